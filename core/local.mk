@@ -2,9 +2,21 @@
 noinst_LIBRARIES += libvaxcore.a
 libvaxcore_a_SOURCES = \
 	core/error.c core/error.h \
-	core/date.c core/date.h
+	core/xalloc.c core/xalloc.h \
+	core/date.c core/date.h \
+	core/text.c core/text.h \
+	core/uuid.c core/uuid.h \
+	core/csv.c core/csv.h \
+	core/codes.c core/codes.h \
+	core/vocab.c core/vocab.h \
+	core/client.c core/client.h \
+	core/immunization.c core/immunization.h \
+	core/rules.c core/rules.h \
+	core/fhir.c core/fhir.h
 libvaxcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 VAXCORE_LIBS = libvaxcore.a $(CJSON_LIBS) $(OPENSSL_LIBS)
 
-tests_check_all_SOURCES += tests/core/test_date.c
+tests_check_all_SOURCES += \
+	tests/core/test_date.c tests/core/test_text.c tests/core/test_uuid.c \
+	tests/core/test_csv.c tests/core/test_rules.c tests/core/test_client.c
 tests_check_all_LDADD += $(VAXCORE_LIBS)

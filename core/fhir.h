@@ -1,0 +1,82 @@
+/* core/fhir.h - FHIR R4 JSON <-> core types (Patient, Immunization,
+ * RelatedPerson, Consent, OperationOutcome).
+ *
+ * Pure: cJSON in, structs out and back; no I/O. Used by vaxregd to validate
+ * what it receives and by the client library to read what it gets back, so
+ * both sides agree on one mapping. Registry-specific fields travel as
+ * extensions under FHIR_EXT (see doc/extensions.md).
+ *
+ * Errors from the *_from_json functions are reported in a vax_error whose
+ * code is "FHIR-INVALID" and whose message starts with the FHIRPath of the
+ * field at fault, then ": " and a sentence ("Patient.birthDate: not a date
+ * (YYYY-MM-DD)."). fhir_error_path() recovers the path for
+ * OperationOutcome.issue.expression.
+ */
+#ifndef VAX_CORE_FHIR_H
+#define VAX_CORE_FHIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/client.h"
+#include "core/error.h"
+#include "core/immunization.h"
+#include "core/rules.h"
+
+#define FHIR_EXT "https://vaxdesk.org/fhir/StructureDefinition/"
+#define FHIR_CS "https://vaxdesk.org/fhir/CodeSystem/"
+#define FHIR_SYS_UUID "urn:ietf:rfc:3986"
+#define FHIR_SYS_CVX "http://hl7.org/fhir/sid/cvx"
+#define FHIR_SYS_MVX "http://hl7.org/fhir/sid/mvx"
+#define FHIR_SYS_NDC "http://hl7.org/fhir/sid/ndc"
+#define FHIR_SYS_V2_0203 "http://terminology.hl7.org/CodeSystem/v2-0203"
+#define FHIR_SYS_V2_0063 "http://terminology.hl7.org/CodeSystem/v2-0063"
+#define FHIR_SYS_V2_0162 "http://terminology.hl7.org/CodeSystem/v2-0162"
+#define FHIR_SYS_V2_0163 "http://terminology.hl7.org/CodeSystem/v2-0163"
+#define FHIR_SYS_V2_0064 "http://terminology.hl7.org/CodeSystem/v2-0064"
+
+/** Patient <-> client. Responsible persons and consent are separate
+ * resources (RelatedPerson, Consent) and are not read or written here. */
+bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *err);
+cJSON *fhir_patient_to_json(const struct client *c);
+
+/** Immunization <-> dose. */
+bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct vax_error *err);
+cJSON *fhir_immunization_to_json(const struct immunization *im);
+
+/** RelatedPerson <-> responsible person; patient_ref receives the
+ * Patient reference ("Patient/123" or "urn:uuid:...") if not NULL. */
+bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp,
+				   char *patient_ref, size_t ref_len, struct vax_error *err);
+cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const char *patient_ref);
+
+/** Consent <-> registry participation consent. */
+bool fhir_consent_from_json(const cJSON *j, struct consent *cs,
+			    char *patient_ref, size_t ref_len, struct vax_error *err);
+cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref);
+
+/** A new OperationOutcome with one issue. severity: "error", "warning",
+ * "information"; code: a FHIR issue-type ("invalid", "not-found", ...);
+ * detail_code: our stable code (may be NULL); expression may be NULL. */
+cJSON *fhir_outcome_new(const char *severity, const char *code, const char *detail_code,
+			const char *message, const char *expression);
+/** Append an issue to an OperationOutcome. */
+void fhir_outcome_add(cJSON *oo, const char *severity, const char *code,
+		      const char *detail_code, const char *message, const char *expression);
+/** An OperationOutcome listing every violation in rep, with expression
+ * "<resource>.<field>" (resource = "Patient" or "Immunization"). */
+cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource);
+/** The first error (else first) issue of an OperationOutcome into err:
+ * code from details.coding[0].code (else the issue code), message from
+ * diagnostics (else details.text). False if j is not an OperationOutcome. */
+bool fhir_outcome_read(const cJSON *j, struct vax_error *err);
+
+/** Copy the FHIRPath prefix of a FHIR-INVALID message into buf ("" if none). */
+char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
+
+/** "Patient/abc" -> "abc" when the reference names that type; else NULL. */
+const char *fhir_ref_id(const char *ref, const char *type);
+
+#endif

@@ -1,0 +1,201 @@
+/* forecast/runner_main.c - vaxdesk-forecast: run CDC's CDSi test cases.
+ *
+ *   vaxdesk-forecast [--data DIR] [--known FILE] [--quiet] --cases FILE.ndjson
+ *
+ * Each case is evaluated at its own assessment date; every dose's status and
+ * reason and the forecast (series status, dose number, earliest,
+ * recommended, past due) are compared. Failing cases are listed with what
+ * differed, then a table by vaccine group, then three summary lines.
+ * Exit status: 0 when the file was read (whatever the pass rate; the
+ * threshold is the caller's), 1 on a bad line or unreadable data.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/cdsi.h"
+#include "forecast/cdsi_cases.h"
+#include "forecast/cdsi_model.h"
+
+struct tally {
+	char label[48];
+	int cases, eval_ok, fc_ok, all_ok;
+};
+
+struct known {
+	char id[32];
+	char reason[200];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vaxdesk-forecast [--data DIR] [--known FILE] [--quiet] [--trace CASE-ID]\n"
+		   "                        --cases FILE.ndjson\n");
+}
+
+static struct known *read_known(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "vaxdesk-forecast: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	struct known *k = NULL;
+	size_t cap = 0;
+	*n = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			k = realloc(k, cap * sizeof *k);
+			if (!k)
+				abort();
+		}
+		size_t idlen = strcspn(p, " \t");
+		snprintf(k[*n].id, sizeof k[*n].id, "%.*s", (int)idlen, p);
+		p += idlen;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		snprintf(k[*n].reason, sizeof k[*n].reason, "%s", p);
+		(*n)++;
+	}
+	fclose(f);
+	return k;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cases = NULL, *datadir = NULL, *known_path = NULL, *trace = NULL;
+	bool quiet = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc)
+			cases = argv[++i];
+		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			datadir = argv[++i];
+		else if (strcmp(argv[i], "--known") == 0 && i + 1 < argc)
+			known_path = argv[++i];
+		else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc)
+			trace = argv[++i];
+		else if (strcmp(argv[i], "--quiet") == 0)
+			quiet = true;
+		else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!cases) {
+		usage(stderr);
+		return 2;
+	}
+	char dirbuf[4096];
+	if (!datadir)
+		datadir = cdsi_data_dir(dirbuf, sizeof dirbuf);
+	struct vax_error err = {0};
+	struct cdsi_data *d = cdsi_data_load(datadir, &err);
+	if (!d) {
+		fprintf(stderr, "vaxdesk-forecast: %s\n", err.message);
+		return 1;
+	}
+	size_t nknown = 0;
+	struct known *known = known_path ? read_known(known_path, &nknown) : NULL;
+
+	FILE *f = fopen(cases, "r");
+	if (!f) {
+		fprintf(stderr, "vaxdesk-forecast: %s: %s\n", cases, strerror(errno));
+		cdsi_data_free(d);
+		free(known);
+		return 1;
+	}
+	struct tally t[64];
+	size_t nt = 0;
+	int ev_pass = 0, ev_fail = 0, fc_pass = 0, fc_fail = 0, all_pass = 0, all_fail = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	char *diffbuf = NULL;
+	size_t difflen = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		struct cdsi_case c;
+		if (!cdsi_case_parse(line, &c, &err)) {
+			fprintf(stderr, "vaxdesk-forecast: %s:%ld: %s\n", cases, lineno, err.message);
+			rc = 1;
+			break;
+		}
+		if (trace && strcmp(trace, c.id) != 0)
+			continue;
+		cdsi_trace = trace ? stdout : NULL;
+		int g = cdsi_case_group(d, c.group_label);
+		struct cdsi_result res = {0};
+		const struct cdsi_group_result *r = NULL;
+		if (g < 0) {
+			fprintf(stderr, "vaxdesk-forecast: %s:%ld: vaccine group \"%s\" is not in the CDSi data\n",
+				cases, lineno, c.group_label);
+		} else if (!cdsi_evaluate(d, &c.patient, c.assessment, g, &res, &err)) {
+			fprintf(stderr, "vaxdesk-forecast: %s:%ld: %s\n", cases, lineno, err.message);
+		} else {
+			r = cdsi_result_group(&res, g);
+		}
+		FILE *diff = open_memstream(&diffbuf, &difflen);
+		struct cdsi_case_outcome o = cdsi_case_check(d, &c, r, diff);
+		fclose(diff);
+		cdsi_result_free(&res);
+
+		size_t k;
+		for (k = 0; k < nt; k++)
+			if (strcmp(t[k].label, c.group_label) == 0)
+				break;
+		if (k == nt && nt < 64) {
+			memset(&t[nt], 0, sizeof t[nt]);
+			snprintf(t[nt].label, sizeof t[nt].label, "%s", c.group_label);
+			nt++;
+		}
+		if (k < 64) {
+			t[k].cases++;
+			t[k].eval_ok += o.eval_ok;
+			t[k].fc_ok += o.forecast_ok;
+			t[k].all_ok += o.eval_ok && o.forecast_ok;
+		}
+		o.eval_ok ? ev_pass++ : ev_fail++;
+		o.forecast_ok ? fc_pass++ : fc_fail++;
+		(o.eval_ok && o.forecast_ok) ? all_pass++ : all_fail++;
+		if (!(o.eval_ok && o.forecast_ok) && !quiet) {
+			const char *why = NULL;
+			for (size_t i = 0; i < nknown; i++)
+				if (strcmp(known[i].id, c.id) == 0)
+					why = known[i].reason;
+			printf("FAIL %s (%s)%s%s\n%s", c.id, c.group_label, why ? " known stale: " : "",
+			       why ? why : "", diffbuf);
+		}
+		free(diffbuf);
+		diffbuf = NULL;
+	}
+	free(line);
+	fclose(f);
+	if (rc == 0) {
+		printf("\n%-24s %6s %6s %6s %6s\n", "vaccine group", "cases", "eval", "fcast", "cdsi");
+		for (size_t k = 0; k < nt; k++)
+			printf("%-24s %6d %6d %6d %6d\n", t[k].label, t[k].cases, t[k].eval_ok, t[k].fc_ok,
+			       t[k].all_ok);
+		printf("\nevaluation: %d passed, %d failed\n", ev_pass, ev_fail);
+		printf("forecast: %d passed, %d failed\n", fc_pass, fc_fail);
+		printf("cdsi: %d passed, %d failed\n", all_pass, all_fail);
+	}
+	free(known);
+	cdsi_data_free(d);
+	return rc;
+}

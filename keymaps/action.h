@@ -1,0 +1,138 @@
+/* keymaps/action.h - every user action, defined once.
+ *
+ * ACTION_INFO(_) is the one list. Each entry is
+ *     _(ENUM, "bindable-name", "help text", GROUP)
+ * and expands into `enum action`, the name table that *.keys files bind
+ * (action_from_name), and the help screen (action_help, action_group).
+ * To add an action: add one line in its group below, handle it where it
+ * belongs (forms/form.c for field and form actions, tui/ for the rest), and
+ * bind a key to it in keymaps/default.keys. The help screen and the keys
+ * parser pick it up with no further change.
+ *
+ * Keys and actions are different types (struct key in keymaps/key.h,
+ * enum action here), so they cannot be confused by the compiler. As a second
+ * guard the action values start at ACTION_BASE = 0x200000, above every
+ * Unicode code point (<= 0x10FFFF) and every curses KEY_* code (<= 0777), so
+ * an int that holds "a key or an action" can always tell which it is.
+ * ACTION_NONE (0) means "no action": an unbound key, or `none` in a file.
+ */
+#ifndef VAX_KEYMAPS_ACTION_H
+#define VAX_KEYMAPS_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/** Groups order the help screen; each has a heading. */
+#define ACTION_GROUP_INFO(_) \
+	_(MOVE, "Moving around") \
+	_(FIELD, "Editing a field") \
+	_(FORM, "Forms") \
+	_(SCREEN, "Screens") \
+	_(SEARCH, "Finding a client") \
+	_(CLIENT, "Client record") \
+	_(SHOT, "Immunizations") \
+	_(REVIEW, "Review and outbox") \
+	_(SESSION, "Session")
+
+enum action_group {
+#define ACTION_GROUP_ENUM(id, heading) ACTION_GROUP_##id,
+	ACTION_GROUP_INFO(ACTION_GROUP_ENUM)
+#undef ACTION_GROUP_ENUM
+	ACTION_GROUP_COUNT
+};
+
+/* clang-format off */
+#define ACTION_INFO(_) \
+	_(MOVE_UP,        "move-up",        "Move the selection up one line",           MOVE) \
+	_(MOVE_DOWN,      "move-down",      "Move the selection down one line",         MOVE) \
+	_(PAGE_UP,        "page-up",        "Move up one page",                         MOVE) \
+	_(PAGE_DOWN,      "page-down",      "Move down one page",                       MOVE) \
+	_(MOVE_FIRST,     "move-first",     "Jump to the first line",                   MOVE) \
+	_(MOVE_LAST,      "move-last",      "Jump to the last line",                    MOVE) \
+	_(NEXT_TAB,       "next-tab",       "Show the next tab",                        MOVE) \
+	_(PREV_TAB,       "prev-tab",       "Show the previous tab",                    MOVE) \
+	_(SELECT,         "select",         "Open or choose the selected line",         MOVE) \
+	\
+	_(FIELD_LEFT,     "field-left",     "Move the cursor one character left",       FIELD) \
+	_(FIELD_RIGHT,    "field-right",    "Move the cursor one character right",      FIELD) \
+	_(WORD_LEFT,      "word-left",      "Move the cursor to the previous word",     FIELD) \
+	_(WORD_RIGHT,     "word-right",     "Move the cursor past the next word",       FIELD) \
+	_(HOME,           "home",           "Move the cursor to the start of the field", FIELD) \
+	_(END,            "end",            "Move the cursor to the end of the field",  FIELD) \
+	_(BACKSPACE,      "backspace",      "Delete the character before the cursor",   FIELD) \
+	_(DELETE,         "delete",         "Delete the character under the cursor",    FIELD) \
+	_(KILL_EOL,       "kill-eol",       "Delete from the cursor to the end of the field", FIELD) \
+	_(KILL_LINE,      "kill-line",      "Clear the whole field",                    FIELD) \
+	_(NEXT_CHOICE,    "next-choice",    "Show the next matching code in a code field", FIELD) \
+	_(PREV_CHOICE,    "prev-choice",    "Show the previous matching code",          FIELD) \
+	\
+	_(NEXT_FIELD,     "next-field",     "Move to the next field",                   FORM) \
+	_(PREV_FIELD,     "prev-field",     "Move to the previous field",               FORM) \
+	_(SUBMIT,         "submit",         "Submit the form (log in, search, save)",   FORM) \
+	_(SAVE,           "save",           "Save the record",                          FORM) \
+	_(CANCEL,         "cancel",         "Leave this screen or close the prompt",    FORM) \
+	\
+	_(HELP,           "help",           "Show the keys for this screen",            SCREEN) \
+	_(MAIN_MENU,      "main-menu",      "Go to the main menu",                      SCREEN) \
+	_(REDRAW,         "redraw",         "Redraw the screen",                        SCREEN) \
+	_(QUIT,           "quit",           "Log out and leave vaxdesk",                SCREEN) \
+	\
+	_(SEARCH,         "search",         "Find a client",                            SEARCH) \
+	_(QUICK_SEARCH,   "quick-search",   "Search by registry ID or one line: last, first DOB", SEARCH) \
+	_(BASIC_SEARCH,   "basic-search",   "Search by name, birth date and gender",    SEARCH) \
+	_(SMART_SEARCH,   "smart-search",   "Search with scored matching (certain, probable, possible)", SEARCH) \
+	\
+	_(ADD_CLIENT,     "add-client",     "Add a new client",                         CLIENT) \
+	_(EDIT_CLIENT,    "edit-client",    "Edit the client's demographics",           CLIENT) \
+	_(PRINT_RECORD,   "print-record",   "Print the official immunization record",   CLIENT) \
+	_(FORECAST,       "forecast",       "Show what is due and when",                CLIENT) \
+	_(TOGGLE_SCHEDULE, "toggle-schedule", "Switch the forecast between ACIP and Texas school schedules", CLIENT) \
+	_(DELETE_RECORD,  "delete-record",  "Delete the selected shot or comment",      CLIENT) \
+	\
+	_(ADD_SHOT,       "add-shot",       "Record a shot given today",                SHOT) \
+	_(ADD_HISTORICAL_SHOT, "add-historical-shot", "Record a shot given elsewhere or earlier", SHOT) \
+	_(REFUSE_SHOT,    "refuse-shot",    "Record that a vaccine was refused",        SHOT) \
+	\
+	_(OUTBOX,         "outbox",         "Show records waiting to reach the registry", REVIEW) \
+	_(REVIEW,         "review",         "Show possible duplicates waiting for a decision", REVIEW) \
+	_(LINK_RECORD,    "link-record",    "Same person or shot: link to the registry's record", REVIEW) \
+	_(KEEP_BOTH,      "keep-both",      "Different: keep both records",             REVIEW) \
+	_(SYNC_NOW,       "sync-now",       "Send waiting records to the registry now", REVIEW) \
+	\
+	_(SWITCH_ORG,     "switch-org",     "Work for another organization",            SESSION) \
+	_(CHANGE_PASSWORD, "change-password", "Change your password",                   SESSION) \
+	_(LOCK,           "lock",           "Lock the screen (password to resume)",     SESSION) \
+	_(LOGOUT,         "logout",         "Log out and return to the login screen",   SESSION)
+/* clang-format on */
+
+#define ACTION_BASE 0x200000
+
+enum action {
+	ACTION_NONE = 0,
+	ACTION_BEFORE_FIRST_ = ACTION_BASE - 1,
+#define ACTION_ENUM(id, name, help, group) ACTION_##id,
+	ACTION_INFO(ACTION_ENUM)
+#undef ACTION_ENUM
+	ACTION_END_
+};
+
+/** Number of real actions (ACTION_NONE excluded). */
+#define ACTION_COUNT ((size_t)(ACTION_END_ - ACTION_BASE))
+
+/** True for a real action (not ACTION_NONE, not out of range). */
+bool action_valid(enum action a);
+/** The i-th action in definition order, i < ACTION_COUNT (help screen order). */
+enum action action_at(size_t i);
+/** Bindable name ("next-field"); "none" for ACTION_NONE, NULL if invalid. */
+const char *action_name(enum action a);
+/** One line of help text; NULL if invalid. */
+const char *action_help(enum action a);
+/** The action's group; ACTION_GROUP_COUNT if invalid. */
+enum action_group action_group(enum action a);
+/** Heading of a group for the help screen; NULL if out of range. */
+const char *action_group_heading(enum action_group g);
+/** Look up a bindable name (exact, case-sensitive as in the files).
+ * "none" gives ACTION_NONE and true; an unknown name gives false. */
+bool action_from_name(const char *name, enum action *out);
+
+#endif
