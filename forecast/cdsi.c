@@ -39,6 +39,7 @@ struct pseries {
 	size_t ntd, cap;
 	enum cdsi_eval_status *st;
 	enum cdsi_eval_reason *rs;
+	unsigned *rmask;
 	int *tdnum;
 	bool *inadv;
 	/* forecast */
@@ -177,6 +178,7 @@ static void series_reset(struct actx *c, struct pseries *ps)
 	for (size_t i = 0; i < c->nad; i++) {
 		ps->st[i] = CDSI_EVAL_NONE;
 		ps->rs[i] = CDSI_REASON_NONE;
+		ps->rmask[i] = 0;
 		ps->tdnum[i] = 0;
 		ps->inadv[i] = false;
 	}
@@ -226,7 +228,8 @@ static bool condition_met(struct actx *c, struct pseries *ps, const struct cdsi_
 		int n = 0;
 		for (size_t i = 0; i < upto; i++) { /* CONDSKIP-1 */
 			const struct adose *a = &c->ad[i];
-			if (!in_list(&k->vaccines, a->cvx))
+			/* no vaccine types listed: every dose of the antigen counts */
+			if (k->vaccines.n && !in_list(&k->vaccines, a->cvx))
 				continue;
 			if (a->date < b || a->date >= e || a->date < sd || a->date >= ed)
 				continue;
@@ -387,48 +390,53 @@ static bool intervals_ok(struct actx *c, struct pseries *ps, const struct cdsi_i
 	return true;
 }
 
-/* Evaluate one antigen dose against one target dose (6.1-6.10). */
+/* Evaluate one antigen dose against one target dose (6.3-6.10). Every
+ * check runs and adds its reason to *reasons (a dose can be both too young
+ * and too soon); *why is the first in the specification's order. */
 static enum cdsi_eval_status eval_dose(struct actx *c, struct pseries *ps, size_t cur,
-				       const struct cdsi_series_dose *sd, enum cdsi_eval_reason *why)
+				       const struct cdsi_series_dose *sd, enum cdsi_eval_reason *why,
+				       unsigned *reasons)
 {
 	const struct adose *a = &c->ad[cur];
 	vax_date dob = c->p->dob;
 	*why = CDSI_REASON_NONE;
+	*reasons = 0;
 
 	if (in_list(&sd->inadvertent, a->cvx)) { /* 6.3 */
 		ps->inadv[cur] = true;
 		*why = CDSI_REASON_INADVERTENT;
+		*reasons = 1u << CDSI_REASON_INADVERTENT;
 		return CDSI_EVAL_NOT_VALID;
 	}
 	const struct cdsi_age *age = age_for(sd, a->date); /* 6.4 */
 	if (age) {
 		vax_date abs_min = or_default(add(dob, &age->abs_min), DATE_LOW);
 		vax_date max = or_default(add(dob, &age->max), DATE_HIGH);
-		if (a->date < abs_min) {
-			*why = CDSI_REASON_TOO_YOUNG;
-			return CDSI_EVAL_NOT_VALID;
-		}
 		if (a->date >= max) {
 			*why = CDSI_REASON_TOO_OLD;
+			*reasons = 1u << CDSI_REASON_TOO_OLD;
 			return CDSI_EVAL_EXTRANEOUS;
 		}
+		if (a->date < abs_min)
+			*reasons |= 1u << CDSI_REASON_TOO_YOUNG;
 	}
 	/* 6.5, then 6.6 when the preferable interval is not met */
 	if (!intervals_ok(c, ps, sd->intervals, sd->nintervals, cur) &&
 	    !(sd->nallow_intervals &&
-	      intervals_ok(c, ps, sd->allow_intervals, sd->nallow_intervals, cur))) {
-		*why = CDSI_REASON_TOO_SOON;
-		return CDSI_EVAL_NOT_VALID;
-	}
-	if (conflicted(c, ps, cur)) { /* 6.7 */
-		*why = CDSI_REASON_CONFLICT;
-		return CDSI_EVAL_NOT_VALID;
-	}
-	if (!vaccine_ok(c, sd, a)) {
-		*why = CDSI_REASON_NOT_PREFERABLE_OR_ALLOWABLE;
-		return CDSI_EVAL_NOT_VALID;
-	}
-	return CDSI_EVAL_VALID;
+	      intervals_ok(c, ps, sd->allow_intervals, sd->nallow_intervals, cur)))
+		*reasons |= 1u << CDSI_REASON_TOO_SOON;
+	if (conflicted(c, ps, cur)) /* 6.7 */
+		*reasons |= 1u << CDSI_REASON_CONFLICT;
+	if (!vaccine_ok(c, sd, a)) /* 6.8, 6.9 */
+		*reasons |= 1u << CDSI_REASON_NOT_PREFERABLE_OR_ALLOWABLE;
+	if (!*reasons)
+		return CDSI_EVAL_VALID;
+	for (int r = CDSI_REASON_TOO_YOUNG; r <= CDSI_REASON_NOT_PREFERABLE_OR_ALLOWABLE; r++)
+		if (*reasons & (1u << r)) {
+			*why = (enum cdsi_eval_reason)r;
+			break;
+		}
+	return CDSI_EVAL_NOT_VALID;
 }
 
 /* Figure 4-6: walk the antigen doses and the target doses together. */
@@ -455,9 +463,11 @@ static void evaluate_series(struct actx *c, struct pseries *ps)
 			continue;
 		}
 		enum cdsi_eval_reason why;
-		enum cdsi_eval_status st = eval_dose(c, ps, i, ps->td[t].sd, &why);
+		unsigned reasons;
+		enum cdsi_eval_status st = eval_dose(c, ps, i, ps->td[t].sd, &why, &reasons);
 		ps->st[i] = st;
 		ps->rs[i] = why;
+		ps->rmask[i] = reasons;
 		if (st != CDSI_EVAL_VALID)
 			continue;
 		ps->td[t].status = TD_SATISFIED;
@@ -1071,19 +1081,31 @@ static struct pseries *shown_series(struct actx *c)
 	if (cdsi_trace)
 		trace_antigen(c);
 	struct pseries *pick = NULL;
+	int pick_rank = -1;
 	for (size_t i = 0; i < c->nps; i++) {
 		struct pseries *ps = &c->ps[i];
 		if (!ps->best)
 			continue;
-		if (!pick) {
+		/* a series the patient is too young to start and has no dose
+		 * in yet (adult pneumococcal at 2 years) is for later */
+		vax_date start = add(c->p->dob, &ps->s->min_age_start);
+		bool later_series = ps->nvalid == 0 && start != DATE_NONE && start > c->assess;
+		int rank = later_series                          ? 0 :
+			   ps->status == CDSI_NOT_COMPLETE       ? 4 :
+			   ps->status == CDSI_COMPLETE           ? 3 :
+			   ps->status == CDSI_IMMUNE ||
+				   ps->status == CDSI_CONTRAINDICATED ? 2 :
+								   1;
+		/* ties: a risk series (the patient's condition) before the
+		 * standard one, then the one due soonest */
+		bool risk = ps->s->type == SERIES_RISK;
+		bool pick_risk = pick && pick->s->type == SERIES_RISK;
+		if (rank > pick_rank ||
+		    (rank == pick_rank && risk && !pick_risk) ||
+		    (rank == pick_rank && risk == pick_risk && rank == 4 && ps->earliest < pick->earliest)) {
 			pick = ps;
-			continue;
+			pick_rank = rank;
 		}
-		bool a = ps->status == CDSI_NOT_COMPLETE, b = pick->status == CDSI_NOT_COMPLETE;
-		if (a && !b)
-			pick = ps;
-		else if (a && b && ps->earliest < pick->earliest)
-			pick = ps;
 	}
 	return pick;
 }
@@ -1123,6 +1145,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	size_t nd = c->p->ndoses;
 	enum cdsi_eval_status *gst = xcalloc(nd, sizeof *gst);
 	enum cdsi_eval_reason *grs = xcalloc(nd, sizeof *grs);
+	unsigned *gmask = xcalloc(nd, sizeof *gmask);
 	int *gnum = xcalloc(nd, sizeof *gnum), *gof = xcalloc(nd, sizeof *gof);
 	bool *carries = xcalloc(nd, sizeof *carries);
 
@@ -1162,7 +1185,10 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			if (status_rank(ps->st[i]) > status_rank(gst[k])) {
 				gst[k] = ps->st[i];
 				grs[k] = ps->rs[i];
+				gmask[k] = 0;
 			}
+			if (ps->st[i] == gst[k])
+				gmask[k] |= ps->rmask[i] | (ps->rs[i] ? 1u << ps->rs[i] : 0);
 			if (!gnum[k] && ps->tdnum[i]) {
 				gnum[k] = ps->tdnum[i];
 				bool open = false;
@@ -1186,6 +1212,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		e->dose = k;
 		e->status = gst[k];
 		e->reason = grs[k];
+		e->reasons = gmask[k];
 		e->dose_number = gst[k] == CDSI_EVAL_VALID ? gnum[k] : 0;
 		e->series_doses = gof[k];
 	}
@@ -1286,6 +1313,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	}
 	free(gst);
 	free(grs);
+	free(gmask);
 	free(gnum);
 	free(gof);
 	free(carries);
@@ -1319,6 +1347,7 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 	for (size_t i = 0; i < maxseries; i++) {
 		c.ps[i].st = xcalloc(p->ndoses, sizeof *c.ps[i].st);
 		c.ps[i].rs = xcalloc(p->ndoses, sizeof *c.ps[i].rs);
+		c.ps[i].rmask = xcalloc(p->ndoses, sizeof *c.ps[i].rmask);
 		c.ps[i].tdnum = xcalloc(p->ndoses, sizeof *c.ps[i].tdnum);
 		c.ps[i].inadv = xcalloc(p->ndoses, sizeof *c.ps[i].inadv);
 	}
@@ -1333,6 +1362,7 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 	for (size_t i = 0; i < maxseries; i++) {
 		free(c.ps[i].st);
 		free(c.ps[i].rs);
+		free(c.ps[i].rmask);
 		free(c.ps[i].tdnum);
 		free(c.ps[i].inadv);
 		free(c.ps[i].td);

@@ -102,7 +102,8 @@ enum cdsi_series_status {
 struct cdsi_dose_eval {
 	size_t dose;               /* index into cdsi_patient.doses */
 	enum cdsi_eval_status status;
-	enum cdsi_eval_reason reason;
+	enum cdsi_eval_reason reason; /* the first reason in CDSi's order */
+	unsigned reasons;          /* every reason found: bit (1u << reason) */
 	int dose_number;           /* target dose satisfied ("1" of 4), 0 if none */
 	int series_doses;          /* doses in the series ("4"), 0 if open-ended */
 };

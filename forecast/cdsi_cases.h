@@ -45,12 +45,13 @@ bool cdsi_case_parse(const char *line, struct cdsi_case *c, struct vax_error *er
  * as "DTAP", "POL", "PCV", "MCV") to a group index, or -1. */
 int cdsi_case_group(const struct cdsi_data *d, const char *label);
 
-/** Compare the engine's result for one case. Writes what differed (one
- * line per difference, indented) to `diff` (may be NULL). */
 struct cdsi_case_outcome {
 	bool eval_ok, forecast_ok;
 };
-struct cdsi_case_outcome cdsi_case_check(const struct cdsi_data *d, const struct cdsi_case *c,
+/** Compare the engine's result for one case: r is the case's group, all the
+ * result for every group (used for doses outside the case's group; may be
+ * NULL). Writes what differed, one indented line each, to diff (may be NULL). */
+struct cdsi_case_outcome cdsi_case_check(const struct cdsi_case *c, const struct cdsi_result *all,
 					 const struct cdsi_group_result *r, FILE *diff);
 
 #endif

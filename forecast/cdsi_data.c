@@ -190,7 +190,12 @@ static void load_interval(struct ld *ld, const xmlNode *n, struct cdsi_interval 
 	ctext(n, "fromMostRecent", buf, sizeof buf);
 	if (!absent(buf))
 		cvx_list(ld, buf, &iv->from_most_recent);
-	ctext(n, "fromRelevantObs", iv->from_obs, sizeof iv->from_obs);
+	/* <fromRelevantObs> holds <text> and <code> (or nothing) */
+	const xmlNode *obs = child(n, "fromRelevantObs");
+	if (child(obs, "code"))
+		ctext(obs, "code", iv->from_obs, sizeof iv->from_obs);
+	else
+		text(obs, iv->from_obs, sizeof iv->from_obs);
 	if (absent(iv->from_obs))
 		iv->from_obs[0] = '\0';
 	iv->abs_min = span(ld, n, "absMinInt");

@@ -145,13 +145,13 @@ int main(int argc, char **argv)
 		if (g < 0) {
 			fprintf(stderr, "vaxdesk-forecast: %s:%ld: vaccine group \"%s\" is not in the CDSi data\n",
 				cases, lineno, c.group_label);
-		} else if (!cdsi_evaluate(d, &c.patient, c.assessment, g, &res, &err)) {
+		} else if (!cdsi_evaluate(d, &c.patient, c.assessment, -1, &res, &err)) {
 			fprintf(stderr, "vaxdesk-forecast: %s:%ld: %s\n", cases, lineno, err.message);
 		} else {
 			r = cdsi_result_group(&res, g);
 		}
 		FILE *diff = open_memstream(&diffbuf, &difflen);
-		struct cdsi_case_outcome o = cdsi_case_check(d, &c, r, diff);
+		struct cdsi_case_outcome o = cdsi_case_check(&c, &res, r, diff);
 		fclose(diff);
 		cdsi_result_free(&res);
 

@@ -230,7 +230,7 @@ enum field_status field_set_utf8(struct field_edit *f, const char *s, size_t len
 {
 	wchar_t tmp[FIELD_MAX_LEN + 1];
 	size_t n = 0;
-	bool cut = false;
+	bool cut = false, cut_mark = false;
 	if (len == (size_t)-1)
 		len = strlen(s);
 	while (len > 0) {
@@ -240,25 +240,21 @@ enum field_status field_set_utf8(struct field_edit *f, const char *s, size_t len
 			return FIELD_BAD_UTF8;
 		if (is_control((wchar_t)cp))
 			return FIELD_REJECTED;
-		if (n < f->max_len)
+		if (n < f->max_len) {
 			tmp[n++] = (wchar_t)cp;
-		else
+		} else if (!cut) {
 			cut = true;
+			cut_mark = is_mark((wchar_t)cp);
+		}
 		s += used;
 		len -= used;
 	}
 	memcpy(f->buf, tmp, n * sizeof(wchar_t));
 	f->len = n;
-	f->buf[n] = L'\0';
-	if (cut) {
-		/* never keep a base letter whose marks were cut away from it ... */
-		while (f->len > 0 && is_mark(f->buf[f->len - 1]))
-			f->len--;
-		/* ... nor one that had more marks than fit */
-		if (f->len > 0 && f->len < n)
-			f->len = prev_unit(f, f->len) == f->len - 1 ? f->len : f->len;
-		f->buf[f->len] = L'\0';
-	}
+	/* a letter that lost some of its accents would be a different letter */
+	if (cut_mark)
+		f->len = prev_unit(f, f->len);
+	f->buf[f->len] = L'\0';
 	f->cursor = f->len;
 	f->scroll = 0;
 	fix_scroll(f);
@@ -267,32 +263,19 @@ enum field_status field_set_utf8(struct field_edit *f, const char *s, size_t len
 
 size_t field_get_utf8(const struct field_edit *f, char *out, size_t outlen)
 {
-	size_t total = 0;
-	bool room = outlen > 0;
+	size_t total = 0, written = 0;
 	for (size_t i = 0; i < f->len; i++) {
 		char u[UTF8_MAX];
 		size_t n = utf8_encode((uint32_t)f->buf[i], u);
-		if (room && total + n < outlen)
+		/* write whole characters only, and only while all before fit */
+		if (written == total && total + n < outlen) {
 			memcpy(out + total, u, n);
-		else
-			room = false; /* never write half a character */
+			written += n;
+		}
 		total += n;
 	}
-	if (outlen > 0) {
-		size_t end = total < outlen ? total : 0;
-		if (total >= outlen) {
-			/* find how much was written whole */
-			end = 0;
-			for (size_t i = 0; i < f->len; i++) {
-				char u[UTF8_MAX];
-				size_t n = utf8_encode((uint32_t)f->buf[i], u);
-				if (end + n >= outlen)
-					break;
-				end += n;
-			}
-		}
-		out[end] = '\0';
-	}
+	if (outlen > 0)
+		out[written] = '\0';
 	return total;
 }
 

@@ -1,6 +1,7 @@
 /* registry/index.c - see index.h */
 #include "registry/index.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 

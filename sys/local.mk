@@ -3,8 +3,9 @@
 noinst_LIBRARIES += libvaxsys.a
 libvaxsys_a_SOURCES = \
 	sys/fileio.c sys/fileio.h \
-	sys/codeload.c sys/codeload.h
+	sys/codeload.c sys/codeload.h \
+	sys/config.c sys/config.h
 VAXSYS_LIBS = libvaxsys.a $(VAXCORE_LIBS)
 
-tests_check_all_SOURCES += tests/sys/test_codeload.c
+tests_check_all_SOURCES += tests/sys/test_codeload.c tests/sys/test_config.c
 tests_check_all_LDADD += $(VAXSYS_LIBS)

@@ -2,11 +2,14 @@
  * failing, against CDC's shipped code tables. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rules.h"
 #include "core/text.h"
 #include "sys/codeload.h"
+#include "sys/fileio.h"
+#include "tests/testutil.h"
 #include "tests/suites.h"
 
 static struct codes *codes;
@@ -411,6 +414,22 @@ START_TEST(rule_table_is_complete)
 }
 END_TEST
 
+START_TEST(every_rule_is_documented)
+{
+	char *path = fileio_join(testutil_srcdir(), "doc/validation.md"), *doc;
+	size_t len;
+	struct vax_error err = {0};
+	ck_assert_msg(fileio_read(path, &doc, &len, &err), "%s", err.message);
+	for (int r = 0; r < RULE_COUNT; r++) {
+		char needle[64];
+		snprintf(needle, sizeof needle, "`%s`", rule_code((enum rule_id)r));
+		ck_assert_msg(strstr(doc, needle), "%s is not in doc/validation.md", needle);
+	}
+	free(doc);
+	free(path);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -427,6 +446,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, refusal_and_history);
 	tcase_add_test(tc, duplicates);
 	tcase_add_test(tc, rule_table_is_complete);
+	tcase_add_test(tc, every_rule_is_documented);
 	suite_add_tcase(s, tc);
 	return s;
 }

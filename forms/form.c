@@ -1,0 +1,655 @@
+/* forms/form.c - see form.h. */
+#include "forms/form.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wctype.h>
+
+#include "forms/validate.h"
+#include "keymaps/utf8.h"
+
+struct form {
+	struct form_field *fields;
+	size_t n;
+	size_t focus; /* n: no editable field */
+	bool dirty;
+};
+
+/* --- folding for type-ahead ------------------------------------------------ */
+
+/* Base letters of Latin-1 (U+00C0..U+00FF), Latin Extended-A
+ * (U+0100..U+017F) and the Vietnamese block (U+1EA0..U+1EF9), lower case;
+ * '*' keeps the character (× and ÷). */
+static const char fold_latin1[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
+				  "aaaaaaaceeeeiiiidnooooo*ouuuuyty";
+static const char fold_ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii"
+				 "iijjkkkllllllllllnnnnnnnnnoooooooorrrrrrssssssss"
+				 "ttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+static const char fold_viet[] = "aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiii"
+				"oooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy";
+_Static_assert(sizeof fold_latin1 - 1 == 0x40, "U+00C0..U+00FF");
+_Static_assert(sizeof fold_ext_a - 1 == 0x80, "U+0100..U+017F");
+_Static_assert(sizeof fold_viet - 1 == 0x5a, "U+1EA0..U+1EF9");
+
+wchar_t form_fold(wchar_t wc)
+{
+	if (wc >= 'A' && wc <= 'Z')
+		return wc + ('a' - 'A');
+	if (wc < 0x80)
+		return wc;
+	if ((wc >= 0x300 && wc <= 0x36f) || (wc >= 0x1dc0 && wc <= 0x1dff))
+		return 0;
+	if (wc >= 0xc0 && wc <= 0xff && fold_latin1[wc - 0xc0] != '*')
+		return (wchar_t)fold_latin1[wc - 0xc0];
+	if (wc >= 0x100 && wc <= 0x17f)
+		return (wchar_t)fold_ext_a[wc - 0x100];
+	if (wc >= 0x1ea0 && wc <= 0x1ef9)
+		return (wchar_t)fold_viet[wc - 0x1ea0];
+	if (wc == 0x1a0 || wc == 0x1a1) /* Ơ ơ */
+		return 'o';
+	if (wc == 0x1af || wc == 0x1b0) /* Ư ư */
+		return 'u';
+	return (wchar_t)towlower((wint_t)wc);
+}
+
+#define FOLD_MAX 256
+
+/* Fold UTF-8 text into out (marks dropped); returns the length. */
+static size_t fold_utf8(const char *s, wchar_t out[FOLD_MAX])
+{
+	size_t n = 0, len = strlen(s);
+	while (len > 0 && n < FOLD_MAX - 1) {
+		uint32_t cp;
+		size_t used = utf8_decode(s, len, &cp);
+		if (used == 0) {
+			used = 1;
+			cp = 0xfffd;
+		}
+		wchar_t f = form_fold((wchar_t)cp);
+		if (f)
+			out[n++] = f;
+		s += used;
+		len -= used;
+	}
+	out[n] = 0;
+	return n;
+}
+
+static size_t fold_wide(const wchar_t *s, size_t len, wchar_t out[FOLD_MAX])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < FOLD_MAX - 1; i++) {
+		wchar_t f = form_fold(s[i]);
+		if (f)
+			out[n++] = f;
+	}
+	out[n] = 0;
+	return n;
+}
+
+static bool word_char(wchar_t c)
+{
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* How well a choice matches the folded query: 3 exact code, 2 code prefix,
+ * 1 prefix of a word of the label (the query may span words), 0 none. */
+static int match_rank(const struct form_choice *c, const wchar_t *q, size_t qn)
+{
+	wchar_t buf[FOLD_MAX];
+	size_t n = fold_utf8(c->code, buf);
+	if (n >= qn && !wmemcmp(buf, q, qn))
+		return n == qn ? 3 : 2;
+	if (!c->label)
+		return 0;
+	n = fold_utf8(c->label, buf);
+	for (size_t i = 0; i + qn <= n; i++) {
+		bool word_start = i == 0 || (!word_char(buf[i - 1]) && word_char(buf[i]));
+		if (word_start && !wmemcmp(buf + i, q, qn))
+			return 1;
+	}
+	return 0;
+}
+
+static size_t fold_query(const struct form_field *f, wchar_t q[FOLD_MAX])
+{
+	size_t n = fold_wide(f->edit.buf, f->edit.len, q);
+	while (n > 0 && q[n - 1] == ' ') /* "hep " still means hep */
+		q[--n] = 0;
+	size_t lead = 0;
+	while (lead < n && q[lead] == ' ')
+		lead++;
+	wmemmove(q, q + lead, n - lead + 1);
+	return n - lead;
+}
+
+size_t form_matches(const struct form *form, size_t i, size_t *out, size_t max)
+{
+	const struct form_field *f = &form->fields[i];
+	const struct form_field_spec *sp = f->spec;
+	wchar_t q[FOLD_MAX];
+	size_t qn = fold_query(f, q), found = 0;
+	if (sp->kind != FORM_CODE)
+		return 0;
+	for (size_t k = 0; k < sp->n_choices; k++) {
+		if (qn == 0 || match_rank(&sp->choices[k], q, qn) > 0) {
+			if (found < max)
+				out[found] = k;
+			found++;
+		}
+	}
+	return found;
+}
+
+/* The best match for what was typed: the highest rank, earliest in the list. */
+static size_t best_choice(const struct form_field *f)
+{
+	wchar_t q[FOLD_MAX];
+	size_t qn = fold_query(f, q), best = FORM_NO_CHOICE;
+	int best_rank = 0;
+	if (qn == 0)
+		return FORM_NO_CHOICE;
+	for (size_t k = 0; k < f->spec->n_choices; k++) {
+		int r = match_rank(&f->spec->choices[k], q, qn);
+		if (r > best_rank) {
+			best_rank = r;
+			best = k;
+		}
+	}
+	return best;
+}
+
+const struct form_choice *form_choice(const struct form *form, size_t i)
+{
+	const struct form_field *f = &form->fields[i];
+	if (f->spec->kind != FORM_CODE || f->choice == FORM_NO_CHOICE)
+		return NULL;
+	return &f->spec->choices[f->choice];
+}
+
+/* --- construction ------------------------------------------------------------ */
+
+static void kind_defaults(enum form_kind kind, size_t *max_len, int *width)
+{
+	static const struct {
+		size_t max_len;
+		int width;
+	} d[] = {
+		[FORM_TEXT] = {64, 30},  [FORM_NAME] = {50, 25},    [FORM_DATE] = {10, 10},
+		[FORM_CODE] = {40, 12},  [FORM_PHONE] = {20, 14},   [FORM_ZIP] = {10, 10},
+		[FORM_YESNO] = {1, 1},   [FORM_PASSWORD] = {64, 20},
+	};
+	*max_len = d[kind].max_len;
+	*width = d[kind].width;
+}
+
+struct form *form_new(const struct form_field_spec *specs, size_t n)
+{
+	struct form *form = calloc(1, sizeof *form);
+	struct form_field *fields = calloc(n ? n : 1, sizeof *fields);
+	if (!form || !fields) {
+		fputs("vaxdesk: out of memory\n", stderr);
+		abort();
+	}
+	form->fields = fields;
+	form->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct form_field *f = &fields[i];
+		size_t max_len;
+		int width;
+		kind_defaults(specs[i].kind, &max_len, &width);
+		if (specs[i].max_len)
+			max_len = specs[i].max_len;
+		if (specs[i].width)
+			width = specs[i].width;
+		f->spec = &specs[i];
+		field_init(&f->edit, max_len, width);
+		field_set_masked(&f->edit, specs[i].kind == FORM_PASSWORD);
+		f->readonly = (specs[i].flags & FORM_READONLY) != 0;
+		f->choice = FORM_NO_CHOICE;
+	}
+	form->focus = n;
+	for (size_t i = 0; i < n; i++) {
+		if (!fields[i].readonly) {
+			form->focus = i;
+			break;
+		}
+	}
+	return form;
+}
+
+void form_free(struct form **formp)
+{
+	if (!formp || !*formp)
+		return;
+	struct form *form = *formp;
+	/* a password should not linger in freed memory */
+	for (size_t i = 0; i < form->n; i++)
+		explicit_bzero(&form->fields[i].edit, sizeof form->fields[i].edit);
+	free(form->fields);
+	free(form);
+	*formp = NULL;
+}
+
+size_t form_count(const struct form *form)
+{
+	return form->n;
+}
+
+const struct form_field *form_field_at(const struct form *form, size_t i)
+{
+	return i < form->n ? &form->fields[i] : NULL;
+}
+
+long form_find(const struct form *form, const char *id)
+{
+	for (size_t i = 0; i < form->n; i++)
+		if (form->fields[i].spec->id && !strcmp(form->fields[i].spec->id, id))
+			return (long)i;
+	return -1;
+}
+
+bool form_dirty(const struct form *form)
+{
+	return form->dirty;
+}
+
+void form_mark_saved(struct form *form)
+{
+	form->dirty = false;
+}
+
+void form_set_width(struct form *form, size_t i, int width)
+{
+	if (i < form->n)
+		field_set_width(&form->fields[i].edit, width);
+}
+
+/* --- values ------------------------------------------------------------------ */
+
+static void set_message(struct form_field *f, const char *msg)
+{
+	snprintf(f->message, sizeof f->message, "%s", msg ? msg : "");
+}
+
+size_t form_get_value(const struct form *form, size_t i, char *out, size_t outlen)
+{
+	const struct form_field *f = &form->fields[i];
+	char value[FIELD_MAX_LEN * UTF8_MAX + 1];
+	if (f->spec->kind == FORM_CODE) {
+		const char *code = f->choice == FORM_NO_CHOICE ? "" : f->spec->choices[f->choice].code;
+		return (size_t)snprintf(out, outlen, "%s", code);
+	}
+	field_get_utf8(&f->edit, value, sizeof value);
+	const char *v = value;
+	size_t n = strlen(value);
+	if (f->spec->kind != FORM_PASSWORD) {
+		/* surrounding spaces are never part of a value */
+		while (*v == ' ')
+			v++, n--;
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+	}
+	int len = snprintf(out, outlen, "%.*s", (int)n, v);
+	if (f->spec->kind == FORM_PASSWORD)
+		explicit_bzero(value, sizeof value);
+	return (size_t)len;
+}
+
+static enum field_status set_yesno(struct form_field *f, const char *v)
+{
+	if (!strcasecmp(v, "y") || !strcasecmp(v, "yes"))
+		return field_set_utf8(&f->edit, "Y", 1);
+	if (!strcasecmp(v, "n") || !strcasecmp(v, "no"))
+		return field_set_utf8(&f->edit, "N", 1);
+	if (!*v)
+		return field_set_utf8(&f->edit, "", 0);
+	return FIELD_REJECTED;
+}
+
+enum field_status form_set_value(struct form *form, size_t i, const char *utf8)
+{
+	struct form_field *f = &form->fields[i];
+	enum field_status st;
+	if (f->spec->kind == FORM_YESNO)
+		st = set_yesno(f, utf8);
+	else
+		st = field_set_utf8(&f->edit, utf8, (size_t)-1);
+	if (f->spec->kind == FORM_CODE)
+		f->choice = best_choice(f);
+	set_message(f, NULL);
+	return st;
+}
+
+void form_set_readonly(struct form *form, size_t i, bool readonly, const char *reason)
+{
+	struct form_field *f = &form->fields[i];
+	f->readonly = readonly;
+	snprintf(f->lock_reason, sizeof f->lock_reason, "%s", readonly && reason ? reason : "");
+	if (readonly && form->focus == i)
+		form_focus_next(form);
+	if (!readonly && form->focus == form->n)
+		form->focus = i;
+}
+
+/* --- checks ------------------------------------------------------------------ */
+
+/* The kind's own check and the spec's extra one; "required" only if asked. */
+static const char *check(struct form_field *f, bool required)
+{
+	char value[FIELD_MAX_LEN * UTF8_MAX + 1];
+	const struct form_field_spec *sp = f->spec;
+	const char *msg = NULL;
+	size_t n;
+
+	if (sp->kind == FORM_CODE) {
+		if (f->choice == FORM_NO_CHOICE && !field_is_empty(&f->edit))
+			return "No code matches what was typed.";
+		n = f->choice == FORM_NO_CHOICE ? 0 : strlen(sp->choices[f->choice].code);
+		snprintf(value, sizeof value, "%s",
+			 f->choice == FORM_NO_CHOICE ? "" : sp->choices[f->choice].code);
+	} else {
+		field_get_utf8(&f->edit, value, sizeof value);
+		n = strlen(value);
+		if (sp->kind != FORM_PASSWORD) {
+			while (n > 0 && value[n - 1] == ' ')
+				value[--n] = '\0';
+			if (n > 0 && value[0] == ' ') {
+				size_t lead = strspn(value, " ");
+				memmove(value, value + lead, n - lead + 1);
+				n -= lead;
+			}
+		}
+	}
+	if (n == 0)
+		return required && (sp->flags & FORM_REQUIRED) ? "Required." : NULL;
+
+	switch (sp->kind) {
+	case FORM_NAME:
+		msg = validate_name(value);
+		break;
+	case FORM_DATE:
+		msg = validate_date(value);
+		break;
+	case FORM_PHONE:
+		msg = validate_phone(value);
+		break;
+	case FORM_ZIP:
+		msg = validate_zip(value);
+		break;
+	case FORM_YESNO:
+		if (strcmp(value, "Y") && strcmp(value, "N"))
+			msg = "Answer Y or N.";
+		break;
+	case FORM_TEXT:
+	case FORM_CODE:
+	case FORM_PASSWORD:
+		break;
+	}
+	if (!msg && sp->validate)
+		msg = sp->validate(value, sp->ctx, f->message, sizeof f->message);
+	explicit_bzero(value, sizeof value); /* may be a password */
+	return msg;
+}
+
+const char *form_validate_field(struct form *form, size_t i)
+{
+	struct form_field *f = &form->fields[i];
+	const char *msg = f->readonly ? NULL : check(f, true);
+	if (msg != f->message)
+		set_message(f, msg);
+	return msg ? f->message : NULL;
+}
+
+bool form_validate(struct form *form, size_t *bad, const char **msg)
+{
+	bool ok = true;
+	for (size_t i = 0; i < form->n; i++) {
+		const char *m = form_validate_field(form, i);
+		if (m && ok) {
+			ok = false;
+			if (bad)
+				*bad = i;
+			if (msg)
+				*msg = m;
+		}
+	}
+	return ok;
+}
+
+/* --- focus ------------------------------------------------------------------- */
+
+/* Leaving a field: show what is wrong with it now (except "required", which
+ * would nag while the person is still on the way), and show a chosen code
+ * as the code itself. */
+static void leave(struct form *form)
+{
+	if (form->focus >= form->n)
+		return;
+	struct form_field *f = &form->fields[form->focus];
+	if (f->spec->kind == FORM_CODE && f->choice != FORM_NO_CHOICE) {
+		field_set_utf8(&f->edit, f->spec->choices[f->choice].code, (size_t)-1);
+		f->choice = best_choice(f);
+	}
+	if (!f->readonly) {
+		const char *msg = check(f, false);
+		if (msg != f->message)
+			set_message(f, msg);
+	}
+}
+
+size_t form_focus(const struct form *form)
+{
+	return form->focus;
+}
+
+bool form_set_focus(struct form *form, size_t i)
+{
+	if (i >= form->n || form->fields[i].readonly)
+		return false;
+	if (i != form->focus)
+		leave(form);
+	form->focus = i;
+	return true;
+}
+
+static unsigned step_focus(struct form *form, bool forward)
+{
+	size_t n = form->n;
+	if (form->focus >= n)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = forward ? (form->focus + k) % n : (form->focus + n - k) % n;
+		if (!form->fields[i].readonly) {
+			leave(form);
+			form->focus = i;
+			return FORM_REDRAW;
+		}
+	}
+	return 0;
+}
+
+unsigned form_focus_next(struct form *form)
+{
+	if (form->focus < form->n && form->fields[form->focus].readonly) {
+		/* the focused field was just locked: find any editable one */
+		size_t start = form->focus;
+		for (size_t k = 1; k <= form->n; k++) {
+			size_t i = (start + k) % form->n;
+			if (!form->fields[i].readonly) {
+				form->focus = i;
+				return FORM_REDRAW;
+			}
+		}
+		form->focus = form->n;
+		return FORM_REDRAW;
+	}
+	return step_focus(form, true);
+}
+
+unsigned form_focus_prev(struct form *form)
+{
+	return step_focus(form, false);
+}
+
+/* --- actions ------------------------------------------------------------------ */
+
+static unsigned edited(struct form *form, struct form_field *f, enum field_status st)
+{
+	switch (st) {
+	case FIELD_NOOP:
+		return 0;
+	case FIELD_MOVED:
+		return FORM_REDRAW;
+	case FIELD_CHANGED:
+		form->dirty = true;
+		set_message(f, NULL); /* the person is fixing it */
+		if (f->spec->kind == FORM_CODE)
+			f->choice = best_choice(f);
+		return FORM_CHANGED | FORM_REDRAW;
+	case FIELD_FULL:
+	case FIELD_REJECTED:
+	case FIELD_BAD_UTF8:
+		break;
+	}
+	return FORM_REFUSED;
+}
+
+static unsigned step_choice(struct form *form, struct form_field *f, bool forward)
+{
+	size_t idx = (size_t)(f - form->fields);
+	if (f->spec->kind == FORM_YESNO) {
+		const char *v = f->edit.len && f->edit.buf[0] == L'Y' ? "N" : "Y";
+		field_set_utf8(&f->edit, v, 1);
+		form->dirty = true;
+		set_message(f, NULL);
+		return FORM_CHANGED | FORM_REDRAW;
+	}
+	if (f->spec->kind != FORM_CODE)
+		return FORM_REFUSED;
+	size_t total = form_matches(form, idx, NULL, 0);
+	if (total == 0)
+		return FORM_REFUSED;
+	size_t *m = malloc(total * sizeof *m);
+	if (!m)
+		abort();
+	form_matches(form, idx, m, total);
+	size_t pos = total; /* where the current choice is among the matches */
+	for (size_t k = 0; k < total; k++)
+		if (m[k] == f->choice)
+			pos = k;
+	size_t next;
+	if (pos == total)
+		next = forward ? m[0] : m[total - 1];
+	else
+		next = m[forward ? (pos + 1) % total : (pos + total - 1) % total];
+	free(m);
+	if (next == f->choice)
+		return 0;
+	f->choice = next;
+	form->dirty = true;
+	set_message(f, NULL);
+	return FORM_CHANGED | FORM_REDRAW;
+}
+
+static unsigned submit(struct form *form)
+{
+	size_t bad;
+	leave(form);
+	if (form_validate(form, &bad, NULL))
+		return FORM_SUBMIT | FORM_REDRAW;
+	form->focus = bad; /* validation skips read-only fields, so bad is editable */
+	return FORM_REFUSED | FORM_REDRAW;
+}
+
+unsigned form_apply(struct form *form, enum action action)
+{
+	struct form_field *f = form->focus < form->n ? &form->fields[form->focus] : NULL;
+	struct field_edit *e = f ? &f->edit : NULL;
+	bool can_edit = f && !f->readonly;
+
+	switch (action) {
+	case ACTION_NEXT_FIELD:
+		return form_focus_next(form);
+	case ACTION_PREV_FIELD:
+		return form_focus_prev(form);
+	case ACTION_SUBMIT:
+	case ACTION_SAVE:
+		return submit(form);
+	case ACTION_CANCEL:
+		return FORM_CANCEL;
+	case ACTION_FIELD_LEFT:
+		return f ? edited(form, f, field_left(e)) : 0;
+	case ACTION_FIELD_RIGHT:
+		return f ? edited(form, f, field_right(e)) : 0;
+	case ACTION_WORD_LEFT:
+		return f ? edited(form, f, field_word_left(e)) : 0;
+	case ACTION_WORD_RIGHT:
+		return f ? edited(form, f, field_word_right(e)) : 0;
+	case ACTION_HOME:
+		return f ? edited(form, f, field_home(e)) : 0;
+	case ACTION_END:
+		return f ? edited(form, f, field_end(e)) : 0;
+	case ACTION_BACKSPACE:
+		return can_edit ? edited(form, f, field_backspace(e)) : FORM_REFUSED;
+	case ACTION_DELETE:
+		return can_edit ? edited(form, f, field_delete(e)) : FORM_REFUSED;
+	case ACTION_KILL_EOL:
+		return can_edit ? edited(form, f, field_kill_eol(e)) : FORM_REFUSED;
+	case ACTION_KILL_LINE:
+		return can_edit ? edited(form, f, field_kill_line(e)) : FORM_REFUSED;
+	case ACTION_NEXT_CHOICE:
+		return can_edit ? step_choice(form, f, true) : FORM_REFUSED;
+	case ACTION_PREV_CHOICE:
+		return can_edit ? step_choice(form, f, false) : FORM_REFUSED;
+	default:
+		return FORM_UNHANDLED;
+	}
+}
+
+/* What each kind lets a person type. */
+static bool accepts_char(enum form_kind kind, wchar_t wc)
+{
+	bool digit = wc >= '0' && wc <= '9';
+	switch (kind) {
+	case FORM_DATE:
+		return digit || wc == '/' || wc == '-';
+	case FORM_PHONE:
+		return digit || (wc < 0x80 && wc && strchr(" ()-.+", (int)wc));
+	case FORM_ZIP:
+		return digit || wc == '-';
+	default:
+		return true;
+	}
+}
+
+unsigned form_input(struct form *form, wchar_t wc)
+{
+	if (form->focus >= form->n)
+		return FORM_REFUSED;
+	struct form_field *f = &form->fields[form->focus];
+	if (f->readonly)
+		return FORM_REFUSED;
+	if (f->spec->kind == FORM_YESNO) {
+		const char *v;
+		if (wc == 'y' || wc == 'Y')
+			v = "Y";
+		else if (wc == 'n' || wc == 'N')
+			v = "N";
+		else if (wc == ' ')
+			return step_choice(form, f, true);
+		else
+			return FORM_REFUSED;
+		if (f->edit.len == 1 && f->edit.buf[0] == (wchar_t)v[0])
+			return 0;
+		field_set_utf8(&f->edit, v, 1);
+		form->dirty = true;
+		set_message(f, NULL);
+		return FORM_CHANGED | FORM_REDRAW;
+	}
+	if (!accepts_char(f->spec->kind, wc))
+		return FORM_REFUSED;
+	return edited(form, f, field_insert(&f->edit, wc));
+}

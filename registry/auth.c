@@ -1,0 +1,169 @@
+/* registry/auth.c - see auth.h */
+#include "registry/auth.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* scrypt cost: 16 MiB and ~50 ms per check here; enough to make offline
+ * guessing expensive without making a login queue. */
+#define SCRYPT_N 16384u
+#define SCRYPT_R 8u
+#define SCRYPT_P 1u
+#define SALT_LEN 16
+#define KEY_LEN 32
+
+static bool scrypt(const char *pw, const unsigned char *salt, size_t salt_len, uint64_t n,
+		   uint32_t r, uint32_t p, unsigned char *key, size_t key_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
+	if (!kdf)
+		return false;
+	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (!ctx)
+		return false;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pw, strlen(pw)),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len),
+		OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
+		OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
+		OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
+		OSSL_PARAM_construct_end(),
+	};
+	bool ok = EVP_KDF_derive(ctx, key, key_len, params) == 1;
+	EVP_KDF_CTX_free(ctx);
+	return ok;
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+static bool unhex(const char *s, unsigned char *b, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &v) != 1)
+			return false;
+		b[i] = (unsigned char)v;
+	}
+	return true;
+}
+
+bool auth_hash_password(const char *pw, char *out, size_t len)
+{
+	unsigned char salt[SALT_LEN], key[KEY_LEN];
+	char salt_hex[2 * SALT_LEN + 1], key_hex[2 * KEY_LEN + 1];
+	if (RAND_bytes(salt, sizeof salt) != 1 ||
+	    !scrypt(pw, salt, sizeof salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, key, sizeof key))
+		return false;
+	hex(salt, sizeof salt, salt_hex);
+	hex(key, sizeof key, key_hex);
+	OPENSSL_cleanse(key, sizeof key);
+	return snprintf(out, len, "scrypt$%u$%u$%u$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P, salt_hex, key_hex) <
+	       (int)len;
+}
+
+bool auth_verify_password(const char *pw, const char *hash)
+{
+	unsigned n, r, p;
+	char salt_hex[2 * SALT_LEN + 1], key_hex[2 * KEY_LEN + 1];
+	unsigned char salt[SALT_LEN], want[KEY_LEN], got[KEY_LEN];
+	if (!pw || !hash || sscanf(hash, "scrypt$%u$%u$%u$%32[0-9a-f]$%64[0-9a-f]", &n, &r, &p, salt_hex, key_hex) != 5)
+		return false;
+	if (n < 2 || n > (1u << 20) || r == 0 || r > 32 || p == 0 || p > 16 ||
+	    !unhex(salt_hex, salt, sizeof salt) || !unhex(key_hex, want, sizeof want))
+		return false;
+	if (!scrypt(pw, salt, sizeof salt, n, r, p, got, sizeof got))
+		return false;
+	bool ok = CRYPTO_memcmp(got, want, sizeof got) == 0;
+	OPENSSL_cleanse(got, sizeof got);
+	return ok;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+	if (la > 63 || lb > 63)
+		return 64;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+bool auth_password_rules(const char *pw, const char *previous, struct vax_error *err)
+{
+	size_t len = strlen(pw);
+	bool up = false, low = false, dig = false, spec = false;
+	for (const char *p = pw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x21 || c > 0x7e)
+			return error_set(err, "PW-CHARS", "A password uses letters, digits and the special characters on a US keyboard, without spaces.");
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+		spec |= ispunct(c) != 0;
+	}
+	if (len < 8 || len > 16)
+		return error_set(err, "PW-LENGTH", "A password has 8 to 16 characters.");
+	if (!up || !low || !dig || !spec)
+		return error_set(err, "PW-CLASSES", "A password needs an upper-case letter, a lower-case letter, a digit and a special character (such as ! # $ %%).");
+	if (previous && edit_distance(pw, previous) < 4)
+		return error_set(err, "PW-SIMILAR", "The new password must differ from the old one in at least 4 characters.");
+	return true;
+}
+
+void auth_random_token(char out[AUTH_TOKEN_LEN])
+{
+	unsigned char b[32];
+	if (RAND_bytes(b, sizeof b) != 1)
+		abort(); /* no randomness: issuing guessable tokens would be worse */
+	hex(b, sizeof b, out);
+}
+
+void auth_token_hash(const char *token, char out[AUTH_TOKEN_LEN])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL);
+	hex(md, 32, out);
+}
+
+const char *auth_challenge_word(void)
+{
+	static const char *words[] = {
+		"MAPLE", "RIVER", "CACTUS", "HARBOR", "PECAN", "MESA", "LANTERN", "BISON",
+		"CEDAR", "PRAIRIE", "COMET", "WILLOW", "CANYON", "ORCHID", "FALCON", "BAYOU",
+	};
+	unsigned char b;
+	if (RAND_bytes(&b, 1) != 1)
+		b = 0;
+	return words[b % (sizeof words / sizeof *words)];
+}

@@ -1,0 +1,43 @@
+/* sys/config.h - vaxdesk.conf: `key = value` lines (see vaxdesk.conf(5)).
+ *
+ * A bad line never stops the program: it is reported as file:line: message
+ * and the default stays. The parser works on a buffer (and is fuzzed that
+ * way); config_load() adds the file reading. */
+#ifndef VAX_SYS_CONFIG_H
+#define VAX_SYS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+#define CONFIG_MAX_ERRORS 32
+#define CONFIG_STR_LEN 512
+
+struct config {
+	char registry_url[CONFIG_STR_LEN];
+	char ca_file[CONFIG_STR_LEN];
+	char pinned_pubkey[CONFIG_STR_LEN];
+	char workstation[64];
+	int idle_lock_minutes;
+	int cache_retention_days;
+	int connect_timeout_seconds;
+
+	/* what was wrong with the file, for the screen to show after it opens */
+	char errors[CONFIG_MAX_ERRORS][256];
+	int n_errors;
+	int n_errors_dropped;
+};
+
+/** Set every setting to its default; workstation from the caller (host name). */
+void config_defaults(struct config *cfg, const char *workstation);
+/** Apply the settings in buf; label names the file in messages. Returns the
+ * number of bad lines (also in cfg->n_errors). */
+int config_parse(struct config *cfg, const char *label, const char *buf, size_t len);
+/** Read and apply a file. A missing file is not an error (defaults apply);
+ * an unreadable one is reported in cfg->errors. */
+int config_load(struct config *cfg, const char *path);
+/** $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf (or ~/.config/...); malloc'd. */
+char *config_default_path(void);
+
+#endif

@@ -1,0 +1,29 @@
+# tests/fuzz/: libFuzzer targets for every parser of outside input. Under
+# --enable-fuzzing they are real libFuzzer binaries
+# (`build/fuzz/tests/fuzz/fuzz_codes -max_total_time=60 corpus/codes`);
+# otherwise they link replay.c and `make check` replays each corpus.
+if ENABLE_FUZZING
+FUZZ_MAIN =
+else
+noinst_LIBRARIES += tests/fuzz/libfuzzreplay.a
+tests_fuzz_libfuzzreplay_a_SOURCES = tests/fuzz/replay.c
+FUZZ_MAIN = tests/fuzz/libfuzzreplay.a $(VAXSYS_LIBS)
+endif
+
+check_PROGRAMS += tests/fuzz/fuzz_codes tests/fuzz/fuzz_dates tests/fuzz/fuzz_config
+tests_fuzz_fuzz_codes_SOURCES = tests/fuzz/fuzz_codes.c
+tests_fuzz_fuzz_codes_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
+tests_fuzz_fuzz_codes_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_dates_SOURCES = tests/fuzz/fuzz_dates.c
+tests_fuzz_fuzz_dates_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
+tests_fuzz_fuzz_dates_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
+tests_fuzz_fuzz_config_LDADD = $(FUZZ_MAIN) $(VAXSYS_LIBS)
+tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+# Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
+FUZZ_TARGETS = codes dates config
+TESTS += tests/fuzz/replay.sh
+dist_check_SCRIPTS += tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/corpus
+AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;

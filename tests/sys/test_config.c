@@ -1,0 +1,102 @@
+/* tests/sys/test_config.c - vaxdesk.conf: good settings apply, every bad line
+ * is reported with its line number and leaves the default. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/config.h"
+#include "sys/fileio.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+static bool has_error(const struct config *cfg, const char *needle)
+{
+	for (int i = 0; i < cfg->n_errors; i++)
+		if (strstr(cfg->errors[i], needle))
+			return true;
+	return false;
+}
+
+START_TEST(defaults_and_good_lines)
+{
+	struct config cfg;
+	config_defaults(&cfg, "desk-1");
+	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
+	ck_assert_str_eq(cfg.workstation, "desk-1");
+	const char *in =
+		"# clinic settings\r\n"
+		"registry_url = https://registry.example.org/fhir/\n"
+		"  IDLE_LOCK_MINUTES=5  \n"
+		"\n"
+		"pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
+		"workstation = Front desk 2";
+	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
+	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
+	ck_assert_int_eq(cfg.idle_lock_minutes, 5);
+	ck_assert_str_eq(cfg.workstation, "Front desk 2");
+	ck_assert_str_eq(cfg.pinned_pubkey, "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=");
+}
+END_TEST
+
+START_TEST(bad_lines_are_reported_and_ignored)
+{
+	struct config cfg;
+	config_defaults(&cfg, "w");
+	const char *in =
+		"registry_url = http://insecure.example.org/\n"
+		"idle_lock_minutes = 0\n"
+		"idle_lock_minutes = ten\n"
+		"colour = blue\n"
+		"just some words\n"
+		"= 5\n"
+		"pinned_pubkey = md5//abc\n"
+		"cache_retention_days = 30\n";
+	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 7);
+	ck_assert(has_error(&cfg, "c.conf:1: registry_url must start with https://"));
+	ck_assert(has_error(&cfg, "c.conf:2: idle_lock_minutes must be a whole number from 1 to 240"));
+	ck_assert(has_error(&cfg, "c.conf:3:"));
+	ck_assert(has_error(&cfg, "c.conf:4: unknown setting 'colour'"));
+	ck_assert(has_error(&cfg, "c.conf:5: expected 'key = value'"));
+	ck_assert(has_error(&cfg, "c.conf:6:"));
+	ck_assert(has_error(&cfg, "c.conf:7: pinned_pubkey"));
+	ck_assert_str_eq(cfg.registry_url, "");
+	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
+	ck_assert_int_eq(cfg.cache_retention_days, 30); /* good lines still apply */
+}
+END_TEST
+
+START_TEST(files)
+{
+	struct config cfg;
+	config_defaults(&cfg, "w");
+	char *dir = testutil_mkdtemp();
+	char *missing = fileio_join(dir, "absent.conf");
+	ck_assert_int_eq(config_load(&cfg, missing), 0); /* no file: defaults */
+	char *p = testutil_write_file(dir, "vaxdesk.conf", "idle_lock_minutes = 30\nbogus\n", 29);
+	ck_assert_int_eq(config_load(&cfg, p), 1);
+	ck_assert_int_eq(cfg.idle_lock_minutes, 30);
+	ck_assert(has_error(&cfg, "vaxdesk.conf:2:"));
+	config_defaults(&cfg, "w");
+	ck_assert_int_eq(config_load(&cfg, dir), 1); /* a directory is not a file */
+	ck_assert(has_error(&cfg, "not a regular file"));
+	setenv("XDG_CONFIG_HOME", "/cfg", 1);
+	char *d = config_default_path();
+	ck_assert_str_eq(d, "/cfg/vaxdesk/vaxdesk.conf");
+	free(d);
+	free(p);
+	free(missing);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	tcase_add_test(tc, defaults_and_good_lines);
+	tcase_add_test(tc, bad_lines_are_reported_and_ignored);
+	tcase_add_test(tc, files);
+	suite_add_tcase(s, tc);
+	return s;
+}
