@@ -49,20 +49,22 @@ static bool read_port(int fd, int *port)
 			return false;
 		n += (size_t)k;
 		buf[n] = '\0';
-		char *line = buf;
 		char *nl;
-		while ((nl = strchr(line, '\n'))) {
+		while ((nl = strchr(buf, '\n'))) {
 			*nl = '\0';
 			const char *c;
-			if (!strncmp(line, "ACCEPT ", 7) && (c = strrchr(line, ':'))) {
+			if (!strncmp(buf, "ACCEPT ", 7) && (c = strrchr(buf, ':'))) {
 				*port = atoi(c + 1);
 				return *port > 0;
 			}
-			if (!strncmp(line, "PORT ", 5)) {
-				*port = atoi(line + 5);
+			if (!strncmp(buf, "PORT ", 5)) {
+				*port = atoi(buf + 5);
 				return *port > 0;
 			}
-			line = nl + 1;
+			/* drop the line, keep the rest */
+			size_t used = (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, n - used + 1);
+			n -= used;
 		}
 		if (n == sizeof buf - 1)
 			n = 0;
