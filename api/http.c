@@ -23,7 +23,7 @@
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
 
-struct api {
+struct api_conn {
 	CURLM *multi;
 	CURLSH *share;
 	char *base;              /* base URL without trailing '/' */
@@ -39,7 +39,7 @@ struct api {
 };
 
 struct api_req {
-	struct api *api;
+	struct api_conn *api;
 	enum req_state state;
 	char method[12];
 	char *path;
@@ -138,7 +138,7 @@ static char *url_origin(const char *url, char *host, size_t hostlen)
 	return strndup(url, (size_t)(p - url) + n);
 }
 
-struct api *api_new(const struct api_config *cfg, struct vax_error *err)
+struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_error *err)
 {
 	if (!api_global_init(err))
 		return NULL;
@@ -157,7 +157,7 @@ struct api *api_new(const struct api_config *cfg, struct vax_error *err)
 		}
 		fclose(f);
 	}
-	struct api *a = calloc(1, sizeof *a);
+	struct api_conn *a = calloc(1, sizeof *a);
 	if (!a)
 		goto oom;
 	a->base = strdup(cfg->base_url);
@@ -168,7 +168,7 @@ struct api *api_new(const struct api_config *cfg, struct vax_error *err)
 	a->origin = url_origin(a->base, a->host, sizeof a->host);
 	if (!a->origin) {
 		error_set(err, "API-CONFIG-URL", "The registry address \"%s\" has no host name.", cfg->base_url);
-		api_free(a);
+		api_conn_free(a);
 		return NULL;
 	}
 	a->ca_file = dup_or_null(cfg->ca_file);
@@ -195,11 +195,11 @@ struct api *api_new(const struct api_config *cfg, struct vax_error *err)
 	return a;
 oom:
 	error_set(err, "API-NOMEM", "Out of memory setting up the registry connection.");
-	api_free(a);
+	api_conn_free(a);
 	return NULL;
 }
 
-void api_free(struct api *a)
+void api_conn_free(struct api_conn *a)
 {
 	if (!a)
 		return;
@@ -218,31 +218,31 @@ void api_free(struct api *a)
 	free(a);
 }
 
-void api_set_token(struct api *a, const char *token)
+void api_set_token(struct api_conn *a, const char *token)
 {
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
 	a->token = dup_or_null(token);
 }
 
-bool api_has_token(const struct api *a)
+bool api_has_token(const struct api_conn *a)
 {
 	return a->token != NULL;
 }
 
-int api_busy(const struct api *a)
+int api_busy(const struct api_conn *a)
 {
 	return a->running;
 }
 
-struct api_bytes api_session_bytes(const struct api *a)
+struct api_bytes api_session_bytes(const struct api_conn *a)
 {
 	return a->total;
 }
 
 /* ---- requests ---------------------------------------------------------- */
 
-struct api_req *api_req_new(struct api *a, const char *method, const char *path,
+struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path,
 			    struct vax_error *err)
 {
 	if (!method || strlen(method) >= sizeof ((struct api_req *)0)->method || !path) {
@@ -525,7 +525,7 @@ static bool add_header(struct curl_slist **l, const char *name, const char *v)
 
 static bool build_easy(struct api_req *r)
 {
-	struct api *a = r->api;
+	struct api_conn *a = r->api;
 	CURL *e = curl_easy_init();
 	if (!e)
 		return false;
@@ -647,6 +647,10 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 			  *errbuf ? errbuf : curl_easy_strerror(cc));
 		return;
 	}
+	/* libcurl checks the host name itself once the chain verified, and
+	 * says so in its message */
+	if (strstr(errbuf, "target host name"))
+		verify = X509_V_ERR_HOSTNAME_MISMATCH;
 	switch (verify) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		error_set(&res->err, "API-TLS-EXPIRED",
@@ -659,7 +663,6 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 		break;
 	case X509_V_OK:
 	case X509_V_ERR_HOSTNAME_MISMATCH:
-		/* libcurl checks the host name itself after the chain verified */
 		error_set(&res->err, "API-TLS-HOSTNAME",
 			  "The certificate presented is not for %s: check the registry address "
 			  "in the configuration; the connection may be going to the wrong server.", host);
@@ -749,10 +752,10 @@ static void transport_error(struct api_req *r, CURLcode cc)
 		error_set(&res->err, "API-NOMEM", "Out of memory talking to the registry.");
 		return;
 	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 		res->cls = API_LOCAL;
 		error_set(&res->err, "API-CONFIG-URL", "The registry address cannot be used (%s).", detail);
 		return;
+	case CURLE_UNSUPPORTED_PROTOCOL:   /* the URL is checked: an HTTP/0.9 reply */
 	case CURLE_BAD_CONTENT_ENCODING:
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
@@ -844,7 +847,7 @@ void api_classify_status(struct api_result *res, long status, bool sent_token,
 
 static void finish(struct api_req *r, CURLcode cc)
 {
-	struct api *a = r->api;
+	struct api_conn *a = r->api;
 	struct api_result *res = &r->res;
 	CURL *e = r->easy;
 	curl_off_t up = 0, down = 0;
@@ -880,7 +883,7 @@ static void finish(struct api_req *r, CURLcode cc)
 	r->state = REQ_DONE;
 }
 
-static int collect(struct api *a)
+static int collect(struct api_conn *a)
 {
 	int done = 0, left;
 	CURLMsg *m;
@@ -900,7 +903,7 @@ static int collect(struct api *a)
 	return done;
 }
 
-bool api_pump_fd(struct api *a, int fd, int max_wait_ms, int *completed)
+bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed)
 {
 	int running = 0, done;
 	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN, .revents = 0 };
@@ -928,7 +931,7 @@ bool api_pump_fd(struct api *a, int fd, int max_wait_ms, int *completed)
 	return fd >= 0 && (w.revents & CURL_WAIT_POLLIN);
 }
 
-int api_pump(struct api *a, int max_wait_ms)
+int api_pump(struct api_conn *a, int max_wait_ms)
 {
 	int done = 0;
 	api_pump_fd(a, -1, max_wait_ms, &done);

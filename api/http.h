@@ -1,6 +1,6 @@
 /* api/http.h - the registry transport: libcurl multi, driven by the UI loop.
  *
- * One `struct api` per registry. Requests are asynchronous: api_req_send()
+ * One `struct api_conn` per registry. Requests are asynchronous: api_req_send()
  * queues a request and returns at once; api_pump() (called by the one input
  * loop while it waits for keys) moves every transfer forward and never waits
  * longer than asked. A finished request calls its completion callback from
@@ -46,8 +46,8 @@ enum api_class {
 /** Words for an api_class ("offline", "tls", ...), for logs and tests. */
 const char *api_class_name(enum api_class c);
 
-/** How to reach one registry. Strings are copied by api_new(). */
-struct api_config {
+/** How to reach one registry. Strings are copied by api_conn_new(). */
+struct api_conn_config {
 	const char *base_url;       /* "https://registry.example.org/fhir" (no trailing slash needed) */
 	const char *ca_file;        /* PEM bundle; NULL = the system store */
 	const char *ca_path;        /* hashed CA directory; NULL = the system store */
@@ -89,7 +89,7 @@ struct api_result {
 	double seconds;             /* total time */
 };
 
-struct api;
+struct api_conn;
 struct api_req;
 
 /** Completion callback, called from api_pump(). The request may be freed or
@@ -101,33 +101,33 @@ bool api_global_init(struct vax_error *err);
 
 /** A registry connection. NULL with err set if the configuration is unusable
  * (no https:// URL, unreadable CA file). */
-struct api *api_new(const struct api_config *cfg, struct vax_error *err);
+struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_error *err);
 /** Cancel everything in flight (no callbacks) and free. Requests still owned
  * by the caller must be freed before this. */
-void api_free(struct api *a);
+void api_conn_free(struct api_conn *a);
 
 /** The bearer token to send with every request (NULL or "" for none). The
  * copy is wiped when replaced. */
-void api_set_token(struct api *a, const char *token);
+void api_set_token(struct api_conn *a, const char *token);
 /** True if a bearer token is set. */
-bool api_has_token(const struct api *a);
+bool api_has_token(const struct api_conn *a);
 
 /** Move transfers forward and run callbacks of finished requests. Waits at
  * most max_wait_ms (0: do not wait) for network activity. Returns the number
  * of requests completed. */
-int api_pump(struct api *a, int max_wait_ms);
+int api_pump(struct api_conn *a, int max_wait_ms);
 /** Like api_pump(), but also wakes when fd becomes readable (e.g. the
  * terminal); returns true if fd is readable. */
-bool api_pump_fd(struct api *a, int fd, int max_wait_ms, int *completed);
+bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed);
 /** Number of requests in flight. */
-int api_busy(const struct api *a);
-/** Bytes for the whole life of this struct api (the bandwidth meter). */
-struct api_bytes api_session_bytes(const struct api *a);
+int api_busy(const struct api_conn *a);
+/** Bytes for the whole life of this struct api_conn (the bandwidth meter). */
+struct api_bytes api_session_bytes(const struct api_conn *a);
 
 /** A new idle request: method "GET", "POST", ...; path relative to base_url
  * ("/Patient?family=x") or an absolute URL on the same registry (a Bundle's
  * next link). NULL if out of memory or an absolute URL points elsewhere. */
-struct api_req *api_req_new(struct api *a, const char *method, const char *path,
+struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path,
 			    struct vax_error *err);
 /** Add a request header ("If-Match: W/\"2\""). */
 bool api_req_header(struct api_req *r, const char *header);

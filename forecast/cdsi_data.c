@@ -440,7 +440,7 @@ static void load_immunity(struct ld *ld, const xmlNode *n, struct cdsi_antigen *
 /* Parse a file; NULL with err set if it is missing or not well-formed XML. */
 static xmlDoc *read_xml(const char *path, const char *root, struct vax_error *err)
 {
-	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *xe = xmlGetLastError();
 		FILE *f = fopen(path, "r");

@@ -30,14 +30,14 @@ static void certs_teardown(void)
 
 static char ca_file[1024];
 
-static struct api *new_api(const char *url, const char *pin)
+static struct api_conn *new_api(const char *url, const char *pin)
 {
-	struct api_config cfg = { .base_url = url, .ca_file = ca_file, .pinned_pubkey = pin,
+	struct api_conn_config cfg = { .base_url = url, .ca_file = ca_file, .pinned_pubkey = pin,
 				  .connect_timeout_ms = 5000, .low_speed_time_s = 10 };
 	struct vax_error err = { 0 };
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", certs);
-	struct api *a = api_new(&cfg, &err);
-	ck_assert_msg(a != NULL, "api_new: %s", err.message);
+	struct api_conn *a = api_conn_new(&cfg, &err);
+	ck_assert_msg(a != NULL, "api_conn_new: %s", err.message);
 	return a;
 }
 
@@ -46,7 +46,7 @@ static void tls_get(const char *name, const char *pin, enum api_class want_cls, 
 {
 	struct apitest_server s;
 	ck_assert(apitest_s_server(&s, certs, name, "-www", NULL));
-	struct api *a = new_api(apitest_url(&s), pin);
+	struct api_conn *a = new_api(apitest_url(&s), pin);
 	struct api_req *r = api_req_new(a, "GET", "/", NULL);
 	ck_assert_ptr_nonnull(r);
 	const struct api_result *res = api_req_wait(r, 10000);
@@ -62,7 +62,7 @@ static void tls_get(const char *name, const char *pin, enum api_class want_cls, 
 		ck_assert(strlen(res->err.message) > 20);
 	}
 	api_req_free(r);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 }
 
@@ -120,14 +120,14 @@ START_TEST(tls_system_store_rejects)
 {
 	struct apitest_server s;
 	ck_assert(apitest_s_server(&s, certs, "good", "-www", NULL));
-	struct api_config cfg = { .base_url = apitest_url(&s) };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn_config cfg = { .base_url = apitest_url(&s) };
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	struct api_req *r = api_req_new(a, "GET", "/", NULL);
 	const struct api_result *res = api_req_wait(r, 10000);
 	ck_assert_int_eq(res->cls, API_TLS);
 	ck_assert_str_eq(res->err.code, "API-TLS-UNKNOWN-CA");
 	api_req_free(r);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 }
 END_TEST
@@ -135,11 +135,11 @@ END_TEST
 START_TEST(config_rejects_http_and_bad_ca)
 {
 	struct vax_error err = { 0 };
-	struct api_config cfg = { .base_url = "http://127.0.0.1:1" };
-	ck_assert_ptr_null(api_new(&cfg, &err));
+	struct api_conn_config cfg = { .base_url = "http://127.0.0.1:1" };
+	ck_assert_ptr_null(api_conn_new(&cfg, &err));
 	ck_assert_str_eq(err.code, "API-CONFIG-URL");
-	struct api_config cfg2 = { .base_url = "https://127.0.0.1:1", .ca_file = "/nonexistent/ca.pem" };
-	ck_assert_ptr_null(api_new(&cfg2, &err));
+	struct api_conn_config cfg2 = { .base_url = "https://127.0.0.1:1", .ca_file = "/nonexistent/ca.pem" };
+	ck_assert_ptr_null(api_conn_new(&cfg2, &err));
 	ck_assert_str_eq(err.code, "API-TLS-CAFILE");
 }
 END_TEST
@@ -148,13 +148,13 @@ START_TEST(refused_is_offline)
 {
 	char url[64];
 	snprintf(url, sizeof url, "https://127.0.0.1:%d/fhir", apitest_closed_port());
-	struct api *a = new_api(url, NULL);
+	struct api_conn *a = new_api(url, NULL);
 	struct api_req *r = api_req_new(a, "GET", "/metadata", NULL);
 	const struct api_result *res = api_req_wait(r, 10000);
 	ck_assert_int_eq(res->cls, API_OFFLINE);
 	ck_assert_str_eq(res->err.code, "API-OFFLINE-CONNECT");
 	api_req_free(r);
-	api_free(a);
+	api_conn_free(a);
 }
 END_TEST
 
@@ -233,9 +233,9 @@ START_TEST(status_classes)
 	char url[80];
 	snprintf(url, sizeof url, "%s/", apitest_url(&s));
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", certs);
-	struct api_config cfg = { .base_url = url, .ca_file = ca_file, .max_response = 1000,
+	struct api_conn_config cfg = { .base_url = url, .ca_file = ca_file, .max_response = 1000,
 				  .http1_only = true };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	api_set_token(a, "tok123");
 	for (size_t i = 0; i < sizeof canned / sizeof canned[0]; i++) {
 		const struct canned *c = &canned[i];
@@ -265,7 +265,7 @@ START_TEST(status_classes)
 		api_req_free(r);
 	}
 	ck_assert_uint_eq(api_session_bytes(a).requests, sizeof canned / sizeof canned[0]);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 	testutil_rmtree(www);
 	free(www);
@@ -274,16 +274,16 @@ END_TEST
 
 START_TEST(next_link_must_stay_on_registry)
 {
-	struct api_config cfg = { .base_url = "https://reg.example:8443/fhir/" };
+	struct api_conn_config cfg = { .base_url = "https://reg.example:8443/fhir/" };
 	struct vax_error err = { 0 };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	struct api_req *r = api_req_new(a, "GET", "https://reg.example:8443/fhir/Patient?_page=2", &err);
 	ck_assert_ptr_nonnull(r);
 	api_req_free(r);
 	ck_assert_ptr_null(api_req_new(a, "GET", "https://evil.example/fhir/Patient", &err));
 	ck_assert_str_eq(err.code, "API-FOREIGN-URL");
 	ck_assert_ptr_null(api_req_new(a, "GET", "https://reg.example:8443.evil/x", &err));
-	api_free(a);
+	api_conn_free(a);
 }
 END_TEST
 
@@ -311,9 +311,9 @@ START_TEST(pump_never_blocks_on_stalled_registry)
 	struct apitest_server s;
 	ck_assert(start_stall(&s));
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", certs);
-	struct api_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file,
+	struct api_conn_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file,
 				  .connect_timeout_ms = 3600000, .low_speed_time_s = 3600 };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	struct api_req *r[4];
 	for (int i = 0; i < 4; i++) {
 		r[i] = api_req_new(a, "GET", "/Patient?family=x", NULL);
@@ -344,7 +344,7 @@ START_TEST(pump_never_blocks_on_stalled_registry)
 	for (int i = 0; i < 4; i++)
 		api_req_free(r[i]);
 	ck_assert_int_eq(api_busy(a), 0);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 }
 END_TEST
@@ -371,9 +371,9 @@ START_TEST(stalled_registry_times_out_offline)
 	struct apitest_server s;
 	ck_assert(start_stall(&s));
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", certs);
-	struct api_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file,
+	struct api_conn_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file,
 				  .connect_timeout_ms = 700 };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	struct api_req *r = api_req_new(a, "GET", "/metadata", NULL);
 	struct done_count d = { 0 };
 	ck_assert(api_req_send(r, on_done, &d));
@@ -385,7 +385,7 @@ START_TEST(stalled_registry_times_out_offline)
 	ck_assert_str_eq(d.code, "API-OFFLINE-TIMEOUT");
 	ck_assert(api_req_done(r));
 	api_req_free(r);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 }
 END_TEST
@@ -396,8 +396,8 @@ START_TEST(pump_wakes_for_keys)
 	struct apitest_server s;
 	ck_assert(start_stall(&s));
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", certs);
-	struct api_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file };
-	struct api *a = api_new(&cfg, NULL);
+	struct api_conn_config cfg = { .base_url = apitest_url(&s), .ca_file = ca_file };
+	struct api_conn *a = api_conn_new(&cfg, NULL);
 	struct api_req *r = api_req_new(a, "GET", "/metadata", NULL);
 	ck_assert(api_req_send(r, NULL, NULL));
 	int p[2];
@@ -410,7 +410,7 @@ START_TEST(pump_wakes_for_keys)
 	close(p[0]);
 	close(p[1]);
 	api_req_free(r);
-	api_free(a);
+	api_conn_free(a);
 	apitest_stop(&s);
 }
 END_TEST

@@ -1,0 +1,1779 @@
+/* registry/api.c - see api.h. Routing, the FHIR interactions, search,
+ * Bundles and $match; login and passwords are in registry/api_auth.c. */
+#include "registry/api.h"
+
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/fhir.h"
+#include "core/rules.h"
+#include "core/text.h"
+#include "core/uuid.h"
+#include "registry/api_int.h"
+#include "registry/index.h"
+
+#define CT_FHIR "application/fhir+json"
+#define CT_JSON "application/json"
+#define BUNDLE_MAX_ENTRIES 2000
+
+struct api {
+	struct store *st;
+	const struct codes *codes;
+	struct api_config cfg;
+	atomic_int forced;
+};
+
+struct api *api_new(struct store *st, const struct codes *codes, const struct api_config *cfg)
+{
+	struct api *a = calloc(1, sizeof *a);
+	if (!a)
+		abort();
+	a->st = st;
+	a->codes = codes;
+	a->cfg = *cfg;
+	if (a->cfg.token_ttl <= 0)
+		a->cfg.token_ttl = 900;
+	if (a->cfg.reset_ttl <= 0)
+		a->cfg.reset_ttl = 86400;
+	if (a->cfg.page_max <= 0)
+		a->cfg.page_max = 200;
+	atomic_init(&a->forced, -1);
+	return a;
+}
+
+void api_free(struct api *a)
+{
+	free(a);
+}
+
+struct store *api_store(struct api *a)
+{
+	return a->st;
+}
+
+const struct api_config *api_cfg(struct api *a)
+{
+	return &a->cfg;
+}
+
+void api_response_free(struct api_response *rs)
+{
+	free(rs->body);
+	rs->body = NULL;
+}
+
+/* ---- responses ------------------------------------------------------------ */
+
+void api_reply_json(struct api_response *rs, int status, cJSON *j, const char *ct)
+{
+	free(rs->body);
+	rs->status = status;
+	rs->body = j ? cJSON_PrintUnformatted(j) : NULL;
+	rs->content_type = ct ? ct : CT_FHIR;
+	cJSON_Delete(j);
+}
+
+void api_reply_oo(struct api_response *rs, int status, const char *code, const char *detail,
+		  const char *msg, const char *expr)
+{
+	const char *sev = status >= 500 ? "fatal" : status >= 400 ? "error" : "information";
+	api_reply_json(rs, status, fhir_outcome_new(sev, code, detail, msg, expr), CT_FHIR);
+}
+
+static void reply_err(struct api_response *rs, const struct vax_error *err)
+{
+	api_reply_oo(rs, 500, "exception", err->code, err->message, NULL);
+}
+
+/* A FHIR-INVALID mapping error as 422 (400 for an unreadable body) naming the field. */
+static void reply_invalid(struct api_response *rs, const struct vax_error *err)
+{
+	char path[160];
+	fhir_error_path(err, path, sizeof path);
+	api_reply_oo(rs, 422, "invalid", err->code, err->message, path[0] ? path : NULL);
+}
+
+/* ---- maintenance ---------------------------------------------------------- */
+
+void api_set_maintenance(struct api *a, int forced)
+{
+	atomic_store(&a->forced, forced);
+}
+
+bool api_in_maintenance(struct api *a, int64_t now, int *retry_after)
+{
+	int forced = atomic_load(&a->forced);
+	*retry_after = 0;
+	if (forced == 0)
+		return false;
+	if (forced == 1) {
+		*retry_after = 300;
+		return true;
+	}
+	if (a->cfg.datadir) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/maintenance", a->cfg.datadir);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			/* the flag file may hold the expected duration in seconds */
+			int secs = 0;
+			if (fscanf(f, "%d", &secs) != 1 || secs <= 0 || secs > 7 * 86400)
+				secs = 600;
+			fclose(f);
+			*retry_after = secs;
+			return true;
+		}
+	}
+	if (a->cfg.maint_start >= 0 && a->cfg.maint_end >= 0 && a->cfg.maint_start != a->cfg.maint_end) {
+		int m = (int)((now % 86400) / 60), s = a->cfg.maint_start, e = a->cfg.maint_end;
+		bool in = s < e ? (m >= s && m < e) : (m >= s || m < e);
+		if (in) {
+			int left = (e - m + 1440) % 1440;
+			*retry_after = left * 60 - (int)(now % 60);
+			if (*retry_after <= 0)
+				*retry_after = 60;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const char *param(const struct api_request *rq, const char *key)
+{
+	for (int i = 0; i < rq->n_param; i++)
+		if (!strcmp(rq->param[i].key, key))
+			return rq->param[i].value;
+	return NULL;
+}
+
+static vax_date today(const struct api_request *rq)
+{
+	return (vax_date)(rq->now / 86400);
+}
+
+static void http_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static void set_version_headers(struct api_response *rs, const char *type, const char *id,
+				long version, int64_t updated)
+{
+	snprintf(rs->etag, sizeof rs->etag, "W/\"%ld\"", version);
+	snprintf(rs->location, sizeof rs->location, "%s/%s/_history/%ld", type, id, version);
+	http_date(updated, rs->last_modified, sizeof rs->last_modified);
+}
+
+/* "W/\"3\"" or "\"3\"" or "3" -> 3; -1 if unreadable. */
+static long parse_etag(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strncmp(s, "W/", 2))
+		s += 2;
+	if (*s == '"')
+		s++;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || v <= 0 || (*end && *end != '"'))
+		return -1;
+	return v;
+}
+
+static bool valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 64)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+static const char *types[] = {"Patient", "Immunization", "RelatedPerson", "Consent", "Group", "Organization"};
+
+static const char *known_type(const char *t)
+{
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		if (!strcmp(types[i], t))
+			return types[i];
+	return NULL;
+}
+
+static void audit(struct ctx *x, const char *action, const char *type, const char *id)
+{
+	if (!strcmp(type, "Organization"))
+		return;
+	store_audit(x->a->st, x->ss.username, x->ss.org, action, type, id, x->rq->now, NULL);
+}
+
+/* Write transaction helpers: inside a transaction Bundle the Bundle owns it. */
+static bool wbegin(struct ctx *x)
+{
+	struct vax_error err = {0};
+	if (x->in_tx)
+		return true;
+	if (!store_begin(x->a->st, &err)) {
+		reply_err(x->rs, &err);
+		return false;
+	}
+	return true;
+}
+
+static bool wcommit(struct ctx *x)
+{
+	struct vax_error err = {0};
+	if (x->in_tx)
+		return true;
+	if (!store_commit(x->a->st, &err)) {
+		store_rollback(x->a->st);
+		reply_err(x->rs, &err);
+		return false;
+	}
+	return true;
+}
+
+static void wabort(struct ctx *x)
+{
+	if (!x->in_tx)
+		store_rollback(x->a->st);
+}
+
+/* ---- access ------------------------------------------------------------------ */
+
+/* Who may do what: provider reads and writes clinical data; view-only reads;
+ * school reads clients and shots and keeps school lists (Group). Organization
+ * resources are managed with `vaxregd org add`, never over the API. */
+static bool allowed(struct ctx *x, const char *type, bool write)
+{
+	const char *role = x->ss.role;
+	if (!write)
+		return true;
+	if (!strcmp(type, "Organization"))
+		return false;
+	if (!strcmp(role, "provider"))
+		return true;
+	if (!strcmp(role, "school"))
+		return !strcmp(type, "Group");
+	return false;
+}
+
+static bool deny(struct ctx *x, const char *type)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not change %s records.",
+		 x->ss.role, x->ss.org, type);
+	api_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
+	return false;
+}
+
+/* Group (school lists) belong to one organization and are visible to it only. */
+static bool owner_scoped(const char *type)
+{
+	return !strcmp(type, "Group");
+}
+
+/* ---- search ---------------------------------------------------------------- */
+
+struct search {
+	struct store_query q;
+	char buf[STORE_MAX_COND][2][200];
+	int count, offset;
+	const char *elements;
+	const char *summary;
+	bool quick_id;
+};
+
+static bool add_cond(struct search *s, enum store_cond_kind k, const char *key, const char *v1,
+		     const char *v2)
+{
+	if (s->q.n >= STORE_MAX_COND)
+		return false;
+	int i = s->q.n++;
+	snprintf(s->buf[i][0], sizeof s->buf[i][0], "%s", v1 ? v1 : "");
+	snprintf(s->buf[i][1], sizeof s->buf[i][1], "%s", v2 ? v2 : "");
+	s->q.cond[i] = (struct store_cond){k, key, s->buf[i][0], s->buf[i][1]};
+	return true;
+}
+
+/* A date search value with an optional prefix -> an inclusive ISO range. */
+static bool date_range(const char *v, char *lo, char *hi)
+{
+	char pre[3] = "eq";
+	if (isalpha((unsigned char)v[0]) && isalpha((unsigned char)v[1])) {
+		pre[0] = v[0];
+		pre[1] = v[1];
+		v += 2;
+	}
+	int y, m = 0, d = 0;
+	size_t n = strlen(v);
+	vax_date a, b;
+	if (n == 4 && sscanf(v, "%4d", &y) == 1) {
+		a = date_from_ymd(y, 1, 1);
+		b = date_from_ymd(y, 12, 31);
+	} else if (n == 7 && sscanf(v, "%4d-%2d", &y, &m) == 2) {
+		a = date_from_ymd(y, m, 1);
+		b = a == DATE_NONE ? DATE_NONE : date_from_ymd(y, m, date_days_in_month(y, m));
+	} else if (n == 10 && date_parse_iso(v, &a) == DATE_OK) {
+		b = a;
+	} else {
+		return false;
+	}
+	(void)d;
+	if (a == DATE_NONE || b == DATE_NONE)
+		return false;
+	char sa[DATE_ISO_LEN], sb[DATE_ISO_LEN];
+	date_format_iso(a, sa);
+	date_format_iso(b, sb);
+	lo[0] = hi[0] = '\0';
+	if (!strcmp(pre, "eq")) {
+		strcpy(lo, sa);
+		strcpy(hi, sb);
+	} else if (!strcmp(pre, "ge")) {
+		strcpy(lo, sa);
+	} else if (!strcmp(pre, "gt")) {
+		date_format_iso(date_add_days(b, 1), lo);
+	} else if (!strcmp(pre, "le")) {
+		strcpy(hi, sb);
+	} else if (!strcmp(pre, "lt")) {
+		date_format_iso(date_add_days(a, -1), hi);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool bad_param(struct ctx *x, const char *key, const char *why)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, "Search parameter '%.60s': %s", key, why);
+	api_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", msg, key);
+	return false;
+}
+
+static bool is_param(const char *type, const char *key)
+{
+	static const char *patient[] = {"family", "given", "birthdate", "gender", "identifier",
+					"address-postalcode", "quick", NULL};
+	static const char *imm[] = {"patient", "identifier", "date", "status", "vaccine-code", NULL};
+	static const char *byp[] = {"patient", "identifier", NULL};
+	static const char *group[] = {"member", "name", "identifier", NULL};
+	static const char *org[] = {"name", "identifier", NULL};
+	const char **list = !strcmp(type, "Patient") ? patient : !strcmp(type, "Immunization") ? imm :
+			    !strcmp(type, "Group") ? group : !strcmp(type, "Organization") ? org : byp;
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(list[i], key))
+			return true;
+	return false;
+}
+
+/* "garcia, maria 03/04/2019", "garcia maria", "NGUYEN", or an identifier. */
+static bool quick_search(struct ctx *x, struct search *s, const char *v)
+{
+	char buf[200], *words[4];
+	int n = 0;
+	snprintf(buf, sizeof buf, "%s", v);
+	bool comma = strchr(buf, ',') != NULL;
+	for (char *sv = NULL, *w = strtok_r(buf, " ,\t", &sv); w && n < 4; w = strtok_r(NULL, " ,\t", &sv))
+		words[n++] = w;
+	if (n == 0)
+		return bad_param(x, "quick", "type a name (last, first), a date of birth or an ID.");
+	if (n == 1 && !comma) {
+		bool has_digit = false;
+		for (const char *p = words[0]; *p; p++)
+			has_digit |= isdigit((unsigned char)*p) != 0;
+		if (has_digit) {
+			vax_date d;
+			if (date_parse_us(words[0], &d) == DATE_OK) {
+				char iso[DATE_ISO_LEN];
+				date_format_iso(d, iso);
+				return add_cond(s, SC_RANGE, "birthdate", iso, iso);
+			}
+			s->quick_id = true;
+			return add_cond(s, SC_TERM, "identifier", words[0], NULL);
+		}
+	}
+	int names = 0;
+	for (int i = 0; i < n; i++) {
+		vax_date d;
+		if (date_parse_us(words[i], &d) == DATE_OK || date_parse_iso(words[i], &d) == DATE_OK) {
+			char iso[DATE_ISO_LEN];
+			date_format_iso(d, iso);
+			add_cond(s, SC_RANGE, "birthdate", iso, iso);
+			continue;
+		}
+		char f[160];
+		index_fold_name(words[i], f, sizeof f);
+		if (!f[0])
+			continue;
+		add_cond(s, SC_PREFIX, names == 0 ? "family" : "given", f, NULL);
+		names++;
+	}
+	return true;
+}
+
+/* Turn query parameters into a store query; false after replying 400. */
+static bool search_build(struct ctx *x, const char *type, const struct api_param *ps, int np,
+			 struct search *s)
+{
+	memset(s, 0, sizeof *s);
+	s->q.type = type;
+	s->count = 20;
+	for (int i = 0; i < np; i++) {
+		const char *k = ps[i].key, *v = ps[i].value ? ps[i].value : "";
+		if (!strcmp(k, "_count")) {
+			char *end;
+			long c = strtol(v, &end, 10);
+			if (!*v || *end || c < 0)
+				return bad_param(x, k, "must be a whole number.");
+			s->count = c > x->a->cfg.page_max ? x->a->cfg.page_max : (int)c;
+			continue;
+		}
+		if (!strcmp(k, "_offset")) {
+			char *end;
+			long c = strtol(v, &end, 10);
+			if (!*v || *end || c < 0 || c > 100000000)
+				return bad_param(x, k, "must be a whole number.");
+			s->offset = (int)c;
+			continue;
+		}
+		if (!strcmp(k, "_elements")) {
+			s->elements = v;
+			continue;
+		}
+		if (!strcmp(k, "_summary")) {
+			if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "count") && strcmp(v, "data"))
+				return bad_param(x, k, "must be true, false, count or data.");
+			s->summary = v;
+			continue;
+		}
+		if (!strcmp(k, "_format") || !strcmp(k, "_pretty"))
+			continue;
+		if (!*v)
+			return bad_param(x, k, "has no value.");
+		if (strlen(v) > 150)
+			return bad_param(x, k, "is too long.");
+		bool ok = true;
+		if (!strcmp(k, "_id")) {
+			ok = add_cond(s, SC_ID, NULL, v, NULL);
+		} else if (!is_param(type, k)) {
+			char why[160];
+			snprintf(why, sizeof why, "not a search parameter of %s on this registry (see /metadata).", type);
+			return bad_param(x, k, why);
+		} else if (!strcmp(k, "family") || !strcmp(k, "given") || !strcmp(k, "name")) {
+			char f[160];
+			index_fold_name(v, f, sizeof f);
+			if (!f[0])
+				return bad_param(x, k, "needs at least one letter or digit.");
+			ok = add_cond(s, SC_PREFIX, k, f, NULL);
+		} else if (!strcmp(k, "birthdate") || !strcmp(k, "date")) {
+			char lo[DATE_ISO_LEN], hi[DATE_ISO_LEN];
+			if (!date_range(v, lo, hi))
+				return bad_param(x, k, "must be a date YYYY-MM-DD (YYYY or YYYY-MM), optionally after eq, ge, gt, le or lt.");
+			ok = add_cond(s, SC_RANGE, k, lo, hi);
+		} else if (!strcmp(k, "gender")) {
+			if (strcmp(v, "female") && strcmp(v, "male") && strcmp(v, "other") && strcmp(v, "unknown"))
+				return bad_param(x, k, "must be female, male, other or unknown.");
+			ok = add_cond(s, SC_TERM, k, v, NULL);
+		} else if (!strcmp(k, "patient") || !strcmp(k, "member")) {
+			char ref[200];
+			if (strchr(v, '/'))
+				snprintf(ref, sizeof ref, "%s", v);
+			else
+				snprintf(ref, sizeof ref, "Patient/%s", v);
+			ok = add_cond(s, SC_TERM, k, ref, NULL);
+		} else if (!strcmp(k, "address-postalcode")) {
+			char z[6];
+			snprintf(z, sizeof z, "%s", v);
+			ok = add_cond(s, SC_TERM, k, z, NULL);
+		} else if (!strcmp(k, "quick")) {
+			if (!quick_search(x, s, v))
+				return false;
+		} else {
+			ok = add_cond(s, SC_TERM, k, v, NULL);
+		}
+		if (!ok)
+			return bad_param(x, k, "too many search parameters.");
+	}
+	if (owner_scoped(type))
+		add_cond(s, SC_OWNER, NULL, x->ss.org, NULL);
+	s->q.offset = s->offset;
+	s->q.count = s->summary && !strcmp(s->summary, "count") ? 0 : s->count;
+	return true;
+}
+
+static void mark_subsetted(cJSON *res)
+{
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(res, "meta");
+	if (!meta)
+		meta = cJSON_AddObjectToObject(res, "meta");
+	cJSON *tags = cJSON_AddArrayToObject(meta, "tag");
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue");
+	cJSON_AddStringToObject(t, "code", "SUBSETTED");
+	cJSON_AddItemToArray(tags, t);
+}
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+/* _elements and _summary: never send PHI that was not asked for. */
+static void subset(cJSON *res, const char *type, const char *elements, const char *summary)
+{
+	static const char patient_summary[] =
+		"identifier,active,name,telecom,gender,birthDate,deceasedBoolean,address,managingOrganization,link";
+	static const char imm_summary[] = "identifier,status,vaccineCode,patient,occurrenceDateTime,primarySource";
+	const char *keep = NULL;
+	if (elements && *elements)
+		keep = elements;
+	else if (summary && !strcmp(summary, "true"))
+		keep = !strcmp(type, "Patient") ? patient_summary : !strcmp(type, "Immunization") ? imm_summary : NULL;
+	if (!keep)
+		return;
+	cJSON *c = res->child;
+	while (c) {
+		cJSON *next = c->next;
+		if (strcmp(c->string, "resourceType") && strcmp(c->string, "id") && strcmp(c->string, "meta") &&
+		    !in_list(keep, c->string))
+			cJSON_Delete(cJSON_DetachItemViaPointer(res, c));
+		c = next;
+	}
+	mark_subsetted(res);
+}
+
+static void add_link(cJSON *links, const char *rel, struct ctx *x, const char *type,
+		     const struct api_param *ps, int np, int offset, int count)
+{
+	char url[2048];
+	size_t o = (size_t)snprintf(url, sizeof url, "%s/%s?", x->rq->base ? x->rq->base : "", type);
+	for (int i = 0; i < np && o < sizeof url; i++) {
+		if (!strcmp(ps[i].key, "_offset") || !strcmp(ps[i].key, "_count"))
+			continue;
+		char *ek = api_url_encode(ps[i].key), *ev = api_url_encode(ps[i].value ? ps[i].value : "");
+		o += (size_t)snprintf(url + o, sizeof url - o, "%s=%s&", ek, ev);
+		free(ek);
+		free(ev);
+	}
+	if (o < sizeof url)
+		snprintf(url + o, sizeof url - o, "_count=%d&_offset=%d", count, offset);
+	cJSON *l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "relation", rel);
+	cJSON_AddStringToObject(l, "url", url);
+	cJSON_AddItemToArray(links, l);
+}
+
+static cJSON *new_bundle(const char *type)
+{
+	cJSON *b = cJSON_CreateObject();
+	char id[UUID_STR_LEN];
+	uuid_v4(id);
+	cJSON_AddStringToObject(b, "resourceType", "Bundle");
+	cJSON_AddStringToObject(b, "id", id);
+	cJSON_AddStringToObject(b, "type", type);
+	return b;
+}
+
+static void do_search(struct ctx *x, const char *type, const struct api_param *ps, int np)
+{
+	struct search s;
+	if (!search_build(x, type, ps, np, &s))
+		return;
+	struct vax_error err = {0};
+	int cap = s.q.count;
+	struct store_res *res = calloc((size_t)(cap ? cap : 1), sizeof *res);
+	char (*ids)[65] = calloc((size_t)(cap ? cap : 1), sizeof *ids);
+	long total = 0;
+	int n = store_search(x->a->st, &s.q, res, ids, &total, &err);
+	if (n < 0) {
+		free(res);
+		free(ids);
+		reply_err(x->rs, &err);
+		return;
+	}
+	cJSON *b = new_bundle("searchset");
+	cJSON_AddNumberToObject(b, "total", (double)total);
+	cJSON *links = cJSON_AddArrayToObject(b, "link");
+	add_link(links, "self", x, type, ps, np, s.offset, s.count);
+	if (s.count > 0 && s.offset + s.count < total)
+		add_link(links, "next", x, type, ps, np, s.offset + s.count, s.count);
+	if (s.offset > 0)
+		add_link(links, "previous", x, type, ps, np, s.offset > s.count ? s.offset - s.count : 0, s.count);
+	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
+	for (int i = 0; i < n; i++) {
+		cJSON *r = res[i].json ? cJSON_Parse(res[i].json) : NULL;
+		store_res_free(&res[i]);
+		if (!r)
+			continue;
+		subset(r, type, s.elements, s.summary);
+		cJSON *e = cJSON_CreateObject();
+		char url[512];
+		snprintf(url, sizeof url, "%s/%s/%s", x->rq->base ? x->rq->base : "", type, ids[i]);
+		cJSON_AddStringToObject(e, "fullUrl", url);
+		cJSON_AddItemToObject(e, "resource", r);
+		cJSON *se = cJSON_AddObjectToObject(e, "search");
+		cJSON_AddStringToObject(se, "mode", "match");
+		cJSON_AddItemToArray(entries, e);
+		audit(x, "search", type, ids[i]);
+	}
+	free(res);
+	free(ids);
+	api_reply_json(x->rs, 200, b, CT_FHIR);
+}
+
+/* ---- read ------------------------------------------------------------------ */
+
+static bool not_found(struct ctx *x, const char *type, const char *id)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, "%s/%.64s is not in the registry.", type, id);
+	api_reply_oo(x->rs, 404, "not-found", "NOT-FOUND", msg, NULL);
+	return false;
+}
+
+/* Current version, visible to this session; replies 404/410 otherwise. */
+static bool load(struct ctx *x, const char *type, const char *id, long version, struct store_res *r)
+{
+	struct vax_error err = {0};
+	int found = store_read(x->a->st, type, id, version, r, &err);
+	if (found < 0) {
+		reply_err(x->rs, &err);
+		return false;
+	}
+	if (!found || (owner_scoped(type) && strcmp(r->org, x->ss.org) != 0)) {
+		store_res_free(r);
+		return not_found(x, type, id);
+	}
+	if (r->deleted) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s/%.64s was deleted.", type, id);
+		api_reply_oo(x->rs, 410, "deleted", "DELETED", msg, NULL);
+		set_version_headers(x->rs, type, id, r->version, r->updated);
+		x->rs->location[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+static void do_read(struct ctx *x, const char *type, const char *id, long version)
+{
+	struct store_res r;
+	if (!load(x, type, id, version, &r))
+		return;
+	cJSON *j = cJSON_Parse(r.json);
+	subset(j, type, param(x->rq, "_elements"), param(x->rq, "_summary"));
+	api_reply_json(x->rs, 200, j, CT_FHIR);
+	set_version_headers(x->rs, type, id, r.version, r.updated);
+	x->rs->location[0] = '\0';
+	audit(x, version ? "vread" : "read", type, id);
+	store_res_free(&r);
+}
+
+static void do_history(struct ctx *x, const char *type, const char *id)
+{
+	struct store_res cur;
+	if (!load(x, type, id, 0, &cur))
+		return;
+	store_res_free(&cur);
+	struct store_res h[50];
+	struct vax_error err = {0};
+	int n = store_history(x->a->st, type, id, h, 50, &err);
+	if (n < 0) {
+		reply_err(x->rs, &err);
+		return;
+	}
+	cJSON *b = new_bundle("history");
+	cJSON_AddNumberToObject(b, "total", n);
+	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
+	for (int i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		if (h[i].json)
+			cJSON_AddItemToObject(e, "resource", cJSON_Parse(h[i].json));
+		cJSON *req = cJSON_AddObjectToObject(e, "request");
+		cJSON_AddStringToObject(req, "method", h[i].deleted ? "DELETE" : h[i].version == 1 ? "POST" : "PUT");
+		char url[200];
+		snprintf(url, sizeof url, "%s/%s", type, id);
+		cJSON_AddStringToObject(req, "url", url);
+		cJSON_AddItemToArray(entries, e);
+		store_res_free(&h[i]);
+	}
+	audit(x, "history", type, id);
+	api_reply_json(x->rs, 200, b, CT_FHIR);
+}
+
+/* ---- validation to canonical form ------------------------------------------- */
+
+/* Find a current resource by an index term; 1 found (id copied), 0 none, -1 error. */
+static int find_by_term(struct ctx *x, const char *type, const char *key, const char *value, char *id,
+			size_t len)
+{
+	struct search s;
+	memset(&s, 0, sizeof s);
+	s.q.type = type;
+	s.q.count = 1;
+	add_cond(&s, SC_TERM, key, value, NULL);
+	struct store_res r;
+	char ids[1][65];
+	long total = 0;
+	struct vax_error err = {0};
+	int n = store_search(x->a->st, &s.q, &r, ids, &total, &err);
+	if (n < 0)
+		return -1;
+	if (n > 0) {
+		store_res_free(&r);
+		snprintf(id, len, "%s", ids[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id, size_t len)
+{
+	char term[80];
+	snprintf(term, sizeof term, FHIR_SYS_UUID "|urn:uuid:%s", uuid);
+	return find_by_term(x, type, "identifier", term, id, len);
+}
+
+static bool reply_rules(struct ctx *x, const struct rule_report *rep, const char *resource)
+{
+	if (!rules_has_errors(rep))
+		return true;
+	api_reply_json(x->rs, 422, fhir_outcome_from_rules(rep, resource), CT_FHIR);
+	return false;
+}
+
+/* Resolve a patient reference (Patient/id or urn:uuid) to an existing
+ * Patient id and its birth date. */
+static bool resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, char *out,
+			    size_t len, vax_date *dob, const char *path)
+{
+	char id[VAX_ID_LEN] = "";
+	if (ref_id && *ref_id)
+		snprintf(id, sizeof id, "%s", ref_id);
+	else if (uuid && *uuid && find_by_uuid(x, "Patient", uuid, id, sizeof id) < 0)
+		return api_reply_oo(x->rs, 500, "exception", "STORE", "The registry database failed.", NULL), false;
+	if (!id[0]) {
+		api_reply_oo(x->rs, 422, "invalid", "REF-MISSING",
+			     "The record must name a client already in the registry (patient).", path);
+		return false;
+	}
+	struct store_res r;
+	struct vax_error err = {0};
+	int found = store_read(x->a->st, "Patient", id, 0, &r, &err);
+	if (found <= 0 || r.deleted) {
+		store_res_free(&r);
+		api_reply_oo(x->rs, 422, "invalid", "REF-UNKNOWN",
+			     "The client this record names (patient) is not in the registry.", path);
+		return false;
+	}
+	if (dob) {
+		*dob = DATE_NONE;
+		cJSON *p = cJSON_Parse(r.json);
+		const cJSON *bd = cJSON_GetObjectItemCaseSensitive(p, "birthDate");
+		if (cJSON_IsString(bd))
+			date_parse_iso(bd->valuestring, dob);
+		cJSON_Delete(p);
+	}
+	store_res_free(&r);
+	snprintf(out, len, "%s", id);
+	return true;
+}
+
+/* Map an incoming resource to its canonical stored form. *uuid receives the
+ * record's UUID identifier if it has one. False after replying. */
+static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool create, cJSON **out,
+		      char *uuid, const char *self_id)
+{
+	struct vax_error err = {0};
+	struct rule_ctx rc = {.today = today(x->rq), .codes = x->a->codes, .new_record = create};
+	uuid[0] = '\0';
+	*out = NULL;
+	if (!strcmp(type, "Patient")) {
+		struct client c;
+		if (!fhir_patient_from_json(in, &c, &err))
+			return reply_invalid(x->rs, &err), false;
+		struct rule_report rep;
+		rules_report_init(&rep);
+		rules_check_client(&rc, &c, &rep);
+		if (!reply_rules(x, &rep, "Patient"))
+			return false;
+		c.id[0] = c.version[0] = '\0';
+		snprintf(uuid, VAX_UUID_LEN, "%s", c.uuid);
+		*out = fhir_patient_to_json(&c);
+		return true;
+	}
+	if (!strcmp(type, "Immunization")) {
+		struct immunization im;
+		if (!fhir_immunization_from_json(in, &im, &err))
+			return reply_invalid(x->rs, &err), false;
+		vax_date dob;
+		if (!resolve_patient(x, im.client_id, im.client_uuid, im.client_id, sizeof im.client_id, &dob,
+				     "Immunization.patient"))
+			return false;
+		if (!im.org[0]) {
+			snprintf(im.org, sizeof im.org, "%s", x->ss.org);
+			store_org_get(x->a->st, im.org, im.org_name, sizeof im.org_name, NULL);
+		}
+		struct rule_report rep;
+		rules_report_init(&rep);
+		/* an entered-in-error or refused record is not a dose: only shape checks apply */
+		if (!im.entered_in_error)
+			rules_check_immunization(&rc, dob, &im, &rep);
+		if (!reply_rules(x, &rep, "Immunization"))
+			return false;
+		im.id[0] = im.version[0] = '\0';
+		snprintf(uuid, VAX_UUID_LEN, "%s", im.uuid);
+		*out = fhir_immunization_to_json(&im);
+		return true;
+	}
+	if (!strcmp(type, "RelatedPerson") || !strcmp(type, "Consent")) {
+		char ref[VAX_ID_LEN + 16], pid[VAX_ID_LEN], fixed[VAX_ID_LEN + 16];
+		struct responsible_person rp;
+		struct consent cs;
+		bool ok = !strcmp(type, "Consent") ? fhir_consent_from_json(in, &cs, ref, sizeof ref, &err) :
+			  fhir_related_person_from_json(in, &rp, ref, sizeof ref, &err);
+		if (!ok)
+			return reply_invalid(x->rs, &err), false;
+		char ruuid[VAX_UUID_LEN] = "";
+		if (!strncmp(ref, "urn:uuid:", 9))
+			snprintf(ruuid, sizeof ruuid, "%.36s", ref + 9);
+		char expr[40];
+		snprintf(expr, sizeof expr, "%s.patient", type);
+		if (!resolve_patient(x, fhir_ref_id(ref, "Patient"), ruuid, pid, sizeof pid, NULL, expr))
+			return false;
+		snprintf(fixed, sizeof fixed, "Patient/%s", pid);
+		if (!strcmp(type, "Consent")) {
+			*out = fhir_consent_to_json(&cs, fixed);
+		} else {
+			rp.id[0] = '\0';
+			*out = fhir_related_person_to_json(&rp, fixed);
+		}
+		return true;
+	}
+	if (!strcmp(type, "Group")) {
+		if (!cJSON_IsObject(in))
+			return api_reply_oo(x->rs, 400, "structure", "FHIR-INVALID", "The body is not a JSON object.", NULL), false;
+		const cJSON *rt = cJSON_GetObjectItemCaseSensitive(in, "resourceType");
+		if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Group"))
+			return api_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID", "Group.resourceType: must be \"Group\".", "Group.resourceType"), false;
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(in, "name");
+		if (!cJSON_IsString(name) || !*name->valuestring || strlen(name->valuestring) > 200)
+			return api_reply_oo(x->rs, 422, "required", "FHIR-INVALID", "Group.name: a school list needs a name (up to 200 characters).", "Group.name"), false;
+		cJSON *g = cJSON_Duplicate(in, true);
+		cJSON_DeleteItemFromObjectCaseSensitive(g, "type");
+		cJSON_DeleteItemFromObjectCaseSensitive(g, "actual");
+		cJSON_DeleteItemFromObjectCaseSensitive(g, "quantity");
+		cJSON_AddStringToObject(g, "type", "person");
+		cJSON_AddBoolToObject(g, "actual", true);
+		cJSON *members = cJSON_GetObjectItemCaseSensitive(g, "member"), *m;
+		if (members && !cJSON_IsArray(members)) {
+			cJSON_Delete(g);
+			return api_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID", "Group.member: must be a list.", "Group.member"), false;
+		}
+		int count = 0;
+		cJSON_ArrayForEach(m, members) {
+			cJSON *ent = cJSON_GetObjectItemCaseSensitive(m, "entity");
+			cJSON *ref = cJSON_GetObjectItemCaseSensitive(ent, "reference");
+			char pid[VAX_ID_LEN], ruuid[VAX_UUID_LEN] = "";
+			const char *rid = cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
+			if (cJSON_IsString(ref) && !strncmp(ref->valuestring, "urn:uuid:", 9))
+				snprintf(ruuid, sizeof ruuid, "%.36s", ref->valuestring + 9);
+			if (!resolve_patient(x, rid, ruuid, pid, sizeof pid, NULL, "Group.member.entity")) {
+				cJSON_Delete(g);
+				return false;
+			}
+			char fixed[VAX_ID_LEN + 16];
+			snprintf(fixed, sizeof fixed, "Patient/%s", pid);
+			cJSON_SetValuestring(ref, fixed);
+			count++;
+		}
+		cJSON_AddNumberToObject(g, "quantity", count);
+		*out = g;
+		return true;
+	}
+	(void)self_id;
+	api_reply_oo(x->rs, 405, "not-supported", "READ-ONLY", "This resource type is read-only on this registry.", NULL);
+	return false;
+}
+
+/* ---- create, update, delete ---------------------------------------------------- */
+
+static bool query_params(const char *qs, struct api_param *ps, int *np, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", qs);
+	*np = 0;
+	if (buf[0] == '?')
+		memmove(buf, buf + 1, strlen(buf));
+	for (char *sv = NULL, *kv = strtok_r(buf, "&", &sv); kv; kv = strtok_r(NULL, "&", &sv)) {
+		if (*np >= API_MAX_PARAMS)
+			return false;
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq++ = '\0';
+		api_url_decode(kv);
+		if (eq)
+			api_url_decode(eq);
+		ps[*np].key = kv;
+		ps[*np].value = eq ? eq : "";
+		(*np)++;
+	}
+	return true;
+}
+
+static void reply_resource(struct ctx *x, int status, const char *type, const char *id, cJSON *res,
+			   long version, int64_t updated)
+{
+	api_reply_json(x->rs, status, res, CT_FHIR);
+	set_version_headers(x->rs, type, id, version, updated);
+}
+
+/* Existing resource found by a conditional create: 200 with it. */
+static void reply_existing(struct ctx *x, const char *type, const char *id)
+{
+	struct store_res r;
+	if (!load(x, type, id, 0, &r))
+		return;
+	reply_resource(x, 200, type, id, cJSON_Parse(r.json), r.version, r.updated);
+	audit(x, "read", type, id);
+	store_res_free(&r);
+}
+
+static void do_create(struct ctx *x, const char *type, const cJSON *body)
+{
+	if (!allowed(x, type, true)) {
+		deny(x, type);
+		return;
+	}
+	if (!wbegin(x))
+		return;
+	/* If-None-Exist first: a resend must never make a second copy */
+	if (x->rq->if_none_exist && *x->rq->if_none_exist) {
+		struct api_param ps[API_MAX_PARAMS];
+		int np;
+		char buf[1024];
+		struct search s;
+		if (!query_params(x->rq->if_none_exist, ps, &np, buf, sizeof buf)) {
+			wabort(x);
+			api_reply_oo(x->rs, 400, "invalid", "IF-NONE-EXIST", "If-None-Exist has too many parameters.", NULL);
+			return;
+		}
+		if (!search_build(x, type, ps, np, &s)) {
+			wabort(x);
+			return;
+		}
+		s.q.count = 2;
+		struct store_res r[2];
+		char ids[2][65];
+		long total = 0;
+		struct vax_error err = {0};
+		int n = store_search(x->a->st, &s.q, r, ids, &total, &err);
+		for (int i = 0; i < (n > 0 ? n : 0); i++)
+			store_res_free(&r[i]);
+		if (n < 0) {
+			wabort(x);
+			reply_err(x->rs, &err);
+			return;
+		}
+		if (total > 1) {
+			wabort(x);
+			api_reply_oo(x->rs, 412, "duplicate", "IF-NONE-EXIST-MULTIPLE",
+				     "More than one record matches If-None-Exist; nothing was created.", NULL);
+			return;
+		}
+		if (total == 1) {
+			wabort(x);
+			reply_existing(x, type, ids[0]);
+			return;
+		}
+	}
+	cJSON *res;
+	char uuid[VAX_UUID_LEN];
+	if (!canonical(x, type, body, true, &res, uuid, NULL)) {
+		wabort(x);
+		return;
+	}
+	/* the record's own UUID is its identity: a resend without If-None-Exist
+	 * still finds the first copy */
+	if (uuid[0]) {
+		char id[VAX_ID_LEN];
+		int f = find_by_uuid(x, type, uuid, id, sizeof id);
+		if (f == 1) {
+			cJSON_Delete(res);
+			wabort(x);
+			reply_existing(x, type, id);
+			return;
+		}
+	}
+	char id[UUID_STR_LEN];
+	uuid_v4(id);
+	long version;
+	struct vax_error err = {0};
+	if (!store_write(x->a->st, type, id, x->ss.org, res, false, x->rq->now, &version, &err)) {
+		cJSON_Delete(res);
+		wabort(x);
+		reply_err(x->rs, &err);
+		return;
+	}
+	audit(x, "create", type, id);
+	if (!wcommit(x)) {
+		cJSON_Delete(res);
+		return;
+	}
+	reply_resource(x, 201, type, id, res, version, x->rq->now);
+}
+
+static bool check_org_may_change(struct ctx *x, const char *type, const struct store_res *r)
+{
+	/* a dose is changed only by the organization that recorded it */
+	if (!strcmp(type, "Immunization") && strcmp(r->org, x->ss.org) != 0) {
+		api_reply_oo(x->rs, 403, "forbidden", "ACCESS-ORG",
+			     "Only the organization that recorded this dose can change or delete it.", NULL);
+		return false;
+	}
+	return true;
+}
+
+static void do_update(struct ctx *x, const char *type, const char *id, const cJSON *body)
+{
+	if (!allowed(x, type, true)) {
+		deny(x, type);
+		return;
+	}
+	const cJSON *bid = cJSON_GetObjectItemCaseSensitive(body, "id");
+	if (!cJSON_IsString(bid) || strcmp(bid->valuestring, id) != 0) {
+		api_reply_oo(x->rs, 400, "invalid", "ID-MISMATCH", "The resource id must match the id in the URL.",
+			     "id");
+		return;
+	}
+	if (!wbegin(x))
+		return;
+	struct store_res cur;
+	struct vax_error err = {0};
+	int found = store_read(x->a->st, type, id, 0, &cur, &err);
+	if (found < 0) {
+		wabort(x);
+		reply_err(x->rs, &err);
+		return;
+	}
+	if (!found || (owner_scoped(type) && strcmp(cur.org, x->ss.org) != 0)) {
+		/* the registry assigns ids: update-as-create is not offered */
+		store_res_free(&cur);
+		wabort(x);
+		not_found(x, type, id);
+		return;
+	}
+	if (!check_org_may_change(x, type, &cur)) {
+		store_res_free(&cur);
+		wabort(x);
+		return;
+	}
+	long want = x->rq->if_match ? parse_etag(x->rq->if_match) : 0;
+	if (x->rq->if_match && want != cur.version) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "The record changed since you read it (you had version %ld, the registry has %ld). "
+			 "Reload it and make your change again.", want, cur.version);
+		api_reply_oo(x->rs, 412, "conflict", "VERSION-CONFLICT", msg, NULL);
+		set_version_headers(x->rs, type, id, cur.version, cur.updated);
+		x->rs->location[0] = '\0';
+		store_res_free(&cur);
+		wabort(x);
+		return;
+	}
+	char org[33];
+	snprintf(org, sizeof org, "%s", cur.org);
+	store_res_free(&cur);
+	cJSON *res;
+	char uuid[VAX_UUID_LEN];
+	if (!canonical(x, type, body, false, &res, uuid, id)) {
+		wabort(x);
+		return;
+	}
+	long version;
+	if (!store_write(x->a->st, type, id, org, res, false, x->rq->now, &version, &err)) {
+		cJSON_Delete(res);
+		wabort(x);
+		reply_err(x->rs, &err);
+		return;
+	}
+	audit(x, "update", type, id);
+	if (!wcommit(x)) {
+		cJSON_Delete(res);
+		return;
+	}
+	reply_resource(x, 200, type, id, res, version, x->rq->now);
+}
+
+static void do_delete(struct ctx *x, const char *type, const char *id)
+{
+	if (!allowed(x, type, true)) {
+		deny(x, type);
+		return;
+	}
+	if (!wbegin(x))
+		return;
+	struct store_res cur;
+	struct vax_error err = {0};
+	int found = store_read(x->a->st, type, id, 0, &cur, &err);
+	if (found <= 0 || (owner_scoped(type) && strcmp(cur.org, x->ss.org) != 0)) {
+		store_res_free(&cur);
+		wabort(x);
+		if (found < 0)
+			reply_err(x->rs, &err);
+		else
+			not_found(x, type, id);
+		return;
+	}
+	if (cur.deleted) {
+		store_res_free(&cur);
+		wabort(x);
+		x->rs->status = 204;
+		return;
+	}
+	if (!check_org_may_change(x, type, &cur)) {
+		store_res_free(&cur);
+		wabort(x);
+		return;
+	}
+	char org[33];
+	snprintf(org, sizeof org, "%s", cur.org);
+	store_res_free(&cur);
+	long version;
+	if (!store_write(x->a->st, type, id, org, NULL, true, x->rq->now, &version, &err)) {
+		wabort(x);
+		reply_err(x->rs, &err);
+		return;
+	}
+	audit(x, "delete", type, id);
+	if (!wcommit(x))
+		return;
+	x->rs->status = 204;
+	snprintf(x->rs->etag, sizeof x->rs->etag, "W/\"%ld\"", version);
+}
+
+/* ---- $match ------------------------------------------------------------------ */
+
+/* A first honest scorer. Weights: family 0.30, given 0.20, birth date 0.30,
+ * sex 0.05, address 0.15; an exact shared identifier (not our UUID) is
+ * certain. Grades as FHIR's match-grade: certain >= 0.9, probable >= 0.7,
+ * possible >= 0.5. */
+static double name_sim(const char *a, const char *b)
+{
+	char fa[160], fb[160];
+	index_fold_name(a, fa, sizeof fa);
+	index_fold_name(b, fb, sizeof fb);
+	if (!fa[0] || !fb[0])
+		return 0;
+	if (!strcmp(fa, fb))
+		return 1;
+	/* compound surnames: one part matching the other's whole */
+	char wa[160], wb[160];
+	text_fold_words(a, wa, sizeof wa);
+	text_fold_words(b, wb, sizeof wb);
+	for (char *s1 = NULL, *w = strtok_r(wa, " ", &s1); w; w = strtok_r(NULL, " ", &s1)) {
+		char copy[160];
+		snprintf(copy, sizeof copy, "%s", wb);
+		for (char *s2 = NULL, *v = strtok_r(copy, " ", &s2); v; v = strtok_r(NULL, " ", &s2))
+			if (strlen(w) > 1 && !strcmp(w, v))
+				return 0.7;
+	}
+	if (fa[0] == fb[0] && (strlen(fa) == 1 || strlen(fb) == 1))
+		return 0.4; /* an initial */
+	if (!strncmp(fa, fb, 4))
+		return 0.5;
+	return 0;
+}
+
+static double dob_sim(vax_date a, vax_date b)
+{
+	if (a == DATE_NONE || b == DATE_NONE)
+		return 0;
+	if (a == b)
+		return 1;
+	int ya, ma, da, yb, mb, db;
+	date_to_ymd(a, &ya, &ma, &da);
+	date_to_ymd(b, &yb, &mb, &db);
+	if (ya == yb && ma == db && da == mb)
+		return 0.7; /* month and day swapped */
+	int same = (ya == yb) + (ma == mb) + (da == db);
+	return same == 2 ? 0.5 : 0;
+}
+
+double api_match_score(const struct client *in, const struct client *c, bool *certain)
+{
+	*certain = false;
+	for (int i = 0; i < in->n_ident; i++)
+		for (int k = 0; k < c->n_ident; k++)
+			if (!strcmp(in->ident[i].value, c->ident[k].value) && in->ident[i].value[0] &&
+			    (!in->ident[i].system[0] || !strcmp(in->ident[i].system, c->ident[k].system)))
+				*certain = true;
+	double s = 0.30 * name_sim(in->name.family, c->name.family) +
+		   0.20 * name_sim(in->name.given, c->name.given) + 0.30 * dob_sim(in->dob, c->dob);
+	for (int i = 0; i < c->n_aka; i++) {
+		double alt = 0.30 * name_sim(in->name.family, c->aka[i].family) +
+			     0.20 * name_sim(in->name.given, c->aka[i].given) + 0.30 * dob_sim(in->dob, c->dob);
+		if (alt > s)
+			s = alt;
+	}
+	if (in->sex != SEX_UNKNOWN && c->sex != SEX_UNKNOWN)
+		s += in->sex == c->sex ? 0.05 : -0.10;
+	if (in->n_addr && c->n_addr) {
+		const struct address *a = &in->addr[0], *b = &c->addr[0];
+		char la[160], lb[160];
+		index_fold_name(a->line1, la, sizeof la);
+		index_fold_name(b->line1, lb, sizeof lb);
+		if (la[0] && !strcmp(la, lb))
+			s += 0.10;
+		if (a->zip[0] && !strncmp(a->zip, b->zip, 5))
+			s += 0.05;
+	}
+	if (*certain)
+		s = 1.0;
+	return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+struct cand {
+	char id[65];
+	double score;
+	cJSON *res;
+};
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	return a->score < b->score ? 1 : a->score > b->score ? -1 : strcmp(a->id, b->id);
+}
+
+static void gather(struct ctx *x, struct search *s, const struct client *in, struct cand *cands, int *nc,
+		   int max)
+{
+	struct store_res r[100];
+	char ids[100][65];
+	long total;
+	s->q.type = "Patient";
+	s->q.count = 100;
+	int n = store_search(x->a->st, &s->q, r, ids, &total, NULL);
+	for (int i = 0; i < n; i++) {
+		bool dup = false;
+		for (int k = 0; k < *nc; k++)
+			dup |= !strcmp(cands[k].id, ids[i]);
+		cJSON *j = !dup && *nc < max ? cJSON_Parse(r[i].json) : NULL;
+		store_res_free(&r[i]);
+		struct client c;
+		if (!j || !fhir_patient_from_json(j, &c, NULL)) {
+			cJSON_Delete(j);
+			continue;
+		}
+		bool certain;
+		double sc = api_match_score(in, &c, &certain);
+		if (sc < 0.5) {
+			cJSON_Delete(j);
+			continue;
+		}
+		snprintf(cands[*nc].id, 65, "%s", ids[i]);
+		cands[*nc].score = sc;
+		cands[*nc].res = j;
+		(*nc)++;
+	}
+}
+
+static void do_match(struct ctx *x, const cJSON *body)
+{
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(body, "resourceType");
+	if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Parameters")) {
+		api_reply_oo(x->rs, 400, "invalid", "MATCH-PARAMS", "$match takes a Parameters resource.", "resourceType");
+		return;
+	}
+	const cJSON *p, *patient = NULL;
+	int count = 10;
+	bool only_certain = false;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter")) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+		if (!cJSON_IsString(name))
+			continue;
+		if (!strcmp(name->valuestring, "resource"))
+			patient = cJSON_GetObjectItemCaseSensitive(p, "resource");
+		else if (!strcmp(name->valuestring, "count")) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "valueInteger");
+			if (cJSON_IsNumber(v) && v->valueint > 0)
+				count = v->valueint > 100 ? 100 : v->valueint;
+		} else if (!strcmp(name->valuestring, "onlyCertainMatches")) {
+			only_certain = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "valueBoolean"));
+		}
+	}
+	struct client in;
+	struct vax_error err = {0};
+	if (!patient) {
+		api_reply_oo(x->rs, 400, "required", "MATCH-PARAMS", "$match needs a 'resource' parameter holding a Patient.",
+			     "Parameters.parameter");
+		return;
+	}
+	if (!fhir_patient_from_json(patient, &in, &err)) {
+		reply_invalid(x->rs, &err);
+		return;
+	}
+	struct cand cands[400];
+	int nc = 0;
+	struct search s;
+	char f[160];
+	if (in.dob != DATE_NONE) {
+		char iso[DATE_ISO_LEN];
+		memset(&s, 0, sizeof s);
+		date_format_iso(in.dob, iso);
+		add_cond(&s, SC_RANGE, "birthdate", iso, iso);
+		gather(x, &s, &in, cands, &nc, 400);
+	}
+	index_fold_name(in.name.family, f, sizeof f);
+	if (f[0]) {
+		memset(&s, 0, sizeof s);
+		add_cond(&s, SC_TERM, "family", f, NULL);
+		gather(x, &s, &in, cands, &nc, 400);
+	}
+	for (int i = 0; i < in.n_ident; i++) {
+		memset(&s, 0, sizeof s);
+		add_cond(&s, SC_TERM, "identifier", in.ident[i].value, NULL);
+		gather(x, &s, &in, cands, &nc, 400);
+	}
+	qsort(cands, (size_t)nc, sizeof *cands, cand_cmp);
+	cJSON *b = new_bundle("searchset");
+	cJSON *entries = cJSON_CreateArray();
+	int shown = 0;
+	for (int i = 0; i < nc; i++) {
+		const char *grade = cands[i].score >= 0.9 ? "certain" : cands[i].score >= 0.7 ? "probable" : "possible";
+		if (shown >= count || (only_certain && strcmp(grade, "certain"))) {
+			cJSON_Delete(cands[i].res);
+			continue;
+		}
+		cJSON *e = cJSON_CreateObject();
+		char url[512];
+		snprintf(url, sizeof url, "%s/Patient/%s", x->rq->base ? x->rq->base : "", cands[i].id);
+		cJSON_AddStringToObject(e, "fullUrl", url);
+		cJSON_AddItemToObject(e, "resource", cands[i].res);
+		cJSON *se = cJSON_AddObjectToObject(e, "search");
+		cJSON *ext = cJSON_AddArrayToObject(se, "extension");
+		cJSON *g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "url", "http://hl7.org/fhir/StructureDefinition/match-grade");
+		cJSON_AddStringToObject(g, "valueCode", grade);
+		cJSON_AddItemToArray(ext, g);
+		cJSON_AddStringToObject(se, "mode", "match");
+		cJSON_AddNumberToObject(se, "score", (double)(int)(cands[i].score * 100 + 0.5) / 100.0);
+		cJSON_AddItemToArray(entries, e);
+		audit(x, "match", "Patient", cands[i].id);
+		shown++;
+	}
+	cJSON_AddNumberToObject(b, "total", shown);
+	cJSON_AddItemToObject(b, "entry", entries);
+	api_reply_json(x->rs, 200, b, CT_FHIR);
+}
+
+/* ---- Bundles --------------------------------------------------------------------- */
+
+struct urn_map {
+	char urn[80];
+	char ref[VAX_ID_LEN + 32];
+};
+
+static void rewrite_refs(cJSON *j, const struct urn_map *map, int n)
+{
+	cJSON *c;
+	if (!j)
+		return;
+	cJSON_ArrayForEach(c, j) {
+		if (cJSON_IsString(c) && c->string && !strcmp(c->string, "reference")) {
+			for (int i = 0; i < n; i++)
+				if (!strcmp(c->valuestring, map[i].urn)) {
+					cJSON_SetValuestring(c, map[i].ref);
+					break;
+				}
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			rewrite_refs(c, map, n);
+		}
+	}
+}
+
+static void dispatch(struct ctx *x, const struct api_request *rq, const cJSON *body);
+
+static void outcome_status(char *buf, size_t len, int status)
+{
+	const char *w = status == 200 ? "OK" : status == 201 ? "Created" : status == 204 ? "No Content" :
+			status == 400 ? "Bad Request" : status == 403 ? "Forbidden" : status == 404 ? "Not Found" :
+			status == 409 ? "Conflict" : status == 410 ? "Gone" : status == 412 ? "Precondition Failed" :
+			status == 422 ? "Unprocessable Entity" : "";
+	snprintf(buf, len, "%d %s", status, w);
+}
+
+static void do_bundle(struct ctx *x, const cJSON *body)
+{
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(body, "resourceType");
+	const cJSON *bt = cJSON_GetObjectItemCaseSensitive(body, "type");
+	if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Bundle")) {
+		api_reply_oo(x->rs, 400, "invalid", "BUNDLE", "POST / takes a Bundle of type transaction or batch.", "resourceType");
+		return;
+	}
+	bool tx = cJSON_IsString(bt) && !strcmp(bt->valuestring, "transaction");
+	if (!tx && !(cJSON_IsString(bt) && !strcmp(bt->valuestring, "batch"))) {
+		api_reply_oo(x->rs, 400, "invalid", "BUNDLE", "Bundle.type must be transaction or batch.", "Bundle.type");
+		return;
+	}
+	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(body, "entry"), *e;
+	if (entries && !cJSON_IsArray(entries)) {
+		api_reply_oo(x->rs, 400, "invalid", "BUNDLE", "Bundle.entry must be a list.", "Bundle.entry");
+		return;
+	}
+	int n = cJSON_GetArraySize(entries);
+	if (n > BUNDLE_MAX_ENTRIES) {
+		api_reply_oo(x->rs, 413, "too-costly", "BUNDLE-SIZE", "A Bundle may hold at most 2000 entries; send it in parts.",
+			     "Bundle.entry");
+		return;
+	}
+	struct urn_map *map = calloc((size_t)(n ? n : 1), sizeof *map);
+	int nmap = 0;
+	struct vax_error err = {0};
+	if (tx && !store_begin(x->a->st, &err)) {
+		free(map);
+		reply_err(x->rs, &err);
+		return;
+	}
+	cJSON *out = new_bundle(tx ? "transaction-response" : "batch-response");
+	cJSON *oentries = cJSON_AddArrayToObject(out, "entry");
+	int idx = 0;
+	bool failed = false;
+	cJSON_ArrayForEach(e, entries) {
+		struct api_response srs = {0};
+		struct ctx sx = *x;
+		sx.rs = &srs;
+		sx.in_tx = tx;
+		const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "request");
+		const cJSON *method = cJSON_GetObjectItemCaseSensitive(req, "method");
+		const cJSON *url = cJSON_GetObjectItemCaseSensitive(req, "url");
+		const cJSON *full = cJSON_GetObjectItemCaseSensitive(e, "fullUrl");
+		cJSON *res = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "resource"), true);
+		char expr[64];
+		snprintf(expr, sizeof expr, "Bundle.entry[%d].request", idx);
+		if (!cJSON_IsString(method) || !cJSON_IsString(url) || strlen(url->valuestring) > 900) {
+			api_reply_oo(&srs, 400, "invalid", "BUNDLE-ENTRY", "Each entry needs request.method and request.url.", expr);
+		} else {
+			rewrite_refs(res, map, nmap);
+			struct api_request srq = {0};
+			char path[1024], qbuf[1024];
+			const char *u = url->valuestring;
+			const char *q = strchr(u, '?');
+			snprintf(path, sizeof path, "/%.*s", (int)(q ? (size_t)(q - u) : strlen(u)), u);
+			srq.method = method->valuestring;
+			srq.path = path;
+			srq.base = x->rq->base;
+			srq.now = x->rq->now;
+			srq.authorization = x->rq->authorization;
+			if (q && !query_params(q + 1, srq.param, &srq.n_param, qbuf, sizeof qbuf))
+				srq.too_many_params = true;
+			const cJSON *inm = cJSON_GetObjectItemCaseSensitive(req, "ifNoneExist");
+			const cJSON *im = cJSON_GetObjectItemCaseSensitive(req, "ifMatch");
+			srq.if_none_exist = cJSON_IsString(inm) ? inm->valuestring : NULL;
+			srq.if_match = cJSON_IsString(im) ? im->valuestring : NULL;
+			if (!strcmp(srq.path, "/") || !strncmp(srq.path, "/auth", 5)) {
+				api_reply_oo(&srs, 400, "not-supported", "BUNDLE-ENTRY", "A Bundle entry cannot be a Bundle or a login.", expr);
+			} else {
+				dispatch(&sx, &srq, res);
+			}
+			if (srs.status < 300 && cJSON_IsString(full) && !strncmp(full->valuestring, "urn:uuid:", 9) &&
+			    srs.location[0]) {
+				/* "Patient/123/_history/1" -> "Patient/123" */
+				char ref[VAX_ID_LEN + 32];
+				snprintf(ref, sizeof ref, "%s", srs.location);
+				char *h = strstr(ref, "/_history");
+				if (h)
+					*h = '\0';
+				snprintf(map[nmap].urn, sizeof map[nmap].urn, "%s", full->valuestring);
+				snprintf(map[nmap].ref, sizeof map[nmap].ref, "%s", ref);
+				nmap++;
+			}
+		}
+		cJSON_Delete(res);
+		cJSON *oe = cJSON_CreateObject();
+		cJSON *resp = cJSON_AddObjectToObject(oe, "response");
+		char st[48];
+		outcome_status(st, sizeof st, srs.status);
+		cJSON_AddStringToObject(resp, "status", st);
+		if (srs.location[0])
+			cJSON_AddStringToObject(resp, "location", srs.location);
+		if (srs.etag[0])
+			cJSON_AddStringToObject(resp, "etag", srs.etag);
+		cJSON *rb = srs.body ? cJSON_Parse(srs.body) : NULL;
+		if (rb && srs.status >= 400)
+			cJSON_AddItemToObject(resp, "outcome", rb);
+		else if (rb)
+			cJSON_AddItemToObject(oe, "resource", rb);
+		cJSON_AddItemToArray(oentries, oe);
+		if (tx && srs.status >= 400) {
+			/* all-or-nothing: report the entry that failed and undo the rest */
+			char msg[400];
+			struct vax_error ee = {0};
+			if (rb)
+				fhir_outcome_read(rb, &ee);
+			snprintf(msg, sizeof msg, "Entry %d failed (%d): %s Nothing in this transaction was saved.", idx,
+				 srs.status, ee.message[0] ? ee.message : "see the outcome.");
+			cJSON *oo = fhir_outcome_new("error", "processing", ee.code[0] ? ee.code : "BUNDLE-ENTRY", msg, expr);
+			/* keep the entry's own issues too: they name the field */
+			if (rb) {
+				cJSON *iss = cJSON_GetObjectItemCaseSensitive(rb, "issue"), *i;
+				cJSON *dst = cJSON_GetObjectItemCaseSensitive(oo, "issue");
+				cJSON_ArrayForEach(i, iss) {
+					cJSON *dup = cJSON_Duplicate(i, true);
+					cJSON *ex = cJSON_GetObjectItemCaseSensitive(dup, "expression"), *s;
+					cJSON_ArrayForEach(s, ex) {
+						char full_expr[256];
+						snprintf(full_expr, sizeof full_expr, "Bundle.entry[%d].resource.%s", idx,
+							 strchr(s->valuestring, '.') ? strchr(s->valuestring, '.') + 1 : s->valuestring);
+						cJSON_SetValuestring(s, full_expr);
+					}
+					cJSON_AddItemToArray(dst, dup);
+				}
+			}
+			int status = srs.status;
+			api_response_free(&srs);
+			store_rollback(x->a->st);
+			cJSON_Delete(out);
+			free(map);
+			api_reply_json(x->rs, status, oo, CT_FHIR);
+			failed = true;
+			break;
+		}
+		api_response_free(&srs);
+		idx++;
+	}
+	if (failed)
+		return;
+	free(map);
+	if (tx && !store_commit(x->a->st, &err)) {
+		store_rollback(x->a->st);
+		cJSON_Delete(out);
+		reply_err(x->rs, &err);
+		return;
+	}
+	api_reply_json(x->rs, 200, out, CT_FHIR);
+}
+
+/* ---- CapabilityStatement ------------------------------------------------------ */
+
+static void do_metadata(struct ctx *x)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "resourceType", "CapabilityStatement");
+	cJSON_AddStringToObject(c, "status", "active");
+	char date[DATE_ISO_LEN];
+	date_format_iso(today(x->rq), date);
+	cJSON_AddStringToObject(c, "date", date);
+	cJSON_AddStringToObject(c, "kind", "instance");
+	cJSON *sw = cJSON_AddObjectToObject(c, "software");
+	cJSON_AddStringToObject(sw, "name", "vaxregd");
+	cJSON_AddStringToObject(sw, "version", api_version());
+	cJSON_AddStringToObject(c, "fhirVersion", "4.0.1");
+	cJSON *fmt = cJSON_AddArrayToObject(c, "format");
+	cJSON_AddItemToArray(fmt, cJSON_CreateString("application/fhir+json"));
+	cJSON *rest = cJSON_AddArrayToObject(c, "rest");
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddItemToArray(rest, r);
+	cJSON_AddStringToObject(r, "mode", "server");
+	cJSON *sec = cJSON_AddObjectToObject(r, "security");
+	cJSON_AddStringToObject(sec, "description",
+				"OAuth2 password grant at /auth/token (with org_code); bearer tokens bound to one organization.");
+	cJSON *ress = cJSON_AddArrayToObject(r, "resource");
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", types[i]);
+		cJSON *ia = cJSON_AddArrayToObject(o, "interaction");
+		static const char *ro[] = {"read", "vread", "history-instance", "search-type"};
+		static const char *rw[] = {"read", "vread", "history-instance", "search-type", "create", "update", "delete"};
+		bool writable = strcmp(types[i], "Organization") != 0;
+		const char **l = writable ? rw : ro;
+		int nl = writable ? 7 : 4;
+		for (int k = 0; k < nl; k++) {
+			cJSON *it = cJSON_CreateObject();
+			cJSON_AddStringToObject(it, "code", l[k]);
+			cJSON_AddItemToArray(ia, it);
+		}
+		cJSON_AddStringToObject(o, "versioning", "versioned-update");
+		cJSON_AddBoolToObject(o, "conditionalCreate", writable);
+		cJSON *sp = cJSON_AddArrayToObject(o, "searchParam");
+		static const char *all[] = {"_id", "family", "given", "birthdate", "gender", "identifier",
+					    "address-postalcode", "quick", "patient", "date", "status",
+					    "vaccine-code", "member", "name"};
+		for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
+			if (strcmp(all[k], "_id") && !is_param(types[i], all[k]))
+				continue;
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "name", all[k]);
+			cJSON_AddStringToObject(p, "type", !strcmp(all[k], "birthdate") || !strcmp(all[k], "date") ? "date" :
+						!strcmp(all[k], "patient") || !strcmp(all[k], "member") ? "reference" :
+						!strcmp(all[k], "family") || !strcmp(all[k], "given") || !strcmp(all[k], "name") ||
+						!strcmp(all[k], "quick") || !strcmp(all[k], "address-postalcode") ? "string" : "token");
+			cJSON_AddItemToArray(sp, p);
+		}
+		if (!strcmp(types[i], "Patient")) {
+			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
+			cJSON *op = cJSON_CreateObject();
+			cJSON_AddStringToObject(op, "name", "match");
+			cJSON_AddStringToObject(op, "definition", "http://hl7.org/fhir/OperationDefinition/Patient-match");
+			cJSON_AddItemToArray(ops, op);
+		}
+		cJSON_AddItemToArray(ress, o);
+	}
+	cJSON *inter = cJSON_AddArrayToObject(r, "interaction");
+	cJSON *t1 = cJSON_CreateObject(), *t2 = cJSON_CreateObject();
+	cJSON_AddStringToObject(t1, "code", "transaction");
+	cJSON_AddStringToObject(t2, "code", "batch");
+	cJSON_AddItemToArray(inter, t1);
+	cJSON_AddItemToArray(inter, t2);
+	api_reply_json(x->rs, 200, c, CT_FHIR);
+}
+
+/* ---- routing ------------------------------------------------------------------------- */
+
+static void method_not_allowed(struct ctx *x, const char *allow)
+{
+	api_reply_oo(x->rs, 405, "not-supported", "METHOD", "That method is not offered on this URL.", NULL);
+	x->rs->allow = allow;
+}
+
+static void dispatch(struct ctx *x, const struct api_request *rq, const cJSON *body)
+{
+	const struct api_request *saved = x->rq;
+	x->rq = rq;
+	char path[1024];
+	snprintf(path, sizeof path, "%s", rq->path);
+	char *seg[5] = {0};
+	int n = 0;
+	for (char *sv = NULL, *s = strtok_r(path, "/", &sv); s; s = strtok_r(NULL, "/", &sv)) {
+		if (n == 5) {
+			n = 6;
+			break;
+		}
+		seg[n++] = s;
+	}
+	const char *m = rq->method;
+	bool get = !strcmp(m, "GET") || !strcmp(m, "HEAD");
+	bool write = !get;
+	if (rq->too_many_params) {
+		api_reply_oo(x->rs, 400, "too-costly", "PARAMS", "Too many query parameters.", NULL);
+		goto out;
+	}
+	const char *type = n >= 1 ? known_type(seg[0]) : NULL;
+	if (!type) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "'%.60s' is not a resource type this registry serves.", n ? seg[0] : "");
+		api_reply_oo(x->rs, 404, "not-supported", "TYPE", msg, NULL);
+		goto out;
+	}
+	if (n >= 2 && !valid_id(seg[1]) && strcmp(seg[1], "$match")) {
+		api_reply_oo(x->rs, 400, "invalid", "ID", "A resource id has 1-64 letters, digits, '-' or '.'.", NULL);
+		goto out;
+	}
+	if (write && (!strcmp(m, "POST") || !strcmp(m, "PUT")) && !cJSON_IsObject(body)) {
+		api_reply_oo(x->rs, 400, "structure", "JSON", "The body must be a JSON resource.", NULL);
+		goto out;
+	}
+	if (n == 1) {
+		if (get)
+			do_search(x, type, rq->param, rq->n_param);
+		else if (!strcmp(m, "POST"))
+			do_create(x, type, body);
+		else
+			method_not_allowed(x, "GET, POST");
+	} else if (n == 2 && !strcmp(seg[1], "$match")) {
+		if (strcmp(type, "Patient") || strcmp(m, "POST"))
+			method_not_allowed(x, "POST");
+		else
+			do_match(x, body);
+	} else if (n == 2) {
+		if (get)
+			do_read(x, type, seg[1], 0);
+		else if (!strcmp(m, "PUT"))
+			do_update(x, type, seg[1], body);
+		else if (!strcmp(m, "DELETE"))
+			do_delete(x, type, seg[1]);
+		else
+			method_not_allowed(x, "GET, PUT, DELETE");
+	} else if (n == 3 && !strcmp(seg[2], "_history") && get) {
+		do_history(x, type, seg[1]);
+	} else if (n == 4 && !strcmp(seg[2], "_history") && get) {
+		char *end;
+		long v = strtol(seg[3], &end, 10);
+		if (*end || v <= 0)
+			api_reply_oo(x->rs, 400, "invalid", "VERSION", "A version id is a positive number.", NULL);
+		else
+			do_read(x, type, seg[1], v);
+	} else {
+		api_reply_oo(x->rs, 404, "not-found", "URL", "No such URL on this registry.", NULL);
+	}
+out:
+	x->rq = saved;
+}
+
+void api_handle(struct api *a, const struct api_request *rq, struct api_response *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	struct ctx x = {.a = a, .rq = rq, .rs = rs};
+	int retry;
+	if (api_in_maintenance(a, rq->now, &retry)) {
+		api_reply_oo(rs, 503, "transient", "MAINTENANCE",
+			     "The registry is down for scheduled maintenance; records can be entered offline and will be "
+			     "sent when it returns.", NULL);
+		rs->retry_after = retry;
+		return;
+	}
+	if (!strcmp(rq->path, "/metadata")) {
+		if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+			method_not_allowed(&x, "GET");
+		else
+			do_metadata(&x);
+		return;
+	}
+	if (!strncmp(rq->path, "/auth/", 6)) {
+		api_auth_handle(&x);
+		return;
+	}
+	if (!api_authenticate(&x))
+		return;
+	cJSON *body = NULL;
+	if (rq->body_len) {
+		const char *end = NULL;
+		body = cJSON_ParseWithLengthOpts(rq->body, rq->body_len, &end, false);
+		if (!body) {
+			char msg[200];
+			size_t off = end && end >= rq->body ? (size_t)(end - rq->body) : 0;
+			snprintf(msg, sizeof msg, "The body is not valid JSON (near byte %zu).", off);
+			api_reply_oo(rs, 400, "structure", "JSON", msg, NULL);
+			return;
+		}
+	}
+	if (!strcmp(rq->path, "/") || !strcmp(rq->path, "")) {
+		if (strcmp(rq->method, "POST"))
+			method_not_allowed(&x, "POST");
+		else if (!cJSON_IsObject(body))
+			api_reply_oo(rs, 400, "structure", "JSON", "POST / takes a Bundle.", NULL);
+		else
+			do_bundle(&x, body);
+	} else {
+		dispatch(&x, rq, body);
+	}
+	cJSON_Delete(body);
+}
