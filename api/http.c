@@ -218,14 +218,14 @@ void api_conn_free(struct api_conn *a)
 	free(a);
 }
 
-void api_set_token(struct api_conn *a, const char *token)
+void api_conn_set_token(struct api_conn *a, const char *token)
 {
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
 	a->token = dup_or_null(token);
 }
 
-bool api_has_token(const struct api_conn *a)
+bool api_conn_has_token(const struct api_conn *a)
 {
 	return a->token != NULL;
 }
@@ -235,7 +235,7 @@ int api_busy(const struct api_conn *a)
 	return a->running;
 }
 
-struct api_bytes api_session_bytes(const struct api_conn *a)
+struct api_bytes api_conn_bytes(const struct api_conn *a)
 {
 	return a->total;
 }
@@ -331,6 +331,12 @@ bool api_req_body(struct api_req *r, const char *ct, const char *data, size_t le
 bool api_req_body_secret(struct api_req *r, const char *ct, const char *data, size_t len)
 {
 	return set_body(r, ct, data, len, true);
+}
+
+void api_req_wipe_body(struct api_req *r)
+{
+	if (r->state != REQ_RUNNING)
+		drop_body(r);
 }
 
 void api_req_no_auth(struct api_req *r)

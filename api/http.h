@@ -108,9 +108,9 @@ void api_conn_free(struct api_conn *a);
 
 /** The bearer token to send with every request (NULL or "" for none). The
  * copy is wiped when replaced. */
-void api_set_token(struct api_conn *a, const char *token);
+void api_conn_set_token(struct api_conn *a, const char *token);
 /** True if a bearer token is set. */
-bool api_has_token(const struct api_conn *a);
+bool api_conn_has_token(const struct api_conn *a);
 
 /** Move transfers forward and run callbacks of finished requests. Waits at
  * most max_wait_ms (0: do not wait) for network activity. Returns the number
@@ -122,7 +122,7 @@ bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed);
 /** Number of requests in flight. */
 int api_busy(const struct api_conn *a);
 /** Bytes for the whole life of this struct api_conn (the bandwidth meter). */
-struct api_bytes api_session_bytes(const struct api_conn *a);
+struct api_bytes api_conn_bytes(const struct api_conn *a);
 
 /** A new idle request: method "GET", "POST", ...; path relative to base_url
  * ("/Patient?family=x") or an absolute URL on the same registry (a Bundle's
@@ -135,6 +135,8 @@ bool api_req_header(struct api_req *r, const char *header);
 bool api_req_body(struct api_req *r, const char *content_type, const char *data, size_t len);
 /** Body that holds a secret: copied, and the copy wiped when freed/replaced. */
 bool api_req_body_secret(struct api_req *r, const char *content_type, const char *data, size_t len);
+/** Wipe and drop the body now (a finished login: the password goes). */
+void api_req_wipe_body(struct api_req *r);
 /** Do not send the bearer token (login, password reset). */
 void api_req_no_auth(struct api_req *r);
 /** Start (or restart) the request. cb may be NULL (poll with api_req_done).
@@ -154,7 +156,8 @@ void api_req_free(struct api_req *r);
 
 /** Send and pump until done or timeout_ms passes (tests, tools and the
  * bench; the terminal never waits like this). Returns the result (also on
- * timeout: API_OFFLINE, API-OFFLINE-TIMEOUT). */
+ * timeout: API_OFFLINE, API-OFFLINE-TIMEOUT). Not for a request whose
+ * callback frees it. Other requests in flight move on and complete too. */
 const struct api_result *api_req_wait(struct api_req *r, int timeout_ms);
 
 /** Classify an HTTP status and body into r (used for every response; public

@@ -2,7 +2,9 @@
 noinst_LIBRARIES += libvaxapi.a
 libvaxapi_a_SOURCES = \
 	api/http.c api/http.h \
-	api/response.c api/response.h
+	api/response.c api/response.h \
+	api/session.c api/session.h \
+	api/fhir_client.c api/fhir_client.h
 libvaxapi_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 VAXAPI_LIBS = libvaxapi.a $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS)
 
@@ -12,6 +14,24 @@ check_PROGRAMS += tests/api/stall_listener
 tests_api_stall_listener_SOURCES = tests/api/stall_listener.c
 tests_check_all_SOURCES += \
 	tests/api/apitest.c tests/api/apitest.h \
-	tests/api/test_transport.c
+	tests/api/test_transport.c tests/api/test_response.c
 tests_check_all_LDADD += $(VAXAPI_LIBS)
 dist_check_SCRIPTS += tests/api/mkcerts.sh
+
+# The client's standard FHIR use against a real server over TLS; run against
+# Medplum's engine by medplum.sh (SKIPs without node/npm).
+check_PROGRAMS += tests/api/fhir_interop
+tests_api_fhir_interop_SOURCES = tests/api/fhir_interop.c
+tests_api_fhir_interop_LDADD = $(VAXAPI_LIBS)
+TESTS += tests/api/medplum.sh
+dist_check_SCRIPTS += tests/api/medplum.sh
+EXTRA_DIST += tests/medplum/package.json tests/medplum/package-lock.json \
+	tests/medplum/server.mjs tests/medplum/setup.sh
+CLEANFILES += tests/api/medplum-setup.log
+
+# Against a real vaxregd (tests/lib/registry.sh): FHIR operations and session.
+check_PROGRAMS += tests/api/session_check
+tests_api_session_check_SOURCES = tests/api/session_check.c
+tests_api_session_check_LDADD = $(VAXAPI_LIBS)
+TESTS += tests/api/registry.sh
+dist_check_SCRIPTS += tests/api/registry.sh

@@ -46,8 +46,6 @@ static size_t utf8_len(const unsigned char *s)
 	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	if (cp >= 0x80 && cp <= 0x9f)
-		return 0;   /* C1 controls (CSI) count as invalid: never shown */
 	return n;
 }
 
@@ -69,6 +67,18 @@ static char *clean(char *dst, size_t len, const char *src, bool keep_newlines)
 				break;
 			dst[o++] = '?';
 			blank = false;
+			continue;
+		}
+		/* C0, DEL and C1 (0xC2 0x80..0x9F: CSI and friends) are controls */
+		bool c1 = n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
+		if (c1) {
+			s += 2;
+			if (!blank) {
+				if (o + 1 >= len)
+					break;
+				dst[o++] = ' ';
+				blank = true;
+			}
 			continue;
 		}
 		if (n == 1 && (*s < 0x20 || *s == 0x7f)) {

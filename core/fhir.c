@@ -741,8 +741,10 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 		c->sex = SEX_MALE;
 	else if (!strcmp(g, "other"))
 		c->sex = SEX_NONBINARY;
-	else if (!strcmp(g, "unknown") || !g[0])
+	else if (!strcmp(g, "unknown"))
 		c->sex = SEX_UNKNOWN;
+	else if (!g[0])
+		c->sex = SEX_NONE;
 	else
 		return invalid(err, "Patient.gender", "'%s' is not female, male, other or unknown.", g);
 
@@ -849,7 +851,8 @@ cJSON *fhir_patient_to_json(const struct client *c)
 	else
 		cJSON_Delete(tel);
 
-	cJSON_AddStringToObject(j, "gender", gender_str(c->sex));
+	if (c->sex != SEX_NONE)
+		cJSON_AddStringToObject(j, "gender", gender_str(c->sex));
 	put_date(j, "birthDate", c->dob);
 	if (c->deceased)
 		cJSON_AddBoolToObject(j, "deceasedBoolean", true);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DATE_LOW date_from_ymd(1900, 1, 1)
+#define DATE_LOW  date_from_ymd(1900, 1, 1)
 #define DATE_HIGH date_from_ymd(2999, 12, 31)
 
 enum td_status { TD_NOT_SATISFIED, TD_SATISFIED, TD_SKIPPED };
@@ -47,6 +47,7 @@ struct pseries {
 	int fc_td; /* target dose forecast, -1 */
 	int dose_number;
 	vax_date earliest, rec, pastdue, latest;
+	vax_date start; /* earliest date when something set it (SELECTB-14) */
 	bool priority;
 	int recommended_cvx[8];
 	size_t nrec_cvx;
@@ -142,8 +143,7 @@ static bool obs_active(const struct cdsi_observation_in *o, vax_date on)
 	return (o->begin == DATE_NONE || o->begin <= on) && (o->end == DATE_NONE || on < o->end);
 }
 
-static const struct cdsi_observation_in *has_obs(const struct cdsi_patient *p, const char *code,
-						 vax_date on)
+static const struct cdsi_observation_in *has_obs(const struct cdsi_patient *p, const char *code, vax_date on)
 {
 	const struct cdsi_observation_in *best = NULL;
 	for (size_t i = 0; i < p->nobservations; i++) {
@@ -185,7 +185,7 @@ static void series_reset(struct actx *c, struct pseries *ps)
 	ps->status = CDSI_NOT_COMPLETE;
 	ps->fc_td = -1;
 	ps->dose_number = 0;
-	ps->earliest = ps->rec = ps->pastdue = ps->latest = DATE_NONE;
+	ps->earliest = ps->rec = ps->pastdue = ps->latest = ps->start = DATE_NONE;
 	ps->priority = false;
 	ps->nrec_cvx = 0;
 }
@@ -193,8 +193,8 @@ static void series_reset(struct actx *c, struct pseries *ps)
 /* ---- 6.2 conditional skip ---------------------------------------------- */
 
 /* upto: antigen doses [0, upto) are the history the condition may look at. */
-static bool condition_met(struct actx *c, struct pseries *ps, const struct cdsi_condition *k,
-			  vax_date ref, size_t upto)
+static bool condition_met(struct actx *c, struct pseries *ps, const struct cdsi_condition *k, vax_date ref,
+                          size_t upto)
 {
 	vax_date dob = c->p->dob;
 	switch (k->type) {
@@ -253,8 +253,8 @@ static bool condition_met(struct actx *c, struct pseries *ps, const struct cdsi_
 	return false;
 }
 
-static bool can_skip(struct actx *c, struct pseries *ps, const struct cdsi_series_dose *sd,
-		     int context, vax_date ref, vax_date anchor, size_t upto)
+static bool can_skip(struct actx *c, struct pseries *ps, const struct cdsi_series_dose *sd, int context,
+                     vax_date ref, vax_date anchor, size_t upto)
 {
 	for (size_t i = 0; i < sd->nskips; i++) {
 		const struct cdsi_skip *sk = &sd->skips[i];
@@ -282,8 +282,7 @@ static bool can_skip(struct actx *c, struct pseries *ps, const struct cdsi_serie
 
 /* Reference date of an interval for antigen dose `cur` (evaluation) or for
  * the forecast (cur == nad); DATE_NONE when the interval does not apply. */
-static vax_date interval_ref(struct actx *c, struct pseries *ps, const struct cdsi_interval *iv,
-			     size_t cur)
+static vax_date interval_ref(struct actx *c, struct pseries *ps, const struct cdsi_interval *iv, size_t cur)
 {
 	if (iv->from_previous) { /* CALCDTINT-1 */
 		for (size_t j = cur; j-- > 0;)
@@ -328,9 +327,11 @@ static bool conflicted(struct actx *c, struct pseries *ps, size_t cur)
 		const struct cdsi_dose *prev = &c->p->doses[k];
 		if (k == a->idx || prev->date >= a->date)
 			continue;
-		for (size_t i = 0; i < c->d->nconflicts; i++) {
-			const struct cdsi_conflict *cf = &c->d->conflicts[i];
-			if (cf->previous != prev->cvx || cf->current != a->cvx)
+		const struct cdsi_conflict *cfs;
+		size_t ncf = cdsi_data_conflicts(c->d, prev->cvx, &cfs);
+		for (size_t i = 0; i < ncf; i++) {
+			const struct cdsi_conflict *cf = &cfs[i];
+			if (cf->current != a->cvx)
 				continue;
 			/* CALCDTCONFLICT-2: a previous dose judged not valid here
 			 * gets the full interval, others the minimum */
@@ -374,8 +375,8 @@ static bool vaccine_ok(struct actx *c, const struct cdsi_series_dose *sd, const 
 	return false;
 }
 
-static bool intervals_ok(struct actx *c, struct pseries *ps, const struct cdsi_interval *ivs,
-			 size_t n, size_t cur)
+static bool intervals_ok(struct actx *c, struct pseries *ps, const struct cdsi_interval *ivs, size_t n,
+                         size_t cur)
 {
 	const struct adose *a = &c->ad[cur];
 	for (size_t i = 0; i < n; i++) {
@@ -394,8 +395,8 @@ static bool intervals_ok(struct actx *c, struct pseries *ps, const struct cdsi_i
  * check runs and adds its reason to *reasons (a dose can be both too young
  * and too soon); *why is the first in the specification's order. */
 static enum cdsi_eval_status eval_dose(struct actx *c, struct pseries *ps, size_t cur,
-				       const struct cdsi_series_dose *sd, enum cdsi_eval_reason *why,
-				       unsigned *reasons)
+                                       const struct cdsi_series_dose *sd, enum cdsi_eval_reason *why,
+                                       unsigned *reasons)
 {
 	const struct adose *a = &c->ad[cur];
 	vax_date dob = c->p->dob;
@@ -422,8 +423,7 @@ static enum cdsi_eval_status eval_dose(struct actx *c, struct pseries *ps, size_
 	}
 	/* 6.5, then 6.6 when the preferable interval is not met */
 	if (!intervals_ok(c, ps, sd->intervals, sd->nintervals, cur) &&
-	    !(sd->nallow_intervals &&
-	      intervals_ok(c, ps, sd->allow_intervals, sd->nallow_intervals, cur)))
+	    !(sd->nallow_intervals && intervals_ok(c, ps, sd->allow_intervals, sd->nallow_intervals, cur)))
 		*reasons |= 1u << CDSI_REASON_TOO_SOON;
 	if (conflicted(c, ps, cur)) /* 6.7 */
 		*reasons |= 1u << CDSI_REASON_CONFLICT;
@@ -535,6 +535,7 @@ static bool contraindicated(struct actx *c, const struct cdsi_series_dose *sd)
 struct fdates {
 	vax_date earliest, unadj_rec, unadj_pd, max, min_int_latest;
 	bool priority;
+	bool constrained; /* some age, interval, conflict or dose set the earliest date */
 };
 
 /* FORECASTDTCAN-1 and FORECASTDT-1..4 for target dose t. */
@@ -569,30 +570,31 @@ static void forecast_dates(struct actx *c, struct pseries *ps, size_t t, struct 
 	f->priority = npref && nprio == npref; /* FORECASTPRIORITY-1 */
 	f->min_int_latest = min_int;
 
-	vax_date e = or_default(min_age, dob);
-	e = later(e, min_int);
+	vax_date e = later(min_age, min_int);
 	/* CALCDTCONFLICT-3: a previous dose whose conflict reaches a vaccine
 	 * this target dose would be given as */
 	for (size_t k = 0; k < c->p->ndoses; k++) {
 		const struct cdsi_dose *prev = &c->p->doses[k];
 		if (prev->date > c->assess)
 			continue;
-		for (size_t i = 0; i < c->d->nconflicts; i++) {
-			const struct cdsi_conflict *cf = &c->d->conflicts[i];
-			if (cf->previous != prev->cvx)
-				continue;
+		const struct cdsi_conflict *cfs;
+		size_t ncf = cdsi_data_conflicts(c->d, prev->cvx, &cfs);
+		for (size_t i = 0; i < ncf; i++) {
+			const struct cdsi_conflict *cf = &cfs[i];
 			for (size_t v = 0; v < sd->npreferable; v++)
 				if (sd->preferable[v].cvx == cf->current)
 					e = later(e, add(prev->date, &cf->end));
 		}
 	}
 	e = later(e, sd->season_start);
-	for (size_t i = 0; i < c->nad; i++)
-		if (ps->st[i] != CDSI_EVAL_NONE && ps->st[i] != CDSI_EVAL_SUBSTANDARD)
+	for (size_t i = 0; i < c->nad; i++) /* every dose evaluated in the series */
+		if (ps->st[i] != CDSI_EVAL_NONE)
 			e = later(e, c->ad[i].date);
-		else if (ps->st[i] == CDSI_EVAL_SUBSTANDARD)
-			e = later(e, c->ad[i].date);
-	f->earliest = e;
+	/* with nothing to wait for, the dose can be given from birth; the
+	 * series then has no start date for SELECTB-14 */
+	f->constrained = e != DATE_NONE;
+	f->earliest = or_default(e, dob);
+	e = f->earliest;
 
 	/* FORECASTDT-2/3 */
 	f->unadj_rec = rec_age != DATE_NONE ? rec_age : rec_int != DATE_NONE ? rec_int : e;
@@ -670,14 +672,14 @@ static void forecast_series(struct actx *c, struct pseries *ps)
 		ps->pastdue = f.unadj_pd == DATE_NONE ? DATE_NONE : later(f.earliest, f.unadj_pd);
 		ps->latest = f.max == DATE_NONE ? DATE_NONE : date_add_days(f.max, -1);
 		ps->priority = f.priority;
+		ps->start = f.constrained ? f.earliest : DATE_NONE;
 		/* FORECASTDN-1 */
 		int n = 0;
 		for (size_t i = 0; i < ps->ntd; i++) {
 			if (ps->td[i].status != TD_SATISFIED)
 				continue;
 			const struct cdsi_series_dose *s2 = ps->td[i].sd;
-			if (s2->season_start != DATE_NONE &&
-			    c->ad[ps->td[i].dose].date < s2->season_start)
+			if (s2->season_start != DATE_NONE && c->ad[ps->td[i].dose].date < s2->season_start)
 				continue;
 			n++;
 		}
@@ -870,9 +872,23 @@ static struct pseries *prioritize_group(struct actx *c, int group)
 				w[m++] = v[i];
 	} else {
 		kind = SC_NONE;
+		bool any_valid = false;
 		for (size_t i = 0; i < n; i++)
-			if (v[i]->nvalid == 0)
-				w[m++] = v[i];
+			any_valid |= v[i]->nvalid > 0;
+		if (any_valid) {
+			/* table 8-5 has no rule for this (e.g. every series
+			 * contraindicated, one with doses): keep the series
+			 * with the most valid doses, then the preferred one */
+			struct pseries *best = v[0];
+			for (size_t i = 1; i < n; i++)
+				if (v[i]->nvalid > best->nvalid ||
+				    (v[i]->nvalid == best->nvalid &&
+				     v[i]->s->preference < best->s->preference))
+					best = v[i];
+			return best;
+		}
+		for (size_t i = 0; i < n; i++)
+			w[m++] = v[i];
 	}
 	if (m == 0)
 		return v[0];
@@ -919,12 +935,12 @@ static struct pseries *prioritize_group(struct actx *c, int group)
 	} else { /* table 8-11 */
 		vax_date start = DATE_NONE;
 		for (size_t i = 0; i < m; i++)
-			start = sooner(start, w[i]->earliest);
+			start = sooner(start, w[i]->start);
 		size_t nstart = 0;
 		for (size_t i = 0; i < m; i++)
-			nstart += w[i]->earliest != DATE_NONE && w[i]->earliest == start;
+			nstart += w[i]->start != DATE_NONE && w[i]->start == start;
 		for (size_t i = 0; i < m; i++) {
-			bool s = w[i]->earliest != DATE_NONE && w[i]->earliest == start;
+			bool s = w[i]->start != DATE_NONE && w[i]->start == start;
 			w[i]->score += s ? (nstart >= 2 ? 0 : 1) : -1;
 			w[i]->score += completable(c, w[i]) ? 1 : -1;
 			w[i]->score += w[i]->s->product_path ? -1 : 1;
@@ -1047,9 +1063,12 @@ static void run_antigen(struct actx *c)
 
 /* ---- 9 vaccine groups ---------------------------------------------------- */
 
-/* The one best series of an antigen shown for the group: when there are
- * several (a risk series beside the standard one), the one that asks for
- * a dose soonest. */
+/* The one best series of an antigen shown for the group when there are
+ * several (a risk series beside a standard one, child and 50+ pneumococcal):
+ * a series the patient is too young to start and has no dose in comes last;
+ * then a risk series that is not aged out (the patient's condition), then
+ * "Not complete" before "Complete" before the other statuses, then the one
+ * due soonest. */
 /* Diagnostics for vaxdesk-forecast --trace: every series of the antigen. */
 FILE *cdsi_trace;
 
@@ -1060,15 +1079,15 @@ static void trace_antigen(const struct actx *c)
 	for (size_t i = 0; i < c->nps; i++) {
 		const struct pseries *ps = &c->ps[i];
 		fprintf(cdsi_trace, "    %s%s [grp %d %c pref %d] %s #%d e=%s r=%s pd=%s%s\n",
-			ps->best ? "*" : " ", ps->s->name, ps->s->series_group, ps->s->priority,
-			ps->s->preference, cdsi_series_status_name(ps->status), ps->dose_number,
-			date_format_iso(ps->earliest, a), date_format_iso(ps->rec, b),
-			date_format_iso(ps->pastdue, e), ps->priority ? " priority" : "");
+		        ps->best ? "*" : " ", ps->s->name, ps->s->series_group, ps->s->priority,
+		        ps->s->preference, cdsi_series_status_name(ps->status), ps->dose_number,
+		        date_format_iso(ps->earliest, a), date_format_iso(ps->rec, b),
+		        date_format_iso(ps->pastdue, e), ps->priority ? " priority" : "");
 		for (size_t k = 0; k < c->nad; k++)
 			fprintf(cdsi_trace, "      dose %s cvx %d: %s %s td%d\n",
-				date_format_iso(c->ad[k].date, a), c->ad[k].cvx,
-				cdsi_eval_status_name(ps->st[k]), cdsi_eval_reason_text(ps->rs[k]),
-				ps->tdnum[k]);
+			        date_format_iso(c->ad[k].date, a), c->ad[k].cvx,
+			        cdsi_eval_status_name(ps->st[k]), cdsi_eval_reason_text(ps->rs[k]),
+			        ps->tdnum[k]);
 		fprintf(cdsi_trace, "      targets:");
 		for (size_t t = 0; t < ps->ntd; t++)
 			fprintf(cdsi_trace, " %c", "NSK"[ps->td[t].status]);
@@ -1090,19 +1109,18 @@ static struct pseries *shown_series(struct actx *c)
 		 * in yet (adult pneumococcal at 2 years) is for later */
 		vax_date start = add(c->p->dob, &ps->s->min_age_start);
 		bool later_series = ps->nvalid == 0 && start != DATE_NONE && start > c->assess;
-		int rank = later_series                          ? 0 :
-			   ps->status == CDSI_NOT_COMPLETE       ? 4 :
-			   ps->status == CDSI_COMPLETE           ? 3 :
-			   ps->status == CDSI_IMMUNE ||
-				   ps->status == CDSI_CONTRAINDICATED ? 2 :
-								   1;
-		/* ties: a risk series (the patient's condition) before the
-		 * standard one, then the one due soonest */
+		int rank = later_series                                                      ? 0
+		           : ps->status == CDSI_NOT_COMPLETE                                 ? 4
+		           : ps->status == CDSI_COMPLETE                                     ? 3
+		           : ps->status == CDSI_IMMUNE || ps->status == CDSI_CONTRAINDICATED ? 2
+		                                                                             : 1;
 		bool risk = ps->s->type == SERIES_RISK;
 		bool pick_risk = pick && pick->s->type == SERIES_RISK;
-		if (rank > pick_rank ||
-		    (rank == pick_rank && risk && !pick_risk) ||
-		    (rank == pick_rank && risk == pick_risk && rank == 4 && ps->earliest < pick->earliest)) {
+		if (rank >= 2 && risk)
+			rank += 10;
+		if (rank > pick_rank || (rank == pick_rank && risk && !pick_risk) ||
+		    (rank == pick_rank && risk == pick_risk && rank % 10 == 4 &&
+		     ps->earliest < pick->earliest)) {
 			pick = ps;
 			pick_rank = rank;
 		}
@@ -1130,6 +1148,8 @@ static int status_rank(enum cdsi_eval_status s)
 struct antigen_out {
 	enum cdsi_series_status status;
 	bool present;
+	bool borrowed; /* some doses are valid only in another best series */
+	int nvalid;    /* doses valid for the antigen in any best series */
 	int dose_number;
 	vax_date earliest, rec, pastdue, latest;
 	bool priority, risk;
@@ -1182,13 +1202,27 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		o->nrec_cvx = ps->nrec_cvx;
 		for (size_t i = 0; i < c->nad; i++) {
 			size_t k = c->ad[i].idx;
-			if (status_rank(ps->st[i]) > status_rank(gst[k])) {
-				gst[k] = ps->st[i];
-				grs[k] = ps->rs[i];
+			/* a dose counts for the antigen when it is valid in any
+			 * best series (an MMR dose valid in the standard series
+			 * but before the risk series' reference date) */
+			enum cdsi_eval_status st = ps->st[i];
+			enum cdsi_eval_reason rs = ps->rs[i];
+			unsigned mask = ps->rmask[i];
+			for (size_t j = 0; j < c->nps && st != CDSI_EVAL_VALID; j++)
+				if (c->ps[j].best && c->ps[j].st[i] == CDSI_EVAL_VALID) {
+					st = CDSI_EVAL_VALID;
+					rs = CDSI_REASON_NONE;
+					mask = 0;
+					o->borrowed = true;
+				}
+			o->nvalid += st == CDSI_EVAL_VALID;
+			if (status_rank(st) > status_rank(gst[k])) {
+				gst[k] = st;
+				grs[k] = rs;
 				gmask[k] = 0;
 			}
-			if (ps->st[i] == gst[k])
-				gmask[k] |= ps->rmask[i] | (ps->rs[i] ? 1u << ps->rs[i] : 0);
+			if (st == gst[k])
+				gmask[k] |= mask | (rs ? 1u << rs : 0);
 			if (!gnum[k] && ps->tdnum[i]) {
 				gnum[k] = ps->tdnum[i];
 				bool open = false;
@@ -1217,13 +1251,25 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		e->series_doses = gof[k];
 	}
 	for (size_t i = 1; i < out->nevals; i++) /* insertion sort by date, stable */
-		for (size_t j = i; j > 0 && c->p->doses[out->evals[j].dose].date <
-					     c->p->doses[out->evals[j - 1].dose].date;
+		for (size_t j = i;
+		     j > 0 && c->p->doses[out->evals[j].dose].date < c->p->doses[out->evals[j - 1].dose].date;
 		     j--) {
 			struct cdsi_dose_eval t = out->evals[j];
 			out->evals[j] = out->evals[j - 1];
 			out->evals[j - 1] = t;
 		}
+
+	/* 4.6: blend only best series of the same type. When an antigen is
+	 * followed on a risk series (pertussis in pregnancy), the group's
+	 * forecast is made from the risk series; the other antigens' standard
+	 * series do not join it. */
+	bool any_risk = false;
+	for (size_t a = 0; a < na; a++)
+		any_risk |= ao[a].present && ao[a].risk;
+	if (any_risk)
+		for (size_t a = 0; a < na; a++)
+			if (!ao[a].risk)
+				ao[a].present = false;
 
 	/* 9.2 / 9.3 */
 	out->earliest = out->recommended = out->past_due = out->latest = DATE_NONE;
@@ -1260,7 +1306,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	if (out->status == CDSI_NOT_COMPLETE) {
 		bool priority = false;
 		vax_date min_e = DATE_NONE, max_e = DATE_NONE, rec = DATE_NONE, pd = DATE_NONE,
-			 lat = DATE_NONE;
+		         lat = DATE_NONE;
 		int dn = 0;
 		bool first = true;
 		for (size_t a = 0; a < na; a++) {
@@ -1273,11 +1319,15 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			rec = sooner(rec, o->rec);
 			pd = sooner(pd, o->pastdue);
 			lat = sooner(lat, o->latest);
+			/* doses valid in another best series (a standard series
+			 * completed before a risk series started) still count in
+			 * the dose number people see */
+			int odn =
+			    o->borrowed && o->nvalid + 1 > o->dose_number ? o->nvalid + 1 : o->dose_number;
 			if (first)
-				dn = o->dose_number;
+				dn = odn;
 			else
-				dn = g->administer_full ? (o->dose_number < dn ? o->dose_number : dn)
-							: (o->dose_number > dn ? o->dose_number : dn);
+				dn = g->administer_full ? (odn < dn ? odn : dn) : (odn > dn ? odn : dn);
 			first = false;
 			if (!out->series[0] || o->risk) {
 				snprintf(out->series, sizeof out->series, "%s", o->series);
@@ -1300,10 +1350,10 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			e = later(min_e, last);
 		}
 		out->earliest = e;
-		out->recommended = later(rec, e);                 /* FORECASTVG-2 */
+		out->recommended = later(rec, e);                           /* FORECASTVG-2 */
 		out->past_due = pd == DATE_NONE ? DATE_NONE : later(pd, e); /* FORECASTVG-3 */
-		out->latest = lat;                                  /* FORECASTVG-4 */
-		out->dose_number = dn;                              /* FORECASTDN-2 */
+		out->latest = lat;                                          /* FORECASTVG-4 */
+		out->dose_number = dn;                                      /* FORECASTDN-2 */
 	} else {
 		for (size_t a = 0; a < na; a++)
 			if (ao[a].present && !out->series[0]) {
@@ -1320,7 +1370,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 }
 
 bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
-		   int only_group, struct cdsi_result *out, struct vax_error *err)
+                   int only_group, struct cdsi_result *out, struct vax_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (p->dob == DATE_NONE)
@@ -1332,7 +1382,7 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 			return error_set(err, "CDSI-DOSE-DATE", "Dose %zu has no date.", i + 1);
 		if (p->doses[i].date < p->dob)
 			return error_set(err, "CDSI-DOSE-BEFORE-BIRTH",
-					 "Dose %zu is dated before the date of birth.", i + 1);
+			                 "Dose %zu is dated before the date of birth.", i + 1);
 	}
 	if (only_group >= (int)d->ngroups)
 		return error_set(err, "CDSI-GROUP", "No such vaccine group.");

@@ -48,20 +48,20 @@ const char *cdsi_observation_title(const struct cdsi_data *d, const char *code);
 struct cdsi_dose {
 	vax_date date;
 	int cvx;
-	char mvx[8];               /* manufacturer code, "" when unknown */
-	bool substandard;          /* recalled, cold-chain break, sub-potent */
-	vax_date lot_expiration;   /* DATE_NONE when unknown */
+	char mvx[8];             /* manufacturer code, "" when unknown */
+	bool substandard;        /* recalled, cold-chain break, sub-potent */
+	vax_date lot_expiration; /* DATE_NONE when unknown */
 };
 
 /** A CDSi coded observation (underlying condition, immunity, reaction). */
 struct cdsi_observation_in {
-	char code[8];              /* CDSi code, e.g. "042" */
-	vax_date begin, end;       /* active range; DATE_NONE = open */
+	char code[8];        /* CDSi code, e.g. "042" */
+	vax_date begin, end; /* active range; DATE_NONE = open */
 };
 
 struct cdsi_patient {
 	vax_date dob;
-	char gender;               /* 'F', 'M' or 'U' */
+	char gender; /* 'F', 'M' or 'U' */
 	const struct cdsi_dose *doses;
 	size_t ndoses;
 	const struct cdsi_observation_in *observations;
@@ -69,7 +69,7 @@ struct cdsi_patient {
 };
 
 enum cdsi_eval_status {
-	CDSI_EVAL_NONE = 0,        /* the dose carries none of the group's antigens */
+	CDSI_EVAL_NONE = 0, /* the dose carries none of the group's antigens */
 	CDSI_EVAL_VALID,
 	CDSI_EVAL_NOT_VALID,
 	CDSI_EVAL_EXTRANEOUS,
@@ -100,23 +100,23 @@ enum cdsi_series_status {
 
 /** How one dose counted for one vaccine group. */
 struct cdsi_dose_eval {
-	size_t dose;               /* index into cdsi_patient.doses */
+	size_t dose; /* index into cdsi_patient.doses */
 	enum cdsi_eval_status status;
 	enum cdsi_eval_reason reason; /* the first reason in CDSi's order */
-	unsigned reasons;          /* every reason found: bit (1u << reason) */
-	int dose_number;           /* target dose satisfied ("1" of 4), 0 if none */
-	int series_doses;          /* doses in the series ("4"), 0 if open-ended */
+	unsigned reasons;             /* every reason found: bit (1u << reason) */
+	int dose_number;              /* target dose satisfied ("1" of 4), 0 if none */
+	int series_doses;             /* doses in the series ("4"), 0 if open-ended */
 };
 
 /** The outcome for one vaccine group. */
 struct cdsi_group_result {
-	int group;                 /* index for cdsi_group_name() */
+	int group; /* index for cdsi_group_name() */
 	enum cdsi_series_status status;
-	int dose_number;           /* next dose to give, 0 when none */
+	int dose_number;                                  /* next dose to give, 0 when none */
 	vax_date earliest, recommended, past_due, latest; /* DATE_NONE if none */
-	bool risk;                 /* driven by a risk (underlying condition) series */
-	char series[128];          /* name of the best series */
-	int recommended_cvx[8];    /* vaccines CDSi names for the next dose */
+	bool risk;                                        /* driven by a risk (underlying condition) series */
+	char series[128];                                 /* name of the best series */
+	int recommended_cvx[8];                           /* vaccines CDSi names for the next dose */
 	size_t nrecommended_cvx;
 	struct cdsi_dose_eval *evals; /* one per dose carrying the group, by date */
 	size_t nevals;
@@ -130,9 +130,8 @@ struct cdsi_result {
 /** Evaluate the history and forecast every vaccine group (only_group < 0)
  * or just one, as of the assessment date. Returns false (with err) only on
  * bad input (no date of birth, a dose dated before birth). */
-bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p,
-		   vax_date assessment, int only_group, struct cdsi_result *out,
-		   struct vax_error *err);
+bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
+                   int only_group, struct cdsi_result *out, struct vax_error *err);
 void cdsi_result_free(struct cdsi_result *r);
 /** The result for a group index, or NULL. */
 const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, int group);

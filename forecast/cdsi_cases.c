@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 static bool get_str(const cJSON *o, const char *key, bool required, char *buf, size_t len,
-		    struct vax_error *err)
+                    struct vax_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	buf[0] = '\0';
@@ -30,8 +30,7 @@ static bool get_str(const cJSON *o, const char *key, bool required, char *buf, s
 	return true;
 }
 
-static bool get_date(const cJSON *o, const char *key, bool required, vax_date *out,
-		     struct vax_error *err)
+static bool get_date(const cJSON *o, const char *key, bool required, vax_date *out, struct vax_error *err)
 {
 	char buf[32];
 	if (!get_str(o, key, required, buf, sizeof buf, err))
@@ -44,8 +43,8 @@ static bool get_date(const cJSON *o, const char *key, bool required, vax_date *o
 	}
 	enum date_status st = date_parse_iso(buf, out);
 	if (st != DATE_OK)
-		return error_set(err, "CASE-DATE", "field \"%s\": \"%s\" is not a YYYY-MM-DD date (%s)",
-				 key, buf, date_strerror(st));
+		return error_set(err, "CASE-DATE", "field \"%s\": \"%s\" is not a YYYY-MM-DD date (%s)", key,
+		                 buf, date_strerror(st));
 	return true;
 }
 
@@ -81,7 +80,8 @@ bool cdsi_case_parse(const char *line, struct cdsi_case *c, struct vax_error *er
 	}
 	const cJSON *d;
 	size_t n = 0;
-	cJSON_ArrayForEach(d, doses) {
+	cJSON_ArrayForEach(d, doses)
+	{
 		struct cdsi_dose *dose = &c->doses[n];
 		char cvx[16], *end;
 		if (!cJSON_IsObject(d)) {
@@ -92,9 +92,9 @@ bool cdsi_case_parse(const char *line, struct cdsi_case *c, struct vax_error *er
 		    !get_str(d, "cvx", true, cvx, sizeof cvx, err) ||
 		    !get_str(d, "mvx", false, dose->mvx, sizeof dose->mvx, err) ||
 		    !get_str(d, "expected_status", false, c->expect[n].expected_status,
-			     sizeof c->expect[n].expected_status, err) ||
+		             sizeof c->expect[n].expected_status, err) ||
 		    !get_str(d, "expected_reason", false, c->expect[n].expected_reason,
-			     sizeof c->expect[n].expected_reason, err)) {
+		             sizeof c->expect[n].expected_reason, err)) {
 			char inner[VAX_ERROR_MSG_LEN];
 			snprintf(inner, sizeof inner, "%s", err ? err->message : "");
 			error_set(err, "CASE-FIELD", "dose %zu: %s", n + 1, inner);
@@ -118,7 +118,8 @@ bool cdsi_case_parse(const char *line, struct cdsi_case *c, struct vax_error *er
 		error_set(err, "CASE-FIELD", "field \"observations\" must be an array");
 		goto out;
 	}
-	cJSON_ArrayForEach(d, obs) {
+	cJSON_ArrayForEach(d, obs)
+	{
 		if (n == CDSI_CASE_MAX_OBS) {
 			error_set(err, "CASE-FIELD", "more than %d observations", CDSI_CASE_MAX_OBS);
 			goto out;
@@ -127,7 +128,8 @@ bool cdsi_case_parse(const char *line, struct cdsi_case *c, struct vax_error *er
 		if (!cJSON_IsObject(d) || !get_str(d, "code", true, o->code, sizeof o->code, err) ||
 		    !get_date(d, "date", false, &o->begin, err)) {
 			char inner[VAX_ERROR_MSG_LEN];
-			snprintf(inner, sizeof inner, "%s", err && err->message[0] ? err->message : "not an object");
+			snprintf(inner, sizeof inner, "%s",
+			         err && err->message[0] ? err->message : "not an object");
 			error_set(err, "CASE-FIELD", "observation %zu: %s", n + 1, inner);
 			goto out;
 		}
@@ -169,10 +171,10 @@ int cdsi_case_group(const struct cdsi_data *d, const char *label)
 {
 	/* the test files' short labels; CDC names are matched as they are */
 	static const char *const alias[][2] = {
-		{"DTAP", "DTaP/Tdap/Td"}, {"POL", "Polio"},          {"IPOL", "Polio"},
-		{"HIB", "Hib"},           {"PCV", "Pneumococcal"},   {"VAR", "Varicella"},
-		{"ROTA", "Rotavirus"},    {"MCV", "Meningococcal"},  {"MENB", "Meningococcal B"},
-		{"FLU", "Influenza"},     {"ZOSTER", "Zoster"},
+	    {"DTAP", "DTaP/Tdap/Td"}, {"POL", "Polio"},         {"IPOL", "Polio"},
+	    {"HIB", "Hib"},           {"PCV", "Pneumococcal"},  {"VAR", "Varicella"},
+	    {"ROTA", "Rotavirus"},    {"MCV", "Meningococcal"}, {"MENB", "Meningococcal B"},
+	    {"FLU", "Influenza"},     {"ZOSTER", "Zoster"},
 	};
 	int g = cdsi_group_find(d, label);
 	if (g >= 0)
@@ -208,13 +210,14 @@ static void date_diff(FILE *diff, bool *ok, const char *what, vax_date want, vax
 	*ok = false;
 	if (diff) {
 		char a[DATE_ISO_LEN], b[DATE_ISO_LEN];
-		fprintf(diff, "    %s: expected %s, got %s\n", what, want == DATE_NONE ? "(none)" : date_format_iso(want, a),
-			got == DATE_NONE ? "(none)" : date_format_iso(got, b));
+		fprintf(diff, "    %s: expected %s, got %s\n", what,
+		        want == DATE_NONE ? "(none)" : date_format_iso(want, a),
+		        got == DATE_NONE ? "(none)" : date_format_iso(got, b));
 	}
 }
 
 struct cdsi_case_outcome cdsi_case_check(const struct cdsi_case *c, const struct cdsi_result *all,
-					 const struct cdsi_group_result *r, FILE *diff)
+                                         const struct cdsi_group_result *r, FILE *diff)
 {
 	struct cdsi_case_outcome o = {true, true};
 	for (size_t i = 0; i < c->patient.ndoses; i++) {
@@ -246,23 +249,25 @@ struct cdsi_case_outcome cdsi_case_check(const struct cdsi_case *c, const struct
 			for (int k = 1; k < 32 && !found; k++)
 				if (mask & (1u << k))
 					found = same_words(x->expected_reason,
-							   cdsi_eval_reason_text((enum cdsi_eval_reason)k));
+					                   cdsi_eval_reason_text((enum cdsi_eval_reason)k));
 			same = found;
 		}
 		if (!same) {
 			o.eval_ok = false;
 			if (diff)
 				fprintf(diff, "    dose %zu (cvx %d): expected %s%s%s, got %s%s%s\n", i + 1,
-					c->doses[i].cvx, x->expected_status, x->expected_reason[0] ? " / " : "",
-					x->expected_reason, st ? cdsi_eval_status_name(st) : "(not evaluated)",
-					rs ? " / " : "", cdsi_eval_reason_text(rs));
+				        c->doses[i].cvx, x->expected_status,
+				        x->expected_reason[0] ? " / " : "", x->expected_reason,
+				        st ? cdsi_eval_status_name(st) : "(not evaluated)", rs ? " / " : "",
+				        cdsi_eval_reason_text(rs));
 		}
 	}
 	const char *got_status = r ? cdsi_series_status_name(r->status) : "(no result)";
 	if (!same_words(c->series_status, got_status)) {
 		o.forecast_ok = false;
 		if (diff)
-			fprintf(diff, "    series status: expected %s, got %s\n", c->series_status, got_status);
+			fprintf(diff, "    series status: expected %s, got %s\n", c->series_status,
+			        got_status);
 	}
 	int num = r ? r->dose_number : 0;
 	if (num != c->forecast_num) {

@@ -17,7 +17,7 @@
 #include "forecast/cdsi.h"
 
 #define CDSI_CASE_MAX_DOSES 16
-#define CDSI_CASE_MAX_OBS 8
+#define CDSI_CASE_MAX_OBS   8
 
 struct cdsi_case_dose {
 	char expected_status[24];
@@ -26,14 +26,14 @@ struct cdsi_case_dose {
 
 struct cdsi_case {
 	char id[32];
-	char group_label[48];      /* as the case names it: "DTAP", "IPOL", ... */
+	char group_label[48]; /* as the case names it: "DTAP", "IPOL", ... */
 	vax_date assessment;
 	struct cdsi_patient patient;
 	struct cdsi_dose doses[CDSI_CASE_MAX_DOSES];
 	struct cdsi_case_dose expect[CDSI_CASE_MAX_DOSES];
 	struct cdsi_observation_in obs[CDSI_CASE_MAX_OBS];
 	char series_status[24];
-	int forecast_num;          /* 0 = none expected */
+	int forecast_num; /* 0 = none expected */
 	vax_date earliest, recommended, past_due;
 };
 
@@ -52,6 +52,6 @@ struct cdsi_case_outcome {
  * result for every group (used for doses outside the case's group; may be
  * NULL). Writes what differed, one indented line each, to diff (may be NULL). */
 struct cdsi_case_outcome cdsi_case_check(const struct cdsi_case *c, const struct cdsi_result *all,
-					 const struct cdsi_group_result *r, FILE *diff);
+                                         const struct cdsi_group_result *r, FILE *diff);
 
 #endif

@@ -97,8 +97,10 @@ static void fail(struct ld *ld, const char *what, const char *value)
 	if (ld->failed)
 		return;
 	ld->failed = true;
-	error_set(ld->err, "CDSI-DATA", "%s: %s \"%s\" is not understood; the CDSi supporting "
-		  "data file may be damaged or from an unsupported release", ld->file, what, value);
+	error_set(ld->err, "CDSI-DATA",
+	          "%s: %s \"%s\" is not understood; the CDSi supporting "
+	          "data file may be damaged or from an unsupported release",
+	          ld->file, what, value);
 }
 
 static struct cdsi_span span(struct ld *ld, const xmlNode *n, const char *name)
@@ -242,9 +244,9 @@ static void load_condition(struct ld *ld, const xmlNode *n, struct cdsi_conditio
 	c->dose_count = xint(ld, n, "doseCount", 0);
 	c->valid_only = strcasecmp(ctext(n, "doseType", buf, sizeof buf), "Valid") == 0;
 	ctext(n, "doseCountLogic", buf, sizeof buf);
-	c->logic = strncasecmp(buf, "greater", 7) == 0 ? COUNT_GREATER :
-		   strncasecmp(buf, "less", 4) == 0    ? COUNT_LESS :
-							 COUNT_EQUAL;
+	c->logic = strncasecmp(buf, "greater", 7) == 0 ? COUNT_GREATER
+	           : strncasecmp(buf, "less", 4) == 0  ? COUNT_LESS
+	                                               : COUNT_EQUAL;
 	ctext(n, "vaccineTypes", buf, sizeof buf);
 	if (!absent(buf))
 		cvx_list(ld, buf, &c->vaccines);
@@ -265,10 +267,10 @@ static void load_skip(struct ld *ld, const xmlNode *n, struct cdsi_skip *sk)
 {
 	char buf[64];
 	ctext(n, "context", buf, sizeof buf);
-	sk->context = strcasecmp(buf, "Evaluation") == 0 ? CTX_EVALUATION :
-		      strcasecmp(buf, "Forecast") == 0   ? CTX_FORECAST :
-		      strcasecmp(buf, "Both") == 0       ? CTX_BOTH :
-							   0;
+	sk->context = strcasecmp(buf, "Evaluation") == 0 ? CTX_EVALUATION
+	              : strcasecmp(buf, "Forecast") == 0 ? CTX_FORECAST
+	              : strcasecmp(buf, "Both") == 0     ? CTX_BOTH
+	                                                 : 0;
 	sk->and_logic = strcasecmp(ctext(n, "setLogic", buf, sizeof buf), "AND") == 0;
 	sk->sets = xcalloc(count_children(n, "set"), sizeof *sk->sets);
 	for (xmlNode *s = n->children; s; s = s->next) {
@@ -399,8 +401,8 @@ static void load_contra(struct ld *ld, const xmlNode *n, struct cdsi_antigen *a)
 	/* antigen-level ones under <vaccineGroup>, vaccine-level under <vaccine> */
 	const xmlNode *parts[2] = {child(n, "vaccineGroup"), child(n, "vaccine")};
 	a->contra = xcalloc(count_children(parts[0], "contraindication") +
-				    count_children(parts[1], "contraindication"),
-			    sizeof *a->contra);
+	                        count_children(parts[1], "contraindication"),
+	                    sizeof *a->contra);
 	for (int pi = 0; pi < 2; pi++) {
 		for (xmlNode *c = parts[pi] ? parts[pi]->children : NULL; c; c = c->next) {
 			if (!is(c, "contraindication"))
@@ -432,7 +434,8 @@ static void load_immunity(struct ld *ld, const xmlNode *n, struct cdsi_antigen *
 			ctext(c, "birthCountry", a->immunity_country, sizeof a->immunity_country);
 			for (xmlNode *e = c->children; e; e = e->next)
 				if (is(e, "exclusion") && a->n_exclusions < 8)
-					ctext(e, "exclusionCode", a->immunity_exclusions[a->n_exclusions++], 8);
+					ctext(e, "exclusionCode", a->immunity_exclusions[a->n_exclusions++],
+					      8);
 		}
 	}
 }
@@ -440,17 +443,20 @@ static void load_immunity(struct ld *ld, const xmlNode *n, struct cdsi_antigen *
 /* Parse a file; NULL with err set if it is missing or not well-formed XML. */
 static xmlDoc *read_xml(const char *path, const char *root, struct vax_error *err)
 {
-	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlDoc *doc = xmlReadFile(
+	    path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *xe = xmlGetLastError();
 		FILE *f = fopen(path, "r");
 		if (!f) {
-			error_set(err, "CDSI-DATA-MISSING", "%s: cannot be read; install the CDSi supporting "
-				  "data or set VAXDESK_DATADIR", path);
+			error_set(err, "CDSI-DATA-MISSING",
+			          "%s: cannot be read; install the CDSi supporting "
+			          "data or set VAXDESK_DATADIR",
+			          path);
 		} else {
 			fclose(f);
 			error_set(err, "CDSI-DATA-XML", "%s: not well-formed XML (line %d: %s)", path,
-				  xe ? xe->line : 0, xe && xe->message ? xe->message : "parse error");
+			          xe ? xe->line : 0, xe && xe->message ? xe->message : "parse error");
 			size_t l = strlen(err ? err->message : "");
 			if (err && l && err->message[l - 1] == '\n')
 				err->message[l - 1] = '\0';
@@ -460,7 +466,7 @@ static xmlDoc *read_xml(const char *path, const char *root, struct vax_error *er
 	xmlNode *r = xmlDocGetRootElement(doc);
 	if (!r || strcmp((const char *)r->name, root) != 0) {
 		error_set(err, "CDSI-DATA-XML", "%s: root element is <%s>, expected <%s>", path,
-			  r ? (const char *)r->name : "(none)", root);
+		          r ? (const char *)r->name : "(none)", root);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -494,7 +500,8 @@ static bool load_antigen(const char *path, struct cdsi_antigen *a, struct vax_er
 		for (size_t k = 0; k < a->series[i].ndoses; k++)
 			for (size_t m = 0; m < a->series[i].doses[k].nskips; m++)
 				for (size_t x = 0; x < a->series[i].doses[k].skips[m].nsets; x++)
-					for (size_t y = 0; y < a->series[i].doses[k].skips[m].sets[x].nconds; y++)
+					for (size_t y = 0; y < a->series[i].doses[k].skips[m].sets[x].nconds;
+					     y++)
 						if (a->series[i].doses[k].skips[m].sets[x].conds[y].type ==
 						    COND_COMPLETED_SERIES)
 							a->uses_completed_series = true;
@@ -514,6 +521,31 @@ static int cmp_cvx(const void *a, const void *b)
 {
 	const struct cdsi_cvx_entry *x = a, *y = b;
 	return (x->cvx > y->cvx) - (x->cvx < y->cvx);
+}
+
+static int cmp_conflict(const void *a, const void *b)
+{
+	const struct cdsi_conflict *x = a, *y = b;
+	if (x->previous != y->previous)
+		return (x->previous > y->previous) - (x->previous < y->previous);
+	return (x->current > y->current) - (x->current < y->current);
+}
+
+size_t cdsi_data_conflicts(const struct cdsi_data *d, int previous, const struct cdsi_conflict **first)
+{
+	size_t lo = 0, hi = d->nconflicts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->conflicts[mid].previous < previous)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < d->nconflicts && d->conflicts[end].previous == previous)
+		end++;
+	*first = &d->conflicts[lo];
+	return end - lo;
 }
 
 static bool load_schedule(const char *path, struct cdsi_data *d, struct vax_error *err)
@@ -537,6 +569,10 @@ static bool load_schedule(const char *path, struct cdsi_data *d, struct vax_erro
 		k->min_end = span(&ld, c, "minConflictEndInterval");
 		k->end = span(&ld, c, "conflictEndInterval");
 	}
+
+	/* sorted by previous vaccine so the engine finds a dose's conflicts
+	 * with a binary search */
+	qsort(d->conflicts, d->nconflicts, sizeof *d->conflicts, cmp_conflict);
 
 	xmlNode *groups = child(root, "vaccineGroups");
 	d->groups = xcalloc(count_children(groups, "vaccineGroup"), sizeof *d->groups);
@@ -622,8 +658,10 @@ struct cdsi_data *cdsi_data_load(const char *dir, struct vax_error *err)
 {
 	DIR *dh = opendir(dir);
 	if (!dh) {
-		error_set(err, "CDSI-DATA-MISSING", "%s: CDSi supporting data directory cannot be "
-			  "opened; install it or set VAXDESK_DATADIR", dir);
+		error_set(err, "CDSI-DATA-MISSING",
+		          "%s: CDSi supporting data directory cannot be "
+		          "opened; install it or set VAXDESK_DATADIR",
+		          dir);
 		return NULL;
 	}
 	/* read in name order so results never depend on directory order */

@@ -32,11 +32,11 @@ struct cdsi_age {
 
 struct cdsi_interval {
 	bool from_previous;
-	int from_target_dose;              /* 0 = none */
+	int from_target_dose; /* 0 = none */
 	struct cdsi_cvx_list from_most_recent;
-	char from_obs[8];                  /* observation code or "" */
+	char from_obs[8]; /* observation code or "" */
 	struct cdsi_span abs_min, min, earliest_rec, latest_rec;
-	bool priority;                     /* intervalPriority given */
+	bool priority; /* intervalPriority given */
 	vax_date effective, cessation;
 };
 
@@ -45,7 +45,7 @@ struct cdsi_vaccine {
 	char type[64];
 	struct cdsi_span begin_age, end_age;
 	char mvx[8];
-	bool forecast;                     /* forecastVaccineType Y */
+	bool forecast; /* forecastVaccineType Y */
 };
 
 enum cdsi_cond_type {
@@ -63,7 +63,7 @@ struct cdsi_condition {
 	vax_date start, end;
 	struct cdsi_span begin_age, end_age, interval;
 	int dose_count;
-	bool valid_only;                   /* doseType Valid (else Total) */
+	bool valid_only; /* doseType Valid (else Total) */
 	enum cdsi_count_logic logic;
 	struct cdsi_cvx_list vaccines;
 	int series_groups[8];
@@ -73,7 +73,7 @@ struct cdsi_condition {
 struct cdsi_skip_set {
 	char description[160];
 	vax_date effective, cessation;
-	bool and_logic;                    /* conditionLogic AND (else OR) */
+	bool and_logic; /* conditionLogic AND (else OR) */
 	struct cdsi_condition *conds;
 	size_t nconds;
 };
@@ -81,8 +81,8 @@ struct cdsi_skip_set {
 enum cdsi_context { CTX_EVALUATION = 1, CTX_FORECAST = 2, CTX_BOTH = 3 };
 
 struct cdsi_skip {
-	int context;                       /* enum cdsi_context bits */
-	bool and_logic;                    /* setLogic AND (else OR / n/a) */
+	int context;    /* enum cdsi_context bits */
+	bool and_logic; /* setLogic AND (else OR / n/a) */
 	struct cdsi_skip_set *sets;
 	size_t nsets;
 };
@@ -120,12 +120,12 @@ struct cdsi_series {
 	enum cdsi_series_type type;
 	int equivalent_groups[8];
 	size_t n_equivalent;
-	char required_gender[3][12];       /* "Female", "Male", "Unknown" */
+	char required_gender[3][12]; /* "Female", "Male", "Unknown" */
 	size_t n_gender;
 	bool default_series, product_path;
 	int series_group;
 	char series_group_name[64];
-	char priority;                     /* 'A', 'B', ... */
+	char priority; /* 'A', 'B', ... */
 	int preference;
 	struct cdsi_span min_age_start, max_age_start;
 	struct cdsi_indication *indications;
@@ -137,15 +137,15 @@ struct cdsi_series {
 struct cdsi_contraindication {
 	char code[8];
 	struct cdsi_span begin_age, end_age;
-	struct cdsi_cvx_list vaccines;     /* empty for an antigen-level one */
+	struct cdsi_cvx_list vaccines; /* empty for an antigen-level one */
 };
 
 struct cdsi_antigen {
 	char name[48];
-	char file[256];                    /* where it came from, for messages */
+	char file[256]; /* where it came from, for messages */
 	char immunity_codes[8][8];
 	size_t n_immunity;
-	vax_date immunity_birth;           /* DATE_NONE = none */
+	vax_date immunity_birth; /* DATE_NONE = none */
 	char immunity_country[32];
 	char immunity_exclusions[8][8];
 	size_t n_exclusions;
@@ -153,7 +153,7 @@ struct cdsi_antigen {
 	size_t ncontra;
 	struct cdsi_series *series;
 	size_t nseries;
-	bool uses_completed_series;        /* a skip looks at other series */
+	bool uses_completed_series; /* a skip looks at other series */
 };
 
 struct cdsi_conflict {
@@ -162,7 +162,7 @@ struct cdsi_conflict {
 };
 
 struct cdsi_assoc {
-	int antigen;                       /* index into data->antigens */
+	int antigen; /* index into data->antigens */
 	struct cdsi_span begin_age, end_age;
 };
 
@@ -176,7 +176,7 @@ struct cdsi_cvx_entry {
 struct cdsi_group {
 	char name[48];
 	bool administer_full;
-	int antigens[4];                   /* indexes into data->antigens */
+	int antigens[4]; /* indexes into data->antigens */
 	size_t nantigens;
 };
 
@@ -190,7 +190,7 @@ struct cdsi_data {
 	size_t nantigens;
 	struct cdsi_conflict *conflicts;
 	size_t nconflicts;
-	struct cdsi_cvx_entry *cvx;        /* sorted by cvx */
+	struct cdsi_cvx_entry *cvx; /* sorted by cvx */
 	size_t ncvx;
 	struct cdsi_group *groups;
 	size_t ngroups;
@@ -205,5 +205,7 @@ extern FILE *cdsi_trace;
 /* Lookups used by the engine. */
 const struct cdsi_cvx_entry *cdsi_data_cvx(const struct cdsi_data *d, int cvx);
 int cdsi_data_antigen_index(const struct cdsi_data *d, const char *name);
+/* The conflicts whose previous (conflicting) vaccine is `previous`. */
+size_t cdsi_data_conflicts(const struct cdsi_data *d, int previous, const struct cdsi_conflict **first);
 
 #endif

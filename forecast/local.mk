@@ -5,7 +5,8 @@ libvaxforecast_a_SOURCES = \
 	forecast/cdsi.c forecast/cdsi.h \
 	forecast/cdsi_model.h \
 	forecast/cdsi_data.c \
-	forecast/cdsi_cases.c forecast/cdsi_cases.h
+	forecast/cdsi_cases.c forecast/cdsi_cases.h \
+	forecast/school.c forecast/school.h
 libvaxforecast_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CJSON_CFLAGS)
 VAXFORECAST_LIBS = libvaxforecast.a $(VAXCORE_LIBS) $(XML_LIBS) $(CJSON_LIBS)
 
@@ -53,13 +54,28 @@ dist_cdsi_DATA = \
 	data/cdsi/AntigenSupportingData-YF-508.xml \
 	data/cdsi/AntigenSupportingData-Zoster-508.xml
 
+# Texas school and child-care requirements (25 TAC §97.63) as data.
+texasdir = $(pkgdatadir)/texas
+dist_texas_DATA = data/texas/school-requirements.txt
+
+# Check suites: loading, the CDSi rules, the case reader, school compliance.
+tests_check_all_SOURCES += tests/forecast/test_cdsi.c tests/forecast/test_school.c
+
 # CDC's test cases through the real program, with a pass-rate floor.
 TESTS += tests/cdsi/run_cdsi.sh
 dist_check_SCRIPTS += tests/cdsi/run_cdsi.sh
 EXTRA_DIST += \
+	forecast/README.md \
 	tests/cdsi/SOURCE.md \
 	tests/cdsi/known-stale.txt \
 	tests/cdsi/healthy-v4.45.ndjson \
 	tests/cdsi/underlying-conditions-v4.6.ndjson
 
 tests_check_all_LDADD += $(VAXFORECAST_LIBS)
+
+# Fuzz target for the NDJSON case reader; its corpus is tests/fuzz/corpus/cdsi_case
+# (replayed once "cdsi_case" is in FUZZ_TARGETS, tests/fuzz/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz_cdsi_case
+tests_fuzz_fuzz_cdsi_case_SOURCES = tests/fuzz/fuzz_cdsi_case.c
+tests_fuzz_fuzz_cdsi_case_LDADD = $(FUZZ_MAIN) $(VAXFORECAST_LIBS)
+tests_fuzz_fuzz_cdsi_case_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)

@@ -1,6 +1,9 @@
-/* forecast/runner_main.c - vaxdesk-forecast: run CDC's CDSi test cases.
+/* forecast/runner_main.c - vaxdesk-forecast: run CDC's CDSi test cases, or
+ * evaluate one history given on the command line.
  *
  *   vaxdesk-forecast [--data DIR] [--known FILE] [--quiet] --cases FILE.ndjson
+ *   vaxdesk-forecast [--data DIR] --dob YYYY-MM-DD [--gender F|M] --on YYYY-MM-DD
+ *                    [--dose YYYY-MM-DD:CVX ...] [--obs CODE ...]
  *
  * Each case is evaluated at its own assessment date; every dose's status and
  * reason and the forecast (series status, dose number, earliest,
@@ -31,7 +34,54 @@ struct known {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vaxdesk-forecast [--data DIR] [--known FILE] [--quiet] [--trace CASE-ID]\n"
-		   "                        --cases FILE.ndjson\n");
+	           "                        --cases FILE.ndjson\n"
+	           "       vaxdesk-forecast [--data DIR] --dob YYYY-MM-DD [--gender F|M] --on YYYY-MM-DD\n"
+	           "                        [--dose YYYY-MM-DD:CVX ...] [--obs CODE ...]\n");
+}
+
+#define MAX_ARGS_DOSES 64
+
+/* One history from the command line: a table per vaccine group. */
+static int run_one(const struct cdsi_data *d, struct cdsi_patient *p, vax_date on)
+{
+	struct cdsi_result res;
+	struct vax_error err = {0};
+	if (!cdsi_evaluate(d, p, on, -1, &res, &err)) {
+		fprintf(stderr, "vaxdesk-forecast: %s\n", err.message);
+		return 1;
+	}
+	char a[DATE_ISO_LEN], b[DATE_ISO_LEN], c[DATE_ISO_LEN];
+	printf("%-16s %-15s %4s  %-10s  %-10s  %-10s\n", "vaccine group", "status", "dose", "earliest", "due",
+	       "past due");
+	for (size_t i = 0; i < res.ngroups; i++) {
+		const struct cdsi_group_result *g = &res.groups[i];
+		if (g->status == CDSI_NOT_RECOMMENDED && !g->nevals)
+			continue;
+		char num[8] = "";
+		if (g->dose_number)
+			snprintf(num, sizeof num, "%d", g->dose_number);
+		printf("%-16s %-15s %4s  %-10s  %-10s  %-10s%s\n", cdsi_group_name(d, (size_t)g->group),
+		       cdsi_series_status_name(g->status), num, date_format_iso(g->earliest, a),
+		       date_format_iso(g->recommended, b), date_format_iso(g->past_due, c),
+		       g->risk ? "  (risk)" : "");
+		for (size_t k = 0; k < g->nevals; k++) {
+			const struct cdsi_dose_eval *e = &g->evals[k];
+			const struct cdsi_dose *dz = &p->doses[e->dose];
+			const char *desc = cdsi_cvx_description(d, dz->cvx);
+			if (e->status == CDSI_EVAL_VALID && e->series_doses)
+				snprintf(num, sizeof num, "%d of %d", e->dose_number, e->series_doses);
+			else if (e->status == CDSI_EVAL_VALID)
+				snprintf(num, sizeof num, "%d", e->dose_number);
+			else
+				num[0] = '\0';
+			printf("    %s  %-24.24s %-10s %s%s%s\n", date_format_iso(dz->date, a),
+			       desc ? desc : "?",
+			       e->status == CDSI_EVAL_VALID ? num : cdsi_eval_status_name(e->status),
+			       e->reason ? "(" : "", cdsi_eval_reason_text(e->reason), e->reason ? ")" : "");
+		}
+	}
+	cdsi_result_free(&res);
+	return 0;
 }
 
 static struct known *read_known(const char *path, size_t *n)
@@ -74,6 +124,10 @@ int main(int argc, char **argv)
 {
 	const char *cases = NULL, *datadir = NULL, *known_path = NULL, *trace = NULL;
 	bool quiet = false;
+	struct cdsi_dose doses[MAX_ARGS_DOSES];
+	struct cdsi_observation_in obs[16];
+	struct cdsi_patient one = {.dob = DATE_NONE, .gender = 'U', .doses = doses, .observations = obs};
+	vax_date on = DATE_NONE;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc)
 			cases = argv[++i];
@@ -85,7 +139,53 @@ int main(int argc, char **argv)
 			trace = argv[++i];
 		else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = true;
-		else if (strcmp(argv[i], "--help") == 0) {
+		else if (strcmp(argv[i], "--dob") == 0 && i + 1 < argc) {
+			if (date_parse_iso(argv[++i], &one.dob) != DATE_OK) {
+				fprintf(stderr, "vaxdesk-forecast: --dob %s: not a YYYY-MM-DD date\n",
+				        argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--on") == 0 && i + 1 < argc) {
+			if (date_parse_iso(argv[++i], &on) != DATE_OK) {
+				fprintf(stderr, "vaxdesk-forecast: --on %s: not a YYYY-MM-DD date\n",
+				        argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--gender") == 0 && i + 1 < argc) {
+			one.gender = argv[++i][0] == 'F' ? 'F' : argv[i][0] == 'M' ? 'M' : 'U';
+		} else if (strcmp(argv[i], "--dose") == 0 && i + 1 < argc) {
+			const char *arg = argv[++i];
+			const char *colon = strchr(arg, ':');
+			char day[16], *end;
+			long cvx = colon ? strtol(colon + 1, &end, 10) : -1;
+			if (one.ndoses == MAX_ARGS_DOSES || !colon || (size_t)(colon - arg) >= sizeof day ||
+			    *end || cvx < 0 || colon[1] == '\0') {
+				fprintf(stderr, "vaxdesk-forecast: --dose %s: expected YYYY-MM-DD:CVX\n",
+				        arg);
+				return 2;
+			}
+			memcpy(day, arg, (size_t)(colon - arg));
+			day[colon - arg] = '\0';
+			struct cdsi_dose *dz = &doses[one.ndoses];
+			memset(dz, 0, sizeof *dz);
+			dz->cvx = (int)cvx;
+			dz->lot_expiration = DATE_NONE;
+			if (date_parse_iso(day, &dz->date) != DATE_OK) {
+				fprintf(stderr, "vaxdesk-forecast: --dose %s: expected YYYY-MM-DD:CVX\n",
+				        arg);
+				return 2;
+			}
+			one.ndoses++;
+		} else if (strcmp(argv[i], "--obs") == 0 && i + 1 < argc) {
+			if (one.nobservations == 16 || strlen(argv[i + 1]) >= sizeof obs[0].code) {
+				fprintf(stderr, "vaxdesk-forecast: --obs %s: too many or too long\n",
+				        argv[i + 1]);
+				return 2;
+			}
+			struct cdsi_observation_in *o = &obs[one.nobservations++];
+			snprintf(o->code, sizeof o->code, "%s", argv[++i]);
+			o->begin = o->end = DATE_NONE;
+		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
 		} else {
@@ -93,7 +193,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!cases) {
+	if (!cases && (one.dob == DATE_NONE || on == DATE_NONE)) {
 		usage(stderr);
 		return 2;
 	}
@@ -105,6 +205,11 @@ int main(int argc, char **argv)
 	if (!d) {
 		fprintf(stderr, "vaxdesk-forecast: %s\n", err.message);
 		return 1;
+	}
+	if (!cases) {
+		int r = run_one(d, &one, on);
+		cdsi_data_free(d);
+		return r;
 	}
 	size_t nknown = 0;
 	struct known *known = known_path ? read_known(known_path, &nknown) : NULL;
@@ -143,8 +248,9 @@ int main(int argc, char **argv)
 		struct cdsi_result res = {0};
 		const struct cdsi_group_result *r = NULL;
 		if (g < 0) {
-			fprintf(stderr, "vaxdesk-forecast: %s:%ld: vaccine group \"%s\" is not in the CDSi data\n",
-				cases, lineno, c.group_label);
+			fprintf(stderr,
+			        "vaxdesk-forecast: %s:%ld: vaccine group \"%s\" is not in the CDSi data\n",
+			        cases, lineno, c.group_label);
 		} else if (!cdsi_evaluate(d, &c.patient, c.assessment, -1, &res, &err)) {
 			fprintf(stderr, "vaxdesk-forecast: %s:%ld: %s\n", cases, lineno, err.message);
 		} else {

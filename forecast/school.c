@@ -13,7 +13,7 @@
 #endif
 
 #define MAX_ALTS 4
-#define MAX_CVX 12
+#define MAX_CVX  12
 
 struct alt {
 	int doses;
@@ -30,7 +30,7 @@ struct alt {
 };
 
 struct req {
-	int lo, hi;              /* grade range */
+	int lo, hi; /* grade range */
 	int group;
 	char label[32];
 	struct alt alts[MAX_ALTS];
@@ -200,8 +200,10 @@ struct school_reqs *school_load(const char *path, const struct cdsi_data *d, str
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		error_set(err, "SCHOOL-MISSING", "%s: cannot be read; install the school requirements "
-			  "or set VAXDESK_DATADIR", path);
+		error_set(err, "SCHOOL-MISSING",
+		          "%s: cannot be read; install the school requirements "
+		          "or set VAXDESK_DATADIR",
+		          path);
 		return NULL;
 	}
 	struct school_reqs *r = calloc(1, sizeof *r);
@@ -266,8 +268,8 @@ static vax_date age_date(vax_date dob, const struct date_span *age)
 	return date_add_days(date_add_span(dob, age), -4);
 }
 
-static bool alt_met(const struct alt *a, const struct cdsi_patient *p, const vax_date *valid,
-		    size_t nvalid, const int *valid_cvx, vax_date on)
+static bool alt_met(const struct alt *a, const struct cdsi_patient *p, const vax_date *valid, size_t nvalid,
+                    const int *valid_cvx, vax_date on)
 {
 	if ((int)nvalid < a->doses)
 		return false;
@@ -297,7 +299,7 @@ static bool alt_met(const struct alt *a, const struct cdsi_patient *p, const vax
 }
 
 bool school_check(const struct school_reqs *r, const struct cdsi_data *d, const struct cdsi_patient *p,
-		  int grade, vax_date on, struct school_report *out, struct vax_error *err)
+                  int grade, vax_date on, struct school_report *out, struct vax_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (grade == SCHOOL_GRADE_BAD || grade < SCHOOL_GRADE_PK || grade > 12)

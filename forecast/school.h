@@ -20,12 +20,11 @@
 struct school_reqs;
 
 /** Grades: SCHOOL_GRADE_PK for Pre-K/child care, 0 for K, 1..12. */
-#define SCHOOL_GRADE_PK (-1)
+#define SCHOOL_GRADE_PK  (-1)
 #define SCHOOL_GRADE_BAD (-99)
 
 /** Load requirements from path; err names file:line on a bad line. */
-struct school_reqs *school_load(const char *path, const struct cdsi_data *d,
-				struct vax_error *err);
+struct school_reqs *school_load(const char *path, const struct cdsi_data *d, struct vax_error *err);
 void school_free(struct school_reqs *r);
 /** Path of the Texas file at run time ($VAXDESK_DATADIR or VAX_DATADIR). */
 char *school_texas_path(char *buf, size_t len);
@@ -34,29 +33,28 @@ int school_grade_parse(const char *s);
 
 enum school_status {
 	SCHOOL_MET,
-	SCHOOL_NOT_MET,  /* a dose is needed and can be given now */
-	SCHOOL_DUE,      /* not met yet; the next dose is due by `due` */
-	SCHOOL_EXEMPT,   /* not required at the student's age */
+	SCHOOL_NOT_MET, /* a dose is needed and can be given now */
+	SCHOOL_DUE,     /* not met yet; the next dose is due by `due` */
+	SCHOOL_EXEMPT,  /* not required at the student's age */
 };
 
 struct school_item {
-	char label[32];          /* "DTaP/DT/Td", "MMR" */
-	int group;               /* CDSi vaccine group index */
+	char label[32]; /* "DTaP/DT/Td", "MMR" */
+	int group;      /* CDSi vaccine group index */
 	enum school_status status;
-	vax_date due;            /* SCHOOL_DUE: earliest date of the next dose */
-	int valid_doses;         /* doses CDSi judged valid for the group */
+	vax_date due;    /* SCHOOL_DUE: earliest date of the next dose */
+	int valid_doses; /* doses CDSi judged valid for the group */
 };
 
 struct school_report {
 	struct school_item *items;
 	size_t nitems;
-	bool compliant;          /* every item met or exempt */
+	bool compliant; /* every item met or exempt */
 };
 
 /** Check one student of `grade` on date `on`. */
-bool school_check(const struct school_reqs *r, const struct cdsi_data *d,
-		  const struct cdsi_patient *p, int grade, vax_date on,
-		  struct school_report *out, struct vax_error *err);
+bool school_check(const struct school_reqs *r, const struct cdsi_data *d, const struct cdsi_patient *p,
+                  int grade, vax_date on, struct school_report *out, struct vax_error *err);
 void school_report_free(struct school_report *rep);
 const char *school_status_name(enum school_status s);
 

@@ -9,8 +9,8 @@
 
 static bool is_control(wchar_t wc)
 {
-	return wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0) ||
-	       (wc >= 0xd800 && wc <= 0xdfff) || wc > 0x10ffff;
+	return wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0) || (wc >= 0xd800 && wc <= 0xdfff) ||
+	       wc > 0x10ffff;
 }
 
 /* A combining mark (or other zero-width character) joins the unit before it. */
@@ -115,12 +115,16 @@ enum field_status field_insert(struct field_edit *f, wchar_t wc)
 {
 	if (is_control(wc) || wc == 0)
 		return FIELD_REJECTED;
+	if (is_mark(wc) && f->cursor == 0)
+		return FIELD_REJECTED; /* an accent needs a letter to sit on */
 	if (f->len >= f->max_len)
 		return FIELD_FULL;
-	memmove(f->buf + f->cursor + 1, f->buf + f->cursor,
-		(f->len - f->cursor + 1) * sizeof(wchar_t));
+	memmove(f->buf + f->cursor + 1, f->buf + f->cursor, (f->len - f->cursor + 1) * sizeof(wchar_t));
 	f->buf[f->cursor++] = wc;
 	f->len++;
+	/* marks that stood alone at the start now belong to this letter */
+	while (f->cursor < f->len && is_mark(f->buf[f->cursor]))
+		f->cursor++;
 	fix_scroll(f);
 	return FIELD_CHANGED;
 }

@@ -63,7 +63,7 @@ void field_set_width(struct field_edit *f, int width);
 void field_set_masked(struct field_edit *f, bool masked);
 
 /** Insert one character at the cursor. A combining mark joins the unit
- * before it. */
+ * before it (and is refused at the very start, where there is none). */
 enum field_status field_insert(struct field_edit *f, wchar_t wc);
 /** Delete the unit before the cursor. */
 enum field_status field_backspace(struct field_edit *f);

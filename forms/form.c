@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <wctype.h>
 
+#include "core/text.h"
+#include "core/xalloc.h"
 #include "forms/validate.h"
 #include "keymaps/utf8.h"
 
@@ -19,38 +21,22 @@ struct form {
 
 /* --- folding for type-ahead ------------------------------------------------ */
 
-/* Base letters of Latin-1 (U+00C0..U+00FF), Latin Extended-A
- * (U+0100..U+017F) and the Vietnamese block (U+1EA0..U+1EF9), lower case;
- * '*' keeps the character (× and ÷). */
-static const char fold_latin1[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
-				  "aaaaaaaceeeeiiiidnooooo*ouuuuyty";
-static const char fold_ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii"
-				 "iijjkkkllllllllllnnnnnnnnnoooooooorrrrrrssssssss"
-				 "ttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-static const char fold_viet[] = "aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiii"
-				"oooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy";
-_Static_assert(sizeof fold_latin1 - 1 == 0x40, "U+00C0..U+00FF");
-_Static_assert(sizeof fold_ext_a - 1 == 0x80, "U+0100..U+017F");
-_Static_assert(sizeof fold_viet - 1 == 0x5a, "U+1EA0..U+1EF9");
-
 wchar_t form_fold(wchar_t wc)
 {
 	if (wc >= 'A' && wc <= 'Z')
 		return wc + ('a' - 'A');
 	if (wc < 0x80)
 		return wc;
+	/* combining marks (decomposed accents) vanish, as in core's folding */
 	if ((wc >= 0x300 && wc <= 0x36f) || (wc >= 0x1dc0 && wc <= 0x1dff))
 		return 0;
-	if (wc >= 0xc0 && wc <= 0xff && fold_latin1[wc - 0xc0] != '*')
-		return (wchar_t)fold_latin1[wc - 0xc0];
-	if (wc >= 0x100 && wc <= 0x17f)
-		return (wchar_t)fold_ext_a[wc - 0x100];
-	if (wc >= 0x1ea0 && wc <= 0x1ef9)
-		return (wchar_t)fold_viet[wc - 0x1ea0];
-	if (wc == 0x1a0 || wc == 0x1a1) /* Ơ ơ */
-		return 'o';
-	if (wc == 0x1af || wc == 0x1b0) /* Ư ư */
-		return 'u';
+	/* Latin letters fold to their base letter the way core/text.h folds
+	 * names for search, so the two never disagree */
+	char base = text_fold_char((int32_t)wc);
+	if (base >= 'A' && base <= 'Z')
+		return base + ('a' - 'A');
+	if (base >= 'a' && base <= 'z')
+		return base;
 	return (wchar_t)towlower((wint_t)wc);
 }
 
@@ -127,6 +113,8 @@ static size_t fold_query(const struct form_field *f, wchar_t q[FOLD_MAX])
 
 size_t form_matches(const struct form *form, size_t i, size_t *out, size_t max)
 {
+	if (i >= form->n)
+		return 0;
 	const struct form_field *f = &form->fields[i];
 	const struct form_field_spec *sp = f->spec;
 	wchar_t q[FOLD_MAX];
@@ -163,6 +151,8 @@ static size_t best_choice(const struct form_field *f)
 
 const struct form_choice *form_choice(const struct form *form, size_t i)
 {
+	if (i >= form->n)
+		return NULL;
 	const struct form_field *f = &form->fields[i];
 	if (f->spec->kind != FORM_CODE || f->choice == FORM_NO_CHOICE)
 		return NULL;
@@ -177,9 +167,9 @@ static void kind_defaults(enum form_kind kind, size_t *max_len, int *width)
 		size_t max_len;
 		int width;
 	} d[] = {
-		[FORM_TEXT] = {64, 30},  [FORM_NAME] = {50, 25},    [FORM_DATE] = {10, 10},
-		[FORM_CODE] = {40, 12},  [FORM_PHONE] = {20, 14},   [FORM_ZIP] = {10, 10},
-		[FORM_YESNO] = {1, 1},   [FORM_PASSWORD] = {64, 20},
+	    [FORM_TEXT] = {64, 30}, [FORM_NAME] = {50, 25},     [FORM_DATE] = {10, 10},
+	    [FORM_CODE] = {40, 12}, [FORM_PHONE] = {20, 14},    [FORM_ZIP] = {10, 10},
+	    [FORM_YESNO] = {1, 1},  [FORM_PASSWORD] = {64, 20},
 	};
 	*max_len = d[kind].max_len;
 	*width = d[kind].width;
@@ -187,12 +177,8 @@ static void kind_defaults(enum form_kind kind, size_t *max_len, int *width)
 
 struct form *form_new(const struct form_field_spec *specs, size_t n)
 {
-	struct form *form = calloc(1, sizeof *form);
-	struct form_field *fields = calloc(n ? n : 1, sizeof *fields);
-	if (!form || !fields) {
-		fputs("vaxdesk: out of memory\n", stderr);
-		abort();
-	}
+	struct form *form = xcalloc(1, sizeof *form);
+	struct form_field *fields = xcalloc(n ? n : 1, sizeof *fields);
 	form->fields = fields;
 	form->n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -274,13 +260,28 @@ static void set_message(struct form_field *f, const char *msg)
 	snprintf(f->message, sizeof f->message, "%s", msg ? msg : "");
 }
 
+/* Copy v[0..n) into out as snprintf would, but never cut a character. */
+static size_t copy_out(char *out, size_t outlen, const char *v, size_t n)
+{
+	if (outlen > 0) {
+		size_t m = n < outlen ? n : outlen - 1;
+		while (m > 0 && m < n && ((unsigned char)v[m] & 0xc0) == 0x80)
+			m--;
+		memcpy(out, v, m);
+		out[m] = '\0';
+	}
+	return n;
+}
+
 size_t form_get_value(const struct form *form, size_t i, char *out, size_t outlen)
 {
+	if (i >= form->n)
+		return copy_out(out, outlen, "", 0);
 	const struct form_field *f = &form->fields[i];
 	char value[FIELD_MAX_LEN * UTF8_MAX + 1];
 	if (f->spec->kind == FORM_CODE) {
 		const char *code = f->choice == FORM_NO_CHOICE ? "" : f->spec->choices[f->choice].code;
-		return (size_t)snprintf(out, outlen, "%s", code);
+		return copy_out(out, outlen, code, strlen(code));
 	}
 	field_get_utf8(&f->edit, value, sizeof value);
 	const char *v = value;
@@ -292,10 +293,10 @@ size_t form_get_value(const struct form *form, size_t i, char *out, size_t outle
 		while (n > 0 && v[n - 1] == ' ')
 			n--;
 	}
-	int len = snprintf(out, outlen, "%.*s", (int)n, v);
+	copy_out(out, outlen, v, n);
 	if (f->spec->kind == FORM_PASSWORD)
 		explicit_bzero(value, sizeof value);
-	return (size_t)len;
+	return n;
 }
 
 static enum field_status set_yesno(struct form_field *f, const char *v)
@@ -311,6 +312,8 @@ static enum field_status set_yesno(struct form_field *f, const char *v)
 
 enum field_status form_set_value(struct form *form, size_t i, const char *utf8)
 {
+	if (i >= form->n)
+		return FIELD_REJECTED;
 	struct form_field *f = &form->fields[i];
 	enum field_status st;
 	if (f->spec->kind == FORM_YESNO)
@@ -325,6 +328,8 @@ enum field_status form_set_value(struct form *form, size_t i, const char *utf8)
 
 void form_set_readonly(struct form *form, size_t i, bool readonly, const char *reason)
 {
+	if (i >= form->n)
+		return;
 	struct form_field *f = &form->fields[i];
 	f->readonly = readonly;
 	snprintf(f->lock_reason, sizeof f->lock_reason, "%s", readonly && reason ? reason : "");
@@ -349,7 +354,7 @@ static const char *check(struct form_field *f, bool required)
 			return "No code matches what was typed.";
 		n = f->choice == FORM_NO_CHOICE ? 0 : strlen(sp->choices[f->choice].code);
 		snprintf(value, sizeof value, "%s",
-			 f->choice == FORM_NO_CHOICE ? "" : sp->choices[f->choice].code);
+		         f->choice == FORM_NO_CHOICE ? "" : sp->choices[f->choice].code);
 	} else {
 		field_get_utf8(&f->edit, value, sizeof value);
 		n = strlen(value);
@@ -396,6 +401,8 @@ static const char *check(struct form_field *f, bool required)
 
 const char *form_validate_field(struct form *form, size_t i)
 {
+	if (i >= form->n)
+		return NULL;
 	struct form_field *f = &form->fields[i];
 	const char *msg = f->readonly ? NULL : check(f, true);
 	if (msg != f->message)
@@ -532,9 +539,7 @@ static unsigned step_choice(struct form *form, struct form_field *f, bool forwar
 	size_t total = form_matches(form, idx, NULL, 0);
 	if (total == 0)
 		return FORM_REFUSED;
-	size_t *m = malloc(total * sizeof *m);
-	if (!m)
-		abort();
+	size_t *m = xmalloc(total * sizeof *m);
 	form_matches(form, idx, m, total);
 	size_t pos = total; /* where the current choice is among the matches */
 	for (size_t k = 0; k < total; k++)

@@ -52,8 +52,7 @@ struct form;
  * value is the field's value as UTF-8 (for a code field: the chosen code);
  * ctx is the spec's ctx. Return NULL if fine, else a message (static, or
  * written into buf of buflen bytes). */
-typedef const char *(*form_validator)(const char *value, const void *ctx, char *buf,
-				      size_t buflen);
+typedef const char *(*form_validator)(const char *value, const void *ctx, char *buf, size_t buflen);
 
 /* spec flags */
 #define FORM_REQUIRED 1u
@@ -63,21 +62,21 @@ struct form_field_spec {
 	const char *id;    /* stable name for code: "last_name" */
 	const char *label; /* what the person reads: "Last name" */
 	enum form_kind kind;
-	unsigned flags;           /* FORM_REQUIRED, FORM_READONLY */
-	size_t max_len;           /* characters; 0 = the kind's default */
-	int width;                /* display columns; 0 = the kind's default */
-	form_validator validate;  /* optional extra check */
-	const void *ctx;          /* passed to validate */
+	unsigned flags;                    /* FORM_REQUIRED, FORM_READONLY */
+	size_t max_len;                    /* characters; 0 = the kind's default */
+	int width;                         /* display columns; 0 = the kind's default */
+	form_validator validate;           /* optional extra check */
+	const void *ctx;                   /* passed to validate */
 	const struct form_choice *choices; /* FORM_CODE: the list */
 	size_t n_choices;
 };
 
 /** Results of form_apply() and form_input(), or-ed together. */
-#define FORM_CHANGED 0x01u   /* the value of a field changed (form is dirty) */
-#define FORM_REDRAW 0x02u    /* something visible changed */
-#define FORM_SUBMIT 0x04u    /* submit or save, and every field is valid */
-#define FORM_CANCEL 0x08u    /* leave the form (ask first if form_dirty()) */
-#define FORM_REFUSED 0x10u   /* nothing done: read-only, full, not allowed here */
+#define FORM_CHANGED   0x01u /* the value of a field changed (form is dirty) */
+#define FORM_REDRAW    0x02u /* something visible changed */
+#define FORM_SUBMIT    0x04u /* submit or save, and every field is valid */
+#define FORM_CANCEL    0x08u /* leave the form (ask first if form_dirty()) */
+#define FORM_REFUSED   0x10u /* nothing done: read-only, full, not allowed here */
 #define FORM_UNHANDLED 0x20u /* not a form action: the screen handles it */
 
 /** Longest message shown beside a field, with the NUL. */
@@ -88,7 +87,7 @@ struct form_field_spec {
 /** The runtime state of one field; read it, change it through form_*(). */
 struct form_field {
 	const struct form_field_spec *spec;
-	struct field_edit edit;    /* the text (for a code field: what was typed) */
+	struct field_edit edit; /* the text (for a code field: what was typed) */
 	bool readonly;
 	char lock_reason[FORM_MSG_LEN]; /* "Locked: from vital records" */
 	char message[FORM_MSG_LEN];     /* error shown beside the field, "" if none */
@@ -96,7 +95,7 @@ struct form_field {
 };
 
 /** A form for n specs (the array must outlive the form). Focus starts on
- * the first editable field. Ends the program if memory runs out. */
+ * the first editable field. Memory comes from core/xalloc.h. */
 struct form *form_new(const struct form_field_spec *specs, size_t n);
 /** Free and NULL the caller's pointer. Password text is wiped first. */
 void form_free(struct form **form);
@@ -161,7 +160,8 @@ const struct form_choice *form_choice(const struct form *form, size_t i);
 size_t form_matches(const struct form *form, size_t i, size_t *out, size_t max);
 
 /** Fold a character for matching: lower case, accents removed from Latin
- * letters (é -> e, Ñ -> n, ễ -> e); combining marks fold to 0 (dropped). */
+ * letters as core/text.h folds them (é -> e, Ñ -> n, ễ -> e); combining
+ * marks fold to 0 (dropped). */
 wchar_t form_fold(wchar_t wc);
 
 #endif

@@ -1,33 +1,13 @@
 /* forms/validate.c - see validate.h. Checks here do not depend on the
- * locale: the same name is valid on every desk. */
+ * locale: the same name is valid on every desk and on the server. */
 #include "forms/validate.h"
 
 #include <string.h>
-#include <wctype.h>
 
 #include "core/date.h"
+#include "core/rules.h"
+#include "forms/field_edit.h"
 #include "keymaps/utf8.h"
-
-static bool is_name_mark(uint32_t c)
-{
-	return (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) ||
-	       (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
-	       (c >= 0xfe20 && c <= 0xfe2f);
-}
-
-static bool is_name_letter(uint32_t c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
-		return true;
-	if (c < 0xc0)
-		return false;
-	/* Latin-1 letters, Latin Extended-A/B, Vietnamese and other Latin
-	 * Extended Additional letters: known without asking the locale */
-	if ((c <= 0x24f && c != 0xd7 && c != 0xf7) || (c >= 0x1e00 && c <= 0x1eff))
-		return true;
-	/* other scripts (Hangul, Han, Cyrillic...) as the C library knows them */
-	return iswalpha((wint_t)c) != 0;
-}
 
 static bool is_name_sep(uint32_t c)
 {
@@ -48,34 +28,40 @@ static void trim(const char *value, const char **start, size_t *len)
 
 const char *validate_name(const char *value)
 {
+	char buf[FIELD_MAX_LEN * 4 + 1];
 	const char *s;
 	size_t len;
 	trim(value, &s, &len);
-	bool prev_sep = true; /* so a leading separator is caught */
-	bool first = true;
-	while (len > 0) {
+	if (len == 0)
+		return NULL;
+	if (len >= sizeof buf)
+		return "The name is too long.";
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!utf8_valid(buf, len))
+		return "The name holds bytes that are not text.";
+	/* which characters a name may hold is core's rule, shared with vaxregd */
+	if (!rules_name_ok(buf))
+		return rule_message(RULE_NAME_CHARS);
+	/* and the shape of it, which the form can say more precisely */
+	bool first = true, prev_sep = false;
+	for (const char *p = buf; *p;) {
 		uint32_t c;
-		size_t used = utf8_decode(s, len, &c);
-		if (used == 0)
-			return "The name holds bytes that are not text.";
+		p += utf8_decode(p, strlen(p), &c);
 		if (is_name_sep(c)) {
 			if (first)
 				return "A name must start with a letter.";
 			if (prev_sep)
 				return "Two spaces, hyphens or apostrophes in a row.";
 			prev_sep = true;
-		} else if (is_name_letter(c) || (!first && is_name_mark(c))) {
-			prev_sep = false;
-		} else if (first && is_name_mark(c)) {
-			return "A name must start with a letter.";
 		} else {
-			return "A name may hold only letters, spaces, hyphens and apostrophes.";
+			if (first && c >= 0x300 && c <= 0x36f)
+				return "A name must start with a letter.";
+			prev_sep = false;
 		}
 		first = false;
-		s += used;
-		len -= used;
 	}
-	if (!first && prev_sep)
+	if (prev_sep)
 		return "A name must end with a letter.";
 	return NULL;
 }
@@ -108,8 +94,6 @@ const char *validate_phone(const char *value)
 	if (n == 0)
 		return NULL;
 	const char *num = d;
-	if (n == 11 && d[0] == '1')
-		num++, n--;
 	if (n != 10)
 		return "A US phone number has 10 digits.";
 	if (num[0] < '2')
@@ -143,13 +127,11 @@ bool validate_phone_digits(const char *value, char out[11])
 	out[0] = '\0';
 	if (validate_phone(value) != NULL)
 		return false;
-	for (const char *p = value; *p && n < 11; p++)
+	for (const char *p = value; *p && n < 10; p++)
 		if (*p >= '0' && *p <= '9')
 			out[n++] = *p;
+	out[n] = '\0';
 	if (n == 0)
 		return false;
-	if (n == 11) /* the country code 1 */
-		memmove(out, out + 1, --n);
-	out[n] = '\0';
 	return true;
 }

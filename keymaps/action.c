@@ -11,13 +11,13 @@ struct action_row {
 
 static const struct action_row rows[] = {
 #define ACTION_ROW(id, name, help, group) {name, help, ACTION_GROUP_##group},
-	ACTION_INFO(ACTION_ROW)
+    ACTION_INFO(ACTION_ROW)
 #undef ACTION_ROW
 };
 
 static const char *const group_headings[] = {
 #define ACTION_GROUP_HEADING(id, heading) heading,
-	ACTION_GROUP_INFO(ACTION_GROUP_HEADING)
+    ACTION_GROUP_INFO(ACTION_GROUP_HEADING)
 #undef ACTION_GROUP_HEADING
 };
 

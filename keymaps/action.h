@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 /** Groups order the help screen; each has a heading. */
+/* clang-format off */
 #define ACTION_GROUP_INFO(_) \
 	_(MOVE, "Moving around") \
 	_(FIELD, "Editing a field") \
@@ -41,7 +42,6 @@ enum action_group {
 	ACTION_GROUP_COUNT
 };
 
-/* clang-format off */
 #define ACTION_INFO(_) \
 	_(MOVE_UP,        "move-up",        "Move the selection up one line",           MOVE) \
 	_(MOVE_DOWN,      "move-down",      "Move the selection down one line",         MOVE) \
@@ -103,7 +103,6 @@ enum action_group {
 	_(CHANGE_PASSWORD, "change-password", "Change your password",                   SESSION) \
 	_(LOCK,           "lock",           "Lock the screen (password to resume)",     SESSION) \
 	_(LOGOUT,         "logout",         "Log out and return to the login screen",   SESSION)
-/* clang-format on */
 
 #define ACTION_BASE 0x200000
 
@@ -115,6 +114,7 @@ enum action {
 #undef ACTION_ENUM
 	ACTION_END_
 };
+/* clang-format on */
 
 /** Number of real actions (ACTION_NONE excluded). */
 #define ACTION_COUNT ((size_t)(ACTION_END_ - ACTION_BASE))

@@ -10,21 +10,14 @@
 
 /* Canonical names, indexed by enum key_special. */
 static const char *const special_names[] = {
-	[KEYSP_ENTER] = "Enter",
-	[KEYSP_TAB] = "Tab",
-	[KEYSP_BACKTAB] = "S-Tab",
-	[KEYSP_ESC] = "Esc",
-	[KEYSP_UP] = "Up",
-	[KEYSP_DOWN] = "Down",
-	[KEYSP_LEFT] = "Left",
-	[KEYSP_RIGHT] = "Right",
-	[KEYSP_PGUP] = "PgUp",
-	[KEYSP_PGDOWN] = "PgDown",
-	[KEYSP_HOME] = "Home",
-	[KEYSP_END] = "End",
-	[KEYSP_DEL] = "Del",
-	[KEYSP_BACKSPACE] = "Backspace",
-	[KEYSP_INSERT] = "Insert",
+    [KEYSP_ENTER] = "Enter",   [KEYSP_TAB] = "Tab",
+    [KEYSP_BACKTAB] = "S-Tab", [KEYSP_ESC] = "Esc",
+    [KEYSP_UP] = "Up",         [KEYSP_DOWN] = "Down",
+    [KEYSP_LEFT] = "Left",     [KEYSP_RIGHT] = "Right",
+    [KEYSP_PGUP] = "PgUp",     [KEYSP_PGDOWN] = "PgDown",
+    [KEYSP_HOME] = "Home",     [KEYSP_END] = "End",
+    [KEYSP_DEL] = "Del",       [KEYSP_BACKSPACE] = "Backspace",
+    [KEYSP_INSERT] = "Insert",
 };
 #define SPECIAL_MAX KEYSP_INSERT
 
@@ -33,9 +26,8 @@ static const struct {
 	const char *name;
 	enum key_special sp;
 } special_aliases[] = {
-	{"Return", KEYSP_ENTER},    {"BackTab", KEYSP_BACKTAB}, {"Escape", KEYSP_ESC},
-	{"PageUp", KEYSP_PGUP},     {"PageDown", KEYSP_PGDOWN}, {"PgDn", KEYSP_PGDOWN},
-	{"Delete", KEYSP_DEL},      {"Ins", KEYSP_INSERT},
+    {"Return", KEYSP_ENTER},    {"BackTab", KEYSP_BACKTAB}, {"Escape", KEYSP_ESC}, {"PageUp", KEYSP_PGUP},
+    {"PageDown", KEYSP_PGDOWN}, {"PgDn", KEYSP_PGDOWN},     {"Delete", KEYSP_DEL}, {"Ins", KEYSP_INSERT},
 };
 
 /* Printable characters that need a name because the file syntax uses them. */
@@ -43,10 +35,10 @@ static const struct {
 	const char *name;
 	uint32_t cp;
 } char_names[] = {
-	{"Space", ' '},
-	{"Hash", '#'},
-	{"LessThan", '<'},
-	{"Lt", '<'},
+    {"Space", ' '},
+    {"Hash", '#'},
+    {"LessThan", '<'},
+    {"Lt", '<'},
 };
 
 struct key key_from_char(uint32_t cp)
@@ -56,6 +48,13 @@ struct key key_from_char(uint32_t cp)
 
 struct key key_from_ctrl(uint32_t cp)
 {
+	/* A terminal sends Ctrl+c as the byte c & 0x1f, so characters with the
+	 * same low five bits are the same key: ^| is ^\, ^a is ^A, ^@ is ^Space.
+	 * One spelling for each: lower-case letters, [ \ ] ^ _, and Space. */
+	if (cp >= 0x40 && cp <= 0x7f)
+		cp = (cp & 0x1f) | 0x40;
+	if (cp == '@')
+		cp = ' ';
 	if (cp >= 'A' && cp <= 'Z')
 		cp += 'a' - 'A';
 	return (struct key){.kind = KEY_KIND_CHAR, .code = cp, .ctrl = true};
@@ -101,13 +100,12 @@ static bool set_why(const char **why, const char *msg)
 }
 
 /* The part inside <...>, already stripped of "C-". */
-static bool parse_bracketed(const char *s, size_t n, bool ctrl, struct key *out,
-			    const char **why)
+static bool parse_bracketed(const char *s, size_t n, bool ctrl, struct key *out, const char **why)
 {
 	if (n == 1 && ctrl) {
 		if (!ctrl_ok((unsigned char)s[0]))
 			return set_why(why, "Ctrl works with letters, @ [ \\ ] ^ _, <C-Space> "
-					    "and named keys only");
+			                    "and named keys only");
 		*out = key_from_ctrl((unsigned char)s[0]);
 		return true;
 	}
@@ -119,8 +117,7 @@ static bool parse_bracketed(const char *s, size_t n, bool ctrl, struct key *out,
 		}
 	}
 	for (size_t i = 0; i < sizeof special_aliases / sizeof special_aliases[0]; i++) {
-		if (strlen(special_aliases[i].name) == n &&
-		    !strncasecmp(s, special_aliases[i].name, n)) {
+		if (strlen(special_aliases[i].name) == n && !strncasecmp(s, special_aliases[i].name, n)) {
 			*out = key_from_special(special_aliases[i].sp);
 			out->ctrl = ctrl;
 			return true;
@@ -130,7 +127,7 @@ static bool parse_bracketed(const char *s, size_t n, bool ctrl, struct key *out,
 		if (strlen(char_names[i].name) == n && !strncasecmp(s, char_names[i].name, n)) {
 			if (ctrl && char_names[i].cp != ' ')
 				return set_why(why, "Ctrl works with letters, @ [ \\ ] ^ _, "
-						    "<C-Space> and named keys only");
+				                    "<C-Space> and named keys only");
 			*out = key_from_char(char_names[i].cp);
 			out->ctrl = ctrl;
 			return true;
@@ -173,7 +170,7 @@ bool key_parse(const char *name, struct key *out, const char **why)
 	if (name[0] == '^' && n == 2) {
 		if (!ctrl_ok((unsigned char)name[1]))
 			return set_why(why, "Ctrl works with letters, @ [ \\ ] ^ _, <C-Space> "
-					    "and named keys only");
+			                    "and named keys only");
 		*out = key_from_ctrl((unsigned char)name[1]);
 		return true;
 	}
@@ -242,7 +239,7 @@ char *key_label(const struct key *k, char *buf, size_t len)
 			snprintf(buf, len, "%sSpace", k->ctrl ? "^" : "");
 		else if (k->ctrl && k->code < 0x80)
 			snprintf(buf, len, "^%c",
-				 (char)(k->code >= 'a' && k->code <= 'z' ? k->code - 32 : k->code));
+			         (char)(k->code >= 'a' && k->code <= 'z' ? k->code - 32 : k->code));
 		else if (!k->ctrl) {
 			size_t m = utf8_encode(k->code, u);
 			u[m] = '\0';

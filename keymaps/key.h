@@ -48,13 +48,16 @@ enum key_special {
 struct key {
 	enum key_kind kind;
 	uint32_t code; /* CHAR: code point (lower case if ctrl); SPECIAL: enum
-			  key_special; FKEY: 1..KEY_FKEY_MAX */
+	                  key_special; FKEY: 1..KEY_FKEY_MAX */
 	bool ctrl;     /* Ctrl held: <C-x>, <C-Left> */
 };
 
 /** A plain character key. */
 struct key key_from_char(uint32_t cp);
-/** A Ctrl+letter key: key_from_ctrl('x') is <C-x>. */
+/** A Ctrl key: key_from_ctrl('x') is <C-x>. Characters a terminal cannot
+ * tell apart under Ctrl give the same key (same c & 0x1f): 'X' and 'x',
+ * '|' and '\\', '@' and ' ' (<C-Space>), so a control byte b can be passed
+ * as b + 0x40 or b + 0x60. */
 struct key key_from_ctrl(uint32_t cp);
 /** A named key. */
 struct key key_from_special(enum key_special sp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "keymaps/utf8.h"
 
 struct binding {
@@ -28,21 +29,9 @@ static const struct {
 	const char *title;
 } keymap_rows[] = {
 #define KEYMAP_ROW(id, name, title) {name, title},
-	KEYMAP_INFO(KEYMAP_ROW)
+    KEYMAP_INFO(KEYMAP_ROW)
 #undef KEYMAP_ROW
 };
-
-/* Memory for a keys file is tiny; running out means the machine is in
- * trouble, and the front desk is better served by a clear stop. */
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fputs("vaxdesk: out of memory\n", stderr);
-		abort();
-	}
-	return q;
-}
 
 const char *keymap_name(enum keymap_id id)
 {
@@ -67,8 +56,7 @@ bool keymap_id_from_name(const char *name, enum keymap_id *out)
 
 struct keymap_set *keymap_set_new(void)
 {
-	struct keymap_set *set = xrealloc(NULL, sizeof *set);
-	memset(set, 0, sizeof *set);
+	struct keymap_set *set = xcalloc(1, sizeof *set);
 	return set;
 }
 
@@ -90,8 +78,7 @@ static const struct binding *find(const struct keymap *m, const struct key *key)
 	return NULL;
 }
 
-void keymap_bind(struct keymap_set *set, enum keymap_id id, const struct key *key,
-		 enum action action)
+void keymap_bind(struct keymap_set *set, enum keymap_id id, const struct key *key, enum action action)
 {
 	struct keymap *m = &set->maps[id];
 	struct binding *old = (struct binding *)find(m, key);
@@ -120,8 +107,8 @@ static size_t chain(enum keymap_id id, unsigned flags, enum keymap_id out[3])
 	return n;
 }
 
-enum action keymap_lookup(const struct keymap_set *set, enum keymap_id id,
-			  const struct key *key, unsigned flags)
+enum action keymap_lookup(const struct keymap_set *set, enum keymap_id id, const struct key *key,
+                          unsigned flags)
 {
 	enum keymap_id ids[3];
 	size_t n = chain(id, flags, ids);
@@ -137,8 +124,8 @@ enum action keymap_lookup(const struct keymap_set *set, enum keymap_id id,
 	return ACTION_NONE;
 }
 
-size_t keymap_keys_for(const struct keymap_set *set, enum keymap_id id, unsigned flags,
-		       enum action action, struct key *out, size_t max)
+size_t keymap_keys_for(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                       struct key *out, size_t max)
 {
 	enum keymap_id ids[3];
 	size_t n = chain(id, flags, ids), found = 0;
@@ -167,8 +154,8 @@ size_t keymap_keys_for(const struct keymap_set *set, enum keymap_id id, unsigned
 	return found;
 }
 
-bool keymap_fkey_for(const struct keymap_set *set, enum keymap_id id, unsigned flags,
-		     enum action action, struct key *out)
+bool keymap_fkey_for(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                     struct key *out)
 {
 	struct key keys[32];
 	size_t n = keymap_keys_for(set, id, flags, action, keys, 32);
@@ -181,13 +168,44 @@ bool keymap_fkey_for(const struct keymap_set *set, enum keymap_id id, unsigned f
 	return false;
 }
 
+size_t keymap_help_line(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                        char *buf, size_t len)
+{
+	struct key keys[3];
+	char label[KEY_NAME_LEN];
+	size_t n = keymap_keys_for(set, id, flags, action, keys, 3);
+	size_t o = 0, cols = 0;
+	if (len == 0)
+		return n;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < 3; i++) {
+		key_label(&keys[i], label, sizeof label);
+		int w = snprintf(buf + o, len - o, "%s%s", i ? " " : "", label);
+		if (w < 0 || (size_t)w >= len - o)
+			return n;
+		o += (size_t)w;
+		/* columns, not bytes: a label may be é */
+		for (const char *p = label; *p; p++)
+			cols += ((unsigned char)*p & 0xc0) != 0x80;
+		cols += i ? 1 : 0;
+	}
+	do {
+		if (o + 1 >= len)
+			return n;
+		buf[o++] = ' ';
+		buf[o] = '\0';
+	} while (++cols < KEYMAP_HELP_KEYS_COLS);
+	snprintf(buf + o, len - o, "%s", action_help(action) ? action_help(action) : "");
+	return n;
+}
+
 size_t keymap_binding_count(const struct keymap_set *set, enum keymap_id id)
 {
 	return set->maps[id].n;
 }
 
-void keymap_binding_at(const struct keymap_set *set, enum keymap_id id, size_t i,
-		       struct key *key, enum action *action)
+void keymap_binding_at(const struct keymap_set *set, enum keymap_id id, size_t i, struct key *key,
+                       enum action *action)
 {
 	*key = set->maps[id].b[i].key;
 	*action = set->maps[id].b[i].action;
@@ -195,11 +213,10 @@ void keymap_binding_at(const struct keymap_set *set, enum keymap_id id, size_t i
 
 /* --- errors ---------------------------------------------------------------- */
 
-static void add_error(struct keymap_errors *errs, const char *source, size_t line,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_error(struct keymap_errors *errs, const char *source, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void add_error(struct keymap_errors *errs, const char *source, size_t line,
-		      const char *fmt, ...)
+static void add_error(struct keymap_errors *errs, const char *source, size_t line, const char *fmt, ...)
 {
 	if (!errs)
 		return;
@@ -214,8 +231,8 @@ static void add_error(struct keymap_errors *errs, const char *source, size_t lin
 	va_end(ap);
 	char *full;
 	int len = line ? snprintf(NULL, 0, "%s:%zu: %s", source, line, msg)
-		       : snprintf(NULL, 0, "%s: %s", source, msg);
-	full = xrealloc(NULL, (size_t)len + 1);
+	               : snprintf(NULL, 0, "%s: %s", source, msg);
+	full = xmalloc((size_t)len + 1);
 	if (line)
 		snprintf(full, (size_t)len + 1, "%s:%zu: %s", source, line, msg);
 	else
@@ -286,7 +303,7 @@ static size_t split(char *line, char *tok[MAX_TOKENS])
 }
 
 static size_t parse_line(struct keymap_set *set, char *line, const char *source, size_t lineno,
-			 struct keymap_errors *errs)
+                         struct keymap_errors *errs)
 {
 	char *tok[MAX_TOKENS];
 	char q[256];
@@ -295,21 +312,21 @@ static size_t parse_line(struct keymap_set *set, char *line, const char *source,
 		return 0;
 	if (strcmp(tok[0], "bind") != 0) {
 		add_error(errs, source, lineno,
-			  "unknown command '%s' (lines look like: bind <keymap> <key> <action>)",
-			  quote(tok[0], q, sizeof q));
+		          "unknown command '%s' (lines look like: bind <keymap> <key> <action>)",
+		          quote(tok[0], q, sizeof q));
 		return 1;
 	}
 	if (n < 4) {
-		static const char *const missing[] = {"", "keymap, key and action",
-						      "key and action", "action"};
+		static const char *const missing[] = {"", "keymap, key and action", "key and action",
+		                                      "action"};
 		add_error(errs, source, lineno, "bind: missing %s (bind <keymap> <key> <action>)",
-			  missing[n]);
+		          missing[n]);
 		return 1;
 	}
 	if (n > 4) {
 		add_error(errs, source, lineno,
-			  "bind: unexpected '%s' after the action (comments start with #)",
-			  quote(tok[4], q, sizeof q));
+		          "bind: unexpected '%s' after the action (comments start with #)",
+		          quote(tok[4], q, sizeof q));
 		return 1;
 	}
 
@@ -355,8 +372,8 @@ static size_t parse_line(struct keymap_set *set, char *line, const char *source,
 	return 0;
 }
 
-size_t keymap_parse_buffer(struct keymap_set *set, const char *buf, size_t len,
-			   const char *source, struct keymap_errors *errs)
+size_t keymap_parse_buffer(struct keymap_set *set, const char *buf, size_t len, const char *source,
+                           struct keymap_errors *errs)
 {
 	char line[KEYMAP_LINE_MAX + 1];
 	size_t errors = 0, lineno = 0, pos = 0;
@@ -372,7 +389,7 @@ size_t keymap_parse_buffer(struct keymap_set *set, const char *buf, size_t len,
 			n--; /* files edited on Windows */
 		if (n > KEYMAP_LINE_MAX) {
 			add_error(errs, source, lineno, "line is longer than %d bytes; ignored",
-				  KEYMAP_LINE_MAX);
+			          KEYMAP_LINE_MAX);
 			errors++;
 			continue;
 		}
@@ -423,8 +440,7 @@ size_t keymap_load_file(struct keymap_set *set, const char *path, struct keymap_
 	fclose(f);
 	size_t errors;
 	if (too_big) {
-		add_error(errs, path, 0, "file is larger than %d bytes; not read",
-			  KEYMAP_FILE_MAX);
+		add_error(errs, path, 0, "file is larger than %d bytes; not read", KEYMAP_FILE_MAX);
 		errors = 1;
 	} else if (failed) {
 		add_error(errs, path, 0, "cannot read: %s", strerror(saved));
@@ -438,8 +454,7 @@ size_t keymap_load_file(struct keymap_set *set, const char *path, struct keymap_
 
 size_t keymap_load_defaults(struct keymap_set *set, struct keymap_errors *errs)
 {
-	return keymap_parse_buffer(set, keymap_default_text, keymap_default_len, "default.keys",
-				   errs);
+	return keymap_parse_buffer(set, keymap_default_text, keymap_default_len, "default.keys", errs);
 }
 
 int keymap_check_file(const char *path, FILE *err)

@@ -54,7 +54,6 @@
 	_(OUTBOX,       "outbox",       "Outbox") \
 	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
 	_(HELP,         "help",         "Help screen")
-/* clang-format on */
 
 enum keymap_id {
 #define KEYMAP_ENUM(id, name, title) KEYMAP_##id,
@@ -62,6 +61,7 @@ enum keymap_id {
 #undef KEYMAP_ENUM
 	KEYMAP_COUNT
 };
+/* clang-format on */
 
 /** Longest line a keys file may have, in bytes (without the newline). */
 #define KEYMAP_LINE_MAX 1024
@@ -90,22 +90,22 @@ const char *keymap_title(enum keymap_id id);
 /** Look up a keymap by name. */
 bool keymap_id_from_name(const char *name, enum keymap_id *out);
 
-/** A set with every keymap empty. Ends the program if memory runs out. */
+/** A set with every keymap empty (memory from core/xalloc.h: running out
+ * ends the program). */
 struct keymap_set *keymap_set_new(void);
 /** Free a set and NULL the caller's pointer. */
 void keymap_set_free(struct keymap_set **set);
 
 /** Bind key to action in one keymap (ACTION_NONE unbinds); replaces an
  * earlier binding of the same key. */
-void keymap_bind(struct keymap_set *set, enum keymap_id id, const struct key *key,
-		 enum action action);
+void keymap_bind(struct keymap_set *set, enum keymap_id id, const struct key *key, enum action action);
 
 /** Parse keys-file text from a buffer (need not be NUL-terminated; may hold
  * any bytes) and apply every good line to set. source names the buffer in
  * messages. Errors are appended to errs (may be NULL). Returns the number
  * of errors found. */
-size_t keymap_parse_buffer(struct keymap_set *set, const char *buf, size_t len,
-			   const char *source, struct keymap_errors *errs);
+size_t keymap_parse_buffer(struct keymap_set *set, const char *buf, size_t len, const char *source,
+                           struct keymap_errors *errs);
 /** Read and parse a file; a file that cannot be read is one error. */
 size_t keymap_load_file(struct keymap_set *set, const char *path, struct keymap_errors *errs);
 /** Parse the compiled-in default.keys into set. Returns the error count
@@ -122,26 +122,36 @@ void keymap_errors_free(struct keymap_errors *errs);
 
 /** The action for key on a screen whose keymap is id; flags as above.
  * ACTION_NONE if nothing is bound (or the key is text while editing). */
-enum action keymap_lookup(const struct keymap_set *set, enum keymap_id id,
-			  const struct key *key, unsigned flags);
+enum action keymap_lookup(const struct keymap_set *set, enum keymap_id id, const struct key *key,
+                          unsigned flags);
 
 /** The keys that trigger action on a screen whose keymap is id: the screen's
  * own bindings in file order, then `field` (with KEYMAP_EDITING), then
  * `generic`, skipping keys the earlier keymaps rebind or unbind. Fills up to
  * max keys and returns how many there are in all. */
-size_t keymap_keys_for(const struct keymap_set *set, enum keymap_id id, unsigned flags,
-		       enum action action, struct key *out, size_t max);
+size_t keymap_keys_for(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                       struct key *out, size_t max);
 
 /** The first function key among keymap_keys_for(), for the function-key
  * bar ("F2 Search"). Returns false if the action has no function key. */
-bool keymap_fkey_for(const struct keymap_set *set, enum keymap_id id, unsigned flags,
-		     enum action action, struct key *out);
+bool keymap_fkey_for(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                     struct key *out);
+
+/** Width of the keys column in keymap_help_line(). */
+#define KEYMAP_HELP_KEYS_COLS 16
+
+/** One line of the help screen for action on a screen: its keys as labels
+ * (up to three), padded to KEYMAP_HELP_KEYS_COLS columns, then the help
+ * text: "F2 ^F /         Find a client". Returns how many keys the action
+ * has there (0: the line shows no keys; the help screen may skip it). */
+size_t keymap_help_line(const struct keymap_set *set, enum keymap_id id, unsigned flags, enum action action,
+                        char *buf, size_t len);
 
 /** Bindings of one keymap itself (no fallback), in file order, for the
  * help screen; unbinding (`none`) entries are included with ACTION_NONE. */
 size_t keymap_binding_count(const struct keymap_set *set, enum keymap_id id);
-void keymap_binding_at(const struct keymap_set *set, enum keymap_id id, size_t i,
-		       struct key *key, enum action *action);
+void keymap_binding_at(const struct keymap_set *set, enum keymap_id id, size_t i, struct key *key,
+                       enum action *action);
 
 /** The compiled-in default.keys (generated at build time). */
 extern const char keymap_default_text[];

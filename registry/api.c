@@ -495,7 +495,7 @@ static bool search_build(struct ctx *x, const char *type, const struct api_param
 			ok = add_cond(s, SC_TERM, k, ref, NULL);
 		} else if (!strcmp(k, "address-postalcode")) {
 			char z[6];
-			snprintf(z, sizeof z, "%s", v);
+			snprintf(z, sizeof z, "%.5s", v);
 			ok = add_cond(s, SC_TERM, k, z, NULL);
 		} else if (!strcmp(k, "quick")) {
 			if (!quick_search(x, s, v))
@@ -1234,7 +1234,7 @@ double api_match_score(const struct client *in, const struct client *c, bool *ce
 		if (alt > s)
 			s = alt;
 	}
-	if (in->sex != SEX_UNKNOWN && c->sex != SEX_UNKNOWN)
+	if (in->sex != SEX_UNKNOWN && in->sex != SEX_NONE && c->sex != SEX_UNKNOWN && c->sex != SEX_NONE)
 		s += in->sex == c->sex ? 0.05 : -0.10;
 	if (in->n_addr && c->n_addr) {
 		const struct address *a = &in->addr[0], *b = &c->addr[0];
@@ -1289,7 +1289,7 @@ static void gather(struct ctx *x, struct search *s, const struct client *in, str
 			cJSON_Delete(j);
 			continue;
 		}
-		snprintf(cands[*nc].id, 65, "%s", ids[i]);
+		snprintf(cands[*nc].id, 65, "%.64s", ids[i]);
 		cands[*nc].score = sc;
 		cands[*nc].res = j;
 		(*nc)++;
@@ -1365,7 +1365,7 @@ static void do_match(struct ctx *x, const cJSON *body)
 		}
 		cJSON *e = cJSON_CreateObject();
 		char url[512];
-		snprintf(url, sizeof url, "%s/Patient/%s", x->rq->base ? x->rq->base : "", cands[i].id);
+		snprintf(url, sizeof url, "%.300s/Patient/%.64s", x->rq->base ? x->rq->base : "", cands[i].id);
 		cJSON_AddStringToObject(e, "fullUrl", url);
 		cJSON_AddItemToObject(e, "resource", cands[i].res);
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
@@ -1498,7 +1498,7 @@ static void do_bundle(struct ctx *x, const cJSON *body)
 			    srs.location[0]) {
 				/* "Patient/123/_history/1" -> "Patient/123" */
 				char ref[VAX_ID_LEN + 32];
-				snprintf(ref, sizeof ref, "%s", srs.location);
+				snprintf(ref, sizeof ref, "%.90s", srs.location);
 				char *h = strstr(ref, "/_history");
 				if (h)
 					*h = '\0';
@@ -1529,7 +1529,7 @@ static void do_bundle(struct ctx *x, const cJSON *body)
 			struct vax_error ee = {0};
 			if (rb)
 				fhir_outcome_read(rb, &ee);
-			snprintf(msg, sizeof msg, "Entry %d failed (%d): %s Nothing in this transaction was saved.", idx,
+			snprintf(msg, sizeof msg, "Entry %d failed (%d): %.300s Nothing in this transaction was saved.", idx,
 				 srs.status, ee.message[0] ? ee.message : "see the outcome.");
 			cJSON *oo = fhir_outcome_new("error", "processing", ee.code[0] ? ee.code : "BUNDLE-ENTRY", msg, expr);
 			/* keep the entry's own issues too: they name the field */
@@ -1733,7 +1733,7 @@ void api_handle(struct api *a, const struct api_request *rq, struct api_response
 	memset(rs, 0, sizeof *rs);
 	struct ctx x = {.a = a, .rq = rq, .rs = rs};
 	int retry;
-	if (api_in_maintenance(a, rq->now, &retry)) {
+	if (!rq->admitted && api_in_maintenance(a, rq->now, &retry)) {
 		api_reply_oo(rs, 503, "transient", "MAINTENANCE",
 			     "The registry is down for scheduled maintenance; records can be entered offline and will be "
 			     "sent when it returns.", NULL);

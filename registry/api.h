@@ -44,6 +44,7 @@ struct api_request {
 	const char *body;
 	size_t body_len;
 	int64_t now;                /* Unix seconds */
+	bool admitted;              /* began before maintenance: serve it anyway */
 };
 
 struct api_response {

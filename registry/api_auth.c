@@ -447,8 +447,8 @@ static void send_reset_mail(struct ctx *x, const struct store_user *u, const cha
 		char name[128];
 		snprintf(name, sizeof name, "%lld.%d_%u.vaxregd", (long long)x->rq->now, (int)getpid(),
 			 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
-		snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
-		snprintf(dst, sizeof dst, "%s/new/%s", dir, name);
+		snprintf(tmp, sizeof tmp, "%.3900s/tmp/%.128s", dir, name);
+		snprintf(dst, sizeof dst, "%.3900s/new/%.128s", dir, name);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
 		if (fd >= 0) {
 			bool ok = write(fd, msg, (size_t)len) == len && fsync(fd) == 0;

@@ -1,4 +1,39 @@
-# registry/: vaxregd, the registry server.
+# registry/: vaxregd, the registry server. libvaxregistry.a holds everything
+# but main() so the Check suites and the bench link the same code.
+noinst_LIBRARIES += libvaxregistry.a
+libvaxregistry_a_SOURCES = \
+	registry/store.h registry/store_sqlite.c \
+	registry/index.c registry/index.h \
+	registry/auth.c registry/auth.h \
+	registry/api.c registry/api.h registry/api_int.h registry/api_auth.c \
+	registry/server.c registry/server.h \
+	registry/demo.c registry/demo.h
+libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
+	$(MHD_CFLAGS) $(ZLIB_CFLAGS)
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS) \
+	$(OPENSSL_LIBS) $(CJSON_LIBS)
+
 sbin_PROGRAMS += vaxregd
 vaxregd_SOURCES = registry/main.c
-vaxregd_LDADD = $(VAXCORE_LIBS)
+vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
+vaxregd_LDADD = $(VAXREGISTRY_LIBS)
+
+# Integration: a real vaxregd over TLS with a throwaway CA (tests/lib/registry.sh).
+REGISTRY_TESTS = \
+	tests/registry/metadata.sh \
+	tests/registry/auth.sh \
+	tests/registry/fhir.sh \
+	tests/registry/bundle.sh \
+	tests/registry/access.sh \
+	tests/registry/maintenance.sh \
+	tests/registry/badinput.sh \
+	tests/registry/demo.sh
+TESTS += $(REGISTRY_TESTS)
+dist_check_SCRIPTS += $(REGISTRY_TESTS)
+EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh
+
+# Unit suites: core/fhir.c (the mapping is ours) and the store.
+tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c
+tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
+tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
+EXTRA_DIST += doc/extensions.md

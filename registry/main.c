@@ -1,21 +1,314 @@
-/* registry/main.c - vaxregd entry point. */
+/* registry/main.c - vaxregd entry point: serve, init, org/user admin,
+ * maintenance switch. */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "core/codes.h"
+#include "registry/api.h"
+#include "registry/auth.h"
+#include "registry/demo.h"
+#include "registry/server.h"
+#include "registry/store.h"
+#include "sys/codeload.h"
+#include "sys/fileio.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vaxregd [OPTION]...\n"
+		"Usage: vaxregd [serve] --data DIR --listen ADDR:PORT --cert FILE --key FILE [OPTION]...\n"
+		"       vaxregd init --data DIR [--demo [--clients N]]\n"
+		"       vaxregd org add --data DIR --code CODE --name NAME\n"
+		"       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
+		"                        [--password PW | password on stdin]\n"
+		"       vaxregd maintenance on|off --data DIR [--retry SECONDS]\n"
 		"The vaxdesk immunization registry server (FHIR R4 over HTTPS).\n"
+		"\n"
+		"Serving:\n"
+		"  --data DIR            the registry's data directory (made by 'init')\n"
+		"  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
+		"  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
+		"  --threads N           worker threads (default 8)\n"
+		"  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
+		"  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+		"  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
+		"  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
+		"  --access-log          log method, path, status and time (never queries)\n"
+		"Roles: provider (read and write), view (read only), school (read, school lists).\n"
+		"Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
 		"\n"
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  show the version and exit\n");
 }
 
+struct opts {
+	const char *data, *listen, *cert, *key, *mail, *window;
+	const char *code, *name, *org, *username, *role, *email, *password;
+	int threads, token_ttl, reset_ttl, retry, clients;
+	bool demo, access_log;
+};
+
+static int die(const char *msg, const char *detail)
+{
+	fprintf(stderr, "vaxregd: %s%s%s\n", msg, detail ? ": " : "", detail ? detail : "");
+	return 1;
+}
+
+/* Parse options after the command words; returns false on an error. */
+static bool parse_opts(int argc, char **argv, int i, struct opts *o)
+{
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+		int *num = NULL;
+		if (!strcmp(a, "--demo")) {
+			o->demo = true;
+			continue;
+		}
+		if (!strcmp(a, "--access-log")) {
+			o->access_log = true;
+			continue;
+		}
+		if (!strcmp(a, "--data")) slot = &o->data;
+		else if (!strcmp(a, "--listen")) slot = &o->listen;
+		else if (!strcmp(a, "--cert")) slot = &o->cert;
+		else if (!strcmp(a, "--key")) slot = &o->key;
+		else if (!strcmp(a, "--mail-command")) slot = &o->mail;
+		else if (!strcmp(a, "--maintenance-window")) slot = &o->window;
+		else if (!strcmp(a, "--code")) slot = &o->code;
+		else if (!strcmp(a, "--name")) slot = &o->name;
+		else if (!strcmp(a, "--org")) slot = &o->org;
+		else if (!strcmp(a, "--username")) slot = &o->username;
+		else if (!strcmp(a, "--role")) slot = &o->role;
+		else if (!strcmp(a, "--email")) slot = &o->email;
+		else if (!strcmp(a, "--password")) slot = &o->password;
+		else if (!strcmp(a, "--threads")) num = &o->threads;
+		else if (!strcmp(a, "--token-ttl")) num = &o->token_ttl;
+		else if (!strcmp(a, "--reset-ttl")) num = &o->reset_ttl;
+		else if (!strcmp(a, "--retry")) num = &o->retry;
+		else if (!strcmp(a, "--clients")) num = &o->clients;
+		else {
+			fprintf(stderr, "vaxregd: unknown option '%s' (see vaxregd --help)\n", a);
+			return false;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "vaxregd: %s needs a value\n", a);
+			return false;
+		}
+		if (slot) {
+			*slot = argv[++i];
+		} else {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (*end || v <= 0 || v > 100000000) {
+				fprintf(stderr, "vaxregd: %s takes a positive number\n", a);
+				return false;
+			}
+			*num = (int)v;
+		}
+	}
+	return true;
+}
+
+static struct store *open_store(const struct opts *o)
+{
+	if (!o->data) {
+		die("--data DIR is required", NULL);
+		return NULL;
+	}
+	struct vax_error err = {0};
+	struct store *st = store_open(o->data, &err);
+	if (!st)
+		die(err.message, NULL);
+	return st;
+}
+
+static int cmd_org_add(const struct opts *o)
+{
+	if (!o->code || !o->name)
+		return die("org add needs --code and --name", NULL);
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	struct vax_error err = {0};
+	bool ok = demo_org_add(st, o->code, o->name, (int64_t)time(NULL), &err);
+	store_close(st);
+	if (!ok)
+		return die(err.message, NULL);
+	printf("organization %s added\n", o->code);
+	return 0;
+}
+
+static int cmd_user_add(const struct opts *o)
+{
+	if (!o->org || !o->username || !o->role || !o->email)
+		return die("user add needs --org, --username, --role and --email", NULL);
+	if (strcmp(o->role, "provider") && strcmp(o->role, "view") && strcmp(o->role, "school"))
+		return die("--role must be provider, view or school", NULL);
+	char pw[128] = "";
+	if (o->password) {
+		snprintf(pw, sizeof pw, "%s", o->password);
+	} else {
+		if (isatty(0))
+			fprintf(stderr, "Password for %s: ", o->username);
+		if (!fgets(pw, sizeof pw, stdin))
+			pw[0] = '\0';
+		pw[strcspn(pw, "\r\n")] = '\0';
+	}
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	struct vax_error err = {0};
+	bool ok = demo_user_add(st, o->org, o->username, o->role, o->email, pw[0] ? pw : NULL, &err);
+	OPENSSL_cleanse(pw, sizeof pw);
+	store_close(st);
+	if (!ok)
+		return die(err.message, NULL);
+	printf("user %s is %s at %s\n", o->username, o->role, o->org);
+	return 0;
+}
+
+static int cmd_init(const struct opts *o)
+{
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	int rc = 0;
+	if (o->demo) {
+		struct vax_error err = {0};
+		bool ok = o->clients ? demo_load_n(st, (int64_t)time(NULL), o->clients, 0, stdout, &err) :
+				       demo_load(st, (int64_t)time(NULL), stdout, &err);
+		if (!ok)
+			rc = die(err.message, NULL);
+	} else {
+		printf("vaxregd: registry initialized in %s\n", o->data);
+	}
+	store_close(st);
+	return rc;
+}
+
+static int cmd_maintenance(const char *onoff, const struct opts *o)
+{
+	if (!o->data)
+		return die("--data DIR is required", NULL);
+	char *path = fileio_join(o->data, "maintenance");
+	int rc = 0;
+	if (!strcmp(onoff, "on")) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%d\n", o->retry > 0 ? o->retry : 600);
+		struct vax_error err = {0};
+		if (!fileio_write_atomic(path, buf, (size_t)n, 0644, &err))
+			rc = die(err.message, NULL);
+		else
+			printf("vaxregd: maintenance on; every request now gets 503\n");
+	} else if (!strcmp(onoff, "off")) {
+		if (unlink(path) != 0 && errno != ENOENT)
+			rc = die("cannot remove the maintenance flag", strerror(errno));
+		else
+			printf("vaxregd: maintenance off\n");
+	} else {
+		rc = die("say 'maintenance on' or 'maintenance off'", NULL);
+	}
+	free(path);
+	return rc;
+}
+
+static bool parse_window(const char *w, int *start, int *end)
+{
+	int h1, m1, h2, m2;
+	char tail;
+	if (sscanf(w, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 23 || h2 < 0 ||
+	    h2 > 23 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+		return false;
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
+	return true;
+}
+
+static int cmd_serve(const struct opts *o)
+{
+	if (!o->cert || !o->key)
+		return die("--cert FILE and --key FILE are required (vaxregd serves HTTPS only)", NULL);
+	struct api_config cfg = {.datadir = o->data, .token_ttl = o->token_ttl, .reset_ttl = o->reset_ttl,
+				 .mail_command = o->mail, .maint_start = -1, .maint_end = -1};
+	if (o->window && !parse_window(o->window, &cfg.maint_start, &cfg.maint_end))
+		return die("--maintenance-window takes HH:MM-HH:MM (UTC)", NULL);
+
+	/* signals are taken by sigwait below; block them before any thread starts */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	struct vax_error err = {0};
+	char *codes_dir = fileio_join(fileio_datadir(), "codes");
+	struct codes *codes = codes_new();
+	if (!codeload_dir(codes, codes_dir, &err)) {
+		fprintf(stderr, "vaxregd: %s\n", err.message);
+		codes_free(&codes);
+		free(codes_dir);
+		store_close(st);
+		return 1;
+	}
+	free(codes_dir);
+	struct api *a = api_new(st, codes, &cfg);
+	struct server_opts so = {.listen = o->listen, .cert_file = o->cert, .key_file = o->key,
+				 .threads = (unsigned)o->threads, .access_log = o->access_log};
+	char url[160];
+	struct server *srv = server_start(a, &so, url, sizeof url, &err);
+	if (!srv) {
+		api_free(a);
+		codes_free(&codes);
+		store_close(st);
+		return die(err.message, NULL);
+	}
+	printf("vaxregd: serving %s\n", url);
+	fflush(stdout);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1) {
+			api_set_maintenance(a, 1);
+			fprintf(stderr, "vaxregd: maintenance on (signal)\n");
+		} else if (sig == SIGUSR2) {
+			api_set_maintenance(a, -1);
+			fprintf(stderr, "vaxregd: maintenance by flag file and window\n");
+		} else if (sig == SIGHUP) {
+			continue;
+		} else {
+			break;
+		}
+	}
+	fprintf(stderr, "vaxregd: stopping\n");
+	server_stop(srv);
+	api_free(a);
+	codes_free(&codes);
+	store_close(st);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct opts o = {0};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -25,10 +318,25 @@ int main(int argc, char **argv)
 			printf("vaxregd %s\n", PACKAGE_VERSION);
 			return 0;
 		}
-		fprintf(stderr, "vaxregd: unknown option '%s'\n", argv[i]);
+	}
+	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "init"))
+		return parse_opts(argc, argv, 2, &o) ? cmd_init(&o) : 2;
+	if (!strcmp(cmd, "org") && argc > 2 && !strcmp(argv[2], "add"))
+		return parse_opts(argc, argv, 3, &o) ? cmd_org_add(&o) : 2;
+	if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "add"))
+		return parse_opts(argc, argv, 3, &o) ? cmd_user_add(&o) : 2;
+	if (!strcmp(cmd, "maintenance") && argc > 2)
+		return parse_opts(argc, argv, 3, &o) ? cmd_maintenance(argv[2], &o) : 2;
+	if (!strcmp(cmd, "serve"))
+		return parse_opts(argc, argv, 2, &o) ? cmd_serve(&o) : 2;
+	if (cmd[0] == '-')
+		return parse_opts(argc, argv, 1, &o) ? cmd_serve(&o) : 2;
+	fprintf(stderr, "vaxregd: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
 }

@@ -45,8 +45,8 @@ static const char schema[] =
 	" deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, json TEXT,"
 	" PRIMARY KEY (type, id, version));"
 	"CREATE TABLE IF NOT EXISTS term ("
-	" type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS term_lookup ON term(type, key, value, id);"
+	" type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
+	" PRIMARY KEY (type, key, value, id)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS term_owner ON term(type, id);"
 	"CREATE TABLE IF NOT EXISTS org (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS user ("
@@ -97,7 +97,8 @@ static struct conn *conn_open(struct store *s, struct vax_error *err)
 	}
 	sqlite3_busy_timeout(c->db, 15000);
 	char *msg = NULL;
-	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+			 " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;",
 			 NULL, NULL, &msg) != SQLITE_OK) {
 		error_set(err, "STORE", "The registry database failed (pragma: %s).", msg ? msg : "?");
 		sqlite3_free(msg);
@@ -257,8 +258,11 @@ static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 int store_read(struct store *s, const char *type, const char *id, long version,
 	       struct store_res *r, struct vax_error *err)
 {
+	/* the JSON of every version lives once, in history */
 	static const char cur[] =
-		"SELECT version, deleted, org, updated, json FROM resource WHERE type=?1 AND id=?2";
+		"SELECT r.version, r.deleted, r.org, r.updated, h.json FROM resource r"
+		" JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version"
+		" WHERE r.type=?1 AND r.id=?2";
 	static const char old[] =
 		"SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2 AND version=?3";
 	memset(r, 0, sizeof *r);
@@ -335,19 +339,18 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 		cJSON *meta = cJSON_CreateObject();
 		cJSON_AddStringToObject(meta, "versionId", vbuf);
 		cJSON_AddStringToObject(meta, "lastUpdated", when);
-		cJSON *rt = cJSON_GetObjectItemCaseSensitive(res, "resourceType");
-		if (rt && rt->next) {
-			cJSON_InsertItemInArray(res, 1, idj);
-			cJSON_InsertItemInArray(res, 2, meta);
-			/* InsertItemInArray leaves names unset on objects */
-			free(idj->string);
-			idj->string = strdup("id");
-			free(meta->string);
-			meta->string = strdup("meta");
-		} else {
-			cJSON_AddItemToObject(res, "id", idj);
-			cJSON_AddItemToObject(res, "meta", meta);
-		}
+		/* rebuild the member order: resourceType, id, meta, the rest */
+		cJSON *rt = cJSON_DetachItemFromObjectCaseSensitive(res, "resourceType");
+		cJSON *rest = cJSON_CreateArray();
+		while (res->child)
+			cJSON_AddItemToArray(rest, cJSON_DetachItemViaPointer(res, res->child));
+		if (rt)
+			cJSON_AddItemToObject(res, "resourceType", rt);
+		cJSON_AddItemToObject(res, "id", idj);
+		cJSON_AddItemToObject(res, "meta", meta);
+		while (rest->child)
+			cJSON_AddItemToArray(res, cJSON_DetachItemViaPointer(rest, rest->child));
+		cJSON_Delete(rest);
 		json = cJSON_PrintUnformatted(res);
 		if (!json)
 			return error_set(err, "STORE", "Out of memory.");
@@ -365,10 +368,7 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	bind_text(st, 5, org);
 	sqlite3_bind_int64(st, 6, now);
 	bind_text(st, 7, sort);
-	if (json)
-		bind_text(st, 8, json);
-	else
-		sqlite3_bind_null(st, 8);
+	sqlite3_bind_null(st, 8); /* kept in history only */
 	rc = sqlite3_step(st);
 	done(c, st);
 	if (rc != SQLITE_DONE) {
@@ -541,7 +541,9 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 		return 0;
 
 	snprintf(sql, sizeof sql,
-		 "SELECT r.id, r.version, r.deleted, r.org, r.updated, r.json%s ORDER BY r.sort, r.id LIMIT %d OFFSET %d",
+		 "SELECT r.id, r.version, r.deleted, r.org, r.updated,"
+		 " (SELECT h.json FROM history h WHERE h.type=r.type AND h.id=r.id AND h.version=r.version)"
+		 "%s ORDER BY r.sort, r.id LIMIT %d OFFSET %d",
 		 where, q->count, q->offset);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(err, c->db, "search"), -1;

@@ -1,5 +1,15 @@
 # tui/: vaxdesk, the terminal client; the only folder that includes curses.
 bin_PROGRAMS += vaxdesk
-vaxdesk_SOURCES = tui/main.c
-vaxdesk_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
-vaxdesk_LDADD = $(VAXCORE_LIBS) $(NCURSES_LIBS)
+vaxdesk_SOURCES = \
+	tui/tui.h tui/main.c tui/app.c tui/term.c tui/input.c tui/draw.c tui/form_view.c \
+	tui/screen_login.c tui/screen_confid.c tui/screen_forgot.c tui/screen_password.c \
+	tui/screen_portal.c tui/screen_menu.c tui/screen_lock.c tui/screen_help.c
+vaxdesk_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
+vaxdesk_LDADD = $(VAXFORMS_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(NCURSES_LIBS) $(OPENSSL_LIBS)
+
+# Terminal tests: scripted mode (VAXDESK_SCRIPT, no terminal) and the real
+# program in tmux, against a real vaxregd over TLS (tests/lib/registry.sh).
+TUI_TESTS = tests/tui/cli.sh tests/tui/frame.sh tests/tui/access.sh tests/tui/tmux.sh
+TESTS += $(TUI_TESTS)
+dist_check_SCRIPTS += $(TUI_TESTS)
+EXTRA_DIST += tests/tui/lib.sh

@@ -1,34 +1,260 @@
-/* tui/main.c - vaxdesk entry point. */
+/* tui/main.c - vaxdesk entry point: options, configuration, keymaps, then
+ * the terminal and its one loop (tui/app.c). */
 #include "config.h"
 
+#include <errno.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "core/xalloc.h"
+#include "tui/tui.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: vaxdesk [OPTION]...\n"
+		"       vaxdesk sync|outbox|prefetch|purge [OPTION]...\n"
 		"Record immunizations in a state registry, online or offline.\n"
 		"\n"
-		"  -h, --help     show this help and exit\n"
-		"  -V, --version  show the version and exit\n");
+		"  -c, --config FILE      read settings from FILE (default\n"
+		"                         $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf)\n"
+		"  -k, --keys NAME|FILE   extra keymap: \"vi\" for the shipped vi keys, or a keys file\n"
+		"                         (loaded after the defaults, before\n"
+		"                         $XDG_CONFIG_HOME/vaxdesk/keys)\n"
+		"      --check-keys FILE  check a keys file, print its errors as file:line, and exit\n"
+		"      --login-notice FILE  show the text in FILE under the login form\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Environment: VAXDESK_SCRIPT=FILE feeds keys and commands from FILE;\n"
+		"VAXDESK_NO_DISPLAY=1 runs without a terminal (with VAXDESK_SCRIPT);\n"
+		"NO_COLOR turns colour off.\n");
+}
+
+static void note_add(struct app *a, const char *msg)
+{
+	a->notes = xrealloc(a->notes, (a->n_notes + 1) * sizeof *a->notes);
+	a->notes[a->n_notes++] = xstrdup(msg);
+}
+
+static char *xdg_path(const char *name)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char buf[4096];
+	if (x && *x)
+		snprintf(buf, sizeof buf, "%s/vaxdesk/%s", x, name);
+	else if (home && *home)
+		snprintf(buf, sizeof buf, "%s/.config/vaxdesk/%s", home, name);
+	else
+		return NULL;
+	return xstrdup(buf);
+}
+
+/* The shipped vi.keys: beside the data in a build tree, or installed. */
+static bool find_shipped_keys(const char *name, char *out, size_t len)
+{
+	const char *dd = getenv("VAXDESK_DATADIR");
+	const char *sub[] = { "", "/.." };
+	for (int i = 0; dd && *dd && i < 2; i++) {
+		snprintf(out, len, "%s%s/keymaps/%s.keys", dd, sub[i], name);
+		if (access(out, R_OK) == 0)
+			return true;
+	}
+	snprintf(out, len, "%s/keymaps/%s.keys", VAX_DATADIR, name);
+	return access(out, R_OK) == 0;
+}
+
+/* Bindings the access screens need that keymaps/default.keys does not
+ * have yet; parsed like any keys file, before the user's, so a user file
+ * can still change them. */
+static const char access_keys[] =
+	"bind login <F3> change-password\n"
+	"bind login <C-p> change-password\n";
+
+static void load_keys(struct app *a, const char *extra)
+{
+	struct keymap_errors errs = { 0 };
+	a->keys = keymap_set_new();
+	keymap_load_defaults(a->keys, &errs);
+	keymap_parse_buffer(a->keys, access_keys, sizeof access_keys - 1, "vaxdesk (built in)",
+			    &errs);
+	if (extra) {
+		char path[4096];
+		if (strchr(extra, '/') || !find_shipped_keys(extra, path, sizeof path))
+			snprintf(path, sizeof path, "%s", extra);
+		keymap_load_file(a->keys, path, &errs);
+	}
+	char *user = xdg_path("keys");
+	if (user && access(user, F_OK) == 0)
+		keymap_load_file(a->keys, user, &errs);
+	free(user);
+	for (size_t i = 0; i < errs.count; i++)
+		note_add(a, errs.msgs[i]);
+	if (errs.dropped) {
+		char m[64];
+		snprintf(m, sizeof m, "%zu more errors in keys files", errs.dropped);
+		note_add(a, m);
+	}
+	keymap_errors_free(&errs);
+}
+
+static bool open_registry(struct app *a)
+{
+	if (!a->cfg.registry_url[0]) {
+		a->net = NET_NONE;
+		return true;
+	}
+	struct vax_error err;
+	if (!api_global_init(&err)) {
+		note_add(a, err.message);
+		a->net = NET_NONE;
+		return true;
+	}
+	struct api_conn_config cc = {
+		.base_url = a->cfg.registry_url,
+		.ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
+		.pinned_pubkey = a->cfg.pinned_pubkey[0] ? a->cfg.pinned_pubkey : NULL,
+		.connect_timeout_ms = a->cfg.connect_timeout_seconds * 1000L,
+	};
+	a->conn = api_conn_new(&cc, &err);
+	if (!a->conn) {
+		note_add(a, err.message);
+		a->net = NET_NONE;
+		return true;
+	}
+	a->sess = api_session_new(a->conn);
+	a->net = NET_UNKNOWN;
+	return true;
+}
+
+static void app_free(struct app *a)
+{
+	if (a->probe)
+		api_req_free(a->probe);
+	if (a->sess)
+		api_session_free(a->sess);
+	if (a->conn)
+		api_conn_free(a->conn);
+	keymap_set_free(&a->keys);
+	for (size_t i = 0; i < a->n_notes; i++)
+		free(a->notes[i]);
+	free(a->notes);
+	free(a->login_notice);
+	input_script_close(a);
+	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
 }
 
 int main(int argc, char **argv)
 {
+	setlocale(LC_ALL, "");
+	/* no core files: they would hold PHI and the session token */
+	struct rlimit rl = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &rl);
+
+	if (argc > 1 && (!strcmp(argv[1], "sync") || !strcmp(argv[1], "outbox") ||
+			 !strcmp(argv[1], "prefetch") || !strcmp(argv[1], "purge"))) {
+		fprintf(stderr,
+			"vaxdesk: '%s' works on the local store, which this build of vaxdesk "
+			"does not include yet\n",
+			argv[1]);
+		return 2;
+	}
+
+	const char *config_path = NULL, *keys = NULL, *notice = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		const char *o = argv[i];
+		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
 			usage(stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+		if (!strcmp(o, "--version") || !strcmp(o, "-V")) {
 			printf("vaxdesk %s\n", PACKAGE_VERSION);
 			return 0;
 		}
-		fprintf(stderr, "vaxdesk: unknown option '%s'\n", argv[i]);
-		usage(stderr);
+		const char **slot = NULL;
+		if (!strcmp(o, "--check-keys")) {
+			if (i + 1 >= argc) {
+				fputs("vaxdesk: --check-keys needs a FILE\n", stderr);
+				return 2;
+			}
+			return keymap_check_file(argv[i + 1], stderr);
+		} else if (!strcmp(o, "--config") || !strcmp(o, "-c")) {
+			slot = &config_path;
+		} else if (!strcmp(o, "--keys") || !strcmp(o, "-k")) {
+			slot = &keys;
+		} else if (!strcmp(o, "--login-notice")) {
+			slot = &notice;
+		}
+		if (!slot) {
+			fprintf(stderr, "vaxdesk: unknown option '%s'\n", o);
+			usage(stderr);
+			return 2;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "vaxdesk: %s needs a value\n", o);
+			return 2;
+		}
+		*slot = argv[++i];
+	}
+
+	static struct app app;
+	struct app *a = &app;
+	char host[64] = "";
+	gethostname(host, sizeof host - 1);
+	config_defaults(&a->cfg, host);
+	char *cpath = config_path ? xstrdup(config_path) : config_default_path();
+	if (cpath)
+		config_load(&a->cfg, cpath);
+	if (config_path && access(config_path, R_OK) != 0) {
+		fprintf(stderr, "vaxdesk: cannot read %s: %s\n", config_path, strerror(errno));
+		free(cpath);
 		return 2;
 	}
-	usage(stdout);
-	return 0;
+	free(cpath);
+	for (int i = 0; i < a->cfg.n_errors; i++)
+		note_add(a, a->cfg.errors[i]);
+	a->idle_lock_ms = (int64_t)a->cfg.idle_lock_minutes * 60 * 1000;
+	if (notice) {
+		FILE *f = fopen(notice, "r");
+		if (!f) {
+			fprintf(stderr, "vaxdesk: cannot read %s: %s\n", notice, strerror(errno));
+			return 2;
+		}
+		char buf[2048];
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		a->login_notice = xstrdup(buf);
+	}
+	load_keys(a, keys);
+
+	const char *script = getenv("VAXDESK_SCRIPT");
+	const char *nd = getenv("VAXDESK_NO_DISPLAY");
+	a->no_display = nd && *nd && strcmp(nd, "0") != 0;
+	if (a->no_display && !(script && *script)) {
+		fputs("vaxdesk: VAXDESK_NO_DISPLAY needs VAXDESK_SCRIPT\n", stderr);
+		app_free(a);
+		return 2;
+	}
+	if (script && *script && !input_script_open(a, script)) {
+		app_free(a);
+		return 2;
+	}
+	open_registry(a);
+	if (!term_open(a)) {
+		app_free(a);
+		return 1;
+	}
+	int status = app_run(a);
+	term_close();
+	screens_free();
+	app_free(a);
+	return status;
 }

@@ -75,7 +75,7 @@ bool apitest_start(struct apitest_server *s, char *const argv[], const char *cwd
 {
 	int out[2], in[2];
 	memset(s, 0, sizeof *s);
-	s->stdin_fd = -1;
+	s->stdin_fd = s->stdout_fd = -1;
 	if (pipe(out) < 0 || pipe(in) < 0)
 		return false;
 	pid_t pid = fork();
@@ -99,15 +99,8 @@ bool apitest_start(struct apitest_server *s, char *const argv[], const char *cwd
 	s->pid = pid;
 	s->stdin_fd = in[1];
 	bool ok = read_port(out[0], &s->port);
-	/* keep draining stdout so the server never blocks on a full pipe */
-	if (ok && fork() == 0) {
-		char buf[4096];
-		close(s->stdin_fd);
-		while (read(out[0], buf, sizeof buf) > 0)
-			;
-		_exit(0);
-	}
-	close(out[0]);
+	/* the server says little after its port; the pipe holds it until stop */
+	s->stdout_fd = out[0];
 	if (!ok)
 		apitest_stop(s);
 	return ok;
@@ -128,7 +121,9 @@ void apitest_stop(struct apitest_server *s)
 {
 	if (s->stdin_fd >= 0)
 		close(s->stdin_fd);
-	s->stdin_fd = -1;
+	if (s->stdout_fd >= 0)
+		close(s->stdout_fd);
+	s->stdin_fd = s->stdout_fd = -1;
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
 		waitpid(s->pid, NULL, 0);

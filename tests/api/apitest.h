@@ -11,6 +11,7 @@ struct apitest_server {
 	pid_t pid;
 	int port;
 	int stdin_fd;   /* closing it stops the stall listener */
+	int stdout_fd;
 };
 
 /** Make the test certificates in a fresh temp dir (tests/api/mkcerts.sh);

@@ -236,7 +236,7 @@ START_TEST(status_classes)
 	struct api_conn_config cfg = { .base_url = url, .ca_file = ca_file, .max_response = 1000,
 				  .http1_only = true };
 	struct api_conn *a = api_conn_new(&cfg, NULL);
-	api_set_token(a, "tok123");
+	api_conn_set_token(a, "tok123");
 	for (size_t i = 0; i < sizeof canned / sizeof canned[0]; i++) {
 		const struct canned *c = &canned[i];
 		struct api_req *r = api_req_new(a, "GET", c->file, NULL);
@@ -264,7 +264,7 @@ START_TEST(status_classes)
 		}
 		api_req_free(r);
 	}
-	ck_assert_uint_eq(api_session_bytes(a).requests, sizeof canned / sizeof canned[0]);
+	ck_assert_uint_eq(api_conn_bytes(a).requests, sizeof canned / sizeof canned[0]);
 	api_conn_free(a);
 	apitest_stop(&s);
 	testutil_rmtree(www);
@@ -294,6 +294,19 @@ static long now_ms(void)
 	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
 }
 
+/* Time this thread spent runnable but waiting for a CPU (ms), from
+ * /proc/thread-self/schedstat; -1 if the kernel does not say. On a loaded
+ * two-core machine the scheduler, not the pump, can make a call late. */
+static double run_delay_ms(void)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	unsigned long long cpu, delay;
+	int n = f ? fscanf(f, "%llu %llu", &cpu, &delay) : 0;
+	if (f)
+		fclose(f);
+	return n == 2 ? (double)delay / 1e6 : -1;
+}
+
 static bool start_stall(struct apitest_server *s)
 {
 	char path[1024];
@@ -321,14 +334,21 @@ START_TEST(pump_never_blocks_on_stalled_registry)
 	}
 	int secs = apitest_env_seconds("VAX_STALL_SECONDS", 5);
 	long t_end = now_ms() + secs * 1000L, worst = 0, calls = 0;
+	double worst_own = 0;
 	while (now_ms() < t_end) {
+		double d0 = run_delay_ms();
 		long t0 = now_ms();
 		api_pump(a, 20);
 		long dt = now_ms() - t0;
+		double d1 = run_delay_ms();
+		/* the pump's own time: wall clock less time spent queued for a CPU */
+		double own = d0 >= 0 && d1 >= 0 ? (double)dt - (d1 - d0) : (double)dt;
 		if (dt > worst)
 			worst = dt;
+		if (own > worst_own)
+			worst_own = own;
 		calls++;
-		ck_assert_msg(dt < 50, "api_pump took %ld ms", dt);
+		ck_assert_msg(own < 50, "api_pump took %ld ms (%.1f ms not waiting for a CPU)", dt, own);
 		if (calls == 50) {
 			/* cancel one in flight and start another: still no blocking */
 			api_req_cancel(r[1]);
@@ -339,8 +359,8 @@ START_TEST(pump_never_blocks_on_stalled_registry)
 	for (int i = 0; i < 4; i++)
 		ck_assert(!api_req_done(r[i]));
 	ck_assert_int_eq(api_busy(a), 4);
-	fprintf(stderr, "pump: %ld calls in %d s against a stalled registry, worst %ld ms\n",
-		calls, secs, worst);
+	fprintf(stderr, "pump: %ld calls in %d s against a stalled registry, worst %ld ms "
+		"(%.1f ms less CPU queueing)\n", calls, secs, worst, worst_own);
 	for (int i = 0; i < 4; i++)
 		api_req_free(r[i]);
 	ck_assert_int_eq(api_busy(a), 0);

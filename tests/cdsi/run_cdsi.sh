@@ -9,14 +9,14 @@ prog="$builddir/vaxdesk-forecast"
 data="${VAXDESK_DATADIR:-$srcdir/data}/cdsi"
 status=0
 
-# set file, floor in percent
-for spec in "healthy-v4.45 HEALTHY_FLOOR" "underlying-conditions-v4.6 UC_FLOOR"; do
+# set file and its floor in tenths of a percent (998 = 99.8%). Reached:
+# healthy 811/812 (99.9%), underlying conditions 244/267 (91.4%); the
+# failures left are listed with reasons in known-stale.txt where they are
+# stale in CDC's own release.
+for spec in "healthy-v4.45 998" "underlying-conditions-v4.6 910"; do
 	set -- $spec
 	set_name=$1
-	case $2 in
-	HEALTHY_FLOOR) floor=84 ;;
-	UC_FLOOR) floor=82 ;;
-	esac
+	floor=$2
 	out=$("$prog" --data "$data" --known "$srcdir/tests/cdsi/known-stale.txt" \
 		--cases "$srcdir/tests/cdsi/$set_name.ndjson")
 	rc=$?
@@ -31,8 +31,8 @@ for spec in "healthy-v4.45 HEALTHY_FLOOR" "underlying-conditions-v4.6 UC_FLOOR";
 	pass=$(echo "$line" | sed 's/^cdsi: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
 	fail=$(echo "$line" | sed 's/^cdsi: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
 	total=$((pass + fail))
-	if [ "$total" -eq 0 ] || [ $((pass * 1000 / total)) -lt $((floor * 10)) ]; then
-		echo "FAIL: $set_name: $pass of $total cases pass, floor is $floor%" >&2
+	if [ "$total" -eq 0 ] || [ $((pass * 1000 / total)) -lt "$floor" ]; then
+		echo "FAIL: $set_name: $pass of $total cases pass, floor is $floor per mille" >&2
 		printf '%s\n' "$out" | grep -A8 '^FAIL' | head -n 60 >&2
 		status=1
 	fi

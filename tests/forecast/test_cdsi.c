@@ -50,12 +50,16 @@ static struct cdsi_dose dose(vax_date when, int cvx)
 
 /* Evaluate and return the result for a group (by CDC name). */
 static const struct cdsi_group_result *run(struct cdsi_result *res, vax_date dob, char gender,
-					   const struct cdsi_dose *doses, size_t n,
-					   const struct cdsi_observation_in *obs, size_t nobs,
-					   vax_date on, const char *group)
+                                           const struct cdsi_dose *doses, size_t n,
+                                           const struct cdsi_observation_in *obs, size_t nobs, vax_date on,
+                                           const char *group)
 {
-	struct cdsi_patient p = {.dob = dob, .gender = gender, .doses = doses, .ndoses = n,
-				 .observations = obs, .nobservations = nobs};
+	struct cdsi_patient p = {.dob = dob,
+	                         .gender = gender,
+	                         .doses = doses,
+	                         .ndoses = n,
+	                         .observations = obs,
+	                         .nobservations = nobs};
 	struct vax_error err = {0};
 	int g = cdsi_group_find(data, group);
 	ck_assert_int_ge(g, 0);
@@ -97,22 +101,22 @@ START_TEST(missing_dir_is_named)
 END_TEST
 
 static const char good_antigen[] =
-	"<antigenSupportingData><immunity/><contraindications/>\n"
-	"<series><seriesName>Test series</seriesName><targetDisease>Testitis</targetDisease>\n"
-	"<vaccineGroup>Test</vaccineGroup><seriesType>Standard</seriesType>\n"
-	"<selectSeries><defaultSeries>Yes</defaultSeries><seriesGroup>1</seriesGroup></selectSeries>\n"
-	"<seriesDose><doseNumber>Dose 1</doseNumber><age><absMinAge>%s</absMinAge></age>\n"
-	"<preferableVaccine><cvx>999</cvx></preferableVaccine></seriesDose></series>\n"
-	"</antigenSupportingData>\n";
+    "<antigenSupportingData><immunity/><contraindications/>\n"
+    "<series><seriesName>Test series</seriesName><targetDisease>Testitis</targetDisease>\n"
+    "<vaccineGroup>Test</vaccineGroup><seriesType>Standard</seriesType>\n"
+    "<selectSeries><defaultSeries>Yes</defaultSeries><seriesGroup>1</seriesGroup></selectSeries>\n"
+    "<seriesDose><doseNumber>Dose 1</doseNumber><age><absMinAge>%s</absMinAge></age>\n"
+    "<preferableVaccine><cvx>999</cvx></preferableVaccine></seriesDose></series>\n"
+    "</antigenSupportingData>\n";
 
 static const char schedule[] =
-	"<scheduleSupportingData><liveVirusConflicts/>\n"
-	"<vaccineGroups><vaccineGroup><name>Test</name></vaccineGroup></vaccineGroups>\n"
-	"<vaccineGroupToAntigenMap><vaccineGroupMap><name>Test</name><antigen>Testitis</antigen>"
-	"</vaccineGroupMap></vaccineGroupToAntigenMap>\n"
-	"<cvxToAntigenMap><cvxMap><cvx>999</cvx><shortDescription>Test vaccine</shortDescription>"
-	"<association><antigen>Testitis</antigen></association></cvxMap></cvxToAntigenMap>\n"
-	"<observations/></scheduleSupportingData>\n";
+    "<scheduleSupportingData><liveVirusConflicts/>\n"
+    "<vaccineGroups><vaccineGroup><name>Test</name></vaccineGroup></vaccineGroups>\n"
+    "<vaccineGroupToAntigenMap><vaccineGroupMap><name>Test</name><antigen>Testitis</antigen>"
+    "</vaccineGroupMap></vaccineGroupToAntigenMap>\n"
+    "<cvxToAntigenMap><cvxMap><cvx>999</cvx><shortDescription>Test vaccine</shortDescription>"
+    "<association><antigen>Testitis</antigen></association></cvxMap></cvxToAntigenMap>\n"
+    "<observations/></scheduleSupportingData>\n";
 
 static char *write_antigen(const char *dir, const char *abs_min_age)
 {
@@ -195,7 +199,8 @@ START_TEST(age_grace_four_days)
 	struct cdsi_result res;
 	/* DTaP dose 1: absolute minimum age 6 weeks - 4 days */
 	struct cdsi_dose ok[] = {dose(plus(dob, "6 weeks - 4 days"), 20)};
-	const struct cdsi_group_result *r = run(&res, dob, 'F', ok, 1, NULL, 0, ymd(2025, 4, 1), "DTaP/Tdap/Td");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'F', ok, 1, NULL, 0, ymd(2025, 4, 1), "DTaP/Tdap/Td");
 	ck_assert_int_eq(eval_of(r, 0)->status, CDSI_EVAL_VALID);
 	ck_assert_int_eq(eval_of(r, 0)->dose_number, 1);
 	cdsi_result_free(&res);
@@ -217,7 +222,8 @@ START_TEST(interval_grace_four_days)
 	vax_date d1 = plus(dob, "2 months");
 	struct cdsi_result res;
 	struct cdsi_dose ok[] = {dose(d1, 20), dose(plus(d1, "4 weeks - 4 days"), 20)};
-	const struct cdsi_group_result *r = run(&res, dob, 'M', ok, 2, NULL, 0, ymd(2025, 6, 1), "DTaP/Tdap/Td");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'M', ok, 2, NULL, 0, ymd(2025, 6, 1), "DTaP/Tdap/Td");
 	ck_assert_int_eq(eval_of(r, 1)->status, CDSI_EVAL_VALID);
 	ck_assert_int_eq(r->dose_number, 3);
 	cdsi_result_free(&res);
@@ -240,9 +246,9 @@ START_TEST(newborn_forecast_dates)
 	const struct cdsi_group_result *r = run(&res, dob, 'F', NULL, 0, NULL, 0, dob, "DTaP/Tdap/Td");
 	ck_assert_int_eq(r->status, CDSI_NOT_COMPLETE);
 	ck_assert_int_eq(r->dose_number, 1);
-	ck_assert_int_eq(r->earliest, ymd(2025, 12, 22));    /* 6 weeks */
-	ck_assert_int_eq(r->recommended, ymd(2026, 1, 10));  /* 2 months */
-	ck_assert_int_eq(r->past_due, ymd(2026, 3, 9));      /* 3 months + 4 weeks - 1 day */
+	ck_assert_int_eq(r->earliest, ymd(2025, 12, 22));   /* 6 weeks */
+	ck_assert_int_eq(r->recommended, ymd(2026, 1, 10)); /* 2 months */
+	ck_assert_int_eq(r->past_due, ymd(2026, 3, 9));     /* 3 months + 4 weeks - 1 day */
 	ck_assert_uint_eq(r->nevals, 0);
 	cdsi_result_free(&res);
 }
@@ -254,7 +260,8 @@ START_TEST(too_old_is_extraneous)
 	vax_date dob = ymd(2024, 1, 1);
 	struct cdsi_result res;
 	struct cdsi_dose late[] = {dose(ymd(2025, 1, 1), 116)};
-	const struct cdsi_group_result *r = run(&res, dob, 'F', late, 1, NULL, 0, ymd(2025, 2, 1), "Rotavirus");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'F', late, 1, NULL, 0, ymd(2025, 2, 1), "Rotavirus");
 	ck_assert_int_eq(eval_of(r, 0)->status, CDSI_EVAL_EXTRANEOUS);
 	ck_assert_int_eq(eval_of(r, 0)->reason, CDSI_REASON_TOO_OLD);
 	ck_assert_int_eq(r->status, CDSI_AGED_OUT);
@@ -293,8 +300,8 @@ START_TEST(skip_dtap_from_seven_years)
 	vax_date dob = ymd(2015, 3, 1);
 	struct cdsi_result res;
 	struct cdsi_dose doses[] = {dose(plus(dob, "8 years"), 115)};
-	const struct cdsi_group_result *r = run(&res, dob, 'M', doses, 1, NULL, 0,
-						plus(dob, "8 years + 1 day"), "DTaP/Tdap/Td");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'M', doses, 1, NULL, 0, plus(dob, "8 years + 1 day"), "DTaP/Tdap/Td");
 	ck_assert_int_eq(eval_of(r, 0)->status, CDSI_EVAL_VALID);
 	ck_assert_int_eq(r->status, CDSI_NOT_COMPLETE);
 	ck_assert_int_eq(r->dose_number, 2);
@@ -311,7 +318,8 @@ START_TEST(live_virus_conflict)
 	vax_date mmr = ymd(2021, 2, 1);
 	struct cdsi_result res;
 	struct cdsi_dose doses[] = {dose(mmr, 3), dose(date_add_days(mmr, 10), 21)};
-	const struct cdsi_group_result *r = run(&res, dob, 'F', doses, 2, NULL, 0, ymd(2021, 2, 20), "Varicella");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'F', doses, 2, NULL, 0, ymd(2021, 2, 20), "Varicella");
 	ck_assert_int_eq(eval_of(r, 1)->status, CDSI_EVAL_NOT_VALID);
 	ck_assert_int_eq(eval_of(r, 1)->reason, CDSI_REASON_CONFLICT);
 	ck_assert_int_eq(r->dose_number, 1);
@@ -326,8 +334,8 @@ START_TEST(inadvertent_vaccine)
 	vax_date dob = ymd(2025, 1, 1);
 	struct cdsi_result res;
 	struct cdsi_dose doses[] = {dose(plus(dob, "2 months"), 9)};
-	const struct cdsi_group_result *r = run(&res, dob, 'F', doses, 1, NULL, 0, plus(dob, "3 months"),
-						"DTaP/Tdap/Td");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'F', doses, 1, NULL, 0, plus(dob, "3 months"), "DTaP/Tdap/Td");
 	ck_assert_int_eq(eval_of(r, 0)->status, CDSI_EVAL_NOT_VALID);
 	ck_assert_int_eq(eval_of(r, 0)->reason, CDSI_REASON_INADVERTENT);
 	cdsi_result_free(&res);
@@ -338,7 +346,8 @@ START_TEST(series_complete_then_extraneous)
 {
 	vax_date dob = ymd(2010, 1, 1);
 	struct cdsi_result res;
-	struct cdsi_dose doses[] = {dose(ymd(2011, 1, 1), 3), dose(ymd(2014, 1, 1), 3), dose(ymd(2015, 1, 1), 3)};
+	struct cdsi_dose doses[] = {dose(ymd(2011, 1, 1), 3), dose(ymd(2014, 1, 1), 3),
+	                            dose(ymd(2015, 1, 1), 3)};
 	const struct cdsi_group_result *r = run(&res, dob, 'F', doses, 3, NULL, 0, ymd(2016, 1, 1), "MMR");
 	ck_assert_int_eq(r->status, CDSI_COMPLETE);
 	ck_assert_int_eq(eval_of(r, 0)->dose_number, 1);
@@ -352,7 +361,8 @@ END_TEST
 START_TEST(birth_before_1957_immune)
 {
 	struct cdsi_result res;
-	const struct cdsi_group_result *r = run(&res, ymd(1950, 6, 1), 'M', NULL, 0, NULL, 0, ymd(2025, 1, 1), "MMR");
+	const struct cdsi_group_result *r =
+	    run(&res, ymd(1950, 6, 1), 'M', NULL, 0, NULL, 0, ymd(2025, 1, 1), "MMR");
 	ck_assert_int_eq(r->status, CDSI_IMMUNE);
 	cdsi_result_free(&res);
 	/* a health care worker born then is not presumed immune (exclusion 055) */
@@ -370,8 +380,8 @@ START_TEST(risk_series_needs_condition)
 	vax_date dob = ymd(2010, 1, 1);
 	struct cdsi_result res;
 	struct cdsi_observation_in asplenia = {.code = "160", .begin = DATE_NONE, .end = DATE_NONE};
-	const struct cdsi_group_result *r = run(&res, dob, 'F', NULL, 0, &asplenia, 1, ymd(2025, 1, 1),
-						"Meningococcal B");
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'F', NULL, 0, &asplenia, 1, ymd(2025, 1, 1), "Meningococcal B");
 	ck_assert_int_eq(r->status, CDSI_NOT_COMPLETE);
 	ck_assert(r->risk);
 	ck_assert_int_eq(r->dose_number, 1);
@@ -395,12 +405,14 @@ END_TEST
 START_TEST(case_reader_accepts_cdc_shape)
 {
 	const char *line =
-		"{\"id\": \"T-1\", \"dob\": \"2025-11-10\", \"gender\": \"F\", \"assessment_date\": \"2025-11-10\","
-		" \"vaccine_group\": \"DTAP\", \"doses\": [{\"seq\": 1, \"date\": \"2025-11-10\", \"cvx\": \"08\","
-		" \"mvx\": \"\", \"expected_status\": \"Valid\", \"expected_reason\": \"\"}],"
-		" \"expected_forecast\": {\"series_status\": \"Not complete\", \"forecast_num\": \"1\","
-		" \"earliest\": \"2025-12-22\", \"recommended\": \"2026-01-10\", \"past_due\": \"\"},"
-		" \"observations\": [{\"seq\": 1, \"code\": \"042\", \"text\": \"x\", \"date\": \"\"}]}";
+	    "{\"id\": \"T-1\", \"dob\": \"2025-11-10\", \"gender\": \"F\", \"assessment_date\": "
+	    "\"2025-11-10\","
+	    " \"vaccine_group\": \"DTAP\", \"doses\": [{\"seq\": 1, \"date\": \"2025-11-10\", \"cvx\": "
+	    "\"08\","
+	    " \"mvx\": \"\", \"expected_status\": \"Valid\", \"expected_reason\": \"\"}],"
+	    " \"expected_forecast\": {\"series_status\": \"Not complete\", \"forecast_num\": \"1\","
+	    " \"earliest\": \"2025-12-22\", \"recommended\": \"2026-01-10\", \"past_due\": \"\"},"
+	    " \"observations\": [{\"seq\": 1, \"code\": \"042\", \"text\": \"x\", \"date\": \"\"}]}";
 	struct cdsi_case c;
 	struct vax_error err = {0};
 	ck_assert_msg(cdsi_case_parse(line, &c, &err), "%s", err.message);
@@ -420,27 +432,31 @@ START_TEST(case_reader_rejects_bad_lines)
 	static const struct {
 		const char *line, *says;
 	} bad[] = {
-		{"not json", "not valid JSON"},
-		{"[1, 2]", "JSON object"},
-		{"{\"id\": \"x\"}", "\"vaccine_group\" is missing"},
-		{"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"11/10/2025\", \"assessment_date\": \"2025-11-10\"}",
-		 "\"dob\""},
-		{"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": \"2025-11-10\","
-		 " \"doses\": {}}",
-		 "\"doses\" must be an array"},
-		{"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": \"2025-11-10\","
-		 " \"doses\": [{\"date\": \"2025-11-10\", \"cvx\": \"MMR\"}]}",
-		 "dose 1: cvx \"MMR\""},
-		{"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": \"2025-11-10\","
-		 " \"doses\": []}",
-		 "expected_forecast"},
+	    {"not json", "not valid JSON"},
+	    {"[1, 2]", "JSON object"},
+	    {"{\"id\": \"x\"}", "\"vaccine_group\" is missing"},
+	    {"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"11/10/2025\", \"assessment_date\": "
+	     "\"2025-11-10\"}",
+	     "\"dob\""},
+	    {"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": "
+	     "\"2025-11-10\","
+	     " \"doses\": {}}",
+	     "\"doses\" must be an array"},
+	    {"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": "
+	     "\"2025-11-10\","
+	     " \"doses\": [{\"date\": \"2025-11-10\", \"cvx\": \"MMR\"}]}",
+	     "dose 1: cvx \"MMR\""},
+	    {"{\"id\": \"x\", \"vaccine_group\": \"MMR\", \"dob\": \"2025-11-10\", \"assessment_date\": "
+	     "\"2025-11-10\","
+	     " \"doses\": []}",
+	     "expected_forecast"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct cdsi_case c;
 		struct vax_error err = {0};
 		ck_assert_msg(!cdsi_case_parse(bad[i].line, &c, &err), "accepted: %s", bad[i].line);
-		ck_assert_msg(strstr(err.message, bad[i].says) != NULL, "\"%s\" does not say \"%s\"", err.message,
-			      bad[i].says);
+		ck_assert_msg(strstr(err.message, bad[i].says) != NULL, "\"%s\" does not say \"%s\"",
+		              err.message, bad[i].says);
 	}
 }
 END_TEST

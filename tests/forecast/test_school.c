@@ -63,27 +63,27 @@ static size_t kindergarten_history(struct cdsi_dose *d, bool fifth_dtap)
 	size_t n = 0;
 	const vax_date v2m = ymd(2019, 3, 15), v4m = ymd(2019, 5, 15), v6m = ymd(2019, 7, 15);
 	const vax_date v12m = ymd(2020, 1, 20), v15m = ymd(2020, 4, 20), v4y = ymd(2023, 2, 1);
-	d[n++] = dose(ymd(2019, 1, 15), 8);   /* HepB birth */
-	d[n++] = dose(v2m, 110);              /* DTaP-HepB-IPV */
+	d[n++] = dose(ymd(2019, 1, 15), 8); /* HepB birth */
+	d[n++] = dose(v2m, 110);            /* DTaP-HepB-IPV */
 	d[n++] = dose(v4m, 110);
 	d[n++] = dose(v6m, 110);
-	d[n++] = dose(v2m, 49);               /* Hib PRP-OMP */
+	d[n++] = dose(v2m, 49); /* Hib PRP-OMP */
 	d[n++] = dose(v4m, 49);
 	d[n++] = dose(v12m, 49);
-	d[n++] = dose(v2m, 133);              /* PCV13 */
+	d[n++] = dose(v2m, 133); /* PCV13 */
 	d[n++] = dose(v4m, 133);
 	d[n++] = dose(v6m, 133);
 	d[n++] = dose(v12m, 133);
-	d[n++] = dose(v12m, 3);               /* MMR */
-	d[n++] = dose(v12m, 21);              /* varicella */
-	d[n++] = dose(v12m, 83);              /* HepA */
+	d[n++] = dose(v12m, 3);  /* MMR */
+	d[n++] = dose(v12m, 21); /* varicella */
+	d[n++] = dose(v12m, 83); /* HepA */
 	d[n++] = dose(ymd(2020, 7, 20), 83);
-	d[n++] = dose(v15m, 20);              /* DTaP 4 */
+	d[n++] = dose(v15m, 20); /* DTaP 4 */
 	if (fifth_dtap)
-		d[n++] = dose(v4y, 130);      /* DTaP-IPV at 4 years */
+		d[n++] = dose(v4y, 130); /* DTaP-IPV at 4 years */
 	else
-		d[n++] = dose(v4y, 10);       /* IPV only */
-	d[n++] = dose(v4y, 94);               /* MMRV */
+		d[n++] = dose(v4y, 10); /* IPV only */
+	d[n++] = dose(v4y, 94);         /* MMRV */
 	return n;
 }
 
@@ -97,7 +97,7 @@ START_TEST(kindergarten_compliant)
 	ck_assert_msg(school_check(texas, data, &p, 0, ymd(2024, 8, 20), &rep, &err), "%s", err.message);
 	for (size_t i = 0; i < rep.nitems; i++)
 		ck_assert_msg(rep.items[i].status == SCHOOL_MET, "%s: %s", rep.items[i].label,
-			      school_status_name(rep.items[i].status));
+		              school_status_name(rep.items[i].status));
 	ck_assert(rep.compliant);
 	ck_assert_int_eq(item(&rep, "DTaP/DT/Td")->valid_doses, 5);
 	/* no meningococcal requirement before 7th grade */
@@ -148,9 +148,9 @@ START_TEST(seventh_grade_booster_window)
 	 * ago is outside the 5-year window of 7th grade but inside the
 	 * 10-year window of 8th-12th */
 	struct cdsi_dose d[] = {
-		dose(ymd(2012, 3, 1), 20), dose(ymd(2012, 5, 1), 20), dose(ymd(2012, 7, 1), 20),
-		dose(ymd(2013, 4, 1), 20), dose(ymd(2016, 2, 1), 20), dose(ymd(2023, 1, 10), 115),
-		dose(ymd(2023, 1, 10), 114),
+	    dose(ymd(2012, 3, 1), 20),   dose(ymd(2012, 5, 1), 20), dose(ymd(2012, 7, 1), 20),
+	    dose(ymd(2013, 4, 1), 20),   dose(ymd(2016, 2, 1), 20), dose(ymd(2023, 1, 10), 115),
+	    dose(ymd(2023, 1, 10), 114),
 	};
 	struct cdsi_patient p = {.dob = ymd(2012, 1, 1), .gender = 'F', .doses = d, .ndoses = 7};
 	struct school_report rep;

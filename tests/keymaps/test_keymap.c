@@ -33,15 +33,15 @@ static size_t parse(const char *text)
 	return keymap_parse_buffer(set, text, strlen(text), "test.keys", &errs);
 }
 
-static struct key K(const char *name)
-{
+static struct key K(const char *name) {
 	struct key k;
 	const char *why = NULL;
 	ck_assert_msg(key_parse(name, &k, &why), "key %s: %s", name, why);
 	return k;
 }
 
-static enum action lookup(enum keymap_id id, const char *keyname, unsigned flags)
+static enum action
+lookup(enum keymap_id id, const char *keyname, unsigned flags)
 {
 	struct key k = K(keyname);
 	return keymap_lookup(set, id, &k, flags);
@@ -64,7 +64,7 @@ START_TEST(actions_defined_once)
 		ck_assert_ptr_nonnull(action_group_heading(action_group(a)));
 		/* names are lower-case words joined by '-', unique */
 		for (const char *p = name; *p; p++)
-			ck_assert(( *p >= 'a' && *p <= 'z') || *p == '-');
+			ck_assert((*p >= 'a' && *p <= 'z') || *p == '-');
 		enum action back;
 		ck_assert(action_from_name(name, &back));
 		ck_assert_int_eq(back, a);
@@ -120,25 +120,37 @@ START_TEST(key_names)
 	ck_assert(key_equal(&k, &want));
 	k = K("^X");
 	ck_assert(key_equal(&k, &want));
+	/* a control byte maps to one key however the terminal layer spells it */
+	for (uint32_t b = 1; b < 0x20; b++) {
+		struct key hi = key_from_ctrl(b + 0x40), lo = key_from_ctrl(b + 0x60);
+		ck_assert(key_equal(&hi, &lo));
+	}
+	struct key bs = key_from_ctrl(0x1c + 0x60);
+	k = K("<C-\\>");
+	ck_assert(key_equal(&k, &bs));
+	k = K("<C-@>");
+	struct key sp = key_from_ctrl(' ');
+	ck_assert(key_equal(&k, &sp));
+	k = K("<C-Space>");
+	ck_assert(key_equal(&k, &sp));
 
 	static const struct {
 		const char *name;
 		enum key_special sp;
 	} specials[] = {
-		{"<Enter>", KEYSP_ENTER},     {"<enter>", KEYSP_ENTER},   {"<Return>", KEYSP_ENTER},
-		{"<Tab>", KEYSP_TAB},         {"<S-Tab>", KEYSP_BACKTAB}, {"<BackTab>", KEYSP_BACKTAB},
-		{"<Esc>", KEYSP_ESC},         {"<Escape>", KEYSP_ESC},    {"<Up>", KEYSP_UP},
-		{"<Down>", KEYSP_DOWN},       {"<Left>", KEYSP_LEFT},     {"<Right>", KEYSP_RIGHT},
-		{"<PgUp>", KEYSP_PGUP},       {"<PageUp>", KEYSP_PGUP},   {"<PgDown>", KEYSP_PGDOWN},
-		{"<PgDn>", KEYSP_PGDOWN},     {"<Home>", KEYSP_HOME},     {"<End>", KEYSP_END},
-		{"<Del>", KEYSP_DEL},         {"<Delete>", KEYSP_DEL},    {"<Backspace>", KEYSP_BACKSPACE},
-		{"<Insert>", KEYSP_INSERT},   {"<HOME>", KEYSP_HOME},
+	    {"<Enter>", KEYSP_ENTER},   {"<enter>", KEYSP_ENTER},   {"<Return>", KEYSP_ENTER},
+	    {"<Tab>", KEYSP_TAB},       {"<S-Tab>", KEYSP_BACKTAB}, {"<BackTab>", KEYSP_BACKTAB},
+	    {"<Esc>", KEYSP_ESC},       {"<Escape>", KEYSP_ESC},    {"<Up>", KEYSP_UP},
+	    {"<Down>", KEYSP_DOWN},     {"<Left>", KEYSP_LEFT},     {"<Right>", KEYSP_RIGHT},
+	    {"<PgUp>", KEYSP_PGUP},     {"<PageUp>", KEYSP_PGUP},   {"<PgDown>", KEYSP_PGDOWN},
+	    {"<PgDn>", KEYSP_PGDOWN},   {"<Home>", KEYSP_HOME},     {"<End>", KEYSP_END},
+	    {"<Del>", KEYSP_DEL},       {"<Delete>", KEYSP_DEL},    {"<Backspace>", KEYSP_BACKSPACE},
+	    {"<Insert>", KEYSP_INSERT}, {"<HOME>", KEYSP_HOME},
 	};
 	for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) {
 		k = K(specials[i].name);
-		ck_assert_msg(k.kind == KEY_KIND_SPECIAL && k.code == (uint32_t)specials[i].sp &&
-				      !k.ctrl,
-			      "%s", specials[i].name);
+		ck_assert_msg(k.kind == KEY_KIND_SPECIAL && k.code == (uint32_t)specials[i].sp && !k.ctrl,
+		              "%s", specials[i].name);
 	}
 	k = K("<C-Left>");
 	ck_assert(k.kind == KEY_KIND_SPECIAL && k.code == KEYSP_LEFT && k.ctrl);
@@ -156,9 +168,9 @@ END_TEST
 START_TEST(key_name_errors)
 {
 	static const char *const bad[] = {
-		"",      "ab",     "<Foo>",  "<F0>",     "<F25>", "<F01>", "<C-1>",  "<C-é>",
-		"<C->",  "<>",     "^1",     "\x01",     "\x7f",  "\xc3",  "\xe9",   "<C-Hash>",
-		"<a>",   "éé",     "<F>",    "\xc0\x80", "<Fx>",  "<F1x>", "\xed\xa0\x80",
+	    "",     "ab", "<Foo>", "<F0>",     "<F25>", "<F01>", "<C-1>",        "<C-é>",
+	    "<C->", "<>", "^1",    "\x01",     "\x7f",  "\xc3",  "\xe9",         "<C-Hash>",
+	    "<a>",  "éé", "<F>",   "\xc0\x80", "<Fx>",  "<F1x>", "\xed\xa0\x80",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct key k;
@@ -172,9 +184,9 @@ END_TEST
 START_TEST(key_format_round_trip)
 {
 	static const char *const names[] = {
-		"a",       "Z",         "é",       "김",     "<Space>", "<Hash>",  "<LessThan>",
-		"<C-a>",   "<C-Space>", "<C-]>",   "<Enter>", "<S-Tab>", "<Esc>",   "<PgDown>",
-		"<C-Left>", "<F1>",     "<F12>",   "<C-F3>",  "<Del>",   "<Backspace>", ">",
+	    "a",        "Z",         "é",     "김",      "<Space>", "<Hash>",      "<LessThan>",
+	    "<C-a>",    "<C-Space>", "<C-]>", "<Enter>", "<S-Tab>", "<Esc>",       "<PgDown>",
+	    "<C-Left>", "<F1>",      "<F12>", "<C-F3>",  "<Del>",   "<Backspace>", ">",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char buf[KEY_NAME_LEN];
@@ -211,16 +223,16 @@ END_TEST
 START_TEST(parse_good_lines)
 {
 	size_t n = parse("# a comment\n"
-			 "\n"
-			 "   \t  \n"
-			 "bind generic q quit\n"
-			 "bind\tgeneric\t<F1>\thelp   # trailing comment\n"
-			 "bind menu,results j move-down\r\n"
-			 "bind generic <Hash> help\n"
-			 "bind search é select\n"
-			 "bind generic x lock\n"
-			 "bind generic x logout\n" /* the later line wins */
-			 "bind generic <C-l> redraw"); /* no final newline */
+	                 "\n"
+	                 "   \t  \n"
+	                 "bind generic q quit\n"
+	                 "bind\tgeneric\t<F1>\thelp   # trailing comment\n"
+	                 "bind menu,results j move-down\r\n"
+	                 "bind generic <Hash> help\n"
+	                 "bind search é select\n"
+	                 "bind generic x lock\n"
+	                 "bind generic x logout\n"     /* the later line wins */
+	                 "bind generic <C-l> redraw"); /* no final newline */
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(errs.count, 0);
 	ck_assert_int_eq(lookup(KEYMAP_GENERIC, "q", 0), ACTION_QUIT);
@@ -239,12 +251,12 @@ END_TEST
 START_TEST(lookup_falls_back_to_generic)
 {
 	ck_assert_uint_eq(parse("bind generic q quit\n"
-				"bind generic <F2> search\n"
-				"bind generic <Tab> next-tab\n"
-				"bind client q forecast\n"
-				"bind field <Tab> next-field\n"
-				"bind field <C-k> kill-eol\n"),
-			  0);
+	                        "bind generic <F2> search\n"
+	                        "bind generic <Tab> next-tab\n"
+	                        "bind client q forecast\n"
+	                        "bind field <Tab> next-field\n"
+	                        "bind field <C-k> kill-eol\n"),
+	                  0);
 	/* the screen's own keymap first, then generic */
 	ck_assert_int_eq(lookup(KEYMAP_CLIENT, "q", 0), ACTION_FORECAST);
 	ck_assert_int_eq(lookup(KEYMAP_MENU, "q", 0), ACTION_QUIT);
@@ -265,10 +277,10 @@ END_TEST
 START_TEST(none_unbinds)
 {
 	ck_assert_uint_eq(parse("bind generic q quit\n"
-				"bind generic w lock\n"
-				"bind help q none\n"
-				"bind generic w none\n"),
-			  0);
+	                        "bind generic w lock\n"
+	                        "bind help q none\n"
+	                        "bind generic w none\n"),
+	                  0);
 	ck_assert_int_eq(lookup(KEYMAP_MENU, "q", 0), ACTION_QUIT);
 	/* none in a screen keymap hides the generic binding there */
 	ck_assert_int_eq(lookup(KEYMAP_HELP, "q", 0), ACTION_NONE);
@@ -284,11 +296,11 @@ END_TEST
 START_TEST(keys_for_action)
 {
 	ck_assert_uint_eq(parse("bind generic <F2> search\n"
-				"bind generic <C-f> search\n"
-				"bind generic / search\n"
-				"bind results s search\n"
-				"bind results <C-f> page-down\n"),
-			  0);
+	                        "bind generic <C-f> search\n"
+	                        "bind generic / search\n"
+	                        "bind results s search\n"
+	                        "bind results <C-f> page-down\n"),
+	                  0);
 	struct key keys[8];
 	char buf[KEY_NAME_LEN];
 	/* own keymap first; generic keys the screen rebinds are left out */
@@ -306,6 +318,15 @@ START_TEST(keys_for_action)
 	ck_assert(keymap_fkey_for(set, KEYMAP_RESULTS, 0, ACTION_SEARCH, &fk));
 	ck_assert_str_eq(key_label(&fk, buf, sizeof buf), "F2");
 	ck_assert(!keymap_fkey_for(set, KEYMAP_RESULTS, 0, ACTION_PAGE_DOWN, &fk));
+
+	/* a help line: the keys as labels, then the text from ACTION_INFO */
+	char line[128];
+	ck_assert_uint_eq(keymap_help_line(set, KEYMAP_MENU, 0, ACTION_SEARCH, line, sizeof line), 3);
+	ck_assert_str_eq(line, "F2 ^F /         Find a client");
+	ck_assert_uint_eq(keymap_help_line(set, KEYMAP_MENU, 0, ACTION_LOCK, line, sizeof line), 0);
+	ck_assert_str_eq(line, "                Lock the screen (password to resume)");
+	ck_assert_uint_eq(keymap_help_line(set, KEYMAP_MENU, 0, ACTION_SEARCH, line, 5), 3);
+	ck_assert_str_eq(line, "F2 ^");
 }
 END_TEST
 
@@ -313,34 +334,34 @@ END_TEST
  * the good lines around the bad ones still apply. */
 START_TEST(parse_errors_each_kind)
 {
-	const char *text = "bind generic q quit\n"              /* 1 ok */
-			   "bind nowhere q quit\n"              /* 2 unknown keymap */
-			   "bind generic <Foo> quit\n"          /* 3 unknown key */
-			   "bind generic z fly-away\n"          /* 4 unknown action */
-			   "bind generic\n"                     /* 5 missing key + action */
-			   "bind generic z\n"                   /* 6 missing action */
-			   "bind\n"                             /* 7 missing everything */
-			   "unbind generic q\n"                 /* 8 unknown command */
-			   "bind generic z quit extra\n"        /* 9 too many fields */
-			   "bind generic z \xff\xfe\n"          /* 10 invalid UTF-8 */
-			   "bind nowhere <Foo> fly-away\n"      /* 11 three errors */
-			   "bind , z quit\n"                    /* 12 no keymap name */
-			   "bind generic <F2> search\n";        /* 13 ok */
+	const char *text = "bind generic q quit\n"         /* 1 ok */
+	                   "bind nowhere q quit\n"         /* 2 unknown keymap */
+	                   "bind generic <Foo> quit\n"     /* 3 unknown key */
+	                   "bind generic z fly-away\n"     /* 4 unknown action */
+	                   "bind generic\n"                /* 5 missing key + action */
+	                   "bind generic z\n"              /* 6 missing action */
+	                   "bind\n"                        /* 7 missing everything */
+	                   "unbind generic q\n"            /* 8 unknown command */
+	                   "bind generic z quit extra\n"   /* 9 too many fields */
+	                   "bind generic z \xff\xfe\n"     /* 10 invalid UTF-8 */
+	                   "bind nowhere <Foo> fly-away\n" /* 11 three errors */
+	                   "bind , z quit\n"               /* 12 no keymap name */
+	                   "bind generic <F2> search\n";   /* 13 ok */
 	size_t n = parse(text);
 	static const char *const want[] = {
-		"test.keys:2: unknown keymap 'nowhere'",
-		"test.keys:3: bad key '<Foo>': unknown key name",
-		"test.keys:4: unknown action 'fly-away'",
-		"test.keys:5: bind: missing key and action (bind <keymap> <key> <action>)",
-		"test.keys:6: bind: missing action (bind <keymap> <key> <action>)",
-		"test.keys:7: bind: missing keymap, key and action (bind <keymap> <key> <action>)",
-		"test.keys:8: unknown command 'unbind' (lines look like: bind <keymap> <key> <action>)",
-		"test.keys:9: bind: unexpected 'extra' after the action (comments start with #)",
-		"test.keys:10: line is not valid UTF-8; ignored",
-		"test.keys:11: unknown keymap 'nowhere'",
-		"test.keys:11: bad key '<Foo>': unknown key name",
-		"test.keys:11: unknown action 'fly-away'",
-		"test.keys:12: bind: missing keymap name",
+	    "test.keys:2: unknown keymap 'nowhere'",
+	    "test.keys:3: bad key '<Foo>': unknown key name",
+	    "test.keys:4: unknown action 'fly-away'",
+	    "test.keys:5: bind: missing key and action (bind <keymap> <key> <action>)",
+	    "test.keys:6: bind: missing action (bind <keymap> <key> <action>)",
+	    "test.keys:7: bind: missing keymap, key and action (bind <keymap> <key> <action>)",
+	    "test.keys:8: unknown command 'unbind' (lines look like: bind <keymap> <key> <action>)",
+	    "test.keys:9: bind: unexpected 'extra' after the action (comments start with #)",
+	    "test.keys:10: line is not valid UTF-8; ignored",
+	    "test.keys:11: unknown keymap 'nowhere'",
+	    "test.keys:11: bad key '<Foo>': unknown key name",
+	    "test.keys:11: unknown action 'fly-away'",
+	    "test.keys:12: bind: missing keymap name",
 	};
 	size_t nwant = sizeof want / sizeof want[0];
 	ck_assert_uint_eq(n, nwant);
@@ -375,8 +396,7 @@ START_TEST(parse_errors_long_and_nul)
 	free(text);
 	ck_assert_uint_eq(n, 3);
 	char want[80];
-	snprintf(want, sizeof want, "long.keys:3: line is longer than %d bytes; ignored",
-		 KEYMAP_LINE_MAX);
+	snprintf(want, sizeof want, "long.keys:3: line is longer than %d bytes; ignored", KEYMAP_LINE_MAX);
 	ck_assert_str_eq(errs.msgs[0], want);
 	ck_assert_str_eq(errs.msgs[1], "long.keys:4: line contains a NUL byte; ignored");
 	/* control characters are escaped in messages */
@@ -471,7 +491,7 @@ START_TEST(default_keys_clean)
 		for (int id = 0; id < KEYMAP_COUNT && !bound; id++) {
 			struct key k;
 			bound = keymap_keys_for(set, (enum keymap_id)id, 0, a, &k, 1) > 0 ||
-				keymap_keys_for(set, (enum keymap_id)id, KEYMAP_EDITING, a, &k, 1) > 0;
+			        keymap_keys_for(set, (enum keymap_id)id, KEYMAP_EDITING, a, &k, 1) > 0;
 		}
 		ck_assert_msg(bound, "no default key for %s", action_name(a));
 	}
@@ -511,7 +531,7 @@ static void check_fkey_fallbacks(void)
 			for (size_t i = 0; i < n && i < 16; i++)
 				other = other || keys[i].kind != KEY_KIND_FKEY;
 			ck_assert_msg(other, "%s: F%d (%s) has no other key", keymap_name(id), fk,
-				      action_name(a));
+			              action_name(a));
 		}
 	}
 }
@@ -561,11 +581,11 @@ START_TEST(check_file)
 	char *want;
 	/* 'y' is a fine key; 'z' is not an action */
 	ck_assert_int_ge(asprintf(&want,
-				  "%s:2: bad key '<Nope>': unknown key name\n"
-				  "%s:3: unknown keymap 'x'\n"
-				  "%s:3: unknown action 'z'\n",
-				  bp, bp, bp),
-			 0);
+	                          "%s:2: bad key '<Nope>': unknown key name\n"
+	                          "%s:3: unknown keymap 'x'\n"
+	                          "%s:3: unknown action 'z'\n",
+	                          bp, bp, bp),
+	                 0);
 	ck_assert_str_eq(out, want);
 	free(want);
 	free(out);

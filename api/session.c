@@ -1,0 +1,389 @@
+/* api/session.c - see session.h */
+#include "api/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#define FORM_CT "application/x-www-form-urlencoded"
+#define FORM_MAX 4096
+
+enum op {
+	OP_NONE = 0,
+	OP_CONFIDENTIALITY,
+	OP_LOGIN,
+	OP_SWITCH,
+	OP_CHANGE,
+	OP_RESET_REQUEST,
+	OP_RESET_CONFIRM,
+};
+
+struct api_session {
+	struct api_conn *conn;
+	struct api_req *req;
+	enum op op;
+	api_session_fn cb;
+	void *arg;
+
+	bool logged_in;
+	char user[65];
+	char org[33];
+	char org_name[101];
+	bool accepted;
+	struct api_org orgs[API_ORGS_MAX];
+	int n_orgs;
+	int64_t expires_at;          /* CLOCK_MONOTONIC seconds; 0 = unknown */
+	bool reset_required;
+	char *conf_text;
+	char conf_version[33];
+	struct api_token_error login_error;
+	struct api_result res;        /* what the callback sees */
+};
+
+static int64_t mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+bool api_form_encode(char *buf, size_t len, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			     (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+		if (o + (plain ? 1 : 3) >= len)
+			return false;
+		if (plain) {
+			buf[o++] = (char)*p;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[*p >> 4];
+			buf[o++] = hex[*p & 15];
+		}
+	}
+	if (o >= len)
+		return false;
+	buf[o] = '\0';
+	return true;
+}
+
+/* Append "&name=value" to a form body; the temporary is wiped. */
+static bool form_add(char *form, size_t len, const char *name, const char *value)
+{
+	char enc[FORM_MAX];
+	if (!value)
+		return true;
+	if (!api_form_encode(enc, sizeof enc, value))
+		return false;
+	size_t o = strlen(form);
+	int n = snprintf(form + o, len - o, "%s%s=%s", o ? "&" : "", name, enc);
+	OPENSSL_cleanse(enc, sizeof enc);
+	return n >= 0 && (size_t)n < len - o;
+}
+
+struct api_session *api_session_new(struct api_conn *conn)
+{
+	struct api_session *s = calloc(1, sizeof *s);
+	if (s)
+		s->conn = conn;
+	return s;
+}
+
+static void drop_req(struct api_session *s)
+{
+	api_req_free(s->req);   /* wipes a secret body */
+	s->req = NULL;
+	s->op = OP_NONE;
+}
+
+void api_session_logout(struct api_session *s)
+{
+	api_conn_set_token(s->conn, NULL);
+	s->logged_in = false;
+	s->expires_at = 0;
+}
+
+void api_session_free(struct api_session *s)
+{
+	if (!s)
+		return;
+	drop_req(s);
+	api_session_logout(s);
+	free(s->conf_text);
+	OPENSSL_cleanse(s, sizeof *s);
+	free(s);
+}
+
+/* Keep the token answer: set the bearer, remember org and lifetime. */
+static bool take_token(struct api_session *s, const struct api_result *res)
+{
+	struct api_token *t = malloc(sizeof *t);
+	if (!t) {
+		s->res.cls = API_LOCAL;
+		return error_set(&s->res.err, "API-NOMEM", "Out of memory.");
+	}
+	bool ok = api_token_parse(res->body, res->body_len, t, &s->res.err);
+	if (ok) {
+		api_conn_set_token(s->conn, t->access_token);
+		s->logged_in = true;
+		s->expires_at = t->expires_in > 0 ? mono_now() + t->expires_in : 0;
+		s->reset_required = t->reset_required;
+		if (t->org_code[0])
+			snprintf(s->org, sizeof s->org, "%s", t->org_code);
+		snprintf(s->org_name, sizeof s->org_name, "%s", t->org_name);
+		if (t->n_orgs) {
+			memcpy(s->orgs, t->orgs, sizeof s->orgs);
+			s->n_orgs = t->n_orgs;
+		}
+	} else {
+		s->res.cls = API_PROTOCOL;
+	}
+	api_token_wipe(t);
+	free(t);
+	return ok;
+}
+
+/* A refused login: say what the person can do next. */
+static void login_refused(struct api_session *s, const struct api_result *res)
+{
+	struct api_token_error *e = &s->login_error;
+	if (!api_token_error_parse(res->body, res->body_len, e))
+		return;   /* not RFC 6749: keep the transport's classification */
+	s->res.cls = API_AUTH;
+	s->res.expired = false;
+	const char *why = e->description[0] ? e->description : "The organization code, user name or password is wrong.";
+	if (e->reset_required) {
+		error_set(&s->res.err, "API-AUTH-RESET-REQUIRED",
+			  "%s The account is locked: reset the password (F4 on the login screen) "
+			  "or call the registry help desk.", why);
+	} else if (e->captcha) {
+		error_set(&s->res.err, "API-AUTH-CHALLENGE", "%s Answer the challenge to go on%s%s.", why,
+			  e->challenge[0] ? ": " : "", e->challenge);
+	} else if (e->attempts_remaining >= 0) {
+		error_set(&s->res.err, "API-AUTH-LOGIN", "%s %d attempt%s left before the account needs a challenge or reset.",
+			  why, e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
+	} else {
+		error_set(&s->res.err, "API-AUTH-LOGIN", "%s", why);
+	}
+}
+
+static void on_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct api_session *s = arg;
+	api_req_wipe_body(req);
+	s->res = *res;
+	enum op op = s->op;
+	if (res->cls == API_OK) {
+		switch (op) {
+		case OP_LOGIN:
+		case OP_SWITCH:
+			take_token(s, res);
+			break;
+		case OP_CONFIDENTIALITY: {
+			char *text = NULL;
+			if (api_confidentiality_parse(res->body, res->body_len, res->content_type, &text,
+						      s->conf_version, sizeof s->conf_version, &s->res.err)) {
+				free(s->conf_text);
+				s->conf_text = text;
+			} else {
+				s->res.cls = API_PROTOCOL;
+			}
+			break;
+		}
+		case OP_CHANGE:
+			s->reset_required = false;
+			break;
+		default:
+			break;
+		}
+	} else if (op == OP_LOGIN && (res->status == 400 || res->status == 401 || res->status == 403)) {
+		login_refused(s, res);
+	} else if (res->cls != API_OK && !(res->cls == API_AUTH && res->expired)) {
+		/* /auth/ errors are RFC 6749 JSON, not OperationOutcome: their
+		 * description (a password rule, "not a member") is the message */
+		struct api_token_error e;
+		if (api_token_error_parse(res->body, res->body_len, &e) && e.description[0])
+			error_set(&s->res.err, s->res.err.code, "%s", e.description);
+	}
+	api_session_fn cb = s->cb;
+	void *cbarg = s->arg;
+	s->op = OP_NONE;
+	if (cb)
+		cb(s, &s->res, cbarg);
+	/* the request (and its wiped secret body) is freed at the next start
+	 * or at api_session_free: res still points into it for the callback */
+}
+
+static bool start(struct api_session *s, enum op op, const char *method, const char *path,
+		  const char *form, bool auth, api_session_fn cb, void *arg)
+{
+	drop_req(s);
+	s->req = api_req_new(s->conn, method, path, NULL);
+	if (!s->req)
+		return false;
+	if (!auth)
+		api_req_no_auth(s->req);
+	if (form && !api_req_body_secret(s->req, FORM_CT, form, strlen(form))) {
+		drop_req(s);
+		return false;
+	}
+	s->op = op;
+	s->cb = cb;
+	s->arg = arg;
+	if (!api_req_send(s->req, on_done, s)) {
+		drop_req(s);
+		return false;
+	}
+	return true;
+}
+
+bool api_session_fetch_confidentiality(struct api_session *s, api_session_fn cb, void *arg)
+{
+	return start(s, OP_CONFIDENTIALITY, "GET", "/auth/confidentiality", NULL, false, cb, arg);
+}
+
+const char *api_session_confidentiality(const struct api_session *s)
+{
+	return s->conf_text ? s->conf_text : "";
+}
+
+const char *api_session_confidentiality_version(const struct api_session *s)
+{
+	return s->conf_version;
+}
+
+bool api_session_login(struct api_session *s, const char *org, const char *user,
+		       const char *password, const char *challenge_answer, bool accepted,
+		       api_session_fn cb, void *arg)
+{
+	char form[FORM_MAX] = "";
+	memset(&s->login_error, 0, sizeof s->login_error);
+	s->login_error.attempts_remaining = -1;
+	bool ok = form_add(form, sizeof form, "grant_type", "password") &&
+		  form_add(form, sizeof form, "username", user) &&
+		  form_add(form, sizeof form, "password", password) &&
+		  form_add(form, sizeof form, "org_code", org) &&
+		  form_add(form, sizeof form, "challenge_answer",
+			   challenge_answer && *challenge_answer ? challenge_answer : NULL) &&
+		  form_add(form, sizeof form, "confidentiality_accepted", accepted ? "true" : NULL);
+	if (ok) {
+		snprintf(s->user, sizeof s->user, "%s", user);
+		snprintf(s->org, sizeof s->org, "%s", org);
+		s->accepted = accepted;
+		ok = start(s, OP_LOGIN, "POST", "/auth/token", form, false, cb, arg);
+	}
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg)
+{
+	char user[sizeof s->user], org[sizeof s->org];
+	memcpy(user, s->user, sizeof user);
+	memcpy(org, s->org, sizeof org);
+	return api_session_login(s, org, user, password, NULL, s->accepted, cb, arg);
+}
+
+const struct api_token_error *api_session_login_error(const struct api_session *s)
+{
+	return &s->login_error;
+}
+
+bool api_session_switch(struct api_session *s, const char *org, api_session_fn cb, void *arg)
+{
+	char form[256] = "";
+	if (!form_add(form, sizeof form, "org_code", org))
+		return false;
+	return start(s, OP_SWITCH, "POST", "/auth/switch", form, true, cb, arg);
+}
+
+static bool two_passwords(struct api_session *s, enum op op, const char *path, const char *first_name,
+			  const char *first, const char *new_pw, const char *new_pw2, bool auth,
+			  api_session_fn cb, void *arg)
+{
+	char form[FORM_MAX] = "";
+	bool ok = form_add(form, sizeof form, first_name, first) &&
+		  form_add(form, sizeof form, "new_password", new_pw) &&
+		  form_add(form, sizeof form, "new_password_confirm", new_pw2) &&
+		  start(s, op, "POST", path, form, auth, cb, arg);
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_change_password(struct api_session *s, const char *old_pw, const char *new_pw,
+				 const char *new_pw2, api_session_fn cb, void *arg)
+{
+	return two_passwords(s, OP_CHANGE, "/auth/password", "current_password", old_pw, new_pw, new_pw2,
+			     true, cb, arg);
+}
+
+bool api_session_reset_request(struct api_session *s, const char *org, const char *user,
+			       const char *email, api_session_fn cb, void *arg)
+{
+	char form[FORM_MAX] = "";
+	bool ok = form_add(form, sizeof form, "org_code", org) &&
+		  form_add(form, sizeof form, "username", user) &&
+		  form_add(form, sizeof form, "email", email) &&
+		  start(s, OP_RESET_REQUEST, "POST", "/auth/password-reset", form, false, cb, arg);
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
+			       const char *new_pw2, api_session_fn cb, void *arg)
+{
+	return two_passwords(s, OP_RESET_CONFIRM, "/auth/password-reset/confirm", "token", token,
+			     new_pw, new_pw2, false, cb, arg);
+}
+
+bool api_session_logged_in(const struct api_session *s)
+{
+	return s->logged_in && api_session_expires_in(s) > 0;
+}
+
+int64_t api_session_expires_in(const struct api_session *s)
+{
+	if (!s->logged_in)
+		return 0;
+	if (!s->expires_at)
+		return INT64_MAX;
+	int64_t left = s->expires_at - mono_now();
+	return left > 0 ? left : 0;
+}
+
+bool api_session_reset_required(const struct api_session *s)
+{
+	return s->reset_required;
+}
+
+const char *api_session_user(const struct api_session *s)
+{
+	return s->user;
+}
+
+const char *api_session_org(const struct api_session *s)
+{
+	return s->org;
+}
+
+const char *api_session_org_name(const struct api_session *s)
+{
+	return s->org_name;
+}
+
+int api_session_orgs(const struct api_session *s, const struct api_org **orgs)
+{
+	*orgs = s->orgs;
+	return s->n_orgs;
+}
+
+bool api_session_busy(const struct api_session *s)
+{
+	return s->op != OP_NONE;
+}

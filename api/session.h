@@ -1,0 +1,99 @@
+/* api/session.h - login, organization, password: the registry session.
+ *
+ * Wire (DESIGN.md section 4): every /auth/ POST is a form
+ * (application/x-www-form-urlencoded), as RFC 6749 4.3 has it for the token
+ * endpoint:
+ *   POST /auth/token   grant_type=password, username, password, org_code,
+ *                      [challenge_answer], confidentiality_accepted=true
+ *     200 {"access_token","token_type":"Bearer","expires_in","org_code",
+ *          "org_name", ["organizations":[{"code","name"}]], ["reset_required"]}
+ *     400/401 {"error","error_description","attempts_remaining",
+ *              "captcha":"<challenge>","reset_required"}
+ *   GET  /auth/confidentiality           {"version","text"} or text/plain
+ *   POST /auth/switch  org_code           (bearer) -> a token answer
+ *   POST /auth/password  current_password, new_password, new_password_confirm (bearer)
+ *   POST /auth/password-reset  org_code, username, email -> 202 always
+ *   POST /auth/password-reset/confirm  token, new_password, new_password_confirm
+ *
+ * Everything is asynchronous like the transport: each call starts one
+ * request and calls back from api_pump(). One session operation at a time;
+ * starting another cancels the first (no callback for it).
+ *
+ * Passwords: the caller's buffers are only read; the form bodies built from
+ * them are wiped (OPENSSL_cleanse) as soon as the request finishes, and the
+ * token is wiped when replaced. The caller wipes its own input fields.
+ *
+ * Expiry: a 401 on a request that carried the token comes back as API_AUTH
+ * with res->expired (code API-AUTH-EXPIRED). Ask for the password, call
+ * api_session_relogin(), then api_req_send() the failed request again: it
+ * picks up the new token, and nothing typed is lost.
+ */
+#ifndef VAX_API_SESSION_H
+#define VAX_API_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/http.h"
+#include "api/response.h"
+
+struct api_session;
+
+/** Called when a session operation ends; res->cls == API_OK on success. */
+typedef void (*api_session_fn)(struct api_session *s, const struct api_result *res, void *arg);
+
+/** A session over a connection (not owned). */
+struct api_session *api_session_new(struct api_conn *conn);
+/** Cancel what is in flight, wipe the token, free. */
+void api_session_free(struct api_session *s);
+
+/** Fetch the confidentiality statement (no login needed). */
+bool api_session_fetch_confidentiality(struct api_session *s, api_session_fn cb, void *arg);
+/** The statement fetched ("" before), and its version ("" if unversioned). */
+const char *api_session_confidentiality(const struct api_session *s);
+const char *api_session_confidentiality_version(const struct api_session *s);
+
+/** Log in. challenge_answer may be NULL; accepted: the user accepted the
+ * confidentiality statement just shown. On API_AUTH the details are in
+ * api_session_login_error(). */
+bool api_session_login(struct api_session *s, const char *org, const char *user,
+		       const char *password, const char *challenge_answer, bool accepted,
+		       api_session_fn cb, void *arg);
+/** After API-AUTH-EXPIRED: log in again as the same user and organization. */
+bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg);
+/** Why the last login was refused (attempts left, challenge, reset needed). */
+const struct api_token_error *api_session_login_error(const struct api_session *s);
+
+/** Switch to another organization the user belongs to (a new token). */
+bool api_session_switch(struct api_session *s, const char *org, api_session_fn cb, void *arg);
+/** Change the password (logged in). */
+bool api_session_change_password(struct api_session *s, const char *old_pw, const char *new_pw,
+				 const char *new_pw2, api_session_fn cb, void *arg);
+/** Ask for a reset e-mail; the registry answers 202 whatever the account. */
+bool api_session_reset_request(struct api_session *s, const char *org, const char *user,
+			       const char *email, api_session_fn cb, void *arg);
+/** Set a new password with the token from the e-mail. */
+bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
+			       const char *new_pw2, api_session_fn cb, void *arg);
+/** Forget the token (the registry lets it expire). */
+void api_session_logout(struct api_session *s);
+
+bool api_session_logged_in(const struct api_session *s);
+/** Seconds until the token expires (INT64_MAX if the registry gave no
+ * lifetime, 0 if expired or not logged in). */
+int64_t api_session_expires_in(const struct api_session *s);
+/** True if the registry asks for a new password before anything else. */
+bool api_session_reset_required(const struct api_session *s);
+const char *api_session_user(const struct api_session *s);
+const char *api_session_org(const struct api_session *s);
+const char *api_session_org_name(const struct api_session *s);
+/** Organizations the user may switch to. */
+int api_session_orgs(const struct api_session *s, const struct api_org **orgs);
+/** True while an operation is in flight. */
+bool api_session_busy(const struct api_session *s);
+
+/** Percent-encode `s` into buf for a form body (RFC 3986 unreserved kept).
+ * False if buf is too small. */
+bool api_form_encode(char *buf, size_t len, const char *s);
+
+#endif

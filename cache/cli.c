@@ -1,0 +1,466 @@
+/* cache/cli.c - see cli.h */
+#include "cache/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "api/fhir_client.h"
+#include "api/http.h"
+#include "api/session.h"
+#include "cache/store.h"
+#include "cache/sync.h"
+#include "core/fhir.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include "sys/config.h"
+
+#define EXIT_TEMPFAIL 75     /* sysexits EX_TEMPFAIL: try again later */
+#define PASSWORD_MAX 256
+
+struct cli {
+	const char *cmd;
+	const char *data_dir, *config_path, *registry, *ca_file, *org, *user, *group;
+	int password_fd;
+	bool json, dry_run, all;
+	char **args;
+	int n_args;
+	struct config cfg;
+	char password[PASSWORD_MAX];
+	struct cache_store *store;
+	struct api_conn *conn;
+	struct api_session *session;
+	bool online;
+};
+
+static int usage(FILE *out, int status)
+{
+	fputs("Usage: vaxdesk sync [--dry-run]\n"
+	      "       vaxdesk outbox [--json]\n"
+	      "       vaxdesk prefetch ID... | --group ID\n"
+	      "       vaxdesk purge [--all]\n"
+	      "Options: --data-dir DIR --config FILE --registry URL --ca-file FILE\n"
+	      "         --org CODE --user NAME --password-fd N\n",
+	      out);
+	return status;
+}
+
+static bool read_password(struct cli *c)
+{
+	int fd = c->password_fd;
+	bool tty = false;
+	struct termios old, quiet;
+	if (fd < 0) {
+		fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		tty = tcgetattr(fd, &old) == 0;
+		if (tty) {
+			quiet = old;
+			quiet.c_lflag &= (tcflag_t)~ECHO;
+			tcsetattr(fd, TCSAFLUSH, &quiet);
+			dprintf(fd, "Password for %s at %s: ", c->user, c->org);
+		}
+	}
+	size_t n = 0;
+	char ch;
+	while (n + 1 < sizeof c->password && read(fd, &ch, 1) == 1 && ch != '\n')
+		c->password[n++] = ch;
+	c->password[n] = '\0';
+	if (n && c->password[n - 1] == '\r')
+		c->password[n - 1] = '\0';
+	if (c->password_fd < 0) {
+		if (tty) {
+			tcsetattr(fd, TCSAFLUSH, &old);
+			dprintf(fd, "\n");
+		}
+		close(fd);
+	}
+	return n > 0;
+}
+
+static bool parse_args(struct cli *c, int argc, char **argv)
+{
+	c->cmd = argv[0];
+	c->password_fd = -1;
+	c->args = xcalloc((size_t)argc, sizeof *c->args);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+		if (!strcmp(a, "--json"))
+			c->json = true;
+		else if (!strcmp(a, "--dry-run"))
+			c->dry_run = true;
+		else if (!strcmp(a, "--all"))
+			c->all = true;
+		else if (!strcmp(a, "--data-dir"))
+			val = &c->data_dir;
+		else if (!strcmp(a, "--config"))
+			val = &c->config_path;
+		else if (!strcmp(a, "--registry"))
+			val = &c->registry;
+		else if (!strcmp(a, "--ca-file"))
+			val = &c->ca_file;
+		else if (!strcmp(a, "--org"))
+			val = &c->org;
+		else if (!strcmp(a, "--user"))
+			val = &c->user;
+		else if (!strcmp(a, "--group"))
+			val = &c->group;
+		else if (!strcmp(a, "--password-fd")) {
+			if (++i >= argc)
+				return false;
+			c->password_fd = atoi(argv[i]);
+		} else if (a[0] == '-')
+			return false;
+		else
+			c->args[c->n_args++] = argv[i];
+		if (val) {
+			if (++i >= argc)
+				return false;
+			*val = argv[i];
+		}
+	}
+	if (!c->org)
+		c->org = getenv("VAXDESK_ORG");
+	if (!c->user)
+		c->user = getenv("VAXDESK_USER");
+	return true;
+}
+
+/* Pump until the session operation ends; the command line may wait. */
+struct wait_login {
+	bool done;
+	enum api_class cls;
+	char msg[VAX_ERROR_MSG_LEN];
+};
+
+static void login_done(struct api_session *s, const struct api_result *res, void *arg)
+{
+	(void)s;
+	struct wait_login *w = arg;
+	w->done = true;
+	w->cls = res->cls;
+	text_copy(w->msg, sizeof w->msg, res->err.message);
+}
+
+/* Unlock the store: online when want_online and the registry answers,
+ * else with the offline login. */
+static bool login(struct cli *c, bool want_online)
+{
+	struct vax_error err;
+	if (!c->org || !c->user) {
+		fputs("vaxdesk: give --org and --user (or VAXDESK_ORG, VAXDESK_USER)\n", stderr);
+		return false;
+	}
+	if (!read_password(c)) {
+		fputs("vaxdesk: no password given\n", stderr);
+		return false;
+	}
+	if (want_online && c->cfg.registry_url[0]) {
+		struct api_conn_config acfg = {
+			.base_url = c->cfg.registry_url,
+			.ca_file = c->cfg.ca_file[0] ? c->cfg.ca_file : NULL,
+			.pinned_pubkey = c->cfg.pinned_pubkey[0] ? c->cfg.pinned_pubkey : NULL,
+			.connect_timeout_ms = c->cfg.connect_timeout_seconds * 1000L,
+			/* a stalled link is offline after as long as a dead one */
+			.low_speed_time_s = c->cfg.connect_timeout_seconds > 0 ? c->cfg.connect_timeout_seconds : 20,
+		};
+		if (!api_global_init(&err) || !(c->conn = api_conn_new(&acfg, &err))) {
+			fprintf(stderr, "vaxdesk: %s\n", err.message);
+			return false;
+		}
+		c->session = api_session_new(c->conn);
+		struct wait_login w = {0};
+		if (api_session_login(c->session, c->org, c->user, c->password, NULL, true, login_done, &w))
+			while (!w.done)
+				api_pump(c->conn, 200);
+		if (w.done && w.cls == API_OK) {
+			c->online = true;
+			if (!cache_login_online(c->store, c->org, c->user, c->password,
+						(int64_t)time(NULL), &err)) {
+				fprintf(stderr, "vaxdesk: %s\n", err.message);
+				return false;
+			}
+			return true;
+		}
+		if (w.done && w.cls != API_OFFLINE && w.cls != API_SERVER) {
+			const struct api_token_error *te = api_session_login_error(c->session);
+			fprintf(stderr, "vaxdesk: login refused: %s\n",
+				te && te->description[0] ? te->description : w.msg);
+			return false;
+		}
+		fprintf(stderr, "vaxdesk: the registry is not reachable (%s); working offline\n", w.msg);
+	}
+	if (!cache_login_offline(c->store, c->org, c->user, c->password, &err)) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return false;
+	}
+	return true;
+}
+
+static void json_escape(FILE *out, const char *s)
+{
+	cJSON *j = cJSON_CreateString(s);
+	char *t = cJSON_PrintUnformatted(j);
+	fputs(t, out);
+	free(t);
+	cJSON_Delete(j);
+}
+
+static int cmd_outbox(struct cli *c)
+{
+	struct vax_error err;
+	struct cache_entry *v;
+	int n = cache_outbox_list(c->store, 0, &v, &err);
+	if (n < 0) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return 1;
+	}
+	if (c->json)
+		fputs("[", stdout);
+	else
+		printf("%-6s %-12s %-6s %-12s %-10s %-12s %-8s %s\n", "SEQ", "STATE", "OP", "TYPE",
+		       "USER", "CAPTURED", "TRIES", "RECEIPT / MESSAGE");
+	for (int i = 0; i < n; i++) {
+		struct cache_entry *e = &v[i];
+		char when[32];
+		time_t t = (time_t)e->cap.at;
+		struct tm tm;
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		if (c->json) {
+			printf("%s{\"seq\":%lld,\"uuid\":\"%s\",\"state\":\"%s\",\"op\":\"%s\","
+			       "\"type\":\"%s\",\"user\":",
+			       i ? "," : "", (long long)e->seq, e->uuid, cache_state_name(e->state),
+			       cache_op_name(e->op), cache_rtype_name(e->type));
+			json_escape(stdout, e->cap.user);
+			fputs(",\"org\":", stdout);
+			json_escape(stdout, e->cap.org);
+			fputs(",\"workstation\":", stdout);
+			json_escape(stdout, e->cap.workstation);
+			printf(",\"captured\":\"%s\",\"attempts\":%d,\"receipt_id\":", when, e->attempts);
+			json_escape(stdout, e->receipt_id);
+			fputs(",\"receipt_version\":", stdout);
+			json_escape(stdout, e->receipt_version);
+			fputs(",\"message\":", stdout);
+			json_escape(stdout, e->message);
+			fputs("}", stdout);
+		} else {
+			char rm[VAX_ERROR_MSG_LEN + VAX_ID_LEN + 8];
+			if (e->receipt_id[0])
+				snprintf(rm, sizeof rm, "%s/%s", e->receipt_id, e->receipt_version);
+			else
+				text_copy(rm, sizeof rm, e->message);
+			printf("%-6lld %-12s %-6s %-12s %-10s %-12.10s %-8d %s\n", (long long)e->seq,
+			       cache_state_name(e->state), cache_op_name(e->op), cache_rtype_name(e->type),
+			       e->cap.user, when, e->attempts, rm);
+		}
+	}
+	if (c->json)
+		fputs("]\n", stdout);
+	free(v);
+	return 0;
+}
+
+static int cmd_sync(struct cli *c)
+{
+	struct vax_error err;
+	error_clear(&err);
+	if (c->dry_run) {
+		int n = cache_outbox_count(c->store, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
+		printf("%d entr%s would be sent; nothing was sent (--dry-run)\n", n, n == 1 ? "y" : "ies");
+		return 0;
+	}
+	if (!c->online) {
+		printf("offline: %d entr%s wait in the outbox\n",
+		       cache_outbox_count(c->store, 1u << CACHE_PENDING),
+		       cache_outbox_count(c->store, 1u << CACHE_PENDING) == 1 ? "y" : "ies");
+		return EXIT_TEMPFAIL;
+	}
+	struct cache_sync *y = cache_sync_new(c->store, c->conn, NULL);
+	enum cache_sync_status st = cache_sync_run(y, &err);
+	const struct cache_sync_stats *s = cache_sync_stats(y);
+	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "
+	       "%d bundle(s), %d split(s), %d match(es); pending %d\n",
+	       cache_sync_status_name(st), s->accepted, s->rejected, s->conflict, s->review,
+	       s->bundles, s->splits, s->matches, cache_outbox_count(c->store, 1u << CACHE_PENDING));
+	if (st == CACHE_SYNC_OFFLINE)
+		printf("offline: next probe in %lld s\n",
+		       (long long)(cache_sync_next_probe(y) - (int64_t)time(NULL)));
+	if (error_isset(&err))
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+	cache_sync_free(y);
+	return st == CACHE_SYNC_DONE ? 0 : st == CACHE_SYNC_OFFLINE || st == CACHE_SYNC_BUSY ? EXIT_TEMPFAIL : 1;
+}
+
+/* GET and wait (the command line only). NULL on failure, reported. */
+static const struct api_result *get(struct cli *c, struct api_req *r)
+{
+	if (!r)
+		return NULL;
+	const struct api_result *res = api_req_wait(r, 60000);
+	if (res->cls != API_OK) {
+		fprintf(stderr, "vaxdesk: %s %s: %s\n", api_req_method(r), api_req_path(r), res->err.message);
+		return NULL;
+	}
+	return res;
+}
+
+static int prefetch_one(struct cli *c, const char *id)
+{
+	struct vax_error err;
+	struct api_req *r = api_fhir_read_req(c->conn, "Patient", id, NULL, &err);
+	const struct api_result *res = get(c, r);
+	struct client cl;
+	int64_t now = (int64_t)time(NULL);
+	bool kept = false;
+	if (!res || !api_fhir_read_patient(res, &cl, &err) ||
+	    !cache_put_client(c->store, &cl, now, &kept, &err)) {
+		if (res)
+			fprintf(stderr, "vaxdesk: Patient/%s: %s\n", id, err.message);
+		api_req_free(r);
+		return 1;
+	}
+	api_req_free(r);
+	struct api_fhir_param p[] = {{"patient", id}, {"_count", "500"}};
+	r = api_fhir_search_req(c->conn, "Immunization", p, 2, &err);
+	int bad = 0;
+	while (r) {
+		res = get(c, r);
+		struct api_bundle b;
+		if (!res || !api_fhir_read_bundle(res, &b, &err)) {
+			api_req_free(r);
+			return 1;
+		}
+		for (int i = 0; i < b.n; i++) {
+			struct immunization im;
+			imm_init(&im);
+			if (!b.entry[i].resource || !fhir_immunization_from_json(b.entry[i].resource, &im, &err) ||
+			    !cache_put_immunization(c->store, &im, NULL, &err))
+				bad++;
+		}
+		struct api_req *next = api_fhir_next_req(c->conn, &b, &err);
+		api_bundle_free(&b);
+		api_req_free(r);
+		r = next;
+	}
+	return bad ? 1 : 0;
+}
+
+static int cmd_prefetch(struct cli *c)
+{
+	struct vax_error err;
+	if (!c->online) {
+		fputs("vaxdesk: prefetch needs the registry\n", stderr);
+		return EXIT_TEMPFAIL;
+	}
+	char **ids = c->args;
+	int n = c->n_args, failed = 0;
+	char **owned = NULL;
+	if (c->group) {
+		struct api_req *r = api_fhir_read_req(c->conn, "Group", c->group, NULL, &err);
+		const struct api_result *res = r ? get(c, r) : NULL;
+		cJSON *g = res ? api_fhir_read_resource(res, "Group", &err) : NULL;
+		api_req_free(r);
+		if (!g) {
+			fprintf(stderr, "vaxdesk: Group/%s could not be read\n", c->group);
+			return 1;
+		}
+		const cJSON *m, *members = cJSON_GetObjectItemCaseSensitive(g, "member");
+		owned = xcalloc((size_t)cJSON_GetArraySize(members) + 1, sizeof *owned);
+		n = 0;
+		cJSON_ArrayForEach(m, members) {
+			const cJSON *ent = cJSON_GetObjectItemCaseSensitive(m, "entity");
+			const cJSON *ref = ent ? cJSON_GetObjectItemCaseSensitive(ent, "reference") : NULL;
+			const char *pid = cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
+			if (pid)
+				owned[n++] = xstrdup(pid);
+		}
+		cJSON_Delete(g);
+		ids = owned;
+	}
+	for (int i = 0; i < n; i++)
+		failed += prefetch_one(c, ids[i]);
+	printf("prefetched %d of %d client(s); %d cached in all\n", n - failed, n,
+	       cache_count_clients(c->store));
+	if (owned) {
+		for (int i = 0; i < n; i++)
+			free(owned[i]);
+		free(owned);
+	}
+	return failed ? 1 : 0;
+}
+
+static int cmd_purge(struct cli *c)
+{
+	struct vax_error err;
+	int n = cache_purge(c->store, (int64_t)time(NULL), c->all ? -1 : c->cfg.cache_retention_days, &err);
+	if (n < 0) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return 1;
+	}
+	printf("purged %d cached client(s); %d left; %d unsent change(s) kept\n", n,
+	       cache_count_clients(c->store),
+	       cache_outbox_count(c->store, ~(1u << CACHE_ACCEPTED)));
+	return 0;
+}
+
+int cache_cli_main(int argc, char **argv)
+{
+	struct cli c;
+	memset(&c, 0, sizeof c);
+	if (argc < 1 || !parse_args(&c, argc, argv)) {
+		free(c.args);
+		return usage(stderr, 2);
+	}
+	int (*fn)(struct cli *) = NULL;
+	bool online = false;
+	if (!strcmp(c.cmd, "sync")) {
+		fn = cmd_sync;
+		online = !c.dry_run;
+	} else if (!strcmp(c.cmd, "outbox")) {
+		fn = cmd_outbox;
+	} else if (!strcmp(c.cmd, "prefetch")) {
+		fn = cmd_prefetch;
+		online = true;
+	} else if (!strcmp(c.cmd, "purge")) {
+		fn = cmd_purge;
+	} else {
+		free(c.args);
+		return usage(stderr, 2);
+	}
+	char host[64] = "workstation";
+	gethostname(host, sizeof host - 1);
+	config_defaults(&c.cfg, host);
+	char *cpath = c.config_path ? xstrdup(c.config_path) : config_default_path();
+	config_load(&c.cfg, cpath);
+	free(cpath);
+	for (int i = 0; i < c.cfg.n_errors; i++)
+		fprintf(stderr, "vaxdesk: %s\n", c.cfg.errors[i]);
+	if (c.registry)
+		text_copy(c.cfg.registry_url, sizeof c.cfg.registry_url, c.registry);
+	if (c.ca_file)
+		text_copy(c.cfg.ca_file, sizeof c.cfg.ca_file, c.ca_file);
+	struct vax_error err;
+	struct cache_store_options so = {.dir = c.data_dir};
+	int status = 1;
+	c.store = cache_store_open(&so, &err);
+	if (!c.store)
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+	else if (login(&c, online))
+		status = fn(&c);
+	OPENSSL_cleanse(c.password, sizeof c.password);
+	api_session_free(c.session);
+	api_conn_free(c.conn);
+	cache_store_close(c.store);
+	free(c.args);
+	return status;
+}

@@ -1,0 +1,496 @@
+/* cache/outbox.c - see store.h. Every change typed at this workstation is a
+ * row here, written in the same transaction as the local copy, and stays
+ * until the registry has accepted it (accepted rows are kept as receipts
+ * for the retention period). */
+#include "cache/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "core/fhir.h"
+#include "core/text.h"
+#include "core/uuid.h"
+#include "core/xalloc.h"
+
+const char *cache_state_name(enum cache_state st)
+{
+	switch (st) {
+	case CACHE_PENDING: return "pending";
+	case CACHE_SENDING: return "sending";
+	case CACHE_ACCEPTED: return "accepted";
+	case CACHE_REJECTED: return "rejected";
+	case CACHE_CONFLICT: return "conflict";
+	case CACHE_NEEDS_REVIEW: return "needs-review";
+	}
+	return "?";
+}
+
+const char *cache_op_name(enum cache_op op)
+{
+	switch (op) {
+	case CACHE_OP_CREATE: return "create";
+	case CACHE_OP_UPDATE: return "update";
+	case CACHE_OP_DELETE: return "delete";
+	}
+	return "?";
+}
+
+const char *cache_rtype_name(enum cache_rtype t)
+{
+	return t == CACHE_R_PATIENT ? "Patient" : t == CACHE_R_IMMUNIZATION ? "Immunization" : "?";
+}
+
+static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rtype type,
+			 const char *rec_key, const char *client_key, const struct capture *cap,
+			 const char *json, struct cache_entry *e, struct vax_error *err)
+{
+	memset(e, 0, sizeof *e);
+	uuid_v4(e->uuid);
+	e->op = op;
+	e->type = type;
+	text_copy(e->rec_key, sizeof e->rec_key, rec_key);
+	text_copy(e->client_key, sizeof e->client_key, client_key);
+	e->cap = *cap;
+	e->state = CACHE_PENDING;
+	e->updated_at = cache_now();
+	char aad[64];
+	snprintf(aad, sizeof aad, "outbox/%s", e->uuid);
+	size_t slen;
+	unsigned char *sealed = cache_seal(s, aad, json, strlen(json), &slen, err);
+	if (!sealed)
+		return false;
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db,
+				     "INSERT INTO outbox(uuid, op, rtype, rec_key, client_key, user, org,"
+				     " workstation, captured_at, state, payload, updated_at)"
+				     " VALUES(?,?,?,?,?,?,?,?,?,0,?,?)",
+				     -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, e->uuid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 2, op);
+		sqlite3_bind_int(st, 3, type);
+		sqlite3_bind_text(st, 4, rec_key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, client_key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, cap->user, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, cap->org, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, cap->workstation, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 9, cap->at);
+		sqlite3_bind_blob(st, 10, sealed, (int)slen, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 11, e->updated_at);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	if (!ok)
+		return cache_db_error(s, err, "save the change");
+	e->seq = sqlite3_last_insert_rowid(s->db);
+	return true;
+}
+
+/* Run the body, then COMMIT; roll back on any failure. The commit is the
+ * point after which the screen may say "saved": synchronous=FULL means the
+ * WAL is fsync'd before sqlite3_exec("COMMIT") returns. */
+static bool commit_or_rollback(struct cache_store *s, bool ok, struct vax_error *err)
+{
+	if (ok && cache_exec(s, "COMMIT", err))
+		return true;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return false;
+}
+
+static char *record_json(cJSON *j)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	return text;
+}
+
+static void free_secret(char *text)
+{
+	if (text) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
+}
+
+bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op,
+		       const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
+{
+	struct cache_entry tmp;
+	char key[CACHE_KEY_STR];
+	if (!entry)
+		entry = &tmp;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	if (op == CACHE_OP_CREATE) {
+		if (!c->uuid[0])
+			uuid_v4(c->uuid);
+		if (!c->capture.user[0])
+			c->capture = *cap;
+	} else if (!c->id[0] && !c->uuid[0]) {
+		return error_set(err, "CACHE-NO-ID", "Only a saved client can be changed.");
+	}
+	if (!cache_client_key(s, c, key))
+		return error_set(err, "CACHE-NO-ID", "The client has no identity to save under.");
+	char *json = record_json(fhir_patient_to_json(c));
+	if (!json)
+		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
+	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
+	if (!ok) {
+		free_secret(json);
+		return false;
+	}
+	ok = cache_write_client_row(s, key, c, 0, true, err) &&
+	     insert_entry(s, op, CACHE_R_PATIENT, key, key, cap, json, entry, err);
+	free_secret(json);
+	return commit_or_rollback(s, ok, err);
+}
+
+bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
+			     const struct capture *cap, struct cache_entry *entry,
+			     struct vax_error *err)
+{
+	struct cache_entry tmp;
+	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
+	if (!entry)
+		entry = &tmp;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	if (op == CACHE_OP_CREATE) {
+		if (!im->uuid[0])
+			uuid_v4(im->uuid);
+		if (!im->capture.user[0])
+			im->capture = *cap;
+	} else if (!im->id[0] && !im->uuid[0]) {
+		return error_set(err, "CACHE-NO-ID", "Only a saved dose can be changed.");
+	}
+	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
+		return error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
+	char *json = record_json(fhir_immunization_to_json(im));
+	if (!json)
+		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
+	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
+	if (!ok) {
+		free_secret(json);
+		return false;
+	}
+	if (op == CACHE_OP_DELETE) {
+		sqlite3_stmt *st;
+		ok = sqlite3_prepare_v2(s->db, "DELETE FROM imms WHERE key=?", -1, &st, NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+			ok = sqlite3_step(st) == SQLITE_DONE;
+			sqlite3_finalize(st);
+		}
+		if (!ok)
+			cache_db_error(s, err, "delete the dose");
+	} else {
+		ok = cache_write_imm_row(s, key, ckey, im, err);
+	}
+	ok = ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, entry, err);
+	free_secret(json);
+	return commit_or_rollback(s, ok, err);
+}
+
+#define ENTRY_COLS \
+	"seq, uuid, op, rtype, rec_key, client_key, user, org, workstation, captured_at," \
+	" state, attempts, next_try, receipt, message, reviewed, updated_at"
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+	text_copy(dst, cap, (const char *)sqlite3_column_text(st, i));
+}
+
+static void read_entry(struct cache_store *s, sqlite3_stmt *st, struct cache_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	e->seq = sqlite3_column_int64(st, 0);
+	col_text(st, 1, e->uuid, sizeof e->uuid);
+	e->op = (enum cache_op)sqlite3_column_int(st, 2);
+	e->type = (enum cache_rtype)sqlite3_column_int(st, 3);
+	col_text(st, 4, e->rec_key, sizeof e->rec_key);
+	col_text(st, 5, e->client_key, sizeof e->client_key);
+	col_text(st, 6, e->cap.user, sizeof e->cap.user);
+	col_text(st, 7, e->cap.org, sizeof e->cap.org);
+	col_text(st, 8, e->cap.workstation, sizeof e->cap.workstation);
+	e->cap.at = sqlite3_column_int64(st, 9);
+	e->state = (enum cache_state)sqlite3_column_int(st, 10);
+	e->attempts = sqlite3_column_int(st, 11);
+	e->next_try = sqlite3_column_int64(st, 12);
+	e->reviewed = sqlite3_column_int(st, 15) != 0;
+	e->updated_at = sqlite3_column_int64(st, 16);
+	char aad[64];
+	if (s->unlocked && sqlite3_column_bytes(st, 13) > 0) {
+		snprintf(aad, sizeof aad, "receipt/%s", e->uuid);
+		char *r = cache_unseal(s, aad, sqlite3_column_blob(st, 13),
+				       (size_t)sqlite3_column_bytes(st, 13), NULL);
+		if (r) {
+			char *nl = strchr(r, '\n');
+			if (nl) {
+				*nl = '\0';
+				text_copy(e->receipt_version, sizeof e->receipt_version, nl + 1);
+			}
+			text_copy(e->receipt_id, sizeof e->receipt_id, r);
+			free(r);
+		}
+	}
+	if (s->unlocked && sqlite3_column_bytes(st, 14) > 0) {
+		snprintf(aad, sizeof aad, "msg/%s", e->uuid);
+		char *m = cache_unseal(s, aad, sqlite3_column_blob(st, 14),
+				       (size_t)sqlite3_column_bytes(st, 14), NULL);
+		if (m) {
+			text_copy(e->message, sizeof e->message, m);
+			free_secret(m);
+		}
+	}
+}
+
+int cache_outbox_list(struct cache_store *s, unsigned states, struct cache_entry **out,
+		      struct vax_error *err)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " ENTRY_COLS " FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0"
+			       " ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "list the outbox");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, states);
+	size_t cap = 0;
+	int n = 0;
+	struct cache_entry *v = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
+		read_entry(s, st, &v[n++]);
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	return n;
+}
+
+int cache_outbox_count(struct cache_store *s, unsigned states)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT count(*) FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, states);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e,
+		      struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS " FROM outbox WHERE seq=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "read the outbox");
+	sqlite3_bind_int64(st, 1, seq);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		read_entry(s, st, e);
+	sqlite3_finalize(st);
+	return found ? true : error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
+}
+
+char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       theirs ? "SELECT uuid, theirs FROM outbox WHERE seq=?"
+				      : "SELECT uuid, payload FROM outbox WHERE seq=?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "read the outbox");
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, seq);
+	char *text = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) > 0) {
+		char aad[64];
+		snprintf(aad, sizeof aad, "%s/%s", theirs ? "theirs" : "outbox",
+			 (const char *)sqlite3_column_text(st, 0));
+		text = cache_unseal(s, aad, sqlite3_column_blob(st, 1),
+				    (size_t)sqlite3_column_bytes(st, 1), err);
+	} else if (!theirs) {
+		error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
+/* Seal `text` for column `col` of entry seq (AAD prefix names the column). */
+static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, const char *prefix,
+		       const char *uuid, const char *text, struct vax_error *err)
+{
+	char aad[64], sql[96];
+	snprintf(aad, sizeof aad, "%s/%s", prefix, uuid);
+	snprintf(sql, sizeof sql, "UPDATE outbox SET %s=? WHERE seq=?", col);
+	size_t slen = 0;
+	unsigned char *sealed = NULL;
+	if (text) {
+		sealed = cache_seal(s, aad, text, strlen(text), &slen, err);
+		if (!sealed)
+			return false;
+	}
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		if (sealed)
+			sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 1);
+		sqlite3_bind_int64(st, 2, seq);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, "update the outbox");
+}
+
+bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json,
+			      struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.state == CACHE_ACCEPTED)
+		return error_set(err, "CACHE-ACCEPTED", "That change is already on the registry.");
+	return set_sealed(s, seq, "payload", "outbox", e.uuid, json, err);
+}
+
+bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,
+			    const char *receipt_id, const char *receipt_version, const char *message,
+			    const char *theirs, struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	/* a savepoint, so the sync engine can group many of these in one
+	 * transaction (one fsync per response, not per entry) */
+	if (!cache_exec(s, "SAVEPOINT set_state", err))
+		return false;
+	sqlite3_stmt *q;
+	bool ok = sqlite3_prepare_v2(s->db,
+				     "UPDATE outbox SET state=?, updated_at=?,"
+				     " attempts = attempts + (? = 1) WHERE seq=?",
+				     -1, &q, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int(q, 1, st);
+		sqlite3_bind_int64(q, 2, cache_now());
+		sqlite3_bind_int(q, 3, st);
+		sqlite3_bind_int64(q, 4, seq);
+		ok = sqlite3_step(q) == SQLITE_DONE;
+		sqlite3_finalize(q);
+	}
+	if (!ok)
+		cache_db_error(s, err, "update the outbox");
+	if (ok && receipt_id) {
+		char r[VAX_ID_LEN + VAX_VERSION_LEN + 2];
+		snprintf(r, sizeof r, "%s\n%s", receipt_id, receipt_version ? receipt_version : "");
+		ok = set_sealed(s, seq, "receipt", "receipt", e.uuid, r, err);
+	}
+	if (ok && message)
+		ok = set_sealed(s, seq, "message", "msg", e.uuid, message, err);
+	if (ok && theirs)
+		ok = set_sealed(s, seq, "theirs", "theirs", e.uuid, theirs, err);
+	if (ok && cache_exec(s, "RELEASE set_state", err))
+		return true;
+	sqlite3_exec(s->db, "ROLLBACK TO set_state; RELEASE set_state", NULL, NULL, NULL);
+	return false;
+}
+
+bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
+			struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state<>2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "update the outbox");
+	sqlite3_bind_int64(st, 1, next_try);
+	sqlite3_bind_int64(st, 2, cache_now());
+	sqlite3_bind_int64(st, 3, seq);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? true : cache_db_error(s, err, "update the outbox");
+}
+
+bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
+			  struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.state != CACHE_NEEDS_REVIEW && e.state != CACHE_CONFLICT && e.state != CACHE_REJECTED)
+		return error_set(err, "CACHE-STATE", "Only an entry waiting for review can be approved.");
+	if (base_version && base_version[0]) {
+		/* an update overriding a newer registry version: send it with
+		 * If-Match on the version the person saw */
+		char *json = cache_outbox_payload(s, seq, false, err);
+		if (!json)
+			return false;
+		cJSON *j = cJSON_Parse(json);
+		free_secret(json);
+		if (!j)
+			return error_set(err, "CACHE-CORRUPT", "The change could not be read.");
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
+		if (!cJSON_IsObject(meta)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
+			meta = cJSON_AddObjectToObject(j, "meta");
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+		cJSON_AddStringToObject(meta, "versionId", base_version);
+		char *out = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		bool ok = cache_outbox_set_payload(s, seq, out, err);
+		free_secret(out);
+		if (!ok)
+			return false;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE outbox SET state=0, reviewed=1, next_try=0, updated_at=? WHERE seq=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "update the outbox");
+	sqlite3_bind_int64(st, 1, cache_now());
+	sqlite3_bind_int64(st, 2, seq);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? true : cache_db_error(s, err, "update the outbox");
+}
+
+bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.type != CACHE_R_PATIENT || e.op != CACHE_OP_CREATE || e.state == CACHE_ACCEPTED)
+		return error_set(err, "CACHE-STATE", "Only an unsent new client can be linked.");
+	struct client c;
+	if (!cache_get_client(s, e.client_key, &c, NULL, err))
+		return false;
+	text_copy(c.id, sizeof c.id, rid);
+	c.version[0] = '\0';
+	/* the receipt first: doses find their client's id through it even if
+	 * the program stops before the cached copy is updated */
+	if (!cache_outbox_set_state(s, seq, CACHE_ACCEPTED, rid, "",
+				    "Linked to an existing registry client.", NULL, err))
+		return false;
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	bool ok = cache_write_client_row(s, e.client_key, &c, 0, true, err);
+	return commit_or_rollback(s, ok, err);
+}

@@ -1,0 +1,905 @@
+/* cache/store.c - see store.h. Opening, keys and login, cached records,
+ * blind indexes, retention. The outbox is in outbox.c. */
+#include "cache/store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "core/fhir.h"
+#include "core/text.h"
+#include "core/uuid.h"
+#include "core/xalloc.h"
+#include "sys/fileio.h"
+
+static const char SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
+	"CREATE TABLE IF NOT EXISTS users(org TEXT NOT NULL, user TEXT NOT NULL,"
+	" salt BLOB NOT NULL, log2n INTEGER NOT NULL, r INTEGER NOT NULL, p INTEGER NOT NULL,"
+	" wrap BLOB NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_online INTEGER,"
+	" PRIMARY KEY(org, user));"
+	"CREATE TABLE IF NOT EXISTS clients(key TEXT PRIMARY KEY, sealed BLOB NOT NULL,"
+	" as_of INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS imms(key TEXT PRIMARY KEY, client_key TEXT NOT NULL,"
+	" sealed BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS imms_client ON imms(client_key);"
+	"CREATE TABLE IF NOT EXISTS search(kind INTEGER NOT NULL, tag BLOB NOT NULL,"
+	" client_key TEXT NOT NULL, PRIMARY KEY(kind, tag, client_key)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS search_client ON search(client_key);"
+	"CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" uuid TEXT NOT NULL UNIQUE, op INTEGER NOT NULL, rtype INTEGER NOT NULL,"
+	" rec_key TEXT NOT NULL, client_key TEXT NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,"
+	" workstation TEXT NOT NULL, captured_at INTEGER NOT NULL, state INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,"
+	" receipt BLOB, message BLOB, payload BLOB NOT NULL, theirs BLOB,"
+	" reviewed INTEGER NOT NULL DEFAULT 0,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
+	"CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
+	"INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
+
+int64_t cache_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+bool cache_db_error(struct cache_store *s, struct vax_error *err, const char *what)
+{
+	/* SQLite messages name tables and constraints, never values */
+	return error_set(err, "CACHE-DB", "The local store could not %s: %s.", what,
+			 s && s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
+bool cache_exec(struct cache_store *s, const char *sql, struct vax_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "be written");
+	return true;
+}
+
+bool cache_require_unlocked(const struct cache_store *s, struct vax_error *err)
+{
+	if (s->unlocked)
+		return true;
+	return error_set(err, "CACHE-LOCKED", "The local store is locked; log in first.");
+}
+
+char *cache_default_dir(void)
+{
+	const char *x = getenv("XDG_DATA_HOME");
+	if (x && *x == '/')
+		return fileio_join(x, "vaxdesk");
+	const char *home = getenv("HOME");
+	char *base = fileio_join(home && *home ? home : ".", ".local/share");
+	char *d = fileio_join(base, "vaxdesk");
+	free(base);
+	return d;
+}
+
+/* mkdir -p; the last component gets mode (0700), parents 0755 as usual. */
+static bool make_dirs(const char *path, mode_t mode, struct vax_error *err)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			error_set(err, "CACHE-DIR", "cannot create %s: %s", p, strerror(errno));
+			free(p);
+			return false;
+		}
+		*q = '/';
+	}
+	free(p);
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return error_set(err, "CACHE-DIR", "cannot create %s: %s", path, strerror(errno));
+	/* an existing directory made with a looser umask is tightened */
+	if (chmod(path, mode) != 0)
+		return error_set(err, "CACHE-DIR", "cannot set permissions on %s: %s", path,
+				 strerror(errno));
+	return true;
+}
+
+struct cache_store *cache_store_open(const struct cache_store_options *o, struct vax_error *err)
+{
+	struct cache_store *s = xcalloc(1, sizeof *s);
+	s->dir = o && o->dir ? xstrdup(o->dir) : cache_default_dir();
+	s->kdf.log2n = o && o->kdf.log2n ? o->kdf.log2n : CACHE_KDF_DEFAULT_LOG2N;
+	s->kdf.r = o && o->kdf.r ? o->kdf.r : 8;
+	s->kdf.p = o && o->kdf.p ? o->kdf.p : 1;
+	s->max_failures = o && o->max_offline_failures ? o->max_offline_failures
+						       : CACHE_MAX_OFFLINE_FAILURES;
+	if (!make_dirs(s->dir, 0700, err))
+		goto fail;
+	char *path = fileio_join(s->dir, "store.db");
+	/* create it 0600 ourselves: SQLite would use the umask, and gives the
+	 * -wal and -shm files the database file's mode */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		error_set(err, "CACHE-OPEN", "cannot open %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		goto fail;
+	}
+	close(fd);
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+	free(path);
+	if (rc != SQLITE_OK) {
+		cache_db_error(s, err, "be opened");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (!cache_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			   "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;", err) ||
+	    !cache_exec(s, SCHEMA, err))
+		goto fail;
+	/* a crash mid-request leaves entries SENDING; creates are conditional
+	 * and updates carry If-Match, so sending again is safe */
+	if (!cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err))
+		goto fail;
+	return s;
+fail:
+	cache_store_close(s);
+	return NULL;
+}
+
+void cache_lock(struct cache_store *s)
+{
+	OPENSSL_cleanse(s->key, sizeof s->key);
+	OPENSSL_cleanse(s->seal_key, sizeof s->seal_key);
+	OPENSSL_cleanse(s->index_key, sizeof s->index_key);
+	s->unlocked = false;
+}
+
+void cache_store_close(struct cache_store *s)
+{
+	if (!s)
+		return;
+	cache_lock(s);
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->dir);
+	free(s);
+}
+
+const char *cache_store_dir(const struct cache_store *s)
+{
+	return s->dir;
+}
+
+struct sqlite3 *cache_store_db(struct cache_store *s)
+{
+	return s->db;
+}
+
+bool cache_unlocked(const struct cache_store *s)
+{
+	return s->unlocked;
+}
+
+unsigned char *cache_seal(struct cache_store *s, const char *aad, const void *data, size_t len,
+			  size_t *out_len, struct vax_error *err)
+{
+	*out_len = cache_crypto_sealed_len(len);
+	unsigned char *out = xmalloc(*out_len);
+	if (!cache_crypto_seal(s->seal_key, aad, data, len, out)) {
+		free(out);
+		error_set(err, "CACHE-CRYPTO", "A record could not be encrypted.");
+		return NULL;
+	}
+	return out;
+}
+
+char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, size_t len,
+		   struct vax_error *err)
+{
+	if (len < CACHE_SEAL_OVERHEAD) {
+		error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged.");
+		return NULL;
+	}
+	char *out = xmalloc(len - CACHE_SEAL_OVERHEAD + 1);
+	size_t n = 0;
+	if (!cache_crypto_open(s->seal_key, aad, sealed, len, (unsigned char *)out, &n)) {
+		free(out);
+		error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged or was moved.");
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* --- keys and login ------------------------------------------------------ */
+
+static void set_key(struct cache_store *s, const unsigned char key[CACHE_KEY_LEN])
+{
+	memcpy(s->key, key, CACHE_KEY_LEN);
+	cache_crypto_derive(s->key, "vaxdesk record seal v1", s->seal_key);
+	cache_crypto_derive(s->key, "vaxdesk blind index v1", s->index_key);
+	s->unlocked = true;
+}
+
+static void wrap_aad(char *buf, size_t len, const char *org, const char *user)
+{
+	snprintf(buf, len, "key/%s/%s", org, user);
+}
+
+/* Wrap the store key for a user under a key from the password. */
+static bool wrap_for(struct cache_store *s, const char *org, const char *user, const char *password,
+		     int64_t now, struct vax_error *err)
+{
+	unsigned char salt[CACHE_SALT_LEN], kek[CACHE_KEY_LEN];
+	unsigned char wrap[CACHE_KEY_LEN + CACHE_SEAL_OVERHEAD];
+	char aad[2 * VAX_SHORT_LEN + 16];
+	wrap_aad(aad, sizeof aad, org, user);
+	if (!cache_crypto_random(salt, sizeof salt) ||
+	    !cache_crypto_kdf(password, salt, sizeof salt, &s->kdf, kek) ||
+	    !cache_crypto_seal(kek, aad, s->key, CACHE_KEY_LEN, wrap)) {
+		OPENSSL_cleanse(kek, sizeof kek);
+		return error_set(err, "CACHE-CRYPTO", "The local store key could not be protected.");
+	}
+	OPENSSL_cleanse(kek, sizeof kek);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT OR REPLACE INTO users(org, user, salt, log2n, r, p, wrap,"
+			       " failures, last_online) VALUES(?,?,?,?,?,?,?,0,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "save the login");
+	sqlite3_bind_text(st, 1, org, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 3, salt, sizeof salt, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, s->kdf.log2n);
+	sqlite3_bind_int(st, 5, s->kdf.r);
+	sqlite3_bind_int(st, 6, s->kdf.p);
+	sqlite3_bind_blob(st, 7, wrap, sizeof wrap, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, now);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? true : cache_db_error(s, err, "save the login");
+}
+
+enum unwrap_result { UNWRAP_OK, UNWRAP_NO_USER, UNWRAP_BAD };
+
+static enum unwrap_result try_unwrap(struct cache_store *s, const char *org, const char *user,
+				     const char *password, int *failures,
+				     unsigned char key[CACHE_KEY_LEN], bool count_only)
+{
+	sqlite3_stmt *st;
+	enum unwrap_result r = UNWRAP_NO_USER;
+	if (failures)
+		*failures = 0;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT salt, log2n, r, p, wrap, failures FROM users WHERE org=? AND user=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return UNWRAP_NO_USER;
+	sqlite3_bind_text(st, 1, org, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r = UNWRAP_BAD;
+		if (failures)
+			*failures = sqlite3_column_int(st, 5);
+		struct cache_kdf kdf = {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+					sqlite3_column_int(st, 3)};
+		const void *salt = sqlite3_column_blob(st, 0);
+		int salt_len = sqlite3_column_bytes(st, 0);
+		const unsigned char *wrap = sqlite3_column_blob(st, 4);
+		int wrap_len = sqlite3_column_bytes(st, 4);
+		unsigned char kek[CACHE_KEY_LEN];
+		unsigned char plain[CACHE_KEY_LEN + CACHE_SEAL_OVERHEAD];
+		char aad[2 * VAX_SHORT_LEN + 16];
+		size_t n = 0;
+		wrap_aad(aad, sizeof aad, org, user);
+		if (!count_only && wrap_len == CACHE_KEY_LEN + CACHE_SEAL_OVERHEAD &&
+		    cache_crypto_kdf(password, salt, (size_t)salt_len, &kdf, kek) &&
+		    cache_crypto_open(kek, aad, wrap, (size_t)wrap_len, plain, &n) &&
+		    n == CACHE_KEY_LEN) {
+			memcpy(key, plain, CACHE_KEY_LEN);
+			r = UNWRAP_OK;
+		}
+		OPENSSL_cleanse(kek, sizeof kek);
+		OPENSSL_cleanse(plain, sizeof plain);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static bool user_update(struct cache_store *s, const char *sql, const char *org, const char *user,
+			int64_t now)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, org, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, now);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static int count_sql(struct cache_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+bool cache_login_online(struct cache_store *s, const char *org, const char *user,
+			const char *password, int64_t now, struct vax_error *err)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	enum unwrap_result r = try_unwrap(s, org, user, password, NULL, key, false);
+	if (r == UNWRAP_OK) {
+		set_key(s, key);
+		OPENSSL_cleanse(key, sizeof key);
+		if (!user_update(s, "UPDATE users SET failures=0, last_online=?3 WHERE org=?1 AND user=?2",
+				 org, user, now))
+			return cache_db_error(s, err, "save the login");
+		return true;
+	}
+	if (s->unlocked) /* a colleague's session, or a password changed here */
+		return wrap_for(s, org, user, password, now, err);
+	/* locked and this password does not open it: only what is already on
+	 * the registry may be dropped to start a fresh key */
+	int unsent = count_sql(s, "SELECT count(*) FROM outbox WHERE state <> 2");
+	if (unsent != 0) {
+		if (r == UNWRAP_BAD)
+			return error_set(err, "CACHE-KEY-OLD-PASSWORD",
+					 "This workstation holds %d unsent record(s) locked with your previous password; enter the previous password once to unlock them.",
+					 unsent);
+		return error_set(err, "CACHE-KEY-NEW-USER",
+				 "This workstation holds %d unsent record(s) of another user; ask a user who has worked offline here to log in and send them first.",
+				 unsent);
+	}
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	cache_crypto_random(key, sizeof key);
+	set_key(s, key);
+	OPENSSL_cleanse(key, sizeof key);
+	if (!cache_exec(s, "DELETE FROM search; DELETE FROM imms; DELETE FROM clients;"
+			   "DELETE FROM outbox; DELETE FROM users;", err) ||
+	    !wrap_for(s, org, user, password, now, err) || !cache_exec(s, "COMMIT", err)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		cache_lock(s);
+		return false;
+	}
+	return true;
+}
+
+bool cache_login_offline(struct cache_store *s, const char *org, const char *user,
+			 const char *password, struct vax_error *err)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	int failures = 0;
+	enum unwrap_result r = try_unwrap(s, org, user, password, &failures, key, true);
+	if (r == UNWRAP_NO_USER)
+		return error_set(err, "CACHE-NO-OFFLINE",
+				 "You have not logged in online on this workstation yet; offline login needs one online login first.");
+	if (failures >= s->max_failures)
+		return error_set(err, "CACHE-OFFLINE-LOCKED",
+				 "Too many wrong passwords: log in when the registry is reachable.");
+	/* count the attempt before trying, so killing the program during the
+	 * slow KDF does not give a free guess */
+	if (!user_update(s, "UPDATE users SET failures=failures+1 WHERE org=?1 AND user=?2", org, user, 0))
+		return cache_db_error(s, err, "count the attempt");
+	r = try_unwrap(s, org, user, password, NULL, key, false);
+	if (r != UNWRAP_OK) {
+		int left = s->max_failures - failures - 1;
+		if (left <= 0)
+			return error_set(err, "CACHE-OFFLINE-LOCKED",
+					 "Wrong password. Too many wrong passwords: log in when the registry is reachable.");
+		return error_set(err, "CACHE-BAD-PASSWORD", "Wrong password (%d attempt%s left offline).",
+				 left, left == 1 ? "" : "s");
+	}
+	set_key(s, key);
+	OPENSSL_cleanse(key, sizeof key);
+	if (!user_update(s, "UPDATE users SET failures=0 WHERE org=?1 AND user=?2", org, user, 0))
+		return cache_db_error(s, err, "save the login");
+	return true;
+}
+
+bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
+		       const char *old_password, const char *new_password, struct vax_error *err)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	if (try_unwrap(s, org, user, old_password, NULL, key, false) != UNWRAP_OK)
+		return error_set(err, "CACHE-BAD-PASSWORD", "That is not the previous password.");
+	set_key(s, key);
+	OPENSSL_cleanse(key, sizeof key);
+	return wrap_for(s, org, user, new_password, cache_now(), err);
+}
+
+int cache_offline_failures(struct cache_store *s, const char *org, const char *user)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	int failures = 0;
+	try_unwrap(s, org, user, "", &failures, key, true);
+	return failures;
+}
+
+bool cache_has_user(struct cache_store *s, const char *org, const char *user)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	return try_unwrap(s, org, user, "", NULL, key, true) != UNWRAP_NO_USER;
+}
+
+/* --- keys of rows, blind indexes --------------------------------------- */
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char h[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = h[b[i] >> 4];
+		out[2 * i + 1] = h[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static bool rid_key(struct cache_store *s, const char *rtype, const char *rid, char key[CACHE_KEY_STR])
+{
+	char v[VAX_ID_LEN + 16];
+	unsigned char tag[CACHE_TAG_LEN];
+	snprintf(v, sizeof v, "%s/%s", rtype, rid);
+	if (!s->unlocked || !cache_crypto_tag(s->index_key, CACHE_IX_RID, v, tag))
+		return false;
+	key[0] = 'r';
+	hex(tag, sizeof tag, key + 1);
+	return true;
+}
+
+bool cache_client_key(struct cache_store *s, const struct client *c, char key[CACHE_KEY_STR])
+{
+	if (c->uuid[0]) {
+		text_copy(key, CACHE_KEY_STR, c->uuid);
+		return true;
+	}
+	return c->id[0] && rid_key(s, "Patient", c->id, key);
+}
+
+bool cache_imm_key(struct cache_store *s, const struct immunization *im, char key[CACHE_KEY_STR])
+{
+	if (im->uuid[0]) {
+		text_copy(key, CACHE_KEY_STR, im->uuid);
+		return true;
+	}
+	return im->id[0] && rid_key(s, "Immunization", im->id, key);
+}
+
+static bool add_tag(struct cache_store *s, sqlite3_stmt *ins, int kind, const char *value)
+{
+	unsigned char tag[CACHE_TAG_LEN];
+	if (!value[0])
+		return true;
+	if (!cache_crypto_tag(s->index_key, kind, value, tag))
+		return false;
+	sqlite3_reset(ins);
+	sqlite3_bind_int(ins, 1, kind);
+	sqlite3_bind_blob(ins, 2, tag, sizeof tag, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(ins);
+	return rc == SQLITE_DONE;
+}
+
+static bool add_name_tags(struct cache_store *s, sqlite3_stmt *ins, const struct person_name *n)
+{
+	char f[VAX_NAME_LEN], g[VAX_NAME_LEN], f3[4];
+	text_fold(n->family, f, sizeof f);
+	text_fold(n->given, g, sizeof g);
+	text_copy(f3, sizeof f3, f);
+	return add_tag(s, ins, CACHE_IX_FAMILY, f) && add_tag(s, ins, CACHE_IX_FAMILY3, f3) &&
+	       add_tag(s, ins, CACHE_IX_GIVEN, g);
+}
+
+static bool write_index(struct cache_store *s, const char *key, const struct client *c)
+{
+	sqlite3_stmt *del, *ins;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM search WHERE client_key=?", -1, &del, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(del, 1, key, -1, SQLITE_TRANSIENT);
+	bool ok = sqlite3_step(del) == SQLITE_DONE;
+	sqlite3_finalize(del);
+	if (!ok || sqlite3_prepare_v2(s->db,
+				      "INSERT OR IGNORE INTO search(kind, tag, client_key) VALUES(?,?,?)",
+				      -1, &ins, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(ins, 3, key, -1, SQLITE_TRANSIENT);
+	ok = add_name_tags(s, ins, &c->name);
+	for (int i = 0; ok && i < c->n_aka && i < CLIENT_AKA_MAX; i++)
+		ok = add_name_tags(s, ins, &c->aka[i]);
+	char buf[VAX_NAME_LEN + 16];
+	if (ok && c->dob != DATE_NONE) {
+		char iso[DATE_ISO_LEN];
+		ok = add_tag(s, ins, CACHE_IX_DOB, date_format_iso(c->dob, iso));
+	}
+	for (int i = 0; ok && i < c->n_ident && i < CLIENT_IDENT_MAX; i++) {
+		if (!c->ident[i].value[0])
+			continue;
+		snprintf(buf, sizeof buf, "%s|%s", c->ident[i].type, c->ident[i].value);
+		ok = add_tag(s, ins, CACHE_IX_IDENT, buf);
+	}
+	if (ok && c->id[0]) {
+		snprintf(buf, sizeof buf, "Patient/%s", c->id);
+		ok = add_tag(s, ins, CACHE_IX_RID, buf);
+	}
+	sqlite3_finalize(ins);
+	OPENSSL_cleanse(buf, sizeof buf);
+	return ok;
+}
+
+/* --- cached records --------------------------------------------------------- */
+
+/* Does the record have outbox entries the registry has not accepted? */
+static bool has_unsent(struct cache_store *s, const char *rec_key)
+{
+	sqlite3_stmt *st;
+	bool yes = true; /* on doubt, do not overwrite */
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM outbox WHERE rec_key=? AND state<>2 LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return true;
+	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	yes = rc != SQLITE_DONE;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
+			    int64_t as_of, bool keep_as_of, struct vax_error *err)
+{
+	cJSON *j = fhir_patient_to_json(c);
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	if (!text)
+		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
+	char aad[CACHE_KEY_STR + 16];
+	snprintf(aad, sizeof aad, "client/%s", key);
+	size_t len = strlen(text), slen;
+	unsigned char *sealed = cache_seal(s, aad, text, len, &slen, err);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	if (!sealed)
+		return false;
+	sqlite3_stmt *st;
+	const char *sql = keep_as_of
+		? "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
+		  " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, last_used=excluded.last_used"
+		: "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
+		  " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, as_of=excluded.as_of,"
+		  " last_used=excluded.last_used";
+	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 2, sealed, (int)slen, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, keep_as_of ? 0 : as_of);
+		sqlite3_bind_int64(st, 4, cache_now());
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	if (!ok || !write_index(s, key, c))
+		return cache_db_error(s, err, "save the client");
+	return true;
+}
+
+bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
+			 const struct immunization *im, struct vax_error *err)
+{
+	cJSON *j = fhir_immunization_to_json(im);
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	if (!text)
+		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
+	char aad[CACHE_KEY_STR + 16];
+	snprintf(aad, sizeof aad, "imm/%s", key);
+	size_t len = strlen(text), slen;
+	unsigned char *sealed = cache_seal(s, aad, text, len, &slen, err);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	if (!sealed)
+		return false;
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db,
+				     "INSERT OR REPLACE INTO imms(key, client_key, sealed) VALUES(?,?,?)",
+				     -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, client_key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, "save the dose");
+}
+
+bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_of, bool *kept,
+		      struct vax_error *err)
+{
+	char key[CACHE_KEY_STR];
+	if (kept)
+		*kept = false;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	if (!cache_client_key(s, c, key))
+		return error_set(err, "CACHE-NO-ID", "A client without an id or UUID cannot be cached.");
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	if (has_unsent(s, key)) {
+		if (kept)
+			*kept = true;
+		return cache_exec(s, "COMMIT", err);
+	}
+	if (!cache_write_client_row(s, key, c, as_of, false, err) || !cache_exec(s, "COMMIT", err)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* The client row key a dose belongs to. */
+bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
+			  char key[CACHE_KEY_STR])
+{
+	if (im->client_uuid[0]) {
+		text_copy(key, CACHE_KEY_STR, im->client_uuid);
+		return true;
+	}
+	if (im->client_id[0] && cache_find_rid(s, im->client_id, key))
+		return true;
+	return im->client_id[0] && rid_key(s, "Patient", im->client_id, key);
+}
+
+bool cache_put_immunization(struct cache_store *s, const struct immunization *im, bool *kept,
+			    struct vax_error *err)
+{
+	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
+	if (kept)
+		*kept = false;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
+		return error_set(err, "CACHE-NO-ID", "A dose without ids cannot be cached.");
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	if (has_unsent(s, key)) {
+		if (kept)
+			*kept = true;
+		return cache_exec(s, "COMMIT", err);
+	}
+	if (!cache_write_imm_row(s, key, ckey, im, err) || !cache_exec(s, "COMMIT", err)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
+		      struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return false;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT sealed, as_of FROM clients WHERE key=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "read the client");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return error_set(err, "CACHE-NOT-FOUND", "That client is not in the local store.");
+	}
+	char aad[CACHE_KEY_STR + 16];
+	snprintf(aad, sizeof aad, "client/%s", key);
+	char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 0),
+				  (size_t)sqlite3_column_bytes(st, 0), err);
+	if (as_of)
+		*as_of = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (!text)
+		return false;
+	size_t len = strlen(text);
+	cJSON *j = cJSON_ParseWithLength(text, len);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	client_init(c);
+	bool ok = j && fhir_patient_from_json(j, c, err);
+	cJSON_Delete(j);
+	if (!ok)
+		return error_set(err, "CACHE-CORRUPT", "A client in the local store could not be read.");
+	if (sqlite3_prepare_v2(s->db, "UPDATE clients SET last_used=? WHERE key=?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, cache_now());
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return true;
+}
+
+int cache_client_immunizations(struct cache_store *s, const char *client_key,
+			       struct immunization **out, struct vax_error *err)
+{
+	*out = NULL;
+	if (!cache_require_unlocked(s, err))
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT key, sealed FROM imms WHERE client_key=? ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "read the doses");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, client_key, -1, SQLITE_TRANSIENT);
+	size_t cap = 0;
+	int n = 0;
+	struct immunization *v = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char aad[CACHE_KEY_STR + 16];
+		snprintf(aad, sizeof aad, "imm/%s", (const char *)sqlite3_column_text(st, 0));
+		char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), err);
+		if (!text)
+			continue; /* a damaged row does not hide the others */
+		size_t len = strlen(text);
+		cJSON *j = cJSON_ParseWithLength(text, len);
+		OPENSSL_cleanse(text, len);
+		free(text);
+		v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
+		imm_init(&v[n]);
+		if (j && fhir_immunization_from_json(j, &v[n], NULL))
+			n++;
+		cJSON_Delete(j);
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	return n;
+}
+
+bool cache_find_rid(struct cache_store *s, const char *rid, char key[CACHE_KEY_STR])
+{
+	struct cache_query q = {.dob = DATE_NONE, .rid = rid};
+	char (*keys)[CACHE_KEY_STR] = xmalloc(sizeof *keys);
+	int n = cache_search(s, &q, keys, 1, NULL);
+	if (n == 1)
+		text_copy(key, CACHE_KEY_STR, keys[0]);
+	free(keys);
+	return n == 1;
+}
+
+int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR],
+		 int max, struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return -1;
+	struct {
+		int kind;
+		char value[VAX_NAME_LEN + 16];
+	} term[6];
+	int nt = 0;
+	char f[VAX_NAME_LEN];
+	if (q->family && q->family[0]) {
+		text_fold(q->family, f, sizeof f);
+		if (q->family_prefix && strlen(f) > 3)
+			f[3] = '\0';
+		term[nt].kind = q->family_prefix ? CACHE_IX_FAMILY3 : CACHE_IX_FAMILY;
+		text_copy(term[nt++].value, sizeof term[0].value, f);
+	}
+	if (q->given && q->given[0]) {
+		term[nt].kind = CACHE_IX_GIVEN;
+		text_fold(q->given, term[nt++].value, sizeof term[0].value);
+	}
+	if (q->dob != DATE_NONE) {
+		term[nt].kind = CACHE_IX_DOB;
+		date_format_iso(q->dob, term[nt++].value);
+	}
+	if (q->ident && q->ident[0]) {
+		term[nt].kind = CACHE_IX_IDENT;
+		text_copy(term[nt++].value, sizeof term[0].value, q->ident);
+	}
+	if (q->rid && q->rid[0]) {
+		term[nt].kind = CACHE_IX_RID;
+		snprintf(term[nt++].value, sizeof term[0].value, "Patient/%s", q->rid);
+	}
+	if (nt == 0)
+		return 0;
+	char sql[512] = "";
+	for (int i = 0; i < nt; i++)
+		strcat(sql, i ? " INTERSECT SELECT client_key FROM search WHERE kind=? AND tag=?"
+			      : "SELECT client_key FROM search WHERE kind=? AND tag=?");
+	strcat(sql, " LIMIT ?");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "search");
+		return -1;
+	}
+	for (int i = 0; i < nt; i++) {
+		unsigned char tag[CACHE_TAG_LEN];
+		cache_crypto_tag(s->index_key, term[i].kind, term[i].value, tag);
+		sqlite3_bind_int(st, 2 * i + 1, term[i].kind);
+		sqlite3_bind_blob(st, 2 * i + 2, tag, sizeof tag, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(st, 2 * nt + 1, max);
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		text_copy(keys[n++], CACHE_KEY_STR, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	OPENSSL_cleanse(term, sizeof term);
+	OPENSSL_cleanse(f, sizeof f);
+	return n;
+}
+
+bool cache_is_stale(struct cache_store *s, const char *key, int64_t now, int64_t max_age_s)
+{
+	sqlite3_stmt *st;
+	bool stale = true;
+	if (sqlite3_prepare_v2(s->db, "SELECT as_of FROM clients WHERE key=?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return true;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t as_of = sqlite3_column_int64(st, 0);
+		stale = as_of <= 0 || now - as_of > max_age_s;
+	}
+	sqlite3_finalize(st);
+	return stale;
+}
+
+int cache_count_clients(struct cache_store *s)
+{
+	return count_sql(s, "SELECT count(*) FROM clients");
+}
+
+int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct vax_error *err)
+{
+	int64_t cutoff = retention_days < 0 ? INT64_MAX : now - (int64_t)retention_days * 86400;
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	static const char *const steps[] = {
+		"CREATE TEMP TABLE IF NOT EXISTS doomed(key TEXT PRIMARY KEY)",
+		"DELETE FROM temp.doomed",
+		"INSERT INTO temp.doomed SELECT key FROM clients WHERE last_used < ?1 AND NOT EXISTS"
+		" (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state <> 2)",
+		"DELETE FROM search WHERE client_key IN (SELECT key FROM temp.doomed)",
+		"DELETE FROM imms WHERE client_key IN (SELECT key FROM temp.doomed) AND NOT EXISTS"
+		" (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state <> 2)",
+		"DELETE FROM clients WHERE key IN (SELECT key FROM temp.doomed)",
+		"DELETE FROM outbox WHERE state = 2 AND updated_at < ?1",
+	};
+	int dropped = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, steps[i], -1, &st, NULL) != SQLITE_OK) {
+			cache_db_error(s, err, "purge");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (sqlite3_bind_parameter_count(st) >= 1)
+			sqlite3_bind_int64(st, 1, cutoff);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			cache_db_error(s, err, "purge");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (i == 5)
+			dropped = sqlite3_changes(s->db);
+	}
+	if (!cache_exec(s, "COMMIT", err))
+		return -1;
+	/* give the freed pages (already zeroed by secure_delete) back */
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	return dropped;
+}

@@ -1,0 +1,41 @@
+/* cache/store_int.h - what store.c and outbox.c share; not for other folders. */
+#ifndef VAX_CACHE_STORE_INT_H
+#define VAX_CACHE_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "cache/store.h"
+
+struct cache_store {
+	sqlite3 *db;
+	char *dir;
+	struct cache_kdf kdf;
+	int max_failures;
+	bool unlocked;
+	unsigned char key[CACHE_KEY_LEN];       /* the store key */
+	unsigned char seal_key[CACHE_KEY_LEN];  /* seals records */
+	unsigned char index_key[CACHE_KEY_LEN]; /* blind indexes */
+};
+
+/** A sealed copy of data (malloc'd, *out_len) for the row named by aad. */
+unsigned char *cache_seal(struct cache_store *s, const char *aad, const void *data, size_t len,
+			  size_t *out_len, struct vax_error *err);
+/** Open a sealed column into a malloc'd NUL-terminated string; NULL if it
+ * does not open (err set). */
+char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, size_t len,
+		   struct vax_error *err);
+/** sqlite3_exec with the error turned into a vax_error. */
+bool cache_exec(struct cache_store *s, const char *sql, struct vax_error *err);
+bool cache_db_error(struct cache_store *s, struct vax_error *err, const char *what);
+bool cache_require_unlocked(const struct cache_store *s, struct vax_error *err);
+/** Write a client / dose row and its index entries (inside a transaction). */
+bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
+			    int64_t as_of, bool keep_as_of, struct vax_error *err);
+bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
+			 const struct immunization *im, struct vax_error *err);
+int64_t cache_now(void);
+/** The client row key a dose belongs to (its client_uuid, else from client_id). */
+bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
+			  char key[CACHE_KEY_STR]);
+
+#endif

@@ -1,0 +1,99 @@
+/* core/match.h - finding a client: blocking keys, field comparators that know
+ * front-desk typing errors, a weight-sum score with grades, and an in-memory
+ * candidate index.
+ *
+ * The same code runs on the server (Patient/$match), over the offline store
+ * and at the Smart search screen. Scoring is a Fellegi-Sunter-style sum of
+ * log2 likelihood ratios, one per field and agreement level; the grades cut
+ * that sum at thresholds calibrated on tests/match/eval.txt. doc/matching.md
+ * explains the weights, the keys and the measured figures.
+ *
+ * The reasons in a match_result name the values compared ("García vs
+ * García-López"): they are PHI, for the screen only, never for logs.
+ */
+#ifndef VAX_CORE_MATCH_H
+#define VAX_CORE_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/client.h"
+
+/** FHIR match-grade, weakest first. */
+enum match_grade {
+	MATCH_NONE = 0,     /* not returned as a candidate */
+	MATCH_POSSIBLE,
+	MATCH_PROBABLE,
+	MATCH_CERTAIN,
+};
+
+/* Grade thresholds on the weight sum (calibrated, see doc/matching.md). */
+#define MATCH_W_CERTAIN 22.0
+#define MATCH_W_PROBABLE 13.0
+#define MATCH_W_POSSIBLE 6.0
+
+#define MATCH_WHY_MAX 12
+#define MATCH_WHY_LEN 160
+
+struct match_result {
+	double weight;              /* sum of log2 likelihood ratios */
+	double score;               /* 0..1, monotone in weight */
+	enum match_grade grade;
+	size_t index;               /* match_search: position in the array */
+	int n_why;
+	/* field by field in words: "DOB agrees", "last name differs (A vs B)" */
+	char why[MATCH_WHY_MAX][MATCH_WHY_LEN];
+};
+
+/** Compare a query (what was typed: any fields may be empty) with a
+ * candidate record and fill out. Symmetric enough for record-to-record
+ * duplicate checks, but the query's empty fields count as "not asked". */
+void match_score(const struct client *query, const struct client *candidate, struct match_result *out);
+
+/** FHIR code of a grade: "certain", "probable", "possible", "certainly-not". */
+const char *match_grade_code(enum match_grade g);
+
+/* ---- blocking keys --------------------------------------------------- */
+
+#define MATCH_KEY_LEN 32
+#define MATCH_KEYS_MAX 128
+
+/** Index keys: short strings made of phonetic codes, digits and a kind
+ * prefix ("D:20190315", "GF:MR:KRS", "FY:KRS:2019", "GY:MR:2019",
+ * "P:5125550100"). Store them (or an HMAC of them) per client; look up the
+ * query's keys and score the union of what they find. */
+struct match_keys {
+	int n;
+	char key[MATCH_KEYS_MAX][MATCH_KEY_LEN];
+};
+
+/** The keys an index stores for a record (its name and AKA names). */
+void match_keys_record(const struct client *c, struct match_keys *out);
+
+/** The keys to look up for a query: the record keys of the query plus
+ * variants for the errors the comparators forgive (day and month swapped,
+ * first and last name swapped). A superset of match_keys_record(q). */
+void match_keys_query(const struct client *q, struct match_keys *out);
+
+/* ---- in-memory index and search (tests, bench, offline store) -------- */
+
+struct match_index;
+
+/** An empty index of 64-bit key hashes to positions. */
+struct match_index *match_index_new(void);
+void match_index_free(struct match_index *ix);
+/** Add record c at position pos (its index in the caller's array). */
+void match_index_add(struct match_index *ix, const struct client *c, uint32_t pos);
+/** Positions stored under one key, or NULL (then *n is 0). */
+const uint32_t *match_index_lookup(const struct match_index *ix, const char *key, size_t *n);
+
+/** Score candidates from arr (n records) and keep the best `max` with a
+ * grade of at least possible, best first, reasons filled in. With an index
+ * only the records sharing a key with the query are scored; with ix NULL
+ * every record is. Returns how many results were written. If scored is not
+ * NULL it receives the number of records scored. */
+size_t match_search(const struct client *query, const struct client *arr, size_t n,
+		    const struct match_index *ix, struct match_result *out, size_t max, size_t *scored);
+
+#endif

@@ -1,0 +1,322 @@
+/* registry/server.c - see server.h */
+#include "registry/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <zlib.h>
+
+#include "sys/fileio.h"
+
+struct server {
+	struct MHD_Daemon *d;
+	struct api *api;
+	struct server_opts o;
+	char *cert, *key;
+	char base[128];
+};
+
+struct pending {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	bool admitted;        /* arrived outside maintenance */
+	struct timespec start;
+};
+
+static double since_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct api_request *rq = cls;
+	if (rq->n_param >= API_MAX_PARAMS) {
+		rq->too_many_params = true;
+		return MHD_NO;
+	}
+	rq->param[rq->n_param].key = key;
+	rq->param[rq->n_param].value = value ? value : "";
+	rq->n_param++;
+	return MHD_YES;
+}
+
+/* gzip a body; NULL if it does not pay or fails. */
+static char *gzip(const char *in, size_t len, size_t *out_len)
+{
+	z_stream z = {0};
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&z, len);
+	char *out = malloc(cap);
+	if (!out) {
+		deflateEnd(&z);
+		return NULL;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END || *out_len >= len) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool host_ok(const char *h)
+{
+	if (!h || !*h || strlen(h) > 100)
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    !strchr(".-:[]", *p))
+			return false;
+	return true;
+}
+
+static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const char *json)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/fhir+json");
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+			       const char *version, const char *upload_data, size_t *upload_data_size,
+			       void **con_cls)
+{
+	(void)version;
+	struct server *s = cls;
+	struct pending *p = *con_cls;
+	if (!p) {
+		p = calloc(1, sizeof *p);
+		if (!p)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &p->start);
+		/* maintenance is decided when a request arrives: one that began
+		 * before it is served, not lost */
+		int retry;
+		p->admitted = !api_in_maintenance(s->api, (int64_t)time(NULL), &retry);
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!p->too_large && p->len + *upload_data_size > s->o.body_max) {
+			p->too_large = true;
+			free(p->body);
+			p->body = NULL;
+			p->len = p->cap = 0;
+		}
+		if (!p->too_large) {
+			if (p->len + *upload_data_size + 1 > p->cap) {
+				size_t cap = (p->cap ? p->cap * 2 : 4096);
+				while (cap < p->len + *upload_data_size + 1)
+					cap *= 2;
+				char *nb = realloc(p->body, cap);
+				if (!nb)
+					return MHD_NO;
+				p->body = nb;
+				p->cap = cap;
+			}
+			memcpy(p->body + p->len, upload_data, *upload_data_size);
+			p->len += *upload_data_size;
+		}
+		*upload_data_size = 0;
+		if (since_ms(&p->start) > s->o.request_time * 1000.0)
+			return MHD_NO; /* a body trickling in: drop the connection */
+		return MHD_YES;
+	}
+	if (p->too_large)
+		return send_simple(con, 413,
+				   "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"too-costly\","
+				   "\"diagnostics\":\"The request body is larger than the registry accepts.\"}]}");
+
+	struct api_request rq;
+	memset(&rq, 0, sizeof rq);
+	rq.method = method;
+	rq.path = url;
+	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_param, &rq);
+	rq.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+	rq.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
+	rq.if_none_exist = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Exist");
+	rq.content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
+	char base[160];
+	if (host_ok(host))
+		snprintf(base, sizeof base, "https://%s", host);
+	else
+		snprintf(base, sizeof base, "%s", s->base);
+	rq.base = base;
+	rq.body = p->body;
+	rq.body_len = p->len;
+	rq.now = (int64_t)time(NULL);
+	rq.admitted = p->admitted;
+
+	struct api_response rs;
+	api_handle(s->api, &rq, &rs);
+
+	char *body = rs.body;
+	size_t len = body ? strlen(body) : 0;
+	rs.body = NULL;
+	bool gz = false;
+	const char *ae = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept-Encoding");
+	if (body && len > 512 && ae && strstr(ae, "gzip")) {
+		size_t zlen;
+		char *z = gzip(body, len, &zlen);
+		if (z) {
+			cJSON_free(body);
+			body = z;
+			len = zlen;
+			gz = true;
+		}
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"",
+										  body ? free : NULL);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	if (body)
+		MHD_add_response_header(r, "Content-Type", rs.content_type ? rs.content_type : "application/fhir+json");
+	if (gz)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (rs.etag[0])
+		MHD_add_response_header(r, "ETag", rs.etag);
+	if (rs.last_modified[0])
+		MHD_add_response_header(r, "Last-Modified", rs.last_modified);
+	if (rs.location[0] && (rs.status == 201 || rs.status == 200) && strcmp(method, "GET")) {
+		char loc[512];
+		snprintf(loc, sizeof loc, "%s/%s", base, rs.location);
+		MHD_add_response_header(r, "Location", loc);
+	}
+	if (rs.retry_after > 0) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%d", rs.retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (rs.allow)
+		MHD_add_response_header(r, "Allow", rs.allow);
+	if (rs.status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"vaxregd\"");
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)(rs.status ? rs.status : 500), r);
+	MHD_destroy_response(r);
+	if (s->o.access_log)
+		fprintf(stderr, "vaxregd: %s %s %d %.1f ms\n", method, url, rs.status, since_ms(&p->start));
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)con, (void)toe;
+	struct pending *p = *con_cls;
+	if (p) {
+		free(p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct vax_error *err)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	if (!colon || (size_t)(colon - listen) >= sizeof host)
+		return error_set(err, "LISTEN", "--listen takes ADDRESS:PORT, e.g. 127.0.0.1:8443.");
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return error_set(err, "LISTEN", "The port in --listen must be 0-65535.");
+	if (!strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return error_set(err, "LISTEN", "The address in --listen must be an IPv4 address such as 127.0.0.1 or 0.0.0.0.");
+	sa->sin_port = htons((uint16_t)port);
+	return true;
+}
+
+struct server *server_start(struct api *a, const struct server_opts *o, char *url, size_t url_len,
+			    struct vax_error *err)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->api = a;
+	s->o = *o;
+	if (!s->o.threads)
+		s->o.threads = 8;
+	if (!s->o.body_max)
+		s->o.body_max = 8u << 20;
+	if (!s->o.timeout)
+		s->o.timeout = 30;
+	if (!s->o.request_time)
+		s->o.request_time = 60;
+	struct sockaddr_in sa;
+	size_t n;
+	if (!parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &sa, err) ||
+	    !fileio_read(o->cert_file, &s->cert, &n, err) || !fileio_read(o->key_file, &s->key, &n, err)) {
+		server_stop(s);
+		return NULL;
+	}
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+				0, NULL, NULL, handler, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+				MHD_OPTION_HTTPS_MEM_KEY, s->key,
+				MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
+				MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+				MHD_OPTION_END);
+	if (!s->d) {
+		error_set(err, "LISTEN", "Cannot serve on %s (address in use, or the certificate and key do not match).",
+			  o->listen);
+		server_stop(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	char addr[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
+	snprintf(s->base, sizeof s->base, "https://%s:%u", addr, info ? info->port : ntohs(sa.sin_port));
+	snprintf(url, url_len, "%s/", s->base);
+	return s;
+}
+
+void server_stop(struct server *s)
+{
+	if (!s)
+		return;
+	if (s->d) {
+		/* stop accepting first; requests in flight finish before the join */
+		MHD_socket fd = MHD_quiesce_daemon(s->d);
+		MHD_stop_daemon(s->d);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	free(s->cert);
+	free(s->key);
+	free(s);
+}

@@ -1,0 +1,270 @@
+/* tests/cache/cachedrv.c - the store's command line as vaxdesk runs it, plus
+ * what the crash and fault tests need around it:
+ *
+ *   cachedrv sync|outbox|prefetch|purge ...   cache_cli_main(), as `vaxdesk`
+ *   cachedrv record --count N [COMMON]        record N new clients with two
+ *       historical doses each, offline; prints "saved <Type> <uuid>" only
+ *       after the save returned (the moment the screen would say "saved")
+ *   cachedrv scan DIR STRING...               exit 1 if any file in DIR holds
+ *       a STRING in any encoding tests/cache/cachetest.c knows
+ *   cachedrv verify FILE [COMMON]             every record named in FILE
+ *       (lines from `record`) and every outbox entry is accepted, and the
+ *       registry holds each exactly once
+ *
+ * COMMON: --data-dir DIR --registry URL --ca-file FILE --org O --user U
+ * --password-fd N (as the command line).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "api/fhir_client.h"
+#include "api/session.h"
+#include "cache/cli.h"
+#include "cache/store.h"
+#include "core/fhir.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include "tests/cache/cachetest.h"
+
+struct opts {
+	const char *dir, *registry, *ca, *org, *user;
+	int pw_fd, count;
+	const char *file;
+	char password[256];
+};
+
+static void parse(struct opts *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof *o);
+	o->pw_fd = 0;
+	o->count = 1;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+		if (!strcmp(a, "--data-dir"))
+			o->dir = v, i++;
+		else if (!strcmp(a, "--registry"))
+			o->registry = v, i++;
+		else if (!strcmp(a, "--ca-file"))
+			o->ca = v, i++;
+		else if (!strcmp(a, "--org"))
+			o->org = v, i++;
+		else if (!strcmp(a, "--user"))
+			o->user = v, i++;
+		else if (!strcmp(a, "--password-fd"))
+			o->pw_fd = atoi(v), i++;
+		else if (!strcmp(a, "--count"))
+			o->count = atoi(v), i++;
+		else
+			o->file = a;
+	}
+	size_t n = 0;
+	char ch;
+	while (n + 1 < sizeof o->password && read(o->pw_fd, &ch, 1) == 1 && ch != '\n')
+		o->password[n++] = ch;
+	o->password[n] = '\0';
+}
+
+static struct cache_store *unlock(struct opts *o)
+{
+	struct cache_store_options so = {.dir = o->dir};
+	struct vax_error err;
+	struct cache_store *s = cache_store_open(&so, &err);
+	if (!s || !cache_login_offline(s, o->org, o->user, o->password, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		exit(1);
+	}
+	return s;
+}
+
+/* A random name of letters only (the rules refuse digits in names), so no
+ * two test clients look alike to $match. */
+static void random_name(char *buf, size_t len)
+{
+	unsigned char r[12];
+	RAND_bytes(r, sizeof r);
+	size_t n = len - 1 < 10 ? len - 1 : 10;
+	buf[0] = (char)('A' + r[0] % 26);
+	for (size_t i = 1; i < n; i++)
+		buf[i] = (char)('a' + r[i] % 26);
+	buf[n] = '\0';
+}
+
+static int record(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap = {0};
+	text_copy(cap.user, sizeof cap.user, o->user);
+	text_copy(cap.org, sizeof cap.org, o->org);
+	text_copy(cap.workstation, sizeof cap.workstation, "crash-desk");
+	struct vax_error err;
+	for (int i = 0; i < o->count; i++) {
+		struct client c;
+		client_init(&c);
+		random_name(c.name.family, sizeof c.name.family);
+		random_name(c.name.given, sizeof c.name.given);
+		unsigned char r[2];
+		RAND_bytes(r, sizeof r);
+		c.dob = date_add_days(date_from_ymd(2012, 1, 1), (r[0] << 8 | r[1]) % 3000);
+		c.sex = r[0] & 1 ? SEX_FEMALE : SEX_MALE;
+		c.n_addr = 1;
+		text_copy(c.addr[0].county, sizeof c.addr[0].county, "Travis");
+		text_copy(c.addr[0].state, sizeof c.addr[0].state, "TX");
+		text_copy(c.addr[0].zip, sizeof c.addr[0].zip, "78701");
+		cap.at = (int64_t)time(NULL);
+		if (!cache_save_client(s, &c, CACHE_OP_CREATE, &cap, NULL, &err)) {
+			fprintf(stderr, "cachedrv: %s\n", err.message);
+			return 1;
+		}
+		printf("saved Patient %s\n", c.uuid);
+		fflush(stdout);
+		static const char *const cvx[] = {"08", "20"};
+		for (int d = 0; d < 2; d++) {
+			struct immunization im;
+			imm_init(&im);
+			text_copy(im.client_uuid, sizeof im.client_uuid, c.uuid);
+			text_copy(im.cvx, sizeof im.cvx, cvx[d]);
+			im.date_given = date_add_days(c.dob, 1 + 60 * d);
+			im.historical = true;
+			text_copy(im.info_source, sizeof im.info_source, "01");
+			if (!cache_save_immunization(s, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
+				fprintf(stderr, "cachedrv: %s\n", err.message);
+				return 1;
+			}
+			printf("saved Immunization %s\n", im.uuid);
+			fflush(stdout);
+		}
+	}
+	cache_store_close(s);
+	return 0;
+}
+
+struct done {
+	bool done;
+	enum api_class cls;
+};
+
+static void login_cb(struct api_session *ss, const struct api_result *res, void *arg)
+{
+	(void)ss;
+	struct done *d = arg;
+	d->done = true;
+	d->cls = res->cls;
+}
+
+/* How many records of type carry this uuid on the registry; -1 on error. */
+static long registry_count(struct api_conn *conn, const char *type, const char *uuid)
+{
+	char ident[128];
+	snprintf(ident, sizeof ident, FHIR_SYS_UUID "|urn:uuid:%s", uuid);
+	struct api_fhir_param p[] = {{"identifier", ident}};
+	struct vax_error err;
+	struct api_req *r = api_fhir_search_req(conn, type, p, 1, &err);
+	const struct api_result *res = r ? api_req_wait(r, 30000) : NULL;
+	struct api_bundle b;
+	long total = -1;
+	if (res && api_fhir_read_bundle(res, &b, &err)) {
+		total = b.total >= 0 ? b.total : b.n;
+		api_bundle_free(&b);
+	} else {
+		fprintf(stderr, "cachedrv: search %s: %s\n", type, res ? res->err.message : err.message);
+	}
+	api_req_free(r);
+	return total;
+}
+
+static int verify(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	struct api_conn_config cfg = {.base_url = o->registry, .ca_file = o->ca};
+	struct api_conn *conn = api_global_init(&err) ? api_conn_new(&cfg, &err) : NULL;
+	if (!conn) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	struct api_session *ss = api_session_new(conn);
+	struct done d = {0};
+	api_session_login(ss, o->org, o->user, o->password, NULL, true, login_cb, &d);
+	while (!d.done)
+		api_pump(conn, 100);
+	if (d.cls != API_OK) {
+		fprintf(stderr, "cachedrv: verify: login failed\n");
+		return 1;
+	}
+	int bad = 0, checked = 0, confirmed = 0;
+	struct cache_entry *v;
+	int n = cache_outbox_list(s, 0, &v, &err);
+	for (int i = 0; i < n; i++) {
+		if (v[i].state != CACHE_ACCEPTED) {
+			fprintf(stderr, "not accepted: entry %lld is %s: %s\n", (long long)v[i].seq,
+				cache_state_name(v[i].state), v[i].message);
+			bad++;
+			continue;
+		}
+		long t = registry_count(conn, cache_rtype_name(v[i].type), v[i].rec_key);
+		checked++;
+		if (t != 1) {
+			fprintf(stderr, "%s %s is on the registry %ld times\n",
+				cache_rtype_name(v[i].type), v[i].rec_key, t);
+			bad++;
+		}
+	}
+	FILE *f = o->file ? fopen(o->file, "r") : NULL;
+	char line[256];
+	while (f && fgets(line, sizeof line, f)) {
+		char type[32], uuid[64];
+		if (sscanf(line, "saved %31s %63s", type, uuid) != 2)
+			continue;
+		confirmed++;
+		bool found = false;
+		for (int i = 0; i < n && !found; i++)
+			found = !strcmp(v[i].rec_key, uuid);
+		long t = found ? 1 : registry_count(conn, type, uuid);
+		if (!found || t != 1) {
+			fprintf(stderr, "confirmed %s %s: in outbox %s, on registry %ld\n", type, uuid,
+				found ? "yes" : "no", t);
+			bad++;
+		}
+	}
+	if (f)
+		fclose(f);
+	free(v);
+	printf("verify: %d outbox entries checked on the registry, %d confirmed saves, %d problem(s)\n",
+	       checked, confirmed, bad);
+	api_session_free(ss);
+	api_conn_free(conn);
+	cache_store_close(s);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs("usage: cachedrv record|verify|sync|outbox|prefetch|purge ...\n", stderr);
+		return 2;
+	}
+	struct opts o;
+	if (!strcmp(argv[1], "scan") && argc >= 3) {
+		int found = 0;
+		for (int i = 3; i < argc; i++)
+			if (cachetest_dir_contains(argv[2], argv[i])) {
+				printf("found on disk: %s\n", argv[i]);
+				found++;
+			}
+		return found ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "record")) {
+		parse(&o, argc, argv);
+		return record(&o);
+	}
+	if (!strcmp(argv[1], "verify")) {
+		parse(&o, argc, argv);
+		return verify(&o);
+	}
+	return cache_cli_main(argc - 1, argv + 1);
+}

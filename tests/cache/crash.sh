@@ -1,0 +1,49 @@
+#!/bin/sh
+# Crash safety: the store's command line is killed with SIGKILL at random
+# points while it records offline and while it syncs; after a final sync,
+# every record confirmed as saved is on the registry exactly once, and so is
+# every other record the outbox holds. VAXDESK_CRASH_POINTS sets the number
+# of kill points (default 20; CI runs 100+).
+set -eu
+. "$top_srcdir/tests/lib/registry.sh"
+. "$top_srcdir/tests/cache/lib.sh"
+registry_init
+registry_user CLINICA alice provider
+registry_start
+cache_init
+POINTS=${VAXDESK_CRASH_POINTS:-20}
+
+drv sync >/dev/null
+[ "$DRV_RC" = 0 ] || fail "first online login"
+: >"$REG_TMP/saved"
+killed_record=0
+killed_sync=0
+i=0
+while [ $i -lt "$POINTS" ]; do
+	if [ $((i % 2)) = 0 ]; then
+		# mid-save: the process dies between (or inside) transactions
+		drv_bg "$REG_TMP/saved" record --count 100000
+		sleep_ms "$(random_ms 150 700)"
+		if kill -KILL "$DRV_PID" 2>/dev/null; then killed_record=$((killed_record + 1)); fi
+	else
+		# mid-sync: entries SENDING, a Bundle in flight, receipts half stored
+		drv_bg "$REG_TMP/sync.log" sync
+		sleep_ms "$(random_ms 100 900)"
+		if kill -KILL "$DRV_PID" 2>/dev/null; then killed_sync=$((killed_sync + 1)); fi
+	fi
+	wait "$DRV_PID" 2>/dev/null || :
+	i=$((i + 1))
+done
+# a torn last line is a save that was never confirmed
+n=$(grep -c '^saved [A-Za-z]* [0-9a-f-]\{36\}$' "$REG_TMP/saved" || :)
+[ "$n" -gt 0 ] || fail "nothing was saved before the kills"
+tries=0
+while :; do
+	drv sync >"$REG_TMP/final.out" 2>&1
+	[ "$DRV_RC" = 0 ] && break
+	tries=$((tries + 1))
+	[ $tries -lt 3 ] || fail "final sync: $(cat "$REG_TMP/final.out")"
+done
+grep '^saved [A-Za-z]* [0-9a-f-]\{36\}$' "$REG_TMP/saved" >"$REG_TMP/confirmed"
+drv verify "$REG_TMP/confirmed" || fail "after $POINTS kill points"
+echo "ok: $POINTS kill points ($killed_record while recording, $killed_sync while syncing), $n confirmed saves"

@@ -1,0 +1,86 @@
+# tests/cache/lib.sh - sourced after tests/lib/registry.sh: run the store's
+# command line (tests/cache/cachedrv, = `vaxdesk sync|outbox|...`) against
+# the registry started there, with a private data directory.
+#
+#   cache_init                 data dir, password file, config (short timeouts)
+#   drv CMD [ARGS...]          run in the foreground; status in DRV_RC
+#   drv_bg OUT CMD [ARGS...]   run in the background, stdout to OUT; pid in DRV_PID
+#   drv_url URL                talk to URL instead of the registry (a proxy)
+
+CACHEDRV=${CACHEDRV:-$top_builddir/tests/cache/cachedrv}
+FAULTPROXY=${FAULTPROXY:-$top_builddir/tests/cache/faultproxy}
+DRV_URL=
+
+cache_init() {
+	DESK=$REG_TMP/desk
+	PWFILE=$REG_TMP/pw
+	printf '%s\n' "$REG_PASSWORD" >"$PWFILE"
+	CONF=$REG_TMP/vaxdesk.conf
+	printf 'connect_timeout_seconds = 3\n' >"$CONF"
+}
+
+drv_url() { DRV_URL=$1; }
+
+_drv_args() {
+	echo --data-dir "$DESK" --config "$CONF" --registry "${DRV_URL:-$REG_URL}" \
+		--ca-file "$REG_CA" --org "${DRV_ORG:-CLINICA}" --user "${DRV_USER:-alice}" --password-fd 3
+}
+
+drv() {
+	_c=$1
+	shift
+	DRV_RC=0
+	# shellcheck disable=SC2046
+	"$CACHEDRV" "$_c" $(_drv_args) "$@" 3<"$PWFILE" || DRV_RC=$?
+}
+
+drv_bg() {
+	_o=$1
+	_c=$2
+	shift 2
+	# shellcheck disable=SC2046
+	"$CACHEDRV" "$_c" $(_drv_args) "$@" 3<"$PWFILE" >>"$_o" 2>>"$REG_TMP/drv.err" &
+	DRV_PID=$!
+}
+
+# random_ms LO HI: a random whole number of milliseconds in [LO, HI)
+random_ms() {
+	_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	echo $(($1 + _r % ($2 - $1)))
+}
+
+sleep_ms() {
+	sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+}
+
+# proxy_start MODE N: a faultproxy in front of the registry; sets PROXY_URL
+proxy_start() {
+	_port=${REG_URL##*:}
+	rm -f "$REG_TMP/proxy.out"
+	mkfifo "$REG_TMP/proxy.in" 2>/dev/null || :
+	"$FAULTPROXY" "$_port" "$1" "$2" <"$REG_TMP/proxy.in" >"$REG_TMP/proxy.out" &
+	PROXY_PID=$!
+	exec 8>"$REG_TMP/proxy.in"
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q '^PORT ' "$REG_TMP/proxy.out" 2>/dev/null; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	PROXY_URL="https://127.0.0.1:$(sed -n 's/^PORT //p' "$REG_TMP/proxy.out")"
+}
+
+# proxy_stop: stop it; fails the test if the fault never happened
+proxy_stop() {
+	grep -q '^fault: ' "$REG_TMP/proxy.out" || fail "the proxy's fault never happened"
+	exec 8>&-
+	kill "$PROXY_PID" 2>/dev/null || :
+	wait "$PROXY_PID" 2>/dev/null || :
+}
+
+# registry_restart: start the registry again on a new port. server.out is
+# removed first: registry_start could otherwise read the old URL before the
+# new process has truncated the file.
+registry_restart() {
+	rm -f "$REG_TMP/server.out"
+	registry_start "$@"
+}

@@ -1,0 +1,604 @@
+/* tests/forms/test_form.c - the form model: focus, validation, messages,
+ * dirty flag, read-only fields, code type-ahead and the field checks. */
+#include <check.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/rules.h"
+#include "forms/form.h"
+#include "forms/validate.h"
+#include "tests/suites.h"
+
+static const struct form_choice vaccines[] = {
+    {"08", "Hep B, adolescent or pediatric"},
+    {"20", "DTaP"},
+    {"110", "DTaP-Hep B-IPV"},
+    {"03", "MMR"},
+    {"21", "varicella"},
+    {"141", "Influenza, seasonal, injectable"},
+    {"10", "IPV"},
+};
+#define N_VACCINES (sizeof vaccines / sizeof vaccines[0])
+
+static const struct form_choice languages[] = {
+    {"eng", "English"},
+    {"spa", "Español"},
+    {"vie", "Tiếng Việt"},
+};
+
+/* A date that must not be after *ctx (today): a validator with context. */
+static const char *not_future(const char *value, const void *ctx, char *buf, size_t len)
+{
+	vax_date d, today = *(const vax_date *)ctx;
+	char us[DATE_US_LEN];
+	if (date_parse_us(value, &d) != DATE_OK)
+		return NULL; /* the kind's check already spoke */
+	if (d <= today)
+		return NULL;
+	snprintf(buf, len, "Cannot be after today (%s).", date_format_us(today, us));
+	return buf;
+}
+
+static vax_date today;
+
+static const struct form_field_spec client_specs[] = {
+    {.id = "registry_id", .label = "Registry ID", .kind = FORM_TEXT, .flags = FORM_READONLY},
+    {.id = "last", .label = "Last name", .kind = FORM_NAME, .flags = FORM_REQUIRED},
+    {.id = "first", .label = "First name", .kind = FORM_NAME, .flags = FORM_REQUIRED},
+    {.id = "dob",
+     .label = "Birth date",
+     .kind = FORM_DATE,
+     .flags = FORM_REQUIRED,
+     .validate = not_future,
+     .ctx = &today},
+    {.id = "phone", .label = "Phone", .kind = FORM_PHONE},
+    {.id = "zip", .label = "ZIP", .kind = FORM_ZIP},
+    {.id = "vaccine",
+     .label = "Vaccine",
+     .kind = FORM_CODE,
+     .flags = FORM_REQUIRED,
+     .choices = vaccines,
+     .n_choices = N_VACCINES},
+    {.id = "lang", .label = "Language", .kind = FORM_CODE, .choices = languages, .n_choices = 3},
+    {.id = "vfc", .label = "VFC eligible", .kind = FORM_YESNO},
+    {.id = "password", .label = "Password", .kind = FORM_PASSWORD, .max_len = 16},
+};
+enum { F_ID, F_LAST, F_FIRST, F_DOB, F_PHONE, F_ZIP, F_VACCINE, F_LANG, F_VFC, F_PW, F_COUNT };
+
+static struct form *form;
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	today = date_from_ymd(2026, 11, 22);
+	form = form_new(client_specs, F_COUNT);
+}
+
+static void teardown(void)
+{
+	form_free(&form);
+	ck_assert_ptr_null(form);
+	setlocale(LC_ALL, "C");
+}
+
+static unsigned type(const wchar_t *s)
+{
+	unsigned r = 0;
+	for (; *s; s++)
+		r |= form_input(form, *s);
+	return r;
+}
+
+static const char *value(size_t i)
+{
+	static char buf[1024];
+	form_get_value(form, i, buf, sizeof buf);
+	return buf;
+}
+
+static const char *message(size_t i)
+{
+	return form_field_at(form, i)->message;
+}
+
+/* Fill every field with good values, without making the form dirty. */
+static void fill_good(void)
+{
+	form_set_value(form, F_LAST, "Nguyễn");
+	form_set_value(form, F_FIRST, "José");
+	form_set_value(form, F_DOB, "02/29/2024");
+	form_set_value(form, F_PHONE, "(512) 555-0100");
+	form_set_value(form, F_ZIP, "78701-1234");
+	form_set_value(form, F_VACCINE, "08");
+	form_set_value(form, F_VFC, "yes");
+}
+
+START_TEST(focus_skips_readonly)
+{
+	ck_assert_uint_eq(form_count(form), F_COUNT);
+	ck_assert_int_eq(form_find(form, "dob"), F_DOB);
+	ck_assert_int_eq(form_find(form, "nope"), -1);
+	/* the read-only first field is skipped at the start */
+	ck_assert_uint_eq(form_focus(form), F_LAST);
+	ck_assert_uint_eq(form_apply(form, ACTION_NEXT_FIELD), FORM_REDRAW);
+	ck_assert_uint_eq(form_focus(form), F_FIRST);
+	form_apply(form, ACTION_PREV_FIELD);
+	form_apply(form, ACTION_PREV_FIELD);
+	/* wraps around to the end, never landing on the read-only field */
+	ck_assert_uint_eq(form_focus(form), F_PW);
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_uint_eq(form_focus(form), F_LAST);
+	ck_assert(!form_set_focus(form, F_ID));
+	ck_assert(form_set_focus(form, F_ZIP));
+	ck_assert_uint_eq(form_focus(form), F_ZIP);
+
+	/* locking the focused field moves focus on and shows the reason */
+	form_set_readonly(form, F_ZIP, true, "Locked: from vital records");
+	ck_assert_uint_eq(form_focus(form), F_VACCINE);
+	ck_assert_str_eq(form_field_at(form, F_ZIP)->lock_reason, "Locked: from vital records");
+	form_set_focus(form, F_PHONE);
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_uint_eq(form_focus(form), F_VACCINE);
+	form_set_readonly(form, F_ZIP, false, NULL);
+	ck_assert_str_eq(form_field_at(form, F_ZIP)->lock_reason, "");
+	form_set_focus(form, F_PHONE);
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_uint_eq(form_focus(form), F_ZIP);
+}
+END_TEST
+
+START_TEST(all_readonly)
+{
+	static const struct form_field_spec specs[] = {
+	    {.id = "a", .label = "A", .kind = FORM_TEXT, .flags = FORM_READONLY},
+	    {.id = "b", .label = "B", .kind = FORM_TEXT, .flags = FORM_READONLY},
+	};
+	struct form *ro = form_new(specs, 2);
+	ck_assert_uint_eq(form_focus(ro), 2);
+	ck_assert_uint_eq(form_apply(ro, ACTION_NEXT_FIELD), 0);
+	ck_assert_uint_eq(form_apply(ro, ACTION_BACKSPACE), FORM_REFUSED);
+	ck_assert_uint_eq(form_input(ro, L'x'), FORM_REFUSED);
+	ck_assert_uint_eq(form_apply(ro, ACTION_SUBMIT), FORM_SUBMIT | FORM_REDRAW);
+	form_free(&ro);
+}
+END_TEST
+
+START_TEST(dirty_flag)
+{
+	fill_good();
+	/* loading a record is not a change */
+	ck_assert(!form_dirty(form));
+	/* moving is not a change */
+	form_apply(form, ACTION_HOME);
+	form_apply(form, ACTION_FIELD_RIGHT);
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert(!form_dirty(form));
+	unsigned r = form_input(form, L'a');
+	ck_assert_uint_eq(r, FORM_CHANGED | FORM_REDRAW);
+	ck_assert(form_dirty(form));
+	form_mark_saved(form);
+	ck_assert(!form_dirty(form));
+	/* a refused key is not a change */
+	form_set_focus(form, F_DOB);
+	ck_assert_uint_eq(form_input(form, L'x'), FORM_REFUSED);
+	ck_assert(!form_dirty(form));
+	ck_assert_uint_eq(form_apply(form, ACTION_BACKSPACE), FORM_CHANGED | FORM_REDRAW);
+	ck_assert(form_dirty(form));
+	/* cancel only reports; the screen asks "Discard changes?" */
+	ck_assert_uint_eq(form_apply(form, ACTION_CANCEL), FORM_CANCEL);
+	ck_assert(form_dirty(form));
+}
+END_TEST
+
+START_TEST(validate_required_and_messages)
+{
+	size_t bad = 99;
+	const char *msg = NULL;
+	ck_assert(!form_validate(form, &bad, &msg));
+	ck_assert_uint_eq(bad, F_LAST);
+	ck_assert_str_eq(msg, "Required.");
+	/* every field got its message, not just the first */
+	ck_assert_str_eq(message(F_LAST), "Required.");
+	ck_assert_str_eq(message(F_FIRST), "Required.");
+	ck_assert_str_eq(message(F_DOB), "Required.");
+	ck_assert_str_eq(message(F_VACCINE), "Required.");
+	ck_assert_str_eq(message(F_PHONE), "");
+	ck_assert_str_eq(message(F_ID), "");
+
+	fill_good();
+	form_set_value(form, F_DOB, "02/30/2024");
+	form_set_value(form, F_PHONE, "555-0100");
+	ck_assert(!form_validate(form, &bad, &msg));
+	ck_assert_uint_eq(bad, F_DOB);
+	ck_assert_str_eq(msg, date_strerror(DATE_NO_SUCH_DAY));
+	ck_assert_str_eq(message(F_LAST), "");
+	ck_assert_str_eq(message(F_PHONE), "A US phone number has 10 digits.");
+
+	/* the spec's own validator runs after the kind's check, with its ctx */
+	form_set_value(form, F_DOB, "12/01/2026");
+	ck_assert_str_eq(form_validate_field(form, F_DOB), "Cannot be after today (11/22/2026).");
+	form_set_value(form, F_DOB, "1/2/24");
+	ck_assert_str_eq(form_validate_field(form, F_DOB), date_strerror(DATE_TWO_DIGIT_YEAR));
+	form_set_value(form, F_DOB, "11/22/2026");
+	ck_assert_ptr_null(form_validate_field(form, F_DOB));
+	form_set_value(form, F_PHONE, "");
+	ck_assert(form_validate(form, NULL, NULL));
+	ck_assert_str_eq(message(F_DOB), "");
+	ck_assert_str_eq(message(F_PHONE), "");
+
+	/* read-only fields hold what the record says: not checked */
+	form_set_value(form, F_ID, "anything at all");
+	ck_assert(form_validate(form, NULL, NULL));
+}
+END_TEST
+
+START_TEST(submit_moves_to_first_bad_field)
+{
+	fill_good();
+	form_set_value(form, F_ZIP, "7870");
+	form_set_focus(form, F_LAST);
+	unsigned r = form_apply(form, ACTION_SUBMIT);
+	ck_assert_uint_eq(r, FORM_REFUSED | FORM_REDRAW);
+	ck_assert_uint_eq(form_focus(form), F_ZIP);
+	ck_assert_str_eq(message(F_ZIP), "Enter a ZIP code as 5 digits or ZIP+4 (12345-6789).");
+	/* fixing it clears the message as soon as it is edited */
+	form_apply(form, ACTION_KILL_LINE);
+	ck_assert_str_eq(message(F_ZIP), "");
+	type(L"78701");
+	ck_assert_uint_eq(form_apply(form, ACTION_SAVE), FORM_SUBMIT | FORM_REDRAW);
+	ck_assert_str_eq(value(F_ZIP), "78701");
+}
+END_TEST
+
+START_TEST(leaving_a_field_checks_it)
+{
+	form_set_focus(form, F_LAST);
+	type(L"J0nes");
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_str_eq(message(F_LAST), rule_message(RULE_NAME_CHARS));
+	/* an empty required field does not nag on the way through */
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_str_eq(message(F_FIRST), "");
+}
+END_TEST
+
+START_TEST(editing_actions)
+{
+	form_set_focus(form, F_LAST);
+	ck_assert_uint_eq(type(L"Pena"), FORM_CHANGED | FORM_REDRAW);
+	form_apply(form, ACTION_FIELD_LEFT);
+	form_apply(form, ACTION_BACKSPACE);
+	form_input(form, L'ñ');
+	ck_assert_str_eq(value(F_LAST), "Peña");
+	form_apply(form, ACTION_HOME);
+	ck_assert_uint_eq(form_apply(form, ACTION_HOME), 0);
+	form_apply(form, ACTION_DELETE);
+	ck_assert_str_eq(value(F_LAST), "eña");
+	form_apply(form, ACTION_END);
+	form_apply(form, ACTION_WORD_LEFT);
+	ck_assert_uint_eq(form_field_at(form, F_LAST)->edit.cursor, 0);
+	form_apply(form, ACTION_WORD_RIGHT);
+	ck_assert_uint_eq(form_field_at(form, F_LAST)->edit.cursor, 3);
+	form_apply(form, ACTION_FIELD_LEFT);
+	form_apply(form, ACTION_KILL_EOL);
+	ck_assert_str_eq(value(F_LAST), "eñ");
+	form_apply(form, ACTION_FIELD_RIGHT);
+	form_apply(form, ACTION_KILL_LINE);
+	ck_assert_str_eq(value(F_LAST), "");
+	/* surrounding spaces are not part of the value */
+	type(L"  Lee  ");
+	ck_assert_str_eq(value(F_LAST), "Lee");
+	ck_assert_ptr_null(form_validate_field(form, F_LAST));
+	/* a short buffer gets whole characters only, and the full length */
+	form_set_value(form, F_LAST, "Peña");
+	char small[4];
+	ck_assert_uint_eq(form_get_value(form, F_LAST, small, sizeof small), 5);
+	ck_assert_str_eq(small, "Pe");
+	/* actions that are not the form's go back to the screen */
+	ck_assert_uint_eq(form_apply(form, ACTION_PRINT_RECORD), FORM_UNHANDLED);
+	ck_assert_uint_eq(form_apply(form, ACTION_MOVE_DOWN), FORM_UNHANDLED);
+	ck_assert_uint_eq(form_apply(form, ACTION_NONE), FORM_UNHANDLED);
+	/* next-choice means nothing in a name */
+	ck_assert_uint_eq(form_apply(form, ACTION_NEXT_CHOICE), FORM_REFUSED);
+}
+END_TEST
+
+START_TEST(input_filters)
+{
+	form_set_focus(form, F_DOB);
+	ck_assert_uint_eq(type(L"a"), FORM_REFUSED);
+	type(L"02/29/2024");
+	ck_assert_str_eq(value(F_DOB), "02/29/2024");
+	/* max length of a date is 10 */
+	ck_assert_uint_eq(form_input(form, L'1'), FORM_REFUSED);
+	form_set_focus(form, F_PHONE);
+	ck_assert_uint_eq(type(L"x"), FORM_REFUSED);
+	type(L"+1 (512) 555.0100");
+	ck_assert_str_eq(value(F_PHONE), "+1 (512) 555.0100");
+	/* the country code is not part of a US number */
+	ck_assert_str_eq(form_validate_field(form, F_PHONE), "A US phone number has 10 digits.");
+	form_apply(form, ACTION_HOME);
+	form_apply(form, ACTION_DELETE);
+	form_apply(form, ACTION_DELETE);
+	ck_assert_ptr_null(form_validate_field(form, F_PHONE));
+	form_set_focus(form, F_ZIP);
+	ck_assert_uint_eq(type(L" "), FORM_REFUSED);
+	type(L"78701-1234");
+	ck_assert_ptr_null(form_validate_field(form, F_ZIP));
+}
+END_TEST
+
+START_TEST(yes_no)
+{
+	form_set_focus(form, F_VFC);
+	ck_assert_str_eq(value(F_VFC), "");
+	ck_assert_uint_eq(form_input(form, L'y'), FORM_CHANGED | FORM_REDRAW);
+	ck_assert_str_eq(value(F_VFC), "Y");
+	ck_assert_uint_eq(form_input(form, L'Y'), 0);
+	form_input(form, L'N');
+	ck_assert_str_eq(value(F_VFC), "N");
+	form_input(form, L' ');
+	ck_assert_str_eq(value(F_VFC), "Y");
+	form_apply(form, ACTION_NEXT_CHOICE);
+	ck_assert_str_eq(value(F_VFC), "N");
+	ck_assert_uint_eq(form_input(form, L'x'), FORM_REFUSED);
+	form_apply(form, ACTION_BACKSPACE);
+	ck_assert_str_eq(value(F_VFC), "");
+	ck_assert_int_eq(form_set_value(form, F_VFC, "no"), FIELD_CHANGED);
+	ck_assert_str_eq(value(F_VFC), "N");
+	ck_assert_int_eq(form_set_value(form, F_VFC, "maybe"), FIELD_REJECTED);
+	ck_assert_str_eq(value(F_VFC), "N");
+}
+END_TEST
+
+START_TEST(code_type_ahead)
+{
+	size_t m[N_VACCINES];
+	form_set_focus(form, F_VACCINE);
+	/* nothing typed: every entry is a candidate, none chosen */
+	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), N_VACCINES);
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
+
+	/* a word of the label, any case */
+	type(L"HEP");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "08");
+	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), 2);
+	ck_assert_uint_eq(m[0], 0);
+	ck_assert_uint_eq(m[1], 2);
+	/* the query may run over several words */
+	type(L" b-i");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	/* a code prefix beats a label word; an exact code beats both */
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"1");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	type(L"0");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "10");
+	ck_assert_str_eq(value(F_VACCINE), "10");
+	/* words after a hyphen count: IPV is in DTaP-Hep B-IPV too */
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"ipv");
+	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), 2);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+
+	/* stepping through the matches, wrapping both ways */
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"dtap");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "20");
+	ck_assert_uint_eq(form_apply(form, ACTION_NEXT_CHOICE), FORM_CHANGED | FORM_REDRAW);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	form_apply(form, ACTION_NEXT_CHOICE);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "20");
+	form_apply(form, ACTION_PREV_CHOICE);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	/* leaving the field shows the chosen code itself */
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_str_eq(value(F_VACCINE), "110");
+	char typed[16];
+	field_get_utf8(&form_field_at(form, F_VACCINE)->edit, typed, sizeof typed);
+	ck_assert_str_eq(typed, "110");
+	ck_assert_str_eq(message(F_VACCINE), "");
+
+	/* nothing matches: a message on leaving, and no value */
+	form_set_focus(form, F_VACCINE);
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"zzz");
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
+	ck_assert_uint_eq(form_apply(form, ACTION_NEXT_CHOICE), FORM_REFUSED);
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_str_eq(message(F_VACCINE), "No code matches what was typed.");
+	ck_assert_str_eq(value(F_VACCINE), "");
+
+	/* empty query: next-choice walks the whole list */
+	form_set_focus(form, F_VACCINE);
+	form_apply(form, ACTION_KILL_LINE);
+	form_apply(form, ACTION_NEXT_CHOICE);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "08");
+	form_apply(form, ACTION_PREV_CHOICE);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "10");
+
+	/* loading a record picks the code */
+	form_set_value(form, F_VACCINE, "141");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->label, "Influenza, seasonal, injectable");
+	form_set_value(form, F_VACCINE, "999");
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
+	ck_assert_str_eq(form_validate_field(form, F_VACCINE), "No code matches what was typed.");
+}
+END_TEST
+
+START_TEST(code_accent_insensitive)
+{
+	form_set_focus(form, F_LANG);
+	type(L"espa");
+	ck_assert_str_eq(form_choice(form, F_LANG)->code, "spa");
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"ESPAÑ");
+	ck_assert_str_eq(form_choice(form, F_LANG)->code, "spa");
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"viet");
+	ck_assert_str_eq(form_choice(form, F_LANG)->code, "vie");
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"tieng");
+	ck_assert_str_eq(form_choice(form, F_LANG)->code, "vie");
+	/* a decomposed accent folds the same as a precomposed one */
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"Tie\x0302\x0301ng");
+	ck_assert_str_eq(form_choice(form, F_LANG)->code, "vie");
+
+	ck_assert_int_eq(form_fold(L'É'), L'e');
+	ck_assert_int_eq(form_fold(L'ñ'), L'n');
+	ck_assert_int_eq(form_fold(0x1ec5), L'e'); /* ễ */
+	ck_assert_int_eq(form_fold(0x0111), L'd'); /* đ */
+	ck_assert_int_eq(form_fold(0x01b0), L'u'); /* ư */
+	ck_assert_int_eq(form_fold(L'ß'), L's');
+	ck_assert_int_eq(form_fold(0x0301), 0);
+	ck_assert_int_eq(form_fold(L'×'), L'×');
+	ck_assert_int_eq(form_fold(L'Q'), L'q');
+}
+END_TEST
+
+START_TEST(password_field)
+{
+	form_set_focus(form, F_PW);
+	const struct form_field *f = form_field_at(form, F_PW);
+	ck_assert(f->edit.masked);
+	type(L" Secret1! ");
+	/* spaces in a password are the password's own */
+	ck_assert_str_eq(value(F_PW), " Secret1! ");
+	wchar_t vis[32];
+	field_visible(&f->edit, vis, 32);
+	ck_assert(wcscmp(vis, L"**********") == 0);
+	/* its own max length */
+	type(L"123456");
+	ck_assert_uint_eq(form_input(form, L'7'), FORM_REFUSED);
+	ck_assert_uint_eq(f->edit.len, 16);
+}
+END_TEST
+
+START_TEST(check_names)
+{
+	static const char *const good[] = {
+	    "Peña",       "Nguyễn",       "O'Brien", "D’Angelo", "Mary-Jane",
+	    "de la Cruz", "Jose\xcc\x81", /* combining acute */
+	    "  Lee ",                     /* surrounding spaces are trimmed */
+	    "Đặng",       "Zoë",          "Łukasz",  "Øyvind",   "",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(validate_name(good[i]) == NULL, "refused %s: %s", good[i],
+		              validate_name(good[i]));
+	/* which characters are allowed is core's rule, and core's sentence */
+	const char *chars = rule_message(RULE_NAME_CHARS);
+	static const struct {
+		const char *name, *msg;
+	} bad[] = {
+	    {"J0hn", NULL},
+	    {"Smith!", NULL},
+	    {"Ann.", NULL},
+	    {"Ann\xc3\x97", NULL}, /* × is not a letter */
+	    {"김", NULL},          /* registry names are in Latin letters */
+	    {"\xcc\x81"
+	     "Ann",
+	     NULL},
+	    {"-Ann", "A name must start with a letter."},
+	    {"'Ann", "A name must start with a letter."},
+	    {"Ann--Marie", "Two spaces, hyphens or apostrophes in a row."},
+	    {"Ann  Marie", "Two spaces, hyphens or apostrophes in a row."},
+	    {"Ann-", "A name must end with a letter."},
+	    {"Pe\xf1"
+	     "a",
+	     "The name holds bytes that are not text."},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *m = validate_name(bad[i].name);
+		ck_assert_msg(m != NULL, "accepted #%zu", i);
+		ck_assert_str_eq(m, bad[i].msg ? bad[i].msg : chars);
+	}
+}
+END_TEST
+
+START_TEST(check_phone_zip_date)
+{
+	char digits[11];
+	ck_assert_ptr_null(validate_phone("(512) 555-0100"));
+	ck_assert_ptr_null(validate_phone("512.555.0100"));
+	ck_assert_str_eq(validate_phone("1-512-555-0100"), "A US phone number has 10 digits.");
+	ck_assert_ptr_null(validate_phone(""));
+	ck_assert_str_eq(validate_phone("555-0100"), "A US phone number has 10 digits.");
+	ck_assert_str_eq(validate_phone("2-512-555-0100"), "A US phone number has 10 digits.");
+	ck_assert_str_eq(validate_phone("512-555-01000"), "A US phone number has 10 digits.");
+	ck_assert_str_eq(validate_phone("012-555-0100"), "The area code cannot start with 0 or 1.");
+	ck_assert_str_eq(validate_phone("512-155-0100"),
+	                 "The number after the area code cannot start with 0 or 1.");
+	ck_assert_str_eq(validate_phone("512-555-O100"),
+	                 "Enter the phone number as 10 digits, e.g. 512-555-0100.");
+	ck_assert(validate_phone_digits("(512) 555-0100", digits));
+	ck_assert_str_eq(digits, "5125550100");
+	ck_assert(!validate_phone_digits("+1 (512) 555-0100", digits));
+	ck_assert(validate_phone_digits("512 555 0100", digits));
+	ck_assert_str_eq(digits, "5125550100");
+	ck_assert(!validate_phone_digits("555-0100", digits));
+	ck_assert(!validate_phone_digits("", digits));
+
+	ck_assert_ptr_null(validate_zip("78701"));
+	ck_assert_ptr_null(validate_zip("78701-1234"));
+	ck_assert_ptr_null(validate_zip("787011234"));
+	ck_assert_ptr_null(validate_zip(" 78701 "));
+	ck_assert_ptr_null(validate_zip(""));
+	static const char *const badzip[] = {"7870",       "787012", "78701-12", "7870a",
+	                                     "7870-11234", "78701-", "-78701",   "78701 1234"};
+	for (size_t i = 0; i < sizeof badzip / sizeof badzip[0]; i++)
+		ck_assert_msg(validate_zip(badzip[i]) != NULL, "accepted %s", badzip[i]);
+
+	ck_assert_ptr_null(validate_date("02/29/2024"));
+	ck_assert_ptr_null(validate_date(""));
+	ck_assert_str_eq(validate_date("02/29/2023"), date_strerror(DATE_NO_SUCH_DAY));
+	ck_assert_str_eq(validate_date("2/9/24"), date_strerror(DATE_TWO_DIGIT_YEAR));
+	ck_assert_str_eq(validate_date("yesterday"), date_strerror(DATE_BAD_FORMAT));
+}
+END_TEST
+
+START_TEST(widths_and_view)
+{
+	const struct form_field *f = form_field_at(form, F_LAST);
+	ck_assert_int_eq(f->edit.width, 25);
+	form_set_width(form, F_LAST, 4);
+	form_set_focus(form, F_LAST);
+	type(L"Hernández");
+	struct field_view v;
+	field_view(&f->edit, &v);
+	ck_assert(v.more_left);
+	ck_assert_int_eq(v.cursor_col, 3);
+	ck_assert_int_eq(form_field_at(form, F_DOB)->edit.width, 10);
+	ck_assert_ptr_null(form_field_at(form, F_COUNT));
+}
+END_TEST
+
+Suite *form_suite(void)
+{
+	Suite *s = suite_create("form");
+	TCase *tc = tcase_create("model");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, focus_skips_readonly);
+	tcase_add_test(tc, all_readonly);
+	tcase_add_test(tc, dirty_flag);
+	tcase_add_test(tc, validate_required_and_messages);
+	tcase_add_test(tc, submit_moves_to_first_bad_field);
+	tcase_add_test(tc, leaving_a_field_checks_it);
+	tcase_add_test(tc, editing_actions);
+	tcase_add_test(tc, input_filters);
+	tcase_add_test(tc, yes_no);
+	tcase_add_test(tc, code_type_ahead);
+	tcase_add_test(tc, code_accent_insensitive);
+	tcase_add_test(tc, password_field);
+	tcase_add_test(tc, widths_and_view);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("checks");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, check_names);
+	tcase_add_test(tc, check_phone_zip_date);
+	suite_add_tcase(s, tc);
+	return s;
+}

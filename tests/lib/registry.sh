@@ -1,0 +1,135 @@
+# tests/lib/registry.sh - sourced by integration tests: start a real vaxregd
+# over TLS on 127.0.0.1:0 in a temporary directory, talk to it with curl,
+# stop it on exit.
+#
+#   . "$top_srcdir/tests/lib/registry.sh"
+#   registry_init              # temp dir, throwaway CA, empty registry
+#   registry_user ORG USER ROLE [PASSWORD]   # add org (if new) and user
+#   registry_start [ARGS...]   # sets REG_URL (no trailing slash), REG_PID
+#   tok=$(registry_login ORG USER [PASSWORD])
+#   reg GET /Patient?family=x -H "Authorization: Bearer $tok"
+#                              # sets REG_STATUS, REG_BODY (file), REG_HEADERS (file)
+#   registry_stop              # also runs on exit
+#
+# Needs curl and jq; a test that sources this is skipped (77) without them.
+
+for _t in curl jq openssl; do
+	command -v "$_t" >/dev/null 2>&1 || { echo "skip: $_t not installed"; exit 77; }
+done
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+VAXREGD=${VAXREGD:-$top_builddir/vaxregd}
+REG_PASSWORD='Test!pass2026'
+REG_PID=
+REG_URL=
+
+registry_init() {
+	REG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vaxreg.XXXXXX")
+	REG_DIR=$REG_TMP/data
+	REG_CA=$REG_TMP/tls/ca.pem
+	REG_BODY=$REG_TMP/body
+	REG_HEADERS=$REG_TMP/headers
+	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
+	"$VAXREGD" init --data "$REG_DIR" >/dev/null || fail "vaxregd init failed"
+	trap registry_cleanup EXIT
+}
+
+registry_cleanup() {
+	registry_stop
+	if [ -n "${REG_TMP:-}" ] && [ -z "${REG_KEEP:-}" ]; then
+		rm -rf "$REG_TMP"
+	fi
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -n "${REG_BODY:-}" ] && [ -f "$REG_BODY" ]; then
+		echo "last response ($REG_STATUS):" >&2
+		head -c 2000 "$REG_BODY" >&2
+		echo >&2
+	fi
+	if [ -n "${REG_TMP:-}" ] && [ -f "$REG_TMP/server.err" ]; then
+		echo "server stderr:" >&2
+		tail -20 "$REG_TMP/server.err" >&2
+	fi
+	exit 1
+}
+
+registry_org() {
+	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "${2:-$1 clinic}" >/dev/null ||
+		fail "org add $1"
+}
+
+# registry_user ORG USER ROLE [PASSWORD]
+registry_user() {
+	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
+	printf '%s\n' "${4:-$REG_PASSWORD}" |
+		"$VAXREGD" user add --data "$REG_DIR" --org "$1" --username "$2" --role "$3" \
+			--email "$2@example.org" >/dev/null || fail "user add $2"
+}
+
+registry_start() {
+	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
+		--key "$REG_TMP/tls/server.key" "$@" >"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
+	REG_PID=$!
+	_i=0
+	while [ $_i -lt 200 ]; do
+		REG_URL=$(sed -n 's|^vaxregd: serving \(https://[^ ]*\)/$|\1|p' "$REG_TMP/server.out" 2>/dev/null || :)
+		[ -n "$REG_URL" ] && return 0
+		kill -0 "$REG_PID" 2>/dev/null || fail "vaxregd exited at start"
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	fail "vaxregd did not print its URL"
+}
+
+registry_stop() {
+	if [ -n "${REG_PID:-}" ]; then
+		kill -TERM "$REG_PID" 2>/dev/null || :
+		wait "$REG_PID" 2>/dev/null || :
+		REG_PID=
+	fi
+}
+
+# reg METHOD PATH [curl args...]: one request; status in REG_STATUS.
+reg() {
+	_m=$1
+	_p=$2
+	shift 2
+	REG_STATUS=$(curl -sS --cacert "$REG_CA" -X "$_m" -o "$REG_BODY" -D "$REG_HEADERS" \
+		-w '%{http_code}' "$@" "$REG_URL$_p") || fail "curl $_m $_p failed"
+}
+
+# reg_json METHOD PATH TOKEN [JSON]: a FHIR request with a bearer token.
+reg_json() {
+	if [ $# -ge 4 ]; then
+		reg "$1" "$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/fhir+json' \
+			--data-binary "$4" ${REG_EXTRA:+"$@"}
+	else
+		reg "$1" "$2" -H "Authorization: Bearer $3"
+	fi
+}
+
+# registry_login ORG USER [PASSWORD]: prints the token
+registry_login() {
+	reg POST /auth/token --data-urlencode grant_type=password --data-urlencode "org_code=$1" \
+		--data-urlencode "username=$2" --data-urlencode "password=${3:-$REG_PASSWORD}" \
+		--data-urlencode confidentiality_accepted=true
+	[ "$REG_STATUS" = 200 ] || fail "login $1/$2 got $REG_STATUS"
+	jq -r .access_token "$REG_BODY"
+}
+
+# expect STATUS: the last response had that status
+expect() {
+	[ "$REG_STATUS" = "$1" ] || fail "${2:-request}: expected HTTP $1, got $REG_STATUS"
+}
+
+# jqb FILTER: run jq on the last body
+jqb() {
+	jq -r "$@" "$REG_BODY"
+}
+
+header() {
+	tr -d '\r' < "$REG_HEADERS" | sed -n "s/^$1: //Ip" | tail -1
+}

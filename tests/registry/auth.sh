@@ -1,0 +1,158 @@
+#!/bin/sh
+# Login, confidentiality, lockout (challenge after 3, reset after 6), reset
+# through the mail spool, reset expiry, password rules and history, org
+# switch, token expiry.
+set -eu
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+registry_user CLINICA alice provider
+registry_user CLINICB alice view
+registry_user CLINICA bob provider
+registry_user CLINICA carol provider
+registry_org CLINICC
+registry_start --reset-ttl 3 --token-ttl 5
+
+login() { # ORG USER PASSWORD [extra curl args]
+	_o=$1 _u=$2 _pw=$3
+	shift 3
+	reg POST /auth/token --data-urlencode grant_type=password --data-urlencode "org_code=$_o" \
+		--data-urlencode "username=$_u" --data-urlencode "password=$_pw" "$@"
+}
+
+reg GET /auth/confidentiality
+expect 200
+[ -n "$(jqb .text)" ] && [ -n "$(jqb .version)" ] || fail "confidentiality statement"
+
+# without accepting the statement: refused, clearly
+login CLINICA alice "$REG_PASSWORD"
+expect 400 "login without confidentiality"
+jqb .error_description | grep -q confidentiality || fail "no confidentiality message"
+
+# JSON body works too
+reg POST /auth/token -H 'Content-Type: application/json' \
+	--data "{\"grant_type\":\"password\",\"org_code\":\"CLINICA\",\"username\":\"alice\",\"password\":\"$REG_PASSWORD\",\"confidentiality_accepted\":true}"
+expect 200 "JSON login"
+[ "$(jqb .token_type)" = Bearer ] && [ "$(jqb .org_code)" = CLINICA ] && [ "$(jqb .role)" = provider ] ||
+	fail "token response"
+tok=$(jqb .access_token)
+
+# switch to the other org: view-only there
+reg POST /auth/switch -H "Authorization: Bearer $tok" --data org_code=CLINICB
+expect 200 "switch"
+[ "$(jqb .role)" = view ] && [ "$(jqb .org_code)" = CLINICB ] || fail "switch role"
+tokb=$(jqb .access_token)
+reg_json GET /metadata "$tok"
+reg_json GET /Patient "$tok"
+expect 401 "old token after switch"
+reg POST /auth/switch -H "Authorization: Bearer $tokb" --data org_code=CLINICC
+expect 403 "switch to an org the user is not in"
+
+# wrong org for the user: same answer as a wrong password
+login CLINICC alice "$REG_PASSWORD" --data confidentiality_accepted=true
+expect 400
+[ "$(jqb .error)" = invalid_grant ] || fail "wrong org error"
+
+# lockout: bob fails 3 times -> challenge
+for i in 1 2 3; do
+	login CLINICA bob 'Wrong!pass1' --data confidentiality_accepted=true
+	expect 400 "bad password $i"
+	[ "$(jqb .attempts_remaining)" = $((3 - i < 0 ? 0 : (i < 3 ? 3 - i : 3))) ] ||
+		fail "attempts_remaining after $i: $(jqb .attempts_remaining)"
+done
+cap=$(jqb .captcha)
+echo "$cap" | grep -q '^Type the word shown: [A-Z]*$' || fail "no challenge after 3 failures: $cap"
+word=${cap#Type the word shown: }
+# right password but no challenge answer: refused
+login CLINICA bob "$REG_PASSWORD" --data confidentiality_accepted=true
+expect 400 "challenge required"
+word=$(jqb .captcha | sed 's/^Type the word shown: //')
+[ "$(jqb .attempts_remaining)" = 2 ] || fail "attempts after challenge miss"
+# right password and the answer: in, and the counter is reset
+login CLINICA bob "$REG_PASSWORD" --data confidentiality_accepted=true --data-urlencode "challenge_answer=$word"
+expect 200 "login with challenge answer"
+
+# carol fails 6 times -> reset required, even with the right password
+for i in 1 2 3 4 5 6; do
+	login CLINICA carol 'Wrong!pass1' --data confidentiality_accepted=true
+	expect 400
+done
+[ "$(jqb .reset_required)" = true ] || fail "reset_required after 6"
+login CLINICA carol "$REG_PASSWORD" --data confidentiality_accepted=true
+expect 400
+[ "$(jqb .reset_required)" = true ] || fail "locked account let in"
+
+# reset: always 202, mail only for a real match
+reg POST /auth/password-reset --data org_code=CLINICA --data username=nosuchuser --data email=x@example.org
+expect 202 "reset unknown user"
+[ ! -d "$REG_DIR/mail/new" ] || [ -z "$(ls "$REG_DIR/mail/new")" ] || fail "mail for unknown user"
+reg POST /auth/password-reset --data org_code=CLINICA --data username=carol --data email=wrong@example.org
+expect 202 "reset wrong email"
+reg POST /auth/password-reset --data org_code=CLINICA --data username=carol --data email=carol@example.org
+expect 202 "reset"
+mail=$(ls "$REG_DIR/mail/new" | head -1)
+[ -n "$mail" ] || fail "no reset mail in the spool"
+token=$(sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail")
+[ ${#token} = 64 ] || fail "reset token not in mail"
+grep -q '^To: carol@example.org' "$REG_DIR/mail/new/$mail" || fail "mail recipient"
+
+confirm() {
+	reg POST /auth/password-reset/confirm --data-urlencode "token=$1" --data-urlencode "new_password=$2" \
+		--data-urlencode "new_password_confirm=$3"
+}
+confirm "$token" 'New!pass2026' 'New!pass2027'
+expect 400 "mismatched new passwords"
+confirm "$token" 'short1!' 'short1!'
+expect 400 "too short"
+[ "$(jqb .rule)" = PW-LENGTH ] || fail "length rule"
+confirm "$token" 'nouppercase1!' 'nouppercase1!'
+[ "$(jqb .rule)" = PW-CLASSES ] || fail "classes rule"
+confirm "$token" "$REG_PASSWORD" "$REG_PASSWORD"
+expect 400 "reuse"
+[ "$(jqb .rule)" = PW-REUSED ] || fail "history rule"
+confirm "$token" 'New!pass2026' 'New!pass2026'
+expect 200 "reset confirm"
+confirm "$token" 'Other!pass2026' 'Other!pass2026'
+expect 400 "token used twice"
+login CLINICA carol 'New!pass2026' --data confidentiality_accepted=true
+expect 200 "login after reset"
+ctok=$(jqb .access_token)
+
+# change password: needs the current one, 4 characters different, not recent
+chg() {
+	reg POST /auth/password -H "Authorization: Bearer $ctok" --data-urlencode "current_password=$1" \
+		--data-urlencode "new_password=$2" --data-urlencode "new_password_confirm=$2"
+}
+chg 'Wrong!pass1' 'Fresh!pass2026'
+expect 400 "change with wrong current"
+chg 'New!pass2026' 'New!pass2027'
+expect 400 "too similar"
+[ "$(jqb .rule)" = PW-SIMILAR ] || fail "similar rule"
+chg 'New!pass2026' 'Fresh#word99'
+expect 200 "change password"
+chg 'Fresh#word99' "$REG_PASSWORD"
+expect 400 "reuse on change"
+[ "$(jqb .rule)" = PW-REUSED ] || fail "reuse on change"
+
+# reset tokens expire (server runs with --reset-ttl 3)
+reg POST /auth/password-reset --data org_code=CLINICA --data username=bob --data email=bob@example.org
+n=$(ls "$REG_DIR/mail/new" | wc -l)
+[ "$n" = 2 ] || fail "second reset mail ($n)"
+mail=$(ls -t "$REG_DIR/mail/new" | head -1)
+token=$(sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail")
+sleep 4
+confirm "$token" 'Later!pass2026' 'Later!pass2026'
+expect 400 "expired reset token"
+
+# bearer tokens expire (--token-ttl 5)
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=true
+t=$(jqb .access_token)
+reg_json GET /Patient "$t"
+expect 200 "fresh token"
+sleep 6
+reg_json GET /Patient "$t"
+expect 401 "expired token"
+reg_json GET /Patient "garbage"
+expect 401 "garbage token"
+# nothing about passwords or tokens in the server's output
+! grep -q "$REG_PASSWORD\|New!pass" "$REG_TMP/server.err" || fail "secret in server log"
+echo ok

@@ -1,0 +1,338 @@
+/* tests/registry/test_fhir.c - core/fhir.c: FHIR R4 JSON <-> core types. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fhir.h"
+#include "tests/suites.h"
+
+static vax_date ymd(int y, int m, int d)
+{
+	return date_from_ymd(y, m, d);
+}
+
+static void full_client(struct client *c)
+{
+	client_init(c);
+	strcpy(c->uuid, "6f1c2f9e-3a44-4c4b-9d7e-0a1b2c3d4e01");
+	strcpy(c->id, "p1");
+	strcpy(c->version, "3");
+	strcpy(c->name.family, "de la Peña-Treviño");
+	strcpy(c->name.given, "José");
+	strcpy(c->name.middle, "Luis Ángel");
+	strcpy(c->name.suffix, "Jr");
+	struct person_name aka = {.family = "Nguyễn", .given = "Bảo"};
+	client_add_aka(c, &aka);
+	c->dob = ymd(2021, 3, 4);
+	c->sex = SEX_MALE;
+	strcpy(c->mother_maiden, "Garza");
+	strcpy(c->mother_given, "María");
+	c->multiple_birth = 2;
+	strcpy(c->race[c->n_race++], "2106-3");
+	strcpy(c->ethnicity, "2135-2");
+	struct address *a = &c->addr[c->n_addr++];
+	strcpy(a->line1, "12 Calle del Sol");
+	strcpy(a->line2, "Apt 4");
+	strcpy(a->city, "McAllen");
+	strcpy(a->state, "TX");
+	strcpy(a->zip, "78501-1234");
+	strcpy(a->county, "Hidalgo");
+	a->since = ymd(2021, 3, 4);
+	strcpy(a->entered.user, "frontdesk");
+	a->entered.at = 1700000000;
+	c->phone[0].use = PHONE_MOBILE;
+	strcpy(c->phone[0].number, "9565550123");
+	c->n_phone = 1;
+	strcpy(c->email, "mom@example.org");
+	strcpy(c->ident[0].type, "MR");
+	strcpy(c->ident[0].system, "https://clinic.example/mrn");
+	strcpy(c->ident[0].value, "MR-77");
+	c->n_ident = 1;
+	c->org_status = ORG_STATUS_MOVED;
+	strcpy(c->org_status_reason, "moved to Laredo");
+	strcpy(c->primary_provider, "Dr. Salinas");
+	strcpy(c->tracking_schedule, "TX-SCHOOL");
+	c->reminder_recall = true;
+	c->last_notice = ymd(2024, 1, 2);
+	c->vital_records_lock = true;
+	c->comment[0].kind = COMMENT_IMMUNITY;
+	strcpy(c->comment[0].code, "038");
+	strcpy(c->comment[0].text, "varicella history");
+	c->comment[0].begin = ymd(2022, 5, 1);
+	c->comment[0].end = DATE_NONE;
+	c->n_comment = 1;
+	strcpy(c->note, "prefers Spanish");
+	strcpy(c->capture.user, "frontdesk");
+	strcpy(c->capture.org, "HILLPEDS");
+	strcpy(c->capture.workstation, "ws1");
+	c->capture.at = 1763800000;
+}
+
+START_TEST(patient_round_trip)
+{
+	struct client c, back;
+	full_client(&c);
+	cJSON *j = fhir_patient_to_json(&c);
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_patient_from_json(j, &back, &err), "%s", err.message);
+	cJSON_Delete(j);
+	ck_assert_str_eq(back.uuid, c.uuid);
+	ck_assert_str_eq(back.id, "p1");
+	ck_assert_str_eq(back.version, "3");
+	ck_assert_str_eq(back.name.family, "de la Peña-Treviño");
+	ck_assert_str_eq(back.name.middle, "Luis Ángel");
+	ck_assert_str_eq(back.name.suffix, "Jr");
+	ck_assert_int_eq(back.n_aka, 1);
+	ck_assert_str_eq(back.aka[0].family, "Nguyễn");
+	ck_assert_int_eq(back.dob, c.dob);
+	ck_assert_int_eq(back.sex, SEX_MALE);
+	ck_assert_str_eq(back.mother_maiden, "Garza");
+	ck_assert_str_eq(back.mother_given, "María");
+	ck_assert_int_eq(back.multiple_birth, 2);
+	ck_assert_int_eq(back.n_race, 1);
+	ck_assert_str_eq(back.race[0], "2106-3");
+	ck_assert_str_eq(back.ethnicity, "2135-2");
+	ck_assert_int_eq(back.n_addr, 1);
+	ck_assert_str_eq(back.addr[0].line2, "Apt 4");
+	ck_assert_str_eq(back.addr[0].county, "Hidalgo");
+	ck_assert_str_eq(back.addr[0].zip, "78501-1234");
+	ck_assert_int_eq(back.addr[0].since, c.addr[0].since);
+	ck_assert_str_eq(back.addr[0].entered.user, "frontdesk");
+	ck_assert_int_eq(back.addr[0].entered.at, 1700000000);
+	ck_assert_int_eq(back.n_phone, 1);
+	ck_assert_int_eq(back.phone[0].use, PHONE_MOBILE);
+	ck_assert_str_eq(back.email, "mom@example.org");
+	ck_assert_int_eq(back.n_ident, 1);
+	ck_assert_str_eq(back.ident[0].type, "MR");
+	ck_assert_str_eq(back.ident[0].value, "MR-77");
+	ck_assert_int_eq(back.org_status, ORG_STATUS_MOVED);
+	ck_assert_str_eq(back.org_status_reason, "moved to Laredo");
+	ck_assert_str_eq(back.tracking_schedule, "TX-SCHOOL");
+	ck_assert(back.reminder_recall);
+	ck_assert_int_eq(back.last_notice, c.last_notice);
+	ck_assert(back.vital_records_lock);
+	ck_assert(!back.no_viable_address);
+	ck_assert_int_eq(back.n_comment, 1);
+	ck_assert_int_eq(back.comment[0].kind, COMMENT_IMMUNITY);
+	ck_assert_str_eq(back.comment[0].code, "038");
+	ck_assert_int_eq(back.comment[0].begin, c.comment[0].begin);
+	ck_assert_int_eq(back.comment[0].end, DATE_NONE);
+	ck_assert_str_eq(back.note, "prefers Spanish");
+	ck_assert_str_eq(back.capture.workstation, "ws1");
+	ck_assert_int_eq(back.capture.at, 1763800000);
+}
+END_TEST
+
+static void full_imm(struct immunization *im)
+{
+	imm_init(im);
+	strcpy(im->uuid, "0d9b1e1a-5b6c-4d7e-8f90-a1b2c3d4e5f6");
+	strcpy(im->client_id, "p1");
+	strcpy(im->client_uuid, "6f1c2f9e-3a44-4c4b-9d7e-0a1b2c3d4e01");
+	strcpy(im->cvx, "08");
+	strcpy(im->mvx, "MSD");
+	strcpy(im->ndc, "00006-4981-00");
+	strcpy(im->lot, "X1234");
+	im->expiration = ymd(2027, 1, 1);
+	im->dose_ul = 500;
+	strcpy(im->route, "IM");
+	strcpy(im->site, "LT");
+	strcpy(im->vis[0].document, "Hepatitis B VIS");
+	im->vis[0].edition = ymd(2023, 5, 12);
+	im->vis[0].presented = ymd(2024, 1, 10);
+	im->n_vis = 1;
+	strcpy(im->funding, "VXC1");
+	strcpy(im->vfc, "V02");
+	im->date_given = ymd(2024, 1, 10);
+	strcpy(im->provider, "N. Garza, RN");
+	strcpy(im->org, "HILLPEDS");
+	strcpy(im->org_name, "Hill Country Pediatrics");
+	strcpy(im->note, "left thigh");
+	strcpy(im->capture.user, "frontdesk");
+	im->capture.at = 1763800000;
+}
+
+START_TEST(immunization_round_trip)
+{
+	struct immunization im, back;
+	full_imm(&im);
+	cJSON *j = fhir_immunization_to_json(&im);
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_immunization_from_json(j, &back, &err), "%s", err.message);
+	cJSON_Delete(j);
+	ck_assert_str_eq(back.uuid, im.uuid);
+	ck_assert_str_eq(back.client_id, "p1");
+	ck_assert_str_eq(back.client_uuid, im.client_uuid);
+	ck_assert_str_eq(back.cvx, "08");
+	ck_assert_str_eq(back.mvx, "MSD");
+	ck_assert_str_eq(back.ndc, "00006-4981-00");
+	ck_assert_str_eq(back.lot, "X1234");
+	ck_assert_int_eq(back.expiration, im.expiration);
+	ck_assert_int_eq(back.dose_ul, 500);
+	ck_assert_str_eq(back.route, "IM");
+	ck_assert_str_eq(back.site, "LT");
+	ck_assert_int_eq(back.n_vis, 1);
+	ck_assert_int_eq(back.vis[0].presented, im.vis[0].presented);
+	ck_assert_str_eq(back.funding, "VXC1");
+	ck_assert_str_eq(back.vfc, "V02");
+	ck_assert_int_eq(back.date_given, im.date_given);
+	ck_assert(!back.historical);
+	ck_assert_str_eq(back.provider, "N. Garza, RN");
+	ck_assert_str_eq(back.org, "HILLPEDS");
+	ck_assert_str_eq(back.org_name, "Hill Country Pediatrics");
+	ck_assert_str_eq(back.note, "left thigh");
+	ck_assert_int_eq(back.capture.at, 1763800000);
+
+	/* a refusal and a historical dose */
+	imm_init(&im);
+	strcpy(im.cvx, "03");
+	im.date_given = ymd(2024, 2, 2);
+	im.refused = true;
+	strcpy(im.refusal_reason, "00");
+	j = fhir_immunization_to_json(&im);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "not-done");
+	ck_assert(fhir_immunization_from_json(j, &back, &err));
+	cJSON_Delete(j);
+	ck_assert(back.refused);
+	ck_assert_str_eq(back.refusal_reason, "00");
+	imm_init(&im);
+	strcpy(im.cvx, "03");
+	im.historical = true;
+	strcpy(im.info_source, "01");
+	j = fhir_immunization_to_json(&im);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "primarySource")));
+	ck_assert(fhir_immunization_from_json(j, &back, &err));
+	cJSON_Delete(j);
+	ck_assert(back.historical);
+	ck_assert_str_eq(back.info_source, "01");
+}
+END_TEST
+
+static void expect_error(const char *json, const char *path, bool patient)
+{
+	cJSON *j = cJSON_Parse(json);
+	ck_assert_ptr_nonnull(j);
+	struct vax_error err = {0};
+	struct client c;
+	struct immunization im;
+	bool ok = patient ? fhir_patient_from_json(j, &c, &err) : fhir_immunization_from_json(j, &im, &err);
+	cJSON_Delete(j);
+	ck_assert_msg(!ok, "accepted: %s", json);
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
+	char p[160];
+	fhir_error_path(&err, p, sizeof p);
+	ck_assert_msg(!strcmp(p, path), "path '%s' for %s (%s)", p, json, err.message);
+}
+
+START_TEST(errors_name_the_field)
+{
+	expect_error("{\"resourceType\":\"Observation\"}", "Patient.resourceType", true);
+	expect_error("[]", "Patient", true);
+	expect_error("{\"resourceType\":\"Patient\",\"birthDate\":7}", "Patient.birthDate", true);
+	expect_error("{\"resourceType\":\"Patient\",\"birthDate\":\"2020-13-01\"}", "Patient.birthDate", true);
+	expect_error("{\"resourceType\":\"Patient\",\"gender\":\"x\"}", "Patient.gender", true);
+	expect_error("{\"resourceType\":\"Patient\",\"name\":{}}", "Patient.name", true);
+	expect_error("{\"resourceType\":\"Patient\",\"name\":[{\"given\":[1]}]}", "Patient.name.given", true);
+	expect_error("{\"resourceType\":\"Patient\",\"address\":[{\"line\":[\"a\",\"b\",\"c\"]}]}", "Patient.address.line", true);
+	expect_error("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:ietf:rfc:3986\",\"value\":\"x\"}]}",
+		     "Patient.identifier", true);
+	expect_error("{\"resourceType\":\"Patient\",\"multipleBirthInteger\":1.5}", "Patient.multipleBirthInteger", true);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"done\"}", "Immunization.status", false);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"patient\":{\"reference\":\"Group/1\"}}",
+		     "Immunization.patient", false);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"doseQuantity\":{\"value\":\"x\"}}",
+		     "Immunization.doseQuantity.value", false);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"lotNumber\":\"" \
+		     "012345678901234567890123456789012345\"}", "Immunization.lotNumber", false);
+}
+END_TEST
+
+START_TEST(related_and_consent)
+{
+	struct responsible_person rp = {0}, back;
+	strcpy(rp.name.family, "Treviño");
+	strcpy(rp.name.given, "Guadalupe");
+	strcpy(rp.relationship, "MTH");
+	strcpy(rp.phone.number, "9565550199");
+	rp.address.since = DATE_NONE;
+	cJSON *j = fhir_related_person_to_json(&rp, "Patient/p1");
+	char ref[80];
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_related_person_from_json(j, &back, ref, sizeof ref, &err), "%s", err.message);
+	cJSON_Delete(j);
+	ck_assert_str_eq(ref, "Patient/p1");
+	ck_assert_str_eq(back.relationship, "MTH");
+	ck_assert_str_eq(back.name.given, "Guadalupe");
+	ck_assert_str_eq(back.phone.number, "9565550199");
+
+	struct consent cs = {.minor = CONSENT_GRANTED, .adult = CONSENT_REFUSED, .disaster_retention = true,
+			     .date = ymd(2025, 1, 1), .source = "signed form"}, cb;
+	j = fhir_consent_to_json(&cs, "Patient/p1");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "rejected");
+	ck_assert(fhir_consent_from_json(j, &cb, ref, sizeof ref, &err));
+	cJSON_Delete(j);
+	ck_assert_int_eq(cb.minor, CONSENT_GRANTED);
+	ck_assert_int_eq(cb.adult, CONSENT_REFUSED);
+	ck_assert(cb.disaster_retention);
+	ck_assert_int_eq(cb.date, cs.date);
+	ck_assert_str_eq(cb.source, "signed form");
+	/* a consent must name its client */
+	j = cJSON_Parse("{\"resourceType\":\"Consent\"}");
+	ck_assert(!fhir_consent_from_json(j, &cb, ref, sizeof ref, &err));
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(outcomes)
+{
+	struct rule_report rep;
+	rules_report_init(&rep);
+	rep.v[0].rule = RULE_DOB_FUTURE;
+	rep.v[0].field = "dob";
+	rep.v[0].detail[0] = '\0';
+	rep.n = 1;
+	cJSON *oo = fhir_outcome_from_rules(&rep, "Patient");
+	const cJSON *i0 = cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(i0, "severity")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(i0, "expression"), 0)->valuestring, "Patient.dob");
+	struct vax_error err = {0};
+	ck_assert(fhir_outcome_read(oo, &err));
+	ck_assert_str_eq(err.code, "V-DOB-FUTURE");
+	ck_assert_str_eq(err.message, rule_message(RULE_DOB_FUTURE));
+	cJSON_Delete(oo);
+	oo = fhir_outcome_new("warning", "informational", NULL, "fyi", NULL);
+	fhir_outcome_add(oo, "error", "not-found", "NOT-FOUND", "gone", "Patient.id");
+	ck_assert(fhir_outcome_read(oo, &err));
+	ck_assert_str_eq(err.code, "NOT-FOUND");
+	ck_assert_str_eq(err.message, "gone");
+	cJSON_Delete(oo);
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\"}");
+	ck_assert(!fhir_outcome_read(p, &err));
+	cJSON_Delete(p);
+}
+END_TEST
+
+START_TEST(references)
+{
+	ck_assert_str_eq(fhir_ref_id("Patient/abc", "Patient"), "abc");
+	ck_assert_ptr_null(fhir_ref_id("Patient/", "Patient"));
+	ck_assert_ptr_null(fhir_ref_id("Patients/abc", "Patient"));
+	ck_assert_ptr_null(fhir_ref_id("Patient/abc/_history/2", "Patient"));
+	ck_assert_ptr_null(fhir_ref_id("urn:uuid:x", "Patient"));
+	ck_assert_ptr_null(fhir_ref_id(NULL, "Patient"));
+}
+END_TEST
+
+Suite *fhir_suite(void)
+{
+	Suite *s = suite_create("fhir");
+	TCase *tc = tcase_create("mapping");
+	tcase_add_test(tc, patient_round_trip);
+	tcase_add_test(tc, immunization_round_trip);
+	tcase_add_test(tc, errors_name_the_field);
+	tcase_add_test(tc, related_and_consent);
+	tcase_add_test(tc, outcomes);
+	tcase_add_test(tc, references);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,181 @@
+#!/bin/sh
+# The access screens against a real vaxregd over TLS: confidentiality and
+# login, an organization name with accents, Switch Organization, the idle
+# lock keeping a half-typed form, the registry going into maintenance
+# mid-session (banner, no freeze); wrong password x3 -> challenge, x3 more
+# -> reset with the token from the registry's mail spool -> log in with the
+# new password.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_user CLINICB alice view
+registry_user CLINPENA bob provider
+# (org add again renames; registry_user names new orgs "<code> clinic")
+registry_org CLINPENA 'Clínica Peña Nguyễn'
+registry_start
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+
+# --- alice: statement, login, org name, switch, lock, maintenance ---------
+(
+	tui_run <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+:save-screen $S/confid.txt
+<Enter>
+:wait-idle
+:save-screen $S/menu.txt
+w
+:wait-idle
+:save-screen $S/portal.txt
+:type CLINICB
+<Enter>
+:wait-idle
+:save-screen $S/switched.txt
+w
+:type QQDRAFT
+:idle-timeout
+:save-screen $S/locked.txt
+:type Wrong!one1
+<Enter>
+:save-screen $S/lockwrong.txt
+:type $REG_PASSWORD
+<Enter>
+:save-screen $S/unlocked.txt
+:save-screen $S/ready.txt
+:wait-file $TUI_TMP/maint
+:probe
+:wait-idle
+:save-screen $S/maint.txt
+<Tab>
+:type X
+:save-screen $S/maint2.txt
+EOF2
+	echo "$TUI_STATUS" > "$TUI_TMP/alice.status"
+) &
+child=$!
+i=0
+while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
+touch "$TUI_TMP/maint"
+wait $child
+[ "$(cat "$TUI_TMP/alice.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/alice.status")"
+tui_has confid 'Confidentiality statement'
+tui_has confid 'I Agree'
+tui_has menu 'Main menu'
+tui_has menu 'Org: CLINPENA'
+tui_has menu 'User: alice'
+tui_has menu 'Clínica Peña Nguyễn'
+tui_has menu 'ONLINE'
+tui_has menu 'Find a client  - not available in this version'
+tui_has portal 'Type the code of'
+tui_has switched 'Org: CLINICB'
+tui_has locked 'SCREEN LOCKED'
+tui_lacks locked QQDRAFT
+tui_lacks locked 'Choose the organization'
+tui_has lockwrong 'Wrong password (1 of 5 tries)'
+tui_has unlocked 'Choose the organization'
+tui_has unlocked QQDRAFT
+tui_has maint 'OFFLINE - REGISTRY IN MAINTENANCE'
+tui_has maint 'OFFLINE (maintenance)'
+# still answering keys
+tui_has maint2 QQDRAFTX
+"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+
+# --- bob: 3 wrong -> challenge, 3 more -> reset via the mail spool -------------
+(
+	tui_run <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type bob
+<Tab>
+:type Wrong!pass1
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+:save-screen $S/wrong1.txt
+:type Wrong!pass1
+<Enter>
+:wait-idle
+:type Wrong!pass1
+<Enter>
+:wait-idle
+:save-screen $S/challenge.txt
+:type Wrong!pass1
+<Tab>
+:type NOTIT
+<Enter>
+:wait-idle
+:type Wrong!pass1
+<Tab>
+:type NOTIT
+<Enter>
+:wait-idle
+:type Wrong!pass1
+<Tab>
+:type NOTIT
+<Enter>
+:wait-idle
+:save-screen $S/reset.txt
+:type bob@example.org
+<Enter>
+:wait-idle
+:save-screen $S/step2.txt
+:wait-file $TUI_TMP/token
+:type-file $TUI_TMP/token
+<Tab>
+:type Fresh!word42
+<Tab>
+:type Fresh!word42
+<Enter>
+:wait-idle
+:save-screen $S/updated.txt
+:type Fresh!word42
+<Enter>
+:wait-idle
+:save-screen $S/bobin.txt
+EOF2
+	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
+) &
+child=$!
+i=0
+while [ ! -f "$S/step2.txt" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mail=$(ls "$REG_DIR/mail/new" 2>/dev/null | head -1)
+if [ -n "$mail" ]; then
+	sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail" > "$TUI_TMP/token.t"
+	mv "$TUI_TMP/token.t" "$TUI_TMP/token"
+else
+	touch "$TUI_TMP/token"
+fi
+wait $child
+[ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
+tui_has wrong1 'is not right.'
+tui_has wrong1 'left: 2.'
+tui_has challenge 'Type the word shown:'
+tui_has challenge '* Challenge answer:'
+tui_has reset 'Forgot password - step 1 of 2'
+tui_has reset 'bob'
+tui_has step2 'step 2 of 2'
+tui_has step2 'Passwords: 8 to 16 characters'
+[ -n "$mail" ] || tui_fail "no reset mail in the spool"
+tui_has updated 'Password Updated'
+tui_has bobin 'Main menu'
+tui_has bobin 'User: bob'
+exit 0

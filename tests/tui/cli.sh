@@ -1,0 +1,29 @@
+#!/bin/sh
+# Command line: --help, --version, subcommands that need the local store,
+# scripted mode without a terminal, refusing to run without one.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+
+"$VAXDESK" --help | grep -q -- '--check-keys' || tui_fail "--help"
+"$VAXDESK" --version | grep -q '^vaxdesk ' || tui_fail "--version"
+st=0
+"$VAXDESK" --no-such-option 2>/dev/null || st=$?
+[ "$st" = 2 ] || tui_fail "unknown option gave $st"
+st=0
+"$VAXDESK" sync 2>"$TUI_TMP/err" || st=$?
+[ "$st" = 2 ] || tui_fail "sync gave $st"
+grep -q 'local store' "$TUI_TMP/err" || tui_fail "sync message"
+st=0
+VAXDESK_NO_DISPLAY=1 "$VAXDESK" 2>"$TUI_TMP/err" || st=$?
+[ "$st" = 2 ] || tui_fail "no display without a script gave $st"
+st=0
+"$VAXDESK" </dev/null >/dev/null 2>"$TUI_TMP/err" || st=$?
+[ "$st" = 1 ] && grep -q 'needs a terminal' "$TUI_TMP/err" || tui_fail "ran without a terminal"
+# a bad config line is reported, not fatal
+tui_conf 'idle_lock_minutes = never'
+tui_run <<EOF2
+:save-screen $S/conf.txt
+EOF2
+[ "$TUI_STATUS" = 0 ] || tui_fail "bad config was fatal"
+tui_has conf 'vaxdesk.conf:1'
+exit 0

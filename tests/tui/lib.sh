@@ -1,0 +1,73 @@
+# tests/tui/lib.sh - sourced by the terminal tests: a pinned environment
+# (TERM, locale, time zone, an empty HOME) and helpers to run vaxdesk in
+# scripted mode (VAXDESK_SCRIPT + VAXDESK_NO_DISPLAY) and read its screens.
+#
+#   . "$top_srcdir/tests/tui/lib.sh"
+#   tui_conf "registry_url = ..."     # write $HOME/.config/vaxdesk/vaxdesk.conf
+#   tui_run [ARGS...] <<EOF           # run a script; screens land in $S/NAME.txt
+#   :save-screen $S/login.txt
+#   EOF
+#   tui_has login 'Org code'          # the screen shows the text (fixed string)
+#   tui_lacks login 'secret'
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+VAXDESK=${VAXDESK:-$top_builddir/vaxdesk}
+TERM=xterm-256color
+LANG=C.UTF-8
+LC_ALL=C.UTF-8
+TZ=UTC
+COLUMNS=80
+LINES=24
+export TERM LANG LC_ALL TZ COLUMNS LINES
+unset NO_COLOR XDG_CONFIG_HOME VAXDESK_SCRIPT VAXDESK_NO_DISPLAY || :
+
+TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vaxtui.XXXXXX")
+S=$TUI_TMP/screens
+HOME=$TUI_TMP/home
+export HOME
+mkdir -p "$S" "$HOME/.config/vaxdesk"
+
+tui_cleanup() {
+	if command -v registry_cleanup >/dev/null 2>&1; then
+		registry_cleanup
+	fi
+	[ -n "${TUI_KEEP:-}" ] || rm -rf "$TUI_TMP"
+}
+trap tui_cleanup EXIT
+
+tui_fail() {
+	echo "FAIL: $*" >&2
+	if [ -n "${TUI_LAST:-}" ] && [ -f "$S/$TUI_LAST.txt" ]; then
+		echo "--- screen $TUI_LAST:" >&2
+		cat "$S/$TUI_LAST.txt" >&2
+	fi
+	[ -s "$TUI_TMP/err" ] && { echo "--- stderr:" >&2; cat "$TUI_TMP/err" >&2; }
+	exit 1
+}
+
+tui_conf() {
+	printf '%s\n' "$@" > "$HOME/.config/vaxdesk/vaxdesk.conf"
+}
+
+# tui_run [ARGS...]: the script comes on stdin; exit status in TUI_STATUS
+tui_run() {
+	cat > "$TUI_TMP/script"
+	TUI_STATUS=0
+	VAXDESK_NO_DISPLAY=1 VAXDESK_SCRIPT="$TUI_TMP/script" "$VAXDESK" "$@" \
+		>"$TUI_TMP/out" 2>"$TUI_TMP/err" || TUI_STATUS=$?
+	# a sanitizer build reports here
+	! grep -qE 'Sanitizer|runtime error' "$TUI_TMP/err" || tui_fail "sanitizer report"
+}
+
+tui_has() {
+	TUI_LAST=$1
+	[ -f "$S/$1.txt" ] || tui_fail "screen $1 was not saved"
+	grep -qF -- "$2" "$S/$1.txt" || tui_fail "screen $1 does not show '$2'"
+}
+
+tui_lacks() {
+	TUI_LAST=$1
+	[ -f "$S/$1.txt" ] || tui_fail "screen $1 was not saved"
+	! grep -qF -- "$2" "$S/$1.txt" || tui_fail "screen $1 shows '$2'"
+}

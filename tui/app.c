@@ -1,0 +1,404 @@
+/* tui/app.c - the screen stack and the one input loop.
+ *
+ * Each turn: redraw what is dirty (one doupdate), take one input (keys or
+ * network progress, tui/input.c), turn a key into an action through the
+ * keymaps, give it to the top screen, and let the frame handle what the
+ * screen leaves (help, lock, quit, redraw). The network is pumped while
+ * waiting, never waited on.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "tui/tui.h"
+
+static const struct screen_ops *const screens[SCREEN_COUNT] = {
+#define SCREEN_PTR(id, name, title) [SCREEN_##id] = &screen_##name##_ops,
+	SCREEN_INFO(SCREEN_PTR)
+#undef SCREEN_PTR
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+int64_t app_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct screen_ops *app_screen(enum screen_id id)
+{
+	return screens[id];
+}
+
+enum screen_id app_top(const struct app *a)
+{
+	return a->stack[a->depth - 1];
+}
+
+static void entered(struct app *a, bool fresh)
+{
+	const struct screen_ops *ops = screens[app_top(a)];
+	if (ops->enter)
+		ops->enter(a, fresh);
+	a->dirty |= DIRTY_STATUS | DIRTY_BODY | DIRTY_BAR;
+}
+
+void app_push(struct app *a, enum screen_id id)
+{
+	if (a->depth == APP_STACK_MAX)
+		a->depth--; /* never happens in practice; keep the newest */
+	a->stack[a->depth++] = id;
+	entered(a, true);
+}
+
+void app_pop(struct app *a)
+{
+	if (a->depth > 1) {
+		a->depth--;
+		entered(a, false);
+	}
+}
+
+void app_reset_to(struct app *a, enum screen_id id)
+{
+	a->depth = 0;
+	app_push(a, id);
+}
+
+void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_kind = kind;
+	a->dirty |= DIRTY_MSG;
+}
+
+void app_dirty(struct app *a, unsigned what)
+{
+	a->dirty |= what;
+}
+
+void app_note_result(struct app *a, const struct api_result *res)
+{
+	enum net_state was = a->net;
+	switch (res->cls) {
+	case API_OFFLINE:
+		a->net = res->status == 503 ? NET_MAINTENANCE : NET_OFFLINE;
+		snprintf(a->net_detail, sizeof a->net_detail, "%s", res->err.message);
+		break;
+	case API_TLS:
+	case API_LOCAL:
+		a->net = NET_OFFLINE;
+		snprintf(a->net_detail, sizeof a->net_detail, "%s", res->err.message);
+		break;
+	case API_CANCELLED:
+		break;
+	default:
+		/* any answer from the registry itself means it is reachable */
+		a->net = NET_ONLINE;
+		a->net_detail[0] = '\0';
+		break;
+	}
+	if (a->net != was) {
+		a->dirty |= DIRTY_STATUS | DIRTY_BODY;
+		if (a->net == NET_ONLINE && (was == NET_OFFLINE || was == NET_MAINTENANCE))
+			app_message(a, MSG_INFO, "The registry is reachable again.");
+	}
+	/* come back: probe again, sooner when the registry said when */
+	int64_t wait = a->net == NET_ONLINE ? 60000 : 15000;
+	if (res->retry_after > 0 && res->retry_after < 3600)
+		wait = res->retry_after * 1000;
+	a->next_probe_ms = app_now_ms() + wait;
+}
+
+static void probe_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)req;
+	a->probe_busy = false;
+	app_note_result(a, res);
+}
+
+void app_probe(struct app *a)
+{
+	if (!a->conn)
+		return;
+	if (!a->probe) {
+		struct vax_error err;
+		a->probe = api_req_new(a->conn, "GET", "/metadata?_summary=true", &err);
+		if (!a->probe)
+			return;
+		api_req_no_auth(a->probe);
+	}
+	if (a->probe_busy)
+		return;
+	a->probe_busy = api_req_send(a->probe, probe_done, a);
+	a->next_probe_ms = app_now_ms() + 60000;
+}
+
+/* ---- idle lock ------------------------------------------------------------ */
+
+static void lock_hash(const unsigned char salt[16], const char *pw, unsigned char out[32])
+{
+	/* the hash only has to outlast a walk to the printer, not an offline
+	 * attack on a core file (core dumps are off) */
+	PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, 16, 20000, EVP_sha256(), 32, out);
+}
+
+void app_arm_lock(struct app *a, const char *password)
+{
+	if (RAND_bytes(a->lock_salt, sizeof a->lock_salt) != 1)
+		return;
+	lock_hash(a->lock_salt, password, a->lock_hash);
+	a->lock_armed = true;
+}
+
+bool app_check_lock(const struct app *a, const char *password)
+{
+	unsigned char h[32];
+	if (!a->lock_armed)
+		return false;
+	lock_hash(a->lock_salt, password, h);
+	bool ok = CRYPTO_memcmp(h, a->lock_hash, sizeof h) == 0;
+	OPENSSL_cleanse(h, sizeof h);
+	return ok;
+}
+
+void app_logout(struct app *a, const char *why)
+{
+	if (a->sess)
+		api_session_logout(a->sess);
+	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
+	a->lock_armed = false;
+	a->forced_password = false;
+	a->challenge[0] = '\0';
+	app_reset_to(a, SCREEN_LOGIN);
+	if (why)
+		app_message(a, MSG_INFO, "%s", why);
+}
+
+void app_logged_in(struct app *a)
+{
+	const struct api_org *orgs;
+	int n = api_session_orgs(a->sess, &orgs);
+	a->challenge[0] = '\0';
+	if (api_session_reset_required(a->sess)) {
+		a->forced_password = true;
+		app_reset_to(a, SCREEN_PASSWORD);
+		app_message(a, MSG_INFO, "The registry asks you to choose a new password now.");
+		return;
+	}
+	if (n > 1) {
+		app_reset_to(a, SCREEN_PORTAL);
+		return;
+	}
+	app_reset_to(a, SCREEN_MENU);
+	app_message(a, MSG_INFO, "Logged in to %s.", api_session_org_name(a->sess));
+}
+
+static void lock_now(struct app *a)
+{
+	if (!a->lock_armed || app_top(a) == SCREEN_LOCK)
+		return;
+	app_push(a, SCREEN_LOCK);
+	a->dirty |= DIRTY_ALL;
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+void app_render(struct app *a)
+{
+	if (a->dirty & DIRTY_LAYOUT) {
+		term_layout(a);
+		a->dirty &= ~DIRTY_LAYOUT;
+		for (int i = 0; i < a->depth; i++) {
+			/* forms fit the new width */
+			const struct screen_ops *ops = screens[a->stack[i]];
+			if (ops->form && ops->form(a))
+				form_view_fit(ops->form(a), a->cols);
+		}
+	}
+	if (!a->dirty)
+		return;
+	if (a->dirty & DIRTY_CLEAR)
+		clearok(curscr, TRUE);
+	if (a->dirty & DIRTY_STATUS) {
+		draw_status(a);
+		draw_banner(a);
+		wnoutrefresh(a->w_status);
+		wnoutrefresh(a->w_banner);
+	}
+	if (a->dirty & DIRTY_MSG) {
+		draw_message(a);
+		wnoutrefresh(a->w_msg);
+	}
+	if (a->dirty & DIRTY_BAR) {
+		draw_bar(a);
+		wnoutrefresh(a->w_bar);
+	}
+	/* the body last, so the cursor ends on the focused field */
+	WINDOW *w = a->w_body;
+	if (a->dirty & DIRTY_BODY) {
+		wbkgdset(w, ' ');
+		werase(w);
+		wattrset(w, A_NORMAL);
+		a->cur_show = false;
+		screens[app_top(a)]->draw(a, w);
+	}
+	if (a->cur_show)
+		wmove(w, a->cur_y, a->cur_x);
+	curs_set(a->cur_show ? 1 : 0);
+	wnoutrefresh(w);
+	doupdate();
+	a->dirty = 0;
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+/* Actions the frame handles on every screen when the screen does not. */
+static void frame_action(struct app *a, enum action act)
+{
+	switch (act) {
+	case ACTION_HELP:
+		if (app_top(a) != SCREEN_HELP)
+			app_push(a, SCREEN_HELP);
+		break;
+	case ACTION_REDRAW:
+		a->dirty |= DIRTY_ALL;
+		break;
+	case ACTION_LOCK:
+		if (a->lock_armed)
+			lock_now(a);
+		else
+			app_message(a, MSG_INFO, "Nothing to lock: no one is logged in.");
+		break;
+	case ACTION_QUIT:
+		a->quit = true;
+		break;
+	case ACTION_NONE:
+		break;
+	default:
+		app_message(a, MSG_INFO, "%s: not available on this screen.", action_help(act));
+		break;
+	}
+}
+
+static void handle_key(struct app *a, const struct key *k)
+{
+	const struct screen_ops *ops = screens[app_top(a)];
+	struct form *f = ops->form ? ops->form(a) : NULL;
+	unsigned flags = f ? KEYMAP_EDITING : 0;
+	if (a->confirm_yes) {
+		void (*yes)(struct app *) = a->confirm_yes;
+		a->confirm_yes = NULL;
+		a->msg[0] = '\0';
+		a->dirty |= DIRTY_MSG;
+		if (k->kind == KEY_KIND_CHAR && !k->ctrl && (k->code == 'y' || k->code == 'Y'))
+			yes(a);
+		return;
+	}
+	enum action act = keymap_lookup(a->keys, ops->keymap, k, flags);
+	/* a new key clears the last message */
+	if (a->msg[0]) {
+		a->msg[0] = '\0';
+		a->dirty |= DIRTY_MSG;
+	}
+	if (act == ACTION_NONE) {
+		if (f && key_is_text(k) && ops->text) {
+			ops->text(a, (wchar_t)k->code);
+			return;
+		}
+		char name[KEY_NAME_LEN];
+		key_format(k, name, sizeof name);
+		app_message(a, MSG_INFO, "The key %s does nothing here; ? lists the keys.", name);
+		return;
+	}
+	if (ops->action && (ops->action(a, act) & TUI_HANDLED))
+		return;
+	frame_action(a, act);
+}
+
+void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
+{
+	app_message(a, MSG_INFO, "%s (y = yes, any other key = no)", question);
+	a->confirm_yes = yes;
+}
+
+void screens_free(void)
+{
+	for (int i = 0; i < SCREEN_COUNT; i++)
+		if (screens[i]->cleanup)
+			screens[i]->cleanup();
+}
+
+static void show_notes(struct app *a)
+{
+	if (!a->n_notes)
+		return;
+	app_message(a, MSG_ERROR, "%s%s", a->notes[0],
+		    a->n_notes > 1 ? " (and more; see the help screen)" : "");
+}
+
+int app_run(struct app *a)
+{
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_stop);
+	a->dirty = DIRTY_ALL | DIRTY_LAYOUT;
+	a->last_input_ms = app_now_ms();
+	app_reset_to(a, SCREEN_LOGIN);
+	show_notes(a);
+	if (a->conn)
+		app_probe(a);
+	while (!a->quit) {
+		if (stop_signal) {
+			a->exit_status = 128 + stop_signal;
+			break;
+		}
+		app_render(a);
+		struct key k;
+		enum input_kind in = input_next(a, &k, 250);
+		int64_t now = app_now_ms();
+		switch (in) {
+		case INPUT_EOF:
+			a->quit = true;
+			break;
+		case INPUT_RESIZE:
+			a->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
+			break;
+		case INPUT_KEY:
+			a->last_input_ms = now;
+			handle_key(a, &k);
+			break;
+		case INPUT_NONE:
+			break;
+		}
+		if (a->idle_lock_ms > 0 && a->lock_armed && now - a->last_input_ms >= a->idle_lock_ms &&
+		    app_top(a) != SCREEN_LOCK)
+			lock_now(a);
+		if (a->conn && now >= a->next_probe_ms)
+			app_probe(a);
+		/* the byte count in the status line follows the traffic */
+		if (a->conn && api_busy(a->conn))
+			a->dirty |= DIRTY_STATUS;
+	}
+	return a->exit_status;
+}

@@ -1,0 +1,279 @@
+/* tui/draw.c - the frame's lines: status, banner, message, function-key
+ * bar, and text helpers that count display columns (accents, wide
+ * characters) rather than bytes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "tui/tui.h"
+
+static size_t to_wide(const char *s, wchar_t *out, size_t max)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t n = 0, left = strlen(s);
+	while (left && n + 1 < max) {
+		wchar_t wc;
+		size_t r = mbrtowc(&wc, s, left, &st);
+		if (r == (size_t)-1 || r == (size_t)-2) {
+			wc = L'?';
+			r = 1;
+			memset(&st, 0, sizeof st);
+		} else if (r == 0) {
+			break;
+		}
+		out[n++] = wc < 0x20 || wc == 0x7f ? L' ' : wc;
+		s += r;
+		left -= r;
+	}
+	out[n] = 0;
+	return n;
+}
+
+int draw_width(const char *utf8)
+{
+	wchar_t buf[1024];
+	size_t n = to_wide(utf8, buf, sizeof buf / sizeof buf[0]);
+	int w = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = wcwidth(buf[i]);
+		w += c < 0 ? 1 : c;
+	}
+	return w;
+}
+
+int draw_text(WINDOW *w, int y, int x, const char *utf8, int max)
+{
+	wchar_t buf[1024];
+	size_t n = to_wide(utf8, buf, sizeof buf / sizeof buf[0]);
+	int used = 0;
+	size_t i = 0;
+	for (; i < n; i++) {
+		int c = wcwidth(buf[i]);
+		if (c < 0)
+			buf[i] = L'?', c = 1;
+		if (used + c > max)
+			break;
+		used += c;
+	}
+	buf[i] = 0;
+	mvwaddnwstr(w, y, x, buf, (int)i);
+	return used;
+}
+
+int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8)
+{
+	int rows = getmaxy(w);
+	const char *p = utf8;
+	while (*p && y < rows) {
+		if (*p == '\n') {
+			y++;
+			p++;
+			continue;
+		}
+		/* take words while they fit */
+		const char *end = p, *best = NULL;
+		while (*end && *end != '\n') {
+			const char *we = end + strcspn(end, " \n");
+			char tmp[1024];
+			size_t len = (size_t)(we - p) < sizeof tmp - 1 ? (size_t)(we - p) : sizeof tmp - 1;
+			memcpy(tmp, p, len);
+			tmp[len] = '\0';
+			if (draw_width(tmp) > width)
+				break;
+			best = we;
+			end = *we == ' ' ? we + 1 : we;
+		}
+		if (!best) /* one word wider than the line: cut it */
+			best = p + strcspn(p, " \n");
+		char line[1024];
+		size_t len = (size_t)(best - p) < sizeof line - 1 ? (size_t)(best - p) : sizeof line - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		draw_text(w, y++, x, line, width);
+		p = best;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+	return y;
+}
+
+static void fill(WINDOW *w, attr_t at)
+{
+	wbkgdset(w, ' ' | at);
+	werase(w);
+	wattrset(w, at);
+}
+
+static void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%.1f kB", (double)n / 1024);
+	else
+		snprintf(buf, len, "%.1f MB", (double)n / (1024 * 1024));
+}
+
+void draw_status(struct app *a)
+{
+	WINDOW *w = a->w_status;
+	fill(w, term_attr(a, ROLE_STATUS));
+	const char *net = "NO REGISTRY";
+	switch (a->net) {
+	case NET_NONE: net = "NO REGISTRY"; break;
+	case NET_UNKNOWN: net = "CONNECTING"; break;
+	case NET_ONLINE: net = "ONLINE"; break;
+	case NET_OFFLINE: net = "OFFLINE"; break;
+	case NET_MAINTENANCE: net = "OFFLINE (maintenance)"; break;
+	}
+	char line[512], bytes[32] = "";
+	if (a->conn) {
+		struct api_bytes b = api_conn_bytes(a->conn);
+		human_bytes(b.sent + b.received, bytes, sizeof bytes);
+	}
+	bool in = a->sess && api_session_logged_in(a->sess);
+	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s", net,
+		 in ? api_session_org(a->sess) : "-", in ? api_session_user(a->sess) : "-",
+		 bytes[0] ? " | Used: " : "", bytes);
+	int used = draw_text(w, 0, 0, line, a->cols);
+	const char *title = app_screen(app_top(a))->title;
+	int tw = draw_width(title);
+	if (used + tw + 3 < a->cols)
+		draw_text(w, 0, a->cols - tw - 1, title, tw);
+}
+
+void draw_banner(struct app *a)
+{
+	WINDOW *w = a->w_banner;
+	const char *text = NULL;
+	char buf[VAX_ERROR_MSG_LEN + 64];
+	if (a->net == NET_OFFLINE || a->net == NET_MAINTENANCE) {
+		snprintf(buf, sizeof buf, " %s %s",
+			 a->net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE:" :
+						     "OFFLINE - REGISTRY NOT REACHABLE:",
+			 a->net_detail);
+		text = buf;
+	}
+	if (!text) {
+		fill(w, A_NORMAL);
+		return;
+	}
+	fill(w, term_attr(a, ROLE_BANNER));
+	draw_text(w, 0, 0, text, a->cols);
+}
+
+void draw_message(struct app *a)
+{
+	WINDOW *w = a->w_msg;
+	fill(w, A_NORMAL);
+	if (!a->msg[0])
+		return;
+	char buf[600];
+	snprintf(buf, sizeof buf, "%s%s", a->msg_kind == MSG_ERROR ? "Error: " : "", a->msg);
+	wattrset(w, term_attr(a, a->msg_kind == MSG_ERROR ? ROLE_ERROR : ROLE_NORMAL));
+	draw_text(w, 0, 0, buf, a->cols);
+}
+
+void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act,
+		     char *buf, size_t len)
+{
+	struct key keys[8];
+	size_t n = keymap_keys_for(a->keys, id, flags, act, keys, 8);
+	buf[0] = '\0';
+	size_t used = 0;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		char label[KEY_NAME_LEN];
+		/* while a field has the cursor, letters are text, not commands */
+		if ((flags & KEYMAP_EDITING) && key_is_text(&keys[i]))
+			continue;
+		key_label(&keys[i], label, sizeof label);
+		int r = snprintf(buf + used, len - used, "%s%s", used ? " " : "", label);
+		if (r < 0 || (size_t)r >= len - used)
+			break;
+		used += (size_t)r;
+	}
+}
+
+/* Short names for the bar. */
+static const char *bar_name(enum action act)
+{
+	switch (act) {
+	case ACTION_HELP: return "Help";
+	case ACTION_QUIT: return "Quit";
+	case ACTION_LOCK: return "Lock";
+	case ACTION_SUBMIT: return "Submit";
+	case ACTION_SAVE: return "Save";
+	case ACTION_CANCEL: return "Back";
+	case ACTION_MAIN_MENU: return "Menu";
+	case ACTION_SELECT: return "Choose";
+	case ACTION_SWITCH_ORG: return "Org";
+	case ACTION_LOGOUT: return "Logout";
+	case ACTION_CHANGE_PASSWORD: return "Password";
+	case ACTION_PAGE_DOWN: return "More";
+	default: return action_name(act);
+	}
+}
+
+void draw_bar(struct app *a)
+{
+	WINDOW *w = a->w_bar;
+	fill(w, term_attr(a, ROLE_BAR));
+	const struct screen_ops *ops = app_screen(app_top(a));
+	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
+	/* the screen's own actions first, then the frame's */
+	static const enum action first[] = { ACTION_HELP, ACTION_NONE };
+	static const enum action last[] = { ACTION_LOCK, ACTION_QUIT, ACTION_NONE };
+	const enum action *lists[3] = { first, ops->actions, last };
+	int x = 0;
+	for (int l = 0; l < 3; l++) {
+		for (const enum action *p = lists[l]; p && *p != ACTION_NONE; p++) {
+			if (*p == ACTION_LOCK && (!a->lock_armed || app_top(a) == SCREEN_LOCK))
+				continue;
+			if (app_top(a) == SCREEN_HELP && l != 1)
+				continue;
+			/* moving around needs no advertising in the bar */
+			if (l == 1 && (action_group(*p) == ACTION_GROUP_MOVE ||
+				       *p == ACTION_NEXT_FIELD || *p == ACTION_PREV_FIELD) &&
+			    *p != ACTION_SELECT)
+				continue;
+			/* an F-key and its fallback: "F1/^G Help" */
+			struct key all[4], keys[4], fk;
+			size_t na = keymap_keys_for(a->keys, ops->keymap, flags, *p, all, 4), n = 0;
+			for (size_t i = 0; i < na && i < 4; i++)
+				if (!(flags & KEYMAP_EDITING) || !key_is_text(&all[i]))
+					keys[n++] = all[i];
+			if (!n)
+				continue;
+			char lab[64] = "", k1[KEY_NAME_LEN], k2[KEY_NAME_LEN];
+			bool has_f = keymap_fkey_for(a->keys, ops->keymap, flags, *p, &fk);
+			if (has_f) {
+				key_label(&fk, k1, sizeof k1);
+				/* a fallback that is not a function key */
+				k2[0] = '\0';
+				for (size_t i = 0; i < n && i < 4; i++)
+					if (keys[i].kind != KEY_KIND_FKEY) {
+						key_label(&keys[i], k2, sizeof k2);
+						break;
+					}
+				snprintf(lab, sizeof lab, "%s%s%s", k1, k2[0] ? "/" : "", k2);
+			} else {
+				key_label(&keys[0], lab, sizeof lab);
+			}
+			const char *name = bar_name(*p);
+			int need = draw_width(lab) + 1 + draw_width(name) + 1;
+			if (x + need > a->cols)
+				return;
+			wattrset(w, term_attr(a, ROLE_KEY) | A_BOLD);
+			x += draw_text(w, 0, x, lab, a->cols - x);
+			wattrset(w, term_attr(a, ROLE_BAR));
+			x += draw_text(w, 0, x, " ", a->cols - x);
+			x += draw_text(w, 0, x, name, a->cols - x);
+			x += draw_text(w, 0, x, " ", a->cols - x);
+		}
+	}
+}

@@ -1,0 +1,129 @@
+/* tui/form_view.c - draws a forms/ model: one field per row, label on the
+ * left, required fields marked "*" (explained in a legend), the message for
+ * a wrong field beside it, passwords masked. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+#define LABEL_COLS 22
+
+/* Field width for the room there is: the field, then room for a message. */
+void form_view_fit(struct form *f, int cols)
+{
+	int room = cols - LABEL_COLS - 4;
+	if (room < 8)
+		room = 8;
+	for (size_t i = 0; i < form_count(f); i++) {
+		const struct form_field *ff = form_field_at(f, i);
+		int want = ff->spec->width > 0 ? ff->spec->width : 30;
+		form_set_width(f, i, want < room ? want : room);
+	}
+}
+
+int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus)
+{
+	int rows = getmaxy(w), cols = getmaxx(w);
+	bool any_required = false;
+	size_t fi = form_focus(f);
+	int cur_y = -1, cur_x = -1;
+	for (size_t i = 0; i < form_count(f) && y < rows; i++, y++) {
+		const struct form_field *ff = form_field_at(f, i);
+		bool req = ff->spec->flags & FORM_REQUIRED;
+		any_required |= req;
+		char label[128];
+		snprintf(label, sizeof label, "%s%s:", req ? "* " : "  ", ff->spec->label);
+		wattrset(w, ff->readonly ? term_attr(a, ROLE_DISABLED) : A_NORMAL);
+		draw_text(w, y, 1, label, LABEL_COLS);
+		struct field_view v;
+		field_view(&ff->edit, &v);
+		wchar_t vis[FIELD_MAX_LEN + 1];
+		field_visible(&ff->edit, vis, FIELD_MAX_LEN + 1);
+		int x = LABEL_COLS + 1;
+		bool here = focus && i == fi;
+		attr_t at = term_attr(a, here ? ROLE_FOCUS : ROLE_FIELD);
+		wattrset(w, at);
+		/* markers for hidden text, then the text padded to the width */
+		mvwaddch(w, y, x - 1, v.more_left ? '<' : ' ');
+		mvwaddwstr(w, y, x, vis);
+		for (int c = v.cols; c < ff->edit.width && x + c < cols; c++)
+			mvwaddch(w, y, x + c, a->color || here ? ' ' : '_');
+		wattrset(w, A_NORMAL);
+		int after = x + ff->edit.width;
+		if (after < cols)
+			mvwaddch(w, y, after, v.more_right ? '>' : ' ');
+		if (ff->message[0] && after + 2 < cols) {
+			char m[FORM_MSG_LEN + 8];
+			snprintf(m, sizeof m, "<- %s", ff->message);
+			wattrset(w, term_attr(a, ROLE_ERROR));
+			/* the message goes on the next row when the field leaves no room */
+			if (cols - after - 2 >= 24) {
+				draw_text(w, y, after + 2, m, cols - after - 2);
+			} else if (y + 1 < rows) {
+				y++;
+				draw_text(w, y, x, m, cols - x);
+			}
+			wattrset(w, A_NORMAL);
+		} else if (ff->readonly && ff->lock_reason[0] && after + 2 < cols) {
+			draw_text(w, y, after + 2, ff->lock_reason, cols - after - 2);
+		}
+		if (here) {
+			cur_y = y;
+			cur_x = x + v.cursor_col;
+		}
+	}
+	if (any_required && y + 1 < rows) {
+		y++;
+		draw_text(w, y++, 1, "* required", cols - 2);
+	}
+	if (cur_y >= 0) {
+		/* the frame leaves the cursor here after the final doupdate */
+		a->cur_show = true;
+		a->cur_y = cur_y;
+		a->cur_x = cur_x;
+	}
+	return y;
+}
+
+unsigned form_view_action(struct app *a, struct form *f, enum action act)
+{
+	unsigned r = form_apply(f, act);
+	if (r & (FORM_REDRAW | FORM_CHANGED))
+		app_dirty(a, DIRTY_BODY);
+	if (r & FORM_SUBMIT)
+		app_dirty(a, DIRTY_BODY);
+	if ((r & (FORM_REFUSED)) && !(r & FORM_SUBMIT)) {
+		size_t bad;
+		const char *msg;
+		if (act == ACTION_SUBMIT || act == ACTION_SAVE) {
+			if (!form_validate(f, &bad, &msg))
+				app_message(a, MSG_ERROR, "%s: %s", form_field_at(f, bad)->spec->label,
+					    msg);
+			app_dirty(a, DIRTY_BODY);
+		}
+	}
+	return r;
+}
+
+unsigned form_view_text(struct app *a, struct form *f, wchar_t wc)
+{
+	unsigned r = form_input(f, wc);
+	if (r & (FORM_REDRAW | FORM_CHANGED))
+		app_dirty(a, DIRTY_BODY);
+	return r;
+}
+
+void form_view_secret(const struct form *f, size_t i, char *buf, size_t len)
+{
+	field_get_utf8(&form_field_at(f, i)->edit, buf, len);
+}
+
+void form_view_value(const struct form *f, const char *id, char *buf, size_t len)
+{
+	long i = form_find(f, id);
+	buf[0] = '\0';
+	if (i >= 0)
+		form_get_value(f, (size_t)i, buf, len);
+}

@@ -1,0 +1,113 @@
+/* tui/screen_lock.c - the idle lock: covers every screen (nothing of the
+ * screens below is drawn while it is up) and asks for the password. The
+ * screens below keep their state, so a half-typed form is still there after
+ * the password. The check is local (a PBKDF2 hash made at login), so the
+ * lock works offline and costs the registry nothing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "tui/tui.h"
+
+#define LOCK_TRIES 5
+
+static const struct form_field_spec specs[] = {
+	{ .id = "password", .label = "Password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
+	  .max_len = 64, .width = 24 },
+};
+
+static struct form *form;
+static int failures;
+
+static struct form *lock_form(struct app *a)
+{
+	(void)a;
+	return form;
+}
+
+static void lock_enter(struct app *a, bool fresh)
+{
+	if (fresh || !form) {
+		form_free(&form);
+		form = form_new(specs, 1);
+		form_view_fit(form, a->cols);
+		failures = 0;
+	}
+}
+
+static unsigned lock_action(struct app *a, enum action act)
+{
+	if (act == ACTION_LOGOUT) {
+		form_free(&form);
+		app_logout(a, "Logged out from the lock screen.");
+		return TUI_HANDLED;
+	}
+	if (act == ACTION_CANCEL || act == ACTION_LOCK || act == ACTION_MAIN_MENU)
+		return TUI_HANDLED;
+	unsigned r = form_view_action(a, form, act);
+	if (r & FORM_SUBMIT) {
+		char pw[256];
+		form_view_secret(form, 0, pw, sizeof pw);
+		bool ok = app_check_lock(a, pw);
+		OPENSSL_cleanse(pw, sizeof pw);
+		form_free(&form);
+		if (ok) {
+			app_pop(a);
+			app_dirty(a, DIRTY_ALL);
+			app_message(a, MSG_INFO, "Welcome back.");
+			return TUI_HANDLED;
+		}
+		if (++failures >= LOCK_TRIES) {
+			app_logout(a, "Logged out after too many wrong passwords at the lock.");
+			return TUI_HANDLED;
+		}
+		form = form_new(specs, 1);
+		form_view_fit(form, a->cols);
+		app_message(a, MSG_ERROR, "Wrong password (%d of %d tries).", failures, LOCK_TRIES);
+		app_dirty(a, DIRTY_BODY);
+		return TUI_HANDLED;
+	}
+	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
+}
+
+static unsigned lock_text(struct app *a, wchar_t wc)
+{
+	form_view_text(a, form, wc);
+	return TUI_HANDLED;
+}
+
+static void lock_draw(struct app *a, WINDOW *w)
+{
+	int cols = getmaxx(w), y = 2;
+	wattrset(w, A_BOLD);
+	draw_text(w, y++, 1, "SCREEN LOCKED", cols - 2);
+	wattrset(w, A_NORMAL);
+	char m[256];
+	snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
+		 a->sess ? api_session_user(a->sess) : "-");
+	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
+	form_view_draw(a, w, y, form, true);
+}
+
+static void lock_cleanup(void)
+{
+	form_free(&form);
+}
+
+static const enum action lock_actions[] = { ACTION_SUBMIT, ACTION_NONE };
+
+const struct screen_ops screen_lock_ops = {
+	.name = "lock",
+	.title = "Screen locked",
+	.keymap = KEYMAP_LOGIN,
+	.enter = lock_enter,
+	.draw = lock_draw,
+	.action = lock_action,
+	.text = lock_text,
+	.form = lock_form,
+	.actions = lock_actions,
+	.cleanup = lock_cleanup,
+};

@@ -1,0 +1,151 @@
+/* tui/screen_menu.c - the main menu: one line per task with its mnemonic
+ * key (from the keymaps, so a rebinding shows here). Tasks this version
+ * cannot do yet are listed, dimmed and labelled, not hidden. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct entry {
+	enum action act;
+	const char *label;
+	bool available;
+};
+
+static const struct entry entries[] = {
+	{ ACTION_SEARCH, "Find a client", false },
+	{ ACTION_ADD_CLIENT, "Add a client", false },
+	{ ACTION_OUTBOX, "Outbox", false },
+	{ ACTION_REVIEW, "Review possible duplicates", false },
+	{ ACTION_CHANGE_PASSWORD, "Change password", true },
+	{ ACTION_SWITCH_ORG, "Switch organization", true },
+	{ ACTION_LOGOUT, "Log out", true },
+};
+#define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
+
+static int sel;
+
+static bool usable(const struct app *a, int i)
+{
+	if (!entries[i].available)
+		return false;
+	if (entries[i].act == ACTION_SWITCH_ORG) {
+		/* 0: the registry did not list them; the org code is typed */
+		const struct api_org *orgs;
+		return api_session_orgs(a->sess, &orgs) != 1;
+	}
+	return true;
+}
+
+static void menu_enter(struct app *a, bool fresh)
+{
+	(void)a;
+	if (fresh)
+		sel = 4;
+}
+
+static void run(struct app *a, int i)
+{
+	if (!usable(a, i)) {
+		if (entries[i].act == ACTION_SWITCH_ORG && entries[i].available)
+			app_message(a, MSG_INFO, "You work for one organization only.");
+		else
+			app_message(a, MSG_INFO, "%s: not available in this version.",
+				    entries[i].label);
+		return;
+	}
+	switch (entries[i].act) {
+	case ACTION_CHANGE_PASSWORD:
+		app_push(a, SCREEN_PASSWORD);
+		break;
+	case ACTION_SWITCH_ORG:
+		app_push(a, SCREEN_PORTAL);
+		break;
+	case ACTION_LOGOUT:
+		app_logout(a, "Logged out.");
+		break;
+	default:
+		break;
+	}
+}
+
+static unsigned menu_action(struct app *a, enum action act)
+{
+	switch (act) {
+	case ACTION_MOVE_UP:
+		sel = sel > 0 ? sel - 1 : 0;
+		break;
+	case ACTION_MOVE_DOWN:
+		sel = sel + 1 < N_ENTRIES ? sel + 1 : sel;
+		break;
+	case ACTION_MOVE_FIRST:
+		sel = 0;
+		break;
+	case ACTION_MOVE_LAST:
+		sel = N_ENTRIES - 1;
+		break;
+	case ACTION_SELECT:
+		run(a, sel);
+		break;
+	case ACTION_MAIN_MENU:
+	case ACTION_CANCEL:
+		break;
+	default:
+		for (int i = 0; i < N_ENTRIES; i++)
+			if (entries[i].act == act) {
+				sel = i;
+				run(a, i);
+				app_dirty(a, DIRTY_BODY);
+				return TUI_HANDLED;
+			}
+		return TUI_UNHANDLED;
+	}
+	app_dirty(a, DIRTY_BODY);
+	return TUI_HANDLED;
+}
+
+static void menu_draw(struct app *a, WINDOW *w)
+{
+	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
+	wattrset(w, A_BOLD);
+	draw_text(w, y++, 1, "Main menu", cols - 2);
+	wattrset(w, A_NORMAL);
+	y++;
+	for (int i = 0; i < N_ENTRIES && y < rows; i++, y++) {
+		char keys[64], line[256];
+		struct key k[4];
+		/* the menu's own key (a mnemonic letter) comes first */
+		size_t n = keymap_keys_for(a->keys, KEYMAP_MENU, 0, entries[i].act, k, 4);
+		keys[0] = '\0';
+		if (n)
+			key_label(&k[0], keys, sizeof keys);
+		bool ok = usable(a, i);
+		const char *why = "";
+		if (!entries[i].available)
+			why = "  - not available in this version";
+		else if (!ok)
+			why = "  - you work for one organization";
+		snprintf(line, sizeof line, "%s %-6s %s%s", i == sel ? ">" : " ", keys,
+			 entries[i].label, why);
+		wattrset(w, i == sel ? term_attr(a, ROLE_FOCUS) :
+				       ok ? A_NORMAL : term_attr(a, ROLE_DISABLED));
+		draw_text(w, y, 1, line, cols - 2);
+	}
+	wattrset(w, A_NORMAL);
+}
+
+static const enum action menu_actions[] = { ACTION_SELECT, ACTION_CHANGE_PASSWORD,
+					    ACTION_SWITCH_ORG, ACTION_LOGOUT, ACTION_NONE };
+
+const struct screen_ops screen_menu_ops = {
+	.name = "menu",
+	.title = "Main menu",
+	.keymap = KEYMAP_MENU,
+	.phi = false,
+	.enter = menu_enter,
+	.draw = menu_draw,
+	.action = menu_action,
+	.actions = menu_actions,
+};

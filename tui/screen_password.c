@@ -1,0 +1,206 @@
+/* tui/screen_password.c - Change Password (logged in), also shown at once
+ * when the registry says the password must change. The password rules are
+ * shown and checked here before the registry checks them again. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <wctype.h>
+
+#include <openssl/crypto.h>
+
+#include "tui/tui.h"
+
+const char *const password_rules_text =
+	"Passwords: 8 to 16 characters, with an upper-case letter, a lower-case letter, "
+	"a digit and a special character (such as ! # $ %). Not one of your last 6 passwords.";
+
+const char *password_rule_check(const char *value, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	size_t n = 0;
+	bool up = false, low = false, dig = false, spec = false;
+	mbstate_t ms;
+	memset(&ms, 0, sizeof ms);
+	for (const char *p = value; *p;) {
+		wchar_t wc;
+		size_t r = mbrtowc(&wc, p, strlen(p), &ms);
+		if (r == (size_t)-1 || r == (size_t)-2 || r == 0)
+			return "Use letters, digits and symbols only.";
+		p += r;
+		n++;
+		if (iswupper((wint_t)wc))
+			up = true;
+		else if (iswlower((wint_t)wc))
+			low = true;
+		else if (iswdigit((wint_t)wc))
+			dig = true;
+		else if (!iswspace((wint_t)wc))
+			spec = true;
+	}
+	if (n < 8 || n > 16)
+		return "Use 8 to 16 characters.";
+	if (!up || !low)
+		return "Use both upper-case and lower-case letters.";
+	if (!dig)
+		return "Add a digit.";
+	if (!spec)
+		return "Add a special character (such as ! # $ %).";
+	return NULL;
+}
+
+const char *password_again_check(const char *value, const void *ctx, char *buf, size_t len)
+{
+	const struct password_pair *pp = ctx;
+	(void)buf;
+	(void)len;
+	if (!*pp->form)
+		return NULL;
+	char first[256];
+	form_view_secret(*pp->form, pp->first, first, sizeof first);
+	bool same = strcmp(first, value) == 0;
+	OPENSSL_cleanse(first, sizeof first);
+	return same ? NULL : "The two new passwords differ.";
+}
+
+static struct form *form;
+static const struct password_pair pair = { &form, 1 };
+
+static const struct form_field_spec specs[] = {
+	{ .id = "old", .label = "Current password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
+	  .max_len = 64, .width = 20 },
+	{ .id = "new", .label = "New password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
+	  .max_len = 64, .width = 20, .validate = password_rule_check },
+	{ .id = "new2", .label = "New password again", .kind = FORM_PASSWORD,
+	  .flags = FORM_REQUIRED, .max_len = 64, .width = 20, .validate = password_again_check,
+	  .ctx = &pair },
+};
+
+static char error[1024];
+static char new_pw[256]; /* kept only until the registry answers */
+
+static struct form *pw_form(struct app *a)
+{
+	(void)a;
+	return form;
+}
+
+static void pw_enter(struct app *a, bool fresh)
+{
+	if (fresh || !form) {
+		form_free(&form);
+		form = form_new(specs, 3);
+		form_view_fit(form, a->cols);
+		error[0] = '\0';
+	}
+}
+
+static void done(struct api_session *s, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)s;
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_ALL);
+	if (res->cls == API_OK) {
+		app_arm_lock(a, new_pw);
+		OPENSSL_cleanse(new_pw, sizeof new_pw);
+		form_free(&form);
+		if (a->forced_password) {
+			a->forced_password = false;
+			app_logged_in(a);
+		} else {
+			app_pop(a);
+		}
+		app_message(a, MSG_INFO, "Password Updated.");
+		return;
+	}
+	OPENSSL_cleanse(new_pw, sizeof new_pw);
+	snprintf(error, sizeof error, "%s", res->err.message);
+}
+
+static void send_change(struct app *a)
+{
+	char old[256], pw2[256];
+	form_view_secret(form, 0, old, sizeof old);
+	form_view_secret(form, 1, new_pw, sizeof new_pw);
+	form_view_secret(form, 2, pw2, sizeof pw2);
+	error[0] = '\0';
+	if (!api_session_change_password(a->sess, old, new_pw, pw2, done, a))
+		snprintf(error, sizeof error, "The change could not be sent.");
+	else
+		app_message(a, MSG_INFO, "Sending the new password...");
+	OPENSSL_cleanse(old, sizeof old);
+	OPENSSL_cleanse(pw2, sizeof pw2);
+}
+
+static void discard(struct app *a)
+{
+	form_free(&form);
+	app_pop(a);
+}
+
+static unsigned pw_action(struct app *a, enum action act)
+{
+	if (act == ACTION_CANCEL || act == ACTION_MAIN_MENU) {
+		if (a->forced_password) {
+			app_message(a, MSG_INFO, "Choose a new password first (or quit).");
+			return TUI_HANDLED;
+		}
+		if (form_dirty(form))
+			app_confirm(a, "Leave without changing the password?", discard);
+		else
+			discard(a);
+		return TUI_HANDLED;
+	}
+	unsigned r = form_view_action(a, form, act);
+	if (r & FORM_SUBMIT)
+		send_change(a);
+	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
+}
+
+static unsigned pw_text(struct app *a, wchar_t wc)
+{
+	form_view_text(a, form, wc);
+	return TUI_HANDLED;
+}
+
+static void pw_draw(struct app *a, WINDOW *w)
+{
+	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
+	wattrset(w, A_BOLD);
+	draw_text(w, y++, 1, a->forced_password ? "Choose a new password" : "Change password",
+		  cols - 2);
+	wattrset(w, A_NORMAL);
+	y = draw_wrapped(w, y + 1, 1, cols - 2, password_rules_text) + 1;
+	y = form_view_draw(a, w, y, form, true);
+	if (error[0] && y + 1 < rows) {
+		char m[1100];
+		snprintf(m, sizeof m, "Error: %s", error);
+		wattrset(w, term_attr(a, ROLE_ERROR));
+		draw_wrapped(w, y + 1, 1, cols - 2, m);
+		wattrset(w, A_NORMAL);
+	}
+}
+
+static void pw_cleanup(void)
+{
+	form_free(&form);
+}
+
+static const enum action pw_actions[] = { ACTION_SAVE, ACTION_SUBMIT, ACTION_NEXT_FIELD,
+					  ACTION_CANCEL, ACTION_NONE };
+
+const struct screen_ops screen_password_ops = {
+	.name = "password",
+	.title = "Change password",
+	.keymap = KEYMAP_FORM,
+	.enter = pw_enter,
+	.draw = pw_draw,
+	.action = pw_action,
+	.text = pw_text,
+	.form = pw_form,
+	.actions = pw_actions,
+	.cleanup = pw_cleanup,
+};

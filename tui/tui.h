@@ -1,0 +1,272 @@
+/* tui/tui.h - vaxdesk's terminal frame: the application state, the screen
+ * table and the helpers every screen uses.
+ *
+ * Design (DESIGN.md section 7):
+ *   - Screens are ops structs, one per file (tui/screen_*.c), listed once in
+ *     SCREEN_INFO below; the enum and the table come from that list.
+ *   - One input loop (tui/app.c) with one wget_wch() call site (tui/input.c)
+ *     that also pumps the network, so a slow registry never blocks a key.
+ *   - Handlers never draw: they change state and mark what is dirty; the
+ *     loop redraws the dirty parts and calls doupdate() once per turn.
+ *   - Keys go through keymaps/ (struct key -> enum action), so the help
+ *     screen and the function-key bar show what the keys files say.
+ *   - Screens that show PHI are hidden while the screen is locked.
+ */
+#ifndef VAX_TUI_TUI_H
+#define VAX_TUI_TUI_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "api/http.h"
+#include "api/session.h"
+#include "forms/form.h"
+#include "keymaps/keymap.h"
+#include "sys/config.h"
+
+struct app;
+
+/* clang-format off */
+#define SCREEN_INFO(_) \
+	_(LOGIN,    login,    "Log in") \
+	_(CONFID,   confid,   "Confidentiality statement") \
+	_(FORGOT,   forgot,   "Forgot password") \
+	_(PASSWORD, password, "Change password") \
+	_(PORTAL,   portal,   "Choose an organization") \
+	_(MENU,     menu,     "Main menu") \
+	_(LOCK,     lock,     "Screen locked") \
+	_(HELP,     help,     "Help")
+/* clang-format on */
+
+enum screen_id {
+#define SCREEN_ENUM(id, name, title) SCREEN_##id,
+	SCREEN_INFO(SCREEN_ENUM)
+#undef SCREEN_ENUM
+	SCREEN_COUNT
+};
+
+/* What a handler did (htop's handler flags, simplified). */
+#define TUI_HANDLED 0x1u   /* the screen took the key */
+#define TUI_UNHANDLED 0x2u /* not for this screen: the frame tries its own */
+
+struct screen_ops {
+	const char *name;
+	const char *title;
+	enum keymap_id keymap;
+	bool phi; /* shows PHI: hidden while locked */
+	/** The screen became the top one (pushed or uncovered when fresh is false). */
+	void (*enter)(struct app *a, bool fresh);
+	/** Draw the body window (already erased). */
+	void (*draw)(struct app *a, WINDOW *w);
+	/** An action from the keymaps. */
+	unsigned (*action)(struct app *a, enum action act);
+	/** A typed character (only asked while a field has focus). */
+	unsigned (*text)(struct app *a, wchar_t wc);
+	/** The form with the focus, or NULL. */
+	struct form *(*form)(struct app *a);
+	/** Actions this screen handles, ACTION_NONE-terminated (help, bar). */
+	const enum action *actions;
+	/** Free the screen's state at exit (may be NULL). */
+	void (*cleanup)(void);
+};
+
+#define SCREEN_DECL(id, name, title) extern const struct screen_ops screen_##name##_ops;
+SCREEN_INFO(SCREEN_DECL)
+#undef SCREEN_DECL
+
+/* dirty flags: what the next turn of the loop redraws */
+#define DIRTY_STATUS 0x01u
+#define DIRTY_BODY 0x02u
+#define DIRTY_MSG 0x04u
+#define DIRTY_BAR 0x08u
+#define DIRTY_LAYOUT 0x10u /* windows must be made again (resize) */
+#define DIRTY_CLEAR 0x20u  /* repaint the whole terminal (redraw key) */
+#define DIRTY_ALL 0x3fu
+
+enum net_state { NET_UNKNOWN, NET_NONE, NET_ONLINE, NET_OFFLINE, NET_MAINTENANCE };
+enum msg_kind { MSG_INFO, MSG_ERROR };
+
+/* colour pairs / attributes by role */
+enum tui_role {
+	ROLE_NORMAL,
+	ROLE_TITLE,
+	ROLE_STATUS,
+	ROLE_BAR,
+	ROLE_KEY,
+	ROLE_ERROR,
+	ROLE_BANNER,
+	ROLE_FIELD,
+	ROLE_FOCUS,
+	ROLE_DISABLED,
+	ROLE_COUNT
+};
+
+#define APP_STACK_MAX 8
+
+struct script;
+
+struct app {
+	struct config cfg;
+	struct keymap_set *keys;
+	char **notes; /* keys/config errors shown after the screen opens */
+	size_t n_notes;
+	char *login_notice; /* --login-notice text, or NULL */
+
+	struct api_conn *conn; /* NULL: no registry configured */
+	struct api_session *sess;
+	enum net_state net;
+	char net_detail[VAX_ERROR_MSG_LEN];
+	struct api_req *probe;
+	bool probe_busy;
+	int64_t next_probe_ms;
+
+	enum screen_id stack[APP_STACK_MAX];
+	int depth;
+	unsigned dirty;
+	char msg[512];
+	enum msg_kind msg_kind;
+	bool quit;
+	int exit_status;
+
+	/* terminal */
+	SCREEN *term;
+	FILE *term_out, *term_in;
+	WINDOW *w_status, *w_banner, *w_body, *w_msg, *w_bar;
+	int rows, cols;
+	bool utf8, color, no_display;
+	bool cur_show; /* a field has the cursor at (cur_y, cur_x) of the body */
+	int cur_y, cur_x;
+
+	/* input, idle lock */
+	struct script *script;
+	int64_t last_input_ms;
+	int64_t idle_lock_ms; /* 0: never */
+	unsigned char lock_salt[16];
+	unsigned char lock_hash[32];
+	bool lock_armed; /* a password hash is held */
+
+	/* the access flow, shared by the access screens */
+	bool confid_accepted;
+	bool confid_for_login; /* the statement was asked for by a login */
+	bool forced_password;  /* the registry wants a new password now */
+	char challenge[256];   /* the challenge to show; "" if none */
+	char reset_hint[256];  /* why the reset screen opened */
+	char last_org[64], last_user[128]; /* for the reset form */
+	void (*confirm_yes)(struct app *a);
+};
+
+/* tui/app.c */
+/** Monotonic milliseconds. */
+int64_t app_now_ms(void);
+/** Put a screen on top. */
+void app_push(struct app *a, enum screen_id id);
+/** Drop the top screen (never the last one). */
+void app_pop(struct app *a);
+/** Replace the whole stack with one screen. */
+void app_reset_to(struct app *a, enum screen_id id);
+/** The top screen. */
+enum screen_id app_top(const struct app *a);
+const struct screen_ops *app_screen(enum screen_id id);
+/** Show a one-line message (printf-style). */
+void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void app_dirty(struct app *a, unsigned what);
+/** Take note of a registry answer: online, offline, maintenance. */
+void app_note_result(struct app *a, const struct api_result *res);
+/** Logged in: remember a hash of the password for the idle lock. */
+void app_arm_lock(struct app *a, const char *password);
+/** Check a password against the lock hash. */
+bool app_check_lock(const struct app *a, const char *password);
+/** Log out and go back to the login screen. */
+void app_logout(struct app *a, const char *why);
+/** Where to go after a successful login or switch. */
+void app_logged_in(struct app *a);
+/** Start a health probe of the registry now. */
+void app_probe(struct app *a);
+/** Draw everything dirty and call doupdate() once. */
+void app_render(struct app *a);
+/** Run the loop until quit. */
+int app_run(struct app *a);
+/** Ask a yes/no question on the message line; yes runs on 'y'. */
+void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
+/** Free every screen's state (at exit). */
+void screens_free(void);
+
+/* tui/term.c */
+/** Open curses (on /dev/null when no_display); stderr goes to a temp file. */
+bool term_open(struct app *a);
+/** Clear the screen (no PHI left behind), end curses, print what was
+ * written to stderr meanwhile. Safe to call twice. */
+void term_close(void);
+/** Attribute for a role (colour, or monochrome attributes). */
+attr_t term_attr(const struct app *a, enum tui_role role);
+/** Horizontal line character for the locale. */
+const wchar_t *term_hline(const struct app *a);
+/** Make the windows for the current size. */
+void term_layout(struct app *a);
+
+/* tui/input.c */
+enum input_kind { INPUT_NONE, INPUT_KEY, INPUT_RESIZE, INPUT_EOF };
+/** The one place that reads keys: waits up to wait_ms while pumping the
+ * network, or takes the next step of the script. */
+enum input_kind input_next(struct app *a, struct key *k, int wait_ms);
+/** Open VAXDESK_SCRIPT; false with a message on stderr if unreadable. */
+bool input_script_open(struct app *a, const char *path);
+void input_script_close(struct app *a);
+/** Write the screen as text, one line per row (trailing blanks cut). */
+bool input_dump_screen(struct app *a, const char *path);
+
+/* tui/draw.c */
+/** Draw UTF-8 text at (y, x), cut to max columns; returns columns used. */
+int draw_text(WINDOW *w, int y, int x, const char *utf8, int max);
+/** Draw wrapped text from row y; returns the next free row. */
+int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
+/** Columns a UTF-8 string takes. */
+int draw_width(const char *utf8);
+void draw_status(struct app *a);
+void draw_banner(struct app *a);
+void draw_message(struct app *a);
+void draw_bar(struct app *a);
+/** A label for the keys of an action on the top screen: "F1/^G/?". */
+void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act,
+		     char *buf, size_t len);
+/** The screen whose keys the help screen lists. */
+enum screen_id help_subject(const struct app *a);
+
+/* tui/form_view.c */
+/** Draw a form from row y; required fields marked "*", messages beside
+ * the field, passwords masked. Returns the next free row. Places the
+ * cursor (for the final doupdate) on the focused field. */
+int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus);
+/** Give every field a width that fits cols. */
+void form_view_fit(struct form *f, int cols);
+/** Common handling of an action on a form screen; returns FORM_* flags. */
+unsigned form_view_action(struct app *a, struct form *f, enum action act);
+/** A typed character for the focused field. */
+unsigned form_view_text(struct app *a, struct form *f, wchar_t wc);
+/** The raw text of field i (passwords too) as UTF-8. */
+void form_view_secret(const struct form *f, size_t i, char *buf, size_t len);
+/** A field's value by id, "" if absent. */
+void form_view_value(const struct form *f, const char *id, char *buf, size_t len);
+
+/* tui/screen_login.c */
+/** Send the login typed on the login screen (the statement is accepted). */
+void screen_login_send(struct app *a);
+
+/* tui/screen_password.c: the password rules, shared with the reset form */
+struct password_pair {
+	struct form *const *form; /* the form holding both new-password fields */
+	size_t first;             /* index of the first one */
+};
+extern const char *const password_rules_text;
+/** form_validator: the registry's password rules. */
+const char *password_rule_check(const char *value, const void *ctx, char *buf, size_t len);
+/** form_validator: the same as the field ctx (a struct password_pair) names. */
+const char *password_again_check(const char *value, const void *ctx, char *buf, size_t len);
+
+#endif
