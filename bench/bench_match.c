@@ -6,6 +6,7 @@
  * and query latency. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench/benchutil.h"
 #include "core/match.h"
@@ -33,7 +34,7 @@ static void run(size_t clients, size_t queries, bool scan_too)
 	struct eval_stats st;
 	eval_run(&s, ix, true, NULL, &st);
 	snprintf(title, sizeof title, "client matching: %zu clients, %zu queries (%zu of people not on file)",
-		 s.n, s.m, st.not_in_set);
+	         s.n, s.m, st.not_in_set);
 	bench_header(title);
 	bench_row("generate clients and queries", gen_ms, "ms");
 	bench_row("build index", index_ms, "ms");
@@ -42,12 +43,25 @@ static void run(size_t clients, size_t queries, bool scan_too)
 	bench_row("recall: true client in top 3", 100.0 * (double)st.top3 / (double)st.in_set, "%");
 	bench_row("true client ranked first", 100.0 * (double)st.top1 / (double)st.in_set, "%");
 	bench_row("true client graded certain", 100.0 * (double)st.true_certain / (double)st.in_set, "%");
-	bench_row("wrong client graded certain (all queries)", 100.0 * (double)st.wrong_certain / (double)st.queries,
-		  "%");
+	bench_row("wrong client graded certain (all queries)",
+	          100.0 * (double)st.wrong_certain / (double)st.queries, "%");
 	bench_row("query latency p50", bench_percentile(st.latency_ns, st.queries, 50) / 1e6, "ms");
 	bench_row("query latency p99", bench_percentile(st.latency_ns, st.queries, 99) / 1e6, "ms");
 	bench_row("query latency max", bench_percentile(st.latency_ns, st.queries, 100) / 1e6, "ms");
 	free(st.latency_ns);
+	if (scan_too) {
+		printf("\n%-20s %7s %8s %9s %9s %9s\n", "by kind of query", "queries", "in top 3", "certain",
+		       "probable", "wrong cert");
+		for (int i = 0; i < st.n_kinds; i++) {
+			const struct eval_kind *k = &st.kind[i];
+			double n = (double)k->queries;
+			bool absent = strcmp(k->kind, "not-in-set") == 0;
+			printf("%-20s %7zu %7.1f%% %8.1f%% %8.1f%% %8.2f%%\n", k->kind, k->queries,
+			       absent ? 0.0 : 100.0 * (double)k->top3 / n,
+			       100.0 * (double)k->true_certain / n, 100.0 * (double)k->probable / n,
+			       100.0 * (double)k->wrong_certain / n);
+		}
+	}
 
 	if (scan_too) {
 		/* what the index saves: the same queries scoring every record */
@@ -56,7 +70,7 @@ static void run(size_t clients, size_t queries, bool scan_too)
 		part.m = m;
 		eval_run(&part, NULL, true, NULL, &st);
 		bench_row("full scan instead of index, p50 (20 queries)",
-			  bench_percentile(st.latency_ns, st.queries, 50) / 1e6, "ms");
+		          bench_percentile(st.latency_ns, st.queries, 50) / 1e6, "ms");
 		free(st.latency_ns);
 	}
 	match_index_free(ix);

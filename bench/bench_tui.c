@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -25,7 +26,7 @@
 
 #include "bench/benchutil.h"
 
-#define KEYS 300
+#define KEYS     300
 #define QUIET_MS 30
 
 static int master = -1;
@@ -46,7 +47,7 @@ static size_t drain(int quiet_ms, int total_ms, double *first_ns)
 		if (now >= end)
 			break;
 		int wait = n ? quiet_ms : (int)((end - now) / 1e6) + 1;
-		struct pollfd p = { .fd = master, .events = POLLIN };
+		struct pollfd p = {.fd = master, .events = POLLIN};
 		int r = poll(&p, 1, wait);
 		if (r <= 0)
 			break;
@@ -67,6 +68,20 @@ static size_t drain(int quiet_ms, int total_ms, double *first_ns)
 	return n;
 }
 
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The program made its local store under the scratch HOME: remove it all. */
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void send_keys(const char *s)
 {
 	if (write(master, s, strlen(s)) < 0)
@@ -80,7 +95,7 @@ int main(void)
 		prog = "./vaxdesk";
 	if (access(prog, X_OK) != 0) {
 		fprintf(stderr, "bench_tui: %s not found (run from the build directory or set VAXDESK)\n",
-			prog);
+		        prog);
 		return 1;
 	}
 	char home[] = "/tmp/vaxbench-XXXXXX";
@@ -88,7 +103,7 @@ int main(void)
 		perror("bench_tui: mkdtemp");
 		return 1;
 	}
-	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct winsize ws = {.ws_row = 24, .ws_col = 80};
 	double t0 = bench_now_ns();
 	pid_t pid = forkpty(&master, NULL, NULL, &ws);
 	if (pid < 0) {
@@ -101,6 +116,7 @@ int main(void)
 		setenv("LANG", "C.UTF-8", 1);
 		setenv("LC_ALL", "C.UTF-8", 1);
 		unsetenv("XDG_CONFIG_HOME");
+		unsetenv("XDG_DATA_HOME");
 		unsetenv("NO_COLOR");
 		unsetenv("VAXDESK_SCRIPT");
 		unsetenv("VAXDESK_NO_DISPLAY");
@@ -119,7 +135,7 @@ int main(void)
 		fprintf(stderr, "bench_tui: the login screen never appeared\n");
 		kill(pid, SIGTERM);
 		waitpid(pid, NULL, 0);
-		rmdir(home);
+		rm_tree(home);
 		return 1;
 	}
 	drain(QUIET_MS, 500, NULL);
@@ -150,7 +166,7 @@ int main(void)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		memset(&ru, 0, sizeof ru);
 	close(master);
-	rmdir(home);
+	rm_tree(home);
 
 	bench_header("vaxdesk on a pseudo-terminal (80x24, xterm-256color)");
 	bench_row("cold start to login screen", (ready - t0) / 1e6, "ms");

@@ -9,7 +9,8 @@ libvaxcache_a_SOURCES = \
 libvaxcache_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 VAXCACHE_LIBS = libvaxcache.a $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS)
 
-tests_check_all_SOURCES += tests/cache/test_store.c tests/cache/cachetest.c tests/cache/cachetest.h
+tests_check_all_SOURCES += tests/cache/test_store.c tests/cache/test_sync.c \
+	tests/cache/cachetest.c tests/cache/cachetest.h
 tests_check_all_LDADD += $(VAXCACHE_LIBS)
 
 # The command line as vaxdesk runs it, plus recording and checking for the
@@ -23,7 +24,7 @@ check_PROGRAMS += tests/cache/faultproxy
 tests_cache_faultproxy_SOURCES = tests/cache/faultproxy.c
 
 # Integration against a real vaxregd over TLS (tests/lib/registry.sh).
-CACHE_TESTS = tests/cache/sync.sh tests/cache/crash.sh tests/cache/faults.sh
+CACHE_TESTS = tests/cache/sync.sh tests/cache/review.sh tests/cache/crash.sh tests/cache/faults.sh
 TESTS += $(CACHE_TESTS)
 dist_check_SCRIPTS += $(CACHE_TESTS)
 EXTRA_DIST += tests/cache/lib.sh

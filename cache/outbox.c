@@ -44,6 +44,15 @@ const char *cache_rtype_name(enum cache_rtype t)
 	return t == CACHE_R_PATIENT ? "Patient" : t == CACHE_R_IMMUNIZATION ? "Immunization" : "?";
 }
 
+/* The payload's AAD names the entry and what it does, so neither the blob
+ * nor the row's clear columns (op, type, record, client) can be changed or
+ * swapped without the payload failing to open. */
+static void payload_aad(const struct cache_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "outbox/%s/%d/%d/%s/%s", e->uuid, (int)e->op, (int)e->type, e->rec_key,
+		 e->client_key);
+}
+
 static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rtype type,
 			 const char *rec_key, const char *client_key, const struct capture *cap,
 			 const char *json, struct cache_entry *e, struct vax_error *err)
@@ -57,8 +66,8 @@ static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rty
 	e->cap = *cap;
 	e->state = CACHE_PENDING;
 	e->updated_at = cache_now();
-	char aad[64];
-	snprintf(aad, sizeof aad, "outbox/%s", e->uuid);
+	char aad[160];
+	payload_aad(e, aad, sizeof aad);
 	size_t slen;
 	unsigned char *sealed = cache_seal(s, aad, json, strlen(json), &slen, err);
 	if (!sealed)
@@ -306,24 +315,27 @@ bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e,
 
 char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err)
 {
-	if (!cache_require_unlocked(s, err))
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       theirs ? "SELECT uuid, theirs FROM outbox WHERE seq=?"
-				      : "SELECT uuid, payload FROM outbox WHERE seq=?",
+			       theirs ? "SELECT theirs FROM outbox WHERE seq=?"
+				      : "SELECT payload FROM outbox WHERE seq=?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "read the outbox");
 		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, seq);
 	char *text = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) > 0) {
-		char aad[64];
-		snprintf(aad, sizeof aad, "%s/%s", theirs ? "theirs" : "outbox",
-			 (const char *)sqlite3_column_text(st, 0));
-		text = cache_unseal(s, aad, sqlite3_column_blob(st, 1),
-				    (size_t)sqlite3_column_bytes(st, 1), err);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) > 0) {
+		char aad[160];
+		if (theirs)
+			snprintf(aad, sizeof aad, "theirs/%s", e.uuid);
+		else
+			payload_aad(&e, aad, sizeof aad);
+		text = cache_unseal(s, aad, sqlite3_column_blob(st, 0),
+				    (size_t)sqlite3_column_bytes(st, 0), err);
 	} else if (!theirs) {
 		error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
 	}
@@ -335,7 +347,7 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
 static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, const char *prefix,
 		       const char *uuid, const char *text, struct vax_error *err)
 {
-	char aad[64], sql[96];
+	char aad[200], sql[96];
 	snprintf(aad, sizeof aad, "%s/%s", prefix, uuid);
 	snprintf(sql, sizeof sql, "UPDATE outbox SET %s=? WHERE seq=?", col);
 	size_t slen = 0;
@@ -368,7 +380,10 @@ bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *js
 		return false;
 	if (e.state == CACHE_ACCEPTED)
 		return error_set(err, "CACHE-ACCEPTED", "That change is already on the registry.");
-	return set_sealed(s, seq, "payload", "outbox", e.uuid, json, err);
+	char name[160];
+	payload_aad(&e, name, sizeof name);
+	/* set_sealed prefixes "outbox/" again: pass the part after it */
+	return set_sealed(s, seq, "payload", "outbox", name + strlen("outbox/"), json, err);
 }
 
 bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,

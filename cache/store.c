@@ -218,6 +218,34 @@ char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, s
 	return out;
 }
 
+bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad,
+			 const void *sealed, size_t len, enum cache_rtype type, struct client *c,
+			 struct immunization *im, struct vax_error *err)
+{
+	if (len < CACHE_SEAL_OVERHEAD)
+		return error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged.");
+	size_t n = 0;
+	char *text = xmalloc(len - CACHE_SEAL_OVERHEAD + 1);
+	bool ok = cache_crypto_open(key, aad, sealed, len, (unsigned char *)text, &n);
+	cJSON *j = NULL;
+	if (ok) {
+		text[n] = '\0';
+		j = cJSON_ParseWithLength(text, n);
+		OPENSSL_cleanse(text, n);
+	}
+	free(text);
+	if (type == CACHE_R_PATIENT) {
+		client_init(c);
+		ok = j && fhir_patient_from_json(j, c, NULL);
+	} else {
+		imm_init(im);
+		ok = j && fhir_immunization_from_json(j, im, NULL);
+	}
+	cJSON_Delete(j);
+	return ok ? true
+		  : error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged or was moved.");
+}
+
 /* --- keys and login ------------------------------------------------------ */
 
 static void set_key(struct cache_store *s, const unsigned char key[CACHE_KEY_LEN])
@@ -535,6 +563,12 @@ static bool write_index(struct cache_store *s, const char *key, const struct cli
 		snprintf(buf, sizeof buf, "Patient/%s", c->id);
 		ok = add_tag(s, ins, CACHE_IX_RID, buf);
 	}
+	struct match_keys *mk = xmalloc(sizeof *mk);
+	match_keys_record(c, mk);
+	for (int i = 0; ok && i < mk->n; i++)
+		ok = add_tag(s, ins, CACHE_IX_MATCH, mk->key[i]);
+	OPENSSL_cleanse(mk, sizeof *mk);
+	free(mk);
 	sqlite3_finalize(ins);
 	OPENSSL_cleanse(buf, sizeof buf);
 	return ok;
@@ -690,6 +724,12 @@ bool cache_put_immunization(struct cache_store *s, const struct immunization *im
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
 		      struct vax_error *err)
 {
+	return cache_read_client(s, key, c, as_of, true, err);
+}
+
+bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
+		       bool touch, struct vax_error *err)
+{
 	if (!cache_require_unlocked(s, err))
 		return false;
 	sqlite3_stmt *st;
@@ -703,24 +743,15 @@ bool cache_get_client(struct cache_store *s, const char *key, struct client *c, 
 	}
 	char aad[CACHE_KEY_STR + 16];
 	snprintf(aad, sizeof aad, "client/%s", key);
-	char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 0),
-				  (size_t)sqlite3_column_bytes(st, 0), err);
+	bool ok = cache_record_decode(s->seal_key, aad, sqlite3_column_blob(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0), CACHE_R_PATIENT, c, NULL, err);
 	if (as_of)
 		*as_of = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
-	if (!text)
-		return false;
-	size_t len = strlen(text);
-	cJSON *j = cJSON_ParseWithLength(text, len);
-	OPENSSL_cleanse(text, len);
-	free(text);
-	client_init(c);
-	bool ok = j && fhir_patient_from_json(j, c, err);
-	cJSON_Delete(j);
 	if (!ok)
-		return error_set(err, "CACHE-CORRUPT", "A client in the local store could not be read.");
-	if (sqlite3_prepare_v2(s->db, "UPDATE clients SET last_used=? WHERE key=?", -1, &st, NULL) ==
-	    SQLITE_OK) {
+		return false;
+	if (touch && sqlite3_prepare_v2(s->db, "UPDATE clients SET last_used=? WHERE key=?", -1, &st,
+					NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, cache_now());
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
@@ -748,19 +779,12 @@ int cache_client_immunizations(struct cache_store *s, const char *client_key,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char aad[CACHE_KEY_STR + 16];
 		snprintf(aad, sizeof aad, "imm/%s", (const char *)sqlite3_column_text(st, 0));
-		char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 1),
-					  (size_t)sqlite3_column_bytes(st, 1), err);
-		if (!text)
-			continue; /* a damaged row does not hide the others */
-		size_t len = strlen(text);
-		cJSON *j = cJSON_ParseWithLength(text, len);
-		OPENSSL_cleanse(text, len);
-		free(text);
 		v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
-		imm_init(&v[n]);
-		if (j && fhir_immunization_from_json(j, &v[n], NULL))
+		/* a damaged row does not hide the others */
+		if (cache_record_decode(s->seal_key, aad, sqlite3_column_blob(st, 1),
+					(size_t)sqlite3_column_bytes(st, 1), CACHE_R_IMMUNIZATION, NULL,
+					&v[n], NULL))
 			n++;
-		cJSON_Delete(j);
 	}
 	sqlite3_finalize(st);
 	*out = v;
@@ -837,6 +861,71 @@ int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys
 	sqlite3_finalize(st);
 	OPENSSL_cleanse(term, sizeof term);
 	OPENSSL_cleanse(f, sizeof f);
+	return n;
+}
+
+#define MATCH_CANDIDATES_MAX 1000
+
+int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out,
+		       int max, struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT client_key FROM search WHERE kind=? AND tag=? LIMIT 1000",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "search");
+		return -1;
+	}
+	struct match_keys *mk = xmalloc(sizeof *mk);
+	match_keys_query(q, mk);
+	char (*cand)[CACHE_KEY_STR] = xmalloc(MATCH_CANDIDATES_MAX * sizeof *cand);
+	int nc = 0;
+	for (int i = 0; i < mk->n && nc < MATCH_CANDIDATES_MAX; i++) {
+		unsigned char tag[CACHE_TAG_LEN];
+		cache_crypto_tag(s->index_key, CACHE_IX_MATCH, mk->key[i], tag);
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, CACHE_IX_MATCH);
+		sqlite3_bind_blob(st, 2, tag, sizeof tag, SQLITE_TRANSIENT);
+		while (nc < MATCH_CANDIDATES_MAX && sqlite3_step(st) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(st, 0);
+			bool seen = false;
+			for (int j = 0; j < nc && !seen; j++)
+				seen = !strcmp(cand[j], k);
+			if (!seen)
+				text_copy(cand[nc++], CACHE_KEY_STR, k);
+		}
+	}
+	sqlite3_finalize(st);
+	OPENSSL_cleanse(mk, sizeof *mk);
+	free(mk);
+	int n = 0;
+	struct cache_match *m = xmalloc(sizeof *m);
+	for (int i = 0; i < nc; i++) {
+		struct client c;
+		if (!cache_read_client(s, cand[i], &c, NULL, false, NULL))
+			continue;
+		match_score(q, &c, &m->r);
+		OPENSSL_cleanse(&c, sizeof c);
+		if (m->r.grade < MATCH_POSSIBLE)
+			continue;
+		text_copy(m->key, sizeof m->key, cand[i]);
+		/* keep the best max, best first */
+		int at = n;
+		while (at > 0 && out[at - 1].r.weight < m->r.weight)
+			at--;
+		if (at >= max)
+			continue;
+		int last = n < max ? n : max - 1;
+		for (int j = last; j > at; j--)
+			out[j] = out[j - 1];
+		out[at] = *m;
+		if (n < max)
+			n++;
+	}
+	OPENSSL_cleanse(m, sizeof *m);
+	free(m);
+	free(cand);
 	return n;
 }
 

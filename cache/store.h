@@ -42,6 +42,7 @@
 #include "core/client.h"
 #include "core/error.h"
 #include "core/immunization.h"
+#include "core/match.h"
 
 #define CACHE_KEY_STR 40                 /* a row key: uuid or "r" + 32 hex */
 #define CACHE_MAX_OFFLINE_FAILURES 5
@@ -67,6 +68,7 @@ enum cache_index_kind {
 	CACHE_IX_IDENT = 4,     /* "TYPE|value" of each identifier */
 	CACHE_IX_RID = 5,       /* the registry id */
 	CACHE_IX_FAMILY3 = 6,   /* the first 3 folded letters of the family name */
+	CACHE_IX_MATCH = 7,     /* core/match.h blocking keys (phonetic names + dates, phone) */
 };
 
 struct cache_store;
@@ -169,6 +171,18 @@ struct cache_query {
 int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR],
 		 int max, struct vax_error *err);
 
+/** One candidate of an offline Smart search. */
+struct cache_match {
+	char key[CACHE_KEY_STR];
+	struct match_result r;
+};
+/** The offline Patient/$match: the blocking keys of q (core/match.h) are
+ * looked up as blind tags, the candidates opened and scored with the
+ * registry's own comparators. Up to max results graded possible or better,
+ * best first; returns the count or -1. */
+int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out,
+		       int max, struct vax_error *err);
+
 /** True if the client's history is older than max_age_s (or unknown: never
  * pulled, e.g. created offline): recording a shot should warn. */
 bool cache_is_stale(struct cache_store *s, const char *key, int64_t now, int64_t max_age_s);
@@ -180,6 +194,14 @@ bool cache_is_stale(struct cache_store *s, const char *key, int64_t now, int64_t
 int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct vax_error *err);
 /** Number of cached clients. */
 int cache_count_clients(struct cache_store *s);
+
+/** The read-back every cached record passes through: open `sealed` with
+ * key and aad, parse the FHIR JSON inside as a Patient (into *c) or an
+ * Immunization (into *im). False with CACHE-CORRUPT if it does not open or
+ * does not parse. Plaintext is wiped before return. */
+bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad,
+			 const void *sealed, size_t len, enum cache_rtype type, struct client *c,
+			 struct immunization *im, struct vax_error *err);
 
 /* --- outbox --------------------------------------------------------------- */
 

@@ -34,6 +34,10 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
 			 const struct immunization *im, struct vax_error *err);
 int64_t cache_now(void);
+/** cache_get_client without marking the client used when touch is false
+ * (the sync engine reads clients; a person did not look at them). */
+bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
+		       bool touch, struct vax_error *err);
 /** The client row key a dose belongs to (its client_uuid, else from client_id). */
 bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
 			  char key[CACHE_KEY_STR]);

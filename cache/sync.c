@@ -242,7 +242,7 @@ static void client_rid(struct cache_sync *y, const char *client_key, char *id, s
 {
 	struct client c;
 	id[0] = '\0';
-	if (cache_get_client(y->s, client_key, &c, NULL, NULL) && c.id[0]) {
+	if (cache_read_client(y->s, client_key, &c, NULL, false, NULL) && c.id[0]) {
 		text_copy(id, len, c.id);
 		return;
 	}
@@ -474,6 +474,12 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 				continue;
 			}
 		}
+		if (e->op != CACHE_OP_CREATE && ks_has(&in_batch, e->rec_key)) {
+			/* a second change of a record in this Bundle would name the
+			 * same base version: it goes after the first is accepted */
+			ks_add(&waiting, e->rec_key);
+			continue;
+		}
 		bool wait = false;
 		cJSON *ent = bundle_entry(y, e, &in_batch, &wait, err);
 		if (!ent) {
@@ -549,7 +555,7 @@ static void record_receipt(struct cache_sync *y, const struct cache_entry *e, co
 		return;
 	if (e->type == CACHE_R_PATIENT) {
 		struct client c;
-		if (cache_get_client(y->s, e->rec_key, &c, NULL, NULL)) {
+		if (cache_read_client(y->s, e->rec_key, &c, NULL, false, NULL)) {
 			text_copy(c.id, sizeof c.id, id);
 			text_copy(c.version, sizeof c.version, version);
 			cache_write_client_row(y->s, e->rec_key, &c, 0, true, NULL);
@@ -569,6 +575,75 @@ static void record_receipt(struct cache_sync *y, const struct cache_entry *e, co
 		cache_write_imm_row(y->s, key, e->client_key, &have[i], NULL);
 	}
 	free(have);
+}
+
+/* The base version (meta.versionId) of a payload, "" if none. */
+static void payload_base(const char *json, char *out, size_t len)
+{
+	out[0] = '\0';
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	const cJSON *meta = j ? cJSON_GetObjectItemCaseSensitive(j, "meta") : NULL;
+	const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, "versionId") : NULL;
+	if (cJSON_IsString(v))
+		text_copy(out, len, v->valuestring);
+	cJSON_Delete(j);
+}
+
+/* Later changes of the same record, typed on the same base version while
+ * this one waited, now build on the version this one made; else the second
+ * of two offline edits would always come back 412. */
+static void rebase_later(struct cache_sync *y, const struct cache_entry *e, const char *new_version)
+{
+	if (e->op == CACHE_OP_DELETE || !new_version[0])
+		return;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(y->s->db,
+			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state<>2 AND op<>1"
+			       " ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e->seq);
+	int64_t later[64];
+	int n = 0;
+	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
+		later[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n == 0)
+		return;
+	char *mine = cache_outbox_payload(y->s, e->seq, false, NULL);
+	char base[VAX_VERSION_LEN];
+	payload_base(mine, base, sizeof base);
+	if (mine) {
+		OPENSSL_cleanse(mine, strlen(mine));
+		free(mine);
+	}
+	for (int i = 0; i < n; i++) {
+		char *json = cache_outbox_payload(y->s, later[i], false, NULL);
+		char theirs_base[VAX_VERSION_LEN];
+		payload_base(json, theirs_base, sizeof theirs_base);
+		cJSON *j = json && !strcmp(theirs_base, base) ? cJSON_Parse(json) : NULL;
+		if (json) {
+			OPENSSL_cleanse(json, strlen(json));
+			free(json);
+		}
+		if (!j)
+			continue;
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
+		if (!cJSON_IsObject(meta)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
+			meta = cJSON_AddObjectToObject(j, "meta");
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+		cJSON_AddStringToObject(meta, "versionId", new_version);
+		char *out = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		if (out) {
+			cache_outbox_set_payload(y->s, later[i], out, NULL);
+			OPENSSL_cleanse(out, strlen(out));
+			free(out);
+		}
+	}
 }
 
 static enum cache_sync_status upload_done(struct cache_sync *y, const struct api_result *res,
@@ -596,6 +671,7 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 				cache_outbox_set_state(y->s, e.seq, CACHE_ACCEPTED, out[i].id, out[i].version,
 						       NULL, NULL, NULL);
 				record_receipt(y, &e, out[i].id, out[i].version);
+				rebase_later(y, &e, out[i].version);
 				y->stats.accepted++;
 			} else {
 				cache_outbox_set_state(y->s, e.seq, CACHE_REJECTED, NULL, NULL,

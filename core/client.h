@@ -19,7 +19,7 @@
 
 #define VAX_UUID_LEN 37      /* 36 characters + NUL */
 #define VAX_ID_LEN 65        /* a registry resource id */
-#define VAX_VERSION_LEN 33   /* opaque version / ETag */
+#define VAX_VERSION_LEN 65   /* opaque version / ETag (other servers use UUIDs) */
 #define VAX_NAME_LEN 101     /* 50 characters of up to 2 bytes, typical */
 #define VAX_SHORT_LEN 33
 #define VAX_TEXT_LEN 513     /* notes, comments */

@@ -718,18 +718,28 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 
 	if (!get_array(j, "name", "Patient", &arr, err))
 		return false;
-	bool have_official = false;
+	/* the client's name is the official one, else the first that is not a
+	 * former name or nickname; every other name is an AKA */
+	int main_i = -1, i = 0, fallback = -1;
 	cJSON_ArrayForEach(x, arr) {
 		const char *use = jstring(x, "use");
+		if (use && !strcmp(use, "official") && main_i < 0)
+			main_i = i;
+		if (fallback < 0 && (!use || !strcmp(use, "usual") || !strcmp(use, "temp")))
+			fallback = i;
+		i++;
+	}
+	if (main_i < 0)
+		main_i = fallback >= 0 ? fallback : 0;
+	i = 0;
+	cJSON_ArrayForEach(x, arr) {
 		struct person_name n;
 		if (!read_name(x, "Patient.name", &n, err))
 			return false;
-		if (!have_official && (!use || !strcmp(use, "official"))) {
+		if (i++ == main_i)
 			c->name = n;
-			have_official = true;
-		} else if (!client_add_aka(c, &n)) {
+		else if (!client_add_aka(c, &n))
 			return invalid(err, "Patient.name", "has more names than the registry keeps.");
-		}
 	}
 
 	char g[16];

@@ -21,16 +21,16 @@ struct toks {
 	int n;
 	char t[TOK_MAX][TOK_LEN];
 	char ph[TOK_MAX][PHONETIC_LEN];
-	char joined[VAX_NAME_LEN];  /* text_fold of the whole field */
-	const char *raw;            /* as typed, for the reasons */
+	char joined[VAX_NAME_LEN]; /* text_fold of the whole field */
+	const char *raw;           /* as typed, for the reasons */
 };
 
 /* Spanish, Portuguese, Dutch and French particles: "de la Cruz" files as
  * Cruz when compared part by part (the joined form keeps them). */
 static bool is_particle(const char *t)
 {
-	static const char *const p[] = {"DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DO",
-					"DOS", "DI", "VAN", "VON", "DER", "LE", "ST"};
+	static const char *const p[] = {"DE", "DEL", "LA", "LAS", "LOS", "Y",   "E",  "DA",
+	                                "DO", "DOS", "DI", "VAN", "VON", "DER", "LE", "ST"};
 	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
 		if (strcmp(t, p[i]) == 0)
 			return true;
@@ -87,14 +87,14 @@ static enum tok_kind tok_compare(const struct toks *a, int i, const struct toks 
 enum level {
 	LV_MISSING = 0,
 	LV_EXACT,
-	LV_REORDER,   /* same parts, other order: López García */
-	LV_SUBSET,    /* one part of a compound: García vs García López */
-	LV_NICK,      /* nickname: Bill vs William */
-	LV_PHON,      /* sounds alike: Gonzales vs González */
-	LV_TYPO,      /* close spelling: Rodirguez */
-	LV_PARTIAL,   /* compounds sharing one part: García Pérez vs García López */
-	LV_INITIAL,   /* J vs Juan */
-	LV_MIDDLE,    /* given name typed is the record's middle name */
+	LV_REORDER, /* same parts, other order: López García */
+	LV_SUBSET,  /* one part of a compound: García vs García López */
+	LV_NICK,    /* nickname: Bill vs William */
+	LV_PHON,    /* sounds alike: Gonzales vs González */
+	LV_TYPO,    /* close spelling: Rodirguez */
+	LV_PARTIAL, /* compounds sharing one part: García Pérez vs García López */
+	LV_INITIAL, /* J vs Juan */
+	LV_MIDDLE,  /* given name typed is the record's middle name */
 	LV_DISAGREE,
 	LV_COUNT
 };
@@ -117,7 +117,8 @@ static enum level names_compare(const struct toks *a, const struct toks *b, bool
 		for (int j = 0; j < l->n; j++) {
 			if (used[j])
 				continue;
-			enum tok_kind k = s == a ? tok_compare(a, i, b, j, given) : tok_compare(a, j, b, i, given);
+			enum tok_kind k =
+			    s == a ? tok_compare(a, i, b, j, given) : tok_compare(a, j, b, i, given);
 			if (k > best) {
 				best = k;
 				bj = j;
@@ -155,44 +156,45 @@ static enum level names_compare(const struct toks *a, const struct toks *b, bool
 
 /* log2 likelihood ratios per level (see doc/matching.md). */
 static const double w_family[LV_COUNT] = {
-	[LV_MISSING] = 0,  [LV_EXACT] = 8,   [LV_REORDER] = 7, [LV_SUBSET] = 6.5,
-	[LV_NICK] = 6,     [LV_PHON] = 6,    [LV_TYPO] = 5,    [LV_PARTIAL] = 3,
-	[LV_INITIAL] = 0,  [LV_MIDDLE] = 0,  [LV_DISAGREE] = -3.5,
+    [LV_MISSING] = 0, [LV_EXACT] = 8,  [LV_REORDER] = 7,     [LV_SUBSET] = 6.5,
+    [LV_NICK] = 6,    [LV_PHON] = 6,   [LV_TYPO] = 5,        [LV_PARTIAL] = 3,
+    [LV_INITIAL] = 0, [LV_MIDDLE] = 0, [LV_DISAGREE] = -3.5,
 };
 static const double w_given[LV_COUNT] = {
-	[LV_MISSING] = 0,  [LV_EXACT] = 7,   [LV_REORDER] = 6, [LV_SUBSET] = 5.5,
-	[LV_NICK] = 5.5,   [LV_PHON] = 5.5,  [LV_TYPO] = 4.5,  [LV_PARTIAL] = 3,
-	[LV_INITIAL] = 1,  [LV_MIDDLE] = 4,  [LV_DISAGREE] = -6,
+    [LV_MISSING] = 0, [LV_EXACT] = 7,  [LV_REORDER] = 6,   [LV_SUBSET] = 5.5,
+    [LV_NICK] = 5.5,  [LV_PHON] = 5.5, [LV_TYPO] = 4.5,    [LV_PARTIAL] = 3,
+    [LV_INITIAL] = 1, [LV_MIDDLE] = 4, [LV_DISAGREE] = -6,
 };
 static const double w_mother[LV_COUNT] = {
-	[LV_MISSING] = 0,  [LV_EXACT] = 4,   [LV_REORDER] = 4, [LV_SUBSET] = 3.5,
-	[LV_NICK] = 3,     [LV_PHON] = 3,    [LV_TYPO] = 3,    [LV_PARTIAL] = 2,
-	[LV_INITIAL] = 0,  [LV_MIDDLE] = 0,  [LV_DISAGREE] = -1.5,
+    [LV_MISSING] = 0, [LV_EXACT] = 4,  [LV_REORDER] = 4,     [LV_SUBSET] = 3.5,
+    [LV_NICK] = 3,    [LV_PHON] = 3,   [LV_TYPO] = 3,        [LV_PARTIAL] = 2,
+    [LV_INITIAL] = 0, [LV_MIDDLE] = 0, [LV_DISAGREE] = -1.5,
 };
 
-#define W_SWAPPED_PENALTY 1.0
-#define W_DOB_EXACT 10.0
-#define W_DOB_SWAPPED_DM 6.0
-#define W_DOB_ONE_DIGIT 5.0
-#define W_DOB_YEAR_ONE 4.0
-#define W_DOB_DISAGREE -8.0
-#define W_SEX_AGREE 0.5
-#define W_SEX_DISAGREE -3.0
-#define W_MIDDLE_AGREE 1.5
-#define W_MIDDLE_INITIAL 0.5
-#define W_MIDDLE_DISAGREE -1.0
-#define W_MOTHER_GIVEN_AGREE 1.5
+#define W_SWAPPED_PENALTY       1.0
+#define W_DOB_EXACT             10.0
+#define W_DOB_SWAPPED_DM        6.0
+#define W_DOB_ONE_DIGIT         5.0
+#define W_DOB_YEAR_ONE          4.0
+#define W_DOB_DISAGREE          -8.0
+#define W_SEX_AGREE             0.5
+#define W_SEX_DISAGREE          -3.0
+#define W_MIDDLE_AGREE          1.5
+#define W_MIDDLE_INITIAL        0.5
+#define W_MIDDLE_DISAGREE       -1.0
+#define W_MOTHER_GIVEN_AGREE    1.5
 #define W_MOTHER_GIVEN_DISAGREE -0.5
-#define W_PHONE_AGREE 5.0
-#define W_PHONE_DISAGREE -0.5
-#define W_ADDR_AGREE 4.0
-#define W_ZIP_AGREE 1.0
-#define W_ADDR_DISAGREE -0.5
-#define W_BIRTH_ORDER_DIFFERS -5.0
+#define W_PHONE_AGREE           5.0
+#define W_PHONE_DISAGREE        -0.5
+#define W_ADDR_AGREE            4.0
+#define W_ZIP_AGREE             1.0
+#define W_ADDR_DISAGREE         -0.5
+#define W_BIRTH_ORDER_DIFFERS   -5.0
 
 /* ---- reasons --------------------------------------------------------- */
 
-static void why(struct match_result *r, bool want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void why(struct match_result *r, bool want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void why(struct match_result *r, bool want, const char *fmt, ...)
 {
@@ -204,8 +206,8 @@ static void why(struct match_result *r, bool want, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void why_name(struct match_result *r, bool want, const char *field, enum level lv,
-		     const char *q, const char *c, bool aka)
+static void why_name(struct match_result *r, bool want, const char *field, enum level lv, const char *q,
+                     const char *c, bool aka)
 {
 	const char *suffix = aka ? ", an earlier name on record" : "";
 	switch (lv) {
@@ -337,11 +339,12 @@ struct name_cmp {
 	double w;
 	enum level fam, giv;
 	bool swapped;
-	int cand_name;  /* 0 = current name, k = aka[k - 1] */
+	int cand_name; /* 0 = current name, k = aka[k - 1] */
 	const struct person_name *cn;
 };
 
-static void name_try(const struct person_name *q, const struct person_name *cn, int which, struct name_cmp *best)
+static void name_try(const struct person_name *q, const struct person_name *cn, int which,
+                     struct name_cmp *best)
 {
 	struct toks qf, qg, cf, cg;
 	toks_make(q->family, &qf);
@@ -408,7 +411,7 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	} else {
 		why_name(r, want, "last name", nc.fam, q->name.family, nc.cn->family, nc.cand_name > 0);
 		why_name(r, want, "first name", nc.giv, q->name.given,
-			 nc.giv == LV_MIDDLE ? nc.cn->middle : nc.cn->given, false);
+		         nc.giv == LV_MIDDLE ? nc.cn->middle : nc.cn->given, false);
 	}
 
 	/* middle name: weak evidence either way */
@@ -459,13 +462,17 @@ static void score(const struct client *q, const struct client *c, struct match_r
 		break;
 	}
 
+	bool sex_differs = false;
 	if (q->sex != SEX_NONE && q->sex != SEX_UNKNOWN && c->sex != SEX_NONE && c->sex != SEX_UNKNOWN) {
 		if (q->sex == c->sex) {
 			w += W_SEX_AGREE;
 			why(r, want, "sex agrees");
 		} else {
+			/* boy-girl twins: María and Mario fold alike */
+			sex_differs = true;
 			w += W_SEX_DISAGREE;
-			why(r, want, "sex differs (%s vs %s)", client_sex_label(q->sex), client_sex_label(c->sex));
+			why(r, want, "sex differs (%s vs %s)", client_sex_label(q->sex),
+			    client_sex_label(c->sex));
 		}
 	}
 
@@ -485,7 +492,8 @@ static void score(const struct client *q, const struct client *c, struct match_r
 			why(r, want, "mother's first name agrees");
 		} else {
 			w += W_MOTHER_GIVEN_DISAGREE;
-			why(r, want, "mother's first name differs (%s vs %s)", q->mother_given, c->mother_given);
+			why(r, want, "mother's first name differs (%s vs %s)", q->mother_given,
+			    c->mother_given);
 		}
 	}
 
@@ -524,13 +532,14 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	if (q->multiple_birth > 0 && c->multiple_birth > 0 && q->multiple_birth != c->multiple_birth) {
 		w += W_BIRTH_ORDER_DIFFERS;
 		cap = true;
-		why(r, want, "different birth order (%d vs %d): a twin?", q->multiple_birth, c->multiple_birth);
+		why(r, want, "different birth order (%d vs %d): a twin?", q->multiple_birth,
+		    c->multiple_birth);
 	}
 	if (nc.giv == LV_DISAGREE && (dl == DOB_EXACT || dl == DOB_ONE_DIGIT || dl == DOB_SWAPPED_DM)) {
 		cap = true;
 		why(r, want, "same DOB but a different first name: a twin or sibling?");
-	} else if ((q->multiple_birth > 0 || c->multiple_birth > 0) && nc.giv != LV_EXACT && nc.giv != LV_NICK &&
-		   nc.giv != LV_REORDER && nc.giv != LV_SUBSET) {
+	} else if ((q->multiple_birth > 0 || c->multiple_birth > 0) && nc.giv != LV_EXACT &&
+	           nc.giv != LV_NICK && nc.giv != LV_REORDER && nc.giv != LV_SUBSET) {
 		/* Hùng and Hương fold alike: for a known twin only the
 		 * first name itself can be certain */
 		cap = true;
@@ -539,8 +548,8 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	/* Certain needs the DOB itself and a first name that agrees: without
 	 * them siblings (and twins) are too alike, and a DOB with a typo is
 	 * for a person to confirm and correct. */
-	if (dl != DOB_EXACT || nc.giv == LV_MISSING || nc.giv == LV_INITIAL || nc.giv == LV_MIDDLE ||
-	    nc.giv == LV_DISAGREE)
+	if (sex_differs || dl != DOB_EXACT || nc.giv == LV_MISSING || nc.giv == LV_INITIAL ||
+	    nc.giv == LV_MIDDLE || nc.giv == LV_DISAGREE)
 		cap = true;
 	/* a surname that is only part of the other, shares a part or
 	 * differs (a name change) needs a contact field to agree as well */
@@ -548,10 +557,21 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	     nc.fam == LV_INITIAL) &&
 	    !corroborated)
 		cap = true;
+	/* Garza and García sound alike to the key: different spellings of a
+	 * common surname are for a person to confirm; a slip of one key
+	 * (Rodrigeuz) is not */
+	if ((nc.fam == LV_PHON || nc.fam == LV_TYPO) && !corroborated) {
+		char fa[VAX_NAME_LEN], fb[VAX_NAME_LEN];
+		text_fold(nc.swapped ? q->name.given : q->name.family, fa, sizeof fa);
+		text_fold(nc.cn->family, fb, sizeof fb);
+		if (phonetic_jaro_winkler(fa, fb) < 0.9)
+			cap = true;
+	}
 
 	r->weight = w;
 	r->score = 1.0 / (1.0 + exp(-(w - MATCH_W_PROBABLE) / 2.0));
 	r->grade = grade_of(w);
+	r->not_certain = cap;
 	if (cap && r->grade > MATCH_PROBABLE)
 		r->grade = MATCH_PROBABLE;
 }
@@ -686,7 +706,7 @@ void match_keys_query(const struct client *q, struct match_keys *out)
 /* ---- in-memory index ------------------------------------------------- */
 
 struct posting {
-	uint64_t h;        /* 0 = empty slot */
+	uint64_t h; /* 0 = empty slot */
 	uint32_t *pos;
 	size_t n, cap;
 };
@@ -770,7 +790,7 @@ const uint32_t *match_index_lookup(const struct match_index *ix, const char *key
 /* ---- search ---------------------------------------------------------- */
 
 static void consider(const struct client *q, const struct client *c, size_t pos, struct match_result *out,
-		     size_t max, size_t *have)
+                     size_t max, size_t *have)
 {
 	struct match_result r;
 	score(q, c, &r, false);
@@ -790,7 +810,7 @@ static void consider(const struct client *q, const struct client *c, size_t pos,
 }
 
 size_t match_search(const struct client *query, const struct client *arr, size_t n,
-		    const struct match_index *ix, struct match_result *out, size_t max, size_t *scored)
+                    const struct match_index *ix, struct match_result *out, size_t max, size_t *scored)
 {
 	size_t have = 0, count = 0;
 	if (max == 0)

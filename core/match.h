@@ -22,14 +22,14 @@
 
 /** FHIR match-grade, weakest first. */
 enum match_grade {
-	MATCH_NONE = 0,     /* not returned as a candidate */
+	MATCH_NONE = 0, /* not returned as a candidate */
 	MATCH_POSSIBLE,
 	MATCH_PROBABLE,
 	MATCH_CERTAIN,
 };
 
 /* Grade thresholds on the weight sum (calibrated, see doc/matching.md). */
-#define MATCH_W_CERTAIN 22.0
+#define MATCH_W_CERTAIN  22.0
 #define MATCH_W_PROBABLE 13.0
 #define MATCH_W_POSSIBLE 6.0
 
@@ -37,10 +37,13 @@ enum match_grade {
 #define MATCH_WHY_LEN 160
 
 struct match_result {
-	double weight;              /* sum of log2 likelihood ratios */
-	double score;               /* 0..1, monotone in weight */
+	double weight; /* sum of log2 likelihood ratios */
+	double score;  /* 0..1, monotone in weight */
 	enum match_grade grade;
-	size_t index;               /* match_search: position in the array */
+	/* a rule keeps this pair below certain whatever the weight (twins,
+	 * no DOB or first name agreement, a partial surname unconfirmed) */
+	bool not_certain;
+	size_t index; /* match_search: position in the array */
 	int n_why;
 	/* field by field in words: "DOB agrees", "last name differs (A vs B)" */
 	char why[MATCH_WHY_MAX][MATCH_WHY_LEN];
@@ -56,13 +59,16 @@ const char *match_grade_code(enum match_grade g);
 
 /* ---- blocking keys --------------------------------------------------- */
 
-#define MATCH_KEY_LEN 32
+#define MATCH_KEY_LEN  32
 #define MATCH_KEYS_MAX 128
 
 /** Index keys: short strings made of phonetic codes, digits and a kind
- * prefix ("D:20190315", "GF:MR:KRS", "FY:KRS:2019", "GY:MR:2019",
- * "P:5125550100"). Store them (or an HMAC of them) per client; look up the
- * query's keys and score the union of what they find. */
+ * prefix: D:20190315 (DOB), GF:MR:KRS (given and family sound), FY:KRS:2019
+ * and FM:KRS:0315 (family with birth year, with birth month and day),
+ * GY:MR:2019 and GM:MR:0315 (the same for the given name), P:5125550100
+ * (phone). Store them (or an HMAC of them) per client; look up the query's
+ * keys and score the union of what they find. They are derived from PHI:
+ * keep them as protected as the record. */
 struct match_keys {
 	int n;
 	char key[MATCH_KEYS_MAX][MATCH_KEY_LEN];
@@ -94,6 +100,6 @@ const uint32_t *match_index_lookup(const struct match_index *ix, const char *key
  * every record is. Returns how many results were written. If scored is not
  * NULL it receives the number of records scored. */
 size_t match_search(const struct client *query, const struct client *arr, size_t n,
-		    const struct match_index *ix, struct match_result *out, size_t max, size_t *scored);
+                    const struct match_index *ix, struct match_result *out, size_t max, size_t *scored);
 
 #endif

@@ -15,8 +15,8 @@
 #define NICKNAME_FULL_MAX 8
 
 struct nickname_entry {
-	const char *nick;                       /* folded */
-	const char *full[NICKNAME_FULL_MAX];    /* folded; NULL after the last */
+	const char *nick;                    /* folded */
+	const char *full[NICKNAME_FULL_MAX]; /* folded; NULL after the last */
 };
 
 /** The full names a folded nickname stands for, or NULL if it is none. */

@@ -35,9 +35,9 @@ void phonetic_code(const char *word, char out[PHONETIC_LEN])
 	char last = 0; /* last consonant symbol since the last vowel */
 
 	/* English silent first letters: Knight, Gnat, Pneuma, Wright, Psalm. */
-	if (n > 1 && ((s[0] == 'K' && s[1] == 'N') || (s[0] == 'G' && s[1] == 'N') ||
-		      (s[0] == 'P' && s[1] == 'N') || (s[0] == 'W' && s[1] == 'R') ||
-		      (s[0] == 'P' && s[1] == 'S')))
+	if (n > 1 &&
+	    ((s[0] == 'K' && s[1] == 'N') || (s[0] == 'G' && s[1] == 'N') || (s[0] == 'P' && s[1] == 'N') ||
+	     (s[0] == 'W' && s[1] == 'R') || (s[0] == 'P' && s[1] == 'S')))
 		i = 1;
 	/* A silent H before the first vowel (Hernández, Huerta): the vowel
 	 * starts the word. */

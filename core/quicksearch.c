@@ -79,7 +79,8 @@ bool quick_search_parse(const char *line, struct quick_search *out, struct vax_e
 	if (!line)
 		line = "";
 	if (strlen(line) >= sizeof buf)
-		return error_set(err, "QS-NAME", "That is too long for a search: type last, first MM/DD/YYYY.");
+		return error_set(err, "QS-NAME",
+		                 "That is too long for a search: type last, first MM/DD/YYYY.");
 	/* scanners end with CR, LF or tab; other control bytes never belong */
 	size_t o = 0;
 	for (const char *p = line; *p; p++)
@@ -89,14 +90,16 @@ bool quick_search_parse(const char *line, struct quick_search *out, struct vax_e
 	if (!buf[0])
 		return error_set(err, "QS-EMPTY", "Type a registry ID, or last, first MM/DD/YYYY.");
 	if (!text_utf8_valid(buf))
-		return error_set(err, "QS-ENCODING", "The search has characters that could not be read; type it again.");
+		return error_set(err, "QS-ENCODING",
+		                 "The search has characters that could not be read; type it again.");
 
 	if (strncasecmp(buf, "ID:", 3) == 0) {
 		char *id = buf + 3;
 		text_trim(id);
 		if (!quick_search_is_id(id))
 			return error_set(err, "QS-BARCODE",
-					 "The card's barcode did not hold a registry ID; type the ID or the name instead.");
+			                 "The card's barcode did not hold a registry ID; type the ID or the "
+			                 "name instead.");
 		out->kind = QUICK_ID;
 		out->scanned = true;
 		upcase_copy(out->id, sizeof out->id, id);
@@ -134,8 +137,9 @@ bool quick_search_parse(const char *line, struct quick_search *out, struct vax_e
 	}
 	char *family = tidy(buf);
 	if (has_digit(family) || (given && has_digit(given)))
-		return error_set(err, "QS-NAME",
-				 "Names have no digits: type last, first MM/DD/YYYY, or the registry ID alone.");
+		return error_set(
+		    err, "QS-NAME",
+		    "Names have no digits: type last, first MM/DD/YYYY, or the registry ID alone.");
 	if ((family[0] && !has_letter(family)) || (given && given[0] && !has_letter(given)))
 		return error_set(err, "QS-NAME", "Type the name with letters: last, first MM/DD/YYYY.");
 	if (!family[0] && !(given && given[0]) && out->query.dob == DATE_NONE)

@@ -23,15 +23,15 @@
 #include "core/error.h"
 
 enum quick_kind {
-	QUICK_ID = 1,   /* look the ID up directly */
-	QUICK_NAME,     /* match on the names and DOB in query */
+	QUICK_ID = 1, /* look the ID up directly */
+	QUICK_NAME,   /* match on the names and DOB in query */
 };
 
 struct quick_search {
 	enum quick_kind kind;
-	bool scanned;             /* came from a card's barcode */
-	char id[VAX_ID_LEN];      /* QUICK_ID, upper case */
-	struct client query;      /* QUICK_NAME: name.family, name.given, dob */
+	bool scanned;        /* came from a card's barcode */
+	char id[VAX_ID_LEN]; /* QUICK_ID, upper case */
+	struct client query; /* QUICK_NAME: name.family, name.given, dob */
 };
 
 /** Parse one line. On failure returns false with err set (codes QS-EMPTY,

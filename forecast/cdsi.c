@@ -1063,12 +1063,6 @@ static void run_antigen(struct actx *c)
 
 /* ---- 9 vaccine groups ---------------------------------------------------- */
 
-/* The one best series of an antigen shown for the group when there are
- * several (a risk series beside a standard one, child and 50+ pneumococcal):
- * a series the patient is too young to start and has no dose in comes last;
- * then a risk series that is not aged out (the patient's condition), then
- * "Not complete" before "Complete" before the other statuses, then the one
- * due soonest. */
 /* Diagnostics for vaxdesk-forecast --trace: every series of the antigen. */
 FILE *cdsi_trace;
 
@@ -1095,6 +1089,12 @@ static void trace_antigen(const struct actx *c)
 	}
 }
 
+/* The one best series of an antigen shown for the group when there are
+ * several (a risk series beside a standard one, child and 50+ pneumococcal):
+ * a series the patient is too young to start and has no dose in comes last;
+ * then a risk series that is not aged out (the patient's condition), then
+ * "Not complete" before "Complete" before the other statuses, then the one
+ * due soonest. */
 static struct pseries *shown_series(struct actx *c)
 {
 	if (cdsi_trace)
@@ -1319,11 +1319,9 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			rec = sooner(rec, o->rec);
 			pd = sooner(pd, o->pastdue);
 			lat = sooner(lat, o->latest);
-			/* doses valid in another best series (a standard series
-			 * completed before a risk series started) still count in
-			 * the dose number people see */
-			int odn =
-			    o->borrowed && o->nvalid + 1 > o->dose_number ? o->nvalid + 1 : o->dose_number;
+			/* FORECASTDN-1: the series' own count, even when doses
+			 * are valid only in another best series */
+			int odn = o->dose_number;
 			if (first)
 				dn = odn;
 			else

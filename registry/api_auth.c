@@ -187,6 +187,8 @@ static void do_token(struct ctx *x, const cJSON *f)
 	const char *grant = field(f, "grant_type"), *org = field(f, "org_code");
 	const char *user = field(f, "username"), *pw = field(f, "password");
 	const char *answer = field(f, "challenge_answer");
+	if (!answer)
+		answer = field(f, "captcha_answer");
 	const char *accepted = field(f, "confidentiality_accepted");
 	if (!grant || strcmp(grant, "password") != 0) {
 		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, NULL, false);

@@ -17,6 +17,7 @@ struct ctx {
 	struct api_response *rs;
 	struct store_session ss;    /* who is asking (after api_authenticate) */
 	bool in_tx;                 /* inside a transaction Bundle */
+	const char *forced_id;      /* a create's id, assigned by the transaction */
 };
 
 struct store *api_store(struct api *a);

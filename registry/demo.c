@@ -258,7 +258,7 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 	vax_date anchor = date_from_ymd(2026, 9, 1);
 	if (anchor > (vax_date)(now / 86400))
 		anchor = (vax_date)(now / 86400);
-	if (!store_begin(st, err))
+	if (!store_bulk(st, true, err) || !store_begin(st, err))
 		return false;
 	for (int i = 0; i < N(orgs); i++)
 		if (!demo_org_add(st, orgs[i].code, orgs[i].name, now, err))
@@ -279,7 +279,7 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 	long shots = 0;
 	for (int i = 0; i < n_clients; i++) {
 		/* commit in slices: a huge transaction makes a huge WAL */
-		if (i > 0 && i % 1000 == 0 && (!store_commit(st, err) || !store_begin(st, err)))
+		if (i > 0 && i % 5000 == 0 && (!store_commit(st, err) || !store_begin(st, err)))
 			goto fail_group;
 		struct client c;
 		make_client(&c, anchor);
@@ -347,7 +347,7 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 	fake_uuid(gid);
 	if (!write_json(st, "Group", gid, "AUSTINISD", group, now, err))
 		goto fail;
-	if (!store_commit(st, err))
+	if (!store_commit(st, err) || !store_bulk(st, false, err))
 		goto fail;
 	if (out) {
 		fprintf(out, "vaxregd: demo registry loaded: %d organizations, %d clients, %ld immunizations, "
@@ -363,6 +363,7 @@ fail_group:
 	cJSON_Delete(group);
 fail:
 	store_rollback(st);
+	store_bulk(st, false, NULL);
 	return false;
 }
 

@@ -30,6 +30,11 @@ bool store_begin(struct store *s, struct vax_error *err);
 bool store_commit(struct store *s, struct vax_error *err);
 void store_rollback(struct store *s);
 
+/** Bulk loading on the calling thread's connection (demo, bench): no
+ * syncs and a large page cache. A crash during a bulk load may lose it;
+ * never on for serving. */
+bool store_bulk(struct store *s, bool on, struct vax_error *err);
+
 /* ---- resources ---------------------------------------------------------- */
 
 struct store_res {

@@ -234,6 +234,13 @@ void store_rollback(struct store *s)
 		exec_simple(c, "ROLLBACK", NULL);
 }
 
+bool store_bulk(struct store *s, bool on, struct vax_error *err)
+{
+	struct conn *c = conn_get(s, err);
+	return c && exec_simple(c, on ? "PRAGMA synchronous=OFF; PRAGMA cache_size=-524288;"
+				      : "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;", err);
+}
+
 /* ---- resources ----------------------------------------------------------- */
 
 void store_res_free(struct store_res *r)
@@ -531,6 +538,11 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	where_clause(q, where, sizeof where);
 	sqlite3_stmt *st;
 
+	/* With search terms, walk the (few) matching ids and sort them: the
+	 * unary plus keeps SQLite from walking the whole sort index instead. */
+	bool by_terms = false;
+	for (int i = 0; i < q->n; i++)
+		by_terms |= q->cond[i].kind != SC_OWNER;
 	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(err, c->db, "search"), -1;
@@ -543,8 +555,8 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	snprintf(sql, sizeof sql,
 		 "SELECT r.id, r.version, r.deleted, r.org, r.updated,"
 		 " (SELECT h.json FROM history h WHERE h.type=r.type AND h.id=r.id AND h.version=r.version)"
-		 "%s ORDER BY r.sort, r.id LIMIT %d OFFSET %d",
-		 where, q->count, q->offset);
+		 "%s ORDER BY %s LIMIT %d OFFSET %d",
+		 where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(err, c->db, "search"), -1;
 	bind_conds(st, q);

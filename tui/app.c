@@ -22,7 +22,7 @@
 #include "tui/tui.h"
 
 static const struct screen_ops *const screens[SCREEN_COUNT] = {
-#define SCREEN_PTR(id, name, title) [SCREEN_##id] = &screen_##name##_ops,
+#define SCREEN_PTR(id, name) [SCREEN_##id] = &screen_##name##_ops,
 	SCREEN_INFO(SCREEN_PTR)
 #undef SCREEN_PTR
 };
@@ -122,10 +122,21 @@ void app_note_result(struct app *a, const struct api_result *res)
 		if (a->net == NET_ONLINE && (was == NET_OFFLINE || was == NET_MAINTENANCE))
 			app_message(a, MSG_INFO, "The registry is reachable again.");
 	}
-	/* come back: probe again, sooner when the registry said when */
-	int64_t wait = a->net == NET_ONLINE ? 60000 : 15000;
-	if (res->retry_after > 0 && res->retry_after < 3600)
-		wait = res->retry_after * 1000;
+	/* come back on our own: probe again with backoff (15 s doubling to
+	 * 5 min), or when the registry said, if it said (Retry-After) */
+	int64_t wait = 60000;
+	if (a->net == NET_ONLINE) {
+		a->probe_failures = 0;
+	} else if (res->cls != API_CANCELLED) {
+		int n = a->probe_failures < 5 ? a->probe_failures : 5;
+		wait = 15000LL << n;
+		if (wait > 300000)
+			wait = 300000;
+		a->probe_failures++;
+	}
+	a->retry_after_s = res->retry_after;
+	if (res->retry_after > 0 && res->retry_after < 24 * 3600)
+		wait = res->retry_after * 1000LL;
 	a->next_probe_ms = app_now_ms() + wait;
 }
 
@@ -182,10 +193,44 @@ bool app_check_lock(const struct app *a, const char *password)
 	return ok;
 }
 
+bool app_logged_in_any(const struct app *a)
+{
+	return a->offline_session || (a->sess && api_session_logged_in(a->sess));
+}
+
+const char *app_org(const struct app *a)
+{
+	if (a->sess && api_session_logged_in(a->sess))
+		return api_session_org(a->sess);
+	return a->offline_session ? a->session_org : "-";
+}
+
+const char *app_user(const struct app *a)
+{
+	if (a->sess && api_session_logged_in(a->sess))
+		return api_session_user(a->sess);
+	return a->offline_session ? a->session_user : "-";
+}
+
+void app_logged_in_offline(struct app *a, const char *org, const char *user)
+{
+	a->offline_session = true;
+	snprintf(a->session_org, sizeof a->session_org, "%s", org);
+	snprintf(a->session_user, sizeof a->session_user, "%s", user);
+	a->challenge[0] = '\0';
+	app_reset_to(a, SCREEN_MENU);
+	app_message(a, MSG_INFO,
+	            "Logged in OFFLINE from this workstation's store; the registry is not reachable.");
+}
+
 void app_logout(struct app *a, const char *why)
 {
 	if (a->sess)
 		api_session_logout(a->sess);
+	if (a->store)
+		cache_lock(a->store);
+	a->offline_session = false;
+	a->session_org[0] = a->session_user[0] = '\0';
 	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
 	a->lock_armed = false;
 	a->forced_password = false;
@@ -214,12 +259,23 @@ void app_logged_in(struct app *a)
 	app_message(a, MSG_INFO, "Logged in to %s.", api_session_org_name(a->sess));
 }
 
+static bool locked(const struct app *a)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i] == SCREEN_LOCK)
+			return true;
+	return false;
+}
+
 static void lock_now(struct app *a)
 {
-	if (!a->lock_armed || app_top(a) == SCREEN_LOCK)
+	if (!a->lock_armed || locked(a))
 		return;
+	/* the store's key goes too; the lock screen opens it again */
+	if (a->store)
+		cache_lock(a->store);
 	app_push(a, SCREEN_LOCK);
-	a->dirty |= DIRTY_ALL;
+	a->dirty |= DIRTY_SCREEN;
 }
 
 /* ---- drawing ---------------------------------------------------------------- */
@@ -273,6 +329,11 @@ void app_render(struct app *a)
 
 /* ---- the loop ------------------------------------------------------------------ */
 
+static void quit_yes(struct app *a)
+{
+	a->quit = true;
+}
+
 /* Actions the frame handles on every screen when the screen does not. */
 static void frame_action(struct app *a, enum action act)
 {
@@ -290,9 +351,16 @@ static void frame_action(struct app *a, enum action act)
 		else
 			app_message(a, MSG_INFO, "Nothing to lock: no one is logged in.");
 		break;
-	case ACTION_QUIT:
-		a->quit = true;
+	case ACTION_QUIT: {
+		/* leaving a half-typed form asks first (not the login or lock form) */
+		const struct screen_ops *ops = screens[app_top(a)];
+		struct form *f = ops->form ? ops->form(a) : NULL;
+		if (f && form_dirty(f) && app_top(a) != SCREEN_LOGIN && app_top(a) != SCREEN_LOCK)
+			app_confirm(a, "Quit and lose what you typed here?", quit_yes);
+		else
+			a->quit = true;
 		break;
+	}
 	case ACTION_NONE:
 		break;
 	default:
@@ -354,7 +422,7 @@ static void show_notes(struct app *a)
 	if (!a->n_notes)
 		return;
 	app_message(a, MSG_ERROR, "%s%s", a->notes[0],
-		    a->n_notes > 1 ? " (and more; see the help screen)" : "");
+	            a->n_notes > 1 ? " (and more; see the help screen)" : "");
 }
 
 int app_run(struct app *a)
@@ -391,8 +459,7 @@ int app_run(struct app *a)
 		case INPUT_NONE:
 			break;
 		}
-		if (a->idle_lock_ms > 0 && a->lock_armed && now - a->last_input_ms >= a->idle_lock_ms &&
-		    app_top(a) != SCREEN_LOCK)
+		if (a->idle_lock_ms > 0 && a->lock_armed && now - a->last_input_ms >= a->idle_lock_ms)
 			lock_now(a);
 		if (a->conn && now >= a->next_probe_ms)
 			app_probe(a);

@@ -125,21 +125,36 @@ void draw_status(struct app *a)
 	fill(w, term_attr(a, ROLE_STATUS));
 	const char *net = "NO REGISTRY";
 	switch (a->net) {
-	case NET_NONE: net = "NO REGISTRY"; break;
-	case NET_UNKNOWN: net = "CONNECTING"; break;
-	case NET_ONLINE: net = "ONLINE"; break;
-	case NET_OFFLINE: net = "OFFLINE"; break;
-	case NET_MAINTENANCE: net = "OFFLINE (maintenance)"; break;
+	case NET_NONE:
+		net = "NO REGISTRY";
+		break;
+	case NET_UNKNOWN:
+		net = "CONNECTING";
+		break;
+	case NET_ONLINE:
+		net = "ONLINE";
+		break;
+	case NET_OFFLINE:
+		net = "OFFLINE";
+		break;
+	case NET_MAINTENANCE:
+		net = "OFFLINE (maintenance)";
+		break;
 	}
 	char line[512], bytes[32] = "";
 	if (a->conn) {
 		struct api_bytes b = api_conn_bytes(a->conn);
 		human_bytes(b.sent + b.received, bytes, sizeof bytes);
 	}
-	bool in = a->sess && api_session_logged_in(a->sess);
-	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s", net,
-		 in ? api_session_org(a->sess) : "-", in ? api_session_user(a->sess) : "-",
-		 bytes[0] ? " | Used: " : "", bytes);
+	char outbox[48] = "";
+	if (a->store && cache_unlocked(a->store)) {
+		/* everything not yet green: waiting, sending, refused, in conflict, to review */
+		unsigned waiting = 1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED |
+		                   1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW;
+		snprintf(outbox, sizeof outbox, " | Outbox: %d", cache_outbox_count(a->store, waiting));
+	}
+	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s%s", net, app_org(a), app_user(a),
+	         outbox, bytes[0] ? " | Used: " : "", bytes);
 	int used = draw_text(w, 0, 0, line, a->cols);
 	const char *title = app_screen(app_top(a))->title;
 	int tw = draw_width(title);
@@ -152,15 +167,27 @@ void draw_banner(struct app *a)
 	WINDOW *w = a->w_banner;
 	const char *text = NULL;
 	char buf[VAX_ERROR_MSG_LEN + 64];
-	if (a->net == NET_OFFLINE || a->net == NET_MAINTENANCE) {
-		snprintf(buf, sizeof buf, " %s %s",
-			 a->net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE:" :
-						     "OFFLINE - REGISTRY NOT REACHABLE:",
-			 a->net_detail);
+	if (a->offline_session && a->net != NET_MAINTENANCE && a->net != NET_OFFLINE) {
+		snprintf(buf, sizeof buf, " %s",
+		         "OFFLINE SESSION - logged in from this workstation's store; log in again "
+		         "when the registry is back");
+		text = buf;
+	} else if (a->net == NET_OFFLINE || a->net == NET_MAINTENANCE) {
+		char when[48] = "";
+		if (a->retry_after_s > 0)
+			snprintf(when, sizeof when, " (back in about %ld min)", (a->retry_after_s + 59) / 60);
+		snprintf(buf, sizeof buf, " %s%s: %s",
+		         a->net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE"
+		                                   : "OFFLINE - REGISTRY NOT REACHABLE",
+		         when, a->net_detail);
 		text = buf;
 	}
 	if (!text) {
+		/* a rule under the status line: box drawing in UTF-8, '-' in ASCII */
 		fill(w, A_NORMAL);
+		cchar_t c;
+		setcchar(&c, term_hline(a), A_NORMAL, 0, NULL);
+		mvwhline_set(w, 0, 0, &c, a->cols);
 		return;
 	}
 	fill(w, term_attr(a, ROLE_BANNER));
@@ -179,8 +206,8 @@ void draw_message(struct app *a)
 	draw_text(w, 0, 0, buf, a->cols);
 }
 
-void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act,
-		     char *buf, size_t len)
+void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
+                     size_t len)
 {
 	struct key keys[8];
 	size_t n = keymap_keys_for(a->keys, id, flags, act, keys, 8);
@@ -203,19 +230,32 @@ void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enu
 static const char *bar_name(enum action act)
 {
 	switch (act) {
-	case ACTION_HELP: return "Help";
-	case ACTION_QUIT: return "Quit";
-	case ACTION_LOCK: return "Lock";
-	case ACTION_SUBMIT: return "Submit";
-	case ACTION_SAVE: return "Save";
-	case ACTION_CANCEL: return "Back";
-	case ACTION_MAIN_MENU: return "Menu";
-	case ACTION_SELECT: return "Choose";
-	case ACTION_SWITCH_ORG: return "Org";
-	case ACTION_LOGOUT: return "Logout";
-	case ACTION_CHANGE_PASSWORD: return "Password";
-	case ACTION_PAGE_DOWN: return "More";
-	default: return action_name(act);
+	case ACTION_HELP:
+		return "Help";
+	case ACTION_QUIT:
+		return "Quit";
+	case ACTION_LOCK:
+		return "Lock";
+	case ACTION_SUBMIT:
+		return "Submit";
+	case ACTION_SAVE:
+		return "Save";
+	case ACTION_CANCEL:
+		return "Back";
+	case ACTION_MAIN_MENU:
+		return "Menu";
+	case ACTION_SELECT:
+		return "Choose";
+	case ACTION_SWITCH_ORG:
+		return "Org";
+	case ACTION_LOGOUT:
+		return "Logout";
+	case ACTION_CHANGE_PASSWORD:
+		return "Password";
+	case ACTION_PAGE_DOWN:
+		return "More";
+	default:
+		return action_name(act);
 	}
 }
 
@@ -226,9 +266,9 @@ void draw_bar(struct app *a)
 	const struct screen_ops *ops = app_screen(app_top(a));
 	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
 	/* the screen's own actions first, then the frame's */
-	static const enum action first[] = { ACTION_HELP, ACTION_NONE };
-	static const enum action last[] = { ACTION_LOCK, ACTION_QUIT, ACTION_NONE };
-	const enum action *lists[3] = { first, ops->actions, last };
+	static const enum action first[] = {ACTION_HELP, ACTION_NONE};
+	static const enum action last[] = {ACTION_LOCK, ACTION_QUIT, ACTION_NONE};
+	const enum action *lists[3] = {first, ops->actions, last};
 	int x = 0;
 	for (int l = 0; l < 3; l++) {
 		for (const enum action *p = lists[l]; p && *p != ACTION_NONE; p++) {
@@ -237,8 +277,9 @@ void draw_bar(struct app *a)
 			if (app_top(a) == SCREEN_HELP && l != 1)
 				continue;
 			/* moving around needs no advertising in the bar */
-			if (l == 1 && (action_group(*p) == ACTION_GROUP_MOVE ||
-				       *p == ACTION_NEXT_FIELD || *p == ACTION_PREV_FIELD) &&
+			if (l == 1 &&
+			    (action_group(*p) == ACTION_GROUP_MOVE || *p == ACTION_NEXT_FIELD ||
+			     *p == ACTION_PREV_FIELD) &&
 			    *p != ACTION_SELECT)
 				continue;
 			/* an F-key and its fallback: "F1/^G Help" */

@@ -99,8 +99,7 @@ unsigned form_view_action(struct app *a, struct form *f, enum action act)
 		const char *msg;
 		if (act == ACTION_SUBMIT || act == ACTION_SAVE) {
 			if (!form_validate(f, &bad, &msg))
-				app_message(a, MSG_ERROR, "%s: %s", form_field_at(f, bad)->spec->label,
-					    msg);
+				app_message(a, MSG_ERROR, "%s: %s", form_field_at(f, bad)->spec->label, msg);
 			app_dirty(a, DIRTY_BODY);
 		}
 	}

@@ -36,7 +36,7 @@
 struct script {
 	FILE *f;
 	char line[4096];
-	char *pos;          /* next key name in line, NULL: read a line */
+	char *pos;           /* next key name in line, NULL: read a line */
 	wchar_t typing[512]; /* :type text still to deliver */
 	size_t typing_pos, typing_len;
 	int lineno;
@@ -68,19 +68,45 @@ static bool key_from_curses(int r, wint_t wc, struct key *k)
 {
 	if (r == KEY_CODE_YES) {
 		switch (wc) {
-		case KEY_UP: *k = key_from_special(KEYSP_UP); return true;
-		case KEY_DOWN: *k = key_from_special(KEYSP_DOWN); return true;
-		case KEY_LEFT: *k = key_from_special(KEYSP_LEFT); return true;
-		case KEY_RIGHT: *k = key_from_special(KEYSP_RIGHT); return true;
-		case KEY_PPAGE: *k = key_from_special(KEYSP_PGUP); return true;
-		case KEY_NPAGE: *k = key_from_special(KEYSP_PGDOWN); return true;
-		case KEY_HOME: *k = key_from_special(KEYSP_HOME); return true;
-		case KEY_END: *k = key_from_special(KEYSP_END); return true;
-		case KEY_DC: *k = key_from_special(KEYSP_DEL); return true;
-		case KEY_IC: *k = key_from_special(KEYSP_INSERT); return true;
-		case KEY_BACKSPACE: *k = key_from_special(KEYSP_BACKSPACE); return true;
-		case KEY_ENTER: *k = key_from_special(KEYSP_ENTER); return true;
-		case KEY_BTAB: *k = key_from_special(KEYSP_BACKTAB); return true;
+		case KEY_UP:
+			*k = key_from_special(KEYSP_UP);
+			return true;
+		case KEY_DOWN:
+			*k = key_from_special(KEYSP_DOWN);
+			return true;
+		case KEY_LEFT:
+			*k = key_from_special(KEYSP_LEFT);
+			return true;
+		case KEY_RIGHT:
+			*k = key_from_special(KEYSP_RIGHT);
+			return true;
+		case KEY_PPAGE:
+			*k = key_from_special(KEYSP_PGUP);
+			return true;
+		case KEY_NPAGE:
+			*k = key_from_special(KEYSP_PGDOWN);
+			return true;
+		case KEY_HOME:
+			*k = key_from_special(KEYSP_HOME);
+			return true;
+		case KEY_END:
+			*k = key_from_special(KEYSP_END);
+			return true;
+		case KEY_DC:
+			*k = key_from_special(KEYSP_DEL);
+			return true;
+		case KEY_IC:
+			*k = key_from_special(KEYSP_INSERT);
+			return true;
+		case KEY_BACKSPACE:
+			*k = key_from_special(KEYSP_BACKSPACE);
+			return true;
+		case KEY_ENTER:
+			*k = key_from_special(KEYSP_ENTER);
+			return true;
+		case KEY_BTAB:
+			*k = key_from_special(KEYSP_BACKTAB);
+			return true;
 		default:
 			if (wc >= KEY_F(1) && wc <= KEY_F(KEY_FKEY_MAX)) {
 				*k = key_from_fkey((int)(wc - KEY_F0));
@@ -92,10 +118,18 @@ static bool key_from_curses(int r, wint_t wc, struct key *k)
 	}
 	switch (wc) {
 	case '\r':
-	case '\n': *k = key_from_special(KEYSP_ENTER); return true;
-	case '\t': *k = key_from_special(KEYSP_TAB); return true;
-	case 0x1b: *k = key_from_special(KEYSP_ESC); return true;
-	case 0x7f: *k = key_from_special(KEYSP_BACKSPACE); return true;
+	case '\n':
+		*k = key_from_special(KEYSP_ENTER);
+		return true;
+	case '\t':
+		*k = key_from_special(KEYSP_TAB);
+		return true;
+	case 0x1b:
+		*k = key_from_special(KEYSP_ESC);
+		return true;
+	case 0x7f:
+		*k = key_from_special(KEYSP_BACKSPACE);
+		return true;
 	default:
 		break;
 	}
@@ -150,7 +184,7 @@ static bool script_command(struct app *a, char *cmd)
 		script_wait_idle(a);
 	} else if (!strcmp(cmd, "type")) {
 		utf8_to_wide(arg, a->script->typing, sizeof a->script->typing / sizeof(wchar_t),
-			     &a->script->typing_len);
+		             &a->script->typing_len);
 		a->script->typing_pos = 0;
 	} else if (!strcmp(cmd, "wait-file")) {
 		int64_t end = app_now_ms() + 60000;
@@ -170,7 +204,7 @@ static bool script_command(struct app *a, char *cmd)
 		}
 		buf[strcspn(buf, "\r\n")] = '\0';
 		utf8_to_wide(buf, a->script->typing, sizeof a->script->typing / sizeof(wchar_t),
-			     &a->script->typing_len);
+		             &a->script->typing_len);
 		a->script->typing_pos = 0;
 	} else if (!strcmp(cmd, "resize")) {
 		int c = 0, r = 0;
@@ -185,8 +219,7 @@ static bool script_command(struct app *a, char *cmd)
 	} else if (!strcmp(cmd, "quit")) {
 		return false;
 	} else {
-		app_message(a, MSG_ERROR, "Script line %d: unknown command :%s", a->script->lineno,
-			    cmd);
+		app_message(a, MSG_ERROR, "Script line %d: unknown command :%s", a->script->lineno, cmd);
 	}
 	return true;
 }
@@ -228,7 +261,7 @@ static enum input_kind script_next(struct app *a, struct key *k)
 		bool ok = key_parse(p, k, &why);
 		if (!ok)
 			app_message(a, MSG_ERROR, "Script line %d: %s: %s", s->lineno, p,
-				    why ? why : "not a key");
+			            why ? why : "not a key");
 		p[n] = save;
 		s->pos = p + n;
 		if (ok)
@@ -264,7 +297,7 @@ enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 			if (!api_pump_fd(a->conn, fd, wait_ms, &done))
 				return INPUT_NONE;
 		} else {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+			struct pollfd p = {.fd = fd, .events = POLLIN};
 			if (poll(&p, 1, wait_ms) <= 0)
 				return INPUT_NONE;
 		}

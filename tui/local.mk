@@ -5,7 +5,7 @@ vaxdesk_SOURCES = \
 	tui/screen_login.c tui/screen_confid.c tui/screen_forgot.c tui/screen_password.c \
 	tui/screen_portal.c tui/screen_menu.c tui/screen_lock.c tui/screen_help.c
 vaxdesk_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
-vaxdesk_LDADD = $(VAXFORMS_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(NCURSES_LIBS) $(OPENSSL_LIBS)
+vaxdesk_LDADD = $(VAXFORMS_LIBS) $(VAXCACHE_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(NCURSES_LIBS) $(OPENSSL_LIBS)
 
 # Terminal tests: scripted mode (VAXDESK_SCRIPT, no terminal) and the real
 # program in tmux, against a real vaxregd over TLS (tests/lib/registry.sh).

@@ -12,29 +12,29 @@
 
 #include <openssl/crypto.h>
 
+#include "cache/cli.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: vaxdesk [OPTION]...\n"
-		"       vaxdesk sync|outbox|prefetch|purge [OPTION]...\n"
-		"Record immunizations in a state registry, online or offline.\n"
-		"\n"
-		"  -c, --config FILE      read settings from FILE (default\n"
-		"                         $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf)\n"
-		"  -k, --keys NAME|FILE   extra keymap: \"vi\" for the shipped vi keys, or a keys file\n"
-		"                         (loaded after the defaults, before\n"
-		"                         $XDG_CONFIG_HOME/vaxdesk/keys)\n"
-		"      --check-keys FILE  check a keys file, print its errors as file:line, and exit\n"
-		"      --login-notice FILE  show the text in FILE under the login form\n"
-		"  -h, --help             show this help and exit\n"
-		"  -V, --version          show the version and exit\n"
-		"\n"
-		"Environment: VAXDESK_SCRIPT=FILE feeds keys and commands from FILE;\n"
-		"VAXDESK_NO_DISPLAY=1 runs without a terminal (with VAXDESK_SCRIPT);\n"
-		"NO_COLOR turns colour off.\n");
+	fprintf(out, "Usage: vaxdesk [OPTION]...\n"
+	             "       vaxdesk sync|outbox|prefetch|purge [OPTION]...  (see vaxdesk(1))\n"
+	             "Record immunizations in a state registry, online or offline.\n"
+	             "\n"
+	             "  -c, --config FILE      read settings from FILE (default\n"
+	             "                         $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf)\n"
+	             "  -k, --keys NAME|FILE   extra keymap: \"vi\" for the shipped vi keys, or a keys file\n"
+	             "                         (loaded after the defaults, before\n"
+	             "                         $XDG_CONFIG_HOME/vaxdesk/keys)\n"
+	             "      --check-keys FILE  check a keys file, print its errors as file:line, and exit\n"
+	             "      --login-notice FILE  show the text in FILE under the login form\n"
+	             "  -h, --help             show this help and exit\n"
+	             "  -V, --version          show the version and exit\n"
+	             "\n"
+	             "Environment: VAXDESK_SCRIPT=FILE feeds keys and commands from FILE;\n"
+	             "VAXDESK_NO_DISPLAY=1 runs without a terminal (with VAXDESK_SCRIPT);\n"
+	             "NO_COLOR turns colour off.\n");
 }
 
 static void note_add(struct app *a, const char *msg)
@@ -61,7 +61,7 @@ static char *xdg_path(const char *name)
 static bool find_shipped_keys(const char *name, char *out, size_t len)
 {
 	const char *dd = getenv("VAXDESK_DATADIR");
-	const char *sub[] = { "", "/.." };
+	const char *sub[] = {"", "/.."};
 	for (int i = 0; dd && *dd && i < 2; i++) {
 		snprintf(out, len, "%s%s/keymaps/%s.keys", dd, sub[i], name);
 		if (access(out, R_OK) == 0)
@@ -74,17 +74,15 @@ static bool find_shipped_keys(const char *name, char *out, size_t len)
 /* Bindings the access screens need that keymaps/default.keys does not
  * have yet; parsed like any keys file, before the user's, so a user file
  * can still change them. */
-static const char access_keys[] =
-	"bind login <F3> change-password\n"
-	"bind login <C-p> change-password\n";
+static const char access_keys[] = "bind login <F3> change-password\n"
+                                  "bind login <C-p> change-password\n";
 
 static void load_keys(struct app *a, const char *extra)
 {
-	struct keymap_errors errs = { 0 };
+	struct keymap_errors errs = {0};
 	a->keys = keymap_set_new();
 	keymap_load_defaults(a->keys, &errs);
-	keymap_parse_buffer(a->keys, access_keys, sizeof access_keys - 1, "vaxdesk (built in)",
-			    &errs);
+	keymap_parse_buffer(a->keys, access_keys, sizeof access_keys - 1, "vaxdesk (built in)", &errs);
 	if (extra) {
 		char path[4096];
 		if (strchr(extra, '/') || !find_shipped_keys(extra, path, sizeof path))
@@ -118,10 +116,10 @@ static bool open_registry(struct app *a)
 		return true;
 	}
 	struct api_conn_config cc = {
-		.base_url = a->cfg.registry_url,
-		.ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
-		.pinned_pubkey = a->cfg.pinned_pubkey[0] ? a->cfg.pinned_pubkey : NULL,
-		.connect_timeout_ms = a->cfg.connect_timeout_seconds * 1000L,
+	    .base_url = a->cfg.registry_url,
+	    .ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
+	    .pinned_pubkey = a->cfg.pinned_pubkey[0] ? a->cfg.pinned_pubkey : NULL,
+	    .connect_timeout_ms = a->cfg.connect_timeout_seconds * 1000L,
 	};
 	a->conn = api_conn_new(&cc, &err);
 	if (!a->conn) {
@@ -134,8 +132,21 @@ static bool open_registry(struct app *a)
 	return true;
 }
 
+static void open_store(struct app *a)
+{
+	struct cache_store_options so = {0};
+	struct vax_error err;
+	a->store = cache_store_open(&so, &err);
+	if (!a->store) {
+		char m[VAX_ERROR_MSG_LEN + 64];
+		snprintf(m, sizeof m, "Local store (offline work) unavailable: %s", err.message);
+		note_add(a, m);
+	}
+}
+
 static void app_free(struct app *a)
 {
+	cache_store_close(a->store);
 	if (a->probe)
 		api_req_free(a->probe);
 	if (a->sess)
@@ -155,17 +166,12 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	/* no core files: they would hold PHI and the session token */
-	struct rlimit rl = { 0, 0 };
+	struct rlimit rl = {0, 0};
 	setrlimit(RLIMIT_CORE, &rl);
 
 	if (argc > 1 && (!strcmp(argv[1], "sync") || !strcmp(argv[1], "outbox") ||
-			 !strcmp(argv[1], "prefetch") || !strcmp(argv[1], "purge"))) {
-		fprintf(stderr,
-			"vaxdesk: '%s' works on the local store, which this build of vaxdesk "
-			"does not include yet\n",
-			argv[1]);
-		return 2;
-	}
+	                 !strcmp(argv[1], "prefetch") || !strcmp(argv[1], "purge")))
+		return cache_cli_main(argc - 1, argv + 1);
 
 	const char *config_path = NULL, *keys = NULL, *notice = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -248,6 +254,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	open_registry(a);
+	open_store(a);
 	if (!term_open(a)) {
 		app_free(a);
 		return 1;

@@ -41,7 +41,7 @@ static void confid_draw(struct app *a, WINDOW *w)
 	draw_keys_label(a, KEYMAP_GENERIC, 0, ACTION_SELECT, agree, sizeof agree);
 	draw_keys_label(a, KEYMAP_GENERIC, 0, ACTION_CANCEL, no, sizeof no);
 	snprintf(m, sizeof m, "[ I Agree: %s ]   [ I Do Not Agree: %s ]%s", agree, no,
-		 used > room ? "   (Up/Down top_line)" : "");
+	         used > room ? "   (Up/Down top_line)" : "");
 	wattrset(w, A_BOLD);
 	draw_text(w, rows - 2, 1, m, cols - 2);
 	wattrset(w, A_NORMAL);
@@ -80,8 +80,8 @@ static unsigned confid_action(struct app *a, enum action act)
 	}
 }
 
-static const enum action confid_actions[] = { ACTION_SELECT, ACTION_CANCEL, ACTION_MOVE_DOWN,
-					      ACTION_MOVE_UP, ACTION_NONE };
+static const enum action confid_actions[] = {ACTION_SELECT, ACTION_CANCEL, ACTION_MOVE_DOWN, ACTION_MOVE_UP,
+                                             ACTION_NONE};
 
 const struct screen_ops screen_confid_ops = {
 	.name = "confid",

@@ -17,8 +17,9 @@ static int step; /* 1: ask for the e-mail, 2: token and new password */
 static char error[1024];
 static char info[512];
 
-static const struct password_pair pair = { &form, 1 };
+static const struct password_pair pair = {&form, 1};
 
+/* clang-format off */
 static const struct form_field_spec ask_specs[] = {
 	{ .id = "org", .label = "Org code", .kind = FORM_TEXT, .flags = FORM_REQUIRED,
 	  .max_len = 32, .width = 16 },
@@ -27,7 +28,9 @@ static const struct form_field_spec ask_specs[] = {
 	{ .id = "email", .label = "E-mail address", .kind = FORM_TEXT, .flags = FORM_REQUIRED,
 	  .max_len = 128, .width = 30 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct form_field_spec confirm_specs[] = {
 	{ .id = "token", .label = "E-mail token", .kind = FORM_TEXT,
 	  .flags = FORM_REQUIRED, .max_len = 128, .width = 30 },
@@ -37,6 +40,7 @@ static const struct form_field_spec confirm_specs[] = {
 	  .flags = FORM_REQUIRED, .max_len = 64, .width = 20, .validate = password_again_check,
 	  .ctx = &pair },
 };
+/* clang-format on */
 
 static struct form *forgot_form(struct app *a)
 {
@@ -69,25 +73,27 @@ static void forgot_enter(struct app *a, bool fresh)
 static void request_done(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
+	a->msg[0] = '\0'; /* "Waiting..." is over */
 	(void)s;
 	app_note_result(a, res);
-	app_dirty(a, DIRTY_ALL);
+	app_dirty(a, DIRTY_SCREEN);
 	if (res->cls != API_OK) {
 		snprintf(error, sizeof error, "%s", res->err.message);
 		return;
 	}
 	start_step(a, 2);
 	snprintf(info, sizeof info,
-		 "If the details match an account, the registry has sent a token to its "
-		 "e-mail address. Type it below with your new password.");
+	         "If the details match an account, the registry has sent a token to its "
+	         "e-mail address. Type it below with your new password.");
 }
 
 static void confirm_done(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
+	a->msg[0] = '\0'; /* "Waiting..." is over */
 	(void)s;
 	app_note_result(a, res);
-	app_dirty(a, DIRTY_ALL);
+	app_dirty(a, DIRTY_SCREEN);
 	if (res->cls != API_OK) {
 		snprintf(error, sizeof error, "%s", res->err.message);
 		return;
@@ -162,9 +168,9 @@ static void forgot_draw(struct app *a, WINDOW *w)
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1,
-		  step == 1 ? "Forgot password - step 1 of 2: who are you?" :
-			      "Forgot password - step 2 of 2: the token and a new password",
-		  cols - 2);
+	          step == 1 ? "Forgot password - step 1 of 2: who are you?"
+	                    : "Forgot password - step 2 of 2: the token and a new password",
+	          cols - 2);
 	wattrset(w, A_NORMAL);
 	y++;
 	if (a->reset_hint[0]) {
@@ -191,8 +197,7 @@ static void forgot_cleanup(void)
 	form_free(&form);
 }
 
-static const enum action forgot_actions[] = { ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_CANCEL,
-					      ACTION_NONE };
+static const enum action forgot_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_CANCEL, ACTION_NONE};
 
 const struct screen_ops screen_forgot_ops = {
 	.name = "forgot",

@@ -24,8 +24,8 @@ static void help_enter(struct app *a, bool fresh)
 }
 
 /* One line per action that has a key; returns the next line number. */
-static int list(struct app *a, WINDOW *w, int line, int top, const struct screen_ops *ops,
-		unsigned flags, enum action act)
+static int list(struct app *a, WINDOW *w, int line, int top, const struct screen_ops *ops, unsigned flags,
+                enum action act)
 {
 	char keys[128];
 	draw_keys_label(a, ops->keymap, flags, act, keys, sizeof keys);
@@ -66,8 +66,8 @@ static void help_draw(struct app *a, WINDOW *w)
 {
 	const struct screen_ops *ops = app_screen(help_subject(a));
 	char title[160];
-	snprintf(title, sizeof title, "Keys for: %s   (keymap \"%s\"; Esc or q closes)",
-		 ops->title, keymap_name(ops->keymap));
+	snprintf(title, sizeof title, "Keys for: %s   (keymap \"%s\"; Esc or q closes)", ops->title,
+	         keymap_name(ops->keymap));
 	wattrset(w, A_BOLD);
 	draw_text(w, 0, 1, title, getmaxx(w) - 2);
 	wattrset(w, A_NORMAL);
@@ -88,7 +88,7 @@ static void help_draw(struct app *a, WINDOW *w)
 			line = list(a, w, line, top, ops, flags, ACTION_PREV_FIELD);
 	}
 	line = heading(w, line + 1, top, "Everywhere");
-	static const enum action frame[] = { ACTION_HELP, ACTION_REDRAW, ACTION_LOCK, ACTION_QUIT };
+	static const enum action frame[] = {ACTION_HELP, ACTION_REDRAW, ACTION_LOCK, ACTION_QUIT};
 	for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++)
 		if (!in_list(ops->actions, frame[i]))
 			line = list(a, w, line, top, ops, flags, frame[i]);
@@ -141,7 +141,7 @@ static unsigned help_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static const enum action help_actions[] = { ACTION_CANCEL, ACTION_PAGE_DOWN, ACTION_NONE };
+static const enum action help_actions[] = {ACTION_CANCEL, ACTION_PAGE_DOWN, ACTION_NONE};
 
 const struct screen_ops screen_help_ops = {
 	.name = "help",

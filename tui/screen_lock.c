@@ -14,10 +14,12 @@
 
 #define LOCK_TRIES 5
 
+/* clang-format off */
 static const struct form_field_spec specs[] = {
 	{ .id = "password", .label = "Password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
 	  .max_len = 64, .width = 24 },
 };
+/* clang-format on */
 
 static struct form *form;
 static int failures;
@@ -52,12 +54,20 @@ static unsigned lock_action(struct app *a, enum action act)
 		char pw[256];
 		form_view_secret(form, 0, pw, sizeof pw);
 		bool ok = app_check_lock(a, pw);
+		if (ok && a->store) {
+			/* open the store again (its key went with the lock) */
+			struct vax_error err;
+			if (cache_has_user(a->store, app_org(a), app_user(a)) &&
+			    !cache_login_offline(a->store, app_org(a), app_user(a), pw, &err))
+				app_message(a, MSG_ERROR, "Local store: %s", err.message);
+		}
 		OPENSSL_cleanse(pw, sizeof pw);
 		form_free(&form);
 		if (ok) {
 			app_pop(a);
-			app_dirty(a, DIRTY_ALL);
-			app_message(a, MSG_INFO, "Welcome back.");
+			app_dirty(a, DIRTY_SCREEN);
+			if (!a->msg[0])
+				app_message(a, MSG_INFO, "Welcome back.");
 			return TUI_HANDLED;
 		}
 		if (++failures >= LOCK_TRIES) {
@@ -87,7 +97,7 @@ static void lock_draw(struct app *a, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	char m[256];
 	snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
-		 a->sess ? api_session_user(a->sess) : "-");
+	         a->sess ? api_session_user(a->sess) : "-");
 	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
 	form_view_draw(a, w, y, form, true);
 }
@@ -97,7 +107,7 @@ static void lock_cleanup(void)
 	form_free(&form);
 }
 
-static const enum action lock_actions[] = { ACTION_SUBMIT, ACTION_NONE };
+static const enum action lock_actions[] = {ACTION_SUBMIT, ACTION_NONE};
 
 const struct screen_ops screen_lock_ops = {
 	.name = "lock",

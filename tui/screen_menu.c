@@ -15,13 +15,13 @@ struct entry {
 };
 
 static const struct entry entries[] = {
-	{ ACTION_SEARCH, "Find a client", false },
-	{ ACTION_ADD_CLIENT, "Add a client", false },
-	{ ACTION_OUTBOX, "Outbox", false },
-	{ ACTION_REVIEW, "Review possible duplicates", false },
-	{ ACTION_CHANGE_PASSWORD, "Change password", true },
-	{ ACTION_SWITCH_ORG, "Switch organization", true },
-	{ ACTION_LOGOUT, "Log out", true },
+	{ACTION_SEARCH, "Find a client", false},
+	{ACTION_ADD_CLIENT, "Add a client", false},
+	{ACTION_OUTBOX, "Outbox", false},
+	{ACTION_REVIEW, "Review possible duplicates", false},
+	{ACTION_CHANGE_PASSWORD, "Change password", true},
+	{ACTION_SWITCH_ORG, "Switch organization", true},
+	{ACTION_LOGOUT, "Log out", true},
 };
 #define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
 
@@ -30,6 +30,9 @@ static int sel;
 static bool usable(const struct app *a, int i)
 {
 	if (!entries[i].available)
+		return false;
+	/* the registry does these; an offline session can only log out */
+	if (a->offline_session && entries[i].act != ACTION_LOGOUT)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
@@ -49,11 +52,13 @@ static void menu_enter(struct app *a, bool fresh)
 static void run(struct app *a, int i)
 {
 	if (!usable(a, i)) {
-		if (entries[i].act == ACTION_SWITCH_ORG && entries[i].available)
+		if (entries[i].available && a->offline_session)
+			app_message(a, MSG_INFO, "%s needs the registry; this session is offline.",
+			            entries[i].label);
+		else if (entries[i].act == ACTION_SWITCH_ORG && entries[i].available)
 			app_message(a, MSG_INFO, "You work for one organization only.");
 		else
-			app_message(a, MSG_INFO, "%s: not available in this version.",
-				    entries[i].label);
+			app_message(a, MSG_INFO, "%s: not available in this version.", entries[i].label);
 		return;
 	}
 	switch (entries[i].act) {
@@ -125,19 +130,22 @@ static void menu_draw(struct app *a, WINDOW *w)
 		const char *why = "";
 		if (!entries[i].available)
 			why = "  - not available in this version";
+		else if (!ok && a->offline_session)
+			why = "  - needs the registry (offline)";
 		else if (!ok)
 			why = "  - you work for one organization";
-		snprintf(line, sizeof line, "%s %-6s %s%s", i == sel ? ">" : " ", keys,
-			 entries[i].label, why);
-		wattrset(w, i == sel ? term_attr(a, ROLE_FOCUS) :
-				       ok ? A_NORMAL : term_attr(a, ROLE_DISABLED));
+		snprintf(line, sizeof line, "%s %-6s %s%s", i == sel ? ">" : " ", keys, entries[i].label,
+		         why);
+		wattrset(w, i == sel ? term_attr(a, ROLE_FOCUS)
+		            : ok     ? A_NORMAL
+		                     : term_attr(a, ROLE_DISABLED));
 		draw_text(w, y, 1, line, cols - 2);
 	}
 	wattrset(w, A_NORMAL);
 }
 
-static const enum action menu_actions[] = { ACTION_SELECT, ACTION_CHANGE_PASSWORD,
-					    ACTION_SWITCH_ORG, ACTION_LOGOUT, ACTION_NONE };
+static const enum action menu_actions[] = {ACTION_SELECT, ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
+                                           ACTION_LOGOUT, ACTION_NONE};
 
 const struct screen_ops screen_menu_ops = {
 	.name = "menu",

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <wctype.h>
 
 #include <openssl/crypto.h>
@@ -66,8 +67,9 @@ const char *password_again_check(const char *value, const void *ctx, char *buf, 
 }
 
 static struct form *form;
-static const struct password_pair pair = { &form, 1 };
+static const struct password_pair pair = {&form, 1};
 
+/* clang-format off */
 static const struct form_field_spec specs[] = {
 	{ .id = "old", .label = "Current password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
 	  .max_len = 64, .width = 20 },
@@ -77,6 +79,7 @@ static const struct form_field_spec specs[] = {
 	  .flags = FORM_REQUIRED, .max_len = 64, .width = 20, .validate = password_again_check,
 	  .ctx = &pair },
 };
+/* clang-format on */
 
 static char error[1024];
 static char new_pw[256]; /* kept only until the registry answers */
@@ -100,11 +103,17 @@ static void pw_enter(struct app *a, bool fresh)
 static void done(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
+	a->msg[0] = '\0'; /* "Waiting..." is over */
 	(void)s;
 	app_note_result(a, res);
-	app_dirty(a, DIRTY_ALL);
+	app_dirty(a, DIRTY_SCREEN);
 	if (res->cls == API_OK) {
 		app_arm_lock(a, new_pw);
+		/* the store is open in this process: wrap its key for the new password */
+		struct vax_error err;
+		if (a->store && cache_unlocked(a->store) &&
+		    !cache_login_online(a->store, app_org(a), app_user(a), new_pw, (int64_t)time(NULL), &err))
+			app_message(a, MSG_ERROR, "Local store: %s", err.message);
 		OPENSSL_cleanse(new_pw, sizeof new_pw);
 		form_free(&form);
 		if (a->forced_password) {
@@ -113,7 +122,8 @@ static void done(struct api_session *s, const struct api_result *res, void *arg)
 		} else {
 			app_pop(a);
 		}
-		app_message(a, MSG_INFO, "Password Updated.");
+		if (!a->msg[0] || a->msg_kind != MSG_ERROR)
+			app_message(a, MSG_INFO, "Password Updated.");
 		return;
 	}
 	OPENSSL_cleanse(new_pw, sizeof new_pw);
@@ -170,8 +180,7 @@ static void pw_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	wattrset(w, A_BOLD);
-	draw_text(w, y++, 1, a->forced_password ? "Choose a new password" : "Change password",
-		  cols - 2);
+	draw_text(w, y++, 1, a->forced_password ? "Choose a new password" : "Change password", cols - 2);
 	wattrset(w, A_NORMAL);
 	y = draw_wrapped(w, y + 1, 1, cols - 2, password_rules_text) + 1;
 	y = form_view_draw(a, w, y, form, true);
@@ -189,8 +198,8 @@ static void pw_cleanup(void)
 	form_free(&form);
 }
 
-static const enum action pw_actions[] = { ACTION_SAVE, ACTION_SUBMIT, ACTION_NEXT_FIELD,
-					  ACTION_CANCEL, ACTION_NONE };
+static const enum action pw_actions[] = {ACTION_SAVE, ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_CANCEL,
+                                         ACTION_NONE};
 
 const struct screen_ops screen_password_ops = {
 	.name = "password",

@@ -13,10 +13,12 @@ static char error[1024];
 
 /* When the registry does not list the user's organizations, the org code
  * is typed instead. */
+/* clang-format off */
 static const struct form_field_spec specs[] = {
 	{ .id = "org", .label = "Org code", .kind = FORM_TEXT, .flags = FORM_REQUIRED,
 	  .max_len = 32, .width = 16 },
 };
+/* clang-format on */
 static struct form *form;
 
 static int org_count(const struct app *a, const struct api_org **orgs)
@@ -54,15 +56,15 @@ static void portal_enter(struct app *a, bool fresh)
 static void switched(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
+	a->msg[0] = '\0'; /* "Waiting..." is over */
 	app_note_result(a, res);
-	app_dirty(a, DIRTY_ALL);
+	app_dirty(a, DIRTY_SCREEN);
 	if (res->cls != API_OK) {
 		snprintf(error, sizeof error, "%s", res->err.message);
 		return;
 	}
 	app_reset_to(a, SCREEN_MENU);
-	app_message(a, MSG_INFO, "Working for %s (%s).", api_session_org_name(s),
-		    api_session_org(s));
+	app_message(a, MSG_INFO, "Working for %s (%s).", api_session_org_name(s), api_session_org(s));
 }
 
 static void leave(struct app *a)
@@ -123,8 +125,7 @@ static unsigned portal_action(struct app *a, enum action act)
 			break;
 		if (!strcmp(orgs[sel].code, api_session_org(a->sess))) {
 			app_reset_to(a, SCREEN_MENU);
-			app_message(a, MSG_INFO, "Working for %s (%s).", orgs[sel].name,
-				    orgs[sel].code);
+			app_message(a, MSG_INFO, "Working for %s (%s).", orgs[sel].name, orgs[sel].code);
 			break;
 		}
 		error[0] = '\0';
@@ -157,17 +158,17 @@ static void portal_draw(struct app *a, WINDOW *w)
 	if (n <= 1) {
 		char m[256];
 		snprintf(m, sizeof m,
-			 "You are working for %s (%s). Type the code of another organization "
-			 "you belong to:",
-			 api_session_org_name(a->sess), api_session_org(a->sess));
+		         "You are working for %s (%s). Type the code of another organization "
+		         "you belong to:",
+		         api_session_org_name(a->sess), api_session_org(a->sess));
 		y = draw_wrapped(w, y, 1, cols - 2, m) + 1;
 		y = form_view_draw(a, w, y, form, true);
 	}
 	for (int i = 0; i < n && y < rows - 2; i++, y++) {
 		char line[256];
 		bool cur = !strcmp(orgs[i].code, api_session_org(a->sess));
-		snprintf(line, sizeof line, "%s %-10s %s%s", i == sel ? ">" : " ", orgs[i].code,
-			 orgs[i].name, cur ? "  (current)" : "");
+		snprintf(line, sizeof line, "%s %-10s %s%s", i == sel ? ">" : " ", orgs[i].code, orgs[i].name,
+		         cur ? "  (current)" : "");
 		wattrset(w, i == sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y, 1, line, cols - 2);
 	}
@@ -181,8 +182,8 @@ static void portal_draw(struct app *a, WINDOW *w)
 	}
 }
 
-static const enum action portal_actions[] = { ACTION_SELECT, ACTION_MOVE_UP, ACTION_MOVE_DOWN,
-					      ACTION_CANCEL, ACTION_LOGOUT, ACTION_NONE };
+static const enum action portal_actions[] = {ACTION_SELECT, ACTION_MOVE_UP, ACTION_MOVE_DOWN,
+                                             ACTION_CANCEL, ACTION_LOGOUT,  ACTION_NONE};
 
 const struct screen_ops screen_portal_ops = {
 	.name = "portal",

@@ -22,7 +22,7 @@ static struct {
 	FILE *out, *in;
 	int saved_stderr; /* the real stderr while curses runs; -1 if none */
 	int tmp_fd;       /* where stderr goes meanwhile */
-} term = { .saved_stderr = -1, .tmp_fd = -1 };
+} term = {.saved_stderr = -1, .tmp_fd = -1};
 
 /* Copy what was written to stderr while curses ran to the real stderr. */
 static void stderr_restore(void)

@@ -25,6 +25,7 @@
 
 #include "api/http.h"
 #include "api/session.h"
+#include "cache/store.h"
 #include "forms/form.h"
 #include "keymaps/keymap.h"
 #include "sys/config.h"
@@ -32,26 +33,28 @@
 struct app;
 
 /* clang-format off */
+/* Every screen, once: _(ENUM, name) expands to SCREEN_ENUM and the ops
+ * struct screen_<name>_ops that tui/screen_<name>.c defines. */
 #define SCREEN_INFO(_) \
-	_(LOGIN,    login,    "Log in") \
-	_(CONFID,   confid,   "Confidentiality statement") \
-	_(FORGOT,   forgot,   "Forgot password") \
-	_(PASSWORD, password, "Change password") \
-	_(PORTAL,   portal,   "Choose an organization") \
-	_(MENU,     menu,     "Main menu") \
-	_(LOCK,     lock,     "Screen locked") \
-	_(HELP,     help,     "Help")
+	_(LOGIN,    login)    /* org code, username, password (+ challenge) */ \
+	_(CONFID,   confid)   /* the confidentiality statement, "I Agree" */ \
+	_(FORGOT,   forgot)   /* Forgot Password: e-mail, then token + new password */ \
+	_(PASSWORD, password) /* Change Password (also forced by the registry) */ \
+	_(PORTAL,   portal)   /* choose / switch organization */ \
+	_(MENU,     menu)     /* the main menu */ \
+	_(LOCK,     lock)     /* idle lock: covers everything, asks the password */ \
+	_(HELP,     help)     /* the keys of the screen below */
 /* clang-format on */
 
 enum screen_id {
-#define SCREEN_ENUM(id, name, title) SCREEN_##id,
+#define SCREEN_ENUM(id, name) SCREEN_##id,
 	SCREEN_INFO(SCREEN_ENUM)
 #undef SCREEN_ENUM
 	SCREEN_COUNT
 };
 
 /* What a handler did (htop's handler flags, simplified). */
-#define TUI_HANDLED 0x1u   /* the screen took the key */
+#define TUI_HANDLED   0x1u /* the screen took the key */
 #define TUI_UNHANDLED 0x2u /* not for this screen: the frame tries its own */
 
 struct screen_ops {
@@ -75,18 +78,19 @@ struct screen_ops {
 	void (*cleanup)(void);
 };
 
-#define SCREEN_DECL(id, name, title) extern const struct screen_ops screen_##name##_ops;
+#define SCREEN_DECL(id, name) extern const struct screen_ops screen_##name##_ops;
 SCREEN_INFO(SCREEN_DECL)
 #undef SCREEN_DECL
 
 /* dirty flags: what the next turn of the loop redraws */
 #define DIRTY_STATUS 0x01u
-#define DIRTY_BODY 0x02u
-#define DIRTY_MSG 0x04u
-#define DIRTY_BAR 0x08u
+#define DIRTY_BODY   0x02u
+#define DIRTY_MSG    0x04u
+#define DIRTY_BAR    0x08u
 #define DIRTY_LAYOUT 0x10u /* windows must be made again (resize) */
-#define DIRTY_CLEAR 0x20u  /* repaint the whole terminal (redraw key) */
-#define DIRTY_ALL 0x3fu
+#define DIRTY_CLEAR  0x20u /* repaint the whole terminal (redraw key) */
+#define DIRTY_ALL    0x3fu
+#define DIRTY_SCREEN (DIRTY_STATUS | DIRTY_BODY | DIRTY_MSG | DIRTY_BAR) /* all but layout and clear */
 
 enum net_state { NET_UNKNOWN, NET_NONE, NET_ONLINE, NET_OFFLINE, NET_MAINTENANCE };
 enum msg_kind { MSG_INFO, MSG_ERROR };
@@ -117,12 +121,18 @@ struct app {
 	size_t n_notes;
 	char *login_notice; /* --login-notice text, or NULL */
 
+	struct cache_store *store;               /* the local store; NULL if it cannot open */
+	bool offline_session;                    /* logged in with the store alone */
+	char session_org[64], session_user[128]; /* who is logged in (either way) */
+
 	struct api_conn *conn; /* NULL: no registry configured */
 	struct api_session *sess;
 	enum net_state net;
 	char net_detail[VAX_ERROR_MSG_LEN];
 	struct api_req *probe;
 	bool probe_busy;
+	int probe_failures;  /* in a row: the probe backs off */
+	long retry_after_s;  /* the registry's Retry-After, -1 if none */
 	int64_t next_probe_ms;
 
 	enum screen_id stack[APP_STACK_MAX];
@@ -152,10 +162,10 @@ struct app {
 
 	/* the access flow, shared by the access screens */
 	bool confid_accepted;
-	bool confid_for_login; /* the statement was asked for by a login */
-	bool forced_password;  /* the registry wants a new password now */
-	char challenge[256];   /* the challenge to show; "" if none */
-	char reset_hint[256];  /* why the reset screen opened */
+	bool confid_for_login;             /* the statement was asked for by a login */
+	bool forced_password;              /* the registry wants a new password now */
+	char challenge[256];               /* the challenge to show; "" if none */
+	char reset_hint[256];              /* why the reset screen opened */
 	char last_org[64], last_user[128]; /* for the reset form */
 	void (*confirm_yes)(struct app *a);
 };
@@ -182,6 +192,14 @@ void app_note_result(struct app *a, const struct api_result *res);
 void app_arm_lock(struct app *a, const char *password);
 /** Check a password against the lock hash. */
 bool app_check_lock(const struct app *a, const char *password);
+/** Logged in with the registry down: the local store opened with the
+ * password. */
+void app_logged_in_offline(struct app *a, const char *org, const char *user);
+/** True if someone is logged in (online or offline). */
+bool app_logged_in_any(const struct app *a);
+/** The org and user shown in the status line ("-" if none). */
+const char *app_org(const struct app *a);
+const char *app_user(const struct app *a);
 /** Log out and go back to the login screen. */
 void app_logout(struct app *a, const char *why);
 /** Where to go after a successful login or switch. */
@@ -233,8 +251,8 @@ void draw_banner(struct app *a);
 void draw_message(struct app *a);
 void draw_bar(struct app *a);
 /** A label for the keys of an action on the top screen: "F1/^G/?". */
-void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act,
-		     char *buf, size_t len);
+void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
+                     size_t len);
 /** The screen whose keys the help screen lists. */
 enum screen_id help_subject(const struct app *a);
 

@@ -119,6 +119,9 @@ static void crud(void)
 	version_of(res, created, ver, sizeof ver);
 	check(id[0] && ver[0], "server assigned id and version (%s, %s)", id, ver);
 	check(res->location[0] != '\0', "Location header present");
+	const char *h2 = getenv("VAX_INTEROP_HTTP2");
+	if (h2 && !strcmp(h2, "1"))
+		check(res->http_version == 20, "HTTP/2 negotiated (got %ld)", res->http_version);
 	api_req_free(r);
 
 	r = api_fhir_create_req(conn, "Patient", pj, c.uuid, &err);

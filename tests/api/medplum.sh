@@ -11,11 +11,14 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v node >/dev/null 2>&1 || skip "node is not installed (the Medplum interop test needs Node >= 20.19)"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
 	skip "node $(node --version) is too old for @medplum/fhir-router 4.5.2 (needs >= 20.19)"
-# Where the packages are: the source tree (tests/medplum/setup.sh), else the
-# build tree, installed now if npm and the registry are reachable.
+# Where the packages are: the source tree (tests/medplum/setup.sh), else a
+# per-user cache keyed by the lock file, installed now if npm and the registry
+# are reachable. Outside the build tree, so every build (and distcheck)
+# shares one install and none leaves files behind.
 mp=$srcdir/tests/medplum
 if [ ! -d "$mp/node_modules/@medplum/fhir-router" ]; then
-	mp=$builddir/tests/medplum
+	lock=$(cksum <"$srcdir/tests/medplum/package-lock.json" | cut -d' ' -f1)
+	mp=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vaxdesk/medplum-$lock
 	if [ ! -d "$mp/node_modules/@medplum/fhir-router" ]; then
 		command -v npm >/dev/null 2>&1 || skip "npm is not installed; run tests/medplum/setup.sh on a machine with npm"
 		echo "installing @medplum/fhir-router into $mp (tests/medplum/setup.sh)"
@@ -55,7 +58,7 @@ if [ -z "$url" ]; then
 	exit 1
 fi
 echo "Medplum FHIR engine at $url"
-"$builddir/tests/api/fhir_interop" "$url" "$work/certs/ca.pem"
+VAX_INTEROP_HTTP2=1 "$builddir/tests/api/fhir_interop" "$url" "$work/certs/ca.pem"
 rc=$?
 [ $rc -ne 0 ] && cat "$work/server.err"
 exit $rc

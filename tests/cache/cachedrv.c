@@ -5,6 +5,12 @@
  *   cachedrv record --count N [COMMON]        record N new clients with two
  *       historical doses each, offline; prints "saved <Type> <uuid>" only
  *       after the save returned (the moment the screen would say "saved")
+ *   cachedrv person [COMMON] --family F --given G --dob YYYY-MM-DD
+ *                   [--shot CVX:YYYY-MM-DD]...  one client typed offline
+ *   cachedrv edit [COMMON] --rid ID --given G [--version V]  change the
+ *       given name of a cached client (an update, If-Match on V or the
+ *       cached version)
+ *   cachedrv approve|link [COMMON] --seq N [--rid ID]  a person's review
  *   cachedrv scan DIR STRING...               exit 1 if any file in DIR holds
  *       a STRING in any encoding tests/cache/cachetest.c knows
  *   cachedrv verify FILE [COMMON]             every record named in FILE
@@ -31,10 +37,16 @@
 #include "core/xalloc.h"
 #include "tests/cache/cachetest.h"
 
+#define MAX_SHOTS 8
+
 struct opts {
 	const char *dir, *registry, *ca, *org, *user;
 	int pw_fd, count;
 	const char *file;
+	const char *family, *given, *dob, *rid, *version;
+	const char *shot[MAX_SHOTS];
+	int n_shot;
+	long seq;
 	char password[256];
 };
 
@@ -59,6 +71,20 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->pw_fd = atoi(v), i++;
 		else if (!strcmp(a, "--count"))
 			o->count = atoi(v), i++;
+		else if (!strcmp(a, "--family"))
+			o->family = v, i++;
+		else if (!strcmp(a, "--given"))
+			o->given = v, i++;
+		else if (!strcmp(a, "--dob"))
+			o->dob = v, i++;
+		else if (!strcmp(a, "--rid"))
+			o->rid = v, i++;
+		else if (!strcmp(a, "--version"))
+			o->version = v, i++;
+		else if (!strcmp(a, "--seq"))
+			o->seq = atol(v), i++;
+		else if (!strcmp(a, "--shot") && o->n_shot < MAX_SHOTS)
+			o->shot[o->n_shot++] = v, i++;
 		else
 			o->file = a;
 	}
@@ -141,6 +167,95 @@ static int record(struct opts *o)
 	}
 	cache_store_close(s);
 	return 0;
+}
+
+static void capture_of(const struct opts *o, struct capture *cap)
+{
+	memset(cap, 0, sizeof *cap);
+	text_copy(cap->user, sizeof cap->user, o->user);
+	text_copy(cap->org, sizeof cap->org, o->org);
+	text_copy(cap->workstation, sizeof cap->workstation, "review-desk");
+	cap->at = (int64_t)time(NULL);
+}
+
+static int person(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	struct client c;
+	client_init(&c);
+	text_copy(c.name.family, sizeof c.name.family, o->family);
+	text_copy(c.name.given, sizeof c.name.given, o->given);
+	if (!o->dob || date_parse_iso(o->dob, &c.dob) != DATE_OK)
+		return 2;
+	c.sex = SEX_FEMALE;
+	c.n_addr = 1;
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Travis");
+	text_copy(c.addr[0].state, sizeof c.addr[0].state, "TX");
+	text_copy(c.addr[0].zip, sizeof c.addr[0].zip, "78701");
+	if (!cache_save_client(s, &c, CACHE_OP_CREATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	printf("saved Patient %s\n", c.uuid);
+	for (int i = 0; i < o->n_shot; i++) {
+		struct immunization im;
+		imm_init(&im);
+		char cvx[8] = "";
+		const char *colon = strchr(o->shot[i], ':');
+		if (!colon || date_parse_iso(colon + 1, &im.date_given) != DATE_OK)
+			return 2;
+		text_copy(cvx, sizeof cvx, o->shot[i]);
+		cvx[colon - o->shot[i] < 7 ? colon - o->shot[i] : 7] = '\0';
+		text_copy(im.cvx, sizeof im.cvx, cvx);
+		text_copy(im.client_uuid, sizeof im.client_uuid, c.uuid);
+		im.historical = true;
+		text_copy(im.info_source, sizeof im.info_source, "01");
+		if (!cache_save_immunization(s, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
+			fprintf(stderr, "cachedrv: %s\n", err.message);
+			return 1;
+		}
+		printf("saved Immunization %s\n", im.uuid);
+	}
+	cache_store_close(s);
+	return 0;
+}
+
+static int edit(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct client c;
+	if (!o->rid || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
+		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+		return 1;
+	}
+	text_copy(c.name.given, sizeof c.name.given, o->given);
+	if (o->version)
+		text_copy(c.version, sizeof c.version, o->version);
+	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	cache_store_close(s);
+	return 0;
+}
+
+static int review(struct opts *o, bool link)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	bool ok = link ? cache_outbox_link(s, o->seq, o->rid ? o->rid : "", &err)
+		       : cache_outbox_approve(s, o->seq, o->version, &err);
+	if (!ok)
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+	cache_store_close(s);
+	return ok ? 0 : 1;
 }
 
 struct done {
@@ -257,6 +372,12 @@ int main(int argc, char **argv)
 				found++;
 			}
 		return found ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "person") || !strcmp(argv[1], "edit") || !strcmp(argv[1], "approve") ||
+	    !strcmp(argv[1], "link")) {
+		parse(&o, argc, argv);
+		return argv[1][0] == 'p' ? person(&o) : argv[1][0] == 'e' ? edit(&o)
+						 : review(&o, argv[1][0] == 'l');
 	}
 	if (!strcmp(argv[1], "record")) {
 		parse(&o, argc, argv);

@@ -297,6 +297,37 @@ START_TEST(search_blind_index)
 }
 END_TEST
 
+START_TEST(offline_match)
+{
+	struct vax_error err;
+	cachetest_login(st);
+	struct client c;
+	cachetest_client(&c, "Villanueva", "Marisol", 2017, 2, 3);
+	text_copy(c.id, sizeof c.id, "V1");
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	cachetest_client(&c, "Okonkwo", "Adaeze", 2019, 5, 5);
+	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, cachetest_capture(), NULL, &err));
+	cachetest_client(&c, "Villanova", "Mario", 1990, 8, 8);
+	text_copy(c.id, sizeof c.id, "V2");
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	/* typed with day and month swapped and the name in capitals */
+	struct client q;
+	cachetest_client(&q, "VILLANUEVA", "Marisol", 2017, 3, 2);
+	struct cache_match m[4];
+	int n = cache_match_search(st, &q, m, 4, &err);
+	ck_assert_int_ge(n, 1);
+	struct client got;
+	ck_assert(cache_get_client(st, m[0].key, &got, NULL, &err));
+	ck_assert_str_eq(got.id, "V1");
+	ck_assert_int_ge(m[0].r.grade, MATCH_PROBABLE);
+	for (int i = 1; i < n; i++)
+		ck_assert(m[i].r.weight <= m[i - 1].r.weight);
+	/* nobody like this */
+	cachetest_client(&q, "Schmidt", "Wyatt", 1950, 5, 5);
+	ck_assert_int_eq(cache_match_search(st, &q, m, 4, &err), 0);
+}
+END_TEST
+
 START_TEST(pull_keeps_local_work)
 {
 	struct vax_error err;
@@ -448,6 +479,7 @@ Suite *cache_store_suite(void)
 	tcase_add_test(tc, login_second_user);
 	tcase_add_test(tc, outbox_durable);
 	tcase_add_test(tc, search_blind_index);
+	tcase_add_test(tc, offline_match);
 	tcase_add_test(tc, pull_keeps_local_work);
 	tcase_add_test(tc, rows_cannot_swap);
 	tcase_add_test(tc, purge_retention);

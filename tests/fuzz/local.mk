@@ -20,9 +20,26 @@ tests_fuzz_fuzz_dates_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_MAIN) $(VAXSYS_LIBS)
 tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+check_PROGRAMS += tests/fuzz/fuzz_quick_search
+tests_fuzz_fuzz_quick_search_SOURCES = tests/fuzz/fuzz_quick_search.c
+tests_fuzz_fuzz_quick_search_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
+tests_fuzz_fuzz_quick_search_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+check_PROGRAMS += tests/fuzz/fuzz_cache_record
+tests_fuzz_fuzz_cache_record_SOURCES = tests/fuzz/fuzz_cache_record.c
+tests_fuzz_fuzz_cache_record_LDADD = $(FUZZ_MAIN) $(VAXCACHE_LIBS)
+tests_fuzz_fuzz_cache_record_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+check_PROGRAMS += tests/fuzz/fuzz_keys
+tests_fuzz_fuzz_keys_SOURCES = tests/fuzz/fuzz_keys.c
+tests_fuzz_fuzz_keys_LDADD = $(FUZZ_MAIN) $(VAXKEYMAPS_LIBS)
+tests_fuzz_fuzz_keys_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+check_PROGRAMS += tests/fuzz/fuzz_api_response
+tests_fuzz_fuzz_api_response_SOURCES = tests/fuzz/fuzz_api_response.c
+tests_fuzz_fuzz_api_response_LDADD = $(FUZZ_MAIN) $(VAXAPI_LIBS)
+tests_fuzz_fuzz_api_response_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+# fuzz_cdsi_case is built in forecast/local.mk
 
 # Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
-FUZZ_TARGETS = codes dates config
+FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/corpus

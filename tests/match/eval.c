@@ -42,112 +42,125 @@ static unsigned skew(unsigned n)
 	return a < b ? a : b;
 }
 
-#define PICK(list) (list[skew((unsigned)(sizeof list / sizeof list[0]))])
+#define PICK(list)      (list[skew((unsigned)(sizeof list / sizeof list[0]))])
 #define PICK_FLAT(list) (list[rnd((unsigned)(sizeof list / sizeof list[0]))])
 
 static const char *const sur_es[] = {
-	"García", "Martínez", "Hernández", "López", "González", "Rodríguez", "Pérez", "Sánchez",
-	"Ramírez", "Flores", "Gómez", "Torres", "Díaz", "Rivera", "Reyes", "Cruz", "Morales", "Ortiz",
-	"Gutiérrez", "Chávez", "Ramos", "Ruiz", "Mendoza", "Álvarez", "Castillo", "Jiménez", "Vásquez",
-	"Moreno", "Herrera", "Medina", "Aguilar", "Garza", "Castro", "Vargas", "Fernández", "Guzmán",
-	"Muñoz", "Salazar", "Rojas", "Soto", "Delgado", "Peña", "Ríos", "Contreras", "Sandoval",
-	"Guerrero", "Estrada", "Núñez", "Domínguez", "Cortez", "Treviño", "Villarreal", "Cantú",
-	"Salinas", "Cavazos", "Longoria", "Sáenz", "Zamora", "Ybarra", "Hinojosa", "De La Cruz",
-	"De León", "Del Río", "Benavides", "Elizondo", "Galván", "Ochoa", "Quintanilla", "Barrera",
-	"Rangel", "Montemayor", "Zúñiga", "Olvera", "Téllez", "Cárdenas", "Espinoza", "Fuentes",
-	"Valdez", "Navarro", "Acosta", "Cervantes", "Ibarra", "Macías", "Pacheco", "Maldonado",
-	"Villanueva", "Luna", "Juárez", "Mejía", "Solís", "Cisneros", "Escobedo", "Leal", "Carrizales",
-	"Hidalgo", "Villegas", "Arredondo", "Bustamante", "Quiroga", "Zavala", "De Los Santos",
+    "García",     "Martínez",   "Hernández",     "López",     "González",    "Rodríguez", "Pérez",
+    "Sánchez",    "Ramírez",    "Flores",        "Gómez",     "Torres",      "Díaz",      "Rivera",
+    "Reyes",      "Cruz",       "Morales",       "Ortiz",     "Gutiérrez",   "Chávez",    "Ramos",
+    "Ruiz",       "Mendoza",    "Álvarez",       "Castillo",  "Jiménez",     "Vásquez",   "Moreno",
+    "Herrera",    "Medina",     "Aguilar",       "Garza",     "Castro",      "Vargas",    "Fernández",
+    "Guzmán",     "Muñoz",      "Salazar",       "Rojas",     "Soto",        "Delgado",   "Peña",
+    "Ríos",       "Contreras",  "Sandoval",      "Guerrero",  "Estrada",     "Núñez",     "Domínguez",
+    "Cortez",     "Treviño",    "Villarreal",    "Cantú",     "Salinas",     "Cavazos",   "Longoria",
+    "Sáenz",      "Zamora",     "Ybarra",        "Hinojosa",  "De La Cruz",  "De León",   "Del Río",
+    "Benavides",  "Elizondo",   "Galván",        "Ochoa",     "Quintanilla", "Barrera",   "Rangel",
+    "Montemayor", "Zúñiga",     "Olvera",        "Téllez",    "Cárdenas",    "Espinoza",  "Fuentes",
+    "Valdez",     "Navarro",    "Acosta",        "Cervantes", "Ibarra",      "Macías",    "Pacheco",
+    "Maldonado",  "Villanueva", "Luna",          "Juárez",    "Mejía",       "Solís",     "Cisneros",
+    "Escobedo",   "Leal",       "Carrizales",    "Hidalgo",   "Villegas",    "Arredondo", "Bustamante",
+    "Quiroga",    "Zavala",     "De Los Santos",
 };
 static const char *const sur_en[] = {
-	"Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-	"Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark",
-	"Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green",
-	"Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell",
-	"Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers",
-	"Morgan", "Cooper", "Peterson", "Reed", "Bailey", "Bell", "Kelly", "Howard", "Ward", "Cox",
-	"Richardson", "Wood", "Watson", "Brooks", "Bennett", "Gray", "James", "Hughes", "Price",
-	"Sanders", "Myers", "Long", "Ross", "Foster", "O'Brien", "McDonald", "O'Neil", "Washington",
-	"Jefferson", "Freeman", "Hayes", "Bryant", "Coleman", "Jenkins", "Powell", "Perry", "Russell",
-	"Griffin", "Schmidt", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann", "Kowalski",
-	"St. John", "Van Buren", "MacArthur", "Fitzgerald", "Dubois", "Thibodeaux", "Boudreaux",
+    "Smith",    "Johnson",    "Williams",   "Brown",     "Jones",    "Miller",    "Davis",     "Wilson",
+    "Anderson", "Taylor",     "Thomas",     "Moore",     "Jackson",  "Martin",    "Lee",       "Thompson",
+    "White",    "Harris",     "Clark",      "Lewis",     "Robinson", "Walker",    "Young",     "Allen",
+    "King",     "Wright",     "Scott",      "Hill",      "Green",    "Adams",     "Baker",     "Nelson",
+    "Carter",   "Mitchell",   "Roberts",    "Turner",    "Phillips", "Campbell",  "Parker",    "Evans",
+    "Edwards",  "Collins",    "Stewart",    "Morris",    "Murphy",   "Cook",      "Rogers",    "Morgan",
+    "Cooper",   "Peterson",   "Reed",       "Bailey",    "Bell",     "Kelly",     "Howard",    "Ward",
+    "Cox",      "Richardson", "Wood",       "Watson",    "Brooks",   "Bennett",   "Gray",      "James",
+    "Hughes",   "Price",      "Sanders",    "Myers",     "Long",     "Ross",      "Foster",    "O'Brien",
+    "McDonald", "O'Neil",     "Washington", "Jefferson", "Freeman",  "Hayes",     "Bryant",    "Coleman",
+    "Jenkins",  "Powell",     "Perry",      "Russell",   "Griffin",  "Schmidt",   "Schneider", "Fischer",
+    "Weber",    "Becker",     "Hoffmann",   "Kowalski",  "St. John", "Van Buren", "MacArthur", "Fitzgerald",
+    "Dubois",   "Thibodeaux", "Boudreaux",
 };
 static const char *const sur_vi[] = {
-	"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-	"Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lâm", "Mai",
+    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan",   "Vũ",   "Võ",  "Đặng",
+    "Bùi",    "Đỗ",   "Hồ", "Ngô",  "Dương", "Lý",    "Trương", "Đinh", "Lâm", "Mai",
 };
 static const char *const sur_other[] = {
-	"Patel", "Shah", "Kim", "Park", "Chen", "Wang", "Li", "Zhang", "Okafor", "Adeyemi", "Ali",
-	"Khan", "Singh", "Kumar", "Choi", "Yang", "Obi", "Haddad", "Mensah", "Wu",
+    "Patel", "Shah", "Kim",   "Park",  "Chen", "Wang", "Li",  "Zhang",  "Okafor", "Adeyemi",
+    "Ali",   "Khan", "Singh", "Kumar", "Choi", "Yang", "Obi", "Haddad", "Mensah", "Wu",
 };
 
 static const char *const giv_es_m[] = {
-	"José", "Juan", "Luis", "Carlos", "Jesús", "Francisco", "Miguel", "Alejandro", "Jorge",
-	"Eduardo", "Roberto", "Alberto", "Guillermo", "Ignacio", "Fernando", "Ricardo", "Manuel",
-	"Antonio", "Javier", "Daniel", "Diego", "Santiago", "Mateo", "Sebastián", "Emiliano", "Adrián",
-	"Ángel", "Rafael", "Pedro", "Raúl", "Héctor", "Sergio", "Arturo", "Gustavo", "Salvador",
-	"Rodolfo", "Gerardo", "Ramón", "Enrique", "Joaquín", "Iker", "Gael", "Leonardo", "Cristian",
-	"Andrés", "Julián", "Juan Carlos", "José Luis", "Óscar", "Rubén", "Israel", "Efraín",
-	"Humberto", "Octavio", "Gilberto", "Alfredo", "Gonzalo", "Vicente", "Emmanuel", "Tomás",
+    "José",     "Juan",    "Luis",     "Carlos",   "Jesús",     "Francisco", "Miguel",      "Alejandro",
+    "Jorge",    "Eduardo", "Roberto",  "Alberto",  "Guillermo", "Ignacio",   "Fernando",    "Ricardo",
+    "Manuel",   "Antonio", "Javier",   "Daniel",   "Diego",     "Santiago",  "Mateo",       "Sebastián",
+    "Emiliano", "Adrián",  "Ángel",    "Rafael",   "Pedro",     "Raúl",      "Héctor",      "Sergio",
+    "Arturo",   "Gustavo", "Salvador", "Rodolfo",  "Gerardo",   "Ramón",     "Enrique",     "Joaquín",
+    "Iker",     "Gael",    "Leonardo", "Cristian", "Andrés",    "Julián",    "Juan Carlos", "José Luis",
+    "Óscar",    "Rubén",   "Israel",   "Efraín",   "Humberto",  "Octavio",   "Gilberto",    "Alfredo",
+    "Gonzalo",  "Vicente", "Emmanuel", "Tomás",
 };
 static const char *const giv_es_f[] = {
-	"María", "Guadalupe", "Sofía", "Valentina", "Camila", "Ximena", "Isabella", "Daniela",
-	"Gabriela", "Mariana", "Fernanda", "Alejandra", "Andrea", "Ana", "Lucía", "Paula", "Victoria",
-	"Natalia", "Valeria", "Regina", "Renata", "Jimena", "Elizabeth", "Leticia", "Patricia",
-	"Rosario", "Dolores", "Concepción", "Consuelo", "Graciela", "Francisca", "Josefina", "Teresa",
-	"Margarita", "Marisol", "Yesenia", "Itzel", "Citlali", "Xóchitl", "Araceli", "Beatriz",
-	"Catalina", "Carolina", "Cristina", "Mercedes", "Soledad", "Socorro", "Refugio",
-	"María Guadalupe", "Ana María", "María José", "María Fernanda", "Luz María", "Esperanza",
-	"Lourdes", "Yolanda", "Silvia", "Verónica", "Adriana", "Claudia",
+    "María",     "Guadalupe",  "Sofía",          "Valentina", "Camila",    "Ximena",    "Isabella",
+    "Daniela",   "Gabriela",   "Mariana",        "Fernanda",  "Alejandra", "Andrea",    "Ana",
+    "Lucía",     "Paula",      "Victoria",       "Natalia",   "Valeria",   "Regina",    "Renata",
+    "Jimena",    "Elizabeth",  "Leticia",        "Patricia",  "Rosario",   "Dolores",   "Concepción",
+    "Consuelo",  "Graciela",   "Francisca",      "Josefina",  "Teresa",    "Margarita", "Marisol",
+    "Yesenia",   "Itzel",      "Citlali",        "Xóchitl",   "Araceli",   "Beatriz",   "Catalina",
+    "Carolina",  "Cristina",   "Mercedes",       "Soledad",   "Socorro",   "Refugio",   "María Guadalupe",
+    "Ana María", "María José", "María Fernanda", "Luz María", "Esperanza", "Lourdes",   "Yolanda",
+    "Silvia",    "Verónica",   "Adriana",        "Claudia",
 };
 static const char *const giv_en_m[] = {
-	"William", "James", "John", "Robert", "Michael", "David", "Richard", "Joseph", "Thomas",
-	"Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Andrew", "Joshua", "Benjamin",
-	"Samuel", "Jacob", "Ethan", "Liam", "Noah", "Oliver", "Elijah", "Lucas", "Mason", "Logan",
-	"Jackson", "Aiden", "Caleb", "Nathan", "Jonathan", "Alexander", "Zachary", "Edward", "Steven",
-	"Kenneth", "Ronald", "Gregory", "Jeffrey", "Theodore", "Frederick", "Nicholas", "Patrick",
-	"Tyler", "Brandon", "Justin", "Austin", "Dylan", "Hunter", "Wyatt", "Carter", "Grayson",
-	"DeShawn", "Jamal", "Tyrone", "Malik", "Darnell",
+    "William",   "James",     "John",        "Robert",  "Michael", "David",   "Richard", "Joseph",
+    "Thomas",    "Charles",   "Christopher", "Daniel",  "Matthew", "Anthony", "Andrew",  "Joshua",
+    "Benjamin",  "Samuel",    "Jacob",       "Ethan",   "Liam",    "Noah",    "Oliver",  "Elijah",
+    "Lucas",     "Mason",     "Logan",       "Jackson", "Aiden",   "Caleb",   "Nathan",  "Jonathan",
+    "Alexander", "Zachary",   "Edward",      "Steven",  "Kenneth", "Ronald",  "Gregory", "Jeffrey",
+    "Theodore",  "Frederick", "Nicholas",    "Patrick", "Tyler",   "Brandon", "Justin",  "Austin",
+    "Dylan",     "Hunter",    "Wyatt",       "Carter",  "Grayson", "DeShawn", "Jamal",   "Tyrone",
+    "Malik",     "Darnell",
 };
 static const char *const giv_en_f[] = {
-	"Elizabeth", "Katherine", "Jennifer", "Jessica", "Ashley", "Emily", "Sarah", "Hannah",
-	"Madison", "Abigail", "Olivia", "Emma", "Ava", "Sophia", "Mia", "Charlotte", "Amelia", "Harper",
-	"Evelyn", "Margaret", "Patricia", "Barbara", "Susan", "Deborah", "Rebecca", "Victoria",
-	"Samantha", "Christina", "Amanda", "Melissa", "Nicole", "Stephanie", "Allison", "Kimberly",
-	"Cynthia", "Dorothy", "Alexandra", "Natalie", "Brooklyn", "Aaliyah", "Destiny", "Jasmine",
-	"Kayla", "Brianna", "Taylor", "Morgan", "Lauren", "Megan", "Rachel", "Hailey", "Zoe",
-	"Chloe", "Addison", "Avery", "Ella", "Scarlett", "Grace", "Lily", "Nevaeh", "Imani",
+    "Elizabeth", "Katherine", "Jennifer", "Jessica",   "Ashley",    "Emily",   "Sarah",    "Hannah",
+    "Madison",   "Abigail",   "Olivia",   "Emma",      "Ava",       "Sophia",  "Mia",      "Charlotte",
+    "Amelia",    "Harper",    "Evelyn",   "Margaret",  "Patricia",  "Barbara", "Susan",    "Deborah",
+    "Rebecca",   "Victoria",  "Samantha", "Christina", "Amanda",    "Melissa", "Nicole",   "Stephanie",
+    "Allison",   "Kimberly",  "Cynthia",  "Dorothy",   "Alexandra", "Natalie", "Brooklyn", "Aaliyah",
+    "Destiny",   "Jasmine",   "Kayla",    "Brianna",   "Taylor",    "Morgan",  "Lauren",   "Megan",
+    "Rachel",    "Hailey",    "Zoe",      "Chloe",     "Addison",   "Avery",   "Ella",     "Scarlett",
+    "Grace",     "Lily",      "Nevaeh",   "Imani",
 };
 static const char *const giv_vi_m[] = {
-	"Minh", "Tuấn", "Đức", "Hùng", "Khoa", "Long", "Nam", "Quang", "Thành", "Bảo", "Khánh", "Hiếu",
-	"Huy", "Phúc", "Dũng", "Trung", "Vinh", "Sơn", "Tâm", "Hoàng",
+    "Minh",  "Tuấn", "Đức", "Hùng", "Khoa", "Long",  "Nam",  "Quang", "Thành", "Bảo",
+    "Khánh", "Hiếu", "Huy", "Phúc", "Dũng", "Trung", "Vinh", "Sơn",   "Tâm",   "Hoàng",
 };
 static const char *const giv_vi_f[] = {
-	"Anh", "Linh", "Hương", "Thảo", "Trang", "Phương", "Vy", "Ngọc", "Lan", "Mai", "Hà", "Thủy",
-	"Hạnh", "Nhung", "Hoa", "Yến", "Diễm", "Quỳnh", "Tiên", "Uyên",
+    "Anh", "Linh", "Hương", "Thảo",  "Trang", "Phương", "Vy",   "Ngọc",  "Lan",  "Mai",
+    "Hà",  "Thủy", "Hạnh",  "Nhung", "Hoa",   "Yến",    "Diễm", "Quỳnh", "Tiên", "Uyên",
 };
 static const char *const giv_other_m[] = {
-	"Aarav", "Arjun", "Rohan", "Wei", "Jun", "Min-jun", "Chinedu", "Emeka", "Omar", "Ahmed",
-	"Yusuf", "Kwame", "Hiroshi", "Ravi",
+    "Aarav", "Arjun", "Rohan", "Wei",   "Jun",   "Min-jun", "Chinedu",
+    "Emeka", "Omar",  "Ahmed", "Yusuf", "Kwame", "Hiroshi", "Ravi",
 };
 static const char *const giv_other_f[] = {
-	"Priya", "Ananya", "Mei", "Xin", "Ji-woo", "Seo-yeon", "Ngozi", "Amara", "Fatima", "Aisha",
-	"Layla", "Yuki", "Kavya", "Chiamaka",
+    "Priya", "Ananya", "Mei",   "Xin",   "Ji-woo", "Seo-yeon", "Ngozi",
+    "Amara", "Fatima", "Aisha", "Layla", "Yuki",   "Kavya",    "Chiamaka",
 };
 static const char *const streets[] = {
-	"Main", "Oak", "Pecan", "Cedar", "Elm", "Mesquite", "Bluebonnet", "Guadalupe", "San Jacinto",
-	"Lamar", "Congress", "Rio Grande", "Alamo", "Travis", "Houston", "Austin", "Magnolia",
-	"Live Oak", "Cypress", "Nueces", "Brazos", "Colorado", "Frio", "Medina", "Llano", "Lavaca",
-	"Zaragoza", "Hidalgo", "Juárez", "Morelos", "Cesar Chavez", "Martin Luther King",
+    "Main",        "Oak",      "Pecan",        "Cedar",
+    "Elm",         "Mesquite", "Bluebonnet",   "Guadalupe",
+    "San Jacinto", "Lamar",    "Congress",     "Rio Grande",
+    "Alamo",       "Travis",   "Houston",      "Austin",
+    "Magnolia",    "Live Oak", "Cypress",      "Nueces",
+    "Brazos",      "Colorado", "Frio",         "Medina",
+    "Llano",       "Lavaca",   "Zaragoza",     "Hidalgo",
+    "Juárez",      "Morelos",  "Cesar Chavez", "Martin Luther King",
 };
 static const char *const suffixes[] = {"St", "Ave", "Dr", "Ln", "Rd", "Blvd", "Ct", "Trl"};
 static const char *const cities[] = {
-	"Houston", "San Antonio", "Dallas", "Austin", "Fort Worth", "El Paso", "Laredo", "McAllen",
-	"Brownsville", "Corpus Christi", "Harlingen", "Edinburg", "Pasadena", "Arlington", "Plano",
-	"Garland", "Irving", "Killeen", "Waco", "Lubbock",
+    "Houston", "San Antonio", "Dallas",         "Austin",    "Fort Worth", "El Paso",  "Laredo",
+    "McAllen", "Brownsville", "Corpus Christi", "Harlingen", "Edinburg",   "Pasadena", "Arlington",
+    "Plano",   "Garland",     "Irving",         "Killeen",   "Waco",       "Lubbock",
 };
-static const char *const areas[] = {"512", "210", "713", "281", "832", "214", "972", "817", "915",
-				     "956", "361", "254", "806", "737", "469"};
+static const char *const areas[] = {"512", "210", "713", "281", "832", "214", "972", "817",
+                                    "915", "956", "361", "254", "806", "737", "469"};
 
 enum origin { OR_ES, OR_EN, OR_VI, OR_OTHER };
 
@@ -227,7 +240,7 @@ struct household {
 	char city[VAX_NAME_LEN];
 	char zip[11];
 	char phone[16];
-	bool compound;   /* children carry both surnames */
+	bool compound; /* children carry both surnames */
 	bool hyphen;
 };
 
@@ -241,7 +254,8 @@ static void household_make(struct household *h)
 		text_copy(h->mother_sur, sizeof h->mother_sur, pick_surname(mo));
 	while (strcmp(h->mother_sur, h->father_sur) == 0);
 	text_copy(h->mother_given, sizeof h->mother_given, pick_given(mo, SEX_FEMALE));
-	snprintf(h->line1, sizeof h->line1, "%u %s %s", 100 + rnd(9900), PICK_FLAT(streets), PICK_FLAT(suffixes));
+	snprintf(h->line1, sizeof h->line1, "%u %s %s", 100 + rnd(9900), PICK_FLAT(streets),
+	         PICK_FLAT(suffixes));
 	text_copy(h->city, sizeof h->city, PICK_FLAT(cities));
 	snprintf(h->zip, sizeof h->zip, "7%04u", rnd(10000));
 	snprintf(h->phone, sizeof h->phone, "%s%03u%04u", PICK_FLAT(areas), 200 + rnd(800), rnd(10000));
@@ -250,11 +264,12 @@ static void household_make(struct household *h)
 }
 
 static void child_make(const struct household *h, struct client *c, vax_date dob, enum sex s,
-		       const char *avoid_given)
+                       const char *avoid_given)
 {
 	client_init(c);
 	if (h->compound || h->hyphen)
-		join(c->name.family, sizeof c->name.family, h->father_sur, h->hyphen ? "-" : " ", h->mother_sur);
+		join(c->name.family, sizeof c->name.family, h->father_sur, h->hyphen ? "-" : " ",
+		     h->mother_sur);
 	else
 		text_copy(c->name.family, sizeof c->name.family, h->father_sur);
 	do
@@ -265,7 +280,8 @@ static void child_make(const struct household *h, struct client *c, vax_date dob
 	else if (chance(35))
 		text_copy(c->name.middle, sizeof c->name.middle, pick_given(h->o, s));
 	/* a twin's middle name is not the other twin's first name */
-	if (strcmp(c->name.middle, c->name.given) == 0 || (avoid_given && strcmp(c->name.middle, avoid_given) == 0))
+	if (strcmp(c->name.middle, c->name.given) == 0 ||
+	    (avoid_given && strcmp(c->name.middle, avoid_given) == 0))
 		c->name.middle[0] = '\0';
 	c->dob = dob;
 	c->sex = s;
@@ -322,7 +338,8 @@ static void clients_generate(size_t n, struct client *out)
 				enum sex s2 = chance(60) ? s : (s == SEX_FEMALE ? SEX_MALE : SEX_FEMALE);
 				child_make(&h, &out[i], dob, s, NULL);
 				child_make(&h, &out[i + 1], dob, s2, out[i].name.given);
-				text_copy(out[i + 1].name.family, sizeof out[i + 1].name.family, out[i].name.family);
+				text_copy(out[i + 1].name.family, sizeof out[i + 1].name.family,
+				          out[i].name.family);
 				out[i].multiple_birth = 1;
 				out[i + 1].multiple_birth = 2;
 				i += 2;
@@ -415,8 +432,8 @@ static int surname_parts(const char *fam, char parts[2][VAX_NAME_LEN])
 {
 	const char *sep = strpbrk(fam, " -");
 	/* "De La Cruz" is one surname, not two */
-	if (!sep || strncmp(fam, "De ", 3) == 0 || strncmp(fam, "Del ", 4) == 0 || strncmp(fam, "Van ", 4) == 0 ||
-	    strncmp(fam, "St. ", 4) == 0)
+	if (!sep || strncmp(fam, "De ", 3) == 0 || strncmp(fam, "Del ", 4) == 0 ||
+	    strncmp(fam, "Van ", 4) == 0 || strncmp(fam, "St. ", 4) == 0)
 		return 1;
 	text_copy(parts[0], VAX_NAME_LEN, fam);
 	parts[0][sep - fam] = '\0';
@@ -564,7 +581,8 @@ static bool corrupt(struct client *q, const struct client *c, unsigned kind, cha
 		return true;
 	case 13:
 		/* the given name typed is the middle name the person goes by */
-		if (!c->name.middle[0] || strcmp(c->name.middle, "Thị") == 0 || strcmp(c->name.middle, "Văn") == 0)
+		if (!c->name.middle[0] || strcmp(c->name.middle, "Thị") == 0 ||
+		    strcmp(c->name.middle, "Văn") == 0)
 			return false;
 		text_copy(q->name.given, sizeof q->name.given, c->name.middle);
 		text_copy(label, cap, "goes-by-middle");
@@ -603,14 +621,16 @@ static void queries_generate(const struct client *cl, size_t n, struct eval_quer
 			const struct client *sib = &cl[rnd((unsigned)n)];
 			struct client p;
 			if (chance(50)) {
-				child_make(&h, &p, random_date(2006, 2025), chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
+				child_make(&h, &p, random_date(2006, 2025),
+				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
 				text_copy(p.name.family, sizeof p.name.family, sib->name.family);
 				p.addr[0] = sib->addr[0];
 				p.phone[0] = sib->phone[0];
 				p.n_phone = sib->n_phone;
 				text_copy(p.mother_maiden, sizeof p.mother_maiden, sib->mother_maiden);
 			} else {
-				child_make(&h, &p, random_date(2006, 2025), chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
+				child_make(&h, &p, random_date(2006, 2025),
+				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
 			}
 			query_base(&p, &eq->q);
 			eq->truth = -1;
@@ -672,18 +692,20 @@ static void put_person(FILE *f, const struct client *c)
 	char dob[DATE_ISO_LEN];
 	date_format_iso(c->dob, dob);
 	fprintf(f, "%s|%s|%s|%s|%s|%s|%s|%d|%s|%s|%s|%s|%s|%s", c->name.family, c->name.given, c->name.middle,
-		dob, client_sex_code(c->sex), c->mother_maiden, c->mother_given, c->multiple_birth,
-		c->n_phone ? c->phone[0].number : "", c->n_addr ? c->addr[0].line1 : "",
-		c->n_addr ? c->addr[0].city : "", c->n_addr ? c->addr[0].zip : "",
-		c->n_aka ? c->aka[0].family : "", c->n_aka ? c->aka[0].given : "");
+	        dob, client_sex_code(c->sex), c->mother_maiden, c->mother_given, c->multiple_birth,
+	        c->n_phone ? c->phone[0].number : "", c->n_addr ? c->addr[0].line1 : "",
+	        c->n_addr ? c->addr[0].city : "", c->n_addr ? c->addr[0].zip : "",
+	        c->n_aka ? c->aka[0].family : "", c->n_aka ? c->aka[0].given : "");
 }
 
 void eval_write(FILE *f, const struct eval_set *s)
 {
-	fprintf(f, "# tests/match/eval.txt - generated by tests/match/gen_eval (seed %u); do not edit.\n"
-		   "# C|id|family|given|middle|dob|sex|mother maiden|mother given|birth order|phone|street|city|zip|aka family|aka given\n"
-		   "# Q|true client id or -|kind of corruption|family|given|... as for C\n",
-		(unsigned)EVAL_SEED);
+	fprintf(f,
+	        "# tests/match/eval.txt - generated by tests/match/gen_eval (seed %u); do not edit.\n"
+	        "# C|id|family|given|middle|dob|sex|mother maiden|mother given|birth "
+	        "order|phone|street|city|zip|aka family|aka given\n"
+	        "# Q|true client id or -|kind of corruption|family|given|... as for C\n",
+	        (unsigned)EVAL_SEED);
 	for (size_t i = 0; i < s->n; i++) {
 		fprintf(f, "C|%s|", s->c[i].id);
 		put_person(f, &s->c[i]);
@@ -783,9 +805,11 @@ bool eval_read(FILE *f, struct eval_set *out)
 				/* ids are written in order, so bsearch the clients */
 				struct client key;
 				text_copy(key.id, sizeof key.id, fld[1]);
-				const struct client *hit = bsearch(&key, out->c, out->n, sizeof *out->c, cmp_id);
+				const struct client *hit =
+				    bsearch(&key, out->c, out->n, sizeof *out->c, cmp_id);
 				if (!hit) {
-					fprintf(stderr, "eval: line %zu: unknown client %s\n", lineno, fld[1]);
+					fprintf(stderr, "eval: line %zu: unknown client %s\n", lineno,
+					        fld[1]);
 					return false;
 				}
 				eq->truth = hit - out->c;
@@ -809,8 +833,22 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static struct eval_kind *kind_of(struct eval_stats *st, const char *label)
+{
+	size_t len = strcspn(label, "+");
+	for (int i = 0; i < st->n_kinds; i++)
+		if (strlen(st->kind[i].kind) == len && strncmp(st->kind[i].kind, label, len) == 0)
+			return &st->kind[i];
+	if (st->n_kinds >= EVAL_KINDS_MAX || len >= sizeof st->kind[0].kind)
+		return NULL;
+	struct eval_kind *k = &st->kind[st->n_kinds++];
+	memcpy(k->kind, label, len);
+	k->kind[len] = '\0';
+	return k;
+}
+
 void eval_run(const struct eval_set *s, const struct match_index *ix, bool timing, FILE *misses,
-	      struct eval_stats *st)
+              struct eval_stats *st)
 {
 	memset(st, 0, sizeof *st);
 	if (timing)
@@ -837,25 +875,37 @@ void eval_run(const struct eval_set *s, const struct match_index *ix, bool timin
 			st->in_set++;
 			st->top3 += hit3;
 			st->top1 += nr > 0 && (long)res[0].index == eq->truth;
-			st->true_certain += nr > 0 && (long)res[0].index == eq->truth && res[0].grade == MATCH_CERTAIN;
+			st->true_certain +=
+			    nr > 0 && (long)res[0].index == eq->truth && res[0].grade == MATCH_CERTAIN;
 		} else {
 			st->not_in_set++;
 		}
 		st->wrong_certain += wrong_certain;
+		struct eval_kind *kd = kind_of(st, eq->kind);
+		if (kd) {
+			kd->queries++;
+			kd->top3 += hit3;
+			kd->wrong_certain += wrong_certain;
+			if (nr > 0 && (long)res[0].index == eq->truth && eq->truth >= 0) {
+				kd->true_certain += res[0].grade == MATCH_CERTAIN;
+				kd->probable += res[0].grade == MATCH_PROBABLE;
+			}
+		}
 		if (misses && ((eq->truth >= 0 && !hit3) || wrong_certain)) {
-			fprintf(misses, "%s %s: %s, %s %s | ", wrong_certain ? "WRONG-CERTAIN" : "MISS", eq->kind,
-				eq->q.name.family, eq->q.name.given, eq->q.name.middle);
+			fprintf(misses, "%s %s: %s, %s %s | ", wrong_certain ? "WRONG-CERTAIN" : "MISS",
+			        eq->kind, eq->q.name.family, eq->q.name.given, eq->q.name.middle);
 			if (eq->truth >= 0) {
 				const struct client *t = &s->c[eq->truth];
 				char d1[DATE_ISO_LEN], d2[DATE_ISO_LEN];
-				fprintf(misses, "truth %s, %s %s %s q-dob %s", t->name.family, t->name.given, t->name.middle,
-					date_format_iso(t->dob, d1), date_format_iso(eq->q.dob, d2));
+				fprintf(misses, "truth %s, %s %s %s q-dob %s", t->name.family, t->name.given,
+				        t->name.middle, date_format_iso(t->dob, d1),
+				        date_format_iso(eq->q.dob, d2));
 			}
 			fputc('\n', misses);
 			for (size_t r = 0; r < nr; r++) {
 				const struct client *c = &s->c[res[r].index];
-				fprintf(misses, "   %zu %.1f %s %s, %s:", r, res[r].weight, match_grade_code(res[r].grade),
-					c->name.family, c->name.given);
+				fprintf(misses, "   %zu %.1f %s %s, %s:", r, res[r].weight,
+				        match_grade_code(res[r].grade), c->name.family, c->name.given);
 				for (int k = 0; k < res[r].n_why; k++)
 					fprintf(misses, " [%s]", res[r].why[k]);
 				fputc('\n', misses);

@@ -38,9 +38,10 @@ START_TEST(targets_met)
 	eval_run(&s, ix, false, NULL, &st);
 	double recall = (double)st.top3 / (double)st.in_set;
 	double wrong = (double)st.wrong_certain / (double)st.queries;
-	fprintf(stderr, "match eval: %zu clients, %zu queries: recall@3 %.2f%%, wrong certain %.3f%%, "
-			"true certain %.1f%%\n",
-		s.n, s.m, 100 * recall, 100 * wrong, 100.0 * (double)st.true_certain / (double)st.in_set);
+	fprintf(stderr,
+	        "match eval: %zu clients, %zu queries: recall@3 %.2f%%, wrong certain %.3f%%, "
+	        "true certain %.1f%%\n",
+	        s.n, s.m, 100 * recall, 100 * wrong, 100.0 * (double)st.true_certain / (double)st.in_set);
 	ck_assert_msg(recall >= 0.99, "recall@3 %.4f below 0.99", recall);
 	ck_assert_msg(wrong <= 0.001, "wrong certain %.4f above 0.001", wrong);
 	ck_assert_uint_gt(st.not_in_set, 100);
@@ -67,7 +68,7 @@ START_TEST(file_is_current)
 	size_t got = fread(disk, 1, len + 1, f);
 	fclose(f);
 	ck_assert_msg(got == len && memcmp(disk, mem, len) == 0,
-		      "tests/match/eval.txt is not the generator's output: run make match-eval");
+	              "tests/match/eval.txt is not the generator's output: run make match-eval");
 	free(disk);
 	free(mem);
 }

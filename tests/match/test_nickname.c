@@ -11,14 +11,15 @@
 START_TEST(pairs_the_desk_sees)
 {
 	static const char *const pairs[][2] = {
-		{"Bill", "William"},   {"Chuy", "Jesús"},      {"Lupe", "Guadalupe"}, {"Pepe", "José"},
-		{"Paco", "Francisco"}, {"Nacho", "Ignacio"},   {"Beto", "Alberto"},   {"Beto", "Roberto"},
-		{"Memo", "Guillermo"}, {"Lalo", "Eduardo"},    {"Kathy", "Katherine"}, {"Liz", "Elizabeth"},
-		{"William", "Bill"},   {"JESUS", "chuy"},      {"Lupita", "Guadalupe"}, {"Pancho", "Francisco"},
-		{"Juan", "John"},      {"Tony", "Antonio"},    {"Toño", "Antonio"},  {"Concha", "Concepción"},
+	    {"Bill", "William"},   {"Chuy", "Jesús"},    {"Lupe", "Guadalupe"},   {"Pepe", "José"},
+	    {"Paco", "Francisco"}, {"Nacho", "Ignacio"}, {"Beto", "Alberto"},     {"Beto", "Roberto"},
+	    {"Memo", "Guillermo"}, {"Lalo", "Eduardo"},  {"Kathy", "Katherine"},  {"Liz", "Elizabeth"},
+	    {"William", "Bill"},   {"JESUS", "chuy"},    {"Lupita", "Guadalupe"}, {"Pancho", "Francisco"},
+	    {"Juan", "John"},      {"Tony", "Antonio"},  {"Toño", "Antonio"},     {"Concha", "Concepción"},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-		ck_assert_msg(nickname_related(pairs[i][0], pairs[i][1]), "%s / %s", pairs[i][0], pairs[i][1]);
+		ck_assert_msg(nickname_related(pairs[i][0], pairs[i][1]), "%s / %s", pairs[i][0],
+		              pairs[i][1]);
 	/* two nicknames of one name */
 	ck_assert(nickname_related("Memo", "Guille"));
 	ck_assert(nickname_related("Paco", "Pancho"));
@@ -71,7 +72,7 @@ START_TEST(table_matches_text)
 		int j = 0;
 		for (char *w = strtok_r(NULL, " \n", &save); w; w = strtok_r(NULL, " \n", &save), j++)
 			ck_assert_msg(j < NICKNAME_FULL_MAX && e->full[j] && strcmp(e->full[j], w) == 0,
-				      "%s: %s differs", nick, w);
+			              "%s: %s differs", nick, w);
 		ck_assert_msg(j == NICKNAME_FULL_MAX || !e->full[j], "%s: compiled row is longer", nick);
 	}
 	fclose(f);

@@ -75,9 +75,12 @@ END_TEST
 
 START_TEST(jaro_winkler)
 {
-	ck_assert(phonetic_jaro_winkler("MARTHA", "MARHTA") > 0.96 && phonetic_jaro_winkler("MARTHA", "MARHTA") < 0.97);
-	ck_assert(phonetic_jaro_winkler("DWAYNE", "DUANE") > 0.83 && phonetic_jaro_winkler("DWAYNE", "DUANE") < 0.85);
-	ck_assert(phonetic_jaro_winkler("DIXON", "DICKSONX") > 0.81 && phonetic_jaro_winkler("DIXON", "DICKSONX") < 0.82);
+	ck_assert(phonetic_jaro_winkler("MARTHA", "MARHTA") > 0.96 &&
+	          phonetic_jaro_winkler("MARTHA", "MARHTA") < 0.97);
+	ck_assert(phonetic_jaro_winkler("DWAYNE", "DUANE") > 0.83 &&
+	          phonetic_jaro_winkler("DWAYNE", "DUANE") < 0.85);
+	ck_assert(phonetic_jaro_winkler("DIXON", "DICKSONX") > 0.81 &&
+	          phonetic_jaro_winkler("DIXON", "DICKSONX") < 0.82);
 	ck_assert(phonetic_jaro_winkler("GARCIA", "GARCIA") == 1.0);
 	ck_assert(phonetic_jaro_winkler("", "") == 0.0);
 	ck_assert(phonetic_jaro_winkler("ABC", "") == 0.0);

@@ -7,11 +7,12 @@
 //
 // Listens on https://127.0.0.1:<port>/fhir (port 0 = any free port), prints
 // "URL https://127.0.0.1:<port>/fhir" on stdout, and serves until stdin
-// closes or SIGTERM. Answers gzip when asked. Every request needs
+// closes or SIGTERM. Speaks HTTP/2 (ALPN h2) and HTTP/1.1; answers gzip
+// when asked. Every request needs
 // "Authorization: Bearer <anything>" (only to exercise the client's token
 // path; there are no users here).
 import fs from 'node:fs';
-import https from 'node:https';
+import http2 from 'node:http2';
 import zlib from 'node:zlib';
 
 import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
@@ -51,7 +52,8 @@ function outcome(severity, code, text) {
 }
 
 async function handle(req, res, raw) {
-  const url = new URL(req.url, `https://${req.headers.host}`);
+  const host = req.headers.host ?? req.headers[':authority'];
+  const url = new URL(req.url, `https://${host}`);
   if (!url.pathname.startsWith(BASE)) {
     send(req, res, 404, outcome('error', 'not-found', 'Not found'));
     return;
@@ -74,8 +76,9 @@ async function handle(req, res, raw) {
     query[k] = k in query ? [].concat(query[k], v) : v;
   }
   const pathname = url.pathname.slice(BASE.length) || '/';
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith(':')));
   const [oo, resource] = await router.handleRequest(
-    { method: req.method, url: pathname + url.search, params: {}, query, body, headers: req.headers, config: { transactions: true } },
+    { method: req.method, url: pathname + url.search, params: {}, query, body, headers, config: { transactions: true } },
     repo
   );
   const status = getStatus(oo);
@@ -83,14 +86,14 @@ async function handle(req, res, raw) {
   if (resource?.meta?.versionId) {
     extra.etag = `W/"${resource.meta.versionId}"`;
     if (status === 201 && resource.id) {
-      extra.location = `https://${req.headers.host}${BASE}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
+      extra.location = `https://${host}${BASE}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
     }
   }
   send(req, res, status, resource ?? oo, extra);
 }
 
-const server = https.createServer(
-  { cert: fs.readFileSync(arg('--cert')), key: fs.readFileSync(arg('--key')) },
+const server = http2.createSecureServer(
+  { cert: fs.readFileSync(arg('--cert')), key: fs.readFileSync(arg('--key')), allowHTTP1: true },
   (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -101,7 +104,6 @@ const server = https.createServer(
     });
   }
 );
-server.keepAliveTimeout = 30000;
 server.listen(Number(arg('--port', '0')), '127.0.0.1', () => {
   process.stdout.write(`URL https://127.0.0.1:${server.address().port}${BASE}\n`);
 });

@@ -153,6 +153,23 @@ reg_json GET /Patient "$t"
 expect 401 "expired token"
 reg_json GET /Patient "garbage"
 expect 401 "garbage token"
+# logout ends a token
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=true
+t=$(jqb .access_token)
+reg POST /auth/logout -H "Authorization: Bearer $t"
+expect 204 logout
+reg_json GET /Patient "$t"
+expect 401 "token after logout"
+
+# a configured mail command gets the reset message instead of the spool
+registry_stop
+registry_start --mail-command "cat >> '$REG_TMP/piped'"
+reg POST /auth/password-reset --data org_code=CLINICA --data username=alice --data email=alice@example.org
+expect 202
+i=0
+while [ ! -s "$REG_TMP/piped" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q '^Reset token (valid [0-9]* hours): [0-9a-f]\{64\}$' "$REG_TMP/piped" || fail "mail command did not get the token"
+
 # nothing about passwords or tokens in the server's output
 ! grep -q "$REG_PASSWORD\|New!pass" "$REG_TMP/server.err" || fail "secret in server log"
 echo ok

@@ -58,6 +58,22 @@ expect 200 "resend"
 [ "$(count '/Patient?family=huynh')" = 1 ] || fail "second patient"
 [ "$(count "/Immunization?patient=$pid")" = 2 ] || fail "second copies of shots"
 
+# entries in any order: a shot before the client it references; the answer
+# keeps the order of the request
+P2=11111111-2222-4333-8444-555555555502
+reg_json POST / "$tok" '{"resourceType":"Bundle","type":"transaction","entry":[
+ {"fullUrl":"urn:uuid:11111111-2222-4333-8444-555555555521","resource":{"resourceType":"Immunization",
+   "status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"03"}]},
+   "patient":{"reference":"urn:uuid:'$P2'"},"occurrenceDateTime":"2024-02-02","primarySource":false,
+   "reportOrigin":{"coding":[{"code":"01"}]}},"request":{"method":"POST","url":"Immunization"}},
+ {"fullUrl":"urn:uuid:'$P2'","resource":{"resourceType":"Patient","name":[{"family":"Võ","given":["Linh"]}],
+   "gender":"female","birthDate":"2023-01-01","address":[{"district":"Harris","state":"TX","postalCode":"77072"}]},
+  "request":{"method":"POST","url":"Patient"}}]}'
+expect 200 "out-of-order transaction"
+[ "$(jqb '.entry[0].resource.resourceType')" = Immunization ] || fail "response order"
+p2=$(jqb '.entry[1].resource.id')
+[ "$(jqb '.entry[0].resource.patient.reference')" = "Patient/$p2" ] || fail "forward reference not resolved"
+
 # batch: one bad entry does not stop the others
 reg_json POST / "$tok" '{"resourceType":"Bundle","type":"batch","entry":[
  {"resource":{"resourceType":"Patient","name":[{"family":"Okafor","given":["Imani"]}],"gender":"female",

@@ -312,6 +312,25 @@ START_TEST(outcomes)
 }
 END_TEST
 
+START_TEST(names_without_official)
+{
+	struct client c;
+	struct vax_error err = {0};
+	cJSON *j = cJSON_Parse("{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"old\",\"family\":\"Garza\"},"
+			       "{\"use\":\"usual\",\"family\":\"Treviño\",\"given\":[\"Ana\"]}]}");
+	ck_assert(fhir_patient_from_json(j, &c, &err));
+	cJSON_Delete(j);
+	ck_assert_str_eq(c.name.family, "Treviño");
+	ck_assert_int_eq(c.n_aka, 1);
+	ck_assert_str_eq(c.aka[0].family, "Garza");
+	/* an AKA comes back as a former name, the client's name as official */
+	j = fhir_patient_to_json(&c);
+	const cJSON *n0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "name"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(n0, "use")->valuestring, "official");
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(references)
 {
 	ck_assert_str_eq(fhir_ref_id("Patient/abc", "Patient"), "abc");
@@ -332,6 +351,7 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, errors_name_the_field);
 	tcase_add_test(tc, related_and_consent);
 	tcase_add_test(tc, outcomes);
+	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
 	suite_add_tcase(s, tc);
 	return s;

@@ -90,6 +90,7 @@ tui_has unlocked 'Choose the organization'
 tui_has unlocked QQDRAFT
 tui_has maint 'OFFLINE - REGISTRY IN MAINTENANCE'
 tui_has maint 'OFFLINE (maintenance)'
+tui_has maint '(back in about 10 min)'
 # still answering keys
 tui_has maint2 QQDRAFTX
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
@@ -178,4 +179,48 @@ tui_has step2 'Passwords: 8 to 16 characters'
 tui_has updated 'Password Updated'
 tui_has bobin 'Main menu'
 tui_has bobin 'User: bob'
+
+# --- the registry unreachable: offline login from the local store ----------
+# (bob was the last to log in online here, so his password opens the store;
+# a first login of a user new to the workstation re-keys the cache)
+registry_stop
+tui_run <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type bob
+<Tab>
+:type Wrong!pass9
+<Enter>
+:wait-idle
+:save-screen $S/offwrong.txt
+:type Fresh!word42
+<Enter>
+:wait-idle
+:save-screen $S/offline.txt
+<Down>
+<Enter>
+:save-screen $S/offmenu.txt
+EOF2
+[ "$TUI_STATUS" = 0 ] || tui_fail "offline run exit status $TUI_STATUS"
+tui_has offwrong 'Offline login:'
+tui_has offwrong 'OFFLINE - REGISTRY NOT REACHABLE'
+tui_has offline 'Main menu'
+tui_has offline 'Logged in OFFLINE'
+tui_has offline 'OFFLINE - REGISTRY NOT REACHABLE'
+tui_has offline 'User: bob'
+tui_has offline 'Outbox: 0'
+tui_has offline 'needs the registry (offline)'
+# never a user the store does not know
+tui_run <<EOF2
+:type CLINPENA
+<Tab>
+:type carol
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+:save-screen $S/offnew.txt
+EOF2
+tui_has offnew 'Offline login needs one online login on this'
 exit 0

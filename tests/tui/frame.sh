@@ -30,6 +30,7 @@ tui_has login '* required'
 tui_has login 'No registry is set up'
 tui_has login 'F1/^G Help'
 tui_has login 'NO REGISTRY'
+tui_has login '────────'
 tui_has typed 'HILLPEDS'
 tui_has typed 'Peña-Nguyễn'
 tui_has typed '************'
@@ -152,7 +153,7 @@ tui_run <<EOF2
 EOF2
 tui_has offline 'OFFLINE - REGISTRY NOT REACHABLE'
 tui_has offline '| OFFLINE |'
-tui_has offline 'Offline login is not available in this version'
+tui_has offline 'Offline login needs one online login on this'
 rm "$HOME/.config/vaxdesk/vaxdesk.conf"
 
 # a keymap name that is neither shipped nor a file: reported, not fatal
@@ -169,4 +170,6 @@ LANG=C LC_ALL=C tui_run <<EOF2
 EOF2
 [ "$TUI_STATUS" = 0 ] || tui_fail "ASCII locale"
 tui_has ascii 'ABC'
+tui_has ascii '--------'
+tui_lacks ascii '─'
 exit 0

@@ -15,6 +15,10 @@ registry_org CLINPENA 'Clínica Peña Nguyễn'
 registry_start
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 
+# the server's socket lives in the test's own directory, removed with it
+TMUX_TMPDIR=$TUI_TMP
+export TMUX_TMPDIR
+unset TMUX
 SOCK=vaxtui-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 tmux_cleanup() {
@@ -49,6 +53,9 @@ wait_for() {
 start a
 wait_for a 'Log in to the immunization registry'
 wait_for a 'ONLINE'
+# colour when the terminal has it (so the NO_COLOR check below means something)
+T capture-pane -e -p -t a > "$S/a_esc.txt"
+grep -q "$(printf '\033')\[[0-9;]*4[0-7]m" "$S/a_esc.txt" || tui_fail "no colour on a colour terminal"
 T send-keys -t a CLINPENA Tab alice Tab "$REG_PASSWORD" Enter
 wait_for a 'I Agree'
 T send-keys -t a Enter
@@ -71,8 +78,10 @@ T send-keys -t a F1
 wait_for a 'Keys for: Change password'
 T send-keys -t a Escape
 wait_for a 'Current password:   ********'
-# leave: F10; nothing of the session stays on the screen
+# leave: F10 asks first (a half-typed form); nothing of the session stays
 T send-keys -t a F10
+wait_for a 'Quit and lose what you typed here?'
+T send-keys -t a y
 wait_for a 'EXITED:0'
 tui_lacks a 'Clínica'
 tui_lacks a 'Current password'
