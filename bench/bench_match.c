@@ -55,9 +55,11 @@ static void run(size_t clients, size_t queries, bool scan_too)
 		for (int i = 0; i < st.n_kinds; i++) {
 			const struct eval_kind *k = &st.kind[i];
 			double n = (double)k->queries;
-			bool absent = strcmp(k->kind, "not-in-set") == 0;
-			printf("%-20s %7zu %7.1f%% %8.1f%% %8.1f%% %8.2f%%\n", k->kind, k->queries,
-			       absent ? 0.0 : 100.0 * (double)k->top3 / n,
+			char top3[16] = "-";
+			if (k->in_set)
+				snprintf(top3, sizeof top3, "%.1f%%",
+				         100.0 * (double)k->top3 / (double)k->in_set);
+			printf("%-20s %7zu %8s %8.1f%% %8.1f%% %8.2f%%\n", k->kind, k->queries, top3,
 			       100.0 * (double)k->true_certain / n, 100.0 * (double)k->probable / n,
 			       100.0 * (double)k->wrong_certain / n);
 		}

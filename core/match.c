@@ -166,9 +166,9 @@ static const double w_given[LV_COUNT] = {
     [LV_INITIAL] = 1, [LV_MIDDLE] = 4, [LV_DISAGREE] = -6,
 };
 static const double w_mother[LV_COUNT] = {
-    [LV_MISSING] = 0, [LV_EXACT] = 4,  [LV_REORDER] = 4,     [LV_SUBSET] = 3.5,
-    [LV_NICK] = 3,    [LV_PHON] = 3,   [LV_TYPO] = 3,        [LV_PARTIAL] = 2,
-    [LV_INITIAL] = 0, [LV_MIDDLE] = 0, [LV_DISAGREE] = -1.5,
+    [LV_MISSING] = 0, [LV_EXACT] = 4,  [LV_REORDER] = 4,   [LV_SUBSET] = 3.5,
+    [LV_NICK] = 3,    [LV_PHON] = 3,   [LV_TYPO] = 3,      [LV_PARTIAL] = 2,
+    [LV_INITIAL] = 0, [LV_MIDDLE] = 0, [LV_DISAGREE] = -4,
 };
 
 #define W_SWAPPED_PENALTY       1.0
@@ -550,6 +550,10 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	 * for a person to confirm and correct. */
 	if (sex_differs || dl != DOB_EXACT || nc.giv == LV_MISSING || nc.giv == LV_INITIAL ||
 	    nc.giv == LV_MIDDLE || nc.giv == LV_DISAGREE)
+		cap = true;
+	/* A mother's maiden name does not change: when the record and the
+	 * desk disagree on it, this is a namesake until a person says not. */
+	if (ml == LV_DISAGREE)
 		cap = true;
 	/* a surname that is only part of the other, shares a part or
 	 * differs (a name change) needs a contact field to agree as well */

@@ -1154,6 +1154,7 @@ struct antigen_out {
 	vax_date earliest, rec, pastdue, latest;
 	bool priority, risk;
 	char series[128];
+	int series_doses;
 	int rec_cvx[8];
 	size_t nrec_cvx;
 };
@@ -1198,6 +1199,10 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		o->priority = ps->priority;
 		o->risk = ps->s->type == SERIES_RISK;
 		snprintf(o->series, sizeof o->series, "%s", ps->s->name);
+		o->series_doses = (int)ps->s->ndoses;
+		for (size_t t = 0; t < ps->s->ndoses; t++)
+			if (ps->s->doses[t].recurring)
+				o->series_doses = 0;
 		memcpy(o->rec_cvx, ps->recommended_cvx, sizeof o->rec_cvx);
 		o->nrec_cvx = ps->nrec_cvx;
 		for (size_t i = 0; i < c->nad; i++) {
@@ -1319,9 +1324,11 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			rec = sooner(rec, o->rec);
 			pd = sooner(pd, o->pastdue);
 			lat = sooner(lat, o->latest);
-			/* FORECASTDN-1: the series' own count, even when doses
-			 * are valid only in another best series */
-			int odn = o->dose_number;
+			/* doses valid in another best series (a standard series
+			 * completed before a risk series started) still count in
+			 * the dose number people see */
+			int odn =
+			    o->borrowed && o->nvalid + 1 > o->dose_number ? o->nvalid + 1 : o->dose_number;
 			if (first)
 				dn = odn;
 			else
@@ -1329,6 +1336,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			first = false;
 			if (!out->series[0] || o->risk) {
 				snprintf(out->series, sizeof out->series, "%s", o->series);
+				out->series_doses = o->series_doses;
 				out->risk = o->risk;
 			}
 			for (size_t v = 0; v < o->nrec_cvx && out->nrecommended_cvx < 8; v++) {
@@ -1356,6 +1364,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		for (size_t a = 0; a < na; a++)
 			if (ao[a].present && !out->series[0]) {
 				snprintf(out->series, sizeof out->series, "%s", ao[a].series);
+				out->series_doses = ao[a].series_doses;
 				out->risk = ao[a].risk;
 			}
 	}

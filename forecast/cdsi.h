@@ -116,6 +116,7 @@ struct cdsi_group_result {
 	vax_date earliest, recommended, past_due, latest; /* DATE_NONE if none */
 	bool risk;                                        /* driven by a risk (underlying condition) series */
 	char series[128];                                 /* name of the best series */
+	int series_doses;                                 /* target doses in it, 0 if open-ended */
 	int recommended_cvx[8];                           /* vaccines CDSi names for the next dose */
 	size_t nrecommended_cvx;
 	struct cdsi_dose_eval *evals; /* one per dose carrying the group, by date */

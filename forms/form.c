@@ -339,6 +339,12 @@ void form_set_readonly(struct form *form, size_t i, bool readonly, const char *r
 		form->focus = i;
 }
 
+void form_set_message(struct form *form, size_t i, const char *msg)
+{
+	if (i < form->n)
+		snprintf(form->fields[i].message, sizeof form->fields[i].message, "%s", msg ? msg : "");
+}
+
 /* --- checks ------------------------------------------------------------------ */
 
 /* The kind's own check and the spec's extra one; "required" only if asked. */

@@ -126,6 +126,10 @@ size_t form_get_value(const struct form *form, size_t i, char *out, size_t outle
 /** Make field i read-only (reason shown beside it, e.g. "Locked: from vital
  * records") or editable again (reason NULL). Focus leaves a locked field. */
 void form_set_readonly(struct form *form, size_t i, bool readonly, const char *reason);
+/** Put a message beside field i that did not come from its own check (the
+ * registry refused the value, a rule on several fields); NULL or "" clears.
+ * The next edit or check of the field replaces it. */
+void form_set_message(struct form *form, size_t i, const char *msg);
 /** Change the display width of field i (the screen was resized). */
 void form_set_width(struct form *form, size_t i, int width);
 

@@ -80,6 +80,7 @@ static const struct setting {
 	{"ca_file", K_PATH, offsetof(struct config, ca_file), CONFIG_STR_LEN, 0, 0},
 	{"pinned_pubkey", K_PIN, offsetof(struct config, pinned_pubkey), CONFIG_STR_LEN, 0, 0},
 	{"workstation", K_NAME, offsetof(struct config, workstation), 64, 0, 0},
+	{"keys", K_PATH, offsetof(struct config, keys), CONFIG_STR_LEN, 0, 0},
 	{"idle_lock_minutes", K_INT, offsetof(struct config, idle_lock_minutes), 0, 1, 240},
 	{"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
 	{"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},

@@ -19,6 +19,7 @@ struct config {
 	char ca_file[CONFIG_STR_LEN];
 	char pinned_pubkey[CONFIG_STR_LEN];
 	char workstation[64];
+	char keys[CONFIG_STR_LEN];       /* extra keymap: "vi" or a keys file */
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;

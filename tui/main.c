@@ -71,18 +71,11 @@ static bool find_shipped_keys(const char *name, char *out, size_t len)
 	return access(out, R_OK) == 0;
 }
 
-/* Bindings the access screens need that keymaps/default.keys does not
- * have yet; parsed like any keys file, before the user's, so a user file
- * can still change them. */
-static const char access_keys[] = "bind login <F3> change-password\n"
-                                  "bind login <C-p> change-password\n";
-
 static void load_keys(struct app *a, const char *extra)
 {
 	struct keymap_errors errs = {0};
 	a->keys = keymap_set_new();
 	keymap_load_defaults(a->keys, &errs);
-	keymap_parse_buffer(a->keys, access_keys, sizeof access_keys - 1, "vaxdesk (built in)", &errs);
 	if (extra) {
 		char path[4096];
 		if (strchr(extra, '/') || !find_shipped_keys(extra, path, sizeof path))
@@ -239,6 +232,8 @@ int main(int argc, char **argv)
 		buf[n] = '\0';
 		a->login_notice = xstrdup(buf);
 	}
+	if (!keys && a->cfg.keys[0])
+		keys = a->cfg.keys;
 	load_keys(a, keys);
 
 	const char *script = getenv("VAXDESK_SCRIPT");

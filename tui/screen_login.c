@@ -223,7 +223,7 @@ static void submit(struct app *a)
 
 static unsigned login_action(struct app *a, enum action act)
 {
-	if (act == ACTION_CHANGE_PASSWORD) {
+	if (act == ACTION_FORGOT_PASSWORD) {
 		a->reset_hint[0] = '\0';
 		char org[64], user[128];
 		form_view_value(st.form, "org", org, sizeof org);
@@ -273,7 +273,7 @@ static void login_draw(struct app *a, WINDOW *w)
 		wattrset(w, A_NORMAL);
 	}
 	struct key keys[2];
-	size_t nk = keymap_keys_for(a->keys, KEYMAP_LOGIN, KEYMAP_EDITING, ACTION_CHANGE_PASSWORD, keys, 2);
+	size_t nk = keymap_keys_for(a->keys, KEYMAP_LOGIN, KEYMAP_EDITING, ACTION_FORGOT_PASSWORD, keys, 2);
 	char fk[64] = "", k1[KEY_NAME_LEN], k2[KEY_NAME_LEN];
 	if (nk)
 		snprintf(fk, sizeof fk, "%s%s%s", key_label(&keys[0], k1, sizeof k1), nk > 1 ? " or " : "",
@@ -297,7 +297,7 @@ static void login_cleanup(void)
 }
 
 static const enum action login_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_PREV_FIELD,
-                                            ACTION_CHANGE_PASSWORD, ACTION_NONE};
+                                            ACTION_FORGOT_PASSWORD, ACTION_NONE};
 
 const struct screen_ops screen_login_ops = {
 	.name = "login",

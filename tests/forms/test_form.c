@@ -575,6 +575,18 @@ START_TEST(widths_and_view)
 }
 END_TEST
 
+START_TEST(message_from_elsewhere)
+{
+	fill_good();
+	form_set_message(form, F_DOB, "The registry refused this date.");
+	ck_assert_str_eq(form_field_at(form, F_DOB)->message, "The registry refused this date.");
+	ck_assert(!form_dirty(form));
+	form_set_message(form, F_DOB, NULL);
+	ck_assert_str_eq(form_field_at(form, F_DOB)->message, "");
+	form_set_message(form, form_count(form), "ignored"); /* out of range: no-op */
+}
+END_TEST
+
 Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -583,6 +595,7 @@ Suite *form_suite(void)
 	tcase_add_test(tc, focus_skips_readonly);
 	tcase_add_test(tc, all_readonly);
 	tcase_add_test(tc, dirty_flag);
+	tcase_add_test(tc, message_from_elsewhere);
 	tcase_add_test(tc, validate_required_and_messages);
 	tcase_add_test(tc, submit_moves_to_first_bad_field);
 	tcase_add_test(tc, leaving_a_field_checks_it);

@@ -9,6 +9,7 @@
 
 #include "core/date.h"
 #include "core/nickname.h"
+#include "core/phonetic.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 
@@ -614,13 +615,17 @@ static void queries_generate(const struct client *cl, size_t n, struct eval_quer
 		struct eval_query *eq = &out[i];
 		memset(eq, 0, sizeof *eq);
 		if (chance(10)) {
-			/* someone not in the set: a sibling of a client, or a
-			 * new person with common names */
+			/* someone not in the set: a sibling of a client, a new
+			 * person, or a namesake (same name, DOB and sex as a
+			 * client, another family: rare at 5,000 people, certain
+			 * to exist among millions) */
 			struct household h;
 			household_make(&h);
 			const struct client *sib = &cl[rnd((unsigned)n)];
 			struct client p;
-			if (chance(50)) {
+			const char *kind = "not-in-set";
+			unsigned v = rnd(10);
+			if (v < 4) {
 				child_make(&h, &p, random_date(2006, 2025),
 				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
 				text_copy(p.name.family, sizeof p.name.family, sib->name.family);
@@ -628,13 +633,25 @@ static void queries_generate(const struct client *cl, size_t n, struct eval_quer
 				p.phone[0] = sib->phone[0];
 				p.n_phone = sib->n_phone;
 				text_copy(p.mother_maiden, sizeof p.mother_maiden, sib->mother_maiden);
-			} else {
+			} else if (v < 7) {
 				child_make(&h, &p, random_date(2006, 2025),
 				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
+			} else {
+				/* another mother: a namesake with the same mother's
+				 * maiden name as well cannot be told apart */
+				while (phonetic_equal(h.mother_sur, sib->mother_maiden))
+					household_make(&h);
+				child_make(&h, &p, sib->dob, sib->sex, NULL);
+				text_copy(p.name.family, sizeof p.name.family, sib->name.family);
+				text_copy(p.name.given, sizeof p.name.given, sib->name.given);
+				kind = "namesake";
 			}
 			query_base(&p, &eq->q);
+			if (strcmp(kind, "namesake") == 0)
+				/* Smart search asks for it */
+				text_copy(eq->q.mother_maiden, sizeof eq->q.mother_maiden, p.mother_maiden);
 			eq->truth = -1;
-			text_copy(eq->kind, sizeof eq->kind, "not-in-set");
+			text_copy(eq->kind, sizeof eq->kind, kind);
 			i++;
 			continue;
 		}
@@ -884,6 +901,7 @@ void eval_run(const struct eval_set *s, const struct match_index *ix, bool timin
 		struct eval_kind *kd = kind_of(st, eq->kind);
 		if (kd) {
 			kd->queries++;
+			kd->in_set += eq->truth >= 0;
 			kd->top3 += hit3;
 			kd->wrong_certain += wrong_certain;
 			if (nr > 0 && (long)res[0].index == eq->truth && eq->truth >= 0) {

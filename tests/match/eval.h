@@ -51,7 +51,7 @@ struct eval_stats {
 	/* the same by kind of corruption (the first one, for doubles) */
 	struct eval_kind {
 		char kind[40];
-		size_t queries, top3, true_certain, probable, wrong_certain;
+		size_t queries, in_set, top3, true_certain, probable, wrong_certain;
 	} kind[EVAL_KINDS_MAX];
 	int n_kinds;
 };

@@ -326,6 +326,25 @@ START_TEST(middle_name_used_as_first)
 }
 END_TEST
 
+START_TEST(namesakes_are_not_certain)
+{
+	/* two children with the same name and DOB, different mothers */
+	struct client rec = person("Martínez", "Rafael", 2016, 10, 1, SEX_MALE);
+	contact(&rec, "2145550144", "77 Lamar Blvd", "75201", "González");
+	struct client q = person("Martinez", "Rafael", 2016, 10, 1, SEX_MALE);
+	text_copy(q.mother_maiden, sizeof q.mother_maiden, "Vargas");
+	struct match_result r = score(&q, &rec);
+	ck_assert_int_eq(r.grade, MATCH_PROBABLE);
+	ck_assert(r.not_certain);
+	ck_assert(said(&r, "mother's maiden name differs (Vargas vs González)"));
+	/* the same mother, typed without the accent: certain */
+	text_copy(q.mother_maiden, sizeof q.mother_maiden, "Gonzalez");
+	r = score(&q, &rec);
+	ck_assert_int_eq(r.grade, MATCH_CERTAIN);
+	ck_assert(said(&r, "mother's maiden name agrees"));
+}
+END_TEST
+
 static bool has_key(const struct match_keys *k, const char *key)
 {
 	for (int i = 0; i < k->n; i++)
@@ -433,6 +452,7 @@ Suite *match_suite(void)
 	TCase *tg = tcase_create("grading");
 	tcase_add_test(tg, twins_are_kept_apart);
 	tcase_add_test(tg, name_change_after_marriage);
+	tcase_add_test(tg, namesakes_are_not_certain);
 	suite_add_tcase(s, tg);
 	TCase *tk = tcase_create("index");
 	tcase_add_test(tk, blocking_keys);

@@ -29,11 +29,13 @@ START_TEST(defaults_and_good_lines)
 		"  IDLE_LOCK_MINUTES=5  \n"
 		"\n"
 		"pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
+		"keys = vi\n"
 		"workstation = Front desk 2";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
 	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 5);
 	ck_assert_str_eq(cfg.workstation, "Front desk 2");
+	ck_assert_str_eq(cfg.keys, "vi");
 	ck_assert_str_eq(cfg.pinned_pubkey, "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=");
 }
 END_TEST

@@ -1,0 +1,69 @@
+/* forecast/immds.h - the HL7 Immunization Decision Support Forecast IG
+ * operation `$immds-forecast` over the CDSi engine.
+ *
+ * Follows the ImmDS IG STU1, v1.0.0 (http://hl7.org/fhir/us/immds/STU1/,
+ * FHIR R4): the request and the response are FHIR Parameters resources.
+ * Pure: cJSON in, cJSON out; no file, clock or network access (the
+ * supporting data is loaded by the caller with cdsi_data_load()).
+ *
+ * Request parameters (by name):
+ *   assessmentDate  1..1  valueDate "YYYY-MM-DD"
+ *   patient         1..1  resource Patient (birthDate required; gender)
+ *   immunization    0..*  resource Immunization (vaccineCode with a coding
+ *                         in http://hl7.org/fhir/sid/cvx, occurrenceDateTime,
+ *                         status; "entered-in-error"/"not-done" are ignored)
+ *   condition,
+ *   observation     0..*  resource Condition / Observation whose code has a
+ *                         CDSi observation code (IMMDS_CDSI_OBSERVATION_SYSTEM)
+ *                         active over onset..abatement / effective[Period]
+ * Response parameters:
+ *   evaluation      0..*  resource ImmunizationEvaluation, one per dose and
+ *                         vaccine group the dose carries
+ *   recommendation  1..1  resource ImmunizationRecommendation, one
+ *                         recommendation[] per vaccine group
+ */
+#ifndef VAX_FORECAST_IMMDS_H
+#define VAX_FORECAST_IMMDS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/date.h"
+#include "core/error.h"
+#include "forecast/cdsi.h"
+
+/* The IG names no code system for CDSi's coded observations ("042"); this
+ * is the one vaxdesk reads and writes. */
+#define IMMDS_CDSI_OBSERVATION_SYSTEM "https://www.cdc.gov/vaccines/programs/iis/cdsi/observation"
+
+/* Input limits: a request beyond them is refused, not truncated. */
+#define IMMDS_MAX_IMMUNIZATIONS 1000
+#define IMMDS_MAX_OBSERVATIONS 200
+
+/** A parsed request: a CDSi patient plus what the response refers back to. */
+struct immds_request {
+	vax_date assessment;
+	struct cdsi_patient patient;        /* doses/observations point below */
+	struct cdsi_dose *doses;
+	char (*dose_refs)[80];              /* "Immunization/<id>" or "" per dose */
+	struct cdsi_observation_in *observations;
+	char patient_ref[80];               /* "Patient/<id>" or "" */
+};
+
+/** Read a $immds-forecast request (a Parameters resource). On bad input
+ * returns false with err naming the parameter, e.g. "immunization[2]:
+ * occurrenceDateTime ...". Free with immds_request_free() either way. */
+bool immds_parse_request(const cJSON *params, struct immds_request *out, struct vax_error *err);
+void immds_request_free(struct immds_request *r);
+
+/** Build the response Parameters from a request and its CDSi result. */
+cJSON *immds_build_response(const struct cdsi_data *d, const struct immds_request *req,
+                            const struct cdsi_result *res);
+
+/** The whole operation: parse, evaluate every vaccine group, build the
+ * response. Returns a new Parameters resource the caller frees with
+ * cJSON_Delete(), or NULL with err set (code "IMMDS-PARAM" for bad input). */
+cJSON *immds_forecast(const struct cdsi_data *d, const cJSON *params, struct vax_error *err);
+
+#endif
