@@ -6,7 +6,8 @@
  *
  *   bench_registry [CLIENTS [SHOTS_PER_CLIENT [SECONDS_PER_PHASE]]]
  *
- * Defaults 100000 10 10. The database goes to $TMPDIR and is removed. */
+ * Defaults 100000 10 10. The database goes to $TMPDIR and is removed, or
+ * to $BENCH_DATA, which is kept and reused by the next run. */
 #include "config.h"
 
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -184,7 +186,14 @@ int main(int argc, char **argv)
 
 	struct vax_error err = {0};
 	char data[4200];
-	snprintf(data, sizeof data, "%s/data", dir);
+	/* BENCH_DATA=DIR keeps the loaded registry there and reuses it */
+	const char *keep = getenv("BENCH_DATA");
+	snprintf(data, sizeof data, "%s", keep && *keep ? keep : "");
+	if (!data[0])
+		snprintf(data, sizeof data, "%s/data", dir);
+	char probe[4300];
+	snprintf(probe, sizeof probe, "%s/registry.db", data);
+	bool reuse = keep && *keep && access(probe, R_OK) == 0;
 	struct store *st = store_open(data, &err);
 	if (!st) {
 		fprintf(stderr, "bench_registry: %s\n", err.message);
@@ -192,7 +201,7 @@ int main(int argc, char **argv)
 	}
 	bench_header("vaxregd: load through the store");
 	double t0 = bench_now_ns();
-	if (!demo_load_n(st, (int64_t)time(NULL), n_clients, shots, NULL, &err)) {
+	if (!reuse && !demo_load_n(st, (int64_t)time(NULL), n_clients, shots, NULL, &err)) {
 		fprintf(stderr, "bench_registry: %s\n", err.message);
 		return 1;
 	}
@@ -208,8 +217,10 @@ int main(int argc, char **argv)
 	}
 	bench_row("clients loaded", (double)total_p, "");
 	bench_row("immunizations loaded", (double)total_i, "");
-	bench_row("load time", load_s, "s");
-	bench_row("resources per second", (double)(total_p + total_i) / load_s, "/s");
+	if (!reuse) {
+		bench_row("load time", load_s, "s");
+		bench_row("resources per second", (double)(total_p + total_i) / load_s, "/s");
+	}
 
 	/* ids to read */
 	int n_ids = 5000;

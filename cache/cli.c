@@ -139,6 +139,7 @@ static bool parse_args(struct cli *c, int argc, char **argv)
 /* Pump until the session operation ends; the command line may wait. */
 struct wait_login {
 	bool done;
+	bool offline;
 	enum api_class cls;
 	char msg[VAX_ERROR_MSG_LEN];
 };
@@ -149,6 +150,7 @@ static void login_done(struct api_session *s, const struct api_result *res, void
 	struct wait_login *w = arg;
 	w->done = true;
 	w->cls = res->cls;
+	w->offline = cache_sync_is_offline(res) || res->cls == API_SERVER;
 	text_copy(w->msg, sizeof w->msg, res->err.message);
 }
 
@@ -192,7 +194,7 @@ static bool login(struct cli *c, bool want_online)
 			}
 			return true;
 		}
-		if (w.done && w.cls != API_OFFLINE && w.cls != API_SERVER) {
+		if (w.done && !w.offline) {
 			const struct api_token_error *te = api_session_login_error(c->session);
 			fprintf(stderr, "vaxdesk: login refused: %s\n",
 				te && te->description[0] ? te->description : w.msg);

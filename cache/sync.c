@@ -56,6 +56,12 @@ const char *cache_sync_status_name(enum cache_sync_status st)
 	return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "?";
 }
 
+bool cache_sync_is_offline(const struct api_result *res)
+{
+	return res->cls == API_OFFLINE ||
+	       (res->cls == API_TLS && !strcmp(res->err.code, "API-TLS-HANDSHAKE"));
+}
+
 struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,
 				  const struct cache_sync_options *o)
 {
@@ -690,10 +696,11 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		y->cap = y->cap * 2 > y->o.batch_max ? y->o.batch_max : y->cap * 2;
 		return plan(y, now, err);
 	}
-	switch (res->cls) {
-	case API_OFFLINE:
+	if (cache_sync_is_offline(res)) {
 		batch_back(y, 0);
 		return went_offline(y, res, now);
+	}
+	switch (res->cls) {
 	case API_AUTH:
 		error_set(err, res->err.code, "%s", res->err.message);
 		batch_back(y, 0);
@@ -775,7 +782,7 @@ static bool is_self(const cJSON *res, const char *uuid)
 static enum cache_sync_status match_done(struct cache_sync *y, const struct api_result *res,
 					 int64_t now, struct vax_error *err)
 {
-	if (res->cls == API_OFFLINE)
+	if (cache_sync_is_offline(res))
 		return went_offline(y, res, now);
 	if (res->cls == API_AUTH) {
 		error_set(err, res->err.code, "%s", res->err.message);
@@ -836,7 +843,7 @@ enum cache_sync_status cache_sync_step(struct cache_sync *y, int64_t now, struct
 			y->online = true;
 			y->backoff = BACKOFF_MIN;
 			st = plan(y, now, err);
-		} else if (res->cls == API_OFFLINE || res->cls == API_SERVER ||
+		} else if (cache_sync_is_offline(res) || res->cls == API_SERVER ||
 			   res->cls == API_PROTOCOL) {
 			st = went_offline(y, res, now);
 		} else {

@@ -389,11 +389,6 @@ static enum match_grade grade_of(double w)
 	return MATCH_NONE;
 }
 
-static void fmt_dob(vax_date d, char buf[DATE_US_LEN])
-{
-	date_format_us(d, buf);
-}
-
 static void score(const struct client *q, const struct client *c, struct match_result *r, bool want)
 {
 	memset(r, 0, sizeof *r);
@@ -434,8 +429,8 @@ static void score(const struct client *q, const struct client *c, struct match_r
 	enum dob_level dl = dob_compare(q->dob, c->dob);
 	char da[DATE_US_LEN], db[DATE_US_LEN];
 	if (want && dl != DOB_MISSING) {
-		fmt_dob(q->dob, da);
-		fmt_dob(c->dob, db);
+		date_format_us(q->dob, da);
+		date_format_us(c->dob, db);
 	}
 	switch (dl) {
 	case DOB_MISSING:

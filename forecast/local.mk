@@ -60,7 +60,8 @@ texasdir = $(pkgdatadir)/texas
 dist_texas_DATA = data/texas/school-requirements.txt
 
 # Check suites: loading, the CDSi rules, the case reader, school compliance.
-tests_check_all_SOURCES += tests/forecast/test_cdsi.c tests/forecast/test_school.c
+tests_check_all_SOURCES += tests/forecast/test_cdsi.c tests/forecast/test_school.c \
+	tests/forecast/test_immds.c
 
 # CDC's test cases through the real program, with a pass-rate floor.
 TESTS += tests/cdsi/run_cdsi.sh
@@ -80,3 +81,11 @@ check_PROGRAMS += tests/fuzz/fuzz_cdsi_case
 tests_fuzz_fuzz_cdsi_case_SOURCES = tests/fuzz/fuzz_cdsi_case.c
 tests_fuzz_fuzz_cdsi_case_LDADD = $(FUZZ_MAIN) $(VAXFORECAST_LIBS)
 tests_fuzz_fuzz_cdsi_case_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+# Fuzz target for the $immds-forecast request reader; corpus
+# tests/fuzz/corpus/immds ("immds" is in FUZZ_TARGETS, tests/fuzz/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz_immds
+tests_fuzz_fuzz_immds_SOURCES = tests/fuzz/fuzz_immds.c
+tests_fuzz_fuzz_immds_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_immds_LDADD = $(FUZZ_MAIN) $(VAXFORECAST_LIBS)
+tests_fuzz_fuzz_immds_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)

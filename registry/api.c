@@ -545,6 +545,8 @@ static void subset(cJSON *res, const char *type, const char *elements, const cha
 		"identifier,active,name,telecom,gender,birthDate,deceasedBoolean,address,managingOrganization,link";
 	static const char imm_summary[] = "identifier,status,vaccineCode,patient,occurrenceDateTime,primarySource";
 	const char *keep = NULL;
+	if (!res)
+		return;
 	if (elements && *elements)
 		keep = elements;
 	else if (summary && !strcmp(summary, "true"))

@@ -552,10 +552,12 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	if (q->count <= 0 || *total == 0)
 		return 0;
 
+	/* page first, then fetch the JSON of that page only */
 	snprintf(sql, sizeof sql,
-		 "SELECT r.id, r.version, r.deleted, r.org, r.updated,"
-		 " (SELECT h.json FROM history h WHERE h.type=r.type AND h.id=r.id AND h.version=r.version)"
-		 "%s ORDER BY %s LIMIT %d OFFSET %d",
+		 "SELECT p.id, p.version, p.deleted, p.org, p.updated, h.json FROM"
+		 " (SELECT r.type, r.id, r.version, r.deleted, r.org, r.updated, r.sort%s"
+		 " ORDER BY %s LIMIT %d OFFSET %d) p"
+		 " JOIN history h ON h.type=p.type AND h.id=p.id AND h.version=p.version ORDER BY p.sort, p.id",
 		 where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(err, c->db, "search"), -1;

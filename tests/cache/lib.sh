@@ -3,7 +3,9 @@
 # the registry started there, with a private data directory.
 #
 #   cache_init                 data dir, password file, config (short timeouts)
-#   drv CMD [ARGS...]          run in the foreground; status in DRV_RC
+#   drv CMD [ARGS...]          run in the foreground; status in DRV_RC (the
+#                              function itself always returns 0)
+#   drv_ok CMD [ARGS...]       the same, failing the test on a non-zero exit
 #   drv_bg OUT CMD [ARGS...]   run in the background, stdout to OUT; pid in DRV_PID
 #   drv_url URL                talk to URL instead of the registry (a proxy)
 
@@ -32,6 +34,12 @@ drv() {
 	DRV_RC=0
 	# shellcheck disable=SC2046
 	"$CACHEDRV" "$_c" $(_drv_args) "$@" 3<"$PWFILE" || DRV_RC=$?
+}
+
+# drv_ok CMD [ARGS...]: drv, and the test fails unless it exits 0
+drv_ok() {
+	drv "$@"
+	[ "$DRV_RC" = 0 ] || fail "cachedrv $1 exited $DRV_RC"
 }
 
 drv_bg() {

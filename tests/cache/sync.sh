@@ -12,7 +12,7 @@ cache_init
 
 drv sync >/dev/null
 [ "$DRV_RC" = 0 ] || fail "first online login and sync: exit $DRV_RC"
-drv record --count 4 >"$REG_TMP/saved"
+drv_ok record --count 4 >"$REG_TMP/saved"
 [ "$(grep -c '^saved ' "$REG_TMP/saved")" = 12 ] || fail "record: $(cat "$REG_TMP/saved")"
 drv outbox --json >"$REG_TMP/outbox.json"
 [ "$(jq length "$REG_TMP/outbox.json")" = 12 ] || fail "outbox length"
@@ -26,7 +26,7 @@ grep -q '4 match(es)' "$REG_TMP/sync.out" || fail "each new client goes through 
 drv outbox --json >"$REG_TMP/outbox.json"
 [ "$(jq -r '[.[].state] | unique | join(",")' "$REG_TMP/outbox.json")" = accepted ] || fail "not accepted"
 [ "$(jq -r '[.[] | select(.receipt_id == "")] | length' "$REG_TMP/outbox.json")" = 0 ] || fail "receipt missing"
-drv verify "$REG_TMP/saved" || fail "verify after sync"
+drv_ok verify "$REG_TMP/saved"
 drv sync >"$REG_TMP/sync.out"
 grep -q 'accepted 0,' "$REG_TMP/sync.out" || fail "second sync sent again"
 
@@ -42,9 +42,16 @@ reg_json POST /Immunization "$tok" '{"resourceType":"Immunization","status":"com
  "patient":{"reference":"Patient/'"$pid"'"},"occurrenceDateTime":"2016-07-20","primarySource":false,
  "reportOrigin":{"coding":[{"code":"01"}]}}'
 expect 201 "create shot"
-drv prefetch "$pid" >"$REG_TMP/pf.out"
+drv_ok prefetch "$pid" >"$REG_TMP/pf.out"
 [ "$DRV_RC" = 0 ] || fail "prefetch exit $DRV_RC"
 grep -q 'prefetched 1 of 1' "$REG_TMP/pf.out" || fail "prefetch: $(cat "$REG_TMP/pf.out")"
+# a school list: every member comes in
+reg_json POST /Group "$tok" '{"resourceType":"Group","type":"person","actual":true,"name":"Grade 1",
+ "member":[{"entity":{"reference":"Patient/'"$pid"'"}}]}'
+expect 201 "create group"
+gid=$(jqb .id)
+drv_ok prefetch --group "$gid" >"$REG_TMP/pf.out"
+grep -q 'prefetched 1 of 1 client(s)' "$REG_TMP/pf.out" || fail "group prefetch: $(cat "$REG_TMP/pf.out")"
 "$CACHEDRV" scan "$DESK" Quasimodoz Wolfgangia QUASIMODOZ 2016-07-19 07/19/2016 20160719 ||
 	fail "PHI found in the data directory"
 [ "$(stat -c %a "$DESK")" = 700 ] || fail "data dir mode"
@@ -62,15 +69,15 @@ grep -q 'Wrong password' "$REG_TMP/bad.out" || fail "wrong password message: $(c
 
 # the registry goes away: record offline, sync says offline, then catches up
 registry_stop
-drv record --count 1 >>"$REG_TMP/saved"
+drv_ok record --count 1 >>"$REG_TMP/saved"
 drv sync >"$REG_TMP/sync.out" 2>&1
 [ "$DRV_RC" = 75 ] || fail "sync while the registry is down: exit $DRV_RC"
 registry_restart
 drv sync >"$REG_TMP/sync.out"
 [ "$DRV_RC" = 0 ] || fail "sync after restart: $(cat "$REG_TMP/sync.out")"
 grep -q 'accepted 3,' "$REG_TMP/sync.out" || fail "catch-up: $(cat "$REG_TMP/sync.out")"
-drv verify "$REG_TMP/saved" || fail "verify after catch-up"
+drv_ok verify "$REG_TMP/saved"
 
-drv purge --all >"$REG_TMP/purge.out"
+drv_ok purge --all >"$REG_TMP/purge.out"
 grep -q '^purged 6 cached client(s); 0 left; 0 unsent' "$REG_TMP/purge.out" || fail "purge: $(cat "$REG_TMP/purge.out")"
 echo ok

@@ -29,17 +29,18 @@ static void free_data(void)
 	data = NULL;
 }
 
+/* Each parameter starts with its separating comma, so they concatenate. */
 #define PATIENT(dob, gender)                                                                       \
-	"{\"name\":\"patient\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\","           \
+	",{\"name\":\"patient\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\","           \
 	"\"birthDate\":\"" dob "\",\"gender\":\"" gender "\"}}"
 #define IMM(id, cvx, when, status)                                                                 \
-	"{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id   \
+	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id   \
 	"\",\"status\":\"" status "\",\"vaccineCode\":{\"coding\":[{\"system\":"                    \
 	"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},\"occurrenceDateTime\":\"" when    \
 	"\"}}"
-#define REQ(date, ...)                                                                             \
+#define REQ(date, params)                                                                          \
 	"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\","             \
-	"\"valueDate\":\"" date "\"}," __VA_ARGS__ "]}"
+	"\"valueDate\":\"" date "\"}" params "]}"
 
 static cJSON *forecast(const char *json, struct vax_error *err)
 {
@@ -102,7 +103,7 @@ static const char *criterion(const cJSON *r, const char *loinc)
 START_TEST(test_hepb_birth_dose)
 {
 	struct vax_error err = {0};
-	cJSON *out = forecast(REQ("2024-04-10", PATIENT("2024-03-10", "female"),
+	cJSON *out = forecast(REQ("2024-04-10", PATIENT("2024-03-10", "female")
 	                          IMM("i1", "08", "2024-03-10T09:30:00-05:00", "completed")),
 	                      &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
@@ -157,8 +158,8 @@ START_TEST(test_not_valid_and_entered_in_error)
 {
 	struct vax_error err = {0};
 	/* MMR at 6 months is too young; the record entered in error is ignored */
-	cJSON *out = forecast(REQ("2021-06-01", PATIENT("2020-01-01", "male"),
-	                          IMM("a", "03", "2020-07-01", "completed"),
+	cJSON *out = forecast(REQ("2021-06-01", PATIENT("2020-01-01", "male")
+	                          IMM("a", "03", "2020-07-01", "completed")
 	                          IMM("b", "03", "2021-01-15", "entered-in-error")),
 	                      &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
@@ -179,10 +180,10 @@ START_TEST(test_condition_selects_risk_series)
 {
 	struct vax_error err = {0};
 	const char *cond =
-	    "{\"name\":\"condition\",\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{"
+	    ",{\"name\":\"condition\",\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{"
 	    "\"system\":\"" IMMDS_CDSI_OBSERVATION_SYSTEM "\",\"code\":\"007\"}]}}}";
 	char json[2048];
-	snprintf(json, sizeof json, REQ("2024-06-01", PATIENT("1994-02-01", "female"), "%s"), cond);
+	snprintf(json, sizeof json, REQ("2024-06-01", PATIENT("1994-02-01", "female") "%s"), cond);
 	cJSON *out = forecast(json, &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
 	const cJSON *r = rec_for(out, "DTaP/Tdap/Td");
@@ -211,22 +212,23 @@ static void refused(const char *json, const char *names)
 START_TEST(test_bad_input_names_the_parameter)
 {
 	refused("{\"resourceType\":\"Patient\"}", "Parameters");
-	refused("{\"resourceType\":\"Parameters\",\"parameter\":[" PATIENT("2020-01-01", "male") "]}",
+	refused("{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"patient\",\"resource\":"
+	        "{\"resourceType\":\"Patient\",\"birthDate\":\"2020-01-01\"}}]}",
 	        "assessmentDate");
 	refused(REQ("2024-13-01", PATIENT("2020-01-01", "male")), "assessmentDate");
 	refused(REQ("2024-01-01", IMM("a", "03", "2021-01-01", "completed")), "patient");
 	refused(REQ("2024-01-01", PATIENT("2020-01", "male")), "birthDate");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male"), IMM("a", "MMR", "2021-01-01", "completed")),
+	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "MMR", "2021-01-01", "completed")),
 	        "immunization[0]");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male"), IMM("a", "03", "2021-01-01", "completed"),
+	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2021-01-01", "completed")
 	            IMM("b", "03", "2021", "completed")),
 	        "immunization[1]: occurrenceDateTime");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male"), IMM("a", "03", "2021-01-01", "done")),
+	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2021-01-01", "done")),
 	        "Immunization.status");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male"), IMM("a", "03", "2019-01-01", "completed")),
+	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2019-01-01", "completed")),
 	        "before Patient.birthDate");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male"),
-	            "{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Patient\"}}"),
+	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male")
+	            ",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Patient\"}}"),
 	        "immunization[0]: expected resourceType Immunization");
 }
 END_TEST

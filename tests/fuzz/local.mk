@@ -40,6 +40,8 @@ tests_fuzz_fuzz_api_response_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 # Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
 FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case
+# fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
+FUZZ_TARGETS += immds
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/corpus

@@ -406,8 +406,8 @@ static void plain(char *s, size_t cap)
 	char f[VAX_NAME_LEN];
 	text_fold_words(s, f, sizeof f);
 	if (chance(50)) {
-		for (char *p = f + 1; *p; p++)
-			if (p[-1] != ' ' && *p >= 'A' && *p <= 'Z')
+		for (char *p = f; *p; p++)
+			if (p > f && p[-1] != ' ' && *p >= 'A' && *p <= 'Z')
 				*p = (char)(*p + 32);
 	}
 	text_copy(s, cap, f);

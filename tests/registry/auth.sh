@@ -10,7 +10,7 @@ registry_user CLINICB alice view
 registry_user CLINICA bob provider
 registry_user CLINICA carol provider
 registry_org CLINICC
-registry_start --reset-ttl 3 --token-ttl 5
+registry_start --reset-ttl 10 --token-ttl 8
 
 login() { # ORG USER PASSWORD [extra curl args]
 	_o=$1 _u=$2 _pw=$3
@@ -133,22 +133,22 @@ chg 'Fresh#word99' "$REG_PASSWORD"
 expect 400 "reuse on change"
 [ "$(jqb .rule)" = PW-REUSED ] || fail "reuse on change"
 
-# reset tokens expire (server runs with --reset-ttl 3)
+# reset tokens expire (server runs with --reset-ttl 10)
 reg POST /auth/password-reset --data org_code=CLINICA --data username=bob --data email=bob@example.org
 n=$(ls "$REG_DIR/mail/new" | wc -l)
 [ "$n" = 2 ] || fail "second reset mail ($n)"
 mail=$(ls -t "$REG_DIR/mail/new" | head -1)
 token=$(sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail")
-sleep 4
+sleep 11
 confirm "$token" 'Later!pass2026' 'Later!pass2026'
 expect 400 "expired reset token"
 
-# bearer tokens expire (--token-ttl 5)
+# bearer tokens expire (--token-ttl 8)
 login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=true
 t=$(jqb .access_token)
 reg_json GET /Patient "$t"
 expect 200 "fresh token"
-sleep 6
+sleep 9
 reg_json GET /Patient "$t"
 expect 401 "expired token"
 reg_json GET /Patient "garbage"
