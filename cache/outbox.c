@@ -114,7 +114,7 @@ static bool commit_or_rollback(struct cache_store *s, bool ok, struct vax_error 
 static char *record_json(cJSON *j)
 {
 	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
+	cache_json_free(j);
 	return text;
 }
 
@@ -469,7 +469,7 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
 		cJSON_AddStringToObject(meta, "versionId", base_version);
 		char *out = cJSON_PrintUnformatted(j);
-		cJSON_Delete(j);
+		cache_json_free(j);
 		bool ok = cache_outbox_set_payload(s, seq, out, err);
 		free_secret(out);
 		if (!ok)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,27 @@ static const char SCHEMA[] =
 	"CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
 	"CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
 	"INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
+
+static void json_wipe(cJSON *j)
+{
+	for (; j; j = j->next) {
+		if (j->valuestring)
+			OPENSSL_cleanse(j->valuestring, strlen(j->valuestring));
+		if (j->string && !(j->type & cJSON_StringIsConst))
+			OPENSSL_cleanse(j->string, strlen(j->string));
+		json_wipe(j->child);
+	}
+}
+
+void cache_json_free(struct cJSON *j)
+{
+	if (j) {
+		json_wipe(j->child);
+		if (j->valuestring)
+			OPENSSL_cleanse(j->valuestring, strlen(j->valuestring));
+		cJSON_Delete(j);
+	}
+}
 
 int64_t cache_now(void)
 {
@@ -144,9 +166,19 @@ struct cache_store *cache_store_open(const struct cache_store_options *o, struct
 	    !cache_exec(s, SCHEMA, err))
 		goto fail;
 	/* a crash mid-request leaves entries SENDING; creates are conditional
-	 * and updates carry If-Match, so sending again is safe */
-	if (!cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err))
-		goto fail;
+	 * and updates carry If-Match, so sending again is safe. Only when no
+	 * other process holds the sync lock: its entries are really in flight. */
+	char *lock_path = fileio_join(s->dir, "sync.lock");
+	int lfd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lock_path);
+	if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0) {
+		bool ok = cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err);
+		close(lfd);
+		if (!ok)
+			goto fail;
+	} else if (lfd >= 0) {
+		close(lfd);
+	}
 	return s;
 fail:
 	cache_store_close(s);
@@ -241,7 +273,7 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
 		imm_init(im);
 		ok = j && fhir_immunization_from_json(j, im, NULL);
 	}
-	cJSON_Delete(j);
+	cache_json_free(j);
 	return ok ? true
 		  : error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged or was moved.");
 }
@@ -596,7 +628,7 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 {
 	cJSON *j = fhir_patient_to_json(c);
 	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
+	cache_json_free(j);
 	if (!text)
 		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
 	char aad[CACHE_KEY_STR + 16];
@@ -634,7 +666,7 @@ bool cache_write_imm_row(struct cache_store *s, const char *key, const char *cli
 {
 	cJSON *j = fhir_immunization_to_json(im);
 	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
+	cache_json_free(j);
 	if (!text)
 		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
 	char aad[CACHE_KEY_STR + 16];

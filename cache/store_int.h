@@ -6,6 +6,8 @@
 
 #include "cache/store.h"
 
+struct cJSON;
+
 struct cache_store {
 	sqlite3 *db;
 	char *dir;
@@ -34,6 +36,8 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
 			 const struct immunization *im, struct vax_error *err);
 int64_t cache_now(void);
+/** cJSON_Delete after wiping every string in the tree: records are PHI. */
+void cache_json_free(struct cJSON *j);
 /** cache_get_client without marking the client used when touch is false
  * (the sync engine reads clients; a person did not look at them). */
 bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,

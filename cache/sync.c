@@ -345,19 +345,26 @@ static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
 		receipt_of_create(y, e->rec_key, e->type, id, sizeof id);
 	if (e->op != CACHE_OP_CREATE && !id[0]) {
 		*wait = true; /* its create is not on the registry yet */
-		cJSON_Delete(res);
+		cache_json_free(res);
 		return NULL;
 	}
 	if (e->type == CACHE_R_IMMUNIZATION) {
-		char cid[VAX_ID_LEN], ref[VAX_ID_LEN + 16];
-		client_rid(y, e->client_key, cid, sizeof cid);
+		char cid[VAX_ID_LEN] = "", ref[VAX_ID_LEN + 16];
+		/* a dose typed for a client the registry already had names it */
+		const cJSON *pat = cJSON_GetObjectItemCaseSensitive(res, "patient");
+		const cJSON *pref = pat ? cJSON_GetObjectItemCaseSensitive(pat, "reference") : NULL;
+		const char *known = cJSON_IsString(pref) ? fhir_ref_id(pref->valuestring, "Patient") : NULL;
+		if (known)
+			text_copy(cid, sizeof cid, known);
+		else
+			client_rid(y, e->client_key, cid, sizeof cid);
 		if (cid[0]) {
 			snprintf(ref, sizeof ref, "Patient/%s", cid);
 		} else if (ks_has(in_batch, e->client_key)) {
 			snprintf(ref, sizeof ref, "urn:uuid:%s", e->client_key);
 		} else {
 			*wait = true;
-			cJSON_Delete(res);
+			cache_json_free(res);
 			return NULL;
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(res, "patient");
@@ -388,7 +395,7 @@ static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
 		cJSON_AddStringToObject(res, "id", id);
 	}
 	if (e->op == CACHE_OP_DELETE)
-		cJSON_Delete(res);
+		cache_json_free(res);
 	else
 		cJSON_AddItemToObject(ent, "resource", res);
 	cJSON_AddItemToObject(ent, "request", req);
@@ -453,7 +460,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 			text_copy(y->cur_key, sizeof y->cur_key, e->rec_key);
 			y->stats.matches++;
 			struct api_req *r = api_fhir_match_req(y->conn, pat, 5, false, err);
-			cJSON_Delete(pat);
+			cache_json_free(pat);
 			if (!send(y, r, P_MATCH, err))
 				st = end_pass(y, CACHE_SYNC_ERROR);
 			started = true;
@@ -471,7 +478,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 			char msg[VAX_ERROR_MSG_LEN];
 			bool dup = j && fhir_immunization_from_json(j, &im, NULL) &&
 				   looks_duplicate(y, e, &im, msg, sizeof msg, now);
-			cJSON_Delete(j);
+			cache_json_free(j);
 			if (dup) {
 				cache_outbox_set_state(y->s, e->seq, CACHE_NEEDS_REVIEW, NULL, NULL, msg,
 						       NULL, NULL);
@@ -511,7 +518,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	free(waiting.k);
 	free(in_batch.k);
 	if (started) {
-		cJSON_Delete(bundle);
+		cache_json_free(bundle);
 		y->n_batch = 0;
 		return st;
 	}
@@ -524,15 +531,14 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 		cache_outbox_set_state(y->s, y->batch[i], CACHE_SENDING, NULL, NULL, NULL, NULL, NULL);
 	if (sqlite3_exec(y->s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_exec(y->s->db, "ROLLBACK", NULL, NULL, NULL);
-		cJSON_Delete(bundle);
+		cache_json_free(bundle);
 		y->n_batch = 0;
 		cache_db_error(y->s, err, "mark the entries being sent");
 		return end_pass(y, CACHE_SYNC_ERROR);
 	}
 	y->stats.bundles++;
 	struct api_req *r = api_fhir_bundle_req(y->conn, bundle, err);
-	/* the serialized body holds PHI: wipe the tree's strings */
-	cJSON_Delete(bundle);
+	cache_json_free(bundle);
 	if (!send(y, r, P_UPLOAD, err))
 		return end_pass(y, CACHE_SYNC_ERROR);
 	return CACHE_SYNC_RUNNING;
@@ -592,7 +598,7 @@ static void payload_base(const char *json, char *out, size_t len)
 	const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, "versionId") : NULL;
 	if (cJSON_IsString(v))
 		text_copy(out, len, v->valuestring);
-	cJSON_Delete(j);
+	cache_json_free(j);
 }
 
 /* Later changes of the same record, typed on the same base version while
@@ -643,7 +649,7 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
 		cJSON_AddStringToObject(meta, "versionId", new_version);
 		char *out = cJSON_PrintUnformatted(j);
-		cJSON_Delete(j);
+		cache_json_free(j);
 		if (out) {
 			cache_outbox_set_payload(y->s, later[i], out, NULL);
 			OPENSSL_cleanse(out, strlen(out));
@@ -748,7 +754,7 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		const cJSON *jid = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
 		if (cJSON_IsString(jid))
 			text_copy(id, sizeof id, jid->valuestring);
-		cJSON_Delete(j);
+		cache_json_free(j);
 		if (id[0]) {
 			y->cur = seq;
 			struct api_req *r = api_fhir_read_req(y->conn, cache_rtype_name(e.type), id, NULL, NULL);

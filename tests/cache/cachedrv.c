@@ -7,6 +7,8 @@
  *       after the save returned (the moment the screen would say "saved")
  *   cachedrv person [COMMON] --family F --given G --dob YYYY-MM-DD
  *                   [--shot CVX:YYYY-MM-DD]...  one client typed offline
+ *   cachedrv shot [COMMON] --rid ID --shot CVX:YYYY-MM-DD  a dose for a
+ *       registry client by id alone (found online, never cached)
  *   cachedrv edit [COMMON] --rid ID --given G [--version V]  change the
  *       given name of a cached client (an update, If-Match on V or the
  *       cached version)
@@ -223,6 +225,31 @@ static int person(struct opts *o)
 	return 0;
 }
 
+static int shot(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	struct immunization im;
+	imm_init(&im);
+	const char *colon = o->n_shot ? strchr(o->shot[0], ':') : NULL;
+	if (!o->rid || !colon || date_parse_iso(colon + 1, &im.date_given) != DATE_OK)
+		return 2;
+	size_t cl = (size_t)(colon - o->shot[0]);
+	memcpy(im.cvx, o->shot[0], cl < sizeof im.cvx - 1 ? cl : sizeof im.cvx - 1);
+	text_copy(im.client_id, sizeof im.client_id, o->rid);
+	im.historical = true;
+	text_copy(im.info_source, sizeof im.info_source, "01");
+	if (!cache_save_immunization(s, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	printf("saved Immunization %s\n", im.uuid);
+	cache_store_close(s);
+	return 0;
+}
+
 static int edit(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
@@ -372,6 +399,10 @@ int main(int argc, char **argv)
 				found++;
 			}
 		return found ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "shot")) {
+		parse(&o, argc, argv);
+		return shot(&o);
 	}
 	if (!strcmp(argv[1], "person") || !strcmp(argv[1], "edit") || !strcmp(argv[1], "approve") ||
 	    !strcmp(argv[1], "link")) {

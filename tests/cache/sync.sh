@@ -45,6 +45,18 @@ expect 201 "create shot"
 drv_ok prefetch "$pid" >"$REG_TMP/pf.out"
 [ "$DRV_RC" = 0 ] || fail "prefetch exit $DRV_RC"
 grep -q 'prefetched 1 of 1' "$REG_TMP/pf.out" || fail "prefetch: $(cat "$REG_TMP/pf.out")"
+# a dose for a client found online but never cached goes to that client
+tok=$(registry_login CLINICA alice)
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Uncachedova","given":["Ines"]}],
+ "gender":"female","birthDate":"2015-05-05","address":[{"district":"Travis","state":"TX","postalCode":"78701"}]}'
+expect 201 "create uncached patient"
+uid=$(jqb .id)
+drv_ok shot --rid "$uid" --shot 08:2015-05-06 >>"$REG_TMP/saved"
+drv sync >"$REG_TMP/sync.out"
+grep -q 'accepted 1,' "$REG_TMP/sync.out" || fail "dose by registry id: $(cat "$REG_TMP/sync.out")"
+reg_json GET "/Immunization?patient=$uid" "$tok"
+[ "$(jqb .total)" = 1 ] || fail "dose not on the client it names"
+
 # a school list: every member comes in
 reg_json POST /Group "$tok" '{"resourceType":"Group","type":"person","actual":true,"name":"Grade 1",
  "member":[{"entity":{"reference":"Patient/'"$pid"'"}}]}'

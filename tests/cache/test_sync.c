@@ -95,6 +95,10 @@ START_TEST(pending_work_is_kept_when_cancelled)
 	/* the plan marks the entry SENDING and starts the upload ... */
 	ck_assert_int_eq(cache_sync_step(y, now, &err), CACHE_SYNC_RUNNING);
 	ck_assert_int_eq(cache_outbox_count(st, 1u << CACHE_SENDING), 1);
+	/* another process opening the store meanwhile leaves it in flight */
+	struct cache_store *other = cachetest_open(dir);
+	ck_assert_int_eq(cache_outbox_count(other, 1u << CACHE_SENDING), 1);
+	cache_store_close(other);
 	/* ... and giving up (logout, program exit) puts it back */
 	cache_sync_free(y);
 	ck_assert_int_eq(cache_outbox_count(st, 1u << CACHE_PENDING), 1);

@@ -255,11 +255,16 @@ static void household_make(struct household *h)
 		text_copy(h->mother_sur, sizeof h->mother_sur, pick_surname(mo));
 	while (strcmp(h->mother_sur, h->father_sur) == 0);
 	text_copy(h->mother_given, sizeof h->mother_given, pick_given(mo, SEX_FEMALE));
-	snprintf(h->line1, sizeof h->line1, "%u %s %s", 100 + rnd(9900), PICK_FLAT(streets),
-	         PICK_FLAT(suffixes));
+	/* one draw per statement: the order of arguments is unspecified in C,
+	 * and the stored set must be the same whatever the compiler */
+	unsigned number = 100 + rnd(9900);
+	const char *street = PICK_FLAT(streets);
+	snprintf(h->line1, sizeof h->line1, "%u %s %s", number, street, PICK_FLAT(suffixes));
 	text_copy(h->city, sizeof h->city, PICK_FLAT(cities));
 	snprintf(h->zip, sizeof h->zip, "7%04u", rnd(10000));
-	snprintf(h->phone, sizeof h->phone, "%s%03u%04u", PICK_FLAT(areas), 200 + rnd(800), rnd(10000));
+	const char *area = PICK_FLAT(areas);
+	unsigned exchange = 200 + rnd(800);
+	snprintf(h->phone, sizeof h->phone, "%s%03u%04u", area, exchange, rnd(10000));
 	h->compound = h->o == OR_ES ? chance(45) : false;
 	h->hyphen = h->o == OR_EN ? chance(4) : h->o == OR_ES && h->compound && chance(20);
 }
@@ -626,16 +631,16 @@ static void queries_generate(const struct client *cl, size_t n, struct eval_quer
 			const char *kind = "not-in-set";
 			unsigned v = rnd(10);
 			if (v < 4) {
-				child_make(&h, &p, random_date(2006, 2025),
-				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
+				vax_date dob = random_date(2006, 2025);
+				child_make(&h, &p, dob, chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
 				text_copy(p.name.family, sizeof p.name.family, sib->name.family);
 				p.addr[0] = sib->addr[0];
 				p.phone[0] = sib->phone[0];
 				p.n_phone = sib->n_phone;
 				text_copy(p.mother_maiden, sizeof p.mother_maiden, sib->mother_maiden);
 			} else if (v < 7) {
-				child_make(&h, &p, random_date(2006, 2025),
-				           chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
+				vax_date dob = random_date(2006, 2025);
+				child_make(&h, &p, dob, chance(50) ? SEX_FEMALE : SEX_MALE, NULL);
 			} else {
 				/* another mother: a namesake with the same mother's
 				 * maiden name as well cannot be told apart */
