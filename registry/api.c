@@ -636,8 +636,10 @@ static void do_search(struct ctx *x, const char *type, const struct api_param *p
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
 		cJSON_AddStringToObject(se, "mode", "match");
 		cJSON_AddItemToArray(entries, e);
-		audit(x, "search", type, ids[i]);
 	}
+	if (strcmp(type, "Organization") != 0)
+		store_audit_many(x->a->st, x->ss.username, x->ss.org, "search", type, (const char (*)[65])ids, n,
+				 x->rq->now, NULL);
 	free(res);
 	free(ids);
 	api_reply_json(x->rs, 200, b, CT_FHIR);

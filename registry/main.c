@@ -141,7 +141,10 @@ static int cmd_org_add(const struct opts *o)
 	if (!st)
 		return 1;
 	struct vax_error err = {0};
-	bool ok = demo_org_add(st, o->code, o->name, (int64_t)time(NULL), &err);
+	bool ok = store_begin(st, &err) && demo_org_add(st, o->code, o->name, (int64_t)time(NULL), &err) &&
+		  store_commit(st, &err);
+	if (!ok)
+		store_rollback(st);
 	store_close(st);
 	if (!ok)
 		return die(err.message, NULL);
@@ -169,7 +172,11 @@ static int cmd_user_add(const struct opts *o)
 	if (!st)
 		return 1;
 	struct vax_error err = {0};
-	bool ok = demo_user_add(st, o->org, o->username, o->role, o->email, pw[0] ? pw : NULL, &err);
+	bool ok = store_begin(st, &err) &&
+		  demo_user_add(st, o->org, o->username, o->role, o->email, pw[0] ? pw : NULL, &err) &&
+		  store_commit(st, &err);
+	if (!ok)
+		store_rollback(st);
 	OPENSSL_cleanse(pw, sizeof pw);
 	store_close(st);
 	if (!ok)

@@ -158,6 +158,9 @@ bool store_login_record(struct store *s, int64_t user_id, const char *org, int64
 /** Audit one access: never PHI, only who, where, what and which id. */
 bool store_audit(struct store *s, const char *user, const char *org, const char *action,
 		 const char *type, const char *id, int64_t at, struct vax_error *err);
+/** The same for many ids at once (one search page), in one transaction. */
+bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
+		      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err);
 /** Number of audit rows for a resource (tests, reports). */
 long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err);
 

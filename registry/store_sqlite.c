@@ -23,6 +23,7 @@ struct conn {
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 	int n_cache;
+	bool wl;             /* holds the store's writer lock */
 	struct conn *next;
 };
 
@@ -30,6 +31,10 @@ struct store {
 	char *path;
 	pthread_key_t key;
 	pthread_mutex_t lock;
+	/* One writer at a time inside this process: threads queue on a mutex
+	 * (woken at once) instead of SQLite's busy handler (sleeps of 1-100
+	 * ms). Other processes still meet the busy timeout. */
+	pthread_mutex_t wlock;
 	struct conn *all;
 };
 
@@ -46,6 +51,7 @@ static const char schema[] =
 	" PRIMARY KEY (type, id, version));"
 	"CREATE TABLE IF NOT EXISTS term ("
 	" type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
+	" sort TEXT NOT NULL DEFAULT '',"  /* the resource's sort key: a search never leaves this table */
 	" PRIMARY KEY (type, key, value, id)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS term_owner ON term(type, id);"
 	"CREATE TABLE IF NOT EXISTS org (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
@@ -190,11 +196,15 @@ struct store *store_open(const char *dir, struct vax_error *err)
 	}
 	pthread_key_create(&s->key, key_destructor);
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->wlock, NULL);
 	struct conn *c = conn_get(s, err);
 	if (!c || !exec_simple(c, schema, err)) {
 		store_close(s);
 		return NULL;
 	}
+	/* stores made before term.sort existed: add it (the error for a
+	 * store that has it is expected and ignored) */
+	sqlite3_exec(c->db, "ALTER TABLE term ADD COLUMN sort TEXT NOT NULL DEFAULT ''", NULL, NULL, NULL);
 	chmod(s->path, 0600);
 	return s;
 }
@@ -211,27 +221,57 @@ void store_close(struct store *s)
 	}
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->wlock);
 	free(s->path);
 	free(s);
+}
+
+static void wl_take(struct store *s, struct conn *c)
+{
+	if (!c->wl) {
+		pthread_mutex_lock(&s->wlock);
+		c->wl = true;
+	}
+}
+
+static void wl_drop(struct store *s, struct conn *c)
+{
+	if (c->wl && sqlite3_get_autocommit(c->db)) {
+		c->wl = false;
+		pthread_mutex_unlock(&s->wlock);
+	}
 }
 
 bool store_begin(struct store *s, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
-	return c && exec_simple(c, "BEGIN IMMEDIATE", err);
+	if (!c)
+		return false;
+	wl_take(s, c);
+	bool ok = exec_simple(c, "BEGIN IMMEDIATE", err);
+	if (!ok)
+		wl_drop(s, c);
+	return ok;
 }
 
 bool store_commit(struct store *s, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
-	return c && exec_simple(c, "COMMIT", err);
+	if (!c)
+		return false;
+	bool ok = exec_simple(c, "COMMIT", err);
+	wl_drop(s, c); /* a failed COMMIT leaves the transaction open for store_rollback */
+	return ok;
 }
 
 void store_rollback(struct store *s)
 {
 	struct conn *c = conn_get(s, NULL);
-	if (c && !sqlite3_get_autocommit(c->db))
+	if (!c)
+		return;
+	if (!sqlite3_get_autocommit(c->db))
 		exec_simple(c, "ROLLBACK", NULL);
+	wl_drop(s, c);
 }
 
 bool store_bulk(struct store *s, bool on, struct vax_error *err)
@@ -314,7 +354,7 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	static const char q_hist[] =
 		"INSERT INTO history(type, id, version, deleted, org, updated, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char q_unterm[] = "DELETE FROM term WHERE type=?1 AND id=?2";
-	static const char q_term[] = "INSERT INTO term(type, key, value, id) VALUES (?1, ?2, ?3, ?4)";
+	static const char q_term[] = "INSERT INTO term(type, key, value, id, sort) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 	struct conn *c = conn_get(s, err);
 	if (!c)
@@ -420,6 +460,7 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 		bind_text(st, 2, terms[i].key);
 		bind_text(st, 3, terms[i].value);
 		bind_text(st, 4, id);
+		bind_text(st, 5, sort);
 		rc = sqlite3_step(st);
 		done(c, st);
 		if (rc != SQLITE_DONE) {
@@ -528,6 +569,85 @@ static void bind_conds(sqlite3_stmt *st, const struct store_query *q)
 	}
 }
 
+/* A query made only of index terms is answered from the term table alone
+ * (it holds the sort key too): counting and paging never touch the big
+ * resource rows, only the page's JSON is fetched. */
+static bool term_only(const struct store_query *q)
+{
+	if (q->n == 0)
+		return false;
+	for (int i = 0; i < q->n; i++)
+		if (q->cond[i].kind == SC_ID || q->cond[i].kind == SC_OWNER)
+			return false;
+	return true;
+}
+
+static int search_terms(struct conn *c, const struct store_query *q, struct store_res *out,
+			char (*ids)[65], long *total, struct vax_error *err)
+{
+	/* parameter numbers as bind_conds() assigns them */
+	int base[STORE_MAX_COND], b = 2, drive = 0;
+	for (int i = 0; i < q->n; i++) {
+		base[i] = b;
+		b += q->cond[i].kind == SC_TERM ? 2 : 3;
+	}
+	/* drive from an exact term or a name, not from a broad date range */
+	for (int i = 0; i < q->n; i++)
+		if (q->cond[i].kind != SC_RANGE) {
+			drive = i;
+			break;
+		}
+	char from[4096];
+	size_t o;
+	const struct store_cond *d = &q->cond[drive];
+	if (d->kind == SC_TERM)
+		o = (size_t)snprintf(from, sizeof from, " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value=?%d",
+				     base[drive], base[drive] + 1);
+	else
+		o = (size_t)snprintf(from, sizeof from,
+				     " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value>=?%d AND t.value<=?%d",
+				     base[drive], base[drive] + 1, base[drive] + 2);
+	for (int i = 0; i < q->n && o < sizeof from; i++) {
+		if (i == drive)
+			continue;
+		if (q->cond[i].kind == SC_TERM)
+			o += (size_t)snprintf(from + o, sizeof from - o,
+					      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)",
+					      base[i], base[i] + 1);
+		else
+			o += (size_t)snprintf(from + o, sizeof from - o,
+					      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
+					      " AND value>=?%d AND value<=?%d)", base[i], base[i] + 1, base[i] + 2);
+	}
+	char sql[4600];
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof sql, "SELECT count(DISTINCT t.id)%s", from);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "search"), -1;
+	bind_conds(st, q);
+	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (q->count <= 0 || *total == 0)
+		return 0;
+	snprintf(sql, sizeof sql,
+		 "SELECT r.id, r.version, r.deleted, r.org, r.updated, h.json FROM"
+		 " (SELECT t.id AS id, min(t.sort) AS s%s GROUP BY t.id ORDER BY s, t.id LIMIT %d OFFSET %d) p"
+		 " JOIN resource r ON r.type=?1 AND r.id=p.id"
+		 " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version ORDER BY p.s, p.id",
+		 from, q->count, q->offset);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "search"), -1;
+	bind_conds(st, q);
+	int n = 0;
+	while (n < q->count && sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(ids[n], 65, "%s", (const char *)sqlite3_column_text(st, 0));
+		fill_res(st, 1, &out[n]);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
 int store_search(struct store *s, const struct store_query *q, struct store_res *out,
 		 char (*ids)[65], long *total, struct vax_error *err)
 {
@@ -535,8 +655,10 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	if (!c)
 		return -1;
 	char where[4096], sql[4400];
-	where_clause(q, where, sizeof where);
 	sqlite3_stmt *st;
+	if (term_only(q))
+		return search_terms(c, q, out, ids, total, err);
+	where_clause(q, where, sizeof where);
 
 	/* With search terms, walk the (few) matching ids and sort them: the
 	 * unary plus keeps SQLite from walking the whole sort index instead. */
@@ -927,25 +1049,52 @@ bool store_login_record(struct store *s, int64_t user_id, const char *org, int64
 	return rc == SQLITE_DONE ? true : db_error(err, c->db, "login");
 }
 
-bool store_audit(struct store *s, const char *user, const char *org, const char *action,
-		 const char *type, const char *id, int64_t at, struct vax_error *err)
+bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
+		      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
 	static const char q[] = "INSERT INTO audit(at, username, org, action, type, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
+	if (n <= 0)
+		return true;
+	/* one transaction for the lot: a search page is one write, not twenty */
+	bool own = sqlite3_get_autocommit(c->db) != 0;
+	if (own && !store_begin(s, err))
 		return false;
-	sqlite3_bind_int64(st, 1, at);
-	bind_text(st, 2, user);
-	bind_text(st, 3, org);
-	bind_text(st, 4, action);
-	bind_text(st, 5, type);
-	bind_text(st, 6, id);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "audit");
+	bool ok = true;
+	for (int i = 0; i < n && ok; i++) {
+		sqlite3_stmt *st = prep(c, q, err);
+		if (!st) {
+			ok = false;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, at);
+		bind_text(st, 2, user);
+		bind_text(st, 3, org);
+		bind_text(st, 4, action);
+		bind_text(st, 5, type);
+		bind_text(st, 6, ids[i]);
+		int rc = sqlite3_step(st);
+		done(c, st);
+		if (rc != SQLITE_DONE)
+			ok = db_error(err, c->db, "audit");
+	}
+	if (own) {
+		if (ok && store_commit(s, err))
+			return true;
+		store_rollback(s);
+		return false;
+	}
+	return ok;
+}
+
+bool store_audit(struct store *s, const char *user, const char *org, const char *action,
+		 const char *type, const char *id, int64_t at, struct vax_error *err)
+{
+	char one[1][65];
+	snprintf(one[0], sizeof one[0], "%.64s", id ? id : "");
+	return store_audit_many(s, user, org, action, type, (const char (*)[65])one, 1, at, err);
 }
 
 long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err)

@@ -36,13 +36,18 @@ check_PROGRAMS += tests/fuzz/fuzz_api_response
 tests_fuzz_fuzz_api_response_SOURCES = tests/fuzz/fuzz_api_response.c
 tests_fuzz_fuzz_api_response_LDADD = $(FUZZ_MAIN) $(VAXAPI_LIBS)
 tests_fuzz_fuzz_api_response_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
-# fuzz_cdsi_case is built in forecast/local.mk
+check_PROGRAMS += tests/fuzz/fuzz_fhir
+tests_fuzz_fuzz_fhir_SOURCES = tests/fuzz/fuzz_fhir.c
+tests_fuzz_fuzz_fhir_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
+tests_fuzz_fuzz_fhir_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+# fuzz_cdsi_case and fuzz_immds are built in forecast/local.mk
 
 # Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
-FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case
+FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case fhir
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/run-fuzzers.sh
 EXTRA_DIST += tests/fuzz/corpus
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;

@@ -12,6 +12,8 @@ for t in $FUZZ_TARGETS; do
 		status=1
 		continue
 	fi
-	"$bin" "$corpus" || { echo "fuzz_$t: FAILED" >&2; status=1; }
+	# files, not the folder: a libFuzzer binary given a folder starts fuzzing
+	# it, given files it runs each once
+	"$bin" "$corpus"/* || { echo "fuzz_$t: FAILED" >&2; status=1; }
 done
 exit $status

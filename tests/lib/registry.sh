@@ -70,6 +70,9 @@ registry_user() {
 }
 
 registry_start() {
+	# a restart must not read the URL of the previous server
+	rm -f "$REG_TMP/server.out"
+	REG_URL=
 	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
 		--key "$REG_TMP/tls/server.key" "$@" >"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
