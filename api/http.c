@@ -693,12 +693,40 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 	}
 }
 
+/* Did libcurl's message say the peer reset or closed the connection (not a
+ * verdict on its certificate)? OpenSSL reports a reset as "Connection reset
+ * by peer" or SSL_ERROR_SYSCALL, an early close as "unexpected eof". */
+static bool peer_cut_off(const char *errbuf)
+{
+	static const char *const signs[] = {
+		"reset by peer", "Connection reset", "SSL_ERROR_SYSCALL", "unexpected eof",
+		"Broken pipe", "Connection was reset", "Recv failure", "Send failure",
+	};
+	for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++)
+		if (strstr(errbuf, signs[i]))
+			return true;
+	return false;
+}
+
 static void transport_error(struct api_req *r, CURLcode cc)
 {
 	struct api_result *res = &r->res;
 	const char *host = r->api->host;
 	const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc);
 	long verify = 0;
+	curl_off_t tls_done = 0;
+	curl_easy_getinfo(r->easy, CURLINFO_APPCONNECT_TIME_T, &tls_done);
+	if ((cc == CURLE_SSL_CONNECT_ERROR ||
+	     ((cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR) && tls_done == 0)) &&
+	    peer_cut_off(r->errbuf)) {
+		/* the peer (or a box on the way) dropped the link mid-handshake:
+		 * nothing about certificates was decided, so it is a network
+		 * failure and the work goes on offline */
+		res->cls = API_OFFLINE;
+		error_set(&res->err, "API-OFFLINE-RESET",
+			  "The connection to %s was cut off (%s). Work continues offline.", host, detail);
+		return;
+	}
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:

@@ -58,6 +58,13 @@ static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rty
 			 const char *json, struct cache_entry *e, struct vax_error *err)
 {
 	memset(e, 0, sizeof *e);
+	/* a store holds its own user's work only: it is sent under their login */
+	char u[VAX_SHORT_LEN], o[VAX_SHORT_LEN];
+	text_copy(u, sizeof u, cap->user);
+	text_copy(o, sizeof o, cap->org);
+	if (s->user && (strcmp(text_trim(u), s->user) || !text_ieq(text_trim(o), s->org)))
+		return error_set(err, "CACHE-WRONG-USER",
+				 "This record names another user than the one logged in; log in as that user to record it.");
 	uuid_v4(e->uuid);
 	e->op = op;
 	e->type = type;

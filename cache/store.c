@@ -14,6 +14,8 @@
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "core/fhir.h"
 #include "core/text.h"
@@ -131,58 +133,148 @@ static bool make_dirs(const char *path, mode_t mode, struct vax_error *err)
 	return true;
 }
 
-struct cache_store *cache_store_open(const struct cache_store_options *o, struct vax_error *err)
+/* The directory name of a user's store: hex SHA-256 of a label and the
+ * normalised "org\0user" (struct who below: surrounding blanks dropped, the
+ * organization code upper-cased; the username kept as typed, since the
+ * registry tells users apart by exact name). A plain hash, not a keyed
+ * one: it keeps usernames out of directory listings and backups, but is not
+ * a secret from someone holding the disk who can guess names; it need not be,
+ * since everything inside is sealed with that user's own key. */
+static char *user_store_dir(const char *base, const char *org, const char *user)
 {
-	struct cache_store *s = xcalloc(1, sizeof *s);
-	s->dir = o && o->dir ? xstrdup(o->dir) : cache_default_dir();
-	s->kdf.log2n = o && o->kdf.log2n ? o->kdf.log2n : CACHE_KDF_DEFAULT_LOG2N;
-	s->kdf.r = o && o->kdf.r ? o->kdf.r : 8;
-	s->kdf.p = o && o->kdf.p ? o->kdf.p : 1;
-	s->max_failures = o && o->max_offline_failures ? o->max_offline_failures
-						       : CACHE_MAX_OFFLINE_FAILURES;
-	if (!make_dirs(s->dir, 0700, err))
-		goto fail;
-	char *path = fileio_join(s->dir, "store.db");
+	const char *o = org, *u = user;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	static const char label[] = "vaxdesk user store v1";
+	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+		  EVP_DigestUpdate(ctx, label, sizeof label) &&
+		  EVP_DigestUpdate(ctx, o, strlen(o) + 1) && EVP_DigestUpdate(ctx, u, strlen(u)) &&
+		  EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return NULL;
+	char name[2 * SHA256_DIGEST_LENGTH + 1];
+	for (size_t i = 0; i < sizeof md; i++)
+		snprintf(name + 2 * i, 3, "%02x", md[i]);
+	char *stores = fileio_join(base, "stores");
+	char *d = fileio_join(stores, name);
+	free(stores);
+	return d;
+}
+
+/* An empty store in memory: what every call sees before a user is chosen,
+ * so nothing reads or writes a file that belongs to nobody. */
+static bool open_nobody(struct cache_store *s, struct vax_error *err)
+{
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
+	    SQLITE_OK)
+		return cache_db_error(s, err, "be opened");
+	return cache_exec(s, SCHEMA, err);
+}
+
+/* Open (create when `create`) the SQLite file in dir into *db. */
+static bool open_file(struct cache_store *s, const char *dir, bool create, struct vax_error *err)
+{
+	if (create && !make_dirs(dir, 0700, err))
+		return false;
+	char *path = fileio_join(dir, "store.db");
 	/* create it 0600 ourselves: SQLite would use the umask, and gives the
 	 * -wal and -shm files the database file's mode */
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | (create ? O_CREAT : 0) | O_CLOEXEC, 0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0) {
-		error_set(err, "CACHE-OPEN", "cannot open %s: %s", path, strerror(errno));
+		if (create || errno != ENOENT)
+			error_set(err, "CACHE-OPEN", "cannot open %s: %s", path, strerror(errno));
+		else
+			error_set(err, "CACHE-NO-STORE", "There is no local store for this user here.");
 		if (fd >= 0)
 			close(fd);
 		free(path);
-		goto fail;
+		return false;
 	}
 	close(fd);
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	free(path);
-	if (rc != SQLITE_OK) {
-		cache_db_error(s, err, "be opened");
-		goto fail;
-	}
+	if (rc != SQLITE_OK)
+		return cache_db_error(s, err, "be opened");
 	sqlite3_busy_timeout(s->db, 10000);
 	if (!cache_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;", err) ||
 	    !cache_exec(s, SCHEMA, err))
-		goto fail;
+		return false;
 	/* a crash mid-request leaves entries SENDING; creates are conditional
 	 * and updates carry If-Match, so sending again is safe. Only when no
 	 * other process holds the sync lock: its entries are really in flight. */
-	char *lock_path = fileio_join(s->dir, "sync.lock");
+	char *lock_path = fileio_join(dir, "sync.lock");
 	int lfd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lock_path);
 	if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0) {
 		bool ok = cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err);
 		close(lfd);
 		if (!ok)
-			goto fail;
+			return false;
 	} else if (lfd >= 0) {
 		close(lfd);
 	}
+	return true;
+}
+
+static void close_db(struct cache_store *s)
+{
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	s->db = NULL;
+}
+
+/* Make (org, user)'s own store the one every call works on: its file, its
+ * key. Switching users locks first, so no key outlives its user. Without
+ * `create`, a user who has no store here gets CACHE-NO-STORE and the
+ * previous selection stays. */
+static bool select_user(struct cache_store *s, const char *org, const char *user, bool create,
+			struct vax_error *err)
+{
+	if (s->org && !strcmp(s->org, org) && !strcmp(s->user, user))
+		return true;
+	char *dir = user_store_dir(s->base, org, user);
+	if (!dir)
+		return error_set(err, "CACHE-CRYPTO", "The local store could not be located.");
+	sqlite3 *old = s->db;
+	s->db = NULL;
+	if (!open_file(s, dir, create, err)) {
+		close_db(s);
+		s->db = old;
+		free(dir);
+		return false;
+	}
+	cache_lock(s);
+	if (old)
+		sqlite3_close_v2(old);
+	free(s->dir);
+	free(s->org);
+	free(s->user);
+	s->dir = dir;
+	s->org = xstrdup(org);
+	s->user = xstrdup(user);
+	return true;
+}
+
+struct cache_store *cache_store_open(const struct cache_store_options *o, struct vax_error *err)
+{
+	struct cache_store *s = xcalloc(1, sizeof *s);
+	s->base = o && o->dir ? xstrdup(o->dir) : cache_default_dir();
+	s->dir = xstrdup(s->base);
+	s->kdf.log2n = o && o->kdf.log2n ? o->kdf.log2n : CACHE_KDF_DEFAULT_LOG2N;
+	s->kdf.r = o && o->kdf.r ? o->kdf.r : 8;
+	s->kdf.p = o && o->kdf.p ? o->kdf.p : 1;
+	s->max_failures = o && o->max_offline_failures ? o->max_offline_failures
+						       : CACHE_MAX_OFFLINE_FAILURES;
+	char *stores = fileio_join(s->base, "stores");
+	bool ok = make_dirs(s->base, 0700, err) && make_dirs(stores, 0700, err);
+	free(stores);
+	if (!ok || !open_nobody(s, err)) {
+		cache_store_close(s);
+		return NULL;
+	}
 	return s;
-fail:
-	cache_store_close(s);
-	return NULL;
 }
 
 void cache_lock(struct cache_store *s)
@@ -198,9 +290,11 @@ void cache_store_close(struct cache_store *s)
 	if (!s)
 		return;
 	cache_lock(s);
-	if (s->db)
-		sqlite3_close_v2(s->db);
+	close_db(s);
+	free(s->base);
 	free(s->dir);
+	free(s->org);
+	free(s->user);
 	free(s);
 }
 
@@ -399,9 +493,66 @@ static int count_sql(struct cache_store *s, const char *sql)
 	return n;
 }
 
-bool cache_login_online(struct cache_store *s, const char *org, const char *user,
+/* A user as the store names them: blanks around dropped, the organization
+ * code upper-cased, so "org1 " and "ORG1" find the same store and wrap. */
+struct who {
+	char org[VAX_SHORT_LEN];
+	char user[VAX_SHORT_LEN];
+};
+
+static void who_init(struct who *w, const char *org, const char *user)
+{
+	text_copy(w->org, sizeof w->org, org ? org : "");
+	text_copy(w->user, sizeof w->user, user ? user : "");
+	memmove(w->org, text_trim(w->org), strlen(text_trim(w->org)) + 1);
+	memmove(w->user, text_trim(w->user), strlen(text_trim(w->user)) + 1);
+	for (char *q = w->org; *q; q++)
+		if (*q >= 'a' && *q <= 'z')
+			*q = (char)(*q - 'a' + 'A');
+}
+
+/* The user's failure count without selecting their store (so asking about
+ * one user never locks another's session); -1 if they have no store or no
+ * wrap here. */
+static int peek_user(struct cache_store *s, const struct who *w)
+{
+	unsigned char key[CACHE_KEY_LEN];
+	int failures = 0;
+	if (s->org && !strcmp(s->org, w->org) && !strcmp(s->user, w->user))
+		return try_unwrap(s, w->org, w->user, "", &failures, key, true) == UNWRAP_NO_USER
+			       ? -1
+			       : failures;
+	char *dir = user_store_dir(s->base, w->org, w->user);
+	if (!dir)
+		return -1;
+	char *path = fileio_join(dir, "store.db");
+	free(dir);
+	struct cache_store t = {0};
+	int n = -1;
+	if (access(path, F_OK) == 0 &&
+	    sqlite3_open_v2(path, &t.db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(t.db, 10000);
+		if (try_unwrap(&t, w->org, w->user, "", &failures, key, true) != UNWRAP_NO_USER)
+			n = failures;
+	}
+	if (t.db)
+		sqlite3_close_v2(t.db);
+	free(path);
+	return n;
+}
+
+bool cache_login_online(struct cache_store *s, const char *org_in, const char *user_in,
 			const char *password, int64_t now, struct vax_error *err)
 {
+	struct who w;
+	who_init(&w, org_in, user_in);
+	const char *org = w.org, *user = w.user;
+	if (!org[0] || !user[0])
+		return error_set(err, "CACHE-NO-USER", "An organization code and a username are needed.");
+	/* each user has a store of their own: their offline work is sealed
+	 * under their key and syncs only under their login */
+	if (!select_user(s, org, user, true, err))
+		return false;
 	unsigned char key[CACHE_KEY_LEN];
 	enum unwrap_result r = try_unwrap(s, org, user, password, NULL, key, false);
 	if (r == UNWRAP_OK) {
@@ -412,20 +563,16 @@ bool cache_login_online(struct cache_store *s, const char *org, const char *user
 			return cache_db_error(s, err, "save the login");
 		return true;
 	}
-	if (s->unlocked) /* a colleague's session, or a password changed here */
+	if (s->unlocked) /* this user's session, password changed from here */
 		return wrap_for(s, org, user, password, now, err);
-	/* locked and this password does not open it: only what is already on
-	 * the registry may be dropped to start a fresh key */
+	/* locked and this password does not open it (changed at the registry):
+	 * only what is already on the registry may be dropped to start a
+	 * fresh key */
 	int unsent = count_sql(s, "SELECT count(*) FROM outbox WHERE state <> 2");
-	if (unsent != 0) {
-		if (r == UNWRAP_BAD)
-			return error_set(err, "CACHE-KEY-OLD-PASSWORD",
-					 "This workstation holds %d unsent record(s) locked with your previous password; enter the previous password once to unlock them.",
-					 unsent);
-		return error_set(err, "CACHE-KEY-NEW-USER",
-				 "This workstation holds %d unsent record(s) of another user; ask a user who has worked offline here to log in and send them first.",
+	if (unsent != 0)
+		return error_set(err, "CACHE-KEY-OLD-PASSWORD",
+				 "Your %d unsent record(s) on this workstation are locked with your previous password; enter the previous password once to unlock them.",
 				 unsent);
-	}
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
 	cache_crypto_random(key, sizeof key);
@@ -441,15 +588,28 @@ bool cache_login_online(struct cache_store *s, const char *org, const char *user
 	return true;
 }
 
-bool cache_login_offline(struct cache_store *s, const char *org, const char *user,
+static bool no_offline(struct vax_error *err)
+{
+	return error_set(err, "CACHE-NO-OFFLINE",
+			 "You have not logged in online on this workstation yet; offline login needs one online login first.");
+}
+
+bool cache_login_offline(struct cache_store *s, const char *org_in, const char *user_in,
 			 const char *password, struct vax_error *err)
 {
+	struct who w;
+	who_init(&w, org_in, user_in);
+	const char *org = w.org, *user = w.user;
+	if (peek_user(s, &w) < 0)
+		return no_offline(err);
+	if (!select_user(s, org, user, false, err))
+		return false;
+	cache_lock(s); /* a wrong password leaves nothing open */
 	unsigned char key[CACHE_KEY_LEN];
 	int failures = 0;
 	enum unwrap_result r = try_unwrap(s, org, user, password, &failures, key, true);
 	if (r == UNWRAP_NO_USER)
-		return error_set(err, "CACHE-NO-OFFLINE",
-				 "You have not logged in online on this workstation yet; offline login needs one online login first.");
+		return no_offline(err);
 	if (failures >= s->max_failures)
 		return error_set(err, "CACHE-OFFLINE-LOCKED",
 				 "Too many wrong passwords: log in when the registry is reachable.");
@@ -473,9 +633,16 @@ bool cache_login_offline(struct cache_store *s, const char *org, const char *use
 	return true;
 }
 
-bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
+bool cache_login_rekey(struct cache_store *s, const char *org_in, const char *user_in,
 		       const char *old_password, const char *new_password, struct vax_error *err)
 {
+	struct who w;
+	who_init(&w, org_in, user_in);
+	const char *org = w.org, *user = w.user;
+	if (peek_user(s, &w) < 0)
+		return no_offline(err);
+	if (!select_user(s, org, user, false, err))
+		return false;
 	unsigned char key[CACHE_KEY_LEN];
 	if (try_unwrap(s, org, user, old_password, NULL, key, false) != UNWRAP_OK)
 		return error_set(err, "CACHE-BAD-PASSWORD", "That is not the previous password.");
@@ -486,16 +653,17 @@ bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
 
 int cache_offline_failures(struct cache_store *s, const char *org, const char *user)
 {
-	unsigned char key[CACHE_KEY_LEN];
-	int failures = 0;
-	try_unwrap(s, org, user, "", &failures, key, true);
-	return failures;
+	struct who w;
+	who_init(&w, org, user);
+	int n = peek_user(s, &w);
+	return n < 0 ? 0 : n;
 }
 
 bool cache_has_user(struct cache_store *s, const char *org, const char *user)
 {
-	unsigned char key[CACHE_KEY_LEN];
-	return try_unwrap(s, org, user, "", NULL, key, true) != UNWRAP_NO_USER;
+	struct who w;
+	who_init(&w, org, user);
+	return peek_user(s, &w) >= 0;
 }
 
 /* --- keys of rows, blind indexes --------------------------------------- */

@@ -1,18 +1,27 @@
 /* cache/store.h - the encrypted local store: cached clients and doses, the
  * outbox, offline login (DESIGN.md sections 5 and 6).
  *
- * One SQLite file, `store.db`, in $XDG_DATA_HOME/vaxdesk/ (else
- * ~/.local/share/vaxdesk/), directory 0700, files 0600, WAL journal with
- * synchronous=FULL: a function that writes returns only after its
- * transaction is on disk.
+ * One store per user: each (organization, username) that logs in on a
+ * workstation has its own SQLite file, `store.db`, and its own random store
+ * key, in $XDG_DATA_HOME/vaxdesk/stores/<hex SHA-256 of the normalised org
+ * and user>/ (else under ~/.local/share/vaxdesk/); directories 0700, files
+ * 0600, WAL journal with synchronous=FULL: a function that writes returns
+ * only after its transaction is on disk. Colleagues sharing a terminal each
+ * keep their own offline work, sealed under their own key, and it is sent
+ * only under their own login. The directory name keeps usernames out of
+ * listings; it is a plain hash, not a secret (see user_store_dir in store.c).
+ *
+ * A struct cache_store is the workstation's handle: it works on the store of
+ * the user who last logged in through it (online, offline or rekey); before
+ * that, every call sees an empty store in memory and writes nothing.
  *
  * What is in the file, and what is not:
  *   - every record (client, dose, outbox payload, registry message) is a
  *     sealed blob (cache/crypto.h) whose AAD names its row, under a random
  *     store key; nothing a person typed is stored in the clear;
- *   - the store key is wrapped once per (organization, user) with a key
- *     derived by scrypt from that user's password; a wrong password fails
- *     to unwrap, and that is the whole password check offline;
+ *   - the store key is wrapped for its one user with a key derived by
+ *     scrypt from that user's password; a wrong password fails to unwrap,
+ *     and that is the whole password check offline;
  *   - offline search uses blind indexes: HMAC tags of folded names, the
  *     birth date and identifiers, in one table keyed by (kind, tag) so new
  *     kinds (phonetic keys) are a new number, not a new table;
@@ -20,16 +29,15 @@
  *     registry without one, "r" + a keyed hash of the registry id, so no
  *     registry id is stored in the clear either.
  *
- * Who may unlock: the first online login on a workstation creates the key.
- * A later online login re-wraps it when the store is already unlocked in
- * this process (a colleague at the same desk, a password changed from
- * vaxdesk). If it is locked and this user's wrap does not open (password
- * changed elsewhere, or a user new to this workstation) the key cannot be
- * recovered without an old password: the cache alone is then dropped and
- * re-keyed for this user, but only when the outbox holds nothing unsent;
- * otherwise the login is refused with CACHE-KEY-* and the old password (or
- * a user who has it) must open the store first. Nothing unsent is ever
- * dropped.
+ * Who may unlock: a user's first online login on a workstation creates
+ * their store and key. A later online login re-wraps it when it is already
+ * unlocked in this process (password changed from vaxdesk). If it is locked
+ * and the wrap does not open (password changed at the registry) the key
+ * cannot be recovered without the old password: that user's cache alone is
+ * then dropped and re-keyed, but only when their outbox holds nothing
+ * unsent; otherwise the login is refused with CACHE-KEY-OLD-PASSWORD and
+ * cache_login_rekey() with the old password opens it once. Nothing unsent
+ * is ever dropped.
  */
 #ifndef VAX_CACHE_STORE_H
 #define VAX_CACHE_STORE_H
@@ -101,24 +109,30 @@ struct cache_entry {
 /** $XDG_DATA_HOME/vaxdesk or ~/.local/share/vaxdesk (malloc'd). */
 char *cache_default_dir(void);
 
-/** Open (create) the store in o->dir. Entries left SENDING by a crash go
- * back to PENDING (resends are no-ops: creates are conditional). */
+/** Open the workstation's data directory o->dir (created 0700). No user's
+ * store is selected yet: a login selects one. When a user's store is
+ * selected, its entries left SENDING by a crash go back to PENDING (resends
+ * are no-ops: creates are conditional). */
 struct cache_store *cache_store_open(const struct cache_store_options *o, struct vax_error *err);
 /** Wipe the key and close. NULL is fine. */
 void cache_store_close(struct cache_store *s);
-/** The directory the store lives in. */
+/** The directory of the selected user's store (the data directory before
+ * any login). */
 const char *cache_store_dir(const struct cache_store *s);
 /** The open SQLite handle (for the sync engine and tests in this folder). */
 struct sqlite3 *cache_store_db(struct cache_store *s);
 
 /* --- login ------------------------------------------------------------ */
 
-/** After the registry accepted (org, user, password): unlock the store with
- * that password, creating or re-wrapping the key as described above, and
- * clear the offline failure count. */
+/** After the registry accepted (org, user, password): select that user's own
+ * store (creating it on their first login here) and unlock it with that
+ * password, creating or re-wrapping the key as described above, and clear
+ * the offline failure count. Another user's store open before is locked.
+ * Codes: CACHE-KEY-OLD-PASSWORD (unsent work under an old password). */
 bool cache_login_online(struct cache_store *s, const char *org, const char *user,
 			const char *password, int64_t now, struct vax_error *err);
-/** Registry unreachable: unlock with the password alone. Each failure is
+/** Registry unreachable: select the user's own store and unlock it with the
+ * password alone. Each failure is
  * counted durably; after max_offline_failures the user must log in online.
  * Codes: CACHE-NO-OFFLINE, CACHE-BAD-PASSWORD, CACHE-OFFLINE-LOCKED. */
 bool cache_login_offline(struct cache_store *s, const char *org, const char *user,
@@ -128,7 +142,8 @@ bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
 		       const char *old_password, const char *new_password, struct vax_error *err);
 /** Failed offline attempts counted for the user (0 if unknown). */
 int cache_offline_failures(struct cache_store *s, const char *org, const char *user);
-/** True if the user has logged in online here (offline login possible). */
+/** True if the user has logged in online here (offline login possible).
+ * Neither this nor cache_offline_failures changes the selected store. */
 bool cache_has_user(struct cache_store *s, const char *org, const char *user);
 bool cache_unlocked(const struct cache_store *s);
 /** Forget the key (idle lock, logout). */

@@ -9,8 +9,10 @@
 struct cJSON;
 
 struct cache_store {
-	sqlite3 *db;
-	char *dir;
+	sqlite3 *db;            /* the selected user's store, else an empty in-memory one */
+	char *base;             /* the workstation's data directory */
+	char *dir;              /* the selected user's store directory (base until then) */
+	char *org, *user;       /* whose store is selected (NULL: nobody yet) */
 	struct cache_kdf kdf;
 	int max_failures;
 	bool unlocked;

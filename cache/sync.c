@@ -58,8 +58,7 @@ const char *cache_sync_status_name(enum cache_sync_status st)
 
 bool cache_sync_is_offline(const struct api_result *res)
 {
-	return res->cls == API_OFFLINE ||
-	       (res->cls == API_TLS && !strcmp(res->err.code, "API-TLS-HANDSHAKE"));
+	return res->cls == API_OFFLINE;
 }
 
 struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,

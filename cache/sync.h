@@ -90,10 +90,10 @@ int64_t cache_sync_next_probe(const struct cache_sync *y);
 void cache_sync_note_offline(struct cache_sync *y, int64_t now, long retry_after);
 const struct cache_sync_stats *cache_sync_stats(const struct cache_sync *y);
 const char *cache_sync_status_name(enum cache_sync_status st);
-/** True if a result means "the registry cannot be reached now": API_OFFLINE,
- * and a TLS handshake broken off without a certificate problem (the peer
- * reset or vanished mid-handshake). Certificate failures are not offline:
- * they are shown, never retried quietly. */
+/** True if a result means "the registry cannot be reached now": API_OFFLINE
+ * (api/http.c classes a handshake the peer reset or closed as
+ * API-OFFLINE-RESET). Certificate failures (API_TLS) are not offline: they
+ * are shown, never retried quietly. */
 bool cache_sync_is_offline(const struct api_result *res);
 
 #endif

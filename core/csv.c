@@ -40,8 +40,12 @@ enum csv_status csv_next(struct csv_reader *r, struct csv_row *row, struct vax_e
 	if (r->p >= r->end)
 		return CSV_END;
 	row->line = r->line;
-	/* a final blank line (or a stray CR) is the end, not an empty record */
-	if (r->end - r->p <= 2 && strspn(r->p, "\r\n") == (size_t)(r->end - r->p))
+	/* a final blank line (or a stray CR) is the end, not an empty record;
+	 * the buffer need not be NUL-terminated, so no str* functions here */
+	const char *q = r->p;
+	while (q < r->end && q - r->p < 2 && (*q == '\r' || *q == '\n'))
+		q++;
+	if (q == r->end)
 		return CSV_END;
 	if (memchr(r->p, '\0', (size_t)(r->end - r->p)))
 		return error_set(err, "CSV-NUL", "%s:%d: the file contains a NUL byte; it is not a text CSV file",

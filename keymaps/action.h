@@ -97,6 +97,7 @@ enum action_group {
 	_(REVIEW,         "review",         "Show possible duplicates waiting for a decision", REVIEW) \
 	_(LINK_RECORD,    "link-record",    "Same person or shot: link to the registry's record", REVIEW) \
 	_(KEEP_BOTH,      "keep-both",      "Different: keep both records",             REVIEW) \
+	_(DEFER,          "defer",          "Decide later: leave it waiting for review", REVIEW) \
 	_(SYNC_NOW,       "sync-now",       "Send waiting records to the registry now", REVIEW) \
 	\
 	_(SWITCH_ORG,     "switch-org",     "Work for another organization",            SESSION) \

@@ -345,6 +345,12 @@ static void frame_action(struct app *a, enum action act)
 	case ACTION_REDRAW:
 		a->dirty |= DIRTY_ALL;
 		break;
+	case ACTION_SEARCH:
+		if (!app_logged_in_any(a))
+			app_message(a, MSG_INFO, "Log in first to find a client.");
+		else if (app_top(a) != SCREEN_SEARCH)
+			app_push(a, SCREEN_SEARCH);
+		break;
 	case ACTION_LOCK:
 		if (a->lock_armed)
 			lock_now(a);

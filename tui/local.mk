@@ -4,8 +4,10 @@ vaxdesk_SOURCES = \
 	tui/tui.h tui/main.c tui/app.c tui/term.c tui/input.c tui/draw.c tui/form_view.c \
 	tui/screen_login.c tui/screen_confid.c tui/screen_forgot.c tui/screen_password.c \
 	tui/screen_portal.c tui/screen_menu.c tui/screen_lock.c tui/screen_help.c
+vaxdesk_SOURCES += tui/screen_client.c tui/screen_client_edit.c tui/screen_shot.c tui/screen_outbox.c
 vaxdesk_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 vaxdesk_LDADD = $(VAXFORMS_LIBS) $(VAXCACHE_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(NCURSES_LIBS) $(OPENSSL_LIBS)
+vaxdesk_LDADD += $(VAXFORECAST_LIBS)
 
 # Terminal tests: scripted mode (VAXDESK_SCRIPT, no terminal) and the real
 # program in tmux, against a real vaxregd over TLS (tests/lib/registry.sh).
@@ -13,3 +15,4 @@ TUI_TESTS = tests/tui/cli.sh tests/tui/frame.sh tests/tui/access.sh tests/tui/tm
 TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
+vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c

@@ -15,10 +15,10 @@ struct entry {
 };
 
 static const struct entry entries[] = {
-	{ACTION_SEARCH, "Find a client", false},
-	{ACTION_ADD_CLIENT, "Add a client", false},
+	{ACTION_SEARCH, "Find a client", true},
+	{ACTION_ADD_CLIENT, "Add a client", true},
 	{ACTION_OUTBOX, "Outbox", false},
-	{ACTION_REVIEW, "Review possible duplicates", false},
+	{ACTION_REVIEW, "Review possible duplicates", true},
 	{ACTION_CHANGE_PASSWORD, "Change password", true},
 	{ACTION_SWITCH_ORG, "Switch organization", true},
 	{ACTION_LOGOUT, "Log out", true},
@@ -31,8 +31,10 @@ static bool usable(const struct app *a, int i)
 {
 	if (!entries[i].available)
 		return false;
-	/* the registry does these; an offline session can only log out */
-	if (a->offline_session && entries[i].act != ACTION_LOGOUT)
+	/* the registry does these; offline, the local store answers searches
+	 * and holds the clients to review */
+	if (a->offline_session && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
+	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
@@ -70,6 +72,17 @@ static void run(struct app *a, int i)
 		break;
 	case ACTION_LOGOUT:
 		app_logout(a, "Logged out.");
+		break;
+	case ACTION_SEARCH:
+		app_push(a, SCREEN_SEARCH);
+		break;
+	case ACTION_ADD_CLIENT:
+		/* search before create: Add Client opens from the results */
+		app_push(a, SCREEN_SEARCH);
+		app_message(a, MSG_INFO, "Search first: Add Client opens from the search results.");
+		break;
+	case ACTION_REVIEW:
+		app_push(a, SCREEN_REVIEW_MATCH);
 		break;
 	default:
 		break;

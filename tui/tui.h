@@ -43,7 +43,14 @@ struct app;
 	_(PORTAL,   portal)   /* choose / switch organization */ \
 	_(MENU,     menu)     /* the main menu */ \
 	_(LOCK,     lock)     /* idle lock: covers everything, asks the password */ \
-	_(HELP,     help)     /* the keys of the screen below */
+	_(HELP,     help)     /* the keys of the screen below */ \
+	_(CLIENT,   client)   /* one client's record: details, shots, forecast */ \
+	_(CLIENT_EDIT, client_edit) /* Add / Edit Client: demographic tabs */ \
+	_(SHOT,     shot)     /* Add New / Add Historical / refusal / edit of a dose */ \
+	_(OUTBOX,   outbox)   /* what waits for the registry, and why */ \
+	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
+	_(RESULTS,  results)  /* the clients a search found, paged */ \
+	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */
 /* clang-format on */
 
 enum screen_id {
@@ -286,5 +293,48 @@ extern const char *const password_rules_text;
 const char *password_rule_check(const char *value, const void *ctx, char *buf, size_t len);
 /** form_validator: the same as the field ctx (a struct password_pair) names. */
 const char *password_again_check(const char *value, const void *ctx, char *buf, size_t len);
+
+/* tui/screen_client.c: the client record */
+struct client;
+/** Open the client record for a registry id or a local uuid / row key:
+ * the local store answers at once, the registry refreshes it when online. */
+void screen_client_open(struct app *a, const char *registry_id_or_uuid);
+/** Open the Add Client form, pre-filled from a search (prefill may be NULL). */
+void screen_client_new(struct app *a, const struct client *prefill);
+/** The client shown, or NULL; its row key in the store. */
+const struct client *screen_client_current(void);
+const char *screen_client_key(void);
+/** Its doses as loaded (count; *out points into the screen's state). */
+struct immunization;
+int screen_client_doses(const struct immunization **out);
+/** Read the client again from the store (after a save). */
+void screen_client_reload(struct app *a);
+/** True if the client's history is older than a day or never pulled. */
+bool screen_client_stale(struct app *a);
+/** Who records, where, now. */
+void screen_client_capture(struct app *a, struct capture *cap);
+/** The CDC code tables (loaded once; NULL if they cannot be read). */
+struct codes;
+const struct codes *screen_client_codes(void);
+/** Today on the workstation's calendar. */
+vax_date screen_client_today(void);
+/** An outbox state in words: "Waiting to send", "Accepted", ... */
+const char *screen_client_state_words(enum cache_state s);
+/** Open the Edit Client tabs for the client shown. */
+void screen_client_edit(struct app *a);
+
+/* tui/screen_shot.c */
+enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
+/** Open the shot form for the client shown. */
+void screen_shot_open(struct app *a, enum shot_mode mode);
+
+/* tui/screen_results.c: the searches and their results */
+enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };
+/** Run a search (the registry, or the local store when offline) and show
+ * its results; rid: a registry ID to look up instead of the names;
+ * phone: digits to check on each client (Basic search); open_single: an
+ * exact hit opens the client at once. */
+void search_run(struct app *a, enum search_kind kind, const struct client *query, const char *rid,
+                const char *phone, bool open_single);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -135,7 +136,11 @@ bool cachetest_dir_contains(const char *dir, const char *s)
 		char *p = fileio_join(dir, de->d_name);
 		char *buf;
 		size_t len;
-		if (fileio_read(p, &buf, &len, NULL)) {
+		struct stat sb;
+		/* each user's store is a directory of its own */
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+			hit = cachetest_dir_contains(p, s);
+		else if (fileio_read(p, &buf, &len, NULL)) {
 			hit = buf_contains(buf, len, s);
 			free(buf);
 		}

@@ -67,7 +67,12 @@ grep -q 'prefetched 1 of 1 client(s)' "$REG_TMP/pf.out" || fail "group prefetch:
 "$CACHEDRV" scan "$DESK" Quasimodoz Wolfgangia QUASIMODOZ 2016-07-19 07/19/2016 20160719 ||
 	fail "PHI found in the data directory"
 [ "$(stat -c %a "$DESK")" = 700 ] || fail "data dir mode"
-for f in "$DESK"/*; do
+# one store per user, in a directory of its own
+for f in $(find "$DESK" -mindepth 1 -type d); do
+	[ "$(stat -c %a "$f")" = 700 ] || fail "$f mode $(stat -c %a "$f")"
+done
+[ "$(find "$DESK" -type f | wc -l)" -ge 2 ] || fail "no store files in $DESK"
+for f in $(find "$DESK" -type f); do
 	[ "$(stat -c %a "$f")" = 600 ] || fail "$f mode $(stat -c %a "$f")"
 done
 

@@ -88,33 +88,52 @@ START_TEST(crypto_kdf_and_tags)
 }
 END_TEST
 
+/* Every directory 0700 and every file 0600 under path; returns files seen. */
+static int check_modes(const char *path)
+{
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	struct stat sb;
+	int files = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = fileio_join(path, de->d_name);
+		ck_assert_int_eq(stat(p, &sb), 0);
+		ck_assert_msg((sb.st_mode & 077) == 0, "%s is mode %o", p, sb.st_mode & 0777);
+		if (S_ISDIR(sb.st_mode))
+			files += check_modes(p);
+		else
+			files++;
+		free(p);
+	}
+	closedir(d);
+	return files;
+}
+
 START_TEST(store_modes)
 {
 	struct stat sb;
 	ck_assert_int_eq(stat(dir, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0700);
-	char *db = fileio_join(dir, "store.db");
+	/* nobody logged in: nothing is written */
+	ck_assert_int_eq(check_modes(dir), 0);
+	cachetest_login(st);
+	const char *udir = cache_store_dir(st);
+	ck_assert(strncmp(udir, dir, strlen(dir)) == 0);
+	ck_assert_ptr_null(strstr(udir + strlen(dir), "nurse"));
+	ck_assert_ptr_null(strstr(udir + strlen(dir), "ORG1"));
+	ck_assert_int_eq(stat(udir, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	char *db = fileio_join(udir, "store.db");
 	ck_assert_int_eq(stat(db, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
 	free(db);
-	cachetest_login(st);
 	struct client c;
 	cachetest_client(&c, "Modeson", "Ann", 2020, 1, 2);
 	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, cachetest_capture(), NULL, NULL));
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int files = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = fileio_join(dir, de->d_name);
-		ck_assert_int_eq(stat(p, &sb), 0);
-		ck_assert_msg((sb.st_mode & 077) == 0, "%s is mode %o", de->d_name, sb.st_mode & 0777);
-		free(p);
-		files++;
-	}
-	closedir(d);
-	ck_assert_int_ge(files, 2); /* store.db and its -wal at least */
+	ck_assert_int_ge(check_modes(dir), 2); /* store.db and its -wal at least */
 }
 END_TEST
 
@@ -177,29 +196,72 @@ START_TEST(login_password_changed)
 }
 END_TEST
 
+static const struct capture *capture_of(const char *user)
+{
+	static struct capture cap;
+	cap = *cachetest_capture();
+	text_copy(cap.user, sizeof cap.user, user);
+	return &cap;
+}
+
+/* Colleagues at one desk: each has a store of their own, offline too. */
 START_TEST(login_second_user)
 {
 	struct vax_error err;
 	ck_assert(cache_login_online(st, "ORG1", "amy", "Amy#Pass11", 1000, &err));
+	char amy_dir[512];
+	text_copy(amy_dir, sizeof amy_dir, cache_store_dir(st));
 	struct client c;
 	cachetest_client(&c, "Sharedesk", "Cy", 2017, 7, 8);
-	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, cachetest_capture(), NULL, &err));
-	/* a colleague logs in while the store is open: gets a wrap */
+	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, capture_of("amy"), NULL, &err));
+	/* a record naming someone else is refused: it would be sent as amy */
+	struct client other;
+	cachetest_client(&other, "Elsewho", "Di", 2017, 7, 9);
+	ck_assert(!cache_save_client(st, &other, CACHE_OP_CREATE, capture_of("bob"), NULL, &err));
+	ck_assert_str_eq(err.code, "CACHE-WRONG-USER");
+	/* bob, new here, logs in online while amy has unsent work: his own
+	 * store, amy's is locked and untouched */
+	ck_assert(!cache_has_user(st, "ORG1", "bob"));
 	ck_assert(cache_login_online(st, "ORG1", "bob", "Bob#Pass22", 1000, &err));
-	reopen();
-	ck_assert(cache_login_offline(st, "ORG1", "bob", "Bob#Pass22", &err));
-	cache_lock(st);
-	/* a third user on a locked store with unsent work is refused ... */
-	ck_assert(!cache_login_online(st, "ORG1", "cat", "Cat#Pass33", 1000, &err));
-	ck_assert_str_eq(err.code, "CACHE-KEY-NEW-USER");
-	ck_assert_int_eq(cache_outbox_count(st, 0), 1);
-	/* ... but once it is all accepted, the cache is re-keyed for them */
-	ck_assert(cache_login_offline(st, "ORG1", "amy", "Amy#Pass11", &err));
-	ck_assert(cache_outbox_set_state(st, 1, CACHE_ACCEPTED, "77", "1", NULL, NULL, &err));
-	cache_lock(st);
-	ck_assert(cache_login_online(st, "ORG1", "cat", "Cat#Pass33", 1000, &err));
+	ck_assert_str_ne(cache_store_dir(st), amy_dir);
+	ck_assert_int_eq(cache_outbox_count(st, 0), 0);
 	ck_assert_int_eq(cache_count_clients(st), 0);
-	ck_assert(!cache_has_user(st, "ORG1", "amy"));
+	ck_assert(!cache_get_client(st, c.uuid, &other, NULL, &err));
+	ck_assert(cache_has_user(st, "ORG1", "amy"));
+	reopen();
+	/* both offline; each sees only their own work */
+	ck_assert(cache_login_offline(st, "ORG1", "bob", "Bob#Pass22", &err));
+	cachetest_client(&other, "Bobsworth", "Ed", 2016, 1, 1);
+	ck_assert(cache_save_client(st, &other, CACHE_OP_CREATE, capture_of("bob"), NULL, &err));
+	ck_assert_int_eq(cache_outbox_count(st, 0), 1);
+	ck_assert(cache_login_offline(st, "ORG1", "amy", "Amy#Pass11", &err));
+	ck_assert_str_eq(cache_store_dir(st), amy_dir);
+	ck_assert_int_eq(cache_outbox_count(st, 0), 1);
+	struct cache_entry *v;
+	ck_assert_int_eq(cache_outbox_list(st, 0, &v, &err), 1);
+	ck_assert_str_eq(v[0].cap.user, "amy");
+	free(v);
+	struct client back;
+	ck_assert(cache_get_client(st, c.uuid, &back, NULL, &err));
+	ck_assert(!cache_get_client(st, other.uuid, &back, NULL, &err));
+	/* one password does not open the other's store, and a failed try
+	 * leaves nothing unlocked */
+	ck_assert(!cache_login_offline(st, "ORG1", "amy", "Bob#Pass22", &err));
+	ck_assert_str_eq(err.code, "CACHE-BAD-PASSWORD");
+	ck_assert(!cache_unlocked(st));
+	ck_assert(!cache_login_offline(st, "ORG1", "bob", "Amy#Pass11", &err));
+	ck_assert(!cache_unlocked(st));
+	ck_assert_int_eq(cache_offline_failures(st, "ORG1", "amy"), 1);
+	ck_assert_int_eq(cache_offline_failures(st, "ORG1", "bob"), 1);
+	/* org codes are matched whatever their case or blanks */
+	ck_assert(cache_login_offline(st, " org1", "amy", "Amy#Pass11", &err));
+	ck_assert_str_eq(cache_store_dir(st), amy_dir);
+	/* a third user logs in online whatever the others left unsent */
+	ck_assert(cache_login_online(st, "ORG1", "cat", "Cat#Pass33", 1000, &err));
+	ck_assert_int_eq(cache_outbox_count(st, 0), 0);
+	ck_assert(cache_login_offline(st, "ORG1", "bob", "Bob#Pass22", &err));
+	ck_assert_int_eq(cache_outbox_count(st, 0), 1);
+	ck_assert(cache_has_user(st, "ORG1", "amy"));
 }
 END_TEST
 

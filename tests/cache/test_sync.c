@@ -97,6 +97,7 @@ START_TEST(pending_work_is_kept_when_cancelled)
 	ck_assert_int_eq(cache_outbox_count(st, 1u << CACHE_SENDING), 1);
 	/* another process opening the store meanwhile leaves it in flight */
 	struct cache_store *other = cachetest_open(dir);
+	cachetest_login(other); /* selecting the user's store is when recovery runs */
 	ck_assert_int_eq(cache_outbox_count(other, 1u << CACHE_SENDING), 1);
 	cache_store_close(other);
 	/* ... and giving up (logout, program exit) puts it back */

@@ -42,10 +42,16 @@ tests_fuzz_fuzz_fhir_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
 tests_fuzz_fuzz_fhir_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 # fuzz_cdsi_case and fuzz_immds are built in forecast/local.mk
 
+check_PROGRAMS += tests/fuzz/fuzz_gs1
+tests_fuzz_fuzz_gs1_SOURCES = tests/fuzz/fuzz_gs1.c
+tests_fuzz_fuzz_gs1_LDADD = $(FUZZ_MAIN) $(VAXFORMS_LIBS)
+tests_fuzz_fuzz_gs1_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
 # Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
 FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case fhir
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
+FUZZ_TARGETS += gs1
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh

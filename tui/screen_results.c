@@ -1,0 +1,580 @@
+/* tui/screen_results.c - the clients a search found, and the searches
+ * themselves (Quick, Basic and Smart search send them from here).
+ *
+ * Online a search is one request through the api pump (never on the input
+ * path); the list keeps every page it has fetched, so scrolling back never
+ * asks again, and the next page is asked for only when the selection
+ * reaches the end of what is held. Offline the same questions go to the
+ * encrypted local store (blind-index search, the registry's own matcher
+ * for Smart search) and the screen says how old those records are.
+ *
+ * Add Client opens from here only: a client is created after a search
+ * (search-before-create), with what was typed pre-filled. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/fhir_client.h"
+#include "cache/sync.h"
+#include "core/date.h"
+#include "core/fhir.h"
+#include "core/match.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include "tui/tui.h"
+
+#define PAGE_COUNT 20
+#define WHY_SHOWN 4
+
+struct hit {
+	char ref[CACHE_KEY_STR > VAX_ID_LEN ? CACHE_KEY_STR : VAX_ID_LEN]; /* registry id or row key */
+	char name[200];
+	char dob[DATE_US_LEN];
+	char sex[4];
+	char place[96];
+	char grade[16]; /* Smart search: certain, probable, possible */
+	double score;   /* -1: none */
+	int n_why;
+	char why[WHY_SHOWN][MATCH_WHY_LEN];
+};
+
+static struct {
+	enum search_kind kind;
+	struct client query; /* what was typed, for Add Client and the reasons */
+	char phone[16];      /* Basic search: digits, checked on each hit */
+	char maiden[VAX_NAME_LEN];
+	bool open_single;    /* an exact hit opens the record */
+	struct hit *hits;
+	int n, cap;
+	long total;          /* the registry's total, -1 if unknown */
+	struct api_bundle last; /* the last page: its next link */
+	bool have_last;
+	struct api_req *req;
+	bool busy, first_page;
+	bool offline;        /* these results came from the local store */
+	int64_t oldest;      /* offline: the oldest copy's as-of, Unix seconds */
+	int sel, top;
+	char error[VAX_ERROR_MSG_LEN];
+} st;
+
+static void hits_clear(void)
+{
+	free(st.hits);
+	st.hits = NULL;
+	st.n = st.cap = 0;
+	st.sel = st.top = 0;
+	if (st.have_last)
+		api_bundle_free(&st.last);
+	st.have_last = false;
+	st.total = -1;
+	st.error[0] = '\0';
+}
+
+static struct hit *hit_add(void)
+{
+	if (st.n == st.cap) {
+		st.cap = st.cap ? st.cap * 2 : 32;
+		st.hits = xrealloc(st.hits, (size_t)st.cap * sizeof *st.hits);
+	}
+	struct hit *h = &st.hits[st.n++];
+	memset(h, 0, sizeof *h);
+	h->score = -1;
+	return h;
+}
+
+static void digits_only(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < cap; in++)
+		if (*in >= '0' && *in <= '9')
+			out[n++] = *in;
+	out[n] = '\0';
+}
+
+/* Basic search asks for a phone and mother's maiden name the registry has
+ * no search parameter for: those are checked on each client found. */
+static bool extra_ok(const struct client *c)
+{
+	if (st.phone[0]) {
+		bool any = false;
+		for (int i = 0; i < c->n_phone && !any; i++) {
+			char d[16];
+			digits_only(c->phone[i].number, d, sizeof d);
+			any = !strcmp(d, st.phone);
+		}
+		if (!any)
+			return false;
+	}
+	if (st.maiden[0]) {
+		char a[VAX_NAME_LEN], b[VAX_NAME_LEN];
+		text_fold(st.maiden, a, sizeof a);
+		text_fold(c->mother_maiden, b, sizeof b);
+		if (strcmp(a, b))
+			return false;
+	}
+	return true;
+}
+
+static void hit_fill(struct hit *h, const struct client *c)
+{
+	snprintf(h->name, sizeof h->name, "%.60s, %.60s%s%.60s", c->name.family, c->name.given,
+	         c->name.middle[0] ? " " : "", c->name.middle);
+	date_format_us(c->dob, h->dob);
+	snprintf(h->sex, sizeof h->sex, "%s", c->sex ? client_sex_code(c->sex) : "");
+	if (c->n_addr)
+		snprintf(h->place, sizeof h->place, "%.60s %.10s", c->addr[0].city, c->addr[0].zip);
+}
+
+static void hit_reasons(struct hit *h, const struct match_result *r)
+{
+	h->n_why = r->n_why < WHY_SHOWN ? r->n_why : WHY_SHOWN;
+	for (int i = 0; i < h->n_why; i++)
+		snprintf(h->why[i], sizeof h->why[i], "%s", r->why[i]);
+}
+
+/* ---- what happens when the first page is in --------------------------- */
+
+static void first_page_done(struct app *a)
+{
+	st.first_page = false;
+	if (app_top(a) != SCREEN_RESULTS)
+		app_push(a, SCREEN_RESULTS);
+	if (st.error[0])
+		return;
+	if (st.n == 0) {
+		app_message(a, MSG_INFO, "No client matched. Press a to add a new client.");
+		return;
+	}
+	bool exact = false;
+	if (st.kind == SEARCH_SMART)
+		exact = !strcmp(st.hits[0].grade, "certain") &&
+		        (st.n == 1 || strcmp(st.hits[1].grade, "certain"));
+	else
+		exact = st.open_single && st.n == 1 && st.total <= 1;
+	if (exact) {
+		app_message(a, MSG_INFO, "Exact match: opening the client.");
+		screen_client_open(a, st.hits[0].ref);
+	}
+}
+
+/* ---- offline: the local store ------------------------------------------ */
+
+static void offline_note(int64_t as_of)
+{
+	if (as_of > 0 && (st.oldest == 0 || as_of < st.oldest))
+		st.oldest = as_of;
+}
+
+static bool prefix_of(const char *typed, const char *name)
+{
+	char a[VAX_NAME_LEN], b[VAX_NAME_LEN];
+	text_fold(typed, a, sizeof a);
+	text_fold(name, b, sizeof b);
+	return !strncmp(a, b, strlen(a));
+}
+
+static void run_offline(struct app *a, const char *rid)
+{
+	st.offline = true;
+	st.oldest = 0;
+	if (!a->store || !cache_unlocked(a->store)) {
+		snprintf(st.error, sizeof st.error, "The local store is not open: log in again to search it.");
+		first_page_done(a);
+		return;
+	}
+	struct vax_error err;
+	if (st.kind == SEARCH_SMART) {
+		struct cache_match m[50];
+		int n = cache_match_search(a->store, &st.query, m, 50, &err);
+		if (n < 0)
+			snprintf(st.error, sizeof st.error, "%s", err.message);
+		for (int i = 0; i < n; i++) {
+			struct client c;
+			int64_t as_of = 0;
+			if (!cache_get_client(a->store, m[i].key, &c, &as_of, NULL))
+				continue;
+			offline_note(as_of);
+			struct hit *h = hit_add();
+			snprintf(h->ref, sizeof h->ref, "%s", m[i].key);
+			hit_fill(h, &c);
+			h->score = m[i].r.score;
+			snprintf(h->grade, sizeof h->grade, "%s", match_grade_code(m[i].r.grade));
+			hit_reasons(h, &m[i].r);
+		}
+		st.total = st.n;
+		first_page_done(a);
+		return;
+	}
+	char (*keys)[CACHE_KEY_STR] = xcalloc(500, sizeof *keys);
+	int n = 0;
+	if (rid) {
+		n = cache_find_rid(a->store, rid, keys[0]) ? 1 : 0;
+	} else {
+		/* the blind index holds whole names and the first three letters:
+		 * ask for the three, then keep the names that start as typed */
+		char f3[VAX_NAME_LEN] = "";
+		text_fold(st.query.name.family, f3, sizeof f3);
+		f3[3] = '\0';
+		struct cache_query q = {.family = f3[0] ? st.query.name.family : NULL,
+		                        .family_prefix = true,
+		                        .dob = st.query.dob};
+		n = cache_search(a->store, &q, keys, 500, &err);
+		if (n < 0)
+			snprintf(st.error, sizeof st.error, "%s", err.message);
+	}
+	for (int i = 0; i < n; i++) {
+		struct client c;
+		int64_t as_of = 0;
+		if (!cache_get_client(a->store, keys[i], &c, &as_of, NULL))
+			continue;
+		if (!rid) {
+			if (st.query.name.family[0] && !prefix_of(st.query.name.family, c.name.family))
+				continue;
+			if (st.query.name.given[0] && !prefix_of(st.query.name.given, c.name.given))
+				continue;
+			if (st.query.sex && c.sex != st.query.sex)
+				continue;
+			if (st.query.n_addr && st.query.addr[0].zip[0] &&
+			    (!c.n_addr || strncmp(c.addr[0].zip, st.query.addr[0].zip, 5)))
+				continue;
+			if (!extra_ok(&c))
+				continue;
+		}
+		offline_note(as_of);
+		struct hit *h = hit_add();
+		snprintf(h->ref, sizeof h->ref, "%s", keys[i]);
+		hit_fill(h, &c);
+	}
+	free(keys);
+	st.total = st.n;
+	first_page_done(a);
+}
+
+/* ---- online: the registry ---------------------------------------------- */
+
+static void send(struct app *a, struct api_req *r);
+
+static void page_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	st.busy = false;
+	st.req = NULL;
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_SCREEN);
+	a->msg[0] = '\0';
+	bool first = st.first_page;
+	if (cache_sync_is_offline(res) && first) {
+		api_req_free(req);
+		app_message(a, MSG_INFO, "The registry cannot be reached: searching the local store.");
+		run_offline(a, st.kind == SEARCH_QUICK && st.query.id[0] ? st.query.id : NULL);
+		return;
+	}
+	struct api_bundle b;
+	memset(&b, 0, sizeof b);
+	struct vax_error err;
+	if (!api_fhir_read_bundle(res, &b, &err)) {
+		snprintf(st.error, sizeof st.error, "%s", err.message);
+		api_bundle_free(&b);
+		api_req_free(req);
+		if (first)
+			first_page_done(a);
+		return;
+	}
+	if (st.have_last)
+		api_bundle_free(&st.last);
+	st.last = b;
+	st.have_last = true;
+	if (b.total >= 0)
+		st.total = b.total;
+	for (int i = 0; i < b.n; i++) {
+		const struct api_entry *e = &b.entry[i];
+		if (!e->resource || strcmp(e->resource_type, "Patient") || !strcmp(e->mode, "outcome"))
+			continue;
+		struct client c;
+		if (!fhir_patient_from_json(e->resource, &c, NULL))
+			continue;
+		if (st.kind == SEARCH_BASIC && !extra_ok(&c))
+			continue;
+		struct hit *h = hit_add();
+		snprintf(h->ref, sizeof h->ref, "%s", e->id);
+		hit_fill(h, &c);
+		if (st.kind == SEARCH_SMART) {
+			struct match_result r;
+			/* the registry's grade and score; the reasons in words come
+			 * from the same comparators, run here on what it sent */
+			match_score(&st.query, &c, &r);
+			h->score = e->score >= 0 ? e->score : r.score;
+			snprintf(h->grade, sizeof h->grade, "%s",
+			         e->match_grade[0] ? e->match_grade : match_grade_code(r.grade));
+			hit_reasons(h, &r);
+		}
+	}
+	api_req_free(req);
+	if (first)
+		first_page_done(a);
+}
+
+static void send(struct app *a, struct api_req *r)
+{
+	if (!r)
+		return;
+	st.req = r;
+	st.busy = api_req_send(r, page_done, a);
+	if (!st.busy) {
+		api_req_free(r);
+		st.req = NULL;
+		snprintf(st.error, sizeof st.error, "The search could not be sent.");
+	} else {
+		app_message(a, MSG_INFO, "Searching...");
+	}
+}
+
+static bool want_offline(const struct app *a)
+{
+	return a->offline_session || !a->conn || a->net == NET_OFFLINE || a->net == NET_MAINTENANCE;
+}
+
+void search_run(struct app *a, enum search_kind kind, const struct client *query, const char *rid,
+                const char *phone, bool open_single)
+{
+	if (st.busy) {
+		app_message(a, MSG_INFO, "Still waiting for the registry...");
+		return;
+	}
+	hits_clear();
+	st.kind = kind;
+	st.query = *query;
+	if (rid)
+		snprintf(st.query.id, sizeof st.query.id, "%s", rid);
+	digits_only(phone ? phone : "", st.phone, sizeof st.phone);
+	snprintf(st.maiden, sizeof st.maiden, "%s", kind == SEARCH_BASIC ? query->mother_maiden : "");
+	st.open_single = open_single;
+	st.first_page = true;
+	st.offline = false;
+	if (want_offline(a)) {
+		run_offline(a, rid);
+		return;
+	}
+	struct vax_error err;
+	struct api_req *r = NULL;
+	if (kind == SEARCH_SMART) {
+		cJSON *p = fhir_patient_to_json(query);
+		r = api_fhir_match_req(a->conn, p, PAGE_COUNT, false, &err);
+		cJSON_Delete(p);
+	} else {
+		struct api_fhir_param p[8];
+		int n = 0;
+		char count[16], dob[DATE_ISO_LEN];
+		snprintf(count, sizeof count, "%d", PAGE_COUNT);
+		if (rid) {
+			p[n++] = (struct api_fhir_param){"identifier", rid};
+		} else {
+			if (query->name.family[0])
+				p[n++] = (struct api_fhir_param){"family", query->name.family};
+			if (query->name.given[0])
+				p[n++] = (struct api_fhir_param){"given", query->name.given};
+			if (query->dob != DATE_NONE)
+				p[n++] = (struct api_fhir_param){"birthdate", date_format_iso(query->dob, dob)};
+			if (query->sex == SEX_FEMALE || query->sex == SEX_MALE)
+				p[n++] = (struct api_fhir_param){"gender",
+				                                 query->sex == SEX_FEMALE ? "female" : "male"};
+			else if (query->sex)
+				p[n++] = (struct api_fhir_param){"gender",
+				                                 query->sex == SEX_UNKNOWN ? "unknown" : "other"};
+			if (query->n_addr && query->addr[0].zip[0])
+				p[n++] = (struct api_fhir_param){"address-postalcode", query->addr[0].zip};
+		}
+		p[n++] = (struct api_fhir_param){"_count", count};
+		r = api_fhir_search_req(a->conn, "Patient", p, n, &err);
+	}
+	if (!r) {
+		snprintf(st.error, sizeof st.error, "%s", err.message);
+		first_page_done(a);
+		return;
+	}
+	send(a, r);
+}
+
+/* The next page, when the selection nears the end of what is held. */
+static void maybe_more(struct app *a, int rows)
+{
+	if (st.busy || st.offline || !st.have_last || !st.last.next || st.sel + rows < st.n)
+		return;
+	struct vax_error err;
+	err.code[0] = '\0';
+	struct api_req *r = api_fhir_next_req(a->conn, &st.last, &err);
+	if (r)
+		send(a, r);
+	else if (err.code[0])
+		app_message(a, MSG_ERROR, "%s", err.message);
+}
+
+/* ---- the screen ---------------------------------------------------------- */
+
+static int list_rows(const struct app *a)
+{
+	int per = st.kind == SEARCH_SMART ? 2 : 1;
+	int rows = (a->w_body ? getmaxy(a->w_body) : 20) - 5;
+	return rows / per > 1 ? rows / per : 1;
+}
+
+static unsigned results_action(struct app *a, enum action act)
+{
+	int page = list_rows(a);
+	switch (act) {
+	case ACTION_MOVE_UP:
+		st.sel = st.sel > 0 ? st.sel - 1 : 0;
+		break;
+	case ACTION_MOVE_DOWN:
+		if (st.sel + 1 < st.n)
+			st.sel++;
+		break;
+	case ACTION_PAGE_UP:
+		st.sel = st.sel > page ? st.sel - page : 0;
+		break;
+	case ACTION_PAGE_DOWN:
+		st.sel = st.sel + page < st.n ? st.sel + page : (st.n ? st.n - 1 : 0);
+		break;
+	case ACTION_MOVE_FIRST:
+		st.sel = 0;
+		break;
+	case ACTION_MOVE_LAST:
+		st.sel = st.n ? st.n - 1 : 0;
+		break;
+	case ACTION_SELECT:
+		if (st.n)
+			screen_client_open(a, st.hits[st.sel].ref);
+		break;
+	case ACTION_ADD_CLIENT:
+		screen_client_new(a, &st.query);
+		break;
+	case ACTION_CANCEL:
+		if (st.req) {
+			api_req_cancel(st.req);
+			api_req_free(st.req);
+			st.req = NULL;
+			st.busy = false;
+		}
+		app_pop(a);
+		break;
+	default:
+		return TUI_UNHANDLED;
+	}
+	if (act != ACTION_SELECT && act != ACTION_ADD_CLIENT && act != ACTION_CANCEL)
+		maybe_more(a, page);
+	if (st.sel < st.top)
+		st.top = st.sel;
+	if (st.sel >= st.top + page)
+		st.top = st.sel - page + 1;
+	app_dirty(a, DIRTY_BODY);
+	return TUI_HANDLED;
+}
+
+static void results_draw(struct app *a, WINDOW *w)
+{
+	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
+	char line[VAX_ERROR_MSG_LEN + 64];
+	static const char *titles[] = {"Quick search", "Basic search", "Smart search"};
+	wattrset(w, A_BOLD);
+	if (st.total > st.n)
+		snprintf(line, sizeof line, "%s: %d of %ld clients shown", titles[st.kind], st.n, st.total);
+	else
+		snprintf(line, sizeof line, "%s: %d client%s found", titles[st.kind], st.n,
+		         st.n == 1 ? "" : "s");
+	draw_text(w, y++, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+	if (st.offline) {
+		char when[128] = "no copy dated";
+		if (st.oldest > 0) {
+			struct tm tm;
+			time_t t = (time_t)st.oldest;
+			localtime_r(&t, &tm);
+			long h = (long)((time(NULL) - st.oldest) / 3600);
+			char d[32];
+			strftime(d, sizeof d, "%m/%d/%Y %H:%M", &tm);
+			snprintf(when, sizeof when, "oldest copy from %s, %ld hour%s old", d, h, h == 1 ? "" : "s");
+		}
+		snprintf(line, sizeof line, "OFFLINE: results from the local store (%s).", when);
+		wattrset(w, term_attr(a, ROLE_BANNER));
+		y = draw_wrapped(w, y, 1, cols - 2, line);
+		wattrset(w, A_NORMAL);
+	}
+	if (st.error[0]) {
+		snprintf(line, sizeof line, "Error: %s", st.error);
+		wattrset(w, term_attr(a, ROLE_ERROR));
+		y = draw_wrapped(w, y, 1, cols - 2, line);
+		wattrset(w, A_NORMAL);
+	}
+	char keys[64];
+	draw_keys_label(a, KEYMAP_RESULTS, 0, ACTION_ADD_CLIENT, keys, sizeof keys);
+	if (st.n == 0 && !st.busy && !st.error[0]) {
+		y++;
+		draw_text(w, y++, 1, "No client matched what you typed.", cols - 2);
+		snprintf(line, sizeof line, "Add Client (%s) opens with what you typed filled in.", keys);
+		draw_text(w, y++, 1, line, cols - 2);
+		return;
+	}
+	snprintf(line, sizeof line, "%-34s %-10s %-3s %s", "  Name", "Born", "Sex",
+	         st.kind == SEARCH_SMART ? "Match" : "City ZIP");
+	wattrset(w, A_UNDERLINE);
+	draw_text(w, y++, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+	int page = list_rows(a);
+	for (int i = st.top; i < st.n && i < st.top + page && y < rows - 1; i++) {
+		const struct hit *h = &st.hits[i];
+		char tail[128];
+		if (st.kind == SEARCH_SMART)
+			snprintf(tail, sizeof tail, "%s, score %.2f", h->grade, h->score);
+		else
+			snprintf(tail, sizeof tail, "%s", h->place);
+		snprintf(line, sizeof line, "%s %-32.32s %-10s %-3s %s", i == st.sel ? ">" : " ", h->name,
+		         h->dob, h->sex, tail);
+		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
+		draw_text(w, y++, 1, line, cols - 2);
+		wattrset(w, A_NORMAL);
+		if (st.kind == SEARCH_SMART && y < rows - 1) {
+			char why[WHY_SHOWN * MATCH_WHY_LEN + 8] = "    ";
+			for (int k = 0; k < h->n_why; k++) {
+				strncat(why, h->why[k], sizeof why - strlen(why) - 1);
+				if (k + 1 < h->n_why)
+					strncat(why, "; ", sizeof why - strlen(why) - 1);
+			}
+			draw_text(w, y++, 1, why, cols - 2);
+		}
+	}
+	if (y < rows) {
+		if (st.busy)
+			snprintf(line, sizeof line, "Fetching more...");
+		else if (st.have_last && st.last.next)
+			snprintf(line, sizeof line, "More on the registry: move past the end to fetch them.");
+		else
+			snprintf(line, sizeof line, "Not the right client? Add Client: %s.", keys);
+		draw_text(w, rows - 1, 1, line, cols - 2);
+	}
+}
+
+static void results_cleanup(void)
+{
+	if (st.req)
+		api_req_free(st.req);
+	st.req = NULL;
+	st.busy = false;
+	hits_clear();
+}
+
+static const enum action results_actions[] = {ACTION_SELECT, ACTION_ADD_CLIENT, ACTION_PAGE_DOWN,
+                                              ACTION_PAGE_UP, ACTION_CANCEL, ACTION_NONE};
+
+const struct screen_ops screen_results_ops = {
+	.name = "results",
+	.title = "Search results",
+	.keymap = KEYMAP_RESULTS,
+	.phi = true,
+	.draw = results_draw,
+	.action = results_action,
+	.actions = results_actions,
+	.cleanup = results_cleanup,
+};

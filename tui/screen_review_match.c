@@ -1,0 +1,253 @@
+/* tui/screen_review_match.c - clients held back by the sync: created
+ * offline, then Patient/$match found a certain or probable match on the
+ * registry, so a person decides. Side by side (what was typed here, the
+ * registry's client), every differing field marked in words; one key each:
+ * Link (same person: the doses go to the registry's client), Create new
+ * (a different person: send the new client), Defer (decide later).
+ * Everything here is local: the store, no request. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "api/response.h"
+#include "core/date.h"
+#include "core/fhir.h"
+#include "core/text.h"
+#include "tui/tui.h"
+
+static struct {
+	struct cache_entry *list; /* held client creates */
+	int n, cur;
+	bool have;                /* ours/theirs of list[cur] are read */
+	struct client ours, theirs;
+	char rid[VAX_ID_LEN];     /* the registry's client */
+	char grade[16];
+	char error[VAX_ERROR_MSG_LEN];
+} st;
+
+static void load_current(struct app *a)
+{
+	st.have = false;
+	st.rid[0] = st.grade[0] = '\0';
+	if (st.cur >= st.n)
+		return;
+	const struct cache_entry *e = &st.list[st.cur];
+	struct vax_error err;
+	char *mine = cache_outbox_payload(a->store, e->seq, false, &err);
+	char *cands = cache_outbox_payload(a->store, e->seq, true, NULL);
+	cJSON *j = mine ? cJSON_Parse(mine) : NULL;
+	memset(&st.ours, 0, sizeof st.ours);
+	memset(&st.theirs, 0, sizeof st.theirs);
+	bool ok = j && fhir_patient_from_json(j, &st.ours, NULL);
+	cJSON_Delete(j);
+	struct api_bundle b;
+	memset(&b, 0, sizeof b);
+	if (ok && cands && api_bundle_parse(cands, strlen(cands), &b, NULL)) {
+		/* the best candidate the registry graded certain or probable */
+		for (int i = 0; i < b.n && !st.rid[0]; i++) {
+			const struct api_entry *m = &b.entry[i];
+			if (!m->resource || (strcmp(m->match_grade, "certain") && strcmp(m->match_grade, "probable")))
+				continue;
+			if (fhir_patient_from_json(m->resource, &st.theirs, NULL)) {
+				snprintf(st.rid, sizeof st.rid, "%s", m->id);
+				snprintf(st.grade, sizeof st.grade, "%s", m->match_grade);
+			}
+		}
+	}
+	api_bundle_free(&b);
+	bool read = mine != NULL;
+	free(mine);
+	free(cands);
+	st.have = ok && st.rid[0];
+	if (!st.have)
+		snprintf(st.error, sizeof st.error, "This held client could not be read: %.400s",
+		         read ? "the registry's candidates are missing." : err.message);
+}
+
+static void reload(struct app *a)
+{
+	free(st.list);
+	st.list = NULL;
+	st.n = 0;
+	st.error[0] = '\0';
+	if (!a->store || !cache_unlocked(a->store)) {
+		snprintf(st.error, sizeof st.error, "The local store is not open.");
+		return;
+	}
+	struct cache_entry *all = NULL;
+	struct vax_error err;
+	int n = cache_outbox_list(a->store, 1u << CACHE_NEEDS_REVIEW, &all, &err);
+	if (n < 0) {
+		snprintf(st.error, sizeof st.error, "%s", err.message);
+		return;
+	}
+	st.list = all;
+	for (int i = 0; i < n; i++)
+		if (all[i].type == CACHE_R_PATIENT && all[i].op == CACHE_OP_CREATE)
+			st.list[st.n++] = all[i];
+	if (st.cur >= st.n)
+		st.cur = 0;
+	load_current(a);
+}
+
+static void review_enter(struct app *a, bool fresh)
+{
+	if (fresh)
+		st.cur = 0;
+	reload(a);
+}
+
+static void next_or_done(struct app *a, const char *what)
+{
+	reload(a);
+	if (st.n)
+		app_message(a, MSG_INFO, "%s %d held client%s left.", what, st.n, st.n == 1 ? "" : "s");
+	else
+		app_message(a, MSG_INFO, "%s No held clients left to review.", what);
+}
+
+static unsigned review_action(struct app *a, enum action act)
+{
+	struct vax_error err;
+	switch (act) {
+	case ACTION_LINK_RECORD:
+		if (!st.have)
+			break;
+		if (!cache_outbox_link(a->store, st.list[st.cur].seq, st.rid, &err)) {
+			app_message(a, MSG_ERROR, "%s", err.message);
+			break;
+		}
+		next_or_done(a, "Linked: the doses will go to the registry's client.");
+		break;
+	case ACTION_KEEP_BOTH:
+		if (st.cur >= st.n)
+			break;
+		if (!cache_outbox_approve(a->store, st.list[st.cur].seq, NULL, &err)) {
+			app_message(a, MSG_ERROR, "%s", err.message);
+			break;
+		}
+		next_or_done(a, "Created: the new client will be sent at the next sync.");
+		break;
+	case ACTION_DEFER:
+	case ACTION_MOVE_DOWN:
+		if (st.n) {
+			st.cur = (st.cur + 1) % st.n;
+			load_current(a);
+			if (act == ACTION_DEFER)
+				app_message(a, MSG_INFO, "Deferred: it waits in the outbox until you decide.");
+		}
+		break;
+	case ACTION_MOVE_UP:
+		if (st.n) {
+			st.cur = (st.cur + st.n - 1) % st.n;
+			load_current(a);
+		}
+		break;
+	case ACTION_CANCEL:
+		app_pop(a);
+		return TUI_HANDLED;
+	default:
+		return TUI_UNHANDLED;
+	}
+	app_dirty(a, DIRTY_BODY | DIRTY_STATUS);
+	return TUI_HANDLED;
+}
+
+static bool differs(const char *x, const char *y)
+{
+	char a[256], b[256];
+	text_fold(x, a, sizeof a);
+	text_fold(y, b, sizeof b);
+	return strcmp(a, b) != 0;
+}
+
+static void row(WINDOW *w, int y, int cols, const char *label, const char *x, const char *yv)
+{
+	char line[400];
+	bool d = differs(x, yv);
+	int colw = (cols - 2 - 16 - 9) / 2;
+	if (colw < 8)
+		colw = 8;
+	snprintf(line, sizeof line, "%-15s %-*.*s %-*.*s %s", label, colw, colw, x, colw, colw, yv,
+	         d ? "DIFFERS" : "same");
+	wattrset(w, d ? A_BOLD : A_NORMAL);
+	draw_text(w, y, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+}
+
+static void review_draw(struct app *a, WINDOW *w)
+{
+	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
+	char line[400];
+	wattrset(w, A_BOLD);
+	if (st.n)
+		snprintf(line, sizeof line, "Held client %d of %d: may already be in the registry", st.cur + 1,
+		         st.n);
+	else
+		snprintf(line, sizeof line, "No held clients waiting for review");
+	draw_text(w, y++, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+	if (st.error[0]) {
+		wattrset(w, term_attr(a, ROLE_ERROR));
+		y = draw_wrapped(w, y, 1, cols - 2, st.error);
+		wattrset(w, A_NORMAL);
+	}
+	if (!st.have)
+		return;
+	snprintf(line, sizeof line, "The registry found a %s match (Patient/%s).", st.grade, st.rid);
+	y = draw_wrapped(w, y, 1, cols - 2, line);
+	y++;
+	int colw = (cols - 2 - 16 - 9) / 2;
+	snprintf(line, sizeof line, "%-15s %-*.*s %-*.*s", "", colw, colw, "Typed here", colw, colw,
+	         "In the registry");
+	wattrset(w, A_UNDERLINE);
+	draw_text(w, y++, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+	const struct client *o = &st.ours, *t = &st.theirs;
+	char d1[DATE_US_LEN], d2[DATE_US_LEN];
+	const char *labels[] = {"Last name", "First name", "Middle name", "Date of birth", "Sex",
+	                        "Mother's maiden", "Street", "City", "ZIP", "Phone"};
+	const char *xs[] = {o->name.family, o->name.given, o->name.middle, date_format_us(o->dob, d1),
+	                    o->sex ? client_sex_label(o->sex) : "", o->mother_maiden,
+	                    o->n_addr ? o->addr[0].line1 : "", o->n_addr ? o->addr[0].city : "",
+	                    o->n_addr ? o->addr[0].zip : "", o->n_phone ? o->phone[0].number : ""};
+	const char *ys[] = {t->name.family, t->name.given, t->name.middle, date_format_us(t->dob, d2),
+	                    t->sex ? client_sex_label(t->sex) : "", t->mother_maiden,
+	                    t->n_addr ? t->addr[0].line1 : "", t->n_addr ? t->addr[0].city : "",
+	                    t->n_addr ? t->addr[0].zip : "", t->n_phone ? t->phone[0].number : ""};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0] && y < rows - 3; i++)
+		row(w, y++, cols, labels[i], xs[i], ys[i]);
+	char kl[64], kb[64], kd[64];
+	draw_keys_label(a, KEYMAP_REVIEW, 0, ACTION_LINK_RECORD, kl, sizeof kl);
+	draw_keys_label(a, KEYMAP_REVIEW, 0, ACTION_KEEP_BOTH, kb, sizeof kb);
+	draw_keys_label(a, KEYMAP_REVIEW, 0, ACTION_DEFER, kd, sizeof kd);
+	snprintf(line, sizeof line, "%s Link (same person)   %s Create new (different person)   %s Defer", kl,
+	         kb, kd);
+	if (y + 1 < rows)
+		draw_wrapped(w, y + 1, 1, cols - 2, line);
+}
+
+static void review_cleanup(void)
+{
+	free(st.list);
+	memset(&st, 0, sizeof st);
+}
+
+static const enum action review_actions[] = {ACTION_LINK_RECORD, ACTION_KEEP_BOTH, ACTION_DEFER,
+                                             ACTION_CANCEL, ACTION_NONE};
+
+const struct screen_ops screen_review_match_ops = {
+	.name = "review_match",
+	.title = "Held clients: review",
+	.keymap = KEYMAP_REVIEW,
+	.phi = true,
+	.enter = review_enter,
+	.draw = review_draw,
+	.action = review_action,
+	.actions = review_actions,
+	.cleanup = review_cleanup,
+};
