@@ -1,7 +1,9 @@
 /* bench/bench_cache.c - the local store: what an offline save costs (the
  * fsync'd commit before the screen may say "saved"), what sending 1,000
  * queued shots costs on loopback against a real vaxregd over TLS, and how
- * fast a blind-index search is over 100,000 cached clients.
+ * fast a blind-index search is over 100,000 cached clients, and what it
+ * costs for colleagues at one desk to take turns (each has a store of their
+ * own: the switch opens the file and runs scrypt at the default cost).
  *
  * The sync part starts its own vaxregd (throwaway CA from tests/tls/mkca.sh,
  * ./vaxregd from the build tree); without one it prints "skipped". Sizes:
@@ -97,6 +99,31 @@ static void bench_save(const char *tmp)
 	}
 	bench_row("offline save of a shot, p50 (commit+fsync)", bench_percentile(t, N, 50), "ms");
 	bench_row("offline save of a shot, p99", bench_percentile(t, N, 99), "ms");
+	cache_store_close(s);
+	free(dir);
+}
+
+static void bench_switch(const char *tmp)
+{
+	char *dir = fileio_join(tmp, "desk");
+	struct cache_store *s = open_store(dir);
+	struct vax_error err;
+	if (!cache_login_online(s, CAP.org, "colleague", PASSWORD, time(NULL), &err)) {
+		fprintf(stderr, "bench_cache: %s\n", err.message);
+		exit(1);
+	}
+	enum { N = 20 };
+	double t[N];
+	for (int i = 0; i < N; i++) {
+		double t0 = bench_now_ns();
+		if (!cache_login_offline(s, CAP.org, i % 2 ? "colleague" : CAP.user, PASSWORD, &err)) {
+			fprintf(stderr, "bench_cache: %s\n", err.message);
+			exit(1);
+		}
+		t[i] = (bench_now_ns() - t0) / 1e6;
+	}
+	bench_row("switch user at one desk (offline login), p50", bench_percentile(t, N, 50), "ms");
+	bench_row("switch user at one desk, max", bench_percentile(t, N, 100), "ms");
 	cache_store_close(s);
 	free(dir);
 }
@@ -319,6 +346,7 @@ int main(void)
 		return 1;
 	bench_header("cache/ (bench/bench_cache)");
 	bench_save(tmp);
+	bench_switch(tmp);
 	bench_sync(tmp, shots);
 	bench_search(tmp, clients);
 	char cmd[128];

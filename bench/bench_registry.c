@@ -20,7 +20,7 @@
 #include <curl/curl.h>
 
 #include "bench/benchutil.h"
-#include "registry/api.h"
+#include "registry/routes.h"
 #include "registry/demo.h"
 #include "registry/server.h"
 #include "registry/store.h"
@@ -242,8 +242,8 @@ int main(int argc, char **argv)
 	if (!codeload_dir(codes, codes_dir, &err))
 		codes_free(&codes); /* run without code checks rather than not at all */
 	free(codes_dir);
-	struct api_config cfg = {.datadir = data, .maint_start = -1, .maint_end = -1, .token_ttl = 3600};
-	struct api *a = api_new(st, codes, &cfg);
+	struct registry_config cfg = {.datadir = data, .maint_start = -1, .maint_end = -1, .token_ttl = 3600};
+	struct registry *a = registry_new(st, codes, &cfg);
 	struct server_opts so = {.listen = "127.0.0.1:0", .cert_file = cert, .key_file = key, .threads = THREADS};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	free(token);
 	free(ids);
 	server_stop(srv);
-	api_free(a);
+	registry_free(a);
 	codes_free(&codes);
 	store_close(st);
 	curl_global_cleanup();

@@ -13,7 +13,9 @@
  * (or VAXDESK_ORG / VAXDESK_USER), --password-fd N (read the password from
  * file descriptor N; otherwise it is asked on the terminal without echo).
  * Commands that need the registry log in online and fall back to the
- * offline login when it cannot be reached.
+ * offline login when it cannot be reached. Every command acts on the store
+ * of the --org/--user given, and only on it: a colleague's unsent work on
+ * the same workstation is neither listed nor sent under this login.
  */
 #ifndef VAX_CACHE_CLI_H
 #define VAX_CACHE_CLI_H

@@ -511,6 +511,12 @@ static void who_init(struct who *w, const char *org, const char *user)
 			*q = (char)(*q - 'a' + 'A');
 }
 
+/* Is (org, user) the user whose store is selected? */
+static bool is_selected(const struct cache_store *s, const struct who *w)
+{
+	return s->org && !strcmp(s->org, w->org) && !strcmp(s->user, w->user);
+}
+
 /* The user's failure count without selecting their store (so asking about
  * one user never locks another's session); -1 if they have no store or no
  * wrap here. */
@@ -518,7 +524,7 @@ static int peek_user(struct cache_store *s, const struct who *w)
 {
 	unsigned char key[CACHE_KEY_LEN];
 	int failures = 0;
-	if (s->org && !strcmp(s->org, w->org) && !strcmp(s->user, w->user))
+	if (is_selected(s, w))
 		return try_unwrap(s, w->org, w->user, "", &failures, key, true) == UNWRAP_NO_USER
 			       ? -1
 			       : failures;
@@ -547,6 +553,8 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	struct who w;
 	who_init(&w, org_in, user_in);
 	const char *org = w.org, *user = w.user;
+	if (!is_selected(s, &w))
+		cache_lock(s); /* another user's key never outlives a login attempt */
 	if (!org[0] || !user[0])
 		return error_set(err, "CACHE-NO-USER", "An organization code and a username are needed.");
 	/* each user has a store of their own: their offline work is sealed
@@ -600,6 +608,8 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 	struct who w;
 	who_init(&w, org_in, user_in);
 	const char *org = w.org, *user = w.user;
+	if (!is_selected(s, &w))
+		cache_lock(s); /* another user's key never outlives a login attempt */
 	if (peek_user(s, &w) < 0)
 		return no_offline(err);
 	if (!select_user(s, org, user, false, err))
@@ -639,6 +649,8 @@ bool cache_login_rekey(struct cache_store *s, const char *org_in, const char *us
 	struct who w;
 	who_init(&w, org_in, user_in);
 	const char *org = w.org, *user = w.user;
+	if (!is_selected(s, &w))
+		cache_lock(s); /* another user's key never outlives a login attempt */
 	if (peek_user(s, &w) < 0)
 		return no_offline(err);
 	if (!select_user(s, org, user, false, err))

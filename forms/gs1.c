@@ -49,8 +49,8 @@ static int ai_fixed_len(const char *ai, size_t ai_len)
 		return 18;
 	if (!strncmp(ai, "01", 2) || !strncmp(ai, "02", 2))
 		return 14;
-	if (ai[0] == '1' && (ai[1] == '1' || ai[1] == '2' || ai[1] == '3' || ai[1] == '5' ||
-	                     ai[1] == '6' || ai[1] == '7'))
+	if (ai[0] == '1' &&
+	    (ai[1] == '1' || ai[1] == '2' || ai[1] == '3' || ai[1] == '5' || ai[1] == '6' || ai[1] == '7'))
 		return 6;
 	if (!strncmp(ai, "20", 2))
 		return 2;
@@ -103,16 +103,20 @@ bool gs1_parse(const char *text, struct gs1_vial *out, struct vax_error *err)
 		size_t ai_len;
 		if (parens) {
 			if (*p != '(')
-				return error_set(err, "GS1-SHAPE", "The barcode text is not a GS1 element string.");
+				return error_set(err, "GS1-SHAPE",
+				                 "The barcode text is not a GS1 element string.");
 			const char *close = strchr(p, ')');
-			if (!close || close - p - 1 < 2 || close - p - 1 > 4 || !digits(p + 1, (size_t)(close - p - 1)))
-				return error_set(err, "GS1-SHAPE", "The barcode text is not a GS1 element string.");
+			if (!close || close - p - 1 < 2 || close - p - 1 > 4 ||
+			    !digits(p + 1, (size_t)(close - p - 1)))
+				return error_set(err, "GS1-SHAPE",
+				                 "The barcode text is not a GS1 element string.");
 			ai_len = (size_t)(close - p - 1);
 			memcpy(ai, p + 1, ai_len);
 			p = close + 1;
 		} else {
 			if (!is_digit(p[0]) || !is_digit(p[1]))
-				return error_set(err, "GS1-SHAPE", "The barcode text is not a GS1 element string.");
+				return error_set(err, "GS1-SHAPE",
+				                 "The barcode text is not a GS1 element string.");
 			ai_len = 2;
 			memcpy(ai, p, 2);
 			p += 2;
@@ -132,19 +136,24 @@ bool gs1_parse(const char *text, struct gs1_vial *out, struct vax_error *err)
 			memcpy(out->gtin, p, 14);
 			out->gtin[14] = '\0';
 			if (!gs1_gtin_ok(out->gtin))
-				return error_set(err, "GS1-GTIN",
-				                 "The barcode's product number (GTIN) fails its check digit; scan again.");
+				return error_set(
+				    err, "GS1-GTIN",
+				    "The barcode's product number (GTIN) fails its check digit; scan again.");
 		} else if (!strcmp(ai, "17")) {
 			if (!yymmdd(p, &out->expiry))
-				return error_set(err, "GS1-DATE", "The barcode's expiration date is not a real date.");
+				return error_set(err, "GS1-DATE",
+				                 "The barcode's expiration date is not a real date.");
 		} else if (!strcmp(ai, "10")) {
 			if (!take_var(p, n, out->lot, sizeof out->lot))
-				return error_set(err, "GS1-SHAPE", "The barcode's lot number is empty or too long.");
+				return error_set(err, "GS1-SHAPE",
+				                 "The barcode's lot number is empty or too long.");
 		} else if (!strcmp(ai, "21")) {
 			if (!take_var(p, n, out->serial, sizeof out->serial))
-				return error_set(err, "GS1-SHAPE", "The barcode's serial number is empty or too long.");
+				return error_set(err, "GS1-SHAPE",
+				                 "The barcode's serial number is empty or too long.");
 		} else if (fixed < 0) {
-			return error_set(err, "GS1-AI", "The barcode holds a field (AI %s) vaxdesk does not read.", ai);
+			return error_set(err, "GS1-AI",
+			                 "The barcode holds a field (AI %s) vaxdesk does not read.", ai);
 		}
 		p += n;
 	}

@@ -26,10 +26,10 @@
 #define GS1_LOT_LEN 21 /* AI 10 and 21 hold up to 20 characters */
 
 struct gs1_vial {
-	char gtin[15];             /* 14 digits, "" if absent */
-	vax_date expiry;           /* DATE_NONE if absent */
-	char lot[GS1_LOT_LEN];     /* "" if absent */
-	char serial[GS1_LOT_LEN];  /* "" if absent */
+	char gtin[15];            /* 14 digits, "" if absent */
+	vax_date expiry;          /* DATE_NONE if absent */
+	char lot[GS1_LOT_LEN];    /* "" if absent */
+	char serial[GS1_LOT_LEN]; /* "" if absent */
 };
 
 /** True if text looks like a scanned element string rather than something

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/fhir.h"
+#include "core/match.h"
 #include "core/text.h"
 
 struct acc {
@@ -121,6 +122,15 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 				snprintf(z5, sizeof z5, "%s", zip);
 				add(&a, "address-postalcode", z5);
 			}
+		}
+		/* $match's blocking keys (core/match.h): the same keys the offline
+		 * store files a client under, so candidates are found alike. */
+		struct client c;
+		if (!strcmp(type, "Patient") && fhir_patient_from_json(res, &c, NULL)) {
+			struct match_keys k;
+			match_keys_record(&c, &k);
+			for (int i = 0; i < k.n; i++)
+				add(&a, "mkey", k.key[i]);
 		}
 	} else if (!strcmp(type, "Immunization")) {
 		add_ref(&a, "patient", cJSON_GetObjectItemCaseSensitive(res, "patient"));

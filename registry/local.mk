@@ -5,17 +5,17 @@ libvaxregistry_a_SOURCES = \
 	registry/store.h registry/store_sqlite.c \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
-	registry/api.c registry/api.h registry/api_int.h registry/api_auth.c \
+	registry/routes.c registry/routes.h registry/routes_int.h registry/routes_auth.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
-	$(MHD_CFLAGS) $(ZLIB_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS) \
-	$(OPENSSL_LIBS) $(CJSON_LIBS)
+	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd
 vaxregd_SOURCES = registry/main.c
-vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
+vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 
 # Integration: a real vaxregd over TLS with a throwaway CA (tests/lib/registry.sh).
@@ -27,7 +27,9 @@ REGISTRY_TESTS = \
 	tests/registry/access.sh \
 	tests/registry/maintenance.sh \
 	tests/registry/badinput.sh \
-	tests/registry/demo.sh
+	tests/registry/demo.sh \
+	tests/registry/forecast.sh \
+	tests/registry/school.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh

@@ -15,7 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "core/codes.h"
-#include "registry/api.h"
+#include "registry/routes.h"
 #include "registry/auth.h"
 #include "registry/demo.h"
 #include "registry/server.h"
@@ -246,7 +246,7 @@ static int cmd_serve(const struct opts *o)
 {
 	if (!o->cert || !o->key)
 		return die("--cert FILE and --key FILE are required (vaxregd serves HTTPS only)", NULL);
-	struct api_config cfg = {.datadir = o->data, .token_ttl = o->token_ttl, .reset_ttl = o->reset_ttl,
+	struct registry_config cfg = {.datadir = o->data, .token_ttl = o->token_ttl, .reset_ttl = o->reset_ttl,
 				 .mail_command = o->mail, .maint_start = -1, .maint_end = -1};
 	if (o->window && !parse_window(o->window, &cfg.maint_start, &cfg.maint_end))
 		return die("--maintenance-window takes HH:MM-HH:MM (UTC)", NULL);
@@ -276,13 +276,28 @@ static int cmd_serve(const struct opts *o)
 		return 1;
 	}
 	free(codes_dir);
-	struct api *a = api_new(st, codes, &cfg);
+	/* Loaded once: $immds-forecast shares it read-only across threads.
+	 * Without it the registry still serves records; the operation says why
+	 * it is missing. */
+	char cdsi_dir[4096];
+	struct cdsi_data *cdsi = cdsi_data_load(cdsi_data_dir(cdsi_dir, sizeof cdsi_dir), &err);
+	if (!cdsi)
+		fprintf(stderr, "vaxregd: $immds-forecast is off: %s\n", err.message);
+	cfg.cdsi = cdsi;
+	char school_path[4096];
+	struct school_reqs *school = NULL;
+	if (cdsi && !(school = school_load(school_texas_path(school_path, sizeof school_path), cdsi, &err)))
+		fprintf(stderr, "vaxregd: $school-compliance is off: %s\n", err.message);
+	cfg.school = school;
+	struct registry *a = registry_new(st, codes, &cfg);
 	struct server_opts so = {.listen = o->listen, .cert_file = o->cert, .key_file = o->key,
 				 .threads = (unsigned)o->threads, .access_log = o->access_log};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
-		api_free(a);
+		registry_free(a);
+		school_free(school);
+	cdsi_data_free(cdsi);
 		codes_free(&codes);
 		store_close(st);
 		return die(err.message, NULL);
@@ -294,10 +309,10 @@ static int cmd_serve(const struct opts *o)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR1) {
-			api_set_maintenance(a, 1);
+			registry_set_maintenance(a, 1);
 			fprintf(stderr, "vaxregd: maintenance on (signal)\n");
 		} else if (sig == SIGUSR2) {
-			api_set_maintenance(a, -1);
+			registry_set_maintenance(a, -1);
 			fprintf(stderr, "vaxregd: maintenance by flag file and window\n");
 		} else if (sig == SIGHUP) {
 			continue;
@@ -307,7 +322,9 @@ static int cmd_serve(const struct opts *o)
 	}
 	fprintf(stderr, "vaxregd: stopping\n");
 	server_stop(srv);
-	api_free(a);
+	registry_free(a);
+	school_free(school);
+	cdsi_data_free(cdsi);
 	codes_free(&codes);
 	store_close(st);
 	return 0;

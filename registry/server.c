@@ -16,7 +16,7 @@
 
 struct server {
 	struct MHD_Daemon *d;
-	struct api *api;
+	struct registry *reg;
 	struct server_opts o;
 	char *cert, *key;
 	char base[128];
@@ -40,8 +40,8 @@ static double since_ms(const struct timespec *t0)
 static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
-	struct api_request *rq = cls;
-	if (rq->n_param >= API_MAX_PARAMS) {
+	struct reg_request *rq = cls;
+	if (rq->n_param >= REG_MAX_PARAMS) {
 		rq->too_many_params = true;
 		return MHD_NO;
 	}
@@ -112,7 +112,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		/* maintenance is decided when a request arrives: one that began
 		 * before it is served, not lost */
 		int retry;
-		p->admitted = !api_in_maintenance(s->api, (int64_t)time(NULL), &retry);
+		p->admitted = !registry_in_maintenance(s->reg, (int64_t)time(NULL), &retry);
 		*con_cls = p;
 		return MHD_YES;
 	}
@@ -147,7 +147,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 				   "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"too-costly\","
 				   "\"diagnostics\":\"The request body is larger than the registry accepts.\"}]}");
 
-	struct api_request rq;
+	struct reg_request rq;
 	memset(&rq, 0, sizeof rq);
 	rq.method = method;
 	rq.path = url;
@@ -168,8 +168,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.now = (int64_t)time(NULL);
 	rq.admitted = p->admitted;
 
-	struct api_response rs;
-	api_handle(s->api, &rq, &rs);
+	struct reg_response rs;
+	registry_handle(s->reg, &rq, &rs);
 
 	char *body = rs.body;
 	size_t len = body ? strlen(body) : 0;
@@ -257,13 +257,13 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct vax_
 	return true;
 }
 
-struct server *server_start(struct api *a, const struct server_opts *o, char *url, size_t url_len,
+struct server *server_start(struct registry *a, const struct server_opts *o, char *url, size_t url_len,
 			    struct vax_error *err)
 {
 	struct server *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->api = a;
+	s->reg = a;
 	s->o = *o;
 	if (!s->o.threads)
 		s->o.threads = 8;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "registry/api.h"
+#include "registry/routes.h"
 
 struct server_opts {
 	const char *listen;      /* "127.0.0.1:8443"; port 0 picks a free one */
@@ -23,7 +23,7 @@ struct server_opts {
 struct server;
 
 /** Start serving; url receives "https://ADDR:PORT/". */
-struct server *server_start(struct api *a, const struct server_opts *o, char *url, size_t url_len,
+struct server *server_start(struct registry *a, const struct server_opts *o, char *url, size_t url_len,
 			    struct vax_error *err);
 /** Stop accepting, let requests in flight finish, free. */
 void server_stop(struct server *s);

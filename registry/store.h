@@ -123,6 +123,16 @@ bool store_member_add(struct store *s, int64_t user_id, const char *org, const c
 int store_member_role(struct store *s, int64_t user_id, const char *org, char *role, size_t len,
 		      struct vax_error *err);
 
+struct store_org {
+	char code[33];
+	char name[128];
+};
+
+/** The organizations a user belongs to, by code; returns the count (at
+ * most max) or -1. */
+int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
+		      struct vax_error *err);
+
 /** Remember a password hash; keeps the newest few. */
 bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err);
 /** The newest hashes, newest first; returns the count. */

@@ -881,6 +881,32 @@ int store_member_role(struct store *s, int64_t user_id, const char *org, char *r
 	return ret;
 }
 
+int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
+		      struct vax_error *err)
+{
+	static const char q[] = "SELECT m.org, COALESCE(o.name, '') FROM member m"
+				" LEFT JOIN org o ON o.code = m.org WHERE m.user_id=?1 ORDER BY m.org";
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return -1;
+	sqlite3_stmt *st = prep(c, q, err);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		snprintf(orgs[n].code, sizeof orgs[n].code, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(orgs[n].name, sizeof orgs[n].name, "%s", (const char *)sqlite3_column_text(st, 1));
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_error(err, c->db, "member");
+		n = -1;
+	}
+	done(c, st);
+	return n;
+}
+
 bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err)
 {
 	static const char q[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";

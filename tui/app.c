@@ -96,6 +96,8 @@ void app_dirty(struct app *a, unsigned what)
 	a->dirty |= what;
 }
 
+static void lock_now(struct app *a);
+
 void app_note_result(struct app *a, const struct api_result *res)
 {
 	enum net_state was = a->net;
@@ -110,6 +112,16 @@ void app_note_result(struct app *a, const struct api_result *res)
 		snprintf(a->net_detail, sizeof a->net_detail, "%s", res->err.message);
 		break;
 	case API_CANCELLED:
+		break;
+	case API_AUTH:
+		/* the token ran out: ask for the password over the screen, keep
+		 * everything below it, then log in again (screen_lock.c) */
+		if (res->expired && a->lock_armed && !a->offline_session) {
+			a->session_expired = true;
+			lock_now(a);
+		}
+		a->net = NET_ONLINE;
+		a->net_detail[0] = '\0';
 		break;
 	default:
 		/* any answer from the registry itself means it is reachable */
@@ -233,6 +245,8 @@ void app_logout(struct app *a, const char *why)
 	a->session_org[0] = a->session_user[0] = '\0';
 	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
 	a->lock_armed = false;
+	a->session_expired = false;
+	a->relogin_pending = false;
 	a->forced_password = false;
 	a->challenge[0] = '\0';
 	app_reset_to(a, SCREEN_LOGIN);
@@ -265,6 +279,19 @@ static bool locked(const struct app *a)
 		if (a->stack[i] == SCREEN_LOCK)
 			return true;
 	return false;
+}
+
+/* The registry's token has run out: ask for the password over the screen
+ * (screen_lock.c logs in again), keeping every screen below as it is.
+ * Returns true if it locked just now. */
+static bool session_check(struct app *a)
+{
+	if (!a->lock_armed || a->offline_session || !a->sess || !*api_session_user(a->sess) ||
+	    a->relogin_pending || api_session_logged_in(a->sess) || locked(a))
+		return false;
+	a->session_expired = true;
+	lock_now(a);
+	return true;
 }
 
 static void lock_now(struct app *a)
@@ -350,6 +377,13 @@ static void frame_action(struct app *a, enum action act)
 			app_message(a, MSG_INFO, "Log in first to find a client.");
 		else if (app_top(a) != SCREEN_SEARCH)
 			app_push(a, SCREEN_SEARCH);
+		break;
+	case ACTION_OUTBOX:
+		/* the outbox is reachable from every screen once someone is in */
+		if (!app_logged_in_any(a))
+			app_message(a, MSG_INFO, "Log in first to see the outbox.");
+		else if (app_top(a) != SCREEN_OUTBOX)
+			app_push(a, SCREEN_OUTBOX);
 		break;
 	case ACTION_LOCK:
 		if (a->lock_armed)
@@ -460,13 +494,17 @@ int app_run(struct app *a)
 			break;
 		case INPUT_KEY:
 			a->last_input_ms = now;
-			handle_key(a, &k);
+			/* a key after the token ran out locks first (and is not
+			 * acted on), so nothing is sent without a session */
+			if (!session_check(a))
+				handle_key(a, &k);
 			break;
 		case INPUT_NONE:
 			break;
 		}
 		if (a->idle_lock_ms > 0 && a->lock_armed && now - a->last_input_ms >= a->idle_lock_ms)
 			lock_now(a);
+		session_check(a);
 		if (a->conn && now >= a->next_probe_ms)
 			app_probe(a);
 		/* the byte count in the status line follows the traffic */

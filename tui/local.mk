@@ -16,3 +16,12 @@ TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
+
+# the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
+TESTS += tests/tui/client.sh
+dist_check_SCRIPTS += tests/tui/client.sh
+# Finding a client and reviewing held clients (needs tests/cache/cachedrv).
+TESTS += tests/tui/search.sh
+TESTS += tests/tui/expiry.sh
+dist_check_SCRIPTS += tests/tui/expiry.sh
+dist_check_SCRIPTS += tests/tui/search.sh

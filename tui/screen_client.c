@@ -21,6 +21,7 @@
 #include "core/fhir.h"
 #include "core/immunization.h"
 #include "forecast/cdsi.h"
+#include "forecast/school.h"
 #include "sys/codeload.h"
 #include "tui/tui.h"
 
@@ -32,33 +33,38 @@ struct row {
 };
 
 static struct {
-	char want[VAX_ID_LEN];     /* what was asked for: registry id or row key */
-	char key[CACHE_KEY_STR];   /* the client's row key; "" if not found */
+	char want[VAX_ID_LEN];   /* what was asked for: registry id or row key */
+	char key[CACHE_KEY_STR]; /* the client's row key; "" if not found */
 	bool loaded;
 	struct client cl;
-	int64_t as_of;             /* when the history was pulled; 0 unknown */
+	int64_t as_of; /* when the history was pulled; 0 unknown */
 	struct immunization *imms;
 	int n_imms;
 	struct row *rows;
 	int n_rows;
-	int sel;                   /* selected row */
-	int top;                   /* first row shown */
-	bool school;               /* Texas school schedule instead of ACIP */
+	int sel;     /* selected row */
+	int top;     /* first row shown */
+	bool school; /* Texas school schedule instead of ACIP */
 	struct cdsi_result fc;
 	bool have_fc;
 	char fc_error[VAX_ERROR_MSG_LEN + 64];
-	struct cdsi_dose *doses;   /* what the forecast saw; doses[i] <- imms[dose_imm[i]] */
+	struct cdsi_dose *doses; /* what the forecast saw; doses[i] <- imms[dose_imm[i]] */
 	int *dose_imm;
 	size_t n_doses;
-	struct api_req *req;       /* the registry read in flight */
+	struct school_report school_rep; /* st.school: the Texas check */
+	bool have_school;
+	int grade;
+	struct api_req *req; /* the registry read in flight */
 	bool fetching;
 	char note[VAX_ERROR_MSG_LEN + 64]; /* why the record is what it is (not found, offline) */
 } st;
 
-static struct codes *codes;     /* the CDC tables, loaded once */
+static struct codes *codes; /* the CDC tables, loaded once */
 static bool codes_tried;
-static struct cdsi_data *cdsi;  /* CDSi supporting data, loaded once */
+static struct cdsi_data *cdsi; /* CDSi supporting data, loaded once */
 static bool cdsi_tried;
+static struct school_reqs *texas; /* Texas school requirements, loaded once */
+static bool texas_tried;
 
 const struct codes *screen_client_codes(void)
 {
@@ -131,6 +137,9 @@ static void forecast_free(void)
 	if (st.have_fc)
 		cdsi_result_free(&st.fc);
 	st.have_fc = false;
+	if (st.have_school)
+		school_report_free(&st.school_rep);
+	st.have_school = false;
 	free(st.doses);
 	free(st.dose_imm);
 	st.doses = NULL;
@@ -166,7 +175,8 @@ static void run_forecast(void)
 	const struct cdsi_data *d = cdsi_get();
 	if (!d || st.cl.dob == DATE_NONE) {
 		if (d)
-			snprintf(st.fc_error, sizeof st.fc_error, "No forecast: the date of birth is missing.");
+			snprintf(st.fc_error, sizeof st.fc_error,
+			         "No forecast: the date of birth is missing.");
 		return;
 	}
 	st.doses = calloc((size_t)st.n_imms + 1, sizeof *st.doses);
@@ -185,16 +195,40 @@ static void run_forecast(void)
 		st.dose_imm[st.n_doses++] = i;
 	}
 	struct cdsi_patient p = {
-		.dob = st.cl.dob,
-		.gender = st.cl.sex == SEX_FEMALE ? 'F' : st.cl.sex == SEX_MALE ? 'M' : 'U',
-		.doses = st.doses,
-		.ndoses = st.n_doses,
+	    .dob = st.cl.dob,
+	    .gender = st.cl.sex == SEX_FEMALE ? 'F'
+	              : st.cl.sex == SEX_MALE ? 'M'
+	                                      : 'U',
+	    .doses = st.doses,
+	    .ndoses = st.n_doses,
 	};
 	struct vax_error err;
 	if (cdsi_evaluate(d, &p, screen_client_today(), -1, &st.fc, &err))
 		st.have_fc = true;
 	else
 		snprintf(st.fc_error, sizeof st.fc_error, "No forecast: %s", err.message);
+	if (!st.school || !st.have_fc)
+		return;
+	if (!texas_tried) {
+		texas_tried = true;
+		char path[1024];
+		texas = school_load(school_texas_path(path, sizeof path), d, &err);
+	}
+	if (!texas) {
+		snprintf(st.fc_error, sizeof st.fc_error, "The Texas school requirements could not be read.");
+		return;
+	}
+	/* the grade from the age on September 1 of this school year: 5 is K */
+	int y, m, day;
+	vax_date today = screen_client_today();
+	date_to_ymd(today, &y, &m, &day);
+	vax_date sept1 = date_from_ymd(m >= 9 ? y : y - 1, 9, 1);
+	int age = date_age_years(st.cl.dob, sept1);
+	st.grade = age < 5 ? SCHOOL_GRADE_PK : age - 5 > 12 ? 12 : age - 5;
+	if (school_check(texas, d, &p, st.grade, today, &st.school_rep, &err))
+		st.have_school = true;
+	else
+		snprintf(st.fc_error, sizeof st.fc_error, "No school check: %s", err.message);
 }
 
 /* (Re)read the client and its doses from the store. */
@@ -224,6 +258,8 @@ static void load_from_store(struct app *a)
 	st.rows = calloc((size_t)st.n_imms + 1, sizeof *st.rows);
 	const struct codes *c = screen_client_codes();
 	for (int i = 0; i < st.n_imms && st.rows; i++) {
+		if (st.imms[i].entered_in_error)
+			continue; /* deleted: kept for the registry, not shown */
 		const char *g[4];
 		int ng = c ? codes_vaccine_groups(c, st.imms[i].cvx, g, 4) : 0;
 		st.rows[st.n_rows].imm = i;
@@ -256,7 +292,8 @@ static void imm_done(struct api_req *r, const struct api_result *res, void *arg)
 		for (int i = 0; i < b.n; i++) {
 			struct immunization im;
 			imm_init(&im);
-			if (b.entry[i].resource && fhir_immunization_from_json(b.entry[i].resource, &im, &err))
+			if (b.entry[i].resource &&
+			    fhir_immunization_from_json(b.entry[i].resource, &im, &err))
 				cache_put_immunization(a->store, &im, NULL, &err);
 		}
 		api_bundle_free(&b);
@@ -325,8 +362,10 @@ void screen_client_open(struct app *a, const char *registry_id_or_uuid)
 	st.sel = st.top = 0;
 	st.school = false;
 	load_from_store(a);
-	if (st.loaded && !strcmp(st.cl.tracking_schedule, "TX-SCHOOL"))
+	if (st.loaded && !strcmp(st.cl.tracking_schedule, "TX-SCHOOL")) {
 		st.school = true;
+		run_forecast();
+	}
 	fetch(a);
 	app_push(a, SCREEN_CLIENT);
 }
@@ -392,7 +431,8 @@ static const struct cdsi_dose_eval *dose_eval(int imm)
 				if (ev->dose != d || ev->status == CDSI_EVAL_NONE)
 					continue;
 				/* a dose that counts somewhere is shown as counting */
-				if (!best || (best->status != CDSI_EVAL_VALID && ev->status == CDSI_EVAL_VALID))
+				if (!best ||
+				    (best->status != CDSI_EVAL_VALID && ev->status == CDSI_EVAL_VALID))
 					best = ev;
 			}
 		return best;
@@ -425,7 +465,6 @@ static int draw_heading(struct app *a, WINDOW *w, int y, const char *title)
 {
 	int cols = getmaxx(w);
 	wattrset(w, term_attr(a, ROLE_TITLE));
-	mvwhline_set(w, y, 0, NULL, cols);
 	char t[160];
 	snprintf(t, sizeof t, " %s ", title);
 	for (int x = 0; x < cols; x++)
@@ -462,19 +501,24 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		snprintf(line + n, sizeof line - (size_t)n, "  Status here: %s",
 		         client_org_status_label(st.cl.org_status));
 	draw_text(w, y++, 1, line, cols - 2);
-	char when[64] = "unknown";
+	char when[64] = "";
 	if (st.as_of > 0) {
 		time_t t = (time_t)st.as_of;
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%m/%d/%Y %H:%M", &tm);
 	}
-	snprintf(line, sizeof line, "History as of %s (local store)%s", when,
-	         st.fetching ? "; reading the registry..." : "");
+	if (when[0])
+		snprintf(line, sizeof line, "History as of %s (local store)%s", when,
+		         st.fetching ? "; reading the registry..." : "");
+	else
+		snprintf(line, sizeof line,
+		         "History: recorded here, never read from the registry (local store)");
 	draw_text(w, y++, 1, line, cols - 2);
 	if (screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_text(w, y++, 1, "Warning: this history may be out of date; the registry may hold newer doses.",
+		draw_text(w, y++, 1,
+		          "Warning: this history may be out of date; the registry may hold newer doses.",
 		          cols - 2);
 		wattrset(w, A_NORMAL);
 	}
@@ -494,21 +538,24 @@ static void key_hint(const struct app *a, enum action act, const char *label, ch
 {
 	char k[64];
 	draw_keys_label(a, KEYMAP_CLIENT, 0, act, k, sizeof k);
+	/* the bar shows the function keys; here the last (shortest) key */
+	const char *last = strrchr(k, '/');
+	last = last ? last + 1 : k;
 	size_t n = strlen(out);
-	if (k[0] && n < len)
-		snprintf(out + n, len - n, "%s%s %s", n ? "  " : "", k, label);
+	if (*last && n < len)
+		snprintf(out + n, len - n, "%s%s %s", n ? "  " : "", last, label);
 }
 
 static int draw_nav(struct app *a, WINDOW *w, int y)
 {
 	char line[512] = "";
-	key_hint(a, ACTION_ADD_SHOT, "Add shot", line, sizeof line);
+	key_hint(a, ACTION_ADD_SHOT, "Add", line, sizeof line);
 	key_hint(a, ACTION_ADD_HISTORICAL_SHOT, "Historical", line, sizeof line);
 	key_hint(a, ACTION_REFUSE_SHOT, "Refusal", line, sizeof line);
 	key_hint(a, ACTION_DELETE_RECORD, "Delete", line, sizeof line);
-	key_hint(a, ACTION_EDIT_CLIENT, "Edit client", line, sizeof line);
+	key_hint(a, ACTION_EDIT_CLIENT, "Edit", line, sizeof line);
 	key_hint(a, ACTION_TOGGLE_SCHEDULE, "Schedule", line, sizeof line);
-	key_hint(a, ACTION_OUTBOX, "Outbox", line, sizeof line);
+	key_hint(a, ACTION_SELECT, "Why", line, sizeof line);
 	wattrset(w, term_attr(a, ROLE_DISABLED));
 	draw_text(w, y++, 1, line, getmaxx(w) - 2);
 	wattrset(w, A_NORMAL);
@@ -529,7 +576,7 @@ static int draw_record(struct app *a, WINDOW *w, int y, int last)
 		return y;
 	}
 	char hdr[256];
-	snprintf(hdr, sizeof hdr, "  %-10s %-22s %-9s %-10s %-12s %-15s %s", "Date", "Vaccine", "Lot", "Org",
+	snprintf(hdr, sizeof hdr, "  %-10s %-13s %-8s %-7s %-7s %-15s %s", "Date", "Vaccine", "Lot", "Org",
 	         "Source", "Registry", "Dose");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, hdr, cols - 2);
@@ -560,9 +607,10 @@ static int draw_record(struct app *a, WINDOW *w, int y, int last)
 		const struct cvx_info *ci = c ? codes_cvx(c, im->cvx) : NULL;
 		snprintf(vac, sizeof vac, "%s", ci ? ci->short_desc : im->cvx);
 		eval_label(dose_eval(st.rows[r].imm), ev, sizeof ev);
-		const char *src = im->refused ? "Refused" : im->historical ? "Historical" : "Administered";
-		snprintf(line, sizeof line, "%c %-10s %-22.22s %-9.9s %-10.10s %-12s %-15s %s", r == st.sel ? '>' : ' ',
-		         date, vac, im->refused ? "" : im->lot, im->org, src, dose_status(a, im), ev);
+		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
+		snprintf(line, sizeof line, "%c %-10s %-13.13s %-8.8s %-7.7s %-7s %-15s %s",
+		         r == st.sel ? '>' : ' ', date, vac, im->refused ? "" : im->lot, im->org, src,
+		         dose_status(a, im), ev);
 		wattrset(w, r == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -577,19 +625,43 @@ static int draw_forecast(struct app *a, WINDOW *w, int y, int rows)
 	snprintf(title, sizeof title, "Vaccines recommended: %s",
 	         st.school ? "Texas school requirements (ACIP dose counting)" : "ACIP schedule");
 	y = draw_heading(a, w, y, title);
-	if (!st.have_fc) {
+	if (st.school && st.have_school) {
+		char grade[16], line[256];
+		if (st.grade == SCHOOL_GRADE_PK)
+			snprintf(grade, sizeof grade, "Pre-K");
+		else if (st.grade == 0)
+			snprintf(grade, sizeof grade, "K");
+		else
+			snprintf(grade, sizeof grade, "%d", st.grade);
+		snprintf(line, sizeof line, "Grade %s (from the age on September 1): %s", grade,
+		         st.school_rep.compliant ? "meets the requirements"
+		                                 : "DOES NOT MEET the requirements");
+		draw_text(w, y++, 1, line, cols - 2);
+		for (size_t i = 0; i < st.school_rep.nitems && y < rows; i++) {
+			const struct school_item *it = &st.school_rep.items[i];
+			char due[DATE_US_LEN] = "";
+			if (it->status == SCHOOL_DUE)
+				date_format_us(it->due, due);
+			snprintf(line, sizeof line, "%-16s %-12s %d valid dose%s%s%s", it->label,
+			         school_status_name(it->status), it->valid_doses,
+			         it->valid_doses == 1 ? "" : "s", due[0] ? ", next due by " : "", due);
+			draw_text(w, y++, 1, line, cols - 2);
+		}
+		return y;
+	}
+	if (!st.have_fc || (st.school && !st.have_school)) {
 		draw_text(w, y++, 1, st.fc_error[0] ? st.fc_error : "No forecast.", cols - 2);
 		return y;
 	}
 	char hdr[256];
-	snprintf(hdr, sizeof hdr, "%-18s %-14s %-5s %-10s %-11s %-10s", "Vaccine group", "Status", "Dose",
+	snprintf(hdr, sizeof hdr, "%-16s %-13s %-4s %-10s %-11s %-10s", "Vaccine group", "Status", "Dose",
 	         "Earliest", "Recommended", "Past due");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, hdr, cols - 2);
 	wattrset(w, A_NORMAL);
 	for (size_t g = 0; g < st.fc.ngroups && y < rows; g++) {
 		const struct cdsi_group_result *gr = &st.fc.groups[g];
-		if (gr->status == CDSI_NOT_RECOMMENDED && gr->nevals == 0)
+		if ((gr->status == CDSI_NOT_RECOMMENDED || gr->status == CDSI_AGED_OUT) && gr->nevals == 0)
 			continue;
 		char e[DATE_US_LEN], r[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
 		date_format_us(gr->earliest, e);
@@ -599,8 +671,9 @@ static int draw_forecast(struct app *a, WINDOW *w, int y, int rows)
 			snprintf(dn, sizeof dn, "%d", gr->dose_number);
 		bool due = gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE &&
 		           gr->past_due <= screen_client_today();
-		snprintf(line, sizeof line, "%-18.18s %-14.14s %-5s %-10s %-11s %-10s%s", cdsi_group_name(cdsi, (size_t)gr->group),
-		         cdsi_series_status_name(gr->status), dn, e, r, p, due ? " PAST DUE" : "");
+		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s",
+		         cdsi_group_name(cdsi, (size_t)gr->group), cdsi_series_status_name(gr->status), dn, e,
+		         r, p, due ? " PAST DUE" : "");
 		draw_text(w, y++, 1, line, cols - 2);
 	}
 	return y;
@@ -610,13 +683,16 @@ static void client_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), rows = getmaxy(w), y = 0;
 	if (!st.loaded) {
-		draw_text(w, 1, 1, st.fetching ? "Reading the client from the registry..." : st.note, cols - 2);
+		draw_text(w, 1, 1, st.fetching ? "Reading the client from the registry..." : st.note,
+		          cols - 2);
 		return;
 	}
 	y = draw_info(a, w, y);
 	y = draw_nav(a, w, y);
 	/* the record gets what the forecast leaves: at least half */
-	int fc_rows = st.have_fc ? 3 + (int)st.fc.ngroups : 3;
+	int fc_rows = st.have_school && st.school ? 4 + (int)st.school_rep.nitems
+	              : st.have_fc                ? 3 + (int)st.fc.ngroups
+	                                          : 3;
 	int last = rows - fc_rows;
 	if (last < y + (rows - y) / 2)
 		last = y + (rows - y) / 2;
@@ -650,26 +726,6 @@ static void explain_selected(struct app *a)
 		app_message(a, MSG_INFO, "Not evaluated by the schedule.");
 }
 
-static char delete_reason[VAX_NAME_LEN];
-
-static void delete_yes(struct app *a)
-{
-	if (!st.n_rows)
-		return;
-	struct immunization im = st.imms[st.rows[st.sel].imm];
-	im.entered_in_error = true;
-	snprintf(im.delete_reason, sizeof im.delete_reason, "%s", delete_reason[0] ? delete_reason : "Entered in error");
-	struct capture cap;
-	screen_client_capture(a, &cap);
-	struct vax_error err;
-	if (!cache_save_immunization(a->store, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
-		app_message(a, MSG_ERROR, "Not deleted: %s", err.message);
-		return;
-	}
-	screen_client_reload(a);
-	app_message(a, MSG_INFO, "Deleted (entered in error); waiting to send.");
-}
-
 static unsigned client_action(struct app *a, enum action act)
 {
 	switch (act) {
@@ -695,6 +751,7 @@ static unsigned client_action(struct app *a, enum action act)
 		break;
 	case ACTION_TOGGLE_SCHEDULE:
 		st.school = !st.school;
+		run_forecast();
 		app_message(a, MSG_INFO, "Tracking schedule: %s.", st.school ? "Texas school" : "ACIP");
 		break;
 	case ACTION_FORECAST:
@@ -705,16 +762,16 @@ static unsigned client_action(struct app *a, enum action act)
 	case ACTION_REFUSE_SHOT:
 		if (!st.loaded)
 			return TUI_HANDLED;
-		screen_shot_open(a, act == ACTION_ADD_SHOT ? SHOT_ADMINISTERED
-		                  : act == ACTION_REFUSE_SHOT ? SHOT_REFUSAL : SHOT_HISTORICAL);
+		screen_shot_open(a, act == ACTION_ADD_SHOT      ? SHOT_ADMINISTERED
+		                    : act == ACTION_REFUSE_SHOT ? SHOT_REFUSAL
+		                                                : SHOT_HISTORICAL);
 		return TUI_HANDLED;
 	case ACTION_DELETE_RECORD:
 		if (!st.n_rows) {
 			app_message(a, MSG_INFO, "No shot is selected.");
 			return TUI_HANDLED;
 		}
-		snprintf(delete_reason, sizeof delete_reason, "Entered in error");
-		app_confirm(a, "Delete the selected shot as entered in error?", delete_yes);
+		screen_shot_delete(a, &st.imms[st.rows[st.sel].imm]);
 		return TUI_HANDLED;
 	case ACTION_EDIT_CLIENT:
 		if (st.loaded)
@@ -744,23 +801,32 @@ static void client_cleanup(void)
 	record_free();
 	memset(&st.cl, 0, sizeof st.cl);
 	codes_free(&codes);
+	school_free(texas);
+	texas = NULL;
 	cdsi_data_free(cdsi);
 	cdsi = NULL;
 }
 
-static const enum action client_actions[] = {
-	ACTION_ADD_SHOT,       ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT, ACTION_DELETE_RECORD,
-	ACTION_TOGGLE_SCHEDULE, ACTION_FORECAST,           ACTION_SELECT,      ACTION_OUTBOX, ACTION_EDIT_CLIENT,
-	ACTION_CANCEL,         ACTION_NONE};
+static const enum action client_actions[] = {ACTION_ADD_SHOT,
+                                             ACTION_ADD_HISTORICAL_SHOT,
+                                             ACTION_REFUSE_SHOT,
+                                             ACTION_DELETE_RECORD,
+                                             ACTION_TOGGLE_SCHEDULE,
+                                             ACTION_FORECAST,
+                                             ACTION_SELECT,
+                                             ACTION_OUTBOX,
+                                             ACTION_EDIT_CLIENT,
+                                             ACTION_CANCEL,
+                                             ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
-	.name = "client",
-	.title = "Client record",
-	.keymap = KEYMAP_CLIENT,
-	.phi = true,
-	.enter = client_enter,
-	.draw = client_draw,
-	.action = client_action,
-	.actions = client_actions,
-	.cleanup = client_cleanup,
+    .name = "client",
+    .title = "Client record",
+    .keymap = KEYMAP_CLIENT,
+    .phi = true,
+    .enter = client_enter,
+    .draw = client_draw,
+    .action = client_action,
+    .actions = client_actions,
+    .cleanup = client_cleanup,
 };

@@ -1,10 +1,9 @@
 /* tui/screen_client_edit.c - Add Client and Edit Client: the demographics
  * in tabs (Personal, Address, Notes), one form per tab, switched with
- * next-tab / prev-tab. The registry's client rules (core/rules.h) check the
- * whole client on save and put each message beside its field, switching to
- * the tab that holds the first one. Names, date of birth and sex of a
- * client from vital statistics are locked and say why. Saving goes through
- * the outbox (cache_save_client), online or not. */
+ * next-tab / prev-tab (F7 / F3: Tab moves between fields). The registry's client rules (core/rules.h) check
+ * the whole client on save and put each message beside its field, switching to the tab that holds the first
+ * one. Names, date of birth and sex of a client from vital statistics are locked and say why. Saving goes
+ * through the outbox (cache_save_client), online or not. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,7 +14,7 @@
 #include "tui/tui.h"
 
 static const struct form_choice sexes[] = {
-	{"F", "Female"}, {"M", "Male"}, {"X", "Nonbinary (X)"}, {"U", "Unknown"}};
+    {"F", "Female"}, {"M", "Male"}, {"X", "Nonbinary (X)"}, {"U", "Unknown"}};
 
 static struct form_choice races[16], ethnicities[8];
 
@@ -28,7 +27,7 @@ static struct form_field_spec personal_specs[] = {
 	{ .id = "dob", .label = "Date of birth", .kind = FORM_DATE, .flags = FORM_REQUIRED },
 	{ .id = "sex", .label = "Sex", .kind = FORM_CODE, .flags = FORM_REQUIRED, .width = 16,
 	  .choices = sexes, .n_choices = 4 },
-	{ .id = "mother_maiden", .label = "Mother's maiden name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "mother_maiden", .label = "Mother's maiden", .kind = FORM_NAME, .max_len = 50 },
 	{ .id = "race", .label = "Race", .kind = FORM_CODE, .width = 30 },
 	{ .id = "ethnicity", .label = "Ethnicity", .kind = FORM_CODE, .width = 30 },
 	{ .id = "mr", .label = "Chart number (MR)", .kind = FORM_TEXT, .max_len = 32, .width = 20 },
@@ -39,17 +38,39 @@ static const struct form_field_spec address_specs[] = {
 	{ .id = "state", .label = "State", .kind = FORM_TEXT, .max_len = 2, .width = 4 },
 	{ .id = "zip", .label = "ZIP", .kind = FORM_ZIP },
 	{ .id = "county", .label = "Residential county", .kind = FORM_TEXT, .max_len = 32, .width = 24 },
-	{ .id = "no_viable_address", .label = "No viable address (Y/N)", .kind = FORM_YESNO },
+	{ .id = "no_viable_address", .label = "No viable address", .kind = FORM_YESNO },
 	{ .id = "phone", .label = "Phone", .kind = FORM_PHONE },
 };
+static const struct form_choice org_statuses[] = {
+	{"A", "Active"}, {"I", "Inactive"}, {"M", "Moved or gone elsewhere"}, {"L", "Lost to follow-up"},
+	{"P", "Deceased (permanently inactive)"}};
+static const struct form_choice schedules[] = {{"ACIP", "ACIP schedule"}, {"TX-SCHOOL", "Texas school requirements"}};
+static const struct form_field_spec org_specs[] = {
+	{.id = "org_status", .label = "Status here", .kind = FORM_CODE, .flags = FORM_REQUIRED, .width = 30,
+	 .choices = org_statuses, .n_choices = 5},
+	{.id = "org_status_reason", .label = "Why", .kind = FORM_TEXT, .max_len = 50, .width = 30},
+	{.id = "schedule", .label = "Tracking schedule", .kind = FORM_CODE, .width = 30, .choices = schedules,
+	 .n_choices = 2},
+	{.id = "reminders", .label = "Reminder/recall", .kind = FORM_YESNO},
+	{.id = "provider", .label = "Primary provider", .kind = FORM_TEXT, .max_len = 50, .width = 30},
+};
+static const struct form_choice comment_kinds[] = {
+	{"R", "Reaction to a vaccine"}, {"I", "Evidence of immunity"}, {"C", "Contraindication"}, {"O", "Other"}};
+/* a new comment; the ones on record are listed above the form */
+static const struct form_field_spec comment_specs[] = {
+	{.id = "kind", .label = "New comment", .kind = FORM_CODE, .width = 30, .choices = comment_kinds,
+	 .n_choices = 4},
+	{.id = "text", .label = "Comment", .kind = FORM_TEXT, .max_len = 100, .width = 40},
+	{.id = "begin", .label = "Since", .kind = FORM_DATE},
+};
 static const struct form_field_spec notes_specs[] = {
-	{ .id = "note", .label = "Note (visible to every organization)", .kind = FORM_TEXT, .max_len = 200,
+	{ .id = "note", .label = "Note (all orgs see)", .kind = FORM_TEXT, .max_len = 200,
 	  .width = 40 },
 };
 /* clang-format on */
 
-enum { TAB_PERSONAL, TAB_ADDRESS, TAB_NOTES, TAB_COUNT };
-static const char *const tab_names[TAB_COUNT] = {"Personal", "Address", "Notes"};
+enum { TAB_PERSONAL, TAB_ADDRESS, TAB_ORG, TAB_COMMENTS, TAB_NOTES, TAB_COUNT };
+static const char *const tab_names[TAB_COUNT] = {"Personal", "Address", "Organization", "Comments", "Notes"};
 
 static struct {
 	struct form *tab[TAB_COUNT];
@@ -97,6 +118,8 @@ static void make(struct app *a, const struct client *c, bool adding)
 	personal_specs[8].n_choices = ne;
 	st.tab[TAB_PERSONAL] = form_new(personal_specs, sizeof personal_specs / sizeof *personal_specs);
 	st.tab[TAB_ADDRESS] = form_new(address_specs, sizeof address_specs / sizeof *address_specs);
+	st.tab[TAB_ORG] = form_new(org_specs, sizeof org_specs / sizeof *org_specs);
+	st.tab[TAB_COMMENTS] = form_new(comment_specs, sizeof comment_specs / sizeof *comment_specs);
 	st.tab[TAB_NOTES] = form_new(notes_specs, 1);
 	for (int i = 0; i < TAB_COUNT; i++)
 		form_view_fit(st.tab[i], a->cols);
@@ -131,6 +154,12 @@ static void make(struct app *a, const struct client *c, bool adding)
 	set(TAB_ADDRESS, "no_viable_address", b->no_viable_address ? "Y" : "N");
 	if (b->n_phone)
 		set(TAB_ADDRESS, "phone", b->phone[0].number);
+	set(TAB_ORG, "org_status",
+	    org_statuses[b->org_status <= ORG_STATUS_DECEASED ? b->org_status : 0].code);
+	set(TAB_ORG, "org_status_reason", b->org_status_reason);
+	set(TAB_ORG, "schedule", b->tracking_schedule[0] ? b->tracking_schedule : "ACIP");
+	set(TAB_ORG, "reminders", b->reminder_recall || adding ? "Y" : "N");
+	set(TAB_ORG, "provider", b->primary_provider);
 	set(TAB_NOTES, "note", b->note);
 	if (b->vital_records_lock) {
 		const char *why = "Locked: from vital statistics records";
@@ -218,7 +247,32 @@ static void build(struct client *c)
 		if (!c->n_phone)
 			c->n_phone = 1;
 	}
+	get(TAB_ORG, "org_status", b, sizeof b);
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(b, org_statuses[i].code))
+			c->org_status = (enum org_status)i;
+	get(TAB_ORG, "org_status_reason", c->org_status_reason, sizeof c->org_status_reason);
+	get(TAB_ORG, "schedule", c->tracking_schedule, sizeof c->tracking_schedule);
+	get(TAB_ORG, "reminders", b, sizeof b);
+	c->reminder_recall = b[0] == 'Y';
+	get(TAB_ORG, "provider", c->primary_provider, sizeof c->primary_provider);
 	get(TAB_NOTES, "note", c->note, sizeof c->note);
+	char kind[4], text[VAX_NAME_LEN];
+	get(TAB_COMMENTS, "kind", kind, sizeof kind);
+	get(TAB_COMMENTS, "text", text, sizeof text);
+	if (kind[0] && text[0] && c->n_comment < CLIENT_COMMENT_MAX) {
+		struct client_comment *cm = &c->comment[c->n_comment++];
+		memset(cm, 0, sizeof *cm);
+		cm->kind = kind[0] == 'R'   ? COMMENT_REACTION
+		           : kind[0] == 'I' ? COMMENT_IMMUNITY
+		           : kind[0] == 'C' ? COMMENT_CONTRAINDICATION
+		                            : COMMENT_OTHER;
+		snprintf(cm->text, sizeof cm->text, "%s", text);
+		get(TAB_COMMENTS, "begin", b, sizeof b);
+		cm->begin = cm->end = DATE_NONE;
+		if (b[0] && date_parse_us(b, &cm->begin) != DATE_OK)
+			cm->begin = DATE_NONE;
+	}
 }
 
 /* A rule's field ("name.family", "address.county") -> (tab, field id). */
@@ -228,11 +282,15 @@ static bool rule_place(const char *field, int *tab, const char **id)
 		const char *rule, *id;
 		int tab;
 	} map[] = {
-		{"name.family", "family", TAB_PERSONAL}, {"name.given", "given", TAB_PERSONAL},
-		{"name", "family", TAB_PERSONAL},        {"dob", "dob", TAB_PERSONAL},
-		{"sex", "sex", TAB_PERSONAL},            {"address.county", "county", TAB_ADDRESS},
-		{"address.zip", "zip", TAB_ADDRESS},     {"address.state", "state", TAB_ADDRESS},
-		{"phone", "phone", TAB_ADDRESS},
+	    {"name.family", "family", TAB_PERSONAL},
+	    {"name.given", "given", TAB_PERSONAL},
+	    {"name", "family", TAB_PERSONAL},
+	    {"dob", "dob", TAB_PERSONAL},
+	    {"sex", "sex", TAB_PERSONAL},
+	    {"address.county", "county", TAB_ADDRESS},
+	    {"address.zip", "zip", TAB_ADDRESS},
+	    {"address.state", "state", TAB_ADDRESS},
+	    {"phone", "phone", TAB_ADDRESS},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcmp(map[i].rule, field)) {
@@ -257,7 +315,8 @@ static void save(struct app *a)
 	}
 	struct client c;
 	build(&c);
-	struct rule_ctx ctx = {.today = screen_client_today(), .codes = screen_client_codes(), .new_record = st.adding};
+	struct rule_ctx ctx = {
+	    .today = screen_client_today(), .codes = screen_client_codes(), .new_record = st.adding};
 	struct rule_report rep;
 	rules_report_init(&rep);
 	rules_check_client(&ctx, &c, &rep);
@@ -279,20 +338,20 @@ static void save(struct app *a)
 		if (first) {
 			st.cur = tab;
 			form_set_focus(st.tab[tab], (size_t)fi);
+			app_message(a, MSG_ERROR, "Not saved: %s", rule_message(rep.v[i].rule));
 		}
 		first = false;
 	}
-	if (!first) {
-		app_message(a, MSG_ERROR, "Not saved: correct the fields marked.");
+	if (!first)
 		return;
-	}
 	struct capture cap;
 	screen_client_capture(a, &cap);
 	c.capture = cap;
 	struct vax_error err;
-	if (!a->store || !cache_save_client(a->store, &c, st.adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap, NULL,
-	                                    &err)) {
-		snprintf(st.error, sizeof st.error, "Not saved: %s", a->store ? err.message : "no local store");
+	if (!a->store || !cache_save_client(a->store, &c, st.adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap,
+	                                    NULL, &err)) {
+		snprintf(st.error, sizeof st.error, "Not saved: %s",
+		         a->store ? err.message : "no local store");
 		return;
 	}
 	bool adding = st.adding;
@@ -328,10 +387,7 @@ static unsigned edit_action(struct app *a, enum action act)
 	switch (act) {
 	case ACTION_NEXT_TAB:
 	case ACTION_PREV_TAB:
-	case ACTION_PAGE_DOWN: /* Tab moves between fields in a form */
-	case ACTION_PAGE_UP:
-		st.cur = (st.cur + (act == ACTION_NEXT_TAB || act == ACTION_PAGE_DOWN ? 1 : TAB_COUNT - 1)) %
-		         TAB_COUNT;
+		st.cur = (st.cur + (act == ACTION_NEXT_TAB ? 1 : TAB_COUNT - 1)) % TAB_COUNT;
 		app_dirty(a, DIRTY_BODY);
 		return TUI_HANDLED;
 	case ACTION_CANCEL:
@@ -387,6 +443,20 @@ static void edit_draw(struct app *a, WINDOW *w)
 	}
 	wattrset(w, A_NORMAL);
 	y += 2;
+	if (st.cur == TAB_COMMENTS) {
+		for (int i = 0; i < st.base.n_comment; i++) {
+			snprintf(line, sizeof line, "%s: %s",
+			         client_comment_kind_label(st.base.comment[i].kind), st.base.comment[i].text);
+			draw_text(w, y++, 1, line, cols - 2);
+		}
+		if (!st.base.n_comment)
+			draw_text(w, y++, 1, "No comments on record.", cols - 2);
+		y++;
+	}
+	if (st.cur == TAB_NOTES)
+		y = draw_wrapped(w, y, 1, cols - 2,
+		                 "The note is visible to every organization that sees this client.") +
+		    1;
 	y = form_view_draw(a, w, y, st.tab[st.cur], true);
 	if (st.error[0]) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
@@ -400,18 +470,18 @@ static void edit_cleanup(void)
 	free_forms();
 }
 
-static const enum action edit_actions[] = {ACTION_SAVE,    ACTION_NEXT_TAB, ACTION_PREV_TAB, ACTION_PAGE_DOWN,
-                                           ACTION_NEXT_FIELD, ACTION_CANCEL, ACTION_NONE};
+static const enum action edit_actions[] = {ACTION_SAVE,       ACTION_NEXT_TAB, ACTION_PREV_TAB,
+                                           ACTION_NEXT_FIELD, ACTION_CANCEL,   ACTION_NONE};
 
 const struct screen_ops screen_client_edit_ops = {
-	.name = "client-edit",
-	.title = "Client details",
-	.keymap = KEYMAP_FORM,
-	.phi = true,
-	.draw = edit_draw,
-	.action = edit_action,
-	.text = edit_text,
-	.form = edit_form,
-	.actions = edit_actions,
-	.cleanup = edit_cleanup,
+    .name = "client-edit",
+    .title = "Client details",
+    .keymap = KEYMAP_FORM,
+    .phi = true,
+    .draw = edit_draw,
+    .action = edit_action,
+    .text = edit_text,
+    .form = edit_form,
+    .actions = edit_actions,
+    .cleanup = edit_cleanup,
 };

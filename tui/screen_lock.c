@@ -24,6 +24,29 @@ static const struct form_field_spec specs[] = {
 static struct form *form;
 static int failures;
 
+/* The registry's answer to logging in again after the token ran out. The
+ * lock stays up until it comes, so nothing is sent without a session. */
+static void relogin_done(struct api_session *s, const struct api_result *res, void *arg)
+{
+	(void)s;
+	struct app *a = arg;
+	a->relogin_pending = false;
+	app_note_result(a, res);
+	if (res->cls == API_OK || res->cls == API_OFFLINE) {
+		a->session_expired = false;
+		if (app_top(a) == SCREEN_LOCK)
+			app_pop(a);
+		if (res->cls == API_OK)
+			app_message(a, MSG_INFO, "Session renewed. Your work is as you left it; repeat the last step.");
+		else
+			app_message(a, MSG_ERROR, "The registry cannot be reached (%s); working offline.",
+			            res->err.message);
+	} else {
+		app_message(a, MSG_ERROR, "The registry did not renew the session: %s", res->err.message);
+	}
+	app_dirty(a, DIRTY_SCREEN);
+}
+
 static struct form *lock_form(struct app *a)
 {
 	(void)a;
@@ -54,6 +77,12 @@ static unsigned lock_action(struct app *a, enum action act)
 		char pw[256];
 		form_view_secret(form, 0, pw, sizeof pw);
 		bool ok = app_check_lock(a, pw);
+		bool relogin = ok && a->session_expired && a->sess;
+		if (relogin) {
+			a->relogin_pending = api_session_relogin(a->sess, pw, relogin_done, a);
+			if (!a->relogin_pending)
+				app_message(a, MSG_ERROR, "Could not ask the registry for a new session.");
+		}
 		if (ok && a->store) {
 			/* open the store again (its key went with the lock) */
 			struct vax_error err;
@@ -63,6 +92,14 @@ static unsigned lock_action(struct app *a, enum action act)
 		}
 		OPENSSL_cleanse(pw, sizeof pw);
 		form_free(&form);
+		if (ok && relogin) {
+			/* stay locked until the registry answers (relogin_done) */
+			form = form_new(specs, 1);
+			form_view_fit(form, a->cols);
+			app_message(a, MSG_INFO, "Logging in to the registry again...");
+			app_dirty(a, DIRTY_BODY);
+			return TUI_HANDLED;
+		}
 		if (ok) {
 			app_pop(a);
 			app_dirty(a, DIRTY_SCREEN);
@@ -96,8 +133,14 @@ static void lock_draw(struct app *a, WINDOW *w)
 	draw_text(w, y++, 1, "SCREEN LOCKED", cols - 2);
 	wattrset(w, A_NORMAL);
 	char m[256];
-	snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
-	         a->sess ? api_session_user(a->sess) : "-");
+	if (a->session_expired)
+		snprintf(m, sizeof m,
+		         "Your registry session has ended. Type the password for %s to log in again and go on "
+		         "where you left off.",
+		         a->sess ? api_session_user(a->sess) : "-");
+	else
+		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
+		         a->sess ? api_session_user(a->sess) : "-");
 	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
 	form_view_draw(a, w, y, form, true);
 }

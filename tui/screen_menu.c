@@ -17,7 +17,7 @@ struct entry {
 static const struct entry entries[] = {
 	{ACTION_SEARCH, "Find a client", true},
 	{ACTION_ADD_CLIENT, "Add a client", true},
-	{ACTION_OUTBOX, "Outbox", false},
+	{ACTION_OUTBOX, "Outbox: what waits for the registry", true},
 	{ACTION_REVIEW, "Review possible duplicates", true},
 	{ACTION_CHANGE_PASSWORD, "Change password", true},
 	{ACTION_SWITCH_ORG, "Switch organization", true},
@@ -34,7 +34,8 @@ static bool usable(const struct app *a, int i)
 	/* the registry does these; offline, the local store answers searches
 	 * and holds the clients to review */
 	if (a->offline_session && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
-	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW)
+	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW &&
+	    entries[i].act != ACTION_OUTBOX)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
@@ -83,6 +84,9 @@ static void run(struct app *a, int i)
 		break;
 	case ACTION_REVIEW:
 		app_push(a, SCREEN_REVIEW_MATCH);
+		break;
+	case ACTION_OUTBOX:
+		app_push(a, SCREEN_OUTBOX);
 		break;
 	default:
 		break;

@@ -18,6 +18,7 @@
 
 static struct {
 	struct cache_entry *e; /* not accepted, in capture order */
+	char (*who)[128];      /* the client's name for each */
 	int n;
 	int sel, top;
 	int today_recorded, today_accepted, today_waiting; /* the end-of-day sheet */
@@ -27,7 +28,9 @@ static struct {
 static void outbox_load(struct app *a)
 {
 	free(st.e);
+	free(st.who);
 	st.e = NULL;
+	st.who = NULL;
 	st.n = 0;
 	st.today_recorded = st.today_accepted = st.today_waiting = st.held = 0;
 	if (!a->store || !cache_unlocked(a->store))
@@ -59,6 +62,12 @@ static void outbox_load(struct app *a)
 			st.e[st.n++] = all[i];
 	}
 	free(all);
+	st.who = calloc((size_t)st.n + 1, sizeof *st.who);
+	for (int i = 0; i < st.n && st.who; i++) {
+		struct client c;
+		if (cache_get_client(a->store, st.e[i].client_key, &c, NULL, &err))
+			client_display_name(&c.name, st.who[i], sizeof st.who[i]);
+	}
 	if (st.sel >= st.n)
 		st.sel = st.n ? st.n - 1 : 0;
 }
@@ -66,8 +75,12 @@ static void outbox_load(struct app *a)
 static const char *what(const struct cache_entry *e)
 {
 	if (e->type == CACHE_R_PATIENT)
-		return e->op == CACHE_OP_CREATE ? "New client" : e->op == CACHE_OP_UPDATE ? "Client change" : "Client removal";
-	return e->op == CACHE_OP_CREATE ? "New dose" : e->op == CACHE_OP_UPDATE ? "Dose change" : "Dose deletion";
+		return e->op == CACHE_OP_CREATE   ? "New client"
+		       : e->op == CACHE_OP_UPDATE ? "Client change"
+		                                  : "Client removal";
+	return e->op == CACHE_OP_CREATE   ? "New dose"
+	       : e->op == CACHE_OP_UPDATE ? "Dose change"
+	                                  : "Dose deletion";
 }
 
 /* What the person can do about an entry, in words. */
@@ -103,7 +116,8 @@ static void outbox_draw(struct app *a, WINDOW *w)
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, "Outbox: records on their way to the registry", cols - 2);
 	wattrset(w, A_NORMAL);
-	snprintf(line, sizeof line, "Today: %d recorded here, %d accepted by the registry, %d waiting. "
+	snprintf(line, sizeof line,
+	         "Today: %d recorded here, %d accepted by the registry, %d waiting. "
 	         "Waiting for a person: %d.",
 	         st.today_recorded, st.today_accepted, st.today_waiting, st.held);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
@@ -113,7 +127,8 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		return;
 	}
 	if (!st.n) {
-		draw_text(w, y, 1, "Nothing is waiting: the registry has everything recorded here.", cols - 2);
+		draw_text(w, y, 1, "Nothing is waiting: the registry has everything recorded here.",
+		          cols - 2);
 		return;
 	}
 	if (st.sel < st.top)
@@ -130,14 +145,14 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%m/%d %H:%M", &tm);
-		snprintf(line, sizeof line, "%c %-14s %-15s %s by %s%s", i == st.sel ? '>' : ' ', what(e),
-		         screen_client_state_words(e->state), when, e->cap.user,
-		         e->attempts ? " (tried before)" : "");
+		snprintf(line, sizeof line, "%c %-14s %-15s %-22.22s %s by %s%s", i == st.sel ? '>' : ' ',
+		         what(e), screen_client_state_words(e->state), st.who ? st.who[i] : "", when,
+		         e->cap.user, e->attempts ? " (tried before)" : "");
 		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, e->state == CACHE_REJECTED ? term_attr(a, ROLE_ERROR) : A_NORMAL);
-		snprintf(line, sizeof line, "    %s%s%s", e->message[0] ? e->message : "", e->message[0] ? "; " : "",
-		         remedy(e));
+		snprintf(line, sizeof line, "    %s%s%s", e->message[0] ? e->message : "",
+		         e->message[0] ? "; " : "", remedy(e));
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
 	}
@@ -149,7 +164,8 @@ static void approve_yes(struct app *a)
 		return;
 	struct vax_error err;
 	const struct cache_entry *e = &st.e[st.sel];
-	if (!cache_outbox_approve(a->store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL, &err))
+	if (!cache_outbox_approve(a->store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL,
+	                          &err))
 		app_message(a, MSG_ERROR, "Not approved: %s", err.message);
 	else
 		app_message(a, MSG_INFO, "Approved: it goes at the next sync.");
@@ -181,7 +197,8 @@ static unsigned outbox_action(struct app *a, enum action act)
 		if (st.sel >= st.n)
 			break;
 		const struct cache_entry *e = &st.e[st.sel];
-		if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT || e->state == CACHE_NEEDS_REVIEW)
+		if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
+		    e->state == CACHE_NEEDS_REVIEW)
 			app_confirm(a, "Send this record to the registry as it is?", approve_yes);
 		else if (app_top(a) == SCREEN_OUTBOX && e->client_key[0])
 			screen_client_open(a, e->client_key);
@@ -208,19 +225,20 @@ static unsigned outbox_action(struct app *a, enum action act)
 static void outbox_cleanup(void)
 {
 	free(st.e);
+	free(st.who);
 	memset(&st, 0, sizeof st);
 }
 
 static const enum action outbox_actions[] = {ACTION_SELECT, ACTION_SYNC_NOW, ACTION_CANCEL, ACTION_NONE};
 
 const struct screen_ops screen_outbox_ops = {
-	.name = "outbox",
-	.title = "Outbox",
-	.keymap = KEYMAP_OUTBOX,
-	.phi = true,
-	.enter = outbox_enter,
-	.draw = outbox_draw,
-	.action = outbox_action,
-	.actions = outbox_actions,
-	.cleanup = outbox_cleanup,
+    .name = "outbox",
+    .title = "Outbox",
+    .keymap = KEYMAP_OUTBOX,
+    .phi = true,
+    .enter = outbox_enter,
+    .draw = outbox_draw,
+    .action = outbox_action,
+    .actions = outbox_actions,
+    .cleanup = outbox_cleanup,
 };

@@ -187,7 +187,7 @@ static void run_offline(struct app *a, const char *rid)
 	}
 	struct vax_error err;
 	if (st.kind == SEARCH_SMART) {
-		struct cache_match m[50];
+		struct cache_match *m = xcalloc(50, sizeof *m);
 		int n = cache_match_search(a->store, &st.query, m, 50, &err);
 		if (n < 0)
 			snprintf(st.error, sizeof st.error, "%s", err.message);
@@ -198,12 +198,13 @@ static void run_offline(struct app *a, const char *rid)
 				continue;
 			offline_note(as_of);
 			struct hit *h = hit_add();
-			snprintf(h->ref, sizeof h->ref, "%s", m[i].key);
+			snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, m[i].key);
 			hit_fill(h, &c);
 			h->score = m[i].r.score;
 			snprintf(h->grade, sizeof h->grade, "%s", match_grade_code(m[i].r.grade));
 			hit_reasons(h, &m[i].r);
 		}
+		free(m);
 		st.total = st.n;
 		first_page_done(a);
 		return;
@@ -211,7 +212,18 @@ static void run_offline(struct app *a, const char *rid)
 	char (*keys)[CACHE_KEY_STR] = xcalloc(500, sizeof *keys);
 	int n = 0;
 	if (rid) {
+		/* the registry's own id, else an identifier printed on a card
+		 * (the blind index holds "TYPE|value") */
+		static const char *types[] = {"MR", "SR", "PI", "PT"};
 		n = cache_find_rid(a->store, rid, keys[0]) ? 1 : 0;
+		for (size_t t = 0; t < sizeof types / sizeof types[0] && n == 0; t++) {
+			char ident[VAX_ID_LEN + 8];
+			snprintf(ident, sizeof ident, "%s|%.*s", types[t], VAX_ID_LEN - 1, rid);
+			struct cache_query q = {.ident = ident, .dob = DATE_NONE};
+			n = cache_search(a->store, &q, keys, 500, &err);
+			if (n < 0)
+				n = 0;
+		}
 	} else {
 		/* the blind index holds whole names and the first three letters:
 		 * ask for the three, then keep the names that start as typed */
@@ -245,7 +257,7 @@ static void run_offline(struct app *a, const char *rid)
 		}
 		offline_note(as_of);
 		struct hit *h = hit_add();
-		snprintf(h->ref, sizeof h->ref, "%s", keys[i]);
+		snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, keys[i]);
 		hit_fill(h, &c);
 	}
 	free(keys);
@@ -299,7 +311,7 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 		if (st.kind == SEARCH_BASIC && !extra_ok(&c))
 			continue;
 		struct hit *h = hit_add();
-		snprintf(h->ref, sizeof h->ref, "%s", e->id);
+		snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, e->id);
 		hit_fill(h, &c);
 		if (st.kind == SEARCH_SMART) {
 			struct match_result r;
@@ -416,7 +428,7 @@ static void maybe_more(struct app *a, int rows)
 
 static int list_rows(const struct app *a)
 {
-	int per = st.kind == SEARCH_SMART ? 2 : 1;
+	int per = st.kind == SEARCH_SMART ? 3 : 1; /* the reasons take up to two rows */
 	int rows = (a->w_body ? getmaxy(a->w_body) : 20) - 5;
 	return rows / per > 1 ? rows / per : 1;
 }
@@ -530,11 +542,17 @@ static void results_draw(struct app *a, WINDOW *w)
 			snprintf(tail, sizeof tail, "%s, score %.2f", h->grade, h->score);
 		else
 			snprintf(tail, sizeof tail, "%s", h->place);
-		snprintf(line, sizeof line, "%s %-32.32s %-10s %-3s %s", i == st.sel ? ">" : " ", h->name,
-		         h->dob, h->sex, tail);
+		/* columns placed by screen position: names with accents take
+		 * fewer columns than bytes */
 		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
-		draw_text(w, y++, 1, line, cols - 2);
+		mvwhline(w, y, 1, ' ', cols - 2);
+		draw_text(w, y, 1, i == st.sel ? ">" : " ", 1);
+		draw_text(w, y, 3, h->name, 32);
+		draw_text(w, y, 36, h->dob, cols - 37);
+		draw_text(w, y, 47, h->sex, cols - 48);
+		draw_text(w, y, 51, tail, cols - 52);
 		wattrset(w, A_NORMAL);
+		y++;
 		if (st.kind == SEARCH_SMART && y < rows - 1) {
 			char why[WHY_SHOWN * MATCH_WHY_LEN + 8] = "    ";
 			for (int k = 0; k < h->n_why; k++) {
@@ -542,7 +560,12 @@ static void results_draw(struct app *a, WINDOW *w)
 				if (k + 1 < h->n_why)
 					strncat(why, "; ", sizeof why - strlen(why) - 1);
 			}
-			draw_text(w, y++, 1, why, cols - 2);
+			/* at most two rows, so the list keeps its page size */
+			char *cut = why;
+			size_t room = (size_t)(cols > 10 ? cols - 6 : 4) * 2;
+			if (strlen(cut) > room)
+				cut[room] = '\0';
+			y = draw_wrapped(w, y, 5, cols - 6, why + 4);
 		}
 	}
 	if (y < rows) {

@@ -165,17 +165,23 @@ static bool differs(const char *x, const char *y)
 	return strcmp(a, b) != 0;
 }
 
+/* One field: both values at fixed screen columns (accented names take
+ * fewer columns than bytes), then whether they agree, in words. */
 static void row(WINDOW *w, int y, int cols, const char *label, const char *x, const char *yv)
 {
-	char line[400];
-	bool d = differs(x, yv);
-	int colw = (cols - 2 - 16 - 9) / 2;
+	int colw = (cols - 2 - 16 - 16) / 2;
 	if (colw < 8)
 		colw = 8;
-	snprintf(line, sizeof line, "%-15s %-*.*s %-*.*s %s", label, colw, colw, x, colw, colw, yv,
-	         d ? "DIFFERS" : "same");
-	wattrset(w, d ? A_BOLD : A_NORMAL);
-	draw_text(w, y, 1, line, cols - 2);
+	const char *verdict = !x[0] && !yv[0] ? ""
+	                      : !x[0]         ? "not typed here"
+	                      : !yv[0]        ? "not in registry"
+	                      : differs(x, yv) ? "DIFFERS"
+	                                       : "same";
+	wattrset(w, !strcmp(verdict, "DIFFERS") ? A_BOLD : A_NORMAL);
+	draw_text(w, y, 1, label, 15);
+	draw_text(w, y, 17, x, colw);
+	draw_text(w, y, 18 + colw, yv, colw);
+	draw_text(w, y, 19 + 2 * colw, verdict, cols - 20 - 2 * colw);
 	wattrset(w, A_NORMAL);
 }
 
@@ -201,11 +207,12 @@ static void review_draw(struct app *a, WINDOW *w)
 	snprintf(line, sizeof line, "The registry found a %s match (Patient/%s).", st.grade, st.rid);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	y++;
-	int colw = (cols - 2 - 16 - 9) / 2;
-	snprintf(line, sizeof line, "%-15s %-*.*s %-*.*s", "", colw, colw, "Typed here", colw, colw,
-	         "In the registry");
+	int colw = (cols - 2 - 16 - 16) / 2;
+	if (colw < 8)
+		colw = 8;
 	wattrset(w, A_UNDERLINE);
-	draw_text(w, y++, 1, line, cols - 2);
+	draw_text(w, y, 17, "Typed here", colw);
+	draw_text(w, y++, 18 + colw, "In the registry", colw);
 	wattrset(w, A_NORMAL);
 	const struct client *o = &st.ours, *t = &st.theirs;
 	char d1[DATE_US_LEN], d2[DATE_US_LEN];

@@ -43,7 +43,7 @@ static const struct form_field_spec basic_specs[] = {
 	  .max_len = 60, .width = 24, .validate = min_letters, .ctx = &two },
 	{ .id = "dob", .label = "Date of birth", .kind = FORM_DATE },
 	{ .id = "sex", .label = "Sex", .kind = FORM_CODE, .choices = sexes, .n_choices = 4, .width = 12 },
-	{ .id = "maiden", .label = "Mother's maiden name", .kind = FORM_NAME, .max_len = 60, .width = 24 },
+	{ .id = "maiden", .label = "Mother's maiden", .kind = FORM_NAME, .max_len = 60, .width = 24 },
 	{ .id = "phone", .label = "Phone", .kind = FORM_PHONE },
 	{ .id = "zip", .label = "ZIP", .kind = FORM_ZIP },
 };
@@ -61,8 +61,8 @@ static const struct form_field_spec smart_specs[] = {
 	{ .id = "city", .label = "City", .kind = FORM_TEXT, .max_len = 40, .width = 20 },
 	{ .id = "zip", .label = "ZIP", .kind = FORM_ZIP },
 	{ .id = "phone", .label = "Phone", .kind = FORM_PHONE },
-	{ .id = "mfirst", .label = "Mother's first name", .kind = FORM_NAME, .max_len = 60, .width = 24 },
-	{ .id = "maiden", .label = "Mother's maiden name", .kind = FORM_NAME, .max_len = 60, .width = 24 },
+	{ .id = "mfirst", .label = "Mother's first", .kind = FORM_NAME, .max_len = 60, .width = 24 },
+	{ .id = "maiden", .label = "Mother's maiden", .kind = FORM_NAME, .max_len = 60, .width = 24 },
 };
 /* clang-format on */
 
@@ -91,6 +91,8 @@ static void search_enter(struct app *a, bool fresh)
 		form_view_fit(st.forms[i], a->cols);
 	if (fresh)
 		st.error[0] = '\0';
+	else
+		form_set_focus(st.forms[st.kind], 0); /* back from the results: a new search */
 }
 
 static void value(const char *id, char *buf, size_t len)

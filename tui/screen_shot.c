@@ -26,7 +26,7 @@
 #include "tui/tui.h"
 
 /* clang-format off */
-#define F_VACCINE  { .id = "cvx", .label = "Vaccine (CVX, name or scan)", .kind = FORM_CODE, \
+#define F_VACCINE  { .id = "cvx", .label = "Vaccine", .kind = FORM_CODE, \
                      .flags = FORM_REQUIRED, .max_len = 64, .width = 30 }
 #define F_MVX      { .id = "mvx", .label = "Manufacturer", .kind = FORM_CODE, .width = 30 }
 #define F_LOT      { .id = "lot", .label = "Lot number", .kind = FORM_TEXT, .max_len = 20, .width = 20 }
@@ -41,7 +41,7 @@
 #define F_VFC      { .id = "vfc", .label = "VFC eligibility", .kind = FORM_CODE, .width = 30 }
 #define F_PROVIDER { .id = "provider", .label = "Administered by", .kind = FORM_TEXT, .max_len = 50, \
                      .width = 30 }
-#define F_SOURCE   { .id = "info_source", .label = "Source of the record", .kind = FORM_CODE, \
+#define F_SOURCE   { .id = "info_source", .label = "Record source", .kind = FORM_CODE, \
                      .flags = FORM_REQUIRED, .width = 30 }
 #define F_REFUSAL  { .id = "refusal_reason", .label = "Reason refused", .kind = FORM_CODE, \
                      .flags = FORM_REQUIRED, .width = 30 }
@@ -56,17 +56,26 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
 	return "Enter the volume in mL, like 0.5.";
 }
 
-static struct form_field_spec given_specs[] = {F_VACCINE, F_MVX,  F_LOT,     F_EXP, F_DOSE,
-                                              F_ROUTE,   F_SITE, F_VIS,     F_DATE, F_FUNDING,
-                                              F_VFC,     F_PROVIDER};
+static struct form_field_spec given_specs[] = {F_VACCINE, F_MVX, F_LOT,  F_EXP,     F_DOSE, F_ROUTE,
+                                               F_SITE,    F_VIS, F_DATE, F_FUNDING, F_VFC,  F_PROVIDER};
 static struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
 static struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
+static const struct form_field_spec delete_specs[] = {
+    {.id = "reason",
+     .label = "Why delete it",
+     .kind = FORM_TEXT,
+     .flags = FORM_REQUIRED,
+     .max_len = 100,
+     .width = 40},
+};
 
 static struct {
 	struct form *form;
 	enum shot_mode mode;
 	bool ok_stale, ok_dup; /* the person said yes to these questions */
-	char scan_note[160];   /* what a scan filled in */
+	bool deleting;         /* the form asks why a dose is deleted */
+	struct immunization victim;
+	char scan_note[160]; /* what a scan filled in */
 } st;
 
 static struct form_choice *vaccine_choices, *mvx_choices;
@@ -85,11 +94,13 @@ static void make_choices(void)
 		vaccine_choices = calloc(nc + np + 1, sizeof *vaccine_choices);
 		for (size_t i = 0; i < nc && vaccine_choices; i++)
 			if (cvx[i].status != CVX_NEVER_ACTIVE)
-				vaccine_choices[n_vaccine_choices++] = (struct form_choice){cvx[i].code, cvx[i].short_desc};
+				vaccine_choices[n_vaccine_choices++] =
+				    (struct form_choice){cvx[i].code, cvx[i].short_desc};
 		/* trade names find the same CVX code ("Pediarix" -> 110) */
 		for (size_t i = 0; i < np && vaccine_choices; i++)
 			if (prod[i].active)
-				vaccine_choices[n_vaccine_choices++] = (struct form_choice){prod[i].cvx, prod[i].name};
+				vaccine_choices[n_vaccine_choices++] =
+				    (struct form_choice){prod[i].cvx, prod[i].name};
 		const struct mvx_info *mvx;
 		size_t nm = codes_mvx_all(c, &mvx);
 		mvx_choices = calloc(nm + 1, sizeof *mvx_choices);
@@ -159,6 +170,7 @@ void screen_shot_open(struct app *a, enum shot_mode mode)
 	make_choices();
 	form_free(&st.form);
 	st.mode = mode;
+	st.deleting = false;
 	st.ok_stale = st.ok_dup = false;
 	st.scan_note[0] = '\0';
 	struct form_field_spec *sp = mode == SHOT_ADMINISTERED ? given_specs
@@ -177,6 +189,36 @@ void screen_shot_open(struct app *a, enum shot_mode mode)
 	if (mode == SHOT_ADMINISTERED)
 		set_field("vis_date", today);
 	app_push(a, SCREEN_SHOT);
+}
+
+void screen_shot_delete(struct app *a, const struct immunization *im)
+{
+	if (!screen_client_current())
+		return;
+	form_free(&st.form);
+	st.deleting = true;
+	st.victim = *im;
+	st.scan_note[0] = '\0';
+	st.form = form_new(delete_specs, 1);
+	form_view_fit(st.form, a->cols);
+	app_push(a, SCREEN_SHOT);
+}
+
+static void delete_save(struct app *a)
+{
+	struct immunization im = st.victim;
+	im.entered_in_error = true;
+	form_view_value(st.form, "reason", im.delete_reason, sizeof im.delete_reason);
+	struct capture cap;
+	screen_client_capture(a, &cap);
+	struct vax_error err;
+	if (!cache_save_immunization(a->store, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
+		app_message(a, MSG_ERROR, "Not deleted: %s", err.message);
+		return;
+	}
+	form_free(&st.form);
+	app_pop(a);
+	app_message(a, MSG_INFO, "Deleted (entered in error); waiting to send.");
 }
 
 /* ---- the vial barcode ------------------------------------------------------------ */
@@ -202,8 +244,9 @@ static bool apply_scan(struct app *a)
 	const struct ndc_info *ndc = c ? codes_ndc_by_gtin(c, v.gtin) : NULL;
 	if (!ndc) {
 		form_set_value(st.form, (size_t)vi, "");
-		form_set_message(st.form, (size_t)vi,
-		                 "The vial's product number is not in the CDC NDC table; choose the vaccine.");
+		form_set_message(
+		    st.form, (size_t)vi,
+		    "The vial's product number is not in the CDC NDC table; choose the vaccine.");
 		return true;
 	}
 	form_set_value(st.form, (size_t)vi, ndc->cvx);
@@ -304,8 +347,11 @@ static bool show_rules(struct app *a, const struct rule_report *rep)
 			continue;
 		}
 		form_set_message(st.form, (size_t)fi, m);
-		if (first)
+		if (first) {
 			form_set_focus(st.form, (size_t)fi);
+			/* the field's column may be narrow: the whole sentence below too */
+			app_message(a, MSG_ERROR, "Not saved: %s", m);
+		}
 		first = false;
 	}
 	return ok;
@@ -332,19 +378,16 @@ static void save(struct app *a)
 		return;
 	struct immunization im;
 	build(a, &im);
-	struct rule_ctx ctx = {.today = screen_client_today(), .codes = screen_client_codes(), .new_record = true};
+	struct rule_ctx ctx = {
+	    .today = screen_client_today(), .codes = screen_client_codes(), .new_record = true};
 	struct rule_report rep;
 	rules_report_init(&rep);
 	rules_check_immunization(&ctx, cl->dob, &im, &rep);
 	app_dirty(a, DIRTY_BODY);
-	if (!show_rules(a, &rep)) {
-		app_message(a, MSG_ERROR, "Not saved: correct the fields marked.");
+	if (!show_rules(a, &rep))
 		return;
-	}
 	if (!st.ok_stale && screen_client_stale(a)) {
-		app_confirm(a, "This client's history may be out of date (not read from the registry today). "
-		               "Record anyway?",
-		            stale_yes);
+		app_confirm(a, "History may be out of date (not read today). Record anyway?", stale_yes);
 		return;
 	}
 	const struct immunization *have;
@@ -355,7 +398,8 @@ static void save(struct app *a)
 		char d[DATE_US_LEN];
 		date_format_us(have[dup].date_given, d);
 		char q[256];
-		snprintf(q, sizeof q, "Possible duplicate: a dose of this vaccine group on %s. Save anyway?", d);
+		snprintf(q, sizeof q, "Possible duplicate: a dose of this vaccine group on %s. Save anyway?",
+		         d);
 		app_confirm(a, q, dup_yes);
 		return;
 	}
@@ -370,7 +414,9 @@ static void save(struct app *a)
 	form_free(&st.form);
 	app_pop(a);
 	app_message(a, MSG_INFO, "%s saved; waiting to send to the registry.",
-	            im.refused ? "Refusal" : im.historical ? "Historical dose" : "Dose");
+	            im.refused      ? "Refusal"
+	            : im.historical ? "Historical dose"
+	                            : "Dose");
 }
 
 /* ---- the screen ---------------------------------------------------------------------- */
@@ -395,7 +441,9 @@ static unsigned shot_action(struct app *a, enum action act)
 		return TUI_HANDLED;
 	}
 	unsigned r = form_view_action(a, st.form, act);
-	if (r & FORM_SUBMIT)
+	if ((r & FORM_SUBMIT) && st.deleting)
+		delete_save(a);
+	else if (r & FORM_SUBMIT)
 		save(a);
 	if (r & FORM_UNHANDLED)
 		return TUI_UNHANDLED;
@@ -424,6 +472,21 @@ static void shot_draw(struct app *a, WINDOW *w)
 		return;
 	char name[300], line[512];
 	client_display_name(&cl->name, name, sizeof name);
+	if (st.deleting) {
+		char d[DATE_US_LEN];
+		const struct codes *c = screen_client_codes();
+		const struct cvx_info *ci = c ? codes_cvx(c, st.victim.cvx) : NULL;
+		snprintf(line, sizeof line, "Delete %s of %s for %s", ci ? ci->short_desc : st.victim.cvx,
+		         date_format_us(st.victim.date_given, d), name);
+		wattrset(w, A_BOLD);
+		draw_text(w, y++, 1, line, cols - 2);
+		wattrset(w, A_NORMAL);
+		y = draw_wrapped(
+		    w, y, 1, cols - 2,
+		    "The dose is marked entered in error at the registry; the reason is kept with it.");
+		form_view_draw(a, w, y + 1, st.form, true);
+		return;
+	}
 	snprintf(line, sizeof line, "%s for %s",
 	         st.mode == SHOT_ADMINISTERED ? "Add New (given here)"
 	         : st.mode == SHOT_HISTORICAL ? "Add Historical"
@@ -455,19 +518,19 @@ static void shot_cleanup(void)
 	}
 }
 
-static const enum action shot_actions[] = {ACTION_SAVE,        ACTION_SUBMIT,      ACTION_NEXT_FIELD,
-                                           ACTION_PREV_FIELD,  ACTION_NEXT_CHOICE, ACTION_CANCEL,
+static const enum action shot_actions[] = {ACTION_SAVE,       ACTION_SUBMIT,      ACTION_NEXT_FIELD,
+                                           ACTION_PREV_FIELD, ACTION_NEXT_CHOICE, ACTION_CANCEL,
                                            ACTION_NONE};
 
 const struct screen_ops screen_shot_ops = {
-	.name = "shot",
-	.title = "Immunization",
-	.keymap = KEYMAP_IMMUNIZATION,
-	.phi = true,
-	.draw = shot_draw,
-	.action = shot_action,
-	.text = shot_text,
-	.form = shot_form,
-	.actions = shot_actions,
-	.cleanup = shot_cleanup,
+    .name = "shot",
+    .title = "Immunization",
+    .keymap = KEYMAP_IMMUNIZATION,
+    .phi = true,
+    .draw = shot_draw,
+    .action = shot_action,
+    .text = shot_text,
+    .form = shot_form,
+    .actions = shot_actions,
+    .cleanup = shot_cleanup,
 };

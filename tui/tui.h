@@ -166,6 +166,8 @@ struct app {
 	unsigned char lock_salt[16];
 	unsigned char lock_hash[32];
 	bool lock_armed; /* a password hash is held */
+	bool session_expired; /* the registry refused our token: the lock asks again */
+	bool relogin_pending; /* the lock's new login is on its way */
 
 	/* the access flow, shared by the access screens */
 	bool confid_accepted;
@@ -327,6 +329,8 @@ void screen_client_edit(struct app *a);
 enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
 /** Open the shot form for the client shown. */
 void screen_shot_open(struct app *a, enum shot_mode mode);
+/** Ask why, then delete a dose (entered in error) through the outbox. */
+void screen_shot_delete(struct app *a, const struct immunization *im);
 
 /* tui/screen_results.c: the searches and their results */
 enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };

@@ -15,6 +15,9 @@
  *   cut-down N  the request goes through, but only N bytes of the answer come
  *               back before both sides close (the registry committed; the
  *               client never hears it: the resend must be a no-op)
+ *   reset-hello every connection is reset (RST) as soon as the client's
+ *               first TLS bytes arrive: a handshake the peer broke off (N
+ *               is ignored)
  * Exits on SIGTERM or when stdin closes.
  */
 #include <arpa/inet.h>
@@ -30,7 +33,7 @@
 #define MAX_PAIRS 32
 #define ARM 4096
 
-enum mode { M_CUT_UP, M_STALL_UP, M_CUT_DOWN };
+enum mode { M_CUT_UP, M_STALL_UP, M_CUT_DOWN, M_RESET_HELLO };
 
 struct pair {
 	int c, s;               /* client side, registry side; -1 when closed */
@@ -78,12 +81,13 @@ static void drop(struct pair *p)
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fputs("usage: faultproxy TARGET_PORT cut-up|stall-up|cut-down N\n", stderr);
+		fputs("usage: faultproxy TARGET_PORT cut-up|stall-up|cut-down|reset-hello N\n", stderr);
 		return 2;
 	}
 	int target = atoi(argv[1]);
 	enum mode mode = !strcmp(argv[2], "cut-up") ? M_CUT_UP
-			 : !strcmp(argv[2], "stall-up") ? M_STALL_UP : M_CUT_DOWN;
+			 : !strcmp(argv[2], "stall-up") ? M_STALL_UP
+			 : !strcmp(argv[2], "reset-hello") ? M_RESET_HELLO : M_CUT_DOWN;
 	long n = atol(argv[3]);
 	int port, ls = listen_any(&port);
 	if (ls < 0) {
@@ -119,6 +123,19 @@ int main(int argc, char **argv)
 			return 0;
 		if (pf[0].revents & POLLIN) {
 			int c = accept(ls, NULL, NULL);
+			if (c >= 0 && mode == M_RESET_HELLO) {
+				/* wait for the ClientHello, then RST instead of FIN */
+				struct linger lg = {.l_onoff = 1, .l_linger = 0};
+				struct pollfd hp = {.fd = c, .events = POLLIN};
+				if (poll(&hp, 1, 5000) > 0 && read(c, buf, sizeof buf) > 0 && !fired) {
+					fired = true;
+					printf("fault: reset-hello\n");
+					fflush(stdout);
+				}
+				setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+				close(c);
+				continue;
+			}
 			int slot = -1;
 			for (int i = 0; i < MAX_PAIRS && slot < 0; i++)
 				if (pairs[i].c < 0 && !pairs[i].stalled)

@@ -256,6 +256,11 @@ START_TEST(login_second_user)
 	/* org codes are matched whatever their case or blanks */
 	ck_assert(cache_login_offline(st, " org1", "amy", "Amy#Pass11", &err));
 	ck_assert_str_eq(cache_store_dir(st), amy_dir);
+	/* a failed login of someone else does not leave amy's store open */
+	ck_assert(cache_unlocked(st));
+	ck_assert(!cache_login_offline(st, "ORG1", "dan", "Amy#Pass11", &err));
+	ck_assert_str_eq(err.code, "CACHE-NO-OFFLINE");
+	ck_assert(!cache_unlocked(st));
 	/* a third user logs in online whatever the others left unsent */
 	ck_assert(cache_login_online(st, "ORG1", "cat", "Cat#Pass33", 1000, &err));
 	ck_assert_int_eq(cache_outbox_count(st, 0), 0);

@@ -44,12 +44,17 @@ START_TEST(test_raw)
 	struct gs1_vial v;
 	struct vax_error err;
 	/* no GS: the lot runs to the end */
-	ck_assert(gs1_parse("01" GTIN "17280229" "10AB12C", &v, &err));
+	ck_assert(gs1_parse("01" GTIN "17280229"
+	                    "10AB12C",
+	                    &v, &err));
 	ck_assert_str_eq(v.gtin, GTIN);
 	ck_assert_int_eq(v.expiry, date_from_ymd(2028, 2, 29));
 	ck_assert_str_eq(v.lot, "AB12C");
 	/* GS ends the lot, then a serial */
-	ck_assert(gs1_parse("]d201" GTIN "10AB12C\x1d" "17261231" "21XYZ", &v, &err));
+	ck_assert(gs1_parse("]d201" GTIN "10AB12C\x1d"
+	                    "17261231"
+	                    "21XYZ",
+	                    &v, &err));
 	ck_assert_str_eq(v.lot, "AB12C");
 	ck_assert_str_eq(v.serial, "XYZ");
 	ck_assert_int_eq(v.expiry, date_from_ymd(2026, 12, 31));

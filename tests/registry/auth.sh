@@ -34,12 +34,17 @@ reg POST /auth/token -H 'Content-Type: application/json' \
 expect 200 "JSON login"
 [ "$(jqb .token_type)" = Bearer ] && [ "$(jqb .org_code)" = CLINICA ] && [ "$(jqb .role)" = provider ] ||
 	fail "token response"
+# every org alice belongs to, with names, and none she doesn't
+[ "$(jqb -c '[.organizations[].code]')" = '["CLINICA","CLINICB"]' ] || fail "login organizations"
+[ "$(jqb '.organizations[] | select(.code == "CLINICB") | .name')" = "CLINICB clinic" ] ||
+	fail "login organization name"
 tok=$(jqb .access_token)
 
 # switch to the other org: view-only there
 reg POST /auth/switch -H "Authorization: Bearer $tok" --data org_code=CLINICB
 expect 200 "switch"
 [ "$(jqb .role)" = view ] && [ "$(jqb .org_code)" = CLINICB ] || fail "switch role"
+[ "$(jqb -c '[.organizations[].code]')" = '["CLINICA","CLINICB"]' ] || fail "switch organizations"
 tokb=$(jqb .access_token)
 reg_json GET /metadata "$tok"
 reg_json GET /Patient "$tok"

@@ -12,6 +12,9 @@ expect 200 "GET /metadata"
 [ "$(jqb .fhirVersion)" = 4.0.1 ] || fail "fhirVersion"
 jqb '.rest[0].resource[].type' | grep -qx Immunization || fail "Immunization missing"
 jqb '.rest[0].resource[] | select(.type=="Patient") | .operation[].name' | grep -qx match || fail "no \$match"
+jqb '.rest[0].operation[].name' | grep -qx immds-forecast || fail "no \$immds-forecast"
+jqb '.rest[0].resource[] | select(.type=="Group") | .operation[].name' | grep -qx school-compliance ||
+	fail "no \$school-compliance"
 header Content-Type | grep -q 'application/fhir+json' || fail "content type"
 
 # TLS is verified: without the CA curl must refuse

@@ -33,15 +33,18 @@ tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 :save-screen $S/confid.txt
 <Enter>
 :wait-idle
+:save-screen $S/chooser.txt
+<Enter>
+:wait-idle
 :save-screen $S/menu.txt
 w
 :wait-idle
 :save-screen $S/portal.txt
-:type CLINICB
+<Up>
 <Enter>
 :wait-idle
 :save-screen $S/switched.txt
-w
+<F2>
 :type QQDRAFT
 :idle-timeout
 :save-screen $S/locked.txt
@@ -74,19 +77,23 @@ wait $child
 [ "$(cat "$TUI_TMP/alice.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/alice.status")"
 tui_has confid 'Confidentiality statement'
 tui_has confid 'I Agree'
+# a user of several organizations chooses one first (the current is marked)
+tui_has chooser 'Choose the organization to work for'
+tui_has chooser 'CLINICB'
+tui_has chooser 'Clínica Peña Nguyễn  (current)'
 tui_has menu 'Main menu'
 tui_has menu 'Org: CLINPENA'
 tui_has menu 'User: alice'
 tui_has menu 'Clínica Peña Nguyễn'
 tui_has menu 'ONLINE'
-tui_has menu 'Find a client  - not available in this version'
-tui_has portal 'Type the code of'
+tui_lacks menu 'Find a client  - not available in this version'
+tui_has portal 'CLINICB clinic'
 tui_has switched 'Org: CLINICB'
 tui_has locked 'SCREEN LOCKED'
 tui_lacks locked QQDRAFT
-tui_lacks locked 'Choose the organization'
+tui_lacks locked 'Quick search'
 tui_has lockwrong 'Wrong password (1 of 5 tries)'
-tui_has unlocked 'Choose the organization'
+tui_has unlocked 'Quick search'
 tui_has unlocked QQDRAFT
 tui_has maint 'OFFLINE - REGISTRY IN MAINTENANCE'
 tui_has maint 'OFFLINE (maintenance)'
