@@ -47,9 +47,10 @@ static bool usable(const struct app *a, int i)
 
 static void menu_enter(struct app *a, bool fresh)
 {
-	(void)a;
+	/* start on the first task this session can do (Find a client) */
 	if (fresh)
-		sel = 4;
+		for (sel = 0; sel < N_ENTRIES - 1 && !usable(a, sel); sel++)
+			;
 }
 
 static void run(struct app *a, int i)
