@@ -318,3 +318,36 @@ void draw_bar(struct app *a)
 		}
 	}
 }
+
+bool list_move(int *sel, int n, int page, enum action act)
+{
+	int last = n > 0 ? n - 1 : 0;
+	switch (act) {
+	case ACTION_MOVE_UP:
+		if (*sel > 0)
+			(*sel)--;
+		return true;
+	case ACTION_MOVE_DOWN:
+		if (*sel < last)
+			(*sel)++;
+		return true;
+	case ACTION_MOVE_FIRST:
+		*sel = 0;
+		return true;
+	case ACTION_MOVE_LAST:
+		*sel = last;
+		return true;
+	case ACTION_PAGE_UP:
+		if (page <= 0)
+			return false;
+		*sel = *sel > page ? *sel - page : 0;
+		return true;
+	case ACTION_PAGE_DOWN:
+		if (page <= 0)
+			return false;
+		*sel = *sel + page < n ? *sel + page : last;
+		return true;
+	default:
+		return false;
+	}
+}

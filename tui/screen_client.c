@@ -733,18 +733,10 @@ static unsigned client_action(struct app *a, enum action act)
 		app_pop(a);
 		return TUI_HANDLED;
 	case ACTION_MOVE_UP:
-		if (st.sel > 0)
-			st.sel--;
-		break;
 	case ACTION_MOVE_DOWN:
-		if (st.sel + 1 < st.n_rows)
-			st.sel++;
-		break;
 	case ACTION_MOVE_FIRST:
-		st.sel = 0;
-		break;
 	case ACTION_MOVE_LAST:
-		st.sel = st.n_rows ? st.n_rows - 1 : 0;
+		list_move(&st.sel, st.n_rows, 0, act);
 		break;
 	case ACTION_SELECT:
 		explain_selected(a);

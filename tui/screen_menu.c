@@ -98,16 +98,10 @@ static unsigned menu_action(struct app *a, enum action act)
 {
 	switch (act) {
 	case ACTION_MOVE_UP:
-		sel = sel > 0 ? sel - 1 : 0;
-		break;
 	case ACTION_MOVE_DOWN:
-		sel = sel + 1 < N_ENTRIES ? sel + 1 : sel;
-		break;
 	case ACTION_MOVE_FIRST:
-		sel = 0;
-		break;
 	case ACTION_MOVE_LAST:
-		sel = N_ENTRIES - 1;
+		list_move(&sel, N_ENTRIES, 0, act);
 		break;
 	case ACTION_SELECT:
 		run(a, sel);

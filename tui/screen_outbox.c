@@ -180,18 +180,10 @@ static unsigned outbox_action(struct app *a, enum action act)
 		app_pop(a);
 		return TUI_HANDLED;
 	case ACTION_MOVE_UP:
-		if (st.sel > 0)
-			st.sel--;
-		break;
 	case ACTION_MOVE_DOWN:
-		if (st.sel + 1 < st.n)
-			st.sel++;
-		break;
 	case ACTION_MOVE_FIRST:
-		st.sel = 0;
-		break;
 	case ACTION_MOVE_LAST:
-		st.sel = st.n ? st.n - 1 : 0;
+		list_move(&st.sel, st.n, 0, act);
 		break;
 	case ACTION_SELECT: {
 		if (st.sel >= st.n)

@@ -106,18 +106,10 @@ static unsigned portal_action(struct app *a, enum action act)
 		return typed_action(a, act);
 	switch (act) {
 	case ACTION_MOVE_UP:
-		if (sel > 0)
-			sel--;
-		break;
 	case ACTION_MOVE_DOWN:
-		if (sel + 1 < n)
-			sel++;
-		break;
 	case ACTION_MOVE_FIRST:
-		sel = 0;
-		break;
 	case ACTION_MOVE_LAST:
-		sel = n > 0 ? n - 1 : 0;
+		list_move(&sel, n, 0, act);
 		break;
 	case ACTION_SELECT:
 	case ACTION_SUBMIT:

@@ -438,23 +438,12 @@ static unsigned results_action(struct app *a, enum action act)
 	int page = list_rows(a);
 	switch (act) {
 	case ACTION_MOVE_UP:
-		st.sel = st.sel > 0 ? st.sel - 1 : 0;
-		break;
 	case ACTION_MOVE_DOWN:
-		if (st.sel + 1 < st.n)
-			st.sel++;
-		break;
 	case ACTION_PAGE_UP:
-		st.sel = st.sel > page ? st.sel - page : 0;
-		break;
 	case ACTION_PAGE_DOWN:
-		st.sel = st.sel + page < st.n ? st.sel + page : (st.n ? st.n - 1 : 0);
-		break;
 	case ACTION_MOVE_FIRST:
-		st.sel = 0;
-		break;
 	case ACTION_MOVE_LAST:
-		st.sel = st.n ? st.n - 1 : 0;
+		list_move(&st.sel, st.n, page, act);
 		break;
 	case ACTION_SELECT:
 		if (st.n)

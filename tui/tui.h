@@ -253,6 +253,10 @@ bool input_dump_screen(struct app *a, const char *path);
 int draw_text(WINDOW *w, int y, int x, const char *utf8, int max);
 /** Draw wrapped text from row y; returns the next free row. */
 int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
+/** Move a list selection *sel (0..n-1) for move-up/down/first/last, and
+ * page-up/down by page rows when page > 0. Returns false, leaving *sel, for
+ * any other action. Every list screen moves the same way through this. */
+bool list_move(int *sel, int n, int page, enum action act);
 /** Columns a UTF-8 string takes. */
 int draw_width(const char *utf8);
 void draw_status(struct app *a);
