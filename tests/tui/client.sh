@@ -175,7 +175,7 @@ tui_run < "$TUI_TMP/s2"
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
 tui_has refused 'Refused'
 tui_has refused 'Refusal saved'
-tui_has delask 'Delete HPV9 of 11/22/2026'
+tui_has delask "Delete HPV9 of $(date +%m/%d/%Y)"
 tui_has delempty 'Required'
 tui_has deleted 'Deleted (entered in error)'
 tui_lacks deleted 'U7012AA'
