@@ -47,7 +47,7 @@ struct pseries {
 	int fc_td; /* target dose forecast, -1 */
 	int dose_number;
 	vax_date earliest, rec, pastdue, latest;
-	vax_date start; /* earliest date when something set it (SELECTB-14) */
+	vax_date start; /* SELECTB-13: the forecast earliest date */
 	bool priority;
 	int recommended_cvx[8];
 	size_t nrec_cvx;
@@ -535,7 +535,6 @@ static bool contraindicated(struct actx *c, const struct cdsi_series_dose *sd)
 struct fdates {
 	vax_date earliest, unadj_rec, unadj_pd, max, min_int_latest;
 	bool priority;
-	bool constrained; /* some age, interval, conflict or dose set the earliest date */
 };
 
 /* FORECASTDTCAN-1 and FORECASTDT-1..4 for target dose t. */
@@ -590,11 +589,9 @@ static void forecast_dates(struct actx *c, struct pseries *ps, size_t t, struct 
 	for (size_t i = 0; i < c->nad; i++) /* every dose evaluated in the series */
 		if (ps->st[i] != CDSI_EVAL_NONE)
 			e = later(e, c->ad[i].date);
-	/* with nothing to wait for, the dose can be given from birth; the
-	 * series then has no start date for SELECTB-14 */
-	f->constrained = e != DATE_NONE;
-	f->earliest = or_default(e, dob);
-	e = f->earliest;
+	/* FORECASTDTCAN-1: empty when no date applies (table 7-10 then
+	 * assumes 12/31/2999) */
+	f->earliest = e;
 
 	/* FORECASTDT-2/3 */
 	f->unadj_rec = rec_age != DATE_NONE ? rec_age : rec_int != DATE_NONE ? rec_int : e;
@@ -655,7 +652,11 @@ static void forecast_series(struct actx *c, struct pseries *ps)
 			ps->status = CDSI_NOT_RECOMMENDED;
 			return;
 		}
-		if (f.max != DATE_NONE && (c->assess >= f.max || f.earliest >= f.max)) {
+		/* table 7-10: the maximum age date and an empty candidate
+		 * earliest date are assumed 12/31/2999 (table 7-9), so a target
+		 * dose with nothing to date it from cannot be forecast */
+		vax_date maxd = or_default(f.max, DATE_HIGH);
+		if (c->assess >= maxd || or_default(f.earliest, DATE_HIGH) >= maxd) {
 			ps->status = CDSI_AGED_OUT;
 			return;
 		}
@@ -672,7 +673,7 @@ static void forecast_series(struct actx *c, struct pseries *ps)
 		ps->pastdue = f.unadj_pd == DATE_NONE ? DATE_NONE : later(f.earliest, f.unadj_pd);
 		ps->latest = f.max == DATE_NONE ? DATE_NONE : date_add_days(f.max, -1);
 		ps->priority = f.priority;
-		ps->start = f.constrained ? f.earliest : DATE_NONE;
+		ps->start = f.earliest; /* SELECTB-13 */
 		/* FORECASTDN-1 */
 		int n = 0;
 		for (size_t i = 0; i < ps->ntd; i++) {
@@ -795,7 +796,11 @@ static struct pseries *prioritize_group(struct actx *c, int group)
 		if (ps->s->series_group != group)
 			continue;
 		all_contra &= ps->status == CDSI_CONTRAINDICATED;
-		if (ps->s->priority < top)
+		/* SELECTSCORE-2 / 8.1: the highest priority among the series
+		 * that can still be given; one the patient can no longer
+		 * finish (Aged Out, table 7-10: an infant series at 60 years)
+		 * does not hold back a lower-priority series that can */
+		if (ps->status != CDSI_AGED_OUT && ps->s->priority < top)
 			top = ps->s->priority;
 	}
 	bool none_valid = true, has_default = false;

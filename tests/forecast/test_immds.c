@@ -179,9 +179,14 @@ END_TEST
 START_TEST(test_condition_selects_risk_series)
 {
 	struct vax_error err = {0};
+	/* pregnant (007), with the onset (170) the risk series' dose is
+	 * dated from: without it the dose has no earliest date (table 7-10) */
 	const char *cond =
 	    ",{\"name\":\"condition\",\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{"
-	    "\"system\":\"" IMMDS_CDSI_OBSERVATION_SYSTEM "\",\"code\":\"007\"}]}}}";
+	    "\"system\":\"" IMMDS_CDSI_OBSERVATION_SYSTEM "\",\"code\":\"007\"}]}}}"
+	    ",{\"name\":\"condition\",\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{"
+	    "\"system\":\"" IMMDS_CDSI_OBSERVATION_SYSTEM "\",\"code\":\"170\"}]},"
+	    "\"onsetDateTime\":\"2024-03-01\"}}";
 	char json[2048];
 	snprintf(json, sizeof json, REQ("2024-06-01", PATIENT("1994-02-01", "female") "%s"), cond);
 	cJSON *out = forecast(json, &err);
