@@ -506,12 +506,20 @@ static bool contra_applies(struct actx *c, const struct cdsi_contraindication *c
 	return b <= c->assess && c->assess < e;
 }
 
+/* Table 7-6: the contraindication begin and end ages are those given with
+ * each contraindicated vaccine (CALCDTCI-1/2). */
 static bool vaccine_contraindicated(struct actx *c, int cvx)
 {
 	for (size_t i = 0; i < c->ag->ncontra; i++) {
 		const struct cdsi_contraindication *ci = &c->ag->contra[i];
-		if (ci->vaccines.n && in_list(&ci->vaccines, cvx) && contra_applies(c, ci))
-			return true;
+		for (size_t v = 0; v < ci->vaccines.n; v++) {
+			if (ci->vaccines.cvx[v] != cvx || !has_obs(c->p, ci->code, c->assess))
+				continue;
+			vax_date b = or_default(add(c->p->dob, &ci->vaccine_begin[v]), DATE_LOW);
+			vax_date e = or_default(add(c->p->dob, &ci->vaccine_end[v]), DATE_HIGH);
+			if (b <= c->assess && c->assess < e)
+				return true;
+		}
 	}
 	return false;
 }

@@ -414,9 +414,15 @@ static void load_contra(struct ld *ld, const xmlNode *n, struct cdsi_antigen *a)
 			if (pi == 1) {
 				size_t k = count_children(c, "contraindicatedVaccine");
 				ci->vaccines.cvx = xcalloc(k, sizeof(int));
-				for (xmlNode *v = c->children; v; v = v->next)
-					if (is(v, "contraindicatedVaccine"))
-						ci->vaccines.cvx[ci->vaccines.n++] = xint(ld, v, "cvx", -1);
+				ci->vaccine_begin = xcalloc(k, sizeof *ci->vaccine_begin);
+				ci->vaccine_end = xcalloc(k, sizeof *ci->vaccine_end);
+				for (xmlNode *v = c->children; v; v = v->next) {
+					if (!is(v, "contraindicatedVaccine"))
+						continue;
+					ci->vaccine_begin[ci->vaccines.n] = span(ld, v, "beginAge");
+					ci->vaccine_end[ci->vaccines.n] = span(ld, v, "endAge");
+					ci->vaccines.cvx[ci->vaccines.n++] = xint(ld, v, "cvx", -1);
+				}
 			}
 		}
 	}
@@ -747,8 +753,11 @@ void cdsi_data_free(struct cdsi_data *d)
 		for (size_t k = 0; k < a->nseries; k++)
 			free_series(&a->series[k]);
 		free(a->series);
-		for (size_t k = 0; k < a->ncontra; k++)
+		for (size_t k = 0; k < a->ncontra; k++) {
 			free(a->contra[k].vaccines.cvx);
+			free(a->contra[k].vaccine_begin);
+			free(a->contra[k].vaccine_end);
+		}
 		free(a->contra);
 	}
 	free(d->antigens);

@@ -138,6 +138,9 @@ struct cdsi_contraindication {
 	char code[8];
 	struct cdsi_span begin_age, end_age;
 	struct cdsi_cvx_list vaccines; /* empty for an antigen-level one */
+	/* per contraindicated vaccine (parallel to vaccines.cvx): the ages
+	 * between which that vaccine is contraindicated (LAIV at 2-4 years) */
+	struct cdsi_span *vaccine_begin, *vaccine_end;
 };
 
 struct cdsi_antigen {
