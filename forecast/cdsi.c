@@ -799,16 +799,20 @@ static struct pseries *prioritize_group(struct actx *c, int group)
 	size_t n = 0;
 	bool all_contra = true;
 	char top = 'Z';
+	for (size_t i = 0; i < c->nps; i++)
+		if (c->ps[i].s->series_group == group)
+			all_contra &= c->ps[i].status == CDSI_CONTRAINDICATED;
 	for (size_t i = 0; i < c->nps; i++) {
 		struct pseries *ps = &c->ps[i];
 		if (ps->s->series_group != group)
 			continue;
-		all_contra &= ps->status == CDSI_CONTRAINDICATED;
-		/* SELECTSCORE-2 / 8.1: the highest priority among the series
-		 * that can still be given; one the patient can no longer
-		 * finish (Aged Out, table 7-10: an infant series at 60 years)
-		 * does not hold back a lower-priority series that can */
-		if (ps->status != CDSI_AGED_OUT && ps->s->priority < top)
+		/* SELECTSCORE-2 / 8.1: the highest priority among the
+		 * candidate series (SELECTB-24) that can still be given; one
+		 * the patient can no longer finish (Aged Out, table 7-10: an
+		 * infant series at 60 years) does not hold back a
+		 * lower-priority series that can */
+		bool candidate = ps->status != CDSI_CONTRAINDICATED || all_contra;
+		if (candidate && ps->status != CDSI_AGED_OUT && ps->s->priority < top)
 			top = ps->s->priority;
 	}
 	bool none_valid = true, has_default = false;

@@ -389,6 +389,32 @@ START_TEST(risk_series_needs_condition)
 }
 END_TEST
 
+START_TEST(undatable_series_gives_way)
+{
+	/* A 30-year-old travelling where meningococcal disease is hyperendemic
+	 * (164): the priority-A infant series has nothing left to date its
+	 * next dose from (table 7-9: 12/31/2999, so Aged Out in table 7-10)
+	 * and does not hold back the priority-B 1-dose series from 2 years */
+	vax_date dob = ymd(1995, 3, 15);
+	struct cdsi_result res;
+	struct cdsi_observation_in travel = {.code = "164", .begin = DATE_NONE, .end = DATE_NONE};
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'M', NULL, 0, &travel, 1, ymd(2025, 6, 1), "Meningococcal");
+	ck_assert_int_eq(r->status, CDSI_NOT_COMPLETE);
+	ck_assert(r->risk);
+	ck_assert_int_eq(r->dose_number, 1);
+	ck_assert_int_eq(r->earliest, plus(dob, "2 years"));
+	cdsi_result_free(&res);
+
+	/* pregnant (007) with no onset date: the pertussis risk dose is dated
+	 * from the onset (170), so without it the standard series is shown */
+	struct cdsi_observation_in pregnant = {.code = "007", .begin = DATE_NONE, .end = DATE_NONE};
+	r = run(&res, ymd(1994, 2, 1), 'F', NULL, 0, &pregnant, 1, ymd(2024, 6, 1), "DTaP/Tdap/Td");
+	ck_assert(!r->risk);
+	cdsi_result_free(&res);
+}
+END_TEST
+
 START_TEST(rejects_dose_before_birth)
 {
 	struct cdsi_dose doses[] = {dose(ymd(2019, 1, 1), 20)};
@@ -489,6 +515,7 @@ Suite *cdsi_suite(void)
 	tcase_add_test(tc, series_complete_then_extraneous);
 	tcase_add_test(tc, birth_before_1957_immune);
 	tcase_add_test(tc, risk_series_needs_condition);
+	tcase_add_test(tc, undatable_series_gives_way);
 	tcase_add_test(tc, rejects_dose_before_birth);
 	suite_add_tcase(s, tc);
 
