@@ -594,8 +594,10 @@ static void forecast_dates(struct actx *c, struct pseries *ps, size_t t, struct 
 		}
 	}
 	e = later(e, sd->season_start);
-	for (size_t i = 0; i < c->nad; i++) /* every dose evaluated in the series */
-		if (ps->st[i] != CDSI_EVAL_NONE)
+	/* FORECASTDTCAN-1: the most recent dose evaluated against a target
+	 * dose; one with a dose condition never is (6.1) */
+	for (size_t i = 0; i < c->nad; i++)
+		if (ps->st[i] != CDSI_EVAL_NONE && ps->st[i] != CDSI_EVAL_SUBSTANDARD)
 			e = later(e, c->ad[i].date);
 	/* FORECASTDTCAN-1: empty when no date applies (table 7-10 then
 	 * assumes 12/31/2999) */

@@ -415,6 +415,23 @@ START_TEST(undatable_series_gives_way)
 }
 END_TEST
 
+START_TEST(substandard_dose_does_not_date_forecast)
+{
+	/* a recalled IPV dose is never evaluated against a target dose
+	 * (6.1), so it does not move the next dose's earliest date
+	 * (FORECASTDTCAN-1): dose 2 is due 4 weeks after the valid dose 1 */
+	vax_date dob = ymd(2025, 1, 1);
+	struct cdsi_dose d[2] = {dose(ymd(2025, 3, 1), 10), dose(ymd(2025, 4, 20), 10)};
+	d[1].substandard = true;
+	struct cdsi_result res;
+	const struct cdsi_group_result *r = run(&res, dob, 'F', d, 2, NULL, 0, ymd(2025, 4, 25), "Polio");
+	ck_assert_int_eq(eval_of(r, 1)->status, CDSI_EVAL_SUBSTANDARD);
+	ck_assert_int_eq(r->dose_number, 2);
+	ck_assert_int_eq(r->earliest, plus(ymd(2025, 3, 1), "4 weeks"));
+	cdsi_result_free(&res);
+}
+END_TEST
+
 START_TEST(rejects_dose_before_birth)
 {
 	struct cdsi_dose doses[] = {dose(ymd(2019, 1, 1), 20)};
@@ -516,6 +533,7 @@ Suite *cdsi_suite(void)
 	tcase_add_test(tc, birth_before_1957_immune);
 	tcase_add_test(tc, risk_series_needs_condition);
 	tcase_add_test(tc, undatable_series_gives_way);
+	tcase_add_test(tc, substandard_dose_does_not_date_forecast);
 	tcase_add_test(tc, rejects_dose_before_birth);
 	suite_add_tcase(s, tc);
 
