@@ -125,3 +125,50 @@ const char *client_comment_kind_label(enum comment_kind k)
 	}
 	return "Comment";
 }
+
+bool client_consent_recorded(const struct consent *cs)
+{
+	return cs->uuid[0] || cs->id[0] || cs->minor != CONSENT_UNKNOWN || cs->adult != CONSENT_UNKNOWN;
+}
+
+const char *client_consent_status_label(enum consent_status s)
+{
+	switch (s) {
+	case CONSENT_GRANTED:
+		return "Granted";
+	case CONSENT_REFUSED:
+		return "Refused";
+	case CONSENT_WITHDRAWN:
+		return "Withdrawn";
+	case CONSENT_UNKNOWN:
+		break;
+	}
+	return "Unknown";
+}
+
+/* ImmTrac2's model: a minor is in the registry by a parent's consent; at 18
+ * the client's own consent is needed; a refusal or withdrawal stops further
+ * records (what the law requires is still kept). */
+const char *client_consent_label(const struct consent *cs, int age_years)
+{
+	if (!client_consent_recorded(cs))
+		return "No consent recorded";
+	if (cs->adult == CONSENT_GRANTED)
+		return "Adult consent granted";
+	if (cs->adult == CONSENT_REFUSED)
+		return "Adult consent refused: no further records kept";
+	if (cs->adult == CONSENT_WITHDRAWN)
+		return "Adult consent withdrawn: no further records kept";
+	bool adult = age_years >= 18;
+	switch (cs->minor) {
+	case CONSENT_GRANTED:
+		return adult ? "Minor consent only: the client is 18 or older and must consent" : "Minor consent granted";
+	case CONSENT_REFUSED:
+		return "Minor consent refused: no further records kept";
+	case CONSENT_WITHDRAWN:
+		return "Minor consent withdrawn: no further records kept";
+	case CONSENT_UNKNOWN:
+		break;
+	}
+	return adult ? "Consent unknown: ask the client" : "Consent unknown: ask the parent or guardian";
+}
