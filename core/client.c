@@ -152,23 +152,23 @@ const char *client_consent_status_label(enum consent_status s)
 const char *client_consent_label(const struct consent *cs, int age_years)
 {
 	if (!client_consent_recorded(cs))
-		return "No consent recorded";
+		return "None recorded";
 	if (cs->adult == CONSENT_GRANTED)
 		return "Adult consent granted";
 	if (cs->adult == CONSENT_REFUSED)
-		return "Adult consent refused: no further records kept";
+		return "Adult refused: no further records";
 	if (cs->adult == CONSENT_WITHDRAWN)
-		return "Adult consent withdrawn: no further records kept";
+		return "Adult withdrew: no further records";
 	bool adult = age_years >= 18;
 	switch (cs->minor) {
 	case CONSENT_GRANTED:
-		return adult ? "Minor consent only: the client is 18 or older and must consent" : "Minor consent granted";
+		return adult ? "Minor only: client 18+ must consent" : "Minor consent granted";
 	case CONSENT_REFUSED:
-		return "Minor consent refused: no further records kept";
+		return "Parent refused: no further records";
 	case CONSENT_WITHDRAWN:
-		return "Minor consent withdrawn: no further records kept";
+		return "Parent withdrew: no further records";
 	case CONSENT_UNKNOWN:
 		break;
 	}
-	return adult ? "Consent unknown: ask the client" : "Consent unknown: ask the parent or guardian";
+	return adult ? "Unknown: ask the client" : "Unknown: ask parent or guardian";
 }

@@ -197,8 +197,9 @@ bool client_add_aka(struct client *c, const struct person_name *n);
 
 /** True if a consent answer was ever recorded (here or at the registry). */
 bool client_consent_recorded(const struct consent *cs);
-/** The consent that applies, in words for the record header ("Minor consent
- * granted", "No consent recorded"); age_years is the client's age today. */
+/** The consent that applies, in words short enough for the record header
+ * ("Minor consent granted", "Parent refused: no further records", "None
+ * recorded"); age_years is the client's age today (-1 unknown). */
 const char *client_consent_label(const struct consent *cs, int age_years);
 /** "Granted", "Refused", ... */
 const char *client_consent_status_label(enum consent_status s);

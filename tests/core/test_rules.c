@@ -479,9 +479,9 @@ START_TEST(consent)
 	cs.adult = CONSENT_UNKNOWN;
 	ck_assert_str_eq(client_consent_label(&cs, 2), "Minor consent granted");
 	cs.minor = CONSENT_WITHDRAWN;
-	ck_assert_str_eq(client_consent_label(&cs, 2), "Minor consent withdrawn: no further records kept");
+	ck_assert_str_eq(client_consent_label(&cs, 2), "Parent withdrew: no further records");
 	memset(&cs, 0, sizeof cs);
-	ck_assert_str_eq(client_consent_label(&cs, 2), "No consent recorded");
+	ck_assert_str_eq(client_consent_label(&cs, 2), "None recorded");
 }
 END_TEST
 
