@@ -1,0 +1,200 @@
+#!/bin/sh
+# The client record's AKA names, Responsible persons and Consent tabs against
+# a real vaxregd over TLS: each tab edited and saved goes through the outbox
+# and `vaxdesk sync` puts the Patient names, the RelatedPerson and the Consent
+# on the registry exactly once; invalid input shows its message and saves
+# nothing; the same edits with the registry in maintenance reach it once after
+# a sync; a client locked by vital statistics keeps its name, DOB and sex.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_start
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+
+tok=$(registry_login CLINPENA alice)
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Quintero","given":["Lucia"]}],
+ "gender":"female","birthDate":"2021-05-10",
+ "address":[{"use":"home","line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
+PID=$(jqb .id)
+[ -n "$PID" ] || fail "no patient id"
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Lockhart","given":["Vera"]}],
+ "gender":"female","birthDate":"2019-07-04",
+ "address":[{"use":"home","line":["2 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}],
+ "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/vital-records-lock","valueBoolean":true}]}'
+[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create locked patient: $REG_STATUS"
+LID=$(jqb .id)
+
+login() {
+	cat <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+EOF2
+}
+
+# open_client "Quintero, Lucia 05/10/2021": quick search, one hit opens it
+open_client() {
+	cat <<EOF2
+s
+:wait-idle
+:type $1
+<Enter>
+:wait-idle
+EOF2
+}
+
+sync_now() {
+	printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+	VAXDESK_ORG=CLINPENA VAXDESK_USER=alice "$VAXDESK" sync --password-fd 3 3<"$TUI_TMP/pw" \
+		>"$TUI_TMP/sync.out" 2>&1 || { cat "$TUI_TMP/sync.out" >&2; tui_fail "vaxdesk sync failed"; }
+}
+
+# count JQ-FILTER over the entries of the last search
+count() {
+	jqb "[.entry[]? | .resource | select($1)] | length"
+}
+
+# --- online: invalid input first, then each tab edited and saved ----------
+{
+	login
+	open_client "Quintero, Lucia 05/10/2021"
+	cat <<EOF2
+:save-screen $S/before.txt
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:save-screen $S/akatab.txt
+<Tab>
+<Tab>
+<Tab>
+:type Rosa
+<C-w>
+:save-screen $S/akanolast.txt
+<Tab>
+<C-u>
+<F7>
+<Tab>
+<Tab>
+:type G4rcia
+<Tab>
+:save-screen $S/badname.txt
+<C-w>
+:save-screen $S/badname2.txt
+<C-u>
+<F7>
+<C-u>
+:type G
+<Tab>
+<C-u>
+:type G
+<Tab>
+<Tab>
+:type 03/01/2026
+<C-w>
+:save-screen $S/adultminor.txt
+<Esc>
+:save-screen $S/discard.txt
+y
+:wait-idle
+:save-screen $S/nothing.txt
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<Tab>
+<Tab>
+:type Quintanilla
+<Tab>
+:type Rosa
+<F7>
+<Tab>
+<Tab>
+:type García
+<Tab>
+:type María
+<Tab>
+:type MTH
+<Tab>
+:type 5125550101
+<F7>
+:save-screen $S/consenttab.txt
+<C-u>
+:type G
+<Tab>
+<Tab>
+:type Y
+<Tab>
+:type 03/01/2026
+<Tab>
+:type signed form
+<C-w>
+:wait-idle
+:save-screen $S/saved.txt
+<C-o>
+:wait-idle
+:save-screen $S/outbox.txt
+<Esc>
+:quit
+EOF2
+} > "$TUI_TMP/s1"
+tui_run < "$TUI_TMP/s1"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has before 'Consent: None recorded'
+tui_has akatab '[AKA]'
+tui_has akatab 'No other names on record.'
+tui_has akanolast "Enter the client's last name."
+tui_has akanolast 'Not saved'
+tui_has badname 'Names may contain'
+tui_has badname2 'Not saved'
+tui_has adultminor 'Adult consent is given by a client 18 or older'
+tui_has adultminor 'Not saved'
+tui_has nothing 'Consent: None recorded'
+tui_lacks nothing 'Also known as'
+tui_lacks nothing 'Responsible:'
+tui_has consenttab 'Registry participation: None recorded.'
+tui_has saved 'Client saved; waiting to send to the registry.'
+tui_has saved 'Also known as: Quintanilla, Rosa'
+tui_has saved 'Responsible: García, María (Mother) 5125550101'
+tui_has saved 'Consent: Minor consent granted'
+tui_has outbox 'Quintero, Lucia'
+
+# nothing reached the registry yet: every write goes through the outbox
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$(count true)" = 0 ] || fail "a responsible person was sent before the sync"
+reg_json GET "/Consent?patient=$PID" "$tok"
+[ "$(count true)" = 0 ] || fail "a consent was sent before the sync"
+
+sync_now
+sync_now
+reg_json GET "/Patient/$PID" "$tok"
+[ "$(jqb '[.name[] | select(.use == "old" and .family == "Quintanilla")] | length')" = 1 ] ||
+	fail "the AKA name should be on the Patient once: $(jqb -c .name)"
+[ "$(jqb '[.name[] | select(.use == "official" and .family == "Quintero")] | length')" = 1 ] ||
+	fail "the official name should be kept"
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$(count true)" = 1 ] || fail "the registry should hold one responsible person: $(count true)"
+[ "$(count '.relationship[0].coding[0].code == "MTH" and .name[0].family == "García" and .telecom[0].value == "5125550101"')" = 1 ] ||
+	fail "the responsible person is not as typed: $(jqb -c .entry)"
+reg_json GET "/Consent?patient=$PID" "$tok"
+[ "$(count true)" = 1 ] || fail "the registry should hold one consent: $(count true)"
+[ "$(count '.status == "active" and .dateTime == "2026-03-01" and ([.extension[] | select(.url | endswith("consent-minor")) | .valueCode] == ["granted"])')" = 1 ] ||
+	fail "the consent is not as typed: $(jqb -c .entry)"
