@@ -198,3 +198,201 @@ reg_json GET "/Consent?patient=$PID" "$tok"
 [ "$(count true)" = 1 ] || fail "the registry should hold one consent: $(count true)"
 [ "$(count '.status == "active" and .dateTime == "2026-03-01" and ([.extension[] | select(.url | endswith("consent-minor")) | .valueCode] == ["granted"])')" = 1 ] ||
 	fail "the consent is not as typed: $(jqb -c .entry)"
+
+# --- what the registry has shows on the tabs; edit one online --------------
+reg_json POST /RelatedPerson "$tok" "{\"resourceType\":\"RelatedPerson\",\"patient\":{\"reference\":\"Patient/$PID\"},
+ \"relationship\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0063\",\"code\":\"GRD\"}]}],
+ \"name\":[{\"family\":\"Ortega\",\"given\":[\"Tomás\"]}]}"
+[ "$REG_STATUS" = 201 ] || fail "create related person: $REG_STATUS"
+{
+	login
+	open_client "Quintero, Lucia 05/10/2021"
+	cat <<EOF2
+:save-screen $S/fetched.txt
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:save-screen $S/resplist.txt
+:type 1
+<Tab>
+:save-screen $S/resppick.txt
+<Tab>
+<Tab>
+<Tab>
+<Tab>
+<C-u>
+:type 5125550199
+<C-w>
+:wait-idle
+:save-screen $S/phone.txt
+:quit
+EOF2
+} > "$TUI_TMP/s2"
+tui_run < "$TUI_TMP/s2"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has fetched 'Responsible: García, María (Mother) 5125550101; Ortega, Tomás (Guardian)'
+tui_has resplist '1. García, María (Mother) 5125550101'
+tui_has resplist '2. Ortega, Tomás (Guardian)'
+tui_has resppick 'García'
+tui_has phone 'Responsible: García, María (Mother) 5125550199; Ortega, Tomás (Guardian)'
+
+# --- the registry in maintenance: the same kind of edits offline -------------
+"$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
+# offline, no confidentiality statement: straight to the menu
+{
+	cat <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+/
+:wait-idle
+:type Quintero, Lucia 05/10/2021
+<Enter>
+:wait-idle
+:save-screen $S/offclient.txt
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<Tab>
+<Tab>
+:type Quintero Ruiz
+<Tab>
+:type Lucía
+<F7>
+<Tab>
+<Tab>
+:type Quintero
+<Tab>
+:type Andrés
+<Tab>
+:type FTH
+<F7>
+<Tab>
+<Tab>
+<Tab>
+<Tab>
+<C-u>
+:type updated form
+<C-w>
+:wait-idle
+:save-screen $S/offsaved.txt
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:save-screen $S/offresp.txt
+<Esc>
+:quit
+EOF2
+} > "$TUI_TMP/s3"
+tui_run < "$TUI_TMP/s3"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has offclient 'OFFLINE'
+tui_has offsaved 'Client saved; waiting to send to the registry.'
+tui_has offsaved 'Also known as: Quintanilla, Rosa; Quintero Ruiz, Lucía'
+tui_has offresp '3. Quintero, Andrés (Father)'
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$REG_STATUS" = 503 ] || fail "the registry should be in maintenance: $REG_STATUS"
+"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+
+sync_now
+sync_now
+reg_json GET "/Patient/$PID" "$tok"
+[ "$(jqb '[.name[] | select(.use == "old")] | map(.family) | sort | join(",")')" = "Quintanilla,Quintero Ruiz" ] ||
+	fail "the AKA names should be on the Patient once each: $(jqb -c .name)"
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$(count true)" = 3 ] || fail "the registry should hold three responsible persons: $(jqb -c .entry)"
+[ "$(count '.name[0].family == "García" and .telecom[0].value == "5125550199"')" = 1 ] ||
+	fail "the phone change should be on the registry: $(jqb -c .entry)"
+[ "$(count '.relationship[0].coding[0].code == "FTH" and .name[0].given[0] == "Andrés"')" = 1 ] ||
+	fail "the father added offline should be on the registry once"
+[ "$(count '.relationship[0].coding[0].code == "GRD"')" = 1 ] || fail "the guardian should be kept"
+reg_json GET "/Consent?patient=$PID" "$tok"
+[ "$(count true)" = 1 ] || fail "the registry should still hold one consent: $(jqb -c .entry)"
+[ "$(count '[.extension[] | select(.url | endswith("consent-source")) | .valueString] == ["updated form"]')" = 1 ] ||
+	fail "the consent change should be on the registry: $(jqb -c .entry)"
+
+# --- remove a responsible person: it leaves the registry at the sync --------
+{
+	login
+	open_client "Quintero, Lucia 05/10/2021"
+	cat <<EOF2
+e
+:wait-idle
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:type 3
+<Tab>
+:type Y
+<C-w>
+:wait-idle
+:save-screen $S/removed.txt
+:quit
+EOF2
+} > "$TUI_TMP/s4"
+tui_run < "$TUI_TMP/s4"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_lacks removed 'Andrés'
+tui_has removed 'Ortega, Tomás (Guardian)'
+sync_now
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$(count true)" = 2 ] || fail "the removed responsible person should be gone: $(jqb -c .entry)"
+[ "$(count '.relationship[0].coding[0].code == "FTH"')" = 0 ] || fail "the father should be removed"
+
+# --- vital-records lock: name, DOB and sex cannot be changed -----------------
+{
+	login
+	open_client "Lockhart, Vera 07/04/2019"
+	cat <<EOF2
+e
+:wait-idle
+:save-screen $S/locked.txt
+<S-Tab>
+<S-Tab>
+<S-Tab>
+<S-Tab>
+<S-Tab>
+<S-Tab>
+:type Smith
+:save-screen $S/locktry.txt
+<C-w>
+:wait-idle
+:save-screen $S/locksaved.txt
+:quit
+EOF2
+} > "$TUI_TMP/s5"
+tui_run < "$TUI_TMP/s5"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has locked 'Locked: from vital statistics records'
+tui_has locked 'Lockhart'
+tui_has locksaved 'Lockhart, Vera  Born 07/04/2019'
+tui_has locksaved 'Sex: Female'
+tui_lacks locksaved 'Smith,'
+# focus never reaches a locked field: what was typed went to the next open one
+tui_has locksaved 'MR: Smith'
+sync_now
+reg_json GET "/Patient/$LID" "$tok"
+[ "$(jqb '.name[0].family + "," + .name[0].given[0] + "," + .birthDate + "," + .gender')" = "Lockhart,Vera,2019-07-04,female" ] ||
+	fail "the locked fields changed: $(jqb -c '[.name, .birthDate, .gender]')"
