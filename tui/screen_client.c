@@ -5,9 +5,10 @@
  *
  * The record always comes from the local store: opening a client shows what
  * is cached at once, and when the registry is reachable a read of the
- * Patient and its Immunizations goes into the store and the screen reloads
- * from there. Writes go through the outbox (tui/screen_shot.c), so online
- * and offline look the same. The forecast runs here (forecast/cdsi.h), so it
+ * Patient, its RelatedPersons, Consent and Immunizations goes into the store
+ * and the screen reloads from there. Writes go through the outbox
+ * (tui/screen_shot.c, tui/screen_client_edit.c), so online and offline look
+ * the same. The forecast runs here (forecast/cdsi.h), so it
  * works offline too. */
 #include "config.h"
 
