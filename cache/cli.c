@@ -336,7 +336,8 @@ static int prefetch_one(struct cli *c, const char *id)
 		if (res && api_fhir_read_bundle(res, &b, &err)) {
 			for (int i = 0; i < b.n && cl.n_resp < CLIENT_RESP_MAX; i++)
 				if (b.entry[i].resource &&
-				    fhir_related_person_from_json(b.entry[i].resource, &cl.resp[cl.n_resp], NULL, 0, &err))
+				    fhir_related_person_from_json(b.entry[i].resource, &cl.resp[cl.n_resp],
+				                                  NULL, 0, &err))
 					cl.n_resp++;
 		}
 		api_bundle_free(&b);
@@ -346,7 +347,8 @@ static int prefetch_one(struct cli *c, const char *id)
 		if (res && api_fhir_read_bundle(res, &b, &err)) {
 			for (int i = 0; i < b.n; i++) {
 				struct consent cs;
-				if (b.entry[i].resource && fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
+				if (b.entry[i].resource &&
+				    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
 				    (!cl.consent.id[0] || cs.date >= cl.consent.date))
 					cl.consent = cs;
 			}

@@ -426,7 +426,7 @@ static void sent_add(struct cache_sync *y, int b, char kind, const char *uuid)
  * update or (removed here) a delete. The cached client may know an id
  * this payload, typed before the create was accepted, does not. */
 static void add_companion(struct cache_sync *y, cJSON *entries, cJSON *res, const char *type, const char *id,
-			  const char *uuid, bool removed, const char *patient_ref, int b)
+                          const char *uuid, bool removed, const char *patient_ref, int b)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(res, "patient");
 	cJSON *p = cJSON_AddObjectToObject(res, "patient");
@@ -459,7 +459,8 @@ static void add_companion(struct cache_sync *y, cJSON *entries, cJSON *res, cons
 
 /* A client's responsible persons and consent travel inside its payload
  * (contained); they go in the same transaction, right after it. */
-static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJSON *ent, cJSON *entries, int b)
+static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJSON *ent, cJSON *entries,
+                           int b)
 {
 	cJSON *res = cJSON_GetObjectItemCaseSensitive(ent, "resource");
 	cJSON *con = res ? cJSON_DetachItemFromObjectCaseSensitive(res, "contained") : NULL;
@@ -468,8 +469,8 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ent, "request");
 	const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "method"));
 	const char *ref = method && !strcmp(method, "POST")
-				  ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ent, "fullUrl"))
-				  : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "url"));
+	                      ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ent, "fullUrl"))
+	                      : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "url"));
 	struct client cached;
 	bool have = cache_read_client(y->s, e->rec_key, &cached, NULL, false, NULL);
 	cJSON *x;
@@ -520,7 +521,8 @@ static void companion_receipt(struct cache_sync *y, const char *key, const struc
 			if (strcmp(c.resp[i].uuid, t->uuid))
 				continue;
 			if (t->kind == 'D' && c.resp[i].removed) {
-				memmove(&c.resp[i], &c.resp[i + 1], (size_t)(c.n_resp - i - 1) * sizeof c.resp[i]);
+				memmove(&c.resp[i], &c.resp[i + 1],
+				        (size_t)(c.n_resp - i - 1) * sizeof c.resp[i]);
 				c.n_resp--;
 			} else if (t->kind == 'R') {
 				text_copy(c.resp[i].id, sizeof c.resp[i].id, id);
@@ -798,9 +800,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	if (res->cls == API_OK) {
 		struct api_bundle b;
 		struct api_fhir_outcome *out = xcalloc((size_t)y->n_sent, sizeof *out);
-		int n = api_fhir_read_bundle(res, &b, err)
-				? api_fhir_entry_outcomes(&b, out, y->n_sent, err)
-				: -1;
+		int n = api_fhir_read_bundle(res, &b, err) ? api_fhir_entry_outcomes(&b, out, y->n_sent, err)
+		                                           : -1;
 		api_bundle_free(&b);
 		if (n != y->n_sent) {
 			/* an answer we cannot read: we do not know; send again later */

@@ -169,14 +169,14 @@ void rules_check_responsible(const struct responsible_person *rp, struct rule_re
 		add(rep, RULE_PHONE_FORMAT, "resp.phone", NULL);
 	if (rp->address.zip[0] && !zip_ok(rp->address.zip))
 		add(rep, RULE_ZIP_FORMAT, "resp.zip", "'%s'", rp->address.zip);
-	if (rp->address.state[0] && !(strlen(rp->address.state) == 2 && rp->address.state[0] >= 'A' &&
-				      rp->address.state[0] <= 'Z' && rp->address.state[1] >= 'A' &&
-				      rp->address.state[1] <= 'Z'))
+	if (rp->address.state[0] &&
+	    !(strlen(rp->address.state) == 2 && rp->address.state[0] >= 'A' && rp->address.state[0] <= 'Z' &&
+	      rp->address.state[1] >= 'A' && rp->address.state[1] <= 'Z'))
 		add(rep, RULE_STATE_FORMAT, "resp.state", "'%s'", rp->address.state);
 }
 
 void rules_check_consent(const struct rule_ctx *ctx, vax_date dob, const struct consent *cs,
-			 struct rule_report *rep)
+                         struct rule_report *rep)
 {
 	if (!client_consent_recorded(cs)) {
 		if (ctx->new_record)

@@ -336,8 +336,8 @@ static void related_done(struct api_req *r, const struct api_result *res, void *
 		fetched.n_resp = 0;
 		for (int i = 0; i < b.n && fetched.n_resp < CLIENT_RESP_MAX; i++)
 			if (b.entry[i].resource &&
-			    fhir_related_person_from_json(b.entry[i].resource, &fetched.resp[fetched.n_resp], NULL, 0,
-			                                  &err))
+			    fhir_related_person_from_json(b.entry[i].resource, &fetched.resp[fetched.n_resp],
+			                                  NULL, 0, &err))
 				fetched.n_resp++;
 		api_bundle_free(&b);
 		fetched_resp_ok = true;
@@ -367,7 +367,8 @@ static void consent_done(struct api_req *r, const struct api_result *res, void *
 		fetched.consent.date = DATE_NONE;
 		for (int i = 0; i < b.n; i++) {
 			struct consent cs;
-			if (b.entry[i].resource && fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
+			if (b.entry[i].resource &&
+			    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
 			    (!fetched.consent.id[0] || cs.date >= fetched.consent.date))
 				fetched.consent = cs;
 		}
@@ -636,8 +637,9 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	             client_consent_label(&st.cl.consent, st.cl.dob != DATE_NONE ? years : -1));
 	if (client_consent_recorded(&st.cl.consent) && st.cl.consent.date != DATE_NONE) {
 		char cd[DATE_US_LEN];
-		snprintf(line + n, sizeof line - (size_t)n, " (%s%s%s)", date_format_us(st.cl.consent.date, cd),
-		         st.cl.consent.source[0] ? ", " : "", st.cl.consent.source);
+		snprintf(line + n, sizeof line - (size_t)n, " (%s%s%s)",
+		         date_format_us(st.cl.consent.date, cd), st.cl.consent.source[0] ? ", " : "",
+		         st.cl.consent.source);
 	}
 	if (st.cl.consent.minor == CONSENT_REFUSED || st.cl.consent.minor == CONSENT_WITHDRAWN ||
 	    st.cl.consent.adult == CONSENT_REFUSED || st.cl.consent.adult == CONSENT_WITHDRAWN)

@@ -112,7 +112,17 @@ static const struct form_field_spec consent_specs[] = {
 };
 /* clang-format on */
 
-enum { TAB_PERSONAL, TAB_ADDRESS, TAB_ORG, TAB_COMMENTS, TAB_NOTES, TAB_AKA, TAB_RESP, TAB_CONSENT, TAB_COUNT };
+enum {
+	TAB_PERSONAL,
+	TAB_ADDRESS,
+	TAB_ORG,
+	TAB_COMMENTS,
+	TAB_NOTES,
+	TAB_AKA,
+	TAB_RESP,
+	TAB_CONSENT,
+	TAB_COUNT
+};
 static const char *const tab_names[TAB_COUNT] = {"Personal", "Address", "Org",         "Comments",
                                                  "Notes",    "AKA",     "Responsible", "Consent"};
 
@@ -234,8 +244,10 @@ static void make(struct app *a, const struct client *c, bool adding)
 	n_resp_listed = b->n_resp;
 	set(TAB_AKA, "aka_remove", "N");
 	set(TAB_RESP, "resp_remove", "N");
-	set(TAB_CONSENT, "minor", consent_answers[b->consent.minor <= CONSENT_WITHDRAWN ? b->consent.minor : 0].code);
-	set(TAB_CONSENT, "adult", consent_answers[b->consent.adult <= CONSENT_WITHDRAWN ? b->consent.adult : 0].code);
+	set(TAB_CONSENT, "minor",
+	    consent_answers[b->consent.minor <= CONSENT_WITHDRAWN ? b->consent.minor : 0].code);
+	set(TAB_CONSENT, "adult",
+	    consent_answers[b->consent.adult <= CONSENT_WITHDRAWN ? b->consent.adult : 0].code);
 	set(TAB_CONSENT, "disaster", b->consent.disaster_retention ? "Y" : "N");
 	set(TAB_CONSENT, "cdate", date_format_us(b->consent.date, dob));
 	set(TAB_CONSENT, "csource", b->consent.source);
@@ -323,9 +335,10 @@ static void digits_only(const char *in, char *out, size_t len)
 
 static enum consent_status consent_code(const char *code)
 {
-	return code[0] == 'G' ? CONSENT_GRANTED : code[0] == 'R' ? CONSENT_REFUSED
-	       : code[0] == 'W'                  ? CONSENT_WITHDRAWN
-	                                         : CONSENT_UNKNOWN;
+	return code[0] == 'G'   ? CONSENT_GRANTED
+	       : code[0] == 'R' ? CONSENT_REFUSED
+	       : code[0] == 'W' ? CONSENT_WITHDRAWN
+	                        : CONSENT_UNKNOWN;
 }
 
 /* The list and consent tabs into c. */
@@ -379,7 +392,8 @@ static void build_more(struct client *c)
 			r.removed = rm[0] == 'Y';
 			*t = r;
 		}
-	} else if ((r.name.family[0] || r.name.given[0] || r.relationship[0]) && c->n_resp < CLIENT_RESP_MAX) {
+	} else if ((r.name.family[0] || r.name.given[0] || r.relationship[0]) &&
+	           c->n_resp < CLIENT_RESP_MAX) {
 		c->resp[c->n_resp++] = r;
 	}
 
@@ -719,8 +733,8 @@ static void edit_draw(struct app *a, WINDOW *w)
 			char name[400];
 			client_display_name(&r->name, name, sizeof name);
 			const char *rel = vocab_label(VOCAB_RELATIONSHIP, r->relationship);
-			snprintf(line, sizeof line, "%d. %s (%s)%s%s%s", i + 1, name, rel ? rel : r->relationship,
-			         r->phone.number[0] ? " " : "", r->phone.number,
+			snprintf(line, sizeof line, "%d. %s (%s)%s%s%s", i + 1, name,
+			         rel ? rel : r->relationship, r->phone.number[0] ? " " : "", r->phone.number,
 			         r->removed ? " - removed; leaves the registry at the next sync" : "");
 			draw_text(w, y++, 1, line, cols - 2);
 		}
@@ -730,7 +744,8 @@ static void edit_draw(struct app *a, WINDOW *w)
 	}
 	if (st.cur == TAB_CONSENT) {
 		int age = st.base.dob != DATE_NONE ? date_age_years(st.base.dob, screen_client_today()) : -1;
-		snprintf(line, sizeof line, "Registry participation: %s.", client_consent_label(&st.base.consent, age));
+		snprintf(line, sizeof line, "Registry participation: %s.",
+		         client_consent_label(&st.base.consent, age));
 		y = draw_wrapped(w, y, 1, cols - 2, line) + 1;
 	}
 	if (st.cur == TAB_NOTES)
