@@ -399,3 +399,11 @@ sync_now
 reg_json GET "/Patient/$LID" "$tok"
 [ "$(jqb '.name[0].family + "," + .name[0].given[0] + "," + .birthDate + "," + .gender')" = "Lockhart,Vera,2019-07-04,female" ] ||
 	fail "the locked fields changed: $(jqb -c '[.name, .birthDate, .gender]')"
+
+# --- vaxregd applies the same consent rules to a Consent from anywhere -------
+reg_json POST /Consent "$tok" "{\"resourceType\":\"Consent\",\"status\":\"active\",\"patient\":{\"reference\":\"Patient/$PID\"},
+ \"dateTime\":\"2026-03-01\",
+ \"extension\":[{\"url\":\"https://vaxdesk.org/fhir/StructureDefinition/consent-adult\",\"valueCode\":\"granted\"}]}"
+[ "$REG_STATUS" = 422 ] || fail "adult consent for a child should be refused: $REG_STATUS"
+[ "$(jqb '.issue[0].details.coding[0].code')" = V-CONSENT-ADULT-MINOR ] || fail "wrong rule: $(jqb -c .issue)"
+[ "$(jqb '.issue[0].expression[0]')" = Consent.consent.adult ] || fail "wrong expression: $(jqb -c .issue)"
