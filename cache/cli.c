@@ -324,9 +324,42 @@ static int prefetch_one(struct cli *c, const char *id)
 	struct client cl;
 	int64_t now = (int64_t)time(NULL);
 	bool kept = false;
-	if (!res || !api_fhir_read_patient(res, &cl, &err) ||
-	    !cache_put_client(c->store, &cl, now, &kept, &err)) {
-		if (res)
+	bool read = res && api_fhir_read_patient(res, &cl, &err);
+	api_req_free(r);
+	r = NULL;
+	if (read) {
+		/* the responsible persons and consent belong to the cached client too */
+		struct api_fhir_param q[] = {{"patient", id}, {"_count", "50"}};
+		struct api_bundle b = {0};
+		r = api_fhir_search_req(c->conn, "RelatedPerson", q, 2, &err);
+		res = get(c, r);
+		if (res && api_fhir_read_bundle(res, &b, &err)) {
+			for (int i = 0; i < b.n && cl.n_resp < CLIENT_RESP_MAX; i++)
+				if (b.entry[i].resource &&
+				    fhir_related_person_from_json(b.entry[i].resource, &cl.resp[cl.n_resp],
+				                                  NULL, 0, &err))
+					cl.n_resp++;
+		}
+		api_bundle_free(&b);
+		api_req_free(r);
+		r = api_fhir_search_req(c->conn, "Consent", q, 2, &err);
+		res = get(c, r);
+		if (res && api_fhir_read_bundle(res, &b, &err)) {
+			for (int i = 0; i < b.n; i++) {
+				struct consent cs;
+				if (b.entry[i].resource &&
+				    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
+				    (!cl.consent.id[0] || cs.date >= cl.consent.date))
+					cl.consent = cs;
+			}
+		}
+		api_bundle_free(&b);
+		api_req_free(r);
+		r = NULL;
+		res = NULL;
+	}
+	if (!read || !cache_put_client(c->store, &cl, now, &kept, &err)) {
+		if (read || res)
 			fprintf(stderr, "vaxdesk: Patient/%s: %s\n", id, err.message);
 		api_req_free(r);
 		return 1;

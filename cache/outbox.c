@@ -152,7 +152,14 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 	}
 	if (!cache_client_key(s, c, key))
 		return error_set(err, "CACHE-NO-ID", "The client has no identity to save under.");
-	char *json = record_json(fhir_patient_to_json(c));
+	/* responsible persons and consent travel with the client (the sync sends
+	 * them as their own resources, conditional on these) */
+	for (int i = 0; i < c->n_resp; i++)
+		if (!c->resp[i].uuid[0] && !c->resp[i].id[0])
+			uuid_v4(c->resp[i].uuid);
+	if (client_consent_recorded(&c->consent) && !c->consent.uuid[0] && !c->consent.id[0])
+		uuid_v4(c->consent.uuid);
+	char *json = record_json(fhir_client_to_json(c));
 	if (!json)
 		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
 	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);

@@ -362,7 +362,7 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
 	free(text);
 	if (type == CACHE_R_PATIENT) {
 		client_init(c);
-		ok = j && fhir_patient_from_json(j, c, NULL);
+		ok = j && fhir_client_from_json(j, c, NULL);
 	} else {
 		imm_init(im);
 		ok = j && fhir_immunization_from_json(j, im, NULL);
@@ -806,7 +806,7 @@ static bool has_unsent(struct cache_store *s, const char *rec_key)
 bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
 			    int64_t as_of, bool keep_as_of, struct vax_error *err)
 {
-	cJSON *j = fhir_patient_to_json(c);
+	cJSON *j = fhir_client_to_json(c);
 	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
 	cache_json_free(j);
 	if (!text)

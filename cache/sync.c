@@ -28,6 +28,14 @@
 
 enum phase { P_IDLE, P_PROBE, P_PLAN, P_MATCH, P_UPLOAD, P_THEIRS };
 
+/* One Bundle entry in flight. A client's entry is followed by its
+ * responsible persons and consent, which have no outbox entry of their own. */
+struct sent {
+	int b;                   /* index into batch: the outbox entry it belongs to */
+	char kind;               /* 'E' the entry itself, 'R' RelatedPerson, 'D' its delete, 'C' Consent */
+	char uuid[VAX_UUID_LEN]; /* the companion's own UUID */
+};
+
 struct cache_sync {
 	struct cache_store *s;
 	struct api_conn *conn;
@@ -42,6 +50,9 @@ struct cache_sync {
 	int n_batch;
 	size_t cap_batch;
 	int cap;                 /* current Bundle size limit (halved on refusal) */
+	struct sent *sent;       /* every Bundle entry in flight: whose, and what */
+	int n_sent;
+	size_t cap_sent;
 	int64_t *matched;        /* new clients $match cleared in this pass */
 	int n_matched;
 	size_t cap_matched;
@@ -155,6 +166,7 @@ void cache_sync_free(struct cache_sync *y)
 		return;
 	end_pass(y, CACHE_SYNC_IDLE);
 	free(y->batch);
+	free(y->sent);
 	free(y->matched);
 	free(y);
 }
@@ -401,6 +413,126 @@ static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
 	return ent;
 }
 
+static void sent_add(struct cache_sync *y, int b, char kind, const char *uuid)
+{
+	y->sent = xgrow(y->sent, &y->cap_sent, (size_t)y->n_sent + 1, sizeof *y->sent);
+	struct sent *t = &y->sent[y->n_sent++];
+	t->b = b;
+	t->kind = kind;
+	text_copy(t->uuid, sizeof t->uuid, uuid ? uuid : "");
+}
+
+/* One companion resource: a conditional create on its UUID, or by id an
+ * update or (removed here) a delete. The cached client may know an id
+ * this payload, typed before the create was accepted, does not. */
+static void add_companion(struct cache_sync *y, cJSON *entries, cJSON *res, const char *type, const char *id,
+                          const char *uuid, bool removed, const char *patient_ref, int b)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "patient");
+	cJSON *p = cJSON_AddObjectToObject(res, "patient");
+	cJSON_AddStringToObject(p, "reference", patient_ref);
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "active");
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
+	cJSON *ent = cJSON_CreateObject(), *req = cJSON_CreateObject();
+	char url[VAX_ID_LEN + 80];
+	if (id[0]) {
+		snprintf(url, sizeof url, "%s/%s", type, id);
+		cJSON_AddStringToObject(req, "method", removed ? "DELETE" : "PUT");
+		cJSON_AddStringToObject(req, "url", url);
+		cJSON_AddStringToObject(res, "id", id);
+	} else {
+		snprintf(url, sizeof url, "urn:uuid:%s", uuid);
+		cJSON_AddStringToObject(ent, "fullUrl", url);
+		cJSON_AddStringToObject(req, "method", "POST");
+		cJSON_AddStringToObject(req, "url", type);
+		snprintf(url, sizeof url, "identifier=" FHIR_SYS_UUID "|urn:uuid:%s", uuid);
+		cJSON_AddStringToObject(req, "ifNoneExist", url);
+	}
+	if (removed)
+		cache_json_free(res);
+	else
+		cJSON_AddItemToObject(ent, "resource", res);
+	cJSON_AddItemToObject(ent, "request", req);
+	cJSON_AddItemToArray(entries, ent);
+	sent_add(y, b, removed ? 'D' : type[0] == 'C' ? 'C' : 'R', uuid);
+}
+
+/* A client's responsible persons and consent travel inside its payload
+ * (contained); they go in the same transaction, right after it. */
+static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJSON *ent, cJSON *entries,
+                           int b)
+{
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(ent, "resource");
+	cJSON *con = res ? cJSON_DetachItemFromObjectCaseSensitive(res, "contained") : NULL;
+	if (!con)
+		return;
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ent, "request");
+	const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "method"));
+	const char *ref = method && !strcmp(method, "POST")
+	                      ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ent, "fullUrl"))
+	                      : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "url"));
+	struct client cached;
+	bool have = cache_read_client(y->s, e->rec_key, &cached, NULL, false, NULL);
+	cJSON *x;
+	while (ref && (x = cJSON_DetachItemViaPointer(con, con->child)) != NULL) {
+		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
+		if (rt && !strcmp(rt, "RelatedPerson")) {
+			struct responsible_person rp;
+			if (!fhir_related_person_from_json(x, &rp, NULL, 0, NULL)) {
+				cache_json_free(x);
+				continue;
+			}
+			for (int i = 0; have && !rp.id[0] && rp.uuid[0] && i < cached.n_resp; i++)
+				if (!strcmp(cached.resp[i].uuid, rp.uuid))
+					text_copy(rp.id, sizeof rp.id, cached.resp[i].id);
+			if (rp.removed && !rp.id[0]) {
+				cache_json_free(x); /* never reached the registry */
+				continue;
+			}
+			add_companion(y, entries, x, "RelatedPerson", rp.id, rp.uuid, rp.removed, ref, b);
+		} else if (rt && !strcmp(rt, "Consent")) {
+			struct consent cs;
+			if (!fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
+				cache_json_free(x);
+				continue;
+			}
+			if (have && !cs.id[0] && !strcmp(cached.consent.uuid, cs.uuid))
+				text_copy(cs.id, sizeof cs.id, cached.consent.id);
+			add_companion(y, entries, x, "Consent", cs.id, cs.uuid, false, ref, b);
+		} else {
+			cache_json_free(x);
+		}
+	}
+	cache_json_free(con);
+}
+
+/* The registry's ids for a client's companions go into the cached copy;
+ * deleted ones leave it. */
+static void companion_receipt(struct cache_sync *y, const char *key, const struct sent *t, const char *id)
+{
+	struct client c;
+	if (!cache_read_client(y->s, key, &c, NULL, false, NULL))
+		return;
+	if (t->kind == 'C') {
+		if (!strcmp(c.consent.uuid, t->uuid))
+			text_copy(c.consent.id, sizeof c.consent.id, id);
+	} else {
+		for (int i = 0; i < c.n_resp; i++) {
+			if (strcmp(c.resp[i].uuid, t->uuid))
+				continue;
+			if (t->kind == 'D' && c.resp[i].removed) {
+				memmove(&c.resp[i], &c.resp[i + 1],
+				        (size_t)(c.n_resp - i - 1) * sizeof c.resp[i]);
+				c.n_resp--;
+			} else if (t->kind == 'R') {
+				text_copy(c.resp[i].id, sizeof c.resp[i].id, id);
+			}
+			break;
+		}
+	}
+	cache_write_client_row(y->s, key, &c, 0, true, NULL);
+}
+
 /* Choose what to do next: a $match, a Bundle, or the end of the pass. */
 static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax_error *err)
 {
@@ -411,6 +543,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	struct keyset waiting = {0}, in_batch = {0};
 	cJSON *bundle = NULL, *entries = NULL;
 	y->n_batch = 0;
+	y->n_sent = 0;
 	enum cache_sync_status st = CACHE_SYNC_RUNNING;
 	bool started = false;
 	/* records whose earlier entries are not accepted and not pending wait */
@@ -458,6 +591,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 			y->cur = e->seq;
 			text_copy(y->cur_key, sizeof y->cur_key, e->rec_key);
 			y->stats.matches++;
+			cJSON_DeleteItemFromObjectCaseSensitive(pat, "contained");
 			struct api_req *r = api_fhir_match_req(y->conn, pat, 5, false, err);
 			cache_json_free(pat);
 			if (!send(y, r, P_MATCH, err))
@@ -511,6 +645,9 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 		cJSON_AddItemToArray(entries, ent);
 		ks_add(&in_batch, e->rec_key);
 		y->batch = xgrow(y->batch, &y->cap_batch, (size_t)y->n_batch + 1, sizeof *y->batch);
+		sent_add(y, y->n_batch, 'E', NULL);
+		if (e->type == CACHE_R_PATIENT && e->op != CACHE_OP_DELETE)
+			add_companions(y, e, ent, entries, y->n_batch);
 		y->batch[y->n_batch++] = e->seq;
 	}
 	free(v);
@@ -662,12 +799,11 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 {
 	if (res->cls == API_OK) {
 		struct api_bundle b;
-		struct api_fhir_outcome *out = xcalloc((size_t)y->n_batch, sizeof *out);
-		int n = api_fhir_read_bundle(res, &b, err)
-				? api_fhir_entry_outcomes(&b, out, y->n_batch, err)
-				: -1;
+		struct api_fhir_outcome *out = xcalloc((size_t)y->n_sent, sizeof *out);
+		int n = api_fhir_read_bundle(res, &b, err) ? api_fhir_entry_outcomes(&b, out, y->n_sent, err)
+		                                           : -1;
 		api_bundle_free(&b);
-		if (n != y->n_batch) {
+		if (n != y->n_sent) {
 			/* an answer we cannot read: we do not know; send again later */
 			free(out);
 			batch_back(y, now + y->backoff);
@@ -676,8 +812,14 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		sqlite3_exec(y->s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		for (int i = 0; i < n; i++) {
 			struct cache_entry e;
-			if (!cache_outbox_get(y->s, y->batch[i], &e, NULL))
+			const struct sent *t = &y->sent[i];
+			if (!cache_outbox_get(y->s, y->batch[t->b], &e, NULL))
 				continue;
+			if (t->kind != 'E') {
+				if (out[i].cls == API_OK)
+					companion_receipt(y, e.rec_key, t, out[i].id);
+				continue;
+			}
 			if (out[i].cls == API_OK) {
 				cache_outbox_set_state(y->s, e.seq, CACHE_ACCEPTED, out[i].id, out[i].version,
 						       NULL, NULL, NULL);

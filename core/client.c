@@ -125,3 +125,50 @@ const char *client_comment_kind_label(enum comment_kind k)
 	}
 	return "Comment";
 }
+
+bool client_consent_recorded(const struct consent *cs)
+{
+	return cs->uuid[0] || cs->id[0] || cs->minor != CONSENT_UNKNOWN || cs->adult != CONSENT_UNKNOWN;
+}
+
+const char *client_consent_status_label(enum consent_status s)
+{
+	switch (s) {
+	case CONSENT_GRANTED:
+		return "Granted";
+	case CONSENT_REFUSED:
+		return "Refused";
+	case CONSENT_WITHDRAWN:
+		return "Withdrawn";
+	case CONSENT_UNKNOWN:
+		break;
+	}
+	return "Unknown";
+}
+
+/* ImmTrac2's model: a minor is in the registry by a parent's consent; at 18
+ * the client's own consent is needed; a refusal or withdrawal stops further
+ * records (what the law requires is still kept). */
+const char *client_consent_label(const struct consent *cs, int age_years)
+{
+	if (!client_consent_recorded(cs))
+		return "None recorded";
+	if (cs->adult == CONSENT_GRANTED)
+		return "Adult consent granted";
+	if (cs->adult == CONSENT_REFUSED)
+		return "Adult refused: no further records";
+	if (cs->adult == CONSENT_WITHDRAWN)
+		return "Adult withdrew: no further records";
+	bool adult = age_years >= 18;
+	switch (cs->minor) {
+	case CONSENT_GRANTED:
+		return adult ? "Minor only: client 18+ must consent" : "Minor consent granted";
+	case CONSENT_REFUSED:
+		return "Parent refused: no further records";
+	case CONSENT_WITHDRAWN:
+		return "Parent withdrew: no further records";
+	case CONSENT_UNKNOWN:
+		break;
+	}
+	return adult ? "Unknown: ask the client" : "Unknown: ask parent or guardian";
+}

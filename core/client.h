@@ -89,6 +89,8 @@ struct responsible_person {
 	struct phone phone;
 	struct address address;
 	char id[VAX_ID_LEN];             /* RelatedPerson id once the registry has it */
+	char uuid[VAX_UUID_LEN];         /* assigned where first typed: creates are conditional on it */
+	bool removed;                    /* taken off here; the registry's copy goes at the next sync */
 };
 
 enum consent_status {
@@ -105,6 +107,8 @@ struct consent {
 	bool disaster_retention;         /* keep disaster-response doses */
 	vax_date date;
 	char source[VAX_SHORT_LEN];      /* "signed form", "verbal", ... */
+	char id[VAX_ID_LEN];             /* Consent id once the registry has it */
+	char uuid[VAX_UUID_LEN];         /* assigned when first recorded; "" = never recorded */
 };
 
 /** Status of the client at the current organization (HL7 0441). */
@@ -190,6 +194,15 @@ const struct identifier *client_find_ident(const struct client *c, const char *t
 
 /** Add an AKA name; false if the list is full. */
 bool client_add_aka(struct client *c, const struct person_name *n);
+
+/** True if a consent answer was ever recorded (here or at the registry). */
+bool client_consent_recorded(const struct consent *cs);
+/** The consent that applies, in words short enough for the record header
+ * ("Minor consent granted", "Parent refused: no further records", "None
+ * recorded"); age_years is the client's age today (-1 unknown). */
+const char *client_consent_label(const struct consent *cs, int age_years);
+/** "Granted", "Refused", ... */
+const char *client_consent_status_label(enum consent_status s);
 
 /** One-letter codes for the wire and back ("F", "M", "X", "U"; "" for
  * SEX_NONE). */

@@ -1250,14 +1250,39 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 
 /* ---- RelatedPerson, Consent --------------------------------------------- */
 
+/* The urn:uuid identifier of a RelatedPerson or Consent (other systems are
+ * kept by no field and ignored). */
+static bool read_uuid_ident(const cJSON *j, const char *P, char uuid[VAX_UUID_LEN], struct vax_error *err)
+{
+	const cJSON *arr, *x;
+	char path[40];
+	snprintf(path, sizeof path, "%s.identifier", P);
+	if (!get_array(j, "identifier", P, &arr, err))
+		return false;
+	cJSON_ArrayForEach(x, arr) {
+		char sys[VAX_NAME_LEN], val[VAX_NAME_LEN];
+		if (!want_object(x, path, err) || !get_str(x, "system", path, sys, sizeof sys, err) ||
+		    !get_str(x, "value", path, val, sizeof val, err))
+			return false;
+		if (!strcmp(sys, FHIR_SYS_UUID) && !take_uuid(val, uuid))
+			return invalid(err, path, "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
+	}
+	return true;
+}
+
 bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp,
 				   char *patient_ref, size_t ref_len, struct vax_error *err)
 {
 	const char *P = "RelatedPerson";
 	memset(rp, 0, sizeof *rp);
 	rp->address.since = DATE_NONE;
-	if (!check_type(j, P, err) || !get_str(j, "id", P, rp->id, sizeof rp->id, err))
+	if (!check_type(j, P, err) || !get_str(j, "id", P, rp->id, sizeof rp->id, err) ||
+	    !read_uuid_ident(j, P, rp->uuid, err))
 		return false;
+	bool active = true;
+	if (!get_bool(j, "active", P, &active, err))
+		return false;
+	rp->removed = !active;
 	char ref[VAX_ID_LEN + 16];
 	if (!read_reference(j, "patient", P, ref, sizeof ref, NULL, err))
 		return false;
@@ -1302,6 +1327,10 @@ cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const ch
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "resourceType", "RelatedPerson");
 	put_str(j, "id", rp->id);
+	if (rp->uuid[0])
+		put_uuid_ident(cJSON_AddArrayToObject(j, "identifier"), rp->uuid);
+	if (rp->removed)
+		cJSON_AddBoolToObject(j, "active", false);
 	cJSON *p = cJSON_AddObjectToObject(j, "patient");
 	put_str(p, "reference", patient_ref);
 	if (rp->relationship[0]) {
@@ -1342,7 +1371,8 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 	const char *P = "Consent";
 	memset(cs, 0, sizeof *cs);
 	cs->date = DATE_NONE;
-	if (!check_type(j, P, err))
+	if (!check_type(j, P, err) || !get_str(j, "id", P, cs->id, sizeof cs->id, err) ||
+	    !read_uuid_ident(j, P, cs->uuid, err))
 		return false;
 	char ref[VAX_ID_LEN + 16];
 	if (!read_reference(j, "patient", P, ref, sizeof ref, NULL, err))
@@ -1382,6 +1412,9 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "resourceType", "Consent");
+	put_str(j, "id", cs->id);
+	if (cs->uuid[0])
+		put_uuid_ident(cJSON_AddArrayToObject(j, "identifier"), cs->uuid);
 	/* Active while either consent stands granted; a refusal or withdrawal
 	 * of the one that applies makes the whole consent rejected/inactive. */
 	enum consent_status cur = cs->adult != CONSENT_UNKNOWN ? cs->adult : cs->minor;
@@ -1405,6 +1438,42 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	add_ext_bool(ext, "disaster-retention", cs->disaster_retention);
 	add_ext_str(ext, "consent-source", cs->source);
 	return j;
+}
+
+/* ---- the whole client (local store form) ------------------------------- */
+
+cJSON *fhir_client_to_json(const struct client *c)
+{
+	cJSON *j = fhir_patient_to_json(c);
+	if (!c->n_resp && !client_consent_recorded(&c->consent))
+		return j;
+	cJSON *con = cJSON_AddArrayToObject(j, "contained");
+	for (int i = 0; i < c->n_resp && i < CLIENT_RESP_MAX; i++)
+		cJSON_AddItemToArray(con, fhir_related_person_to_json(&c->resp[i], "#"));
+	if (client_consent_recorded(&c->consent))
+		cJSON_AddItemToArray(con, fhir_consent_to_json(&c->consent, "#"));
+	return j;
+}
+
+bool fhir_client_from_json(const cJSON *j, struct client *c, struct vax_error *err)
+{
+	if (!fhir_patient_from_json(j, c, err))
+		return false;
+	const cJSON *arr, *x;
+	if (!get_array(j, "contained", "Patient", &arr, err))
+		return false;
+	cJSON_ArrayForEach(x, arr) {
+		const char *rt = jstring(x, "resourceType");
+		if (rt && !strcmp(rt, "RelatedPerson") && c->n_resp < CLIENT_RESP_MAX) {
+			if (!fhir_related_person_from_json(x, &c->resp[c->n_resp], NULL, 0, err))
+				return false;
+			c->n_resp++;
+		} else if (rt && !strcmp(rt, "Consent")) {
+			if (!fhir_consent_from_json(x, &c->consent, NULL, 0, err))
+				return false;
+		}
+	}
+	return true;
 }
 
 /* ---- OperationOutcome --------------------------------------------------- */

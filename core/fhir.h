@@ -52,6 +52,12 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 				   char *patient_ref, size_t ref_len, struct vax_error *err);
 cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const char *patient_ref);
 
+/** The whole client as the local store keeps it: the Patient with its
+ * responsible persons and consent as `contained` resources (patient "#").
+ * Never sent as is: the sync sends them as their own resources. */
+cJSON *fhir_client_to_json(const struct client *c);
+bool fhir_client_from_json(const cJSON *j, struct client *c, struct vax_error *err);
+
 /** Consent <-> registry participation consent. */
 bool fhir_consent_from_json(const cJSON *j, struct consent *cs,
 			    char *patient_ref, size_t ref_len, struct vax_error *err);

@@ -155,6 +155,45 @@ static bool phone_ok(const char *number)
 	return strlen(d) == 10 && d[0] >= '2' && d[3] >= '2';
 }
 
+void rules_check_responsible(const struct responsible_person *rp, struct rule_report *rep)
+{
+	if (!rp->name.family[0] || !rp->name.given[0])
+		add(rep, RULE_RESP_NAME_MISSING, NULL, NULL);
+	check_name_part(rep, rp->name.family, "resp.family");
+	check_name_part(rep, rp->name.given, "resp.given");
+	check_name_part(rep, rp->name.middle, "resp.middle");
+	if (!rp->relationship[0])
+		add(rep, RULE_RESP_RELATIONSHIP, NULL, NULL);
+	check_code(rep, VOCAB_RELATIONSHIP, rp->relationship, "resp.relationship");
+	if (rp->phone.number[0] && !phone_ok(rp->phone.number))
+		add(rep, RULE_PHONE_FORMAT, "resp.phone", NULL);
+	if (rp->address.zip[0] && !zip_ok(rp->address.zip))
+		add(rep, RULE_ZIP_FORMAT, "resp.zip", "'%s'", rp->address.zip);
+	if (rp->address.state[0] &&
+	    !(strlen(rp->address.state) == 2 && rp->address.state[0] >= 'A' && rp->address.state[0] <= 'Z' &&
+	      rp->address.state[1] >= 'A' && rp->address.state[1] <= 'Z'))
+		add(rep, RULE_STATE_FORMAT, "resp.state", "'%s'", rp->address.state);
+}
+
+void rules_check_consent(const struct rule_ctx *ctx, vax_date dob, const struct consent *cs,
+                         struct rule_report *rep)
+{
+	if (!client_consent_recorded(cs)) {
+		if (ctx->new_record)
+			add(rep, RULE_CONSENT_MISSING, NULL, NULL);
+		return;
+	}
+	/* the client's own answer counts from the 18th birthday, on the day it was given */
+	vax_date when = cs->date != DATE_NONE ? cs->date : ctx->today;
+	if (cs->adult != CONSENT_UNKNOWN && dob != DATE_NONE && when != DATE_NONE &&
+	    date_add_months(dob, 18, 0) > when)
+		add(rep, RULE_CONSENT_ADULT_MINOR, NULL, NULL);
+	if ((cs->minor != CONSENT_UNKNOWN || cs->adult != CONSENT_UNKNOWN) && cs->date == DATE_NONE)
+		add(rep, RULE_CONSENT_DATE_MISSING, NULL, NULL);
+	else if (cs->date != DATE_NONE && ctx->today != DATE_NONE && cs->date > ctx->today)
+		add(rep, RULE_CONSENT_DATE_FUTURE, NULL, NULL);
+}
+
 void rules_check_client(const struct rule_ctx *ctx, const struct client *c, struct rule_report *rep)
 {
 	if (!c->name.family[0])
@@ -167,6 +206,8 @@ void rules_check_client(const struct rule_ctx *ctx, const struct client *c, stru
 	check_name_part(rep, c->mother_maiden, "mother_maiden");
 	check_name_part(rep, c->mother_given, "mother_given");
 	for (int i = 0; i < c->n_aka; i++) {
+		if (!c->aka[i].family[0])
+			add(rep, RULE_NAME_FAMILY_MISSING, "aka.family", NULL);
 		check_name_part(rep, c->aka[i].family, "aka.family");
 		check_name_part(rep, c->aka[i].given, "aka.given");
 		check_name_part(rep, c->aka[i].middle, "aka.middle");
@@ -190,16 +231,13 @@ void rules_check_client(const struct rule_ctx *ctx, const struct client *c, stru
 		if (!phone_ok(c->phone[i].number))
 			add(rep, RULE_PHONE_FORMAT, NULL, NULL);
 
+	for (int i = 0; i < c->n_resp; i++)
+		if (!c->resp[i].removed)
+			rules_check_responsible(&c->resp[i], rep);
+
 	for (int i = 0; i < c->n_race; i++)
 		check_code(rep, VOCAB_RACE, c->race[i], "race");
 	check_code(rep, VOCAB_ETHNICITY, c->ethnicity, "ethnicity");
-	for (int i = 0; i < c->n_resp; i++) {
-		check_name_part(rep, c->resp[i].name.family, "resp.family");
-		check_name_part(rep, c->resp[i].name.given, "resp.given");
-		check_code(rep, VOCAB_RELATIONSHIP, c->resp[i].relationship, "resp.relationship");
-		if (c->resp[i].phone.number[0] && !phone_ok(c->resp[i].phone.number))
-			add(rep, RULE_PHONE_FORMAT, "resp.phone", NULL);
-	}
 }
 
 static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im, bool administered,

@@ -47,7 +47,13 @@
 	_(CODE_UNKNOWN, "V-CODE-UNKNOWN", "code", RULE_ERROR, "That code is not one of the allowed values.") \
 	_(REFUSAL_REASON_MISSING, "V-REFUSAL-REASON", "refusal_reason", RULE_ERROR, "Choose the reason the vaccine was refused.") \
 	_(HISTORICAL_SOURCE, "V-HISTORICAL-SOURCE", "info_source", RULE_ERROR, "Choose where the record of this historical dose came from.") \
-	_(DUPLICATE_SHOT, "V-DUPLICATE-SHOT", "date_given", RULE_WARNING, "This client already has a dose of this vaccine group within a few days of this date.")
+	_(DUPLICATE_SHOT, "V-DUPLICATE-SHOT", "date_given", RULE_WARNING, "This client already has a dose of this vaccine group within a few days of this date.") \
+	_(RESP_NAME_MISSING, "V-RESP-NAME-MISSING", "resp.name", RULE_ERROR, "Enter the responsible person's last and first name.") \
+	_(RESP_RELATIONSHIP, "V-RESP-RELATIONSHIP", "resp.relationship", RULE_ERROR, "Choose how the responsible person is related to the client.") \
+	_(CONSENT_MISSING, "V-CONSENT-MISSING", "consent", RULE_WARNING, "No registry consent is recorded: ask the parent or guardian (client under 18) or the client (18 or older) and record the answer on the Consent tab.") \
+	_(CONSENT_ADULT_MINOR, "V-CONSENT-ADULT-MINOR", "consent.adult", RULE_ERROR, "Adult consent is given by a client 18 or older; record a parent's answer as minor consent.") \
+	_(CONSENT_DATE_MISSING, "V-CONSENT-DATE-MISSING", "consent.date", RULE_ERROR, "Enter the date the consent was given, refused or withdrawn.") \
+	_(CONSENT_DATE_FUTURE, "V-CONSENT-DATE-FUTURE", "consent.date", RULE_ERROR, "The consent date cannot be in the future.")
 
 enum rule_severity { RULE_ERROR = 0, RULE_WARNING };
 
@@ -92,6 +98,13 @@ bool rules_name_ok(const char *utf8);
 
 /** Check a client; appends to rep. */
 void rules_check_client(const struct rule_ctx *ctx, const struct client *c, struct rule_report *rep);
+/** Check one responsible person (also run for each by rules_check_client). */
+void rules_check_responsible(const struct responsible_person *rp, struct rule_report *rep);
+/** Check the registry consent of a client born on dob (DATE_NONE if
+ * unknown); a new record without any answer gets the V-CONSENT-MISSING
+ * warning. Not part of rules_check_client: Consent is its own resource. */
+void rules_check_consent(const struct rule_ctx *ctx, vax_date dob, const struct consent *cs,
+			 struct rule_report *rep);
 /** Check a dose; dob is the client's (DATE_NONE if unknown). */
 void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob,
 			      const struct immunization *im, struct rule_report *rep);

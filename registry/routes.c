@@ -866,13 +866,26 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 			snprintf(ruuid, sizeof ruuid, "%.36s", ref + 9);
 		char expr[40];
 		snprintf(expr, sizeof expr, "%s.patient", type);
-		if (!resolve_patient(x, fhir_ref_id(ref, "Patient"), ruuid, pid, sizeof pid, NULL, expr))
+		vax_date dob = DATE_NONE;
+		if (!resolve_patient(x, fhir_ref_id(ref, "Patient"), ruuid, pid, sizeof pid, &dob, expr))
 			return false;
 		snprintf(fixed, sizeof fixed, "Patient/%s", pid);
+		struct rule_report rep;
+		rules_report_init(&rep);
+		if (!strcmp(type, "Consent"))
+			rules_check_consent(&rc, dob, &cs, &rep);
+		else
+			rules_check_responsible(&rp, &rep);
+		if (!reply_rules(x, &rep, type))
+			return false;
 		if (!strcmp(type, "Consent")) {
+			cs.id[0] = '\0';
+			snprintf(uuid, VAX_UUID_LEN, "%s", cs.uuid);
 			*out = fhir_consent_to_json(&cs, fixed);
 		} else {
 			rp.id[0] = '\0';
+			rp.removed = false;
+			snprintf(uuid, VAX_UUID_LEN, "%s", rp.uuid);
 			*out = fhir_related_person_to_json(&rp, fixed);
 		}
 		return true;

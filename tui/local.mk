@@ -20,6 +20,9 @@ vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_ma
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh
 dist_check_SCRIPTS += tests/tui/client.sh
+# AKA names, responsible persons and consent tabs; the vital-records lock (tests/tui/tabs.sh)
+TESTS += tests/tui/tabs.sh
+dist_check_SCRIPTS += tests/tui/tabs.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh

@@ -5,9 +5,10 @@
  *
  * The record always comes from the local store: opening a client shows what
  * is cached at once, and when the registry is reachable a read of the
- * Patient and its Immunizations goes into the store and the screen reloads
- * from there. Writes go through the outbox (tui/screen_shot.c), so online
- * and offline look the same. The forecast runs here (forecast/cdsi.h), so it
+ * Patient, its RelatedPersons, Consent and Immunizations goes into the store
+ * and the screen reloads from there. Writes go through the outbox
+ * (tui/screen_shot.c, tui/screen_client_edit.c), so online and offline look
+ * the same. The forecast runs here (forecast/cdsi.h), so it
  * works offline too. */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "core/codes.h"
 #include "core/fhir.h"
 #include "core/immunization.h"
+#include "core/vocab.h"
 #include "forecast/cdsi.h"
 #include "forecast/school.h"
 #include "sys/codeload.h"
@@ -304,15 +306,111 @@ static void imm_done(struct api_req *r, const struct api_result *res, void *arg)
 	app_dirty(a, DIRTY_SCREEN);
 }
 
+/* The registry's client is read in three requests: Patient, its
+ * RelatedPersons, its Consent; only then does it go into the store. */
+static struct client fetched;
+static bool fetched_resp_ok;
+
+static void consent_done(struct api_req *r, const struct api_result *res, void *arg);
+static void patient_stored(struct app *a);
+
+/* A failed read keeps what the store had, rather than an empty list. */
+static void keep_cached_extras(void)
+{
+	if (!st.loaded || strcmp(st.cl.id, fetched.id))
+		return;
+	memcpy(fetched.resp, st.cl.resp, sizeof fetched.resp);
+	fetched.n_resp = st.cl.n_resp;
+	fetched.consent = st.cl.consent;
+}
+
+static void related_done(struct api_req *r, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)r;
+	app_note_result(a, res);
+	struct api_bundle b;
+	struct vax_error err;
+	fetched_resp_ok = false;
+	if (res->cls == API_OK && api_fhir_read_bundle(res, &b, &err)) {
+		fetched.n_resp = 0;
+		for (int i = 0; i < b.n && fetched.n_resp < CLIENT_RESP_MAX; i++)
+			if (b.entry[i].resource &&
+			    fhir_related_person_from_json(b.entry[i].resource, &fetched.resp[fetched.n_resp],
+			                                  NULL, 0, &err))
+				fetched.n_resp++;
+		api_bundle_free(&b);
+		fetched_resp_ok = true;
+	}
+	struct api_fhir_param p[] = {{"patient", fetched.id}, {"_count", "50"}};
+	struct api_req *nr = api_fhir_search_req(a->conn, "Consent", p, 2, &err);
+	if (nr && api_req_send(nr, consent_done, a)) {
+		api_req_free(st.req);
+		st.req = nr;
+		return;
+	}
+	api_req_free(nr);
+	keep_cached_extras();
+	patient_stored(a);
+}
+
+static void consent_done(struct api_req *r, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)r;
+	app_note_result(a, res);
+	struct api_bundle b;
+	struct vax_error err;
+	if (fetched_resp_ok && res->cls == API_OK && api_fhir_read_bundle(res, &b, &err)) {
+		/* more than one: the latest answer stands */
+		memset(&fetched.consent, 0, sizeof fetched.consent);
+		fetched.consent.date = DATE_NONE;
+		for (int i = 0; i < b.n; i++) {
+			struct consent cs;
+			if (b.entry[i].resource &&
+			    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
+			    (!fetched.consent.id[0] || cs.date >= fetched.consent.date))
+				fetched.consent = cs;
+		}
+		api_bundle_free(&b);
+	} else {
+		keep_cached_extras();
+	}
+	patient_stored(a);
+}
+
 static void patient_done(struct api_req *r, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
 	(void)r;
 	app_note_result(a, res);
-	struct client cl;
 	struct vax_error err;
-	if (res->cls == API_OK && api_fhir_read_patient(res, &cl, &err) &&
-	    cache_put_client(a->store, &cl, (int64_t)time(NULL), NULL, &err)) {
+	if (res->cls == API_OK && api_fhir_read_patient(res, &fetched, &err)) {
+		struct api_fhir_param p[] = {{"patient", fetched.id}, {"_count", "50"}};
+		struct api_req *nr = api_fhir_search_req(a->conn, "RelatedPerson", p, 2, &err);
+		if (nr && api_req_send(nr, related_done, a)) {
+			api_req_free(st.req);
+			st.req = nr;
+			return;
+		}
+		api_req_free(nr);
+		keep_cached_extras();
+		patient_stored(a);
+		return;
+	} else if (res->cls != API_OK && res->cls != API_OFFLINE) {
+		snprintf(st.note, sizeof st.note, "The registry could not send this client: %s",
+		         res->err.message);
+	}
+	st.fetching = false;
+	load_from_store(a);
+	app_dirty(a, DIRTY_SCREEN);
+}
+
+static void patient_stored(struct app *a)
+{
+	struct client cl = fetched;
+	struct vax_error err;
+	if (cache_put_client(a->store, &cl, (int64_t)time(NULL), NULL, &err)) {
 		struct api_fhir_param p[] = {{"patient", st.want}, {"_count", "500"}};
 		struct api_req *nr = api_fhir_search_req(a->conn, "Immunization", p, 2, &err);
 		if (nr && api_req_send(nr, imm_done, a)) {
@@ -322,9 +420,6 @@ static void patient_done(struct api_req *r, const struct api_result *res, void *
 			return;
 		}
 		api_req_free(nr);
-	} else if (res->cls != API_OK && res->cls != API_OFFLINE) {
-		snprintf(st.note, sizeof st.note, "The registry could not send this client: %s",
-		         res->err.message);
 	}
 	st.fetching = false;
 	load_from_store(a);
@@ -501,6 +596,30 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		snprintf(line + n, sizeof line - (size_t)n, "  Status here: %s",
 		         client_org_status_label(st.cl.org_status));
 	draw_text(w, y++, 1, line, cols - 2);
+	if (st.cl.n_aka) {
+		n = snprintf(line, sizeof line, "Also known as:");
+		for (int i = 0; i < st.cl.n_aka && n < (int)sizeof line; i++) {
+			char nm[400];
+			client_display_name(&st.cl.aka[i], nm, sizeof nm);
+			n += snprintf(line + n, sizeof line - (size_t)n, "%s %s", i ? ";" : "", nm);
+		}
+		draw_text(w, y++, 1, line, cols - 2);
+	}
+	bool any = false;
+	n = snprintf(line, sizeof line, "Responsible:");
+	for (int i = 0; i < st.cl.n_resp && n < (int)sizeof line; i++) {
+		const struct responsible_person *r = &st.cl.resp[i];
+		if (r->removed)
+			continue;
+		char nm[400];
+		const char *rel = vocab_label(VOCAB_RELATIONSHIP, r->relationship);
+		client_display_name(&r->name, nm, sizeof nm);
+		n += snprintf(line + n, sizeof line - (size_t)n, "%s %s (%s)%s%s", any ? ";" : "", nm,
+		              rel ? rel : r->relationship, r->phone.number[0] ? " " : "", r->phone.number);
+		any = true;
+	}
+	if (any)
+		draw_text(w, y++, 1, line, cols - 2);
 	char when[64] = "";
 	if (st.as_of > 0) {
 		time_t t = (time_t)st.as_of;
@@ -509,12 +628,26 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		strftime(when, sizeof when, "%m/%d/%Y %H:%M", &tm);
 	}
 	if (when[0])
-		snprintf(line, sizeof line, "History as of %s (local store)%s", when,
-		         st.fetching ? "; reading the registry..." : "");
+		snprintf(line, sizeof line, "History as of %s%s", when, st.fetching ? "; reading..." : "");
 	else
-		snprintf(line, sizeof line,
-		         "History: recorded here, never read from the registry (local store)");
-	draw_text(w, y++, 1, line, cols - 2);
+		snprintf(line, sizeof line, "History: recorded here only");
+	int hx = draw_text(w, y, 1, line, cols - 2) + 3;
+	/* consent in words on the same line: a refusal or withdrawal changes what may be recorded */
+	n = snprintf(line, sizeof line, "Consent: %s",
+	             client_consent_label(&st.cl.consent, st.cl.dob != DATE_NONE ? years : -1));
+	if (client_consent_recorded(&st.cl.consent) && st.cl.consent.date != DATE_NONE) {
+		char cd[DATE_US_LEN];
+		snprintf(line + n, sizeof line - (size_t)n, " (%s%s%s)",
+		         date_format_us(st.cl.consent.date, cd), st.cl.consent.source[0] ? ", " : "",
+		         st.cl.consent.source);
+	}
+	if (st.cl.consent.minor == CONSENT_REFUSED || st.cl.consent.minor == CONSENT_WITHDRAWN ||
+	    st.cl.consent.adult == CONSENT_REFUSED || st.cl.consent.adult == CONSENT_WITHDRAWN)
+		wattrset(w, term_attr(a, ROLE_ERROR));
+	if (hx < cols - 2)
+		draw_text(w, y, hx, line, cols - 2 - hx);
+	wattrset(w, A_NORMAL);
+	y++;
 	if (screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_text(w, y++, 1,

@@ -1,9 +1,14 @@
 /* tui/screen_client_edit.c - Add Client and Edit Client: the demographics
- * in tabs (Personal, Address, Notes), one form per tab, switched with
+ * in tabs (Personal, Address, Organization, Comments, Notes, AKA names,
+ * Responsible persons, Consent), one form per tab, switched with
  * next-tab / prev-tab (F7 / F3: Tab moves between fields). The registry's client rules (core/rules.h) check
  * the whole client on save and put each message beside its field, switching to the tab that holds the first
  * one. Names, date of birth and sex of a client from vital statistics are locked and say why. Saving goes
- * through the outbox (cache_save_client), online or not. */
+ * through the outbox (cache_save_client), online or not.
+ *
+ * The list tabs (AKA names, responsible persons) show what is on record, numbered, above one form: an empty
+ * "No." adds a new one; a number loads that one into the form to change it, or to remove it with
+ * "Remove" = Y. A number, not a cursor in the list, so every step is a typed field the form checks. */
 #include "config.h"
 
 #include <stdio.h>
@@ -67,10 +72,59 @@ static const struct form_field_spec notes_specs[] = {
 	{ .id = "note", .label = "Note (all orgs see)", .kind = FORM_TEXT, .max_len = 200,
 	  .width = 40 },
 };
+
+static int n_aka_listed, n_resp_listed; /* what the "No." fields accept */
+static const char *pick_ok(const char *value, const void *ctx, char *buf, size_t len);
+
+static const struct form_field_spec aka_specs[] = {
+	{ .id = "aka_pick", .label = "No. (empty: add)", .kind = FORM_TEXT, .max_len = 1, .width = 3,
+	  .validate = pick_ok, .ctx = &n_aka_listed },
+	{ .id = "aka_remove", .label = "Remove", .kind = FORM_YESNO },
+	{ .id = "aka_family", .label = "Last name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "aka_given", .label = "First name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "aka_middle", .label = "Middle name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "aka_suffix", .label = "Suffix", .kind = FORM_TEXT, .max_len = 10, .width = 6 },
+};
+static struct form_choice relationships[16];
+static struct form_field_spec resp_specs[] = {
+	{ .id = "resp_pick", .label = "No. (empty: add)", .kind = FORM_TEXT, .max_len = 1, .width = 3,
+	  .validate = pick_ok, .ctx = &n_resp_listed },
+	{ .id = "resp_remove", .label = "Remove", .kind = FORM_YESNO },
+	{ .id = "resp_family", .label = "Last name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "resp_given", .label = "First name", .kind = FORM_NAME, .max_len = 50 },
+	{ .id = "resp_rel", .label = "Relationship", .kind = FORM_CODE, .width = 26 },
+	{ .id = "resp_phone", .label = "Phone", .kind = FORM_PHONE },
+	{ .id = "resp_line1", .label = "Street", .kind = FORM_TEXT, .max_len = 50, .width = 34 },
+	{ .id = "resp_city", .label = "City", .kind = FORM_TEXT, .max_len = 50, .width = 24 },
+	{ .id = "resp_state", .label = "State", .kind = FORM_TEXT, .max_len = 2, .width = 4 },
+	{ .id = "resp_zip", .label = "ZIP", .kind = FORM_ZIP },
+};
+static const struct form_choice consent_answers[] = {
+	{"U", "Unknown (not asked)"}, {"G", "Granted"}, {"R", "Refused"}, {"W", "Withdrawn"}};
+static const struct form_field_spec consent_specs[] = {
+	{ .id = "minor", .label = "Minor consent", .kind = FORM_CODE, .width = 22, .choices = consent_answers,
+	  .n_choices = 4 },
+	{ .id = "adult", .label = "Adult consent (18+)", .kind = FORM_CODE, .width = 22,
+	  .choices = consent_answers, .n_choices = 4 },
+	{ .id = "disaster", .label = "Keep disaster doses", .kind = FORM_YESNO },
+	{ .id = "cdate", .label = "Date of answer", .kind = FORM_DATE },
+	{ .id = "csource", .label = "Source", .kind = FORM_TEXT, .max_len = 32, .width = 24 },
+};
 /* clang-format on */
 
-enum { TAB_PERSONAL, TAB_ADDRESS, TAB_ORG, TAB_COMMENTS, TAB_NOTES, TAB_COUNT };
-static const char *const tab_names[TAB_COUNT] = {"Personal", "Address", "Organization", "Comments", "Notes"};
+enum {
+	TAB_PERSONAL,
+	TAB_ADDRESS,
+	TAB_ORG,
+	TAB_COMMENTS,
+	TAB_NOTES,
+	TAB_AKA,
+	TAB_RESP,
+	TAB_CONSENT,
+	TAB_COUNT
+};
+static const char *const tab_names[TAB_COUNT] = {"Personal", "Address", "Org",         "Comments",
+                                                 "Notes",    "AKA",     "Responsible", "Consent"};
 
 static struct {
 	struct form *tab[TAB_COUNT];
@@ -78,7 +132,22 @@ static struct {
 	bool adding;
 	struct client base; /* the record being edited (or the pre-fill) */
 	char error[VAX_ERROR_MSG_LEN + 32];
+	int aka_loaded, resp_loaded; /* which entry the list tab's form holds (0: a new one) */
+	struct client pending;       /* built and checked, waiting for "save without consent?" */
 } st;
+
+static const char *pick_ok(const char *value, const void *ctx, char *buf, size_t len)
+{
+	int n = *(const int *)ctx;
+	if (!value[0])
+		return NULL;
+	if (value[0] >= '1' && value[0] - '0' <= n && !value[1])
+		return NULL;
+	if (!n)
+		return "Nothing is listed yet: leave it empty to add one.";
+	snprintf(buf, len, "Enter a number from 1 to %d, or leave it empty to add one.", n);
+	return buf;
+}
 
 static void free_forms(void)
 {
@@ -121,6 +190,16 @@ static void make(struct app *a, const struct client *c, bool adding)
 	st.tab[TAB_ORG] = form_new(org_specs, sizeof org_specs / sizeof *org_specs);
 	st.tab[TAB_COMMENTS] = form_new(comment_specs, sizeof comment_specs / sizeof *comment_specs);
 	st.tab[TAB_NOTES] = form_new(notes_specs, 1);
+	e = vocab_entries(VOCAB_RELATIONSHIP, &n);
+	size_t nrel = n < 16 ? n : 16;
+	for (size_t i = 0; i < nrel; i++)
+		relationships[i] = (struct form_choice){e[i].code, e[i].label};
+	resp_specs[4].choices = relationships;
+	resp_specs[4].n_choices = nrel;
+	st.tab[TAB_AKA] = form_new(aka_specs, sizeof aka_specs / sizeof *aka_specs);
+	st.tab[TAB_RESP] = form_new(resp_specs, sizeof resp_specs / sizeof *resp_specs);
+	st.tab[TAB_CONSENT] = form_new(consent_specs, sizeof consent_specs / sizeof *consent_specs);
+	st.aka_loaded = st.resp_loaded = 0;
 	for (int i = 0; i < TAB_COUNT; i++)
 		form_view_fit(st.tab[i], a->cols);
 	st.cur = TAB_PERSONAL;
@@ -161,6 +240,17 @@ static void make(struct app *a, const struct client *c, bool adding)
 	set(TAB_ORG, "reminders", b->reminder_recall || adding ? "Y" : "N");
 	set(TAB_ORG, "provider", b->primary_provider);
 	set(TAB_NOTES, "note", b->note);
+	n_aka_listed = b->n_aka;
+	n_resp_listed = b->n_resp;
+	set(TAB_AKA, "aka_remove", "N");
+	set(TAB_RESP, "resp_remove", "N");
+	set(TAB_CONSENT, "minor",
+	    consent_answers[b->consent.minor <= CONSENT_WITHDRAWN ? b->consent.minor : 0].code);
+	set(TAB_CONSENT, "adult",
+	    consent_answers[b->consent.adult <= CONSENT_WITHDRAWN ? b->consent.adult : 0].code);
+	set(TAB_CONSENT, "disaster", b->consent.disaster_retention ? "Y" : "N");
+	set(TAB_CONSENT, "cdate", date_format_us(b->consent.date, dob));
+	set(TAB_CONSENT, "csource", b->consent.source);
 	if (b->vital_records_lock) {
 		const char *why = "Locked: from vital statistics records";
 		lock(TAB_PERSONAL, "family", why);
@@ -189,6 +279,140 @@ void screen_client_edit(struct app *a)
 static void get(int tab, const char *id, char *buf, size_t len)
 {
 	form_view_value(st.tab[tab], id, buf, len);
+}
+
+static int pick_value(int tab, const char *id)
+{
+	char b[8];
+	get(tab, id, b, sizeof b);
+	return b[0] >= '1' && b[0] <= '9' && !b[1] ? b[0] - '0' : 0;
+}
+
+/* A number typed in a list tab's "No." loads that entry into the form (an
+ * empty one clears it for a new entry). */
+static void load_picks(void)
+{
+	int p = pick_value(TAB_AKA, "aka_pick");
+	if (p > st.base.n_aka)
+		p = 0;
+	if (p != st.aka_loaded) {
+		static const struct person_name none;
+		const struct person_name *n = p ? &st.base.aka[p - 1] : &none;
+		set(TAB_AKA, "aka_family", n->family);
+		set(TAB_AKA, "aka_given", n->given);
+		set(TAB_AKA, "aka_middle", n->middle);
+		set(TAB_AKA, "aka_suffix", n->suffix);
+		set(TAB_AKA, "aka_remove", "N");
+		st.aka_loaded = p;
+	}
+	p = pick_value(TAB_RESP, "resp_pick");
+	if (p > st.base.n_resp)
+		p = 0;
+	if (p != st.resp_loaded) {
+		static const struct responsible_person none;
+		const struct responsible_person *r = p ? &st.base.resp[p - 1] : &none;
+		set(TAB_RESP, "resp_family", r->name.family);
+		set(TAB_RESP, "resp_given", r->name.given);
+		set(TAB_RESP, "resp_rel", r->relationship);
+		set(TAB_RESP, "resp_phone", r->phone.number);
+		set(TAB_RESP, "resp_line1", r->address.line1);
+		set(TAB_RESP, "resp_city", r->address.city);
+		set(TAB_RESP, "resp_state", r->address.state);
+		set(TAB_RESP, "resp_zip", r->address.zip);
+		set(TAB_RESP, "resp_remove", r->removed ? "Y" : "N");
+		st.resp_loaded = p;
+	}
+}
+
+static void digits_only(const char *in, char *out, size_t len)
+{
+	size_t k = 0;
+	for (const char *p = in; *p && k + 1 < len; p++)
+		if (*p >= '0' && *p <= '9')
+			out[k++] = *p;
+	out[k] = '\0';
+}
+
+static enum consent_status consent_code(const char *code)
+{
+	return code[0] == 'G'   ? CONSENT_GRANTED
+	       : code[0] == 'R' ? CONSENT_REFUSED
+	       : code[0] == 'W' ? CONSENT_WITHDRAWN
+	                        : CONSENT_UNKNOWN;
+}
+
+/* The list and consent tabs into c. */
+static void build_more(struct client *c)
+{
+	char b[64], rm[4];
+	struct person_name n;
+	memset(&n, 0, sizeof n);
+	get(TAB_AKA, "aka_family", n.family, sizeof n.family);
+	get(TAB_AKA, "aka_given", n.given, sizeof n.given);
+	get(TAB_AKA, "aka_middle", n.middle, sizeof n.middle);
+	get(TAB_AKA, "aka_suffix", n.suffix, sizeof n.suffix);
+	get(TAB_AKA, "aka_remove", rm, sizeof rm);
+	int p = pick_value(TAB_AKA, "aka_pick");
+	if (p > 0 && p <= c->n_aka) {
+		if (rm[0] == 'Y') {
+			memmove(&c->aka[p - 1], &c->aka[p], (size_t)(c->n_aka - p) * sizeof c->aka[0]);
+			c->n_aka--;
+		} else {
+			c->aka[p - 1] = n;
+		}
+	} else if (n.family[0] || n.given[0] || n.middle[0]) {
+		client_add_aka(c, &n);
+	}
+
+	struct responsible_person r;
+	memset(&r, 0, sizeof r);
+	r.address.since = DATE_NONE;
+	get(TAB_RESP, "resp_family", r.name.family, sizeof r.name.family);
+	get(TAB_RESP, "resp_given", r.name.given, sizeof r.name.given);
+	get(TAB_RESP, "resp_rel", r.relationship, sizeof r.relationship);
+	get(TAB_RESP, "resp_phone", b, sizeof b);
+	digits_only(b, r.phone.number, sizeof r.phone.number);
+	r.phone.use = PHONE_HOME;
+	get(TAB_RESP, "resp_line1", r.address.line1, sizeof r.address.line1);
+	get(TAB_RESP, "resp_city", r.address.city, sizeof r.address.city);
+	get(TAB_RESP, "resp_state", r.address.state, sizeof r.address.state);
+	get(TAB_RESP, "resp_zip", r.address.zip, sizeof r.address.zip);
+	get(TAB_RESP, "resp_remove", rm, sizeof rm);
+	p = pick_value(TAB_RESP, "resp_pick");
+	if (p > 0 && p <= c->n_resp) {
+		struct responsible_person *t = &c->resp[p - 1];
+		if (rm[0] == 'Y' && !t->id[0]) {
+			/* never reached the registry: nothing to take back there */
+			memmove(t, t + 1, (size_t)(c->n_resp - p) * sizeof *t);
+			c->n_resp--;
+		} else {
+			/* the registry's copy is deleted at the next sync */
+			snprintf(r.id, sizeof r.id, "%s", t->id);
+			snprintf(r.uuid, sizeof r.uuid, "%s", t->uuid);
+			r.removed = rm[0] == 'Y';
+			*t = r;
+		}
+	} else if ((r.name.family[0] || r.name.given[0] || r.relationship[0]) &&
+	           c->n_resp < CLIENT_RESP_MAX) {
+		c->resp[c->n_resp++] = r;
+	}
+
+	struct consent cs = c->consent;
+	get(TAB_CONSENT, "minor", b, sizeof b);
+	cs.minor = consent_code(b);
+	get(TAB_CONSENT, "adult", b, sizeof b);
+	cs.adult = consent_code(b);
+	get(TAB_CONSENT, "disaster", b, sizeof b);
+	cs.disaster_retention = b[0] == 'Y';
+	get(TAB_CONSENT, "cdate", b, sizeof b);
+	cs.date = DATE_NONE;
+	if (b[0] && date_parse_us(b, &cs.date) != DATE_OK)
+		cs.date = DATE_NONE;
+	get(TAB_CONSENT, "csource", cs.source, sizeof cs.source);
+	/* an untouched tab of a client without consent records nothing */
+	if (client_consent_recorded(&c->consent) || cs.minor || cs.adult || cs.date != DATE_NONE ||
+	    cs.source[0] || cs.disaster_retention)
+		c->consent = cs;
 }
 
 static void build(struct client *c)
@@ -273,6 +497,7 @@ static void build(struct client *c)
 		if (b[0] && date_parse_us(b, &cm->begin) != DATE_OK)
 			cm->begin = DATE_NONE;
 	}
+	build_more(c);
 }
 
 /* A rule's field ("name.family", "address.county") -> (tab, field id). */
@@ -291,6 +516,19 @@ static bool rule_place(const char *field, int *tab, const char **id)
 	    {"address.zip", "zip", TAB_ADDRESS},
 	    {"address.state", "state", TAB_ADDRESS},
 	    {"phone", "phone", TAB_ADDRESS},
+	    {"aka.family", "aka_family", TAB_AKA},
+	    {"aka.given", "aka_given", TAB_AKA},
+	    {"aka.middle", "aka_middle", TAB_AKA},
+	    {"resp.name", "resp_family", TAB_RESP},
+	    {"resp.family", "resp_family", TAB_RESP},
+	    {"resp.given", "resp_given", TAB_RESP},
+	    {"resp.middle", "resp_family", TAB_RESP},
+	    {"resp.relationship", "resp_rel", TAB_RESP},
+	    {"resp.phone", "resp_phone", TAB_RESP},
+	    {"resp.zip", "resp_zip", TAB_RESP},
+	    {"resp.state", "resp_state", TAB_RESP},
+	    {"consent.adult", "adult", TAB_CONSENT},
+	    {"consent.date", "cdate", TAB_CONSENT},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcmp(map[i].rule, field)) {
@@ -300,6 +538,8 @@ static bool rule_place(const char *field, int *tab, const char **id)
 		}
 	return false;
 }
+
+static void commit(struct app *a);
 
 static void save(struct app *a)
 {
@@ -320,8 +560,11 @@ static void save(struct app *a)
 	struct rule_report rep;
 	rules_report_init(&rep);
 	rules_check_client(&ctx, &c, &rep);
-	bool first = true;
+	rules_check_consent(&ctx, c.dob, &c.consent, &rep);
+	bool first = true, ask_consent = false;
 	for (int i = 0; i < rep.n; i++) {
+		if (rep.v[i].rule == RULE_CONSENT_MISSING)
+			ask_consent = true;
 		if (rule_severity(rep.v[i].rule) != RULE_ERROR)
 			continue;
 		int tab;
@@ -344,6 +587,21 @@ static void save(struct app *a)
 	}
 	if (!first)
 		return;
+	st.pending = c;
+	if (ask_consent) {
+		/* a registry keeps a client on consent: asked, never silently skipped */
+		app_confirm(a,
+		            "No registry consent is recorded (Consent tab). Save this new client without it?",
+		            commit);
+		return;
+	}
+	commit(a);
+}
+
+/* Write the checked client (st.pending) through the outbox. */
+static void commit(struct app *a)
+{
+	struct client c = st.pending;
 	struct capture cap;
 	screen_client_capture(a, &cap);
 	c.capture = cap;
@@ -404,6 +662,7 @@ static unsigned edit_action(struct app *a, enum action act)
 		break;
 	}
 	unsigned r = form_view_action(a, f, act);
+	load_picks();
 	if (r & FORM_SUBMIT)
 		save(a);
 	if (r & FORM_UNHANDLED)
@@ -414,8 +673,10 @@ static unsigned edit_action(struct app *a, enum action act)
 
 static unsigned edit_text(struct app *a, wchar_t wc)
 {
-	if (st.tab[st.cur])
+	if (st.tab[st.cur]) {
 		form_view_text(a, st.tab[st.cur], wc);
+		load_picks();
+	}
 	return TUI_HANDLED;
 }
 
@@ -430,16 +691,18 @@ static void edit_draw(struct app *a, WINDOW *w)
 	int cols = getmaxx(w), y = 0;
 	if (!st.tab[st.cur])
 		return;
-	char line[256];
+	char line[1024];
 	snprintf(line, sizeof line, "%s", st.adding ? "Add Client" : "Edit Client");
 	wattrset(w, A_BOLD);
 	draw_text(w, y, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	int x = 14;
+	/* eight tabs do not fit beside the title in 80 columns: their own line */
+	int x = 1;
+	y++;
 	for (int t = 0; t < TAB_COUNT; t++) {
 		snprintf(line, sizeof line, t == st.cur ? "[%s]" : " %s ", tab_names[t]);
 		wattrset(w, t == st.cur ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
-		x += draw_text(w, y, x, line, cols - x - 1) + 1;
+		x += draw_text(w, y, x, line, cols - x - 1);
 	}
 	wattrset(w, A_NORMAL);
 	y += 2;
@@ -452,6 +715,38 @@ static void edit_draw(struct app *a, WINDOW *w)
 		if (!st.base.n_comment)
 			draw_text(w, y++, 1, "No comments on record.", cols - 2);
 		y++;
+	}
+	if (st.cur == TAB_AKA) {
+		for (int i = 0; i < st.base.n_aka; i++) {
+			char name[400];
+			client_display_name(&st.base.aka[i], name, sizeof name);
+			snprintf(line, sizeof line, "%d. %s", i + 1, name);
+			draw_text(w, y++, 1, line, cols - 2);
+		}
+		if (!st.base.n_aka)
+			draw_text(w, y++, 1, "No other names on record.", cols - 2);
+		y++;
+	}
+	if (st.cur == TAB_RESP) {
+		for (int i = 0; i < st.base.n_resp; i++) {
+			const struct responsible_person *r = &st.base.resp[i];
+			char name[400];
+			client_display_name(&r->name, name, sizeof name);
+			const char *rel = vocab_label(VOCAB_RELATIONSHIP, r->relationship);
+			snprintf(line, sizeof line, "%d. %s (%s)%s%s%s", i + 1, name,
+			         rel ? rel : r->relationship, r->phone.number[0] ? " " : "", r->phone.number,
+			         r->removed ? " - removed; leaves the registry at the next sync" : "");
+			draw_text(w, y++, 1, line, cols - 2);
+		}
+		if (!st.base.n_resp)
+			draw_text(w, y++, 1, "No responsible persons on record.", cols - 2);
+		y++;
+	}
+	if (st.cur == TAB_CONSENT) {
+		int age = st.base.dob != DATE_NONE ? date_age_years(st.base.dob, screen_client_today()) : -1;
+		snprintf(line, sizeof line, "Registry participation: %s.",
+		         client_consent_label(&st.base.consent, age));
+		y = draw_wrapped(w, y, 1, cols - 2, line) + 1;
 	}
 	if (st.cur == TAB_NOTES)
 		y = draw_wrapped(w, y, 1, cols - 2,

@@ -402,6 +402,89 @@ START_TEST(duplicates)
 }
 END_TEST
 
+static bool consent_has(vax_date born, const struct consent *cs, enum rule_id r, bool new_record)
+{
+	struct rule_report rep;
+	rules_report_init(&rep);
+	struct rule_ctx c = ctx;
+	c.new_record = new_record;
+	rules_check_consent(&c, born, cs, &rep);
+	for (int i = 0; i < rep.n; i++)
+		if (rep.v[i].rule == r)
+			return true;
+	return false;
+}
+
+START_TEST(responsible_persons)
+{
+	struct client c;
+	good_client(&c);
+	c.n_resp = 1;
+	struct responsible_person *rp = &c.resp[0];
+	memset(rp, 0, sizeof *rp);
+	text_copy(rp->name.family, sizeof rp->name.family, "García");
+	text_copy(rp->name.given, sizeof rp->name.given, "María");
+	text_copy(rp->relationship, sizeof rp->relationship, "MTH");
+	text_copy(rp->phone.number, sizeof rp->phone.number, "5125550101");
+	ck_assert_int_eq(client_count(&c), 0);
+	rp->name.given[0] = '\0';
+	ck_assert(client_has(&c, RULE_RESP_NAME_MISSING));
+	text_copy(rp->name.given, sizeof rp->name.given, "María");
+	rp->relationship[0] = '\0';
+	ck_assert(client_has(&c, RULE_RESP_RELATIONSHIP));
+	text_copy(rp->relationship, sizeof rp->relationship, "MTH");
+	text_copy(rp->phone.number, sizeof rp->phone.number, "555");
+	ck_assert(client_has(&c, RULE_PHONE_FORMAT));
+	/* one being removed is not checked */
+	rp->removed = true;
+	ck_assert_int_eq(client_count(&c), 0);
+	/* an AKA needs its last name */
+	c.n_resp = 0;
+	c.n_aka = 1;
+	memset(&c.aka[0], 0, sizeof c.aka[0]);
+	text_copy(c.aka[0].given, sizeof c.aka[0].given, "Pepe");
+	ck_assert(client_has(&c, RULE_NAME_FAMILY_MISSING));
+	text_copy(c.aka[0].family, sizeof c.aka[0].family, "Peña");
+	ck_assert_int_eq(client_count(&c), 0);
+}
+END_TEST
+
+START_TEST(consent)
+{
+	vax_date child = date_from_ymd(2024, 2, 29), grown = date_from_ymd(2000, 1, 1);
+	struct consent cs;
+	memset(&cs, 0, sizeof cs);
+	cs.date = DATE_NONE;
+	/* nothing recorded: a warning for a new client only */
+	ck_assert(consent_has(child, &cs, RULE_CONSENT_MISSING, true));
+	ck_assert_int_eq(rule_severity(RULE_CONSENT_MISSING), RULE_WARNING);
+	ck_assert(!consent_has(child, &cs, RULE_CONSENT_MISSING, false));
+	cs.minor = CONSENT_GRANTED;
+	cs.date = date_from_ymd(2026, 3, 1);
+	ck_assert(!consent_has(child, &cs, RULE_CONSENT_MISSING, true));
+	ck_assert(!consent_has(child, &cs, RULE_CONSENT_ADULT_MINOR, true));
+	/* a child cannot give adult consent */
+	cs.adult = CONSENT_GRANTED;
+	ck_assert(consent_has(child, &cs, RULE_CONSENT_ADULT_MINOR, true));
+	ck_assert(!consent_has(grown, &cs, RULE_CONSENT_ADULT_MINOR, true));
+	/* an answer needs its date, and not a future one */
+	cs.date = DATE_NONE;
+	ck_assert(consent_has(grown, &cs, RULE_CONSENT_DATE_MISSING, true));
+	cs.date = date_from_ymd(2026, 11, 23);
+	ck_assert(consent_has(grown, &cs, RULE_CONSENT_DATE_FUTURE, true));
+	cs.date = date_from_ymd(2026, 11, 22);
+	ck_assert(!consent_has(grown, &cs, RULE_CONSENT_DATE_FUTURE, true));
+	/* the header's words */
+	ck_assert_str_eq(client_consent_label(&cs, 26), "Adult consent granted");
+	cs.adult = CONSENT_UNKNOWN;
+	ck_assert_str_eq(client_consent_label(&cs, 2), "Minor consent granted");
+	cs.minor = CONSENT_WITHDRAWN;
+	ck_assert_str_eq(client_consent_label(&cs, 2), "Parent withdrew: no further records");
+	memset(&cs, 0, sizeof cs);
+	ck_assert_str_eq(client_consent_label(&cs, 2), "None recorded");
+}
+END_TEST
+
 START_TEST(rule_table_is_complete)
 {
 	for (int r = 0; r < RULE_COUNT; r++) {
@@ -445,6 +528,8 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, shot_lot_funding_vfc);
 	tcase_add_test(tc, refusal_and_history);
 	tcase_add_test(tc, duplicates);
+	tcase_add_test(tc, responsible_persons);
+	tcase_add_test(tc, consent);
 	tcase_add_test(tc, rule_table_is_complete);
 	tcase_add_test(tc, every_rule_is_documented);
 	suite_add_tcase(s, tc);

@@ -25,6 +25,20 @@ static void patient(const cJSON *j)
 	cJSON_Delete(out);
 }
 
+/* The local store's form: a Patient with contained RelatedPersons and Consent. */
+static void whole_client(const cJSON *j)
+{
+	struct client c, back;
+	struct vax_error err;
+	if (!fhir_client_from_json(j, &c, &err))
+		return;
+	cJSON *out = fhir_client_to_json(&c);
+	if (!fhir_client_from_json(out, &back, &err) || back.n_resp != c.n_resp ||
+	    client_consent_recorded(&back.consent) != client_consent_recorded(&c.consent))
+		abort();
+	cJSON_Delete(out);
+}
+
 static void immunization(const cJSON *j)
 {
 	struct immunization im, back;
@@ -44,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!j)
 		return 0;
 	patient(j);
+	whole_client(j);
 	immunization(j);
 	struct responsible_person rp;
 	struct consent cs;

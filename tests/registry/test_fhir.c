@@ -283,6 +283,54 @@ START_TEST(related_and_consent)
 }
 END_TEST
 
+/* The local store keeps a client whole: responsible persons and consent
+ * ride along as contained resources, with their UUIDs and ids. */
+START_TEST(client_with_contained)
+{
+	struct client c, back;
+	full_client(&c);
+	c.n_resp = 2;
+	memset(c.resp, 0, sizeof c.resp[0] * 2);
+	strcpy(c.resp[0].name.family, "Treviño");
+	strcpy(c.resp[0].name.given, "Guadalupe");
+	strcpy(c.resp[0].relationship, "MTH");
+	strcpy(c.resp[0].uuid, "0b8e3c52-8c1a-4e8e-9a39-2f6f1d7c0a11");
+	strcpy(c.resp[0].id, "rp7");
+	c.resp[0].address.since = DATE_NONE;
+	strcpy(c.resp[1].name.family, "Treviño");
+	strcpy(c.resp[1].name.given, "Jesús");
+	strcpy(c.resp[1].relationship, "FTH");
+	strcpy(c.resp[1].id, "rp8");
+	c.resp[1].removed = true;
+	c.resp[1].address.since = DATE_NONE;
+	memset(&c.consent, 0, sizeof c.consent);
+	c.consent.minor = CONSENT_GRANTED;
+	c.consent.date = ymd(2025, 1, 1);
+	strcpy(c.consent.uuid, "4c9a7f3e-1d2b-4f6a-8e0c-5b7d9a1c3e22");
+	cJSON *j = fhir_client_to_json(&c);
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_client_from_json(j, &back, &err), "%s", err.message);
+	ck_assert_int_eq(back.n_resp, 2);
+	ck_assert_str_eq(back.resp[0].uuid, c.resp[0].uuid);
+	ck_assert_str_eq(back.resp[0].id, "rp7");
+	ck_assert(!back.resp[0].removed);
+	ck_assert(back.resp[1].removed);
+	ck_assert_str_eq(back.consent.uuid, c.consent.uuid);
+	ck_assert_int_eq(back.consent.minor, CONSENT_GRANTED);
+	/* the Patient alone knows nothing of them */
+	struct client p;
+	ck_assert(fhir_patient_from_json(j, &p, &err));
+	ck_assert_int_eq(p.n_resp, 0);
+	cJSON_Delete(j);
+	/* a client with neither has no contained list */
+	c.n_resp = 0;
+	memset(&c.consent, 0, sizeof c.consent);
+	j = fhir_client_to_json(&c);
+	ck_assert_ptr_null(cJSON_GetObjectItem(j, "contained"));
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(outcomes)
 {
 	struct rule_report rep;
@@ -350,6 +398,7 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, immunization_round_trip);
 	tcase_add_test(tc, errors_name_the_field);
 	tcase_add_test(tc, related_and_consent);
+	tcase_add_test(tc, client_with_contained);
 	tcase_add_test(tc, outcomes);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);

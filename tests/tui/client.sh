@@ -166,6 +166,8 @@ a
 :save-screen $S/nocounty.txt
 :type Travis
 <C-w>
+:save-screen $S/consentask.txt
+y
 :wait-idle
 :save-screen $S/newclient.txt
 :quit
@@ -184,6 +186,7 @@ tui_has edited 'Note (visible to every organization): Prefers Spanish'
 tui_has addclient 'Add Client'
 tui_has addclient 'Zuniga'
 tui_has nocounty 'Enter the residential county for a new client.'
+tui_has consentask 'No registry consent is recorded (Consent tab). Save this new client without it?'
 tui_has newclient 'Zuniga, Pedro'
 tui_has newclient 'not yet assigned'
 
