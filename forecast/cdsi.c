@@ -48,6 +48,7 @@ struct pseries {
 	int dose_number;
 	vax_date earliest, rec, pastdue, latest;
 	vax_date start; /* SELECTB-13: the forecast earliest date */
+	vax_date from;  /* relevant from this indication begin age date, or DATE_NONE */
 	bool priority;
 	int recommended_cvx[8];
 	size_t nrec_cvx;
@@ -594,6 +595,7 @@ static void forecast_dates(struct actx *c, struct pseries *ps, size_t t, struct 
 		}
 	}
 	e = later(e, sd->season_start);
+	e = later(e, ps->from); /* the indication's begin age date (run_antigen) */
 	/* FORECASTDTCAN-1: the most recent dose evaluated against a target
 	 * dose; one with a dose condition never is (6.1) */
 	for (size_t i = 0; i < c->nad; i++)
@@ -713,20 +715,30 @@ static bool gender_ok(const struct cdsi_series *s, char g)
 	return false;
 }
 
-static bool series_relevant(struct actx *c, const struct cdsi_series *s)
+/* Tables 5-4 and 5-5. With `ahead`, an indication whose begin age date is
+ * still to come also counts; *from is then the soonest such date (DATE_NONE
+ * when an indication applies today). */
+static bool series_relevant(struct actx *c, const struct cdsi_series *s, bool ahead, vax_date *from)
 {
+	*from = DATE_NONE;
 	if (!gender_ok(s, c->p->gender))
 		return false;
 	if (s->type != SERIES_RISK)
-		return true;
+		return !ahead;
 	for (size_t i = 0; i < s->nindications; i++) { /* table 5-4 */
 		const struct cdsi_indication *in = &s->indications[i];
 		vax_date b = or_default(add(c->p->dob, &in->begin_age), DATE_LOW);
 		vax_date e = or_default(add(c->p->dob, &in->end_age), DATE_HIGH);
-		if (has_obs(c->p, in->code, c->assess) && b <= c->assess && c->assess < e)
+		if (!has_obs(c->p, in->code, c->assess) || c->assess >= e)
+			continue;
+		if (b <= c->assess) {
+			*from = DATE_NONE;
 			return true;
+		}
+		if (ahead)
+			*from = sooner(*from, b);
 	}
-	return false;
+	return *from != DATE_NONE;
 }
 
 /* ---- 8 best series ---------------------------------------------------- */
@@ -1052,12 +1064,28 @@ static void run_antigen(struct actx *c)
 	qsort(c->ad, c->nad, sizeof *c->ad, cmp_adose);
 
 	c->nps = 0;
+	vax_date from;
 	for (size_t i = 0; i < c->ag->nseries; i++) {
-		if (!series_relevant(c, &c->ag->series[i]))
+		if (!series_relevant(c, &c->ag->series[i], false, &from))
 			continue;
 		struct pseries *ps = &c->ps[c->nps++];
 		ps->s = &c->ag->series[i];
+		ps->from = DATE_NONE;
 	}
+	/* Table 5-5 leaves an antigen without any relevant series when the
+	 * patient's indication only applies from an age still to come (dengue
+	 * from 9 years). The specification then has no forecast to make; the
+	 * risk series is followed so the forecast says when the indication
+	 * starts (its begin age date is the earliest date). Where any series
+	 * of the antigen applies today, table 5-4 decides alone. */
+	if (!c->nps)
+		for (size_t i = 0; i < c->ag->nseries; i++) {
+			if (!series_relevant(c, &c->ag->series[i], true, &from))
+				continue;
+			struct pseries *ps = &c->ps[c->nps++];
+			ps->s = &c->ag->series[i];
+			ps->from = from;
+		}
 	int passes = c->ag->uses_completed_series ? 2 : 1;
 	for (int pass = 0; pass < passes; pass++) {
 		c->pass2 = pass == 1;

@@ -389,6 +389,30 @@ START_TEST(risk_series_needs_condition)
 }
 END_TEST
 
+START_TEST(indication_ahead_of_age)
+{
+	/* Dengue has only a risk series, for indication 211 from 9 to 17
+	 * years. At 8 no series of the antigen applies (table 5-4), so the
+	 * risk series is followed from the indication's begin age date; at
+	 * 17 the end age has passed and nothing is recommended. */
+	vax_date dob = ymd(2015, 3, 1);
+	struct cdsi_result res;
+	struct cdsi_observation_in dengue = {.code = "211", .begin = DATE_NONE, .end = DATE_NONE};
+	const struct cdsi_group_result *r =
+	    run(&res, dob, 'M', NULL, 0, &dengue, 1, ymd(2023, 6, 1), "Dengue");
+	ck_assert_int_eq(r->status, CDSI_NOT_COMPLETE);
+	ck_assert_int_eq(r->dose_number, 1);
+	ck_assert_int_eq(r->earliest, plus(dob, "9 years"));
+	cdsi_result_free(&res);
+	r = run(&res, dob, 'M', NULL, 0, NULL, 0, ymd(2023, 6, 1), "Dengue");
+	ck_assert_int_eq(r->status, CDSI_NOT_RECOMMENDED);
+	cdsi_result_free(&res);
+	r = run(&res, dob, 'M', NULL, 0, &dengue, 1, plus(dob, "17 years"), "Dengue");
+	ck_assert_int_eq(r->status, CDSI_NOT_RECOMMENDED);
+	cdsi_result_free(&res);
+}
+END_TEST
+
 START_TEST(undatable_series_gives_way)
 {
 	/* A 30-year-old travelling where meningococcal disease is hyperendemic
@@ -532,6 +556,7 @@ Suite *cdsi_suite(void)
 	tcase_add_test(tc, series_complete_then_extraneous);
 	tcase_add_test(tc, birth_before_1957_immune);
 	tcase_add_test(tc, risk_series_needs_condition);
+	tcase_add_test(tc, indication_ahead_of_age);
 	tcase_add_test(tc, undatable_series_gives_way);
 	tcase_add_test(tc, substandard_dose_does_not_date_forecast);
 	tcase_add_test(tc, rejects_dose_before_birth);
