@@ -279,7 +279,7 @@ static int64_t unsent_create_seq(struct cache_sync *y, const char *rec_key)
 	sqlite3_stmt *st;
 	int64_t seq = 0;
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state<>2", -1,
+			       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state NOT IN (2, 6)", -1,
 			       &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
@@ -609,7 +609,7 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 		return;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state<>2 AND op<>1"
+			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
 			       " ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;

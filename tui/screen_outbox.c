@@ -97,6 +97,7 @@ static const char *remedy(const struct cache_entry *e)
 	case CACHE_NEEDS_REVIEW:
 		return "possible duplicate; Enter sends it as it is";
 	case CACHE_ACCEPTED:
+	case CACHE_DISCARDED:
 		break;
 	}
 	return "";
