@@ -101,6 +101,23 @@ void cache_sync_note_offline(struct cache_sync *y, int64_t now, long retry_after
 	y->next_probe = now + wait;
 }
 
+void cache_sync_note_online(struct cache_sync *y)
+{
+	y->online = true;
+	y->backoff = BACKOFF_MIN;
+	y->next_probe = 0;
+}
+
+int cache_sync_in_flight(const struct cache_sync *y)
+{
+	return y->phase == P_UPLOAD ? y->n_batch : 0;
+}
+
+bool cache_sync_running(const struct cache_sync *y)
+{
+	return y->phase != P_IDLE;
+}
+
 static void unlock(struct cache_sync *y)
 {
 	if (y->lock_fd >= 0) {
