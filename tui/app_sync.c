@@ -183,6 +183,8 @@ void app_sync_tick(struct app *a)
 	}
 	if (a->net != NET_ONLINE)
 		return; /* the frame's probe says when it is back */
+	if (!a->cfg.auto_sync && !s->forced)
+		return; /* this site sends with the sync-now key only */
 	int due = cache_outbox_due(a->store, now);
 	if (due <= 0) {
 		s->forced = false;

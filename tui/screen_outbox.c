@@ -144,8 +144,8 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 			snprintf(buf, len, "The registry had a problem; tried %d time%s, next at %s.", e->attempts,
 			         e->attempts == 1 ? "" : "s", at);
 		} else
-			snprintf(buf, len, "%s", e->attempts ? "Will be tried again at the next sync."
-			                                      : "Goes at the next sync.");
+			snprintf(buf, len, "%s", e->attempts ? "It will be tried again at the next sync."
+			                                      : "It goes at the next sync.");
 		break;
 	case CACHE_SENDING:
 		snprintf(buf, len, "In a request to the registry now.");
