@@ -39,6 +39,7 @@ struct app_sync {
 	bool forced;              /* sync-now was pressed: start as soon as online */
 	int total;                /* entries due when the pass began */
 	int base;                 /* the engine's answered count before the pass */
+	int base_accepted;        /* and its accepted count */
 	int last_due;             /* due entries when the last pass ended */
 	int64_t next_ms;          /* no automatic pass before this (unless due changes) */
 	char note[128];           /* the last pass in words, for the status line */
@@ -86,7 +87,7 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 	struct app_sync *s = a->sync;
 	int64_t now_ms = app_now_ms();
 	const struct cache_sync_stats *t = cache_sync_stats(s->y);
-	int sent = answered(s->y) - s->base;
+	int sent = answered(s->y) - s->base, accepted = t->accepted - s->base_accepted;
 	bool forced = s->forced;
 	s->running = false;
 	s->forced = false;
@@ -95,8 +96,8 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 	switch (st) {
 	case CACHE_SYNC_DONE:
 	case CACHE_SYNC_IDLE:
-		if (sent > 0)
-			snprintf(s->note, sizeof s->note, "Sent %d", sent);
+		if (accepted > 0)
+			snprintf(s->note, sizeof s->note, "Sent %d", accepted);
 		if (forced)
 			app_message(a, MSG_INFO, "Sync: %d accepted, %d refused, %d need a person; %d waiting.",
 			            t->accepted, t->rejected, t->conflict + t->review,
@@ -153,6 +154,7 @@ static void start(struct app *a, int64_t now)
 	cache_sync_note_online(s->y);
 	s->total = cache_outbox_due(a->store, now);
 	s->base = answered(s->y);
+	s->base_accepted = cache_sync_stats(s->y)->accepted;
 	s->note[0] = '\0';
 	enum cache_sync_status st = cache_sync_start(s->y, now, &err);
 	if (st == CACHE_SYNC_RUNNING)

@@ -145,3 +145,73 @@ tui_has sent 'Sent 2'
 reg_json GET "/Immunization?patient=$PID" "$tok"
 [ "$(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | sort | join(",")')" = 08,20 ] ||
 	fail "the registry should hold CVX 08 and 20 once each, not the discarded 10: $(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | join(",")')"
+
+# --- a conflict and a held client, resolved from the outbox ---------------------
+# Typed offline on this desk (tests/cache/cachedrv, the store's own code): a
+# change of Tova's given name on the version vaxdesk cached, and a new client
+# who is Tova again. Meanwhile someone changes Tova at the registry.
+CACHEDRV=${CACHEDRV:-$top_builddir/tests/cache/cachedrv}
+[ -x "$CACHEDRV" ] || { echo "skip: $CACHEDRV not built"; exit 77; }
+printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+desk() {
+	"$CACHEDRV" "$@" --data-dir "$HOME/.local/share/vaxdesk" --registry "$REG_URL" --ca-file "$REG_CA" \
+		--org CLINPENA --user alice --password-fd 3 3<"$TUI_TMP/pw" >>"$TUI_TMP/desk.out" 2>&1 ||
+		tui_fail "cachedrv $1: $(cat "$TUI_TMP/desk.out")"
+}
+desk edit --rid "$PID" --given Tove
+desk person --family Lindqvist --given Tova --dob 2019-03-15
+reg_json GET "/Patient/$PID" "$tok"
+jq -c '.name[0].given = ["Tova-Lise"]' "$REG_BODY" > "$TUI_TMP/theirs.json"
+reg_json PUT "/Patient/$PID" "$tok" "$(cat "$TUI_TMP/theirs.json")"
+expect 200 "the registry's own change"
+
+cat > "$TUI_TMP/script2" <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+<C-o>
+:wait-text 30 Conflict
+:wait-text 10 Held: match?
+:save-screen $S/resolve.txt
+<Home>
+t
+:save-screen $S/theirs_ask.txt
+y
+:save-screen $S/theirs.txt
+r
+:save-screen $S/review.txt
+l
+:save-screen $S/linked.txt
+<Esc>
+:save-screen $S/resolved.txt
+:quit
+EOF2
+tui_run < "$TUI_TMP/script2"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has resolve 'Client change  Conflict'
+tui_has resolve 'Someone changed this record at the registry meanwhile'
+tui_has resolve 'New client     Held: match?'
+tui_has resolve 'May already be in the registry'
+tui_has resolve 'Waiting for a person: 2.'
+tui_has theirs_ask "Keep the registry's version and discard the change typed here?"
+tui_has theirs "Kept the registry's version; the change typed here is discarded."
+tui_lacks theirs 'Client change'
+tui_has review 'Held client 1 of 1'
+tui_has review 'Typed here'
+tui_has linked 'Linked'
+tui_has resolved 'Nothing is waiting'
+tui_has resolved 'Today: 5 recorded here, 3 accepted by the registry, 0 waiting. Rejected 0,'
+tui_has resolved 'discarded 2.'
+tui_has resolved 'Outbox: 0'
+# the registry kept its own change, and Tova once
+reg_json GET "/Patient/$PID" "$tok"
+[ "$(jqb '.name[0].given | join(" ")')" = Tova-Lise ] || fail "our discarded change reached the registry"
+reg_json GET "/Patient?family=Lindqvist" "$tok"
+[ "$(jqb '.total // (.entry | length)')" = 1 ] || fail "the linked client was created again"
