@@ -30,19 +30,19 @@
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
-#define SYNC_BATCH 10           /* smaller Bundles than the CLI: the status line moves */
-#define SYNC_RECHECK_MS 30000   /* entries that waited last pass are looked at again */
+#define SYNC_BATCH      10    /* smaller Bundles than the CLI: the status line moves */
+#define SYNC_RECHECK_MS 30000 /* entries that waited last pass are looked at again */
 
 struct app_sync {
 	struct cache_sync *y;
 	bool running;
-	bool forced;              /* sync-now was pressed: start as soon as online */
-	int total;                /* entries due when the pass began */
-	int base;                 /* the engine's answered count before the pass */
-	int base_accepted;        /* and its accepted count */
-	int last_due;             /* due entries when the last pass ended */
-	int64_t next_ms;          /* no automatic pass before this (unless due changes) */
-	char note[128];           /* the last pass in words, for the status line */
+	bool forced;       /* sync-now was pressed: start as soon as online */
+	int total;         /* entries due when the pass began */
+	int base;          /* the engine's answered count before the pass */
+	int base_accepted; /* and its accepted count */
+	int last_due;      /* due entries when the last pass ended */
+	int64_t next_ms;   /* no automatic pass before this (unless due changes) */
+	char note[128];    /* the last pass in words, for the status line */
 };
 
 static int answered(const struct cache_sync *y)
@@ -99,7 +99,8 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 		if (accepted > 0)
 			snprintf(s->note, sizeof s->note, "Sent %d", accepted);
 		if (forced)
-			app_message(a, MSG_INFO, "Sync: %d accepted, %d refused, %d need a person; %d waiting.",
+			app_message(a, MSG_INFO,
+			            "Sync: %d accepted, %d refused, %d need a person; %d waiting.",
 			            t->accepted, t->rejected, t->conflict + t->review,
 			            cache_outbox_count(a->store, 1u << CACHE_PENDING));
 		break;
@@ -118,7 +119,8 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 		s->next_ms = 0; /* back online: send at once */
 		snprintf(s->note, sizeof s->note, "Offline: sending paused");
 		if (forced)
-			app_message(a, MSG_INFO, "The registry cannot be reached; the outbox is sent when it is back.");
+			app_message(a, MSG_INFO,
+			            "The registry cannot be reached; the outbox is sent when it is back.");
 		break;
 	}
 	case CACHE_SYNC_BUSY:
@@ -202,9 +204,10 @@ void app_sync_tick(struct app *a)
 void app_sync_now(struct app *a)
 {
 	if (!may_sync(a)) {
-		app_message(a, MSG_INFO, a->offline_session
-		                             ? "Offline session: log in again while the registry is reachable to send."
-		                             : "Log in to send the outbox.");
+		app_message(a, MSG_INFO,
+		            a->offline_session
+		                ? "Offline session: log in again while the registry is reachable to send."
+		                : "Log in to send the outbox.");
 		return;
 	}
 	if (!a->sync)

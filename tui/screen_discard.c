@@ -28,8 +28,12 @@ static struct {
 static const char *entry_what(const struct cache_entry *e)
 {
 	if (e->type == CACHE_R_PATIENT)
-		return e->op == CACHE_OP_CREATE ? "new client" : e->op == CACHE_OP_UPDATE ? "client change" : "client removal";
-	return e->op == CACHE_OP_CREATE ? "new dose" : e->op == CACHE_OP_UPDATE ? "dose change" : "dose deletion";
+		return e->op == CACHE_OP_CREATE   ? "new client"
+		       : e->op == CACHE_OP_UPDATE ? "client change"
+		                                  : "client removal";
+	return e->op == CACHE_OP_CREATE   ? "new dose"
+	       : e->op == CACHE_OP_UPDATE ? "dose change"
+	                                  : "dose deletion";
 }
 
 void screen_discard_open(struct app *a, const struct cache_entry *e, const char *client_name)
@@ -100,7 +104,8 @@ static void discard_draw(struct app *a, WINDOW *w)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%m/%d/%Y %H:%M", &tm);
-	snprintf(line, sizeof line, "Discard the %s for %s", entry_what(&st.e), st.who[0] ? st.who : "this client");
+	snprintf(line, sizeof line, "Discard the %s for %s", entry_what(&st.e),
+	         st.who[0] ? st.who : "this client");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);

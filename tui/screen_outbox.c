@@ -25,8 +25,8 @@
 #include "tui/tui.h"
 
 /* the states a person can still act on (the list), as a mask */
-#define OPEN_STATES                                                                                    \
-	(1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |      \
+#define OPEN_STATES                                                                                          \
+	(1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |           \
 	 1u << CACHE_NEEDS_REVIEW)
 
 static struct {
@@ -141,26 +141,29 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 			struct tm tm;
 			localtime_r(&t, &tm);
 			strftime(at, sizeof at, "%H:%M", &tm);
-			snprintf(buf, len, "The registry had a problem; tried %d time%s, next at %s.", e->attempts,
-			         e->attempts == 1 ? "" : "s", at);
+			snprintf(buf, len, "The registry had a problem; tried %d time%s, next at %s.",
+			         e->attempts, e->attempts == 1 ? "" : "s", at);
 		} else
-			snprintf(buf, len, "%s", e->attempts ? "It will be tried again at the next sync."
-			                                      : "It goes at the next sync.");
+			snprintf(buf, len, "%s",
+			         e->attempts ? "It will be tried again at the next sync."
+			                     : "It goes at the next sync.");
 		break;
 	case CACHE_SENDING:
 		snprintf(buf, len, "In a request to the registry now.");
 		break;
 	case CACHE_REJECTED:
-		snprintf(buf, len, "The registry refused it: %s", e->message[0] ? e->message : "no reason given.");
+		snprintf(buf, len, "The registry refused it: %s",
+		         e->message[0] ? e->message : "no reason given.");
 		break;
 	case CACHE_CONFLICT:
-		snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s", e->message[0] ? ": " : ".",
-		         e->message);
+		snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
+		         e->message[0] ? ": " : ".", e->message);
 		break;
 	case CACHE_NEEDS_REVIEW:
-		snprintf(buf, len, "%s", e->message[0] ? e->message
-		                         : held_client(e) ? "May already be in the registry."
-		                                          : "Looks like a dose the client already has.");
+		snprintf(buf, len, "%s",
+		         e->message[0]    ? e->message
+		         : held_client(e) ? "May already be in the registry."
+		                          : "Looks like a dose the client already has.");
 		break;
 	case CACHE_ACCEPTED:
 	case CACHE_DISCARDED:
@@ -249,12 +252,13 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%m/%d %H:%M", &tm);
-		snprintf(line, sizeof line, "%c %-14s %-16s %-20.20s %s by %s", i == st.sel ? '>' : ' ', what(e),
-		         state_words(e), st.who ? st.who[i] : "", when, e->cap.user);
+		snprintf(line, sizeof line, "%c %-14s %-16s %-20.20s %s by %s", i == st.sel ? '>' : ' ',
+		         what(e), state_words(e), st.who ? st.who[i] : "", when, e->cap.user);
 		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
-		wattrset(w, e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ? term_attr(a, ROLE_ERROR)
-		                                                                       : A_NORMAL);
+		wattrset(w, e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT
+		                ? term_attr(a, ROLE_ERROR)
+		                : A_NORMAL);
 		char why[VAX_ERROR_MSG_LEN + 128];
 		reason(a, e, why, sizeof why);
 		snprintf(line, sizeof line, "    %s", why);
@@ -343,11 +347,12 @@ static unsigned outbox_action(struct app *a, enum action act)
 		if (!e)
 			break;
 		if (e->state == CACHE_SENDING) {
-			app_message(a, MSG_INFO, "It is being sent right now; wait for the registry's answer.");
+			app_message(a, MSG_INFO,
+			            "It is being sent right now; wait for the registry's answer.");
 			break;
 		}
-		snprintf(q, sizeof q, "Discard this %s for %.120s? It will never reach the registry.", what(e),
-		         st.who && st.who[st.sel][0] ? st.who[st.sel] : "this client");
+		snprintf(q, sizeof q, "Discard this %s for %.120s? It will never reach the registry.",
+		         what(e), st.who && st.who[st.sel][0] ? st.who[st.sel] : "this client");
 		app_confirm(a, q, discard_yes);
 		return TUI_HANDLED;
 	case ACTION_KEEP_THEIRS:
@@ -387,8 +392,8 @@ static void outbox_cleanup(void)
 	memset(&st, 0, sizeof st);
 }
 
-static const enum action outbox_actions[] = {ACTION_DISCARD, ACTION_KEEP_THEIRS, ACTION_REVIEW,
-                                             ACTION_SYNC_NOW, ACTION_SELECT,     ACTION_CANCEL,
+static const enum action outbox_actions[] = {ACTION_DISCARD,  ACTION_KEEP_THEIRS, ACTION_REVIEW,
+                                             ACTION_SYNC_NOW, ACTION_SELECT,      ACTION_CANCEL,
                                              ACTION_NONE};
 
 const struct screen_ops screen_outbox_ops = {

@@ -45,8 +45,8 @@ static struct cache_entry new_dose(const char *cvx)
 	cachetest_dose(&im, "", cvx, 2020, 1, 2);
 	text_copy(im.client_id, sizeof im.client_id, "R7");
 	struct cache_entry e;
-	ck_assert_msg(cache_save_immunization(st, &im, CACHE_OP_CREATE, cachetest_capture(), &e, &err),
-		      "%s", err.message);
+	ck_assert_msg(cache_save_immunization(st, &im, CACHE_OP_CREATE, cachetest_capture(), &e, &err), "%s",
+	              err.message);
 	return e;
 }
 
@@ -163,9 +163,10 @@ START_TEST(discard_each_waiting_state)
 	for (int i = 0; i < 4; i++) {
 		struct cache_entry e = new_dose(cvx[i]);
 		if (states[i] != CACHE_PENDING)
-			ck_assert(cache_outbox_set_state(st, e.seq, states[i], NULL, NULL, "why", NULL, &err));
+			ck_assert(
+			    cache_outbox_set_state(st, e.seq, states[i], NULL, NULL, "why", NULL, &err));
 		ck_assert_msg(cache_outbox_discard(st, e.seq, "entered twice", cachetest_capture(), &err),
-			      "%s: %s", cache_state_name(states[i]), err.message);
+		              "%s: %s", cache_state_name(states[i]), err.message);
 	}
 	ck_assert_int_eq(cache_outbox_count(st, 1u << CACHE_DISCARDED), 4);
 	struct cache_audit *a;
