@@ -401,6 +401,10 @@ bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return false;
+	/* a person's discard is final: an answer that arrives after it (a
+	 * $match, the registry's version of a conflict) must not revive it */
+	if (e.state == CACHE_DISCARDED)
+		return error_set(err, "CACHE-STATE", "That change was discarded.");
 	/* a savepoint, so the sync engine can group many of these in one
 	 * transaction (one fsync per response, not per entry) */
 	if (!cache_exec(s, "SAVEPOINT set_state", err))
@@ -440,7 +444,7 @@ bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state<>2",
+			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state NOT IN (2, 6)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "update the outbox");
 	sqlite3_bind_int64(st, 1, next_try);
@@ -500,7 +504,8 @@ bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, stru
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return false;
-	if (e.type != CACHE_R_PATIENT || e.op != CACHE_OP_CREATE || e.state == CACHE_ACCEPTED)
+	if (e.type != CACHE_R_PATIENT || e.op != CACHE_OP_CREATE || e.state == CACHE_ACCEPTED ||
+	    e.state == CACHE_DISCARDED)
 		return error_set(err, "CACHE-STATE", "Only an unsent new client can be linked.");
 	struct client c;
 	if (!cache_get_client(s, e.client_key, &c, NULL, err))

@@ -37,10 +37,15 @@ static struct {
 	/* the end-of-day sheet: entries recorded here today, by where they are */
 	int today_recorded, today_accepted, today_waiting, today_rejected, today_discarded;
 	int held; /* waiting for a person, any day */
+	/* the entry a question is about: the list may be read again (a sync
+	 * ended) between the question and the answer, so never by position */
+	int64_t asked;
 } st;
 
 static void outbox_load(struct app *a)
 {
+	/* the selection stays on its entry when others leave the list */
+	int64_t keep = st.sel < st.n ? st.e[st.sel].seq : 0;
 	free(st.e);
 	free(st.who);
 	st.e = NULL;
@@ -86,6 +91,9 @@ static void outbox_load(struct app *a)
 		if (cache_get_client(a->store, st.e[i].client_key, &c, NULL, &err))
 			client_display_name(&c.name, st.who[i], sizeof st.who[i]);
 	}
+	for (int i = 0; i < st.n && keep; i++)
+		if (st.e[i].seq == keep)
+			st.sel = i;
 	if (st.sel >= st.n)
 		st.sel = st.n ? st.n - 1 : 0;
 }
@@ -278,9 +286,27 @@ static const struct cache_entry *selected(void)
 	return st.sel < st.n ? &st.e[st.sel] : NULL;
 }
 
+/* The entry the question was about, if it is still listed. */
+static const struct cache_entry *asked(int *index)
+{
+	for (int i = 0; i < st.n; i++)
+		if (st.e[i].seq == st.asked) {
+			if (index)
+				*index = i;
+			return &st.e[i];
+		}
+	return NULL;
+}
+
+static void ask(struct app *a, const char *question, void (*yes)(struct app *a))
+{
+	st.asked = st.sel < st.n ? st.e[st.sel].seq : 0;
+	app_confirm(a, question, yes);
+}
+
 static void approve_yes(struct app *a)
 {
-	const struct cache_entry *e = selected();
+	const struct cache_entry *e = asked(NULL);
 	if (!e)
 		return;
 	struct vax_error err;
@@ -295,14 +321,15 @@ static void approve_yes(struct app *a)
 
 static void discard_yes(struct app *a)
 {
-	const struct cache_entry *e = selected();
+	int i = 0;
+	const struct cache_entry *e = asked(&i);
 	if (e)
-		screen_discard_open(a, e, st.who ? st.who[st.sel] : "");
+		screen_discard_open(a, e, st.who ? st.who[i] : "");
 }
 
 static void theirs_yes(struct app *a)
 {
-	const struct cache_entry *e = selected();
+	const struct cache_entry *e = asked(NULL);
 	if (!e)
 		return;
 	struct capture who;
@@ -339,7 +366,7 @@ static unsigned outbox_action(struct app *a, enum action act)
 			screen_review_match_open(a, e->seq);
 		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
 		         e->state == CACHE_NEEDS_REVIEW)
-			app_confirm(a, "Send this record to the registry as it is?", approve_yes);
+			ask(a, "Send this record to the registry as it is?", approve_yes);
 		else if (e->client_key[0])
 			screen_client_open(a, e->client_key);
 		return TUI_HANDLED;
@@ -353,7 +380,7 @@ static unsigned outbox_action(struct app *a, enum action act)
 		}
 		snprintf(q, sizeof q, "Discard this %s for %.120s? It will never reach the registry.",
 		         what(e), st.who && st.who[st.sel][0] ? st.who[st.sel] : "this client");
-		app_confirm(a, q, discard_yes);
+		ask(a, q, discard_yes);
 		return TUI_HANDLED;
 	case ACTION_KEEP_THEIRS:
 		if (!e)
@@ -362,7 +389,7 @@ static unsigned outbox_action(struct app *a, enum action act)
 			app_message(a, MSG_INFO, "Only a record in conflict has a registry version to keep.");
 			break;
 		}
-		app_confirm(a, "Keep the registry's version and discard the change typed here?", theirs_yes);
+		ask(a, "Keep the registry's version and discard the change typed here?", theirs_yes);
 		return TUI_HANDLED;
 	case ACTION_REVIEW:
 		/* the held clients, starting from the selected one if it is one */

@@ -107,6 +107,13 @@ START_TEST(discard_with_reason)
 	ck_assert_int_eq(cache_audit_list(st, 0, &a, &err), 1);
 	ck_assert_str_eq(a[0].reason, "Recorded for the wrong twin Quokkaberry");
 	free(a);
+	/* final: no later answer or retry brings it back */
+	ck_assert(!cache_outbox_set_state(st, e.seq, CACHE_NEEDS_REVIEW, NULL, NULL, "late", NULL, &err));
+	ck_assert_str_eq(err.code, "CACHE-STATE");
+	ck_assert(cache_outbox_retry(st, e.seq, 0, &err));
+	ck_assert(!cache_outbox_approve(st, e.seq, NULL, &err));
+	ck_assert(cache_outbox_get(st, e.seq, &got, &err));
+	ck_assert_int_eq(got.state, CACHE_DISCARDED);
 	/* a second discard of the same entry is refused */
 	ck_assert(!cache_outbox_discard(st, e.seq, "again", &who, &err));
 	ck_assert_str_eq(err.code, "CACHE-STATE");
