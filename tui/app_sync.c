@@ -249,8 +249,3 @@ void app_sync_label(const struct app *a, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->note);
 	}
 }
-
-bool app_sync_busy(const struct app *a)
-{
-	return a->sync && a->sync->running;
-}

@@ -237,7 +237,6 @@ void app_sync_stop(struct app *a);
 void app_sync_free(struct app *a);
 /** "Sending 3 of 12", the last pass's result, or "". */
 void app_sync_label(const struct app *a, char *buf, size_t len);
-bool app_sync_busy(const struct app *a);
 
 /* tui/term.c */
 /** Open curses (on /dev/null when no_display); stderr goes to a temp file. */
