@@ -80,6 +80,8 @@ y
 :save-screen $S/discarded.txt
 :save-screen $S/ready2.txt
 :wait-file $TUI_TMP/maint_off
+:wait-text 30 | Sending
+:save-screen $S/sending.txt
 :wait-text 30 2 accepted by the registry
 :save-screen $S/sent.txt
 <Esc>
@@ -133,7 +135,9 @@ tui_has discarded 'Discarded: it will not be sent'
 tui_has discarded 'Today: 3 recorded here, 0 accepted by the registry, 2 waiting. Rejected 0,'
 tui_has discarded 'discarded 1.'
 tui_has discarded 'Outbox: 2'
-# back from maintenance: sent by vaxdesk itself, no `vaxdesk sync`
+# back from maintenance: sent by vaxdesk itself, no `vaxdesk sync`, and the
+# status line says how far it is
+grep -qE 'ONLINE .*Outbox: 2 \| Sending [12] of 2' "$S/sending.txt" || { TUI_LAST=sending; tui_fail "no progress shown"; }
 tui_has sent 'Today: 3 recorded here, 2 accepted by the registry, 0 waiting. Rejected 0,'
 tui_has sent 'discarded 1.'
 tui_has sent 'Nothing is waiting'
