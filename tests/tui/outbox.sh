@@ -195,6 +195,8 @@ l
 :save-screen $S/linked.txt
 <Esc>
 :save-screen $S/resolved.txt
+?
+:save-screen $S/help.txt
 :quit
 EOF2
 tui_run < "$TUI_TMP/script2"
@@ -214,6 +216,10 @@ tui_has resolved 'Nothing is waiting'
 tui_has resolved 'Today: 5 recorded here, 3 accepted by the registry, 0 waiting. Rejected 0,'
 tui_has resolved 'discarded 2.'
 tui_has resolved 'Outbox: 0'
+# the help lists the outbox's actions from the one action table
+tui_has help 'Drop a waiting record (reason required; never sent)'
+tui_has help "Conflict: keep the registry's version, drop ours"
+tui_has help 'Send waiting records to the registry now'
 # the registry kept its own change, and Tova once
 reg_json GET "/Patient/$PID" "$tok"
 [ "$(jqb '.name[0].given | join(" ")')" = Tova-Lise ] || fail "our discarded change reached the registry"
