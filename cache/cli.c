@@ -444,7 +444,7 @@ static int cmd_purge(struct cli *c)
 	}
 	printf("purged %d cached client(s); %d left; %d unsent change(s) kept\n", n,
 	       cache_count_clients(c->store),
-	       cache_outbox_count(c->store, ~(1u << CACHE_ACCEPTED)));
+	       cache_outbox_count(c->store, CACHE_UNSENT_MASK));
 	return 0;
 }
 

@@ -25,6 +25,7 @@ const char *cache_state_name(enum cache_state st)
 	case CACHE_REJECTED: return "rejected";
 	case CACHE_CONFLICT: return "conflict";
 	case CACHE_NEEDS_REVIEW: return "needs-review";
+	case CACHE_DISCARDED: return "discarded";
 	}
 	return "?";
 }
@@ -407,6 +408,10 @@ bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return false;
+	/* a person's discard is final: an answer that arrives after it (a
+	 * $match, the registry's version of a conflict) must not revive it */
+	if (e.state == CACHE_DISCARDED)
+		return error_set(err, "CACHE-STATE", "That change was discarded.");
 	/* a savepoint, so the sync engine can group many of these in one
 	 * transaction (one fsync per response, not per entry) */
 	if (!cache_exec(s, "SAVEPOINT set_state", err))
@@ -446,7 +451,7 @@ bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state<>2",
+			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state NOT IN (2, 6)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "update the outbox");
 	sqlite3_bind_int64(st, 1, next_try);
@@ -506,7 +511,8 @@ bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, stru
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return false;
-	if (e.type != CACHE_R_PATIENT || e.op != CACHE_OP_CREATE || e.state == CACHE_ACCEPTED)
+	if (e.type != CACHE_R_PATIENT || e.op != CACHE_OP_CREATE || e.state == CACHE_ACCEPTED ||
+	    e.state == CACHE_DISCARDED)
 		return error_set(err, "CACHE-STATE", "Only an unsent new client can be linked.");
 	struct client c;
 	if (!cache_get_client(s, e.client_key, &c, NULL, err))
@@ -522,4 +528,280 @@ bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, stru
 		return false;
 	bool ok = cache_write_client_row(s, e.client_key, &c, 0, true, err);
 	return commit_or_rollback(s, ok, err);
+}
+
+int cache_outbox_due(struct cache_store *s, int64_t now)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE state=0 AND next_try<=?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* --- discarding, audited ----------------------------------------------------- */
+
+const char *cache_audit_action_name(enum cache_audit_action a)
+{
+	switch (a) {
+	case CACHE_AUDIT_DISCARD: return "discard";
+	case CACHE_AUDIT_KEEP_THEIRS: return "keep-theirs";
+	}
+	return "?";
+}
+
+/* The audit AAD names the row and its clear columns, so neither the blob
+ * nor the time, action or entry can be swapped or edited unnoticed. */
+static void audit_aad(const char *uuid, int64_t at, int action, int64_t entry_seq, char *buf,
+		      size_t len)
+{
+	snprintf(buf, len, "audit/%s/%lld/%d/%lld", uuid, (long long)at, action, (long long)entry_seq);
+}
+
+static bool audit_write(struct cache_store *s, const struct cache_entry *e,
+			enum cache_audit_action action, const struct capture *who, const char *reason,
+			struct vax_error *err)
+{
+	char uuid[VAX_UUID_LEN], aad[160];
+	uuid_v4(uuid);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "user", who->user);
+	cJSON_AddStringToObject(j, "org", who->org);
+	cJSON_AddStringToObject(j, "workstation", who->workstation);
+	cJSON_AddStringToObject(j, "entry", e->uuid);
+	cJSON_AddStringToObject(j, "record", e->rec_key);
+	cJSON_AddStringToObject(j, "reason", reason);
+	char *text = record_json(j);
+	if (!text)
+		return error_set(err, "CACHE-ENCODE", "The audit record could not be encoded.");
+	audit_aad(uuid, who->at, (int)action, e->seq, aad, sizeof aad);
+	size_t slen;
+	unsigned char *sealed = cache_seal(s, aad, text, strlen(text), &slen, err);
+	free_secret(text);
+	if (!sealed)
+		return false;
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db,
+				     "INSERT INTO audit(uuid, at, action, entry_seq, sealed) VALUES(?,?,?,?,?)",
+				     -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, who->at);
+		sqlite3_bind_int(st, 3, (int)action);
+		sqlite3_bind_int64(st, 4, e->seq);
+		sqlite3_bind_blob(st, 5, sealed, (int)slen, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, "write the audit record");
+}
+
+/* Run one statement with up to two text parameters and an int64. */
+static bool exec_bound(struct cache_store *s, const char *sql, const char *t1, int64_t i2,
+		       struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "update the store");
+	int n = sqlite3_bind_parameter_count(st);
+	if (n >= 1)
+		sqlite3_bind_text(st, 1, t1, -1, SQLITE_TRANSIENT);
+	if (n >= 2)
+		sqlite3_bind_int64(st, 2, i2);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? true : cache_db_error(s, err, "update the store");
+}
+
+/* Later unsent entries that need this one on the registry first: changes
+ * of the same record, and for a new client, its doses and changes. */
+static int dependents(struct cache_store *s, const struct cache_entry *e)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	bool new_client = e->type == CACHE_R_PATIENT && e->op == CACHE_OP_CREATE;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT count(*) FROM outbox WHERE seq<>?1 AND state NOT IN (2, 6) AND"
+			       " ((rec_key=?2 AND seq>?1) OR (?3 AND client_key=?2))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, e->seq);
+	sqlite3_bind_text(st, 2, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, new_client);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Inside a transaction: the entry becomes DISCARDED if it is still in a
+ * state a person may drop (checked here, not before, so another process's
+ * sync cannot slip between), with the audit row beside it. */
+static bool drop_entry(struct cache_store *s, const struct cache_entry *e,
+		       enum cache_audit_action action, const struct capture *who, const char *reason,
+		       struct vax_error *err)
+{
+	struct cache_entry now;
+	if (!cache_outbox_get(s, e->seq, &now, err))
+		return false;
+	switch (now.state) {
+	case CACHE_PENDING:
+	case CACHE_REJECTED:
+	case CACHE_CONFLICT:
+	case CACHE_NEEDS_REVIEW:
+		break;
+	case CACHE_SENDING:
+		return error_set(err, "CACHE-SENDING",
+				 "That change is being sent right now; wait for the registry's answer.");
+	case CACHE_ACCEPTED:
+		return error_set(err, "CACHE-STATE", "That change is already on the registry.");
+	case CACHE_DISCARDED:
+		return error_set(err, "CACHE-STATE", "That change was discarded already.");
+	}
+	int deps = dependents(s, &now);
+	if (deps != 0)
+		return deps < 0 ? cache_db_error(s, err, "read the outbox")
+				: error_set(err, "CACHE-DEPENDENT",
+					    "%d later change%s of this record need%s it; discard %s first.",
+					    deps, deps == 1 ? "" : "s", deps == 1 ? "s" : "",
+					    deps == 1 ? "that one" : "those");
+	char msg[VAX_ERROR_MSG_LEN];
+	snprintf(msg, sizeof msg, "%s: %s",
+		 action == CACHE_AUDIT_KEEP_THEIRS ? "Kept the registry's version" : "Discarded", reason);
+	if (!cache_outbox_set_state(s, now.seq, CACHE_DISCARDED, NULL, NULL, msg, NULL, err))
+		return false;
+	OPENSSL_cleanse(msg, sizeof msg);
+	return audit_write(s, &now, action, who, reason, err);
+}
+
+static bool reason_given(const char *reason)
+{
+	for (const char *p = reason; p && *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return true;
+	return false;
+}
+
+bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason,
+			  const struct capture *who, struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	if (!reason_given(reason))
+		return error_set(err, "CACHE-NO-REASON", "Say why it is discarded: a reason is required.");
+	if (!cache_outbox_get(s, seq, &e, err) || !cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	bool ok = drop_entry(s, &e, CACHE_AUDIT_DISCARD, who, reason, err);
+	if (ok && e.op == CACHE_OP_CREATE && e.type == CACHE_R_IMMUNIZATION) {
+		/* never reaches the registry: it leaves the local history too */
+		ok = exec_bound(s, "DELETE FROM imms WHERE key=?", e.rec_key, 0, err);
+	} else if (ok && e.op == CACHE_OP_CREATE) {
+		ok = exec_bound(s, "DELETE FROM search WHERE client_key=?", e.rec_key, 0, err) &&
+		     exec_bound(s, "DELETE FROM imms WHERE client_key=?", e.rec_key, 0, err) &&
+		     exec_bound(s, "DELETE FROM clients WHERE key=?", e.rec_key, 0, err);
+	} else if (ok) {
+		/* the local copy holds the dropped change: read the registry's again */
+		ok = exec_bound(s, "UPDATE clients SET as_of=0 WHERE key=?", e.client_key, 0, err);
+	}
+	return commit_or_rollback(s, ok, err);
+}
+
+bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct capture *who,
+			      struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.state != CACHE_CONFLICT)
+		return error_set(err, "CACHE-STATE", "Only a change in conflict has a registry version to keep.");
+	char *theirs = cache_outbox_payload(s, seq, true, err);
+	cJSON *j = theirs ? cJSON_Parse(theirs) : NULL;
+	free_secret(theirs);
+	struct client c;
+	struct immunization im;
+	bool read = false;
+	client_init(&c);
+	imm_init(&im);
+	if (j && e.type == CACHE_R_PATIENT) {
+		read = fhir_patient_from_json(j, &c, NULL);
+	} else if (j) {
+		read = fhir_immunization_from_json(j, &im, NULL);
+	}
+	cache_json_free(j);
+	if (!read)
+		return error_set(err, "CACHE-NO-THEIRS",
+				 "The registry's version was not fetched; send it again to fetch it.");
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	bool ok = drop_entry(s, &e, CACHE_AUDIT_KEEP_THEIRS, who, "Kept the registry's version.", err);
+	if (ok && e.type == CACHE_R_PATIENT)
+		ok = cache_write_client_row(s, e.rec_key, &c, 0, true, err);
+	else if (ok)
+		ok = cache_write_imm_row(s, e.rec_key, e.client_key, &im, err);
+	OPENSSL_cleanse(&c, sizeof c);
+	OPENSSL_cleanse(&im, sizeof im);
+	return commit_or_rollback(s, ok, err);
+}
+
+int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out,
+		     struct vax_error *err)
+{
+	*out = NULL;
+	if (!cache_require_unlocked(s, err))
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT a.uuid, a.at, a.action, a.entry_seq, a.sealed, o.uuid FROM audit a"
+			       " LEFT JOIN outbox o ON o.seq = a.entry_seq WHERE a.at >= ? ORDER BY a.id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cache_db_error(s, err, "read the audit");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	size_t cap = 0;
+	int n = 0;
+	struct cache_audit *v = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cache_audit a;
+		memset(&a, 0, sizeof a);
+		a.at = sqlite3_column_int64(st, 1);
+		a.action = (enum cache_audit_action)sqlite3_column_int(st, 2);
+		a.entry_seq = sqlite3_column_int64(st, 3);
+		col_text(st, 5, a.entry_uuid, sizeof a.entry_uuid);
+		char aad[160];
+		audit_aad((const char *)sqlite3_column_text(st, 0), a.at, (int)a.action, a.entry_seq, aad,
+			  sizeof aad);
+		char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 4),
+					  (size_t)sqlite3_column_bytes(st, 4), NULL);
+		cJSON *j = text ? cJSON_Parse(text) : NULL;
+		free_secret(text);
+		if (!j) {
+			/* a row that does not open is shown as such, never skipped */
+			text_copy(a.reason, sizeof a.reason, "(this audit record does not open)");
+		} else {
+			const char *f[] = {"user", "org", "workstation", "record", "reason"};
+			char *dst[] = {a.who.user, a.who.org, a.who.workstation, a.record, a.reason};
+			size_t len[] = {sizeof a.who.user, sizeof a.who.org, sizeof a.who.workstation,
+					sizeof a.record, sizeof a.reason};
+			for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+				const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, f[i]);
+				if (cJSON_IsString(x))
+					text_copy(dst[i], len[i], x->valuestring);
+			}
+			cache_json_free(j);
+		}
+		a.who.at = a.at;
+		v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
+		v[n++] = a;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	return n;
 }

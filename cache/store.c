@@ -47,6 +47,11 @@ static const char SCHEMA[] =
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
 	"CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
+	/* what a person did instead of sending (discard, keep theirs): who,
+	 * which record and why are sealed; the clear columns only order it */
+	"CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" uuid TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, action INTEGER NOT NULL,"
+	" entry_seq INTEGER NOT NULL, sealed BLOB NOT NULL);"
 	"INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
 
 static void json_wipe(cJSON *j)
@@ -576,7 +581,7 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	/* locked and this password does not open it (changed at the registry):
 	 * only what is already on the registry may be dropped to start a
 	 * fresh key */
-	int unsent = count_sql(s, "SELECT count(*) FROM outbox WHERE state <> 2");
+	int unsent = count_sql(s, "SELECT count(*) FROM outbox WHERE state NOT IN (2, 6)");
 	if (unsent != 0)
 		return error_set(err, "CACHE-KEY-OLD-PASSWORD",
 				 "Your %d unsent record(s) on this workstation are locked with your previous password; enter the previous password once to unlock them.",
@@ -587,7 +592,7 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	set_key(s, key);
 	OPENSSL_cleanse(key, sizeof key);
 	if (!cache_exec(s, "DELETE FROM search; DELETE FROM imms; DELETE FROM clients;"
-			   "DELETE FROM outbox; DELETE FROM users;", err) ||
+			   "DELETE FROM outbox; DELETE FROM audit; DELETE FROM users;", err) ||
 	    !wrap_for(s, org, user, password, now, err) || !cache_exec(s, "COMMIT", err)) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		cache_lock(s);
@@ -793,7 +798,7 @@ static bool has_unsent(struct cache_store *s, const char *rec_key)
 {
 	sqlite3_stmt *st;
 	bool yes = true; /* on doubt, do not overwrite */
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM outbox WHERE rec_key=? AND state<>2 LIMIT 1",
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM outbox WHERE rec_key=? AND state NOT IN (2, 6) LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return true;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
@@ -1171,12 +1176,12 @@ int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct v
 		"CREATE TEMP TABLE IF NOT EXISTS doomed(key TEXT PRIMARY KEY)",
 		"DELETE FROM temp.doomed",
 		"INSERT INTO temp.doomed SELECT key FROM clients WHERE last_used < ?1 AND NOT EXISTS"
-		" (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state <> 2)",
+		" (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state NOT IN (2, 6))",
 		"DELETE FROM search WHERE client_key IN (SELECT key FROM temp.doomed)",
 		"DELETE FROM imms WHERE client_key IN (SELECT key FROM temp.doomed) AND NOT EXISTS"
-		" (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state <> 2)",
+		" (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state NOT IN (2, 6))",
 		"DELETE FROM clients WHERE key IN (SELECT key FROM temp.doomed)",
-		"DELETE FROM outbox WHERE state = 2 AND updated_at < ?1",
+		"DELETE FROM outbox WHERE state IN (2, 6) AND updated_at < ?1",
 	};
 	int dropped = 0;
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {

@@ -66,7 +66,10 @@ enum cache_state {
 	CACHE_REJECTED = 3,     /* the registry refused the content: message says why */
 	CACHE_CONFLICT = 4,     /* 409/412: someone changed it; both versions kept */
 	CACHE_NEEDS_REVIEW = 5, /* a probable match or a possible duplicate: a person decides */
+	CACHE_DISCARDED = 6,    /* a person dropped it, with a reason (audited); never sent */
 };
+/* Entries the registry still has to get: not accepted, not discarded. */
+#define CACHE_UNSENT_MASK (~(1u << CACHE_ACCEPTED | 1u << CACHE_DISCARDED))
 
 /** Blind-index kinds. The number is part of every tag: never reuse one. */
 enum cache_index_kind {
@@ -266,6 +269,49 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
  * (rid): the create is dropped as ACCEPTED with that receipt, and the
  * client's doses are sent against rid. */
 bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, struct vax_error *err);
+
+/** Entries in PENDING whose next try is due at `now` (Unix seconds). */
+int cache_outbox_due(struct cache_store *s, int64_t now);
+
+/* --- discarding, audited ---------------------------------------------------- */
+
+/** What a person did to an entry instead of sending it. */
+enum cache_audit_action {
+	CACHE_AUDIT_DISCARD = 1,     /* dropped ours, with a reason */
+	CACHE_AUDIT_KEEP_THEIRS = 2, /* a conflict: took the registry's version */
+};
+
+/** One audit row, opened. */
+struct cache_audit {
+	int64_t at;                      /* Unix seconds (the capture's time) */
+	enum cache_audit_action action;
+	int64_t entry_seq;
+	char entry_uuid[VAX_UUID_LEN];
+	char record[CACHE_KEY_STR];      /* the entry's rec_key */
+	struct capture who;
+	char reason[VAX_ERROR_MSG_LEN];
+};
+
+/** A person drops an entry that is pending, rejected, in conflict or held
+ * for review: it stays in the outbox as DISCARDED (never deleted, never
+ * sent) and an audit row (who, when, which record, why; sealed) is written
+ * in the same transaction. A discarded create also leaves the local copy;
+ * a discarded change marks the client's history stale so the registry's
+ * version is read again. Codes: CACHE-NO-REASON (reason empty),
+ * CACHE-SENDING (in a request now), CACHE-STATE (accepted or discarded
+ * already), CACHE-DEPENDENT (later unsent changes need this one). */
+bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason,
+			  const struct capture *who, struct vax_error *err);
+/** A conflict resolved the registry's way: ours is discarded (audited as
+ * CACHE_AUDIT_KEEP_THEIRS) and the registry's version stored with the
+ * conflict becomes the cached copy. CACHE-NO-THEIRS if none was fetched. */
+bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct capture *who,
+			      struct vax_error *err);
+/** Audit rows at or after `since` (Unix seconds), oldest first; *out
+ * malloc'd; returns the count or -1. */
+int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out,
+		     struct vax_error *err);
+const char *cache_audit_action_name(enum cache_audit_action a);
 
 /** "pending", "sending", "accepted", ... */
 const char *cache_state_name(enum cache_state st);

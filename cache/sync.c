@@ -112,6 +112,23 @@ void cache_sync_note_offline(struct cache_sync *y, int64_t now, long retry_after
 	y->next_probe = now + wait;
 }
 
+void cache_sync_note_online(struct cache_sync *y)
+{
+	y->online = true;
+	y->backoff = BACKOFF_MIN;
+	y->next_probe = 0;
+}
+
+int cache_sync_in_flight(const struct cache_sync *y)
+{
+	return y->phase == P_UPLOAD ? y->n_batch : 0;
+}
+
+bool cache_sync_running(const struct cache_sync *y)
+{
+	return y->phase != P_IDLE;
+}
+
 static void unlock(struct cache_sync *y)
 {
 	if (y->lock_fd >= 0) {
@@ -291,7 +308,7 @@ static int64_t unsent_create_seq(struct cache_sync *y, const char *rec_key)
 	sqlite3_stmt *st;
 	int64_t seq = 0;
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state<>2", -1,
+			       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state NOT IN (2, 6)", -1,
 			       &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
@@ -746,7 +763,7 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 		return;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state<>2 AND op<>1"
+			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
 			       " ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;

@@ -88,6 +88,13 @@ int64_t cache_sync_next_probe(const struct cache_sync *y);
 /** Another request of the UI failed as offline (503, timeout): go offline
  * now; retry_after in seconds or -1. */
 void cache_sync_note_offline(struct cache_sync *y, int64_t now, long retry_after);
+/** Another request of the UI reached the registry: online again, so the
+ * next start sends at once instead of waiting for its own probe. */
+void cache_sync_note_online(struct cache_sync *y);
+/** Entries in the Bundle in flight now (0 between requests). */
+int cache_sync_in_flight(const struct cache_sync *y);
+/** True while a pass runs (between a RUNNING start and its end). */
+bool cache_sync_running(const struct cache_sync *y);
 const struct cache_sync_stats *cache_sync_stats(const struct cache_sync *y);
 const char *cache_sync_status_name(enum cache_sync_status st);
 /** True if a result means "the registry cannot be reached now": API_OFFLINE

@@ -99,6 +99,8 @@ enum action_group {
 	_(KEEP_BOTH,      "keep-both",      "Different: keep both records",             REVIEW) \
 	_(DEFER,          "defer",          "Decide later: leave it waiting for review", REVIEW) \
 	_(SYNC_NOW,       "sync-now",       "Send waiting records to the registry now", REVIEW) \
+	_(DISCARD,        "discard",        "Drop a waiting record (reason required; never sent)", REVIEW) \
+	_(KEEP_THEIRS,    "keep-theirs",    "Conflict: keep the registry's version, drop ours", REVIEW) \
 	\
 	_(SWITCH_ORG,     "switch-org",     "Work for another organization",            SESSION) \
 	_(CHANGE_PASSWORD, "change-password", "Change your password",                   SESSION) \

@@ -18,6 +18,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->idle_lock_minutes = 15;
 	cfg->cache_retention_days = 90;
 	cfg->connect_timeout_seconds = 10;
+	cfg->auto_sync = true;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -67,7 +68,7 @@ static bool pin_ok(const char *v)
 	return true;
 }
 
-enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT };
+enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT, K_BOOL };
 
 static const struct setting {
 	const char *key;
@@ -84,6 +85,7 @@ static const struct setting {
 	{"idle_lock_minutes", K_INT, offsetof(struct config, idle_lock_minutes), 0, 1, 240},
 	{"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
 	{"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
+	{"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)
@@ -102,6 +104,15 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 		if (!parse_int(val, s->lo, s->hi, (int *)(void *)field))
 			report(cfg, label, line, "%s must be a whole number from %d to %d", key, s->lo, s->hi);
 		return;
+	case K_BOOL: {
+		bool yes = text_ieq(val, "yes") || text_ieq(val, "true") || text_ieq(val, "on");
+		bool no = text_ieq(val, "no") || text_ieq(val, "false") || text_ieq(val, "off");
+		if (yes || no)
+			*(bool *)(void *)field = yes;
+		else
+			report(cfg, label, line, "%s must be yes or no", key);
+		return;
+	}
 	case K_URL:
 		/* the registry holds PHI: plain http is never accepted */
 		if (strncmp(val, "https://", 8) || !val[8]) {

@@ -23,6 +23,7 @@ struct config {
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;
+	bool auto_sync;                  /* send the outbox by itself when online (default yes) */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

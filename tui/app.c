@@ -237,6 +237,7 @@ void app_logged_in_offline(struct app *a, const char *org, const char *user)
 
 void app_logout(struct app *a, const char *why)
 {
+	app_sync_stop(a);
 	if (a->sess)
 		api_session_logout(a->sess);
 	if (a->store)
@@ -299,6 +300,7 @@ static void lock_now(struct app *a)
 	if (!a->lock_armed || locked(a))
 		return;
 	/* the store's key goes too; the lock screen opens it again */
+	app_sync_stop(a);
 	if (a->store)
 		cache_lock(a->store);
 	app_push(a, SCREEN_LOCK);
@@ -384,6 +386,9 @@ static void frame_action(struct app *a, enum action act)
 			app_message(a, MSG_INFO, "Log in first to see the outbox.");
 		else if (app_top(a) != SCREEN_OUTBOX)
 			app_push(a, SCREEN_OUTBOX);
+		break;
+	case ACTION_SYNC_NOW:
+		app_sync_now(a);
 		break;
 	case ACTION_LOCK:
 		if (a->lock_armed)
@@ -507,6 +512,7 @@ int app_run(struct app *a)
 		session_check(a);
 		if (a->conn && now >= a->next_probe_ms)
 			app_probe(a);
+		app_sync_tick(a);
 		/* the byte count in the status line follows the traffic */
 		if (a->conn && api_busy(a->conn))
 			a->dirty |= DIRTY_STATUS;

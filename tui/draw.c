@@ -146,12 +146,15 @@ void draw_status(struct app *a)
 		struct api_bytes b = api_conn_bytes(a->conn);
 		human_bytes(b.sent + b.received, bytes, sizeof bytes);
 	}
-	char outbox[48] = "";
+	char outbox[112] = "";
 	if (a->store && cache_unlocked(a->store)) {
 		/* everything not yet green: waiting, sending, refused, in conflict, to review */
 		unsigned waiting = 1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED |
 		                   1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW;
-		snprintf(outbox, sizeof outbox, " | Outbox: %d", cache_outbox_count(a->store, waiting));
+		char sending[64];
+		app_sync_label(a, sending, sizeof sending);
+		snprintf(outbox, sizeof outbox, " | Outbox: %d%s%s", cache_outbox_count(a->store, waiting),
+		         sending[0] ? " | " : "", sending);
 	}
 	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s%s", net, app_org(a), app_user(a),
 	         outbox, bytes[0] ? " | Used: " : "", bytes);
@@ -254,6 +257,14 @@ static const char *bar_name(enum action act)
 		return "Password";
 	case ACTION_PAGE_DOWN:
 		return "More";
+	case ACTION_SYNC_NOW:
+		return "Send";
+	case ACTION_DISCARD:
+		return "Discard";
+	case ACTION_KEEP_THEIRS:
+		return "Theirs";
+	case ACTION_REVIEW:
+		return "Review";
 	default:
 		return action_name(act);
 	}

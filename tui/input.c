@@ -16,6 +16,9 @@
  *     :wait-file PATH       pump the network until PATH exists (at most 60 s),
  *                           so a test can act on the registry mid-session
  *     :type-file PATH       type the first line of PATH
+ *     :wait-text SECS TEXT  let the loop run with no keys (network, probes,
+ *                           the outbox sending itself) until the screen
+ *                           shows TEXT, at most SECS seconds
  *     :quit                 end the program
  *     # comment
  * At the end of the script the program ends.
@@ -40,7 +43,11 @@ struct script {
 	wchar_t typing[512]; /* :type text still to deliver */
 	size_t typing_pos, typing_len;
 	int lineno;
+	int64_t wait_until_ms; /* :wait-text: no keys before this (0: none) */
+	char wait_text[256];
 };
+
+static bool screen_shows(const char *text);
 
 bool input_script_open(struct app *a, const char *path)
 {
@@ -194,6 +201,16 @@ static bool script_command(struct app *a, char *cmd)
 			else
 				poll(NULL, 0, 50);
 		}
+	} else if (!strcmp(cmd, "wait-text")) {
+		char *text = NULL;
+		long secs = strtol(arg, &text, 10);
+		text += strspn(text, " \t");
+		if (secs <= 0 || !*text) {
+			app_message(a, MSG_ERROR, "Script line %d: :wait-text SECS TEXT", a->script->lineno);
+		} else {
+			snprintf(a->script->wait_text, sizeof a->script->wait_text, "%s", text);
+			a->script->wait_until_ms = app_now_ms() + secs * 1000;
+		}
 	} else if (!strcmp(cmd, "type-file")) {
 		FILE *f = fopen(arg, "r");
 		char buf[1024] = "";
@@ -227,6 +244,17 @@ static bool script_command(struct app *a, char *cmd)
 static enum input_kind script_next(struct app *a, struct key *k)
 {
 	struct script *s = a->script;
+	if (s->wait_until_ms) {
+		/* the loop turns as if nobody touched the keyboard */
+		if (app_now_ms() < s->wait_until_ms && !screen_shows(s->wait_text)) {
+			if (a->conn)
+				api_pump(a->conn, 50);
+			else
+				poll(NULL, 0, 50);
+			return INPUT_NONE;
+		}
+		s->wait_until_ms = 0;
+	}
 	for (;;) {
 		if (s->typing_pos < s->typing_len) {
 			*k = key_from_char((uint32_t)s->typing[s->typing_pos++]);
@@ -305,6 +333,51 @@ enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 	return INPUT_NONE;
 }
 
+/* Row y of what the last doupdate() put on the terminal, as UTF-8 with
+ * trailing blanks cut; line holds COLS * MB_LEN_MAX + 1 bytes. */
+static void screen_row(int y, cchar_t *cells, char *line)
+{
+	/* newscr is what the last doupdate() put on the terminal */
+	int n = mvwin_wchnstr(newscr, y, 0, cells, COLS) == ERR ? 0 : COLS;
+	size_t len = 0, keep = 0;
+	for (int x = 0; x < n && x < COLS; x++) {
+		wchar_t wch[CCHARW_MAX + 1];
+		attr_t at;
+		short pair;
+		if (getcchar(&cells[x], wch, &at, &pair, NULL) == ERR)
+			continue;
+		if (at & WA_INVIS)
+			continue;
+		for (int i = 0; wch[i]; i++) {
+			mbstate_t st;
+			memset(&st, 0, sizeof st);
+			size_t r = wcrtomb(line + len, wch[i], &st);
+			if (r != (size_t)-1)
+				len += r;
+		}
+		if (!(wch[0] == L' ' && !wch[1]))
+			keep = len;
+		/* a wide character's second cell repeats it: skip */
+		if (wch[0] && wcwidth(wch[0]) == 2)
+			x++;
+	}
+	line[keep] = '\0';
+}
+
+static bool screen_shows(const char *text)
+{
+	cchar_t *cells = xcalloc((size_t)COLS + 1, sizeof *cells);
+	char *line = xmalloc((size_t)COLS * MB_LEN_MAX + 1);
+	bool found = false;
+	for (int y = 0; y < LINES && !found; y++) {
+		screen_row(y, cells, line);
+		found = strstr(line, text) != NULL;
+	}
+	free(cells);
+	free(line);
+	return found;
+}
+
 bool input_dump_screen(struct app *a, const char *path)
 {
 	(void)a;
@@ -314,31 +387,7 @@ bool input_dump_screen(struct app *a, const char *path)
 	cchar_t *cells = xcalloc((size_t)COLS + 1, sizeof *cells);
 	char *line = xmalloc((size_t)COLS * MB_LEN_MAX + 1);
 	for (int y = 0; y < LINES; y++) {
-		/* newscr is what the last doupdate() put on the terminal */
-		int n = mvwin_wchnstr(newscr, y, 0, cells, COLS) == ERR ? 0 : COLS;
-		size_t len = 0, keep = 0;
-		for (int x = 0; x < n && x < COLS; x++) {
-			wchar_t wch[CCHARW_MAX + 1];
-			attr_t at;
-			short pair;
-			if (getcchar(&cells[x], wch, &at, &pair, NULL) == ERR)
-				continue;
-			if (at & WA_INVIS)
-				continue;
-			for (int i = 0; wch[i]; i++) {
-				mbstate_t st;
-				memset(&st, 0, sizeof st);
-				size_t r = wcrtomb(line + len, wch[i], &st);
-				if (r != (size_t)-1)
-					len += r;
-			}
-			if (!(wch[0] == L' ' && !wch[1]))
-				keep = len;
-			/* a wide character's second cell repeats it: skip */
-			if (wch[0] && wcwidth(wch[0]) == 2)
-				x++;
-		}
-		line[keep] = '\0';
+		screen_row(y, cells, line);
 		fprintf(f, "%s\n", line);
 	}
 	free(cells);

@@ -16,6 +16,7 @@ TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
+vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh
@@ -28,3 +29,6 @@ TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
+# the outbox screen and the outbox sending itself through a maintenance
+TESTS += tests/tui/outbox.sh
+dist_check_SCRIPTS += tests/tui/outbox.sh

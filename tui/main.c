@@ -139,6 +139,7 @@ static void open_store(struct app *a)
 
 static void app_free(struct app *a)
 {
+	app_sync_free(a); /* before the store and the connection it uses */
 	cache_store_close(a->store);
 	if (a->probe)
 		api_req_free(a->probe);

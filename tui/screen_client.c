@@ -498,6 +498,8 @@ const char *screen_client_state_words(enum cache_state s)
 		return "Conflict";
 	case CACHE_NEEDS_REVIEW:
 		return "Needs review";
+	case CACHE_DISCARDED:
+		return "Discarded";
 	}
 	return "?";
 }

@@ -1,12 +1,19 @@
 /* tui/screen_outbox.c - everything recorded on this workstation on its way
- * to the registry: each entry not yet accepted with its state and the
- * reason in words, what resolves it, and an end-of-day sheet (recorded here
- * today, accepted, still waiting).
+ * to the registry: each entry not yet accepted (waiting, being sent,
+ * rejected, in conflict, held for a person) with the reason in words and
+ * the keys that resolve it, and an end-of-day sheet of what was recorded
+ * here today (accepted, waiting, rejected, discarded).
  *
- * Enter on an entry that waits for a person (needs review, conflict,
- * rejected) asks to send it as it is (cache_outbox_approve); on any other
- * it opens the client. The sync-now key puts a rejected or delayed entry
- * back in line (cache_outbox_retry); the sync itself sends it. */
+ * What resolves an entry:
+ *   Enter        rejected / conflict / held dose: send it as it is
+ *                (cache_outbox_approve); a held new client opens the match
+ *                review; anything else opens the client
+ *   discard      a question, then a reason (screen_discard.c); audited
+ *   keep-theirs  a conflict: the registry's version wins; audited
+ *   review       a held new client: link to the registry's client or
+ *                create new (screen_review_match.c)
+ *   sync-now     send now (a delayed entry first goes back in line)
+ * The sending itself is tui/app_sync.c's: this screen only asks. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,25 +21,38 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
+/* the states a person can still act on (the list), as a mask */
+#define OPEN_STATES                                                                                          \
+	(1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |           \
+	 1u << CACHE_NEEDS_REVIEW)
+
 static struct {
-	struct cache_entry *e; /* not accepted, in capture order */
+	struct cache_entry *e; /* open entries, in capture order */
 	char (*who)[128];      /* the client's name for each */
 	int n;
 	int sel, top;
-	int today_recorded, today_accepted, today_waiting; /* the end-of-day sheet */
-	int held;                                          /* waiting for a person */
+	/* the end-of-day sheet: entries recorded here today, by where they are */
+	int today_recorded, today_accepted, today_waiting, today_rejected, today_discarded;
+	int held; /* waiting for a person, any day */
+	/* the entry a question is about: the list may be read again (a sync
+	 * ended) between the question and the answer, so never by position */
+	int64_t asked;
 } st;
 
 static void outbox_load(struct app *a)
 {
+	/* the selection stays on its entry when others leave the list */
+	int64_t keep = st.sel < st.n ? st.e[st.sel].seq : 0;
 	free(st.e);
 	free(st.who);
 	st.e = NULL;
 	st.who = NULL;
 	st.n = 0;
-	st.today_recorded = st.today_accepted = st.today_waiting = st.held = 0;
+	st.today_recorded = st.today_accepted = st.today_waiting = st.today_rejected = 0;
+	st.today_discarded = st.held = 0;
 	if (!a->store || !cache_unlocked(a->store))
 		return;
 	struct cache_entry *all;
@@ -40,34 +60,40 @@ static void outbox_load(struct app *a)
 	int n = cache_outbox_list(a->store, 0, &all, &err);
 	if (n <= 0)
 		return;
-	st.e = calloc((size_t)n, sizeof *st.e);
+	st.e = xcalloc((size_t)n, sizeof *st.e);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	int64_t midnight = (int64_t)mktime(&tm);
 	for (int i = 0; i < n; i++) {
-		bool waiting = all[i].state != CACHE_ACCEPTED;
+		enum cache_state s = all[i].state;
 		if (all[i].cap.at >= midnight) {
 			st.today_recorded++;
-			if (waiting)
-				st.today_waiting++;
-			else
+			if (s == CACHE_ACCEPTED)
 				st.today_accepted++;
+			else if (s == CACHE_REJECTED)
+				st.today_rejected++;
+			else if (s == CACHE_DISCARDED)
+				st.today_discarded++;
+			else
+				st.today_waiting++;
 		}
-		if (all[i].state == CACHE_REJECTED || all[i].state == CACHE_CONFLICT ||
-		    all[i].state == CACHE_NEEDS_REVIEW)
+		if (s == CACHE_REJECTED || s == CACHE_CONFLICT || s == CACHE_NEEDS_REVIEW)
 			st.held++;
-		if (waiting && st.e)
+		if (OPEN_STATES & (1u << s))
 			st.e[st.n++] = all[i];
 	}
 	free(all);
-	st.who = calloc((size_t)st.n + 1, sizeof *st.who);
-	for (int i = 0; i < st.n && st.who; i++) {
+	st.who = xcalloc((size_t)st.n + 1, sizeof *st.who);
+	for (int i = 0; i < st.n; i++) {
 		struct client c;
 		if (cache_get_client(a->store, st.e[i].client_key, &c, NULL, &err))
 			client_display_name(&c.name, st.who[i], sizeof st.who[i]);
 	}
+	for (int i = 0; i < st.n && keep; i++)
+		if (st.e[i].seq == keep)
+			st.sel = i;
 	if (st.sel >= st.n)
 		st.sel = st.n ? st.n - 1 : 0;
 }
@@ -83,23 +109,110 @@ static const char *what(const struct cache_entry *e)
 	                                  : "Dose deletion";
 }
 
-/* What the person can do about an entry, in words. */
-static const char *remedy(const struct cache_entry *e)
+static bool held_client(const struct cache_entry *e)
+{
+	return e->state == CACHE_NEEDS_REVIEW && e->type == CACHE_R_PATIENT && e->op == CACHE_OP_CREATE;
+}
+
+static const char *state_words(const struct cache_entry *e)
 {
 	switch (e->state) {
 	case CACHE_PENDING:
+		return "Waiting to send";
 	case CACHE_SENDING:
-		return e->attempts ? "will be tried again at the next sync" : "goes at the next sync";
+		return "Sending";
 	case CACHE_REJECTED:
-		return "correct the record, or Enter to send it as it is";
+		return "Rejected";
 	case CACHE_CONFLICT:
-		return "someone changed it at the registry; Enter keeps this version";
+		return "Conflict";
 	case CACHE_NEEDS_REVIEW:
-		return "possible duplicate; Enter sends it as it is";
+		return held_client(e) ? "Held: match?" : "Held: duplicate?";
 	case CACHE_ACCEPTED:
+	case CACHE_DISCARDED:
 		break;
 	}
-	return "";
+	return screen_client_state_words(e->state);
+}
+
+/* Why the entry is where it is, in words. */
+static void reason(const struct app *a, const struct cache_entry *e, char *buf, size_t len)
+{
+	switch (e->state) {
+	case CACHE_PENDING:
+		if (a->net == NET_MAINTENANCE)
+			snprintf(buf, len, "The registry is down for maintenance; it goes when it is back.");
+		else if (a->net == NET_OFFLINE)
+			snprintf(buf, len, "The registry cannot be reached; it goes when it is back.");
+		else if (e->next_try > (int64_t)time(NULL)) {
+			char at[16];
+			time_t t = (time_t)e->next_try;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(at, sizeof at, "%H:%M", &tm);
+			snprintf(buf, len, "The registry had a problem; tried %d time%s, next at %s.",
+			         e->attempts, e->attempts == 1 ? "" : "s", at);
+		} else
+			snprintf(buf, len, "%s",
+			         e->attempts ? "It will be tried again at the next sync."
+			                     : "It goes at the next sync.");
+		break;
+	case CACHE_SENDING:
+		snprintf(buf, len, "In a request to the registry now.");
+		break;
+	case CACHE_REJECTED:
+		snprintf(buf, len, "The registry refused it: %s",
+		         e->message[0] ? e->message : "no reason given.");
+		break;
+	case CACHE_CONFLICT:
+		snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
+		         e->message[0] ? ": " : ".", e->message);
+		break;
+	case CACHE_NEEDS_REVIEW:
+		snprintf(buf, len, "%s",
+		         e->message[0]    ? e->message
+		         : held_client(e) ? "May already be in the registry."
+		                          : "Looks like a dose the client already has.");
+		break;
+	case CACHE_ACCEPTED:
+	case CACHE_DISCARDED:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+/* "k1 does this, k2 that": the actions for the entry, with their keys. */
+static void remedy(const struct app *a, const struct cache_entry *e, char *buf, size_t len)
+{
+	char kd[64], kt[64], kr[64], ks[64], ke[64];
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_DISCARD, kd, sizeof kd);
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_KEEP_THEIRS, kt, sizeof kt);
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_REVIEW, kr, sizeof kr);
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_SYNC_NOW, ks, sizeof ks);
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_SELECT, ke, sizeof ke);
+	switch (e->state) {
+	case CACHE_PENDING:
+		snprintf(buf, len, "%s send now   %s discard   %s open the client", ks, kd, ke);
+		break;
+	case CACHE_SENDING:
+		snprintf(buf, len, "wait for the registry's answer");
+		break;
+	case CACHE_REJECTED:
+		snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
+		break;
+	case CACHE_CONFLICT:
+		snprintf(buf, len, "%s keep the registry's   %s send ours over it   %s discard", kt, ke, kd);
+		break;
+	case CACHE_NEEDS_REVIEW:
+		if (held_client(e))
+			snprintf(buf, len, "%s link or create new   %s discard", kr, kd);
+		else
+			snprintf(buf, len, "%s send it anyway   %s discard", ke, kd);
+		break;
+	case CACHE_ACCEPTED:
+	case CACHE_DISCARDED:
+		buf[0] = '\0';
+		break;
+	}
 }
 
 static void outbox_enter(struct app *a, bool fresh)
@@ -118,8 +231,9 @@ static void outbox_draw(struct app *a, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	snprintf(line, sizeof line,
 	         "Today: %d recorded here, %d accepted by the registry, %d waiting. "
-	         "Waiting for a person: %d.",
-	         st.today_recorded, st.today_accepted, st.today_waiting, st.held);
+	         "Rejected %d, discarded %d. Waiting for a person: %d.",
+	         st.today_recorded, st.today_accepted, st.today_waiting, st.today_rejected,
+	         st.today_discarded, st.held);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	y++;
 	if (!a->store || !cache_unlocked(a->store)) {
@@ -131,9 +245,10 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		          cols - 2);
 		return;
 	}
+	/* two rows an entry, three for the selected one (its keys) */
 	if (st.sel < st.top)
 		st.top = st.sel;
-	int per = 2, room = (rows - y) / per;
+	int room = (rows - y - 1) / 2;
 	if (room < 1)
 		room = 1;
 	if (st.sel >= st.top + room)
@@ -145,36 +260,93 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%m/%d %H:%M", &tm);
-		snprintf(line, sizeof line, "%c %-14s %-15s %-22.22s %s by %s%s", i == st.sel ? '>' : ' ',
-		         what(e), screen_client_state_words(e->state), st.who ? st.who[i] : "", when,
-		         e->cap.user, e->attempts ? " (tried before)" : "");
+		snprintf(line, sizeof line, "%c %-14s %-16s %-20.20s %s by %s", i == st.sel ? '>' : ' ',
+		         what(e), state_words(e), st.who ? st.who[i] : "", when, e->cap.user);
 		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
-		wattrset(w, e->state == CACHE_REJECTED ? term_attr(a, ROLE_ERROR) : A_NORMAL);
-		snprintf(line, sizeof line, "    %s%s%s", e->message[0] ? e->message : "",
-		         e->message[0] ? "; " : "", remedy(e));
+		wattrset(w, e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT
+		                ? term_attr(a, ROLE_ERROR)
+		                : A_NORMAL);
+		char why[VAX_ERROR_MSG_LEN + 128];
+		reason(a, e, why, sizeof why);
+		snprintf(line, sizeof line, "    %s", why);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
+		if (i == st.sel && y < rows) {
+			char keys[256];
+			remedy(a, e, keys, sizeof keys);
+			snprintf(line, sizeof line, "    Keys: %s", keys);
+			draw_text(w, y++, 1, line, cols - 2);
+		}
 	}
+}
+
+static const struct cache_entry *selected(void)
+{
+	return st.sel < st.n ? &st.e[st.sel] : NULL;
+}
+
+/* The entry the question was about, if it is still listed. */
+static const struct cache_entry *asked(int *index)
+{
+	for (int i = 0; i < st.n; i++)
+		if (st.e[i].seq == st.asked) {
+			if (index)
+				*index = i;
+			return &st.e[i];
+		}
+	return NULL;
+}
+
+static void ask(struct app *a, const char *question, void (*yes)(struct app *a))
+{
+	st.asked = st.sel < st.n ? st.e[st.sel].seq : 0;
+	app_confirm(a, question, yes);
 }
 
 static void approve_yes(struct app *a)
 {
-	if (st.sel >= st.n)
+	const struct cache_entry *e = asked(NULL);
+	if (!e)
 		return;
 	struct vax_error err;
-	const struct cache_entry *e = &st.e[st.sel];
 	if (!cache_outbox_approve(a->store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL,
 	                          &err))
 		app_message(a, MSG_ERROR, "Not approved: %s", err.message);
 	else
 		app_message(a, MSG_INFO, "Approved: it goes at the next sync.");
 	outbox_load(a);
-	app_dirty(a, DIRTY_BODY);
+	app_dirty(a, DIRTY_BODY | DIRTY_STATUS);
+}
+
+static void discard_yes(struct app *a)
+{
+	int i = 0;
+	const struct cache_entry *e = asked(&i);
+	if (e)
+		screen_discard_open(a, e, st.who ? st.who[i] : "");
+}
+
+static void theirs_yes(struct app *a)
+{
+	const struct cache_entry *e = asked(NULL);
+	if (!e)
+		return;
+	struct capture who;
+	screen_client_capture(a, &who);
+	struct vax_error err;
+	if (!cache_outbox_keep_theirs(a->store, e->seq, &who, &err))
+		app_message(a, MSG_ERROR, "Not changed: %s", err.message);
+	else
+		app_message(a, MSG_INFO, "Kept the registry's version; the change typed here is discarded.");
+	outbox_load(a);
+	app_dirty(a, DIRTY_BODY | DIRTY_STATUS);
 }
 
 static unsigned outbox_action(struct app *a, enum action act)
 {
+	const struct cache_entry *e = selected();
+	char q[320];
 	switch (act) {
 	case ACTION_CANCEL:
 		app_pop(a);
@@ -183,27 +355,53 @@ static unsigned outbox_action(struct app *a, enum action act)
 	case ACTION_MOVE_DOWN:
 	case ACTION_MOVE_FIRST:
 	case ACTION_MOVE_LAST:
-		list_move(&st.sel, st.n, 0, act);
+	case ACTION_PAGE_UP:
+	case ACTION_PAGE_DOWN:
+		list_move(&st.sel, st.n, 5, act);
 		break;
-	case ACTION_SELECT: {
-		if (st.sel >= st.n)
+	case ACTION_SELECT:
+		if (!e)
 			break;
-		const struct cache_entry *e = &st.e[st.sel];
-		if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
-		    e->state == CACHE_NEEDS_REVIEW)
-			app_confirm(a, "Send this record to the registry as it is?", approve_yes);
-		else if (app_top(a) == SCREEN_OUTBOX && e->client_key[0])
+		if (held_client(e))
+			screen_review_match_open(a, e->seq);
+		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
+		         e->state == CACHE_NEEDS_REVIEW)
+			ask(a, "Send this record to the registry as it is?", approve_yes);
+		else if (e->client_key[0])
 			screen_client_open(a, e->client_key);
 		return TUI_HANDLED;
-	}
-	case ACTION_SYNC_NOW: {
-		if (st.sel >= st.n)
+	case ACTION_DISCARD:
+		if (!e)
 			break;
+		if (e->state == CACHE_SENDING) {
+			app_message(a, MSG_INFO,
+			            "It is being sent right now; wait for the registry's answer.");
+			break;
+		}
+		snprintf(q, sizeof q, "Discard this %s for %.120s? It will never reach the registry.",
+		         what(e), st.who && st.who[st.sel][0] ? st.who[st.sel] : "this client");
+		ask(a, q, discard_yes);
+		return TUI_HANDLED;
+	case ACTION_KEEP_THEIRS:
+		if (!e)
+			break;
+		if (e->state != CACHE_CONFLICT) {
+			app_message(a, MSG_INFO, "Only a record in conflict has a registry version to keep.");
+			break;
+		}
+		ask(a, "Keep the registry's version and discard the change typed here?", theirs_yes);
+		return TUI_HANDLED;
+	case ACTION_REVIEW:
+		/* the held clients, starting from the selected one if it is one */
+		screen_review_match_open(a, e && held_client(e) ? e->seq : 0);
+		return TUI_HANDLED;
+	case ACTION_SYNC_NOW: {
+		/* a delayed entry goes back in line first; then everything due goes */
 		struct vax_error err;
-		if (!cache_outbox_retry(a->store, st.e[st.sel].seq, 0, &err))
+		if (e && e->state == CACHE_PENDING && e->next_try > (int64_t)time(NULL) &&
+		    !cache_outbox_retry(a->store, e->seq, 0, &err))
 			app_message(a, MSG_ERROR, "%s", err.message);
-		else
-			app_message(a, MSG_INFO, "Back in line: it goes at the next sync (vaxdesk sync).");
+		app_sync_now(a);
 		outbox_load(a);
 		break;
 	}
@@ -221,7 +419,9 @@ static void outbox_cleanup(void)
 	memset(&st, 0, sizeof st);
 }
 
-static const enum action outbox_actions[] = {ACTION_SELECT, ACTION_SYNC_NOW, ACTION_CANCEL, ACTION_NONE};
+static const enum action outbox_actions[] = {ACTION_DISCARD,  ACTION_KEEP_THEIRS, ACTION_REVIEW,
+                                             ACTION_SYNC_NOW, ACTION_SELECT,      ACTION_CANCEL,
+                                             ACTION_NONE};
 
 const struct screen_ops screen_outbox_ops = {
     .name = "outbox",

@@ -27,6 +27,7 @@ static struct {
 	char rid[VAX_ID_LEN];     /* the registry's client */
 	char grade[16];
 	char error[VAX_ERROR_MSG_LEN];
+	int64_t want;             /* open on this entry (from the outbox); 0: none */
 } st;
 
 static void load_current(struct app *a)
@@ -87,8 +88,12 @@ static void reload(struct app *a)
 	}
 	st.list = all;
 	for (int i = 0; i < n; i++)
-		if (all[i].type == CACHE_R_PATIENT && all[i].op == CACHE_OP_CREATE)
+		if (all[i].type == CACHE_R_PATIENT && all[i].op == CACHE_OP_CREATE) {
+			if (st.want && all[i].seq == st.want)
+				st.cur = st.n;
 			st.list[st.n++] = all[i];
+		}
+	st.want = 0;
 	if (st.cur >= st.n)
 		st.cur = 0;
 	load_current(a);
@@ -99,6 +104,12 @@ static void review_enter(struct app *a, bool fresh)
 	if (fresh)
 		st.cur = 0;
 	reload(a);
+}
+
+void screen_review_match_open(struct app *a, int64_t seq)
+{
+	st.want = seq;
+	app_push(a, SCREEN_REVIEW_MATCH);
 }
 
 static void next_or_done(struct app *a, const char *what)

@@ -50,7 +50,8 @@ struct app;
 	_(OUTBOX,   outbox)   /* what waits for the registry, and why */ \
 	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
-	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */
+	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
+	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */
 /* clang-format on */
 
 enum screen_id {
@@ -177,6 +178,8 @@ struct app {
 	char reset_hint[256];              /* why the reset screen opened */
 	char last_org[64], last_user[128]; /* for the reset form */
 	void (*confirm_yes)(struct app *a);
+
+	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
 };
 
 /* tui/app.c */
@@ -223,6 +226,17 @@ int app_run(struct app *a);
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
 /** Free every screen's state (at exit). */
 void screens_free(void);
+
+/* tui/app_sync.c: the outbox sends itself from the loop */
+/** One step: start a pass when online with due entries, else advance it. */
+void app_sync_tick(struct app *a);
+/** The sync-now key: send now (or probe now when offline). */
+void app_sync_now(struct app *a);
+/** Cancel a pass (entries go back to PENDING); before the store locks. */
+void app_sync_stop(struct app *a);
+void app_sync_free(struct app *a);
+/** "Sending 3 of 12", the last pass's result, or "". */
+void app_sync_label(const struct app *a, char *buf, size_t len);
 
 /* tui/term.c */
 /** Open curses (on /dev/null when no_display); stderr goes to a temp file. */
@@ -335,6 +349,14 @@ enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
 void screen_shot_open(struct app *a, enum shot_mode mode);
 /** Ask why, then delete a dose (entered in error) through the outbox. */
 void screen_shot_delete(struct app *a, const struct immunization *im);
+
+/* tui/screen_discard.c */
+/** Ask why, then discard an outbox entry (cache_outbox_discard). */
+void screen_discard_open(struct app *a, const struct cache_entry *e, const char *client_name);
+
+/* tui/screen_review_match.c */
+/** Open the held-client review on the entry seq (0: the first). */
+void screen_review_match_open(struct app *a, int64_t seq);
 
 /* tui/screen_results.c: the searches and their results */
 enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };

@@ -22,6 +22,7 @@ START_TEST(defaults_and_good_lines)
 	struct config cfg;
 	config_defaults(&cfg, "desk-1");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
+	ck_assert(cfg.auto_sync);
 	ck_assert_str_eq(cfg.workstation, "desk-1");
 	const char *in =
 		"# clinic settings\r\n"
@@ -30,12 +31,14 @@ START_TEST(defaults_and_good_lines)
 		"\n"
 		"pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
 		"keys = vi\n"
+		"auto_sync = No\n"
 		"workstation = Front desk 2";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
 	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 5);
 	ck_assert_str_eq(cfg.workstation, "Front desk 2");
 	ck_assert_str_eq(cfg.keys, "vi");
+	ck_assert(!cfg.auto_sync);
 	ck_assert_str_eq(cfg.pinned_pubkey, "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=");
 }
 END_TEST
@@ -52,8 +55,11 @@ START_TEST(bad_lines_are_reported_and_ignored)
 		"just some words\n"
 		"= 5\n"
 		"pinned_pubkey = md5//abc\n"
-		"cache_retention_days = 30\n";
-	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 7);
+		"cache_retention_days = 30\n"
+		"auto_sync = sometimes\n";
+	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 8);
+	ck_assert(has_error(&cfg, "c.conf:9: auto_sync must be yes or no"));
+	ck_assert(cfg.auto_sync);
 	ck_assert(has_error(&cfg, "c.conf:1: registry_url must start with https://"));
 	ck_assert(has_error(&cfg, "c.conf:2: idle_lock_minutes must be a whole number from 1 to 240"));
 	ck_assert(has_error(&cfg, "c.conf:3:"));

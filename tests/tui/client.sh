@@ -12,7 +12,8 @@ registry_init
 trap tui_cleanup EXIT
 registry_user CLINPENA alice provider
 registry_start
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+# sent with `vaxdesk sync` here; tests/tui/outbox.sh covers vaxdesk sending by itself
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
@@ -289,7 +290,7 @@ tui_has school 'Vaccines recommended: Texas school requirements'
 tui_has school 'Grade 2 (from the age on September 1): DOES NOT MEET'
 
 registry_start
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
 sync_now
 sync_now
 tok=$(registry_login CLINPENA alice)

@@ -1,0 +1,227 @@
+#!/bin/sh
+# The outbox sends itself, against a real vaxregd over TLS: shots recorded
+# while the registry is in maintenance wait in the outbox (the status line
+# and the outbox say so); one is discarded (a reason is required, and it is
+# counted as discarded); maintenance ends and vaxdesk, probing on its own
+# (Retry-After), sends the rest without `vaxdesk sync`. The registry then
+# holds each kept dose exactly once and never the discarded one.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_start
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+
+registry_login CLINPENA alice > "$TUI_TMP/tok"
+tok=$(cat "$TUI_TMP/tok")
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Lindqvist","given":["Tova"]}],
+ "gender":"female","birthDate":"2019-03-15",
+ "address":[{"line":["9 Elm St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
+PID=$(jqb .id)
+[ -n "$PID" ] || fail "no patient id"
+
+# one historical dose: CVX, date, information source
+shot() {
+	cat <<EOF2
+h
+:type $1
+<Tab>
+:type $2
+<Tab>
+:type 01
+<C-w>
+:wait-idle
+EOF2
+}
+
+(
+	{
+		cat <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+s
+:wait-idle
+:type Lindqvist, Tova 03/15/2019
+<Enter>
+:wait-idle
+:save-screen $S/client.txt
+:save-screen $S/ready1.txt
+:wait-file $TUI_TMP/maint_on
+EOF2
+		shot 08 03/16/2019
+		shot 20 05/15/2019
+		shot 10 05/16/2019
+		cat <<EOF2
+:wait-text 20 OFFLINE (maintenance)
+:save-screen $S/recorded.txt
+<C-o>
+:save-screen $S/waiting.txt
+<End>
+d
+:save-screen $S/ask.txt
+y
+:save-screen $S/reason.txt
+<Enter>
+:save-screen $S/noreason.txt
+:type Entered for the wrong client
+<Enter>
+:save-screen $S/discarded.txt
+:save-screen $S/ready2.txt
+:wait-file $TUI_TMP/maint_off
+:wait-text 30 | Sending
+:save-screen $S/sending.txt
+:wait-text 30 2 accepted by the registry
+:save-screen $S/sent.txt
+<Esc>
+:wait-idle
+:save-screen $S/after.txt
+:quit
+EOF2
+	} > "$TUI_TMP/script1"
+	tui_run < "$TUI_TMP/script1"
+	echo "$TUI_STATUS" > "$TUI_TMP/status"
+) &
+child=$!
+wait_for() {
+	i=0
+	while [ ! -f "$1" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+wait_for "$S/ready1.txt"
+# a short announced maintenance: every request gets 503 with Retry-After: 2
+"$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
+touch "$TUI_TMP/maint_on"
+wait_for "$S/ready2.txt"
+# nothing reached the registry during maintenance
+"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+reg_json GET "/Immunization?patient=$PID" "$tok"
+[ "$(jqb '.total // (.entry | length)')" = 0 ] || fail "doses reached the registry during maintenance"
+touch "$TUI_TMP/maint_off"
+wait $child
+[ "$(cat "$TUI_TMP/status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/status")"
+
+tui_has client 'Lindqvist, Tova'
+tui_has client 'ONLINE'
+# recorded during maintenance: saved here, waiting, and the status line says so
+tui_has recorded 'OFFLINE (maintenance)'
+tui_has recorded 'Outbox: 3'
+tui_has waiting 'Today: 3 recorded here, 0 accepted by the registry, 3 waiting. Rejected 0,'
+tui_has waiting 'discarded 0.'
+tui_has waiting 'New dose'
+tui_has waiting 'Waiting to send'
+tui_has waiting 'The registry is down for maintenance; it goes when it is back.'
+tui_has waiting 'Discard'
+tui_has waiting 'Send'
+# discard: a question, then a reason that cannot be left out
+tui_has ask 'Discard this New dose for Lindqvist, Tova? It will never reach the registry.'
+tui_has reason 'Discard the new dose for Lindqvist, Tova'
+tui_has reason 'Reason (required)'
+tui_has noreason 'Not discarded: Say why it is discarded: a reason is required.'
+tui_has discarded 'Discarded: it will not be sent'
+tui_has discarded 'Today: 3 recorded here, 0 accepted by the registry, 2 waiting. Rejected 0,'
+tui_has discarded 'discarded 1.'
+tui_has discarded 'Outbox: 2'
+# back from maintenance: sent by vaxdesk itself, no `vaxdesk sync`, and the
+# status line says how far it is
+grep -qE 'ONLINE .*Outbox: 2 \| Sending [12] of 2' "$S/sending.txt" || { TUI_LAST=sending; tui_fail "no progress shown"; }
+tui_has sent 'Today: 3 recorded here, 2 accepted by the registry, 0 waiting. Rejected 0,'
+tui_has sent 'discarded 1.'
+tui_has sent 'Nothing is waiting'
+tui_has sent 'Outbox: 0'
+tui_has sent 'ONLINE'
+tui_has sent 'Sent 2'
+
+# the registry holds each kept dose exactly once, and never the discarded one
+reg_json GET "/Immunization?patient=$PID" "$tok"
+[ "$(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | sort | join(",")')" = 08,20 ] ||
+	fail "the registry should hold CVX 08 and 20 once each, not the discarded 10: $(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | join(",")')"
+
+# --- a conflict and a held client, resolved from the outbox ---------------------
+# Typed offline on this desk (tests/cache/cachedrv, the store's own code): a
+# change of Tova's given name on the version vaxdesk cached, and a new client
+# who is Tova again. Meanwhile someone changes Tova at the registry.
+CACHEDRV=${CACHEDRV:-$top_builddir/tests/cache/cachedrv}
+[ -x "$CACHEDRV" ] || { echo "skip: $CACHEDRV not built"; exit 77; }
+printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+desk() {
+	"$CACHEDRV" "$@" --data-dir "$HOME/.local/share/vaxdesk" --registry "$REG_URL" --ca-file "$REG_CA" \
+		--org CLINPENA --user alice --password-fd 3 3<"$TUI_TMP/pw" >>"$TUI_TMP/desk.out" 2>&1 ||
+		tui_fail "cachedrv $1: $(cat "$TUI_TMP/desk.out")"
+}
+desk edit --rid "$PID" --given Tove
+desk person --family Lindqvist --given Tova --dob 2019-03-15
+reg_json GET "/Patient/$PID" "$tok"
+jq -c '.name[0].given = ["Tova-Lise"]' "$REG_BODY" > "$TUI_TMP/theirs.json"
+reg_json PUT "/Patient/$PID" "$tok" "$(cat "$TUI_TMP/theirs.json")"
+expect 200 "the registry's own change"
+
+cat > "$TUI_TMP/script2" <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+<C-o>
+:wait-text 30 Conflict
+:wait-text 10 Held: match?
+:save-screen $S/resolve.txt
+<Home>
+t
+:save-screen $S/theirs_ask.txt
+y
+:save-screen $S/theirs.txt
+r
+:save-screen $S/review.txt
+l
+:save-screen $S/linked.txt
+<Esc>
+:save-screen $S/resolved.txt
+?
+:save-screen $S/help.txt
+:quit
+EOF2
+tui_run < "$TUI_TMP/script2"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has resolve 'Client change  Conflict'
+tui_has resolve 'Someone changed this record at the registry meanwhile'
+tui_has resolve 'New client     Held: match?'
+tui_has resolve 'May already be in the registry'
+tui_has resolve 'Waiting for a person: 2.'
+tui_has theirs_ask "Keep the registry's version and discard the change typed here?"
+tui_has theirs "Kept the registry's version; the change typed here is discarded."
+tui_lacks theirs 'Client change'
+tui_has review 'Held client 1 of 1'
+tui_has review 'Typed here'
+tui_has linked 'Linked'
+tui_has resolved 'Nothing is waiting'
+tui_has resolved 'Today: 5 recorded here, 3 accepted by the registry, 0 waiting. Rejected 0,'
+tui_has resolved 'discarded 2.'
+tui_has resolved 'Outbox: 0'
+# the help lists the outbox's actions from the one action table
+tui_has help 'Drop a waiting record (reason required; never sent)'
+tui_has help "Conflict: keep the registry's version, drop ours"
+tui_has help 'Send waiting records to the registry now'
+# the registry kept its own change, and Tova once
+reg_json GET "/Patient/$PID" "$tok"
+[ "$(jqb '.name[0].given | join(" ")')" = Tova-Lise ] || fail "our discarded change reached the registry"
+reg_json GET "/Patient?family=Lindqvist" "$tok"
+[ "$(jqb '.total // (.entry | length)')" = 1 ] || fail "the linked client was created again"

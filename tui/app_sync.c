@@ -1,0 +1,251 @@
+/* tui/app_sync.c - the outbox sends itself from the input loop.
+ *
+ * The sync engine (cache/sync.h) is a state machine: each turn of the loop
+ * calls app_sync_tick(), which starts a pass when someone is logged in
+ * online, the registry is reachable and entries are due (or the person
+ * pressed sync-now), and otherwise advances the pass one step. The engine
+ * only starts requests; the loop's one api_pump() moves them, so a slow
+ * registry never holds a key.
+ *
+ * Offline handling is the frame's: a pass that meets 503, a timeout or a
+ * refused connection marks the registry offline and schedules the frame's
+ * health probe at the engine's next probe time (its backoff, or the
+ * registry's Retry-After); the probe backs off on its own from there, and
+ * the first answer that says "reachable" starts the send again.
+ *
+ * One sync at a time: the engine takes the store's sync.lock (flock, gone
+ * with the process), so a `vaxdesk sync` running beside the terminal makes
+ * this side wait its turn. The engine is freed before the store is locked
+ * or another user's store is selected (logout, idle lock), so its entries
+ * in flight go back to PENDING in the right store.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/sync.h"
+#include "core/xalloc.h"
+#include "tui/tui.h"
+
+#define SYNC_BATCH      10    /* smaller Bundles than the CLI: the status line moves */
+#define SYNC_RECHECK_MS 30000 /* entries that waited last pass are looked at again */
+
+struct app_sync {
+	struct cache_sync *y;
+	bool running;
+	bool forced;       /* sync-now was pressed: start as soon as online */
+	int total;         /* entries due when the pass began */
+	int base;          /* the engine's answered count before the pass */
+	int base_accepted; /* and its accepted count */
+	int last_due;      /* due entries when the last pass ended */
+	int64_t next_ms;   /* no automatic pass before this (unless due changes) */
+	char note[128];    /* the last pass in words, for the status line */
+};
+
+static int answered(const struct cache_sync *y)
+{
+	const struct cache_sync_stats *t = cache_sync_stats(y);
+	return t->accepted + t->rejected + t->conflict + t->review;
+}
+
+static bool may_sync(const struct app *a)
+{
+	if (!a->conn || !a->store || !cache_unlocked(a->store) || a->offline_session || !a->sess ||
+	    !api_session_logged_in(a->sess))
+		return false;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i] == SCREEN_LOCK)
+			return false;
+	return true;
+}
+
+void app_sync_stop(struct app *a)
+{
+	struct app_sync *s = a->sync;
+	if (!s || !s->y)
+		return;
+	/* entries in flight go back to PENDING: resending is a no-op */
+	cache_sync_free(s->y);
+	s->y = NULL;
+	s->running = false;
+	a->dirty |= DIRTY_STATUS;
+}
+
+void app_sync_free(struct app *a)
+{
+	app_sync_stop(a);
+	free(a->sync);
+	a->sync = NULL;
+}
+
+/* The pass ended: say what happened where the person will look. */
+static void finish(struct app *a, enum cache_sync_status st, const struct vax_error *err)
+{
+	struct app_sync *s = a->sync;
+	int64_t now_ms = app_now_ms();
+	const struct cache_sync_stats *t = cache_sync_stats(s->y);
+	int sent = answered(s->y) - s->base, accepted = t->accepted - s->base_accepted;
+	bool forced = s->forced;
+	s->running = false;
+	s->forced = false;
+	s->last_due = cache_outbox_due(a->store, (int64_t)time(NULL));
+	s->next_ms = now_ms + SYNC_RECHECK_MS;
+	switch (st) {
+	case CACHE_SYNC_DONE:
+	case CACHE_SYNC_IDLE:
+		if (accepted > 0)
+			snprintf(s->note, sizeof s->note, "Sent %d", accepted);
+		if (forced)
+			app_message(a, MSG_INFO,
+			            "Sync: %d accepted, %d refused, %d need a person; %d waiting.",
+			            t->accepted, t->rejected, t->conflict + t->review,
+			            cache_outbox_count(a->store, 1u << CACHE_PENDING));
+		break;
+	case CACHE_SYNC_OFFLINE: {
+		/* the frame probes from here: at the engine's time, which honours
+		 * the registry's Retry-After, and with its own backoff after */
+		int64_t wait_s = cache_sync_next_probe(s->y) - (int64_t)time(NULL);
+		if (wait_s < 1)
+			wait_s = 1;
+		if (a->net == NET_ONLINE || a->net == NET_UNKNOWN) {
+			a->net = NET_OFFLINE;
+			snprintf(a->net_detail, sizeof a->net_detail, "%s",
+			         "The registry stopped answering while records were being sent.");
+		}
+		a->next_probe_ms = now_ms + wait_s * 1000;
+		s->next_ms = 0; /* back online: send at once */
+		snprintf(s->note, sizeof s->note, "Offline: sending paused");
+		if (forced)
+			app_message(a, MSG_INFO,
+			            "The registry cannot be reached; the outbox is sent when it is back.");
+		break;
+	}
+	case CACHE_SYNC_BUSY:
+		snprintf(s->note, sizeof s->note, "Another vaxdesk is sending");
+		if (forced)
+			app_message(a, MSG_INFO, "%s", err->message);
+		break;
+	case CACHE_SYNC_AUTH:
+		snprintf(s->note, sizeof s->note, "Sending paused: log in again");
+		break;
+	case CACHE_SYNC_ERROR:
+	case CACHE_SYNC_RUNNING:
+		snprintf(s->note, sizeof s->note, "Sending failed");
+		app_message(a, MSG_ERROR, "Sync: %s", err->message);
+		break;
+	}
+	if (t->rejected + t->conflict + t->review > 0 && !forced && sent > 0)
+		app_message(a, MSG_INFO, "Some records need a person: see the outbox.");
+	/* the outbox list shows states: read it again */
+	if (app_top(a) == SCREEN_OUTBOX && app_screen(SCREEN_OUTBOX)->enter)
+		app_screen(SCREEN_OUTBOX)->enter(a, false);
+	a->dirty |= DIRTY_STATUS | DIRTY_BODY;
+}
+
+static void start(struct app *a, int64_t now)
+{
+	struct app_sync *s = a->sync;
+	struct vax_error err = {0};
+	if (!s->y) {
+		struct cache_sync_options o = {.batch_max = SYNC_BATCH, .codes = screen_client_codes()};
+		s->y = cache_sync_new(a->store, a->conn, &o);
+	}
+	cache_sync_note_online(s->y);
+	s->total = cache_outbox_due(a->store, now);
+	s->base = answered(s->y);
+	s->base_accepted = cache_sync_stats(s->y)->accepted;
+	s->note[0] = '\0';
+	enum cache_sync_status st = cache_sync_start(s->y, now, &err);
+	if (st == CACHE_SYNC_RUNNING)
+		s->running = true;
+	else
+		finish(a, st, &err);
+	a->dirty |= DIRTY_STATUS;
+}
+
+void app_sync_tick(struct app *a)
+{
+	if (!may_sync(a)) {
+		app_sync_stop(a);
+		return;
+	}
+	if (!a->sync)
+		a->sync = xcalloc(1, sizeof *a->sync);
+	struct app_sync *s = a->sync;
+	int64_t now = (int64_t)time(NULL);
+	if (s->running) {
+		struct vax_error err = {0};
+		enum cache_sync_status st = cache_sync_step(s->y, now, &err);
+		if (st == CACHE_SYNC_RUNNING)
+			a->dirty |= DIRTY_STATUS;
+		else
+			finish(a, st, &err);
+		return;
+	}
+	if (a->net != NET_ONLINE)
+		return; /* the frame's probe says when it is back */
+	if (!a->cfg.auto_sync && !s->forced)
+		return; /* this site sends with the sync-now key only */
+	int due = cache_outbox_due(a->store, now);
+	if (due <= 0) {
+		s->forced = false;
+		return;
+	}
+	/* new entries start a pass at once; entries that had to wait (their
+	 * client is held, a later retry) are looked at again now and then */
+	if (!s->forced && due == s->last_due && app_now_ms() < s->next_ms)
+		return;
+	start(a, now);
+}
+
+void app_sync_now(struct app *a)
+{
+	if (!may_sync(a)) {
+		app_message(a, MSG_INFO,
+		            a->offline_session
+		                ? "Offline session: log in again while the registry is reachable to send."
+		                : "Log in to send the outbox.");
+		return;
+	}
+	if (!a->sync)
+		a->sync = xcalloc(1, sizeof *a->sync);
+	struct app_sync *s = a->sync;
+	if (s->running) {
+		app_message(a, MSG_INFO, "Already sending.");
+		return;
+	}
+	s->forced = true;
+	if (a->net != NET_ONLINE) {
+		/* ask the registry now rather than at the next backoff step */
+		app_probe(a);
+		app_message(a, MSG_INFO, "Checking whether the registry is back...");
+		return;
+	}
+	if (cache_outbox_due(a->store, (int64_t)time(NULL)) <= 0) {
+		s->forced = false;
+		app_message(a, MSG_INFO, "Nothing is waiting to be sent.");
+		return;
+	}
+	start(a, (int64_t)time(NULL));
+}
+
+void app_sync_label(const struct app *a, char *buf, size_t len)
+{
+	const struct app_sync *s = a->sync;
+	buf[0] = '\0';
+	if (!s)
+		return;
+	if (s->running && s->y) {
+		int done = answered(s->y) - s->base + cache_sync_in_flight(s->y);
+		if (done < 1)
+			done = 1;
+		if (done > s->total)
+			done = s->total;
+		snprintf(buf, len, "Sending %d of %d", done, s->total);
+	} else if (s->note[0]) {
+		snprintf(buf, len, "%s", s->note);
+	}
+}
