@@ -13,7 +13,8 @@ registry_init
 trap tui_cleanup EXIT
 registry_user CLINPENA alice provider
 registry_start
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+# the outbox is checked before `vaxdesk sync`, so the program must not send by itself
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Quintero","given":["Lucia"]}],
