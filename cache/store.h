@@ -230,6 +230,10 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
 			     const struct capture *cap, struct cache_entry *entry,
 			     struct vax_error *err);
+/** Several new doses (one visit) in one transaction: all are saved, each
+ * with its own uuid and outbox entry, or none is. */
+bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
+			      const struct capture *cap, struct vax_error *err);
 
 /** Entries in capture order; states is a bit mask (1 << state), 0 = all.
  * *out malloc'd; returns the count or -1. */
