@@ -440,6 +440,31 @@ bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *js
 	return set_sealed(s, seq, "payload", "outbox", name + strlen("outbox/"), json, err);
 }
 
+bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
+				       struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.type != CACHE_R_IMMUNIZATION || e.op == CACHE_OP_DELETE || e.state != CACHE_REJECTED)
+		return error_set(err, "CACHE-STATE", "Only a rejected dose can be corrected and sent again.");
+	char *json = record_json(fhir_immunization_to_json(im));
+	if (!json)
+		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err)) {
+		free_secret(json);
+		return false;
+	}
+	/* the local copy, what is sent and the state change together: the
+	 * history never shows one version while the outbox sends another */
+	bool ok = cache_write_imm_row(s, e.rec_key, e.client_key, im, err) &&
+		  cache_outbox_set_payload(s, seq, json, err) &&
+		  cache_outbox_set_state(s, seq, CACHE_PENDING, NULL, NULL, "", NULL, err) &&
+		  cache_outbox_retry(s, seq, 0, err);
+	free_secret(json);
+	return commit_or_rollback(s, ok, err);
+}
+
 bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,
 			    const char *receipt_id, const char *receipt_version, const char *message,
 			    const char *theirs, struct vax_error *err)

@@ -251,6 +251,10 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
  * once the client has its registry id, or after review). */
 bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json,
 			      struct vax_error *err);
+/** A rejected dose corrected by a person: the cached copy and the entry's
+ * payload become im, and the entry goes back to PENDING, in one transaction. */
+bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
+				       struct vax_error *err);
 /** Move an entry to a state; receipt and message may be NULL; theirs (may be
  * NULL) is stored with a conflict. Durable before return. */
 bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,
