@@ -25,3 +25,6 @@ TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
+# several shots in one visit, editing a dose, correcting a rejected one (tests/tui/shots.sh)
+TESTS += tests/tui/shots.sh
+dist_check_SCRIPTS += tests/tui/shots.sh

@@ -196,6 +196,13 @@ static unsigned outbox_action(struct app *a, enum action act)
 			screen_client_open(a, e->client_key);
 		return TUI_HANDLED;
 	}
+	case ACTION_EDIT_SHOT: /* correct a refused dose, then it goes again */
+		if (st.sel < st.n && st.e[st.sel].type == CACHE_R_IMMUNIZATION &&
+		    st.e[st.sel].op != CACHE_OP_DELETE && st.e[st.sel].state == CACHE_REJECTED)
+			screen_shot_edit_outbox(a, &st.e[st.sel]);
+		else
+			app_message(a, MSG_INFO, "Only a dose the registry rejected is corrected here.");
+		return TUI_HANDLED;
 	case ACTION_SYNC_NOW: {
 		if (st.sel >= st.n)
 			break;
@@ -221,7 +228,8 @@ static void outbox_cleanup(void)
 	memset(&st, 0, sizeof st);
 }
 
-static const enum action outbox_actions[] = {ACTION_SELECT, ACTION_SYNC_NOW, ACTION_CANCEL, ACTION_NONE};
+static const enum action outbox_actions[] = {ACTION_SELECT, ACTION_SYNC_NOW, ACTION_EDIT_SHOT, ACTION_CANCEL,
+                                             ACTION_NONE};
 
 const struct screen_ops screen_outbox_ops = {
     .name = "outbox",

@@ -310,11 +310,8 @@ void screen_shot_edit(struct app *a, const struct immunization *im)
 		return;
 	/* the registry refuses it too (ACCESS-ORG); say so before any typing */
 	if (im->org[0] && !text_ieq(im->org, app_org(a))) {
-		app_message(a, MSG_ERROR,
-		            "Cannot change this dose: it was recorded by %s%s%s%s, and only that "
-		            "organization can change it.",
-		            im->org_name[0] ? im->org_name : im->org, im->org_name[0] ? " (" : "",
-		            im->org_name[0] ? im->org : "", im->org_name[0] ? ")" : "");
+		app_message(a, MSG_ERROR, "Recorded by %s; only they can change this dose.",
+		            im->org_name[0] ? im->org_name : im->org);
 		return;
 	}
 	open_edit(a, im);
@@ -594,23 +591,6 @@ static void saved_message(struct app *a, const struct immunization *im, size_t n
 		                             : "Dose");
 }
 
-/* A rejected outbox entry: the corrected dose replaces what it would send. */
-static bool save_outbox(struct app *a, const struct immunization *im, struct vax_error *err)
-{
-	cJSON *j = fhir_immunization_to_json(im);
-	char *json = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
-	if (!json) {
-		snprintf(err->message, sizeof err->message, "The dose could not be encoded.");
-		return false;
-	}
-	bool ok = cache_outbox_set_payload(a->store, st.outbox_seq, json, err) &&
-	          cache_outbox_set_state(a->store, st.outbox_seq, CACHE_PENDING, NULL, NULL, "", NULL, err);
-	explicit_bzero(json, strlen(json));
-	free(json);
-	return ok;
-}
-
 static void save(struct app *a)
 {
 	const struct client *cl = screen_client_current();
@@ -665,7 +645,7 @@ static void save(struct app *a)
 	screen_client_capture(a, &cap);
 	struct vax_error err;
 	if (st.outbox_seq > 0)
-		ok = save_outbox(a, &ims[0], &err);
+		ok = cache_outbox_correct_immunization(a->store, st.outbox_seq, &ims[0], &err);
 	else if (st.editing)
 		ok = cache_save_immunization(a->store, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
 	else
