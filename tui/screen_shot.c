@@ -631,12 +631,15 @@ static void save(struct app *a)
 		free(cmp);
 		if (dup < 0)
 			continue;
-		char d[DATE_US_LEN], q[256], which[32] = "";
+		char d[DATE_US_LEN], q[256];
 		date_format_us(when, d);
+		/* short enough for the message line at 80 columns */
 		if (n > 1)
-			snprintf(which, sizeof which, "Vaccine %zu: ", r + 1);
-		snprintf(q, sizeof q, "%sPossible duplicate: a dose of this vaccine group on %s. Save anyway?",
-		         which, d);
+			snprintf(q, sizeof q, "Vaccine %zu may be a duplicate (same group on %s). Save anyway?",
+			         r + 1, d);
+		else
+			snprintf(q, sizeof q,
+			         "Possible duplicate: a dose of this vaccine group on %s. Save anyway?", d);
 		dup_row = (int)r;
 		app_confirm(a, q, dup_yes);
 		return;

@@ -287,6 +287,36 @@ e
 <Esc>
 :wait-idle
 :save-screen $S/requeued.txt
+<Esc>
+:wait-idle
+a
+<S-Tab>
+:type V02
+<S-Tab>
+:type VXC1
+<Tab>
+<Tab>
+:type 83
+<Tab>
+<Tab>
+:type LOTF6
+<F3>
+:type 83
+<Tab>
+<Tab>
+:type LOTF7
+<F3>
+:type 10
+:save-screen $S/threerows.txt
+<F7>
+:save-screen $S/removed.txt
+<C-w>
+:save-screen $S/rowdup.txt
+n
+<Esc>
+y
+:wait-idle
+:save-screen $S/discarded.txt
 :quit
 EOF2
 } > "$TUI_TMP/s3"
@@ -299,6 +329,14 @@ tui_has fixform '141'
 tui_has fixed 'Corrected; it goes to the registry at the next sync.'
 tui_has requeued 'Waiting to send'
 tui_lacks requeued 'Rejected'
+# a row can go again; the duplicate question is asked row by row
+tui_has threerows 'Vaccine 3 of 3:'
+tui_has removed 'Vaccine 3 removed from this visit.'
+tui_lacks removed 'Vaccine 3 of'
+tui_has removed 'Vaccine 1: 83'
+tui_has removed 'Vaccine 2 of 2:'
+tui_has rowdup "Vaccine 2 may be a duplicate (same group on $(date +%m/%d/%Y)). Save anyway?"
+tui_has discarded 'Outbox: 1'
 sync_now
 sync_now
 reg_json GET "/Immunization?patient=$PID" "$tok"
