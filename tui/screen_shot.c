@@ -427,22 +427,24 @@ static bool apply_scan(struct app *a)
 
 /* ---- saving ---------------------------------------------------------------------- */
 
-static void get(long r, const char *id, char *buf, size_t len)
+/* Field id of row r into buf; false, buf untouched, if the form has no such
+ * field (an edit keeps what its form does not show). */
+static bool get(long r, const char *id, char *buf, size_t len)
 {
 	long i = field_in(r, id);
-	buf[0] = '\0';
-	if (i >= 0)
-		form_get_value(st.form, (size_t)i, buf, len);
+	if (i < 0)
+		return false;
+	form_get_value(st.form, (size_t)i, buf, len);
+	return true;
 }
 
-static vax_date get_date(long r, const char *id)
+static void get_date(long r, const char *id, vax_date *d)
 {
 	char b[32];
-	vax_date d = DATE_NONE;
-	get(r, id, b, sizeof b);
-	if (b[0] && date_parse_us(b, &d) != DATE_OK)
-		d = DATE_NONE;
-	return d;
+	if (!get(r, id, b, sizeof b))
+		return;
+	if (!b[0] || date_parse_us(b, d) != DATE_OK)
+		*d = DATE_NONE;
 }
 
 /* The dose of row r (-1: a one-dose form); an edit starts from the dose as
@@ -457,24 +459,26 @@ static void build(struct app *a, long r, struct immunization *im)
 		snprintf(im->client_id, sizeof im->client_id, "%s", cl->id);
 		snprintf(im->client_uuid, sizeof im->client_uuid, "%s", cl->uuid);
 		snprintf(im->org, sizeof im->org, "%.*s", (int)sizeof im->org - 1, app_org(a));
+		screen_client_capture(a, &im->capture);
 	}
 	char old_cvx[sizeof im->cvx];
 	snprintf(old_cvx, sizeof old_cvx, "%s", im->cvx);
 	get(r, "cvx", im->cvx, sizeof im->cvx);
 	get(r, "mvx", im->mvx, sizeof im->mvx);
 	get(r, "lot", im->lot, sizeof im->lot);
-	im->expiration = get_date(r, "expiration");
+	get_date(r, "expiration", &im->expiration);
 	char vol[16];
-	get(r, "dose", vol, sizeof vol);
-	im->dose_ul = 0;
-	if (vol[0])
-		imm_parse_volume(vol, &im->dose_ul);
+	if (get(r, "dose", vol, sizeof vol)) {
+		im->dose_ul = 0;
+		if (vol[0])
+			imm_parse_volume(vol, &im->dose_ul);
+	}
 	get(r, "route", im->route, sizeof im->route);
 	get(r, "site", im->site, sizeof im->site);
 	get(r, "funding", im->funding, sizeof im->funding);
 	get(r, "vfc", im->vfc, sizeof im->vfc);
 	get(r, "provider", im->provider, sizeof im->provider);
-	im->date_given = get_date(r, "date_given");
+	get_date(r, "date_given", &im->date_given);
 	im->historical = st.mode == SHOT_HISTORICAL;
 	im->refused = st.mode == SHOT_REFUSAL;
 	if (st.mode == SHOT_HISTORICAL)
@@ -485,7 +489,8 @@ static void build(struct app *a, long r, struct immunization *im)
 		get(r, "edit_reason", im->edit_reason, sizeof im->edit_reason);
 	if (st.mode != SHOT_ADMINISTERED)
 		return;
-	vax_date vis = get_date(r, "vis_date");
+	vax_date vis = DATE_NONE;
+	get_date(r, "vis_date", &vis);
 	/* an edit that leaves the vaccine and the VIS date alone keeps the
 	 * statements recorded then (their editions may no longer be current) */
 	if (st.editing && !strcmp(old_cvx, im->cvx) && im->n_vis > 0 && vis == im->vis[0].presented)
@@ -504,8 +509,6 @@ static void build(struct app *a, long r, struct immunization *im)
 			g->presented = vis;
 		}
 	}
-	if (!st.editing)
-		screen_client_capture(a, &im->capture);
 }
 
 /* Put each rule's message beside its field in row r; true if none blocks.
@@ -748,7 +751,7 @@ static struct form *shot_form(struct app *a)
 /* One line for a row not being edited: "Vaccine 2: 03 MMR, lot X1". */
 static void row_summary(long r, char *buf, size_t len)
 {
-	char cvx[8], lot[VAX_SHORT_LEN];
+	char cvx[8] = "", lot[VAX_SHORT_LEN] = "";
 	get(r, "cvx", cvx, sizeof cvx);
 	get(r, "lot", lot, sizeof lot);
 	const struct codes *c = screen_client_codes();

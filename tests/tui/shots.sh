@@ -317,6 +317,29 @@ n
 y
 :wait-idle
 :save-screen $S/discarded.txt
+h
+:type 08
+<Tab>
+:type 05/01/2020
+<Tab>
+:type 01
+<C-w>
+:wait-idle
+<Home>
+<Down>
+<Down>
+<Down>
+c
+:save-screen $S/histedit.txt
+<Tab>
+<C-u>
+:type 05/02/2020
+<S-Tab>
+<S-Tab>
+:type Date copied from the wrong card
+<C-w>
+:wait-idle
+:save-screen $S/histedited.txt
 :quit
 EOF2
 } > "$TUI_TMP/s3"
@@ -337,10 +360,18 @@ tui_has removed 'Vaccine 1: 83'
 tui_has removed 'Vaccine 2 of 2:'
 tui_has rowdup "Vaccine 2 may be a duplicate (same group on $(date +%m/%d/%Y)). Save anyway?"
 tui_has discarded 'Outbox: 1'
+# a historical dose changes as historical
+tui_has histedit 'Change a historical dose for Okafor, Amara'
+tui_has histedit 'Record source:      01'
+tui_has histedit '05/01/2020'
+tui_has histedited 'Change saved; waiting to send to the registry.'
+tui_has histedited 'Outbox: 3'
 sync_now
 sync_now
 reg_json GET "/Immunization?patient=$PID" "$tok"
-[ "$(jqb "$ours | map(.vaccineCode.coding[0].code) | sort | join(\",\")")" = 03,10,150,20,21 ] ||
-	fail "the registry should hold each dose once, the corrected one as CVX 150"
+[ "$(jqb "$ours | map(select(.primarySource != false) | .vaccineCode.coding[0].code) | sort | join(\",\")")" = 03,10,150,20,21 ] ||
+	fail "the registry should hold each dose given here once, the corrected one as CVX 150"
 [ "$(jqb "$ours | map(select(.vaccineCode.coding[0].code == \"150\")) | .[0].lotNumber")" = LOTE5 ] ||
 	fail "the corrected dose keeps what was typed"
+[ "$(jqb "$ours | map(select(.vaccineCode.coding[0].code == \"08\")) | map(.occurrenceDateTime[0:10] + \"/\" + (.primarySource | tostring)) | join(\",\")")" = 2020-05-02/false ] ||
+	fail "the historical dose should be in the registry once, changed, still historical"
