@@ -292,7 +292,7 @@ bool form_row_remove(struct form *form, size_t r)
 	bool focus_in = form->focus >= first && form->focus < first + count;
 	explicit_bzero(&form->fields[first], count * sizeof *form->fields);
 	memmove(&form->fields[first], &form->fields[first + count],
-		(form->n - first - count) * sizeof *form->fields);
+	        (form->n - first - count) * sizeof *form->fields);
 	form->n -= count;
 	for (size_t i = first; i < form->n; i++)
 		if (form->fields[i].row > (long)r)

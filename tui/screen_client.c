@@ -807,18 +807,10 @@ static void client_cleanup(void)
 	cdsi = NULL;
 }
 
-static const enum action client_actions[] = {ACTION_ADD_SHOT,
-                                             ACTION_ADD_HISTORICAL_SHOT,
-                                             ACTION_REFUSE_SHOT,
-                                             ACTION_DELETE_RECORD,
-                                             ACTION_EDIT_SHOT,
-                                             ACTION_TOGGLE_SCHEDULE,
-                                             ACTION_FORECAST,
-                                             ACTION_SELECT,
-                                             ACTION_OUTBOX,
-                                             ACTION_EDIT_CLIENT,
-                                             ACTION_CANCEL,
-                                             ACTION_NONE};
+static const enum action client_actions[] = {
+    ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT, ACTION_DELETE_RECORD,
+    ACTION_EDIT_SHOT, ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,    ACTION_SELECT,
+    ACTION_OUTBOX,    ACTION_EDIT_CLIENT,         ACTION_CANCEL,      ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
     .name = "client",

@@ -81,10 +81,11 @@ static struct form_field_spec row_specs[] = {F_VACCINE, F_MVX, F_LOT, F_EXP, F_D
 static struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
 static struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
 /* editing one dose: its form and the reason */
-static struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,     F_LOT, F_EXP,     F_DOSE,
-                                                    F_ROUTE,   F_SITE,    F_VIS, F_DATE,    F_FUNDING,
+static struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
+                                                    F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
                                                     F_VFC,     F_PROVIDER, F_WHY};
-static struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER, F_WHY};
+static struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
+                                                   F_LOT,     F_PROVIDER, F_WHY};
 static struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
 static const struct form_field_spec delete_specs[] = {
     {.id = "reason",
@@ -98,12 +99,12 @@ static const struct form_field_spec delete_specs[] = {
 static struct {
 	struct form *form;
 	enum shot_mode mode;
-	bool ok_stale;          /* the person said yes to these questions */
-	bool ok_dup[ROWS_MAX];  /* ... for each row */
-	bool deleting;          /* the form asks why a dose is deleted */
-	bool editing;           /* the form changes st.victim */
-	int64_t outbox_seq;     /* > 0: editing that rejected outbox entry's payload */
-	bool outbox_create;     /* ... which creates the dose */
+	bool ok_stale;         /* the person said yes to these questions */
+	bool ok_dup[ROWS_MAX]; /* ... for each row */
+	bool deleting;         /* the form asks why a dose is deleted */
+	bool editing;          /* the form changes st.victim */
+	int64_t outbox_seq;    /* > 0: editing that rejected outbox entry's payload */
+	bool outbox_create;    /* ... which creates the dose */
 	struct immunization victim;
 	char scan_note[160]; /* what a scan filled in */
 } st;
@@ -638,8 +639,8 @@ static void save(struct app *a)
 		date_format_us(when, d);
 		/* short enough for the message line at 80 columns */
 		if (n > 1)
-			snprintf(q, sizeof q, "Vaccine %zu may be a duplicate (same group on %s). Save anyway?",
-			         r + 1, d);
+			snprintf(q, sizeof q,
+			         "Vaccine %zu may be a duplicate (same group on %s). Save anyway?", r + 1, d);
 		else
 			snprintf(q, sizeof q,
 			         "Possible duplicate: a dose of this vaccine group on %s. Save anyway?", d);
@@ -684,7 +685,8 @@ static unsigned row_action(struct app *a, enum action act)
 	if (act == ACTION_ADD_ROW) {
 		long r = add_row();
 		if (r < 0) {
-			app_message(a, MSG_ERROR, "At most %d vaccines in one visit; save these first.", ROWS_MAX);
+			app_message(a, MSG_ERROR, "At most %d vaccines in one visit; save these first.",
+			            ROWS_MAX);
 			return TUI_HANDLED;
 		}
 		form_view_fit(st.form, a->cols);
@@ -719,7 +721,8 @@ static unsigned shot_action(struct app *a, enum action act)
 		return row_action(a, act);
 	if (act == ACTION_CANCEL) {
 		if (form_dirty(st.form))
-			app_confirm(a, st.editing ? "Discard this change?" : "Discard this shot?", discard_yes);
+			app_confirm(a, st.editing ? "Discard this change?" : "Discard this shot?",
+			            discard_yes);
 		else
 			discard_yes(a);
 		return TUI_HANDLED;
@@ -837,9 +840,9 @@ static void shot_draw(struct app *a, WINDOW *w)
 		return;
 	}
 	snprintf(line, sizeof line, "%s for %s",
-	         st.editing                   ? (st.mode == SHOT_HISTORICAL ? "Change a historical dose"
-	                                         : st.mode == SHOT_REFUSAL  ? "Change a refusal"
-	                                                                    : "Change a dose")
+	         st.editing                     ? (st.mode == SHOT_HISTORICAL ? "Change a historical dose"
+	                                           : st.mode == SHOT_REFUSAL  ? "Change a refusal"
+	                                                                      : "Change a dose")
 	         : st.mode == SHOT_ADMINISTERED ? "Add New (given here)"
 	         : st.mode == SHOT_HISTORICAL   ? "Add Historical"
 	                                        : "Record a refusal",
