@@ -43,6 +43,10 @@ reg_json POST /Immunization "$btok" '{"resourceType":"Immunization","status":"co
  "reportOrigin":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/info-source","code":"01"}]},
  "lotNumber":"BOBLOT1"}'
 [ "$REG_STATUS" = 201 ] || fail "bob's dose: $REG_STATUS"
+BID=$(jqb .id)
+# the registry itself refuses a change of another organization's dose
+reg_json PUT "/Immunization/$BID" "$tok" "$(jq -c '.lotNumber = "ALICELOT"' "$REG_BODY")"
+expect 403 "alice changing bob's dose"
 
 login() {
 	cat <<EOF2
