@@ -751,6 +751,15 @@ static struct form *shot_form(struct app *a)
 	return st.form;
 }
 
+/* The first field of row r with a message, or NULL. */
+static const struct form_field *row_error(long r)
+{
+	for (size_t i = 0; i < form_count(st.form); i++)
+		if (form_field_row(st.form, i) == r && form_field_at(st.form, i)->message[0])
+			return form_field_at(st.form, i);
+	return NULL;
+}
+
 /* One line for a row not being edited: "Vaccine 2: 03 MMR, lot X1". */
 static void row_summary(long r, char *buf, size_t len)
 {
@@ -762,13 +771,28 @@ static void row_summary(long r, char *buf, size_t len)
 	int n = snprintf(buf, len, "  Vaccine %ld: %s %s%s%s", r + 1, cvx[0] ? cvx : "(none chosen)",
 	                 ci ? ci->short_desc : "", lot[0] ? ", lot " : "", lot);
 	/* a row that needs correcting says so even when folded */
-	for (size_t i = 0; i < form_count(st.form) && n > 0 && (size_t)n < len; i++) {
-		const struct form_field *ff = form_field_at(st.form, i);
-		if (form_field_row(st.form, i) == r && ff->message[0]) {
-			snprintf(buf + n, len - (size_t)n, "  <- %s: %s", ff->spec->label, ff->message);
+	const struct form_field *bad = row_error(r);
+	if (bad && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  <- %s: %s", bad->spec->label, bad->message);
+}
+
+/* Rows from..to-1 on one line, when there is no room for a line each:
+ * "  Vaccines 1-3: 20, 03, 21  <- vaccine 2 needs correcting". */
+static void rows_folded(long from, long to, char *buf, size_t len)
+{
+	int n = to - from > 1 ? snprintf(buf, len, "  Vaccines %ld-%ld:", from + 1, to)
+	                      : snprintf(buf, len, "  Vaccine %ld:", from + 1);
+	for (long r = from; r < to && n > 0 && (size_t)n < len; r++) {
+		char cvx[8] = "";
+		get(r, "cvx", cvx, sizeof cvx);
+		n +=
+		    snprintf(buf + n, len - (size_t)n, "%s %s", r > from ? "," : "", cvx[0] ? cvx : "(none)");
+	}
+	for (long r = from; r < to && n > 0 && (size_t)n < len; r++)
+		if (row_error(r)) {
+			snprintf(buf + n, len - (size_t)n, "  <- vaccine %ld needs correcting", r + 1);
 			break;
 		}
-	}
 }
 
 static long shown_row; /* the row shown in full when the cursor is on the visit */
@@ -797,8 +821,18 @@ static int draw_rows(struct app *a, WINDOW *w, int y)
 		shown_row = cur;
 	if (shown_row >= (long)nrows)
 		shown_row = (long)nrows - 1;
+	size_t per_row = sizeof row_specs / sizeof *row_specs;
+	/* a line per other vaccine if they fit with the current one in full,
+	 * else the ones before it on one line and the ones after on another */
+	bool fold = (int)nrows - 1 > getmaxy(w) - y - (int)per_row - 3;
+	if (fold && shown_row > 0) {
+		rows_folded(0, shown_row, line, sizeof line);
+		draw_text(w, y++, 1, line, cols - 2);
+	}
 	for (size_t r = 0; r < nrows; r++) {
 		if ((long)r != shown_row) {
+			if (fold)
+				continue;
 			row_summary((long)r, line, sizeof line);
 			draw_text(w, y++, 1, line, cols - 2);
 			continue;
@@ -808,8 +842,11 @@ static int draw_rows(struct app *a, WINDOW *w, int y)
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
 		size_t from = (size_t)field_in((long)r, "cvx");
-		y = form_view_draw_range(a, w, y, st.form, true, from,
-		                         from + sizeof row_specs / sizeof *row_specs, false);
+		y = form_view_draw_range(a, w, y, st.form, true, from, from + per_row, false);
+	}
+	if (fold && shown_row + 1 < (long)nrows) {
+		rows_folded(shown_row + 1, (long)nrows, line, sizeof line);
+		draw_text(w, y++, 1, line, cols - 2);
 	}
 	y++;
 	draw_text(w, y++, 1, "* required", cols - 2);

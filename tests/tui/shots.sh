@@ -344,6 +344,24 @@ c
 <C-w>
 :wait-idle
 :save-screen $S/histedited.txt
+a
+:type 20
+<F3>
+:type 03
+<F3>
+:type 21
+<F3>
+:type 10
+<F3>
+:type 83
+<F3>
+:type 08
+<C-w>
+:save-screen $S/sixrows.txt
+<Esc>
+y
+:wait-idle
+:save-screen $S/sixgone.txt
 :quit
 EOF2
 } > "$TUI_TMP/s3"
@@ -370,6 +388,11 @@ tui_has histedit 'Record source:      01'
 tui_has histedit '05/01/2020'
 tui_has histedited 'Change saved; waiting to send to the registry.'
 tui_has histedited 'Outbox: 3'
+# six vaccines at 80x24: the others fold onto one line, still saying which is wrong
+tui_has sixrows 'Vaccine 1 of 6:'
+tui_has sixrows 'Vaccines 2-6: 03, 21, 10, 83, 08  <- vaccine 2 needs correcting'
+tui_has sixrows 'Not saved: vaccine 1: Enter the lot number for a dose given here.'
+tui_has sixgone 'Outbox: 3'
 sync_now
 sync_now
 reg_json GET "/Immunization?patient=$PID" "$tok"
