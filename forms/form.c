@@ -176,28 +176,32 @@ static void kind_defaults(enum form_kind kind, size_t *max_len, int *width)
 	*width = d[kind].width;
 }
 
+static void field_make(struct form_field *f, const struct form_field_spec *sp, long row)
+{
+	size_t max_len;
+	int width;
+	kind_defaults(sp->kind, &max_len, &width);
+	if (sp->max_len)
+		max_len = sp->max_len;
+	if (sp->width)
+		width = sp->width;
+	memset(f, 0, sizeof *f);
+	f->spec = sp;
+	field_init(&f->edit, max_len, width);
+	field_set_masked(&f->edit, sp->kind == FORM_PASSWORD);
+	f->readonly = (sp->flags & FORM_READONLY) != 0;
+	f->choice = FORM_NO_CHOICE;
+	f->row = row;
+}
+
 struct form *form_new(const struct form_field_spec *specs, size_t n)
 {
 	struct form *form = xcalloc(1, sizeof *form);
 	struct form_field *fields = xcalloc(n ? n : 1, sizeof *fields);
 	form->fields = fields;
 	form->n = n;
-	for (size_t i = 0; i < n; i++) {
-		struct form_field *f = &fields[i];
-		size_t max_len;
-		int width;
-		kind_defaults(specs[i].kind, &max_len, &width);
-		if (specs[i].max_len)
-			max_len = specs[i].max_len;
-		if (specs[i].width)
-			width = specs[i].width;
-		f->spec = &specs[i];
-		field_init(&f->edit, max_len, width);
-		field_set_masked(&f->edit, specs[i].kind == FORM_PASSWORD);
-		f->readonly = (specs[i].flags & FORM_READONLY) != 0;
-		f->choice = FORM_NO_CHOICE;
-		f->row = -1;
-	}
+	for (size_t i = 0; i < n; i++)
+		field_make(&fields[i], &specs[i], -1);
 	form->focus = n;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields[i].readonly) {
@@ -240,24 +244,6 @@ long form_find(const struct form *form, const char *id)
 }
 
 /* --- repeating rows ------------------------------------------------------------ */
-
-static void field_make(struct form_field *f, const struct form_field_spec *sp, long row)
-{
-	size_t max_len;
-	int width;
-	kind_defaults(sp->kind, &max_len, &width);
-	if (sp->max_len)
-		max_len = sp->max_len;
-	if (sp->width)
-		width = sp->width;
-	memset(f, 0, sizeof *f);
-	f->spec = sp;
-	field_init(&f->edit, max_len, width);
-	field_set_masked(&f->edit, sp->kind == FORM_PASSWORD);
-	f->readonly = (sp->flags & FORM_READONLY) != 0;
-	f->choice = FORM_NO_CHOICE;
-	f->row = row;
-}
 
 size_t form_row_add(struct form *form, const struct form_field_spec *specs, size_t n)
 {

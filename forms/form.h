@@ -162,8 +162,9 @@ unsigned form_input(struct form *form, wchar_t wc);
 /** Append a row made of n specs (the array must outlive the form); focus
  * does not move. Returns the new row's number (0 for the first). */
 size_t form_row_add(struct form *form, const struct form_field_spec *specs, size_t n);
-/** Remove row r and renumber the rows after it; focus goes to the same
- * place in the row that takes its place (or the row before). False, and
+/** Remove row r (the form counts as changed) and renumber the rows after
+ * it; focus goes to the same place in the row that takes its place (or the
+ * row before). False, and
  * nothing done, if there is no row r or it is the only row. */
 bool form_row_remove(struct form *form, size_t r);
 /** Number of rows. */
