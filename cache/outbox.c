@@ -174,34 +174,39 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 	return commit_or_rollback(s, ok, err);
 }
 
-bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
-			     const struct capture *cap, struct cache_entry *entry,
-			     struct vax_error *err)
+/* Prepare one dose (uuid, encoding) before the transaction opens. */
+static char *imm_prepare(struct cache_store *s, struct immunization *im, enum cache_op op,
+			 const struct capture *cap, struct vax_error *err)
 {
-	struct cache_entry tmp;
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
-	if (!entry)
-		entry = &tmp;
-	if (!cache_require_unlocked(s, err))
-		return false;
 	if (op == CACHE_OP_CREATE) {
 		if (!im->uuid[0])
 			uuid_v4(im->uuid);
 		if (!im->capture.user[0])
 			im->capture = *cap;
 	} else if (!im->id[0] && !im->uuid[0]) {
-		return error_set(err, "CACHE-NO-ID", "Only a saved dose can be changed.");
+		error_set(err, "CACHE-NO-ID", "Only a saved dose can be changed.");
+		return NULL;
 	}
-	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
-		return error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
+	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey)) {
+		error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
+		return NULL;
+	}
 	char *json = record_json(fhir_immunization_to_json(im));
 	if (!json)
-		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
-	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
-	if (!ok) {
-		free_secret(json);
-		return false;
-	}
+		error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
+	return json;
+}
+
+/* Write one prepared dose and its outbox entry inside an open transaction. */
+static bool imm_write(struct cache_store *s, const struct immunization *im, enum cache_op op,
+		      const struct capture *cap, const char *json, struct cache_entry *entry,
+		      struct vax_error *err)
+{
+	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
+	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
+		return error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
+	bool ok = true;
 	if (op == CACHE_OP_DELETE) {
 		sqlite3_stmt *st;
 		ok = sqlite3_prepare_v2(s->db, "DELETE FROM imms WHERE key=?", -1, &st, NULL) == SQLITE_OK;
@@ -215,9 +220,51 @@ bool cache_save_immunization(struct cache_store *s, struct immunization *im, enu
 	} else {
 		ok = cache_write_imm_row(s, key, ckey, im, err);
 	}
-	ok = ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, entry, err);
+	return ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, entry, err);
+}
+
+bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
+			     const struct capture *cap, struct cache_entry *entry,
+			     struct vax_error *err)
+{
+	struct cache_entry tmp;
+	if (!entry)
+		entry = &tmp;
+	if (!cache_require_unlocked(s, err))
+		return false;
+	char *json = imm_prepare(s, im, op, cap, err);
+	if (!json)
+		return false;
+	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
+	if (!ok) {
+		free_secret(json);
+		return false;
+	}
+	ok = imm_write(s, im, op, cap, json, entry, err);
 	free_secret(json);
 	return commit_or_rollback(s, ok, err);
+}
+
+bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
+			      const struct capture *cap, struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return false;
+	char **json = xcalloc(n ? n : 1, sizeof *json);
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = (json[i] = imm_prepare(s, &im[i], CACHE_OP_CREATE, cap, err)) != NULL;
+	ok = ok && cache_exec(s, "BEGIN IMMEDIATE", err);
+	if (ok) {
+		struct cache_entry e;
+		for (size_t i = 0; i < n && ok; i++)
+			ok = imm_write(s, &im[i], CACHE_OP_CREATE, cap, json[i], &e, err);
+		ok = commit_or_rollback(s, ok, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		free_secret(json[i]);
+	free(json);
+	return ok;
 }
 
 #define ENTRY_COLS \
@@ -399,6 +446,31 @@ bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *js
 	payload_aad(&e, name, sizeof name);
 	/* set_sealed prefixes "outbox/" again: pass the part after it */
 	return set_sealed(s, seq, "payload", "outbox", name + strlen("outbox/"), json, err);
+}
+
+bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
+				       struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.type != CACHE_R_IMMUNIZATION || e.op == CACHE_OP_DELETE || e.state != CACHE_REJECTED)
+		return error_set(err, "CACHE-STATE", "Only a rejected dose can be corrected and sent again.");
+	char *json = record_json(fhir_immunization_to_json(im));
+	if (!json)
+		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err)) {
+		free_secret(json);
+		return false;
+	}
+	/* the local copy, what is sent and the state change together: the
+	 * history never shows one version while the outbox sends another */
+	bool ok = cache_write_imm_row(s, e.rec_key, e.client_key, im, err) &&
+		  cache_outbox_set_payload(s, seq, json, err) &&
+		  cache_outbox_set_state(s, seq, CACHE_PENDING, NULL, NULL, "", NULL, err) &&
+		  cache_outbox_retry(s, seq, 0, err);
+	free_secret(json);
+	return commit_or_rollback(s, ok, err);
 }
 
 bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,

@@ -233,6 +233,10 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
 			     const struct capture *cap, struct cache_entry *entry,
 			     struct vax_error *err);
+/** Several new doses (one visit) in one transaction: all are saved, each
+ * with its own uuid and outbox entry, or none is. */
+bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
+			      const struct capture *cap, struct vax_error *err);
 
 /** Entries in capture order; states is a bit mask (1 << state), 0 = all.
  * *out malloc'd; returns the count or -1. */
@@ -250,6 +254,10 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
  * once the client has its registry id, or after review). */
 bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json,
 			      struct vax_error *err);
+/** A rejected dose corrected by a person: the cached copy and the entry's
+ * payload become im, and the entry goes back to PENDING, in one transaction. */
+bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
+				       struct vax_error *err);
 /** Move an entry to a state; receipt and message may be NULL; theirs (may be
  * NULL) is stored with a conflict. Durable before return. */
 bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,

@@ -966,6 +966,8 @@ static bool read_imm_ext(const cJSON *x, struct immunization *im, struct vax_err
 	snprintf(p, sizeof p, "Immunization.extension(%s)", n);
 	if (!strcmp(n, "delete-reason"))
 		return get_str(x, "valueString", p, im->delete_reason, sizeof im->delete_reason, err);
+	if (!strcmp(n, "edit-reason"))
+		return get_str(x, "valueString", p, im->edit_reason, sizeof im->edit_reason, err);
 	if (!strcmp(n, "org-name"))
 		return get_str(x, "valueString", p, im->org_name, sizeof im->org_name, err);
 	if (!strcmp(n, "capture"))
@@ -1238,6 +1240,7 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	}
 	cJSON *ext = cJSON_CreateArray();
 	add_ext_str(ext, "delete-reason", im->delete_reason);
+	add_ext_str(ext, "edit-reason", im->edit_reason);
 	add_ext_str(ext, "org-name", im->org_name);
 	if (!capture_empty(&im->capture))
 		cJSON_AddItemToArray(ext, capture_ext(&im->capture));

@@ -54,6 +54,7 @@ struct immunization {
 	char note[VAX_NAME_LEN];
 	bool entered_in_error;           /* deleted with a reason */
 	char delete_reason[VAX_NAME_LEN];
+	char edit_reason[VAX_NAME_LEN];  /* why the dose was last changed after it was recorded */
 
 	struct capture capture;
 };

@@ -17,6 +17,7 @@ struct form {
 	size_t n;
 	size_t focus; /* n: no editable field */
 	bool dirty;
+	size_t rows; /* repeating rows (form_row_add) */
 };
 
 /* --- folding for type-ahead ------------------------------------------------ */
@@ -175,27 +176,32 @@ static void kind_defaults(enum form_kind kind, size_t *max_len, int *width)
 	*width = d[kind].width;
 }
 
+static void field_make(struct form_field *f, const struct form_field_spec *sp, long row)
+{
+	size_t max_len;
+	int width;
+	kind_defaults(sp->kind, &max_len, &width);
+	if (sp->max_len)
+		max_len = sp->max_len;
+	if (sp->width)
+		width = sp->width;
+	memset(f, 0, sizeof *f);
+	f->spec = sp;
+	field_init(&f->edit, max_len, width);
+	field_set_masked(&f->edit, sp->kind == FORM_PASSWORD);
+	f->readonly = (sp->flags & FORM_READONLY) != 0;
+	f->choice = FORM_NO_CHOICE;
+	f->row = row;
+}
+
 struct form *form_new(const struct form_field_spec *specs, size_t n)
 {
 	struct form *form = xcalloc(1, sizeof *form);
 	struct form_field *fields = xcalloc(n ? n : 1, sizeof *fields);
 	form->fields = fields;
 	form->n = n;
-	for (size_t i = 0; i < n; i++) {
-		struct form_field *f = &fields[i];
-		size_t max_len;
-		int width;
-		kind_defaults(specs[i].kind, &max_len, &width);
-		if (specs[i].max_len)
-			max_len = specs[i].max_len;
-		if (specs[i].width)
-			width = specs[i].width;
-		f->spec = &specs[i];
-		field_init(&f->edit, max_len, width);
-		field_set_masked(&f->edit, specs[i].kind == FORM_PASSWORD);
-		f->readonly = (specs[i].flags & FORM_READONLY) != 0;
-		f->choice = FORM_NO_CHOICE;
-	}
+	for (size_t i = 0; i < n; i++)
+		field_make(&fields[i], &specs[i], -1);
 	form->focus = n;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields[i].readonly) {
@@ -233,6 +239,84 @@ long form_find(const struct form *form, const char *id)
 {
 	for (size_t i = 0; i < form->n; i++)
 		if (form->fields[i].spec->id && !strcmp(form->fields[i].spec->id, id))
+			return (long)i;
+	return -1;
+}
+
+/* --- repeating rows ------------------------------------------------------------ */
+
+size_t form_row_add(struct form *form, const struct form_field_spec *specs, size_t n)
+{
+	bool no_focus = form->focus >= form->n;
+	form->fields = xrealloc(form->fields, (form->n + n) * sizeof *form->fields);
+	for (size_t i = 0; i < n; i++)
+		field_make(&form->fields[form->n + i], &specs[i], (long)form->rows);
+	size_t old = form->n;
+	form->n += n;
+	form->focus = no_focus ? form->n : form->focus;
+	/* a form that had nothing to edit now has */
+	for (size_t i = old; no_focus && i < form->n; i++)
+		if (!form->fields[i].readonly) {
+			form->focus = i;
+			break;
+		}
+	return form->rows++;
+}
+
+bool form_row_remove(struct form *form, size_t r)
+{
+	if (r >= form->rows || form->rows < 2)
+		return false;
+	size_t first = form->n, count = 0;
+	for (size_t i = 0; i < form->n; i++)
+		if (form->fields[i].row == (long)r) {
+			if (first == form->n)
+				first = i;
+			count++;
+		}
+	size_t offset = form->focus >= first && form->focus < first + count ? form->focus - first : 0;
+	bool focus_in = form->focus >= first && form->focus < first + count;
+	explicit_bzero(&form->fields[first], count * sizeof *form->fields);
+	memmove(&form->fields[first], &form->fields[first + count],
+	        (form->n - first - count) * sizeof *form->fields);
+	form->n -= count;
+	for (size_t i = first; i < form->n; i++)
+		if (form->fields[i].row > (long)r)
+			form->fields[i].row--;
+	form->rows--;
+	if (focus_in) {
+		/* the same field of the row that moved up, else of the row before */
+		long want = (long)(r < form->rows ? r : r - 1);
+		size_t to = form->n;
+		for (size_t i = 0; i < form->n && to == form->n; i++)
+			if (form->fields[i].row == want)
+				to = i;
+		form->focus = to + offset;
+		if (form->focus >= form->n || form->fields[form->focus].row != want ||
+		    form->fields[form->focus].readonly)
+			form->focus = to;
+	} else if (form->focus >= first + count) {
+		form->focus -= count;
+	}
+	form->dirty = true;
+	return true;
+}
+
+size_t form_rows(const struct form *form)
+{
+	return form->rows;
+}
+
+long form_field_row(const struct form *form, size_t i)
+{
+	return i < form->n ? form->fields[i].row : -1;
+}
+
+long form_find_in_row(const struct form *form, size_t r, const char *id)
+{
+	for (size_t i = 0; i < form->n; i++)
+		if (form->fields[i].row == (long)r && form->fields[i].spec->id &&
+		    !strcmp(form->fields[i].spec->id, id))
 			return (long)i;
 	return -1;
 }

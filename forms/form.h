@@ -92,6 +92,7 @@ struct form_field {
 	char lock_reason[FORM_MSG_LEN]; /* "Locked: from vital records" */
 	char message[FORM_MSG_LEN];     /* error shown beside the field, "" if none */
 	size_t choice;                  /* FORM_CODE: index in spec->choices */
+	long row;                       /* repeating row (form_row_add), -1 if none */
 };
 
 /** A form for n specs (the array must outlive the form). Focus starts on
@@ -154,6 +155,24 @@ unsigned form_apply(struct form *form, enum action action);
  * only what the kind allows (digits and separators) in dates, phones and
  * ZIPs; y/n/space in yes/no fields; type-ahead in code fields. */
 unsigned form_input(struct form *form, wchar_t wc);
+
+/* Repeating rows: a form may end with rows of the same fields (one vaccine
+ * each in a visit). A row's fields sit after the fields before it, so focus
+ * moves through them in order; form_find() finds the first row's field. */
+/** Append a row made of n specs (the array must outlive the form); focus
+ * does not move. Returns the new row's number (0 for the first). */
+size_t form_row_add(struct form *form, const struct form_field_spec *specs, size_t n);
+/** Remove row r (the form counts as changed) and renumber the rows after
+ * it; focus goes to the same place in the row that takes its place (or the
+ * row before). False, and
+ * nothing done, if there is no row r or it is the only row. */
+bool form_row_remove(struct form *form, size_t r);
+/** Number of rows. */
+size_t form_rows(const struct form *form);
+/** Row of field i, or -1 if it is not in a row. */
+long form_field_row(const struct form *form, size_t i);
+/** Index of the field with this id in row r, or -1. */
+long form_find_in_row(const struct form *form, size_t r, const char *id);
 
 /** The chosen entry of a code field, or NULL. */
 const struct form_choice *form_choice(const struct form *form, size_t i);

@@ -92,6 +92,9 @@ enum action_group {
 	_(ADD_SHOT,       "add-shot",       "Record a shot given today",                SHOT) \
 	_(ADD_HISTORICAL_SHOT, "add-historical-shot", "Record a shot given elsewhere or earlier", SHOT) \
 	_(REFUSE_SHOT,    "refuse-shot",    "Record that a vaccine was refused",        SHOT) \
+	_(EDIT_SHOT,      "edit-shot",      "Change the selected shot (the reason is kept with it)", SHOT) \
+	_(ADD_ROW,        "add-row",        "Add another vaccine given at this visit",  SHOT) \
+	_(REMOVE_ROW,     "remove-row",     "Remove the vaccine with the cursor from this visit", SHOT) \
 	\
 	_(OUTBOX,         "outbox",         "Show records waiting to reach the registry", REVIEW) \
 	_(REVIEW,         "review",         "Show possible duplicates waiting for a decision", REVIEW) \

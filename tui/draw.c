@@ -265,6 +265,8 @@ static const char *bar_name(enum action act)
 		return "Theirs";
 	case ACTION_REVIEW:
 		return "Review";
+	case ACTION_EDIT_SHOT:
+		return "Correct";
 	default:
 		return action_name(act);
 	}

@@ -25,11 +25,17 @@ void form_view_fit(struct form *f, int cols)
 
 int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus)
 {
+	return form_view_draw_range(a, w, y, f, focus, 0, form_count(f), true);
+}
+
+int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool focus, size_t from, size_t to,
+                         bool legend)
+{
 	int rows = getmaxy(w), cols = getmaxx(w);
 	bool any_required = false;
 	size_t fi = form_focus(f);
 	int cur_y = -1, cur_x = -1;
-	for (size_t i = 0; i < form_count(f) && y < rows; i++, y++) {
+	for (size_t i = from; i < to && i < form_count(f) && y < rows; i++, y++) {
 		const struct form_field *ff = form_field_at(f, i);
 		bool req = ff->spec->flags & FORM_REQUIRED;
 		any_required |= req;
@@ -74,7 +80,7 @@ int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus)
 			cur_x = x + v.cursor_col;
 		}
 	}
-	if (any_required && y + 1 < rows) {
+	if (legend && any_required && y + 1 < rows) {
 		y++;
 		draw_text(w, y++, 1, "* required", cols - 2);
 	}

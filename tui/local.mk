@@ -32,3 +32,6 @@ dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance
 TESTS += tests/tui/outbox.sh
 dist_check_SCRIPTS += tests/tui/outbox.sh
+# several shots in one visit, editing a dose, correcting a rejected one (tests/tui/shots.sh)
+TESTS += tests/tui/shots.sh
+dist_check_SCRIPTS += tests/tui/shots.sh

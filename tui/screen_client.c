@@ -688,6 +688,7 @@ static int draw_nav(struct app *a, WINDOW *w, int y)
 	key_hint(a, ACTION_ADD_HISTORICAL_SHOT, "Historical", line, sizeof line);
 	key_hint(a, ACTION_REFUSE_SHOT, "Refusal", line, sizeof line);
 	key_hint(a, ACTION_DELETE_RECORD, "Delete", line, sizeof line);
+	key_hint(a, ACTION_EDIT_SHOT, "Change", line, sizeof line);
 	key_hint(a, ACTION_EDIT_CLIENT, "Edit", line, sizeof line);
 	key_hint(a, ACTION_TOGGLE_SCHEDULE, "Schedule", line, sizeof line);
 	key_hint(a, ACTION_SELECT, "Why", line, sizeof line);
@@ -900,6 +901,13 @@ static unsigned client_action(struct app *a, enum action act)
 		}
 		screen_shot_delete(a, &st.imms[st.rows[st.sel].imm]);
 		return TUI_HANDLED;
+	case ACTION_EDIT_SHOT:
+		if (!st.n_rows) {
+			app_message(a, MSG_INFO, "No shot is selected.");
+			return TUI_HANDLED;
+		}
+		screen_shot_edit(a, &st.imms[st.rows[st.sel].imm]);
+		return TUI_HANDLED;
 	case ACTION_EDIT_CLIENT:
 		if (st.loaded)
 			screen_client_edit(a);
@@ -934,17 +942,10 @@ static void client_cleanup(void)
 	cdsi = NULL;
 }
 
-static const enum action client_actions[] = {ACTION_ADD_SHOT,
-                                             ACTION_ADD_HISTORICAL_SHOT,
-                                             ACTION_REFUSE_SHOT,
-                                             ACTION_DELETE_RECORD,
-                                             ACTION_TOGGLE_SCHEDULE,
-                                             ACTION_FORECAST,
-                                             ACTION_SELECT,
-                                             ACTION_OUTBOX,
-                                             ACTION_EDIT_CLIENT,
-                                             ACTION_CANCEL,
-                                             ACTION_NONE};
+static const enum action client_actions[] = {
+    ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT, ACTION_DELETE_RECORD,
+    ACTION_EDIT_SHOT, ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,    ACTION_SELECT,
+    ACTION_OUTBOX,    ACTION_EDIT_CLIENT,         ACTION_CANCEL,      ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
     .name = "client",

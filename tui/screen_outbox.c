@@ -183,12 +183,13 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 /* "k1 does this, k2 that": the actions for the entry, with their keys. */
 static void remedy(const struct app *a, const struct cache_entry *e, char *buf, size_t len)
 {
-	char kd[64], kt[64], kr[64], ks[64], ke[64];
+	char kd[64], kt[64], kr[64], ks[64], ke[64], kc[64];
 	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_DISCARD, kd, sizeof kd);
 	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_KEEP_THEIRS, kt, sizeof kt);
 	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_REVIEW, kr, sizeof kr);
 	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_SYNC_NOW, ks, sizeof ks);
 	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_SELECT, ke, sizeof ke);
+	draw_keys_label(a, KEYMAP_OUTBOX, 0, ACTION_EDIT_SHOT, kc, sizeof kc);
 	switch (e->state) {
 	case CACHE_PENDING:
 		snprintf(buf, len, "%s send now   %s discard   %s open the client", ks, kd, ke);
@@ -197,7 +198,10 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 		snprintf(buf, len, "wait for the registry's answer");
 		break;
 	case CACHE_REJECTED:
-		snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
+		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE)
+			snprintf(buf, len, "%s correct it   %s send it as it is   %s discard", kc, ke, kd);
+		else
+			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
 		break;
 	case CACHE_CONFLICT:
 		snprintf(buf, len, "%s keep the registry's   %s send ours over it   %s discard", kt, ke, kd);
@@ -269,8 +273,13 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		                : A_NORMAL);
 		char why[VAX_ERROR_MSG_LEN + 128];
 		reason(a, e, why, sizeof why);
-		snprintf(line, sizeof line, "    %s", why);
-		draw_text(w, y++, 1, line, cols - 2);
+		/* the selected entry's reason in full: it is what the person acts on */
+		if (i == st.sel)
+			y = draw_wrapped(w, y, 5, cols - 6, why);
+		else {
+			snprintf(line, sizeof line, "    %s", why);
+			draw_text(w, y++, 1, line, cols - 2);
+		}
 		wattrset(w, A_NORMAL);
 		if (i == st.sel && y < rows) {
 			char keys[256];
@@ -370,6 +379,12 @@ static unsigned outbox_action(struct app *a, enum action act)
 		else if (e->client_key[0])
 			screen_client_open(a, e->client_key);
 		return TUI_HANDLED;
+	case ACTION_EDIT_SHOT: /* correct a refused dose, then it goes again */
+		if (e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE && e->state == CACHE_REJECTED)
+			screen_shot_edit_outbox(a, e);
+		else
+			app_message(a, MSG_INFO, "Only a dose the registry rejected is corrected here.");
+		return TUI_HANDLED;
 	case ACTION_DISCARD:
 		if (!e)
 			break;
@@ -419,7 +434,7 @@ static void outbox_cleanup(void)
 	memset(&st, 0, sizeof st);
 }
 
-static const enum action outbox_actions[] = {ACTION_DISCARD,  ACTION_KEEP_THEIRS, ACTION_REVIEW,
+static const enum action outbox_actions[] = {ACTION_DISCARD,  ACTION_KEEP_THEIRS, ACTION_REVIEW,   ACTION_EDIT_SHOT,
                                              ACTION_SYNC_NOW, ACTION_SELECT,      ACTION_CANCEL,
                                              ACTION_NONE};
 

@@ -11,16 +11,31 @@
  * A vial barcode read by a keyboard-wedge scanner arrives as typed text in
  * the vaccine field; when the field is left (the scanner's Tab or Enter) a
  * GS1 element string fills vaccine, manufacturer, lot and expiration from
- * the NDC table (forms/gs1.h, codes_ndc_by_gtin). */
+ * the NDC table (forms/gs1.h, codes_ndc_by_gtin).
+ *
+ * Add New records a visit: the date, provider and funding once, then one
+ * row per vaccine given (forms/ repeating rows). Only the row with the
+ * cursor is shown in full; the others are one line each. Every row is
+ * checked and the doses are saved together (cache_save_immunizations), each
+ * with its own uuid and outbox entry, or none is.
+ *
+ * Editing a dose opens the same form filled in, with a required reason that
+ * travels with the dose (extension edit-reason) and an update through the
+ * outbox (If-Match on the version read). The outbox's edit of a rejected
+ * dose uses it too, replacing the entry's payload instead. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/codes.h"
 #include "core/immunization.h"
+#include "core/fhir.h"
 #include "core/rules.h"
+#include "core/text.h"
 #include "core/vocab.h"
 #include "forms/gs1.h"
 #include "tui/tui.h"
@@ -45,7 +60,11 @@
                      .flags = FORM_REQUIRED, .width = 30 }
 #define F_REFUSAL  { .id = "refusal_reason", .label = "Reason refused", .kind = FORM_CODE, \
                      .flags = FORM_REQUIRED, .width = 30 }
+#define F_WHY      { .id = "edit_reason", .label = "Why change it", .kind = FORM_TEXT, \
+                     .flags = FORM_REQUIRED, .max_len = 100, .width = 40 }
 /* clang-format on */
+
+#define ROWS_MAX 8 /* vaccines in one visit */
 
 static const char *volume_check(const char *value, const void *ctx, char *buf, size_t len)
 {
@@ -56,10 +75,18 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
 	return "Enter the volume in mL, like 0.5.";
 }
 
-static struct form_field_spec given_specs[] = {F_VACCINE, F_MVX, F_LOT,  F_EXP,     F_DOSE, F_ROUTE,
-                                               F_SITE,    F_VIS, F_DATE, F_FUNDING, F_VFC,  F_PROVIDER};
+/* Add New: the visit once, then a row per vaccine */
+static struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_FUNDING, F_VFC};
+static struct form_field_spec row_specs[] = {F_VACCINE, F_MVX, F_LOT, F_EXP, F_DOSE, F_ROUTE, F_SITE, F_VIS};
 static struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
 static struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
+/* editing one dose: its form and the reason */
+static struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
+                                                    F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
+                                                    F_VFC,     F_PROVIDER, F_WHY};
+static struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
+                                                   F_LOT,     F_PROVIDER, F_WHY};
+static struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
 static const struct form_field_spec delete_specs[] = {
     {.id = "reason",
      .label = "Why delete it",
@@ -72,8 +99,12 @@ static const struct form_field_spec delete_specs[] = {
 static struct {
 	struct form *form;
 	enum shot_mode mode;
-	bool ok_stale, ok_dup; /* the person said yes to these questions */
+	bool ok_stale;         /* the person said yes to these questions */
+	bool ok_dup[ROWS_MAX]; /* ... for each row */
 	bool deleting;         /* the form asks why a dose is deleted */
+	bool editing;          /* the form changes st.victim */
+	int64_t outbox_seq;    /* > 0: editing that rejected outbox entry's payload */
+	bool outbox_create;    /* ... which creates the dose */
 	struct immunization victim;
 	char scan_note[160]; /* what a scan filled in */
 } st;
@@ -151,16 +182,56 @@ static void wire(struct form_field_spec *sp, size_t n)
 	}
 }
 
-static long field(const char *id)
+/* A field of row r (-1: outside the rows); a visit field when the row has no such field. */
+static long field_in(long r, const char *id)
 {
-	return form_find(st.form, id);
+	long i = r >= 0 ? form_find_in_row(st.form, (size_t)r, id) : -1;
+	if (i < 0)
+		i = form_find(st.form, id);
+	if (i >= 0 && r >= 0 && form_field_row(st.form, (size_t)i) >= 0 &&
+	    form_field_row(st.form, (size_t)i) != r)
+		return -1; /* another row's */
+	return i;
+}
+
+static void set_field_in(long r, const char *id, const char *value)
+{
+	long i = field_in(r, id);
+	if (i >= 0)
+		form_set_value(st.form, (size_t)i, value);
 }
 
 static void set_field(const char *id, const char *value)
 {
-	long i = field(id);
-	if (i >= 0)
-		form_set_value(st.form, (size_t)i, value);
+	set_field_in(-1, id, value);
+}
+
+/* The row with the cursor (-1: a visit field or no rows). */
+static long focus_row(void)
+{
+	return form_field_row(st.form, form_focus(st.form));
+}
+
+/* A new vaccine row; the VIS was given today unless changed. */
+static long add_row(void)
+{
+	if (form_rows(st.form) >= ROWS_MAX)
+		return -1;
+	long r = (long)form_row_add(st.form, row_specs, sizeof row_specs / sizeof *row_specs);
+	char today[DATE_US_LEN];
+	set_field_in(r, "vis_date", date_format_us(screen_client_today(), today));
+	return r;
+}
+
+static void reset(void)
+{
+	form_free(&st.form);
+	st.deleting = st.editing = false;
+	st.outbox_seq = 0;
+	st.outbox_create = false;
+	st.ok_stale = false;
+	memset(st.ok_dup, 0, sizeof st.ok_dup);
+	st.scan_note[0] = '\0';
 }
 
 void screen_shot_open(struct app *a, enum shot_mode mode)
@@ -168,37 +239,121 @@ void screen_shot_open(struct app *a, enum shot_mode mode)
 	if (!screen_client_current())
 		return;
 	make_choices();
-	form_free(&st.form);
+	reset();
 	st.mode = mode;
-	st.deleting = false;
-	st.ok_stale = st.ok_dup = false;
-	st.scan_note[0] = '\0';
-	struct form_field_spec *sp = mode == SHOT_ADMINISTERED ? given_specs
+	struct form_field_spec *sp = mode == SHOT_ADMINISTERED ? visit_specs
 	                             : mode == SHOT_HISTORICAL ? hist_specs
 	                                                       : refusal_specs;
-	size_t n = mode == SHOT_ADMINISTERED ? sizeof given_specs / sizeof *given_specs
+	size_t n = mode == SHOT_ADMINISTERED ? sizeof visit_specs / sizeof *visit_specs
 	           : mode == SHOT_HISTORICAL ? sizeof hist_specs / sizeof *hist_specs
 	                                     : sizeof refusal_specs / sizeof *refusal_specs;
 	wire(sp, n);
 	st.form = form_new(sp, n);
+	if (mode == SHOT_ADMINISTERED) {
+		wire(row_specs, sizeof row_specs / sizeof *row_specs);
+		add_row();
+		/* the vaccine first: a scan there fills most of the row */
+		form_set_focus(st.form, (size_t)field_in(0, "cvx"));
+	}
 	form_view_fit(st.form, a->cols);
 	char today[DATE_US_LEN];
 	date_format_us(screen_client_today(), today);
 	if (mode != SHOT_HISTORICAL)
 		set_field("date_given", today);
-	if (mode == SHOT_ADMINISTERED)
-		set_field("vis_date", today);
 	app_push(a, SCREEN_SHOT);
+}
+
+/* Fill the edit form from a dose. */
+static void fill(const struct immunization *im)
+{
+	char b[64];
+	set_field("cvx", im->cvx);
+	set_field("mvx", im->mvx);
+	set_field("lot", im->lot);
+	set_field("expiration", date_format_us(im->expiration, b));
+	set_field("dose", im->dose_ul > 0 ? imm_format_volume(im->dose_ul, b, sizeof b) : "");
+	set_field("route", im->route);
+	set_field("site", im->site);
+	set_field("vis_date", im->n_vis > 0 ? date_format_us(im->vis[0].presented, b) : "");
+	set_field("date_given", date_format_us(im->date_given, b));
+	set_field("funding", im->funding);
+	set_field("vfc", im->vfc);
+	set_field("provider", im->provider);
+	set_field("info_source", im->info_source);
+	set_field("refusal_reason", im->refusal_reason);
+}
+
+/* Open the edit form for im as it is now (shared by the record and the outbox). */
+static void open_edit(struct app *a, const struct immunization *im)
+{
+	make_choices();
+	reset();
+	st.editing = true;
+	st.victim = *im;
+	/* a historical dose edits as historical, a refusal as a refusal */
+	st.mode = im->refused ? SHOT_REFUSAL : im->historical ? SHOT_HISTORICAL : SHOT_ADMINISTERED;
+	struct form_field_spec *sp = st.mode == SHOT_ADMINISTERED ? edit_given_specs
+	                             : st.mode == SHOT_HISTORICAL ? edit_hist_specs
+	                                                          : edit_refusal_specs;
+	size_t n = st.mode == SHOT_ADMINISTERED ? sizeof edit_given_specs / sizeof *edit_given_specs
+	           : st.mode == SHOT_HISTORICAL ? sizeof edit_hist_specs / sizeof *edit_hist_specs
+	                                        : sizeof edit_refusal_specs / sizeof *edit_refusal_specs;
+	wire(sp, n);
+	st.form = form_new(sp, n);
+	form_view_fit(st.form, a->cols);
+	fill(im);
+	app_push(a, SCREEN_SHOT);
+}
+
+void screen_shot_edit(struct app *a, const struct immunization *im)
+{
+	if (!screen_client_current())
+		return;
+	/* the registry refuses it too (ACCESS-ORG); say so before any typing */
+	if (im->org[0] && !text_ieq(im->org, app_org(a))) {
+		app_message(a, MSG_ERROR, "Recorded by %s; only they can change this dose.",
+		            im->org_name[0] ? im->org_name : im->org);
+		return;
+	}
+	open_edit(a, im);
+}
+
+bool screen_shot_edit_outbox(struct app *a, const struct cache_entry *e)
+{
+	struct vax_error err;
+	char *json = cache_outbox_payload(a->store, e->seq, false, &err);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	if (json) {
+		explicit_bzero(json, strlen(json));
+		free(json);
+	}
+	struct immunization im;
+	imm_init(&im);
+	bool ok = j && fhir_immunization_from_json(j, &im, &err);
+	cJSON_Delete(j);
+	if (!ok) {
+		app_message(a, MSG_ERROR, "This entry cannot be opened for editing.");
+		return false;
+	}
+	/* the form names the client: open its record under the form */
+	screen_client_open(a, e->client_key);
+	if (!screen_client_current()) {
+		app_message(a, MSG_ERROR, "The client of this entry is not on this workstation.");
+		return false;
+	}
+	open_edit(a, &im);
+	st.outbox_seq = e->seq;
+	st.outbox_create = e->op == CACHE_OP_CREATE;
+	return true;
 }
 
 void screen_shot_delete(struct app *a, const struct immunization *im)
 {
 	if (!screen_client_current())
 		return;
-	form_free(&st.form);
+	reset();
 	st.deleting = true;
 	st.victim = *im;
-	st.scan_note[0] = '\0';
 	st.form = form_new(delete_specs, 1);
 	form_view_fit(st.form, a->cols);
 	app_push(a, SCREEN_SHOT);
@@ -227,7 +382,8 @@ static void delete_save(struct app *a)
  * Returns true if it was a scan (filled, or refused with a message). */
 static bool apply_scan(struct app *a)
 {
-	long vi = field("cvx");
+	long row = focus_row();
+	long vi = field_in(row, "cvx");
 	if (vi < 0 || form_focus(st.form) != (size_t)vi)
 		return false;
 	char raw[256];
@@ -251,19 +407,19 @@ static bool apply_scan(struct app *a)
 	}
 	form_set_value(st.form, (size_t)vi, ndc->cvx);
 	if (ndc->mvx[0])
-		set_field("mvx", ndc->mvx);
+		set_field_in(row, "mvx", ndc->mvx);
 	if (v.lot[0])
-		set_field("lot", v.lot);
+		set_field_in(row, "lot", v.lot);
 	if (v.expiry != DATE_NONE) {
 		char e[DATE_US_LEN];
-		set_field("expiration", date_format_us(v.expiry, e));
+		set_field_in(row, "expiration", date_format_us(v.expiry, e));
 	}
 	snprintf(st.scan_note, sizeof st.scan_note, "Scanned: %.60s, NDC %s.", ndc->name ? ndc->name : "",
 	         ndc->ndc);
 	/* go on to the first field the barcode does not fill */
-	long next = field("dose");
+	long next = field_in(row, "dose");
 	if (next < 0)
-		next = field("date_given");
+		next = field_in(row, "date_given");
 	if (next >= 0)
 		form_set_focus(st.form, (size_t)next);
 	app_dirty(a, DIRTY_BODY);
@@ -272,49 +428,75 @@ static bool apply_scan(struct app *a)
 
 /* ---- saving ---------------------------------------------------------------------- */
 
-static void get(const char *id, char *buf, size_t len)
+/* Field id of row r into buf; false, buf untouched, if the form has no such
+ * field (an edit keeps what its form does not show). */
+static bool get(long r, const char *id, char *buf, size_t len)
 {
-	form_view_value(st.form, id, buf, len);
+	long i = field_in(r, id);
+	if (i < 0)
+		return false;
+	form_get_value(st.form, (size_t)i, buf, len);
+	return true;
 }
 
-static vax_date get_date(const char *id)
+static void get_date(long r, const char *id, vax_date *d)
 {
 	char b[32];
-	vax_date d = DATE_NONE;
-	get(id, b, sizeof b);
-	if (b[0] && date_parse_us(b, &d) != DATE_OK)
-		d = DATE_NONE;
-	return d;
+	if (!get(r, id, b, sizeof b))
+		return;
+	if (!b[0] || date_parse_us(b, d) != DATE_OK)
+		*d = DATE_NONE;
 }
 
-static void build(struct app *a, struct immunization *im)
+/* The dose of row r (-1: a one-dose form); an edit starts from the dose as
+ * read, so its ids, version and what the form does not show are kept. */
+static void build(struct app *a, long r, struct immunization *im)
 {
 	const struct client *cl = screen_client_current();
-	imm_init(im);
-	snprintf(im->client_id, sizeof im->client_id, "%s", cl->id);
-	snprintf(im->client_uuid, sizeof im->client_uuid, "%s", cl->uuid);
-	get("cvx", im->cvx, sizeof im->cvx);
-	get("mvx", im->mvx, sizeof im->mvx);
-	get("lot", im->lot, sizeof im->lot);
-	im->expiration = get_date("expiration");
+	if (st.editing) {
+		*im = st.victim;
+	} else {
+		imm_init(im);
+		snprintf(im->client_id, sizeof im->client_id, "%s", cl->id);
+		snprintf(im->client_uuid, sizeof im->client_uuid, "%s", cl->uuid);
+		snprintf(im->org, sizeof im->org, "%.*s", (int)sizeof im->org - 1, app_org(a));
+		screen_client_capture(a, &im->capture);
+	}
+	char old_cvx[sizeof im->cvx];
+	snprintf(old_cvx, sizeof old_cvx, "%s", im->cvx);
+	get(r, "cvx", im->cvx, sizeof im->cvx);
+	get(r, "mvx", im->mvx, sizeof im->mvx);
+	get(r, "lot", im->lot, sizeof im->lot);
+	get_date(r, "expiration", &im->expiration);
 	char vol[16];
-	get("dose", vol, sizeof vol);
-	if (vol[0])
-		imm_parse_volume(vol, &im->dose_ul);
-	get("route", im->route, sizeof im->route);
-	get("site", im->site, sizeof im->site);
-	get("funding", im->funding, sizeof im->funding);
-	get("vfc", im->vfc, sizeof im->vfc);
-	get("provider", im->provider, sizeof im->provider);
-	im->date_given = get_date("date_given");
+	if (get(r, "dose", vol, sizeof vol)) {
+		im->dose_ul = 0;
+		if (vol[0])
+			imm_parse_volume(vol, &im->dose_ul);
+	}
+	get(r, "route", im->route, sizeof im->route);
+	get(r, "site", im->site, sizeof im->site);
+	get(r, "funding", im->funding, sizeof im->funding);
+	get(r, "vfc", im->vfc, sizeof im->vfc);
+	get(r, "provider", im->provider, sizeof im->provider);
+	get_date(r, "date_given", &im->date_given);
 	im->historical = st.mode == SHOT_HISTORICAL;
 	im->refused = st.mode == SHOT_REFUSAL;
 	if (st.mode == SHOT_HISTORICAL)
-		get("info_source", im->info_source, sizeof im->info_source);
+		get(r, "info_source", im->info_source, sizeof im->info_source);
 	if (st.mode == SHOT_REFUSAL)
-		get("refusal_reason", im->refusal_reason, sizeof im->refusal_reason);
-	snprintf(im->org, sizeof im->org, "%.*s", (int)sizeof im->org - 1, app_org(a));
-	vax_date vis = get_date("vis_date");
+		get(r, "refusal_reason", im->refusal_reason, sizeof im->refusal_reason);
+	if (st.editing)
+		get(r, "edit_reason", im->edit_reason, sizeof im->edit_reason);
+	if (st.mode != SHOT_ADMINISTERED)
+		return;
+	vax_date vis = DATE_NONE;
+	get_date(r, "vis_date", &vis);
+	/* an edit that leaves the vaccine and the VIS date alone keeps the
+	 * statements recorded then (their editions may no longer be current) */
+	if (st.editing && !strcmp(old_cvx, im->cvx) && im->n_vis > 0 && vis == im->vis[0].presented)
+		return;
+	im->n_vis = 0;
 	const struct codes *c = screen_client_codes();
 	if (vis != DATE_NONE && c) {
 		const struct vis_info *vi[4];
@@ -328,18 +510,18 @@ static void build(struct app *a, struct immunization *im)
 			g->presented = vis;
 		}
 	}
-	screen_client_capture(a, &im->capture);
 }
 
-/* Put each rule's message beside its field; true if none blocks. */
-static bool show_rules(struct app *a, const struct rule_report *rep)
+/* Put each rule's message beside its field in row r; true if none blocks.
+ * *first is true until the first message of the whole form is shown. */
+static bool show_rules(struct app *a, long r, const struct rule_report *rep, bool *first)
 {
-	bool first = true, ok = true;
+	bool ok = true;
 	for (int i = 0; i < rep->n; i++) {
 		if (rule_severity(rep->v[i].rule) != RULE_ERROR)
 			continue;
 		ok = false;
-		long fi = field(rep->v[i].field);
+		long fi = field_in(r, rep->v[i].field);
 		char m[FORM_MSG_LEN];
 		snprintf(m, sizeof m, "%s", rule_message(rep->v[i].rule));
 		if (fi < 0) {
@@ -347,12 +529,15 @@ static bool show_rules(struct app *a, const struct rule_report *rep)
 			continue;
 		}
 		form_set_message(st.form, (size_t)fi, m);
-		if (first) {
+		if (*first) {
 			form_set_focus(st.form, (size_t)fi);
 			/* the field's column may be narrow: the whole sentence below too */
-			app_message(a, MSG_ERROR, "Not saved: %s", m);
+			if (r >= 0 && form_rows(st.form) > 1)
+				app_message(a, MSG_ERROR, "Not saved: vaccine %ld: %s", r + 1, m);
+			else
+				app_message(a, MSG_ERROR, "Not saved: %s", m);
 		}
-		first = false;
+		*first = false;
 	}
 	return ok;
 }
@@ -365,10 +550,49 @@ static void stale_yes(struct app *a)
 	save(a);
 }
 
+static int dup_row; /* the row the duplicate question is about */
+
 static void dup_yes(struct app *a)
 {
-	st.ok_dup = true;
+	if (dup_row >= 0 && dup_row < ROWS_MAX)
+		st.ok_dup[dup_row] = true;
 	save(a);
+}
+
+/* The doses the form's doses are compared with: the record without the one
+ * being edited, and the rows before this one in the visit. */
+static int others(const struct immunization *im, const struct immunization *rows, int before,
+                  struct immunization **out)
+{
+	const struct immunization *have;
+	int n = screen_client_doses(&have), k = 0;
+	*out = calloc((size_t)(n + before) + 1, sizeof **out);
+	if (!*out)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		bool self = st.editing && ((im->uuid[0] && !strcmp(have[i].uuid, im->uuid)) ||
+		                           (im->id[0] && !strcmp(have[i].id, im->id)));
+		if (!self)
+			(*out)[k++] = have[i];
+	}
+	for (int i = 0; i < before; i++)
+		(*out)[k++] = rows[i];
+	return k;
+}
+
+static void saved_message(struct app *a, const struct immunization *im, size_t n)
+{
+	if (st.outbox_seq > 0)
+		app_message(a, MSG_INFO, "Corrected; it goes to the registry at the next sync.");
+	else if (st.editing)
+		app_message(a, MSG_INFO, "Change saved; waiting to send to the registry.");
+	else if (n > 1)
+		app_message(a, MSG_INFO, "%zu doses saved; waiting to send to the registry.", n);
+	else
+		app_message(a, MSG_INFO, "%s saved; waiting to send to the registry.",
+		            im->refused      ? "Refusal"
+		            : im->historical ? "Historical dose"
+		                             : "Dose");
 }
 
 static void save(struct app *a)
@@ -376,47 +600,71 @@ static void save(struct app *a)
 	const struct client *cl = screen_client_current();
 	if (!cl || !a->store)
 		return;
-	struct immunization im;
-	build(a, &im);
-	struct rule_ctx ctx = {
-	    .today = screen_client_today(), .codes = screen_client_codes(), .new_record = true};
+	/* one dose, or one per row of the visit */
+	size_t n = form_rows(st.form) ? form_rows(st.form) : 1;
+	struct immunization ims[ROWS_MAX];
+	struct rule_ctx ctx = {.today = screen_client_today(),
+	                       .codes = screen_client_codes(),
+	                       .new_record = !st.editing || st.outbox_create};
 	struct rule_report rep;
-	rules_report_init(&rep);
-	rules_check_immunization(&ctx, cl->dob, &im, &rep);
+	bool ok = true, first = true;
+	for (size_t r = 0; r < n; r++) {
+		long row = form_rows(st.form) ? (long)r : -1;
+		build(a, row, &ims[r]);
+		rules_report_init(&rep);
+		rules_check_immunization(&ctx, cl->dob, &ims[r], &rep);
+		ok &= show_rules(a, row, &rep, &first);
+	}
 	app_dirty(a, DIRTY_BODY);
-	if (!show_rules(a, &rep))
+	if (!ok)
 		return;
-	if (!st.ok_stale && screen_client_stale(a)) {
+	/* an edit is sent with If-Match: a newer registry version comes back
+	 * as a conflict, so only new records warn about an old history */
+	if (!st.editing && !st.ok_stale && screen_client_stale(a)) {
 		app_confirm(a, "History may be out of date (not read today). Record anyway?", stale_yes);
 		return;
 	}
-	const struct immunization *have;
-	int n = screen_client_doses(&have);
-	rules_report_init(&rep);
-	int dup = rules_check_duplicate(&ctx, &im, have, n, &rep);
-	if (dup >= 0 && !st.ok_dup && !im.refused) {
-		char d[DATE_US_LEN];
-		date_format_us(have[dup].date_given, d);
-		char q[256];
-		snprintf(q, sizeof q, "Possible duplicate: a dose of this vaccine group on %s. Save anyway?",
-		         d);
+	for (size_t r = 0; r < n; r++) {
+		if (ims[r].refused || st.ok_dup[r])
+			continue;
+		struct immunization *cmp;
+		int nc = others(&ims[r], ims, (int)r, &cmp);
+		rules_report_init(&rep);
+		int dup = rules_check_duplicate(&ctx, &ims[r], cmp, nc, &rep);
+		vax_date when = dup >= 0 ? cmp[dup].date_given : DATE_NONE;
+		free(cmp);
+		if (dup < 0)
+			continue;
+		char d[DATE_US_LEN], q[256];
+		date_format_us(when, d);
+		/* short enough for the message line at 80 columns */
+		if (n > 1)
+			snprintf(q, sizeof q,
+			         "Vaccine %zu may be a duplicate (same group on %s). Save anyway?", r + 1, d);
+		else
+			snprintf(q, sizeof q,
+			         "Possible duplicate: a dose of this vaccine group on %s. Save anyway?", d);
+		dup_row = (int)r;
 		app_confirm(a, q, dup_yes);
 		return;
 	}
 	struct capture cap;
 	screen_client_capture(a, &cap);
 	struct vax_error err;
-	if (!cache_save_immunization(a->store, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
+	if (st.outbox_seq > 0)
+		ok = cache_outbox_correct_immunization(a->store, st.outbox_seq, &ims[0], &err);
+	else if (st.editing)
+		ok = cache_save_immunization(a->store, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
+	else
+		ok = cache_save_immunizations(a->store, ims, n, &cap, &err);
+	if (!ok) {
 		app_message(a, MSG_ERROR, "Not saved: %s", err.message);
 		return;
 	}
 	form_mark_saved(st.form);
 	form_free(&st.form);
 	app_pop(a);
-	app_message(a, MSG_INFO, "%s saved; waiting to send to the registry.",
-	            im.refused      ? "Refusal"
-	            : im.historical ? "Historical dose"
-	                            : "Dose");
+	saved_message(a, &ims[0], n);
 }
 
 /* ---- the screen ---------------------------------------------------------------------- */
@@ -427,15 +675,54 @@ static void discard_yes(struct app *a)
 	app_pop(a);
 }
 
+/* Add New: another vaccine of the visit, or one less. */
+static unsigned row_action(struct app *a, enum action act)
+{
+	if (!form_rows(st.form)) {
+		app_message(a, MSG_INFO, "Only Add New records several vaccines at once.");
+		return TUI_HANDLED;
+	}
+	if (act == ACTION_ADD_ROW) {
+		long r = add_row();
+		if (r < 0) {
+			app_message(a, MSG_ERROR, "At most %d vaccines in one visit; save these first.",
+			            ROWS_MAX);
+			return TUI_HANDLED;
+		}
+		form_view_fit(st.form, a->cols);
+		form_set_focus(st.form, (size_t)field_in(r, "cvx"));
+		app_message(a, MSG_INFO, "Vaccine %ld added to this visit.", r + 1);
+	} else {
+		long r = focus_row();
+		if (r < 0) {
+			app_message(a, MSG_INFO, "Move to the vaccine to remove first.");
+			return TUI_HANDLED;
+		}
+		if (!form_row_remove(st.form, (size_t)r)) {
+			app_message(a, MSG_INFO, "A visit has at least one vaccine.");
+			return TUI_HANDLED;
+		}
+		/* the answers were about rows that have moved */
+		memset(st.ok_dup, 0, sizeof st.ok_dup);
+		app_message(a, MSG_INFO, "Vaccine %ld removed from this visit.", r + 1);
+	}
+	st.scan_note[0] = '\0';
+	app_dirty(a, DIRTY_BODY);
+	return TUI_HANDLED;
+}
+
 static unsigned shot_action(struct app *a, enum action act)
 {
 	if (!st.form)
 		return TUI_UNHANDLED;
 	if ((act == ACTION_NEXT_FIELD || act == ACTION_SUBMIT || act == ACTION_SAVE) && apply_scan(a))
 		return TUI_HANDLED;
+	if (act == ACTION_ADD_ROW || act == ACTION_REMOVE_ROW)
+		return row_action(a, act);
 	if (act == ACTION_CANCEL) {
 		if (form_dirty(st.form))
-			app_confirm(a, "Discard this shot?", discard_yes);
+			app_confirm(a, st.editing ? "Discard this change?" : "Discard this shot?",
+			            discard_yes);
 		else
 			discard_yes(a);
 		return TUI_HANDLED;
@@ -464,6 +751,108 @@ static struct form *shot_form(struct app *a)
 	return st.form;
 }
 
+/* The first field of row r with a message, or NULL. */
+static const struct form_field *row_error(long r)
+{
+	for (size_t i = 0; i < form_count(st.form); i++)
+		if (form_field_row(st.form, i) == r && form_field_at(st.form, i)->message[0])
+			return form_field_at(st.form, i);
+	return NULL;
+}
+
+/* One line for a row not being edited: "Vaccine 2: 03 MMR, lot X1". */
+static void row_summary(long r, char *buf, size_t len)
+{
+	char cvx[8] = "", lot[VAX_SHORT_LEN] = "";
+	get(r, "cvx", cvx, sizeof cvx);
+	get(r, "lot", lot, sizeof lot);
+	const struct codes *c = screen_client_codes();
+	const struct cvx_info *ci = c && cvx[0] ? codes_cvx(c, cvx) : NULL;
+	int n = snprintf(buf, len, "  Vaccine %ld: %s %s%s%s", r + 1, cvx[0] ? cvx : "(none chosen)",
+	                 ci ? ci->short_desc : "", lot[0] ? ", lot " : "", lot);
+	/* a row that needs correcting says so even when folded */
+	const struct form_field *bad = row_error(r);
+	if (bad && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  <- %s: %s", bad->spec->label, bad->message);
+}
+
+/* Rows from..to-1 on one line, when there is no room for a line each:
+ * "  Vaccines 1-3: 20, 03, 21  <- vaccine 2 needs correcting". */
+static void rows_folded(long from, long to, char *buf, size_t len)
+{
+	int n = to - from > 1 ? snprintf(buf, len, "  Vaccines %ld-%ld:", from + 1, to)
+	                      : snprintf(buf, len, "  Vaccine %ld:", from + 1);
+	for (long r = from; r < to && n > 0 && (size_t)n < len; r++) {
+		char cvx[8] = "";
+		get(r, "cvx", cvx, sizeof cvx);
+		n +=
+		    snprintf(buf + n, len - (size_t)n, "%s %s", r > from ? "," : "", cvx[0] ? cvx : "(none)");
+	}
+	for (long r = from; r < to && n > 0 && (size_t)n < len; r++)
+		if (row_error(r)) {
+			snprintf(buf + n, len - (size_t)n, "  <- vaccine %ld needs correcting", r + 1);
+			break;
+		}
+}
+
+static long shown_row; /* the row shown in full when the cursor is on the visit */
+
+/* Add New: the visit's fields, then each vaccine, the current one in full. */
+static int draw_rows(struct app *a, WINDOW *w, int y)
+{
+	int cols = getmaxx(w);
+	char add[64], rm[64], save[64], line[512];
+	draw_keys_label(a, KEYMAP_IMMUNIZATION, KEYMAP_EDITING, ACTION_ADD_ROW, add, sizeof add);
+	draw_keys_label(a, KEYMAP_IMMUNIZATION, KEYMAP_EDITING, ACTION_REMOVE_ROW, rm, sizeof rm);
+	draw_keys_label(a, KEYMAP_IMMUNIZATION, KEYMAP_EDITING, ACTION_SAVE, save, sizeof save);
+	snprintf(line, sizeof line, "%s another vaccine  %s remove this vaccine  %s save all", add, rm, save);
+	wattrset(w, term_attr(a, ROLE_DISABLED));
+	draw_text(w, y++, 1, line, cols - 2);
+	wattrset(w, A_NORMAL);
+	size_t nrows = form_rows(st.form), first_row = form_count(st.form);
+	for (size_t i = 0; i < form_count(st.form); i++)
+		if (form_field_row(st.form, i) >= 0) {
+			first_row = i;
+			break;
+		}
+	y = form_view_draw_range(a, w, y, st.form, true, 0, first_row, false);
+	long cur = focus_row();
+	if (cur >= 0)
+		shown_row = cur;
+	if (shown_row >= (long)nrows)
+		shown_row = (long)nrows - 1;
+	size_t per_row = sizeof row_specs / sizeof *row_specs;
+	/* a line per other vaccine if they fit with the current one in full,
+	 * else the ones before it on one line and the ones after on another */
+	bool fold = (int)nrows - 1 > getmaxy(w) - y - (int)per_row - 3;
+	if (fold && shown_row > 0) {
+		rows_folded(0, shown_row, line, sizeof line);
+		draw_text(w, y++, 1, line, cols - 2);
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		if ((long)r != shown_row) {
+			if (fold)
+				continue;
+			row_summary((long)r, line, sizeof line);
+			draw_text(w, y++, 1, line, cols - 2);
+			continue;
+		}
+		snprintf(line, sizeof line, "Vaccine %zu of %zu:", r + 1, nrows);
+		wattrset(w, A_BOLD);
+		draw_text(w, y++, 1, line, cols - 2);
+		wattrset(w, A_NORMAL);
+		size_t from = (size_t)field_in((long)r, "cvx");
+		y = form_view_draw_range(a, w, y, st.form, true, from, from + per_row, false);
+	}
+	if (fold && shown_row + 1 < (long)nrows) {
+		rows_folded(shown_row + 1, (long)nrows, line, sizeof line);
+		draw_text(w, y++, 1, line, cols - 2);
+	}
+	y++;
+	draw_text(w, y++, 1, "* required", cols - 2);
+	return y;
+}
+
 static void shot_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), y = 0;
@@ -488,19 +877,32 @@ static void shot_draw(struct app *a, WINDOW *w)
 		return;
 	}
 	snprintf(line, sizeof line, "%s for %s",
-	         st.mode == SHOT_ADMINISTERED ? "Add New (given here)"
-	         : st.mode == SHOT_HISTORICAL ? "Add Historical"
-	                                      : "Record a refusal",
+	         st.editing                     ? (st.mode == SHOT_HISTORICAL ? "Change a historical dose"
+	                                           : st.mode == SHOT_REFUSAL  ? "Change a refusal"
+	                                                                      : "Change a dose")
+	         : st.mode == SHOT_ADMINISTERED ? "Add New (given here)"
+	         : st.mode == SHOT_HISTORICAL   ? "Add Historical"
+	                                        : "Record a refusal",
 	         name);
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	if (screen_client_stale(a)) {
+	if (!st.editing && screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_text(w, y++, 1, "Warning: history may be out of date.", cols - 2);
 		wattrset(w, A_NORMAL);
 	}
-	y = form_view_draw(a, w, y + 1, st.form, true);
+	if (st.editing) {
+		y = draw_wrapped(w, y, 1, cols - 2,
+		                 st.outbox_seq > 0
+		                     ? "Correct what the registry refused; saving puts it back in line."
+		                     : "The reason is kept with the dose at the registry.");
+		y = form_view_draw(a, w, y + 1, st.form, true);
+	} else if (form_rows(st.form)) {
+		y = draw_rows(a, w, y);
+	} else {
+		y = form_view_draw(a, w, y + 1, st.form, true);
+	}
 	if (st.scan_note[0])
 		draw_text(w, y + 1, 1, st.scan_note, cols - 2);
 }
@@ -518,9 +920,9 @@ static void shot_cleanup(void)
 	}
 }
 
-static const enum action shot_actions[] = {ACTION_SAVE,       ACTION_SUBMIT,      ACTION_NEXT_FIELD,
-                                           ACTION_PREV_FIELD, ACTION_NEXT_CHOICE, ACTION_CANCEL,
-                                           ACTION_NONE};
+static const enum action shot_actions[] = {ACTION_SAVE,        ACTION_SUBMIT,  ACTION_NEXT_FIELD,
+                                           ACTION_PREV_FIELD,  ACTION_ADD_ROW, ACTION_REMOVE_ROW,
+                                           ACTION_NEXT_CHOICE, ACTION_CANCEL,  ACTION_NONE};
 
 const struct screen_ops screen_shot_ops = {
     .name = "shot",

@@ -288,6 +288,9 @@ enum screen_id help_subject(const struct app *a);
  * the field, passwords masked. Returns the next free row. Places the
  * cursor (for the final doupdate) on the focused field. */
 int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus);
+/** The same for fields from..to-1 only; legend: the "* required" line after. */
+int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool focus, size_t from, size_t to,
+                         bool legend);
 /** Give every field a width that fits cols. */
 void form_view_fit(struct form *f, int cols);
 /** Common handling of an action on a form screen; returns FORM_* flags. */
@@ -349,6 +352,11 @@ enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
 void screen_shot_open(struct app *a, enum shot_mode mode);
 /** Ask why, then delete a dose (entered in error) through the outbox. */
 void screen_shot_delete(struct app *a, const struct immunization *im);
+/** Open a dose of the client shown for editing (its organization's only). */
+void screen_shot_edit(struct app *a, const struct immunization *im);
+/** Open a rejected outbox dose for editing; saving replaces the entry's
+ * payload and puts it back in line. False (with a message) if it cannot. */
+bool screen_shot_edit_outbox(struct app *a, const struct cache_entry *e);
 
 /* tui/screen_discard.c */
 /** Ask why, then discard an outbox entry (cache_outbox_discard). */

@@ -329,6 +329,69 @@ START_TEST(outbox_durable)
 }
 END_TEST
 
+/* One visit's doses: each its own uuid and entry, all in one transaction. */
+START_TEST(outbox_visit_all_or_none)
+{
+	struct vax_error err;
+	cachetest_login(st);
+	struct client c;
+	cachetest_client(&c, "Visiter", "Bo", 2021, 2, 3);
+	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, cachetest_capture(), NULL, &err));
+	struct immunization v[3];
+	cachetest_dose(&v[0], c.uuid, "20", 2021, 4, 5);
+	cachetest_dose(&v[1], c.uuid, "10", 2021, 4, 5);
+	cachetest_dose(&v[2], "", "08", 2021, 4, 5);
+	v[2].client_id[0] = '\0'; /* names no client: the whole visit fails */
+	int before = cache_outbox_count(st, 0);
+	ck_assert(!cache_save_immunizations(st, v, 3, cachetest_capture(), &err));
+	ck_assert_int_eq(cache_outbox_count(st, 0), before);
+	struct immunization *imms;
+	ck_assert_int_eq(cache_client_immunizations(st, c.uuid, &imms, &err), 0);
+	free(imms);
+	ck_assert(cache_save_immunizations(st, v, 2, cachetest_capture(), &err));
+	ck_assert_int_eq(cache_outbox_count(st, 0), before + 2);
+	ck_assert(uuid_valid(v[0].uuid) && uuid_valid(v[1].uuid));
+	ck_assert_str_ne(v[0].uuid, v[1].uuid);
+	ck_assert_int_eq(cache_client_immunizations(st, c.uuid, &imms, &err), 2);
+	free(imms);
+}
+END_TEST
+
+/* A rejected dose corrected: local copy, payload and state change together. */
+START_TEST(outbox_correct_rejected)
+{
+	struct vax_error err;
+	cachetest_login(st);
+	struct client c;
+	cachetest_client(&c, "Fixer", "Al", 2021, 2, 3);
+	ck_assert(cache_save_client(st, &c, CACHE_OP_CREATE, cachetest_capture(), NULL, &err));
+	struct immunization im;
+	cachetest_dose(&im, c.uuid, "141", 2021, 4, 5);
+	struct cache_entry e;
+	ck_assert(cache_save_immunization(st, &im, CACHE_OP_CREATE, cachetest_capture(), &e, &err));
+	/* only a rejected entry can be corrected */
+	ck_assert(!cache_outbox_correct_immunization(st, e.seq, &im, &err));
+	ck_assert_str_eq(err.code, "CACHE-STATE");
+	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_REJECTED, NULL, NULL, "CVX 141 is inactive", NULL,
+					 &err));
+	strcpy(im.cvx, "150");
+	ck_assert(cache_outbox_correct_immunization(st, e.seq, &im, &err));
+	struct cache_entry back;
+	ck_assert(cache_outbox_get(st, e.seq, &back, &err));
+	ck_assert_int_eq(back.state, CACHE_PENDING);
+	ck_assert_str_eq(back.message, "");
+	char *json = cache_outbox_payload(st, e.seq, false, &err);
+	ck_assert_ptr_nonnull(strstr(json, "\"150\""));
+	ck_assert_ptr_null(strstr(json, "\"141\""));
+	free(json);
+	struct immunization *imms;
+	ck_assert_int_eq(cache_client_immunizations(st, c.uuid, &imms, &err), 1);
+	ck_assert_str_eq(imms[0].cvx, "150");
+	ck_assert_str_eq(imms[0].uuid, im.uuid);
+	free(imms);
+}
+END_TEST
+
 START_TEST(search_blind_index)
 {
 	struct vax_error err;
@@ -545,6 +608,8 @@ Suite *cache_store_suite(void)
 	tcase_add_test(tc, login_password_changed);
 	tcase_add_test(tc, login_second_user);
 	tcase_add_test(tc, outbox_durable);
+	tcase_add_test(tc, outbox_visit_all_or_none);
+	tcase_add_test(tc, outbox_correct_rejected);
 	tcase_add_test(tc, search_blind_index);
 	tcase_add_test(tc, offline_match);
 	tcase_add_test(tc, pull_keeps_local_work);

@@ -587,6 +587,96 @@ START_TEST(message_from_elsewhere)
 }
 END_TEST
 
+/* A visit: the date once, then one row per vaccine. */
+static const struct form_field_spec visit_specs[] = {
+    {.id = "date", .label = "Date given", .kind = FORM_DATE, .flags = FORM_REQUIRED},
+};
+static const struct form_field_spec row_specs[] = {
+    {.id = "vaccine",
+     .label = "Vaccine",
+     .kind = FORM_CODE,
+     .flags = FORM_REQUIRED,
+     .choices = vaccines,
+     .n_choices = N_VACCINES},
+    {.id = "lot", .label = "Lot", .kind = FORM_TEXT},
+};
+
+static void put(struct form *f, long i, const char *v)
+{
+	ck_assert_int_ge(i, 0);
+	form_set_value(f, (size_t)i, v);
+}
+
+START_TEST(repeating_rows)
+{
+	struct form *f = form_new(visit_specs, 1);
+	ck_assert_uint_eq(form_rows(f), 0);
+	ck_assert_int_eq(form_field_row(f, 0), -1);
+	ck_assert_uint_eq(form_row_add(f, row_specs, 2), 0);
+	ck_assert_uint_eq(form_row_add(f, row_specs, 2), 1);
+	ck_assert_uint_eq(form_row_add(f, row_specs, 2), 2);
+	ck_assert_uint_eq(form_rows(f), 3);
+	ck_assert_uint_eq(form_count(f), 7);
+	ck_assert_uint_eq(form_focus(f), 0); /* adding rows does not move focus */
+	for (size_t r = 0; r < 3; r++) {
+		long v = form_find_in_row(f, r, "vaccine");
+		ck_assert_int_eq(v, 1 + 2 * (long)r);
+		ck_assert_int_eq(form_field_row(f, (size_t)v), (long)r);
+	}
+	ck_assert_int_eq(form_find(f, "lot"), 2); /* the first row's */
+	ck_assert_int_eq(form_find_in_row(f, 3, "lot"), -1);
+	put(f, form_find_in_row(f, 0, "lot"), "A1");
+	put(f, form_find_in_row(f, 1, "lot"), "B2");
+	put(f, form_find_in_row(f, 2, "lot"), "C3");
+
+	/* focus walks through the rows in order */
+	form_apply(f, ACTION_NEXT_FIELD);
+	form_apply(f, ACTION_NEXT_FIELD);
+	form_apply(f, ACTION_NEXT_FIELD);
+	ck_assert_uint_eq(form_focus(f), 3);
+	ck_assert_int_eq(form_field_row(f, 3), 1);
+
+	/* a row's own message stays with its field */
+	form_set_message(f, (size_t)form_find_in_row(f, 2, "lot"), "Lot C3 expired");
+	ck_assert_str_eq(form_field_at(f, 6)->message, "Lot C3 expired");
+	ck_assert_str_eq(form_field_at(f, 2)->message, "");
+
+	/* removing the middle row: the last moves up, focus to its vaccine */
+	ck_assert(!form_dirty(f));
+	ck_assert(form_row_remove(f, 1));
+	ck_assert(form_dirty(f));
+	ck_assert_uint_eq(form_rows(f), 2);
+	ck_assert_uint_eq(form_count(f), 5);
+	ck_assert_uint_eq(form_focus(f), 3);
+	ck_assert_int_eq(form_field_row(f, 3), 1);
+	char b[16];
+	form_get_value(f, (size_t)form_find_in_row(f, 1, "lot"), b, sizeof b);
+	ck_assert_str_eq(b, "C3");
+	ck_assert_str_eq(form_field_at(f, 4)->message, "Lot C3 expired");
+
+	/* removing the last row: focus goes to the same field of the one before */
+	form_apply(f, ACTION_NEXT_FIELD);
+	ck_assert_uint_eq(form_focus(f), 4);
+	ck_assert(form_row_remove(f, 1));
+	ck_assert_uint_eq(form_focus(f), 2);
+	form_get_value(f, 2, b, sizeof b);
+	ck_assert_str_eq(b, "A1");
+
+	/* the only row stays; so do rows that do not exist */
+	ck_assert(!form_row_remove(f, 0));
+	ck_assert(!form_row_remove(f, 5));
+	ck_assert_uint_eq(form_rows(f), 1);
+
+	/* a required field in a row is checked like any other */
+	form_set_value(f, 0, "01/02/2024");
+	size_t bad;
+	ck_assert(!form_validate(f, &bad, NULL));
+	ck_assert_uint_eq(bad, 1);
+	form_free(&f);
+	ck_assert_ptr_null(f);
+}
+END_TEST
+
 Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -606,6 +696,7 @@ Suite *form_suite(void)
 	tcase_add_test(tc, code_accent_insensitive);
 	tcase_add_test(tc, password_field);
 	tcase_add_test(tc, widths_and_view);
+	tcase_add_test(tc, repeating_rows);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("checks");

@@ -148,6 +148,7 @@ static void full_imm(struct immunization *im)
 	strcpy(im->org, "HILLPEDS");
 	strcpy(im->org_name, "Hill Country Pediatrics");
 	strcpy(im->note, "left thigh");
+	strcpy(im->edit_reason, "lot number typed wrong");
 	strcpy(im->capture.user, "frontdesk");
 	im->capture.at = 1763800000;
 }
@@ -181,6 +182,7 @@ START_TEST(immunization_round_trip)
 	ck_assert_str_eq(back.org, "HILLPEDS");
 	ck_assert_str_eq(back.org_name, "Hill Country Pediatrics");
 	ck_assert_str_eq(back.note, "left thigh");
+	ck_assert_str_eq(back.edit_reason, "lot number typed wrong");
 	ck_assert_int_eq(back.capture.at, 1763800000);
 
 	/* a refusal and a historical dose */
