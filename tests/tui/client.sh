@@ -23,6 +23,10 @@ reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quin
 PID=$(jqb .id)
 [ -n "$PID" ] || fail "no patient id"
 
+# the scanned lot expires a year from today, so the scan never reads as expired
+LOT_EXP_GS1=$(date -d '+1 year' +%y%m%d)
+LOT_EXP_US=$(date -d '+1 year' +%m/%d/%Y)
+
 login() {
 	cat <<EOF2
 :wait-idle
@@ -50,7 +54,7 @@ s
 :save-screen $S/client.txt
 a
 :wait-idle
-:type (01)00300064119039(17)270630(10)U7012AA
+:type (01)00300064119039(17)${LOT_EXP_GS1}(10)U7012AA
 <Tab>
 :save-screen $S/scanned.txt
 <C-w>
@@ -94,7 +98,7 @@ tui_has client 'Quintero, Marisol'
 tui_has client 'Immunization record'
 tui_has client 'Vaccines recommended: ACIP'
 tui_has scanned 'U7012AA'
-tui_has scanned '06/30/2027'
+tui_has scanned "$LOT_EXP_US"
 tui_has scanned 'Scanned: GARDASIL 9'
 tui_has record1 'Waiting to send'
 tui_has record1 'HPV9'
