@@ -28,18 +28,7 @@ LOT_EXP_GS1=$(date -d '+1 year' +%y%m%d)
 LOT_EXP_US=$(date -d '+1 year' +%m/%d/%Y)
 
 login() {
-	cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
-EOF2
+	tui_login_keys CLINPENA alice
 }
 
 # --- online: find, view, barcode, invalid, save ---------------------------
@@ -225,14 +214,7 @@ reg_json GET "/Patient?family=Zuniga" "$tok"
 # --- offline: the same flow with the registry down, then sync -----------------
 registry_stop
 cat > "$TUI_TMP/s3" <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice offline)
 /
 :wait-idle
 :type Zuniga, Pedro 02/03/2019

@@ -17,16 +17,7 @@ tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 	touch "$TUI_TMP/expired"
 ) &
 tui_run <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 :save-screen $S/menu.txt
 <F2>
 :wait-idle

@@ -71,3 +71,12 @@ tui_lacks() {
 	[ -f "$S/$1.txt" ] || tui_fail "screen $1 was not saved"
 	! grep -qF -- "$2" "$S/$1.txt" || tui_fail "screen $1 shows '$2'"
 }
+
+# tui_login_keys ORG USER [offline]: the script lines that log USER in with
+# $REG_PASSWORD; an online login also accepts the confidentiality statement.
+# Use inside an unquoted here-document: $(tui_login_keys CLINPENA alice)
+tui_login_keys() {
+	printf ':wait-idle\n:type %s\n<Tab>\n:type %s\n<Tab>\n:type %s\n<Enter>\n:wait-idle\n' \
+		"$1" "$2" "$REG_PASSWORD"
+	[ "${3:-}" = offline ] || printf '<Enter>\n:wait-idle\n'
+}

@@ -41,16 +41,7 @@ EOF2
 (
 	{
 		cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 s
 :wait-idle
 :type Lindqvist, Tova 03/15/2019
@@ -170,16 +161,7 @@ reg_json PUT "/Patient/$PID" "$tok" "$(cat "$TUI_TMP/theirs.json")"
 expect 200 "the registry's own change"
 
 cat > "$TUI_TMP/script2" <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 <C-o>
 :wait-text 30 Conflict
 :wait-text 10 Held: match?

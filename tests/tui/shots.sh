@@ -51,16 +51,7 @@ expect 403 "alice changing bob's dose"
 
 login() {
 	cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 s
 :wait-idle
 :type Okafor, Amara 03/15/2020
@@ -184,14 +175,7 @@ ours='[.entry[].resource | select(.lotNumber != "BOBLOT1")]'
 # --- offline: the registry in maintenance ------------------------------------
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
 cat > "$TUI_TMP/s2" <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice offline)
 /
 :wait-idle
 :type Okafor, Amara 03/15/2020

@@ -31,18 +31,7 @@ reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"officia
 LID=$(jqb .id)
 
 login() {
-	cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
-EOF2
+	tui_login_keys CLINPENA alice
 }
 
 # open_client "Quintero, Lucia 05/10/2021": quick search, one hit opens it
@@ -250,14 +239,7 @@ tui_has phone 'Responsible: García, María (Mother) 5125550199; Ortega, Tomás 
 # offline, no confidentiality statement: straight to the menu
 {
 	cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice offline)
 /
 :wait-idle
 :type Quintero, Lucia 05/10/2021
