@@ -203,11 +203,13 @@ void app_sync_tick(struct app *a)
 
 void app_sync_now(struct app *a)
 {
+	if (a->offline_session) {
+		/* no token to send with: sign in first (the outbox goes after) */
+		app_go_online(a);
+		return;
+	}
 	if (!may_sync(a)) {
-		app_message(a, MSG_INFO,
-		            a->offline_session
-		                ? "Offline session: log in again while the registry is reachable to send."
-		                : "Log in to send the outbox.");
+		app_message(a, MSG_INFO, "Log in to send the outbox.");
 		return;
 	}
 	if (!a->sync)

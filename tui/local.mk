@@ -32,3 +32,6 @@ dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance
 TESTS += tests/tui/outbox.sh
 dist_check_SCRIPTS += tests/tui/outbox.sh
+# an offline session signs in when the registry is back, and the outbox goes
+TESTS += tests/tui/offline_return.sh
+dist_check_SCRIPTS += tests/tui/offline_return.sh
