@@ -365,7 +365,8 @@ static void online_confid_done(struct api_session *s, const struct api_result *r
 	if (!a->offline_session || covered(a))
 		return; /* logged out or locked meanwhile */
 	if (res->cls != API_OK) {
-		app_message(a, MSG_ERROR, "Could not fetch the confidentiality statement (%s); still working offline.",
+		app_message(a, MSG_ERROR,
+		            "Could not fetch the confidentiality statement (%s); still working offline.",
 		            res->err.message);
 		return;
 	}
@@ -386,7 +387,8 @@ void app_go_online(struct app *a)
 		/* ask now rather than at the next backoff step */
 		app_probe(a);
 		app_message(a, MSG_INFO,
-		            "Checking whether the registry is back... Your work is saved here; it is sent once you sign in.");
+		            "Checking whether the registry is back... Your work is saved here; it is sent "
+		            "once you sign in.");
 		return;
 	}
 	if (api_session_busy(a->sess)) {
@@ -398,7 +400,8 @@ void app_go_online(struct app *a)
 		if (api_session_fetch_confidentiality(a->sess, online_confid_done, a))
 			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
 		else
-			app_message(a, MSG_ERROR, "Could not ask the registry for the confidentiality statement.");
+			app_message(a, MSG_ERROR,
+			            "Could not ask the registry for the confidentiality statement.");
 		return;
 	}
 	/* the lock screen asks, over every screen, which all stay as they are;

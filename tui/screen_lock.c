@@ -58,8 +58,8 @@ static void online_ok(struct app *a)
 	/* the idle lock and the store follow the registry's password (it may
 	 * have changed at the registry since the store was last opened) */
 	app_arm_lock(a, sent_pw);
-	bool store_ok = !a->store ||
-	                cache_login_online(a->store, app_org(a), app_user(a), sent_pw, (int64_t)time(NULL), &err);
+	bool store_ok = !a->store || cache_login_online(a->store, app_org(a), app_user(a), sent_pw,
+	                                                (int64_t)time(NULL), &err);
 	OPENSSL_cleanse(sent_pw, sizeof sent_pw);
 	if (app_top(a) == SCREEN_LOCK)
 		app_pop(a);
@@ -97,26 +97,31 @@ static void online_refused(struct app *a, const struct api_result *res)
 		a->challenge[0] = '\0';
 		if (app_top(a) == SCREEN_LOCK)
 			app_pop(a);
-		app_message(a, MSG_ERROR,
-		            "The registry locked this account after too many wrong passwords: it needs a password "
-		            "reset (log out, then Forgot Password). You are still working offline; your records "
-		            "stay here.");
+		app_message(
+		    a, MSG_ERROR,
+		    "The registry locked this account after too many wrong passwords: it needs a password "
+		    "reset (log out, then Forgot Password). You are still working offline; your records "
+		    "stay here.");
 		return;
 	} else {
 		char left[160] = "";
 		if (e->attempts_remaining >= 0 && e->captcha)
-			snprintf(left, sizeof left, " %d more wrong password%s and the account needs a reset.",
+			snprintf(left, sizeof left,
+			         " %d more wrong password%s and the account needs a reset.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 		else if (e->attempts_remaining >= 0)
-			snprintf(left, sizeof left, " %d more wrong password%s and the registry asks a challenge.",
+			snprintf(left, sizeof left,
+			         " %d more wrong password%s and the registry asks a challenge.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
-		snprintf(error, sizeof error, "%s%s", e->description[0] ? e->description : res->err.message, left);
+		snprintf(error, sizeof error, "%s%s", e->description[0] ? e->description : res->err.message,
+		         left);
 		if (e->captcha)
 			snprintf(a->challenge, sizeof a->challenge, "%s",
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
 	}
 	new_form(a);
-	app_message(a, MSG_ERROR, "Not signed in (the registry's answer is above); still offline: %s goes back to work.",
+	app_message(a, MSG_ERROR,
+	            "Not signed in (the registry's answer is above); still offline: %s goes back to work.",
 	            key[0] ? key : "cancel");
 }
 
@@ -136,7 +141,8 @@ static void relogin_done(struct api_session *s, const struct api_result *res, vo
 			a->going_online = false;
 			if (app_top(a) == SCREEN_LOCK)
 				app_pop(a);
-			app_message(a, MSG_ERROR, "The registry stopped answering (%s); still working offline.",
+			app_message(a, MSG_ERROR,
+			            "The registry stopped answering (%s); still working offline.",
 			            res->err.message);
 		} else {
 			OPENSSL_cleanse(sent_pw, sizeof sent_pw);
@@ -185,8 +191,9 @@ static unsigned online_submit(struct app *a)
 		form_view_value(form, "answer", answer, sizeof answer);
 	error[0] = '\0';
 	memcpy(sent_pw, pw, sizeof sent_pw);
-	a->relogin_pending = api_session_login(a->sess, a->session_org, a->session_user, pw,
-	                                       a->challenge[0] ? answer : NULL, a->confid_accepted, relogin_done, a);
+	a->relogin_pending =
+	    api_session_login(a->sess, a->session_org, a->session_user, pw, a->challenge[0] ? answer : NULL,
+	                      a->confid_accepted, relogin_done, a);
 	OPENSSL_cleanse(pw, sizeof pw);
 	new_form(a);
 	if (a->relogin_pending) {
@@ -297,7 +304,8 @@ static void lock_draw(struct app *a, WINDOW *w)
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_CANCEL, key, sizeof key);
 		snprintf(m, sizeof m,
-		         "The registry is back. Type the password for %s (%s) to sign in; %d record%s waiting here "
+		         "The registry is back. Type the password for %s (%s) to sign in; %d record%s "
+		         "waiting here "
 		         "%s sent then. Everything on your screens stays as it is; %s keeps working offline.",
 		         a->session_user, a->session_org, n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
 		         key[0] ? key : "cancel");
