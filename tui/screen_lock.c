@@ -120,8 +120,7 @@ static void online_refused(struct app *a, const struct api_result *res)
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
 	}
 	new_form(a);
-	app_message(a, MSG_ERROR,
-	            "Not signed in (the registry's answer is above); still offline: %s goes back to work.",
+	app_message(a, MSG_ERROR, "Not signed in; still offline (%s goes back to work).",
 	            key[0] ? key : "cancel");
 }
 
@@ -151,6 +150,7 @@ static void relogin_done(struct api_session *s, const struct api_result *res, vo
 		app_dirty(a, DIRTY_SCREEN);
 		return;
 	}
+	OPENSSL_cleanse(sent_pw, sizeof sent_pw); /* the sign-in was given up meanwhile */
 	if (res->cls == API_OK || res->cls == API_OFFLINE) {
 		a->session_expired = false;
 		if (app_top(a) == SCREEN_LOCK)
@@ -209,6 +209,11 @@ static unsigned online_submit(struct app *a)
 static unsigned lock_action(struct app *a, enum action act)
 {
 	if (act == ACTION_LOGOUT) {
+		if (a->relogin_pending) {
+			/* its answer would log this session in again */
+			app_message(a, MSG_INFO, "Waiting for the registry's answer...");
+			return TUI_HANDLED;
+		}
 		form_free(&form);
 		app_logout(a, "Logged out from the lock screen.");
 		return TUI_HANDLED;

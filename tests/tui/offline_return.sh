@@ -96,7 +96,17 @@ h
 <Enter>
 :wait-idle
 :save-screen $S/wrong.txt
+:type Wrong!pass2026
+<Enter>
+:wait-idle
+:type Wrong!pass2026
+<Enter>
+:wait-idle
+:save-screen $S/challenge.txt
+:wait-file $TUI_TMP/word
 :type $REG_PASSWORD
+<Tab>
+:type-file $TUI_TMP/word
 <Enter>
 :wait-idle
 :wait-text 30 1 accepted
@@ -123,6 +133,15 @@ done
 reg_json GET "/Immunization?patient=$PID" "$tok"
 [ "$(jqb '.total // (.entry | length)')" = 0 ] || fail "a dose reached the registry during maintenance"
 touch "$TUI_TMP/maint_off"
+# after three wrong passwords the registry asks for a word shown on screen:
+# read it off the screen as the person would
+i=0
+while [ ! -f "$S/challenge.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sed -n 's/.*Type the word shown: \([A-Za-z]*\).*/\1/p' "$S/challenge.txt" 2>/dev/null | head -1 > "$TUI_TMP/word.tmp" || :
+mv "$TUI_TMP/word.tmp" "$TUI_TMP/word"
 wait $child
 [ "$(cat "$TUI_TMP/status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/status")"
 
@@ -144,14 +163,21 @@ tui_has prompt 'Type the password for alice'
 tui_lacks prompt 'Okonkwo'
 # a wrong password: the registry's words and its lockout, still offline
 tui_has wrong 'Not signed in:'
-tui_has wrong 'still offline'
+tui_has wrong 'Not signed in; still offline (Esc goes back to work).'
 tui_has wrong 'not right'
 tui_has wrong 'more wrong password'
 tui_has wrong 'OFFLINE (registry back)'
 tui_has wrong 'Outbox: 1'
 tui_lacks wrong 'Wrong!pass2026'
 tui_lacks wrong "$REG_PASSWORD"
-# the right one: an ordinary online session, the outbox sent by itself, and
+# the third: the registry wants the challenge word too, and says how close
+# the account is to a reset
+tui_has challenge 'Type the word shown:'
+tui_has challenge 'Challenge answer'
+tui_has challenge 'more wrong passwords and the account needs a reset.'
+tui_has challenge 'OFFLINE (registry back)'
+[ -s "$TUI_TMP/word" ] || { TUI_LAST=challenge; tui_fail "no challenge word on the screen"; }
+# the right one, with the word: an ordinary online session, the outbox sent by itself, and
 # the half-typed shot form is still there
 tui_has signedin '| ONLINE |'
 tui_has signedin 'Org: CLINPENA'
