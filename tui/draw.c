@@ -177,7 +177,7 @@ void draw_banner(struct app *a)
 		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
 		int n = app_outbox_waiting(a);
 		snprintf(buf, sizeof buf, " OFFLINE SESSION - the registry is back: press %s to sign in%s",
-		         key, n > 0 ? " and send the outbox" : "");
+		         key[0] ? key : "sync-now", n > 0 ? " and send the outbox" : "");
 		text = buf;
 	} else if (a->offline_session && a->net != NET_MAINTENANCE && a->net != NET_OFFLINE) {
 		snprintf(buf, sizeof buf, " %s",
