@@ -365,8 +365,7 @@ static void online_confid_done(struct api_session *s, const struct api_result *r
 	if (!a->offline_session || covered(a))
 		return; /* logged out or locked meanwhile */
 	if (res->cls != API_OK) {
-		app_message(a, MSG_ERROR,
-		            "Could not fetch the confidentiality statement (%s); still working offline.",
+		app_message(a, MSG_ERROR, "Still offline: the confidentiality statement did not come (%s).",
 		            res->err.message);
 		return;
 	}
@@ -387,8 +386,7 @@ void app_go_online(struct app *a)
 		/* ask now rather than at the next backoff step */
 		app_probe(a);
 		app_message(a, MSG_INFO,
-		            "Checking whether the registry is back... Your work is saved here; it is sent "
-		            "once you sign in.");
+		            "Checking whether the registry is back; your work is kept here meanwhile.");
 		return;
 	}
 	if (api_session_busy(a->sess)) {

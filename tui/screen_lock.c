@@ -92,17 +92,13 @@ static void online_refused(struct app *a, const struct api_result *res)
 	if (res->cls != API_AUTH && res->cls != API_REJECTED) {
 		snprintf(error, sizeof error, "%s", res->err.message);
 	} else if (e->reset_required) {
-		/* nothing typed here can help now: back to work, offline */
-		a->going_online = false;
+		/* no password typed here can help now; the records stay here */
 		a->challenge[0] = '\0';
-		if (app_top(a) == SCREEN_LOCK)
-			app_pop(a);
-		app_message(
-		    a, MSG_ERROR,
-		    "The registry locked this account after too many wrong passwords: it needs a password "
-		    "reset (log out, then Forgot Password). You are still working offline; your records "
-		    "stay here.");
-		return;
+		snprintf(error, sizeof error,
+		         "The registry has locked this account after too many wrong passwords: it needs a "
+		         "password reset (log out, then Forgot Password on the login screen). Your records "
+		         "stay here; %s goes back to work offline.",
+		         key[0] ? key : "cancel");
 	} else {
 		char left[160] = "";
 		if (e->attempts_remaining >= 0 && e->captcha)
