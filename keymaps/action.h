@@ -108,6 +108,7 @@ enum action_group {
 	_(SWITCH_ORG,     "switch-org",     "Work for another organization",            SESSION) \
 	_(CHANGE_PASSWORD, "change-password", "Change your password",                   SESSION) \
 	_(FORGOT_PASSWORD, "forgot-password", "Reset a forgotten password by e-mail",   SESSION) \
+	_(GO_ONLINE,      "go-online",      "Offline session: sign in to the registry and send the outbox", SESSION) \
 	_(LOCK,           "lock",           "Lock the screen (password to resume)",     SESSION) \
 	_(LOGOUT,         "logout",         "Log out and return to the login screen",   SESSION)
 

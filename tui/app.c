@@ -98,6 +98,40 @@ void app_dirty(struct app *a, unsigned what)
 
 static void lock_now(struct app *a);
 
+int app_outbox_waiting(const struct app *a)
+{
+	if (!a->store || !cache_unlocked(a->store))
+		return 0;
+	return cache_outbox_count(a->store, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
+}
+
+void app_key_name(const struct app *a, enum action act, char *buf, size_t len)
+{
+	struct key k;
+	buf[0] = '\0';
+	if (keymap_keys_for(a->keys, KEYMAP_GENERIC, 0, act, &k, 1) > 0)
+		key_label(&k, buf, len);
+}
+
+/* The registry answers again. An offline session cannot send with no
+ * token, so say what to press rather than leave the outbox waiting. */
+static void back_message(struct app *a)
+{
+	if (!a->offline_session || a->going_online) {
+		app_message(a, MSG_INFO, "The registry is reachable again.");
+		return;
+	}
+	char key[KEY_NAME_LEN];
+	app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
+	int n = app_outbox_waiting(a);
+	if (n > 0)
+		app_message(a, MSG_INFO, "The registry is back: press %s to sign in and send %d record%s.",
+		            key[0] ? key : "sync-now", n, n == 1 ? "" : "s");
+	else
+		app_message(a, MSG_INFO, "The registry is back: press %s to sign in to it.",
+		            key[0] ? key : "sync-now");
+}
+
 void app_note_result(struct app *a, const struct api_result *res)
 {
 	enum net_state was = a->net;
@@ -132,7 +166,7 @@ void app_note_result(struct app *a, const struct api_result *res)
 	if (a->net != was) {
 		a->dirty |= DIRTY_STATUS | DIRTY_BODY;
 		if (a->net == NET_ONLINE && (was == NET_OFFLINE || was == NET_MAINTENANCE))
-			app_message(a, MSG_INFO, "The registry is reachable again.");
+			back_message(a);
 	}
 	/* come back on our own: probe again with backoff (15 s doubling to
 	 * 5 min), or when the registry said, if it said (Retry-After) */
@@ -248,6 +282,7 @@ void app_logout(struct app *a, const char *why)
 	a->lock_armed = false;
 	a->session_expired = false;
 	a->relogin_pending = false;
+	a->going_online = false;
 	a->forced_password = false;
 	a->challenge[0] = '\0';
 	app_reset_to(a, SCREEN_LOGIN);
@@ -297,6 +332,12 @@ static bool session_check(struct app *a)
 
 static void lock_now(struct app *a)
 {
+	/* the sign-in prompt can be left with Esc: going idle over it makes
+	 * it a real lock (a login on its way finishes first) */
+	if (a->going_online && !a->relogin_pending && app_top(a) == SCREEN_LOCK) {
+		a->going_online = false;
+		app_pop(a);
+	}
 	if (!a->lock_armed || locked(a))
 		return;
 	/* the store's key goes too; the lock screen opens it again */
@@ -305,6 +346,71 @@ static void lock_now(struct app *a)
 		cache_lock(a->store);
 	app_push(a, SCREEN_LOCK);
 	a->dirty |= DIRTY_SCREEN;
+}
+
+/* ---- back online from an offline session ------------------------------- */
+
+static bool covered(const struct app *a)
+{
+	return locked(a) || app_top(a) == SCREEN_CONFID;
+}
+
+/* The statement came (or did not): show it, then ask the password. */
+static void online_confid_done(struct api_session *s, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)s;
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_SCREEN);
+	if (!a->offline_session || covered(a))
+		return; /* logged out or locked meanwhile */
+	if (res->cls != API_OK) {
+		app_message(a, MSG_ERROR, "Still offline: the confidentiality statement did not come (%s).",
+		            res->err.message);
+		return;
+	}
+	a->msg[0] = '\0';
+	a->confid_for_login = true; /* "I Agree" comes back to app_go_online() */
+	app_push(a, SCREEN_CONFID);
+}
+
+void app_go_online(struct app *a)
+{
+	if (!a->offline_session) {
+		app_message(a, MSG_INFO, "You are signed in to the registry already.");
+		return;
+	}
+	if (!a->conn || !a->sess || covered(a))
+		return;
+	if (a->net != NET_ONLINE) {
+		/* ask now rather than at the next backoff step */
+		app_probe(a);
+		app_message(a, MSG_INFO,
+		            "Checking whether the registry is back; your work is kept here meanwhile.");
+		return;
+	}
+	if (api_session_busy(a->sess)) {
+		app_message(a, MSG_INFO, "Still waiting for the registry...");
+		return;
+	}
+	if (!a->confid_accepted) {
+		/* the registry takes a login only with the statement accepted */
+		if (api_session_fetch_confidentiality(a->sess, online_confid_done, a))
+			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
+		else
+			app_message(a, MSG_ERROR,
+			            "Could not ask the registry for the confidentiality statement.");
+		return;
+	}
+	/* the lock screen asks, over every screen, which all stay as they are;
+	 * the store stays open: this is not an idle lock */
+	a->going_online = true;
+	a->challenge[0] = '\0';
+	app_push(a, SCREEN_LOCK);
+	char key[KEY_NAME_LEN];
+	app_key_name(a, ACTION_CANCEL, key, sizeof key);
+	app_message(a, MSG_INFO, "Type your password to sign in to the registry; %s keeps working offline.",
+	            key[0] ? key : "cancel");
 }
 
 /* ---- drawing ---------------------------------------------------------------- */
@@ -389,6 +495,12 @@ static void frame_action(struct app *a, enum action act)
 		break;
 	case ACTION_SYNC_NOW:
 		app_sync_now(a);
+		break;
+	case ACTION_GO_ONLINE:
+		if (!app_logged_in_any(a))
+			app_message(a, MSG_INFO, "Log in first.");
+		else
+			app_go_online(a);
 		break;
 	case ACTION_LOCK:
 		if (a->lock_armed)

@@ -13,6 +13,10 @@
  * registry's Retry-After); the probe backs off on its own from there, and
  * the first answer that says "reachable" starts the send again.
  *
+ * An offline session has no registry token, so nothing starts until the
+ * person signs in (app_go_online, the sync-now key); from then on the
+ * session is an online one and the outbox goes as above.
+ *
  * One sync at a time: the engine takes the store's sync.lock (flock, gone
  * with the process), so a `vaxdesk sync` running beside the terminal makes
  * this side wait its turn. The engine is freed before the store is locked
@@ -203,11 +207,13 @@ void app_sync_tick(struct app *a)
 
 void app_sync_now(struct app *a)
 {
+	if (a->offline_session) {
+		/* no token to send with: sign in first (the outbox goes after) */
+		app_go_online(a);
+		return;
+	}
 	if (!may_sync(a)) {
-		app_message(a, MSG_INFO,
-		            a->offline_session
-		                ? "Offline session: log in again while the registry is reachable to send."
-		                : "Log in to send the outbox.");
+		app_message(a, MSG_INFO, "Log in to send the outbox.");
 		return;
 	}
 	if (!a->sync)

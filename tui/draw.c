@@ -132,7 +132,8 @@ void draw_status(struct app *a)
 		net = "CONNECTING";
 		break;
 	case NET_ONLINE:
-		net = "ONLINE";
+		/* reachable, but this session has no token: nothing is sent yet */
+		net = a->offline_session ? "OFFLINE (registry back)" : "ONLINE";
 		break;
 	case NET_OFFLINE:
 		net = "OFFLINE";
@@ -159,7 +160,8 @@ void draw_status(struct app *a)
 	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s%s", net, app_org(a), app_user(a),
 	         outbox, bytes[0] ? " | Used: " : "", bytes);
 	int used = draw_text(w, 0, 0, line, a->cols);
-	const char *title = app_screen(app_top(a))->title;
+	const char *title =
+	    app_top(a) == SCREEN_LOCK && a->going_online ? "Sign in" : app_screen(app_top(a))->title;
 	int tw = draw_width(title);
 	if (used + tw + 3 < a->cols)
 		draw_text(w, 0, a->cols - tw - 1, title, tw);
@@ -170,7 +172,14 @@ void draw_banner(struct app *a)
 	WINDOW *w = a->w_banner;
 	const char *text = NULL;
 	char buf[VAX_ERROR_MSG_LEN + 64];
-	if (a->offline_session && a->net != NET_MAINTENANCE && a->net != NET_OFFLINE) {
+	if (a->offline_session && a->net == NET_ONLINE) {
+		char key[KEY_NAME_LEN];
+		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
+		int n = app_outbox_waiting(a);
+		snprintf(buf, sizeof buf, " OFFLINE SESSION - the registry is back: press %s to sign in%s",
+		         key[0] ? key : "sync-now", n > 0 ? " and send the outbox" : "");
+		text = buf;
+	} else if (a->offline_session && a->net != NET_MAINTENANCE && a->net != NET_OFFLINE) {
 		snprintf(buf, sizeof buf, " %s",
 		         "OFFLINE SESSION - logged in from this workstation's store; log in again "
 		         "when the registry is back");

@@ -35,3 +35,6 @@ dist_check_SCRIPTS += tests/tui/outbox.sh
 # several shots in one visit, editing a dose, correcting a rejected one (tests/tui/shots.sh)
 TESTS += tests/tui/shots.sh
 dist_check_SCRIPTS += tests/tui/shots.sh
+# an offline session signs in when the registry is back, and the outbox goes
+TESTS += tests/tui/offline_return.sh
+dist_check_SCRIPTS += tests/tui/offline_return.sh

@@ -56,6 +56,8 @@ static unsigned confid_action(struct app *a, enum action act)
 		app_pop(a);
 		if (a->confid_for_login && app_top(a) == SCREEN_LOGIN)
 			screen_login_send(a);
+		else if (a->confid_for_login && a->offline_session)
+			app_go_online(a); /* now the password, over the same screens */
 		a->confid_for_login = false;
 		return TUI_HANDLED;
 	case ACTION_CANCEL:

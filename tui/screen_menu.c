@@ -21,6 +21,7 @@ static const struct entry entries[] = {
 	{ACTION_REVIEW, "Review possible duplicates", true},
 	{ACTION_CHANGE_PASSWORD, "Change password", true},
 	{ACTION_SWITCH_ORG, "Switch organization", true},
+	{ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true},
 	{ACTION_LOGOUT, "Log out", true},
 };
 #define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
@@ -31,6 +32,8 @@ static bool usable(const struct app *a, int i)
 {
 	if (!entries[i].available)
 		return false;
+	if (entries[i].act == ACTION_GO_ONLINE)
+		return a->offline_session;
 	/* the registry does these; offline, the local store answers searches
 	 * and holds the clients to review */
 	if (a->offline_session && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
@@ -56,7 +59,9 @@ static void menu_enter(struct app *a, bool fresh)
 static void run(struct app *a, int i)
 {
 	if (!usable(a, i)) {
-		if (entries[i].available && a->offline_session)
+		if (entries[i].act == ACTION_GO_ONLINE)
+			app_message(a, MSG_INFO, "You are signed in to the registry already.");
+		else if (entries[i].available && a->offline_session)
 			app_message(a, MSG_INFO, "%s needs the registry; this session is offline.",
 			            entries[i].label);
 		else if (entries[i].act == ACTION_SWITCH_ORG && entries[i].available)
@@ -88,6 +93,9 @@ static void run(struct app *a, int i)
 		break;
 	case ACTION_OUTBOX:
 		app_push(a, SCREEN_OUTBOX);
+		break;
+	case ACTION_GO_ONLINE:
+		app_go_online(a);
 		break;
 	default:
 		break;
@@ -142,6 +150,8 @@ static void menu_draw(struct app *a, WINDOW *w)
 		const char *why = "";
 		if (!entries[i].available)
 			why = "  - not available in this version";
+		else if (!ok && entries[i].act == ACTION_GO_ONLINE)
+			why = "  - signed in";
 		else if (!ok && a->offline_session)
 			why = "  - needs the registry (offline)";
 		else if (!ok)
@@ -157,7 +167,7 @@ static void menu_draw(struct app *a, WINDOW *w)
 }
 
 static const enum action menu_actions[] = {ACTION_SELECT, ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
-                                           ACTION_LOGOUT, ACTION_NONE};
+                                           ACTION_GO_ONLINE, ACTION_LOGOUT, ACTION_NONE};
 
 const struct screen_ops screen_menu_ops = {
 	.name = "menu",

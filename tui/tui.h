@@ -169,6 +169,7 @@ struct app {
 	bool lock_armed; /* a password hash is held */
 	bool session_expired; /* the registry refused our token: the lock asks again */
 	bool relogin_pending; /* the lock's new login is on its way */
+	bool going_online;    /* offline session: the lock asks the password for an online login */
 
 	/* the access flow, shared by the access screens */
 	bool confid_accepted;
@@ -218,6 +219,13 @@ void app_logout(struct app *a, const char *why);
 void app_logged_in(struct app *a);
 /** Start a health probe of the registry now. */
 void app_probe(struct app *a);
+/** Offline session: sign in to the registry (statement, then the password
+ * over the current screen), or probe now if it is not answering yet. */
+void app_go_online(struct app *a);
+/** Outbox entries the registry has not accepted yet (0 if the store is locked). */
+int app_outbox_waiting(const struct app *a);
+/** The first key of an action on every screen ("F5"), or "" if unbound. */
+void app_key_name(const struct app *a, enum action act, char *buf, size_t len);
 /** Draw everything dirty and call doupdate() once. */
 void app_render(struct app *a);
 /** Run the loop until quit. */

@@ -1,0 +1,197 @@
+#!/bin/sh
+# An offline session when the registry comes back, against a real vaxregd
+# over TLS: alice logs in online once (so this workstation's store knows
+# her), then logs in OFFLINE during maintenance and records a shot. When
+# maintenance ends, vaxdesk says the registry is back and what to press;
+# that key shows the confidentiality statement, then asks the password over
+# the screen she is on (her half-typed second shot stays as it was). A wrong
+# password is refused by the registry, in words, and she stays offline with
+# the shot waiting; the right one makes the session an ordinary online one,
+# and the outbox goes by itself. The registry then holds each dose once.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_start
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+
+registry_login CLINPENA alice > "$TUI_TMP/tok"
+tok=$(cat "$TUI_TMP/tok")
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Okonkwo","given":["Adaeze"]}],
+ "gender":"female","birthDate":"2018-06-02",
+ "address":[{"line":["4 Oak St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
+PID=$(jqb .id)
+[ -n "$PID" ] || fail "no patient id"
+
+# --- once online: the store learns alice and caches the client ----------------
+tui_run <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+s
+:wait-idle
+:type Okonkwo, Adaeze 06/02/2018
+<Enter>
+:wait-idle
+:save-screen $S/online.txt
+:quit
+EOF2
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has online 'Okonkwo, Adaeze'
+tui_has online '| ONLINE |'
+
+# --- maintenance: offline login, a shot, then the registry comes back ---------
+"$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
+(
+	cat > "$TUI_TMP/script2" <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+:save-screen $S/offline.txt
+s
+:wait-idle
+:type Okonkwo, Adaeze 06/02/2018
+<Enter>
+:wait-idle
+h
+:type 08
+<Tab>
+:type 06/03/2018
+<Tab>
+:type 01
+<C-w>
+:wait-idle
+:save-screen $S/recorded.txt
+h
+:type 20
+<Tab>
+:type 08/02/2018
+:save-screen $S/halftyped.txt
+:save-screen $S/ready.txt
+:wait-file $TUI_TMP/maint_off
+:wait-text 30 The registry is back
+:save-screen $S/back.txt
+<F5>
+:wait-idle
+:save-screen $S/statement.txt
+<Enter>
+:save-screen $S/prompt.txt
+:type Wrong!pass2026
+<Enter>
+:wait-idle
+:save-screen $S/wrong.txt
+:type Wrong!pass2026
+<Enter>
+:wait-idle
+:type Wrong!pass2026
+<Enter>
+:wait-idle
+:save-screen $S/challenge.txt
+:wait-file $TUI_TMP/word
+:type $REG_PASSWORD
+<Tab>
+:type-file $TUI_TMP/word
+<Enter>
+:wait-idle
+:wait-text 30 1 accepted
+:save-screen $S/signedin.txt
+<Tab>
+:type 01
+<C-w>
+:wait-idle
+:wait-text 30 Accepted        dose 1
+:save-screen $S/second.txt
+:quit
+EOF2
+	tui_run < "$TUI_TMP/script2"
+	echo "$TUI_STATUS" > "$TUI_TMP/status"
+) &
+child=$!
+i=0
+while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+# nothing reached the registry while it was in maintenance
+"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+reg_json GET "/Immunization?patient=$PID" "$tok"
+[ "$(jqb '.total // (.entry | length)')" = 0 ] || fail "a dose reached the registry during maintenance"
+touch "$TUI_TMP/maint_off"
+# after three wrong passwords the registry asks for a word shown on screen:
+# read it off the screen as the person would
+i=0
+while [ ! -f "$S/challenge.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sed -n 's/.*Type the word shown: \([A-Za-z]*\).*/\1/p' "$S/challenge.txt" 2>/dev/null | head -1 > "$TUI_TMP/word.tmp" || :
+mv "$TUI_TMP/word.tmp" "$TUI_TMP/word"
+wait $child
+[ "$(cat "$TUI_TMP/status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/status")"
+
+tui_has offline 'Logged in OFFLINE'
+tui_has recorded 'Okonkwo, Adaeze'
+tui_has recorded 'OFFLINE (maintenance)'
+tui_has recorded 'Outbox: 1'
+tui_has halftyped '08/02/2018'
+# back: said in words on the status line, the banner and the message line
+tui_has back 'OFFLINE (registry back)'
+tui_has back 'The registry is back: press F5 to sign in and send 1 record.'
+tui_has back 'Outbox: 1'
+tui_has back 'OFFLINE SESSION - the registry is back: press F5 to sign in'
+tui_lacks back '| ONLINE |'
+# the registry's statement first (this run has not accepted it yet)
+tui_has statement 'Confidentiality statement'
+tui_has prompt 'SIGN IN TO THE REGISTRY'
+tui_has prompt 'Type the password for alice'
+tui_lacks prompt 'Okonkwo'
+# a wrong password: the registry's words and its lockout, still offline
+tui_has wrong 'Not signed in:'
+tui_has wrong 'Not signed in; still offline (Esc goes back to work).'
+tui_has wrong 'not right'
+tui_has wrong 'more wrong password'
+tui_has wrong 'OFFLINE (registry back)'
+tui_has wrong 'Outbox: 1'
+tui_lacks wrong 'Wrong!pass2026'
+tui_lacks wrong "$REG_PASSWORD"
+# the third: the registry wants the challenge word too, and says how close
+# the account is to a reset
+tui_has challenge 'Type the word shown:'
+tui_has challenge 'Challenge answer'
+tui_has challenge 'more wrong passwords and the account needs a reset.'
+tui_has challenge 'OFFLINE (registry back)'
+[ -s "$TUI_TMP/word" ] || { TUI_LAST=challenge; tui_fail "no challenge word on the screen"; }
+# the right one, with the word: an ordinary online session, the outbox sent by itself, and
+# the half-typed shot form is still there
+tui_has signedin '| ONLINE |'
+tui_has signedin 'Org: CLINPENA'
+tui_has signedin 'User: alice'
+tui_has signedin 'Sync: 1 accepted'
+tui_has signedin '08/02/2018'
+tui_lacks signedin 'OFFLINE SESSION'
+tui_has second '| ONLINE |'
+tui_has second 'Outbox: 0'
+tui_has second 'Accepted        dose 1'
+! grep -qF "$REG_PASSWORD" "$TUI_TMP/err" || tui_fail "the password reached stderr"
+
+# the registry holds each dose exactly once
+reg_json GET "/Immunization?patient=$PID" "$tok"
+[ "$(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | sort | join(",")')" = 08,20 ] ||
+	fail "the registry should hold CVX 08 and 20 once each: $(jqb '[.entry[] | .resource.vaccineCode.coding[0].code] | join(",")')"
+echo "ok: an offline session signs in when the registry is back and sends its outbox once"
