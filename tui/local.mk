@@ -35,3 +35,6 @@ dist_check_SCRIPTS += tests/tui/outbox.sh
 # several shots in one visit, editing a dose, correcting a rejected one (tests/tui/shots.sh)
 TESTS += tests/tui/shots.sh
 dist_check_SCRIPTS += tests/tui/shots.sh
+# invalid input in every field of Edit Client and the shot forms (tests/tui/fields.sh)
+TESTS += tests/tui/fields.sh
+dist_check_SCRIPTS += tests/tui/fields.sh

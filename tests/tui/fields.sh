@@ -1,0 +1,322 @@
+#!/bin/sh
+# Every field of Edit Client and of the shot forms against a real vaxregd
+# over TLS: invalid input in each shows its message beside that field and
+# saves nothing (the outbox stays empty, the registry unchanged); then the
+# Personal, Address and Organization tabs edited and saved reach the registry
+# exactly once after `vaxdesk sync`.
+#
+# Table-driven: each form is a list of rows "KEYS | VALUE | EXPECTED", where
+# KEYS moves from the previous field to this one, VALUE replaces the field's
+# text (empty: cleared; "~x": x typed without clearing, for Y/N fields that
+# refuse other keys) and EXPECTED is what the screen must show, normally
+# "Label: value <- message" so the message is beside the right field
+# ("@SCREEN text": on another screen saved after the save, e.g. another tab). The
+# messages are the ones in forms/validate.c, forms/form.c, core/date.c and
+# core/rules.h. A few rows of one form go into one save (more than fit
+# beside their fields at 80x24 would push the later ones off the screen),
+# and many saves go into one vaxdesk run.
+#
+# Free-text fields (Suffix, Chart number, Street, City, County, Why, Primary
+# provider, comment text, note, lot, Administered by, consent Source) accept
+# any text; their length limits are checked instead, by what reaches the
+# registry in the valid edit at the end (typed characters past the limit are
+# refused as they are typed).
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_start
+# the outbox is read before `vaxdesk sync`, so the program must not send by itself
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
+
+tok=$(registry_login CLINPENA alice)
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Fieldman","given":["Ines"]}],
+ "gender":"female","birthDate":"2015-06-01",
+ "address":[{"use":"home","line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
+PID=$(jqb .id)
+[ -n "$PID" ] || fail "no patient id"
+reg_json GET "/Patient/$PID" "$tok"
+jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient0.json"
+
+login() {
+	cat <<EOF2
+:wait-idle
+:type CLINPENA
+<Tab>
+:type alice
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+s
+:wait-idle
+:type Fieldman, Ines 06/01/2015
+<Enter>
+:wait-idle
+EOF2
+}
+
+sync_now() {
+	printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+	VAXDESK_ORG=CLINPENA VAXDESK_USER=alice "$VAXDESK" sync --password-fd 3 3<"$TUI_TMP/pw" \
+		>"$TUI_TMP/sync.out" 2>&1 || { cat "$TUI_TMP/sync.out" >&2; tui_fail "vaxdesk sync failed"; }
+}
+
+EXPECT=$TUI_TMP/expect
+: > "$EXPECT"
+NL='
+'
+
+# rows SCREEN: the table rows on stdin become keystrokes (on stdout) that
+# fill the fields, save, and save the screen as SCREEN; each row's EXPECTED
+# and "Not saved" are noted for check_expected.
+rows() {
+	while IFS='|' read -r _keys _val _want; do
+		_val=$(printf '%s' "$_val" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+		_want=$(printf '%s' "$_want" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+		[ -n "$_want" ] || continue
+		for _k in $_keys; do
+			[ "$_k" = - ] || echo "$_k"
+		done
+		case $_val in
+		'~'*) echo ":type ${_val#\~}" ;;
+		'') echo '<C-u>' ;;
+		*) printf '<C-u>\n:type %s\n' "$_val" ;;
+		esac
+		case $_want in
+		@*) printf '%s\n' "${_want#@}" | sed 's/ /|/' >> "$EXPECT" ;;
+		*) printf '%s|%s\n' "$1" "$_want" >> "$EXPECT" ;;
+		esac
+	done
+	printf '<C-w>\n:save-screen %s\n' "$S/$1.txt"
+	printf '%s|%s\n' "$1" 'Not saved' >> "$EXPECT"
+}
+
+# the screen's text as one line, spaces squeezed: a message wrapped under
+# its field reads on from the field's value
+flat() {
+	sed 's/^ *//' "$S/$1.txt" | tr '\n' ' ' | tr -s ' '
+}
+
+check_expected() {
+	while IFS='|' read -r _scr _want; do
+		_want=$(printf '%s' "$_want" | tr -s ' ')
+		flat "$_scr" | grep -qF -- "$_want" || {
+			TUI_LAST=$_scr
+			tui_fail "screen $_scr does not show '$_want'"
+		}
+	done < "$EXPECT"
+}
+
+# edit_tab N: open Edit Client on tab N (0 Personal ... 7 Consent)
+edit_tab() {
+	printf 'e\n:wait-idle\n'
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		echo '<F7>'
+		_i=$((_i + 1))
+	done
+}
+
+# after a refused save: discard the edit, back on the record
+discard() {
+	printf '<Esc>\ny\n:wait-idle\n'
+}
+
+# --- Edit Client: each field's own check ---------------------------------------
+NAMECHARS='Names may contain letters (accents allowed), spaces, hyphens and apostrophes only.'
+NOCODE='No code matches what was typed.'
+{
+	login
+	echo ":save-screen $S/before.txt"
+	edit_tab 0
+	rows p1 <<EOF2
+-		| G4rcia	| Last name: G4rcia <- $NAMECHARS
+<Tab>		| -Ana		| First name: -Ana <- A name must start with a letter.
+<Tab>		| Ma  ria	| Middle name: Ma ria <- Two spaces, hyphens or apostrophes in a row.
+EOF2
+	discard
+	edit_tab 0
+	rows p2 <<EOF2
+-		|		| Last name: <- Required.
+<Tab>		| Ana-		| First name: Ana- <- A name must end with a letter.
+<Tab> <Tab> <Tab> | 13/45/2001	| Date of birth: 13/45/2001 <- That day does not exist on the calendar.
+<Tab>		| Q		| Sex: Q <- $NOCODE
+EOF2
+	discard
+	edit_tab 0
+	rows p3 <<EOF2
+<Tab>		|		| First name: <- Required.
+<Tab> <Tab> <Tab> | 1/2/15	| Date of birth: 1/2/15 <- Enter all four digits of the year (MM/DD/YYYY).
+<Tab>		|		| Sex: <- Required.
+<Tab>		| O'		| Mother's maiden: O' <- A name must end with a letter.
+<Tab>		| ZZ		| Race: ZZ <- $NOCODE
+<Tab>		| ZZ		| Ethnicity: ZZ <- $NOCODE
+EOF2
+	discard
+	edit_tab 0
+	rows p4 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 	| Date of birth: <- Required.
+<Tab> <Tab>	| Sm!th		| Mother's maiden: Sm!th <- $NAMECHARS
+EOF2
+	discard
+	edit_tab 0
+	rows p5 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 06/2015 | Date of birth: 06/2015 <- Enter the date as MM/DD/YYYY.
+EOF2
+	discard
+	edit_tab 0
+	rows p6 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 06/01/1700 | Date of birth: 06/01/1700 <- The year is out of range.
+EOF2
+	discard
+	edit_tab 1
+	rows a1 <<EOF2
+<Tab> <Tab> <Tab> | 1234	| ZIP: 1234 <- Enter a ZIP code as 5 digits or ZIP+4 (12345-6789).
+<Tab> <Tab>	| ~x		| No viable address: N
+<Tab>		| 512555	| Phone: 512555 <- A US phone number has 10 digits.
+EOF2
+	discard
+	edit_tab 1
+	rows a2 <<EOF2
+<Tab> <Tab> <Tab> | 78701-	| ZIP: 78701- <- Enter a ZIP code as 5 digits or ZIP+4 (12345-6789).
+<Tab> <Tab> <Tab> | 0125550100 | Phone: 0125550100 <- The area code cannot start with 0 or 1.
+EOF2
+	discard
+	edit_tab 1
+	rows a3 <<EOF2
+<Tab> <Tab> <Tab> | 123456	| ZIP: 123456 <- Enter a ZIP code as 5 digits or ZIP+4 (12345-6789).
+<Tab> <Tab> <Tab> | 512-055-0100 | Phone: 512-055-0100 <- The number after the area code cannot start with 0 or 1.
+EOF2
+	discard
+	edit_tab 1
+	rows a4 <<EOF2
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 1 512 555 0100 | Phone: 1 512 555 0100 <- A US phone number has 10 digits.
+EOF2
+	discard
+	edit_tab 2
+	rows o1 <<EOF2
+-		| Z		| Status here: Z <- $NOCODE
+<Tab> <Tab>	| XX		| Tracking schedule: XX <- $NOCODE
+<Tab>		| ~x		| Reminder/recall: Y
+EOF2
+	discard
+	edit_tab 2
+	rows o2 <<EOF2
+-		|		| Status here: <- Required.
+EOF2
+	discard
+	edit_tab 3
+	rows c1 <<EOF2
+-		| Z		| New comment: Z <- $NOCODE
+<Tab> <Tab>	| 02/30/2020	| Since: 02/30/2020 <- That day does not exist on the calendar.
+EOF2
+	discard
+	edit_tab 3
+	rows c2 <<EOF2
+<Tab> <Tab>	| 2/3/20	| Since: 2/3/20 <- Enter all four digits of the year (MM/DD/YYYY).
+EOF2
+	discard
+	edit_tab 5
+	rows k1 <<EOF2
+-		| 1		| No. (empty: add): 1 <- Nothing is listed yet: leave it empty to add one.
+<Tab>		| ~x		| Remove: N
+<Tab>		| Sm1th		| Last name: Sm1th <- $NAMECHARS
+<Tab>		| 'Ana		| First name: 'Ana <- A name must start with a letter.
+<Tab>		| Lu--z		| Middle name: Lu--z <- Two spaces, hyphens or apostrophes in a row.
+EOF2
+	discard
+	edit_tab 6
+	rows r1 <<EOF2
+-		| 7		| No. (empty: add): 7 <- Nothing is listed yet: leave it empty to add one.
+<Tab> <Tab>	| G4		| Last name: G4 <- $NAMECHARS
+<Tab>		| x-		| First name: x- <- A name must end with a letter.
+<Tab>		| ZZ		| Relationship: ZZ <- $NOCODE
+EOF2
+	discard
+	edit_tab 6
+	rows r2 <<EOF2
+<Tab> <Tab> <Tab> <Tab> <Tab> | 5125 | Phone: 5125 <- A US phone number has 10 digits.
+<Tab> <Tab> <Tab> <Tab> | 7870	| ZIP: 7870 <- Enter a ZIP code as 5 digits or ZIP+4 (12345-6789).
+EOF2
+	discard
+	edit_tab 7
+	rows n1 <<EOF2
+-		| Z		| Minor consent: Z <- $NOCODE
+<Tab>		| Z		| Adult consent (18+) Z <- $NOCODE
+<Tab>		| ~x		| Keep disaster doses N
+<Tab>		| 13/01/2026	| Date of answer: 13/01/2026 <- That day does not exist on the calendar.
+EOF2
+	discard
+	# the registry's own rules, run once every field passes its own check;
+	# each message goes to its field's tab
+	edit_tab 0
+	rows rules1 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 01/01/2099 | Date of birth: 01/01/2099 <- The date of birth cannot be in the future.
+<F7> <Tab> <Tab> | T1		| @rules1addr State: T1 <- Enter the state as its two-letter code (TX).
+<F7> <F7> <F7> <F7> <F7> <Tab> <Tab> | Garcia | @rules1resp Last name: Garcia <- Enter the responsible person's last and first name.
+<Tab> <Tab>	| 		| @rules1resp Relationship: <- Choose how the responsible person is related to the client.
+<F7>		| G		| @rules1consent Date of answer: <- Enter the date the consent was given, refused or withdrawn.
+EOF2
+	cat <<EOF2
+<F7>
+:save-screen $S/rules1addr.txt
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:save-screen $S/rules1resp.txt
+<F7>
+:save-screen $S/rules1consent.txt
+EOF2
+	discard
+	edit_tab 0
+	rows rules2 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 01/01/1850 | Date of birth: 01/01/1850 <- The date of birth cannot be before 01/01/1890.
+<F7> <F7> <F7> <F7> <F7> <F7> <Tab> <Tab> | Garcia	| @rules2resp Last name: Garcia
+<Tab>		| Maria		| @rules2resp First name: Maria
+<Tab>		| MTH		| @rules2resp Relationship: MTH
+<Tab> <Tab> <Tab> <Tab> | T1	| @rules2resp State: T1 <- Enter the state as its two-letter code (TX).
+<F7>		| G		| @rules2consent Minor consent: G
+<Tab> <Tab> <Tab> | 01/01/2099 | @rules2consent Date of answer: 01/01/2099 <- The consent date cannot be in the future.
+EOF2
+	cat <<EOF2
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+:save-screen $S/rules2resp.txt
+<F7>
+:save-screen $S/rules2consent.txt
+EOF2
+	discard
+	edit_tab 5
+	rows rules3 <<EOF2
+<Tab> <Tab> <Tab> | Ana	| Last name: <- Enter the client's last name.
+EOF2
+	discard
+	echo ":save-screen $S/after.txt"
+	echo ":quit"
+} > "$TUI_TMP/s1"
+tui_run < "$TUI_TMP/s1"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+check_expected
+tui_has before 'Fieldman, Ines'
+tui_has before 'Outbox: 0 |'
+tui_has after 'Outbox: 0 |'
+tui_has rules1 'Not saved: The date of birth cannot be in the future.'
+tui_has rules2 'Not saved: The date of birth cannot be before 01/01/1890.'
+# nothing reached the registry
+reg_json GET "/Patient/$PID" "$tok"
+jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient1.json"
+cmp -s "$TUI_TMP/patient0.json" "$TUI_TMP/patient1.json" ||
+	fail "the registry's client changed: $(diff "$TUI_TMP/patient0.json" "$TUI_TMP/patient1.json")"
