@@ -105,6 +105,7 @@ flat() {
 }
 
 check_expected() {
+	[ -s "$EXPECT" ] || tui_fail "no expectations noted"
 	while IFS='|' read -r _scr _want; do
 		_want=$(printf '%s' "$_want" | tr -s ' ')
 		flat "$_scr" | grep -qF -- "$_want" || {
@@ -320,3 +321,199 @@ reg_json GET "/Patient/$PID" "$tok"
 jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient1.json"
 cmp -s "$TUI_TMP/patient0.json" "$TUI_TMP/patient1.json" ||
 	fail "the registry's client changed: $(diff "$TUI_TMP/patient0.json" "$TUI_TMP/patient1.json")"
+
+# --- the shot forms: Add New (visit and vaccine row), Add Historical, Refusal,
+# changing a dose, deleting one --------------------------------------------------
+reg_json POST /Immunization "$tok" '{"resourceType":"Immunization","status":"completed",
+ "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"20"}]},
+ "patient":{"reference":"Patient/'"$PID"'"},"occurrenceDateTime":"2016-08-01","primarySource":true,
+ "lotNumber":"LOTX1",
+ "fundingSource":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/funding-source","code":"VXC1"}]},
+ "programEligibility":[{"coding":[{"code":"V02"}]}]}'
+[ "$REG_STATUS" = 201 ] || fail "create the dose: $REG_STATUS"
+reg_json GET "/Immunization?patient=$PID" "$tok"
+jq -S '[.entry[].resource | del(.meta)]' "$REG_BODY" > "$TUI_TMP/doses0.json"
+[ "$(jq length "$TUI_TMP/doses0.json")" = 1 ] || fail "the registry should hold one dose"
+
+# after a refused save: discard the shot, back on the record
+discard_shot() {
+	printf '<Esc>\ny\n:wait-idle\n'
+}
+: > "$EXPECT"
+NOTACTIVE="That vaccine (CVX) is no longer available; a dose given today must use an active vaccine, or record it as historical."
+{
+	login
+	echo ":save-screen $S/shotbefore.txt"
+	# Add New: the cursor starts on the vaccine of the first row; the visit's
+	# date, provider, funding and VFC eligibility are before it
+	echo a
+	rows new1 <<EOF2
+-		| zzzz		| Vaccine: zzzz <- $NOCODE
+<Tab>		| ZZZZ		| Manufacturer: ZZZZ <- $NOCODE
+<Tab> <Tab>	| 02/30/2027	| Expiration date: 02/30/2027 <- That day does not exist on the calendar.
+<Tab>		| abc		| Dose volume (mL): abc <- Enter the volume in mL, like 0.5.
+EOF2
+	discard_shot
+	echo a
+	rows new2 <<EOF2
+<Tab> <Tab> <Tab> <Tab> <Tab> | ZZZZ | Route: ZZZZ <- $NOCODE
+<Tab>		| ZZZZ		| Site: ZZZZ <- $NOCODE
+<Tab>		| 99/99/2026	| VIS given on: 99/99/2026 <- That day does not exist on the calendar.
+EOF2
+	discard_shot
+	echo a
+	rows new3 <<EOF2
+<S-Tab>		| ZZZZ		| VFC eligibility: ZZZZ <- $NOCODE
+<S-Tab>		| ZZZZ		| Funding source: ZZZZ <- $NOCODE
+<S-Tab> <S-Tab>	| 13/45/2026	| Date given: 13/45/2026 <- That day does not exist on the calendar.
+EOF2
+	discard_shot
+	echo a
+	rows new4 <<EOF2
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> | | Date given: <- Required.
+<Tab> <Tab> <Tab> <Tab>	| 	| Vaccine: <- Required.
+<Tab> <Tab> <Tab>	| 1/1/26	| Expiration date: 1/1/26 <- Enter all four digits of the year (MM/DD/YYYY).
+EOF2
+	discard_shot
+	# the registry's rules, once every field passes its own check
+	echo a
+	rows new5 <<EOF2
+-		| 01		| Vaccine: 01 <- $NOTACTIVE
+<Tab> <Tab>	| LOTN5		| Lot number: LOTN5
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
+<Tab>		| V02		| VFC eligibility: V02
+EOF2
+	discard_shot
+	echo a
+	rows new9 <<EOF2
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> | 12/31/2099 | Date given: 12/31/2099 <- The vaccination date cannot be in the future.
+<Tab> <Tab> <Tab> <Tab> | 20	| Vaccine: 20
+<Tab> <Tab>	| 		| Lot number: <- Enter the lot number for a dose given here.
+EOF2
+	discard_shot
+	echo a
+	rows new6 <<EOF2
+-		| 45		| Vaccine: 45 <- An 'unspecified formulation' code can only be used for a historical dose; choose the product given.
+<Tab> <Tab>	| LOTN6		| Lot number: LOTN6
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
+<Tab>		| V02		| VFC eligibility: V02
+EOF2
+	discard_shot
+	echo a
+	rows new10 <<EOF2
+-		| 20		| Vaccine: 20
+<Tab> <Tab>	| LOTN10	| Lot number: LOTN10
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | | Funding source: <- Choose the funding source for a dose given to a child.
+<Tab>		| 		| VFC eligibility: <- Choose the VFC eligibility for a dose given to a child.
+EOF2
+	discard_shot
+	echo a
+	rows new7 <<EOF2
+-		| 20		| Vaccine: 20
+<Tab>		| MSD		| Manufacturer: MSD <- That manufacturer does not make this vaccine.
+<Tab>		| LOTN7		| Lot number: LOTN7
+<Tab>		| 01/01/2016	| Expiration date: 01/01/2016 <- The lot had expired on the vaccination date.
+<Tab> <Tab> <Tab> <Tab> <Tab> | 03/01/2016 | Date given: 03/01/2016
+<Tab> <Tab>	| VXC1		| Funding source: VXC1
+<Tab>		| V02		| VFC eligibility: V02
+EOF2
+	discard_shot
+	echo a
+	rows new8 <<EOF2
+-		| 20		| Vaccine: 20
+<Tab> <Tab>	| LOTN8		| Lot number: LOTN8
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 01/01/2014 | Date given: 01/01/2014 <- The vaccination date cannot be before the date of birth.
+<Tab> <Tab>	| VXC1		| Funding source: VXC1
+<Tab>		| V02		| VFC eligibility: V02
+EOF2
+	discard_shot
+	# Add Historical: vaccine, date, record source, manufacturer, lot, provider
+	echo h
+	rows hist1 <<EOF2
+-		| zzzz		| Vaccine: zzzz <- $NOCODE
+<Tab>		| 13/45/2020	| Date given: 13/45/2020 <- That day does not exist on the calendar.
+<Tab>		| ZZ		| Record source: ZZ <- $NOCODE
+<Tab>		| ZZZZ		| Manufacturer: ZZZZ <- $NOCODE
+EOF2
+	discard_shot
+	echo h
+	rows hist2 <<EOF2
+-		| 		| Vaccine: <- Required.
+<Tab>		| 		| Date given: <- Required.
+<Tab>		| 		| Record source: <- Required.
+EOF2
+	discard_shot
+	echo h
+	rows hist3 <<EOF2
+-		| 08		| Vaccine: 08
+<Tab>		| 01/01/2014	| Date given: 01/01/2014 <- The vaccination date cannot be before the date of birth.
+<Tab>		| 00		| Record source: 00 <- Choose where the record of this historical dose came from.
+EOF2
+	discard_shot
+	echo h
+	rows hist4 <<EOF2
+-		| 20		| Vaccine: 20
+<Tab>		| 05/01/2016	| Date given: 05/01/2016
+<Tab>		| 01		| Record source: 01
+<Tab>		| MSD		| Manufacturer: MSD <- That manufacturer does not make this vaccine.
+EOF2
+	discard_shot
+	# a refusal: vaccine, date (today), reason
+	echo r
+	rows ref1 <<EOF2
+-		| zzzz		| Vaccine: zzzz <- $NOCODE
+<Tab>		| 2/3/20	| Date given: 2/3/20 <- Enter all four digits of the year (MM/DD/YYYY).
+<Tab>		| ZZ		| Reason refused: ZZ <- $NOCODE
+EOF2
+	discard_shot
+	echo r
+	rows ref2 <<EOF2
+<Tab>		| 		| Date given: <- Required.
+<Tab>		| 		| Reason refused: <- Required.
+EOF2
+	discard_shot
+	echo r
+	rows ref3 <<EOF2
+-		| 03		| Vaccine: 03
+<Tab>		| 12/31/2099	| Date given: 12/31/2099 <- The vaccination date cannot be in the future.
+<Tab>		| 00		| Reason refused: 00
+EOF2
+	discard_shot
+	# changing the dose on record: the same fields, then the reason
+	printf '<Home>\nc\n'
+	rows edit1 <<EOF2
+-		| zzzz		| Vaccine: zzzz <- $NOCODE
+<Tab> <Tab> <Tab> <Tab> | abc	| Dose volume (mL): abc <- Enter the volume in mL, like 0.5.
+<Tab>		| ZZZZ		| Route: ZZZZ <- $NOCODE
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | | Why change it: <- Required.
+EOF2
+	discard_shot
+	printf '<Home>\nc\n'
+	rows edit2 <<EOF2
+<Tab> <Tab>	| 		| Lot number: <- Enter the lot number for a dose given here.
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 08/01/2099 | Date given: 08/01/2099 <- The vaccination date cannot be in the future.
+<Tab> <Tab> <Tab> <Tab> | Lot typed wrong | Why change it: Lot typed wrong
+EOF2
+	discard_shot
+	# deleting it needs a reason
+	printf '<Home>\nd\n'
+	rows del1 <<EOF2
+-		| 		| Why delete it: <- Required.
+EOF2
+	discard_shot
+	echo ":save-screen $S/shotafter.txt"
+	echo ":quit"
+} > "$TUI_TMP/s2"
+tui_run < "$TUI_TMP/s2"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+check_expected
+tui_has shotbefore 'LOTX1'
+# the message line holds one row: the start of the sentence, all of it beside the field
+tui_has new5 "Not saved: That vaccine (CVX) is no longer available;"
+tui_has shotafter 'Outbox: 0 |'
+tui_has shotafter 'LOTX1'
+tui_lacks shotafter 'LOTN'
+reg_json GET "/Immunization?patient=$PID" "$tok"
+jq -S '[.entry[].resource | del(.meta)]' "$REG_BODY" > "$TUI_TMP/doses1.json"
+cmp -s "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json" ||
+	fail "the registry's doses changed: $(diff "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json")"
