@@ -95,7 +95,7 @@ rows() {
 		esac
 	done
 	printf '<C-w>\n:save-screen %s\n' "$S/$1.txt"
-	printf '%s|%s\n' "$1" 'Not saved' >> "$EXPECT"
+	printf '%s|%s\n' "$1" 'Not saved' "$1" 'Outbox: 0 |' >> "$EXPECT"
 }
 
 # the screen's text as one line, spaces squeezed: a message wrapped under
@@ -222,6 +222,20 @@ EOF2
 	edit_tab 3
 	rows c2 <<EOF2
 <Tab> <Tab>	| 2/3/20	| Since: 2/3/20 <- Enter all four digits of the year (MM/DD/YYYY).
+EOF2
+	discard
+	# a comment needs its kind and its text (either alone was dropped on save)
+	edit_tab 3
+	rows c3 <<EOF2
+<Tab>		| Fainted after the dose | Comment: Fainted after the dose
+<S-Tab>		| 		| New comment: <- Choose what the comment is about (R, I, C or O).
+EOF2
+	discard
+	edit_tab 3
+	rows c4 <<EOF2
+-		| R		| New comment: R
+<Tab> <Tab>	| 01/01/2020	| Since: 01/01/2020
+<S-Tab>		| 		| Comment: <- Enter the comment, or clear its kind.
 EOF2
 	discard
 	edit_tab 5
@@ -517,3 +531,129 @@ reg_json GET "/Immunization?patient=$PID" "$tok"
 jq -S '[.entry[].resource | del(.meta)]' "$REG_BODY" > "$TUI_TMP/doses1.json"
 cmp -s "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json" ||
 	fail "the registry's doses changed: $(diff "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json")"
+
+# --- Personal, Address and Org edited and saved: the registry holds each change
+# once; free-text fields keep what fits their length limit ----------------------
+MR_TYPED=MR-0123456789-0123456789-0123456789-XYZ
+MR_KEPT=MR-0123456789-0123456789-0123456
+STREET_TYPED='22 Oak Avenue Apartment 1234 Building C Floor 9 Unit 77'
+STREET_KEPT='22 Oak Avenue Apartment 1234 Building C Floor 9 Un'
+NOTE_TYPED=$(printf 'Afternoon visits preferred. %.0s' 1 2 3 4 5 6 7 8 9)
+NOTE_KEPT=$(printf '%s' "$NOTE_TYPED" | cut -c1-200)
+[ ${#MR_KEPT} = 32 ] && [ ${#STREET_KEPT} = 50 ] && [ ${#NOTE_KEPT} = 200 ] && [ ${#NOTE_TYPED} -gt 200 ] ||
+	fail "the test's own lengths are wrong"
+{
+	login
+	cat <<EOF2
+e
+:wait-idle
+<Tab>
+<Tab>
+:type Sofía
+<Tab>
+:type Jr
+<Tab>
+<Tab>
+<C-u>
+:type M
+<Tab>
+:type Ortiz
+<Tab>
+:type 2028-9
+<Tab>
+:type 2135-2
+<Tab>
+:type $MR_TYPED
+<F7>
+<C-u>
+:type $STREET_TYPED
+<Tab>
+<C-u>
+:type Round Rock
+<Tab>
+<Tab>
+<C-u>
+:type 78664-1234
+<Tab>
+<C-u>
+:type Williamson
+<Tab>
+<Tab>
+:type (512) 555-0142
+<F7>
+<C-u>
+:type I
+<Tab>
+:type Family moved for a year
+<Tab>
+<C-u>
+:type TX-SCHOOL
+<Tab>
+:type n
+<Tab>
+:type Dr. Alvarez
+<F7>
+<F7>
+:type $NOTE_TYPED
+<C-w>
+:wait-idle
+:save-screen $S/saved.txt
+e
+:wait-idle
+:save-screen $S/reopened.txt
+<F7>
+:save-screen $S/reopenedaddr.txt
+<F7>
+:save-screen $S/reopenedorg.txt
+<Esc>
+:wait-idle
+:quit
+EOF2
+} > "$TUI_TMP/s3"
+tui_run < "$TUI_TMP/s3"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has saved 'Client saved; waiting to send to the registry.'
+tui_has saved 'Outbox: 1 |'
+tui_has saved 'Fieldman, Ines Sofía Jr'
+tui_has reopened 'Sex:                M'
+tui_has reopened "Mother's maiden:    Ortiz"
+tui_has reopenedaddr 'City:               Round Rock'
+tui_has reopenedaddr 'Phone:              5125550142'
+tui_has reopenedorg 'Tracking schedule:  TX-SCHOOL'
+tui_has reopenedorg 'Reminder/recall:    N'
+# nothing reached the registry before the sync
+reg_json GET "/Patient/$PID" "$tok"
+jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient2.json"
+cmp -s "$TUI_TMP/patient0.json" "$TUI_TMP/patient2.json" || fail "the client was sent before the sync"
+
+sync_now
+sync_now
+reg_json GET "/Patient?family=Fieldman" "$tok"
+[ "$(jqb '.entry | length')" = 1 ] || fail "the registry should hold the client once: $(jqb -c .entry)"
+reg_json GET "/Patient/$PID" "$tok"
+# one value each, as typed (or as much as the field takes)
+one() {
+	_got=$(jqb -c "$1")
+	[ "$_got" = "$2" ] || fail "$1: expected $2, got $_got"
+}
+ext() {
+	printf '[.extension[]? | select(.url | endswith("/%s")) | .%s]' "$1" "$2"
+}
+one '[.name[] | select(.use == "official") | [.family, .given, .suffix]]' '[["Fieldman",["Ines","Sofía"],["Jr"]]]'
+one '[.name[] | select(.use != "official")] | length' 0
+one '.gender + " " + .birthDate' 'male 2015-06-01'
+one '[.extension[]? | select(.url | endswith("patient-mothersMaidenName")) | .valueString]' '["Ortiz"]'
+one '[.extension[]? | select(.url | endswith("us-core-race"))] | length' 1
+one '[.extension[]? | select(.url | endswith("us-core-race")) | tostring | contains("2028-9")]' '[true]'
+one '[.extension[]? | select(.url | endswith("us-core-ethnicity")) | tostring | contains("2135-2")]' '[true]'
+one "[.identifier[]? | select(.type.coding[0].code == \"MR\") | .value]" "[\"$MR_KEPT\"]"
+one '[.address[] | [.line, .city, .state, .postalCode, .district]]' \
+	"[[[\"$STREET_KEPT\"],\"Round Rock\",\"TX\",\"78664-1234\",\"Williamson\"]]"
+one '[.telecom[]? | select(.system == "phone") | .value]' '["5125550142"]'
+one "$(ext org-status valueCode)" '["inactive"]'
+one "$(ext org-status-reason valueString)" '["Family moved for a year"]'
+one "$(ext tracking-schedule valueString)" '["TX-SCHOOL"]'
+one "$(ext reminder-recall valueBoolean)" '[false]'
+one "$(ext primary-provider valueString)" '["Dr. Alvarez"]'
+one "$(ext note valueString)" "[\"$NOTE_KEPT\"]"
+one "$(ext no-viable-address valueBoolean)" '[]'
