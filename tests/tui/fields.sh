@@ -16,11 +16,13 @@
 # beside their fields at 80x24 would push the later ones off the screen),
 # and many saves go into one vaxdesk run.
 #
-# Free-text fields (Suffix, Chart number, Street, City, County, Why, Primary
-# provider, comment text, note, lot, Administered by, consent Source) accept
-# any text; their length limits are checked instead, by what reaches the
-# registry in the valid edit at the end (typed characters past the limit are
-# refused as they are typed).
+# Free-text fields (Suffix, Chart number, Street, City, Why, Primary
+# provider, comment text, note, consent Source, lot, Administered by, the
+# reasons for a change or a deletion) accept any text, so they have no
+# invalid value; what they limit is length (typed characters past it are
+# refused), checked for Chart number (32), Street (50) and the note (200) by
+# what reaches the registry in the valid edit at the end. Y/N fields refuse
+# any other key: typing one leaves the answer as it was.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
 [ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
@@ -312,6 +314,17 @@ EOF2
 :save-screen $S/rules2resp.txt
 <F7>
 :save-screen $S/rules2consent.txt
+EOF2
+	discard
+	edit_tab 1
+	rows rules4 <<EOF2
+<Tab> <Tab> <Tab> <Tab> | 78701	| Residential county: 78701 <- Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.
+EOF2
+	discard
+	edit_tab 1
+	rows rules5 <<EOF2
+<Tab> <Tab>	| tx		| State: tx <- Enter the state as its two-letter code (TX).
+<Tab> <Tab>	| Travis!	| Residential county: Travis! <- Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.
 EOF2
 	discard
 	edit_tab 5
@@ -657,3 +670,9 @@ one "$(ext reminder-recall valueBoolean)" '[false]'
 one "$(ext primary-provider valueString)" '["Dr. Alvarez"]'
 one "$(ext note valueString)" "[\"$NOTE_KEPT\"]"
 one "$(ext no-viable-address valueBoolean)" '[]'
+
+# vaxregd applies the same county rule to a client from anywhere
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Countyless","given":["Ana"]}],
+ "gender":"female","birthDate":"2015-06-01","address":[{"state":"TX","postalCode":"78701","district":"78701"}]}'
+[ "$REG_STATUS" = 422 ] || fail "a county of digits should be refused: $REG_STATUS"
+[ "$(jqb '.issue[0].details.coding[0].code')" = V-COUNTY-FORMAT ] || fail "wrong rule: $(jqb -c .issue)"
