@@ -109,6 +109,31 @@ bool rules_name_ok(const char *s)
 	return letter;
 }
 
+/* A county's name: a name's letters and separators, and periods (St. Clair);
+ * digits or other signs mean something else was typed there. */
+static bool place_name_ok(const char *s)
+{
+	bool letter = false, prev_letter = false;
+	if (!text_utf8_valid(s))
+		return false;
+	while (*s) {
+		int32_t cp = text_utf8_next(&s);
+		char base = text_fold_char(cp);
+		if ((base >= 'A' && base <= 'Z') || (base >= 'a' && base <= 'z')) {
+			letter = prev_letter = true;
+			continue;
+		}
+		if (cp >= 0x300 && cp <= 0x36F && prev_letter)
+			continue;
+		if (cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019 || cp == '.') {
+			prev_letter = false;
+			continue;
+		}
+		return false;
+	}
+	return letter;
+}
+
 static vax_date min_dob(void)
 {
 	return date_from_ymd(1890, 1, 1);
@@ -140,6 +165,8 @@ static bool zip_ok(const char *z)
 
 static void check_address(struct rule_report *rep, const struct address *a)
 {
+	if (a->county[0] && !place_name_ok(a->county))
+		add(rep, RULE_COUNTY_FORMAT, NULL, NULL);
 	if (a->zip[0] && !zip_ok(a->zip))
 		add(rep, RULE_ZIP_FORMAT, NULL, "'%s'", a->zip);
 	if (a->state[0] && !(strlen(a->state) == 2 && a->state[0] >= 'A' && a->state[0] <= 'Z' &&

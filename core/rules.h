@@ -53,7 +53,8 @@
 	_(CONSENT_MISSING, "V-CONSENT-MISSING", "consent", RULE_WARNING, "No registry consent is recorded: ask the parent or guardian (client under 18) or the client (18 or older) and record the answer on the Consent tab.") \
 	_(CONSENT_ADULT_MINOR, "V-CONSENT-ADULT-MINOR", "consent.adult", RULE_ERROR, "Adult consent is given by a client 18 or older; record a parent's answer as minor consent.") \
 	_(CONSENT_DATE_MISSING, "V-CONSENT-DATE-MISSING", "consent.date", RULE_ERROR, "Enter the date the consent was given, refused or withdrawn.") \
-	_(CONSENT_DATE_FUTURE, "V-CONSENT-DATE-FUTURE", "consent.date", RULE_ERROR, "The consent date cannot be in the future.")
+	_(CONSENT_DATE_FUTURE, "V-CONSENT-DATE-FUTURE", "consent.date", RULE_ERROR, "The consent date cannot be in the future.") \
+	_(COUNTY_FORMAT, "V-COUNTY-FORMAT", "address.county", RULE_ERROR, "Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.")
 
 enum rule_severity { RULE_ERROR = 0, RULE_WARNING };
 

@@ -64,9 +64,18 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 			char m[FORM_MSG_LEN + 8];
 			snprintf(m, sizeof m, "<- %s", ff->message);
 			wattrset(w, term_attr(a, ROLE_ERROR));
-			/* the message goes on the next row when the field leaves no room */
-			if (cols - after - 2 >= 24) {
-				draw_text(w, y, after + 2, m, cols - after - 2);
+			/* beside the field when the whole sentence fits there; else under the
+			 * field, wrapped, as long as the fields after it still fit below (a
+			 * message cut mid-word tells the person nothing) */
+			int beside = cols - after - 2, under = cols - x - 1;
+			int need = under > 10 ? 1 + draw_width(m) / (under - 10) : rows;
+			int fields_after = (int)(to - i - 1);
+			if (draw_width(m) <= beside) {
+				draw_text(w, y, after + 2, m, beside);
+			} else if (under > 10 && y + need + fields_after < rows) {
+				y = draw_wrapped(w, y + 1, x, under, m) - 1;
+			} else if (beside >= 24) {
+				draw_text(w, y, after + 2, m, beside);
 			} else if (y + 1 < rows) {
 				y++;
 				draw_text(w, y, x, m, cols - x);

@@ -38,3 +38,6 @@ dist_check_SCRIPTS += tests/tui/shots.sh
 # an offline session signs in when the registry is back, and the outbox goes
 TESTS += tests/tui/offline_return.sh
 dist_check_SCRIPTS += tests/tui/offline_return.sh
+# invalid input in every field of Edit Client and the shot forms (tests/tui/fields.sh)
+TESTS += tests/tui/fields.sh
+dist_check_SCRIPTS += tests/tui/fields.sh

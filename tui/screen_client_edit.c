@@ -541,6 +541,31 @@ static bool rule_place(const char *field, int *tab, const char **id)
 
 static void commit(struct app *a);
 
+/* A new comment needs its kind and its text: build() records only both, so
+ * either one alone would be dropped while "Client saved" said otherwise. */
+static bool comment_complete(struct app *a)
+{
+	char kind[4], text[8], since[16];
+	get(TAB_COMMENTS, "kind", kind, sizeof kind);
+	get(TAB_COMMENTS, "text", text, sizeof text);
+	get(TAB_COMMENTS, "begin", since, sizeof since);
+	const char *id = NULL, *msg = NULL;
+	if (!kind[0] && (text[0] || since[0]))
+		id = "kind", msg = "Choose what the comment is about (R, I, C or O).";
+	else if (kind[0] && !text[0])
+		id = "text", msg = "Enter the comment, or clear its kind.";
+	if (!msg)
+		return true;
+	long fi = form_find(st.tab[TAB_COMMENTS], id);
+	st.cur = TAB_COMMENTS;
+	if (fi >= 0) {
+		form_set_focus(st.tab[TAB_COMMENTS], (size_t)fi);
+		form_set_message(st.tab[TAB_COMMENTS], (size_t)fi, msg);
+	}
+	app_message(a, MSG_ERROR, "Not saved: %s", msg);
+	return false;
+}
+
 static void save(struct app *a)
 {
 	/* each tab's own field checks first */
@@ -553,6 +578,8 @@ static void save(struct app *a)
 			return;
 		}
 	}
+	if (!comment_complete(a))
+		return;
 	struct client c;
 	build(&c);
 	struct rule_ctx ctx = {

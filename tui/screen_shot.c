@@ -711,6 +711,22 @@ static unsigned row_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
+/* A field's own check refused the save: say that nothing was saved, as the
+ * registry's rules do, and which vaccine of the visit needs correcting. */
+static void refused_message(struct app *a)
+{
+	size_t bad;
+	const char *msg;
+	if (form_validate(st.form, &bad, &msg))
+		return;
+	long r = form_field_row(st.form, bad);
+	const char *label = form_field_at(st.form, bad)->spec->label;
+	if (r >= 0 && form_rows(st.form) > 1)
+		app_message(a, MSG_ERROR, "Not saved: vaccine %ld: %s: %s", r + 1, label, msg);
+	else
+		app_message(a, MSG_ERROR, "Not saved: %s: %s", label, msg);
+}
+
 static unsigned shot_action(struct app *a, enum action act)
 {
 	if (!st.form)
@@ -728,6 +744,8 @@ static unsigned shot_action(struct app *a, enum action act)
 		return TUI_HANDLED;
 	}
 	unsigned r = form_view_action(a, st.form, act);
+	if ((r & FORM_REFUSED) && !(r & FORM_SUBMIT) && (act == ACTION_SUBMIT || act == ACTION_SAVE))
+		refused_message(a);
 	if ((r & FORM_SUBMIT) && st.deleting)
 		delete_save(a);
 	else if (r & FORM_SUBMIT)

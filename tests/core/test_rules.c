@@ -190,6 +190,19 @@ START_TEST(sex_county_address_phone)
 	ck_assert(client_has(&c, RULE_COUNTY_MISSING));
 
 	good_client(&c);
+	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "St. Clair");
+	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Doña Ana");
+	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "78701");
+	ck_assert(client_has(&c, RULE_COUNTY_FORMAT));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Travis!");
+	ck_assert(client_has(&c, RULE_COUNTY_FORMAT));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "--");
+	ck_assert(client_has(&c, RULE_COUNTY_FORMAT));
+
+	good_client(&c);
 	text_copy(c.addr[0].zip, sizeof c.addr[0].zip, "7870");
 	ck_assert(client_has(&c, RULE_ZIP_FORMAT));
 	text_copy(c.addr[0].zip, sizeof c.addr[0].zip, "78701-1234");
