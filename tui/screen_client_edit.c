@@ -281,6 +281,16 @@ static void get(int tab, const char *id, char *buf, size_t len)
 	form_view_value(st.tab[tab], id, buf, len);
 }
 
+/* A state code typed "tx" means TX: the registry's rule wants the USPS
+ * code, and refusing the lower case would only make people type it again. */
+static void get_state(int tab, const char *id, char *buf, size_t len)
+{
+	get(tab, id, buf, len);
+	for (char *p = buf; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
 static int pick_value(int tab, const char *id)
 {
 	char b[8];
@@ -375,7 +385,7 @@ static void build_more(struct client *c)
 	r.phone.use = PHONE_HOME;
 	get(TAB_RESP, "resp_line1", r.address.line1, sizeof r.address.line1);
 	get(TAB_RESP, "resp_city", r.address.city, sizeof r.address.city);
-	get(TAB_RESP, "resp_state", r.address.state, sizeof r.address.state);
+	get_state(TAB_RESP, "resp_state", r.address.state, sizeof r.address.state);
 	get(TAB_RESP, "resp_zip", r.address.zip, sizeof r.address.zip);
 	get(TAB_RESP, "resp_remove", rm, sizeof rm);
 	p = pick_value(TAB_RESP, "resp_pick");
@@ -452,7 +462,7 @@ static void build(struct client *c)
 	struct address *ad = &c->addr[0];
 	get(TAB_ADDRESS, "line1", ad->line1, sizeof ad->line1);
 	get(TAB_ADDRESS, "city", ad->city, sizeof ad->city);
-	get(TAB_ADDRESS, "state", ad->state, sizeof ad->state);
+	get_state(TAB_ADDRESS, "state", ad->state, sizeof ad->state);
 	get(TAB_ADDRESS, "zip", ad->zip, sizeof ad->zip);
 	get(TAB_ADDRESS, "county", ad->county, sizeof ad->county);
 	if (!c->n_addr && (ad->line1[0] || ad->city[0] || ad->zip[0] || ad->county[0]))

@@ -323,7 +323,7 @@ EOF2
 	discard
 	edit_tab 1
 	rows rules5 <<EOF2
-<Tab> <Tab>	| tx		| State: tx <- Enter the state as its two-letter code (TX).
+<Tab> <Tab>	| 1X		| State: 1X <- Enter the state as its two-letter code (TX).
 <Tab> <Tab>	| Travis!	| Residential county: Travis! <- Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.
 EOF2
 	discard
@@ -584,6 +584,8 @@ e
 <C-u>
 :type Round Rock
 <Tab>
+<C-u>
+:type tx
 <Tab>
 <C-u>
 :type 78664-1234
@@ -631,6 +633,8 @@ tui_has saved 'Fieldman, Ines Sofía Jr'
 tui_has reopened 'Sex:                M'
 tui_has reopened "Mother's maiden:    Ortiz"
 tui_has reopenedaddr 'City:               Round Rock'
+# a state typed in lower case is the USPS code
+tui_has reopenedaddr 'State:              TX'
 tui_has reopenedaddr 'Phone:              5125550142'
 tui_has reopenedorg 'Tracking schedule:  TX-SCHOOL'
 tui_has reopenedorg 'Reminder/recall:    N'
