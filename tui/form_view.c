@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 #define LABEL_COLS 22
@@ -26,6 +28,35 @@ void form_view_fit(struct form *f, int cols)
 int form_view_draw(struct app *a, WINDOW *w, int y, struct form *f, bool focus)
 {
 	return form_view_draw_range(a, w, y, f, focus, 0, form_count(f), true);
+}
+
+/* What a code field's text stands for, shown beside it: the person types
+ * "gard" and must see which vaccine that is before leaving the field; with
+ * several matches, which one of how many (next-choice steps through them). */
+static bool code_hint(const struct form *f, size_t i, bool here, char *buf, size_t len)
+{
+	const struct form_choice *c = form_choice(f, i);
+	if (!c) {
+		char typed[8];
+		form_view_secret(f, i, typed, sizeof typed);
+		if (!here || !typed[0])
+			return false;
+		snprintf(buf, len, "(no match)");
+		return true;
+	}
+	size_t total = form_matches(f, i, NULL, 0);
+	if (!here || total < 2) {
+		snprintf(buf, len, "= %s", c->label);
+		return true;
+	}
+	size_t *m = xmalloc(total * sizeof *m), pos = 0;
+	form_matches(f, i, m, total);
+	for (size_t k = 0; k < total; k++)
+		if (&form_field_at(f, i)->spec->choices[m[k]] == c)
+			pos = k;
+	free(m);
+	snprintf(buf, len, "%zu of %zu: %s", pos + 1, total, c->label);
+	return true;
 }
 
 int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool focus, size_t from, size_t to,
@@ -83,6 +114,13 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 			wattrset(w, A_NORMAL);
 		} else if (ff->readonly && ff->lock_reason[0] && after + 2 < cols) {
 			draw_text(w, y, after + 2, ff->lock_reason, cols - after - 2);
+		} else if (ff->spec->kind == FORM_CODE && after + 2 < cols) {
+			char hint[160];
+			if (code_hint(f, i, here, hint, sizeof hint)) {
+				wattrset(w, term_attr(a, ROLE_DISABLED));
+				draw_text(w, y, after + 2, hint, cols - after - 2);
+				wattrset(w, A_NORMAL);
+			}
 		}
 		if (here) {
 			cur_y = y;

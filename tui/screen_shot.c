@@ -37,6 +37,7 @@
 #include "core/rules.h"
 #include "core/text.h"
 #include "core/vocab.h"
+#include "core/xalloc.h"
 #include "forms/gs1.h"
 #include "tui/tui.h"
 
@@ -111,6 +112,7 @@ static struct {
 
 static struct form_choice *vaccine_choices, *mvx_choices;
 static size_t n_vaccine_choices, n_mvx_choices;
+static const char **vaccine_choice_mvx; /* a trade name's maker, beside vaccine_choices */
 static struct form_choice *vocab_choices[VOCAB_COUNT];
 static size_t n_vocab_choices[VOCAB_COUNT];
 
@@ -122,19 +124,23 @@ static void make_choices(void)
 		const struct cvx_info *cvx;
 		const struct product_info *prod;
 		size_t nc = codes_cvx_all(c, &cvx), np = codes_product_all(c, &prod);
-		vaccine_choices = calloc(nc + np + 1, sizeof *vaccine_choices);
-		for (size_t i = 0; i < nc && vaccine_choices; i++)
+		vaccine_choices = xcalloc(nc + np + 1, sizeof *vaccine_choices);
+		vaccine_choice_mvx = xcalloc(nc + np + 1, sizeof *vaccine_choice_mvx);
+		for (size_t i = 0; i < nc; i++)
 			if (cvx[i].status != CVX_NEVER_ACTIVE)
 				vaccine_choices[n_vaccine_choices++] =
 				    (struct form_choice){cvx[i].code, cvx[i].short_desc};
-		/* trade names find the same CVX code ("Pediarix" -> 110) */
-		for (size_t i = 0; i < np && vaccine_choices; i++)
-			if (prod[i].active)
+		/* trade names find the same CVX code ("Pediarix" -> 110) and
+		 * know their maker */
+		for (size_t i = 0; i < np; i++)
+			if (prod[i].active) {
+				vaccine_choice_mvx[n_vaccine_choices] = prod[i].mvx;
 				vaccine_choices[n_vaccine_choices++] =
 				    (struct form_choice){prod[i].cvx, prod[i].name};
+			}
 		const struct mvx_info *mvx;
 		size_t nm = codes_mvx_all(c, &mvx);
-		mvx_choices = calloc(nm + 1, sizeof *mvx_choices);
+		mvx_choices = xcalloc(nm + 1, sizeof *mvx_choices);
 		for (size_t i = 0; i < nm && mvx_choices; i++)
 			mvx_choices[n_mvx_choices++] = (struct form_choice){mvx[i].code, mvx[i].name};
 	}
@@ -711,6 +717,33 @@ static unsigned row_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
+/* The vaccine chosen in row r names its maker when it was picked by trade
+ * name, or when CDC lists a single product for that CVX: fill an empty
+ * Manufacturer so the person does not look it up. */
+static void fill_maker(struct app *a, long r, const struct form_choice *chosen)
+{
+	long mi = field_in(r, "mvx");
+	if (!chosen || mi < 0 || form_choice(st.form, (size_t)mi))
+		return;
+	char typed[8];
+	form_view_secret(st.form, (size_t)mi, typed, sizeof typed);
+	if (typed[0])
+		return;
+	const char *mvx = NULL;
+	size_t k = (size_t)(chosen - vaccine_choices);
+	if (k < n_vaccine_choices && vaccine_choice_mvx[k] && vaccine_choice_mvx[k][0])
+		mvx = vaccine_choice_mvx[k];
+	const struct codes *c = screen_client_codes();
+	const struct product_info *p[2];
+	if (!mvx && c && codes_products(c, chosen->code, p, 2) == 1 && p[0]->mvx[0])
+		mvx = p[0]->mvx;
+	if (!mvx)
+		return;
+	form_set_value(st.form, (size_t)mi, mvx);
+	const struct form_choice *m = form_choice(st.form, (size_t)mi);
+	app_message(a, MSG_INFO, "Manufacturer filled from the vaccine: %s.", m ? m->label : mvx);
+}
+
 /* A field's own check refused the save: say that nothing was saved, as the
  * registry's rules do, and which vaccine of the visit needs correcting. */
 static void refused_message(struct app *a)
@@ -743,7 +776,14 @@ static unsigned shot_action(struct app *a, enum action act)
 			discard_yes(a);
 		return TUI_HANDLED;
 	}
+	/* the choice is read before the field is left: leaving writes the
+	 * code, which would then find the CVX line instead of the trade name */
+	long row = focus_row(), vi = field_in(row, "cvx");
+	const struct form_choice *chosen =
+	    vi >= 0 && form_focus(st.form) == (size_t)vi ? form_choice(st.form, (size_t)vi) : NULL;
 	unsigned r = form_view_action(a, st.form, act);
+	if (chosen && form_focus(st.form) != (size_t)vi)
+		fill_maker(a, row, chosen);
 	if ((r & FORM_REFUSED) && !(r & FORM_SUBMIT) && (act == ACTION_SUBMIT || act == ACTION_SAVE))
 		refused_message(a);
 	if ((r & FORM_SUBMIT) && st.deleting)
@@ -929,8 +969,10 @@ static void shot_cleanup(void)
 {
 	form_free(&st.form);
 	free(vaccine_choices);
+	free(vaccine_choice_mvx);
 	free(mvx_choices);
 	vaccine_choices = mvx_choices = NULL;
+	vaccine_choice_mvx = NULL;
 	n_vaccine_choices = n_mvx_choices = 0;
 	for (int v = 0; v < VOCAB_COUNT; v++) {
 		free(vocab_choices[v]);

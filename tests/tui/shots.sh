@@ -389,3 +389,30 @@ reg_json GET "/Immunization?patient=$PID" "$tok"
 	fail "the corrected dose keeps what was typed"
 [ "$(jqb "$ours | map(select(.vaccineCode.coding[0].code == \"08\")) | map(.occurrenceDateTime[0:10] + \"/\" + (.primarySource | tostring)) | join(\",\")")" = 2020-05-02/false ] ||
 	fail "the historical dose should be in the registry once, changed, still historical"
+
+# --- type-ahead: what a typed name stands for, and the maker it brings ----------
+{
+	login
+	cat <<EOF2
+a
+:type adacel
+:save-screen $S/typeahead.txt
+<Tab>
+:save-screen $S/maker.txt
+<C-u>
+:type zzzq
+:save-screen $S/nomatch.txt
+<Esc>
+y
+:wait-idle
+:quit
+EOF2
+} > "$TUI_TMP/s9"
+tui_run < "$TUI_TMP/s9"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has typeahead '= ADACEL'
+tui_has maker '= Tdap'
+tui_has maker 'Manufacturer:       PMC'
+tui_has maker '= Sanofi Pasteur'
+tui_has maker 'Manufacturer filled from the vaccine: Sanofi Pasteur.'
+tui_has nomatch '(no match)'
