@@ -14,7 +14,9 @@
  *       cached version)
  *   cachedrv approve|link [COMMON] --seq N [--rid ID]  a person's review
  *   cachedrv show [COMMON] --rid ID           the cached client's responsible
- *       persons and given name
+ *       persons, consent and given name
+ *   cachedrv consent [COMMON] --rid ID --minor CODE --dob YYYY-MM-DD  record a
+ *       minor consent answer (granted, refused, ...) given on that date
  *   cachedrv theirs [COMMON] --seq N          keep the registry's version of a
  *       conflict (the outbox's keep-theirs)
  *   cachedrv resp [COMMON] --rid ID --family F (--add --given G --rel R |
@@ -92,7 +94,7 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->rid = v, i++;
 		else if (!strcmp(a, "--version"))
 			o->version = v, i++;
-		else if (!strcmp(a, "--rel"))
+		else if (!strcmp(a, "--rel") || !strcmp(a, "--minor"))
 			o->rel = v, i++;
 		else if (!strcmp(a, "--phone"))
 			o->phone = v, i++;
@@ -348,7 +350,35 @@ static int show(struct opts *o)
 	for (int i = 0; i < c.n_resp; i++)
 		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
 		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
+	if (client_consent_recorded(&c.consent))
+		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor), c.consent.id,
+		       c.consent.version);
 	printf("given %s\n", c.name.given);
+	cache_store_close(s);
+	return 0;
+}
+
+static int consent(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct client c;
+	if (!o->rid || !o->rel || !o->dob || !cache_find_rid(s, o->rid, key) ||
+	    !cache_get_client(s, key, &c, NULL, &err) || date_parse_iso(o->dob, &c.consent.date) != DATE_OK) {
+		fprintf(stderr, "cachedrv: consent: client not cached or bad arguments\n");
+		return 1;
+	}
+	static const char *const code[] = {"unknown", "granted", "refused", "withdrawn"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(o->rel, code[i]))
+			c.consent.minor = (enum consent_status)i;
+	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
 	cache_store_close(s);
 	return 0;
 }
@@ -502,6 +532,10 @@ int main(int argc, char **argv)
 		parse(&o, argc, argv);
 		return argv[1][0] == 'p' ? person(&o) : argv[1][0] == 'e' ? edit(&o)
 						 : review(&o, argv[1][0] == 'l');
+	}
+	if (!strcmp(argv[1], "consent")) {
+		parse(&o, argc, argv);
+		return consent(&o);
 	}
 	if (!strcmp(argv[1], "resp") || !strcmp(argv[1], "show") || !strcmp(argv[1], "theirs")) {
 		parse(&o, argc, argv);

@@ -6,6 +6,7 @@
 # sending ours over it; a person deleted elsewhere does not block other
 # changes, leaves our copy at the next read, and an edit of it is a
 # conflict in words, resolved by keeping theirs or by sending ours as new.
+# The consent the same way when changed elsewhere.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 . "$top_srcdir/tests/cache/lib.sh"
@@ -66,6 +67,10 @@ add_person() { # FAMILY GIVEN REL PHONE
 mid=$(add_person Alvarado Marta MTH 5125550100)
 fid=$(add_person Benavides Hugo FTH 5125550200)
 gid=$(add_person Cardenas Irma GRD 5125550300)
+reg_json POST /Consent "$tok" '{"resourceType":"Consent","patient":{"reference":"Patient/'"$pid"'"},"dateTime":"2018-06-08",
+ "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/consent-minor","valueCode":"granted"}]}'
+expect 201 "create consent"
+csid=$(jqb .id)
 drv_ok prefetch "$pid" >/dev/null
 has "^resp Alvarado 5125550100 id=$mid version=1$" || fail "prefetch keeps the version: $(cat "$REG_TMP/show.out")"
 
@@ -104,6 +109,26 @@ drv_ok approve --seq "$seq"
 synced 'accepted 1, rejected 0, conflict 0,' "send ours over theirs"
 [ "$(phone Benavides)" = 5125550299 ] || fail "ours not sent over theirs: $(phone Benavides)"
 [ "$(persons Benavides)" = 1 ] || fail "Benavides twice"
+
+# the consent too: their change kept, ours a conflict in words until sent
+# over it; the consent stays one record
+reg_json GET "/Consent/$csid" "$btok"
+reg_json PUT "/Consent/$csid" "$btok" "$(jq -c '.extension += [{"url":"https://vaxdesk.org/fhir/StructureDefinition/consent-source","valueString":"signed form"}]' "$REG_BODY")"
+expect 200 "their consent change"
+drv_ok consent --rid "$pid" --minor refused --dob 2024-05-05
+synced 'accepted 0, rejected 0, conflict 1,' "concurrent consent change"
+reg_json GET "/Consent/$csid" "$tok"
+[ "$(jqb '.status')" = active ] || fail "their consent was overwritten"
+outbox '.[] | select(.state == "conflict") | .message' |
+	grep -q "This client's registry consent was changed at the registry" ||
+	fail "consent conflict message: $(outbox '.[] | select(.state == "conflict") | .message')"
+seq=$(outbox '.[] | select(.state == "conflict") | .seq')
+drv_ok approve --seq "$seq"
+synced 'accepted 1, rejected 0, conflict 0,' "send our consent over theirs"
+reg_json GET "/Consent?patient=$pid" "$tok"
+[ "$(jqb .total)" = 1 ] || fail "consent records: $(jqb .total)"
+[ "$(jqb '.entry[0].resource.status')" = rejected ] || fail "our consent not sent over theirs"
+has "^consent Refused id=$csid version=3$" || fail "consent receipt: $(cat "$REG_TMP/show.out")"
 
 # 3. deleted elsewhere: other changes still go, the next read drops it
 their_delete "$gid"
