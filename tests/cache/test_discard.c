@@ -366,8 +366,8 @@ END_TEST
 
 /* "Send ours" for a client whose responsible persons changed or went at the
  * registry: ours goes over the changed one (its version now theirs), the
- * deleted one goes again as new, under a new UUID, here and in the cache;
- * keeping theirs takes the registry's persons. */
+ * deleted one (and the deleted consent) goes again as new, under a new UUID,
+ * here and in the cache; keeping theirs takes the registry's persons. */
 START_TEST(companion_conflict_resolved)
 {
 	struct vax_error err;
@@ -375,12 +375,15 @@ START_TEST(companion_conflict_resolved)
 	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
 	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550101");
 	text_copy(c.resp[1].phone.number, sizeof c.resp[1].phone.number, "5125550202");
+	text_copy(c.consent.source, sizeof c.consent.source, "verbal");
 	struct cache_entry e;
 	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e, &err));
-	/* the registry: Alcala changed (version 3), Bustos deleted */
+	/* the registry: Alcala changed (version 3), Bustos and the consent deleted */
 	struct client theirs = companions_client();
 	text_copy(theirs.resp[0].version, sizeof theirs.resp[0].version, "3");
 	theirs.n_resp = 1;
+	memset(&theirs.consent, 0, sizeof theirs.consent);
+	theirs.consent.date = DATE_NONE;
 	cJSON *tj = fhir_client_to_json(&theirs);
 	char *tjson = cJSON_PrintUnformatted(tj);
 	cJSON_Delete(tj);
@@ -402,6 +405,12 @@ START_TEST(companion_conflict_resolved)
 	struct responsible_person rp;
 	ck_assert(fhir_related_person_from_json(b, &rp, NULL, 0, &err));
 	ck_assert_int_eq((int)strlen(rp.uuid), 36);
+	const cJSON *cj = contained(j, NULL);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cj, "id"));
+	struct consent cs;
+	ck_assert(fhir_consent_from_json(cj, &cs, NULL, 0, &err));
+	ck_assert_int_eq((int)strlen(cs.uuid), 36);
+	ck_assert_str_eq(cs.source, "verbal");
 	cJSON_Delete(j);
 	struct client now;
 	ck_assert(cache_get_client(st, e.rec_key, &now, NULL, &err));
@@ -410,6 +419,8 @@ START_TEST(companion_conflict_resolved)
 	ck_assert_str_eq(now.resp[1].id, "");
 	ck_assert_str_eq(now.resp[1].uuid, rp.uuid);
 	ck_assert_str_eq(now.resp[1].phone.number, "5125550202");
+	ck_assert_str_eq(now.consent.id, "");
+	ck_assert_str_eq(now.consent.uuid, cs.uuid);
 
 	/* the same conflict again, this time the registry's way */
 	text_copy(c.name.given, sizeof c.name.given, "Lucia");
@@ -417,6 +428,9 @@ START_TEST(companion_conflict_resolved)
 	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550111");
 	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_ACCEPTED, "R9", "5", NULL, NULL, &err));
 	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e, &err));
+	theirs = companions_client();
+	text_copy(theirs.resp[0].version, sizeof theirs.resp[0].version, "3");
+	theirs.n_resp = 1;
 	tj = fhir_client_to_json(&theirs);
 	tjson = cJSON_PrintUnformatted(tj);
 	cJSON_Delete(tj);
