@@ -351,8 +351,8 @@ static int show(struct opts *o)
 		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
 		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
 	if (client_consent_recorded(&c.consent))
-		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor), c.consent.id,
-		       c.consent.version);
+		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor),
+		       c.consent.id, c.consent.version);
 	printf("given %s\n", c.name.given);
 	cache_store_close(s);
 	return 0;
