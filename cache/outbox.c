@@ -134,6 +134,48 @@ static void free_secret(char *text)
 	}
 }
 
+/* Two encodings of a companion are the same change. */
+static bool same_json(const cJSON *a, cJSON *b)
+{
+	char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
+	cache_json_free(b);
+	bool same = ta && tb && !strcmp(ta, tb);
+	free_secret(ta);
+	free_secret(tb);
+	return same;
+}
+
+/* A change carries only the responsible persons and consent it touches:
+ * one left as the local copy had it is not sent again, so a change made to
+ * it elsewhere meanwhile (or its removal) does not stop this change, and
+ * the registry does not get a new version of what nobody changed. */
+static void drop_unchanged_companions(cJSON *payload, const struct client *before)
+{
+	cJSON *con = cJSON_GetObjectItemCaseSensitive(payload, "contained");
+	cJSON *x = con ? con->child : NULL;
+	while (x) {
+		cJSON *next = x->next;
+		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
+		bool same = false;
+		if (rt && !strcmp(rt, "RelatedPerson")) {
+			struct responsible_person rp;
+			if (fhir_related_person_from_json(x, &rp, NULL, 0, NULL))
+				for (int i = 0; i < before->n_resp && !same; i++)
+					if (rp.uuid[0] ? !strcmp(rp.uuid, before->resp[i].uuid)
+					               : rp.id[0] && !strcmp(rp.id, before->resp[i].id))
+						same = same_json(x, fhir_related_person_to_json(&before->resp[i], "#"));
+			OPENSSL_cleanse(&rp, sizeof rp);
+		} else if (rt && !strcmp(rt, "Consent") && client_consent_recorded(&before->consent)) {
+			same = same_json(x, fhir_consent_to_json(&before->consent, "#"));
+		}
+		if (same)
+			cache_json_free(cJSON_DetachItemViaPointer(con, x));
+		x = next;
+	}
+	if (con && !con->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
+}
+
 bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op,
 		       const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
 {
@@ -160,15 +202,17 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 			uuid_v4(c->resp[i].uuid);
 	if (client_consent_recorded(&c->consent) && !c->consent.uuid[0] && !c->consent.id[0])
 		uuid_v4(c->consent.uuid);
-	char *json = record_json(fhir_client_to_json(c));
-	if (!json)
-		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
-	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
-	if (!ok) {
-		free_secret(json);
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
-	}
-	ok = cache_write_client_row(s, key, c, 0, true, err) &&
+	cJSON *j = fhir_client_to_json(c);
+	struct client *before = xmalloc(sizeof *before);
+	if (op != CACHE_OP_CREATE && cache_read_client(s, key, before, NULL, false, NULL))
+		drop_unchanged_companions(j, before);
+	OPENSSL_cleanse(before, sizeof *before);
+	free(before);
+	char *json = record_json(j);
+	bool ok = json ? true : error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
+	ok = ok && cache_write_client_row(s, key, c, 0, true, err) &&
 	     insert_entry(s, op, CACHE_R_PATIENT, key, key, cap, json, entry, err);
 	free_secret(json);
 	return commit_or_rollback(s, ok, err);
@@ -534,6 +578,236 @@ bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
 	return ok ? true : cache_db_error(s, err, "update the outbox");
 }
 
+static bool mark_approved(struct cache_store *s, int64_t seq, struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE outbox SET state=0, reviewed=1, next_try=0, updated_at=? WHERE seq=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cache_db_error(s, err, "update the outbox");
+	sqlite3_bind_int64(st, 1, cache_now());
+	sqlite3_bind_int64(st, 2, seq);
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? true : cache_db_error(s, err, "update the outbox");
+}
+
+/* How "send ours" treats one companion the registry no longer has: a
+ * person still wanted here goes again as a new record (a new UUID: the
+ * registry's deleted one keeps the old), one removed here too is dropped. */
+struct gone {
+	char uuid[VAX_UUID_LEN], id[VAX_ID_LEN];
+	char new_uuid[VAX_UUID_LEN];
+};
+
+struct companion_fix {
+	const struct client *theirs;
+	struct gone gone[CLIENT_RESP_MAX + 1];
+	int n_gone;
+};
+
+static const char *fix_new_uuid(struct companion_fix *f, const char *uuid, const char *id)
+{
+	for (int i = 0; i < f->n_gone; i++)
+		if (!strcmp(f->gone[i].uuid, uuid) && !strcmp(f->gone[i].id, id))
+			return f->gone[i].new_uuid;
+	if (f->n_gone == CLIENT_RESP_MAX + 1)
+		return NULL;
+	struct gone *g = &f->gone[f->n_gone++];
+	text_copy(g->uuid, sizeof g->uuid, uuid);
+	text_copy(g->id, sizeof g->id, id);
+	uuid_v4(g->new_uuid);
+	return g->new_uuid;
+}
+
+/* One responsible person of ours against the registry's: its version
+ * becomes theirs (ours goes over it), or it goes as new; false: drop it. */
+static bool fix_person(struct companion_fix *f, struct responsible_person *rp)
+{
+	if (!rp->id[0])
+		return true;
+	for (int i = 0; i < f->theirs->n_resp; i++) {
+		const struct responsible_person *t = &f->theirs->resp[i];
+		if (!strcmp(t->id, rp->id)) {
+			text_copy(rp->version, sizeof rp->version, t->version);
+			return true;
+		}
+	}
+	if (rp->removed)
+		return false;
+	const char *nu = fix_new_uuid(f, rp->uuid, rp->id);
+	if (nu) {
+		text_copy(rp->uuid, sizeof rp->uuid, nu);
+		rp->id[0] = rp->version[0] = '\0';
+	}
+	return true;
+}
+
+static void fix_consent(struct companion_fix *f, struct consent *cs)
+{
+	if (!cs->id[0])
+		return;
+	if (!strcmp(f->theirs->consent.id, cs->id)) {
+		text_copy(cs->version, sizeof cs->version, f->theirs->consent.version);
+		return;
+	}
+	const char *nu = fix_new_uuid(f, cs->uuid, cs->id);
+	if (nu) {
+		text_copy(cs->uuid, sizeof cs->uuid, nu);
+		cs->id[0] = cs->version[0] = '\0';
+	}
+}
+
+/* The companions of a payload, fixed against the registry's copy. */
+static void fix_payload(struct companion_fix *f, cJSON *payload)
+{
+	cJSON *con = cJSON_DetachItemFromObjectCaseSensitive(payload, "contained");
+	if (!con)
+		return;
+	cJSON *out = cJSON_AddArrayToObject(payload, "contained");
+	while (con->child) {
+		cJSON *x = cJSON_DetachItemViaPointer(con, con->child), *now = x;
+		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
+		struct responsible_person rp;
+		struct consent cs;
+		if (rt && !strcmp(rt, "RelatedPerson") && fhir_related_person_from_json(x, &rp, NULL, 0, NULL)) {
+			now = fix_person(f, &rp) ? fhir_related_person_to_json(&rp, "#") : NULL;
+			OPENSSL_cleanse(&rp, sizeof rp);
+		} else if (rt && !strcmp(rt, "Consent") && fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
+			fix_consent(f, &cs);
+			now = fhir_consent_to_json(&cs, "#");
+			OPENSSL_cleanse(&cs, sizeof cs);
+		}
+		if (now != x)
+			cache_json_free(x);
+		if (now)
+			cJSON_AddItemToArray(out, now);
+	}
+	cache_json_free(con);
+	if (!out->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
+}
+
+/* The Patient's base version of a payload becomes `version`. */
+static void set_base(cJSON *j, const char *version)
+{
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
+	if (!cJSON_IsObject(meta)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
+		meta = cJSON_AddObjectToObject(j, "meta");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+	cJSON_AddStringToObject(meta, "versionId", version);
+}
+
+static const char *base_of(const cJSON *j)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
+	return v ? v : "";
+}
+
+/* Rewrite one unsent payload: fix(payload, arg) changes it in place. */
+static bool rewrite_payload(struct cache_store *s, int64_t seq, void (*fix)(cJSON *, void *), void *arg,
+			    struct vax_error *err)
+{
+	char *json = cache_outbox_payload(s, seq, false, err);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	free_secret(json);
+	if (!j)
+		return error_set(err, "CACHE-CORRUPT", "The change could not be read.");
+	fix(j, arg);
+	char *out = cJSON_PrintUnformatted(j);
+	cache_json_free(j);
+	bool ok = out && cache_outbox_set_payload(s, seq, out, err);
+	free_secret(out);
+	return ok;
+}
+
+struct client_fix {
+	struct companion_fix comp;
+	char old_base[VAX_VERSION_LEN];  /* the Patient version the conflicting change named */
+	const char *new_base;            /* what it names now ("" = unchanged) */
+};
+
+static void fix_client_payload(cJSON *j, void *arg)
+{
+	struct client_fix *cf = arg;
+	if (cf->new_base[0] && !strcmp(base_of(j), cf->old_base))
+		set_base(j, cf->new_base);
+	if (cf->comp.theirs)
+		fix_payload(&cf->comp, j);
+}
+
+/* "Send ours" for a client in conflict, against the registry's whole
+ * client kept with the conflict: this change and the later unsent ones of
+ * the client name the registry's versions the person saw, a responsible
+ * person or consent removed at the registry goes again as new, and the
+ * local copy learns the same, so the sync's receipts find them. */
+static bool approve_client(struct cache_store *s, const struct cache_entry *e, const char *base_version,
+			   struct vax_error *err)
+{
+	char *theirs = cache_outbox_payload(s, e->seq, true, NULL);
+	cJSON *tj = theirs ? cJSON_Parse(theirs) : NULL;
+	free_secret(theirs);
+	struct client *th = xmalloc(sizeof *th), *c = xmalloc(sizeof *c);
+	client_init(th);
+	bool have = tj && fhir_client_from_json(tj, th, NULL);
+	cache_json_free(tj);
+	struct client_fix cf = {.comp = {.theirs = have ? th : NULL}, .new_base = base_version ? base_version : ""};
+	if (!cf.new_base[0] && have)
+		cf.new_base = th->version;
+	char *json = cache_outbox_payload(s, e->seq, false, err);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	free_secret(json);
+	bool ok = j != NULL;
+	if (j)
+		text_copy(cf.old_base, sizeof cf.old_base, base_of(j));
+	cache_json_free(j);
+	if (!ok) {
+		error_set(err, "CACHE-CORRUPT", "The change could not be read.");
+		goto out;
+	}
+	if (!have) {
+		/* no registry copy kept: only the Patient's base can change */
+		if (cf.new_base[0])
+			ok = rewrite_payload(s, e->seq, fix_client_payload, &cf, err);
+		goto out;
+	}
+	sqlite3_stmt *st;
+	ok = sqlite3_prepare_v2(s->db,
+				"SELECT seq FROM outbox WHERE rec_key=? AND seq>=? AND state NOT IN (2, 6) ORDER BY seq",
+				-1, &st, NULL) == SQLITE_OK;
+	if (!ok) {
+		cache_db_error(s, err, "read the outbox");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e->seq);
+	int64_t seqs[64];
+	int n = 0;
+	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
+		seqs[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	for (int i = 0; i < n && ok; i++)
+		ok = rewrite_payload(s, seqs[i], fix_client_payload, &cf, err);
+	if (ok && cache_read_client(s, e->client_key, c, NULL, false, NULL)) {
+		int k = 0;
+		for (int i = 0; i < c->n_resp; i++)
+			if (fix_person(&cf.comp, &c->resp[i]))
+				c->resp[k++] = c->resp[i];
+		c->n_resp = k;
+		fix_consent(&cf.comp, &c->consent);
+		ok = cache_write_client_row(s, e->client_key, c, 0, true, err);
+	}
+out:
+	OPENSSL_cleanse(th, sizeof *th);
+	OPENSSL_cleanse(c, sizeof *c);
+	free(th);
+	free(c);
+	return ok;
+}
+
 bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
 			  struct vax_error *err)
 {
@@ -542,6 +816,14 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
 		return false;
 	if (e.state != CACHE_NEEDS_REVIEW && e.state != CACHE_CONFLICT && e.state != CACHE_REJECTED)
 		return error_set(err, "CACHE-STATE", "Only an entry waiting for review can be approved.");
+	if (e.state == CACHE_CONFLICT && e.type == CACHE_R_PATIENT && e.op == CACHE_OP_UPDATE) {
+		if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+			return false;
+		bool ok = approve_client(s, &e, base_version, err);
+		if (ok)
+			ok = mark_approved(s, seq, err);
+		return commit_or_rollback(s, ok, err);
+	}
 	if (base_version && base_version[0]) {
 		/* an update overriding a newer registry version: send it with
 		 * If-Match on the version the person saw */
@@ -566,16 +848,7 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
 		if (!ok)
 			return false;
 	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE outbox SET state=0, reviewed=1, next_try=0, updated_at=? WHERE seq=?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return cache_db_error(s, err, "update the outbox");
-	sqlite3_bind_int64(st, 1, cache_now());
-	sqlite3_bind_int64(st, 2, seq);
-	bool ok = sqlite3_step(st) == SQLITE_DONE;
-	sqlite3_finalize(st);
-	return ok ? true : cache_db_error(s, err, "update the outbox");
+	return mark_approved(s, seq, err);
 }
 
 bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, struct vax_error *err)
@@ -802,7 +1075,8 @@ bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct c
 	client_init(&c);
 	imm_init(&im);
 	if (j && e.type == CACHE_R_PATIENT) {
-		read = fhir_patient_from_json(j, &c, NULL);
+		/* the registry's client with its responsible persons and consent */
+		read = fhir_client_from_json(j, &c, NULL);
 	} else if (j) {
 		read = fhir_immunization_from_json(j, &im, NULL);
 	}

@@ -226,7 +226,8 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
 /** Record a create/update/delete of a client: the local copy and the outbox
  * entry in one transaction, returned only after commit. A create without a
  * uuid gets one (written back into *c). `entry` (may be NULL) receives the
- * new entry. */
+ * new entry. The entry carries the responsible persons and consent this
+ * change touched (compared with the cached copy), not the unchanged ones. */
 bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op,
 		       const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
 /** Same for a dose; im->client_uuid or im->client_id names its client. */
@@ -270,7 +271,12 @@ bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
 /** A person reviewed an entry in NEEDS_REVIEW or CONFLICT: send it as it is
  * (create the client although a probable match exists, keep the dose that
  * looked like a duplicate, overwrite the registry's newer version with
- * base_version). Back to PENDING with the reviewed flag. */
+ * base_version). Back to PENDING with the reviewed flag. A client change in
+ * conflict is sent over the registry's client kept with the conflict: it
+ * and the client's later unsent changes name the versions kept there (the
+ * Patient's too when base_version is NULL or ""), and a responsible person
+ * or consent deleted at the registry goes again as new, under a new UUID,
+ * in the cached copy as well. */
 bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
 			  struct vax_error *err);
 /** A person linked an offline-created client to an existing registry client
@@ -312,7 +318,8 @@ bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason
 			  const struct capture *who, struct vax_error *err);
 /** A conflict resolved the registry's way: ours is discarded (audited as
  * CACHE_AUDIT_KEEP_THEIRS) and the registry's version stored with the
- * conflict becomes the cached copy. CACHE-NO-THEIRS if none was fetched. */
+ * conflict becomes the cached copy (for a client, with the responsible
+ * persons and consent stored with it). CACHE-NO-THEIRS if none was fetched. */
 bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct capture *who,
 			      struct vax_error *err);
 /** Audit rows at or after `since` (Unix seconds), oldest first; *out

@@ -34,7 +34,16 @@ struct sent {
 	int b;                   /* index into batch: the outbox entry it belongs to */
 	char kind;               /* 'E' the entry itself, 'R' RelatedPerson, 'D' its delete, 'C' Consent */
 	char uuid[VAX_UUID_LEN]; /* the companion's own UUID */
+	char id[VAX_ID_LEN];     /* its registry id, "" for a create */
+	char base[VAX_VERSION_LEN]; /* the companion's version its If-Match names, "" if none */
 };
+
+/* Is this the companion t was sent for? By UUID, else (one created at the
+ * registry by someone else has none) by registry id. */
+static bool sent_is(const struct sent *t, const char *uuid, const char *id)
+{
+	return t->uuid[0] ? !strcmp(t->uuid, uuid) : t->id[0] && !strcmp(t->id, id);
+}
 
 struct cache_sync {
 	struct cache_store *s;
@@ -57,6 +66,7 @@ struct cache_sync {
 	int n_matched;
 	size_t cap_matched;
 	int64_t cur;             /* the entry a $match or a conflict fetch is for */
+	bool cur_client;         /* the conflict fetch is a client's: Patient, RelatedPersons, Consent */
 	char cur_key[CACHE_KEY_STR];
 	struct cache_sync_stats stats;
 };
@@ -223,6 +233,8 @@ enum cache_sync_status cache_sync_start(struct cache_sync *y, int64_t now, struc
 		return end_pass(y, CACHE_SYNC_ERROR);
 	return CACHE_SYNC_RUNNING;
 }
+
+static bool is_self(const cJSON *res, const char *uuid);
 
 /* --- planning ------------------------------------------------------------ */
 
@@ -430,32 +442,43 @@ static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
 	return ent;
 }
 
-static void sent_add(struct cache_sync *y, int b, char kind, const char *uuid)
+static void sent_add(struct cache_sync *y, int b, char kind, const char *uuid, const char *id,
+                     const char *base)
 {
 	y->sent = xgrow(y->sent, &y->cap_sent, (size_t)y->n_sent + 1, sizeof *y->sent);
 	struct sent *t = &y->sent[y->n_sent++];
 	t->b = b;
 	t->kind = kind;
 	text_copy(t->uuid, sizeof t->uuid, uuid ? uuid : "");
+	text_copy(t->id, sizeof t->id, id ? id : "");
+	text_copy(t->base, sizeof t->base, base ? base : "");
 }
 
 /* One companion resource: a conditional create on its UUID, or by id an
- * update or (removed here) a delete. The cached client may know an id
+ * update or (removed here) a delete, each with If-Match on the version it
+ * was read at: the Patient's own If-Match does not see a change made to a
+ * responsible person or consent alone. The cached client may know an id
  * this payload, typed before the create was accepted, does not. */
 static void add_companion(struct cache_sync *y, cJSON *entries, cJSON *res, const char *type, const char *id,
-                          const char *uuid, bool removed, const char *patient_ref, int b)
+                          const char *version, const char *uuid, bool removed, const char *patient_ref, int b)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(res, "patient");
 	cJSON *p = cJSON_AddObjectToObject(res, "patient");
 	cJSON_AddStringToObject(p, "reference", patient_ref);
 	cJSON_DeleteItemFromObjectCaseSensitive(res, "active");
 	cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "meta");
 	cJSON *ent = cJSON_CreateObject(), *req = cJSON_CreateObject();
 	char url[VAX_ID_LEN + 80];
 	if (id[0]) {
 		snprintf(url, sizeof url, "%s/%s", type, id);
 		cJSON_AddStringToObject(req, "method", removed ? "DELETE" : "PUT");
 		cJSON_AddStringToObject(req, "url", url);
+		if (version[0]) {
+			char m[VAX_VERSION_LEN + 8];
+			snprintf(m, sizeof m, "W/\"%s\"", version);
+			cJSON_AddStringToObject(req, "ifMatch", m);
+		}
 		cJSON_AddStringToObject(res, "id", id);
 	} else {
 		snprintf(url, sizeof url, "urn:uuid:%s", uuid);
@@ -471,7 +494,7 @@ static void add_companion(struct cache_sync *y, cJSON *entries, cJSON *res, cons
 		cJSON_AddItemToObject(ent, "resource", res);
 	cJSON_AddItemToObject(ent, "request", req);
 	cJSON_AddItemToArray(entries, ent);
-	sent_add(y, b, removed ? 'D' : type[0] == 'C' ? 'C' : 'R', uuid);
+	sent_add(y, b, removed ? 'D' : type[0] == 'C' ? 'C' : 'R', uuid, id, id[0] ? version : "");
 }
 
 /* A client's responsible persons and consent travel inside its payload
@@ -500,22 +523,26 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 				continue;
 			}
 			for (int i = 0; have && !rp.id[0] && rp.uuid[0] && i < cached.n_resp; i++)
-				if (!strcmp(cached.resp[i].uuid, rp.uuid))
+				if (!strcmp(cached.resp[i].uuid, rp.uuid)) {
 					text_copy(rp.id, sizeof rp.id, cached.resp[i].id);
+					text_copy(rp.version, sizeof rp.version, cached.resp[i].version);
+				}
 			if (rp.removed && !rp.id[0]) {
 				cache_json_free(x); /* never reached the registry */
 				continue;
 			}
-			add_companion(y, entries, x, "RelatedPerson", rp.id, rp.uuid, rp.removed, ref, b);
+			add_companion(y, entries, x, "RelatedPerson", rp.id, rp.version, rp.uuid, rp.removed, ref, b);
 		} else if (rt && !strcmp(rt, "Consent")) {
 			struct consent cs;
 			if (!fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
 				cache_json_free(x);
 				continue;
 			}
-			if (have && !cs.id[0] && !strcmp(cached.consent.uuid, cs.uuid))
+			if (have && !cs.id[0] && !strcmp(cached.consent.uuid, cs.uuid)) {
 				text_copy(cs.id, sizeof cs.id, cached.consent.id);
-			add_companion(y, entries, x, "Consent", cs.id, cs.uuid, false, ref, b);
+				text_copy(cs.version, sizeof cs.version, cached.consent.version);
+			}
+			add_companion(y, entries, x, "Consent", cs.id, cs.version, cs.uuid, false, ref, b);
 		} else {
 			cache_json_free(x);
 		}
@@ -523,19 +550,75 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 	cache_json_free(con);
 }
 
-/* The registry's ids for a client's companions go into the cached copy;
- * deleted ones leave it. */
-static void companion_receipt(struct cache_sync *y, const char *key, const struct sent *t, const char *id)
+/* Later unsent changes of the client that name a companion at the version
+ * this Bundle replaced now name the version it made (as rebase_later does
+ * for the Patient), else the second of two offline edits would be a 412. */
+static void rebase_companion_later(struct cache_sync *y, const struct cache_entry *e, const struct sent *t,
+                                   const char *new_version)
+{
+	if (t->kind == 'D' || !new_version[0])
+		return;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(y->s->db,
+	                       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
+	                       " ORDER BY seq",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e->seq);
+	int64_t later[64];
+	int n = 0;
+	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
+		later[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	for (int i = 0; i < n; i++) {
+		char *json = cache_outbox_payload(y->s, later[i], false, NULL);
+		cJSON *j = json ? cJSON_Parse(json) : NULL;
+		if (json) {
+			OPENSSL_cleanse(json, strlen(json));
+			free(json);
+		}
+		bool changed = false;
+		cJSON *x;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "contained")) {
+			const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
+			if (t->uuid[0] ? !is_self(x, t->uuid) : !xid || strcmp(xid, t->id))
+				continue;
+			cJSON *meta = cJSON_GetObjectItemCaseSensitive(x, "meta");
+			const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
+			if (!v || strcmp(v, t->base))
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+			cJSON_AddStringToObject(meta, "versionId", new_version);
+			changed = true;
+		}
+		char *out = changed ? cJSON_PrintUnformatted(j) : NULL;
+		cache_json_free(j);
+		if (out) {
+			cache_outbox_set_payload(y->s, later[i], out, NULL);
+			OPENSSL_cleanse(out, strlen(out));
+			free(out);
+		}
+	}
+}
+
+/* The registry's ids and versions for a client's companions go into the
+ * cached copy; deleted ones leave it. */
+static void companion_receipt(struct cache_sync *y, const struct cache_entry *e, const struct sent *t,
+                              const char *id, const char *version)
 {
 	struct client c;
-	if (!cache_read_client(y->s, key, &c, NULL, false, NULL))
+	rebase_companion_later(y, e, t, version);
+	if (!cache_read_client(y->s, e->rec_key, &c, NULL, false, NULL))
 		return;
 	if (t->kind == 'C') {
-		if (!strcmp(c.consent.uuid, t->uuid))
+		if (sent_is(t, c.consent.uuid, c.consent.id)) {
 			text_copy(c.consent.id, sizeof c.consent.id, id);
+			text_copy(c.consent.version, sizeof c.consent.version, version);
+		}
 	} else {
 		for (int i = 0; i < c.n_resp; i++) {
-			if (strcmp(c.resp[i].uuid, t->uuid))
+			if (!sent_is(t, c.resp[i].uuid, c.resp[i].id))
 				continue;
 			if (t->kind == 'D' && c.resp[i].removed) {
 				memmove(&c.resp[i], &c.resp[i + 1],
@@ -543,11 +626,12 @@ static void companion_receipt(struct cache_sync *y, const char *key, const struc
 				c.n_resp--;
 			} else if (t->kind == 'R') {
 				text_copy(c.resp[i].id, sizeof c.resp[i].id, id);
+				text_copy(c.resp[i].version, sizeof c.resp[i].version, version);
 			}
 			break;
 		}
 	}
-	cache_write_client_row(y->s, key, &c, 0, true, NULL);
+	cache_write_client_row(y->s, e->rec_key, &c, 0, true, NULL);
 }
 
 /* Choose what to do next: a $match, a Bundle, or the end of the pass. */
@@ -662,7 +746,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 		cJSON_AddItemToArray(entries, ent);
 		ks_add(&in_batch, e->rec_key);
 		y->batch = xgrow(y->batch, &y->cap_batch, (size_t)y->n_batch + 1, sizeof *y->batch);
-		sent_add(y, y->n_batch, 'E', NULL);
+		sent_add(y, y->n_batch, 'E', NULL, NULL, NULL);
 		if (e->type == CACHE_R_PATIENT && e->op != CACHE_OP_DELETE)
 			add_companions(y, e, ent, entries, y->n_batch);
 		y->batch[y->n_batch++] = e->seq;
@@ -811,6 +895,151 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 	}
 }
 
+/* Ask for the registry's version of a record in conflict, to keep beside
+ * ours: for a client the Patient with its responsible persons and consent
+ * (one batch of three reads), so keeping theirs keeps all of it. */
+static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype type, const char *id)
+{
+	struct api_req *r;
+	y->cur = seq;
+	y->cur_client = type == CACHE_R_PATIENT;
+	if (!y->cur_client) {
+		r = api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
+	} else {
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "resourceType", "Bundle");
+		cJSON_AddStringToObject(b, "type", "batch");
+		cJSON *entries = cJSON_AddArrayToObject(b, "entry");
+		static const char *const what[] = {"Patient/", "RelatedPerson?_count=50&patient=",
+		                                   "Consent?_count=50&patient="};
+		for (int i = 0; i < 3; i++) {
+			char url[VAX_ID_LEN + 64];
+			snprintf(url, sizeof url, "%s%s", what[i], id);
+			cJSON *ent = cJSON_CreateObject();
+			cJSON_AddItemToArray(entries, ent);
+			cJSON *req = cJSON_AddObjectToObject(ent, "request");
+			cJSON_AddStringToObject(req, "method", "GET");
+			cJSON_AddStringToObject(req, "url", url);
+		}
+		r = api_fhir_bundle_req(y->conn, b, NULL);
+		cJSON_Delete(b);
+	}
+	return r && send(y, r, P_THEIRS, NULL);
+}
+
+/* The answer of fetch_theirs() for a client, kept with the conflict as the
+ * local store keeps a client (contained companions). */
+static void theirs_client(struct cache_sync *y, const struct api_result *res)
+{
+	cJSON *b = cJSON_ParseWithLength(res->body, res->body_len);
+	const cJSON *ent = cJSON_GetObjectItemCaseSensitive(b, "entry");
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 0), "resource");
+	struct client *c = xmalloc(sizeof *c);
+	client_init(c);
+	if (pat && fhir_patient_from_json(pat, c, NULL)) {
+		const cJSON *x;
+		const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 1), "resource");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rps, "entry")) {
+			const cJSON *r = cJSON_GetObjectItemCaseSensitive(x, "resource");
+			if (c->n_resp < CLIENT_RESP_MAX &&
+			    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL))
+				c->n_resp++;
+		}
+		/* more than one consent: the latest answer stands, as when reading */
+		const cJSON *css = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 2), "resource");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(css, "entry")) {
+			struct consent cs;
+			if (fhir_consent_from_json(cJSON_GetObjectItemCaseSensitive(x, "resource"), &cs, NULL, 0, NULL) &&
+			    (!c->consent.id[0] || cs.date >= c->consent.date))
+				c->consent = cs;
+		}
+		cJSON *j = fhir_client_to_json(c);
+		char *text = cJSON_PrintUnformatted(j);
+		cache_json_free(j);
+		if (text) {
+			cache_outbox_set_state(y->s, y->cur, CACHE_CONFLICT, NULL, NULL, NULL, text, NULL);
+			OPENSSL_cleanse(text, strlen(text));
+			free(text);
+		}
+	}
+	OPENSSL_cleanse(c, sizeof *c);
+	free(c);
+	cache_json_free(b);
+}
+
+/* The Bundle entry a refused transaction names (vaxregd: the first issue's
+ * expression "Bundle.entry[N]"), or -1. */
+static int failed_entry(const struct api_result *res)
+{
+	cJSON *oo = cJSON_ParseWithLength(res->body, res->body_len);
+	const cJSON *iss = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(oo, "issue"), 0);
+	const char *ex = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(iss, "expression"), 0));
+	int n = -1;
+	if (!ex || sscanf(ex, "Bundle.entry[%d]", &n) != 1)
+		n = -1;
+	cJSON_Delete(oo);
+	return n;
+}
+
+/* What a companion conflict is, in words for the person who resolves it
+ * from the outbox (the entry is the client's change; these name which part). */
+static void companion_words(struct cache_sync *y, const char *key, const struct sent *t, bool gone, char *msg,
+                            size_t len)
+{
+	if (t->kind == 'C') {
+		snprintf(msg, len, gone ? "This client's registry consent was removed at the registry. Keep the "
+		                          "registry's (no consent), or send ours to record it again as new."
+		                        : "This client's registry consent was changed at the registry since it was "
+		                          "read here. Keep the registry's, or send ours over it.");
+		return;
+	}
+	struct client *c = xmalloc(sizeof *c);
+	char who[VAX_NAME_LEN * 2 + 16] = "";
+	if (cache_read_client(y->s, key, c, NULL, false, NULL))
+		for (int i = 0; i < c->n_resp; i++)
+			if (sent_is(t, c->resp[i].uuid, c->resp[i].id)) {
+				char name[VAX_NAME_LEN * 2];
+				client_display_name(&c->resp[i].name, name, sizeof name);
+				snprintf(who, sizeof who, " (%s%s%s)", name, c->resp[i].relationship[0] ? ", " : "",
+				         c->resp[i].relationship);
+			}
+	OPENSSL_cleanse(c, sizeof *c);
+	free(c);
+	if (gone)
+		snprintf(msg, len, "This responsible person%s was removed at the registry. Keep the registry's "
+		                   "(without them), or send ours to add them again as new.", who);
+	else if (t->kind == 'D')
+		snprintf(msg, len, "This responsible person%s was changed at the registry since it was removed "
+		                   "here. Keep the registry's, or send the removal again.", who);
+	else
+		snprintf(msg, len, "This responsible person%s was changed at the registry since it was read "
+		                   "here. Keep the registry's, or send ours over it.", who);
+	OPENSSL_cleanse(who, sizeof who);
+}
+
+/* A transaction of one client's change refused because of one of its
+ * responsible persons or consent: changed elsewhere (409/412) or gone
+ * (404/410). Either way a person decides, so it is a conflict, kept with
+ * the registry's whole client. -1: not such a refusal; 0: a conflict now;
+ * 1: and the fetch of the registry's client is under way. */
+static int companion_conflict(struct cache_sync *y, const struct api_result *res, int64_t seq)
+{
+	int idx = failed_entry(res);
+	if (idx < 0 || idx >= y->n_sent || y->sent[idx].kind == 'E')
+		return -1;
+	bool gone = res->status == 404 || res->status == 410;
+	struct cache_entry e;
+	if ((!gone && res->cls != API_CONFLICT) || !cache_outbox_get(y->s, seq, &e, NULL))
+		return -1;
+	char msg[VAX_ERROR_MSG_LEN], id[VAX_ID_LEN];
+	companion_words(y, e.rec_key, &y->sent[idx], gone, msg, sizeof msg);
+	cache_outbox_set_state(y->s, seq, CACHE_CONFLICT, NULL, NULL, msg, NULL, NULL);
+	OPENSSL_cleanse(msg, sizeof msg);
+	y->stats.conflict++;
+	client_rid(y, e.rec_key, id, sizeof id);
+	return id[0] && fetch_theirs(y, seq, CACHE_R_PATIENT, id) ? 1 : 0;
+}
+
 static enum cache_sync_status upload_done(struct cache_sync *y, const struct api_result *res,
 					  int64_t now, struct vax_error *err)
 {
@@ -834,7 +1063,7 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 				continue;
 			if (t->kind != 'E') {
 				if (out[i].cls == API_OK)
-					companion_receipt(y, e.rec_key, t, out[i].id);
+					companion_receipt(y, &e, t, out[i].id, out[i].version);
 				continue;
 			}
 			if (out[i].cls == API_OK) {
@@ -889,6 +1118,14 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	char msg[VAX_ERROR_MSG_LEN];
 	outcome_text(res, msg, sizeof msg);
 	y->n_batch = 0;
+	switch (companion_conflict(y, res, seq)) {
+	case 1:
+		return CACHE_SYNC_RUNNING;
+	case 0:
+		return plan(y, now, err);
+	default:
+		break;
+	}
 	switch (res->cls) {
 	case API_REJECTED:
 	case API_NOT_FOUND:
@@ -913,12 +1150,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		if (cJSON_IsString(jid))
 			text_copy(id, sizeof id, jid->valuestring);
 		cache_json_free(j);
-		if (id[0]) {
-			y->cur = seq;
-			struct api_req *r = api_fhir_read_req(y->conn, cache_rtype_name(e.type), id, NULL, NULL);
-			if (r && send(y, r, P_THEIRS, NULL))
-				return CACHE_SYNC_RUNNING;
-		}
+		if (id[0] && fetch_theirs(y, seq, e.type, id))
+			return CACHE_SYNC_RUNNING;
 		break;
 	}
 	default: /* 5xx, a broken answer: not this entry's fault; later */
@@ -1022,7 +1255,9 @@ enum cache_sync_status cache_sync_step(struct cache_sync *y, int64_t now, struct
 		st = upload_done(y, res, now, err);
 		break;
 	case P_THEIRS:
-		if (res->cls == API_OK)
+		if (res->cls == API_OK && y->cur_client)
+			theirs_client(y, res);
+		else if (res->cls == API_OK)
 			cache_outbox_set_state(y->s, y->cur, CACHE_CONFLICT, NULL, NULL, NULL, res->body, NULL);
 		st = plan(y, now, err);
 		break;

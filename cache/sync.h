@@ -20,12 +20,18 @@
  *            not on the registry yet (waiting for review, rejected) waits
  *            too, and so does every later change of a record that waits.
  *            Creates are conditional on the record UUID (ifNoneExist), so
- *            resending after a lost answer is a no-op; updates carry ifMatch.
+ *            resending after a lost answer is a no-op; updates carry ifMatch,
+ *            and so does each responsible person and consent sent with a
+ *            client (the version it was read at).
  *   answer   all accepted: receipts stored, the cached copies get their
  *            registry ids. A refused Bundle of n entries is split (n/2, ...)
  *            until the entry at fault is alone: it becomes REJECTED with the
  *            registry's message, 409/412 a CONFLICT with the registry's
- *            version stored beside ours. Offline, an expired login or a
+ *            version stored beside ours (for a client, the Patient with its
+ *            RelatedPersons and Consent); a responsible person or consent
+ *            changed (409/412) or deleted (404/410) at the registry makes
+ *            the client's entry a CONFLICT too, its message naming which
+ *            (doc/extensions.md). Offline, an expired login or a
  *            broken answer puts the entries back to PENDING. Nothing is
  *            ever dropped.
  */

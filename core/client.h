@@ -89,6 +89,7 @@ struct responsible_person {
 	struct phone phone;
 	struct address address;
 	char id[VAX_ID_LEN];             /* RelatedPerson id once the registry has it */
+	char version[VAX_VERSION_LEN];   /* the registry's version this copy builds on (If-Match) */
 	char uuid[VAX_UUID_LEN];         /* assigned where first typed: creates are conditional on it */
 	bool removed;                    /* taken off here; the registry's copy goes at the next sync */
 };
@@ -108,6 +109,7 @@ struct consent {
 	vax_date date;
 	char source[VAX_SHORT_LEN];      /* "signed form", "verbal", ... */
 	char id[VAX_ID_LEN];             /* Consent id once the registry has it */
+	char version[VAX_VERSION_LEN];   /* the registry's version this copy builds on (If-Match) */
 	char uuid[VAX_UUID_LEN];         /* assigned when first recorded; "" = never recorded */
 };
 

@@ -1279,7 +1279,7 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 	const char *P = "RelatedPerson";
 	memset(rp, 0, sizeof *rp);
 	rp->address.since = DATE_NONE;
-	if (!check_type(j, P, err) || !get_str(j, "id", P, rp->id, sizeof rp->id, err) ||
+	if (!check_type(j, P, err) || !read_meta(j, P, rp->id, sizeof rp->id, rp->version, sizeof rp->version, err) ||
 	    !read_uuid_ident(j, P, rp->uuid, err))
 		return false;
 	bool active = true;
@@ -1329,7 +1329,7 @@ cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const ch
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "resourceType", "RelatedPerson");
-	put_str(j, "id", rp->id);
+	write_meta(j, rp->id, rp->version);
 	if (rp->uuid[0])
 		put_uuid_ident(cJSON_AddArrayToObject(j, "identifier"), rp->uuid);
 	if (rp->removed)
@@ -1374,7 +1374,7 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 	const char *P = "Consent";
 	memset(cs, 0, sizeof *cs);
 	cs->date = DATE_NONE;
-	if (!check_type(j, P, err) || !get_str(j, "id", P, cs->id, sizeof cs->id, err) ||
+	if (!check_type(j, P, err) || !read_meta(j, P, cs->id, sizeof cs->id, cs->version, sizeof cs->version, err) ||
 	    !read_uuid_ident(j, P, cs->uuid, err))
 		return false;
 	char ref[VAX_ID_LEN + 16];
@@ -1415,7 +1415,7 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "resourceType", "Consent");
-	put_str(j, "id", cs->id);
+	write_meta(j, cs->id, cs->version);
 	if (cs->uuid[0])
 		put_uuid_ident(cJSON_AddArrayToObject(j, "identifier"), cs->uuid);
 	/* Active while either consent stands granted; a refusal or withdrawal

@@ -1076,6 +1076,22 @@ static bool check_org_may_change(struct ctx *x, const char *type, const struct s
 	return true;
 }
 
+/* If-Match (a header, or request.ifMatch of a Bundle entry) names the
+ * current version, or the change is refused with 412 after replying. */
+static bool version_matches(struct ctx *x, const char *type, const char *id, const struct store_res *cur)
+{
+	long want = x->rq->if_match ? parse_etag(x->rq->if_match) : 0;
+	if (!x->rq->if_match || want == cur->version)
+		return true;
+	char msg[200];
+	snprintf(msg, sizeof msg, "The record changed since you read it (you had version %ld, the registry has %ld). "
+		 "Reload it and make your change again.", want, cur->version);
+	reg_reply_oo(x->rs, 412, "conflict", "VERSION-CONFLICT", msg, NULL);
+	set_version_headers(x->rs, type, id, cur->version, cur->updated);
+	x->rs->location[0] = '\0';
+	return false;
+}
+
 static void do_update(struct ctx *x, const char *type, const char *id, const cJSON *body)
 {
 	if (!allowed(x, type, true)) {
@@ -1105,19 +1121,18 @@ static void do_update(struct ctx *x, const char *type, const char *id, const cJS
 		not_found(x, type, id);
 		return;
 	}
-	if (!check_org_may_change(x, type, &cur)) {
+	if (cur.deleted) {
+		/* ids are the registry's: an update never brings a deleted record back */
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s/%.64s was deleted.", type, id);
+		reg_reply_oo(x->rs, 410, "deleted", "DELETED", msg, NULL);
+		set_version_headers(x->rs, type, id, cur.version, cur.updated);
+		x->rs->location[0] = '\0';
 		store_res_free(&cur);
 		wabort(x);
 		return;
 	}
-	long want = x->rq->if_match ? parse_etag(x->rq->if_match) : 0;
-	if (x->rq->if_match && want != cur.version) {
-		char msg[200];
-		snprintf(msg, sizeof msg, "The record changed since you read it (you had version %ld, the registry has %ld). "
-			 "Reload it and make your change again.", want, cur.version);
-		reg_reply_oo(x->rs, 412, "conflict", "VERSION-CONFLICT", msg, NULL);
-		set_version_headers(x->rs, type, id, cur.version, cur.updated);
-		x->rs->location[0] = '\0';
+	if (!check_org_may_change(x, type, &cur) || !version_matches(x, type, id, &cur)) {
 		store_res_free(&cur);
 		wabort(x);
 		return;
@@ -1172,7 +1187,7 @@ static void do_delete(struct ctx *x, const char *type, const char *id)
 		x->rs->status = 204;
 		return;
 	}
-	if (!check_org_may_change(x, type, &cur)) {
+	if (!check_org_may_change(x, type, &cur) || !version_matches(x, type, id, &cur)) {
 		store_res_free(&cur);
 		wabort(x);
 		return;

@@ -396,8 +396,10 @@ static void build_more(struct client *c)
 			memmove(t, t + 1, (size_t)(c->n_resp - p) * sizeof *t);
 			c->n_resp--;
 		} else {
-			/* the registry's copy is deleted at the next sync */
+			/* the registry's copy is deleted at the next sync; the
+			 * version read is what the change builds on (If-Match) */
 			snprintf(r.id, sizeof r.id, "%s", t->id);
+			snprintf(r.version, sizeof r.version, "%s", t->version);
 			snprintf(r.uuid, sizeof r.uuid, "%s", t->uuid);
 			r.removed = rm[0] == 'Y';
 			*t = r;

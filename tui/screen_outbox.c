@@ -164,8 +164,13 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 		         e->message[0] ? e->message : "no reason given.");
 		break;
 	case CACHE_CONFLICT:
-		snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
-		         e->message[0] ? ": " : ".", e->message);
+		/* a responsible person or consent in conflict: the sync says which,
+		 * in a whole sentence ("This responsible person ... was removed") */
+		if (!strncmp(e->message, "This ", 5))
+			snprintf(buf, len, "%s", e->message);
+		else
+			snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
+			         e->message[0] ? ": " : ".", e->message);
 		break;
 	case CACHE_NEEDS_REVIEW:
 		snprintf(buf, len, "%s",
@@ -204,7 +209,9 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
 		break;
 	case CACHE_CONFLICT:
-		snprintf(buf, len, "%s keep the registry's   %s send ours over it   %s discard", kt, ke, kd);
+		/* a responsible person or consent gone at the registry is sent again as new */
+		snprintf(buf, len, "%s keep the registry's   %s send ours %s   %s discard", kt, ke,
+		         strstr(e->message, "was removed at the registry") ? "as new" : "over it", kd);
 		break;
 	case CACHE_NEEDS_REVIEW:
 		if (held_client(e))

@@ -13,6 +13,16 @@
  *       given name of a cached client (an update, If-Match on V or the
  *       cached version)
  *   cachedrv approve|link [COMMON] --seq N [--rid ID]  a person's review
+ *   cachedrv show [COMMON] --rid ID           the cached client's responsible
+ *       persons, consent and given name
+ *   cachedrv consent [COMMON] --rid ID --minor CODE --dob YYYY-MM-DD  record a
+ *       minor consent answer (granted, refused, ...) given on that date
+ *   cachedrv theirs [COMMON] --seq N          keep the registry's version of a
+ *       conflict (the outbox's keep-theirs)
+ *   cachedrv resp [COMMON] --rid ID --family F (--add --given G --rel R |
+ *       --phone DIGITS | --remove)  add, re-phone or remove a responsible
+ *       person of a cached client (Edit Client's Responsible tab); prints the
+ *       client's responsible persons after the save
  *   cachedrv scan DIR STRING...               exit 1 if any file in DIR holds
  *       a STRING in any encoding tests/cache/cachetest.c knows
  *   cachedrv verify FILE [COMMON]             every record named in FILE
@@ -45,7 +55,8 @@ struct opts {
 	const char *dir, *registry, *ca, *org, *user;
 	int pw_fd, count;
 	const char *file;
-	const char *family, *given, *dob, *rid, *version;
+	const char *family, *given, *dob, *rid, *version, *rel, *phone;
+	bool add, remove;
 	const char *shot[MAX_SHOTS];
 	int n_shot;
 	long seq;
@@ -83,6 +94,14 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->rid = v, i++;
 		else if (!strcmp(a, "--version"))
 			o->version = v, i++;
+		else if (!strcmp(a, "--rel") || !strcmp(a, "--minor"))
+			o->rel = v, i++;
+		else if (!strcmp(a, "--phone"))
+			o->phone = v, i++;
+		else if (!strcmp(a, "--add"))
+			o->add = true;
+		else if (!strcmp(a, "--remove"))
+			o->remove = true;
 		else if (!strcmp(a, "--seq"))
 			o->seq = atol(v), i++;
 		else if (!strcmp(a, "--shot") && o->n_shot < MAX_SHOTS)
@@ -273,6 +292,110 @@ static int edit(struct opts *o)
 	return 0;
 }
 
+static int resp(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct client c;
+	if (!o->rid || !o->family || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
+		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+		return 1;
+	}
+	struct responsible_person *rp = NULL;
+	for (int i = 0; i < c.n_resp && !rp; i++)
+		if (!strcmp(c.resp[i].name.family, o->family))
+			rp = &c.resp[i];
+	if (o->add) {
+		if (c.n_resp == CLIENT_RESP_MAX)
+			return 1;
+		rp = &c.resp[c.n_resp++];
+		memset(rp, 0, sizeof *rp);
+		rp->address.since = DATE_NONE;
+		text_copy(rp->name.family, sizeof rp->name.family, o->family);
+		text_copy(rp->name.given, sizeof rp->name.given, o->given ? o->given : "");
+		text_copy(rp->relationship, sizeof rp->relationship, o->rel ? o->rel : "GRD");
+	} else if (!rp) {
+		fprintf(stderr, "cachedrv: no responsible person %s\n", o->family);
+		return 1;
+	}
+	if (o->phone)
+		text_copy(rp->phone.number, sizeof rp->phone.number, o->phone);
+	if (o->remove)
+		rp->removed = true;
+	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	for (int i = 0; i < c.n_resp; i++)
+		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
+		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
+	cache_store_close(s);
+	return 0;
+}
+
+/* The responsible persons of a cached client, one a line, as resp prints them. */
+static int show(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct client c;
+	if (!o->rid || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
+		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+		return 1;
+	}
+	for (int i = 0; i < c.n_resp; i++)
+		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
+		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
+	if (client_consent_recorded(&c.consent))
+		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor),
+		       c.consent.id, c.consent.version);
+	printf("given %s\n", c.name.given);
+	cache_store_close(s);
+	return 0;
+}
+
+static int consent(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct client c;
+	if (!o->rid || !o->rel || !o->dob || !cache_find_rid(s, o->rid, key) ||
+	    !cache_get_client(s, key, &c, NULL, &err) || date_parse_iso(o->dob, &c.consent.date) != DATE_OK) {
+		fprintf(stderr, "cachedrv: consent: client not cached or bad arguments\n");
+		return 1;
+	}
+	static const char *const code[] = {"unknown", "granted", "refused", "withdrawn"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(o->rel, code[i]))
+			c.consent.minor = (enum consent_status)i;
+	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	cache_store_close(s);
+	return 0;
+}
+
+static int theirs(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	bool ok = cache_outbox_keep_theirs(s, o->seq, &cap, &err);
+	if (!ok)
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+	cache_store_close(s);
+	return ok ? 0 : 1;
+}
+
 static int review(struct opts *o, bool link)
 {
 	struct cache_store *s = unlock(o);
@@ -409,6 +532,14 @@ int main(int argc, char **argv)
 		parse(&o, argc, argv);
 		return argv[1][0] == 'p' ? person(&o) : argv[1][0] == 'e' ? edit(&o)
 						 : review(&o, argv[1][0] == 'l');
+	}
+	if (!strcmp(argv[1], "consent")) {
+		parse(&o, argc, argv);
+		return consent(&o);
+	}
+	if (!strcmp(argv[1], "resp") || !strcmp(argv[1], "show") || !strcmp(argv[1], "theirs")) {
+		parse(&o, argc, argv);
+		return argv[1][0] == 'r' ? resp(&o) : argv[1][0] == 's' ? show(&o) : theirs(&o);
 	}
 	if (!strcmp(argv[1], "record")) {
 		parse(&o, argc, argv);

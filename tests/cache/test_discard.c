@@ -268,6 +268,184 @@ START_TEST(keep_theirs)
 }
 END_TEST
 
+/* A registry client R9 with two responsible persons and a consent, cached
+ * as read (ids and versions). */
+static struct client companions_client(void)
+{
+	struct client c;
+	cachetest_client(&c, "Companiero", "Lia", 2016, 2, 3);
+	text_copy(c.id, sizeof c.id, "R9");
+	text_copy(c.version, sizeof c.version, "4");
+	static const char *const fam[] = {"Alcala", "Bustos"}, *const id[] = {"rpA", "rpB"};
+	for (int i = 0; i < 2; i++) {
+		struct responsible_person *rp = &c.resp[c.n_resp++];
+		memset(rp, 0, sizeof *rp);
+		rp->address.since = DATE_NONE;
+		text_copy(rp->name.family, sizeof rp->name.family, fam[i]);
+		text_copy(rp->name.given, sizeof rp->name.given, "Ana");
+		text_copy(rp->relationship, sizeof rp->relationship, "GRD");
+		text_copy(rp->id, sizeof rp->id, id[i]);
+		text_copy(rp->version, sizeof rp->version, "1");
+	}
+	memset(&c.consent, 0, sizeof c.consent);
+	c.consent.minor = CONSENT_GRANTED;
+	c.consent.date = 17000;
+	text_copy(c.consent.id, sizeof c.consent.id, "cs1");
+	text_copy(c.consent.version, sizeof c.consent.version, "1");
+	return c;
+}
+
+static cJSON *entry_payload(int64_t seq)
+{
+	struct vax_error err;
+	char *json = cache_outbox_payload(st, seq, false, &err);
+	ck_assert_msg(json != NULL, "%s", err.message);
+	cJSON *j = cJSON_Parse(json);
+	free(json);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+/* The contained resource of a payload with this family name (or the
+ * Consent for NULL), or NULL. */
+static const cJSON *contained(const cJSON *j, const char *family)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "contained")) {
+		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItem(x, "resourceType"));
+		const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "name"), 0);
+		const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(n, "family"));
+		if (family ? f && !strcmp(f, family) : !strcmp(rt, "Consent"))
+			return x;
+	}
+	return NULL;
+}
+
+static const char *version_of(const cJSON *x)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "meta"), "versionId"));
+}
+
+/* A change carries the responsible persons and consent it touched, each
+ * with the version it was read at; the others are not sent again. */
+START_TEST(companions_only_when_changed)
+{
+	struct vax_error err;
+	struct client c = companions_client();
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550101");
+	struct cache_entry e1, e2;
+	ck_assert_msg(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e1, &err), "%s", err.message);
+	cJSON *j = entry_payload(e1.seq);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "contained")), 1);
+	ck_assert_ptr_nonnull(contained(j, "Alcala"));
+	ck_assert_str_eq(version_of(contained(j, "Alcala")), "1");
+	cJSON_Delete(j);
+	/* the client's own change alone: no companion goes */
+	text_copy(c.name.given, sizeof c.name.given, "Lucia");
+	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e2, &err));
+	j = entry_payload(e2.seq);
+	ck_assert_ptr_null(cJSON_GetObjectItem(j, "contained"));
+	cJSON_Delete(j);
+	/* the cached copy keeps them all */
+	struct client now;
+	ck_assert(cache_get_client(st, e2.rec_key, &now, NULL, &err));
+	ck_assert_int_eq(now.n_resp, 2);
+	ck_assert_str_eq(now.consent.id, "cs1");
+	/* a removal and a consent change are changes */
+	c.resp[1].removed = true;
+	c.consent.adult = CONSENT_GRANTED;
+	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e2, &err));
+	j = entry_payload(e2.seq);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "contained")), 2);
+	ck_assert_ptr_nonnull(contained(j, "Bustos"));
+	ck_assert_ptr_nonnull(contained(j, NULL));
+	cJSON_Delete(j);
+}
+END_TEST
+
+/* "Send ours" for a client whose responsible persons changed or went at the
+ * registry: ours goes over the changed one (its version now theirs), the
+ * deleted one (and the deleted consent) goes again as new, under a new UUID,
+ * here and in the cache; keeping theirs takes the registry's persons. */
+START_TEST(companion_conflict_resolved)
+{
+	struct vax_error err;
+	struct client c = companions_client();
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550101");
+	text_copy(c.resp[1].phone.number, sizeof c.resp[1].phone.number, "5125550202");
+	text_copy(c.consent.source, sizeof c.consent.source, "verbal");
+	struct cache_entry e;
+	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e, &err));
+	/* the registry: Alcala changed (version 3), Bustos and the consent deleted */
+	struct client theirs = companions_client();
+	text_copy(theirs.resp[0].version, sizeof theirs.resp[0].version, "3");
+	theirs.n_resp = 1;
+	memset(&theirs.consent, 0, sizeof theirs.consent);
+	theirs.consent.date = DATE_NONE;
+	cJSON *tj = fhir_client_to_json(&theirs);
+	char *tjson = cJSON_PrintUnformatted(tj);
+	cJSON_Delete(tj);
+	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_CONFLICT, NULL, NULL,
+	                                 "This responsible person (Bustos, Ana, GRD) was removed at the registry.",
+	                                 tjson, &err));
+	free(tjson);
+	ck_assert_msg(cache_outbox_approve(st, e.seq, NULL, &err), "%s", err.message);
+	struct cache_entry got;
+	ck_assert(cache_outbox_get(st, e.seq, &got, &err));
+	ck_assert_int_eq(got.state, CACHE_PENDING);
+	cJSON *j = entry_payload(e.seq);
+	ck_assert_str_eq(version_of(j), "4");
+	const cJSON *a = contained(j, "Alcala"), *b = contained(j, "Bustos");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(a, "id")), "rpA");
+	ck_assert_str_eq(version_of(a), "3");
+	ck_assert_ptr_null(cJSON_GetObjectItem(b, "id"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(b, "meta"));
+	struct responsible_person rp;
+	ck_assert(fhir_related_person_from_json(b, &rp, NULL, 0, &err));
+	ck_assert_int_eq((int)strlen(rp.uuid), 36);
+	const cJSON *cj = contained(j, NULL);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cj, "id"));
+	struct consent cs;
+	ck_assert(fhir_consent_from_json(cj, &cs, NULL, 0, &err));
+	ck_assert_int_eq((int)strlen(cs.uuid), 36);
+	ck_assert_str_eq(cs.source, "verbal");
+	cJSON_Delete(j);
+	struct client now;
+	ck_assert(cache_get_client(st, e.rec_key, &now, NULL, &err));
+	ck_assert_int_eq(now.n_resp, 2);
+	ck_assert_str_eq(now.resp[0].version, "3");
+	ck_assert_str_eq(now.resp[1].id, "");
+	ck_assert_str_eq(now.resp[1].uuid, rp.uuid);
+	ck_assert_str_eq(now.resp[1].phone.number, "5125550202");
+	ck_assert_str_eq(now.consent.id, "");
+	ck_assert_str_eq(now.consent.uuid, cs.uuid);
+
+	/* the same conflict again, this time the registry's way */
+	text_copy(c.name.given, sizeof c.name.given, "Lucia");
+	c.resp[0] = now.resp[0];
+	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550111");
+	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_ACCEPTED, "R9", "5", NULL, NULL, &err));
+	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e, &err));
+	theirs = companions_client();
+	text_copy(theirs.resp[0].version, sizeof theirs.resp[0].version, "3");
+	theirs.n_resp = 1;
+	tj = fhir_client_to_json(&theirs);
+	tjson = cJSON_PrintUnformatted(tj);
+	cJSON_Delete(tj);
+	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_CONFLICT, NULL, NULL, "changed", tjson, &err));
+	free(tjson);
+	ck_assert_msg(cache_outbox_keep_theirs(st, e.seq, cachetest_capture(), &err), "%s", err.message);
+	ck_assert(cache_get_client(st, e.rec_key, &now, NULL, &err));
+	ck_assert_int_eq(now.n_resp, 1);
+	ck_assert_str_eq(now.resp[0].name.family, "Alcala");
+	ck_assert_str_eq(now.resp[0].version, "3");
+	ck_assert_str_eq(now.name.given, "Lia");
+	ck_assert_str_eq(now.consent.id, "cs1");
+}
+END_TEST
+
 Suite *cache_discard_suite(void)
 {
 	Suite *s = suite_create("cache_discard");
@@ -279,6 +457,8 @@ Suite *cache_discard_suite(void)
 	tcase_add_test(tc, discard_each_waiting_state);
 	tcase_add_test(tc, discard_waits_for_dependents);
 	tcase_add_test(tc, keep_theirs);
+	tcase_add_test(tc, companions_only_when_changed);
+	tcase_add_test(tc, companion_conflict_resolved);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -171,6 +171,48 @@ expect 201 "Consent"
 reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/nosuch"}}'
 expect 422 "RelatedPerson for unknown patient"
 
+# ifMatch on RelatedPerson and Consent entries of a transaction: a change
+# made elsewhere meanwhile is a 412, never overwritten
+reg_json GET "/RelatedPerson?patient=$pid" "$tok"
+rpid=$(jqb '.entry[0].resource.id')
+jq -c '.entry[0].resource | .telecom[0].value = "9565550111"' "$REG_BODY" >"$REG_TMP/rp.json"
+reg_json PUT "/RelatedPerson/$rpid" "$tok" "$(cat "$REG_TMP/rp.json")"
+expect 200 "RelatedPerson changed elsewhere"
+[ "$(jqb .meta.versionId)" = 2 ] || fail "RelatedPerson version $(jqb .meta.versionId)"
+reg_json GET "/Consent?patient=$pid" "$tok"
+cid=$(jqb '.entry[0].resource.id')
+jq -c '.entry[0].resource | .dateTime = "2021-03-06"' "$REG_BODY" >"$REG_TMP/cs.json"
+comp_tx() { # RP_IFMATCH CONSENT_IFMATCH PHONE
+	reg_json POST / "$tok" '{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":'"$(jq -c '.telecom[0].value = "'"$3"'"' "$REG_TMP/rp.json")"',
+	  "request":{"method":"PUT","url":"RelatedPerson/'"$rpid"'","ifMatch":"W/\"'"$1"'\""}},
+	 {"resource":'"$(cat "$REG_TMP/cs.json")"',
+	  "request":{"method":"PUT","url":"Consent/'"$cid"'","ifMatch":"W/\"'"$2"'\""}}]}'
+}
+comp_tx 1 1 9565550122
+expect 412 "stale RelatedPerson ifMatch in a transaction"
+jqb '.issue[0].expression[0]' | grep -qx 'Bundle.entry\[0\]' || fail "412 names the entry: $(cat "$REG_BODY")"
+comp_tx 2 0 9565550122
+expect 412 "stale Consent ifMatch in a transaction"
+reg_json GET "/RelatedPerson/$rpid" "$tok"
+[ "$(jqb '.telecom[0].value')" = 9565550111 ] || fail "a refused transaction changed the RelatedPerson"
+comp_tx 2 1 9565550122
+expect 200 "current ifMatch"
+[ "$(jqb '[.entry[].response.etag] | join(",")')" = 'W/"3",W/"2"' ] || fail "etags $(jqb '[.entry[].response.etag]')"
+# DELETE honours If-Match; an update of a deleted record is 410, not a revival
+reg DELETE "/RelatedPerson/$rpid" -H "Authorization: Bearer $tok" -H 'If-Match: W/"2"'
+expect 412 "stale If-Match on DELETE"
+reg DELETE "/RelatedPerson/$rpid" -H "Authorization: Bearer $tok" -H 'If-Match: W/"3"'
+expect 204 "DELETE on the current version"
+comp_tx 4 2 9565550133
+expect 410 "PUT of a deleted RelatedPerson in a transaction"
+jqb '.issue[0].expression[0]' | grep -qx 'Bundle.entry\[0\]' || fail "410 names the entry: $(cat "$REG_BODY")"
+reg_json PUT "/RelatedPerson/$rpid" "$tok" "$(cat "$REG_TMP/rp.json")"
+expect 410 "PUT of a deleted RelatedPerson"
+[ "$(s "/RelatedPerson?patient=$pid")" = 0 ] || fail "deleted RelatedPerson came back"
+reg DELETE "/RelatedPerson/$rpid" -H "Authorization: Bearer $tok" -H 'If-Match: W/"3"'
+expect 204 "deleting a deleted record again"
+
 # every access to a client is audited (checked in the database)
 n=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(*) FROM audit WHERE type='Patient' AND id='$pid'" 2>/dev/null || echo skip)
 [ "$n" = skip ] || [ "$n" -ge 8 ] || fail "audit rows for the patient: $n"

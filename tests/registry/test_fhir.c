@@ -266,6 +266,18 @@ START_TEST(related_and_consent)
 	ck_assert_str_eq(back.relationship, "MTH");
 	ck_assert_str_eq(back.name.given, "Guadalupe");
 	ck_assert_str_eq(back.phone.number, "9565550199");
+	ck_assert_str_eq(back.version, "");
+	/* meta.versionId as the registry sends it */
+	j = cJSON_Parse("{\"resourceType\":\"RelatedPerson\",\"id\":\"rp1\",\"meta\":{\"versionId\":\"4\"},"
+	                "\"patient\":{\"reference\":\"Patient/p1\"}}");
+	ck_assert_msg(fhir_related_person_from_json(j, &back, NULL, 0, &err), "%s", err.message);
+	cJSON_Delete(j);
+	ck_assert_str_eq(back.id, "rp1");
+	ck_assert_str_eq(back.version, "4");
+	j = cJSON_Parse("{\"resourceType\":\"RelatedPerson\",\"meta\":\"4\",\"patient\":{\"reference\":\"Patient/p1\"}}");
+	ck_assert(!fhir_related_person_from_json(j, &back, NULL, 0, &err));
+	cJSON_Delete(j);
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
 
 	struct consent cs = {.minor = CONSENT_GRANTED, .adult = CONSENT_REFUSED, .disaster_retention = true,
 			     .date = ymd(2025, 1, 1), .source = "signed form"}, cb;
@@ -298,6 +310,7 @@ START_TEST(client_with_contained)
 	strcpy(c.resp[0].relationship, "MTH");
 	strcpy(c.resp[0].uuid, "0b8e3c52-8c1a-4e8e-9a39-2f6f1d7c0a11");
 	strcpy(c.resp[0].id, "rp7");
+	strcpy(c.resp[0].version, "3");
 	c.resp[0].address.since = DATE_NONE;
 	strcpy(c.resp[1].name.family, "Treviño");
 	strcpy(c.resp[1].name.given, "Jesús");
@@ -309,12 +322,19 @@ START_TEST(client_with_contained)
 	c.consent.minor = CONSENT_GRANTED;
 	c.consent.date = ymd(2025, 1, 1);
 	strcpy(c.consent.uuid, "4c9a7f3e-1d2b-4f6a-8e0c-5b7d9a1c3e22");
+	strcpy(c.consent.id, "cs2");
+	strcpy(c.consent.version, "5");
 	cJSON *j = fhir_client_to_json(&c);
 	struct vax_error err = {0};
 	ck_assert_msg(fhir_client_from_json(j, &back, &err), "%s", err.message);
 	ck_assert_int_eq(back.n_resp, 2);
 	ck_assert_str_eq(back.resp[0].uuid, c.resp[0].uuid);
 	ck_assert_str_eq(back.resp[0].id, "rp7");
+	/* the version each was read at: the sync's If-Match for it */
+	ck_assert_str_eq(back.resp[0].version, "3");
+	ck_assert_str_eq(back.resp[1].version, "");
+	ck_assert_str_eq(back.consent.id, "cs2");
+	ck_assert_str_eq(back.consent.version, "5");
 	ck_assert(!back.resp[0].removed);
 	ck_assert(back.resp[1].removed);
 	ck_assert_str_eq(back.consent.uuid, c.consent.uuid);

@@ -207,3 +207,47 @@ reg_json GET "/Patient/$PID" "$tok"
 [ "$(jqb '.name[0].given | join(" ")')" = Tova-Lise ] || fail "our discarded change reached the registry"
 reg_json GET "/Patient?family=Lindqvist" "$tok"
 [ "$(jqb '.total // (.entry | length)')" = 1 ] || fail "the linked client was created again"
+
+# --- a responsible person removed at the registry, in words --------------------
+# Typed on this desk: a new phone for Elin's mother, whom another desk then
+# removes at the registry. The outbox says so in words; keeping the
+# registry's version takes her off this desk's copy too.
+reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Sandqvist","given":["Elin"]}],
+ "gender":"female","birthDate":"2020-04-16",
+ "address":[{"line":["9 Elm St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+expect 201 "create patient"
+PID=$(jqb .id)
+reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/'"$PID"'"},
+ "relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0063","code":"MTH"}]}],
+ "name":[{"family":"Holmberg","given":["Ingrid"]}],"telecom":[{"system":"phone","value":"5125550400"}]}'
+expect 201 "create the mother"
+RPID=$(jqb .id)
+desk prefetch "$PID"
+desk resp --rid "$PID" --family Holmberg --phone 5125550404
+reg_json DELETE "/RelatedPerson/$RPID" "$tok"
+expect 204 "removed at the registry"
+cat > "$TUI_TMP/script3" <<EOF2
+$(tui_login_keys CLINPENA alice)
+<C-o>
+:wait-text 30 Conflict
+:save-screen $S/gone.txt
+<Home>
+t
+y
+:save-screen $S/gone_kept.txt
+:quit
+EOF2
+tui_run < "$TUI_TMP/script3"
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has gone 'Client change  Conflict'
+tui_has gone 'This responsible person (Holmberg, Ingrid, MTH)'
+tui_has gone 'was removed at the'
+tui_has gone 'Enter send ours as new'
+tui_lacks gone 'Someone changed this record at the registry meanwhile'
+tui_has gone_kept "Kept the registry's version; the change typed here is discarded."
+tui_has gone_kept 'Nothing is waiting'
+: > "$TUI_TMP/desk.out"
+desk show --rid "$PID"
+! grep -q '^resp Holmberg' "$TUI_TMP/desk.out" || fail "the removed mother is still on this desk: $(cat "$TUI_TMP/desk.out")"
+reg_json GET "/RelatedPerson?patient=$PID" "$tok"
+[ "$(jqb .total)" = 0 ] || fail "the removed mother came back to the registry"
