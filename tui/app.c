@@ -441,7 +441,8 @@ void app_render(struct app *a)
 		draw_message(a);
 		wnoutrefresh(a->w_msg);
 	}
-	if (a->dirty & DIRTY_BAR) {
+	/* what the bar offers follows the body's state (selection, focus, mode) */
+	if (a->dirty & (DIRTY_BAR | DIRTY_BODY)) {
 		draw_bar(a);
 		wnoutrefresh(a->w_bar);
 	}

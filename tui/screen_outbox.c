@@ -427,6 +427,30 @@ static unsigned outbox_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
+/* The bar offers what applies to the selected entry. */
+static bool outbox_action_shown(struct app *a, enum action act)
+{
+	(void)a;
+	const struct cache_entry *e = selected();
+	switch (act) {
+	case ACTION_DISCARD:
+	case ACTION_SELECT:
+		return e != NULL;
+	case ACTION_KEEP_THEIRS:
+		return e && e->state == CACHE_CONFLICT;
+	case ACTION_EDIT_SHOT:
+		return e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
+		       e->state == CACHE_REJECTED;
+	case ACTION_REVIEW:
+		for (int i = 0; i < st.n; i++)
+			if (held_client(&st.e[i]))
+				return true;
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void outbox_cleanup(void)
 {
 	free(st.e);
@@ -447,5 +471,6 @@ const struct screen_ops screen_outbox_ops = {
     .draw = outbox_draw,
     .action = outbox_action,
     .actions = outbox_actions,
+    .action_shown = outbox_action_shown,
     .cleanup = outbox_cleanup,
 };
