@@ -669,29 +669,74 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	return y;
 }
 
-static void key_hint(const struct app *a, enum action act, const char *label, char *out, size_t len)
+/* The line of the record's own keys under the details, in priority order;
+ * what it shows the bar leaves out (client_action_shown). */
+static const struct {
+	enum action act;
+	const char *label;
+} nav[] = {
+    {ACTION_ADD_SHOT, "Add"},         {ACTION_ADD_HISTORICAL_SHOT, "Historical"},
+    {ACTION_REFUSE_SHOT, "Refusal"},  {ACTION_DELETE_RECORD, "Delete"},
+    {ACTION_EDIT_SHOT, "Change"},     {ACTION_EDIT_CLIENT, "Edit"},
+    {ACTION_SELECT, "Why"},           {ACTION_TOGGLE_SCHEDULE, "Schedule"},
+};
+#define NAV_N (sizeof nav / sizeof nav[0])
+#define NAV_GAP 2
+
+/* A shot must be selected for these. */
+static bool nav_applies(enum action act)
 {
-	char k[64];
-	draw_keys_label(a, KEYMAP_CLIENT, 0, act, k, sizeof k);
-	/* the bar shows the function keys; here the last (shortest) key */
-	const char *last = strrchr(k, '/');
-	last = last ? last + 1 : k;
-	size_t n = strlen(out);
-	if (*last && n < len)
-		snprintf(out + n, len - n, "%s%s %s", n ? "  " : "", last, label);
+	return st.n_rows > 0 || (act != ACTION_DELETE_RECORD && act != ACTION_EDIT_SHOT && act != ACTION_SELECT);
+}
+
+/* Fit the line in cols: each item "key Label" with its shortest key, whole
+ * or not at all. Returns true if an item that applies was left out. */
+static bool nav_fit(const struct app *a, int cols, char (*keys)[KEY_NAME_LEN], struct fit_item *fit, int cue)
+{
+	struct fit_item in[NAV_N];
+	size_t idx[NAV_N], n = 0;
+	for (size_t i = 0; i < NAV_N; i++) {
+		fit[i].shown = false;
+		draw_short_key(a, KEYMAP_CLIENT, 0, nav[i].act, keys[i], sizeof keys[i]);
+		if (!keys[i][0] || !nav_applies(nav[i].act))
+			continue;
+		in[n] = (struct fit_item){.width = draw_width(keys[i]) + 1 + draw_width(nav[i].label), .prio = (int)i};
+		idx[n++] = i;
+	}
+	bool dropped = draw_fit(in, n, cols, NAV_GAP, cue);
+	for (size_t k = 0; k < n; k++)
+		fit[idx[k]].shown = in[k].shown;
+	return dropped;
+}
+
+static bool client_action_shown(struct app *a, enum action act)
+{
+	/* Enter explains the selected dose here; the line above says so */
+	if (act == ACTION_SELECT)
+		return false;
+	char keys[NAV_N][KEY_NAME_LEN], cue[KEY_NAME_LEN + 8];
+	struct fit_item fit[NAV_N];
+	draw_more_cue(a, KEYMAP_CLIENT, 0, true, cue, sizeof cue);
+	nav_fit(a, getmaxx(a->w_body) - 2, keys, fit, draw_width(cue));
+	for (size_t i = 0; i < NAV_N; i++)
+		if (nav[i].act == act)
+			return nav_applies(act) && !fit[i].shown;
+	return true;
 }
 
 static int draw_nav(struct app *a, WINDOW *w, int y)
 {
-	char line[512] = "";
-	key_hint(a, ACTION_ADD_SHOT, "Add", line, sizeof line);
-	key_hint(a, ACTION_ADD_HISTORICAL_SHOT, "Historical", line, sizeof line);
-	key_hint(a, ACTION_REFUSE_SHOT, "Refusal", line, sizeof line);
-	key_hint(a, ACTION_DELETE_RECORD, "Delete", line, sizeof line);
-	key_hint(a, ACTION_EDIT_SHOT, "Change", line, sizeof line);
-	key_hint(a, ACTION_EDIT_CLIENT, "Edit", line, sizeof line);
-	key_hint(a, ACTION_TOGGLE_SCHEDULE, "Schedule", line, sizeof line);
-	key_hint(a, ACTION_SELECT, "Why", line, sizeof line);
+	char keys[NAV_N][KEY_NAME_LEN], cue[KEY_NAME_LEN + 8], line[512] = "";
+	struct fit_item fit[NAV_N];
+	draw_more_cue(a, KEYMAP_CLIENT, 0, true, cue, sizeof cue);
+	bool more = nav_fit(a, getmaxx(w) - 2, keys, fit, draw_width(cue));
+	size_t len = 0; /* items NAV_GAP apart */
+	for (size_t i = 0; i < NAV_N && len < sizeof line; i++)
+		if (fit[i].shown)
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "", keys[i],
+			                        nav[i].label);
+	if (more && len < sizeof line)
+		snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "", cue);
 	wattrset(w, term_attr(a, ROLE_DISABLED));
 	draw_text(w, y++, 1, line, getmaxx(w) - 2);
 	wattrset(w, A_NORMAL);
@@ -956,5 +1001,6 @@ const struct screen_ops screen_client_ops = {
     .draw = client_draw,
     .action = client_action,
     .actions = client_actions,
+    .action_shown = client_action_shown,
     .cleanup = client_cleanup,
 };
