@@ -564,7 +564,20 @@ static void handle_key(struct app *a, const struct key *k)
 
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
 {
-	app_message(a, MSG_INFO, "%s (y = yes, any other key = no)", question);
+	/* the answer keys must stay on the line: shorter ones, then fewer words */
+	static const char *const hints[] = {" (y = yes, any other key = no)", " (y/n)"};
+	const char *hint = hints[0];
+	if (draw_width(question) + draw_width(hint) > a->cols)
+		hint = hints[1];
+	int room = a->cols - draw_width(hint);
+	if (draw_width(question) > room) {
+		const char *dots = a->utf8 ? "\u2026" : "...";
+		char q[512];
+		draw_line_of_words(question, room - draw_width(dots), q, sizeof q);
+		app_message(a, MSG_INFO, "%s%s%s", q, dots, hint);
+	} else {
+		app_message(a, MSG_INFO, "%s%s", question, hint);
+	}
 	a->confirm_yes = yes;
 }
 

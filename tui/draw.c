@@ -63,6 +63,55 @@ int draw_text(WINDOW *w, int y, int x, const char *utf8, int max)
 	return used;
 }
 
+/* The longest start of s made of whole words that fits width columns (at
+ * least one word, even cut); its length in bytes. */
+static size_t words_that_fit(const char *s, int width)
+{
+	size_t best = 0, i = 0;
+	char tmp[1024];
+	while (s[i] && s[i] != '\n') {
+		size_t we = i + strcspn(s + i, " \n");
+		size_t len = we < sizeof tmp - 1 ? we : sizeof tmp - 1;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		if (draw_width(tmp) > width)
+			break;
+		best = we;
+		i = s[we] == ' ' ? we + 1 : we;
+	}
+	return best;
+}
+
+int draw_words(const struct app *a, WINDOW *w, int y, int x, const char *utf8, int max)
+{
+	if (draw_width(utf8) <= max)
+		return draw_text(w, y, x, utf8, max);
+	char one[1024], buf[1024];
+	snprintf(one, sizeof one, "%s", utf8);
+	for (char *p = one; (p = strchr(p, '\n')) != NULL;)
+		*p = ' '; /* one line: draw_text shows a newline as a space too */
+	const char *dots = a->utf8 ? "\u2026" : "...";
+	size_t n = words_that_fit(one, max - draw_width(dots));
+	while (n && one[n - 1] == ' ')
+		n--;
+	snprintf(buf, sizeof buf, "%.*s%s", (int)n, one, dots);
+	return draw_text(w, y, x, buf, max);
+}
+
+const char *draw_line_of_words(const char *utf8, int width, char *buf, size_t len)
+{
+	size_t n = words_that_fit(utf8, width);
+	if (!n) /* one word wider than the line: cut it */
+		n = strcspn(utf8, " \n");
+	snprintf(buf, len, "%.*s", (int)n, utf8);
+	const char *p = utf8 + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\n')
+		p++;
+	return p;
+}
+
 int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8)
 {
 	int rows = getmaxy(w);
@@ -142,28 +191,44 @@ void draw_status(struct app *a)
 		net = "OFFLINE (maintenance)";
 		break;
 	}
-	char line[512], bytes[32] = "";
+	char bytes[32] = "";
 	if (a->conn) {
 		struct api_bytes b = api_conn_bytes(a->conn);
 		human_bytes(b.sent + b.received, bytes, sizeof bytes);
 	}
-	char outbox[112] = "";
+	char org[96], user[160], outbox[48] = "", sending[64] = "", used[48] = "";
+	snprintf(org, sizeof org, "Org: %s", app_org(a));
+	snprintf(user, sizeof user, "User: %s", app_user(a));
 	if (a->store && cache_unlocked(a->store)) {
 		/* everything not yet green: waiting, sending, refused, in conflict, to review */
 		unsigned waiting = 1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED |
 		                   1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW;
-		char sending[64];
 		app_sync_label(a, sending, sizeof sending);
-		snprintf(outbox, sizeof outbox, " | Outbox: %d%s%s", cache_outbox_count(a->store, waiting),
-		         sending[0] ? " | " : "", sending);
+		snprintf(outbox, sizeof outbox, "Outbox: %d", cache_outbox_count(a->store, waiting));
 	}
-	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s%s", net, app_org(a), app_user(a),
-	         outbox, bytes[0] ? " | Used: " : "", bytes);
-	int used = draw_text(w, 0, 0, line, a->cols);
+	if (bytes[0])
+		snprintf(used, sizeof used, "Used: %s", bytes);
+	/* whole parts only; when narrow the last ones (bytes used) go first */
+	const char *part[] = {"vaxdesk", net, org, user, outbox, sending, used};
+	struct fit_item fit[7];
+	size_t n = 0, idx[7];
+	for (size_t i = 0; i < 7; i++)
+		if (part[i][0]) {
+			fit[n] = (struct fit_item){.width = draw_width(part[i]), .prio = (int)i};
+			idx[n++] = i;
+		}
+	draw_fit(fit, n, a->cols - 1, 3, 0);
+	char line[512] = " ";
+	size_t len = 1;
+	for (size_t k = 0; k < n && len < sizeof line; k++)
+		if (fit[k].shown)
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len > 1 ? " | " : "",
+			                        part[idx[k]]);
+	int w_used = draw_text(w, 0, 0, line, a->cols);
 	const char *title =
 	    app_top(a) == SCREEN_LOCK && a->going_online ? "Sign in" : app_screen(app_top(a))->title;
 	int tw = draw_width(title);
-	if (used + tw + 3 < a->cols)
+	if (w_used + tw + 3 < a->cols)
 		draw_text(w, 0, a->cols - tw - 1, title, tw);
 }
 
@@ -215,7 +280,7 @@ void draw_message(struct app *a)
 	char buf[600];
 	snprintf(buf, sizeof buf, "%s%s", a->msg_kind == MSG_ERROR ? "Error: " : "", a->msg);
 	wattrset(w, term_attr(a, a->msg_kind == MSG_ERROR ? ROLE_ERROR : ROLE_NORMAL));
-	draw_text(w, 0, 0, buf, a->cols);
+	draw_words(a, w, 0, 0, buf, a->cols);
 }
 
 void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
@@ -317,9 +382,9 @@ static const char *bar_name(enum action act)
 	case ACTION_LINK_RECORD:
 		return "Link";
 	case ACTION_KEEP_BOTH:
-		return "Keep both";
+		return "Create new";
 	case ACTION_DEFER:
-		return "Later";
+		return "Defer";
 	default:
 		return action_name(act);
 	}
@@ -336,7 +401,7 @@ bool draw_fit(struct fit_item *it, size_t n, int cols, int gap, int cue)
 		return false;
 	/* by (priority, position), skipping what does not fit: a shorter one
 	 * further down may still */
-	int budget = cols - cue - gap, used = 0, count = 0;
+	int budget = cue > 0 ? cols - cue - gap : cols, used = 0, count = 0;
 	size_t prev = n;
 	for (size_t k = 0; k < n; k++) {
 		size_t best = n;

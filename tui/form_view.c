@@ -66,14 +66,14 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 			wattrset(w, term_attr(a, ROLE_ERROR));
 			/* the message goes on the next row when the field leaves no room */
 			if (cols - after - 2 >= 24) {
-				draw_text(w, y, after + 2, m, cols - after - 2);
+				draw_words(a, w, y, after + 2, m, cols - after - 2);
 			} else if (y + 1 < rows) {
 				y++;
-				draw_text(w, y, x, m, cols - x);
+				draw_words(a, w, y, x, m, cols - x);
 			}
 			wattrset(w, A_NORMAL);
 		} else if (ff->readonly && ff->lock_reason[0] && after + 2 < cols) {
-			draw_text(w, y, after + 2, ff->lock_reason, cols - after - 2);
+			draw_words(a, w, y, after + 2, ff->lock_reason, cols - after - 2);
 		}
 		if (here) {
 			cur_y = y;

@@ -278,14 +278,14 @@ static void outbox_draw(struct app *a, WINDOW *w)
 			y = draw_wrapped(w, y, 5, cols - 6, why);
 		else {
 			snprintf(line, sizeof line, "    %s", why);
-			draw_text(w, y++, 1, line, cols - 2);
+			draw_words(a, w, y++, 1, line, cols - 2);
 		}
 		wattrset(w, A_NORMAL);
 		if (i == st.sel && y < rows) {
 			char keys[256];
 			remedy(a, e, keys, sizeof keys);
 			snprintf(line, sizeof line, "    Keys: %s", keys);
-			draw_text(w, y++, 1, line, cols - 2);
+			draw_words(a, w, y++, 1, line, cols - 2);
 		}
 	}
 }
@@ -427,14 +427,16 @@ static unsigned outbox_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-/* The bar offers what applies to the selected entry. */
+/* The bar offers what applies to the selected entry. Enter sends, opens or
+ * reviews by the entry: its Keys line says which, "Choose" would not. */
 static bool outbox_action_shown(struct app *a, enum action act)
 {
 	(void)a;
 	const struct cache_entry *e = selected();
 	switch (act) {
-	case ACTION_DISCARD:
 	case ACTION_SELECT:
+		return false;
+	case ACTION_DISCARD:
 		return e != NULL;
 	case ACTION_KEEP_THEIRS:
 		return e && e->state == CACHE_CONFLICT;

@@ -277,6 +277,12 @@ bool input_dump_screen(struct app *a, const char *path);
 /* tui/draw.c */
 /** Draw UTF-8 text at (y, x), cut to max columns; returns columns used. */
 int draw_text(WINDOW *w, int y, int x, const char *utf8, int max);
+/** Draw text cut after a whole word with an ellipsis when it is wider than
+ * max columns; returns columns used. */
+int draw_words(const struct app *a, WINDOW *w, int y, int x, const char *utf8, int max);
+/** Copy into buf the first line of utf8 wrapped at width columns (whole
+ * words); returns where the next line starts ("" at the end). */
+const char *draw_line_of_words(const char *utf8, int width, char *buf, size_t len);
 /** Draw wrapped text from row y; returns the next free row. */
 int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
 /** Move a list selection *sel (0..n-1) for move-up/down/first/last, and
