@@ -38,3 +38,6 @@ dist_check_SCRIPTS += tests/tui/shots.sh
 # an offline session signs in when the registry is back, and the outbox goes
 TESTS += tests/tui/offline_return.sh
 dist_check_SCRIPTS += tests/tui/offline_return.sh
+# every screen's key bar and the client's key line fit 80 columns whole (tests/tui/fit.sh)
+TESTS += tests/tui/fit.sh
+dist_check_SCRIPTS += tests/tui/fit.sh
