@@ -536,7 +536,7 @@ static void handle_key(struct app *a, const struct key *k)
 		void (*yes)(struct app *) = a->confirm_yes;
 		a->confirm_yes = NULL;
 		a->msg[0] = '\0';
-		a->dirty |= DIRTY_MSG;
+		a->dirty |= DIRTY_MSG | DIRTY_BAR;
 		if (k->kind == KEY_KIND_CHAR && !k->ctrl && (k->code == 'y' || k->code == 'Y'))
 			yes(a);
 		return;
@@ -564,21 +564,15 @@ static void handle_key(struct app *a, const struct key *k)
 
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
 {
-	/* the answer keys must stay on the line: shorter ones, then fewer words */
-	static const char *const hints[] = {" (y = yes, any other key = no)", " (y/n)"};
-	const char *hint = hints[0];
-	if (draw_width(question) + draw_width(hint) > a->cols)
-		hint = hints[1];
-	int room = a->cols - draw_width(hint);
-	if (draw_width(question) > room) {
-		const char *dots = a->utf8 ? "\u2026" : "...";
-		char q[512];
-		draw_line_of_words(question, room - draw_width(dots), q, sizeof q);
-		app_message(a, MSG_INFO, "%s%s%s", q, dots, hint);
-	} else {
-		app_message(a, MSG_INFO, "%s%s", question, hint);
-	}
+	/* the answer keys on the line when they fit, shorter if need be; the
+	 * bar shows them anyway (draw_bar) */
+	static const char *const hints[] = {" (y = yes, any other key = no)", " (y/n)", ""};
+	size_t i = 0;
+	while (i < 2 && draw_width(question) + draw_width(hints[i]) > a->cols)
+		i++;
+	app_message(a, MSG_INFO, "%s%s", question, hints[i]);
 	a->confirm_yes = yes;
+	app_dirty(a, DIRTY_BAR);
 }
 
 void screens_free(void)

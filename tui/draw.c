@@ -406,7 +406,8 @@ bool draw_fit(struct fit_item *it, size_t n, int cols, int gap, int cue)
 	for (size_t k = 0; k < n; k++) {
 		size_t best = n;
 		for (size_t i = 0; i < n; i++) {
-			bool after = prev == n || it[i].prio > it[prev].prio || (it[i].prio == it[prev].prio && i > prev);
+			bool after = prev == n || it[i].prio > it[prev].prio ||
+			             (it[i].prio == it[prev].prio && i > prev);
 			if (after && (best == n || it[i].prio < it[best].prio))
 				best = i;
 		}
@@ -523,7 +524,9 @@ static size_t bar_actions(struct app *a, const struct screen_ops *ops, unsigned 
 			if (!live_keys(a, ops->keymap, flags, *p, &k, 1))
 				continue;
 			act[n] = *p;
-			fit[n].prio = l == 0 ? -1 : l == 1 ? (int)(p - lists[l]) : BAR_MAX + (int)(p - lists[l]);
+			fit[n].prio = l == 0   ? -1
+			              : l == 1 ? (int)(p - lists[l])
+			                       : BAR_MAX + (int)(p - lists[l]);
 			n++;
 		}
 	}
@@ -532,8 +535,9 @@ static size_t bar_actions(struct app *a, const struct screen_ops *ops, unsigned 
 
 /* Label the keys of every item (compact: function keys alone) and fit
  * them; true if any is left out. */
-static bool bar_layout(const struct app *a, const struct screen_ops *ops, unsigned flags, const enum action *act,
-                       char (*keys)[48], struct fit_item *fit, size_t n, bool compact, int cue)
+static bool bar_layout(const struct app *a, const struct screen_ops *ops, unsigned flags,
+                       const enum action *act, char (*keys)[48], struct fit_item *fit, size_t n, bool compact,
+                       int cue)
 {
 	for (size_t i = 0; i < n; i++) {
 		bar_keys(a, ops->keymap, flags, act[i], compact, keys[i], sizeof keys[i]);
@@ -546,6 +550,20 @@ void draw_bar(struct app *a)
 {
 	WINDOW *w = a->w_bar;
 	fill(w, term_attr(a, ROLE_BAR));
+	if (a->confirm_yes) {
+		/* the next key answers the question: no other key does its job */
+		static const char *const answer[][2] = {{"y", "Yes"}, {"any other key", "No"}};
+		int x = 0;
+		for (size_t i = 0; i < 2; i++) {
+			wattrset(w, term_attr(a, ROLE_KEY) | A_BOLD);
+			x += draw_text(w, 0, x, answer[i][0], a->cols - x);
+			wattrset(w, term_attr(a, ROLE_BAR));
+			x += draw_text(w, 0, x, " ", a->cols - x);
+			x += draw_text(w, 0, x, answer[i][1], a->cols - x);
+			x += draw_text(w, 0, x, "  ", a->cols - x);
+		}
+		return;
+	}
 	const struct screen_ops *ops = app_screen(app_top(a));
 	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
 	enum action act[BAR_MAX];

@@ -675,18 +675,19 @@ static const struct {
 	enum action act;
 	const char *label;
 } nav[] = {
-    {ACTION_ADD_SHOT, "Add"},         {ACTION_ADD_HISTORICAL_SHOT, "Historical"},
-    {ACTION_REFUSE_SHOT, "Refusal"},  {ACTION_DELETE_RECORD, "Delete"},
-    {ACTION_EDIT_SHOT, "Change"},     {ACTION_EDIT_CLIENT, "Edit"},
-    {ACTION_SELECT, "Why"},           {ACTION_TOGGLE_SCHEDULE, "Schedule"},
+    {ACTION_ADD_SHOT, "Add"},        {ACTION_ADD_HISTORICAL_SHOT, "Historical"},
+    {ACTION_REFUSE_SHOT, "Refusal"}, {ACTION_DELETE_RECORD, "Delete"},
+    {ACTION_EDIT_SHOT, "Change"},    {ACTION_EDIT_CLIENT, "Edit"},
+    {ACTION_SELECT, "Why"},          {ACTION_TOGGLE_SCHEDULE, "Schedule"},
 };
-#define NAV_N (sizeof nav / sizeof nav[0])
+#define NAV_N   (sizeof nav / sizeof nav[0])
 #define NAV_GAP 2
 
 /* A shot must be selected for these. */
 static bool nav_applies(enum action act)
 {
-	return st.n_rows > 0 || (act != ACTION_DELETE_RECORD && act != ACTION_EDIT_SHOT && act != ACTION_SELECT);
+	return st.n_rows > 0 ||
+	       (act != ACTION_DELETE_RECORD && act != ACTION_EDIT_SHOT && act != ACTION_SELECT);
 }
 
 /* Fit the line in cols: each item "key Label" with its shortest key, whole
@@ -700,7 +701,8 @@ static bool nav_fit(const struct app *a, int cols, char (*keys)[KEY_NAME_LEN], s
 		draw_short_key(a, KEYMAP_CLIENT, 0, nav[i].act, keys[i], sizeof keys[i]);
 		if (!keys[i][0] || !nav_applies(nav[i].act))
 			continue;
-		in[n] = (struct fit_item){.width = draw_width(keys[i]) + 1 + draw_width(nav[i].label), .prio = (int)i};
+		in[n] = (struct fit_item){.width = draw_width(keys[i]) + 1 + draw_width(nav[i].label),
+		                          .prio = (int)i};
 		idx[n++] = i;
 	}
 	bool dropped = draw_fit(in, n, cols, NAV_GAP, cue);
@@ -733,8 +735,8 @@ static int draw_nav(struct app *a, WINDOW *w, int y)
 	size_t len = 0; /* items NAV_GAP apart */
 	for (size_t i = 0; i < NAV_N && len < sizeof line; i++)
 		if (fit[i].shown)
-			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "", keys[i],
-			                        nav[i].label);
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "",
+			                        keys[i], nav[i].label);
 	if (more && len < sizeof line)
 		snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "", cue);
 	wattrset(w, term_attr(a, ROLE_DISABLED));

@@ -299,8 +299,8 @@ void draw_message(struct app *a);
 void draw_bar(struct app *a);
 /** An item of a line of keys for draw_fit(). */
 struct fit_item {
-	int width; /* columns */
-	int prio;  /* lower goes in first; the same: the earlier first */
+	int width;  /* columns */
+	int prio;   /* lower goes in first; the same: the earlier first */
 	bool shown; /* set by draw_fit() */
 };
 /** Mark the items that fit in cols with gap columns between them: all if

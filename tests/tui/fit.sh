@@ -69,6 +69,9 @@ $(snap shot)
 <C-y>
 $(snap shotrows)
 <C-b>
+<Esc>
+:save-screen $S/shotask.txt
+n
 <C-w>
 :wait-idle
 $(snap client2)
@@ -223,6 +226,9 @@ for s in shotedit shothist; do
 		! has bar_items "${s}_w" "$l" || tui_fail "$l offered on $s"
 	done
 done
+# a question waiting for its answer: the bar offers the answers only
+tui_has shotask 'Discard this shot? (y = yes, any other key = no)'
+[ "$(tail -n 1 "$S/shotask.txt")" = 'y Yes  any other key No' ] || tui_fail "the bar during a question"
 # the record's key line: whole items, the cue for what did not fit, and
 # what it shows is not on the bar twice; what it left out (but Why, which
 # Enter answers) is on the bar
