@@ -268,7 +268,7 @@ void draw_banner(struct app *a)
 		return;
 	}
 	fill(w, term_attr(a, ROLE_BANNER));
-	draw_text(w, 0, 0, text, a->cols);
+	draw_words(a, w, 0, 0, text, a->cols);
 }
 
 void draw_message(struct app *a)

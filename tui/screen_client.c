@@ -581,13 +581,13 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	int months = st.cl.dob != DATE_NONE ? date_age_months(st.cl.dob, today) % 12 : 0;
 	date_format_us(st.cl.dob, dob);
 	wattrset(w, A_BOLD);
-	draw_text(w, y, 1, name, cols - 2);
+	draw_words(a, w, y, 1, name, cols - 2);
 	wattrset(w, A_NORMAL);
 	snprintf(line, sizeof line, "Born %s (age %dy %dm)  Sex: %s", dob[0] ? dob : "unknown", years, months,
 	         client_sex_label(st.cl.sex));
 	int x = draw_width(name) + 3;
 	if (x < cols - 2)
-		draw_text(w, y, x, line, cols - 2 - x);
+		draw_words(a, w, y, x, line, cols - 2 - x);
 	y++;
 	int n = snprintf(line, sizeof line, "Registry ID: %s", st.cl.id[0] ? st.cl.id : "not yet assigned");
 	for (int i = 0; i < st.cl.n_ident && n < (int)sizeof line; i++)
@@ -597,7 +597,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	if (n < (int)sizeof line)
 		snprintf(line + n, sizeof line - (size_t)n, "  Status here: %s",
 		         client_org_status_label(st.cl.org_status));
-	draw_text(w, y++, 1, line, cols - 2);
+	draw_words(a, w, y++, 1, line, cols - 2);
 	if (st.cl.n_aka) {
 		n = snprintf(line, sizeof line, "Also known as:");
 		for (int i = 0; i < st.cl.n_aka && n < (int)sizeof line; i++) {
@@ -605,7 +605,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 			client_display_name(&st.cl.aka[i], nm, sizeof nm);
 			n += snprintf(line + n, sizeof line - (size_t)n, "%s %s", i ? ";" : "", nm);
 		}
-		draw_text(w, y++, 1, line, cols - 2);
+		draw_words(a, w, y++, 1, line, cols - 2);
 	}
 	bool any = false;
 	n = snprintf(line, sizeof line, "Responsible:");
@@ -621,7 +621,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		any = true;
 	}
 	if (any)
-		draw_text(w, y++, 1, line, cols - 2);
+		draw_words(a, w, y++, 1, line, cols - 2);
 	char when[64] = "";
 	if (st.as_of > 0) {
 		time_t t = (time_t)st.as_of;
@@ -633,7 +633,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		snprintf(line, sizeof line, "History as of %s%s", when, st.fetching ? "; reading..." : "");
 	else
 		snprintf(line, sizeof line, "History: recorded here only");
-	int hx = draw_text(w, y, 1, line, cols - 2) + 3;
+	int hx = draw_words(a, w, y, 1, line, cols - 2) + 3;
 	/* consent in words on the same line: a refusal or withdrawal changes what may be recorded */
 	n = snprintf(line, sizeof line, "Consent: %s",
 	             client_consent_label(&st.cl.consent, st.cl.dob != DATE_NONE ? years : -1));
@@ -647,12 +647,12 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	    st.cl.consent.adult == CONSENT_REFUSED || st.cl.consent.adult == CONSENT_WITHDRAWN)
 		wattrset(w, term_attr(a, ROLE_ERROR));
 	if (hx < cols - 2)
-		draw_text(w, y, hx, line, cols - 2 - hx);
+		draw_words(a, w, y, hx, line, cols - 2 - hx);
 	wattrset(w, A_NORMAL);
 	y++;
 	if (screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_text(w, y++, 1,
+		draw_words(a, w, y++, 1,
 		          "Warning: this history may be out of date; the registry may hold newer doses.",
 		          cols - 2);
 		wattrset(w, A_NORMAL);
@@ -663,7 +663,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		         st.cl.comment[i].text);
 		if (st.cl.comment[i].kind == COMMENT_REACTION)
 			wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_text(w, y++, 1, c, cols - 2);
+		draw_words(a, w, y++, 1, c, cols - 2);
 		wattrset(w, A_NORMAL);
 	}
 	return y;
