@@ -84,7 +84,8 @@ struct screen_ops {
 	 * the bar fills from the front, so the most used come first. */
 	const enum action *actions;
 	/** False: the bar leaves act out now (it does not apply in this mode,
-	 * or the body shows its key already). NULL: every action is shown. */
+	 * or the body shows its key already); help still lists it. NULL: the
+	 * bar offers every action. */
 	bool (*action_shown)(struct app *a, enum action act);
 	/** Free the screen's state at exit (may be NULL). */
 	void (*cleanup)(void);
