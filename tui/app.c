@@ -441,7 +441,8 @@ void app_render(struct app *a)
 		draw_message(a);
 		wnoutrefresh(a->w_msg);
 	}
-	if (a->dirty & DIRTY_BAR) {
+	/* what the bar offers follows the body's state (selection, focus, mode) */
+	if (a->dirty & (DIRTY_BAR | DIRTY_BODY)) {
 		draw_bar(a);
 		wnoutrefresh(a->w_bar);
 	}
@@ -535,7 +536,7 @@ static void handle_key(struct app *a, const struct key *k)
 		void (*yes)(struct app *) = a->confirm_yes;
 		a->confirm_yes = NULL;
 		a->msg[0] = '\0';
-		a->dirty |= DIRTY_MSG;
+		a->dirty |= DIRTY_MSG | DIRTY_BAR;
 		if (k->kind == KEY_KIND_CHAR && !k->ctrl && (k->code == 'y' || k->code == 'Y'))
 			yes(a);
 		return;
@@ -563,8 +564,15 @@ static void handle_key(struct app *a, const struct key *k)
 
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
 {
-	app_message(a, MSG_INFO, "%s (y = yes, any other key = no)", question);
+	/* the answer keys on the line when they fit, shorter if need be; the
+	 * bar shows them anyway (draw_bar) */
+	static const char *const hints[] = {" (y = yes, any other key = no)", " (y/n)", ""};
+	size_t i = 0;
+	while (i < 2 && draw_width(question) + draw_width(hints[i]) > a->cols)
+		i++;
+	app_message(a, MSG_INFO, "%s%s", question, hints[i]);
 	a->confirm_yes = yes;
+	app_dirty(a, DIRTY_BAR);
 }
 
 void screens_free(void)

@@ -63,6 +63,55 @@ int draw_text(WINDOW *w, int y, int x, const char *utf8, int max)
 	return used;
 }
 
+/* The longest start of s made of whole words that fits width columns (at
+ * least one word, even cut); its length in bytes. */
+static size_t words_that_fit(const char *s, int width)
+{
+	size_t best = 0, i = 0;
+	char tmp[1024];
+	while (s[i] && s[i] != '\n') {
+		size_t we = i + strcspn(s + i, " \n");
+		size_t len = we < sizeof tmp - 1 ? we : sizeof tmp - 1;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		if (draw_width(tmp) > width)
+			break;
+		best = we;
+		i = s[we] == ' ' ? we + 1 : we;
+	}
+	return best;
+}
+
+int draw_words(const struct app *a, WINDOW *w, int y, int x, const char *utf8, int max)
+{
+	if (draw_width(utf8) <= max)
+		return draw_text(w, y, x, utf8, max);
+	char one[1024], buf[1024];
+	snprintf(one, sizeof one, "%s", utf8);
+	for (char *p = one; (p = strchr(p, '\n')) != NULL;)
+		*p = ' '; /* one line: draw_text shows a newline as a space too */
+	const char *dots = a->utf8 ? "\u2026" : "...";
+	size_t n = words_that_fit(one, max - draw_width(dots));
+	while (n && one[n - 1] == ' ')
+		n--;
+	snprintf(buf, sizeof buf, "%.*s%s", (int)n, one, dots);
+	return draw_text(w, y, x, buf, max);
+}
+
+const char *draw_line_of_words(const char *utf8, int width, char *buf, size_t len)
+{
+	size_t n = words_that_fit(utf8, width);
+	if (!n) /* one word wider than the line: cut it */
+		n = strcspn(utf8, " \n");
+	snprintf(buf, len, "%.*s", (int)n, utf8);
+	const char *p = utf8 + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\n')
+		p++;
+	return p;
+}
+
 int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8)
 {
 	int rows = getmaxy(w);
@@ -142,28 +191,44 @@ void draw_status(struct app *a)
 		net = "OFFLINE (maintenance)";
 		break;
 	}
-	char line[512], bytes[32] = "";
+	char bytes[32] = "";
 	if (a->conn) {
 		struct api_bytes b = api_conn_bytes(a->conn);
 		human_bytes(b.sent + b.received, bytes, sizeof bytes);
 	}
-	char outbox[112] = "";
+	char org[96], user[160], outbox[48] = "", sending[64] = "", used[48] = "";
+	snprintf(org, sizeof org, "Org: %s", app_org(a));
+	snprintf(user, sizeof user, "User: %s", app_user(a));
 	if (a->store && cache_unlocked(a->store)) {
 		/* everything not yet green: waiting, sending, refused, in conflict, to review */
 		unsigned waiting = 1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED |
 		                   1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW;
-		char sending[64];
 		app_sync_label(a, sending, sizeof sending);
-		snprintf(outbox, sizeof outbox, " | Outbox: %d%s%s", cache_outbox_count(a->store, waiting),
-		         sending[0] ? " | " : "", sending);
+		snprintf(outbox, sizeof outbox, "Outbox: %d", cache_outbox_count(a->store, waiting));
 	}
-	snprintf(line, sizeof line, " vaxdesk | %s | Org: %s | User: %s%s%s%s", net, app_org(a), app_user(a),
-	         outbox, bytes[0] ? " | Used: " : "", bytes);
-	int used = draw_text(w, 0, 0, line, a->cols);
+	if (bytes[0])
+		snprintf(used, sizeof used, "Used: %s", bytes);
+	/* whole parts only; when narrow the last ones (bytes used) go first */
+	const char *part[] = {"vaxdesk", net, org, user, outbox, sending, used};
+	struct fit_item fit[7];
+	size_t n = 0, idx[7];
+	for (size_t i = 0; i < 7; i++)
+		if (part[i][0]) {
+			fit[n] = (struct fit_item){.width = draw_width(part[i]), .prio = (int)i};
+			idx[n++] = i;
+		}
+	draw_fit(fit, n, a->cols - 1, 3, 0);
+	char line[512] = " ";
+	size_t len = 1;
+	for (size_t k = 0; k < n && len < sizeof line; k++)
+		if (fit[k].shown)
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len > 1 ? " | " : "",
+			                        part[idx[k]]);
+	int w_used = draw_text(w, 0, 0, line, a->cols);
 	const char *title =
 	    app_top(a) == SCREEN_LOCK && a->going_online ? "Sign in" : app_screen(app_top(a))->title;
 	int tw = draw_width(title);
-	if (used + tw + 3 < a->cols)
+	if (w_used + tw + 3 < a->cols)
 		draw_text(w, 0, a->cols - tw - 1, title, tw);
 }
 
@@ -203,7 +268,7 @@ void draw_banner(struct app *a)
 		return;
 	}
 	fill(w, term_attr(a, ROLE_BANNER));
-	draw_text(w, 0, 0, text, a->cols);
+	draw_words(a, w, 0, 0, text, a->cols);
 }
 
 void draw_message(struct app *a)
@@ -215,7 +280,7 @@ void draw_message(struct app *a)
 	char buf[600];
 	snprintf(buf, sizeof buf, "%s%s", a->msg_kind == MSG_ERROR ? "Error: " : "", a->msg);
 	wattrset(w, term_attr(a, a->msg_kind == MSG_ERROR ? ROLE_ERROR : ROLE_NORMAL));
-	draw_text(w, 0, 0, buf, a->cols);
+	draw_words(a, w, 0, 0, buf, a->cols);
 }
 
 void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
@@ -238,7 +303,7 @@ void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enu
 	}
 }
 
-/* Short names for the bar. */
+/* Short names for the bar; what is missing here shows its bindable name. */
 static const char *bar_name(enum action act)
 {
 	switch (act) {
@@ -258,14 +323,52 @@ static const char *bar_name(enum action act)
 		return "Menu";
 	case ACTION_SELECT:
 		return "Choose";
+	case ACTION_NEXT_TAB:
+		return "Next tab";
+	case ACTION_PREV_TAB:
+		return "Prev tab";
+	case ACTION_NEXT_CHOICE:
+		return "Next code";
 	case ACTION_SWITCH_ORG:
 		return "Org";
 	case ACTION_LOGOUT:
 		return "Logout";
 	case ACTION_CHANGE_PASSWORD:
 		return "Password";
+	case ACTION_FORGOT_PASSWORD:
+		return "Forgot";
+	case ACTION_GO_ONLINE:
+		return "Sign in";
 	case ACTION_PAGE_DOWN:
 		return "More";
+	case ACTION_QUICK_SEARCH:
+		return "Quick";
+	case ACTION_BASIC_SEARCH:
+		return "Basic";
+	case ACTION_SMART_SEARCH:
+		return "Smart";
+	case ACTION_ADD_CLIENT:
+		return "Add client";
+	case ACTION_EDIT_CLIENT:
+		return "Edit";
+	case ACTION_FORECAST:
+		return "Forecast";
+	case ACTION_TOGGLE_SCHEDULE:
+		return "Schedule";
+	case ACTION_DELETE_RECORD:
+		return "Delete";
+	case ACTION_ADD_SHOT:
+		return "Add";
+	case ACTION_ADD_HISTORICAL_SHOT:
+		return "Historical";
+	case ACTION_REFUSE_SHOT:
+		return "Refusal";
+	case ACTION_ADD_ROW:
+		return "Add row";
+	case ACTION_REMOVE_ROW:
+		return "Remove row";
+	case ACTION_OUTBOX:
+		return "Outbox";
 	case ACTION_SYNC_NOW:
 		return "Send";
 	case ACTION_DISCARD:
@@ -276,68 +379,226 @@ static const char *bar_name(enum action act)
 		return "Review";
 	case ACTION_EDIT_SHOT:
 		return "Correct";
+	case ACTION_LINK_RECORD:
+		return "Link";
+	case ACTION_KEEP_BOTH:
+		return "Create new";
+	case ACTION_DEFER:
+		return "Defer";
 	default:
 		return action_name(act);
 	}
+}
+
+bool draw_fit(struct fit_item *it, size_t n, int cols, int gap, int cue)
+{
+	int total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += it[i].width + (i ? gap : 0);
+	for (size_t i = 0; i < n; i++)
+		it[i].shown = total <= cols;
+	if (total <= cols)
+		return false;
+	/* by (priority, position), skipping what does not fit: a shorter one
+	 * further down may still */
+	int budget = cue > 0 ? cols - cue - gap : cols, used = 0, count = 0;
+	size_t prev = n;
+	for (size_t k = 0; k < n; k++) {
+		size_t best = n;
+		for (size_t i = 0; i < n; i++) {
+			bool after = prev == n || it[i].prio > it[prev].prio ||
+			             (it[i].prio == it[prev].prio && i > prev);
+			if (after && (best == n || it[i].prio < it[best].prio))
+				best = i;
+		}
+		prev = best;
+		int need = it[best].width + (count ? gap : 0);
+		if (used + need <= budget) {
+			it[best].shown = true;
+			used += need;
+			count++;
+		}
+	}
+	return true;
+}
+
+/* The keys of act that work now: letters are text while a field has the
+ * cursor. Returns how many (at most max). */
+static size_t live_keys(const struct app *a, enum keymap_id id, unsigned flags, enum action act,
+                        struct key *out, size_t max)
+{
+	struct key all[8];
+	size_t na = keymap_keys_for(a->keys, id, flags, act, all, 8), n = 0;
+	for (size_t i = 0; i < na && i < 8 && n < max; i++)
+		if (!(flags & KEYMAP_EDITING) || !key_is_text(&all[i]))
+			out[n++] = all[i];
+	return n;
+}
+
+void draw_short_key(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
+                    size_t len)
+{
+	struct key keys[8];
+	size_t n = live_keys(a, id, flags, act, keys, 8);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char l[KEY_NAME_LEN];
+		key_label(&keys[i], l, sizeof l);
+		if (!buf[0] || draw_width(l) < draw_width(buf))
+			snprintf(buf, len, "%s", l);
+	}
+}
+
+/* The first key of help that works here, or the shortest. */
+static void help_key(const struct app *a, enum keymap_id id, unsigned flags, bool shortest, char *buf,
+                     size_t len)
+{
+	struct key key;
+	buf[0] = '\0';
+	if (shortest)
+		draw_short_key(a, id, flags, ACTION_HELP, buf, len);
+	else if (live_keys(a, id, flags, ACTION_HELP, &key, 1))
+		key_label(&key, buf, len);
+}
+
+void draw_more_cue(const struct app *a, enum keymap_id id, unsigned flags, bool shortest, char *buf,
+                   size_t len)
+{
+	char k[KEY_NAME_LEN];
+	help_key(a, id, flags, shortest, k, sizeof k);
+	snprintf(buf, len, "%s%smore", k, k[0] ? " " : "");
+}
+
+/* The bar's label for the keys of act: the function key and one fallback
+ * ("F1/^G"), or the function key alone when compact; else the first key. */
+static void bar_keys(const struct app *a, enum keymap_id id, unsigned flags, enum action act, bool compact,
+                     char *buf, size_t len)
+{
+	struct key keys[4], fk;
+	size_t n = live_keys(a, id, flags, act, keys, 4);
+	buf[0] = '\0';
+	if (!n)
+		return;
+	char k1[KEY_NAME_LEN], k2[KEY_NAME_LEN] = "";
+	if (keymap_fkey_for(a->keys, id, flags, act, &fk)) {
+		key_label(&fk, k1, sizeof k1);
+		for (size_t i = 0; i < n && !compact; i++)
+			if (keys[i].kind != KEY_KIND_FKEY) {
+				key_label(&keys[i], k2, sizeof k2);
+				break;
+			}
+		snprintf(buf, len, "%s%s%s", k1, k2[0] ? "/" : "", k2);
+	} else {
+		key_label(&keys[0], buf, len);
+	}
+}
+
+#define BAR_MAX 24
+
+/* What the bar offers on the top screen, in the order it shows them, with
+ * their priority: Help always, the screen's own actions in the order of
+ * its list, then Lock and Quit. Actions with no working key are left out:
+ * they need no room and no cue. */
+static size_t bar_actions(struct app *a, const struct screen_ops *ops, unsigned flags, enum action *act,
+                          struct fit_item *fit)
+{
+	static const enum action first[] = {ACTION_HELP, ACTION_NONE};
+	static const enum action last[] = {ACTION_LOCK, ACTION_QUIT, ACTION_NONE};
+	const enum action *lists[3] = {first, ops->actions, last};
+	size_t n = 0;
+	for (int l = 0; l < 3; l++) {
+		for (const enum action *p = lists[l]; p && *p != ACTION_NONE && n < BAR_MAX; p++) {
+			if (*p == ACTION_LOCK && (!a->lock_armed || app_top(a) == SCREEN_LOCK))
+				continue;
+			if (app_top(a) == SCREEN_HELP && l != 1)
+				continue;
+			/* moving around needs no advertising in the bar; tabs do */
+			if (l == 1 && action_group(*p) == ACTION_GROUP_MOVE && *p != ACTION_SELECT &&
+			    *p != ACTION_NEXT_TAB && *p != ACTION_PREV_TAB)
+				continue;
+			if (l == 1 && (*p == ACTION_NEXT_FIELD || *p == ACTION_PREV_FIELD))
+				continue;
+			if (l == 1 && ops->action_shown && !ops->action_shown(a, *p))
+				continue;
+			struct key k;
+			if (!live_keys(a, ops->keymap, flags, *p, &k, 1))
+				continue;
+			act[n] = *p;
+			fit[n].prio = l == 0   ? -1
+			              : l == 1 ? (int)(p - lists[l])
+			                       : BAR_MAX + (int)(p - lists[l]);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Label the keys of every item (compact: function keys alone) and fit
+ * them; true if any is left out. */
+static bool bar_layout(const struct app *a, const struct screen_ops *ops, unsigned flags,
+                       const enum action *act, char (*keys)[48], struct fit_item *fit, size_t n, bool compact,
+                       int cue)
+{
+	for (size_t i = 0; i < n; i++) {
+		bar_keys(a, ops->keymap, flags, act[i], compact, keys[i], sizeof keys[i]);
+		fit[i].width = draw_width(keys[i]) + 1 + draw_width(bar_name(act[i]));
+	}
+	return draw_fit(fit, n, a->cols, 1, cue);
 }
 
 void draw_bar(struct app *a)
 {
 	WINDOW *w = a->w_bar;
 	fill(w, term_attr(a, ROLE_BAR));
-	const struct screen_ops *ops = app_screen(app_top(a));
-	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
-	/* the screen's own actions first, then the frame's */
-	static const enum action first[] = {ACTION_HELP, ACTION_NONE};
-	static const enum action last[] = {ACTION_LOCK, ACTION_QUIT, ACTION_NONE};
-	const enum action *lists[3] = {first, ops->actions, last};
-	int x = 0;
-	for (int l = 0; l < 3; l++) {
-		for (const enum action *p = lists[l]; p && *p != ACTION_NONE; p++) {
-			if (*p == ACTION_LOCK && (!a->lock_armed || app_top(a) == SCREEN_LOCK))
-				continue;
-			if (app_top(a) == SCREEN_HELP && l != 1)
-				continue;
-			/* moving around needs no advertising in the bar */
-			if (l == 1 &&
-			    (action_group(*p) == ACTION_GROUP_MOVE || *p == ACTION_NEXT_FIELD ||
-			     *p == ACTION_PREV_FIELD) &&
-			    *p != ACTION_SELECT)
-				continue;
-			/* an F-key and its fallback: "F1/^G Help" */
-			struct key all[4], keys[4], fk;
-			size_t na = keymap_keys_for(a->keys, ops->keymap, flags, *p, all, 4), n = 0;
-			for (size_t i = 0; i < na && i < 4; i++)
-				if (!(flags & KEYMAP_EDITING) || !key_is_text(&all[i]))
-					keys[n++] = all[i];
-			if (!n)
-				continue;
-			char lab[64] = "", k1[KEY_NAME_LEN], k2[KEY_NAME_LEN];
-			bool has_f = keymap_fkey_for(a->keys, ops->keymap, flags, *p, &fk);
-			if (has_f) {
-				key_label(&fk, k1, sizeof k1);
-				/* a fallback that is not a function key */
-				k2[0] = '\0';
-				for (size_t i = 0; i < n && i < 4; i++)
-					if (keys[i].kind != KEY_KIND_FKEY) {
-						key_label(&keys[i], k2, sizeof k2);
-						break;
-					}
-				snprintf(lab, sizeof lab, "%s%s%s", k1, k2[0] ? "/" : "", k2);
-			} else {
-				key_label(&keys[0], lab, sizeof lab);
-			}
-			const char *name = bar_name(*p);
-			int need = draw_width(lab) + 1 + draw_width(name) + 1;
-			if (x + need > a->cols)
-				return;
+	if (a->confirm_yes) {
+		/* the next key answers the question: no other key does its job */
+		static const char *const answer[][2] = {{"y", "Yes"}, {"any other key", "No"}};
+		int x = 0;
+		for (size_t i = 0; i < 2; i++) {
 			wattrset(w, term_attr(a, ROLE_KEY) | A_BOLD);
-			x += draw_text(w, 0, x, lab, a->cols - x);
+			x += draw_text(w, 0, x, answer[i][0], a->cols - x);
 			wattrset(w, term_attr(a, ROLE_BAR));
 			x += draw_text(w, 0, x, " ", a->cols - x);
-			x += draw_text(w, 0, x, name, a->cols - x);
-			x += draw_text(w, 0, x, " ", a->cols - x);
+			x += draw_text(w, 0, x, answer[i][1], a->cols - x);
+			x += draw_text(w, 0, x, "  ", a->cols - x);
 		}
+		return;
+	}
+	const struct screen_ops *ops = app_screen(app_top(a));
+	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
+	enum action act[BAR_MAX];
+	struct fit_item fit[BAR_MAX];
+	char keys[BAR_MAX][48];
+	size_t n = bar_actions(a, ops, flags, act, fit);
+	char cue_key[KEY_NAME_LEN];
+	help_key(a, ops->keymap, flags, false, cue_key, sizeof cue_key);
+	static const char more[] = "more";
+	int cue_w = (cue_key[0] ? draw_width(cue_key) + 1 : 0) + draw_width(more);
+	/* every key with its fallback; else function keys alone; else the
+	 * items that fit, by priority */
+	bool dropped = bar_layout(a, ops, flags, act, keys, fit, n, false, cue_w);
+	if (dropped)
+		dropped = bar_layout(a, ops, flags, act, keys, fit, n, true, cue_w);
+	int x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!fit[i].shown)
+			continue;
+		if (x)
+			x += draw_text(w, 0, x, " ", a->cols - x);
+		wattrset(w, term_attr(a, ROLE_KEY) | A_BOLD);
+		x += draw_text(w, 0, x, keys[i], a->cols - x);
+		wattrset(w, term_attr(a, ROLE_BAR));
+		x += draw_text(w, 0, x, " ", a->cols - x);
+		x += draw_text(w, 0, x, bar_name(act[i]), a->cols - x);
+	}
+	if (dropped && x + 1 + cue_w <= a->cols) {
+		/* the rest is in help: say so at the right end */
+		int cx = a->cols - cue_w;
+		wattrset(w, term_attr(a, ROLE_KEY) | A_BOLD);
+		if (cue_key[0])
+			cx += draw_text(w, 0, cx, cue_key, a->cols - cx) + 1;
+		wattrset(w, term_attr(a, ROLE_BAR));
+		draw_text(w, 0, cx, more, a->cols - cx);
 	}
 }
 

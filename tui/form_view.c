@@ -106,19 +106,19 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 			} else if (under > 10 && y + need + fields_after < rows) {
 				y = draw_wrapped(w, y + 1, x, under, m) - 1;
 			} else if (beside >= 24) {
-				draw_text(w, y, after + 2, m, beside);
+				draw_words(a, w, y, after + 2, m, beside);
 			} else if (y + 1 < rows) {
 				y++;
-				draw_text(w, y, x, m, cols - x);
+				draw_words(a, w, y, x, m, cols - x);
 			}
 			wattrset(w, A_NORMAL);
 		} else if (ff->readonly && ff->lock_reason[0] && after + 2 < cols) {
-			draw_text(w, y, after + 2, ff->lock_reason, cols - after - 2);
+			draw_words(a, w, y, after + 2, ff->lock_reason, cols - after - 2);
 		} else if (ff->spec->kind == FORM_CODE && after + 2 < cols) {
 			char hint[160];
 			if (code_hint(f, i, here, hint, sizeof hint)) {
 				wattrset(w, term_attr(a, ROLE_DISABLED));
-				draw_text(w, y, after + 2, hint, cols - after - 2);
+				draw_words(a, w, y, after + 2, hint, cols - after - 2);
 				wattrset(w, A_NORMAL);
 			}
 		}

@@ -41,3 +41,6 @@ dist_check_SCRIPTS += tests/tui/offline_return.sh
 # invalid input in every field of Edit Client and the shot forms (tests/tui/fields.sh)
 TESTS += tests/tui/fields.sh
 dist_check_SCRIPTS += tests/tui/fields.sh
+# every screen's key bar and the client's key line fit 80 columns whole (tests/tui/fit.sh)
+TESTS += tests/tui/fit.sh
+dist_check_SCRIPTS += tests/tui/fit.sh

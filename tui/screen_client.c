@@ -581,13 +581,13 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	int months = st.cl.dob != DATE_NONE ? date_age_months(st.cl.dob, today) % 12 : 0;
 	date_format_us(st.cl.dob, dob);
 	wattrset(w, A_BOLD);
-	draw_text(w, y, 1, name, cols - 2);
+	draw_words(a, w, y, 1, name, cols - 2);
 	wattrset(w, A_NORMAL);
 	snprintf(line, sizeof line, "Born %s (age %dy %dm)  Sex: %s", dob[0] ? dob : "unknown", years, months,
 	         client_sex_label(st.cl.sex));
 	int x = draw_width(name) + 3;
 	if (x < cols - 2)
-		draw_text(w, y, x, line, cols - 2 - x);
+		draw_words(a, w, y, x, line, cols - 2 - x);
 	y++;
 	int n = snprintf(line, sizeof line, "Registry ID: %s", st.cl.id[0] ? st.cl.id : "not yet assigned");
 	for (int i = 0; i < st.cl.n_ident && n < (int)sizeof line; i++)
@@ -597,7 +597,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	if (n < (int)sizeof line)
 		snprintf(line + n, sizeof line - (size_t)n, "  Status here: %s",
 		         client_org_status_label(st.cl.org_status));
-	draw_text(w, y++, 1, line, cols - 2);
+	draw_words(a, w, y++, 1, line, cols - 2);
 	if (st.cl.n_aka) {
 		n = snprintf(line, sizeof line, "Also known as:");
 		for (int i = 0; i < st.cl.n_aka && n < (int)sizeof line; i++) {
@@ -605,7 +605,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 			client_display_name(&st.cl.aka[i], nm, sizeof nm);
 			n += snprintf(line + n, sizeof line - (size_t)n, "%s %s", i ? ";" : "", nm);
 		}
-		draw_text(w, y++, 1, line, cols - 2);
+		draw_words(a, w, y++, 1, line, cols - 2);
 	}
 	bool any = false;
 	n = snprintf(line, sizeof line, "Responsible:");
@@ -621,7 +621,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		any = true;
 	}
 	if (any)
-		draw_text(w, y++, 1, line, cols - 2);
+		draw_words(a, w, y++, 1, line, cols - 2);
 	char when[64] = "";
 	if (st.as_of > 0) {
 		time_t t = (time_t)st.as_of;
@@ -633,7 +633,7 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		snprintf(line, sizeof line, "History as of %s%s", when, st.fetching ? "; reading..." : "");
 	else
 		snprintf(line, sizeof line, "History: recorded here only");
-	int hx = draw_text(w, y, 1, line, cols - 2) + 3;
+	int hx = draw_words(a, w, y, 1, line, cols - 2) + 3;
 	/* consent in words on the same line: a refusal or withdrawal changes what may be recorded */
 	n = snprintf(line, sizeof line, "Consent: %s",
 	             client_consent_label(&st.cl.consent, st.cl.dob != DATE_NONE ? years : -1));
@@ -647,12 +647,12 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	    st.cl.consent.adult == CONSENT_REFUSED || st.cl.consent.adult == CONSENT_WITHDRAWN)
 		wattrset(w, term_attr(a, ROLE_ERROR));
 	if (hx < cols - 2)
-		draw_text(w, y, hx, line, cols - 2 - hx);
+		draw_words(a, w, y, hx, line, cols - 2 - hx);
 	wattrset(w, A_NORMAL);
 	y++;
 	if (screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_text(w, y++, 1,
+		draw_words(a, w, y++, 1,
 		          "Warning: this history may be out of date; the registry may hold newer doses.",
 		          cols - 2);
 		wattrset(w, A_NORMAL);
@@ -663,35 +663,82 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 		         st.cl.comment[i].text);
 		if (st.cl.comment[i].kind == COMMENT_REACTION)
 			wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_text(w, y++, 1, c, cols - 2);
+		draw_words(a, w, y++, 1, c, cols - 2);
 		wattrset(w, A_NORMAL);
 	}
 	return y;
 }
 
-static void key_hint(const struct app *a, enum action act, const char *label, char *out, size_t len)
+/* The line of the record's own keys under the details, in priority order;
+ * what it shows the bar leaves out (client_action_shown). */
+static const struct {
+	enum action act;
+	const char *label;
+} nav[] = {
+    {ACTION_ADD_SHOT, "Add"},        {ACTION_ADD_HISTORICAL_SHOT, "Historical"},
+    {ACTION_REFUSE_SHOT, "Refusal"}, {ACTION_DELETE_RECORD, "Delete"},
+    {ACTION_EDIT_SHOT, "Change"},    {ACTION_EDIT_CLIENT, "Edit"},
+    {ACTION_SELECT, "Why"},          {ACTION_TOGGLE_SCHEDULE, "Schedule"},
+};
+#define NAV_N   (sizeof nav / sizeof nav[0])
+#define NAV_GAP 2
+
+/* A shot must be selected for these. */
+static bool nav_applies(enum action act)
 {
-	char k[64];
-	draw_keys_label(a, KEYMAP_CLIENT, 0, act, k, sizeof k);
-	/* the bar shows the function keys; here the last (shortest) key */
-	const char *last = strrchr(k, '/');
-	last = last ? last + 1 : k;
-	size_t n = strlen(out);
-	if (*last && n < len)
-		snprintf(out + n, len - n, "%s%s %s", n ? "  " : "", last, label);
+	return st.n_rows > 0 ||
+	       (act != ACTION_DELETE_RECORD && act != ACTION_EDIT_SHOT && act != ACTION_SELECT);
+}
+
+/* Fit the line in cols: each item "key Label" with its shortest key, whole
+ * or not at all. Returns true if an item that applies was left out. */
+static bool nav_fit(const struct app *a, int cols, char (*keys)[KEY_NAME_LEN], struct fit_item *fit, int cue)
+{
+	struct fit_item in[NAV_N];
+	size_t idx[NAV_N], n = 0;
+	for (size_t i = 0; i < NAV_N; i++) {
+		fit[i].shown = false;
+		draw_short_key(a, KEYMAP_CLIENT, 0, nav[i].act, keys[i], sizeof keys[i]);
+		if (!keys[i][0] || !nav_applies(nav[i].act))
+			continue;
+		in[n] = (struct fit_item){.width = draw_width(keys[i]) + 1 + draw_width(nav[i].label),
+		                          .prio = (int)i};
+		idx[n++] = i;
+	}
+	bool dropped = draw_fit(in, n, cols, NAV_GAP, cue);
+	for (size_t k = 0; k < n; k++)
+		fit[idx[k]].shown = in[k].shown;
+	return dropped;
+}
+
+static bool client_action_shown(struct app *a, enum action act)
+{
+	/* Enter explains the selected dose here; the line above says so */
+	if (act == ACTION_SELECT)
+		return false;
+	char keys[NAV_N][KEY_NAME_LEN], cue[KEY_NAME_LEN + 8];
+	struct fit_item fit[NAV_N];
+	draw_more_cue(a, KEYMAP_CLIENT, 0, true, cue, sizeof cue);
+	nav_fit(a, getmaxx(a->w_body) - 2, keys, fit, draw_width(cue));
+	for (size_t i = 0; i < NAV_N; i++)
+		if (nav[i].act == act)
+			return nav_applies(act) && !fit[i].shown;
+	return true;
 }
 
 static int draw_nav(struct app *a, WINDOW *w, int y)
 {
-	char line[512] = "";
-	key_hint(a, ACTION_ADD_SHOT, "Add", line, sizeof line);
-	key_hint(a, ACTION_ADD_HISTORICAL_SHOT, "Historical", line, sizeof line);
-	key_hint(a, ACTION_REFUSE_SHOT, "Refusal", line, sizeof line);
-	key_hint(a, ACTION_DELETE_RECORD, "Delete", line, sizeof line);
-	key_hint(a, ACTION_EDIT_SHOT, "Change", line, sizeof line);
-	key_hint(a, ACTION_EDIT_CLIENT, "Edit", line, sizeof line);
-	key_hint(a, ACTION_TOGGLE_SCHEDULE, "Schedule", line, sizeof line);
-	key_hint(a, ACTION_SELECT, "Why", line, sizeof line);
+	char keys[NAV_N][KEY_NAME_LEN], cue[KEY_NAME_LEN + 8], line[512] = "";
+	struct fit_item fit[NAV_N];
+	draw_more_cue(a, KEYMAP_CLIENT, 0, true, cue, sizeof cue);
+	bool more = nav_fit(a, getmaxx(w) - 2, keys, fit, draw_width(cue));
+	size_t len = 0; /* items NAV_GAP apart */
+	for (size_t i = 0; i < NAV_N && len < sizeof line; i++)
+		if (fit[i].shown)
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "",
+			                        keys[i], nav[i].label);
+	if (more && len < sizeof line)
+		snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "", cue);
 	wattrset(w, term_attr(a, ROLE_DISABLED));
 	draw_text(w, y++, 1, line, getmaxx(w) - 2);
 	wattrset(w, A_NORMAL);
@@ -956,5 +1003,6 @@ const struct screen_ops screen_client_ops = {
     .draw = client_draw,
     .action = client_action,
     .actions = client_actions,
+    .action_shown = client_action_shown,
     .cleanup = client_cleanup,
 };

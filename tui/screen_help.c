@@ -23,7 +23,8 @@ static void help_enter(struct app *a, bool fresh)
 		top_line = 0;
 }
 
-/* One line per action that has a key; returns the next line number. */
+/* One line per action that has a key (more when its help wraps); returns
+ * the next line number. */
 static int list(struct app *a, WINDOW *w, int line, int top, const struct screen_ops *ops, unsigned flags,
                 enum action act)
 {
@@ -31,14 +32,22 @@ static int list(struct app *a, WINDOW *w, int line, int top, const struct screen
 	draw_keys_label(a, ops->keymap, flags, act, keys, sizeof keys);
 	if (!keys[0])
 		return line;
-	int y = line - top_line + top, rows = getmaxy(w);
-	if (y >= top && y < rows) {
-		wattrset(w, A_BOLD);
-		draw_text(w, y, 2, keys, 20);
-		wattrset(w, A_NORMAL);
-		draw_text(w, y, 24, action_help(act), getmaxx(w) - 25);
+	int rows = getmaxy(w), width = getmaxx(w) - 25;
+	const char *p = action_help(act);
+	for (bool first = true; first || *p; first = false, line++) {
+		char text[256];
+		p = draw_line_of_words(p, width, text, sizeof text);
+		int y = line - top_line + top;
+		if (y < top || y >= rows)
+			continue;
+		if (first) {
+			wattrset(w, A_BOLD);
+			draw_text(w, y, 2, keys, 20);
+			wattrset(w, A_NORMAL);
+		}
+		draw_text(w, y, 24, text, width);
 	}
-	return line + 1;
+	return line;
 }
 
 static int heading(WINDOW *w, int line, int top, const char *text)

@@ -285,14 +285,14 @@ static void outbox_draw(struct app *a, WINDOW *w)
 			y = draw_wrapped(w, y, 5, cols - 6, why);
 		else {
 			snprintf(line, sizeof line, "    %s", why);
-			draw_text(w, y++, 1, line, cols - 2);
+			draw_words(a, w, y++, 1, line, cols - 2);
 		}
 		wattrset(w, A_NORMAL);
 		if (i == st.sel && y < rows) {
 			char keys[256];
 			remedy(a, e, keys, sizeof keys);
 			snprintf(line, sizeof line, "    Keys: %s", keys);
-			draw_text(w, y++, 1, line, cols - 2);
+			draw_words(a, w, y++, 1, line, cols - 2);
 		}
 	}
 }
@@ -434,6 +434,32 @@ static unsigned outbox_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
+/* The bar offers what applies to the selected entry. Enter sends, opens or
+ * reviews by the entry: its Keys line says which, "Choose" would not. */
+static bool outbox_action_shown(struct app *a, enum action act)
+{
+	(void)a;
+	const struct cache_entry *e = selected();
+	switch (act) {
+	case ACTION_SELECT:
+		return false;
+	case ACTION_DISCARD:
+		return e != NULL;
+	case ACTION_KEEP_THEIRS:
+		return e && e->state == CACHE_CONFLICT;
+	case ACTION_EDIT_SHOT:
+		return e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
+		       e->state == CACHE_REJECTED;
+	case ACTION_REVIEW:
+		for (int i = 0; i < st.n; i++)
+			if (held_client(&st.e[i]))
+				return true;
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void outbox_cleanup(void)
 {
 	free(st.e);
@@ -454,5 +480,6 @@ const struct screen_ops screen_outbox_ops = {
     .draw = outbox_draw,
     .action = outbox_action,
     .actions = outbox_actions,
+    .action_shown = outbox_action_shown,
     .cleanup = outbox_cleanup,
 };

@@ -249,6 +249,13 @@ static void review_draw(struct app *a, WINDOW *w)
 		draw_wrapped(w, y + 1, 1, cols - 2, line);
 }
 
+/* Link, create and defer act on a held client: none when the list is empty. */
+static bool review_action_shown(struct app *a, enum action act)
+{
+	(void)a;
+	return act == ACTION_CANCEL || st.cur < st.n;
+}
+
 static void review_cleanup(void)
 {
 	free(st.list);
@@ -267,5 +274,6 @@ const struct screen_ops screen_review_match_ops = {
 	.draw = review_draw,
 	.action = review_action,
 	.actions = review_actions,
+	.action_shown = review_action_shown,
 	.cleanup = review_cleanup,
 };

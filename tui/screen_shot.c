@@ -965,6 +965,26 @@ static void shot_draw(struct app *a, WINDOW *w)
 		draw_text(w, y + 1, 1, st.scan_note, cols - 2);
 }
 
+/* Rows are Add New's only; a code field alone has choices to step through. */
+static bool shot_action_shown(struct app *a, enum action act)
+{
+	(void)a;
+	if (!st.form)
+		return true;
+	switch (act) {
+	case ACTION_ADD_ROW:
+		return form_rows(st.form) > 0;
+	case ACTION_REMOVE_ROW:
+		return form_rows(st.form) > 1; /* a visit keeps one vaccine */
+	case ACTION_NEXT_CHOICE: {
+		size_t f = form_focus(st.form);
+		return f < form_count(st.form) && form_field_at(st.form, f)->spec->kind == FORM_CODE;
+	}
+	default:
+		return true;
+	}
+}
+
 static void shot_cleanup(void)
 {
 	form_free(&st.form);
@@ -994,5 +1014,6 @@ const struct screen_ops screen_shot_ops = {
     .text = shot_text,
     .form = shot_form,
     .actions = shot_actions,
+    .action_shown = shot_action_shown,
     .cleanup = shot_cleanup,
 };

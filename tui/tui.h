@@ -80,8 +80,13 @@ struct screen_ops {
 	unsigned (*text)(struct app *a, wchar_t wc);
 	/** The form with the focus, or NULL. */
 	struct form *(*form)(struct app *a);
-	/** Actions this screen handles, ACTION_NONE-terminated (help, bar). */
+	/** Actions this screen handles, ACTION_NONE-terminated (help, bar);
+	 * the bar fills from the front, so the most used come first. */
 	const enum action *actions;
+	/** False: the bar leaves act out now (it does not apply in this mode,
+	 * or the body shows its key already); help still lists it. NULL: the
+	 * bar offers every action. */
+	bool (*action_shown)(struct app *a, enum action act);
 	/** Free the screen's state at exit (may be NULL). */
 	void (*cleanup)(void);
 };
@@ -273,6 +278,12 @@ bool input_dump_screen(struct app *a, const char *path);
 /* tui/draw.c */
 /** Draw UTF-8 text at (y, x), cut to max columns; returns columns used. */
 int draw_text(WINDOW *w, int y, int x, const char *utf8, int max);
+/** Draw text cut after a whole word with an ellipsis when it is wider than
+ * max columns; returns columns used. */
+int draw_words(const struct app *a, WINDOW *w, int y, int x, const char *utf8, int max);
+/** Copy into buf the first line of utf8 wrapped at width columns (whole
+ * words); returns where the next line starts ("" at the end). */
+const char *draw_line_of_words(const char *utf8, int width, char *buf, size_t len);
 /** Draw wrapped text from row y; returns the next free row. */
 int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
 /** Move a list selection *sel (0..n-1) for move-up/down/first/last, and
@@ -284,7 +295,27 @@ int draw_width(const char *utf8);
 void draw_status(struct app *a);
 void draw_banner(struct app *a);
 void draw_message(struct app *a);
+/** The function-key bar: Help, the screen's actions, Lock, Quit; whole
+ * items by priority when they do not all fit, then a "F1 more" cue. */
 void draw_bar(struct app *a);
+/** An item of a line of keys for draw_fit(). */
+struct fit_item {
+	int width;  /* columns */
+	int prio;   /* lower goes in first; the same: the earlier first */
+	bool shown; /* set by draw_fit() */
+};
+/** Mark the items that fit in cols with gap columns between them: all if
+ * they fit, else whole items by priority, keeping cue + gap columns free
+ * for a cue after them. Returns true if any item was left out. */
+bool draw_fit(struct fit_item *it, size_t n, int cols, int gap, int cue);
+/** The cue for a line that left keys out: "F1 more" (the first help key
+ * that works here), or "? more" with shortest. */
+void draw_more_cue(const struct app *a, enum keymap_id id, unsigned flags, bool shortest, char *buf,
+                   size_t len);
+/** The shortest label of an action's keys on a screen ("a" rather than
+ * "F3"), "" if it has none. */
+void draw_short_key(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
+                    size_t len);
 /** A label for the keys of an action on the top screen: "F1/^G/?". */
 void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
                      size_t len);

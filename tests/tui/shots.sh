@@ -234,7 +234,7 @@ tui_run < "$TUI_TMP/s2"
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
 tui_has offclient 'OFFLINE (maintenance)'
 tui_has offbad 'Vaccine 2 of 2:'
-tui_has offbad '<- The lot had expired on'
+tui_has offbad '<- The lot had expired'
 tui_has offbad 'Not saved: vaccine 2: The lot had expired on the vaccination date.'
 tui_has offbad 'Outbox: 0'
 tui_has offsaved '2 doses saved; waiting to send to the registry.'
