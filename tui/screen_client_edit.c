@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/rules.h"
 #include "core/vocab.h"
@@ -134,6 +135,7 @@ static struct {
 	char error[VAX_ERROR_MSG_LEN + 32];
 	int aka_loaded, resp_loaded; /* which entry the list tab's form holds (0: a new one) */
 	struct client pending;       /* built and checked, waiting for "save without consent?" */
+	bool addr_new;               /* the address typed is a new one: commit() says who entered it */
 } st;
 
 static const char *pick_ok(const char *value, const void *ctx, char *buf, size_t len)
@@ -427,6 +429,36 @@ static void build_more(struct client *c)
 		c->consent = cs;
 }
 
+static bool same_address(const struct address *x, const struct address *y)
+{
+	return !strcmp(x->line1, y->line1) && !strcmp(x->city, y->city) && !strcmp(x->state, y->state) &&
+	       !strcmp(x->zip, y->zip) && !strcmp(x->county, y->county);
+}
+
+/* A changed address is a move, not a correction of history: the old one
+ * goes down the list (with who entered it and since when), the new one is
+ * current from today. Registries answer "where did this child live" from
+ * that history, so it is never overwritten. */
+static void keep_address_history(struct client *c)
+{
+	st.addr_new = false;
+	if (!c->n_addr)
+		return;
+	struct address typed = c->addr[0];
+	if (st.base.n_addr && same_address(&typed, &st.base.addr[0]))
+		return;
+	if (st.base.n_addr) {
+		int keep = st.base.n_addr < CLIENT_ADDR_MAX ? st.base.n_addr : CLIENT_ADDR_MAX - 1;
+		memmove(&c->addr[1], &st.base.addr[0], (size_t)keep * sizeof c->addr[0]);
+		c->n_addr = keep + 1;
+		typed.line2[0] = '\0'; /* not on the form: it belonged to the old address */
+	}
+	typed.since = screen_client_today();
+	memset(&typed.entered, 0, sizeof typed.entered);
+	c->addr[0] = typed;
+	st.addr_new = true;
+}
+
 static void build(struct client *c)
 {
 	*c = st.base;
@@ -469,6 +501,7 @@ static void build(struct client *c)
 	get(TAB_ADDRESS, "county", ad->county, sizeof ad->county);
 	if (!c->n_addr && (ad->line1[0] || ad->city[0] || ad->zip[0] || ad->county[0]))
 		c->n_addr = 1;
+	keep_address_history(c);
 	get(TAB_ADDRESS, "no_viable_address", b, sizeof b);
 	c->no_viable_address = b[0] == 'Y';
 	get(TAB_ADDRESS, "phone", b, sizeof b);
@@ -644,6 +677,8 @@ static void commit(struct app *a)
 	struct capture cap;
 	screen_client_capture(a, &cap);
 	c.capture = cap;
+	if (st.addr_new && c.n_addr)
+		c.addr[0].entered = cap;
 	struct vax_error err;
 	if (!a->store || !cache_save_client(a->store, &c, st.adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap,
 	                                    NULL, &err)) {
@@ -725,6 +760,51 @@ static struct form *edit_form(struct app *a)
 	return st.tab[st.cur];
 }
 
+/* "since 03/01/2020, entered by alice (CLINPENA) on 11/02/2026" */
+static void address_when(const struct address *ad, char *buf, size_t len)
+{
+	char since[DATE_US_LEN + 8] = "", by[VAX_SHORT_LEN * 2 + 48] = "";
+	if (ad->since != DATE_NONE) {
+		char d[DATE_US_LEN];
+		snprintf(since, sizeof since, "since %s", date_format_us(ad->since, d));
+	}
+	if (ad->entered.user[0]) {
+		char on[16] = "";
+		if (ad->entered.at > 0) {
+			time_t t = (time_t)ad->entered.at;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(on, sizeof on, " on %m/%d/%Y", &tm);
+		}
+		snprintf(by, sizeof by, "entered by %s (%s)%s", ad->entered.user, ad->entered.org, on);
+	}
+	snprintf(buf, len, "%s%s%s", since, since[0] && by[0] ? ", " : "", by);
+}
+
+/* The address history, newest first, above the form: who entered each and
+ * since when (the current one is what the form below holds). */
+static int draw_address_history(struct app *a, WINDOW *w, int y, int cols)
+{
+	char line[600], when[200];
+	if (!st.base.n_addr) {
+		draw_text(w, y++, 1, "No address on record.", cols - 2);
+		return y + 1;
+	}
+	address_when(&st.base.addr[0], when, sizeof when);
+	snprintf(line, sizeof line, "Current address%s%s. A changed address becomes a new one; the old one is kept.",
+	         when[0] ? " " : "", when);
+	y = draw_wrapped(w, y, 1, cols - 2, line);
+	for (int i = 1; i < st.base.n_addr; i++) {
+		const struct address *ad = &st.base.addr[i];
+		address_when(ad, when, sizeof when);
+		snprintf(line, sizeof line, "Earlier: %s, %s %s %s%s%s%s%s%s", ad->line1, ad->city, ad->state, ad->zip,
+		         ad->county[0] ? " (" : "", ad->county, ad->county[0] ? " County)" : "",
+		         when[0] ? "; " : "", when);
+		draw_words(a, w, y++, 1, line, cols - 2);
+	}
+	return y + 1;
+}
+
 static void edit_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), y = 0;
@@ -786,6 +866,18 @@ static void edit_draw(struct app *a, WINDOW *w)
 		snprintf(line, sizeof line, "Registry participation: %s.",
 		         client_consent_label(&st.base.consent, age));
 		y = draw_wrapped(w, y, 1, cols - 2, line) + 1;
+	}
+	if (st.cur == TAB_ADDRESS && !st.adding)
+		y = draw_address_history(a, w, y, cols);
+	if (st.cur == TAB_ORG) {
+		char d[DATE_US_LEN];
+		if (st.base.last_notice != DATE_NONE)
+			snprintf(line, sizeof line, "Last reminder/recall notice: %s.",
+			         date_format_us(st.base.last_notice, d));
+		else
+			snprintf(line, sizeof line, "No reminder/recall notice sent yet.");
+		draw_text(w, y++, 1, line, cols - 2);
+		y++;
 	}
 	if (st.cur == TAB_NOTES)
 		y = draw_wrapped(w, y, 1, cols - 2,

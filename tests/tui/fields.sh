@@ -633,6 +633,9 @@ tui_has saved 'Fieldman, Ines Sofía Jr'
 tui_has reopened 'Sex:                M'
 tui_has reopened "Mother's maiden:    Ortiz"
 tui_has reopenedaddr 'City:               Round Rock'
+tui_has reopenedaddr "Current address since $(date +%m/%d/%Y), entered by alice (CLINPENA) on $(date +%m/%d/%Y)."
+tui_has reopenedaddr 'Earlier: 1 Main St, Austin TX 78701 (Travis County)'
+tui_has reopenedorg 'No reminder/recall notice sent yet.'
 # a state typed in lower case is the USPS code
 tui_has reopenedaddr 'State:              TX'
 tui_has reopenedaddr 'Phone:              5125550142'
@@ -664,8 +667,11 @@ one '[.extension[]? | select(.url | endswith("us-core-race"))] | length' 1
 one '[.extension[]? | select(.url | endswith("us-core-race")) | tostring | contains("2028-9")]' '[true]'
 one '[.extension[]? | select(.url | endswith("us-core-ethnicity")) | tostring | contains("2135-2")]' '[true]'
 one "[.identifier[]? | select(.type.coding[0].code == \"MR\") | .value]" "[\"$MR_KEPT\"]"
-one '[.address[] | [.line, .city, .state, .postalCode, .district]]' \
-	"[[[\"$STREET_KEPT\"],\"Round Rock\",\"TX\",\"78664-1234\",\"Williamson\"]]"
+# the new address is current from today; the old one is kept as history
+one '[.address[] | [.use, .line, .city, .state, .postalCode, .district]]' \
+	"[[\"home\",[\"$STREET_KEPT\"],\"Round Rock\",\"TX\",\"78664-1234\",\"Williamson\"],[\"old\",[\"1 Main St\"],\"Austin\",\"TX\",\"78701\",\"Travis\"]]"
+one '.address[0].period.start' "$(date +%Y-%m-%d)"
+one '[.address[0].extension[]? | select(.url | endswith("/capture")) | .extension[] | select(.url == "user") | .valueString]' '["alice"]'
 one '[.telecom[]? | select(.system == "phone") | .value]' '["5125550142"]'
 one "$(ext org-status valueCode)" '["inactive"]'
 one "$(ext org-status-reason valueString)" '["Family moved for a year"]'
