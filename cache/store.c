@@ -607,18 +607,26 @@ static bool no_offline(struct vax_error *err)
 			 "You have not logged in online on this workstation yet; offline login needs one online login first.");
 }
 
+/* Select a user who has logged in online here before, for a login with
+ * the store alone or a change of the key's password. */
+static bool select_offline_user(struct cache_store *s, struct who *w, const char *org_in, const char *user_in,
+                                struct vax_error *err)
+{
+	who_init(w, org_in, user_in);
+	if (!is_selected(s, w))
+		cache_lock(s); /* another user's key never outlives a login attempt */
+	if (peek_user(s, w) < 0)
+		return no_offline(err);
+	return select_user(s, w->org, w->user, false, err);
+}
+
 bool cache_login_offline(struct cache_store *s, const char *org_in, const char *user_in,
 			 const char *password, struct vax_error *err)
 {
 	struct who w;
-	who_init(&w, org_in, user_in);
-	const char *org = w.org, *user = w.user;
-	if (!is_selected(s, &w))
-		cache_lock(s); /* another user's key never outlives a login attempt */
-	if (peek_user(s, &w) < 0)
-		return no_offline(err);
-	if (!select_user(s, org, user, false, err))
+	if (!select_offline_user(s, &w, org_in, user_in, err))
 		return false;
+	const char *org = w.org, *user = w.user;
 	cache_lock(s); /* a wrong password leaves nothing open */
 	unsigned char key[CACHE_KEY_LEN];
 	int failures = 0;
@@ -652,14 +660,9 @@ bool cache_login_rekey(struct cache_store *s, const char *org_in, const char *us
 		       const char *old_password, const char *new_password, struct vax_error *err)
 {
 	struct who w;
-	who_init(&w, org_in, user_in);
-	const char *org = w.org, *user = w.user;
-	if (!is_selected(s, &w))
-		cache_lock(s); /* another user's key never outlives a login attempt */
-	if (peek_user(s, &w) < 0)
-		return no_offline(err);
-	if (!select_user(s, org, user, false, err))
+	if (!select_offline_user(s, &w, org_in, user_in, err))
 		return false;
+	const char *org = w.org, *user = w.user;
 	unsigned char key[CACHE_KEY_LEN];
 	if (try_unwrap(s, org, user, old_password, NULL, key, false) != UNWRAP_OK)
 		return error_set(err, "CACHE-BAD-PASSWORD", "That is not the previous password.");
