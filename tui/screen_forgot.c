@@ -133,12 +133,6 @@ static unsigned forgot_action(struct app *a, enum action act)
 	                            discard, send);
 }
 
-static unsigned forgot_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, form, wc);
-	return TUI_HANDLED;
-}
-
 static void forgot_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), y = 1;
@@ -173,7 +167,6 @@ const struct screen_ops screen_forgot_ops = {
 	.enter = forgot_enter,
 	.draw = forgot_draw,
 	.action = forgot_action,
-	.text = forgot_text,
 	.form = forgot_form,
 	.actions = forgot_actions,
 	.cleanup = forgot_cleanup,

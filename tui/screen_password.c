@@ -205,12 +205,6 @@ static unsigned pw_action(struct app *a, enum action act)
 	                            send_change);
 }
 
-static unsigned pw_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, form, wc);
-	return TUI_HANDLED;
-}
-
 static void pw_draw(struct app *a, WINDOW *w)
 {
 	wattrset(w, A_BOLD);
@@ -234,7 +228,6 @@ const struct screen_ops screen_password_ops = {
 	.enter = pw_enter,
 	.draw = pw_draw,
 	.action = pw_action,
-	.text = pw_text,
 	.form = pw_form,
 	.actions = pw_actions,
 	.cleanup = pw_cleanup,

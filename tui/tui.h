@@ -76,7 +76,8 @@ struct screen_ops {
 	void (*draw)(struct app *a, WINDOW *w);
 	/** An action from the keymaps. */
 	unsigned (*action)(struct app *a, enum action act);
-	/** A typed character (only asked while a field has focus). */
+	/** A typed character (only asked while a field has focus); NULL: it
+	 * goes to the form's focused field (form_view_text). */
 	unsigned (*text)(struct app *a, wchar_t wc);
 	/** The form with the focus, or NULL. */
 	struct form *(*form)(struct app *a);
