@@ -8,6 +8,8 @@
 
 #include <openssl/crypto.h>
 
+#include "core/text.h"
+
 cJSON *api_json_parse(const char *body, size_t len, struct vax_error *err)
 {
 	if (!body || len == 0) {
@@ -23,32 +25,6 @@ cJSON *api_json_parse(const char *body, size_t len, struct vax_error *err)
 	return j;
 }
 
-/* Length of the UTF-8 sequence at s (1..4), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n;
-	unsigned cp;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static char *clean(char *dst, size_t len, const char *src, bool keep_newlines)
 {
 	size_t o = 0;
@@ -59,7 +35,8 @@ static char *clean(char *dst, size_t len, const char *src, bool keep_newlines)
 		src = "";
 	const unsigned char *s = (const unsigned char *)src;
 	while (*s) {
-		size_t n = utf8_len(s);
+		uint32_t cp;
+		size_t n = text_utf8_decode((const char *)s, strnlen((const char *)s, 4), &cp);
 		if (n == 0) {
 			s++;
 			n = 1;
@@ -71,38 +48,20 @@ static char *clean(char *dst, size_t len, const char *src, bool keep_newlines)
 		}
 		/* C0, DEL and C1 (0xC2 0x80..0x9F: CSI and friends) are controls */
 		bool c1 = n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
-		if (c1) {
-			s += 2;
-			if (!blank) {
-				if (o + 1 >= len)
-					break;
-				dst[o++] = ' ';
-				blank = true;
-			}
+		bool c0 = n == 1 && (*s < 0x20 || *s == 0x7f);
+		if (c0 && keep_newlines && *s == '\n') {
+			if (o + 1 >= len)
+				break;
+			while (o && dst[o - 1] == ' ')
+				o--;
+			dst[o++] = '\n';
+			blank = true;
+			s++;
 			continue;
 		}
-		if (n == 1 && (*s < 0x20 || *s == 0x7f)) {
-			if (keep_newlines && *s == '\n') {
-				if (o + 1 >= len)
-					break;
-				while (o && dst[o - 1] == ' ')
-					o--;
-				dst[o++] = '\n';
-				blank = true;
-				s++;
-				continue;
-			}
-			s++;
-			if (!blank) {
-				if (o + 1 >= len)
-					break;
-				dst[o++] = ' ';
-				blank = true;
-			}
-			continue;
-		}
-		if (n == 1 && *s == ' ') {
-			s++;
+		/* a control, like a space, is one blank between words */
+		if (c1 || c0 || (n == 1 && *s == ' ')) {
+			s += n;
 			if (!blank) {
 				if (o + 1 >= len)
 					break;

@@ -607,18 +607,26 @@ static bool no_offline(struct vax_error *err)
 			 "You have not logged in online on this workstation yet; offline login needs one online login first.");
 }
 
+/* Select a user who has logged in online here before, for a login with
+ * the store alone or a change of the key's password. */
+static bool select_offline_user(struct cache_store *s, struct who *w, const char *org_in, const char *user_in,
+                                struct vax_error *err)
+{
+	who_init(w, org_in, user_in);
+	if (!is_selected(s, w))
+		cache_lock(s); /* another user's key never outlives a login attempt */
+	if (peek_user(s, w) < 0)
+		return no_offline(err);
+	return select_user(s, w->org, w->user, false, err);
+}
+
 bool cache_login_offline(struct cache_store *s, const char *org_in, const char *user_in,
 			 const char *password, struct vax_error *err)
 {
 	struct who w;
-	who_init(&w, org_in, user_in);
-	const char *org = w.org, *user = w.user;
-	if (!is_selected(s, &w))
-		cache_lock(s); /* another user's key never outlives a login attempt */
-	if (peek_user(s, &w) < 0)
-		return no_offline(err);
-	if (!select_user(s, org, user, false, err))
+	if (!select_offline_user(s, &w, org_in, user_in, err))
 		return false;
+	const char *org = w.org, *user = w.user;
 	cache_lock(s); /* a wrong password leaves nothing open */
 	unsigned char key[CACHE_KEY_LEN];
 	int failures = 0;
@@ -652,14 +660,9 @@ bool cache_login_rekey(struct cache_store *s, const char *org_in, const char *us
 		       const char *old_password, const char *new_password, struct vax_error *err)
 {
 	struct who w;
-	who_init(&w, org_in, user_in);
-	const char *org = w.org, *user = w.user;
-	if (!is_selected(s, &w))
-		cache_lock(s); /* another user's key never outlives a login attempt */
-	if (peek_user(s, &w) < 0)
-		return no_offline(err);
-	if (!select_user(s, org, user, false, err))
+	if (!select_offline_user(s, &w, org_in, user_in, err))
 		return false;
+	const char *org = w.org, *user = w.user;
 	unsigned char key[CACHE_KEY_LEN];
 	if (try_unwrap(s, org, user, old_password, NULL, key, false) != UNWRAP_OK)
 		return error_set(err, "CACHE-BAD-PASSWORD", "That is not the previous password.");
@@ -808,20 +811,33 @@ static bool has_unsent(struct cache_store *s, const char *rec_key)
 	return yes;
 }
 
+/* A record's FHIR JSON (j, freed here) sealed for the row kind/key, the
+ * plain text wiped; NULL with err set (unencodable is the message when
+ * there is no JSON to seal). */
+static unsigned char *seal_record(struct cache_store *s, cJSON *j, const char *kind, const char *key,
+                                  const char *unencodable, size_t *slen, struct vax_error *err)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	cache_json_free(j);
+	if (!text) {
+		error_set(err, "CACHE-ENCODE", "%s", unencodable);
+		return NULL;
+	}
+	char aad[CACHE_KEY_STR + 16];
+	snprintf(aad, sizeof aad, "%s/%s", kind, key);
+	size_t len = strlen(text);
+	unsigned char *sealed = cache_seal(s, aad, text, len, slen, err);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return sealed;
+}
+
 bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
 			    int64_t as_of, bool keep_as_of, struct vax_error *err)
 {
-	cJSON *j = fhir_client_to_json(c);
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cache_json_free(j);
-	if (!text)
-		return error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
-	char aad[CACHE_KEY_STR + 16];
-	snprintf(aad, sizeof aad, "client/%s", key);
-	size_t len = strlen(text), slen;
-	unsigned char *sealed = cache_seal(s, aad, text, len, &slen, err);
-	OPENSSL_cleanse(text, len);
-	free(text);
+	size_t slen;
+	unsigned char *sealed = seal_record(s, fhir_client_to_json(c), "client", key,
+	                                    "The client record could not be encoded.", &slen, err);
 	if (!sealed)
 		return false;
 	sqlite3_stmt *st;
@@ -849,17 +865,9 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
 			 const struct immunization *im, struct vax_error *err)
 {
-	cJSON *j = fhir_immunization_to_json(im);
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cache_json_free(j);
-	if (!text)
-		return error_set(err, "CACHE-ENCODE", "The dose could not be encoded.");
-	char aad[CACHE_KEY_STR + 16];
-	snprintf(aad, sizeof aad, "imm/%s", key);
-	size_t len = strlen(text), slen;
-	unsigned char *sealed = cache_seal(s, aad, text, len, &slen, err);
-	OPENSSL_cleanse(text, len);
-	free(text);
+	size_t slen;
+	unsigned char *sealed = seal_record(s, fhir_immunization_to_json(im), "imm", key,
+	                                    "The dose could not be encoded.", &slen, err);
 	if (!sealed)
 		return false;
 	sqlite3_stmt *st;
@@ -877,6 +885,29 @@ bool cache_write_imm_row(struct cache_store *s, const char *key, const char *cli
 	return ok ? true : cache_db_error(s, err, "save the dose");
 }
 
+/* The transaction around a registry copy replacing row key: 1 write it
+ * (then put_end), 0 kept as it is because the outbox still holds a change
+ * to it (*kept set), -1 failure. */
+static int put_begin(struct cache_store *s, const char *key, bool *kept, struct vax_error *err)
+{
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	if (!has_unsent(s, key))
+		return 1;
+	if (kept)
+		*kept = true;
+	return cache_exec(s, "COMMIT", err) ? 0 : -1;
+}
+
+/* Commit what put_begin began if written, else roll it back. */
+static bool put_end(struct cache_store *s, bool written, struct vax_error *err)
+{
+	if (written && cache_exec(s, "COMMIT", err))
+		return true;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return false;
+}
+
 bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_of, bool *kept,
 		      struct vax_error *err)
 {
@@ -887,18 +918,10 @@ bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_
 		return false;
 	if (!cache_client_key(s, c, key))
 		return error_set(err, "CACHE-NO-ID", "A client without an id or UUID cannot be cached.");
-	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
-		return false;
-	if (has_unsent(s, key)) {
-		if (kept)
-			*kept = true;
-		return cache_exec(s, "COMMIT", err);
-	}
-	if (!cache_write_client_row(s, key, c, as_of, false, err) || !cache_exec(s, "COMMIT", err)) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return false;
-	}
-	return true;
+	int w = put_begin(s, key, kept, err);
+	if (w <= 0)
+		return w == 0;
+	return put_end(s, cache_write_client_row(s, key, c, as_of, false, err), err);
 }
 
 /* The client row key a dose belongs to. */
@@ -924,18 +947,10 @@ bool cache_put_immunization(struct cache_store *s, const struct immunization *im
 		return false;
 	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
 		return error_set(err, "CACHE-NO-ID", "A dose without ids cannot be cached.");
-	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
-		return false;
-	if (has_unsent(s, key)) {
-		if (kept)
-			*kept = true;
-		return cache_exec(s, "COMMIT", err);
-	}
-	if (!cache_write_imm_row(s, key, ckey, im, err) || !cache_exec(s, "COMMIT", err)) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return false;
-	}
-	return true;
+	int w = put_begin(s, key, kept, err);
+	if (w <= 0)
+		return w == 0;
+	return put_end(s, cache_write_imm_row(s, key, ckey, im, err), err);
 }
 
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,

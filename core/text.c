@@ -4,14 +4,16 @@
 #include <ctype.h>
 #include <string.h>
 
-int32_t text_utf8_next(const char **sp)
+size_t text_utf8_decode(const char *str, size_t len, uint32_t *out)
 {
-	const unsigned char *s = (const unsigned char *)*sp;
+	const unsigned char *s = (const unsigned char *)str;
 	int32_t cp;
 	int n;
+	if (len == 0)
+		return 0;
 	if (s[0] < 0x80) {
-		*sp += 1;
-		return s[0];
+		*out = s[0];
+		return 1;
 	} else if ((s[0] & 0xE0) == 0xC0) {
 		cp = s[0] & 0x1F;
 		n = 1;
@@ -22,24 +24,35 @@ int32_t text_utf8_next(const char **sp)
 		cp = s[0] & 0x07;
 		n = 3;
 	} else {
-		*sp += 1;
-		return -1;
+		return 0;
 	}
+	if (len <= (size_t)n)
+		return 0; /* cut short */
 	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*sp += 1;
-			return -1;
-		}
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
 		cp = (cp << 6) | (s[i] & 0x3F);
 	}
 	/* overlong forms, surrogates and values past U+10FFFF are malformed */
 	static const int32_t min[4] = {0, 0x80, 0x800, 0x10000};
-	if (cp < min[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+	if (cp < min[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	*out = (uint32_t)cp;
+	return (size_t)n + 1;
+}
+
+int32_t text_utf8_next(const char **sp)
+{
+	/* never look past the terminating NUL (which itself decodes as U+0000) */
+	size_t len = **sp ? strnlen(*sp, 4) : 1;
+	uint32_t cp;
+	size_t n = text_utf8_decode(*sp, len, &cp);
+	if (n == 0) {
 		*sp += 1;
 		return -1;
 	}
-	*sp += n + 1;
-	return cp;
+	*sp += n;
+	return (int32_t)cp;
 }
 
 bool text_utf8_valid(const char *s)

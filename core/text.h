@@ -15,6 +15,12 @@ size_t text_copy(char *dst, size_t cap, const char *src);
 /** True if s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool text_utf8_valid(const char *s);
 
+/** Decode one code point from s[0..len), which need not end in a NUL:
+ * store it in *cp and return the bytes used (1-4), or 0 if they are not
+ * well-formed UTF-8 (overlong, surrogate, above U+10FFFF, cut short) or len
+ * is 0. The one UTF-8 decoder: the others are built on it. */
+size_t text_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
 /** Decode one UTF-8 character at *s, advance *s; returns the code point or
  * -1 on malformed input (then *s advances by one byte). */
 int32_t text_utf8_next(const char **s);

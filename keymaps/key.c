@@ -192,22 +192,18 @@ static const char *char_name(uint32_t cp)
 	return NULL;
 }
 
-char *key_format(const struct key *k, char *buf, size_t len)
+/* What the two spellings of a key share. A special or function key is
+ * its name between open and close ("<C-F5>" in keys files, "C-F5" on
+ * screen); a plain character is itself. Characters with Ctrl and named
+ * characters are each spelling's own, and left "" here. */
+static char *name_common(const struct key *k, char *buf, size_t len, const char *open, const char *close)
 {
 	const char *c = k->ctrl ? "C-" : "";
-	char u[UTF8_MAX + 1];
-	if (len == 0)
-		return buf;
 	buf[0] = '\0';
 	switch (k->kind) {
 	case KEY_KIND_CHAR:
-		if (k->ctrl && k->code == ' ')
-			snprintf(buf, len, "<C-Space>");
-		else if (k->ctrl && k->code < 0x80)
-			snprintf(buf, len, "<C-%c>", (char)k->code);
-		else if (!k->ctrl && char_name(k->code))
-			snprintf(buf, len, "<%s>", char_name(k->code));
-		else if (!k->ctrl) {
+		if (!k->ctrl) {
+			char u[UTF8_MAX + 1];
 			size_t m = utf8_encode(k->code, u);
 			u[m] = '\0';
 			snprintf(buf, len, "%s", u);
@@ -215,10 +211,10 @@ char *key_format(const struct key *k, char *buf, size_t len)
 		break;
 	case KEY_KIND_SPECIAL:
 		if (k->code >= 1 && k->code <= SPECIAL_MAX)
-			snprintf(buf, len, "<%s%s>", c, special_names[k->code]);
+			snprintf(buf, len, "%s%s%s%s", open, c, special_names[k->code], close);
 		break;
 	case KEY_KIND_FKEY:
-		snprintf(buf, len, "<%sF%u>", c, (unsigned)k->code);
+		snprintf(buf, len, "%s%sF%u%s", open, c, (unsigned)k->code, close);
 		break;
 	case KEY_KIND_NONE:
 		break;
@@ -226,35 +222,32 @@ char *key_format(const struct key *k, char *buf, size_t len)
 	return buf;
 }
 
-char *key_label(const struct key *k, char *buf, size_t len)
+char *key_format(const struct key *k, char *buf, size_t len)
 {
-	const char *c = k->ctrl ? "C-" : "";
-	char u[UTF8_MAX + 1];
 	if (len == 0)
 		return buf;
+	if (k->kind != KEY_KIND_CHAR || (!k->ctrl && !char_name(k->code)))
+		return name_common(k, buf, len, "<", ">");
 	buf[0] = '\0';
-	switch (k->kind) {
-	case KEY_KIND_CHAR:
-		if (k->code == ' ')
-			snprintf(buf, len, "%sSpace", k->ctrl ? "^" : "");
-		else if (k->ctrl && k->code < 0x80)
-			snprintf(buf, len, "^%c",
-			         (char)(k->code >= 'a' && k->code <= 'z' ? k->code - 32 : k->code));
-		else if (!k->ctrl) {
-			size_t m = utf8_encode(k->code, u);
-			u[m] = '\0';
-			snprintf(buf, len, "%s", u);
-		}
-		break;
-	case KEY_KIND_SPECIAL:
-		if (k->code >= 1 && k->code <= SPECIAL_MAX)
-			snprintf(buf, len, "%s%s", c, special_names[k->code]);
-		break;
-	case KEY_KIND_FKEY:
-		snprintf(buf, len, "%sF%u", c, (unsigned)k->code);
-		break;
-	case KEY_KIND_NONE:
-		break;
-	}
+	if (k->ctrl && k->code == ' ')
+		snprintf(buf, len, "<C-Space>");
+	else if (k->ctrl && k->code < 0x80)
+		snprintf(buf, len, "<C-%c>", (char)k->code);
+	else if (!k->ctrl)
+		snprintf(buf, len, "<%s>", char_name(k->code));
+	return buf;
+}
+
+char *key_label(const struct key *k, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (k->kind != KEY_KIND_CHAR || (!k->ctrl && k->code != ' '))
+		return name_common(k, buf, len, "", "");
+	buf[0] = '\0';
+	if (k->code == ' ')
+		snprintf(buf, len, "%sSpace", k->ctrl ? "^" : "");
+	else if (k->code < 0x80)
+		snprintf(buf, len, "^%c", (char)(k->code >= 'a' && k->code <= 'z' ? k->code - 32 : k->code));
 	return buf;
 }

@@ -2,7 +2,8 @@
  * locale (keymap files and stored records are UTF-8 whatever LC_CTYPE says).
  *
  * Strict means: no overlong forms, no surrogates, nothing above U+10FFFF.
- * forms/ uses the same functions for field values.
+ * forms/ uses the same functions for field values. Decoding is core's
+ * (text_utf8_decode in core/text.h): one decoder for the whole program.
  */
 #ifndef VAX_KEYMAPS_UTF8_H
 #define VAX_KEYMAPS_UTF8_H

@@ -3,6 +3,7 @@
 #include "registry/store.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +126,9 @@ static struct conn *conn_get(struct store *s, struct vax_error *err)
 	return c ? c : conn_open(s, err);
 }
 
-/* A cached, reset statement for a literal SQL string. */
-static sqlite3_stmt *prep(struct conn *c, const char *sql, struct vax_error *err)
+/* A cached, reset statement for a literal SQL string; NULL if it does not
+ * prepare (stmt_prep reports it). */
+static sqlite3_stmt *prep(struct conn *c, const char *sql)
 {
 	for (int i = 0; i < c->n_cache; i++)
 		if (c->cache[i].sql == sql) {
@@ -135,10 +137,8 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql, struct vax_error *err
 			return c->cache[i].st;
 		}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		db_error(err, c->db, "prepare");
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return NULL;
-	}
 	if (c->n_cache < STMT_CACHE) {
 		c->cache[c->n_cache].sql = sql;
 		c->cache[c->n_cache].st = st;
@@ -147,8 +147,8 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql, struct vax_error *err
 	return st;
 }
 
-/* Statements not in the cache (dynamic SQL) are finalized by the caller;
- * cached ones only reset. */
+/* Statements not in the cache (dynamic SQL, or a full cache) are
+ * finalized; cached ones only reset. */
 static void done(struct conn *c, sqlite3_stmt *st)
 {
 	for (int i = 0; i < c->n_cache; i++)
@@ -162,6 +162,114 @@ static void done(struct conn *c, sqlite3_stmt *st)
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_TRANSIENT);
+}
+
+/* Copy a text column into a fixed buffer, cut to fit. */
+static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, col));
+}
+
+/* One statement of a store call. Errors name what it is for ("token",
+ * "member"), never a bound value: values may be PHI. */
+struct stmt {
+	struct conn *c;
+	sqlite3_stmt *st;
+	const char *what;
+};
+
+/* Prepare sql (a literal: the cache keys on its address) on the calling
+ * thread's connection and bind ?1, ?2, ... from the arguments, one letter
+ * of binds each: 't' text (NULL binds ""), 'z' text or SQL NULL for a NULL
+ * pointer, 'i' int (or bool), 'I' int64_t. */
+static bool stmt_vprep(struct stmt *q, struct store *s, const char *sql, const char *what,
+                       struct vax_error *err, const char *binds, va_list ap)
+{
+	q->what = what;
+	q->c = conn_get(s, err);
+	if (!q->c)
+		return false;
+	q->st = prep(q->c, sql);
+	if (!q->st)
+		return db_error(err, q->c->db, what);
+	for (int i = 1; binds[i - 1]; i++) {
+		switch (binds[i - 1]) {
+		case 't':
+			bind_text(q->st, i, va_arg(ap, const char *));
+			break;
+		case 'z': {
+			const char *v = va_arg(ap, const char *);
+			if (v)
+				bind_text(q->st, i, v);
+			else
+				sqlite3_bind_null(q->st, i);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int(q->st, i, va_arg(ap, int));
+			break;
+		case 'I':
+			sqlite3_bind_int64(q->st, i, va_arg(ap, int64_t));
+			break;
+		default:
+			abort(); /* a typo in a bind spec: a bug, not a storage failure */
+		}
+	}
+	return true;
+}
+
+static bool stmt_prep(struct stmt *q, struct store *s, const char *sql, const char *what,
+                      struct vax_error *err, const char *binds, ...)
+{
+	va_list ap;
+	va_start(ap, binds);
+	bool ok = stmt_vprep(q, s, sql, what, err, binds, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* The next row: 1 a row, 0 no more, -1 a failure (reported in err). */
+static int stmt_step(struct stmt *q, struct vax_error *err)
+{
+	int rc = sqlite3_step(q->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(err, q->c->db, q->what);
+	return -1;
+}
+
+static void stmt_done(struct stmt *q)
+{
+	done(q->c, q->st);
+}
+
+/* Run a statement that returns no rows (INSERT, UPDATE, DELETE). */
+static bool stmt_exec(struct store *s, const char *sql, const char *what, struct vax_error *err,
+                      const char *binds, ...)
+{
+	struct stmt q;
+	va_list ap;
+	va_start(ap, binds);
+	bool ok = stmt_vprep(&q, s, sql, what, err, binds, ap);
+	va_end(ap);
+	if (!ok)
+		return false;
+	ok = stmt_step(&q, err) >= 0;
+	stmt_done(&q);
+	return ok;
+}
+
+/* The one row of a lookup: copies its first column into buf (when buf is
+ * not NULL) and releases the statement. 1 found, 0 none, -1 failure. */
+static int stmt_get_text(struct stmt *q, char *buf, size_t len, struct vax_error *err)
+{
+	int ret = stmt_step(q, err);
+	if (ret == 1 && buf)
+		column_copy(q->st, 0, buf, len);
+	stmt_done(q);
+	return ret;
 }
 
 static bool exec_simple(struct conn *c, const char *sql, struct vax_error *err)
@@ -296,7 +404,7 @@ static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 	/* columns: version, deleted, org, updated, json */
 	r->version = sqlite3_column_int64(st, col);
 	r->deleted = sqlite3_column_int(st, col + 1) != 0;
-	snprintf(r->org, sizeof r->org, "%s", (const char *)sqlite3_column_text(st, col + 2));
+	column_copy(st, col + 2, r->org, sizeof r->org);
 	r->updated = sqlite3_column_int64(st, col + 3);
 	const char *j = (const char *)sqlite3_column_text(st, col + 4);
 	r->json = j && !r->deleted ? strdup(j) : NULL;
@@ -313,25 +421,14 @@ int store_read(struct store *s, const char *type, const char *id, long version,
 	static const char old[] =
 		"SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2 AND version=?3";
 	memset(r, 0, sizeof *r);
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	struct stmt q;
+	if (version ? !stmt_prep(&q, s, old, "read", err, "ttI", type, id, (int64_t)version)
+	            : !stmt_prep(&q, s, cur, "read", err, "tt", type, id))
 		return -1;
-	sqlite3_stmt *st = prep(c, version ? old : cur, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	if (version)
-		sqlite3_bind_int64(st, 3, version);
-	int rc = sqlite3_step(st), ret = 0;
-	if (rc == SQLITE_ROW) {
-		fill_res(st, 0, r);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		db_error(err, c->db, "read");
-		ret = -1;
-	}
-	done(c, st);
+	int ret = stmt_step(&q, err);
+	if (ret == 1)
+		fill_res(q.st, 0, r);
+	stmt_done(&q);
 	return ret;
 }
 
@@ -356,21 +453,14 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	static const char q_unterm[] = "DELETE FROM term WHERE type=?1 AND id=?2";
 	static const char q_term[] = "INSERT INTO term(type, key, value, id, sort) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	struct stmt q;
+	if (!stmt_prep(&q, s, q_ver, "version", err, "tt", type, id))
 		return false;
-	sqlite3_stmt *st = prep(c, q_ver, err);
-	if (!st)
+	int rc = stmt_step(&q, err);
+	long v = rc == 1 ? (long)sqlite3_column_int64(q.st, 0) + 1 : 1;
+	stmt_done(&q);
+	if (rc < 0)
 		return false;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	long v = 1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0) + 1;
-	done(c, st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(err, c->db, "version");
 
 	char *json = NULL, sort[160] = "";
 	static __thread struct index_term terms[INDEX_MAX_TERMS];
@@ -404,74 +494,17 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 		nterms = index_terms(type, res, terms, INDEX_MAX_TERMS, sort, sizeof sort);
 	}
 
-	bool ok = false;
-	st = prep(c, q_put, err);
-	if (!st)
-		goto out;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	sqlite3_bind_int64(st, 3, v);
-	sqlite3_bind_int(st, 4, deleted);
-	bind_text(st, 5, org);
-	sqlite3_bind_int64(st, 6, now);
-	bind_text(st, 7, sort);
-	sqlite3_bind_null(st, 8); /* kept in history only */
-	rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE) {
-		db_error(err, c->db, "write");
-		goto out;
+	/* the resource row binds no JSON (NULL): it lives in history only */
+	int64_t ver = v;
+	bool ok = stmt_exec(s, q_put, "write", err, "ttIitItz", type, id, ver, deleted, org, now, sort, NULL);
+	ok = ok && stmt_exec(s, q_hist, "history", err, "ttIitIz", type, id, ver, deleted, org, now, json);
+	ok = ok && stmt_exec(s, q_unterm, "unindex", err, "tt", type, id);
+	for (int i = 0; i < nterms && ok; i++) {
+		const struct index_term *t = &terms[i];
+		ok = stmt_exec(s, q_term, "index", err, "ttttt", type, t->key, t->value, id, sort);
 	}
-	st = prep(c, q_hist, err);
-	if (!st)
-		goto out;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	sqlite3_bind_int64(st, 3, v);
-	sqlite3_bind_int(st, 4, deleted);
-	bind_text(st, 5, org);
-	sqlite3_bind_int64(st, 6, now);
-	if (json)
-		bind_text(st, 7, json);
-	else
-		sqlite3_bind_null(st, 7);
-	rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE) {
-		db_error(err, c->db, "history");
-		goto out;
-	}
-	st = prep(c, q_unterm, err);
-	if (!st)
-		goto out;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE) {
-		db_error(err, c->db, "unindex");
-		goto out;
-	}
-	for (int i = 0; i < nterms; i++) {
-		st = prep(c, q_term, err);
-		if (!st)
-			goto out;
-		bind_text(st, 1, type);
-		bind_text(st, 2, terms[i].key);
-		bind_text(st, 3, terms[i].value);
-		bind_text(st, 4, id);
-		bind_text(st, 5, sort);
-		rc = sqlite3_step(st);
-		done(c, st);
-		if (rc != SQLITE_DONE) {
-			db_error(err, c->db, "index");
-			goto out;
-		}
-	}
-	if (version)
+	if (ok && version)
 		*version = v;
-	ok = true;
-out:
 	cJSON_free(json);
 	return ok;
 }
@@ -479,26 +512,19 @@ out:
 int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
 		  struct vax_error *err)
 {
-	static const char q[] =
-		"SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2"
-		" ORDER BY version DESC LIMIT ?3";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] =
+	    "SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2"
+	    " ORDER BY version DESC LIMIT ?3";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "history", err, "tti", type, id, max))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	sqlite3_bind_int(st, 3, max);
 	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		fill_res(st, 0, &out[n++]);
-	done(c, st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	while ((rc = stmt_step(&q, err)) == 1 && n < max)
+		fill_res(q.st, 0, &out[n++]);
+	stmt_done(&q);
+	if (rc < 0) {
 		for (int i = 0; i < n; i++)
 			store_res_free(&out[i]);
-		db_error(err, c->db, "history");
 		return -1;
 	}
 	return n;
@@ -582,6 +608,37 @@ static bool term_only(const struct store_query *q)
 	return true;
 }
 
+/* The number of matches of a dynamic count query (bound by bind_conds). */
+static bool search_count(struct conn *c, const char *sql, const struct store_query *q, long *total,
+                         struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "search");
+	bind_conds(st, q);
+	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return true;
+}
+
+/* A page of a dynamic query whose columns are the id, then fill_res's. */
+static int search_page(struct conn *c, const char *sql, const struct store_query *q, struct store_res *out,
+                       char (*ids)[65], struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "search"), -1;
+	bind_conds(st, q);
+	int n = 0;
+	while (n < q->count && sqlite3_step(st) == SQLITE_ROW) {
+		column_copy(st, 0, ids[n], 65);
+		fill_res(st, 1, &out[n]);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int search_terms(struct conn *c, const struct store_query *q, struct store_res *out,
 			char (*ids)[65], long *total, struct vax_error *err)
 {
@@ -620,13 +677,9 @@ static int search_terms(struct conn *c, const struct store_query *q, struct stor
 					      " AND value>=?%d AND value<=?%d)", base[i], base[i] + 1, base[i] + 2);
 	}
 	char sql[4600];
-	sqlite3_stmt *st;
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT t.id)%s", from);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(err, c->db, "search"), -1;
-	bind_conds(st, q);
-	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	if (!search_count(c, sql, q, total, err))
+		return -1;
 	if (q->count <= 0 || *total == 0)
 		return 0;
 	snprintf(sql, sizeof sql,
@@ -635,17 +688,7 @@ static int search_terms(struct conn *c, const struct store_query *q, struct stor
 		 " JOIN resource r ON r.type=?1 AND r.id=p.id"
 		 " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version ORDER BY p.s, p.id",
 		 from, q->count, q->offset);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(err, c->db, "search"), -1;
-	bind_conds(st, q);
-	int n = 0;
-	while (n < q->count && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(ids[n], 65, "%s", (const char *)sqlite3_column_text(st, 0));
-		fill_res(st, 1, &out[n]);
-		n++;
-	}
-	sqlite3_finalize(st);
-	return n;
+	return search_page(c, sql, q, out, ids, err);
 }
 
 int store_search(struct store *s, const struct store_query *q, struct store_res *out,
@@ -655,7 +698,6 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	if (!c)
 		return -1;
 	char where[4096], sql[4400];
-	sqlite3_stmt *st;
 	if (term_only(q))
 		return search_terms(c, q, out, ids, total, err);
 	where_clause(q, where, sizeof where);
@@ -666,11 +708,8 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	for (int i = 0; i < q->n; i++)
 		by_terms |= q->cond[i].kind != SC_OWNER;
 	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(err, c->db, "search"), -1;
-	bind_conds(st, q);
-	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	if (!search_count(c, sql, q, total, err))
+		return -1;
 	if (q->count <= 0 || *total == 0)
 		return 0;
 
@@ -681,404 +720,223 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 		 " ORDER BY %s LIMIT %d OFFSET %d) p"
 		 " JOIN history h ON h.type=p.type AND h.id=p.id AND h.version=p.version ORDER BY p.sort, p.id",
 		 where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(err, c->db, "search"), -1;
-	bind_conds(st, q);
-	int n = 0, rc;
-	while (n < q->count && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(ids[n], 65, "%s", (const char *)sqlite3_column_text(st, 0));
-		fill_res(st, 1, &out[n]);
-		n++;
-	}
-	sqlite3_finalize(st);
-	return n;
+	return search_page(c, sql, q, out, ids, err);
 }
 
 /* ---- organizations, users ----------------------------------------------- */
 
-static bool exec_bound(struct store *s, const char *sql, const char *what, struct vax_error *err,
-		       void (*bind)(sqlite3_stmt *, const void *), const void *arg)
-{
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, sql, err);
-	if (!st)
-		return false;
-	bind(st, arg);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE)
-		return db_error(err, c->db, what);
-	return true;
-}
-
-struct two { const char *a, *b; };
-
-static void bind_two(sqlite3_stmt *st, const void *p)
-{
-	const struct two *t = p;
-	bind_text(st, 1, t->a);
-	bind_text(st, 2, t->b);
-}
-
 bool store_org_add(struct store *s, const char *code, const char *name, struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO org(code, name) VALUES (?1, ?2)"
-				" ON CONFLICT(code) DO UPDATE SET name=?2";
-	struct two t = {code, name};
-	return exec_bound(s, q, "org", err, bind_two, &t);
+	static const char sql[] = "INSERT INTO org(code, name) VALUES (?1, ?2)"
+	                          " ON CONFLICT(code) DO UPDATE SET name=?2";
+	return stmt_exec(s, sql, "org", err, "tt", code, name);
 }
 
 int store_org_get(struct store *s, const char *code, char *name, size_t len, struct vax_error *err)
 {
-	static const char q[] = "SELECT name FROM org WHERE code=?1";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT name FROM org WHERE code=?1";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "org", err, "t", code))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, code);
-	int rc = sqlite3_step(st), ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-	if (ret == 1 && name)
-		snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	if (ret < 0)
-		db_error(err, c->db, "org");
-	done(c, st);
-	return ret;
+	return stmt_get_text(&q, name, len, err);
 }
 
 static void fill_user(sqlite3_stmt *st, struct store_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->username, sizeof u->username, "%s", (const char *)sqlite3_column_text(st, 1));
-	snprintf(u->email, sizeof u->email, "%s", (const char *)sqlite3_column_text(st, 2));
-	snprintf(u->hash, sizeof u->hash, "%s", (const char *)sqlite3_column_text(st, 3));
+	column_copy(st, 1, u->username, sizeof u->username);
+	column_copy(st, 2, u->email, sizeof u->email);
+	column_copy(st, 3, u->hash, sizeof u->hash);
 	u->failures = sqlite3_column_int(st, 4);
-	snprintf(u->challenge, sizeof u->challenge, "%s", (const char *)sqlite3_column_text(st, 5));
+	column_copy(st, 5, u->challenge, sizeof u->challenge);
 	u->reset_required = sqlite3_column_int(st, 6) != 0;
 	u->pw_changed = sqlite3_column_int64(st, 7);
 }
 
 bool store_user_add(struct store *s, struct store_user *u, struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO user(username, email, hash, pw_changed) VALUES (?1, ?2, ?3, ?4)";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] =
+	    "INSERT INTO user(username, email, hash, pw_changed) VALUES (?1, ?2, ?3, ?4)";
+	if (!stmt_exec(s, sql, "user", err, "tttI", u->username, u->email, u->hash, u->pw_changed))
 		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	bind_text(st, 1, u->username);
-	bind_text(st, 2, u->email);
-	bind_text(st, 3, u->hash);
-	sqlite3_bind_int64(st, 4, u->pw_changed);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE)
-		return db_error(err, c->db, "user");
-	u->id = sqlite3_last_insert_rowid(c->db);
+	/* the thread's own connection: the row it has just inserted */
+	u->id = sqlite3_last_insert_rowid(conn_get(s, err)->db);
 	return true;
 }
 
-static int user_get(struct store *s, const char *sql, const char *name, int64_t id,
-		    struct store_user *u, struct vax_error *err)
+/* The one row of a user query (columns as fill_user reads them): 1/0/-1. */
+static int user_fetch(struct stmt *q, struct store_user *u, struct vax_error *err)
 {
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return -1;
-	sqlite3_stmt *st = prep(c, sql, err);
-	if (!st)
-		return -1;
-	if (name)
-		bind_text(st, 1, name);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st), ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int ret = stmt_step(q, err);
 	if (ret == 1)
-		fill_user(st, u);
-	else if (ret < 0)
-		db_error(err, c->db, "user");
-	done(c, st);
+		fill_user(q->st, u);
+	stmt_done(q);
 	return ret;
 }
 
 int store_user_get(struct store *s, const char *username, struct store_user *u, struct vax_error *err)
 {
-	static const char q[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
-				" pw_changed FROM user WHERE username=?1";
-	return user_get(s, q, username, 0, u, err);
+	static const char sql[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
+	                          " pw_changed FROM user WHERE username=?1";
+	struct stmt q;
+	return stmt_prep(&q, s, sql, "user", err, "t", username) ? user_fetch(&q, u, err) : -1;
 }
 
 int store_user_by_id(struct store *s, int64_t id, struct store_user *u, struct vax_error *err)
 {
-	static const char q[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
-				" pw_changed FROM user WHERE id=?1";
-	return user_get(s, q, NULL, id, u, err);
+	static const char sql[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
+	                          " pw_changed FROM user WHERE id=?1";
+	struct stmt q;
+	return stmt_prep(&q, s, sql, "user", err, "I", id) ? user_fetch(&q, u, err) : -1;
 }
 
 bool store_user_update(struct store *s, const struct store_user *u, struct vax_error *err)
 {
-	static const char q[] = "UPDATE user SET email=?2, hash=?3, failures=?4, challenge=?5,"
-				" reset_required=?6, pw_changed=?7 WHERE id=?1";
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, u->id);
-	bind_text(st, 2, u->email);
-	bind_text(st, 3, u->hash);
-	sqlite3_bind_int(st, 4, u->failures);
-	bind_text(st, 5, u->challenge);
-	sqlite3_bind_int(st, 6, u->reset_required);
-	sqlite3_bind_int64(st, 7, u->pw_changed);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "user");
+	static const char sql[] = "UPDATE user SET email=?2, hash=?3, failures=?4, challenge=?5,"
+	                          " reset_required=?6, pw_changed=?7 WHERE id=?1";
+	return stmt_exec(s, sql, "user", err, "IttitiI", u->id, u->email, u->hash, u->failures, u->challenge,
+	                 u->reset_required, u->pw_changed);
 }
 
 bool store_member_add(struct store *s, int64_t user_id, const char *org, const char *role,
 		      struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO member(user_id, org, role) VALUES (?1, ?2, ?3)"
-				" ON CONFLICT(user_id, org) DO UPDATE SET role=?3";
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	bind_text(st, 2, org);
-	bind_text(st, 3, role);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "member");
+	static const char sql[] = "INSERT INTO member(user_id, org, role) VALUES (?1, ?2, ?3)"
+	                          " ON CONFLICT(user_id, org) DO UPDATE SET role=?3";
+	return stmt_exec(s, sql, "member", err, "Itt", user_id, org, role);
 }
 
 int store_member_role(struct store *s, int64_t user_id, const char *org, char *role, size_t len,
 		      struct vax_error *err)
 {
-	static const char q[] = "SELECT role FROM member WHERE user_id=?1 AND org=?2";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT role FROM member WHERE user_id=?1 AND org=?2";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "member", err, "It", user_id, org))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	bind_text(st, 2, org);
-	int rc = sqlite3_step(st), ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-	if (ret == 1 && role)
-		snprintf(role, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	if (ret < 0)
-		db_error(err, c->db, "member");
-	done(c, st);
-	return ret;
+	return stmt_get_text(&q, role, len, err);
 }
 
 int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
 		      struct vax_error *err)
 {
-	static const char q[] = "SELECT m.org, COALESCE(o.name, '') FROM member m"
-				" LEFT JOIN org o ON o.code = m.org WHERE m.user_id=?1 ORDER BY m.org";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT m.org, COALESCE(o.name, '') FROM member m"
+	                          " LEFT JOIN org o ON o.code = m.org WHERE m.user_id=?1 ORDER BY m.org";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "member", err, "I", user_id))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
 	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
-		snprintf(orgs[n].code, sizeof orgs[n].code, "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(orgs[n].name, sizeof orgs[n].name, "%s", (const char *)sqlite3_column_text(st, 1));
+	while ((rc = stmt_step(&q, err)) == 1 && n < max) {
+		column_copy(q.st, 0, orgs[n].code, sizeof orgs[n].code);
+		column_copy(q.st, 1, orgs[n].name, sizeof orgs[n].name);
 		n++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_error(err, c->db, "member");
-		n = -1;
-	}
-	done(c, st);
-	return n;
+	stmt_done(&q);
+	return rc < 0 ? -1 : n;
 }
 
 bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";
+	static const char sql[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";
 	static const char trim[] = "DELETE FROM pw_history WHERE user_id=?1 AND seq NOT IN"
 				   " (SELECT seq FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT 8)";
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	bind_text(st, 2, hash);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	if (rc != SQLITE_DONE)
-		return db_error(err, c->db, "pw_history");
-	st = prep(c, trim, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "pw_history");
+	return stmt_exec(s, sql, "pw_history", err, "It", user_id, hash) &&
+	       stmt_exec(s, trim, "pw_history", err, "I", user_id);
 }
 
 int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int max, struct vax_error *err)
 {
-	static const char q[] = "SELECT hash FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT ?2";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT hash FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT ?2";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "pw_history", err, "Ii", user_id, max))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int(st, 2, max);
-	int n = 0;
-	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(hashes[n], 256, "%s", (const char *)sqlite3_column_text(st, 0));
+	int n = 0, rc = 0;
+	while (n < max && (rc = stmt_step(&q, err)) == 1) {
+		column_copy(q.st, 0, hashes[n], 256);
 		n++;
 	}
-	done(c, st);
-	return n;
+	stmt_done(&q);
+	return rc < 0 ? -1 : n;
 }
 
 bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,
 		     struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO token(hash, user_id, org, role, expires) VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char sql[] =
+	    "INSERT INTO token(hash, user_id, org, role, expires) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char purge[] = "DELETE FROM token WHERE expires < ?1";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	struct stmt q;
+	if (!stmt_prep(&q, s, purge, "token", err, "I", ss->expires - 86400))
 		return false;
-	sqlite3_stmt *st = prep(c, purge, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, ss->expires - 86400);
-	sqlite3_step(st);
-	done(c, st);
-	st = prep(c, q, err);
-	if (!st)
-		return false;
-	bind_text(st, 1, token_hash);
-	sqlite3_bind_int64(st, 2, ss->user_id);
-	bind_text(st, 3, ss->org);
-	bind_text(st, 4, ss->role);
-	sqlite3_bind_int64(st, 5, ss->expires);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "token");
+	stmt_step(&q, NULL); /* a purge that fails only leaves expired rows behind */
+	stmt_done(&q);
+	return stmt_exec(s, sql, "token", err, "tIttI", token_hash, ss->user_id, ss->org, ss->role,
+	                 ss->expires);
 }
 
 int store_token_get(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
 		    struct vax_error *err)
 {
-	static const char q[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
-				" JOIN user u ON u.id=t.user_id WHERE t.hash=?1 AND t.expires>?2";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
+	                          " JOIN user u ON u.id=t.user_id WHERE t.hash=?1 AND t.expires>?2";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "token", err, "tI", token_hash, now))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, token_hash);
-	sqlite3_bind_int64(st, 2, now);
-	int rc = sqlite3_step(st), ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int ret = stmt_step(&q, err);
 	if (ret == 1) {
 		memset(ss, 0, sizeof *ss);
-		ss->user_id = sqlite3_column_int64(st, 0);
-		snprintf(ss->username, sizeof ss->username, "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(ss->org, sizeof ss->org, "%s", (const char *)sqlite3_column_text(st, 2));
-		snprintf(ss->role, sizeof ss->role, "%s", (const char *)sqlite3_column_text(st, 3));
-		ss->expires = sqlite3_column_int64(st, 4);
-	} else if (ret < 0) {
-		db_error(err, c->db, "token");
+		ss->user_id = sqlite3_column_int64(q.st, 0);
+		column_copy(q.st, 1, ss->username, sizeof ss->username);
+		column_copy(q.st, 2, ss->org, sizeof ss->org);
+		column_copy(q.st, 3, ss->role, sizeof ss->role);
+		ss->expires = sqlite3_column_int64(q.st, 4);
 	}
-	done(c, st);
+	stmt_done(&q);
 	return ret;
 }
 
 bool store_token_delete(struct store *s, const char *token_hash, struct vax_error *err)
 {
-	static const char q[] = "DELETE FROM token WHERE hash=?1 OR hash=?2";
-	struct two t = {token_hash, token_hash};
-	return exec_bound(s, q, "token", err, bind_two, &t);
+	static const char sql[] = "DELETE FROM token WHERE hash=?1 OR hash=?2";
+	return stmt_exec(s, sql, "token", err, "tt", token_hash, token_hash);
 }
 
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
 		     struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO reset(hash, user_id, expires) VALUES (?1, ?2, ?3)";
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	bind_text(st, 1, token_hash);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_int64(st, 3, expires);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "reset");
+	static const char sql[] = "INSERT INTO reset(hash, user_id, expires) VALUES (?1, ?2, ?3)";
+	return stmt_exec(s, sql, "reset", err, "tII", token_hash, user_id, expires);
 }
 
 int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,
 		     struct vax_error *err)
 {
-	static const char q[] = "SELECT user_id FROM reset WHERE hash=?1 AND used=0 AND expires>?2";
+	static const char sql[] = "SELECT user_id FROM reset WHERE hash=?1 AND used=0 AND expires>?2";
 	static const char use[] = "UPDATE reset SET used=1 WHERE hash=?1";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "reset", err, "tI", token_hash, now))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, token_hash);
-	sqlite3_bind_int64(st, 2, now);
-	int rc = sqlite3_step(st), ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int ret = stmt_step(&q, err);
 	if (ret == 1)
-		*user_id = sqlite3_column_int64(st, 0);
-	done(c, st);
+		*user_id = sqlite3_column_int64(q.st, 0);
+	stmt_done(&q);
 	if (ret != 1)
-		return ret < 0 ? (db_error(err, c->db, "reset"), -1) : 0;
-	struct two t = {token_hash, NULL};
-	return exec_bound(s, use, "reset", err, bind_two, &t) ? 1 : -1;
+		return ret;
+	return stmt_exec(s, use, "reset", err, "t", token_hash) ? 1 : -1;
 }
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
 			const char *statement_version, struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO login(user_id, org, at, statement) VALUES (?1, ?2, ?3, ?4)";
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return false;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	bind_text(st, 2, org);
-	sqlite3_bind_int64(st, 3, at);
-	bind_text(st, 4, statement_version);
-	int rc = sqlite3_step(st);
-	done(c, st);
-	return rc == SQLITE_DONE ? true : db_error(err, c->db, "login");
+	static const char sql[] = "INSERT INTO login(user_id, org, at, statement) VALUES (?1, ?2, ?3, ?4)";
+	return stmt_exec(s, sql, "login", err, "ItIt", user_id, org, at, statement_version);
 }
 
 bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
 		      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
-	static const char q[] = "INSERT INTO audit(at, username, org, action, type, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	static const char sql[] =
+	    "INSERT INTO audit(at, username, org, action, type, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
@@ -1089,23 +947,8 @@ bool store_audit_many(struct store *s, const char *user, const char *org, const 
 	if (own && !store_begin(s, err))
 		return false;
 	bool ok = true;
-	for (int i = 0; i < n && ok; i++) {
-		sqlite3_stmt *st = prep(c, q, err);
-		if (!st) {
-			ok = false;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, at);
-		bind_text(st, 2, user);
-		bind_text(st, 3, org);
-		bind_text(st, 4, action);
-		bind_text(st, 5, type);
-		bind_text(st, 6, ids[i]);
-		int rc = sqlite3_step(st);
-		done(c, st);
-		if (rc != SQLITE_DONE)
-			ok = db_error(err, c->db, "audit");
-	}
+	for (int i = 0; i < n && ok; i++)
+		ok = stmt_exec(s, sql, "audit", err, "Ittttt", at, user, org, action, type, ids[i]);
 	if (own) {
 		if (ok && store_commit(s, err))
 			return true;
@@ -1125,16 +968,11 @@ bool store_audit(struct store *s, const char *user, const char *org, const char 
 
 long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err)
 {
-	static const char q[] = "SELECT count(*) FROM audit WHERE type=?1 AND id=?2";
-	struct conn *c = conn_get(s, err);
-	if (!c)
+	static const char sql[] = "SELECT count(*) FROM audit WHERE type=?1 AND id=?2";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "audit", err, "tt", type, id))
 		return -1;
-	sqlite3_stmt *st = prep(c, q, err);
-	if (!st)
-		return -1;
-	bind_text(st, 1, type);
-	bind_text(st, 2, id);
-	long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-	done(c, st);
+	long n = stmt_step(&q, err) == 1 ? (long)sqlite3_column_int64(q.st, 0) : -1;
+	stmt_done(&q);
 	return n;
 }

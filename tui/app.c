@@ -548,8 +548,11 @@ static void handle_key(struct app *a, const struct key *k)
 		a->dirty |= DIRTY_MSG;
 	}
 	if (act == ACTION_NONE) {
-		if (f && key_is_text(k) && ops->text) {
-			ops->text(a, (wchar_t)k->code);
+		if (f && key_is_text(k)) {
+			if (ops->text)
+				ops->text(a, (wchar_t)k->code);
+			else
+				form_view_text(a, f, (wchar_t)k->code);
 			return;
 		}
 		char name[KEY_NAME_LEN];

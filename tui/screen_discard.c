@@ -81,13 +81,6 @@ static unsigned discard_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static unsigned discard_text(struct app *a, wchar_t wc)
-{
-	if (st.form)
-		form_view_text(a, st.form, wc);
-	return TUI_HANDLED;
-}
-
 static struct form *discard_form(struct app *a)
 {
 	(void)a;
@@ -132,7 +125,6 @@ const struct screen_ops screen_discard_ops = {
     .phi = true,
     .draw = discard_draw,
     .action = discard_action,
-    .text = discard_text,
     .form = discard_form,
     .actions = discard_actions,
     .cleanup = discard_cleanup,

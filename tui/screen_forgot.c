@@ -34,11 +34,7 @@ static const struct form_field_spec ask_specs[] = {
 static const struct form_field_spec confirm_specs[] = {
 	{ .id = "token", .label = "E-mail token", .kind = FORM_TEXT,
 	  .flags = FORM_REQUIRED, .max_len = 128, .width = 30 },
-	{ .id = "new", .label = "New password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
-	  .max_len = 64, .width = 20, .validate = password_rule_check },
-	{ .id = "new2", .label = "New password again", .kind = FORM_PASSWORD,
-	  .flags = FORM_REQUIRED, .max_len = 64, .width = 20, .validate = password_again_check,
-	  .ctx = &pair },
+	PASSWORD_PAIR_SPECS(pair),
 };
 /* clang-format on */
 
@@ -73,14 +69,9 @@ static void forgot_enter(struct app *a, bool fresh)
 static void request_done(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
-	a->msg[0] = '\0'; /* "Waiting..." is over */
 	(void)s;
-	app_note_result(a, res);
-	app_dirty(a, DIRTY_SCREEN);
-	if (res->cls != API_OK) {
-		snprintf(error, sizeof error, "%s", res->err.message);
+	if (!password_form_answered(a, res, error, sizeof error))
 		return;
-	}
 	start_step(a, 2);
 	snprintf(info, sizeof info,
 	         "If the details match an account, the registry has sent a token to its "
@@ -90,14 +81,9 @@ static void request_done(struct api_session *s, const struct api_result *res, vo
 static void confirm_done(struct api_session *s, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
-	a->msg[0] = '\0'; /* "Waiting..." is over */
 	(void)s;
-	app_note_result(a, res);
-	app_dirty(a, DIRTY_SCREEN);
-	if (res->cls != API_OK) {
-		snprintf(error, sizeof error, "%s", res->err.message);
+	if (!password_form_answered(a, res, error, sizeof error))
 		return;
-	}
 	form_free(&form);
 	a->reset_hint[0] = '\0';
 	app_pop(a);
@@ -123,8 +109,7 @@ static void send(struct app *a)
 	} else {
 		char token[256], pw[256], pw2[256];
 		form_view_value(form, "token", token, sizeof token);
-		form_view_secret(form, 1, pw, sizeof pw);
-		form_view_secret(form, 2, pw2, sizeof pw2);
+		password_pair_read(&pair, pw, pw2, sizeof pw);
 		ok = api_session_reset_confirm(a->sess, token, pw, pw2, confirm_done, a);
 		OPENSSL_cleanse(pw, sizeof pw);
 		OPENSSL_cleanse(pw2, sizeof pw2);
@@ -144,28 +129,13 @@ static void discard(struct app *a)
 
 static unsigned forgot_action(struct app *a, enum action act)
 {
-	if (act == ACTION_CANCEL) {
-		if (form_dirty(form))
-			app_confirm(a, "Leave the password reset? What you typed is lost.", discard);
-		else
-			discard(a);
-		return TUI_HANDLED;
-	}
-	unsigned r = form_view_action(a, form, act);
-	if (r & FORM_SUBMIT)
-		send(a);
-	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
-}
-
-static unsigned forgot_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, form, wc);
-	return TUI_HANDLED;
+	return password_form_action(a, form, act, "Leave the password reset? What you typed is lost.",
+	                            discard, send);
 }
 
 static void forgot_draw(struct app *a, WINDOW *w)
 {
-	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
+	int cols = getmaxx(w), y = 1;
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1,
 	          step == 1 ? "Forgot password - step 1 of 2: who are you?"
@@ -180,16 +150,7 @@ static void forgot_draw(struct app *a, WINDOW *w)
 	}
 	if (info[0])
 		y = draw_wrapped(w, y, 1, cols - 2, info) + 1;
-	if (step == 2)
-		y = draw_wrapped(w, y, 1, cols - 2, password_rules_text) + 1;
-	y = form_view_draw(a, w, y, form, true);
-	if (error[0] && y + 1 < rows) {
-		char m[1100];
-		snprintf(m, sizeof m, "Error: %s", error);
-		wattrset(w, term_attr(a, ROLE_ERROR));
-		draw_wrapped(w, y + 1, 1, cols - 2, m);
-		wattrset(w, A_NORMAL);
-	}
+	password_form_draw(a, w, y, form, step == 2, error); /* step 1 asks no password yet */
 }
 
 static void forgot_cleanup(void)
@@ -206,7 +167,6 @@ const struct screen_ops screen_forgot_ops = {
 	.enter = forgot_enter,
 	.draw = forgot_draw,
 	.action = forgot_action,
-	.text = forgot_text,
 	.form = forgot_form,
 	.actions = forgot_actions,
 	.cleanup = forgot_cleanup,

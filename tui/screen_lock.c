@@ -287,12 +287,6 @@ static unsigned lock_action(struct app *a, enum action act)
 	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
 }
 
-static unsigned lock_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, form, wc);
-	return TUI_HANDLED;
-}
-
 static void lock_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), y = 2;
@@ -352,7 +346,6 @@ const struct screen_ops screen_lock_ops = {
 	.enter = lock_enter,
 	.draw = lock_draw,
 	.action = lock_action,
-	.text = lock_text,
 	.form = lock_form,
 	.actions = lock_actions,
 	.cleanup = lock_cleanup,

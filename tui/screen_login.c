@@ -244,12 +244,6 @@ static unsigned login_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static unsigned login_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, st.form, wc);
-	return TUI_HANDLED;
-}
-
 static void login_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), rows = getmaxy(w);
@@ -306,7 +300,6 @@ const struct screen_ops screen_login_ops = {
 	.enter = login_enter,
 	.draw = login_draw,
 	.action = login_action,
-	.text = login_text,
 	.form = login_form,
 	.actions = login_actions,
 	.cleanup = login_cleanup,

@@ -92,12 +92,6 @@ static unsigned typed_action(struct app *a, enum action act)
 	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
 }
 
-static unsigned portal_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, form, wc);
-	return TUI_HANDLED;
-}
-
 static unsigned portal_action(struct app *a, enum action act)
 {
 	const struct api_org *orgs;
@@ -184,7 +178,6 @@ const struct screen_ops screen_portal_ops = {
 	.enter = portal_enter,
 	.draw = portal_draw,
 	.action = portal_action,
-	.text = portal_text,
 	.form = portal_form,
 	.actions = portal_actions,
 	.cleanup = portal_cleanup,

@@ -200,12 +200,6 @@ static unsigned search_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static unsigned search_text(struct app *a, wchar_t wc)
-{
-	form_view_text(a, st.forms[st.kind], wc);
-	return TUI_HANDLED;
-}
-
 static void search_draw(struct app *a, WINDOW *w)
 {
 	static const char *titles[] = {"Quick search", "Basic search", "Smart search"};
@@ -262,7 +256,6 @@ const struct screen_ops screen_search_ops = {
 	.enter = search_enter,
 	.draw = search_draw,
 	.action = search_action,
-	.text = search_text,
 	.form = search_form,
 	.actions = search_actions,
 	.cleanup = search_cleanup,

@@ -796,13 +796,6 @@ static unsigned shot_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static unsigned shot_text(struct app *a, wchar_t wc)
-{
-	if (st.form)
-		form_view_text(a, st.form, wc);
-	return TUI_HANDLED;
-}
-
 static struct form *shot_form(struct app *a)
 {
 	(void)a;
@@ -1011,7 +1004,6 @@ const struct screen_ops screen_shot_ops = {
     .phi = true,
     .draw = shot_draw,
     .action = shot_action,
-    .text = shot_text,
     .form = shot_form,
     .actions = shot_actions,
     .action_shown = shot_action_shown,

@@ -76,7 +76,8 @@ struct screen_ops {
 	void (*draw)(struct app *a, WINDOW *w);
 	/** An action from the keymaps. */
 	unsigned (*action)(struct app *a, enum action act);
-	/** A typed character (only asked while a field has focus). */
+	/** A typed character (only asked while a field has focus); NULL: it
+	 * goes to the form's focused field (form_view_text). */
 	unsigned (*text)(struct app *a, wchar_t wc);
 	/** The form with the focus, or NULL. */
 	struct form *(*form)(struct app *a);
@@ -345,7 +346,8 @@ void form_view_value(const struct form *f, const char *id, char *buf, size_t len
 /** Send the login typed on the login screen (the statement is accepted). */
 void screen_login_send(struct app *a);
 
-/* tui/screen_password.c: the password rules, shared with the reset form */
+/* tui/screen_password.c: the new password typed twice under the registry's
+ * rules, one implementation for Change Password and the reset form */
 struct password_pair {
 	struct form *const *form; /* the form holding both new-password fields */
 	size_t first;             /* index of the first one */
@@ -355,6 +357,27 @@ extern const char *const password_rules_text;
 const char *password_rule_check(const char *value, const void *ctx, char *buf, size_t len);
 /** form_validator: the same as the field ctx (a struct password_pair) names. */
 const char *password_again_check(const char *value, const void *ctx, char *buf, size_t len);
+/* clang-format off */
+/** The pair's two field specs, "new" then "new2", for a screen's spec table
+ * (at index pair.first); pair is the struct password_pair naming them. */
+#define PASSWORD_PAIR_SPECS(pair) \
+	{ .id = "new", .label = "New password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED, \
+	  .max_len = 64, .width = 20, .validate = password_rule_check }, \
+	{ .id = "new2", .label = "New password again", .kind = FORM_PASSWORD, \
+	  .flags = FORM_REQUIRED, .max_len = 64, .width = 20, .validate = password_again_check, \
+	  .ctx = &(pair) }
+/* clang-format on */
+/** Copy the two new passwords typed; the caller cleanses both. */
+void password_pair_read(const struct password_pair *pp, char *pw, char *pw2, size_t len);
+/** Draw the rules (if rules), form f from row y and, below it, error unless "". */
+void password_form_draw(struct app *a, WINDOW *w, int y, struct form *f, bool rules, const char *error);
+/** A password form screen's actions: cancel calls leave (after asking question
+ * if something was typed), a submit calls send. Returns TUI_* flags. */
+unsigned password_form_action(struct app *a, struct form *f, enum action act, const char *question,
+                              void (*leave)(struct app *a), void (*send)(struct app *a));
+/** The registry answered a password request: the wait is over; false, with
+ * its message in error, unless it agreed. */
+bool password_form_answered(struct app *a, const struct api_result *res, char *error, size_t len);
 
 /* tui/screen_client.c: the client record */
 struct client;
