@@ -22,14 +22,7 @@ tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 # --- alice: statement, login, org name, switch, lock, maintenance ---------
 (
 	tui_run <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice no-statement)
 :save-screen $S/confid.txt
 <Enter>
 :wait-idle

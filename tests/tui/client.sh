@@ -6,14 +6,8 @@
 # registry holds each record exactly once.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
 # sent with `vaxdesk sync` here; tests/tui/outbox.sh covers vaxdesk sending by itself
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
+tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
@@ -214,7 +208,7 @@ reg_json GET "/Patient?family=Zuniga" "$tok"
 # --- offline: the same flow with the registry down, then sync -----------------
 registry_stop
 cat > "$TUI_TMP/s3" <<EOF2
-$(tui_login_keys CLINPENA alice offline)
+$(tui_login_keys CLINPENA alice no-statement)
 /
 :wait-idle
 :type Zuniga, Pedro 02/03/2019

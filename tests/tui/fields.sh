@@ -25,14 +25,8 @@
 # any other key: typing one leaves the answer as it was.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
 # the outbox is read before `vaxdesk sync`, so the program must not send by itself
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
+tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Fieldman","given":["Ines"]}],
@@ -46,16 +40,7 @@ jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient0.json"
 
 login() {
 	cat <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 s
 :wait-idle
 :type Fieldman, Ines 06/01/2015

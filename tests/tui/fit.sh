@@ -8,14 +8,8 @@
 # shot form offers rows only in Add New; the outbox keeps Lock and Quit.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
 # the saved dose stays in the outbox for the outbox screen
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
+tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 for given in Marisol Maribel; do

@@ -72,11 +72,26 @@ tui_lacks() {
 	! grep -qF -- "$2" "$S/$1.txt" || tui_fail "screen $1 shows '$2'"
 }
 
-# tui_login_keys ORG USER [offline]: the script lines that log USER in with
-# $REG_PASSWORD; an online login also accepts the confidentiality statement.
-# Use inside an unquoted here-document: $(tui_login_keys CLINPENA alice)
+# tui_login_keys ORG USER [no-statement]: the script lines that log USER in
+# with $REG_PASSWORD and accept the confidentiality statement; with
+# no-statement they stop before it (an offline login has none, or the test
+# looks at it). Use in an unquoted here-document: $(tui_login_keys ORG USER)
 tui_login_keys() {
 	printf ':wait-idle\n:type %s\n<Tab>\n:type %s\n<Tab>\n:type %s\n<Enter>\n:wait-idle\n' \
 		"$1" "$2" "$REG_PASSWORD"
-	[ "${3:-}" = offline ] || printf '<Enter>\n:wait-idle\n'
+	[ "${3:-}" = no-statement ] || printf '<Enter>\n:wait-idle\n'
+}
+
+# tui_registry_alice [CONF...]: the usual frame of a test against a real
+# vaxregd: a fresh registry over TLS with CLINPENA/alice (provider), started,
+# cleaned up on exit; vaxdesk configured for it, plus any vaxdesk.conf lines
+# given (e.g. "auto_sync = no").
+tui_registry_alice() {
+	[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+	. "$top_srcdir/tests/lib/registry.sh"
+	registry_init
+	trap tui_cleanup EXIT
+	registry_user CLINPENA alice provider
+	registry_start
+	tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "$@"
 }

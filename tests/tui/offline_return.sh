@@ -10,13 +10,7 @@
 # and the outbox goes by itself. The registry then holds each dose once.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+tui_registry_alice
 
 registry_login CLINPENA alice > "$TUI_TMP/tok"
 tok=$(cat "$TUI_TMP/tok")
@@ -29,16 +23,7 @@ PID=$(jqb .id)
 
 # --- once online: the store learns alice and caches the client ----------------
 tui_run <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice)
 s
 :wait-idle
 :type Okonkwo, Adaeze 06/02/2018
@@ -55,14 +40,7 @@ tui_has online '| ONLINE |'
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
 (
 	cat > "$TUI_TMP/script2" <<EOF2
-:wait-idle
-:type CLINPENA
-<Tab>
-:type alice
-<Tab>
-:type $REG_PASSWORD
-<Enter>
-:wait-idle
+$(tui_login_keys CLINPENA alice no-statement)
 :save-screen $S/offline.txt
 s
 :wait-idle

@@ -7,13 +7,7 @@
 # holds each kept dose exactly once and never the discarded one.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+tui_registry_alice
 
 registry_login CLINPENA alice > "$TUI_TMP/tok"
 tok=$(cat "$TUI_TMP/tok")

@@ -175,7 +175,7 @@ ours='[.entry[].resource | select(.lotNumber != "BOBLOT1")]'
 # --- offline: the registry in maintenance ------------------------------------
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
 cat > "$TUI_TMP/s2" <<EOF2
-$(tui_login_keys CLINPENA alice offline)
+$(tui_login_keys CLINPENA alice no-statement)
 /
 :wait-idle
 :type Okafor, Amara 03/15/2020

@@ -7,14 +7,8 @@
 # a sync; a client locked by vital statistics keeps its name, DOB and sex.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
-[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
-. "$top_srcdir/tests/lib/registry.sh"
-registry_init
-trap tui_cleanup EXIT
-registry_user CLINPENA alice provider
-registry_start
 # the outbox is checked before `vaxdesk sync`, so the program must not send by itself
-tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
+tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Quintero","given":["Lucia"]}],
@@ -239,7 +233,7 @@ tui_has phone 'Responsible: García, María (Mother) 5125550199; Ortega, Tomás 
 # offline, no confidentiality statement: straight to the menu
 {
 	cat <<EOF2
-$(tui_login_keys CLINPENA alice offline)
+$(tui_login_keys CLINPENA alice no-statement)
 /
 :wait-idle
 :type Quintero, Lucia 05/10/2021
