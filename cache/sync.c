@@ -550,6 +550,25 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 	cache_json_free(con);
 }
 
+/* The unsent updates of e's record queued after it (not accepted, not
+ * discarded, not a create), oldest first; at most max. */
+static int later_edits(struct cache_sync *y, const struct cache_entry *e, int64_t *later, int max)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(y->s->db,
+	                       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
+	                       " ORDER BY seq",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e->seq);
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		later[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* Later unsent changes of the client that name a companion at the version
  * this Bundle replaced now name the version it made (as rebase_later does
  * for the Patient), else the second of two offline edits would be a 412. */
@@ -558,19 +577,8 @@ static void rebase_companion_later(struct cache_sync *y, const struct cache_entr
 {
 	if (t->kind == 'D' || !new_version[0])
 		return;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(y->s->db,
-	                       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
-	                       " ORDER BY seq",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, e->seq);
 	int64_t later[64];
-	int n = 0;
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-		later[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	int n = later_edits(y, e, later, 64);
 	for (int i = 0; i < n; i++) {
 		char *json = cache_outbox_payload(y->s, later[i], false, NULL);
 		cJSON *j = json ? cJSON_Parse(json) : NULL;
@@ -845,19 +853,8 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 {
 	if (e->op == CACHE_OP_DELETE || !new_version[0])
 		return;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
-			       " ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, e->seq);
 	int64_t later[64];
-	int n = 0;
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-		later[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	int n = later_edits(y, e, later, 64);
 	if (n == 0)
 		return;
 	char *mine = cache_outbox_payload(y->s, e->seq, false, NULL);
