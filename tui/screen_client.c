@@ -324,6 +324,23 @@ static void keep_cached_extras(void)
 	fetched.consent = st.cl.consent;
 }
 
+/* The client's responsible persons or consent, read after the Patient
+ * (fetched) and before it is stored; without an answer the cached ones stay. */
+static void read_companions(struct app *a, const char *type, api_done_fn done)
+{
+	struct vax_error err;
+	struct api_fhir_param p[] = {{"patient", fetched.id}, {"_count", "50"}};
+	struct api_req *nr = api_fhir_search_req(a->conn, type, p, 2, &err);
+	if (nr && api_req_send(nr, done, a)) {
+		api_req_free(st.req);
+		st.req = nr;
+		return;
+	}
+	api_req_free(nr);
+	keep_cached_extras();
+	patient_stored(a);
+}
+
 static void related_done(struct api_req *r, const struct api_result *res, void *arg)
 {
 	struct app *a = arg;
@@ -342,16 +359,7 @@ static void related_done(struct api_req *r, const struct api_result *res, void *
 		api_bundle_free(&b);
 		fetched_resp_ok = true;
 	}
-	struct api_fhir_param p[] = {{"patient", fetched.id}, {"_count", "50"}};
-	struct api_req *nr = api_fhir_search_req(a->conn, "Consent", p, 2, &err);
-	if (nr && api_req_send(nr, consent_done, a)) {
-		api_req_free(st.req);
-		st.req = nr;
-		return;
-	}
-	api_req_free(nr);
-	keep_cached_extras();
-	patient_stored(a);
+	read_companions(a, "Consent", consent_done);
 }
 
 static void consent_done(struct api_req *r, const struct api_result *res, void *arg)
@@ -386,16 +394,7 @@ static void patient_done(struct api_req *r, const struct api_result *res, void *
 	app_note_result(a, res);
 	struct vax_error err;
 	if (res->cls == API_OK && api_fhir_read_patient(res, &fetched, &err)) {
-		struct api_fhir_param p[] = {{"patient", fetched.id}, {"_count", "50"}};
-		struct api_req *nr = api_fhir_search_req(a->conn, "RelatedPerson", p, 2, &err);
-		if (nr && api_req_send(nr, related_done, a)) {
-			api_req_free(st.req);
-			st.req = nr;
-			return;
-		}
-		api_req_free(nr);
-		keep_cached_extras();
-		patient_stored(a);
+		read_companions(a, "RelatedPerson", related_done);
 		return;
 	} else if (res->cls != API_OK && res->cls != API_OFFLINE) {
 		snprintf(st.note, sizeof st.note, "The registry could not send this client: %s",
