@@ -29,7 +29,8 @@ REGISTRY_TESTS = \
 	tests/registry/badinput.sh \
 	tests/registry/demo.sh \
 	tests/registry/forecast.sh \
-	tests/registry/school.sh
+	tests/registry/school.sh \
+	tests/registry/harness.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh

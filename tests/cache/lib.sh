@@ -31,6 +31,8 @@ _drv_args() {
 drv() {
 	_c=$1
 	shift
+	# its CA file, password file and data dir live there
+	[ -d "$REG_TMP" ] || fail "cachedrv $_c: $(registry_tmp_gone)"
 	DRV_RC=0
 	# shellcheck disable=SC2046
 	"$CACHEDRV" "$_c" $(_drv_args) "$@" 3<"$PWFILE" || DRV_RC=$?

@@ -32,14 +32,25 @@ registry_init() {
 	REG_HEADERS=$REG_TMP/headers
 	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
 	"$VAXREGD" init --data "$REG_DIR" >/dev/null || fail "vaxregd init failed"
-	trap registry_cleanup EXIT
+	trap registry_exit EXIT
 }
 
+# registry_cleanup: stop the server and remove the temp dir; returns 1 if
+# the server had crashed (the reason is on stderr).
 registry_cleanup() {
-	registry_stop
+	_reg_ok=0
+	registry_reap || _reg_ok=1
 	if [ -n "${REG_TMP:-}" ] && [ -z "${REG_KEEP:-}" ]; then
 		rm -rf "$REG_TMP"
 	fi
+	return $_reg_ok
+}
+
+# the EXIT trap: a server that crashed fails a test that otherwise passed
+registry_exit() {
+	_reg_st=$?
+	registry_cleanup || _reg_st=1
+	exit $_reg_st
 }
 
 fail() {
@@ -87,21 +98,62 @@ registry_start() {
 	fail "vaxregd did not print its URL"
 }
 
-registry_stop() {
-	if [ -n "${REG_PID:-}" ]; then
-		kill -TERM "$REG_PID" 2>/dev/null || :
-		wait "$REG_PID" 2>/dev/null || :
-		REG_PID=
+# registry_reap: stop vaxregd (TERM) and collect its exit status. It stops
+# with 0; anything else - killed by a signal, a sanitizer report - is a
+# crash: say so on stderr, with the end of its stderr, and return 1.
+registry_reap() {
+	[ -n "${REG_PID:-}" ] || return 0
+	kill -TERM "$REG_PID" 2>/dev/null || :
+	_reg_rc=0
+	wait "$REG_PID" 2>/dev/null || _reg_rc=$?
+	REG_PID=
+	_reg_why=
+	if [ "$_reg_rc" -gt 128 ]; then
+		_reg_why="vaxregd was killed by signal $((_reg_rc - 128)) (exit status $_reg_rc)"
+	elif [ "$_reg_rc" != 0 ]; then
+		_reg_why="vaxregd ended with exit status $_reg_rc instead of stopping cleanly"
+	elif grep -qE 'Sanitizer|runtime error' "$REG_TMP/server.err" 2>/dev/null; then
+		_reg_why="vaxregd wrote a sanitizer report"
 	fi
+	[ -n "$_reg_why" ] || return 0
+	echo "FAIL: $_reg_why" >&2
+	if [ -f "$REG_TMP/server.err" ]; then
+		echo "server stderr:" >&2
+		tail -40 "$REG_TMP/server.err" >&2
+	fi
+	return 1
+}
+
+registry_stop() {
+	registry_reap || exit 1
 }
 
 # reg METHOD PATH [curl args...]: one request; status in REG_STATUS.
+# A failed request says whether curl, the server or the temp dir is to
+# blame: curl 7.88 itself crashes (SIGSEGV) when the folder of its -D file
+# is missing, so a temp dir removed under a running test looked like a
+# crash.
 reg() {
 	_m=$1
 	_p=$2
 	shift 2
+	[ -d "$REG_TMP" ] || fail "curl $_m $_p: $(registry_tmp_gone)"
+	_reg_curl=0
 	REG_STATUS=$(curl -sS --cacert "$REG_CA" -X "$_m" -o "$REG_BODY" -D "$REG_HEADERS" \
-		-w '%{http_code}' "$@" "$REG_URL$_p") || fail "curl $_m $_p failed"
+		-w '%{http_code}' "$@" "$REG_URL$_p") || _reg_curl=$?
+	[ "$_reg_curl" = 0 ] && return 0
+	[ -d "$REG_TMP" ] || fail "curl $_m $_p failed (exit $_reg_curl): $(registry_tmp_gone)"
+	if [ -n "${REG_PID:-}" ] && ! kill -0 "$REG_PID" 2>/dev/null; then
+		registry_reap || :
+		fail "curl $_m $_p failed (exit $_reg_curl): vaxregd is gone"
+	fi
+	[ "$_reg_curl" -gt 128 ] && fail "curl $_m $_p: curl was killed by signal $((_reg_curl - 128))"
+	fail "curl $_m $_p failed (exit $_reg_curl)"
+}
+
+registry_tmp_gone() {
+	echo "the test's temp dir $REG_TMP was removed while the test ran (by something outside the test:" \
+		"a cleanup of ${TMPDIR:-/tmp})"
 }
 
 # reg_json METHOD PATH TOKEN [JSON]: a FHIR request with a bearer token.

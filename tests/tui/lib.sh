@@ -28,11 +28,15 @@ HOME=$TUI_TMP/home
 export HOME
 mkdir -p "$S" "$HOME/.config/vaxdesk"
 
+# the EXIT trap [STATUS, default $?]; a registry that crashed
+# (tests/lib/registry.sh) fails the test
 tui_cleanup() {
+	_tui_st=${1:-$?}
 	if command -v registry_cleanup >/dev/null 2>&1; then
-		registry_cleanup
+		registry_cleanup || _tui_st=1
 	fi
 	[ -n "${TUI_KEEP:-}" ] || rm -rf "$TUI_TMP"
+	exit $_tui_st
 }
 trap tui_cleanup EXIT
 

@@ -22,8 +22,9 @@ unset TMUX
 SOCK=vaxtui-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 tmux_cleanup() {
+	_st=$?
 	T kill-server 2>/dev/null || :
-	tui_cleanup
+	tui_cleanup $_st
 }
 trap tmux_cleanup EXIT
 
