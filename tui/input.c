@@ -299,6 +299,12 @@ static enum input_kind script_next(struct app *a, struct key *k)
 
 /* ---- the terminal -------------------------------------------------------- */
 
+static bool term_hung_up(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 {
 	if (a->script) {
@@ -316,10 +322,16 @@ enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 				return INPUT_RESIZE;
 			return key_from_curses(r, wc, k) ? INPUT_KEY : INPUT_NONE;
 		}
-		if (pass == 1)
-			break;
-		/* nothing buffered: wait for the terminal or the network */
 		int fd = fileno(a->term_in);
+		if (pass == 1) {
+			/* the terminal was ready yet gave no key: a hung-up terminal
+			 * (window closed, ssh dropped) reads as ready for ever, so
+			 * leave rather than spin; the outbox is already on disk */
+			if (term_hung_up(fd))
+				return INPUT_EOF;
+			break;
+		}
+		/* nothing buffered: wait for the terminal or the network */
 		if (a->conn) {
 			int done = 0;
 			if (!api_pump_fd(a->conn, fd, wait_ms, &done))

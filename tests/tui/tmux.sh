@@ -3,7 +3,7 @@
 # logs in against a real vaxdesk over TLS, resizes mid-form to 120x40 and
 # back to 80x24, help, monochrome under NO_COLOR, and leaves nothing on the
 # screen after F10 or SIGTERM (no PHI in the scrollback), with its exit
-# status.
+# status; a closed terminal ends it.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
@@ -108,4 +108,23 @@ pid=$(cat "$TUI_TMP/k.pid")
 kill -TERM "$pid"
 wait_for k 'EXITED:143'
 tui_lacks k 'CLINPENA'
+
+# a closed terminal (window closed, link dropped) ends vaxdesk even when its
+# parent holds the hang-up back, as demo.sh does: the terminal then reads as
+# ready for ever, and a vaxdesk that kept going would spin on a core
+T new-session -d -s h -x 80 -y 24 \
+	"sh -c 'trap \"exit 130\" HUP; sh -c \"echo \\\$\\\$ > $TUI_TMP/h.pid; exec env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$HOME $VAXDESK\"'"
+wait_for h 'Log in to the immunization registry'
+vd=$(cat "$TUI_TMP/h.pid")
+[ -n "$vd" ] && kill -0 "$vd" 2>/dev/null || tui_fail "no vaxdesk in the pane"
+T kill-session -t h
+i=0
+while kill -0 "$vd" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$vd" 2>/dev/null; then
+	kill -KILL "$vd" 2>/dev/null || :
+	tui_fail "vaxdesk kept running 10 s after its terminal closed"
+fi
 exit 0
