@@ -61,6 +61,19 @@ static struct {
 	char note[VAX_ERROR_MSG_LEN + 64]; /* why the record is what it is (not found, offline) */
 } st;
 
+static const char reading_msg[] = "Reading the client from the registry...";
+
+/* The read is over: its "Reading..." line goes (a message put there since,
+ * such as an error, stays). */
+static void fetch_over(struct app *a)
+{
+	st.fetching = false;
+	if (!strcmp(a->msg, reading_msg)) {
+		a->msg[0] = '\0';
+		app_dirty(a, DIRTY_MSG);
+	}
+}
+
 static struct codes *codes; /* the CDC tables, loaded once */
 static bool codes_tried;
 static struct cdsi_data *cdsi; /* CDSi supporting data, loaded once */
@@ -301,7 +314,7 @@ static void imm_done(struct api_req *r, const struct api_result *res, void *arg)
 		api_bundle_free(&b);
 	}
 	(void)r;
-	st.fetching = false;
+	fetch_over(a);
 	load_from_store(a);
 	app_dirty(a, DIRTY_SCREEN);
 }
@@ -400,7 +413,7 @@ static void patient_done(struct api_req *r, const struct api_result *res, void *
 		snprintf(st.note, sizeof st.note, "The registry could not send this client: %s",
 		         res->err.message);
 	}
-	st.fetching = false;
+	fetch_over(a);
 	load_from_store(a);
 	app_dirty(a, DIRTY_SCREEN);
 }
@@ -420,7 +433,7 @@ static void patient_stored(struct app *a)
 		}
 		api_req_free(nr);
 	}
-	st.fetching = false;
+	fetch_over(a);
 	load_from_store(a);
 	app_dirty(a, DIRTY_SCREEN);
 }
@@ -442,7 +455,7 @@ static void fetch(struct app *a)
 	st.req = api_fhir_read_req(a->conn, "Patient", st.want, NULL, &err);
 	if (st.req && api_req_send(st.req, patient_done, a)) {
 		st.fetching = true;
-		app_message(a, MSG_INFO, "Reading the client from the registry...");
+		app_message(a, MSG_INFO, "%s", reading_msg);
 	}
 }
 
@@ -865,7 +878,7 @@ static void client_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), rows = getmaxy(w), y = 0;
 	if (!st.loaded) {
-		draw_text(w, 1, 1, st.fetching ? "Reading the client from the registry..." : st.note,
+		draw_text(w, 1, 1, st.fetching ? reading_msg : st.note,
 		          cols - 2);
 		return;
 	}

@@ -79,6 +79,8 @@ tui_run < "$TUI_TMP/s1"
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
 tui_has client 'Quintero, Marisol'
 tui_has client 'Immunization record'
+# the read is over: its progress line is gone
+tui_lacks client 'Reading the client from the registry'
 tui_has client 'Vaccines recommended: ACIP'
 tui_has scanned 'U7012AA'
 tui_has scanned "$LOT_EXP_US"
