@@ -269,25 +269,49 @@ static int shot(struct opts *o)
 	return 0;
 }
 
-static int edit(struct opts *o)
+/* The cached client o->rid names; false, with a message, when it is not cached. */
+static bool cached_client(struct cache_store *s, const struct opts *o, struct client *c)
 {
-	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	if (!o->rid || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, c, NULL, &err)) {
+		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+		return false;
+	}
+	return true;
+}
+
+/* Save c as an update typed by o's user; false, with the message, on refusal. */
+static bool save_update(struct cache_store *s, const struct opts *o, struct client *c)
+{
 	struct capture cap;
 	capture_of(o, &cap);
 	struct vax_error err;
-	char key[CACHE_KEY_STR];
-	struct client c;
-	if (!o->rid || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
-		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
-		return 1;
+	if (!cache_save_client(s, c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return false;
 	}
+	return true;
+}
+
+static void print_resp(const struct client *c)
+{
+	for (int i = 0; i < c->n_resp; i++)
+		printf("resp %s %s id=%s version=%s%s\n", c->resp[i].name.family, c->resp[i].phone.number,
+		       c->resp[i].id, c->resp[i].version, c->resp[i].removed ? " removed" : "");
+}
+
+static int edit(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct client c;
+	if (!cached_client(s, o, &c))
+		return 1;
 	text_copy(c.name.given, sizeof c.name.given, o->given);
 	if (o->version)
 		text_copy(c.version, sizeof c.version, o->version);
-	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
-		fprintf(stderr, "cachedrv: %s\n", err.message);
+	if (!save_update(s, o, &c))
 		return 1;
-	}
 	cache_store_close(s);
 	return 0;
 }
@@ -295,15 +319,13 @@ static int edit(struct opts *o)
 static int resp(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
-	struct capture cap;
-	capture_of(o, &cap);
-	struct vax_error err;
-	char key[CACHE_KEY_STR];
 	struct client c;
-	if (!o->rid || !o->family || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
-		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+	if (!o->family) {
+		fprintf(stderr, "cachedrv: resp needs --family\n");
 		return 1;
 	}
+	if (!cached_client(s, o, &c))
+		return 1;
 	struct responsible_person *rp = NULL;
 	for (int i = 0; i < c.n_resp && !rp; i++)
 		if (!strcmp(c.resp[i].name.family, o->family))
@@ -325,13 +347,9 @@ static int resp(struct opts *o)
 		text_copy(rp->phone.number, sizeof rp->phone.number, o->phone);
 	if (o->remove)
 		rp->removed = true;
-	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
-		fprintf(stderr, "cachedrv: %s\n", err.message);
+	if (!save_update(s, o, &c))
 		return 1;
-	}
-	for (int i = 0; i < c.n_resp; i++)
-		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
-		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
+	print_resp(&c);
 	cache_store_close(s);
 	return 0;
 }
@@ -340,16 +358,10 @@ static int resp(struct opts *o)
 static int show(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
-	struct vax_error err;
-	char key[CACHE_KEY_STR];
 	struct client c;
-	if (!o->rid || !cache_find_rid(s, o->rid, key) || !cache_get_client(s, key, &c, NULL, &err)) {
-		fprintf(stderr, "cachedrv: client %s is not cached\n", o->rid ? o->rid : "?");
+	if (!cached_client(s, o, &c))
 		return 1;
-	}
-	for (int i = 0; i < c.n_resp; i++)
-		printf("resp %s %s id=%s version=%s%s\n", c.resp[i].name.family, c.resp[i].phone.number,
-		       c.resp[i].id, c.resp[i].version, c.resp[i].removed ? " removed" : "");
+	print_resp(&c);
 	if (client_consent_recorded(&c.consent))
 		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor),
 		       c.consent.id, c.consent.version);
@@ -361,24 +373,23 @@ static int show(struct opts *o)
 static int consent(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
-	struct capture cap;
-	capture_of(o, &cap);
-	struct vax_error err;
-	char key[CACHE_KEY_STR];
 	struct client c;
-	if (!o->rid || !o->rel || !o->dob || !cache_find_rid(s, o->rid, key) ||
-	    !cache_get_client(s, key, &c, NULL, &err) || date_parse_iso(o->dob, &c.consent.date) != DATE_OK) {
-		fprintf(stderr, "cachedrv: consent: client not cached or bad arguments\n");
+	if (!o->rel || !o->dob) {
+		fprintf(stderr, "cachedrv: consent needs --minor and --dob\n");
+		return 1;
+	}
+	if (!cached_client(s, o, &c))
+		return 1;
+	if (date_parse_iso(o->dob, &c.consent.date) != DATE_OK) {
+		fprintf(stderr, "cachedrv: consent: bad date %s\n", o->dob);
 		return 1;
 	}
 	static const char *const code[] = {"unknown", "granted", "refused", "withdrawn"};
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(o->rel, code[i]))
 			c.consent.minor = (enum consent_status)i;
-	if (!cache_save_client(s, &c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
-		fprintf(stderr, "cachedrv: %s\n", err.message);
+	if (!save_update(s, o, &c))
 		return 1;
-	}
 	cache_store_close(s);
 	return 0;
 }
