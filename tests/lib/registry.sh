@@ -185,6 +185,15 @@ jqb() {
 	jq -r "$@" "$REG_BODY"
 }
 
+# reg_create_patient TOKEN JSON: POST the Patient and fail unless the
+# registry created it; its id is left in PID.
+reg_create_patient() {
+	reg_json POST /Patient "$1" "$2"
+	[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
+	PID=$(jqb .id)
+	[ -n "$PID" ] || fail "no patient id"
+}
+
 header() {
 	tr -d '\r' < "$REG_HEADERS" | sed -n "s/^$1: //Ip" | tail -1
 }

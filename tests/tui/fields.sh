@@ -29,12 +29,9 @@ set -eu
 tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
-reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Fieldman","given":["Ines"]}],
+reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"use":"official","family":"Fieldman","given":["Ines"]}],
  "gender":"female","birthDate":"2015-06-01",
  "address":[{"use":"home","line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
-[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
-PID=$(jqb .id)
-[ -n "$PID" ] || fail "no patient id"
 reg_json GET "/Patient/$PID" "$tok"
 jq -S 'del(.meta)' "$REG_BODY" > "$TUI_TMP/patient0.json"
 

@@ -30,12 +30,9 @@ VAXDESK_DATADIR=$saved_datadir
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
-reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Okafor","given":["Amara"]}],
+reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Okafor","given":["Amara"]}],
  "gender":"female","birthDate":"2020-03-15",
  "address":[{"line":["9 Elm St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
-[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
-PID=$(jqb .id)
-[ -n "$PID" ] || fail "no patient id"
 # another organization recorded her birth dose
 btok=$(registry_login OTHERCL bob)
 reg_json POST /Immunization "$btok" '{"resourceType":"Immunization","status":"completed",
