@@ -267,48 +267,43 @@ static bool imm_write(struct cache_store *s, const struct immunization *im, enum
 	return ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, entry, err);
 }
 
-bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
-			     const struct capture *cap, struct cache_entry *entry,
-			     struct vax_error *err)
+/* Save n doses, each with its own outbox entry, in one transaction: all of
+ * them or none. *entry (if given) gets the last one's entry. */
+static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, enum cache_op op,
+		      const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
 {
+	if (!cache_require_unlocked(s, err))
+		return false;
 	struct cache_entry tmp;
 	if (!entry)
 		entry = &tmp;
-	if (!cache_require_unlocked(s, err))
-		return false;
-	char *json = imm_prepare(s, im, op, cap, err);
-	if (!json)
-		return false;
-	bool ok = cache_exec(s, "BEGIN IMMEDIATE", err);
-	if (!ok) {
-		free_secret(json);
-		return false;
-	}
-	ok = imm_write(s, im, op, cap, json, entry, err);
-	free_secret(json);
-	return commit_or_rollback(s, ok, err);
-}
-
-bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
-			      const struct capture *cap, struct vax_error *err)
-{
-	if (!cache_require_unlocked(s, err))
-		return false;
 	char **json = xcalloc(n ? n : 1, sizeof *json);
 	bool ok = true;
 	for (size_t i = 0; i < n && ok; i++)
-		ok = (json[i] = imm_prepare(s, &im[i], CACHE_OP_CREATE, cap, err)) != NULL;
+		ok = (json[i] = imm_prepare(s, &im[i], op, cap, err)) != NULL;
 	ok = ok && cache_exec(s, "BEGIN IMMEDIATE", err);
 	if (ok) {
-		struct cache_entry e;
 		for (size_t i = 0; i < n && ok; i++)
-			ok = imm_write(s, &im[i], CACHE_OP_CREATE, cap, json[i], &e, err);
+			ok = imm_write(s, &im[i], op, cap, json[i], entry, err);
 		ok = commit_or_rollback(s, ok, err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free_secret(json[i]);
 	free(json);
 	return ok;
+}
+
+bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
+			     const struct capture *cap, struct cache_entry *entry,
+			     struct vax_error *err)
+{
+	return save_imms(s, im, 1, op, cap, entry, err);
+}
+
+bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
+			      const struct capture *cap, struct vax_error *err)
+{
+	return save_imms(s, im, n, CACHE_OP_CREATE, cap, NULL, err);
 }
 
 #define ENTRY_COLS \
