@@ -309,7 +309,7 @@ void app_logged_in(struct app *a)
 	app_message(a, MSG_INFO, "Logged in to %s.", api_session_org_name(a->sess));
 }
 
-static bool locked(const struct app *a)
+bool app_locked(const struct app *a)
 {
 	for (int i = 0; i < a->depth; i++)
 		if (a->stack[i] == SCREEN_LOCK)
@@ -323,7 +323,7 @@ static bool locked(const struct app *a)
 static bool session_check(struct app *a)
 {
 	if (!a->lock_armed || a->offline_session || !a->sess || !*api_session_user(a->sess) ||
-	    a->relogin_pending || api_session_logged_in(a->sess) || locked(a))
+	    a->relogin_pending || api_session_logged_in(a->sess) || app_locked(a))
 		return false;
 	a->session_expired = true;
 	lock_now(a);
@@ -338,7 +338,7 @@ static void lock_now(struct app *a)
 		a->going_online = false;
 		app_pop(a);
 	}
-	if (!a->lock_armed || locked(a))
+	if (!a->lock_armed || app_locked(a))
 		return;
 	/* the store's key goes too; the lock screen opens it again */
 	app_sync_stop(a);
@@ -352,7 +352,7 @@ static void lock_now(struct app *a)
 
 static bool covered(const struct app *a)
 {
-	return locked(a) || app_top(a) == SCREEN_CONFID;
+	return app_locked(a) || app_top(a) == SCREEN_CONFID;
 }
 
 /* The statement came (or did not): show it, then ask the password. */

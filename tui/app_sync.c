@@ -36,6 +36,7 @@
 
 #define SYNC_BATCH      10    /* smaller Bundles than the CLI: the status line moves */
 #define SYNC_RECHECK_MS 30000 /* entries that waited last pass are looked at again */
+#define SYNC_COUNT_MS   1000  /* the outbox is counted at most this often, not on every key */
 
 struct app_sync {
 	struct cache_sync *y;
@@ -46,6 +47,7 @@ struct app_sync {
 	int base_accepted; /* and its accepted count */
 	int last_due;      /* due entries when the last pass ended */
 	int64_t next_ms;   /* no automatic pass before this (unless due changes) */
+	int64_t count_ms;  /* no automatic count of due entries before this */
 	char note[128];    /* the last pass in words, for the status line */
 };
 
@@ -57,13 +59,8 @@ static int answered(const struct cache_sync *y)
 
 static bool may_sync(const struct app *a)
 {
-	if (!a->conn || !a->store || !cache_unlocked(a->store) || a->offline_session || !a->sess ||
-	    !api_session_logged_in(a->sess))
-		return false;
-	for (int i = 0; i < a->depth; i++)
-		if (a->stack[i] == SCREEN_LOCK)
-			return false;
-	return true;
+	return a->conn && a->store && cache_unlocked(a->store) && !a->offline_session && a->sess &&
+	       api_session_logged_in(a->sess) && !app_locked(a);
 }
 
 void app_sync_stop(struct app *a)
@@ -193,6 +190,12 @@ void app_sync_tick(struct app *a)
 		return; /* the frame's probe says when it is back */
 	if (!a->cfg.auto_sync && !s->forced)
 		return; /* this site sends with the sync-now key only */
+	/* counting scans the outbox (receipts included): once a second is
+	 * soon enough for a new entry, and keeps it off the typing path */
+	int64_t now_ms = app_now_ms();
+	if (!s->forced && now_ms < s->count_ms)
+		return;
+	s->count_ms = now_ms + SYNC_COUNT_MS;
 	int due = cache_outbox_due(a->store, now);
 	if (due <= 0) {
 		s->forced = false;
@@ -200,7 +203,7 @@ void app_sync_tick(struct app *a)
 	}
 	/* new entries start a pass at once; entries that had to wait (their
 	 * client is held, a later retry) are looked at again now and then */
-	if (!s->forced && due == s->last_due && app_now_ms() < s->next_ms)
+	if (!s->forced && due == s->last_due && now_ms < s->next_ms)
 		return;
 	start(a, now);
 }

@@ -200,6 +200,9 @@ void app_pop(struct app *a);
 void app_reset_to(struct app *a, enum screen_id id);
 /** The top screen. */
 enum screen_id app_top(const struct app *a);
+/** True while the lock screen is anywhere on the stack (idle lock, expired
+ * session, signing in): nothing is sent under it. */
+bool app_locked(const struct app *a);
 const struct screen_ops *app_screen(enum screen_id id);
 /** Show a one-line message (printf-style). */
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
