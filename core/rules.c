@@ -84,34 +84,9 @@ static void add(struct rule_report *rep, enum rule_id r, const char *field, cons
 	}
 }
 
-bool rules_name_ok(const char *s)
-{
-	bool letter = false, prev_letter = false;
-	if (!text_utf8_valid(s))
-		return false;
-	while (*s) {
-		int32_t cp = text_utf8_next(&s);
-		char base = text_fold_char(cp);
-		bool is_letter = (base >= 'A' && base <= 'Z') || (base >= 'a' && base <= 'z');
-		if (is_letter) {
-			letter = prev_letter = true;
-			continue;
-		}
-		/* combining accents (NFD input) belong to the letter before them */
-		if (cp >= 0x300 && cp <= 0x36F && prev_letter)
-			continue;
-		if (cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019) {
-			prev_letter = false;
-			continue;
-		}
-		return false;
-	}
-	return letter;
-}
-
-/* A county's name: a name's letters and separators, and periods (St. Clair);
- * digits or other signs mean something else was typed there. */
-static bool place_name_ok(const char *s)
+/* Letters (any accent), spaces, hyphens and apostrophes, with at least one
+ * letter; places also take periods (St. Clair). */
+static bool letters_ok(const char *s, bool periods)
 {
 	bool letter = false, prev_letter = false;
 	if (!text_utf8_valid(s))
@@ -123,15 +98,28 @@ static bool place_name_ok(const char *s)
 			letter = prev_letter = true;
 			continue;
 		}
+		/* combining accents (NFD input) belong to the letter before them */
 		if (cp >= 0x300 && cp <= 0x36F && prev_letter)
 			continue;
-		if (cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019 || cp == '.') {
+		if (cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019 || (periods && cp == '.')) {
 			prev_letter = false;
 			continue;
 		}
 		return false;
 	}
 	return letter;
+}
+
+bool rules_name_ok(const char *s)
+{
+	return letters_ok(s, false);
+}
+
+/* A county's name: a name's letters and separators, and periods (St. Clair);
+ * digits or other signs mean something else was typed there. */
+static bool place_name_ok(const char *s)
+{
+	return letters_ok(s, true);
 }
 
 static vax_date min_dob(void)
