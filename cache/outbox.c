@@ -683,8 +683,7 @@ static void fix_payload(struct companion_fix *f, cJSON *payload)
 		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
 }
 
-/* The Patient's base version of a payload becomes `version`. */
-static void set_base(cJSON *j, const char *version)
+void cache_json_set_version(cJSON *j, const char *version)
 {
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
 	if (!cJSON_IsObject(meta)) {
@@ -695,7 +694,7 @@ static void set_base(cJSON *j, const char *version)
 	cJSON_AddStringToObject(meta, "versionId", version);
 }
 
-static const char *base_of(const cJSON *j)
+const char *cache_json_version(const cJSON *j)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
@@ -728,8 +727,8 @@ struct client_fix {
 static void fix_client_payload(cJSON *j, void *arg)
 {
 	struct client_fix *cf = arg;
-	if (cf->new_base[0] && !strcmp(base_of(j), cf->old_base))
-		set_base(j, cf->new_base);
+	if (cf->new_base[0] && !strcmp(cache_json_version(j), cf->old_base))
+		cache_json_set_version(j, cf->new_base);
 	if (cf->comp.theirs)
 		fix_payload(&cf->comp, j);
 }
@@ -757,7 +756,7 @@ static bool approve_client(struct cache_store *s, const struct cache_entry *e, c
 	free_secret(json);
 	bool ok = j != NULL;
 	if (j)
-		text_copy(cf.old_base, sizeof cf.old_base, base_of(j));
+		text_copy(cf.old_base, sizeof cf.old_base, cache_json_version(j));
 	cache_json_free(j);
 	if (!ok) {
 		error_set(err, "CACHE-CORRUPT", "The change could not be read.");
@@ -829,13 +828,7 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
 		free_secret(json);
 		if (!j)
 			return error_set(err, "CACHE-CORRUPT", "The change could not be read.");
-		cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
-		if (!cJSON_IsObject(meta)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
-			meta = cJSON_AddObjectToObject(j, "meta");
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
-		cJSON_AddStringToObject(meta, "versionId", base_version);
+		cache_json_set_version(j, base_version);
 		char *out = cJSON_PrintUnformatted(j);
 		cache_json_free(j);
 		bool ok = cache_outbox_set_payload(s, seq, out, err);

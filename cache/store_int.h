@@ -40,6 +40,11 @@ bool cache_write_imm_row(struct cache_store *s, const char *key, const char *cli
 int64_t cache_now(void);
 /** cJSON_Delete after wiping every string in the tree: records are PHI. */
 void cache_json_free(struct cJSON *j);
+/** A payload's base version (meta.versionId, what If-Match sends) becomes
+ * version. */
+void cache_json_set_version(struct cJSON *j, const char *version);
+/** A payload's or resource's meta.versionId, "" if it has none. */
+const char *cache_json_version(const struct cJSON *j);
 /** cache_get_client without marking the client used when touch is false
  * (the sync engine reads clients; a person did not look at them). */
 bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,

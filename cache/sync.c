@@ -377,10 +377,7 @@ static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
 	const cJSON *jid = cJSON_GetObjectItemCaseSensitive(res, "id");
 	if (cJSON_IsString(jid))
 		text_copy(id, sizeof id, jid->valuestring);
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(res, "meta");
-	const cJSON *jv = meta ? cJSON_GetObjectItemCaseSensitive(meta, "versionId") : NULL;
-	if (cJSON_IsString(jv))
-		text_copy(version, sizeof version, jv->valuestring);
+	text_copy(version, sizeof version, cache_json_version(res));
 	if (e->op != CACHE_OP_CREATE && !id[0])
 		receipt_of_create(y, e->rec_key, e->type, id, sizeof id);
 	if (e->op != CACHE_OP_CREATE && !id[0]) {
@@ -592,12 +589,11 @@ static void rebase_companion_later(struct cache_sync *y, const struct cache_entr
 			const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
 			if (t->uuid[0] ? !is_self(x, t->uuid) : !xid || strcmp(xid, t->id))
 				continue;
-			cJSON *meta = cJSON_GetObjectItemCaseSensitive(x, "meta");
+			const cJSON *meta = cJSON_GetObjectItemCaseSensitive(x, "meta");
 			const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
 			if (!v || strcmp(v, t->base))
 				continue;
-			cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
-			cJSON_AddStringToObject(meta, "versionId", new_version);
+			cache_json_set_version(x, new_version);
 			changed = true;
 		}
 		char *out = changed ? cJSON_PrintUnformatted(j) : NULL;
@@ -839,10 +835,7 @@ static void payload_base(const char *json, char *out, size_t len)
 {
 	out[0] = '\0';
 	cJSON *j = json ? cJSON_Parse(json) : NULL;
-	const cJSON *meta = j ? cJSON_GetObjectItemCaseSensitive(j, "meta") : NULL;
-	const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, "versionId") : NULL;
-	if (cJSON_IsString(v))
-		text_copy(out, len, v->valuestring);
+	text_copy(out, len, cache_json_version(j));
 	cache_json_free(j);
 }
 
@@ -875,13 +868,7 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 		}
 		if (!j)
 			continue;
-		cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
-		if (!cJSON_IsObject(meta)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
-			meta = cJSON_AddObjectToObject(j, "meta");
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
-		cJSON_AddStringToObject(meta, "versionId", new_version);
+		cache_json_set_version(j, new_version);
 		char *out = cJSON_PrintUnformatted(j);
 		cache_json_free(j);
 		if (out) {
