@@ -42,30 +42,30 @@ static struct api_req *bad_arg(struct vax_error *err, const char *what)
 	return NULL;
 }
 
-static struct api_req *get_with_params(struct api_conn *c, const char *type,
-				       const struct api_fhir_param *p, int n, struct vax_error *err);
+static struct api_req *get_with_params(struct api_conn *c, const char *type, const struct api_fhir_param *p,
+                                       int n, struct vax_error *err);
 
-struct api_req *api_fhir_read_req(struct api_conn *c, const char *type, const char *id,
-				  const char *elements, struct vax_error *err)
+struct api_req *api_fhir_read_req(struct api_conn *c, const char *type, const char *id, const char *elements,
+                                  struct vax_error *err)
 {
 	if (!type_ok(type) || !id_ok(id))
 		return bad_arg(err, "not a valid resource type or id");
-	struct api_fhir_param p = { "_elements", elements };
+	struct api_fhir_param p = {"_elements", elements};
 	char path[160];
 	snprintf(path, sizeof path, "%s/%s", type, id);
 	return get_with_params(c, path, &p, elements && *elements ? 1 : 0, err);
 }
 
-struct api_req *api_fhir_search_req(struct api_conn *c, const char *type,
-				    const struct api_fhir_param *p, int n, struct vax_error *err)
+struct api_req *api_fhir_search_req(struct api_conn *c, const char *type, const struct api_fhir_param *p,
+                                    int n, struct vax_error *err)
 {
 	if (!type_ok(type))
 		return bad_arg(err, "not a valid resource type");
 	return get_with_params(c, type, p, n, err);
 }
 
-static struct api_req *get_with_params(struct api_conn *c, const char *type,
-				       const struct api_fhir_param *p, int n, struct vax_error *err)
+static struct api_req *get_with_params(struct api_conn *c, const char *type, const struct api_fhir_param *p,
+                                       int n, struct vax_error *err)
 {
 	size_t cap = strlen(type) + 2, len;
 	for (int i = 0; i < n; i++)
@@ -77,7 +77,8 @@ static struct api_req *get_with_params(struct api_conn *c, const char *type,
 	for (int i = 0; i < n; i++) {
 		if (!p[i].value)
 			continue;
-		len += (size_t)snprintf(path + len, cap - len, "%c%s=", strchr(path, '?') ? '&' : '?', p[i].name);
+		len += (size_t)snprintf(path + len, cap - len, "%c%s=", strchr(path, '?') ? '&' : '?',
+		                        p[i].name);
 		if (!api_form_encode(path + len, cap - len, p[i].value)) {
 			free(path);
 			return bad_arg(err, "search too long");
@@ -118,14 +119,16 @@ static bool uuid_ok(const char *u)
 	for (int i = 0; i < 36; i++) {
 		char ch = u[i];
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
+		if (dash
+		        ? ch != '-'
+		        : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
 			return false;
 	}
 	return true;
 }
 
 struct api_req *api_fhir_create_req(struct api_conn *c, const char *type, const cJSON *resource,
-				    const char *uuid, struct vax_error *err)
+                                    const char *uuid, struct vax_error *err)
 {
 	if (!type_ok(type) || !cJSON_IsObject(resource))
 		return bad_arg(err, "not a valid resource");
@@ -144,7 +147,7 @@ struct api_req *api_fhir_create_req(struct api_conn *c, const char *type, const 
 	if (r && uuid) {
 		char h[128];
 		snprintf(h, sizeof h, "If-None-Exist: identifier=%s%%7Curn%%3Auuid%%3A%s",
-			 "urn%3Aietf%3Arfc%3A3986", uuid);
+		         "urn%3Aietf%3Arfc%3A3986", uuid);
 		if (!api_req_header(r, h)) {
 			api_req_free(r);
 			return bad_arg(err, "out of memory");
@@ -154,7 +157,7 @@ struct api_req *api_fhir_create_req(struct api_conn *c, const char *type, const 
 }
 
 struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const char *id,
-				    const cJSON *resource, const char *version, struct vax_error *err)
+                                    const cJSON *resource, const char *version, struct vax_error *err)
 {
 	if (!type_ok(type) || !id_ok(id) || !cJSON_IsObject(resource))
 		return bad_arg(err, "not a valid resource, type or id");
@@ -177,7 +180,7 @@ struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const 
 }
 
 struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const char *id,
-				    struct vax_error *err)
+                                    struct vax_error *err)
 {
 	if (!type_ok(type) || !id_ok(id))
 		return bad_arg(err, "not a valid resource type or id");
@@ -209,8 +212,8 @@ static cJSON *parameters_new(void)
 	return j;
 }
 
-struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count,
-				   bool only_certain, struct vax_error *err)
+struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count, bool only_certain,
+                                   struct vax_error *err)
 {
 	if (!cJSON_IsObject(patient))
 		return bad_arg(err, "no patient to match");
@@ -224,9 +227,8 @@ struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int
 	return r;
 }
 
-struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment_date,
-				      const cJSON *patient, const cJSON *const *imms, int n_imms,
-				      struct vax_error *err)
+struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment_date, const cJSON *patient,
+                                      const cJSON *const *imms, int n_imms, struct vax_error *err)
 {
 	if (!cJSON_IsObject(patient))
 		return bad_arg(err, "no patient to forecast");
@@ -236,13 +238,15 @@ struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment
 	cJSON_AddItemToObject(param(j, "patient"), "resource", cJSON_Duplicate(patient, true));
 	for (int i = 0; i < n_imms; i++)
 		if (cJSON_IsObject(imms[i]))
-			cJSON_AddItemToObject(param(j, "immunization"), "resource", cJSON_Duplicate(imms[i], true));
+			cJSON_AddItemToObject(param(j, "immunization"), "resource",
+			                      cJSON_Duplicate(imms[i], true));
 	struct api_req *r = with_body(api_req_new(c, "POST", "/$immds-forecast", err), j, err);
 	cJSON_Delete(j);
 	return r;
 }
 
-struct api_req *api_fhir_create_patient_req(struct api_conn *c, const struct client *cl, struct vax_error *err)
+struct api_req *api_fhir_create_patient_req(struct api_conn *c, const struct client *cl,
+                                            struct vax_error *err)
 {
 	cJSON *j = fhir_patient_to_json(cl);
 	if (!j)
@@ -252,7 +256,8 @@ struct api_req *api_fhir_create_patient_req(struct api_conn *c, const struct cli
 	return r;
 }
 
-struct api_req *api_fhir_update_patient_req(struct api_conn *c, const struct client *cl, struct vax_error *err)
+struct api_req *api_fhir_update_patient_req(struct api_conn *c, const struct client *cl,
+                                            struct vax_error *err)
 {
 	cJSON *j = fhir_patient_to_json(cl);
 	if (!j)
@@ -263,7 +268,7 @@ struct api_req *api_fhir_update_patient_req(struct api_conn *c, const struct cli
 }
 
 struct api_req *api_fhir_create_immunization_req(struct api_conn *c, const struct immunization *im,
-						 struct vax_error *err)
+                                                 struct vax_error *err)
 {
 	cJSON *j = fhir_immunization_to_json(im);
 	if (!j)
@@ -274,7 +279,7 @@ struct api_req *api_fhir_create_immunization_req(struct api_conn *c, const struc
 }
 
 struct api_req *api_fhir_update_immunization_req(struct api_conn *c, const struct immunization *im,
-						 struct vax_error *err)
+                                                 struct vax_error *err)
 {
 	cJSON *j = fhir_immunization_to_json(im);
 	if (!j)
@@ -304,8 +309,9 @@ cJSON *api_fhir_read_resource(const struct api_result *res, const char *type, st
 		return NULL;
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(j, "resourceType");
 	if (!cJSON_IsString(rt) || (type && strcmp(rt->valuestring, type) != 0)) {
-		error_set(err, "API-PROTO-TYPE", "The registry sent a different kind of record than asked for%s%s.",
-			  type ? ": expected " : "", type ? type : "");
+		error_set(err, "API-PROTO-TYPE",
+		          "The registry sent a different kind of record than asked for%s%s.",
+		          type ? ": expected " : "", type ? type : "");
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -370,8 +376,7 @@ bool api_fhir_read_patient(const struct api_result *res, struct client *cl, stru
 	return ok;
 }
 
-bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im,
-				struct vax_error *err)
+bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im, struct vax_error *err)
 {
 	cJSON *j = api_fhir_read_resource(res, "Immunization", err);
 	if (!j)
@@ -387,10 +392,11 @@ bool api_fhir_read_immunization(const struct api_result *res, struct immunizatio
 }
 
 int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome *out, int max,
-			    struct vax_error *err)
+                            struct vax_error *err)
 {
 	if (!b->type || (strcmp(b->type, "transaction-response") && strcmp(b->type, "batch-response"))) {
-		error_set(err, "API-PROTO-NOT-BUNDLE", "The registry's answer to an upload is not a transaction or batch response.");
+		error_set(err, "API-PROTO-NOT-BUNDLE",
+		          "The registry's answer to an upload is not a transaction or batch response.");
 		return -1;
 	}
 	int n = 0;
@@ -399,7 +405,7 @@ int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome 
 		struct api_fhir_outcome *o = &out[n];
 		memset(o, 0, sizeof *o);
 		o->status = e->status;
-		struct api_result r = { .body = "", .etag = e->etag, .retry_after = -1 };
+		struct api_result r = {.body = "", .etag = e->etag, .retry_after = -1};
 		char *oo = e->outcome ? cJSON_PrintUnformatted(e->outcome) : NULL;
 		if (oo) {
 			r.body = oo;
@@ -409,7 +415,8 @@ int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome 
 			api_classify_status(&r, e->status, false, NULL);
 		else {
 			r.cls = API_PROTOCOL;
-			error_set(&r.err, "API-PROTO-ENTRY", "The registry gave no status for entry %d.", i + 1);
+			error_set(&r.err, "API-PROTO-ENTRY", "The registry gave no status for entry %d.",
+			          i + 1);
 		}
 		free(oo);
 		o->cls = r.cls;

@@ -37,41 +37,42 @@ struct api_fhir_param {
 };
 
 /** GET /{type}/{id}; elements ("name,birthDate") may be NULL. */
-struct api_req *api_fhir_read_req(struct api_conn *c, const char *type, const char *id,
-				  const char *elements, struct vax_error *err);
+struct api_req *api_fhir_read_req(struct api_conn *c, const char *type, const char *id, const char *elements,
+                                  struct vax_error *err);
 /** GET /{type}?params. */
-struct api_req *api_fhir_search_req(struct api_conn *c, const char *type,
-				    const struct api_fhir_param *p, int n, struct vax_error *err);
+struct api_req *api_fhir_search_req(struct api_conn *c, const char *type, const struct api_fhir_param *p,
+                                    int n, struct vax_error *err);
 /** GET the next page of a searchset; NULL (err unset) if there is none. */
 struct api_req *api_fhir_next_req(struct api_conn *c, const struct api_bundle *b, struct vax_error *err);
 /** POST /{type}, conditional on the identifier urn:ietf:rfc:3986|urn:uuid:{uuid}
  * (uuid NULL: unconditional). The resource is serialized, not kept. */
 struct api_req *api_fhir_create_req(struct api_conn *c, const char *type, const cJSON *resource,
-				    const char *uuid, struct vax_error *err);
+                                    const char *uuid, struct vax_error *err);
 /** PUT /{type}/{id} with If-Match: W/"{version}" (version NULL or "": none). */
 struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const char *id,
-				    const cJSON *resource, const char *version, struct vax_error *err);
+                                    const cJSON *resource, const char *version, struct vax_error *err);
 /** DELETE /{type}/{id}. */
 struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const char *id,
-				    struct vax_error *err);
+                                    struct vax_error *err);
 /** POST / with a transaction or batch Bundle. */
 struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, struct vax_error *err);
 /** POST /Patient/$match (Parameters: resource, count, onlyCertainMatches). */
-struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count,
-				   bool only_certain, struct vax_error *err);
+struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count, bool only_certain,
+                                   struct vax_error *err);
 /** POST /$immds-forecast (ImmDS IG: assessmentDate, patient, immunization*).
  * assessment_date is "YYYY-MM-DD". */
-struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment_date,
-				      const cJSON *patient, const cJSON *const *imms, int n_imms,
-				      struct vax_error *err);
+struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment_date, const cJSON *patient,
+                                      const cJSON *const *imms, int n_imms, struct vax_error *err);
 
 /* Typed conveniences over core/fhir.h. */
-struct api_req *api_fhir_create_patient_req(struct api_conn *c, const struct client *cl, struct vax_error *err);
-struct api_req *api_fhir_update_patient_req(struct api_conn *c, const struct client *cl, struct vax_error *err);
+struct api_req *api_fhir_create_patient_req(struct api_conn *c, const struct client *cl,
+                                            struct vax_error *err);
+struct api_req *api_fhir_update_patient_req(struct api_conn *c, const struct client *cl,
+                                            struct vax_error *err);
 struct api_req *api_fhir_create_immunization_req(struct api_conn *c, const struct immunization *im,
-						 struct vax_error *err);
+                                                 struct vax_error *err);
 struct api_req *api_fhir_update_immunization_req(struct api_conn *c, const struct immunization *im,
-						 struct vax_error *err);
+                                                 struct vax_error *err);
 
 /** The error of a finished request, or a protocol error if a 2xx body is
  * unusable: true if res is API_OK. Copies res->err into err otherwise. */
@@ -88,22 +89,21 @@ char *api_fhir_version(const struct api_result *res, const cJSON *resource, char
 /** Read a Patient / Immunization result into core types, id and version
  * filled from the resource, ETag or Location. */
 bool api_fhir_read_patient(const struct api_result *res, struct client *cl, struct vax_error *err);
-bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im,
-				struct vax_error *err);
+bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im, struct vax_error *err);
 
 /** What happened to one entry of a transaction or batch. */
 struct api_fhir_outcome {
-	enum api_class cls;          /* API_OK for 2xx */
+	enum api_class cls; /* API_OK for 2xx */
 	int status;
 	char type[32];
 	char id[VAX_ID_LEN];
 	char version[API_VERSION_LEN];
-	struct vax_error err;        /* the entry's OperationOutcome, for people */
+	struct vax_error err; /* the entry's OperationOutcome, for people */
 };
 
 /** Per-entry outcomes of a transaction/batch-response, in request order.
  * out has room for max; returns the number filled, -1 on a bad Bundle. */
 int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome *out, int max,
-			    struct vax_error *err);
+                            struct vax_error *err);
 
 #endif

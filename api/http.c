@@ -18,23 +18,23 @@
 #include "api/response.h"
 
 #define DEFAULT_MAX_RESPONSE (32u << 20)
-#define HDR_SMALL 160
-#define HDR_URL 1024
+#define HDR_SMALL            160
+#define HDR_URL              1024
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
 
 struct api_conn {
 	CURLM *multi;
 	CURLSH *share;
-	char *base;              /* base URL without trailing '/' */
-	char *origin;            /* scheme://host[:port] of base */
-	char host[256];          /* for messages */
+	char *base;     /* base URL without trailing '/' */
+	char *origin;   /* scheme://host[:port] of base */
+	char host[256]; /* for messages */
 	char *ca_file, *ca_path, *pin, *agent;
 	long connect_timeout_ms, low_speed_time, low_speed_limit, request_timeout_ms;
 	size_t max_response;
 	bool gzip, http2;
 	char *token;
-	int running;             /* requests in flight */
+	int running; /* requests in flight */
 	struct api_bytes total;
 };
 
@@ -44,8 +44,8 @@ struct api_req {
 	char method[12];
 	char *path;
 	char *url;
-	struct curl_slist *extra;       /* caller's headers */
-	struct curl_slist *sent;        /* headers of the transfer in flight */
+	struct curl_slist *extra; /* caller's headers */
+	struct curl_slist *sent;  /* headers of the transfer in flight */
 	char *body;
 	size_t body_len;
 	bool body_secret;
@@ -71,17 +71,17 @@ struct api_req {
 };
 
 static const char *const class_names[] = {
-	[API_OK] = "ok",
-	[API_OFFLINE] = "offline",
-	[API_AUTH] = "auth",
-	[API_CONFLICT] = "conflict",
-	[API_REJECTED] = "rejected",
-	[API_NOT_FOUND] = "not-found",
-	[API_SERVER] = "server",
-	[API_TLS] = "tls",
-	[API_PROTOCOL] = "protocol",
-	[API_LOCAL] = "local",
-	[API_CANCELLED] = "cancelled",
+    [API_OK] = "ok",
+    [API_OFFLINE] = "offline",
+    [API_AUTH] = "auth",
+    [API_CONFLICT] = "conflict",
+    [API_REJECTED] = "rejected",
+    [API_NOT_FOUND] = "not-found",
+    [API_SERVER] = "server",
+    [API_TLS] = "tls",
+    [API_PROTOCOL] = "protocol",
+    [API_LOCAL] = "local",
+    [API_CANCELLED] = "cancelled",
 };
 
 const char *api_class_name(enum api_class c)
@@ -144,15 +144,15 @@ struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_erro
 		return NULL;
 	if (!cfg || !cfg->base_url || strncasecmp(cfg->base_url, "https://", 8) != 0) {
 		error_set(err, "API-CONFIG-URL",
-			  "The registry address must start with https:// (it is \"%s\").",
-			  cfg && cfg->base_url ? cfg->base_url : "");
+		          "The registry address must start with https:// (it is \"%s\").",
+		          cfg && cfg->base_url ? cfg->base_url : "");
 		return NULL;
 	}
 	if (cfg->ca_file && *cfg->ca_file) {
 		FILE *f = fopen(cfg->ca_file, "r");
 		if (!f) {
-			error_set(err, "API-TLS-CAFILE",
-				  "Cannot read the registry CA file %s: %s.", cfg->ca_file, strerror(errno));
+			error_set(err, "API-TLS-CAFILE", "Cannot read the registry CA file %s: %s.",
+			          cfg->ca_file, strerror(errno));
 			return NULL;
 		}
 		fclose(f);
@@ -167,7 +167,8 @@ struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_erro
 		a->base[n - 1] = '\0';
 	a->origin = url_origin(a->base, a->host, sizeof a->host);
 	if (!a->origin) {
-		error_set(err, "API-CONFIG-URL", "The registry address \"%s\" has no host name.", cfg->base_url);
+		error_set(err, "API-CONFIG-URL", "The registry address \"%s\" has no host name.",
+		          cfg->base_url);
 		api_conn_free(a);
 		return NULL;
 	}
@@ -242,10 +243,9 @@ struct api_bytes api_conn_bytes(const struct api_conn *a)
 
 /* ---- requests ---------------------------------------------------------- */
 
-struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path,
-			    struct vax_error *err)
+struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path, struct vax_error *err)
 {
-	if (!method || strlen(method) >= sizeof ((struct api_req *)0)->method || !path) {
+	if (!method || strlen(method) >= sizeof((struct api_req *)0)->method || !path) {
 		error_set(err, "API-BAD-REQUEST", "Bad request method or path.");
 		return NULL;
 	}
@@ -265,7 +265,7 @@ struct api_req *api_req_new(struct api_conn *a, const char *method, const char *
 		if (strncasecmp(path, a->origin, ol) != 0 ||
 		    (path[ol] != '\0' && path[ol] != '/' && path[ol] != '?')) {
 			error_set(err, "API-FOREIGN-URL",
-				  "The registry sent a link to another server; it was not followed.");
+			          "The registry sent a link to another server; it was not followed.");
 			api_req_free(r);
 			return NULL;
 		}
@@ -423,7 +423,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	size_t n = size * nmemb;
 	if (r->rlen + n > r->api->max_response) {
 		r->oversized = true;
-		return 0;   /* aborts with CURLE_WRITE_ERROR */
+		return 0; /* aborts with CURLE_WRITE_ERROR */
 	}
 	if (r->rlen + n + 1 > r->rcap) {
 		size_t cap = r->rcap ? r->rcap : 4096;
@@ -571,7 +571,7 @@ static bool build_easy(struct api_req *r)
 	if (a->gzip)
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-			 a->http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+	                 a->http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, a->connect_timeout_ms);
@@ -631,26 +631,26 @@ bool api_req_send(struct api_req *r, api_done_fn cb, void *arg)
 
 /* ---- outcomes ---------------------------------------------------------- */
 
-static void tls_error(struct api_result *res, CURLcode cc, long verify, const char *errbuf,
-		      const char *host)
+static void tls_error(struct api_result *res, CURLcode cc, long verify, const char *errbuf, const char *host)
 {
 	res->cls = API_TLS;
 	if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
 		error_set(&res->err, "API-TLS-PIN",
-			  "The key of %s does not match the pinned key: the connection may be "
-			  "intercepted, or the registry changed its key. Nothing was sent; "
-			  "call the registry help desk.", host);
+		          "The key of %s does not match the pinned key: the connection may be "
+		          "intercepted, or the registry changed its key. Nothing was sent; "
+		          "call the registry help desk.",
+		          host);
 		return;
 	}
 	if (cc == CURLE_SSL_CACERT_BADFILE) {
 		error_set(&res->err, "API-TLS-CAFILE",
-			  "The CA file configured for the registry cannot be used (%s).", errbuf);
+		          "The CA file configured for the registry cannot be used (%s).", errbuf);
 		return;
 	}
 	if (cc != CURLE_PEER_FAILED_VERIFICATION) {
 		error_set(&res->err, "API-TLS-HANDSHAKE",
-			  "A secure connection to %s could not be set up (%s).", host,
-			  *errbuf ? errbuf : curl_easy_strerror(cc));
+		          "A secure connection to %s could not be set up (%s).", host,
+		          *errbuf ? errbuf : curl_easy_strerror(cc));
 		return;
 	}
 	/* libcurl checks the host name itself once the chain verified, and
@@ -660,18 +660,21 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 	switch (verify) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		error_set(&res->err, "API-TLS-EXPIRED",
-			  "The certificate of %s has expired, so the connection is not safe. "
-			  "Check this computer's date; otherwise the registry must renew it.", host);
+		          "The certificate of %s has expired, so the connection is not safe. "
+		          "Check this computer's date; otherwise the registry must renew it.",
+		          host);
 		break;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		error_set(&res->err, "API-TLS-NOT-YET-VALID",
-			  "The certificate of %s is not valid yet. Check this computer's date and time.", host);
+		          "The certificate of %s is not valid yet. Check this computer's date and time.",
+		          host);
 		break;
 	case X509_V_OK:
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 		error_set(&res->err, "API-TLS-HOSTNAME",
-			  "The certificate presented is not for %s: check the registry address "
-			  "in the configuration; the connection may be going to the wrong server.", host);
+		          "The certificate presented is not for %s: check the registry address "
+		          "in the configuration; the connection may be going to the wrong server.",
+		          host);
 		break;
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -679,16 +682,16 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 		error_set(&res->err, "API-TLS-UNKNOWN-CA",
-			  "The certificate of %s was issued by an authority this computer does not "
-			  "trust. If the registry uses its own CA, set its CA file in the configuration.", host);
+		          "The certificate of %s was issued by an authority this computer does not "
+		          "trust. If the registry uses its own CA, set its CA file in the configuration.",
+		          host);
 		break;
 	case X509_V_ERR_CERT_REVOKED:
 		error_set(&res->err, "API-TLS-REVOKED", "The certificate of %s has been revoked.", host);
 		break;
 	default:
-		error_set(&res->err, "API-TLS-VERIFY",
-			  "The certificate of %s could not be verified: %s.", host,
-			  X509_verify_cert_error_string(verify));
+		error_set(&res->err, "API-TLS-VERIFY", "The certificate of %s could not be verified: %s.",
+		          host, X509_verify_cert_error_string(verify));
 		break;
 	}
 }
@@ -699,8 +702,8 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 static bool peer_cut_off(const char *errbuf)
 {
 	static const char *const signs[] = {
-		"reset by peer", "Connection reset", "SSL_ERROR_SYSCALL", "unexpected eof",
-		"Broken pipe", "Connection was reset", "Recv failure", "Send failure",
+	    "reset by peer", "Connection reset",     "SSL_ERROR_SYSCALL", "unexpected eof",
+	    "Broken pipe",   "Connection was reset", "Recv failure",      "Send failure",
 	};
 	for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++)
 		if (strstr(errbuf, signs[i]))
@@ -724,7 +727,7 @@ static void transport_error(struct api_req *r, CURLcode cc)
 		 * failure and the work goes on offline */
 		res->cls = API_OFFLINE;
 		error_set(&res->err, "API-OFFLINE-RESET",
-			  "The connection to %s was cut off (%s). Work continues offline.", host, detail);
+		          "The connection to %s was cut off (%s). Work continues offline.", host, detail);
 		return;
 	}
 	switch (cc) {
@@ -742,7 +745,7 @@ static void transport_error(struct api_req *r, CURLcode cc)
 	case CURLE_COULDNT_RESOLVE_HOST:
 		res->cls = API_OFFLINE;
 		error_set(&res->err, "API-OFFLINE-DNS",
-			  "Cannot find the registry host %s: check the network connection.", host);
+		          "Cannot find the registry host %s: check the network connection.", host);
 		return;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		res->cls = API_OFFLINE;
@@ -751,33 +754,35 @@ static void transport_error(struct api_req *r, CURLcode cc)
 	case CURLE_COULDNT_CONNECT:
 		res->cls = API_OFFLINE;
 		error_set(&res->err, "API-OFFLINE-CONNECT",
-			  "Cannot connect to the registry at %s (refused or no route). "
-			  "Work continues offline.", host);
+		          "Cannot connect to the registry at %s (refused or no route). "
+		          "Work continues offline.",
+		          host);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
 		res->cls = API_OFFLINE;
 		error_set(&res->err, "API-OFFLINE-TIMEOUT",
-			  "The registry at %s did not answer in time. Work continues offline.", host);
+		          "The registry at %s did not answer in time. Work continues offline.", host);
 		return;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 		res->cls = API_OFFLINE;
 		error_set(&res->err, "API-OFFLINE-DROPPED",
-			  "The connection to %s broke before the answer arrived. Work continues offline.", host);
+		          "The connection to %s broke before the answer arrived. Work continues offline.",
+		          host);
 		return;
 	case CURLE_PARTIAL_FILE:
 		res->cls = API_PROTOCOL;
 		error_set(&res->err, "API-PROTO-TRUNCATED",
-			  "The registry's answer was cut short; it will be asked again.");
+		          "The registry's answer was cut short; it will be asked again.");
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
 		res->cls = r->oversized || cc == CURLE_FILESIZE_EXCEEDED ? API_PROTOCOL : API_LOCAL;
 		if (res->cls == API_PROTOCOL)
 			error_set(&res->err, "API-PROTO-TOO-BIG",
-				  "The registry's answer is larger than %zu bytes and was refused.",
-				  r->api->max_response);
+			          "The registry's answer is larger than %zu bytes and was refused.",
+			          r->api->max_response);
 		else
 			error_set(&res->err, "API-NOMEM", "Out of memory reading the registry's answer.");
 		return;
@@ -789,20 +794,19 @@ static void transport_error(struct api_req *r, CURLcode cc)
 		res->cls = API_LOCAL;
 		error_set(&res->err, "API-CONFIG-URL", "The registry address cannot be used (%s).", detail);
 		return;
-	case CURLE_UNSUPPORTED_PROTOCOL:   /* the URL is checked: an HTTP/0.9 reply */
+	case CURLE_UNSUPPORTED_PROTOCOL: /* the URL is checked: an HTTP/0.9 reply */
 	case CURLE_BAD_CONTENT_ENCODING:
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_TOO_MANY_REDIRECTS:
 		res->cls = API_PROTOCOL;
-		error_set(&res->err, "API-PROTO-MALFORMED",
-			  "The registry's answer could not be read (%s).", detail);
+		error_set(&res->err, "API-PROTO-MALFORMED", "The registry's answer could not be read (%s).",
+		          detail);
 		return;
 	default:
 		res->cls = API_OFFLINE;
-		error_set(&res->err, "API-OFFLINE-NETWORK",
-			  "Network error talking to %s: %s.", host, detail);
+		error_set(&res->err, "API-OFFLINE-NETWORK", "Network error talking to %s: %s.", host, detail);
 		return;
 	}
 }
@@ -816,8 +820,7 @@ static void outcome_suffix(const struct api_result *res, char *buf, size_t len)
 		snprintf(buf, len, " The registry says: %s", text);
 }
 
-void api_classify_status(struct api_result *res, long status, bool sent_token,
-			 const char *www_authenticate)
+void api_classify_status(struct api_result *res, long status, bool sent_token, const char *www_authenticate)
 {
 	char oo[VAX_ERROR_MSG_LEN];
 	res->status = status;
@@ -831,51 +834,57 @@ void api_classify_status(struct api_result *res, long status, bool sent_token,
 	if (status == 503 || status == 429) {
 		res->cls = API_OFFLINE;
 		if (res->retry_after >= 0)
-			error_set(&res->err, status == 503 ? "API-OFFLINE-503" : "API-OFFLINE-429",
-				  "The registry is %s; it asks to retry in %ld min. Work continues offline.%s",
-				  status == 503 ? "unavailable (maintenance)" : "busy",
-				  (res->retry_after + 59) / 60, oo);
+			error_set(
+			    &res->err, status == 503 ? "API-OFFLINE-503" : "API-OFFLINE-429",
+			    "The registry is %s; it asks to retry in %ld min. Work continues offline.%s",
+			    status == 503 ? "unavailable (maintenance)" : "busy",
+			    (res->retry_after + 59) / 60, oo);
 		else
 			error_set(&res->err, status == 503 ? "API-OFFLINE-503" : "API-OFFLINE-429",
-				  "The registry is %s. Work continues offline.%s",
-				  status == 503 ? "unavailable (maintenance)" : "busy", oo);
+			          "The registry is %s. Work continues offline.%s",
+			          status == 503 ? "unavailable (maintenance)" : "busy", oo);
 	} else if (status == 401) {
 		res->cls = API_AUTH;
 		bool invalid_token = www_authenticate && strstr(www_authenticate, "invalid_token");
 		if (sent_token || invalid_token) {
 			res->expired = true;
 			error_set(&res->err, "API-AUTH-EXPIRED",
-				  "Your registry session has ended. Enter your password to go on; "
-				  "nothing you typed is lost.");
+			          "Your registry session has ended. Enter your password to go on; "
+			          "nothing you typed is lost.");
 		} else {
-			error_set(&res->err, "API-AUTH-DENIED", "The registry did not accept the login.%s", oo);
+			error_set(&res->err, "API-AUTH-DENIED", "The registry did not accept the login.%s",
+			          oo);
 		}
 	} else if (status == 403) {
 		res->cls = API_AUTH;
 		error_set(&res->err, "API-AUTH-FORBIDDEN",
-			  "Your account may not do this at this organization.%s", oo);
+		          "Your account may not do this at this organization.%s", oo);
 	} else if (status == 409) {
 		res->cls = API_CONFLICT;
 		error_set(&res->err, "API-CONFLICT",
-			  "The registry already has a conflicting record. Review it before saving again.%s", oo);
+		          "The registry already has a conflicting record. Review it before saving again.%s",
+		          oo);
 	} else if (status == 412) {
 		res->cls = API_CONFLICT;
-		error_set(&res->err, "API-PRECONDITION",
-			  "Someone changed this record since it was opened. Reload it and review the changes.%s", oo);
+		error_set(
+		    &res->err, "API-PRECONDITION",
+		    "Someone changed this record since it was opened. Reload it and review the changes.%s",
+		    oo);
 	} else if (status == 404 || status == 410) {
 		res->cls = API_NOT_FOUND;
 		error_set(&res->err, status == 404 ? "API-NOT-FOUND" : "API-GONE",
-			  "The registry has no such record%s.%s", status == 410 ? " any more" : "", oo);
+		          "The registry has no such record%s.%s", status == 410 ? " any more" : "", oo);
 	} else if (status >= 400 && status < 500) {
 		res->cls = API_REJECTED;
 		error_set(&res->err, "API-REJECTED", "The registry refused this (HTTP %ld).%s", status, oo);
 	} else if (status >= 500) {
 		res->cls = API_SERVER;
 		error_set(&res->err, "API-SERVER",
-			  "The registry had an internal error (HTTP %ld); try again later.%s", status, oo);
+		          "The registry had an internal error (HTTP %ld); try again later.%s", status, oo);
 	} else {
 		res->cls = API_PROTOCOL;
-		error_set(&res->err, "API-PROTO-STATUS", "The registry answered with unexpected HTTP status %ld.", status);
+		error_set(&res->err, "API-PROTO-STATUS",
+		          "The registry answered with unexpected HTTP status %ld.", status);
 	}
 }
 
@@ -913,7 +922,7 @@ static void finish(struct api_req *r, CURLcode cc)
 	} else {
 		api_classify_status(res, status, r->sent_token, r->www_auth);
 	}
-	release_easy(r);   /* wipes the headers that held the token */
+	release_easy(r); /* wipes the headers that held the token */
 	r->state = REQ_DONE;
 }
 
@@ -932,7 +941,7 @@ static int collect(struct api_conn *a)
 		finish(r, cc);
 		done++;
 		if (r->cb)
-			r->cb(r, &r->res, r->arg);   /* may free or resend r */
+			r->cb(r, &r->res, r->arg); /* may free or resend r */
 	}
 	return done;
 }
@@ -940,7 +949,7 @@ static int collect(struct api_conn *a)
 bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed)
 {
 	int running = 0, done;
-	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN, .revents = 0 };
+	struct curl_waitfd w = {.fd = fd, .events = CURL_WAIT_POLLIN, .revents = 0};
 	curl_multi_perform(a->multi, &running);
 	done = collect(a);
 	if (done == 0 && max_wait_ms > 0 && (a->running > 0 || fd >= 0)) {
@@ -958,7 +967,7 @@ bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed)
 		*completed = done;
 	if (fd >= 0 && !w.revents) {
 		/* curl_multi_poll was skipped: look without waiting */
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP)))
 			return true;
 	}
@@ -997,10 +1006,12 @@ const struct api_result *api_req_wait(struct api_req *r, int timeout_ms)
 		if (left <= 0) {
 			api_req_cancel(r);
 			r->res.cls = API_OFFLINE;
-			r->res.body = r->res.content_type = r->res.etag = r->res.location = r->res.last_modified = "";
+			r->res.body = r->res.content_type = r->res.etag = r->res.location =
+			    r->res.last_modified = "";
 			r->res.retry_after = -1;
 			error_set(&r->res.err, "API-OFFLINE-TIMEOUT",
-				  "The registry at %s did not answer in time. Work continues offline.", r->api->host);
+			          "The registry at %s did not answer in time. Work continues offline.",
+			          r->api->host);
 			r->state = REQ_DONE;
 			break;
 		}

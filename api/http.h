@@ -31,16 +31,16 @@
 /** What the caller does about an outcome. */
 enum api_class {
 	API_OK = 0,
-	API_OFFLINE,    /* no route, refused, timeout, 503/429: work offline, retry later */
-	API_AUTH,       /* 401/403; api_result.expired: ask the password again and resend */
-	API_CONFLICT,   /* 409/412: someone else changed it; reload and review */
-	API_REJECTED,   /* 400/422 and other 4xx: the registry refused this content */
-	API_NOT_FOUND,  /* 404/410 */
-	API_SERVER,     /* other 5xx */
-	API_TLS,        /* verification failed: the code says why */
-	API_PROTOCOL,   /* truncated, oversized or malformed response */
-	API_LOCAL,      /* this workstation: bad configuration, out of memory */
-	API_CANCELLED,  /* cancelled by the caller */
+	API_OFFLINE,   /* no route, refused, timeout, 503/429: work offline, retry later */
+	API_AUTH,      /* 401/403; api_result.expired: ask the password again and resend */
+	API_CONFLICT,  /* 409/412: someone else changed it; reload and review */
+	API_REJECTED,  /* 400/422 and other 4xx: the registry refused this content */
+	API_NOT_FOUND, /* 404/410 */
+	API_SERVER,    /* other 5xx */
+	API_TLS,       /* verification failed: the code says why */
+	API_PROTOCOL,  /* truncated, oversized or malformed response */
+	API_LOCAL,     /* this workstation: bad configuration, out of memory */
+	API_CANCELLED, /* cancelled by the caller */
 };
 
 /** Words for an api_class ("offline", "tls", ...), for logs and tests. */
@@ -48,18 +48,18 @@ const char *api_class_name(enum api_class c);
 
 /** How to reach one registry. Strings are copied by api_conn_new(). */
 struct api_conn_config {
-	const char *base_url;       /* "https://registry.example.org/fhir" (no trailing slash needed) */
-	const char *ca_file;        /* PEM bundle; NULL = the system store */
-	const char *ca_path;        /* hashed CA directory; NULL = the system store */
-	const char *pinned_pubkey;  /* "sha256//base64[;sha256//...]" or a PEM/DER file; NULL = no pin */
-	const char *user_agent;     /* NULL = "vaxdesk/<version>" */
-	long connect_timeout_ms;    /* 0 = 10000 */
-	long low_speed_time_s;      /* abort when below low_speed_limit for this long; 0 = 30 */
-	long low_speed_limit;       /* bytes per second; 0 = 1 */
-	long request_timeout_ms;    /* whole request; 0 = none (low-speed catches stalls) */
-	size_t max_response;        /* decoded body limit in bytes; 0 = 32 MiB */
-	bool no_gzip;               /* true: do not ask for compressed bodies (bench) */
-	bool http1_only;            /* true: never negotiate HTTP/2 */
+	const char *base_url;      /* "https://registry.example.org/fhir" (no trailing slash needed) */
+	const char *ca_file;       /* PEM bundle; NULL = the system store */
+	const char *ca_path;       /* hashed CA directory; NULL = the system store */
+	const char *pinned_pubkey; /* "sha256//base64[;sha256//...]" or a PEM/DER file; NULL = no pin */
+	const char *user_agent;    /* NULL = "vaxdesk/<version>" */
+	long connect_timeout_ms;   /* 0 = 10000 */
+	long low_speed_time_s;     /* abort when below low_speed_limit for this long; 0 = 30 */
+	long low_speed_limit;      /* bytes per second; 0 = 1 */
+	long request_timeout_ms;   /* whole request; 0 = none (low-speed catches stalls) */
+	size_t max_response;       /* decoded body limit in bytes; 0 = 32 MiB */
+	bool no_gzip;              /* true: do not ask for compressed bodies (bench) */
+	bool http1_only;           /* true: never negotiate HTTP/2 */
 };
 
 /** Bytes as HTTP sees them: request/response headers plus bodies as they
@@ -74,19 +74,19 @@ struct api_bytes {
 /** Outcome of one request. Valid until the request is sent again or freed. */
 struct api_result {
 	enum api_class cls;
-	struct vax_error err;       /* code "" when cls == API_OK */
-	long status;                /* HTTP status, 0 if none arrived */
-	bool expired;               /* API_AUTH: the bearer token was refused (expired) */
-	long retry_after;           /* seconds from Retry-After, -1 if none */
-	const char *body;           /* NUL-terminated, decoded; "" if none */
+	struct vax_error err; /* code "" when cls == API_OK */
+	long status;          /* HTTP status, 0 if none arrived */
+	bool expired;         /* API_AUTH: the bearer token was refused (expired) */
+	long retry_after;     /* seconds from Retry-After, -1 if none */
+	const char *body;     /* NUL-terminated, decoded; "" if none */
 	size_t body_len;
-	const char *content_type;   /* "" if none */
-	const char *etag;           /* ETag header, "" if none */
-	const char *location;       /* Location / Content-Location, "" if none */
+	const char *content_type; /* "" if none */
+	const char *etag;         /* ETag header, "" if none */
+	const char *location;     /* Location / Content-Location, "" if none */
 	const char *last_modified;
-	long http_version;          /* 11, 20 */
-	struct api_bytes bytes;     /* this request only */
-	double seconds;             /* total time */
+	long http_version;      /* 11, 20 */
+	struct api_bytes bytes; /* this request only */
+	double seconds;         /* total time */
 };
 
 struct api_conn;
@@ -127,8 +127,7 @@ struct api_bytes api_conn_bytes(const struct api_conn *a);
 /** A new idle request: method "GET", "POST", ...; path relative to base_url
  * ("/Patient?family=x") or an absolute URL on the same registry (a Bundle's
  * next link). NULL if out of memory or an absolute URL points elsewhere. */
-struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path,
-			    struct vax_error *err);
+struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path, struct vax_error *err);
 /** Add a request header ("If-Match: W/\"2\""). */
 bool api_req_header(struct api_req *r, const char *header);
 /** Set the body (copied). content_type NULL = application/fhir+json. */
@@ -162,7 +161,6 @@ const struct api_result *api_req_wait(struct api_req *r, int timeout_ms);
 
 /** Classify an HTTP status and body into r (used for every response; public
  * for the parsers' tests). body may be NULL. */
-void api_classify_status(struct api_result *res, long status, bool sent_token,
-			 const char *www_authenticate);
+void api_classify_status(struct api_result *res, long status, bool sent_token, const char *www_authenticate);
 
 #endif

@@ -13,7 +13,8 @@
 cJSON *api_json_parse(const char *body, size_t len, struct vax_error *err)
 {
 	if (!body || len == 0) {
-		error_set(err, "API-PROTO-EMPTY", "The registry sent an empty answer where data was expected.");
+		error_set(err, "API-PROTO-EMPTY",
+		          "The registry sent an empty answer where data was expected.");
 		return NULL;
 	}
 	cJSON *j = cJSON_ParseWithLength(body, len);
@@ -28,7 +29,7 @@ cJSON *api_json_parse(const char *body, size_t len, struct vax_error *err)
 static char *clean(char *dst, size_t len, const char *src, bool keep_newlines)
 {
 	size_t o = 0;
-	bool blank = true;   /* drop leading blanks */
+	bool blank = true; /* drop leading blanks */
 	if (!len)
 		return dst;
 	if (!src)
@@ -139,7 +140,8 @@ bool api_outcome_text_json(const cJSON *oo, char *buf, size_t buflen)
 	/* Two passes: what stopped the request first, then warnings. */
 	for (int pass = 0; pass < 2; pass++) {
 		const cJSON *is;
-		cJSON_ArrayForEach(is, issues) {
+		cJSON_ArrayForEach(is, issues)
+		{
 			if (!cJSON_IsObject(is) || shown >= 4)
 				continue;
 			const char *sev = str_or_empty(is, "severity");
@@ -153,7 +155,7 @@ bool api_outcome_text_json(const cJSON *oo, char *buf, size_t buflen)
 				text = str_of(cJSON_GetObjectItemCaseSensitive(is, "details"), "text");
 			if (!text) {
 				const cJSON *coding = cJSON_GetObjectItemCaseSensitive(
-					cJSON_GetObjectItemCaseSensitive(is, "details"), "coding");
+				    cJSON_GetObjectItemCaseSensitive(is, "details"), "coding");
 				if (cJSON_IsArray(coding))
 					text = str_of(cJSON_GetArrayItem(coding, 0), "display");
 			}
@@ -255,7 +257,8 @@ bool api_token_parse(const char *body, size_t len, struct api_token *t, struct v
 	const cJSON *o;
 	if (!cJSON_IsArray(orgs))
 		orgs = NULL;
-	cJSON_ArrayForEach(o, orgs) {
+	cJSON_ArrayForEach(o, orgs)
+	{
 		if (t->n_orgs >= API_ORGS_MAX)
 			break;
 		const char *code = str_of(o, "code");
@@ -309,9 +312,8 @@ bool api_token_error_parse(const char *body, size_t len, struct api_token_error 
 	return true;
 }
 
-bool api_confidentiality_parse(const char *body, size_t len, const char *content_type,
-			       char **text, char *version, size_t version_len,
-			       struct vax_error *err)
+bool api_confidentiality_parse(const char *body, size_t len, const char *content_type, char **text,
+                               char *version, size_t version_len, struct vax_error *err)
 {
 	*text = NULL;
 	if (version_len)
@@ -330,7 +332,7 @@ bool api_confidentiality_parse(const char *body, size_t len, const char *content
 		if (!src) {
 			cJSON_Delete(j);
 			return error_set(err, "API-PROTO-MALFORMED",
-					 "The confidentiality statement from the registry has no text.");
+			                 "The confidentiality statement from the registry has no text.");
 		}
 		if (version_len)
 			copy_str(version, version_len, str_or_empty(j, "version"));
@@ -386,15 +388,16 @@ bool api_bundle_parse(const char *body, size_t len, struct api_bundle *b, struct
 	const char *rt = str_of(b->root, "resourceType");
 	if (!rt || strcmp(rt, "Bundle") != 0)
 		return error_set(err, "API-PROTO-NOT-BUNDLE",
-				 "The registry sent a %s where a Bundle was expected.",
-				 rt && strlen(rt) < 40 && token_chars_ok(rt) ? rt : "non-FHIR answer");
+		                 "The registry sent a %s where a Bundle was expected.",
+		                 rt && strlen(rt) < 40 && token_chars_ok(rt) ? rt : "non-FHIR answer");
 	b->type = str_or_empty(b->root, "type");
 	b->total = num_of(b->root, "total", -1, 1L << 30);
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(b->root, "link");
 	const cJSON *l;
 	if (!cJSON_IsArray(links))
 		links = NULL;
-	cJSON_ArrayForEach(l, links) {
+	cJSON_ArrayForEach(l, links)
+	{
 		const char *rel = str_of(l, "relation");
 		const char *url = str_of(l, "url");
 		if (rel && url && !strcmp(rel, "next") && token_chars_ok(url))
@@ -402,7 +405,8 @@ bool api_bundle_parse(const char *body, size_t len, struct api_bundle *b, struct
 	}
 	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(b->root, "entry");
 	if (entries && !cJSON_IsArray(entries))
-		return error_set(err, "API-PROTO-MALFORMED", "The registry's Bundle has a malformed entry list.");
+		return error_set(err, "API-PROTO-MALFORMED",
+		                 "The registry's Bundle has a malformed entry list.");
 	int n = entries ? cJSON_GetArraySize(entries) : 0;
 	if (n > 0) {
 		b->entry = calloc((size_t)n, sizeof *b->entry);
@@ -410,7 +414,8 @@ bool api_bundle_parse(const char *body, size_t len, struct api_bundle *b, struct
 			return error_set(err, "API-NOMEM", "Out of memory reading the registry's answer.");
 	}
 	const cJSON *e;
-	cJSON_ArrayForEach(e, entries) {
+	cJSON_ArrayForEach(e, entries)
+	{
 		if (!cJSON_IsObject(e))
 			continue;
 		struct api_entry *x = &b->entry[b->n++];
@@ -432,7 +437,8 @@ bool api_bundle_parse(const char *body, size_t len, struct api_bundle *b, struct
 			const cJSON *ext, *exts = cJSON_GetObjectItemCaseSensitive(search, "extension");
 			if (!cJSON_IsArray(exts))
 				exts = NULL;
-			cJSON_ArrayForEach(ext, exts) {
+			cJSON_ArrayForEach(ext, exts)
+			{
 				const char *url = str_of(ext, "url");
 				if (url && strstr(url, "match-grade"))
 					x->match_grade = str_or_empty(ext, "valueCode");
@@ -461,8 +467,7 @@ static void copy_part(char *dst, size_t len, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
-bool api_ref_split(const char *ref, char *type, size_t tl, char *id, size_t il,
-		   char *version, size_t vl)
+bool api_ref_split(const char *ref, char *type, size_t tl, char *id, size_t il, char *version, size_t vl)
 {
 	copy_part(type, tl, "", 0);
 	copy_part(id, il, "", 0);

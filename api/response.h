@@ -17,7 +17,7 @@
 #include "core/error.h"
 
 #define API_TOKEN_MAX 4096
-#define API_ORGS_MAX 32
+#define API_ORGS_MAX  32
 
 /** Parse a JSON body (UTF-8, at most `len` bytes). NULL with
  * API-PROTO-MALFORMED if it is not JSON or not an object. */
@@ -45,23 +45,23 @@ struct api_org {
 struct api_token {
 	char access_token[API_TOKEN_MAX];
 	char token_type[16];
-	long expires_in;                 /* seconds; 0 if not given */
-	char org_code[33];               /* the org this token is bound to */
+	long expires_in;   /* seconds; 0 if not given */
+	char org_code[33]; /* the org this token is bound to */
 	char org_name[101];
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
-	bool reset_required;             /* must change the password now */
-	long password_expires_in_days;   /* -1 if not given */
+	bool reset_required;           /* must change the password now */
+	long password_expires_in_days; /* -1 if not given */
 };
 
 /** A refused login (RFC 6749 5.2 plus the registry's fields). */
 struct api_token_error {
-	char error[48];                  /* invalid_grant, invalid_request, ... */
+	char error[48]; /* invalid_grant, invalid_request, ... */
 	char description[256];
-	int attempts_remaining;          /* -1 if not given */
-	bool captcha;                    /* a challenge must be answered */
-	char challenge[256];             /* the challenge text, if given */
-	bool reset_required;             /* locked: the password must be reset */
+	int attempts_remaining; /* -1 if not given */
+	bool captcha;           /* a challenge must be answered */
+	char challenge[256];    /* the challenge text, if given */
+	bool reset_required;    /* locked: the password must be reset */
 };
 
 /** Parse a token answer; false with API-PROTO-* if unusable. The token is
@@ -74,32 +74,31 @@ void api_token_wipe(struct api_token *t);
 
 /** The confidentiality statement: JSON {"text","version"} or plain text.
  * *text is malloc'd and cleaned (newlines kept); version may be "". */
-bool api_confidentiality_parse(const char *body, size_t len, const char *content_type,
-			       char **text, char *version, size_t version_len,
-			       struct vax_error *err);
+bool api_confidentiality_parse(const char *body, size_t len, const char *content_type, char **text,
+                               char *version, size_t version_len, struct vax_error *err);
 
 /** One entry of a Bundle. Pointers point into the bundle's tree. */
 struct api_entry {
-	const cJSON *resource;           /* may be NULL (transaction-response without return) */
-	const char *full_url;            /* "" if none */
-	const char *resource_type;       /* "" if none */
-	const char *id;                  /* resource.id, "" if none */
-	const char *mode;                /* search.mode: match, include, outcome; "" */
-	double score;                    /* search.score, -1 if none */
-	const char *match_grade;         /* certain/probable/possible/certainly-not, "" */
+	const cJSON *resource;     /* may be NULL (transaction-response without return) */
+	const char *full_url;      /* "" if none */
+	const char *resource_type; /* "" if none */
+	const char *id;            /* resource.id, "" if none */
+	const char *mode;          /* search.mode: match, include, outcome; "" */
+	double score;              /* search.score, -1 if none */
+	const char *match_grade;   /* certain/probable/possible/certainly-not, "" */
 	/* transaction/batch-response */
-	int status;                      /* HTTP status from response.status, 0 if none */
-	const char *location;            /* response.location */
-	const char *etag;                /* response.etag */
-	const cJSON *outcome;            /* response.outcome (OperationOutcome) */
+	int status;           /* HTTP status from response.status, 0 if none */
+	const char *location; /* response.location */
+	const char *etag;     /* response.etag */
+	const cJSON *outcome; /* response.outcome (OperationOutcome) */
 };
 
 struct api_bundle {
 	cJSON *root;
-	const char *type;                /* searchset, transaction-response, ... */
-	long total;                      /* -1 if not given */
-	const char *next;                /* link[relation=next].url, NULL if none */
-	int n;                           /* entries */
+	const char *type; /* searchset, transaction-response, ... */
+	long total;       /* -1 if not given */
+	const char *next; /* link[relation=next].url, NULL if none */
+	int n;            /* entries */
 	struct api_entry *entry;
 };
 
@@ -110,7 +109,6 @@ void api_bundle_free(struct api_bundle *b);
 
 /** "Immunization/123/_history/4" -> type, id, version (each may be NULL to
  * skip; "" if absent). Also takes absolute URLs. False if unparsable. */
-bool api_ref_split(const char *ref, char *type, size_t tl, char *id, size_t il,
-		   char *version, size_t vl);
+bool api_ref_split(const char *ref, char *type, size_t tl, char *id, size_t il, char *version, size_t vl);
 
 #endif

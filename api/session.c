@@ -8,7 +8,7 @@
 
 #include <openssl/crypto.h>
 
-#define FORM_CT "application/x-www-form-urlencoded"
+#define FORM_CT  "application/x-www-form-urlencoded"
 #define FORM_MAX 4096
 
 enum op {
@@ -35,12 +35,12 @@ struct api_session {
 	bool accepted;
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
-	int64_t expires_at;          /* CLOCK_MONOTONIC seconds; 0 = unknown */
+	int64_t expires_at; /* CLOCK_MONOTONIC seconds; 0 = unknown */
 	bool reset_required;
 	char *conf_text;
 	char conf_version[33];
 	struct api_token_error login_error;
-	struct api_result res;        /* what the callback sees */
+	struct api_result res; /* what the callback sees */
 };
 
 static int64_t mono_now(void)
@@ -56,7 +56,7 @@ bool api_form_encode(char *buf, size_t len, const char *s)
 	size_t o = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			     (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+		             (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
 		if (o + (plain ? 1 : 3) >= len)
 			return false;
 		if (plain) {
@@ -97,7 +97,7 @@ struct api_session *api_session_new(struct api_conn *conn)
 
 static void drop_req(struct api_session *s)
 {
-	api_req_free(s->req);   /* wipes a secret body */
+	api_req_free(s->req); /* wipes a secret body */
 	s->req = NULL;
 	s->op = OP_NONE;
 }
@@ -154,20 +154,23 @@ static void login_refused(struct api_session *s, const struct api_result *res)
 {
 	struct api_token_error *e = &s->login_error;
 	if (!api_token_error_parse(res->body, res->body_len, e))
-		return;   /* not RFC 6749: keep the transport's classification */
+		return; /* not RFC 6749: keep the transport's classification */
 	s->res.cls = API_AUTH;
 	s->res.expired = false;
-	const char *why = e->description[0] ? e->description : "The organization code, user name or password is wrong.";
+	const char *why =
+	    e->description[0] ? e->description : "The organization code, user name or password is wrong.";
 	if (e->reset_required) {
 		error_set(&s->res.err, "API-AUTH-RESET-REQUIRED",
-			  "%s The account is locked: reset the password (F4 on the login screen) "
-			  "or call the registry help desk.", why);
+		          "%s The account is locked: reset the password (F4 on the login screen) "
+		          "or call the registry help desk.",
+		          why);
 	} else if (e->captcha) {
 		error_set(&s->res.err, "API-AUTH-CHALLENGE", "%s Answer the challenge to go on%s%s.", why,
-			  e->challenge[0] ? ": " : "", e->challenge);
+		          e->challenge[0] ? ": " : "", e->challenge);
 	} else if (e->attempts_remaining >= 0) {
-		error_set(&s->res.err, "API-AUTH-LOGIN", "%s %d attempt%s left before the account needs a challenge or reset.",
-			  why, e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
+		error_set(&s->res.err, "API-AUTH-LOGIN",
+		          "%s %d attempt%s left before the account needs a challenge or reset.", why,
+		          e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 	} else {
 		error_set(&s->res.err, "API-AUTH-LOGIN", "%s", why);
 	}
@@ -188,7 +191,7 @@ static void on_done(struct api_req *req, const struct api_result *res, void *arg
 		case OP_CONFIDENTIALITY: {
 			char *text = NULL;
 			if (api_confidentiality_parse(res->body, res->body_len, res->content_type, &text,
-						      s->conf_version, sizeof s->conf_version, &s->res.err)) {
+			                              s->conf_version, sizeof s->conf_version, &s->res.err)) {
 				free(s->conf_text);
 				s->conf_text = text;
 			} else {
@@ -220,8 +223,8 @@ static void on_done(struct api_req *req, const struct api_result *res, void *arg
 	 * or at api_session_free: res still points into it for the callback */
 }
 
-static bool start(struct api_session *s, enum op op, const char *method, const char *path,
-		  const char *form, bool auth, api_session_fn cb, void *arg)
+static bool start(struct api_session *s, enum op op, const char *method, const char *path, const char *form,
+                  bool auth, api_session_fn cb, void *arg)
 {
 	drop_req(s);
 	s->req = api_req_new(s->conn, method, path, NULL);
@@ -258,20 +261,19 @@ const char *api_session_confidentiality_version(const struct api_session *s)
 	return s->conf_version;
 }
 
-bool api_session_login(struct api_session *s, const char *org, const char *user,
-		       const char *password, const char *challenge_answer, bool accepted,
-		       api_session_fn cb, void *arg)
+bool api_session_login(struct api_session *s, const char *org, const char *user, const char *password,
+                       const char *challenge_answer, bool accepted, api_session_fn cb, void *arg)
 {
 	char form[FORM_MAX] = "";
 	memset(&s->login_error, 0, sizeof s->login_error);
 	s->login_error.attempts_remaining = -1;
 	bool ok = form_add(form, sizeof form, "grant_type", "password") &&
-		  form_add(form, sizeof form, "username", user) &&
-		  form_add(form, sizeof form, "password", password) &&
-		  form_add(form, sizeof form, "org_code", org) &&
-		  form_add(form, sizeof form, "challenge_answer",
-			   challenge_answer && *challenge_answer ? challenge_answer : NULL) &&
-		  form_add(form, sizeof form, "confidentiality_accepted", accepted ? "true" : NULL);
+	          form_add(form, sizeof form, "username", user) &&
+	          form_add(form, sizeof form, "password", password) &&
+	          form_add(form, sizeof form, "org_code", org) &&
+	          form_add(form, sizeof form, "challenge_answer",
+	                   challenge_answer && *challenge_answer ? challenge_answer : NULL) &&
+	          form_add(form, sizeof form, "confidentiality_accepted", accepted ? "true" : NULL);
 	if (ok) {
 		snprintf(s->user, sizeof s->user, "%s", user);
 		snprintf(s->org, sizeof s->org, "%s", org);
@@ -304,42 +306,42 @@ bool api_session_switch(struct api_session *s, const char *org, api_session_fn c
 }
 
 static bool two_passwords(struct api_session *s, enum op op, const char *path, const char *first_name,
-			  const char *first, const char *new_pw, const char *new_pw2, bool auth,
-			  api_session_fn cb, void *arg)
+                          const char *first, const char *new_pw, const char *new_pw2, bool auth,
+                          api_session_fn cb, void *arg)
 {
 	char form[FORM_MAX] = "";
 	bool ok = form_add(form, sizeof form, first_name, first) &&
-		  form_add(form, sizeof form, "new_password", new_pw) &&
-		  form_add(form, sizeof form, "new_password_confirm", new_pw2) &&
-		  start(s, op, "POST", path, form, auth, cb, arg);
+	          form_add(form, sizeof form, "new_password", new_pw) &&
+	          form_add(form, sizeof form, "new_password_confirm", new_pw2) &&
+	          start(s, op, "POST", path, form, auth, cb, arg);
 	OPENSSL_cleanse(form, sizeof form);
 	return ok;
 }
 
 bool api_session_change_password(struct api_session *s, const char *old_pw, const char *new_pw,
-				 const char *new_pw2, api_session_fn cb, void *arg)
+                                 const char *new_pw2, api_session_fn cb, void *arg)
 {
 	return two_passwords(s, OP_CHANGE, "/auth/password", "current_password", old_pw, new_pw, new_pw2,
-			     true, cb, arg);
+	                     true, cb, arg);
 }
 
-bool api_session_reset_request(struct api_session *s, const char *org, const char *user,
-			       const char *email, api_session_fn cb, void *arg)
+bool api_session_reset_request(struct api_session *s, const char *org, const char *user, const char *email,
+                               api_session_fn cb, void *arg)
 {
 	char form[FORM_MAX] = "";
 	bool ok = form_add(form, sizeof form, "org_code", org) &&
-		  form_add(form, sizeof form, "username", user) &&
-		  form_add(form, sizeof form, "email", email) &&
-		  start(s, OP_RESET_REQUEST, "POST", "/auth/password-reset", form, false, cb, arg);
+	          form_add(form, sizeof form, "username", user) &&
+	          form_add(form, sizeof form, "email", email) &&
+	          start(s, OP_RESET_REQUEST, "POST", "/auth/password-reset", form, false, cb, arg);
 	OPENSSL_cleanse(form, sizeof form);
 	return ok;
 }
 
 bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
-			       const char *new_pw2, api_session_fn cb, void *arg)
+                               const char *new_pw2, api_session_fn cb, void *arg)
 {
-	return two_passwords(s, OP_RESET_CONFIRM, "/auth/password-reset/confirm", "token", token,
-			     new_pw, new_pw2, false, cb, arg);
+	return two_passwords(s, OP_RESET_CONFIRM, "/auth/password-reset/confirm", "token", token, new_pw,
+	                     new_pw2, false, cb, arg);
 }
 
 bool api_session_logged_in(const struct api_session *s)

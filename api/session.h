@@ -56,9 +56,8 @@ const char *api_session_confidentiality_version(const struct api_session *s);
 /** Log in. challenge_answer may be NULL; accepted: the user accepted the
  * confidentiality statement just shown. On API_AUTH the details are in
  * api_session_login_error(). */
-bool api_session_login(struct api_session *s, const char *org, const char *user,
-		       const char *password, const char *challenge_answer, bool accepted,
-		       api_session_fn cb, void *arg);
+bool api_session_login(struct api_session *s, const char *org, const char *user, const char *password,
+                       const char *challenge_answer, bool accepted, api_session_fn cb, void *arg);
 /** After API-AUTH-EXPIRED: log in again as the same user and organization. */
 bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg);
 /** Why the last login was refused (attempts left, challenge, reset needed). */
@@ -68,13 +67,13 @@ const struct api_token_error *api_session_login_error(const struct api_session *
 bool api_session_switch(struct api_session *s, const char *org, api_session_fn cb, void *arg);
 /** Change the password (logged in). */
 bool api_session_change_password(struct api_session *s, const char *old_pw, const char *new_pw,
-				 const char *new_pw2, api_session_fn cb, void *arg);
+                                 const char *new_pw2, api_session_fn cb, void *arg);
 /** Ask for a reset e-mail; the registry answers 202 whatever the account. */
-bool api_session_reset_request(struct api_session *s, const char *org, const char *user,
-			       const char *email, api_session_fn cb, void *arg);
+bool api_session_reset_request(struct api_session *s, const char *org, const char *user, const char *email,
+                               api_session_fn cb, void *arg);
 /** Set a new password with the token from the e-mail. */
 bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
-			       const char *new_pw2, api_session_fn cb, void *arg);
+                               const char *new_pw2, api_session_fn cb, void *arg);
 /** Forget the token (the registry lets it expire). */
 void api_session_logout(struct api_session *s);
 

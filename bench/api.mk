@@ -8,3 +8,11 @@ bench_bench_api_CPPFLAGS = $(AM_CPPFLAGS) -DVAX_TOP_SRCDIR='"$(abs_top_srcdir)"'
 bench_bench_api_LDADD = $(VAXAPI_LIBS)
 BENCH_BINS += bench/bench_api
 EXTRA_DIST += bench/api.sh
+
+# api_pump latency against a stalled registry (the suite checks the property,
+# this measures the time)
+EXTRA_PROGRAMS += bench/bench_pump
+bench_bench_pump_SOURCES = bench/bench_pump.c bench/benchutil.c bench/benchutil.h
+bench_bench_pump_CPPFLAGS = $(AM_CPPFLAGS) -DVAX_TOP_BUILDDIR='"$(abs_top_builddir)"'
+bench_bench_pump_LDADD = $(VAXAPI_LIBS)
+BENCH_BINS += bench/bench_pump

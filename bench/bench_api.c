@@ -20,16 +20,16 @@
 #include "core/fhir.h"
 #include "core/uuid.h"
 
-#define FAMILY "Benchfamily"
+#define FAMILY    "Benchfamily"
 #define N_CLIENTS 12
-#define N_SHOTS 8
+#define N_SHOTS   8
 
 enum { OP_LOGIN, OP_SEARCH, OP_READ, OP_SHOT, OP_N };
 static const char *const op_name[OP_N] = {
-	"login (POST /auth/token)",
-	"search family, 20 per page, 4 elements",
-	"read record (Patient + Immunization?patient)",
-	"record a shot (conditional POST)",
+    "login (POST /auth/token)",
+    "search family, 20 per page, 4 elements",
+    "read record (Patient + Immunization?patient)",
+    "record a shot (conditional POST)",
 };
 
 struct tally {
@@ -43,7 +43,8 @@ static char patient_id[VAX_ID_LEN];
 
 static void fail(const char *what, const struct api_result *res)
 {
-	fprintf(stderr, "bench_api: %s: %s (%s)\n", what, res ? res->err.message : "", res ? res->err.code : "");
+	fprintf(stderr, "bench_api: %s: %s (%s)\n", what, res ? res->err.message : "",
+	        res ? res->err.code : "");
 	exit(1);
 }
 
@@ -65,8 +66,8 @@ static const struct api_result *run(struct api_req *r, struct tally *t, const ch
 
 static struct api_conn *connect_login(bool gzip, struct tally *t, struct api_session **sp)
 {
-	struct api_conn_config cfg = { .base_url = url, .ca_file = ca, .no_gzip = !gzip };
-	struct vax_error err = { 0 };
+	struct api_conn_config cfg = {.base_url = url, .ca_file = ca, .no_gzip = !gzip};
+	struct vax_error err = {0};
 	struct api_conn *c = api_conn_new(&cfg, &err);
 	if (!c) {
 		fprintf(stderr, "bench_api: %s\n", err.message);
@@ -94,7 +95,7 @@ static struct api_conn *connect_login(bool gzip, struct tally *t, struct api_ses
 
 static void client_of(struct client *c, int i)
 {
-	static const char *const given[] = { "Ana", "Luis", "Maria", "Jose", "Sofia", "Diego" };
+	static const char *const given[] = {"Ana", "Luis", "Maria", "Jose", "Sofia", "Diego"};
 	client_init(c);
 	uuid_v4(c->uuid);
 	snprintf(c->name.family, sizeof c->name.family, "%s", FAMILY);
@@ -114,7 +115,7 @@ static void client_of(struct client *c, int i)
 
 static struct api_req *shot_req(struct api_conn *c, const char *pid, vax_date dob, int k)
 {
-	static const char *const cvx[] = { "08", "20", "10", "49", "133", "116", "03", "21" };
+	static const char *const cvx[] = {"08", "20", "10", "49", "133", "116", "03", "21"};
 	struct immunization im;
 	imm_init(&im);
 	uuid_v4(im.uuid);
@@ -167,8 +168,8 @@ static void measure(bool gzip, struct tally t[OP_N])
 	struct api_conn *c = connect_login(gzip, &t[OP_LOGIN], &s);
 	struct vax_error err;
 
-	struct api_fhir_param sp[] = { { "family", FAMILY }, { "_count", "20" },
-				       { "_elements", "name,birthDate,gender,identifier" } };
+	struct api_fhir_param sp[] = {
+	    {"family", FAMILY}, {"_count", "20"}, {"_elements", "name,birthDate,gender,identifier"}};
 	struct api_req *r = api_fhir_search_req(c, "Patient", sp, 3, &err);
 	run(r, &t[OP_SEARCH], "search");
 	api_req_free(r);
@@ -181,7 +182,7 @@ static void measure(bool gzip, struct tally t[OP_N])
 	api_req_free(r);
 	char ref[100];
 	snprintf(ref, sizeof ref, "Patient/%s", patient_id);
-	struct api_fhir_param hp[] = { { "patient", ref }, { "_count", "100" } };
+	struct api_fhir_param hp[] = {{"patient", ref}, {"_count", "100"}};
 	r = api_fhir_search_req(c, "Immunization", hp, 2, &err);
 	run(r, &t[OP_READ], "read history");
 	api_req_free(r);
@@ -200,8 +201,9 @@ int main(int argc, char **argv)
 		const char *src = getenv("top_srcdir") ? getenv("top_srcdir") : VAX_TOP_SRCDIR;
 		const char *bld = getenv("top_builddir") ? getenv("top_builddir") : VAX_TOP_BUILDDIR;
 		char cmd[4096];
-		snprintf(cmd, sizeof cmd, "top_srcdir='%s' top_builddir='%s' sh '%s/bench/api.sh' '%s/bench/bench_api'",
-			 src, bld, src, bld);
+		snprintf(cmd, sizeof cmd,
+		         "top_srcdir='%s' top_builddir='%s' sh '%s/bench/api.sh' '%s/bench/bench_api'", src,
+		         bld, src, bld);
 		int rc = system(cmd);
 		return rc == 0 ? 0 : 1;
 	}
@@ -214,14 +216,17 @@ int main(int argc, char **argv)
 	measure(true, gz);
 	measure(false, id);
 
-	printf("\nbench_api: bytes on the wire per operation (HTTP headers + bodies, TLS framing excluded)\n");
+	printf(
+	    "\nbench_api: bytes on the wire per operation (HTTP headers + bodies, TLS framing excluded)\n");
 	printf("registry %s, %d clients named %s, record with %d shots\n", url, N_CLIENTS, FAMILY, N_SHOTS);
-	printf("%-46s %5s %10s %12s %12s %7s\n", "operation", "reqs", "sent", "recv gzip", "recv plain", "saved");
+	printf("%-46s %5s %10s %12s %12s %7s\n", "operation", "reqs", "sent", "recv gzip", "recv plain",
+	       "saved");
 	printf("%-46s %5s %10s %12s %12s %7s\n", "----------------------------------------------", "-----",
 	       "----------", "------------", "------------", "-------");
 	unsigned long long tg = 0, tp = 0, ts = 0;
 	for (int i = 0; i < OP_N; i++) {
-		double saved = id[i].received ? 100.0 * (1.0 - (double)gz[i].received / (double)id[i].received) : 0;
+		double saved =
+		    id[i].received ? 100.0 * (1.0 - (double)gz[i].received / (double)id[i].received) : 0;
 		printf("%-46s %5d %10llu %12llu %12llu %6.1f%%\n", op_name[i], gz[i].requests, gz[i].sent,
 		       gz[i].received, id[i].received, saved);
 		tg += gz[i].received;

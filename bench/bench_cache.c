@@ -147,7 +147,7 @@ static void bench_search(const char *tmp, long n)
 	sqlite3_exec(cache_store_db(s), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	enum { Q = 2000 };
 	double *t = xmalloc(Q * sizeof *t), *tp = xmalloc(Q * sizeof *tp);
-	char (*keys)[CACHE_KEY_STR] = xmalloc(50 * sizeof *keys);
+	char(*keys)[CACHE_KEY_STR] = xmalloc(50 * sizeof *keys);
 	long hits = 0;
 	for (int q = 0; q < Q; q++) {
 		struct client c;
@@ -200,17 +200,18 @@ static bool run(const char *cmd)
 	return rc == 0;
 }
 
-static bool start_registry(const char *tmp, const char *srcdir, char *url, size_t urllen,
-			   char *ca, size_t calen)
+static bool start_registry(const char *tmp, const char *srcdir, char *url, size_t urllen, char *ca,
+                           size_t calen)
 {
 	char cmd[2048];
 	snprintf(ca, calen, "%s/tls/ca.pem", tmp);
-	snprintf(cmd, sizeof cmd,
-		 "sh '%s/tests/tls/mkca.sh' '%s/tls' >/dev/null 2>&1 && ./vaxregd init --data '%s/reg' >/dev/null"
-		 " && ./vaxregd org add --data '%s/reg' --code %s --name Bench >/dev/null"
-		 " && printf '%%s\\n' '%s' | ./vaxregd user add --data '%s/reg' --org %s --username %s"
-		 " --role provider --email b@example.org >/dev/null",
-		 srcdir, tmp, tmp, tmp, CAP.org, PASSWORD, tmp, CAP.org, CAP.user);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "sh '%s/tests/tls/mkca.sh' '%s/tls' >/dev/null 2>&1 && ./vaxregd init --data '%s/reg' >/dev/null"
+	    " && ./vaxregd org add --data '%s/reg' --code %s --name Bench >/dev/null"
+	    " && printf '%%s\\n' '%s' | ./vaxregd user add --data '%s/reg' --org %s --username %s"
+	    " --role provider --email b@example.org >/dev/null",
+	    srcdir, tmp, tmp, tmp, CAP.org, PASSWORD, tmp, CAP.org, CAP.user);
 	if (access("./vaxregd", X_OK) != 0 || !run(cmd))
 		return false;
 	char out[1024];
@@ -314,7 +315,7 @@ static void bench_sync(const char *tmp, int shots)
 	const struct cache_sync_stats *x = cache_sync_stats(y);
 	if (st != CACHE_SYNC_DONE || x->accepted != shots)
 		fprintf(stderr, "bench_cache: sync %s, %d accepted: %s\n", cache_sync_status_name(st),
-			x->accepted, err.message);
+		        x->accepted, err.message);
 	char label[96];
 	snprintf(label, sizeof label, "sync %d queued shots: wall time", shots);
 	bench_row(label, secs, "s");

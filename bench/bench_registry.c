@@ -27,11 +27,11 @@
 #include "sys/codeload.h"
 #include "sys/fileio.h"
 
-#define THREADS 8
+#define THREADS     8
 #define MAX_SAMPLES 2000000
 
-static const char *families[] = {"garcia", "nguyen", "smith", "pena", "trevino", "lopez", "huynh",
-				 "schmidt", "okafor", "delacruz", "hernandez", "washington"};
+static const char *families[] = {"garcia", "nguyen",  "smith",  "pena",     "trevino",   "lopez",
+                                 "huynh",  "schmidt", "okafor", "delacruz", "hernandez", "washington"};
 
 struct phase {
 	const char *name;
@@ -97,7 +97,7 @@ static void *worker(void *arg)
 		int r = rand_r(&seed);
 		if (sh->kind == 0) {
 			snprintf(url, sizeof url, "%sPatient?family=%s&_count=20", sh->url,
-				 families[r % (int)(sizeof families / sizeof *families)]);
+			         families[r % (int)(sizeof families / sizeof *families)]);
 			curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 		} else if (sh->kind == 1) {
 			snprintf(url, sizeof url, "%sPatient/%s", sh->url, sh->ids[r % sh->n_ids]);
@@ -105,11 +105,13 @@ static void *worker(void *arg)
 		} else {
 			snprintf(url, sizeof url, "%sImmunization", sh->url);
 			snprintf(body, sizeof body,
-				 "{\"resourceType\":\"Immunization\",\"status\":\"completed\","
-				 "\"vaccineCode\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"141\"}]},"
-				 "\"patient\":{\"reference\":\"Patient/%s\"},\"occurrenceDateTime\":\"2026-10-01\","
-				 "\"primarySource\":false,\"reportOrigin\":{\"coding\":[{\"code\":\"01\"}]}}",
-				 sh->ids[r % sh->n_ids]);
+			         "{\"resourceType\":\"Immunization\",\"status\":\"completed\","
+			         "\"vaccineCode\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/"
+			         "cvx\",\"code\":\"141\"}]},"
+			         "\"patient\":{\"reference\":\"Patient/"
+			         "%s\"},\"occurrenceDateTime\":\"2026-10-01\","
+			         "\"primarySource\":false,\"reportOrigin\":{\"coding\":[{\"code\":\"01\"}]}}",
+			         sh->ids[r % sh->n_ids]);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		}
 		curl_easy_setopt(c, CURLOPT_URL, url);
@@ -143,8 +145,9 @@ static char *login(const char *url, const char *ca)
 	struct buf b = {0};
 	curl_easy_setopt(c, CURLOPT_URL, u);
 	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "grant_type=password&org_code=HILLPEDS&username=frontdesk"
-						 "&password=Vax%21demo2026&confidentiality_accepted=true");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+	                 "grant_type=password&org_code=HILLPEDS&username=frontdesk"
+	                 "&password=Vax%21demo2026&confidentiality_accepted=true");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	CURLcode rc = curl_easy_perform(c);
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
 
 	/* ids to read */
 	int n_ids = 5000;
-	char (*ids)[65] = calloc((size_t)n_ids, sizeof *ids);
+	char(*ids)[65] = calloc((size_t)n_ids, sizeof *ids);
 	struct store_res *res = calloc((size_t)n_ids, sizeof *res);
 	struct store_query q = {.type = "Patient", .count = n_ids, .offset = (int)(total_p / 3)};
 	long tot;
@@ -244,7 +247,8 @@ int main(int argc, char **argv)
 	free(codes_dir);
 	struct registry_config cfg = {.datadir = data, .maint_start = -1, .maint_end = -1, .token_ttl = 3600};
 	struct registry *a = registry_new(st, codes, &cfg);
-	struct server_opts so = {.listen = "127.0.0.1:0", .cert_file = cert, .key_file = key, .threads = THREADS};
+	struct server_opts so = {
+	    .listen = "127.0.0.1:0", .cert_file = cert, .key_file = key, .threads = THREADS};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
@@ -259,12 +263,13 @@ int main(int argc, char **argv)
 	}
 
 	static const struct phase phases[] = {
-		{"search (family, 20 per page)", 0},
-		{"read (Patient by id)", 1},
-		{"create (Immunization)", 2},
+	    {"search (family, 20 per page)", 0},
+	    {"read (Patient by id)", 1},
+	    {"create (Immunization)", 2},
 	};
 	char title[128];
-	snprintf(title, sizeof title, "vaxregd over TLS, %d keep-alive connections, %d s each", THREADS, seconds);
+	snprintf(title, sizeof title, "vaxregd over TLS, %d keep-alive connections, %d s each", THREADS,
+	         seconds);
 	bench_header(title);
 	struct shared sh = {.url = url, .ca = ca, .token = token, .ids = ids, .n_ids = n_ids};
 	pthread_mutex_init(&sh.lock, NULL);

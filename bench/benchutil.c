@@ -31,7 +31,8 @@ void bench_header(const char *title)
 {
 	printf("\n%s\n", title);
 	printf("%-48s %14s  %s\n", "measure", "value", "unit");
-	printf("%-48s %14s  %s\n", "------------------------------------------------", "--------------", "----");
+	printf("%-48s %14s  %s\n", "------------------------------------------------", "--------------",
+	       "----");
 }
 
 void bench_row(const char *name, double value, const char *unit)

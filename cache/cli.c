@@ -23,8 +23,8 @@
 #include "core/xalloc.h"
 #include "sys/config.h"
 
-#define EXIT_TEMPFAIL 75     /* sysexits EX_TEMPFAIL: try again later */
-#define PASSWORD_MAX 256
+#define EXIT_TEMPFAIL 75 /* sysexits EX_TEMPFAIL: try again later */
+#define PASSWORD_MAX  256
 
 struct cli {
 	const char *cmd;
@@ -169,12 +169,13 @@ static bool login(struct cli *c, bool want_online)
 	}
 	if (want_online && c->cfg.registry_url[0]) {
 		struct api_conn_config acfg = {
-			.base_url = c->cfg.registry_url,
-			.ca_file = c->cfg.ca_file[0] ? c->cfg.ca_file : NULL,
-			.pinned_pubkey = c->cfg.pinned_pubkey[0] ? c->cfg.pinned_pubkey : NULL,
-			.connect_timeout_ms = c->cfg.connect_timeout_seconds * 1000L,
-			/* a stalled link is offline after as long as a dead one */
-			.low_speed_time_s = c->cfg.connect_timeout_seconds > 0 ? c->cfg.connect_timeout_seconds : 20,
+		    .base_url = c->cfg.registry_url,
+		    .ca_file = c->cfg.ca_file[0] ? c->cfg.ca_file : NULL,
+		    .pinned_pubkey = c->cfg.pinned_pubkey[0] ? c->cfg.pinned_pubkey : NULL,
+		    .connect_timeout_ms = c->cfg.connect_timeout_seconds * 1000L,
+		    /* a stalled link is offline after as long as a dead one */
+		    .low_speed_time_s =
+		        c->cfg.connect_timeout_seconds > 0 ? c->cfg.connect_timeout_seconds : 20,
 		};
 		if (!api_global_init(&err) || !(c->conn = api_conn_new(&acfg, &err))) {
 			fprintf(stderr, "vaxdesk: %s\n", err.message);
@@ -187,8 +188,8 @@ static bool login(struct cli *c, bool want_online)
 				api_pump(c->conn, 200);
 		if (w.done && w.cls == API_OK) {
 			c->online = true;
-			if (!cache_login_online(c->store, c->org, c->user, c->password,
-						(int64_t)time(NULL), &err)) {
+			if (!cache_login_online(c->store, c->org, c->user, c->password, (int64_t)time(NULL),
+			                        &err)) {
 				fprintf(stderr, "vaxdesk: %s\n", err.message);
 				return false;
 			}
@@ -197,7 +198,7 @@ static bool login(struct cli *c, bool want_online)
 		if (w.done && !w.offline) {
 			const struct api_token_error *te = api_session_login_error(c->session);
 			fprintf(stderr, "vaxdesk: login refused: %s\n",
-				te && te->description[0] ? te->description : w.msg);
+			        te && te->description[0] ? te->description : w.msg);
 			return false;
 		}
 		fprintf(stderr, "vaxdesk: the registry is not reachable (%s); working offline\n", w.msg);
@@ -230,8 +231,8 @@ static int cmd_outbox(struct cli *c)
 	if (c->json)
 		fputs("[", stdout);
 	else
-		printf("%-6s %-12s %-6s %-12s %-10s %-12s %-8s %s\n", "SEQ", "STATE", "OP", "TYPE",
-		       "USER", "CAPTURED", "TRIES", "RECEIPT / MESSAGE");
+		printf("%-6s %-12s %-6s %-12s %-10s %-12s %-8s %s\n", "SEQ", "STATE", "OP", "TYPE", "USER",
+		       "CAPTURED", "TRIES", "RECEIPT / MESSAGE");
 	for (int i = 0; i < n; i++) {
 		struct cache_entry *e = &v[i];
 		char when[32];
@@ -292,15 +293,17 @@ static int cmd_sync(struct cli *c)
 	const struct cache_sync_stats *s = cache_sync_stats(y);
 	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "
 	       "%d bundle(s), %d split(s), %d match(es); pending %d\n",
-	       cache_sync_status_name(st), s->accepted, s->rejected, s->conflict, s->review,
-	       s->bundles, s->splits, s->matches, cache_outbox_count(c->store, 1u << CACHE_PENDING));
+	       cache_sync_status_name(st), s->accepted, s->rejected, s->conflict, s->review, s->bundles,
+	       s->splits, s->matches, cache_outbox_count(c->store, 1u << CACHE_PENDING));
 	if (st == CACHE_SYNC_OFFLINE)
 		printf("offline: next probe in %lld s\n",
 		       (long long)(cache_sync_next_probe(y) - (int64_t)time(NULL)));
 	if (error_isset(&err))
 		fprintf(stderr, "vaxdesk: %s\n", err.message);
 	cache_sync_free(y);
-	return st == CACHE_SYNC_DONE ? 0 : st == CACHE_SYNC_OFFLINE || st == CACHE_SYNC_BUSY ? EXIT_TEMPFAIL : 1;
+	return st == CACHE_SYNC_DONE                               ? 0
+	       : st == CACHE_SYNC_OFFLINE || st == CACHE_SYNC_BUSY ? EXIT_TEMPFAIL
+	                                                           : 1;
 }
 
 /* GET and wait (the command line only). NULL on failure, reported. */
@@ -378,7 +381,8 @@ static int prefetch_one(struct cli *c, const char *id)
 		for (int i = 0; i < b.n; i++) {
 			struct immunization im;
 			imm_init(&im);
-			if (!b.entry[i].resource || !fhir_immunization_from_json(b.entry[i].resource, &im, &err) ||
+			if (!b.entry[i].resource ||
+			    !fhir_immunization_from_json(b.entry[i].resource, &im, &err) ||
 			    !cache_put_immunization(c->store, &im, NULL, &err))
 				bad++;
 		}
@@ -412,10 +416,12 @@ static int cmd_prefetch(struct cli *c)
 		const cJSON *m, *members = cJSON_GetObjectItemCaseSensitive(g, "member");
 		owned = xcalloc((size_t)cJSON_GetArraySize(members) + 1, sizeof *owned);
 		n = 0;
-		cJSON_ArrayForEach(m, members) {
+		cJSON_ArrayForEach(m, members)
+		{
 			const cJSON *ent = cJSON_GetObjectItemCaseSensitive(m, "entity");
 			const cJSON *ref = ent ? cJSON_GetObjectItemCaseSensitive(ent, "reference") : NULL;
-			const char *pid = cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
+			const char *pid =
+			    cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
 			if (pid)
 				owned[n++] = xstrdup(pid);
 		}
@@ -443,8 +449,7 @@ static int cmd_purge(struct cli *c)
 		return 1;
 	}
 	printf("purged %d cached client(s); %d left; %d unsent change(s) kept\n", n,
-	       cache_count_clients(c->store),
-	       cache_outbox_count(c->store, CACHE_UNSENT_MASK));
+	       cache_count_clients(c->store), cache_outbox_count(c->store, CACHE_UNSENT_MASK));
 	return 0;
 }
 

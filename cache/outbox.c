@@ -19,13 +19,20 @@
 const char *cache_state_name(enum cache_state st)
 {
 	switch (st) {
-	case CACHE_PENDING: return "pending";
-	case CACHE_SENDING: return "sending";
-	case CACHE_ACCEPTED: return "accepted";
-	case CACHE_REJECTED: return "rejected";
-	case CACHE_CONFLICT: return "conflict";
-	case CACHE_NEEDS_REVIEW: return "needs-review";
-	case CACHE_DISCARDED: return "discarded";
+	case CACHE_PENDING:
+		return "pending";
+	case CACHE_SENDING:
+		return "sending";
+	case CACHE_ACCEPTED:
+		return "accepted";
+	case CACHE_REJECTED:
+		return "rejected";
+	case CACHE_CONFLICT:
+		return "conflict";
+	case CACHE_NEEDS_REVIEW:
+		return "needs-review";
+	case CACHE_DISCARDED:
+		return "discarded";
 	}
 	return "?";
 }
@@ -33,9 +40,12 @@ const char *cache_state_name(enum cache_state st)
 const char *cache_op_name(enum cache_op op)
 {
 	switch (op) {
-	case CACHE_OP_CREATE: return "create";
-	case CACHE_OP_UPDATE: return "update";
-	case CACHE_OP_DELETE: return "delete";
+	case CACHE_OP_CREATE:
+		return "create";
+	case CACHE_OP_UPDATE:
+		return "update";
+	case CACHE_OP_DELETE:
+		return "delete";
 	}
 	return "?";
 }
@@ -51,12 +61,12 @@ const char *cache_rtype_name(enum cache_rtype t)
 static void payload_aad(const struct cache_entry *e, char *buf, size_t len)
 {
 	snprintf(buf, len, "outbox/%s/%d/%d/%s/%s", e->uuid, (int)e->op, (int)e->type, e->rec_key,
-		 e->client_key);
+	         e->client_key);
 }
 
-static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rtype type,
-			 const char *rec_key, const char *client_key, const struct capture *cap,
-			 const char *json, struct cache_entry *e, struct vax_error *err)
+static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rtype type, const char *rec_key,
+                         const char *client_key, const struct capture *cap, const char *json,
+                         struct cache_entry *e, struct vax_error *err)
 {
 	memset(e, 0, sizeof *e);
 	/* a store holds its own user's work only: it is sent under their login */
@@ -65,7 +75,8 @@ static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rty
 	text_copy(o, sizeof o, cap->org);
 	if (s->user && (strcmp(text_trim(u), s->user) || !text_ieq(text_trim(o), s->org)))
 		return error_set(err, "CACHE-WRONG-USER",
-				 "This record names another user than the one logged in; log in as that user to record it.");
+		                 "This record names another user than the one logged in; log in as that user "
+		                 "to record it.");
 	uuid_v4(e->uuid);
 	e->op = op;
 	e->type = type;
@@ -82,10 +93,10 @@ static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rty
 		return false;
 	sqlite3_stmt *st;
 	bool ok = sqlite3_prepare_v2(s->db,
-				     "INSERT INTO outbox(uuid, op, rtype, rec_key, client_key, user, org,"
-				     " workstation, captured_at, state, payload, updated_at)"
-				     " VALUES(?,?,?,?,?,?,?,?,?,0,?,?)",
-				     -1, &st, NULL) == SQLITE_OK;
+	                             "INSERT INTO outbox(uuid, op, rtype, rec_key, client_key, user, org,"
+	                             " workstation, captured_at, state, payload, updated_at)"
+	                             " VALUES(?,?,?,?,?,?,?,?,?,0,?,?)",
+	                             -1, &st, NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_text(st, 1, e->uuid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 2, op);
@@ -163,7 +174,8 @@ static void drop_unchanged_companions(cJSON *payload, const struct client *befor
 				for (int i = 0; i < before->n_resp && !same; i++)
 					if (rp.uuid[0] ? !strcmp(rp.uuid, before->resp[i].uuid)
 					               : rp.id[0] && !strcmp(rp.id, before->resp[i].id))
-						same = same_json(x, fhir_related_person_to_json(&before->resp[i], "#"));
+						same = same_json(
+						    x, fhir_related_person_to_json(&before->resp[i], "#"));
 			OPENSSL_cleanse(&rp, sizeof rp);
 		} else if (rt && !strcmp(rt, "Consent") && client_consent_recorded(&before->consent)) {
 			same = same_json(x, fhir_consent_to_json(&before->consent, "#"));
@@ -176,8 +188,8 @@ static void drop_unchanged_companions(cJSON *payload, const struct client *befor
 		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
 }
 
-bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op,
-		       const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
+bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op, const struct capture *cap,
+                       struct cache_entry *entry, struct vax_error *err)
 {
 	struct cache_entry tmp;
 	char key[CACHE_KEY_STR];
@@ -220,7 +232,7 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 
 /* Prepare one dose (uuid, encoding) before the transaction opens. */
 static char *imm_prepare(struct cache_store *s, struct immunization *im, enum cache_op op,
-			 const struct capture *cap, struct vax_error *err)
+                         const struct capture *cap, struct vax_error *err)
 {
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
 	if (op == CACHE_OP_CREATE) {
@@ -244,8 +256,8 @@ static char *imm_prepare(struct cache_store *s, struct immunization *im, enum ca
 
 /* Write one prepared dose and its outbox entry inside an open transaction. */
 static bool imm_write(struct cache_store *s, const struct immunization *im, enum cache_op op,
-		      const struct capture *cap, const char *json, struct cache_entry *entry,
-		      struct vax_error *err)
+                      const struct capture *cap, const char *json, struct cache_entry *entry,
+                      struct vax_error *err)
 {
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
 	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
@@ -270,7 +282,7 @@ static bool imm_write(struct cache_store *s, const struct immunization *im, enum
 /* Save n doses, each with its own outbox entry, in one transaction: all of
  * them or none. *entry (if given) gets the last one's entry. */
 static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, enum cache_op op,
-		      const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
+                      const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
 {
 	if (!cache_require_unlocked(s, err))
 		return false;
@@ -294,20 +306,19 @@ static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, 
 }
 
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
-			     const struct capture *cap, struct cache_entry *entry,
-			     struct vax_error *err)
+                             const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
 {
 	return save_imms(s, im, 1, op, cap, entry, err);
 }
 
 bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
-			      const struct capture *cap, struct vax_error *err)
+                              const struct capture *cap, struct vax_error *err)
 {
 	return save_imms(s, im, n, CACHE_OP_CREATE, cap, NULL, err);
 }
 
-#define ENTRY_COLS \
-	"seq, uuid, op, rtype, rec_key, client_key, user, org, workstation, captured_at," \
+#define ENTRY_COLS                                                                                           \
+	"seq, uuid, op, rtype, rec_key, client_key, user, org, workstation, captured_at,"                    \
 	" state, attempts, next_try, receipt, message, reviewed, updated_at"
 
 static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
@@ -337,7 +348,7 @@ static void read_entry(struct cache_store *s, sqlite3_stmt *st, struct cache_ent
 	if (s->unlocked && sqlite3_column_bytes(st, 13) > 0) {
 		snprintf(aad, sizeof aad, "receipt/%s", e->uuid);
 		char *r = cache_unseal(s, aad, sqlite3_column_blob(st, 13),
-				       (size_t)sqlite3_column_bytes(st, 13), NULL);
+		                       (size_t)sqlite3_column_bytes(st, 13), NULL);
 		if (r) {
 			char *nl = strchr(r, '\n');
 			if (nl) {
@@ -351,7 +362,7 @@ static void read_entry(struct cache_store *s, sqlite3_stmt *st, struct cache_ent
 	if (s->unlocked && sqlite3_column_bytes(st, 14) > 0) {
 		snprintf(aad, sizeof aad, "msg/%s", e->uuid);
 		char *m = cache_unseal(s, aad, sqlite3_column_blob(st, 14),
-				       (size_t)sqlite3_column_bytes(st, 14), NULL);
+		                       (size_t)sqlite3_column_bytes(st, 14), NULL);
 		if (m) {
 			text_copy(e->message, sizeof e->message, m);
 			free_secret(m);
@@ -359,15 +370,14 @@ static void read_entry(struct cache_store *s, sqlite3_stmt *st, struct cache_ent
 	}
 }
 
-int cache_outbox_list(struct cache_store *s, unsigned states, struct cache_entry **out,
-		      struct vax_error *err)
+int cache_outbox_list(struct cache_store *s, unsigned states, struct cache_entry **out, struct vax_error *err)
 {
 	*out = NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT " ENTRY_COLS " FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0"
-			       " ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       "SELECT " ENTRY_COLS " FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0"
+	                       " ORDER BY seq",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "list the outbox");
 		return -1;
 	}
@@ -388,9 +398,8 @@ int cache_outbox_count(struct cache_store *s, unsigned states)
 {
 	sqlite3_stmt *st;
 	int n = -1;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT count(*) FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE ?1 = 0 OR ((1 << state) & ?1) <> 0",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, states);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -399,12 +408,11 @@ int cache_outbox_count(struct cache_store *s, unsigned states)
 	return n;
 }
 
-bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e,
-		      struct vax_error *err)
+bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e, struct vax_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS " FROM outbox WHERE seq=?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT " ENTRY_COLS " FROM outbox WHERE seq=?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return cache_db_error(s, err, "read the outbox");
 	sqlite3_bind_int64(st, 1, seq);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
@@ -421,9 +429,9 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
 		return NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       theirs ? "SELECT theirs FROM outbox WHERE seq=?"
-				      : "SELECT payload FROM outbox WHERE seq=?",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       theirs ? "SELECT theirs FROM outbox WHERE seq=?"
+	                              : "SELECT payload FROM outbox WHERE seq=?",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "read the outbox");
 		return NULL;
 	}
@@ -435,8 +443,8 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
 			snprintf(aad, sizeof aad, "theirs/%s", e.uuid);
 		else
 			payload_aad(&e, aad, sizeof aad);
-		text = cache_unseal(s, aad, sqlite3_column_blob(st, 0),
-				    (size_t)sqlite3_column_bytes(st, 0), err);
+		text = cache_unseal(s, aad, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		                    err);
 	} else if (!theirs) {
 		error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
 	}
@@ -446,7 +454,7 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
 
 /* Seal `text` for column `col` of entry seq (AAD prefix names the column). */
 static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, const char *prefix,
-		       const char *uuid, const char *text, struct vax_error *err)
+                       const char *uuid, const char *text, struct vax_error *err)
 {
 	char aad[200], sql[96];
 	snprintf(aad, sizeof aad, "%s/%s", prefix, uuid);
@@ -473,8 +481,7 @@ static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, cons
 	return ok ? true : cache_db_error(s, err, "update the outbox");
 }
 
-bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json,
-			      struct vax_error *err)
+bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json, struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
@@ -488,7 +495,7 @@ bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *js
 }
 
 bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
-				       struct vax_error *err)
+                                       struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
@@ -505,16 +512,16 @@ bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const
 	/* the local copy, what is sent and the state change together: the
 	 * history never shows one version while the outbox sends another */
 	bool ok = cache_write_imm_row(s, e.rec_key, e.client_key, im, err) &&
-		  cache_outbox_set_payload(s, seq, json, err) &&
-		  cache_outbox_set_state(s, seq, CACHE_PENDING, NULL, NULL, "", NULL, err) &&
-		  cache_outbox_retry(s, seq, 0, err);
+	          cache_outbox_set_payload(s, seq, json, err) &&
+	          cache_outbox_set_state(s, seq, CACHE_PENDING, NULL, NULL, "", NULL, err) &&
+	          cache_outbox_retry(s, seq, 0, err);
 	free_secret(json);
 	return commit_or_rollback(s, ok, err);
 }
 
-bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,
-			    const char *receipt_id, const char *receipt_version, const char *message,
-			    const char *theirs, struct vax_error *err)
+bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st, const char *receipt_id,
+                            const char *receipt_version, const char *message, const char *theirs,
+                            struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
@@ -529,9 +536,9 @@ bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state
 		return false;
 	sqlite3_stmt *q;
 	bool ok = sqlite3_prepare_v2(s->db,
-				     "UPDATE outbox SET state=?, updated_at=?,"
-				     " attempts = attempts + (? = 1) WHERE seq=?",
-				     -1, &q, NULL) == SQLITE_OK;
+	                             "UPDATE outbox SET state=?, updated_at=?,"
+	                             " attempts = attempts + (? = 1) WHERE seq=?",
+	                             -1, &q, NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_int(q, 1, st);
 		sqlite3_bind_int64(q, 2, cache_now());
@@ -557,13 +564,13 @@ bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state
 	return false;
 }
 
-bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
-			struct vax_error *err)
+bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try, struct vax_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state NOT IN (2, 6)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "UPDATE outbox SET state=0, next_try=?, updated_at=? WHERE seq=? AND state NOT IN (2, 6)", -1,
+	        &st, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "update the outbox");
 	sqlite3_bind_int64(st, 1, next_try);
 	sqlite3_bind_int64(st, 2, cache_now());
@@ -577,8 +584,8 @@ static bool mark_approved(struct cache_store *s, int64_t seq, struct vax_error *
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "UPDATE outbox SET state=0, reviewed=1, next_try=0, updated_at=? WHERE seq=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "UPDATE outbox SET state=0, reviewed=1, next_try=0, updated_at=? WHERE seq=?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "update the outbox");
 	sqlite3_bind_int64(st, 1, cache_now());
 	sqlite3_bind_int64(st, 2, seq);
@@ -665,7 +672,8 @@ static void fix_payload(struct companion_fix *f, cJSON *payload)
 		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
 		struct responsible_person rp;
 		struct consent cs;
-		if (rt && !strcmp(rt, "RelatedPerson") && fhir_related_person_from_json(x, &rp, NULL, 0, NULL)) {
+		if (rt && !strcmp(rt, "RelatedPerson") &&
+		    fhir_related_person_from_json(x, &rp, NULL, 0, NULL)) {
 			now = fix_person(f, &rp) ? fhir_related_person_to_json(&rp, "#") : NULL;
 			OPENSSL_cleanse(&rp, sizeof rp);
 		} else if (rt && !strcmp(rt, "Consent") && fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
@@ -703,7 +711,7 @@ const char *cache_json_version(const cJSON *j)
 
 /* Rewrite one unsent payload: fix(payload, arg) changes it in place. */
 static bool rewrite_payload(struct cache_store *s, int64_t seq, void (*fix)(cJSON *, void *), void *arg,
-			    struct vax_error *err)
+                            struct vax_error *err)
 {
 	char *json = cache_outbox_payload(s, seq, false, err);
 	cJSON *j = json ? cJSON_Parse(json) : NULL;
@@ -720,8 +728,8 @@ static bool rewrite_payload(struct cache_store *s, int64_t seq, void (*fix)(cJSO
 
 struct client_fix {
 	struct companion_fix comp;
-	char old_base[VAX_VERSION_LEN];  /* the Patient version the conflicting change named */
-	const char *new_base;            /* what it names now ("" = unchanged) */
+	char old_base[VAX_VERSION_LEN]; /* the Patient version the conflicting change named */
+	const char *new_base;           /* what it names now ("" = unchanged) */
 };
 
 static void fix_client_payload(cJSON *j, void *arg)
@@ -739,7 +747,7 @@ static void fix_client_payload(cJSON *j, void *arg)
  * person or consent removed at the registry goes again as new, and the
  * local copy learns the same, so the sync's receipts find them. */
 static bool approve_client(struct cache_store *s, const struct cache_entry *e, const char *base_version,
-			   struct vax_error *err)
+                           struct vax_error *err)
 {
 	char *theirs = cache_outbox_payload(s, e->seq, true, NULL);
 	cJSON *tj = theirs ? cJSON_Parse(theirs) : NULL;
@@ -748,7 +756,8 @@ static bool approve_client(struct cache_store *s, const struct cache_entry *e, c
 	client_init(th);
 	bool have = tj && fhir_client_from_json(tj, th, NULL);
 	cache_json_free(tj);
-	struct client_fix cf = {.comp = {.theirs = have ? th : NULL}, .new_base = base_version ? base_version : ""};
+	struct client_fix cf = {.comp = {.theirs = have ? th : NULL},
+	                        .new_base = base_version ? base_version : ""};
 	if (!cf.new_base[0] && have)
 		cf.new_base = th->version;
 	char *json = cache_outbox_payload(s, e->seq, false, err);
@@ -769,9 +778,10 @@ static bool approve_client(struct cache_store *s, const struct cache_entry *e, c
 		goto out;
 	}
 	sqlite3_stmt *st;
-	ok = sqlite3_prepare_v2(s->db,
-				"SELECT seq FROM outbox WHERE rec_key=? AND seq>=? AND state NOT IN (2, 6) ORDER BY seq",
-				-1, &st, NULL) == SQLITE_OK;
+	ok = sqlite3_prepare_v2(
+	         s->db,
+	         "SELECT seq FROM outbox WHERE rec_key=? AND seq>=? AND state NOT IN (2, 6) ORDER BY seq", -1,
+	         &st, NULL) == SQLITE_OK;
 	if (!ok) {
 		cache_db_error(s, err, "read the outbox");
 		goto out;
@@ -802,8 +812,7 @@ out:
 	return ok;
 }
 
-bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
-			  struct vax_error *err)
+bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version, struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
@@ -854,8 +863,8 @@ bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, stru
 	c.version[0] = '\0';
 	/* the receipt first: doses find their client's id through it even if
 	 * the program stops before the cached copy is updated */
-	if (!cache_outbox_set_state(s, seq, CACHE_ACCEPTED, rid, "",
-				    "Linked to an existing registry client.", NULL, err))
+	if (!cache_outbox_set_state(s, seq, CACHE_ACCEPTED, rid, "", "Linked to an existing registry client.",
+	                            NULL, err))
 		return false;
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
@@ -867,8 +876,8 @@ int cache_outbox_due(struct cache_store *s, int64_t now)
 {
 	sqlite3_stmt *st;
 	int n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE state=0 AND next_try<=?", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE state=0 AND next_try<=?", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -882,23 +891,23 @@ int cache_outbox_due(struct cache_store *s, int64_t now)
 const char *cache_audit_action_name(enum cache_audit_action a)
 {
 	switch (a) {
-	case CACHE_AUDIT_DISCARD: return "discard";
-	case CACHE_AUDIT_KEEP_THEIRS: return "keep-theirs";
+	case CACHE_AUDIT_DISCARD:
+		return "discard";
+	case CACHE_AUDIT_KEEP_THEIRS:
+		return "keep-theirs";
 	}
 	return "?";
 }
 
 /* The audit AAD names the row and its clear columns, so neither the blob
  * nor the time, action or entry can be swapped or edited unnoticed. */
-static void audit_aad(const char *uuid, int64_t at, int action, int64_t entry_seq, char *buf,
-		      size_t len)
+static void audit_aad(const char *uuid, int64_t at, int action, int64_t entry_seq, char *buf, size_t len)
 {
 	snprintf(buf, len, "audit/%s/%lld/%d/%lld", uuid, (long long)at, action, (long long)entry_seq);
 }
 
-static bool audit_write(struct cache_store *s, const struct cache_entry *e,
-			enum cache_audit_action action, const struct capture *who, const char *reason,
-			struct vax_error *err)
+static bool audit_write(struct cache_store *s, const struct cache_entry *e, enum cache_audit_action action,
+                        const struct capture *who, const char *reason, struct vax_error *err)
 {
 	char uuid[VAX_UUID_LEN], aad[160];
 	uuid_v4(uuid);
@@ -919,9 +928,9 @@ static bool audit_write(struct cache_store *s, const struct cache_entry *e,
 	if (!sealed)
 		return false;
 	sqlite3_stmt *st;
-	bool ok = sqlite3_prepare_v2(s->db,
-				     "INSERT INTO audit(uuid, at, action, entry_seq, sealed) VALUES(?,?,?,?,?)",
-				     -1, &st, NULL) == SQLITE_OK;
+	bool ok = sqlite3_prepare_v2(
+	              s->db, "INSERT INTO audit(uuid, at, action, entry_seq, sealed) VALUES(?,?,?,?,?)", -1,
+	              &st, NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, who->at);
@@ -937,7 +946,7 @@ static bool audit_write(struct cache_store *s, const struct cache_entry *e,
 
 /* Run one statement with up to two text parameters and an int64. */
 static bool exec_bound(struct cache_store *s, const char *sql, const char *t1, int64_t i2,
-		       struct vax_error *err)
+                       struct vax_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -960,9 +969,9 @@ static int dependents(struct cache_store *s, const struct cache_entry *e)
 	int n = -1;
 	bool new_client = e->type == CACHE_R_PATIENT && e->op == CACHE_OP_CREATE;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT count(*) FROM outbox WHERE seq<>?1 AND state NOT IN (2, 6) AND"
-			       " ((rec_key=?2 AND seq>?1) OR (?3 AND client_key=?2))",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT count(*) FROM outbox WHERE seq<>?1 AND state NOT IN (2, 6) AND"
+	                       " ((rec_key=?2 AND seq>?1) OR (?3 AND client_key=?2))",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, e->seq);
 	sqlite3_bind_text(st, 2, e->rec_key, -1, SQLITE_TRANSIENT);
@@ -976,9 +985,8 @@ static int dependents(struct cache_store *s, const struct cache_entry *e)
 /* Inside a transaction: the entry becomes DISCARDED if it is still in a
  * state a person may drop (checked here, not before, so another process's
  * sync cannot slip between), with the audit row beside it. */
-static bool drop_entry(struct cache_store *s, const struct cache_entry *e,
-		       enum cache_audit_action action, const struct capture *who, const char *reason,
-		       struct vax_error *err)
+static bool drop_entry(struct cache_store *s, const struct cache_entry *e, enum cache_audit_action action,
+                       const struct capture *who, const char *reason, struct vax_error *err)
 {
 	struct cache_entry now;
 	if (!cache_outbox_get(s, e->seq, &now, err))
@@ -991,7 +999,7 @@ static bool drop_entry(struct cache_store *s, const struct cache_entry *e,
 		break;
 	case CACHE_SENDING:
 		return error_set(err, "CACHE-SENDING",
-				 "That change is being sent right now; wait for the registry's answer.");
+		                 "That change is being sent right now; wait for the registry's answer.");
 	case CACHE_ACCEPTED:
 		return error_set(err, "CACHE-STATE", "That change is already on the registry.");
 	case CACHE_DISCARDED:
@@ -1000,13 +1008,13 @@ static bool drop_entry(struct cache_store *s, const struct cache_entry *e,
 	int deps = dependents(s, &now);
 	if (deps != 0)
 		return deps < 0 ? cache_db_error(s, err, "read the outbox")
-				: error_set(err, "CACHE-DEPENDENT",
-					    "%d later change%s of this record need%s it; discard %s first.",
-					    deps, deps == 1 ? "" : "s", deps == 1 ? "s" : "",
-					    deps == 1 ? "that one" : "those");
+		                : error_set(err, "CACHE-DEPENDENT",
+		                            "%d later change%s of this record need%s it; discard %s first.",
+		                            deps, deps == 1 ? "" : "s", deps == 1 ? "s" : "",
+		                            deps == 1 ? "that one" : "those");
 	char msg[VAX_ERROR_MSG_LEN];
 	snprintf(msg, sizeof msg, "%s: %s",
-		 action == CACHE_AUDIT_KEEP_THEIRS ? "Kept the registry's version" : "Discarded", reason);
+	         action == CACHE_AUDIT_KEEP_THEIRS ? "Kept the registry's version" : "Discarded", reason);
 	if (!cache_outbox_set_state(s, now.seq, CACHE_DISCARDED, NULL, NULL, msg, NULL, err))
 		return false;
 	OPENSSL_cleanse(msg, sizeof msg);
@@ -1021,8 +1029,8 @@ static bool reason_given(const char *reason)
 	return false;
 }
 
-bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason,
-			  const struct capture *who, struct vax_error *err)
+bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason, const struct capture *who,
+                          struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err))
@@ -1047,13 +1055,14 @@ bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason
 }
 
 bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct capture *who,
-			      struct vax_error *err)
+                              struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return false;
 	if (e.state != CACHE_CONFLICT)
-		return error_set(err, "CACHE-STATE", "Only a change in conflict has a registry version to keep.");
+		return error_set(err, "CACHE-STATE",
+		                 "Only a change in conflict has a registry version to keep.");
 	char *theirs = cache_outbox_payload(s, seq, true, err);
 	cJSON *j = theirs ? cJSON_Parse(theirs) : NULL;
 	free_secret(theirs);
@@ -1071,7 +1080,7 @@ bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct c
 	cache_json_free(j);
 	if (!read)
 		return error_set(err, "CACHE-NO-THEIRS",
-				 "The registry's version was not fetched; send it again to fetch it.");
+		                 "The registry's version was not fetched; send it again to fetch it.");
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
 	bool ok = drop_entry(s, &e, CACHE_AUDIT_KEEP_THEIRS, who, "Kept the registry's version.", err);
@@ -1084,17 +1093,16 @@ bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct c
 	return commit_or_rollback(s, ok, err);
 }
 
-int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out,
-		     struct vax_error *err)
+int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out, struct vax_error *err)
 {
 	*out = NULL;
 	if (!cache_require_unlocked(s, err))
 		return -1;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT a.uuid, a.at, a.action, a.entry_seq, a.sealed, o.uuid FROM audit a"
-			       " LEFT JOIN outbox o ON o.seq = a.entry_seq WHERE a.at >= ? ORDER BY a.id",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       "SELECT a.uuid, a.at, a.action, a.entry_seq, a.sealed, o.uuid FROM audit a"
+	                       " LEFT JOIN outbox o ON o.seq = a.entry_seq WHERE a.at >= ? ORDER BY a.id",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "read the audit");
 		return -1;
 	}
@@ -1111,9 +1119,9 @@ int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **
 		col_text(st, 5, a.entry_uuid, sizeof a.entry_uuid);
 		char aad[160];
 		audit_aad((const char *)sqlite3_column_text(st, 0), a.at, (int)a.action, a.entry_seq, aad,
-			  sizeof aad);
+		          sizeof aad);
 		char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 4),
-					  (size_t)sqlite3_column_bytes(st, 4), NULL);
+		                          (size_t)sqlite3_column_bytes(st, 4), NULL);
 		cJSON *j = text ? cJSON_Parse(text) : NULL;
 		free_secret(text);
 		if (!j) {
@@ -1123,7 +1131,7 @@ int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **
 			const char *f[] = {"user", "org", "workstation", "record", "reason"};
 			char *dst[] = {a.who.user, a.who.org, a.who.workstation, a.record, a.reason};
 			size_t len[] = {sizeof a.who.user, sizeof a.who.org, sizeof a.who.workstation,
-					sizeof a.record, sizeof a.reason};
+			                sizeof a.record, sizeof a.reason};
 			for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 				const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, f[i]);
 				if (cJSON_IsString(x))

@@ -24,35 +24,35 @@
 #include "sys/fileio.h"
 
 static const char SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
-	"CREATE TABLE IF NOT EXISTS users(org TEXT NOT NULL, user TEXT NOT NULL,"
-	" salt BLOB NOT NULL, log2n INTEGER NOT NULL, r INTEGER NOT NULL, p INTEGER NOT NULL,"
-	" wrap BLOB NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_online INTEGER,"
-	" PRIMARY KEY(org, user));"
-	"CREATE TABLE IF NOT EXISTS clients(key TEXT PRIMARY KEY, sealed BLOB NOT NULL,"
-	" as_of INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS imms(key TEXT PRIMARY KEY, client_key TEXT NOT NULL,"
-	" sealed BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS imms_client ON imms(client_key);"
-	"CREATE TABLE IF NOT EXISTS search(kind INTEGER NOT NULL, tag BLOB NOT NULL,"
-	" client_key TEXT NOT NULL, PRIMARY KEY(kind, tag, client_key)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS search_client ON search(client_key);"
-	"CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" uuid TEXT NOT NULL UNIQUE, op INTEGER NOT NULL, rtype INTEGER NOT NULL,"
-	" rec_key TEXT NOT NULL, client_key TEXT NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,"
-	" workstation TEXT NOT NULL, captured_at INTEGER NOT NULL, state INTEGER NOT NULL,"
-	" attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,"
-	" receipt BLOB, message BLOB, payload BLOB NOT NULL, theirs BLOB,"
-	" reviewed INTEGER NOT NULL DEFAULT 0,"
-	" updated_at INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
-	"CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
-	/* what a person did instead of sending (discard, keep theirs): who,
-	 * which record and why are sealed; the clear columns only order it */
-	"CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" uuid TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, action INTEGER NOT NULL,"
-	" entry_seq INTEGER NOT NULL, sealed BLOB NOT NULL);"
-	"INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
+    "CREATE TABLE IF NOT EXISTS users(org TEXT NOT NULL, user TEXT NOT NULL,"
+    " salt BLOB NOT NULL, log2n INTEGER NOT NULL, r INTEGER NOT NULL, p INTEGER NOT NULL,"
+    " wrap BLOB NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_online INTEGER,"
+    " PRIMARY KEY(org, user));"
+    "CREATE TABLE IF NOT EXISTS clients(key TEXT PRIMARY KEY, sealed BLOB NOT NULL,"
+    " as_of INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS imms(key TEXT PRIMARY KEY, client_key TEXT NOT NULL,"
+    " sealed BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS imms_client ON imms(client_key);"
+    "CREATE TABLE IF NOT EXISTS search(kind INTEGER NOT NULL, tag BLOB NOT NULL,"
+    " client_key TEXT NOT NULL, PRIMARY KEY(kind, tag, client_key)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS search_client ON search(client_key);"
+    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " uuid TEXT NOT NULL UNIQUE, op INTEGER NOT NULL, rtype INTEGER NOT NULL,"
+    " rec_key TEXT NOT NULL, client_key TEXT NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,"
+    " workstation TEXT NOT NULL, captured_at INTEGER NOT NULL, state INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,"
+    " receipt BLOB, message BLOB, payload BLOB NOT NULL, theirs BLOB,"
+    " reviewed INTEGER NOT NULL DEFAULT 0,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
+    "CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
+    /* what a person did instead of sending (discard, keep theirs): who,
+     * which record and why are sealed; the clear columns only order it */
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " uuid TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, action INTEGER NOT NULL,"
+    " entry_seq INTEGER NOT NULL, sealed BLOB NOT NULL);"
+    "INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
 
 static void json_wipe(cJSON *j)
 {
@@ -84,7 +84,7 @@ bool cache_db_error(struct cache_store *s, struct vax_error *err, const char *wh
 {
 	/* SQLite messages name tables and constraints, never values */
 	return error_set(err, "CACHE-DB", "The local store could not %s: %s.", what,
-			 s && s->db ? sqlite3_errmsg(s->db) : "not open");
+	                 s && s->db ? sqlite3_errmsg(s->db) : "not open");
 }
 
 bool cache_exec(struct cache_store *s, const char *sql, struct vax_error *err)
@@ -133,8 +133,7 @@ static bool make_dirs(const char *path, mode_t mode, struct vax_error *err)
 		return error_set(err, "CACHE-DIR", "cannot create %s: %s", path, strerror(errno));
 	/* an existing directory made with a looser umask is tightened */
 	if (chmod(path, mode) != 0)
-		return error_set(err, "CACHE-DIR", "cannot set permissions on %s: %s", path,
-				 strerror(errno));
+		return error_set(err, "CACHE-DIR", "cannot set permissions on %s: %s", path, strerror(errno));
 	return true;
 }
 
@@ -152,9 +151,8 @@ static char *user_store_dir(const char *base, const char *org, const char *user)
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	static const char label[] = "vaxdesk user store v1";
 	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-		  EVP_DigestUpdate(ctx, label, sizeof label) &&
-		  EVP_DigestUpdate(ctx, o, strlen(o) + 1) && EVP_DigestUpdate(ctx, u, strlen(u)) &&
-		  EVP_DigestFinal_ex(ctx, md, NULL);
+	          EVP_DigestUpdate(ctx, label, sizeof label) && EVP_DigestUpdate(ctx, o, strlen(o) + 1) &&
+	          EVP_DigestUpdate(ctx, u, strlen(u)) && EVP_DigestFinal_ex(ctx, md, NULL);
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return NULL;
@@ -202,8 +200,10 @@ static bool open_file(struct cache_store *s, const char *dir, bool create, struc
 	if (rc != SQLITE_OK)
 		return cache_db_error(s, err, "be opened");
 	sqlite3_busy_timeout(s->db, 10000);
-	if (!cache_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			   "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;", err) ||
+	if (!cache_exec(s,
+	                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;",
+	                err) ||
 	    !cache_exec(s, SCHEMA, err))
 		return false;
 	/* a crash mid-request leaves entries SENDING; creates are conditional
@@ -235,7 +235,7 @@ static void close_db(struct cache_store *s)
  * `create`, a user who has no store here gets CACHE-NO-STORE and the
  * previous selection stays. */
 static bool select_user(struct cache_store *s, const char *org, const char *user, bool create,
-			struct vax_error *err)
+                        struct vax_error *err)
 {
 	if (s->org && !strcmp(s->org, org) && !strcmp(s->user, user))
 		return true;
@@ -270,8 +270,7 @@ struct cache_store *cache_store_open(const struct cache_store_options *o, struct
 	s->kdf.log2n = o && o->kdf.log2n ? o->kdf.log2n : CACHE_KDF_DEFAULT_LOG2N;
 	s->kdf.r = o && o->kdf.r ? o->kdf.r : 8;
 	s->kdf.p = o && o->kdf.p ? o->kdf.p : 1;
-	s->max_failures = o && o->max_offline_failures ? o->max_offline_failures
-						       : CACHE_MAX_OFFLINE_FAILURES;
+	s->max_failures = o && o->max_offline_failures ? o->max_offline_failures : CACHE_MAX_OFFLINE_FAILURES;
 	char *stores = fileio_join(s->base, "stores");
 	bool ok = make_dirs(s->base, 0700, err) && make_dirs(stores, 0700, err);
 	free(stores);
@@ -319,7 +318,7 @@ bool cache_unlocked(const struct cache_store *s)
 }
 
 unsigned char *cache_seal(struct cache_store *s, const char *aad, const void *data, size_t len,
-			  size_t *out_len, struct vax_error *err)
+                          size_t *out_len, struct vax_error *err)
 {
 	*out_len = cache_crypto_sealed_len(len);
 	unsigned char *out = xmalloc(*out_len);
@@ -332,7 +331,7 @@ unsigned char *cache_seal(struct cache_store *s, const char *aad, const void *da
 }
 
 char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, size_t len,
-		   struct vax_error *err)
+                   struct vax_error *err)
 {
 	if (len < CACHE_SEAL_OVERHEAD) {
 		error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged.");
@@ -349,9 +348,9 @@ char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, s
 	return out;
 }
 
-bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad,
-			 const void *sealed, size_t len, enum cache_rtype type, struct client *c,
-			 struct immunization *im, struct vax_error *err)
+bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad, const void *sealed,
+                         size_t len, enum cache_rtype type, struct client *c, struct immunization *im,
+                         struct vax_error *err)
 {
 	if (len < CACHE_SEAL_OVERHEAD)
 		return error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged.");
@@ -374,7 +373,7 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
 	}
 	cache_json_free(j);
 	return ok ? true
-		  : error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged or was moved.");
+	          : error_set(err, "CACHE-CORRUPT", "A record in the local store is damaged or was moved.");
 }
 
 /* --- keys and login ------------------------------------------------------ */
@@ -394,7 +393,7 @@ static void wrap_aad(char *buf, size_t len, const char *org, const char *user)
 
 /* Wrap the store key for a user under a key from the password. */
 static bool wrap_for(struct cache_store *s, const char *org, const char *user, const char *password,
-		     int64_t now, struct vax_error *err)
+                     int64_t now, struct vax_error *err)
 {
 	unsigned char salt[CACHE_SALT_LEN], kek[CACHE_KEY_LEN];
 	unsigned char wrap[CACHE_KEY_LEN + CACHE_SEAL_OVERHEAD];
@@ -409,9 +408,9 @@ static bool wrap_for(struct cache_store *s, const char *org, const char *user, c
 	OPENSSL_cleanse(kek, sizeof kek);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
-			       "INSERT OR REPLACE INTO users(org, user, salt, log2n, r, p, wrap,"
-			       " failures, last_online) VALUES(?,?,?,?,?,?,?,0,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "INSERT OR REPLACE INTO users(org, user, salt, log2n, r, p, wrap,"
+	                       " failures, last_online) VALUES(?,?,?,?,?,?,?,0,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "save the login");
 	sqlite3_bind_text(st, 1, org, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
@@ -429,16 +428,16 @@ static bool wrap_for(struct cache_store *s, const char *org, const char *user, c
 enum unwrap_result { UNWRAP_OK, UNWRAP_NO_USER, UNWRAP_BAD };
 
 static enum unwrap_result try_unwrap(struct cache_store *s, const char *org, const char *user,
-				     const char *password, int *failures,
-				     unsigned char key[CACHE_KEY_LEN], bool count_only)
+                                     const char *password, int *failures, unsigned char key[CACHE_KEY_LEN],
+                                     bool count_only)
 {
 	sqlite3_stmt *st;
 	enum unwrap_result r = UNWRAP_NO_USER;
 	if (failures)
 		*failures = 0;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT salt, log2n, r, p, wrap, failures FROM users WHERE org=? AND user=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT salt, log2n, r, p, wrap, failures FROM users WHERE org=? AND user=?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return UNWRAP_NO_USER;
 	sqlite3_bind_text(st, 1, org, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
@@ -447,7 +446,7 @@ static enum unwrap_result try_unwrap(struct cache_store *s, const char *org, con
 		if (failures)
 			*failures = sqlite3_column_int(st, 5);
 		struct cache_kdf kdf = {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
-					sqlite3_column_int(st, 3)};
+		                        sqlite3_column_int(st, 3)};
 		const void *salt = sqlite3_column_blob(st, 0);
 		int salt_len = sqlite3_column_bytes(st, 0);
 		const unsigned char *wrap = sqlite3_column_blob(st, 4);
@@ -459,8 +458,7 @@ static enum unwrap_result try_unwrap(struct cache_store *s, const char *org, con
 		wrap_aad(aad, sizeof aad, org, user);
 		if (!count_only && wrap_len == CACHE_KEY_LEN + CACHE_SEAL_OVERHEAD &&
 		    cache_crypto_kdf(password, salt, (size_t)salt_len, &kdf, kek) &&
-		    cache_crypto_open(kek, aad, wrap, (size_t)wrap_len, plain, &n) &&
-		    n == CACHE_KEY_LEN) {
+		    cache_crypto_open(kek, aad, wrap, (size_t)wrap_len, plain, &n) && n == CACHE_KEY_LEN) {
 			memcpy(key, plain, CACHE_KEY_LEN);
 			r = UNWRAP_OK;
 		}
@@ -472,7 +470,7 @@ static enum unwrap_result try_unwrap(struct cache_store *s, const char *org, con
 }
 
 static bool user_update(struct cache_store *s, const char *sql, const char *org, const char *user,
-			int64_t now)
+                        int64_t now)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -530,9 +528,8 @@ static int peek_user(struct cache_store *s, const struct who *w)
 	unsigned char key[CACHE_KEY_LEN];
 	int failures = 0;
 	if (is_selected(s, w))
-		return try_unwrap(s, w->org, w->user, "", &failures, key, true) == UNWRAP_NO_USER
-			       ? -1
-			       : failures;
+		return try_unwrap(s, w->org, w->user, "", &failures, key, true) == UNWRAP_NO_USER ? -1
+		                                                                                  : failures;
 	char *dir = user_store_dir(s->base, w->org, w->user);
 	if (!dir)
 		return -1;
@@ -552,8 +549,8 @@ static int peek_user(struct cache_store *s, const struct who *w)
 	return n;
 }
 
-bool cache_login_online(struct cache_store *s, const char *org_in, const char *user_in,
-			const char *password, int64_t now, struct vax_error *err)
+bool cache_login_online(struct cache_store *s, const char *org_in, const char *user_in, const char *password,
+                        int64_t now, struct vax_error *err)
 {
 	struct who w;
 	who_init(&w, org_in, user_in);
@@ -572,7 +569,7 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 		set_key(s, key);
 		OPENSSL_cleanse(key, sizeof key);
 		if (!user_update(s, "UPDATE users SET failures=0, last_online=?3 WHERE org=?1 AND user=?2",
-				 org, user, now))
+		                 org, user, now))
 			return cache_db_error(s, err, "save the login");
 		return true;
 	}
@@ -584,15 +581,18 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	int unsent = count_sql(s, "SELECT count(*) FROM outbox WHERE state NOT IN (2, 6)");
 	if (unsent != 0)
 		return error_set(err, "CACHE-KEY-OLD-PASSWORD",
-				 "Your %d unsent record(s) on this workstation are locked with your previous password; enter the previous password once to unlock them.",
-				 unsent);
+		                 "Your %d unsent record(s) on this workstation are locked with your previous "
+		                 "password; enter the previous password once to unlock them.",
+		                 unsent);
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
 	cache_crypto_random(key, sizeof key);
 	set_key(s, key);
 	OPENSSL_cleanse(key, sizeof key);
-	if (!cache_exec(s, "DELETE FROM search; DELETE FROM imms; DELETE FROM clients;"
-			   "DELETE FROM outbox; DELETE FROM audit; DELETE FROM users;", err) ||
+	if (!cache_exec(s,
+	                "DELETE FROM search; DELETE FROM imms; DELETE FROM clients;"
+	                "DELETE FROM outbox; DELETE FROM audit; DELETE FROM users;",
+	                err) ||
 	    !wrap_for(s, org, user, password, now, err) || !cache_exec(s, "COMMIT", err)) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		cache_lock(s);
@@ -604,7 +604,8 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 static bool no_offline(struct vax_error *err)
 {
 	return error_set(err, "CACHE-NO-OFFLINE",
-			 "You have not logged in online on this workstation yet; offline login needs one online login first.");
+	                 "You have not logged in online on this workstation yet; offline login needs one "
+	                 "online login first.");
 }
 
 /* Select a user who has logged in online here before, for a login with
@@ -620,8 +621,8 @@ static bool select_offline_user(struct cache_store *s, struct who *w, const char
 	return select_user(s, w->org, w->user, false, err);
 }
 
-bool cache_login_offline(struct cache_store *s, const char *org_in, const char *user_in,
-			 const char *password, struct vax_error *err)
+bool cache_login_offline(struct cache_store *s, const char *org_in, const char *user_in, const char *password,
+                         struct vax_error *err)
 {
 	struct who w;
 	if (!select_offline_user(s, &w, org_in, user_in, err))
@@ -635,7 +636,7 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 		return no_offline(err);
 	if (failures >= s->max_failures)
 		return error_set(err, "CACHE-OFFLINE-LOCKED",
-				 "Too many wrong passwords: log in when the registry is reachable.");
+		                 "Too many wrong passwords: log in when the registry is reachable.");
 	/* count the attempt before trying, so killing the program during the
 	 * slow KDF does not give a free guess */
 	if (!user_update(s, "UPDATE users SET failures=failures+1 WHERE org=?1 AND user=?2", org, user, 0))
@@ -645,9 +646,10 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 		int left = s->max_failures - failures - 1;
 		if (left <= 0)
 			return error_set(err, "CACHE-OFFLINE-LOCKED",
-					 "Wrong password. Too many wrong passwords: log in when the registry is reachable.");
+			                 "Wrong password. Too many wrong passwords: log in when the registry "
+			                 "is reachable.");
 		return error_set(err, "CACHE-BAD-PASSWORD", "Wrong password (%d attempt%s left offline).",
-				 left, left == 1 ? "" : "s");
+		                 left, left == 1 ? "" : "s");
 	}
 	set_key(s, key);
 	OPENSSL_cleanse(key, sizeof key);
@@ -657,7 +659,7 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 }
 
 bool cache_login_rekey(struct cache_store *s, const char *org_in, const char *user_in,
-		       const char *old_password, const char *new_password, struct vax_error *err)
+                       const char *old_password, const char *new_password, struct vax_error *err)
 {
 	struct who w;
 	if (!select_offline_user(s, &w, org_in, user_in, err))
@@ -760,9 +762,9 @@ static bool write_index(struct cache_store *s, const char *key, const struct cli
 	sqlite3_bind_text(del, 1, key, -1, SQLITE_TRANSIENT);
 	bool ok = sqlite3_step(del) == SQLITE_DONE;
 	sqlite3_finalize(del);
-	if (!ok || sqlite3_prepare_v2(s->db,
-				      "INSERT OR IGNORE INTO search(kind, tag, client_key) VALUES(?,?,?)",
-				      -1, &ins, NULL) != SQLITE_OK)
+	if (!ok ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO search(kind, tag, client_key) VALUES(?,?,?)", -1,
+	                       &ins, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(ins, 3, key, -1, SQLITE_TRANSIENT);
 	ok = add_name_tags(s, ins, &c->name);
@@ -802,7 +804,7 @@ static bool has_unsent(struct cache_store *s, const char *rec_key)
 	sqlite3_stmt *st;
 	bool yes = true; /* on doubt, do not overwrite */
 	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM outbox WHERE rec_key=? AND state NOT IN (2, 6) LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       -1, &st, NULL) != SQLITE_OK)
 		return true;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
@@ -832,8 +834,8 @@ static unsigned char *seal_record(struct cache_store *s, cJSON *j, const char *k
 	return sealed;
 }
 
-bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
-			    int64_t as_of, bool keep_as_of, struct vax_error *err)
+bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c, int64_t as_of,
+                            bool keep_as_of, struct vax_error *err)
 {
 	size_t slen;
 	unsigned char *sealed = seal_record(s, fhir_client_to_json(c), "client", key,
@@ -841,12 +843,13 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 	if (!sealed)
 		return false;
 	sqlite3_stmt *st;
-	const char *sql = keep_as_of
-		? "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
-		  " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, last_used=excluded.last_used"
-		: "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
-		  " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, as_of=excluded.as_of,"
-		  " last_used=excluded.last_used";
+	const char *sql =
+	    keep_as_of
+	        ? "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
+	          " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, last_used=excluded.last_used"
+	        : "INSERT INTO clients(key, sealed, as_of, last_used) VALUES(?1,?2,?3,?4)"
+	          " ON CONFLICT(key) DO UPDATE SET sealed=excluded.sealed, as_of=excluded.as_of,"
+	          " last_used=excluded.last_used";
 	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -863,7 +866,7 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 }
 
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
-			 const struct immunization *im, struct vax_error *err)
+                         const struct immunization *im, struct vax_error *err)
 {
 	size_t slen;
 	unsigned char *sealed = seal_record(s, fhir_immunization_to_json(im), "imm", key,
@@ -871,9 +874,9 @@ bool cache_write_imm_row(struct cache_store *s, const char *key, const char *cli
 	if (!sealed)
 		return false;
 	sqlite3_stmt *st;
-	bool ok = sqlite3_prepare_v2(s->db,
-				     "INSERT OR REPLACE INTO imms(key, client_key, sealed) VALUES(?,?,?)",
-				     -1, &st, NULL) == SQLITE_OK;
+	bool ok =
+	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO imms(key, client_key, sealed) VALUES(?,?,?)",
+	                       -1, &st, NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, client_key, -1, SQLITE_TRANSIENT);
@@ -909,7 +912,7 @@ static bool put_end(struct cache_store *s, bool written, struct vax_error *err)
 }
 
 bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_of, bool *kept,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	char key[CACHE_KEY_STR];
 	if (kept)
@@ -925,8 +928,7 @@ bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_
 }
 
 /* The client row key a dose belongs to. */
-bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
-			  char key[CACHE_KEY_STR])
+bool cache_imm_client_key(struct cache_store *s, const struct immunization *im, char key[CACHE_KEY_STR])
 {
 	if (im->client_uuid[0]) {
 		text_copy(key, CACHE_KEY_STR, im->client_uuid);
@@ -938,7 +940,7 @@ bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
 }
 
 bool cache_put_immunization(struct cache_store *s, const struct immunization *im, bool *kept,
-			    struct vax_error *err)
+                            struct vax_error *err)
 {
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
 	if (kept)
@@ -954,19 +956,19 @@ bool cache_put_immunization(struct cache_store *s, const struct immunization *im
 }
 
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	return cache_read_client(s, key, c, as_of, true, err);
 }
 
-bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
-		       bool touch, struct vax_error *err)
+bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of, bool touch,
+                       struct vax_error *err)
 {
 	if (!cache_require_unlocked(s, err))
 		return false;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT sealed, as_of FROM clients WHERE key=?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT sealed, as_of FROM clients WHERE key=?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return cache_db_error(s, err, "read the client");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -976,14 +978,14 @@ bool cache_read_client(struct cache_store *s, const char *key, struct client *c,
 	char aad[CACHE_KEY_STR + 16];
 	snprintf(aad, sizeof aad, "client/%s", key);
 	bool ok = cache_record_decode(s->seal_key, aad, sqlite3_column_blob(st, 0),
-				      (size_t)sqlite3_column_bytes(st, 0), CACHE_R_PATIENT, c, NULL, err);
+	                              (size_t)sqlite3_column_bytes(st, 0), CACHE_R_PATIENT, c, NULL, err);
 	if (as_of)
 		*as_of = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	if (!ok)
 		return false;
-	if (touch && sqlite3_prepare_v2(s->db, "UPDATE clients SET last_used=? WHERE key=?", -1, &st,
-					NULL) == SQLITE_OK) {
+	if (touch && sqlite3_prepare_v2(s->db, "UPDATE clients SET last_used=? WHERE key=?", -1, &st, NULL) ==
+	                 SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, cache_now());
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
@@ -992,15 +994,15 @@ bool cache_read_client(struct cache_store *s, const char *key, struct client *c,
 	return true;
 }
 
-int cache_client_immunizations(struct cache_store *s, const char *client_key,
-			       struct immunization **out, struct vax_error *err)
+int cache_client_immunizations(struct cache_store *s, const char *client_key, struct immunization **out,
+                               struct vax_error *err)
 {
 	*out = NULL;
 	if (!cache_require_unlocked(s, err))
 		return -1;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT key, sealed FROM imms WHERE client_key=? ORDER BY rowid",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "SELECT key, sealed FROM imms WHERE client_key=? ORDER BY rowid", -1,
+	                       &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "read the doses");
 		return -1;
 	}
@@ -1014,8 +1016,8 @@ int cache_client_immunizations(struct cache_store *s, const char *client_key,
 		v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
 		/* a damaged row does not hide the others */
 		if (cache_record_decode(s->seal_key, aad, sqlite3_column_blob(st, 1),
-					(size_t)sqlite3_column_bytes(st, 1), CACHE_R_IMMUNIZATION, NULL,
-					&v[n], NULL))
+		                        (size_t)sqlite3_column_bytes(st, 1), CACHE_R_IMMUNIZATION, NULL,
+		                        &v[n], NULL))
 			n++;
 	}
 	sqlite3_finalize(st);
@@ -1026,7 +1028,7 @@ int cache_client_immunizations(struct cache_store *s, const char *client_key,
 bool cache_find_rid(struct cache_store *s, const char *rid, char key[CACHE_KEY_STR])
 {
 	struct cache_query q = {.dob = DATE_NONE, .rid = rid};
-	char (*keys)[CACHE_KEY_STR] = xmalloc(sizeof *keys);
+	char(*keys)[CACHE_KEY_STR] = xmalloc(sizeof *keys);
 	int n = cache_search(s, &q, keys, 1, NULL);
 	if (n == 1)
 		text_copy(key, CACHE_KEY_STR, keys[0]);
@@ -1034,8 +1036,8 @@ bool cache_find_rid(struct cache_store *s, const char *rid, char key[CACHE_KEY_S
 	return n == 1;
 }
 
-int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR],
-		 int max, struct vax_error *err)
+int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR], int max,
+                 struct vax_error *err)
 {
 	if (!cache_require_unlocked(s, err))
 		return -1;
@@ -1073,7 +1075,7 @@ int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys
 	char sql[512] = "";
 	for (int i = 0; i < nt; i++)
 		strcat(sql, i ? " INTERSECT SELECT client_key FROM search WHERE kind=? AND tag=?"
-			      : "SELECT client_key FROM search WHERE kind=? AND tag=?");
+		              : "SELECT client_key FROM search WHERE kind=? AND tag=?");
 	strcat(sql, " LIMIT ?");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -1098,20 +1100,20 @@ int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys
 
 #define MATCH_CANDIDATES_MAX 1000
 
-int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out,
-		       int max, struct vax_error *err)
+int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out, int max,
+                       struct vax_error *err)
 {
 	if (!cache_require_unlocked(s, err))
 		return -1;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT client_key FROM search WHERE kind=? AND tag=? LIMIT 1000",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "SELECT client_key FROM search WHERE kind=? AND tag=? LIMIT 1000", -1,
+	                       &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "search");
 		return -1;
 	}
 	struct match_keys *mk = xmalloc(sizeof *mk);
 	match_keys_query(q, mk);
-	char (*cand)[CACHE_KEY_STR] = xmalloc(MATCH_CANDIDATES_MAX * sizeof *cand);
+	char(*cand)[CACHE_KEY_STR] = xmalloc(MATCH_CANDIDATES_MAX * sizeof *cand);
 	int nc = 0;
 	for (int i = 0; i < mk->n && nc < MATCH_CANDIDATES_MAX; i++) {
 		unsigned char tag[CACHE_TAG_LEN];
@@ -1165,8 +1167,7 @@ bool cache_is_stale(struct cache_store *s, const char *key, int64_t now, int64_t
 {
 	sqlite3_stmt *st;
 	bool stale = true;
-	if (sqlite3_prepare_v2(s->db, "SELECT as_of FROM clients WHERE key=?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT as_of FROM clients WHERE key=?", -1, &st, NULL) != SQLITE_OK)
 		return true;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1188,15 +1189,15 @@ int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct v
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return -1;
 	static const char *const steps[] = {
-		"CREATE TEMP TABLE IF NOT EXISTS doomed(key TEXT PRIMARY KEY)",
-		"DELETE FROM temp.doomed",
-		"INSERT INTO temp.doomed SELECT key FROM clients WHERE last_used < ?1 AND NOT EXISTS"
-		" (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state NOT IN (2, 6))",
-		"DELETE FROM search WHERE client_key IN (SELECT key FROM temp.doomed)",
-		"DELETE FROM imms WHERE client_key IN (SELECT key FROM temp.doomed) AND NOT EXISTS"
-		" (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state NOT IN (2, 6))",
-		"DELETE FROM clients WHERE key IN (SELECT key FROM temp.doomed)",
-		"DELETE FROM outbox WHERE state IN (2, 6) AND updated_at < ?1",
+	    "CREATE TEMP TABLE IF NOT EXISTS doomed(key TEXT PRIMARY KEY)",
+	    "DELETE FROM temp.doomed",
+	    "INSERT INTO temp.doomed SELECT key FROM clients WHERE last_used < ?1 AND NOT EXISTS"
+	    " (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state NOT IN (2, 6))",
+	    "DELETE FROM search WHERE client_key IN (SELECT key FROM temp.doomed)",
+	    "DELETE FROM imms WHERE client_key IN (SELECT key FROM temp.doomed) AND NOT EXISTS"
+	    " (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state NOT IN (2, 6))",
+	    "DELETE FROM clients WHERE key IN (SELECT key FROM temp.doomed)",
+	    "DELETE FROM outbox WHERE state IN (2, 6) AND updated_at < ?1",
 	};
 	int dropped = 0;
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {

@@ -52,7 +52,7 @@
 #include "core/immunization.h"
 #include "core/match.h"
 
-#define CACHE_KEY_STR 40                 /* a row key: uuid or "r" + 32 hex */
+#define CACHE_KEY_STR              40 /* a row key: uuid or "r" + 32 hex */
 #define CACHE_MAX_OFFLINE_FAILURES 5
 
 enum cache_op { CACHE_OP_CREATE = 1, CACHE_OP_UPDATE = 2, CACHE_OP_DELETE = 3 };
@@ -73,35 +73,35 @@ enum cache_state {
 
 /** Blind-index kinds. The number is part of every tag: never reuse one. */
 enum cache_index_kind {
-	CACHE_IX_FAMILY = 1,    /* text_fold(family) and of every AKA family */
-	CACHE_IX_GIVEN = 2,     /* text_fold(given) */
-	CACHE_IX_DOB = 3,       /* ISO date */
-	CACHE_IX_IDENT = 4,     /* "TYPE|value" of each identifier */
-	CACHE_IX_RID = 5,       /* the registry id */
-	CACHE_IX_FAMILY3 = 6,   /* the first 3 folded letters of the family name */
-	CACHE_IX_MATCH = 7,     /* core/match.h blocking keys (phonetic names + dates, phone) */
+	CACHE_IX_FAMILY = 1,  /* text_fold(family) and of every AKA family */
+	CACHE_IX_GIVEN = 2,   /* text_fold(given) */
+	CACHE_IX_DOB = 3,     /* ISO date */
+	CACHE_IX_IDENT = 4,   /* "TYPE|value" of each identifier */
+	CACHE_IX_RID = 5,     /* the registry id */
+	CACHE_IX_FAMILY3 = 6, /* the first 3 folded letters of the family name */
+	CACHE_IX_MATCH = 7,   /* core/match.h blocking keys (phonetic names + dates, phone) */
 };
 
 struct cache_store;
 
 struct cache_store_options {
-	const char *dir;                 /* NULL: cache_default_dir() */
-	struct cache_kdf kdf;            /* log2n 0: the default cost */
-	int max_offline_failures;        /* 0: CACHE_MAX_OFFLINE_FAILURES */
+	const char *dir;          /* NULL: cache_default_dir() */
+	struct cache_kdf kdf;     /* log2n 0: the default cost */
+	int max_offline_failures; /* 0: CACHE_MAX_OFFLINE_FAILURES */
 };
 
 /** One outbox entry as the screens and the sync engine see it. */
 struct cache_entry {
-	int64_t seq;                     /* order of capture */
-	char uuid[VAX_UUID_LEN];         /* the entry's own identifier */
+	int64_t seq;             /* order of capture */
+	char uuid[VAX_UUID_LEN]; /* the entry's own identifier */
 	enum cache_op op;
 	enum cache_rtype type;
-	char rec_key[CACHE_KEY_STR];     /* the record's row key (its uuid for local creates) */
-	char client_key[CACHE_KEY_STR];  /* the client row the record belongs to */
+	char rec_key[CACHE_KEY_STR];    /* the record's row key (its uuid for local creates) */
+	char client_key[CACHE_KEY_STR]; /* the client row the record belongs to */
 	struct capture cap;
 	enum cache_state state;
 	int attempts;
-	int64_t next_try;                /* Unix seconds; 0 = now */
+	int64_t next_try; /* Unix seconds; 0 = now */
 	char receipt_id[VAX_ID_LEN];
 	char receipt_version[VAX_VERSION_LEN];
 	char message[VAX_ERROR_MSG_LEN]; /* why rejected / what to review (opened) */
@@ -132,17 +132,17 @@ struct sqlite3 *cache_store_db(struct cache_store *s);
  * password, creating or re-wrapping the key as described above, and clear
  * the offline failure count. Another user's store open before is locked.
  * Codes: CACHE-KEY-OLD-PASSWORD (unsent work under an old password). */
-bool cache_login_online(struct cache_store *s, const char *org, const char *user,
-			const char *password, int64_t now, struct vax_error *err);
+bool cache_login_online(struct cache_store *s, const char *org, const char *user, const char *password,
+                        int64_t now, struct vax_error *err);
 /** Registry unreachable: select the user's own store and unlock it with the
  * password alone. Each failure is
  * counted durably; after max_offline_failures the user must log in online.
  * Codes: CACHE-NO-OFFLINE, CACHE-BAD-PASSWORD, CACHE-OFFLINE-LOCKED. */
-bool cache_login_offline(struct cache_store *s, const char *org, const char *user,
-			 const char *password, struct vax_error *err);
+bool cache_login_offline(struct cache_store *s, const char *org, const char *user, const char *password,
+                         struct vax_error *err);
 /** Open with an old password and wrap for a new one (password changed). */
-bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
-		       const char *old_password, const char *new_password, struct vax_error *err);
+bool cache_login_rekey(struct cache_store *s, const char *org, const char *user, const char *old_password,
+                       const char *new_password, struct vax_error *err);
 /** Failed offline attempts counted for the user (0 if unknown). */
 int cache_offline_failures(struct cache_store *s, const char *org, const char *user);
 /** True if the user has logged in online here (offline login possible).
@@ -162,32 +162,32 @@ bool cache_imm_key(struct cache_store *s, const struct immunization *im, char ke
  * unsent outbox entries is left alone (a pull never overwrites local work);
  * returns true in both cases, *kept (may be NULL) says which. */
 bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_of, bool *kept,
-		      struct vax_error *err);
+                      struct vax_error *err);
 /** Store a dose from the registry (same rule as cache_put_client). */
 bool cache_put_immunization(struct cache_store *s, const struct immunization *im, bool *kept,
-			    struct vax_error *err);
+                            struct vax_error *err);
 /** Read a cached client; also marks it used (retention counts from there). */
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
-		      struct vax_error *err);
+                      struct vax_error *err);
 /** Every cached dose of a client, malloc'd in *out; returns the count or -1. */
-int cache_client_immunizations(struct cache_store *s, const char *client_key,
-			       struct immunization **out, struct vax_error *err);
+int cache_client_immunizations(struct cache_store *s, const char *client_key, struct immunization **out,
+                               struct vax_error *err);
 /** Find the cached client with this registry id. */
 bool cache_find_rid(struct cache_store *s, const char *rid, char key[CACHE_KEY_STR]);
 
 /** An offline search: every non-empty field must match (folded names,
  * exact DOB, identifier "TYPE|value" or registry id). */
 struct cache_query {
-	const char *family;              /* whole name, or 3+ letters with family_prefix */
-	bool family_prefix;              /* match the first 3 letters only */
+	const char *family; /* whole name, or 3+ letters with family_prefix */
+	bool family_prefix; /* match the first 3 letters only */
 	const char *given;
-	vax_date dob;                    /* DATE_NONE: any */
-	const char *ident;               /* "MR|12345" */
+	vax_date dob;      /* DATE_NONE: any */
+	const char *ident; /* "MR|12345" */
 	const char *rid;
 };
 /** Row keys of the matching clients, up to max; returns the count or -1. */
-int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR],
-		 int max, struct vax_error *err);
+int cache_search(struct cache_store *s, const struct cache_query *q, char (*keys)[CACHE_KEY_STR], int max,
+                 struct vax_error *err);
 
 /** One candidate of an offline Smart search. */
 struct cache_match {
@@ -198,8 +198,8 @@ struct cache_match {
  * looked up as blind tags, the candidates opened and scored with the
  * registry's own comparators. Up to max results graded possible or better,
  * best first; returns the count or -1. */
-int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out,
-		       int max, struct vax_error *err);
+int cache_match_search(struct cache_store *s, const struct client *q, struct cache_match *out, int max,
+                       struct vax_error *err);
 
 /** True if the client's history is older than max_age_s (or unknown: never
  * pulled, e.g. created offline): recording a shot should warn. */
@@ -217,9 +217,9 @@ int cache_count_clients(struct cache_store *s);
  * key and aad, parse the FHIR JSON inside as a Patient (into *c) or an
  * Immunization (into *im). False with CACHE-CORRUPT if it does not open or
  * does not parse. Plaintext is wiped before return. */
-bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad,
-			 const void *sealed, size_t len, enum cache_rtype type, struct client *c,
-			 struct immunization *im, struct vax_error *err);
+bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad, const void *sealed,
+                         size_t len, enum cache_rtype type, struct client *c, struct immunization *im,
+                         struct vax_error *err);
 
 /* --- outbox --------------------------------------------------------------- */
 
@@ -228,45 +228,41 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
  * uuid gets one (written back into *c). `entry` (may be NULL) receives the
  * new entry. The entry carries the responsible persons and consent this
  * change touched (compared with the cached copy), not the unchanged ones. */
-bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op,
-		       const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
+bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op, const struct capture *cap,
+                       struct cache_entry *entry, struct vax_error *err);
 /** Same for a dose; im->client_uuid or im->client_id names its client. */
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
-			     const struct capture *cap, struct cache_entry *entry,
-			     struct vax_error *err);
+                             const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
 /** Several new doses (one visit) in one transaction: all are saved, each
  * with its own uuid and outbox entry, or none is. */
 bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
-			      const struct capture *cap, struct vax_error *err);
+                              const struct capture *cap, struct vax_error *err);
 
 /** Entries in capture order; states is a bit mask (1 << state), 0 = all.
  * *out malloc'd; returns the count or -1. */
 int cache_outbox_list(struct cache_store *s, unsigned states, struct cache_entry **out,
-		      struct vax_error *err);
+                      struct vax_error *err);
 /** Count of entries in any state of the mask (0 = all). */
 int cache_outbox_count(struct cache_store *s, unsigned states);
 /** Read one entry by seq. */
-bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e,
-		      struct vax_error *err);
+bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e, struct vax_error *err);
 /** The entry's payload (FHIR JSON text, malloc'd, NUL-terminated); `theirs`
  * instead gives the registry's version stored with a conflict (NULL if none). */
 char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err);
 /** Replace the payload of an entry not yet accepted (resolving a reference
  * once the client has its registry id, or after review). */
-bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json,
-			      struct vax_error *err);
+bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json, struct vax_error *err);
 /** A rejected dose corrected by a person: the cached copy and the entry's
  * payload become im, and the entry goes back to PENDING, in one transaction. */
 bool cache_outbox_correct_immunization(struct cache_store *s, int64_t seq, const struct immunization *im,
-				       struct vax_error *err);
+                                       struct vax_error *err);
 /** Move an entry to a state; receipt and message may be NULL; theirs (may be
  * NULL) is stored with a conflict. Durable before return. */
-bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st,
-			    const char *receipt_id, const char *receipt_version, const char *message,
-			    const char *theirs, struct vax_error *err);
+bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state st, const char *receipt_id,
+                            const char *receipt_version, const char *message, const char *theirs,
+                            struct vax_error *err);
 /** Put an entry back to PENDING, to try again after next_try (backoff). */
-bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
-			struct vax_error *err);
+bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try, struct vax_error *err);
 
 /** A person reviewed an entry in NEEDS_REVIEW or CONFLICT: send it as it is
  * (create the client although a probable match exists, keep the dose that
@@ -278,7 +274,7 @@ bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try,
  * or consent deleted at the registry goes again as new, under a new UUID,
  * in the cached copy as well. */
 bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
-			  struct vax_error *err);
+                          struct vax_error *err);
 /** A person linked an offline-created client to an existing registry client
  * (rid): the create is dropped as ACCEPTED with that receipt, and the
  * client's doses are sent against rid. */
@@ -297,11 +293,11 @@ enum cache_audit_action {
 
 /** One audit row, opened. */
 struct cache_audit {
-	int64_t at;                      /* Unix seconds (the capture's time) */
+	int64_t at; /* Unix seconds (the capture's time) */
 	enum cache_audit_action action;
 	int64_t entry_seq;
 	char entry_uuid[VAX_UUID_LEN];
-	char record[CACHE_KEY_STR];      /* the entry's rec_key */
+	char record[CACHE_KEY_STR]; /* the entry's rec_key */
 	struct capture who;
 	char reason[VAX_ERROR_MSG_LEN];
 };
@@ -314,18 +310,17 @@ struct cache_audit {
  * version is read again. Codes: CACHE-NO-REASON (reason empty),
  * CACHE-SENDING (in a request now), CACHE-STATE (accepted or discarded
  * already), CACHE-DEPENDENT (later unsent changes need this one). */
-bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason,
-			  const struct capture *who, struct vax_error *err);
+bool cache_outbox_discard(struct cache_store *s, int64_t seq, const char *reason, const struct capture *who,
+                          struct vax_error *err);
 /** A conflict resolved the registry's way: ours is discarded (audited as
  * CACHE_AUDIT_KEEP_THEIRS) and the registry's version stored with the
  * conflict becomes the cached copy (for a client, with the responsible
  * persons and consent stored with it). CACHE-NO-THEIRS if none was fetched. */
 bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct capture *who,
-			      struct vax_error *err);
+                              struct vax_error *err);
 /** Audit rows at or after `since` (Unix seconds), oldest first; *out
  * malloc'd; returns the count or -1. */
-int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out,
-		     struct vax_error *err);
+int cache_audit_list(struct cache_store *s, int64_t since, struct cache_audit **out, struct vax_error *err);
 const char *cache_audit_action_name(enum cache_audit_action a);
 
 /** "pending", "sending", "accepted", ... */

@@ -9,10 +9,10 @@
 struct cJSON;
 
 struct cache_store {
-	sqlite3 *db;            /* the selected user's store, else an empty in-memory one */
-	char *base;             /* the workstation's data directory */
-	char *dir;              /* the selected user's store directory (base until then) */
-	char *org, *user;       /* whose store is selected (NULL: nobody yet) */
+	sqlite3 *db;      /* the selected user's store, else an empty in-memory one */
+	char *base;       /* the workstation's data directory */
+	char *dir;        /* the selected user's store directory (base until then) */
+	char *org, *user; /* whose store is selected (NULL: nobody yet) */
 	struct cache_kdf kdf;
 	int max_failures;
 	bool unlocked;
@@ -23,20 +23,20 @@ struct cache_store {
 
 /** A sealed copy of data (malloc'd, *out_len) for the row named by aad. */
 unsigned char *cache_seal(struct cache_store *s, const char *aad, const void *data, size_t len,
-			  size_t *out_len, struct vax_error *err);
+                          size_t *out_len, struct vax_error *err);
 /** Open a sealed column into a malloc'd NUL-terminated string; NULL if it
  * does not open (err set). */
 char *cache_unseal(struct cache_store *s, const char *aad, const void *sealed, size_t len,
-		   struct vax_error *err);
+                   struct vax_error *err);
 /** sqlite3_exec with the error turned into a vax_error. */
 bool cache_exec(struct cache_store *s, const char *sql, struct vax_error *err);
 bool cache_db_error(struct cache_store *s, struct vax_error *err, const char *what);
 bool cache_require_unlocked(const struct cache_store *s, struct vax_error *err);
 /** Write a client / dose row and its index entries (inside a transaction). */
-bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c,
-			    int64_t as_of, bool keep_as_of, struct vax_error *err);
+bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c, int64_t as_of,
+                            bool keep_as_of, struct vax_error *err);
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
-			 const struct immunization *im, struct vax_error *err);
+                         const struct immunization *im, struct vax_error *err);
 int64_t cache_now(void);
 /** cJSON_Delete after wiping every string in the tree: records are PHI. */
 void cache_json_free(struct cJSON *j);
@@ -47,10 +47,9 @@ void cache_json_set_version(struct cJSON *j, const char *version);
 const char *cache_json_version(const struct cJSON *j);
 /** cache_get_client without marking the client used when touch is false
  * (the sync engine reads clients; a person did not look at them). */
-bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
-		       bool touch, struct vax_error *err);
+bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of, bool touch,
+                       struct vax_error *err);
 /** The client row key a dose belongs to (its client_uuid, else from client_id). */
-bool cache_imm_client_key(struct cache_store *s, const struct immunization *im,
-			  char key[CACHE_KEY_STR]);
+bool cache_imm_client_key(struct cache_store *s, const struct immunization *im, char key[CACHE_KEY_STR]);
 
 #endif

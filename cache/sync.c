@@ -22,19 +22,19 @@
 #include "core/xalloc.h"
 #include "sys/fileio.h"
 
-#define BACKOFF_MIN 5
-#define BACKOFF_MAX 300
-#define RETRY_SERVER_S 60    /* a single entry the server failed on (5xx) */
+#define BACKOFF_MIN    5
+#define BACKOFF_MAX    300
+#define RETRY_SERVER_S 60 /* a single entry the server failed on (5xx) */
 
 enum phase { P_IDLE, P_PROBE, P_PLAN, P_MATCH, P_UPLOAD, P_THEIRS };
 
 /* One Bundle entry in flight. A client's entry is followed by its
  * responsible persons and consent, which have no outbox entry of their own. */
 struct sent {
-	int b;                   /* index into batch: the outbox entry it belongs to */
-	char kind;               /* 'E' the entry itself, 'R' RelatedPerson, 'D' its delete, 'C' Consent */
-	char uuid[VAX_UUID_LEN]; /* the companion's own UUID */
-	char id[VAX_ID_LEN];     /* its registry id, "" for a create */
+	int b;                      /* index into batch: the outbox entry it belongs to */
+	char kind;                  /* 'E' the entry itself, 'R' RelatedPerson, 'D' its delete, 'C' Consent */
+	char uuid[VAX_UUID_LEN];    /* the companion's own UUID */
+	char id[VAX_ID_LEN];        /* its registry id, "" for a create */
 	char base[VAX_VERSION_LEN]; /* the companion's version its If-Match names, "" if none */
 };
 
@@ -55,18 +55,18 @@ struct cache_sync {
 	int64_t next_probe;
 	int backoff;
 	struct api_req *req;
-	int64_t *batch;          /* seqs in the Bundle in flight */
+	int64_t *batch; /* seqs in the Bundle in flight */
 	int n_batch;
 	size_t cap_batch;
-	int cap;                 /* current Bundle size limit (halved on refusal) */
-	struct sent *sent;       /* every Bundle entry in flight: whose, and what */
+	int cap;           /* current Bundle size limit (halved on refusal) */
+	struct sent *sent; /* every Bundle entry in flight: whose, and what */
 	int n_sent;
 	size_t cap_sent;
-	int64_t *matched;        /* new clients $match cleared in this pass */
+	int64_t *matched; /* new clients $match cleared in this pass */
 	int n_matched;
 	size_t cap_matched;
-	int64_t cur;             /* the entry a $match or a conflict fetch is for */
-	bool cur_client;         /* the conflict fetch is a client's: Patient, RelatedPersons, Consent */
+	int64_t cur;     /* the entry a $match or a conflict fetch is for */
+	bool cur_client; /* the conflict fetch is a client's: Patient, RelatedPersons, Consent */
 	char cur_key[CACHE_KEY_STR];
 	struct cache_sync_stats stats;
 };
@@ -83,7 +83,7 @@ bool cache_sync_is_offline(const struct api_result *res)
 }
 
 struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,
-				  const struct cache_sync_options *o)
+                                  const struct cache_sync_options *o)
 {
 	struct cache_sync *y = xcalloc(1, sizeof *y);
 	y->s = s;
@@ -156,7 +156,8 @@ static bool lock(struct cache_sync *y, struct vax_error *err)
 		return error_set(err, "CACHE-SYNC-LOCK", "cannot open the sync lock: %s", strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		close(fd);
-		return error_set(err, "CACHE-SYNC-BUSY", "Another vaxdesk on this workstation is sending the outbox.");
+		return error_set(err, "CACHE-SYNC-BUSY",
+		                 "Another vaxdesk on this workstation is sending the outbox.");
 	}
 	y->lock_fd = fd;
 	return true;
@@ -221,7 +222,7 @@ enum cache_sync_status cache_sync_start(struct cache_sync *y, int64_t now, struc
 		return CACHE_SYNC_OFFLINE;
 	if (!lock(y, err))
 		return !strcmp(err ? err->code : "CACHE-SYNC-BUSY", "CACHE-SYNC-BUSY") ? CACHE_SYNC_BUSY
-										   : CACHE_SYNC_ERROR;
+		                                                                       : CACHE_SYNC_ERROR;
 	y->cap = y->o.batch_max;
 	y->n_matched = 0;
 	if (y->online) {
@@ -263,15 +264,15 @@ static void ks_add(struct keyset *ks, const char *key)
 
 /* The registry id of a record: from the accepted create of its row key,
  * else "" (the payload's own id is checked by the caller). */
-static void receipt_of_create(struct cache_sync *y, const char *rec_key, enum cache_rtype t,
-			      char *id, size_t len)
+static void receipt_of_create(struct cache_sync *y, const char *rec_key, enum cache_rtype t, char *id,
+                              size_t len)
 {
 	sqlite3_stmt *st;
 	id[0] = '\0';
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT seq FROM outbox WHERE rec_key=? AND rtype=? AND op=1 AND state=2"
-			       " ORDER BY seq DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT seq FROM outbox WHERE rec_key=? AND rtype=? AND op=1 AND state=2"
+	                       " ORDER BY seq DESC LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, t);
@@ -320,8 +321,8 @@ static int64_t unsent_create_seq(struct cache_sync *y, const char *rec_key)
 	sqlite3_stmt *st;
 	int64_t seq = 0;
 	if (sqlite3_prepare_v2(y->s->db,
-			       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state NOT IN (2, 6)", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       "SELECT min(seq) FROM outbox WHERE rec_key=? AND op=1 AND state NOT IN (2, 6)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, rec_key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -333,8 +334,8 @@ static int64_t unsent_create_seq(struct cache_sync *y, const char *rec_key)
 /* Does this new dose look like one the client already has? Doses typed
  * later than this one are left out, so of two duplicates typed offline only
  * the second waits. */
-static bool looks_duplicate(struct cache_sync *y, const struct cache_entry *e,
-			    const struct immunization *im, char *msg, size_t len, int64_t now)
+static bool looks_duplicate(struct cache_sync *y, const struct cache_entry *e, const struct immunization *im,
+                            char *msg, size_t len, int64_t now)
 {
 	struct immunization *have = NULL;
 	int n = cache_client_immunizations(y->s, e->client_key, &have, NULL);
@@ -348,8 +349,8 @@ static bool looks_duplicate(struct cache_sync *y, const struct cache_entry *e,
 			continue;
 		have[k++] = have[i];
 	}
-	struct rule_ctx ctx = {.today = today(now), .codes = y->o.codes,
-			       .duplicate_window_days = y->o.duplicate_window_days};
+	struct rule_ctx ctx = {
+	    .today = today(now), .codes = y->o.codes, .duplicate_window_days = y->o.duplicate_window_days};
 	struct rule_report rep;
 	rules_report_init(&rep);
 	int hit = k > 0 ? rules_check_duplicate(&ctx, im, have, k, &rep) : -1;
@@ -360,8 +361,8 @@ static bool looks_duplicate(struct cache_sync *y, const struct cache_entry *e,
 }
 
 /* Build one Bundle entry; false (and *wait set) if it cannot go yet. */
-static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e,
-			   const struct keyset *in_batch, bool *wait, struct vax_error *err)
+static cJSON *bundle_entry(struct cache_sync *y, const struct cache_entry *e, const struct keyset *in_batch,
+                           bool *wait, struct vax_error *err)
 {
 	*wait = false;
 	char *json = cache_outbox_payload(y->s, e->seq, false, err);
@@ -528,7 +529,8 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 				cache_json_free(x); /* never reached the registry */
 				continue;
 			}
-			add_companion(y, entries, x, "RelatedPerson", rp.id, rp.version, rp.uuid, rp.removed, ref, b);
+			add_companion(y, entries, x, "RelatedPerson", rp.id, rp.version, rp.uuid, rp.removed,
+			              ref, b);
 		} else if (rt && !strcmp(rt, "Consent")) {
 			struct consent cs;
 			if (!fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
@@ -552,10 +554,11 @@ static void add_companions(struct cache_sync *y, const struct cache_entry *e, cJ
 static int later_edits(struct cache_sync *y, const struct cache_entry *e, int64_t *later, int max)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(y->s->db,
-	                       "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
-	                       " ORDER BY seq",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        y->s->db,
+	        "SELECT seq FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6) AND op<>1"
+	        " ORDER BY seq",
+	        -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, e->seq);
@@ -585,12 +588,14 @@ static void rebase_companion_later(struct cache_sync *y, const struct cache_entr
 		}
 		bool changed = false;
 		cJSON *x;
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "contained")) {
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "contained"))
+		{
 			const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
 			if (t->uuid[0] ? !is_self(x, t->uuid) : !xid || strcmp(xid, t->id))
 				continue;
 			const cJSON *meta = cJSON_GetObjectItemCaseSensitive(x, "meta");
-			const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
+			const char *v =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "versionId"));
 			if (!v || strcmp(v, t->base))
 				continue;
 			cache_json_set_version(x, new_version);
@@ -653,8 +658,8 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	bool started = false;
 	/* records whose earlier entries are not accepted and not pending wait */
 	struct cache_entry *blocked = NULL;
-	int nb = cache_outbox_list(y->s, 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |
-					 1u << CACHE_NEEDS_REVIEW, &blocked, NULL);
+	int nb = cache_outbox_list(
+	    y->s, 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW, &blocked, NULL);
 	for (int i = 0; i < nb; i++) {
 		ks_add(&waiting, blocked[i].rec_key);
 		if (blocked[i].type == CACHE_R_PATIENT && blocked[i].op == CACHE_OP_CREATE)
@@ -675,7 +680,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	for (int i = first_match >= 0 ? first_match : 0; i < n && y->n_batch < y->cap; i++) {
 		struct cache_entry *e = &v[i];
 		bool blocked_here = e->next_try > now || ks_has(&waiting, e->rec_key) ||
-				    (e->type == CACHE_R_IMMUNIZATION && ks_has(&waiting, e->client_key));
+		                    (e->type == CACHE_R_IMMUNIZATION && ks_has(&waiting, e->client_key));
 		if (blocked_here) {
 			ks_add(&waiting, e->rec_key);
 			continue;
@@ -689,7 +694,8 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 			}
 			if (!pat) {
 				cache_outbox_set_state(y->s, e->seq, CACHE_REJECTED, NULL, NULL,
-						       "The saved client could not be read back.", NULL, NULL);
+				                       "The saved client could not be read back.", NULL,
+				                       NULL);
 				ks_add(&waiting, e->rec_key);
 				continue;
 			}
@@ -715,11 +721,11 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 			imm_init(&im);
 			char msg[VAX_ERROR_MSG_LEN];
 			bool dup = j && fhir_immunization_from_json(j, &im, NULL) &&
-				   looks_duplicate(y, e, &im, msg, sizeof msg, now);
+			           looks_duplicate(y, e, &im, msg, sizeof msg, now);
 			cache_json_free(j);
 			if (dup) {
 				cache_outbox_set_state(y->s, e->seq, CACHE_NEEDS_REVIEW, NULL, NULL, msg,
-						       NULL, NULL);
+				                       NULL, NULL);
 				y->stats.review++;
 				ks_add(&waiting, e->rec_key);
 				continue;
@@ -736,7 +742,8 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 		if (!ent) {
 			if (!wait) {
 				cache_outbox_set_state(y->s, e->seq, CACHE_REJECTED, NULL, NULL,
-						       "The saved change could not be read back.", NULL, NULL);
+				                       "The saved change could not be read back.", NULL,
+				                       NULL);
 			}
 			ks_add(&waiting, e->rec_key);
 			continue;
@@ -787,8 +794,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 
 /* --- answers --------------------------------------------------------------- */
 
-static enum cache_sync_status went_offline(struct cache_sync *y, const struct api_result *res,
-					   int64_t now)
+static enum cache_sync_status went_offline(struct cache_sync *y, const struct api_result *res, int64_t now)
 {
 	cache_sync_note_offline(y, now, res->retry_after);
 	return end_pass(y, CACHE_SYNC_OFFLINE);
@@ -797,12 +803,13 @@ static enum cache_sync_status went_offline(struct cache_sync *y, const struct ap
 static void outcome_text(const struct api_result *res, char *buf, size_t len)
 {
 	if (!api_outcome_text(res->body, res->body_len, buf, len))
-		text_copy(buf, len, res->err.message[0] ? res->err.message : "The registry refused this change.");
+		text_copy(buf, len,
+		          res->err.message[0] ? res->err.message : "The registry refused this change.");
 }
 
 /* After acceptance the cached copy learns its registry id and version. */
 static void record_receipt(struct cache_sync *y, const struct cache_entry *e, const char *id,
-			   const char *version)
+                           const char *version)
 {
 	if (e->op == CACHE_OP_DELETE)
 		return;
@@ -894,8 +901,8 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
 		cJSON_AddStringToObject(b, "resourceType", "Bundle");
 		cJSON_AddStringToObject(b, "type", "batch");
 		cJSON *entries = cJSON_AddArrayToObject(b, "entry");
-		static const char *const what[] = {"Patient/", "RelatedPerson?_count=50&patient=",
-		                                   "Consent?_count=50&patient="};
+		static const char *const what[] = {
+		    "Patient/", "RelatedPerson?_count=50&patient=", "Consent?_count=50&patient="};
 		for (int i = 0; i < 3; i++) {
 			char url[VAX_ID_LEN + 64];
 			snprintf(url, sizeof url, "%s%s", what[i], id);
@@ -923,7 +930,8 @@ static void theirs_client(struct cache_sync *y, const struct api_result *res)
 	if (pat && fhir_patient_from_json(pat, c, NULL)) {
 		const cJSON *x;
 		const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 1), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rps, "entry")) {
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rps, "entry"))
+		{
 			const cJSON *r = cJSON_GetObjectItemCaseSensitive(x, "resource");
 			if (c->n_resp < CLIENT_RESP_MAX &&
 			    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL))
@@ -931,9 +939,11 @@ static void theirs_client(struct cache_sync *y, const struct api_result *res)
 		}
 		/* more than one consent: the latest answer stands, as when reading */
 		const cJSON *css = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 2), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(css, "entry")) {
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(css, "entry"))
+		{
 			struct consent cs;
-			if (fhir_consent_from_json(cJSON_GetObjectItemCaseSensitive(x, "resource"), &cs, NULL, 0, NULL) &&
+			if (fhir_consent_from_json(cJSON_GetObjectItemCaseSensitive(x, "resource"), &cs, NULL,
+			                           0, NULL) &&
 			    (!c->consent.id[0] || cs.date >= c->consent.date))
 				c->consent = cs;
 		}
@@ -957,7 +967,8 @@ static int failed_entry(const struct api_result *res)
 {
 	cJSON *oo = cJSON_ParseWithLength(res->body, res->body_len);
 	const cJSON *iss = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(oo, "issue"), 0);
-	const char *ex = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(iss, "expression"), 0));
+	const char *ex =
+	    cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(iss, "expression"), 0));
 	int n = -1;
 	if (!ex || sscanf(ex, "Bundle.entry[%d]", &n) != 1)
 		n = -1;
@@ -971,10 +982,11 @@ static void companion_words(struct cache_sync *y, const char *key, const struct 
                             size_t len)
 {
 	if (t->kind == 'C') {
-		snprintf(msg, len, gone ? "This client's registry consent was removed at the registry. Keep the "
-		                          "registry's (no consent), or send ours to record it again as new."
-		                        : "This client's registry consent was changed at the registry since it was "
-		                          "read here. Keep the registry's, or send ours over it.");
+		snprintf(msg, len,
+		         gone ? "This client's registry consent was removed at the registry. Keep the "
+		                "registry's (no consent), or send ours to record it again as new."
+		              : "This client's registry consent was changed at the registry since it was "
+		                "read here. Keep the registry's, or send ours over it.");
 		return;
 	}
 	struct client *c = xmalloc(sizeof *c);
@@ -984,20 +996,26 @@ static void companion_words(struct cache_sync *y, const char *key, const struct 
 			if (sent_is(t, c->resp[i].uuid, c->resp[i].id)) {
 				char name[VAX_NAME_LEN * 2];
 				client_display_name(&c->resp[i].name, name, sizeof name);
-				snprintf(who, sizeof who, " (%s%s%s)", name, c->resp[i].relationship[0] ? ", " : "",
-				         c->resp[i].relationship);
+				snprintf(who, sizeof who, " (%s%s%s)", name,
+				         c->resp[i].relationship[0] ? ", " : "", c->resp[i].relationship);
 			}
 	OPENSSL_cleanse(c, sizeof *c);
 	free(c);
 	if (gone)
-		snprintf(msg, len, "This responsible person%s was removed at the registry. Keep the registry's "
-		                   "(without them), or send ours to add them again as new.", who);
+		snprintf(msg, len,
+		         "This responsible person%s was removed at the registry. Keep the registry's "
+		         "(without them), or send ours to add them again as new.",
+		         who);
 	else if (t->kind == 'D')
-		snprintf(msg, len, "This responsible person%s was changed at the registry since it was removed "
-		                   "here. Keep the registry's, or send the removal again.", who);
+		snprintf(msg, len,
+		         "This responsible person%s was changed at the registry since it was removed "
+		         "here. Keep the registry's, or send the removal again.",
+		         who);
 	else
-		snprintf(msg, len, "This responsible person%s was changed at the registry since it was read "
-		                   "here. Keep the registry's, or send ours over it.", who);
+		snprintf(msg, len,
+		         "This responsible person%s was changed at the registry since it was read "
+		         "here. Keep the registry's, or send ours over it.",
+		         who);
 	OPENSSL_cleanse(who, sizeof who);
 }
 
@@ -1024,8 +1042,8 @@ static int companion_conflict(struct cache_sync *y, const struct api_result *res
 	return id[0] && fetch_theirs(y, seq, CACHE_R_PATIENT, id) ? 1 : 0;
 }
 
-static enum cache_sync_status upload_done(struct cache_sync *y, const struct api_result *res,
-					  int64_t now, struct vax_error *err)
+static enum cache_sync_status upload_done(struct cache_sync *y, const struct api_result *res, int64_t now,
+                                          struct vax_error *err)
 {
 	if (res->cls == API_OK) {
 		struct api_bundle b;
@@ -1052,13 +1070,13 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 			}
 			if (out[i].cls == API_OK) {
 				cache_outbox_set_state(y->s, e.seq, CACHE_ACCEPTED, out[i].id, out[i].version,
-						       NULL, NULL, NULL);
+				                       NULL, NULL, NULL);
 				record_receipt(y, &e, out[i].id, out[i].version);
 				rebase_later(y, &e, out[i].version);
 				y->stats.accepted++;
 			} else {
 				cache_outbox_set_state(y->s, e.seq, CACHE_REJECTED, NULL, NULL,
-						       out[i].err.message, NULL, NULL);
+				                       out[i].err.message, NULL, NULL);
 				y->stats.rejected++;
 			}
 		}
@@ -1123,8 +1141,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		struct cache_entry e;
 		char id[VAX_ID_LEN] = "";
 		char *json = cache_outbox_get(y->s, seq, &e, NULL) && e.op != CACHE_OP_CREATE
-				     ? cache_outbox_payload(y->s, seq, false, NULL)
-				     : NULL;
+		                 ? cache_outbox_payload(y->s, seq, false, NULL)
+		                 : NULL;
 		cJSON *j = json ? cJSON_Parse(json) : NULL;
 		if (json) {
 			OPENSSL_cleanse(json, strlen(json));
@@ -1152,7 +1170,8 @@ static bool is_self(const cJSON *res, const char *uuid)
 	snprintf(want, sizeof want, "urn:uuid:%s", uuid);
 	const cJSON *ids = res ? cJSON_GetObjectItemCaseSensitive(res, "identifier") : NULL;
 	const cJSON *id;
-	cJSON_ArrayForEach(id, ids) {
+	cJSON_ArrayForEach(id, ids)
+	{
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(id, "value");
 		if (cJSON_IsString(v) && !strcmp(v->valuestring, want))
 			return true;
@@ -1160,8 +1179,8 @@ static bool is_self(const cJSON *res, const char *uuid)
 	return false;
 }
 
-static enum cache_sync_status match_done(struct cache_sync *y, const struct api_result *res,
-					 int64_t now, struct vax_error *err)
+static enum cache_sync_status match_done(struct cache_sync *y, const struct api_result *res, int64_t now,
+                                         struct vax_error *err)
 {
 	if (cache_sync_is_offline(res))
 		return went_offline(y, res, now);
@@ -1180,17 +1199,17 @@ static enum cache_sync_status match_done(struct cache_sync *y, const struct api_
 				continue;
 			if (is_self(m->resource, y->cur_key))
 				continue; /* our own earlier upload whose answer was lost */
-			int w = snprintf(msg + used, sizeof msg - used, "%sPatient/%s (%s)",
-					 used ? ", " : "May already be in the registry: ", m->id,
-					 m->match_grade);
+			int w =
+			    snprintf(msg + used, sizeof msg - used, "%sPatient/%s (%s)",
+			             used ? ", " : "May already be in the registry: ", m->id, m->match_grade);
 			if (w < 0 || (size_t)w >= sizeof msg - used)
 				break;
 			used += (size_t)w;
 		}
 		if (used) {
 			/* the candidates themselves, sealed, for the review screen */
-			cache_outbox_set_state(y->s, y->cur, CACHE_NEEDS_REVIEW, NULL, NULL, msg,
-					       res->body, NULL);
+			cache_outbox_set_state(y->s, y->cur, CACHE_NEEDS_REVIEW, NULL, NULL, msg, res->body,
+			                       NULL);
 			y->stats.review++;
 			api_bundle_free(&b);
 			return plan(y, now, err);
@@ -1224,8 +1243,7 @@ enum cache_sync_status cache_sync_step(struct cache_sync *y, int64_t now, struct
 			y->online = true;
 			y->backoff = BACKOFF_MIN;
 			st = plan(y, now, err);
-		} else if (cache_sync_is_offline(res) || res->cls == API_SERVER ||
-			   res->cls == API_PROTOCOL) {
+		} else if (cache_sync_is_offline(res) || res->cls == API_SERVER || res->cls == API_PROTOCOL) {
 			st = went_offline(y, res, now);
 		} else {
 			error_set(err, res->err.code, "%s", res->err.message);
@@ -1242,7 +1260,8 @@ enum cache_sync_status cache_sync_step(struct cache_sync *y, int64_t now, struct
 		if (res->cls == API_OK && y->cur_client)
 			theirs_client(y, res);
 		else if (res->cls == API_OK)
-			cache_outbox_set_state(y->s, y->cur, CACHE_CONFLICT, NULL, NULL, NULL, res->body, NULL);
+			cache_outbox_set_state(y->s, y->cur, CACHE_CONFLICT, NULL, NULL, NULL, res->body,
+			                       NULL);
 		st = plan(y, now, err);
 		break;
 	default:

@@ -47,20 +47,20 @@
 #include "core/error.h"
 
 enum cache_sync_status {
-	CACHE_SYNC_IDLE = 0,    /* no pass running */
-	CACHE_SYNC_RUNNING,     /* call cache_sync_step() again after api_pump() */
-	CACHE_SYNC_DONE,        /* nothing left that can be sent now */
-	CACHE_SYNC_OFFLINE,     /* registry unreachable: next try at cache_sync_next_probe() */
-	CACHE_SYNC_AUTH,        /* the token was refused: log in again, then start again */
-	CACHE_SYNC_BUSY,        /* another vaxdesk process is syncing this store */
-	CACHE_SYNC_ERROR,       /* a local problem; see the error */
+	CACHE_SYNC_IDLE = 0, /* no pass running */
+	CACHE_SYNC_RUNNING,  /* call cache_sync_step() again after api_pump() */
+	CACHE_SYNC_DONE,     /* nothing left that can be sent now */
+	CACHE_SYNC_OFFLINE,  /* registry unreachable: next try at cache_sync_next_probe() */
+	CACHE_SYNC_AUTH,     /* the token was refused: log in again, then start again */
+	CACHE_SYNC_BUSY,     /* another vaxdesk process is syncing this store */
+	CACHE_SYNC_ERROR,    /* a local problem; see the error */
 };
 
 struct cache_sync_options {
-	int batch_max;                   /* entries per Bundle; 0 = 50 */
-	bool no_match;                   /* skip $match for offline-created clients */
-	const struct codes *codes;       /* vaccine groups for the duplicate check; may be NULL */
-	int duplicate_window_days;       /* 0 = the rules' default */
+	int batch_max;             /* entries per Bundle; 0 = 50 */
+	bool no_match;             /* skip $match for offline-created clients */
+	const struct codes *codes; /* vaccine groups for the duplicate check; may be NULL */
+	int duplicate_window_days; /* 0 = the rules' default */
 };
 
 struct cache_sync_stats {
@@ -73,7 +73,7 @@ struct cache_sync;
 
 /** An engine for a store (unlocked) and a connection with a token. */
 struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,
-				  const struct cache_sync_options *o);
+                                  const struct cache_sync_options *o);
 /** Cancel what is in flight (entries go back to PENDING), unlock, free. */
 void cache_sync_free(struct cache_sync *y);
 

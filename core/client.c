@@ -25,7 +25,7 @@ void client_init(struct client *c)
 char *client_display_name(const struct person_name *n, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s, %s%s%s%s%s", n->family, n->given, n->middle[0] ? " " : "", n->middle,
-		 n->suffix[0] ? " " : "", n->suffix);
+	         n->suffix[0] ? " " : "", n->suffix);
 	return buf;
 }
 

@@ -17,41 +17,41 @@
 
 #include "core/date.h"
 
-#define VAX_UUID_LEN 37      /* 36 characters + NUL */
-#define VAX_ID_LEN 65        /* a registry resource id */
-#define VAX_VERSION_LEN 65   /* opaque version / ETag (other servers use UUIDs) */
-#define VAX_NAME_LEN 101     /* 50 characters of up to 2 bytes, typical */
-#define VAX_SHORT_LEN 33
-#define VAX_TEXT_LEN 513     /* notes, comments */
+#define VAX_UUID_LEN    37  /* 36 characters + NUL */
+#define VAX_ID_LEN      65  /* a registry resource id */
+#define VAX_VERSION_LEN 65  /* opaque version / ETag (other servers use UUIDs) */
+#define VAX_NAME_LEN    101 /* 50 characters of up to 2 bytes, typical */
+#define VAX_SHORT_LEN   33
+#define VAX_TEXT_LEN    513 /* notes, comments */
 
-#define CLIENT_AKA_MAX 6
-#define CLIENT_ADDR_MAX 4
-#define CLIENT_PHONE_MAX 4
-#define CLIENT_IDENT_MAX 6
-#define CLIENT_RESP_MAX 4
+#define CLIENT_AKA_MAX     6
+#define CLIENT_ADDR_MAX    4
+#define CLIENT_PHONE_MAX   4
+#define CLIENT_IDENT_MAX   6
+#define CLIENT_RESP_MAX    4
 #define CLIENT_COMMENT_MAX 8
-#define CLIENT_RACE_MAX 4
+#define CLIENT_RACE_MAX    4
 
 /** Who typed a record, where and when: kept with every record the
  * workstation creates, so an offline upload is never attributed to whoever
  * happens to sync. */
 struct capture {
 	char user[VAX_SHORT_LEN];
-	char org[VAX_SHORT_LEN];         /* organization code */
+	char org[VAX_SHORT_LEN]; /* organization code */
 	char workstation[VAX_SHORT_LEN];
-	int64_t at;                      /* Unix seconds, from the caller */
+	int64_t at; /* Unix seconds, from the caller */
 };
 
 struct person_name {
 	char family[VAX_NAME_LEN];
 	char given[VAX_NAME_LEN];
 	char middle[VAX_NAME_LEN];
-	char suffix[VAX_SHORT_LEN];      /* Jr, III */
+	char suffix[VAX_SHORT_LEN]; /* Jr, III */
 };
 
 /** HL7 table 0001 as registries use it. */
 enum sex {
-	SEX_NONE = 0,  /* not entered yet */
+	SEX_NONE = 0, /* not entered yet */
 	SEX_FEMALE,
 	SEX_MALE,
 	SEX_NONBINARY, /* "X" on documents that allow it */
@@ -62,36 +62,36 @@ struct address {
 	char line1[VAX_NAME_LEN];
 	char line2[VAX_NAME_LEN];
 	char city[VAX_NAME_LEN];
-	char state[3];                   /* USPS code */
-	char zip[11];                    /* 12345 or 12345-6789 */
-	char county[VAX_SHORT_LEN];      /* residential county name or FIPS */
-	vax_date since;                  /* when it became current */
-	struct capture entered;          /* address history: who and when */
+	char state[3];              /* USPS code */
+	char zip[11];               /* 12345 or 12345-6789 */
+	char county[VAX_SHORT_LEN]; /* residential county name or FIPS */
+	vax_date since;             /* when it became current */
+	struct capture entered;     /* address history: who and when */
 };
 
 enum phone_use { PHONE_HOME = 0, PHONE_MOBILE, PHONE_WORK };
 
 struct phone {
 	enum phone_use use;
-	char number[16];                 /* digits only, 10 for US numbers */
+	char number[16]; /* digits only, 10 for US numbers */
 };
 
 /** Identifier types (HL7 table 0203 subset). */
 struct identifier {
-	char type[8];                    /* SR registry id, MR chart no., MA Medicaid, BC birth cert. */
-	char system[VAX_NAME_LEN];       /* URI of the assigning authority */
+	char type[8];              /* SR registry id, MR chart no., MA Medicaid, BC birth cert. */
+	char system[VAX_NAME_LEN]; /* URI of the assigning authority */
 	char value[VAX_SHORT_LEN];
 };
 
 struct responsible_person {
 	struct person_name name;
-	char relationship[8];            /* HL7 0063: MTH, FTH, GRD, ... */
+	char relationship[8]; /* HL7 0063: MTH, FTH, GRD, ... */
 	struct phone phone;
 	struct address address;
-	char id[VAX_ID_LEN];             /* RelatedPerson id once the registry has it */
-	char version[VAX_VERSION_LEN];   /* the registry's version this copy builds on (If-Match) */
-	char uuid[VAX_UUID_LEN];         /* assigned where first typed: creates are conditional on it */
-	bool removed;                    /* taken off here; the registry's copy goes at the next sync */
+	char id[VAX_ID_LEN];           /* RelatedPerson id once the registry has it */
+	char version[VAX_VERSION_LEN]; /* the registry's version this copy builds on (If-Match) */
+	char uuid[VAX_UUID_LEN];       /* assigned where first typed: creates are conditional on it */
+	bool removed;                  /* taken off here; the registry's copy goes at the next sync */
 };
 
 enum consent_status {
@@ -105,42 +105,42 @@ enum consent_status {
 struct consent {
 	enum consent_status minor;
 	enum consent_status adult;
-	bool disaster_retention;         /* keep disaster-response doses */
+	bool disaster_retention; /* keep disaster-response doses */
 	vax_date date;
-	char source[VAX_SHORT_LEN];      /* "signed form", "verbal", ... */
-	char id[VAX_ID_LEN];             /* Consent id once the registry has it */
-	char version[VAX_VERSION_LEN];   /* the registry's version this copy builds on (If-Match) */
-	char uuid[VAX_UUID_LEN];         /* assigned when first recorded; "" = never recorded */
+	char source[VAX_SHORT_LEN];    /* "signed form", "verbal", ... */
+	char id[VAX_ID_LEN];           /* Consent id once the registry has it */
+	char version[VAX_VERSION_LEN]; /* the registry's version this copy builds on (If-Match) */
+	char uuid[VAX_UUID_LEN];       /* assigned when first recorded; "" = never recorded */
 };
 
 /** Status of the client at the current organization (HL7 0441). */
 enum org_status {
 	ORG_STATUS_ACTIVE = 0,
-	ORG_STATUS_INACTIVE,             /* inactive, reason unspecified */
-	ORG_STATUS_MOVED,                /* moved or gone elsewhere */
-	ORG_STATUS_LOST,                 /* lost to follow-up */
-	ORG_STATUS_DECEASED,             /* permanently inactive */
+	ORG_STATUS_INACTIVE, /* inactive, reason unspecified */
+	ORG_STATUS_MOVED,    /* moved or gone elsewhere */
+	ORG_STATUS_LOST,     /* lost to follow-up */
+	ORG_STATUS_DECEASED, /* permanently inactive */
 };
 
 enum comment_kind {
-	COMMENT_REACTION = 0,            /* adverse reaction to a vaccine */
-	COMMENT_IMMUNITY,                /* evidence of immunity (e.g. varicella history) */
+	COMMENT_REACTION = 0, /* adverse reaction to a vaccine */
+	COMMENT_IMMUNITY,     /* evidence of immunity (e.g. varicella history) */
 	COMMENT_CONTRAINDICATION,
 	COMMENT_OTHER,
 };
 
 struct client_comment {
 	enum comment_kind kind;
-	char code[VAX_SHORT_LEN];        /* CDSi coded observation where one applies */
+	char code[VAX_SHORT_LEN]; /* CDSi coded observation where one applies */
 	char text[VAX_NAME_LEN];
 	vax_date begin;
 	vax_date end;
 };
 
 struct client {
-	char uuid[VAX_UUID_LEN];         /* assigned where first typed */
-	char id[VAX_ID_LEN];             /* registry id, "" until accepted */
-	char version[VAX_VERSION_LEN];   /* opaque, for If-Match */
+	char uuid[VAX_UUID_LEN];       /* assigned where first typed */
+	char id[VAX_ID_LEN];           /* registry id, "" until accepted */
+	char version[VAX_VERSION_LEN]; /* opaque, for If-Match */
 
 	struct person_name name;
 	struct person_name aka[CLIENT_AKA_MAX];
@@ -149,10 +149,10 @@ struct client {
 	enum sex sex;
 	char mother_maiden[VAX_NAME_LEN];
 	char mother_given[VAX_NAME_LEN];
-	int multiple_birth;              /* 0 single, else birth order (1, 2, ...) */
-	char race[CLIENT_RACE_MAX][8];   /* CDC race codes, e.g. 2106-3 */
+	int multiple_birth;            /* 0 single, else birth order (1, 2, ...) */
+	char race[CLIENT_RACE_MAX][8]; /* CDC race codes, e.g. 2106-3 */
 	int n_race;
-	char ethnicity[8];               /* 2135-2 Hispanic or Latino, 2186-5 not */
+	char ethnicity[8]; /* 2135-2 Hispanic or Latino, 2186-5 not */
 
 	struct address addr[CLIENT_ADDR_MAX]; /* [0] is current; the rest is history */
 	int n_addr;
@@ -170,16 +170,16 @@ struct client {
 	char org_status_reason[VAX_NAME_LEN];
 	char primary_provider[VAX_NAME_LEN];
 	char tracking_schedule[VAX_SHORT_LEN]; /* "ACIP", "TX-SCHOOL" */
-	bool reminder_recall;            /* allow reminder/recall notices */
+	bool reminder_recall;                  /* allow reminder/recall notices */
 	vax_date last_notice;
 
 	bool no_viable_address;
-	bool vital_records_lock;         /* name, DOB, sex locked: from vital statistics */
+	bool vital_records_lock; /* name, DOB, sex locked: from vital statistics */
 	bool deceased;
 
 	struct client_comment comment[CLIENT_COMMENT_MAX];
 	int n_comment;
-	char note[VAX_TEXT_LEN];         /* visible to every organization */
+	char note[VAX_TEXT_LEN]; /* visible to every organization */
 
 	struct capture capture;
 };

@@ -51,31 +51,32 @@ struct codes {
  * one this code was written for, and a person should look before it is
  * trusted for clinical data. */
 static const char *const table_cols[CODES_TABLE_COUNT][18] = {
-	[CODES_CVX] = {"cvx_code", "short_description", "full_vaccine_name", "status", "last_updated", "notes"},
-	[CODES_MVX] = {"mvx_code", "manufacturer_name", "status", "last_updated", "notes"},
-	[CODES_VACCINE_GROUP] = {"cvx_code", "short_description", "cvx_status", "vaccine_group_name", "vaccine_group_cvx"},
-	[CODES_PRODUCT] = {"cdc_product_name", "cvx_short_description", "cvx_code", "manufacturer", "mvx_code",
-			   "mvx_status", "product_name_status", "last_updated"},
-	[CODES_NDC_SALE] = {"sale_ndc_inner_id", "labeler", "product", "package", "proprietary_name", "description",
-			    "labeler_name", "start_date", "end_date", "package_form", "route", "last_updated",
-			    "cvx_code", "cvx_short_description", "ndc11", "gtin"},
-	[CODES_NDC_USE] = {"use_ndc_inner_id", "labeler", "product", "package", "proprietary_name", "description",
-			   "labeler_name", "start_date", "end_date", "package_form", "gtin", "cvx_code",
-			   "cvx_short_description", "no_inner", "ndc11", "last_updated", "gtin_2"},
-	[CODES_VIS] = {"cvx_code", "cvx_description", "vis_document_name", "vis_edition_date",
-		       "vis_fully_encoded_string", "vis_status"},
-	[CODES_NDC_LINK] = {"linker_id", "sale_ndc_inner_id", "use_ndc_inner_id", "mvx_code"},
+    [CODES_CVX] = {"cvx_code", "short_description", "full_vaccine_name", "status", "last_updated", "notes"},
+    [CODES_MVX] = {"mvx_code", "manufacturer_name", "status", "last_updated", "notes"},
+    [CODES_VACCINE_GROUP] = {"cvx_code", "short_description", "cvx_status", "vaccine_group_name",
+                             "vaccine_group_cvx"},
+    [CODES_PRODUCT] = {"cdc_product_name", "cvx_short_description", "cvx_code", "manufacturer", "mvx_code",
+                       "mvx_status", "product_name_status", "last_updated"},
+    [CODES_NDC_SALE] = {"sale_ndc_inner_id", "labeler", "product", "package", "proprietary_name",
+                        "description", "labeler_name", "start_date", "end_date", "package_form", "route",
+                        "last_updated", "cvx_code", "cvx_short_description", "ndc11", "gtin"},
+    [CODES_NDC_USE] = {"use_ndc_inner_id", "labeler", "product", "package", "proprietary_name", "description",
+                       "labeler_name", "start_date", "end_date", "package_form", "gtin", "cvx_code",
+                       "cvx_short_description", "no_inner", "ndc11", "last_updated", "gtin_2"},
+    [CODES_VIS] = {"cvx_code", "cvx_description", "vis_document_name", "vis_edition_date",
+                   "vis_fully_encoded_string", "vis_status"},
+    [CODES_NDC_LINK] = {"linker_id", "sale_ndc_inner_id", "use_ndc_inner_id", "mvx_code"},
 };
 
 static const char *const table_file[CODES_TABLE_COUNT] = {
-	[CODES_CVX] = "cvx.csv",
-	[CODES_MVX] = "mvx.csv",
-	[CODES_VACCINE_GROUP] = "cvx_to_vaccine_group.csv",
-	[CODES_PRODUCT] = "cvx_mvx_product_names.csv",
-	[CODES_NDC_SALE] = "ndc_unit_of_sale.csv",
-	[CODES_NDC_USE] = "ndc_unit_of_use.csv",
-	[CODES_VIS] = "cvx_to_vis.csv",
-	[CODES_NDC_LINK] = "ndc_linker.csv",
+    [CODES_CVX] = "cvx.csv",
+    [CODES_MVX] = "mvx.csv",
+    [CODES_VACCINE_GROUP] = "cvx_to_vaccine_group.csv",
+    [CODES_PRODUCT] = "cvx_mvx_product_names.csv",
+    [CODES_NDC_SALE] = "ndc_unit_of_sale.csv",
+    [CODES_NDC_USE] = "ndc_unit_of_use.csv",
+    [CODES_VIS] = "cvx_to_vis.csv",
+    [CODES_NDC_LINK] = "ndc_linker.csv",
 };
 
 const char *codes_table_file(enum codes_table t)
@@ -208,14 +209,14 @@ static void resolve_mvx(struct codes *c)
 	}
 }
 
-#define BAD(fmt, ...) \
-	do { \
-		error_set(err, "CODES-ROW", "%s:%d: " fmt, label, row.line, __VA_ARGS__); \
-		goto fail; \
+#define BAD(fmt, ...)                                                                                        \
+	do {                                                                                                 \
+		error_set(err, "CODES-ROW", "%s:%d: " fmt, label, row.line, __VA_ARGS__);                    \
+		goto fail;                                                                                   \
 	} while (0)
 
-bool codes_parse(struct codes *c, enum codes_table t, const char *label,
-		 const char *buf, size_t len, struct vax_error *err)
+bool codes_parse(struct codes *c, enum codes_table t, const char *label, const char *buf, size_t len,
+                 struct vax_error *err)
 {
 	struct csv_reader r;
 	struct csv_row row = {0};
@@ -230,8 +231,8 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label,
 	if (st == CSV_ERROR)
 		goto fail;
 	if (st == CSV_END) {
-		error_set(err, "CODES-EMPTY", "%s: the file is empty; expected a header line starting with '%s'",
-			  label, want[0]);
+		error_set(err, "CODES-EMPTY",
+		          "%s: the file is empty; expected a header line starting with '%s'", label, want[0]);
 		goto fail;
 	}
 	/* map each wanted column to its position in this file's header */
@@ -246,8 +247,9 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label,
 			if (!strcmp(name, want[w]))
 				break;
 		if (w == nwant) {
-			error_set(err, "CODES-COLUMN", "%s:1: unknown column '%s' in the header (expected: %s, ...)",
-				  label, name, want[0]);
+			error_set(err, "CODES-COLUMN",
+			          "%s:1: unknown column '%s' in the header (expected: %s, ...)", label, name,
+			          want[0]);
 			goto fail;
 		}
 		if (map[w] >= 0) {
@@ -258,8 +260,8 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label,
 	}
 	for (int w = 0; w < nwant; w++) {
 		if (map[w] < 0) {
-			error_set(err, "CODES-COLUMN", "%s:1: required column '%s' is missing from the header",
-				  label, want[w]);
+			error_set(err, "CODES-COLUMN",
+			          "%s:1: required column '%s' is missing from the header", label, want[w]);
 			goto fail;
 		}
 	}
@@ -267,7 +269,8 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label,
 
 	while ((st = csv_next(&r, &row, err)) == CSV_ROW) {
 		if (row.n != ncols)
-			BAD("expected %d fields, found %d (the line is cut short or has a stray comma)", ncols, row.n);
+			BAD("expected %d fields, found %d (the line is cut short or has a stray comma)",
+			    ncols, row.n);
 #define F(w) (row.field[map[(w)]])
 		switch (t) {
 		case CODES_CVX: {
@@ -284,7 +287,9 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label,
 			else if (!strcmp(s, "Never Active"))
 				ci.status = CVX_NEVER_ACTIVE;
 			else
-				BAD("unknown CVX status '%s' (expected Active, Inactive, Non-US or Never Active)", s);
+				BAD("unknown CVX status '%s' (expected Active, Inactive, Non-US or Never "
+				    "Active)",
+				    s);
 			if (!cdc_date(F(4), &ci.updated))
 				BAD("'%s' is not a date (M/D/YYYY)", F(4));
 			if (codes_cvx(c, ci.code))
@@ -459,7 +464,7 @@ const struct ndc_info *codes_ndc(const struct codes *c, const char *ndc)
 		return NULL;
 	for (size_t i = 0; i < c->n_ndc; i++) {
 		if (!strcmp(c->ndc[i].info.ndc, norm)) {
-						return &c->ndc[i].info;
+			return &c->ndc[i].info;
 		}
 	}
 	return NULL;
@@ -473,7 +478,7 @@ const struct ndc_info *codes_ndc_by_gtin(const struct codes *c, const char *gtin
 		return NULL;
 	for (size_t i = 0; i < c->n_ndc; i++) {
 		if (!strcmp(c->ndc[i].info.gtin, g)) {
-						return &c->ndc[i].info;
+			return &c->ndc[i].info;
 		}
 	}
 	/* a US drug GTIN-14 is: packaging indicator, "03", the 10-digit NDC,
@@ -491,7 +496,7 @@ const struct ndc_info *codes_ndc_by_gtin(const struct codes *c, const char *gtin
 			if ((d[0] == '0' && !strncmp(f442, ten, 10)) ||
 			    (d[5] == '0' && !strncmp(f532, ten, 10)) ||
 			    (d[9] == '0' && !strncmp(f541, ten, 10))) {
-								return &c->ndc[i].info;
+				return &c->ndc[i].info;
 			}
 		}
 	}

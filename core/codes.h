@@ -18,14 +18,14 @@
 #include "core/error.h"
 
 enum codes_table {
-	CODES_CVX = 0,        /* cvx.csv */
-	CODES_MVX,            /* mvx.csv */
-	CODES_VACCINE_GROUP,  /* cvx_to_vaccine_group.csv */
-	CODES_PRODUCT,        /* cvx_mvx_product_names.csv */
-	CODES_NDC_SALE,       /* ndc_unit_of_sale.csv */
-	CODES_NDC_USE,        /* ndc_unit_of_use.csv */
-	CODES_VIS,            /* cvx_to_vis.csv */
-	CODES_NDC_LINK,       /* ndc_linker.csv: NDC -> manufacturer */
+	CODES_CVX = 0,       /* cvx.csv */
+	CODES_MVX,           /* mvx.csv */
+	CODES_VACCINE_GROUP, /* cvx_to_vaccine_group.csv */
+	CODES_PRODUCT,       /* cvx_mvx_product_names.csv */
+	CODES_NDC_SALE,      /* ndc_unit_of_sale.csv */
+	CODES_NDC_USE,       /* ndc_unit_of_use.csv */
+	CODES_VIS,           /* cvx_to_vis.csv */
+	CODES_NDC_LINK,      /* ndc_linker.csv: NDC -> manufacturer */
 	CODES_TABLE_COUNT
 };
 
@@ -42,7 +42,7 @@ struct cvx_info {
 	char *full_name;
 	enum cvx_status status;
 	vax_date updated;
-	bool unspecified;     /* "unspecified formulation": history only */
+	bool unspecified; /* "unspecified formulation": history only */
 };
 
 struct mvx_info {
@@ -52,18 +52,18 @@ struct mvx_info {
 };
 
 struct product_info {
-	char *name;           /* trade name, e.g. "ADACEL" */
+	char *name; /* trade name, e.g. "ADACEL" */
 	char cvx[4];
 	char mvx[4];
 	bool active;
 };
 
 struct ndc_info {
-	char ndc[14];         /* 5-4-2 with dashes */
+	char ndc[14]; /* 5-4-2 with dashes */
 	char cvx[4];
-	char mvx[4];          /* from the labeler via the product table, may be "" */
-	char *name;           /* proprietary name */
-	char gtin[15];        /* GTIN-14 if CDC lists one */
+	char mvx[4];   /* from the labeler via the product table, may be "" */
+	char *name;    /* proprietary name */
+	char gtin[15]; /* GTIN-14 if CDC lists one */
 	bool unit_of_use;
 };
 
@@ -71,7 +71,7 @@ struct vis_info {
 	char cvx[4];
 	char *document;
 	vax_date edition;
-	char encoded[32];     /* GS1 fully encoded string */
+	char encoded[32]; /* GS1 fully encoded string */
 	bool current;
 };
 
@@ -86,8 +86,8 @@ const char *codes_table_file(enum codes_table t);
 
 /** Parse one table from a CSV buffer. label names the source in errors
  * ("data/codes/cvx.csv"). Replaces any earlier contents of that table. */
-bool codes_parse(struct codes *c, enum codes_table t, const char *label,
-		 const char *buf, size_t len, struct vax_error *err);
+bool codes_parse(struct codes *c, enum codes_table t, const char *label, const char *buf, size_t len,
+                 struct vax_error *err);
 
 /** True once every table has been parsed. */
 bool codes_complete(const struct codes *c);

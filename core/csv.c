@@ -48,8 +48,9 @@ enum csv_status csv_next(struct csv_reader *r, struct csv_row *row, struct vax_e
 	if (q == r->end)
 		return CSV_END;
 	if (memchr(r->p, '\0', (size_t)(r->end - r->p)))
-		return error_set(err, "CSV-NUL", "%s:%d: the file contains a NUL byte; it is not a text CSV file",
-				 r->label, r->line),
+		return error_set(err, "CSV-NUL",
+		                 "%s:%d: the file contains a NUL byte; it is not a text CSV file", r->label,
+		                 r->line),
 		       CSV_ERROR;
 
 	size_t cap = 64, len = 0;
@@ -62,8 +63,10 @@ enum csv_status csv_next(struct csv_reader *r, struct csv_row *row, struct vax_e
 			for (;;) {
 				if (r->p >= r->end) {
 					free(buf);
-					error_set(err, "CSV-QUOTE", "%s:%d: a quoted field is not closed (the file may be truncated)",
-						  r->label, start_line);
+					error_set(
+					    err, "CSV-QUOTE",
+					    "%s:%d: a quoted field is not closed (the file may be truncated)",
+					    r->label, start_line);
 					return CSV_ERROR;
 				}
 				char c = *r->p++;
@@ -82,7 +85,7 @@ enum csv_status csv_next(struct csv_reader *r, struct csv_row *row, struct vax_e
 			if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r') {
 				free(buf);
 				error_set(err, "CSV-QUOTE", "%s:%d: unexpected text after a closing quote",
-					  r->label, r->line);
+				          r->label, r->line);
 				return CSV_ERROR;
 			}
 		} else {

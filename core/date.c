@@ -22,8 +22,8 @@ int date_days_in_month(int y, int m)
 
 bool date_valid_ymd(int y, int m, int d)
 {
-	return y >= DATE_MIN_YEAR && y <= DATE_MAX_YEAR && m >= 1 && m <= 12 &&
-	       d >= 1 && d <= date_days_in_month(y, m);
+	return y >= DATE_MIN_YEAR && y <= DATE_MAX_YEAR && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= date_days_in_month(y, m);
 }
 
 /* Days since 1970-01-01; valid for any y/m/d, real or not. */

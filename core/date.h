@@ -30,7 +30,7 @@ typedef int32_t vax_date;
 
 /** Buffer sizes for the formatters, including the NUL. */
 #define DATE_ISO_LEN 11 /* YYYY-MM-DD */
-#define DATE_US_LEN 11  /* MM/DD/YYYY */
+#define DATE_US_LEN  11 /* MM/DD/YYYY */
 
 /** A span as CDSi writes it: "6 months - 4 days", "4 weeks", "19 years". */
 struct date_span {
@@ -42,11 +42,11 @@ struct date_span {
 /** Parse result codes; date_strerror() gives the person-readable text. */
 enum date_status {
 	DATE_OK = 0,
-	DATE_EMPTY,         /* nothing typed */
-	DATE_BAD_FORMAT,    /* not MM/DD/YYYY (or YYYY-MM-DD on the wire) */
+	DATE_EMPTY,      /* nothing typed */
+	DATE_BAD_FORMAT, /* not MM/DD/YYYY (or YYYY-MM-DD on the wire) */
 	DATE_TWO_DIGIT_YEAR,
-	DATE_NO_SUCH_DAY,   /* 02/30/2020, 13/01/2020 */
-	DATE_OUT_OF_RANGE,  /* year outside DATE_MIN_YEAR..DATE_MAX_YEAR */
+	DATE_NO_SUCH_DAY,  /* 02/30/2020, 13/01/2020 */
+	DATE_OUT_OF_RANGE, /* year outside DATE_MIN_YEAR..DATE_MAX_YEAR */
 };
 
 /** Message for a status, suitable for showing beside a field. */

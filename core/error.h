@@ -13,14 +13,14 @@
 #define VAX_ERROR_MSG_LEN 512
 
 struct vax_error {
-	char code[32];                     /* stable, e.g. "V-DOB-FUTURE", "CODES-COLUMN" */
-	char message[VAX_ERROR_MSG_LEN];   /* what a person reads */
+	char code[32];                   /* stable, e.g. "V-DOB-FUTURE", "CODES-COLUMN" */
+	char message[VAX_ERROR_MSG_LEN]; /* what a person reads */
 };
 
 /** Set code and a printf-style message; no-op if err is NULL. Returns false
  * so callers can `return error_set(err, ...);`. */
 bool error_set(struct vax_error *err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /** Clear to "no error". */
 void error_clear(struct vax_error *err);
 /** True if err holds an error. */

@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXT_RACE "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
+#define EXT_RACE      "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
 #define EXT_ETHNICITY "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"
-#define EXT_MAIDEN "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName"
-#define SYS_RACE "urn:oid:2.16.840.1.113883.6.238"
-#define SYS_ORG FHIR_CS "organization-code"
+#define EXT_MAIDEN    "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName"
+#define SYS_RACE      "urn:oid:2.16.840.1.113883.6.238"
+#define SYS_ORG       FHIR_CS "organization-code"
 
 /* ---- small helpers ------------------------------------------------------ */
 
 static bool invalid(struct vax_error *err, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static bool invalid(struct vax_error *err, const char *path, const char *fmt, ...)
 {
@@ -48,7 +48,7 @@ static void scopy(char *dst, size_t n, const char *src)
 /* A string member: absent or null leaves dst "" and succeeds; any other
  * type, an empty string or one too long for the field is an error. */
 static bool get_str(const cJSON *o, const char *key, const char *path, char *dst, size_t n,
-		    struct vax_error *err)
+                    struct vax_error *err)
 {
 	dst[0] = '\0';
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -68,8 +68,7 @@ static bool get_str(const cJSON *o, const char *key, const char *path, char *dst
 	return true;
 }
 
-static bool get_date(const cJSON *o, const char *key, const char *path, vax_date *out,
-		     struct vax_error *err)
+static bool get_date(const cJSON *o, const char *key, const char *path, vax_date *out, struct vax_error *err)
 {
 	*out = DATE_NONE;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -87,8 +86,7 @@ static bool get_date(const cJSON *o, const char *key, const char *path, vax_date
 	return true;
 }
 
-static bool get_bool(const cJSON *o, const char *key, const char *path, bool *out,
-		     struct vax_error *err)
+static bool get_bool(const cJSON *o, const char *key, const char *path, bool *out, struct vax_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (!v || cJSON_IsNull(v))
@@ -104,7 +102,7 @@ static bool get_bool(const cJSON *o, const char *key, const char *path, bool *ou
 
 /* An array member (absent = empty); anything else is an error. */
 static bool get_array(const cJSON *o, const char *key, const char *path, const cJSON **out,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	*out = NULL;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -157,8 +155,8 @@ static cJSON *codeable(const char *system, const char *code)
 
 /* The code of the first coding of a CodeableConcept (with the given system
  * if system is not NULL). */
-static bool get_code(const cJSON *o, const char *key, const char *path, const char *system,
-		     char *dst, size_t n, struct vax_error *err)
+static bool get_code(const cJSON *o, const char *key, const char *path, const char *system, char *dst,
+                     size_t n, struct vax_error *err)
 {
 	dst[0] = '\0';
 	const cJSON *cc = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -172,7 +170,8 @@ static bool get_code(const cJSON *o, const char *key, const char *path, const ch
 	if (!get_array(cc, "coding", p, &arr, err))
 		return false;
 	const cJSON *c;
-	cJSON_ArrayForEach(c, arr) {
+	cJSON_ArrayForEach(c, arr)
+	{
 		char cp[176];
 		snprintf(cp, sizeof cp, "%s.coding", p);
 		if (!want_object(c, cp, err))
@@ -230,8 +229,8 @@ static void format_instant(int64_t t, char *buf, size_t len)
 	}
 	int y, m, d;
 	date_to_ymd((vax_date)days, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
-		 (int)(rem / 60 % 60), (int)(rem % 60));
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+	         (int)(rem % 60));
 }
 
 static bool parse_instant(const char *s, int64_t *out)
@@ -278,7 +277,8 @@ static bool read_capture(const cJSON *e, const char *path, struct capture *cap, 
 	const cJSON *sub, *x;
 	if (!get_array(e, "extension", path, &sub, err))
 		return false;
-	cJSON_ArrayForEach(x, sub) {
+	cJSON_ArrayForEach(x, sub)
+	{
 		if (!want_object(x, path, err))
 			return false;
 		char url[32];
@@ -331,7 +331,7 @@ static bool check_type(const cJSON *j, const char *type, struct vax_error *err)
 }
 
 static bool read_meta(const cJSON *j, const char *path, char *id, size_t idn, char *ver, size_t vn,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	if (!get_str(j, "id", path, id, idn, err))
 		return false;
@@ -411,7 +411,8 @@ static bool read_name(const cJSON *o, const char *path, struct person_name *n, s
 	char p[160];
 	snprintf(p, sizeof p, "%s.given", path);
 	int i = 0;
-	cJSON_ArrayForEach(g, given) {
+	cJSON_ArrayForEach(g, given)
+	{
 		if (!cJSON_IsString(g))
 			return invalid(err, p, "must be a list of strings.");
 		if (i == 0) {
@@ -479,7 +480,8 @@ static bool read_address(const cJSON *o, const char *path, struct address *a, st
 	char p[160];
 	snprintf(p, sizeof p, "%s.line", path);
 	int i = 0;
-	cJSON_ArrayForEach(l, lines) {
+	cJSON_ArrayForEach(l, lines)
+	{
 		if (!cJSON_IsString(l))
 			return invalid(err, p, "must be a list of strings.");
 		char *dst = i == 0 ? a->line1 : a->line2;
@@ -501,10 +503,10 @@ static bool read_address(const cJSON *o, const char *path, struct address *a, st
 	}
 	if (!get_array(o, "extension", path, &exts, err))
 		return false;
-	cJSON_ArrayForEach(x, exts) {
+	cJSON_ArrayForEach(x, exts)
+	{
 		const char *url = jstring(x, "url");
-		if (url && !strcmp(url, FHIR_EXT "capture") &&
-		    !read_capture(x, path, &a->entered, err))
+		if (url && !strcmp(url, FHIR_EXT "capture") && !read_capture(x, path, &a->entered, err))
 			return false;
 	}
 	return true;
@@ -540,10 +542,14 @@ static bool read_phone(const cJSON *t, const char *path, struct phone *ph, struc
 static const char *gender_str(enum sex s)
 {
 	switch (s) {
-	case SEX_FEMALE: return "female";
-	case SEX_MALE: return "male";
-	case SEX_NONBINARY: return "other";
-	default: return "unknown";
+	case SEX_FEMALE:
+		return "female";
+	case SEX_MALE:
+		return "male";
+	case SEX_NONBINARY:
+		return "other";
+	default:
+		return "unknown";
 	}
 }
 
@@ -564,7 +570,8 @@ static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct v
 	const cJSON *sub, *s;
 	if (!get_array(x, "extension", path, &sub, err))
 		return false;
-	cJSON_ArrayForEach(s, sub) {
+	cJSON_ArrayForEach(s, sub)
+	{
 		const char *url = jstring(s, "url");
 		if (!url || strcmp(url, "ombCategory") != 0)
 			continue;
@@ -578,7 +585,8 @@ static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct v
 			scopy(c->ethnicity, sizeof c->ethnicity, code);
 		} else {
 			if (c->n_race >= CLIENT_RACE_MAX)
-				return invalid(err, path, "has more race categories than the registry keeps.");
+				return invalid(err, path,
+				               "has more race categories than the registry keeps.");
 			scopy(c->race[c->n_race++], 8, code);
 		}
 	}
@@ -596,7 +604,8 @@ static bool read_comment(const cJSON *x, struct client *c, struct vax_error *err
 	const cJSON *sub, *s;
 	if (!get_array(x, "extension", path, &sub, err))
 		return false;
-	cJSON_ArrayForEach(s, sub) {
+	cJSON_ArrayForEach(s, sub)
+	{
 		const char *url = jstring(s, "url");
 		if (!url)
 			continue;
@@ -606,7 +615,9 @@ static bool read_comment(const cJSON *x, struct client *c, struct vax_error *err
 				return false;
 			int i = index_of(k, comment_kind_str, 4);
 			if (i < 0)
-				return invalid(err, path, "kind '%s' is not reaction, immunity, contraindication or other.", k);
+				return invalid(
+				    err, path,
+				    "kind '%s' is not reaction, immunity, contraindication or other.", k);
 			cm->kind = (enum comment_kind)i;
 		} else if (!strcmp(url, "code")) {
 			if (!get_str(s, "valueCode", path, cm->code, sizeof cm->code, err))
@@ -691,7 +702,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	const cJSON *arr, *x;
 	if (!get_array(j, "identifier", "Patient", &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *p = "Patient.identifier";
 		char sys[VAX_NAME_LEN], val[VAX_NAME_LEN];
 		if (!want_object(x, p, err) || !get_str(x, "system", p, sys, sizeof sys, err) ||
@@ -699,7 +711,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 			return false;
 		if (!strcmp(sys, FHIR_SYS_UUID)) {
 			if (!take_uuid(val, c->uuid))
-				return invalid(err, p, "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
+				return invalid(
+				    err, p, "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
 			continue;
 		}
 		if (c->n_ident >= CLIENT_IDENT_MAX)
@@ -708,7 +721,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 		if (!val[0])
 			return invalid(err, "Patient.identifier.value", "an identifier needs a value.");
 		if (strlen(val) >= sizeof id->value)
-			return invalid(err, "Patient.identifier.value", "is longer than the registry allows.");
+			return invalid(err, "Patient.identifier.value",
+			               "is longer than the registry allows.");
 		scopy(id->system, sizeof id->system, sys);
 		scopy(id->value, sizeof id->value, val);
 		if (!get_code(x, "type", p, NULL, id->type, sizeof id->type, err))
@@ -721,7 +735,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	/* the client's name is the official one, else the first that is not a
 	 * former name or nickname; every other name is an AKA */
 	int main_i = -1, i = 0, fallback = -1;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *use = jstring(x, "use");
 		if (use && !strcmp(use, "official") && main_i < 0)
 			main_i = i;
@@ -732,7 +747,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	if (main_i < 0)
 		main_i = fallback >= 0 ? fallback : 0;
 	i = 0;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		struct person_name n;
 		if (!read_name(x, "Patient.name", &n, err))
 			return false;
@@ -768,13 +784,15 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	if (mb) {
 		if (!cJSON_IsNumber(mb) || mb->valuedouble < 0 || mb->valuedouble > 20 ||
 		    mb->valuedouble != floor(mb->valuedouble))
-			return invalid(err, "Patient.multipleBirthInteger", "must be a birth order from 1 to 20.");
+			return invalid(err, "Patient.multipleBirthInteger",
+			               "must be a birth order from 1 to 20.");
 		c->multiple_birth = (int)mb->valuedouble;
 	}
 
 	if (!get_array(j, "address", "Patient", &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		if (c->n_addr >= CLIENT_ADDR_MAX)
 			return invalid(err, "Patient.address", "has more addresses than the registry keeps.");
 		if (!read_address(x, "Patient.address", &c->addr[c->n_addr], err))
@@ -784,7 +802,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 
 	if (!get_array(j, "telecom", "Patient", &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		char sys[16];
 		if (!want_object(x, "Patient.telecom", err) ||
 		    !get_str(x, "system", "Patient.telecom", sys, sizeof sys, err))
@@ -794,7 +813,8 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 				return false;
 		} else if (!strcmp(sys, "phone")) {
 			if (c->n_phone >= CLIENT_PHONE_MAX)
-				return invalid(err, "Patient.telecom", "has more phone numbers than the registry keeps.");
+				return invalid(err, "Patient.telecom",
+				               "has more phone numbers than the registry keeps.");
 			if (!read_phone(x, "Patient.telecom", &c->phone[c->n_phone], err))
 				return false;
 			c->n_phone++;
@@ -803,9 +823,7 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 
 	if (!get_array(j, "extension", "Patient", &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr)
-		if (!read_patient_ext(x, c, err))
-			return false;
+	cJSON_ArrayForEach(x, arr) if (!read_patient_ext(x, c, err)) return false;
 	return true;
 }
 
@@ -891,7 +909,8 @@ cJSON *fhir_patient_to_json(const struct client *c)
 	{
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "url", FHIR_EXT "org-status");
-		cJSON_AddStringToObject(e, "valueCode", org_status_str[c->org_status <= ORG_STATUS_DECEASED ? c->org_status : 0]);
+		cJSON_AddStringToObject(
+		    e, "valueCode", org_status_str[c->org_status <= ORG_STATUS_DECEASED ? c->org_status : 0]);
 		cJSON_AddItemToArray(ext, e);
 	}
 	add_ext_str(ext, "org-status-reason", c->org_status_reason);
@@ -909,7 +928,8 @@ cJSON *fhir_patient_to_json(const struct client *c)
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "url", FHIR_EXT "comment");
 		cJSON *sub = cJSON_AddArrayToObject(e, "extension");
-		add_ext(sub, "kind", "valueCode", cJSON_CreateString(comment_kind_str[cm->kind <= COMMENT_OTHER ? cm->kind : 3]));
+		add_ext(sub, "kind", "valueCode",
+		        cJSON_CreateString(comment_kind_str[cm->kind <= COMMENT_OTHER ? cm->kind : 3]));
 		if (cm->code[0])
 			add_ext(sub, "code", "valueCode", cJSON_CreateString(cm->code));
 		if (cm->text[0])
@@ -930,7 +950,7 @@ cJSON *fhir_patient_to_json(const struct client *c)
 /* ---- Immunization ------------------------------------------------------ */
 
 static bool read_reference(const cJSON *o, const char *key, const char *path, char *ref, size_t refn,
-			   char *ident_uuid, struct vax_error *err)
+                           char *ident_uuid, struct vax_error *err)
 {
 	ref[0] = '\0';
 	if (ident_uuid)
@@ -987,14 +1007,16 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 	const cJSON *arr, *x;
 	if (!get_array(j, "identifier", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		char sys[VAX_NAME_LEN], val[VAX_NAME_LEN];
 		if (!want_object(x, "Immunization.identifier", err) ||
 		    !get_str(x, "system", "Immunization.identifier", sys, sizeof sys, err) ||
 		    !get_str(x, "value", "Immunization.identifier", val, sizeof val, err))
 			return false;
 		if (!strcmp(sys, FHIR_SYS_UUID) && !take_uuid(val, im->uuid))
-			return invalid(err, "Immunization.identifier", "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
+			return invalid(err, "Immunization.identifier",
+			               "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
 	}
 
 	char status[24];
@@ -1005,7 +1027,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 	else if (!strcmp(status, "entered-in-error"))
 		im->entered_in_error = true;
 	else if (strcmp(status, "completed") != 0)
-		return invalid(err, "Immunization.status", "must be completed, not-done or entered-in-error.");
+		return invalid(err, "Immunization.status",
+		               "must be completed, not-done or entered-in-error.");
 	if (!get_code(j, "statusReason", P, NULL, im->refusal_reason, sizeof im->refusal_reason, err))
 		return false;
 
@@ -1045,7 +1068,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		return false;
 	if (origin[0]) {
 		if (strlen(origin) >= sizeof im->info_source)
-			return invalid(err, "Immunization.reportOrigin", "'%s' is not an NIP001 code.", origin);
+			return invalid(err, "Immunization.reportOrigin", "'%s' is not an NIP001 code.",
+			               origin);
 		scopy(im->info_source, sizeof im->info_source, origin);
 	} else if (im->historical) {
 		im->info_source[0] = '\0';
@@ -1057,7 +1081,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 			return false;
 		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(man, "identifier");
 		if (mid && (!want_object(mid, "Immunization.manufacturer.identifier", err) ||
-			    !get_str(mid, "value", "Immunization.manufacturer.identifier", im->mvx, sizeof im->mvx, err)))
+		            !get_str(mid, "value", "Immunization.manufacturer.identifier", im->mvx,
+		                     sizeof im->mvx, err)))
 			return false;
 	}
 	if (!get_str(j, "lotNumber", P, im->lot, sizeof im->lot, err) ||
@@ -1069,10 +1094,12 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 
 	const cJSON *dq = cJSON_GetObjectItemCaseSensitive(j, "doseQuantity");
 	if (dq) {
-		const cJSON *v = want_object(dq, "Immunization.doseQuantity", err) ?
-				 cJSON_GetObjectItemCaseSensitive(dq, "value") : NULL;
+		const cJSON *v = want_object(dq, "Immunization.doseQuantity", err)
+		                     ? cJSON_GetObjectItemCaseSensitive(dq, "value")
+		                     : NULL;
 		if (!v || !cJSON_IsNumber(v) || !(v->valuedouble > 0) || v->valuedouble > 100)
-			return invalid(err, "Immunization.doseQuantity.value", "must be a volume in mL above 0 and at most 100.");
+			return invalid(err, "Immunization.doseQuantity.value",
+			               "must be a volume in mL above 0 and at most 100.");
 		im->dose_ul = (int)lround(v->valuedouble * 1000.0);
 	}
 
@@ -1081,7 +1108,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 	if (arr && arr->child) {
 		cJSON *wrap = cJSON_CreateObject();
 		cJSON_AddItemReferenceToObject(wrap, "e", arr->child);
-		bool ok = get_code(wrap, "e", "Immunization.programEligibility", NULL, im->vfc, sizeof im->vfc, err);
+		bool ok = get_code(wrap, "e", "Immunization.programEligibility", NULL, im->vfc,
+		                   sizeof im->vfc, err);
 		cJSON_Delete(wrap);
 		if (!ok)
 			return false;
@@ -1089,7 +1117,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 
 	if (!get_array(j, "performer", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *pp = "Immunization.performer";
 		char fn[8];
 		if (!want_object(x, pp, err) || !get_code(x, "function", pp, NULL, fn, sizeof fn, err))
@@ -1100,22 +1129,26 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		if (!strcmp(fn, "OP")) {
 			const cJSON *aid = cJSON_GetObjectItemCaseSensitive(actor, "identifier");
 			if (aid && (!want_object(aid, "Immunization.performer.actor.identifier", err) ||
-				    !get_str(aid, "value", "Immunization.performer.actor.identifier", im->org, sizeof im->org, err)))
+			            !get_str(aid, "value", "Immunization.performer.actor.identifier", im->org,
+			                     sizeof im->org, err)))
 				return false;
-		} else if (!get_str(actor, "display", "Immunization.performer.actor", im->provider, sizeof im->provider, err)) {
+		} else if (!get_str(actor, "display", "Immunization.performer.actor", im->provider,
+		                    sizeof im->provider, err)) {
 			return false;
 		}
 	}
 
 	if (!get_array(j, "note", P, &arr, err))
 		return false;
-	if (arr && arr->child && (!want_object(arr->child, "Immunization.note", err) ||
-				  !get_str(arr->child, "text", "Immunization.note", im->note, sizeof im->note, err)))
+	if (arr && arr->child &&
+	    (!want_object(arr->child, "Immunization.note", err) ||
+	     !get_str(arr->child, "text", "Immunization.note", im->note, sizeof im->note, err)))
 		return false;
 
 	if (!get_array(j, "education", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *ep = "Immunization.education";
 		if (im->n_vis >= IMM_VIS_MAX)
 			return invalid(err, ep, "has more VIS entries than the registry keeps.");
@@ -1130,9 +1163,7 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 
 	if (!get_array(j, "extension", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr)
-		if (!read_imm_ext(x, im, err))
-			return false;
+	cJSON_ArrayForEach(x, arr) if (!read_imm_ext(x, im, err)) return false;
 	return true;
 }
 
@@ -1145,10 +1176,13 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 		cJSON *ids = cJSON_AddArrayToObject(j, "identifier");
 		put_uuid_ident(ids, im->uuid);
 	}
-	cJSON_AddStringToObject(j, "status", im->entered_in_error ? "entered-in-error" :
-					     im->refused ? "not-done" : "completed");
+	cJSON_AddStringToObject(j, "status",
+	                        im->entered_in_error ? "entered-in-error"
+	                        : im->refused        ? "not-done"
+	                                             : "completed");
 	if (im->refused && im->refusal_reason[0])
-		cJSON_AddItemToObject(j, "statusReason", codeable(FHIR_CS "refusal-reason", im->refusal_reason));
+		cJSON_AddItemToObject(j, "statusReason",
+		                      codeable(FHIR_CS "refusal-reason", im->refusal_reason));
 	cJSON *vc = cJSON_AddObjectToObject(j, "vaccineCode");
 	cJSON *codings = cJSON_AddArrayToObject(vc, "coding");
 	if (im->cvx[0])
@@ -1200,14 +1234,16 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 		cJSON *perf = cJSON_AddArrayToObject(j, "performer");
 		if (im->provider[0]) {
 			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
+			cJSON_AddItemToObject(
+			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
 			cJSON *a = cJSON_AddObjectToObject(p, "actor");
 			cJSON_AddStringToObject(a, "display", im->provider);
 			cJSON_AddItemToArray(perf, p);
 		}
 		if (im->org[0]) {
 			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"));
+			cJSON_AddItemToObject(
+			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"));
 			cJSON *a = cJSON_AddObjectToObject(p, "actor");
 			cJSON *id = cJSON_AddObjectToObject(a, "identifier");
 			cJSON_AddStringToObject(id, "system", SYS_ORG);
@@ -1262,24 +1298,27 @@ static bool read_uuid_ident(const cJSON *j, const char *P, char uuid[VAX_UUID_LE
 	snprintf(path, sizeof path, "%s.identifier", P);
 	if (!get_array(j, "identifier", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		char sys[VAX_NAME_LEN], val[VAX_NAME_LEN];
 		if (!want_object(x, path, err) || !get_str(x, "system", path, sys, sizeof sys, err) ||
 		    !get_str(x, "value", path, val, sizeof val, err))
 			return false;
 		if (!strcmp(sys, FHIR_SYS_UUID) && !take_uuid(val, uuid))
-			return invalid(err, path, "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
+			return invalid(err, path,
+			               "a urn:ietf:rfc:3986 identifier must be urn:uuid: and a UUID.");
 	}
 	return true;
 }
 
-bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp,
-				   char *patient_ref, size_t ref_len, struct vax_error *err)
+bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp, char *patient_ref,
+                                   size_t ref_len, struct vax_error *err)
 {
 	const char *P = "RelatedPerson";
 	memset(rp, 0, sizeof *rp);
 	rp->address.since = DATE_NONE;
-	if (!check_type(j, P, err) || !read_meta(j, P, rp->id, sizeof rp->id, rp->version, sizeof rp->version, err) ||
+	if (!check_type(j, P, err) ||
+	    !read_meta(j, P, rp->id, sizeof rp->id, rp->version, sizeof rp->version, err) ||
 	    !read_uuid_ident(j, P, rp->uuid, err))
 		return false;
 	bool active = true;
@@ -1290,7 +1329,8 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 	if (!read_reference(j, "patient", P, ref, sizeof ref, NULL, err))
 		return false;
 	if (!ref[0])
-		return invalid(err, "RelatedPerson.patient", "a responsible person must name the client (patient).");
+		return invalid(err, "RelatedPerson.patient",
+		               "a responsible person must name the client (patient).");
 	if (patient_ref)
 		scopy(patient_ref, ref_len, ref);
 	const cJSON *arr, *x;
@@ -1303,14 +1343,16 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 	if (arr && arr->child) {
 		cJSON *wrap = cJSON_CreateObject();
 		cJSON_AddItemReferenceToObject(wrap, "relationship", arr->child);
-		bool ok = get_code(wrap, "relationship", P, NULL, rp->relationship, sizeof rp->relationship, err);
+		bool ok =
+		    get_code(wrap, "relationship", P, NULL, rp->relationship, sizeof rp->relationship, err);
 		cJSON_Delete(wrap);
 		if (!ok)
 			return false;
 	}
 	if (!get_array(j, "telecom", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *sys = jstring(x, "system");
 		if (sys && !strcmp(sys, "phone")) {
 			if (!read_phone(x, "RelatedPerson.telecom", &rp->phone, err))
@@ -1356,7 +1398,7 @@ cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const ch
 static const char *consent_str[] = {"unknown", "granted", "refused", "withdrawn"};
 
 static bool read_consent_status(const cJSON *x, const char *path, enum consent_status *out,
-				struct vax_error *err)
+                                struct vax_error *err)
 {
 	char s[16];
 	if (!get_str(x, "valueCode", path, s, sizeof s, err))
@@ -1369,12 +1411,13 @@ static bool read_consent_status(const cJSON *x, const char *path, enum consent_s
 }
 
 bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_ref, size_t ref_len,
-			    struct vax_error *err)
+                            struct vax_error *err)
 {
 	const char *P = "Consent";
 	memset(cs, 0, sizeof *cs);
 	cs->date = DATE_NONE;
-	if (!check_type(j, P, err) || !read_meta(j, P, cs->id, sizeof cs->id, cs->version, sizeof cs->version, err) ||
+	if (!check_type(j, P, err) ||
+	    !read_meta(j, P, cs->id, sizeof cs->id, cs->version, sizeof cs->version, err) ||
 	    !read_uuid_ident(j, P, cs->uuid, err))
 		return false;
 	char ref[VAX_ID_LEN + 16];
@@ -1392,20 +1435,25 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 	const cJSON *arr, *x;
 	if (!get_array(j, "extension", P, &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *url = jstring(x, "url");
 		const char *n = url ? our_ext(url) : NULL;
 		if (!n)
 			continue;
-		if (!strcmp(n, "consent-minor") && !read_consent_status(x, "Consent.extension(consent-minor)", &cs->minor, err))
+		if (!strcmp(n, "consent-minor") &&
+		    !read_consent_status(x, "Consent.extension(consent-minor)", &cs->minor, err))
 			return false;
-		if (!strcmp(n, "consent-adult") && !read_consent_status(x, "Consent.extension(consent-adult)", &cs->adult, err))
+		if (!strcmp(n, "consent-adult") &&
+		    !read_consent_status(x, "Consent.extension(consent-adult)", &cs->adult, err))
 			return false;
 		if (!strcmp(n, "disaster-retention") &&
-		    !get_bool(x, "valueBoolean", "Consent.extension(disaster-retention)", &cs->disaster_retention, err))
+		    !get_bool(x, "valueBoolean", "Consent.extension(disaster-retention)",
+		              &cs->disaster_retention, err))
 			return false;
 		if (!strcmp(n, "consent-source") &&
-		    !get_str(x, "valueString", "Consent.extension(consent-source)", cs->source, sizeof cs->source, err))
+		    !get_str(x, "valueString", "Consent.extension(consent-source)", cs->source,
+		             sizeof cs->source, err))
 			return false;
 	}
 	return true;
@@ -1421,12 +1469,15 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	/* Active while either consent stands granted; a refusal or withdrawal
 	 * of the one that applies makes the whole consent rejected/inactive. */
 	enum consent_status cur = cs->adult != CONSENT_UNKNOWN ? cs->adult : cs->minor;
-	cJSON_AddStringToObject(j, "status", cur == CONSENT_GRANTED ? "active" :
-					     cur == CONSENT_REFUSED ? "rejected" :
-					     cur == CONSENT_WITHDRAWN ? "inactive" : "proposed");
+	cJSON_AddStringToObject(j, "status",
+	                        cur == CONSENT_GRANTED     ? "active"
+	                        : cur == CONSENT_REFUSED   ? "rejected"
+	                        : cur == CONSENT_WITHDRAWN ? "inactive"
+	                                                   : "proposed");
 	cJSON *scope = cJSON_AddObjectToObject(j, "scope");
 	cJSON *sc = cJSON_AddArrayToObject(scope, "coding");
-	cJSON_AddItemToArray(sc, coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"));
+	cJSON_AddItemToArray(sc,
+	                     coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"));
 	cJSON *cat = cJSON_AddArrayToObject(j, "category");
 	cJSON_AddItemToArray(cat, codeable(FHIR_CS "consent-category", "registry-participation"));
 	cJSON *p = cJSON_AddObjectToObject(j, "patient");
@@ -1435,9 +1486,11 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	cJSON *ext = cJSON_AddArrayToObject(j, "extension");
 	char url[160];
 	snprintf(url, sizeof url, FHIR_EXT "consent-minor");
-	add_ext(ext, url, "valueCode", cJSON_CreateString(consent_str[cs->minor <= CONSENT_WITHDRAWN ? cs->minor : 0]));
+	add_ext(ext, url, "valueCode",
+	        cJSON_CreateString(consent_str[cs->minor <= CONSENT_WITHDRAWN ? cs->minor : 0]));
 	snprintf(url, sizeof url, FHIR_EXT "consent-adult");
-	add_ext(ext, url, "valueCode", cJSON_CreateString(consent_str[cs->adult <= CONSENT_WITHDRAWN ? cs->adult : 0]));
+	add_ext(ext, url, "valueCode",
+	        cJSON_CreateString(consent_str[cs->adult <= CONSENT_WITHDRAWN ? cs->adult : 0]));
 	add_ext_bool(ext, "disaster-retention", cs->disaster_retention);
 	add_ext_str(ext, "consent-source", cs->source);
 	return j;
@@ -1465,7 +1518,8 @@ bool fhir_client_from_json(const cJSON *j, struct client *c, struct vax_error *e
 	const cJSON *arr, *x;
 	if (!get_array(j, "contained", "Patient", &arr, err))
 		return false;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		const char *rt = jstring(x, "resourceType");
 		if (rt && !strcmp(rt, "RelatedPerson") && c->n_resp < CLIENT_RESP_MAX) {
 			if (!fhir_related_person_from_json(x, &c->resp[c->n_resp], NULL, 0, err))
@@ -1482,7 +1536,7 @@ bool fhir_client_from_json(const cJSON *j, struct client *c, struct vax_error *e
 /* ---- OperationOutcome --------------------------------------------------- */
 
 void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const char *detail_code,
-		      const char *message, const char *expression)
+                      const char *message, const char *expression)
 {
 	cJSON *issues = cJSON_GetObjectItemCaseSensitive(oo, "issue");
 	if (!issues)
@@ -1504,8 +1558,8 @@ void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const c
 	cJSON_AddItemToArray(issues, i);
 }
 
-cJSON *fhir_outcome_new(const char *severity, const char *code, const char *detail_code,
-			const char *message, const char *expression)
+cJSON *fhir_outcome_new(const char *severity, const char *code, const char *detail_code, const char *message,
+                        const char *expression)
 {
 	cJSON *oo = cJSON_CreateObject();
 	cJSON_AddStringToObject(oo, "resourceType", "OperationOutcome");
@@ -1527,7 +1581,7 @@ cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resour
 			snprintf(msg, sizeof msg, "%s", rule_message(v->rule));
 		snprintf(expr, sizeof expr, "%s.%s", resource, v->field ? v->field : rule_field(v->rule));
 		fhir_outcome_add(oo, rule_severity(v->rule) == RULE_ERROR ? "error" : "warning",
-				 "business-rule", rule_code(v->rule), msg, expr);
+		                 "business-rule", rule_code(v->rule), msg, expr);
 	}
 	return oo;
 }
@@ -1538,7 +1592,8 @@ bool fhir_outcome_read(const cJSON *j, struct vax_error *err)
 	if (!rt || strcmp(rt, "OperationOutcome") != 0)
 		return false;
 	const cJSON *issues = cJSON_GetObjectItemCaseSensitive(j, "issue"), *i, *pick = NULL;
-	cJSON_ArrayForEach(i, issues) {
+	cJSON_ArrayForEach(i, issues)
+	{
 		const char *sev = jstring(i, "severity");
 		if (!pick)
 			pick = i;

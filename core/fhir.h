@@ -25,12 +25,12 @@
 #include "core/immunization.h"
 #include "core/rules.h"
 
-#define FHIR_EXT "https://vaxdesk.org/fhir/StructureDefinition/"
-#define FHIR_CS "https://vaxdesk.org/fhir/CodeSystem/"
-#define FHIR_SYS_UUID "urn:ietf:rfc:3986"
-#define FHIR_SYS_CVX "http://hl7.org/fhir/sid/cvx"
-#define FHIR_SYS_MVX "http://hl7.org/fhir/sid/mvx"
-#define FHIR_SYS_NDC "http://hl7.org/fhir/sid/ndc"
+#define FHIR_EXT         "https://vaxdesk.org/fhir/StructureDefinition/"
+#define FHIR_CS          "https://vaxdesk.org/fhir/CodeSystem/"
+#define FHIR_SYS_UUID    "urn:ietf:rfc:3986"
+#define FHIR_SYS_CVX     "http://hl7.org/fhir/sid/cvx"
+#define FHIR_SYS_MVX     "http://hl7.org/fhir/sid/mvx"
+#define FHIR_SYS_NDC     "http://hl7.org/fhir/sid/ndc"
 #define FHIR_SYS_V2_0203 "http://terminology.hl7.org/CodeSystem/v2-0203"
 #define FHIR_SYS_V2_0063 "http://terminology.hl7.org/CodeSystem/v2-0063"
 #define FHIR_SYS_V2_0162 "http://terminology.hl7.org/CodeSystem/v2-0162"
@@ -48,8 +48,8 @@ cJSON *fhir_immunization_to_json(const struct immunization *im);
 
 /** RelatedPerson <-> responsible person; patient_ref receives the
  * Patient reference ("Patient/123" or "urn:uuid:...") if not NULL. */
-bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp,
-				   char *patient_ref, size_t ref_len, struct vax_error *err);
+bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp, char *patient_ref,
+                                   size_t ref_len, struct vax_error *err);
 cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const char *patient_ref);
 
 /** The whole client as the local store keeps it: the Patient with its
@@ -59,18 +59,18 @@ cJSON *fhir_client_to_json(const struct client *c);
 bool fhir_client_from_json(const cJSON *j, struct client *c, struct vax_error *err);
 
 /** Consent <-> registry participation consent. */
-bool fhir_consent_from_json(const cJSON *j, struct consent *cs,
-			    char *patient_ref, size_t ref_len, struct vax_error *err);
+bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_ref, size_t ref_len,
+                            struct vax_error *err);
 cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref);
 
 /** A new OperationOutcome with one issue. severity: "error", "warning",
  * "information"; code: a FHIR issue-type ("invalid", "not-found", ...);
  * detail_code: our stable code (may be NULL); expression may be NULL. */
-cJSON *fhir_outcome_new(const char *severity, const char *code, const char *detail_code,
-			const char *message, const char *expression);
+cJSON *fhir_outcome_new(const char *severity, const char *code, const char *detail_code, const char *message,
+                        const char *expression);
 /** Append an issue to an OperationOutcome. */
-void fhir_outcome_add(cJSON *oo, const char *severity, const char *code,
-		      const char *detail_code, const char *message, const char *expression);
+void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const char *detail_code,
+                      const char *message, const char *expression);
 /** An OperationOutcome listing every violation in rep, with expression
  * "<resource>.<field>" (resource = "Patient" or "Immunization"). */
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource);

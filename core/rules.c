@@ -20,7 +20,7 @@ static const struct {
 
 /* Pediatric means under 19 at the date given: VFC covers children through
  * age 18, so funding and eligibility must be recorded for them. */
-#define PEDIATRIC_YEARS 19
+#define PEDIATRIC_YEARS    19
 #define DEFAULT_DUP_WINDOW 4
 
 const char *rule_code(enum rule_id r)
@@ -66,7 +66,7 @@ const struct rule_violation *rules_for_field(const struct rule_report *rep, cons
 
 /* field may be NULL for the rule's own; detail is printf-style or NULL. */
 static void add(struct rule_report *rep, enum rule_id r, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void add(struct rule_report *rep, enum rule_id r, const char *field, const char *fmt, ...)
 {
@@ -158,7 +158,7 @@ static void check_address(struct rule_report *rep, const struct address *a)
 	if (a->zip[0] && !zip_ok(a->zip))
 		add(rep, RULE_ZIP_FORMAT, NULL, "'%s'", a->zip);
 	if (a->state[0] && !(strlen(a->state) == 2 && a->state[0] >= 'A' && a->state[0] <= 'Z' &&
-			     a->state[1] >= 'A' && a->state[1] <= 'Z'))
+	                     a->state[1] >= 'A' && a->state[1] <= 'Z'))
 		add(rep, RULE_STATE_FORMAT, NULL, "'%s'", a->state);
 }
 
@@ -256,7 +256,7 @@ void rules_check_client(const struct rule_ctx *ctx, const struct client *c, stru
 }
 
 static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im, bool administered,
-		      struct rule_report *rep)
+                      struct rule_report *rep)
 {
 	if (!im->cvx[0]) {
 		add(rep, RULE_CVX_MISSING, NULL, NULL);
@@ -287,8 +287,8 @@ static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im,
 	}
 }
 
-void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob,
-			      const struct immunization *im, struct rule_report *rep)
+void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob, const struct immunization *im,
+                              struct rule_report *rep)
 {
 	/* a refusal records that no dose was given: no lot, no funding */
 	bool administered = !im->historical && !im->refused;
@@ -309,7 +309,7 @@ void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob,
 		add(rep, RULE_LOT_MISSING, NULL, NULL);
 
 	bool pediatric = dob != DATE_NONE && im->date_given != DATE_NONE &&
-			 date_age_years(dob, im->date_given) < PEDIATRIC_YEARS;
+	                 date_age_years(dob, im->date_given) < PEDIATRIC_YEARS;
 	if (administered && pediatric) {
 		if (!im->funding[0])
 			add(rep, RULE_FUNDING_MISSING, NULL, NULL);
@@ -342,7 +342,7 @@ static bool same_group(const struct rule_ctx *ctx, const char *a, const char *b)
 }
 
 int rules_check_duplicate(const struct rule_ctx *ctx, const struct immunization *im,
-			  const struct immunization *existing, int n, struct rule_report *rep)
+                          const struct immunization *existing, int n, struct rule_report *rep)
 {
 	int window = ctx->duplicate_window_days > 0 ? ctx->duplicate_window_days : DEFAULT_DUP_WINDOW;
 	if (im->refused || im->entered_in_error || im->date_given == DATE_NONE || !im->cvx[0])
@@ -358,7 +358,8 @@ int rules_check_duplicate(const struct rule_ctx *ctx, const struct immunization 
 		if (!same_group(ctx, im->cvx, e->cvx))
 			continue;
 		char when[DATE_US_LEN];
-		add(rep, RULE_DUPLICATE_SHOT, NULL, "CVX %s given %s", e->cvx, date_format_us(e->date_given, when));
+		add(rep, RULE_DUPLICATE_SHOT, NULL, "CVX %s given %s", e->cvx,
+		    date_format_us(e->date_given, when));
 		return i;
 	}
 	return -1;

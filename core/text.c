@@ -96,15 +96,21 @@ char text_fold_char(int32_t cp)
 	if (cp >= 0 && cp < 0x80)
 		return (char)cp;
 	static const char latin1[] = /* U+00C0..U+00FF */
-		"AAAAAAACEEEEIIII" "DNOOOOO\0OUUUUYTs"
-		"aaaaaaaceeeeiiii" "dnooooo\0ouuuuyty";
+	    "AAAAAAACEEEEIIII"
+	    "DNOOOOO\0OUUUUYTs"
+	    "aaaaaaaceeeeiiii"
+	    "dnooooo\0ouuuuyty";
 	if (cp >= 0xC0 && cp <= 0xFF)
 		return latin1[cp - 0xC0];
 	static const char exta[] = /* U+0100..U+017F */
-		"AaAaAaCcCcCcCcDd" "DdEeEeEeEeEeGgGg"
-		"GgGgHhHhIiIiIiIi" "IiIiJjKkkLlLlLlL"
-		"lLlNnNnNn\0NnOoOo" "OoOoRrRrRrSsSsSs"
-		"SsTtTtTtUuUuUuUu" "UuUuWwYyYZzZzZzs";
+	    "AaAaAaCcCcCcCcDd"
+	    "DdEeEeEeEeEeGgGg"
+	    "GgGgHhHhIiIiIiIi"
+	    "IiIiJjKkkLlLlLlL"
+	    "lLlNnNnNn\0NnOoOo"
+	    "OoOoRrRrRrSsSsSs"
+	    "SsTtTtTtUuUuUuUu"
+	    "UuUuWwYyYZzZzZzs";
 	if (cp >= 0x100 && cp <= 0x17F)
 		return exta[cp - 0x100];
 	if (cp == 0x1A0 || cp == 0x1A1) /* Ơ ơ */
@@ -117,15 +123,22 @@ char text_fold_char(int32_t cp)
 	}
 	if (cp >= 0x1E00 && cp <= 0x1EFF) {
 		/* Latin Extended Additional: Vietnamese ạ ả ấ ... ỹ */
-		static const char ext[] =
-			"AaBbBbBbCcDdDdDd" "DdDdEeEeEeEeEeFf"
-			"GgHhHhHhHhHhIiIi" "KkKkKkLlLlLlLlMm"
-			"MmMmNnNnNnNnOoOo" "OoOoPpPpRrRrRrRr"
-			"SsSsSsSsSsTtTtTt" "TtUuUuUuUuUuVvVv"
-			"WwWwWwWwWwXxXxYy" "ZzZzZzhtwy\0\0\0\0\0\0"
-			"AaAaAaAaAaAaAaAa" "AaAaAaAaEeEeEeEe"
-			"EeEeEeEeIiIiOoOo" "OoOoOoOoOoOoOoOo"
-			"OoOoUuUuUuUuUuUu" "UuYyYyYyYy\0\0\0\0\0\0";
+		static const char ext[] = "AaBbBbBbCcDdDdDd"
+		                          "DdDdEeEeEeEeEeFf"
+		                          "GgHhHhHhHhHhIiIi"
+		                          "KkKkKkLlLlLlLlMm"
+		                          "MmMmNnNnNnNnOoOo"
+		                          "OoOoPpPpRrRrRrRr"
+		                          "SsSsSsSsSsTtTtTt"
+		                          "TtUuUuUuUuUuVvVv"
+		                          "WwWwWwWwWwXxXxYy"
+		                          "ZzZzZzhtwy\0\0\0\0\0\0"
+		                          "AaAaAaAaAaAaAaAa"
+		                          "AaAaAaAaEeEeEeEe"
+		                          "EeEeEeEeIiIiOoOo"
+		                          "OoOoOoOoOoOoOoOo"
+		                          "OoOoUuUuUuUuUuUu"
+		                          "UuYyYyYyYy\0\0\0\0\0\0";
 		return ext[cp - 0x1E00];
 	}
 	return 0;

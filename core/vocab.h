@@ -13,15 +13,15 @@ struct vocab_entry {
 };
 
 enum vocab {
-	VOCAB_ROUTE = 0,       /* HL7 0162 */
-	VOCAB_SITE,            /* HL7 0163 */
-	VOCAB_FUNDING,         /* CDC PHVS_ImmunizationFundingSource_IIS */
-	VOCAB_VFC,             /* HL7 0064 VFC eligibility */
-	VOCAB_INFO_SOURCE,     /* CDC NIP001 immunization information source */
-	VOCAB_REFUSAL,         /* CDC NIP002 substance refusal reason */
-	VOCAB_RELATIONSHIP,    /* HL7 0063 */
-	VOCAB_RACE,            /* CDC race (OMB) */
-	VOCAB_ETHNICITY,       /* CDC ethnicity */
+	VOCAB_ROUTE = 0,    /* HL7 0162 */
+	VOCAB_SITE,         /* HL7 0163 */
+	VOCAB_FUNDING,      /* CDC PHVS_ImmunizationFundingSource_IIS */
+	VOCAB_VFC,          /* HL7 0064 VFC eligibility */
+	VOCAB_INFO_SOURCE,  /* CDC NIP001 immunization information source */
+	VOCAB_REFUSAL,      /* CDC NIP002 substance refusal reason */
+	VOCAB_RELATIONSHIP, /* HL7 0063 */
+	VOCAB_RACE,         /* CDC race (OMB) */
+	VOCAB_ETHNICITY,    /* CDC ethnicity */
 	VOCAB_COUNT
 };
 

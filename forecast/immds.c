@@ -9,14 +9,12 @@
 
 #include "core/xalloc.h"
 
-#define CVX_SYSTEM "http://hl7.org/fhir/sid/cvx"
-#define MVX_SYSTEM "http://hl7.org/fhir/sid/mvx"
-#define LOINC_SYSTEM "http://loinc.org"
-#define DOSE_STATUS_SYSTEM "http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status"
-#define DOSE_REASON_SYSTEM \
-	"http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status-reason"
-#define FORECAST_STATUS_SYSTEM \
-	"http://terminology.hl7.org/CodeSystem/immunization-recommendation-status"
+#define CVX_SYSTEM             "http://hl7.org/fhir/sid/cvx"
+#define MVX_SYSTEM             "http://hl7.org/fhir/sid/mvx"
+#define LOINC_SYSTEM           "http://loinc.org"
+#define DOSE_STATUS_SYSTEM     "http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status"
+#define DOSE_REASON_SYSTEM     "http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status-reason"
+#define FORECAST_STATUS_SYSTEM "http://terminology.hl7.org/CodeSystem/immunization-recommendation-status"
 
 /* ---- reading ----------------------------------------------------------- */
 
@@ -102,8 +100,10 @@ static int read_immunization(const cJSON *r, const char *where, struct cdsi_dose
 	if (strcmp(st, "entered-in-error") == 0 || strcmp(st, "not-done") == 0)
 		return 0;
 	if (strcmp(st, "completed") != 0)
-		return bad(err, "%s: Immunization.status \"%.40s\" is not completed, entered-in-error or not-done",
-		           where, st), -1;
+		return bad(err,
+		           "%s: Immunization.status \"%.40s\" is not completed, entered-in-error or not-done",
+		           where, st),
+		       -1;
 	memset(d, 0, sizeof *d);
 	d->lot_expiration = DATE_NONE;
 	d->cvx = -1;
@@ -245,7 +245,8 @@ bool immds_parse_request(const cJSON *params, struct immds_request *q, struct va
 			if (have_date)
 				return bad(err, "%s: given more than once", "assessmentDate");
 			if (!v || !day_of(v, &q->assessment))
-				return bad(err, "%s: valueDate must be a full date (YYYY-MM-DD)", "assessmentDate");
+				return bad(err, "%s: valueDate must be a full date (YYYY-MM-DD)",
+				           "assessmentDate");
 			have_date = true;
 		} else if (strcmp(name, "patient") == 0) {
 			if (have_patient)
@@ -283,7 +284,8 @@ bool immds_parse_request(const cJSON *params, struct immds_request *q, struct va
 		return bad(err, "%s: the parameter is required", "patient");
 	for (size_t i = 0; i < q->patient.ndoses; i++)
 		if (q->doses[i].date < q->patient.dob)
-			return bad(err, "%s: an immunization is dated before Patient.birthDate", "immunization");
+			return bad(err, "%s: an immunization is dated before Patient.birthDate",
+			           "immunization");
 	q->patient.doses = q->doses;
 	q->patient.observations = q->observations;
 	return true;
@@ -411,8 +413,8 @@ static cJSON *recommendation_item(const struct cdsi_data *d, const struct immds_
 	for (size_t i = 0; i < g->nrecommended_cvx; i++) {
 		char code[16];
 		snprintf(code, sizeof code, "%d", g->recommended_cvx[i]);
-		cJSON_AddItemToArray(vc, concept(CVX_SYSTEM, code, cdsi_cvx_description(d, g->recommended_cvx[i]),
-		                                 NULL));
+		cJSON_AddItemToArray(
+		    vc, concept(CVX_SYSTEM, code, cdsi_cvx_description(d, g->recommended_cvx[i]), NULL));
 	}
 	if (!g->nrecommended_cvx)
 		cJSON_AddItemToArray(vc, concept(NULL, NULL, NULL, cdsi_group_name(d, (size_t)g->group)));
@@ -442,8 +444,9 @@ static cJSON *recommendation_item(const struct cdsi_data *d, const struct immds_
 	case CDSI_NOT_RECOMMENDED:
 		break;
 	}
-	cJSON_AddItemToObject(r, "forecastStatus", concept(FORECAST_STATUS_SYSTEM, code, display,
-	                                                   cdsi_series_status_name(g->status)));
+	cJSON_AddItemToObject(
+	    r, "forecastStatus",
+	    concept(FORECAST_STATUS_SYSTEM, code, display, cdsi_series_status_name(g->status)));
 	cJSON *reasons = cJSON_AddArrayToObject(r, "forecastReason");
 	char why[192];
 	snprintf(why, sizeof why, "%s%s%s", cdsi_series_status_name(g->status), g->series[0] ? ": " : "",

@@ -39,16 +39,16 @@
 
 /* Input limits: a request beyond them is refused, not truncated. */
 #define IMMDS_MAX_IMMUNIZATIONS 1000
-#define IMMDS_MAX_OBSERVATIONS 200
+#define IMMDS_MAX_OBSERVATIONS  200
 
 /** A parsed request: a CDSi patient plus what the response refers back to. */
 struct immds_request {
 	vax_date assessment;
-	struct cdsi_patient patient;        /* doses/observations point below */
+	struct cdsi_patient patient; /* doses/observations point below */
 	struct cdsi_dose *doses;
-	char (*dose_refs)[80];              /* "Immunization/<id>" or "" per dose */
+	char (*dose_refs)[80]; /* "Immunization/<id>" or "" per dose */
 	struct cdsi_observation_in *observations;
-	char patient_ref[80];               /* "Patient/<id>" or "" */
+	char patient_ref[80]; /* "Patient/<id>" or "" */
 };
 
 /** Read a $immds-forecast request (a Parameters resource). On bad input

@@ -301,7 +301,8 @@ int main(int argc, char **argv)
 			       t[k].all_ok);
 		/* the three lines below stay last: scripts read them */
 		if (known_path)
-			printf("\nstale (case contradicts CDC's data 4.64 or the specification): %d of the %d failed\n",
+			printf("\nstale (case contradicts CDC's data 4.64 or the specification): %d of the "
+			       "%d failed\n",
 			       stale, all_fail);
 		printf("\nevaluation: %d passed, %d failed\n", ev_pass, ev_fail);
 		printf("forecast: %d passed, %d failed\n", fc_pass, fc_fail);

@@ -19,10 +19,10 @@
 #define SCRYPT_R 8u
 #define SCRYPT_P 1u
 #define SALT_LEN 16
-#define KEY_LEN 32
+#define KEY_LEN  32
 
-static bool scrypt(const char *pw, const unsigned char *salt, size_t salt_len, uint64_t n,
-		   uint32_t r, uint32_t p, unsigned char *key, size_t key_len)
+static bool scrypt(const char *pw, const unsigned char *salt, size_t salt_len, uint64_t n, uint32_t r,
+                   uint32_t p, unsigned char *key, size_t key_len)
 {
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 	if (!kdf)
@@ -32,12 +32,12 @@ static bool scrypt(const char *pw, const unsigned char *salt, size_t salt_len, u
 	if (!ctx)
 		return false;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pw, strlen(pw)),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len),
-		OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
-		OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
-		OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pw, strlen(pw)),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len),
+	    OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
+	    OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
+	    OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
+	    OSSL_PARAM_construct_end(),
 	};
 	bool ok = EVP_KDF_derive(ctx, key, key_len, params) == 1;
 	EVP_KDF_CTX_free(ctx);
@@ -84,7 +84,8 @@ bool auth_verify_password(const char *pw, const char *hash)
 	unsigned n, r, p;
 	char salt_hex[2 * SALT_LEN + 1], key_hex[2 * KEY_LEN + 1];
 	unsigned char salt[SALT_LEN], want[KEY_LEN], got[KEY_LEN];
-	if (!pw || !hash || sscanf(hash, "scrypt$%u$%u$%u$%32[0-9a-f]$%64[0-9a-f]", &n, &r, &p, salt_hex, key_hex) != 5)
+	if (!pw || !hash ||
+	    sscanf(hash, "scrypt$%u$%u$%u$%32[0-9a-f]$%64[0-9a-f]", &n, &r, &p, salt_hex, key_hex) != 5)
 		return false;
 	if (n < 2 || n > (1u << 20) || r == 0 || r > 32 || p == 0 || p > 16 ||
 	    !unhex(salt_hex, salt, sizeof salt) || !unhex(key_hex, want, sizeof want))
@@ -125,7 +126,9 @@ bool auth_password_rules(const char *pw, const char *previous, struct vax_error 
 	for (const char *p = pw; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c < 0x21 || c > 0x7e)
-			return error_set(err, "PW-CHARS", "A password uses letters, digits and the special characters on a US keyboard, without spaces.");
+			return error_set(err, "PW-CHARS",
+			                 "A password uses letters, digits and the special characters on a US "
+			                 "keyboard, without spaces.");
 		up |= isupper(c) != 0;
 		low |= islower(c) != 0;
 		dig |= isdigit(c) != 0;
@@ -134,9 +137,12 @@ bool auth_password_rules(const char *pw, const char *previous, struct vax_error 
 	if (len < 8 || len > 16)
 		return error_set(err, "PW-LENGTH", "A password has 8 to 16 characters.");
 	if (!up || !low || !dig || !spec)
-		return error_set(err, "PW-CLASSES", "A password needs an upper-case letter, a lower-case letter, a digit and a special character (such as ! # $ %%).");
+		return error_set(err, "PW-CLASSES",
+		                 "A password needs an upper-case letter, a lower-case letter, a digit and a "
+		                 "special character (such as ! # $ %%).");
 	if (previous && edit_distance(pw, previous) < 4)
-		return error_set(err, "PW-SIMILAR", "The new password must differ from the old one in at least 4 characters.");
+		return error_set(err, "PW-SIMILAR",
+		                 "The new password must differ from the old one in at least 4 characters.");
 	return true;
 }
 
@@ -159,8 +165,8 @@ void auth_token_hash(const char *token, char out[AUTH_TOKEN_LEN])
 const char *auth_challenge_word(void)
 {
 	static const char *words[] = {
-		"MAPLE", "RIVER", "CACTUS", "HARBOR", "PECAN", "MESA", "LANTERN", "BISON",
-		"CEDAR", "PRAIRIE", "COMET", "WILLOW", "CANYON", "ORCHID", "FALCON", "BAYOU",
+	    "MAPLE", "RIVER",   "CACTUS", "HARBOR", "PECAN",  "MESA",   "LANTERN", "BISON",
+	    "CEDAR", "PRAIRIE", "COMET",  "WILLOW", "CANYON", "ORCHID", "FALCON",  "BAYOU",
 	};
 	unsigned char b;
 	if (RAND_bytes(&b, 1) != 1)

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 
-#define AUTH_HASH_LEN 256
+#define AUTH_HASH_LEN  256
 #define AUTH_TOKEN_LEN 65 /* 64 hex digits + NUL */
 
 /** Hash a password as "scrypt$N$r$p$salt$key" (hex). False on failure. */

@@ -11,13 +11,15 @@
 #include "core/fhir.h"
 #include "registry/auth.h"
 
-#define DEMO_SEED 0x20261122u
+#define DEMO_SEED     0x20261122u
 #define DEMO_PASSWORD "Vax!demo2026"
 
 bool demo_org_add(struct store *st, const char *code, const char *name, int64_t now, struct vax_error *err)
 {
-	if (!code[0] || strlen(code) > 32 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(code))
-		return error_set(err, "ORG-CODE", "An organization code has 1-32 upper-case letters, digits or '-'.");
+	if (!code[0] || strlen(code) > 32 ||
+	    strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(code))
+		return error_set(err, "ORG-CODE",
+		                 "An organization code has 1-32 upper-case letters, digits or '-'.");
 	if (!store_org_add(st, code, name, err))
 		return false;
 	cJSON *o = cJSON_CreateObject();
@@ -35,11 +37,13 @@ bool demo_org_add(struct store *st, const char *code, const char *name, int64_t 
 }
 
 bool demo_user_add(struct store *st, const char *org, const char *username, const char *role,
-		   const char *email, const char *password, struct vax_error *err)
+                   const char *email, const char *password, struct vax_error *err)
 {
 	if (store_org_get(st, org, NULL, 0, err) != 1)
-		return err && err->code[0] ? false :
-		       error_set(err, "ORG-UNKNOWN", "There is no organization %s; add it first (vaxregd org add).", org);
+		return err && err->code[0]
+		           ? false
+		           : error_set(err, "ORG-UNKNOWN",
+		                       "There is no organization %s; add it first (vaxregd org add).", org);
 	struct store_user u;
 	int found = store_user_get(st, username, &u, err);
 	if (found < 0)
@@ -81,56 +85,70 @@ static int pick(int n)
 #define N(a) ((int)(sizeof a / sizeof *a))
 
 static const char *hisp_family[] = {
-	"García", "Hernández", "Martínez", "López", "González", "Rodríguez", "Pérez", "Sánchez",
-	"Ramírez", "Flores", "Treviño", "Peña", "Garza", "Cantú", "Villarreal", "de la Cruz",
-	"De León", "Ibáñez", "Muñoz", "Núñez", "Salinas", "Ochoa", "Zúñiga", "Saldaña", "Castañeda",
-	"de los Santos", "Gutiérrez", "Chávez", "Domínguez", "Guerra",
+    "García",    "Hernández",     "Martínez",  "López",  "González",  "Rodríguez", "Pérez",      "Sánchez",
+    "Ramírez",   "Flores",        "Treviño",   "Peña",   "Garza",     "Cantú",     "Villarreal", "de la Cruz",
+    "De León",   "Ibáñez",        "Muñoz",     "Núñez",  "Salinas",   "Ochoa",     "Zúñiga",     "Saldaña",
+    "Castañeda", "de los Santos", "Gutiérrez", "Chávez", "Domínguez", "Guerra",
 };
 static const char *hisp_given_f[] = {
-	"María", "Sofía", "Valentina", "Ximena", "Camila", "Guadalupe", "Renée", "Ana Lucía",
-	"Isabella", "Daniela", "Mía", "Itzel", "Yesenia", "Marisol", "Araceli",
+    "María",    "Sofía",   "Valentina", "Ximena", "Camila",  "Guadalupe", "Renée",   "Ana Lucía",
+    "Isabella", "Daniela", "Mía",       "Itzel",  "Yesenia", "Marisol",   "Araceli",
 };
 static const char *hisp_given_m[] = {
-	"José", "Mateo", "Santiago", "Diego", "Emiliano", "Jesús", "Ángel", "Juan Pablo", "Luis",
-	"Joaquín", "Andrés", "Héctor", "Rubén", "Iker", "Sebastián",
+    "José", "Mateo",   "Santiago", "Diego",  "Emiliano", "Jesús", "Ángel",     "Juan Pablo",
+    "Luis", "Joaquín", "Andrés",   "Héctor", "Rubén",    "Iker",  "Sebastián",
 };
 static const char *viet_family[] = {
-	"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hoàng", "Phan", "Vũ",
+    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hoàng", "Phan", "Vũ",
 };
 static const char *viet_given_f[] = {"Minh Anh", "Thảo", "Linh", "Ngọc", "Hương", "Trâm", "Phương", "Vy"};
 static const char *viet_given_m[] = {"Bảo", "Khánh", "Quốc", "Minh", "Đức", "Tuấn", "Huy", "Long"};
 static const char *anglo_family[] = {
-	"Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-	"Taylor", "Thomas", "Moore", "Jackson", "White", "Harris", "Washington", "O'Brien",
-	"McAllister", "Schmidt", "Müller", "Kowalski", "Schulze", "Fischer", "Okafor", "Patel",
-	"Kim", "Nowak", "St. John", "D'Angelo", "Van Dyke",
+    "Smith",    "Johnson",    "Williams", "Brown",    "Jones",    "Miller",   "Davis",   "Wilson",
+    "Anderson", "Taylor",     "Thomas",   "Moore",    "Jackson",  "White",    "Harris",  "Washington",
+    "O'Brien",  "McAllister", "Schmidt",  "Müller",   "Kowalski", "Schulze",  "Fischer", "Okafor",
+    "Patel",    "Kim",        "Nowak",    "St. John", "D'Angelo", "Van Dyke",
 };
 static const char *anglo_given_f[] = {
-	"Emma", "Olivia", "Ava", "Harper", "Zoë", "Chloé", "Amelia", "Evelyn", "Imani", "Aaliyah",
-	"Priya", "Mary-Kate", "Brooklyn", "Noelle",
+    "Emma",   "Olivia", "Ava",     "Harper", "Zoë",       "Chloé",    "Amelia",
+    "Evelyn", "Imani",  "Aaliyah", "Priya",  "Mary-Kate", "Brooklyn", "Noelle",
 };
 static const char *anglo_given_m[] = {
-	"Liam", "Noah", "Elijah", "James", "William", "Benjamin", "DeShawn", "Jaylen", "Arjun",
-	"Jean-Luc", "Owen", "Caleb", "Wyatt", "Ezra",
+    "Liam",   "Noah",  "Elijah",   "James", "William", "Benjamin", "DeShawn",
+    "Jaylen", "Arjun", "Jean-Luc", "Owen",  "Caleb",   "Wyatt",    "Ezra",
 };
-static const char *middles[] = {"", "", "", "Ann", "Marie", "Lee", "Alejandro", "Grace", "James", "Rose", "Văn", "Thị"};
+static const char *middles[] = {"",          "",      "",      "Ann",  "Marie", "Lee",
+                                "Alejandro", "Grace", "James", "Rose", "Văn",   "Thị"};
 
 struct place {
 	const char *city, *county, *zip;
 };
 static const struct place places[] = {
-	{"Austin", "Travis", "78741"}, {"Austin", "Travis", "78753"}, {"Pflugerville", "Travis", "78660"},
-	{"McAllen", "Hidalgo", "78501"}, {"Edinburg", "Hidalgo", "78539"}, {"Pharr", "Hidalgo", "78577"},
-	{"Brownsville", "Cameron", "78521"}, {"Harlingen", "Cameron", "78550"}, {"Houston", "Harris", "77036"},
-	{"Houston", "Harris", "77072"}, {"Pasadena", "Harris", "77506"}, {"San Antonio", "Bexar", "78207"},
-	{"San Antonio", "Bexar", "78228"}, {"El Paso", "El Paso", "79936"}, {"Laredo", "Webb", "78043"},
-	{"Dallas", "Dallas", "75217"}, {"Fort Worth", "Tarrant", "76106"}, {"Lubbock", "Lubbock", "79415"},
-	{"Fredericksburg", "Gillespie", "78624"}, {"New Braunfels", "Comal", "78130"},
+    {"Austin", "Travis", "78741"},
+    {"Austin", "Travis", "78753"},
+    {"Pflugerville", "Travis", "78660"},
+    {"McAllen", "Hidalgo", "78501"},
+    {"Edinburg", "Hidalgo", "78539"},
+    {"Pharr", "Hidalgo", "78577"},
+    {"Brownsville", "Cameron", "78521"},
+    {"Harlingen", "Cameron", "78550"},
+    {"Houston", "Harris", "77036"},
+    {"Houston", "Harris", "77072"},
+    {"Pasadena", "Harris", "77506"},
+    {"San Antonio", "Bexar", "78207"},
+    {"San Antonio", "Bexar", "78228"},
+    {"El Paso", "El Paso", "79936"},
+    {"Laredo", "Webb", "78043"},
+    {"Dallas", "Dallas", "75217"},
+    {"Fort Worth", "Tarrant", "76106"},
+    {"Lubbock", "Lubbock", "79415"},
+    {"Fredericksburg", "Gillespie", "78624"},
+    {"New Braunfels", "Comal", "78130"},
 };
 static const char *streets[] = {
-	"Calle del Sol", "E Cesar Chavez St", "Bellaire Blvd", "N 10th St", "Guadalupe St",
-	"Old San Antonio Rd", "Pecan Grove Ln", "Mesquite Dr", "Bluebonnet Trl", "W Alabama Ave",
-	"Rio Grande Ave", "Hueco Tanks Rd", "Main St", "Ranch Rd 12",
+    "Calle del Sol",      "E Cesar Chavez St", "Bellaire Blvd", "N 10th St",      "Guadalupe St",
+    "Old San Antonio Rd", "Pecan Grove Ln",    "Mesquite Dr",   "Bluebonnet Trl", "W Alabama Ave",
+    "Rio Grande Ave",     "Hueco Tanks Rd",    "Main St",       "Ranch Rd 12",
 };
 
 /* CVX given at these ages (months): a simplified childhood schedule for
@@ -140,12 +158,12 @@ struct sched {
 	int months;
 };
 static const struct sched childhood[] = {
-	{"08", "MSD", 0}, {"08", "MSD", 2}, {"20", "PMC", 2}, {"10", "PMC", 2}, {"49", "MSD", 2},
-	{"133", "PFR", 2}, {"116", "MSD", 2}, {"20", "PMC", 4}, {"10", "PMC", 4}, {"49", "MSD", 4},
-	{"133", "PFR", 4}, {"116", "MSD", 4}, {"08", "MSD", 6}, {"20", "PMC", 6}, {"133", "PFR", 6},
-	{"03", "MSD", 12}, {"21", "MSD", 12}, {"83", "SKB", 12}, {"133", "PFR", 12}, {"49", "MSD", 15},
-	{"20", "PMC", 15}, {"83", "SKB", 18}, {"20", "PMC", 48}, {"10", "PMC", 48}, {"03", "MSD", 48},
-	{"21", "MSD", 48}, {"115", "PMC", 132}, {"62", "MSD", 132}, {"114", "PMC", 132}, {"114", "PMC", 192},
+    {"08", "MSD", 0},  {"08", "MSD", 2},    {"20", "PMC", 2},   {"10", "PMC", 2},    {"49", "MSD", 2},
+    {"133", "PFR", 2}, {"116", "MSD", 2},   {"20", "PMC", 4},   {"10", "PMC", 4},    {"49", "MSD", 4},
+    {"133", "PFR", 4}, {"116", "MSD", 4},   {"08", "MSD", 6},   {"20", "PMC", 6},    {"133", "PFR", 6},
+    {"03", "MSD", 12}, {"21", "MSD", 12},   {"83", "SKB", 12},  {"133", "PFR", 12},  {"49", "MSD", 15},
+    {"20", "PMC", 15}, {"83", "SKB", 18},   {"20", "PMC", 48},  {"10", "PMC", 48},   {"03", "MSD", 48},
+    {"21", "MSD", 48}, {"115", "PMC", 132}, {"62", "MSD", 132}, {"114", "PMC", 132}, {"114", "PMC", 192},
 };
 
 static void fake_uuid(char out[VAX_UUID_LEN])
@@ -154,7 +172,7 @@ static void fake_uuid(char out[VAX_UUID_LEN])
 	w[1] = (w[1] & 0xFFFF0FFFu) | 0x00004000u;
 	w[2] = (w[2] & 0x3FFFFFFFu) | 0x80000000u;
 	snprintf(out, VAX_UUID_LEN, "%08x-%04x-%04x-%04x-%04x%08x", w[0], w[1] >> 16, w[1] & 0xFFFF,
-		 w[2] >> 16, w[2] & 0xFFFF, w[3]);
+	         w[2] >> 16, w[2] & 0xFFFF, w[3]);
 }
 
 static void make_client(struct client *c, vax_date anchor)
@@ -170,9 +188,11 @@ static void make_client(struct client *c, vax_date anchor)
 		g = female ? hisp_given_f[pick(N(hisp_given_f))] : hisp_given_m[pick(N(hisp_given_m))];
 		int style = pick(10);
 		if (style < 3) /* two surnames, as on a Mexican birth certificate */
-			snprintf(c->name.family, sizeof c->name.family, "%s %s", f, hisp_family[pick(N(hisp_family))]);
+			snprintf(c->name.family, sizeof c->name.family, "%s %s", f,
+			         hisp_family[pick(N(hisp_family))]);
 		else if (style < 5)
-			snprintf(c->name.family, sizeof c->name.family, "%s-%s", f, hisp_family[pick(N(hisp_family))]);
+			snprintf(c->name.family, sizeof c->name.family, "%s-%s", f,
+			         hisp_family[pick(N(hisp_family))]);
 		else
 			snprintf(c->name.family, sizeof c->name.family, "%s", f);
 		snprintf(c->ethnicity, sizeof c->ethnicity, "2135-2");
@@ -187,7 +207,8 @@ static void make_client(struct client *c, vax_date anchor)
 		f = anglo_family[pick(N(anglo_family))];
 		g = female ? anglo_given_f[pick(N(anglo_given_f))] : anglo_given_m[pick(N(anglo_given_m))];
 		if (pick(12) == 0)
-			snprintf(c->name.family, sizeof c->name.family, "%s-%s", f, anglo_family[pick(N(anglo_family))]);
+			snprintf(c->name.family, sizeof c->name.family, "%s-%s", f,
+			         anglo_family[pick(N(anglo_family))]);
 		else
 			snprintf(c->name.family, sizeof c->name.family, "%s", f);
 		snprintf(c->ethnicity, sizeof c->ethnicity, "2186-5");
@@ -210,7 +231,7 @@ static void make_client(struct client *c, vax_date anchor)
 	a->since = c->dob;
 	c->phone[c->n_phone].use = pick(3) ? PHONE_MOBILE : PHONE_HOME;
 	snprintf(c->phone[c->n_phone].number, sizeof c->phone[0].number, "%03d555%04d",
-		 (int[]){512, 956, 713, 210, 915, 214, 817, 806}[pick(8)], pick(10000));
+	         (int[]){512, 956, 713, 210, 915, 214, 817, 806}[pick(8)], pick(10000));
 	c->n_phone++;
 	const char *mom[] = {"Garza", "Nguyễn", "Smith", "López", "Treviño", "Müller"};
 	snprintf(c->mother_maiden, sizeof c->mother_maiden, "%s", mom[pick(N(mom))]);
@@ -226,7 +247,7 @@ static void make_client(struct client *c, vax_date anchor)
 }
 
 static bool write_json(struct store *st, const char *type, const char *id, const char *org, cJSON *j,
-		       int64_t now, struct vax_error *err)
+                       int64_t now, struct vax_error *err)
 {
 	bool ok = store_write(st, type, id, org, j, false, now, NULL, err);
 	cJSON_Delete(j);
@@ -234,25 +255,25 @@ static bool write_json(struct store *st, const char *type, const char *id, const
 }
 
 bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_client, FILE *out,
-		 struct vax_error *err)
+                 struct vax_error *err)
 {
 	static const struct {
 		const char *code, *name;
 	} orgs[] = {
-		{"HILLPEDS", "Hill Country Pediatrics"},
-		{"RGVFAM", "Rio Grande Valley Family Clinic"},
-		{"BAYOUHC", "Bayou City Community Health"},
-		{"AUSTINISD", "Austin ISD Health Services"},
+	    {"HILLPEDS", "Hill Country Pediatrics"},
+	    {"RGVFAM", "Rio Grande Valley Family Clinic"},
+	    {"BAYOUHC", "Bayou City Community Health"},
+	    {"AUSTINISD", "Austin ISD Health Services"},
 	};
 	static const struct {
 		const char *org, *user, *role, *email;
 	} users[] = {
-		{"HILLPEDS", "frontdesk", "provider", "frontdesk@hillpeds.example"},
-		{"HILLPEDS", "mrodriguez", "provider", "m.rodriguez@rgvfam.example"},
-		{"RGVFAM", "mrodriguez", "provider", NULL},
-		{"BAYOUHC", "mrodriguez", "view", NULL},
-		{"HILLPEDS", "viewer", "view", "records@hillpeds.example"},
-		{"AUSTINISD", "nurse", "school", "nurse@austinisd.example"},
+	    {"HILLPEDS", "frontdesk", "provider", "frontdesk@hillpeds.example"},
+	    {"HILLPEDS", "mrodriguez", "provider", "m.rodriguez@rgvfam.example"},
+	    {"RGVFAM", "mrodriguez", "provider", NULL},
+	    {"BAYOUHC", "mrodriguez", "view", NULL},
+	    {"HILLPEDS", "viewer", "view", "records@hillpeds.example"},
+	    {"AUSTINISD", "nurse", "school", "nurse@austinisd.example"},
 	};
 	rng_state = DEMO_SEED;
 	vax_date anchor = date_from_ymd(2026, 9, 1);
@@ -264,8 +285,8 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 		if (!demo_org_add(st, orgs[i].code, orgs[i].name, now, err))
 			goto fail;
 	for (int i = 0; i < N(users); i++)
-		if (!demo_user_add(st, users[i].org, users[i].user, users[i].role, users[i].email ? users[i].email : "",
-				   DEMO_PASSWORD, err))
+		if (!demo_user_add(st, users[i].org, users[i].user, users[i].role,
+		                   users[i].email ? users[i].email : "", DEMO_PASSWORD, err))
 			goto fail;
 
 	cJSON *group = cJSON_CreateObject();
@@ -301,7 +322,8 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 			snprintf(im.client_id, sizeof im.client_id, "%s", pid);
 			snprintf(im.cvx, sizeof im.cvx, "%s", childhood[k].cvx);
 			snprintf(im.mvx, sizeof im.mvx, "%s", childhood[k].mvx);
-			im.date_given = date_add_days(date_add_months(c.dob, 0, childhood[k].months), pick(21));
+			im.date_given =
+			    date_add_days(date_add_months(c.dob, 0, childhood[k].months), pick(21));
 			if (im.date_given > anchor)
 				im.date_given = anchor;
 			im.historical = true;
@@ -309,7 +331,8 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 			snprintf(im.org, sizeof im.org, "%s", org);
 			char iid[VAX_UUID_LEN];
 			fake_uuid(iid);
-			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now, err))
+			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now,
+			                err))
 				goto fail_group;
 			given++;
 			shots++;
@@ -328,7 +351,8 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 			snprintf(im.info_source, sizeof im.info_source, "01");
 			char iid[VAX_UUID_LEN];
 			fake_uuid(iid);
-			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now, err))
+			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now,
+			                err))
 				goto fail_group;
 			shots++;
 		}
@@ -350,11 +374,15 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 	if (!store_commit(st, err) || !store_bulk(st, false, err))
 		goto fail;
 	if (out) {
-		fprintf(out, "vaxregd: demo registry loaded: %d organizations, %d clients, %ld immunizations, "
-			     "1 school list (%d students)\n", N(orgs), n_clients, shots, n_members);
+		fprintf(out,
+		        "vaxregd: demo registry loaded: %d organizations, %d clients, %ld immunizations, "
+		        "1 school list (%d students)\n",
+		        N(orgs), n_clients, shots, n_members);
 		fprintf(out, "Demo logins (password for all: %s):\n", DEMO_PASSWORD);
 		fprintf(out, "  org HILLPEDS   user frontdesk   provider\n");
-		fprintf(out, "  org HILLPEDS   user mrodriguez  provider (also RGVFAM provider, BAYOUHC view-only)\n");
+		fprintf(
+		    out,
+		    "  org HILLPEDS   user mrodriguez  provider (also RGVFAM provider, BAYOUHC view-only)\n");
 		fprintf(out, "  org HILLPEDS   user viewer      view-only\n");
 		fprintf(out, "  org AUSTINISD  user nurse       school nurse\n");
 	}

@@ -17,13 +17,13 @@ bool demo_org_add(struct store *st, const char *code, const char *name, int64_t 
  * (checked against the password rules); for an existing user password may
  * be NULL and only the membership is added. */
 bool demo_user_add(struct store *st, const char *org, const char *username, const char *role,
-		   const char *email, const char *password, struct vax_error *err);
+                   const char *email, const char *password, struct vax_error *err);
 
 /** Load the demo registry (same data every time) and print its logins to out. */
 bool demo_load(struct store *st, int64_t now, FILE *out, struct vax_error *err);
 
 /** The same, with n_clients synthetic clients (bench uses 100,000). */
 bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_client, FILE *out,
-		 struct vax_error *err);
+                 struct vax_error *err);
 
 #endif

@@ -53,7 +53,8 @@ static const char *str(const cJSON *o, const char *k)
 static void add_identifiers(struct acc *a, const cJSON *res)
 {
 	const cJSON *id;
-	cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(res, "identifier")) {
+	cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(res, "identifier"))
+	{
 		const char *sys = str(id, "system"), *val = str(id, "value");
 		char buf[160];
 		if (!val)
@@ -72,7 +73,8 @@ static void add_ref(struct acc *a, const char *key, const cJSON *ref)
 static void add_codes(struct acc *a, const char *key, const cJSON *cc)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cc, "coding")) {
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cc, "coding"))
+	{
 		char buf[160];
 		const char *sys = str(c, "system"), *code = str(c, "code");
 		if (!code)
@@ -83,8 +85,8 @@ static void add_codes(struct acc *a, const char *key, const cJSON *cc)
 	}
 }
 
-int index_terms(const char *type, const cJSON *res, struct index_term *out, int max,
-		char *sort, size_t sort_len)
+int index_terms(const char *type, const cJSON *res, struct index_term *out, int max, char *sort,
+                size_t sort_len)
 {
 	struct acc a = {out, 0, max};
 	sort[0] = '\0';
@@ -92,17 +94,19 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 	if (!strcmp(type, "Patient") || !strcmp(type, "RelatedPerson")) {
 		const cJSON *n;
 		bool first = true;
-		cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(res, "name")) {
+		cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(res, "name"))
+		{
 			const char *fam = str(n, "family");
 			add_name(&a, "family", fam);
 			const cJSON *g;
 			const char *g0 = NULL;
-			cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(n, "given"))
-				if (cJSON_IsString(g)) {
-					add_name(&a, "given", g->valuestring);
-					if (!g0)
-						g0 = g->valuestring;
-				}
+			cJSON_ArrayForEach(
+			    g, cJSON_GetObjectItemCaseSensitive(n, "given")) if (cJSON_IsString(g))
+			{
+				add_name(&a, "given", g->valuestring);
+				if (!g0)
+					g0 = g->valuestring;
+			}
 			if (first) {
 				char f1[80], f2[80];
 				text_fold(fam ? fam : "", f1, sizeof f1);
@@ -115,7 +119,8 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 		add(&a, "gender", str(res, "gender"));
 		add_ref(&a, "patient", cJSON_GetObjectItemCaseSensitive(res, "patient"));
 		const cJSON *ad;
-		cJSON_ArrayForEach(ad, cJSON_GetObjectItemCaseSensitive(res, "address")) {
+		cJSON_ArrayForEach(ad, cJSON_GetObjectItemCaseSensitive(res, "address"))
+		{
 			const char *zip = str(ad, "postalCode");
 			if (zip) {
 				char z5[6];
@@ -147,7 +152,8 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 		add_ref(&a, "patient", cJSON_GetObjectItemCaseSensitive(res, "patient"));
 	} else if (!strcmp(type, "Group")) {
 		const cJSON *m;
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(res, "member")) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(res, "member"))
+		{
 			const cJSON *inactive = cJSON_GetObjectItemCaseSensitive(m, "inactive");
 			if (!cJSON_IsTrue(inactive))
 				add_ref(&a, "member", cJSON_GetObjectItemCaseSensitive(m, "entity"));

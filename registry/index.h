@@ -12,14 +12,14 @@
 #define INDEX_MAX_TERMS 256
 
 struct index_term {
-	char key[24];       /* family, given, birthdate, gender, identifier, patient, member, ... */
+	char key[24]; /* family, given, birthdate, gender, identifier, patient, member, ... */
 	char value[160];
 };
 
 /** Terms of res (a resource of type). Writes at most max; returns the
  * count. sort receives the key results are ordered by. */
-int index_terms(const char *type, const cJSON *res, struct index_term *out, int max,
-		char *sort, size_t sort_len);
+int index_terms(const char *type, const cJSON *res, struct index_term *out, int max, char *sort,
+                size_t sort_len);
 
 /** Fold a name for the family/given index and queries. */
 void index_fold_name(const char *in, char *out, size_t cap);

@@ -27,29 +27,29 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vaxregd [serve] --data DIR --listen ADDR:PORT --cert FILE --key FILE [OPTION]...\n"
-		"       vaxregd init --data DIR [--demo [--clients N]]\n"
-		"       vaxregd org add --data DIR --code CODE --name NAME\n"
-		"       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
-		"                        [--password PW | password on stdin]\n"
-		"       vaxregd maintenance on|off --data DIR [--retry SECONDS]\n"
-		"The vaxdesk immunization registry server (FHIR R4 over HTTPS).\n"
-		"\n"
-		"Serving:\n"
-		"  --data DIR            the registry's data directory (made by 'init')\n"
-		"  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
-		"  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
-		"  --threads N           worker threads (default 8)\n"
-		"  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
-		"  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
-		"  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
-		"  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
-		"  --access-log          log method, path, status and time (never queries)\n"
-		"Roles: provider (read and write), view (read only), school (read, school lists).\n"
-		"Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
-		"\n"
-		"  -h, --help     show this help and exit\n"
-		"  -V, --version  show the version and exit\n");
+	        "Usage: vaxregd [serve] --data DIR --listen ADDR:PORT --cert FILE --key FILE [OPTION]...\n"
+	        "       vaxregd init --data DIR [--demo [--clients N]]\n"
+	        "       vaxregd org add --data DIR --code CODE --name NAME\n"
+	        "       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
+	        "                        [--password PW | password on stdin]\n"
+	        "       vaxregd maintenance on|off --data DIR [--retry SECONDS]\n"
+	        "The vaxdesk immunization registry server (FHIR R4 over HTTPS).\n"
+	        "\n"
+	        "Serving:\n"
+	        "  --data DIR            the registry's data directory (made by 'init')\n"
+	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
+	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
+	        "  --threads N           worker threads (default 8)\n"
+	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
+	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
+	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
+	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
+	        "Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
+	        "\n"
+	        "  -h, --help     show this help and exit\n"
+	        "  -V, --version  show the version and exit\n");
 }
 
 struct opts {
@@ -80,24 +80,42 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			o->access_log = true;
 			continue;
 		}
-		if (!strcmp(a, "--data")) slot = &o->data;
-		else if (!strcmp(a, "--listen")) slot = &o->listen;
-		else if (!strcmp(a, "--cert")) slot = &o->cert;
-		else if (!strcmp(a, "--key")) slot = &o->key;
-		else if (!strcmp(a, "--mail-command")) slot = &o->mail;
-		else if (!strcmp(a, "--maintenance-window")) slot = &o->window;
-		else if (!strcmp(a, "--code")) slot = &o->code;
-		else if (!strcmp(a, "--name")) slot = &o->name;
-		else if (!strcmp(a, "--org")) slot = &o->org;
-		else if (!strcmp(a, "--username")) slot = &o->username;
-		else if (!strcmp(a, "--role")) slot = &o->role;
-		else if (!strcmp(a, "--email")) slot = &o->email;
-		else if (!strcmp(a, "--password")) slot = &o->password;
-		else if (!strcmp(a, "--threads")) num = &o->threads;
-		else if (!strcmp(a, "--token-ttl")) num = &o->token_ttl;
-		else if (!strcmp(a, "--reset-ttl")) num = &o->reset_ttl;
-		else if (!strcmp(a, "--retry")) num = &o->retry;
-		else if (!strcmp(a, "--clients")) num = &o->clients;
+		if (!strcmp(a, "--data"))
+			slot = &o->data;
+		else if (!strcmp(a, "--listen"))
+			slot = &o->listen;
+		else if (!strcmp(a, "--cert"))
+			slot = &o->cert;
+		else if (!strcmp(a, "--key"))
+			slot = &o->key;
+		else if (!strcmp(a, "--mail-command"))
+			slot = &o->mail;
+		else if (!strcmp(a, "--maintenance-window"))
+			slot = &o->window;
+		else if (!strcmp(a, "--code"))
+			slot = &o->code;
+		else if (!strcmp(a, "--name"))
+			slot = &o->name;
+		else if (!strcmp(a, "--org"))
+			slot = &o->org;
+		else if (!strcmp(a, "--username"))
+			slot = &o->username;
+		else if (!strcmp(a, "--role"))
+			slot = &o->role;
+		else if (!strcmp(a, "--email"))
+			slot = &o->email;
+		else if (!strcmp(a, "--password"))
+			slot = &o->password;
+		else if (!strcmp(a, "--threads"))
+			num = &o->threads;
+		else if (!strcmp(a, "--token-ttl"))
+			num = &o->token_ttl;
+		else if (!strcmp(a, "--reset-ttl"))
+			num = &o->reset_ttl;
+		else if (!strcmp(a, "--retry"))
+			num = &o->retry;
+		else if (!strcmp(a, "--clients"))
+			num = &o->clients;
 		else {
 			fprintf(stderr, "vaxregd: unknown option '%s' (see vaxregd --help)\n", a);
 			return false;
@@ -143,7 +161,7 @@ static int cmd_org_add(const struct opts *o)
 		return 1;
 	struct vax_error err = {0};
 	bool ok = store_begin(st, &err) && demo_org_add(st, o->code, o->name, (int64_t)time(NULL), &err) &&
-		  store_commit(st, &err);
+	          store_commit(st, &err);
 	if (!ok)
 		store_rollback(st);
 	store_close(st);
@@ -174,8 +192,8 @@ static int cmd_user_add(const struct opts *o)
 		return 1;
 	struct vax_error err = {0};
 	bool ok = store_begin(st, &err) &&
-		  demo_user_add(st, o->org, o->username, o->role, o->email, pw[0] ? pw : NULL, &err) &&
-		  store_commit(st, &err);
+	          demo_user_add(st, o->org, o->username, o->role, o->email, pw[0] ? pw : NULL, &err) &&
+	          store_commit(st, &err);
 	if (!ok)
 		store_rollback(st);
 	OPENSSL_cleanse(pw, sizeof pw);
@@ -194,8 +212,8 @@ static int cmd_init(const struct opts *o)
 	int rc = 0;
 	if (o->demo) {
 		struct vax_error err = {0};
-		bool ok = o->clients ? demo_load_n(st, (int64_t)time(NULL), o->clients, 0, stdout, &err) :
-				       demo_load(st, (int64_t)time(NULL), stdout, &err);
+		bool ok = o->clients ? demo_load_n(st, (int64_t)time(NULL), o->clients, 0, stdout, &err)
+		                     : demo_load(st, (int64_t)time(NULL), stdout, &err);
 		if (!ok)
 			rc = die(err.message, NULL);
 	} else {
@@ -247,8 +265,12 @@ static int cmd_serve(const struct opts *o)
 {
 	if (!o->cert || !o->key)
 		return die("--cert FILE and --key FILE are required (vaxregd serves HTTPS only)", NULL);
-	struct registry_config cfg = {.datadir = o->data, .token_ttl = o->token_ttl, .reset_ttl = o->reset_ttl,
-				 .mail_command = o->mail, .maint_start = -1, .maint_end = -1};
+	struct registry_config cfg = {.datadir = o->data,
+	                              .token_ttl = o->token_ttl,
+	                              .reset_ttl = o->reset_ttl,
+	                              .mail_command = o->mail,
+	                              .maint_start = -1,
+	                              .maint_end = -1};
 	if (o->window && !parse_window(o->window, &cfg.maint_start, &cfg.maint_end))
 		return die("--maintenance-window takes HH:MM-HH:MM (UTC)", NULL);
 
@@ -291,14 +313,17 @@ static int cmd_serve(const struct opts *o)
 		fprintf(stderr, "vaxregd: $school-compliance is off: %s\n", err.message);
 	cfg.school = school;
 	struct registry *a = registry_new(st, codes, &cfg);
-	struct server_opts so = {.listen = o->listen, .cert_file = o->cert, .key_file = o->key,
-				 .threads = (unsigned)o->threads, .access_log = o->access_log};
+	struct server_opts so = {.listen = o->listen,
+	                         .cert_file = o->cert,
+	                         .key_file = o->key,
+	                         .threads = (unsigned)o->threads,
+	                         .access_log = o->access_log};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
 		registry_free(a);
 		school_free(school);
-	cdsi_data_free(cdsi);
+		cdsi_data_free(cdsi);
 		codes_free(&codes);
 		store_close(st);
 		return die(err.message, NULL);

@@ -20,8 +20,8 @@
 #include "registry/routes_int.h"
 #include "registry/index.h"
 
-#define CT_FHIR "application/fhir+json"
-#define CT_JSON "application/json"
+#define CT_FHIR            "application/fhir+json"
+#define CT_JSON            "application/json"
 #define BUNDLE_MAX_ENTRIES 2000
 
 struct registry {
@@ -81,8 +81,8 @@ void reg_reply_json(struct reg_response *rs, int status, cJSON *j, const char *c
 	cJSON_Delete(j);
 }
 
-void reg_reply_oo(struct reg_response *rs, int status, const char *code, const char *detail,
-		  const char *msg, const char *expr)
+void reg_reply_oo(struct reg_response *rs, int status, const char *code, const char *detail, const char *msg,
+                  const char *expr)
 {
 	const char *sev = status >= 500 ? "fatal" : status >= 400 ? "error" : "information";
 	reg_reply_json(rs, status, fhir_outcome_new(sev, code, detail, msg, expr), CT_FHIR);
@@ -169,8 +169,8 @@ static void http_date(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-static void set_version_headers(struct reg_response *rs, const char *type, const char *id,
-				long version, int64_t updated)
+static void set_version_headers(struct reg_response *rs, const char *type, const char *id, long version,
+                                int64_t updated)
 {
 	snprintf(rs->etag, sizeof rs->etag, "W/\"%ld\"", version);
 	snprintf(rs->location, sizeof rs->location, "%s/%s/_history/%ld", type, id, version);
@@ -275,8 +275,8 @@ static bool allowed(struct ctx *x, const char *type, bool write)
 static bool deny(struct ctx *x, const char *type)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not change %s records.",
-		 x->ss.role, x->ss.org, type);
+	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not change %s records.", x->ss.role,
+	         x->ss.org, type);
 	reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
 	return false;
 }
@@ -299,7 +299,7 @@ struct search {
 };
 
 static bool add_cond(struct search *s, enum store_cond_kind k, const char *key, const char *v1,
-		     const char *v2)
+                     const char *v2)
 {
 	if (s->q.n >= STORE_MAX_COND)
 		return false;
@@ -367,14 +367,17 @@ static bool bad_param(struct ctx *x, const char *key, const char *why)
 
 static bool is_param(const char *type, const char *key)
 {
-	static const char *patient[] = {"family", "given", "birthdate", "gender", "identifier",
-					"address-postalcode", "quick", NULL};
+	static const char *patient[] = {
+	    "family", "given", "birthdate", "gender", "identifier", "address-postalcode", "quick", NULL};
 	static const char *imm[] = {"patient", "identifier", "date", "status", "vaccine-code", NULL};
 	static const char *byp[] = {"patient", "identifier", NULL};
 	static const char *group[] = {"member", "name", "identifier", NULL};
 	static const char *org[] = {"name", "identifier", NULL};
-	const char **list = !strcmp(type, "Patient") ? patient : !strcmp(type, "Immunization") ? imm :
-			    !strcmp(type, "Group") ? group : !strcmp(type, "Organization") ? org : byp;
+	const char **list = !strcmp(type, "Patient")        ? patient
+	                    : !strcmp(type, "Immunization") ? imm
+	                    : !strcmp(type, "Group")        ? group
+	                    : !strcmp(type, "Organization") ? org
+	                                                    : byp;
 	for (int i = 0; list[i]; i++)
 		if (!strcmp(list[i], key))
 			return true;
@@ -428,7 +431,7 @@ static bool quick_search(struct ctx *x, struct search *s, const char *v)
 
 /* Turn query parameters into a store query; false after replying 400. */
 static bool search_build(struct ctx *x, const char *type, const struct reg_param *ps, int np,
-			 struct search *s)
+                         struct search *s)
 {
 	memset(s, 0, sizeof *s);
 	s->q.type = type;
@@ -456,7 +459,8 @@ static bool search_build(struct ctx *x, const char *type, const struct reg_param
 			continue;
 		}
 		if (!strcmp(k, "_summary")) {
-			if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "count") && strcmp(v, "data"))
+			if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "count") &&
+			    strcmp(v, "data"))
 				return bad_param(x, k, "must be true, false, count or data.");
 			s->summary = v;
 			continue;
@@ -472,7 +476,8 @@ static bool search_build(struct ctx *x, const char *type, const struct reg_param
 			ok = add_cond(s, SC_ID, NULL, v, NULL);
 		} else if (!is_param(type, k)) {
 			char why[160];
-			snprintf(why, sizeof why, "not a search parameter of %s on this registry (see /metadata).", type);
+			snprintf(why, sizeof why,
+			         "not a search parameter of %s on this registry (see /metadata).", type);
 			return bad_param(x, k, why);
 		} else if (!strcmp(k, "family") || !strcmp(k, "given") || !strcmp(k, "name")) {
 			char f[160];
@@ -483,10 +488,13 @@ static bool search_build(struct ctx *x, const char *type, const struct reg_param
 		} else if (!strcmp(k, "birthdate") || !strcmp(k, "date")) {
 			char lo[DATE_ISO_LEN], hi[DATE_ISO_LEN];
 			if (!date_range(v, lo, hi))
-				return bad_param(x, k, "must be a date YYYY-MM-DD (YYYY or YYYY-MM), optionally after eq, ge, gt, le or lt.");
+				return bad_param(x, k,
+				                 "must be a date YYYY-MM-DD (YYYY or YYYY-MM), optionally "
+				                 "after eq, ge, gt, le or lt.");
 			ok = add_cond(s, SC_RANGE, k, lo, hi);
 		} else if (!strcmp(k, "gender")) {
-			if (strcmp(v, "female") && strcmp(v, "male") && strcmp(v, "other") && strcmp(v, "unknown"))
+			if (strcmp(v, "female") && strcmp(v, "male") && strcmp(v, "other") &&
+			    strcmp(v, "unknown"))
 				return bad_param(x, k, "must be female, male, other or unknown.");
 			ok = add_cond(s, SC_TERM, k, v, NULL);
 		} else if (!strcmp(k, "patient") || !strcmp(k, "member")) {
@@ -544,23 +552,26 @@ static bool in_list(const char *list, const char *name)
 /* _elements and _summary: never send PHI that was not asked for. */
 static void subset(cJSON *res, const char *type, const char *elements, const char *summary)
 {
-	static const char patient_summary[] =
-		"identifier,active,name,telecom,gender,birthDate,deceasedBoolean,address,managingOrganization,link";
-	static const char imm_summary[] = "identifier,status,vaccineCode,patient,occurrenceDateTime,primarySource";
+	static const char patient_summary[] = "identifier,active,name,telecom,gender,birthDate,"
+	                                      "deceasedBoolean,address,managingOrganization,link";
+	static const char imm_summary[] =
+	    "identifier,status,vaccineCode,patient,occurrenceDateTime,primarySource";
 	const char *keep = NULL;
 	if (!res)
 		return;
 	if (elements && *elements)
 		keep = elements;
 	else if (summary && !strcmp(summary, "true"))
-		keep = !strcmp(type, "Patient") ? patient_summary : !strcmp(type, "Immunization") ? imm_summary : NULL;
+		keep = !strcmp(type, "Patient")        ? patient_summary
+		       : !strcmp(type, "Immunization") ? imm_summary
+		                                       : NULL;
 	if (!keep)
 		return;
 	cJSON *c = res->child;
 	while (c) {
 		cJSON *next = c->next;
-		if (strcmp(c->string, "resourceType") && strcmp(c->string, "id") && strcmp(c->string, "meta") &&
-		    !in_list(keep, c->string))
+		if (strcmp(c->string, "resourceType") && strcmp(c->string, "id") &&
+		    strcmp(c->string, "meta") && !in_list(keep, c->string))
 			cJSON_Delete(cJSON_DetachItemViaPointer(res, c));
 		c = next;
 	}
@@ -568,7 +579,7 @@ static void subset(cJSON *res, const char *type, const char *elements, const cha
 }
 
 static void add_link(cJSON *links, const char *rel, struct ctx *x, const char *type,
-		     const struct reg_param *ps, int np, int offset, int count)
+                     const struct reg_param *ps, int np, int offset, int count)
 {
 	char url[2048];
 	size_t o = (size_t)snprintf(url, sizeof url, "%s/%s?", x->rq->base ? x->rq->base : "", type);
@@ -607,7 +618,7 @@ static void do_search(struct ctx *x, const char *type, const struct reg_param *p
 	struct vax_error err = {0};
 	int cap = s.q.count;
 	struct store_res *res = calloc((size_t)(cap ? cap : 1), sizeof *res);
-	char (*ids)[65] = calloc((size_t)(cap ? cap : 1), sizeof *ids);
+	char(*ids)[65] = calloc((size_t)(cap ? cap : 1), sizeof *ids);
 	long total = 0;
 	int n = store_search(x->a->st, &s.q, res, ids, &total, &err);
 	if (n < 0) {
@@ -623,7 +634,8 @@ static void do_search(struct ctx *x, const char *type, const struct reg_param *p
 	if (s.count > 0 && s.offset + s.count < total)
 		add_link(links, "next", x, type, ps, np, s.offset + s.count, s.count);
 	if (s.offset > 0)
-		add_link(links, "previous", x, type, ps, np, s.offset > s.count ? s.offset - s.count : 0, s.count);
+		add_link(links, "previous", x, type, ps, np, s.offset > s.count ? s.offset - s.count : 0,
+		         s.count);
 	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
 	for (int i = 0; i < n; i++) {
 		cJSON *r = res[i].json ? cJSON_Parse(res[i].json) : NULL;
@@ -641,8 +653,8 @@ static void do_search(struct ctx *x, const char *type, const struct reg_param *p
 		cJSON_AddItemToArray(entries, e);
 	}
 	if (strcmp(type, "Organization") != 0)
-		store_audit_many(x->a->st, x->ss.username, x->ss.org, "search", type, (const char (*)[65])ids, n,
-				 x->rq->now, NULL);
+		store_audit_many(x->a->st, x->ss.username, x->ss.org, "search", type, (const char(*)[65])ids,
+		                 n, x->rq->now, NULL);
 	free(res);
 	free(ids);
 	reg_reply_json(x->rs, 200, b, CT_FHIR);
@@ -717,7 +729,10 @@ static void do_history(struct ctx *x, const char *type, const char *id)
 		if (h[i].json)
 			cJSON_AddItemToObject(e, "resource", cJSON_Parse(h[i].json));
 		cJSON *req = cJSON_AddObjectToObject(e, "request");
-		cJSON_AddStringToObject(req, "method", h[i].deleted ? "DELETE" : h[i].version == 1 ? "POST" : "PUT");
+		cJSON_AddStringToObject(req, "method",
+		                        h[i].deleted        ? "DELETE"
+		                        : h[i].version == 1 ? "POST"
+		                                            : "PUT");
 		char url[200];
 		snprintf(url, sizeof url, "%s/%s", type, id);
 		cJSON_AddStringToObject(req, "url", url);
@@ -732,7 +747,7 @@ static void do_history(struct ctx *x, const char *type, const char *id)
 
 /* Find a current resource by an index term; 1 found (id copied), 0 none, -1 error. */
 static int find_by_term(struct ctx *x, const char *type, const char *key, const char *value, char *id,
-			size_t len)
+                        size_t len)
 {
 	struct search s;
 	memset(&s, 0, sizeof s);
@@ -771,17 +786,18 @@ static bool reply_rules(struct ctx *x, const struct rule_report *rep, const char
 
 /* Resolve a patient reference (Patient/id or urn:uuid) to an existing
  * Patient id and its birth date. */
-static bool resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, char *out,
-			    size_t len, vax_date *dob, const char *path)
+static bool resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, char *out, size_t len,
+                            vax_date *dob, const char *path)
 {
 	char id[VAX_ID_LEN] = "";
 	if (ref_id && *ref_id)
 		snprintf(id, sizeof id, "%s", ref_id);
 	else if (uuid && *uuid && find_by_uuid(x, "Patient", uuid, id, sizeof id) < 0)
-		return reg_reply_oo(x->rs, 500, "exception", "STORE", "The registry database failed.", NULL), false;
+		return reg_reply_oo(x->rs, 500, "exception", "STORE", "The registry database failed.", NULL),
+		       false;
 	if (!id[0]) {
 		reg_reply_oo(x->rs, 422, "invalid", "REF-MISSING",
-			     "The record must name a client already in the registry (patient).", path);
+		             "The record must name a client already in the registry (patient).", path);
 		return false;
 	}
 	struct store_res r;
@@ -790,7 +806,7 @@ static bool resolve_patient(struct ctx *x, const char *ref_id, const char *uuid,
 	if (found <= 0 || r.deleted) {
 		store_res_free(&r);
 		reg_reply_oo(x->rs, 422, "invalid", "REF-UNKNOWN",
-			     "The client this record names (patient) is not in the registry.", path);
+		             "The client this record names (patient) is not in the registry.", path);
 		return false;
 	}
 	if (dob) {
@@ -808,8 +824,8 @@ static bool resolve_patient(struct ctx *x, const char *ref_id, const char *uuid,
 
 /* Map an incoming resource to its canonical stored form. *uuid receives the
  * record's UUID identifier if it has one. False after replying. */
-static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool create, cJSON **out,
-		      char *uuid, const char *self_id)
+static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool create, cJSON **out, char *uuid,
+                      const char *self_id)
 {
 	struct vax_error err = {0};
 	struct rule_ctx rc = {.today = today(x->rq), .codes = x->a->codes, .new_record = create};
@@ -835,7 +851,7 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 			return reply_invalid(x->rs, &err), false;
 		vax_date dob;
 		if (!resolve_patient(x, im.client_id, im.client_uuid, im.client_id, sizeof im.client_id, &dob,
-				     "Immunization.patient"))
+		                     "Immunization.patient"))
 			return false;
 		if (!im.org[0]) {
 			snprintf(im.org, sizeof im.org, "%s", x->ss.org);
@@ -857,8 +873,9 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 		char ref[VAX_ID_LEN + 16], pid[VAX_ID_LEN], fixed[VAX_ID_LEN + 16];
 		struct responsible_person rp;
 		struct consent cs;
-		bool ok = !strcmp(type, "Consent") ? fhir_consent_from_json(in, &cs, ref, sizeof ref, &err) :
-			  fhir_related_person_from_json(in, &rp, ref, sizeof ref, &err);
+		bool ok = !strcmp(type, "Consent")
+		              ? fhir_consent_from_json(in, &cs, ref, sizeof ref, &err)
+		              : fhir_related_person_from_json(in, &rp, ref, sizeof ref, &err);
 		if (!ok)
 			return reply_invalid(x->rs, &err), false;
 		char ruuid[VAX_UUID_LEN] = "";
@@ -892,13 +909,20 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 	}
 	if (!strcmp(type, "Group")) {
 		if (!cJSON_IsObject(in))
-			return reg_reply_oo(x->rs, 400, "structure", "FHIR-INVALID", "The body is not a JSON object.", NULL), false;
+			return reg_reply_oo(x->rs, 400, "structure", "FHIR-INVALID",
+			                    "The body is not a JSON object.", NULL),
+			       false;
 		const cJSON *rt = cJSON_GetObjectItemCaseSensitive(in, "resourceType");
 		if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Group"))
-			return reg_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID", "Group.resourceType: must be \"Group\".", "Group.resourceType"), false;
+			return reg_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID",
+			                    "Group.resourceType: must be \"Group\".", "Group.resourceType"),
+			       false;
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(in, "name");
 		if (!cJSON_IsString(name) || !*name->valuestring || strlen(name->valuestring) > 200)
-			return reg_reply_oo(x->rs, 422, "required", "FHIR-INVALID", "Group.name: a school list needs a name (up to 200 characters).", "Group.name"), false;
+			return reg_reply_oo(x->rs, 422, "required", "FHIR-INVALID",
+			                    "Group.name: a school list needs a name (up to 200 characters).",
+			                    "Group.name"),
+			       false;
 		cJSON *g = cJSON_Duplicate(in, true);
 		cJSON_DeleteItemFromObjectCaseSensitive(g, "type");
 		cJSON_DeleteItemFromObjectCaseSensitive(g, "actual");
@@ -908,14 +932,18 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 		cJSON *members = cJSON_GetObjectItemCaseSensitive(g, "member"), *m;
 		if (members && !cJSON_IsArray(members)) {
 			cJSON_Delete(g);
-			return reg_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID", "Group.member: must be a list.", "Group.member"), false;
+			return reg_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID",
+			                    "Group.member: must be a list.", "Group.member"),
+			       false;
 		}
 		int count = 0;
-		cJSON_ArrayForEach(m, members) {
+		cJSON_ArrayForEach(m, members)
+		{
 			cJSON *ent = cJSON_GetObjectItemCaseSensitive(m, "entity");
 			cJSON *ref = cJSON_GetObjectItemCaseSensitive(ent, "reference");
 			char pid[VAX_ID_LEN], ruuid[VAX_UUID_LEN] = "";
-			const char *rid = cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
+			const char *rid =
+			    cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
 			if (cJSON_IsString(ref) && !strncmp(ref->valuestring, "urn:uuid:", 9))
 				snprintf(ruuid, sizeof ruuid, "%.36s", ref->valuestring + 9);
 			if (!resolve_patient(x, rid, ruuid, pid, sizeof pid, NULL, "Group.member.entity")) {
@@ -932,7 +960,8 @@ static bool canonical(struct ctx *x, const char *type, const cJSON *in, bool cre
 		return true;
 	}
 	(void)self_id;
-	reg_reply_oo(x->rs, 405, "not-supported", "READ-ONLY", "This resource type is read-only on this registry.", NULL);
+	reg_reply_oo(x->rs, 405, "not-supported", "READ-ONLY",
+	             "This resource type is read-only on this registry.", NULL);
 	return false;
 }
 
@@ -961,7 +990,7 @@ static bool query_params(const char *qs, struct reg_param *ps, int *np, char *bu
 }
 
 static void reply_resource(struct ctx *x, int status, const char *type, const char *id, cJSON *res,
-			   long version, int64_t updated)
+                           long version, int64_t updated)
 {
 	reg_reply_json(x->rs, status, res, CT_FHIR);
 	set_version_headers(x->rs, type, id, version, updated);
@@ -994,7 +1023,8 @@ static void do_create(struct ctx *x, const char *type, const cJSON *body)
 		struct search s;
 		if (!query_params(x->rq->if_none_exist, ps, &np, buf, sizeof buf)) {
 			wabort(x);
-			reg_reply_oo(x->rs, 400, "invalid", "IF-NONE-EXIST", "If-None-Exist has too many parameters.", NULL);
+			reg_reply_oo(x->rs, 400, "invalid", "IF-NONE-EXIST",
+			             "If-None-Exist has too many parameters.", NULL);
 			return;
 		}
 		if (!search_build(x, type, ps, np, &s)) {
@@ -1017,7 +1047,8 @@ static void do_create(struct ctx *x, const char *type, const cJSON *body)
 		if (total > 1) {
 			wabort(x);
 			reg_reply_oo(x->rs, 412, "duplicate", "IF-NONE-EXIST-MULTIPLE",
-				     "More than one record matches If-None-Exist; nothing was created.", NULL);
+			             "More than one record matches If-None-Exist; nothing was created.",
+			             NULL);
 			return;
 		}
 		if (total == 1) {
@@ -1070,7 +1101,7 @@ static bool check_org_may_change(struct ctx *x, const char *type, const struct s
 	/* a dose is changed only by the organization that recorded it */
 	if (!strcmp(type, "Immunization") && strcmp(r->org, x->ss.org) != 0) {
 		reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ORG",
-			     "Only the organization that recorded this dose can change or delete it.", NULL);
+		             "Only the organization that recorded this dose can change or delete it.", NULL);
 		return false;
 	}
 	return true;
@@ -1084,8 +1115,10 @@ static bool version_matches(struct ctx *x, const char *type, const char *id, con
 	if (!x->rq->if_match || want == cur->version)
 		return true;
 	char msg[200];
-	snprintf(msg, sizeof msg, "The record changed since you read it (you had version %ld, the registry has %ld). "
-		 "Reload it and make your change again.", want, cur->version);
+	snprintf(msg, sizeof msg,
+	         "The record changed since you read it (you had version %ld, the registry has %ld). "
+	         "Reload it and make your change again.",
+	         want, cur->version);
 	reg_reply_oo(x->rs, 412, "conflict", "VERSION-CONFLICT", msg, NULL);
 	set_version_headers(x->rs, type, id, cur->version, cur->updated);
 	x->rs->location[0] = '\0';
@@ -1100,8 +1133,8 @@ static void do_update(struct ctx *x, const char *type, const char *id, const cJS
 	}
 	const cJSON *bid = cJSON_GetObjectItemCaseSensitive(body, "id");
 	if (!cJSON_IsString(bid) || strcmp(bid->valuestring, id) != 0) {
-		reg_reply_oo(x->rs, 400, "invalid", "ID-MISMATCH", "The resource id must match the id in the URL.",
-			     "id");
+		reg_reply_oo(x->rs, 400, "invalid", "ID-MISMATCH",
+		             "The resource id must match the id in the URL.", "id");
 		return;
 	}
 	if (!wbegin(x))
@@ -1232,7 +1265,7 @@ static int cand_cmp(const void *pa, const void *pb)
 /* Score the current Patients under one index term; keep graded ones. seen
  * holds every id already scored, so a record under many keys is scored once. */
 static void gather(struct ctx *x, const char *key, const char *value, const struct client *in,
-		   struct cand *cands, int *nc, char (*seen)[65], int *nseen)
+                   struct cand *cands, int *nc, char (*seen)[65], int *nseen)
 {
 	struct store_res r[100];
 	char ids[100][65];
@@ -1276,13 +1309,15 @@ static void do_match(struct ctx *x, const cJSON *body)
 {
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(body, "resourceType");
 	if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Parameters")) {
-		reg_reply_oo(x->rs, 400, "invalid", "MATCH-PARAMS", "$match takes a Parameters resource.", "resourceType");
+		reg_reply_oo(x->rs, 400, "invalid", "MATCH-PARAMS", "$match takes a Parameters resource.",
+		             "resourceType");
 		return;
 	}
 	const cJSON *p, *patient = NULL;
 	int count = 10;
 	bool only_certain = false;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter")) {
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter"))
+	{
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
 		if (!cJSON_IsString(name))
 			continue;
@@ -1299,8 +1334,9 @@ static void do_match(struct ctx *x, const cJSON *body)
 	struct client in;
 	struct vax_error err = {0};
 	if (!patient) {
-		reg_reply_oo(x->rs, 400, "required", "MATCH-PARAMS", "$match needs a 'resource' parameter holding a Patient.",
-			     "Parameters.parameter");
+		reg_reply_oo(x->rs, 400, "required", "MATCH-PARAMS",
+		             "$match needs a 'resource' parameter holding a Patient.",
+		             "Parameters.parameter");
 		return;
 	}
 	if (!fhir_patient_from_json(patient, &in, &err)) {
@@ -1308,7 +1344,7 @@ static void do_match(struct ctx *x, const cJSON *body)
 		return;
 	}
 	struct cand *cands = calloc(MATCH_CANDS_MAX, sizeof *cands);
-	char (*seen)[65] = calloc(MATCH_CANDS_MAX * 4, sizeof *seen);
+	char(*seen)[65] = calloc(MATCH_CANDS_MAX * 4, sizeof *seen);
 	struct match_keys *keys = malloc(sizeof *keys);
 	if (!cands || !seen || !keys)
 		abort();
@@ -1330,7 +1366,8 @@ static void do_match(struct ctx *x, const cJSON *body)
 		}
 		cJSON *e = cJSON_CreateObject();
 		char url[512];
-		snprintf(url, sizeof url, "%.300s/Patient/%.64s", x->rq->base ? x->rq->base : "", cands[i].id);
+		snprintf(url, sizeof url, "%.300s/Patient/%.64s", x->rq->base ? x->rq->base : "",
+		         cands[i].id);
 		cJSON_AddStringToObject(e, "fullUrl", url);
 		cJSON_AddItemToObject(e, "resource", cands[i].res);
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
@@ -1363,7 +1400,8 @@ static void rewrite_refs(cJSON *j, const struct urn_map *map, int n)
 	cJSON *c;
 	if (!j)
 		return;
-	cJSON_ArrayForEach(c, j) {
+	cJSON_ArrayForEach(c, j)
+	{
 		if (cJSON_IsString(c) && c->string && !strcmp(c->string, "reference")) {
 			for (int i = 0; i < n; i++)
 				if (!strcmp(c->valuestring, map[i].urn)) {
@@ -1380,16 +1418,23 @@ static void dispatch(struct ctx *x, const struct reg_request *rq, const cJSON *b
 
 static void outcome_status(char *buf, size_t len, int status)
 {
-	const char *w = status == 200 ? "OK" : status == 201 ? "Created" : status == 204 ? "No Content" :
-			status == 400 ? "Bad Request" : status == 403 ? "Forbidden" : status == 404 ? "Not Found" :
-			status == 409 ? "Conflict" : status == 410 ? "Gone" : status == 412 ? "Precondition Failed" :
-			status == 422 ? "Unprocessable Entity" : "";
+	const char *w = status == 200   ? "OK"
+	                : status == 201 ? "Created"
+	                : status == 204 ? "No Content"
+	                : status == 400 ? "Bad Request"
+	                : status == 403 ? "Forbidden"
+	                : status == 404 ? "Not Found"
+	                : status == 409 ? "Conflict"
+	                : status == 410 ? "Gone"
+	                : status == 412 ? "Precondition Failed"
+	                : status == 422 ? "Unprocessable Entity"
+	                                : "";
 	snprintf(buf, len, "%d %s", status, w);
 }
 
 /* One Bundle entry through the normal handlers; srs receives the answer. */
 static void run_entry(struct ctx *x, const cJSON *e, const cJSON *res, int idx, bool tx,
-		      const char *forced_id, struct reg_response *srs)
+                      const char *forced_id, struct reg_response *srs)
 {
 	struct ctx sx = *x;
 	sx.rs = srs;
@@ -1401,7 +1446,8 @@ static void run_entry(struct ctx *x, const cJSON *e, const cJSON *res, int idx, 
 	char expr[64];
 	snprintf(expr, sizeof expr, "Bundle.entry[%d].request", idx);
 	if (!cJSON_IsString(method) || !cJSON_IsString(url) || strlen(url->valuestring) > 900) {
-		reg_reply_oo(srs, 400, "invalid", "BUNDLE-ENTRY", "Each entry needs request.method and request.url.", expr);
+		reg_reply_oo(srs, 400, "invalid", "BUNDLE-ENTRY",
+		             "Each entry needs request.method and request.url.", expr);
 		return;
 	}
 	struct reg_request srq = {0};
@@ -1422,7 +1468,8 @@ static void run_entry(struct ctx *x, const cJSON *e, const cJSON *res, int idx, 
 	srq.if_none_exist = cJSON_IsString(inm) ? inm->valuestring : NULL;
 	srq.if_match = cJSON_IsString(im) ? im->valuestring : NULL;
 	if (!strcmp(srq.path, "/") || !strncmp(srq.path, "/auth", 5))
-		reg_reply_oo(srs, 400, "not-supported", "BUNDLE-ENTRY", "A Bundle entry cannot be a Bundle or a login.", expr);
+		reg_reply_oo(srs, 400, "not-supported", "BUNDLE-ENTRY",
+		             "A Bundle entry cannot be a Bundle or a login.", expr);
 	else
 		dispatch(&sx, &srq, res);
 }
@@ -1457,20 +1504,22 @@ static void reply_tx_failure(struct ctx *x, const struct reg_response *srs, int 
 		fhir_outcome_read(rb, &ee);
 	snprintf(expr, sizeof expr, "Bundle.entry[%d]", idx);
 	snprintf(msg, sizeof msg, "Entry %d failed (%d): %.300s Nothing in this transaction was saved.", idx,
-		 srs->status, ee.message[0] ? ee.message : "see the outcome.");
+	         srs->status, ee.message[0] ? ee.message : "see the outcome.");
 	cJSON *oo = fhir_outcome_new("error", "processing", ee.code[0] ? ee.code : "BUNDLE-ENTRY", msg, expr);
 	cJSON *iss = cJSON_GetObjectItemCaseSensitive(rb, "issue"), *i;
 	cJSON *dst = cJSON_GetObjectItemCaseSensitive(oo, "issue");
-	cJSON_ArrayForEach(i, iss) {
+	cJSON_ArrayForEach(i, iss)
+	{
 		cJSON *dup = cJSON_Duplicate(i, true);
 		cJSON *ex = cJSON_GetObjectItemCaseSensitive(dup, "expression"), *s;
-		cJSON_ArrayForEach(s, ex) {
+		cJSON_ArrayForEach(s, ex)
+		{
 			if (!cJSON_IsString(s))
 				continue;
 			char full_expr[256];
 			const char *dot = strchr(s->valuestring, '.');
 			snprintf(full_expr, sizeof full_expr, "Bundle.entry[%d].resource.%.200s", idx,
-				 dot ? dot + 1 : s->valuestring);
+			         dot ? dot + 1 : s->valuestring);
 			cJSON_SetValuestring(s, full_expr);
 		}
 		cJSON_AddItemToArray(dst, dup);
@@ -1481,7 +1530,8 @@ static void reply_tx_failure(struct ctx *x, const struct reg_response *srs, int 
 
 static int type_rank(const char *url)
 {
-	static const char *order[] = {"Organization", "Patient", "RelatedPerson", "Consent", "Immunization", "Group"};
+	static const char *order[] = {"Organization", "Patient",      "RelatedPerson",
+	                              "Consent",      "Immunization", "Group"};
 	for (int i = 0; i < 6; i++) {
 		size_t n = strlen(order[i]);
 		if (!strncmp(url, order[i], n) && (url[n] == '\0' || url[n] == '?' || url[n] == '/'))
@@ -1509,7 +1559,7 @@ static int entry_rank(const cJSON *e)
 
 struct tx_entry {
 	const cJSON *e;
-	cJSON *res;              /* a copy, references rewritten */
+	cJSON *res; /* a copy, references rewritten */
 	int idx, rank;
 	char forced_id[VAX_ID_LEN];
 };
@@ -1552,7 +1602,8 @@ static bool tx_resolve(struct ctx *x, struct tx_entry *te, int n, struct urn_map
 			if (!query_params(inm->valuestring, ps, &np, buf, sizeof buf) ||
 			    !search_build(&sx, type, ps, np, &s)) {
 				if (!srs.status)
-					reg_reply_oo(&srs, 400, "invalid", "IF-NONE-EXIST", "ifNoneExist has too many parameters.", NULL);
+					reg_reply_oo(&srs, 400, "invalid", "IF-NONE-EXIST",
+					             "ifNoneExist has too many parameters.", NULL);
 				reply_tx_failure(x, &srs, te[i].idx);
 				reg_response_free(&srs);
 				return false;
@@ -1567,18 +1618,23 @@ static bool tx_resolve(struct ctx *x, struct tx_entry *te, int n, struct urn_map
 			if (total == 1)
 				snprintf(existing, sizeof existing, "%s", ids[0]);
 		}
-		const cJSON *idents = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "resource"), "identifier"), *id;
-		cJSON_ArrayForEach(id, idents) {
+		const cJSON *idents = cJSON_GetObjectItemCaseSensitive(
+		                cJSON_GetObjectItemCaseSensitive(e, "resource"), "identifier"),
+		            *id;
+		cJSON_ArrayForEach(id, idents)
+		{
 			const cJSON *sys = cJSON_GetObjectItemCaseSensitive(id, "system");
 			const cJSON *val = cJSON_GetObjectItemCaseSensitive(id, "value");
-			if (!existing[0] && cJSON_IsString(sys) && cJSON_IsString(val) && !strcmp(sys->valuestring, FHIR_SYS_UUID) &&
+			if (!existing[0] && cJSON_IsString(sys) && cJSON_IsString(val) &&
+			    !strcmp(sys->valuestring, FHIR_SYS_UUID) &&
 			    !strncmp(val->valuestring, "urn:uuid:", 9) && strlen(val->valuestring) == 45)
 				find_by_uuid(x, type, val->valuestring + 9, existing, sizeof existing);
 		}
 		if (!existing[0])
 			uuid_v4(te[i].forced_id);
 		snprintf(map[*nmap].urn, sizeof map[*nmap].urn, "%.79s", full->valuestring);
-		snprintf(map[*nmap].ref, sizeof map[*nmap].ref, "%s/%s", type, existing[0] ? existing : te[i].forced_id);
+		snprintf(map[*nmap].ref, sizeof map[*nmap].ref, "%s/%s", type,
+		         existing[0] ? existing : te[i].forced_id);
 		(*nmap)++;
 	}
 	for (int i = 0; i < n; i++)
@@ -1591,12 +1647,14 @@ static void do_bundle(struct ctx *x, const cJSON *body)
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(body, "resourceType");
 	const cJSON *bt = cJSON_GetObjectItemCaseSensitive(body, "type");
 	if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Bundle")) {
-		reg_reply_oo(x->rs, 400, "invalid", "BUNDLE", "POST / takes a Bundle of type transaction or batch.", "resourceType");
+		reg_reply_oo(x->rs, 400, "invalid", "BUNDLE",
+		             "POST / takes a Bundle of type transaction or batch.", "resourceType");
 		return;
 	}
 	bool tx = cJSON_IsString(bt) && !strcmp(bt->valuestring, "transaction");
 	if (!tx && !(cJSON_IsString(bt) && !strcmp(bt->valuestring, "batch"))) {
-		reg_reply_oo(x->rs, 400, "invalid", "BUNDLE", "Bundle.type must be transaction or batch.", "Bundle.type");
+		reg_reply_oo(x->rs, 400, "invalid", "BUNDLE", "Bundle.type must be transaction or batch.",
+		             "Bundle.type");
 		return;
 	}
 	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(body, "entry"), *e;
@@ -1606,15 +1664,16 @@ static void do_bundle(struct ctx *x, const cJSON *body)
 	}
 	int n = cJSON_GetArraySize(entries);
 	if (n > BUNDLE_MAX_ENTRIES) {
-		reg_reply_oo(x->rs, 413, "too-costly", "BUNDLE-SIZE", "A Bundle may hold at most 2000 entries; send it in parts.",
-			     "Bundle.entry");
+		reg_reply_oo(x->rs, 413, "too-costly", "BUNDLE-SIZE",
+		             "A Bundle may hold at most 2000 entries; send it in parts.", "Bundle.entry");
 		return;
 	}
 	struct tx_entry *te = calloc((size_t)(n ? n : 1), sizeof *te);
 	struct urn_map *map = calloc((size_t)(n ? n : 1), sizeof *map);
 	cJSON **out_entries = calloc((size_t)(n ? n : 1), sizeof *out_entries);
 	int nmap = 0, i = 0;
-	cJSON_ArrayForEach(e, entries) {
+	cJSON_ArrayForEach(e, entries)
+	{
 		te[i].e = e;
 		te[i].res = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "resource"), true);
 		te[i].idx = i;
@@ -1638,10 +1697,11 @@ static void do_bundle(struct ctx *x, const cJSON *body)
 		struct reg_response srs = {0};
 		if (!tx)
 			rewrite_refs(te[i].res, map, nmap); /* batch: earlier entries only */
-		run_entry(x, te[i].e, te[i].res, te[i].idx, tx, te[i].forced_id[0] ? te[i].forced_id : NULL, &srs);
+		run_entry(x, te[i].e, te[i].res, te[i].idx, tx, te[i].forced_id[0] ? te[i].forced_id : NULL,
+		          &srs);
 		const cJSON *full = cJSON_GetObjectItemCaseSensitive(te[i].e, "fullUrl");
-		if (!tx && srs.status < 300 && cJSON_IsString(full) && !strncmp(full->valuestring, "urn:uuid:", 9) &&
-		    srs.location[0]) {
+		if (!tx && srs.status < 300 && cJSON_IsString(full) &&
+		    !strncmp(full->valuestring, "urn:uuid:", 9) && srs.location[0]) {
 			char ref[VAX_ID_LEN + 32];
 			snprintf(ref, sizeof ref, "%.90s", srs.location);
 			char *h = strstr(ref, "/_history");
@@ -1706,15 +1766,17 @@ static void do_metadata(struct ctx *x)
 	cJSON_AddItemToArray(rest, r);
 	cJSON_AddStringToObject(r, "mode", "server");
 	cJSON *sec = cJSON_AddObjectToObject(r, "security");
-	cJSON_AddStringToObject(sec, "description",
-				"OAuth2 password grant at /auth/token (with org_code); bearer tokens bound to one organization.");
+	cJSON_AddStringToObject(
+	    sec, "description",
+	    "OAuth2 password grant at /auth/token (with org_code); bearer tokens bound to one organization.");
 	cJSON *ress = cJSON_AddArrayToObject(r, "resource");
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", types[i]);
 		cJSON *ia = cJSON_AddArrayToObject(o, "interaction");
 		static const char *ro[] = {"read", "vread", "history-instance", "search-type"};
-		static const char *rw[] = {"read", "vread", "history-instance", "search-type", "create", "update", "delete"};
+		static const char *rw[] = {"read",   "vread", "history-instance", "search-type", "create",
+		                           "update", "delete"};
 		bool writable = strcmp(types[i], "Organization") != 0;
 		const char **l = writable ? rw : ro;
 		int nl = writable ? 7 : 4;
@@ -1726,33 +1788,51 @@ static void do_metadata(struct ctx *x)
 		cJSON_AddStringToObject(o, "versioning", "versioned-update");
 		cJSON_AddBoolToObject(o, "conditionalCreate", writable);
 		cJSON *sp = cJSON_AddArrayToObject(o, "searchParam");
-		static const char *all[] = {"_id", "family", "given", "birthdate", "gender", "identifier",
-					    "address-postalcode", "quick", "patient", "date", "status",
-					    "vaccine-code", "member", "name"};
+		static const char *all[] = {"_id",
+		                            "family",
+		                            "given",
+		                            "birthdate",
+		                            "gender",
+		                            "identifier",
+		                            "address-postalcode",
+		                            "quick",
+		                            "patient",
+		                            "date",
+		                            "status",
+		                            "vaccine-code",
+		                            "member",
+		                            "name"};
 		for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
 			if (strcmp(all[k], "_id") && !is_param(types[i], all[k]))
 				continue;
 			cJSON *p = cJSON_CreateObject();
 			cJSON_AddStringToObject(p, "name", all[k]);
-			cJSON_AddStringToObject(p, "type", !strcmp(all[k], "birthdate") || !strcmp(all[k], "date") ? "date" :
-						!strcmp(all[k], "patient") || !strcmp(all[k], "member") ? "reference" :
-						!strcmp(all[k], "family") || !strcmp(all[k], "given") || !strcmp(all[k], "name") ||
-						!strcmp(all[k], "quick") || !strcmp(all[k], "address-postalcode") ? "string" : "token");
+			cJSON_AddStringToObject(
+			    p, "type",
+			    !strcmp(all[k], "birthdate") || !strcmp(all[k], "date")   ? "date"
+			    : !strcmp(all[k], "patient") || !strcmp(all[k], "member") ? "reference"
+			    : !strcmp(all[k], "family") || !strcmp(all[k], "given") ||
+			            !strcmp(all[k], "name") || !strcmp(all[k], "quick") ||
+			            !strcmp(all[k], "address-postalcode")
+			        ? "string"
+			        : "token");
 			cJSON_AddItemToArray(sp, p);
 		}
 		if (!strcmp(types[i], "Patient")) {
 			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
 			cJSON *op = cJSON_CreateObject();
 			cJSON_AddStringToObject(op, "name", "match");
-			cJSON_AddStringToObject(op, "definition", "http://hl7.org/fhir/OperationDefinition/Patient-match");
+			cJSON_AddStringToObject(op, "definition",
+			                        "http://hl7.org/fhir/OperationDefinition/Patient-match");
 			cJSON_AddItemToArray(ops, op);
 		}
 		if (!strcmp(types[i], "Group") && x->a->cfg.school && x->a->cfg.cdsi) {
 			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
 			cJSON *op = cJSON_CreateObject();
 			cJSON_AddStringToObject(op, "name", "school-compliance");
-			cJSON_AddStringToObject(op, "definition",
-						"https://vaxdesk.org/fhir/OperationDefinition/Group-school-compliance");
+			cJSON_AddStringToObject(
+			    op, "definition",
+			    "https://vaxdesk.org/fhir/OperationDefinition/Group-school-compliance");
 			cJSON_AddItemToArray(ops, op);
 		}
 		cJSON_AddItemToArray(ress, o);
@@ -1762,7 +1842,7 @@ static void do_metadata(struct ctx *x)
 		cJSON *op = cJSON_CreateObject();
 		cJSON_AddStringToObject(op, "name", "immds-forecast");
 		cJSON_AddStringToObject(op, "definition",
-					"http://hl7.org/fhir/us/immds/OperationDefinition/immds-forecast");
+		                        "http://hl7.org/fhir/us/immds/OperationDefinition/immds-forecast");
 		cJSON_AddItemToArray(ops, op);
 	}
 	cJSON *inter = cJSON_AddArrayToObject(r, "interaction");
@@ -1783,7 +1863,8 @@ static void do_immds(struct ctx *x, const cJSON *body)
 {
 	if (!x->a->cfg.cdsi) {
 		reg_reply_oo(x->rs, 501, "not-supported", "IMMDS-NODATA",
-			     "This registry has no CDSi supporting data loaded, so it cannot forecast.", NULL);
+		             "This registry has no CDSi supporting data loaded, so it cannot forecast.",
+		             NULL);
 		return;
 	}
 	struct vax_error err = {0};
@@ -1795,16 +1876,17 @@ static void do_immds(struct ctx *x, const cJSON *body)
 			size_t k = strcspn(err.message, ": ");
 			snprintf(expr, sizeof expr, "%.*s", k < sizeof expr ? (int)k : 0, err.message);
 			reg_reply_oo(x->rs, 400, "invalid", err.code, err.message, expr[0] ? expr : NULL);
-		}
-		else
+		} else
 			reply_err(x->rs, &err);
 		return;
 	}
 	const char *pid = "";
 	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter")) {
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter"))
+	{
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "resource"), "id");
+		const cJSON *id =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "resource"), "id");
 		if (cJSON_IsString(name) && !strcmp(name->valuestring, "patient") && cJSON_IsString(id))
 			pid = id->valuestring;
 	}
@@ -1881,8 +1963,10 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 	struct client c;
 	if (!j || !fhir_patient_from_json(j, &c, NULL) || c.dob == DATE_NONE) {
 		cJSON_Delete(j);
-		cJSON_AddStringToObject(o, "error", found < 0 ? "The registry could not read this student."
-							     : "This student is not in the registry or has no date of birth.");
+		cJSON_AddStringToObject(o, "error",
+		                        found < 0
+		                            ? "The registry could not read this student."
+		                            : "This student is not in the registry or has no date of birth.");
 		return o;
 	}
 	cJSON_Delete(j);
@@ -1891,11 +1975,16 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 	int nd = student_doses(x, pid, &doses);
 	if (nd < 0) {
 		free(doses);
-		cJSON_AddStringToObject(o, "error", "The registry could not read this student's immunizations.");
+		cJSON_AddStringToObject(o, "error",
+		                        "The registry could not read this student's immunizations.");
 		return o;
 	}
-	struct cdsi_patient p = {.dob = c.dob, .gender = c.sex == SEX_FEMALE ? 'F' : c.sex == SEX_MALE ? 'M' : 'U',
-				 .doses = doses, .ndoses = (size_t)nd};
+	struct cdsi_patient p = {.dob = c.dob,
+	                         .gender = c.sex == SEX_FEMALE ? 'F'
+	                                   : c.sex == SEX_MALE ? 'M'
+	                                                       : 'U',
+	                         .doses = doses,
+	                         .ndoses = (size_t)nd};
 	struct school_report rep = {0};
 	if (!school_check(x->a->cfg.school, x->a->cfg.cdsi, &p, grade, on, &rep, &err)) {
 		free(doses);
@@ -1908,9 +1997,10 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 	cJSON *reqs = cJSON_AddArrayToObject(o, "requirements");
 	for (size_t i = 0; i < rep.nitems; i++) {
 		const struct school_item *it = &rep.items[i];
-		static const char *const status[] = {
-			[SCHOOL_MET] = "met", [SCHOOL_NOT_MET] = "not-met",
-			[SCHOOL_DUE] = "due", [SCHOOL_EXEMPT] = "not-required"};
+		static const char *const status[] = {[SCHOOL_MET] = "met",
+		                                     [SCHOOL_NOT_MET] = "not-met",
+		                                     [SCHOOL_DUE] = "due",
+		                                     [SCHOOL_EXEMPT] = "not-required"};
 		cJSON *q = cJSON_CreateObject();
 		cJSON_AddStringToObject(q, "vaccine", it->label);
 		cJSON_AddStringToObject(q, "status", status[it->status]);
@@ -1932,12 +2022,14 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 static const char *op_param(struct ctx *x, const cJSON *body, const char *name)
 {
 	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter")) {
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter"))
+	{
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
 		if (!cJSON_IsString(nm) || strcmp(nm->valuestring, name))
 			continue;
 		const cJSON *v;
-		cJSON_ArrayForEach(v, p) {
+		cJSON_ArrayForEach(v, p)
+		{
 			if (v->string && !strncmp(v->string, "value", 5) && cJSON_IsString(v))
 				return v->valuestring;
 		}
@@ -1949,13 +2041,15 @@ static void do_school_compliance(struct ctx *x, const char *gid, const cJSON *bo
 {
 	if (strcmp(x->ss.role, "school") && strcmp(x->ss.role, "provider")) {
 		char msg[200];
-		snprintf(msg, sizeof msg, "Your role (%s) may not run school compliance reports.", x->ss.role);
+		snprintf(msg, sizeof msg, "Your role (%s) may not run school compliance reports.",
+		         x->ss.role);
 		reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
 		return;
 	}
 	if (!x->a->cfg.school || !x->a->cfg.cdsi) {
-		reg_reply_oo(x->rs, 501, "not-supported", "SCHOOL-NODATA",
-			     "This registry has no school requirements loaded, so it cannot check compliance.", NULL);
+		reg_reply_oo(
+		    x->rs, 501, "not-supported", "SCHOOL-NODATA",
+		    "This registry has no school requirements loaded, so it cannot check compliance.", NULL);
 		return;
 	}
 	const char *gs = op_param(x, body, "grade");
@@ -1967,7 +2061,8 @@ static void do_school_compliance(struct ctx *x, const char *gid, const cJSON *bo
 	const char *ds = op_param(x, body, "date");
 	vax_date on = today(x->rq);
 	if (ds && date_parse_iso(ds, &on) != DATE_OK) {
-		reg_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", "date: give the day as YYYY-MM-DD.", "date");
+		reg_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", "date: give the day as YYYY-MM-DD.",
+		             "date");
 		return;
 	}
 	struct store_res g;
@@ -1984,9 +2079,10 @@ static void do_school_compliance(struct ctx *x, const char *gid, const cJSON *bo
 	cJSON *students = cJSON_AddArrayToObject(out, "students");
 	int total = 0, compliant = 0;
 	const cJSON *m;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(group, "member")) {
-		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "entity"),
-								    "reference");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(group, "member"))
+	{
+		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(m, "entity"), "reference");
 		if (!cJSON_IsString(ref) || strncmp(ref->valuestring, "Patient/", 8) ||
 		    !valid_id(ref->valuestring + 8))
 			continue;
@@ -2034,12 +2130,14 @@ static void dispatch(struct ctx *x, const struct reg_request *rq, const cJSON *b
 	const char *type = n >= 1 ? known_type(seg[0]) : NULL;
 	if (!type) {
 		char msg[200];
-		snprintf(msg, sizeof msg, "'%.60s' is not a resource type this registry serves.", n ? seg[0] : "");
+		snprintf(msg, sizeof msg, "'%.60s' is not a resource type this registry serves.",
+		         n ? seg[0] : "");
 		reg_reply_oo(x->rs, 404, "not-supported", "TYPE", msg, NULL);
 		goto out;
 	}
 	if (n >= 2 && !valid_id(seg[1]) && strcmp(seg[1], "$match")) {
-		reg_reply_oo(x->rs, 400, "invalid", "ID", "A resource id has 1-64 letters, digits, '-' or '.'.", NULL);
+		reg_reply_oo(x->rs, 400, "invalid", "ID",
+		             "A resource id has 1-64 letters, digits, '-' or '.'.", NULL);
 		goto out;
 	}
 	bool op_no_body = n == 3 && !strcmp(seg[2], "$school-compliance") && !body;
@@ -2079,7 +2177,8 @@ static void dispatch(struct ctx *x, const struct reg_request *rq, const cJSON *b
 		char *end;
 		long v = strtol(seg[3], &end, 10);
 		if (*end || v <= 0)
-			reg_reply_oo(x->rs, 400, "invalid", "VERSION", "A version id is a positive number.", NULL);
+			reg_reply_oo(x->rs, 400, "invalid", "VERSION", "A version id is a positive number.",
+			             NULL);
 		else
 			do_read(x, type, seg[1], v);
 	} else {
@@ -2096,8 +2195,10 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 	int retry;
 	if (!rq->admitted && registry_in_maintenance(a, rq->now, &retry)) {
 		reg_reply_oo(rs, 503, "transient", "MAINTENANCE",
-			     "The registry is down for scheduled maintenance; records can be entered offline and will be "
-			     "sent when it returns.", NULL);
+		             "The registry is down for scheduled maintenance; records can be entered offline "
+		             "and will be "
+		             "sent when it returns.",
+		             NULL);
 		rs->retry_after = retry;
 		return;
 	}
@@ -2130,7 +2231,8 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 		if (strcmp(rq->method, "POST"))
 			method_not_allowed(&x, "POST");
 		else if (!cJSON_IsObject(body))
-			reg_reply_oo(rs, 400, "structure", "JSON", "$immds-forecast takes a Parameters resource.", NULL);
+			reg_reply_oo(rs, 400, "structure", "JSON",
+			             "$immds-forecast takes a Parameters resource.", NULL);
 		else
 			do_immds(&x, body);
 	} else if (!strcmp(rq->path, "/") || !strcmp(rq->path, "")) {

@@ -17,13 +17,13 @@
 #include "registry/store.h"
 
 struct registry_config {
-	const char *datadir;        /* the server's data dir (maildir spool, maintenance flag) */
-	int token_ttl;              /* seconds a bearer token lives (default 900) */
-	int reset_ttl;              /* seconds a reset token lives (default 86400) */
-	const char *mail_command;   /* if set, reset mail is piped to it, else the maildir spool */
-	int maint_start, maint_end; /* daily window in minutes after 00:00 UTC; -1 = none */
-	int page_max;               /* largest _count (default 200) */
-	const struct cdsi_data *cdsi; /* CDSi supporting data for $immds-forecast; NULL = not offered */
+	const char *datadir;              /* the server's data dir (maildir spool, maintenance flag) */
+	int token_ttl;                    /* seconds a bearer token lives (default 900) */
+	int reset_ttl;                    /* seconds a reset token lives (default 86400) */
+	const char *mail_command;         /* if set, reset mail is piped to it, else the maildir spool */
+	int maint_start, maint_end;       /* daily window in minutes after 00:00 UTC; -1 = none */
+	int page_max;                     /* largest _count (default 200) */
+	const struct cdsi_data *cdsi;     /* CDSi supporting data for $immds-forecast; NULL = not offered */
 	const struct school_reqs *school; /* school requirements (needs cdsi); NULL = not offered */
 };
 
@@ -36,7 +36,7 @@ struct reg_param {
 
 struct reg_request {
 	const char *method;
-	const char *path;           /* without the query string */
+	const char *path; /* without the query string */
 	struct reg_param param[REG_MAX_PARAMS];
 	int n_param;
 	bool too_many_params;
@@ -44,22 +44,22 @@ struct reg_request {
 	const char *if_match;
 	const char *if_none_exist;
 	const char *content_type;
-	const char *base;           /* "https://host:port" for links */
+	const char *base; /* "https://host:port" for links */
 	const char *body;
 	size_t body_len;
-	int64_t now;                /* Unix seconds */
-	bool admitted;              /* began before maintenance: serve it anyway */
+	int64_t now;   /* Unix seconds */
+	bool admitted; /* began before maintenance: serve it anyway */
 };
 
 struct reg_response {
 	int status;
-	char *body;                 /* malloc'd, may be NULL */
+	char *body; /* malloc'd, may be NULL */
 	const char *content_type;
 	char etag[48];
 	char location[256];
 	char last_modified[40];
-	int retry_after;            /* seconds, 0 = none */
-	const char *allow;          /* for 405 */
+	int retry_after;   /* seconds, 0 = none */
+	const char *allow; /* for 405 */
 };
 
 struct registry;

@@ -20,16 +20,16 @@
 #include "registry/routes_int.h"
 #include "registry/auth.h"
 
-#define CT_JSON "application/json"
-#define CHALLENGE_AFTER 3
-#define RESET_AFTER 6
+#define CT_JSON           "application/json"
+#define CHALLENGE_AFTER   3
+#define RESET_AFTER       6
 #define STATEMENT_VERSION "2026-1"
 
 static const char statement[] =
-	"You are about to use a state immunization registry. The information in it is confidential "
-	"and protected by state and federal law. Use it only to provide or document immunizations "
-	"for the clients you serve, and only as your organization's agreement with the registry "
-	"allows. Every access is recorded. Do not share your password or leave a session open.";
+    "You are about to use a state immunization registry. The information in it is confidential "
+    "and protected by state and federal law. Use it only to provide or document immunizations "
+    "for the clients you serve, and only as your organization's agreement with the registry "
+    "allows. Every access is recorded. Do not share your password or leave a session open.";
 
 const char *reg_version(void)
 {
@@ -60,7 +60,8 @@ char *reg_url_encode(const char *s)
 		abort();
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '|' || c == ',' || c == ':')
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '|' || c == ',' ||
+		    c == ':')
 			*o++ = (char)c;
 		else
 			o += sprintf(o, "%%%02X", c);
@@ -107,9 +108,8 @@ static cJSON *read_fields(const struct reg_request *rq)
 static void wipe_fields(cJSON *j)
 {
 	cJSON *c;
-	cJSON_ArrayForEach(c, j)
-		if (cJSON_IsString(c))
-			OPENSSL_cleanse(c->valuestring, strlen(c->valuestring));
+	cJSON_ArrayForEach(c, j) if (cJSON_IsString(c))
+	    OPENSSL_cleanse(c->valuestring, strlen(c->valuestring));
 	cJSON_Delete(j);
 }
 
@@ -126,7 +126,7 @@ static const char *field(const cJSON *j, const char *key)
 }
 
 static void oauth_error(struct reg_response *rs, int status, const char *error, const char *desc,
-			int attempts, const char *captcha, bool reset)
+                        int attempts, const char *captcha, bool reset)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "error", error);
@@ -202,18 +202,20 @@ static void do_token(struct ctx *x, const cJSON *f)
 		answer = field(f, "captcha_answer");
 	const char *accepted = field(f, "confidentiality_accepted");
 	if (!grant || strcmp(grant, "password") != 0) {
-		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, NULL, false);
+		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, NULL,
+		            false);
 		return;
 	}
 	if (!org || !*org || !user || !*user || !pw || !*pw) {
-		oauth_error(x->rs, 400, "invalid_request", "Enter the organization code, username and password.", -1,
-			    NULL, false);
+		oauth_error(x->rs, 400, "invalid_request",
+		            "Enter the organization code, username and password.", -1, NULL, false);
 		return;
 	}
 	if (!accepted || strcmp(accepted, "true") != 0) {
 		oauth_error(x->rs, 400, "invalid_request",
-			    "Read and accept the confidentiality statement (GET /auth/confidentiality; send "
-			    "confidentiality_accepted=true) to log in.", -1, NULL, false);
+		            "Read and accept the confidentiality statement (GET /auth/confidentiality; send "
+		            "confidentiality_accepted=true) to log in.",
+		            -1, NULL, false);
 		return;
 	}
 	struct store_user u;
@@ -226,15 +228,17 @@ static void do_token(struct ctx *x, const cJSON *f)
 	if (!found) {
 		/* same shape as a wrong password; burn the same time */
 		auth_verify_password(pw, "scrypt$16384$8$1$00000000000000000000000000000000$"
-					 "0000000000000000000000000000000000000000000000000000000000000000");
-		oauth_error(x->rs, 400, "invalid_grant", "The organization code, username or password is not right.",
-			    CHALLENGE_AFTER - 1, NULL, false);
+		                         "0000000000000000000000000000000000000000000000000000000000000000");
+		oauth_error(x->rs, 400, "invalid_grant",
+		            "The organization code, username or password is not right.", CHALLENGE_AFTER - 1,
+		            NULL, false);
 		return;
 	}
 	if (u.reset_required) {
 		oauth_error(x->rs, 400, "invalid_grant",
-			    "Too many failed logins: this account needs a password reset (POST /auth/password-reset).", 0,
-			    NULL, true);
+		            "Too many failed logins: this account needs a password reset (POST "
+		            "/auth/password-reset).",
+		            0, NULL, true);
 		return;
 	}
 	bool challenge_ok = true;
@@ -284,11 +288,13 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
-	int left = cur.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - cur.failures : RESET_AFTER - cur.failures;
-	const char *desc = cur.reset_required ?
-		"Too many failed logins: this account needs a password reset (POST /auth/password-reset)." :
-		!challenge_ok && pw_ok ? "Type the word shown in the challenge to log in." :
-		"The organization code, username or password is not right.";
+	int left =
+	    cur.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - cur.failures : RESET_AFTER - cur.failures;
+	const char *desc =
+	    cur.reset_required
+	        ? "Too many failed logins: this account needs a password reset (POST /auth/password-reset)."
+	    : !challenge_ok && pw_ok ? "Type the word shown in the challenge to log in."
+	                             : "The organization code, username or password is not right.";
 	oauth_error(x->rs, 400, "invalid_grant", desc, left < 0 ? 0 : left, word, cur.reset_required);
 }
 
@@ -296,8 +302,10 @@ bool reg_authenticate(struct ctx *x)
 {
 	const char *h = x->rq->authorization;
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != AUTH_TOKEN_LEN - 1) {
-		reg_reply_oo(x->rs, 401, "login", "AUTH-REQUIRED",
-			     "Log in first (POST /auth/token) and send the token as 'Authorization: Bearer ...'.", NULL);
+		reg_reply_oo(
+		    x->rs, 401, "login", "AUTH-REQUIRED",
+		    "Log in first (POST /auth/token) and send the token as 'Authorization: Bearer ...'.",
+		    NULL);
 		return false;
 	}
 	char hash[AUTH_TOKEN_LEN];
@@ -309,7 +317,8 @@ bool reg_authenticate(struct ctx *x)
 		return false;
 	}
 	if (!ok) {
-		reg_reply_oo(x->rs, 401, "login", "AUTH-EXPIRED", "Your session has ended; log in again.", NULL);
+		reg_reply_oo(x->rs, 401, "login", "AUTH-EXPIRED", "Your session has ended; log in again.",
+		             NULL);
 		return false;
 	}
 	return true;
@@ -329,7 +338,8 @@ static void do_switch(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!member) {
-		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1, NULL, false);
+		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1,
+		            NULL, false);
 		return;
 	}
 	struct store_user u;
@@ -345,11 +355,12 @@ static void do_switch(struct ctx *x, const cJSON *f)
 
 /* The new password against the rules and the last 6 passwords. */
 static bool new_password_ok(struct ctx *x, int64_t user_id, const char *pw, const char *confirm,
-			    const char *previous)
+                            const char *previous)
 {
 	struct vax_error err = {0};
 	if (!confirm || strcmp(pw, confirm) != 0) {
-		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1, NULL, false);
+		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1,
+		            NULL, false);
 		return false;
 	}
 	if (!auth_password_rules(pw, previous, &err)) {
@@ -366,7 +377,9 @@ static bool new_password_ok(struct ctx *x, int64_t user_id, const char *pw, cons
 		if (auth_verify_password(pw, hist[i])) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "error", "invalid_request");
-			cJSON_AddStringToObject(j, "error_description", "That password was used recently; choose one not among your last 6.");
+			cJSON_AddStringToObject(
+			    j, "error_description",
+			    "That password was used recently; choose one not among your last 6.");
 			cJSON_AddStringToObject(j, "rule", "PW-REUSED");
 			reg_reply_json(x->rs, 400, j, CT_JSON);
 			return false;
@@ -408,7 +421,8 @@ static void do_password(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!cur || !auth_verify_password(cur, u.hash)) {
-		oauth_error(x->rs, 400, "invalid_grant", "The current password is not right.", -1, NULL, false);
+		oauth_error(x->rs, 400, "invalid_grant", "The current password is not right.", -1, NULL,
+		            false);
 		return;
 	}
 	if (!pw || !new_password_ok(x, u.id, pw, confirm, cur))
@@ -434,12 +448,13 @@ static void send_reset_mail(struct ctx *x, const struct store_user *u, const cha
 {
 	const struct registry_config *cfg = reg_cfg(x->a);
 	char *msg = NULL;
-	int len = asprintf(&msg,
-			   "To: %s\nSubject: Registry password reset\nContent-Type: text/plain; charset=utf-8\n\n"
-			   "A password reset was asked for user %s at organization %s.\n"
-			   "Reset token (valid %d hours): %s\n\n"
-			   "If you did not ask for this, ignore this message.\n",
-			   u->email, u->username, org, cfg->reset_ttl / 3600, token);
+	int len =
+	    asprintf(&msg,
+	             "To: %s\nSubject: Registry password reset\nContent-Type: text/plain; charset=utf-8\n\n"
+	             "A password reset was asked for user %s at organization %s.\n"
+	             "Reset token (valid %d hours): %s\n\n"
+	             "If you did not ask for this, ignore this message.\n",
+	             u->email, u->username, org, cfg->reset_ttl / 3600, token);
 	if (len < 0)
 		return;
 	if (cfg->mail_command && *cfg->mail_command) {
@@ -459,7 +474,7 @@ static void send_reset_mail(struct ctx *x, const struct store_user *u, const cha
 		mkdir(tmp, 0700);
 		char name[128];
 		snprintf(name, sizeof name, "%lld.%d_%u.vaxregd", (long long)x->rq->now, (int)getpid(),
-			 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+		         __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
 		snprintf(tmp, sizeof tmp, "%.3900s/tmp/%.128s", dir, name);
 		snprintf(dst, sizeof dst, "%.3900s/new/%.128s", dir, name);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -482,8 +497,8 @@ static void do_reset(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	struct store_user u;
 	char role[16];
-	if (org && user && email && store_user_get(st, user, &u, NULL) == 1 &&
-	    !strcasecmp(u.email, email) && store_member_role(st, u.id, org, role, sizeof role, NULL) == 1) {
+	if (org && user && email && store_user_get(st, user, &u, NULL) == 1 && !strcasecmp(u.email, email) &&
+	    store_member_role(st, u.id, org, role, sizeof role, NULL) == 1) {
 		char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
 		auth_random_token(token);
 		auth_token_hash(token, hash);
@@ -493,7 +508,8 @@ static void do_reset(struct ctx *x, const cJSON *f)
 	}
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "message",
-				"If these details match an account, a message with a reset token has been sent to its e-mail address.");
+	                        "If these details match an account, a message with a reset token has been "
+	                        "sent to its e-mail address.");
 	reg_reply_json(x->rs, 202, j, CT_JSON);
 }
 
@@ -504,7 +520,8 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	struct vax_error err = {0};
 	if (!token || !pw) {
-		oauth_error(x->rs, 400, "invalid_request", "Send the reset token and the new password twice.", -1, NULL, false);
+		oauth_error(x->rs, 400, "invalid_request", "Send the reset token and the new password twice.",
+		            -1, NULL, false);
 		return;
 	}
 	char hash[AUTH_TOKEN_LEN];
@@ -518,13 +535,16 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	struct store_user u;
 	if (ok != 1 || store_user_by_id(st, uid, &u, &err) != 1) {
 		store_rollback(st);
-		oauth_error(x->rs, 400, "invalid_grant", "That reset token is not valid: it may have expired or been used. Ask for a new one.",
-			    -1, NULL, false);
+		oauth_error(
+		    x->rs, 400, "invalid_grant",
+		    "That reset token is not valid: it may have expired or been used. Ask for a new one.", -1,
+		    NULL, false);
 		return;
 	}
 	/* taking the token and the password checks are one transaction: a
 	 * rejected password leaves the token usable */
-	if (!new_password_ok(x, u.id, pw, confirm, NULL) || !set_password(x, &u, pw) || !store_commit(st, &err)) {
+	if (!new_password_ok(x, u.id, pw, confirm, NULL) || !set_password(x, &u, pw) ||
+	    !store_commit(st, &err)) {
 		store_rollback(st);
 		if (!x->rs->body)
 			store_failed(x->rs, &err);
@@ -563,7 +583,8 @@ void reg_auth_handle(struct ctx *x)
 	}
 	cJSON *f = read_fields(x->rq);
 	if (!f) {
-		oauth_error(x->rs, 400, "invalid_request", "The body is neither a form nor a JSON object.", -1, NULL, false);
+		oauth_error(x->rs, 400, "invalid_request", "The body is neither a form nor a JSON object.",
+		            -1, NULL, false);
 		return;
 	}
 	if (!strcmp(p, "/token"))

@@ -15,9 +15,9 @@ struct ctx {
 	struct registry *a;
 	const struct reg_request *rq;
 	struct reg_response *rs;
-	struct store_session ss;    /* who is asking (after reg_authenticate) */
-	bool in_tx;                 /* inside a transaction Bundle */
-	const char *forced_id;      /* a create's id, assigned by the transaction */
+	struct store_session ss; /* who is asking (after reg_authenticate) */
+	bool in_tx;              /* inside a transaction Bundle */
+	const char *forced_id;   /* a create's id, assigned by the transaction */
 };
 
 struct store *reg_store(struct registry *a);
@@ -26,8 +26,8 @@ const struct registry_config *reg_cfg(struct registry *a);
 /** Reply with a JSON body (takes j); ct NULL means application/fhir+json. */
 void reg_reply_json(struct reg_response *rs, int status, cJSON *j, const char *ct);
 /** Reply with a one-issue OperationOutcome. */
-void reg_reply_oo(struct reg_response *rs, int status, const char *code, const char *detail,
-		  const char *msg, const char *expr);
+void reg_reply_oo(struct reg_response *rs, int status, const char *code, const char *detail, const char *msg,
+                  const char *expr);
 
 /** /auth/... endpoints. */
 void reg_auth_handle(struct ctx *x);

@@ -26,7 +26,7 @@ struct pending {
 	char *body;
 	size_t len, cap;
 	bool too_large;
-	bool admitted;        /* arrived outside maintenance */
+	bool admitted; /* arrived outside maintenance */
 	struct timespec start;
 };
 
@@ -90,7 +90,8 @@ static bool host_ok(const char *h)
 
 static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const char *json)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(r, "Content-Type", "application/fhir+json");
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, r);
 	MHD_destroy_response(r);
@@ -98,8 +99,8 @@ static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char *url, const char *method,
-			       const char *version, const char *upload_data, size_t *upload_data_size,
-			       void **con_cls)
+                               const char *version, const char *upload_data, size_t *upload_data_size,
+                               void **con_cls)
 {
 	(void)version;
 	struct server *s = cls;
@@ -143,9 +144,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		return MHD_YES;
 	}
 	if (p->too_large)
-		return send_simple(con, 413,
-				   "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"too-costly\","
-				   "\"diagnostics\":\"The request body is larger than the registry accepts.\"}]}");
+		return send_simple(
+		    con, 413,
+		    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
+		    "\"too-costly\","
+		    "\"diagnostics\":\"The request body is larger than the registry accepts.\"}]}");
 
 	struct reg_request rq;
 	memset(&rq, 0, sizeof rq);
@@ -186,14 +189,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 			gz = true;
 		}
 	}
-	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"",
-										  body ? free : NULL);
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
+	    len, body ? body : (char *)"", body ? free : NULL);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
 	if (body)
-		MHD_add_response_header(r, "Content-Type", rs.content_type ? rs.content_type : "application/fhir+json");
+		MHD_add_response_header(r, "Content-Type",
+		                        rs.content_type ? rs.content_type : "application/fhir+json");
 	if (gz)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
 	MHD_add_response_header(r, "Vary", "Accept-Encoding");
@@ -224,7 +228,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 }
 
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+                      enum MHD_RequestTerminationCode toe)
 {
 	(void)cls, (void)con, (void)toe;
 	struct pending *p = *con_cls;
@@ -252,13 +256,15 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct vax_
 	if (!strcmp(host, "localhost"))
 		strcpy(host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return error_set(err, "LISTEN", "The address in --listen must be an IPv4 address such as 127.0.0.1 or 0.0.0.0.");
+		return error_set(
+		    err, "LISTEN",
+		    "The address in --listen must be an IPv4 address such as 127.0.0.1 or 0.0.0.0.");
 	sa->sin_port = htons((uint16_t)port);
 	return true;
 }
 
 struct server *server_start(struct registry *a, const struct server_opts *o, char *url, size_t url_len,
-			    struct vax_error *err)
+                            struct vax_error *err)
 {
 	struct server *s = calloc(1, sizeof *s);
 	if (!s)
@@ -280,20 +286,17 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		server_stop(s);
 		return NULL;
 	}
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-				0, NULL, NULL, handler, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_HTTPS_MEM_CERT, s->cert,
-				MHD_OPTION_HTTPS_MEM_KEY, s->key,
-				MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
-				MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-				MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
+	    s, MHD_OPTION_END);
 	if (!s->d) {
-		error_set(err, "LISTEN", "Cannot serve on %s (address in use, or the certificate and key do not match).",
-			  o->listen);
+		error_set(err, "LISTEN",
+		          "Cannot serve on %s (address in use, or the certificate and key do not match).",
+		          o->listen);
 		server_stop(s);
 		return NULL;
 	}

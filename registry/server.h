@@ -10,21 +10,21 @@
 #include "registry/routes.h"
 
 struct server_opts {
-	const char *listen;      /* "127.0.0.1:8443"; port 0 picks a free one */
-	const char *cert_file;   /* PEM */
-	const char *key_file;    /* PEM */
-	unsigned threads;        /* default 8 */
-	size_t body_max;         /* bytes, default 8 MiB */
-	unsigned timeout;        /* idle seconds per connection, default 30 */
-	unsigned request_time;   /* seconds to receive one request body, default 60 */
-	bool access_log;         /* method, path (no query), status, time on stderr */
+	const char *listen;    /* "127.0.0.1:8443"; port 0 picks a free one */
+	const char *cert_file; /* PEM */
+	const char *key_file;  /* PEM */
+	unsigned threads;      /* default 8 */
+	size_t body_max;       /* bytes, default 8 MiB */
+	unsigned timeout;      /* idle seconds per connection, default 30 */
+	unsigned request_time; /* seconds to receive one request body, default 60 */
+	bool access_log;       /* method, path (no query), status, time on stderr */
 };
 
 struct server;
 
 /** Start serving; url receives "https://ADDR:PORT/". */
 struct server *server_start(struct registry *a, const struct server_opts *o, char *url, size_t url_len,
-			    struct vax_error *err);
+                            struct vax_error *err);
 /** Stop accepting, let requests in flight finish, free. */
 void server_stop(struct server *s);
 

@@ -38,11 +38,11 @@ bool store_bulk(struct store *s, bool on, struct vax_error *err);
 /* ---- resources ---------------------------------------------------------- */
 
 struct store_res {
-	long version;        /* 1, 2, ... */
-	bool deleted;        /* this version is a deletion */
-	char org[33];        /* organization that owns / recorded it */
-	int64_t updated;     /* Unix seconds */
-	char *json;          /* the resource (malloc'd; store_res_free) */
+	long version;    /* 1, 2, ... */
+	bool deleted;    /* this version is a deletion */
+	char org[33];    /* organization that owns / recorded it */
+	int64_t updated; /* Unix seconds */
+	char *json;      /* the resource (malloc'd; store_res_free) */
 };
 
 void store_res_free(struct store_res *r);
@@ -50,26 +50,26 @@ void store_res_free(struct store_res *r);
 /** Read the current version (version 0) or a given one. Returns 1 found,
  * 0 no such resource/version, -1 error. A deleted resource is found with
  * r->deleted set and r->json NULL. */
-int store_read(struct store *s, const char *type, const char *id, long version,
-	       struct store_res *r, struct vax_error *err);
+int store_read(struct store *s, const char *type, const char *id, long version, struct store_res *r,
+               struct vax_error *err);
 
 /** Write a new version of type/id (a create if none exists): sets res's
  * id, meta.versionId and meta.lastUpdated, stores it, keeps the old one in
  * the history and replaces its search terms. deleted=true records a
  * deletion (res may be NULL). *version receives the new version. */
-bool store_write(struct store *s, const char *type, const char *id, const char *org,
-		 cJSON *res, bool deleted, int64_t now, long *version, struct vax_error *err);
+bool store_write(struct store *s, const char *type, const char *id, const char *org, cJSON *res, bool deleted,
+                 int64_t now, long *version, struct vax_error *err);
 
 /** All versions of type/id, newest first (count written; caller frees). */
-int store_history(struct store *s, const char *type, const char *id,
-		  struct store_res *out, int max, struct vax_error *err);
+int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
+                  struct vax_error *err);
 
 enum store_cond_kind {
-	SC_ID,          /* exact id */
-	SC_TERM,        /* exact index term: key (e.g. "gender") = value */
-	SC_PREFIX,      /* index term starting with value (names) */
-	SC_RANGE,       /* key between value and value2 inclusive (dates, "" = open) */
-	SC_OWNER,       /* owning organization */
+	SC_ID,     /* exact id */
+	SC_TERM,   /* exact index term: key (e.g. "gender") = value */
+	SC_PREFIX, /* index term starting with value (names) */
+	SC_RANGE,  /* key between value and value2 inclusive (dates, "" = open) */
+	SC_OWNER,  /* owning organization */
 };
 
 struct store_cond {
@@ -92,8 +92,8 @@ struct store_query {
 /** Current, non-deleted resources matching every condition, ordered by
  * their sort key then id. Fills out[0..count-1] (returns how many) and
  * *total (all matches). */
-int store_search(struct store *s, const struct store_query *q, struct store_res *out,
-		 char (*ids)[65], long *total, struct vax_error *err);
+int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                 long *total, struct vax_error *err);
 
 /* ---- organizations, users, sessions ------------------------------------ */
 
@@ -105,9 +105,9 @@ struct store_user {
 	int64_t id;
 	char username[65];
 	char email[129];
-	char hash[256];          /* password hash string (registry/auth.c) */
-	int failures;            /* consecutive failed logins */
-	char challenge[33];      /* the word the challenge shows, "" if none */
+	char hash[256];     /* password hash string (registry/auth.c) */
+	int failures;       /* consecutive failed logins */
+	char challenge[33]; /* the word the challenge shows, "" if none */
 	bool reset_required;
 	int64_t pw_changed;
 };
@@ -118,10 +118,10 @@ int store_user_get(struct store *s, const char *username, struct store_user *u, 
 bool store_user_update(struct store *s, const struct store_user *u, struct vax_error *err);
 
 bool store_member_add(struct store *s, int64_t user_id, const char *org, const char *role,
-		      struct vax_error *err);
+                      struct vax_error *err);
 /** 1 member (role copied), 0 not a member, -1 error. */
 int store_member_role(struct store *s, int64_t user_id, const char *org, char *role, size_t len,
-		      struct vax_error *err);
+                      struct vax_error *err);
 
 struct store_org {
 	char code[33];
@@ -131,13 +131,12 @@ struct store_org {
 /** The organizations a user belongs to, by code; returns the count (at
  * most max) or -1. */
 int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
-		      struct vax_error *err);
+                      struct vax_error *err);
 
 /** Remember a password hash; keeps the newest few. */
 bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err);
 /** The newest hashes, newest first; returns the count. */
-int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int max,
-		     struct vax_error *err);
+int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int max, struct vax_error *err);
 
 struct store_session {
 	int64_t user_id;
@@ -148,29 +147,29 @@ struct store_session {
 };
 
 bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,
-		     struct vax_error *err);
+                     struct vax_error *err);
 /** 1 valid at now, 0 unknown or expired, -1 error. */
 int store_token_get(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
-		    struct vax_error *err);
+                    struct vax_error *err);
 bool store_token_delete(struct store *s, const char *token_hash, struct vax_error *err);
 
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
-		     struct vax_error *err);
+                     struct vax_error *err);
 /** Use a reset token once: 1 valid (user id set), 0 unknown/used/expired. */
 int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,
-		     struct vax_error *err);
+                     struct vax_error *err);
 /** The username of a user id (for a reset), 1/0/-1. */
 int store_user_by_id(struct store *s, int64_t id, struct store_user *u, struct vax_error *err);
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
-			const char *statement_version, struct vax_error *err);
+                        const char *statement_version, struct vax_error *err);
 
 /** Audit one access: never PHI, only who, where, what and which id. */
-bool store_audit(struct store *s, const char *user, const char *org, const char *action,
-		 const char *type, const char *id, int64_t at, struct vax_error *err);
+bool store_audit(struct store *s, const char *user, const char *org, const char *action, const char *type,
+                 const char *id, int64_t at, struct vax_error *err);
 /** The same for many ids at once (one search page), in one transaction. */
 bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
-		      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err);
+                      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err);
 /** Number of audit rows for a resource (tests, reports). */
 long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err);
 

@@ -24,7 +24,7 @@ struct conn {
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 	int n_cache;
-	bool wl;             /* holds the store's writer lock */
+	bool wl; /* holds the store's writer lock */
 	struct conn *next;
 };
 
@@ -40,47 +40,47 @@ struct store {
 };
 
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS resource ("
-	" type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-	" deleted INTEGER NOT NULL DEFAULT 0, org TEXT NOT NULL DEFAULT '',"
-	" updated INTEGER NOT NULL, sort TEXT NOT NULL DEFAULT '', json TEXT,"
-	" PRIMARY KEY (type, id));"
-	"CREATE INDEX IF NOT EXISTS resource_sort ON resource(type, sort, id);"
-	"CREATE TABLE IF NOT EXISTS history ("
-	" type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-	" deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, json TEXT,"
-	" PRIMARY KEY (type, id, version));"
-	"CREATE TABLE IF NOT EXISTS term ("
-	" type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
-	" sort TEXT NOT NULL DEFAULT '',"  /* the resource's sort key: a search never leaves this table */
-	" PRIMARY KEY (type, key, value, id)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS term_owner ON term(type, id);"
-	"CREATE TABLE IF NOT EXISTS org (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS user ("
-	" id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE, email TEXT NOT NULL,"
-	" hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, challenge TEXT NOT NULL DEFAULT '',"
-	" reset_required INTEGER NOT NULL DEFAULT 0, pw_changed INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS member ("
-	" user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, org));"
-	"CREATE TABLE IF NOT EXISTS pw_history ("
-	" user_id INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS token ("
-	" hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL,"
-	" expires INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS reset ("
-	" hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL,"
-	" used INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS login ("
-	" user_id INTEGER NOT NULL, org TEXT NOT NULL, at INTEGER NOT NULL, statement TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS audit ("
-	" at INTEGER NOT NULL, username TEXT NOT NULL, org TEXT NOT NULL, action TEXT NOT NULL,"
-	" type TEXT NOT NULL, id TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS audit_res ON audit(type, id);";
+    "CREATE TABLE IF NOT EXISTS resource ("
+    " type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL DEFAULT 0, org TEXT NOT NULL DEFAULT '',"
+    " updated INTEGER NOT NULL, sort TEXT NOT NULL DEFAULT '', json TEXT,"
+    " PRIMARY KEY (type, id));"
+    "CREATE INDEX IF NOT EXISTS resource_sort ON resource(type, sort, id);"
+    "CREATE TABLE IF NOT EXISTS history ("
+    " type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, json TEXT,"
+    " PRIMARY KEY (type, id, version));"
+    "CREATE TABLE IF NOT EXISTS term ("
+    " type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
+    " sort TEXT NOT NULL DEFAULT ''," /* the resource's sort key: a search never leaves this table */
+    " PRIMARY KEY (type, key, value, id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS term_owner ON term(type, id);"
+    "CREATE TABLE IF NOT EXISTS org (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS user ("
+    " id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE, email TEXT NOT NULL,"
+    " hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, challenge TEXT NOT NULL DEFAULT '',"
+    " reset_required INTEGER NOT NULL DEFAULT 0, pw_changed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS member ("
+    " user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, org));"
+    "CREATE TABLE IF NOT EXISTS pw_history ("
+    " user_id INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS token ("
+    " hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL,"
+    " expires INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS reset ("
+    " hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS login ("
+    " user_id INTEGER NOT NULL, org TEXT NOT NULL, at INTEGER NOT NULL, statement TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit ("
+    " at INTEGER NOT NULL, username TEXT NOT NULL, org TEXT NOT NULL, action TEXT NOT NULL,"
+    " type TEXT NOT NULL, id TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS audit_res ON audit(type, id);";
 
 static bool db_error(struct vax_error *err, sqlite3 *db, const char *what)
 {
 	return error_set(err, "STORE", "The registry database failed (%s: %s).", what,
-			 db ? sqlite3_errmsg(db) : "cannot open");
+	                 db ? sqlite3_errmsg(db) : "cannot open");
 }
 
 static void conn_free(struct conn *c)
@@ -97,16 +97,17 @@ static struct conn *conn_open(struct store *s, struct vax_error *err)
 	if (!c)
 		return NULL;
 	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	                    NULL) != SQLITE_OK) {
 		db_error(err, c->db, "open");
 		conn_free(c);
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 15000);
 	char *msg = NULL;
-	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-			 " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;",
-			 NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(c->db,
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	                 " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
 		error_set(err, "STORE", "The registry database failed (pragma: %s).", msg ? msg : "?");
 		sqlite3_free(msg);
 		conn_free(c);
@@ -385,8 +386,10 @@ void store_rollback(struct store *s)
 bool store_bulk(struct store *s, bool on, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
-	return c && exec_simple(c, on ? "PRAGMA synchronous=OFF; PRAGMA cache_size=-524288;"
-				      : "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;", err);
+	return c && exec_simple(c,
+	                        on ? "PRAGMA synchronous=OFF; PRAGMA cache_size=-524288;"
+	                           : "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;",
+	                        err);
 }
 
 /* ---- resources ----------------------------------------------------------- */
@@ -410,16 +413,15 @@ static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 	r->json = j && !r->deleted ? strdup(j) : NULL;
 }
 
-int store_read(struct store *s, const char *type, const char *id, long version,
-	       struct store_res *r, struct vax_error *err)
+int store_read(struct store *s, const char *type, const char *id, long version, struct store_res *r,
+               struct vax_error *err)
 {
 	/* the JSON of every version lives once, in history */
-	static const char cur[] =
-		"SELECT r.version, r.deleted, r.org, r.updated, h.json FROM resource r"
-		" JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version"
-		" WHERE r.type=?1 AND r.id=?2";
+	static const char cur[] = "SELECT r.version, r.deleted, r.org, r.updated, h.json FROM resource r"
+	                          " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version"
+	                          " WHERE r.type=?1 AND r.id=?2";
 	static const char old[] =
-		"SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2 AND version=?3";
+	    "SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2 AND version=?3";
 	memset(r, 0, sizeof *r);
 	struct stmt q;
 	if (version ? !stmt_prep(&q, s, old, "read", err, "ttI", type, id, (int64_t)version)
@@ -440,18 +442,20 @@ static void format_instant(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-bool store_write(struct store *s, const char *type, const char *id, const char *org,
-		 cJSON *res, bool deleted, int64_t now, long *version, struct vax_error *err)
+bool store_write(struct store *s, const char *type, const char *id, const char *org, cJSON *res, bool deleted,
+                 int64_t now, long *version, struct vax_error *err)
 {
 	static const char q_ver[] = "SELECT version FROM resource WHERE type=?1 AND id=?2";
 	static const char q_put[] =
-		"INSERT INTO resource(type, id, version, deleted, org, updated, sort, json)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-		" ON CONFLICT(type, id) DO UPDATE SET version=?3, deleted=?4, org=?5, updated=?6, sort=?7, json=?8";
-	static const char q_hist[] =
-		"INSERT INTO history(type, id, version, deleted, org, updated, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    "INSERT INTO resource(type, id, version, deleted, org, updated, sort, json)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT(type, id) DO UPDATE SET version=?3, deleted=?4, org=?5, updated=?6, sort=?7, "
+	    "json=?8";
+	static const char q_hist[] = "INSERT INTO history(type, id, version, deleted, org, updated, json) "
+	                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char q_unterm[] = "DELETE FROM term WHERE type=?1 AND id=?2";
-	static const char q_term[] = "INSERT INTO term(type, key, value, id, sort) VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char q_term[] =
+	    "INSERT INTO term(type, key, value, id, sort) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 	struct stmt q;
 	if (!stmt_prep(&q, s, q_ver, "version", err, "tt", type, id))
@@ -510,7 +514,7 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 }
 
 int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
-		  struct vax_error *err)
+                  struct vax_error *err)
 {
 	static const char sql[] =
 	    "SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2"
@@ -547,16 +551,18 @@ static void where_clause(const struct store_query *q, char *buf, size_t len)
 			b += 1;
 			break;
 		case SC_TERM:
-			o += (size_t)snprintf(buf + o, len - o,
-					      " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)",
-					      b, b + 1);
+			o += (size_t)snprintf(
+			    buf + o, len - o,
+			    " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)", b,
+			    b + 1);
 			b += 2;
 			break;
 		case SC_PREFIX:
 		case SC_RANGE:
 			o += (size_t)snprintf(buf + o, len - o,
-					      " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
-					      " AND value>=?%d AND value<=?%d)", b, b + 1, b + 2);
+			                      " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
+			                      " AND value>=?%d AND value<=?%d)",
+			                      b, b + 1, b + 2);
 			b += 3;
 			break;
 		}
@@ -639,8 +645,8 @@ static int search_page(struct conn *c, const char *sql, const struct store_query
 	return n;
 }
 
-static int search_terms(struct conn *c, const struct store_query *q, struct store_res *out,
-			char (*ids)[65], long *total, struct vax_error *err)
+static int search_terms(struct conn *c, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                        long *total, struct vax_error *err)
 {
 	/* parameter numbers as bind_conds() assigns them */
 	int base[STORE_MAX_COND], b = 2, drive = 0;
@@ -658,23 +664,27 @@ static int search_terms(struct conn *c, const struct store_query *q, struct stor
 	size_t o;
 	const struct store_cond *d = &q->cond[drive];
 	if (d->kind == SC_TERM)
-		o = (size_t)snprintf(from, sizeof from, " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value=?%d",
-				     base[drive], base[drive] + 1);
-	else
 		o = (size_t)snprintf(from, sizeof from,
-				     " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value>=?%d AND t.value<=?%d",
-				     base[drive], base[drive] + 1, base[drive] + 2);
+		                     " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value=?%d",
+		                     base[drive], base[drive] + 1);
+	else
+		o = (size_t)snprintf(
+		    from, sizeof from,
+		    " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value>=?%d AND t.value<=?%d",
+		    base[drive], base[drive] + 1, base[drive] + 2);
 	for (int i = 0; i < q->n && o < sizeof from; i++) {
 		if (i == drive)
 			continue;
 		if (q->cond[i].kind == SC_TERM)
-			o += (size_t)snprintf(from + o, sizeof from - o,
-					      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)",
-					      base[i], base[i] + 1);
+			o += (size_t)snprintf(
+			    from + o, sizeof from - o,
+			    " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)",
+			    base[i], base[i] + 1);
 		else
 			o += (size_t)snprintf(from + o, sizeof from - o,
-					      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
-					      " AND value>=?%d AND value<=?%d)", base[i], base[i] + 1, base[i] + 2);
+			                      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
+			                      " AND value>=?%d AND value<=?%d)",
+			                      base[i], base[i] + 1, base[i] + 2);
 	}
 	char sql[4600];
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT t.id)%s", from);
@@ -682,17 +692,18 @@ static int search_terms(struct conn *c, const struct store_query *q, struct stor
 		return -1;
 	if (q->count <= 0 || *total == 0)
 		return 0;
-	snprintf(sql, sizeof sql,
-		 "SELECT r.id, r.version, r.deleted, r.org, r.updated, h.json FROM"
-		 " (SELECT t.id AS id, min(t.sort) AS s%s GROUP BY t.id ORDER BY s, t.id LIMIT %d OFFSET %d) p"
-		 " JOIN resource r ON r.type=?1 AND r.id=p.id"
-		 " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version ORDER BY p.s, p.id",
-		 from, q->count, q->offset);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT r.id, r.version, r.deleted, r.org, r.updated, h.json FROM"
+	    " (SELECT t.id AS id, min(t.sort) AS s%s GROUP BY t.id ORDER BY s, t.id LIMIT %d OFFSET %d) p"
+	    " JOIN resource r ON r.type=?1 AND r.id=p.id"
+	    " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version ORDER BY p.s, p.id",
+	    from, q->count, q->offset);
 	return search_page(c, sql, q, out, ids, err);
 }
 
-int store_search(struct store *s, const struct store_query *q, struct store_res *out,
-		 char (*ids)[65], long *total, struct vax_error *err)
+int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                 long *total, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
 	if (!c)
@@ -714,12 +725,13 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 		return 0;
 
 	/* page first, then fetch the JSON of that page only */
-	snprintf(sql, sizeof sql,
-		 "SELECT p.id, p.version, p.deleted, p.org, p.updated, h.json FROM"
-		 " (SELECT r.type, r.id, r.version, r.deleted, r.org, r.updated, r.sort%s"
-		 " ORDER BY %s LIMIT %d OFFSET %d) p"
-		 " JOIN history h ON h.type=p.type AND h.id=p.id AND h.version=p.version ORDER BY p.sort, p.id",
-		 where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT p.id, p.version, p.deleted, p.org, p.updated, h.json FROM"
+	    " (SELECT r.type, r.id, r.version, r.deleted, r.org, r.updated, r.sort%s"
+	    " ORDER BY %s LIMIT %d OFFSET %d) p"
+	    " JOIN history h ON h.type=p.type AND h.id=p.id AND h.version=p.version ORDER BY p.sort, p.id",
+	    where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
 	return search_page(c, sql, q, out, ids, err);
 }
 
@@ -800,7 +812,7 @@ bool store_user_update(struct store *s, const struct store_user *u, struct vax_e
 }
 
 bool store_member_add(struct store *s, int64_t user_id, const char *org, const char *role,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	static const char sql[] = "INSERT INTO member(user_id, org, role) VALUES (?1, ?2, ?3)"
 	                          " ON CONFLICT(user_id, org) DO UPDATE SET role=?3";
@@ -808,7 +820,7 @@ bool store_member_add(struct store *s, int64_t user_id, const char *org, const c
 }
 
 int store_member_role(struct store *s, int64_t user_id, const char *org, char *role, size_t len,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	static const char sql[] = "SELECT role FROM member WHERE user_id=?1 AND org=?2";
 	struct stmt q;
@@ -818,7 +830,7 @@ int store_member_role(struct store *s, int64_t user_id, const char *org, char *r
 }
 
 int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
-		      struct vax_error *err)
+                      struct vax_error *err)
 {
 	static const char sql[] = "SELECT m.org, COALESCE(o.name, '') FROM member m"
 	                          " LEFT JOIN org o ON o.code = m.org WHERE m.user_id=?1 ORDER BY m.org";
@@ -839,7 +851,7 @@ bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, st
 {
 	static const char sql[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";
 	static const char trim[] = "DELETE FROM pw_history WHERE user_id=?1 AND seq NOT IN"
-				   " (SELECT seq FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT 8)";
+	                           " (SELECT seq FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT 8)";
 	return stmt_exec(s, sql, "pw_history", err, "It", user_id, hash) &&
 	       stmt_exec(s, trim, "pw_history", err, "I", user_id);
 }
@@ -860,7 +872,7 @@ int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int 
 }
 
 bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,
-		     struct vax_error *err)
+                     struct vax_error *err)
 {
 	static const char sql[] =
 	    "INSERT INTO token(hash, user_id, org, role, expires) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -875,7 +887,7 @@ bool store_token_add(struct store *s, const char *token_hash, const struct store
 }
 
 int store_token_get(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
-		    struct vax_error *err)
+                    struct vax_error *err)
 {
 	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
 	                          " JOIN user u ON u.id=t.user_id WHERE t.hash=?1 AND t.expires>?2";
@@ -902,14 +914,14 @@ bool store_token_delete(struct store *s, const char *token_hash, struct vax_erro
 }
 
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
-		     struct vax_error *err)
+                     struct vax_error *err)
 {
 	static const char sql[] = "INSERT INTO reset(hash, user_id, expires) VALUES (?1, ?2, ?3)";
 	return stmt_exec(s, sql, "reset", err, "tII", token_hash, user_id, expires);
 }
 
 int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,
-		     struct vax_error *err)
+                     struct vax_error *err)
 {
 	static const char sql[] = "SELECT user_id FROM reset WHERE hash=?1 AND used=0 AND expires>?2";
 	static const char use[] = "UPDATE reset SET used=1 WHERE hash=?1";
@@ -926,14 +938,14 @@ int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64
 }
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
-			const char *statement_version, struct vax_error *err)
+                        const char *statement_version, struct vax_error *err)
 {
 	static const char sql[] = "INSERT INTO login(user_id, org, at, statement) VALUES (?1, ?2, ?3, ?4)";
 	return stmt_exec(s, sql, "login", err, "ItIt", user_id, org, at, statement_version);
 }
 
 bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
-		      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
+                      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
 	static const char sql[] =
 	    "INSERT INTO audit(at, username, org, action, type, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -958,12 +970,12 @@ bool store_audit_many(struct store *s, const char *user, const char *org, const 
 	return ok;
 }
 
-bool store_audit(struct store *s, const char *user, const char *org, const char *action,
-		 const char *type, const char *id, int64_t at, struct vax_error *err)
+bool store_audit(struct store *s, const char *user, const char *org, const char *action, const char *type,
+                 const char *id, int64_t at, struct vax_error *err)
 {
 	char one[1][65];
 	snprintf(one[0], sizeof one[0], "%.64s", id ? id : "");
-	return store_audit_many(s, user, org, action, type, (const char (*)[65])one, 1, at, err);
+	return store_audit_many(s, user, org, action, type, (const char(*)[65])one, 1, at, err);
 }
 
 long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err)

@@ -12,7 +12,7 @@ bool codeload_dir(struct codes *c, const char *dir, struct vax_error *err)
 		char *buf = NULL;
 		size_t len;
 		bool ok = fileio_read(path, &buf, &len, err) &&
-			  codes_parse(c, (enum codes_table)t, path, buf, len, err);
+		          codes_parse(c, (enum codes_table)t, path, buf, len, err);
 		free(buf);
 		free(path);
 		if (!ok)

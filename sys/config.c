@@ -22,7 +22,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
 {
@@ -77,15 +77,15 @@ static const struct setting {
 	size_t size;
 	int lo, hi;
 } settings[] = {
-	{"registry_url", K_URL, offsetof(struct config, registry_url), CONFIG_STR_LEN, 0, 0},
-	{"ca_file", K_PATH, offsetof(struct config, ca_file), CONFIG_STR_LEN, 0, 0},
-	{"pinned_pubkey", K_PIN, offsetof(struct config, pinned_pubkey), CONFIG_STR_LEN, 0, 0},
-	{"workstation", K_NAME, offsetof(struct config, workstation), 64, 0, 0},
-	{"keys", K_PATH, offsetof(struct config, keys), CONFIG_STR_LEN, 0, 0},
-	{"idle_lock_minutes", K_INT, offsetof(struct config, idle_lock_minutes), 0, 1, 240},
-	{"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
-	{"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
-	{"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
+    {"registry_url", K_URL, offsetof(struct config, registry_url), CONFIG_STR_LEN, 0, 0},
+    {"ca_file", K_PATH, offsetof(struct config, ca_file), CONFIG_STR_LEN, 0, 0},
+    {"pinned_pubkey", K_PIN, offsetof(struct config, pinned_pubkey), CONFIG_STR_LEN, 0, 0},
+    {"workstation", K_NAME, offsetof(struct config, workstation), 64, 0, 0},
+    {"keys", K_PATH, offsetof(struct config, keys), CONFIG_STR_LEN, 0, 0},
+    {"idle_lock_minutes", K_INT, offsetof(struct config, idle_lock_minutes), 0, 1, 240},
+    {"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
+    {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
+    {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)
@@ -102,7 +102,8 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 	switch (s->kind) {
 	case K_INT:
 		if (!parse_int(val, s->lo, s->hi, (int *)(void *)field))
-			report(cfg, label, line, "%s must be a whole number from %d to %d", key, s->lo, s->hi);
+			report(cfg, label, line, "%s must be a whole number from %d to %d", key, s->lo,
+			       s->hi);
 		return;
 	case K_BOOL: {
 		bool yes = text_ieq(val, "yes") || text_ieq(val, "true") || text_ieq(val, "on");
@@ -122,7 +123,8 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 		break;
 	case K_PIN:
 		if (!pin_ok(val)) {
-			report(cfg, label, line, "pinned_pubkey must be sha256//<base64 of 32 bytes> (several joined by ';')");
+			report(cfg, label, line,
+			       "pinned_pubkey must be sha256//<base64 of 32 bytes> (several joined by ';')");
 			return;
 		}
 		break;

@@ -12,18 +12,18 @@
 #include "core/error.h"
 
 #define CONFIG_MAX_ERRORS 32
-#define CONFIG_STR_LEN 512
+#define CONFIG_STR_LEN    512
 
 struct config {
 	char registry_url[CONFIG_STR_LEN];
 	char ca_file[CONFIG_STR_LEN];
 	char pinned_pubkey[CONFIG_STR_LEN];
 	char workstation[64];
-	char keys[CONFIG_STR_LEN];       /* extra keymap: "vi" or a keys file */
+	char keys[CONFIG_STR_LEN]; /* extra keymap: "vi" or a keys file */
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;
-	bool auto_sync;                  /* send the outbox by itself when online (default yes) */
+	bool auto_sync; /* send the outbox by itself when online (default yes) */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

@@ -26,7 +26,7 @@ bool fileio_read(const char *path, char **buf, size_t *len, struct vax_error *er
 	if ((unsigned long long)st.st_size > FILEIO_MAX) {
 		close(fd);
 		return error_set(err, "FILE-SIZE", "cannot read %s: the file is too large (%lld bytes)", path,
-				 (long long)st.st_size);
+		                 (long long)st.st_size);
 	}
 	size_t cap = (size_t)st.st_size + 1, n = 0;
 	char *b = xmalloc(cap);
@@ -58,8 +58,7 @@ bool fileio_read(const char *path, char **buf, size_t *len, struct vax_error *er
 	return true;
 }
 
-bool fileio_write_atomic(const char *path, const char *data, size_t len, int mode,
-			 struct vax_error *err)
+bool fileio_write_atomic(const char *path, const char *data, size_t len, int mode, struct vax_error *err)
 {
 	char *tmp;
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)

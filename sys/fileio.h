@@ -18,8 +18,7 @@ bool fileio_read(const char *path, char **buf, size_t *len, struct vax_error *er
 
 /** Write a file atomically: a temp file in the same directory, fsync, then
  * rename, so a crash leaves either the old or the new content. */
-bool fileio_write_atomic(const char *path, const char *data, size_t len, int mode,
-			 struct vax_error *err);
+bool fileio_write_atomic(const char *path, const char *data, size_t len, int mode, struct vax_error *err);
 
 /** The directory holding data/ (code tables, CDSi data, keymaps):
  * $VAXDESK_DATADIR if set, else the compiled-in install path. */

@@ -23,7 +23,7 @@
 
 static const struct screen_ops *const screens[SCREEN_COUNT] = {
 #define SCREEN_PTR(id, name) [SCREEN_##id] = &screen_##name##_ops,
-	SCREEN_INFO(SCREEN_PTR)
+    SCREEN_INFO(SCREEN_PTR)
 #undef SCREEN_PTR
 };
 

@@ -665,8 +665,8 @@ static int draw_info(struct app *a, WINDOW *w, int y)
 	if (screen_client_stale(a)) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_words(a, w, y++, 1,
-		          "Warning: this history may be out of date; the registry may hold newer doses.",
-		          cols - 2);
+		           "Warning: this history may be out of date; the registry may hold newer doses.",
+		           cols - 2);
 		wattrset(w, A_NORMAL);
 	}
 	for (int i = 0; i < st.cl.n_comment; i++) {
@@ -878,8 +878,7 @@ static void client_draw(struct app *a, WINDOW *w)
 {
 	int cols = getmaxx(w), rows = getmaxy(w), y = 0;
 	if (!st.loaded) {
-		draw_text(w, 1, 1, st.fetching ? reading_msg : st.note,
-		          cols - 2);
+		draw_text(w, 1, 1, st.fetching ? reading_msg : st.note, cols - 2);
 		return;
 	}
 	y = draw_info(a, w, y);

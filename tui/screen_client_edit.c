@@ -791,14 +791,15 @@ static int draw_address_history(struct app *a, WINDOW *w, int y, int cols)
 		return y + 1;
 	}
 	address_when(&st.base.addr[0], when, sizeof when);
-	snprintf(line, sizeof line, "Current address%s%s. A changed address becomes a new one; the old one is kept.",
+	snprintf(line, sizeof line,
+	         "Current address%s%s. A changed address becomes a new one; the old one is kept.",
 	         when[0] ? " " : "", when);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	for (int i = 1; i < st.base.n_addr; i++) {
 		const struct address *ad = &st.base.addr[i];
 		address_when(ad, when, sizeof when);
-		snprintf(line, sizeof line, "Earlier: %s, %s %s %s%s%s%s%s%s", ad->line1, ad->city, ad->state, ad->zip,
-		         ad->county[0] ? " (" : "", ad->county, ad->county[0] ? " County)" : "",
+		snprintf(line, sizeof line, "Earlier: %s, %s %s %s%s%s%s%s%s", ad->line1, ad->city, ad->state,
+		         ad->zip, ad->county[0] ? " (" : "", ad->county, ad->county[0] ? " County)" : "",
 		         when[0] ? "; " : "", when);
 		draw_words(a, w, y++, 1, line, cols - 2);
 	}

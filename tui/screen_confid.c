@@ -86,11 +86,11 @@ static const enum action confid_actions[] = {ACTION_SELECT, ACTION_CANCEL, ACTIO
                                              ACTION_NONE};
 
 const struct screen_ops screen_confid_ops = {
-	.name = "confid",
-	.title = "Confidentiality statement",
-	.keymap = KEYMAP_GENERIC,
-	.enter = confid_enter,
-	.draw = confid_draw,
-	.action = confid_action,
-	.actions = confid_actions,
+    .name = "confid",
+    .title = "Confidentiality statement",
+    .keymap = KEYMAP_GENERIC,
+    .enter = confid_enter,
+    .draw = confid_draw,
+    .action = confid_action,
+    .actions = confid_actions,
 };

@@ -161,13 +161,13 @@ static void forgot_cleanup(void)
 static const enum action forgot_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_CANCEL, ACTION_NONE};
 
 const struct screen_ops screen_forgot_ops = {
-	.name = "forgot",
-	.title = "Forgot password",
-	.keymap = KEYMAP_FORM,
-	.enter = forgot_enter,
-	.draw = forgot_draw,
-	.action = forgot_action,
-	.form = forgot_form,
-	.actions = forgot_actions,
-	.cleanup = forgot_cleanup,
+    .name = "forgot",
+    .title = "Forgot password",
+    .keymap = KEYMAP_FORM,
+    .enter = forgot_enter,
+    .draw = forgot_draw,
+    .action = forgot_action,
+    .form = forgot_form,
+    .actions = forgot_actions,
+    .cleanup = forgot_cleanup,
 };

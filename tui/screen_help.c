@@ -153,11 +153,11 @@ static unsigned help_action(struct app *a, enum action act)
 static const enum action help_actions[] = {ACTION_CANCEL, ACTION_PAGE_DOWN, ACTION_NONE};
 
 const struct screen_ops screen_help_ops = {
-	.name = "help",
-	.title = "Help",
-	.keymap = KEYMAP_HELP,
-	.enter = help_enter,
-	.draw = help_draw,
-	.action = help_action,
-	.actions = help_actions,
+    .name = "help",
+    .title = "Help",
+    .keymap = KEYMAP_HELP,
+    .enter = help_enter,
+    .draw = help_draw,
+    .action = help_action,
+    .actions = help_actions,
 };

@@ -152,7 +152,8 @@ static void relogin_done(struct api_session *s, const struct api_result *res, vo
 		if (app_top(a) == SCREEN_LOCK)
 			app_pop(a);
 		if (res->cls == API_OK)
-			app_message(a, MSG_INFO, "Session renewed. Your work is as you left it; repeat the last step.");
+			app_message(a, MSG_INFO,
+			            "Session renewed. Your work is as you left it; repeat the last step.");
 		else
 			app_message(a, MSG_ERROR, "The registry cannot be reached (%s); working offline.",
 			            res->err.message);
@@ -320,10 +321,11 @@ static void lock_draw(struct app *a, WINDOW *w)
 		return;
 	}
 	if (a->session_expired)
-		snprintf(m, sizeof m,
-		         "Your registry session has ended. Type the password for %s to log in again and go on "
-		         "where you left off.",
-		         a->sess ? api_session_user(a->sess) : "-");
+		snprintf(
+		    m, sizeof m,
+		    "Your registry session has ended. Type the password for %s to log in again and go on "
+		    "where you left off.",
+		    a->sess ? api_session_user(a->sess) : "-");
 	else
 		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
 		         a->sess ? api_session_user(a->sess) : "-");
@@ -340,13 +342,13 @@ static void lock_cleanup(void)
 static const enum action lock_actions[] = {ACTION_SUBMIT, ACTION_NONE};
 
 const struct screen_ops screen_lock_ops = {
-	.name = "lock",
-	.title = "Screen locked",
-	.keymap = KEYMAP_LOGIN,
-	.enter = lock_enter,
-	.draw = lock_draw,
-	.action = lock_action,
-	.form = lock_form,
-	.actions = lock_actions,
-	.cleanup = lock_cleanup,
+    .name = "lock",
+    .title = "Screen locked",
+    .keymap = KEYMAP_LOGIN,
+    .enter = lock_enter,
+    .draw = lock_draw,
+    .action = lock_action,
+    .form = lock_form,
+    .actions = lock_actions,
+    .cleanup = lock_cleanup,
 };

@@ -294,13 +294,13 @@ static const enum action login_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, AC
                                             ACTION_FORGOT_PASSWORD, ACTION_NONE};
 
 const struct screen_ops screen_login_ops = {
-	.name = "login",
-	.title = "Log in",
-	.keymap = KEYMAP_LOGIN,
-	.enter = login_enter,
-	.draw = login_draw,
-	.action = login_action,
-	.form = login_form,
-	.actions = login_actions,
-	.cleanup = login_cleanup,
+    .name = "login",
+    .title = "Log in",
+    .keymap = KEYMAP_LOGIN,
+    .enter = login_enter,
+    .draw = login_draw,
+    .action = login_action,
+    .form = login_form,
+    .actions = login_actions,
+    .cleanup = login_cleanup,
 };

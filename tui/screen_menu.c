@@ -15,14 +15,14 @@ struct entry {
 };
 
 static const struct entry entries[] = {
-	{ACTION_SEARCH, "Find a client", true},
-	{ACTION_ADD_CLIENT, "Add a client", true},
-	{ACTION_OUTBOX, "Outbox: what waits for the registry", true},
-	{ACTION_REVIEW, "Review possible duplicates", true},
-	{ACTION_CHANGE_PASSWORD, "Change password", true},
-	{ACTION_SWITCH_ORG, "Switch organization", true},
-	{ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true},
-	{ACTION_LOGOUT, "Log out", true},
+    {ACTION_SEARCH, "Find a client", true},
+    {ACTION_ADD_CLIENT, "Add a client", true},
+    {ACTION_OUTBOX, "Outbox: what waits for the registry", true},
+    {ACTION_REVIEW, "Review possible duplicates", true},
+    {ACTION_CHANGE_PASSWORD, "Change password", true},
+    {ACTION_SWITCH_ORG, "Switch organization", true},
+    {ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true},
+    {ACTION_LOGOUT, "Log out", true},
 };
 #define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
 
@@ -166,16 +166,16 @@ static void menu_draw(struct app *a, WINDOW *w)
 	wattrset(w, A_NORMAL);
 }
 
-static const enum action menu_actions[] = {ACTION_SELECT, ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
-                                           ACTION_GO_ONLINE, ACTION_LOGOUT, ACTION_NONE};
+static const enum action menu_actions[] = {ACTION_SELECT,    ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
+                                           ACTION_GO_ONLINE, ACTION_LOGOUT,          ACTION_NONE};
 
 const struct screen_ops screen_menu_ops = {
-	.name = "menu",
-	.title = "Main menu",
-	.keymap = KEYMAP_MENU,
-	.phi = false,
-	.enter = menu_enter,
-	.draw = menu_draw,
-	.action = menu_action,
-	.actions = menu_actions,
+    .name = "menu",
+    .title = "Main menu",
+    .keymap = KEYMAP_MENU,
+    .phi = false,
+    .enter = menu_enter,
+    .draw = menu_draw,
+    .action = menu_action,
+    .actions = menu_actions,
 };

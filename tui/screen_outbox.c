@@ -387,7 +387,8 @@ static unsigned outbox_action(struct app *a, enum action act)
 			screen_client_open(a, e->client_key);
 		return TUI_HANDLED;
 	case ACTION_EDIT_SHOT: /* correct a refused dose, then it goes again */
-		if (e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE && e->state == CACHE_REJECTED)
+		if (e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
+		    e->state == CACHE_REJECTED)
 			screen_shot_edit_outbox(a, e);
 		else
 			app_message(a, MSG_INFO, "Only a dose the registry rejected is corrected here.");
@@ -467,9 +468,9 @@ static void outbox_cleanup(void)
 	memset(&st, 0, sizeof st);
 }
 
-static const enum action outbox_actions[] = {ACTION_DISCARD,  ACTION_KEEP_THEIRS, ACTION_REVIEW,   ACTION_EDIT_SHOT,
-                                             ACTION_SYNC_NOW, ACTION_SELECT,      ACTION_CANCEL,
-                                             ACTION_NONE};
+static const enum action outbox_actions[] = {ACTION_DISCARD,   ACTION_KEEP_THEIRS, ACTION_REVIEW,
+                                             ACTION_EDIT_SHOT, ACTION_SYNC_NOW,    ACTION_SELECT,
+                                             ACTION_CANCEL,    ACTION_NONE};
 
 const struct screen_ops screen_outbox_ops = {
     .name = "outbox",

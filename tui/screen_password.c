@@ -15,8 +15,8 @@
 #include "tui/tui.h"
 
 const char *const password_rules_text =
-	"Passwords: 8 to 16 characters, with an upper-case letter, a lower-case letter, "
-	"a digit and a special character (such as ! # $ %). Not one of your last 6 passwords.";
+    "Passwords: 8 to 16 characters, with an upper-case letter, a lower-case letter, "
+    "a digit and a special character (such as ! # $ %). Not one of your last 6 passwords.";
 
 const char *password_rule_check(const char *value, const void *ctx, char *buf, size_t len)
 {
@@ -222,13 +222,13 @@ static const enum action pw_actions[] = {ACTION_SAVE, ACTION_SUBMIT, ACTION_NEXT
                                          ACTION_NONE};
 
 const struct screen_ops screen_password_ops = {
-	.name = "password",
-	.title = "Change password",
-	.keymap = KEYMAP_FORM,
-	.enter = pw_enter,
-	.draw = pw_draw,
-	.action = pw_action,
-	.form = pw_form,
-	.actions = pw_actions,
-	.cleanup = pw_cleanup,
+    .name = "password",
+    .title = "Change password",
+    .keymap = KEYMAP_FORM,
+    .enter = pw_enter,
+    .draw = pw_draw,
+    .action = pw_action,
+    .form = pw_form,
+    .actions = pw_actions,
+    .cleanup = pw_cleanup,
 };

@@ -172,13 +172,13 @@ static const enum action portal_actions[] = {ACTION_SELECT, ACTION_MOVE_UP, ACTI
                                              ACTION_CANCEL, ACTION_LOGOUT,  ACTION_NONE};
 
 const struct screen_ops screen_portal_ops = {
-	.name = "portal",
-	.title = "Choose an organization",
-	.keymap = KEYMAP_MENU,
-	.enter = portal_enter,
-	.draw = portal_draw,
-	.action = portal_action,
-	.form = portal_form,
-	.actions = portal_actions,
-	.cleanup = portal_cleanup,
+    .name = "portal",
+    .title = "Choose an organization",
+    .keymap = KEYMAP_MENU,
+    .enter = portal_enter,
+    .draw = portal_draw,
+    .action = portal_action,
+    .form = portal_form,
+    .actions = portal_actions,
+    .cleanup = portal_cleanup,
 };

@@ -27,7 +27,7 @@
 #include "tui/tui.h"
 
 #define PAGE_COUNT 20
-#define WHY_SHOWN 4
+#define WHY_SHOWN  4
 
 struct hit {
 	char ref[CACHE_KEY_STR > VAX_ID_LEN ? CACHE_KEY_STR : VAX_ID_LEN]; /* registry id or row key */
@@ -46,16 +46,16 @@ static struct {
 	struct client query; /* what was typed, for Add Client and the reasons */
 	char phone[16];      /* Basic search: digits, checked on each hit */
 	char maiden[VAX_NAME_LEN];
-	bool open_single;    /* an exact hit opens the record */
+	bool open_single; /* an exact hit opens the record */
 	struct hit *hits;
 	int n, cap;
-	long total;          /* the registry's total, -1 if unknown */
+	long total;             /* the registry's total, -1 if unknown */
 	struct api_bundle last; /* the last page: its next link */
 	bool have_last;
 	struct api_req *req;
 	bool busy, first_page;
-	bool offline;        /* these results came from the local store */
-	int64_t oldest;      /* offline: the oldest copy's as-of, Unix seconds */
+	bool offline;   /* these results came from the local store */
+	int64_t oldest; /* offline: the oldest copy's as-of, Unix seconds */
 	int sel, top;
 	char error[VAX_ERROR_MSG_LEN];
 } st;
@@ -181,7 +181,8 @@ static void run_offline(struct app *a, const char *rid)
 	st.offline = true;
 	st.oldest = 0;
 	if (!a->store || !cache_unlocked(a->store)) {
-		snprintf(st.error, sizeof st.error, "The local store is not open: log in again to search it.");
+		snprintf(st.error, sizeof st.error,
+		         "The local store is not open: log in again to search it.");
 		first_page_done(a);
 		return;
 	}
@@ -209,7 +210,7 @@ static void run_offline(struct app *a, const char *rid)
 		first_page_done(a);
 		return;
 	}
-	char (*keys)[CACHE_KEY_STR] = xcalloc(500, sizeof *keys);
+	char(*keys)[CACHE_KEY_STR] = xcalloc(500, sizeof *keys);
 	int n = 0;
 	if (rid) {
 		/* the registry's own id, else an identifier printed on a card
@@ -389,13 +390,14 @@ void search_run(struct app *a, enum search_kind kind, const struct client *query
 			if (query->name.given[0])
 				p[n++] = (struct api_fhir_param){"given", query->name.given};
 			if (query->dob != DATE_NONE)
-				p[n++] = (struct api_fhir_param){"birthdate", date_format_iso(query->dob, dob)};
+				p[n++] =
+				    (struct api_fhir_param){"birthdate", date_format_iso(query->dob, dob)};
 			if (query->sex == SEX_FEMALE || query->sex == SEX_MALE)
-				p[n++] = (struct api_fhir_param){"gender",
-				                                 query->sex == SEX_FEMALE ? "female" : "male"};
+				p[n++] = (struct api_fhir_param){"gender", query->sex == SEX_FEMALE ? "female"
+				                                                                    : "male"};
 			else if (query->sex)
-				p[n++] = (struct api_fhir_param){"gender",
-				                                 query->sex == SEX_UNKNOWN ? "unknown" : "other"};
+				p[n++] = (struct api_fhir_param){
+				    "gender", query->sex == SEX_UNKNOWN ? "unknown" : "other"};
 			if (query->n_addr && query->addr[0].zip[0])
 				p[n++] = (struct api_fhir_param){"address-postalcode", query->addr[0].zip};
 		}
@@ -496,7 +498,8 @@ static void results_draw(struct app *a, WINDOW *w)
 			long h = (long)((time(NULL) - st.oldest) / 3600);
 			char d[32];
 			strftime(d, sizeof d, "%m/%d/%Y %H:%M", &tm);
-			snprintf(when, sizeof when, "oldest copy from %s, %ld hour%s old", d, h, h == 1 ? "" : "s");
+			snprintf(when, sizeof when, "oldest copy from %s, %ld hour%s old", d, h,
+			         h == 1 ? "" : "s");
 		}
 		snprintf(line, sizeof line, "OFFLINE: results from the local store (%s).", when);
 		wattrset(w, term_attr(a, ROLE_BANNER));
@@ -577,16 +580,16 @@ static void results_cleanup(void)
 	hits_clear();
 }
 
-static const enum action results_actions[] = {ACTION_SELECT, ACTION_ADD_CLIENT, ACTION_PAGE_DOWN,
-                                              ACTION_PAGE_UP, ACTION_CANCEL, ACTION_NONE};
+static const enum action results_actions[] = {ACTION_SELECT,  ACTION_ADD_CLIENT, ACTION_PAGE_DOWN,
+                                              ACTION_PAGE_UP, ACTION_CANCEL,     ACTION_NONE};
 
 const struct screen_ops screen_results_ops = {
-	.name = "results",
-	.title = "Search results",
-	.keymap = KEYMAP_RESULTS,
-	.phi = true,
-	.draw = results_draw,
-	.action = results_action,
-	.actions = results_actions,
-	.cleanup = results_cleanup,
+    .name = "results",
+    .title = "Search results",
+    .keymap = KEYMAP_RESULTS,
+    .phi = true,
+    .draw = results_draw,
+    .action = results_action,
+    .actions = results_actions,
+    .cleanup = results_cleanup,
 };

@@ -22,12 +22,12 @@
 static struct {
 	struct cache_entry *list; /* held client creates */
 	int n, cur;
-	bool have;                /* ours/theirs of list[cur] are read */
+	bool have; /* ours/theirs of list[cur] are read */
 	struct client ours, theirs;
-	char rid[VAX_ID_LEN];     /* the registry's client */
+	char rid[VAX_ID_LEN]; /* the registry's client */
 	char grade[16];
 	char error[VAX_ERROR_MSG_LEN];
-	int64_t want;             /* open on this entry (from the outbox); 0: none */
+	int64_t want; /* open on this entry (from the outbox); 0: none */
 } st;
 
 static void load_current(struct app *a)
@@ -51,7 +51,8 @@ static void load_current(struct app *a)
 		/* the best candidate the registry graded certain or probable */
 		for (int i = 0; i < b.n && !st.rid[0]; i++) {
 			const struct api_entry *m = &b.entry[i];
-			if (!m->resource || (strcmp(m->match_grade, "certain") && strcmp(m->match_grade, "probable")))
+			if (!m->resource ||
+			    (strcmp(m->match_grade, "certain") && strcmp(m->match_grade, "probable")))
 				continue;
 			if (fhir_patient_from_json(m->resource, &st.theirs, NULL)) {
 				snprintf(st.rid, sizeof st.rid, "%s", m->id);
@@ -149,7 +150,8 @@ static unsigned review_action(struct app *a, enum action act)
 			st.cur = (st.cur + 1) % st.n;
 			load_current(a);
 			if (act == ACTION_DEFER)
-				app_message(a, MSG_INFO, "Deferred: it waits in the outbox until you decide.");
+				app_message(a, MSG_INFO,
+				            "Deferred: it waits in the outbox until you decide.");
 		}
 		break;
 	case ACTION_MOVE_UP:
@@ -183,9 +185,9 @@ static void row(WINDOW *w, int y, int cols, const char *label, const char *x, co
 	int colw = (cols - 2 - 16 - 16) / 2;
 	if (colw < 8)
 		colw = 8;
-	const char *verdict = !x[0] && !yv[0] ? ""
-	                      : !x[0]         ? "not typed here"
-	                      : !yv[0]        ? "not in registry"
+	const char *verdict = !x[0] && !yv[0]  ? ""
+	                      : !x[0]          ? "not typed here"
+	                      : !yv[0]         ? "not in registry"
 	                      : differs(x, yv) ? "DIFFERS"
 	                                       : "same";
 	wattrset(w, !strcmp(verdict, "DIFFERS") ? A_BOLD : A_NORMAL);
@@ -202,8 +204,8 @@ static void review_draw(struct app *a, WINDOW *w)
 	char line[400];
 	wattrset(w, A_BOLD);
 	if (st.n)
-		snprintf(line, sizeof line, "Held client %d of %d: may already be in the registry", st.cur + 1,
-		         st.n);
+		snprintf(line, sizeof line, "Held client %d of %d: may already be in the registry",
+		         st.cur + 1, st.n);
 	else
 		snprintf(line, sizeof line, "No held clients waiting for review");
 	draw_text(w, y++, 1, line, cols - 2);
@@ -227,16 +229,28 @@ static void review_draw(struct app *a, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	const struct client *o = &st.ours, *t = &st.theirs;
 	char d1[DATE_US_LEN], d2[DATE_US_LEN];
-	const char *labels[] = {"Last name", "First name", "Middle name", "Date of birth", "Sex",
-	                        "Mother's maiden", "Street", "City", "ZIP", "Phone"};
-	const char *xs[] = {o->name.family, o->name.given, o->name.middle, date_format_us(o->dob, d1),
-	                    o->sex ? client_sex_label(o->sex) : "", o->mother_maiden,
-	                    o->n_addr ? o->addr[0].line1 : "", o->n_addr ? o->addr[0].city : "",
-	                    o->n_addr ? o->addr[0].zip : "", o->n_phone ? o->phone[0].number : ""};
-	const char *ys[] = {t->name.family, t->name.given, t->name.middle, date_format_us(t->dob, d2),
-	                    t->sex ? client_sex_label(t->sex) : "", t->mother_maiden,
-	                    t->n_addr ? t->addr[0].line1 : "", t->n_addr ? t->addr[0].city : "",
-	                    t->n_addr ? t->addr[0].zip : "", t->n_phone ? t->phone[0].number : ""};
+	const char *labels[] = {"Last name",       "First name", "Middle name", "Date of birth", "Sex",
+	                        "Mother's maiden", "Street",     "City",        "ZIP",           "Phone"};
+	const char *xs[] = {o->name.family,
+	                    o->name.given,
+	                    o->name.middle,
+	                    date_format_us(o->dob, d1),
+	                    o->sex ? client_sex_label(o->sex) : "",
+	                    o->mother_maiden,
+	                    o->n_addr ? o->addr[0].line1 : "",
+	                    o->n_addr ? o->addr[0].city : "",
+	                    o->n_addr ? o->addr[0].zip : "",
+	                    o->n_phone ? o->phone[0].number : ""};
+	const char *ys[] = {t->name.family,
+	                    t->name.given,
+	                    t->name.middle,
+	                    date_format_us(t->dob, d2),
+	                    t->sex ? client_sex_label(t->sex) : "",
+	                    t->mother_maiden,
+	                    t->n_addr ? t->addr[0].line1 : "",
+	                    t->n_addr ? t->addr[0].city : "",
+	                    t->n_addr ? t->addr[0].zip : "",
+	                    t->n_phone ? t->phone[0].number : ""};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0] && y < rows - 3; i++)
 		row(w, y++, cols, labels[i], xs[i], ys[i]);
 	char kl[64], kb[64], kd[64];
@@ -266,14 +280,14 @@ static const enum action review_actions[] = {ACTION_LINK_RECORD, ACTION_KEEP_BOT
                                              ACTION_CANCEL, ACTION_NONE};
 
 const struct screen_ops screen_review_match_ops = {
-	.name = "review_match",
-	.title = "Held clients: review",
-	.keymap = KEYMAP_REVIEW,
-	.phi = true,
-	.enter = review_enter,
-	.draw = review_draw,
-	.action = review_action,
-	.actions = review_actions,
-	.action_shown = review_action_shown,
-	.cleanup = review_cleanup,
+    .name = "review_match",
+    .title = "Held clients: review",
+    .keymap = KEYMAP_REVIEW,
+    .phi = true,
+    .enter = review_enter,
+    .draw = review_draw,
+    .action = review_action,
+    .actions = review_actions,
+    .action_shown = review_action_shown,
+    .cleanup = review_cleanup,
 };

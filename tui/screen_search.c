@@ -28,7 +28,10 @@ static const char *min_letters(const char *value, const void *ctx, char *buf, si
 }
 
 static const struct form_choice sexes[] = {
-	{"F", "Female"}, {"M", "Male"}, {"X", "Non-binary"}, {"U", "Unknown"},
+    {"F", "Female"},
+    {"M", "Male"},
+    {"X", "Non-binary"},
+    {"U", "Unknown"},
 };
 
 /* clang-format off */
@@ -204,11 +207,11 @@ static void search_draw(struct app *a, WINDOW *w)
 {
 	static const char *titles[] = {"Quick search", "Basic search", "Smart search"};
 	static const char *hints[] = {
-		"A registry ID, a scanned client card, or: last, first MM/DD/YYYY",
-		"At least 3 letters of the last name and 2 of the first; case, accents and "
-		"punctuation do not matter.",
-		"Scored matching: the registry grades each client it finds as certain, probable "
-		"or possible.",
+	    "A registry ID, a scanned client card, or: last, first MM/DD/YYYY",
+	    "At least 3 letters of the last name and 2 of the first; case, accents and "
+	    "punctuation do not matter.",
+	    "Scored matching: the registry grades each client it finds as certain, probable "
+	    "or possible.",
 	};
 	static const enum action acts[] = {ACTION_QUICK_SEARCH, ACTION_BASIC_SEARCH, ACTION_SMART_SEARCH};
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
@@ -244,19 +247,19 @@ static void search_cleanup(void)
 		form_free(&st.forms[i]);
 }
 
-static const enum action search_actions[] = {ACTION_SUBMIT, ACTION_QUICK_SEARCH, ACTION_BASIC_SEARCH,
-                                             ACTION_SMART_SEARCH, ACTION_NEXT_FIELD, ACTION_CANCEL,
+static const enum action search_actions[] = {ACTION_SUBMIT,       ACTION_QUICK_SEARCH, ACTION_BASIC_SEARCH,
+                                             ACTION_SMART_SEARCH, ACTION_NEXT_FIELD,   ACTION_CANCEL,
                                              ACTION_NONE};
 
 const struct screen_ops screen_search_ops = {
-	.name = "search",
-	.title = "Find a client",
-	.keymap = KEYMAP_SEARCH,
-	.phi = true,
-	.enter = search_enter,
-	.draw = search_draw,
-	.action = search_action,
-	.form = search_form,
-	.actions = search_actions,
-	.cleanup = search_cleanup,
+    .name = "search",
+    .title = "Find a client",
+    .keymap = KEYMAP_SEARCH,
+    .phi = true,
+    .enter = search_enter,
+    .draw = search_draw,
+    .action = search_action,
+    .form = search_form,
+    .actions = search_actions,
+    .cleanup = search_cleanup,
 };

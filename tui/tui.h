@@ -58,7 +58,7 @@ enum screen_id {
 #define SCREEN_ENUM(id, name) SCREEN_##id,
 	SCREEN_INFO(SCREEN_ENUM)
 #undef SCREEN_ENUM
-	SCREEN_COUNT
+	    SCREEN_COUNT
 };
 
 /* What a handler did (htop's handler flags, simplified). */
@@ -145,8 +145,8 @@ struct app {
 	char net_detail[VAX_ERROR_MSG_LEN];
 	struct api_req *probe;
 	bool probe_busy;
-	int probe_failures;  /* in a row: the probe backs off */
-	long retry_after_s;  /* the registry's Retry-After, -1 if none */
+	int probe_failures; /* in a row: the probe backs off */
+	long retry_after_s; /* the registry's Retry-After, -1 if none */
 	int64_t next_probe_ms;
 
 	enum screen_id stack[APP_STACK_MAX];
@@ -172,7 +172,7 @@ struct app {
 	int64_t idle_lock_ms; /* 0: never */
 	unsigned char lock_salt[16];
 	unsigned char lock_hash[32];
-	bool lock_armed; /* a password hash is held */
+	bool lock_armed;      /* a password hash is held */
 	bool session_expired; /* the registry refused our token: the lock asks again */
 	bool relogin_pending; /* the lock's new login is on its way */
 	bool going_online;    /* offline session: the lock asks the password for an online login */
@@ -206,7 +206,7 @@ bool app_locked(const struct app *a);
 const struct screen_ops *app_screen(enum screen_id id);
 /** Show a one-line message (printf-style). */
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void app_dirty(struct app *a, unsigned what);
 /** Take note of a registry answer: online, offline, maintenance. */
 void app_note_result(struct app *a, const struct api_result *res);

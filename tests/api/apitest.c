@@ -41,7 +41,7 @@ static bool read_port(int fd, int *port)
 		long left = 10000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			return false;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, (int)left) <= 0)
 			continue;
 		ssize_t k = read(fd, buf + n, sizeof buf - 1 - n);
@@ -106,14 +106,14 @@ bool apitest_start(struct apitest_server *s, char *const argv[], const char *cwd
 	return ok;
 }
 
-bool apitest_s_server(struct apitest_server *s, const char *dir, const char *name,
-		      const char *mode, const char *cwd)
+bool apitest_s_server(struct apitest_server *s, const char *dir, const char *name, const char *mode,
+                      const char *cwd)
 {
 	char cert[1024], key[1024];
 	snprintf(cert, sizeof cert, "%s/%s.crt", dir, name);
 	snprintf(key, sizeof key, "%s/%s.key", dir, name);
-	char *argv[] = { "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert,
-			 "-key", key, (char *)mode, "-naccept", "1000", NULL };
+	char *argv[] = {"openssl", "s_server", "-accept",    "127.0.0.1:0", "-cert", cert,
+	                "-key",    key,        (char *)mode, "-naccept",    "1000",  NULL};
 	return apitest_start(s, argv, cwd);
 }
 
@@ -141,7 +141,7 @@ const char *apitest_url(const struct apitest_server *s)
 int apitest_closed_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t sl = sizeof sa;
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||

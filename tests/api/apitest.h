@@ -10,7 +10,7 @@
 struct apitest_server {
 	pid_t pid;
 	int port;
-	int stdin_fd;   /* closing it stops the stall listener */
+	int stdin_fd; /* closing it stops the stall listener */
 	int stdout_fd;
 };
 
@@ -23,8 +23,8 @@ char *apitest_certs(void);
 bool apitest_start(struct apitest_server *s, char *const argv[], const char *cwd);
 /** openssl s_server with certificate dir/name.crt and key dir/name.key;
  * mode "-www" or "-HTTP" (files in cwd). */
-bool apitest_s_server(struct apitest_server *s, const char *dir, const char *name,
-		      const char *mode, const char *cwd);
+bool apitest_s_server(struct apitest_server *s, const char *dir, const char *name, const char *mode,
+                      const char *cwd);
 /** Stop and reap. */
 void apitest_stop(struct apitest_server *s);
 /** "https://127.0.0.1:<port>" in a static buffer. */

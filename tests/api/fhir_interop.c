@@ -73,8 +73,8 @@ static void new_client(struct client *c, const char *family)
 }
 
 /* A dose given here to a child: everything the registry's rules ask for. */
-static cJSON *new_shot(const char *uuid, const char *patient_id, const char *patient_uuid,
-		       const char *cvx, vax_date given)
+static cJSON *new_shot(const char *uuid, const char *patient_id, const char *patient_uuid, const char *cvx,
+                       vax_date given)
 {
 	struct immunization im;
 	imm_init(&im);
@@ -101,7 +101,7 @@ static char *version_of(const struct api_result *res, const cJSON *j, char *buf,
 
 static void crud(void)
 {
-	struct vax_error err = { 0 };
+	struct vax_error err = {0};
 	struct client c;
 	new_client(&c, "Interopcrud");
 	cJSON *pj = fhir_patient_to_json(&c);
@@ -126,7 +126,8 @@ static void crud(void)
 
 	r = api_fhir_create_req(conn, "Patient", pj, c.uuid, &err);
 	res = run(r);
-	check(res->cls == API_OK && res->status == 200, "create again with the same UUID is a no-op: %s", outcome_of(res));
+	check(res->cls == API_OK && res->status == 200, "create again with the same UUID is a no-op: %s",
+	      outcome_of(res));
 	cJSON *again = api_fhir_read_resource(res, "Patient", &err);
 	const cJSON *id2 = cJSON_GetObjectItemCaseSensitive(again, "id");
 	check(cJSON_IsString(id2) && !strcmp(id2->valuestring, id), "... and returns the same record");
@@ -136,7 +137,8 @@ static void crud(void)
 	/* search by the UUID identifier finds exactly one */
 	char ident[128];
 	snprintf(ident, sizeof ident, "urn:ietf:rfc:3986|urn:uuid:%s", c.uuid);
-	struct api_fhir_param sp[] = { { "identifier", ident }, { "_count", "10" }, { "_elements", "name,birthDate" } };
+	struct api_fhir_param sp[] = {
+	    {"identifier", ident}, {"_count", "10"}, {"_elements", "name,birthDate"}};
 	r = api_fhir_search_req(conn, "Patient", sp, 3, &err);
 	res = run(r);
 	struct api_bundle b;
@@ -206,11 +208,12 @@ static void crud(void)
 	cJSON_Delete(ic);
 	api_req_free(r);
 
-	struct api_fhir_param ip[] = { { "patient", pref }, { "_count", "50" } };
+	struct api_fhir_param ip[] = {{"patient", pref}, {"_count", "50"}};
 	r = api_fhir_search_req(conn, "Immunization", ip, 2, &err);
 	res = run(r);
 	ok = api_fhir_read_bundle(res, &b, &err);
-	check(ok && b.n == 1 && !strcmp(b.entry[0].id, iid), "Immunization?patient= finds the shot (%d)", ok ? b.n : -1);
+	check(ok && b.n == 1 && !strcmp(b.entry[0].id, iid), "Immunization?patient= finds the shot (%d)",
+	      ok ? b.n : -1);
 	api_bundle_free(&b);
 	api_req_free(r);
 
@@ -240,7 +243,7 @@ static void crud(void)
  * equal to a fullUrl, identifier values included. */
 static void transaction(void)
 {
-	struct vax_error err = { 0 };
+	struct vax_error err = {0};
 	struct client c;
 	new_client(&c, "Interoptx");
 	char puuid[40], iuuid[40], pfull[40], ifull[40];
@@ -274,7 +277,7 @@ static void transaction(void)
 	cJSON *shot = new_shot(iuuid, NULL, puuid, "20", date_from_ymd(2019, 5, 15));
 	/* in a transaction the patient is referenced by its entry's fullUrl */
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(shot, "patient"), "reference",
-					       cJSON_CreateString(full_patient));
+	                                       cJSON_CreateString(full_patient));
 	cJSON_AddItemToObject(e, "resource", shot);
 	rq = cJSON_AddObjectToObject(e, "request");
 	cJSON_AddStringToObject(rq, "method", "POST");
@@ -293,8 +296,10 @@ static void transaction(void)
 		int n = ok ? api_fhir_entry_outcomes(&b, out, 4, &err) : -1;
 		check(n == 2, "two per-entry outcomes (%d) %s", n, n < 0 ? err.message : "");
 		for (int i = 0; i < n; i++)
-			check(out[i].cls == API_OK && out[i].status == (round == 0 ? 201 : 200) && out[i].id[0],
-			      "entry %d: %d %s/%s %s", i + 1, out[i].status, out[i].type, out[i].id, out[i].err.message);
+			check(out[i].cls == API_OK && out[i].status == (round == 0 ? 201 : 200) &&
+			          out[i].id[0],
+			      "entry %d: %d %s/%s %s", i + 1, out[i].status, out[i].type, out[i].id,
+			      out[i].err.message);
 		api_bundle_free(&b);
 		api_req_free(r);
 	}
@@ -302,12 +307,13 @@ static void transaction(void)
 	/* the shot references the server's id for the patient, not the urn */
 	char ident[128];
 	snprintf(ident, sizeof ident, "urn:ietf:rfc:3986|urn:uuid:%s", iuuid);
-	struct api_fhir_param sp[] = { { "identifier", ident } };
+	struct api_fhir_param sp[] = {{"identifier", ident}};
 	struct api_req *r = api_fhir_search_req(conn, "Immunization", sp, 1, &err);
 	const struct api_result *res = run(r);
 	struct api_bundle b;
 	bool ok = api_fhir_read_bundle(res, &b, &err);
-	const cJSON *pat = ok && b.n == 1 ? cJSON_GetObjectItemCaseSensitive(b.entry[0].resource, "patient") : NULL;
+	const cJSON *pat =
+	    ok && b.n == 1 ? cJSON_GetObjectItemCaseSensitive(b.entry[0].resource, "patient") : NULL;
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(pat, "reference");
 	check(cJSON_IsString(ref) && !strncmp(ref->valuestring, "Patient/", 8),
 	      "one shot after two sends, patient reference resolved (%s)",
@@ -323,7 +329,7 @@ static void transaction(void)
  * when VAX_INTEROP_PAGING=1. */
 static void paging(void)
 {
-	struct vax_error err = { 0 };
+	struct vax_error err = {0};
 	char family[40], uuid[40];
 	uuid_v4(uuid);
 	snprintf(family, sizeof family, "Pager%.8s", uuid);
@@ -339,7 +345,7 @@ static void paging(void)
 		check(res->cls == API_OK, "create client %d of 3 for paging: %s", i + 1, outcome_of(res));
 		api_req_free(r);
 	}
-	struct api_fhir_param sp[] = { { "family", family }, { "_count", "2" }, { "_elements", "name" } };
+	struct api_fhir_param sp[] = {{"family", family}, {"_count", "2"}, {"_elements", "name"}};
 	struct api_req *r = api_fhir_search_req(conn, "Patient", sp, 3, &err);
 	int seen = 0, pages = 0;
 	bool required = getenv("VAX_INTEROP_PAGING") && !strcmp(getenv("VAX_INTEROP_PAGING"), "1");
@@ -370,14 +376,14 @@ static void paging(void)
 /* $match with the same demographics finds the client, graded. */
 static void match(void)
 {
-	struct vax_error err = { 0 };
+	struct vax_error err = {0};
 	struct client c;
 	new_client(&c, "Interopmatch");
 	struct api_req *r = api_fhir_create_patient_req(conn, &c, &err);
 	const struct api_result *res = run(r);
 	check(res->cls == API_OK, "create client for $match: %s", outcome_of(res));
 	api_req_free(r);
-	uuid_v4(c.uuid);   /* a different record typed elsewhere */
+	uuid_v4(c.uuid); /* a different record typed elsewhere */
 	cJSON *pj = fhir_patient_to_json(&c);
 	r = api_fhir_match_req(conn, pj, 5, false, &err);
 	res = run(r);
@@ -385,7 +391,8 @@ static void match(void)
 	bool ok = api_fhir_read_bundle(res, &b, &err);
 	check(ok && b.n >= 1 && b.entry[0].score > 0 && b.entry[0].match_grade[0],
 	      "$match: %d candidates, best score %.2f grade '%s' %s", ok ? b.n : -1,
-	      ok && b.n ? b.entry[0].score : -1.0, ok && b.n ? b.entry[0].match_grade : "", ok ? "" : err.message);
+	      ok && b.n ? b.entry[0].score : -1.0, ok && b.n ? b.entry[0].match_grade : "",
+	      ok ? "" : err.message);
 	api_bundle_free(&b);
 	api_req_free(r);
 	cJSON_Delete(pj);
@@ -397,8 +404,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fhir_interop BASE_URL CA_FILE [TOKEN]\n");
 		return 2;
 	}
-	struct vax_error err = { 0 };
-	struct api_conn_config cfg = { .base_url = argv[1], .ca_file = argv[2] };
+	struct vax_error err = {0};
+	struct api_conn_config cfg = {.base_url = argv[1], .ca_file = argv[2]};
 	conn = api_conn_new(&cfg, &err);
 	if (!conn) {
 		fprintf(stderr, "fhir_interop: %s\n", err.message);

@@ -73,13 +73,14 @@ static const struct api_result *search(struct api_req *r)
 int main(int argc, char **argv)
 {
 	if (argc < 9) {
-		fprintf(stderr, "usage: session_check URL CA ORG OTHER_ORG FOREIGN_ORG USER PASSWORD NEW_PASSWORD\n");
+		fprintf(stderr,
+		        "usage: session_check URL CA ORG OTHER_ORG FOREIGN_ORG USER PASSWORD NEW_PASSWORD\n");
 		return 2;
 	}
 	const char *org = argv[3], *other = argv[4], *foreign = argv[5], *user = argv[6];
 	const char *pw = argv[7], *newpw = argv[8];
-	struct vax_error err = { 0 };
-	struct api_conn_config cfg = { .base_url = argv[1], .ca_file = argv[2] };
+	struct vax_error err = {0};
+	struct api_conn_config cfg = {.base_url = argv[1], .ca_file = argv[2]};
 	conn = api_conn_new(&cfg, &err);
 	if (!conn) {
 		fprintf(stderr, "session_check: %s\n", err.message);
@@ -89,8 +90,8 @@ int main(int argc, char **argv)
 
 	wait_done(api_session_fetch_confidentiality(s, on_session, NULL));
 	check(last.cls == API_OK && strlen(api_session_confidentiality(s)) > 40,
-	      "confidentiality statement (%zu chars, version '%s') %s", strlen(api_session_confidentiality(s)),
-	      api_session_confidentiality_version(s), last_msg);
+	      "confidentiality statement (%zu chars, version '%s') %s",
+	      strlen(api_session_confidentiality(s)), api_session_confidentiality_version(s), last_msg);
 
 	wait_done(api_session_login(s, org, user, "Wrong!pass99", NULL, true, on_session, NULL));
 	const struct api_token_error *le = api_session_login_error(s);
@@ -100,7 +101,8 @@ int main(int argc, char **argv)
 	      "refusal says attempts remaining (%d, %s)", le->attempts_remaining, le->error);
 
 	wait_done(api_session_login(s, org, user, pw, NULL, true, on_session, NULL));
-	check(last.cls == API_OK && api_session_logged_in(s), "login: %s %s", api_class_name(last.cls), last_msg);
+	check(last.cls == API_OK && api_session_logged_in(s), "login: %s %s", api_class_name(last.cls),
+	      last_msg);
 	check(!strcmp(api_session_org(s), org), "token bound to %s (%s)", org, api_session_org_name(s));
 	int64_t left = api_session_expires_in(s);
 	check(left > 0 && left <= 2, "token lifetime from the registry (%lld s)", (long long)left);
@@ -123,14 +125,15 @@ int main(int argc, char **argv)
 	wait_done(api_session_switch(s, other, on_session, NULL));
 	check(last.cls == API_OK && !strcmp(api_session_org(s), other), "switch to %s: %s", other, last_msg);
 	wait_done(api_session_switch(s, foreign, on_session, NULL));
-	check(last.cls == API_AUTH && !last.expired, "switch to a foreign org refused: %s %s", last_code, last_msg);
+	check(last.cls == API_AUTH && !last.expired, "switch to a foreign org refused: %s %s", last_code,
+	      last_msg);
 
 	/* the foreign switch must not have cost the session: log in again
 	 * (the registry may have dropped the token) and change the password */
 	wait_done(api_session_login(s, org, user, pw, NULL, true, on_session, NULL));
 	wait_done(api_session_change_password(s, pw, "short", "short", on_session, NULL));
-	check(last.cls == API_REJECTED || last.cls == API_AUTH, "weak new password refused with a reason: %s %s",
-	      last_code, last_msg);
+	check(last.cls == API_REJECTED || last.cls == API_AUTH,
+	      "weak new password refused with a reason: %s %s", last_code, last_msg);
 	wait_done(api_session_login(s, org, user, pw, NULL, true, on_session, NULL));
 	wait_done(api_session_change_password(s, pw, newpw, newpw, on_session, NULL));
 	check(last.cls == API_OK, "password changed: %s", last_msg);
@@ -138,9 +141,11 @@ int main(int argc, char **argv)
 	check(last.cls == API_OK, "login with the new password: %s", last_msg);
 
 	wait_done(api_session_reset_request(s, org, user, "nobody@example.org", on_session, NULL));
-	check(last.status == 202 || last.status == 200, "reset request answered %ld whatever the account", last.status);
-	wait_done(api_session_reset_confirm(s, "0000000000000000000000000000000000000000000000000000000000000000",
-					    newpw, newpw, on_session, NULL));
+	check(last.status == 202 || last.status == 200, "reset request answered %ld whatever the account",
+	      last.status);
+	wait_done(
+	    api_session_reset_confirm(s, "0000000000000000000000000000000000000000000000000000000000000000",
+	                              newpw, newpw, on_session, NULL));
 	check(last.cls != API_OK, "a made-up reset token is refused: %s", last_msg);
 
 	api_req_free(r);

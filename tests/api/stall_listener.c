@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	int port = argc > 1 ? atoi(argv[1]) : 0;
 	int ls = socket(AF_INET, SOCK_STREAM, 0);
 	int one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t sl = sizeof sa;
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	int held[MAX_CONN];
 	int n = 0;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = ls, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = ls, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if (p[1].revents) {
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 			if (c < 0)
 				continue;
 			if (n < MAX_CONN)
-				held[n++] = c;   /* hold it open, read nothing, write nothing */
+				held[n++] = c; /* hold it open, read nothing, write nothing */
 			else
 				close(c);
 		}

@@ -13,22 +13,27 @@
 
 START_TEST(outcome_text_errors_first_and_clean)
 {
-	const char *oo = "{\"resourceType\":\"OperationOutcome\",\"issue\":["
-			 "{\"severity\":\"warning\",\"code\":\"business\",\"diagnostics\":\"Lot expires soon\"},"
-			 "{\"severity\":\"information\",\"code\":\"informational\",\"diagnostics\":\"ignored\"},"
-			 "{\"severity\":\"error\",\"code\":\"invalid\",\"details\":{\"text\":\"Date\\u001b[31m given\\n is after today\"}}]}";
+	const char *oo =
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"warning\",\"code\":\"business\",\"diagnostics\":\"Lot expires soon\"},"
+	    "{\"severity\":\"information\",\"code\":\"informational\",\"diagnostics\":\"ignored\"},"
+	    "{\"severity\":\"error\",\"code\":\"invalid\",\"details\":{\"text\":\"Date\\u001b[31m given\\n "
+	    "is after today\"}}]}";
 	char buf[200];
 	ck_assert(api_outcome_text(oo, strlen(oo), buf, sizeof buf));
 	ck_assert_str_eq(buf, "Date [31m given is after today; Lot expires soon");
 	ck_assert(!api_outcome_text("{\"resourceType\":\"Patient\"}", 26, buf, sizeof buf));
 	ck_assert(!api_outcome_text("not json", 8, buf, sizeof buf));
-	ck_assert(!api_outcome_text("{\"resourceType\":\"OperationOutcome\",\"issue\":{}}", 46, buf, sizeof buf));
+	ck_assert(
+	    !api_outcome_text("{\"resourceType\":\"OperationOutcome\",\"issue\":{}}", 46, buf, sizeof buf));
 	/* code only, and C1 controls (U+009B CSI) dropped */
-	const char *oo2 = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"x\\u009by\"}]}";
+	const char *oo2 = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+	                  "\"code\":\"x\\u009by\"}]}";
 	ck_assert(api_outcome_text(oo2, strlen(oo2), buf, sizeof buf));
 	ck_assert_str_eq(buf, "x y");
 	/* a small buffer cuts at a character boundary */
-	const char *oo3 = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"diagnostics\":\"Peña Peña\"}]}";
+	const char *oo3 = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+	                  "\"diagnostics\":\"Peña Peña\"}]}";
 	char small[6];
 	ck_assert(api_outcome_text(oo3, strlen(oo3), small, sizeof small));
 	ck_assert_str_eq(small, "Peña");
@@ -40,7 +45,7 @@ START_TEST(text_clean)
 	char buf[32];
 	ck_assert_str_eq(api_text_clean(buf, sizeof buf, "  a\tb\r\n\x1b]0;x\x07 c  "), "a b ]0;x c");
 	ck_assert_str_eq(api_text_clean(buf, sizeof buf, "\xff\xfe ok \xc3\x28"), "?? ok ?(");
-	ck_assert_str_eq(api_text_clean(buf, 6, "Nguyễn"), "Nguy");   /* no half characters */
+	ck_assert_str_eq(api_text_clean(buf, 6, "Nguyễn"), "Nguy"); /* no half characters */
 	ck_assert_str_eq(api_text_clean(buf, sizeof buf, NULL), "");
 }
 END_TEST
@@ -48,10 +53,11 @@ END_TEST
 START_TEST(token_ok_and_refused)
 {
 	struct api_token t;
-	struct vax_error err = { 0 };
+	struct vax_error err = {0};
 	const char *ok = "{\"access_token\":\"abc123\",\"token_type\":\"Bearer\",\"expires_in\":900,"
-			 "\"org_code\":\"CLINA\",\"org_name\":\"Clinic A\",\"organizations\":[{\"code\":\"CLINA\",\"name\":\"A\"},"
-			 "{\"code\":\"CLINB\"},{\"name\":\"no code\"}],\"reset_required\":true}";
+	                 "\"org_code\":\"CLINA\",\"org_name\":\"Clinic "
+	                 "A\",\"organizations\":[{\"code\":\"CLINA\",\"name\":\"A\"},"
+	                 "{\"code\":\"CLINB\"},{\"name\":\"no code\"}],\"reset_required\":true}";
 	ck_assert(api_token_parse(ok, strlen(ok), &t, &err));
 	ck_assert_str_eq(t.access_token, "abc123");
 	ck_assert_int_eq(t.expires_in, 900);
@@ -63,12 +69,12 @@ START_TEST(token_ok_and_refused)
 	ck_assert_str_eq(t.access_token, "");
 
 	const char *bad[] = {
-		"{\"token_type\":\"Bearer\"}",
-		"{\"access_token\":\"a b\"}",                 /* would break the header */
-		"{\"access_token\":\"ab\\r\\nX-Evil: 1\"}",
-		"{\"access_token\":\"abc\",\"token_type\":\"mac\"}",
-		"[1,2]",
-		"",
+	    "{\"token_type\":\"Bearer\"}",
+	    "{\"access_token\":\"a b\"}", /* would break the header */
+	    "{\"access_token\":\"ab\\r\\nX-Evil: 1\"}",
+	    "{\"access_token\":\"abc\",\"token_type\":\"mac\"}",
+	    "[1,2]",
+	    "",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ck_assert_msg(!api_token_parse(bad[i], strlen(bad[i]), &t, &err), "%s", bad[i]);
@@ -76,8 +82,9 @@ START_TEST(token_ok_and_refused)
 	}
 
 	struct api_token_error e;
-	const char *refused = "{\"error\":\"invalid_grant\",\"error_description\":\"Wrong password.\","
-			      "\"attempts_remaining\":2,\"captcha\":\"Type the word: maple\",\"reset_required\":false}";
+	const char *refused =
+	    "{\"error\":\"invalid_grant\",\"error_description\":\"Wrong password.\","
+	    "\"attempts_remaining\":2,\"captcha\":\"Type the word: maple\",\"reset_required\":false}";
 	ck_assert(api_token_error_parse(refused, strlen(refused), &e));
 	ck_assert_str_eq(e.error, "invalid_grant");
 	ck_assert_int_eq(e.attempts_remaining, 2);
@@ -101,21 +108,24 @@ START_TEST(confidentiality)
 	ck_assert_str_eq(text, "Plain text.");
 	ck_assert_str_eq(ver, "");
 	free(text);
-	ck_assert(!api_confidentiality_parse("{\"version\":\"1\"}", 15, "application/json", &text, ver, sizeof ver, NULL));
+	ck_assert(!api_confidentiality_parse("{\"version\":\"1\"}", 15, "application/json", &text, ver,
+	                                     sizeof ver, NULL));
 }
 END_TEST
 
 START_TEST(bundle_searchset_and_transaction)
 {
 	struct api_bundle b;
-	struct vax_error err = { 0 };
-	const char *ss = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":3,"
-			 "\"link\":[{\"relation\":\"self\",\"url\":\"https://r/fhir/Patient?x\"},"
-			 "{\"relation\":\"next\",\"url\":\"https://r/fhir/Patient?_offset=2\"}],"
-			 "\"entry\":[{\"fullUrl\":\"https://r/fhir/Patient/1\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"1\"},"
-			 "\"search\":{\"mode\":\"match\",\"score\":0.93,\"extension\":[{\"url\":"
-			 "\"http://hl7.org/fhir/StructureDefinition/match-grade\",\"valueCode\":\"certain\"}]}},"
-			 "7,{\"resource\":{\"resourceType\":\"OperationOutcome\"},\"search\":{\"mode\":\"outcome\"}}]}";
+	struct vax_error err = {0};
+	const char *ss =
+	    "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":3,"
+	    "\"link\":[{\"relation\":\"self\",\"url\":\"https://r/fhir/Patient?x\"},"
+	    "{\"relation\":\"next\",\"url\":\"https://r/fhir/Patient?_offset=2\"}],"
+	    "\"entry\":[{\"fullUrl\":\"https://r/fhir/Patient/"
+	    "1\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"1\"},"
+	    "\"search\":{\"mode\":\"match\",\"score\":0.93,\"extension\":[{\"url\":"
+	    "\"http://hl7.org/fhir/StructureDefinition/match-grade\",\"valueCode\":\"certain\"}]}},"
+	    "7,{\"resource\":{\"resourceType\":\"OperationOutcome\"},\"search\":{\"mode\":\"outcome\"}}]}";
 	ck_assert(api_bundle_parse(ss, strlen(ss), &b, &err));
 	ck_assert_str_eq(b.type, "searchset");
 	ck_assert_int_eq(b.total, 3);
@@ -127,12 +137,14 @@ START_TEST(bundle_searchset_and_transaction)
 	ck_assert_str_eq(b.entry[1].mode, "outcome");
 	api_bundle_free(&b);
 
-	const char *tx = "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
-			 "{\"response\":{\"status\":\"201 Created\",\"location\":\"Patient/p1/_history/1\",\"etag\":\"W/\\\"1\\\"\"}},"
-			 "{\"response\":{\"status\":\"422\",\"outcome\":{\"resourceType\":\"OperationOutcome\",\"issue\":"
-			 "[{\"severity\":\"error\",\"code\":\"invalid\",\"diagnostics\":\"Enter the lot number.\"}]}}},"
-			 "{\"response\":{\"status\":\"412 Precondition Failed\"}},"
-			 "{\"response\":{\"status\":\"banana\"}}]}";
+	const char *tx =
+	    "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
+	    "{\"response\":{\"status\":\"201 "
+	    "Created\",\"location\":\"Patient/p1/_history/1\",\"etag\":\"W/\\\"1\\\"\"}},"
+	    "{\"response\":{\"status\":\"422\",\"outcome\":{\"resourceType\":\"OperationOutcome\",\"issue\":"
+	    "[{\"severity\":\"error\",\"code\":\"invalid\",\"diagnostics\":\"Enter the lot number.\"}]}}},"
+	    "{\"response\":{\"status\":\"412 Precondition Failed\"}},"
+	    "{\"response\":{\"status\":\"banana\"}}]}";
 	ck_assert(api_bundle_parse(tx, strlen(tx), &b, &err));
 	struct api_fhir_outcome out[8];
 	ck_assert_int_eq(api_fhir_entry_outcomes(&b, out, 8, &err), 4);
@@ -146,8 +158,8 @@ START_TEST(bundle_searchset_and_transaction)
 	ck_assert_int_eq(out[3].cls, API_PROTOCOL);
 	api_bundle_free(&b);
 
-	const char *bad[] = { "{\"resourceType\":\"Patient\"}", "{\"resourceType\":\"Bundle\",\"entry\":{}}",
-			      "{\"resourceType\":\"Bundle\"", "null" };
+	const char *bad[] = {"{\"resourceType\":\"Patient\"}", "{\"resourceType\":\"Bundle\",\"entry\":{}}",
+	                     "{\"resourceType\":\"Bundle\"", "null"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ck_assert_msg(!api_bundle_parse(bad[i], strlen(bad[i]), &b, &err), "%s", bad[i]);
 		api_bundle_free(&b);
@@ -162,7 +174,8 @@ START_TEST(ref_split)
 	ck_assert_str_eq(t, "Immunization");
 	ck_assert_str_eq(id, "123");
 	ck_assert_str_eq(v, "4");
-	ck_assert(api_ref_split("https://r.example/fhir/Patient/Abc/_history/2?x=1", t, sizeof t, id, sizeof id, v, sizeof v));
+	ck_assert(api_ref_split("https://r.example/fhir/Patient/Abc/_history/2?x=1", t, sizeof t, id,
+	                        sizeof id, v, sizeof v));
 	ck_assert_str_eq(t, "Patient");
 	ck_assert_str_eq(id, "Abc");
 	ck_assert_str_eq(v, "2");
@@ -183,12 +196,13 @@ START_TEST(form_encode)
 END_TEST
 
 static void classify(long status, bool token, const char *www, const char *body, enum api_class cls,
-		     const char *code, bool expired)
+                     const char *code, bool expired)
 {
-	struct api_result r = { .body = body ? body : "", .body_len = body ? strlen(body) : 0, .retry_after = -1 };
+	struct api_result r = {
+	    .body = body ? body : "", .body_len = body ? strlen(body) : 0, .retry_after = -1};
 	api_classify_status(&r, status, token, www);
 	ck_assert_msg(r.cls == cls && !strcmp(r.err.code, code) && r.expired == expired, "%ld: %s %s", status,
-		      api_class_name(r.cls), r.err.code);
+	              api_class_name(r.cls), r.err.code);
 }
 
 START_TEST(status_classes)
@@ -217,8 +231,8 @@ END_TEST
 
 START_TEST(request_building)
 {
-	struct api_conn_config cfg = { .base_url = "https://reg.example/fhir" };
-	struct vax_error err = { 0 };
+	struct api_conn_config cfg = {.base_url = "https://reg.example/fhir"};
+	struct vax_error err = {0};
 	struct api_conn *c = api_conn_new(&cfg, &err);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_null(api_fhir_read_req(c, "Patient", "../metadata", NULL, &err));
@@ -228,7 +242,7 @@ START_TEST(request_building)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(api_req_path(r), "/Patient/p-1.2?_elements=name%2CbirthDate");
 	api_req_free(r);
-	struct api_fhir_param p[] = { { "family", "O'Brien Peña" }, { "_count", "10" }, { "given", NULL } };
+	struct api_fhir_param p[] = {{"family", "O'Brien Peña"}, {"_count", "10"}, {"given", NULL}};
 	r = api_fhir_search_req(c, "Patient", p, 3, &err);
 	ck_assert_str_eq(api_req_path(r), "/Patient?family=O%27Brien%20Pe%C3%B1a&_count=10");
 	api_req_free(r);
@@ -239,7 +253,7 @@ START_TEST(request_building)
 	ck_assert_ptr_nonnull(r);
 	api_req_free(r);
 	cJSON_Delete(j);
-	struct api_bundle b = { .next = NULL };
+	struct api_bundle b = {.next = NULL};
 	ck_assert_ptr_null(api_fhir_next_req(c, &b, &err));
 	ck_assert(!error_isset(&err));
 	api_conn_free(c);

@@ -412,7 +412,7 @@ static int review(struct opts *o, bool link)
 	struct cache_store *s = unlock(o);
 	struct vax_error err;
 	bool ok = link ? cache_outbox_link(s, o->seq, o->rid ? o->rid : "", &err)
-		       : cache_outbox_approve(s, o->seq, o->version, &err);
+	               : cache_outbox_approve(s, o->seq, o->version, &err);
 	if (!ok)
 		fprintf(stderr, "cachedrv: %s\n", err.message);
 	cache_store_close(s);
@@ -478,15 +478,15 @@ static int verify(struct opts *o)
 	for (int i = 0; i < n; i++) {
 		if (v[i].state != CACHE_ACCEPTED) {
 			fprintf(stderr, "not accepted: entry %lld is %s: %s\n", (long long)v[i].seq,
-				cache_state_name(v[i].state), v[i].message);
+			        cache_state_name(v[i].state), v[i].message);
 			bad++;
 			continue;
 		}
 		long t = registry_count(conn, cache_rtype_name(v[i].type), v[i].rec_key);
 		checked++;
 		if (t != 1) {
-			fprintf(stderr, "%s %s is on the registry %ld times\n",
-				cache_rtype_name(v[i].type), v[i].rec_key, t);
+			fprintf(stderr, "%s %s is on the registry %ld times\n", cache_rtype_name(v[i].type),
+			        v[i].rec_key, t);
 			bad++;
 		}
 	}
@@ -503,7 +503,7 @@ static int verify(struct opts *o)
 		long t = found ? 1 : registry_count(conn, type, uuid);
 		if (!found || t != 1) {
 			fprintf(stderr, "confirmed %s %s: in outbox %s, on registry %ld\n", type, uuid,
-				found ? "yes" : "no", t);
+			        found ? "yes" : "no", t);
 			bad++;
 		}
 	}
@@ -541,8 +541,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "person") || !strcmp(argv[1], "edit") || !strcmp(argv[1], "approve") ||
 	    !strcmp(argv[1], "link")) {
 		parse(&o, argc, argv);
-		return argv[1][0] == 'p' ? person(&o) : argv[1][0] == 'e' ? edit(&o)
-						 : review(&o, argv[1][0] == 'l');
+		return argv[1][0] == 'p'   ? person(&o)
+		       : argv[1][0] == 'e' ? edit(&o)
+		                           : review(&o, argv[1][0] == 'l');
 	}
 	if (!strcmp(argv[1], "consent")) {
 		parse(&o, argc, argv);

@@ -54,8 +54,7 @@ void cachetest_client(struct client *c, const char *family, const char *given, i
 	text_copy(c->ident[0].value, sizeof c->ident[0].value, "CH-55");
 }
 
-void cachetest_dose(struct immunization *im, const char *client_uuid, const char *cvx, int y,
-		    int m, int d)
+void cachetest_dose(struct immunization *im, const char *client_uuid, const char *cvx, int y, int m, int d)
 {
 	imm_init(im);
 	text_copy(im->client_uuid, sizeof im->client_uuid, client_uuid);

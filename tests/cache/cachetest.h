@@ -15,8 +15,7 @@ const struct capture *cachetest_capture(void);
 /** A valid client (sex, county, identifier MR|CH-55). */
 void cachetest_client(struct client *c, const char *family, const char *given, int y, int m, int d);
 /** A dose of cvx for the client with that uuid. */
-void cachetest_dose(struct immunization *im, const char *client_uuid, const char *cvx, int y,
-		    int m, int d);
+void cachetest_dose(struct immunization *im, const char *client_uuid, const char *cvx, int y, int m, int d);
 /** True if any file in dir or below holds s as UTF-8, UTF-16LE/BE, base64 (any
  * alignment) or hex (either case). */
 bool cachetest_dir_contains(const char *dir, const char *s);

@@ -31,13 +31,13 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 32
-#define ARM 4096
+#define ARM       4096
 
 enum mode { M_CUT_UP, M_STALL_UP, M_CUT_DOWN, M_RESET_HELLO };
 
 struct pair {
-	int c, s;               /* client side, registry side; -1 when closed */
-	long up, down;          /* bytes relayed each way */
+	int c, s;      /* client side, registry side; -1 when closed */
+	long up, down; /* bytes relayed each way */
 	long up_at_arm, down_at_arm;
 	bool armed, stalled;
 };
@@ -85,9 +85,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int target = atoi(argv[1]);
-	enum mode mode = !strcmp(argv[2], "cut-up") ? M_CUT_UP
-			 : !strcmp(argv[2], "stall-up") ? M_STALL_UP
-			 : !strcmp(argv[2], "reset-hello") ? M_RESET_HELLO : M_CUT_DOWN;
+	enum mode mode = !strcmp(argv[2], "cut-up")        ? M_CUT_UP
+	                 : !strcmp(argv[2], "stall-up")    ? M_STALL_UP
+	                 : !strcmp(argv[2], "reset-hello") ? M_RESET_HELLO
+	                                                   : M_CUT_DOWN;
 	long n = atol(argv[3]);
 	int port, ls = listen_any(&port);
 	if (ls < 0) {
@@ -170,8 +171,7 @@ int main(int argc, char **argv)
 				printf("fault: %s after %ld bytes\n", argv[2], n);
 				fflush(stdout);
 			}
-			if (p->armed && from_client && mode != M_CUT_DOWN &&
-			    p->up + len > p->up_at_arm + n) {
+			if (p->armed && from_client && mode != M_CUT_DOWN && p->up + len > p->up_at_arm + n) {
 				len = p->up_at_arm + n - p->up;
 				if (len > 0 && write(to, buf, (size_t)len) < 0)
 					len = 0;

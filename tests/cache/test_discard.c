@@ -311,7 +311,8 @@ static cJSON *entry_payload(int64_t seq)
 static const cJSON *contained(const cJSON *j, const char *family)
 {
 	const cJSON *x;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "contained")) {
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "contained"))
+	{
 		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItem(x, "resourceType"));
 		const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "name"), 0);
 		const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(n, "family"));
@@ -335,7 +336,8 @@ START_TEST(companions_only_when_changed)
 	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
 	text_copy(c.resp[0].phone.number, sizeof c.resp[0].phone.number, "5125550101");
 	struct cache_entry e1, e2;
-	ck_assert_msg(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e1, &err), "%s", err.message);
+	ck_assert_msg(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e1, &err), "%s",
+	              err.message);
 	cJSON *j = entry_payload(e1.seq);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "contained")), 1);
 	ck_assert_ptr_nonnull(contained(j, "Alcala"));
@@ -387,9 +389,9 @@ START_TEST(companion_conflict_resolved)
 	cJSON *tj = fhir_client_to_json(&theirs);
 	char *tjson = cJSON_PrintUnformatted(tj);
 	cJSON_Delete(tj);
-	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_CONFLICT, NULL, NULL,
-	                                 "This responsible person (Bustos, Ana, GRD) was removed at the registry.",
-	                                 tjson, &err));
+	ck_assert(cache_outbox_set_state(
+	    st, e.seq, CACHE_CONFLICT, NULL, NULL,
+	    "This responsible person (Bustos, Ana, GRD) was removed at the registry.", tjson, &err));
 	free(tjson);
 	ck_assert_msg(cache_outbox_approve(st, e.seq, NULL, &err), "%s", err.message);
 	struct cache_entry got;

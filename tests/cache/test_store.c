@@ -304,7 +304,7 @@ START_TEST(outbox_durable)
 	free(json);
 	ck_assert(cache_outbox_set_state(st, e1.seq, CACHE_ACCEPTED, "123", "1", NULL, NULL, &err));
 	ck_assert(cache_outbox_set_state(st, e2.seq, CACHE_REJECTED, NULL, NULL,
-					 "Immunization.lotNumber: required", NULL, &err));
+	                                 "Immunization.lotNumber: required", NULL, &err));
 	reopen();
 	cachetest_login(st);
 	struct cache_entry e;
@@ -372,8 +372,8 @@ START_TEST(outbox_correct_rejected)
 	/* only a rejected entry can be corrected */
 	ck_assert(!cache_outbox_correct_immunization(st, e.seq, &im, &err));
 	ck_assert_str_eq(err.code, "CACHE-STATE");
-	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_REJECTED, NULL, NULL, "CVX 141 is inactive", NULL,
-					 &err));
+	ck_assert(
+	    cache_outbox_set_state(st, e.seq, CACHE_REJECTED, NULL, NULL, "CVX 141 is inactive", NULL, &err));
 	strcpy(im.cvx, "150");
 	ck_assert(cache_outbox_correct_immunization(st, e.seq, &im, &err));
 	struct cache_entry back;
@@ -500,8 +500,8 @@ START_TEST(rows_cannot_swap)
 	ck_assert(cache_save_client(st, &b, CACHE_OP_CREATE, cachetest_capture(), NULL, &err));
 	char sql[256];
 	snprintf(sql, sizeof sql,
-		 "UPDATE clients SET sealed=(SELECT sealed FROM clients WHERE key='%s') WHERE key='%s'",
-		 b.uuid, a.uuid);
+	         "UPDATE clients SET sealed=(SELECT sealed FROM clients WHERE key='%s') WHERE key='%s'",
+	         b.uuid, a.uuid);
 	ck_assert_int_eq(sqlite3_exec(cache_store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
 	struct client got;
 	ck_assert(!cache_get_client(st, a.uuid, &got, NULL, &err));
@@ -542,14 +542,14 @@ END_TEST
 START_TEST(scanner_sees_encodings)
 {
 	static const char *const forms[] = {
-		"..Xylophonist..",                       /* plain */
-		"X\0y\0l\0o\0p\0h\0o\0n\0i\0s\0t\0",  /* UTF-16LE */
-		"\0X\0y\0l\0o\0p\0h\0o\0n\0i\0s\0t",  /* UTF-16BE */
-		"WHlsb3Bob25pc3Q=",                      /* base64 */
-		"YVh5bG9waG9uaXN0",                      /* base64 of "aXylophonist" */
-		"YWFYeWxvcGhvbmlzdA==",                  /* base64 of "aaXylophonist" */
-		"58796c6f70686f6e697374",                /* hex */
-		"58796C6F70686F6E697374",
+	    "..Xylophonist..",                   /* plain */
+	    "X\0y\0l\0o\0p\0h\0o\0n\0i\0s\0t\0", /* UTF-16LE */
+	    "\0X\0y\0l\0o\0p\0h\0o\0n\0i\0s\0t", /* UTF-16BE */
+	    "WHlsb3Bob25pc3Q=",                  /* base64 */
+	    "YVh5bG9waG9uaXN0",                  /* base64 of "aXylophonist" */
+	    "YWFYeWxvcGhvbmlzdA==",              /* base64 of "aaXylophonist" */
+	    "58796c6f70686f6e697374",            /* hex */
+	    "58796C6F70686F6E697374",
 	};
 	static const size_t lens[] = {15, 22, 22, 16, 16, 20, 22, 22};
 	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
@@ -576,13 +576,13 @@ START_TEST(no_plaintext_on_disk)
 	cachetest_client(&c, "Zanzibarian", "Ottoline", 2003, 6, 9);
 	text_copy(c.id, sizeof c.id, "R77");
 	ck_assert(cache_put_client(st, &c, 1, NULL, &err));
-	const char *secrets[] = {"Xylophonist", "Quintavius", "XYLOPHONIST", "1987-11-23",
-				 "11/23/1987", "19871123", "Zanzibarian", "Ottoline", "2003-06-09"};
+	const char *secrets[] = {"Xylophonist", "Quintavius",  "XYLOPHONIST", "1987-11-23", "11/23/1987",
+	                         "19871123",    "Zanzibarian", "Ottoline",    "2003-06-09"};
 	/* while open (WAL not checkpointed) and after close */
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
-			ck_assert_msg(!cachetest_dir_contains(dir, secrets[i]),
-				      "%s found on disk (round %d)", secrets[i], round);
+			ck_assert_msg(!cachetest_dir_contains(dir, secrets[i]), "%s found on disk (round %d)",
+			              secrets[i], round);
 		cache_store_close(st);
 		st = NULL;
 	}

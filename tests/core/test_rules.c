@@ -139,8 +139,8 @@ START_TEST(names)
 	ck_assert(!rules_name_ok("Smith2"));
 	ck_assert(!rules_name_ok("Smith;DROP"));
 	ck_assert(!rules_name_ok("--"));
-	ck_assert(!rules_name_ok("\xCC\x81"));  /* an accent with no letter */
-	ck_assert(!rules_name_ok("\xC3"));      /* broken UTF-8 */
+	ck_assert(!rules_name_ok("\xCC\x81")); /* an accent with no letter */
+	ck_assert(!rules_name_ok("\xC3"));     /* broken UTF-8 */
 	ck_assert(!rules_name_ok("Baby.Boy"));
 	/* AKA and mother's maiden name follow the same rule */
 	good_client(&c);

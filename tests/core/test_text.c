@@ -23,9 +23,9 @@ START_TEST(utf8_validation)
 {
 	ck_assert(text_utf8_valid("Nguyễn"));
 	ck_assert(text_utf8_valid("김민준"));
-	ck_assert(!text_utf8_valid("\xC3"));         /* truncated */
-	ck_assert(!text_utf8_valid("\xC0\xAF"));     /* overlong '/' */
-	ck_assert(!text_utf8_valid("\xED\xA0\x80")); /* surrogate */
+	ck_assert(!text_utf8_valid("\xC3"));             /* truncated */
+	ck_assert(!text_utf8_valid("\xC0\xAF"));         /* overlong '/' */
+	ck_assert(!text_utf8_valid("\xED\xA0\x80"));     /* surrogate */
 	ck_assert(!text_utf8_valid("\xF4\x90\x80\x80")); /* > U+10FFFF */
 	ck_assert(!text_utf8_valid("\xFF"));
 	ck_assert_uint_eq(text_utf8_len("Nguyễn"), 6);

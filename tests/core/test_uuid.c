@@ -12,8 +12,8 @@ START_TEST(v4_shape_and_uniqueness)
 	uuid_v4(b);
 	ck_assert(uuid_valid(a));
 	ck_assert_uint_eq(strlen(a), 36);
-	ck_assert_int_eq(a[14], '4');                /* version */
-	ck_assert(strchr("89ab", a[19]) != NULL);    /* variant */
+	ck_assert_int_eq(a[14], '4');             /* version */
+	ck_assert(strchr("89ab", a[19]) != NULL); /* variant */
 	ck_assert_str_ne(a, b);
 	ck_assert(!uuid_valid("not-a-uuid"));
 	ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-42661417400g"));

@@ -30,16 +30,15 @@ static void free_data(void)
 }
 
 /* Each parameter starts with its separating comma, so they concatenate. */
-#define PATIENT(dob, gender)                                                                       \
-	",{\"name\":\"patient\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\","           \
+#define PATIENT(dob, gender)                                                                                 \
+	",{\"name\":\"patient\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\","                   \
 	"\"birthDate\":\"" dob "\",\"gender\":\"" gender "\"}}"
-#define IMM(id, cvx, when, status)                                                                 \
-	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id   \
-	"\",\"status\":\"" status "\",\"vaccineCode\":{\"coding\":[{\"system\":"                    \
-	"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},\"occurrenceDateTime\":\"" when    \
-	"\"}}"
-#define REQ(date, params)                                                                          \
-	"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\","             \
+#define IMM(id, cvx, when, status)                                                                           \
+	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id           \
+	"\",\"status\":\"" status "\",\"vaccineCode\":{\"coding\":[{\"system\":"                             \
+	"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},\"occurrenceDateTime\":\"" when "\"}}"
+#define REQ(date, params)                                                                                    \
+	"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\","                      \
 	"\"valueDate\":\"" date "\"}" params "]}"
 
 static cJSON *forecast(const char *json, struct vax_error *err)
@@ -103,8 +102,8 @@ static const char *criterion(const cJSON *r, const char *loinc)
 START_TEST(test_hepb_birth_dose)
 {
 	struct vax_error err = {0};
-	cJSON *out = forecast(REQ("2024-04-10", PATIENT("2024-03-10", "female")
-	                          IMM("i1", "08", "2024-03-10T09:30:00-05:00", "completed")),
+	cJSON *out = forecast(REQ("2024-04-10", PATIENT("2024-03-10", "female") IMM(
+	                                            "i1", "08", "2024-03-10T09:30:00-05:00", "completed")),
 	                      &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
 	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(out, "resourceType")->valuestring, "Parameters");
@@ -116,17 +115,19 @@ START_TEST(test_hepb_birth_dose)
 	                 "ImmunizationEvaluation");
 	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "valid");
 	ck_assert_str_eq(text_of(cJSON_GetObjectItemCaseSensitive(ev, "targetDisease")), "HepB");
-	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "immunizationEvent"),
-	                                                  "reference")->valuestring,
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(
+	                     cJSON_GetObjectItemCaseSensitive(ev, "immunizationEvent"), "reference")
+	                     ->valuestring,
 	                 "Immunization/i1");
 	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(ev, "doseNumberPositiveInt")->valueint, 1);
 
 	const cJSON *rec = param(out, "recommendation", 0);
 	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(rec, "resourceType")->valuestring,
 	                 "ImmunizationRecommendation");
-	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "patient"),
-	                                                  "reference")->valuestring,
-	                 "Patient/p1");
+	ck_assert_str_eq(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "patient"), "reference")
+	        ->valuestring,
+	    "Patient/p1");
 	const cJSON *hepb = rec_for(out, "HepB");
 	ck_assert_ptr_nonnull(hepb);
 	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(hepb, "forecastStatus")), "due");
@@ -158,10 +159,10 @@ START_TEST(test_not_valid_and_entered_in_error)
 {
 	struct vax_error err = {0};
 	/* MMR at 6 months is too young; the record entered in error is ignored */
-	cJSON *out = forecast(REQ("2021-06-01", PATIENT("2020-01-01", "male")
-	                          IMM("a", "03", "2020-07-01", "completed")
-	                          IMM("b", "03", "2021-01-15", "entered-in-error")),
-	                      &err);
+	cJSON *out =
+	    forecast(REQ("2021-06-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2020-07-01", "completed")
+	                                   IMM("b", "03", "2021-01-15", "entered-in-error")),
+	             &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
 	const cJSON *ev = param(out, "evaluation", 0);
 	ck_assert_ptr_nonnull(ev);
@@ -226,15 +227,17 @@ START_TEST(test_bad_input_names_the_parameter)
 	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "MMR", "2021-01-01", "completed")),
 	        "immunization[0]");
 	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2021-01-01", "completed")
-	            IMM("b", "03", "2021", "completed")),
+	                              IMM("b", "03", "2021", "completed")),
 	        "immunization[1]: occurrenceDateTime");
 	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2021-01-01", "done")),
 	        "Immunization.status");
 	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male") IMM("a", "03", "2019-01-01", "completed")),
 	        "before Patient.birthDate");
-	refused(REQ("2024-01-01", PATIENT("2020-01-01", "male")
-	            ",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Patient\"}}"),
-	        "immunization[0]: expected resourceType Immunization");
+	refused(
+	    REQ("2024-01-01",
+	        PATIENT("2020-01-01",
+	                "male") ",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Patient\"}}"),
+	    "immunization[0]: expected resourceType Immunization");
 }
 END_TEST
 

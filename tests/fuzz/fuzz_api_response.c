@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *conf = NULL;
 	char ver[33];
 	if (api_confidentiality_parse(body, size, size && (data[0] & 1) ? "application/json" : "text/plain",
-				      &conf, ver, sizeof ver, &err))
+	                              &conf, ver, sizeof ver, &err))
 		free(conf);
 
 	struct api_bundle b;
@@ -52,9 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_bundle_free(&b);
 
 	/* the typed readers over a 200 with this body */
-	struct api_result res = { .cls = API_OK, .status = 200, .body = body, .body_len = size,
-				  .content_type = "application/fhir+json", .etag = body, .location = "",
-				  .last_modified = "", .retry_after = -1 };
+	struct api_result res = {.cls = API_OK,
+	                         .status = 200,
+	                         .body = body,
+	                         .body_len = size,
+	                         .content_type = "application/fhir+json",
+	                         .etag = body,
+	                         .location = "",
+	                         .last_modified = "",
+	                         .retry_after = -1};
 	struct client *c = malloc(sizeof *c);
 	struct immunization *im = malloc(sizeof *im);
 	if (c && im) {

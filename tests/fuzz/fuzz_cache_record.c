@@ -30,10 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned char *sealed = malloc(cache_crypto_sealed_len(len));
 	if (sealed && cache_crypto_seal(KEY, "row/x", rest, len, sealed)) {
 		cache_record_decode(KEY, "row/x", sealed, cache_crypto_sealed_len(len),
-				    mode == 1 ? CACHE_R_PATIENT : CACHE_R_IMMUNIZATION, &c, &im, NULL);
+		                    mode == 1 ? CACHE_R_PATIENT : CACHE_R_IMMUNIZATION, &c, &im, NULL);
 		/* the same blob under another row's name must not open */
-		if (cache_record_decode(KEY, "row/y", sealed, cache_crypto_sealed_len(len),
-					CACHE_R_PATIENT, &c, &im, NULL))
+		if (cache_record_decode(KEY, "row/y", sealed, cache_crypto_sealed_len(len), CACHE_R_PATIENT,
+		                        &c, &im, NULL))
 			abort();
 	}
 	free(sealed);

@@ -20,7 +20,8 @@ static void patient(const cJSON *j)
 	}
 	cJSON *out = fhir_patient_to_json(&c);
 	if (!fhir_patient_from_json(out, &back, &err) || strcmp(back.name.family, c.name.family) ||
-	    back.dob != c.dob || back.n_ident != c.n_ident || back.n_addr != c.n_addr || back.n_aka != c.n_aka)
+	    back.dob != c.dob || back.n_ident != c.n_ident || back.n_addr != c.n_addr ||
+	    back.n_aka != c.n_aka)
 		abort(); /* the canonical form must read back */
 	cJSON_Delete(out);
 }
@@ -47,7 +48,8 @@ static void immunization(const cJSON *j)
 		return;
 	cJSON *out = fhir_immunization_to_json(&im);
 	if (!fhir_immunization_from_json(out, &back, &err) || strcmp(back.cvx, im.cvx) ||
-	    back.date_given != im.date_given || back.historical != im.historical || back.dose_ul != im.dose_ul)
+	    back.date_given != im.date_given || back.historical != im.historical ||
+	    back.dose_ul != im.dose_ul)
 		abort();
 	cJSON_Delete(out);
 }
@@ -71,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fhir_outcome_read(j, &err);
 	/* resources also arrive inside Bundles and Parameters */
 	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entry")) {
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entry"))
+	{
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "resource");
 		if (r) {
 			patient(r);

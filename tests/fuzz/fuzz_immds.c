@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct immds_request q;
 	struct vax_error err = {0};
 	if (immds_parse_request(in, &q, &err)) {
-		if (q.patient.ndoses > IMMDS_MAX_IMMUNIZATIONS || q.patient.nobservations > IMMDS_MAX_OBSERVATIONS)
+		if (q.patient.ndoses > IMMDS_MAX_IMMUNIZATIONS ||
+		    q.patient.nobservations > IMMDS_MAX_OBSERVATIONS)
 			abort();
 		/* cap the engine's work per input: a fuzzer wants many inputs */
 		if (cdsi && q.patient.ndoses <= 40) {

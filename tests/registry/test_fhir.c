@@ -231,21 +231,28 @@ START_TEST(errors_name_the_field)
 	expect_error("{\"resourceType\":\"Observation\"}", "Patient.resourceType", true);
 	expect_error("[]", "Patient", true);
 	expect_error("{\"resourceType\":\"Patient\",\"birthDate\":7}", "Patient.birthDate", true);
-	expect_error("{\"resourceType\":\"Patient\",\"birthDate\":\"2020-13-01\"}", "Patient.birthDate", true);
+	expect_error("{\"resourceType\":\"Patient\",\"birthDate\":\"2020-13-01\"}", "Patient.birthDate",
+	             true);
 	expect_error("{\"resourceType\":\"Patient\",\"gender\":\"x\"}", "Patient.gender", true);
 	expect_error("{\"resourceType\":\"Patient\",\"name\":{}}", "Patient.name", true);
 	expect_error("{\"resourceType\":\"Patient\",\"name\":[{\"given\":[1]}]}", "Patient.name.given", true);
-	expect_error("{\"resourceType\":\"Patient\",\"address\":[{\"line\":[\"a\",\"b\",\"c\"]}]}", "Patient.address.line", true);
-	expect_error("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:ietf:rfc:3986\",\"value\":\"x\"}]}",
-		     "Patient.identifier", true);
-	expect_error("{\"resourceType\":\"Patient\",\"multipleBirthInteger\":1.5}", "Patient.multipleBirthInteger", true);
+	expect_error("{\"resourceType\":\"Patient\",\"address\":[{\"line\":[\"a\",\"b\",\"c\"]}]}",
+	             "Patient.address.line", true);
+	expect_error("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:ietf:rfc:3986\","
+	             "\"value\":\"x\"}]}",
+	             "Patient.identifier", true);
+	expect_error("{\"resourceType\":\"Patient\",\"multipleBirthInteger\":1.5}",
+	             "Patient.multipleBirthInteger", true);
 	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"done\"}", "Immunization.status", false);
-	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"patient\":{\"reference\":\"Group/1\"}}",
-		     "Immunization.patient", false);
-	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"doseQuantity\":{\"value\":\"x\"}}",
-		     "Immunization.doseQuantity.value", false);
-	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"lotNumber\":\"" \
-		     "012345678901234567890123456789012345\"}", "Immunization.lotNumber", false);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"patient\":{\"reference\":"
+	             "\"Group/1\"}}",
+	             "Immunization.patient", false);
+	expect_error(
+	    "{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"doseQuantity\":{\"value\":\"x\"}}",
+	    "Immunization.doseQuantity.value", false);
+	expect_error("{\"resourceType\":\"Immunization\",\"status\":\"completed\",\"lotNumber\":\""
+	             "012345678901234567890123456789012345\"}",
+	             "Immunization.lotNumber", false);
 }
 END_TEST
 
@@ -274,13 +281,18 @@ START_TEST(related_and_consent)
 	cJSON_Delete(j);
 	ck_assert_str_eq(back.id, "rp1");
 	ck_assert_str_eq(back.version, "4");
-	j = cJSON_Parse("{\"resourceType\":\"RelatedPerson\",\"meta\":\"4\",\"patient\":{\"reference\":\"Patient/p1\"}}");
+	j = cJSON_Parse(
+	    "{\"resourceType\":\"RelatedPerson\",\"meta\":\"4\",\"patient\":{\"reference\":\"Patient/p1\"}}");
 	ck_assert(!fhir_related_person_from_json(j, &back, NULL, 0, &err));
 	cJSON_Delete(j);
 	ck_assert_str_eq(err.code, "FHIR-INVALID");
 
-	struct consent cs = {.minor = CONSENT_GRANTED, .adult = CONSENT_REFUSED, .disaster_retention = true,
-			     .date = ymd(2025, 1, 1), .source = "signed form"}, cb;
+	struct consent cs = {.minor = CONSENT_GRANTED,
+	                     .adult = CONSENT_REFUSED,
+	                     .disaster_retention = true,
+	                     .date = ymd(2025, 1, 1),
+	                     .source = "signed form"},
+	               cb;
 	j = fhir_consent_to_json(&cs, "Patient/p1");
 	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "rejected");
 	ck_assert(fhir_consent_from_json(j, &cb, ref, sizeof ref, &err));
@@ -364,7 +376,8 @@ START_TEST(outcomes)
 	cJSON *oo = fhir_outcome_from_rules(&rep, "Patient");
 	const cJSON *i0 = cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(i0, "severity")->valuestring, "error");
-	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(i0, "expression"), 0)->valuestring, "Patient.dob");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(i0, "expression"), 0)->valuestring,
+	                 "Patient.dob");
 	struct vax_error err = {0};
 	ck_assert(fhir_outcome_read(oo, &err));
 	ck_assert_str_eq(err.code, "V-DOB-FUTURE");
@@ -386,8 +399,9 @@ START_TEST(names_without_official)
 {
 	struct client c;
 	struct vax_error err = {0};
-	cJSON *j = cJSON_Parse("{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"old\",\"family\":\"Garza\"},"
-			       "{\"use\":\"usual\",\"family\":\"Treviño\",\"given\":[\"Ana\"]}]}");
+	cJSON *j =
+	    cJSON_Parse("{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"old\",\"family\":\"Garza\"},"
+	                "{\"use\":\"usual\",\"family\":\"Treviño\",\"given\":[\"Ana\"]}]}");
 	ck_assert(fhir_patient_from_json(j, &c, &err));
 	cJSON_Delete(j);
 	ck_assert_str_eq(c.name.family, "Treviño");

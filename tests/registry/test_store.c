@@ -110,7 +110,8 @@ START_TEST(search_terms)
 	ck_assert_int_eq(search(c2, 1), 1);
 	struct store_cond c3[] = {{SC_PREFIX, "family", "OBRIEN", NULL}};
 	ck_assert_int_eq(search(c3, 1), 1);
-	struct store_cond c4[] = {{SC_PREFIX, "family", "NGUYEN", NULL}, {SC_RANGE, "birthdate", "2021-01-01", ""}};
+	struct store_cond c4[] = {{SC_PREFIX, "family", "NGUYEN", NULL},
+	                          {SC_RANGE, "birthdate", "2021-01-01", ""}};
 	ck_assert_int_eq(search(c4, 2), 1);
 	struct store_cond c5[] = {{SC_RANGE, "birthdate", "", "2020-12-31"}};
 	ck_assert_int_eq(search(c5, 1), 2);

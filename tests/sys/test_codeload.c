@@ -135,15 +135,15 @@ END_TEST
 START_TEST(truncated_csv)
 {
 	expect_failure("cvx.csv",
-		       "cvx_code,short_description,full_vaccine_name,status,last_updated,notes\n"
-		       "03,MMR,\"measles, mumps and rubella virus vaccine\",Active,5/28/2010,\n"
-		       "20,DTaP,\"diphtheria, tet",
-		       "CSV-QUOTE", "cvx.csv:3:");
+	               "cvx_code,short_description,full_vaccine_name,status,last_updated,notes\n"
+	               "03,MMR,\"measles, mumps and rubella virus vaccine\",Active,5/28/2010,\n"
+	               "20,DTaP,\"diphtheria, tet",
+	               "CSV-QUOTE", "cvx.csv:3:");
 	expect_failure("mvx.csv",
-		       "mvx_code,manufacturer_name,status,last_updated,notes\n"
-		       "PMC,Sanofi Pasteur,Active,5/28/2010,\n"
-		       "SKB,GlaxoSmith",
-		       "CODES-ROW", "mvx.csv:3:");
+	               "mvx_code,manufacturer_name,status,last_updated,notes\n"
+	               "PMC,Sanofi Pasteur,Active,5/28/2010,\n"
+	               "SKB,GlaxoSmith",
+	               "CODES-ROW", "mvx.csv:3:");
 	expect_failure("cvx.csv", "", "CODES-EMPTY", "cvx.csv");
 }
 END_TEST
@@ -151,13 +151,13 @@ END_TEST
 START_TEST(unknown_or_missing_column)
 {
 	expect_failure("mvx.csv",
-		       "mvx_code,manufacturer_name,status,last_updated,notes,colour\n"
-		       "PMC,Sanofi Pasteur,Active,5/28/2010,,blue\n",
-		       "CODES-COLUMN", "unknown column 'colour'");
-	expect_failure("mvx.csv", "mvx_code,manufacturer_name,last_updated,notes\n",
-		       "CODES-COLUMN", "'status' is missing");
+	               "mvx_code,manufacturer_name,status,last_updated,notes,colour\n"
+	               "PMC,Sanofi Pasteur,Active,5/28/2010,,blue\n",
+	               "CODES-COLUMN", "unknown column 'colour'");
+	expect_failure("mvx.csv", "mvx_code,manufacturer_name,last_updated,notes\n", "CODES-COLUMN",
+	               "'status' is missing");
 	expect_failure("mvx.csv", "mvx_code,manufacturer_name,status,status,last_updated,notes\n",
-		       "CODES-COLUMN", "appears twice");
+	               "CODES-COLUMN", "appears twice");
 }
 END_TEST
 

@@ -24,15 +24,14 @@ START_TEST(defaults_and_good_lines)
 	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
 	ck_assert(cfg.auto_sync);
 	ck_assert_str_eq(cfg.workstation, "desk-1");
-	const char *in =
-		"# clinic settings\r\n"
-		"registry_url = https://registry.example.org/fhir/\n"
-		"  IDLE_LOCK_MINUTES=5  \n"
-		"\n"
-		"pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
-		"keys = vi\n"
-		"auto_sync = No\n"
-		"workstation = Front desk 2";
+	const char *in = "# clinic settings\r\n"
+	                 "registry_url = https://registry.example.org/fhir/\n"
+	                 "  IDLE_LOCK_MINUTES=5  \n"
+	                 "\n"
+	                 "pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
+	                 "keys = vi\n"
+	                 "auto_sync = No\n"
+	                 "workstation = Front desk 2";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
 	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 5);
@@ -47,16 +46,15 @@ START_TEST(bad_lines_are_reported_and_ignored)
 {
 	struct config cfg;
 	config_defaults(&cfg, "w");
-	const char *in =
-		"registry_url = http://insecure.example.org/\n"
-		"idle_lock_minutes = 0\n"
-		"idle_lock_minutes = ten\n"
-		"colour = blue\n"
-		"just some words\n"
-		"= 5\n"
-		"pinned_pubkey = md5//abc\n"
-		"cache_retention_days = 30\n"
-		"auto_sync = sometimes\n";
+	const char *in = "registry_url = http://insecure.example.org/\n"
+	                 "idle_lock_minutes = 0\n"
+	                 "idle_lock_minutes = ten\n"
+	                 "colour = blue\n"
+	                 "just some words\n"
+	                 "= 5\n"
+	                 "pinned_pubkey = md5//abc\n"
+	                 "cache_retention_days = 30\n"
+	                 "auto_sync = sometimes\n";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 8);
 	ck_assert(has_error(&cfg, "c.conf:9: auto_sync must be yes or no"));
 	ck_assert(cfg.auto_sync);
