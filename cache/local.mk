@@ -4,12 +4,14 @@ libvaxcache_a_SOURCES = \
 	cache/crypto.c cache/crypto.h \
 	cache/store.c cache/store.h cache/store_int.h \
 	cache/outbox.c \
+	cache/merge.c cache/merge.h \
 	cache/sync.c cache/sync.h \
 	cache/cli.c cache/cli.h
 libvaxcache_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 VAXCACHE_LIBS = libvaxcache.a $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS)
 
 tests_check_all_SOURCES += tests/cache/test_store.c tests/cache/test_sync.c tests/cache/test_discard.c \
+	tests/cache/test_merge.c \
 	tests/cache/cachetest.c tests/cache/cachetest.h
 tests_check_all_LDADD += $(VAXCACHE_LIBS)
 
