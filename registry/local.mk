@@ -4,6 +4,7 @@ noinst_LIBRARIES += libvaxregistry.a
 libvaxregistry_a_SOURCES = \
 	registry/store.h registry/store_sqlite.c \
 	registry/index.c registry/index.h \
+	registry/dedup.c registry/dedup.h \
 	registry/auth.c registry/auth.h \
 	registry/routes.c registry/routes.h registry/routes_int.h registry/routes_auth.c \
 	registry/server.c registry/server.h \
@@ -24,6 +25,7 @@ REGISTRY_TESTS = \
 	tests/registry/auth.sh \
 	tests/registry/fhir.sh \
 	tests/registry/bundle.sh \
+	tests/registry/dedup.sh \
 	tests/registry/access.sh \
 	tests/registry/maintenance.sh \
 	tests/registry/badinput.sh \

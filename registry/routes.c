@@ -18,6 +18,7 @@
 #include "core/uuid.h"
 #include "forecast/immds.h"
 #include "registry/routes_int.h"
+#include "registry/dedup.h"
 #include "registry/index.h"
 
 #define CT_FHIR            "application/fhir+json"
@@ -1074,6 +1075,12 @@ static void do_create(struct ctx *x, const char *type, const cJSON *body)
 			reply_existing(x, type, id);
 			return;
 		}
+	}
+	/* a dose the client may already have waits for a person (registry/dedup.h) */
+	if (!strcmp(type, "Immunization") && !dedup_check(x->a->st, x->a->codes, body, res, x->rs)) {
+		cJSON_Delete(res);
+		wabort(x);
+		return;
 	}
 	char id[VAX_ID_LEN];
 	if (x->forced_id)
