@@ -292,9 +292,11 @@ static int cmd_sync(struct cli *c)
 	enum cache_sync_status st = cache_sync_run(y, &err);
 	const struct cache_sync_stats *s = cache_sync_stats(y);
 	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "
+	       "merged %d, already on the registry %d; "
 	       "%d bundle(s), %d split(s), %d match(es); pending %d\n",
-	       cache_sync_status_name(st), s->accepted, s->rejected, s->conflict, s->review, s->bundles,
-	       s->splits, s->matches, cache_outbox_count(c->store, 1u << CACHE_PENDING));
+	       cache_sync_status_name(st), s->accepted, s->rejected, s->conflict, s->review, s->merged,
+	       s->reconciled, s->bundles, s->splits, s->matches,
+	       cache_outbox_count(c->store, 1u << CACHE_PENDING));
 	if (st == CACHE_SYNC_OFFLINE)
 		printf("offline: next probe in %lld s\n",
 		       (long long)(cache_sync_next_probe(y) - (int64_t)time(NULL)));

@@ -724,6 +724,9 @@ bool cache_merge_client_result(const struct cache_merge *m, const struct client 
 	if (!cache_merge_decided(m))
 		return false;
 	*out = *theirs;
+	/* the UUID it was typed under is how this workstation knows the record */
+	if (ours->uuid[0])
+		memcpy(out->uuid, ours->uuid, sizeof out->uuid);
 	for (int i = 0; i < m->n; i++) {
 		const struct cache_merge_field *f = &m->f[i];
 		if (!take_ours(f))
@@ -755,6 +758,10 @@ bool cache_merge_imm_result(const struct cache_merge *m, const struct immunizati
 	if (!cache_merge_decided(m))
 		return false;
 	*out = *theirs;
+	if (ours->uuid[0])
+		memcpy(out->uuid, ours->uuid, sizeof out->uuid);
+	if (ours->client_uuid[0])
+		memcpy(out->client_uuid, ours->client_uuid, sizeof out->client_uuid);
 	for (int i = 0; i < m->n; i++)
 		if (take_ours(&m->f[i]))
 			imm_take(m->f[i].kind, out, ours);
@@ -769,6 +776,24 @@ char *cache_merge_conflict_names(const struct cache_merge *m, char *buf, size_t 
 		if (m->f[i].state == CACHE_MERGE_CONFLICT)
 			put(&o, "%s%s", o.used ? ", " : "", m->f[i].label);
 	return buf;
+}
+
+bool cache_merge_same_person(const struct responsible_person *a, const struct responsible_person *b)
+{
+	char ta[CACHE_MERGE_TEXT], tb[CACHE_MERGE_TEXT];
+	rp_text(a, ta, sizeof ta);
+	rp_text(b, tb, sizeof tb);
+	return !strcmp(ta, tb) && a->removed == b->removed;
+}
+
+bool cache_merge_same_consent(const struct consent *a, const struct consent *b)
+{
+	char ta[CACHE_MERGE_TEXT], tb[CACHE_MERGE_TEXT];
+	struct out oa = {ta, sizeof ta, 0}, ob = {tb, sizeof tb, 0};
+	ta[0] = tb[0] = '\0';
+	put_consent(&oa, a);
+	put_consent(&ob, b);
+	return !strcmp(ta, tb);
 }
 
 /* --- resources -------------------------------------------------------------------- */

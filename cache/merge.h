@@ -90,6 +90,11 @@ bool cache_merge_imm_result(const struct cache_merge *m, const struct immunizati
 /** The labels of the conflicting fields, "Given name, Phone". */
 char *cache_merge_conflict_names(const struct cache_merge *m, char *buf, size_t len);
 
+/** Do two copies of a responsible person (or consent) say the same, ids
+ * and versions aside? */
+bool cache_merge_same_person(const struct responsible_person *a, const struct responsible_person *b);
+bool cache_merge_same_consent(const struct consent *a, const struct consent *b);
+
 /** A copy of `remote` (the registry's resource as it came) with the
  * difference between `base` and `ours` (two encodings of our record)
  * applied; id and meta are remote's. NULL remote: a copy of ours. */

@@ -64,9 +64,38 @@ static void payload_aad(const struct cache_entry *e, char *buf, size_t len)
 	         e->client_key);
 }
 
+/* Seal `text` for column `col` of entry seq (AAD prefix names the column). */
+static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, const char *prefix,
+                       const char *uuid, const char *text, struct vax_error *err)
+{
+	char aad[200], sql[96];
+	snprintf(aad, sizeof aad, "%s/%s", prefix, uuid);
+	snprintf(sql, sizeof sql, "UPDATE outbox SET %s=? WHERE seq=?", col);
+	size_t slen = 0;
+	unsigned char *sealed = NULL;
+	if (text) {
+		sealed = cache_seal(s, aad, text, strlen(text), &slen, err);
+		if (!sealed)
+			return false;
+	}
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		if (sealed)
+			sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 1);
+		sqlite3_bind_int64(st, 2, seq);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, "update the outbox");
+}
+
 static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rtype type, const char *rec_key,
                          const char *client_key, const struct capture *cap, const char *json,
-                         struct cache_entry *e, struct vax_error *err)
+                         const char *base_json, struct cache_entry *e, struct vax_error *err)
 {
 	memset(e, 0, sizeof *e);
 	/* a store holds its own user's work only: it is sent under their login */
@@ -116,7 +145,7 @@ static bool insert_entry(struct cache_store *s, enum cache_op op, enum cache_rty
 	if (!ok)
 		return cache_db_error(s, err, "save the change");
 	e->seq = sqlite3_last_insert_rowid(s->db);
-	return true;
+	return !base_json || set_sealed(s, e->seq, "base", "base", e->uuid, base_json, err);
 }
 
 /* Run the body, then COMMIT; roll back on any failure. The commit is the
@@ -145,51 +174,59 @@ static void free_secret(char *text)
 	}
 }
 
-/* Two encodings of a companion are the same change. */
-static bool same_json(const cJSON *a, cJSON *b)
+/* The cached dose row key (NULL: nothing cached), decoded. */
+static bool read_imm_row(struct cache_store *s, const char *key, struct immunization *im)
 {
-	char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
-	cache_json_free(b);
-	bool same = ta && tb && !strcmp(ta, tb);
-	free_secret(ta);
-	free_secret(tb);
-	return same;
-}
-
-/* A change carries only the responsible persons and consent it touches:
- * one left as the local copy had it is not sent again, so a change made to
- * it elsewhere meanwhile (or its removal) does not stop this change, and
- * the registry does not get a new version of what nobody changed. */
-static void drop_unchanged_companions(cJSON *payload, const struct client *before)
-{
-	cJSON *con = cJSON_GetObjectItemCaseSensitive(payload, "contained");
-	cJSON *x = con ? con->child : NULL;
-	while (x) {
-		cJSON *next = x->next;
-		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
-		bool same = false;
-		if (rt && !strcmp(rt, "RelatedPerson")) {
-			struct responsible_person rp;
-			if (fhir_related_person_from_json(x, &rp, NULL, 0, NULL))
-				for (int i = 0; i < before->n_resp && !same; i++)
-					if (rp.uuid[0] ? !strcmp(rp.uuid, before->resp[i].uuid)
-					               : rp.id[0] && !strcmp(rp.id, before->resp[i].id))
-						same = same_json(
-						    x, fhir_related_person_to_json(&before->resp[i], "#"));
-			OPENSSL_cleanse(&rp, sizeof rp);
-		} else if (rt && !strcmp(rt, "Consent") && client_consent_recorded(&before->consent)) {
-			same = same_json(x, fhir_consent_to_json(&before->consent, "#"));
-		}
-		if (same)
-			cache_json_free(cJSON_DetachItemViaPointer(con, x));
-		x = next;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT sealed FROM imms WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bool ok = false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		char aad[CACHE_KEY_STR + 16];
+		snprintf(aad, sizeof aad, "imm/%s", key);
+		ok = cache_record_decode(s->seal_key, aad, sqlite3_column_blob(st, 0),
+		                         (size_t)sqlite3_column_bytes(st, 0), CACHE_R_IMMUNIZATION, NULL, im,
+		                         NULL);
 	}
-	if (con && !con->child)
-		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
+	sqlite3_finalize(st);
+	return ok;
 }
 
-bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op, const struct capture *cap,
-                       struct cache_entry *entry, struct vax_error *err)
+/* The base of a client change: the copy the edit began from, or the cached
+ * copy. A base one version behind a cached copy that says the same (our
+ * own earlier change, accepted since) names the cached version. */
+static bool client_base(struct cache_store *s, const char *key, const struct client *started,
+                        struct client *base)
+{
+	struct client *cached = xmalloc(sizeof *cached);
+	bool have = cache_read_client(s, key, cached, NULL, false, NULL);
+	if (!started) {
+		if (have)
+			*base = *cached;
+	} else {
+		*base = *started;
+		if (have && strcmp(started->version, cached->version)) {
+			struct cache_merge *m = xmalloc(sizeof *m);
+			cache_merge_clients(started, started, cached, m);
+			bool same = true;
+			for (int i = 0; i < m->n; i++)
+				same = same && m->f[i].state == CACHE_MERGE_SAME;
+			if (same)
+				text_copy(base->version, sizeof base->version, cached->version);
+			OPENSSL_cleanse(m, sizeof *m);
+			free(m);
+		}
+		have = true;
+	}
+	OPENSSL_cleanse(cached, sizeof *cached);
+	free(cached);
+	return have;
+}
+
+static bool save_client(struct cache_store *s, const struct client *started, struct client *c,
+                        enum cache_op op, const struct capture *cap, struct cache_entry *entry,
+                        struct vax_error *err)
 {
 	struct cache_entry tmp;
 	char key[CACHE_KEY_STR];
@@ -216,18 +253,31 @@ bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op
 		uuid_v4(c->consent.uuid);
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
-	cJSON *j = fhir_client_to_json(c);
-	struct client *before = xmalloc(sizeof *before);
-	if (op != CACHE_OP_CREATE && cache_read_client(s, key, before, NULL, false, NULL))
-		drop_unchanged_companions(j, before);
-	OPENSSL_cleanse(before, sizeof *before);
-	free(before);
-	char *json = record_json(j);
+	struct client *base = xmalloc(sizeof *base);
+	char *base_json = NULL;
+	if (op != CACHE_OP_CREATE && client_base(s, key, started, base))
+		base_json = record_json(fhir_client_to_json(base));
+	OPENSSL_cleanse(base, sizeof *base);
+	free(base);
+	char *json = record_json(fhir_client_to_json(c));
 	bool ok = json ? true : error_set(err, "CACHE-ENCODE", "The client record could not be encoded.");
 	ok = ok && cache_write_client_row(s, key, c, 0, true, err) &&
-	     insert_entry(s, op, CACHE_R_PATIENT, key, key, cap, json, entry, err);
+	     insert_entry(s, op, CACHE_R_PATIENT, key, key, cap, json, base_json, entry, err);
 	free_secret(json);
+	free_secret(base_json);
 	return commit_or_rollback(s, ok, err);
+}
+
+bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op, const struct capture *cap,
+                       struct cache_entry *entry, struct vax_error *err)
+{
+	return save_client(s, NULL, c, op, cap, entry, err);
+}
+
+bool cache_save_client_edit(struct cache_store *s, const struct client *started, struct client *c,
+                            const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
+{
+	return save_client(s, started, c, CACHE_OP_UPDATE, cap, entry, err);
 }
 
 /* Prepare one dose (uuid, encoding) before the transaction opens. */
@@ -262,6 +312,13 @@ static bool imm_write(struct cache_store *s, const struct immunization *im, enum
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
 	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
 		return error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
+	/* a change keeps the dose as it was cached: its base */
+	struct immunization *base = xmalloc(sizeof *base);
+	char *base_json = op != CACHE_OP_CREATE && read_imm_row(s, key, base)
+	                      ? record_json(fhir_immunization_to_json(base))
+	                      : NULL;
+	OPENSSL_cleanse(base, sizeof *base);
+	free(base);
 	bool ok = true;
 	if (op == CACHE_OP_DELETE) {
 		sqlite3_stmt *st;
@@ -276,7 +333,9 @@ static bool imm_write(struct cache_store *s, const struct immunization *im, enum
 	} else {
 		ok = cache_write_imm_row(s, key, ckey, im, err);
 	}
-	return ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, entry, err);
+	ok = ok && insert_entry(s, op, CACHE_R_IMMUNIZATION, key, ckey, cap, json, base_json, entry, err);
+	free_secret(base_json);
+	return ok;
 }
 
 /* Save n doses, each with its own outbox entry, in one transaction: all of
@@ -422,16 +481,17 @@ bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e,
 	return found ? true : error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
 }
 
-char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err)
+/* The text sealed in the column of a side, NULL if none (err set for ours). */
+static char *side_text(struct cache_store *s, int64_t seq, enum cache_side side, struct vax_error *err)
 {
 	struct cache_entry e;
 	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
 		return NULL;
+	static const char *const sql[] = {"SELECT payload FROM outbox WHERE seq=?",
+	                                  "SELECT base FROM outbox WHERE seq=?",
+	                                  "SELECT theirs FROM outbox WHERE seq=?"};
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       theirs ? "SELECT theirs FROM outbox WHERE seq=?"
-	                              : "SELECT payload FROM outbox WHERE seq=?",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, sql[side], -1, &st, NULL) != SQLITE_OK) {
 		cache_db_error(s, err, "read the outbox");
 		return NULL;
 	}
@@ -439,46 +499,73 @@ char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, stru
 	char *text = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) > 0) {
 		char aad[160];
-		if (theirs)
+		if (side == CACHE_THEIRS)
 			snprintf(aad, sizeof aad, "theirs/%s", e.uuid);
+		else if (side == CACHE_BASE)
+			snprintf(aad, sizeof aad, "base/%s", e.uuid);
 		else
 			payload_aad(&e, aad, sizeof aad);
 		text = cache_unseal(s, aad, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
 		                    err);
-	} else if (!theirs) {
+	} else if (side == CACHE_OURS) {
 		error_set(err, "CACHE-NOT-FOUND", "No such outbox entry.");
 	}
 	sqlite3_finalize(st);
 	return text;
 }
 
-/* Seal `text` for column `col` of entry seq (AAD prefix names the column). */
-static bool set_sealed(struct cache_store *s, int64_t seq, const char *col, const char *prefix,
-                       const char *uuid, const char *text, struct vax_error *err)
+char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err)
 {
-	char aad[200], sql[96];
-	snprintf(aad, sizeof aad, "%s/%s", prefix, uuid);
-	snprintf(sql, sizeof sql, "UPDATE outbox SET %s=? WHERE seq=?", col);
-	size_t slen = 0;
-	unsigned char *sealed = NULL;
-	if (text) {
-		sealed = cache_seal(s, aad, text, strlen(text), &slen, err);
-		if (!sealed)
-			return false;
-	}
-	sqlite3_stmt *st;
-	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
-	if (ok) {
-		if (sealed)
-			sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 1);
-		sqlite3_bind_int64(st, 2, seq);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-	}
-	free(sealed);
-	return ok ? true : cache_db_error(s, err, "update the outbox");
+	return side_text(s, seq, theirs ? CACHE_THEIRS : CACHE_OURS, err);
+}
+
+/* An entry's record on a side, decoded into *c or *im. */
+static bool side_record(struct cache_store *s, int64_t seq, enum cache_side side, struct client *c,
+                        struct immunization *im, struct vax_error *err)
+{
+	char *text = side_text(s, seq, side, err);
+	if (!text && side == CACHE_OURS)
+		return false;
+	if (!text)
+		return error_set(err, "CACHE-NOT-FOUND", "The change has no %s version kept.",
+		                 side == CACHE_BASE ? "earlier" : "registry's");
+	cJSON *j = cJSON_Parse(text);
+	free_secret(text);
+	bool ok = j && (c ? fhir_client_from_json(j, c, NULL) : fhir_immunization_from_json(j, im, NULL));
+	cache_json_free(j);
+	return ok ? true : error_set(err, "CACHE-CORRUPT", "The change could not be read.");
+}
+
+bool cache_outbox_client(struct cache_store *s, int64_t seq, enum cache_side side, struct client *c,
+                         struct vax_error *err)
+{
+	return side_record(s, seq, side, c, NULL, err);
+}
+
+bool cache_outbox_imm(struct cache_store *s, int64_t seq, enum cache_side side, struct immunization *im,
+                      struct vax_error *err)
+{
+	return side_record(s, seq, side, NULL, im, err);
+}
+
+bool cache_outbox_set_record(struct cache_store *s, int64_t seq, enum cache_side side, const struct client *c,
+                             const struct immunization *im, struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	char *json = record_json(c ? fhir_client_to_json(c) : fhir_immunization_to_json(im));
+	if (!json)
+		return error_set(err, "CACHE-ENCODE", "The change could not be encoded.");
+	bool ok;
+	if (side == CACHE_OURS)
+		ok = cache_outbox_set_payload(s, seq, json, err);
+	else if (side == CACHE_BASE)
+		ok = set_sealed(s, seq, "base", "base", e.uuid, json, err);
+	else
+		ok = set_sealed(s, seq, "theirs", "theirs", e.uuid, json, err);
+	free_secret(json);
+	return ok;
 }
 
 bool cache_outbox_set_payload(struct cache_store *s, int64_t seq, const char *json, struct vax_error *err)
@@ -594,103 +681,6 @@ static bool mark_approved(struct cache_store *s, int64_t seq, struct vax_error *
 	return ok ? true : cache_db_error(s, err, "update the outbox");
 }
 
-/* How "send ours" treats one companion the registry no longer has: a
- * person still wanted here goes again as a new record (a new UUID: the
- * registry's deleted one keeps the old), one removed here too is dropped. */
-struct gone {
-	char uuid[VAX_UUID_LEN], id[VAX_ID_LEN];
-	char new_uuid[VAX_UUID_LEN];
-};
-
-struct companion_fix {
-	const struct client *theirs;
-	struct gone gone[CLIENT_RESP_MAX + 1];
-	int n_gone;
-};
-
-static const char *fix_new_uuid(struct companion_fix *f, const char *uuid, const char *id)
-{
-	for (int i = 0; i < f->n_gone; i++)
-		if (!strcmp(f->gone[i].uuid, uuid) && !strcmp(f->gone[i].id, id))
-			return f->gone[i].new_uuid;
-	if (f->n_gone == CLIENT_RESP_MAX + 1)
-		return NULL;
-	struct gone *g = &f->gone[f->n_gone++];
-	text_copy(g->uuid, sizeof g->uuid, uuid);
-	text_copy(g->id, sizeof g->id, id);
-	uuid_v4(g->new_uuid);
-	return g->new_uuid;
-}
-
-/* One responsible person of ours against the registry's: its version
- * becomes theirs (ours goes over it), or it goes as new; false: drop it. */
-static bool fix_person(struct companion_fix *f, struct responsible_person *rp)
-{
-	if (!rp->id[0])
-		return true;
-	for (int i = 0; i < f->theirs->n_resp; i++) {
-		const struct responsible_person *t = &f->theirs->resp[i];
-		if (!strcmp(t->id, rp->id)) {
-			text_copy(rp->version, sizeof rp->version, t->version);
-			return true;
-		}
-	}
-	if (rp->removed)
-		return false;
-	const char *nu = fix_new_uuid(f, rp->uuid, rp->id);
-	if (nu) {
-		text_copy(rp->uuid, sizeof rp->uuid, nu);
-		rp->id[0] = rp->version[0] = '\0';
-	}
-	return true;
-}
-
-static void fix_consent(struct companion_fix *f, struct consent *cs)
-{
-	if (!cs->id[0])
-		return;
-	if (!strcmp(f->theirs->consent.id, cs->id)) {
-		text_copy(cs->version, sizeof cs->version, f->theirs->consent.version);
-		return;
-	}
-	const char *nu = fix_new_uuid(f, cs->uuid, cs->id);
-	if (nu) {
-		text_copy(cs->uuid, sizeof cs->uuid, nu);
-		cs->id[0] = cs->version[0] = '\0';
-	}
-}
-
-/* The companions of a payload, fixed against the registry's copy. */
-static void fix_payload(struct companion_fix *f, cJSON *payload)
-{
-	cJSON *con = cJSON_DetachItemFromObjectCaseSensitive(payload, "contained");
-	if (!con)
-		return;
-	cJSON *out = cJSON_AddArrayToObject(payload, "contained");
-	while (con->child) {
-		cJSON *x = cJSON_DetachItemViaPointer(con, con->child), *now = x;
-		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "resourceType"));
-		struct responsible_person rp;
-		struct consent cs;
-		if (rt && !strcmp(rt, "RelatedPerson") &&
-		    fhir_related_person_from_json(x, &rp, NULL, 0, NULL)) {
-			now = fix_person(f, &rp) ? fhir_related_person_to_json(&rp, "#") : NULL;
-			OPENSSL_cleanse(&rp, sizeof rp);
-		} else if (rt && !strcmp(rt, "Consent") && fhir_consent_from_json(x, &cs, NULL, 0, NULL)) {
-			fix_consent(f, &cs);
-			now = fhir_consent_to_json(&cs, "#");
-			OPENSSL_cleanse(&cs, sizeof cs);
-		}
-		if (now != x)
-			cache_json_free(x);
-		if (now)
-			cJSON_AddItemToArray(out, now);
-	}
-	cache_json_free(con);
-	if (!out->child)
-		cJSON_DeleteItemFromObjectCaseSensitive(payload, "contained");
-}
-
 void cache_json_set_version(cJSON *j, const char *version)
 {
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
@@ -709,106 +699,138 @@ const char *cache_json_version(const cJSON *j)
 	return v ? v : "";
 }
 
-/* Rewrite one unsent payload: fix(payload, arg) changes it in place. */
-static bool rewrite_payload(struct cache_store *s, int64_t seq, void (*fix)(cJSON *, void *), void *arg,
-                            struct vax_error *err)
+/* Unsent changes of the record typed after e (the cached copy shows the
+ * last of them); -1 on error. */
+static int later_unsent(struct cache_store *s, const struct cache_entry *e)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT count(*) FROM outbox WHERE rec_key=? AND seq>? AND state NOT IN (2, 6)", -1,
+	        &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, e->seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+bool cache_outbox_merged(struct cache_store *s, const struct cache_entry *e, const struct client *merged_c,
+                         const struct client *theirs_c, const struct immunization *merged_im,
+                         const struct immunization *theirs_im, struct vax_error *err)
+{
+	bool ok = cache_outbox_set_record(s, e->seq, CACHE_OURS, merged_c, merged_im, err) &&
+	          cache_outbox_set_record(s, e->seq, CACHE_BASE, theirs_c, theirs_im, err);
+	/* the cached copy shows it, unless a later change of ours waits (it
+	 * merges in its turn) */
+	if (ok && later_unsent(s, e) == 0)
+		ok = merged_c ? cache_write_client_row(s, e->rec_key, merged_c, 0, true, err)
+		              : cache_write_imm_row(s, e->rec_key, e->client_key, merged_im, err);
+	return ok;
+}
+
+bool cache_outbox_merge(struct cache_store *s, int64_t seq, struct cache_merge *m, struct vax_error *err)
+{
+	struct cache_entry e;
+	if (!cache_require_unlocked(s, err) || !cache_outbox_get(s, seq, &e, err))
+		return false;
+	if (e.state != CACHE_CONFLICT || e.op != CACHE_OP_UPDATE)
+		return error_set(err, "CACHE-STATE", "Only a change in conflict has fields to merge.");
+	bool ok;
+	if (e.type == CACHE_R_PATIENT) {
+		struct client *c = xmalloc(3 * sizeof *c);
+		ok = cache_outbox_client(s, seq, CACHE_BASE, &c[0], NULL);
+		if (!ok)
+			error_set(err, "CACHE-NO-BASE",
+			          "This change was saved without its earlier version; "
+			          "send it as it is or keep the registry's.");
+		ok = ok && cache_outbox_client(s, seq, CACHE_OURS, &c[1], err);
+		if (ok && !cache_outbox_client(s, seq, CACHE_THEIRS, &c[2], NULL))
+			ok = error_set(err, "CACHE-NO-THEIRS",
+			               "The registry's version was not fetched; send it again to fetch it.");
+		if (ok)
+			cache_merge_clients(&c[0], &c[1], &c[2], m);
+		OPENSSL_cleanse(c, 3 * sizeof *c);
+		free(c);
+	} else {
+		struct immunization im[3];
+		ok = cache_outbox_imm(s, seq, CACHE_BASE, &im[0], NULL);
+		if (!ok)
+			error_set(err, "CACHE-NO-BASE",
+			          "This change was saved without its earlier version; "
+			          "send it as it is or keep the registry's.");
+		ok = ok && cache_outbox_imm(s, seq, CACHE_OURS, &im[1], err);
+		if (ok && !cache_outbox_imm(s, seq, CACHE_THEIRS, &im[2], NULL))
+			ok = error_set(err, "CACHE-NO-THEIRS",
+			               "The registry's version was not fetched; send it again to fetch it.");
+		if (ok)
+			cache_merge_imms(&im[0], &im[1], &im[2], m);
+		OPENSSL_cleanse(im, sizeof im);
+	}
+	return ok;
+}
+
+bool cache_outbox_resolve(struct cache_store *s, int64_t seq, const struct cache_merge *m,
+                          struct vax_error *err)
+{
+	struct cache_merge *now = xmalloc(sizeof *now);
+	bool ok = cache_outbox_merge(s, seq, now, err);
+	/* the person decided on what they saw: the same fields, the same values */
+	for (int i = 0; ok && i < now->n; i++) {
+		if (now->n != m->n || strcmp(now->f[i].label, m->f[i].label) ||
+		    strcmp(now->f[i].theirs, m->f[i].theirs) || strcmp(now->f[i].ours, m->f[i].ours))
+			ok = error_set(err, "CACHE-STATE",
+			               "The change or the registry's version changed meanwhile; "
+			               "look at it again.");
+		else
+			now->f[i].pick = m->f[i].pick;
+	}
+	if (ok && !cache_merge_decided(now))
+		ok = error_set(err, "CACHE-UNDECIDED",
+		               "Choose ours or the registry's for every field changed on "
+		               "both sides.");
+	struct cache_entry e;
+	ok = ok && cache_outbox_get(s, seq, &e, err) && cache_exec(s, "BEGIN IMMEDIATE", err);
+	if (ok) {
+		if (e.type == CACHE_R_PATIENT) {
+			struct client *c = xmalloc(3 * sizeof *c);
+			ok = cache_outbox_client(s, seq, CACHE_OURS, &c[0], err) &&
+			     cache_outbox_client(s, seq, CACHE_THEIRS, &c[1], err) &&
+			     cache_merge_client_result(now, &c[0], &c[1], &c[2]) &&
+			     cache_outbox_merged(s, &e, &c[2], &c[1], NULL, NULL, err);
+			OPENSSL_cleanse(c, 3 * sizeof *c);
+			free(c);
+		} else {
+			struct immunization im[3];
+			ok = cache_outbox_imm(s, seq, CACHE_OURS, &im[0], err) &&
+			     cache_outbox_imm(s, seq, CACHE_THEIRS, &im[1], err) &&
+			     cache_merge_imm_result(now, &im[0], &im[1], &im[2]) &&
+			     cache_outbox_merged(s, &e, NULL, NULL, &im[2], &im[1], err);
+			OPENSSL_cleanse(im, sizeof im);
+		}
+		ok = commit_or_rollback(s, ok && mark_approved(s, seq, err), err);
+	}
+	OPENSSL_cleanse(now, sizeof *now);
+	free(now);
+	return ok;
+}
+
+/* "Send it anyway" for an entry kept without a base (an older vaxdesk saved
+ * it): If-Match on the version the person saw. */
+static bool approve_unbased(struct cache_store *s, int64_t seq, const char *version, struct vax_error *err)
 {
 	char *json = cache_outbox_payload(s, seq, false, err);
 	cJSON *j = json ? cJSON_Parse(json) : NULL;
 	free_secret(json);
 	if (!j)
 		return error_set(err, "CACHE-CORRUPT", "The change could not be read.");
-	fix(j, arg);
+	cache_json_set_version(j, version);
 	char *out = cJSON_PrintUnformatted(j);
 	cache_json_free(j);
-	bool ok = out && cache_outbox_set_payload(s, seq, out, err);
+	bool ok = cache_outbox_set_payload(s, seq, out, err);
 	free_secret(out);
-	return ok;
-}
-
-struct client_fix {
-	struct companion_fix comp;
-	char old_base[VAX_VERSION_LEN]; /* the Patient version the conflicting change named */
-	const char *new_base;           /* what it names now ("" = unchanged) */
-};
-
-static void fix_client_payload(cJSON *j, void *arg)
-{
-	struct client_fix *cf = arg;
-	if (cf->new_base[0] && !strcmp(cache_json_version(j), cf->old_base))
-		cache_json_set_version(j, cf->new_base);
-	if (cf->comp.theirs)
-		fix_payload(&cf->comp, j);
-}
-
-/* "Send ours" for a client in conflict, against the registry's whole
- * client kept with the conflict: this change and the later unsent ones of
- * the client name the registry's versions the person saw, a responsible
- * person or consent removed at the registry goes again as new, and the
- * local copy learns the same, so the sync's receipts find them. */
-static bool approve_client(struct cache_store *s, const struct cache_entry *e, const char *base_version,
-                           struct vax_error *err)
-{
-	char *theirs = cache_outbox_payload(s, e->seq, true, NULL);
-	cJSON *tj = theirs ? cJSON_Parse(theirs) : NULL;
-	free_secret(theirs);
-	struct client *th = xmalloc(sizeof *th), *c = xmalloc(sizeof *c);
-	client_init(th);
-	bool have = tj && fhir_client_from_json(tj, th, NULL);
-	cache_json_free(tj);
-	struct client_fix cf = {.comp = {.theirs = have ? th : NULL},
-	                        .new_base = base_version ? base_version : ""};
-	if (!cf.new_base[0] && have)
-		cf.new_base = th->version;
-	char *json = cache_outbox_payload(s, e->seq, false, err);
-	cJSON *j = json ? cJSON_Parse(json) : NULL;
-	free_secret(json);
-	bool ok = j != NULL;
-	if (j)
-		text_copy(cf.old_base, sizeof cf.old_base, cache_json_version(j));
-	cache_json_free(j);
-	if (!ok) {
-		error_set(err, "CACHE-CORRUPT", "The change could not be read.");
-		goto out;
-	}
-	if (!have) {
-		/* no registry copy kept: only the Patient's base can change */
-		if (cf.new_base[0])
-			ok = rewrite_payload(s, e->seq, fix_client_payload, &cf, err);
-		goto out;
-	}
-	sqlite3_stmt *st;
-	ok = sqlite3_prepare_v2(
-	         s->db,
-	         "SELECT seq FROM outbox WHERE rec_key=? AND seq>=? AND state NOT IN (2, 6) ORDER BY seq", -1,
-	         &st, NULL) == SQLITE_OK;
-	if (!ok) {
-		cache_db_error(s, err, "read the outbox");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, e->rec_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, e->seq);
-	int64_t seqs[64];
-	int n = 0;
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-		seqs[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	for (int i = 0; i < n && ok; i++)
-		ok = rewrite_payload(s, seqs[i], fix_client_payload, &cf, err);
-	if (ok && cache_read_client(s, e->client_key, c, NULL, false, NULL)) {
-		int k = 0;
-		for (int i = 0; i < c->n_resp; i++)
-			if (fix_person(&cf.comp, &c->resp[i]))
-				c->resp[k++] = c->resp[i];
-		c->n_resp = k;
-		fix_consent(&cf.comp, &c->consent);
-		ok = cache_write_client_row(s, e->client_key, c, 0, true, err);
-	}
-out:
-	OPENSSL_cleanse(th, sizeof *th);
-	OPENSSL_cleanse(c, sizeof *c);
-	free(th);
-	free(c);
 	return ok;
 }
 
@@ -819,31 +841,34 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
 		return false;
 	if (e.state != CACHE_NEEDS_REVIEW && e.state != CACHE_CONFLICT && e.state != CACHE_REJECTED)
 		return error_set(err, "CACHE-STATE", "Only an entry waiting for review can be approved.");
-	if (e.state == CACHE_CONFLICT && e.type == CACHE_R_PATIENT && e.op == CACHE_OP_UPDATE) {
-		if (!cache_exec(s, "BEGIN IMMEDIATE", err))
-			return false;
-		bool ok = approve_client(s, &e, base_version, err);
-		if (ok)
-			ok = mark_approved(s, seq, err);
-		return commit_or_rollback(s, ok, err);
+	if (e.state == CACHE_CONFLICT && e.op == CACHE_OP_UPDATE) {
+		struct cache_merge *m = xmalloc(sizeof *m);
+		struct vax_error why;
+		bool ok;
+		if (cache_outbox_merge(s, seq, m, &why)) {
+			for (int i = 0; i < m->n; i++)
+				m->f[i].pick = CACHE_PICK_OURS;
+			ok = cache_outbox_resolve(s, seq, m, err);
+		} else if (!strcmp(why.code, "CACHE-NO-BASE") && base_version && base_version[0]) {
+			ok = approve_unbased(s, seq, base_version, err) && mark_approved(s, seq, err);
+		} else {
+			ok = error_set(err, why.code, "%s", why.message);
+		}
+		OPENSSL_cleanse(m, sizeof *m);
+		free(m);
+		return ok;
 	}
-	if (base_version && base_version[0]) {
-		/* an update overriding a newer registry version: send it with
-		 * If-Match on the version the person saw */
-		char *json = cache_outbox_payload(s, seq, false, err);
-		if (!json)
-			return false;
-		cJSON *j = cJSON_Parse(json);
-		free_secret(json);
-		if (!j)
-			return error_set(err, "CACHE-CORRUPT", "The change could not be read.");
-		cache_json_set_version(j, base_version);
-		char *out = cJSON_PrintUnformatted(j);
-		cache_json_free(j);
-		bool ok = cache_outbox_set_payload(s, seq, out, err);
-		free_secret(out);
-		if (!ok)
-			return false;
+	if (e.state == CACHE_CONFLICT && e.op == CACHE_OP_DELETE) {
+		/* deleted here, changed there: delete the registry's version */
+		struct immunization im;
+		struct client *c = xmalloc(sizeof *c);
+		bool have = e.type == CACHE_R_PATIENT ? cache_outbox_client(s, seq, CACHE_THEIRS, c, NULL)
+		                                      : cache_outbox_imm(s, seq, CACHE_THEIRS, &im, NULL);
+		bool ok = !have || cache_outbox_set_record(s, seq, CACHE_BASE,
+		                                           e.type == CACHE_R_PATIENT ? c : NULL, &im, err);
+		OPENSSL_cleanse(c, sizeof *c);
+		free(c);
+		return ok && mark_approved(s, seq, err);
 	}
 	return mark_approved(s, seq, err);
 }
@@ -1083,6 +1108,13 @@ bool cache_outbox_keep_theirs(struct cache_store *s, int64_t seq, const struct c
 		                 "The registry's version was not fetched; send it again to fetch it.");
 	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
 		return false;
+	/* a record typed here keeps the UUID its row is known by */
+	if (strlen(e.rec_key) == VAX_UUID_LEN - 1) {
+		if (!c.uuid[0])
+			text_copy(c.uuid, sizeof c.uuid, e.rec_key);
+		if (!im.uuid[0])
+			text_copy(im.uuid, sizeof im.uuid, e.rec_key);
+	}
 	bool ok = drop_entry(s, &e, CACHE_AUDIT_KEEP_THEIRS, who, "Kept the registry's version.", err);
 	if (ok && e.type == CACHE_R_PATIENT)
 		ok = cache_write_client_row(s, e.rec_key, &c, 0, true, err);

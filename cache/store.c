@@ -44,7 +44,7 @@ static const char SCHEMA[] =
     " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,"
     " receipt BLOB, message BLOB, payload BLOB NOT NULL, theirs BLOB,"
     " reviewed INTEGER NOT NULL DEFAULT 0,"
-    " updated_at INTEGER NOT NULL);"
+    " updated_at INTEGER NOT NULL, base BLOB);"
     "CREATE INDEX IF NOT EXISTS outbox_rec ON outbox(rec_key, state);"
     "CREATE INDEX IF NOT EXISTS outbox_client ON outbox(client_key, state);"
     /* what a person did instead of sending (discard, keep theirs): who,
@@ -52,7 +52,16 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " uuid TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, action INTEGER NOT NULL,"
     " entry_seq INTEGER NOT NULL, sealed BLOB NOT NULL);"
-    "INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1);";
+    /* the registry's resources as they came (key from type/id, like a
+     * row key), so an edit goes back with only what it changed */
+    "CREATE TABLE IF NOT EXISTS remote(key TEXT PRIMARY KEY, client_key TEXT NOT NULL,"
+    " sealed BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS remote_client ON remote(client_key);"
+    "INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 2);";
+
+/* A store made by an older vaxdesk: what schema 1 lacked. */
+static const char MIGRATE_1[] = "ALTER TABLE outbox ADD COLUMN base BLOB;"
+                                "UPDATE meta SET v = 2 WHERE k = 'schema';";
 
 static void json_wipe(cJSON *j)
 {
@@ -175,6 +184,26 @@ static bool open_nobody(struct cache_store *s, struct vax_error *err)
 	return cache_exec(s, SCHEMA, err);
 }
 
+/* Bring a store an older vaxdesk made up to this schema, in one transaction. */
+static bool migrate(struct cache_store *s, struct vax_error *err)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (v != 1)
+		return true;
+	if (!cache_exec(s, "BEGIN IMMEDIATE", err))
+		return false;
+	if (cache_exec(s, MIGRATE_1, err) && cache_exec(s, "COMMIT", err))
+		return true;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return false;
+}
+
 /* Open (create when `create`) the SQLite file in dir into *db. */
 static bool open_file(struct cache_store *s, const char *dir, bool create, struct vax_error *err)
 {
@@ -204,7 +233,7 @@ static bool open_file(struct cache_store *s, const char *dir, bool create, struc
 	                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;",
 	                err) ||
-	    !cache_exec(s, SCHEMA, err))
+	    !cache_exec(s, SCHEMA, err) || !migrate(s, err))
 		return false;
 	/* a crash mid-request leaves entries SENDING; creates are conditional
 	 * and updates carry If-Match, so sending again is safe. Only when no
@@ -590,7 +619,7 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	set_key(s, key);
 	OPENSSL_cleanse(key, sizeof key);
 	if (!cache_exec(s,
-	                "DELETE FROM search; DELETE FROM imms; DELETE FROM clients;"
+	                "DELETE FROM search; DELETE FROM imms; DELETE FROM clients; DELETE FROM remote;"
 	                "DELETE FROM outbox; DELETE FROM audit; DELETE FROM users;",
 	                err) ||
 	    !wrap_for(s, org, user, password, now, err) || !cache_exec(s, "COMMIT", err)) {
@@ -955,6 +984,91 @@ bool cache_put_immunization(struct cache_store *s, const struct immunization *im
 	return put_end(s, cache_write_imm_row(s, key, ckey, im, err), err);
 }
 
+/* --- the registry's resources as they came ------------------------------------- */
+
+/* The client row a registry resource belongs to: its own for a Patient,
+ * else the one its patient reference names. */
+static bool remote_client_key(struct cache_store *s, const char *type, const cJSON *res, const char *id,
+                              char key[CACHE_KEY_STR])
+{
+	const char *pid = id;
+	if (strcmp(type, "Patient")) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(res, "patient");
+		const char *ref = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reference"));
+		pid = ref ? fhir_ref_id(ref, "Patient") : NULL;
+	}
+	if (!pid || !*pid)
+		return false;
+	return cache_find_rid(s, pid, key) || rid_key(s, "Patient", pid, key);
+}
+
+bool cache_put_remote(struct cache_store *s, const cJSON *res, struct vax_error *err)
+{
+	if (!cache_require_unlocked(s, err))
+		return false;
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "resourceType"));
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "id"));
+	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
+	if (!type || !id || !*id || !rid_key(s, type, id, key) || !remote_client_key(s, type, res, id, ckey))
+		return error_set(err, "CACHE-NO-ID",
+		                 "A registry resource without an id or client cannot be kept.");
+	size_t slen;
+	unsigned char *sealed = seal_record(s, cJSON_Duplicate(res, true), "remote", key,
+	                                    "The registry's resource could not be encoded.", &slen, err);
+	if (!sealed)
+		return false;
+	sqlite3_stmt *st;
+	bool ok =
+	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO remote(key, client_key, sealed) VALUES(?,?,?)",
+	                       -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, ckey, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, "keep the registry's copy");
+}
+
+struct cJSON *cache_remote_get(struct cache_store *s, const char *type, const char *id)
+{
+	char key[CACHE_KEY_STR];
+	if (!s->unlocked || !id || !*id || !rid_key(s, type, id, key))
+		return NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT sealed FROM remote WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	cJSON *j = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		char aad[CACHE_KEY_STR + 16];
+		snprintf(aad, sizeof aad, "remote/%s", key);
+		char *text = cache_unseal(s, aad, sqlite3_column_blob(st, 0),
+		                          (size_t)sqlite3_column_bytes(st, 0), NULL);
+		if (text) {
+			j = cJSON_Parse(text);
+			OPENSSL_cleanse(text, strlen(text));
+			free(text);
+		}
+	}
+	sqlite3_finalize(st);
+	return j;
+}
+
+void cache_remote_drop(struct cache_store *s, const char *type, const char *id)
+{
+	char key[CACHE_KEY_STR];
+	sqlite3_stmt *st;
+	if (!s->unlocked || !id || !*id || !rid_key(s, type, id, key) ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM remote WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
                       struct vax_error *err)
 {
@@ -1194,6 +1308,7 @@ int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct v
 	    "INSERT INTO temp.doomed SELECT key FROM clients WHERE last_used < ?1 AND NOT EXISTS"
 	    " (SELECT 1 FROM outbox o WHERE o.client_key = clients.key AND o.state NOT IN (2, 6))",
 	    "DELETE FROM search WHERE client_key IN (SELECT key FROM temp.doomed)",
+	    "DELETE FROM remote WHERE client_key IN (SELECT key FROM temp.doomed)",
 	    "DELETE FROM imms WHERE client_key IN (SELECT key FROM temp.doomed) AND NOT EXISTS"
 	    " (SELECT 1 FROM outbox o WHERE o.rec_key = imms.key AND o.state NOT IN (2, 6))",
 	    "DELETE FROM clients WHERE key IN (SELECT key FROM temp.doomed)",
@@ -1216,7 +1331,7 @@ int cache_purge(struct cache_store *s, int64_t now, int retention_days, struct v
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
-		if (i == 5)
+		if (i == 6)
 			dropped = sqlite3_changes(s->db);
 	}
 	if (!cache_exec(s, "COMMIT", err))

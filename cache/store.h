@@ -47,10 +47,13 @@
 #include <stdint.h>
 
 #include "cache/crypto.h"
+#include "cache/merge.h"
 #include "core/client.h"
 #include "core/error.h"
 #include "core/immunization.h"
 #include "core/match.h"
+
+struct cJSON;
 
 #define CACHE_KEY_STR              40 /* a row key: uuid or "r" + 32 hex */
 #define CACHE_MAX_OFFLINE_FAILURES 5
@@ -166,6 +169,13 @@ bool cache_put_client(struct cache_store *s, const struct client *c, int64_t as_
 /** Store a dose from the registry (same rule as cache_put_client). */
 bool cache_put_immunization(struct cache_store *s, const struct immunization *im, bool *kept,
                             struct vax_error *err);
+/** Keep a resource exactly as the registry sent it (a Patient, RelatedPerson,
+ * Consent or Immunization with its id and meta.versionId), beside the
+ * cached record read from it: an edit made here goes back as this resource
+ * with only the edited fields changed (cache/merge.h), so what vaxdesk does
+ * not model (another system's extensions, ...) stays on the registry. Call
+ * it with every resource a read stores. Always replaces the copy kept. */
+bool cache_put_remote(struct cache_store *s, const struct cJSON *res, struct vax_error *err);
 /** Read a cached client; also marks it used (retention counts from there). */
 bool cache_get_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of,
                       struct vax_error *err);
@@ -226,10 +236,20 @@ bool cache_record_decode(const unsigned char key[CACHE_KEY_LEN], const char *aad
 /** Record a create/update/delete of a client: the local copy and the outbox
  * entry in one transaction, returned only after commit. A create without a
  * uuid gets one (written back into *c). `entry` (may be NULL) receives the
- * new entry. The entry carries the responsible persons and consent this
- * change touched (compared with the cached copy), not the unchanged ones. */
+ * new entry. The entry keeps the whole record as saved (ours) and, for a
+ * change, the record it started from (its base: the cached copy before this
+ * save), responsible persons and consent included: the sync sends only
+ * what differs from the base (a changed phone sends that one person, a
+ * corrected name none of them), with If-Match on the base's versions. */
 bool cache_save_client(struct cache_store *s, struct client *c, enum cache_op op, const struct capture *cap,
                        struct cache_entry *entry, struct vax_error *err);
+/** The same for an edit that began from `started` (the copy a form
+ * loaded): it is the base, so a registry copy read into the store while the
+ * form was open is never taken for part of this change. When the cached
+ * copy has moved on to a version holding the same record (our own earlier
+ * change, accepted meanwhile), the base names that version. */
+bool cache_save_client_edit(struct cache_store *s, const struct client *started, struct client *c,
+                            const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
 /** Same for a dose; im->client_uuid or im->client_id names its client. */
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
                              const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
@@ -246,8 +266,23 @@ int cache_outbox_list(struct cache_store *s, unsigned states, struct cache_entry
 int cache_outbox_count(struct cache_store *s, unsigned states);
 /** Read one entry by seq. */
 bool cache_outbox_get(struct cache_store *s, int64_t seq, struct cache_entry *e, struct vax_error *err);
-/** The entry's payload (FHIR JSON text, malloc'd, NUL-terminated); `theirs`
- * instead gives the registry's version stored with a conflict (NULL if none). */
+/** The three records an entry can hold. */
+enum cache_side {
+	CACHE_OURS = 0, /* what the entry sends */
+	CACHE_BASE,     /* what a change started from (none for a create) */
+	CACHE_THEIRS,   /* the registry's: kept with a conflict, or the dose a possible duplicate matches */
+};
+/** A Patient entry's client on that side, responsible persons and consent
+ * included. False (CACHE-NOT-FOUND) if the entry has none on that side. */
+bool cache_outbox_client(struct cache_store *s, int64_t seq, enum cache_side side, struct client *c,
+                         struct vax_error *err);
+/** The same for an Immunization entry. */
+bool cache_outbox_imm(struct cache_store *s, int64_t seq, enum cache_side side, struct immunization *im,
+                      struct vax_error *err);
+/** The entry's payload (the record's FHIR JSON encoding, core/fhir.h;
+ * malloc'd, NUL-terminated); `theirs` instead gives what is stored with a
+ * conflict or a review (the registry's record, or the $match candidates of
+ * a held client; NULL if none). */
 char *cache_outbox_payload(struct cache_store *s, int64_t seq, bool theirs, struct vax_error *err);
 /** Replace the payload of an entry not yet accepted (resolving a reference
  * once the client has its registry id, or after review). */
@@ -264,16 +299,28 @@ bool cache_outbox_set_state(struct cache_store *s, int64_t seq, enum cache_state
 /** Put an entry back to PENDING, to try again after next_try (backoff). */
 bool cache_outbox_retry(struct cache_store *s, int64_t seq, int64_t next_try, struct vax_error *err);
 
-/** A person reviewed an entry in NEEDS_REVIEW or CONFLICT: send it as it is
- * (create the client although a probable match exists, keep the dose that
- * looked like a duplicate, overwrite the registry's newer version with
- * base_version). Back to PENDING with the reviewed flag. A client change in
- * conflict is sent over the registry's client kept with the conflict: it
- * and the client's later unsent changes name the versions kept there (the
- * Patient's too when base_version is NULL or ""), and a responsible person
- * or consent deleted at the registry goes again as new, under a new UUID,
- * in the cached copy as well. */
+/** A person reviewed an entry in NEEDS_REVIEW, REJECTED or CONFLICT: send
+ * it (create the client although a probable match exists; send the dose
+ * that looked like a duplicate, telling the registry a person confirmed it
+ * is another dose). Back to PENDING with the reviewed flag. For a change
+ * in conflict this is "ours for every field changed on both sides"
+ * (cache_outbox_resolve): what only the registry changed is kept, never
+ * overwritten. base_version is used only for an entry saved by an older
+ * vaxdesk, which kept no base: it is then sent with If-Match on it. */
 bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_version,
+                          struct vax_error *err);
+/** The field-by-field view of a change in conflict: base, ours and the
+ * registry's version kept with it (cache/merge.h). CACHE-NO-THEIRS if the
+ * registry's version was not fetched; CACHE-NO-BASE for an entry saved by
+ * an older vaxdesk. */
+bool cache_outbox_merge(struct cache_store *s, int64_t seq, struct cache_merge *m, struct vax_error *err);
+/** A person resolved a conflict: m is what cache_outbox_merge gave, with a
+ * pick on every field changed on both sides. The merged record (the
+ * registry's, with what only we changed and each pick) becomes ours, the
+ * registry's version its base, and it goes back to PENDING. CACHE-UNDECIDED
+ * if a conflicting field has no pick; CACHE-STATE if the entry is not in
+ * conflict (or the registry's version changed since m was made). */
+bool cache_outbox_resolve(struct cache_store *s, int64_t seq, const struct cache_merge *m,
                           struct vax_error *err);
 /** A person linked an offline-created client to an existing registry client
  * (rid): the create is dropped as ACCEPTED with that receipt, and the

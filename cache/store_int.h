@@ -49,6 +49,21 @@ const char *cache_json_version(const struct cJSON *j);
  * (the sync engine reads clients; a person did not look at them). */
 bool cache_read_client(struct cache_store *s, const char *key, struct client *c, int64_t *as_of, bool touch,
                        struct vax_error *err);
+/** The registry's resource type/id as it came (cache_json_free it), NULL
+ * if none is kept. */
+struct cJSON *cache_remote_get(struct cache_store *s, const char *type, const char *id);
+/** Forget it (the registry deleted it). */
+void cache_remote_drop(struct cache_store *s, const char *type, const char *id);
+/** Replace an entry's record on a side (the client's, or else the dose's). */
+bool cache_outbox_set_record(struct cache_store *s, int64_t seq, enum cache_side side, const struct client *c,
+                             const struct immunization *im, struct vax_error *err);
+/** A merge of a change with the registry's version: ours becomes merged,
+ * base the registry's (so If-Match names it), and the cached copy shows it
+ * unless a later change of the record waits. Inside a transaction; the
+ * state is the caller's. */
+bool cache_outbox_merged(struct cache_store *s, const struct cache_entry *e, const struct client *merged_c,
+                         const struct client *theirs_c, const struct immunization *merged_im,
+                         const struct immunization *theirs_im, struct vax_error *err);
 /** The client row key a dose belongs to (its client_uuid, else from client_id). */
 bool cache_imm_client_key(struct cache_store *s, const struct immunization *im, char key[CACHE_KEY_STR]);
 

@@ -65,8 +65,10 @@ struct cache_sync_options {
 
 struct cache_sync_stats {
 	int accepted, rejected, conflict, review; /* entries moved to each state */
-	int bundles, matches, probes;             /* requests by kind */
-	int splits;                               /* refused Bundles split to find the bad entry */
+	int merged;     /* changes merged with what the registry changed meanwhile, sent again */
+	int reconciled; /* of the accepted: found already on the registry (a lost answer) */
+	int bundles, matches, probes; /* requests by kind */
+	int splits;                   /* refused Bundles split to find the bad entry */
 };
 
 struct cache_sync;

@@ -295,41 +295,20 @@ static struct client companions_client(void)
 	return c;
 }
 
-static cJSON *entry_payload(int64_t seq)
+/* The entry's client on a side. */
+static struct client side_client(int64_t seq, enum cache_side side)
 {
 	struct vax_error err;
-	char *json = cache_outbox_payload(st, seq, false, &err);
-	ck_assert_msg(json != NULL, "%s", err.message);
-	cJSON *j = cJSON_Parse(json);
-	free(json);
-	ck_assert_ptr_nonnull(j);
-	return j;
+	struct client c;
+	ck_assert_msg(cache_outbox_client(st, seq, side, &c, &err), "%s", err.message);
+	return c;
 }
 
-/* The contained resource of a payload with this family name (or the
- * Consent for NULL), or NULL. */
-static const cJSON *contained(const cJSON *j, const char *family)
-{
-	const cJSON *x;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "contained"))
-	{
-		const char *rt = cJSON_GetStringValue(cJSON_GetObjectItem(x, "resourceType"));
-		const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "name"), 0);
-		const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(n, "family"));
-		if (family ? f && !strcmp(f, family) : !strcmp(rt, "Consent"))
-			return x;
-	}
-	return NULL;
-}
-
-static const char *version_of(const cJSON *x)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "meta"), "versionId"));
-}
-
-/* A change carries the responsible persons and consent it touched, each
- * with the version it was read at; the others are not sent again. */
-START_TEST(companions_only_when_changed)
+/* A change keeps the whole record as saved and the record it began from,
+ * companions with the versions they were read at: the sync sends only
+ * what differs (tests/cache/companions.sh checks what reaches the
+ * registry). */
+START_TEST(change_keeps_its_base)
 {
 	struct vax_error err;
 	struct client c = companions_client();
@@ -338,38 +317,67 @@ START_TEST(companions_only_when_changed)
 	struct cache_entry e1, e2;
 	ck_assert_msg(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e1, &err), "%s",
 	              err.message);
-	cJSON *j = entry_payload(e1.seq);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "contained")), 1);
-	ck_assert_ptr_nonnull(contained(j, "Alcala"));
-	ck_assert_str_eq(version_of(contained(j, "Alcala")), "1");
-	cJSON_Delete(j);
-	/* the client's own change alone: no companion goes */
+	struct client ours = side_client(e1.seq, CACHE_OURS), base = side_client(e1.seq, CACHE_BASE);
+	ck_assert_int_eq(ours.n_resp, 2);
+	ck_assert_int_eq(base.n_resp, 2);
+	ck_assert_str_eq(ours.resp[0].phone.number, "5125550101");
+	ck_assert_str_eq(base.resp[0].phone.number, "");
+	ck_assert_str_eq(base.resp[0].version, "1");
+	ck_assert_str_eq(base.version, "4");
+	ck_assert(!cache_merge_same_person(&ours.resp[0], &base.resp[0]));
+	ck_assert(cache_merge_same_person(&ours.resp[1], &base.resp[1]));
+	ck_assert(cache_merge_same_consent(&ours.consent, &base.consent));
+	/* a second change builds on the first: its base is the first's ours */
 	text_copy(c.name.given, sizeof c.name.given, "Lucia");
 	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e2, &err));
-	j = entry_payload(e2.seq);
-	ck_assert_ptr_null(cJSON_GetObjectItem(j, "contained"));
-	cJSON_Delete(j);
-	/* the cached copy keeps them all */
-	struct client now;
-	ck_assert(cache_get_client(st, e2.rec_key, &now, NULL, &err));
-	ck_assert_int_eq(now.n_resp, 2);
-	ck_assert_str_eq(now.consent.id, "cs1");
-	/* a removal and a consent change are changes */
-	c.resp[1].removed = true;
-	c.consent.adult = CONSENT_GRANTED;
-	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e2, &err));
-	j = entry_payload(e2.seq);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "contained")), 2);
-	ck_assert_ptr_nonnull(contained(j, "Bustos"));
-	ck_assert_ptr_nonnull(contained(j, NULL));
-	cJSON_Delete(j);
+	base = side_client(e2.seq, CACHE_BASE);
+	ck_assert_str_eq(base.resp[0].phone.number, "5125550101");
+	ck_assert_str_eq(base.name.given, "Lia");
+	ck_assert_str_eq(side_client(e2.seq, CACHE_OURS).name.given, "Lucia");
+	/* a create has no base */
+	struct client n;
+	cachetest_client(&n, "Nuevo", "Ana", 2018, 1, 1);
+	ck_assert(cache_save_client(st, &n, CACHE_OP_CREATE, cachetest_capture(), &e2, &err));
+	ck_assert(!cache_outbox_client(st, e2.seq, CACHE_BASE, &n, &err));
+	ck_assert_str_eq(err.code, "CACHE-NOT-FOUND");
+}
+END_TEST
+
+/* An edit that began from an older copy: the copy it began from is the
+ * base, and when the cached copy is our own accepted change of the same
+ * record, the base names the cached version. */
+START_TEST(edit_from_a_form)
+{
+	struct vax_error err;
+	struct client c = companions_client();
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	struct client started = c, edited = c;
+	/* meanwhile our earlier change was accepted as version 5 */
+	text_copy(c.version, sizeof c.version, "5");
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	text_copy(edited.email, sizeof edited.email, "lia@example.org");
+	struct cache_entry e;
+	ck_assert(cache_save_client_edit(st, &started, &edited, cachetest_capture(), &e, &err));
+	ck_assert_str_eq(side_client(e.seq, CACHE_BASE).version, "5");
+	/* someone else's change read in meanwhile: the base stays what the
+	 * form began from, so theirs is not taken for part of ours */
+	text_copy(c.version, sizeof c.version, "6");
+	text_copy(c.note, sizeof c.note, "moved");
+	ck_assert(cache_outbox_set_state(st, e.seq, CACHE_ACCEPTED, "R9", "6", NULL, NULL, &err));
+	ck_assert(cache_put_client(st, &c, 100, NULL, &err));
+	text_copy(edited.email, sizeof edited.email, "lia2@example.org");
+	ck_assert(cache_save_client_edit(st, &started, &edited, cachetest_capture(), &e, &err));
+	struct client base = side_client(e.seq, CACHE_BASE);
+	ck_assert_str_eq(base.version, "4");
+	ck_assert_str_eq(base.note, "");
 }
 END_TEST
 
 /* "Send ours" for a client whose responsible persons changed or went at the
- * registry: ours goes over the changed one (its version now theirs), the
- * deleted one (and the deleted consent) goes again as new, under a new UUID,
- * here and in the cache; keeping theirs takes the registry's persons. */
+ * registry: field by field, ours over the one only the registry re-versioned
+ * (its version now theirs), the deleted one we changed (and the deleted
+ * consent we changed) again as new under a new UUID, here and in the
+ * cache; keeping theirs takes the registry's persons. */
 START_TEST(companion_conflict_resolved)
 {
 	struct vax_error err;
@@ -380,7 +388,7 @@ START_TEST(companion_conflict_resolved)
 	text_copy(c.consent.source, sizeof c.consent.source, "verbal");
 	struct cache_entry e;
 	ck_assert(cache_save_client(st, &c, CACHE_OP_UPDATE, cachetest_capture(), &e, &err));
-	/* the registry: Alcala changed (version 3), Bustos and the consent deleted */
+	/* the registry: Alcala re-versioned (3), Bustos and the consent deleted */
 	struct client theirs = companions_client();
 	text_copy(theirs.resp[0].version, sizeof theirs.resp[0].version, "3");
 	theirs.n_resp = 1;
@@ -393,36 +401,35 @@ START_TEST(companion_conflict_resolved)
 	    st, e.seq, CACHE_CONFLICT, NULL, NULL,
 	    "This responsible person (Bustos, Ana, GRD) was removed at the registry.", tjson, &err));
 	free(tjson);
+	struct cache_merge m;
+	ck_assert_msg(cache_outbox_merge(st, e.seq, &m, &err), "%s", err.message);
+	ck_assert_int_eq(m.n_conflicts, 2); /* Bustos and the consent */
 	ck_assert_msg(cache_outbox_approve(st, e.seq, NULL, &err), "%s", err.message);
 	struct cache_entry got;
 	ck_assert(cache_outbox_get(st, e.seq, &got, &err));
 	ck_assert_int_eq(got.state, CACHE_PENDING);
-	cJSON *j = entry_payload(e.seq);
-	ck_assert_str_eq(version_of(j), "4");
-	const cJSON *a = contained(j, "Alcala"), *b = contained(j, "Bustos");
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(a, "id")), "rpA");
-	ck_assert_str_eq(version_of(a), "3");
-	ck_assert_ptr_null(cJSON_GetObjectItem(b, "id"));
-	ck_assert_ptr_null(cJSON_GetObjectItem(b, "meta"));
-	struct responsible_person rp;
-	ck_assert(fhir_related_person_from_json(b, &rp, NULL, 0, &err));
-	ck_assert_int_eq((int)strlen(rp.uuid), 36);
-	const cJSON *cj = contained(j, NULL);
-	ck_assert_ptr_null(cJSON_GetObjectItem(cj, "id"));
-	struct consent cs;
-	ck_assert(fhir_consent_from_json(cj, &cs, NULL, 0, &err));
-	ck_assert_int_eq((int)strlen(cs.uuid), 36);
-	ck_assert_str_eq(cs.source, "verbal");
-	cJSON_Delete(j);
+	struct client ours = side_client(e.seq, CACHE_OURS);
+	ck_assert_str_eq(ours.version, "4");
+	ck_assert_int_eq(ours.n_resp, 2);
+	ck_assert_str_eq(ours.resp[0].id, "rpA");
+	ck_assert_str_eq(ours.resp[0].version, "3");
+	ck_assert_str_eq(ours.resp[0].phone.number, "5125550101");
+	ck_assert_str_eq(ours.resp[1].id, "");
+	ck_assert_int_eq((int)strlen(ours.resp[1].uuid), 36);
+	ck_assert_str_eq(ours.consent.id, "");
+	ck_assert_int_eq((int)strlen(ours.consent.uuid), 36);
+	ck_assert_str_eq(ours.consent.source, "verbal");
+	/* the registry's version is the base now: If-Match names it */
+	ck_assert_str_eq(side_client(e.seq, CACHE_BASE).resp[0].version, "3");
 	struct client now;
 	ck_assert(cache_get_client(st, e.rec_key, &now, NULL, &err));
 	ck_assert_int_eq(now.n_resp, 2);
 	ck_assert_str_eq(now.resp[0].version, "3");
 	ck_assert_str_eq(now.resp[1].id, "");
-	ck_assert_str_eq(now.resp[1].uuid, rp.uuid);
+	ck_assert_str_eq(now.resp[1].uuid, ours.resp[1].uuid);
 	ck_assert_str_eq(now.resp[1].phone.number, "5125550202");
 	ck_assert_str_eq(now.consent.id, "");
-	ck_assert_str_eq(now.consent.uuid, cs.uuid);
+	ck_assert_str_eq(now.consent.uuid, ours.consent.uuid);
 
 	/* the same conflict again, this time the registry's way */
 	text_copy(c.name.given, sizeof c.name.given, "Lucia");
@@ -459,7 +466,8 @@ Suite *cache_discard_suite(void)
 	tcase_add_test(tc, discard_each_waiting_state);
 	tcase_add_test(tc, discard_waits_for_dependents);
 	tcase_add_test(tc, keep_theirs);
-	tcase_add_test(tc, companions_only_when_changed);
+	tcase_add_test(tc, change_keeps_its_base);
+	tcase_add_test(tc, edit_from_a_form);
 	tcase_add_test(tc, companion_conflict_resolved);
 	suite_add_tcase(s, tc);
 	return s;
