@@ -87,10 +87,11 @@ bool dedup_check(struct store *st, const struct codes *codes, const cJSON *incom
 	if (hit >= 0) {
 		char msg[400], ref[96];
 		snprintf(ref, sizeof ref, "Immunization/%.64s", ids[hit]);
-		snprintf(msg, sizeof msg,
-		         "Possible duplicate: the registry already has a dose of the same vaccine group for this "
-		         "client (%s, %s). If this is another dose, a person confirms it and sends it again.",
-		         ref, rep.v[0].detail);
+		snprintf(
+		    msg, sizeof msg,
+		    "Possible duplicate: the registry already has a dose of the same vaccine group for this "
+		    "client (%s, %s). If this is another dose, a person confirms it and sends it again.",
+		    ref, rep.v[0].detail);
 		cJSON *oo = fhir_outcome_new("error", "duplicate", "DUPLICATE-DOSE", msg, "Immunization");
 		cJSON *iss = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(oo, "issue"), 0);
 		cJSON *ext = cJSON_AddArrayToObject(iss, "extension");
