@@ -321,6 +321,15 @@ static const struct api_result *get(struct cli *c, struct api_req *r)
 	return res;
 }
 
+/* The registry's resource in a read's answer, kept as it came (store.h). */
+static void keep_remote(struct cli *c, const struct api_result *res)
+{
+	cJSON *j = res && res->cls == API_OK ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	if (j)
+		cache_put_remote(c->store, j, NULL);
+	cJSON_Delete(j);
+}
+
 static int prefetch_one(struct cli *c, const char *id)
 {
 	struct vax_error err;
@@ -330,6 +339,7 @@ static int prefetch_one(struct cli *c, const char *id)
 	int64_t now = (int64_t)time(NULL);
 	bool kept = false;
 	bool read = res && api_fhir_read_patient(res, &cl, &err);
+	keep_remote(c, res);
 	api_req_free(r);
 	r = NULL;
 	if (read) {
@@ -342,8 +352,10 @@ static int prefetch_one(struct cli *c, const char *id)
 			for (int i = 0; i < b.n && cl.n_resp < CLIENT_RESP_MAX; i++)
 				if (b.entry[i].resource &&
 				    fhir_related_person_from_json(b.entry[i].resource, &cl.resp[cl.n_resp],
-				                                  NULL, 0, &err))
+				                                  NULL, 0, &err)) {
 					cl.n_resp++;
+					cache_put_remote(c->store, b.entry[i].resource, NULL);
+				}
 		}
 		api_bundle_free(&b);
 		api_req_free(r);
@@ -354,8 +366,10 @@ static int prefetch_one(struct cli *c, const char *id)
 				struct consent cs;
 				if (b.entry[i].resource &&
 				    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
-				    (!cl.consent.id[0] || cs.date >= cl.consent.date))
+				    (!cl.consent.id[0] || cs.date >= cl.consent.date)) {
 					cl.consent = cs;
+					cache_put_remote(c->store, b.entry[i].resource, NULL);
+				}
 			}
 		}
 		api_bundle_free(&b);
@@ -387,6 +401,8 @@ static int prefetch_one(struct cli *c, const char *id)
 			    !fhir_immunization_from_json(b.entry[i].resource, &im, &err) ||
 			    !cache_put_immunization(c->store, &im, NULL, &err))
 				bad++;
+			else
+				cache_put_remote(c->store, b.entry[i].resource, NULL);
 		}
 		struct api_req *next = api_fhir_next_req(c->conn, &b, &err);
 		api_bundle_free(&b);

@@ -308,8 +308,9 @@ static void imm_done(struct api_req *r, const struct api_result *res, void *arg)
 			struct immunization im;
 			imm_init(&im);
 			if (b.entry[i].resource &&
-			    fhir_immunization_from_json(b.entry[i].resource, &im, &err))
-				cache_put_immunization(a->store, &im, NULL, &err);
+			    fhir_immunization_from_json(b.entry[i].resource, &im, &err) &&
+			    cache_put_immunization(a->store, &im, NULL, &err))
+				cache_put_remote(a->store, b.entry[i].resource, NULL);
 		}
 		api_bundle_free(&b);
 	}
@@ -367,8 +368,10 @@ static void related_done(struct api_req *r, const struct api_result *res, void *
 		for (int i = 0; i < b.n && fetched.n_resp < CLIENT_RESP_MAX; i++)
 			if (b.entry[i].resource &&
 			    fhir_related_person_from_json(b.entry[i].resource, &fetched.resp[fetched.n_resp],
-			                                  NULL, 0, &err))
+			                                  NULL, 0, &err)) {
 				fetched.n_resp++;
+				cache_put_remote(a->store, b.entry[i].resource, NULL);
+			}
 		api_bundle_free(&b);
 		fetched_resp_ok = true;
 	}
@@ -390,8 +393,10 @@ static void consent_done(struct api_req *r, const struct api_result *res, void *
 			struct consent cs;
 			if (b.entry[i].resource &&
 			    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
-			    (!fetched.consent.id[0] || cs.date >= fetched.consent.date))
+			    (!fetched.consent.id[0] || cs.date >= fetched.consent.date)) {
 				fetched.consent = cs;
+				cache_put_remote(a->store, b.entry[i].resource, NULL);
+			}
 		}
 		api_bundle_free(&b);
 	} else {
@@ -407,6 +412,10 @@ static void patient_done(struct api_req *r, const struct api_result *res, void *
 	app_note_result(a, res);
 	struct vax_error err;
 	if (res->cls == API_OK && api_fhir_read_patient(res, &fetched, &err)) {
+		/* kept as it came: an edit sends back only what it changed */
+		cJSON *raw = cJSON_ParseWithLength(res->body, res->body_len);
+		cache_put_remote(a->store, raw, NULL);
+		cJSON_Delete(raw);
 		read_companions(a, "RelatedPerson", related_done);
 		return;
 	} else if (res->cls != API_OK && res->cls != API_OFFLINE) {

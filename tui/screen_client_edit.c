@@ -680,8 +680,9 @@ static void commit(struct app *a)
 	if (st.addr_new && c.n_addr)
 		c.addr[0].entered = cap;
 	struct vax_error err;
-	if (!a->store || !cache_save_client(a->store, &c, st.adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap,
-	                                    NULL, &err)) {
+	/* an edit's base is the copy the form began from (cache/store.h) */
+	if (!a->store || !(st.adding ? cache_save_client(a->store, &c, CACHE_OP_CREATE, &cap, NULL, &err)
+	                             : cache_save_client_edit(a->store, &st.base, &c, &cap, NULL, &err))) {
 		snprintf(st.error, sizeof st.error, "Not saved: %s",
 		         a->store ? err.message : "no local store");
 		return;
