@@ -9,9 +9,18 @@
  *                   [--shot CVX:YYYY-MM-DD]...  one client typed offline
  *   cachedrv shot [COMMON] --rid ID --shot CVX:YYYY-MM-DD  a dose for a
  *       registry client by id alone (found online, never cached)
- *   cachedrv edit [COMMON] --rid ID --given G [--version V]  change the
- *       given name of a cached client (an update, If-Match on V or the
- *       cached version)
+ *   cachedrv edit [COMMON] --rid ID [--given G] [--middle M] [--home PHONE]
+ *       [--email E] [--note N] [--version V]  change fields of a cached
+ *       client (an update; --version makes the edit begin from that version)
+ *   cachedrv dose [COMMON] --rid ID --cvx CVX (--lot LOT | --delete)  change
+ *       the lot of, or delete, the client's first cached dose of that CVX
+ *   cachedrv merge [COMMON] --seq N           a conflict field by field, one
+ *       line per field changed anywhere: "LABEL|STATE|base|ours|theirs"
+ *   cachedrv resolve [COMMON] --seq N (--take ours|theirs | --pick LABEL=ours|theirs...)
+ *       a person's choice for every field changed on both sides
+ *   cachedrv pair [COMMON] --seq N            a dose held as a possible
+ *       duplicate beside the registry's dose it matches
+ *   cachedrv discard [COMMON] --seq N --reason WHY  a person drops an entry
  *   cachedrv approve|link [COMMON] --seq N [--rid ID]  a person's review
  *   cachedrv show [COMMON] --rid ID           the cached client's responsible
  *       persons, consent and given name
@@ -56,7 +65,10 @@ struct opts {
 	int pw_fd, count;
 	const char *file;
 	const char *family, *given, *dob, *rid, *version, *rel, *phone;
-	bool add, remove;
+	const char *middle, *home, *email, *note, *cvx, *lot, *take, *reason;
+	const char *pick[16];
+	int n_pick;
+	bool add, remove, del;
 	const char *shot[MAX_SHOTS];
 	int n_shot;
 	long seq;
@@ -98,6 +110,26 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->rel = v, i++;
 		else if (!strcmp(a, "--phone"))
 			o->phone = v, i++;
+		else if (!strcmp(a, "--middle"))
+			o->middle = v, i++;
+		else if (!strcmp(a, "--home"))
+			o->home = v, i++;
+		else if (!strcmp(a, "--email"))
+			o->email = v, i++;
+		else if (!strcmp(a, "--note"))
+			o->note = v, i++;
+		else if (!strcmp(a, "--cvx"))
+			o->cvx = v, i++;
+		else if (!strcmp(a, "--lot"))
+			o->lot = v, i++;
+		else if (!strcmp(a, "--take"))
+			o->take = v, i++;
+		else if (!strcmp(a, "--reason"))
+			o->reason = v, i++;
+		else if (!strcmp(a, "--pick") && o->n_pick < 16)
+			o->pick[o->n_pick++] = v, i++;
+		else if (!strcmp(a, "--delete"))
+			o->del = true;
 		else if (!strcmp(a, "--add"))
 			o->add = true;
 		else if (!strcmp(a, "--remove"))
@@ -307,11 +339,133 @@ static int edit(struct opts *o)
 	struct client c;
 	if (!cached_client(s, o, &c))
 		return 1;
-	text_copy(c.name.given, sizeof c.name.given, o->given);
-	if (o->version)
+	struct client started = c;
+	if (o->given)
+		text_copy(c.name.given, sizeof c.name.given, o->given);
+	if (o->middle)
+		text_copy(c.name.middle, sizeof c.name.middle, o->middle);
+	if (o->email)
+		text_copy(c.email, sizeof c.email, o->email);
+	if (o->note)
+		text_copy(c.note, sizeof c.note, o->note);
+	if (o->home) {
+		c.n_phone = 1;
+		c.phone[0].use = PHONE_HOME;
+		text_copy(c.phone[0].number, sizeof c.phone[0].number, o->home);
+	}
+	if (o->version) {
+		/* as a form opened at that version saves it */
+		text_copy(started.version, sizeof started.version, o->version);
 		text_copy(c.version, sizeof c.version, o->version);
-	if (!save_update(s, o, &c))
+		struct capture cap;
+		capture_of(o, &cap);
+		struct vax_error err;
+		if (!cache_save_client_edit(s, &started, &c, &cap, NULL, &err)) {
+			fprintf(stderr, "cachedrv: %s\n", err.message);
+			return 1;
+		}
+	} else if (!save_update(s, o, &c)) {
 		return 1;
+	}
+	cache_store_close(s);
+	return 0;
+}
+
+/* Change the lot of (or delete) the client's first cached dose of a CVX. */
+static int dose(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	char key[CACHE_KEY_STR];
+	struct immunization *v = NULL;
+	if (!o->rid || !o->cvx || !cache_find_rid(s, o->rid, key)) {
+		fprintf(stderr, "cachedrv: dose needs --rid of a cached client and --cvx\n");
+		return 1;
+	}
+	int n = cache_client_immunizations(s, key, &v, &err), at = -1;
+	for (int i = 0; i < n && at < 0; i++)
+		if (!strcmp(v[i].cvx, o->cvx) && !v[i].entered_in_error)
+			at = i;
+	if (at < 0) {
+		fprintf(stderr, "cachedrv: no cached dose of CVX %s\n", o->cvx);
+		free(v);
+		return 1;
+	}
+	struct immunization im = v[at];
+	free(v);
+	struct capture cap;
+	capture_of(o, &cap);
+	if (o->del)
+		text_copy(im.delete_reason, sizeof im.delete_reason, "Entered for the wrong client");
+	else
+		text_copy(im.lot, sizeof im.lot, o->lot ? o->lot : "");
+	if (!cache_save_immunization(s, &im, o->del ? CACHE_OP_DELETE : CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	printf("saved %s Immunization %s\n", o->del ? "delete" : "update", im.id);
+	cache_store_close(s);
+	return 0;
+}
+
+static const char *merge_state_name(enum cache_merge_state st)
+{
+	static const char *const n[] = {"same", "ours", "theirs", "agree", "conflict"};
+	return (unsigned)st < 5 ? n[st] : "?";
+}
+
+/* A conflict field by field (merge), or resolved by a person (resolve). */
+static int merge(struct opts *o, bool resolve)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	struct cache_merge *m = malloc(sizeof *m);
+	if (!m || !cache_outbox_merge(s, o->seq, m, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", m ? err.message : "out of memory");
+		return 1;
+	}
+	int rc = 0;
+	if (!resolve) {
+		for (int i = 0; i < m->n; i++)
+			if (m->f[i].state != CACHE_MERGE_SAME)
+				printf("%s|%s|%s|%s|%s\n", m->f[i].label, merge_state_name(m->f[i].state),
+				       m->f[i].base, m->f[i].ours, m->f[i].theirs);
+	} else {
+		for (int i = 0; i < m->n; i++) {
+			const char *side = o->take;
+			for (int k = 0; k < o->n_pick; k++) {
+				size_t l = strlen(m->f[i].label);
+				if (!strncmp(o->pick[k], m->f[i].label, l) && o->pick[k][l] == '=')
+					side = o->pick[k] + l + 1;
+			}
+			if (side)
+				m->f[i].pick = !strcmp(side, "ours") ? CACHE_PICK_OURS : CACHE_PICK_THEIRS;
+		}
+		if (!cache_outbox_resolve(s, o->seq, m, &err)) {
+			fprintf(stderr, "cachedrv: %s: %s\n", err.code, err.message);
+			rc = 1;
+		}
+	}
+	free(m);
+	cache_store_close(s);
+	return rc;
+}
+
+/* A dose held as a possible duplicate, and the registry's it matches. */
+static int pair(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct vax_error err;
+	struct immunization ours, theirs;
+	char when[DATE_US_LEN];
+	if (!cache_outbox_imm(s, o->seq, CACHE_OURS, &ours, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	printf("ours CVX %s given %s\n", ours.cvx, date_format_us(ours.date_given, when));
+	if (cache_outbox_imm(s, o->seq, CACHE_THEIRS, &theirs, &err))
+		printf("theirs Immunization/%s CVX %s given %s by %s\n", theirs.id, theirs.cvx,
+		       date_format_us(theirs.date_given, when), theirs.org);
 	cache_store_close(s);
 	return 0;
 }
@@ -366,6 +520,10 @@ static int show(struct opts *o)
 		printf("consent %s id=%s version=%s\n", client_consent_status_label(c.consent.minor),
 		       c.consent.id, c.consent.version);
 	printf("given %s\n", c.name.given);
+	printf("middle %s\n", c.name.middle);
+	printf("email %s\n", c.email);
+	printf("home %s\n", c.n_phone ? c.phone[0].number : "");
+	printf("version %s\n", c.version);
 	cache_store_close(s);
 	return 0;
 }
@@ -392,6 +550,19 @@ static int consent(struct opts *o)
 		return 1;
 	cache_store_close(s);
 	return 0;
+}
+
+static int discard(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	bool ok = cache_outbox_discard(s, o->seq, o->reason ? o->reason : "", &cap, &err);
+	if (!ok)
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+	cache_store_close(s);
+	return ok ? 0 : 1;
 }
 
 static int theirs(struct opts *o)
@@ -544,6 +715,14 @@ int main(int argc, char **argv)
 		return argv[1][0] == 'p'   ? person(&o)
 		       : argv[1][0] == 'e' ? edit(&o)
 		                           : review(&o, argv[1][0] == 'l');
+	}
+	if (!strcmp(argv[1], "dose") || !strcmp(argv[1], "merge") || !strcmp(argv[1], "resolve") ||
+	    !strcmp(argv[1], "pair") || !strcmp(argv[1], "discard")) {
+		parse(&o, argc, argv);
+		return !strcmp(argv[1], "dose")      ? dose(&o)
+		       : !strcmp(argv[1], "discard") ? discard(&o)
+		       : !strcmp(argv[1], "pair")    ? pair(&o)
+		                                     : merge(&o, argv[1][0] == 'r');
 	}
 	if (!strcmp(argv[1], "consent")) {
 		parse(&o, argc, argv);

@@ -63,12 +63,12 @@ sleep_ms() {
 	sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
 }
 
-# proxy_start MODE N: a faultproxy in front of the registry; sets PROXY_URL
+# proxy_start MODE N [ARM]: a faultproxy in front of the registry; sets PROXY_URL
 proxy_start() {
 	_port=${REG_URL##*:}
 	rm -f "$REG_TMP/proxy.out"
 	mkfifo "$REG_TMP/proxy.in" 2>/dev/null || :
-	"$FAULTPROXY" "$_port" "$1" "$2" <"$REG_TMP/proxy.in" >"$REG_TMP/proxy.out" &
+	"$FAULTPROXY" "$_port" "$1" "$2" ${3:+"$3"} <"$REG_TMP/proxy.in" >"$REG_TMP/proxy.out" &
 	PROXY_PID=$!
 	exec 8>"$REG_TMP/proxy.in"
 	_i=0
