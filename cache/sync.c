@@ -1137,8 +1137,8 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
 		cJSON_AddStringToObject(b, "resourceType", "Bundle");
 		cJSON_AddStringToObject(b, "type", "batch");
 		cJSON *entries = cJSON_AddArrayToObject(b, "entry");
-		static const char *const what[] = {
-		    "Patient/", "RelatedPerson?_count=50&patient=", "Consent?_count=50&patient="};
+		static const char *const what[] = {"Patient/", "RelatedPerson?_count=50&patient=Patient/",
+		                                   "Consent?_count=50&patient=Patient/"};
 		for (int i = 0; i < 3; i++) {
 			char url[VAX_ID_LEN + 64];
 			snprintf(url, sizeof url, "%s%s", what[i], id);

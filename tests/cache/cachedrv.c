@@ -21,6 +21,10 @@
  *   cachedrv pair [COMMON] --seq N            a dose held as a possible
  *       duplicate beside the registry's dose it matches
  *   cachedrv discard [COMMON] --seq N --reason WHY  a person drops an entry
+ *   cachedrv tpull [COMMON] --token T --rid ID   read a client (its
+ *       responsible persons, consent and doses) from a server that takes a
+ *       bearer token (no vaxregd login), creating the store on first use
+ *   cachedrv tsync [COMMON] --token T         send the outbox to such a server
  *   cachedrv approve|link [COMMON] --seq N [--rid ID]  a person's review
  *   cachedrv show [COMMON] --rid ID           the cached client's responsible
  *       persons, consent and given name
@@ -53,6 +57,7 @@
 #include "api/session.h"
 #include "cache/cli.h"
 #include "cache/store.h"
+#include "cache/sync.h"
 #include "core/fhir.h"
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -65,7 +70,7 @@ struct opts {
 	int pw_fd, count;
 	const char *file;
 	const char *family, *given, *dob, *rid, *version, *rel, *phone;
-	const char *middle, *home, *email, *note, *cvx, *lot, *take, *reason;
+	const char *middle, *home, *email, *note, *cvx, *lot, *take, *reason, *token;
 	const char *pick[16];
 	int n_pick;
 	bool add, remove, del;
@@ -126,6 +131,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->take = v, i++;
 		else if (!strcmp(a, "--reason"))
 			o->reason = v, i++;
+		else if (!strcmp(a, "--token"))
+			o->token = v, i++;
 		else if (!strcmp(a, "--pick") && o->n_pick < 16)
 			o->pick[o->n_pick++] = v, i++;
 		else if (!strcmp(a, "--delete"))
@@ -590,6 +597,123 @@ static int review(struct opts *o, bool link)
 	return ok ? 0 : 1;
 }
 
+/* A connection to a server that takes a bearer token as it is. */
+static struct api_conn *token_conn(const struct opts *o)
+{
+	struct vax_error err;
+	struct api_conn_config cfg = {.base_url = o->registry, .ca_file = o->ca};
+	struct api_conn *conn = api_global_init(&err) ? api_conn_new(&cfg, &err) : NULL;
+	if (!conn) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		exit(1);
+	}
+	api_conn_set_token(conn, o->token);
+	return conn;
+}
+
+/* GET and parse; NULL (reported) unless 200. */
+static cJSON *get_json(struct api_conn *conn, const char *path)
+{
+	struct vax_error err;
+	struct api_req *r = api_req_new(conn, "GET", path, &err);
+	const struct api_result *res = r ? api_req_wait(r, 30000) : NULL;
+	cJSON *j = res && res->cls == API_OK ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	if (!j)
+		fprintf(stderr, "cachedrv: GET %s: %s\n", path, res ? res->err.message : err.message);
+	api_req_free(r);
+	return j;
+}
+
+static int tpull(struct opts *o)
+{
+	struct cache_store_options so = {.dir = o->dir};
+	struct vax_error err;
+	struct cache_store *s = cache_store_open(&so, &err);
+	if (!s || !cache_login_online(s, o->org, o->user, o->password, (int64_t)time(NULL), &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return 1;
+	}
+	struct api_conn *conn = token_conn(o);
+	char path[256];
+	snprintf(path, sizeof path, "/Patient/%s", o->rid);
+	cJSON *pat = get_json(conn, path);
+	struct client c;
+	int rc = 1;
+	if (pat && fhir_patient_from_json(pat, &c, &err)) {
+		static const char *const what[] = {"RelatedPerson", "Consent", "Immunization"};
+		cJSON *found[3];
+		for (int k = 0; k < 3; k++) {
+			snprintf(path, sizeof path, "/%s?patient=Patient/%s&_count=100", what[k], o->rid);
+			found[k] = get_json(conn, path);
+		}
+		const cJSON *x;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(found[0], "entry"))
+		{
+			const cJSON *r = cJSON_GetObjectItem(x, "resource");
+			if (c.n_resp < CLIENT_RESP_MAX &&
+			    fhir_related_person_from_json(r, &c.resp[c.n_resp], NULL, 0, NULL)) {
+				c.n_resp++;
+				cache_put_remote(s, r, NULL);
+			}
+		}
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(found[1], "entry"))
+		{
+			const cJSON *r = cJSON_GetObjectItem(x, "resource");
+			if (fhir_consent_from_json(r, &c.consent, NULL, 0, NULL))
+				cache_put_remote(s, r, NULL);
+		}
+		rc =
+		    cache_put_client(s, &c, (int64_t)time(NULL), NULL, &err) && cache_put_remote(s, pat, &err)
+		        ? 0
+		        : 1;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(found[2], "entry"))
+		{
+			const cJSON *r = cJSON_GetObjectItem(x, "resource");
+			struct immunization im;
+			if (fhir_immunization_from_json(r, &im, &err) &&
+			    cache_put_immunization(s, &im, NULL, &err))
+				cache_put_remote(s, r, NULL);
+			else
+				rc = 1;
+		}
+		for (int k = 0; k < 3; k++)
+			cJSON_Delete(found[k]);
+	}
+	if (rc)
+		fprintf(stderr, "cachedrv: tpull: %s\n", err.message);
+	cJSON_Delete(pat);
+	api_conn_free(conn);
+	cache_store_close(s);
+	return rc;
+}
+
+static int tsync(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	struct api_conn *conn = token_conn(o);
+	struct vax_error err;
+	error_clear(&err);
+	/* a server without $match: the clients here are the registry's already */
+	struct cache_sync_options so = {.no_match = true};
+	struct cache_sync *y = cache_sync_new(s, conn, &so);
+	enum cache_sync_status st = cache_sync_run(y, &err);
+	const struct cache_sync_stats *t = cache_sync_stats(y);
+	printf("tsync %s: accepted %d, rejected %d, conflict %d, merged %d\n", cache_sync_status_name(st),
+	       t->accepted, t->rejected, t->conflict, t->merged);
+	if (error_isset(&err))
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+	struct cache_entry *v;
+	int n = cache_outbox_list(s, CACHE_UNSENT_MASK, &v, NULL);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "cachedrv: entry %lld %s: %s\n", (long long)v[i].seq,
+		        cache_state_name(v[i].state), v[i].message);
+	free(v);
+	cache_sync_free(y);
+	api_conn_free(conn);
+	cache_store_close(s);
+	return st == CACHE_SYNC_DONE && n == 0 ? 0 : 1;
+}
+
 struct done {
 	bool done;
 	enum api_class cls;
@@ -731,6 +855,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "resp") || !strcmp(argv[1], "show") || !strcmp(argv[1], "theirs")) {
 		parse(&o, argc, argv);
 		return argv[1][0] == 'r' ? resp(&o) : argv[1][0] == 's' ? show(&o) : theirs(&o);
+	}
+	if (!strcmp(argv[1], "tpull") || !strcmp(argv[1], "tsync")) {
+		parse(&o, argc, argv);
+		return argv[1][1] == 'p' ? tpull(&o) : tsync(&o);
 	}
 	if (!strcmp(argv[1], "record")) {
 		parse(&o, argc, argv);
