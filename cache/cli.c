@@ -23,14 +23,17 @@
 #include "core/xalloc.h"
 #include "sys/config.h"
 
-#define EXIT_TEMPFAIL 75 /* sysexits EX_TEMPFAIL: try again later */
+#define EXIT_FAILED   1 /* a local problem, a refused login: nothing was decided */
+#define EXIT_USAGE    2
+#define EXIT_PERSON   3  /* entries wait for a person: rejected, in conflict, held for review */
+#define EXIT_TEMPFAIL 75 /* sysexits EX_TEMPFAIL: entries wait to be sent; they go by themselves later */
 #define PASSWORD_MAX  256
 
 struct cli {
 	const char *cmd;
 	const char *data_dir, *config_path, *registry, *ca_file, *org, *user, *group;
 	int password_fd;
-	bool json, dry_run, all;
+	bool json, dry_run, all, help;
 	char **args;
 	int n_args;
 	struct config cfg;
@@ -48,7 +51,10 @@ static int usage(FILE *out, int status)
 	      "       vaxdesk prefetch ID... | --group ID\n"
 	      "       vaxdesk purge [--all]\n"
 	      "Options: --data-dir DIR --config FILE --registry URL --ca-file FILE\n"
-	      "         --org CODE --user NAME --password-fd N\n",
+	      "         --org CODE --user NAME --password-fd N --help\n"
+	      "Exit status of sync: 0 nothing waits; 3 entries wait for a person (rejected,\n"
+	      "in conflict, held for review); 75 entries wait to be sent (offline, busy, retry\n"
+	      "later); 1 failed; 2 usage.\n",
 	      out);
 	return status;
 }
@@ -95,7 +101,9 @@ static bool parse_args(struct cli *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **val = NULL;
-		if (!strcmp(a, "--json"))
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			c->help = true;
+		else if (!strcmp(a, "--json"))
 			c->json = true;
 		else if (!strcmp(a, "--dry-run"))
 			c->dry_run = true;
@@ -193,6 +201,9 @@ static bool login(struct cli *c, bool want_online)
 				fprintf(stderr, "vaxdesk: %s\n", err.message);
 				return false;
 			}
+			char note[VAX_ERROR_MSG_LEN];
+			if (cache_take_notice(c->store, note, sizeof note))
+				fprintf(stderr, "vaxdesk: %s\n", note);
 			return true;
 		}
 		if (w.done && !w.offline) {
@@ -273,20 +284,45 @@ static int cmd_outbox(struct cli *c)
 	return 0;
 }
 
+/* What the outbox holds now, in one line that matches `vaxdesk outbox`. */
+struct waiting {
+	int to_send, rejected, conflict, review;
+};
+
+static void waiting_count(struct cli *c, struct waiting *w)
+{
+	w->to_send = cache_outbox_count(c->store, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
+	w->rejected = cache_outbox_count(c->store, 1u << CACHE_REJECTED);
+	w->conflict = cache_outbox_count(c->store, 1u << CACHE_CONFLICT);
+	w->review = cache_outbox_count(c->store, 1u << CACHE_NEEDS_REVIEW);
+	printf("outbox: %d waiting to be sent, %d waiting for a person (%d rejected, %d in conflict, "
+	       "%d for review)\n",
+	       w->to_send, w->rejected + w->conflict + w->review, w->rejected, w->conflict, w->review);
+}
+
+/* 0 only when nothing waits (cli.h). */
+static int waiting_status(const struct waiting *w)
+{
+	if (w->rejected + w->conflict + w->review > 0)
+		return EXIT_PERSON;
+	return w->to_send > 0 ? EXIT_TEMPFAIL : 0;
+}
+
 static int cmd_sync(struct cli *c)
 {
 	struct vax_error err;
+	struct waiting w;
 	error_clear(&err);
 	if (c->dry_run) {
 		int n = cache_outbox_count(c->store, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
 		printf("%d entr%s would be sent; nothing was sent (--dry-run)\n", n, n == 1 ? "y" : "ies");
-		return 0;
+		waiting_count(c, &w);
+		return waiting_status(&w);
 	}
 	if (!c->online) {
-		printf("offline: %d entr%s wait in the outbox\n",
-		       cache_outbox_count(c->store, 1u << CACHE_PENDING),
-		       cache_outbox_count(c->store, 1u << CACHE_PENDING) == 1 ? "y" : "ies");
-		return EXIT_TEMPFAIL;
+		printf("offline: nothing was sent\n");
+		waiting_count(c, &w);
+		return waiting_status(&w);
 	}
 	struct cache_sync *y = cache_sync_new(c->store, c->conn, NULL);
 	enum cache_sync_status st = cache_sync_run(y, &err);
@@ -303,9 +339,12 @@ static int cmd_sync(struct cli *c)
 	if (error_isset(&err))
 		fprintf(stderr, "vaxdesk: %s\n", err.message);
 	cache_sync_free(y);
-	return st == CACHE_SYNC_DONE                               ? 0
-	       : st == CACHE_SYNC_OFFLINE || st == CACHE_SYNC_BUSY ? EXIT_TEMPFAIL
-	                                                           : 1;
+	waiting_count(c, &w);
+	if (st == CACHE_SYNC_ERROR || st == CACHE_SYNC_AUTH)
+		return EXIT_FAILED;
+	int status = waiting_status(&w);
+	/* offline or another process sending: the rest goes later */
+	return status == 0 && (st == CACHE_SYNC_OFFLINE || st == CACHE_SYNC_BUSY) ? EXIT_TEMPFAIL : status;
 }
 
 /* GET and wait (the command line only). NULL on failure, reported. */
@@ -477,7 +516,11 @@ int cache_cli_main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	if (argc < 1 || !parse_args(&c, argc, argv)) {
 		free(c.args);
-		return usage(stderr, 2);
+		return usage(stderr, EXIT_USAGE);
+	}
+	if (c.help) {
+		free(c.args);
+		return usage(stdout, 0);
 	}
 	int (*fn)(struct cli *) = NULL;
 	bool online = false;
@@ -493,7 +536,7 @@ int cache_cli_main(int argc, char **argv)
 		fn = cmd_purge;
 	} else {
 		free(c.args);
-		return usage(stderr, 2);
+		return usage(stderr, EXIT_USAGE);
 	}
 	char host[64] = "workstation";
 	gethostname(host, sizeof host - 1);

@@ -91,9 +91,45 @@ int64_t cache_now(void)
 
 bool cache_db_error(struct cache_store *s, struct vax_error *err, const char *what)
 {
+	int rc = s && s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+	/* what a person can do about it, not SQLite's words for it; a later
+	 * ROLLBACK never replaces the first error (callers keep err) */
+	switch (rc) {
+	case SQLITE_FULL:
+		return error_set(
+		    err, "CACHE-FULL",
+		    "The disk of this workstation is full: the local store could not %s, and "
+		    "nothing of it was saved. Free some space (or call support), then try again.",
+		    what);
+	case SQLITE_READONLY:
+		return error_set(
+		    err, "CACHE-READONLY",
+		    "The local store is on a disk that cannot be written (read-only): it could not "
+		    "%s. What it holds can be read and sent; ask support to make it writable.",
+		    what);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return error_set(err, "CACHE-CORRUPT",
+		                 "The local store is damaged: it could not %s. Log in online to start a new "
+		                 "one, and call support.",
+		                 what);
+	case SQLITE_IOERR:
+		return error_set(err, "CACHE-IO",
+		                 "A disk error stopped the local store: it could not %s. Check the disk (or "
+		                 "call support), then try again.",
+		                 what);
+	}
 	/* SQLite messages name tables and constraints, never values */
 	return error_set(err, "CACHE-DB", "The local store could not %s: %s.", what,
 	                 s && s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
+/* A write that may fail on a full or read-only disk without stopping what
+ * it belongs to (a login's bookkeeping, the recovery of SENDING entries). */
+static bool cache_soft_failure(struct cache_store *s)
+{
+	int rc = sqlite3_errcode(s->db) & 0xff;
+	return rc == SQLITE_FULL || rc == SQLITE_READONLY || rc == SQLITE_IOERR;
 }
 
 bool cache_exec(struct cache_store *s, const char *sql, struct vax_error *err)
@@ -204,31 +240,190 @@ static bool migrate(struct cache_store *s, struct vax_error *err)
 	return false;
 }
 
-/* Open (create when `create`) the SQLite file in dir into *db. */
-static bool open_file(struct cache_store *s, const char *dir, bool create, struct vax_error *err)
+/* What is where a user's store should be. */
+enum health {
+	H_NONE,       /* no store: never logged in online here */
+	H_OK,         /* a store that can be opened for writing */
+	H_READONLY,   /* a store that can only be read (read-only disk or file) */
+	H_UNREADABLE, /* something there that cannot be read (permissions) */
+	H_DAMAGED,    /* a file that is not a store (any more) */
+};
+
+static const char SQLITE_MAGIC[16] = "SQLite format 3";
+
+/* Look at dir/store.db without SQLite: errno in *why for H_UNREADABLE. */
+static enum health probe_store(const char *dir, int *why)
 {
-	if (create && !make_dirs(dir, 0700, err))
-		return false;
+	struct stat sb;
 	char *path = fileio_join(dir, "store.db");
-	/* create it 0600 ourselves: SQLite would use the umask, and gives the
-	 * -wal and -shm files the database file's mode */
-	int fd = open(path, O_RDWR | (create ? O_CREAT : 0) | O_CLOEXEC, 0600);
-	if (fd < 0 || fchmod(fd, 0600) != 0) {
-		if (create || errno != ENOENT)
-			error_set(err, "CACHE-OPEN", "cannot open %s: %s", path, strerror(errno));
-		else
-			error_set(err, "CACHE-NO-STORE", "There is no local store for this user here.");
+	enum health h = H_OK;
+	*why = 0;
+	if (stat(dir, &sb) != 0 || stat(path, &sb) != 0) {
+		*why = errno;
+		h = errno == ENOENT ? H_NONE : H_UNREADABLE;
+	} else if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		/* created whole (store.db.new, then renamed): empty is damage */
+		h = H_DAMAGED;
+	} else {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			h = H_READONLY;
+		}
+		char head[16] = "";
+		if (fd < 0) {
+			*why = errno;
+			h = H_UNREADABLE;
+		} else if (read(fd, head, sizeof head) != (ssize_t)sizeof head ||
+		           memcmp(head, SQLITE_MAGIC, sizeof head)) {
+			h = H_DAMAGED;
+		}
 		if (fd >= 0)
 			close(fd);
-		free(path);
-		return false;
 	}
-	close(fd);
-	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	free(path);
-	if (rc != SQLITE_OK)
+	return h;
+}
+
+/* Move a damaged store and its journal aside (never deleted: support may
+ * recover what waited in it); the new name's last part into kept. */
+static void keep_aside(const char *dir, char *kept, size_t len)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&t, &tm));
+	static const char *const part[] = {"", "-wal", "-shm"};
+	snprintf(kept, len, "store.db.damaged-%s", stamp);
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+		char from[64], to[200];
+		snprintf(from, sizeof from, "store.db%s", part[i]);
+		snprintf(to, sizeof to, "%s%s", kept, part[i]);
+		char *a = fileio_join(dir, from), *b = fileio_join(dir, to);
+		if (rename(a, b) != 0 && errno != ENOENT && i == 0)
+			snprintf(kept, len, "store.db (it could not be moved: %s)", strerror(errno));
+		free(a);
+		free(b);
+	}
+}
+
+static bool open_sqlite(struct cache_store *s, const char *path, bool readonly, struct vax_error *err)
+{
+	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK)
 		return cache_db_error(s, err, "be opened");
 	sqlite3_busy_timeout(s->db, 10000);
+	return true;
+}
+
+/* A new store, whole or not at all: made as store.db.new, then renamed, so
+ * an empty or half-made store.db is always damage. */
+static bool create_store(struct cache_store *s, const char *dir, struct vax_error *err)
+{
+	if (!make_dirs(dir, 0700, err))
+		return false;
+	char *tmp = fileio_join(dir, "store.db.new"), *path = fileio_join(dir, "store.db");
+	unlink(tmp); /* a creation that never finished */
+	/* created 0600 here: SQLite would use the umask, and gives the -wal and
+	 * -shm files the database file's mode */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bool ok = fd >= 0 && fchmod(fd, 0600) == 0;
+	if (!ok)
+		error_set(err, "CACHE-OPEN", "The local store could not be created in %s: %s.", dir,
+		          strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	ok = ok && open_sqlite(s, tmp, false, err) &&
+	     cache_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) &&
+	     cache_exec(s, SCHEMA, err);
+	if (s->db) /* the last connection: SQLite checkpoints and drops the WAL */
+		sqlite3_close_v2(s->db);
+	s->db = NULL;
+	if (ok && rename(tmp, path) != 0)
+		ok = error_set(err, "CACHE-OPEN", "The local store could not be created in %s: %s.", dir,
+		               strerror(errno));
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	return ok;
+}
+
+static bool unreadable(const char *dir, int why, struct vax_error *err)
+{
+	return error_set(
+	    err, "CACHE-UNREADABLE",
+	    "The local store in %s cannot be read (%s). Ask whoever looks after this workstation "
+	    "to give your account access to it; nothing in it was changed.",
+	    dir, strerror(why));
+}
+
+static bool damaged(struct cache_store *s, const char *dir, bool create, struct vax_error *err)
+{
+	char kept[160];
+	keep_aside(dir, kept, sizeof kept);
+	if (create) {
+		snprintf(
+		    s->notice, sizeof s->notice,
+		    "The local store on this workstation was damaged: it was kept as %s in %s and a new one "
+		    "was started. Records that waited in it could not be read; call support with that file.",
+		    kept, dir);
+		return true;
+	}
+	return error_set(err, "CACHE-DAMAGED",
+	                 "The local store on this workstation is damaged: it was kept as %s in %s. Offline "
+	                 "login needs a store: log in when the registry is reachable (a new one is started), "
+	                 "and call support with that file.",
+	                 kept, dir);
+}
+
+/* Open the store in dir into s->db: create it when `create` and there is
+ * none; a damaged one is kept aside (and, when `create`, a new one made). */
+static bool open_file(struct cache_store *s, const char *dir, bool create, struct vax_error *err)
+{
+	int why;
+	enum health h = probe_store(dir, &why);
+	if (h == H_UNREADABLE)
+		return unreadable(dir, why, err);
+	if (h == H_NONE && !create)
+		return error_set(err, "CACHE-NO-STORE", "There is no local store for this user here.");
+	if (h == H_DAMAGED && !damaged(s, dir, create, err))
+		return false;
+	if ((h == H_NONE || h == H_DAMAGED) && !create_store(s, dir, err))
+		return false;
+	char *path = fileio_join(dir, "store.db");
+	s->readonly = h == H_READONLY;
+	bool ok = open_sqlite(s, path, s->readonly, err);
+	free(path);
+	if (!ok)
+		return false;
+	/* a store damaged inside (a page overwritten, a truncated file) is
+	 * found now, not when a record in it is needed */
+	char check[16] = "";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			text_copy(check, sizeof check, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (strcmp(check, "ok")) {
+		int rc = sqlite3_errcode(s->db) & 0xff;
+		if (rc != SQLITE_OK && rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB && rc != SQLITE_ROW &&
+		    rc != SQLITE_DONE)
+			return cache_db_error(s, err, "be opened");
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (!damaged(s, dir, create, err) || !create_store(s, dir, err))
+			return false;
+		path = fileio_join(dir, "store.db");
+		ok = open_sqlite(s, path, false, err);
+		free(path);
+		if (!ok)
+			return false;
+		s->readonly = false;
+	}
+	if (s->readonly)
+		return true; /* read it as it is: nothing can be written */
 	if (!cache_exec(s,
 	                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;",
@@ -237,14 +432,15 @@ static bool open_file(struct cache_store *s, const char *dir, bool create, struc
 		return false;
 	/* a crash mid-request leaves entries SENDING; creates are conditional
 	 * and updates carry If-Match, so sending again is safe. Only when no
-	 * other process holds the sync lock: its entries are really in flight. */
+	 * other process holds the sync lock: its entries are really in flight.
+	 * A full disk leaves them SENDING until there is room. */
 	char *lock_path = fileio_join(dir, "sync.lock");
 	int lfd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lock_path);
 	if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0) {
-		bool ok = cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err);
+		bool reset = cache_exec(s, "UPDATE outbox SET state = 0 WHERE state = 1;", err);
 		close(lfd);
-		if (!ok)
+		if (!reset && !cache_soft_failure(s))
 			return false;
 	} else if (lfd >= 0) {
 		close(lfd);
@@ -551,7 +747,8 @@ static bool is_selected(const struct cache_store *s, const struct who *w)
 
 /* The user's failure count without selecting their store (so asking about
  * one user never locks another's session); -1 if they have no store or no
- * wrap here. */
+ * wrap here, -2 if something is there that cannot be opened (damaged,
+ * unreadable: selecting it says which). */
 static int peek_user(struct cache_store *s, const struct who *w)
 {
 	unsigned char key[CACHE_KEY_LEN];
@@ -562,20 +759,37 @@ static int peek_user(struct cache_store *s, const struct who *w)
 	char *dir = user_store_dir(s->base, w->org, w->user);
 	if (!dir)
 		return -1;
+	int why;
+	enum health h = probe_store(dir, &why);
 	char *path = fileio_join(dir, "store.db");
 	free(dir);
 	struct cache_store t = {0};
-	int n = -1;
-	if (access(path, F_OK) == 0 &&
+	int n = h == H_NONE ? -1 : -2;
+	if ((h == H_OK || h == H_READONLY) &&
 	    sqlite3_open_v2(path, &t.db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(t.db, 10000);
-		if (try_unwrap(&t, w->org, w->user, "", &failures, key, true) != UNWRAP_NO_USER)
-			n = failures;
+		sqlite3_stmt *st;
+		/* a store whose tables cannot be read is damaged, not unknown */
+		if (sqlite3_prepare_v2(t.db, "SELECT count(*) FROM users", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_finalize(st);
+			n = try_unwrap(&t, w->org, w->user, "", &failures, key, true) != UNWRAP_NO_USER
+			        ? failures
+			        : -1;
+		}
 	}
 	if (t.db)
 		sqlite3_close_v2(t.db);
 	free(path);
 	return n;
+}
+
+bool cache_take_notice(struct cache_store *s, char *buf, size_t len)
+{
+	if (!s->notice[0])
+		return false;
+	text_copy(buf, len, s->notice);
+	s->notice[0] = '\0';
+	return true;
 }
 
 bool cache_login_online(struct cache_store *s, const char *org_in, const char *user_in, const char *password,
@@ -597,8 +811,10 @@ bool cache_login_online(struct cache_store *s, const char *org_in, const char *u
 	if (r == UNWRAP_OK) {
 		set_key(s, key);
 		OPENSSL_cleanse(key, sizeof key);
+		/* bookkeeping: a full or read-only disk does not stop the login */
 		if (!user_update(s, "UPDATE users SET failures=0, last_online=?3 WHERE org=?1 AND user=?2",
-		                 org, user, now))
+		                 org, user, now) &&
+		    !cache_soft_failure(s))
 			return cache_db_error(s, err, "save the login");
 		return true;
 	}
@@ -645,7 +861,7 @@ static bool select_offline_user(struct cache_store *s, struct who *w, const char
 	who_init(w, org_in, user_in);
 	if (!is_selected(s, w))
 		cache_lock(s); /* another user's key never outlives a login attempt */
-	if (peek_user(s, w) < 0)
+	if (peek_user(s, w) == -1)
 		return no_offline(err);
 	return select_user(s, w->org, w->user, false, err);
 }
@@ -666,12 +882,17 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 	if (failures >= s->max_failures)
 		return error_set(err, "CACHE-OFFLINE-LOCKED",
 		                 "Too many wrong passwords: log in when the registry is reachable.");
-	/* count the attempt before trying, so killing the program during the
-	 * slow KDF does not give a free guess */
-	if (!user_update(s, "UPDATE users SET failures=failures+1 WHERE org=?1 AND user=?2", org, user, 0))
-		return cache_db_error(s, err, "count the attempt");
+	/* Only a password found wrong is counted: a check cut short (the
+	 * program killed, the power gone) is not a wrong password, and must
+	 * not lock staff out during a maintenance evening. Guessing by killing
+	 * the program is no easier than copying the file and guessing against
+	 * it, which the count cannot stop either; scrypt's cost is what does. */
 	r = try_unwrap(s, org, user, password, NULL, key, false);
 	if (r != UNWRAP_OK) {
+		if (!user_update(s, "UPDATE users SET failures=failures+1 WHERE org=?1 AND user=?2", org,
+		                 user, 0) &&
+		    !cache_soft_failure(s))
+			return cache_db_error(s, err, "count the attempt");
 		int left = s->max_failures - failures - 1;
 		if (left <= 0)
 			return error_set(err, "CACHE-OFFLINE-LOCKED",
@@ -682,8 +903,12 @@ bool cache_login_offline(struct cache_store *s, const char *org_in, const char *
 	}
 	set_key(s, key);
 	OPENSSL_cleanse(key, sizeof key);
-	if (!user_update(s, "UPDATE users SET failures=0 WHERE org=?1 AND user=?2", org, user, 0))
+	if (failures &&
+	    !user_update(s, "UPDATE users SET failures=0 WHERE org=?1 AND user=?2", org, user, 0) &&
+	    !cache_soft_failure(s)) {
+		cache_lock(s);
 		return cache_db_error(s, err, "save the login");
+	}
 	return true;
 }
 
@@ -714,7 +939,7 @@ bool cache_has_user(struct cache_store *s, const char *org, const char *user)
 {
 	struct who w;
 	who_init(&w, org, user);
-	return peek_user(s, &w) >= 0;
+	return peek_user(s, &w) != -1;
 }
 
 /* --- keys of rows, blind indexes --------------------------------------- */

@@ -29,6 +29,17 @@
  *     registry without one, "r" + a keyed hash of the registry id, so no
  *     registry id is stored in the clear either.
  *
+ * A damaged store (not a SQLite file, empty, truncated, a page overwritten:
+ * PRAGMA quick_check when a user's store is selected) is renamed
+ * store.db.damaged-<UTC time> beside where it was, never deleted and never
+ * made again over: an offline login then says so (CACHE-DAMAGED) and an
+ * online login starts a new store and leaves a notice for the person
+ * (cache_take_notice). A store that cannot be read (permissions) is left
+ * alone (CACHE-UNREADABLE); one on a read-only disk is opened read-only;
+ * a full disk fails each write with CACHE-FULL and nothing else. A new
+ * store is made whole (store.db.new, then renamed), so an empty store.db
+ * is damage, not a first login cut short.
+ *
  * Who may unlock: a user's first online login on a workstation creates
  * their store and key. A later online login re-wraps it when it is already
  * unlocked in this process (password changed from vaxdesk). If it is locked
@@ -138,9 +149,12 @@ struct sqlite3 *cache_store_db(struct cache_store *s);
 bool cache_login_online(struct cache_store *s, const char *org, const char *user, const char *password,
                         int64_t now, struct vax_error *err);
 /** Registry unreachable: select the user's own store and unlock it with the
- * password alone. Each failure is
- * counted durably; after max_offline_failures the user must log in online.
- * Codes: CACHE-NO-OFFLINE, CACHE-BAD-PASSWORD, CACHE-OFFLINE-LOCKED. */
+ * password alone. Each password found wrong is counted durably (a check
+ * cut short by a crash is not a wrong password); after max_offline_failures
+ * the user must log in online. Works on a full or read-only disk (nothing
+ * can be saved then, but the outbox can be read). Codes: CACHE-NO-OFFLINE,
+ * CACHE-BAD-PASSWORD, CACHE-OFFLINE-LOCKED, CACHE-DAMAGED (the store was
+ * kept aside), CACHE-UNREADABLE. */
 bool cache_login_offline(struct cache_store *s, const char *org, const char *user, const char *password,
                          struct vax_error *err);
 /** Open with an old password and wrap for a new one (password changed). */
@@ -148,10 +162,15 @@ bool cache_login_rekey(struct cache_store *s, const char *org, const char *user,
                        const char *new_password, struct vax_error *err);
 /** Failed offline attempts counted for the user (0 if unknown). */
 int cache_offline_failures(struct cache_store *s, const char *org, const char *user);
-/** True if the user has logged in online here (offline login possible).
- * Neither this nor cache_offline_failures changes the selected store. */
+/** True if the user has a store here: they logged in online here before
+ * (offline login possible), or a store is there that cannot be opened
+ * (cache_login_offline says why: damaged, unreadable). Neither this nor
+ * cache_offline_failures changes the selected store. */
 bool cache_has_user(struct cache_store *s, const char *org, const char *user);
 bool cache_unlocked(const struct cache_store *s);
+/** A message the person must see once, taken (false if none): a damaged
+ * store found at an online login was kept aside and a new one started. */
+bool cache_take_notice(struct cache_store *s, char *buf, size_t len);
 /** Forget the key (idle lock, logout). */
 void cache_lock(struct cache_store *s);
 

@@ -16,6 +16,8 @@ struct cache_store {
 	struct cache_kdf kdf;
 	int max_failures;
 	bool unlocked;
+	bool readonly;                          /* opened read-only: nothing can be written */
+	char notice[VAX_ERROR_MSG_LEN];         /* for the person, once (a damaged store replaced) */
 	unsigned char key[CACHE_KEY_LEN];       /* the store key */
 	unsigned char seal_key[CACHE_KEY_LEN];  /* seals records */
 	unsigned char index_key[CACHE_KEY_LEN]; /* blind indexes */

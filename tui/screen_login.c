@@ -106,9 +106,12 @@ static void login_done(struct api_session *s, const struct api_result *res, void
 		a->offline_session = false;
 		app_logged_in(a);
 		struct vax_error err;
+		char note[VAX_ERROR_MSG_LEN];
 		if (a->store &&
 		    !cache_login_online(a->store, st.org, st.user, st.pw, (int64_t)time(NULL), &err))
 			app_message(a, MSG_ERROR, "Local store: %s", err.message);
+		else if (a->store && cache_take_notice(a->store, note, sizeof note))
+			app_message(a, MSG_ERROR, "%s", note);
 		OPENSSL_cleanse(st.pw, sizeof st.pw);
 		return;
 	}

@@ -22,9 +22,12 @@ A=$REG_TMP/deskA
 B=$REG_TMP/deskB
 at() { DESK=$1; } # the workstation the next drv commands run on
 outbox() { drv outbox --json >"$REG_TMP/ob.json"; jq -r "$1" "$REG_TMP/ob.json"; }
-synced() { # EXPECTED-SUMMARY WHAT
-	drv sync >"$REG_TMP/sync.out" 2>&1 || :
+synced() { # EXPECTED-SUMMARY WHAT: and the exit says what waits (0 nothing, 3 a person)
+	drv sync >"$REG_TMP/sync.out" 2>&1
 	grep -q "$1" "$REG_TMP/sync.out" || fail "$2: $(cat "$REG_TMP/sync.out")"
+	_want=0
+	grep -q 'waiting for a person (0 rejected, 0 in conflict, 0 for review)' "$REG_TMP/sync.out" || _want=3
+	[ "$DRV_RC" = "$_want" ] || fail "$2: sync exit $DRV_RC, not $_want: $(cat "$REG_TMP/sync.out")"
 }
 doses() { # PATIENT-ID CVX: how many the registry holds
 	reg_json GET "/Immunization?patient=$1&vaccine-code=$2" "$tok"

@@ -245,14 +245,20 @@ tui_has offsmart 'probable'
 CACHEDRV=${CACHEDRV:-$top_builddir/tests/cache/cachedrv}
 [ -x "$CACHEDRV" ] || { echo "skip: $CACHEDRV not built"; exit 77; }
 registry_start
+# desk CMD...: the store's command line, which must exit $desk_rc (0; 3 when a
+# person's work waits after a sync)
+desk_rc=0
 desk() {
+	_rc=0
 	"$CACHEDRV" "$@" --data-dir "$HOME/.local/share/vaxdesk" --registry "$REG_URL" --ca-file "$REG_CA" \
-		--org HILLPEDS --user frontdesk --password-fd 3 3<"$TUI_TMP/pw" >>"$TUI_TMP/desk.out" 2>&1 ||
-		tui_fail "cachedrv $1: $(cat "$TUI_TMP/desk.out")"
+		--org HILLPEDS --user frontdesk --password-fd 3 3<"$TUI_TMP/pw" >>"$TUI_TMP/desk.out" 2>&1 || _rc=$?
+	[ "$_rc" = "$desk_rc" ] || tui_fail "cachedrv $1 exited $_rc: $(cat "$TUI_TMP/desk.out")"
 }
 desk person --family Garcia --given Maria --dob 2015-04-13
 desk person --family GARCIA --given Maria --dob 2015-03-04
+desk_rc=3
 desk sync
+desk_rc=0
 grep -q 'needs review 2;' "$TUI_TMP/desk.out" || tui_fail "not held: $(cat "$TUI_TMP/desk.out")"
 registry_stop
 {
