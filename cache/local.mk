@@ -19,7 +19,7 @@ tests_check_all_LDADD += $(VAXCACHE_LIBS)
 # crash and fault tests (tests/cache/*.sh against a real vaxregd over TLS).
 check_PROGRAMS += tests/cache/cachedrv
 tests_cache_cachedrv_SOURCES = tests/cache/cachedrv.c
-tests_cache_cachedrv_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
+tests_cache_cachedrv_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 tests_cache_cachedrv_LDADD = $(VAXCACHE_LIBS)
 tests_cache_cachedrv_SOURCES += tests/cache/cachetest.c tests/cache/cachetest.h
 check_PROGRAMS += tests/cache/faultproxy

@@ -301,6 +301,15 @@ static void seq_add(int64_t **v, int *n, size_t *cap, int64_t seq)
 	(*v)[(*n)++] = seq;
 }
 
+/* An entry that waits this pass: later changes of its record wait too,
+ * and the doses of a client whose create waits. */
+static void hold(struct keyset *waiting, struct keyset *held_clients, const struct cache_entry *e)
+{
+	ks_add(waiting, e->rec_key);
+	if (e->type == CACHE_R_PATIENT && e->op == CACHE_OP_CREATE)
+		ks_add(held_clients, e->rec_key);
+}
+
 /* The registry id of a record: from the accepted create of its row key,
  * else "" (the record's own id is checked by the caller). */
 static void receipt_of_create(struct cache_sync *y, const char *rec_key, enum cache_rtype t, char *id,
@@ -753,7 +762,9 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	int n = cache_outbox_list(y->s, 1u << CACHE_PENDING, &v, err);
 	if (n < 0)
 		return end_pass(y, CACHE_SYNC_ERROR);
-	struct keyset waiting = {0}, in_batch = {0};
+	/* records that wait this pass, and clients whose create waits (their
+	 * doses wait with them; a client's refused edit holds no dose) */
+	struct keyset waiting = {0}, in_batch = {0}, held_clients = {0};
 	cJSON *bundle = cJSON_CreateObject();
 	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
 	cJSON_AddStringToObject(bundle, "type", "transaction");
@@ -769,7 +780,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	for (int i = 0; i < nb; i++) {
 		ks_add(&waiting, blocked[i].rec_key);
 		if (blocked[i].type == CACHE_R_PATIENT && blocked[i].op == CACHE_OP_CREATE)
-			ks_add(&waiting, blocked[i].client_key);
+			ks_add(&held_clients, blocked[i].client_key);
 	}
 	free(blocked);
 	/* every new client is matched before any Bundle goes, so Bundles stay
@@ -787,9 +798,9 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	for (int i = first_match >= 0 ? first_match : 0; i < n && y->n_batch < y->cap && !started; i++) {
 		struct cache_entry *e = &v[i];
 		bool blocked_here = e->next_try > now || ks_has(&waiting, e->rec_key) ||
-		                    (e->type == CACHE_R_IMMUNIZATION && ks_has(&waiting, e->client_key));
+		                    (e->type == CACHE_R_IMMUNIZATION && ks_has(&held_clients, e->client_key));
 		if (blocked_here) {
-			ks_add(&waiting, e->rec_key);
+			hold(&waiting, &held_clients, e);
 			continue;
 		}
 		if (i == first_match) {
@@ -802,7 +813,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 				cache_outbox_set_state(y->s, e->seq, CACHE_REJECTED, NULL, NULL,
 				                       "The saved client could not be read back.", NULL,
 				                       NULL);
-				ks_add(&waiting, e->rec_key);
+				hold(&waiting, &held_clients, e);
 				continue;
 			}
 			y->cur = e->seq;
@@ -856,7 +867,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 				cache_outbox_set_state(y->s, e->seq, CACHE_REJECTED, NULL, NULL,
 				                       "The saved change could not be read back.", NULL,
 				                       NULL);
-			ks_add(&waiting, e->rec_key);
+			hold(&waiting, &held_clients, e);
 			continue;
 		}
 		ks_add(&in_batch, e->rec_key);
@@ -866,6 +877,7 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	free(v);
 	free(waiting.k);
 	free(in_batch.k);
+	free(held_clients.k);
 	if (started || !y->n_batch) {
 		cache_json_free(bundle);
 		if (!started)

@@ -38,13 +38,22 @@
  *       client's responsible persons after the save
  *   cachedrv scan DIR STRING...               exit 1 if any file in DIR holds
  *       a STRING in any encoding tests/cache/cachetest.c knows
- *   cachedrv verify FILE [COMMON]             every record named in FILE
- *       (lines from `record`) and every outbox entry is accepted, and the
- *       registry holds each exactly once
+ *   cachedrv work --seed S --count N [COMMON]  N steps of front-desk work
+ *       offline, chosen by S: new clients with a visit of 2-3 doses, edits
+ *       (given, middle, phone, e-mail), responsible persons added, re-phoned
+ *       and removed, consent, a dose's lot changed, a dose deleted; each step
+ *       prints "try ..." before its save and "saved ..." once it returned
+ *   cachedrv init [COMMON]                    the store as an online login
+ *       leaves it, without a registry
+ *   cachedrv verify FILE [COMMON]             every outbox entry is accepted,
+ *       every record on the registry once and as the store holds it, every
+ *       confirmed step of FILE (lines from record/work) in the store; prints
+ *       the counts of records, lost, duplicated and held (false conflicts)
  *
  * COMMON: --data-dir DIR --registry URL --ca-file FILE --org O --user U
  * --password-fd N (as the command line).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +69,7 @@
 #include "cache/sync.h"
 #include "core/fhir.h"
 #include "core/text.h"
+#include "core/uuid.h"
 #include "core/xalloc.h"
 #include "tests/cache/cachetest.h"
 
@@ -77,6 +87,7 @@ struct opts {
 	const char *shot[MAX_SHOTS];
 	int n_shot;
 	long seq;
+	unsigned long long seed;
 	char password[256];
 };
 
@@ -143,6 +154,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->remove = true;
 		else if (!strcmp(a, "--seq"))
 			o->seq = atol(v), i++;
+		else if (!strcmp(a, "--seed"))
+			o->seed = strtoull(v, NULL, 10), i++;
 		else if (!strcmp(a, "--shot") && o->n_shot < MAX_SHOTS)
 			o->shot[o->n_shot++] = v, i++;
 		else
@@ -687,6 +700,22 @@ static int tpull(struct opts *o)
 	return rc;
 }
 
+/* The store as an online login leaves it, without a registry (disk tests). */
+static int init(struct opts *o)
+{
+	struct cache_store_options so = {.dir = o->dir};
+	struct vax_error err;
+	struct cache_store *s = cache_store_open(&so, &err);
+	bool ok = s && cache_login_online(s, o->org, o->user, o->password, (int64_t)time(NULL), &err);
+	char note[VAX_ERROR_MSG_LEN];
+	if (ok && cache_take_notice(s, note, sizeof note))
+		printf("notice: %s\n", note);
+	if (!ok)
+		fprintf(stderr, "cachedrv: %s: %s\n", err.code, err.message);
+	cache_store_close(s);
+	return ok ? 0 : 1;
+}
+
 static int tsync(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
@@ -748,6 +777,352 @@ static long registry_count(struct api_conn *conn, const char *type, const char *
 	return total;
 }
 
+/* --- the crash workload ------------------------------------------------------- */
+
+/* A deterministic generator (the seed printed by the tests replays a run). */
+static uint64_t lcg;
+
+static unsigned next_rand(unsigned n)
+{
+	lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return n ? (unsigned)((lcg >> 33) % n) : 0;
+}
+
+static void rand_name(char *buf, size_t len)
+{
+	size_t n = len - 1 < 9 ? len - 1 : 9;
+	buf[0] = (char)('A' + next_rand(26));
+	for (size_t i = 1; i < n; i++)
+		buf[i] = (char)('a' + next_rand(26));
+	buf[n] = '\0';
+}
+
+/* A US phone number: area code 512, an exchange from 200. */
+static void rand_phone(char *buf)
+{
+	snprintf(buf, 11, "512%u%06u", 2 + next_rand(8), next_rand(1000000));
+}
+
+/* The clients this workload made in this store, oldest first. */
+static int work_clients(struct cache_store *s, char (*keys)[CACHE_KEY_STR], int max)
+{
+	struct cache_entry *v;
+	int n = cache_outbox_list(s, 0, &v, NULL), k = 0;
+	for (int i = 0; i < n && k < max; i++)
+		if (v[i].type == CACHE_R_PATIENT && v[i].op == CACHE_OP_CREATE && v[i].state != CACHE_DISCARDED)
+			text_copy(keys[k++], CACHE_KEY_STR, v[i].rec_key);
+	free(v);
+	return k;
+}
+
+/* One line per step, flushed: "try ..." before a save, "saved ..." once it
+ * returned (what a screen would then show as saved). */
+static void step(const char *what, const char *op, const char *type, const char *uuid, const char *field,
+                 const char *value)
+{
+	if (field)
+		printf("%s %s %s %s %s=%s\n", what, op, type, uuid, field, value);
+	else
+		printf("%s %s %s %s\n", what, op, type, uuid);
+	fflush(stdout);
+}
+
+static bool work_save_client(struct cache_store *s, const struct opts *o, struct client *c, const char *op,
+                             const char *field, const char *value)
+{
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	step("try", op, "Patient", c->uuid, field, value);
+	if (!cache_save_client(s, c, CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s: %s\n", op, err.message);
+		return false;
+	}
+	step("saved", op, "Patient", c->uuid, field, value);
+	return true;
+}
+
+static const char *const VISIT_CVX[] = {"20", "03", "10", "08", "21", "83", "133", "116"};
+
+/* A new client and the doses of one visit (2 or 3, each of its own vaccine
+ * group), all typed offline. */
+static bool work_new(struct cache_store *s, const struct opts *o)
+{
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	struct client c;
+	client_init(&c);
+	rand_name(c.name.family, sizeof c.name.family);
+	rand_name(c.name.given, sizeof c.name.given);
+	c.dob = date_add_days(date_from_ymd(2012, 1, 1), (int)next_rand(3000));
+	c.sex = next_rand(2) ? SEX_FEMALE : SEX_MALE;
+	c.n_addr = 1;
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Travis");
+	text_copy(c.addr[0].state, sizeof c.addr[0].state, "TX");
+	text_copy(c.addr[0].zip, sizeof c.addr[0].zip, "78701");
+	uuid_v4(c.uuid);
+	step("try", "create", "Patient", c.uuid, NULL, NULL);
+	if (!cache_save_client(s, &c, CACHE_OP_CREATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return false;
+	}
+	step("saved", "create", "Patient", c.uuid, NULL, NULL);
+	struct immunization im[3];
+	int n = 2 + (int)next_rand(2), first = (int)next_rand(8);
+	for (int d = 0; d < n; d++) {
+		imm_init(&im[d]);
+		uuid_v4(im[d].uuid);
+		text_copy(im[d].client_uuid, sizeof im[d].client_uuid, c.uuid);
+		text_copy(im[d].cvx, sizeof im[d].cvx, VISIT_CVX[(first + d) % 8]);
+		im[d].date_given = date_add_days(c.dob, 400);
+		im[d].historical = true;
+		text_copy(im[d].info_source, sizeof im[d].info_source, "01");
+		step("try", "create", "Immunization", im[d].uuid, NULL, NULL);
+	}
+	if (!cache_save_immunizations(s, im, (size_t)n, &cap, &err)) {
+		fprintf(stderr, "cachedrv: visit: %s\n", err.message);
+		return false;
+	}
+	for (int d = 0; d < n; d++)
+		step("saved", "create", "Immunization", im[d].uuid, NULL, NULL);
+	return true;
+}
+
+static bool work_edit(struct cache_store *s, const struct opts *o, struct client *c)
+{
+	char v[VAX_NAME_LEN];
+	switch (next_rand(4)) {
+	case 0:
+		rand_name(v, 9);
+		text_copy(c->name.given, sizeof c->name.given, v);
+		return work_save_client(s, o, c, "edit", "given", v);
+	case 1:
+		rand_name(v, 9);
+		text_copy(c->name.middle, sizeof c->name.middle, v);
+		return work_save_client(s, o, c, "edit", "middle", v);
+	case 2:
+		rand_phone(v);
+		c->n_phone = 1;
+		c->phone[0].use = PHONE_HOME;
+		text_copy(c->phone[0].number, sizeof c->phone[0].number, v);
+		return work_save_client(s, o, c, "edit", "home", v);
+	default:
+		rand_name(v, 9);
+		for (char *p = v; *p; p++)
+			*p = (char)(*p | 0x20);
+		strcat(v, "@example.org");
+		text_copy(c->email, sizeof c->email, v);
+		return work_save_client(s, o, c, "edit", "email", v);
+	}
+}
+
+/* Add, re-phone or remove a responsible person; or record a consent. */
+static bool work_companion(struct cache_store *s, const struct opts *o, struct client *c)
+{
+	char v[32];
+	int live = 0;
+	for (int i = 0; i < c->n_resp; i++)
+		live += !c->resp[i].removed;
+	unsigned what = next_rand(4);
+	if (what == 3) {
+		c->consent.minor = next_rand(2) ? CONSENT_GRANTED : CONSENT_REFUSED;
+		c->consent.date = date_add_days(c->dob, 1 + (int)next_rand(300));
+		snprintf(v, sizeof v, "%s", client_consent_status_label(c->consent.minor));
+		return work_save_client(s, o, c, "consent", NULL, NULL);
+	}
+	if (live == 0 || (what == 0 && c->n_resp < CLIENT_RESP_MAX)) {
+		if (c->n_resp >= CLIENT_RESP_MAX)
+			return true;
+		struct responsible_person *rp = &c->resp[c->n_resp++];
+		memset(rp, 0, sizeof *rp);
+		rp->address.since = DATE_NONE;
+		rand_name(rp->name.family, 9);
+		rand_name(rp->name.given, 9);
+		text_copy(rp->relationship, sizeof rp->relationship, next_rand(2) ? "MTH" : "FTH");
+		rand_phone(rp->phone.number);
+		return work_save_client(s, o, c, "person", NULL, NULL);
+	}
+	int pick = (int)next_rand((unsigned)live), k = -1;
+	for (int i = 0; i < c->n_resp && pick >= 0; i++)
+		if (!c->resp[i].removed && pick-- == 0)
+			k = i;
+	if (what == 2)
+		c->resp[k].removed = true;
+	else
+		rand_phone(c->resp[k].phone.number);
+	return work_save_client(s, o, c, "person", NULL, NULL);
+}
+
+/* Change the lot of one of the client's doses, or delete one. */
+static bool work_dose(struct cache_store *s, const struct opts *o, const char *key, bool del)
+{
+	struct immunization *v = NULL;
+	int n = cache_client_immunizations(s, key, &v, NULL), live = 0;
+	for (int i = 0; i < n; i++)
+		if (!v[i].entered_in_error)
+			v[live++] = v[i];
+	if (live == 0) {
+		free(v);
+		return true;
+	}
+	struct immunization im = v[next_rand((unsigned)live)];
+	free(v);
+	struct capture cap;
+	capture_of(o, &cap);
+	struct vax_error err;
+	char lot[16];
+	snprintf(lot, sizeof lot, "L%u", next_rand(1000000));
+	if (del)
+		text_copy(im.delete_reason, sizeof im.delete_reason, "Entered for the wrong client");
+	else
+		text_copy(im.lot, sizeof im.lot, lot);
+	step("try", del ? "delete" : "edit", "Immunization", im.uuid, del ? NULL : "lot", lot);
+	if (!cache_save_immunization(s, &im, del ? CACHE_OP_DELETE : CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		fprintf(stderr, "cachedrv: %s\n", err.message);
+		return false;
+	}
+	step("saved", del ? "delete" : "edit", "Immunization", im.uuid, del ? NULL : "lot", lot);
+	return true;
+}
+
+/* cachedrv work --seed S --count N: N steps of front-desk work, offline. */
+static int work(struct opts *o)
+{
+	struct cache_store *s = unlock(o);
+	lcg = o->seed;
+	char(*keys)[CACHE_KEY_STR] = xmalloc(4096 * sizeof *keys);
+	for (int i = 0; i < o->count; i++) {
+		int n = work_clients(s, keys, 4096);
+		unsigned kind = n ? next_rand(10) : 0;
+		bool ok = true;
+		struct client c;
+		if (kind < 3) {
+			ok = work_new(s, o);
+		} else if (!cache_get_client(s, keys[next_rand((unsigned)n)], &c, NULL, NULL)) {
+			continue;
+		} else if (kind < 5) {
+			ok = work_edit(s, o, &c);
+		} else if (kind < 7) {
+			ok = work_companion(s, o, &c);
+		} else {
+			char key[CACHE_KEY_STR];
+			cache_client_key(s, &c, key);
+			ok = work_dose(s, o, key, kind == 9);
+		}
+		if (!ok) {
+			free(keys);
+			return 1;
+		}
+	}
+	free(keys);
+	cache_store_close(s);
+	return 0;
+}
+
+/* --- verify --------------------------------------------------------------------- */
+
+/* GET and wait; the result stays valid until *r is freed. */
+static const struct api_result *fetch(struct api_conn *conn, struct api_req **r, const char *type,
+                                      const char *id, const char *search)
+{
+	struct vax_error err;
+	char path[256];
+	if (search)
+		snprintf(path, sizeof path, "/%s?patient=Patient/%s&_count=50", type, id);
+	else
+		snprintf(path, sizeof path, "/%s/%s", type, id);
+	*r = api_req_new(conn, "GET", path, &err);
+	return *r ? api_req_wait(*r, 30000) : NULL;
+}
+
+/* The registry's client (Patient, RelatedPersons, Consent); false if gone. */
+static bool registry_client(struct api_conn *conn, const char *id, struct client *c)
+{
+	struct api_req *r;
+	const struct api_result *res = fetch(conn, &r, "Patient", id, NULL);
+	bool ok = res && api_fhir_read_patient(res, c, NULL);
+	api_req_free(r);
+	static const char *const what[] = {"RelatedPerson", "Consent"};
+	for (int k = 0; ok && k < 2; k++) {
+		res = fetch(conn, &r, what[k], id, "patient");
+		struct api_bundle b;
+		if (res && api_fhir_read_bundle(res, &b, NULL)) {
+			for (int i = 0; i < b.n; i++) {
+				if (!k && c->n_resp < CLIENT_RESP_MAX &&
+				    fhir_related_person_from_json(b.entry[i].resource, &c->resp[c->n_resp], NULL, 0,
+				                                  NULL))
+					c->n_resp++;
+				else if (k)
+					fhir_consent_from_json(b.entry[i].resource, &c->consent, NULL, 0, NULL);
+			}
+			api_bundle_free(&b);
+		}
+		api_req_free(r);
+	}
+	return ok;
+}
+
+/* What a confirmed change said a field became, against the store. */
+struct said {
+	char op[16], type[16], uuid[64], field[16], value[64];
+	bool saved;
+};
+
+static int said_read(const char *file, struct said **out)
+{
+	FILE *f = file ? fopen(file, "r") : NULL;
+	size_t cap = 0;
+	int n = 0;
+	*out = NULL;
+	char line[512];
+	while (f && fgets(line, sizeof line, f)) {
+		struct said t;
+		char what[8], fv[96] = "";
+		memset(&t, 0, sizeof t);
+		if (sscanf(line, "%7s %15s %15s %63s %95s", what, t.op, t.type, t.uuid, fv) < 4 ||
+		    (strcmp(what, "try") && strcmp(what, "saved")) || strlen(t.uuid) != 36)
+			continue; /* a line a kill cut short was never confirmed */
+		t.saved = !strcmp(what, "saved");
+		char *eq = strchr(fv, '=');
+		if (eq) {
+			*eq = '\0';
+			text_copy(t.field, sizeof t.field, fv);
+			text_copy(t.value, sizeof t.value, eq + 1);
+		}
+		*out = xgrow(*out, &cap, (size_t)n + 1, sizeof **out);
+		(*out)[n++] = t;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Does the store's value of a field agree with what was confirmed: the last
+ * confirmed value, or one tried after it (saved, its line cut short)? */
+static bool value_ok(const struct said *v, int n, const char *uuid, const char *field, const char *have)
+{
+	int last = -1;
+	for (int i = 0; i < n; i++)
+		if (v[i].saved && !strcmp(v[i].uuid, uuid) && !strcmp(v[i].field, field))
+			last = i;
+	if (last < 0)
+		return true;
+	for (int i = last; i < n; i++)
+		if (!strcmp(v[i].uuid, uuid) && !strcmp(v[i].field, field) && !strcmp(v[i].value, have))
+			return true;
+	return false;
+}
+
+static const char *client_field(const struct client *c, const char *field)
+{
+	return !strcmp(field, "given")    ? c->name.given
+	       : !strcmp(field, "middle") ? c->name.middle
+	       : !strcmp(field, "email")  ? c->email
+	       : !strcmp(field, "home")   ? (c->n_phone ? c->phone[0].number : "")
+	                                  : "";
+}
+
 static int verify(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
@@ -767,54 +1142,150 @@ static int verify(struct opts *o)
 		fprintf(stderr, "cachedrv: verify: login failed\n");
 		return 1;
 	}
-	int bad = 0, checked = 0, confirmed = 0;
+	int lost = 0, dup = 0, held = 0, records = 0, creates = 0, changes = 0, confirmed = 0;
 	struct cache_entry *v;
 	int n = cache_outbox_list(s, 0, &v, &err);
+	struct said *said;
+	int ns = said_read(o->file, &said);
+	/* every entry: on the registry, once; nothing left waiting */
 	for (int i = 0; i < n; i++) {
-		if (v[i].state != CACHE_ACCEPTED) {
-			fprintf(stderr, "not accepted: entry %lld is %s: %s\n", (long long)v[i].seq,
-			        cache_state_name(v[i].state), v[i].message);
-			bad++;
+		const struct cache_entry *e = &v[i];
+		if (e->state == CACHE_DISCARDED)
+			continue;
+		if (e->op == CACHE_OP_CREATE)
+			creates++;
+		else
+			changes++;
+		if (e->state != CACHE_ACCEPTED) {
+			fprintf(stderr, "entry %lld (%s %s) is %s: %s\n", (long long)e->seq, cache_op_name(e->op),
+			        cache_rtype_name(e->type), cache_state_name(e->state), e->message);
+			if (e->state == CACHE_PENDING || e->state == CACHE_SENDING)
+				lost++;
+			else
+				held++;
 			continue;
 		}
-		long t = registry_count(conn, cache_rtype_name(v[i].type), v[i].rec_key);
-		checked++;
-		if (t != 1) {
-			fprintf(stderr, "%s %s is on the registry %ld times\n", cache_rtype_name(v[i].type),
-			        v[i].rec_key, t);
-			bad++;
+		if (e->op != CACHE_OP_CREATE)
+			continue;
+		/* a record deleted since is not found by a search any more */
+		bool deleted = false;
+		for (int k = i + 1; k < n; k++)
+			deleted = deleted || (!strcmp(v[k].rec_key, e->rec_key) && v[k].op == CACHE_OP_DELETE &&
+			                      v[k].state == CACHE_ACCEPTED);
+		long t = registry_count(conn, cache_rtype_name(e->type), e->rec_key);
+		if (t != (deleted ? 0 : 1)) {
+			fprintf(stderr, "%s %s is on the registry %ld times\n", cache_rtype_name(e->type), e->rec_key, t);
+			if (t > 1)
+				dup++;
+			else
+				lost++;
 		}
 	}
-	FILE *f = o->file ? fopen(o->file, "r") : NULL;
-	char line[256];
-	while (f && fgets(line, sizeof line, f)) {
-		char type[32], uuid[64];
-		if (sscanf(line, "saved %31s %63s", type, uuid) != 2)
+	/* every record: the registry holds what the store holds */
+	for (int i = 0; i < n; i++) {
+		const struct cache_entry *e = &v[i];
+		bool first = true;
+		for (int k = 0; k < i && first; k++)
+			first = strcmp(v[k].rec_key, e->rec_key) != 0;
+		if (!first || e->state != CACHE_ACCEPTED)
+			continue;
+		records++;
+		struct cache_merge *m = xmalloc(sizeof *m);
+		struct api_req *r = NULL;
+		if (e->type == CACHE_R_PATIENT) {
+			struct client *c = xmalloc(2 * sizeof *c);
+			if (!cache_get_client(s, e->rec_key, &c[0], NULL, NULL) || !registry_client(conn, c[0].id, &c[1])) {
+				fprintf(stderr, "client %s: not in the store or not on the registry\n", e->rec_key);
+				lost++;
+			} else {
+				cache_merge_clients(&c[0], &c[0], &c[1], m);
+				for (int f = 0; f < m->n; f++)
+					if (m->f[f].state != CACHE_MERGE_SAME) {
+						fprintf(stderr, "client %s: %s is '%s' here, '%s' on the registry\n",
+						        e->rec_key, m->f[f].label, m->f[f].ours, m->f[f].theirs);
+						lost++;
+					}
+				static const char *const fields[] = {"given", "middle", "email", "home"};
+				for (int f = 0; f < 4; f++)
+					if (!value_ok(said, ns, e->rec_key, fields[f], client_field(&c[0], fields[f]))) {
+						fprintf(stderr, "client %s: the confirmed %s is not there ('%s')\n",
+						        e->rec_key, fields[f], client_field(&c[0], fields[f]));
+						lost++;
+					}
+			}
+			free(c);
+		} else {
+			/* the last entry of the dose says whether it should exist */
+			int last = i;
+			for (int k = i; k < n; k++)
+				if (!strcmp(v[k].rec_key, e->rec_key) && v[k].state != CACHE_DISCARDED)
+					last = k;
+			struct immunization here, there;
+			bool deleted = v[last].op == CACHE_OP_DELETE;
+			const struct api_result *res = fetch(conn, &r, "Immunization", v[last].receipt_id[0] ? v[last].receipt_id : e->receipt_id, NULL);
+			bool gone = res && (res->status == 404 || res->status == 410);
+			if (deleted != gone) {
+				fprintf(stderr, "dose %s: %s here, %s on the registry\n", e->rec_key,
+				        deleted ? "deleted" : "kept", gone ? "gone" : "there");
+				lost++;
+			} else if (!deleted) {
+				struct immunization *all = NULL;
+				int nd = cache_client_immunizations(s, e->client_key, &all, NULL);
+				bool found = false;
+				for (int k = 0; k < nd && !found; k++)
+					if (!strcmp(all[k].uuid, e->rec_key)) {
+						here = all[k];
+						found = true;
+					}
+				free(all);
+				if (!found || !api_fhir_read_immunization(res, &there, NULL)) {
+					fprintf(stderr, "dose %s: not readable here or there\n", e->rec_key);
+					lost++;
+				} else {
+					cache_merge_imms(&here, &here, &there, m);
+					for (int f = 0; f < m->n; f++)
+						if (m->f[f].state != CACHE_MERGE_SAME && strcmp(m->f[f].label, "Organization")) {
+							fprintf(stderr, "dose %s: %s is '%s' here, '%s' on the registry\n",
+							        e->rec_key, m->f[f].label, m->f[f].ours, m->f[f].theirs);
+							lost++;
+						}
+					if (!value_ok(said, ns, e->rec_key, "lot", here.lot)) {
+						fprintf(stderr, "dose %s: the confirmed lot is not there\n", e->rec_key);
+						lost++;
+					}
+				}
+			}
+			api_req_free(r);
+		}
+		free(m);
+	}
+	/* every confirmed step is in the store */
+	for (int i = 0; i < ns; i++) {
+		if (!said[i].saved)
 			continue;
 		confirmed++;
 		bool found = false;
-		for (int i = 0; i < n && !found; i++)
-			found = !strcmp(v[i].rec_key, uuid);
-		long t = found ? 1 : registry_count(conn, type, uuid);
-		if (!found || t != 1) {
-			fprintf(stderr, "confirmed %s %s: in outbox %s, on registry %ld\n", type, uuid,
-			        found ? "yes" : "no", t);
-			bad++;
+		for (int k = 0; k < n && !found; k++)
+			found = !strcmp(v[k].rec_key, said[i].uuid);
+		if (!found) {
+			fprintf(stderr, "confirmed %s %s %s: not in the outbox\n", said[i].op, said[i].type, said[i].uuid);
+			lost++;
 		}
 	}
-	if (f)
-		fclose(f);
+	free(said);
 	free(v);
-	printf("verify: %d outbox entries checked on the registry, %d confirmed saves, %d problem(s)\n",
-	       checked, confirmed, bad);
+	printf("verify: %d records (%d created, %d changes), %d confirmed steps; %d lost, %d duplicated, "
+	       "%d held for a person (false conflicts)\n",
+	       records, creates, changes, confirmed, lost, dup, held);
 	api_session_free(ss);
 	api_conn_free(conn);
 	cache_store_close(s);
-	return bad ? 1 : 0;
+	return lost || dup || held ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
+	cachetest_faulty_disk();
 	if (argc < 2) {
 		fputs("usage: cachedrv record|verify|sync|outbox|prefetch|purge ...\n", stderr);
 		return 2;
@@ -859,6 +1330,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "tpull") || !strcmp(argv[1], "tsync")) {
 		parse(&o, argc, argv);
 		return argv[1][1] == 'p' ? tpull(&o) : tsync(&o);
+	}
+	if (!strcmp(argv[1], "work") || !strcmp(argv[1], "init")) {
+		parse(&o, argc, argv);
+		return argv[1][0] == 'w' ? work(&o) : init(&o);
 	}
 	if (!strcmp(argv[1], "record")) {
 		parse(&o, argc, argv);

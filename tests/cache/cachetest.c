@@ -2,10 +2,13 @@
 #include "tests/cache/cachetest.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <sqlite3.h>
 
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -147,4 +150,141 @@ bool cachetest_dir_contains(const char *dir, const char *s)
 	}
 	closedir(d);
 	return hit;
+}
+
+/* --- a disk that fails on cue ------------------------------------------------ */
+
+/* Every file SQLite opens goes through this VFS, which forwards to the
+ * system's and counts writes and syncs. */
+struct tfile {
+	sqlite3_file base;
+	sqlite3_file *real; /* allocated after this struct */
+};
+
+static sqlite3_vfs *real_vfs;
+static long kill_at = -1, full_from = -1, disk_ops;
+
+/* The next write or sync: the process dies before it (CACHEDRV_KILL_AT), or
+ * it fails as on a full disk (CACHEDRV_FULL_FROM). */
+static int disk_op(bool write)
+{
+	disk_ops++;
+	if (kill_at > 0 && disk_ops >= kill_at) {
+		fflush(stdout);
+		raise(SIGKILL);
+	}
+	return write && full_from > 0 && disk_ops >= full_from ? SQLITE_FULL : SQLITE_OK;
+}
+
+#define REAL(f) (((struct tfile *)(f))->real)
+
+static int t_close(sqlite3_file *f)
+{
+	int rc = REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
+	return rc;
+}
+static int t_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
+}
+static int t_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+	int rc = disk_op(true);
+	return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int t_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int t_sync(sqlite3_file *f, int flags)
+{
+	int rc = disk_op(false);
+	return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int t_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+static int t_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int t_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int t_check(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int t_control(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int t_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int t_device(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int t_shm_map(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, pp);
+}
+static int t_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+static void t_shm_barrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int t_shm_unmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int t_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **pp)
+{
+	return REAL(f)->pMethods->xFetch(REAL(f), o, n, pp);
+}
+static int t_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
+{
+	return REAL(f)->pMethods->xUnfetch(REAL(f), o, p);
+}
+
+static const sqlite3_io_methods t_io = {
+    3,       t_close,  t_read,    t_write,   t_truncate,    t_sync,       t_size,    t_lock,  t_unlock,
+    t_check, t_control, t_sector, t_device, t_shm_map, t_shm_lock, t_shm_barrier, t_shm_unmap, t_fetch,
+    t_unfetch,
+};
+
+static int t_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+	(void)vfs;
+	struct tfile *t = (struct tfile *)f;
+	t->real = (sqlite3_file *)(t + 1);
+	memset(t->real, 0, (size_t)real_vfs->szOsFile);
+	int rc = real_vfs->xOpen(real_vfs, name, t->real, flags, out_flags);
+	t->base.pMethods = rc == SQLITE_OK && t->real->pMethods ? &t_io : NULL;
+	return rc;
+}
+
+static sqlite3_vfs t_vfs;
+
+bool cachetest_faulty_disk(void)
+{
+	const char *k = getenv("CACHEDRV_KILL_AT"), *f = getenv("CACHEDRV_FULL_FROM");
+	kill_at = k && *k ? atol(k) : -1;
+	full_from = f && *f ? atol(f) : -1;
+	if (kill_at <= 0 && full_from <= 0)
+		return false;
+	real_vfs = sqlite3_vfs_find(NULL);
+	t_vfs = *real_vfs;
+	t_vfs.zName = "faulty-disk";
+	t_vfs.szOsFile = (int)sizeof(struct tfile) + real_vfs->szOsFile;
+	t_vfs.xOpen = t_open;
+	t_vfs.pNext = NULL;
+	return sqlite3_vfs_register(&t_vfs, 1) == SQLITE_OK;
 }

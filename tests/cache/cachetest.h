@@ -20,4 +20,11 @@ void cachetest_dose(struct immunization *im, const char *client_uuid, const char
  * alignment) or hex (either case). */
 bool cachetest_dir_contains(const char *dir, const char *s);
 
+/** A disk that fails on cue, for the driver's crash and disk tests: with
+ * CACHEDRV_KILL_AT=N the process kills itself (SIGKILL) just before the
+ * N-th write or sync SQLite makes; with CACHEDRV_FULL_FROM=N that write and
+ * every later one fail as on a full disk. Call before opening a store;
+ * true if either is set. */
+bool cachetest_faulty_disk(void);
+
 #endif
