@@ -1,62 +1,227 @@
 #!/bin/sh
-# Crash safety: the store's command line is killed with SIGKILL at random
-# points while it records offline and while it syncs; after a final sync,
-# every record confirmed as saved is on the registry exactly once, and so is
-# every other record the outbox holds. VAXDESK_CRASH_POINTS sets the number
-# of kill points (default 20; CI runs 100+).
+# Crash safety, against a real vaxregd over TLS, from a seed that replays
+# the run (printed first; VAXDESK_CRASH_SEED=N runs it again):
+#
+#  - the store's driver does front-desk work offline (new clients with a
+#    visit of 2-3 doses, edits, responsible persons added, re-phoned and
+#    removed, consent, a dose's lot changed, a dose deleted; cachedrv work)
+#    and syncs, and is killed (SIGKILL) just before its N-th disk write, N
+#    from the seed: inside a save, between a save and its "saved", inside
+#    the offline password check, while entries are marked as sent, while
+#    receipts are stored after the registry committed;
+#  - the real vaxdesk, in scripted mode, opens a client, records a visit of
+#    two doses, changes one, edits the client (middle name, a responsible
+#    person, consent) and deletes a dose, sending by itself meanwhile, and
+#    is killed after a delay from the seed.
+#
+# Then a final sync, and every record the store holds must be on the
+# registry once and as the store holds it, every confirmed save must be in
+# the store, nothing may wait for a person (a single desk has no real
+# conflicts), and no kill may have locked the offline login. The closing
+# line gives the counts. VAXDESK_CRASH_POINTS (default 20) and
+# VAXDESK_CRASH_TUI_POINTS (default 3) set the number of kill points.
 set -eu
+. "$top_srcdir/tests/tui/lib.sh"
 . "$top_srcdir/tests/lib/registry.sh"
 . "$top_srcdir/tests/cache/lib.sh"
 registry_init
+trap tui_cleanup EXIT
 registry_user CLINICA alice provider
 registry_start
 cache_init
+# vaxdesk and the driver share alice's store on this workstation
+DESK=$HOME/.local/share/vaxdesk
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "connect_timeout_seconds = 3"
 POINTS=${VAXDESK_CRASH_POINTS:-20}
+TUI_POINTS=${VAXDESK_CRASH_TUI_POINTS:-3}
+SEED=${VAXDESK_CRASH_SEED:-$(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 1000000000))}
+echo "crash: seed $SEED (VAXDESK_CRASH_SEED=$SEED replays this run)"
+rng=$SEED
+# next N: R = the next number in [0, N) of the run's sequence
+next() {
+	rng=$(((rng * 1103515245 + 12345) % 2147483648))
+	R=$((rng / 65536 % $1))
+}
 
 drv sync >/dev/null
-[ "$DRV_RC" = 0 ] || fail "first online login"
-: >"$REG_TMP/saved"
-killed_record=0
-killed_sync=0
+[ "$DRV_RC" = 0 ] || fail "first online login: exit $DRV_RC"
+: >"$REG_TMP/log"
+kills=0 killed_work=0 killed_sync=0 killed_tui=0
 i=0
 while [ $i -lt "$POINTS" ]; do
-	if [ $((i % 2)) = 0 ]; then
-		# mid-save: the process dies between (or inside) transactions.
-		# Wait for its first save: a kill inside the slow password check
-		# counts as a failed offline login (so killing cannot buy guesses),
-		# and five of those in a row would lock the offline login.
-		: >"$REG_TMP/saving"
-		drv_bg "$REG_TMP/saving" record --count 100000
-		w=0
-		while [ ! -s "$REG_TMP/saving" ] && [ $w -lt 200 ] && kill -0 "$DRV_PID" 2>/dev/null; do
-			sleep 0.02
-			w=$((w + 1))
-		done
-		sleep_ms "$(random_ms 0 150)"
-		if kill -KILL "$DRV_PID" 2>/dev/null; then killed_record=$((killed_record + 1)); fi
-		wait "$DRV_PID" 2>/dev/null || :
-		cat "$REG_TMP/saving" >>"$REG_TMP/saved"
+	next 3
+	kind=$R
+	if [ $kind -lt 2 ]; then
+		next 120
+		CACHEDRV_KILL_AT=$((1 + R))
+		export CACHEDRV_KILL_AT
+		drv work --seed $((SEED + i)) --count 6 >>"$REG_TMP/log" 2>"$REG_TMP/work.err"
+		what=work
 	else
-		# mid-sync: entries SENDING, a Bundle in flight, receipts half stored
-		drv_bg "$REG_TMP/sync.log" sync
-		sleep_ms "$(random_ms 60 450)"
-		if kill -KILL "$DRV_PID" 2>/dev/null; then killed_sync=$((killed_sync + 1)); fi
+		next 60
+		CACHEDRV_KILL_AT=$((1 + R))
+		export CACHEDRV_KILL_AT
+		drv sync >>"$REG_TMP/sync.log" 2>&1
+		what=sync
 	fi
-	wait "$DRV_PID" 2>/dev/null || :
+	unset CACHEDRV_KILL_AT
+	case $DRV_RC in
+	137) kills=$((kills + 1)); [ $what = work ] && killed_work=$((killed_work + 1)) ||
+		killed_sync=$((killed_sync + 1)) ;;
+	0 | 3 | 75) ;;
+	*) fail "kill point $i ($what, write $CACHEDRV_KILL_AT): exit $DRV_RC: $(cat "$REG_TMP/work.err" \
+		"$REG_TMP/sync.log" 2>/dev/null | tail -3)" ;;
+	esac
 	i=$((i + 1))
 done
-[ $killed_record -gt 0 ] && [ $killed_sync -gt 0 ] ||
-	fail "kills missed their targets ($killed_record recording, $killed_sync syncing)"
-# a torn last line is a save that was never confirmed
-n=$(grep -c '^saved [A-Za-z]* [0-9a-f-]\{36\}$' "$REG_TMP/saved" || :)
-[ "$n" -gt 0 ] || fail "nothing was saved before the kills"
+
+# the real vaxdesk, one client each time
+j=0
+while [ $j -lt "$TUI_POINTS" ]; do
+	tok=$(registry_login CLINICA alice)
+	fam=Crashley$(printf '%s' "$j" | tr 0-9 a-j)
+	reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"'"$fam"'","given":["Ada"]}],
+	 "gender":"female","birthDate":"2019-03-15","address":[{"district":"Travis","state":"TX","postalCode":"78701"}]}'
+	echo "$PID" >"$REG_TMP/tui-$j.id"
+	cat >"$TUI_TMP/s$j" <<EOF2
+$(tui_login_keys CLINICA alice)
+s
+:wait-idle
+:type $fam, Ada 03/15/2019
+<Enter>
+:wait-idle
+a
+<S-Tab>
+:type V02
+<S-Tab>
+:type VXC1
+<Tab>
+<Tab>
+:type 20
+<Tab>
+<Tab>
+:type LOTA$j
+<F3>
+:type 03
+<Tab>
+<Tab>
+:type LOTB$j
+<C-w>
+:wait-idle
+:save-screen $S/visit-$j.txt
+<Home>
+c
+<Tab>
+<Tab>
+<C-u>
+:type LOTC$j
+<C-w>
+:type Lot typed wrong
+<C-w>
+:wait-idle
+:save-screen $S/change-$j.txt
+e
+:wait-idle
+<Tab>
+<Tab>
+<C-u>
+:type Jo
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<F7>
+<Tab>
+<Tab>
+:type $fam
+<Tab>
+:type Mara
+<Tab>
+:type MTH
+<Tab>
+:type 5125550101
+<F7>
+<C-u>
+:type G
+<Tab>
+<Tab>
+:type Y
+<Tab>
+:type 03/20/2019
+<Tab>
+:type signed form
+<C-w>
+:wait-idle
+:save-screen $S/edit-$j.txt
+<Home>
+d
+:type Wrong patient
+<C-w>
+:wait-idle
+:save-screen $S/delete-$j.txt
+:wait-text 20 Outbox: 0
+:quit
+EOF2
+	next 1500
+	delay=$((100 + R))
+	VAXDESK_NO_DISPLAY=1 VAXDESK_SCRIPT="$TUI_TMP/s$j" "$VAXDESK" >"$TUI_TMP/out" 2>"$TUI_TMP/err" &
+	vd=$!
+	sleep_ms "$delay"
+	if kill -KILL "$vd" 2>/dev/null; then
+		kills=$((kills + 1))
+		killed_tui=$((killed_tui + 1))
+	fi
+	wait "$vd" 2>/dev/null || :
+	! grep -qE 'Sanitizer|runtime error' "$TUI_TMP/err" || tui_fail "sanitizer report"
+	j=$((j + 1))
+done
+[ $kills -gt 0 ] || fail "no kill point was reached"
+
+# the rest goes up; nothing waits for a person
 tries=0
 while :; do
 	drv sync >"$REG_TMP/final.out" 2>&1
 	[ "$DRV_RC" = 0 ] && break
 	tries=$((tries + 1))
-	[ $tries -lt 3 ] || fail "final sync: $(cat "$REG_TMP/final.out")"
+	[ $tries -lt 3 ] || fail "final sync (exit $DRV_RC): $(cat "$REG_TMP/final.out")"
 done
-grep '^saved [A-Za-z]* [0-9a-f-]\{36\}$' "$REG_TMP/saved" >"$REG_TMP/confirmed"
-drv_ok verify "$REG_TMP/confirmed"
-echo "ok: $POINTS kill points ($killed_record while recording, $killed_sync while syncing), $n confirmed saves"
+drv verify "$REG_TMP/log" >"$REG_TMP/verify.out" 2>"$REG_TMP/verify.err" ||
+	fail "verify: $(cat "$REG_TMP/verify.out" "$REG_TMP/verify.err")"
+
+# what vaxdesk confirmed is on the registry as confirmed
+confirmed_tui=0
+j=0
+while [ $j -lt "$TUI_POINTS" ]; do
+	pid=$(cat "$REG_TMP/tui-$j.id")
+	reg_json GET "/Immunization?patient=$pid" "$tok"
+	lots=$(jqb '[.entry[]?.resource.lotNumber] | sort | join(",")')
+	ok=yes
+	said() { [ -f "$S/$1-$j.txt" ] && grep -q "$2" "$S/$1-$j.txt"; }
+	if said visit '2 doses saved'; then
+		confirmed_tui=$((confirmed_tui + 1))
+		case ",$lots," in *,LOTB$j,*) ;; *) ok="no MMR LOTB$j" ;; esac
+	fi
+	if said change 'Change saved'; then
+		confirmed_tui=$((confirmed_tui + 1))
+		case ",$lots," in *,LOTA$j,*) ok="the change to LOTC$j was lost" ;; esac
+	fi
+	if said delete 'Deleted (entered in error)'; then
+		confirmed_tui=$((confirmed_tui + 1))
+		case ",$lots," in *LOTA$j* | *LOTC$j*) ok="the deleted DTaP is there" ;; esac
+	fi
+	if said edit 'Client saved'; then
+		confirmed_tui=$((confirmed_tui + 1))
+		reg_json GET "/Patient/$pid" "$tok"
+		[ "$(jqb '.name[0].given[1]')" = Jo ] || ok="the middle name is not there"
+		reg_json GET "/RelatedPerson?patient=$pid" "$tok"
+		[ "$(jqb .total)" = 1 ] || ok="the responsible person is there $(jqb .total) times"
+		reg_json GET "/Consent?patient=$pid" "$tok"
+		[ "$(jqb .total)" = 1 ] || ok="the consent is there $(jqb .total) times"
+	fi
+	[ "$ok" = yes ] || fail "vaxdesk run $j: $ok (doses: $lots)"
+	j=$((j + 1))
+done
+counts=$(sed -n 's/^verify: //p' "$REG_TMP/verify.out")
+echo "crash: seed $SEED: $kills kills ($killed_work in driver work, $killed_sync in driver syncs, $killed_tui in" \
+	"vaxdesk); $counts; vaxdesk: $confirmed_tui confirmed saves found on the registry"
