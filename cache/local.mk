@@ -28,7 +28,7 @@ tests_cache_faultproxy_SOURCES = tests/cache/faultproxy.c
 # Integration against a real vaxregd over TLS (tests/lib/registry.sh).
 CACHE_TESTS = tests/cache/sync.sh tests/cache/review.sh tests/cache/crash.sh tests/cache/faults.sh \
 	tests/cache/users.sh tests/cache/handshake.sh tests/cache/companions.sh tests/cache/integrity.sh \
-	tests/cache/roundtrip.sh
+	tests/cache/roundtrip.sh tests/cache/damaged.sh
 TESTS += $(CACHE_TESTS)
 dist_check_SCRIPTS += $(CACHE_TESTS)
 EXTRA_DIST += tests/cache/lib.sh

@@ -2,6 +2,7 @@
  * blind indexes, retention. The outbox is in outbox.c. */
 #include "cache/store_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -310,7 +311,26 @@ static void keep_aside(const char *dir, char *kept, size_t len)
 static bool open_sqlite(struct cache_store *s, const char *path, bool readonly, struct vax_error *err)
 {
 	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK)
+	char *uri = NULL;
+	char *wal = xmalloc(strlen(path) + 5);
+	sprintf(wal, "%s-wal", path);
+	if (readonly && access(wal, F_OK) != 0) {
+		/* read-only media: SQLite cannot make the WAL index beside it; with
+		 * no WAL left over, the file is all there is, so it is read as is */
+		size_t n = strlen(path);
+		uri = xmalloc(3 * n + 32);
+		char *q = uri + sprintf(uri, "file:");
+		for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+			q += *p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p > 0x7e
+			         ? sprintf(q, "%%%02X", *p)
+			         : sprintf(q, "%c", *p);
+		strcpy(q, "?immutable=1");
+		flags |= SQLITE_OPEN_URI;
+	}
+	free(wal);
+	int rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
 		return cache_db_error(s, err, "be opened");
 	sqlite3_busy_timeout(s->db, 10000);
 	return true;
@@ -362,19 +382,34 @@ static bool damaged(struct cache_store *s, const char *dir, bool create, struct 
 {
 	char kept[160];
 	keep_aside(dir, kept, sizeof kept);
-	if (create) {
+	(void)s;
+	return create ? true
+	              : error_set(err, "CACHE-DAMAGED",
+	                          "The local store on this workstation is damaged: it was kept as %s in %s. "
+	                          "Offline login needs a store: log in when the registry is reachable (a new "
+	                          "one is started), and call support with that file.",
+	                          kept, dir);
+}
+
+/* A new store beside one kept aside as damaged (now, or at an offline
+ * login before): the person is told once. */
+static void note_kept(struct cache_store *s, const char *dir)
+{
+	DIR *d = opendir(dir);
+	char newest[128] = "";
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "store.db.damaged-", 17) && !strchr(de->d_name + 17, '-') &&
+		    strcmp(de->d_name, newest) > 0)
+			text_copy(newest, sizeof newest, de->d_name);
+	if (d)
+		closedir(d);
+	if (newest[0])
 		snprintf(
 		    s->notice, sizeof s->notice,
 		    "The local store on this workstation was damaged: it was kept as %s in %s and a new one "
 		    "was started. Records that waited in it could not be read; call support with that file.",
-		    kept, dir);
-		return true;
-	}
-	return error_set(err, "CACHE-DAMAGED",
-	                 "The local store on this workstation is damaged: it was kept as %s in %s. Offline "
-	                 "login needs a store: log in when the registry is reachable (a new one is started), "
-	                 "and call support with that file.",
-	                 kept, dir);
+		    newest, dir);
 }
 
 /* Open the store in dir into s->db: create it when `create` and there is
@@ -389,8 +424,11 @@ static bool open_file(struct cache_store *s, const char *dir, bool create, struc
 		return error_set(err, "CACHE-NO-STORE", "There is no local store for this user here.");
 	if (h == H_DAMAGED && !damaged(s, dir, create, err))
 		return false;
-	if ((h == H_NONE || h == H_DAMAGED) && !create_store(s, dir, err))
-		return false;
+	if (h == H_NONE || h == H_DAMAGED) {
+		if (!create_store(s, dir, err))
+			return false;
+		note_kept(s, dir);
+	}
 	char *path = fileio_join(dir, "store.db");
 	s->readonly = h == H_READONLY;
 	bool ok = open_sqlite(s, path, s->readonly, err);
@@ -415,6 +453,7 @@ static bool open_file(struct cache_store *s, const char *dir, bool create, struc
 		s->db = NULL;
 		if (!damaged(s, dir, create, err) || !create_store(s, dir, err))
 			return false;
+		note_kept(s, dir);
 		path = fileio_join(dir, "store.db");
 		ok = open_sqlite(s, path, false, err);
 		free(path);

@@ -809,7 +809,8 @@ static int work_clients(struct cache_store *s, char (*keys)[CACHE_KEY_STR], int 
 	struct cache_entry *v;
 	int n = cache_outbox_list(s, 0, &v, NULL), k = 0;
 	for (int i = 0; i < n && k < max; i++)
-		if (v[i].type == CACHE_R_PATIENT && v[i].op == CACHE_OP_CREATE && v[i].state != CACHE_DISCARDED)
+		if (v[i].type == CACHE_R_PATIENT && v[i].op == CACHE_OP_CREATE &&
+		    v[i].state != CACHE_DISCARDED)
 			text_copy(keys[k++], CACHE_KEY_STR, v[i].rec_key);
 	free(v);
 	return k;
@@ -1050,11 +1051,12 @@ static bool registry_client(struct api_conn *conn, const char *id, struct client
 		if (res && api_fhir_read_bundle(res, &b, NULL)) {
 			for (int i = 0; i < b.n; i++) {
 				if (!k && c->n_resp < CLIENT_RESP_MAX &&
-				    fhir_related_person_from_json(b.entry[i].resource, &c->resp[c->n_resp], NULL, 0,
-				                                  NULL))
+				    fhir_related_person_from_json(b.entry[i].resource, &c->resp[c->n_resp],
+				                                  NULL, 0, NULL))
 					c->n_resp++;
 				else if (k)
-					fhir_consent_from_json(b.entry[i].resource, &c->consent, NULL, 0, NULL);
+					fhir_consent_from_json(b.entry[i].resource, &c->consent, NULL, 0,
+					                       NULL);
 			}
 			api_bundle_free(&b);
 		}
@@ -1157,8 +1159,9 @@ static int verify(struct opts *o)
 		else
 			changes++;
 		if (e->state != CACHE_ACCEPTED) {
-			fprintf(stderr, "entry %lld (%s %s) is %s: %s\n", (long long)e->seq, cache_op_name(e->op),
-			        cache_rtype_name(e->type), cache_state_name(e->state), e->message);
+			fprintf(stderr, "entry %lld (%s %s) is %s: %s\n", (long long)e->seq,
+			        cache_op_name(e->op), cache_rtype_name(e->type), cache_state_name(e->state),
+			        e->message);
 			if (e->state == CACHE_PENDING || e->state == CACHE_SENDING)
 				lost++;
 			else
@@ -1170,11 +1173,12 @@ static int verify(struct opts *o)
 		/* a record deleted since is not found by a search any more */
 		bool deleted = false;
 		for (int k = i + 1; k < n; k++)
-			deleted = deleted || (!strcmp(v[k].rec_key, e->rec_key) && v[k].op == CACHE_OP_DELETE &&
-			                      v[k].state == CACHE_ACCEPTED);
+			deleted = deleted || (!strcmp(v[k].rec_key, e->rec_key) &&
+			                      v[k].op == CACHE_OP_DELETE && v[k].state == CACHE_ACCEPTED);
 		long t = registry_count(conn, cache_rtype_name(e->type), e->rec_key);
 		if (t != (deleted ? 0 : 1)) {
-			fprintf(stderr, "%s %s is on the registry %ld times\n", cache_rtype_name(e->type), e->rec_key, t);
+			fprintf(stderr, "%s %s is on the registry %ld times\n", cache_rtype_name(e->type),
+			        e->rec_key, t);
 			if (t > 1)
 				dup++;
 			else
@@ -1194,22 +1198,29 @@ static int verify(struct opts *o)
 		struct api_req *r = NULL;
 		if (e->type == CACHE_R_PATIENT) {
 			struct client *c = xmalloc(2 * sizeof *c);
-			if (!cache_get_client(s, e->rec_key, &c[0], NULL, NULL) || !registry_client(conn, c[0].id, &c[1])) {
-				fprintf(stderr, "client %s: not in the store or not on the registry\n", e->rec_key);
+			if (!cache_get_client(s, e->rec_key, &c[0], NULL, NULL) ||
+			    !registry_client(conn, c[0].id, &c[1])) {
+				fprintf(stderr, "client %s: not in the store or not on the registry\n",
+				        e->rec_key);
 				lost++;
 			} else {
 				cache_merge_clients(&c[0], &c[0], &c[1], m);
 				for (int f = 0; f < m->n; f++)
 					if (m->f[f].state != CACHE_MERGE_SAME) {
-						fprintf(stderr, "client %s: %s is '%s' here, '%s' on the registry\n",
-						        e->rec_key, m->f[f].label, m->f[f].ours, m->f[f].theirs);
+						fprintf(stderr,
+						        "client %s: %s is '%s' here, '%s' on the registry\n",
+						        e->rec_key, m->f[f].label, m->f[f].ours,
+						        m->f[f].theirs);
 						lost++;
 					}
 				static const char *const fields[] = {"given", "middle", "email", "home"};
 				for (int f = 0; f < 4; f++)
-					if (!value_ok(said, ns, e->rec_key, fields[f], client_field(&c[0], fields[f]))) {
-						fprintf(stderr, "client %s: the confirmed %s is not there ('%s')\n",
-						        e->rec_key, fields[f], client_field(&c[0], fields[f]));
+					if (!value_ok(said, ns, e->rec_key, fields[f],
+					              client_field(&c[0], fields[f]))) {
+						fprintf(stderr,
+						        "client %s: the confirmed %s is not there ('%s')\n",
+						        e->rec_key, fields[f],
+						        client_field(&c[0], fields[f]));
 						lost++;
 					}
 			}
@@ -1222,7 +1233,9 @@ static int verify(struct opts *o)
 					last = k;
 			struct immunization here, there;
 			bool deleted = v[last].op == CACHE_OP_DELETE;
-			const struct api_result *res = fetch(conn, &r, "Immunization", v[last].receipt_id[0] ? v[last].receipt_id : e->receipt_id, NULL);
+			const struct api_result *res =
+			    fetch(conn, &r, "Immunization",
+			          v[last].receipt_id[0] ? v[last].receipt_id : e->receipt_id, NULL);
 			bool gone = res && (res->status == 404 || res->status == 410);
 			if (deleted != gone) {
 				fprintf(stderr, "dose %s: %s here, %s on the registry\n", e->rec_key,
@@ -1244,13 +1257,18 @@ static int verify(struct opts *o)
 				} else {
 					cache_merge_imms(&here, &here, &there, m);
 					for (int f = 0; f < m->n; f++)
-						if (m->f[f].state != CACHE_MERGE_SAME && strcmp(m->f[f].label, "Organization")) {
-							fprintf(stderr, "dose %s: %s is '%s' here, '%s' on the registry\n",
-							        e->rec_key, m->f[f].label, m->f[f].ours, m->f[f].theirs);
+						if (m->f[f].state != CACHE_MERGE_SAME &&
+						    strcmp(m->f[f].label, "Organization")) {
+							fprintf(stderr,
+							        "dose %s: %s is '%s' here, '%s' on the "
+							        "registry\n",
+							        e->rec_key, m->f[f].label, m->f[f].ours,
+							        m->f[f].theirs);
 							lost++;
 						}
 					if (!value_ok(said, ns, e->rec_key, "lot", here.lot)) {
-						fprintf(stderr, "dose %s: the confirmed lot is not there\n", e->rec_key);
+						fprintf(stderr, "dose %s: the confirmed lot is not there\n",
+						        e->rec_key);
 						lost++;
 					}
 				}
@@ -1268,7 +1286,8 @@ static int verify(struct opts *o)
 		for (int k = 0; k < n && !found; k++)
 			found = !strcmp(v[k].rec_key, said[i].uuid);
 		if (!found) {
-			fprintf(stderr, "confirmed %s %s %s: not in the outbox\n", said[i].op, said[i].type, said[i].uuid);
+			fprintf(stderr, "confirmed %s %s %s: not in the outbox\n", said[i].op, said[i].type,
+			        said[i].uuid);
 			lost++;
 		}
 	}

@@ -255,9 +255,9 @@ static int t_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
 }
 
 static const sqlite3_io_methods t_io = {
-    3,       t_close,  t_read,    t_write,   t_truncate,    t_sync,       t_size,    t_lock,  t_unlock,
-    t_check, t_control, t_sector, t_device, t_shm_map, t_shm_lock, t_shm_barrier, t_shm_unmap, t_fetch,
-    t_unfetch,
+    3,          t_close,       t_read,      t_write,   t_truncate, t_sync,   t_size,
+    t_lock,     t_unlock,      t_check,     t_control, t_sector,   t_device, t_shm_map,
+    t_shm_lock, t_shm_barrier, t_shm_unmap, t_fetch,   t_unfetch,
 };
 
 static int t_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
