@@ -122,25 +122,27 @@ reg_json GET '/Patient?_count=1' "$tok"
 [ "$(jqb .total)" = "$before" ] || fail "full disk: sent what could not be marked as sent"
 # the disk fills while the sync runs: whatever it says it accepted is
 # stored, and it exits 0 only when nothing waits
-state() { drv outbox --json >"$REG_TMP/ob.json"; jq "[.[] | select($1)] | length" "$REG_TMP/ob.json"; }
-full=2
+count() { jq "[.[] | select($1)] | length" "$REG_TMP/ob.json"; }
+drv outbox --json >"$REG_TMP/ob.json"
+full=3
 while [ $full -le 80 ]; do
-	was=$(state '.state == "accepted"')
+	was=$(count '.state == "accepted"')
 	CACHEDRV_FULL_FROM=$full
 	export CACHEDRV_FULL_FROM
 	run sync >"$REG_TMP/sync.out"
 	rc=$DRV_RC
 	unset CACHEDRV_FULL_FROM
 	said=$(sed -n 's/^sync [a-z]*: accepted \([0-9]*\),.*/\1/p' "$REG_TMP/sync.out")
-	now=$(state '.state == "accepted"')
-	left=$(state '.state != "accepted" and .state != "discarded"')
+	drv outbox --json >"$REG_TMP/ob.json"
+	now=$(count '.state == "accepted"')
+	left=$(count '.state != "accepted" and .state != "discarded"')
 	[ -z "$said" ] || [ $((was + said)) = "$now" ] ||
 		fail "disk full from write $full: said accepted $said, $((now - was)) are: $(cat "$REG_TMP/sync.out")"
 	[ "$left" = 0 ] || [ "$rc" != 0 ] || fail "disk full from write $full: exit 0 with $left waiting"
 	[ "$left" != 0 ] || [ "$rc" = 0 ] || grep -q 'disk of this workstation is full' "$REG_TMP/err" ||
 		fail "disk full from write $full: exit $rc: $(err)"
 	[ "$left" = 0 ] && break
-	full=$((full + 3))
+	full=$((full + 5))
 done
 unset CACHEDRV_FULL_FROM
 drv sync >"$REG_TMP/sync.out" 2>&1
