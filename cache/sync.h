@@ -16,24 +16,41 @@
  *            client's cached history waits in NEEDS_REVIEW.
  *   upload   pending entries in capture order, as transaction Bundles of up
  *            to batch_max entries: a new client and its doses travel
- *            together with urn:uuid: references; a dose of a client that is
- *            not on the registry yet (waiting for review, rejected) waits
- *            too, and so does every later change of a record that waits.
- *            Creates are conditional on the record UUID (ifNoneExist), so
- *            resending after a lost answer is a no-op; updates carry ifMatch,
- *            and so does each responsible person and consent sent with a
- *            client (the version it was read at).
- *   answer   all accepted: receipts stored, the cached copies get their
- *            registry ids. A refused Bundle of n entries is split (n/2, ...)
- *            until the entry at fault is alone: it becomes REJECTED with the
- *            registry's message, 409/412 a CONFLICT with the registry's
- *            version stored beside ours (for a client, the Patient with its
- *            RelatedPersons and Consent); a responsible person or consent
- *            changed (409/412) or deleted (404/410) at the registry makes
- *            the client's entry a CONFLICT too, its message naming which
- *            (doc/extensions.md). Offline, an expired login or a
- *            broken answer puts the entries back to PENDING. Nothing is
- *            ever dropped.
+ *            together with urn:uuid: references; a dose of a client whose
+ *            create is not on the registry yet (waiting for review,
+ *            rejected) waits too, and so does every later change of a
+ *            record that waits. Each entry is built here, once, from the
+ *            records the outbox keeps (cache/store.h): a create from ours,
+ *            conditional on the record UUID (ifNoneExist: resending after a
+ *            lost answer is a no-op; a dose a person confirmed carries the
+ *            meta.tag registry/dedup.h names); a change as the registry's
+ *            resource as it came (cache_put_remote) with what differs from
+ *            the base applied (cache/merge.h: what vaxdesk does not model
+ *            stays), with ifMatch on the base's version, and each
+ *            responsible person and consent that differs from the base's
+ *            the same way. When that registry copy is not kept at the
+ *            base's version it is read first.
+ *   answer   all accepted: receipts stored (and counted) in one
+ *            transaction, the cached copies get their registry ids, the
+ *            registry's copies are kept, and later changes of the record
+ *            that began from the replaced version begin from the new one.
+ *            A refused Bundle of n entries is split (n/2, ...) until the
+ *            entry at fault is alone: it becomes REJECTED with the
+ *            registry's message; a dose the registry holds one like
+ *            (DUPLICATE-DOSE) waits in NEEDS_REVIEW with that dose kept
+ *            beside it. 409/412 (or 404/410 on a change) is reconciled
+ *            before it is called a conflict: the registry's current
+ *            version (for a client with its RelatedPersons and Consent) is
+ *            compared field by field with the base and ours: holding our
+ *            change (a lost answer) it is ACCEPTED with the registry's
+ *            receipt; changed on one side only per field it is merged and
+ *            sent again on the registry's version; a field changed on both
+ *            sides makes it a CONFLICT for a person (cache_outbox_merge),
+ *            its message naming the fields (or the responsible person or
+ *            consent, in words). A delete of what the registry deleted
+ *            already is accepted. Offline, an expired login or a broken
+ *            answer puts the entries back to PENDING. Nothing is ever
+ *            dropped.
  */
 #ifndef VAX_CACHE_SYNC_H
 #define VAX_CACHE_SYNC_H
