@@ -31,4 +31,4 @@ CACHE_TESTS = tests/cache/sync.sh tests/cache/review.sh tests/cache/crash.sh tes
 	tests/cache/roundtrip.sh tests/cache/damaged.sh
 TESTS += $(CACHE_TESTS)
 dist_check_SCRIPTS += $(CACHE_TESTS)
-EXTRA_DIST += tests/cache/lib.sh
+EXTRA_DIST += tests/cache/lib.sh tests/medplum/lib.sh

@@ -655,6 +655,13 @@ void cache_merge_imms(const struct immunization *base, const struct immunization
 		imm_text(k, base, &ob);
 		imm_text(k, ours, &oo);
 		imm_text(k, theirs, &ot);
+		/* the registry fills the recording organization of a dose sent
+		 * without one: that is not a change anybody made */
+		if (k == IK_ORG && !base->org[0]) {
+			text_copy(f->base, sizeof f->base, f->theirs);
+			if (!ours->org[0])
+				text_copy(f->ours, sizeof f->ours, f->theirs);
+		}
 		settle(m, f);
 	}
 }

@@ -1130,6 +1130,50 @@ static void companion_receipt(struct cache_sync *y, const struct cache_entry *e,
 	free(c);
 }
 
+/* After a read of the registry's client found our change there (its answer
+ * lost) or merged with it: the ids and versions the registry gave our
+ * responsible persons and consent go into the later changes and the cached
+ * copy, as the lost receipts would have put them. A companion the registry
+ * holds exactly as we sent it takes the registry's version; one it holds
+ * otherwise gets an id and a version no registry has, so a later change of
+ * it comes back 412 and is merged in its turn, never sent blind. */
+static void learn_companions(struct cache_sync *y, const struct cache_entry *e, const struct client *base,
+                             const struct client *ours, const struct client *theirs)
+{
+	for (int i = 0; i < theirs->n_resp; i++) {
+		const struct responsible_person *t = &theirs->resp[i];
+		const struct responsible_person *o = person_in(ours, t), *b = person_in(base, t);
+		if (!o || (b && !strcmp(b->version, t->version) && b->id[0]))
+			continue; /* not ours, or nobody changed it */
+		struct sent s = {.kind = 'R'};
+		text_copy(s.type, sizeof s.type, "RelatedPerson");
+		text_copy(s.uuid, sizeof s.uuid, o->uuid);
+		text_copy(s.id, sizeof s.id, o->id[0] ? o->id : t->id);
+		text_copy(s.base, sizeof s.base, b ? b->version : o->version);
+		companion_receipt(y, e, &s, t->id, cache_merge_same_person(o, t) ? t->version : "0");
+	}
+	for (int i = 0; i < ours->n_resp; i++) {
+		const struct responsible_person *o = &ours->resp[i];
+		if (o->removed && o->id[0] && !person_in(theirs, o)) {
+			struct sent s = {.kind = 'D'};
+			text_copy(s.uuid, sizeof s.uuid, o->uuid);
+			text_copy(s.id, sizeof s.id, o->id);
+			companion_receipt(y, e, &s, o->id, "");
+		}
+	}
+	const struct consent *t = &theirs->consent, *o = &ours->consent;
+	bool same_one =
+	    t->id[0] && ((o->uuid[0] && !strcmp(o->uuid, t->uuid)) || (o->id[0] && !strcmp(o->id, t->id)));
+	if (same_one && !(base->consent.id[0] && !strcmp(base->consent.version, t->version))) {
+		struct sent s = {.kind = 'C'};
+		text_copy(s.type, sizeof s.type, "Consent");
+		text_copy(s.uuid, sizeof s.uuid, o->uuid);
+		text_copy(s.id, sizeof s.id, o->id[0] ? o->id : t->id);
+		text_copy(s.base, sizeof s.base, base->consent.id[0] ? base->consent.version : o->version);
+		companion_receipt(y, e, &s, t->id, cache_merge_same_consent(o, t) ? t->version : "0");
+	}
+}
+
 /* Ask for the registry's current version of a record: for a client the
  * Patient with its responsible persons and consent (one batch of three
  * reads), so a merge or keeping theirs sees all of it. */
@@ -1400,6 +1444,8 @@ static void decide(struct cache_sync *y, const struct cache_entry *e, const stru
 				same = same && m->f[i].state != CACHE_MERGE_THEIRS;
 			cache_outbox_set_state(y->s, e->seq, CACHE_ACCEPTED, theirs_id, theirs_version,
 			                       v->msg, NULL, NULL);
+			if (pat)
+				learn_companions(y, e, &c[0], &c[1], theirs_c);
 			int64_t one[1];
 			if (later_edits(y, e, one, 1) == 0) {
 				/* the cached copy becomes the registry's (under our UUID) */
@@ -1425,6 +1471,8 @@ static void decide(struct cache_sync *y, const struct cache_entry *e, const stru
 			}
 		} else if (m->n_conflicts == 0) {
 			/* changed on one side or the other, never both: merged */
+			if (pat)
+				learn_companions(y, e, &c[0], &c[1], theirs_c);
 			bool ok = pat ? cache_merge_client_result(m, &c[1], theirs_c, &c[2]) &&
 			                    cache_outbox_merged(y->s, e, &c[2], theirs_c, NULL, NULL, NULL)
 			              : cache_merge_imm_result(m, &im[1], theirs_im, &im[2]) &&

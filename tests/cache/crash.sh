@@ -85,47 +85,12 @@ while [ $j -lt "$TUI_POINTS" ]; do
 	echo "$PID" >"$REG_TMP/tui-$j.id"
 	cat >"$TUI_TMP/s$j" <<EOF2
 $(tui_login_keys CLINICA alice)
-s
-:wait-idle
-:type $fam, Ada 03/15/2019
-<Enter>
-:wait-idle
-a
-<S-Tab>
-:type V02
-<S-Tab>
-:type VXC1
-<Tab>
-<Tab>
-:type 20
-<Tab>
-<Tab>
-:type LOTA$j
-<F3>
-:type 03
-<Tab>
-<Tab>
-:type LOTB$j
-<C-w>
-:wait-idle
+$(keys_open "$fam, Ada 03/15/2019")
+$(keys_visit "LOTA$j" "LOTB$j")
 :save-screen $S/visit-$j.txt
-<Home>
-c
-<Tab>
-<Tab>
-<C-u>
-:type LOTC$j
-<C-w>
-:type Lot typed wrong
-<C-w>
-:wait-idle
+$(keys_change_lot "LOTC$j")
 :save-screen $S/change-$j.txt
-e
-:wait-idle
-<Tab>
-<Tab>
-<C-u>
-:type Jo
+$(keys_middle Jo)
 <F7>
 <F7>
 <F7>

@@ -69,8 +69,9 @@ proxied() {
 	:
 }
 
-# 1. the registry dies (SIGKILL) while Bundles are going up
-work 60
+# 1. the registry dies (SIGKILL) while Bundles are going up (enough work for
+# several Bundles of 50)
+work 200
 before=$(patients)
 drv_bg "$REG_TMP/kill.out" sync
 wait_for_patients "$before"
@@ -97,7 +98,7 @@ recovered "maintenance at login"
 
 # ... and maintenance starting while the sync runs: the engine goes offline
 # and waits as long as Retry-After says
-work 60
+work 200
 before=$(patients)
 drv_bg "$REG_TMP/maint2.out" sync
 wait_for_patients "$before"
@@ -143,47 +144,12 @@ proxy_start cut-down 60 1000
 tui_conf "registry_url = $PROXY_URL" "ca_file = $REG_CA" "connect_timeout_seconds = 3"
 tui_run <<EOF2
 $(tui_login_keys CLINICA alice)
-s
-:wait-idle
-:type Faultley, Ines 04/04/2018
-<Enter>
-:wait-idle
-a
-<S-Tab>
-:type V02
-<S-Tab>
-:type VXC1
-<Tab>
-<Tab>
-:type 20
-<Tab>
-<Tab>
-:type LOTF1
-<F3>
-:type 03
-<Tab>
-<Tab>
-:type LOTF2
+$(keys_open "Faultley, Ines 04/04/2018")
+$(keys_visit LOTF1 LOTF2)
+$(keys_middle Faye)
 <C-w>
 :wait-idle
-e
-:wait-idle
-<Tab>
-<Tab>
-<C-u>
-:type Faye
-<C-w>
-:wait-idle
-<Home>
-c
-<Tab>
-<Tab>
-<C-u>
-:type LOTF3
-<C-w>
-:type Lot typed wrong
-<C-w>
-:wait-idle
+$(keys_change_lot LOTF3)
 :save-screen $S/sent.txt
 :wait-text 60 Outbox: 0
 :save-screen $S/settled.txt

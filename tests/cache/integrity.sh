@@ -175,6 +175,15 @@ drv_ok resp --rid "$tova" --family Lindqvist --phone 5125550301 >/dev/null
 lost 1000 "a responsible person's lost answer" "The registry already had this change"
 reg_json GET "/RelatedPerson?patient=$tova" "$tok"
 [ "$(jqb '.entry[0].resource.telecom[0].value')" = 5125550301 ] || fail "the phone: $(cat "$REG_BODY")"
+# a responsible person added, its answer lost, then changed: the change
+# reaches the person the registry made (no second one, nothing kept back)
+drv_ok resp --rid "$tova" --family Holm --given Nils --rel FTH --add >/dev/null
+drv_ok resp --rid "$tova" --family Holm --phone 5125550777 >/dev/null
+lost 1000 "a new person's lost answer" ""
+reg_json GET "/RelatedPerson?patient=$tova" "$tok"
+[ "$(jqb '[.entry[].resource | select(.name[0].family == "Holm")] | length')" = 1 ] || fail "Holm: $(cat "$REG_BODY")"
+[ "$(jqb '.entry[].resource | select(.name[0].family == "Holm") | .telecom[0].value')" = 5125550777 ] ||
+	fail "the change of the person whose create was lost: $(cat "$REG_BODY")"
 # a dose's delete whose answer is lost
 drv_ok shot --rid "$tova" --shot 20:2019-07-05 >/dev/null
 synced 'accepted 1,' "the DTaP"

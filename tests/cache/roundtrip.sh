@@ -11,24 +11,12 @@
 set -u
 srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
-skip() { echo "SKIP: $*"; exit 77; }
-command -v node >/dev/null 2>&1 || skip "node is not installed"
-command -v jq >/dev/null 2>&1 || skip "jq is not installed"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
-	skip "node $(node --version) is too old for @medplum/fhir-router"
-mp=$srcdir/tests/medplum
-if [ ! -d "$mp/node_modules/@medplum/fhir-router" ]; then
-	lock=$(cksum <"$srcdir/tests/medplum/package-lock.json" | cut -d' ' -f1)
-	mp=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vaxdesk/medplum-$lock
-	[ -d "$mp/node_modules/@medplum/fhir-router" ] ||
-		skip "the Medplum packages are not installed (tests/api/medplum.sh installs them)"
-	cp "$srcdir/tests/medplum/server.mjs" "$mp/server.mjs" 2>/dev/null || true
-fi
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
+. "$srcdir/tests/medplum/lib.sh"
 CACHEDRV=$builddir/tests/cache/cachedrv
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaxroundtrip.XXXXXX")
-pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	medplum_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -37,22 +25,8 @@ fail() {
 	[ -s "$work/server.err" ] && cat "$work/server.err"
 	exit 1
 }
-
-sh "$srcdir/tests/api/mkcerts.sh" "$work/certs" || fail "certificates"
-mkfifo "$work/hold"
-node "$mp/server.mjs" --cert "$work/certs/good.crt" --key "$work/certs/good.key" \
-	<"$work/hold" >"$work/server.out" 2>"$work/server.err" &
-pid=$!
-exec 9>"$work/hold"
-i=0
-url=
-while [ $i -lt 300 ] && [ -z "$url" ]; do
-	url=$(sed -n 's/^URL //p' "$work/server.out")
-	kill -0 "$pid" 2>/dev/null || break
-	[ -n "$url" ] || sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$url" ] || fail "the Medplum server did not start"
+medplum_start "$work"
+url=$MEDPLUM_URL
 TOKEN=vaxdesk-roundtrip
 api() { # METHOD PATH [JSON]: the body lands in $work/body
 	curl -sS --cacert "$work/certs/ca.pem" -X "$1" -H "Authorization: Bearer $TOKEN" \
