@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "core/uuid.h"
 #include "forecast/immds.h"
+#include "registry/routes_hl7.h"
 #include "registry/routes_int.h"
 #include "registry/index.h"
 
@@ -2191,6 +2192,9 @@ out:
 void registry_handle(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
 {
 	memset(rs, 0, sizeof *rs);
+	/* HL7 v2 (POST /hl7v2, SOAP) answers in its own form, maintenance too */
+	if (reg_hl7_route(a, rq, rs))
+		return;
 	struct ctx x = {.a = a, .rq = rq, .rs = rs};
 	int retry;
 	if (!rq->admitted && registry_in_maintenance(a, rq->now, &retry)) {
