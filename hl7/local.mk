@@ -16,3 +16,10 @@ tests_fuzz_fuzz_hl7_SOURCES = tests/fuzz/fuzz_hl7.c
 tests_fuzz_fuzz_hl7_LDADD = $(FUZZ_MAIN) $(VAXHL7_LIBS)
 tests_fuzz_fuzz_hl7_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 EXTRA_DIST += tests/hl7/SOURCE.md tests/hl7/cdc
+
+# Integration against a real vaxregd over TLS; answers are read by Debian's
+# python3-hl7 too (tests/hl7/hl7check.py, run with /usr/bin/python3).
+HL7_TESTS = tests/hl7/registry.sh
+TESTS += $(HL7_TESTS)
+dist_check_SCRIPTS += $(HL7_TESTS)
+EXTRA_DIST += tests/hl7/hl7check.py
