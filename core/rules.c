@@ -293,6 +293,9 @@ static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im,
 	const struct cvx_info *ci = codes_cvx(ctx->codes, im->cvx);
 	if (!ci) {
 		add(rep, RULE_CVX_UNKNOWN, NULL, "CVX %s", im->cvx);
+		/* the manufacturer is its own code: say at once if it is wrong too */
+		if (im->mvx[0] && !codes_mvx(ctx->codes, im->mvx))
+			add(rep, RULE_MVX_UNKNOWN, NULL, "MVX %s", im->mvx);
 		return;
 	}
 	if (ci->status == CVX_NEVER_ACTIVE) {

@@ -980,6 +980,18 @@ bool hl7_vxu_read(const struct hl7_msg *m, struct hl7_vxu *v, const char *regist
 	}
 	v->has_pid = true;
 	hl7_pid_read(m, pid, &v->client, &v->issues, ns);
+	/* what the guide (profile Z22) makes required of every VXU */
+	static const struct {
+		int field, comp;
+		const char *what;
+	} required[] = {
+	    {5, 1, "PID-5.1 (last name)"}, {5, 2, "PID-5.2 (first name)"}, {7, 0, "PID-7 (date of birth)"}};
+	for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+		if (!hl7_has(m, pid, required[i].field, 1, required[i].comp ? required[i].comp : 1, 1)) {
+			struct hl7_loc l = {"PID", 1, required[i].field, 1, required[i].comp};
+			hl7_issue_add(&v->issues, &l, HL7_REQUIRED, 'E', HL7_APP_DATA_MISSING, "HL7-REQUIRED",
+			              NULL, "%s is required.", required[i].what);
+		}
 	struct hl7_dose *cur = NULL;
 	bool comments = false, orc_pending = false;
 	int vis_sub = -1, comment_sub = -1;
@@ -1059,6 +1071,13 @@ bool hl7_vxu_read(const struct hl7_msg *m, struct hl7_vxu *v, const char *regist
 			text_copy(cur->im.org, sizeof cur->im.org, orc_org);
 			text_copy(cur->im.org_name, sizeof cur->im.org_name, orc_org_name);
 			read_rxa(&r, s, cur);
+			for (int f = 3; f <= 5; f += 2)
+				if (!hl7_has(m, s, f, 1, 1, 1)) {
+					struct hl7_loc l = loc_of(m, s, f, 0);
+					hl7_issue_add(&v->issues, &l, HL7_REQUIRED, 'E', HL7_APP_DATA_MISSING,
+					              "HL7-REQUIRED", NULL, "%s is required.",
+					              f == 3 ? "RXA-3 (date given)" : "RXA-5 (vaccine code)");
+				}
 			text_copy(cur->im.client_id, sizeof cur->im.client_id, v->client.id);
 			text_copy(cur->im.client_uuid, sizeof cur->im.client_uuid, v->client.uuid);
 		} else if (!strcmp(id, "RXR") && cur) {

@@ -65,6 +65,11 @@ const struct registry_config *reg_cfg(struct registry *a)
 	return &a->cfg;
 }
 
+const struct codes *reg_codes(struct registry *a)
+{
+	return a->codes;
+}
+
 void reg_response_free(struct reg_response *rs)
 {
 	free(rs->body);

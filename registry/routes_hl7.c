@@ -550,6 +550,37 @@ static bool same_loc(const struct hl7_loc *a, const struct hl7_loc *b)
 	return !strcmp(a->seg, b->seg) && a->seq == b->seq && a->field == b->field;
 }
 
+/* Add src's issues to is, leaving out repeats, and a "missing" where is
+ * already names an error at that very place ("PID-7 is not a date" says
+ * more than "enter the date of birth"). */
+static void add_new(struct hl7_issues *is, const struct hl7_issues *src)
+{
+	for (int i = 0; i < src->n; i++) {
+		bool dup = false;
+		for (int k = 0; k < is->n; k++)
+			dup |= same_loc(&is->v[k].loc, &src->v[i].loc) &&
+			       ((is->v[k].loc.comp == src->v[i].loc.comp &&
+			         !strcmp(is->v[k].code, src->v[i].code)) ||
+			        (is->v[k].severity == 'E' && src->v[i].hl7_code == HL7_REQUIRED));
+		if (!dup)
+			hl7_issue_add(is, &src->v[i].loc, src->v[i].hl7_code, src->v[i].severity,
+			              src->v[i].app_code, src->v[i].code, src->v[i].diag, "%s",
+			              src->v[i].text);
+	}
+}
+
+/* What the rules say of a dose that will not be stored: all is said at once. */
+static void check_only(struct job *j, const struct hl7_vxu *v, int d, struct hl7_issues *is)
+{
+	struct rule_ctx rc = {.today = (vax_date)(j->now / 86400), .codes = reg_codes(j->a)};
+	struct rule_report rep;
+	rules_report_init(&rep);
+	rules_check_immunization(&rc, v->client.dob, &v->dose[d].im, &rep);
+	struct hl7_issues got = {0};
+	hl7_issues_from_rules(&got, &rep, &v->dose[d].where);
+	add_new(is, &got);
+}
+
 static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v, struct hl7_issues *is)
 {
 	*is = v->issues;
@@ -561,17 +592,22 @@ static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v
 	char pid[VAX_ID_LEN] = "";
 	vax_date dob = DATE_NONE;
 	struct hl7_issues got = {0};
+	if (client_bad) {
+		struct rule_ctx rc = {.today = (vax_date)(j->now / 86400), .codes = reg_codes(j->a)};
+		struct rule_report rep;
+		rules_report_init(&rep);
+		rules_check_client(&rc, &v->client, &rep);
+		struct hl7_where w = {0};
+		hl7_issues_from_rules(&got, &rep, &w);
+	}
 	if (client_bad || !store_client(j, v, pid, sizeof pid, &dob, &got)) {
-		for (int i = 0; i < got.n; i++)
-			hl7_issue_add(is, &got.v[i].loc, got.v[i].hl7_code, got.v[i].severity,
-			              got.v[i].app_code, got.v[i].code, got.v[i].diag, "%s", got.v[i].text);
-		for (int d = 0; d < v->n_dose; d++)
-			if (!client_bad || true) {
-				struct hl7_loc l = {"RXA", v->dose[d].where.rxa_seq, 0, 0, 0};
-				hl7_issue_add(
-				    is, &l, HL7_INTERNAL, 'E', HL7_APP_NONE, "HL7-CLIENT-REFUSED", NULL,
-				    "The dose was not stored because the client (PID) was not accepted.");
-			}
+		add_new(is, &got);
+		for (int d = 0; d < v->n_dose; d++) {
+			struct hl7_loc l = {"RXA", v->dose[d].where.rxa_seq, 0, 0, 0};
+			hl7_issue_add(is, &l, HL7_INTERNAL, 'E', HL7_APP_NONE, "HL7-CLIENT-REFUSED", NULL,
+			              "The dose was not stored because the client (PID) was not accepted.");
+			check_only(j, v, d, is);
+		}
 		return;
 	}
 	struct immunization *have = NULL;
@@ -581,20 +617,13 @@ static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v
 		for (int i = 0; i < v->issues.n; i++)
 			if (v->issues.v[i].severity == 'E' && dose_of_issue(m, v, &v->issues.v[i]) == d)
 				bad = true;
-		if (bad)
-			continue; /* already said why */
+		if (bad) {
+			check_only(j, v, d, is);
+			continue;
+		}
 		struct hl7_issues di = {0};
 		store_dose(j, &v->dose[d], pid, dob, have, nhave, &di);
-		for (int i = 0; i < di.n; i++) {
-			bool dup = false;
-			for (int k = 0; k < is->n; k++)
-				dup |= same_loc(&is->v[k].loc, &di.v[i].loc) &&
-				       !strcmp(is->v[k].code, di.v[i].code);
-			if (!dup)
-				hl7_issue_add(is, &di.v[i].loc, di.v[i].hl7_code, di.v[i].severity,
-				              di.v[i].app_code, di.v[i].code, di.v[i].diag, "%s",
-				              di.v[i].text);
-		}
+		add_new(is, &di);
 	}
 	free(have);
 }

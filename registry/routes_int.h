@@ -22,6 +22,7 @@ struct ctx {
 
 struct store *reg_store(struct registry *a);
 const struct registry_config *reg_cfg(struct registry *a);
+const struct codes *reg_codes(struct registry *a);
 
 /** Reply with a JSON body (takes j); ct NULL means application/fhir+json. */
 void reg_reply_json(struct reg_response *rs, int status, cJSON *j, const char *ct);

@@ -317,6 +317,11 @@ START_TEST(shot_cvx_mvx)
 	ck_assert(shot_has(&im, RULE_MVX_MISMATCH));
 	text_copy(im.mvx, sizeof im.mvx, "PMC"); /* Daptacel/Tripedia */
 	ck_assert(!shot_has(&im, RULE_MVX_MISMATCH));
+	/* an unknown vaccine does not hide an unknown manufacturer */
+	text_copy(im.cvx, sizeof im.cvx, "900");
+	text_copy(im.mvx, sizeof im.mvx, "ZZZ");
+	ck_assert(shot_has(&im, RULE_CVX_UNKNOWN));
+	ck_assert(shot_has(&im, RULE_MVX_UNKNOWN));
 }
 END_TEST
 
