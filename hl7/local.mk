@@ -19,7 +19,7 @@ EXTRA_DIST += tests/hl7/SOURCE.md tests/hl7/cdc
 
 # Integration against a real vaxregd over TLS; answers are read by Debian's
 # python3-hl7 too (tests/hl7/hl7check.py, run with /usr/bin/python3).
-HL7_TESTS = tests/hl7/registry.sh tests/hl7/cdc.sh
+HL7_TESTS = tests/hl7/registry.sh tests/hl7/cdc.sh tests/hl7/fileroute.sh
 TESTS += $(HL7_TESTS)
 dist_check_SCRIPTS += $(HL7_TESTS)
 EXTRA_DIST += tests/hl7/hl7check.py tests/hl7/cdc_expect.py
