@@ -4,7 +4,8 @@ libvaxhl7_a_SOURCES = \
 	hl7/msg.c hl7/msg.h \
 	hl7/batch.c hl7/batch.h \
 	hl7/ack.c hl7/ack.h \
-	hl7/vxu.c hl7/vxu.h
+	hl7/vxu.c hl7/vxu.h \
+	hl7/query.c hl7/query.h
 libvaxhl7_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 VAXHL7_LIBS = libvaxhl7.a $(VAXCORE_LIBS)
 

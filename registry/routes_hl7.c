@@ -14,7 +14,9 @@
 #include "core/text.h"
 #include "core/uuid.h"
 #include "core/xalloc.h"
+#include "forecast/cdsi.h"
 #include "hl7/batch.h"
+#include "hl7/query.h"
 #include "hl7/vxu.h"
 #include "registry/auth.h"
 #include "registry/routes_int.h"
@@ -634,6 +636,198 @@ static void control_id(char *buf, size_t cap)
 	(void)cap;
 }
 
+/* ---- queries (QBP^Q11 Z34/Z44) ------------------------------------------------------------ */
+
+/* Candidates of $match graded probable or better (ids copied, up to max). */
+static int match_candidates(struct job *j, const struct client *c, char (*ids)[VAX_ID_LEN], int max)
+{
+	cJSON *params = cJSON_CreateObject();
+	cJSON_AddStringToObject(params, "resourceType", "Parameters");
+	cJSON *arr = cJSON_AddArrayToObject(params, "parameter");
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", "resource");
+	cJSON_AddItemToObject(p, "resource", fhir_patient_to_json(c));
+	cJSON_AddItemToArray(arr, p);
+	cJSON *b = NULL;
+	int st = call(j, "POST", "/Patient/$match", NULL, 0, NULL, params, &b);
+	cJSON_Delete(params);
+	int n = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(b, "entry"))
+	{
+		const cJSON *x =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		                           cJSON_GetObjectItemCaseSensitive(e, "search"), "extension"),
+		                       0);
+		const char *grade = jstr(x, "valueCode");
+		const char *id = jstr(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id");
+		if (grade && id && (!strcmp(grade, "certain") || !strcmp(grade, "probable"))) {
+			if (n < max)
+				snprintf(ids[n], VAX_ID_LEN, "%s", id);
+			n++;
+		}
+	}
+	cJSON_Delete(b);
+	return st == 200 ? n : -1;
+}
+
+static bool read_client(struct job *j, const char *id, struct client *c)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/Patient/%.64s", id);
+	cJSON *r = NULL;
+	bool ok = call(j, "GET", path, NULL, 0, NULL, NULL, &r) == 200 && fhir_patient_from_json(r, c, NULL);
+	cJSON_Delete(r);
+	return ok;
+}
+
+/* The CDSi evaluation and forecast of the doses (the engine $immds-forecast runs). */
+static void forecast(struct job *j, const struct client *c, const struct immunization *im, int n,
+                     struct hl7_eval **ev, int *nev, struct hl7_forecast **fc, int *nfc,
+                     struct hl7_issues *is)
+{
+	*ev = NULL, *fc = NULL, *nev = *nfc = 0;
+	const struct cdsi_data *cd = reg_cfg(j->a)->cdsi;
+	if (!cd || c->dob == DATE_NONE) {
+		struct hl7_loc l = {"QPD", 1, 1, 1, 0};
+		hl7_issue_add(is, &l, HL7_OK, 'W', HL7_APP_NONE, "HL7-NO-FORECAST", NULL, "%s",
+		              cd ? "No forecast: the client has no date of birth."
+		                 : "No forecast: this registry has no CDSi supporting data loaded.");
+		return;
+	}
+	struct cdsi_dose *doses = xcalloc((size_t)n + 1, sizeof *doses);
+	int *back = xcalloc((size_t)n + 1, sizeof *back), nd = 0;
+	for (int i = 0; i < n; i++) {
+		if (im[i].refused || im[i].entered_in_error || im[i].date_given == DATE_NONE ||
+		    atoi(im[i].cvx) <= 0)
+			continue;
+		doses[nd].date = im[i].date_given;
+		doses[nd].cvx = atoi(im[i].cvx);
+		snprintf(doses[nd].mvx, sizeof doses[nd].mvx, "%.7s", im[i].mvx);
+		doses[nd].lot_expiration = im[i].expiration;
+		back[nd++] = i;
+	}
+	struct cdsi_patient p = {.dob = c->dob,
+	                         .gender = c->sex == SEX_FEMALE ? 'F'
+	                                   : c->sex == SEX_MALE ? 'M'
+	                                                        : 'U',
+	                         .doses = doses,
+	                         .ndoses = (size_t)nd};
+	struct cdsi_result res = {0};
+	struct vax_error err = {0};
+	if (cdsi_evaluate(cd, &p, (vax_date)(j->now / 86400), -1, &res, &err)) {
+		size_t ne = 0;
+		for (size_t g = 0; g < res.ngroups; g++)
+			ne += res.groups[g].nevals;
+		*fc = xcalloc(res.ngroups + 1, sizeof **fc);
+		*ev = xcalloc(ne + 1, sizeof **ev);
+		for (size_t g = 0; g < res.ngroups; g++) {
+			const struct cdsi_group_result *gr = &res.groups[g];
+			struct hl7_forecast *f = &(*fc)[(*nfc)++];
+			text_copy(f->group, sizeof f->group, cdsi_group_name(cd, (size_t)gr->group));
+			f->dose_number = gr->dose_number;
+			f->earliest = gr->earliest;
+			f->due = gr->recommended;
+			f->overdue = gr->past_due;
+			f->latest = gr->latest;
+			text_copy(f->status, sizeof f->status, cdsi_series_status_name(gr->status));
+			for (size_t k = 0; k < gr->nevals; k++) {
+				const struct cdsi_dose_eval *de = &gr->evals[k];
+				if (de->status == CDSI_EVAL_NONE || de->dose >= (size_t)nd)
+					continue;
+				struct hl7_eval *e = &(*ev)[(*nev)++];
+				e->dose = back[de->dose];
+				text_copy(e->group, sizeof e->group, f->group);
+				e->dose_number = de->dose_number;
+				e->valid = de->status == CDSI_EVAL_VALID;
+				if (!e->valid)
+					text_copy(e->reason, sizeof e->reason,
+					          cdsi_eval_reason_text(de->reason));
+			}
+		}
+		cdsi_result_free(&res);
+	} else {
+		struct hl7_loc l = {"QPD", 1, 1, 1, 0};
+		hl7_issue_add(is, &l, HL7_OK, 'W', HL7_APP_NONE, "HL7-NO-FORECAST", NULL, "No forecast: %s",
+		              err.message);
+	}
+	free(doses);
+	free(back);
+}
+
+static char *answer_qbp(struct job *j, const struct hl7_msg *m, const char *cid, size_t *out_len, char *code)
+{
+	struct hl7_qbp *q = xmalloc(sizeof *q);
+	struct hl7_write_opts o = {.sending_app = REG_APP,
+	                           .sending_facility = j->ss.org,
+	                           .control_id = cid,
+	                           .registry_ns = REG_APP,
+	                           .now = j->now};
+	struct hl7_rsp r = {.status = "OK"};
+	struct client *clients = NULL;
+	struct immunization *doses = NULL;
+	struct hl7_eval *ev = NULL;
+	struct hl7_forecast *fc = NULL;
+	if (!hl7_qbp_read(m, q, REG_APP)) {
+		r.status = "AR";
+	} else {
+		char id[VAX_ID_LEN] = "";
+		cJSON *cur = NULL;
+		int f = find_client(j, &q->who, id, sizeof id, &cur);
+		cJSON_Delete(cur);
+		int max = q->max_results > 0 && q->max_results < 100 ? q->max_results : 10;
+		if (f < 0) {
+			fail_all(&q->issues, "QPD", 1, "REGISTRY",
+			         "The registry could not search; send the query again.");
+			r.status = "AE";
+		} else if (f == 1) {
+			clients = xcalloc(1, sizeof *clients);
+			if (read_client(j, id, &clients[0])) {
+				r.n_clients = 1;
+				int n = client_doses(j, id, &doses), k = 0;
+				for (int i = 0; i < n; i++)
+					if (!doses[i].entered_in_error)
+						doses[k++] = doses[i];
+				r.n_doses = k;
+				if (!strcmp(q->profile, "Z44"))
+					forecast(j, &clients[0], doses, k, &ev, &r.n_evals, &fc,
+					         &r.n_forecast, &q->issues);
+			} else {
+				r.status = "NF";
+			}
+		} else {
+			char(*ids)[VAX_ID_LEN] = xcalloc((size_t)max + 1, sizeof *ids);
+			int n = q->who.name.family[0] ? match_candidates(j, &q->who, ids, max + 1) : 0;
+			if (n <= 0) {
+				r.status = "NF";
+			} else if (n > max) {
+				r.status = "TM";
+			} else {
+				clients = xcalloc((size_t)n, sizeof *clients);
+				for (int i = 0; i < n; i++)
+					if (read_client(j, ids[i], &clients[r.n_clients]))
+						r.n_clients++;
+				if (!r.n_clients)
+					r.status = "NF";
+			}
+			free(ids);
+		}
+	}
+	r.clients = clients;
+	r.doses = doses;
+	r.evals = ev;
+	r.forecast = fc;
+	r.issues = &q->issues;
+	char *t = hl7_rsp_write(&o, q, &r, out_len);
+	snprintf(code, 4, "%s", !strcmp(r.status, "AR") ? "AR" : hl7_issues_errors(&q->issues) ? "AE" : "AA");
+	free(clients);
+	free(doses);
+	free(ev);
+	free(fc);
+	free(q);
+	return t;
+}
+
 /* One message (not a batch) in, its answer out. */
 static char *answer_one(struct job *j, const char *text, size_t len, size_t *out_len, char *code)
 {
@@ -653,7 +847,9 @@ static char *answer_one(struct job *j, const char *text, size_t len, size_t *out
 	}
 	hl7_header_read(m, &req, &is);
 	char *answer = NULL;
-	if (!hl7_issues_reject(&is)) {
+	if (!strcmp(req.type, "QBP")) {
+		answer = answer_qbp(j, m, cid, out_len, code);
+	} else if (!hl7_issues_reject(&is)) {
 		struct hl7_vxu *v = xmalloc(sizeof *v);
 		bool ok = hl7_vxu_read(m, v, REG_APP);
 		if (ok && req.sending_facility[0] && strcmp(req.sending_facility, j->ss.org) != 0) {

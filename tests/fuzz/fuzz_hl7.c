@@ -7,6 +7,7 @@
 
 #include "core/xalloc.h"
 #include "hl7/batch.h"
+#include "hl7/query.h"
 #include "hl7/vxu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,6 +28,17 @@ static void one_message(const char *text, size_t len)
 		char *t = hl7_ack_write(&a.hdr, "A", "B", "1", a.code, &a.issues, 0, &n);
 		free(t);
 	}
+	struct hl7_qbp *q = xmalloc(sizeof *q);
+	if (hl7_qbp_read(m, q, NULL)) {
+		struct hl7_write_opts qo = {.control_id = "2"};
+		struct hl7_rsp r = {.status = "NF", .issues = &q->issues};
+		size_t n;
+		free(hl7_rsp_write(&qo, q, &r, &n));
+	}
+	free(q);
+	struct hl7_rsp_read rr;
+	if (hl7_rsp_parse(m, &rr, &err))
+		hl7_rsp_read_free(&rr);
 	struct hl7_vxu *v = xmalloc(sizeof *v), *back = xmalloc(sizeof *back);
 	if (hl7_vxu_read(m, v, NULL)) {
 		struct immunization *ims = xcalloc((size_t)v->n_dose + 1, sizeof *ims);

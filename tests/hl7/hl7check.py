@@ -6,7 +6,8 @@ independent parser) and print what the tests compare.
                            file with FHS/BHS, or bare messages one after
                            another), one line each:
                              <MSH-9> <MSH-10> <MSA-1 or -> <MSA-2 or -> <ERR>...
-                           where each ERR is <ERR-2.1>^<ERR-2.2>^<ERR-2.3>/<ERR-3.1>/<ERR-4>/<ERR-5.1>/<ERR-5.4>
+                           then for a query answer QAK:<QAK-2> PROFILE:<MSH-21> PID:<n> RXA:<n>,
+                           then each ERR as <ERR-2.1>^<ERR-2.2>^<ERR-2.3>/<ERR-3.1>/<ERR-4>/<ERR-5.1>/<ERR-5.4>
 Exits 1 (naming the file) if python3-hl7 cannot parse a message, if a
 message lacks MSH-9 or MSH-10, or if a batch's counts do not match.
 Run with /usr/bin/python3: python3-hl7 is Debian's package.
@@ -35,6 +36,13 @@ def field(seg, f, rep=1, comp=1):
     return str(v)
 
 
+def count(msg, seg):
+    try:
+        return len(msg.segments(seg))
+    except KeyError:
+        return 0
+
+
 def describe(msg):
     msh = msg.segment("MSH")
     # python-hl7 numbers MSH from the field separator: MSH[9] is MSH-9
@@ -48,6 +56,12 @@ def describe(msg):
         out += [str(msa[1]), str(msa[2])]
     except KeyError:
         out += ["-", "-"]
+    try:
+        qak = msg.segment("QAK")
+        profile = field(msh, 21, 1, 1)
+        out.append("QAK:%s PROFILE:%s PID:%d RXA:%d" % (field(qak, 2), profile, count(msg, "PID"), count(msg, "RXA")))
+    except KeyError:
+        pass
     try:
         errs = msg.segments("ERR")
     except KeyError:

@@ -112,6 +112,27 @@ echo "$a" | grep -q ' AA ' || fail "refusal: $a"
 reg_json GET "/Immunization?patient=Patient/$pid&status=not-done" "$tok"
 [ "$(jqb .total)" = 1 ] || fail "the refusal was not stored"
 
+# 5b. queries: history (Z34 -> Z32), evaluated history and forecast (Z44 -> Z42), nobody (Z33 NF)
+qbp() { # PROFILE TAG QPD-3 NAME DOB
+	printf 'MSH|^~\\&|Test EHR Application|X68|||20240101||QBP^Q11^QBP_Q11|%s|P|2.5.1|||ER|AL|||||%s^CDCPHINVS\rQPD|%s^Request^CDCPHINVS|%s|%s|%s||%s\rRCP|I|5^RD&Records&HL70126|R^real-time^HL70394\r' \
+		"$2" "$1" "$1" "$2" "$3" "$4" "$5" > "$REG_TMP/qbp.hl7"
+	hl7post "$REG_TMP/qbp.hl7"
+	expect 200 "QBP $1"
+}
+qbp Z34 Q1 '123456^^^MYEHR^MR' 'Winchester^Dorothy^^^^^L' 19840615
+a=$(ack)
+echo "$a" | grep -q '^RSP^K11^RSP_K11 .* AA Q1 QAK:OK PROFILE:Z32 PID:1 RXA:2' || fail "Z34: $a"
+qbp Z44 Q2 '' 'Winchester^Dorothy^^^^^L' 19840615
+a=$(ack)
+echo "$a" | grep -q ' AA Q2 QAK:OK PROFILE:Z42 PID:1 RXA:3' || fail "Z44 (the forecast's RXA is the third): $a"
+grep -q '30980-7^Date vaccine due' "$REG_BODY" || fail "Z42 without due dates"
+grep -q '59783-1^Status in immunization series' "$REG_BODY" || fail "Z42 without series status"
+qbp Z34 Q3 '' 'Nobody^Here^^^^^L' 20010101
+a=$(ack)
+echo "$a" | grep -q ' AA Q3 QAK:NF PROFILE:Z33 PID:0 RXA:0' || fail "Z33: $a"
+reg_json GET "/Immunization?patient=Patient/$pid" "$tok"
+[ "$(jqb .total)" = 2 ] || fail "a query changed the record"
+
 # 6. permissions: a view-only user cannot record; another organization sees it but cannot change it
 vtok=$(registry_login X68 viewer)
 sed 's/|197030^NVC|/|777^NVC|/; s/|20201211|20201211|/|20190105|20190105|/' "$fixed" > "$REG_TMP/z22-b.hl7"

@@ -9,6 +9,7 @@
 #include "core/uuid.h"
 #include "core/xalloc.h"
 #include "hl7/batch.h"
+#include "hl7/query.h"
 #include "hl7/vxu.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -704,6 +705,86 @@ START_TEST(batch_files)
 }
 END_TEST
 
+START_TEST(query_round_trip)
+{
+	struct client who;
+	client_init(&who);
+	strcpy(who.name.family, "Peña");
+	strcpy(who.name.given, "Ana");
+	who.dob = date_from_ymd(2019, 3, 4);
+	who.sex = SEX_FEMALE;
+	who.n_ident = 1;
+	strcpy(who.ident[0].type, "MR");
+	strcpy(who.ident[0].system, "CLINIC");
+	strcpy(who.ident[0].value, "A-77");
+	struct hl7_write_opts o = {
+	    .sending_app = "EHR", .sending_facility = "CLIN1", .control_id = "Q-1", .now = 1704483000};
+	size_t len;
+	char *t = hl7_qbp_write(&o, "Z44", "TAG-9", &who, 5, &len);
+	struct hl7_msg *m = parse_ok(t);
+	struct hl7_qbp *q = xmalloc(sizeof *q);
+	ck_assert(hl7_qbp_read(m, q, NULL));
+	ck_assert_str_eq(q->profile, "Z44");
+	ck_assert_str_eq(q->tag, "TAG-9");
+	ck_assert_str_eq(q->who.name.family, "Peña");
+	ck_assert_int_eq(q->who.dob, who.dob);
+	ck_assert_int_eq(q->who.n_ident, 1);
+	ck_assert_str_eq(q->who.ident[0].value, "A-77");
+	ck_assert_int_eq(q->max_results, 5);
+	hl7_free(&m);
+	free(t);
+	/* Z42: one client, a dose, a forecast */
+	struct immunization im;
+	imm_init(&im);
+	strcpy(im.cvx, "20");
+	im.date_given = date_from_ymd(2019, 5, 4);
+	uuid_v4(im.uuid);
+	struct hl7_forecast fc = {.group = "DTaP/Tdap/Td",
+	                          .dose_number = 2,
+	                          .earliest = date_from_ymd(2019, 6, 1),
+	                          .due = date_from_ymd(2019, 7, 4),
+	                          .overdue = DATE_NONE,
+	                          .latest = DATE_NONE,
+	                          .status = "Not complete"};
+	struct hl7_eval ev = {.dose = 0, .group = "DTaP/Tdap/Td", .dose_number = 1, .valid = true};
+	struct hl7_rsp r = {.status = "OK",
+	                    .clients = &who,
+	                    .n_clients = 1,
+	                    .doses = &im,
+	                    .n_doses = 1,
+	                    .evals = &ev,
+	                    .n_evals = 1,
+	                    .forecast = &fc,
+	                    .n_forecast = 1};
+	o.control_id = "R-1";
+	t = hl7_rsp_write(&o, q, &r, &len);
+	ck_assert_ptr_nonnull(strstr(t, "QAK|TAG-9|OK|Z44^"));
+	ck_assert_ptr_nonnull(strstr(t, "MSA|AA|Q-1\r"));
+	ck_assert_ptr_nonnull(strstr(t, "|30980-7^Date vaccine due^LN|1|20190704|"));
+	m = parse_ok(t);
+	struct hl7_rsp_read rr;
+	struct vax_error err = {0};
+	ck_assert(hl7_rsp_parse(m, &rr, &err));
+	ck_assert_str_eq(rr.profile, "Z42");
+	ck_assert_str_eq(rr.status, "OK");
+	ck_assert_int_eq(rr.n_clients, 1);
+	ck_assert_str_eq(rr.clients[0].name.family, "Peña");
+	ck_assert_int_eq(rr.n_doses, 1);
+	ck_assert_str_eq(rr.doses[0].cvx, "20");
+	ck_assert_int_eq(rr.n_forecast, 1);
+	hl7_rsp_read_free(&rr);
+	hl7_free(&m);
+	free(t);
+	/* nobody found: Z33 */
+	struct hl7_rsp none = {.status = "NF"};
+	t = hl7_rsp_write(&o, q, &none, &len);
+	ck_assert_ptr_nonnull(strstr(t, "Z33^CDCPHINVS"));
+	ck_assert_ptr_nonnull(strstr(t, "QAK|TAG-9|NF|"));
+	free(t);
+	free(q);
+}
+END_TEST
+
 Suite *hl7_suite(void)
 {
 	Suite *s = suite_create("hl7");
@@ -725,6 +806,7 @@ Suite *hl7_suite(void)
 	tc = tcase_create("ack");
 	tcase_add_test(tc, ack_round_trip);
 	tcase_add_test(tc, batch_files);
+	tcase_add_test(tc, query_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
