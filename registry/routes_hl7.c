@@ -996,14 +996,12 @@ static char *refusal(const char *text, size_t len, const char *code, const char 
 #define MAINT_MSG                                                                                            \
 	"The registry is down for scheduled maintenance; send the message again after Retry-After seconds."
 
-static void do_hl7v2(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
+void reg_hl7v2(struct ctx *x)
 {
+	struct registry *a = x->a;
+	const struct reg_request *rq = x->rq;
+	struct reg_response *rs = x->rs;
 	int retry;
-	if (strcmp(rq->method, "POST") != 0) {
-		reg_reply_oo(rs, 405, "not-supported", "METHOD", "POST an HL7 v2 message to /hl7v2.", NULL);
-		rs->allow = "POST";
-		return;
-	}
 	if (!rq->admitted && registry_in_maintenance(a, rq->now, &retry)) {
 		reply_text(rs, 503, refusal(rq->body, rq->body_len, "MAINTENANCE", MAINT_MSG, rq->now),
 		           CT_HL7);
@@ -1017,14 +1015,6 @@ static void do_hl7v2(struct registry *a, const struct reg_request *rq, struct re
 		             "Send the message as Content-Type: application/hl7-v2.", NULL);
 		return;
 	}
-	struct store_session ss;
-	if (!session_of(a, rq->authorization, rq->now, &ss)) {
-		reg_reply_oo(
-		    rs, 401, "login", "AUTH-REQUIRED",
-		    "Log in first (POST /auth/token) and send the token as 'Authorization: Bearer ...'.",
-		    NULL);
-		return;
-	}
 	if (!rq->body_len) {
 		reg_reply_oo(rs, 400, "structure", "HL7-EMPTY", "The body holds no HL7 message.", NULL);
 		return;
@@ -1033,19 +1023,4 @@ static void do_hl7v2(struct registry *a, const struct reg_request *rq, struct re
 	char code[4];
 	char *t = reg_hl7_answer(a, rq->authorization, rq->body, rq->body_len, rq->now, &n, code);
 	reply_text(rs, 200, t, CT_HL7);
-}
-
-bool reg_hl7_route(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
-{
-	if (!strcmp(rq->path, "/hl7v2")) {
-		memset(rs, 0, sizeof *rs);
-		do_hl7v2(a, rq, rs);
-		return true;
-	}
-	if (!strcmp(rq->path, SOAP_PATH)) {
-		memset(rs, 0, sizeof *rs);
-		soap_handle(a, rq, rs);
-		return true;
-	}
-	return false;
 }

@@ -35,12 +35,6 @@
 char *reg_hl7_answer(struct registry *a, const char *bearer, const char *text, size_t len, int64_t now,
                      size_t *out_len, char *ack_code);
 
-/** POST /hl7v2 and the SOAP service (/iis, GET /iis?wsdl). True if the
- * request was for one of them (then rs is the answer). Checked before the
- * FHIR routes and before the maintenance gate: both answer 503 in their own
- * form (an HL7 ACK, a SOAP fault). */
-bool reg_hl7_route(struct registry *a, const struct reg_request *rq, struct reg_response *rs);
-
 /** Mint a short-lived session for a system account (the spool): a token
  * for `username` (created without a usable password if missing) at org as
  * a provider. Writes "Bearer <token>" into bearer. False if org is unknown. */

@@ -336,8 +336,7 @@ void soap_handle(struct registry *a, const struct reg_request *rq, struct reg_re
 		return;
 	}
 	if (strcmp(rq->method, "POST") != 0) {
-		reg_reply_oo(rs, 405, "not-supported", "METHOD", "The SOAP service takes POST.", NULL);
-		rs->allow = "GET, POST";
+		reg_method_not_allowed(rs, "GET, POST");
 		return;
 	}
 	int retry;
@@ -435,4 +434,9 @@ void soap_handle(struct registry *a, const struct reg_request *rq, struct reg_re
 	envelope_close(&b);
 	free(answer);
 	reply(rs, 200, &b);
+}
+
+void reg_soap(struct ctx *x)
+{
+	soap_handle(x->a, x->rq, x->rs);
 }
