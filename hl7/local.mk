@@ -23,4 +23,4 @@ EXTRA_DIST += tests/hl7/SOURCE.md tests/hl7/cdc
 HL7_TESTS = tests/hl7/registry.sh tests/hl7/cdc.sh tests/hl7/fileroute.sh
 TESTS += $(HL7_TESTS)
 dist_check_SCRIPTS += $(HL7_TESTS)
-EXTRA_DIST += tests/hl7/hl7check.py tests/hl7/cdc_expect.py
+EXTRA_DIST += tests/hl7/hl7check.py tests/hl7/cdc_expect.py tests/hl7/lib.sh

@@ -562,6 +562,15 @@ void hl7_out_setf(struct hl7_out *o, int field, int rep, int comp, int sub, cons
 	hl7_out_set(o, field, rep, comp, sub, buf);
 }
 
+void hl7_out_date(struct hl7_out *o, int field, int rep, int comp, int sub, vax_date d)
+{
+	if (d == DATE_NONE)
+		return;
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	hl7_out_setf(o, field, rep, comp, sub, "%04d%02d%02d", y, m, dd);
+}
+
 char *hl7_out_take(struct hl7_out *o, size_t *len)
 {
 	finish_segment(o);
@@ -582,16 +591,6 @@ char *hl7_ts(int64_t unix_s, char *buf, size_t cap)
 	gmtime_r(&t, &tm);
 	strftime(buf, cap, "%Y%m%d%H%M%S+0000", &tm);
 	return buf;
-}
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 bool hl7_ts_parse(const char *ts, int64_t *unix_s)
@@ -630,10 +629,9 @@ bool hl7_ts_parse(const char *ts, int64_t *unix_s)
 	}
 	if (*p)
 		return false;
-	if (part[1] < 1 || part[1] > 12 || part[2] < 1 || part[2] > 31 || part[3] > 23 || part[4] > 59 ||
-	    part[5] > 60)
+	vax_date day = date_from_ymd(part[0], part[1], part[2]);
+	if (day == DATE_NONE || part[3] > 23 || part[4] > 59 || part[5] > 60)
 		return false;
-	*unix_s = days_from_civil(part[0], part[1], part[2]) * 86400 + part[3] * 3600 + part[4] * 60 +
-	          part[5] - (int64_t)offset * 60;
+	*unix_s = (int64_t)day * 86400 + part[3] * 3600 + part[4] * 60 + part[5] - (int64_t)offset * 60;
 	return true;
 }

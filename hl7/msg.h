@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "core/error.h"
 
 #define HL7_MAX_SEGMENTS 5000
@@ -74,6 +75,9 @@ void hl7_out_setf(struct hl7_out *o, int field, int rep, int comp, int sub, cons
 /** Finish and take the text (malloc'd, each segment ending in \r); *len may
  * be NULL. The builder is empty afterwards. */
 char *hl7_out_take(struct hl7_out *o, size_t *len);
+
+/** Set a DT value (YYYYMMDD); DATE_NONE is left out. */
+void hl7_out_date(struct hl7_out *o, int field, int rep, int comp, int sub, vax_date d);
 
 /** Escape a value for ER7 with the standard separators (malloc'd). */
 char *hl7_escape(const char *value);

@@ -15,15 +15,6 @@ static const char *query_name(const char *profile)
 	                               : "Request Immunization History";
 }
 
-static void set_date(struct hl7_out *o, int f, int r, int c, vax_date d)
-{
-	if (d == DATE_NONE)
-		return;
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	hl7_out_setf(o, f, r, c, 1, "%04d%02d%02d", y, m, dd);
-}
-
 static void write_qpd(struct hl7_out *o, const char *profile, const char *tag, const struct client *w)
 {
 	hl7_out_segment(o, "QPD");
@@ -56,7 +47,7 @@ static void write_qpd(struct hl7_out *o, const char *profile, const char *tag, c
 	hl7_out_set(o, 5, 1, 2, 1, w->mother_given);
 	if (w->mother_maiden[0])
 		hl7_out_set(o, 5, 1, 7, 1, "M");
-	set_date(o, 6, 1, 1, w->dob);
+	hl7_out_date(o, 6, 1, 1, 1, w->dob);
 	hl7_out_set(o, 7, 1, 1, 1, client_sex_code(w->sex));
 	if (w->n_addr) {
 		const struct address *a = &w->addr[0];
@@ -233,25 +224,13 @@ bool hl7_qbp_read(const struct hl7_msg *m, struct hl7_qbp *q, const char *regist
 
 /* ---- answers ------------------------------------------------------------------------ */
 
-static void obx(struct hl7_out *o, int *n, const char *type, const char *loinc, const char *label, int sub)
-{
-	hl7_out_segment(o, "OBX");
-	hl7_out_setf(o, 1, 1, 1, 1, "%d", ++*n);
-	hl7_out_set(o, 2, 1, 1, 1, type);
-	hl7_out_set(o, 3, 1, 1, 1, loinc);
-	hl7_out_set(o, 3, 1, 2, 1, label);
-	hl7_out_set(o, 3, 1, 3, 1, "LN");
-	hl7_out_setf(o, 4, 1, 1, 1, "%d", sub);
-	hl7_out_set(o, 11, 1, 1, 1, "F");
-}
-
 static void group_obx(struct hl7_out *o, int *n, int sub, const char *cvx, const char *group)
 {
-	obx(o, n, "CE", "30956-7", "Vaccine type", sub);
+	hl7_obx_start(o, n, "CE", "30956-7", "Vaccine type", sub);
 	hl7_out_set(o, 5, 1, 1, 1, cvx[0] ? cvx : group);
 	hl7_out_set(o, 5, 1, 2, 1, group);
 	hl7_out_set(o, 5, 1, 3, 1, cvx[0] ? "CVX" : "L");
-	obx(o, n, "CE", "59779-9", "Immunization schedule used", sub);
+	hl7_obx_start(o, n, "CE", "59779-9", "Immunization schedule used", sub);
 	hl7_out_set(o, 5, 1, 1, 1, "VXC16");
 	hl7_out_set(o, 5, 1, 2, 1, "ACIP");
 	hl7_out_set(o, 5, 1, 3, 1, "CDCPHINVS");
@@ -261,8 +240,8 @@ static void ts_obx(struct hl7_out *o, int *n, const char *loinc, const char *lab
 {
 	if (d == DATE_NONE)
 		return;
-	obx(o, n, "TS", loinc, label, sub);
-	set_date(o, 5, 1, 1, d);
+	hl7_obx_start(o, n, "TS", loinc, label, sub);
+	hl7_out_date(o, 5, 1, 1, 1, d);
 }
 
 char *hl7_rsp_write(const struct hl7_write_opts *o, const struct hl7_qbp *q, const struct hl7_rsp *r,
@@ -310,16 +289,17 @@ char *hl7_rsp_write(const struct hl7_write_opts *o, const struct hl7_qbp *q, con
 				sub++;
 				group_obx(tail, &n, sub, ev->group_cvx, ev->group);
 				if (ev->dose_number > 0) {
-					obx(tail, &n, "NM", "30973-2", "Dose number in series", sub);
+					hl7_obx_start(tail, &n, "NM", "30973-2", "Dose number in series",
+					              sub);
 					hl7_out_setf(tail, 5, 1, 1, 1, "%d", ev->dose_number);
 				}
-				obx(tail, &n, "CE", "59781-5", "Dose validity", sub);
+				hl7_obx_start(tail, &n, "CE", "59781-5", "Dose validity", sub);
 				hl7_out_set(tail, 5, 1, 1, 1, ev->valid ? "Y" : "N");
 				hl7_out_set(tail, 5, 1, 2, 1, ev->valid ? "Yes" : "No");
 				hl7_out_set(tail, 5, 1, 3, 1, "HL70136");
 				if (ev->reason[0]) {
-					obx(tail, &n, "CE", "30982-3", "Reason applied by forecast logic",
-					    sub);
+					hl7_obx_start(tail, &n, "CE", "30982-3",
+					              "Reason applied by forecast logic", sub);
 					hl7_out_set(tail, 5, 1, 2, 1, ev->reason);
 				}
 			}
@@ -344,7 +324,8 @@ char *hl7_rsp_write(const struct hl7_write_opts *o, const struct hl7_qbp *q, con
 				const struct hl7_forecast *fc = &r->forecast[f];
 				group_obx(tail, &n, f + 1, fc->group_cvx, fc->group);
 				if (fc->dose_number > 0) {
-					obx(tail, &n, "NM", "30973-2", "Dose number in series", f + 1);
+					hl7_obx_start(tail, &n, "NM", "30973-2", "Dose number in series",
+					              f + 1);
 					hl7_out_setf(tail, 5, 1, 1, 1, "%d", fc->dose_number);
 				}
 				ts_obx(tail, &n, "30981-5", "Earliest date to give", f + 1, fc->earliest);
@@ -352,7 +333,8 @@ char *hl7_rsp_write(const struct hl7_write_opts *o, const struct hl7_qbp *q, con
 				ts_obx(tail, &n, "59778-1", "Date vaccine overdue", f + 1, fc->overdue);
 				ts_obx(tail, &n, "59777-3", "Latest date next dose should be given", f + 1,
 				       fc->latest);
-				obx(tail, &n, "CE", "59783-1", "Status in immunization series", f + 1);
+				hl7_obx_start(tail, &n, "CE", "59783-1", "Status in immunization series",
+				              f + 1);
 				hl7_out_set(tail, 5, 1, 2, 1, fc->status);
 			}
 		}

@@ -35,15 +35,6 @@ static const char *ns_or_default(const char *ns)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static void set_date(struct hl7_out *o, int f, int r, int c, int s, vax_date d)
-{
-	if (d == DATE_NONE)
-		return;
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	hl7_out_setf(o, f, r, c, s, "%04d%02d%02d", y, m, dd);
-}
-
 static void set_cx(struct hl7_out *o, int f, int rep, const char *value, const char *system, const char *type)
 {
 	hl7_out_set(o, f, rep, 1, 1, value);
@@ -76,7 +67,7 @@ static void set_address(struct hl7_out *o, int f, int rep, const struct address 
 	if (a->line1[0] || a->city[0] || a->zip[0] || a->county[0])
 		hl7_out_set(o, f, rep, 7, 1, type);
 	hl7_out_set(o, f, rep, 9, 1, a->county);
-	set_date(o, f, rep, 13, 1, a->since);
+	hl7_out_date(o, f, rep, 13, 1, a->since);
 }
 
 static void set_phone(struct hl7_out *o, int f, int rep, const struct phone *p)
@@ -160,7 +151,7 @@ void hl7_pid_write(struct hl7_out *o, const struct client *c, const struct hl7_w
 	hl7_out_set(o, 6, 1, 2, 1, c->mother_given);
 	if (c->mother_maiden[0] || c->mother_given[0])
 		hl7_out_set(o, 6, 1, 7, 1, "M");
-	set_date(o, 7, 1, 1, 1, c->dob);
+	hl7_out_date(o, 7, 1, 1, 1, c->dob);
 	hl7_out_set(o, 8, 1, 1, 1, client_sex_code(c->sex));
 	for (int i = 0; i < c->n_race; i++)
 		set_coded(o, 10, i + 1, c->race[i], vocab_label(VOCAB_RACE, c->race[i]), "CDCREC");
@@ -192,7 +183,7 @@ void hl7_pid_write(struct hl7_out *o, const struct client *c, const struct hl7_w
 		enum consent_status s =
 		    c->consent.adult != CONSENT_UNKNOWN ? c->consent.adult : c->consent.minor;
 		hl7_out_set(o, 12, 1, 1, 1, s == CONSENT_GRANTED ? "N" : "Y");
-		set_date(o, 13, 1, 1, 1, c->consent.date);
+		hl7_out_date(o, 13, 1, 1, 1, c->consent.date);
 	}
 	hl7_out_set(o, 16, 1, 1, 1, status_0441(c->org_status));
 
@@ -223,11 +214,11 @@ void hl7_pid_write(struct hl7_out *o, const struct client *c, const struct hl7_w
 	hl7_out_set(o, 2, 1, 1, 1, c->no_viable_address ? "Y" : "N");
 	hl7_out_set(o, 3, 1, 1, 1, c->tracking_schedule);
 	hl7_out_set(o, 4, 1, 1, 1, c->org_status_reason);
-	set_date(o, 5, 1, 1, 1, c->last_notice);
+	hl7_out_date(o, 5, 1, 1, 1, c->last_notice);
 	hl7_out_set(o, 6, 1, 1, 1, consent_code(c->consent.minor));
 	hl7_out_set(o, 6, 1, 2, 1, consent_code(c->consent.adult));
 	hl7_out_set(o, 6, 1, 3, 1, c->consent.disaster_retention ? "Y" : "N");
-	set_date(o, 6, 1, 4, 1, c->consent.date);
+	hl7_out_date(o, 6, 1, 4, 1, c->consent.date);
 	hl7_out_set(o, 6, 1, 5, 1, c->consent.source);
 	hl7_out_set(o, 6, 1, 6, 1, c->consent.uuid);
 	hl7_out_set(o, 6, 1, 7, 1, c->consent.id);
@@ -262,15 +253,10 @@ static const char *comment_loinc(enum comment_kind k)
 	}
 }
 
-struct obx_ctx {
-	int n; /* OBX-1 set id */
-};
-
-static void obx_start(struct hl7_out *o, struct obx_ctx *ox, const char *type, const char *loinc,
-                      const char *label, int sub)
+void hl7_obx_start(struct hl7_out *o, int *n, const char *type, const char *loinc, const char *label, int sub)
 {
 	hl7_out_segment(o, "OBX");
-	hl7_out_setf(o, 1, 1, 1, 1, "%d", ++ox->n);
+	hl7_out_setf(o, 1, 1, 1, 1, "%d", ++*n);
 	hl7_out_set(o, 2, 1, 1, 1, type);
 	hl7_out_set(o, 3, 1, 1, 1, loinc);
 	hl7_out_set(o, 3, 1, 2, 1, label);
@@ -298,23 +284,23 @@ static void comments_write(struct hl7_out *o, const struct client *c, const stru
 	hl7_out_set(o, 5, 1, 3, 1, "CVX");
 	hl7_out_set(o, 6, 1, 1, 1, "999");
 	hl7_out_set(o, 20, 1, 1, 1, "NA");
-	struct obx_ctx ox = {0};
+	int ox = 0;
 	for (int i = 0; i < c->n_comment; i++) {
 		const struct client_comment *cm = &c->comment[i];
 		if (cm->kind == COMMENT_OTHER && !cm->code[0]) {
-			obx_start(o, &ox, "TX", LN_NOTE, "Annotation comment", i + 1);
+			hl7_obx_start(o, &ox, "TX", LN_NOTE, "Annotation comment", i + 1);
 			hl7_out_set(o, 5, 1, 1, 1, cm->text);
 		} else {
-			obx_start(o, &ox, "CE", comment_loinc(cm->kind), client_comment_kind_label(cm->kind),
-			          i + 1);
+			hl7_obx_start(o, &ox, "CE", comment_loinc(cm->kind),
+			              client_comment_kind_label(cm->kind), i + 1);
 			hl7_out_set(o, 5, 1, 1, 1, cm->code);
 			hl7_out_set(o, 5, 1, 2, 1, cm->text);
 			hl7_out_set(o, 5, 1, 3, 1, "CDCPHINVS");
 		}
-		set_date(o, 14, 1, 1, 1, cm->begin);
+		hl7_out_date(o, 14, 1, 1, 1, cm->begin);
 		if (cm->end != DATE_NONE) {
-			obx_start(o, &ox, "TS", LN_END, "Expiration date", i + 1);
-			set_date(o, 5, 1, 1, 1, cm->end);
+			hl7_obx_start(o, &ox, "TS", LN_END, "Expiration date", i + 1);
+			hl7_out_date(o, 5, 1, 1, 1, cm->end);
 		}
 	}
 }
@@ -343,8 +329,8 @@ void hl7_order_write(struct hl7_out *o, const struct immunization *im, const str
 	hl7_out_segment(o, "RXA");
 	hl7_out_set(o, 1, 1, 1, 1, "0");
 	hl7_out_set(o, 2, 1, 1, 1, "1");
-	set_date(o, 3, 1, 1, 1, im->date_given);
-	set_date(o, 4, 1, 1, 1, im->date_given);
+	hl7_out_date(o, 3, 1, 1, 1, im->date_given);
+	hl7_out_date(o, 4, 1, 1, 1, im->date_given);
 	hl7_out_set(o, 5, 1, 1, 1, im->cvx);
 	if (im->cvx[0])
 		hl7_out_set(o, 5, 1, 3, 1, "CVX");
@@ -365,7 +351,7 @@ void hl7_order_write(struct hl7_out *o, const struct immunization *im, const str
 	hl7_out_set(o, 10, 1, 2, 1, im->provider);
 	hl7_out_set(o, 11, 1, 4, 1, im->org);
 	hl7_out_set(o, 15, 1, 1, 1, im->lot);
-	set_date(o, 16, 1, 1, 1, im->expiration);
+	hl7_out_date(o, 16, 1, 1, 1, im->expiration);
 	if (im->mvx[0]) {
 		hl7_out_set(o, 17, 1, 1, 1, im->mvx);
 		hl7_out_set(o, 17, 1, 3, 1, "MVX");
@@ -380,38 +366,38 @@ void hl7_order_write(struct hl7_out *o, const struct immunization *im, const str
 		set_coded(o, 1, 1, im->route, vocab_label(VOCAB_ROUTE, im->route), ncit ? "NCIT" : "HL70162");
 		set_coded(o, 2, 1, im->site, vocab_label(VOCAB_SITE, im->site), "HL70163");
 	}
-	struct obx_ctx ox = {0};
+	int ox = 0;
 	int sub = 0;
 	if (im->vfc[0]) {
-		obx_start(o, &ox, "CE", LN_VFC, "Vaccine funding program eligibility category", ++sub);
+		hl7_obx_start(o, &ox, "CE", LN_VFC, "Vaccine funding program eligibility category", ++sub);
 		set_coded(o, 5, 1, im->vfc, vocab_label(VOCAB_VFC, im->vfc), "HL70064");
-		set_date(o, 14, 1, 1, 1, im->date_given);
+		hl7_out_date(o, 14, 1, 1, 1, im->date_given);
 	}
 	if (im->funding[0]) {
-		obx_start(o, &ox, "CE", LN_FUNDING, "Vaccine funding source", ++sub);
+		hl7_obx_start(o, &ox, "CE", LN_FUNDING, "Vaccine funding source", ++sub);
 		set_coded(o, 5, 1, im->funding, vocab_label(VOCAB_FUNDING, im->funding), "CDCPHINVS");
 	}
 	for (int i = 0; i < im->n_vis; i++) {
 		const struct vis_given *v = &im->vis[i];
 		++sub;
-		obx_start(o, &ox, "CE", LN_VIS_DOC, "Document type", sub);
+		hl7_obx_start(o, &ox, "CE", LN_VIS_DOC, "Document type", sub);
 		if (all_digits(v->document))
 			hl7_out_set(o, 5, 1, 1, 1, v->document);
 		hl7_out_set(o, 5, 1, 2, 1, v->document);
 		hl7_out_set(o, 5, 1, 3, 1, "cdcgs1vis");
 		if (v->edition != DATE_NONE) {
-			obx_start(o, &ox, "TS", LN_VIS_EDITION,
-			          "Date vaccine information statement published", sub);
-			set_date(o, 5, 1, 1, 1, v->edition);
+			hl7_obx_start(o, &ox, "TS", LN_VIS_EDITION,
+			              "Date vaccine information statement published", sub);
+			hl7_out_date(o, 5, 1, 1, 1, v->edition);
 		}
 		if (v->presented != DATE_NONE) {
-			obx_start(o, &ox, "TS", LN_VIS_GIVEN, "Date vaccine information statement presented",
-			          sub);
-			set_date(o, 5, 1, 1, 1, v->presented);
+			hl7_obx_start(o, &ox, "TS", LN_VIS_GIVEN,
+			              "Date vaccine information statement presented", sub);
+			hl7_out_date(o, 5, 1, 1, 1, v->presented);
 		}
 	}
 	if (im->note[0]) {
-		obx_start(o, &ox, "TX", LN_NOTE, "Annotation comment", ++sub);
+		hl7_obx_start(o, &ox, "TX", LN_NOTE, "Annotation comment", ++sub);
 		hl7_out_set(o, 5, 1, 1, 1, im->note);
 	}
 	if (!opt->extensions)

@@ -95,6 +95,11 @@ void hl7_pid_read(const struct hl7_msg *m, int seg, struct client *c, struct hl7
 /** ORC, RXA, RXR and OBX of one dose; seq numbers the ORC/RXA group. */
 void hl7_order_write(struct hl7_out *o, const struct immunization *im, const struct hl7_write_opts *opt);
 
+/** Start an OBX: set id ++*n, value type, LOINC code and words, sub-id
+ * (OBX-4 groups the observations of one thing), result status F. */
+void hl7_obx_start(struct hl7_out *o, int *n, const char *type, const char *loinc, const char *label,
+                   int sub);
+
 /** Run core/rules over a decoded VXU as vaxregd would (client and each
  * dose), adding the violations to is with their HL7 locations. */
 void hl7_vxu_check(const struct hl7_vxu *v, const struct rule_ctx *ctx, struct hl7_issues *is);

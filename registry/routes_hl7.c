@@ -242,8 +242,10 @@ static bool merge_client(struct client *cur, const struct client *in, const char
 	return changed;
 }
 
-/* The certain match of $match, if exactly one. */
-static int match_certain(struct job *j, const struct client *c, char *id, size_t cap)
+/* Patient/$match: the ids of the candidates graded certain (and probable,
+ * unless certain_only), up to max; returns how many there are, -1 on failure. */
+static int match_ids(struct job *j, const struct client *c, bool certain_only, char (*ids)[VAX_ID_LEN],
+                     int max)
 {
 	cJSON *params = cJSON_CreateObject();
 	cJSON_AddStringToObject(params, "resourceType", "Parameters");
@@ -252,10 +254,12 @@ static int match_certain(struct job *j, const struct client *c, char *id, size_t
 	cJSON_AddStringToObject(p, "name", "resource");
 	cJSON_AddItemToObject(p, "resource", fhir_patient_to_json(c));
 	cJSON_AddItemToArray(arr, p);
-	p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "name", "onlyCertainMatches");
-	cJSON_AddBoolToObject(p, "valueBoolean", true);
-	cJSON_AddItemToArray(arr, p);
+	if (certain_only) {
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", "onlyCertainMatches");
+		cJSON_AddBoolToObject(p, "valueBoolean", true);
+		cJSON_AddItemToArray(arr, p);
+	}
 	cJSON *b = NULL;
 	int st = call(j, "POST", "/Patient/$match", NULL, 0, NULL, params, &b);
 	cJSON_Delete(params);
@@ -263,15 +267,16 @@ static int match_certain(struct job *j, const struct client *c, char *id, size_t
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(b, "entry"))
 	{
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "search");
-		const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "extension"), 0);
+		const cJSON *x =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		                           cJSON_GetObjectItemCaseSensitive(e, "search"), "extension"),
+		                       0);
 		const char *grade = jstr(x, "valueCode");
-		if (grade && !strcmp(grade, "certain")) {
-			if (!n)
-				snprintf(id, cap, "%s",
-				         jstr(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id")
-				             ? jstr(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id")
-				             : "");
+		const char *id = jstr(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id");
+		if (grade && id &&
+		    (!strcmp(grade, "certain") || (!certain_only && !strcmp(grade, "probable")))) {
+			if (n < max)
+				snprintf(ids[n], VAX_ID_LEN, "%s", id);
 			n++;
 		}
 	}
@@ -314,8 +319,10 @@ static int find_client(struct job *j, const struct client *c, char *id, size_t c
 	}
 	if (!c->name.family[0] || c->dob == DATE_NONE)
 		return 0;
-	int n = match_certain(j, c, id, cap);
+	char found[1][VAX_ID_LEN];
+	int n = match_ids(j, c, true, found, 1);
 	if (n == 1) {
+		snprintf(id, cap, "%s", found[0]);
 		char path[128];
 		snprintf(path, sizeof path, "/Patient/%.64s", id);
 		return call(j, "GET", path, NULL, 0, NULL, NULL, cur) == 200 ? 1 : -1;
@@ -638,39 +645,6 @@ static void control_id(char *buf, size_t cap)
 
 /* ---- queries (QBP^Q11 Z34/Z44) ------------------------------------------------------------ */
 
-/* Candidates of $match graded probable or better (ids copied, up to max). */
-static int match_candidates(struct job *j, const struct client *c, char (*ids)[VAX_ID_LEN], int max)
-{
-	cJSON *params = cJSON_CreateObject();
-	cJSON_AddStringToObject(params, "resourceType", "Parameters");
-	cJSON *arr = cJSON_AddArrayToObject(params, "parameter");
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "name", "resource");
-	cJSON_AddItemToObject(p, "resource", fhir_patient_to_json(c));
-	cJSON_AddItemToArray(arr, p);
-	cJSON *b = NULL;
-	int st = call(j, "POST", "/Patient/$match", NULL, 0, NULL, params, &b);
-	cJSON_Delete(params);
-	int n = 0;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(b, "entry"))
-	{
-		const cJSON *x =
-		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-		                           cJSON_GetObjectItemCaseSensitive(e, "search"), "extension"),
-		                       0);
-		const char *grade = jstr(x, "valueCode");
-		const char *id = jstr(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id");
-		if (grade && id && (!strcmp(grade, "certain") || !strcmp(grade, "probable"))) {
-			if (n < max)
-				snprintf(ids[n], VAX_ID_LEN, "%s", id);
-			n++;
-		}
-	}
-	cJSON_Delete(b);
-	return st == 200 ? n : -1;
-}
-
 static bool read_client(struct job *j, const char *id, struct client *c)
 {
 	char path[128];
@@ -797,7 +771,7 @@ static char *answer_qbp(struct job *j, const struct hl7_msg *m, const char *cid,
 			}
 		} else {
 			char(*ids)[VAX_ID_LEN] = xcalloc((size_t)max + 1, sizeof *ids);
-			int n = q->who.name.family[0] ? match_candidates(j, &q->who, ids, max + 1) : 0;
+			int n = q->who.name.family[0] ? match_ids(j, &q->who, false, ids, max + 1) : 0;
 			if (n <= 0) {
 				r.status = "NF";
 			} else if (n > max) {

@@ -5,21 +5,16 @@
 # report says it should be (tests/hl7/cdc_expect.py, read with python3-hl7).
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
-PY=/usr/bin/python3
-$PY -c 'import hl7' 2>/dev/null || { echo "python3-hl7 missing (tools/setup installs it)"; exit 77; }
-CDC=$top_srcdir/tests/hl7/cdc
+. "$top_srcdir/tests/hl7/lib.sh"
+hl7_init
 registry_init
 registry_org CDCTEST
 spool=$REG_TMP/spool
 mkdir -p "$spool/CDCTEST"
 registry_start --spool "$spool" --spool-poll 100
 cp "$CDC/testgood.hl7" "$CDC/testerror.hl7" "$spool/CDCTEST/"
-i=0
-while [ ! -e "$spool/CDCTEST/testgood.hl7.ack" ] || [ ! -e "$spool/CDCTEST/testerror.hl7.ack" ]; do
-	[ $i -lt 1200 ] || fail "the spool did not answer CDC's files"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$spool/CDCTEST/testgood.hl7.ack" "the spool did not answer testgood.hl7"
+wait_file "$spool/CDCTEST/testerror.hl7.ack" "the spool did not answer testerror.hl7"
 $PY "$top_srcdir/tests/hl7/cdc_expect.py" "$(date -u +%Y-%m-%d)" "$spool/CDCTEST/testgood.hl7.ack" \
 	"$spool/CDCTEST/testerror.hl7.ack" "$CDC/testerror.hl7.rpt" > "$REG_TMP/cdc.out" 2>&1 ||
 	{ cat "$REG_TMP/cdc.out" >&2; fail "CDC's expectations"; }

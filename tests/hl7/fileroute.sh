@@ -7,9 +7,8 @@
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 . "$top_srcdir/tests/cache/lib.sh"
-PY=/usr/bin/python3
-$PY -c 'import hl7' 2>/dev/null || { echo "python3-hl7 missing (tools/setup installs it)"; exit 77; }
-CHECK="$PY $top_srcdir/tests/hl7/hl7check.py"
+. "$top_srcdir/tests/hl7/lib.sh"
+hl7_init
 registry_init
 registry_user CLINICA alice provider
 spool=$REG_TMP/spool
@@ -39,19 +38,9 @@ grep -q '^wrote 0 messages' "$REG_TMP/export2.out" || fail "date range: $(cat "$
 
 # the FTP drop while the registry is down: it waits
 cp "$REG_TMP/outbox.hl7" "$spool/CLINICA/outbox.hl7"
-i=0
-while [ $i -lt 15 ]; do
-	[ ! -e "$spool/CLINICA/outbox.hl7.ack" ] || fail "processed during maintenance"
-	sleep 0.1
-	i=$((i + 1))
-done
+held "$spool/CLINICA/outbox.hl7.ack"
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
-i=0
-while [ ! -e "$spool/CLINICA/outbox.hl7.ack" ]; do
-	[ $i -lt 600 ] || fail "no ACK file after maintenance"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$spool/CLINICA/outbox.hl7.ack" "no ACK file after maintenance"
 $CHECK "$spool/CLINICA/outbox.hl7.ack" > "$REG_TMP/acks.txt" || fail "python3-hl7 could not read the ACK file"
 [ "$(grep -c ' AA ' "$REG_TMP/acks.txt")" = 9 ] || fail "ACKs: $(cat "$REG_TMP/acks.txt")"
 
@@ -75,24 +64,14 @@ for u in $(sed -n 's/^saved Immunization //p' "$REG_TMP/saved.txt"); do
 done
 # the file again (a resend): nothing new
 cp "$REG_TMP/outbox.hl7" "$spool/CLINICA/resend.hl7"
-i=0
-while [ ! -e "$spool/CLINICA/resend.hl7.ack" ]; do
-	[ $i -lt 600 ] || fail "no ACK for the resend"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$spool/CLINICA/resend.hl7.ack" "no ACK for the resend"
 reg_json GET "/Immunization?_count=100" "$tok"
 [ "$(jqb .total)" = 6 ] || fail "a resent file added doses: $(jqb .total)"
 
 # a rejected entry: a dose the registry refuses comes back in words
 drv_ok person --family Lotless --given Ana --dob 2019-03-04 --shot 900:2024-01-10 > "$REG_TMP/bad.txt" || :
 drv_ok export-hl7 --output "$spool/CLINICA/bad.hl7" > /dev/null
-i=0
-while [ ! -e "$spool/CLINICA/bad.hl7.ack" ]; do
-	[ $i -lt 600 ] || fail "no ACK for the refused dose"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$spool/CLINICA/bad.hl7.ack" "no ACK for the refused dose"
 drv_ok import-ack "$spool/CLINICA/bad.hl7.ack" > "$REG_TMP/import3.out"
 grep -q 'rejected: RXA-5 (dose 1): .*\[V-CVX-UNKNOWN\]' "$REG_TMP/import3.out" || fail "rejection: $(cat "$REG_TMP/import3.out")"
 drv_ok outbox --json > "$REG_TMP/outbox2.json"

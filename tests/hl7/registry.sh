@@ -7,10 +7,8 @@
 # read by Debian's python3-hl7 as well.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
-PY=/usr/bin/python3
-$PY -c 'import hl7' 2>/dev/null || { echo "python3-hl7 missing (tools/setup installs it)"; exit 77; }
-CHECK="$PY $top_srcdir/tests/hl7/hl7check.py"
-CDC=$top_srcdir/tests/hl7/cdc
+. "$top_srcdir/tests/hl7/lib.sh"
+hl7_init
 
 registry_init
 registry_user X68 ehr provider
@@ -28,14 +26,6 @@ fixed=$REG_TMP/z22-mip.hl7
 sed 's/|PMC^Sanofi Pasteur^MVX|/|MIP^Emergent BioSolutions^MVX|/' "$z22" > "$fixed"
 grep -q 'MIP^Emergent' "$fixed" || fail "could not make the corrected message"
 
-hl7post() { # FILE [TOKEN]
-	reg POST /hl7v2 -H "Authorization: Bearer ${2:-$tok}" -H 'Content-Type: application/hl7-v2' \
-		--data-binary "@$1"
-}
-# ack: the last body as python3-hl7 reads it
-ack() {
-	$CHECK "$REG_BODY" || fail "python3-hl7 could not read the answer"
-}
 
 # 1. as published: CDC's CVX 24 is anthrax vaccine, which Sanofi (PMC) does not make
 hl7post "$z22"
@@ -194,19 +184,10 @@ sed 's/|197030^NVC|/|888^NVC|/; s/Winchester^Dorothy/Spoolfield^Agnes/; s/|19840
 mv "$spool/X68/.incoming" "$spool/X68/batch1.hl7"
 mv "$spool/X68/deferral.part" "$spool/X68/deferral.hl7"
 # the spool looks every 0.1 s: many looks later, still nothing is processed
-i=0
-while [ $i -lt 20 ]; do
-	[ ! -e "$spool/X68/batch1.hl7.ack" ] || fail "a file was processed during maintenance"
-	sleep 0.1
-	i=$((i + 1))
-done
+held "$spool/X68/batch1.hl7.ack"
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
-i=0
-while [ ! -e "$spool/X68/batch1.hl7.ack" ] || [ ! -e "$spool/X68/deferral.hl7.ack" ]; do
-	[ $i -lt 600 ] || fail "the spool did not answer after maintenance"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$spool/X68/batch1.hl7.ack" "the spool did not answer after maintenance"
+wait_file "$spool/X68/deferral.hl7.ack" "the spool did not answer the deferral"
 a=$($CHECK "$spool/X68/batch1.hl7.ack") || fail "python3-hl7: spool ACK"
 echo "$a" | grep -q ' AA ' || fail "spool: $a"
 reg_json GET "/Patient?family=Spoolfield" "$tok"
