@@ -305,20 +305,7 @@ char *hl7_rsp_write(const struct hl7_write_opts *o, const struct hl7_qbp *q, con
 			}
 		}
 		if (r->n_forecast) {
-			char ts[32];
-			hl7_out_segment(tail, "ORC");
-			hl7_out_set(tail, 1, 1, 1, 1, "RE");
-			hl7_out_set(tail, 3, 1, 1, 1, "9999");
-			hl7_out_set(tail, 3, 1, 2, 1, "CDC");
-			hl7_out_segment(tail, "RXA");
-			hl7_out_set(tail, 1, 1, 1, 1, "0");
-			hl7_out_set(tail, 2, 1, 1, 1, "1");
-			hl7_out_set(tail, 3, 1, 1, 1, hl7_ts(o->now, ts, sizeof ts));
-			hl7_out_set(tail, 5, 1, 1, 1, "998");
-			hl7_out_set(tail, 5, 1, 2, 1, "No vaccine administered");
-			hl7_out_set(tail, 5, 1, 3, 1, "CVX");
-			hl7_out_set(tail, 6, 1, 1, 1, "999");
-			hl7_out_set(tail, 20, 1, 1, 1, "NA");
+			hl7_no_vaccine_write(tail, o->now);
 			int n = 0;
 			for (int f = 0; f < r->n_forecast; f++) {
 				const struct hl7_forecast *fc = &r->forecast[f];

@@ -265,11 +265,8 @@ void hl7_obx_start(struct hl7_out *o, int *n, const char *type, const char *loin
 	hl7_out_set(o, 11, 1, 1, 1, "F");
 }
 
-/* The client's comments, on an RXA of CVX 998 as the guide carries them. */
-static void comments_write(struct hl7_out *o, const struct client *c, const struct hl7_write_opts *opt)
+void hl7_no_vaccine_write(struct hl7_out *o, int64_t now)
 {
-	if (!c->n_comment)
-		return;
 	char ts[32];
 	hl7_out_segment(o, "ORC");
 	hl7_out_set(o, 1, 1, 1, 1, "RE");
@@ -278,12 +275,20 @@ static void comments_write(struct hl7_out *o, const struct client *c, const stru
 	hl7_out_segment(o, "RXA");
 	hl7_out_set(o, 1, 1, 1, 1, "0");
 	hl7_out_set(o, 2, 1, 1, 1, "1");
-	hl7_out_set(o, 3, 1, 1, 1, hl7_ts(opt->now, ts, sizeof ts));
+	hl7_out_set(o, 3, 1, 1, 1, hl7_ts(now, ts, sizeof ts));
 	hl7_out_set(o, 5, 1, 1, 1, "998");
 	hl7_out_set(o, 5, 1, 2, 1, "No vaccine administered");
 	hl7_out_set(o, 5, 1, 3, 1, "CVX");
 	hl7_out_set(o, 6, 1, 1, 1, "999");
 	hl7_out_set(o, 20, 1, 1, 1, "NA");
+}
+
+/* The client's comments, on an RXA of CVX 998 as the guide carries them. */
+static void comments_write(struct hl7_out *o, const struct client *c, const struct hl7_write_opts *opt)
+{
+	if (!c->n_comment)
+		return;
+	hl7_no_vaccine_write(o, opt->now);
 	int ox = 0;
 	for (int i = 0; i < c->n_comment; i++) {
 		const struct client_comment *cm = &c->comment[i];

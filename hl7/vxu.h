@@ -95,6 +95,10 @@ void hl7_pid_read(const struct hl7_msg *m, int seg, struct client *c, struct hl7
 /** ORC, RXA, RXR and OBX of one dose; seq numbers the ORC/RXA group. */
 void hl7_order_write(struct hl7_out *o, const struct immunization *im, const struct hl7_write_opts *opt);
 
+/** The ORC and RXA (CVX 998, "no vaccine administered") that observations
+ * about the client rather than a dose hang from: comments in a VXU, the
+ * forecast in an RSP. */
+void hl7_no_vaccine_write(struct hl7_out *o, int64_t now);
 /** Start an OBX: set id ++*n, value type, LOINC code and words, sub-id
  * (OBX-4 groups the observations of one thing), result status F. */
 void hl7_obx_start(struct hl7_out *o, int *n, const char *type, const char *loinc, const char *label,

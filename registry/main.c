@@ -336,18 +336,13 @@ static int cmd_serve(const struct opts *o)
 		return die(err.message, NULL);
 	}
 	struct spool *spool = NULL;
-	if (o->spool && !(spool = spool_start(a, o->spool, o->spool_poll, &err))) {
-		server_stop(srv);
-		registry_free(a);
-		school_free(school);
-		cdsi_data_free(cdsi);
-		codes_free(&codes);
-		store_close(st);
-		return die(err.message, NULL);
-	}
-	printf("vaxregd: serving %s\n", url);
+	int rc = 0;
+	if (o->spool && !(spool = spool_start(a, o->spool, o->spool_poll, &err)))
+		rc = die(err.message, NULL);
+	else
+		printf("vaxregd: serving %s\n", url);
 	fflush(stdout);
-	for (;;) {
+	for (; !rc;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -363,7 +358,8 @@ static int cmd_serve(const struct opts *o)
 			break;
 		}
 	}
-	fprintf(stderr, "vaxregd: stopping\n");
+	if (!rc)
+		fprintf(stderr, "vaxregd: stopping\n");
 	spool_stop(&spool);
 	server_stop(srv);
 	registry_free(a);
@@ -371,7 +367,7 @@ static int cmd_serve(const struct opts *o)
 	cdsi_data_free(cdsi);
 	codes_free(&codes);
 	store_close(st);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
