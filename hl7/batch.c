@@ -35,24 +35,23 @@ static void header_field(const struct line *l, int k, char *buf, size_t cap)
 	free(one);
 }
 
+/* BTS-1 / FTS-1: the first field after the id (-1 absent, -2 not a number).
+ * The line is not NUL-terminated: stay within it. */
 static int count_field(const struct line *l)
 {
-	char buf[32];
-	struct line c = *l;
-	/* BTS-1 / FTS-1: the first field after the id */
-	const char *p = memchr(c.s, '|', c.len);
+	const char *p = memchr(l->s, '|', l->len);
 	if (!p)
 		return -1;
-	size_t rest = c.len - (size_t)(p + 1 - c.s);
-	size_t k = strcspn(p + 1, "|");
-	if (k > rest)
-		k = rest;
+	size_t rest = l->len - (size_t)(p + 1 - l->s);
+	const char *bar = memchr(p + 1, '|', rest);
+	size_t k = bar ? (size_t)(bar - (p + 1)) : rest;
+	char buf[32];
 	snprintf(buf, sizeof buf, "%.*s", (int)(k < 31 ? k : 31), p + 1);
 	if (!buf[0])
 		return -1;
 	char *end;
 	long v = strtol(buf, &end, 10);
-	return *end || v < 0 ? -2 : (int)v;
+	return *end || v < 0 || k > 31 ? -2 : (int)v;
 }
 
 static void add_msg(struct hl7_batch *b, size_t *cap, const struct line *lines, int from, int to)

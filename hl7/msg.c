@@ -77,7 +77,9 @@ struct hl7_msg *hl7_parse(const char *text, size_t len, struct vax_error *err)
 		       NULL;
 	if (len < 8 || memcmp(text, "MSH", 3) != 0) {
 		char got[8];
-		size_t k = strcspn(text, "|\r\n");
+		size_t k = 0; /* the input need not end in a NUL */
+		while (k < len && k < 6 && text[k] != '|' && text[k] != '\r' && text[k] != '\n')
+			k++;
 		snprintf(got, sizeof got, "%.*s", (int)(k < 6 ? k : 6), text);
 		return error_set(err, "HL7-NO-MSH",
 		                 "The message does not start with an MSH segment (it starts with '%s').",
