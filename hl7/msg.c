@@ -335,13 +335,23 @@ size_t hl7_unescape(const struct hl7_msg *m, const char *src, size_t len, char *
 		if (c) {
 			put(buf, cap, &n, &c, 1);
 		} else if (el >= 3 && *e == 'X' && el % 2 == 1) {
-			for (size_t k = 1; k + 1 < el; k += 2) {
+			/* hex bytes: UTF-8 as sent when they are UTF-8, else Latin-1 */
+			char bytes[128];
+			size_t nb = 0;
+			for (size_t k = 1; k + 1 < el && nb + 1 < sizeof bytes; k += 2) {
 				int h = hexval(e[k]), l = hexval(e[k + 1]);
 				if (h < 0 || l < 0)
 					break;
-				char b = (char)(h * 16 + l);
-				if (b)
-					put(buf, cap, &n, &b, 1);
+				if (h * 16 + l)
+					bytes[nb++] = (char)(h * 16 + l);
+			}
+			bytes[nb] = '\0';
+			if (text_utf8_valid(bytes)) {
+				put(buf, cap, &n, bytes, nb);
+			} else {
+				char *u = latin1_to_utf8(bytes, nb);
+				put(buf, cap, &n, u, strlen(u));
+				free(u);
 			}
 		} else if (el == 3 && !memcmp(e, ".br", 3)) {
 			put(buf, cap, &n, "\n", 1);
