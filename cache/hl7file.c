@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/fhir.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "core/xalloc.h"
@@ -30,13 +29,7 @@ static bool entry_records(struct cache_store *s, const struct cache_entry *e, st
 		return false;
 	if (!*is_dose)
 		return true;
-	char *json = cache_outbox_payload(s, e->seq, false, err);
-	if (!json)
-		return false;
-	cJSON *j = cJSON_Parse(json);
-	bool ok = j && fhir_immunization_from_json(j, im, err);
-	cJSON_Delete(j);
-	free(json);
+	bool ok = cache_outbox_imm(s, e->seq, CACHE_OURS, im, err);
 	if (ok && e->op == CACHE_OP_DELETE)
 		im->entered_in_error = true;
 	return ok;
