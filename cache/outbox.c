@@ -305,16 +305,44 @@ static char *imm_prepare(struct cache_store *s, struct immunization *im, enum ca
 }
 
 /* Write one prepared dose and its outbox entry inside an open transaction. */
-static bool imm_write(struct cache_store *s, const struct immunization *im, enum cache_op op,
-                      const struct capture *cap, const char *json, struct cache_entry *entry,
-                      struct vax_error *err)
+/* The base of a dose change: the copy the form began from (started), else
+ * the cached copy; as for a client, a started copy one version behind a
+ * cached copy that says the same names the cached version. */
+static bool imm_base(struct cache_store *s, const char *key, const struct immunization *started,
+                     struct immunization *base)
+{
+	struct immunization cached;
+	bool have = read_imm_row(s, key, &cached);
+	if (!started) {
+		if (have)
+			*base = cached;
+		return have;
+	}
+	*base = *started;
+	if (have && strcmp(started->version, cached.version)) {
+		struct cache_merge *m = xmalloc(sizeof *m);
+		cache_merge_imms(started, started, &cached, m);
+		bool same = true;
+		for (int i = 0; i < m->n; i++)
+			same = same && m->f[i].state == CACHE_MERGE_SAME;
+		if (same)
+			text_copy(base->version, sizeof base->version, cached.version);
+		free(m);
+	}
+	OPENSSL_cleanse(&cached, sizeof cached);
+	return true;
+}
+
+static bool imm_write(struct cache_store *s, const struct immunization *im,
+                      const struct immunization *started, enum cache_op op, const struct capture *cap,
+                      const char *json, struct cache_entry *entry, struct vax_error *err)
 {
 	char key[CACHE_KEY_STR], ckey[CACHE_KEY_STR];
 	if (!cache_imm_key(s, im, key) || !cache_imm_client_key(s, im, ckey))
 		return error_set(err, "CACHE-NO-ID", "The dose does not name its client.");
-	/* a change keeps the dose as it was cached: its base */
+	/* a change keeps the dose it began from: its base */
 	struct immunization *base = xmalloc(sizeof *base);
-	char *base_json = op != CACHE_OP_CREATE && read_imm_row(s, key, base)
+	char *base_json = op != CACHE_OP_CREATE && imm_base(s, key, started, base)
 	                      ? record_json(fhir_immunization_to_json(base))
 	                      : NULL;
 	OPENSSL_cleanse(base, sizeof *base);
@@ -340,8 +368,9 @@ static bool imm_write(struct cache_store *s, const struct immunization *im, enum
 
 /* Save n doses, each with its own outbox entry, in one transaction: all of
  * them or none. *entry (if given) gets the last one's entry. */
-static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, enum cache_op op,
-                      const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
+static bool save_imms(struct cache_store *s, struct immunization *im, const struct immunization *started,
+                      size_t n, enum cache_op op, const struct capture *cap, struct cache_entry *entry,
+                      struct vax_error *err)
 {
 	if (!cache_require_unlocked(s, err))
 		return false;
@@ -355,7 +384,7 @@ static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, 
 	ok = ok && cache_exec(s, "BEGIN IMMEDIATE", err);
 	if (ok) {
 		for (size_t i = 0; i < n && ok; i++)
-			ok = imm_write(s, &im[i], op, cap, json[i], entry, err);
+			ok = imm_write(s, &im[i], started, op, cap, json[i], entry, err);
 		ok = commit_or_rollback(s, ok, err);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -367,13 +396,20 @@ static bool save_imms(struct cache_store *s, struct immunization *im, size_t n, 
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
                              const struct capture *cap, struct cache_entry *entry, struct vax_error *err)
 {
-	return save_imms(s, im, 1, op, cap, entry, err);
+	return save_imms(s, im, NULL, 1, op, cap, entry, err);
+}
+
+bool cache_save_immunization_edit(struct cache_store *s, const struct immunization *started,
+                                  struct immunization *im, enum cache_op op, const struct capture *cap,
+                                  struct cache_entry *entry, struct vax_error *err)
+{
+	return save_imms(s, im, started, 1, op, cap, entry, err);
 }
 
 bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,
                               const struct capture *cap, struct vax_error *err)
 {
-	return save_imms(s, im, n, CACHE_OP_CREATE, cap, NULL, err);
+	return save_imms(s, im, NULL, n, CACHE_OP_CREATE, cap, NULL, err);
 }
 
 #define ENTRY_COLS                                                                                           \

@@ -272,6 +272,11 @@ bool cache_save_client_edit(struct cache_store *s, const struct client *started,
 /** Same for a dose; im->client_uuid or im->client_id names its client. */
 bool cache_save_immunization(struct cache_store *s, struct immunization *im, enum cache_op op,
                              const struct capture *cap, struct cache_entry *entry, struct vax_error *err);
+/** A change or delete of a dose that began from `started` (the copy a form
+ * loaded): it is the base, as for cache_save_client_edit. */
+bool cache_save_immunization_edit(struct cache_store *s, const struct immunization *started,
+                                  struct immunization *im, enum cache_op op, const struct capture *cap,
+                                  struct cache_entry *entry, struct vax_error *err);
 /** Several new doses (one visit) in one transaction: all are saved, each
  * with its own uuid and outbox entry, or none is. */
 bool cache_save_immunizations(struct cache_store *s, struct immunization *im, size_t n,

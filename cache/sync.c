@@ -1210,6 +1210,22 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
 	return r && send(y, r, P_THEIRS, NULL);
 }
 
+/* The outbox entry (index into batch) whose Bundle entry a refused
+ * transaction names (vaxregd: the first issue's expression
+ * "Bundle.entry[N]..."), or -1. */
+static int culprit_entry(const struct cache_sync *y, const struct api_result *res)
+{
+	cJSON *oo = cJSON_ParseWithLength(res->body, res->body_len);
+	const cJSON *iss = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(oo, "issue"), 0);
+	const char *ex =
+	    cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(iss, "expression"), 0));
+	int n = -1;
+	if (!ex || sscanf(ex, "Bundle.entry[%d]", &n) != 1 || n < 0 || n >= y->n_sent)
+		n = -1;
+	cJSON_Delete(oo);
+	return n < 0 ? -1 : y->sent[n].b;
+}
+
 /* A possible duplicate (registry/dedup.h): the dose it matches into id. */
 static bool duplicate_of(const struct api_result *res, char *id, size_t len)
 {
@@ -1697,6 +1713,26 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 		return end_pass(y, CACHE_SYNC_ERROR);
 	default:
 		break;
+	}
+	int culprit = culprit_entry(y, res);
+	if (y->n_batch > 1 && culprit >= 0 &&
+	    (res->cls == API_CONFLICT || res->status == 404 || res->status == 410)) {
+		/* the registry names the change it refused as changed or gone (a
+		 * resend after a lost answer refuses every change of the Bundle
+		 * in turn): compare that one with the registry now, the others go
+		 * again as they are */
+		int64_t seq = y->batch[culprit];
+		struct cache_entry e;
+		char id[VAX_ID_LEN];
+		batch_back(y, 0);
+		if (cache_outbox_get(y->s, seq, &e, NULL) && e.op != CACHE_OP_CREATE) {
+			entry_rid(y, &e, id, sizeof id);
+			if (fetch_theirs(y, seq, e.type, id, FETCH_CONFLICT))
+				return CACHE_SYNC_RUNNING;
+		}
+		y->stats.splits++;
+		y->cap = y->cap > 1 ? y->cap / 2 : 1;
+		return plan(y, now, err);
 	}
 	if (y->n_batch > 1) {
 		/* one entry spoils a transaction: halve until it is alone */

@@ -175,6 +175,20 @@ drv_ok resp --rid "$tova" --family Lindqvist --phone 5125550301 >/dev/null
 lost 1000 "a responsible person's lost answer" "The registry already had this change"
 reg_json GET "/RelatedPerson?patient=$tova" "$tok"
 [ "$(jqb '.entry[0].resource.telecom[0].value')" = 5125550301 ] || fail "the phone: $(cat "$REG_BODY")"
+# five clients' changes in one Bundle whose answer is lost: on resend the
+# registry refuses each in turn (412), and each is found there, not split
+# down to its own Bundle
+kids=
+for k in 1 2 3 4 5; do
+	patient "Batchelor$(printf '%s' $k | tr 1-5 a-e)" Kit 2019-06-0$k
+	kids="$kids $PID"
+	drv_ok prefetch "$PID" >/dev/null
+done
+for kid in $kids; do
+	drv_ok edit --rid "$kid" --given Kitty
+done
+lost 1000 "five changes in one lost answer" "The registry already had this change"
+grep -q 'already on the registry 5;' "$REG_TMP/lost.out" || fail "five lost answers: $(cat "$REG_TMP/lost.out")"
 # a responsible person added, its answer lost, then changed: the change
 # reaches the person the registry made (no second one, nothing kept back)
 drv_ok resp --rid "$tova" --family Holm --given Nils --rel FTH --add >/dev/null

@@ -370,6 +370,25 @@ START_TEST(edit_from_a_form)
 	struct client base = side_client(e.seq, CACHE_BASE);
 	ck_assert_str_eq(base.version, "4");
 	ck_assert_str_eq(base.note, "");
+	/* a dose the same way */
+	struct immunization dose, started_im, got;
+	cachetest_dose(&dose, "", "08", 2016, 3, 1);
+	dose.client_uuid[0] = '\0';
+	text_copy(dose.client_id, sizeof dose.client_id, "R9");
+	text_copy(dose.id, sizeof dose.id, "I1");
+	text_copy(dose.version, sizeof dose.version, "2");
+	ck_assert(cache_put_immunization(st, &dose, NULL, &err));
+	started_im = dose;
+	text_copy(dose.site, sizeof dose.site, "RA"); /* read in meanwhile: someone's change */
+	text_copy(dose.version, sizeof dose.version, "3");
+	ck_assert(cache_put_immunization(st, &dose, NULL, &err));
+	struct immunization edited_im = started_im;
+	text_copy(edited_im.lot, sizeof edited_im.lot, "LOT777");
+	ck_assert(cache_save_immunization_edit(st, &started_im, &edited_im, CACHE_OP_UPDATE,
+	                                       cachetest_capture(), &e, &err));
+	ck_assert(cache_outbox_imm(st, e.seq, CACHE_BASE, &got, &err));
+	ck_assert_str_eq(got.version, "2");
+	ck_assert_str_eq(got.site, "LA");
 }
 END_TEST
 
