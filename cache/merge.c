@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "core/xalloc.h"
@@ -852,12 +853,14 @@ static bool contains(const cJSON *whole, const cJSON *part)
 	return cJSON_Compare(whole, part, true);
 }
 
-static void patch_object(cJSON *r, const cJSON *b, const cJSON *o, bool top);
+static void patch_object(cJSON *r, const cJSON *b, const cJSON *o, bool top, bool whole);
 
 /* Patch array r (the registry's) with the change from b to o (ours).
  * False if it cannot be done element by element: the caller replaces it. */
-static bool patch_array(cJSON *r, const cJSON *b, const cJSON *o)
+static bool patch_array(cJSON *r, const cJSON *b, const cJSON *o, bool whole)
 {
+	if (whole)
+		return false;
 	int nb = cJSON_GetArraySize(b), no = cJSON_GetArraySize(o), nr = cJSON_GetArraySize(r);
 	int *pair_o = xmalloc(((size_t)no + 1) * sizeof *pair_o); /* o[j] -> b index or -1 */
 	bool *b_paired = xcalloc((size_t)nb + 1, sizeof *b_paired);
@@ -908,7 +911,7 @@ static bool patch_array(cJSON *r, const cJSON *b, const cJSON *o)
 				el = cJSON_Duplicate(cJSON_GetArrayItem(r, map_b[i]), true);
 				if (!cJSON_Compare(bi, oj, true)) {
 					if (cJSON_IsObject(el) && cJSON_IsObject(bi) && cJSON_IsObject(oj)) {
-						patch_object(el, bi, oj, false);
+						patch_object(el, bi, oj, false, false);
 					} else {
 						cJSON_Delete(el);
 						el = cJSON_Duplicate(oj, true);
@@ -943,7 +946,7 @@ static void replace(cJSON *r, const char *key, const cJSON *v)
 		cJSON_AddItemToObject(r, key, dup);
 }
 
-static void patch_key(cJSON *r, const char *key, const cJSON *bk, const cJSON *ok)
+static void patch_key(cJSON *r, const char *key, const cJSON *bk, const cJSON *ok, bool whole)
 {
 	if (bk && ok && cJSON_Compare(bk, ok, true))
 		return;
@@ -960,9 +963,9 @@ static void patch_key(cJSON *r, const char *key, const cJSON *bk, const cJSON *o
 	else if (!bk && rk && cJSON_IsArray(rk) && cJSON_IsArray(ok))
 		bk = empty = cJSON_CreateArray();
 	if (bk && rk && cJSON_IsObject(bk) && cJSON_IsObject(ok) && cJSON_IsObject(rk))
-		patch_object(rk, bk, ok, false);
+		patch_object(rk, bk, ok, false, whole);
 	else if (!(bk && rk && cJSON_IsArray(bk) && cJSON_IsArray(ok) && cJSON_IsArray(rk) &&
-	           patch_array(rk, bk, ok)))
+	           patch_array(rk, bk, ok, whole)))
 		replace(r, key, ok);
 	cJSON_Delete(empty);
 }
@@ -972,27 +975,82 @@ static bool skipped(const char *key, bool top)
 	return top && (!strcmp(key, "id") || !strcmp(key, "meta") || !strcmp(key, "resourceType"));
 }
 
-static void patch_object(cJSON *r, const cJSON *b, const cJSON *o, bool top)
+static void patch_object(cJSON *r, const cJSON *b, const cJSON *o, bool top, bool whole)
 {
 	const cJSON *k;
 	cJSON_ArrayForEach(k, b)
 	{
 		if (!skipped(k->string, top))
-			patch_key(r, k->string, k, cJSON_GetObjectItemCaseSensitive(o, k->string));
+			patch_key(r, k->string, k, cJSON_GetObjectItemCaseSensitive(o, k->string), whole);
 	}
 	cJSON_ArrayForEach(k, o)
 	{
 		if (!skipped(k->string, top) && !cJSON_GetObjectItemCaseSensitive(b, k->string))
-			patch_key(r, k->string, NULL, k);
+			patch_key(r, k->string, NULL, k, whole);
 	}
 }
 
-cJSON *cache_merge_resource(const cJSON *remote, const cJSON *base, const cJSON *ours)
+static cJSON *merge(const cJSON *remote, const cJSON *base, const cJSON *ours, bool whole)
 {
 	if (!remote || !cJSON_IsObject(remote))
 		return cJSON_Duplicate(ours, true);
 	cJSON *r = cJSON_Duplicate(remote, true);
 	if (cJSON_IsObject(base) && cJSON_IsObject(ours))
-		patch_object(r, base, ours, true);
+		patch_object(r, base, ours, true, whole);
 	return r;
+}
+
+cJSON *cache_merge_resource(const cJSON *remote, const cJSON *base, const cJSON *ours)
+{
+	return merge(remote, base, ours, false);
+}
+
+/* What a resource means to vaxdesk: read through core/fhir.h and written
+ * again, without id, meta and the patient reference (which name, not say). */
+static cJSON *as_read(const cJSON *res, const char *type)
+{
+	cJSON *back = NULL;
+	if (!strcmp(type, "Patient")) {
+		struct client *c = xmalloc(sizeof *c);
+		if (fhir_patient_from_json(res, c, NULL))
+			back = fhir_patient_to_json(c);
+		free(c);
+	} else if (!strcmp(type, "RelatedPerson")) {
+		struct responsible_person rp;
+		if (fhir_related_person_from_json(res, &rp, NULL, 0, NULL))
+			back = fhir_related_person_to_json(&rp, "#");
+	} else if (!strcmp(type, "Consent")) {
+		struct consent cs;
+		if (fhir_consent_from_json(res, &cs, NULL, 0, NULL))
+			back = fhir_consent_to_json(&cs, "#");
+	} else if (!strcmp(type, "Immunization")) {
+		struct immunization im;
+		if (fhir_immunization_from_json(res, &im, NULL))
+			back = fhir_immunization_to_json(&im);
+	}
+	static const char *const drop[] = {"id", "meta", "patient"};
+	for (size_t i = 0; back && i < sizeof drop / sizeof drop[0]; i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(back, drop[i]);
+	return back;
+}
+
+static bool reads_as(const cJSON *res, const cJSON *ours, const char *type)
+{
+	cJSON *a = as_read(res, type), *b = as_read(ours, type);
+	bool same = a && b && cJSON_Compare(a, b, true);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+cJSON *cache_merge_resource_checked(const cJSON *remote, const cJSON *base, const cJSON *ours,
+                                    const char *type)
+{
+	for (int whole = 0; whole < 2; whole++) {
+		cJSON *r = merge(remote, base, ours, whole);
+		if (reads_as(r, ours, type))
+			return r;
+		cJSON_Delete(r);
+	}
+	return cJSON_Duplicate(ours, true);
 }

@@ -99,5 +99,13 @@ bool cache_merge_same_consent(const struct consent *a, const struct consent *b);
  * difference between `base` and `ours` (two encodings of our record)
  * applied; id and meta are remote's. NULL remote: a copy of ours. */
 cJSON *cache_merge_resource(const cJSON *remote, const cJSON *base, const cJSON *ours);
+/** The same, checked: the result must read (core/fhir.h, as `type`:
+ * Patient, RelatedPerson, Consent, Immunization) as ours does. Where it
+ * would not (the registry's resource repeats what vaxdesk reads as one
+ * field: two e-mails, a malformed element vaxdesk reads), the arrays are
+ * replaced whole by ours; failing that, the result is ours: the edit always
+ * goes as typed, what vaxdesk does not model is kept wherever it can be. */
+cJSON *cache_merge_resource_checked(const cJSON *remote, const cJSON *base, const cJSON *ours,
+                                    const char *type);
 
 #endif

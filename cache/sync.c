@@ -461,9 +461,10 @@ static cJSON *remote_at(struct cache_sync *y, const char *type, const char *id, 
 
 /* The body of a change: the registry's copy at the base version with what
  * changed from base to ours (cache/merge.h), else ours as it is. */
-static cJSON *change_body(cJSON *remote, cJSON *base, cJSON *ours)
+static cJSON *change_body(const char *type, cJSON *remote, cJSON *base, cJSON *ours)
 {
-	cJSON *body = remote && base ? cache_merge_resource(remote, base, ours) : cJSON_Duplicate(ours, true);
+	cJSON *body = remote && base ? cache_merge_resource_checked(remote, base, ours, type)
+	                             : cJSON_Duplicate(ours, true);
 	cache_json_free(remote);
 	cache_json_free(base);
 	cache_json_free(ours);
@@ -593,7 +594,8 @@ static void add_companions(struct cache_sync *y, const struct client_plan *p, cJ
 			body = fhir_related_person_to_json(rp, patient_ref);
 			cJSON_DeleteItemFromObjectCaseSensitive(body, "meta");
 		} else {
-			body = change_body(br ? remote_at(y, "RelatedPerson", rp->id, version) : NULL,
+			body = change_body("RelatedPerson",
+			                   br ? remote_at(y, "RelatedPerson", rp->id, version) : NULL,
 			                   br ? fhir_related_person_to_json(br, "#") : NULL,
 			                   fhir_related_person_to_json(rp, "#"));
 			const cJSON *pref = cJSON_GetObjectItemCaseSensitive(body, "patient");
@@ -619,7 +621,7 @@ static void add_companions(struct cache_sync *y, const struct client_plan *p, cJ
 		body = fhir_consent_to_json(cs, patient_ref);
 		cJSON_DeleteItemFromObjectCaseSensitive(body, "meta");
 	} else {
-		body = change_body(bc ? remote_at(y, "Consent", cs->id, version) : NULL,
+		body = change_body("Consent", bc ? remote_at(y, "Consent", cs->id, version) : NULL,
 		                   bc ? fhir_consent_to_json(bc, "#") : NULL, fhir_consent_to_json(cs, "#"));
 		const cJSON *pref = cJSON_GetObjectItemCaseSensitive(body, "patient");
 		const char *ref = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pref, "reference"));
@@ -667,9 +669,10 @@ static enum built add_client_entry(struct cache_sync *y, const struct cache_entr
 		if (e->op == CACHE_OP_DELETE) {
 			add_request(y, entries, b, 'E', "Patient", NULL, id, version, "", true);
 		} else {
-			cJSON *body = change_body(p->have_base ? remote_at(y, "Patient", id, version) : NULL,
-			                          p->have_base ? fhir_patient_to_json(&p->base) : NULL,
-			                          fhir_patient_to_json(&p->ours));
+			cJSON *body =
+			    change_body("Patient", p->have_base ? remote_at(y, "Patient", id, version) : NULL,
+			                p->have_base ? fhir_patient_to_json(&p->base) : NULL,
+			                fhir_patient_to_json(&p->ours));
 			add_request(y, entries, b, 'E', "Patient", body, id, version, "", false);
 			add_companions(y, p, entries, ref, b);
 		}
@@ -726,9 +729,9 @@ static enum built add_imm_entry(struct cache_sync *y, const struct cache_entry *
 		add_request(y, entries, b, 'E', "Immunization", res, "", "", e->rec_key, false);
 		return B_ADDED;
 	}
-	cJSON *body = change_body(have_base ? remote_at(y, "Immunization", id, version) : NULL,
-	                          have_base ? fhir_immunization_to_json(&base) : NULL,
-	                          fhir_immunization_to_json(&ours));
+	cJSON *body = change_body(
+	    "Immunization", have_base ? remote_at(y, "Immunization", id, version) : NULL,
+	    have_base ? fhir_immunization_to_json(&base) : NULL, fhir_immunization_to_json(&ours));
 	if (!have_base)
 		set_patient(body, ref);
 	add_request(y, entries, b, 'E', "Immunization", body, id, version, "", false);

@@ -28,6 +28,10 @@ check_PROGRAMS += tests/fuzz/fuzz_cache_record
 tests_fuzz_fuzz_cache_record_SOURCES = tests/fuzz/fuzz_cache_record.c
 tests_fuzz_fuzz_cache_record_LDADD = $(FUZZ_MAIN) $(VAXCACHE_LIBS)
 tests_fuzz_fuzz_cache_record_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+check_PROGRAMS += tests/fuzz/fuzz_cache_merge
+tests_fuzz_fuzz_cache_merge_SOURCES = tests/fuzz/fuzz_cache_merge.c
+tests_fuzz_fuzz_cache_merge_LDADD = $(FUZZ_MAIN) $(VAXCACHE_LIBS)
+tests_fuzz_fuzz_cache_merge_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 check_PROGRAMS += tests/fuzz/fuzz_keys
 tests_fuzz_fuzz_keys_SOURCES = tests/fuzz/fuzz_keys.c
 tests_fuzz_fuzz_keys_LDADD = $(FUZZ_MAIN) $(VAXKEYMAPS_LIBS)
@@ -48,7 +52,7 @@ tests_fuzz_fuzz_gs1_LDADD = $(FUZZ_MAIN) $(VAXFORMS_LIBS)
 tests_fuzz_fuzz_gs1_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 # Each target NAME replays tests/fuzz/corpus/NAME/ (see replay.sh).
-FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cdsi_case fhir
+FUZZ_TARGETS = codes dates config quick_search cache_record cache_merge keys api_response cdsi_case fhir
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
