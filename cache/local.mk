@@ -5,6 +5,7 @@ libvaxcache_a_SOURCES = \
 	cache/store.c cache/store.h cache/store_int.h \
 	cache/outbox.c \
 	cache/sync.c cache/sync.h \
+	cache/pull.c cache/pull.h \
 	cache/cli.c cache/cli.h
 libvaxcache_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 VAXCACHE_LIBS = libvaxcache.a $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS)
