@@ -559,7 +559,7 @@ static void quit(struct app *a, struct screen *top)
 	char q[256];
 	count_outbox(a);
 	if (u)
-		snprintf(q, sizeof q, "%s has changes that are not saved. Quit and lose them?", u->ops->title);
+		snprintf(q, sizeof q, "Quit and lose what you typed (%s)?", u->ops->title);
 	else if (session_in(a->sess) && a->counts.open > 0)
 		snprintf(q, sizeof q,
 		         "%d record%s not reached the registry yet; %s here until you log in again. Quit?",
@@ -621,8 +621,7 @@ static void frame_action(struct app *a, struct screen *top, enum action act)
 		const struct screen *u = unsaved(a);
 		char q[200];
 		if (u) {
-			snprintf(q, sizeof q, "%s has changes that are not saved. Go to the main menu and lose them?",
-			         u->ops->title);
+			snprintf(q, sizeof q, "Go to the main menu and lose what you typed (%s)?", u->ops->title);
 			app_confirm(a, top, q, menu_yes);
 		} else {
 			app_reset_to(a, SCREEN_MENU);

@@ -47,6 +47,7 @@ struct lock_view {
 	int failures;
 	bool waiting;        /* the registry's answer to our login is awaited */
 	char pw[256];        /* signing in: the password, until the statement is answered */
+	char answer[128];    /* ... and the challenge answer sent with it */
 	char challenge[256]; /* signing in: the registry's challenge, "" if none */
 	char error[1024];    /* the registry's last refusal, under the form */
 };
@@ -149,11 +150,12 @@ static void statement_answered(struct app *a, struct screen *below, bool agreed)
 	if (!below || below->id != SCREEN_LOCK)
 		return;
 	struct lock_view *v = below->data;
-	if (agreed && relogin(a, v, v->pw, true, NULL))
+	if (agreed && relogin(a, v, v->pw, true, v->answer[0] ? v->answer : NULL))
 		app_message(a, MSG_INFO, "Signing in to the registry...");
 	else if (!agreed)
 		app_message(a, MSG_INFO, "You must accept the statement to sign in; still working offline.");
 	OPENSSL_cleanse(v->pw, sizeof v->pw);
+	OPENSSL_cleanse(v->answer, sizeof v->answer);
 	app_dirty(a, DIRTY_SCREEN);
 }
 
@@ -230,8 +232,11 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 
 static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool accepted, const char *answer)
 {
-	if (v->mode == LOCK_SIGN_IN && pw != v->pw)
-		snprintf(v->pw, sizeof v->pw, "%s", pw); /* for the statement, if asked */
+	if (v->mode == LOCK_SIGN_IN && pw != v->pw) {
+		/* for the statement, if the registry asks for it */
+		snprintf(v->pw, sizeof v->pw, "%s", pw);
+		snprintf(v->answer, sizeof v->answer, "%s", answer ? answer : "");
+	}
 	v->waiting = session_relogin(a->sess, pw, accepted, answer, relogin_done, v);
 	if (!v->waiting) {
 		OPENSSL_cleanse(v->pw, sizeof v->pw);

@@ -270,8 +270,6 @@ e
 <C-w>
 :wait-idle
 :save-screen $S/fixed.txt
-<Esc>
-:wait-idle
 :save-screen $S/requeued.txt
 <Esc>
 :wait-idle
@@ -355,6 +353,7 @@ tui_has rejected 'e correct it'
 tui_has fixform 'Correct what the registry refused'
 tui_has fixform '141'
 tui_has fixed 'Corrected; it goes to the registry at the next sync.'
+# the correction goes back to the outbox it was made from, the list read again
 tui_has requeued 'Waiting to send'
 tui_lacks requeued 'The registry refused it'
 tui_has requeued 'Rejected 0,'
