@@ -346,6 +346,10 @@ void app_logout(struct app *a, const char *why)
 	a->msg[0] = '\0';
 	a->msg_true = NULL;
 	memset(&a->counts, 0, sizeof a->counts);
+	if (app_conn(a)) {
+		struct api_bytes b = api_conn_bytes(app_conn(a));
+		a->bytes_base = b.sent + b.received;
+	}
 	app_reset_to(a, SCREEN_LOGIN);
 	if (why)
 		app_message(a, MSG_INFO, "%s", why);
@@ -561,15 +565,33 @@ static void quit(struct app *a, struct screen *top)
 	if (u)
 		snprintf(q, sizeof q, "Quit and lose what you typed (%s)?", u->ops->title);
 	else if (session_in(a->sess) && a->counts.open > 0)
-		snprintf(q, sizeof q,
-		         "%d record%s not reached the registry yet; %s here until you log in again. Quit?",
-		         a->counts.open, a->counts.open == 1 ? " has" : "s have",
-		         a->counts.open == 1 ? "it waits" : "they wait");
+		snprintf(q, sizeof q, "%d record%s not sent yet (kept here until you log in again). Quit?",
+		         a->counts.open, a->counts.open == 1 ? "" : "s");
 	else {
 		a->quit = true;
 		return;
 	}
 	app_confirm(a, top, q, quit_yes);
+}
+
+/* The outbox and the search are reached from everywhere: one already on the
+ * stack is brought back (the screens over it closed) rather than another
+ * piled on, unless something over it is typed and not saved. */
+static void raise_or_open(struct app *a, enum screen_id id)
+{
+	int at = -1;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].id == id)
+			at = i;
+	for (int i = at + 1; at >= 0 && i < a->depth; i++)
+		if (a->stack[i].ops->unsaved && a->stack[i].ops->unsaved(&a->stack[i]))
+			at = -1;
+	if (at < 0) {
+		app_open(a, id, NULL);
+		return;
+	}
+	while (a->depth - 1 > at)
+		app_pop(a);
 }
 
 /* Actions the frame handles on every screen when the screen does not. */
@@ -587,14 +609,14 @@ static void frame_action(struct app *a, struct screen *top, enum action act)
 		if (!app_logged_in_any(a))
 			app_message(a, MSG_INFO, "Log in first to find a client.");
 		else if (app_top(a) != SCREEN_SEARCH)
-			app_open(a, SCREEN_SEARCH, NULL);
+			raise_or_open(a, SCREEN_SEARCH);
 		break;
 	case ACTION_OUTBOX:
 		/* the outbox is reachable from every screen once someone is in */
 		if (!app_logged_in_any(a))
 			app_message(a, MSG_INFO, "Log in first to see the outbox.");
 		else if (app_top(a) != SCREEN_OUTBOX)
-			app_open(a, SCREEN_OUTBOX, NULL);
+			raise_or_open(a, SCREEN_OUTBOX);
 		break;
 	case ACTION_SYNC_NOW:
 		app_sync_now(a);

@@ -193,8 +193,10 @@ void draw_status(struct app *a)
 	}
 	char bytes[32] = "";
 	if (app_conn(a)) {
+		/* this session's traffic: the last user's is not theirs to see */
 		struct api_bytes b = api_conn_bytes(app_conn(a));
-		human_bytes(b.sent + b.received, bytes, sizeof bytes);
+		if (b.sent + b.received > a->bytes_base)
+			human_bytes(b.sent + b.received - a->bytes_base, bytes, sizeof bytes);
 	}
 	char org[96], user[192], outbox[48] = "", sending[64] = "", used[48] = "";
 	snprintf(org, sizeof org, "Org: %s", app_org(a));

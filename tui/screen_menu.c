@@ -180,6 +180,16 @@ static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 	wattrset(w, A_NORMAL);
 }
 
+/* The bar offers what this session can do from here. */
+static bool menu_action_shown(struct app *a, struct screen *s, enum action act)
+{
+	(void)s;
+	for (int i = 0; i < N_ENTRIES; i++)
+		if (entries[i].act == act)
+			return usable(a, i);
+	return true;
+}
+
 static const enum action menu_actions[] = {ACTION_SELECT,    ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
                                            ACTION_GO_ONLINE, ACTION_LOGOUT,          ACTION_NONE};
 
@@ -192,4 +202,5 @@ const struct screen_ops screen_menu_ops = {
     .draw = menu_draw,
     .action = menu_action,
     .actions = menu_actions,
+    .action_shown = menu_action_shown,
 };

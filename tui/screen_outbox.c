@@ -193,7 +193,7 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 		snprintf(buf, len, "wait for the registry's answer");
 		break;
 	case CACHE_REJECTED:
-		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE)
+		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE && app_action_allowed(a, ACTION_EDIT_SHOT))
 			snprintf(buf, len, "%s correct it   %s send it as it is   %s discard", kc, ke, kd);
 		else
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);

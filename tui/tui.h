@@ -188,7 +188,7 @@ enum tui_role {
 	ROLE_COUNT
 };
 
-#define APP_STACK_MAX 24
+#define APP_STACK_MAX 32
 
 struct script;
 
@@ -238,6 +238,7 @@ struct app {
 	void (*confirm_yes)(struct app *a, struct screen *s);
 	void *confirm_for; /* that screen's state */
 
+	uint64_t bytes_base; /* the connection's bytes when this session began */
 	struct outbox_counts counts;
 	bool counts_stale;   /* recount at the next turn */
 	int64_t counts_ms;   /* when last counted */

@@ -99,3 +99,11 @@ tui_registry_alice() {
 	registry_start
 	tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "$@"
 }
+
+# tui_sync ORG USER: `vaxdesk sync` as USER with $REG_PASSWORD; fails the
+# test if it fails
+tui_sync() {
+	printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+	VAXDESK_ORG=$1 VAXDESK_USER=$2 "$VAXDESK" sync --password-fd 3 3<"$TUI_TMP/pw" \
+		>"$TUI_TMP/sync.out" 2>&1 || { cat "$TUI_TMP/sync.out" >&2; tui_fail "vaxdesk sync failed"; }
+}
