@@ -574,9 +574,10 @@ static void quit(struct app *a, struct screen *top)
 	app_confirm(a, top, q, quit_yes);
 }
 
-/* The outbox and the search are reached from everywhere: one already on the
- * stack is brought back (the screens over it closed) rather than another
- * piled on, unless something over it is typed and not saved. */
+/* The outbox is reached from everywhere: one already on the stack is
+ * brought back (the screens over it closed) rather than another piled on,
+ * unless something over it is typed and not saved. (A search starts afresh
+ * every time: a new one over the record it was asked from.) */
 static void raise_or_open(struct app *a, enum screen_id id)
 {
 	int at = -1;
@@ -609,7 +610,7 @@ static void frame_action(struct app *a, struct screen *top, enum action act)
 		if (!app_logged_in_any(a))
 			app_message(a, MSG_INFO, "Log in first to find a client.");
 		else if (app_top(a) != SCREEN_SEARCH)
-			raise_or_open(a, SCREEN_SEARCH);
+			app_open(a, SCREEN_SEARCH, NULL);
 		break;
 	case ACTION_OUTBOX:
 		/* the outbox is reachable from every screen once someone is in */
