@@ -59,10 +59,10 @@ struct api_token {
 struct api_token_error {
 	char error[48]; /* invalid_grant, invalid_request, ... */
 	char description[256];
-	int attempts_remaining; /* -1 if not given */
-	bool captcha;           /* a challenge must be answered */
-	char challenge[256];    /* the challenge text, if given */
-	bool reset_required;    /* locked: the password must be reset */
+	int attempts_remaining;        /* -1 if not given */
+	bool captcha;                  /* a challenge must be answered */
+	char challenge[256];           /* the challenge text, if given */
+	bool reset_required;           /* locked: the password must be reset */
 	bool confidentiality_required; /* the password is right: accept the statement, then again */
 };
 

@@ -43,15 +43,15 @@
 
 #include <sqlite3.h>
 
-#define KEYS          300
-#define QUIET_MS      30
-#define RECORD_DOSES  300
-#define RECEIPTS      3000
-#define RECORD_KEYS   300
-#define BENCH_ORG     "BENCHORG"
-#define BENCH_USER    "bench"
-#define BENCH_PW      "Bench!pass2026"
-#define BENCH_RID     "TX20260001"
+#define KEYS         300
+#define QUIET_MS     30
+#define RECORD_DOSES 300
+#define RECEIPTS     3000
+#define RECORD_KEYS  300
+#define BENCH_ORG    "BENCHORG"
+#define BENCH_USER   "bench"
+#define BENCH_PW     "Bench!pass2026"
+#define BENCH_RID    "TX20260001"
 
 static int master = -1;
 static char seen[1 << 16];
@@ -213,7 +213,8 @@ static bool make_store(const char *home)
 	c.dob = date_from_ymd(1960, 1, 15);
 	c.sex = SEX_FEMALE;
 	bool ok = cache_put_client(st, &c, (int64_t)time(NULL), NULL, &err);
-	static const char *const cvx[] = {"08", "20", "10", "03", "21", "83", "141", "150", "133", "62", "115", "33"};
+	static const char *const cvx[] = {"08",  "20",  "10",  "03", "21",  "83",
+	                                  "141", "150", "133", "62", "115", "33"};
 	struct capture cap = {.at = (int64_t)time(NULL)};
 	snprintf(cap.user, sizeof cap.user, BENCH_USER);
 	snprintf(cap.org, sizeof cap.org, BENCH_ORG);
@@ -235,7 +236,8 @@ static bool make_store(const char *home)
 	/* every change accepted by the registry left its receipt here */
 	struct immunization *all = NULL;
 	char key[CACHE_KEY_STR];
-	int n = ok && cache_find_rid(st, BENCH_RID, key) ? cache_client_immunizations(st, key, &all, &err) : -1;
+	int n =
+	    ok && cache_find_rid(st, BENCH_RID, key) ? cache_client_immunizations(st, key, &all, &err) : -1;
 	ok = ok && n == RECORD_DOSES;
 	for (int i = 0; ok && i < RECEIPTS; i++) {
 		struct immunization im = all[i % RECORD_DOSES];
@@ -331,8 +333,8 @@ static int record_run(const char *prog, const char *home)
 	drain(QUIET_MS, 2000, NULL);
 	kill_wait(pid);
 	char title[128];
-	snprintf(title, sizeof title, "client record: %d doses, %d receipts in the store (80x24)", RECORD_DOSES,
-	         RECEIPTS);
+	snprintf(title, sizeof title, "client record: %d doses, %d receipts in the store (80x24)",
+	         RECORD_DOSES, RECEIPTS);
 	bench_header(title);
 	bench_row("making the store (not vaxdesk)", t_store, "ms");
 	bench_row("open the record (store + forecast)", open_ms, "ms");

@@ -82,12 +82,14 @@ static void entry_error(const cJSON *ent, int status, enum api_class *cls, struc
 	if (!oo)
 		oo = cJSON_GetObjectItemCaseSensitive(ent, "resource");
 	char *text = oo ? cJSON_PrintUnformatted(oo) : NULL;
-	struct api_result r = {.body = text ? text : "", .body_len = text ? strlen(text) : 0, .retry_after = -1};
+	struct api_result r = {
+	    .body = text ? text : "", .body_len = text ? strlen(text) : 0, .retry_after = -1};
 	if (status)
 		api_classify_status(&r, status, false, NULL);
 	else {
 		r.cls = API_PROTOCOL;
-		error_set(&r.err, "API-PROTO-ENTRY", "The registry gave no status for a part of the client's read.");
+		error_set(&r.err, "API-PROTO-ENTRY",
+		          "The registry gave no status for a part of the client's read.");
 	}
 	free(text);
 	*cls = r.cls;
@@ -154,7 +156,8 @@ bool cache_pull_read(const struct api_result *res, struct cache_pulled *out, enu
 	if (!out->root || !is_type(out->root, "Bundle") || cJSON_GetArraySize(ents) < 3) {
 		*cls = API_PROTOCOL;
 		if (out->root)
-			error_set(err, "API-PROTO-NOT-BUNDLE", "The registry's answer to a client read is not a batch response.");
+			error_set(err, "API-PROTO-NOT-BUNDLE",
+			          "The registry's answer to a client read is not a batch response.");
 		return false;
 	}
 	const cJSON *pe = cJSON_GetArrayItem(ents, 0);
@@ -224,7 +227,8 @@ bool cache_pull_read_page(const struct api_result *res, struct cache_pulled *p, 
 	cJSON *set = api_json_parse(res->body, res->body_len, err);
 	if (!set || !is_type(set, "Bundle")) {
 		if (set)
-			error_set(err, "API-PROTO-NOT-BUNDLE", "The registry's page of doses is not a Bundle.");
+			error_set(err, "API-PROTO-NOT-BUNDLE",
+			          "The registry's page of doses is not a Bundle.");
 		cJSON_Delete(set);
 		return false;
 	}
@@ -351,8 +355,8 @@ static void on_answer(struct api_req *req, const struct api_result *res, void *a
 	api_req_free(req);
 }
 
-struct cache_pull *cache_pull_start(struct cache_store *s, struct api_conn *c, const char *rid, cache_pull_fn done,
-                                    void *arg, struct vax_error *err)
+struct cache_pull *cache_pull_start(struct cache_store *s, struct api_conn *c, const char *rid,
+                                    cache_pull_fn done, void *arg, struct vax_error *err)
 {
 	struct api_req *r = cache_pull_req(c, rid, CACHE_PULL_DOSES, err);
 	if (!r)

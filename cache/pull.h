@@ -37,14 +37,14 @@
 
 /** A client as the registry sent it, read into records. */
 struct cache_pulled {
-	struct client client; /* with its responsible persons and consent */
-	bool have_resp;       /* the RelatedPerson read answered (else the stored ones stay) */
-	bool have_consent;    /* the Consent read answered */
+	struct client client;      /* with its responsible persons and consent */
+	bool have_resp;            /* the RelatedPerson read answered (else the stored ones stay) */
+	bool have_consent;         /* the Consent read answered */
 	struct immunization *imms; /* malloc'd; n_imms of them */
 	int n_imms;
-	bool have_imms;     /* the Immunization read answered */
-	char next[1024];    /* the doses' next page, "" if none */
-	cJSON *root;        /* the batch answer as it came (patient points into it) */
+	bool have_imms;       /* the Immunization read answered */
+	char next[1024];      /* the doses' next page, "" if none */
+	cJSON *root;          /* the batch answer as it came (patient points into it) */
 	const cJSON *patient; /* the Patient resource as it came */
 };
 
@@ -86,8 +86,8 @@ typedef void (*cache_pull_fn)(struct cache_pull *p, const struct api_result *res
 
 /** Start reading client rid and its doses into the store; done is called
  * once, from api_pump(). NULL with err if it could not start. */
-struct cache_pull *cache_pull_start(struct cache_store *s, struct api_conn *c, const char *rid, cache_pull_fn done,
-                                    void *arg, struct vax_error *err);
+struct cache_pull *cache_pull_start(struct cache_store *s, struct api_conn *c, const char *rid,
+                                    cache_pull_fn done, void *arg, struct vax_error *err);
 /** Stop (no callback) and free; NULL is fine. */
 void cache_pull_free(struct cache_pull *p);
 

@@ -894,8 +894,9 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
 {
 	y->cur = seq;
 	y->cur_client = type == CACHE_R_PATIENT;
-	struct api_req *r = y->cur_client ? cache_pull_req(y->conn, id, 0, NULL)
-	                                  : api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
+	struct api_req *r = y->cur_client
+	                        ? cache_pull_req(y->conn, id, 0, NULL)
+	                        : api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
 	return r && send(y, r, P_THEIRS, NULL);
 }
 

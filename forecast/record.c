@@ -133,7 +133,8 @@ void forecast_record_run(struct forecast_data *d, const struct client *c, const 
 		const struct school_reqs *texas = texas_get(d, data, &err);
 		out->grade = forecast_school_grade(c->dob, today);
 		if (!texas)
-			snprintf(out->error, sizeof out->error, "The Texas school requirements could not be read.");
+			snprintf(out->error, sizeof out->error,
+			         "The Texas school requirements could not be read.");
 		else if (school_check(texas, data, &p, out->grade, today, &out->school_rep, &err))
 			out->have_school = true;
 		else

@@ -31,14 +31,14 @@ const struct cdsi_data *forecast_data_cdsi(struct forecast_data *d, struct vax_e
 
 /** One record's forecast. */
 struct forecast_record {
-	bool school;      /* the Texas school check was asked for */
-	bool have_fc;     /* fc holds CDSi's evaluation and forecast */
+	bool school;  /* the Texas school check was asked for */
+	bool have_fc; /* fc holds CDSi's evaluation and forecast */
 	struct cdsi_result fc;
 	bool have_school; /* school_rep holds the Texas check for grade */
 	struct school_report school_rep;
-	int grade;        /* SCHOOL_GRADE_PK, 0 (K) .. 12 */
+	int grade;                          /* SCHOOL_GRADE_PK, 0 (K) .. 12 */
 	char error[VAX_ERROR_MSG_LEN + 64]; /* why there is none, in words ("" if there is) */
-	int *dose;        /* per immunization: its CDSi dose index, -1 if not counted */
+	int *dose;                          /* per immunization: its CDSi dose index, -1 if not counted */
 	int n_imms;
 	const struct cdsi_data *data; /* what fc was computed with (group names) */
 };

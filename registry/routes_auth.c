@@ -261,9 +261,10 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_rollback(st);
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "error", "invalid_request");
-		cJSON_AddStringToObject(j, "error_description",
-		                        "Read and accept the confidentiality statement (GET "
-		                        "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
+		cJSON_AddStringToObject(
+		    j, "error_description",
+		    "Read and accept the confidentiality statement (GET "
+		    "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
 		cJSON_AddBoolToObject(j, "confidentiality_required", true);
 		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;

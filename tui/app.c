@@ -95,7 +95,8 @@ bool app_open(struct app *a, enum screen_id id, const void *arg)
 	if (a->depth == APP_STACK_MAX) {
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_MAIN_MENU, key, sizeof key);
-		app_message(a, MSG_ERROR, "Too many screens are open: go back, or press %s for the main menu.",
+		app_message(a, MSG_ERROR,
+		            "Too many screens are open: go back, or press %s for the main menu.",
 		            key[0] ? key : "main-menu");
 		return false;
 	}
@@ -457,7 +458,8 @@ void app_go_online(struct app *a)
 	if (session_net(a->sess) != NET_ONLINE) {
 		/* ask now rather than at the next backoff step */
 		session_probe_now(a->sess);
-		app_message(a, MSG_INFO, "Checking whether the registry is back; your work is kept here meanwhile.");
+		app_message(a, MSG_INFO,
+		            "Checking whether the registry is back; your work is kept here meanwhile.");
 		return;
 	}
 	if (api_session_busy(session_api(a->sess))) {
@@ -644,7 +646,8 @@ static void frame_action(struct app *a, struct screen *top, enum action act)
 		const struct screen *u = unsaved(a);
 		char q[200];
 		if (u) {
-			snprintf(q, sizeof q, "Go to the main menu and lose what you typed (%s)?", u->ops->title);
+			snprintf(q, sizeof q, "Go to the main menu and lose what you typed (%s)?",
+			         u->ops->title);
 			app_confirm(a, top, q, menu_yes);
 		} else {
 			app_reset_to(a, SCREEN_MENU);

@@ -202,7 +202,8 @@ void draw_status(struct app *a)
 	snprintf(org, sizeof org, "Org: %s", app_org(a));
 	/* a role that limits what may be done is said where the user is */
 	enum api_role role = session_role(a->sess);
-	snprintf(user, sizeof user, "User: %s%s%s%s", app_user(a), role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? " (" : "",
+	snprintf(user, sizeof user, "User: %s%s%s%s", app_user(a),
+	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? " (" : "",
 	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? api_role_words(role) : "",
 	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? ")" : "");
 	if (app_store(a)) {
@@ -260,7 +261,8 @@ void draw_banner(struct app *a)
 		if (ra > 0)
 			snprintf(when, sizeof when, " (back in about %ld min)", (ra + 59) / 60);
 		snprintf(buf, sizeof buf, " %s%s: %s",
-		         net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE" : "OFFLINE - REGISTRY NOT REACHABLE",
+		         net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE"
+		                                : "OFFLINE - REGISTRY NOT REACHABLE",
 		         when, session_net_detail(a->sess));
 		text = buf;
 	}

@@ -123,4 +123,3 @@ bool password_form_answered(struct app *a, const struct api_result *res, char *e
 	}
 	return true;
 }
-

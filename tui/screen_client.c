@@ -27,8 +27,8 @@
 struct client_view {
 	struct app *app;
 	struct record rec;
-	int sel; /* selected row */
-	int top; /* first row shown */
+	int sel;                 /* selected row */
+	int top;                 /* first row shown */
 	struct cache_pull *pull; /* the registry read in flight */
 };
 
@@ -237,7 +237,8 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
 	}
 	for (int i = 0; i < cl->n_comment; i++) {
 		char c[300];
-		snprintf(c, sizeof c, "%s: %s", client_comment_kind_label(cl->comment[i].kind), cl->comment[i].text);
+		snprintf(c, sizeof c, "%s: %s", client_comment_kind_label(cl->comment[i].kind),
+		         cl->comment[i].text);
 		if (cl->comment[i].kind == COMMENT_REACTION)
 			wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_words(a, w, y++, 1, c, cols - 2);
@@ -249,9 +250,9 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
 /* The line of the record's own keys under the details, in priority order,
  * labelled as the bar labels them (keymaps/action.h); what it shows the bar
  * leaves out (client_action_shown). */
-static const enum action nav[] = {ACTION_ADD_SHOT,    ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,
-                                  ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,       ACTION_EDIT_CLIENT,
-                                  ACTION_SELECT,      ACTION_TOGGLE_SCHEDULE};
+static const enum action nav[] = {ACTION_ADD_SHOT,      ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,
+                                  ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,           ACTION_EDIT_CLIENT,
+                                  ACTION_SELECT,        ACTION_TOGGLE_SCHEDULE};
 #define NAV_N   (sizeof nav / sizeof nav[0])
 #define NAV_GAP 2
 
@@ -328,8 +329,8 @@ static int draw_nav(struct app *a, struct client_view *v, WINDOW *w, int y)
 	size_t len = 0; /* items NAV_GAP apart */
 	for (size_t i = 0; i < NAV_N && len < sizeof line; i++)
 		if (fit[i].shown)
-			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "", keys[i],
-			                        nav_label(nav[i]));
+			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s", len ? "  " : "",
+			                        keys[i], nav_label(nav[i]));
 	if (more && len < sizeof line)
 		snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "", cue);
 	wattrset(w, term_attr(a, ROLE_DISABLED));
@@ -384,8 +385,9 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 		char date[DATE_US_LEN], line[512];
 		date_format_us(im->date_given, date);
 		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
-		snprintf(line, sizeof line, "%c %-10s %-13.13s %-8.8s %-7.7s %-7s %-15s %s", r == v->sel ? '>' : ' ',
-		         date, row->vaccine, im->refused ? "" : im->lot, im->org, src, row->state, row->eval);
+		snprintf(line, sizeof line, "%c %-10s %-13.13s %-8.8s %-7.7s %-7s %-15s %s",
+		         r == v->sel ? '>' : ' ', date, row->vaccine, im->refused ? "" : im->lot, im->org,
+		         src, row->state, row->eval);
 		wattrset(w, r == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -405,7 +407,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		char grade[16], line[256];
 		forecast_grade_label(fc->grade, grade, sizeof grade);
 		snprintf(line, sizeof line, "Grade %s (from the age on September 1): %s", grade,
-		         fc->school_rep.compliant ? "meets the requirements" : "DOES NOT MEET the requirements");
+		         fc->school_rep.compliant ? "meets the requirements"
+		                                  : "DOES NOT MEET the requirements");
 		draw_text(w, y++, 1, line, cols - 2);
 		for (size_t i = 0; i < fc->school_rep.nitems && y < rows; i++) {
 			const struct school_item *it = &fc->school_rep.items[i];
@@ -413,8 +416,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 			if (it->status == SCHOOL_DUE)
 				date_format_us(it->due, due);
 			snprintf(line, sizeof line, "%-16s %-12s %d valid dose%s%s%s", it->label,
-			         school_status_name(it->status), it->valid_doses, it->valid_doses == 1 ? "" : "s",
-			         due[0] ? ", next due by " : "", due);
+			         school_status_name(it->status), it->valid_doses,
+			         it->valid_doses == 1 ? "" : "s", due[0] ? ", next due by " : "", due);
 			draw_text(w, y++, 1, line, cols - 2);
 		}
 		return y;
@@ -440,7 +443,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		date_format_us(gr->past_due, p);
 		if (gr->dose_number > 0)
 			snprintf(dn, sizeof dn, "%d", gr->dose_number);
-		bool due = gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
+		bool due =
+		    gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
 		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s",
 		         forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status), dn, e, r, p,
 		         due ? " PAST DUE" : "");
@@ -542,7 +546,8 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 		if (v->pull)
 			app_message(a, MSG_INFO, "%s", reading_msg);
 		else if (app_offline(a) || app_unreachable(a))
-			app_message(a, MSG_INFO, "The registry cannot be reached: this is the copy on this workstation.");
+			app_message(a, MSG_INFO,
+			            "The registry cannot be reached: this is the copy on this workstation.");
 		else
 			fetch(a, v);
 		break;

@@ -135,10 +135,10 @@ struct edit_view {
 	bool adding;
 	struct client base; /* the record being edited (or the pre-fill) */
 	char error[VAX_ERROR_MSG_LEN + 32];
-	int aka_loaded, resp_loaded; /* which entry the list tab's form holds (0: a new one) */
+	int aka_loaded, resp_loaded;     /* which entry the list tab's form holds (0: a new one) */
 	int n_aka_listed, n_resp_listed; /* what the "No." fields accept */
-	struct client pending;       /* built and checked, waiting for "save without consent?" */
-	bool addr_new;               /* the address typed is a new one: commit() says who entered it */
+	struct client pending;           /* built and checked, waiting for "save without consent?" */
+	bool addr_new;                   /* the address typed is a new one: commit() says who entered it */
 	struct form_field_spec personal[N(personal_specs)], aka[N(aka_specs)], resp[N(resp_specs)];
 	struct form_choice races[16], ethnicities[8], relationships[16];
 };
@@ -645,8 +645,7 @@ static void save(struct edit_view *v, struct app *a)
 		return;
 	struct client c;
 	build(v, &c);
-	struct rule_ctx ctx = {
-	    .today = app_today(), .codes = app_codes(a), .new_record = v->adding};
+	struct rule_ctx ctx = {.today = app_today(), .codes = app_codes(a), .new_record = v->adding};
 	struct rule_report rep;
 	rules_report_init(&rep);
 	rules_check_client(&ctx, &c, &rep);
@@ -699,8 +698,10 @@ static void commit(struct edit_view *v, struct app *a)
 		c.addr[0].entered = cap;
 	struct vax_error err;
 	struct cache_store *store = app_store(a);
-	if (!store || !cache_save_client(store, &c, v->adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap, NULL, &err)) {
-		snprintf(v->error, sizeof v->error, "Not saved: %s", store ? err.message : "the local store is not open.");
+	if (!store ||
+	    !cache_save_client(store, &c, v->adding ? CACHE_OP_CREATE : CACHE_OP_UPDATE, &cap, NULL, &err)) {
+		snprintf(v->error, sizeof v->error, "Not saved: %s",
+		         store ? err.message : "the local store is not open.");
 		return;
 	}
 	bool adding = v->adding;

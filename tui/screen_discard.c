@@ -56,7 +56,8 @@ static void discard_save(struct app *a, struct discard_view *v)
 	struct vax_error err;
 	struct cache_store *store = app_store(a);
 	if (!store || !cache_outbox_discard(store, v->e.seq, reason, &who, &err)) {
-		app_message(a, MSG_ERROR, "Not discarded: %s", store ? err.message : "the local store is not open.");
+		app_message(a, MSG_ERROR, "Not discarded: %s",
+		            store ? err.message : "the local store is not open.");
 		return;
 	}
 	app_message(a, MSG_INFO, "Discarded: it will not be sent, and counts as discarded today.");
@@ -107,8 +108,7 @@ static void discard_draw(struct app *a, struct screen *s, WINDOW *w)
 	char what[32];
 	snprintf(what, sizeof what, "%s", record_entry_what(&v->e));
 	what[0] = (char)(what[0] - 'A' + 'a'); /* "new dose" in the sentence */
-	snprintf(line, sizeof line, "Discard the %s for %s", what,
-	         v->who[0] ? v->who : "this client");
+	snprintf(line, sizeof line, "Discard the %s for %s", what, v->who[0] ? v->who : "this client");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);

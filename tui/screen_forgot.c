@@ -150,7 +150,8 @@ static void send(struct app *a, struct screen *s)
 static unsigned forgot_action(struct app *a, struct screen *s, enum action act)
 {
 	struct forgot_view *v = s->data;
-	return password_form_action(a, s, v->form, act, "Leave the password reset? What you typed is lost.", send);
+	return password_form_action(a, s, v->form, act, "Leave the password reset? What you typed is lost.",
+	                            send);
 }
 
 static void forgot_draw(struct app *a, struct screen *s, WINDOW *w)

@@ -103,8 +103,8 @@ static void help_draw(struct app *a, struct screen *s, WINDOW *w)
 			line = list(a, v, w, line, top, ops, flags, ACTION_PREV_FIELD);
 	}
 	line = heading(v, w, line + 1, top, "Everywhere");
-	static const enum action frame[] = {ACTION_HELP,   ACTION_MAIN_MENU, ACTION_SEARCH, ACTION_OUTBOX,
-	                                    ACTION_SYNC_NOW, ACTION_REDRAW,  ACTION_LOCK,   ACTION_QUIT};
+	static const enum action frame[] = {ACTION_HELP,     ACTION_MAIN_MENU, ACTION_SEARCH, ACTION_OUTBOX,
+	                                    ACTION_SYNC_NOW, ACTION_REDRAW,    ACTION_LOCK,   ACTION_QUIT};
 	for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++)
 		if (!in_list(ops->actions, frame[i]))
 			line = list(a, v, w, line, top, ops, flags, frame[i]);

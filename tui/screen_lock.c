@@ -97,7 +97,8 @@ static void signed_in(struct app *a, bool sign_in)
 		return;
 	}
 	if (!sign_in)
-		app_message(a, MSG_INFO, "Session renewed. Your work is as you left it; repeat the last step.");
+		app_message(a, MSG_INFO,
+		            "Session renewed. Your work is as you left it; repeat the last step.");
 	else if (n > 0)
 		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
 		            n == 1 ? "" : "s");
@@ -127,19 +128,22 @@ static void refused(struct app *a, struct lock_view *v, const struct api_result 
 	} else {
 		char left[160] = "";
 		if (e->attempts_remaining >= 0 && e->captcha)
-			snprintf(left, sizeof left, " %d more wrong password%s and the account needs a reset.",
+			snprintf(left, sizeof left,
+			         " %d more wrong password%s and the account needs a reset.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 		else if (e->attempts_remaining >= 0)
-			snprintf(left, sizeof left, " %d more wrong password%s and the registry asks a challenge.",
+			snprintf(left, sizeof left,
+			         " %d more wrong password%s and the registry asks a challenge.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
-		snprintf(v->error, sizeof v->error, "%s%s", e->description[0] ? e->description : res->err.message,
-		         left);
+		snprintf(v->error, sizeof v->error, "%s%s",
+		         e->description[0] ? e->description : res->err.message, left);
 		if (e->captcha)
 			snprintf(v->challenge, sizeof v->challenge, "%s",
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
 	}
 	new_form(a, v);
-	app_message(a, MSG_ERROR, "Not signed in; still offline (%s goes back to work).", key[0] ? key : "cancel");
+	app_message(a, MSG_ERROR, "Not signed in; still offline (%s goes back to work).",
+	            key[0] ? key : "cancel");
 }
 
 static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool accepted, const char *answer);
@@ -169,7 +173,8 @@ static void statement_done(struct api_session *as, const struct api_result *res,
 	app_dirty(a, DIRTY_SCREEN);
 	if (res->cls != API_OK) {
 		OPENSSL_cleanse(v->pw, sizeof v->pw);
-		snprintf(v->error, sizeof v->error, "The confidentiality statement did not come: %s", res->err.message);
+		snprintf(v->error, sizeof v->error, "The confidentiality statement did not come: %s",
+		         res->err.message);
 		return;
 	}
 	a->msg[0] = '\0';
@@ -198,7 +203,8 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 		if (sign_in && app_top_screen(a)->data == v)
 			app_pop(a); /* v is gone after this */
 		if (!store_ok)
-			app_message(a, MSG_ERROR, "Signed in to the registry, but the local store: %s", err.message);
+			app_message(a, MSG_ERROR, "Signed in to the registry, but the local store: %s",
+			            err.message);
 		else
 			signed_in(a, sign_in);
 		return;
@@ -213,11 +219,13 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 	OPENSSL_cleanse(v->pw, sizeof v->pw);
 	if (!sign_in) {
 		if (res->cls == API_OFFLINE || res->cls == API_TLS)
-			app_message(a, MSG_ERROR,
-			            "The registry cannot be reached (%s); type the password again when it is back.",
-			            res->err.message);
+			app_message(
+			    a, MSG_ERROR,
+			    "The registry cannot be reached (%s); type the password again when it is back.",
+			    res->err.message);
 		else
-			app_message(a, MSG_ERROR, "The registry did not renew the session: %s", res->err.message);
+			app_message(a, MSG_ERROR, "The registry did not renew the session: %s",
+			            res->err.message);
 		return;
 	}
 	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
@@ -340,9 +348,9 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 	int cols = getmaxx(w), y = 2;
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1,
-	          v->mode == LOCK_SIGN_IN  ? "SIGN IN TO THE REGISTRY"
-	          : v->mode == LOCK_IDLE   ? "SCREEN LOCKED"
-	                                   : "SESSION ENDED",
+	          v->mode == LOCK_SIGN_IN ? "SIGN IN TO THE REGISTRY"
+	          : v->mode == LOCK_IDLE  ? "SCREEN LOCKED"
+	                                  : "SESSION ENDED",
 	          cols - 2);
 	wattrset(w, A_NORMAL);
 	char m[1100];
@@ -352,7 +360,8 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_CANCEL, key, sizeof key);
 		snprintf(m, sizeof m,
-		         "The registry is back. Type the password for %s (%s) to sign in; %d record%s waiting here "
+		         "The registry is back. Type the password for %s (%s) to sign in; %d record%s "
+		         "waiting here "
 		         "%s sent then. Everything on your screens stays as it is; %s keeps working offline.",
 		         user, org, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", key[0] ? key : "cancel");
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
@@ -371,10 +380,11 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 		return;
 	}
 	if (v->mode == LOCK_EXPIRED)
-		snprintf(m, sizeof m,
-		         "Your registry session has ended. Type the password for %s to log in again and go on "
-		         "where you left off.",
-		         user);
+		snprintf(
+		    m, sizeof m,
+		    "Your registry session has ended. Type the password for %s to log in again and go on "
+		    "where you left off.",
+		    user);
 	else
 		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.", user);
 	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;

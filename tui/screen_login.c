@@ -36,9 +36,9 @@ static const struct form_field_spec specs[] = {
 struct login_view {
 	struct app *app;
 	struct form *form;
-	bool waiting;      /* a request of ours is in flight */
-	char pw[256];      /* the password sent, until the answer (store, statement) */
-	char answer[128];  /* the challenge answer sent */
+	bool waiting;     /* a request of ours is in flight */
+	char pw[256];     /* the password sent, until the answer (store, statement) */
+	char answer[128]; /* the challenge answer sent */
 	char org[64], user[128];
 	char challenge[256]; /* the registry's challenge; "" if none */
 	char error[1024];    /* why the last attempt failed, shown under the form */
@@ -177,7 +177,8 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 		if (v->waiting)
 			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
 		else
-			snprintf(v->error, sizeof v->error, "Could not ask for the confidentiality statement.");
+			snprintf(v->error, sizeof v->error,
+			         "Could not ask for the confidentiality statement.");
 		return;
 	}
 	wipe(v);
@@ -188,15 +189,16 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 			struct open_forgot o = {
 			    .org = v->org,
 			    .user = v->user,
-			    .hint = e->description[0] ? e->description : "Too many failed attempts: reset your password."};
+			    .hint = e->description[0] ? e->description
+			                              : "Too many failed attempts: reset your password."};
 			app_open(a, SCREEN_FORGOT, &o);
 			return;
 		}
 		char left[64] = "";
 		if (e->attempts_remaining >= 0)
 			snprintf(left, sizeof left, " Attempts left: %d.", e->attempts_remaining);
-		snprintf(v->error, sizeof v->error, "%s%s", e->description[0] ? e->description : res->err.message,
-		         left);
+		snprintf(v->error, sizeof v->error, "%s%s",
+		         e->description[0] ? e->description : res->err.message, left);
 		if (e->captcha) {
 			snprintf(v->challenge, sizeof v->challenge, "%s",
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
@@ -211,8 +213,8 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 
 static void send_login(struct app *a, struct login_view *v, bool accepted)
 {
-	bool ok = api_session_login(session_api(a->sess), v->org, v->user, v->pw, v->answer[0] ? v->answer : NULL,
-	                            accepted, login_done, v);
+	bool ok = api_session_login(session_api(a->sess), v->org, v->user, v->pw,
+	                            v->answer[0] ? v->answer : NULL, accepted, login_done, v);
 	v->waiting = ok;
 	if (!ok) {
 		snprintf(v->error, sizeof v->error, "The login could not be sent.");

@@ -69,7 +69,8 @@ static void run(struct app *a, int i)
 		char why[256];
 		if (entries[i].act == ACTION_GO_ONLINE)
 			app_message(a, MSG_INFO, "You are signed in to the registry already.");
-		else if (!session_may_write(a->sess, why, sizeof why) && !app_action_allowed(a, entries[i].act))
+		else if (!session_may_write(a->sess, why, sizeof why) &&
+		         !app_action_allowed(a, entries[i].act))
 			app_message(a, MSG_ERROR, "%s", why);
 		else if (entries[i].available && app_offline(a))
 			app_message(a, MSG_INFO, "%s needs the registry; this session is offline.",
@@ -173,8 +174,8 @@ static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 		snprintf(line, sizeof line, "%s %-6s %s%s", i == v->sel ? ">" : " ", keys, entries[i].label,
 		         why);
 		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS)
-		            : ok     ? A_NORMAL
-		                     : term_attr(a, ROLE_DISABLED));
+		            : ok        ? A_NORMAL
+		                        : term_attr(a, ROLE_DISABLED));
 		draw_text(w, y, 1, line, cols - 2);
 	}
 	wattrset(w, A_NORMAL);

@@ -193,7 +193,8 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 		snprintf(buf, len, "wait for the registry's answer");
 		break;
 	case CACHE_REJECTED:
-		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE && app_action_allowed(a, ACTION_EDIT_SHOT))
+		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
+		    app_action_allowed(a, ACTION_EDIT_SHOT))
 			snprintf(buf, len, "%s correct it   %s send it as it is   %s discard", kc, ke, kd);
 		else
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
@@ -337,7 +338,8 @@ static void approve_yes(struct app *a, struct screen *s)
 	if (!e || !store)
 		return;
 	struct vax_error err;
-	if (!cache_outbox_approve(store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL, &err))
+	if (!cache_outbox_approve(store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL,
+	                          &err))
 		app_message(a, MSG_ERROR, "Not approved: %s", err.message);
 	else
 		app_message(a, MSG_INFO, "Approved: it goes at the next sync.");
@@ -394,7 +396,8 @@ static unsigned outbox_action(struct app *a, struct screen *s, enum action act)
 			break;
 		if (held_client(e))
 			app_open(a, SCREEN_REVIEW_MATCH, &e->seq);
-		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT || e->state == CACHE_NEEDS_REVIEW)
+		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
+		         e->state == CACHE_NEEDS_REVIEW)
 			ask(a, s, "Send this record to the registry as it is?", approve_yes);
 		else if (e->client_key[0])
 			app_open(a, SCREEN_CLIENT, e->client_key);
@@ -428,8 +431,7 @@ static unsigned outbox_action(struct app *a, struct screen *s, enum action act)
 		}
 		ask(a, s, "Keep the registry's version and discard the change typed here?", theirs_yes);
 		return TUI_HANDLED;
-	case ACTION_REVIEW:
-	{
+	case ACTION_REVIEW: {
 		/* the held clients, starting from the selected one if it is one */
 		int64_t seq = e && held_client(e) ? e->seq : 0;
 		app_open(a, SCREEN_REVIEW_MATCH, &seq);

@@ -24,9 +24,9 @@ static const struct form_field_spec old_spec = {
 struct password_view {
 	struct app *app;
 	struct form *form;
-	struct password_pair pair;        /* the two new-password fields of form */
-	struct form_field_spec specs[3];  /* old, new, new again (pair's ctx is this instance's) */
-	bool forced;                      /* the registry wants a new password now */
+	struct password_pair pair;       /* the two new-password fields of form */
+	struct form_field_spec specs[3]; /* old, new, new again (pair's ctx is this instance's) */
+	bool forced;                     /* the registry wants a new password now */
 	bool waiting;
 	char error[1024];
 	char new_pw[256]; /* kept only until the registry answers */

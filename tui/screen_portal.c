@@ -183,8 +183,8 @@ static void portal_draw(struct app *a, struct screen *s, WINDOW *w)
 	for (int i = 0; i < n && y < rows - 2; i++, y++) {
 		char line[256];
 		bool cur = !strcmp(orgs[i].code, session_org(a->sess));
-		snprintf(line, sizeof line, "%s %-10s %s%s", i == v->sel ? ">" : " ", orgs[i].code, orgs[i].name,
-		         cur ? "  (current)" : "");
+		snprintf(line, sizeof line, "%s %-10s %s%s", i == v->sel ? ">" : " ", orgs[i].code,
+		         orgs[i].name, cur ? "  (current)" : "");
 		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y, 1, line, cols - 2);
 	}

@@ -192,7 +192,8 @@ static void run_offline(struct app *a, struct results_view *v, const char *rid)
 	v->oldest = 0;
 	struct cache_store *store = app_store(a);
 	if (!store) {
-		snprintf(v->error, sizeof v->error, "The local store is not open: log in again to search it.");
+		snprintf(v->error, sizeof v->error,
+		         "The local store is not open: log in again to search it.");
 		first_page_done(a, v);
 		return;
 	}
@@ -362,8 +363,8 @@ static bool want_offline(const struct app *a)
 }
 
 /* Run a search: the registry, or the local store when offline. */
-static void search_run(struct app *a, struct results_view *v, enum search_kind kind, const struct client *query,
-                       const char *rid, const char *phone, bool open_single)
+static void search_run(struct app *a, struct results_view *v, enum search_kind kind,
+                       const struct client *query, const char *rid, const char *phone, bool open_single)
 {
 	hits_clear(v);
 	v->kind = kind;

@@ -78,15 +78,16 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
 
 /* Add New: the visit once, then a row per vaccine */
 static const struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_FUNDING, F_VFC};
-static const struct form_field_spec row_specs[] = {F_VACCINE, F_MVX, F_LOT, F_EXP, F_DOSE, F_ROUTE, F_SITE, F_VIS};
+static const struct form_field_spec row_specs[] = {F_VACCINE, F_MVX,   F_LOT,  F_EXP,
+                                                   F_DOSE,    F_ROUTE, F_SITE, F_VIS};
 static const struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
 static const struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
 /* editing one dose: its form and the reason */
 static const struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
-                                                    F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
-                                                    F_VFC,     F_PROVIDER, F_WHY};
+                                                          F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
+                                                          F_VFC,     F_PROVIDER, F_WHY};
 static const struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
-                                                   F_LOT,     F_PROVIDER, F_WHY};
+                                                         F_LOT,     F_PROVIDER, F_WHY};
 static const struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
 static const struct form_field_spec delete_specs[] = {
     {.id = "reason",
@@ -118,7 +119,7 @@ struct shot_view {
 	bool outbox_create;    /* ... which creates the dose */
 	struct immunization victim;
 	char scan_note[160]; /* what a scan filled in */
-	long shown_row;        /* the row shown in full when the cursor is on the visit */
+	long shown_row;      /* the row shown in full when the cursor is on the visit */
 	/* the client, as read when the form opened */
 	char client_key[CACHE_KEY_STR];
 	struct client cl;
@@ -354,7 +355,7 @@ static void *shot_open(struct app *a, const void *arg)
 		app_message(a, MSG_ERROR, "This entry cannot be opened for editing.");
 		return NULL;
 	}
-	if (o->im && !o->delete && o->im->org[0] && !text_ieq(o->im->org, session_org(a->sess))) {
+	if (o->im && !o->delete &&o->im->org[0] && !text_ieq(o->im->org, session_org(a->sess))) {
 		/* the registry refuses it too (ACCESS-ORG); say so before any typing */
 		app_message(a, MSG_ERROR, "Recorded by %s; only they can change this dose.",
 		            o->im->org_name[0] ? o->im->org_name : o->im->org);
@@ -409,7 +410,8 @@ static void delete_save(struct shot_view *v, struct app *a)
 	struct vax_error err;
 	struct cache_store *st = app_store(a);
 	if (!st || !cache_save_immunization(st, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
-		app_message(a, MSG_ERROR, "Not deleted: %s", st ? err.message : "the local store is not open.");
+		app_message(a, MSG_ERROR, "Not deleted: %s",
+		            st ? err.message : "the local store is not open.");
 		return;
 	}
 	form_free(&v->form);
@@ -603,8 +605,8 @@ static void dup_yes(struct app *a, struct screen *s)
 
 /* The doses the form's doses are compared with: the record without the one
  * being edited, and the rows before this one in the visit. */
-static int others(struct shot_view *v, const struct immunization *im, const struct immunization *rows, int before,
-                  struct immunization **out)
+static int others(struct shot_view *v, const struct immunization *im, const struct immunization *rows,
+                  int before, struct immunization **out)
 {
 	const struct immunization *have = v->have;
 	int n = v->n_have, k = 0;
@@ -648,9 +650,8 @@ static void save(struct shot_view *v, struct app *a)
 	/* one dose, or one per row of the visit */
 	size_t n = form_rows(v->form) ? form_rows(v->form) : 1;
 	struct immunization ims[ROWS_MAX];
-	struct rule_ctx ctx = {.today = app_today(),
-	                       .codes = app_codes(a),
-	                       .new_record = !v->editing || v->outbox_create};
+	struct rule_ctx ctx = {
+	    .today = app_today(), .codes = app_codes(a), .new_record = !v->editing || v->outbox_create};
 	struct rule_report rep;
 	bool ok = true, first = true;
 	for (size_t r = 0; r < n; r++) {
@@ -666,8 +667,8 @@ static void save(struct shot_view *v, struct app *a)
 	/* an edit is sent with If-Match: a newer registry version comes back
 	 * as a conflict, so only new records warn about an old history */
 	if (!v->editing && !v->ok_stale && v->stale) {
-		app_confirm(a, app_top_screen(a), "History may be out of date (not read today). Record anyway?",
-		            stale_yes);
+		app_confirm(a, app_top_screen(a),
+		            "History may be out of date (not read today). Record anyway?", stale_yes);
 		return;
 	}
 	for (size_t r = 0; r < n; r++) {
@@ -812,7 +813,8 @@ static unsigned shot_action(struct app *a, struct screen *s, enum action act)
 		return row_action(v, a, act);
 	if (act == ACTION_CANCEL) {
 		if (form_dirty(v->form))
-			app_confirm(a, s, v->editing ? "Discard this change?" : "Discard this shot?", discard_yes);
+			app_confirm(a, s, v->editing ? "Discard this change?" : "Discard this shot?",
+			            discard_yes);
 		else
 			app_pop(a);
 		return TUI_HANDLED;

@@ -224,7 +224,8 @@ bool session_offline_login(struct session *s, const char *org, const char *user,
                            struct vax_error *err)
 {
 	if (!s->store || !cache_has_user(s->store, org, user)) {
-		error_set(err, "CACHE-NO-OFFLINE", "Offline login needs one online login on this workstation first.");
+		error_set(err, "CACHE-NO-OFFLINE",
+		          "Offline login needs one online login on this workstation first.");
 		return false;
 	}
 	if (!cache_login_offline(s->store, org, user, password, err))
@@ -311,7 +312,8 @@ bool session_relogin(struct session *s, const char *password, bool accepted, con
 	if (!s->api || s->state == SESSION_LOGGED_OUT)
 		return false;
 	snprintf(s->password, sizeof s->password, "%s", password);
-	s->relogin = api_session_login(s->api, s->org, s->user, password, challenge_answer, accepted, cb, arg);
+	s->relogin =
+	    api_session_login(s->api, s->org, s->user, password, challenge_answer, accepted, cb, arg);
 	s->renewing = false;
 	if (!s->relogin)
 		wipe_password(s);
@@ -330,7 +332,8 @@ bool session_relogin_done(struct session *s, const struct api_result *res, struc
 		 * or the lock last saw it: both follow the registry's */
 		arm(s, s->password);
 		if (s->store)
-			ok = cache_login_online(s->store, s->org, s->user, s->password, (int64_t)time(NULL), err);
+			ok = cache_login_online(s->store, s->org, s->user, s->password, (int64_t)time(NULL),
+			                        err);
 	}
 	wipe_password(s);
 	return ok;

@@ -124,10 +124,10 @@ SCREEN_INFO(SCREEN_DECL)
 /* What an opener passes to ops->open (app_open's arg), per screen. */
 enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
 struct open_shot {
-	const char *client_key;        /* the client's row key in the store */
-	enum shot_mode mode;           /* a new dose (im NULL) */
-	const struct immunization *im; /* change this dose (or delete it) */
-	bool delete;                   /* ask why, then delete im */
+	const char *client_key;           /* the client's row key in the store */
+	enum shot_mode mode;              /* a new dose (im NULL) */
+	const struct immunization *im;    /* change this dose (or delete it) */
+	bool delete;                      /* ask why, then delete im */
 	const struct cache_entry *outbox; /* correct this rejected outbox dose (im its payload) */
 };
 struct open_client_edit {
@@ -207,7 +207,7 @@ struct app {
 	size_t n_notes;
 	char *login_notice; /* --login-notice text, or NULL */
 
-	struct session *sess; /* who is logged in, the token, the store, the registry */
+	struct session *sess;          /* who is logged in, the token, the store, the registry */
 	enum session_state seen_state; /* what the screens last followed */
 	enum net_state seen_net;
 
