@@ -61,6 +61,7 @@ texasdir = $(pkgdatadir)/texas
 dist_texas_DATA = data/texas/school-requirements.txt
 
 # Check suites: loading, the CDSi rules, the case reader, school compliance.
+tests_check_all_SOURCES += tests/forecast/test_record.c
 tests_check_all_SOURCES += tests/forecast/test_cdsi.c tests/forecast/test_school.c \
 	tests/forecast/test_immds.c
 
