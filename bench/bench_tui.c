@@ -269,7 +269,7 @@ static int record_run(const char *prog, const char *home)
 	mkdir(path, 0700);
 	snprintf(path, sizeof path, "%s/.config/vaxdesk/vaxdesk.conf", home);
 	/* a registry that refuses the connection at once: the login is offline */
-	if (!write_file(path, "registry_url = https://127.0.0.1:1\nauto_sync = no\nidle_lock_minutes = 0\n"))
+	if (!write_file(path, "registry_url = https://127.0.0.1:1\nauto_sync = no\n"))
 		return 1;
 	pid_t pid = spawn(prog, home);
 	if (pid < 0)

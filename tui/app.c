@@ -296,23 +296,37 @@ void app_outbox_changed(struct app *a)
 
 /* ---- the registry --------------------------------------------------------------------- */
 
+/* "The registry is back" is true while it answers; "press F5 to sign in"
+ * while the session is still an offline one. */
+static bool reachable(const struct app *a)
+{
+	return session_net(a->sess) == NET_ONLINE;
+}
+
+static bool back_offline(const struct app *a)
+{
+	return reachable(a) && app_offline(a);
+}
+
 /* The registry answers again. An offline session cannot send with no
  * token, so say what to press rather than leave the outbox waiting. */
 static void back_message(struct app *a)
 {
 	if (!app_offline(a)) {
-		app_message(a, MSG_INFO, "The registry is reachable again.");
+		app_message_while(a, reachable, MSG_INFO, "The registry is reachable again.");
 		return;
 	}
 	char key[KEY_NAME_LEN];
 	app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
 	int n = a->counts.waiting;
 	if (n > 0)
-		app_message(a, MSG_INFO, "The registry is back: press %s to sign in and send %d record%s.",
-		            key[0] ? key : "sync-now", n, n == 1 ? "" : "s");
+		app_message_while(a, back_offline, MSG_INFO,
+		                  "The registry is back: press %s to sign in and send %d record%s.",
+		                  key[0] ? key : "sync-now", n, n == 1 ? "" : "s");
 	else
-		app_message(a, MSG_INFO, "The registry is back: press %s to sign in to it.",
-		            key[0] ? key : "sync-now");
+		app_message_while(a, back_offline, MSG_INFO,
+		                  "The registry is back: press %s to sign in to it.",
+		                  key[0] ? key : "sync-now");
 }
 
 /* The screens follow the registry's reachability (an answer that came in

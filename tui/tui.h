@@ -3,7 +3,13 @@
  *
  * Design (DESIGN.md section 7):
  *   - Screens are ops structs, one per file (tui/screen_*.c), listed once in
- *     SCREEN_INFO below; the enum and the table come from that list.
+ *     SCREEN_INFO below; the enum and the table come from that list. Each
+ *     open screen is an instance on the stack (struct screen: its ops and
+ *     its own state), made by ops->open from the opener's arguments and
+ *     freed by ops->close; a screen opens another only with app_open().
+ *   - Screens only show: who is logged in is tui/session.h, a client from
+ *     the registry cache/pull.h, a record's forecast forecast/record.h; what
+ *     a screen draws is computed when its data changes, never while drawing.
  *   - One input loop (tui/app.c) with one wget_wch() call site (tui/input.c)
  *     that also pumps the network, so a slow registry never blocks a key.
  *   - Handlers never draw: they change state and mark what is dirty; the

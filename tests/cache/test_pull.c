@@ -26,8 +26,14 @@ static char *answer(const char *name, struct api_result *res)
 	size_t len;
 	struct vax_error err;
 	ck_assert_msg(fileio_read(path, &body, &len, &err), "%s", err.message);
-	*res = (struct api_result){.cls = API_OK, .status = 200, .body = body, .body_len = len, .retry_after = -1,
-	                           .etag = "", .location = "", .content_type = "application/fhir+json"};
+	*res = (struct api_result){.cls = API_OK,
+	                           .status = 200,
+	                           .body = body,
+	                           .body_len = len,
+	                           .retry_after = -1,
+	                           .etag = "",
+	                           .location = "",
+	                           .content_type = "application/fhir+json"};
 	return body;
 }
 

@@ -39,7 +39,8 @@ START_TEST(grade_from_age_on_september_first)
 	ck_assert_int_eq(forecast_school_grade(dob, date_from_ymd(2027, 8, 31)), 2);
 	ck_assert_int_eq(forecast_school_grade(dob, date_from_ymd(2027, 9, 1)), 3);
 	/* 4 on 1 Sep: Pre-K; 5: K; never past 12 */
-	ck_assert_int_eq(forecast_school_grade(date_from_ymd(2021, 9, 2), date_from_ymd(2026, 10, 1)), SCHOOL_GRADE_PK);
+	ck_assert_int_eq(forecast_school_grade(date_from_ymd(2021, 9, 2), date_from_ymd(2026, 10, 1)),
+	                 SCHOOL_GRADE_PK);
 	ck_assert_int_eq(forecast_school_grade(date_from_ymd(2021, 9, 1), date_from_ymd(2026, 10, 1)), 0);
 	ck_assert_int_eq(forecast_school_grade(date_from_ymd(1990, 1, 1), date_from_ymd(2026, 10, 1)), 12);
 	char b[16];
@@ -59,8 +60,9 @@ START_TEST(doses_counted_and_words)
 	c.dob = date_from_ymd(2019, 4, 12);
 	c.sex = SEX_FEMALE;
 	/* Hep B at birth and 1 month; an MMR too early; a refusal; a deleted dose */
-	struct immunization im[5] = {dose("08", 2019, 4, 12), dose("08", 2019, 5, 20), dose("03", 2019, 10, 1),
-	                             dose("21", 2020, 5, 1), dose("10", 2019, 6, 12)};
+	struct immunization im[5] = {dose("08", 2019, 4, 12), dose("08", 2019, 5, 20),
+	                             dose("03", 2019, 10, 1), dose("21", 2020, 5, 1),
+	                             dose("10", 2019, 6, 12)};
 	im[3].refused = true;
 	im[4].entered_in_error = true;
 	struct forecast_record r = {0};

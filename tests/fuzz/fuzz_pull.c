@@ -19,8 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(body, data, size);
 	body[size] = '\0';
-	struct api_result res = {.cls = API_OK, .status = 200, .body = body, .body_len = size, .retry_after = -1,
-	                         .content_type = "application/fhir+json", .etag = "", .location = ""};
+	struct api_result res = {.cls = API_OK,
+	                         .status = 200,
+	                         .body = body,
+	                         .body_len = size,
+	                         .retry_after = -1,
+	                         .content_type = "application/fhir+json",
+	                         .etag = "",
+	                         .location = ""};
 	struct cache_pulled *p = malloc(sizeof *p);
 	if (p) {
 		enum api_class cls;
