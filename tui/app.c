@@ -459,6 +459,21 @@ static void lock_now(struct app *a)
 	follow_session(a);
 }
 
+bool app_statement(struct app *a, const struct api_result *res,
+                   void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
+                   size_t len)
+{
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_SCREEN);
+	a->msg[0] = '\0'; /* "Fetching..." is over */
+	if (res->cls != API_OK) {
+		snprintf(error, len, "The confidentiality statement did not come: %s", res->err.message);
+		return false;
+	}
+	struct open_confid o = {.answered = answered};
+	return app_open(a, SCREEN_CONFID, &o);
+}
+
 /* ---- back online from an offline session ------------------------------------------- */
 
 void app_go_online(struct app *a)

@@ -130,7 +130,7 @@ static void client_notify(struct app *a, struct screen *s, unsigned events)
 {
 	struct client_view *v = s->data;
 	/* the sync moved entries (a dose's state), or the store opened again */
-	if (events & (EVENT_OUTBOX | EVENT_SESSION))
+	if ((events & EVENT_OUTBOX) || ((events & EVENT_SESSION) && !v->rec.loaded))
 		reload(a, v);
 }
 

@@ -169,17 +169,8 @@ static void statement_done(struct api_session *as, const struct api_result *res,
 	struct app *a = v->app;
 	(void)as;
 	v->waiting = false;
-	app_note_result(a, res);
-	app_dirty(a, DIRTY_SCREEN);
-	if (res->cls != API_OK) {
+	if (!app_statement(a, res, statement_answered, v->error, sizeof v->error))
 		OPENSSL_cleanse(v->pw, sizeof v->pw);
-		snprintf(v->error, sizeof v->error, "The confidentiality statement did not come: %s",
-		         res->err.message);
-		return;
-	}
-	a->msg[0] = '\0';
-	struct open_confid o = {.answered = statement_answered};
-	app_open(a, SCREEN_CONFID, &o);
 }
 
 /* The registry's answer to logging in again (expired token, or signing in

@@ -135,17 +135,8 @@ static void confid_done(struct api_session *as, const struct api_result *res, vo
 	struct app *a = v->app;
 	(void)as;
 	v->waiting = false;
-	app_note_result(a, res);
-	app_dirty(a, DIRTY_SCREEN);
-	a->msg[0] = '\0';
-	if (res->cls != API_OK) {
-		snprintf(v->error, sizeof v->error, "The confidentiality statement did not come: %s",
-		         res->err.message);
+	if (!app_statement(a, res, answered, v->error, sizeof v->error))
 		clear_password(v);
-		return;
-	}
-	struct open_confid o = {.answered = answered};
-	app_open(a, SCREEN_CONFID, &o);
 }
 
 static void login_done(struct api_session *as, const struct api_result *res, void *arg)

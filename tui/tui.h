@@ -316,6 +316,12 @@ void app_logout(struct app *a, const char *why);
 void app_logged_in(struct app *a);
 /** Logged in with the store alone: to the main menu. */
 void app_logged_in_offline(struct app *a);
+/** The registry's answer to fetching the confidentiality statement for a
+ * login whose password it found right: show it (answered runs for the
+ * screen below once it closes), or false with why in error. */
+bool app_statement(struct app *a, const struct api_result *res,
+                   void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
+                   size_t len);
 /** Offline session: sign in to the registry (the password over the current
  * screen), or probe now if it is not answering yet. */
 void app_go_online(struct app *a);

@@ -18,9 +18,7 @@ registry_start --token-ttl 8
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 
 tok=$(registry_login CLINPENA alice)
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
- "gender":"female","birthDate":"2019-04-12",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Quintero Marisol 2019-04-12
 
 # --- working: a key every 2 s for 20 s (the token lives 8 s) ------------------
 {
@@ -57,11 +55,7 @@ tui_lacks found 'could not send this client'
 # --- stopping: a shot half typed, the token runs out, the password ------------
 tui_run <<EOF2
 $(tui_login_keys CLINPENA alice)
-s
-:wait-idle
-:type Quintero, Marisol 04/12/2019
-<Enter>
-:wait-idle
+$(tui_open_keys "Quintero, Marisol 04/12/2019")
 h
 :type 08
 <Tab>

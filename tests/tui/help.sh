@@ -9,9 +9,7 @@ set -eu
 tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
- "gender":"female","birthDate":"2019-04-12",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Quintero Marisol 2019-04-12
 
 # help NAME: F1, the help screen, Esc, the form again (NAME-help, NAME-back)
 help() {

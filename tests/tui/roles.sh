@@ -15,9 +15,7 @@ registry_user CLINPENA viewer view
 registry_user CLINPENA nurse school
 
 tok=$(registry_login CLINPENA alice)
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
- "gender":"female","birthDate":"2019-04-12",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Quintero Marisol 2019-04-12
 
 # one user of a role that may not write: screens NAME-*.txt
 look() { # USER NAME
@@ -83,19 +81,8 @@ done
 # --- a write the registry refuses for permission: rejected, with the reason ----
 tui_run <<EOF2
 $(tui_login_keys CLINPENA alice)
-s
-:wait-idle
-:type Quintero, Marisol 04/12/2019
-<Enter>
-:wait-idle
-h
-:type 08
-<Tab>
-:type 05/01/2019
-<Tab>
-:type 01
-<C-w>
-:wait-idle
+$(tui_open_keys "Quintero, Marisol 04/12/2019")
+$(tui_hist_keys 08 05/01/2019)
 :save-screen $S/typed.txt
 EOF2
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"

@@ -12,30 +12,15 @@ set -eu
 tui_registry_alice "auto_sync = no"
 
 tok=$(registry_login CLINPENA alice)
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
- "gender":"female","birthDate":"2019-04-12",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Quintero Marisol 2019-04-12
 MPID=$PID
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Okafor","given":["Amara"]}],
- "gender":"female","birthDate":"2020-03-15",
- "address":[{"line":["9 Elm St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Okafor Amara 2020-03-15
 APID=$PID
 
 tui_run <<EOF2
 $(tui_login_keys CLINPENA alice)
-s
-:wait-idle
-:type Quintero, Marisol 04/12/2019
-<Enter>
-:wait-idle
-h
-:type 08
-<Tab>
-:type 05/01/2019
-<Tab>
-:type 01
-<C-w>
-:wait-idle
+$(tui_open_keys "Quintero, Marisol 04/12/2019")
+$(tui_hist_keys 08 05/01/2019)
 :save-screen $S/marisol1.txt
 <F2>
 :type Okafor, Amara 03/15/2020

@@ -16,24 +16,11 @@ registry_user CLINPENA alice provider
 registry_user CLINPENA bob provider
 # the registry no longer takes CVX 141 (this workstation's tables still do),
 # so one of alice's doses is refused and waits for a person
-mkdir -p "$TUI_TMP/regdata"
-cp -R "${VAXDESK_DATADIR:-$top_srcdir/data}/." "$TUI_TMP/regdata/"
-chmod -R u+w "$TUI_TMP/regdata"
-sed 's/^141,\(.*\),Active,/141,\1,Inactive,/' "${VAXDESK_DATADIR:-$top_srcdir/data}/codes/cvx.csv" \
-	> "$TUI_TMP/regdata/codes/cvx.csv"
-grep -q '^141,.*,Inactive,' "$TUI_TMP/regdata/codes/cvx.csv" || fail "could not mark CVX 141 inactive"
-saved_datadir=${VAXDESK_DATADIR:-}
-VAXDESK_DATADIR=$TUI_TMP/regdata
-export VAXDESK_DATADIR
-registry_start
-VAXDESK_DATADIR=$saved_datadir
-[ -n "$VAXDESK_DATADIR" ] || unset VAXDESK_DATADIR
+tui_registry_start_retired 141
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 
 tok=$(registry_login CLINPENA alice)
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Quintero","given":["Marisol"]}],
- "gender":"female","birthDate":"2019-04-12",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+tui_client "$tok" Quintero Marisol 2019-04-12
 
 # log in as USER and save the statement as NAME
 login() { # USER NAME
@@ -44,19 +31,8 @@ login() { # USER NAME
 {
 	login alice alicestmt
 	cat <<EOF2
-s
-:wait-idle
-:type Quintero, Marisol 04/12/2019
-<Enter>
-:wait-idle
-h
-:type 08
-<Tab>
-:type 05/01/2019
-<Tab>
-:type 01
-<C-w>
-:wait-idle
+$(tui_open_keys "Quintero, Marisol 04/12/2019")
+$(tui_hist_keys 08 05/01/2019)
 :wait-text 30 Sent 1
 :save-screen $S/alicesent.txt
 a
