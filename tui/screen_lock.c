@@ -209,11 +209,15 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 	}
 	OPENSSL_cleanse(v->pw, sizeof v->pw);
 	if (!sign_in) {
+		char key[KEY_NAME_LEN];
+		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
+		/* the session goes on offline (tui/session.c); the frame takes
+		 * this screen away */
 		if (res->cls == API_OFFLINE || res->cls == API_TLS)
 			app_message(
-			    a, MSG_ERROR,
-			    "The registry cannot be reached (%s); type the password again when it is back.",
-			    res->err.message);
+			    a, MSG_INFO,
+			    "Working offline: the registry cannot be reached. %s signs in when it is back.",
+			    key[0] ? key : "sync-now");
 		else
 			app_message(a, MSG_ERROR, "The registry did not renew the session: %s",
 			            res->err.message);

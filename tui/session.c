@@ -334,6 +334,15 @@ bool session_relogin_done(struct session *s, const struct api_result *res, struc
 		if (s->store)
 			ok = cache_login_online(s->store, s->org, s->user, s->password, (int64_t)time(NULL),
 			                        err);
+	} else if ((res->cls == API_OFFLINE || res->cls == API_TLS) &&
+	           (s->state == SESSION_EXPIRED ||
+	            (s->state == SESSION_LOCKED && s->resume == SESSION_EXPIRED))) {
+		/* the password was this user's (checked at the lock), but the
+		 * registry cannot take it now: go on working with the store, as
+		 * an offline session that signs in once the registry is back */
+		api_session_logout(s->api);
+		s->state = SESSION_OFFLINE;
+		s->resume = SESSION_LOGGED_OUT;
 	}
 	wipe_password(s);
 	return ok;

@@ -16,7 +16,9 @@
  *            not be reached at login); signing in later makes it ONLINE.
  *   EXPIRED  the token ran out while nobody worked: the store stays open and
  *            every screen stays as it is; the password logs in again (the
- *            same user and organization) and the state is ONLINE once more.
+ *            same user and organization) and the state is ONLINE once more,
+ *            or OFFLINE when the registry cannot be reached just then (the
+ *            work goes on with the store, and signs in once it is back).
  *   LOCKED   idle lock (or the lock key): every screen is hidden; the
  *            password, checked here against a hash made at login, resumes.
  *            The store stays open, so the outbox goes on sending while the
@@ -126,8 +128,9 @@ bool session_unlock(struct session *s, const char *password, bool *relogin);
 bool session_relogin(struct session *s, const char *password, bool accepted, const char *challenge_answer,
                      api_session_fn cb, void *arg);
 /** The registry's answer to session_relogin(): ONLINE on success (the store
- * re-wrapped for the password if it changed at the registry); the password
- * is wiped either way. False (with err) if the store could not follow. */
+ * re-wrapped for the password if it changed at the registry); an expired
+ * session whose registry cannot be reached goes on OFFLINE; the password is
+ * wiped either way. False (with err) if the store could not follow. */
 bool session_relogin_done(struct session *s, const struct api_result *res, struct vax_error *err);
 /** A login answer is awaited (relogin or renewal). */
 bool session_pending(const struct session *s);

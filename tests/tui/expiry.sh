@@ -6,7 +6,11 @@
 #   - someone who stops, with a shot half typed, finds the password asked
 #     over the screen once the token has run out; after it the form is as it
 #     was, the store is open, the shot saves, and the outbox sends it: the
-#     registry has it.
+#     registry has it;
+#   - when the token runs out during maintenance, the password lets the
+#     work go on offline (the registry cannot take a login then), and the
+#     session signs in once the registry is back; the shot recorded in the
+#     meantime reaches the registry once.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
 [ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
@@ -97,4 +101,68 @@ tok=$(registry_login CLINPENA alice) # the first one has long run out
 reg_json GET "/Immunization?patient=$PID" "$tok"
 [ "$(jqb '[.entry[].resource | select(.vaccineCode.coding[0].code == "08") | .occurrenceDateTime[0:10]] | join(",")')" = 2019-05-01 ] ||
 	fail "the shot typed across the expiry should be in the registry once"
-echo "ok: working renews the token; after expiry the password keeps the form, the store and the outbox"
+
+# --- the token runs out while the registry is in maintenance ------------------
+(
+	cat > "$TUI_TMP/script3" <<EOF2
+$(tui_login_keys CLINPENA alice)
+$(tui_open_keys "Quintero, Marisol 04/12/2019")
+:save-screen $S/m-ready.txt
+:wait-file $TUI_TMP/m-on
+:probe
+:wait-idle
+:wait-text 40 Your registry session has ended
+:save-screen $S/m-expired.txt
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+:save-screen $S/m-offline.txt
+$(tui_hist_keys 20 07/01/2019)
+:save-screen $S/m-saved.txt
+:wait-file $TUI_TMP/m-off
+:probe
+:wait-idle
+:wait-text 30 The registry is back
+<F5>
+:wait-idle
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+:wait-text 40 1 accepted
+:save-screen $S/m-signedin.txt
+EOF2
+	tui_run < "$TUI_TMP/script3"
+	echo "$TUI_STATUS" > "$TUI_TMP/m-status"
+) &
+child=$!
+i=0
+while [ ! -f "$S/m-ready.txt" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
+touch "$TUI_TMP/m-on"
+i=0
+while [ ! -f "$S/m-saved.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+touch "$TUI_TMP/m-off"
+wait $child
+[ "$(cat "$TUI_TMP/m-status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/m-status")"
+tui_has m-expired 'Your registry session has ended'
+# the registry cannot take the login: the work goes on offline, as it was
+tui_has m-offline 'Working offline: the registry cannot be reached.'
+tui_has m-offline 'Quintero, Marisol'
+tui_has m-offline 'OFFLINE'
+tui_lacks m-offline 'SESSION ENDED'
+tui_has m-saved 'saved; waiting to send'
+tui_has m-signedin '| ONLINE |'
+tok=$(registry_login CLINPENA alice)
+reg_json GET "/Immunization?patient=$PID" "$tok"
+[ "$(jqb '[.entry[].resource | select(.vaccineCode.coding[0].code == "20")] | length')" = 1 ] ||
+	fail "the shot recorded after the expiry, offline, should be in the registry once"
+echo "ok: working renews the token; after expiry the password keeps the form, the store and the outbox, online or not"
