@@ -57,3 +57,6 @@ dist_check_SCRIPTS += tests/tui/help.sh
 # two users on one workstation: the statement at every login, no traces left (tests/tui/users.sh)
 TESTS += tests/tui/users.sh
 dist_check_SCRIPTS += tests/tui/users.sh
+# the outbox goes on under the idle lock (tests/tui/lock.sh)
+TESTS += tests/tui/lock.sh
+dist_check_SCRIPTS += tests/tui/lock.sh
