@@ -54,6 +54,8 @@ FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
 # the registry's answer to a client read (cache/pull.h)
 FUZZ_TARGETS += pull
+# fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk
+FUZZ_TARGETS += hl7
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh
