@@ -15,6 +15,7 @@
 
 #include "api/fhir_client.h"
 #include "api/response.h"
+#include "cache/pull.h"
 #include "cache/store_int.h"
 #include "core/fhir.h"
 #include "core/rules.h"
@@ -1189,27 +1190,9 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
 	y->cur_client = type == CACHE_R_PATIENT;
 	if (!id || !id[0])
 		return false;
-	if (!y->cur_client) {
-		r = api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
-	} else {
-		cJSON *b = cJSON_CreateObject();
-		cJSON_AddStringToObject(b, "resourceType", "Bundle");
-		cJSON_AddStringToObject(b, "type", "batch");
-		cJSON *entries = cJSON_AddArrayToObject(b, "entry");
-		static const char *const what[] = {"Patient/", "RelatedPerson?_count=50&patient=Patient/",
-		                                   "Consent?_count=50&patient=Patient/"};
-		for (int i = 0; i < 3; i++) {
-			char url[VAX_ID_LEN + 64];
-			snprintf(url, sizeof url, "%s%s", what[i], id);
-			cJSON *ent = cJSON_CreateObject();
-			cJSON_AddItemToArray(entries, ent);
-			cJSON *req = cJSON_AddObjectToObject(ent, "request");
-			cJSON_AddStringToObject(req, "method", "GET");
-			cJSON_AddStringToObject(req, "url", url);
-		}
-		r = api_fhir_bundle_req(y->conn, b, NULL);
-		cJSON_Delete(b);
-	}
+	/* a client as cache/pull.h reads one: Patient, RelatedPersons, Consent */
+	r = y->cur_client ? cache_pull_req(y->conn, id, 0, NULL)
+	                  : api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
 	return r && send(y, r, P_THEIRS, NULL);
 }
 
@@ -1338,42 +1321,17 @@ static void conflict_words(const struct cache_merge *m, const struct client *our
  * Patient read that found it gone); each resource is kept as it came. */
 static bool theirs_client(struct cache_sync *y, const struct api_result *res, struct client *c, bool *deleted)
 {
-	cJSON *b = cJSON_ParseWithLength(res->body, res->body_len);
-	const cJSON *ent = cJSON_GetObjectItemCaseSensitive(b, "entry");
-	const cJSON *first = cJSON_GetArrayItem(ent, 0);
-	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(first, "resource");
-	const char *status = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "response"), "status"));
-	*deleted = status && (!strncmp(status, "410", 3) || !strncmp(status, "404", 3));
+	struct cache_pulled *p = xmalloc(sizeof *p);
+	enum api_class cls;
+	bool ok = cache_pull_read(res, p, &cls, NULL);
+	*deleted = !ok && cls == API_NOT_FOUND;
 	client_init(c);
-	bool ok = !*deleted && pat && fhir_patient_from_json(pat, c, NULL);
 	if (ok) {
-		cache_put_remote(y->s, pat, NULL);
-		const cJSON *x;
-		const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 1), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rps, "entry"))
-		{
-			const cJSON *r = cJSON_GetObjectItemCaseSensitive(x, "resource");
-			if (c->n_resp < CLIENT_RESP_MAX &&
-			    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL)) {
-				c->n_resp++;
-				cache_put_remote(y->s, r, NULL);
-			}
-		}
-		/* more than one consent: the latest answer stands, as when reading */
-		const cJSON *css = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 2), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(css, "entry"))
-		{
-			struct consent cs;
-			const cJSON *r = cJSON_GetObjectItemCaseSensitive(x, "resource");
-			if (fhir_consent_from_json(r, &cs, NULL, 0, NULL) &&
-			    (!c->consent.id[0] || cs.date >= c->consent.date)) {
-				c->consent = cs;
-				cache_put_remote(y->s, r, NULL);
-			}
-		}
+		*c = p->client;
+		cache_pull_keep(y->s, p);
 	}
-	cache_json_free(b);
+	cache_pulled_free(p);
+	free(p);
 	return ok || *deleted;
 }
 
@@ -1705,6 +1663,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	}
 	switch (res->cls) {
 	case API_AUTH:
+		if (!res->expired)
+			break; /* 403: the user may not make this change: refused below, with the reason */
 		error_set(err, res->err.code, "%s", res->err.message);
 		batch_back(y, 0);
 		return end_pass(y, CACHE_SYNC_AUTH);
@@ -1775,6 +1735,7 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	switch (res->cls) {
 	case API_REJECTED:
 	case API_NOT_FOUND:
+	case API_AUTH: /* forbidden: never "waiting"; the person reads why */
 		cache_outbox_set_state(y->s, seq, CACHE_REJECTED, NULL, NULL, msg, NULL, NULL);
 		y->stats.rejected++;
 		break;
