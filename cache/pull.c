@@ -126,8 +126,7 @@ static void came(struct cache_pulled *p, const cJSON *r)
 void cache_pull_keep(struct cache_store *s, struct cache_pulled *p)
 {
 	const cJSON *r;
-	cJSON_ArrayForEach(r, p->as_came)
-	cache_put_remote(s, r, NULL);
+	cJSON_ArrayForEach(r, p->as_came) cache_put_remote(s, r, NULL);
 	cJSON_Delete(p->as_came);
 	p->as_came = NULL;
 }

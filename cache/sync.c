@@ -1212,8 +1212,9 @@ static int culprit_entry(const struct cache_sync *y, const struct api_result *re
 	return n < 0 ? -1 : y->sent[n].b;
 }
 
-/* A possible duplicate (registry/dedup.h): the dose it matches into id. */
-static bool duplicate_of(const struct api_result *res, char *id, size_t len)
+/* A possible duplicate (registry/dedup.h): the dose it matches into id,
+ * the registry's sentence for it into msg (not the transaction's wrapping). */
+static bool duplicate_of(const struct api_result *res, char *id, size_t len, char *msg, size_t mlen)
 {
 	cJSON *oo = cJSON_ParseWithLength(res->body, res->body_len);
 	const cJSON *iss, *x;
@@ -1234,8 +1235,13 @@ static bool duplicate_of(const struct api_result *res, char *id, size_t len)
 			const char *ref =
 			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vr, "reference"));
 			const char *rid = ref ? fhir_ref_id(ref, "Immunization") : NULL;
-			if (url && !strcmp(url, FHIR_EXT "duplicate-of") && rid && !id[0])
+			const char *said =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(iss, "diagnostics"));
+			if (url && !strcmp(url, FHIR_EXT "duplicate-of") && rid && !id[0]) {
 				text_copy(id, len, rid);
+				if (said)
+					text_copy(msg, mlen, said);
+			}
 		}
 	}
 	cJSON_Delete(oo);
@@ -1712,7 +1718,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	if (!cache_outbox_get(y->s, seq, &e, NULL))
 		return plan(y, now, err);
 	bool gone = res->status == 404 || res->status == 410;
-	if (e.type == CACHE_R_IMMUNIZATION && e.op == CACHE_OP_CREATE && duplicate_of(res, id, sizeof id)) {
+	if (e.type == CACHE_R_IMMUNIZATION && e.op == CACHE_OP_CREATE &&
+	    duplicate_of(res, id, sizeof id, msg, sizeof msg)) {
 		/* the registry holds a dose like it: a person looks at both */
 		cache_outbox_set_state(y->s, seq, CACHE_NEEDS_REVIEW, NULL, NULL, msg, NULL, NULL);
 		y->stats.review++;

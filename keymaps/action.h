@@ -106,6 +106,8 @@ enum action_group {
 	_(SYNC_NOW,            "sync-now",            "Send",       "Send waiting records to the registry now", REVIEW) \
 	_(DISCARD,             "discard",             "Discard",    "Drop a waiting record (reason required; never sent)", REVIEW) \
 	_(KEEP_THEIRS,         "keep-theirs",         "Theirs",     "Conflict: keep the registry's version, drop ours", REVIEW) \
+	_(TAKE_OURS,           "take-ours",           "Ours",       "Merge: this field as it was typed here", REVIEW) \
+	_(TAKE_THEIRS,         "take-theirs",         "Registry's", "Merge: this field as the registry has it", REVIEW) \
 	\
 	_(SWITCH_ORG,          "switch-org",          "Org",        "Work for another organization", SESSION) \
 	_(CHANGE_PASSWORD,     "change-password",     "Password",   "Change your password", SESSION) \

@@ -52,7 +52,7 @@
 	_(FORM,         "form",         "Other data-entry forms (client details, password)") \
 	_(FIELD,        "field",        "Any field that has the cursor") \
 	_(OUTBOX,       "outbox",       "Outbox") \
-	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
+	_(REVIEW,       "review",       "Possible duplicates, changes to merge") \
 	_(HELP,         "help",         "Help screen")
 
 enum keymap_id {

@@ -16,7 +16,7 @@ TESTS += $(TUI_TESTS)
 dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
-vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
+vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c tui/screen_merge.c tui/screen_review_dose.c
 vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
@@ -27,6 +27,9 @@ TESTS += tests/tui/tabs.sh
 dist_check_SCRIPTS += tests/tui/tabs.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
+# A possible duplicate beside its match, a merge field by field (needs tests/cache/cachedrv).
+TESTS += tests/tui/integrity.sh
+dist_check_SCRIPTS += tests/tui/integrity.sh
 TESTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh

@@ -156,7 +156,7 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 	case CACHE_CONFLICT:
 		/* a responsible person or consent in conflict: the sync says which,
 		 * in a whole sentence ("This responsible person ... was removed") */
-		if (!strncmp(e->message, "This ", 5))
+		if (!strncmp(e->message, "This ", 5) || !strncmp(e->message, "Changed ", 8))
 			snprintf(buf, len, "%s", e->message);
 		else
 			snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
@@ -200,15 +200,19 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
 		break;
 	case CACHE_CONFLICT:
-		/* a responsible person or consent gone at the registry is sent again as new */
-		snprintf(buf, len, "%s keep the registry's   %s send ours %s   %s discard", kt, ke,
-		         strstr(e->message, "was removed at the registry") ? "as new" : "over it", kd);
+		if (e->op == CACHE_OP_UPDATE)
+			/* base, ours and the registry's, field by field (screen_merge.c) */
+			snprintf(buf, len, "%s compare field by field   %s keep the registry's   %s discard",
+			         ke, kt, kd);
+		else
+			snprintf(buf, len, "%s keep the registry's   %s delete it anyway   %s discard", kt,
+			         ke, kd);
 		break;
 	case CACHE_NEEDS_REVIEW:
 		if (held_client(e))
 			snprintf(buf, len, "%s link or create new   %s discard", kr, kd);
 		else
-			snprintf(buf, len, "%s send it anyway   %s discard", ke, kd);
+			snprintf(buf, len, "%s compare both doses   %s discard", ke, kd);
 		break;
 	case CACHE_ACCEPTED:
 	case CACHE_DISCARDED:
@@ -394,10 +398,18 @@ static unsigned outbox_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_SELECT:
 		if (!e)
 			break;
-		if (held_client(e))
+		if (held_client(e)) {
 			app_open(a, SCREEN_REVIEW_MATCH, &e->seq);
-		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
-		         e->state == CACHE_NEEDS_REVIEW)
+		} else if (e->state == CACHE_NEEDS_REVIEW && e->type == CACHE_R_IMMUNIZATION) {
+			/* a possible duplicate: both doses side by side */
+			struct open_discard o = {.e = e, .who = v->who ? v->who[v->sel] : ""};
+			app_open(a, SCREEN_REVIEW_DOSE, &o);
+		} else if (e->state == CACHE_CONFLICT && e->op == CACHE_OP_UPDATE &&
+		           app_open(a, SCREEN_MERGE,
+		                    &(struct open_discard){.e = e, .who = v->who ? v->who[v->sel] : ""})) {
+			/* field by field: base, ours and the registry's */
+		} else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
+		           e->state == CACHE_NEEDS_REVIEW)
 			ask(a, s, "Send this record to the registry as it is?", approve_yes);
 		else if (e->client_key[0])
 			app_open(a, SCREEN_CLIENT, e->client_key);

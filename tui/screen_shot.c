@@ -409,7 +409,7 @@ static void delete_save(struct shot_view *v, struct app *a)
 	app_capture(a, &cap);
 	struct vax_error err;
 	struct cache_store *st = app_store(a);
-	if (!st || !cache_save_immunization(st, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
+	if (!st || !cache_save_immunization_edit(st, &v->victim, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
 		app_message(a, MSG_ERROR, "Not deleted: %s",
 		            st ? err.message : "the local store is not open.");
 		return;
@@ -701,7 +701,8 @@ static void save(struct shot_view *v, struct app *a)
 	if (v->outbox_seq > 0)
 		ok = cache_outbox_correct_immunization(st, v->outbox_seq, &ims[0], &err);
 	else if (v->editing)
-		ok = cache_save_immunization(st, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
+		/* the base is the dose as the form began from it (cache/store.h) */
+		ok = cache_save_immunization_edit(st, &v->victim, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
 	else
 		ok = cache_save_immunizations(st, ims, n, &cap, &err);
 	if (!ok) {

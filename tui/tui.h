@@ -60,7 +60,9 @@ struct codes;
 	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
 	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
-	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */
+	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */ \
+	_(MERGE,    merge)    /* a change in conflict, field by field: base, ours, registry's */ \
+	_(REVIEW_DOSE, review_dose) /* a possible duplicate dose beside the one it looks like */
 /* clang-format on */
 
 enum screen_id {
@@ -140,6 +142,7 @@ struct open_client_edit {
 	const struct client *base; /* the client as it is (or a search's pre-fill) */
 	bool adding;               /* Add Client */
 };
+/* (also the merge and the possible duplicate's screens: an outbox entry) */
 struct open_discard {
 	const struct cache_entry *e;
 	const char *who; /* the client's name */

@@ -85,7 +85,7 @@ while [ $j -lt "$TUI_POINTS" ]; do
 	echo "$PID" >"$REG_TMP/tui-$j.id"
 	cat >"$TUI_TMP/s$j" <<EOF2
 $(tui_login_keys CLINICA alice)
-$(keys_open "$fam, Ada 03/15/2019")
+$(tui_open_keys "$fam, Ada 03/15/2019")
 $(keys_visit "LOTA$j" "LOTB$j")
 :save-screen $S/visit-$j.txt
 $(keys_change_lot "LOTC$j")

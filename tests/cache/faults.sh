@@ -144,7 +144,7 @@ proxy_start cut-down 60 1000
 tui_conf "registry_url = $PROXY_URL" "ca_file = $REG_CA" "connect_timeout_seconds = 3"
 tui_run <<EOF2
 $(tui_login_keys CLINICA alice)
-$(keys_open "Faultley, Ines 04/04/2018")
+$(tui_open_keys "Faultley, Ines 04/04/2018")
 $(keys_visit LOTF1 LOTF2)
 $(keys_middle Faye)
 <C-w>

@@ -95,15 +95,12 @@ registry_restart() {
 	registry_start "$@"
 }
 
-# Key sequences of the real vaxdesk (scripted mode, tests/tui/lib.sh) for
-# the crash and fault tests; each prints script lines.
-#   keys_open "FAMILY, GIVEN MM/DD/YYYY"   search and open the client
+# Key sequences of the real vaxdesk (scripted mode, tests/tui/lib.sh, whose
+# tui_open_keys opens a client) for the crash and fault tests; each prints
+# script lines.
 #   keys_visit LOT1 LOT2                   a visit: DTaP and MMR given today, saved
 #   keys_change_lot LOT                    the first dose's lot, with a reason, saved
 #   keys_middle NAME                       Edit Client, the middle name typed (not saved)
-keys_open() {
-	printf 's\n:wait-idle\n:type %s\n<Enter>\n:wait-idle\n' "$1"
-}
 keys_visit() {
 	printf 'a\n<S-Tab>\n:type V02\n<S-Tab>\n:type VXC1\n<Tab>\n<Tab>\n:type 20\n<Tab>\n<Tab>\n:type %s\n' "$1"
 	printf '<F3>\n:type 03\n<Tab>\n<Tab>\n:type %s\n<C-w>\n:wait-idle\n' "$2"
