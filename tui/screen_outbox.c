@@ -5,7 +5,10 @@
  * here today (accepted, waiting, rejected, discarded).
  *
  * What resolves an entry:
- *   Enter        rejected / conflict / held dose: send it as it is
+ *   Enter        a held possible duplicate dose: both doses side by side
+ *                (screen_review_dose.c); a changed record in conflict: base,
+ *                ours and the registry's field by field (screen_merge.c);
+ *                rejected / other conflicts: send it as it is
  *                (cache_outbox_approve); a held new client opens the match
  *                review; anything else opens the client
  *   discard      a question, then a reason (screen_discard.c); audited
