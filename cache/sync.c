@@ -1313,11 +1313,11 @@ static void conflict_words(const struct cache_merge *m, const struct client *our
 			used = (size_t)w < len - used ? used + (size_t)w : len - 1;
 	}
 	if (fields[0]) {
-		int w =
-		    snprintf(msg + used, len - used,
-		             "%sChanged here and at the registry since it was read: %s. Choose ours or the "
-		             "registry's for each.",
-		             used ? " " : "", fields);
+		int w = snprintf(
+		    msg + used, len - used,
+		    "%sSomeone changed this record at the registry meanwhile, " CACHE_SYNC_BOTH_CHANGED
+		    "%s. Choose ours or the registry's for each.",
+		    used ? " " : "", fields);
 		(void)w;
 	}
 	OPENSSL_cleanse(fields, sizeof fields);

@@ -63,6 +63,10 @@
 #include "core/codes.h"
 #include "core/error.h"
 
+/* In a CONFLICT's message, before the names of the fields changed on both
+ * sides (a conflict only about a responsible person or consent has none). */
+#define CACHE_SYNC_BOTH_CHANGED "and here too: "
+
 enum cache_sync_status {
 	CACHE_SYNC_IDLE = 0, /* no pass running */
 	CACHE_SYNC_RUNNING,  /* call cache_sync_step() again after api_pump() */

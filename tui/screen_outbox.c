@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/sync.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -159,7 +160,7 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 	case CACHE_CONFLICT:
 		/* a responsible person or consent in conflict: the sync says which,
 		 * in a whole sentence ("This responsible person ... was removed") */
-		if (!strncmp(e->message, "This ", 5) || !strncmp(e->message, "Changed ", 8))
+		if (!strncmp(e->message, "This ", 5) || !strncmp(e->message, "Someone ", 8))
 			snprintf(buf, len, "%s", e->message);
 		else
 			snprintf(buf, len, "Someone changed this record at the registry meanwhile%s%s",
@@ -176,6 +177,15 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 		buf[0] = '\0';
 		break;
 	}
+}
+
+/* A change in conflict over fields changed on both sides: the merge screen
+ * resolves it (one only about a responsible person or consent goes as
+ * ours, or the registry's stays). */
+static bool to_merge(const struct cache_entry *e)
+{
+	return e->state == CACHE_CONFLICT && e->op == CACHE_OP_UPDATE &&
+	       strstr(e->message, CACHE_SYNC_BOTH_CHANGED) != NULL;
 }
 
 /* "k1 does this, k2 that": the actions for the entry, with their keys. */
@@ -203,13 +213,18 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
 		break;
 	case CACHE_CONFLICT:
-		if (e->op == CACHE_OP_UPDATE)
+		if (to_merge(e))
 			/* base, ours and the registry's, field by field (screen_merge.c) */
 			snprintf(buf, len, "%s compare field by field   %s keep the registry's   %s discard",
 			         ke, kt, kd);
-		else
+		else if (e->op == CACHE_OP_DELETE)
 			snprintf(buf, len, "%s keep the registry's   %s delete it anyway   %s discard", kt,
 			         ke, kd);
+		else
+			/* a responsible person or consent gone at the registry is sent again as new */
+			snprintf(buf, len, "%s keep the registry's   %s send ours %s   %s discard", kt, ke,
+			         strstr(e->message, "was removed at the registry") ? "as new" : "over it",
+			         kd);
 		break;
 	case CACHE_NEEDS_REVIEW:
 		if (held_client(e))
@@ -407,7 +422,7 @@ static unsigned outbox_action(struct app *a, struct screen *s, enum action act)
 			/* a possible duplicate: both doses side by side */
 			struct open_discard o = {.e = e, .who = v->who ? v->who[v->sel] : ""};
 			app_open(a, SCREEN_REVIEW_DOSE, &o);
-		} else if (e->state == CACHE_CONFLICT && e->op == CACHE_OP_UPDATE &&
+		} else if (e->state == CACHE_CONFLICT && to_merge(e) &&
 		           app_open(a, SCREEN_MERGE,
 		                    &(struct open_discard){.e = e, .who = v->who ? v->who[v->sel] : ""})) {
 			/* field by field: base, ours and the registry's */

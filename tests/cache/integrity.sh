@@ -113,7 +113,7 @@ at "$B"
 drv_ok edit --rid "$chidi" --given Chidiebere --email okafor@example.org
 synced 'accepted 0, rejected 0, conflict 1,' "the given name at both desks"
 seq=$(outbox '.[] | select(.state == "conflict") | .seq')
-outbox ".[] | select(.seq == $seq) | .message" | grep -q 'Changed here and at the registry since it was read: Given name.' ||
+outbox ".[] | select(.seq == $seq) | .message" | grep -q 'and here too: Given name.' ||
 	fail "conflict words: $(outbox ".[] | select(.seq == $seq) | .message")"
 drv_ok merge --seq "$seq" >"$REG_TMP/merge.out"
 grep -q '^Given name|conflict|Chidi|Chidiebere|Chidera$' "$REG_TMP/merge.out" || fail "merge: $(cat "$REG_TMP/merge.out")"

@@ -145,7 +145,8 @@ expect 200 "the other desk's change"
 touch "$TUI_TMP/changed"
 wait $child
 [ "$(cat "$TUI_TMP/status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/status")"
-tui_has conflict 'Changed here and at the registry since it was read: Given name.'
+tui_has conflict 'registry meanwhile, and here too: Given'
+tui_has conflict 'compare field by field'
 tui_has merge 'Merge: Client change for Okafor, Chidi'
 tui_has merge 'Before'
 tui_has merge 'Registry'
