@@ -1127,6 +1127,32 @@ static unsigned char *seal_record(struct cache_store *s, cJSON *j, const char *k
 	return sealed;
 }
 
+/* Row key of table (imms: a dose; remote: a registry resource as it came),
+ * belonging to the client client_key: j (freed here) sealed as kind, the
+ * row replaced. */
+static bool write_owned_row(struct cache_store *s, const char *table, const char *kind, const char *key,
+                            const char *client_key, cJSON *j, const char *unencodable, const char *doing,
+                            struct vax_error *err)
+{
+	size_t slen;
+	unsigned char *sealed = seal_record(s, j, kind, key, unencodable, &slen, err);
+	if (!sealed)
+		return false;
+	char sql[96];
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s(key, client_key, sealed) VALUES(?,?,?)", table);
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, client_key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	free(sealed);
+	return ok ? true : cache_db_error(s, err, doing);
+}
+
 bool cache_write_client_row(struct cache_store *s, const char *key, const struct client *c, int64_t as_of,
                             bool keep_as_of, struct vax_error *err)
 {
@@ -1161,24 +1187,8 @@ bool cache_write_client_row(struct cache_store *s, const char *key, const struct
 bool cache_write_imm_row(struct cache_store *s, const char *key, const char *client_key,
                          const struct immunization *im, struct vax_error *err)
 {
-	size_t slen;
-	unsigned char *sealed = seal_record(s, fhir_immunization_to_json(im), "imm", key,
-	                                    "The dose could not be encoded.", &slen, err);
-	if (!sealed)
-		return false;
-	sqlite3_stmt *st;
-	bool ok =
-	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO imms(key, client_key, sealed) VALUES(?,?,?)",
-	                       -1, &st, NULL) == SQLITE_OK;
-	if (ok) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, client_key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_TRANSIENT);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-	}
-	free(sealed);
-	return ok ? true : cache_db_error(s, err, "save the dose");
+	return write_owned_row(s, "imms", "imm", key, client_key, fhir_immunization_to_json(im),
+	                       "The dose could not be encoded.", "save the dose", err);
 }
 
 /* The transaction around a registry copy replacing row key: 1 write it
@@ -1276,24 +1286,9 @@ bool cache_put_remote(struct cache_store *s, const cJSON *res, struct vax_error 
 	if (!type || !id || !*id || !rid_key(s, type, id, key) || !remote_client_key(s, type, res, id, ckey))
 		return error_set(err, "CACHE-NO-ID",
 		                 "A registry resource without an id or client cannot be kept.");
-	size_t slen;
-	unsigned char *sealed = seal_record(s, cJSON_Duplicate(res, true), "remote", key,
-	                                    "The registry's resource could not be encoded.", &slen, err);
-	if (!sealed)
-		return false;
-	sqlite3_stmt *st;
-	bool ok =
-	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO remote(key, client_key, sealed) VALUES(?,?,?)",
-	                       -1, &st, NULL) == SQLITE_OK;
-	if (ok) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, ckey, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_TRANSIENT);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-	}
-	free(sealed);
-	return ok ? true : cache_db_error(s, err, "keep the registry's copy");
+	return write_owned_row(s, "remote", "remote", key, ckey, cJSON_Duplicate(res, true),
+	                       "The registry's resource could not be encoded.", "keep the registry's copy",
+	                       err);
 }
 
 struct cJSON *cache_remote_get(struct cache_store *s, const char *type, const char *id)

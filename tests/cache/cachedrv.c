@@ -1013,6 +1013,7 @@ static int work(struct opts *o)
 		}
 		if (!ok) {
 			free(keys);
+			cache_store_close(s);
 			return 1;
 		}
 	}
