@@ -31,3 +31,35 @@ check_PROGRAMS += tests/print/printdrv
 tests_print_printdrv_SOURCES = tests/print/printdrv.c
 tests_print_printdrv_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_print_printdrv_LDADD = $(VAXPRINT_LIBS)
+
+# Check suite: the computations against hand-worked cases.
+tests_check_all_SOURCES += tests/print/test_print.c
+tests_check_all_LDADD += $(VAXPRINT_LIBS)
+
+# Documents read back with poppler, letters and lists, printing through a
+# real CUPS queue (tests/lib/cups.sh starts one).
+PRINT_TESTS = \
+	tests/print/record.sh \
+	tests/print/letters.sh \
+	tests/print/reports.sh \
+	tests/print/cups.sh
+TESTS += $(PRINT_TESTS)
+dist_check_SCRIPTS += $(PRINT_TESTS)
+EXTRA_DIST += tests/print/lib.sh tests/lib/cups.sh \
+	tests/print/fixtures/anh.json tests/print/fixtures/long.json \
+	tests/print/fixtures/okafor.json tests/print/fixtures/trevino.json \
+	tests/print/fixtures/washington.json tests/print/fixtures/muller.json \
+	tests/print/fixtures/garcia.json tests/print/fixtures/kim.json \
+	tests/print/fixtures/summary.json tests/print/fixtures/school-report.json
+
+# Fuzz targets for the readers of the registry's report answers; corpora in
+# tests/fuzz/corpus/schoolrep and summary (FUZZ_TARGETS, tests/fuzz/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz_schoolrep tests/fuzz/fuzz_summary
+tests_fuzz_fuzz_schoolrep_SOURCES = tests/fuzz/fuzz_schoolrep.c
+tests_fuzz_fuzz_schoolrep_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_schoolrep_LDADD = $(FUZZ_MAIN) $(VAXREPORT_LIBS)
+tests_fuzz_fuzz_schoolrep_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_summary_SOURCES = tests/fuzz/fuzz_summary.c
+tests_fuzz_fuzz_summary_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_summary_LDADD = $(FUZZ_MAIN) $(VAXREPORT_LIBS)
+tests_fuzz_fuzz_summary_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)

@@ -120,6 +120,12 @@ static PangoLayout *layout(struct pdf *p, enum pdf_style st, bool bold, double w
 		pango_layout_set_width(l, (int)(width * PANGO_SCALE));
 		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	}
+	/* no ligatures: "ffi" stays three letters for a search, also after a
+	 * print queue has turned the PDF into PostScript and back */
+	PangoAttrList *al = pango_attr_list_new();
+	pango_attr_list_insert(al, pango_attr_font_features_new("liga 0, clig 0"));
+	pango_layout_set_attributes(l, al);
+	pango_attr_list_unref(al);
 	char *owned;
 	pango_layout_set_text(l, clean(utf8, &owned), -1);
 	free(owned);

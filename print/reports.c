@@ -188,7 +188,7 @@ static void draw_school(struct pdf *p, const void *data)
 	pdf_text(p, PDF_BODY, buf);
 	pdf_space(p, 8);
 	static const struct pdf_table t = {.ncols = 4,
-	                                   .widths = {2.2, 1.0, 0.9, 3.4},
+	                                   .widths = {2.2, 1.0, 1.05, 3.3},
 	                                   .headers = {"Student", "Date of birth", "Compliant", "Missing"},
 	                                   .style = PDF_BODY};
 	pdf_table_begin(p, &t);
