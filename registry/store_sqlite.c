@@ -735,6 +735,48 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	return search_page(c, sql, q, out, ids, err);
 }
 
+bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u,
+                struct vax_error *err)
+{
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return false;
+	char where[4096], sql[4600];
+	where_clause(q, where, sizeof where);
+	/* where_clause() starts " FROM resource r WHERE ...": join the JSON in */
+	static const char from[] = " FROM resource r";
+	const char *cond = !strncmp(where, from, sizeof from - 1) ? where + sizeof from - 1 : where;
+	snprintf(sql, sizeof sql,
+	         "SELECT r.id, r.version, r.deleted, r.org, r.updated, h.json,"
+	         " (SELECT h1.updated FROM history h1 WHERE h1.type=r.type AND h1.id=r.id AND h1.version=1)"
+	         " FROM resource r JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version%s",
+	         cond);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "walk");
+	bind_conds(st, q);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char id[65];
+		struct store_res r;
+		column_copy(st, 0, id, sizeof id);
+		fill_res(st, 1, &r);
+		int64_t created =
+		    sqlite3_column_type(st, 6) == SQLITE_NULL ? r.updated : sqlite3_column_int64(st, 6);
+		bool go = fn(u, id, &r, created);
+		store_res_free(&r);
+		if (!go) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	bool ok = rc == SQLITE_DONE;
+	if (!ok)
+		db_error(err, c->db, "walk");
+	sqlite3_finalize(st);
+	return ok;
+}
+
 /* ---- organizations, users ----------------------------------------------- */
 
 bool store_org_add(struct store *s, const char *code, const char *name, struct vax_error *err)
