@@ -133,7 +133,7 @@ static void one_letter(struct pdf *p, const struct letters_doc *d, const struct 
 	else
 		snprintf(to, sizeof to, "%s", name);
 	snprintf(buf, sizeof buf, "%s\n%s", to, doc_address(&c->addr[0], "\n", addr, sizeof addr));
-	pdf_text_at(p, left, 144, 260, PDF_LARGE, buf);
+	pdf_text_at(p, left, 144, 300, PDF_LARGE, buf);
 	pdf_set_y(p, 252);
 	fill(buf, sizeof buf, minor ? t->dear_parent : t->dear, name, NULL);
 	pdf_text(p, PDF_LARGE, buf);

@@ -36,9 +36,13 @@ tests_print_printdrv_LDADD = $(VAXPRINT_LIBS)
 tests_check_all_SOURCES += tests/print/test_print.c
 tests_check_all_LDADD += $(VAXPRINT_LIBS)
 
-# Documents read back with poppler, letters and lists, printing through a
+# The registry's reports on fixture registries (hand-worked expectations),
+# documents read back with poppler, letters and lists, printing through a
 # real CUPS queue (tests/lib/cups.sh starts one).
 PRINT_TESTS = \
+	tests/registry/provider_summary.sh \
+	tests/registry/recall.sh \
+	tests/registry/school_reports.sh \
 	tests/print/record.sh \
 	tests/print/letters.sh \
 	tests/print/reports.sh \
@@ -54,7 +58,11 @@ EXTRA_DIST += tests/print/lib.sh tests/lib/cups.sh \
 
 # Fuzz targets for the readers of the registry's report answers; corpora in
 # tests/fuzz/corpus/schoolrep and summary (FUZZ_TARGETS, tests/fuzz/local.mk).
-check_PROGRAMS += tests/fuzz/fuzz_schoolrep tests/fuzz/fuzz_summary
+check_PROGRAMS += tests/fuzz/fuzz_schoolrep tests/fuzz/fuzz_summary tests/fuzz/fuzz_recall
+tests_fuzz_fuzz_recall_SOURCES = tests/fuzz/fuzz_recall.c
+tests_fuzz_fuzz_recall_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_recall_LDADD = $(FUZZ_MAIN) $(VAXREPORT_LIBS)
+tests_fuzz_fuzz_recall_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_schoolrep_SOURCES = tests/fuzz/fuzz_schoolrep.c
 tests_fuzz_fuzz_schoolrep_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_fuzz_fuzz_schoolrep_LDADD = $(FUZZ_MAIN) $(VAXREPORT_LIBS)

@@ -26,6 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/client.h"
 #include "core/date.h"
 #include "core/error.h"
@@ -95,6 +97,42 @@ bool recall_client_active(const struct client *c);
 /** The school grade a child is in on `on` by age on September 1 of that
  * school year (5 is kindergarten), as SCHOOL_GRADE_PK..12. */
 int recall_school_grade(vax_date dob, vax_date on);
+
+/* ---- the registry's answer, one slice of the organization's clients ---- */
+
+/** One client selected, with the Patient as the registry holds it (its
+ * version is what a recorded notice date builds on). */
+struct recall_notice {
+	struct client client;
+	struct recall_due due[RECALL_MAX_DUE];
+	int ndue;
+};
+
+struct recall_page {
+	int total;  /* the organization's clients */
+	int offset; /* where this slice starts */
+	int count;  /* clients examined in it */
+	int outcomes[RECALL_OUTCOME_COUNT];
+	struct recall_notice *notices;
+	size_t nnotices;
+};
+
+/** The answer's Parameters (vaxregd): start it with the slice's numbers,
+ * add each selected client (patient is the stored Patient, copied), then
+ * the tallies. */
+cJSON *recall_page_begin(int total, int offset, int count, vax_date on);
+void recall_page_add(cJSON *page, const cJSON *patient, const struct recall_result *r);
+void recall_page_end(cJSON *page, const int outcomes[RECALL_OUTCOME_COUNT]);
+/** Read an answer (vaxdesk); every field checked. */
+bool recall_page_from_json(const cJSON *j, struct recall_page *p, struct vax_error *err);
+void recall_page_free(struct recall_page *p);
+/** The criteria as the request's Parameters (vaxdesk) and back (vaxregd,
+ * which checks them: unknown vaccine groups, ages and dates are refused
+ * naming the parameter). */
+cJSON *recall_criteria_to_json(const struct recall_criteria *q, const struct cdsi_data *d, int offset,
+                               int count);
+bool recall_criteria_from_json(const cJSON *j, const struct cdsi_data *d, vax_date today,
+                               struct recall_criteria *q, int *offset, int *count, struct vax_error *err);
 
 const char *recall_outcome_code(enum recall_outcome o);
 const char *recall_outcome_label(enum recall_outcome o);

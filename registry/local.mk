@@ -11,9 +11,13 @@ libvaxregistry_a_SOURCES = \
 	registry/routes_auth.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h
+# the reports (print/'s computations, no drawing): provider summary, recall,
+# the school reports kept
+libvaxregistry_a_SOURCES += registry/op_summary.c registry/op_recall.c registry/op_school_reports.c \
+	registry/client_read.c
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXREPORT_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd

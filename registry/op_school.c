@@ -154,58 +154,37 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 /* Every student of a school list against the school requirements, for the
  * school (or the clinic) that keeps the list. A short JSON answer, see
  * doc/extensions.md. */
-/* A POSTed Parameters' value[x] string for name, else the query's. */
-static const char *op_param(struct ctx *x, const cJSON *body, const char *name)
+cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body)
 {
-	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter"))
-	{
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
-		if (!cJSON_IsString(nm) || strcmp(nm->valuestring, name))
-			continue;
-		const cJSON *v;
-		cJSON_ArrayForEach(v, p)
-		{
-			if (v->string && !strncmp(v->string, "value", 5) && cJSON_IsString(v))
-				return v->valuestring;
-		}
-	}
-	return reg_param(x->rq, name);
-}
-
-void reg_op_school(struct ctx *x)
-{
-	const char *gid = x->id;
-	const cJSON *body = x->body;
 	if (strcmp(x->ss.role, "school") && strcmp(x->ss.role, "provider")) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "Your role (%s) may not run school compliance reports.",
 		         x->ss.role);
 		reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
-		return;
+		return NULL;
 	}
 	if (!reg_cfg(x->a)->school || !reg_cfg(x->a)->cdsi) {
 		reg_reply_oo(
 		    x->rs, 501, "not-supported", "SCHOOL-NODATA",
 		    "This registry has no school requirements loaded, so it cannot check compliance.", NULL);
-		return;
+		return NULL;
 	}
-	const char *gs = op_param(x, body, "grade");
+	const char *gs = reg_op_param(x, body, "grade");
 	int grade = gs ? school_grade_parse(gs) : SCHOOL_GRADE_BAD;
 	if (grade == SCHOOL_GRADE_BAD) {
 		reg_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", "grade: give PK, K or 1 to 12.", "grade");
-		return;
+		return NULL;
 	}
-	const char *ds = op_param(x, body, "date");
+	const char *ds = reg_op_param(x, body, "date");
 	vax_date on = reg_today(x->rq);
 	if (ds && date_parse_iso(ds, &on) != DATE_OK) {
 		reg_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", "date: give the day as YYYY-MM-DD.",
 		             "date");
-		return;
+		return NULL;
 	}
 	struct store_res g;
 	if (!reg_load(x, "Group", gid, 0, &g))
-		return; /* 404 also for another organization's list */
+		return NULL; /* 404 also for another organization's list */
 	cJSON *group = cJSON_Parse(g.json);
 	store_res_free(&g);
 	cJSON *out = cJSON_CreateObject();
@@ -226,7 +205,8 @@ void reg_op_school(struct ctx *x)
 		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(m, "entity"), "reference");
 		if (!cJSON_IsString(ref) || strncmp(ref->valuestring, "Patient/", 8) ||
-		    !reg_valid_id(ref->valuestring + 8))
+		    !reg_valid_id(ref->valuestring + 8) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "inactive")))
 			continue;
 		bool ok;
 		cJSON_AddItemToArray(students,
@@ -241,5 +221,12 @@ void reg_op_school(struct ctx *x)
 	free(aud.ids);
 	cJSON_AddNumberToObject(out, "total", total);
 	cJSON_AddNumberToObject(out, "compliant", compliant);
-	reg_reply_json(x->rs, 200, out, CT_JSON);
+	return out;
+}
+
+void reg_op_school(struct ctx *x)
+{
+	cJSON *out = reg_school_run(x, x->id, x->body);
+	if (out)
+		reg_reply_json(x->rs, 200, out, CT_JSON);
 }

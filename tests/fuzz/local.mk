@@ -52,8 +52,8 @@ FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cd
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
-# fuzz_schoolrep and fuzz_summary (the registry's report answers) are built in print/local.mk
-FUZZ_TARGETS += schoolrep summary
+# fuzz_schoolrep, fuzz_summary, fuzz_recall (the report answers) are built in print/local.mk
+FUZZ_TARGETS += schoolrep summary recall
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh

@@ -7,6 +7,8 @@
  *   printdrv recall [--on DATE] [--vaccines G,G] [--age MIN-MAX] [--overdue] [--lang en|es|both]
  *                   [--a4] OUT.pdf OUT.csv BUNDLE.json...
  *       prints "outcome<TAB>family<TAB>vaccine@due..." per client, then writes the letters and list
+ *   printdrv recall-answer [--lang en|es|both] [--on DATE] ANSWER.json... OUT.pdf OUT.csv
+ *       the letters and list from the registry's Patient/$recall answers (slices)
  *   printdrv summary-pdf [--a4] SUMMARY.json OUT.pdf
  *   printdrv school [--a4] REPORT.json OUT.pdf OUT.csv
  *
@@ -237,6 +239,48 @@ static int cmd_recall(int argc, char **argv)
 	return ok ? 0 : die(err.message);
 }
 
+static cJSON *read_json(const char *path, struct vax_error *err);
+
+static int cmd_recall_answer(int argc, char **argv)
+{
+	struct letters_doc doc = {.org_name = "Clínica Peña", .date = date_from_ymd(2026, 11, 22)};
+	int i = 0;
+	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+		if (!strcmp(a, "--lang") && ++i && !letters_lang_parse(v, &doc.lang))
+			return die("--lang: en, es or both");
+		else if (!strcmp(a, "--on") && ++i && date_parse_iso(v, &doc.date) != DATE_OK)
+			return die("--on: YYYY-MM-DD");
+	}
+	if (argc - i < 3)
+		return die("usage: recall-answer [options] ANSWER.json... OUT.pdf OUT.csv");
+	size_t np = (size_t)(argc - i - 2);
+	struct recall_page *pages = xcalloc(np, sizeof *pages);
+	size_t nl = 0;
+	struct vax_error err = {0};
+	for (size_t k = 0; k < np; k++) {
+		cJSON *j = read_json(argv[i + (int)k], &err);
+		if (!j || !recall_page_from_json(j, &pages[k], &err))
+			return die(err.message);
+		cJSON_Delete(j);
+		nl += pages[k].nnotices;
+	}
+	struct letter *letters = xcalloc(nl + 1, sizeof *letters);
+	for (size_t k = 0; k < np; k++)
+		for (size_t m = 0; m < pages[k].nnotices; m++) {
+			const struct recall_notice *nt = &pages[k].notices[m];
+			letters[doc.n++] = (struct letter){&nt->client, nt->due, nt->ndue};
+		}
+	doc.letters = letters;
+	bool ok = letters_pdf_file(argv[argc - 2], PDF_PAPER_LETTER, &doc, &err) &&
+	          letters_csv_file(argv[argc - 1], &doc, &err);
+	for (size_t k = 0; k < np; k++)
+		recall_page_free(&pages[k]);
+	free(pages);
+	free(letters);
+	return ok ? 0 : die(err.message);
+}
+
 static cJSON *read_json(const char *path, struct vax_error *err)
 {
 	char *buf;
@@ -295,6 +339,8 @@ int main(int argc, char **argv)
 		return cmd_lp(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "recall"))
 		return cmd_recall(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "recall-answer"))
+		return cmd_recall_answer(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "summary-pdf"))
 		return cmd_summary_pdf(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "school"))
