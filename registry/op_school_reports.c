@@ -9,11 +9,11 @@
  *
  * A report belongs to the organization that ran it and is visible to it
  * only. It is kept as two records: the whole answer, and a small one the
- * list reads, so listing never parses a 2,000-student report. */
+ * list reads, so listing never parses a 2,000-student report. ranAt is the
+ * instant the store stamped on them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/uuid.h"
 #include "core/xalloc.h"
@@ -34,12 +34,15 @@ static bool may(struct ctx *x)
 	return false;
 }
 
-static void instant(int64_t t, char *buf, size_t len)
+/* When a report was run: the instant the store stamped on it (meta). */
+static void ran_at_from_meta(cJSON *j)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	const cJSON *at =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "meta"), "lastUpdated");
+	if (cJSON_IsString(at) && !cJSON_GetObjectItemCaseSensitive(j, "ranAt"))
+		cJSON_AddStringToObject(j, "ranAt", at->valuestring);
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "resourceType");
 }
 
 /* The fields the list shows, copied from the answer. */
@@ -63,11 +66,9 @@ void reg_op_school_report(struct ctx *x)
 	cJSON *rep = reg_school_run(x, x->id, x->body);
 	if (!rep)
 		return;
-	char id[UUID_STR_LEN], at[32];
+	char id[UUID_STR_LEN];
 	uuid_v4(id);
-	instant(x->rq->now, at, sizeof at);
 	cJSON_AddStringToObject(rep, "id", id);
-	cJSON_AddStringToObject(rep, "ranAt", at);
 	cJSON_AddStringToObject(rep, "ranBy", x->ss.username);
 	cJSON *info = info_of(rep);
 	struct store *st = reg_store(x->a);
@@ -83,8 +84,7 @@ void reg_op_school_report(struct ctx *x)
 		reg_reply_err(x->rs, &err);
 		return;
 	}
-	/* the store stamps its own meta on what it keeps; the answer is the report */
-	cJSON_DeleteItemFromObjectCaseSensitive(rep, "meta");
+	ran_at_from_meta(rep);
 	reg_audit(x, "school-report", "Group", x->id);
 	reg_reply_json(x->rs, 201, rep, CT_JSON);
 	snprintf(x->rs->location, sizeof x->rs->location, "Group/$school-reports/%s", id);
@@ -102,8 +102,7 @@ static bool add_info(void *u, const char *id, const struct store_res *r, int64_t
 	cJSON *j = r->json ? cJSON_Parse(r->json) : NULL;
 	if (!j)
 		return true;
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "resourceType");
+	ran_at_from_meta(j);
 	if (in->n == in->cap) {
 		in->cap = in->cap ? 2 * in->cap : 32;
 		in->j = xrealloc(in->j, in->cap * sizeof *in->j);
@@ -173,8 +172,7 @@ void reg_school_report_get(struct ctx *x)
 	}
 	cJSON *j = cJSON_Parse(r.json);
 	store_res_free(&r);
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "resourceType");
+	ran_at_from_meta(j);
 	reg_audit(x, "read", REPORT_TYPE, x->id);
 	reg_reply_json(x->rs, 200, j, CT_JSON);
 }

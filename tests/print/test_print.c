@@ -24,23 +24,9 @@
 static struct cdsi_data *data;
 static struct school_reqs *texas;
 
-static char *path_texas(char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/texas/school-requirements.txt", testutil_datadir());
-	return buf;
-}
-
 static void load_all(void)
 {
-	char dir[4096], path[4096];
-	struct vax_error err = {0};
-	snprintf(dir, sizeof dir, "%s/cdsi", testutil_datadir());
-	data = cdsi_data_load(dir, &err);
-	texas = data ? school_load(path_texas(path, sizeof path), data, &err) : NULL;
-	if (!texas) {
-		fprintf(stderr, "cannot load the schedule data: %s\n", err.message);
-		abort();
-	}
+	testutil_load_schedules(&data, &texas);
 }
 
 static void free_all(void)
