@@ -12,6 +12,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "core/text.h"
@@ -438,6 +439,13 @@ void pdf_table_end(struct pdf *p)
 {
 	p->table = NULL;
 	pdf_space(p, 8);
+}
+
+void pdf_shutdown(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 /* ---- documents ------------------------------------------------------------------ */

@@ -26,6 +26,7 @@
 #include "forecast/cdsi.h"
 #include "print/letters.h"
 #include "print/lp.h"
+#include "print/pdf.h"
 #include "print/recall.h"
 #include "print/reports.h"
 #include "print/record.h"
@@ -333,6 +334,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return die("usage: printdrv record|lp ...");
+	atexit(pdf_shutdown);
 	if (!strcmp(argv[1], "record"))
 		return cmd_record(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "lp"))
