@@ -54,6 +54,8 @@ FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
 # fuzz_schoolrep, fuzz_summary, fuzz_recall (the report answers) are built in print/local.mk
 FUZZ_TARGETS += schoolrep summary recall
+# fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk
+FUZZ_TARGETS += hl7
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh
