@@ -443,8 +443,9 @@ void pdf_table_end(struct pdf *p)
 
 void pdf_shutdown(void)
 {
+	/* (cairo_debug_reset_static_data() would assert while a font it
+	 * cached is still referenced: cairo's own caches are left alone) */
 	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
 	FcFini();
 }
 

@@ -49,7 +49,7 @@ static void ran_at_from_meta(cJSON *j)
 static cJSON *info_of(const cJSON *report)
 {
 	static const char *const keep[] = {"id",    "group",     "name",  "grade", "date",
-	                                   "total", "compliant", "ranAt", "ranBy"};
+	                                   "total", "compliant", "ranBy", "seq"};
 	cJSON *info = cJSON_CreateObject();
 	for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(report, keep[i]);
@@ -70,10 +70,16 @@ void reg_op_school_report(struct ctx *x)
 	uuid_v4(id);
 	cJSON_AddStringToObject(rep, "id", id);
 	cJSON_AddStringToObject(rep, "ranBy", x->ss.username);
-	cJSON *info = info_of(rep);
 	struct store *st = reg_store(x->a);
 	struct vax_error err = {0};
 	bool ok = store_begin(st, &err);
+	/* the organization's how-many-th report: orders two run in one second */
+	struct store_query q = {.type = INFO_TYPE, .n = 1, .count = 0};
+	q.cond[0] = (struct store_cond){.kind = SC_OWNER, .value = x->ss.org};
+	long before = 0;
+	ok = ok && store_search(st, &q, NULL, NULL, &before, &err) >= 0;
+	cJSON_AddNumberToObject(rep, "seq", (double)before + 1);
+	cJSON *info = info_of(rep);
 	ok = ok && store_write(st, REPORT_TYPE, id, x->ss.org, rep, false, x->rq->now, NULL, &err) &&
 	     store_write(st, INFO_TYPE, id, x->ss.org, info, false, x->rq->now, NULL, &err) &&
 	     store_commit(st, &err);
@@ -111,15 +117,16 @@ static bool add_info(void *u, const char *id, const struct store_res *r, int64_t
 	return true;
 }
 
-static const char *ran_at(const cJSON *j)
+static double seq(const cJSON *j)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "ranAt");
-	return cJSON_IsString(v) ? v->valuestring : "";
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
 static int newest_first(const void *a, const void *b)
 {
-	return strcmp(ran_at(*(cJSON *const *)b), ran_at(*(cJSON *const *)a));
+	double x = seq(*(cJSON *const *)a), y = seq(*(cJSON *const *)b);
+	return (x < y) - (x > y);
 }
 
 void reg_school_reports(struct ctx *x)
