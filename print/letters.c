@@ -188,7 +188,7 @@ static void draw(struct pdf *p, const void *data)
 {
 	const struct letters_doc *d = data;
 	bool first = true;
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->n && !(d->cancel && *d->cancel); i++) {
 		for (int k = 0; k < 2; k++) {
 			enum doc_lang lang = k == 0 ? DOC_EN : DOC_ES;
 			if ((d->lang == LETTERS_EN && lang != DOC_EN) ||

@@ -38,6 +38,7 @@ struct letters_doc {
 	enum letters_lang lang;
 	const struct letter *letters;
 	size_t n;
+	const volatile bool *cancel; /* may be NULL; when it turns true the letters stop */
 };
 
 /** "en", "es", "both" -> language; false otherwise. */

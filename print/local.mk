@@ -21,7 +21,8 @@ libvaxprint_a_SOURCES = \
 	print/letters.c print/letters.h \
 	print/reports.c print/reports.h \
 	print/csvout.c print/csvout.h \
-	print/lp.c print/lp.h
+	print/lp.c print/lp.h \
+	print/task.c print/task.h
 libvaxprint_a_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS) $(PANGO_CFLAGS) $(CJSON_CFLAGS)
 VAXPRINT_LIBS = libvaxprint.a $(VAXREPORT_LIBS) $(VAXSYS_LIBS) $(PANGO_LIBS) $(CAIRO_LIBS)
 
@@ -49,7 +50,7 @@ PRINT_TESTS = \
 	tests/print/cups.sh
 TESTS += $(PRINT_TESTS)
 dist_check_SCRIPTS += $(PRINT_TESTS)
-EXTRA_DIST += tests/print/lib.sh tests/lib/cups.sh \
+EXTRA_DIST += tests/print/lib.sh tests/print/load.sh tests/lib/cups.sh \
 	tests/print/fixtures/anh.json tests/print/fixtures/long.json \
 	tests/print/fixtures/okafor.json tests/print/fixtures/trevino.json \
 	tests/print/fixtures/washington.json tests/print/fixtures/muller.json \

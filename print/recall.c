@@ -92,33 +92,31 @@ static void consider(const struct recall_criteria *q, const struct cdsi_data *d,
 	r->overdue = overdue;
 }
 
+enum recall_outcome recall_exclusion(const struct recall_criteria *q, const struct client *c)
+{
+	if (c->dob == DATE_NONE)
+		return RECALL_NO_DOB;
+	int age = date_age_months(c->dob, q->on);
+	if (c->dob > q->on || (q->age_min_months >= 0 && age < q->age_min_months) ||
+	    (q->age_max_months >= 0 && age > q->age_max_months))
+		return RECALL_OUT_OF_AGE;
+	if (!recall_client_active(c))
+		return RECALL_INACTIVE;
+	if (!c->reminder_recall)
+		return RECALL_OPTED_OUT;
+	if (!recall_address_viable(c))
+		return RECALL_NO_ADDRESS;
+	return RECALL_SELECTED;
+}
+
 bool recall_check(const struct recall_criteria *q, const struct cdsi_data *d, const struct school_reqs *tx,
                   const struct client *c, const struct immunization *imms, size_t n,
                   struct recall_result *out, struct vax_error *err)
 {
 	memset(out, 0, sizeof *out);
-	if (c->dob == DATE_NONE) {
-		out->outcome = RECALL_NO_DOB;
+	out->outcome = recall_exclusion(q, c);
+	if (out->outcome != RECALL_SELECTED)
 		return true;
-	}
-	int age = date_age_months(c->dob, q->on);
-	if (c->dob > q->on || (q->age_min_months >= 0 && age < q->age_min_months) ||
-	    (q->age_max_months >= 0 && age > q->age_max_months)) {
-		out->outcome = RECALL_OUT_OF_AGE;
-		return true;
-	}
-	if (!recall_client_active(c)) {
-		out->outcome = RECALL_INACTIVE;
-		return true;
-	}
-	if (!c->reminder_recall) {
-		out->outcome = RECALL_OPTED_OUT;
-		return true;
-	}
-	if (!recall_address_viable(c)) {
-		out->outcome = RECALL_NO_ADDRESS;
-		return true;
-	}
 	struct cdsi_dose *doses = xcalloc(n + 1, sizeof *doses);
 	size_t nd = history_cdsi_doses(imms, n, doses, NULL);
 	struct cdsi_patient p = {

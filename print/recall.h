@@ -90,6 +90,10 @@ bool recall_check(const struct recall_criteria *q, const struct cdsi_data *d, co
                   const struct client *c, const struct immunization *imms, size_t n,
                   struct recall_result *out, struct vax_error *err);
 
+/** The exclusion that applies to the client before any dose is read
+ * (no date of birth, age, inactive, opted out, no address), or
+ * RECALL_SELECTED when the history must be evaluated. */
+enum recall_outcome recall_exclusion(const struct recall_criteria *q, const struct client *c);
 /** True if a letter can be addressed to the client. */
 bool recall_address_viable(const struct client *c);
 /** True if the client is active at the organization (not deceased). */

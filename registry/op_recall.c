@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/xalloc.h"
 #include "print/recall.h"
 #include "registry/routes_int.h"
@@ -57,6 +58,15 @@ void reg_op_recall(struct ctx *x)
 	int outcomes[RECALL_OUTCOME_COUNT] = {0};
 	bool failed = false;
 	for (int i = 0; i < got && !failed; i++) {
+		/* most exclusions need the Patient alone: no doses read for them */
+		struct client pc;
+		cJSON *pj0 = res[i].json ? cJSON_Parse(res[i].json) : NULL;
+		bool read = pj0 && fhir_patient_from_json(pj0, &pc, NULL);
+		cJSON_Delete(pj0);
+		if (read && recall_exclusion(&q, &pc) != RECALL_SELECTED) {
+			outcomes[recall_exclusion(&q, &pc)]++;
+			continue;
+		}
 		struct reg_history h;
 		int r = reg_history_read(x, ids[i], &res[i], &h);
 		failed = r < 0;

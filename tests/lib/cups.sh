@@ -37,6 +37,7 @@ cups_stop() {
 		CUPS_PID=
 	fi
 	[ -n "$CUPS_TMP" ] && [ -z "${CUPS_KEEP:-}" ] && rm -rf "$CUPS_TMP"
+	[ -n "${CUPS_SINCE:-}" ] && rm -f "$CUPS_SINCE"
 	CUPS_TMP=
 }
 
@@ -116,6 +117,8 @@ cups_system() {
 }
 
 cups_start() {
+	# what CUPS-PDF wrote before this test (another run's) is not this test's
+	CUPS_SINCE=$(mktemp "${TMPDIR:-/tmp}/vaxcups-since.XXXXXX")
 	for _t in cupsd lpadmin lp lpstat pdftotext pdftoppm; do
 		command -v "$_t" >/dev/null 2>&1 ||
 			cups_skip "$_t is not installed (Debian: apt-get install cups cups-client printer-driver-cups-pdf poppler-utils; tools/setup does)"
@@ -148,7 +151,7 @@ cups_wait_pdf() {
 	_i=0
 	while [ $_i -lt $((_secs * 10)) ]; do
 		for _f in "$_dir/$_title"*.pdf; do
-			[ -f "$_f" ] || continue
+			[ -f "$_f" ] && [ "$_f" -nt "$CUPS_SINCE" ] || continue
 			# CUPS-PDF writes in place: wait until the file stops growing and parses
 			_s1=$(wc -c <"$_f")
 			sleep 0.3

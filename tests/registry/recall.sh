@@ -15,29 +15,11 @@ b=$(registry_login CLINICB bob)
 v=$(registry_login CLINICA victor)
 FX=$top_srcdir/tests/print/fixtures
 
-# a fixture Bundle (Patient and its Immunizations) as a transaction: the
-# ids dropped, the Patient referenced by a urn:uuid; the AKA names off
-# (the registry takes Latin-script names only; the documents print any)
-load() { # TOKEN FIXTURE
-	jq -c '
-	  (.entry[] | select(.resource.resourceType == "Patient") | .resource.id) as $pid
-	  | {resourceType: "Bundle", type: "transaction", entry: [.entry[] | .resource
-	     | if .resourceType == "Patient" then
-	         {fullUrl: "urn:uuid:00000000-0000-4000-8000-000000000001", resource: (del(.id) | .name |= [.[0]]),
-	          request: {method: "POST", url: "Patient"}}
-	       else
-	         {resource: (del(.id) | .patient.reference = "urn:uuid:00000000-0000-4000-8000-000000000001"),
-	          request: {method: "POST", url: "Immunization"}}
-	       end]}' "$2" >"$REG_TMP/tx.json"
-	reg_json POST / "$1" "$(cat "$REG_TMP/tx.json")"
-	expect 200 "load $(basename "$2")"
-	[ "$(jqb '[.entry[].response.status | select(startswith("201"))] | length')" = "$(jq '.entry | length' "$REG_TMP/tx.json")" ] ||
-		fail "load $(basename "$2"): $(jqb -c '[.entry[].response]')"
-}
+. "$top_srcdir/tests/print/load.sh"
 for f in anh okafor trevino washington muller garcia; do
-	load "$a" "$FX/$f.json"
+	print_load "$a" "$FX/$f.json"
 done
-load "$b" "$FX/okafor.json" # CLINICB's own client: never in CLINICA's recall
+print_load "$b" "$FX/okafor.json" # CLINICB's own client: never in CLINICA's recall
 
 ask() { # TOKEN OFFSET COUNT [EXTRA PARAMETERS]
 	reg_json POST "/Patient/\$recall" "$1" '{"resourceType":"Parameters","parameter":[
