@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/xalloc.h"
+#include "forecast/record.h"
 
 char history_gender(enum sex s)
 {
@@ -106,31 +107,20 @@ static const char *reason_words(enum cdsi_eval_reason r)
 	return "";
 }
 
+/* The screen's words for a dose (forecast_eval_label: "2 of 4", "dose 3"),
+ * and on paper the reason a dose does not count. */
 static void dose_label(const struct cdsi_dose_eval *e, char *buf, size_t len)
 {
-	switch (e->status) {
-	case CDSI_EVAL_VALID:
-		if (e->series_doses > 0)
-			snprintf(buf, len, "%d of %d", e->dose_number, e->series_doses);
-		else if (e->dose_number > 0)
-			snprintf(buf, len, "%d", e->dose_number);
-		else
-			snprintf(buf, len, "Valid");
-		return;
-	case CDSI_EVAL_EXTRANEOUS:
+	if (e->status == CDSI_EVAL_EXTRANEOUS) {
 		snprintf(buf, len, "Extra dose, not needed");
-		return;
-	case CDSI_EVAL_NOT_VALID:
-	case CDSI_EVAL_SUBSTANDARD:
-		if (e->reason != CDSI_REASON_NONE)
-			snprintf(buf, len, "NOT VALID: %s", reason_words(e->reason));
-		else
-			snprintf(buf, len, "NOT VALID");
-		return;
-	case CDSI_EVAL_NONE:
-		break;
+	} else if ((e->status == CDSI_EVAL_NOT_VALID || e->status == CDSI_EVAL_SUBSTANDARD) &&
+	           e->reason != CDSI_REASON_NONE) {
+		snprintf(buf, len, "NOT VALID: %s", reason_words(e->reason));
+	} else if (e->status == CDSI_EVAL_SUBSTANDARD) {
+		snprintf(buf, len, "NOT VALID");
+	} else {
+		forecast_eval_label(e, buf, len);
 	}
-	buf[0] = '\0';
 }
 
 static void vaccine_name(const struct cdsi_data *d, const struct immunization *im, char *buf, size_t len)

@@ -8,6 +8,7 @@
 #include "core/fhir.h"
 #include "core/text.h"
 #include "core/xalloc.h"
+#include "forecast/record.h"
 #include "print/history.h"
 
 #define RECALL_CODE(e, code, label) code,
@@ -46,15 +47,6 @@ bool recall_address_viable(const struct client *c)
 bool recall_client_active(const struct client *c)
 {
 	return c->org_status == ORG_STATUS_ACTIVE && !c->deceased;
-}
-
-int recall_school_grade(vax_date dob, vax_date on)
-{
-	int y, m, d;
-	date_to_ymd(on, &y, &m, &d);
-	vax_date sept1 = date_from_ymd(m >= 9 ? y : y - 1, 9, 1);
-	int age = date_age_years(dob, sept1);
-	return age < 5 ? SCHOOL_GRADE_PK : age - 5 > 12 ? 12 : age - 5;
 }
 
 static bool chosen(const struct recall_criteria *q, int group)
@@ -126,7 +118,7 @@ bool recall_check(const struct recall_criteria *q, const struct cdsi_data *d, co
 	if (school) {
 		struct school_report rep;
 		struct cdsi_result res;
-		int grade = recall_school_grade(c->dob, q->on);
+		int grade = forecast_school_grade(c->dob, q->on);
 		ok = school_check(tx, d, &p, grade, q->on, &rep, err) &&
 		     cdsi_evaluate(d, &p, q->on, -1, &res, err);
 		if (ok) {

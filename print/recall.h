@@ -6,7 +6,8 @@
  *   RECALL_DUE       anything due or overdue by each client's tracking
  *                    schedule: ACIP (every vaccine group CDSi forecasts) or
  *                    TX-SCHOOL (the Texas school requirements for the
- *                    grade the client's age puts them in).
+ *                    grade the client's age puts them in,
+ *                    forecast_school_grade()).
  * An age range narrows either. Due means the recommended date (CDSi's
  * earliest when there is none) is on or before the notice date; overdue
  * means the past-due date is too. A recall (overdue_only) takes overdue
@@ -98,9 +99,6 @@ enum recall_outcome recall_exclusion(const struct recall_criteria *q, const stru
 bool recall_address_viable(const struct client *c);
 /** True if the client is active at the organization (not deceased). */
 bool recall_client_active(const struct client *c);
-/** The school grade a child is in on `on` by age on September 1 of that
- * school year (5 is kindergarten), as SCHOOL_GRADE_PK..12. */
-int recall_school_grade(vax_date dob, vax_date on);
 
 /* ---- the registry's answer, one slice of the organization's clients ---- */
 

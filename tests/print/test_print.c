@@ -206,17 +206,6 @@ START_TEST(recall_vaccines)
 }
 END_TEST
 
-START_TEST(recall_school_grades)
-{
-	/* the grade from the age on September 1 of the school year */
-	ck_assert_int_eq(recall_school_grade(ymd(2021, 9, 1), ymd(2026, 11, 22)), 0); /* 5 on 9/1: K */
-	ck_assert_int_eq(recall_school_grade(ymd(2021, 9, 2), ymd(2026, 11, 22)), SCHOOL_GRADE_PK);
-	ck_assert_int_eq(recall_school_grade(ymd(2012, 5, 1), ymd(2026, 11, 22)), 9);
-	ck_assert_int_eq(recall_school_grade(ymd(2012, 5, 1), ymd(2026, 8, 31)), 8); /* last school year */
-	ck_assert_int_eq(recall_school_grade(ymd(1990, 1, 1), ymd(2026, 11, 22)), 12);
-}
-END_TEST
-
 /* ---- provider summary --------------------------------------------------------- */
 
 /* Up to date for 4:3:1:3:3:1:4 at 26 months (born 01/10/2024, checked
@@ -538,7 +527,6 @@ Suite *print_suite(void)
 	tcase_add_test(t, csv_quoting);
 	tcase_add_test(t, recall_exclusions);
 	tcase_add_test(t, recall_vaccines);
-	tcase_add_test(t, recall_school_grades);
 	tcase_add_test(t, summary_coverage);
 	tcase_add_test(t, summary_doses);
 	tcase_add_test(t, summary_errors);
