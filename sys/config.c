@@ -127,7 +127,8 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 		/* a CUPS destination name: printable, no space, '/' or '#' */
 		for (const char *p = val; *p; p++)
 			if ((unsigned char)*p <= ' ' || *p == '/' || *p == '#' || *p == 0x7f) {
-				report(cfg, label, line, "printer must be a CUPS printer name (no spaces, '/' or '#')");
+				report(cfg, label, line,
+				       "printer must be a CUPS printer name (no spaces, '/' or '#')");
 				return;
 			}
 		break;
