@@ -72,3 +72,7 @@ tests_fuzz_fuzz_summary_SOURCES = tests/fuzz/fuzz_summary.c
 tests_fuzz_fuzz_summary_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_fuzz_fuzz_summary_LDADD = $(FUZZ_MAIN) $(VAXREPORT_LIBS)
 tests_fuzz_fuzz_summary_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+# the font libraries' process-wide caches are not leaks (tests/lsan.supp)
+EXTRA_DIST += tests/lsan.supp
+AM_TESTS_ENVIRONMENT += LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/lsan.supp$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}"; export LSAN_OPTIONS;

@@ -61,9 +61,8 @@ bool pdf_write_file(const char *path, const struct pdf_setup *s, pdf_draw_fn dra
 bool pdf_write_mem(char **buf, size_t *len, const struct pdf_setup *s, pdf_draw_fn draw, const void *data,
                    struct vax_error *err);
 
-/** Free the font machinery's process-wide caches (fontconfig, pango's font
- * map): call once at exit, after the last document, so leak checkers see
- * nothing left. */
+/** Let go of pango's process-wide font map: call once at exit, after the
+ * last document. fontconfig's own caches stay for the process's life. */
 void pdf_shutdown(void);
 
 /* ---- drawing (inside a draw function) ----------------------------------- */
