@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/fhir.h"
@@ -50,19 +51,30 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* value 0x1f system, control characters made '?' so the separator is
+ * the only one: the same on storing and on searching */
+static void token(char *out, size_t cap, const char *val, size_t vlen, const char *sys)
+{
+	snprintf(out, cap, "%.*s\x1f%s", (int)vlen, val, sys ? sys : "");
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 && p != out + vlen)
+			*p = '?';
+}
+
+static void add_token(struct acc *a, const char *key, const char *sys, const char *val)
+{
+	char buf[160];
+	if (!val || !*val)
+		return;
+	token(buf, sizeof buf, val, strlen(val), sys);
+	add(a, key, buf);
+}
+
 static void add_identifiers(struct acc *a, const cJSON *res)
 {
 	const cJSON *id;
 	cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(res, "identifier"))
-	{
-		const char *sys = str(id, "system"), *val = str(id, "value");
-		char buf[160];
-		if (!val)
-			continue;
-		snprintf(buf, sizeof buf, "%s|%s", sys ? sys : "", val);
-		add(a, "identifier", buf);
-		add(a, "identifier", val); /* any system */
-	}
+	    add_token(a, "identifier", str(id, "system"), str(id, "value"));
 }
 
 static void add_ref(struct acc *a, const char *key, const cJSON *ref)
@@ -74,15 +86,7 @@ static void add_codes(struct acc *a, const char *key, const cJSON *cc)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cc, "coding"))
-	{
-		char buf[160];
-		const char *sys = str(c, "system"), *code = str(c, "code");
-		if (!code)
-			continue;
-		add(a, key, code);
-		snprintf(buf, sizeof buf, "%s|%s", sys ? sys : "", code);
-		add(a, key, buf);
-	}
+	    add_token(a, key, str(c, "system"), str(c, "code"));
 }
 
 int index_terms(const char *type, const cJSON *res, struct index_term *out, int max, char *sort,
@@ -128,14 +132,14 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 				add(&a, "address-postalcode", z5);
 			}
 		}
-		/* $match's blocking keys (core/match.h): the same keys the offline
-		 * store files a client under, so candidates are found alike. */
-		struct client c;
+		/* $match's narrow blocking keys (core/match.h): a handful of
+		 * clients each, even among millions */
+		static __thread struct client c;
+		static __thread struct match_keys k;
 		if (!strcmp(type, "Patient") && fhir_patient_from_json(res, &c, NULL)) {
-			struct match_keys k;
-			match_keys_record(&c, &k);
+			match_block_record(&c, &k);
 			for (int i = 0; i < k.n; i++)
-				add(&a, "mkey", k.key[i]);
+				add(&a, "match", k.key[i]);
 		}
 	} else if (!strcmp(type, "Immunization")) {
 		add_ref(&a, "patient", cJSON_GetObjectItemCaseSensitive(res, "patient"));
@@ -169,4 +173,180 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 			snprintf(sort, sort_len, "%s", name);
 	}
 	return a.n;
+}
+
+static bool is_token(const char *key)
+{
+	return !strcmp(key, "identifier") || !strcmp(key, "vaccine-code");
+}
+
+/* The first string past every string that starts with p: p with its last
+ * byte raised (0xff bytes dropped first). */
+static void prefix_end(const char *p, char *out, size_t cap)
+{
+	size_t n = strlen(p);
+	while (n > 0 && (unsigned char)p[n - 1] == 0xff)
+		n--;
+	if (n == 0 || n >= cap) {
+		snprintf(out, cap, "\xff");
+		return;
+	}
+	memcpy(out, p, n);
+	out[n - 1] = (char)((unsigned char)out[n - 1] + 1);
+	out[n] = '\0';
+}
+
+void index_range(enum store_cond_kind kind, const char *key, const char *v1, const char *v2,
+                 struct index_range *r)
+{
+	v1 = v1 ? v1 : "";
+	memset(r, 0, sizeof *r);
+	switch (kind) {
+	case SC_TERM:
+		if (key && is_token(key)) {
+			/* system|value exact; value alone any system; |value none */
+			const char *bar = strchr(v1, '|');
+			if (bar) {
+				char sys[160];
+				snprintf(sys, sizeof sys, "%.*s", (int)(bar - v1), v1);
+				token(r->lo, sizeof r->lo, bar + 1, strlen(bar + 1), sys);
+				r->exact = true;
+			} else {
+				token(r->lo, sizeof r->lo, v1, strlen(v1), "");
+				prefix_end(r->lo, r->hi, sizeof r->hi);
+			}
+			return;
+		}
+		snprintf(r->lo, sizeof r->lo, "%s", v1);
+		r->exact = true;
+		return;
+	case SC_PREFIX:
+		snprintf(r->lo, sizeof r->lo, "%s", v1);
+		prefix_end(r->lo, r->hi, sizeof r->hi);
+		return;
+	case SC_RANGE:
+		/* inclusive upper bound: nothing sorts between v2 and v2 0x01 */
+		snprintf(r->lo, sizeof r->lo, "%s", v1);
+		if (v2 && *v2)
+			snprintf(r->hi, sizeof r->hi, "%s\x01", v2);
+		else
+			snprintf(r->hi, sizeof r->hi, "\xff");
+		return;
+	case SC_ID:
+	case SC_OWNER:
+		break;
+	}
+	r->exact = true;
+}
+
+/* ---- $match ------------------------------------------------------------------ */
+
+struct mcand {
+	char id[65];
+	struct client c;
+	struct match_result r;
+	cJSON *res;
+};
+
+static int mcand_cmp(const void *pa, const void *pb)
+{
+	const struct mcand *a = pa, *b = pb;
+	if (a->r.grade != b->r.grade)
+		return a->r.grade < b->r.grade ? 1 : -1;
+	if (a->r.weight != b->r.weight)
+		return a->r.weight < b->r.weight ? 1 : -1;
+	return strcmp(a->id, b->id);
+}
+
+/* Score the Patients under keys not scored yet; false on a store failure. */
+static bool match_gather(struct store *st, const struct client *q, const struct match_keys *k,
+                         struct mcand **cp, int *nc, struct vax_error *err)
+{
+	const char *vals[MATCH_KEYS_MAX];
+	for (int i = 0; i < k->n; i++)
+		vals[i] = k->key[i];
+	int room = INDEX_MATCH_CANDS - *nc;
+	if (room <= 0 || k->n == 0)
+		return true;
+	struct store_res *r = calloc((size_t)room, sizeof *r);
+	char(*ids)[65] = calloc((size_t)room, sizeof *ids);
+	if (!r || !ids)
+		abort();
+	int n = store_search_any(st, "Patient", "match", vals, k->n, room, r, ids, err);
+	struct mcand *c = realloc(*cp, (size_t)(*nc + (n > 0 ? n : 0) + 1) * sizeof *c);
+	if (!c)
+		abort();
+	*cp = c;
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+		for (int j = 0; j < *nc && !seen; j++)
+			seen = !strcmp(c[j].id, ids[i]);
+		cJSON *j = seen ? NULL : cJSON_Parse(r[i].json);
+		store_res_free(&r[i]);
+		struct mcand *m = &c[*nc];
+		if (!j || !fhir_patient_from_json(j, &m->c, NULL)) {
+			cJSON_Delete(j);
+			continue;
+		}
+		snprintf(m->id, sizeof m->id, "%s", ids[i]);
+		m->res = j;
+		match_score(q, &m->c, &m->r);
+		(*nc)++;
+	}
+	free(r);
+	free(ids);
+	return n >= 0;
+}
+
+int index_match(struct store *st, const struct client *q, struct index_cand *out, int max,
+                struct vax_error *err)
+{
+	struct mcand *c = NULL;
+	struct match_keys *k = malloc(sizeof *k);
+	if (!k)
+		abort();
+	int nc = 0;
+	match_block_query(q, k);
+	bool ok = match_gather(st, q, k, &c, &nc, err);
+	bool probable = false;
+	for (int i = 0; i < nc && !probable; i++)
+		probable = c[i].r.grade >= MATCH_PROBABLE;
+	/* nothing probable: two fields wrong, or a client not on file */
+	if (ok && !probable) {
+		match_block_wide(q, k);
+		ok = match_gather(st, q, k, &c, &nc, err);
+	}
+	free(k);
+	int n = 0;
+	if (ok) {
+		const struct client **cl = malloc((size_t)(nc ? nc : 1) * sizeof *cl);
+		struct match_result *rs = malloc((size_t)(nc ? nc : 1) * sizeof *rs);
+		if (!cl || !rs)
+			abort();
+		for (int i = 0; i < nc; i++) {
+			cl[i] = &c[i].c;
+			rs[i] = c[i].r;
+		}
+		match_twins(q, cl, rs, (size_t)nc);
+		for (int i = 0; i < nc; i++)
+			c[i].r = rs[i];
+		free(cl);
+		free(rs);
+		qsort(c, (size_t)nc, sizeof *c, mcand_cmp);
+		for (int i = 0; i < nc; i++) {
+			if (n < max && c[i].r.grade != MATCH_NONE) {
+				snprintf(out[n].id, sizeof out[n].id, "%s", c[i].id);
+				out[n].r = c[i].r;
+				out[n].res = c[i].res;
+				n++;
+			} else {
+				cJSON_Delete(c[i].res);
+			}
+		}
+	} else {
+		for (int i = 0; i < nc; i++)
+			cJSON_Delete(c[i].res);
+	}
+	free(c);
+	return ok ? n : -1;
 }

@@ -28,7 +28,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: vaxregd [serve] --data DIR --listen ADDR:PORT --cert FILE --key FILE [OPTION]...\n"
-	        "       vaxregd init --data DIR [--demo [--clients N]]\n"
+	        "       vaxregd init --data DIR [--demo [--clients N [--doses N]]]\n"
+	        "       vaxregd upgrade --data DIR\n"
 	        "       vaxregd org add --data DIR --code CODE --name NAME\n"
 	        "       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
 	        "                        [--password PW | password on stdin]\n"
@@ -55,7 +56,7 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window;
 	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients;
+	int threads, token_ttl, reset_ttl, retry, clients, doses;
 	bool demo, access_log;
 };
 
@@ -116,6 +117,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
 			num = &o->clients;
+		else if (!strcmp(a, "--doses"))
+			num = &o->doses;
 		else {
 			fprintf(stderr, "vaxregd: unknown option '%s' (see vaxregd --help)\n", a);
 			return false;
@@ -212,8 +215,9 @@ static int cmd_init(const struct opts *o)
 	int rc = 0;
 	if (o->demo) {
 		struct vax_error err = {0};
-		bool ok = o->clients ? demo_load_n(st, (int64_t)time(NULL), o->clients, 0, stdout, &err)
-		                     : demo_load(st, (int64_t)time(NULL), stdout, &err);
+		bool ok = o->clients
+		              ? demo_load_n(st, (int64_t)time(NULL), o->clients, o->doses, stdout, &err)
+		              : demo_load(st, (int64_t)time(NULL), stdout, &err);
 		if (!ok)
 			rc = die(err.message, NULL);
 	} else {
@@ -221,6 +225,16 @@ static int cmd_init(const struct opts *o)
 	}
 	store_close(st);
 	return rc;
+}
+
+static int cmd_upgrade(const struct opts *o)
+{
+	if (!o->data)
+		return die("--data DIR is required", NULL);
+	struct vax_error err = {0};
+	if (!store_upgrade(o->data, stdout, &err))
+		return die(err.message, NULL);
+	return 0;
 }
 
 static int cmd_maintenance(const char *onoff, const struct opts *o)
@@ -379,6 +393,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "init"))
 		return parse_opts(argc, argv, 2, &o) ? cmd_init(&o) : 2;
+	if (!strcmp(cmd, "upgrade"))
+		return parse_opts(argc, argv, 2, &o) ? cmd_upgrade(&o) : 2;
 	if (!strcmp(cmd, "org") && argc > 2 && !strcmp(argv[2], "add"))
 		return parse_opts(argc, argv, 3, &o) ? cmd_org_add(&o) : 2;
 	if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "add"))

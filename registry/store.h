@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -20,9 +21,21 @@
 
 struct store;
 
-/** Open (creating if needed) the store in dir. */
+/** Open (creating if needed) the store in dir. A store an older vaxregd
+ * made is not opened (error STORE-UPGRADE: run store_upgrade first). */
 struct store *store_open(const char *dir, struct vax_error *err);
 void store_close(struct store *s);
+
+/** Bring the store in dir to this vaxregd's schema and search terms,
+ * keeping every record (vaxregd upgrade): each step is versioned and runs
+ * once. Progress lines go to out (may be NULL). */
+bool store_upgrade(const char *dir, FILE *out, struct vax_error *err);
+
+/** Plan checking (tests): fn gets every statement the store prepares, with
+ * the database's plan for it as text, one step a line (EXPLAIN QUERY PLAN
+ * on SQLite). */
+typedef void (*store_plan_fn)(void *ctx, const char *sql, const char *plan);
+void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx);
 
 /** A write transaction (all-or-nothing) for the calling thread. Reads
  * outside a transaction see the latest committed state. */
@@ -94,6 +107,12 @@ struct store_query {
  * *total (all matches). */
 int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
                  long *total, struct vax_error *err);
+
+/** Current resources of type with any of the n index terms key = values[i]
+ * ($match's blocking keys), each once, those sharing the most terms first,
+ * at most max. Returns how many were written to out and ids, or -1. */
+int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
+                     int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
 
 /* ---- organizations, users, sessions ------------------------------------ */
 

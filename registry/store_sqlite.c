@@ -1,9 +1,27 @@
 /* registry/store_sqlite.c - store.h on SQLite (WAL). One connection per
- * thread, prepared statements cached per connection, every value bound. */
+ * thread, prepared statements cached per connection, every value bound.
+ *
+ * Layout (schema version 2, PRAGMA user_version):
+ *   resource  one row per resource (rid, type, id, version, deleted, org,
+ *             updated, sort key): small, so sorting a result reads little
+ *   doc       the current version's JSON, by rid
+ *   history   every older version, by (rid, version)
+ *   term      the search terms, (rid, key, value), and the index term_kv on
+ *             (key, value): a search walks one key's values, never a table
+ *   name      resource types and term keys as small numbers ("Patient",
+ *             "Patient.family"), so a term row carries no repeated text
+ * A search is planned here, not left to SQLite's planner: it probes each
+ * condition's index range (at most PROBE entries) and drives from the
+ * narrowest, checking the others by (rid, key, value) lookups; the page is
+ * chosen by sort key before any JSON is read. Every statement therefore has
+ * one index-backed plan whatever the statistics say; tests/registry/
+ * test_plans.c fails if one turns into a scan.
+ */
 #include "registry/store.h"
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +33,16 @@
 
 #include "registry/index.h"
 
-#define STMT_CACHE 48
+#define STMT_CACHE    64
+#define DYN_CACHE     24
+#define SCHEMA        2
+#define PROBE         100 /* index entries a search reads to size a condition */
+#define OPTIMIZE_EACH 20000
+
+struct name {
+	char s[64];
+	int id;
+};
 
 struct conn {
 	sqlite3 *db;
@@ -24,6 +51,16 @@ struct conn {
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 	int n_cache;
+	struct {
+		char *sql; /* dynamic SQL, compared by text; least recently used goes */
+		sqlite3_stmt *st;
+		unsigned long used;
+	} dyn[DYN_CACHE];
+	unsigned long tick;
+	/* names this connection looked up or added inside its transaction:
+	 * the store learns them at commit, forgets them at rollback */
+	struct name pending[32];
+	int n_pending;
 	bool wl; /* holds the store's writer lock */
 	struct conn *next;
 };
@@ -37,24 +74,40 @@ struct store {
 	 * ms). Other processes still meet the busy timeout. */
 	pthread_mutex_t wlock;
 	struct conn *all;
+	/* committed names (types, term keys) and their numbers */
+	pthread_rwlock_t nlock;
+	struct name *names;
+	int n_names, cap_names;
+	atomic_long commits;
+	bool late; /* a bulk load dropped the late indexes */
+	store_plan_fn plan_fn;
+	void *plan_ctx;
 };
 
 static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS resource ("
-    " type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-    " deleted INTEGER NOT NULL DEFAULT 0, org TEXT NOT NULL DEFAULT '',"
-    " updated INTEGER NOT NULL, sort TEXT NOT NULL DEFAULT '', json TEXT,"
-    " PRIMARY KEY (type, id));"
-    "CREATE INDEX IF NOT EXISTS resource_sort ON resource(type, sort, id);"
-    "CREATE TABLE IF NOT EXISTS history ("
-    " type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-    " deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, json TEXT,"
-    " PRIMARY KEY (type, id, version));"
-    "CREATE TABLE IF NOT EXISTS term ("
-    " type TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
-    " sort TEXT NOT NULL DEFAULT ''," /* the resource's sort key: a search never leaves this table */
-    " PRIMARY KEY (type, key, value, id)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS term_owner ON term(type, id);"
+    "CREATE TABLE name (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE resource ("
+    " rid INTEGER PRIMARY KEY, t INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, sort TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX resource_id ON resource(t, id);"
+    "CREATE TABLE doc (rid INTEGER PRIMARY KEY, json TEXT NOT NULL);"
+    "CREATE TABLE history ("
+    " rid INTEGER NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL, org TEXT NOT NULL,"
+    " updated INTEGER NOT NULL, json TEXT);"
+    "CREATE UNIQUE INDEX history_version ON history(rid, version);"
+    "CREATE TABLE term (rid INTEGER NOT NULL, k INTEGER NOT NULL, v TEXT NOT NULL,"
+    " PRIMARY KEY (rid, k, v)) WITHOUT ROWID;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/* The indexes a bulk load into an empty store builds at its end, sorted,
+ * instead of row by row; made again by any open after a load that died. */
+static const char schema_late[] =
+    "CREATE INDEX IF NOT EXISTS resource_sort ON resource(t, deleted, sort, id);"
+    "CREATE INDEX IF NOT EXISTS term_kv ON term(k, v);";
+
+/* Tables that both schema versions share, with the indexes version 2 adds
+ * (every query vaxregd runs has an index). */
+static const char schema_common[] =
     "CREATE TABLE IF NOT EXISTS org (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS user ("
     " id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE, email TEXT NOT NULL,"
@@ -64,9 +117,11 @@ static const char schema[] =
     " user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, org));"
     "CREATE TABLE IF NOT EXISTS pw_history ("
     " user_id INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS pw_history_user ON pw_history(user_id, seq);"
     "CREATE TABLE IF NOT EXISTS token ("
     " hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL,"
     " expires INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS token_expires ON token(expires);"
     "CREATE TABLE IF NOT EXISTS reset ("
     " hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL,"
     " used INTEGER NOT NULL DEFAULT 0);"
@@ -87,8 +142,23 @@ static void conn_free(struct conn *c)
 {
 	for (int i = 0; i < c->n_cache; i++)
 		sqlite3_finalize(c->cache[i].st);
+	for (int i = 0; i < DYN_CACHE; i++) {
+		sqlite3_finalize(c->dyn[i].st);
+		free(c->dyn[i].sql);
+	}
 	sqlite3_close(c->db);
 	free(c);
+}
+
+static bool exec_simple(struct conn *c, const char *sql, struct vax_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error_set(err, "STORE", "The registry database failed (%s).", msg ? msg : sql);
+		sqlite3_free(msg);
+		return false;
+	}
+	return true;
 }
 
 static struct conn *conn_open(struct store *s, struct vax_error *err)
@@ -103,13 +173,13 @@ static struct conn *conn_open(struct store *s, struct vax_error *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 15000);
-	char *msg = NULL;
-	if (sqlite3_exec(c->db,
-	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	                 " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;",
-	                 NULL, NULL, &msg) != SQLITE_OK) {
-		error_set(err, "STORE", "The registry database failed (pragma: %s).", msg ? msg : "?");
-		sqlite3_free(msg);
+	/* no memory map: every connection maps the file on its own, and a
+	 * file that grows at a checkpoint is mapped anew by each, refaulting
+	 * every page (measured: bench/state_scale.sh) */
+	if (!exec_simple(c,
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;"
+	                 " PRAGMA temp_store=MEMORY; PRAGMA analysis_limit=1000;",
+	                 err)) {
 		conn_free(c);
 		return NULL;
 	}
@@ -127,9 +197,31 @@ static struct conn *conn_get(struct store *s, struct vax_error *err)
 	return c ? c : conn_open(s, err);
 }
 
+/* ---- statements ------------------------------------------------------------ */
+
+/* Tell the plan hook how SQLite will run sql. */
+static void explain(struct store *s, struct conn *c, const char *sql)
+{
+	if (!s->plan_fn)
+		return;
+	char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st;
+	char plan[8192];
+	size_t o = 0;
+	plan[0] = '\0';
+	if (q && sqlite3_prepare_v2(c->db, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW && o < sizeof plan)
+			o += (size_t)snprintf(plan + o, sizeof plan - o, "%s\n",
+			                      (const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(q);
+	s->plan_fn(s->plan_ctx, sql, plan);
+}
+
 /* A cached, reset statement for a literal SQL string; NULL if it does not
- * prepare (stmt_prep reports it). */
-static sqlite3_stmt *prep(struct conn *c, const char *sql)
+ * prepare. */
+static sqlite3_stmt *prep(struct store *s, struct conn *c, const char *sql)
 {
 	for (int i = 0; i < c->n_cache; i++)
 		if (c->cache[i].sql == sql) {
@@ -140,6 +232,7 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return NULL;
+	explain(s, c, sql);
 	if (c->n_cache < STMT_CACHE) {
 		c->cache[c->n_cache].sql = sql;
 		c->cache[c->n_cache].st = st;
@@ -148,12 +241,46 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql)
 	return st;
 }
 
-/* Statements not in the cache (dynamic SQL, or a full cache) are
- * finalized; cached ones only reset. */
+/* The same for SQL built at run time (searches): cached by text. */
+static sqlite3_stmt *prep_dyn(struct store *s, struct conn *c, const char *sql)
+{
+	int lru = 0;
+	c->tick++;
+	for (int i = 0; i < DYN_CACHE; i++) {
+		if (c->dyn[i].sql && !strcmp(c->dyn[i].sql, sql)) {
+			c->dyn[i].used = c->tick;
+			sqlite3_reset(c->dyn[i].st);
+			sqlite3_clear_bindings(c->dyn[i].st);
+			return c->dyn[i].st;
+		}
+		if (c->dyn[i].used < c->dyn[lru].used)
+			lru = i;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	explain(s, c, sql);
+	char *copy = strdup(sql);
+	if (!copy)
+		return st; /* done() finalizes a statement it does not know */
+	sqlite3_finalize(c->dyn[lru].st);
+	free(c->dyn[lru].sql);
+	c->dyn[lru].sql = copy;
+	c->dyn[lru].st = st;
+	c->dyn[lru].used = c->tick;
+	return st;
+}
+
+/* Cached statements are reset; any other is finalized. */
 static void done(struct conn *c, sqlite3_stmt *st)
 {
 	for (int i = 0; i < c->n_cache; i++)
 		if (c->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	for (int i = 0; i < DYN_CACHE; i++)
+		if (c->dyn[i].st == st) {
 			sqlite3_reset(st);
 			return;
 		}
@@ -168,7 +295,8 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 /* Copy a text column into a fixed buffer, cut to fit. */
 static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, col));
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	snprintf(buf, len, "%s", t ? t : "");
 }
 
 /* One statement of a store call. Errors name what it is for ("token",
@@ -190,7 +318,7 @@ static bool stmt_vprep(struct stmt *q, struct store *s, const char *sql, const c
 	q->c = conn_get(s, err);
 	if (!q->c)
 		return false;
-	q->st = prep(q->c, sql);
+	q->st = prep(s, q->c, sql);
 	if (!q->st)
 		return db_error(err, q->c->db, what);
 	for (int i = 1; binds[i - 1]; i++) {
@@ -273,23 +401,185 @@ static int stmt_get_text(struct stmt *q, char *buf, size_t len, struct vax_error
 	return ret;
 }
 
-static bool exec_simple(struct conn *c, const char *sql, struct vax_error *err)
+/* The first column of a one-row lookup as a number: 1 found, 0, -1. */
+static int stmt_get_int(struct stmt *q, int64_t *v, struct vax_error *err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		error_set(err, "STORE", "The registry database failed (%s).", msg ? msg : sql);
-		sqlite3_free(msg);
-		return false;
-	}
-	return true;
+	int ret = stmt_step(q, err);
+	if (ret == 1)
+		*v = sqlite3_column_int64(q->st, 0);
+	stmt_done(q);
+	return ret;
 }
+
+/* ---- names --------------------------------------------------------------------- */
+
+static int names_find(struct store *s, const char *name)
+{
+	int id = 0;
+	pthread_rwlock_rdlock(&s->nlock);
+	for (int i = 0; i < s->n_names && !id; i++)
+		if (!strcmp(s->names[i].s, name))
+			id = s->names[i].id;
+	pthread_rwlock_unlock(&s->nlock);
+	return id;
+}
+
+static void names_remember(struct store *s, const char *name, int id)
+{
+	pthread_rwlock_wrlock(&s->nlock);
+	bool have = false;
+	for (int i = 0; i < s->n_names && !have; i++)
+		have = !strcmp(s->names[i].s, name);
+	if (!have && s->n_names == s->cap_names) {
+		int cap = s->cap_names ? s->cap_names * 2 : 32;
+		struct name *nn = realloc(s->names, (size_t)cap * sizeof *nn);
+		if (nn) {
+			s->names = nn;
+			s->cap_names = cap;
+		}
+	}
+	if (!have && s->n_names < s->cap_names) {
+		snprintf(s->names[s->n_names].s, sizeof s->names[0].s, "%s", name);
+		s->names[s->n_names++].id = id;
+	}
+	pthread_rwlock_unlock(&s->nlock);
+}
+
+/* The number of a type or term key name ("Patient", "Patient.family"):
+ * > 0, 0 unknown (create false), -1 error. Only committed names are
+ * shared: one added inside a transaction that rolls back must not outlive
+ * it, so inside a transaction the connection keeps them to itself. */
+static int name_id(struct store *s, const char *name, bool create, struct vax_error *err)
+{
+	static const char get[] = "SELECT id FROM name WHERE name=?1";
+	static const char add[] = "INSERT INTO name(name) VALUES (?1)";
+	if (strlen(name) >= sizeof s->names[0].s)
+		return create ? (error_set(err, "STORE", "A search key name is too long."), -1) : 0;
+	int id = names_find(s, name);
+	if (id)
+		return id;
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return -1;
+	for (int i = 0; i < c->n_pending; i++)
+		if (!strcmp(c->pending[i].s, name))
+			return c->pending[i].id;
+	struct stmt q;
+	int64_t v = 0;
+	if (!stmt_prep(&q, s, get, "name", err, "t", name))
+		return -1;
+	int rc = stmt_get_int(&q, &v, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (!create)
+			return 0;
+		if (!stmt_exec(s, add, "name", err, "t", name))
+			return -1;
+		v = sqlite3_last_insert_rowid(c->db);
+	}
+	if (sqlite3_get_autocommit(c->db)) {
+		names_remember(s, name, (int)v);
+	} else if (c->n_pending < (int)(sizeof c->pending / sizeof c->pending[0])) {
+		snprintf(c->pending[c->n_pending].s, sizeof c->pending[0].s, "%s", name);
+		c->pending[c->n_pending++].id = (int)v;
+	}
+	return (int)v;
+}
+
+static int key_id(struct store *s, const char *type, const char *key, bool create, struct vax_error *err)
+{
+	char n[96];
+	snprintf(n, sizeof n, "%s.%s", type, key);
+	return name_id(s, n, create, err);
+}
+
+static bool names_load(struct store *s, struct vax_error *err)
+{
+	static const char sql[] = "SELECT id, name FROM name";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "name", err, ""))
+		return false;
+	int rc;
+	while ((rc = stmt_step(&q, err)) == 1)
+		names_remember(s, (const char *)sqlite3_column_text(q.st, 1), sqlite3_column_int(q.st, 0));
+	stmt_done(&q);
+	return rc == 0;
+}
+
+/* ---- open, close, versions ---------------------------------------------------------- */
 
 static void key_destructor(void *p)
 {
 	(void)p; /* connections are closed in store_close, which owns the list */
 }
 
-struct store *store_open(const char *dir, struct vax_error *err)
+static int64_t user_version(struct conn *c)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+static bool table_exists(struct conn *c, const char *name)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		bind_text(st, 1, name);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return yes;
+}
+
+static int terms_version(struct conn *c)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key='terms'", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+/* The store's layout: SCHEMA and current terms, 1 made by vaxregd before
+ * schema versions, 0 empty, -1 newer than this vaxregd, -2 terms stale. */
+static int layout(struct conn *c)
+{
+	int64_t v = user_version(c);
+	if (v == 0)
+		return table_exists(c, "resource") ? 1 : 0;
+	if (v > SCHEMA)
+		return -1;
+	if (v == SCHEMA && terms_version(c) != INDEX_VERSION)
+		return -2;
+	return (int)v;
+}
+
+static bool create_schema(struct conn *c, struct vax_error *err)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO meta(key, value) VALUES ('terms', '%d'); PRAGMA user_version=%d;",
+	         INDEX_VERSION, SCHEMA);
+	return exec_simple(c, "BEGIN IMMEDIATE", err) &&
+	       (layout(c) != 0 || /* another process made it meanwhile */
+	        (exec_simple(c, schema, err) && exec_simple(c, schema_common, err) &&
+	         exec_simple(c, sql, err))) &&
+	       exec_simple(c, "COMMIT", err);
+}
+
+static struct store *store_new(const char *dir, struct vax_error *err)
 {
 	struct store *s = calloc(1, sizeof *s);
 	if (!s)
@@ -306,14 +596,46 @@ struct store *store_open(const char *dir, struct vax_error *err)
 	pthread_key_create(&s->key, key_destructor);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->wlock, NULL);
+	pthread_rwlock_init(&s->nlock, NULL);
+	return s;
+}
+
+struct store *store_open(const char *dir, struct vax_error *err)
+{
+	struct store *s = store_new(dir, err);
+	if (!s)
+		return NULL;
 	struct conn *c = conn_get(s, err);
-	if (!c || !exec_simple(c, schema, err)) {
+	if (!c) {
 		store_close(s);
 		return NULL;
 	}
-	/* stores made before term.sort existed: add it (the error for a
-	 * store that has it is expected and ignored) */
-	sqlite3_exec(c->db, "ALTER TABLE term ADD COLUMN sort TEXT NOT NULL DEFAULT ''", NULL, NULL, NULL);
+	int l = layout(c);
+	if (l == 0 && !create_schema(c, err)) {
+		exec_simple(c, "ROLLBACK", NULL);
+		store_close(s);
+		return NULL;
+	}
+	l = layout(c);
+	if (l != SCHEMA) {
+		if (l == -1)
+			error_set(
+			    err, "STORE-NEWER",
+			    "The registry database in %s was made by a newer vaxregd; run that version.",
+			    dir);
+		else
+			error_set(
+			    err, "STORE-UPGRADE",
+			    "The registry database in %s was made by an older vaxregd: run 'vaxregd upgrade "
+			    "--data %s' first (it keeps every record).",
+			    dir, dir);
+		store_close(s);
+		return NULL;
+	}
+	if (!names_load(s, err) || !exec_simple(c, schema_late, err)) {
+		store_close(s);
+		return NULL;
+	}
 	chmod(s->path, 0600);
 	return s;
 }
@@ -325,14 +647,24 @@ void store_close(struct store *s)
 	struct conn *c = s->all;
 	while (c) {
 		struct conn *next = c->next;
+		/* what SQLite learnt about the queries becomes statistics */
+		sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
 		conn_free(c);
 		c = next;
 	}
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->wlock);
+	pthread_rwlock_destroy(&s->nlock);
+	free(s->names);
 	free(s->path);
 	free(s);
+}
+
+void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx)
+{
+	s->plan_fn = fn;
+	s->plan_ctx = ctx;
 }
 
 static void wl_take(struct store *s, struct conn *c)
@@ -369,6 +701,14 @@ bool store_commit(struct store *s, struct vax_error *err)
 	if (!c)
 		return false;
 	bool ok = exec_simple(c, "COMMIT", err);
+	for (int i = 0; ok && i < c->n_pending; i++)
+		names_remember(s, c->pending[i].s, c->pending[i].id);
+	if (ok)
+		c->n_pending = 0;
+	/* statistics follow the data: SQLite's own check, every so often
+	 * (cheap unless a table has grown enough to need new figures) */
+	if (ok && atomic_fetch_add(&s->commits, 1) % OPTIMIZE_EACH == OPTIMIZE_EACH - 1)
+		sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
 	wl_drop(s, c); /* a failed COMMIT leaves the transaction open for store_rollback */
 	return ok;
 }
@@ -380,16 +720,34 @@ void store_rollback(struct store *s)
 		return;
 	if (!sqlite3_get_autocommit(c->db))
 		exec_simple(c, "ROLLBACK", NULL);
+	c->n_pending = 0;
 	wl_drop(s, c);
 }
 
 bool store_bulk(struct store *s, bool on, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
-	return c && exec_simple(c,
-	                        on ? "PRAGMA synchronous=OFF; PRAGMA cache_size=-524288;"
-	                           : "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;",
-	                        err);
+	if (!c)
+		return false;
+	if (on) {
+		/* into an empty store: the big indexes are built once at the end */
+		sqlite3_stmt *st;
+		bool empty = false;
+		if (sqlite3_prepare_v2(c->db, "SELECT NOT EXISTS (SELECT 1 FROM resource)", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (empty && !exec_simple(c, "DROP INDEX resource_sort; DROP INDEX term_kv;", err))
+			return false;
+		s->late = empty;
+		return exec_simple(c, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA threads=2;",
+		                   err);
+	}
+	bool ok = !s->late || exec_simple(c, schema_late, err);
+	s->late = false;
+	/* fresh statistics for what was loaded */
+	return ok && exec_simple(c, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; ANALYZE;", err);
 }
 
 /* ---- resources ----------------------------------------------------------- */
@@ -416,16 +774,20 @@ static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 int store_read(struct store *s, const char *type, const char *id, long version, struct store_res *r,
                struct vax_error *err)
 {
-	/* the JSON of every version lives once, in history */
-	static const char cur[] = "SELECT r.version, r.deleted, r.org, r.updated, h.json FROM resource r"
-	                          " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version"
-	                          " WHERE r.type=?1 AND r.id=?2";
-	static const char old[] =
-	    "SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2 AND version=?3";
+	static const char cur[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
+	                          " LEFT JOIN doc d ON d.rid=r.rid WHERE r.t=?1 AND r.id=?2";
+	static const char old[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
+	                          " LEFT JOIN doc d ON d.rid=r.rid WHERE r.t=?1 AND r.id=?2 AND r.version=?3"
+	                          " UNION ALL"
+	                          " SELECT h.version, h.deleted, h.org, h.updated, h.json FROM resource r"
+	                          " JOIN history h ON h.rid=r.rid AND h.version=?3 WHERE r.t=?1 AND r.id=?2";
 	memset(r, 0, sizeof *r);
+	int t = name_id(s, type, false, err);
+	if (t <= 0)
+		return t;
 	struct stmt q;
-	if (version ? !stmt_prep(&q, s, old, "read", err, "ttI", type, id, (int64_t)version)
-	            : !stmt_prep(&q, s, cur, "read", err, "tt", type, id))
+	if (version ? !stmt_prep(&q, s, old, "read", err, "itI", t, id, (int64_t)version)
+	            : !stmt_prep(&q, s, cur, "read", err, "it", t, id))
 		return -1;
 	int ret = stmt_step(&q, err);
 	if (ret == 1)
@@ -442,71 +804,148 @@ static void format_instant(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Set id, meta.versionId and meta.lastUpdated and put them right after
+ * resourceType, as people expect to read them. */
+static void stamp(cJSON *res, const char *id, long v, int64_t now)
+{
+	char vbuf[24], when[32];
+	snprintf(vbuf, sizeof vbuf, "%ld", v);
+	format_instant(now, when, sizeof when);
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "meta");
+	cJSON *idj = cJSON_CreateString(id);
+	cJSON *meta = cJSON_CreateObject();
+	cJSON_AddStringToObject(meta, "versionId", vbuf);
+	cJSON_AddStringToObject(meta, "lastUpdated", when);
+	cJSON *rt = cJSON_DetachItemFromObjectCaseSensitive(res, "resourceType");
+	cJSON *rest = res->child;
+	res->child = NULL;
+	if (rt)
+		cJSON_AddItemToObject(res, "resourceType", rt);
+	cJSON_AddItemToObject(res, "id", idj);
+	cJSON_AddItemToObject(res, "meta", meta);
+	/* the other members, in their order, after meta */
+	cJSON *last = meta;
+	last->next = rest;
+	if (rest)
+		rest->prev = last;
+	while (last->next)
+		last = last->next;
+	res->child->prev = last;
+}
+
+/* The search terms of a resource, and its sort key. */
+struct terms {
+	int n;
+	char sort[160];
+	struct index_term t[INDEX_MAX_TERMS];
+};
+
+static void terms_of(const char *type, const cJSON *res, struct terms *tm)
+{
+	tm->n = res ? index_terms(type, res, tm->t, INDEX_MAX_TERMS, tm->sort, sizeof tm->sort) : 0;
+	if (!res)
+		tm->sort[0] = '\0';
+}
+
+/* Multi-row INSERTs of up to 8 terms: one statement step for a whole
+ * resource's terms costs far less than one per term (bulk loads). */
+static const char *const q_terms[] = {
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7),(?1,?8,?9)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7),(?1,?8,?9),(?1,?10,?11)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7),(?1,?8,?9),(?1,?10,?11),"
+    "(?1,?12,?13)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7),(?1,?8,?9),(?1,?10,?11),"
+    "(?1,?12,?13),(?1,?14,?15)",
+    "INSERT OR IGNORE INTO term(rid, k, v) VALUES (?1,?2,?3),(?1,?4,?5),(?1,?6,?7),(?1,?8,?9),(?1,?10,?11),"
+    "(?1,?12,?13),(?1,?14,?15),(?1,?16,?17)",
+};
+
+static bool terms_put(struct store *s, int64_t rid, const char *type, const struct terms *tm,
+                      struct vax_error *err)
+{
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return false;
+	for (int i = 0; i < tm->n;) {
+		int n = tm->n - i < 8 ? tm->n - i : 8;
+		sqlite3_stmt *st = prep(s, c, q_terms[n - 1]);
+		if (!st)
+			return db_error(err, c->db, "index");
+		sqlite3_bind_int64(st, 1, rid);
+		for (int j = 0; j < n; j++, i++) {
+			int k = key_id(s, type, tm->t[i].key, true, err);
+			if (k <= 0) {
+				done(c, st);
+				return false;
+			}
+			sqlite3_bind_int(st, 2 + 2 * j, k);
+			sqlite3_bind_text(st, 3 + 2 * j, tm->t[i].value, -1, SQLITE_STATIC);
+		}
+		int rc = sqlite3_step(st);
+		done(c, st);
+		if (rc != SQLITE_DONE)
+			return db_error(err, c->db, "index");
+	}
+	return true;
+}
+
 bool store_write(struct store *s, const char *type, const char *id, const char *org, cJSON *res, bool deleted,
                  int64_t now, long *version, struct vax_error *err)
 {
-	static const char q_ver[] = "SELECT version FROM resource WHERE type=?1 AND id=?2";
-	static const char q_put[] =
-	    "INSERT INTO resource(type, id, version, deleted, org, updated, sort, json)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	    " ON CONFLICT(type, id) DO UPDATE SET version=?3, deleted=?4, org=?5, updated=?6, sort=?7, "
-	    "json=?8";
-	static const char q_hist[] = "INSERT INTO history(type, id, version, deleted, org, updated, json) "
-	                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	static const char q_unterm[] = "DELETE FROM term WHERE type=?1 AND id=?2";
-	static const char q_term[] =
-	    "INSERT INTO term(type, key, value, id, sort) VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char q_ver[] = "SELECT rid, version FROM resource WHERE t=?1 AND id=?2";
+	static const char q_keep[] = "INSERT INTO history(rid, version, deleted, org, updated, json)"
+	                             " SELECT r.rid, r.version, r.deleted, r.org, r.updated, d.json"
+	                             " FROM resource r LEFT JOIN doc d ON d.rid=r.rid WHERE r.rid=?1";
+	static const char q_upd[] =
+	    "UPDATE resource SET version=?2, deleted=?3, org=?4, updated=?5, sort=?6 WHERE rid=?1";
+	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort)"
+	                            " VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)";
+	static const char q_doc[] = "INSERT OR REPLACE INTO doc(rid, json) VALUES (?1, ?2)";
+	static const char q_undoc[] = "DELETE FROM doc WHERE rid=?1";
+	static const char q_unterm[] = "DELETE FROM term WHERE rid=?1";
 
+	int t = name_id(s, type, true, err);
+	if (t < 0)
+		return false;
 	struct stmt q;
-	if (!stmt_prep(&q, s, q_ver, "version", err, "tt", type, id))
+	if (!stmt_prep(&q, s, q_ver, "version", err, "it", t, id))
 		return false;
 	int rc = stmt_step(&q, err);
-	long v = rc == 1 ? (long)sqlite3_column_int64(q.st, 0) + 1 : 1;
+	int64_t rid = rc == 1 ? sqlite3_column_int64(q.st, 0) : 0;
+	long v = rc == 1 ? (long)sqlite3_column_int64(q.st, 1) + 1 : 1;
 	stmt_done(&q);
 	if (rc < 0)
 		return false;
 
-	char *json = NULL, sort[160] = "";
-	static __thread struct index_term terms[INDEX_MAX_TERMS];
-	int nterms = 0;
+	char *json = NULL;
+	static __thread struct terms tm;
 	if (!deleted && res) {
-		char vbuf[24], when[32];
-		snprintf(vbuf, sizeof vbuf, "%ld", v);
-		format_instant(now, when, sizeof when);
-		cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
-		cJSON_DeleteItemFromObjectCaseSensitive(res, "meta");
-		/* id and meta right after resourceType, as people expect to read them */
-		cJSON *idj = cJSON_CreateString(id);
-		cJSON *meta = cJSON_CreateObject();
-		cJSON_AddStringToObject(meta, "versionId", vbuf);
-		cJSON_AddStringToObject(meta, "lastUpdated", when);
-		/* rebuild the member order: resourceType, id, meta, the rest */
-		cJSON *rt = cJSON_DetachItemFromObjectCaseSensitive(res, "resourceType");
-		cJSON *rest = cJSON_CreateArray();
-		while (res->child)
-			cJSON_AddItemToArray(rest, cJSON_DetachItemViaPointer(res, res->child));
-		if (rt)
-			cJSON_AddItemToObject(res, "resourceType", rt);
-		cJSON_AddItemToObject(res, "id", idj);
-		cJSON_AddItemToObject(res, "meta", meta);
-		while (rest->child)
-			cJSON_AddItemToArray(res, cJSON_DetachItemViaPointer(rest, rest->child));
-		cJSON_Delete(rest);
+		stamp(res, id, v, now);
 		json = cJSON_PrintUnformatted(res);
 		if (!json)
 			return error_set(err, "STORE", "Out of memory.");
-		nterms = index_terms(type, res, terms, INDEX_MAX_TERMS, sort, sizeof sort);
 	}
-
-	/* the resource row binds no JSON (NULL): it lives in history only */
-	int64_t ver = v;
-	bool ok = stmt_exec(s, q_put, "write", err, "ttIitItz", type, id, ver, deleted, org, now, sort, NULL);
-	ok = ok && stmt_exec(s, q_hist, "history", err, "ttIitIz", type, id, ver, deleted, org, now, json);
-	ok = ok && stmt_exec(s, q_unterm, "unindex", err, "tt", type, id);
-	for (int i = 0; i < nterms && ok; i++) {
-		const struct index_term *t = &terms[i];
-		ok = stmt_exec(s, q_term, "index", err, "ttttt", type, t->key, t->value, id, sort);
+	/* a deletion has no terms and keeps no sort key */
+	terms_of(type, json ? res : NULL, &tm);
+	bool ok;
+	if (rid) {
+		ok = stmt_exec(s, q_keep, "history", err, "I", rid) &&
+		     stmt_exec(s, q_unterm, "unindex", err, "I", rid) &&
+		     stmt_exec(s, q_upd, "write", err, "IIitIt", rid, (int64_t)v, deleted, org, now,
+		               tm.sort) &&
+		     (json ? stmt_exec(s, q_doc, "write", err, "It", rid, json)
+		           : stmt_exec(s, q_undoc, "write", err, "I", rid));
+	} else {
+		ok = stmt_exec(s, q_new, "write", err, "ititIt", t, id, deleted, org, now, tm.sort);
+		if (ok)
+			rid = sqlite3_last_insert_rowid(conn_get(s, err)->db);
+		ok = ok && (!json || stmt_exec(s, q_doc, "write", err, "It", rid, json));
 	}
+	ok = ok && terms_put(s, rid, type, &tm, err);
 	if (ok && version)
 		*version = v;
 	cJSON_free(json);
@@ -516,17 +955,23 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
                   struct vax_error *err)
 {
-	static const char sql[] =
-	    "SELECT version, deleted, org, updated, json FROM history WHERE type=?1 AND id=?2"
-	    " ORDER BY version DESC LIMIT ?3";
+	static const char sql[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
+	                          " LEFT JOIN doc d ON d.rid=r.rid WHERE r.t=?1 AND r.id=?2"
+	                          " UNION ALL"
+	                          " SELECT h.version, h.deleted, h.org, h.updated, h.json FROM resource r "
+	                          "JOIN history h ON h.rid=r.rid"
+	                          " WHERE r.t=?1 AND r.id=?2 ORDER BY 1 DESC LIMIT ?3";
+	int t = name_id(s, type, false, err);
+	if (t <= 0)
+		return t;
 	struct stmt q;
-	if (!stmt_prep(&q, s, sql, "history", err, "tti", type, id, max))
+	if (!stmt_prep(&q, s, sql, "history", err, "iti", t, id, max))
 		return -1;
-	int n = 0, rc;
-	while ((rc = stmt_step(&q, err)) == 1 && n < max)
+	int n = 0, rc = 0;
+	while (n < max && (rc = stmt_step(&q, err)) == 1)
 		fill_res(q.st, 0, &out[n++]);
 	stmt_done(&q);
-	if (rc < 0) {
+	if (n < max && rc < 0) {
 		for (int i = 0; i < n; i++)
 			store_res_free(&out[i]);
 		return -1;
@@ -534,172 +979,108 @@ int store_history(struct store *s, const char *type, const char *id, struct stor
 	return n;
 }
 
-/* Build "FROM resource r WHERE ..." for a query; binds start at ?2 (?1 is the type). */
-static void where_clause(const struct store_query *q, char *buf, size_t len)
+/* ---- search ----------------------------------------------------------------- */
+
+/* Values bound to a statement built at run time. */
+struct binds {
+	int n;
+	struct {
+		bool is_int;
+		int64_t i;
+		const char *s;
+	} v[4 * STORE_MAX_COND + 8];
+};
+
+static int bind_i(struct binds *b, int64_t v)
 {
-	size_t o = (size_t)snprintf(buf, len, " FROM resource r WHERE r.type=?1 AND r.deleted=0");
-	int b = 2;
-	for (int i = 0; i < q->n && o < len; i++) {
-		const struct store_cond *sc = &q->cond[i];
-		switch (sc->kind) {
-		case SC_ID:
-			o += (size_t)snprintf(buf + o, len - o, " AND r.id=?%d", b);
-			b += 1;
-			break;
-		case SC_OWNER:
-			o += (size_t)snprintf(buf + o, len - o, " AND r.org=?%d", b);
-			b += 1;
-			break;
-		case SC_TERM:
-			o += (size_t)snprintf(
-			    buf + o, len - o,
-			    " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)", b,
-			    b + 1);
-			b += 2;
-			break;
-		case SC_PREFIX:
-		case SC_RANGE:
-			o += (size_t)snprintf(buf + o, len - o,
-			                      " AND r.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
-			                      " AND value>=?%d AND value<=?%d)",
-			                      b, b + 1, b + 2);
-			b += 3;
-			break;
-		}
+	b->v[b->n].is_int = true;
+	b->v[b->n].i = v;
+	return ++b->n;
+}
+
+static int bind_s(struct binds *b, const char *v)
+{
+	b->v[b->n].is_int = false;
+	b->v[b->n].s = v;
+	return ++b->n;
+}
+
+static void bind_all(sqlite3_stmt *st, const struct binds *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		if (b->v[i].is_int)
+			sqlite3_bind_int64(st, i + 1, b->v[i].i);
+		else
+			bind_text(st, i + 1, b->v[i].s);
 	}
 }
 
-static void bind_conds(sqlite3_stmt *st, const struct store_query *q)
+struct tcond {
+	int k;
+	struct index_range r;
+};
+
+/* "alias.k=?N AND alias.v=?M" (or the range) for one term condition. */
+static size_t term_sql(char *buf, size_t len, const char *alias, const struct tcond *c, struct binds *b)
 {
-	bind_text(st, 1, q->type);
-	int b = 2;
-	for (int i = 0; i < q->n; i++) {
-		const struct store_cond *sc = &q->cond[i];
-		switch (sc->kind) {
-		case SC_ID:
-		case SC_OWNER:
-			bind_text(st, b++, sc->value);
-			break;
-		case SC_TERM:
-			bind_text(st, b++, sc->key);
-			bind_text(st, b++, sc->value);
-			break;
-		case SC_PREFIX: {
-			char hi[200];
-			snprintf(hi, sizeof hi, "%s\x7f", sc->value);
-			bind_text(st, b++, sc->key);
-			bind_text(st, b++, sc->value);
-			bind_text(st, b++, hi);
-			break;
-		}
-		case SC_RANGE:
-			bind_text(st, b++, sc->key);
-			bind_text(st, b++, sc->value && *sc->value ? sc->value : "");
-			bind_text(st, b++, sc->value2 && *sc->value2 ? sc->value2 : "\x7f");
-			break;
-		}
-	}
+	int k = bind_i(b, c->k);
+	if (c->r.exact)
+		return (size_t)snprintf(buf, len, "%s.k=?%d AND %s.v=?%d", alias, k, alias,
+		                        bind_s(b, c->r.lo));
+	int lo = bind_s(b, c->r.lo), hi = bind_s(b, c->r.hi);
+	return (size_t)snprintf(buf, len, "%s.k=?%d AND %s.v>=?%d AND %s.v<?%d", alias, k, alias, lo, alias,
+	                        hi);
 }
 
-/* A query made only of index terms is answered from the term table alone
- * (it holds the sort key too): counting and paging never touch the big
- * resource rows, only the page's JSON is fetched. */
-static bool term_only(const struct store_query *q)
+/* How many terms a condition covers, counted up to PROBE. */
+static int probe(struct store *s, const struct tcond *c, struct vax_error *err)
 {
-	if (q->n == 0)
-		return false;
-	for (int i = 0; i < q->n; i++)
-		if (q->cond[i].kind == SC_ID || q->cond[i].kind == SC_OWNER)
-			return false;
-	return true;
+	static const char exact[] = "SELECT count(*) FROM (SELECT 1 FROM term WHERE k=?1 AND v=?2 LIMIT ?3)";
+	static const char range[] =
+	    "SELECT count(*) FROM (SELECT 1 FROM term WHERE k=?1 AND v>=?2 AND v<?4 LIMIT ?3)";
+	struct stmt q;
+	int64_t n = 0;
+	if (c->r.exact ? !stmt_prep(&q, s, exact, "search", err, "iti", c->k, c->r.lo, PROBE)
+	               : !stmt_prep(&q, s, range, "search", err, "itit", c->k, c->r.lo, PROBE, c->r.hi))
+		return -1;
+	return stmt_get_int(&q, &n, err) < 0 ? -1 : (int)n;
 }
 
-/* The number of matches of a dynamic count query (bound by bind_conds). */
-static bool search_count(struct conn *c, const char *sql, const struct store_query *q, long *total,
-                         struct vax_error *err)
+/* Run a count statement built at run time. */
+static bool dyn_count(struct store *s, struct conn *c, const char *sql, const struct binds *b, long *total,
+                      struct vax_error *err)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = prep_dyn(s, c, sql);
+	if (!st)
 		return db_error(err, c->db, "search");
-	bind_conds(st, q);
-	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return true;
+	bind_all(st, b);
+	int rc = sqlite3_step(st);
+	*total = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	done(c, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? true : db_error(err, c->db, "search");
 }
 
-/* A page of a dynamic query whose columns are the id, then fill_res's. */
-static int search_page(struct conn *c, const char *sql, const struct store_query *q, struct store_res *out,
-                       char (*ids)[65], struct vax_error *err)
+/* Run a page statement built at run time: columns id, then fill_res's. */
+static int dyn_page(struct store *s, struct conn *c, const char *sql, const struct binds *b, int count,
+                    struct store_res *out, char (*ids)[65], struct vax_error *err)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = prep_dyn(s, c, sql);
+	if (!st)
 		return db_error(err, c->db, "search"), -1;
-	bind_conds(st, q);
-	int n = 0;
-	while (n < q->count && sqlite3_step(st) == SQLITE_ROW) {
+	bind_all(st, b);
+	int n = 0, rc = SQLITE_DONE;
+	while (n < count && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		column_copy(st, 0, ids[n], 65);
 		fill_res(st, 1, &out[n]);
 		n++;
 	}
-	sqlite3_finalize(st);
+	done(c, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		for (int i = 0; i < n; i++)
+			store_res_free(&out[i]);
+		return db_error(err, c->db, "search"), -1;
+	}
 	return n;
-}
-
-static int search_terms(struct conn *c, const struct store_query *q, struct store_res *out, char (*ids)[65],
-                        long *total, struct vax_error *err)
-{
-	/* parameter numbers as bind_conds() assigns them */
-	int base[STORE_MAX_COND], b = 2, drive = 0;
-	for (int i = 0; i < q->n; i++) {
-		base[i] = b;
-		b += q->cond[i].kind == SC_TERM ? 2 : 3;
-	}
-	/* drive from an exact term or a name, not from a broad date range */
-	for (int i = 0; i < q->n; i++)
-		if (q->cond[i].kind != SC_RANGE) {
-			drive = i;
-			break;
-		}
-	char from[4096];
-	size_t o;
-	const struct store_cond *d = &q->cond[drive];
-	if (d->kind == SC_TERM)
-		o = (size_t)snprintf(from, sizeof from,
-		                     " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value=?%d",
-		                     base[drive], base[drive] + 1);
-	else
-		o = (size_t)snprintf(
-		    from, sizeof from,
-		    " FROM term t WHERE t.type=?1 AND t.key=?%d AND t.value>=?%d AND t.value<=?%d",
-		    base[drive], base[drive] + 1, base[drive] + 2);
-	for (int i = 0; i < q->n && o < sizeof from; i++) {
-		if (i == drive)
-			continue;
-		if (q->cond[i].kind == SC_TERM)
-			o += (size_t)snprintf(
-			    from + o, sizeof from - o,
-			    " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d AND value=?%d)",
-			    base[i], base[i] + 1);
-		else
-			o += (size_t)snprintf(from + o, sizeof from - o,
-			                      " AND t.id IN (SELECT id FROM term WHERE type=?1 AND key=?%d"
-			                      " AND value>=?%d AND value<=?%d)",
-			                      base[i], base[i] + 1, base[i] + 2);
-	}
-	char sql[4600];
-	snprintf(sql, sizeof sql, "SELECT count(DISTINCT t.id)%s", from);
-	if (!search_count(c, sql, q, total, err))
-		return -1;
-	if (q->count <= 0 || *total == 0)
-		return 0;
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT r.id, r.version, r.deleted, r.org, r.updated, h.json FROM"
-	    " (SELECT t.id AS id, min(t.sort) AS s%s GROUP BY t.id ORDER BY s, t.id LIMIT %d OFFSET %d) p"
-	    " JOIN resource r ON r.type=?1 AND r.id=p.id"
-	    " JOIN history h ON h.type=r.type AND h.id=r.id AND h.version=r.version ORDER BY p.s, p.id",
-	    from, q->count, q->offset);
-	return search_page(c, sql, q, out, ids, err);
 }
 
 int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
@@ -708,31 +1089,145 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return -1;
-	char where[4096], sql[4400];
-	if (term_only(q))
-		return search_terms(c, q, out, ids, total, err);
-	where_clause(q, where, sizeof where);
+	*total = 0;
+	int t = name_id(s, q->type, false, err);
+	if (t <= 0)
+		return t; /* a type never stored has nothing to find */
+	struct tcond tc[STORE_MAX_COND];
+	int nt = 0;
+	const char *id = NULL, *owner = NULL;
+	for (int i = 0; i < q->n; i++) {
+		const struct store_cond *sc = &q->cond[i];
+		if (sc->kind == SC_ID) {
+			if (id && strcmp(id, sc->value))
+				return 0;
+			id = sc->value;
+		} else if (sc->kind == SC_OWNER) {
+			if (owner && strcmp(owner, sc->value))
+				return 0;
+			owner = sc->value;
+		} else {
+			int k = key_id(s, q->type, sc->key, false, err);
+			if (k <= 0)
+				return k; /* a key never stored matches nothing */
+			tc[nt].k = k;
+			index_range(sc->kind, sc->key, sc->value, sc->value2, &tc[nt].r);
+			nt++;
+		}
+	}
+	/* the narrowest condition drives; an exact one wins a tie */
+	int drive = 0;
+	if (!id && nt > 1) {
+		int best = -1;
+		for (int i = 0; i < nt; i++) {
+			int n = probe(s, &tc[i], err);
+			if (n < 0)
+				return -1;
+			if (best < 0 || n < best || (n == best && tc[i].r.exact && !tc[drive].r.exact)) {
+				best = n;
+				drive = i;
+			}
+		}
+	}
 
-	/* With search terms, walk the (few) matching ids and sort them: the
-	 * unary plus keeps SQLite from walking the whole sort index instead. */
-	bool by_terms = false;
-	for (int i = 0; i < q->n; i++)
-		by_terms |= q->cond[i].kind != SC_OWNER;
-	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
-	if (!search_count(c, sql, q, total, err))
+	/* The matching rids: "sel" (one row per resource) and what narrows it. */
+	struct binds b = {0};
+	char from[6000], sql[7000];
+	size_t o;
+	if (id || nt == 0) {
+		o = (size_t)snprintf(from, sizeof from, "FROM resource r WHERE r.t=?%d AND r.deleted=0",
+		                     bind_i(&b, t));
+		if (id)
+			o += (size_t)snprintf(from + o, sizeof from - o, " AND r.id=?%d", bind_s(&b, id));
+		for (int i = 0; i < nt && o < sizeof from; i++) {
+			o += (size_t)snprintf(from + o, sizeof from - o,
+			                      " AND EXISTS (SELECT 1 FROM term x%d WHERE x%d.rid=r.rid AND ",
+			                      i, i);
+			char alias[16];
+			snprintf(alias, sizeof alias, "x%d", i);
+			o += term_sql(from + o, sizeof from - o, alias, &tc[i], &b);
+			o += (size_t)snprintf(from + o, sizeof from - o, ")");
+		}
+		if (owner && o < sizeof from)
+			o += (size_t)snprintf(from + o, sizeof from - o, " AND r.org=?%d", bind_s(&b, owner));
+		snprintf(sql, sizeof sql, "SELECT count(*) %s", from);
+		if (!dyn_count(s, c, sql, &b, total, err))
+			return -1;
+		if (q->count <= 0 || *total == 0)
+			return 0;
+		snprintf(sql, sizeof sql,
+		         "SELECT p.id, p.version, p.deleted, p.org, p.updated, d.json FROM"
+		         " (SELECT r.rid, r.id, r.version, r.deleted, r.org, r.updated, r.sort %s"
+		         " ORDER BY r.sort, r.id LIMIT %d OFFSET %d) p"
+		         " LEFT JOIN doc d ON d.rid=p.rid ORDER BY p.sort, p.id",
+		         from, q->count, q->offset);
+		return dyn_page(s, c, sql, &b, q->count, out, ids, err);
+	}
+
+	o = (size_t)snprintf(from, sizeof from, "SELECT %sd.rid FROM term d WHERE ",
+	                     tc[drive].r.exact ? "" : "DISTINCT ");
+	o += term_sql(from + o, sizeof from - o, "d", &tc[drive], &b);
+	for (int i = 0; i < nt && o < sizeof from; i++) {
+		if (i == drive)
+			continue;
+		char alias[16];
+		snprintf(alias, sizeof alias, "x%d", i);
+		o += (size_t)snprintf(from + o, sizeof from - o,
+		                      " AND EXISTS (SELECT 1 FROM term %s WHERE %s.rid=d.rid AND ", alias,
+		                      alias);
+		o += term_sql(from + o, sizeof from - o, alias, &tc[i], &b);
+		o += (size_t)snprintf(from + o, sizeof from - o, ")");
+	}
+	/* terms belong to current, undeleted resources only: without an owner
+	 * the count never leaves the term index */
+	int ob = owner ? bind_s(&b, owner) : 0;
+	if (owner)
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM resource r WHERE r.rid IN (%s) AND r.org=?%d",
+		         from, ob);
+	else
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s)", from);
+	if (!dyn_count(s, c, sql, &b, total, err))
 		return -1;
 	if (q->count <= 0 || *total == 0)
 		return 0;
+	/* the page by sort key from the small resource rows, then its JSON */
+	char org_cond[32] = "";
+	if (owner)
+		snprintf(org_cond, sizeof org_cond, " AND r.org=?%d", ob);
+	snprintf(sql, sizeof sql,
+	         "SELECT p.id, p.version, p.deleted, p.org, p.updated, d.json FROM"
+	         " (SELECT r.rid, r.id, r.version, r.deleted, r.org, r.updated, r.sort FROM resource r"
+	         " WHERE r.rid IN (%s)%s ORDER BY r.sort, r.id LIMIT %d OFFSET %d) p"
+	         " JOIN doc d ON d.rid=p.rid ORDER BY p.sort, p.id",
+	         from, org_cond, q->count, q->offset);
+	return dyn_page(s, c, sql, &b, q->count, out, ids, err);
+}
 
-	/* page first, then fetch the JSON of that page only */
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT p.id, p.version, p.deleted, p.org, p.updated, h.json FROM"
-	    " (SELECT r.type, r.id, r.version, r.deleted, r.org, r.updated, r.sort%s"
-	    " ORDER BY %s LIMIT %d OFFSET %d) p"
-	    " JOIN history h ON h.type=p.type AND h.id=p.id AND h.version=p.version ORDER BY p.sort, p.id",
-	    where, by_terms ? "+r.sort, +r.id" : "r.sort, r.id", q->count, q->offset);
-	return search_page(c, sql, q, out, ids, err);
+int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
+                     int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+{
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return -1;
+	int k = key_id(s, type, key, false, err);
+	if (k <= 0 || n <= 0 || max <= 0)
+		return k < 0 ? -1 : 0;
+	struct binds b = {0};
+	char in[4096], sql[4600];
+	size_t o = 0;
+	int kb = bind_i(&b, k);
+	/* at most the bind array's room; a query has far fewer keys */
+	int nv = n < (int)(sizeof b.v / sizeof b.v[0]) - 2 ? n : (int)(sizeof b.v / sizeof b.v[0]) - 2;
+	for (int i = 0; i < nv && o < sizeof in; i++)
+		o += (size_t)snprintf(in + o, sizeof in - o, "%s?%d", i ? "," : "", bind_s(&b, values[i]));
+	/* the clients sharing the most keys first: with a cap, the likeliest stay */
+	snprintf(sql, sizeof sql,
+	         "SELECT r.id, r.version, r.deleted, r.org, r.updated, d.json FROM"
+	         " (SELECT t.rid AS rid, count(*) AS n FROM term t WHERE t.k=?%d AND t.v IN (%s)"
+	         " GROUP BY t.rid ORDER BY n DESC, t.rid LIMIT %d) m"
+	         " JOIN resource r ON r.rid=m.rid JOIN doc d ON d.rid=m.rid ORDER BY m.n DESC, m.rid",
+	         kb, in, max);
+	return dyn_page(s, c, sql, &b, max, out, ids, err);
 }
 
 /* ---- organizations, users ----------------------------------------------- */
@@ -850,8 +1345,9 @@ int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, 
 bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err)
 {
 	static const char sql[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";
-	static const char trim[] = "DELETE FROM pw_history WHERE user_id=?1 AND seq NOT IN"
-	                           " (SELECT seq FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT 8)";
+	static const char trim[] =
+	    "DELETE FROM pw_history WHERE user_id=?1 AND seq <"
+	    " (SELECT seq FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT 1 OFFSET 7)";
 	return stmt_exec(s, sql, "pw_history", err, "It", user_id, hash) &&
 	       stmt_exec(s, trim, "pw_history", err, "I", user_id);
 }
@@ -909,8 +1405,8 @@ int store_token_get(struct store *s, const char *token_hash, int64_t now, struct
 
 bool store_token_delete(struct store *s, const char *token_hash, struct vax_error *err)
 {
-	static const char sql[] = "DELETE FROM token WHERE hash=?1 OR hash=?2";
-	return stmt_exec(s, sql, "token", err, "tt", token_hash, token_hash);
+	static const char sql[] = "DELETE FROM token WHERE hash=?1";
+	return stmt_exec(s, sql, "token", err, "t", token_hash);
 }
 
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
@@ -923,18 +1419,17 @@ bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, i
 int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,
                      struct vax_error *err)
 {
-	static const char sql[] = "SELECT user_id FROM reset WHERE hash=?1 AND used=0 AND expires>?2";
-	static const char use[] = "UPDATE reset SET used=1 WHERE hash=?1";
+	/* one statement: two servers racing for the same token, one wins */
+	static const char sql[] =
+	    "UPDATE reset SET used=1 WHERE hash=?1 AND used=0 AND expires>?2 RETURNING user_id";
 	struct stmt q;
+	int64_t v = 0;
 	if (!stmt_prep(&q, s, sql, "reset", err, "tI", token_hash, now))
 		return -1;
-	int ret = stmt_step(&q, err);
+	int ret = stmt_get_int(&q, &v, err);
 	if (ret == 1)
-		*user_id = sqlite3_column_int64(q.st, 0);
-	stmt_done(&q);
-	if (ret != 1)
-		return ret;
-	return stmt_exec(s, use, "reset", err, "t", token_hash) ? 1 : -1;
+		*user_id = v;
+	return ret;
 }
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
@@ -982,9 +1477,185 @@ long store_audit_count(struct store *s, const char *type, const char *id, struct
 {
 	static const char sql[] = "SELECT count(*) FROM audit WHERE type=?1 AND id=?2";
 	struct stmt q;
+	int64_t n = -1;
 	if (!stmt_prep(&q, s, sql, "audit", err, "tt", type, id))
 		return -1;
-	long n = stmt_step(&q, err) == 1 ? (long)sqlite3_column_int64(q.st, 0) : -1;
-	stmt_done(&q);
-	return n;
+	return stmt_get_int(&q, &n, err) == 1 ? (long)n : -1;
+}
+
+/* ---- upgrades ------------------------------------------------------------ */
+
+static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(FILE *out, const char *fmt, ...)
+{
+	if (!out)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vaxregd: ", out);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
+	va_end(ap);
+	fflush(out);
+}
+
+/* Index one resource's current JSON again (and its sort key). */
+static bool reindex_one(struct store *s, int64_t rid, const char *type, const char *json,
+                        struct vax_error *err)
+{
+	static const char q_sort[] = "UPDATE resource SET sort=?2 WHERE rid=?1";
+	static __thread struct terms tm;
+	cJSON *j = cJSON_Parse(json);
+	if (!j)
+		return error_set(err, "STORE", "A stored resource is not JSON (rid %lld).", (long long)rid);
+	terms_of(type, j, &tm);
+	cJSON_Delete(j);
+	return terms_put(s, rid, type, &tm, err) && stmt_exec(s, q_sort, "reindex", err, "It", rid, tm.sort);
+}
+
+/* Schema 1 (one table of resources, every version's JSON in history,
+ * terms keyed by type and key text) to schema 2, in one transaction. */
+static bool upgrade_v1(struct store *s, struct conn *c, FILE *out, struct vax_error *err)
+{
+	static const char rows[] =
+	    "SELECT type, id, version, deleted, org, updated FROM v1_resource ORDER BY type, id";
+	static const char cur[] = "SELECT json FROM v1_history WHERE type=?1 AND id=?2 AND version=?3";
+	static const char put[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort)"
+	                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')";
+	static const char doc[] = "INSERT INTO doc(rid, json) VALUES (?1, ?2)";
+	static const char old[] = "INSERT INTO history(rid, version, deleted, org, updated, json)"
+	                          " SELECT ?1, version, deleted, org, updated, json FROM v1_history"
+	                          " WHERE type=?2 AND id=?3 AND version<?4";
+	say(out, "upgrading the registry database to schema %d (every record is kept)", SCHEMA);
+	if (!exec_simple(c, "BEGIN IMMEDIATE", err) ||
+	    !exec_simple(
+	        c,
+	        "DROP INDEX IF EXISTS resource_sort; DROP INDEX IF EXISTS term_owner; DROP TABLE term;"
+	        " ALTER TABLE resource RENAME TO v1_resource; ALTER TABLE history RENAME TO v1_history;",
+	        err) ||
+	    !exec_simple(c, schema, err) || !exec_simple(c, schema_late, err) ||
+	    !exec_simple(c, schema_common, err))
+		return false;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, rows, -1, &st, NULL) != SQLITE_OK)
+		return db_error(err, c->db, "upgrade");
+	long n = 0;
+	bool ok = true;
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		char type[64], id[65], org[33];
+		column_copy(st, 0, type, sizeof type);
+		column_copy(st, 1, id, sizeof id);
+		int64_t version = sqlite3_column_int64(st, 2);
+		int deleted = sqlite3_column_int(st, 3);
+		column_copy(st, 4, org, sizeof org);
+		int64_t updated = sqlite3_column_int64(st, 5);
+		int t = name_id(s, type, true, err);
+		ok = t > 0 &&
+		     stmt_exec(s, put, "upgrade", err, "itIitI", t, id, version, deleted, org, updated);
+		int64_t rid = sqlite3_last_insert_rowid(c->db);
+		ok = ok && stmt_exec(s, old, "upgrade", err, "IttI", rid, type, id, version);
+		if (ok && !deleted) {
+			struct stmt q;
+			char *json = NULL;
+			ok = stmt_prep(&q, s, cur, "upgrade", err, "ttI", type, id, version);
+			if (ok && stmt_step(&q, err) == 1) {
+				const char *j = (const char *)sqlite3_column_text(q.st, 0);
+				json = j ? strdup(j) : NULL;
+			}
+			if (ok)
+				stmt_done(&q);
+			ok = ok && json && stmt_exec(s, doc, "upgrade", err, "It", rid, json) &&
+			     reindex_one(s, rid, type, json, err);
+			if (ok && !json)
+				ok = error_set(err, "STORE", "A current version has no JSON (%s).", type);
+			free(json);
+		}
+		if (++n % 100000 == 0)
+			say(out, "%ld resources moved", n);
+	}
+	sqlite3_finalize(st);
+	char sql[200];
+	snprintf(sql, sizeof sql,
+	         "DROP TABLE v1_resource; DROP TABLE v1_history;"
+	         " INSERT INTO meta(key, value) VALUES ('terms', '%d'); PRAGMA user_version=%d;",
+	         INDEX_VERSION, SCHEMA);
+	ok = ok && exec_simple(c, sql, err) && exec_simple(c, "COMMIT", err);
+	if (ok)
+		say(out, "%ld resources moved to schema %d", n, SCHEMA);
+	return ok;
+}
+
+/* The search terms of every current resource made again (a new
+ * INDEX_VERSION), in slices so the WAL stays small; restartable. */
+static bool reindex(struct store *s, struct conn *c, FILE *out, struct vax_error *err)
+{
+	static const char rows[] = "SELECT r.rid, n.name, d.json FROM resource r JOIN name n ON n.id=r.t"
+	                           " JOIN doc d ON d.rid=r.rid WHERE r.rid>?1 ORDER BY r.rid LIMIT 5000";
+	say(out, "rebuilding the search terms (version %d)", INDEX_VERSION);
+	if (!exec_simple(c, "DELETE FROM term", err))
+		return false;
+	int64_t last = 0;
+	long n = 0;
+	for (;;) {
+		if (!exec_simple(c, "BEGIN IMMEDIATE", err))
+			return false;
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(c->db, rows, -1, &st, NULL) != SQLITE_OK)
+			return db_error(err, c->db, "reindex");
+		sqlite3_bind_int64(st, 1, last);
+		bool ok = true;
+		int got = 0;
+		while (ok && sqlite3_step(st) == SQLITE_ROW) {
+			last = sqlite3_column_int64(st, 0);
+			char type[64];
+			column_copy(st, 1, type, sizeof type);
+			ok = reindex_one(s, last, type, (const char *)sqlite3_column_text(st, 2), err);
+			got++;
+		}
+		sqlite3_finalize(st);
+		if (!ok || !exec_simple(c, "COMMIT", err))
+			return false;
+		n += got;
+		if (got < 5000)
+			break;
+		if (n % 100000 == 0)
+			say(out, "%ld resources indexed", n);
+	}
+	char sql[120];
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES ('terms', '%d'); ANALYZE;",
+	         INDEX_VERSION);
+	if (!exec_simple(c, sql, err))
+		return false;
+	say(out, "%ld resources indexed", n);
+	return true;
+}
+
+bool store_upgrade(const char *dir, FILE *out, struct vax_error *err)
+{
+	struct store *s = store_new(dir, err);
+	if (!s)
+		return false;
+	struct conn *c = conn_get(s, err);
+	bool ok = c != NULL;
+	int l = ok ? layout(c) : 0;
+	if (ok && l == -1)
+		ok = error_set(err, "STORE-NEWER",
+		               "The registry database in %s was made by a newer vaxregd; run that version.",
+		               dir);
+	if (ok && l == 0) {
+		ok = create_schema(c, err);
+		if (ok)
+			say(out, "registry database created (schema %d)", SCHEMA);
+	} else if (ok && l == 1) {
+		ok = upgrade_v1(s, c, out, err);
+	} else if (ok && l == -2) {
+		ok = names_load(s, err) && reindex(s, c, out, err);
+	} else if (ok) {
+		say(out, "the registry database is current (schema %d)", SCHEMA);
+	}
+	if (!ok && c && !sqlite3_get_autocommit(c->db))
+		exec_simple(c, "ROLLBACK", NULL);
+	store_close(s);
+	return ok;
 }
