@@ -549,6 +549,13 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
+/* Whether _elements or _summary cut a resource down (else it goes out as
+ * stored, without parsing and printing it again). */
+static bool subsetting(const char *elements, const char *summary)
+{
+	return (elements && *elements) || (summary && !strcmp(summary, "true"));
+}
+
 /* _elements and _summary: never send PHI that was not asked for. */
 static void subset(cJSON *res, const char *type, const char *elements, const char *summary)
 {
@@ -637,8 +644,11 @@ static void do_search(struct ctx *x, const char *type, const struct reg_param *p
 		add_link(links, "previous", x, type, ps, np, s.offset > s.count ? s.offset - s.count : 0,
 		         s.count);
 	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
+	bool cut = subsetting(s.elements, s.summary);
 	for (int i = 0; i < n; i++) {
-		cJSON *r = res[i].json ? cJSON_Parse(res[i].json) : NULL;
+		cJSON *r = !res[i].json ? NULL
+		           : cut        ? cJSON_Parse(res[i].json)
+		                        : cJSON_CreateRaw(res[i].json);
 		store_res_free(&res[i]);
 		if (!r)
 			continue;
@@ -699,8 +709,9 @@ static void do_read(struct ctx *x, const char *type, const char *id, long versio
 	struct store_res r;
 	if (!load(x, type, id, version, &r))
 		return;
-	cJSON *j = cJSON_Parse(r.json);
-	subset(j, type, param(x->rq, "_elements"), param(x->rq, "_summary"));
+	const char *el = param(x->rq, "_elements"), *su = param(x->rq, "_summary");
+	cJSON *j = subsetting(el, su) ? cJSON_Parse(r.json) : cJSON_CreateRaw(r.json);
+	subset(j, type, el, su);
 	reg_reply_json(x->rs, 200, j, CT_FHIR);
 	set_version_headers(x->rs, type, id, r.version, r.updated);
 	x->rs->location[0] = '\0';
