@@ -35,8 +35,10 @@ TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh
 
-# Unit suites: core/fhir.c (the mapping is ours) and the store.
-tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c
+# Unit suites: core/fhir.c (the mapping is ours), the store, and the store's
+# query plans at state scale.
+tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c \
+	tests/registry/test_plans.c
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
-EXTRA_DIST += doc/extensions.md
+EXTRA_DIST += doc/extensions.md tests/registry/plans-stat1.txt
