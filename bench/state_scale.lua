@@ -91,6 +91,11 @@ make.mix = function()
    return make.read()
 end
 
+-- a client that reconnects for every request: the TLS handshake's cost
+make.connect = function()
+   return wrk.format("GET", "/metadata", {["Connection"] = "close"})
+end
+
 function request()
    return make[kind]()
 end

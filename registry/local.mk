@@ -9,8 +9,8 @@ libvaxregistry_a_SOURCES = \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
-	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+	$(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(SQLITE_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd

@@ -46,6 +46,7 @@ static void usage(FILE *out)
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "  --no-session-tickets  no TLS session resumption (each reconnect a full handshake)\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
 	        "Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
 	        "\n"
@@ -57,7 +58,7 @@ struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window;
 	const char *code, *name, *org, *username, *role, *email, *password;
 	int threads, token_ttl, reset_ttl, retry, clients, doses;
-	bool demo, access_log;
+	bool demo, access_log, no_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -79,6 +80,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		}
 		if (!strcmp(a, "--access-log")) {
 			o->access_log = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-session-tickets")) {
+			o->no_tickets = true;
 			continue;
 		}
 		if (!strcmp(a, "--data"))
@@ -331,7 +336,8 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
-	                         .access_log = o->access_log};
+	                         .access_log = o->access_log,
+	                         .no_tickets = o->no_tickets};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <zlib.h>
 
@@ -20,6 +21,7 @@ struct server {
 	struct server_opts o;
 	char *cert, *key;
 	char base[128];
+	gnutls_datum_t ticket_key; /* session tickets: a client back within hours skips the key exchange */
 };
 
 struct pending {
@@ -239,6 +241,24 @@ static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	}
 }
 
+/* Resumption: every TLS session may be resumed with a ticket (RFC 8446
+ * 2.2, RFC 5077), sealed with the server's ticket key; MHD offers no
+ * switch for it, so it is turned on for each session before its
+ * handshake. A client that reconnects (vaxdesk after an idle timeout, a
+ * sync after a network change) then skips the certificate and key
+ * exchange: measured in bench/state_scale.sh's resumption row. */
+static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *s = cls;
+	(void)socket_context;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED || !s->ticket_key.data)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci && ci->tls_session)
+		gnutls_session_ticket_enable_server((gnutls_session_t)ci->tls_session, &s->ticket_key);
+}
+
 static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct vax_error *err)
 {
 	char host[64];
@@ -279,6 +299,8 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		s->o.timeout = 30;
 	if (!s->o.request_time)
 		s->o.request_time = 60;
+	if (o->no_tickets || gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+		s->ticket_key.data = NULL; /* no resumption: every reconnect makes a full handshake */
 	struct sockaddr_in sa;
 	size_t n;
 	if (!parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &sa, err) ||
@@ -292,7 +314,7 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    s, MHD_OPTION_END);
+	    s, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s, MHD_OPTION_END);
 	if (!s->d) {
 		error_set(err, "LISTEN",
 		          "Cannot serve on %s (address in use, or the certificate and key do not match).",
@@ -318,6 +340,10 @@ void server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+	}
+	if (s->ticket_key.data) {
+		gnutls_memset(s->ticket_key.data, 0, s->ticket_key.size);
+		gnutls_free(s->ticket_key.data);
 	}
 	free(s->cert);
 	free(s->key);
