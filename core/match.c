@@ -754,6 +754,7 @@ static void block_name(const char *family, const char *given, int y, int m, int 
 			key_add(k, "G:%s:%04d%02d%02d", gc[g], y, m, d);
 		if (wide) {
 			key_add(k, "A:%s:%04d%02d", gc[g], y, m);
+			key_add(k, "H:%s:%04d%02d", gc[g], y, d);
 			key_add(k, "B:%s:%02d%02d", gc[g], m, d);
 		}
 	}
@@ -762,6 +763,7 @@ static void block_name(const char *family, const char *given, int y, int m, int 
 			key_add(k, "F:%s:%04d%02d%02d", fc[f], y, m, d);
 		if (wide) {
 			key_add(k, "C:%s:%04d%02d", fc[f], y, m);
+			key_add(k, "I:%s:%04d%02d", fc[f], y, d);
 			key_add(k, "E:%s:%02d%02d", fc[f], m, d);
 		}
 	}

@@ -98,9 +98,10 @@ void match_block_record(const struct client *c, struct match_keys *out);
 void match_block_query(const struct client *q, struct match_keys *out);
 /** The wider keys to look up when the narrow ones found nothing probable
  * (two fields wrong, or a client not on file), for a query with a DOB: D
- * (the DOB), A:MR:201903 and B:MR:0315 (given with the birth year and
- * month, or month and day), C:KRS:201903 and E:KRS:0315 (the same for the
- * family name); with day and month swapped too. Records store them. */
+ * (the DOB), A:MR:201903, H:MR:201915 and B:MR:0315 (given with the birth
+ * year and month, year and day, or month and day), C:KRS:201903,
+ * I:KRS:201915 and E:KRS:0315 (the same for the family name); with day and
+ * month swapped too. Records store them. */
 void match_block_wide(const struct client *q, struct match_keys *out);
 
 /** The twin rule over a scored candidate list (cands[i] scored as res[i]):
