@@ -45,6 +45,25 @@ static void add_name(struct acc *a, const char *key, const char *name)
 		add(a, key, w);
 }
 
+/* Name search with a date of birth, as the front desk types it, reads one
+ * narrow key: each family and given name term again, after the DOB
+ * ("2019-03-15 GARCIA"), so family=garcia&birthdate=2019-03-15 is one
+ * prefix of one key however many García or 2019-03-15 there are. */
+static void add_with_dob(struct acc *a, const char *dob)
+{
+	if (!dob || strlen(dob) != 10)
+		return;
+	int n = a->n;
+	for (int i = 0; i < n; i++) {
+		const char *key = !strcmp(a->t[i].key, "family")  ? "dob-family"
+		                  : !strcmp(a->t[i].key, "given") ? "dob-given"
+		                                                  : NULL;
+		char v[160];
+		if (key && snprintf(v, sizeof v, "%s %s", dob, a->t[i].value) < (int)sizeof v)
+			add(a, key, v);
+	}
+}
+
 static const char *str(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -120,6 +139,7 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 			}
 		}
 		add(&a, "birthdate", str(res, "birthDate"));
+		add_with_dob(&a, str(res, "birthDate"));
 		add(&a, "gender", str(res, "gender"));
 		add_ref(&a, "patient", cJSON_GetObjectItemCaseSensitive(res, "patient"));
 		const cJSON *ad;
@@ -194,6 +214,41 @@ static void prefix_end(const char *p, char *out, size_t cap)
 	memcpy(out, p, n);
 	out[n - 1] = (char)((unsigned char)out[n - 1] + 1);
 	out[n] = '\0';
+}
+
+void index_rewrite(const struct store_query *in, struct index_query *out)
+{
+	out->q = *in;
+	if (strcmp(in->type, "Patient") != 0)
+		return;
+	/* one day of birth, as Basic and Quick search send it */
+	int dob = -1;
+	for (int i = 0; i < in->n && dob < 0; i++) {
+		const struct store_cond *c = &in->cond[i];
+		if (c->kind == SC_RANGE && !strcmp(c->key, "birthdate") && c->value &&
+		    strlen(c->value) == 10 && c->value2 && !strcmp(c->value, c->value2))
+			dob = i;
+	}
+	if (dob < 0)
+		return;
+	int n = 0, used = 0;
+	for (int i = 0; i < in->n; i++) {
+		const struct store_cond *c = &in->cond[i];
+		bool name = c->kind == SC_PREFIX && (!strcmp(c->key, "family") || !strcmp(c->key, "given"));
+		if (name) {
+			snprintf(out->buf[i], sizeof out->buf[i], "%s %s", in->cond[dob].value, c->value);
+			out->q.cond[n++] = (struct store_cond){
+			    SC_PREFIX, !strcmp(c->key, "family") ? "dob-family" : "dob-given", out->buf[i],
+			    NULL};
+			used++;
+		} else if (i != dob) {
+			out->q.cond[n++] = *c;
+		}
+	}
+	/* the DOB is in the composite terms now; without a name it stays */
+	if (used == 0)
+		return;
+	out->q.n = n;
 }
 
 void index_range(enum store_cond_kind kind, const char *key, const char *v1, const char *v2,

@@ -36,6 +36,16 @@ int index_terms(const char *type, const cJSON *res, struct index_term *out, int 
 /** Fold a name for the family/given index and queries. */
 void index_fold_name(const char *in, char *out, size_t cap);
 
+struct index_query {
+	struct store_query q;
+	char buf[STORE_MAX_COND][200];
+};
+
+/** The query a store runs for in: the same, but a name with a single day
+ * of birth (Basic and Quick search) becomes the dob-family / dob-given
+ * composite terms, one narrow index range each. */
+void index_rewrite(const struct store_query *in, struct index_query *out);
+
 struct index_range {
 	bool exact;   /* lo is the one value */
 	char lo[200]; /* first value covered */

@@ -1191,13 +1191,114 @@ static int dyn_page(struct store *s, struct conn *c, const char *sql, const stru
 	return n;
 }
 
-int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
+#define SMALL 1000
+
+struct hit {
+	int64_t rid;
+	char sort[160];
+	char id[65];
+};
+
+static int hit_cmp(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+	int c = strcmp(a->sort, b->sort);
+	return c ? c : strcmp(a->id, b->id);
+}
+
+static int rid_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* A search whose rids (sql, bound by b) number at most SMALL: fills the
+ * page and *total and returns its size; -2 if there are more (the caller
+ * counts and pages in SQL), -1 on a failure. */
+static int search_small(struct store *s, struct conn *c, const char *sql, const struct binds *b,
+                        const struct store_query *q, const char *owner, struct store_res *out,
+                        char (*ids)[65], long *total, struct vax_error *err)
+{
+	static const char row[] = "SELECT sort, id, org FROM resource WHERE rid=?1";
+	static const char page[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
+	                           " JOIN doc d ON d.rid=r.rid WHERE r.rid=?1";
+	sqlite3_stmt *st = prep_dyn(s, c, sql);
+	if (!st)
+		return db_error(err, c->db, "search"), -1;
+	bind_all(st, b);
+	static __thread int64_t rids[SMALL + 1];
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= SMALL)
+		rids[n++] = sqlite3_column_int64(st, 0);
+	done(c, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(err, c->db, "search"), -1;
+	if (n > SMALL)
+		return -2;
+	/* a range of one key may list a resource twice (GARCIA, GARCIALOPEZ) */
+	qsort(rids, (size_t)n, sizeof *rids, rid_cmp);
+	int u = 0;
+	for (int i = 0; i < n; i++)
+		if (i == 0 || rids[i] != rids[u - 1])
+			rids[u++] = rids[i];
+	struct hit *h = malloc((size_t)(u ? u : 1) * sizeof *h);
+	if (!h)
+		return error_set(err, "STORE", "Out of memory."), -1;
+	int m = 0;
+	for (int i = 0; i < u; i++) {
+		struct stmt r;
+		if (!stmt_prep(&r, s, row, "search", err, "I", rids[i])) {
+			free(h);
+			return -1;
+		}
+		int got = stmt_step(&r, err);
+		if (got == 1 && (!owner || !strcmp((const char *)sqlite3_column_text(r.st, 2), owner))) {
+			h[m].rid = rids[i];
+			column_copy(r.st, 0, h[m].sort, sizeof h[m].sort);
+			column_copy(r.st, 1, h[m].id, sizeof h[m].id);
+			m++;
+		}
+		stmt_done(&r);
+		if (got < 0) {
+			free(h);
+			return -1;
+		}
+	}
+	*total = m;
+	qsort(h, (size_t)m, sizeof *h, hit_cmp);
+	int k = 0;
+	for (int i = q->offset; i < m && k < q->count; i++) {
+		struct stmt r;
+		if (!stmt_prep(&r, s, page, "search", err, "I", h[i].rid))
+			break;
+		int got = stmt_step(&r, err);
+		if (got == 1) {
+			snprintf(ids[k], 65, "%s", h[i].id);
+			fill_res(r.st, 0, &out[k]);
+			k++;
+		}
+		stmt_done(&r);
+		if (got < 0) {
+			for (int j = 0; j < k; j++)
+				store_res_free(&out[j]);
+			free(h);
+			return -1;
+		}
+	}
+	free(h);
+	return k;
+}
+
+int store_search(struct store *s, const struct store_query *qin, struct store_res *out, char (*ids)[65],
                  long *total, struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return -1;
 	*total = 0;
+	static __thread struct index_query iq;
+	index_rewrite(qin, &iq);
+	const struct store_query *q = &iq.q;
 	int t = name_id(s, q->type, false, err);
 	if (t <= 0)
 		return t; /* a type never stored has nothing to find */
@@ -1272,20 +1373,28 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 		return dyn_page(s, c, sql, &b, q->count, out, ids, err);
 	}
 
-	o = (size_t)snprintf(from, sizeof from, "SELECT %sd.rid FROM term d WHERE ",
-	                     tc[drive].r.exact ? "" : "DISTINCT ");
-	o += term_sql(from + o, sizeof from - o, "d", &tc[drive], &b);
-	for (int i = 0; i < nt && o < sizeof from; i++) {
+	/* most searches match a few resources (a client, a client's doses):
+	 * their rids, then each row by rid, sorted here; no temporary tables */
+	char body[5900];
+	o = (size_t)snprintf(body, sizeof body, "d.rid FROM term d WHERE ");
+	o += term_sql(body + o, sizeof body - o, "d", &tc[drive], &b);
+	for (int i = 0; i < nt && o < sizeof body; i++) {
 		if (i == drive)
 			continue;
 		char alias[16];
 		snprintf(alias, sizeof alias, "x%d", i);
-		o += (size_t)snprintf(from + o, sizeof from - o,
+		o += (size_t)snprintf(body + o, sizeof body - o,
 		                      " AND EXISTS (SELECT 1 FROM term %s WHERE %s.rid=d.rid AND ", alias,
 		                      alias);
-		o += term_sql(from + o, sizeof from - o, alias, &tc[i], &b);
-		o += (size_t)snprintf(from + o, sizeof from - o, ")");
+		o += term_sql(body + o, sizeof body - o, alias, &tc[i], &b);
+		o += (size_t)snprintf(body + o, sizeof body - o, ")");
 	}
+	snprintf(sql, sizeof sql, "SELECT %s LIMIT %d", body, SMALL + 1);
+	int n = search_small(s, c, sql, &b, q, owner, out, ids, total, err);
+	if (n != -2)
+		return n;
+	/* many: counted and paged by SQLite, one row per resource */
+	snprintf(from, sizeof from, "SELECT %s%s", tc[drive].r.exact ? "" : "DISTINCT ", body);
 	/* terms belong to current, undeleted resources only: without an owner
 	 * the count never leaves the term index */
 	int ob = owner ? bind_s(&b, owner) : 0;
