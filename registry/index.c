@@ -323,8 +323,8 @@ static bool match_gather(struct store *st, const struct client *q, const struct 
 	int room = INDEX_MATCH_CANDS - *nc;
 	if (room <= 0 || k->n == 0)
 		return true;
-	struct store_res *r = calloc((size_t)room, sizeof *r);
-	char(*ids)[65] = calloc((size_t)room, sizeof *ids);
+	struct store_res *r = malloc((size_t)room * sizeof *r);
+	char(*ids)[65] = malloc((size_t)room * sizeof *ids);
 	if (!r || !ids)
 		abort();
 	int n = store_search_any(st, "Patient", "match", vals, k->n, room, r, ids, err);

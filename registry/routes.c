@@ -1296,10 +1296,11 @@ static void do_match(struct ctx *x, const cJSON *body)
 		reply_invalid(x->rs, &err);
 		return;
 	}
-	struct index_cand *cands = calloc(100, sizeof *cands);
+	int max = only_certain ? 100 : count;
+	struct index_cand *cands = malloc((size_t)max * sizeof *cands);
 	if (!cands)
 		abort();
-	int nc = index_match(x->a->st, &in, cands, only_certain ? 100 : count, &err);
+	int nc = index_match(x->a->st, &in, cands, max, &err);
 	if (nc < 0) {
 		free(cands);
 		reply_err(x->rs, &err);

@@ -440,6 +440,34 @@ static int stmt_get_int(struct stmt *q, int64_t *v, struct vax_error *err)
 	return ret;
 }
 
+/* One read transaction around a call's statements: one snapshot for all
+ * of them (a count and its page agree), and one WAL read lock instead of
+ * one per statement (each a few fcntl calls: measured, a third of a
+ * $match). Returns whether it began one, for read_end. */
+static bool read_begin(struct store *s, struct conn *c)
+{
+	static const char begin[] = "BEGIN";
+	if (!sqlite3_get_autocommit(c->db))
+		return false; /* inside the caller's transaction already */
+	sqlite3_stmt *st = prep(s, c, begin);
+	bool ok = st && sqlite3_step(st) == SQLITE_DONE;
+	if (st)
+		done(c, st);
+	return ok;
+}
+
+static void read_end(struct store *s, struct conn *c, bool began)
+{
+	static const char commit[] = "COMMIT";
+	if (!began)
+		return;
+	sqlite3_stmt *st = prep(s, c, commit);
+	if (!st || sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st)
+		done(c, st);
+}
+
 /* ---- names --------------------------------------------------------------------- */
 
 static int names_find(struct store *s, const char *name)
@@ -1289,12 +1317,9 @@ static int search_small(struct store *s, struct conn *c, const char *sql, const 
 	return k;
 }
 
-int store_search(struct store *s, const struct store_query *qin, struct store_res *out, char (*ids)[65],
-                 long *total, struct vax_error *err)
+static int search_in(struct store *s, struct conn *c, const struct store_query *qin, struct store_res *out,
+                     char (*ids)[65], long *total, struct vax_error *err)
 {
-	struct conn *c = conn_get(s, err);
-	if (!c)
-		return -1;
 	*total = 0;
 	static __thread struct index_query iq;
 	index_rewrite(qin, &iq);
@@ -1420,31 +1445,127 @@ int store_search(struct store *s, const struct store_query *qin, struct store_re
 	return dyn_page(s, c, sql, &b, q->count, out, ids, err);
 }
 
+struct shared {
+	int64_t rid;
+	int n;
+};
+
+static int shared_cmp(const void *pa, const void *pb)
+{
+	const struct shared *a = pa, *b = pb;
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return a->rid < b->rid ? -1 : a->rid > b->rid;
+}
+
+int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                 long *total, struct vax_error *err)
+{
+	struct conn *c = conn_get(s, err);
+	if (!c)
+		return -1;
+	bool began = read_begin(s, c);
+	int n = search_in(s, c, q, out, ids, total, err);
+	read_end(s, c, began);
+	return n;
+}
+
+static int search_any_in(struct store *s, const char *type, const char *key, const char *const *values, int n,
+                         int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
+
 int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
                      int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return -1;
+	bool began = read_begin(s, c);
+	int got = search_any_in(s, type, key, values, n, max, out, ids, err);
+	read_end(s, c, began);
+	return got;
+}
+
+static int search_any_in(struct store *s, const char *type, const char *key, const char *const *values, int n,
+                         int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+{
+	static const char page[] =
+	    "SELECT r.id, r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
+	    " JOIN doc d ON d.rid=r.rid WHERE r.rid=?1";
 	int k = key_id(s, type, key, false, err);
 	if (k <= 0 || n <= 0 || max <= 0)
 		return k < 0 ? -1 : 0;
+	/* every key's rids in one statement (SQLite seeks the keys in
+	 * order); counted here, without a temporary table */
 	struct binds b = {0};
-	char in[4096], sql[4600];
-	size_t o = 0;
+	char sql[4600];
 	int kb = bind_i(&b, k);
-	/* at most the bind array's room; a query has far fewer keys */
 	int nv = n < (int)(sizeof b.v / sizeof b.v[0]) - 2 ? n : (int)(sizeof b.v / sizeof b.v[0]) - 2;
-	for (int i = 0; i < nv && o < sizeof in; i++)
-		o += (size_t)snprintf(in + o, sizeof in - o, "%s?%d", i ? "," : "", bind_s(&b, values[i]));
+	size_t o = (size_t)snprintf(sql, sizeof sql, "SELECT rid FROM term WHERE k=?%d AND v IN (", kb);
+	for (int i = 0; i < nv && o < sizeof sql; i++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s?%d", i ? "," : "", bind_s(&b, values[i]));
+	if (o < sizeof sql)
+		snprintf(sql + o, sizeof sql - o, ")");
+	struct conn *c = conn_get(s, err);
+	sqlite3_stmt *st = c ? prep_dyn(s, c, sql) : NULL;
+	if (!st)
+		return c ? (db_error(err, c->db, "match"), -1) : -1;
+	bind_all(st, &b);
+	int64_t *rids = NULL;
+	size_t nr = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 256;
+			int64_t *nw = realloc(rids, cap * sizeof *nw);
+			if (!nw)
+				break;
+			rids = nw;
+		}
+		rids[nr++] = sqlite3_column_int64(st, 0);
+	}
+	done(c, st);
+	if (rc != SQLITE_DONE) {
+		free(rids);
+		return rc == SQLITE_ROW ? (error_set(err, "STORE", "Out of memory."), -1)
+		                        : (db_error(err, c->db, "match"), -1);
+	}
+	qsort(rids, nr, sizeof *rids, rid_cmp);
+	struct shared *sh = malloc((nr ? nr : 1) * sizeof *sh);
+	if (!sh) {
+		free(rids);
+		return error_set(err, "STORE", "Out of memory."), -1;
+	}
+	size_t u = 0;
+	for (size_t i = 0; i < nr; i++) {
+		if (u && sh[u - 1].rid == rids[i])
+			sh[u - 1].n++;
+		else
+			sh[u++] = (struct shared){rids[i], 1};
+	}
+	free(rids);
 	/* the clients sharing the most keys first: with a cap, the likeliest stay */
-	snprintf(sql, sizeof sql,
-	         "SELECT r.id, r.version, r.deleted, r.org, r.updated, d.json FROM"
-	         " (SELECT t.rid AS rid, count(*) AS n FROM term t WHERE t.k=?%d AND t.v IN (%s)"
-	         " GROUP BY t.rid ORDER BY n DESC, t.rid LIMIT %d) m"
-	         " JOIN resource r ON r.rid=m.rid JOIN doc d ON d.rid=m.rid ORDER BY m.n DESC, m.rid",
-	         kb, in, max);
-	return dyn_page(s, c, sql, &b, max, out, ids, err);
+	qsort(sh, u, sizeof *sh, shared_cmp);
+	int got = 0;
+	for (size_t i = 0; i < u && got < max; i++) {
+		struct stmt q;
+		if (!stmt_prep(&q, s, page, "match", err, "I", sh[i].rid))
+			break;
+		int r2 = stmt_step(&q, err);
+		if (r2 == 1) {
+			column_copy(q.st, 0, ids[got], 65);
+			fill_res(q.st, 1, &out[got]);
+			got++;
+		}
+		stmt_done(&q);
+		if (r2 < 0) {
+			for (int j = 0; j < got; j++)
+				store_res_free(&out[j]);
+			free(sh);
+			return -1;
+		}
+	}
+	free(sh);
+	return got;
 }
 
 /* ---- organizations, users ----------------------------------------------- */
