@@ -10,6 +10,8 @@
 #include "core/match.h"
 #include "core/text.h"
 
+#include <time.h>
+
 struct acc {
 	struct index_term *t;
 	int n, max;
@@ -404,4 +406,75 @@ int index_match(struct store *st, const struct client *q, struct index_cand *out
 	}
 	free(c);
 	return ok ? n : -1;
+}
+
+/* ---- stored form ---------------------------------------------------------------- */
+
+static void format_instant(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Set id, meta.versionId and meta.lastUpdated and put them right after
+ * resourceType, as people expect to read them. */
+void index_stamp(cJSON *res, const char *id, long v, int64_t now)
+{
+	char vbuf[24], when[32];
+	snprintf(vbuf, sizeof vbuf, "%ld", v);
+	format_instant(now, when, sizeof when);
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "meta");
+	cJSON *idj = cJSON_CreateString(id);
+	cJSON *meta = cJSON_CreateObject();
+	cJSON_AddStringToObject(meta, "versionId", vbuf);
+	cJSON_AddStringToObject(meta, "lastUpdated", when);
+	cJSON *rt = cJSON_DetachItemFromObjectCaseSensitive(res, "resourceType");
+	cJSON *rest = res->child;
+	res->child = NULL;
+	if (rt)
+		cJSON_AddItemToObject(res, "resourceType", rt);
+	cJSON_AddItemToObject(res, "id", idj);
+	cJSON_AddItemToObject(res, "meta", meta);
+	/* the other members, in their order, after meta */
+	cJSON *last = meta;
+	last->next = rest;
+	if (rest)
+		rest->prev = last;
+	while (last->next)
+		last = last->next;
+	res->child->prev = last;
+}
+
+struct store_ready *store_ready_new(const char *type, const char *id, const char *org, cJSON *res,
+                                    int64_t now, struct vax_error *err)
+{
+	struct store_ready *r = calloc(1, sizeof *r);
+	if (!r) {
+		error_set(err, "STORE", "Out of memory.");
+		return NULL;
+	}
+	snprintf(r->type, sizeof r->type, "%s", type);
+	snprintf(r->id, sizeof r->id, "%s", id);
+	snprintf(r->org, sizeof r->org, "%s", org ? org : "");
+	r->now = now;
+	index_stamp(res, id, 1, now);
+	r->json = cJSON_PrintUnformatted(res);
+	r->n = index_terms(type, res, r->t, INDEX_MAX_TERMS, r->sort, sizeof r->sort);
+	if (!r->json) {
+		free(r);
+		error_set(err, "STORE", "Out of memory.");
+		return NULL;
+	}
+	return r;
+}
+
+void store_ready_free(struct store_ready *r)
+{
+	if (r) {
+		cJSON_free(r->json);
+		free(r);
+	}
 }

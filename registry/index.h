@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -56,6 +57,21 @@ struct index_range {
  * SC_RANGE) covers: lo <= value < hi, or value = lo when exact. */
 void index_range(enum store_cond_kind kind, const char *key, const char *v1, const char *v2,
                  struct index_range *r);
+
+/** Give res its id, meta.versionId and meta.lastUpdated, right after
+ * resourceType, as people expect to read them. */
+void index_stamp(cJSON *res, const char *id, long version, int64_t now);
+
+/* A create made ready off the loading thread (store.h store_ready_new):
+ * its stored JSON and its search terms. */
+struct store_ready {
+	char type[40], id[65], org[33];
+	int64_t now;
+	char *json;
+	char sort[160];
+	int n;
+	struct index_term t[INDEX_MAX_TERMS];
+};
 
 /* ---- $match ---------------------------------------------------------------- */
 

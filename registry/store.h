@@ -48,6 +48,16 @@ void store_rollback(struct store *s);
  * never on for serving. */
 bool store_bulk(struct store *s, bool on, struct vax_error *err);
 
+/** Bulk loading on two threads: store_ready_new() does a create's work
+ * that needs no database (id and meta stamped into res, its JSON text,
+ * its search terms) on any thread; store_write_ready() stores it, as
+ * version 1, on the loading thread. res stays the caller's. */
+struct store_ready;
+struct store_ready *store_ready_new(const char *type, const char *id, const char *org, cJSON *res,
+                                    int64_t now, struct vax_error *err);
+bool store_write_ready(struct store *s, const struct store_ready *r, struct vax_error *err);
+void store_ready_free(struct store_ready *r);
+
 /* ---- resources ---------------------------------------------------------- */
 
 struct store_res {

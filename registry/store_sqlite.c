@@ -932,44 +932,6 @@ int store_read(struct store *s, const char *type, const char *id, long version, 
 	return ret;
 }
 
-static void format_instant(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Set id, meta.versionId and meta.lastUpdated and put them right after
- * resourceType, as people expect to read them. */
-static void stamp(cJSON *res, const char *id, long v, int64_t now)
-{
-	char vbuf[24], when[32];
-	snprintf(vbuf, sizeof vbuf, "%ld", v);
-	format_instant(now, when, sizeof when);
-	cJSON_DeleteItemFromObjectCaseSensitive(res, "id");
-	cJSON_DeleteItemFromObjectCaseSensitive(res, "meta");
-	cJSON *idj = cJSON_CreateString(id);
-	cJSON *meta = cJSON_CreateObject();
-	cJSON_AddStringToObject(meta, "versionId", vbuf);
-	cJSON_AddStringToObject(meta, "lastUpdated", when);
-	cJSON *rt = cJSON_DetachItemFromObjectCaseSensitive(res, "resourceType");
-	cJSON *rest = res->child;
-	res->child = NULL;
-	if (rt)
-		cJSON_AddItemToObject(res, "resourceType", rt);
-	cJSON_AddItemToObject(res, "id", idj);
-	cJSON_AddItemToObject(res, "meta", meta);
-	/* the other members, in their order, after meta */
-	cJSON *last = meta;
-	last->next = rest;
-	if (rest)
-		rest->prev = last;
-	while (last->next)
-		last = last->next;
-	res->child->prev = last;
-}
-
 /* The search terms of a resource, and its sort key. */
 struct terms {
 	int n;
@@ -1000,26 +962,26 @@ static const char *const q_terms[] = {
     "(?1,?12,?13),(?1,?14,?15),(?1,?16,?17)",
 };
 
-static bool terms_put(struct store *s, int64_t rid, const char *type, const struct terms *tm,
+static bool terms_put(struct store *s, int64_t rid, const char *type, const struct index_term *t, int nt,
                       struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
-	for (int i = 0; i < tm->n;) {
-		int n = tm->n - i < 8 ? tm->n - i : 8;
+	for (int i = 0; i < nt;) {
+		int n = nt - i < 8 ? nt - i : 8;
 		sqlite3_stmt *st = prep(s, c, q_terms[n - 1]);
 		if (!st)
 			return db_error(err, c->db, "index");
 		sqlite3_bind_int64(st, 1, rid);
 		for (int j = 0; j < n; j++, i++) {
-			int k = key_id(s, type, tm->t[i].key, true, err);
+			int k = key_id(s, type, t[i].key, true, err);
 			if (k <= 0) {
 				done(c, st);
 				return false;
 			}
 			sqlite3_bind_int(st, 2 + 2 * j, k);
-			sqlite3_bind_text(st, 3 + 2 * j, tm->t[i].value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3 + 2 * j, t[i].value, -1, SQLITE_STATIC);
 		}
 		int rc = sqlite3_step(st);
 		done(c, st);
@@ -1060,7 +1022,7 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	char *json = NULL;
 	static __thread struct terms tm;
 	if (!deleted && res) {
-		stamp(res, id, v, now);
+		index_stamp(res, id, v, now);
 		json = cJSON_PrintUnformatted(res);
 		if (!json)
 			return error_set(err, "STORE", "Out of memory.");
@@ -1081,11 +1043,24 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 			rid = sqlite3_last_insert_rowid(conn_get(s, err)->db);
 		ok = ok && (!json || stmt_exec(s, q_doc, "write", err, "It", rid, json));
 	}
-	ok = ok && terms_put(s, rid, type, &tm, err);
+	ok = ok && terms_put(s, rid, type, tm.t, tm.n, err);
 	if (ok && version)
 		*version = v;
 	cJSON_free(json);
 	return ok;
+}
+
+bool store_write_ready(struct store *s, const struct store_ready *r, struct vax_error *err)
+{
+	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort)"
+	                            " VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)";
+	static const char q_doc[] = "INSERT INTO doc(rid, json) VALUES (?1, ?2)";
+	int t = name_id(s, r->type, true, err);
+	if (t < 0 || !stmt_exec(s, q_new, "write", err, "ittIt", t, r->id, r->org, r->now, r->sort))
+		return false;
+	int64_t rid = sqlite3_last_insert_rowid(conn_get(s, err)->db);
+	return stmt_exec(s, q_doc, "write", err, "It", rid, r->json) &&
+	       terms_put(s, rid, r->type, r->t, r->n, err);
 }
 
 int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
@@ -1868,7 +1843,8 @@ static bool reindex_one(struct store *s, int64_t rid, const char *type, const ch
 		return error_set(err, "STORE", "A stored resource is not JSON (rid %lld).", (long long)rid);
 	terms_of(type, j, &tm);
 	cJSON_Delete(j);
-	return terms_put(s, rid, type, &tm, err) && stmt_exec(s, q_sort, "reindex", err, "It", rid, tm.sort);
+	return terms_put(s, rid, type, tm.t, tm.n, err) &&
+	       stmt_exec(s, q_sort, "reindex", err, "It", rid, tm.sort);
 }
 
 /* Schema 1 (one table of resources, every version's JSON in history,
