@@ -53,7 +53,7 @@ start_server() {
 	url=
 	_i=0
 	while [ -z "$url" ] && [ $_i -lt 600 ]; do
-		url=$(sed -n 's|^vaxregd: serving \(https://[^ ]*\)/$|\1|p' "$work/server.out")
+		url=$(sed -n 's|^vaxregd: serving \(https://[^ ]*\)/$|\1|p' "$work/server.out" 2>/dev/null || :)
 		kill -0 "$pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
 		sleep 0.1
 		_i=$((_i + 1))

@@ -5,12 +5,18 @@ libvaxregistry_a_SOURCES = \
 	registry/store.h registry/store_sqlite.c \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
-	registry/routes.c registry/routes.h registry/routes_int.h registry/routes_auth.c \
+	registry/routes.c registry/routes.h registry/routes_int.h \
+	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
+	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
+	registry/routes_auth.c \
 	registry/server.c registry/server.h \
-	registry/demo.c registry/demo.h
+	registry/demo.c registry/demo.h \
+	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
+	registry/spool.c registry/spool.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(SQLITE_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) \
+	$(SQLITE_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd
@@ -30,7 +36,8 @@ REGISTRY_TESTS = \
 	tests/registry/demo.sh \
 	tests/registry/forecast.sh \
 	tests/registry/school.sh \
-	tests/registry/harness.sh
+	tests/registry/harness.sh \
+	tests/registry/routes.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh

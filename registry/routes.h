@@ -58,8 +58,8 @@ struct reg_response {
 	char etag[48];
 	char location[256];
 	char last_modified[40];
-	int retry_after;   /* seconds, 0 = none */
-	const char *allow; /* for 405 */
+	int retry_after; /* seconds, 0 = none */
+	char allow[64];  /* for 405: the methods the URL takes */
 };
 
 struct registry;

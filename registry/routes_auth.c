@@ -5,8 +5,6 @@
  * account needs a password reset. Unknown users get the same answers as
  * known ones, so the endpoint does not tell who has an account.
  */
-#include "config.h"
-
 #include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,7 +18,6 @@
 #include "registry/routes_int.h"
 #include "registry/auth.h"
 
-#define CT_JSON           "application/json"
 #define CHALLENGE_AFTER   3
 #define RESET_AFTER       6
 #define STATEMENT_VERSION "2026-1"
@@ -30,45 +27,6 @@ static const char statement[] =
     "and protected by state and federal law. Use it only to provide or document immunizations "
     "for the clients you serve, and only as your organization's agreement with the registry "
     "allows. Every access is recorded. Do not share your password or leave a session open.";
-
-const char *reg_version(void)
-{
-	return PACKAGE_VERSION;
-}
-
-void reg_url_decode(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (*s == '+') {
-			*o++ = ' ';
-		} else if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
-			char h[3] = {s[1], s[2], 0};
-			*o++ = (char)strtol(h, NULL, 16);
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
-char *reg_url_encode(const char *s)
-{
-	char *out = malloc(strlen(s) * 3 + 1), *o = out;
-	if (!out)
-		abort();
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '|' || c == ',' ||
-		    c == ':')
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	*o = '\0';
-	return out;
-}
 
 /* The body as a JSON object, whether it came as JSON or as a form. */
 static cJSON *read_fields(const struct reg_request *rq)
@@ -326,8 +284,6 @@ bool reg_authenticate(struct ctx *x)
 
 static void do_switch(struct ctx *x, const cJSON *f)
 {
-	if (!reg_authenticate(x))
-		return;
 	const char *org = field(f, "org_code");
 	struct store *st = reg_store(x->a);
 	char role[16];
@@ -409,8 +365,6 @@ static bool set_password(struct ctx *x, struct store_user *u, const char *pw)
 
 static void do_password(struct ctx *x, const cJSON *f)
 {
-	if (!reg_authenticate(x))
-		return;
 	const char *cur = field(f, "current_password"), *pw = field(f, "new_password");
 	const char *confirm = field(f, "new_password_confirm");
 	struct store *st = reg_store(x->a);
@@ -555,51 +509,67 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	reg_reply_json(x->rs, 200, j, CT_JSON);
 }
 
-static void do_logout(struct ctx *x)
+static void do_logout(struct ctx *x, const cJSON *f)
 {
-	if (!reg_authenticate(x))
-		return;
+	(void)f;
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(reg_store(x->a), hash, NULL);
 	x->rs->status = 204;
 }
 
-void reg_auth_handle(struct ctx *x)
+/* Run an endpoint with the request's fields; they are wiped afterwards. */
+static void with_fields(struct ctx *x, void (*fn)(struct ctx *, const cJSON *))
 {
-	const char *p = x->rq->path + 5; /* after "/auth" */
-	bool post = !strcmp(x->rq->method, "POST");
-	if (!strcmp(p, "/confidentiality")) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "version", STATEMENT_VERSION);
-		cJSON_AddStringToObject(j, "text", statement);
-		reg_reply_json(x->rs, 200, j, CT_JSON);
-		return;
-	}
-	if (!post) {
-		oauth_error(x->rs, 405, "invalid_request", "Use POST.", -1, NULL, false);
-		x->rs->allow = "POST";
-		return;
-	}
 	cJSON *f = read_fields(x->rq);
 	if (!f) {
 		oauth_error(x->rs, 400, "invalid_request", "The body is neither a form nor a JSON object.",
 		            -1, NULL, false);
 		return;
 	}
-	if (!strcmp(p, "/token"))
-		do_token(x, f);
-	else if (!strcmp(p, "/switch"))
-		do_switch(x, f);
-	else if (!strcmp(p, "/password"))
-		do_password(x, f);
-	else if (!strcmp(p, "/password-reset"))
-		do_reset(x, f);
-	else if (!strcmp(p, "/password-reset/confirm"))
-		do_reset_confirm(x, f);
-	else if (!strcmp(p, "/logout"))
-		do_logout(x);
-	else
-		oauth_error(x->rs, 404, "invalid_request", "No such login endpoint.", -1, NULL, false);
+	fn(x, f);
 	wipe_fields(f);
+}
+
+void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc)
+{
+	oauth_error(rs, status, error, desc, -1, NULL, false);
+}
+
+void reg_auth_confidentiality(struct ctx *x)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "version", STATEMENT_VERSION);
+	cJSON_AddStringToObject(j, "text", statement);
+	reg_reply_json(x->rs, 200, j, CT_JSON);
+}
+
+void reg_auth_token(struct ctx *x)
+{
+	with_fields(x, do_token);
+}
+
+void reg_auth_switch(struct ctx *x)
+{
+	with_fields(x, do_switch);
+}
+
+void reg_auth_password(struct ctx *x)
+{
+	with_fields(x, do_password);
+}
+
+void reg_auth_reset(struct ctx *x)
+{
+	with_fields(x, do_reset);
+}
+
+void reg_auth_reset_confirm(struct ctx *x)
+{
+	with_fields(x, do_reset_confirm);
+}
+
+void reg_auth_logout(struct ctx *x)
+{
+	with_fields(x, do_logout);
 }

@@ -218,7 +218,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		snprintf(ra, sizeof ra, "%d", rs.retry_after);
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
-	if (rs.allow)
+	if (rs.allow[0])
 		MHD_add_response_header(r, "Allow", rs.allow);
 	if (rs.status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"vaxregd\"");
