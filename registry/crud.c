@@ -248,7 +248,14 @@ void reg_create(struct ctx *x)
 	if (!store_write(reg_store(x->a), type, id, x->ss.org, res, false, x->rq->now, &version, &err)) {
 		cJSON_Delete(res);
 		wabort(x);
-		reg_reply_err(x->rs, &err);
+		/* another server created it since the check: the constraint on the
+		 * record's own UUID keeps it once, and this is a resend */
+		char have[VAX_ID_LEN];
+		if (!strcmp(err.code, "STORE-EXISTS") && uuid[0] &&
+		    reg_find_by_uuid(x, type, uuid, have, sizeof have) == 1)
+			reply_existing(x, type, have);
+		else
+			reg_reply_err(x->rs, &err);
 		return;
 	}
 	reg_audit(x, "create", type, id);

@@ -463,6 +463,7 @@ struct store_ready *store_ready_new(const char *type, const char *id, const char
 	index_stamp(res, id, 1, now);
 	r->json = cJSON_PrintUnformatted(res);
 	r->n = index_terms(type, res, r->t, INDEX_MAX_TERMS, r->sort, sizeof r->sort);
+	index_own_uuid(res, r->uuid, sizeof r->uuid);
 	if (!r->json) {
 		free(r);
 		error_set(err, "STORE", "Out of memory.");
@@ -476,5 +477,19 @@ void store_ready_free(struct store_ready *r)
 	if (r) {
 		cJSON_free(r->json);
 		free(r);
+	}
+}
+
+void index_own_uuid(const cJSON *res, char *buf, size_t len)
+{
+	const cJSON *id;
+	buf[0] = '\0';
+	cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(res, "identifier"))
+	{
+		const char *sys = str(id, "system"), *val = str(id, "value");
+		if (sys && val && !strcmp(sys, "urn:ietf:rfc:3986") && !strncmp(val, "urn:uuid:", 9)) {
+			snprintf(buf, len, "%s", val + 9);
+			return;
+		}
 	}
 }

@@ -62,10 +62,16 @@ void index_range(enum store_cond_kind kind, const char *key, const char *v1, con
  * resourceType, as people expect to read them. */
 void index_stamp(cJSON *res, const char *id, long version, int64_t now);
 
+/** The record's own UUID identifier (system urn:ietf:rfc:3986, value
+ * urn:uuid:...), the one every resend carries: stores keep it unique per
+ * type by constraint, so a create is made once however many servers race
+ * with it. "" if none. */
+void index_own_uuid(const cJSON *res, char *buf, size_t len);
+
 /* A create made ready off the loading thread (store.h store_ready_new):
  * its stored JSON and its search terms. */
 struct store_ready {
-	char type[40], id[65], org[33];
+	char type[40], id[65], org[33], uuid[80];
 	int64_t now;
 	char *json;
 	char sort[160];

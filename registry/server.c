@@ -299,8 +299,16 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		s->o.timeout = 30;
 	if (!s->o.request_time)
 		s->o.request_time = 60;
-	if (o->no_tickets || gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+	if (o->no_tickets) {
 		s->ticket_key.data = NULL; /* no resumption: every reconnect makes a full handshake */
+	} else if (o->ticket_key) {
+		/* the registry's own: a client resumes with any of its servers */
+		gnutls_datum_t hex = {(unsigned char *)o->ticket_key, (unsigned)strlen(o->ticket_key)};
+		if (gnutls_hex_decode2(&hex, &s->ticket_key) != GNUTLS_E_SUCCESS)
+			s->ticket_key.data = NULL;
+	} else if (gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS) {
+		s->ticket_key.data = NULL;
+	}
 	struct sockaddr_in sa;
 	size_t n;
 	if (!parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &sa, err) ||

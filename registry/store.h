@@ -21,15 +21,19 @@
 
 struct store;
 
-/** Open (creating if needed) the store in dir. A store an older vaxregd
- * made is not opened (error STORE-UPGRADE: run store_upgrade first). */
-struct store *store_open(const char *dir, struct vax_error *err);
+/** Open (creating if needed) the store at where: a directory (SQLite, the
+ * embedded default) or a postgresql:// URL (PostgreSQL: several vaxregd
+ * servers on one registry). A store an older vaxregd made is not opened
+ * (error STORE-UPGRADE: run store_upgrade first). */
+struct store *store_open(const char *where, struct vax_error *err);
+/** Whether where names a PostgreSQL database rather than a directory. */
+bool store_is_url(const char *where);
 void store_close(struct store *s);
 
-/** Bring the store in dir to this vaxregd's schema and search terms,
+/** Bring the store at where to this vaxregd's schema and search terms,
  * keeping every record (vaxregd upgrade): each step is versioned and runs
  * once. Progress lines go to out (may be NULL). */
-bool store_upgrade(const char *dir, FILE *out, struct vax_error *err);
+bool store_upgrade(const char *where, FILE *out, struct vax_error *err);
 
 /** Plan checking (tests): fn gets every statement the store prepares, with
  * the database's plan for it as text, one step a line (EXPLAIN QUERY PLAN
@@ -123,6 +127,18 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
  * at most max. Returns how many were written to out and ids, or -1. */
 int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
                      int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
+
+/* ---- registry-wide settings ---------------------------------------------- */
+
+/** A setting every server of the registry sees (maintenance mode, the TLS
+ * ticket key): 1 found (value copied), 0 not set, -1 error. */
+int store_setting_get(struct store *s, const char *key, char *value, size_t len, struct vax_error *err);
+/** Set it; value NULL removes it. */
+bool store_setting_set(struct store *s, const char *key, const char *value, struct vax_error *err);
+/** Set it unless it is set, and read what is set (one value, however many
+ * servers race). */
+bool store_setting_init(struct store *s, const char *key, const char *value, char *out, size_t len,
+                        struct vax_error *err);
 
 /* ---- organizations, users, sessions ------------------------------------ */
 

@@ -18,6 +18,7 @@
  * test_plans.c fails if one turns into a scan.
  */
 #include "registry/store.h"
+#include "registry/store_impl.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -73,7 +74,8 @@ struct conn {
 	struct conn *next;
 };
 
-struct store {
+struct sq_store {
+	struct store base; /* first: the store.h handle */
 	char *path;
 	pthread_key_t key;
 	pthread_mutex_t lock;
@@ -105,8 +107,10 @@ static const char schema[] =
     "CREATE TABLE name (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE resource ("
     " rid INTEGER PRIMARY KEY, t INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
-    " deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, sort TEXT NOT NULL);"
+    " deleted INTEGER NOT NULL, org TEXT NOT NULL, updated INTEGER NOT NULL, sort TEXT NOT NULL, uuid TEXT);"
     "CREATE UNIQUE INDEX resource_id ON resource(t, id);"
+    /* a record's own UUID identifier is its identity (index_own_uuid) */
+    "CREATE UNIQUE INDEX resource_uuid ON resource(t, uuid);"
     "CREATE TABLE doc (rid INTEGER PRIMARY KEY, json TEXT NOT NULL);"
     "CREATE TABLE history ("
     " rid INTEGER NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL, org TEXT NOT NULL,"
@@ -185,7 +189,7 @@ static bool exec_simple(struct conn *c, const char *sql, struct vax_error *err)
 	return true;
 }
 
-static struct conn *conn_open(struct store *s, struct vax_error *err)
+static struct conn *conn_open(struct sq_store *s, struct vax_error *err)
 {
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c)
@@ -215,7 +219,7 @@ static struct conn *conn_open(struct store *s, struct vax_error *err)
 	return c;
 }
 
-static struct conn *conn_get(struct store *s, struct vax_error *err)
+static struct conn *conn_get(struct sq_store *s, struct vax_error *err)
 {
 	struct conn *c = pthread_getspecific(s->key);
 	return c ? c : conn_open(s, err);
@@ -224,7 +228,7 @@ static struct conn *conn_get(struct store *s, struct vax_error *err)
 /* ---- statements ------------------------------------------------------------ */
 
 /* Tell the plan hook how SQLite will run sql. */
-static void explain_db(struct store *s, sqlite3 *db, const char *sql)
+static void explain_db(struct sq_store *s, sqlite3 *db, const char *sql)
 {
 	if (!s->plan_fn)
 		return;
@@ -243,14 +247,14 @@ static void explain_db(struct store *s, sqlite3 *db, const char *sql)
 	s->plan_fn(s->plan_ctx, sql, plan);
 }
 
-static void explain(struct store *s, struct conn *c, const char *sql)
+static void explain(struct sq_store *s, struct conn *c, const char *sql)
 {
 	explain_db(s, c->db, sql);
 }
 
 /* A cached, reset statement for a literal SQL string; NULL if it does not
  * prepare. */
-static sqlite3_stmt *prep(struct store *s, struct conn *c, const char *sql)
+static sqlite3_stmt *prep(struct sq_store *s, struct conn *c, const char *sql)
 {
 	for (int i = 0; i < c->n_cache; i++)
 		if (c->cache[i].sql == sql) {
@@ -271,7 +275,7 @@ static sqlite3_stmt *prep(struct store *s, struct conn *c, const char *sql)
 }
 
 /* The same for SQL built at run time (searches): cached by text. */
-static sqlite3_stmt *prep_dyn(struct store *s, struct conn *c, const char *sql)
+static sqlite3_stmt *prep_dyn(struct sq_store *s, struct conn *c, const char *sql)
 {
 	int lru = 0;
 	c->tick++;
@@ -340,7 +344,7 @@ struct stmt {
  * thread's connection and bind ?1, ?2, ... from the arguments, one letter
  * of binds each: 't' text (NULL binds ""), 'z' text or SQL NULL for a NULL
  * pointer, 'i' int (or bool), 'I' int64_t. */
-static bool stmt_vprep(struct stmt *q, struct store *s, const char *sql, const char *what,
+static bool stmt_vprep(struct stmt *q, struct sq_store *s, const char *sql, const char *what,
                        struct vax_error *err, const char *binds, va_list ap)
 {
 	q->what = what;
@@ -376,7 +380,7 @@ static bool stmt_vprep(struct stmt *q, struct store *s, const char *sql, const c
 	return true;
 }
 
-static bool stmt_prep(struct stmt *q, struct store *s, const char *sql, const char *what,
+static bool stmt_prep(struct stmt *q, struct sq_store *s, const char *sql, const char *what,
                       struct vax_error *err, const char *binds, ...)
 {
 	va_list ap;
@@ -394,7 +398,10 @@ static int stmt_step(struct stmt *q, struct vax_error *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	db_error(err, q->c->db, q->what);
+	if (sqlite3_extended_errcode(q->c->db) == SQLITE_CONSTRAINT_UNIQUE && !strcmp(q->what, "write"))
+		error_set(err, "STORE-EXISTS", "The record is in the registry already.");
+	else
+		db_error(err, q->c->db, q->what);
 	return -1;
 }
 
@@ -404,7 +411,7 @@ static void stmt_done(struct stmt *q)
 }
 
 /* Run a statement that returns no rows (INSERT, UPDATE, DELETE). */
-static bool stmt_exec(struct store *s, const char *sql, const char *what, struct vax_error *err,
+static bool stmt_exec(struct sq_store *s, const char *sql, const char *what, struct vax_error *err,
                       const char *binds, ...)
 {
 	struct stmt q;
@@ -444,7 +451,7 @@ static int stmt_get_int(struct stmt *q, int64_t *v, struct vax_error *err)
  * of them (a count and its page agree), and one WAL read lock instead of
  * one per statement (each a few fcntl calls: measured, a third of a
  * $match). Returns whether it began one, for read_end. */
-static bool read_begin(struct store *s, struct conn *c)
+static bool read_begin(struct sq_store *s, struct conn *c)
 {
 	static const char begin[] = "BEGIN";
 	if (!sqlite3_get_autocommit(c->db))
@@ -456,7 +463,7 @@ static bool read_begin(struct store *s, struct conn *c)
 	return ok;
 }
 
-static void read_end(struct store *s, struct conn *c, bool began)
+static void read_end(struct sq_store *s, struct conn *c, bool began)
 {
 	static const char commit[] = "COMMIT";
 	if (!began)
@@ -470,7 +477,7 @@ static void read_end(struct store *s, struct conn *c, bool began)
 
 /* ---- names --------------------------------------------------------------------- */
 
-static int names_find(struct store *s, const char *name)
+static int names_find(struct sq_store *s, const char *name)
 {
 	int id = 0;
 	pthread_rwlock_rdlock(&s->nlock);
@@ -481,7 +488,7 @@ static int names_find(struct store *s, const char *name)
 	return id;
 }
 
-static void names_remember(struct store *s, const char *name, int id)
+static void names_remember(struct sq_store *s, const char *name, int id)
 {
 	pthread_rwlock_wrlock(&s->nlock);
 	bool have = false;
@@ -506,7 +513,7 @@ static void names_remember(struct store *s, const char *name, int id)
  * > 0, 0 unknown (create false), -1 error. Only committed names are
  * shared: one added inside a transaction that rolls back must not outlive
  * it, so inside a transaction the connection keeps them to itself. */
-static int name_id(struct store *s, const char *name, bool create, struct vax_error *err)
+static int name_id(struct sq_store *s, const char *name, bool create, struct vax_error *err)
 {
 	static const char get[] = "SELECT id FROM name WHERE name=?1";
 	static const char add[] = "INSERT INTO name(name) VALUES (?1)";
@@ -544,14 +551,14 @@ static int name_id(struct store *s, const char *name, bool create, struct vax_er
 	return (int)v;
 }
 
-static int key_id(struct store *s, const char *type, const char *key, bool create, struct vax_error *err)
+static int key_id(struct sq_store *s, const char *type, const char *key, bool create, struct vax_error *err)
 {
 	char n[96];
 	snprintf(n, sizeof n, "%s.%s", type, key);
 	return name_id(s, n, create, err);
 }
 
-static bool names_load(struct store *s, struct vax_error *err)
+static bool names_load(struct sq_store *s, struct vax_error *err)
 {
 	static const char sql[] = "SELECT id, name FROM name";
 	struct stmt q;
@@ -636,11 +643,15 @@ static bool create_schema(struct conn *c, struct vax_error *err)
 	       exec_simple(c, "COMMIT", err);
 }
 
-static struct store *store_new(const char *dir, struct vax_error *err)
+static const struct store_ops sq_ops;
+static void sq_close(struct store *base);
+
+static struct sq_store *store_new(const char *dir, struct vax_error *err)
 {
-	struct store *s = calloc(1, sizeof *s);
+	struct sq_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
+	s->base.ops = &sq_ops;
 	if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
 		free(s);
 		error_set(err, "STORE-DIR", "Cannot use the data directory %s.", dir);
@@ -658,7 +669,7 @@ static struct store *store_new(const char *dir, struct vax_error *err)
 	return s;
 }
 
-static bool audit_open(struct store *s, const char *dir, struct vax_error *err)
+static bool audit_open(struct sq_store *s, const char *dir, struct vax_error *err)
 {
 	char *path;
 	if (asprintf(&path, "%s/audit.db", dir) < 0)
@@ -694,20 +705,20 @@ static bool audit_open(struct store *s, const char *dir, struct vax_error *err)
 	return true;
 }
 
-struct store *store_open(const char *dir, struct vax_error *err)
+struct store *store_sqlite_open(const char *dir, struct vax_error *err)
 {
-	struct store *s = store_new(dir, err);
+	struct sq_store *s = store_new(dir, err);
 	if (!s)
 		return NULL;
 	struct conn *c = conn_get(s, err);
 	if (!c) {
-		store_close(s);
+		sq_close(&s->base);
 		return NULL;
 	}
 	int l = layout(c);
 	if (l == 0 && !create_schema(c, err)) {
 		exec_simple(c, "ROLLBACK", NULL);
-		store_close(s);
+		sq_close(&s->base);
 		return NULL;
 	}
 	l = layout(c);
@@ -723,19 +734,20 @@ struct store *store_open(const char *dir, struct vax_error *err)
 			    "The registry database in %s was made by an older vaxregd: run 'vaxregd upgrade "
 			    "--data %s' first (it keeps every record).",
 			    dir, dir);
-		store_close(s);
+		sq_close(&s->base);
 		return NULL;
 	}
 	if (!names_load(s, err) || !exec_simple(c, schema_late, err) || !audit_open(s, dir, err)) {
-		store_close(s);
+		sq_close(&s->base);
 		return NULL;
 	}
 	chmod(s->path, 0600);
-	return s;
+	return &s->base;
 }
 
-void store_close(struct store *s)
+static void sq_close(struct store *base)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	if (!s)
 		return;
 	struct conn *c = s->all;
@@ -759,8 +771,9 @@ void store_close(struct store *s)
 	free(s);
 }
 
-void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx)
+static void sq_set_plan_hook(struct store *base, store_plan_fn fn, void *ctx)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	s->plan_fn = fn;
 	s->plan_ctx = ctx;
 	if (fn && s->adb) {
@@ -770,7 +783,7 @@ void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx)
 }
 
 /* Rows into audit.db, in one transaction. */
-static bool audit_write(struct store *s, const struct audit_row *rows, int n, struct vax_error *err)
+static bool audit_write(struct sq_store *s, const struct audit_row *rows, int n, struct vax_error *err)
 {
 	pthread_mutex_lock(&s->alock);
 	bool ok = sqlite3_exec(s->adb, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
@@ -796,7 +809,7 @@ static bool audit_write(struct store *s, const struct audit_row *rows, int n, st
 	return ok;
 }
 
-static void wl_take(struct store *s, struct conn *c)
+static void wl_take(struct sq_store *s, struct conn *c)
 {
 	if (!c->wl) {
 		pthread_mutex_lock(&s->wlock);
@@ -804,7 +817,7 @@ static void wl_take(struct store *s, struct conn *c)
 	}
 }
 
-static void wl_drop(struct store *s, struct conn *c)
+static void wl_drop(struct sq_store *s, struct conn *c)
 {
 	if (c->wl && sqlite3_get_autocommit(c->db)) {
 		c->wl = false;
@@ -812,8 +825,9 @@ static void wl_drop(struct store *s, struct conn *c)
 	}
 }
 
-bool store_begin(struct store *s, struct vax_error *err)
+static bool sq_begin(struct store *base, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
@@ -824,8 +838,9 @@ bool store_begin(struct store *s, struct vax_error *err)
 	return ok;
 }
 
-bool store_commit(struct store *s, struct vax_error *err)
+static bool sq_commit(struct store *base, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
@@ -848,8 +863,9 @@ bool store_commit(struct store *s, struct vax_error *err)
 	return ok;
 }
 
-void store_rollback(struct store *s)
+static void sq_rollback(struct store *base)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, NULL);
 	if (!c)
 		return;
@@ -860,8 +876,9 @@ void store_rollback(struct store *s)
 	wl_drop(s, c);
 }
 
-bool store_bulk(struct store *s, bool on, struct vax_error *err)
+static bool sq_bulk(struct store *base, bool on, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
@@ -888,14 +905,6 @@ bool store_bulk(struct store *s, bool on, struct vax_error *err)
 
 /* ---- resources ----------------------------------------------------------- */
 
-void store_res_free(struct store_res *r)
-{
-	if (r) {
-		free(r->json);
-		r->json = NULL;
-	}
-}
-
 static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 {
 	/* columns: version, deleted, org, updated, json */
@@ -907,9 +916,10 @@ static void fill_res(sqlite3_stmt *st, int col, struct store_res *r)
 	r->json = j && !r->deleted ? strdup(j) : NULL;
 }
 
-int store_read(struct store *s, const char *type, const char *id, long version, struct store_res *r,
-               struct vax_error *err)
+static int sq_read(struct store *base, const char *type, const char *id, long version, struct store_res *r,
+                   struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char cur[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
 	                          " LEFT JOIN doc d ON d.rid=r.rid WHERE r.t=?1 AND r.id=?2";
 	static const char old[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
@@ -962,7 +972,7 @@ static const char *const q_terms[] = {
     "(?1,?12,?13),(?1,?14,?15),(?1,?16,?17)",
 };
 
-static bool terms_put(struct store *s, int64_t rid, const char *type, const struct index_term *t, int nt,
+static bool terms_put(struct sq_store *s, int64_t rid, const char *type, const struct index_term *t, int nt,
                       struct vax_error *err)
 {
 	struct conn *c = conn_get(s, err);
@@ -991,17 +1001,18 @@ static bool terms_put(struct store *s, int64_t rid, const char *type, const stru
 	return true;
 }
 
-bool store_write(struct store *s, const char *type, const char *id, const char *org, cJSON *res, bool deleted,
-                 int64_t now, long *version, struct vax_error *err)
+static bool sq_write(struct store *base, const char *type, const char *id, const char *org, cJSON *res,
+                     bool deleted, int64_t now, long *version, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char q_ver[] = "SELECT rid, version FROM resource WHERE t=?1 AND id=?2";
 	static const char q_keep[] = "INSERT INTO history(rid, version, deleted, org, updated, json)"
 	                             " SELECT r.rid, r.version, r.deleted, r.org, r.updated, d.json"
 	                             " FROM resource r LEFT JOIN doc d ON d.rid=r.rid WHERE r.rid=?1";
 	static const char q_upd[] =
-	    "UPDATE resource SET version=?2, deleted=?3, org=?4, updated=?5, sort=?6 WHERE rid=?1";
-	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort)"
-	                            " VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)";
+	    "UPDATE resource SET version=?2, deleted=?3, org=?4, updated=?5, sort=?6, uuid=?7 WHERE rid=?1";
+	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort, uuid)"
+	                            " VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)";
 	static const char q_doc[] = "INSERT OR REPLACE INTO doc(rid, json) VALUES (?1, ?2)";
 	static const char q_undoc[] = "DELETE FROM doc WHERE rid=?1";
 	static const char q_unterm[] = "DELETE FROM term WHERE rid=?1";
@@ -1019,13 +1030,14 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	if (rc < 0)
 		return false;
 
-	char *json = NULL;
+	char *json = NULL, uuid[80] = "";
 	static __thread struct terms tm;
 	if (!deleted && res) {
 		index_stamp(res, id, v, now);
 		json = cJSON_PrintUnformatted(res);
 		if (!json)
 			return error_set(err, "STORE", "Out of memory.");
+		index_own_uuid(res, uuid, sizeof uuid);
 	}
 	/* a deletion has no terms and keeps no sort key */
 	terms_of(type, json ? res : NULL, &tm);
@@ -1038,7 +1050,8 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 		     (json ? stmt_exec(s, q_doc, "write", err, "It", rid, json)
 		           : stmt_exec(s, q_undoc, "write", err, "I", rid));
 	} else {
-		ok = stmt_exec(s, q_new, "write", err, "ititIt", t, id, deleted, org, now, tm.sort);
+		ok = stmt_exec(s, q_new, "write", err, "ititItz", t, id, deleted, org, now, tm.sort,
+		               uuid[0] ? uuid : NULL);
 		if (ok)
 			rid = sqlite3_last_insert_rowid(conn_get(s, err)->db);
 		ok = ok && (!json || stmt_exec(s, q_doc, "write", err, "It", rid, json));
@@ -1050,22 +1063,25 @@ bool store_write(struct store *s, const char *type, const char *id, const char *
 	return ok;
 }
 
-bool store_write_ready(struct store *s, const struct store_ready *r, struct vax_error *err)
+static bool sq_write_ready(struct store *base, const struct store_ready *r, struct vax_error *err)
 {
-	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort)"
-	                            " VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)";
+	struct sq_store *s = (struct sq_store *)base;
+	static const char q_new[] = "INSERT INTO resource(t, id, version, deleted, org, updated, sort, uuid)"
+	                            " VALUES (?1, ?2, 1, 0, ?3, ?4, ?5, ?6)";
 	static const char q_doc[] = "INSERT INTO doc(rid, json) VALUES (?1, ?2)";
 	int t = name_id(s, r->type, true, err);
-	if (t < 0 || !stmt_exec(s, q_new, "write", err, "ittIt", t, r->id, r->org, r->now, r->sort))
+	if (t < 0 || !stmt_exec(s, q_new, "write", err, "ittItz", t, r->id, r->org, r->now, r->sort,
+	                        r->uuid[0] ? r->uuid : NULL))
 		return false;
 	int64_t rid = sqlite3_last_insert_rowid(conn_get(s, err)->db);
 	return stmt_exec(s, q_doc, "write", err, "It", rid, r->json) &&
 	       terms_put(s, rid, r->type, r->t, r->n, err);
 }
 
-int store_history(struct store *s, const char *type, const char *id, struct store_res *out, int max,
-                  struct vax_error *err)
+static int sq_history(struct store *base, const char *type, const char *id, struct store_res *out, int max,
+                      struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
 	                          " LEFT JOIN doc d ON d.rid=r.rid WHERE r.t=?1 AND r.id=?2"
 	                          " UNION ALL"
@@ -1144,7 +1160,7 @@ static size_t term_sql(char *buf, size_t len, const char *alias, const struct tc
 }
 
 /* How many terms a condition covers, counted up to PROBE. */
-static int probe(struct store *s, const struct tcond *c, struct vax_error *err)
+static int probe(struct sq_store *s, const struct tcond *c, struct vax_error *err)
 {
 	static const char exact[] = "SELECT count(*) FROM (SELECT 1 FROM term WHERE k=?1 AND v=?2 LIMIT ?3)";
 	static const char range[] =
@@ -1158,7 +1174,7 @@ static int probe(struct store *s, const struct tcond *c, struct vax_error *err)
 }
 
 /* Run a count statement built at run time. */
-static bool dyn_count(struct store *s, struct conn *c, const char *sql, const struct binds *b, long *total,
+static bool dyn_count(struct sq_store *s, struct conn *c, const char *sql, const struct binds *b, long *total,
                       struct vax_error *err)
 {
 	sqlite3_stmt *st = prep_dyn(s, c, sql);
@@ -1172,7 +1188,7 @@ static bool dyn_count(struct store *s, struct conn *c, const char *sql, const st
 }
 
 /* Run a page statement built at run time: columns id, then fill_res's. */
-static int dyn_page(struct store *s, struct conn *c, const char *sql, const struct binds *b, int count,
+static int dyn_page(struct sq_store *s, struct conn *c, const char *sql, const struct binds *b, int count,
                     struct store_res *out, char (*ids)[65], struct vax_error *err)
 {
 	sqlite3_stmt *st = prep_dyn(s, c, sql);
@@ -1218,7 +1234,7 @@ static int rid_cmp(const void *pa, const void *pb)
 /* A search whose rids (sql, bound by b) number at most SMALL: fills the
  * page and *total and returns its size; -2 if there are more (the caller
  * counts and pages in SQL), -1 on a failure. */
-static int search_small(struct store *s, struct conn *c, const char *sql, const struct binds *b,
+static int search_small(struct sq_store *s, struct conn *c, const char *sql, const struct binds *b,
                         const struct store_query *q, const char *owner, struct store_res *out,
                         char (*ids)[65], long *total, struct vax_error *err)
 {
@@ -1292,7 +1308,7 @@ static int search_small(struct store *s, struct conn *c, const char *sql, const 
 	return k;
 }
 
-static int search_in(struct store *s, struct conn *c, const struct store_query *qin, struct store_res *out,
+static int search_in(struct sq_store *s, struct conn *c, const struct store_query *qin, struct store_res *out,
                      char (*ids)[65], long *total, struct vax_error *err)
 {
 	*total = 0;
@@ -1433,9 +1449,10 @@ static int shared_cmp(const void *pa, const void *pb)
 	return a->rid < b->rid ? -1 : a->rid > b->rid;
 }
 
-int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
-                 long *total, struct vax_error *err)
+static int sq_search(struct store *base, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                     long *total, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return -1;
@@ -1445,12 +1462,13 @@ int store_search(struct store *s, const struct store_query *q, struct store_res 
 	return n;
 }
 
-static int search_any_in(struct store *s, const char *type, const char *key, const char *const *values, int n,
-                         int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
+static int search_any_in(struct sq_store *s, const char *type, const char *key, const char *const *values,
+                         int n, int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
 
-int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
-                     int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+static int sq_search_any(struct store *base, const char *type, const char *key, const char *const *values,
+                         int n, int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return -1;
@@ -1460,8 +1478,8 @@ int store_search_any(struct store *s, const char *type, const char *key, const c
 	return got;
 }
 
-static int search_any_in(struct store *s, const char *type, const char *key, const char *const *values, int n,
-                         int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+static int search_any_in(struct sq_store *s, const char *type, const char *key, const char *const *values,
+                         int n, int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
 {
 	static const char page[] =
 	    "SELECT r.id, r.version, r.deleted, r.org, r.updated, d.json FROM resource r"
@@ -1545,15 +1563,17 @@ static int search_any_in(struct store *s, const char *type, const char *key, con
 
 /* ---- organizations, users ----------------------------------------------- */
 
-bool store_org_add(struct store *s, const char *code, const char *name, struct vax_error *err)
+static bool sq_org_add(struct store *base, const char *code, const char *name, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "INSERT INTO org(code, name) VALUES (?1, ?2)"
 	                          " ON CONFLICT(code) DO UPDATE SET name=?2";
 	return stmt_exec(s, sql, "org", err, "tt", code, name);
 }
 
-int store_org_get(struct store *s, const char *code, char *name, size_t len, struct vax_error *err)
+static int sq_org_get(struct store *base, const char *code, char *name, size_t len, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT name FROM org WHERE code=?1";
 	struct stmt q;
 	if (!stmt_prep(&q, s, sql, "org", err, "t", code))
@@ -1574,8 +1594,9 @@ static void fill_user(sqlite3_stmt *st, struct store_user *u)
 	u->pw_changed = sqlite3_column_int64(st, 7);
 }
 
-bool store_user_add(struct store *s, struct store_user *u, struct vax_error *err)
+static bool sq_user_add(struct store *base, struct store_user *u, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] =
 	    "INSERT INTO user(username, email, hash, pw_changed) VALUES (?1, ?2, ?3, ?4)";
 	if (!stmt_exec(s, sql, "user", err, "tttI", u->username, u->email, u->hash, u->pw_changed))
@@ -1595,41 +1616,46 @@ static int user_fetch(struct stmt *q, struct store_user *u, struct vax_error *er
 	return ret;
 }
 
-int store_user_get(struct store *s, const char *username, struct store_user *u, struct vax_error *err)
+static int sq_user_get(struct store *base, const char *username, struct store_user *u, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
 	                          " pw_changed FROM user WHERE username=?1";
 	struct stmt q;
 	return stmt_prep(&q, s, sql, "user", err, "t", username) ? user_fetch(&q, u, err) : -1;
 }
 
-int store_user_by_id(struct store *s, int64_t id, struct store_user *u, struct vax_error *err)
+static int sq_user_by_id(struct store *base, int64_t id, struct store_user *u, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT id, username, email, hash, failures, challenge, reset_required,"
 	                          " pw_changed FROM user WHERE id=?1";
 	struct stmt q;
 	return stmt_prep(&q, s, sql, "user", err, "I", id) ? user_fetch(&q, u, err) : -1;
 }
 
-bool store_user_update(struct store *s, const struct store_user *u, struct vax_error *err)
+static bool sq_user_update(struct store *base, const struct store_user *u, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "UPDATE user SET email=?2, hash=?3, failures=?4, challenge=?5,"
 	                          " reset_required=?6, pw_changed=?7 WHERE id=?1";
 	return stmt_exec(s, sql, "user", err, "IttitiI", u->id, u->email, u->hash, u->failures, u->challenge,
 	                 u->reset_required, u->pw_changed);
 }
 
-bool store_member_add(struct store *s, int64_t user_id, const char *org, const char *role,
-                      struct vax_error *err)
+static bool sq_member_add(struct store *base, int64_t user_id, const char *org, const char *role,
+                          struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "INSERT INTO member(user_id, org, role) VALUES (?1, ?2, ?3)"
 	                          " ON CONFLICT(user_id, org) DO UPDATE SET role=?3";
 	return stmt_exec(s, sql, "member", err, "Itt", user_id, org, role);
 }
 
-int store_member_role(struct store *s, int64_t user_id, const char *org, char *role, size_t len,
-                      struct vax_error *err)
+static int sq_member_role(struct store *base, int64_t user_id, const char *org, char *role, size_t len,
+                          struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT role FROM member WHERE user_id=?1 AND org=?2";
 	struct stmt q;
 	if (!stmt_prep(&q, s, sql, "member", err, "It", user_id, org))
@@ -1637,9 +1663,10 @@ int store_member_role(struct store *s, int64_t user_id, const char *org, char *r
 	return stmt_get_text(&q, role, len, err);
 }
 
-int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, int max,
-                      struct vax_error *err)
+static int sq_member_orgs(struct store *base, int64_t user_id, struct store_org *orgs, int max,
+                          struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT m.org, COALESCE(o.name, '') FROM member m"
 	                          " LEFT JOIN org o ON o.code = m.org WHERE m.user_id=?1 ORDER BY m.org";
 	struct stmt q;
@@ -1655,8 +1682,9 @@ int store_member_orgs(struct store *s, int64_t user_id, struct store_org *orgs, 
 	return rc < 0 ? -1 : n;
 }
 
-bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, struct vax_error *err)
+static bool sq_pw_history_add(struct store *base, int64_t user_id, const char *hash, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "INSERT INTO pw_history(user_id, hash) VALUES (?1, ?2)";
 	static const char trim[] =
 	    "DELETE FROM pw_history WHERE user_id=?1 AND seq <"
@@ -1665,8 +1693,10 @@ bool store_pw_history_add(struct store *s, int64_t user_id, const char *hash, st
 	       stmt_exec(s, trim, "pw_history", err, "I", user_id);
 }
 
-int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int max, struct vax_error *err)
+static int sq_pw_history(struct store *base, int64_t user_id, char (*hashes)[256], int max,
+                         struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT hash FROM pw_history WHERE user_id=?1 ORDER BY seq DESC LIMIT ?2";
 	struct stmt q;
 	if (!stmt_prep(&q, s, sql, "pw_history", err, "Ii", user_id, max))
@@ -1680,9 +1710,10 @@ int store_pw_history(struct store *s, int64_t user_id, char (*hashes)[256], int 
 	return rc < 0 ? -1 : n;
 }
 
-bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,
-                     struct vax_error *err)
+static bool sq_token_add(struct store *base, const char *token_hash, const struct store_session *ss,
+                         struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] =
 	    "INSERT INTO token(hash, user_id, org, role, expires) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char purge[] = "DELETE FROM token WHERE expires < ?1";
@@ -1695,9 +1726,10 @@ bool store_token_add(struct store *s, const char *token_hash, const struct store
 	                 ss->expires);
 }
 
-int store_token_get(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
-                    struct vax_error *err)
+static int sq_token_get(struct store *base, const char *token_hash, int64_t now, struct store_session *ss,
+                        struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
 	                          " JOIN user u ON u.id=t.user_id WHERE t.hash=?1 AND t.expires>?2";
 	struct stmt q;
@@ -1716,22 +1748,25 @@ int store_token_get(struct store *s, const char *token_hash, int64_t now, struct
 	return ret;
 }
 
-bool store_token_delete(struct store *s, const char *token_hash, struct vax_error *err)
+static bool sq_token_delete(struct store *base, const char *token_hash, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "DELETE FROM token WHERE hash=?1";
 	return stmt_exec(s, sql, "token", err, "t", token_hash);
 }
 
-bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
-                     struct vax_error *err)
+static bool sq_reset_add(struct store *base, const char *token_hash, int64_t user_id, int64_t expires,
+                         struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "INSERT INTO reset(hash, user_id, expires) VALUES (?1, ?2, ?3)";
 	return stmt_exec(s, sql, "reset", err, "tII", token_hash, user_id, expires);
 }
 
-int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,
-                     struct vax_error *err)
+static int sq_reset_take(struct store *base, const char *token_hash, int64_t now, int64_t *user_id,
+                         struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	/* one statement: two servers racing for the same token, one wins */
 	static const char sql[] =
 	    "UPDATE reset SET used=1 WHERE hash=?1 AND used=0 AND expires>?2 RETURNING user_id";
@@ -1745,16 +1780,18 @@ int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64
 	return ret;
 }
 
-bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
-                        const char *statement_version, struct vax_error *err)
+static bool sq_login_record(struct store *base, int64_t user_id, const char *org, int64_t at,
+                            const char *statement_version, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "INSERT INTO login(user_id, org, at, statement) VALUES (?1, ?2, ?3, ?4)";
 	return stmt_exec(s, sql, "login", err, "ItIt", user_id, org, at, statement_version);
 }
 
-bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
-                      const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
+static bool sq_audit_many(struct store *base, const char *user, const char *org, const char *action,
+                          const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
+	struct sq_store *s = (struct sq_store *)base;
 	struct conn *c = conn_get(s, err);
 	if (!c)
 		return false;
@@ -1793,16 +1830,9 @@ bool store_audit_many(struct store *s, const char *user, const char *org, const 
 	return ok;
 }
 
-bool store_audit(struct store *s, const char *user, const char *org, const char *action, const char *type,
-                 const char *id, int64_t at, struct vax_error *err)
+static long sq_audit_count(struct store *base, const char *type, const char *id, struct vax_error *err)
 {
-	char one[1][65];
-	snprintf(one[0], sizeof one[0], "%.64s", id ? id : "");
-	return store_audit_many(s, user, org, action, type, (const char(*)[65])one, 1, at, err);
-}
-
-long store_audit_count(struct store *s, const char *type, const char *id, struct vax_error *err)
-{
+	struct sq_store *s = (struct sq_store *)base;
 	pthread_mutex_lock(&s->alock);
 	sqlite3_reset(s->a_count);
 	bind_text(s->a_count, 1, type);
@@ -1813,6 +1843,36 @@ long store_audit_count(struct store *s, const char *type, const char *id, struct
 	sqlite3_reset(s->a_count);
 	pthread_mutex_unlock(&s->alock);
 	return n;
+}
+
+/* ---- settings -------------------------------------------------------------- */
+
+static int sq_setting_get(struct store *base, const char *key, char *value, size_t len, struct vax_error *err)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key='set:' || ?1";
+	struct sq_store *s = (struct sq_store *)base;
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "setting", err, "t", key))
+		return -1;
+	return stmt_get_text(&q, value, len, err);
+}
+
+static bool sq_setting_set(struct store *base, const char *key, const char *value, struct vax_error *err)
+{
+	static const char set[] = "INSERT OR REPLACE INTO meta(key, value) VALUES ('set:' || ?1, ?2)";
+	static const char del[] = "DELETE FROM meta WHERE key='set:' || ?1";
+	struct sq_store *s = (struct sq_store *)base;
+	return value ? stmt_exec(s, set, "setting", err, "tt", key, value)
+	             : stmt_exec(s, del, "setting", err, "t", key);
+}
+
+static bool sq_setting_init(struct store *base, const char *key, const char *value, char *out, size_t len,
+                            struct vax_error *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO meta(key, value) VALUES ('set:' || ?1, ?2)";
+	struct sq_store *s = (struct sq_store *)base;
+	return stmt_exec(s, sql, "setting", err, "tt", key, value) &&
+	       sq_setting_get(base, key, out, len, err) == 1;
 }
 
 /* ---- upgrades ------------------------------------------------------------ */
@@ -1833,7 +1893,7 @@ static void say(FILE *out, const char *fmt, ...)
 }
 
 /* Index one resource's current JSON again (and its sort key). */
-static bool reindex_one(struct store *s, int64_t rid, const char *type, const char *json,
+static bool reindex_one(struct sq_store *s, int64_t rid, const char *type, const char *json,
                         struct vax_error *err)
 {
 	static const char q_sort[] = "UPDATE resource SET sort=?2 WHERE rid=?1";
@@ -1849,7 +1909,7 @@ static bool reindex_one(struct store *s, int64_t rid, const char *type, const ch
 
 /* Schema 1 (one table of resources, every version's JSON in history,
  * terms keyed by type and key text) to schema 2, in one transaction. */
-static bool upgrade_v1(struct store *s, struct conn *c, FILE *out, struct vax_error *err)
+static bool upgrade_v1(struct sq_store *s, struct conn *c, FILE *out, struct vax_error *err)
 {
 	static const char rows[] =
 	    "SELECT type, id, version, deleted, org, updated FROM v1_resource ORDER BY type, id";
@@ -1940,7 +2000,7 @@ static bool upgrade_v1(struct store *s, struct conn *c, FILE *out, struct vax_er
 
 /* The search terms of every current resource made again (a new
  * INDEX_VERSION), in slices so the WAL stays small; restartable. */
-static bool reindex(struct store *s, struct conn *c, FILE *out, struct vax_error *err)
+static bool reindex(struct sq_store *s, struct conn *c, FILE *out, struct vax_error *err)
 {
 	static const char rows[] = "SELECT r.rid, n.name, d.json FROM resource r JOIN name n ON n.id=r.t"
 	                           " JOIN doc d ON d.rid=r.rid WHERE r.rid>?1 ORDER BY r.rid LIMIT 5000";
@@ -1983,9 +2043,9 @@ static bool reindex(struct store *s, struct conn *c, FILE *out, struct vax_error
 	return true;
 }
 
-bool store_upgrade(const char *dir, FILE *out, struct vax_error *err)
+bool store_sqlite_upgrade(const char *dir, FILE *out, struct vax_error *err)
 {
-	struct store *s = store_new(dir, err);
+	struct sq_store *s = store_new(dir, err);
 	if (!s)
 		return false;
 	struct conn *c = conn_get(s, err);
@@ -2008,6 +2068,43 @@ bool store_upgrade(const char *dir, FILE *out, struct vax_error *err)
 	}
 	if (!ok && c && !sqlite3_get_autocommit(c->db))
 		exec_simple(c, "ROLLBACK", NULL);
-	store_close(s);
+	sq_close(&s->base);
 	return ok;
 }
+
+static const struct store_ops sq_ops = {
+    .close = sq_close,
+    .set_plan_hook = sq_set_plan_hook,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .bulk = sq_bulk,
+    .read = sq_read,
+    .write = sq_write,
+    .write_ready = sq_write_ready,
+    .history = sq_history,
+    .search = sq_search,
+    .search_any = sq_search_any,
+    .org_add = sq_org_add,
+    .org_get = sq_org_get,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .user_by_id = sq_user_by_id,
+    .user_update = sq_user_update,
+    .member_add = sq_member_add,
+    .member_role = sq_member_role,
+    .member_orgs = sq_member_orgs,
+    .pw_history_add = sq_pw_history_add,
+    .pw_history = sq_pw_history,
+    .token_add = sq_token_add,
+    .token_get = sq_token_get,
+    .token_delete = sq_token_delete,
+    .reset_add = sq_reset_add,
+    .reset_take = sq_reset_take,
+    .login_record = sq_login_record,
+    .audit_many = sq_audit_many,
+    .audit_count = sq_audit_count,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .setting_init = sq_setting_init,
+};
