@@ -38,7 +38,8 @@ REGISTRY_TESTS = \
 	tests/registry/school.sh \
 	tests/registry/harness.sh \
 	tests/registry/routes.sh \
-	tests/registry/pg.sh
+	tests/registry/pg.sh \
+	tests/registry/multiserver.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh
