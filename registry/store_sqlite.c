@@ -894,13 +894,21 @@ static bool sq_bulk(struct store *base, bool on, struct vax_error *err)
 		if (empty && !exec_simple(c, "DROP INDEX resource_sort; DROP INDEX term_kv;", err))
 			return false;
 		s->late = empty;
-		return exec_simple(c, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA threads=2;",
+		/* the index builds at the end sort in temporary files, not in
+		 * memory: a million clients make ~90 million terms (7 GB) */
+		return exec_simple(c,
+		                   "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; PRAGMA threads=2;"
+		                   " PRAGMA temp_store=FILE;",
 		                   err);
 	}
 	bool ok = !s->late || exec_simple(c, schema_late, err);
 	s->late = false;
 	/* fresh statistics for what was loaded */
-	return ok && exec_simple(c, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; ANALYZE;", err);
+	return ok &&
+	       exec_simple(
+	           c,
+	           "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; ANALYZE;",
+	           err);
 }
 
 /* ---- resources ----------------------------------------------------------- */
