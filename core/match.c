@@ -806,7 +806,10 @@ void match_block_query(const struct client *q, struct match_keys *out)
 			key_add(out, "D:%04d%02d%02d", y, d, m);
 		block_keys(q, y, d, m, BK_QUERY, out);
 	}
-	phone_keys(q, out);
+	/* with a DOB, any one field wrong leaves a name-and-DOB key; a phone
+	 * (shared by a household, a clinic) is for the wide look */
+	if (y == 0)
+		phone_keys(q, out);
 }
 
 void match_block_wide(const struct client *q, struct match_keys *out)
@@ -814,8 +817,9 @@ void match_block_wide(const struct client *q, struct match_keys *out)
 	int y = 0, m = 0, d = 0;
 	out->n = 0;
 	if (q->dob == DATE_NONE)
-		return; /* the narrow keys of a query without a DOB are its names */
+		return; /* the narrow keys of a query without a DOB are its names and phone */
 	date_to_ymd(q->dob, &y, &m, &d);
+	phone_keys(q, out);
 	key_add(out, "D:%04d%02d%02d", y, m, d);
 	block_name(q->name.family, q->name.given, y, m, d, BK_WIDE, out);
 	block_name(q->name.given, q->name.family, y, m, d, BK_WIDE, out);

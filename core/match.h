@@ -91,9 +91,9 @@ void match_keys_query(const struct client *q, struct match_keys *out);
  * (month and day), G:MR:20190315 (given and DOB), F:KRS:20190315 (family
  * and DOB), N:MR:KRS (names alone), D:20190315, P:5125550100 and the wide
  * keys below. A record
- * stores every kind; a query looks up the narrow ones it can make (N only
- * without a DOB, D only without a name), with first and last name and day
- * and month swapped. Derived from PHI like match_keys. */
+ * stores every kind; a query looks up the narrow ones it can make (N and P
+ * only without a DOB, D only without a name), with first and last name and
+ * day and month swapped. Derived from PHI like match_keys. */
 void match_block_record(const struct client *c, struct match_keys *out);
 void match_block_query(const struct client *q, struct match_keys *out);
 /** The wider keys to look up when the narrow ones found nothing probable
