@@ -59,11 +59,7 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/alice.status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen ready
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
 touch "$TUI_TMP/maint"
 wait $child
@@ -106,8 +102,6 @@ tui_has maint2 QQDRAFTX
 :type Wrong!pass1
 <Enter>
 :wait-idle
-<Enter>
-:wait-idle
 :save-screen $S/wrong1.txt
 :type Wrong!pass1
 <Enter>
@@ -148,16 +142,15 @@ tui_has maint2 QQDRAFTX
 :type Fresh!word42
 <Enter>
 :wait-idle
+:save-screen $S/bobconfid.txt
+<Enter>
+:wait-idle
 :save-screen $S/bobin.txt
 EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/step2.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen step2
 mail=$(ls "$REG_DIR/mail/new" 2>/dev/null | head -1)
 if [ -n "$mail" ]; then
 	sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail" > "$TUI_TMP/token.t"
@@ -169,6 +162,9 @@ wait $child
 [ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
 tui_has wrong1 'is not right.'
 tui_has wrong1 'left: 2.'
+# the statement comes after the right password only, at this login too
+tui_lacks wrong1 'Confidentiality statement'
+tui_has bobconfid 'Confidentiality statement'
 tui_has challenge 'Type the word shown:'
 tui_has challenge '* Challenge answer:'
 tui_has reset 'Forgot password - step 1 of 2'
