@@ -2,6 +2,7 @@
  * postgresql:// URL or a directory), and every call passed to it. */
 #include "registry/store.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,51 @@ bool store_setting_init(struct store *s, const char *key, const char *value, cha
                         struct vax_error *err)
 {
 	return s->ops->setting_init(s, key, value, out, len, err);
+}
+
+void store_names_init(struct store_names *nm)
+{
+	memset(nm, 0, sizeof *nm);
+	pthread_rwlock_init(&nm->lock, NULL);
+}
+
+void store_names_free(struct store_names *nm)
+{
+	pthread_rwlock_destroy(&nm->lock);
+	free(nm->v);
+	nm->v = NULL;
+}
+
+int store_names_find(struct store_names *nm, const char *name)
+{
+	int id = 0;
+	pthread_rwlock_rdlock(&nm->lock);
+	for (int i = 0; i < nm->n && !id; i++)
+		if (!strcmp(nm->v[i].s, name))
+			id = nm->v[i].id;
+	pthread_rwlock_unlock(&nm->lock);
+	return id;
+}
+
+void store_names_remember(struct store_names *nm, const char *name, int id)
+{
+	if (strlen(name) >= sizeof nm->v[0].s)
+		return;
+	pthread_rwlock_wrlock(&nm->lock);
+	bool have = false;
+	for (int i = 0; i < nm->n && !have; i++)
+		have = !strcmp(nm->v[i].s, name);
+	if (!have && nm->n == nm->cap) {
+		int cap = nm->cap ? nm->cap * 2 : 32;
+		struct store_name *nv = realloc(nm->v, (size_t)cap * sizeof *nv);
+		if (nv) {
+			nm->v = nv;
+			nm->cap = cap;
+		}
+	}
+	if (!have && nm->n < nm->cap) {
+		snprintf(nm->v[nm->n].s, sizeof nm->v[0].s, "%s", name);
+		nm->v[nm->n++].id = id;
+	}
+	pthread_rwlock_unlock(&nm->lock);
 }

@@ -5,6 +5,8 @@
 #ifndef VAX_REGISTRY_STORE_IMPL_H
 #define VAX_REGISTRY_STORE_IMPL_H
 
+#include <pthread.h>
+
 #include "registry/store.h"
 
 struct store_ops {
@@ -59,6 +61,24 @@ struct store_ops {
 	bool (*setting_init)(struct store *s, const char *key, const char *value, char *out, size_t len,
 	                     struct vax_error *err);
 };
+
+/* The committed numbers of type and term key names ("Patient",
+ * "Patient.family"), read by every thread: a backend's cache of its name
+ * table. */
+struct store_names {
+	pthread_rwlock_t lock;
+	struct store_name {
+		char s[64];
+		int id;
+	} * v;
+	int n, cap;
+};
+
+void store_names_init(struct store_names *nm);
+void store_names_free(struct store_names *nm);
+/** The number of name, 0 if not known yet. */
+int store_names_find(struct store_names *nm, const char *name);
+void store_names_remember(struct store_names *nm, const char *name, int id);
 
 /* The head of every backend's store. */
 struct store {

@@ -53,12 +53,7 @@ struct pg_store {
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	struct pconn *all;
-	pthread_rwlock_t nlock;
-	struct {
-		char s[64];
-		int id;
-	} names[256];
-	int n_names;
+	struct store_names names;
 	store_plan_fn plan_fn;
 	void *plan_ctx;
 };
@@ -343,30 +338,6 @@ static void copy(PGresult *r, int row, int col, char *buf, size_t len)
 
 /* ---- names ----------------------------------------------------------------------- */
 
-static int names_find(struct pg_store *s, const char *name)
-{
-	int id = 0;
-	pthread_rwlock_rdlock(&s->nlock);
-	for (int i = 0; i < s->n_names && !id; i++)
-		if (!strcmp(s->names[i].s, name))
-			id = s->names[i].id;
-	pthread_rwlock_unlock(&s->nlock);
-	return id;
-}
-
-static void names_remember(struct pg_store *s, const char *name, int id)
-{
-	pthread_rwlock_wrlock(&s->nlock);
-	bool have = false;
-	for (int i = 0; i < s->n_names && !have; i++)
-		have = !strcmp(s->names[i].s, name);
-	if (!have && s->n_names < (int)(sizeof s->names / sizeof s->names[0])) {
-		snprintf(s->names[s->n_names].s, sizeof s->names[0].s, "%s", name);
-		s->names[s->n_names++].id = id;
-	}
-	pthread_rwlock_unlock(&s->nlock);
-}
-
 /* A type's or key's number: > 0, 0 unknown, -1 error. A new one is made
  * in its own statement (committed at once, whatever the caller's
  * transaction does), racing servers agreeing through the constraint. */
@@ -374,7 +345,7 @@ static int name_id(struct pg_store *s, const char *name, bool create, struct vax
 {
 	static const char get[] = "SELECT id FROM name WHERE name=$1";
 	static const char add[] = "INSERT INTO name(name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
-	int id = names_find(s, name);
+	int id = store_names_find(&s->names, name);
 	if (id)
 		return id;
 	PGresult *r = q(s, get, "name", err, "t", name);
@@ -383,7 +354,7 @@ static int name_id(struct pg_store *s, const char *name, bool create, struct vax
 	if (PQntuples(r)) {
 		id = (int)num(r, 0, 0);
 		PQclear(r);
-		names_remember(s, name, id);
+		store_names_remember(&s->names, name, id);
 		return id;
 	}
 	PQclear(r);
@@ -407,7 +378,7 @@ static int name_id(struct pg_store *s, const char *name, bool create, struct vax
 	PQclear(g);
 	PQfinish(own);
 	if (id > 0)
-		names_remember(s, name, id);
+		store_names_remember(&s->names, name, id);
 	return id > 0 ? id : -1;
 }
 
@@ -500,7 +471,7 @@ static struct pg_store *pg_new(const char *url)
 	s->url = strdup(url);
 	pthread_key_create(&s->key, key_destructor);
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_rwlock_init(&s->nlock, NULL);
+	store_names_init(&s->names);
 	return s;
 }
 
@@ -515,7 +486,7 @@ static void pg_close(struct store *base)
 	}
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
-	pthread_rwlock_destroy(&s->nlock);
+	store_names_free(&s->names);
 	free(s->url);
 	free(s);
 }

@@ -85,9 +85,7 @@ struct sq_store {
 	pthread_mutex_t wlock;
 	struct conn *all;
 	/* committed names (types, term keys) and their numbers */
-	pthread_rwlock_t nlock;
-	struct name *names;
-	int n_names, cap_names;
+	struct store_names names;
 	atomic_long commits;
 	bool late; /* a bulk load dropped the late indexes */
 	store_plan_fn plan_fn;
@@ -477,38 +475,6 @@ static void read_end(struct sq_store *s, struct conn *c, bool began)
 
 /* ---- names --------------------------------------------------------------------- */
 
-static int names_find(struct sq_store *s, const char *name)
-{
-	int id = 0;
-	pthread_rwlock_rdlock(&s->nlock);
-	for (int i = 0; i < s->n_names && !id; i++)
-		if (!strcmp(s->names[i].s, name))
-			id = s->names[i].id;
-	pthread_rwlock_unlock(&s->nlock);
-	return id;
-}
-
-static void names_remember(struct sq_store *s, const char *name, int id)
-{
-	pthread_rwlock_wrlock(&s->nlock);
-	bool have = false;
-	for (int i = 0; i < s->n_names && !have; i++)
-		have = !strcmp(s->names[i].s, name);
-	if (!have && s->n_names == s->cap_names) {
-		int cap = s->cap_names ? s->cap_names * 2 : 32;
-		struct name *nn = realloc(s->names, (size_t)cap * sizeof *nn);
-		if (nn) {
-			s->names = nn;
-			s->cap_names = cap;
-		}
-	}
-	if (!have && s->n_names < s->cap_names) {
-		snprintf(s->names[s->n_names].s, sizeof s->names[0].s, "%s", name);
-		s->names[s->n_names++].id = id;
-	}
-	pthread_rwlock_unlock(&s->nlock);
-}
-
 /* The number of a type or term key name ("Patient", "Patient.family"):
  * > 0, 0 unknown (create false), -1 error. Only committed names are
  * shared: one added inside a transaction that rolls back must not outlive
@@ -517,9 +483,9 @@ static int name_id(struct sq_store *s, const char *name, bool create, struct vax
 {
 	static const char get[] = "SELECT id FROM name WHERE name=?1";
 	static const char add[] = "INSERT INTO name(name) VALUES (?1)";
-	if (strlen(name) >= sizeof s->names[0].s)
+	if (strlen(name) >= sizeof s->names.v[0].s)
 		return create ? (error_set(err, "STORE", "A search key name is too long."), -1) : 0;
-	int id = names_find(s, name);
+	int id = store_names_find(&s->names, name);
 	if (id)
 		return id;
 	struct conn *c = conn_get(s, err);
@@ -543,7 +509,7 @@ static int name_id(struct sq_store *s, const char *name, bool create, struct vax
 		v = sqlite3_last_insert_rowid(c->db);
 	}
 	if (sqlite3_get_autocommit(c->db)) {
-		names_remember(s, name, (int)v);
+		store_names_remember(&s->names, name, (int)v);
 	} else if (c->n_pending < (int)(sizeof c->pending / sizeof c->pending[0])) {
 		snprintf(c->pending[c->n_pending].s, sizeof c->pending[0].s, "%s", name);
 		c->pending[c->n_pending++].id = (int)v;
@@ -566,7 +532,8 @@ static bool names_load(struct sq_store *s, struct vax_error *err)
 		return false;
 	int rc;
 	while ((rc = stmt_step(&q, err)) == 1)
-		names_remember(s, (const char *)sqlite3_column_text(q.st, 1), sqlite3_column_int(q.st, 0));
+		store_names_remember(&s->names, (const char *)sqlite3_column_text(q.st, 1),
+		                     sqlite3_column_int(q.st, 0));
 	stmt_done(&q);
 	return rc == 0;
 }
@@ -664,7 +631,7 @@ static struct sq_store *store_new(const char *dir, struct vax_error *err)
 	pthread_key_create(&s->key, key_destructor);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->wlock, NULL);
-	pthread_rwlock_init(&s->nlock, NULL);
+	store_names_init(&s->names);
 	pthread_mutex_init(&s->alock, NULL);
 	return s;
 }
@@ -761,12 +728,11 @@ static void sq_close(struct store *base)
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->wlock);
-	pthread_rwlock_destroy(&s->nlock);
+	store_names_free(&s->names);
 	sqlite3_finalize(s->a_ins);
 	sqlite3_finalize(s->a_count);
 	sqlite3_close(s->adb);
 	pthread_mutex_destroy(&s->alock);
-	free(s->names);
 	free(s->path);
 	free(s);
 }
@@ -846,7 +812,7 @@ static bool sq_commit(struct store *base, struct vax_error *err)
 		return false;
 	bool ok = exec_simple(c, "COMMIT", err);
 	for (int i = 0; ok && i < c->n_pending; i++)
-		names_remember(s, c->pending[i].s, c->pending[i].id);
+		store_names_remember(&s->names, c->pending[i].s, c->pending[i].id);
 	if (ok) {
 		c->n_pending = 0;
 		/* what the transaction did is audited once it is done; a failed
