@@ -141,7 +141,10 @@ static struct pconn *pconn_open(struct pg_store *s, struct vax_error *err)
 		pconn_free(c);
 		return NULL;
 	}
-	PGresult *r = PQexec(c->db, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+	/* every statement is prepared; a generic plan (made once for any
+	 * parameters) would read a whole term index for a narrow range */
+	PGresult *r = PQexec(c->db, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+	                            " SET plan_cache_mode = force_custom_plan");
 	PQclear(r);
 	pthread_mutex_lock(&s->lock);
 	c->next = s->all;

@@ -197,6 +197,24 @@ reg_create_patient() {
 	[ -n "$PID" ] || fail "no patient id"
 }
 
+# registry_maintenance on|off [ARGS]: switch maintenance. In a database
+# (several servers) a server sees the switch within a second: wait until
+# this one does.
+registry_maintenance() {
+	_m=$1
+	shift
+	"$VAXREGD" maintenance "$_m" --data "$REG_DIR" $REG_DB "$@" >/dev/null || fail "maintenance $_m"
+	[ -n "$REG_DB" ] && [ -n "$REG_URL" ] || return 0
+	_want=200
+	[ "$_m" = on ] && _want=503
+	_i=0
+	until [ "$(curl -sS --cacert "$REG_CA" -o /dev/null -w '%{http_code}' "$REG_URL/metadata" 2>/dev/null)" = $_want ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || fail "maintenance $_m not seen by the server"
+		sleep 0.05
+	done
+}
+
 # reg_audit_count TYPE ID [ACTION]: the audit rows about a resource
 reg_audit_count() {
 	_w="type='$1' AND id='$2'${3:+ AND action='$3'}"
