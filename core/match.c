@@ -1091,7 +1091,8 @@ size_t match_search(const struct client *query, const struct client *arr, size_t
 				c[i].grade = MATCH_PROBABLE;
 			}
 	}
-	qsort(c, nc, sizeof *c, scored_cmp);
+	if (nc)
+		qsort(c, nc, sizeof *c, scored_cmp);
 	size_t have = 0;
 	for (size_t i = 0; i < nc && have < max && c[i].grade != MATCH_NONE; i++) {
 		/* the reasons only for what is shown */

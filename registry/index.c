@@ -389,7 +389,8 @@ int index_match(struct store *st, const struct client *q, struct index_cand *out
 			c[i].r = rs[i];
 		free(cl);
 		free(rs);
-		qsort(c, (size_t)nc, sizeof *c, mcand_cmp);
+		if (nc)
+			qsort(c, (size_t)nc, sizeof *c, mcand_cmp);
 		for (int i = 0; i < nc; i++) {
 			if (n < max && c[i].r.grade != MATCH_NONE) {
 				snprintf(out[n].id, sizeof out[n].id, "%s", c[i].id);

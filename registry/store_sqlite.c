@@ -1496,7 +1496,8 @@ static int search_any_in(struct sq_store *s, const char *type, const char *key, 
 		return rc == SQLITE_ROW ? (error_set(err, "STORE", "Out of memory."), -1)
 		                        : (db_error(err, c->db, "match"), -1);
 	}
-	qsort(rids, nr, sizeof *rids, rid_cmp);
+	if (nr)
+		qsort(rids, nr, sizeof *rids, rid_cmp);
 	struct shared *sh = malloc((nr ? nr : 1) * sizeof *sh);
 	if (!sh) {
 		free(rids);
@@ -1511,7 +1512,8 @@ static int search_any_in(struct sq_store *s, const char *type, const char *key, 
 	}
 	free(rids);
 	/* the clients sharing the most keys first: with a cap, the likeliest stay */
-	qsort(sh, u, sizeof *sh, shared_cmp);
+	if (u)
+		qsort(sh, u, sizeof *sh, shared_cmp);
 	int got = 0;
 	for (size_t i = 0; i < u && got < max; i++) {
 		struct stmt q;
