@@ -119,7 +119,8 @@ static void big_statistics(void)
 static long search(struct store *st, const char *type, const struct store_cond *c, int n, int count)
 {
 	struct store_query q = {.type = type, .n = n, .count = count};
-	memcpy(q.cond, c, (size_t)n * sizeof *c);
+	if (n)
+		memcpy(q.cond, c, (size_t)n * sizeof *c);
 	struct store_res r[20];
 	char ids[20][65];
 	long total = -1;
