@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 #include <openssl/crypto.h>
 #include <openssl/x509_vfy.h>
 
@@ -20,6 +21,7 @@
 #define DEFAULT_MAX_RESPONSE (32u << 20)
 #define HDR_SMALL            160
 #define HDR_URL              1024
+#define API_GZIP_MIN         512 /* bytes of body before compressing pays */
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
 
@@ -33,6 +35,8 @@ struct api_conn {
 	long connect_timeout_ms, low_speed_time, low_speed_limit, request_timeout_ms;
 	size_t max_response;
 	bool gzip, http2;
+	bool gzip_up;    /* the registry takes gzip request bodies (RFC 7694) */
+	bool no_gzip_up; /* it refused one (415): never again on this connection */
 	char *token;
 	int running; /* requests in flight */
 	struct api_bytes total;
@@ -49,6 +53,8 @@ struct api_req {
 	char *body;
 	size_t body_len;
 	bool body_secret;
+	unsigned char *zbody; /* the body as sent, gzip-compressed; NULL: sent as it is */
+	size_t zbody_len;
 	char *content_type;
 	bool no_auth;
 	bool sent_token;
@@ -386,6 +392,9 @@ static void release_easy(struct api_req *r)
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;
 	}
+	free(r->zbody);
+	r->zbody = NULL;
+	r->zbody_len = 0;
 	if (r->sent) {
 		/* The Authorization line holds the token: wipe it. */
 		for (struct curl_slist *l = r->sent; l; l = l->next)
@@ -505,6 +514,12 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 		header_value(r->ctype, sizeof r->ctype, v, vl);
 	} else if (header_is(line, n, "last-modified", &v, &vl)) {
 		header_value(r->last_modified, sizeof r->last_modified, v, vl);
+	} else if (header_is(line, n, "accept-encoding", &v, &vl)) {
+		/* RFC 7694: the server names the codings it takes in requests */
+		char buf[64];
+		header_value(buf, sizeof buf, v, vl);
+		if (strstr(buf, "gzip") && !r->api->no_gzip_up)
+			r->api->gzip_up = true;
 	} else if (header_is(line, n, "www-authenticate", &v, &vl)) {
 		header_value(r->www_auth, sizeof r->www_auth, v, vl);
 	} else if (header_is(line, n, "retry-after", &v, &vl)) {
@@ -529,6 +544,34 @@ static bool add_header(struct curl_slist **l, const char *name, const char *v)
 	return true;
 }
 
+/* Compress the body for a registry that takes gzip: what goes up on a
+ * slow link is mostly uploads of Bundles, which shrink 10-20 times. Never
+ * a secret (a password mixed into compressed data leaks through its
+ * length), never a small body (gzip's 18 bytes of framing do not pay). */
+static void compress_body(struct api_req *r)
+{
+	if (!r->api->gzip_up || r->body_secret || r->body_len < API_GZIP_MIN)
+		return;
+	z_stream z = {0};
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	size_t cap = deflateBound(&z, r->body_len);
+	r->zbody = malloc(cap);
+	if (r->zbody) {
+		z.next_in = (Bytef *)r->body;
+		z.avail_in = (uInt)r->body_len;
+		z.next_out = r->zbody;
+		z.avail_out = (uInt)cap;
+		if (deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < r->body_len) {
+			r->zbody_len = z.total_out;
+		} else {
+			free(r->zbody);
+			r->zbody = NULL;
+		}
+	}
+	deflateEnd(&z);
+}
+
 static bool build_easy(struct api_req *r)
 {
 	struct api_conn *a = r->api;
@@ -541,6 +584,10 @@ static bool build_easy(struct api_req *r)
 	ok = ok && add_header(&r->sent, "Expect:", "");
 	if (r->body)
 		ok = ok && add_header(&r->sent, "Content-Type: ", r->content_type);
+	if (r->body)
+		compress_body(r);
+	if (r->zbody)
+		ok = ok && add_header(&r->sent, "Content-Encoding: ", "gzip");
 	r->sent_token = false;
 	if (!r->no_auth && a->token) {
 		ok = ok && add_header(&r->sent, "Authorization: Bearer ", a->token);
@@ -568,8 +615,8 @@ static bool build_easy(struct api_req *r)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	if (a->gzip)
-		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (a->gzip) /* only what vaxregd sends: each coding named costs bytes on every request */
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
 	                 a->http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
@@ -600,8 +647,13 @@ static bool build_easy(struct api_req *r)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
 		if (r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) {
 			/* Not copied: secrets stay in our buffer, which is wiped. */
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+			if (r->zbody) {
+				curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)r->zbody);
+				curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->zbody_len);
+			} else {
+				curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+				curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+			}
 		}
 	}
 	return true;
@@ -938,7 +990,15 @@ static int collect(struct api_conn *a)
 		CURLcode cc = m->data.result;
 		if (!r)
 			continue;
+		bool zipped = r->zbody != NULL;
 		finish(r, cc);
+		if (zipped && r->res.status == 415) {
+			/* it said it takes gzip, then refused it: send it plain */
+			a->gzip_up = false;
+			a->no_gzip_up = true;
+			if (api_req_send(r, r->cb, r->arg))
+				continue;
+		}
 		done++;
 		if (r->cb)
 			r->cb(r, &r->res, r->arg); /* may free or resend r */

@@ -44,3 +44,7 @@ tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
 EXTRA_DIST += doc/extensions.md
+
+# Slow links: gzip request bodies, conditional reads (issue 21).
+TESTS += tests/registry/compress.sh
+dist_check_SCRIPTS += tests/registry/compress.sh

@@ -121,7 +121,7 @@ async function front(client, org, user, family, given, birthdate) {
 async function school(client, gid, grade) {
   await client.read({ resourceType: 'Group', id: gid });
   requests++;
-  const r = await client.request('GET', `Group/${gid}/$school-compliance?grade=${grade}`);
+  const r = await client.request(`Group/${gid}/$school-compliance?grade=${grade}`);
   requests++;
   if (!r.students) throw new Error('no report');
 }

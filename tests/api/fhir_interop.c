@@ -286,9 +286,19 @@ static void transaction(void)
 	cJSON_AddStringToObject(rq, "ifNoneExist", cond);
 	cJSON_AddItemToArray(entries, e);
 
+	/* a server that says it takes gzip bodies (RFC 7694: vaxregd) gets
+	 * the upload compressed, and it is read the same */
+	bool gzip_up = getenv("VAX_INTEROP_GZIP_UP") && !strcmp(getenv("VAX_INTEROP_GZIP_UP"), "1");
+	char *plain = cJSON_PrintUnformatted(bundle);
+	size_t plain_len = plain ? strlen(plain) : 0;
+	free(plain);
 	for (int round = 0; round < 2; round++) {
 		struct api_req *r = api_fhir_bundle_req(conn, bundle, &err);
 		const struct api_result *res = run(r);
+		if (gzip_up)
+			check(res->bytes.sent < plain_len,
+			      "the transaction went up compressed (%llu bytes sent, %zu plain)",
+			      (unsigned long long)res->bytes.sent, plain_len);
 		struct api_bundle b;
 		bool ok = api_fhir_read_bundle(res, &b, &err);
 		check(ok, "transaction round %d: %s", round + 1, ok ? b.type : err.message);

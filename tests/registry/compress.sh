@@ -1,0 +1,88 @@
+#!/bin/sh
+# What slow links need from vaxregd: request bodies compressed with gzip
+# (a resource, a transaction Bundle, the second time too), refused clearly
+# when they are not gzip, too large once inflated, or in a coding it does
+# not take; the Accept-Encoding hint on answers to writes (RFC 7694).
+set -eu
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+registry_user CLINICA alice provider
+registry_start
+tok=$(registry_login CLINICA alice)
+
+# reg_gz METHOD PATH FILE [curl args]: FILE gzip-compressed as the body
+reg_gz() {
+	gzip -c < "$3" > "$REG_TMP/body.gz"
+	_m=$1 _p=$2
+	shift 3
+	reg "$_m" "$_p" -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
+		-H 'Content-Encoding: gzip' --data-binary @"$REG_TMP/body.gz" "$@"
+}
+
+cat > "$REG_TMP/p.json" <<'JSON'
+{"resourceType":"Patient","identifier":[{"system":"urn:ietf:rfc:3986","value":"urn:uuid:6d1f0c58-52f4-4d2c-9a44-0c5a8e0f3b01"}],
+ "name":[{"family":"Nguyễn","given":["Thảo"]}],"gender":"female","birthDate":"2021-05-04",
+ "address":[{"line":["4 Bayou Ln"],"city":"Houston","district":"Harris","state":"TX","postalCode":"77036"}]}
+JSON
+reg_gz POST /Patient "$REG_TMP/p.json" \
+	-H 'If-None-Exist: identifier=urn:ietf:rfc:3986|urn:uuid:6d1f0c58-52f4-4d2c-9a44-0c5a8e0f3b01'
+expect 201 "a gzip-compressed Patient"
+PID=$(jqb .id)
+[ "$(jqb '.name[0].family')" = "Nguyễn" ] || fail "the name did not survive the compression"
+[ "$(header Accept-Encoding)" = gzip ] || fail "no Accept-Encoding: gzip on the answer to a write"
+# the resend is the conditional create's no-op, compressed or not
+reg_gz POST /Patient "$REG_TMP/p.json" \
+	-H 'If-None-Exist: identifier=urn:ietf:rfc:3986|urn:uuid:6d1f0c58-52f4-4d2c-9a44-0c5a8e0f3b01'
+expect 200 "the same Patient again"
+[ "$(jqb .id)" = "$PID" ] || fail "the resend made a second Patient"
+
+# a transaction of 60 doses, compressed: each entry is kept once
+jq -n --arg pid "$PID" '{resourceType: "Bundle", type: "transaction", entry: [range(0; 60) | . as $i |
+	("6d1f0c58-52f4-4d2c-9a44-" + (100000000000 + $i | tostring)) as $u |
+	{fullUrl: ("urn:uuid:" + $u),
+	 resource: {resourceType: "Immunization", status: "completed",
+		identifier: [{system: "urn:ietf:rfc:3986", value: ("urn:uuid:" + $u)}],
+		vaccineCode: {coding: [{system: "http://hl7.org/fhir/sid/cvx", code: "141"}]},
+		patient: {reference: ("Patient/" + $pid)},
+		occurrenceDateTime: ("2021-06-01" | strptime("%Y-%m-%d") | mktime + $i * 86400 * 28 | strftime("%Y-%m-%d")),
+		primarySource: false, reportOrigin: {coding: [{code: "01"}]}},
+	 request: {method: "POST", url: "Immunization", ifNoneExist: ("identifier=urn:ietf:rfc:3986|urn:uuid:" + $u)}}]}' \
+	> "$REG_TMP/tx.json"
+plain=$(wc -c < "$REG_TMP/tx.json")
+reg_gz POST / "$REG_TMP/tx.json"
+expect 200 "a gzip-compressed transaction"
+sent=$(wc -c < "$REG_TMP/body.gz")
+[ "$sent" -lt $((plain / 6)) ] || fail "60 doses compress to $sent of $plain bytes only"
+[ "$(jq '[.entry[].response.status | select(startswith("201"))] | length' "$REG_BODY")" = 60 ] ||
+	fail "not every dose was created: $(jq -c '[.entry[].response.status] | group_by(.) | map({(.[0]): length}) | add' "$REG_BODY")"
+reg_gz POST / "$REG_TMP/tx.json"
+expect 200 "the same transaction again"
+[ "$(jq '[.entry[].response.status | select(startswith("200"))] | length' "$REG_BODY")" = 60 ] ||
+	fail "the resent transaction did not find every dose"
+reg_json GET "/Immunization?patient=Patient/$PID&_count=0" "$tok"
+[ "$(jqb .total)" = 60 ] || fail "the registry holds $(jqb .total) doses, not 60"
+
+# not gzip at all; gzip cut short
+reg POST /Patient -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
+	-H 'Content-Encoding: gzip' --data-binary @"$REG_TMP/p.json"
+expect 400 "a plain body labelled gzip"
+jqb .issue[0].diagnostics | grep -q 'not valid gzip' || fail "no message for a body that is not gzip"
+gzip -c < "$REG_TMP/tx.json" | head -c 300 > "$REG_TMP/cut.gz"
+reg POST / -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
+	-H 'Content-Encoding: gzip' --data-binary @"$REG_TMP/cut.gz"
+expect 400 "a gzip body cut short"
+# a coding the registry does not take: 415, and what it takes
+reg POST /Patient -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
+	-H 'Content-Encoding: br' --data-binary @"$REG_TMP/p.json"
+expect 415 "a brotli body"
+[ "$(header Accept-Encoding)" = gzip ] || fail "the 415 does not say gzip is taken"
+# a small body that inflates past the limit (16 MiB of spaces)
+head -c 16777216 /dev/zero | tr '\0' ' ' | gzip -c > "$REG_TMP/bomb.gz"
+reg POST /Patient -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
+	-H 'Content-Encoding: gzip' --data-binary @"$REG_TMP/bomb.gz"
+expect 413 "a body that inflates past the limit"
+# nothing of these was stored
+reg_json GET "/Patient?family=Nguyễn&_count=0" "$tok"
+[ "$(jqb .total)" = 1 ] || fail "the registry holds $(jqb .total) Patients named Nguyễn"
+registry_stop
+echo "ok: gzip request bodies"
