@@ -52,10 +52,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXPKT   65536
-#define QUEUE    4096 /* packets held per direction (netem's default limit is 1000) */
-#define UP       0
-#define DOWN     1
+#define MAXPKT 65536
+#define QUEUE  4096 /* packets held per direction (netem's default limit is 1000) */
+#define UP     0
+#define DOWN   1
 
 struct counts {
 	uint64_t bytes[2], wire[2], pkts[2], rt, conns;
@@ -80,11 +80,13 @@ static void dump(void)
 	snprintf(tmp, sizeof tmp, "%s.tmp", stats_path);
 	FILE *f = fopen(tmp, "w");
 	if (f) {
-		fprintf(f, "rt=%llu up=%llu down=%llu wire_up=%llu wire_down=%llu pkts_up=%llu pkts_down=%llu "
-		           "conns=%llu\n",
-		        (unsigned long long)c.rt, (unsigned long long)c.bytes[UP], (unsigned long long)c.bytes[DOWN],
-		        (unsigned long long)c.wire[UP], (unsigned long long)c.wire[DOWN],
-		        (unsigned long long)c.pkts[UP], (unsigned long long)c.pkts[DOWN], (unsigned long long)c.conns);
+		fprintf(f,
+		        "rt=%llu up=%llu down=%llu wire_up=%llu wire_down=%llu pkts_up=%llu pkts_down=%llu "
+		        "conns=%llu\n",
+		        (unsigned long long)c.rt, (unsigned long long)c.bytes[UP],
+		        (unsigned long long)c.bytes[DOWN], (unsigned long long)c.wire[UP],
+		        (unsigned long long)c.wire[DOWN], (unsigned long long)c.pkts[UP],
+		        (unsigned long long)c.pkts[DOWN], (unsigned long long)c.conns);
 		if (fclose(f) == 0)
 			rename(tmp, stats_path);
 	}
@@ -317,8 +319,9 @@ int main(int argc, char **argv)
 		stats_path = argv[5];
 		return run_sniff(argv + 2);
 	}
-	fprintf(stderr, "usage: linkemu tun CLIENT_NS SERVER_NS CLIENT_DEV SERVER_DEV RATE_UP RATE_DOWN DELAY_MS "
-	                "LOSS STATS\n"
-	                "       linkemu sniff NS DEV CLIENT_IP STATS\n");
+	fprintf(stderr,
+	        "usage: linkemu tun CLIENT_NS SERVER_NS CLIENT_DEV SERVER_DEV RATE_UP RATE_DOWN DELAY_MS "
+	        "LOSS STATS\n"
+	        "       linkemu sniff NS DEV CLIENT_IP STATS\n");
 	return 2;
 }
