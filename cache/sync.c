@@ -91,7 +91,7 @@ struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,
 	if (o)
 		y->o = *o;
 	if (y->o.batch_max <= 0)
-		y->o.batch_max = 50;
+		y->o.batch_max = CACHE_SYNC_BATCH;
 	y->lock_fd = -1;
 	y->online = true; /* until a request says otherwise */
 	y->backoff = BACKOFF_MIN;

@@ -2,7 +2,9 @@
 # What slow links need from vaxregd: request bodies compressed with gzip
 # (a resource, a transaction Bundle, the second time too), refused clearly
 # when they are not gzip, too large once inflated, or in a coding it does
-# not take; the Accept-Encoding hint on answers to writes (RFC 7694).
+# not take; the Accept-Encoding hint on answers to writes (RFC 7694); a
+# client's doses, responsible persons and consent with the search that
+# finds it (_revinclude).
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 registry_init
@@ -84,5 +86,47 @@ expect 413 "a body that inflates past the limit"
 # nothing of these was stored
 reg_json GET "/Patient?family=Nguyễn&_count=0" "$tok"
 [ "$(jqb .total)" = 1 ] || fail "the registry holds $(jqb .total) Patients named Nguyễn"
+
+# --- _revinclude: the record with the search -----------------------------------
+reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/'"$PID"'"},
+ "relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"MTH"}]}],
+ "name":[{"family":"Nguyễn","given":["Lan"]}]}'
+expect 201 "a responsible person"
+reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Nguyễn","given":["Minh"]}],"gender":"male",
+ "birthDate":"2019-02-03","address":[{"city":"Houston","district":"Harris","state":"TX","postalCode":"77036"}]}'
+OTHER=$PID
+PID=$(jq -r .entry[0].resource.patient.reference "$REG_TMP/tx.json" | sed 's|Patient/||')
+rev='_revinclude=Immunization:patient&_revinclude=RelatedPerson:patient&_revinclude=Consent:patient'
+reg_json GET "/Patient?family=nguyen&given=thao&birthdate=2021-05-04&$rev" "$tok"
+expect 200 "a search with _revinclude"
+[ "$(jqb .total)" = 1 ] || fail "total counts $(jqb .total), not the one client found"
+[ "$(jqb '[.entry[] | select(.search.mode == "match")] | length')" = 1 ] || fail "not one match"
+[ "$(jqb '[.entry[] | select(.search.mode == "include" and .resource.resourceType == "Immunization")] | length')" = 60 ] ||
+	fail "not her 60 doses"
+[ "$(jqb '[.entry[] | select(.search.mode == "include" and .resource.resourceType == "RelatedPerson")] | length')" = 1 ] ||
+	fail "not her mother"
+[ "$(jqb '[.entry[] | select(.search.mode == "include") | .resource.patient.reference] | unique')" = "[
+  \"Patient/$PID\"
+]" ] || fail "something included that is not hers: $(jqb -c '[.entry[].resource.patient.reference] | unique')"
+jqb '.link[] | select(.relation == "self") | .url' | grep -Eq '_revinclude=Immunization(:|%3A)patient' ||
+	fail "the self link does not say the _revinclude was honoured"
+# two clients found: each with only what is theirs
+reg_json GET "/Patient?family=nguyen&$rev" "$tok"
+[ "$(jqb '[.entry[] | select(.search.mode == "match")] | length')" = 2 ] || fail "not two matches"
+[ "$(jqb '[.entry[] | select(.search.mode == "include")] | length')" = 61 ] || fail "not 61 included for two"
+# without it, nothing is included
+reg_json GET "/Patient?family=nguyen" "$tok"
+[ "$(jqb '[.entry[] | select(.search.mode == "include")] | length')" = 0 ] || fail "included unasked"
+# what is not taken says what is
+reg_json GET "/Patient?family=nguyen&_revinclude=Observation:subject" "$tok"
+expect 400 "an _revinclude the registry does not take"
+jqb .issue[0].diagnostics | grep -q 'Immunization:patient' || fail "the 400 does not say what is taken"
+reg_json GET "/Immunization?patient=Patient/$PID&_revinclude=Consent:patient" "$tok"
+expect 400 "_revinclude on a search of doses"
+reg_json GET /metadata "$tok"
+[ "$(jqb -c '.rest[0].resource[] | select(.type == "Patient") | .searchRevInclude')" = \
+	'["Immunization:patient","RelatedPerson:patient","Consent:patient"]' ] || fail "metadata does not list the _revinclude"
+: "$OTHER"
+
 registry_stop
-echo "ok: gzip request bodies"
+echo "ok: gzip request bodies, _revinclude"
