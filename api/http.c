@@ -25,6 +25,17 @@
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
 
+/* The last answer, with its ETag, to a conditional GET (api_req_conditional). */
+struct cached {
+	char *url;
+	char *etag;
+	char *body;
+	size_t len;
+	char ctype[HDR_SMALL];
+	uint64_t used;
+};
+#define API_CACHE_MAX 16
+
 struct api_conn {
 	CURLM *multi;
 	CURLSH *share;
@@ -40,6 +51,8 @@ struct api_conn {
 	char *token;
 	int running; /* requests in flight */
 	struct api_bytes total;
+	struct cached cache[API_CACHE_MAX];
+	uint64_t cache_tick;
 };
 
 struct api_req {
@@ -58,6 +71,7 @@ struct api_req {
 	char *content_type;
 	bool no_auth;
 	bool sent_token;
+	bool conditional; /* GET with If-None-Match from the connection's cache */
 	api_done_fn cb;
 	void *arg;
 	CURL *easy;
@@ -206,10 +220,63 @@ oom:
 	return NULL;
 }
 
+static void cache_drop(struct cached *c)
+{
+	if (c->body)
+		OPENSSL_cleanse(c->body, c->len);
+	free(c->body);
+	free(c->url);
+	free(c->etag);
+	memset(c, 0, sizeof *c);
+}
+
+static void cache_clear(struct api_conn *a)
+{
+	for (int i = 0; i < API_CACHE_MAX; i++)
+		cache_drop(&a->cache[i]);
+}
+
+static struct cached *cache_find(struct api_conn *a, const char *url)
+{
+	for (int i = 0; i < API_CACHE_MAX; i++)
+		if (a->cache[i].url && !strcmp(a->cache[i].url, url))
+			return &a->cache[i];
+	return NULL;
+}
+
+/* Keep a conditional GET's answer (replacing the least used one). */
+static void cache_put(struct api_conn *a, const struct api_req *r)
+{
+	struct cached *c = cache_find(a, r->url);
+	for (int i = 0; !c && i < API_CACHE_MAX; i++)
+		if (!a->cache[i].url)
+			c = &a->cache[i];
+	if (!c) {
+		c = &a->cache[0];
+		for (int i = 1; i < API_CACHE_MAX; i++)
+			if (a->cache[i].used < c->used)
+				c = &a->cache[i];
+	}
+	cache_drop(c);
+	c->url = strdup(r->url);
+	c->etag = strdup(r->etag);
+	c->body = malloc(r->rlen + 1);
+	if (!c->url || !c->etag || !c->body) {
+		cache_drop(c);
+		return;
+	}
+	memcpy(c->body, r->rbody ? r->rbody : "", r->rlen);
+	c->body[r->rlen] = '\0';
+	c->len = r->rlen;
+	snprintf(c->ctype, sizeof c->ctype, "%s", r->ctype);
+	c->used = ++a->cache_tick;
+}
+
 void api_conn_free(struct api_conn *a)
 {
 	if (!a)
 		return;
+	cache_clear(a);
 	if (a->multi)
 		curl_multi_cleanup(a->multi);
 	if (a->share)
@@ -227,6 +294,10 @@ void api_conn_free(struct api_conn *a)
 
 void api_conn_set_token(struct api_conn *a, const char *token)
 {
+	/* what was kept for one login is not for the next, nor for another
+	 * organization */
+	if (!a->token || !token || strcmp(a->token, token))
+		cache_clear(a);
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
 	a->token = dup_or_null(token);
@@ -348,6 +419,11 @@ void api_req_wipe_body(struct api_req *r)
 void api_req_no_auth(struct api_req *r)
 {
 	r->no_auth = true;
+}
+
+void api_req_conditional(struct api_req *r)
+{
+	r->conditional = !strcmp(r->method, "GET");
 }
 
 const char *api_req_method(const struct api_req *r)
@@ -595,6 +671,9 @@ static bool build_easy(struct api_req *r)
 	}
 	for (struct curl_slist *l = r->extra; ok && l; l = l->next)
 		ok = add_header(&r->sent, "", l->data);
+	const struct cached *c = r->conditional ? cache_find(a, r->url) : NULL;
+	if (c)
+		ok = ok && add_header(&r->sent, "If-None-Match: ", c->etag);
 	if (!ok)
 		return false;
 
@@ -961,13 +1040,32 @@ static void finish(struct api_req *r, CURLcode cc)
 	a->total.received += res->bytes.received;
 	a->total.requests++;
 	res->http_version = ver == CURL_HTTP_VERSION_2_0 ? 20 : ver == CURL_HTTP_VERSION_1_0 ? 10 : 11;
+	res->location = r->location;
+	res->last_modified = r->last_modified;
+	res->retry_after = r->retry_after;
+	struct cached *c = r->conditional && cc == CURLE_OK ? cache_find(a, r->url) : NULL;
+	if (c && status == 304) {
+		/* not modified: the answer kept from last time, as if it came */
+		char *b = malloc(c->len + 1);
+		if (b) {
+			memcpy(b, c->body, c->len + 1);
+			free(r->rbody);
+			r->rbody = b;
+			r->rlen = c->len;
+			r->rcap = c->len + 1;
+			snprintf(r->ctype, sizeof r->ctype, "%s", c->ctype);
+			snprintf(r->etag, sizeof r->etag, "%s", c->etag);
+			c->used = ++a->cache_tick;
+			status = 200;
+			res->not_modified = true;
+		}
+	} else if (r->conditional && cc == CURLE_OK && status == 200 && r->etag[0]) {
+		cache_put(a, r);
+	}
 	res->body = r->rbody ? r->rbody : "";
 	res->body_len = r->rlen;
 	res->content_type = r->ctype;
 	res->etag = r->etag;
-	res->location = r->location;
-	res->last_modified = r->last_modified;
-	res->retry_after = r->retry_after;
 	if (cc != CURLE_OK) {
 		res->status = status;
 		transport_error(r, cc);

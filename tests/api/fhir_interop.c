@@ -408,6 +408,62 @@ static void match(void)
 	cJSON_Delete(pj);
 }
 
+/* GET read as a conditional request: the second time a 304 that comes back
+ * as the answer kept from the first, with fewer bytes; after a change the
+ * new version; after the token changes, nothing kept is sent. */
+static void conditional(void)
+{
+	struct vax_error err = {0};
+	struct client c;
+	new_client(&c, "Interopcond");
+	struct api_req *r = api_fhir_create_patient_req(conn, &c, &err);
+	const struct api_result *res = run(r);
+	struct client made;
+	check(api_fhir_read_patient(res, &made, &err), "create client to read again: %s", err.message);
+	api_req_free(r);
+	char path[160];
+	snprintf(path, sizeof path, "/Patient/%s", made.id);
+	uint64_t first_bytes = 0;
+	char *first = NULL;
+	for (int round = 0; round < 3; round++) {
+		if (round == 2) {
+			/* changed meanwhile: the new version comes whole */
+			snprintf(made.name.given, sizeof made.name.given, "Changed");
+			struct api_req *u = api_fhir_update_patient_req(conn, &made, &err);
+			check(run(u)->cls == API_OK, "update between the reads");
+			api_req_free(u);
+		}
+		r = api_req_new(conn, "GET", path, &err);
+		api_req_conditional(r);
+		res = run(r);
+		check(res->cls == API_OK && res->status == 200, "conditional read %d: %s", round + 1,
+		      outcome_of(res));
+		if (round == 0) {
+			check(!res->not_modified && res->etag[0], "first read: whole, with an ETag (%s)",
+			      res->etag);
+			first_bytes = res->bytes.received;
+			first = strdup(res->body);
+		} else if (round == 1) {
+			check(res->not_modified, "second read: not modified");
+			check(first && !strcmp(res->body, first), "... and the body is the one kept");
+			check(res->bytes.received < first_bytes / 2, "... for %llu bytes instead of %llu",
+			      (unsigned long long)res->bytes.received, (unsigned long long)first_bytes);
+		} else {
+			check(!res->not_modified && strstr(res->body, "Changed"),
+			      "after the change: the new version");
+		}
+		api_req_free(r);
+	}
+	free(first);
+	/* another login: the connection forgets what it kept */
+	api_conn_set_token(conn, "another-token");
+	r = api_req_new(conn, "GET", path, &err);
+	api_req_conditional(r);
+	res = run(r);
+	check(!res->not_modified, "nothing kept across a change of token (%ld)", res->status);
+	api_req_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -427,6 +483,8 @@ int main(int argc, char **argv)
 	paging();
 	if (getenv("VAX_INTEROP_MATCH") && !strcmp(getenv("VAX_INTEROP_MATCH"), "1"))
 		match();
+	if (getenv("VAX_INTEROP_CONDITIONAL") && !strcmp(getenv("VAX_INTEROP_CONDITIONAL"), "1"))
+		conditional(); /* last: it changes the token */
 	struct api_bytes t = api_conn_bytes(conn);
 	printf("%d checks, %d failed; %llu requests, %llu bytes sent, %llu received\n", checks, failures,
 	       (unsigned long long)t.requests, (unsigned long long)t.sent, (unsigned long long)t.received);

@@ -4,7 +4,8 @@
 # when they are not gzip, too large once inflated, or in a coding it does
 # not take; the Accept-Encoding hint on answers to writes (RFC 7694); a
 # client's doses, responsible persons and consent with the search that
-# finds it (_revinclude).
+# finds it (_revinclude); conditional GETs (If-None-Match -> 304) for what
+# does not change between reads.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 registry_init
@@ -128,5 +129,33 @@ reg_json GET /metadata "$tok"
 	'["Immunization:patient","RelatedPerson:patient","Consent:patient"]' ] || fail "metadata does not list the _revinclude"
 : "$OTHER"
 
+# --- conditional GETs --------------------------------------------------------------
+# (a searchset has a fresh Bundle id each time: not conditional)
+for path in /metadata /auth/confidentiality "/Patient/$PID"; do
+	reg GET "$path" -H "Authorization: Bearer $tok"
+	expect 200 "GET $path"
+	tag=$(header ETag)
+	[ -n "$tag" ] || fail "no ETag on GET $path"
+	cp "$REG_BODY" "$REG_TMP/first"
+	rm -f "$REG_BODY" # curl leaves the file alone when no body comes
+	reg GET "$path" -H "Authorization: Bearer $tok" -H "If-None-Match: $tag"
+	expect 304 "GET $path again with its ETag"
+	[ ! -s "$REG_BODY" ] || fail "a 304 with a body for $path"
+	[ "$(header ETag)" = "$tag" ] || fail "the 304 for $path names another ETag"
+	reg GET "$path" -H "Authorization: Bearer $tok" -H 'If-None-Match: W/"other", '"$tag"
+	expect 304 "GET $path with its ETag second in a list"
+	reg GET "$path" -H "Authorization: Bearer $tok" -H 'If-None-Match: W/"other"'
+	expect 200 "GET $path with another ETag"
+	cmp -s "$REG_BODY" "$REG_TMP/first" || fail "GET $path answered differently the second time"
+done
+# a change makes the old ETag stale
+reg GET "/Patient/$PID" -H "Authorization: Bearer $tok"
+tag=$(header ETag)
+reg_json PUT "/Patient/$PID" "$tok" "$(jq -c '.gender = "unknown"' "$REG_BODY")"
+expect 200 "change the client"
+reg GET "/Patient/$PID" -H "Authorization: Bearer $tok" -H "If-None-Match: $tag"
+expect 200 "the old ETag after a change"
+[ "$(jqb .gender)" = unknown ] || fail "the changed client did not come"
+
 registry_stop
-echo "ok: gzip request bodies, _revinclude"
+echo "ok: gzip request bodies, _revinclude, conditional GETs"
