@@ -19,3 +19,4 @@ bench: $(BENCH_BINS)
 EXTRA_PROGRAMS += bench/linkemu
 bench_linkemu_SOURCES = bench/linkemu.c
 EXTRA_DIST += bench/links.sh bench/peer/package.json bench/peer/package-lock.json bench/peer/peer.mjs
+EXTRA_DIST += bench/ttybytes.py
