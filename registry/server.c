@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -18,6 +19,7 @@
 
 struct server {
 	struct MHD_Daemon *d;
+	gnutls_datum_t ticket_key; /* TLS session tickets: a reconnect skips the certificate */
 	struct registry *reg;
 	struct server_opts o;
 	char *cert, *key;
@@ -348,6 +350,23 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	return ret;
 }
 
+/* libmicrohttpd has no option for session tickets, but a connection's
+ * GnuTLS session exists before its handshake: enable them there, so a
+ * client that reconnects (after the idle timeout, on a link that dropped)
+ * resumes without the certificate exchange, which is most of a full
+ * handshake's bytes on a slow link. The key lives as long as the server. */
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *s = cls;
+	(void)socket_context;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED || !s->ticket_key.data)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci && ci->tls_session)
+		gnutls_session_ticket_enable_server((gnutls_session_t)ci->tls_session, &s->ticket_key);
+}
+
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -407,13 +426,15 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		server_stop(s);
 		return NULL;
 	}
+	if (gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+		s->ticket_key.data = NULL; /* full handshakes only */
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    s, MHD_OPTION_END);
+	    s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
 	if (!s->d) {
 		error_set(err, "LISTEN",
 		          "Cannot serve on %s (address in use, or the certificate and key do not match).",
@@ -439,6 +460,10 @@ void server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+	}
+	if (s->ticket_key.data) {
+		gnutls_memset(s->ticket_key.data, 0, s->ticket_key.size);
+		gnutls_free(s->ticket_key.data);
 	}
 	free(s->cert);
 	free(s->key);

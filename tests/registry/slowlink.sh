@@ -5,7 +5,7 @@
 # not take; the Accept-Encoding hint on answers to writes (RFC 7694); a
 # client's doses, responsible persons and consent with the search that
 # finds it (_revinclude); conditional GETs (If-None-Match -> 304) for what
-# does not change between reads.
+# does not change between reads; TLS session tickets, so a reconnect resumes.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 registry_init
@@ -157,5 +157,18 @@ reg GET "/Patient/$PID" -H "Authorization: Bearer $tok" -H "If-None-Match: $tag"
 expect 200 "the old ETag after a change"
 [ "$(jqb .gender)" = unknown ] || fail "the changed client did not come"
 
+
+# --- TLS resumption: a second connection skips the certificate ------------------------
+hp=${REG_URL#https://}
+printf 'GET /metadata HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$hp" > "$REG_TMP/get"
+openssl s_client -connect "$hp" -CAfile "$REG_CA" -sess_out "$REG_TMP/sess" -quiet -ign_eof \
+	< "$REG_TMP/get" > "$REG_TMP/s1" 2>&1 || :
+grep -q 'HTTP/1.1 200' "$REG_TMP/s1" || fail "the first TLS connection got no answer: $(head -c 300 "$REG_TMP/s1")"
+[ -s "$REG_TMP/sess" ] || fail "no TLS session ticket from the registry"
+openssl s_client -connect "$hp" -CAfile "$REG_CA" -sess_in "$REG_TMP/sess" -ign_eof \
+	< "$REG_TMP/get" > "$REG_TMP/s2" 2>&1 || :
+grep -q '^Reused, TLSv1.3' "$REG_TMP/s2" || fail "the second connection was not resumed: $(grep -E '^(New|Reused)' "$REG_TMP/s2")"
+grep -q 'HTTP/1.1 200' "$REG_TMP/s2" || fail "the resumed connection got no answer"
+
 registry_stop
-echo "ok: gzip request bodies, _revinclude, conditional GETs"
+echo "ok: gzip request bodies, _revinclude, conditional GETs, TLS resumption"
