@@ -10,10 +10,12 @@ libvaxregistry_a_SOURCES = \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
 	registry/routes_auth.c \
 	registry/server.c registry/server.h \
-	registry/demo.c registry/demo.h
+	registry/demo.c registry/demo.h \
+	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
+	registry/spool.c registry/spool.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd

@@ -32,6 +32,8 @@ allow POST /metadata GET
 allow DELETE /auth/token POST
 allow POST /auth/confidentiality GET
 [ "$(jqb .error)" = invalid_request ] || fail "/auth answers in OAuth2 JSON"
+allow GET /hl7v2 POST
+allow DELETE /iis "GET, POST"
 
 # no route
 reg_json GET /Observation "$tok"
