@@ -266,6 +266,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
 	rq.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
 	rq.if_none_exist = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Exist");
+	rq.prefer = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Prefer");
 	rq.content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
 	const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
 	char base[160];

@@ -58,12 +58,26 @@ sent=$(wc -c < "$REG_TMP/body.gz")
 [ "$sent" -lt $((plain / 6)) ] || fail "60 doses compress to $sent of $plain bytes only"
 [ "$(jq '[.entry[].response.status | select(startswith("201"))] | length' "$REG_BODY")" = 60 ] ||
 	fail "not every dose was created: $(jq -c '[.entry[].response.status] | group_by(.) | map({(.[0]): length}) | add' "$REG_BODY")"
-reg_gz POST / "$REG_TMP/tx.json"
+reg_gz POST / "$REG_TMP/tx.json" -H 'Prefer: return=minimal'
 expect 200 "the same transaction again"
+[ "$(jq '[.entry[] | select(.resource)] | length' "$REG_BODY")" = 0 ] ||
+	fail "Prefer: return=minimal, and the doses came back"
+[ "$(jq '[.entry[].response.location | select(test("^Immunization/[^/]+/_history/1$"))] | length' "$REG_BODY")" = 60 ] ||
+	fail "a minimal answer without each dose's location and version"
 [ "$(jq '[.entry[].response.status | select(startswith("200"))] | length' "$REG_BODY")" = 60 ] ||
 	fail "the resent transaction did not find every dose"
 reg_json GET "/Immunization?patient=Patient/$PID&_count=0" "$tok"
 [ "$(jqb .total)" = 60 ] || fail "the registry holds $(jqb .total) doses, not 60"
+
+# a refused entry keeps its OperationOutcome in a minimal answer (a batch)
+jq '.type = "batch" | .entry[0].resource.occurrenceDateTime = "2030-01-01"
+	| .entry[0].request.ifNoneExist = "identifier=urn:ietf:rfc:3986|urn:uuid:6d1f0c58-52f4-4d2c-9a44-0c5a8e0f3b99"
+	| .entry[0].resource.identifier[0].value = "urn:uuid:6d1f0c58-52f4-4d2c-9a44-0c5a8e0f3b99"' \
+	"$REG_TMP/tx.json" > "$REG_TMP/batch.json"
+reg_gz POST / "$REG_TMP/batch.json" -H 'Prefer: return=minimal'
+expect 200 "a batch with one bad entry"
+jq -e '.entry[0].response.outcome.issue[0].diagnostics | test("future")' "$REG_BODY" >/dev/null ||
+	fail "the refused entry lost its reason in a minimal answer"
 
 # not gzip at all; gzip cut short
 reg POST /Patient -H "Authorization: Bearer $tok" -H 'Content-Type: application/fhir+json' \
