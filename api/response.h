@@ -48,6 +48,7 @@ struct api_token {
 	long expires_in;   /* seconds; 0 if not given */
 	char org_code[33]; /* the org this token is bound to */
 	char org_name[101];
+	char role[16]; /* the user's role there ("provider", "view", "school"); "" if not named */
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
 	bool reset_required;           /* must change the password now */
@@ -58,10 +59,11 @@ struct api_token {
 struct api_token_error {
 	char error[48]; /* invalid_grant, invalid_request, ... */
 	char description[256];
-	int attempts_remaining; /* -1 if not given */
-	bool captcha;           /* a challenge must be answered */
-	char challenge[256];    /* the challenge text, if given */
-	bool reset_required;    /* locked: the password must be reset */
+	int attempts_remaining;        /* -1 if not given */
+	bool captcha;                  /* a challenge must be answered */
+	char challenge[256];           /* the challenge text, if given */
+	bool reset_required;           /* locked: the password must be reset */
+	bool confidentiality_required; /* the password is right: accept the statement, then again */
 };
 
 /** Parse a token answer; false with API-PROTO-* if unusable. The token is

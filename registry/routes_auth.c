@@ -169,13 +169,6 @@ static void do_token(struct ctx *x, const cJSON *f)
 		            "Enter the organization code, username and password.", -1, NULL, false);
 		return;
 	}
-	if (!accepted || strcmp(accepted, "true") != 0) {
-		oauth_error(x->rs, 400, "invalid_request",
-		            "Read and accept the confidentiality statement (GET /auth/confidentiality; send "
-		            "confidentiality_accepted=true) to log in.",
-		            -1, NULL, false);
-		return;
-	}
 	struct store_user u;
 	struct vax_error err = {0};
 	int found = store_user_get(st, user, &u, &err);
@@ -217,6 +210,21 @@ static void do_token(struct ctx *x, const cJSON *f)
 	if (store_user_by_id(st, u.id, &cur, &err) != 1) {
 		store_rollback(st);
 		store_failed(x->rs, &err);
+		return;
+	}
+	if (pw_ok && member == 1 && challenge_ok && !cur.reset_required &&
+	    (!accepted || strcmp(accepted, "true") != 0)) {
+		/* the statement is shown after the password is known to be right
+		 * (every login, every user); asking for it is not a failure */
+		store_rollback(st);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "error", "invalid_request");
+		cJSON_AddStringToObject(
+		    j, "error_description",
+		    "Read and accept the confidentiality statement (GET "
+		    "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
+		cJSON_AddBoolToObject(j, "confidentiality_required", true);
+		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;
 	}
 	if (pw_ok && member == 1 && challenge_ok && !cur.reset_required) {

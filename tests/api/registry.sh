@@ -3,8 +3,9 @@
 # (tests/lib/registry.sh: throwaway CA, ephemeral port, fresh data dir):
 #   1. fhir_interop: CRUD, search, conditional create, If-Match, delete,
 #      transaction with per-entry outcomes;
-#   2. session_check with a 2-second token lifetime: confidentiality,
-#      refused login, expiry + re-login + resend, org switch, password change.
+#   2. session_check with a 2-second token lifetime: confidentiality after
+#      the password, refused login, roles, renewal, expiry + re-login +
+#      resend, org switch, password change.
 set -u
 . "$top_srcdir/tests/lib/registry.sh"
 
@@ -12,7 +13,7 @@ pw='Test!pass2026'
 newpw='New!pass2027x'
 registry_init
 registry_user CLINA nurse1 provider "$pw"
-registry_user CLINB nurse1 provider "$pw"
+registry_user CLINB nurse1 view "$pw"
 registry_org CLINC
 registry_start
 tok=$(registry_login CLINA nurse1 "$pw")

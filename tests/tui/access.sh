@@ -106,8 +106,6 @@ tui_has maint2 QQDRAFTX
 :type Wrong!pass1
 <Enter>
 :wait-idle
-<Enter>
-:wait-idle
 :save-screen $S/wrong1.txt
 :type Wrong!pass1
 <Enter>
@@ -148,6 +146,9 @@ tui_has maint2 QQDRAFTX
 :type Fresh!word42
 <Enter>
 :wait-idle
+:save-screen $S/bobconfid.txt
+<Enter>
+:wait-idle
 :save-screen $S/bobin.txt
 EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
@@ -169,6 +170,9 @@ wait $child
 [ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
 tui_has wrong1 'is not right.'
 tui_has wrong1 'left: 2.'
+# the statement comes after the right password only, at this login too
+tui_lacks wrong1 'Confidentiality statement'
+tui_has bobconfid 'Confidentiality statement'
 tui_has challenge 'Type the word shown:'
 tui_has challenge '* Challenge answer:'
 tui_has reset 'Forgot password - step 1 of 2'

@@ -81,7 +81,7 @@ T send-keys -t a Escape
 wait_for a 'Current password:   ********'
 # leave: F10 asks first (a half-typed form); nothing of the session stays
 T send-keys -t a F10
-wait_for a 'Quit and lose what you typed here?'
+wait_for a 'Quit and lose what you typed (Change password)?'
 T send-keys -t a y
 wait_for a 'EXITED:0'
 tui_lacks a 'Clínica'
