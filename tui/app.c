@@ -799,8 +799,7 @@ int app_run(struct app *a)
 	a->last_input_ms = app_now_ms();
 	app_reset_to(a, SCREEN_LOGIN);
 	show_notes(a);
-	if (app_conn(a))
-		session_probe_now(a->sess);
+	/* no probe here: the login is the first request (tui/session.c) */
 	while (!a->quit) {
 		if (stop_signal) {
 			a->exit_status = 128 + stop_signal;

@@ -164,6 +164,13 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_AUTH && e->confidentiality_required) {
 		/* the password is right: the statement, then the login again */
+		if (e->statement) {
+			/* it came with the answer: no other round trip */
+			struct api_result came = *res;
+			came.cls = API_OK;
+			confid_done(as, &came, v);
+			return;
+		}
 		v->waiting = api_session_fetch_confidentiality(as, confid_done, v);
 		if (v->waiting)
 			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");

@@ -14,10 +14,11 @@
 
 #include "core/xalloc.h"
 
-#define PROBE_FIRST_MS  15000LL  /* the first probe after going offline */
-#define PROBE_MAX_MS    300000LL /* the back-off's longest pause */
-#define PROBE_ONLINE_MS 60000LL  /* while online: now and then */
-#define RENEW_MIN_S     5        /* renew at the latest this long before expiry */
+#define PROBE_FIRST_MS 15000LL   /* the first probe after going offline */
+#define PROBE_MAX_MS   300000LL  /* the back-off's longest pause */
+#define PROBE_GUARD_MS 60000LL   /* a probe in flight: not another before it ends */
+#define PROBE_NEVER    INT64_MAX /* online or not asked yet: every request tells */
+#define RENEW_MIN_S    5         /* renew at the latest this long before expiry */
 
 struct session {
 	enum session_state state;
@@ -66,6 +67,9 @@ struct session *session_new(struct cache_store *store, struct api_conn *conn)
 	s->api = conn ? api_session_new(conn) : NULL;
 	s->net = conn ? NET_UNKNOWN : NET_NONE;
 	s->retry_after = -1;
+	/* no probe at start: the login is the first thing said to the registry,
+	 * and on a slow link every request is a round trip the user waits for */
+	s->next_probe_ms = PROBE_NEVER;
 	return s;
 }
 
@@ -370,12 +374,17 @@ long session_retry_after(const struct session *s)
 	return s->retry_after;
 }
 
-/* The next probe: the back-off while offline, Retry-After when given. */
+/* The next probe: the back-off while offline, Retry-After when given;
+ * none while online (each request says whether the registry answers, and
+ * a probe now and then would cost a metered link a connection a minute). */
 static void schedule(struct session *s, long retry_after_s, bool failed)
 {
-	int64_t wait = PROBE_ONLINE_MS;
+	int64_t wait = PROBE_FIRST_MS;
 	if (s->net == NET_ONLINE) {
 		s->failures = 0;
+		s->retry_after = retry_after_s;
+		s->next_probe_ms = PROBE_NEVER;
+		return;
 	} else if (failed) {
 		int n = s->failures < 5 ? s->failures : 5;
 		wait = PROBE_FIRST_MS << n;
@@ -451,7 +460,7 @@ void session_probe_now(struct session *s)
 	if (s->probing)
 		return;
 	s->probing = api_req_send(s->probe, probe_done, s);
-	s->next_probe_ms = session_now_ms() + PROBE_ONLINE_MS;
+	s->next_probe_ms = session_now_ms() + PROBE_GUARD_MS;
 }
 
 static void renewed(struct api_session *as, const struct api_result *res, void *arg)
