@@ -22,11 +22,12 @@
  *              TCP headers;
  *   wire_up, wire_down   whole IP packets, headers and pure ACKs included;
  *   rt         round trips: a flight from the client (a SYN, or payload)
- *              that follows something from the server (a SYN-ACK or
- *              payload), across all connections: a TCP handshake is one,
- *              a TLS 1.3 handshake one, each request and its answer one;
- *              requests sent together on several connections count once,
- *              as they cost one round-trip time;
+ *              answered by the server (a SYN-ACK, or payload), across all
+ *              connections: a TCP handshake is one, a TLS 1.3 handshake
+ *              one, each request and its answer one; requests sent
+ *              together on several connections count once, as they cost
+ *              one round-trip time; what nothing answers (a TLS
+ *              close_notify at exit) costs no waiting and is not one;
  *   conns      TCP connections opened (SYNs from the client).
  */
 #include "config.h"
@@ -62,9 +63,11 @@ struct counts {
 };
 
 static struct counts c;
-static int last_dir = -1; /* direction of the last flight that counted */
+static int last_dir = -1; /* direction of the last packet that carried something */
+static bool asked;        /* a flight from the client waits for its answer */
 static volatile sig_atomic_t want_dump, want_stop;
 static const char *stats_path;
+static bool trace; /* LINKEMU_TRACE set: each packet that carries something, on stderr */
 
 static void on_signal(int sig)
 {
@@ -92,6 +95,7 @@ static void dump(void)
 	}
 	memset(&c, 0, sizeof c);
 	last_dir = -1;
+	asked = false;
 }
 
 /* Count one IPv4 packet going dir. */
@@ -118,8 +122,15 @@ static void count(const unsigned char *p, size_t n, int dir)
 		c.conns++;
 	if (!payload && !syn)
 		return; /* a pure ACK or FIN costs no waiting */
+	if (trace)
+		fprintf(stderr, "linkemu: %s %5zu B%s%s\n", dir == UP ? "up  " : "down", payload, syn ? " SYN" : "",
+		        dir == DOWN && asked ? "  <- round trip" : "");
 	if (dir == UP && last_dir != UP)
+		asked = true;
+	if (dir == DOWN && asked) {
 		c.rt++;
+		asked = false;
+	}
 	last_dir = dir;
 }
 
@@ -311,6 +322,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	trace = getenv("LINKEMU_TRACE") != NULL;
 	if (argc == 11 && !strcmp(argv[1], "tun")) {
 		stats_path = argv[10];
 		return run_tun(argv + 2);

@@ -55,6 +55,10 @@ static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+/* Bodies smaller than this go as they are: below it gzip's framing and
+ * the Content-Encoding header eat what it saves. */
+#define GZIP_MIN 200
+
 /* gzip a body; NULL if it does not pay or fails. */
 static char *gzip(const char *in, size_t len, size_t *out_len)
 {
@@ -287,7 +291,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	size_t len = body ? strlen(body) : 0;
 	rs.body = NULL;
 	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	if (get && rs.status == 200 && body && !rs.etag[0])
+	/* a searchset has a fresh Bundle id each time: no use validating it */
+	if (get && rs.status == 200 && body && !rs.etag[0] && !strstr(body, "\"type\":\"searchset\""))
 		body_etag(body, len, rs.etag, sizeof rs.etag);
 	const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
 	if (get && rs.status == 200 && rs.etag[0] && inm && etag_matches(inm, rs.etag)) {
@@ -299,7 +304,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	}
 	bool gz = false;
 	const char *ae = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept-Encoding");
-	if (body && len > 512 && ae && strstr(ae, "gzip")) {
+	if (body && len > GZIP_MIN && ae && strstr(ae, "gzip")) {
 		size_t zlen;
 		char *z = gzip(body, len, &zlen);
 		if (z) {
@@ -320,11 +325,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		                        rs.content_type ? rs.content_type : "application/fhir+json");
 	if (gz)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	/* no Vary: nothing may store these answers (no-store), and every
+	 * header is paid for on every answer over a slow link */
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	/* RFC 7694: a client that sends bodies learns here that it may
-	 * compress them */
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+	/* RFC 7694: that request bodies may come compressed, said where a
+	 * client learns it: the login's answer (a session's first) and the
+	 * answer to a large body that came plain */
+	if ((!strcmp(method, "POST") && !strcmp(url, "/auth/token")) || (p->len >= GZIP_MIN && !ce))
 		MHD_add_response_header(r, "Accept-Encoding", "gzip");
 	if (rs.etag[0])
 		MHD_add_response_header(r, "ETag", rs.etag);
@@ -353,9 +360,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 
 /* libmicrohttpd has no option for session tickets, but a connection's
  * GnuTLS session exists before its handshake: enable them there, so a
- * client that reconnects (after the idle timeout, on a link that dropped)
- * resumes without the certificate exchange, which is most of a full
- * handshake's bytes on a slow link. The key lives as long as the server. */
+ * client that reconnects resumes without the certificate exchange. Off
+ * unless asked (--tls-tickets): GnuTLS sends two tickets of about 270
+ * bytes on every connection, resumed ones too, which on a slow link costs
+ * as much as the certificate it spares unless the chain is larger than
+ * about 600 bytes (a CA's RSA chain is 2-4 kB; the tests' EC certificate
+ * 0.5 kB). The key lives as long as the server. */
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -427,7 +437,7 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		server_stop(s);
 		return NULL;
 	}
-	if (gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+	if (o->tls_tickets && gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
 		s->ticket_key.data = NULL; /* full handshakes only */
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,

@@ -291,6 +291,7 @@ static void count_outbox(struct app *a)
 void app_outbox_changed(struct app *a)
 {
 	count_outbox(a);
+	app_sync_soon(a);
 	app_notify(a, EVENT_OUTBOX);
 }
 
