@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <zlib.h>
@@ -53,6 +56,12 @@ struct api_conn {
 	struct api_bytes total;
 	struct cached cache[API_CACHE_MAX];
 	uint64_t cache_tick;
+	/* a TCP connection opened ahead of the next request (api_conn_warm) */
+	CURL *warm;               /* the connect-only transfer opening it */
+	curl_socket_t warm_fd;    /* connected, not yet used; CURL_SOCKET_BAD if none */
+	curl_socket_t warm_given; /* handed to a request just now */
+	int64_t warm_ms;          /* when it connected */
+	int64_t last_net_ms;      /* when a request last ended */
 };
 
 struct api_req {
@@ -203,6 +212,7 @@ struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_erro
 	a->max_response = cfg->max_response ? cfg->max_response : DEFAULT_MAX_RESPONSE;
 	a->gzip = !cfg->no_gzip;
 	a->http2 = !cfg->http1_only;
+	a->warm_fd = a->warm_given = CURL_SOCKET_BAD;
 	a->multi = curl_multi_init();
 	a->share = curl_share_init();
 	if (!a->agent || !a->multi || !a->share)
@@ -218,6 +228,138 @@ oom:
 	error_set(err, "API-NOMEM", "Out of memory setting up the registry connection.");
 	api_conn_free(a);
 	return NULL;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- warming: the TCP handshake while the person types --------------------
+ * On a slow link the first request of a session (or the first after the
+ * registry closed an idle connection) waits a round trip for TCP before
+ * TLS even starts. api_conn_warm() opens the TCP connection ahead, with
+ * curl's connect-only mode on the registry's host and port (curl resolves
+ * and connects without blocking the loop); the next request's transfer
+ * then takes that socket (CURLOPT_OPENSOCKETFUNCTION) as already
+ * connected. Nothing is sent on it until a real request: it costs no
+ * round trip that request would not have paid. */
+#define WARM_FRESH_MS 20000 /* older than this, the registry may have closed it */
+#define WARM_IDLE_MS  25000 /* no request for this long: curl's pooled connection may be gone */
+
+static void warm_drop(struct api_conn *a)
+{
+	if (a->warm) {
+		curl_multi_remove_handle(a->multi, a->warm);
+		curl_easy_cleanup(a->warm);
+		a->warm = NULL;
+	}
+	if (a->warm_fd != CURL_SOCKET_BAD)
+		close(a->warm_fd);
+	a->warm_fd = CURL_SOCKET_BAD;
+}
+
+/* the connect-only transfer ends: its socket is ours, curl must not close it */
+static int warm_keep(void *clientp, curl_socket_t fd)
+{
+	struct api_conn *a = clientp;
+	if (fd == a->warm_fd)
+		return 0;
+	return close(fd);
+}
+
+/* Still connected, nothing arrived on it (a close or reset would)? */
+static bool warm_alive(curl_socket_t fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
+}
+
+static curl_socket_t warm_open(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct api_conn *a = clientp;
+	if (purpose == CURLSOCKTYPE_IPCXN && a->warm_fd != CURL_SOCKET_BAD) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		bool same =
+		    getsockname(a->warm_fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == addr->family;
+		curl_socket_t fd = a->warm_fd;
+		a->warm_fd = CURL_SOCKET_BAD;
+		if (same && mono_ms() - a->warm_ms < WARM_FRESH_MS && warm_alive(fd)) {
+			a->warm_given = fd;
+			return fd;
+		}
+		close(fd);
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static int warm_sockopt(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+	struct api_conn *a = clientp;
+	(void)purpose;
+	if (fd != CURL_SOCKET_BAD && fd == a->warm_given) {
+		a->warm_given = CURL_SOCKET_BAD;
+		return CURL_SOCKOPT_ALREADY_CONNECTED;
+	}
+	return CURL_SOCKOPT_OK;
+}
+
+bool api_conn_warm(struct api_conn *a)
+{
+	int64_t now = mono_ms();
+	if (a->warm || a->running || (a->last_net_ms && now - a->last_net_ms < WARM_IDLE_MS))
+		return false;
+	if (a->warm_fd != CURL_SOCKET_BAD) {
+		if (now - a->warm_ms < WARM_FRESH_MS && warm_alive(a->warm_fd))
+			return false; /* one is ready */
+		close(a->warm_fd);
+		a->warm_fd = CURL_SOCKET_BAD;
+	}
+	/* the registry's host and port, as plain TCP: connect-only sends nothing */
+	const char *hp = strstr(a->origin, "://") + 3;
+	char url[300];
+	snprintf(url, sizeof url, "http://%s%s", hp,
+	         strchr(hp[0] == '[' ? strchr(hp, ']') : hp, ':') ? "" : ":443");
+	CURL *e = curl_easy_init();
+	if (!e)
+		return false;
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
+#endif
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_NOPROXY,
+	                 "*"); /* a proxy would need the request; the transfer goes as it is configured */
+	curl_easy_setopt(e, CURLOPT_SHARE, a->share);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, a->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, warm_keep);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, a);
+	if (curl_multi_add_handle(a->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		return false;
+	}
+	a->warm = e;
+	return true;
+}
+
+/* The connect-only transfer ended: keep its socket if it connected. */
+static void warm_done(struct api_conn *a, CURLcode cc)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	if (cc == CURLE_OK && curl_easy_getinfo(a->warm, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+	    fd != CURL_SOCKET_BAD) {
+		a->warm_fd = fd; /* warm_keep leaves it open */
+		a->warm_ms = mono_ms();
+	}
+	curl_multi_remove_handle(a->multi, a->warm);
+	curl_easy_cleanup(a->warm);
+	a->warm = NULL;
 }
 
 static void cache_drop(struct cached *c)
@@ -277,6 +419,7 @@ void api_conn_free(struct api_conn *a)
 	if (!a)
 		return;
 	cache_clear(a);
+	warm_drop(a);
 	if (a->multi)
 		curl_multi_cleanup(a->multi);
 	if (a->share)
@@ -688,6 +831,10 @@ static bool build_easy(struct api_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, warm_open);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, a);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, warm_sockopt);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, a);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 #else
@@ -1092,10 +1239,15 @@ static int collect(struct api_conn *a)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct api_req *r = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		CURLcode cc = m->data.result;
+		if (m->easy_handle == a->warm) {
+			warm_done(a, cc);
+			continue;
+		}
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		if (!r)
 			continue;
+		a->last_net_ms = mono_ms();
 		bool zipped = r->zbody != NULL;
 		finish(r, cc);
 		if (zipped && r->res.status == 415) {
@@ -1118,11 +1270,13 @@ bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed)
 	struct curl_waitfd w = {.fd = fd, .events = CURL_WAIT_POLLIN, .revents = 0};
 	curl_multi_perform(a->multi, &running);
 	done = collect(a);
-	if (done == 0 && max_wait_ms > 0 && (a->running > 0 || fd >= 0)) {
+	/* with nothing in flight it still waits (a caller's pause must not
+	 * spin), and a warm-up's connect moves on meanwhile */
+	if (done == 0 && max_wait_ms > 0) {
 		long t = -1;
 		curl_multi_timeout(a->multi, &t);
 		int wait = max_wait_ms;
-		if (a->running > 0 && t >= 0 && t < wait)
+		if ((a->running > 0 || a->warm) && t >= 0 && t < wait)
 			wait = (int)t;
 		int nfds = 0;
 		curl_multi_poll(a->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, wait, &nfds);

@@ -120,6 +120,12 @@ int api_pump(struct api_conn *a, int max_wait_ms);
 /** Like api_pump(), but also wakes when fd becomes readable (e.g. the
  * terminal); returns true if fd is readable. */
 bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed);
+/** Open the TCP connection to the registry ahead of the next request (the
+ * login screen, the first key after an idle spell): its handshake happens
+ * while the person types. Does nothing while a request is in flight, when
+ * one ended less than 25 s ago (that connection is still there) or when a
+ * warm one is ready; sends nothing. True if it started one. */
+bool api_conn_warm(struct api_conn *a);
 /** Number of requests in flight. */
 int api_busy(const struct api_conn *a);
 /** Bytes for the whole life of this struct api_conn (the bandwidth meter). */

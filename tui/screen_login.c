@@ -123,6 +123,14 @@ static void answered(struct app *a, struct screen *below, bool agreed)
 	struct login_view *v = below->data;
 	if (agreed) {
 		send_login(a, v, true);
+		if (v->waiting) {
+			/* the password was checked before the statement came: the
+			 * store opens (a slow key derivation) while the login goes,
+			 * sent first */
+			struct vax_error err;
+			api_pump(app_conn(a), 0);
+			session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL), &err);
+		}
 	} else {
 		clear_password(v);
 		app_message(a, MSG_INFO, "You must accept the statement to log in.");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -24,6 +25,7 @@ struct session {
 	enum session_state state;
 	enum session_state resume; /* LOCKED: the state the password resumes */
 	char org[64], user[128], org_name[128];
+	char early_org[64], early_user[128]; /* the store opened ahead of the token (session_unlock_early) */
 	enum api_role role;
 	/* the last online role of (org, user) in this process, for an offline session */
 	char role_org[64], role_user[128];
@@ -214,12 +216,29 @@ static void take_login(struct session *s)
 	s->issued_ms = session_now_ms();
 }
 
+bool session_unlock_early(struct session *s, const char *org, const char *user, const char *password,
+                          int64_t now, struct vax_error *err)
+{
+	s->early_org[0] = s->early_user[0] = '\0';
+	if (!s->store || !cache_login_online(s->store, org, user, password, now, err))
+		return false;
+	snprintf(s->early_org, sizeof s->early_org, "%s", org);
+	snprintf(s->early_user, sizeof s->early_user, "%s", user);
+	return true;
+}
+
 bool session_online(struct session *s, const char *password, int64_t now, struct vax_error *err)
 {
 	take_login(s);
 	s->state = SESSION_ONLINE;
 	arm(s, password);
 	if (!s->store)
+		return true;
+	/* opened already while the login's last request travelled */
+	bool early = !strcasecmp(s->early_org, s->org) && !strcmp(s->early_user, s->user) &&
+	             s->early_user[0] && cache_unlocked(s->store);
+	s->early_org[0] = s->early_user[0] = '\0';
+	if (early)
 		return true;
 	return cache_login_online(s->store, s->org, s->user, password, now, err);
 }
