@@ -26,8 +26,9 @@
  *              connections: a TCP handshake is one, a TLS 1.3 handshake
  *              one, each request and its answer one; requests sent
  *              together on several connections count once, as they cost
- *              one round-trip time; what nothing answers (a TLS
- *              close_notify at exit) costs no waiting and is not one;
+ *              one round-trip time; what nothing answers, and the TLS
+ *              close_notify each way at exit, cost no waiting and are not
+ *              one;
  *   conns      TCP connections opened (SYNs from the client).
  */
 #include "config.h"
@@ -53,18 +54,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXPKT 65536
-#define QUEUE  4096 /* packets held per direction (netem's default limit is 1000) */
-#define UP     0
-#define DOWN   1
+#define MAXPKT      65536
+#define TLS13_ALERT 24   /* an encrypted TLS 1.3 alert record: 5 + 2 + 1 + 16 tag */
+#define QUEUE       4096 /* packets held per direction (netem's default limit is 1000) */
+#define UP          0
+#define DOWN        1
 
 struct counts {
 	uint64_t bytes[2], wire[2], pkts[2], rt, conns;
 };
 
 static struct counts c;
-static int last_dir = -1; /* direction of the last packet that carried something */
-static bool asked;        /* a flight from the client waits for its answer */
+static int last_dir = -1;  /* direction of the last packet that carried something */
+static bool asked;         /* a flight from the client waits for its answer */
+static size_t asked_bytes; /* its payload */
 static volatile sig_atomic_t want_dump, want_stop;
 static const char *stats_path;
 static bool trace; /* LINKEMU_TRACE set: each packet that carries something, on stderr */
@@ -96,6 +99,7 @@ static void dump(void)
 	memset(&c, 0, sizeof c);
 	last_dir = -1;
 	asked = false;
+	asked_bytes = 0;
 }
 
 /* Count one IPv4 packet going dir. */
@@ -123,12 +127,19 @@ static void count(const unsigned char *p, size_t n, int dir)
 	if (!payload && !syn)
 		return; /* a pure ACK or FIN costs no waiting */
 	if (trace)
-		fprintf(stderr, "linkemu: %s %5zu B%s%s\n", dir == UP ? "up  " : "down", payload, syn ? " SYN" : "",
-		        dir == DOWN && asked ? "  <- round trip" : "");
-	if (dir == UP && last_dir != UP)
+		fprintf(stderr, "linkemu: %s %5zu B%s%s\n", dir == UP ? "up  " : "down", payload,
+		        syn ? " SYN" : "", dir == DOWN && asked ? "  <- round trip" : "");
+	if (dir == UP && last_dir != UP) {
 		asked = true;
+		asked_bytes = 0;
+	}
+	if (dir == UP)
+		asked_bytes += payload;
 	if (dir == DOWN && asked) {
-		c.rt++;
+		/* a TLS 1.3 close_notify (one 24-byte record) answered by the
+		 * server's, at exit: nobody waits for it */
+		if (!(asked_bytes == TLS13_ALERT && payload == TLS13_ALERT))
+			c.rt++;
 		asked = false;
 	}
 	last_dir = dir;
