@@ -325,6 +325,39 @@ static bool belongs_to(const cJSON *r, const char *id)
 	return n >= w && !strcmp(ref + n - w, want) && (n == w || ref[n - w - 1] == '/');
 }
 
+/* The clients this process has just read ahead (with a search, or while a
+ * list was read), each good for one opening of its record. */
+#define FRESH_MAX 64
+static struct {
+	char rid[VAX_ID_LEN];
+	int64_t at;
+} fresh[FRESH_MAX];
+
+void cache_pull_note_fresh(const char *rid, int64_t now)
+{
+	int slot = 0;
+	for (int i = 0; i < FRESH_MAX; i++) {
+		if (!strcmp(fresh[i].rid, rid)) {
+			slot = i;
+			break;
+		}
+		if (fresh[i].at < fresh[slot].at)
+			slot = i;
+	}
+	snprintf(fresh[slot].rid, sizeof fresh[slot].rid, "%s", rid);
+	fresh[slot].at = now;
+}
+
+bool cache_pull_take_fresh(const char *rid, int64_t now)
+{
+	for (int i = 0; rid[0] && i < FRESH_MAX; i++)
+		if (!strcmp(fresh[i].rid, rid)) {
+			fresh[i].rid[0] = '\0';
+			return now - fresh[i].at < CACHE_PULL_FRESH_S;
+		}
+	return false;
+}
+
 int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now)
 {
 	if (!b->root || !b->type || strcmp(b->type, "searchset") || !includes_honoured(b->root))
@@ -351,8 +384,10 @@ int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, in
 			}
 			/* the registry sends all of them or refuses the search */
 			p->have_resp = p->have_consent = p->have_imms = true;
-			if (cache_pull_store(s, p, now, NULL, NULL, NULL))
+			if (cache_pull_store(s, p, now, NULL, NULL, NULL)) {
+				cache_pull_note_fresh(m->id, now);
 				stored++;
+			}
 		}
 		cache_pulled_free(p);
 		free(p);

@@ -157,7 +157,7 @@ static void start(struct app *a, int64_t now)
 	if (!s->y) {
 		/* Bundles as large as the CLI's: on a slow link each costs a round
 		 * trip, and after a maintenance evening a thousand shots wait */
-		struct cache_sync_options o = {.codes = app_codes(a)};
+		struct cache_sync_options o = {.batch_max = a->cfg.sync_batch, .codes = app_codes(a)};
 		s->y = cache_sync_new(app_store(a), app_conn(a), &o);
 	}
 	cache_sync_note_online(s->y);

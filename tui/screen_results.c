@@ -61,6 +61,7 @@ struct results_view {
 	int sel, top;
 	bool open_first;             /* the exact hit opens as soon as this screen is up */
 	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
+	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
 };
 
@@ -287,8 +288,9 @@ static void prefetched(struct cache_pull *p, const struct api_result *res,
                        const struct cache_pull_outcome *out, void *arg)
 {
 	struct results_view *v = arg;
-	(void)out;
 	app_note_result(v->app, res);
+	if (out->cls == API_OK && !out->kept)
+		cache_pull_note_fresh(v->prefetch_rid, (int64_t)time(NULL));
 	cache_pull_free(p);
 	v->prefetch = NULL;
 }
@@ -301,7 +303,8 @@ static void prefetch(struct app *a, struct results_view *v)
 	if (!st || v->n == 0 || v->prefetch || v->open_first || app_top_screen(a)->data != v)
 		return;
 	struct vax_error err;
-	v->prefetch = cache_pull_start(st, app_conn(a), v->hits[0].ref, prefetched, v, &err);
+	snprintf(v->prefetch_rid, sizeof v->prefetch_rid, "%s", v->hits[0].ref);
+	v->prefetch = cache_pull_start(st, app_conn(a), v->prefetch_rid, prefetched, v, &err);
 }
 
 static void page_done(struct api_req *req, const struct api_result *res, void *arg)

@@ -34,6 +34,20 @@ INTI=$PID
 # what vaxdesk asks from here on
 log() { sed -n 's/^vaxregd: \([A-Z]*\) \([^ ]*\) \([0-9]*\) .*/\1 \2 \3/p' "$REG_TMP/server.err"; }
 log > "$TUI_TMP/before"
+# asked WHY REQUEST...: vaxdesk ended well, and asked the registry exactly
+# REQUEST... ("METHOD PATH STATUS") since the log was noted in before
+asked() {
+	_why=$1
+	shift
+	[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+	log | tail -n +$(($(wc -l < "$TUI_TMP/before") + 1)) > "$TUI_TMP/task"
+	printf '%s\n' "$@" > "$TUI_TMP/want"
+	cmp -s "$TUI_TMP/task" "$TUI_TMP/want" || {
+		echo "vaxdesk asked:" >&2
+		cat "$TUI_TMP/task" >&2
+		tui_fail "$_why"
+	}
+}
 
 tui_run <<EOF
 :wait-idle
@@ -57,14 +71,8 @@ $(tui_hist_keys 20 02/15/2022)
 :save-screen $S/sent.txt
 :quit
 EOF
-[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
-log | tail -n +$(($(wc -l < "$TUI_TMP/before") + 1)) > "$TUI_TMP/task"
-printf '%s\n' "POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200" > "$TUI_TMP/want"
-cmp -s "$TUI_TMP/task" "$TUI_TMP/want" || {
-	echo "vaxdesk asked:" >&2
-	cat "$TUI_TMP/task" >&2
-	tui_fail "the front-desk task is not four requests"
-}
+asked "the front-desk task is not four requests" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200"
 # nothing asked before the login
 tui_has login 'NOT ASKED YET'
 # the record came with the search: her doses, her mother
@@ -97,14 +105,8 @@ s
 :save-screen $S/inti.txt
 :quit
 EOF
-[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
-log | tail -n +$(($(wc -l < "$TUI_TMP/before") + 1)) > "$TUI_TMP/task"
-printf '%s\n' "POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200" > "$TUI_TMP/want"
-cmp -s "$TUI_TMP/task" "$TUI_TMP/want" || {
-	echo "vaxdesk asked:" >&2
-	cat "$TUI_TMP/task" >&2
-	tui_fail "a list and a record are not one search and one read"
-}
+asked "a list and a record are not one search and one read" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200"
 tui_has list 'Quispe, Inti'
 tui_has inti 'Quispe, Inti'
 tui_has inti 'History as of'
