@@ -281,10 +281,11 @@ static curl_socket_t warm_open(void *clientp, curlsocktype purpose, struct curl_
 {
 	struct api_conn *a = clientp;
 	if (purpose == CURLSOCKTYPE_IPCXN && a->warm_fd != CURL_SOCKET_BAD) {
+		/* only where curl is going: not to a proxy, not to another address */
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
-		bool same =
-		    getsockname(a->warm_fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == addr->family;
+		bool same = getpeername(a->warm_fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		            sl == (socklen_t)addr->addrlen && !memcmp(&ss, &addr->addr, sl);
 		curl_socket_t fd = a->warm_fd;
 		a->warm_fd = CURL_SOCKET_BAD;
 		if (same && mono_ms() - a->warm_ms < WARM_FRESH_MS && warm_alive(fd)) {
