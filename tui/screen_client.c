@@ -63,11 +63,11 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 	struct app *a = v->app;
 	app_note_result(a, res);
 	fetch_over(a, v);
-	cache_pull_free(p);
 	if (out->cls != API_OK && out->cls != API_OFFLINE && out->cls != API_CANCELLED &&
 	    !(out->cls == API_AUTH && res->expired))
 		snprintf(v->rec.note, sizeof v->rec.note, "The registry could not send this client: %s",
 		         out->err.message);
+	cache_pull_free(p); /* out is p's: read before */
 	char note[sizeof v->rec.note];
 	snprintf(note, sizeof note, "%s", v->rec.note);
 	record_load(a, &v->rec, true);

@@ -144,6 +144,8 @@ struct open_discard {
 	const struct cache_entry *e;
 	const char *who; /* the client's name */
 };
+/* the lock screen's arg; its instance state begins with it, so the frame
+ * (which puts the lock up and takes it away) can read the mode */
 enum lock_mode {
 	LOCK_IDLE,    /* idle lock / lock key */
 	LOCK_EXPIRED, /* the token ran out */

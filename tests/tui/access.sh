@@ -59,11 +59,7 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/alice.status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen ready
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
 touch "$TUI_TMP/maint"
 wait $child
@@ -154,11 +150,7 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/step2.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen step2
 mail=$(ls "$REG_DIR/mail/new" 2>/dev/null | head -1)
 if [ -n "$mail" ]; then
 	sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail" > "$TUI_TMP/token.t"

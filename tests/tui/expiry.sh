@@ -137,18 +137,10 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/m-status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/m-ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen m-ready
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
 touch "$TUI_TMP/m-on"
-i=0
-while [ ! -f "$S/m-saved.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen m-saved $child
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
 touch "$TUI_TMP/m-off"
 wait $child

@@ -148,3 +148,14 @@ tui_registry_start_retired() {
 	VAXDESK_DATADIR=$_saved_datadir
 	[ -n "$VAXDESK_DATADIR" ] || unset VAXDESK_DATADIR
 }
+
+# tui_wait_screen NAME [PID]: wait (up to 90 s) until a vaxdesk running in
+# the background has saved screen NAME, or the process PID has ended
+tui_wait_screen() {
+	_i=0
+	while [ ! -f "$S/$1.txt" ] && [ $_i -lt 900 ]; do
+		[ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}

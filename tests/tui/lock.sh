@@ -37,18 +37,10 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen ready
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
 touch "$TUI_TMP/maint-on"
-i=0
-while [ ! -f "$S/locked.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen locked $child
 # nothing reached the registry during maintenance
 reg_json GET "/Immunization?patient=$PID" "$tok"
 [ "$(jqb '.total // (.entry | length)')" = 0 ] || fail "a dose reached the registry during maintenance"

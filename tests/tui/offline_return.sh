@@ -100,11 +100,7 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen ready
 # nothing reached the registry while it was in maintenance
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
 reg_json GET "/Immunization?patient=$PID" "$tok"
@@ -112,11 +108,7 @@ reg_json GET "/Immunization?patient=$PID" "$tok"
 touch "$TUI_TMP/maint_off"
 # after three wrong passwords the registry asks for a word shown on screen:
 # read it off the screen as the person would
-i=0
-while [ ! -f "$S/challenge.txt" ] && [ $i -lt 900 ] && kill -0 $child 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen challenge $child
 sed -n 's/.*Type the word shown: \([A-Za-z]*\).*/\1/p' "$S/challenge.txt" 2>/dev/null | head -1 > "$TUI_TMP/word.tmp" || :
 mv "$TUI_TMP/word.tmp" "$TUI_TMP/word"
 wait $child
