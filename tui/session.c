@@ -475,6 +475,9 @@ void session_probe_now(struct session *s)
 		if (!s->probe)
 			return;
 		api_req_no_auth(s->probe);
+		/* asked again and again while offline: after the first answer a
+		 * 304, the headers only */
+		api_req_conditional(s->probe);
 	}
 	if (s->probing)
 		return;
