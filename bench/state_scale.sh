@@ -152,7 +152,7 @@ for n in "$@"; do
 		'BEGIN { printf "seeding: %.1f s; registry on disk: %.2f GiB\n", b - a, k / 1048576 }'
 
 	"$SAMPLE" "${db:-$data}" "$work" 2000 >/dev/null
-	start_server "$data"
+	start_server "$data" --tls-tickets
 	token=$(curl -sS --cacert "$work/tls/ca.pem" "$url/auth/token" --data-urlencode grant_type=password \
 		--data-urlencode org_code=HILLPEDS --data-urlencode username=frontdesk \
 		--data-urlencode "password=$pw" --data-urlencode confidentiality_accepted=true | jq -r .access_token)
@@ -192,6 +192,6 @@ for n in "$@"; do
 done
 # the same without session tickets: what resumption saves
 [ "$backend" = sqlite ] || exit 0
-start_server "$last" --no-session-tickets
+start_server "$last"
 l=$(load)
 printf '%-34s %s  %s\n' "GET /metadata, full handshake each" "$(run connect 2 20)" "$l"

@@ -6,7 +6,7 @@ libvaxregistry_a_SOURCES = \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
 	registry/routes.c registry/routes.h registry/routes_int.h \
-	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
+	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c registry/include.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
 	registry/routes_auth.c \
 	registry/server.c registry/server.h \
@@ -14,14 +14,14 @@ libvaxregistry_a_SOURCES = \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
 	registry/spool.c registry/spool.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) \
-	$(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) \
+	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
 	$(SQLITE_LIBS) $(LIBPQ_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd
 vaxregd_SOURCES = registry/main.c
-vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) $(GNUTLS_CFLAGS)
+vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) $(MHD_CFLAGS)
 vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 
 # Integration: a real vaxregd over TLS with a throwaway CA (tests/lib/registry.sh).
@@ -51,3 +51,7 @@ tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
 EXTRA_DIST += doc/extensions.md tests/registry/plans-stat1.txt
+
+# Slow links: gzip request bodies, _revinclude, conditional reads.
+TESTS += tests/registry/slowlink.sh
+dist_check_SCRIPTS += tests/registry/slowlink.sh

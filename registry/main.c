@@ -46,12 +46,13 @@ static void usage(FILE *out)
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
+	        "  --idle-timeout SECONDS  close a connection idle this long (default 30)\n"
+	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
-	        "  --no-session-tickets  no TLS session resumption (each reconnect a full handshake)\n"
 	        "  --spool DIR           process HL7 batch files dropped in DIR/<ORG>/ (ACK beside each)\n"
 	        "  --spool-poll MS       how often the spool folder is looked at (default 2000)\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
@@ -64,8 +65,8 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *database, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients, doses, spool_poll;
-	bool demo, access_log, no_tickets;
+	int threads, token_ttl, reset_ttl, retry, clients, doses, spool_poll, idle_timeout;
+	bool demo, access_log, tls_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -85,12 +86,12 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			o->demo = true;
 			continue;
 		}
-		if (!strcmp(a, "--access-log")) {
-			o->access_log = true;
+		if (!strcmp(a, "--tls-tickets")) {
+			o->tls_tickets = true;
 			continue;
 		}
-		if (!strcmp(a, "--no-session-tickets")) {
-			o->no_tickets = true;
+		if (!strcmp(a, "--access-log")) {
+			o->access_log = true;
 			continue;
 		}
 		if (!strcmp(a, "--data"))
@@ -123,6 +124,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->password;
 		else if (!strcmp(a, "--threads"))
 			num = &o->threads;
+		else if (!strcmp(a, "--idle-timeout"))
+			num = &o->idle_timeout;
 		else if (!strcmp(a, "--token-ttl"))
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
@@ -382,7 +385,7 @@ static int cmd_serve(const struct opts *o)
 	/* servers sharing a database share the TLS ticket key: a client
 	 * resumes its session with whichever answers */
 	char ticket[300] = "";
-	if (o->database && !o->no_tickets) {
+	if (o->database && o->tls_tickets) {
 		gnutls_datum_t k = {0}, hex = {0};
 		if (gnutls_session_ticket_key_generate(&k) == GNUTLS_E_SUCCESS &&
 		    gnutls_hex_encode2(&k, &hex) == GNUTLS_E_SUCCESS &&
@@ -400,8 +403,9 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
-	                         .access_log = o->access_log,
-	                         .no_tickets = o->no_tickets};
+	                         .timeout = (unsigned)o->idle_timeout,
+	                         .tls_tickets = o->tls_tickets,
+	                         .access_log = o->access_log};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {

@@ -18,8 +18,9 @@ struct server_opts {
 	unsigned timeout;       /* idle seconds per connection, default 30 */
 	unsigned request_time;  /* seconds to receive one request body, default 60 */
 	bool access_log;        /* method, path (no query), status, time on stderr */
-	bool no_tickets;        /* no TLS session resumption by ticket */
-	const char *ticket_key; /* the ticket key in hex, shared by a registry's servers; NULL: a new one */
+	bool tls_tickets;       /* TLS session tickets (resumption); see server.c */
+	const char *ticket_key; /* with tls_tickets: the key in hex, shared by a registry's servers (NULL: a
+	                           new one) */
 };
 
 struct server;
