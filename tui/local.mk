@@ -72,3 +72,9 @@ vaxdesk_LDADD += $(VAXPRINT_LIBS)
 REPORT_TUI_TESTS = tests/tui/print_record.sh tests/tui/recall.sh tests/tui/school.sh tests/tui/summary.sh
 TESTS += $(REPORT_TUI_TESTS)
 dist_check_SCRIPTS += $(REPORT_TUI_TESTS)
+# one request per user action on the front-desk task (tests/tui/roundtrips.sh)
+TESTS += tests/tui/roundtrips.sh
+dist_check_SCRIPTS += tests/tui/roundtrips.sh
+# bytes written to a real terminal per keystroke: no repaint on a typed character (tests/tui/ttybytes.sh)
+TESTS += tests/tui/ttybytes.sh
+dist_check_SCRIPTS += tests/tui/ttybytes.sh

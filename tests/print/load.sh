@@ -1,8 +1,10 @@
 # tests/print/load.sh - sourced after tests/lib/registry.sh: load a fixture
 # of tests/print/fixtures (a Patient and its Immunizations) into the
-# registry as a transaction, as the organization of TOKEN.
+# registry as a transaction, as the organization of TOKEN; count the clients
+# a report's audit names.
 #
 #   print_load TOKEN FIXTURE.json    # the new Patient's id in PID
+#   print_audited ACTION [ORG]       # clients audited for ACTION
 #
 # The ids are dropped, the Patient is referenced by a urn:uuid, and the AKA
 # names are left off (the registry takes Latin-script names only; the
@@ -22,4 +24,14 @@ print_load() {
 	[ "$(jqb '[.entry[].response.status | select(startswith("201"))] | length')" = "$(jq '.entry | length' "$REG_TMP/tx.json")" ] ||
 		fail "load $(basename "$2"): $(jqb -c '[.entry[].response]')"
 	PID=$(jqb '.entry[0].response.location' | sed 's|^Patient/||; s|/_history.*||')
+}
+
+# print_audited ACTION [ORG]: how many clients the audit names for ACTION
+print_audited() {
+	_w="action='$1' AND type='Patient'${2:+ AND org='$2'}"
+	if [ -n "${VAXREG_DATABASE:-}" ]; then
+		psql -X -q -A -t "$VAXREG_DATABASE" -c "SELECT count(DISTINCT id) FROM audit WHERE $_w"
+	else
+		sqlite3 "$REG_DIR/audit.db" "SELECT count(DISTINCT id) FROM audit WHERE $_w"
+	fi
 }

@@ -21,6 +21,7 @@
 # moved away) and Evans (CLINICB's) are not in it.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
+. "$top_srcdir/tests/print/load.sh"
 registry_init
 registry_user CLINICA alice provider
 registry_user CLINICA victor view
@@ -134,7 +135,7 @@ expect 200 "CLINICB"
 	fail "CLINICB summary"
 
 # every client read for it is audited
-n_audit=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(DISTINCT id) FROM audit WHERE action='provider-summary' AND org='CLINICA'")
+n_audit=$(print_audited provider-summary CLINICA)
 [ "$n_audit" -ge 3 ] || fail "audited $n_audit clients"
 
 # nobody sees another organization's summary; a school may not; bad periods say why

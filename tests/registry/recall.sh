@@ -60,7 +60,7 @@ ask "$a" 6 4
 expect 200 "past the end"
 [ "$(pint count)" = 0 ] && [ "$(pint total)" = 6 ] || fail "past the end"
 # every client examined is audited
-[ "$(sqlite3 "$REG_DIR/registry.db" "SELECT count(DISTINCT id) FROM audit WHERE action='recall'")" = 6 ] ||
+[ "$(print_audited recall)" = 6 ] ||
 	fail "recall audit"
 
 # chosen vaccines and an age range, one slice
