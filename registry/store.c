@@ -276,7 +276,8 @@ void store_names_remember(struct store_names *nm, const char *name, int id)
 
 /* Pages of the backend's own search, so every backend walks the same way;
  * a resource's first version is read only when it has had others. */
-bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u, struct vax_error *err)
+bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u,
+                struct vax_error *err)
 {
 	enum { PAGE = 500 };
 	struct store_query pq = *q;
