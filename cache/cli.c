@@ -335,7 +335,8 @@ static int cmd_sync(struct cli *c)
 		waiting_count(c, &w);
 		return waiting_status(&w);
 	}
-	struct cache_sync *y = cache_sync_new(c->store, c->conn, NULL);
+	struct cache_sync_options o = {.batch_max = c->cfg.sync_batch};
+	struct cache_sync *y = cache_sync_new(c->store, c->conn, &o);
 	enum cache_sync_status st = cache_sync_run(y, &err);
 	const struct cache_sync_stats *s = cache_sync_stats(y);
 	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "

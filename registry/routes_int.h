@@ -12,10 +12,15 @@
  *   crud.c        read, vread, history, create, update, delete; access rules
  *   accept.c      what a create or update is checked against before storing
  *   search.c      searches, _elements/_summary
+ *   include.c     _revinclude: a client's doses and companions with the search
  *   bundle.c      transaction and batch Bundles
  *   op_match.c    Patient/$match
  *   op_immds.c    $immds-forecast
  *   op_school.c   Group/{id}/$school-compliance
+ *   op_school_reports.c  Group/{id}/$school-report and the reports kept
+ *   op_summary.c  Organization/{id}/$provider-summary
+ *   op_recall.c   Patient/$recall
+ *   client_read.c a client with every dose, for the reports
  *   metadata.c    the CapabilityStatement
  *   routes_auth.c /auth/...: login, switch, passwords, resets
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
@@ -110,6 +115,9 @@ bool reg_query_params(const char *qs, struct reg_param *ps, int *np, char *buf, 
 /** URL helpers: decode in place ('+' is a space); encode into a malloc'd string. */
 void reg_url_decode(char *s);
 char *reg_url_encode(const char *s);
+/** An operation's parameter: a POSTed Parameters' value[x] string for
+ * name, else the query's; NULL if neither has it. */
+const char *reg_op_param(struct ctx *x, const cJSON *body, const char *name);
 /** Audit one access by the session (not Organization reads). */
 void reg_audit(struct ctx *x, const char *action, const char *type, const char *id);
 const char *reg_version(void);
@@ -153,6 +161,8 @@ struct reg_search {
 	const char *elements;
 	const char *summary;
 	bool quick_id;
+	const char *revinclude[4]; /* _revinclude values taken (include.c) */
+	int n_revinclude;
 };
 
 /** Parameters -> store query; false after replying 400. */
@@ -165,14 +175,51 @@ bool reg_search_cond(struct reg_search *s, enum store_cond_kind k, const char *k
 bool reg_search_param_known(const char *type, const char *key);
 /** _elements and _summary: never send PHI that was not asked for. */
 void reg_subset(cJSON *res, const char *type, const char *elements, const char *summary);
+/** A stored resource as it goes out: the text itself (a raw item) when
+ * _elements and _summary cut nothing, else parsed and cut. */
+cJSON *reg_stored_json(const char *json, const char *type, const char *elements, const char *summary);
+
+/* ---- include.c: _revinclude --------------------------------------------------- */
+
+#define REG_INCLUDED_MAX 2000 /* resources _revinclude may add to one page */
+/** Take one _revinclude value for a search of type; false after replying 400. */
+bool reg_revinclude_parse(struct ctx *x, const char *type, const char *v, struct reg_search *s);
+/** Append the resources s->revinclude asks for, for the n clients found;
+ * false after replying (too costly, store failure). */
+bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*ids)[65], int n,
+                        cJSON *entries);
 
 /* ---- bundle.c, the operations, metadata ------------------------------------- */
 
-void reg_bundle(struct ctx *x);    /* POST / */
-void reg_op_match(struct ctx *x);  /* POST /Patient/$match */
-void reg_op_immds(struct ctx *x);  /* POST /$immds-forecast */
-void reg_op_school(struct ctx *x); /* GET|POST /Group/{id}/$school-compliance */
-void reg_metadata(struct ctx *x);  /* GET /metadata */
+void reg_bundle(struct ctx *x);            /* POST / */
+void reg_op_match(struct ctx *x);          /* POST /Patient/$match */
+void reg_op_immds(struct ctx *x);          /* POST /$immds-forecast */
+void reg_op_school(struct ctx *x);         /* GET|POST /Group/{id}/$school-compliance */
+void reg_metadata(struct ctx *x);          /* GET /metadata */
+void reg_op_summary(struct ctx *x);        /* GET|POST /Organization/{id}/$provider-summary */
+void reg_op_recall(struct ctx *x);         /* POST /Patient/$recall */
+void reg_op_school_report(struct ctx *x);  /* POST /Group/{id}/$school-report */
+void reg_school_reports(struct ctx *x);    /* GET /Group/$school-reports */
+void reg_school_report_get(struct ctx *x); /* GET /Group/$school-reports/{id} */
+/** The school compliance answer for list gid (grade and date from the
+ * request), or NULL after replying an error. */
+cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body);
+
+/* ---- client_read.c ------------------------------------------------------------ */
+
+/** A client and every dose of theirs, for the reports. */
+struct reg_history {
+	struct client c;
+	struct immunization *imms; /* each with its registry id */
+	char (*org)[33];           /* the organization that recorded each */
+	vax_date *received;        /* the day the registry first had each */
+	size_t n, cap;
+};
+
+/** Read client pid (its current version; patient may hand it over already
+ * read) and every dose: 1 read, 0 no such client, -1 a storage failure. */
+int reg_history_read(struct ctx *x, const char *pid, const struct store_res *patient, struct reg_history *h);
+void reg_history_free(struct reg_history *h);
 
 /* ---- routes_auth.c ------------------------------------------------------------ */
 

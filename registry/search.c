@@ -178,6 +178,13 @@ bool reg_search_build(struct ctx *x, const char *type, const struct reg_param *p
 		}
 		if (!strcmp(k, "_format") || !strcmp(k, "_pretty"))
 			continue;
+		if (!strcmp(k, "_revinclude")) {
+			if (s->n_revinclude >= (int)(sizeof s->revinclude / sizeof *s->revinclude))
+				return bad_param(x, k, "too many.");
+			if (!reg_revinclude_parse(x, type, v, s))
+				return false;
+			continue;
+		}
 		if (!*v)
 			return bad_param(x, k, "has no value.");
 		if (strlen(v) > 150)
@@ -289,6 +296,18 @@ void reg_subset(cJSON *res, const char *type, const char *elements, const char *
 	mark_subsetted(res);
 }
 
+cJSON *reg_stored_json(const char *json, const char *type, const char *elements, const char *summary)
+{
+	if (!json)
+		return NULL;
+	/* nothing cut: out as stored, without parsing and printing it again */
+	if (!(elements && *elements) && !(summary && !strcmp(summary, "true")))
+		return cJSON_CreateRaw(json);
+	cJSON *j = cJSON_Parse(json);
+	reg_subset(j, type, elements, summary);
+	return j;
+}
+
 static void add_link(cJSON *links, const char *rel, struct ctx *x, const char *type,
                      const struct reg_param *ps, int np, int offset, int count)
 {
@@ -338,11 +357,10 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		         s.count);
 	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
 	for (int i = 0; i < n; i++) {
-		cJSON *r = res[i].json ? cJSON_Parse(res[i].json) : NULL;
+		cJSON *r = reg_stored_json(res[i].json, type, s.elements, s.summary);
 		store_res_free(&res[i]);
 		if (!r)
 			continue;
-		reg_subset(r, type, s.elements, s.summary);
 		cJSON *e = cJSON_CreateObject();
 		char url[512];
 		snprintf(url, sizeof url, "%s/%s/%s", x->rq->base ? x->rq->base : "", type, ids[i]);
@@ -351,6 +369,12 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
 		cJSON_AddStringToObject(se, "mode", "match");
 		cJSON_AddItemToArray(entries, e);
+	}
+	if (s.n_revinclude && !reg_revinclude_add(x, &s, (const char(*)[65])ids, n, entries)) {
+		cJSON_Delete(b);
+		free(res);
+		free(ids);
+		return;
 	}
 	if (strcmp(type, "Organization") != 0)
 		store_audit_many(reg_store(x->a), x->ss.username, x->ss.org, "search", type,

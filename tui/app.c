@@ -291,6 +291,7 @@ static void count_outbox(struct app *a)
 void app_outbox_changed(struct app *a)
 {
 	count_outbox(a);
+	app_sync_soon(a);
 	app_notify(a, EVENT_OUTBOX);
 }
 
@@ -354,7 +355,9 @@ void app_note_result(struct app *a, const struct api_result *res)
 void app_logout(struct app *a, const char *why)
 {
 	/* every trace of the session goes: screens (search terms, forms),
-	 * messages, the sync's counters, the outbox counts */
+	 * messages, the sync's counters, the outbox counts, documents being
+	 * made (the notice dates of letters sent are recorded first) */
+	reports_stop(a);
 	app_sync_free(a);
 	session_logout(a->sess);
 	app_close_all(a);
@@ -770,6 +773,11 @@ void app_idle(struct app *a)
 		session_lock(a->sess);
 	follow_session(a);
 	app_sync_tick(a);
+	reports_idle(a);
+	/* screens with long work go on a step (an idle op never opens or closes a screen) */
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].ops->idle)
+			a->stack[i].ops->idle(a, &a->stack[i]);
 	if (a->counts_stale && now - a->counts_ms >= COUNT_MS)
 		count_outbox(a);
 	/* the byte count in the status line follows the traffic */
@@ -799,8 +807,10 @@ int app_run(struct app *a)
 	a->last_input_ms = app_now_ms();
 	app_reset_to(a, SCREEN_LOGIN);
 	show_notes(a);
+	/* no probe here: the login is the first request (tui/session.c); its
+	 * TCP handshake happens while the login is typed */
 	if (app_conn(a))
-		session_probe_now(a->sess);
+		api_conn_warm(app_conn(a));
 	while (!a->quit) {
 		if (stop_signal) {
 			a->exit_status = 128 + stop_signal;
@@ -817,6 +827,10 @@ int app_run(struct app *a)
 			a->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
 			break;
 		case INPUT_KEY:
+			/* a key after a quiet spell: the registry has likely closed
+			 * the connection; open the next while this action is typed */
+			if (app_conn(a))
+				api_conn_warm(app_conn(a));
 			app_key(a, &k);
 			break;
 		case INPUT_NONE:

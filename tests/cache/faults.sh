@@ -113,24 +113,24 @@ recovered "maintenance mid-sync"
 
 # 3. a stalled link: bytes stop mid-upload, the socket stays open
 work 20
-proxied stall-up 2000
+proxied stall-up 1000
 [ "$DRV_RC" = 75 ] || fail "stalled upload: exit $DRV_RC: $(cat "$REG_TMP/proxied.out")"
 recovered "stalled link"
 
 # 4. the connection reset mid-request: the registry never commits
 work 20
-proxied cut-up 3000 1000
+proxied cut-up 1000
 recovered "reset mid-upload"
 
 # 5. a truncated answer: the registry committed, the client never heard
 work 20
-proxied cut-down 60 1000
+proxied cut-down 60
 recovered "truncated answer"
 # ... again with only changes waiting (each comes back 412 on resend)
 i=0
 while [ $i -lt 3 ]; do
 	drv_ok work --seed $((SEED + 1000 + i)) --count 8 >>"$REG_TMP/log"
-	proxied cut-down 60 1000
+	proxied cut-down 60
 	i=$((i + 1))
 done
 recovered "truncated answers to changes"
@@ -140,7 +140,7 @@ tok=$(registry_login CLINICA alice)
 reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Faultley","given":["Ines"]}],
  "gender":"female","birthDate":"2018-04-04","address":[{"district":"Travis","state":"TX","postalCode":"78701"}]}'
 vid=$PID
-proxy_start cut-down 60 1000
+proxy_start cut-down 60 "$ARM_EDIT"
 tui_conf "registry_url = $PROXY_URL" "ca_file = $REG_CA" "connect_timeout_seconds = 3"
 tui_run <<EOF2
 $(tui_login_keys CLINICA alice)

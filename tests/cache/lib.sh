@@ -18,7 +18,8 @@ cache_init() {
 	PWFILE=$REG_TMP/pw
 	printf '%s\n' "$REG_PASSWORD" >"$PWFILE"
 	CONF=$REG_TMP/vaxdesk.conf
-	printf 'connect_timeout_seconds = 3\n' >"$CONF"
+	# small Bundles: the fault tests break the registry between them
+	printf 'connect_timeout_seconds = 3\nsync_batch = 50\n' >"$CONF"
 }
 
 drv_url() { DRV_URL=$1; }
@@ -62,6 +63,12 @@ random_ms() {
 sleep_ms() {
 	sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
 }
+
+# A faultproxy ARM that catches one client's edit: more than a login's
+# request (about 350 bytes) or a read (about 320), less than a gzipped
+# Bundle with one edit (about 750). A $match request (about 840) is more:
+# where offline clients wait, the default ARM waits for their Bundle.
+ARM_EDIT=500
 
 # proxy_start MODE N [ARM]: a faultproxy in front of the registry; sets PROXY_URL
 proxy_start() {
