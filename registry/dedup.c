@@ -108,3 +108,19 @@ out:
 	free(im);
 	return ok;
 }
+
+bool dedup_outcome_of(const cJSON *oo, char *ref, size_t cap)
+{
+	const cJSON *iss = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(oo, "issue"), 0), *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(iss, "extension"))
+	{
+		const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "url"));
+		const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(e, "valueReference"), "reference"));
+		if (url && to && !strcmp(url, DEDUP_EXT_OF)) {
+			snprintf(ref, cap, "%s", to);
+			return true;
+		}
+	}
+	return false;
+}

@@ -38,4 +38,9 @@
 bool dedup_check(struct store *st, const struct codes *codes, const cJSON *incoming, const cJSON *dose,
                  struct reg_response *rs);
 
+/** Is oo dedup_check()'s answer? Then true with the dose it names
+ * ("Immunization/<id>") in ref: for a route that creates doses through the
+ * FHIR handlers and answers in its own form (HL7 v2). */
+bool dedup_outcome_of(const cJSON *oo, char *ref, size_t cap);
+
 #endif

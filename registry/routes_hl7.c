@@ -19,6 +19,7 @@
 #include "hl7/query.h"
 #include "hl7/vxu.h"
 #include "registry/auth.h"
+#include "registry/dedup.h"
 #include "registry/routes_int.h"
 #include "registry/soap.h"
 
@@ -432,7 +433,7 @@ static void uuid_v5(const char *name, char out[VAX_UUID_LEN])
 	         md[13], md[14], md[15]);
 }
 
-/* The client's doses in the registry (for the duplicate check). */
+/* The client's doses in the registry (a history query's answer). */
 static int client_doses(struct job *j, const char *pid, struct immunization **out)
 {
 	char ref[96];
@@ -457,8 +458,7 @@ static int client_doses(struct job *j, const char *pid, struct immunization **ou
 	return n;
 }
 
-static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, vax_date dob,
-                       const struct immunization *have, int nhave, struct hl7_issues *is)
+static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, struct hl7_issues *is)
 {
 	struct immunization *im = &d->im;
 	if (!im->uuid[0] && d->order_id[0]) {
@@ -505,21 +505,18 @@ static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, vax_d
 		cJSON_Delete(cur);
 		return;
 	} else {
-		struct rule_report rep;
-		rules_report_init(&rep);
-		struct rule_ctx rc = {.today = (vax_date)(j->now / 86400)};
-		int dup = rules_check_duplicate(&rc, im, have, nhave, &rep);
-		if (dup >= 0) {
-			hl7_issues_from_rules(is, &rep, &d->where);
-			cJSON_Delete(cur);
-			return;
-		}
-		(void)dob;
 		body = fhir_immunization_to_json(im);
 		st = call(j, "POST", "/Immunization", NULL, 0, NULL, body, &out);
 	}
-	if (st >= 300)
+	char dup[96];
+	if (st == 422 && dedup_outcome_of(out, dup, sizeof dup)) {
+		/* the registry's duplicate check (registry/dedup.h), as the rule it is */
+		struct rule_report rep = {.n = 1, .v[0] = {.rule = RULE_DUPLICATE_SHOT}};
+		snprintf(rep.v[0].detail, sizeof rep.v[0].detail, "the registry's %s", dup);
+		hl7_issues_from_rules(is, &rep, &d->where);
+	} else if (st >= 300) {
 		hl7_issues_from_outcome(is, out, &d->where);
+	}
 	cJSON_Delete(body);
 	cJSON_Delete(out);
 	cJSON_Delete(cur);
@@ -619,8 +616,6 @@ static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v
 		}
 		return;
 	}
-	struct immunization *have = NULL;
-	int nhave = v->n_dose ? client_doses(j, pid, &have) : 0;
 	for (int d = 0; d < v->n_dose; d++) {
 		bool bad = false;
 		for (int i = 0; i < v->issues.n; i++)
@@ -631,10 +626,9 @@ static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v
 			continue;
 		}
 		struct hl7_issues di = {0};
-		store_dose(j, &v->dose[d], pid, dob, have, nhave, &di);
+		store_dose(j, &v->dose[d], pid, &di);
 		add_new(is, &di);
 	}
-	free(have);
 }
 
 static void control_id(char *buf, size_t cap)

@@ -89,6 +89,12 @@ sed 's/|197030^NVC|/|555111^OTHERDESK|/' "$fixed" > "$REG_TMP/z22-dup.hl7"
 hl7post "$REG_TMP/z22-dup.hl7"
 a=$(ack)
 echo "$a" | grep -q ' AE .*RXA^1^3/205/E/3/V-DUPLICATE-SHOT' || fail "duplicate: $a"
+grep -q "Immunization/$did" "$REG_BODY" || fail "the duplicate's ERR does not name the dose: $(cat "$REG_BODY")"
+# ... and two days later: the registry's duplicate window, as for FHIR (registry/dedup.h)
+sed 's/|20201211|20201211|/|20201213|20201213|/' "$REG_TMP/z22-dup.hl7" > "$REG_TMP/z22-dup2.hl7"
+hl7post "$REG_TMP/z22-dup2.hl7"
+a=$(ack)
+echo "$a" | grep -q ' AE .*V-DUPLICATE-SHOT' || fail "duplicate two days later: $a"
 reg_json GET "/Immunization?patient=Patient/$pid" "$tok"
 [ "$(jqb .total)" = 1 ] || fail "the duplicate was stored"
 
