@@ -10,7 +10,8 @@
 #     flu 100 days ago, is before the period.
 #   to Brown (26 months, up to date otherwise): MMR 3 days ago and MMR again
 #     1 day ago (lot, funding, VFC): the second is 2 days after the first,
-#     so a likely duplicate and, by CDSi, not valid (too soon).
+#     so a likely duplicate (recorded all the same: a person confirmed it
+#     past the registry's duplicate check) and, by CDSi, not valid (too soon).
 #   CLINICB gives Adams a pneumococcal polysaccharide dose today: not CLINICA's.
 # So 6 doses: within 1 day A and the second MMR (2); within 7 also B and
 # the first MMR (4); within 30 also C (5). Lot 6, VIS 2, funding 4, VFC 3.
@@ -41,7 +42,8 @@ patient() { # TOKEN FAMILY DOB [EXTENSIONS]
 	 '"${4:+,\"extension\":[$4]}"'}'
 	echo "$PID"
 }
-# entry PATIENT CVX DATE [historical|admin] [lot,vis,funding,vfc]
+# entry PATIENT CVX DATE [historical|admin] [lot,vis,funding,vfc,confirmed]
+# (confirmed: a person said it is another dose, past the duplicate check)
 entry() {
 	_h=false
 	[ "$4" = admin ] && _h=true
@@ -51,6 +53,7 @@ entry() {
 	case ",${5:-}," in *,funding,*) _x="$_x,\"fundingSource\":{\"coding\":[{\"system\":\"https://vaxdesk.org/fhir/CodeSystem/funding-source\",\"code\":\"VXC1\"}]}" ;; esac
 	case ",${5:-}," in *,vfc,*) _x="$_x,\"programEligibility\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0064\",\"code\":\"V02\"}]}]" ;; esac
 	[ "$_h" = false ] && _x="$_x,\"reportOrigin\":{\"coding\":[{\"code\":\"01\"}]}"
+	case ",${5:-}," in *,confirmed,*) _x="$_x,\"meta\":{\"tag\":[{\"system\":\"https://vaxdesk.org/fhir/CodeSystem/review\",\"code\":\"confirmed-not-duplicate\"}]}" ;; esac
 	printf '{"resource":{"resourceType":"Immunization","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"%s"}]},"patient":{"reference":"Patient/%s"},"occurrenceDateTime":"%s","primarySource":%s%s},"request":{"method":"POST","url":"Immunization"}}' \
 		"$2" "$1" "$3" "$_h" "$_x"
 }
@@ -90,7 +93,7 @@ bdob=$(d "today -26 months")
 brown=$(patient "$a" Brown "$bdob")
 child "$brown" "$bdob"
 post "$a" "$(entry "$brown" 03 "$(d "today -3 days")" admin lot,funding,vfc)" \
-	"$(entry "$brown" 03 "$(d "today -1 days")" admin lot,funding,vfc)"
+	"$(entry "$brown" 03 "$(d "today -1 days")" admin lot,funding,vfc,confirmed)"
 cdob=$(d "today -30 months")
 chen=$(patient "$a" Chen "$cdob")
 child "$chen" "$cdob" no-pcv4
