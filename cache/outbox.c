@@ -767,6 +767,20 @@ bool cache_outbox_merged(struct cache_store *s, const struct cache_entry *e, con
 	return ok;
 }
 
+/* Were a conflict's base, ours (err from its read) and theirs read? If not,
+ * err says which is missing, the base first. */
+static bool three_read(bool base, bool ours, bool theirs, struct vax_error *err)
+{
+	if (!base)
+		return error_set(err, "CACHE-NO-BASE",
+		                 "This change was saved without its earlier version; "
+		                 "send it as it is or keep the registry's.");
+	if (ours && !theirs)
+		return error_set(err, "CACHE-NO-THEIRS",
+		                 "The registry's version was not fetched; send it again to fetch it.");
+	return ours;
+}
+
 bool cache_outbox_merge(struct cache_store *s, int64_t seq, struct cache_merge *m, struct vax_error *err)
 {
 	struct cache_entry e;
@@ -777,30 +791,18 @@ bool cache_outbox_merge(struct cache_store *s, int64_t seq, struct cache_merge *
 	bool ok;
 	if (e.type == CACHE_R_PATIENT) {
 		struct client *c = xmalloc(3 * sizeof *c);
-		ok = cache_outbox_client(s, seq, CACHE_BASE, &c[0], NULL);
-		if (!ok)
-			error_set(err, "CACHE-NO-BASE",
-			          "This change was saved without its earlier version; "
-			          "send it as it is or keep the registry's.");
-		ok = ok && cache_outbox_client(s, seq, CACHE_OURS, &c[1], err);
-		if (ok && !cache_outbox_client(s, seq, CACHE_THEIRS, &c[2], NULL))
-			ok = error_set(err, "CACHE-NO-THEIRS",
-			               "The registry's version was not fetched; send it again to fetch it.");
+		ok = three_read(cache_outbox_client(s, seq, CACHE_BASE, &c[0], NULL),
+		                cache_outbox_client(s, seq, CACHE_OURS, &c[1], err),
+		                cache_outbox_client(s, seq, CACHE_THEIRS, &c[2], NULL), err);
 		if (ok)
 			cache_merge_clients(&c[0], &c[1], &c[2], m);
 		OPENSSL_cleanse(c, 3 * sizeof *c);
 		free(c);
 	} else {
 		struct immunization im[3];
-		ok = cache_outbox_imm(s, seq, CACHE_BASE, &im[0], NULL);
-		if (!ok)
-			error_set(err, "CACHE-NO-BASE",
-			          "This change was saved without its earlier version; "
-			          "send it as it is or keep the registry's.");
-		ok = ok && cache_outbox_imm(s, seq, CACHE_OURS, &im[1], err);
-		if (ok && !cache_outbox_imm(s, seq, CACHE_THEIRS, &im[2], NULL))
-			ok = error_set(err, "CACHE-NO-THEIRS",
-			               "The registry's version was not fetched; send it again to fetch it.");
+		ok = three_read(cache_outbox_imm(s, seq, CACHE_BASE, &im[0], NULL),
+		                cache_outbox_imm(s, seq, CACHE_OURS, &im[1], err),
+		                cache_outbox_imm(s, seq, CACHE_THEIRS, &im[2], NULL), err);
 		if (ok)
 			cache_merge_imms(&im[0], &im[1], &im[2], m);
 		OPENSSL_cleanse(im, sizeof im);

@@ -295,6 +295,20 @@ void app_outbox_changed(struct app *a)
 	app_notify(a, EVENT_OUTBOX);
 }
 
+bool app_outbox_resolved(struct app *a, bool ok, const struct vax_error *err, const char *failed,
+                         const char *done)
+{
+	if (!ok) {
+		app_message(a, MSG_ERROR, "%s: %s", failed,
+		            err ? err->message : "the local store is not open.");
+		return false;
+	}
+	app_message(a, MSG_INFO, "%s", done);
+	app_outbox_changed(a);
+	app_pop(a);
+	return true;
+}
+
 /* ---- the registry --------------------------------------------------------------------- */
 
 /* "The registry is back" is true while it answers; "press F5 to sign in"

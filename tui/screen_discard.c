@@ -55,14 +55,10 @@ static void discard_save(struct app *a, struct discard_view *v)
 	app_capture(a, &who);
 	struct vax_error err;
 	struct cache_store *store = app_store(a);
-	if (!store || !cache_outbox_discard(store, v->e.seq, reason, &who, &err)) {
-		app_message(a, MSG_ERROR, "Not discarded: %s",
-		            store ? err.message : "the local store is not open.");
-		return;
-	}
-	app_message(a, MSG_INFO, "Discarded: it will not be sent, and counts as discarded today.");
-	app_outbox_changed(a);
-	app_pop(a); /* v is gone after this */
+	/* v is gone once it is discarded */
+	app_outbox_resolved(a, store && cache_outbox_discard(store, v->e.seq, reason, &who, &err),
+	                    store ? &err : NULL, "Not discarded",
+	                    "Discarded: it will not be sent, and counts as discarded today.");
 }
 
 static unsigned discard_action(struct app *a, struct screen *s, enum action act)

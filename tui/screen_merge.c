@@ -99,14 +99,10 @@ static void send_merged(struct app *a, struct merge_view *v)
 	}
 	struct vax_error err;
 	struct cache_store *store = app_store(a);
-	if (!store || !cache_outbox_resolve(store, v->e.seq, &v->m, &err)) {
-		app_message(a, MSG_ERROR, "Not merged: %s",
-		            store ? err.message : "the local store is not open.");
-		return;
-	}
-	app_message(a, MSG_INFO, "Merged with the registry's version; it goes at the next sync.");
-	app_outbox_changed(a);
-	app_pop(a); /* v is gone after this */
+	/* v is gone once it is sent */
+	app_outbox_resolved(a, store && cache_outbox_resolve(store, v->e.seq, &v->m, &err),
+	                    store ? &err : NULL, "Not merged",
+	                    "Merged with the registry's version; it goes at the next sync.");
 }
 
 static unsigned merge_action(struct app *a, struct screen *s, enum action act)

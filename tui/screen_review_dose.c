@@ -97,26 +97,18 @@ static unsigned dose_action(struct app *a, struct screen *s, enum action act)
 		app_capture(a, &who);
 		snprintf(reason, sizeof reason, "The same shot as %s.",
 		         v->have_other ? v->other_id : "one on record");
-		if (!store || !cache_outbox_discard(store, v->e.seq, reason, &who, &err)) {
-			app_message(a, MSG_ERROR, "Not discarded: %s",
-			            store ? err.message : "the local store is not open.");
-			break;
-		}
-		app_message(a, MSG_INFO, "The same shot: ours is discarded (audited) and never sent.");
-		app_outbox_changed(a);
-		app_pop(a); /* v is gone after this */
-		return TUI_HANDLED;
+		if (app_outbox_resolved(a, store && cache_outbox_discard(store, v->e.seq, reason, &who, &err),
+		                        store ? &err : NULL, "Not discarded",
+		                        "The same shot: ours is discarded (audited) and never sent."))
+			return TUI_HANDLED; /* v is gone */
+		break;
 	}
 	case ACTION_KEEP_BOTH: /* another dose: it goes, confirmed by a person */
-		if (!store || !cache_outbox_approve(store, v->e.seq, NULL, &err)) {
-			app_message(a, MSG_ERROR, "Not sent: %s",
-			            store ? err.message : "the local store is not open.");
-			break;
-		}
-		app_message(a, MSG_INFO, "Another dose: it goes at the next sync, confirmed by you.");
-		app_outbox_changed(a);
-		app_pop(a);
-		return TUI_HANDLED;
+		if (app_outbox_resolved(a, store && cache_outbox_approve(store, v->e.seq, NULL, &err),
+		                        store ? &err : NULL, "Not sent",
+		                        "Another dose: it goes at the next sync, confirmed by you."))
+			return TUI_HANDLED;
+		break;
 	case ACTION_DEFER:
 		app_message(a, MSG_INFO, "Deferred: it waits in the outbox until you decide.");
 		app_pop(a);

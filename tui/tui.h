@@ -351,6 +351,11 @@ void app_note_result(struct app *a, const struct api_result *res);
 void app_notify(struct app *a, unsigned events);
 /** The outbox changed: count it again and tell the screens. */
 void app_outbox_changed(struct app *a);
+/** An outbox entry this screen resolved: ok, or not with err from the store
+ * (NULL: no store is open) said after `failed`; when ok, `done` is said,
+ * the outbox counted again and the screen closed. Returns ok. */
+bool app_outbox_resolved(struct app *a, bool ok, const struct vax_error *err, const char *failed,
+                         const char *done);
 /** The user's store when it is open, else NULL (screens say "not open"). */
 struct cache_store *app_store(const struct app *a);
 /** The registry connection, or NULL when none is configured. */
