@@ -109,18 +109,10 @@ static unsigned merge_action(struct app *a, struct screen *s, enum action act)
 {
 	struct merge_view *v = s->data;
 	struct cache_merge_field *f = v->n_rows ? &v->m.f[v->rows[v->sel]] : NULL;
+	unsigned moved = reports_list_keys(a, &v->sel, v->n_rows, act);
+	if (moved)
+		return moved;
 	switch (act) {
-	case ACTION_CANCEL:
-		app_pop(a);
-		return TUI_HANDLED;
-	case ACTION_MOVE_UP:
-	case ACTION_MOVE_DOWN:
-	case ACTION_MOVE_FIRST:
-	case ACTION_MOVE_LAST:
-	case ACTION_PAGE_UP:
-	case ACTION_PAGE_DOWN:
-		list_move(&v->sel, v->n_rows, 5, act);
-		break;
 	case ACTION_TAKE_OURS:
 	case ACTION_TAKE_THEIRS:
 		if (!f || f->state != CACHE_MERGE_CONFLICT) {
