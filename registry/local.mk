@@ -8,7 +8,7 @@ libvaxregistry_a_SOURCES = \
 	registry/routes.c registry/routes.h registry/routes_int.h \
 	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
-	registry/routes_auth.c \
+	registry/routes_auth.c registry/routes_oauth.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
@@ -27,6 +27,7 @@ vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 REGISTRY_TESTS = \
 	tests/registry/metadata.sh \
 	tests/registry/auth.sh \
+	tests/registry/oauth.sh \
 	tests/registry/fhir.sh \
 	tests/registry/bundle.sh \
 	tests/registry/access.sh \

@@ -43,6 +43,9 @@ static void usage(FILE *out)
 	        "  --threads N           worker threads (default 8)\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
+	        "  --device-code-ttl SECONDS  how long a device sign-in waits for approval (default 600)\n"
+	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
@@ -59,6 +62,7 @@ struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
 	int threads, token_ttl, reset_ttl, retry, clients, spool_poll;
+	int refresh_ttl, device_ttl, device_interval;
 	bool demo, access_log;
 };
 
@@ -115,6 +119,12 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
 			num = &o->reset_ttl;
+		else if (!strcmp(a, "--refresh-ttl"))
+			num = &o->refresh_ttl;
+		else if (!strcmp(a, "--device-code-ttl"))
+			num = &o->device_ttl;
+		else if (!strcmp(a, "--device-interval"))
+			num = &o->device_interval;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -275,6 +285,9 @@ static int cmd_serve(const struct opts *o)
 	struct registry_config cfg = {.datadir = o->data,
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
+	                              .refresh_ttl = o->refresh_ttl,
+	                              .device_ttl = o->device_ttl,
+	                              .device_interval = o->device_interval,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

@@ -18,6 +18,7 @@
  *   op_school.c   Group/{id}/$school-compliance
  *   metadata.c    the CapabilityStatement
  *   routes_auth.c /auth/...: login, switch, passwords, resets
+ *   routes_oauth.c SMART discovery, refresh tokens, the device grant
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
  *   soap.c        /iis: the CDC IIS SOAP web service
  *
@@ -60,6 +61,10 @@ struct ctx {
 	long vid;          /* {vid}: a version, > 0 */
 	const cJSON *body; /* the parsed JSON body (routes that take one), else NULL */
 	reg_route_fn route_entry;
+	/* a refresh token being rotated: the new one joins its family
+	 * (routes_oauth.c; NULL for a new login) */
+	const char *refresh_family;
+	int64_t refresh_start;
 };
 
 /* ---- registry.c ------------------------------------------------------------ */
@@ -187,6 +192,26 @@ void reg_auth_logout(struct ctx *x);          /* POST /auth/logout */
 void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc);
 /** Check the bearer token; fills x->ss or replies 401 and returns false. */
 bool reg_authenticate(struct ctx *x);
+/** Answer with a new token for u at org in role (the token endpoint's answer). */
+void reg_auth_issue(struct ctx *x, const struct store_user *u, const char *org, const char *role);
+/** An /auth/ body (form or JSON) as a JSON object, NULL if neither; free with
+ * reg_auth_wipe_fields(), which wipes the values first. */
+cJSON *reg_auth_read_fields(const struct reg_request *rq);
+void reg_auth_wipe_fields(cJSON *f);
+
+/* ---- routes_oauth.c -------------------------------------------------------------- */
+
+void reg_oauth_smart(struct ctx *x);         /* GET /.well-known/smart-configuration */
+void reg_oauth_device(struct ctx *x);        /* POST /auth/device */
+void reg_oauth_activate_page(struct ctx *x); /* GET /auth/activate */
+void reg_oauth_activate(struct ctx *x);      /* POST /auth/activate */
+void reg_oauth_revoke(struct ctx *x);        /* POST /auth/revoke */
+/** The grants of POST /auth/token other than the password: refresh_token and
+ * the device code. False if grant is neither (nothing replied). */
+bool reg_oauth_grant(struct ctx *x, const cJSON *f, const char *grant);
+/** Add a refresh token for u at org to a token answer (see routes_oauth.c). */
+void reg_oauth_refresh_add(struct ctx *x, cJSON *answer, const struct store_user *u, const char *org,
+                           const char *role);
 
 /* ---- routes_hl7.c, soap.c: HL7 v2 (they answer maintenance themselves) ------ */
 

@@ -70,6 +70,12 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS reset ("
     " hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires INTEGER NOT NULL,"
     " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS grant_row ("
+    " kind TEXT NOT NULL, key TEXT NOT NULL, family TEXT NOT NULL, user_id INTEGER NOT NULL,"
+    " org TEXT NOT NULL, role TEXT NOT NULL, state INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, last INTEGER NOT NULL, poll_interval INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, key));"
+    "CREATE INDEX IF NOT EXISTS grant_family ON grant_row(family);"
     "CREATE TABLE IF NOT EXISTS login ("
     " user_id INTEGER NOT NULL, org TEXT NOT NULL, at INTEGER NOT NULL, statement TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS audit ("
@@ -935,6 +941,66 @@ int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64
 	if (ret != 1)
 		return ret;
 	return stmt_exec(s, use, "reset", err, "t", token_hash) ? 1 : -1;
+}
+
+bool store_grant_add(struct store *s, const struct store_grant *g, struct vax_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO grant_row(kind, key, family, user_id, org, role, state, start,"
+	    " expires, last, poll_interval) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+	static const char purge[] = "DELETE FROM grant_row WHERE expires < ?1";
+	const char kind[2] = {g->kind, '\0'};
+	struct stmt q;
+	if (!stmt_prep(&q, s, purge, "grant", err, "I", g->start - 86400))
+		return false;
+	stmt_step(&q, NULL); /* a purge that fails only leaves expired rows behind */
+	stmt_done(&q);
+	return stmt_exec(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                 g->role, g->state, g->start, g->expires, g->last, g->interval);
+}
+
+int store_grant_get(struct store *s, char kind, const char *key, struct store_grant *g, struct vax_error *err)
+{
+	static const char sql[] =
+	    "SELECT family, user_id, org, role, state, start, expires, last, poll_interval"
+	    " FROM grant_row WHERE kind=?1 AND key=?2";
+	const char k[2] = {kind, '\0'};
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "grant", err, "tt", k, key))
+		return -1;
+	int ret = stmt_step(&q, err);
+	if (ret == 1) {
+		memset(g, 0, sizeof *g);
+		g->kind = kind;
+		snprintf(g->key, sizeof g->key, "%s", key);
+		column_copy(q.st, 0, g->family, sizeof g->family);
+		g->user_id = sqlite3_column_int64(q.st, 1);
+		column_copy(q.st, 2, g->org, sizeof g->org);
+		column_copy(q.st, 3, g->role, sizeof g->role);
+		g->state = sqlite3_column_int(q.st, 4);
+		g->start = sqlite3_column_int64(q.st, 5);
+		g->expires = sqlite3_column_int64(q.st, 6);
+		g->last = sqlite3_column_int64(q.st, 7);
+		g->interval = sqlite3_column_int(q.st, 8);
+	}
+	stmt_done(&q);
+	return ret;
+}
+
+bool store_grant_update(struct store *s, const struct store_grant *g, struct vax_error *err)
+{
+	static const char sql[] =
+	    "UPDATE grant_row SET family=?3, user_id=?4, org=?5, role=?6, state=?7,"
+	    " start=?8, expires=?9, last=?10, poll_interval=?11 WHERE kind=?1 AND key=?2";
+	const char kind[2] = {g->kind, '\0'};
+	return stmt_exec(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                 g->role, g->state, g->start, g->expires, g->last, g->interval);
+}
+
+bool store_grant_revoke(struct store *s, const char *family, struct vax_error *err)
+{
+	static const char sql[] = "DELETE FROM grant_row WHERE family=?1";
+	return stmt_exec(s, sql, "grant", err, "t", family);
 }
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
