@@ -226,6 +226,11 @@ void api_conn_set_token(struct api_conn *a, const char *token)
 	a->token = dup_or_null(token);
 }
 
+void api_conn_origin(const struct api_conn *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", a->origin);
+}
+
 bool api_conn_has_token(const struct api_conn *a)
 {
 	return a->token != NULL;

@@ -110,6 +110,7 @@ enum action_group {
 	_(SWITCH_ORG,          "switch-org",          "Org",        "Work for another organization", SESSION) \
 	_(CHANGE_PASSWORD,     "change-password",     "Password",   "Change your password", SESSION) \
 	_(FORGOT_PASSWORD,     "forgot-password",     "Forgot",     "Reset a forgotten password by e-mail", SESSION) \
+	_(DEVICE_SIGN_IN,      "device-sign-in",      "Other device", "Sign in by approving on your phone or computer", SESSION) \
 	_(GO_ONLINE,           "go-online",           "Sign in",    "Offline session: sign in to the registry and send the outbox", SESSION) \
 	_(LOCK,                "lock",                "Lock",       "Lock the screen (password to resume)", SESSION) \
 	_(LOGOUT,              "logout",              "Logout",     "Log out and return to the login screen", SESSION)

@@ -86,6 +86,10 @@ static const struct setting {
     {"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
+    {"client_id", K_NAME, offsetof(struct config, client_id), 128, 0, 0},
+    {"client_secret_file", K_PATH, offsetof(struct config, client_secret_file), CONFIG_STR_LEN, 0, 0},
+    {"token_file", K_PATH, offsetof(struct config, token_file), CONFIG_STR_LEN, 0, 0},
+    {"organization", K_NAME, offsetof(struct config, organization), 64, 0, 0},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)

@@ -24,6 +24,11 @@ struct config {
 	int cache_retention_days;
 	int connect_timeout_seconds;
 	bool auto_sync; /* send the outbox by itself when online (default yes) */
+	/* signing in besides a person's password (vaxdesk.conf(5)) */
+	char client_id[128];                     /* this workstation's OAuth client id ("" = vaxdesk) */
+	char client_secret_file[CONFIG_STR_LEN]; /* its secret: client credentials */
+	char token_file[CONFIG_STR_LEN];         /* a bearer token set up for it */
+	char organization[64];                   /* the organization a sign-in without one works for */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

@@ -17,6 +17,7 @@ dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
 vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
+vaxdesk_SOURCES += tui/screen_device.c tui/screen_passphrase.c
 vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)

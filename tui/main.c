@@ -121,6 +121,43 @@ static struct api_conn *open_registry(struct app *a)
 	return conn;
 }
 
+/* What the workstation brings to sign in (vaxdesk.conf), and the
+ * organization a sign-in that names none works for. */
+static void configure_sign_in(struct app *a)
+{
+	char org[64];
+	if (a->cfg.organization[0]) {
+		snprintf(org, sizeof org, "%s", a->cfg.organization);
+	} else {
+		/* the registry's host: a stable name for its records here */
+		const char *h = strstr(a->cfg.registry_url, "://");
+		h = h ? h + 3 : a->cfg.registry_url;
+		snprintf(org, sizeof org, "%.*s", (int)strcspn(h, "/?#"), h);
+	}
+	session_set_default_org(a->sess, org);
+	struct api_session *as = session_api(a->sess);
+	if (!as)
+		return;
+	static char secret[512], bearer[API_TOKEN_MAX];
+	struct api_auth_config ac = {.client_id = a->cfg.client_id};
+	struct vax_error err;
+	if (a->cfg.client_secret_file[0]) {
+		if (api_secret_file_read(a->cfg.client_secret_file, secret, sizeof secret, &err))
+			ac.client_secret = secret;
+		else
+			note_add(a, err.message);
+	}
+	if (a->cfg.token_file[0]) {
+		if (api_secret_file_read(a->cfg.token_file, bearer, sizeof bearer, &err))
+			ac.bearer = bearer;
+		else
+			note_add(a, err.message);
+	}
+	api_session_configure(as, &ac);
+	OPENSSL_cleanse(secret, sizeof secret);
+	OPENSSL_cleanse(bearer, sizeof bearer);
+}
+
 static struct cache_store *open_store(struct app *a)
 {
 	struct cache_store_options so = {0};
@@ -250,6 +287,7 @@ int main(int argc, char **argv)
 	}
 	struct api_conn *conn = open_registry(a);
 	a->sess = session_new(open_store(a), conn);
+	configure_sign_in(a);
 	if (!term_open(a)) {
 		app_free(a);
 		return 1;

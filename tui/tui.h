@@ -60,7 +60,9 @@ struct codes;
 	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
 	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
-	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */
+	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */ \
+	_(DEVICE,   device)   /* sign in on another device: the code, the address, waiting */ \
+	_(PASSPHRASE, passphrase) /* the local passphrase after a sign-in without a password */
 /* clang-format on */
 
 enum screen_id {
@@ -159,6 +161,17 @@ struct open_forgot {
 	const char *org, *user; /* pre-fill */
 	const char *hint;       /* why the reset opened ("" if asked for) */
 };
+/* sign in on another device: at the login (the passphrase follows), or a
+ * session whose store is open signing in again (adopt) */
+struct open_device {
+	const char *name; /* who signs in, when the registry does not say */
+	bool adopt;
+};
+enum passphrase_mode { PASS_SET, PASS_UNLOCK, PASS_RESET, PASS_OFFLINE };
+struct open_passphrase {
+	enum passphrase_mode mode;
+	const char *org, *user; /* PASS_OFFLINE: whose records */
+};
 enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };
 /* a search for the results screen to run (the registry, or the store offline) */
 struct open_results {
@@ -255,6 +268,7 @@ struct app {
 	struct forecast_data *forecast; /* CDSi and school data, loaded on first use */
 
 	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
+	unsigned seen_device;  /* session_device_seq() the screens last followed */
 };
 
 /* tui/app.c */
