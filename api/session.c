@@ -561,10 +561,12 @@ const char *api_session_profile_name(const struct api_session *s)
 
 void api_session_set_who(struct api_session *s, const char *org, const char *user)
 {
-	if (org)
-		snprintf(s->org, sizeof s->org, "%s", org);
-	if (user)
-		snprintf(s->user, sizeof s->user, "%s", user);
+	/* the caller may pass the session's own names back */
+	char o[sizeof s->org], u[sizeof s->user];
+	snprintf(o, sizeof o, "%s", org ? org : s->org);
+	snprintf(u, sizeof u, "%s", user ? user : s->user);
+	memcpy(s->org, o, sizeof o);
+	memcpy(s->user, u, sizeof u);
 }
 
 static bool two_passwords(struct api_session *s, enum op op, const char *path, const char *first_name,

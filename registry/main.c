@@ -46,6 +46,8 @@ static void usage(FILE *out)
 	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
 	        "  --device-code-ttl SECONDS  how long a device sign-in waits for approval (default 600)\n"
 	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
+	        "  --test-device-slow-down N  test suites only: answer the first N polls of every\n"
+	        "                        device code with slow_down\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
@@ -62,7 +64,7 @@ struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
 	int threads, token_ttl, reset_ttl, retry, clients, spool_poll;
-	int refresh_ttl, device_ttl, device_interval;
+	int refresh_ttl, device_ttl, device_interval, test_slow_down;
 	bool demo, access_log;
 };
 
@@ -125,6 +127,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->device_ttl;
 		else if (!strcmp(a, "--device-interval"))
 			num = &o->device_interval;
+		else if (!strcmp(a, "--test-device-slow-down"))
+			num = &o->test_slow_down;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -288,6 +292,7 @@ static int cmd_serve(const struct opts *o)
 	                              .refresh_ttl = o->refresh_ttl,
 	                              .device_ttl = o->device_ttl,
 	                              .device_interval = o->device_interval,
+	                              .test_slow_down = o->test_slow_down,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

@@ -332,7 +332,12 @@ static void grant_device(struct ctx *x, const cJSON *f)
 		reg_auth_error(x->rs, 400, "access_denied", "The sign-in was refused on the other device.");
 		return;
 	}
-	bool early = d.last > 0 && x->rq->now - d.last < d.interval;
+	/* polled sooner than the interval; or, for test suites, one of the
+	 * first polls a registry told to ask for slow_down (each one so far
+	 * added SLOW_DOWN_STEP to the interval) */
+	const struct registry_config *cfg = reg_cfg(x->a);
+	bool early = (d.last > 0 && x->rq->now - d.last < d.interval) ||
+	             (d.interval - cfg->device_interval) / SLOW_DOWN_STEP < cfg->test_slow_down;
 	d.last = x->rq->now;
 	if (early)
 		d.interval += SLOW_DOWN_STEP;

@@ -29,6 +29,9 @@ dist_check_SCRIPTS += tests/tui/tabs.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh
+# signing in on another device (RFC 8628) with the local passphrase
+TESTS += tests/tui/device.sh
+dist_check_SCRIPTS += tests/tui/device.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance

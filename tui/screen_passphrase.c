@@ -105,8 +105,8 @@ static struct form *pass_form(const struct screen *s)
 static void refused(struct passphrase_view *v, const struct vax_error *err)
 {
 	struct app *a = v->app;
-	char key[KEY_NAME_LEN];
-	app_key_name(a, ACTION_FORGOT_PASSWORD, key, sizeof key);
+	char key[64];
+	draw_keys_label(a, KEYMAP_LOGIN, KEYMAP_EDITING, ACTION_FORGOT_PASSWORD, key, sizeof key);
 	const char *org = v->mode == PASS_OFFLINE ? v->org : api_session_org(session_api(a->sess));
 	const char *user = v->mode == PASS_OFFLINE ? v->user : api_session_user(session_api(a->sess));
 	int failures = session_store_handle(a->sess)
@@ -193,7 +193,7 @@ static void pass_draw(struct app *a, struct screen *s, WINDOW *w)
 	struct passphrase_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	const char *user = v->mode == PASS_OFFLINE ? v->user : api_session_user(session_api(a->sess));
-	char m[1200], key[KEY_NAME_LEN];
+	char m[1200], key[64];
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1,
 	          v->mode == PASS_SET       ? "Choose a passphrase for this workstation"
@@ -225,7 +225,7 @@ static void pass_draw(struct app *a, struct screen *s, WINDOW *w)
 		         user);
 		break;
 	default:
-		app_key_name(a, ACTION_FORGOT_PASSWORD, key, sizeof key);
+		draw_keys_label(a, KEYMAP_LOGIN, KEYMAP_EDITING, ACTION_FORGOT_PASSWORD, key, sizeof key);
 		snprintf(m, sizeof m,
 		         "Signed in as %s. Type the passphrase (or the password) that opens your records on "
 		         "this workstation. Forgotten? %s starts again with a new one.",
