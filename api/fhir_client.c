@@ -7,6 +7,7 @@
 
 #include "api/session.h"
 #include "core/fhir.h"
+#include "core/uuid.h"
 
 #define FHIR_CT "application/fhir+json"
 
@@ -189,11 +190,68 @@ struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const 
 	return api_req_new(c, "DELETE", path, err);
 }
 
+/* Every "reference" under j that names one of the Bundle's old fullUrls
+ * names its new one. */
+static void rename_refs(cJSON *j, char (*from)[48], char (*to)[48], int n)
+{
+	cJSON *c;
+	cJSON_ArrayForEach(c, j)
+	{
+		if (cJSON_IsString(c) && c->string && !strcmp(c->string, "reference")) {
+			for (int i = 0; i < n; i++)
+				if (!strcmp(c->valuestring, from[i])) {
+					cJSON_SetValuestring(c, to[i]);
+					break;
+				}
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			rename_refs(c, from, to, n);
+		}
+	}
+}
+
+void api_fhir_bundle_localize(cJSON *bundle)
+{
+	cJSON *entries = cJSON_GetObjectItemCaseSensitive(bundle, "entry"), *e;
+	int n = cJSON_GetArraySize(entries), k = 0;
+	if (n <= 0)
+		return;
+	char(*from)[48] = calloc((size_t)n, sizeof *from);
+	char(*to)[48] = calloc((size_t)n, sizeof *to);
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return;
+	}
+	cJSON_ArrayForEach(e, entries)
+	{
+		cJSON *full = cJSON_GetObjectItemCaseSensitive(e, "fullUrl");
+		if (!cJSON_IsString(full) || strncmp(full->valuestring, "urn:uuid:", 9) ||
+		    strlen(full->valuestring) >= sizeof *from)
+			continue;
+		char u[UUID_STR_LEN];
+		uuid_v4(u);
+		snprintf(from[k], sizeof *from, "%s", full->valuestring);
+		snprintf(to[k], sizeof *to, "urn:uuid:%s", u);
+		cJSON_SetValuestring(full, to[k]);
+		k++;
+	}
+	cJSON_ArrayForEach(e, entries)
+	    rename_refs(cJSON_GetObjectItemCaseSensitive(e, "resource"), from, to, k);
+	free(from);
+	free(to);
+}
+
 struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, struct vax_error *err)
 {
 	if (!cJSON_IsObject(bundle))
 		return bad_arg(err, "not a Bundle");
-	return with_body(api_req_new(c, "POST", "/", err), bundle, err);
+	cJSON *copy = cJSON_Duplicate(bundle, true);
+	if (!copy)
+		return bad_arg(err, "out of memory");
+	api_fhir_bundle_localize(copy);
+	struct api_req *r = with_body(api_req_new(c, "POST", "/", err), copy, err);
+	cJSON_Delete(copy);
+	return r;
 }
 
 static cJSON *param(cJSON *params, const char *name)

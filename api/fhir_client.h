@@ -54,8 +54,17 @@ struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const 
 /** DELETE /{type}/{id}. */
 struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const char *id,
                                     struct vax_error *err);
-/** POST / with a transaction or batch Bundle. */
+/** POST / with a transaction or batch Bundle. Its urn:uuid fullUrls are
+ * made fresh for this request (api_fhir_bundle_localize), so a resend never
+ * repeats one and none is ever a record's identifier. */
 struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, struct vax_error *err);
+/** Give every urn:uuid fullUrl of the Bundle a fresh UUID and make the
+ * references to it within the Bundle follow. A fullUrl only names an entry
+ * inside one Bundle: a server may rewrite it wherever the string appears
+ * (Medplum does, identifiers and ifNoneExist included), so one equal to a
+ * record's identifier would cost the resend its conditional create. What
+ * makes a resend a no-op is ifNoneExist on the identifier alone. */
+void api_fhir_bundle_localize(cJSON *bundle);
 /** POST /Patient/$match (Parameters: resource, count, onlyCertainMatches). */
 struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count, bool only_certain,
                                    struct vax_error *err);

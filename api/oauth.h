@@ -5,7 +5,7 @@
  *
  * Parsers of outside input, like api/response.h: they never trust a length
  * or a type, clean text meant for the screen, and give API-PROTO-* errors
- * (tests/fuzz/fuzz_api_oauth.c feeds them).
+ * (tests/fuzz/fuzz_api_response.c feeds them).
  *
  * The endpoints a configuration names must be on the registry's own origin
  * (scheme, host and port of registry_url): the password, the client secret

@@ -30,6 +30,8 @@ struct client_view {
 	int sel;                 /* selected row */
 	int top;                 /* first row shown */
 	struct cache_pull *pull; /* the registry read in flight */
+	/* the registry's last answer did not add up: why, in words ("" if it did) */
+	char unknown[VAX_ERROR_MSG_LEN];
 };
 
 static const char reading_msg[] = "Reading the client from the registry...";
@@ -67,6 +69,11 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 	    !(out->cls == API_AUTH && res->expired))
 		snprintf(v->rec.note, sizeof v->rec.note, "The registry could not send this client: %s",
 		         out->err.message);
+	if (out->cls == API_OK)
+		snprintf(v->unknown, sizeof v->unknown, "%s", out->history_unknown ? out->history_why : "");
+	if (out->history_unknown)
+		app_message(a, MSG_ERROR, "%s Refresh to ask again; what is due is not shown.",
+		            out->history_why);
 	cache_pull_free(p); /* out is p's: read before */
 	char note[sizeof v->rec.note];
 	snprintf(note, sizeof note, "%s", v->rec.note);
@@ -351,10 +358,17 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 {
 	int cols = getmaxx(w);
 	y = draw_heading(a, w, y, "Immunization record");
-	if (!v->rec.n_rows) {
+	if (v->unknown[0]) {
+		/* never "none" for an answer that did not add up */
+		wattrset(w, term_attr(a, ROLE_ERROR));
+		y = draw_wrapped(w, y, 1, cols - 2, v->unknown);
+		wattrset(w, A_NORMAL);
+	} else if (!v->rec.n_rows) {
 		draw_text(w, y++, 1, "No immunizations recorded.", cols - 2);
 		return y;
 	}
+	if (!v->rec.n_rows)
+		return y;
 	char hdr[256];
 	snprintf(hdr, sizeof hdr, "  %-10s %-13s %-8s %-7s %-7s %-15s %s", "Date", "Vaccine", "Lot", "Org",
 	         "Source", "Registry", "Dose");
@@ -387,7 +401,7 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
 		snprintf(line, sizeof line, "%c %-10s %-13.13s %-8.8s %-7.7s %-7s %-15s %s",
 		         r == v->sel ? '>' : ' ', date, row->vaccine, im->refused ? "" : im->lot, im->org,
-		         src, row->state, row->eval);
+		         src, row->state, v->unknown[0] ? "" : row->eval);
 		wattrset(w, r == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -403,6 +417,11 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 	snprintf(title, sizeof title, "Vaccines recommended: %s",
 	         v->rec.school ? "Texas school requirements (ACIP dose counting)" : "ACIP schedule");
 	y = draw_heading(a, w, y, title);
+	if (v->unknown[0]) {
+		/* what is due from a history that may lack doses would be wrong */
+		draw_text(w, y++, 1, "Not shown: the immunization history is unknown.", cols - 2);
+		return y;
+	}
 	if (v->rec.school && fc->have_school) {
 		char grade[16], line[256];
 		forecast_grade_label(fc->grade, grade, sizeof grade);
