@@ -496,3 +496,49 @@ int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome 
 	}
 	return n;
 }
+
+/* An operation of a CapabilityStatement is `name` (its name, or the tail of
+ * its canonical definition: "...OperationDefinition/Patient-match"). */
+static bool names_op(const cJSON *ops, const char *name, const char *tail)
+{
+	const cJSON *op;
+	cJSON_ArrayForEach(op, ops)
+	{
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "name"));
+		const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "definition"));
+		size_t dl = d ? strlen(d) : 0, tl = strlen(tail);
+		if ((n && (!strcmp(n, name) || (n[0] == '$' && !strcmp(n + 1, name)))) ||
+		    (d && dl >= tl && !strcmp(d + dl - tl, tail)))
+			return true;
+	}
+	return false;
+}
+
+bool api_capability_parse(const char *body, size_t len, struct api_capability *c)
+{
+	memset(c, 0, sizeof *c);
+	cJSON *j = api_json_parse(body, len, NULL);
+	const char *rt = j ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "resourceType")) : NULL;
+	const cJSON *rest = j ? cJSON_GetObjectItemCaseSensitive(j, "rest") : NULL, *r, *res;
+	if (!rt || strcmp(rt, "CapabilityStatement") || !cJSON_IsArray(rest)) {
+		cJSON_Delete(j);
+		return false;
+	}
+	c->known = true;
+	cJSON_ArrayForEach(r, rest)
+	{
+		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "operation");
+		c->immds |= names_op(ops, "immds-forecast", "/immds-forecast");
+		c->match |= names_op(ops, "match", "/Patient-match");
+		cJSON_ArrayForEach(res, cJSON_GetObjectItemCaseSensitive(r, "resource"))
+		{
+			const char *type =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "type"));
+			if (type && !strcmp(type, "Patient"))
+				c->match |= names_op(cJSON_GetObjectItemCaseSensitive(res, "operation"),
+				                     "match", "/Patient-match");
+		}
+	}
+	cJSON_Delete(j);
+	return true;
+}

@@ -100,6 +100,17 @@ char *api_fhir_version(const struct api_result *res, const cJSON *resource, char
 bool api_fhir_read_patient(const struct api_result *res, struct client *cl, struct vax_error *err);
 bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im, struct vax_error *err);
 
+/** What the registry's CapabilityStatement offers beyond the basics
+ * vaxdesk needs from every server. */
+struct api_capability {
+	bool known; /* a CapabilityStatement with a rest part was read */
+	bool match; /* Patient/$match */
+	bool immds; /* $immds-forecast (HL7 ImmDS IG) */
+};
+/** Read a CapabilityStatement (GET /metadata). False (c->known false) if it
+ * is not one. */
+bool api_capability_parse(const char *body, size_t len, struct api_capability *c);
+
 /** What happened to one entry of a transaction or batch. */
 struct api_fhir_outcome {
 	enum api_class cls; /* API_OK for 2xx */

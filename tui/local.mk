@@ -32,6 +32,10 @@ TESTS += tests/tui/expiry.sh
 # signing in on another device (RFC 8628) with the local passphrase
 TESTS += tests/tui/device.sh
 dist_check_SCRIPTS += tests/tui/device.sh
+# a foreign FHIR registry: Medplum's engine with its own sign-in (needs node)
+TESTS += tests/tui/medplum.sh
+dist_check_SCRIPTS += tests/tui/medplum.sh
+EXTRA_DIST += tests/medplum/lib.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance

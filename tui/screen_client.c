@@ -30,6 +30,7 @@ struct client_view {
 	int sel;                 /* selected row */
 	int top;                 /* first row shown */
 	struct cache_pull *pull; /* the registry read in flight */
+	struct api_req *fc_req;  /* the registry's forecast asked for */
 	/* the registry's last answer did not add up: why, in words ("" if it did) */
 	char unknown[VAX_ERROR_MSG_LEN];
 };
@@ -47,6 +48,26 @@ static void fetch_over(struct app *a, struct client_view *v)
 	}
 }
 
+static void forecast_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct client_view *v = arg;
+	(void)req;
+	app_note_result(v->app, res);
+	record_registry_forecast_done(v->app, &v->rec, res);
+	app_dirty(v->app, DIRTY_BODY);
+}
+
+/* The registry's own forecast for the doses shown, where it offers one. */
+static void ask_forecast(struct app *a, struct client_view *v)
+{
+	api_req_free(v->fc_req);
+	v->fc_req = record_registry_forecast_req(a, &v->rec);
+	if (v->fc_req && !api_req_send(v->fc_req, forecast_done, v)) {
+		api_req_free(v->fc_req);
+		v->fc_req = NULL;
+	}
+}
+
 static void reload(struct app *a, struct client_view *v)
 {
 	/* a client created here is found again by its row key */
@@ -55,6 +76,7 @@ static void reload(struct app *a, struct client_view *v)
 	record_load(a, &v->rec, true);
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
+	ask_forecast(a, v);
 	app_dirty(a, DIRTY_BODY);
 }
 
@@ -82,6 +104,8 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 		snprintf(v->rec.note, sizeof v->rec.note, "%s", note);
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
+	if (!v->unknown[0])
+		ask_forecast(a, v);
 	app_dirty(a, DIRTY_SCREEN);
 }
 
@@ -121,6 +145,7 @@ static void client_close(struct screen *s)
 {
 	struct client_view *v = s->data;
 	cache_pull_free(v->pull);
+	api_req_free(v->fc_req);
 	record_free(&v->rec);
 	memset(v, 0, sizeof *v);
 	free(v);
@@ -409,13 +434,50 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 	return y;
 }
 
+static void forecast_header(WINDOW *w, int y)
+{
+	char hdr[256];
+	snprintf(hdr, sizeof hdr, "%-16s %-13s %-4s %-10s %-11s %-10s", "Vaccine group", "Status", "Dose",
+	         "Earliest", "Recommended", "Past due");
+	wattrset(w, A_BOLD);
+	draw_text(w, y, 1, hdr, getmaxx(w) - 2);
+	wattrset(w, A_NORMAL);
+}
+
+/* The registry's recommendations, in the same columns as the one computed here. */
+static int draw_registry_forecast(struct app *a, struct client_view *v, WINDOW *w, int y, int rows)
+{
+	forecast_header(w, y++);
+	vax_date today = app_today();
+	for (size_t i = 0; i < v->rec.reg.nrecs && y < rows; i++) {
+		const struct immds_rec *r = &v->rec.reg.recs[i];
+		if (!r->complete && r->earliest == DATE_NONE && r->due == DATE_NONE && !r->dose)
+			continue; /* nothing due and nothing done: not recommended, aged out */
+		char e[DATE_US_LEN], d[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
+		date_format_us(r->earliest, e);
+		date_format_us(r->due, d);
+		date_format_us(r->overdue, p);
+		if (r->dose > 0)
+			snprintf(dn, sizeof dn, "%d", r->dose);
+		bool due = !r->complete && r->overdue != DATE_NONE && r->overdue <= today;
+		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s", r->group, r->status,
+		         dn, e, d, p, due ? " PAST DUE" : "");
+		draw_text(w, y++, 1, line, getmaxx(w) - 2);
+	}
+	(void)a;
+	return y;
+}
+
 static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y, int rows)
 {
 	const struct forecast_record *fc = &v->rec.fc;
 	int cols = getmaxx(w);
-	char title[128];
-	snprintf(title, sizeof title, "Vaccines recommended: %s",
-	         v->rec.school ? "Texas school requirements (ACIP dose counting)" : "ACIP schedule");
+	char title[256];
+	if (v->rec.school)
+		snprintf(title, sizeof title,
+		         "Vaccines recommended: Texas school requirements (ACIP dose counting)");
+	else
+		snprintf(title, sizeof title, "Vaccines recommended: ACIP schedule, %s", v->rec.fc_source);
 	y = draw_heading(a, w, y, title);
 	if (v->unknown[0]) {
 		/* what is due from a history that may lack doses would be wrong */
@@ -441,16 +503,13 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		}
 		return y;
 	}
+	if (v->rec.have_reg && !v->rec.school)
+		return draw_registry_forecast(a, v, w, y, rows);
 	if (!fc->have_fc || (v->rec.school && !fc->have_school)) {
 		draw_text(w, y++, 1, fc->error[0] ? fc->error : "No forecast.", cols - 2);
 		return y;
 	}
-	char hdr[256];
-	snprintf(hdr, sizeof hdr, "%-16s %-13s %-4s %-10s %-11s %-10s", "Vaccine group", "Status", "Dose",
-	         "Earliest", "Recommended", "Past due");
-	wattrset(w, A_BOLD);
-	draw_text(w, y++, 1, hdr, cols - 2);
-	wattrset(w, A_NORMAL);
+	forecast_header(w, y++);
 	vax_date today = app_today();
 	for (size_t g = 0; g < fc->fc.ngroups && y < rows; g++) {
 		const struct cdsi_group_result *gr = &fc->fc.groups[g];

@@ -59,6 +59,7 @@ struct results_view {
 	int64_t oldest; /* offline: the oldest copy's as-of, Unix seconds */
 	int sel, top;
 	bool open_first; /* the exact hit opens as soon as this screen is up */
+	bool no_match;   /* Smart search asked, a registry without $match: searched instead */
 	char error[VAX_ERROR_MSG_LEN];
 };
 
@@ -382,6 +383,12 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 	}
 	struct vax_error err;
 	struct api_req *r = NULL;
+	const struct api_capability *cap = session_capability(a->sess);
+	if (kind == SEARCH_SMART && cap->known && !cap->match) {
+		/* the registry offers no matching: a search on the same fields */
+		kind = v->kind = SEARCH_BASIC;
+		v->no_match = true;
+	}
 	if (kind == SEARCH_SMART) {
 		cJSON *p = fhir_patient_to_json(query);
 		r = api_fhir_match_req(app_conn(a), p, PAGE_COUNT, false, &err);
@@ -517,6 +524,11 @@ static void results_draw(struct app *a, struct screen *s, WINDOW *w)
 		         v->n == 1 ? "" : "s");
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
+	if (v->no_match)
+		y = draw_wrapped(
+		    w, y, 1, cols - 2,
+		    "This registry offers no Smart search ($match): these are the clients a search by "
+		    "name, birth date and sex found, without scores.");
 	if (v->offline) {
 		char when[128] = "no copy dated";
 		if (v->oldest > 0) {

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "api/fhir_client.h"
 #include "core/xalloc.h"
 
 #define PROBE_FIRST_MS  15000LL  /* the first probe after going offline */
@@ -52,6 +53,9 @@ struct session {
 	char dev_note[VAX_ERROR_MSG_LEN + 128];
 	long dev_interval;
 	int64_t dev_next_ms, dev_expires_ms, dev_expires_wall;
+
+	/* what the registry offers (its CapabilityStatement, read by the probe) */
+	struct api_capability cap;
 
 	/* reachability */
 	enum net_state net;
@@ -464,6 +468,15 @@ static void probe_done(struct api_req *req, const struct api_result *res, void *
 	(void)req;
 	s->probing = false;
 	session_note(s, res);
+	/* the probe is the CapabilityStatement: what the registry offers */
+	struct api_capability c;
+	if (res->cls == API_OK && api_capability_parse(res->body, res->body_len, &c))
+		s->cap = c;
+}
+
+const struct api_capability *session_capability(const struct session *s)
+{
+	return &s->cap;
 }
 
 void session_probe_now(struct session *s)

@@ -68,6 +68,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/fhir_client.h"
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
@@ -228,6 +229,9 @@ enum net_state session_note(struct session *s, const struct api_result *res);
 /** Something that sends met an offline registry: offline now (why in words),
  * probe again with the back-off, or after retry_after_s if it is > 0. */
 void session_note_offline(struct session *s, long retry_after_s, const char *why);
+/** What the registry offers ($match, $immds-forecast), from the
+ * CapabilityStatement the health probe reads; known false until one came. */
+const struct api_capability *session_capability(const struct session *s);
 /** Ask the registry's health now. */
 void session_probe_now(struct session *s);
 /** Once per loop turn: the probe, the token's renewal and its expiry.

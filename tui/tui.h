@@ -32,6 +32,7 @@
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
+#include "forecast/immds.h"
 #include "forecast/record.h"
 #include "forms/form.h"
 #include "keymaps/keymap.h"
@@ -394,6 +395,12 @@ struct record {
 	int n_rows;
 	bool school; /* the Texas school check instead of ACIP */
 	struct forecast_record fc;
+	/* the registry's own forecast ($immds-forecast) for these doses, when it
+	 * offers one; until it comes, or where it offers none, the one computed
+	 * here (fc) is shown and fc_source says which */
+	struct immds_answer reg;
+	bool have_reg;
+	char fc_source[160];               /* "from the registry", "computed here", ... */
 	char note[VAX_ERROR_MSG_LEN + 64]; /* why it is not loaded */
 };
 /** (Re)read r->want from the store: the client, its doses, each dose's
@@ -401,6 +408,14 @@ struct record {
 void record_load(struct app *a, struct record *r, bool forecast);
 /** The forecast again (schedule changed). */
 void record_forecast(struct app *a, struct record *r);
+/** The registry's forecast for r's doses, asked for when the registry offers
+ * $immds-forecast and can be reached (NULL otherwise: fc_source says why
+ * the one computed here is shown). Send it; its answer goes to
+ * record_registry_forecast_done(). */
+struct api_req *record_registry_forecast_req(struct app *a, struct record *r);
+/** Read the registry's answer (false: the one computed here stays, and
+ * fc_source says why). */
+bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res);
 void record_free(struct record *r);
 /** An outbox state in words: "Waiting to send", "Accepted", ... */
 const char *record_state_words(enum cache_state s);
