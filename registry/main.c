@@ -41,6 +41,8 @@ static void usage(FILE *out)
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
+	        "  --idle-timeout SECONDS  close a connection idle this long (default 30)\n"
+	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
 	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
@@ -63,9 +65,9 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients, spool_poll;
+	int threads, token_ttl, reset_ttl, retry, clients, spool_poll, idle_timeout;
 	int refresh_ttl, device_ttl, device_interval, test_slow_down;
-	bool demo, access_log;
+	bool demo, access_log, tls_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -83,6 +85,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		int *num = NULL;
 		if (!strcmp(a, "--demo")) {
 			o->demo = true;
+			continue;
+		}
+		if (!strcmp(a, "--tls-tickets")) {
+			o->tls_tickets = true;
 			continue;
 		}
 		if (!strcmp(a, "--access-log")) {
@@ -117,6 +123,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->password;
 		else if (!strcmp(a, "--threads"))
 			num = &o->threads;
+		else if (!strcmp(a, "--idle-timeout"))
+			num = &o->idle_timeout;
 		else if (!strcmp(a, "--token-ttl"))
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
@@ -342,6 +350,8 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
+	                         .timeout = (unsigned)o->idle_timeout,
+	                         .tls_tickets = o->tls_tickets,
 	                         .access_log = o->access_log};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);

@@ -135,7 +135,7 @@ tui_has record 'ACIP schedule, computed here (no $immds-forecast there)'
 mp_port=${ORIGIN##*:}
 send_through_cut() { # NAME: vaxdesk sends through a relay that cuts the answer
 	mkfifo "$TUI_TMP/proxy.hold.$1"
-	"$FAULTPROXY" "$mp_port" cut-down 100 1500 <"$TUI_TMP/proxy.hold.$1" >"$TUI_TMP/proxy.$1" 2>&1 &
+	"$FAULTPROXY" "$mp_port" cut-down 100 <"$TUI_TMP/proxy.hold.$1" >"$TUI_TMP/proxy.$1" 2>&1 &
 	proxy_pid=$!
 	exec 8>"$TUI_TMP/proxy.hold.$1"
 	_i=0
