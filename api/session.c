@@ -160,6 +160,11 @@ static void revoke_refresh(struct api_session *s)
 void api_session_logout(struct api_session *s)
 {
 	revoke_refresh(s);
+	api_session_forget(s);
+}
+
+void api_session_forget(struct api_session *s)
+{
 	api_conn_set_token(s->conn, NULL);
 	OPENSSL_cleanse(s->refresh, sizeof s->refresh);
 	api_device_wipe(&s->device);
@@ -176,7 +181,7 @@ void api_session_free(struct api_session *s)
 	if (!s)
 		return;
 	drop_req(s);
-	api_session_logout(s);
+	api_session_forget(s); /* the tokens go with the process: nothing to revoke */
 	api_req_free(s->revoke);
 	free(s->conf_text);
 	OPENSSL_cleanse(s->client_secret, sizeof s->client_secret);
@@ -567,6 +572,11 @@ bool api_session_bearer_login(struct api_session *s, api_session_fn cb, void *ar
 enum api_signin api_session_signin(const struct api_session *s)
 {
 	return s->logged_in ? s->signin : API_SIGNIN_NONE;
+}
+
+bool api_session_has_client_secret(const struct api_session *s)
+{
+	return s->client_secret[0] != '\0';
 }
 
 bool api_session_has_refresh(const struct api_session *s)

@@ -168,6 +168,8 @@ enum api_signin api_session_signin(const struct api_session *s);
 /** api_session_renew() can get a new token without a person (a refresh
  * token, client credentials, vaxregd's switch). */
 bool api_session_can_renew(const struct api_session *s);
+/** The workstation has a client secret (client credentials). */
+bool api_session_has_client_secret(const struct api_session *s);
 /** A refresh token is held. */
 bool api_session_has_refresh(const struct api_session *s);
 /** The signed-in profile's name as the registry gave it ("" if none). */
@@ -177,8 +179,12 @@ const char *api_session_profile_name(const struct api_session *s);
 void api_session_set_who(struct api_session *s, const char *org, const char *user);
 /** Stop the operation in flight, if any (no callback for it). */
 void api_session_cancel(struct api_session *s);
-/** Forget the token (the registry lets it expire) and revoke the refresh token. */
+/** Forget the token (the registry lets it expire) and revoke the refresh
+ * token (RFC 7009, without waiting for the answer). */
 void api_session_logout(struct api_session *s);
+/** Forget the tokens without a word to the registry (the program ends:
+ * they were only ever in this process's memory). */
+void api_session_forget(struct api_session *s);
 
 bool api_session_logged_in(const struct api_session *s);
 /** Seconds until the token expires (INT64_MAX if the registry gave no

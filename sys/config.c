@@ -20,6 +20,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
 	cfg->sync_batch = 1000;
+	cfg->registry_forecast = true;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -91,6 +92,7 @@ static const struct setting {
     {"client_secret_file", K_PATH, offsetof(struct config, client_secret_file), CONFIG_STR_LEN, 0, 0},
     {"token_file", K_PATH, offsetof(struct config, token_file), CONFIG_STR_LEN, 0, 0},
     {"organization", K_NAME, offsetof(struct config, organization), 64, 0, 0},
+    {"registry_forecast", K_BOOL, offsetof(struct config, registry_forecast), 0, 0, 0},
     {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
 };
 

@@ -29,7 +29,8 @@ struct config {
 	char client_secret_file[CONFIG_STR_LEN]; /* its secret: client credentials */
 	char token_file[CONFIG_STR_LEN];         /* a bearer token set up for it */
 	char organization[64];                   /* the organization a sign-in without one works for */
-	int sync_batch; /* records in one upload Bundle (default 1000, cache/sync.h) */
+	bool registry_forecast; /* show the registry's $immds-forecast where it has one (default yes) */
+	int sync_batch;         /* records in one upload Bundle (default 1000, cache/sync.h) */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

@@ -104,6 +104,9 @@ static void states(struct app *a, struct cache_store *st, struct record *r)
 		free(list);
 }
 
+/* Where the forecast shown comes from, for a registry that has none of its own. */
+static const char no_immds[] = "computed here (no $immds-forecast there)";
+
 /* A dose as a forecast request names it: its place in the record. */
 static void dose_ref(int i, char *buf, size_t len)
 {
@@ -149,13 +152,14 @@ void record_forecast(struct app *a, struct record *r)
 		registry_evals(r);
 	else
 		snprintf(r->fc_source, sizeof r->fc_source, "%s",
-		         cap->known && !cap->immds ? "computed here (no $immds-forecast there)"
-		                                   : "computed here");
+		         cap->known && !cap->immds ? no_immds : "computed here");
 }
 
 struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 {
 	const struct api_capability *cap = session_capability(a->sess);
+	if (cap->known && !cap->immds)
+		snprintf(r->fc_source, sizeof r->fc_source, "%s", no_immds);
 	if (!r->loaded || r->school || !cap->known || !cap->immds || !app_conn(a) || app_offline(a) ||
 	    app_unreachable(a) || !session_token(a->sess))
 		return NULL;

@@ -31,6 +31,7 @@ struct client_view {
 	int top;                 /* first row shown */
 	struct cache_pull *pull; /* the registry read in flight */
 	struct api_req *fc_req;  /* the registry's forecast asked for */
+	bool fc_wait;            /* ... once its CapabilityStatement says whether it has one */
 	/* the registry's last answer did not add up: why, in words ("" if it did) */
 	char unknown[VAX_ERROR_MSG_LEN];
 };
@@ -57,10 +58,20 @@ static void forecast_done(struct api_req *req, const struct api_result *res, voi
 	app_dirty(v->app, DIRTY_BODY);
 }
 
-/* The registry's own forecast for the doses shown, where it offers one. */
+/* The registry's own forecast for the doses shown, where it offers one
+ * (the CapabilityStatement is asked for first, once, if need be). */
 static void ask_forecast(struct app *a, struct client_view *v)
 {
 	api_req_free(v->fc_req);
+	v->fc_req = NULL;
+	v->fc_wait = false;
+	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast || !app_conn(a) ||
+	    app_offline(a) || app_unreachable(a) || !session_token(a->sess))
+		return;
+	if (!session_capability_need(a->sess)) {
+		v->fc_wait = true;
+		return;
+	}
 	v->fc_req = record_registry_forecast_req(a, &v->rec);
 	if (v->fc_req && !api_req_send(v->fc_req, forecast_done, v)) {
 		api_req_free(v->fc_req);
@@ -165,6 +176,10 @@ static void client_enter(struct app *a, struct screen *s, bool fresh)
 static void client_notify(struct app *a, struct screen *s, unsigned events)
 {
 	struct client_view *v = s->data;
+	if ((events & EVENT_SESSION) && v->fc_wait && session_capability(a->sess)->known) {
+		ask_forecast(a, v);
+		app_dirty(a, DIRTY_BODY);
+	}
 	/* the sync moved entries (a dose's state), or the store opened again */
 	if ((events & EVENT_OUTBOX) || ((events & EVENT_SESSION) && !v->rec.loaded))
 		reload(a, v);

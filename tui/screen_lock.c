@@ -327,11 +327,6 @@ static unsigned lock_action(struct app *a, struct screen *s, enum action act)
 		return TUI_HANDLED;
 	}
 	if (v->mode == LOCK_SIGN_IN && act == ACTION_DEVICE_SIGN_IN && !v->waiting) {
-		struct api_session *as = session_api(a->sess);
-		if (!(api_session_smart(as)->grants & API_GRANT_DEVICE)) {
-			app_message(a, MSG_INFO, "This registry does not offer sign-in on another device.");
-			return TUI_HANDLED;
-		}
 		app_pop(a); /* v is gone: the device screen takes over, over the same screens */
 		struct open_device o = {.name = session_user(a->sess), .adopt = true};
 		app_open(a, SCREEN_DEVICE, &o);
@@ -393,7 +388,7 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 			wattrset(w, A_NORMAL);
 		}
 		y = form_view_draw(a, w, y, v->form, true);
-		if (api_session_smart(session_api(a->sess))->grants & API_GRANT_DEVICE) {
+		if (session_device_offered(a->sess)) {
 			char dk[KEY_NAME_LEN];
 			app_key_name(a, ACTION_DEVICE_SIGN_IN, dk, sizeof dk);
 			snprintf(m, sizeof m, "Or sign in on your phone or computer: press %s.",

@@ -3,7 +3,10 @@
  * attempts).
  *
  * What the form asks follows how the registry signs in (its SMART
- * configuration, asked for when the form opens; api/session.h):
+ * configuration, api/session.h). It is asked for only when it matters, so
+ * a password login costs no request before the login's own: the
+ * workstation's sign-in, the device sign-in, and a password login the
+ * default token endpoint does not know (404) ask for it first.
  *   - the password grant: org code (where the registry wants one),
  *     username and password, as above; where the registry also offers the
  *     device grant, the device-sign-in key signs in on another device
@@ -85,7 +88,8 @@ static enum login_layout layout_of(struct app *a)
 	const struct api_smart *sm = api_session_smart(as);
 	if (a->cfg.client_secret_file[0] || a->cfg.token_file[0])
 		return LAYOUT_WORKSTATION;
-	if (!(sm->grants & API_GRANT_PASSWORD) && (sm->grants & API_GRANT_DEVICE))
+	if (api_session_discovered(as) && !(sm->grants & API_GRANT_PASSWORD) &&
+	    (sm->grants & API_GRANT_DEVICE))
 		return LAYOUT_DEVICE;
 	return LAYOUT_PASSWORD;
 }
@@ -154,22 +158,12 @@ static void discovered(struct api_session *as, const struct api_result *res, voi
 	app_dirty(a, DIRTY_SCREEN);
 }
 
-/* Ask the registry how to sign in, while the person types. */
-static void discover(struct app *a, struct login_view *v)
-{
-	struct api_session *as = session_api(a->sess);
-	if (!as || api_session_discovered(as) || api_session_busy(as))
-		return;
-	v->discovering = api_session_discover(as, discovered, v);
-}
-
 static void *login_open(struct app *a, const void *arg)
 {
 	(void)arg;
 	struct login_view *v = xcalloc(1, sizeof *v);
 	v->app = a;
 	make_form(a, v);
-	discover(a, v);
 	return v;
 }
 
@@ -256,6 +250,13 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
 		try_offline(a, v, res->err.message);
 		return;
+	}
+	if (res->status == 404 && !api_session_discovered(as)) {
+		/* not vaxregd's /auth/token: ask the registry how it signs in (the
+		 * password is kept until then) */
+		v->discovering = v->waiting = api_session_discover(as, discovered, v);
+		if (v->waiting)
+			return;
 	}
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_AUTH && e->confidentiality_required) {
@@ -416,8 +417,7 @@ static unsigned login_action(struct app *a, struct screen *s, enum action act)
 		return TUI_HANDLED;
 	}
 	if (act == ACTION_DEVICE_SIGN_IN) {
-		struct api_session *as = session_api(a->sess);
-		if (!as || !(api_session_smart(as)->grants & API_GRANT_DEVICE)) {
+		if (!session_device_offered(a->sess)) {
 			app_message(a, MSG_INFO, "This registry does not offer sign-in on another device.");
 			return TUI_HANDLED;
 		}
@@ -478,10 +478,8 @@ static void login_draw(struct app *a, struct screen *s, WINDOW *w)
 		snprintf(m, sizeof m, "Forgot your password? Press %s.", fk);
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m);
 	}
-	struct api_session *as = session_api(a->sess);
 	char m[400], dk[KEY_NAME_LEN];
-	if (as && (api_session_smart(as)->grants & API_GRANT_DEVICE) && v->layout != LAYOUT_WORKSTATION &&
-	    y + 1 < rows) {
+	if (session_device_offered(a->sess) && v->layout != LAYOUT_WORKSTATION && y + 1 < rows) {
 		app_key_name(a, ACTION_DEVICE_SIGN_IN, dk, sizeof dk);
 		if (v->layout == LAYOUT_DEVICE)
 			snprintf(m, sizeof m,

@@ -61,6 +61,8 @@ struct results_view {
 	int sel, top;
 	bool open_first;             /* the exact hit opens as soon as this screen is up */
 	bool no_match;               /* Smart search asked, a registry without $match: searched instead */
+	bool cap_wait;               /* Smart search waits to know whether the registry has $match */
+	char cap_rid[VAX_ID_LEN];    /* ... and then runs with these */
 	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
 	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
@@ -475,8 +477,33 @@ static void *results_open(struct app *a, const void *arg)
 	struct results_view *v = xcalloc(1, sizeof *v);
 	v->app = a;
 	v->total = -1;
+	if (o->kind == SEARCH_SMART && !want_offline(a) && !session_capability_need(a->sess)) {
+		/* whether to $match or search comes from the registry's CapabilityStatement */
+		v->cap_wait = v->busy = true;
+		v->kind = o->kind;
+		v->query = *o->query;
+		snprintf(v->cap_rid, sizeof v->cap_rid, "%s", o->rid ? o->rid : "");
+		digits_only(o->phone ? o->phone : "", v->phone, sizeof v->phone);
+		v->open_single = o->open_single;
+		app_message(a, MSG_INFO, "Searching...");
+		return v;
+	}
 	search_run(a, v, o->kind, o->query, o->rid, o->phone, o->open_single);
 	return v;
+}
+
+static void results_notify(struct app *a, struct screen *s, unsigned events)
+{
+	struct results_view *v = s->data;
+	if (!(events & EVENT_SESSION) || !v->cap_wait || !session_capability(a->sess)->known)
+		return;
+	v->cap_wait = false;
+	struct client q = v->query;
+	char rid[VAX_ID_LEN], phone[sizeof v->phone];
+	snprintf(rid, sizeof rid, "%s", v->cap_rid);
+	snprintf(phone, sizeof phone, "%s", v->phone);
+	search_run(a, v, SEARCH_SMART, &q, rid[0] ? rid : NULL, phone, v->open_single);
+	app_dirty(a, DIRTY_SCREEN);
 }
 
 static void results_enter(struct app *a, struct screen *s, bool fresh)
@@ -676,6 +703,7 @@ const struct screen_ops screen_results_ops = {
     .keymap = KEYMAP_RESULTS,
     .phi = true,
     .open = results_open,
+    .notify = results_notify,
     .enter = results_enter,
     .draw = results_draw,
     .action = results_action,

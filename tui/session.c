@@ -56,8 +56,13 @@ struct session {
 	long dev_interval;
 	int64_t dev_next_ms, dev_expires_ms, dev_expires_wall;
 
-	/* what the registry offers (its CapabilityStatement, read by the probe) */
+	/* what the registry offers (its CapabilityStatement: read when first
+	 * needed, or by the probe) */
 	struct api_capability cap;
+	struct api_req *cap_req;
+	/* a workstation sign-in waiting for the registry's SMART configuration */
+	api_session_fn ws_cb;
+	void *ws_arg;
 
 	/* reachability */
 	enum net_state net;
@@ -100,8 +105,11 @@ void session_free(struct session **sp)
 	struct session *s = *sp;
 	if (!s)
 		return;
+	if (s->api)
+		api_session_forget(s->api); /* at exit: nothing to tell the registry */
 	session_logout(s);
 	api_req_free(s->probe);
+	api_req_free(s->cap_req);
 	api_session_free(s->api);
 	OPENSSL_cleanse(s, sizeof *s);
 	free(s);
@@ -506,6 +514,39 @@ const struct api_capability *session_capability(const struct session *s)
 	return &s->cap;
 }
 
+static void cap_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct session *s = arg;
+	(void)req;
+	session_note(s, res);
+	struct api_capability c;
+	if (res->cls == API_OK && api_capability_parse(res->body, res->body_len, &c))
+		s->cap = c;
+	else if (res->cls != API_OFFLINE && res->cls != API_TLS)
+		s->cap.known = true; /* no usable statement: nothing beyond the basics */
+	s->dev_seq++;                /* the screens waiting for it go on */
+}
+
+bool session_capability_need(struct session *s)
+{
+	if (s->cap.known)
+		return true;
+	if (!s->conn || (s->cap_req && !api_req_done(s->cap_req)))
+		return false;
+	if (!s->cap_req) {
+		s->cap_req = api_req_new(s->conn, "GET", "/metadata", NULL);
+		if (!s->cap_req)
+			return false;
+		api_req_no_auth(s->cap_req);
+		api_req_conditional(s->cap_req);
+	}
+	if (!api_req_send(s->cap_req, cap_done, s)) {
+		s->cap.known = true; /* cannot ask: the basics only */
+		return true;
+	}
+	return false;
+}
+
 void session_probe_now(struct session *s)
 {
 	if (!s->conn)
@@ -629,21 +670,54 @@ static void device_asked(struct api_session *as, const struct api_result *res, v
 	         "Waiting for you to approve the sign-in on the other device.");
 }
 
+static void device_ask(struct session *s);
+
+/* The registry said how it signs in: on to the code, if it can. */
+static void device_discovered(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct session *s = arg;
+	(void)as;
+	session_note(s, res);
+	if (s->dev != DEVICE_ASKING)
+		return;
+	s->dev_seq++;
+	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
+		device_fail(s, "The registry cannot be reached:", res->err.message);
+		return;
+	}
+	device_ask(s);
+}
+
 bool session_device_start(struct session *s, const char *name)
 {
 	session_device_cancel(s);
 	snprintf(s->name, sizeof s->name, "%s", name ? name : "");
+	if (s->api && !api_session_discovered(s->api)) {
+		/* how the registry signs in is asked for only when it matters */
+		s->dev = DEVICE_ASKING;
+		snprintf(s->dev_note, sizeof s->dev_note, "Asking the registry how to sign in...");
+		if (api_session_discover(s->api, device_discovered, s))
+			return true;
+		device_fail(s, "The registry could not be asked how to sign in.", NULL);
+		return false;
+	}
+	device_ask(s);
+	return s->dev == DEVICE_ASKING;
+}
+
+/* Ask for a code (the registry's configuration is known). */
+static void device_ask(struct session *s)
+{
 	if (!s->api || !(api_session_smart(s->api)->grants & API_GRANT_DEVICE)) {
 		device_fail(s, "This registry does not offer sign-in on another device.", NULL);
-		return false;
+		return;
 	}
 	s->dev = DEVICE_ASKING;
 	if (!api_session_device_start(s->api, device_asked, s)) {
 		device_fail(s, "The sign-in code could not be asked for.", NULL);
-		return false;
+		return;
 	}
 	snprintf(s->dev_note, sizeof s->dev_note, "Asking the registry for a sign-in code...");
-	return true;
 }
 
 void session_device_cancel(struct session *s)
@@ -654,6 +728,12 @@ void session_device_cancel(struct session *s)
 	s->dev = DEVICE_IDLE;
 	s->dev_polling = false;
 	s->dev_note[0] = '\0';
+}
+
+bool session_device_offered(const struct session *s)
+{
+	return s->api &&
+	       (!api_session_discovered(s->api) || (api_session_smart(s->api)->grants & API_GRANT_DEVICE));
 }
 
 enum device_state session_device_state(const struct session *s)
@@ -743,12 +823,31 @@ static bool device_tick(struct session *s, int64_t now_ms)
 	return false;
 }
 
+/* The registry said where its token endpoint is: the workstation signs in. */
+static void workstation_discovered(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct session *s = arg;
+	api_session_fn cb = s->ws_cb;
+	void *cbarg = s->ws_arg;
+	s->ws_cb = NULL;
+	if (res->cls == API_OK &&
+	    (api_session_client_login(as, cb, cbarg) || api_session_bearer_login(as, cb, cbarg)))
+		return;
+	cb(as, res, cbarg); /* unreachable, or nothing to sign in with */
+}
+
 bool session_workstation_start(struct session *s, const char *name, api_session_fn cb, void *arg)
 {
 	snprintf(s->name, sizeof s->name, "%s", name ? name : "");
 	if (!s->api)
 		return false;
 	api_session_set_who(s->api, s->default_org, s->name);
+	if (!api_session_discovered(s->api) && api_session_has_client_secret(s->api)) {
+		/* the client credentials go to the token endpoint it names */
+		s->ws_cb = cb;
+		s->ws_arg = arg;
+		return api_session_discover(s->api, workstation_discovered, s);
+	}
 	if (api_session_client_login(s->api, cb, arg))
 		return true;
 	return api_session_bearer_login(s->api, cb, arg);

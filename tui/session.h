@@ -159,7 +159,11 @@ bool session_device_start(struct session *s, const char *name);
 /** Give it up (the code is forgotten; the registry lets it expire). */
 void session_device_cancel(struct session *s);
 enum device_state session_device_state(const struct session *s);
-/** Changes each time what a device sign-in shows changes (for the frame). */
+/** The registry may offer sign-in on another device (it was not asked yet,
+ * or it said so): the key for it is shown. */
+bool session_device_offered(const struct session *s);
+/** Changes each time what a device sign-in shows changes, or the
+ * registry's capabilities arrive (the frame tells the screens: EVENT_SESSION). */
 unsigned session_device_seq(const struct session *s);
 /** The code, the address to type it at, and the one with the code in it. */
 const struct api_device *session_device(const struct session *s);
@@ -237,6 +241,10 @@ void session_note_offline(struct session *s, long retry_after_s, const char *why
 /** What the registry offers ($match, $immds-forecast), from the
  * CapabilityStatement the health probe reads; known false until one came. */
 const struct api_capability *session_capability(const struct session *s);
+/** The capabilities are needed: true if they are known; otherwise the
+ * CapabilityStatement is asked for (once), and the screens hear of its
+ * answer through session_device_seq() like a sign-in's progress. */
+bool session_capability_need(struct session *s);
 /** Ask the registry's health now. */
 void session_probe_now(struct session *s);
 /** Once per loop turn: the probe, the token's renewal and its expiry.

@@ -235,6 +235,9 @@ START_TEST(a_history_that_does_not_add_up_is_unknown)
 	}
 	cache_pulled_free(&p);
 	free(body);
+}
+END_TEST
+
 /* A search that asked _revinclude: each client found is stored with what
  * was included for it (and only that); a search whose self link does not
  * name the _revinclude (a registry that ignored them) stores nothing, so

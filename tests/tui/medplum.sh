@@ -86,7 +86,7 @@ conf() { # the registry's address (Medplum, or the relay in front of it)
 conf "$ORIGIN"
 PASS='okonjo family clinic'
 
-# --- sign in, find, open, record, edit -----------------------------------------
+# --- sign in, find, open, edit --------------------------------------------------
 tui_run <<EOF
 :wait-idle
 :save-screen $S/login.txt
@@ -104,8 +104,6 @@ tui_run <<EOF
 $(tui_open_keys "OKONJO, ADA 03/04/2019")
 :wait-idle
 :save-screen $S/record.txt
-$(tui_hist_keys 03 03/10/2020)
-:save-screen $S/shot.txt
 e
 :wait-idle
 <Tab>
@@ -113,6 +111,9 @@ e
 :type Grace
 <C-w>
 :wait-idle
+<F5>
+:wait-idle
+:wait-text 30 accepted
 :save-screen $S/edited.txt
 EOF
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
@@ -126,20 +127,45 @@ tui_has record 'Okonjo, Ada'
 tui_lacks record 'No immunizations recorded'
 tui_lacks record 'History unknown'
 # the four doses, counted by the schedule: HepB complete, DTaP's first
-[ "$(grep -c '^ .\{1\} [0-9][0-9]/[0-9][0-9]/20' "$S/record.txt")" = 4 ] || tui_fail "the record does not show four doses"
+[ "$(grep -c '^ .\{1\} [0-9][0-9]/[0-9][0-9]/20' "$S/record.txt")" = 4 ] ||
+	tui_fail "the record does not show four doses"
 tui_has record '3 of 3'
 tui_has record 'DTaP/Tdap/Td'
 tui_has record 'ACIP schedule, computed here (no $immds-forecast there)'
+tui_has edited 'accepted'
 
-# --- the upload's answer lost twice: the same outbox goes three times ------------
+# --- a shot recorded; its upload's answer lost twice: the outbox goes three times --
+tui_run <<EOF
+:wait-idle
+:type Nurse Rivera
+<Enter>
+:wait-idle
+:wait-text 20 Your passphrase
+:save-screen $S/unlock.txt
+:type $PASS
+<Enter>
+:wait-idle
+$(tui_open_keys "OKONJO, ADA 03/04/2019")
+$(tui_hist_keys 03 03/10/2020)
+:save-screen $S/shot.txt
+EOF
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has unlock 'Your passphrase'
+tui_has shot 'Historical dose saved; waiting to send to the registry.'
+tui_has shot 'Outbox: 1'
 mp_port=${ORIGIN##*:}
-send_through_cut() { # NAME: vaxdesk sends through a relay that cuts the answer
+# send_through_cut NAME: vaxdesk sends the outbox through a relay that lets
+# the upload reach Medplum and cuts the answer on its way back
+send_through_cut() {
 	mkfifo "$TUI_TMP/proxy.hold.$1"
-	"$FAULTPROXY" "$mp_port" cut-down 100 <"$TUI_TMP/proxy.hold.$1" >"$TUI_TMP/proxy.$1" 2>&1 &
+	"$FAULTPROXY" "$mp_port" cut-down 100 800 <"$TUI_TMP/proxy.hold.$1" >"$TUI_TMP/proxy.$1" 2>&1 &
 	proxy_pid=$!
 	exec 8>"$TUI_TMP/proxy.hold.$1"
 	_i=0
-	while ! grep -q '^PORT ' "$TUI_TMP/proxy.$1" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	while ! grep -q '^PORT ' "$TUI_TMP/proxy.$1" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 	conf "https://127.0.0.1:$(sed -n 's/^PORT //p' "$TUI_TMP/proxy.$1")"
 	tui_run <<EOF
 :wait-idle
@@ -152,13 +178,13 @@ send_through_cut() { # NAME: vaxdesk sends through a relay that cuts the answer
 :wait-idle
 <F5>
 :wait-idle
-:wait-text 30 waiting
 :save-screen $S/$1.txt
 EOF
 	exec 8>&-
 	kill "$proxy_pid" 2>/dev/null || :
 	wait "$proxy_pid" 2>/dev/null || :
 	proxy_pid=
+	grep -q '^fault: cut-down' "$TUI_TMP/proxy.$1" || tui_fail "$1: no upload went through the relay"
 }
 send_through_cut cut1
 send_through_cut cut2
@@ -179,6 +205,7 @@ tui_run <<EOF
 :wait-idle
 :save-screen $S/outbox.txt
 EOF
+tui_has outbox 'Nothing is waiting'
 
 # --- what Medplum holds ------------------------------------------------------------
 st=$(api GET "/Immunization?patient=Patient/$PID&_count=100")
@@ -198,5 +225,4 @@ st=$(api GET "/Patient/$PID")
 	tui_fail "the other system's identifier was dropped"
 st=$(api GET "/Patient?family=Okonjo&given=Ada")
 [ "$(body '.entry | length')" = 1 ] || tui_fail "the client is there $(body '.entry | length') times"
-tui_lacks outbox 'Waiting to send'
 echo ok
