@@ -213,6 +213,17 @@ int config_load(struct config *cfg, const char *path)
 	return n;
 }
 
+void config_default_org(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->organization[0]) {
+		snprintf(buf, len, "%s", cfg->organization);
+		return;
+	}
+	const char *h = strstr(cfg->registry_url, "://");
+	h = h ? h + 3 : cfg->registry_url;
+	snprintf(buf, len, "%.*s", (int)strcspn(h, "/?#"), h);
+}
+
 char *config_default_path(void)
 {
 	const char *x = getenv("XDG_CONFIG_HOME");

@@ -46,6 +46,9 @@ int config_parse(struct config *cfg, const char *label, const char *buf, size_t 
 /** Read and apply a file. A missing file is not an error (defaults apply);
  * an unreadable one is reported in cfg->errors. */
 int config_load(struct config *cfg, const char *path);
+/** The organization a sign-in that names none works for: organization, else
+ * the registry's host (a stable name for its records on this workstation). */
+void config_default_org(const struct config *cfg, char *buf, size_t len);
 /** $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf (or ~/.config/...); malloc'd. */
 char *config_default_path(void);
 

@@ -126,14 +126,7 @@ static struct api_conn *open_registry(struct app *a)
 static void configure_sign_in(struct app *a)
 {
 	char org[64];
-	if (a->cfg.organization[0]) {
-		snprintf(org, sizeof org, "%s", a->cfg.organization);
-	} else {
-		/* the registry's host: a stable name for its records here */
-		const char *h = strstr(a->cfg.registry_url, "://");
-		h = h ? h + 3 : a->cfg.registry_url;
-		snprintf(org, sizeof org, "%.*s", (int)strcspn(h, "/?#"), h);
-	}
+	config_default_org(&a->cfg, org, sizeof org);
 	session_set_default_org(a->sess, org);
 	struct api_session *as = session_api(a->sess);
 	if (!as)

@@ -206,6 +206,11 @@ tui_run <<EOF
 :save-screen $S/outbox.txt
 EOF
 tui_has outbox 'Nothing is waiting'
+# the command line signs the workstation in too, and finds nothing left to send
+printf '%s\n' "$PASS" >"$TUI_TMP/pass"
+VAXDESK_USER='Nurse Rivera' "$VAXDESK" sync --password-fd 3 3<"$TUI_TMP/pass" >"$TUI_TMP/sync.out" 2>&1 ||
+	{ cat "$TUI_TMP/sync.out" >&2; tui_fail "vaxdesk sync as the workstation failed"; }
+grep -q 'accepted 0' "$TUI_TMP/sync.out" || tui_fail "vaxdesk sync: $(cat "$TUI_TMP/sync.out")"
 
 # --- what Medplum holds ------------------------------------------------------------
 st=$(api GET "/Immunization?patient=Patient/$PID&_count=100")
