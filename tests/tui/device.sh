@@ -67,6 +67,7 @@ $(tui_hist_keys 08 02/03/2020)
 <F5>
 :wait-idle
 :wait-text 20 Accepted
+:wait-text 20 from the registry
 :save-screen $S/sent.txt
 :wait-text 40 SESSION ENDED
 :save-screen $S/ended.txt
@@ -105,6 +106,8 @@ tui_has menu 'Org: CLINPENA'
 tui_has menu 'User: alice'
 tui_has menu 'ONLINE'
 tui_has sent 'Accepted'
+# vaxregd offers $immds-forecast: the record shows its forecast, and says so
+tui_has sent 'ACIP schedule, from the registry'
 # the shot reached the registry under the device's login
 reg_json GET "/Immunization?patient=Patient/$PID" "$tok"
 [ "$(jqb '.entry | length')" = 1 ] || fail "the shot did not reach the registry"
