@@ -154,28 +154,40 @@ static void audit_grant(struct ctx *x, const char *user, const char *org, const 
 	store_audit(reg_store(x->a), user, org, action, "User", user, x->rq->now, NULL);
 }
 
-static void grant_refresh(struct ctx *x, const cJSON *f)
+/* The grant row of kind for the token in the form's field, read in a
+ * transaction begun here: 1 found, 0 unknown (in the transaction still),
+ * -1 after replying (nothing begun). */
+static int grant_begin(struct ctx *x, const cJSON *f, const char *field, char kind, struct store_grant *g)
 {
-	const char *token = str(f, "refresh_token");
+	const char *token = str(f, field);
 	if (!token || !*token) {
-		reg_auth_error(x->rs, 400, "invalid_request", "refresh_token is missing.");
-		return;
+		char m[64];
+		snprintf(m, sizeof m, "%s is missing.", field);
+		reg_auth_error(x->rs, 400, "invalid_request", m);
+		return -1;
 	}
 	struct store *st = reg_store(x->a);
-	struct store_grant g;
 	struct vax_error err = {0};
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(token, hash);
-	if (!store_begin(st, &err)) {
-		reg_reply_err(x->rs, &err);
-		return;
-	}
-	int found = store_grant_get(st, 'R', hash, &g, &err);
+	int found = store_begin(st, &err) ? store_grant_get(st, kind, hash, g, &err) : -2;
 	if (found < 0) {
-		store_rollback(st);
+		if (found == -1)
+			store_rollback(st);
 		reg_reply_err(x->rs, &err);
-		return;
+		return -1;
 	}
+	return found;
+}
+
+static void grant_refresh(struct ctx *x, const cJSON *f)
+{
+	struct store *st = reg_store(x->a);
+	struct store_grant g;
+	struct vax_error err = {0};
+	int found = grant_begin(x, f, "refresh_token", 'R', &g);
+	if (found < 0)
+		return;
 	if (!found || g.expires <= x->rq->now) {
 		store_rollback(st);
 		reg_auth_error(x->rs, 400, "invalid_grant",
@@ -293,26 +305,12 @@ void reg_oauth_device(struct ctx *x)
 
 static void grant_device(struct ctx *x, const cJSON *f)
 {
-	const char *device = str(f, "device_code");
-	if (!device || !*device) {
-		reg_auth_error(x->rs, 400, "invalid_request", "device_code is missing.");
-		return;
-	}
 	struct store *st = reg_store(x->a);
 	struct store_grant d;
 	struct vax_error err = {0};
-	char hash[AUTH_TOKEN_LEN];
-	auth_token_hash(device, hash);
-	if (!store_begin(st, &err)) {
-		reg_reply_err(x->rs, &err);
+	int found = grant_begin(x, f, "device_code", 'D', &d);
+	if (found < 0)
 		return;
-	}
-	int found = store_grant_get(st, 'D', hash, &d, &err);
-	if (found < 0) {
-		store_rollback(st);
-		reg_reply_err(x->rs, &err);
-		return;
-	}
 	if (!found) {
 		store_rollback(st);
 		reg_auth_error(x->rs, 400, "invalid_grant",

@@ -492,12 +492,20 @@ static void signed_in_again(struct api_session *as, const struct api_result *res
 		            res->err.message);
 		return;
 	}
+	app_signed_in_again(a);
+}
+
+void app_signed_in_again(struct app *a)
+{
 	app_outbox_changed(a);
 	int n = a->counts.waiting;
-	app_message(a, MSG_INFO, "Signed in to the registry%s.",
-	            n > 0 ? "; sending the records waiting here" : "");
 	if (n > 0)
-		app_sync_now(a);
+		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
+		            n == 1 ? "" : "s");
+	else
+		app_message(a, MSG_INFO, "Signed in to the registry; nothing is waiting to be sent.");
+	if (n > 0)
+		app_sync_now(a); /* even where auto_sync is off: this sign-in asked to send */
 }
 
 void app_go_online(struct app *a)

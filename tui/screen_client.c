@@ -463,27 +463,33 @@ static void forecast_header(WINDOW *w, int y)
 	wattrset(w, A_NORMAL);
 }
 
+/* One vaccine group's line of a forecast, whoever computed it. */
+static void forecast_row(WINDOW *w, int y, const char *group, const char *status, int dose, vax_date earliest,
+                         vax_date due, vax_date past_due, bool nothing_due)
+{
+	char e[DATE_US_LEN], d[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
+	date_format_us(earliest, e);
+	date_format_us(due, d);
+	date_format_us(past_due, p);
+	if (dose > 0)
+		snprintf(dn, sizeof dn, "%d", dose);
+	bool late = !nothing_due && past_due != DATE_NONE && past_due <= app_today();
+	snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s", group, status, dn, e, d, p,
+	         late ? " PAST DUE" : "");
+	draw_text(w, y, 1, line, getmaxx(w) - 2);
+}
+
 /* The registry's recommendations, in the same columns as the one computed here. */
-static int draw_registry_forecast(struct app *a, struct client_view *v, WINDOW *w, int y, int rows)
+static int draw_registry_forecast(struct client_view *v, WINDOW *w, int y, int rows)
 {
 	forecast_header(w, y++);
-	vax_date today = app_today();
 	for (size_t i = 0; i < v->rec.reg.nrecs && y < rows; i++) {
 		const struct immds_rec *r = &v->rec.reg.recs[i];
 		if (!r->complete && r->earliest == DATE_NONE && r->due == DATE_NONE && !r->dose)
 			continue; /* nothing due and nothing done: not recommended, aged out */
-		char e[DATE_US_LEN], d[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
-		date_format_us(r->earliest, e);
-		date_format_us(r->due, d);
-		date_format_us(r->overdue, p);
-		if (r->dose > 0)
-			snprintf(dn, sizeof dn, "%d", r->dose);
-		bool due = !r->complete && r->overdue != DATE_NONE && r->overdue <= today;
-		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s", r->group, r->status,
-		         dn, e, d, p, due ? " PAST DUE" : "");
-		draw_text(w, y++, 1, line, getmaxx(w) - 2);
+		forecast_row(w, y++, r->group, r->status, r->dose, r->earliest, r->due, r->overdue,
+		             r->complete);
 	}
-	(void)a;
 	return y;
 }
 
@@ -523,29 +529,19 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		return y;
 	}
 	if (v->rec.have_reg && !v->rec.school)
-		return draw_registry_forecast(a, v, w, y, rows);
+		return draw_registry_forecast(v, w, y, rows);
 	if (!fc->have_fc || (v->rec.school && !fc->have_school)) {
 		draw_text(w, y++, 1, fc->error[0] ? fc->error : "No forecast.", cols - 2);
 		return y;
 	}
 	forecast_header(w, y++);
-	vax_date today = app_today();
 	for (size_t g = 0; g < fc->fc.ngroups && y < rows; g++) {
 		const struct cdsi_group_result *gr = &fc->fc.groups[g];
 		if ((gr->status == CDSI_NOT_RECOMMENDED || gr->status == CDSI_AGED_OUT) && gr->nevals == 0)
 			continue;
-		char e[DATE_US_LEN], r[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
-		date_format_us(gr->earliest, e);
-		date_format_us(gr->recommended, r);
-		date_format_us(gr->past_due, p);
-		if (gr->dose_number > 0)
-			snprintf(dn, sizeof dn, "%d", gr->dose_number);
-		bool due =
-		    gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
-		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s",
-		         forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status), dn, e, r, p,
-		         due ? " PAST DUE" : "");
-		draw_text(w, y++, 1, line, cols - 2);
+		forecast_row(w, y++, forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status),
+		             gr->dose_number, gr->earliest, gr->recommended, gr->past_due,
+		             gr->status != CDSI_NOT_COMPLETE);
 	}
 	return y;
 }

@@ -60,12 +60,7 @@ static void approved(struct app *a, struct device_view *v)
 			app_message(a, MSG_ERROR, "%s", err.message);
 			return;
 		}
-		app_outbox_changed(a);
-		int n = a->counts.waiting;
-		app_message(a, MSG_INFO, "Signed in to the registry%s.",
-		            n > 0 ? "; sending the records waiting here" : "");
-		if (n > 0)
-			app_sync_now(a);
+		app_signed_in_again(a);
 		return;
 	}
 	struct open_passphrase o = {.mode = session_local_known(a->sess) ? PASS_UNLOCK : PASS_SET};

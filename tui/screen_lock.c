@@ -97,24 +97,21 @@ static struct form *lock_form(const struct screen *s)
 /* Signed in (or logged in again): the outbox goes on, and says how much. */
 static void signed_in(struct app *a, bool sign_in)
 {
-	app_outbox_changed(a);
-	int n = a->counts.waiting;
 	if (api_session_reset_required(session_api(a->sess))) {
+		app_outbox_changed(a);
 		bool forced = true;
 		app_open(a, SCREEN_PASSWORD, &forced);
 		app_message(a, MSG_INFO, "Signed in. The registry asks you to choose a new password now.");
 		return;
 	}
-	if (!sign_in)
-		app_message(a, MSG_INFO,
-		            "Session renewed. Your work is as you left it; repeat the last step.");
-	else if (n > 0)
-		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
-		            n == 1 ? "" : "s");
-	else
-		app_message(a, MSG_INFO, "Signed in to the registry; nothing is waiting to be sent.");
-	if (n > 0)
-		app_sync_now(a); /* even where auto_sync is off: this sign-in asked to send */
+	if (sign_in) {
+		app_signed_in_again(a);
+		return;
+	}
+	app_outbox_changed(a);
+	app_message(a, MSG_INFO, "Session renewed. Your work is as you left it; repeat the last step.");
+	if (a->counts.waiting > 0)
+		app_sync_now(a);
 }
 
 /* The registry said no to the offline session's sign-in: say why in its

@@ -144,18 +144,36 @@ static void clear_password(struct login_view *v)
 	}
 }
 
+static void send_login(struct app *a, struct login_view *v, bool accepted);
+
+/* The default token endpoint was not the registry's: it said how it signs
+ * in; the same login goes again where it says, if it takes passwords. */
 static void discovered(struct api_session *as, const struct api_result *res, void *arg)
 {
 	struct login_view *v = arg;
 	struct app *a = v->app;
-	(void)as;
-	v->discovering = false;
+	v->discovering = v->waiting = false;
 	app_note_result(a, res);
-	if (res->cls == API_PROTOCOL)
-		snprintf(v->error, sizeof v->error, "The registry's sign-in configuration: %s",
-		         res->err.message);
 	make_form(a, v);
 	app_dirty(a, DIRTY_SCREEN);
+	if (res->cls == API_OK && v->layout == LAYOUT_PASSWORD &&
+	    (api_session_smart(as)->grants & API_GRANT_PASSWORD)) {
+		send_login(a, v, false);
+		return;
+	}
+	clear_password(v);
+	unsigned grants = api_session_smart(as)->grants;
+	if (res->cls != API_OK)
+		snprintf(v->error, sizeof v->error, "The registry's sign-in configuration: %s",
+		         res->err.message);
+	else if (grants & API_GRANT_CLIENT)
+		snprintf(v->error, sizeof v->error,
+		         "This registry takes no passwords: it signs in workstations set up for it "
+		         "(client_id and client_secret_file, or token_file, in vaxdesk.conf).");
+	else
+		snprintf(v->error, sizeof v->error,
+		         "This registry takes no passwords, and offers no other sign-in vaxdesk can use%s.",
+		         api_session_smart(as)->published ? "" : " (it publishes no sign-in configuration)");
 }
 
 static void *login_open(struct app *a, const void *arg)
@@ -177,8 +195,6 @@ static void login_close(struct screen *s)
 	OPENSSL_cleanse(v, sizeof *v);
 	free(v);
 }
-
-static void send_login(struct app *a, struct login_view *v, bool accepted);
 
 /* The registry cannot be reached: open the local store with the password
  * instead, if this user has logged in online here before. */
@@ -251,8 +267,13 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 		try_offline(a, v, res->err.message);
 		return;
 	}
-	if (res->status == 404 && !api_session_discovered(as)) {
-		/* not vaxregd's /auth/token: ask the registry how it signs in (the
+	struct api_token_error oauth;
+	bool not_token_endpoint =
+	    res->status == 404 || res->status == 405 ||
+	    (res->status == 401 && !api_token_error_parse(res->body, res->body_len, &oauth));
+	if (not_token_endpoint && !api_session_discovered(as)) {
+		/* no OAuth token endpoint answered (nothing there, or a FHIR
+		 * server's own refusal): ask the registry how it signs in (the
 		 * password is kept until then) */
 		v->discovering = v->waiting = api_session_discover(as, discovered, v);
 		if (v->waiting)

@@ -647,14 +647,23 @@ static void device_fail(struct session *s, const char *what, const char *detail)
 	snprintf(s->dev_note, sizeof s->dev_note, "%s%s%s", what, detail ? " " : "", detail ? detail : "");
 }
 
+/* A registry answer for a device sign-in in state want: true if it is
+ * still that sign-in's (the screens hear of it). */
+static bool device_answer(struct session *s, const struct api_result *res, enum device_state want)
+{
+	session_note(s, res);
+	if (s->dev != want)
+		return false;
+	s->dev_seq++;
+	return true;
+}
+
 static void device_asked(struct api_session *as, const struct api_result *res, void *arg)
 {
 	struct session *s = arg;
 	(void)as;
-	session_note(s, res);
-	if (s->dev != DEVICE_ASKING)
+	if (!device_answer(s, res, DEVICE_ASKING))
 		return;
-	s->dev_seq++;
 	if (res->cls != API_OK) {
 		device_fail(s, "The registry did not give a sign-in code:", res->err.message);
 		return;
@@ -677,10 +686,8 @@ static void device_discovered(struct api_session *as, const struct api_result *r
 {
 	struct session *s = arg;
 	(void)as;
-	session_note(s, res);
-	if (s->dev != DEVICE_ASKING)
+	if (!device_answer(s, res, DEVICE_ASKING))
 		return;
-	s->dev_seq++;
 	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
 		device_fail(s, "The registry cannot be reached:", res->err.message);
 		return;
@@ -770,10 +777,8 @@ static void device_polled(struct api_session *as, const struct api_result *res, 
 {
 	struct session *s = arg;
 	s->dev_polling = false;
-	session_note(s, res);
-	if (s->dev != DEVICE_WAITING)
+	if (!device_answer(s, res, DEVICE_WAITING))
 		return;
-	s->dev_seq++;
 	int64_t now = session_now_ms();
 	if (res->cls == API_OK) {
 		local_who(s);

@@ -339,6 +339,9 @@ void app_logged_in_offline(struct app *a);
 bool app_statement(struct app *a, const struct api_result *res,
                    void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
                    size_t len);
+/** A session with its store open signed in to the registry again without
+ * a password here: say so, and send what waits. */
+void app_signed_in_again(struct app *a);
 /** Offline session: sign in to the registry (the password over the current
  * screen), or probe now if it is not answering yet. */
 void app_go_online(struct app *a);

@@ -5,6 +5,8 @@
 # endpoint with Medplum's grants; this workstation is a registered
 # ClientApplication), and nothing of vaxregd's: no /auth, no org codes, no
 # $match, no $immds-forecast, no vaxdesk extensions it would add.
+#   - a password login, where the workstation is not set up, is told how
+#     this registry signs in instead (it takes no passwords);
 #   - the workstation signs in with its client credentials (a secret in a
 #     file only its owner reads), the person chooses a passphrase;
 #   - a client seeded with four doses and another system's extensions is
@@ -83,8 +85,30 @@ conf() { # the registry's address (Medplum, or the relay in front of it)
 	tui_conf "registry_url = $1/fhir" "ca_file = $CA" "client_id = desk7" \
 		"client_secret_file = $TUI_TMP/client.secret" "organization = Travis Clinic" "auto_sync = no"
 }
+# --- not set up as a workstation: a password login is told what this registry takes --
+tui_conf "registry_url = $MEDPLUM_URL" "ca_file = $CA"
+tui_run <<EOF
+:wait-idle
+:type CLINIC
+<Tab>
+:type rivera
+<Tab>
+:type Some!pass2026
+<Enter>
+:wait-idle
+:save-screen $S/nopassword.txt
+EOF
+tui_has nopassword 'This registry takes no passwords: it signs in workstations set up for'
+tui_has nopassword 'client_secret_file, or token_file, in vaxdesk.conf'
+tui_lacks nopassword 'Some!pass2026'
+
 conf "$ORIGIN"
 PASS='okonjo family clinic'
+# $(signin_keys): the script lines of a later sign-in: the name, the passphrase
+signin_keys() {
+	printf ':wait-idle\n:type Nurse Rivera\n<Enter>\n:wait-idle\n:wait-text 20 Your passphrase\n'
+	printf ':type %s\n<Enter>\n:wait-idle\n' "$PASS"
+}
 
 # --- sign in, find, open, edit --------------------------------------------------
 tui_run <<EOF
@@ -168,14 +192,7 @@ send_through_cut() {
 	done
 	conf "https://127.0.0.1:$(sed -n 's/^PORT //p' "$TUI_TMP/proxy.$1")"
 	tui_run <<EOF
-:wait-idle
-:type Nurse Rivera
-<Enter>
-:wait-idle
-:wait-text 20 Your passphrase
-:type $PASS
-<Enter>
-:wait-idle
+$(signin_keys)
 <F5>
 :wait-idle
 :save-screen $S/$1.txt
@@ -190,14 +207,7 @@ send_through_cut cut1
 send_through_cut cut2
 conf "$ORIGIN"
 tui_run <<EOF
-:wait-idle
-:type Nurse Rivera
-<Enter>
-:wait-idle
-:wait-text 20 Your passphrase
-:type $PASS
-<Enter>
-:wait-idle
+$(signin_keys)
 <F5>
 :wait-idle
 :wait-text 30 accepted
