@@ -95,6 +95,16 @@ void reg_version_headers(struct reg_response *rs, const char *type, const char *
 /** A new Bundle of the given type with a fresh id. */
 cJSON *reg_bundle_new(const char *type);
 
+/** A growing text document (SOAP envelopes, the device approval page). */
+struct reg_buf {
+	char *s;
+	size_t n, cap;
+};
+/** Append s as it is. */
+void reg_buf_put(struct reg_buf *b, const char *s);
+/** Append s as XML/HTML text (& < > " ' escaped, CR as a reference). */
+void reg_buf_text(struct reg_buf *b, const char *s);
+
 /* ---- reply.c: requests ----------------------------------------------------- */
 
 /** A query parameter's value, NULL if absent. */

@@ -418,52 +418,6 @@ void reg_oauth_revoke(struct ctx *x)
 
 /* ---- the approval page ------------------------------------------------------------- */
 
-/* HTML-escape s onto the end of a growing page. */
-struct page {
-	char *buf;
-	size_t len, cap;
-};
-
-static void page_raw(struct page *p, const char *s)
-{
-	size_t n = strlen(s);
-	if (p->len + n + 1 > p->cap) {
-		p->cap = (p->len + n + 1) * 2;
-		p->buf = realloc(p->buf, p->cap);
-		if (!p->buf)
-			abort();
-	}
-	memcpy(p->buf + p->len, s, n + 1);
-	p->len += n;
-}
-
-static void page_text(struct page *p, const char *s)
-{
-	char one[2] = {0, 0};
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			page_raw(p, "&lt;");
-			break;
-		case '>':
-			page_raw(p, "&gt;");
-			break;
-		case '&':
-			page_raw(p, "&amp;");
-			break;
-		case '"':
-			page_raw(p, "&quot;");
-			break;
-		case '\'':
-			page_raw(p, "&#39;");
-			break;
-		default:
-			one[0] = *s;
-			page_raw(p, one);
-		}
-	}
-}
-
 /* The registry's confidentiality statement, as GET /auth/confidentiality gives it. */
 static char *statement_text(struct ctx *x)
 {
@@ -486,43 +440,43 @@ static char *statement_text(struct ctx *x)
  * there is something left to do. */
 static void activate_page(struct ctx *x, int status, const char *code, const char *msg, bool error, bool form)
 {
-	struct page p = {0};
-	page_raw(&p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	             "<title>Sign in a registry terminal</title></head><body>\n"
-	             "<h1>Sign in a registry terminal</h1>\n");
+	struct reg_buf p = {0};
+	reg_buf_put(&p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	                "<title>Sign in a registry terminal</title></head><body>\n"
+	                "<h1>Sign in a registry terminal</h1>\n");
 	if (msg) {
-		page_raw(&p, error ? "<p role=\"alert\"><strong>" : "<p role=\"status\"><strong>");
-		page_text(&p, msg);
-		page_raw(&p, "</strong></p>\n");
+		reg_buf_put(&p, error ? "<p role=\"alert\"><strong>" : "<p role=\"status\"><strong>");
+		reg_buf_text(&p, msg);
+		reg_buf_put(&p, "</strong></p>\n");
 	}
 	if (form) {
 		char *stmt = statement_text(x);
-		page_raw(&p, "<p>Type the code the terminal shows and log in with your own organization "
-		             "code, username and password. The terminal is then signed in as you.</p>\n"
-		             "<form method=\"post\" action=\"/auth/activate\">\n"
-		             "<p><label>Code shown on the terminal <input name=\"user_code\" "
-		             "autocomplete=\"off\" required value=\"");
-		page_text(&p, code);
-		page_raw(&p, "\"></label></p>\n"
-		             "<p><label>Organization code <input name=\"org_code\" required></label></p>\n"
-		             "<p><label>Username <input name=\"username\" autocomplete=\"username\" "
-		             "required></label></p>\n"
-		             "<p><label>Password <input type=\"password\" name=\"password\" "
-		             "autocomplete=\"current-password\" required></label></p>\n"
-		             "<p>");
-		page_text(&p, stmt);
-		page_raw(&p, "</p>\n<p><label><input type=\"checkbox\" name=\"confidentiality_accepted\" "
-		             "value=\"true\"> I accept the statement above</label></p>\n"
-		             "<p><button name=\"action\" value=\"approve\">Sign the terminal in</button> "
-		             "<button name=\"action\" value=\"deny\">It was not me: refuse</button></p>\n"
-		             "</form>\n");
+		reg_buf_put(&p, "<p>Type the code the terminal shows and log in with your own organization "
+		                "code, username and password. The terminal is then signed in as you.</p>\n"
+		                "<form method=\"post\" action=\"/auth/activate\">\n"
+		                "<p><label>Code shown on the terminal <input name=\"user_code\" "
+		                "autocomplete=\"off\" required value=\"");
+		reg_buf_text(&p, code);
+		reg_buf_put(&p, "\"></label></p>\n"
+		                "<p><label>Organization code <input name=\"org_code\" required></label></p>\n"
+		                "<p><label>Username <input name=\"username\" autocomplete=\"username\" "
+		                "required></label></p>\n"
+		                "<p><label>Password <input type=\"password\" name=\"password\" "
+		                "autocomplete=\"current-password\" required></label></p>\n"
+		                "<p>");
+		reg_buf_text(&p, stmt);
+		reg_buf_put(&p, "</p>\n<p><label><input type=\"checkbox\" name=\"confidentiality_accepted\" "
+		                "value=\"true\"> I accept the statement above</label></p>\n"
+		                "<p><button name=\"action\" value=\"approve\">Sign the terminal in</button> "
+		                "<button name=\"action\" value=\"deny\">It was not me: refuse</button></p>\n"
+		                "</form>\n");
 		free(stmt);
 	}
-	page_raw(&p, "</body></html>\n");
+	reg_buf_put(&p, "</body></html>\n");
 	free(x->rs->body);
 	x->rs->status = status;
-	x->rs->body = p.buf;
+	x->rs->body = p.s;
 	x->rs->content_type = CT_HTML;
 }
 
