@@ -10,7 +10,7 @@
 #                            here (the name, the passphrase chosen)
 #   $(signin_keys)           a later one (the name, the passphrase)
 # Sets MEDPLUM_URL, ORIGIN, CA, tok (a token of the seeding side), PID (the
-# seeded client), OTHER (the other system's extension base), PASS; a helper
+# seeded client), BEM (her brother, no doses), OTHER (the other system's extension base), PASS; a helper
 # process a test starts in proxy_pid is stopped on exit. SKIPs (77) without
 # node, the Medplum packages or jq.
 
@@ -63,6 +63,7 @@ PID=$(body .id)
 st=$(api POST /Patient '{"resourceType":"Patient","name":[{"family":"Okonjo","given":["Bem"]}],
  "gender":"male","birthDate":"2016-08-01"}')
 [ "$st" = 201 ] || tui_fail "seed second Patient: $st"
+BEM=$(body .id)
 dose() { # CVX DATE
 	st=$(api POST /Immunization '{"resourceType":"Immunization","status":"completed",
  "extension":[{"url":"'$OTHER'/cold-chain","valueString":"ok"}],
