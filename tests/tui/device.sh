@@ -119,6 +119,11 @@ tui_has locked 'SCREEN LOCKED'
 tui_has locked 'Passphrase'
 tui_lacks unlocked 'SCREEN LOCKED'
 tui_lacks unlocked "$PASS"
+# the registry's audit: approved on the phone, the device's own login, and
+# renewals by the refresh token (no password went anywhere)
+[ "$(reg_audit_count User alice device-approved)" = 1 ] || fail "device approval not audited"
+[ "$(reg_audit_count User alice login-device)" = 1 ] || fail "device login not audited"
+[ "$(reg_audit_count User alice refresh)" -ge 1 ] || fail "no renewal by the refresh token"
 
 # --- the registry is down: the passphrase opens the records offline ---------------
 registry_stop
