@@ -16,7 +16,8 @@ libvaxcore_a_SOURCES = \
 	core/phonetic.c core/phonetic.h \
 	core/nickname.c core/nickname.h \
 	core/match.c core/match.h \
-	core/quicksearch.c core/quicksearch.h
+	core/quicksearch.c core/quicksearch.h \
+	core/lot.c core/lot.h
 libvaxcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 VAXCORE_LIBS = libvaxcore.a $(CJSON_LIBS) $(OPENSSL_LIBS)
 

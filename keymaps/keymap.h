@@ -53,7 +53,9 @@
 	_(FIELD,        "field",        "Any field that has the cursor") \
 	_(OUTBOX,       "outbox",       "Outbox") \
 	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
-	_(HELP,         "help",         "Help screen")
+	_(HELP,         "help",         "Help screen") \
+	_(PICK,         "pick",         "Pick list: what a field accepts (type to narrow it)") \
+	_(CHECKLIST,    "checklist",    "Checklists: due today, lots on hand")
 
 enum keymap_id {
 #define KEYMAP_ENUM(id, name, title) KEYMAP_##id,

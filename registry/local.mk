@@ -12,7 +12,8 @@ libvaxregistry_a_SOURCES = \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
-	registry/spool.c registry/spool.h
+	registry/spool.c registry/spool.h \
+	registry/registry_id.c registry/lots.c
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
 VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \

@@ -356,6 +356,8 @@ void app_logout(struct app *a, const char *why)
 	/* every trace of the session goes: screens (search terms, forms),
 	 * messages, the sync's counters, the outbox counts */
 	app_sync_free(a);
+	app_lots_free(a);
+	memset(&a->last_visit, 0, sizeof a->last_visit);
 	session_logout(a->sess);
 	app_close_all(a);
 	a->msg[0] = '\0';

@@ -140,8 +140,44 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 	return y;
 }
 
+bool form_view_ambiguous(const struct form *f)
+{
+	size_t i = form_focus(f);
+	const struct form_field *ff = form_field_at(f, i);
+	if (!ff || ff->readonly || ff->spec->kind != FORM_CODE || form_choice(f, i))
+		return false;
+	char typed[8];
+	form_view_secret(f, i, typed, sizeof typed);
+	return typed[0] && form_matches(f, i, NULL, 0) > 1;
+}
+
+bool form_view_pick(struct app *a, struct form *f,
+                    void (*picked)(struct app *a, struct screen *below, size_t field),
+                    const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k))
+{
+	size_t i = form_focus(f), n = 0;
+	const struct form_field *ff = form_field_at(f, i);
+	if (ff)
+		form_choices(f, i, &n);
+	if (!ff || !n) {
+		app_message(a, MSG_INFO, "This field has no list: type the value.");
+		return false;
+	}
+	if (ff->readonly) {
+		app_message(a, MSG_INFO, "%s", ff->lock_reason[0] ? ff->lock_reason : "This field is locked.");
+		return false;
+	}
+	struct open_pick o = {.form = f, .field = i, .picked = picked, .refuse = refuse};
+	return app_open(a, SCREEN_PICK, &o);
+}
+
 unsigned form_view_action(struct app *a, struct form *f, enum action act)
 {
+	/* Enter on a code field that matches several: the list, never a guess */
+	if (act == ACTION_PICK || (act == ACTION_SUBMIT && form_view_ambiguous(f))) {
+		form_view_pick(a, f, NULL, NULL);
+		return FORM_REDRAW;
+	}
 	unsigned r = form_apply(f, act);
 	if (r & (FORM_REDRAW | FORM_CHANGED))
 		app_dirty(a, DIRTY_BODY);

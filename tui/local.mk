@@ -18,6 +18,7 @@ EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
 vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
 vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
+vaxdesk_SOURCES += tui/app_lots.c tui/screen_pick.c tui/screen_due.c tui/screen_lots.c tui/screen_lot_edit.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh

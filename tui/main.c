@@ -138,6 +138,7 @@ static void app_free(struct app *a)
 {
 	app_close_all(a);
 	app_sync_free(a); /* before the store and the connection it uses */
+	app_lots_free(a);
 	struct cache_store *store = a->sess ? session_store_handle(a->sess) : NULL;
 	struct api_conn *conn = a->sess ? session_conn(a->sess) : NULL;
 	session_free(&a->sess);

@@ -60,7 +60,11 @@ struct codes;
 	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
 	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
-	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */
+	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */ \
+	_(PICK,     pick)     /* a field's list, code and full name, narrowed as typed */ \
+	_(DUE,      due)      /* the vaccines due today as a checklist: ticked ones are the visit */ \
+	_(LOTS,     lots)     /* the organization's vaccine lots on hand */ \
+	_(LOT_EDIT, lot_edit) /* add or change a lot */
 /* clang-format on */
 
 enum screen_id {
@@ -78,6 +82,7 @@ enum screen_id {
 #define EVENT_OUTBOX  0x1u /* outbox entries changed state (a sync step, a save) */
 #define EVENT_NET     0x2u /* the registry's reachability changed */
 #define EVENT_SESSION 0x4u /* the session's state changed (lock, expiry, sign-in) */
+#define EVENT_LOTS    0x8u /* the lots on hand were read again or changed */
 
 /* One open screen: what it is and its own state (tig's view->private, tmux's
  * window_mode data). The stack holds these; the same screen can be on it
@@ -129,9 +134,12 @@ SCREEN_INFO(SCREEN_DECL)
 
 /* What an opener passes to ops->open (app_open's arg), per screen. */
 enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
+struct open_visit_row;
 struct open_shot {
 	const char *client_key;           /* the client's row key in the store */
 	enum shot_mode mode;              /* a new dose (im NULL) */
+	const struct open_visit_row *rows; /* Add New: start with these rows (due today) */
+	int n_rows;
 	const struct immunization *im;    /* change this dose (or delete it) */
 	bool delete;                      /* ask why, then delete im */
 	const struct cache_entry *outbox; /* correct this rejected outbox dose (im its payload) */
@@ -139,6 +147,21 @@ struct open_shot {
 struct open_client_edit {
 	const struct client *base; /* the client as it is (or a search's pre-fill) */
 	bool adding;               /* Add Client */
+};
+/* the pick list over a form (F4): the form is the opener's, under it */
+struct open_pick {
+	struct form *form;
+	size_t field;
+	const char *title; /* NULL: the field's label */
+	/* after the field took entry k (below is the opener, on top again) */
+	void (*picked)(struct app *a, struct screen *below, size_t field);
+	/* why entry k may not be chosen (an expired lot), or NULL */
+	const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k);
+};
+/* Add New for these vaccines, each row filled from a lot on hand (or its vaccine) */
+struct open_visit_row {
+	char cvx[4];
+	char lot_id[VAX_ID_LEN]; /* a lot on hand ("" none) */
 };
 struct open_discard {
 	const struct cache_entry *e;
@@ -255,6 +278,14 @@ struct app {
 	struct forecast_data *forecast; /* CDSi and school data, loaded on first use */
 
 	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
+	struct app_lots *lots; /* the organization's lots on hand (tui/app_lots.c) */
+	/* what the last visit recorded in this session chose: the next one
+	 * starts from it (the same nurse, usually the same eligibility) */
+	struct {
+		char provider[VAX_NAME_LEN];
+		char vfc[8];
+		char funding[8];
+	} last_visit;
 };
 
 /* tui/app.c */
@@ -354,6 +385,23 @@ void app_sync_stop(struct app *a);
 void app_sync_free(struct app *a);
 /** "Sending 3 of 12", the last pass's result, or "". */
 void app_sync_label(const struct app *a, char *buf, size_t len);
+
+/* tui/app_lots.c: the organization's lots on hand (cache/lots.h), read from
+ * the registry when online and kept for offline work */
+struct cache_lots;
+/** The lots as known now (the kept copy at first); never NULL. */
+const struct cache_lots *app_lots(struct app *a);
+/** Read them from the registry now (online; one read at a time); the
+ * screens hear EVENT_LOTS when they are in. */
+void app_lots_refresh(struct app *a);
+/** The same, when the copy is older than a few minutes. */
+void app_lots_refresh_if_old(struct app *a);
+/** Doses of a visit were saved: count them off their lots here at once. */
+void app_lots_used(struct app *a, const struct immunization *ims, size_t n);
+/** "Lots as of 10:42" / "Lots kept here from 11/02/2026" / "" for a line. */
+void app_lots_label(struct app *a, char *buf, size_t len);
+/** Forget them (logout, another organization). */
+void app_lots_free(struct app *a);
 
 /* tui/record.c: one client's record as the screens show it, read from the
  * store and computed when it changes (opened, saved, sent), never while
@@ -472,6 +520,14 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
                          bool legend);
 /** Give every field a width that fits cols. */
 void form_view_fit(struct form *f, int cols);
+/** Open the pick list of f's focused field (picked, refuse: see struct
+ * open_pick; may be NULL); false with a message if it has none. */
+bool form_view_pick(struct app *a, struct form *f,
+                    void (*picked)(struct app *a, struct screen *below, size_t field),
+                    const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k));
+/** The focused field is a code field whose text matches several entries
+ * and chooses none: Enter there lists them rather than submitting. */
+bool form_view_ambiguous(const struct form *f);
 /** Common handling of an action on a form screen; returns FORM_* flags. */
 unsigned form_view_action(struct app *a, struct form *f, enum action act);
 /** A typed character for the focused field. */
