@@ -96,8 +96,9 @@ static int match_rank(const struct form_choice *c, const wchar_t *q, size_t qn)
 	if (!c->label)
 		return code_prefix ? RANK_CODE_PREFIX : RANK_NONE;
 	n = fold_utf8(c->label, buf);
-	if (n == qn && !wmemcmp(buf, q, qn))
-		return RANK_LABEL;
+	if (n >= qn && !wmemcmp(buf, q, qn) &&
+	    (n == qn || (n >= qn + 3 && !wmemcmp(buf + qn, L" - ", 3))))
+		return RANK_LABEL; /* the whole label, or its name before " - " */
 	if (code_prefix)
 		return RANK_CODE_PREFIX;
 	for (size_t i = 0; i + qn <= n; i++) {

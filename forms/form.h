@@ -203,7 +203,8 @@ long form_find_in_row(const struct form *form, size_t r, const char *id);
 
 /** The chosen entry of a code field, or NULL. A code field chooses by
  * itself only when what was typed can mean one entry: its code exactly,
- * its whole label, or the one entry that matches; with several matches
+ * its whole label (or its name before " - ": "IPV - poliovirus vaccine,
+ * inactivated"), or the one entry that matches; with several matches
  * it waits for the person (form_pick, next-choice). */
 const struct form_choice *form_choice(const struct form *form, size_t i);
 /** The entries of field i's list that match what was typed (all of them

@@ -68,7 +68,7 @@ enum action_group {
 	_(NEXT_CHOICE,         "next-choice",         "Next code",  "Show the next matching code in a code field", FIELD) \
 	_(PREV_CHOICE,         "prev-choice",         "Prev code",  "Show the previous matching code", FIELD) \
 	_(PICK,                "pick",                "List",       "List what this field accepts, code and full name, to choose from", FIELD) \
-	_(TOGGLE,              "toggle",              "Tick",       "Tick or untick the selected line of a checklist", MOVE) \
+	_(TOGGLE,              "toggle",              "Tick",       "Tick or untick the selected line of a checklist", FORM) \
 	\
 	_(NEXT_FIELD,          "next-field",          "Next field", "Move to the next field", FORM) \
 	_(PREV_FIELD,          "prev-field",          "Prev field", "Move to the previous field", FORM) \

@@ -45,7 +45,7 @@ static bool code_hint(const struct form *f, size_t i, bool here, char *buf, size
 		return true;
 	}
 	size_t total = form_matches(f, i, NULL, 0);
-	if (!here || total < 2) {
+	if (!here || total < 2 || form_field_at(f, i)->autofilled) {
 		snprintf(buf, len, "= %s", c->label);
 		return true;
 	}
@@ -68,7 +68,7 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 	int cur_y = -1, cur_x = -1;
 	for (size_t i = from; i < to && i < form_count(f) && y < rows; i++, y++) {
 		const struct form_field *ff = form_field_at(f, i);
-		bool req = ff->spec->flags & FORM_REQUIRED;
+		bool req = ff->required; /* the spec's, or a rule's for this record */
 		any_required |= req;
 		char label[128];
 		snprintf(label, sizeof label, "%s%s:", req ? "* " : "  ", ff->spec->label);
@@ -121,6 +121,14 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 				draw_words(a, w, y, after + 2, hint, cols - after - 2);
 				wattrset(w, A_NORMAL);
 			}
+		} else if (here && (ff->spec->kind == FORM_TEXT || ff->spec->kind == FORM_NAME) &&
+		           after + 2 < cols) {
+			/* the limit is shown where it is typed, never found by a cut */
+			char count[32];
+			snprintf(count, sizeof count, "%zu/%zu", ff->edit.len, ff->edit.max_len);
+			wattrset(w, term_attr(a, ROLE_DISABLED));
+			draw_text(w, y, after + 2, count, cols - after - 2);
+			wattrset(w, A_NORMAL);
 		}
 		if (here) {
 			cur_y = y;
