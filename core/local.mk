@@ -17,7 +17,8 @@ libvaxcore_a_SOURCES = \
 	core/nickname.c core/nickname.h \
 	core/match.c core/match.h \
 	core/quicksearch.c core/quicksearch.h \
-	core/lot.c core/lot.h
+	core/lot.c core/lot.h \
+	core/county.c core/county.h
 libvaxcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 VAXCORE_LIBS = libvaxcore.a $(CJSON_LIBS) $(OPENSSL_LIBS)
 

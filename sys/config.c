@@ -19,6 +19,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->cache_retention_days = 90;
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
+	text_copy(cfg->registry_state, sizeof cfg->registry_state, "TX");
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -86,6 +87,7 @@ static const struct setting {
     {"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
+    {"registry_state", K_NAME, offsetof(struct config, registry_state), 3, 0, 0},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)

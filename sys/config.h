@@ -24,6 +24,7 @@ struct config {
 	int cache_retention_days;
 	int connect_timeout_seconds;
 	bool auto_sync; /* send the outbox by itself when online (default yes) */
+	char registry_state[3]; /* the registry's state: new addresses start there (default TX) */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

@@ -14,6 +14,7 @@
 
 #include "cache/cli.h"
 #include "core/codes.h"
+#include "core/county.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -146,6 +147,7 @@ static void app_free(struct app *a)
 	if (conn)
 		api_conn_free(conn);
 	codes_free(&a->codes);
+	county_list_free(&a->counties);
 	forecast_data_free(&a->forecast);
 	keymap_set_free(&a->keys);
 	for (size_t i = 0; i < a->n_notes; i++)

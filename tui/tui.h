@@ -275,6 +275,8 @@ struct app {
 	int64_t counts_ms;   /* when last counted */
 	struct codes *codes; /* the CDC tables, loaded on first use */
 	bool codes_tried;
+	struct county_list *counties; /* the counties of each state, loaded on first use */
+	bool counties_tried;
 	struct forecast_data *forecast; /* CDSi and school data, loaded on first use */
 
 	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
@@ -325,6 +327,9 @@ struct cache_store *app_store(const struct app *a);
 struct api_conn *app_conn(const struct app *a);
 /** The CDC code tables (NULL if they cannot be read). */
 const struct codes *app_codes(struct app *a);
+/** The counties of each state (NULL if they cannot be read). */
+struct county_list;
+const struct county_list *app_counties(struct app *a);
 /** Today on the workstation's calendar. */
 vax_date app_today(void);
 /** Who records, where, now (for a capture). */
