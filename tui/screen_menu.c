@@ -20,6 +20,7 @@ static const struct entry entries[] = {
     {ACTION_ADD_CLIENT, "Add a client", true},
     {ACTION_OUTBOX, "Outbox: what waits for the registry", true},
     {ACTION_REVIEW, "Review possible duplicates", true},
+    {ACTION_LOTS, "Vaccine lots on hand", true},
     {ACTION_CHANGE_PASSWORD, "Change password", true},
     {ACTION_SWITCH_ORG, "Switch organization", true},
     {ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true},
@@ -43,7 +44,7 @@ static bool usable(const struct app *a, int i)
 	 * and holds the clients to review */
 	if (app_offline(a) && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
 	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW &&
-	    entries[i].act != ACTION_OUTBOX)
+	    entries[i].act != ACTION_OUTBOX && entries[i].act != ACTION_LOTS)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
@@ -104,6 +105,9 @@ static void run(struct app *a, int i)
 		break;
 	case ACTION_OUTBOX:
 		app_open(a, SCREEN_OUTBOX, NULL);
+		break;
+	case ACTION_LOTS:
+		app_open(a, SCREEN_LOTS, NULL);
 		break;
 	case ACTION_GO_ONLINE:
 		app_go_online(a);
