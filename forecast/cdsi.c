@@ -1280,8 +1280,13 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 				gnum[k] = ps->tdnum[i];
 				bool open = false;
 				for (size_t t = 0; t < ps->s->ndoses; t++) {
-					open |= ps->s->doses[t].recurring;
-					gfix[k] += !ps->s->doses[t].recurring;
+					const struct cdsi_series_dose *d = &ps->s->doses[t];
+					open |= d->recurring;
+					/* the childhood doses: those recommended before age 7
+					 * (DTaP's five; Tdap and the boosters come later) */
+					const struct cdsi_span *rec = d->nages ? &d->ages[0].earliest_rec : NULL;
+					if (!d->recurring && rec && rec->set && rec->sp.years * 12 + rec->sp.months < 7 * 12)
+						gfix[k]++;
 				}
 				gof[k] = open ? 0 : (int)ps->s->ndoses;
 			}

@@ -110,7 +110,7 @@ struct cdsi_dose_eval {
 	unsigned reasons;             /* every reason found: bit (1u << reason) */
 	int dose_number;              /* target dose satisfied ("1" of 4), 0 if none */
 	int series_doses;             /* doses in the series ("4"), 0 if open-ended */
-	int fixed_doses;              /* the doses before an open-ended series recurs ("5" of DTaP) */
+	int fixed_doses;              /* an open-ended series' childhood doses ("5" of DTaP), 0 if none */
 };
 
 /** The outcome for one vaccine group. */

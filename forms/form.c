@@ -746,7 +746,10 @@ static void leave(struct form *form)
 		size_t nch, k = f->choice;
 		const struct form_choice *ch = field_list(f, &nch);
 		field_set_utf8(&f->edit, ch[k].code, (size_t)-1);
-		f->choice = k; /* the one chosen, even when others share its code */
+		/* the code's own line ("115 Tdap", not the trade name picked) */
+		f->choice = best_choice(f);
+		if (f->choice == FORM_NO_CHOICE)
+			f->choice = k;
 		f->autofilled = true; /* typing there again starts a new choice */
 	}
 	if (!f->readonly) {
@@ -816,9 +819,13 @@ static unsigned edited(struct form *form, struct form_field *f, enum field_statu
 {
 	switch (st) {
 	case FIELD_NOOP:
-		if (!f->autofilled)
+		if (!f->autofilled && !f->overflow)
 			return 0;
 		f->autofilled = false; /* Home or End in a filled field: edit it */
+		if (f->overflow) {
+			f->overflow = 0; /* seen: what fits is what the person keeps */
+			set_message(f, NULL);
+		}
 		return FORM_REDRAW;
 	case FIELD_MOVED:
 		/* moving in a filled field means editing it, not replacing it */

@@ -396,11 +396,11 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 	/* the vaccine's name takes the width the other columns leave; the
 	 * recording organization shows when there is room for it */
 	bool org = cols >= 100;
-	int vw = cols - 2 - (org ? 63 : 54);
+	int vw = cols - 2 - (org ? 66 : 57);
 	if (vw < 13)
 		vw = 13;
 	char hdr[512];
-	snprintf(hdr, sizeof hdr, "  %-10s %-*s %-8s %s%-6s %-15s %s", "Date", vw, "Vaccine", "Lot",
+	snprintf(hdr, sizeof hdr, "  %-10s %-*s %-8s %s%-7s %-15s %s", "Date", vw, "Vaccine", "Lot",
 	         org ? "Org      " : "", "Source", "Registry", "Dose");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, hdr, cols - 2);
@@ -425,10 +425,10 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 		const struct immunization *im = &v->rec.imms[row->imm];
 		char date[DATE_US_LEN], line[768], orgcol[16] = "";
 		date_format_us(im->date_given, date);
-		const char *src = im->refused ? "Refuse" : im->historical ? "Hist." : "Given";
+		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
 		if (org)
 			snprintf(orgcol, sizeof orgcol, "%-8.8s ", im->org);
-		snprintf(line, sizeof line, "%c %-10s %-*.*s %-8.8s %s%-6s %-15s %s", r == v->sel ? '>' : ' ', date,
+		snprintf(line, sizeof line, "%c %-10s %-*.*s %-8.8s %s%-7s %-15s %s", r == v->sel ? '>' : ' ', date,
 		         vw, vw, row->vaccine, im->refused ? "" : im->lot, orgcol, src, row->state, row->eval);
 		wattrset(w, r == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);

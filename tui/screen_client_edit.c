@@ -711,14 +711,13 @@ static bool comment_complete(struct edit_view *v, struct app *a)
 	return false;
 }
 
-/* The first field with a message, from the tab shown on: where the
- * cursor goes when a save is refused. */
+/* The first field with a message, in tab order: where the cursor goes
+ * when a save is refused. */
 static bool first_marked(struct edit_view *v, int *tab, size_t *field, int *count)
 {
 	bool found = false;
 	*count = 0;
-	for (int k = 0; k < TAB_COUNT; k++) {
-		int t = (v->cur + k) % TAB_COUNT;
+	for (int t = 0; t < TAB_COUNT; t++) {
 		for (size_t i = 0; i < form_count(v->tab[t]); i++) {
 			const struct form_field *f = form_field_at(v->tab[t], i);
 			if (!f->message[0] || f->readonly)
@@ -777,13 +776,22 @@ static void save(struct edit_view *v, struct app *a)
 		if (first_marked(v, &tab, &bad, &count)) {
 			const struct form_field *f = form_field_at(v->tab[tab], bad);
 			v->cur = tab;
+			/* leaving a field checks it again, as Tab would: its "Required." stays */
+			size_t was = form_focus(v->tab[tab]);
+			char kept[FORM_MSG_LEN] = "";
+			if (was < form_count(v->tab[tab]))
+				snprintf(kept, sizeof kept, "%s", form_field_at(v->tab[tab], was)->message);
 			form_set_focus(v->tab[tab], bad);
+			if (was < form_count(v->tab[tab]) && was != bad && kept[0])
+				form_set_message(v->tab[tab], was, kept);
+			/* the sentence whole on an 80-column line; the count after it */
+			char more[48] = "";
 			if (count > 1)
-				app_message(a, MSG_ERROR, "Not saved: %d fields to correct, marked. First, %s (%s tab): %s",
-				            count, f->spec->label, tab_names[tab], f->message);
+				snprintf(more, sizeof more, " (%d fields marked)", count);
+			if (draw_width(f->spec->label) + draw_width(f->message) + draw_width(more) + 20 <= a->cols)
+				app_message(a, MSG_ERROR, "Not saved: %s: %s%s", f->spec->label, f->message, more);
 			else
-				app_message(a, MSG_ERROR, "Not saved: %s (%s tab): %s", f->spec->label, tab_names[tab],
-				            f->message);
+				app_message(a, MSG_ERROR, "Not saved: %s%s", f->message, more);
 		} else {
 			app_message(a, MSG_ERROR, "Not saved: %s", v->error);
 		}

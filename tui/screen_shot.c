@@ -71,6 +71,7 @@
 /* clang-format on */
 
 #define ROWS_MAX 8 /* vaccines in one visit */
+#define FORM_WHY_MAX (8 + 12 * ROWS_MAX) /* fields of a visit form */
 
 /* A lot number given here is checked as the vial prints it; one from an
  * old paper record is taken as written (ctx: the instance's mode). */
@@ -304,8 +305,12 @@ static long add_row(struct shot_view *v, struct app *a)
 	long r = (long)form_row_add(v->form, v->row_specs, sizeof row_specs / sizeof *row_specs);
 	char today[DATE_US_LEN];
 	set_field_in(v, r, "vis_date", date_format_us(app_today(), today));
-	if (a->last_visit.funding[0])
-		set_field_in(v, r, "funding", a->last_visit.funding);
+	/* the stock of the visit's other vaccines, else of the last visit */
+	char before[8] = "";
+	if (r > 0)
+		get(v, r - 1, "funding", before, sizeof before);
+	if (before[0] || a->last_visit.funding[0])
+		set_field_in(v, r, "funding", before[0] ? before : a->last_visit.funding);
 	v->row_cvx[r][0] = '\0';
 	v->row_lots[r] = -1;
 	return r;
@@ -884,8 +889,12 @@ static void build(struct shot_view *v, struct app *a, long r, struct immunizatio
 
 /* Put each rule's message beside its field in row r, unless the field's
  * own check already said something there; true if none blocks. A rule on
- * no field of the form goes to *loose. */
-static bool show_rules(struct shot_view *v, long r, const struct rule_report *rep, char *loose, size_t len)
+ * no field of the form goes to *loose. An empty field a rule requires
+ * keeps its short "Required." (its star says so; a long sentence beside
+ * every such field would push the form off an 80x24 screen): the rule's
+ * sentence goes to why[] for the message line. */
+static bool show_rules(struct shot_view *v, long r, const struct rule_report *rep, char *loose, size_t len,
+                       char (*why)[FORM_MSG_LEN])
 {
 	bool ok = true;
 	for (int i = 0; i < rep->n; i++) {
@@ -897,8 +906,11 @@ static bool show_rules(struct shot_view *v, long r, const struct rule_report *re
 			snprintf(loose, len, "%s", rule_message(rep->v[i].rule));
 			continue;
 		}
-		if (!form_field_at(v->form, (size_t)fi)->message[0])
+		const char *had = form_field_at(v->form, (size_t)fi)->message;
+		if (!had[0])
 			form_set_message(v->form, (size_t)fi, rule_message(rep->v[i].rule));
+		else if (!strcmp(had, "Required.") && (size_t)fi < FORM_WHY_MAX)
+			snprintf(why[fi], sizeof why[fi], "%s", rule_message(rep->v[i].rule));
 	}
 	return ok;
 }
@@ -909,16 +921,28 @@ static bool show_rules(struct shot_view *v, long r, const struct rule_report *re
 static bool all_errors(struct shot_view *v, struct app *a, struct immunization *ims, size_t n,
                        const struct rule_ctx *ctx)
 {
-	form_validate(v->form, NULL, NULL);
 	char loose[VAX_ERROR_MSG_LEN] = "";
+	static char why[FORM_WHY_MAX][FORM_MSG_LEN];
 	bool ok = true;
-	for (size_t r = 0; r < n; r++) {
-		long row = form_rows(v->form) ? (long)r : -1;
-		build(v, a, row, &ims[r]);
-		struct rule_report rep;
-		rules_report_init(&rep);
-		rules_check_immunization(ctx, v->cl.dob, &ims[r], &rep);
-		ok &= show_rules(v, row, &rep, loose, sizeof loose);
+	/* twice: moving the cursor to the first wrong field checks the field
+	 * it leaves again, as Tab would, which forgets that one's "Required." */
+	for (int pass = 0; pass < 2; pass++) {
+		form_validate(v->form, NULL, NULL);
+		memset(why, 0, sizeof why);
+		ok = true;
+		for (size_t r = 0; r < n; r++) {
+			long row = form_rows(v->form) ? (long)r : -1;
+			build(v, a, row, &ims[r]);
+			struct rule_report rep;
+			rules_report_init(&rep);
+			rules_check_immunization(ctx, v->cl.dob, &ims[r], &rep);
+			ok &= show_rules(v, row, &rep, loose, sizeof loose, why);
+		}
+		for (size_t i = 0; pass == 0 && i < form_count(v->form); i++)
+			if (form_field_at(v->form, i)->message[0] && !form_field_at(v->form, i)->readonly) {
+				form_set_focus(v->form, i);
+				break;
+			}
 	}
 	size_t bad = form_count(v->form), count = 0;
 	for (size_t i = 0; i < form_count(v->form); i++)
@@ -934,16 +958,27 @@ static bool all_errors(struct shot_view *v, struct app *a, struct immunization *
 		return false;
 	}
 	form_set_focus(v->form, bad);
+	/* the first vaccine to correct is the one shown in full */
+	for (size_t i = bad; i < form_count(v->form); i++)
+		if (form_field_at(v->form, i)->message[0] && form_field_row(v->form, i) >= 0) {
+			v->shown_row = form_field_row(v->form, i);
+			break;
+		}
 	const struct form_field *f = form_field_at(v->form, bad);
+	const char *said = bad < FORM_WHY_MAX && why[bad][0] ? why[bad] : f->message;
 	long r = form_field_row(v->form, bad);
 	char where[32] = "";
 	if (r >= 0 && form_rows(v->form) > 1)
 		snprintf(where, sizeof where, "vaccine %ld: ", r + 1);
+	/* the sentence whole on an 80-column line (a narrow field's column may
+	 * cut it), the count after it */
+	char more[48] = "";
 	if (count > 1)
-		app_message(a, MSG_ERROR, "Not saved: %zu fields to correct, marked. First, %s%s: %s", count, where,
-		            f->spec->label, f->message);
+		snprintf(more, sizeof more, " (%zu fields marked)", count);
+	if (draw_width(where) + draw_width(f->spec->label) + draw_width(said) + draw_width(more) + 20 <= a->cols)
+		app_message(a, MSG_ERROR, "Not saved: %s%s: %s%s", where, f->spec->label, said, more);
 	else
-		app_message(a, MSG_ERROR, "Not saved: %s%s: %s", where, f->spec->label, f->message);
+		app_message(a, MSG_ERROR, "Not saved: %s%s%s", where, said, more);
 	return false;
 }
 
