@@ -37,7 +37,8 @@ REGISTRY_TESTS = \
 	tests/registry/forecast.sh \
 	tests/registry/school.sh \
 	tests/registry/harness.sh \
-	tests/registry/routes.sh
+	tests/registry/routes.sh \
+	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh
