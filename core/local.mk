@@ -24,7 +24,7 @@ VAXCORE_LIBS = libvaxcore.a $(CJSON_LIBS) $(OPENSSL_LIBS)
 
 tests_check_all_SOURCES += \
 	tests/core/test_date.c tests/core/test_text.c tests/core/test_uuid.c \
-	tests/core/test_csv.c tests/core/test_rules.c tests/core/test_client.c
+	tests/core/test_csv.c tests/core/test_rules.c tests/core/test_client.c tests/core/test_lot.c
 tests_check_all_SOURCES += \
 	tests/match/test_phonetic.c tests/match/test_nickname.c tests/match/test_match.c \
 	tests/match/test_quicksearch.c tests/match/test_match_eval.c \
