@@ -879,14 +879,15 @@ void api_classify_status(struct api_result *res, long status, bool sent_token, c
 		error_set(&res->err, "API-REJECTED", "The registry refused this (HTTP %ld).%s", status, oo);
 	} else if (status >= 500) {
 		res->cls = API_SERVER;
-		error_set(&res->err, "API-SERVER", "The registry had an internal error (code %ld); try again later.%s",
-		          status, oo);
+		error_set(&res->err, "API-SERVER",
+		          "The registry had an internal error (code %ld); try again later.%s", status, oo);
 	} else {
 		res->cls = API_PROTOCOL;
-		error_set(&res->err, "API-PROTO-STATUS",
-		          "The registry gave an answer vaxdesk does not know (code %ld); if it happens again, "
-		          "tell the registry's help desk.",
-		          status);
+		error_set(
+		    &res->err, "API-PROTO-STATUS",
+		    "The registry gave an answer vaxdesk does not know (code %ld); if it happens again, "
+		    "tell the registry's help desk.",
+		    status);
 	}
 }
 

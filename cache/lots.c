@@ -53,8 +53,9 @@ static char *path_for(const char *dir, const char *org)
 	size_t o = (size_t)snprintf(name, sizeof name, "lots-");
 	/* an org code is letters and digits; anything else stays out of a file name */
 	for (const char *p = org; *p && o + 6 < sizeof name; p++)
-		name[o++] = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p
-		                                                                                             : '_';
+		name[o++] = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+		                ? *p
+		                : '_';
 	snprintf(name + o, sizeof name - o, ".json");
 	return fileio_join(dir, name);
 }
@@ -74,8 +75,8 @@ bool cache_lots_load(const char *dir, const char *org, struct cache_lots *out, s
 	cJSON *j = ok ? cJSON_ParseWithLength(buf, len) : NULL;
 	free(buf);
 	if (ok && !j)
-		ok = error_set(err, "LOTS-FILE", "%s is not a lots file; it will be read again from the registry.",
-		               path);
+		ok = error_set(err, "LOTS-FILE",
+		               "%s is not a lots file; it will be read again from the registry.", path);
 	free(path);
 	if (!ok)
 		return false;
@@ -111,8 +112,9 @@ bool cache_lots_use(struct cache_lots *l, const char *id, const char *lot, const
 {
 	for (int i = 0; i < l->n; i++) {
 		struct vax_lot *x = &l->lot[i];
-		bool hit = id && id[0] ? !strcmp(x->id, id)
-		                       : lot && lot_number_same(x->lot, lot) && (!cvx || !strcmp(x->cvx, cvx));
+		bool hit = id && id[0]
+		               ? !strcmp(x->id, id)
+		               : lot && lot_number_same(x->lot, lot) && (!cvx || !strcmp(x->cvx, cvx));
 		if (!hit)
 			continue;
 		x->doses = x->doses > n ? x->doses - n : 0;

@@ -15,20 +15,62 @@ struct county_list {
 };
 
 static const struct us_state states[] = {
-    {"AK", "Alaska"},         {"AL", "Alabama"},        {"AR", "Arkansas"},       {"AS", "American Samoa"},
-    {"AZ", "Arizona"},        {"CA", "California"},     {"CO", "Colorado"},       {"CT", "Connecticut"},
-    {"DC", "District of Columbia"}, {"DE", "Delaware"}, {"FL", "Florida"},        {"GA", "Georgia"},
-    {"GU", "Guam"},           {"HI", "Hawaii"},         {"IA", "Iowa"},           {"ID", "Idaho"},
-    {"IL", "Illinois"},       {"IN", "Indiana"},        {"KS", "Kansas"},         {"KY", "Kentucky"},
-    {"LA", "Louisiana"},      {"MA", "Massachusetts"},  {"MD", "Maryland"},       {"ME", "Maine"},
-    {"MI", "Michigan"},       {"MN", "Minnesota"},      {"MO", "Missouri"},       {"MP", "Northern Mariana Islands"},
-    {"MS", "Mississippi"},    {"MT", "Montana"},        {"NC", "North Carolina"}, {"ND", "North Dakota"},
-    {"NE", "Nebraska"},       {"NH", "New Hampshire"},  {"NJ", "New Jersey"},     {"NM", "New Mexico"},
-    {"NV", "Nevada"},         {"NY", "New York"},       {"OH", "Ohio"},           {"OK", "Oklahoma"},
-    {"OR", "Oregon"},         {"PA", "Pennsylvania"},   {"PR", "Puerto Rico"},    {"RI", "Rhode Island"},
-    {"SC", "South Carolina"}, {"SD", "South Dakota"},   {"TN", "Tennessee"},      {"TX", "Texas"},
-    {"UM", "U.S. Minor Outlying Islands"}, {"UT", "Utah"}, {"VA", "Virginia"},    {"VI", "U.S. Virgin Islands"},
-    {"VT", "Vermont"},        {"WA", "Washington"},     {"WI", "Wisconsin"},      {"WV", "West Virginia"},
+    {"AK", "Alaska"},
+    {"AL", "Alabama"},
+    {"AR", "Arkansas"},
+    {"AS", "American Samoa"},
+    {"AZ", "Arizona"},
+    {"CA", "California"},
+    {"CO", "Colorado"},
+    {"CT", "Connecticut"},
+    {"DC", "District of Columbia"},
+    {"DE", "Delaware"},
+    {"FL", "Florida"},
+    {"GA", "Georgia"},
+    {"GU", "Guam"},
+    {"HI", "Hawaii"},
+    {"IA", "Iowa"},
+    {"ID", "Idaho"},
+    {"IL", "Illinois"},
+    {"IN", "Indiana"},
+    {"KS", "Kansas"},
+    {"KY", "Kentucky"},
+    {"LA", "Louisiana"},
+    {"MA", "Massachusetts"},
+    {"MD", "Maryland"},
+    {"ME", "Maine"},
+    {"MI", "Michigan"},
+    {"MN", "Minnesota"},
+    {"MO", "Missouri"},
+    {"MP", "Northern Mariana Islands"},
+    {"MS", "Mississippi"},
+    {"MT", "Montana"},
+    {"NC", "North Carolina"},
+    {"ND", "North Dakota"},
+    {"NE", "Nebraska"},
+    {"NH", "New Hampshire"},
+    {"NJ", "New Jersey"},
+    {"NM", "New Mexico"},
+    {"NV", "Nevada"},
+    {"NY", "New York"},
+    {"OH", "Ohio"},
+    {"OK", "Oklahoma"},
+    {"OR", "Oregon"},
+    {"PA", "Pennsylvania"},
+    {"PR", "Puerto Rico"},
+    {"RI", "Rhode Island"},
+    {"SC", "South Carolina"},
+    {"SD", "South Dakota"},
+    {"TN", "Tennessee"},
+    {"TX", "Texas"},
+    {"UM", "U.S. Minor Outlying Islands"},
+    {"UT", "Utah"},
+    {"VA", "Virginia"},
+    {"VI", "U.S. Virgin Islands"},
+    {"VT", "Vermont"},
+    {"WA", "Washington"},
+    {"WI", "Wisconsin"},
+    {"WV", "West Virginia"},
     {"WY", "Wyoming"},
 };
 
@@ -77,14 +119,15 @@ struct county_list *county_list_parse(const char *label, const char *buf, size_t
 			header = false;
 			for (int i = 0; i < 4; i++)
 				if (row.n != 4 || strcmp(row.field[i], cols[i]))
-					ok = error_set(err, "COUNTY-HEADER",
-					               "%s:%d: the columns are not state,fips,county,census_name", label,
-					               row.line);
+					ok = error_set(
+					    err, "COUNTY-HEADER",
+					    "%s:%d: the columns are not state,fips,county,census_name", label,
+					    row.line);
 			continue;
 		}
 		if (row.n != 4 || strlen(row.field[0]) != 2 || !digits(row.field[1], 5) || !row.field[2][0]) {
-			ok = error_set(err, "COUNTY-LINE", "%s:%d: not a county (state, 5-digit FIPS, name)", label,
-			               row.line);
+			ok = error_set(err, "COUNTY-LINE", "%s:%d: not a county (state, 5-digit FIPS, name)",
+			               label, row.line);
 			break;
 		}
 		if (l->n == cap) {

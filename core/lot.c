@@ -82,11 +82,13 @@ static bool read_extensions(const cJSON *j, struct vax_lot *l, struct vax_error 
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, "valueInteger");
 			if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1000000 ||
 			    v->valuedouble != (double)(int)v->valuedouble)
-				return bad(err, "Medication.extension", "doses-on-hand is a whole number, 0 or more.");
+				return bad(err, "Medication.extension",
+				           "doses-on-hand is a whole number, 0 or more.");
 			l->doses = (int)v->valuedouble;
 		} else if (!strcmp(url->valuestring, EXT_FUNDING)) {
 			const cJSON *cc = cJSON_GetObjectItemCaseSensitive(x, "valueCodeableConcept");
-			const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cc, "coding"), 0);
+			const cJSON *c0 =
+			    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cc, "coding"), 0);
 			if (!str(c0, "code", "Medication.extension", l->funding, sizeof l->funding, err))
 				return false;
 		}
@@ -155,7 +157,8 @@ cJSON *lot_to_json(const struct vax_lot *l)
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "url", EXT_FUNDING);
 		cJSON *cc = cJSON_AddObjectToObject(f, "valueCodeableConcept");
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(cc, "coding"), coding(CS_FUNDING, l->funding, NULL));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(cc, "coding"),
+		                     coding(CS_FUNDING, l->funding, NULL));
 		cJSON_AddItemToArray(ext, f);
 	}
 	cJSON *code = cJSON_AddObjectToObject(j, "code");
@@ -203,7 +206,8 @@ bool lot_usable(const struct vax_lot *l, vax_date day)
 
 const char *lot_number_check(const char *lot)
 {
-	static const char *const placeholders[] = {"NA", "N/A", "UNK", "UNKNOWN", "NONE", "LOT", "TEST", "NOLOT"};
+	static const char *const placeholders[] = {"NA",   "N/A", "UNK",  "UNKNOWN",
+	                                           "NONE", "LOT", "TEST", "NOLOT"};
 	char t[64];
 	snprintf(t, sizeof t, "%s", lot);
 	text_trim(t);

@@ -29,7 +29,7 @@
 #include "core/date.h"
 #include "core/error.h"
 
-#define LOT_NUMBER_LEN 21 /* 20 characters, what HL7 RXA-15 and most labels hold */
+#define LOT_NUMBER_LEN 21  /* 20 characters, what HL7 RXA-15 and most labels hold */
 #define LOT_MAX        200 /* lots one organization keeps at once */
 
 struct vax_lot {

@@ -1284,8 +1284,10 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 					open |= d->recurring;
 					/* the childhood doses: those recommended before age 7
 					 * (DTaP's five; Tdap and the boosters come later) */
-					const struct cdsi_span *rec = d->nages ? &d->ages[0].earliest_rec : NULL;
-					if (!d->recurring && rec && rec->set && rec->sp.years * 12 + rec->sp.months < 7 * 12)
+					const struct cdsi_span *rec =
+					    d->nages ? &d->ages[0].earliest_rec : NULL;
+					if (!d->recurring && rec && rec->set &&
+					    rec->sp.years * 12 + rec->sp.months < 7 * 12)
 						gfix[k]++;
 				}
 				gof[k] = open ? 0 : (int)ps->s->ndoses;

@@ -191,14 +191,16 @@ static int due_cmp(const void *pa, const void *pb)
 	return a->recommended < b->recommended ? -1 : a->recommended > b->recommended;
 }
 
-size_t forecast_due_today(const struct forecast_record *r, vax_date today, struct forecast_due *out, size_t max)
+size_t forecast_due_today(const struct forecast_record *r, vax_date today, struct forecast_due *out,
+                          size_t max)
 {
 	size_t n = 0;
 	if (!r->have_fc)
 		return 0;
 	for (size_t g = 0; g < r->fc.ngroups; g++) {
 		const struct cdsi_group_result *gr = &r->fc.groups[g];
-		if (gr->status != CDSI_NOT_COMPLETE || gr->recommended == DATE_NONE || gr->recommended > today)
+		if (gr->status != CDSI_NOT_COMPLETE || gr->recommended == DATE_NONE ||
+		    gr->recommended > today)
 			continue;
 		if (gr->latest != DATE_NONE && gr->latest < today)
 			continue; /* too late for this dose: CDSi says what comes instead */

@@ -96,8 +96,7 @@ static int match_rank(const struct form_choice *c, const wchar_t *q, size_t qn)
 	if (!c->label)
 		return code_prefix ? RANK_CODE_PREFIX : RANK_NONE;
 	n = fold_utf8(c->label, buf);
-	if (n >= qn && !wmemcmp(buf, q, qn) &&
-	    (n == qn || (n >= qn + 3 && !wmemcmp(buf + qn, L" - ", 3))))
+	if (n >= qn && !wmemcmp(buf, q, qn) && (n == qn || (n >= qn + 3 && !wmemcmp(buf + qn, L" - ", 3))))
 		return RANK_LABEL; /* the whole label, or its name before " - " */
 	if (code_prefix)
 		return RANK_CODE_PREFIX;
@@ -656,7 +655,8 @@ static const char *check(struct form_field *f, bool required)
 			size_t many = match_count(f);
 			if (many == 0)
 				return "No code matches what was typed.";
-			snprintf(f->message, sizeof f->message, "%zu match: choose one (F4 lists them).", many);
+			snprintf(f->message, sizeof f->message, "%zu match: choose one (F4 lists them).",
+			         many);
 			return f->message;
 		}
 		n = f->choice == FORM_NO_CHOICE ? 0 : strlen(ch[f->choice].code);

@@ -42,7 +42,8 @@ bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out)
 	if (c && l.mvx[0] && !codes_mvx(c, l.mvx))
 		return refuse(x, "V-MVX-UNKNOWN", rule_message(RULE_MVX_UNKNOWN), "Medication.manufacturer");
 	if (c && l.mvx[0] && !codes_mvx_matches_cvx(c, l.cvx, l.mvx))
-		return refuse(x, "V-MVX-MISMATCH", rule_message(RULE_MVX_MISMATCH), "Medication.manufacturer");
+		return refuse(x, "V-MVX-MISMATCH", rule_message(RULE_MVX_MISMATCH),
+		              "Medication.manufacturer");
 	if (l.funding[0] && !vocab_find(VOCAB_FUNDING, l.funding))
 		return refuse(x, "V-CODE-UNKNOWN", "That funding source is not one of the allowed values.",
 		              "Medication.extension");

@@ -23,7 +23,7 @@ struct config {
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;
-	bool auto_sync; /* send the outbox by itself when online (default yes) */
+	bool auto_sync;         /* send the outbox by itself when online (default yes) */
 	char registry_state[3]; /* the registry's state: new addresses start there (default TX) */
 
 	/* what was wrong with the file, for the screen to show after it opens */

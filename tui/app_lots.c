@@ -68,7 +68,8 @@ static void read_done(struct api_req *req, const struct api_result *res, void *a
 	struct api_bundle b;
 	memset(&b, 0, sizeof b);
 	struct vax_error err;
-	if (api_fhir_read_bundle(res, &b, &err) && cache_lots_from_bundle(&b, (int64_t)time(NULL), &s->l, &err))
+	if (api_fhir_read_bundle(res, &b, &err) &&
+	    cache_lots_from_bundle(&b, (int64_t)time(NULL), &s->l, &err))
 		keep(a, s);
 	api_bundle_free(&b);
 	api_req_free(req);

@@ -172,7 +172,8 @@ bool form_view_pick(struct app *a, struct form *f,
 		return false;
 	}
 	if (ff->readonly) {
-		app_message(a, MSG_INFO, "%s", ff->lock_reason[0] ? ff->lock_reason : "This field is locked.");
+		app_message(a, MSG_INFO, "%s",
+		            ff->lock_reason[0] ? ff->lock_reason : "This field is locked.");
 		return false;
 	}
 	struct open_pick o = {.form = f, .field = i, .picked = picked, .refuse = refuse};

@@ -276,9 +276,9 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
 /* The line of the record's own keys under the details, in priority order,
  * labelled as the bar labels them (keymaps/action.h); what it shows the bar
  * leaves out (client_action_shown). */
-static const enum action nav[] = {ACTION_DUE_TODAY,     ACTION_ADD_SHOT,   ACTION_ADD_HISTORICAL_SHOT,
-                                  ACTION_REFUSE_SHOT,   ACTION_EDIT_SHOT,  ACTION_DELETE_RECORD,
-                                  ACTION_EDIT_CLIENT,   ACTION_SELECT,     ACTION_TOGGLE_SCHEDULE};
+static const enum action nav[] = {ACTION_DUE_TODAY,   ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT,
+                                  ACTION_REFUSE_SHOT, ACTION_EDIT_SHOT, ACTION_DELETE_RECORD,
+                                  ACTION_EDIT_CLIENT, ACTION_SELECT,    ACTION_TOGGLE_SCHEDULE};
 #define NAV_N   (sizeof nav / sizeof nav[0])
 #define NAV_GAP 2
 
@@ -387,8 +387,8 @@ static int lines_to(const struct client_view *v, int top, int sel)
 static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, int last)
 {
 	int cols = getmaxx(w);
-	y = draw_heading(a, w, y, v->fc_focus ? "Immunization record (Tab: the keys back here)"
-	                                      : "Immunization record");
+	y = draw_heading(
+	    a, w, y, v->fc_focus ? "Immunization record (Tab: the keys back here)" : "Immunization record");
 	if (!v->rec.n_rows) {
 		draw_text(w, y++, 1, "No immunizations recorded.", cols - 2);
 		return y;
@@ -428,8 +428,9 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
 		if (org)
 			snprintf(orgcol, sizeof orgcol, "%-8.8s ", im->org);
-		snprintf(line, sizeof line, "%c %-10s %-*.*s %-8.8s %s%-7s %-15s %s", r == v->sel ? '>' : ' ', date,
-		         vw, vw, row->vaccine, im->refused ? "" : im->lot, orgcol, src, row->state, row->eval);
+		snprintf(line, sizeof line, "%c %-10s %-*.*s %-8.8s %s%-7s %-15s %s", r == v->sel ? '>' : ' ',
+		         date, vw, vw, row->vaccine, im->refused ? "" : im->lot, orgcol, src, row->state,
+		         row->eval);
 		wattrset(w, r == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -475,8 +476,10 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		char key[KEY_NAME_LEN];
 		draw_short_key(a, KEYMAP_CLIENT, 0, ACTION_NEXT_TAB, key, sizeof key);
 		snprintf(more, sizeof more, "  %d-%d of %d%s%s", v->fc_top + 1,
-		         v->fc_top + fit < body ? v->fc_top + fit : body, body,
-		         v->fc_focus ? "" : "; ", v->fc_focus ? "" : key[0] ? key : "Tab");
+		         v->fc_top + fit < body ? v->fc_top + fit : body, body, v->fc_focus ? "" : "; ",
+		         v->fc_focus ? ""
+		         : key[0]    ? key
+		                     : "Tab");
 		if (!v->fc_focus)
 			snprintf(more + strlen(more), sizeof more - strlen(more), " scrolls");
 	}
@@ -487,7 +490,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		char grade[16];
 		forecast_grade_label(fc->grade, grade, sizeof grade);
 		snprintf(line, sizeof line, "Grade %s (from the age on September 1): %s", grade,
-		         fc->school_rep.compliant ? "meets the requirements" : "DOES NOT MEET the requirements");
+		         fc->school_rep.compliant ? "meets the requirements"
+		                                  : "DOES NOT MEET the requirements");
 		draw_text(w, y++, 1, line, cols - 2);
 		for (size_t i = (size_t)v->fc_top; i < fc->school_rep.nitems && y < rows; i++) {
 			const struct school_item *it = &fc->school_rep.items[i];
@@ -495,8 +499,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 			if (it->status == SCHOOL_DUE)
 				date_format_us(it->due, due);
 			snprintf(line, sizeof line, "%-16s %-12s %d valid dose%s%s%s", it->label,
-			         school_status_name(it->status), it->valid_doses, it->valid_doses == 1 ? "" : "s",
-			         due[0] ? ", next due by " : "", due);
+			         school_status_name(it->status), it->valid_doses,
+			         it->valid_doses == 1 ? "" : "s", due[0] ? ", next due by " : "", due);
 			draw_text(w, y++, 1, line, cols - 2);
 		}
 		return y;
@@ -507,8 +511,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 	}
 	int gw = cols >= 100 ? 24 : 16;
 	char hdr[256];
-	snprintf(hdr, sizeof hdr, "%-*s %-13s %-9s %-10s %-11s %-10s", gw, "Vaccine group", "Status", "Next dose",
-	         "Earliest", "Recommended", "Past due");
+	snprintf(hdr, sizeof hdr, "%-*s %-13s %-9s %-10s %-11s %-10s", gw, "Vaccine group", "Status",
+	         "Next dose", "Earliest", "Recommended", "Past due");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, hdr, cols - 2);
 	wattrset(w, A_NORMAL);
@@ -527,7 +531,8 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 			snprintf(dn, sizeof dn, "%d of %d", gr->dose_number, gr->series_doses);
 		else if (gr->dose_number > 0)
 			snprintf(dn, sizeof dn, "%d", gr->dose_number);
-		bool due = gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
+		bool due =
+		    gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
 		snprintf(line, sizeof line, "%-*.*s %-13.13s %-9s %-10s %-11s %-10s%s", gw, gw,
 		         forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status), dn, e, r, p,
 		         due ? " PAST DUE" : "");
@@ -615,8 +620,8 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_MOVE_FIRST:
 	case ACTION_MOVE_LAST:
 		if (v->fc_focus)
-			v->fc_top = act == ACTION_MOVE_UP     ? v->fc_top - 1
-			            : act == ACTION_MOVE_DOWN ? v->fc_top + 1
+			v->fc_top = act == ACTION_MOVE_UP      ? v->fc_top - 1
+			            : act == ACTION_MOVE_DOWN  ? v->fc_top + 1
 			            : act == ACTION_MOVE_FIRST ? 0
 			                                       : v->fc_lines;
 		else
@@ -659,8 +664,9 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_PREV_TAB:
 		/* the keys go to the forecast and back: at 80x24 it scrolls */
 		v->fc_focus = !v->fc_focus && v->rec.loaded;
-		app_message(a, MSG_INFO, "%s", v->fc_focus ? "Up and Down now scroll the vaccines recommended."
-		                                           : "Up and Down now move through the doses.");
+		app_message(a, MSG_INFO, "%s",
+		            v->fc_focus ? "Up and Down now scroll the vaccines recommended."
+		                        : "Up and Down now move through the doses.");
 		break;
 	case ACTION_PAGE_UP:
 	case ACTION_PAGE_DOWN:
@@ -683,10 +689,11 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 }
 
 static const enum action client_actions[] = {
-    ACTION_DUE_TODAY,     ACTION_ADD_SHOT,   ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,
-    ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,  ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,
-    ACTION_SELECT,        ACTION_NEXT_TAB,   ACTION_OUTBOX,              ACTION_EDIT_CLIENT,
-    ACTION_CANCEL,        ACTION_NONE};
+    ACTION_DUE_TODAY,       ACTION_ADD_SHOT,      ACTION_ADD_HISTORICAL_SHOT,
+    ACTION_REFUSE_SHOT,     ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,
+    ACTION_TOGGLE_SCHEDULE, ACTION_FORECAST,      ACTION_SELECT,
+    ACTION_NEXT_TAB,        ACTION_OUTBOX,        ACTION_EDIT_CLIENT,
+    ACTION_CANCEL,          ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
     .name = "client",

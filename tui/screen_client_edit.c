@@ -189,7 +189,8 @@ static void sync_counties(struct edit_view *v)
 	v->counties = xcalloc(n + 1, sizeof *v->counties);
 	v->county_label = xcalloc(n + 1, sizeof *v->county_label);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(v->county_label[i], sizeof v->county_label[i], "%s (FIPS %s)", c[i].census_name, c[i].fips);
+		snprintf(v->county_label[i], sizeof v->county_label[i], "%s (FIPS %s)", c[i].census_name,
+		         c[i].fips);
 		v->counties[i] = (struct form_choice){c[i].name, v->county_label[i]};
 	}
 	form_set_choices(v->tab[1], (size_t)ci, n ? v->counties : NULL, NULL, n);
@@ -788,8 +789,10 @@ static void save(struct edit_view *v, struct app *a)
 			char more[48] = "";
 			if (count > 1)
 				snprintf(more, sizeof more, " (%d fields marked)", count);
-			if (draw_width(f->spec->label) + draw_width(f->message) + draw_width(more) + 20 <= a->cols)
-				app_message(a, MSG_ERROR, "Not saved: %s: %s%s", f->spec->label, f->message, more);
+			if (draw_width(f->spec->label) + draw_width(f->message) + draw_width(more) + 20 <=
+			    a->cols)
+				app_message(a, MSG_ERROR, "Not saved: %s: %s%s", f->spec->label, f->message,
+				            more);
 			else
 				app_message(a, MSG_ERROR, "Not saved: %s%s", f->message, more);
 		} else {
@@ -893,7 +896,7 @@ static unsigned edit_text(struct app *a, struct screen *s, wchar_t wc)
 	if (v->tab[v->cur]) {
 		form_view_text(a, v->tab[v->cur], wc);
 		load_picks(v);
-	sync_counties(v);
+		sync_counties(v);
 	}
 	return TUI_HANDLED;
 }

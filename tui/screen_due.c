@@ -26,7 +26,7 @@
 struct due_item {
 	struct forecast_due d;
 	char group[40];
-	char cvx[4];       /* the vaccine to give */
+	char cvx[4];        /* the vaccine to give */
 	struct vax_lot lot; /* the lot on hand for it (lot.id "" if none) */
 	bool have_lot;
 	bool ticked;
@@ -54,7 +54,8 @@ static bool best_lot(struct app *a, const struct forecast_record *fc, const stru
 		const struct vax_lot *x = &l->lot[i];
 		if (!lot_usable(x, today) || !forecast_due_vaccine(fc, d, x->cvx))
 			continue;
-		if (!best || (x->expiry != DATE_NONE && (best->expiry == DATE_NONE || x->expiry < best->expiry)))
+		if (!best ||
+		    (x->expiry != DATE_NONE && (best->expiry == DATE_NONE || x->expiry < best->expiry)))
 			best = x;
 	}
 	if (best)
@@ -144,8 +145,8 @@ static void due_draw(struct app *a, struct screen *s, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	draw_short_key(a, KEYMAP_CHECKLIST, 0, ACTION_TOGGLE, tick, sizeof tick);
 	draw_short_key(a, KEYMAP_CHECKLIST, 0, ACTION_SELECT, enter, sizeof enter);
-	snprintf(line, sizeof line, "Tick what is given today (%s), then %s: Add New opens with them filled in.",
-	         tick, enter);
+	snprintf(line, sizeof line,
+	         "Tick what is given today (%s), then %s: Add New opens with them filled in.", tick, enter);
 	wattrset(w, term_attr(a, ROLE_DISABLED));
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	wattrset(w, A_NORMAL);
@@ -156,7 +157,8 @@ static void due_draw(struct app *a, struct screen *s, WINDOW *w)
 	y++;
 	if (!v->n) {
 		y = draw_wrapped(w, y, 1, cols - 2,
-		                 v->note[0] ? v->note : "Nothing is due or overdue today by the ACIP schedule.");
+		                 v->note[0] ? v->note
+		                            : "Nothing is due or overdue today by the ACIP schedule.");
 		return;
 	}
 	v->page = (rows - y) / 2;
@@ -173,7 +175,8 @@ static void due_draw(struct app *a, struct screen *s, WINDOW *w)
 		forecast_dose_label(it->d.dose_number, it->d.series_doses, dose, sizeof dose);
 		date_format_us(it->d.overdue ? it->d.past_due : it->d.recommended, when);
 		snprintf(line, sizeof line, "%c [%c] %-14.14s %-13s %s %s", i == v->sel ? '>' : ' ',
-		         it->ticked ? 'x' : ' ', it->group, dose, it->d.overdue ? "overdue since" : "due since", when);
+		         it->ticked ? 'x' : ' ', it->group, dose,
+		         it->d.overdue ? "overdue since" : "due since", when);
 		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		mvwhline(w, y, 0, ' ', cols);
 		draw_text(w, y++, 1, line, cols - 2);
@@ -184,8 +187,9 @@ static void due_draw(struct app *a, struct screen *s, WINDOW *w)
 		if (it->have_lot) {
 			char exp[DATE_US_LEN];
 			const char *fund = vocab_label(VOCAB_FUNDING, it->lot.funding);
-			snprintf(line, sizeof line, "%s, lot %s, expires %s, %s, %d left", ci ? ci->short_desc : it->cvx,
-			         it->lot.lot, it->lot.expiry != DATE_NONE ? date_format_us(it->lot.expiry, exp) : "?",
+			snprintf(line, sizeof line, "%s, lot %s, expires %s, %s, %d left",
+			         ci ? ci->short_desc : it->cvx, it->lot.lot,
+			         it->lot.expiry != DATE_NONE ? date_format_us(it->lot.expiry, exp) : "?",
 			         fund[0] ? fund : "funding not given", it->lot.doses);
 		} else {
 			snprintf(line, sizeof line, "%s%sno lot of it on hand: the form asks for one",
@@ -207,7 +211,8 @@ static void record_ticked(struct app *a, struct due_view *v)
 			continue;
 		bool dup = false;
 		for (int k = 0; k < n; k++)
-			dup |= it->have_lot ? !strcmp(rows[k].lot_id, it->lot.id) : !strcmp(rows[k].cvx, it->cvx);
+			dup |= it->have_lot ? !strcmp(rows[k].lot_id, it->lot.id)
+			                    : !strcmp(rows[k].cvx, it->cvx);
 		if (dup || n >= 8)
 			continue;
 		memset(&rows[n], 0, sizeof rows[n]);

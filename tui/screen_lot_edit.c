@@ -164,7 +164,8 @@ static bool scanned(struct lot_edit_view *v, struct app *a)
 	const struct ndc_info *ndc = NULL;
 	if (!gs1_parse(raw, &vial, &err) || !(ndc = c ? codes_ndc_by_gtin(c, vial.gtin) : NULL)) {
 		form_set_value(v->form, 0, "");
-		form_set_message(v->form, 0, ndc ? err.message : "The vial's product number is not in the CDC NDC table.");
+		form_set_message(
+		    v->form, 0, ndc ? err.message : "The vial's product number is not in the CDC NDC table.");
 		return true;
 	}
 	char d[DATE_US_LEN];
@@ -234,7 +235,8 @@ static void save(struct lot_edit_view *v, struct app *a)
 		app_message(a, MSG_INFO, "Saving the lot at the registry...");
 	} else {
 		api_req_free(r);
-		app_message(a, MSG_ERROR, "Not saved: %s", r ? "the request could not be sent." : err.message);
+		app_message(a, MSG_ERROR, "Not saved: %s",
+		            r ? "the request could not be sent." : err.message);
 	}
 }
 

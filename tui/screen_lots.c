@@ -76,8 +76,9 @@ static void lots_draw(struct app *a, struct screen *s, WINDOW *w)
 	if (!l->n) {
 		char add[32];
 		draw_short_key(a, KEYMAP_CHECKLIST, 0, ACTION_ADD_LOT, add, sizeof add);
-		snprintf(line, sizeof line, "No lots on record. %s adds one: the shot form then fills in its vaccine, "
-		                            "maker, expiry and funding.",
+		snprintf(line, sizeof line,
+		         "No lots on record. %s adds one: the shot form then fills in its vaccine, "
+		         "maker, expiry and funding.",
 		         add);
 		draw_wrapped(w, y, 1, cols - 2, line);
 		return;
@@ -86,8 +87,8 @@ static void lots_draw(struct app *a, struct screen *s, WINDOW *w)
 	int vw = cols - 2 - 2 - (8 + 1 + 13 + 1 + 10 + 1 + 6 + 1 + 5 + 1 + 12);
 	if (vw < 10)
 		vw = 10;
-	snprintf(line, sizeof line, "  %-*s %-8s %-13s %-10s %-6s %5s %s", vw, "Vaccine", "Maker", "Lot", "Expires",
-	         "Fund", "Doses", "Today");
+	snprintf(line, sizeof line, "  %-*s %-8s %-13s %-10s %-6s %5s %s", vw, "Vaccine", "Maker", "Lot",
+	         "Expires", "Fund", "Doses", "Today");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
@@ -105,13 +106,17 @@ static void lots_draw(struct app *a, struct screen *s, WINDOW *w)
 		char exp[DATE_US_LEN], why[96], vacc[96];
 		const char *ok = lot_refusal(x, today, why, sizeof why);
 		snprintf(vacc, sizeof vacc, "%s %s", x->cvx, ci ? ci->short_desc : "");
-		const char *state = !ok ? "usable" : x->expiry != DATE_NONE && x->expiry < today ? "EXPIRED"
-		                                 : !x->active                                  ? "out of use"
-		                                                                               : "none left";
-		snprintf(line, sizeof line, "%c %-*.*s %-8.8s %-13.13s %-10s %-6.6s %5d %s", i == v->sel ? '>' : ' ', vw,
-		         vw, vacc, x->mvx, x->lot, x->expiry != DATE_NONE ? date_format_us(x->expiry, exp) : "", x->funding,
-		         x->doses, state);
-		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS) : ok ? term_attr(a, ROLE_DISABLED) : A_NORMAL);
+		const char *state = !ok                                           ? "usable"
+		                    : x->expiry != DATE_NONE && x->expiry < today ? "EXPIRED"
+		                    : !x->active                                  ? "out of use"
+		                                                                  : "none left";
+		snprintf(line, sizeof line, "%c %-*.*s %-8.8s %-13.13s %-10s %-6.6s %5d %s",
+		         i == v->sel ? '>' : ' ', vw, vw, vacc, x->mvx, x->lot,
+		         x->expiry != DATE_NONE ? date_format_us(x->expiry, exp) : "", x->funding, x->doses,
+		         state);
+		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS)
+		            : ok        ? term_attr(a, ROLE_DISABLED)
+		                        : A_NORMAL);
 		mvwhline(w, y, 0, ' ', cols);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -151,7 +156,8 @@ static void used_up_yes(struct app *a, struct screen *s)
 		v->req = r;
 	else {
 		api_req_free(r);
-		app_message(a, MSG_ERROR, "Not changed: %s", r ? "the request could not be sent." : err.message);
+		app_message(a, MSG_ERROR, "Not changed: %s",
+		            r ? "the request could not be sent." : err.message);
 	}
 }
 
@@ -159,7 +165,8 @@ static bool online_for_lots(struct app *a)
 {
 	if (app_conn(a) && !app_offline(a) && !app_unreachable(a))
 		return true;
-	app_message(a, MSG_INFO, "Lots are kept at the registry for every workstation: change them when it answers.");
+	app_message(a, MSG_INFO,
+	            "Lots are kept at the registry for every workstation: change them when it answers.");
 	return false;
 }
 
@@ -202,8 +209,8 @@ static unsigned lots_action(struct app *a, struct screen *s, enum action act)
 	return TUI_HANDLED;
 }
 
-static const enum action lots_actions[] = {ACTION_ADD_LOT, ACTION_EDIT_SHOT, ACTION_DELETE_RECORD, ACTION_SELECT,
-                                           ACTION_CANCEL,  ACTION_NONE};
+static const enum action lots_actions[] = {ACTION_ADD_LOT, ACTION_EDIT_SHOT, ACTION_DELETE_RECORD,
+                                           ACTION_SELECT,  ACTION_CANCEL,    ACTION_NONE};
 
 const struct screen_ops screen_lots_ops = {
     .name = "lots",

@@ -132,7 +132,8 @@ static void pick_draw(struct app *a, struct screen *s, WINDOW *w)
 	draw_keys_label(a, KEYMAP_PICK, KEYMAP_EDITING, ACTION_SELECT, keys, sizeof keys);
 	size_t n;
 	const struct form_choice *ch = form_choices(v->o.form, v->o.field, &n);
-	snprintf(line, sizeof line, " %s: %zu of %zu. Type to narrow; %s chooses. ", v->title, v->nm, n, keys);
+	snprintf(line, sizeof line, " %s: %zu of %zu. Type to narrow; %s chooses. ", v->title, v->nm, n,
+	         keys);
 	draw_words(a, w, y0, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
 	int y = form_view_draw_range(a, w, y0 + 1, v->filter, true, 0, 1, false);
@@ -158,7 +159,10 @@ static void pick_draw(struct app *a, struct screen *s, WINDOW *w)
 		draw_text(w, y, 1, i == v->sel ? ">" : " ", 1);
 		draw_text(w, y, 3, ch[k].code, cw);
 		snprintf(line, sizeof line, "%s%s%s", ch[k].label ? ch[k].label : "",
-		         why ? "  - " : gone ? "  (no longer current)" : "", why ? why : "");
+		         why    ? "  - "
+		         : gone ? "  (no longer current)"
+		                : "",
+		         why ? why : "");
 		draw_words(a, w, y, 4 + cw, line, cols - 5 - cw);
 		wattrset(w, A_NORMAL);
 	}
@@ -178,7 +182,8 @@ static unsigned pick_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_SELECT:
 	case ACTION_SUBMIT: {
 		if (!v->nm) {
-			app_message(a, MSG_INFO, "Nothing matches: change what was typed, or Esc to go back.");
+			app_message(a, MSG_INFO,
+			            "Nothing matches: change what was typed, or Esc to go back.");
 			return TUI_HANDLED;
 		}
 		size_t k = v->m[v->sel];

@@ -70,7 +70,7 @@
                      .flags = FORM_REQUIRED, .max_len = 100, .width = 40 }
 /* clang-format on */
 
-#define ROWS_MAX 8 /* vaccines in one visit */
+#define ROWS_MAX     8                   /* vaccines in one visit */
 #define FORM_WHY_MAX (8 + 12 * ROWS_MAX) /* fields of a visit form */
 
 /* A lot number given here is checked as the vial prints it; one from an
@@ -95,7 +95,7 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
  * row per vaccine, each with its lot (the lot says its funding source: VFC
  * stock and private stock are kept apart) */
 static const struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_VFC};
-static const struct form_field_spec row_specs[] = {F_VACCINE, F_LOT,  F_MVX,  F_EXP, F_FUNDING,
+static const struct form_field_spec row_specs[] = {F_VACCINE, F_LOT,   F_MVX,  F_EXP, F_FUNDING,
                                                    F_DOSE,    F_ROUTE, F_SITE, F_VIS};
 static const struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
 static const struct form_field_spec refusal_specs[] = {F_VACCINE, F_REFUSED, F_REFUSAL};
@@ -178,7 +178,8 @@ static void make_choices(struct shot_view *v, struct app *a)
 					label = v->vaccine_labels[i] = l;
 				}
 				v->vaccine_gone[v->n_vaccine_choices] = cvx[i].status != CVX_ACTIVE;
-				v->vaccine_choices[v->n_vaccine_choices++] = (struct form_choice){cvx[i].code, label};
+				v->vaccine_choices[v->n_vaccine_choices++] =
+				    (struct form_choice){cvx[i].code, label};
 			}
 		v->n_vaccine_labels = nc;
 		/* trade names find the same CVX code ("Pediarix" -> 110) and
@@ -582,8 +583,8 @@ static void make_visit_rows(struct shot_view *v, struct app *a, const struct ope
 	}
 	char save[32];
 	draw_short_key(a, KEYMAP_IMMUNIZATION, KEYMAP_EDITING, ACTION_SAVE, save, sizeof save);
-	app_message(a, MSG_INFO, "%d vaccine%s filled in from the lots on hand: check them, then %s saves.", n,
-	            n == 1 ? "" : "s", save);
+	app_message(a, MSG_INFO, "%d vaccine%s filled in from the lots on hand: check them, then %s saves.",
+	            n, n == 1 ? "" : "s", save);
 }
 
 /* Fill the edit form from a dose. */
@@ -790,7 +791,10 @@ static bool apply_scan(struct shot_view *v, struct app *a)
 			set_field_in(v, row, "expiration", date_format_us(vial.expiry, d));
 	}
 	snprintf(v->scan_note, sizeof v->scan_note, "Scanned: %.60s, NDC %s%s.", ndc->name ? ndc->name : "",
-	         ndc->ndc, l ? ", a lot on hand" : v->n_lots ? "; not among the lots on hand" : "");
+	         ndc->ndc,
+	         l           ? ", a lot on hand"
+	         : v->n_lots ? "; not among the lots on hand"
+	                     : "");
 	/* go on to the first field the barcode does not fill */
 	long next = field_in(v, row, "dose");
 	if (next < 0)
@@ -975,7 +979,8 @@ static bool all_errors(struct shot_view *v, struct app *a, struct immunization *
 	char more[48] = "";
 	if (count > 1)
 		snprintf(more, sizeof more, " (%zu fields marked)", count);
-	if (draw_width(where) + draw_width(f->spec->label) + draw_width(said) + draw_width(more) + 20 <= a->cols)
+	if (draw_width(where) + draw_width(f->spec->label) + draw_width(said) + draw_width(more) + 20 <=
+	    a->cols)
 		app_message(a, MSG_ERROR, "Not saved: %s%s: %s%s", where, f->spec->label, said, more);
 	else
 		app_message(a, MSG_ERROR, "Not saved: %s%s%s", where, said, more);

@@ -136,8 +136,8 @@ SCREEN_INFO(SCREEN_DECL)
 enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
 struct open_visit_row;
 struct open_shot {
-	const char *client_key;           /* the client's row key in the store */
-	enum shot_mode mode;              /* a new dose (im NULL) */
+	const char *client_key;            /* the client's row key in the store */
+	enum shot_mode mode;               /* a new dose (im NULL) */
 	const struct open_visit_row *rows; /* Add New: start with these rows (due today) */
 	int n_rows;
 	const struct immunization *im;    /* change this dose (or delete it) */

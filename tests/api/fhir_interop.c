@@ -271,7 +271,8 @@ static void lots(void)
 		cJSON *u = lot_to_json(&back);
 		r = api_fhir_update_req(conn, "Medication", back.id, u, ver, &err);
 		res = run(r);
-		check(res->cls == API_OK, "update the lot (a dose used, then out of use): %s", outcome_of(res));
+		check(res->cls == API_OK, "update the lot (a dose used, then out of use): %s",
+		      outcome_of(res));
 		api_req_free(r);
 		cJSON_Delete(u);
 	}

@@ -40,16 +40,19 @@ START_TEST(lot_round_trip)
 	static const char *const bad[][2] = {
 	    {"{\"resourceType\":\"Patient\"}", "Medication.resourceType"},
 	    {"{\"resourceType\":\"Medication\",\"batch\":{\"lotNumber\":\"X12\"}}", "Medication.code"},
-	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\","
+	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/"
+	     "cvx\","
 	     "\"code\":\"21\"}]}}",
 	     "Medication.batch.lotNumber"},
-	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\","
+	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/"
+	     "cvx\","
 	     "\"code\":\"21\"}]},\"batch\":{\"lotNumber\":\"X12\",\"expirationDate\":\"06/30/2027\"}}",
 	     "Medication.batch.expirationDate"},
 	    {"{\"resourceType\":\"Medication\",\"status\":\"gone\",\"code\":{\"coding\":[{\"system\":"
 	     "\"http://hl7.org/fhir/sid/cvx\",\"code\":\"21\"}]},\"batch\":{\"lotNumber\":\"X12\"}}",
 	     "Medication.status"},
-	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\","
+	    {"{\"resourceType\":\"Medication\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/"
+	     "cvx\","
 	     "\"code\":\"21\"}]},\"batch\":{\"lotNumber\":\"X12\"},\"extension\":[{\"url\":"
 	     "\"https://vaxdesk.org/fhir/StructureDefinition/doses-on-hand\",\"valueInteger\":-3}]}",
 	     "Medication.extension"},
@@ -89,8 +92,10 @@ START_TEST(lot_numbers)
 	ck_assert_ptr_null(lot_number_check("VAR26B"));
 	ck_assert_ptr_null(lot_number_check("U7012-AA"));
 	ck_assert_ptr_null(lot_number_check(""));
-	ck_assert_str_eq(lot_number_check("n/a"), "Type the lot number printed on the vial, not a placeholder.");
-	ck_assert_str_eq(lot_number_check("UNK"), "Type the lot number printed on the vial, not a placeholder.");
+	ck_assert_str_eq(lot_number_check("n/a"),
+	                 "Type the lot number printed on the vial, not a placeholder.");
+	ck_assert_str_eq(lot_number_check("UNK"),
+	                 "Type the lot number printed on the vial, not a placeholder.");
 	ck_assert_str_eq(lot_number_check("AB 12"), "A lot number has letters, digits and hyphens only.");
 	ck_assert_str_eq(lot_number_check("A1"), "A lot number has at least 3 characters.");
 	ck_assert_str_eq(lot_number_check("ABCDE"), "A lot number has at least one digit.");
@@ -124,7 +129,7 @@ START_TEST(registry_ids)
 	ck_assert(regid_normalize("100 000 009", d));
 	ck_assert_str_eq(d, "100000009");
 	ck_assert(regid_valid("100-000-009"));
-	ck_assert(!regid_normalize("10000000", d));  /* eight digits: a birth date */
+	ck_assert(!regid_normalize("10000000", d));   /* eight digits: a birth date */
 	ck_assert(!regid_normalize("1000000091", d)); /* ten */
 	ck_assert(!regid_normalize("10000000x", d));
 	struct client c;
