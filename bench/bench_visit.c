@@ -122,8 +122,8 @@ int main(int argc, char **argv)
 		const char *bld = getenv("top_builddir") ? getenv("top_builddir") : VAX_TOP_BUILDDIR;
 		char cmd[4096];
 		snprintf(cmd, sizeof cmd,
-		         "top_srcdir='%s' top_builddir='%s' sh '%s/bench/visit.sh' '%s/bench/bench_visit'", src,
-		         bld, src, bld);
+		         "top_srcdir='%s' top_builddir='%s' sh '%s/bench/visit.sh' '%s/bench/bench_visit'",
+		         src, bld, src, bld);
 		return system(cmd) == 0 ? 0 : 1;
 	}
 	const char *url = argv[1], *ca = argv[2], *org = argv[3], *user = argv[4], *pw = argv[5],
@@ -165,7 +165,9 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 	/* the login, not counted: the task starts at the main menu */
-	fprintf(f, ":wait-idle\n:type %s\n<Tab>\n:type %s\n<Tab>\n:type %s\n<Enter>\n:wait-idle\n<Enter>\n:wait-idle\n",
+	fprintf(f,
+	        ":wait-idle\n:type %s\n<Tab>\n:type %s\n<Tab>\n:type "
+	        "%s\n<Enter>\n:wait-idle\n<Enter>\n:wait-idle\n",
 	        org, user, pw);
 	fprintf(f, ":save-screen %s/step00.txt\n", tmp);
 	for (int i = 0; i < nsteps; i++)
@@ -219,13 +221,13 @@ int main(int argc, char **argv)
 	/* the screens, in the order they were seen (the same one twice in a row once) */
 	char seen[1024] = "", last[64] = "";
 	for (int i = 0; i <= nsteps; i++) {
-		const char *name = screen_has(i, "Type to narrow")      ? "pick list"
-		                   : screen_has(i, "Due today for")      ? "Due today"
+		const char *name = screen_has(i, "Type to narrow")         ? "pick list"
+		                   : screen_has(i, "Due today for")        ? "Due today"
 		                   : screen_has(i, "Add New (given here)") ? "Add New"
-		                   : screen_has(i, "Registry ID:")        ? "Client record"
-		                   : screen_has(i, "Quick search")        ? "Find a client"
-		                   : screen_has(i, "Main menu")           ? "Main menu"
-		                                                          : "?";
+		                   : screen_has(i, "Registry ID:")         ? "Client record"
+		                   : screen_has(i, "Quick search")         ? "Find a client"
+		                   : screen_has(i, "Main menu")            ? "Main menu"
+		                                                           : "?";
 		if (strcmp(name, last)) {
 			size_t o = strlen(seen);
 			snprintf(seen + o, sizeof seen - o, "%s%s", o ? " -> " : "", name);

@@ -1279,16 +1279,21 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			if (!gnum[k] && ps->tdnum[i]) {
 				gnum[k] = ps->tdnum[i];
 				bool open = false;
+				int last_m = -1;
 				for (size_t t = 0; t < ps->s->ndoses; t++) {
 					const struct cdsi_series_dose *d = &ps->s->doses[t];
 					open |= d->recurring;
-					/* the childhood doses: those recommended before age 7
-					 * (DTaP's five; Tdap and the boosters come later) */
+					/* the childhood doses: those recommended before age 7,
+					 * each at a later age than the one before (DTaP's five;
+					 * a make-up dose at the same age, Tdap and the boosters
+					 * are not among them) */
 					const struct cdsi_span *rec =
 					    d->nages ? &d->ages[0].earliest_rec : NULL;
-					if (!d->recurring && rec && rec->set &&
-					    rec->sp.years * 12 + rec->sp.months < 7 * 12)
+					int m = rec && rec->set ? rec->sp.years * 12 + rec->sp.months : -1;
+					if (!d->recurring && m > last_m && m < 7 * 12) {
 						gfix[k]++;
+						last_m = m;
+					}
 				}
 				gof[k] = open ? 0 : (int)ps->s->ndoses;
 			}

@@ -26,6 +26,9 @@ dist_check_SCRIPTS += tests/tui/client.sh
 # AKA names, responsible persons and consent tabs; the vital-records lock (tests/tui/tabs.sh)
 TESTS += tests/tui/tabs.sh
 dist_check_SCRIPTS += tests/tui/tabs.sh
+# the visit without codes: pick lists, due today, lots on hand, registry IDs (tests/tui/visit.sh)
+TESTS += tests/tui/visit.sh
+dist_check_SCRIPTS += tests/tui/visit.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh

@@ -158,11 +158,13 @@ static void pick_draw(struct app *a, struct screen *s, WINDOW *w)
 		mvwhline(w, y, 0, ' ', cols);
 		draw_text(w, y, 1, i == v->sel ? ">" : " ", 1);
 		draw_text(w, y, 3, ch[k].code, cw);
-		snprintf(line, sizeof line, "%s%s%s", ch[k].label ? ch[k].label : "",
-		         why    ? "  - "
-		         : gone ? "  (no longer current)"
-		                : "",
-		         why ? why : "");
+		/* why it may not be chosen comes first: it must not be cut off */
+		if (why)
+			snprintf(line, sizeof line, "NOT USABLE, %s: %s", why,
+			         ch[k].label ? ch[k].label : "");
+		else
+			snprintf(line, sizeof line, "%s%s", ch[k].label ? ch[k].label : "",
+			         gone ? "  (no longer current)" : "");
 		draw_words(a, w, y, 4 + cw, line, cols - 5 - cw);
 		wattrset(w, A_NORMAL);
 	}

@@ -320,7 +320,7 @@ static long add_row(struct shot_view *v, struct app *a)
 /* ---- the lots on hand ------------------------------------------------------------ */
 
 /* This form's copy of the lots, each with its line in the lot field's list:
- * "IPV sanofi pasteur, expires 03/31/2027, Federal funds (VFC...), 8 left". */
+ * "IPV Sanofi Pasteur: 8 left, expires 03/31/2027, Federal funds (VFC...)". */
 static void load_lots(struct shot_view *v, struct app *a)
 {
 	const struct cache_lots *l = app_lots(a);
@@ -337,10 +337,11 @@ static void load_lots(struct shot_view *v, struct app *a)
 		const struct mvx_info *mi = c && x->mvx[0] ? codes_mvx(c, x->mvx) : NULL;
 		const char *fund = vocab_label(VOCAB_FUNDING, x->funding);
 		char exp[DATE_US_LEN];
-		snprintf(v->lot_label[i], sizeof v->lot_label[i], "%s %s, expires %s, %s, %d left",
-		         ci ? ci->short_desc : x->cvx, mi ? mi->name : x->mvx,
+		/* what decides first: how many are left and until when */
+		snprintf(v->lot_label[i], sizeof v->lot_label[i], "%s %s: %d left, expires %s, %s",
+		         ci ? ci->short_desc : x->cvx, mi ? mi->name : x->mvx, x->doses,
 		         x->expiry != DATE_NONE ? date_format_us(x->expiry, exp) : "?",
-		         fund[0] ? fund : "funding not given", x->doses);
+		         fund[0] ? fund : "funding not given");
 	}
 	for (int r = 0; r < ROWS_MAX; r++)
 		v->row_lots[r] = -1; /* the lists are made again */
