@@ -64,6 +64,7 @@ struct api_token_error {
 	char challenge[256];           /* the challenge text, if given */
 	bool reset_required;           /* locked: the password must be reset */
 	bool confidentiality_required; /* the password is right: accept the statement, then again */
+	bool statement;                /* ... and the statement came with it (api_session_confidentiality) */
 };
 
 /** Parse a token answer; false with API-PROTO-* if unusable. The token is

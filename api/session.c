@@ -164,6 +164,25 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 	return ok;
 }
 
+/* The statement that came with a "confidentiality_required" refusal
+ * (vaxregd sends it there, saving a slow link the GET): kept as if fetched,
+ * and e->statement says so. */
+static void take_statement(struct api_session *s, const struct api_result *res, struct api_token_error *e)
+{
+	cJSON *j = cJSON_ParseWithLength(res->body, res->body_len);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "confidentiality");
+	char *body = cJSON_IsObject(st) ? cJSON_PrintUnformatted(st) : NULL;
+	char *text = NULL;
+	if (body && api_confidentiality_parse(body, strlen(body), "application/json", &text, s->conf_version,
+	                                      sizeof s->conf_version, NULL)) {
+		free(s->conf_text);
+		s->conf_text = text;
+		e->statement = true;
+	}
+	free(body);
+	cJSON_Delete(j);
+}
+
 /* A refused login: say what the person can do next. */
 static void login_refused(struct api_session *s, const struct api_result *res)
 {
@@ -176,6 +195,7 @@ static void login_refused(struct api_session *s, const struct api_result *res)
 	    e->description[0] ? e->description : "The organization code, user name or password is wrong.";
 	if (e->confidentiality_required) {
 		error_set(&s->res.err, "API-AUTH-CONFIDENTIALITY", "%s", why);
+		take_statement(s, res, e);
 	} else if (e->reset_required) {
 		error_set(&s->res.err, "API-AUTH-RESET-REQUIRED",
 		          "%s The account is locked: reset the password (F4 on the login screen) "

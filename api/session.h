@@ -44,6 +44,8 @@
  * right password sent without confidentiality_accepted comes back refused
  * with api_session_login_error()->confidentiality_required, so the statement
  * is shown only to someone who typed the right password, at every login.
+ * vaxregd sends the statement in that answer: login_error()->statement is
+ * then set and api_session_confidentiality() holds it, so no GET is needed.
  */
 #ifndef VAX_API_SESSION_H
 #define VAX_API_SESSION_H

@@ -299,7 +299,8 @@ static int cmd_sync(struct cli *c)
 		       cache_outbox_count(c->store, 1u << CACHE_PENDING) == 1 ? "y" : "ies");
 		return EXIT_TEMPFAIL;
 	}
-	struct cache_sync *y = cache_sync_new(c->store, c->conn, NULL);
+	struct cache_sync_options o = {.batch_max = c->cfg.sync_batch};
+	struct cache_sync *y = cache_sync_new(c->store, c->conn, &o);
 	enum cache_sync_status st = cache_sync_run(y, &err);
 	const struct cache_sync_stats *s = cache_sync_stats(y);
 	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "

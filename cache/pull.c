@@ -114,21 +114,47 @@ static bool is_type(const cJSON *r, const char *type)
 	return rt && !strcmp(rt, type);
 }
 
+/* One responsible person, one consent answer (the latest stands), one dose
+ * into what was read: the batch's searchsets and a search's includes read
+ * them alike. */
+static void add_resp(struct client *c, const cJSON *r)
+{
+	if (c->n_resp < CLIENT_RESP_MAX && is_type(r, "RelatedPerson") &&
+	    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL))
+		c->n_resp++;
+}
+
+static void no_consent(struct consent *best)
+{
+	memset(best, 0, sizeof *best);
+	best->date = DATE_NONE;
+}
+
+static void add_consent(struct consent *best, const cJSON *r)
+{
+	struct consent cs;
+	if (is_type(r, "Consent") && fhir_consent_from_json(r, &cs, NULL, 0, NULL) &&
+	    (!best->id[0] || cs.date >= best->date))
+		*best = cs;
+}
+
+static void add_dose(struct cache_pulled *p, const cJSON *r)
+{
+	if (!is_type(r, "Immunization"))
+		return;
+	p->imms = xrealloc(p->imms, ((size_t)p->n_imms + 1) * sizeof *p->imms);
+	struct immunization *im = &p->imms[p->n_imms];
+	imm_init(im);
+	if (fhir_immunization_from_json(r, im, NULL))
+		p->n_imms++;
+}
+
 /* The doses of a searchset into p, and its next link. */
 static void read_doses(const cJSON *set, struct cache_pulled *p)
 {
 	const cJSON *e, *l;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(set, "entry"))
-	{
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "resource");
-		if (!is_type(r, "Immunization"))
-			continue;
-		p->imms = xrealloc(p->imms, ((size_t)p->n_imms + 1) * sizeof *p->imms);
-		struct immunization *im = &p->imms[p->n_imms];
-		imm_init(im);
-		if (fhir_immunization_from_json(r, im, NULL))
-			p->n_imms++;
-	}
+	    add_dose(p, cJSON_GetObjectItemCaseSensitive(e, "resource"));
 	p->next[0] = '\0';
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(set, "link"))
 	{
@@ -185,29 +211,14 @@ bool cache_pull_read(const struct api_result *res, struct cache_pulled *out, enu
 	if (set) {
 		out->client.n_resp = 0;
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(set, "entry"))
-		{
-			const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "resource");
-			struct client *c = &out->client;
-			if (c->n_resp < CLIENT_RESP_MAX && is_type(r, "RelatedPerson") &&
-			    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL))
-				c->n_resp++;
-		}
+		    add_resp(&out->client, cJSON_GetObjectItemCaseSensitive(e, "resource"));
 		out->have_resp = true;
 	}
 	set = searchset(cJSON_GetArrayItem(ents, 2));
 	if (set) {
-		struct consent *best = &out->client.consent;
-		memset(best, 0, sizeof *best);
-		best->date = DATE_NONE;
+		no_consent(&out->client.consent);
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(set, "entry"))
-		{
-			struct consent cs;
-			const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "resource");
-			/* more than one: the latest answer stands */
-			if (is_type(r, "Consent") && fhir_consent_from_json(r, &cs, NULL, 0, NULL) &&
-			    (!best->id[0] || cs.date >= best->date))
-				*best = cs;
-		}
+		    add_consent(&out->client.consent, cJSON_GetObjectItemCaseSensitive(e, "resource"));
 		out->have_consent = true;
 	}
 	set = cJSON_GetArraySize(ents) > 3 ? searchset(cJSON_GetArrayItem(ents, 3)) : NULL;
@@ -268,6 +279,120 @@ bool cache_pull_store(struct cache_store *s, const struct cache_pulled *p, int64
 			(*bad)++;
 	}
 	return ok;
+}
+
+/* ---- a client with the search that found it ------------------------------------ */
+
+const char *const cache_pull_revinclude[CACHE_PULL_REVINCLUDES] = {
+    "Immunization:patient", "RelatedPerson:patient", "Consent:patient"};
+
+/* Did the registry honour every _revinclude? FHIR's self link names the
+ * parameters a search was run with; one that ignored them leaves them
+ * out, and its silence must not read as "no doses". */
+static bool includes_honoured(const cJSON *root)
+{
+	const cJSON *l;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(root, "link"))
+	{
+		const char *rel = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "relation"));
+		const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "url"));
+		if (!rel || !url || strcmp(rel, "self"))
+			continue;
+		for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++) {
+			char plain[64], encoded[64];
+			const char *v = cache_pull_revinclude[i];
+			int type_len = (int)strcspn(v, ":");
+			snprintf(plain, sizeof plain, "_revinclude=%s", v);
+			snprintf(encoded, sizeof encoded, "_revinclude=%.*s%%3A%s", type_len, v,
+			         v + type_len + 1);
+			if (!strstr(url, plain) && !strstr(url, encoded))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Does resource r (a dose, a responsible person, a consent) belong to
+ * Patient/id ("Patient/id" or an absolute URL ending so)? */
+static bool belongs_to(const cJSON *r, const char *id)
+{
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(r, "patient");
+	const char *ref = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pat, "reference"));
+	char want[VAX_ID_LEN + 16];
+	snprintf(want, sizeof want, "Patient/%s", id);
+	size_t n = ref ? strlen(ref) : 0, w = strlen(want);
+	return n >= w && !strcmp(ref + n - w, want) && (n == w || ref[n - w - 1] == '/');
+}
+
+/* The clients this process has just read ahead (with a search, or while a
+ * list was read), each good for one opening of its record. */
+#define FRESH_MAX 64
+static struct {
+	char rid[VAX_ID_LEN];
+	int64_t at;
+} fresh[FRESH_MAX];
+
+void cache_pull_note_fresh(const char *rid, int64_t now)
+{
+	int slot = 0;
+	for (int i = 0; i < FRESH_MAX; i++) {
+		if (!strcmp(fresh[i].rid, rid)) {
+			slot = i;
+			break;
+		}
+		if (fresh[i].at < fresh[slot].at)
+			slot = i;
+	}
+	snprintf(fresh[slot].rid, sizeof fresh[slot].rid, "%s", rid);
+	fresh[slot].at = now;
+}
+
+bool cache_pull_take_fresh(const char *rid, int64_t now)
+{
+	for (int i = 0; rid[0] && i < FRESH_MAX; i++)
+		if (!strcmp(fresh[i].rid, rid)) {
+			fresh[i].rid[0] = '\0';
+			return now - fresh[i].at < CACHE_PULL_FRESH_S;
+		}
+	return false;
+}
+
+int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now)
+{
+	if (!b->root || !b->type || strcmp(b->type, "searchset") || !includes_honoured(b->root))
+		return 0;
+	int stored = 0;
+	for (int i = 0; i < b->n; i++) {
+		const struct api_entry *m = &b->entry[i];
+		if (!m->resource || strcmp(m->resource_type, "Patient") || strcmp(m->mode, "match") ||
+		    !m->id[0])
+			continue;
+		struct cache_pulled *p = xcalloc(1, sizeof *p);
+		client_init(&p->client);
+		if (fhir_patient_from_json(m->resource, &p->client, NULL)) {
+			no_consent(&p->client.consent);
+			p->client.n_resp = 0;
+			for (int k = 0; k < b->n; k++) {
+				const struct api_entry *e = &b->entry[k];
+				if (!e->resource || strcmp(e->mode, "include") ||
+				    !belongs_to(e->resource, m->id))
+					continue;
+				add_resp(&p->client, e->resource);
+				add_consent(&p->client.consent, e->resource);
+				add_dose(p, e->resource);
+			}
+			/* the registry sends all of them or refuses the search */
+			p->have_resp = p->have_consent = p->have_imms = true;
+			if (cache_pull_store(s, p, now, NULL, NULL, NULL)) {
+				cache_pull_note_fresh(m->id, now);
+				stored++;
+			}
+		}
+		cache_pulled_free(p);
+		free(p);
+	}
+	return stored;
 }
 
 /* ---- the whole pull ---------------------------------------------------------- */

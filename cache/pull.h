@@ -27,6 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "api/http.h"
+#include "api/response.h"
 #include "cache/store.h"
 #include "core/client.h"
 #include "core/error.h"
@@ -68,6 +69,27 @@ void cache_pulled_free(struct cache_pulled *p);
  * that do not store are counted in *bad (may be NULL). */
 bool cache_pull_store(struct cache_store *s, const struct cache_pulled *p, int64_t now, bool *kept, int *bad,
                       struct vax_error *err);
+
+/* A client with the search that found it: a Patient search that asks
+ * _revinclude for these (vaxregd takes them) brings each client found with
+ * its doses, responsible persons and consent, all or none; stored, the
+ * record opens without another round trip. */
+#define CACHE_PULL_REVINCLUDES 3
+extern const char *const cache_pull_revinclude[CACHE_PULL_REVINCLUDES];
+/* A client read ahead (with its search, or while its list was read) is not
+ * read again when its record opens within this many seconds, once; the
+ * record says "History as of" the read. Any later opening reads. */
+#define CACHE_PULL_FRESH_S 60
+/** Note that this process has just read client rid ahead (a prefetch). */
+void cache_pull_note_fresh(const char *rid, int64_t now);
+/** True once if rid was read ahead less than CACHE_PULL_FRESH_S ago. */
+bool cache_pull_take_fresh(const char *rid, int64_t now);
+
+/** Store every client of searchset b with what it included, as a pull
+ * would, history as of now (each noted as read ahead). Returns how many were stored: 0 when the
+ * registry did not honour the _revinclude (its self link does not name
+ * them), so nothing is taken for "no doses". */
+int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now);
 
 /** How a whole pull ended. */
 struct cache_pull_outcome {

@@ -6,7 +6,7 @@ libvaxregistry_a_SOURCES = \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
 	registry/routes.c registry/routes.h registry/routes_int.h \
-	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
+	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c registry/include.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
 	registry/routes_auth.c \
 	registry/server.c registry/server.h \
@@ -48,3 +48,7 @@ tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
 EXTRA_DIST += doc/extensions.md
+
+# Slow links: gzip request bodies, _revinclude, conditional reads.
+TESTS += tests/registry/slowlink.sh
+dist_check_SCRIPTS += tests/registry/slowlink.sh

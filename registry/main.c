@@ -41,6 +41,8 @@ static void usage(FILE *out)
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
+	        "  --idle-timeout SECONDS  close a connection idle this long (default 30)\n"
+	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
@@ -58,8 +60,8 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients, spool_poll;
-	bool demo, access_log;
+	int threads, token_ttl, reset_ttl, retry, clients, spool_poll, idle_timeout;
+	bool demo, access_log, tls_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -77,6 +79,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		int *num = NULL;
 		if (!strcmp(a, "--demo")) {
 			o->demo = true;
+			continue;
+		}
+		if (!strcmp(a, "--tls-tickets")) {
+			o->tls_tickets = true;
 			continue;
 		}
 		if (!strcmp(a, "--access-log")) {
@@ -111,6 +117,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->password;
 		else if (!strcmp(a, "--threads"))
 			num = &o->threads;
+		else if (!strcmp(a, "--idle-timeout"))
+			num = &o->idle_timeout;
 		else if (!strcmp(a, "--token-ttl"))
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
@@ -324,6 +332,8 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
+	                         .timeout = (unsigned)o->idle_timeout,
+	                         .tls_tickets = o->tls_tickets,
 	                         .access_log = o->access_log};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);

@@ -43,6 +43,7 @@ struct reg_request {
 	const char *authorization;
 	const char *if_match;
 	const char *if_none_exist;
+	const char *prefer; /* Prefer: return=minimal leaves written resources out of a Bundle's answer */
 	const char *content_type;
 	const char *base; /* "https://host:port" for links */
 	const char *body;

@@ -224,6 +224,11 @@ static void do_token(struct ctx *x, const cJSON *f)
 		    "Read and accept the confidentiality statement (GET "
 		    "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
 		cJSON_AddBoolToObject(j, "confidentiality_required", true);
+		/* the statement itself, as GET /auth/confidentiality has it: a
+		 * client on a slow link shows it without another round trip */
+		cJSON *stmt = cJSON_AddObjectToObject(j, "confidentiality");
+		cJSON_AddStringToObject(stmt, "version", STATEMENT_VERSION);
+		cJSON_AddStringToObject(stmt, "text", statement);
 		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;
 	}

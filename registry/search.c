@@ -180,6 +180,13 @@ bool reg_search_build(struct ctx *x, const char *type, const struct reg_param *p
 		}
 		if (!strcmp(k, "_format") || !strcmp(k, "_pretty"))
 			continue;
+		if (!strcmp(k, "_revinclude")) {
+			if (s->n_revinclude >= (int)(sizeof s->revinclude / sizeof *s->revinclude))
+				return bad_param(x, k, "too many.");
+			if (!reg_revinclude_parse(x, type, v, s))
+				return false;
+			continue;
+		}
 		if (!*v)
 			return bad_param(x, k, "has no value.");
 		if (strlen(v) > 150)
@@ -353,6 +360,12 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
 		cJSON_AddStringToObject(se, "mode", "match");
 		cJSON_AddItemToArray(entries, e);
+	}
+	if (s.n_revinclude && !reg_revinclude_add(x, &s, (const char(*)[65])ids, n, entries)) {
+		cJSON_Delete(b);
+		free(res);
+		free(ids);
+		return;
 	}
 	if (strcmp(type, "Organization") != 0)
 		store_audit_many(reg_store(x->a), x->ss.username, x->ss.org, "search", type,

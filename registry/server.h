@@ -18,6 +18,7 @@ struct server_opts {
 	unsigned timeout;      /* idle seconds per connection, default 30 */
 	unsigned request_time; /* seconds to receive one request body, default 60 */
 	bool access_log;       /* method, path (no query), status, time on stderr */
+	bool tls_tickets;      /* TLS session tickets (resumption); see server.c */
 };
 
 struct server;

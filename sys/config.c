@@ -20,6 +20,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
 	text_copy(cfg->registry_state, sizeof cfg->registry_state, "TX");
+	cfg->sync_batch = 1000;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -88,6 +89,7 @@ static const struct setting {
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
     {"registry_state", K_NAME, offsetof(struct config, registry_state), 3, 0, 0},
+    {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)

@@ -24,6 +24,7 @@ struct config {
 	int cache_retention_days;
 	int connect_timeout_seconds;
 	bool auto_sync;         /* send the outbox by itself when online (default yes) */
+	int sync_batch;         /* records in one upload Bundle (default 1000, cache/sync.h) */
 	char registry_state[3]; /* the registry's state: new addresses start there (default TX) */
 
 	/* what was wrong with the file, for the screen to show after it opens */

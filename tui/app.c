@@ -309,6 +309,7 @@ static void count_outbox(struct app *a)
 void app_outbox_changed(struct app *a)
 {
 	count_outbox(a);
+	app_sync_soon(a);
 	app_notify(a, EVENT_OUTBOX);
 }
 
@@ -819,8 +820,10 @@ int app_run(struct app *a)
 	a->last_input_ms = app_now_ms();
 	app_reset_to(a, SCREEN_LOGIN);
 	show_notes(a);
+	/* no probe here: the login is the first request (tui/session.c); its
+	 * TCP handshake happens while the login is typed */
 	if (app_conn(a))
-		session_probe_now(a->sess);
+		api_conn_warm(app_conn(a));
 	while (!a->quit) {
 		if (stop_signal) {
 			a->exit_status = 128 + stop_signal;
@@ -837,6 +840,10 @@ int app_run(struct app *a)
 			a->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
 			break;
 		case INPUT_KEY:
+			/* a key after a quiet spell: the registry has likely closed
+			 * the connection; open the next while this action is typed */
+			if (app_conn(a))
+				api_conn_warm(app_conn(a));
 			app_key(a, &k);
 			break;
 		case INPUT_NONE:

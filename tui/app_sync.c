@@ -40,7 +40,6 @@
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
-#define SYNC_BATCH      10    /* smaller Bundles than the CLI: the status line moves */
 #define SYNC_RECHECK_MS 30000 /* entries that waited last pass are looked at again */
 #define SYNC_COUNT_MS   1000  /* the outbox is counted at most this often, not on every key */
 
@@ -156,7 +155,9 @@ static void start(struct app *a, int64_t now)
 	struct app_sync *s = a->sync;
 	struct vax_error err = {0};
 	if (!s->y) {
-		struct cache_sync_options o = {.batch_max = SYNC_BATCH, .codes = app_codes(a)};
+		/* Bundles as large as the CLI's: on a slow link each costs a round
+		 * trip, and after a maintenance evening a thousand shots wait */
+		struct cache_sync_options o = {.batch_max = a->cfg.sync_batch, .codes = app_codes(a)};
 		s->y = cache_sync_new(app_store(a), app_conn(a), &o);
 	}
 	cache_sync_note_online(s->y);
@@ -213,6 +214,14 @@ void app_sync_tick(struct app *a)
 	if (!s->forced && due == s->last_due && now_ms < s->next_ms)
 		return;
 	start(a, now);
+}
+
+void app_sync_soon(struct app *a)
+{
+	/* something was saved: look at the outbox at the next turn rather
+	 * than up to a second later, a second the shot's upload waits */
+	if (a->sync)
+		a->sync->count_ms = 0;
 }
 
 void app_sync_now(struct app *a)

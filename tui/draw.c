@@ -177,8 +177,8 @@ void draw_status(struct app *a)
 	case NET_NONE:
 		net = "NO REGISTRY";
 		break;
-	case NET_UNKNOWN:
-		net = "CONNECTING";
+	case NET_UNKNOWN: /* nothing asked yet: the login is the first request */
+		net = "NOT ASKED YET";
 		break;
 	case NET_ONLINE:
 		/* reachable, but this session has no token: nothing is sent yet */

@@ -64,3 +64,9 @@ dist_check_SCRIPTS += tests/tui/users.sh
 # the outbox goes on under the idle lock (tests/tui/lock.sh)
 TESTS += tests/tui/lock.sh
 dist_check_SCRIPTS += tests/tui/lock.sh
+# one request per user action on the front-desk task (tests/tui/roundtrips.sh)
+TESTS += tests/tui/roundtrips.sh
+dist_check_SCRIPTS += tests/tui/roundtrips.sh
+# bytes written to a real terminal per keystroke: no repaint on a typed character (tests/tui/ttybytes.sh)
+TESTS += tests/tui/ttybytes.sh
+dist_check_SCRIPTS += tests/tui/ttybytes.sh

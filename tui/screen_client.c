@@ -95,6 +95,10 @@ static void fetch(struct app *a, struct client_view *v)
 		return;
 	if (v->rec.loaded)
 		snprintf(v->rec.want, sizeof v->rec.want, "%s", v->rec.cl.id);
+	/* read with the search that found it (or while its list was read) a
+	 * moment ago: this opening needs no other read */
+	if (v->rec.loaded && cache_pull_take_fresh(v->rec.cl.id, (int64_t)time(NULL)))
+		return;
 	struct vax_error err;
 	v->pull = cache_pull_start(st, app_conn(a), v->rec.want, pulled, v, &err);
 	if (v->pull)

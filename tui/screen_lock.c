@@ -202,6 +202,13 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 	}
 	if (sign_in && res->cls == API_AUTH && e->confidentiality_required) {
 		/* the password is right: the statement first (v->pw is still held) */
+		if (e->statement) {
+			/* it came with the answer: no other round trip */
+			struct api_result came = *res;
+			came.cls = API_OK;
+			statement_done(as, &came, v);
+			return;
+		}
 		v->waiting = api_session_fetch_confidentiality(as, statement_done, v);
 		if (!v->waiting)
 			OPENSSL_cleanse(v->pw, sizeof v->pw);

@@ -123,6 +123,14 @@ static void answered(struct app *a, struct screen *below, bool agreed)
 	struct login_view *v = below->data;
 	if (agreed) {
 		send_login(a, v, true);
+		if (v->waiting) {
+			/* the password was checked before the statement came: the
+			 * store opens (a slow key derivation) while the login goes,
+			 * sent first */
+			struct vax_error err;
+			api_pump(app_conn(a), 0);
+			session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL), &err);
+		}
 	} else {
 		clear_password(v);
 		app_message(a, MSG_INFO, "You must accept the statement to log in.");
@@ -164,6 +172,13 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_AUTH && e->confidentiality_required) {
 		/* the password is right: the statement, then the login again */
+		if (e->statement) {
+			/* it came with the answer: no other round trip */
+			struct api_result came = *res;
+			came.cls = API_OK;
+			confid_done(as, &came, v);
+			return;
+		}
 		v->waiting = api_session_fetch_confidentiality(as, confid_done, v);
 		if (v->waiting)
 			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "api/fhir_client.h"
+#include "cache/pull.h"
 #include "cache/sync.h"
 #include "core/date.h"
 #include "core/fhir.h"
@@ -59,8 +60,10 @@ struct results_view {
 	bool offline;   /* these results came from the local store */
 	int64_t oldest; /* offline: the oldest copy's as-of, Unix seconds */
 	int sel, top;
-	bool open_first; /* the exact hit opens as soon as this screen is up */
-	bool uuid_own;   /* a UUID found no registry id: asked again as the record's own UUID */
+	bool open_first;             /* the exact hit opens as soon as this screen is up */
+	bool uuid_own;               /* a UUID found no registry id: asked again as the record's own UUID */
+	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
+	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
 };
 
@@ -289,6 +292,29 @@ static void run_offline(struct app *a, struct results_view *v, const char *rid)
 
 static void send(struct app *a, struct results_view *v, struct api_req *r);
 
+static void prefetched(struct cache_pull *p, const struct api_result *res,
+                       const struct cache_pull_outcome *out, void *arg)
+{
+	struct results_view *v = arg;
+	app_note_result(v->app, res);
+	if (out->cls == API_OK && !out->kept)
+		cache_pull_note_fresh(v->prefetch_rid, (int64_t)time(NULL));
+	cache_pull_free(p);
+	v->prefetch = NULL;
+}
+
+/* Without the records in the list's answer, the first one is read now,
+ * while the list is read: opening it then costs no round trip. */
+static void prefetch(struct app *a, struct results_view *v)
+{
+	struct cache_store *st = app_store(a);
+	if (!st || v->n == 0 || v->prefetch || v->open_first || app_top_screen(a)->data != v)
+		return;
+	struct vax_error err;
+	snprintf(v->prefetch_rid, sizeof v->prefetch_rid, "%s", v->hits[0].ref);
+	v->prefetch = cache_pull_start(st, app_conn(a), v->prefetch_rid, prefetched, v, &err);
+}
+
 static void page_done(struct api_req *req, const struct api_result *res, void *arg)
 {
 	struct results_view *v = arg;
@@ -361,8 +387,15 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 		}
 	}
 	api_req_free(req);
-	if (first)
+	if (first) {
+		/* the records that came with the list (_revinclude) go in the
+		 * store first, so the one that opens now is there */
+		bool records =
+		    app_store(a) && cache_pull_from_search(app_store(a), &v->last, (int64_t)time(NULL)) > 0;
 		first_page_done(a, v);
+		if (!records)
+			prefetch(a, v);
+	}
 }
 
 static void send(struct app *a, struct results_view *v, struct api_req *r)
@@ -410,7 +443,7 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 		r = api_fhir_match_req(app_conn(a), p, PAGE_COUNT, false, &err);
 		cJSON_Delete(p);
 	} else {
-		struct api_fhir_param p[8];
+		struct api_fhir_param p[8 + CACHE_PULL_REVINCLUDES];
 		int n = 0;
 		char count[16], dob[DATE_ISO_LEN];
 		snprintf(count, sizeof count, "%d", PAGE_COUNT);
@@ -436,6 +469,12 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 				p[n++] = (struct api_fhir_param){"address-postalcode", query->addr[0].zip};
 		}
 		p[n++] = (struct api_fhir_param){"_count", count};
+		/* name and birth date find one client or a few: each comes with
+		 * its record, and the one chosen opens without a round trip */
+		if (kind == SEARCH_BASIC && !rid && query->name.family[0] && query->name.given[0] &&
+		    query->dob != DATE_NONE)
+			for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++)
+				p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_revinclude[i]};
 		r = api_fhir_search_req(app_conn(a), "Patient", p, n, &err);
 	}
 	if (!r) {
@@ -635,6 +674,7 @@ static void results_close(struct screen *s)
 {
 	struct results_view *v = s->data;
 	api_req_free(v->req); /* cancels a page in flight */
+	cache_pull_free(v->prefetch);
 	hits_clear(v);
 	explicit_bzero(&v->query, sizeof v->query);
 	free(v);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -14,15 +15,17 @@
 
 #include "core/xalloc.h"
 
-#define PROBE_FIRST_MS  15000LL  /* the first probe after going offline */
-#define PROBE_MAX_MS    300000LL /* the back-off's longest pause */
-#define PROBE_ONLINE_MS 60000LL  /* while online: now and then */
-#define RENEW_MIN_S     5        /* renew at the latest this long before expiry */
+#define PROBE_FIRST_MS 15000LL   /* the first probe after going offline */
+#define PROBE_MAX_MS   300000LL  /* the back-off's longest pause */
+#define PROBE_GUARD_MS 60000LL   /* a probe in flight: not another before it ends */
+#define PROBE_NEVER    INT64_MAX /* online or not asked yet: every request tells */
+#define RENEW_MIN_S    5         /* renew at the latest this long before expiry */
 
 struct session {
 	enum session_state state;
 	enum session_state resume; /* LOCKED: the state the password resumes */
 	char org[64], user[128], org_name[128];
+	char early_org[64], early_user[128]; /* the store opened ahead of the token (session_unlock_early) */
 	enum api_role role;
 	/* the last online role of (org, user) in this process, for an offline session */
 	char role_org[64], role_user[128];
@@ -66,6 +69,9 @@ struct session *session_new(struct cache_store *store, struct api_conn *conn)
 	s->api = conn ? api_session_new(conn) : NULL;
 	s->net = conn ? NET_UNKNOWN : NET_NONE;
 	s->retry_after = -1;
+	/* no probe at start: the login is the first thing said to the registry,
+	 * and on a slow link every request is a round trip the user waits for */
+	s->next_probe_ms = PROBE_NEVER;
 	return s;
 }
 
@@ -210,12 +216,29 @@ static void take_login(struct session *s)
 	s->issued_ms = session_now_ms();
 }
 
+bool session_unlock_early(struct session *s, const char *org, const char *user, const char *password,
+                          int64_t now, struct vax_error *err)
+{
+	s->early_org[0] = s->early_user[0] = '\0';
+	if (!s->store || !cache_login_online(s->store, org, user, password, now, err))
+		return false;
+	snprintf(s->early_org, sizeof s->early_org, "%s", org);
+	snprintf(s->early_user, sizeof s->early_user, "%s", user);
+	return true;
+}
+
 bool session_online(struct session *s, const char *password, int64_t now, struct vax_error *err)
 {
 	take_login(s);
 	s->state = SESSION_ONLINE;
 	arm(s, password);
 	if (!s->store)
+		return true;
+	/* opened already while the login's last request travelled */
+	bool early = !strcasecmp(s->early_org, s->org) && !strcmp(s->early_user, s->user) &&
+	             s->early_user[0] && cache_unlocked(s->store);
+	s->early_org[0] = s->early_user[0] = '\0';
+	if (early)
 		return true;
 	return cache_login_online(s->store, s->org, s->user, password, now, err);
 }
@@ -370,12 +393,17 @@ long session_retry_after(const struct session *s)
 	return s->retry_after;
 }
 
-/* The next probe: the back-off while offline, Retry-After when given. */
+/* The next probe: the back-off while offline, Retry-After when given;
+ * none while online (each request says whether the registry answers, and
+ * a probe now and then would cost a metered link a connection a minute). */
 static void schedule(struct session *s, long retry_after_s, bool failed)
 {
-	int64_t wait = PROBE_ONLINE_MS;
+	int64_t wait = PROBE_FIRST_MS;
 	if (s->net == NET_ONLINE) {
 		s->failures = 0;
+		s->retry_after = retry_after_s;
+		s->next_probe_ms = PROBE_NEVER;
+		return;
 	} else if (failed) {
 		int n = s->failures < 5 ? s->failures : 5;
 		wait = PROBE_FIRST_MS << n;
@@ -447,11 +475,14 @@ void session_probe_now(struct session *s)
 		if (!s->probe)
 			return;
 		api_req_no_auth(s->probe);
+		/* asked again and again while offline: after the first answer a
+		 * 304, the headers only */
+		api_req_conditional(s->probe);
 	}
 	if (s->probing)
 		return;
 	s->probing = api_req_send(s->probe, probe_done, s);
-	s->next_probe_ms = session_now_ms() + PROBE_ONLINE_MS;
+	s->next_probe_ms = session_now_ms() + PROBE_GUARD_MS;
 }
 
 static void renewed(struct api_session *as, const struct api_result *res, void *arg)

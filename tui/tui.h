@@ -385,6 +385,8 @@ void app_close_all(struct app *a);
 void app_sync_tick(struct app *a);
 /** The sync-now key: send now (or probe now when offline). */
 void app_sync_now(struct app *a);
+/** The outbox changed: count what is due at the next turn, not a second later. */
+void app_sync_soon(struct app *a);
 /** Cancel a pass (entries go back to PENDING); before the store locks. */
 void app_sync_stop(struct app *a);
 void app_sync_free(struct app *a);

@@ -17,7 +17,8 @@ registry_user CLINB nurse1 view "$pw"
 registry_org CLINC
 registry_start
 tok=$(registry_login CLINA nurse1 "$pw")
-VAX_INTEROP_PAGING=1 VAX_INTEROP_MATCH=1 "$top_builddir/tests/api/fhir_interop" "$REG_URL" "$REG_CA" "$tok" || fail "fhir_interop against vaxregd"
+VAX_INTEROP_PAGING=1 VAX_INTEROP_MATCH=1 VAX_INTEROP_GZIP_UP=1 VAX_INTEROP_CONDITIONAL=1 \
+	"$top_builddir/tests/api/fhir_interop" "$REG_URL" "$REG_CA" "$tok" || fail "fhir_interop against vaxregd"
 registry_stop
 
 registry_start --token-ttl 2

@@ -3,12 +3,14 @@
  * tests/fuzz/corpus/pull/, taken from a real vaxregd) read into records,
  * a part that failed keeps what the store had, a Patient the registry does
  * not have is "not found" in its words, and nothing that is not a batch
- * answer is taken for one. */
+ * answer is taken for one; a search with _revinclude stores each client
+ * found with what came for it. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/fhir_client.h"
 #include "cache/pull.h"
 #include "sys/fileio.h"
 #include "tests/cache/cachetest.h"
@@ -172,6 +174,59 @@ START_TEST(a_failed_part_keeps_the_stored_one)
 }
 END_TEST
 
+/* A search that asked _revinclude: each client found is stored with what
+ * was included for it (and only that); a search whose self link does not
+ * name the _revinclude (a registry that ignored them) stores nothing, so
+ * its silence is never read as "no doses". */
+START_TEST(a_search_brings_the_records)
+{
+	char *dir = testutil_mkdtemp();
+	struct cache_store *s = cachetest_open(dir);
+	cachetest_login(s);
+	struct api_result res;
+	char *body = answer("search_included.json", &res);
+	struct api_bundle b;
+	struct vax_error err;
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000), 2);
+	api_bundle_free(&b);
+	free(body);
+	char key[CACHE_KEY_STR];
+	struct client got;
+	int64_t as_of = 0;
+	struct immunization *imms;
+	ck_assert(cache_find_rid(s, PID, key));
+	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
+	ck_assert_int_eq(as_of, 5000);
+	ck_assert_int_eq(got.n_resp, 1);
+	ck_assert_str_eq(got.resp[0].relationship, "MTH");
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 2);
+	free(imms);
+	ck_assert(cache_find_rid(s, "5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11", key));
+	ck_assert(cache_get_client(s, key, &got, NULL, &err));
+	ck_assert_str_eq(got.name.given, "Inti");
+	ck_assert_int_eq(got.n_resp, 0);
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 1);
+	ck_assert_str_eq(imms[0].client_id, "5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11");
+	free(imms);
+
+	/* the registry ignored _revinclude: nothing is taken from it */
+	body = answer("search_plain.json", &res);
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000), 0);
+	api_bundle_free(&b);
+	free(body);
+	ck_assert(cache_find_rid(s, PID, key));
+	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
+	ck_assert_int_eq(as_of, 5000);
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 2);
+	free(imms);
+	cache_store_close(s);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *cache_pull_suite(void)
 {
 	Suite *s = suite_create("cache_pull");
@@ -181,6 +236,7 @@ Suite *cache_pull_suite(void)
 	tcase_add_test(tc, not_found_in_the_registrys_words);
 	tcase_add_test(tc, only_batch_answers);
 	tcase_add_test(tc, a_failed_part_keeps_the_stored_one);
+	tcase_add_test(tc, a_search_brings_the_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
