@@ -41,7 +41,7 @@ REGISTRY_TESTS = \
 	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh
+EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/lib/visit.sh
 
 # Unit suites: core/fhir.c (the mapping is ours) and the store.
 tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c

@@ -537,6 +537,15 @@ void draw_bar(struct app *a)
 	}
 }
 
+void list_view(int *top, int *page, int sel, int rows)
+{
+	*page = rows > 1 ? rows : 1;
+	if (sel < *top)
+		*top = sel;
+	if (sel >= *top + *page)
+		*top = sel - *page + 1;
+}
+
 bool list_move(int *sel, int n, int page, enum action act)
 {
 	int last = n > 0 ? n - 1 : 0;

@@ -161,13 +161,7 @@ static void due_draw(struct app *a, struct screen *s, WINDOW *w)
 		                            : "Nothing is due or overdue today by the ACIP schedule.");
 		return;
 	}
-	v->page = (rows - y) / 2;
-	if (v->page < 1)
-		v->page = 1;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + v->page)
-		v->top = v->sel - v->page + 1;
+	list_view(&v->top, &v->page, v->sel, (rows - y) / 2); /* two lines an item */
 	const struct codes *c = app_codes(a);
 	for (int i = v->top; i < v->n && y + 1 < rows + 1 && y < rows; i++) {
 		const struct due_item *it = &v->item[i];
@@ -238,15 +232,11 @@ static void record_ticked(struct app *a, struct due_view *v)
 static unsigned due_action(struct app *a, struct screen *s, enum action act)
 {
 	struct due_view *v = s->data;
+	if (list_move(&v->sel, v->n, v->page, act)) {
+		app_dirty(a, DIRTY_BODY);
+		return TUI_HANDLED;
+	}
 	switch (act) {
-	case ACTION_MOVE_UP:
-	case ACTION_MOVE_DOWN:
-	case ACTION_PAGE_UP:
-	case ACTION_PAGE_DOWN:
-	case ACTION_MOVE_FIRST:
-	case ACTION_MOVE_LAST:
-		list_move(&v->sel, v->n, v->page, act);
-		break;
 	case ACTION_TOGGLE:
 		if (v->n)
 			v->item[v->sel].ticked = !v->item[v->sel].ticked;

@@ -92,13 +92,7 @@ static void lots_draw(struct app *a, struct screen *s, WINDOW *w)
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	v->page = rows - y;
-	if (v->page < 1)
-		v->page = 1;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + v->page)
-		v->top = v->sel - v->page + 1;
+	list_view(&v->top, &v->page, v->sel, rows - y);
 	vax_date today = app_today();
 	for (int i = v->top; i < l->n && y < rows; i++) {
 		const struct vax_lot *x = &l->lot[i];
@@ -174,15 +168,11 @@ static unsigned lots_action(struct app *a, struct screen *s, enum action act)
 {
 	struct lots_view *v = s->data;
 	const struct cache_lots *l = app_lots(a);
+	if (list_move(&v->sel, l->n, v->page, act)) {
+		app_dirty(a, DIRTY_BODY);
+		return TUI_HANDLED;
+	}
 	switch (act) {
-	case ACTION_MOVE_UP:
-	case ACTION_MOVE_DOWN:
-	case ACTION_PAGE_UP:
-	case ACTION_PAGE_DOWN:
-	case ACTION_MOVE_FIRST:
-	case ACTION_MOVE_LAST:
-		list_move(&v->sel, l->n, v->page, act);
-		break;
 	case ACTION_ADD_LOT:
 		if (app_may_write(a) && online_for_lots(a))
 			app_open(a, SCREEN_LOT_EDIT, NULL);

@@ -138,13 +138,7 @@ static void pick_draw(struct app *a, struct screen *s, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	int y = form_view_draw_range(a, w, y0 + 1, v->filter, true, 0, 1, false);
 	int cw = code_cols(v);
-	v->page = rows - y;
-	if (v->page < 1)
-		v->page = 1;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + v->page)
-		v->top = v->sel - v->page + 1;
+	list_view(&v->top, &v->page, v->sel, rows - y);
 	if (!v->nm)
 		draw_text(w, y, 2, "Nothing matches what was typed: change or clear it (^U).", cols - 3);
 	for (int i = v->top; i < (int)v->nm && y < rows; i++, y++) {

@@ -694,8 +694,11 @@ static void *shot_open(struct app *a, const void *arg)
 	free(r);
 	make_choices(v, a);
 	load_lots(v, a);
-	app_lots_refresh_if_old(a);
 	v->mode = o->mode;
+	/* a dose given here is given from the lots on hand: today's counts
+	 * (a historical dose, a refusal or an edit needs no read) */
+	if (!o->im && !o->outbox && !o->delete &&o->mode == SHOT_ADMINISTERED)
+		app_lots_refresh_if_old(a);
 	if (o->delete) {
 		v->deleting = true;
 		v->victim = *o->im;

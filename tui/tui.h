@@ -487,6 +487,9 @@ int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
  * page-up/down by page rows when page > 0. Returns false, leaving *sel, for
  * any other action. Every list screen moves the same way through this. */
 bool list_move(int *sel, int n, int page, enum action act);
+/** A list shown in rows lines: *page becomes rows (at least 1) and *top
+ * moves so that the selection sel is in sight. */
+void list_view(int *top, int *page, int sel, int rows);
 /** Columns a UTF-8 string takes. */
 int draw_width(const char *utf8);
 void draw_status(struct app *a);

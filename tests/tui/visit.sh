@@ -12,43 +12,13 @@ set -eu
 tui_registry_alice
 tok=$(registry_login CLINPENA alice)
 
-ago() { date -u -d "$1" +%Y-%m-%d; }
-DOB=$(ago '3 years ago 7 months ago')
+. "$top_srcdir/tests/lib/visit.sh"
+visit_child "$tok"
 DOB_US=$(date -u -d "$DOB" +%m/%d/%Y)
-after() { date -u -d "$DOB + $1" +%Y-%m-%d; }
-reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"O'"'"'Brien","given":["William"]}],
- "gender":"male","birthDate":"'"$DOB"'",
- "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
-WPID=$PID
+reg_json GET "/Patient/$WPID" "$tok"
 WRID=$(jqb '.identifier[] | select(.system == "https://vaxdesk.org/fhir/sid/registry-id") | .value')
 WRID_GROUPED=$(printf '%s' "$WRID" | sed 's/^\(...\)\(...\)\(...\)$/\1 \2 \3/')
-hist() { # CVX AGE [PATIENT]
-	reg_json POST /Immunization "$tok" '{"resourceType":"Immunization","status":"completed",
- "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"'"$1"'"}]},
- "patient":{"reference":"Patient/'"${3:-$WPID}"'"},"occurrenceDateTime":"'"$(after "$2")"'","primarySource":false,
- "reportOrigin":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/info-source","code":"01"}]}}'
-	[ "$REG_STATUS" = 201 ] || fail "history $1 at $2: $REG_STATUS"
-}
-for t in '1 day' '2 months' '6 months'; do hist 08 "$t"; done
-for t in '2 months' '4 months' '6 months' '15 months'; do hist 20 "$t"; hist 49 "$t"; hist 133 "$t"; done
-for t in '2 months' '4 months'; do hist 10 "$t"; done
-hist 03 '12 months'
-for t in '12 months' '18 months'; do hist 83 "$t"; done
-lot() { # CVX MVX LOT EXPIRY FUNDING DOSES
-	reg_json POST /Medication "$tok" '{"resourceType":"Medication","status":"active",
- "code":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"'"$1"'"}]},
- "manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"'"$2"'"}},
- "batch":{"lotNumber":"'"$3"'","expirationDate":"'"$4"'"},
- "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/doses-on-hand","valueInteger":'"$6"'},
-  {"url":"https://vaxdesk.org/fhir/StructureDefinition/funding-source","valueCodeableConcept":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/funding-source","code":"'"$5"'"}]}}]}'
-	[ "$REG_STATUS" = 201 ] || fail "lot $3: $REG_STATUS"
-}
-IPV_EXP=$(ago '+1 year')
-VAR_EXP=$(ago '+6 months')
-OLD_EXP=$(ago '1 month ago')
-lot 10 PMC IPV26A "$IPV_EXP" VXC1 10
-lot 21 MSD VAR26B "$VAR_EXP" VXC1 5
-lot 21 MSD VAR25X "$OLD_EXP" VXC1 3
+visit_lots "$tok"
 GS1_GOOD="(01)00300064827002(17)$(date -u -d "$VAR_EXP" +%y%m%d)(10)VAR26B"
 GS1_OLD="(01)00300064827002(17)$(date -u -d "$OLD_EXP" +%y%m%d)(10)VAR25X"
 # a second child with a long history: the selected dose at 80x24
@@ -60,9 +30,9 @@ reg_create_patient "$tok" '{"resourceType":"Patient","name":[{"family":"Longhist
 LPID=$PID
 DOB_SAVED=$DOB
 DOB=2010-01-15
-for m in 2 4 6 15; do hist 20 "$m months" "$LPID"; hist 10 "$m months" "$LPID"; hist 49 "$m months" "$LPID"; done
-for m in 12 18 30 42 54 66; do hist 88 "$m months" "$LPID"; done
-for m in 1 2 6; do hist 08 "$m months" "$LPID"; done
+for m in 2 4 6 15; do visit_hist "$tok" 20 "$m months" "$LPID"; visit_hist "$tok" 10 "$m months" "$LPID"; visit_hist "$tok" 49 "$m months" "$LPID"; done
+for m in 12 18 30 42 54 66; do visit_hist "$tok" 88 "$m months" "$LPID"; done
+for m in 1 2 6; do visit_hist "$tok" 08 "$m months" "$LPID"; done
 DOB=$DOB_SAVED
 
 LONG82=$(printf 'Abcdefghij%.0s' 1 2 3 4 5 6 7 8)Ab
