@@ -104,8 +104,7 @@ static void read_version(struct ctx *x, const char *type, const char *id, long v
 	struct store_res r;
 	if (!reg_load(x, type, id, version, &r))
 		return;
-	cJSON *j = cJSON_Parse(r.json);
-	reg_subset(j, type, reg_param(x->rq, "_elements"), reg_param(x->rq, "_summary"));
+	cJSON *j = reg_stored_json(r.json, type, reg_param(x->rq, "_elements"), reg_param(x->rq, "_summary"));
 	reg_reply_json(x->rs, 200, j, CT_FHIR);
 	reg_version_headers(x->rs, type, id, r.version, r.updated);
 	x->rs->location[0] = '\0';
@@ -249,7 +248,14 @@ void reg_create(struct ctx *x)
 	if (!store_write(reg_store(x->a), type, id, x->ss.org, res, false, x->rq->now, &version, &err)) {
 		cJSON_Delete(res);
 		wabort(x);
-		reg_reply_err(x->rs, &err);
+		/* another server created it since the check: the constraint on the
+		 * record's own UUID keeps it once, and this is a resend */
+		char have[VAX_ID_LEN];
+		if (!strcmp(err.code, "STORE-EXISTS") && uuid[0] &&
+		    reg_find_by_uuid(x, type, uuid, have, sizeof have) == 1)
+			reply_existing(x, type, have);
+		else
+			reg_reply_err(x->rs, &err);
 		return;
 	}
 	reg_audit(x, "create", type, id);

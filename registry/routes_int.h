@@ -181,6 +181,9 @@ bool reg_search_cond(struct reg_search *s, enum store_cond_kind k, const char *k
 bool reg_search_param_known(const char *type, const char *key);
 /** _elements and _summary: never send PHI that was not asked for. */
 void reg_subset(cJSON *res, const char *type, const char *elements, const char *summary);
+/** A stored resource as it goes out: the text itself (a raw item) when
+ * _elements and _summary cut nothing, else parsed and cut. */
+cJSON *reg_stored_json(const char *json, const char *type, const char *elements, const char *summary);
 
 /* ---- include.c: _revinclude --------------------------------------------------- */
 

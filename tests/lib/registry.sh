@@ -20,6 +20,9 @@ done
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 VAXREGD=${VAXREGD:-$top_builddir/vaxregd}
+# VAXREG_DATABASE=postgresql://...: the registry lives in that database
+# (tests/registry/pg.sh runs the suite so), else in the data directory
+REG_DB=${VAXREG_DATABASE:+--database $VAXREG_DATABASE}
 REG_PASSWORD='Test!pass2026'
 REG_PID=
 REG_URL=
@@ -31,7 +34,7 @@ registry_init() {
 	REG_BODY=$REG_TMP/body
 	REG_HEADERS=$REG_TMP/headers
 	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
-	"$VAXREGD" init --data "$REG_DIR" >/dev/null || fail "vaxregd init failed"
+	"$VAXREGD" init --data "$REG_DIR" $REG_DB >/dev/null || fail "vaxregd init failed"
 	trap registry_exit EXIT
 }
 
@@ -68,15 +71,15 @@ fail() {
 }
 
 registry_org() {
-	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "${2:-$1 clinic}" >/dev/null ||
+	"$VAXREGD" org add --data "$REG_DIR" $REG_DB --code "$1" --name "${2:-$1 clinic}" >/dev/null ||
 		fail "org add $1"
 }
 
 # registry_user ORG USER ROLE [PASSWORD]
 registry_user() {
-	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
+	"$VAXREGD" org add --data "$REG_DIR" $REG_DB --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
 	printf '%s\n' "${4:-$REG_PASSWORD}" |
-		"$VAXREGD" user add --data "$REG_DIR" --org "$1" --username "$2" --role "$3" \
+		"$VAXREGD" user add --data "$REG_DIR" $REG_DB --org "$1" --username "$2" --role "$3" \
 			--email "$2@example.org" >/dev/null || fail "user add $2"
 }
 
@@ -84,7 +87,7 @@ registry_start() {
 	# a restart must not read the URL of the previous server
 	rm -f "$REG_TMP/server.out"
 	REG_URL=
-	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
+	"$VAXREGD" --data "$REG_DIR" $REG_DB --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
 		--key "$REG_TMP/tls/server.key" "$@" >"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
 	_i=0
@@ -192,6 +195,34 @@ reg_create_patient() {
 	[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
 	PID=$(jqb .id)
 	[ -n "$PID" ] || fail "no patient id"
+}
+
+# registry_maintenance on|off [ARGS]: switch maintenance. In a database
+# (several servers) a server sees the switch within a second: wait until
+# this one does.
+registry_maintenance() {
+	_m=$1
+	shift
+	"$VAXREGD" maintenance "$_m" --data "$REG_DIR" $REG_DB "$@" >/dev/null || fail "maintenance $_m"
+	[ -n "$REG_DB" ] && [ -n "$REG_URL" ] || return 0
+	_want=200
+	[ "$_m" = on ] && _want=503
+	_i=0
+	until [ "$(curl -sS --cacert "$REG_CA" -o /dev/null -w '%{http_code}' "$REG_URL/metadata" 2>/dev/null)" = $_want ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || fail "maintenance $_m not seen by the server"
+		sleep 0.05
+	done
+}
+
+# reg_audit_count TYPE ID [ACTION]: the audit rows about a resource
+reg_audit_count() {
+	_w="type='$1' AND id='$2'${3:+ AND action='$3'}"
+	if [ -n "${VAXREG_DATABASE:-}" ]; then
+		psql -X -q -A -t "$VAXREG_DATABASE" -c "SELECT count(*) FROM audit WHERE $_w"
+	else
+		sqlite3 "$REG_DIR/audit.db" "SELECT count(*) FROM audit WHERE $_w"
+	fi
 }
 
 header() {

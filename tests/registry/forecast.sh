@@ -53,6 +53,6 @@ reg_json POST '/$immds-forecast' "$a" '[1,2]'
 expect 400 "not an object"
 
 # audited like a read of the patient it names
-c=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(*) FROM audit WHERE action='forecast' AND type='Patient' AND id='p1'" 2>/dev/null || echo skip)
-[ "$c" = skip ] || [ "$c" -ge 2 ] || fail "forecast audit rows: $c"
+c=$(reg_audit_count Patient p1 forecast)
+[ "$c" -ge 2 ] || fail "forecast audit rows: $c"
 registry_stop
