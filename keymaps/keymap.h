@@ -53,6 +53,7 @@
 	_(FIELD,        "field",        "Any field that has the cursor") \
 	_(OUTBOX,       "outbox",       "Outbox") \
 	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
+	_(REPORTS,      "reports",      "Reports, notices and school lists") \
 	_(HELP,         "help",         "Help screen") \
 	_(PICK,         "pick",         "Pick list: what a field accepts (type to narrow it)") \
 	_(CHECKLIST,    "checklist",    "Checklists: due today, lots on hand")

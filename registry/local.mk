@@ -14,9 +14,13 @@ libvaxregistry_a_SOURCES = \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
 	registry/spool.c registry/spool.h \
 	registry/registry_id.c registry/lots.c
+# the reports (print/'s computations, no drawing): provider summary, recall,
+# the school reports kept
+libvaxregistry_a_SOURCES += registry/op_summary.c registry/op_recall.c registry/op_school_reports.c \
+	registry/client_read.c
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXREPORT_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
 	$(SQLITE_LIBS) $(LIBPQ_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 

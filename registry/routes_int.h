@@ -17,6 +17,10 @@
  *   op_match.c    Patient/$match
  *   op_immds.c    $immds-forecast
  *   op_school.c   Group/{id}/$school-compliance
+ *   op_school_reports.c  Group/{id}/$school-report and the reports kept
+ *   op_summary.c  Organization/{id}/$provider-summary
+ *   op_recall.c   Patient/$recall
+ *   client_read.c a client with every dose, for the reports
  *   metadata.c    the CapabilityStatement
  *   routes_auth.c /auth/...: login, switch, passwords, resets
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
@@ -113,6 +117,9 @@ bool reg_query_params(const char *qs, struct reg_param *ps, int *np, char *buf, 
 /** URL helpers: decode in place ('+' is a space); encode into a malloc'd string. */
 void reg_url_decode(char *s);
 char *reg_url_encode(const char *s);
+/** An operation's parameter: a POSTed Parameters' value[x] string for
+ * name, else the query's; NULL if neither has it. */
+const char *reg_op_param(struct ctx *x, const cJSON *body, const char *name);
 /** Audit one access by the session (not Organization reads). */
 void reg_audit(struct ctx *x, const char *action, const char *type, const char *id);
 const char *reg_version(void);
@@ -197,11 +204,35 @@ bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*
 
 /* ---- bundle.c, the operations, metadata ------------------------------------- */
 
-void reg_bundle(struct ctx *x);    /* POST / */
-void reg_op_match(struct ctx *x);  /* POST /Patient/$match */
-void reg_op_immds(struct ctx *x);  /* POST /$immds-forecast */
-void reg_op_school(struct ctx *x); /* GET|POST /Group/{id}/$school-compliance */
-void reg_metadata(struct ctx *x);  /* GET /metadata */
+void reg_bundle(struct ctx *x);            /* POST / */
+void reg_op_match(struct ctx *x);          /* POST /Patient/$match */
+void reg_op_immds(struct ctx *x);          /* POST /$immds-forecast */
+void reg_op_school(struct ctx *x);         /* GET|POST /Group/{id}/$school-compliance */
+void reg_metadata(struct ctx *x);          /* GET /metadata */
+void reg_op_summary(struct ctx *x);        /* GET|POST /Organization/{id}/$provider-summary */
+void reg_op_recall(struct ctx *x);         /* POST /Patient/$recall */
+void reg_op_school_report(struct ctx *x);  /* POST /Group/{id}/$school-report */
+void reg_school_reports(struct ctx *x);    /* GET /Group/$school-reports */
+void reg_school_report_get(struct ctx *x); /* GET /Group/$school-reports/{id} */
+/** The school compliance answer for list gid (grade and date from the
+ * request), or NULL after replying an error. */
+cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body);
+
+/* ---- client_read.c ------------------------------------------------------------ */
+
+/** A client and every dose of theirs, for the reports. */
+struct reg_history {
+	struct client c;
+	struct immunization *imms; /* each with its registry id */
+	char (*org)[33];           /* the organization that recorded each */
+	vax_date *received;        /* the day the registry first had each */
+	size_t n, cap;
+};
+
+/** Read client pid (its current version; patient may hand it over already
+ * read) and every dose: 1 read, 0 no such client, -1 a storage failure. */
+int reg_history_read(struct ctx *x, const char *pid, const struct store_res *patient, struct reg_history *h);
+void reg_history_free(struct reg_history *h);
 
 /* ---- routes_auth.c ------------------------------------------------------------ */
 

@@ -273,3 +273,42 @@ void store_names_remember(struct store_names *nm, const char *name, int id)
 	}
 	pthread_rwlock_unlock(&nm->lock);
 }
+
+/* Pages of the backend's own search, so every backend walks the same way;
+ * a resource's first version is read only when it has had others. */
+bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u,
+                struct vax_error *err)
+{
+	enum { PAGE = 500 };
+	struct store_query pq = *q;
+	struct store_res *res = calloc(PAGE, sizeof *res);
+	char(*ids)[65] = calloc(PAGE, sizeof *ids);
+	if (!res || !ids)
+		abort();
+	bool ok = true, go = true;
+	for (pq.offset = 0, pq.count = PAGE; ok && go; pq.offset += PAGE) {
+		long total = 0;
+		int got = s->ops->search(s, &pq, res, ids, &total, err);
+		if (got < 0) {
+			ok = false;
+			break;
+		}
+		for (int i = 0; i < got; i++) {
+			int64_t created = res[i].updated;
+			if (go && res[i].version > 1) {
+				struct store_res first = {0};
+				if (s->ops->read(s, q->type, ids[i], 1, &first, NULL) == 1)
+					created = first.updated;
+				store_res_free(&first);
+			}
+			if (go)
+				go = fn(u, ids[i], &res[i], created);
+			store_res_free(&res[i]);
+		}
+		if (got < PAGE || pq.offset + got >= total)
+			break;
+	}
+	free(res);
+	free(ids);
+	return ok;
+}

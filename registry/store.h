@@ -122,6 +122,17 @@ struct store_query {
 int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
                  long *total, struct vax_error *err);
 
+/** A resource as store_walk() hands it over: r as store_read() fills it, and
+ * when its first version was written (how soon a record reached the
+ * registry). Return false to stop the walk. */
+typedef bool (*store_walk_fn)(void *u, const char *id, const struct store_res *r, int64_t created);
+
+/** Every current, non-deleted resource matching q, in no set order, with
+ * no count and no paging (q->offset and q->count are ignored): for reports
+ * that read many resources in one request. False on a storage failure. */
+bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u,
+                struct vax_error *err);
+
 /** Current resources of type with any of the n index terms key = values[i]
  * ($match's blocking keys), each once, those sharing the most terms first,
  * at most max. Returns how many were written to out and ids, or -1. */
