@@ -116,8 +116,8 @@ bool reg_valid_id(const char *id)
 	return true;
 }
 
-const char *const reg_types[] = {"Patient", "Immunization", "RelatedPerson",
-                                 "Consent", "Group",        "Organization"};
+const char *const reg_types[] = {"Patient", "Immunization", "RelatedPerson", "Consent",
+                                 "Group",   "Organization", "Medication"};
 const size_t reg_ntypes = sizeof reg_types / sizeof *reg_types;
 
 const char *reg_known_type(const char *t)

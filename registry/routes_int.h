@@ -26,6 +26,8 @@
  *   routes_oauth.c SMART discovery, refresh tokens, the device grant
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
  *   soap.c        /iis: the CDC IIS SOAP web service
+ *   registry_id.c the clients' short human registry IDs
+ *   lots.c        the organization's vaccine lots on hand (Medication)
  *
  * A new endpoint is a handler in the file of its concern, declared below,
  * and one line in the table in routes.c.
@@ -163,6 +165,17 @@ bool reg_resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, ch
 /** The current resource of type whose identifier is urn:uuid:<uuid>: 1
  * found (id copied), 0 none, -1 error. */
 int reg_find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id, size_t len);
+
+/* ---- registry_id.c, lots.c -------------------------------------------------- */
+
+/** Give a new client its registry ID, or keep the stored one on an update
+ * (what the sender put there is replaced). False after replying. */
+bool reg_registry_id_apply(struct ctx *x, struct client *c, bool create);
+/** Check an incoming lot (Medication) and give the form to store. False after replying. */
+bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out);
+/** A dose given here with a lot number: its lot's doses on hand change by
+ * delta (-1 recorded, +1 deleted), in the caller's transaction. */
+void reg_lots_dose(struct ctx *x, const cJSON *imm, int delta);
 
 /* ---- search.c ---------------------------------------------------------------- */
 

@@ -19,6 +19,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->cache_retention_days = 90;
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
+	text_copy(cfg->registry_state, sizeof cfg->registry_state, "TX");
 	cfg->sync_batch = 1000;
 	cfg->registry_forecast = true;
 }
@@ -93,6 +94,7 @@ static const struct setting {
     {"token_file", K_PATH, offsetof(struct config, token_file), CONFIG_STR_LEN, 0, 0},
     {"organization", K_NAME, offsetof(struct config, organization), 64, 0, 0},
     {"registry_forecast", K_BOOL, offsetof(struct config, registry_forecast), 0, 0, 0},
+    {"registry_state", K_NAME, offsetof(struct config, registry_state), 3, 0, 0},
     {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
     {"printer", K_PRINTER, offsetof(struct config, printer), 128, 0, 0},
     {"paper", K_PAPER, offsetof(struct config, paper_a4), 0, 0, 0},

@@ -34,6 +34,7 @@ struct config {
 	char printer[128];      /* CUPS destination for lp; "" = CUPS's default */
 	bool paper_a4;          /* A4 instead of US Letter */
 	char print_dir[CONFIG_STR_LEN]; /* where documents are saved; "" = the home folder */
+	char registry_state[3];         /* the registry's state: new addresses start there (default TX) */
 
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];

@@ -25,7 +25,9 @@
 #include <openssl/crypto.h>
 
 #include "core/codes.h"
+#include "core/county.h"
 #include "sys/codeload.h"
+#include "sys/fileio.h"
 #include "tui/tui.h"
 
 #define COUNT_MS 1000 /* the outbox is counted again at most this often while it moves */
@@ -190,6 +192,22 @@ const struct codes *app_codes(struct app *a)
 		a->codes = codeload_default(&err);
 	}
 	return a->codes;
+}
+
+const struct county_list *app_counties(struct app *a)
+{
+	if (!a->counties_tried) {
+		a->counties_tried = true;
+		char *path = fileio_join(fileio_datadir(), "counties/counties.csv");
+		char *buf = NULL;
+		size_t len = 0;
+		struct vax_error err;
+		if (fileio_read(path, &buf, &len, &err))
+			a->counties = county_list_parse(path, buf, len, &err);
+		free(buf);
+		free(path);
+	}
+	return a->counties;
 }
 
 vax_date app_today(void)
@@ -359,6 +377,8 @@ void app_logout(struct app *a, const char *why)
 	 * made (the notice dates of letters sent are recorded first) */
 	reports_stop(a);
 	app_sync_free(a);
+	app_lots_free(a);
+	memset(&a->last_visit, 0, sizeof a->last_visit);
 	session_logout(a->sess);
 	app_close_all(a);
 	a->msg[0] = '\0';

@@ -19,6 +19,7 @@ vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_ma
 vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
 vaxdesk_SOURCES += tui/screen_device.c tui/screen_passphrase.c
 vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
+vaxdesk_SOURCES += tui/app_lots.c tui/screen_pick.c tui/screen_due.c tui/screen_lots.c tui/screen_lot_edit.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh
@@ -26,6 +27,9 @@ dist_check_SCRIPTS += tests/tui/client.sh
 # AKA names, responsible persons and consent tabs; the vital-records lock (tests/tui/tabs.sh)
 TESTS += tests/tui/tabs.sh
 dist_check_SCRIPTS += tests/tui/tabs.sh
+# the visit without codes: pick lists, due today, lots on hand, registry IDs (tests/tui/visit.sh)
+TESTS += tests/tui/visit.sh
+dist_check_SCRIPTS += tests/tui/visit.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh

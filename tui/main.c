@@ -14,6 +14,7 @@
 
 #include "cache/cli.h"
 #include "core/codes.h"
+#include "core/county.h"
 #include "core/xalloc.h"
 #include "print/pdf.h"
 #include "tui/tui.h"
@@ -171,6 +172,7 @@ static void app_free(struct app *a)
 	pdf_shutdown(); /* after the last document: fontconfig's caches */
 	app_close_all(a);
 	app_sync_free(a); /* before the store and the connection it uses */
+	app_lots_free(a);
 	struct cache_store *store = a->sess ? session_store_handle(a->sess) : NULL;
 	struct api_conn *conn = a->sess ? session_conn(a->sess) : NULL;
 	session_free(&a->sess);
@@ -178,6 +180,7 @@ static void app_free(struct app *a)
 	if (conn)
 		api_conn_free(conn);
 	codes_free(&a->codes);
+	county_list_free(&a->counties);
 	forecast_data_free(&a->forecast);
 	keymap_set_free(&a->keys);
 	for (size_t i = 0; i < a->n_notes; i++)

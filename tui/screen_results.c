@@ -24,6 +24,7 @@
 #include "core/fhir.h"
 #include "core/match.h"
 #include "core/text.h"
+#include "core/uuid.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -63,6 +64,7 @@ struct results_view {
 	bool no_match;               /* Smart search asked, a registry without $match: searched instead */
 	bool cap_wait;               /* Smart search waits to know whether the registry has $match */
 	char cap_rid[VAX_ID_LEN];    /* ... and then runs with these */
+	bool uuid_own;               /* a UUID found no registry id: asked again as the record's own UUID */
 	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
 	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
@@ -234,6 +236,12 @@ static void run_offline(struct app *a, struct results_view *v, const char *rid)
 		 * (the blind index holds "TYPE|value") */
 		static const char *types[] = {"MR", "SR", "PI", "PT"};
 		n = cache_find_rid(store, rid, keys[0]) ? 1 : 0;
+		/* a record's own UUID is its row key here */
+		struct client probe;
+		if (!n && uuid_valid(rid) && cache_get_client(store, rid, &probe, NULL, NULL)) {
+			snprintf(keys[0], sizeof keys[0], "%s", rid);
+			n = 1;
+		}
 		for (size_t t = 0; t < sizeof types / sizeof types[0] && n == 0; t++) {
 			char ident[VAX_ID_LEN + 8];
 			snprintf(ident, sizeof ident, "%s|%.*s", types[t], VAX_ID_LEN - 1, rid);
@@ -337,6 +345,21 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 			first_page_done(a, v);
 		return;
 	}
+	/* a UUID that is no registry id may be the record's own UUID */
+	if (first && b.n == 0 && !v->uuid_own && v->kind == SEARCH_QUICK && uuid_valid(v->query.id)) {
+		api_bundle_free(&b);
+		api_req_free(req);
+		v->uuid_own = true;
+		char ident[VAX_ID_LEN + 40];
+		snprintf(ident, sizeof ident, "urn:ietf:rfc:3986|urn:uuid:%s", v->query.id);
+		struct api_fhir_param p[] = {{"identifier", ident}};
+		struct api_req *r = api_fhir_search_req(app_conn(a), "Patient", p, 1, &err);
+		if (r)
+			send(a, v, r);
+		else
+			first_page_done(a, v);
+		return;
+	}
 	if (v->have_last)
 		api_bundle_free(&v->last);
 	v->last = b;
@@ -433,7 +456,9 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 		int n = 0;
 		char count[16], dob[DATE_ISO_LEN];
 		snprintf(count, sizeof count, "%d", PAGE_COUNT);
-		if (rid) {
+		if (rid && uuid_valid(rid)) {
+			p[n++] = (struct api_fhir_param){"_id", rid}; /* the registry's id */
+		} else if (rid) {
 			p[n++] = (struct api_fhir_param){"identifier", rid};
 		} else {
 			if (query->name.family[0])
