@@ -1531,6 +1531,12 @@ const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, i
 	return NULL;
 }
 
+int cdsi_eval_of(const struct cdsi_dose_eval *e)
+{
+	int of = e->series_doses > 0 ? e->series_doses : e->fixed_doses;
+	return of > 0 && e->dose_number <= of ? of : 0;
+}
+
 const char *cdsi_eval_status_name(enum cdsi_eval_status s)
 {
 	switch (s) {

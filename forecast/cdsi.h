@@ -149,6 +149,9 @@ const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, i
 
 /** Words as CDSi writes them: "Valid", "Not Valid", ...; "Not complete", ... */
 const char *cdsi_eval_status_name(enum cdsi_eval_status s);
+/** The M of a valid dose's "N of M": the series' doses, or an open-ended
+ * series' childhood doses; 0 when the dose is past them (a booster). */
+int cdsi_eval_of(const struct cdsi_dose_eval *e);
 const char *cdsi_eval_reason_text(enum cdsi_eval_reason r);
 const char *cdsi_series_status_name(enum cdsi_series_status s);
 

@@ -169,8 +169,8 @@ void forecast_eval_label(const struct cdsi_dose_eval *ev, char *buf, size_t len)
 	if (ev->status == CDSI_EVAL_VALID && ev->dose_number > 0) {
 		/* an open-ended series (DTaP's Td boosters) counts its fixed
 		 * doses: "3 of 5" says where the child is; a booster is "dose 7" */
-		int of = ev->series_doses > 0 ? ev->series_doses : ev->fixed_doses;
-		if (of > 0 && ev->dose_number <= of)
+		int of = cdsi_eval_of(ev);
+		if (of > 0)
 			snprintf(buf, len, "%d of %d", ev->dose_number, of);
 		else
 			snprintf(buf, len, "dose %d", ev->dose_number);
