@@ -103,10 +103,14 @@ bool reg_accept(struct ctx *x, const char *type, const cJSON *in, bool create, c
 		if (!reply_rules(x, &rep, "Patient"))
 			return false;
 		c.id[0] = c.version[0] = '\0';
+		if (!reg_registry_id_apply(x, &c, create))
+			return false;
 		snprintf(uuid, VAX_UUID_LEN, "%s", c.uuid);
 		*out = fhir_patient_to_json(&c);
 		return true;
 	}
+	if (!strcmp(type, "Medication"))
+		return reg_lot_accept(x, in, out);
 	if (!strcmp(type, "Immunization")) {
 		struct immunization im;
 		if (!fhir_immunization_from_json(in, &im, &err))

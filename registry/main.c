@@ -50,6 +50,11 @@ static void usage(FILE *out)
 	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
+	        "  --device-code-ttl SECONDS  how long a device sign-in waits for approval (default 600)\n"
+	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
+	        "  --test-device-slow-down N  test suites only: answer the first N polls of every\n"
+	        "                        device code with slow_down\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
@@ -66,6 +71,7 @@ struct opts {
 	const char *data, *database, *listen, *cert, *key, *mail, *window, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password;
 	int threads, token_ttl, reset_ttl, retry, clients, doses, spool_poll, idle_timeout;
+	int refresh_ttl, device_ttl, device_interval, test_slow_down;
 	bool demo, access_log, tls_tickets;
 };
 
@@ -130,6 +136,14 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
 			num = &o->reset_ttl;
+		else if (!strcmp(a, "--refresh-ttl"))
+			num = &o->refresh_ttl;
+		else if (!strcmp(a, "--device-code-ttl"))
+			num = &o->device_ttl;
+		else if (!strcmp(a, "--device-interval"))
+			num = &o->device_interval;
+		else if (!strcmp(a, "--test-device-slow-down"))
+			num = &o->test_slow_down;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -337,6 +351,10 @@ static int cmd_serve(const struct opts *o)
 	struct registry_config cfg = {.datadir = o->data,
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
+	                              .refresh_ttl = o->refresh_ttl,
+	                              .device_ttl = o->device_ttl,
+	                              .device_interval = o->device_interval,
+	                              .test_slow_down = o->test_slow_down,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

@@ -29,6 +29,12 @@ struct registry *registry_new(struct store *st, const struct codes *codes, const
 		a->cfg.token_ttl = 900;
 	if (a->cfg.reset_ttl <= 0)
 		a->cfg.reset_ttl = 86400;
+	if (a->cfg.refresh_ttl <= 0)
+		a->cfg.refresh_ttl = 8 * 3600;
+	if (a->cfg.device_ttl <= 0)
+		a->cfg.device_ttl = 600;
+	if (a->cfg.device_interval <= 0)
+		a->cfg.device_interval = 5;
 	if (a->cfg.page_max <= 0)
 		a->cfg.page_max = 200;
 	atomic_init(&a->forced, -1);

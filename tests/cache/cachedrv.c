@@ -70,6 +70,7 @@
 #include "cache/store.h"
 #include "cache/sync.h"
 #include "core/fhir.h"
+#include "core/lot.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "core/xalloc.h"
@@ -1168,6 +1169,24 @@ static const char *client_field(const struct client *c, const char *field)
 	                                  : "";
 }
 
+/* Has the client a registry ID (REGID_SYSTEM)? */
+static bool has_regid(const struct client *c)
+{
+	for (int i = 0; i < c->n_ident; i++)
+		if (!strcmp(c->ident[i].system, REGID_SYSTEM))
+			return true;
+	return false;
+}
+
+static void drop_regid(struct client *c)
+{
+	int k = 0;
+	for (int i = 0; i < c->n_ident; i++)
+		if (strcmp(c->ident[i].system, REGID_SYSTEM))
+			c->ident[k++] = c->ident[i];
+	c->n_ident = k;
+}
+
 static int verify(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
@@ -1247,6 +1266,10 @@ static int verify(struct opts *o)
 				        e->rec_key);
 				lost++;
 			} else {
+				/* the registry ID the registry gave a client made offline
+				 * reaches the store at its next read, not with the receipt */
+				if (!has_regid(&c[0]))
+					drop_regid(&c[1]);
 				cache_merge_clients(&c[0], &c[0], &c[1], m);
 				for (int f = 0; f < m->n; f++)
 					if (m->f[f].state != CACHE_MERGE_SAME) {

@@ -109,11 +109,12 @@ registry_restart() {
 #   keys_change_lot LOT                    the first dose's lot, with a reason, saved
 #   keys_middle NAME                       Edit Client, the middle name typed (not saved)
 keys_visit() {
-	printf 'a\n<S-Tab>\n:type V02\n<S-Tab>\n:type VXC1\n<Tab>\n<Tab>\n:type 20\n<Tab>\n<Tab>\n:type %s\n' "$1"
-	printf '<F3>\n:type 03\n<Tab>\n<Tab>\n:type %s\n<C-w>\n:wait-idle\n' "$2"
+	printf 'a\n<S-Tab>\n:type V02\n<Tab>\n:type 20\n<Tab>\n:type %s\n<Tab>\n<Tab>\n:type 12/31/2030\n' "$1"
+	printf '<Tab>\n:type VXC1\n<F3>\n:type 03\n<Tab>\n:type %s\n<Tab>\n<Tab>\n:type 12/31/2030\n' "$2"
+	printf '<C-w>\n:wait-idle\n'
 }
 keys_change_lot() {
-	printf '<Home>\nc\n<Tab>\n<Tab>\n<C-u>\n:type %s\n<C-w>\n:type Lot typed wrong\n<C-w>\n:wait-idle\n' "$1"
+	printf '<Home>\nc\n<Tab>\n<C-u>\n:type %s\n<C-w>\n:type Lot typed wrong\n<C-w>\n:wait-idle\n' "$1"
 }
 keys_middle() {
 	printf 'e\n:wait-idle\n<Tab>\n<Tab>\n<C-u>\n:type %s\n' "$1"

@@ -1,10 +1,12 @@
 # tests/medplum/lib.sh - sourced by the tests that run Medplum's FHIR engine
 # (tests/medplum/server.mjs) over HTTPS with a throwaway CA:
 #
-#   medplum_start WORKDIR   find (or install) the packages, make certificates
-#                           in WORKDIR/certs, start the server; sets MEDPLUM_URL
-#                           and MEDPLUM_PID. Exits 77 (SKIP) when node, npm or
-#                           the packages are not there, with the reason.
+#   medplum_start WORKDIR [ARGS...]
+#                           find (or install) the packages, make certificates
+#                           in WORKDIR/certs, start the server (with ARGS, e.g.
+#                           --client ID:SECRET_FILE); sets MEDPLUM_URL and
+#                           MEDPLUM_PID. Exits 77 (SKIP) when node, npm or the
+#                           packages are not there, with the reason.
 #   medplum_stop            stop it (call from the EXIT trap)
 #
 # The packages: the source tree's (tests/medplum/setup.sh), else a per-user
@@ -13,6 +15,7 @@
 # one install and none leaves files behind.
 medplum_start() {
 	_mw=$1
+	shift
 	_src=${top_srcdir:-.}
 	command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed (Medplum needs Node >= 20.19)"; exit 77; }
 	node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
@@ -33,7 +36,7 @@ medplum_start() {
 	sh "$_src/tests/api/mkcerts.sh" "$_mw/certs" || { echo "FAIL: certificates"; exit 1; }
 	mkfifo "$_mw/hold"
 	# stdin from a fifo held open by this shell: the server exits when it does
-	node "$_mp/server.mjs" --cert "$_mw/certs/good.crt" --key "$_mw/certs/good.key" \
+	node "$_mp/server.mjs" --cert "$_mw/certs/good.crt" --key "$_mw/certs/good.key" "$@" \
 		<"$_mw/hold" >"$_mw/server.out" 2>"$_mw/server.err" &
 	MEDPLUM_PID=$!
 	exec 9>"$_mw/hold"
