@@ -96,8 +96,11 @@ reg_json GET "/Patient?identifier=https://vaxdesk.org/fhir/sid/registry-id%7C$RI
 [ "$(jqb '.total')" = 1 ] || fail "found by system|ID"
 
 # --- doses count the lot down, and up again when deleted ------------------------
+# (each confirmed by a person: the same client's doses of one day would be
+# possible duplicates, registry/dedup.h)
 dose() { # PATIENT LOT -> the dose's id in DID
 	reg_json POST /Immunization "$a" '{"resourceType":"Immunization","status":"completed",
+ "meta":{"tag":[{"system":"https://vaxdesk.org/fhir/CodeSystem/review","code":"confirmed-not-duplicate"}]},
  "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"10"}]},
  "patient":{"reference":"Patient/'"$1"'"},"occurrenceDateTime":"'"$(date +%Y-%m-%d)"'","primarySource":true,
  "lotNumber":"'"$2"'","manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"PMC"}},
