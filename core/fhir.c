@@ -1480,6 +1480,9 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	                     coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"));
 	cJSON *cat = cJSON_AddArrayToObject(j, "category");
 	cJSON_AddItemToArray(cat, codeable(FHIR_CS "consent-category", "registry-participation"));
+	/* R4 wants a policy (ppc-1): participation is opt-in, as ImmTrac2 has it */
+	cJSON_AddItemToObject(j, "policyRule",
+	                      codeable("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN"));
 	cJSON *p = cJSON_AddObjectToObject(j, "patient");
 	put_str(p, "reference", patient_ref);
 	put_date(j, "dateTime", cs->date);

@@ -52,7 +52,7 @@ static bool reply_rules(struct ctx *x, const struct rule_report *rep, const char
 /* Resolve a patient reference (Patient/id or urn:uuid) to an existing
  * Patient id and its birth date. */
 bool reg_resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, char *out, size_t len,
-                            vax_date *dob, const char *path)
+                         vax_date *dob, const char *path)
 {
 	char id[VAX_ID_LEN] = "";
 	if (ref_id && *ref_id)
@@ -112,8 +112,8 @@ bool reg_accept(struct ctx *x, const char *type, const cJSON *in, bool create, c
 		if (!fhir_immunization_from_json(in, &im, &err))
 			return reg_reply_invalid(x->rs, &err), false;
 		vax_date dob;
-		if (!reg_resolve_patient(x, im.client_id, im.client_uuid, im.client_id, sizeof im.client_id, &dob,
-		                     "Immunization.patient"))
+		if (!reg_resolve_patient(x, im.client_id, im.client_uuid, im.client_id, sizeof im.client_id,
+		                         &dob, "Immunization.patient"))
 			return false;
 		if (!im.org[0]) {
 			snprintf(im.org, sizeof im.org, "%s", x->ss.org);
@@ -208,7 +208,8 @@ bool reg_accept(struct ctx *x, const char *type, const cJSON *in, bool create, c
 			    cJSON_IsString(ref) ? fhir_ref_id(ref->valuestring, "Patient") : NULL;
 			if (cJSON_IsString(ref) && !strncmp(ref->valuestring, "urn:uuid:", 9))
 				snprintf(ruuid, sizeof ruuid, "%.36s", ref->valuestring + 9);
-			if (!reg_resolve_patient(x, rid, ruuid, pid, sizeof pid, NULL, "Group.member.entity")) {
+			if (!reg_resolve_patient(x, rid, ruuid, pid, sizeof pid, NULL,
+			                         "Group.member.entity")) {
 				cJSON_Delete(g);
 				return false;
 			}

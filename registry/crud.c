@@ -142,6 +142,15 @@ void reg_history(struct ctx *x)
 		char url[200];
 		snprintf(url, sizeof url, "%s/%s", type, id);
 		cJSON_AddStringToObject(req, "url", url);
+		/* each version as the answer to the request that made it (bdl-4) */
+		cJSON *resp = cJSON_AddObjectToObject(e, "response");
+		cJSON_AddStringToObject(resp, "status",
+		                        h[i].deleted        ? "204 No Content"
+		                        : h[i].version == 1 ? "201 Created"
+		                                            : "200 OK");
+		char etag[48];
+		snprintf(etag, sizeof etag, "W/\"%ld\"", h[i].version);
+		cJSON_AddStringToObject(resp, "etag", etag);
 		cJSON_AddItemToArray(entries, e);
 		store_res_free(&h[i]);
 	}

@@ -44,3 +44,17 @@ tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
 EXTRA_DIST += doc/extensions.md
+
+# The conformance pass over every FHIR body the integration tests received
+# (tests/lib/registry.sh records them): after all the other tests.
+TESTS += tests/fhir/validate.sh
+dist_check_SCRIPTS += tests/fhir/validate.sh
+EXTRA_DIST += tests/fhir/validate.mjs tests/lib/medplum.sh
+# (through a variable: automake writes no rule of its own for a target it sees here)
+VALIDATE_LOG = tests/fhir/validate.sh.log
+$(VALIDATE_LOG): $(filter-out $(VALIDATE_LOG),$(TEST_LOGS))
+CLEANFILES += tests/medplum-setup.log
+clean-local: clean-fhir-record
+clean-fhir-record:
+	rm -rf tests/fhir-record
+.PHONY: clean-fhir-record

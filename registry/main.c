@@ -45,6 +45,8 @@ static void usage(FILE *out)
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "  --record DIR          write every FHIR response body to DIR, for conformance\n"
+	        "                        checks in tests; the bodies hold PHI: never on a live registry\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
 	        "Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
 	        "\n"
@@ -53,7 +55,7 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *listen, *cert, *key, *mail, *window;
+	const char *data, *listen, *cert, *key, *mail, *window, *record;
 	const char *code, *name, *org, *username, *role, *email, *password;
 	int threads, token_ttl, reset_ttl, retry, clients;
 	bool demo, access_log;
@@ -92,6 +94,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->mail;
 		else if (!strcmp(a, "--maintenance-window"))
 			slot = &o->window;
+		else if (!strcmp(a, "--record"))
+			slot = &o->record;
 		else if (!strcmp(a, "--code"))
 			slot = &o->code;
 		else if (!strcmp(a, "--name"))
@@ -317,7 +321,8 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
-	                         .access_log = o->access_log};
+	                         .access_log = o->access_log,
+	                         .record_dir = o->record};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {

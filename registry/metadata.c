@@ -19,6 +19,11 @@ void reg_metadata(struct ctx *x)
 	cJSON *sw = cJSON_AddObjectToObject(c, "software");
 	cJSON_AddStringToObject(sw, "name", "vaxregd");
 	cJSON_AddStringToObject(sw, "version", reg_version());
+	/* an instance's statement names the instance (cpb-14) */
+	cJSON *impl = cJSON_AddObjectToObject(c, "implementation");
+	cJSON_AddStringToObject(impl, "description", "vaxregd immunization registry");
+	if (x->rq->base && *x->rq->base)
+		cJSON_AddStringToObject(impl, "url", x->rq->base);
 	cJSON_AddStringToObject(c, "fhirVersion", "4.0.1");
 	cJSON *fmt = cJSON_AddArrayToObject(c, "format");
 	cJSON_AddItemToArray(fmt, cJSON_CreateString("application/fhir+json"));

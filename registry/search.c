@@ -142,7 +142,7 @@ static bool quick_search(struct ctx *x, struct reg_search *s, const char *v)
 
 /* Turn query parameters into a store query; false after replying 400. */
 bool reg_search_build(struct ctx *x, const char *type, const struct reg_param *ps, int np,
-                         struct reg_search *s)
+                      struct reg_search *s)
 {
 	memset(s, 0, sizeof *s);
 	s->q.type = type;
@@ -353,13 +353,12 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		cJSON_AddItemToArray(entries, e);
 	}
 	if (strcmp(type, "Organization") != 0)
-		store_audit_many(reg_store(x->a), x->ss.username, x->ss.org, "search", type, (const char(*)[65])ids,
-		                 n, x->rq->now, NULL);
+		store_audit_many(reg_store(x->a), x->ss.username, x->ss.org, "search", type,
+		                 (const char(*)[65])ids, n, x->rq->now, NULL);
 	free(res);
 	free(ids);
 	reg_reply_json(x->rs, 200, b, CT_FHIR);
 }
-
 
 void reg_search(struct ctx *x)
 {

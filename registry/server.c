@@ -77,6 +77,31 @@ static char *gzip(const char *in, size_t len, size_t *out_len)
 	return out;
 }
 
+/* --record: the body as DIR/<seq>-<status>-<METHOD>.json, with the
+ * request line in a sibling .req file, for the conformance checks of the
+ * tests (tests/fhir/validate.mjs). Only FHIR bodies. */
+static void record_body(const struct server *s, const char *method, const char *url, int status,
+                        const struct reg_response *rs)
+{
+	static unsigned seq;
+	if (!s->o.record_dir || !rs->body || !rs->content_type ||
+	    strcmp(rs->content_type, "application/fhir+json"))
+		return;
+	unsigned n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	char path[4200];
+	snprintf(path, sizeof path, "%.4000s/%06u-%d-%.10s.json", s->o.record_dir, n, status, method);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(rs->body, f);
+	fclose(f);
+	snprintf(path, sizeof path, "%.4000s/%06u-%d-%.10s.req", s->o.record_dir, n, status, method);
+	if ((f = fopen(path, "w"))) {
+		fprintf(f, "%s %s\n", method, url);
+		fclose(f);
+	}
+}
+
 static bool host_ok(const char *h)
 {
 	if (!h || !*h || strlen(h) > 100)
@@ -173,6 +198,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 
 	struct reg_response rs;
 	registry_handle(s->reg, &rq, &rs);
+	record_body(s, method, url, rs.status, &rs);
 
 	char *body = rs.body;
 	size_t len = body ? strlen(body) : 0;

@@ -10,14 +10,15 @@
 #include "registry/routes.h"
 
 struct server_opts {
-	const char *listen;    /* "127.0.0.1:8443"; port 0 picks a free one */
-	const char *cert_file; /* PEM */
-	const char *key_file;  /* PEM */
-	unsigned threads;      /* default 8 */
-	size_t body_max;       /* bytes, default 8 MiB */
-	unsigned timeout;      /* idle seconds per connection, default 30 */
-	unsigned request_time; /* seconds to receive one request body, default 60 */
-	bool access_log;       /* method, path (no query), status, time on stderr */
+	const char *listen;     /* "127.0.0.1:8443"; port 0 picks a free one */
+	const char *cert_file;  /* PEM */
+	const char *key_file;   /* PEM */
+	unsigned threads;       /* default 8 */
+	size_t body_max;        /* bytes, default 8 MiB */
+	unsigned timeout;       /* idle seconds per connection, default 30 */
+	unsigned request_time;  /* seconds to receive one request body, default 60 */
+	bool access_log;        /* method, path (no query), status, time on stderr */
+	const char *record_dir; /* if set, every FHIR response body is written there (tests) */
 };
 
 struct server;

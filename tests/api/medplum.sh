@@ -8,25 +8,12 @@ srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
 skip() { echo "SKIP: $*"; exit 77; }
 
-command -v node >/dev/null 2>&1 || skip "node is not installed (the Medplum interop test needs Node >= 20.19)"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
-	skip "node $(node --version) is too old for @medplum/fhir-router 4.5.2 (needs >= 20.19)"
-# Where the packages are: the source tree (tests/medplum/setup.sh), else a
-# per-user cache keyed by the lock file, installed now if npm and the registry
-# are reachable. Outside the build tree, so every build (and distcheck)
-# shares one install and none leaves files behind.
-mp=$srcdir/tests/medplum
-if [ ! -d "$mp/node_modules/@medplum/fhir-router" ]; then
-	lock=$(cksum <"$srcdir/tests/medplum/package-lock.json" | cut -d' ' -f1)
-	mp=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vaxdesk/medplum-$lock
-	if [ ! -d "$mp/node_modules/@medplum/fhir-router" ]; then
-		command -v npm >/dev/null 2>&1 || skip "npm is not installed; run tests/medplum/setup.sh on a machine with npm"
-		echo "installing @medplum/fhir-router into $mp (tests/medplum/setup.sh)"
-		sh "$srcdir/tests/medplum/setup.sh" "$mp" >"$builddir/tests/api/medplum-setup.log" 2>&1 ||
-			skip "npm could not install the Medplum packages (see tests/api/medplum-setup.log)"
-	fi
-	cp "$srcdir/tests/medplum/server.mjs" "$mp/server.mjs" 2>/dev/null || true
-fi
+top_srcdir=$srcdir
+top_builddir=$builddir
+. "$srcdir/tests/lib/medplum.sh"
+medplum_find
+mp=$MEDPLUM_DIR
+cp "$srcdir/tests/medplum/server.mjs" "$mp/server.mjs" 2>/dev/null || true
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaxmedplum.XXXXXX")
 pid=

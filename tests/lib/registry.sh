@@ -11,6 +11,11 @@
 #                              # sets REG_STATUS, REG_BODY (file), REG_HEADERS (file)
 #   registry_stop              # also runs on exit
 #
+# Every FHIR body vaxregd answers is kept (vaxregd --record) under
+# $top_builddir/tests/fhir-record/<test>/ for the conformance pass of
+# tests/fhir/validate.sh, which runs after the other tests; VAXREG_RECORD=no
+# turns that off.
+#
 # Needs curl and jq; a test that sources this is skipped (77) without them.
 
 for _t in curl jq openssl; do
@@ -32,6 +37,7 @@ registry_init() {
 	REG_HEADERS=$REG_TMP/headers
 	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
 	"$VAXREGD" init --data "$REG_DIR" >/dev/null || fail "vaxregd init failed"
+	registry_record_dir
 	trap registry_exit EXIT
 }
 
@@ -80,12 +86,32 @@ registry_user() {
 			--email "$2@example.org" >/dev/null || fail "user add $2"
 }
 
+# REG_RECORD: this test's folder of recorded bodies, emptied once per test
+# (a test may call registry_init more than once).
+registry_record_dir() {
+	REG_RECORD=
+	[ "${VAXREG_RECORD:-yes}" = no ] && return 0
+	_rec_name=$(basename "$(dirname "$0")")-$(basename "$0" .sh)
+	REG_RECORD=$(cd "$top_builddir" && pwd)/tests/fhir-record/$_rec_name
+	if [ -z "${_reg_record_done:-}" ]; then
+		rm -rf "$REG_RECORD"
+		_reg_record_done=1
+	fi
+	mkdir -p "$REG_RECORD" || REG_RECORD=
+}
+
 registry_start() {
 	# a restart must not read the URL of the previous server
 	rm -f "$REG_TMP/server.out"
 	REG_URL=
+	_rec=
+	if [ -n "${REG_RECORD:-}" ]; then
+		_rec=$REG_RECORD/$$-$(date +%s%N)
+		mkdir -p "$_rec" || _rec=
+	fi
 	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
-		--key "$REG_TMP/tls/server.key" "$@" >"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
+		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} "$@" \
+		>"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
 	_i=0
 	while [ $_i -lt 200 ]; do
