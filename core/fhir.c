@@ -988,8 +988,17 @@ static bool read_imm_ext(const cJSON *x, struct immunization *im, struct vax_err
 		return get_str(x, "valueString", p, im->delete_reason, sizeof im->delete_reason, err);
 	if (!strcmp(n, "edit-reason"))
 		return get_str(x, "valueString", p, im->edit_reason, sizeof im->edit_reason, err);
-	if (!strcmp(n, "org-name"))
+	if (!strcmp(n, "org-name")) /* before recorded-by: kept for records of then */
 		return get_str(x, "valueString", p, im->org_name, sizeof im->org_name, err);
+	if (!strcmp(n, "recorded-by")) {
+		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(x, "valueReference");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref, "identifier");
+		if (!want_object(ref, p, err) || (id && !want_object(id, p, err)) ||
+		    (id && !get_str(id, "value", p, im->org, sizeof im->org, err)) ||
+		    !get_str(ref, "display", p, im->org_name, sizeof im->org_name, err))
+			return false;
+		return true;
+	}
 	if (!strcmp(n, "capture"))
 		return read_capture(x, p, &im->capture, err);
 	return true;
@@ -1063,9 +1072,15 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 	if (!get_bool(j, "primarySource", P, &primary, err))
 		return false;
 	im->historical = !primary;
-	char origin[8];
+	char origin[16];
 	if (!get_code(j, "reportOrigin", P, NULL, origin, sizeof origin, err))
 		return false;
+	/* R4's own immunization-origin codes, as NIP001 says them */
+	static const char *const r4_origin[][2] = {
+	    {"provider", "02"}, {"record", "03"}, {"recall", "04"}, {"school", "07"}};
+	for (size_t k = 0; k < sizeof r4_origin / sizeof *r4_origin; k++)
+		if (!strcmp(origin, r4_origin[k][0]))
+			scopy(origin, sizeof origin, r4_origin[k][1]);
 	if (origin[0]) {
 		if (strlen(origin) >= sizeof im->info_source)
 			return invalid(err, "Immunization.reportOrigin", "'%s' is not an NIP001 code.",
@@ -1126,7 +1141,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		const cJSON *actor = cJSON_GetObjectItemCaseSensitive(x, "actor");
 		if (!actor || !want_object(actor, "Immunization.performer.actor", err))
 			return actor ? false : invalid(err, pp, "each performer needs an actor.");
-		if (!strcmp(fn, "OP")) {
+		if (!strcmp(fn, "OP") && !im->org[0]) {
+			/* the recording organization of records written before recorded-by */
 			const cJSON *aid = cJSON_GetObjectItemCaseSensitive(actor, "identifier");
 			if (aid && (!want_object(aid, "Immunization.performer.actor.identifier", err) ||
 			            !get_str(aid, "value", "Immunization.performer.actor.identifier", im->org,
@@ -1230,27 +1246,14 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 		cJSON_AddStringToObject(q, "system", "http://unitsofmeasure.org");
 		cJSON_AddStringToObject(q, "code", "mL");
 	}
-	if (im->provider[0] || im->org[0]) {
+	if (im->provider[0]) {
 		cJSON *perf = cJSON_AddArrayToObject(j, "performer");
-		if (im->provider[0]) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(
-			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
-			cJSON *a = cJSON_AddObjectToObject(p, "actor");
-			cJSON_AddStringToObject(a, "display", im->provider);
-			cJSON_AddItemToArray(perf, p);
-		}
-		if (im->org[0]) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(
-			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"));
-			cJSON *a = cJSON_AddObjectToObject(p, "actor");
-			cJSON *id = cJSON_AddObjectToObject(a, "identifier");
-			cJSON_AddStringToObject(id, "system", SYS_ORG);
-			cJSON_AddStringToObject(id, "value", im->org);
-			put_str(a, "display", im->org_name);
-			cJSON_AddItemToArray(perf, p);
-		}
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "function",
+		                      codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
+		cJSON *a = cJSON_AddObjectToObject(p, "actor");
+		cJSON_AddStringToObject(a, "display", im->provider);
+		cJSON_AddItemToArray(perf, p);
 	}
 	if (im->note[0]) {
 		cJSON *n = cJSON_AddArrayToObject(j, "note");
@@ -1277,7 +1280,18 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	cJSON *ext = cJSON_CreateArray();
 	add_ext_str(ext, "delete-reason", im->delete_reason);
 	add_ext_str(ext, "edit-reason", im->edit_reason);
-	add_ext_str(ext, "org-name", im->org_name);
+	if (im->org[0]) {
+		/* the organization that recorded the dose is no performer (v2-0443
+		 * has no such role): an extension of its own, set by the registry */
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "url", FHIR_EXT "recorded-by");
+		cJSON *vr = cJSON_AddObjectToObject(e, "valueReference");
+		cJSON *id = cJSON_AddObjectToObject(vr, "identifier");
+		cJSON_AddStringToObject(id, "system", SYS_ORG);
+		cJSON_AddStringToObject(id, "value", im->org);
+		put_str(vr, "display", im->org_name);
+		cJSON_AddItemToArray(ext, e);
+	}
 	if (!capture_empty(&im->capture))
 		cJSON_AddItemToArray(ext, capture_ext(&im->capture));
 	if (cJSON_GetArraySize(ext))
@@ -1430,6 +1444,8 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 	char dt[40];
 	if (!get_str(j, "dateTime", P, dt, sizeof dt, err))
 		return false;
+	if (strlen(dt) > 10 && dt[10] == 'T')
+		dt[10] = '\0'; /* a dateTime counts by its day */
 	if (dt[0] && date_parse_iso(dt, &cs->date) != DATE_OK)
 		return invalid(err, "Consent.dateTime", "is not a date.");
 	const cJSON *arr, *x;
@@ -1455,6 +1471,19 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 		    !get_str(x, "valueString", "Consent.extension(consent-source)", cs->source,
 		             sizeof cs->source, err))
 			return false;
+	}
+	if (cs->minor == CONSENT_UNKNOWN && cs->adult == CONSENT_UNKNOWN) {
+		/* a plain R4 Consent without our answers: its status and
+		 * provision say what was decided */
+		const char *st = jstring(j, "status");
+		const char *pt = jstring(cJSON_GetObjectItemCaseSensitive(j, "provision"), "type");
+		bool deny = pt && !strcmp(pt, "deny");
+		if (st && !strcmp(st, "active"))
+			cs->minor = deny ? CONSENT_REFUSED : CONSENT_GRANTED;
+		else if (st && !strcmp(st, "rejected"))
+			cs->minor = CONSENT_REFUSED;
+		else if (st && !strcmp(st, "inactive"))
+			cs->minor = CONSENT_WITHDRAWN;
 	}
 	return true;
 }

@@ -232,7 +232,7 @@ void reg_create(struct ctx *x)
 	}
 	cJSON *res;
 	char uuid[VAX_UUID_LEN];
-	if (!reg_accept(x, type, body, true, &res, uuid)) {
+	if (!reg_accept(x, type, body, NULL, &res, uuid)) {
 		wabort(x);
 		return;
 	}
@@ -347,10 +347,11 @@ void reg_update(struct ctx *x)
 	}
 	char org[33];
 	snprintf(org, sizeof org, "%s", cur.org);
-	store_res_free(&cur);
 	cJSON *res;
 	char uuid[VAX_UUID_LEN];
-	if (!reg_accept(x, type, body, false, &res, uuid)) {
+	bool ok = reg_accept(x, type, body, &cur, &res, uuid);
+	store_res_free(&cur);
+	if (!ok) {
 		wabort(x);
 		return;
 	}

@@ -8,7 +8,7 @@ libvaxregistry_a_SOURCES = \
 	registry/routes.c registry/routes.h registry/routes_int.h \
 	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
-	registry/routes_auth.c \
+	registry/routes_auth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
@@ -34,10 +34,11 @@ REGISTRY_TESTS = \
 	tests/registry/forecast.sh \
 	tests/registry/school.sh \
 	tests/registry/harness.sh \
-	tests/registry/routes.sh
+	tests/registry/routes.sh \
+	tests/registry/roundtrip.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh
+EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json
 
 # Unit suites: core/fhir.c (the mapping is ours) and the store.
 tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c
@@ -49,7 +50,7 @@ EXTRA_DIST += doc/extensions.md
 # (tests/lib/registry.sh records them): after all the other tests.
 TESTS += tests/fhir/validate.sh
 dist_check_SCRIPTS += tests/fhir/validate.sh
-EXTRA_DIST += tests/fhir/validate.mjs tests/lib/medplum.sh
+EXTRA_DIST += tests/fhir/validate.mjs tests/lib/medplum.sh tools/gen-fhir-elements.mjs
 # (through a variable: automake writes no rule of its own for a target it sees here)
 VALIDATE_LOG = tests/fhir/validate.sh.log
 $(VALIDATE_LOG): $(filter-out $(VALIDATE_LOG),$(TEST_LOGS))

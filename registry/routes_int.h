@@ -126,10 +126,12 @@ bool reg_owner_scoped(const char *type);
 
 /* ---- accept.c ---------------------------------------------------------------- */
 
-/** Check an incoming resource and give the form to store (*out); *uuid
+/** Check an incoming resource (a create when cur is NULL, else an update of
+ * cur) and give the form to store (*out): all of it, or a refusal. *uuid
  * receives the record's UUID identifier if it has one. False after
  * replying. */
-bool reg_accept(struct ctx *x, const char *type, const cJSON *in, bool create, cJSON **out, char *uuid);
+bool reg_accept(struct ctx *x, const char *type, const cJSON *in, const struct store_res *cur, cJSON **out,
+                char *uuid);
 /** Resolve a patient reference (Patient/id or the client's urn:uuid) to an
  * existing Patient id and its birth date (dob may be NULL). False after
  * replying 422 naming path. */

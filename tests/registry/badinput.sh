@@ -38,7 +38,7 @@ bad "state" 422 Patient.address.state "$(with '.address[0].state="Texas"')"
 bad "phone" 422 Patient.phone "$(with '.telecom=[{"system":"phone","value":"555-01"}]')"
 bad "race code" 422 Patient.race "$(with '.extension=[{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-race","extension":[{"url":"ombCategory","valueCoding":{"code":"9999-9"}}]}]')"
 bad "county missing" 422 Patient.address.county "$(with 'del(.address[0].district)')"
-bad "extension without url" 422 Patient.extension "$(with '.extension=[{"valueString":"x"}]')"
+bad "extension without url" 422 'Patient.extension[0].url' "$(with '.extension=[{"valueString":"x"}]')"
 
 imm='{"resourceType":"Immunization","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"03"}]},
  "occurrenceDateTime":"2021-06-01","primarySource":false,"reportOrigin":{"coding":[{"code":"01"}]}}'
