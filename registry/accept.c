@@ -20,6 +20,9 @@ static int find_by_term(struct ctx *x, const char *type, const char *key, const 
 	s.q.type = type;
 	s.q.count = 1;
 	reg_search_cond(&s, SC_TERM, key, value, NULL);
+	/* another organization's school list is not found, nor its id told */
+	if (reg_owner_scoped(type))
+		reg_search_cond(&s, SC_OWNER, NULL, x->ss.org, NULL);
 	struct store_res r;
 	char ids[1][65];
 	long total = 0;

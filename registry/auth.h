@@ -25,6 +25,9 @@ bool auth_password_rules(const char *pw, const char *previous, struct vax_error 
 void auth_random_token(char out[AUTH_TOKEN_LEN]);
 /** SHA-256 of a token as hex: what the store keeps instead of the token. */
 void auth_token_hash(const char *token, char out[AUTH_TOKEN_LEN]);
+/** A hash made with the current parameters, for the time an unknown
+ * user's login must take. */
+const char *auth_dummy_hash(void);
 /** A random word for the login challenge. */
 const char *auth_challenge_word(void);
 

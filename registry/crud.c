@@ -49,8 +49,9 @@ static void wabort(struct ctx *x)
 static bool allowed(struct ctx *x, const char *type, bool write)
 {
 	const char *role = x->ss.role;
+	/* a school sees clients and their doses, never their families or consents */
 	if (!write)
-		return true;
+		return strcmp(role, "school") || (strcmp(type, "RelatedPerson") && strcmp(type, "Consent"));
 	if (!strcmp(type, "Organization"))
 		return false;
 	if (!strcmp(role, "provider"))
@@ -63,10 +64,15 @@ static bool allowed(struct ctx *x, const char *type, bool write)
 static bool deny(struct ctx *x, const char *type)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not change %s records.", x->ss.role,
-	         x->ss.org, type);
+	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not see or change %s records.",
+	         x->ss.role, x->ss.org, type);
 	reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
 	return false;
+}
+
+bool reg_may_read(struct ctx *x, const char *type)
+{
+	return allowed(x, type, false);
 }
 
 bool reg_owner_scoped(const char *type)
@@ -101,6 +107,10 @@ bool reg_load(struct ctx *x, const char *type, const char *id, long version, str
 
 static void read_version(struct ctx *x, const char *type, const char *id, long version)
 {
+	if (!allowed(x, type, false)) {
+		deny(x, type);
+		return;
+	}
 	struct store_res r;
 	if (!reg_load(x, type, id, version, &r))
 		return;
@@ -116,6 +126,10 @@ static void read_version(struct ctx *x, const char *type, const char *id, long v
 void reg_history(struct ctx *x)
 {
 	const char *type = x->type, *id = x->id;
+	if (!allowed(x, type, false)) {
+		deny(x, type);
+		return;
+	}
 	struct store_res cur;
 	if (!reg_load(x, type, id, 0, &cur))
 		return;
@@ -375,6 +389,16 @@ void reg_delete(struct ctx *x)
 	const char *type = x->type, *id = x->id;
 	if (!allowed(x, type, true)) {
 		deny(x, type);
+		return;
+	}
+	if (!strcmp(type, "Patient")) {
+		/* a client is never deleted by an organization: the registry
+		 * administrator does it, reversibly (vaxregd record delete|restore) */
+		reg_reply_oo(
+		    x->rs, 403, "forbidden", "ACCESS-DELETE",
+		    "A client is deleted only by the registry administrator; ask them (a duplicate is "
+		    "merged, not deleted).",
+		    NULL);
 		return;
 	}
 	if (!wbegin(x))

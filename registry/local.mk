@@ -35,10 +35,13 @@ REGISTRY_TESTS = \
 	tests/registry/school.sh \
 	tests/registry/harness.sh \
 	tests/registry/routes.sh \
-	tests/registry/roundtrip.sh
+	tests/registry/roundtrip.sh \
+	tests/registry/authz.sh \
+	tests/registry/security.sh \
+	tests/registry/slowconn.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json
+EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json tests/registry/slowconn.py
 
 # Unit suites: core/fhir.c (the mapping is ours) and the store.
 tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c

@@ -33,6 +33,7 @@ static void usage(FILE *out)
 	        "       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
 	        "                        [--password PW | password on stdin]\n"
 	        "       vaxregd maintenance on|off --data DIR [--retry SECONDS]\n"
+	        "       vaxregd record delete|restore --data DIR --type TYPE --id ID --reason TEXT\n"
 	        "The vaxdesk immunization registry server (FHIR R4 over HTTPS).\n"
 	        "\n"
 	        "Serving:\n"
@@ -45,6 +46,10 @@ static void usage(FILE *out)
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "  --tls-priorities STR  GnuTLS priority string (default: TLS 1.2 and 1.3 with\n"
+	        "                        forward secrecy and AEAD ciphers only; see vaxregd(8))\n"
+	        "  --per-ip N            connections at once from one address (default 16)\n"
+	        "  --header-timeout S    seconds to send a request's headers (default 10)\n"
 	        "  --record DIR          write every FHIR response body to DIR, for conformance\n"
 	        "                        checks in tests; the bodies hold PHI: never on a live registry\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
@@ -55,9 +60,9 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *listen, *cert, *key, *mail, *window, *record;
-	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients;
+	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls;
+	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
+	int threads, token_ttl, reset_ttl, retry, clients, per_ip, header_time;
 	bool demo, access_log;
 };
 
@@ -96,6 +101,18 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->window;
 		else if (!strcmp(a, "--record"))
 			slot = &o->record;
+		else if (!strcmp(a, "--type"))
+			slot = &o->type;
+		else if (!strcmp(a, "--id"))
+			slot = &o->id;
+		else if (!strcmp(a, "--reason"))
+			slot = &o->reason;
+		else if (!strcmp(a, "--tls-priorities"))
+			slot = &o->tls;
+		else if (!strcmp(a, "--per-ip"))
+			num = &o->per_ip;
+		else if (!strcmp(a, "--header-timeout"))
+			num = &o->header_time;
 		else if (!strcmp(a, "--code"))
 			slot = &o->code;
 		else if (!strcmp(a, "--name"))
@@ -154,6 +171,66 @@ static struct store *open_store(const struct opts *o)
 	if (!st)
 		die(err.message, NULL);
 	return st;
+}
+
+/* The registry administrator deletes a record (a client is never deleted by
+ * an organization) or brings back the last version before a deletion. Both
+ * are new versions, so nothing is lost, and both are audited with the
+ * reason. */
+static int cmd_record(const char *what, const struct opts *o)
+{
+	bool del = !strcmp(what, "delete");
+	if (!del && strcmp(what, "restore"))
+		return die("say 'record delete' or 'record restore'", NULL);
+	if (!o->type || !o->id || !o->reason || !*o->reason)
+		return die("record delete|restore needs --type, --id and --reason", NULL);
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	struct vax_error err = {0};
+	struct store_res cur = {0}, h[64];
+	int rc = 0, n = 0;
+	int found = store_read(st, o->type, o->id, 0, &cur, &err);
+	if (found <= 0) {
+		rc = die(found < 0 ? err.message : "no such record", NULL);
+		goto out;
+	}
+	if (del == cur.deleted) {
+		rc = die(del ? "the record is deleted already" : "the record is not deleted", NULL);
+		goto out;
+	}
+	cJSON *res = NULL;
+	if (!del) {
+		n = store_history(st, o->type, o->id, h, 64, &err);
+		for (int i = 0; i < n && !res; i++)
+			if (!h[i].deleted && h[i].json)
+				res = cJSON_Parse(h[i].json);
+		if (!res) {
+			rc = die("no earlier version to restore", NULL);
+			goto out;
+		}
+	}
+	long version;
+	char action[64];
+	snprintf(action, sizeof action, "admin-%s", what);
+	if (!store_begin(st, &err) ||
+	    !store_write(st, o->type, o->id, cur.org, res, del, (int64_t)time(NULL), &version, &err) ||
+	    !store_audit(st, "registry-administrator", "", action, o->type, o->id, (int64_t)time(NULL),
+	                 &err) ||
+	    !store_commit(st, &err)) {
+		store_rollback(st);
+		rc = die(err.message, NULL);
+	} else {
+		printf("vaxregd: %s/%s %s (version %ld): %s\n", o->type, o->id, del ? "deleted" : "restored",
+		       version, o->reason);
+	}
+	cJSON_Delete(res);
+out:
+	for (int i = 0; i < n; i++)
+		store_res_free(&h[i]);
+	store_res_free(&cur);
+	store_close(st);
+	return rc;
 }
 
 static int cmd_org_add(const struct opts *o)
@@ -322,7 +399,10 @@ static int cmd_serve(const struct opts *o)
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
 	                         .access_log = o->access_log,
-	                         .record_dir = o->record};
+	                         .record_dir = o->record,
+	                         .tls_priorities = o->tls,
+	                         .per_ip = (unsigned)o->per_ip,
+	                         .header_time = (unsigned)o->header_time};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
@@ -390,6 +470,8 @@ int main(int argc, char **argv)
 		return parse_opts(argc, argv, 3, &o) ? cmd_user_add(&o) : 2;
 	if (!strcmp(cmd, "maintenance") && argc > 2)
 		return parse_opts(argc, argv, 3, &o) ? cmd_maintenance(argv[2], &o) : 2;
+	if (!strcmp(cmd, "record") && argc > 2)
+		return parse_opts(argc, argv, 3, &o) ? cmd_record(argv[2], &o) : 2;
 	if (!strcmp(cmd, "serve"))
 		return parse_opts(argc, argv, 2, &o) ? cmd_serve(&o) : 2;
 	if (cmd[0] == '-')

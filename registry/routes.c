@@ -278,10 +278,31 @@ static void route_entry(struct ctx *x, const struct reg_request *rq, const cJSON
 	r->handler(x);
 }
 
-void registry_handle(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
+/* What is wrong with a JSON body (a sentence ending where the byte offset
+ * goes), or NULL. */
+static const char *body_flaw(const char *b, size_t len, const cJSON *parsed, const char *end)
 {
-	memset(rs, 0, sizeof *rs);
-	struct ctx x = {.a = a, .rq = rq, .rs = rs, .route_entry = route_entry};
+	if (!parsed)
+		return "The body is not valid JSON (near byte";
+	/* nothing after the value but white space: a body is one resource */
+	for (const char *p = end; p && p < b + len; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return "The body has something after its JSON value (at byte";
+	/* a NUL would silently cut a string (a name) short */
+	for (size_t i = 0; i + 6 <= len; i++)
+		if (b[i] == '\\' && b[i + 1] == 'u' && b[i + 2] == '0' && b[i + 3] == '0' &&
+		    b[i + 4] == '0' && b[i + 5] == '0' && (i == 0 || b[i - 1] != '\\'))
+			return "The body holds a NUL character (\\u0000), which no FHIR string may "
+			       "have.%.0zu";
+	return NULL;
+}
+
+static void handle(struct ctx *xp)
+{
+	struct ctx x = *xp;
+	struct registry *a = x.a;
+	const struct reg_request *rq = x.rq;
+	struct reg_response *rs = x.rs;
 	int retry;
 	if (!rq->admitted && registry_in_maintenance(a, rq->now, &retry)) {
 		reg_reply_oo(rs, 503, "transient", "MAINTENANCE",
@@ -299,25 +320,31 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 	    split_ok ? route_find(rq->method, &sp, &x, allow, sizeof allow, &token_for_allow) : NULL;
 	if (!r) {
 		/* who may not use the API learns nothing about its URLs */
-		if (!is_auth_path(&sp) && (!allow[0] || token_for_allow) && !reg_authenticate(&x))
+		if (!is_auth_path(&sp) && (!allow[0] || token_for_allow) && !reg_authenticate(&x)) {
+			*xp = x;
 			return;
+		}
 		if (split_ok && allow[0])
 			not_allowed(&x, &sp, allow);
 		else
 			no_route(&x, &sp, split_ok);
 		return;
 	}
-	if (r->auth == TOKEN && !reg_authenticate(&x))
+	if (r->auth == TOKEN && !reg_authenticate(&x)) {
+		*xp = x;
 		return;
+	}
 	cJSON *body = NULL;
 	if (r->body != RAW && rq->body_len) {
 		const char *end = NULL;
 		body = cJSON_ParseWithLengthOpts(rq->body, rq->body_len, &end, false);
-		if (!body) {
+		const char *why = body_flaw(rq->body, rq->body_len, body, end);
+		if (why) {
 			char msg[200];
 			size_t off = end && end >= rq->body ? (size_t)(end - rq->body) : 0;
-			snprintf(msg, sizeof msg, "The body is not valid JSON (near byte %zu).", off);
+			snprintf(msg, sizeof msg, "%s %zu).", why, off);
 			reg_reply_oo(rs, 400, "structure", "JSON", msg, NULL);
+			cJSON_Delete(body);
 			return;
 		}
 	}
@@ -330,4 +357,22 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 		r->handler(&x);
 	}
 	cJSON_Delete(body);
+	*xp = x;
+}
+
+void registry_handle(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	struct ctx x = {.a = a, .rq = rq, .rs = rs, .route_entry = route_entry};
+	handle(&x);
+	/* every refusal of who is asking is audited: no token or a bad one
+	 * (401), not allowed (403), not there or not theirs (404); the path is
+	 * ids and names of types, never PHI */
+	if (rs->status == 401 || rs->status == 403 || rs->status == 404) {
+		char action[16], path[200];
+		snprintf(action, sizeof action, "denied-%d", rs->status);
+		snprintf(path, sizeof path, "%.10s %.180s", rq->method, rq->path);
+		store_audit(reg_store(a), x.ss.username, x.ss.org, action, x.type ? x.type : "URL", path,
+		            rq->now, NULL);
+	}
 }

@@ -3,7 +3,17 @@
  * Lockout as ImmTrac2 does it: after 3 failed logins the next ones need the
  * answer to a text challenge (a word a terminal can show); after 3 more the
  * account needs a password reset. Unknown users get the same answers as
- * known ones, so the endpoint does not tell who has an account.
+ * known ones (their failures are counted too, in memory), so the endpoint
+ * does not tell who has an account; a wrong challenge answer gets the same
+ * words whether the password was right or not.
+ *
+ * Sessions end: a token is refused once the account needs a reset, or when
+ * the password changed after the token was issued (a change, a reset); a
+ * switch of organization keeps the session's end, never extends it. Wrong
+ * current passwords at /auth/password count as failed logins. A reset token
+ * carries the time it was issued, and one issued before the password last
+ * changed is no longer good. Every login, failure, lockout, switch,
+ * logout, password change and reset is audited (type "User").
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -14,6 +24,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 #include "registry/routes_int.h"
 #include "registry/auth.h"
@@ -108,15 +119,69 @@ static void store_failed(struct reg_response *rs, const struct vax_error *err)
 	reg_reply_json(rs, 500, j, CT_JSON);
 }
 
-/* Issue a token for user/org/role and reply with it. */
-static void issue_token(struct ctx *x, const struct store_user *u, const char *org, const char *role)
+/* An account event in the audit: who (the username as given), the
+ * organization, what; never a password. */
+static void audit_user(struct ctx *x, const char *user, const char *org, const char *action)
+{
+	store_audit(reg_store(x->a), user ? user : "", org ? org : "", action, "User", user ? user : "",
+	            x->rq->now, NULL);
+}
+
+/* Failed logins of names that are no account, so they are answered as a
+ * real one would be (attempts left, challenge, reset): a small table in
+ * memory, the oldest entry reused when full. */
+#define UNKNOWN_MAX 1024
+static struct {
+	char name[65];
+	int failures;
+	char challenge[33];
+	unsigned stamp;
+} unknown[UNKNOWN_MAX];
+static unsigned unknown_clock;
+static pthread_mutex_t unknown_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One more failure of an unknown name; its count and challenge word are
+ * copied to u. */
+static void unknown_fail(const char *name, struct store_user *u)
+{
+	pthread_mutex_lock(&unknown_lock);
+	int slot = -1, oldest = 0;
+	for (int i = 0; i < UNKNOWN_MAX && slot < 0; i++) {
+		if (!strcmp(unknown[i].name, name))
+			slot = i;
+		else if (unknown[i].stamp < unknown[oldest].stamp)
+			oldest = i;
+	}
+	if (slot < 0) {
+		slot = oldest;
+		memset(&unknown[slot], 0, sizeof unknown[slot]);
+		snprintf(unknown[slot].name, sizeof unknown[slot].name, "%s", name);
+	}
+	unknown[slot].stamp = ++unknown_clock;
+	unknown[slot].failures++;
+	if (unknown[slot].failures >= RESET_AFTER)
+		unknown[slot].challenge[0] = '\0';
+	else if (unknown[slot].failures >= CHALLENGE_AFTER)
+		snprintf(unknown[slot].challenge, sizeof unknown[slot].challenge, "%s",
+		         auth_challenge_word());
+	u->failures = unknown[slot].failures;
+	u->reset_required = unknown[slot].failures >= RESET_AFTER;
+	snprintf(u->challenge, sizeof u->challenge, "%s", unknown[slot].challenge);
+	pthread_mutex_unlock(&unknown_lock);
+}
+
+/* Issue a token for user/org/role ending at expires (0: a full lifetime
+ * from now) and reply with it. */
+static void issue_token(struct ctx *x, const struct store_user *u, const char *org, const char *role,
+                        int64_t expires)
 {
 	struct store *st = reg_store(x->a);
 	const struct registry_config *cfg = reg_cfg(x->a);
 	char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
 	auth_random_token(token);
 	auth_token_hash(token, hash);
-	struct store_session ss = {.user_id = u->id, .expires = x->rq->now + cfg->token_ttl};
+	struct store_session ss = {.user_id = u->id,
+	                           .expires = expires ? expires : x->rq->now + cfg->token_ttl};
 	snprintf(ss.username, sizeof ss.username, "%s", u->username);
 	snprintf(ss.org, sizeof ss.org, "%s", org);
 	snprintf(ss.role, sizeof ss.role, "%s", role);
@@ -130,7 +195,7 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "access_token", token);
 	cJSON_AddStringToObject(j, "token_type", "Bearer");
-	cJSON_AddNumberToObject(j, "expires_in", cfg->token_ttl);
+	cJSON_AddNumberToObject(j, "expires_in", (double)(ss.expires - x->rq->now));
 	cJSON_AddStringToObject(j, "org_code", org);
 	cJSON_AddStringToObject(j, "org_name", org_name);
 	cJSON_AddStringToObject(j, "username", u->username);
@@ -184,15 +249,26 @@ static void do_token(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!found) {
-		/* same shape as a wrong password; burn the same time */
-		auth_verify_password(pw, "scrypt$16384$8$1$00000000000000000000000000000000$"
-		                         "0000000000000000000000000000000000000000000000000000000000000000");
-		oauth_error(x->rs, 400, "invalid_grant",
-		            "The organization code, username or password is not right.", CHALLENGE_AFTER - 1,
-		            NULL, false);
+		/* the answers and the time a real account would get */
+		auth_verify_password(pw, auth_dummy_hash());
+		struct store_user ghost = {0};
+		unknown_fail(user, &ghost);
+		audit_user(x, user, org, "login-failed");
+		int left = ghost.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - ghost.failures
+		                                            : RESET_AFTER - ghost.failures;
+		oauth_error(
+		    x->rs, 400, "invalid_grant",
+		    ghost.reset_required ? "Too many failed logins: this account needs a password reset "
+		                           "(POST /auth/password-reset)."
+		    : ghost.failures > CHALLENGE_AFTER
+		        ? "The organization code, username, password or challenge answer is not right."
+		        : "The organization code, username or password is not right.",
+		    left < 0 ? 0 : left, ghost.challenge[0] ? ghost.challenge : NULL, ghost.reset_required);
 		return;
 	}
 	if (u.reset_required) {
+		auth_verify_password(pw, auth_dummy_hash());
+		audit_user(x, user, org, "login-failed");
 		oauth_error(x->rs, 400, "invalid_grant",
 		            "Too many failed logins: this account needs a password reset (POST "
 		            "/auth/password-reset).",
@@ -229,7 +305,8 @@ static void do_token(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 			return;
 		}
-		issue_token(x, &cur, org, role);
+		audit_user(x, cur.username, org, "login");
+		issue_token(x, &cur, org, role, 0);
 		return;
 	}
 	cur.failures++;
@@ -246,13 +323,16 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	audit_user(x, cur.username, org, cur.reset_required ? "lockout" : "login-failed");
 	int left =
 	    cur.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - cur.failures : RESET_AFTER - cur.failures;
+	/* in the challenge phase the words never tell whether the password was right */
 	const char *desc =
 	    cur.reset_required
 	        ? "Too many failed logins: this account needs a password reset (POST /auth/password-reset)."
-	    : !challenge_ok && pw_ok ? "Type the word shown in the challenge to log in."
-	                             : "The organization code, username or password is not right.";
+	    : cur.failures > CHALLENGE_AFTER
+	        ? "The organization code, username, password or challenge answer is not right."
+	        : "The organization code, username or password is not right.";
 	oauth_error(x->rs, 400, "invalid_grant", desc, left < 0 ? 0 : left, word, cur.reset_required);
 }
 
@@ -279,6 +359,19 @@ bool reg_authenticate(struct ctx *x)
 		             NULL);
 		return false;
 	}
+	/* a lockout, a password change or a reset ends every session of the account */
+	struct store_user u;
+	int64_t issued = x->ss.expires - reg_cfg(x->a)->token_ttl;
+	if (store_user_by_id(reg_store(x->a), x->ss.user_id, &u, &err) != 1 || u.reset_required ||
+	    (u.pw_changed > 0 && issued < u.pw_changed)) {
+		reg_reply_oo(
+		    x->rs, 401, "login", "AUTH-REVOKED",
+		    "Your session was ended (the password changed or the account was locked); log in "
+		    "again.",
+		    NULL);
+		store_token_delete(reg_store(x->a), hash, NULL);
+		return false;
+	}
 	return true;
 }
 
@@ -294,6 +387,7 @@ static void do_switch(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!member) {
+		audit_user(x, x->ss.username, org, "switch-denied");
 		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1,
 		            NULL, false);
 		return;
@@ -306,7 +400,9 @@ static void do_switch(struct ctx *x, const cJSON *f)
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(st, hash, NULL);
-	issue_token(x, &u, org, role);
+	audit_user(x, u.username, org, "switch");
+	/* the new organization's token ends when the session would have */
+	issue_token(x, &u, org, role, x->ss.expires);
 }
 
 /* The new password against the rules and the last 6 passwords. */
@@ -355,7 +451,10 @@ static bool set_password(struct ctx *x, struct store_user *u, const char *pw)
 	u->failures = 0;
 	u->challenge[0] = '\0';
 	u->reset_required = false;
-	u->pw_changed = x->rq->now;
+	/* a second ahead: tokens are stamped in seconds, and one issued in this
+	 * second before the change must count as before it (issue_token gives
+	 * later ones this time as their start) */
+	u->pw_changed = x->rq->now + 1;
 	if (!store_user_update(st, u, &err) || !store_pw_history_add(st, u->id, u->hash, &err)) {
 		store_failed(x->rs, &err);
 		return false;
@@ -375,8 +474,17 @@ static void do_password(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!cur || !auth_verify_password(cur, u.hash)) {
-		oauth_error(x->rs, 400, "invalid_grant", "The current password is not right.", -1, NULL,
-		            false);
+		/* guessing here counts as guessing at the login: the same lockout */
+		u.failures++;
+		if (u.failures >= RESET_AFTER)
+			u.reset_required = true;
+		store_user_update(st, &u, NULL);
+		audit_user(x, u.username, x->ss.org, u.reset_required ? "lockout" : "password-failed");
+		oauth_error(x->rs, 400, "invalid_grant",
+		            u.reset_required
+		                ? "Too many wrong passwords: this account needs a password reset."
+		                : "The current password is not right.",
+		            u.reset_required ? 0 : RESET_AFTER - u.failures, NULL, u.reset_required);
 		return;
 	}
 	if (!pw || !new_password_ok(x, u.id, pw, confirm, cur))
@@ -391,6 +499,15 @@ static void do_password(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 		return;
 	}
+	/* every other session of the account ends (issued before the change);
+	 * this one goes on, as one issued now */
+	char hash[AUTH_TOKEN_LEN];
+	auth_token_hash(x->rq->authorization + 7, hash);
+	struct store_session ss = x->ss;
+	ss.expires = u.pw_changed + reg_cfg(x->a)->token_ttl;
+	store_token_delete(st, hash, NULL);
+	store_token_add(st, hash, &ss, NULL);
+	audit_user(x, u.username, x->ss.org, "password-change");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "message", "Your password was changed.");
 	reg_reply_json(x->rs, 200, j, CT_JSON);
@@ -451,10 +568,14 @@ static void do_reset(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	struct store_user u;
 	char role[16];
+	audit_user(x, user, org, "reset-asked");
 	if (org && user && email && store_user_get(st, user, &u, NULL) == 1 && !strcasecmp(u.email, email) &&
 	    store_member_role(st, u.id, org, role, sizeof role, NULL) == 1) {
-		char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
-		auth_random_token(token);
+		/* "<issued>-<random>": a token older than the last password change is void */
+		char rnd[AUTH_TOKEN_LEN], token[96], hash[AUTH_TOKEN_LEN];
+		auth_random_token(rnd);
+		snprintf(token, sizeof token, "%lld-%s", (long long)x->rq->now, rnd);
+		OPENSSL_cleanse(rnd, sizeof rnd);
 		auth_token_hash(token, hash);
 		if (store_reset_add(st, hash, u.id, x->rq->now + reg_cfg(x->a)->reset_ttl, NULL))
 			send_reset_mail(x, &u, org, token);
@@ -487,7 +608,9 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	int64_t uid;
 	int ok = store_reset_take(st, hash, x->rq->now, &uid, &err);
 	struct store_user u;
-	if (ok != 1 || store_user_by_id(st, uid, &u, &err) != 1) {
+	long long issued = strtoll(token, NULL, 10);
+	if (ok != 1 || store_user_by_id(st, uid, &u, &err) != 1 ||
+	    (u.pw_changed > 0 && issued < u.pw_changed)) {
 		store_rollback(st);
 		oauth_error(
 		    x->rs, 400, "invalid_grant",
@@ -504,6 +627,7 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 		return;
 	}
+	audit_user(x, u.username, "", "password-reset");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "message", "Your password was reset; log in with the new one.");
 	reg_reply_json(x->rs, 200, j, CT_JSON);
@@ -515,6 +639,7 @@ static void do_logout(struct ctx *x, const cJSON *f)
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(reg_store(x->a), hash, NULL);
+	audit_user(x, x->ss.username, x->ss.org, "logout");
 	x->rs->status = 204;
 }
 

@@ -121,6 +121,8 @@ void reg_update(struct ctx *x);  /* PUT /{type}/{id} */
 void reg_delete(struct ctx *x);  /* DELETE /{type}/{id} */
 /** The current version, visible to this session; replies 404/410 otherwise. */
 bool reg_load(struct ctx *x, const char *type, const char *id, long version, struct store_res *r);
+/** May this session read resources of type (the school role sees no RelatedPerson or Consent)? */
+bool reg_may_read(struct ctx *x, const char *type);
 /** Group (school lists) belong to one organization and are visible to it only. */
 bool reg_owner_scoped(const char *type);
 

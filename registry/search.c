@@ -362,5 +362,11 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 
 void reg_search(struct ctx *x)
 {
+	if (!reg_may_read(x, x->type)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "Your role (%s) may not see %s records.", x->ss.role, x->type);
+		reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
+		return;
+	}
 	search_run(x, x->type, x->rq->param, x->rq->n_param);
 }

@@ -75,7 +75,8 @@ static bool date_part(const char *s, const char **rest)
 		return false;
 	s += 4;
 	if (*s == '-') {
-		if (!digits(s + 1, 2) || s[1] > '1' || (s[1] == '1' && s[2] > '2') || (s[1] == '0' && s[2] == '0'))
+		if (!digits(s + 1, 2) || s[1] > '1' || (s[1] == '1' && s[2] > '2') ||
+		    (s[1] == '0' && s[2] == '0'))
 			return false;
 		s += 3;
 		if (*s == '-') {
@@ -92,8 +93,8 @@ static bool date_part(const char *s, const char **rest)
 /* hh:mm:ss(.fff) */
 static bool time_part(const char *s, const char **rest)
 {
-	if (!digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' || !digits(s + 6, 2) || s[0] > '2' ||
-	    s[3] > '5' || s[6] > '6')
+	if (!digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' || !digits(s + 6, 2) ||
+	    s[0] > '2' || s[3] > '5' || s[6] > '6')
 		return false;
 	s += 8;
 	if (*s == '.') {
@@ -136,7 +137,8 @@ static bool primitive(const cJSON *v, const char *t, const char *expr, struct va
 		if (!cJSON_IsNumber(v) || d != floor(d) || d > 2147483647.0 || d < -2147483648.0)
 			return fail(err, "FHIR-INVALID", expr, "must be a whole number.");
 		if ((t[0] == 'p' && d < 1) || (t[0] == 'u' && d < 0))
-			return fail(err, "FHIR-INVALID", expr, t[0] == 'p' ? "must be 1 or more." : "must be 0 or more.");
+			return fail(err, "FHIR-INVALID", expr,
+			            t[0] == 'p' ? "must be 1 or more." : "must be 0 or more.");
 		return true;
 	}
 	if (!strcmp(t, "decimal"))
@@ -148,16 +150,19 @@ static bool primitive(const cJSON *v, const char *t, const char *expr, struct va
 		return fail(err, "FHIR-INVALID", expr, "must not be empty (leave the element out instead).");
 	if (!strcmp(t, "date")) {
 		const char *r;
-		return date_part(s, &r) && !*r ? true : fail(err, "FHIR-INVALID", expr, "not a date (YYYY-MM-DD).");
+		return date_part(s, &r) && !*r ? true
+		                               : fail(err, "FHIR-INVALID", expr, "not a date (YYYY-MM-DD).");
 	}
 	if (!strcmp(t, "dateTime") || !strcmp(t, "instant"))
-		return date_time(s, t[0] == 'i') ? true
-		                                  : fail(err, "FHIR-INVALID", expr,
-		                                         t[0] == 'i' ? "not an instant (YYYY-MM-DDThh:mm:ssZ)."
-		                                                     : "not a date or date and time with a zone.");
+		return date_time(s, t[0] == 'i')
+		           ? true
+		           : fail(err, "FHIR-INVALID", expr,
+		                  t[0] == 'i' ? "not an instant (YYYY-MM-DDThh:mm:ssZ)."
+		                              : "not a date or date and time with a zone.");
 	if (!strcmp(t, "time")) {
 		const char *r;
-		return time_part(s, &r) && !*r ? true : fail(err, "FHIR-INVALID", expr, "not a time (hh:mm:ss).");
+		return time_part(s, &r) && !*r ? true
+		                               : fail(err, "FHIR-INVALID", expr, "not a time (hh:mm:ss).");
 	}
 	if (!strcmp(t, "code") && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[strlen(s) - 1])))
 		return fail(err, "FHIR-INVALID", expr, "a code has no leading or trailing spaces.");
@@ -166,7 +171,8 @@ static bool primitive(const cJSON *v, const char *t, const char *expr, struct va
 		bool ok = n <= 64;
 		for (const char *p = s; ok && *p; p++)
 			ok = isalnum((unsigned char)*p) || *p == '-' || *p == '.';
-		return ok ? true : fail(err, "FHIR-INVALID", expr, "an id has 1-64 letters, digits, '-' or '.'.");
+		return ok ? true
+		          : fail(err, "FHIR-INVALID", expr, "an id has 1-64 letters, digits, '-' or '.'.");
 	}
 	if (!strcmp(t, "uri") || !strcmp(t, "url") || !strcmp(t, "canonical") || !strcmp(t, "oid") ||
 	    !strcmp(t, "uuid")) {
@@ -189,17 +195,19 @@ static bool object(const cJSON *o, const char *typepath, const char *expr, int d
 static bool resource(const cJSON *v, const char *expr, int depth, struct vax_error *err)
 {
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(v, "resourceType");
-	static const char *served[] = {"Patient", "Immunization", "RelatedPerson", "Consent", "Group", "Organization"};
+	static const char *served[] = {"Patient", "Immunization", "RelatedPerson",
+	                               "Consent", "Group",        "Organization"};
 	for (size_t i = 0; cJSON_IsString(rt) && i < sizeof served / sizeof *served; i++)
 		if (!strcmp(rt->valuestring, served[i]))
 			return object(v, served[i], expr, depth + 1, true, err);
-	return fail(err, "FHIR-INVALID", expr,
-	            "a contained resource must be one of the types this registry serves (Patient, Immunization, "
-	            "RelatedPerson, Consent, Group, Organization).");
+	return fail(
+	    err, "FHIR-INVALID", expr,
+	    "a contained resource must be one of the types this registry serves (Patient, Immunization, "
+	    "RelatedPerson, Consent, Group, Organization).");
 }
 
-static bool value(const cJSON *v, const char *type, const struct shape_element *e, const char *expr, int depth,
-                  struct vax_error *err)
+static bool value(const cJSON *v, const char *type, const struct shape_element *e, const char *expr,
+                  int depth, struct vax_error *err)
 {
 	if (is_primitive(type))
 		return primitive(v, type, expr, err);
@@ -220,7 +228,8 @@ static bool required(const cJSON *o, const char *typepath, const char *expr, str
 	size_t n = strlen(typepath);
 	for (size_t i = 0; i < shape_nelements; i++) {
 		const struct shape_element *e = &shape_elements[i];
-		if (e->min == 0 || strncmp(e->path, typepath, n) || e->path[n] != '.' || strchr(e->path + n + 1, '.'))
+		if (e->min == 0 || strncmp(e->path, typepath, n) || e->path[n] != '.' ||
+		    strchr(e->path + n + 1, '.'))
 			continue;
 		const char *name = e->path + n + 1;
 		size_t len = strlen(name);
@@ -230,7 +239,8 @@ static bool required(const cJSON *o, const char *typepath, const char *expr, str
 		cJSON_ArrayForEach(c, o)
 		{
 			const char *k = c->string[0] == '_' ? c->string + 1 : c->string;
-			if (choice ? !strncmp(k, name, len - 3) && isupper((unsigned char)k[len - 3]) : !strcmp(k, name))
+			if (choice ? !strncmp(k, name, len - 3) && isupper((unsigned char)k[len - 3])
+			           : !strcmp(k, name))
 				found = true;
 		}
 		if (!found) {
@@ -258,9 +268,10 @@ static bool object(const cJSON *o, const char *typepath, const char *expr, int d
 		if (is_resource && !strcmp(key, "resourceType"))
 			continue;
 		if (!strcmp(key, "modifierExtension"))
-			return fail(err, "FHIR-MODIFIER", x,
-			            "this registry knows no modifier extension, so it cannot keep the record without "
-			            "changing its meaning.");
+			return fail(
+			    err, "FHIR-MODIFIER", x,
+			    "this registry knows no modifier extension, so it cannot keep the record without "
+			    "changing its meaning.");
 		if (!strcmp(key, "implicitRules"))
 			return fail(err, "FHIR-MODIFIER", x,
 			            "this registry cannot follow rules it does not know (implicitRules).");
@@ -268,14 +279,17 @@ static bool object(const cJSON *o, const char *typepath, const char *expr, int d
 		const struct shape_element *e = lookup(typepath, ext ? key + 1 : key, type, sizeof type);
 		if (!e)
 			return fail(err, "FHIR-INVALID", x,
-			            cJSON_IsNull(c) ? "null is not a FHIR value." : "FHIR R4 has no such element here.");
+			            cJSON_IsNull(c) ? "null is not a FHIR value."
+			                            : "FHIR R4 has no such element here.");
 		if (ext && !is_primitive(type))
 			return fail(err, "FHIR-INVALID", x, "only a primitive element has '_' extensions.");
 		if (cJSON_IsArray(c) != e->many)
-			return fail(err, "FHIR-INVALID", x, e->many ? "must be a list." : "must be a single value, not a list.");
+			return fail(err, "FHIR-INVALID", x,
+			            e->many ? "must be a list." : "must be a single value, not a list.");
 		const cJSON *items = e->many ? c->child : c;
 		if (e->many && !items)
-			return fail(err, "FHIR-INVALID", x, "must not be an empty list (leave it out instead).");
+			return fail(err, "FHIR-INVALID", x,
+			            "must not be an empty list (leave it out instead).");
 		int i = 0;
 		for (const cJSON *v = items; v; v = e->many ? v->next : NULL, i++) {
 			char xi[EXPR_MAX_LEN + 16];

@@ -23,7 +23,8 @@
 
 struct shape_element {
 	const char *path;  /* "Patient.name", "Patient.deceased[x]", "HumanName.given" */
-	const char *types; /* "HumanName", "boolean|dateTime", "@Consent.provision" (a reference to another element) */
+	const char *types; /* "HumanName", "boolean|dateTime", "@Consent.provision" (a reference to another
+	                      element) */
 	unsigned char min;
 	bool many;
 	bool modifier;

@@ -100,7 +100,7 @@ expect 202 "reset"
 mail=$(ls "$REG_DIR/mail/new" | head -1)
 [ -n "$mail" ] || fail "no reset mail in the spool"
 token=$(sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail")
-[ ${#token} = 64 ] || fail "reset token not in mail"
+echo "$token" | grep -qE "^[0-9]+-[0-9a-f]{64}$" || fail "reset token not in mail"
 grep -q '^To: carol@example.org' "$REG_DIR/mail/new/$mail" || fail "mail recipient"
 
 confirm() {
@@ -178,7 +178,7 @@ reg POST /auth/password-reset --data org_code=CLINICA --data username=alice --da
 expect 202
 i=0
 while [ ! -s "$REG_TMP/piped" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q '^Reset token (valid [0-9]* hours): [0-9a-f]\{64\}$' "$REG_TMP/piped" || fail "mail command did not get the token"
+grep -q '^Reset token (valid [0-9]* hours): [0-9]*-[0-9a-f]\{64\}$' "$REG_TMP/piped" || fail "mail command did not get the token"
 
 # nothing about passwords or tokens in the server's output
 ! grep -q "$REG_PASSWORD\|New!pass" "$REG_TMP/server.err" || fail "secret in server log"

@@ -1,0 +1,162 @@
+#!/bin/sh
+# vaxregd's hardening, finding by finding: usernames cannot be enumerated;
+# a password change, a reset and a lockout end every session; a switch never
+# extends one; /auth/password guesses lock the account; a used reset token
+# voids the others; every denied request and auth event is audited; TLS 1.0
+# and 1.1 and CBC suites are refused; only the administrator deletes a
+# client, reversibly; bodies with trailing data or NULs are refused; the
+# access log holds no raw control characters.
+set -eu
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+registry_user CLINICA alice provider
+registry_user CLINICB alice provider
+registry_user CLINICA carol provider
+registry_user CLINICA dave provider
+registry_start --access-log
+db=$REG_DIR/registry.db
+audit() { sqlite3 "$db" "SELECT count(*) FROM audit WHERE $1"; }
+login_try() { # USER PASSWORD -> body in REG_BODY
+	reg POST /auth/token --data-urlencode grant_type=password --data-urlencode org_code=CLINICA \
+		--data-urlencode "username=$1" --data-urlencode "password=$2" --data-urlencode confidentiality_accepted=true
+}
+
+# --- enumeration: a known and an unknown user get the same answers ---------
+shape() { jq -c '{status: '"$REG_STATUS"', error, attempts_remaining, reset_required, captcha: (.captcha // "" | sub(": [A-Z]+$"; ": W"))}' "$REG_BODY"; }
+for u in dave nosuchuser; do
+	: >"$REG_TMP/answers.$u"
+	for i in 1 2 3 4 5 6 7; do
+		login_try "$u" "Wrong!pass$i"
+		shape >>"$REG_TMP/answers.$u"
+	done
+done
+cmp -s "$REG_TMP/answers.dave" "$REG_TMP/answers.nosuchuser" ||
+	fail "known and unknown users answered differently: $(paste -d'|' "$REG_TMP/answers.dave" "$REG_TMP/answers.nosuchuser")"
+grep -q '"captcha":"Type the word shown: W"' "$REG_TMP/answers.nosuchuser" || fail "unknown user never challenged"
+grep -q '"reset_required":true' "$REG_TMP/answers.nosuchuser" || fail "unknown user never 'locked'"
+
+# --- no password oracle in the challenge phase ------------------------------
+registry_user CLINICA erin provider
+for i in 1 2 3; do login_try erin 'Wrong!pass1'; done
+login_try erin "$REG_PASSWORD"
+right=$(jq -c '{error, error_description}' "$REG_BODY")
+login_try erin 'Wrong!pass2'
+wrong=$(jq -c '{error, error_description}' "$REG_BODY")
+[ "$right" = "$wrong" ] || fail "the challenge phase tells a right password from a wrong one: $right / $wrong"
+
+# --- revocation ---------------------------------------------------------------
+t1=$(registry_login CLINICA alice)
+t2=$(registry_login CLINICA alice)
+reg POST /auth/password -H "Authorization: Bearer $t1" --data-urlencode "current_password=$REG_PASSWORD" \
+	--data-urlencode 'new_password=Fresh#word99' --data-urlencode 'new_password_confirm=Fresh#word99'
+expect 200 "password change"
+reg_json GET /metadata "$t2"
+reg_json GET /Patient "$t2"
+expect 401 "another session after a password change"
+jqb '.issue[0].details.coding[0].code' | grep -qx AUTH-REVOKED || fail "AUTH-REVOKED"
+reg_json GET /Patient "$t1"
+expect 200 "the session that changed the password goes on"
+# reset ends every session; a used token voids the others
+t3=$(registry_login CLINICA alice 'Fresh#word99')
+for i in 1 2; do
+	reg POST /auth/password-reset --data org_code=CLINICA --data username=alice --data email=alice@example.org
+	expect 202
+done
+tokens=$(cat "$REG_DIR"/mail/new/* | sed -n 's/^Reset token (valid [0-9]* hours): //p')
+[ "$(echo "$tokens" | wc -l)" = 2 ] || fail "two reset mails"
+confirm() {
+	reg POST /auth/password-reset/confirm --data-urlencode "token=$1" --data-urlencode 'new_password=Reset#word77' \
+		--data-urlencode 'new_password_confirm=Reset#word77'
+}
+sleep 1 # the password's change time is in seconds; the tokens above were issued before it
+confirm "$(echo "$tokens" | head -1)"
+expect 200 "reset"
+reg_json GET /Patient "$t3"
+expect 401 "a session after a reset"
+reg_json GET /Patient "$t1"
+expect 401 "the changing session after a reset"
+confirm "$(echo "$tokens" | tail -1)"
+expect 400 "the other reset token after one was used"
+# lockout ends every session
+t4=$(registry_login CLINICA alice 'Reset#word77')
+for i in 1 2 3 4 5 6; do login_try alice 'Wrong!pass9'; done
+[ "$(jqb .reset_required)" = true ] || fail "not locked after 6"
+reg_json GET /Patient "$t4"
+expect 401 "a session after a lockout"
+# /auth/password guesses lock the account and end the session
+t5=$(registry_login CLINICA carol)
+for i in 1 2 3 4 5 6; do
+	reg POST /auth/password -H "Authorization: Bearer $t5" --data-urlencode "current_password=Guess!no$i" \
+		--data-urlencode 'new_password=Fresh#word99' --data-urlencode 'new_password_confirm=Fresh#word99'
+	[ "$REG_STATUS" = 400 ] || [ "$REG_STATUS" = 401 ] || fail "password guess $i: $REG_STATUS"
+done
+reg_json GET /Patient "$t5"
+expect 401 "session after password guessing"
+login_try carol "$REG_PASSWORD"
+[ "$(jqb .reset_required)" = true ] || fail "password guessing did not lock the account"
+# a switch keeps the session's end
+registry_user CLINICB frank provider
+registry_user CLINICA frank provider
+t6=$(registry_login CLINICA frank)
+e1=$(jqb .expires_in)
+sleep 2
+reg POST /auth/switch -H "Authorization: Bearer $t6" --data org_code=CLINICB
+expect 200 "switch"
+e2=$(jqb .expires_in)
+[ "$e2" -lt "$e1" ] || fail "a switch extended the session ($e1 -> $e2)"
+t7=$(jqb -r .access_token)
+reg POST /auth/switch -H "Authorization: Bearer $t7" --data org_code=CLINICB
+[ "$(jqb .expires_in)" -le "$e2" ] || fail "a switch to the same organization extended the session"
+
+# --- audit: every denied request and auth event ------------------------------
+tg=$(registry_login CLINICA frank)
+reg GET /Patient
+reg_json GET /Patient/nosuch "$tg"
+reg_json DELETE "/Patient/nosuch" "$tg"
+reg POST /auth/logout -H "Authorization: Bearer $tg"
+for a in denied-401 denied-404 denied-403 login login-failed lockout password-change password-reset \
+	password-failed switch logout reset-asked; do
+	[ "$(audit "action='$a'")" -ge 1 ] || fail "no audit row for $a"
+done
+
+# --- TLS: 1.2+ with forward secrecy and AEAD only ------------------------------
+port=${REG_URL##*:}
+for v in -tls1 -tls1_1; do
+	echo | openssl s_client $v -cipher 'DEFAULT:@SECLEVEL=0' -connect "127.0.0.1:$port" 2>&1 | grep -q '^New, (NONE)' ||
+		fail "openssl s_client $v was not refused"
+done
+echo | openssl s_client -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0' -connect "127.0.0.1:$port" 2>&1 |
+	grep -q '^New, (NONE)' || fail "a CBC-SHA1 suite was accepted"
+echo | openssl s_client -tls1_2 -connect "127.0.0.1:$port" 2>&1 | grep -q '^New, TLSv1.2, Cipher is ECDHE' ||
+	fail "TLS 1.2 with ECDHE refused"
+
+# --- deletion of a client: the administrator's, reversible, audited ----------
+tb=$(registry_login CLINICB frank)
+reg_create_patient "$tb" '{"resourceType":"Patient","name":[{"family":"Keep","given":["Kim"]}],"gender":"female",
+ "birthDate":"2019-05-05","address":[{"district":"Webb","state":"TX","postalCode":"78043"}]}'
+reg_json DELETE "/Patient/$PID" "$tb"
+expect 403 "an organization deletes a client"
+"$VAXREGD" record delete --data "$REG_DIR" --type Patient --id "$PID" --reason "test: duplicate" >/dev/null ||
+	fail "record delete"
+reg_json GET "/Patient/$PID" "$tb"
+expect 410 "deleted by the administrator"
+"$VAXREGD" record restore --data "$REG_DIR" --type Patient --id "$PID" --reason "test: undo" >/dev/null ||
+	fail "record restore"
+reg_json GET "/Patient/$PID" "$tb"
+expect 200 "restored"
+[ "$(jqb '.name[0].family')" = Keep ] || fail "restored content"
+[ "$(audit "action IN ('admin-delete','admin-restore') AND id='$PID'")" = 2 ] || fail "administrator actions audited"
+
+# --- bodies -----------------------------------------------------------------------
+reg_json POST /Patient "$tb" '{"resourceType":"Patient"} trailing'
+expect 400 "trailing garbage after JSON"
+reg_json POST /Patient "$tb" '{"resourceType":"Patient","name":[{"family":"Ab\u0000cd","given":["X"]}]}'
+expect 400 "a NUL in a name"
+
+# --- the access log: no raw line breaks or escapes --------------------------------
+reg GET "/x%0aFAKE%20LINE%1b%5b31m"
+if grep -q 'FAKE LINE' "$REG_TMP/server.err" && ! grep -q '\\x0aFAKE' "$REG_TMP/server.err"; then
+	fail "a %0a in a path reached the access log raw"
+fi
+if LC_ALL=C grep -q "$(printf '\033')" "$REG_TMP/server.err"; then fail "an ESC reached the access log"; fi
+echo ok
