@@ -13,6 +13,13 @@
 
 /** Hash a password as "scrypt$N$r$p$salt$key" (hex). False on failure. */
 bool auth_hash_password(const char *pw, char *out, size_t len);
+/** Test suites only (vaxregd --test-kdf-cost): hash new passwords with
+ * scrypt N = 2^10 instead of 2^17, so the hundreds of logins a suite makes
+ * take milliseconds. Such hashes are cheap to guess; call it before any
+ * thread starts. */
+void auth_set_test_cost(bool on);
+/** The scrypt N new hashes get. */
+unsigned auth_scrypt_n(void);
 /** True if pw matches a hash made by auth_hash_password (constant time). */
 bool auth_verify_password(const char *pw, const char *hash);
 

@@ -52,6 +52,9 @@ static void usage(FILE *out)
 	        "  --header-timeout S    seconds to send a request's headers (default 10)\n"
 	        "  --record DIR          write every FHIR response body to DIR, for conformance\n"
 	        "                        checks in tests; the bodies hold PHI: never on a live registry\n"
+	        "  --test-kdf-cost       test suites only (any command): hash new passwords with\n"
+	        "                        scrypt N=2^10 instead of 2^17; serving needs a loopback\n"
+	        "                        --listen address with it\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
 	        "Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
 	        "\n"
@@ -63,7 +66,7 @@ struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
 	int threads, token_ttl, reset_ttl, retry, clients, per_ip, header_time;
-	bool demo, access_log;
+	bool demo, access_log, test_kdf;
 };
 
 static int die(const char *msg, const char *detail)
@@ -85,6 +88,11 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		}
 		if (!strcmp(a, "--access-log")) {
 			o->access_log = true;
+			continue;
+		}
+		if (!strcmp(a, "--test-kdf-cost")) {
+			o->test_kdf = true;
+			auth_set_test_cost(true);
 			continue;
 		}
 		if (!strcmp(a, "--data"))
@@ -354,6 +362,13 @@ static int cmd_serve(const struct opts *o)
 	                              .maint_end = -1};
 	if (o->window && !parse_window(o->window, &cfg.maint_start, &cfg.maint_end))
 		return die("--maintenance-window takes HH:MM-HH:MM (UTC)", NULL);
+	if (o->test_kdf) {
+		/* cheap hashes are for a test suite's registry, never one a network reaches */
+		if (o->listen && strncmp(o->listen, "127.", 4))
+			return die("--test-kdf-cost is for test suites: it needs a loopback --listen address",
+			           NULL);
+		fprintf(stderr, "vaxregd: --test-kdf-cost: new passwords get cheap hashes (tests only)\n");
+	}
 
 	/* signals are taken by sigwait below; block them before any thread starts */
 	sigset_t set;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -180,8 +181,16 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
 	auth_random_token(token);
 	auth_token_hash(token, hash);
-	struct store_session ss = {.user_id = u->id,
-	                           .expires = expires ? expires : x->rq->now + cfg->token_ttl};
+	/* a token starts when it is issued (after the password check, which may
+	 * take a while under load), and never before the last password change:
+	 * reg_authenticate counts tokens that start before it as revoked */
+	int64_t now = (int64_t)time(NULL);
+	if (now < x->rq->now)
+		now = x->rq->now;
+	int64_t start = now;
+	if (u->pw_changed > start)
+		start = u->pw_changed;
+	struct store_session ss = {.user_id = u->id, .expires = expires ? expires : start + cfg->token_ttl};
 	snprintf(ss.username, sizeof ss.username, "%s", u->username);
 	snprintf(ss.org, sizeof ss.org, "%s", org);
 	snprintf(ss.role, sizeof ss.role, "%s", role);
@@ -195,7 +204,7 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "access_token", token);
 	cJSON_AddStringToObject(j, "token_type", "Bearer");
-	cJSON_AddNumberToObject(j, "expires_in", (double)(ss.expires - x->rq->now));
+	cJSON_AddNumberToObject(j, "expires_in", (double)(ss.expires > now ? ss.expires - now : 0));
 	cJSON_AddStringToObject(j, "org_code", org);
 	cJSON_AddStringToObject(j, "org_name", org_name);
 	cJSON_AddStringToObject(j, "username", u->username);

@@ -26,6 +26,10 @@ done
 : "${top_builddir:=.}"
 VAXREGD=${VAXREGD:-$top_builddir/vaxregd}
 REG_PASSWORD='Test!pass2026'
+# Passwords the tests make are hashed at a test cost (vaxregd --test-kdf-cost:
+# scrypt 2^10, not 2^17), so a login takes milliseconds instead of half a
+# second; a test of the real cost sets REG_KDF= before adding users.
+REG_KDF=${REG_KDF---test-kdf-cost}
 REG_PID=
 REG_URL=
 
@@ -83,7 +87,7 @@ registry_user() {
 	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
 	printf '%s\n' "${4:-$REG_PASSWORD}" |
 		"$VAXREGD" user add --data "$REG_DIR" --org "$1" --username "$2" --role "$3" \
-			--email "$2@example.org" >/dev/null || fail "user add $2"
+			--email "$2@example.org" $REG_KDF >/dev/null || fail "user add $2"
 }
 
 # REG_RECORD: this test's folder of recorded bodies, emptied once per test
@@ -110,7 +114,7 @@ registry_start() {
 		mkdir -p "$_rec" || _rec=
 	fi
 	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
-		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} "$@" \
+		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} $REG_KDF "$@" \
 		>"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
 	_i=0
