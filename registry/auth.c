@@ -216,15 +216,3 @@ const char *auth_dummy_hash(void)
 	pthread_once(&once, dummy_make);
 	return dummy;
 }
-
-const char *auth_challenge_word(void)
-{
-	static const char *words[] = {
-	    "MAPLE", "RIVER",   "CACTUS", "HARBOR", "PECAN",  "MESA",   "LANTERN", "BISON",
-	    "CEDAR", "PRAIRIE", "COMET",  "WILLOW", "CANYON", "ORCHID", "FALCON",  "BAYOU",
-	};
-	unsigned char b;
-	if (RAND_bytes(&b, 1) != 1)
-		b = 0;
-	return words[b % (sizeof words / sizeof *words)];
-}

@@ -35,7 +35,5 @@ void auth_token_hash(const char *token, char out[AUTH_TOKEN_LEN]);
 /** A hash made with the current parameters, for the time an unknown
  * user's login must take. */
 const char *auth_dummy_hash(void);
-/** A random word for the login challenge. */
-const char *auth_challenge_word(void);
 
 #endif

@@ -43,6 +43,8 @@ static void usage(FILE *out)
 	        "  --threads N           worker threads (default 8)\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --login-delay SECONDS wait before a login after 3 failed ones in a row, doubled\n"
+	        "                        after each further one (default 15)\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
@@ -65,7 +67,7 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
-	int threads, token_ttl, reset_ttl, retry, clients, per_ip, header_time;
+	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time;
 	bool demo, access_log, test_kdf;
 };
 
@@ -141,6 +143,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
 			num = &o->reset_ttl;
+		else if (!strcmp(a, "--login-delay"))
+			num = &o->login_delay;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -357,6 +361,7 @@ static int cmd_serve(const struct opts *o)
 	struct registry_config cfg = {.datadir = o->data,
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
+	                              .login_delay = o->login_delay,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

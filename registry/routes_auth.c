@@ -1,11 +1,12 @@
 /* registry/routes_auth.c - login, organization switch, passwords, resets.
  *
- * Lockout as ImmTrac2 does it: after 3 failed logins the next ones need the
- * answer to a text challenge (a word a terminal can show); after 3 more the
+ * Lockout as ImmTrac2 counts it, with a wait instead of its challenge: after
+ * 3 failed logins in a row each next attempt must wait (--login-delay, 15 s,
+ * doubled each time) before its password is checked; after 3 more the
  * account needs a password reset. Unknown users get the same answers as
  * known ones (their failures are counted too, in memory), so the endpoint
- * does not tell who has an account; a wrong challenge answer gets the same
- * words whether the password was right or not.
+ * does not tell who has an account; an attempt in the wait gets the same
+ * words whether its password was right or not.
  *
  * Sessions end: a token is refused once the account needs a reset, or when
  * the password changed after the token was issued (a change, a reset); a
@@ -30,8 +31,8 @@
 #include "registry/routes_int.h"
 #include "registry/auth.h"
 
-#define CHALLENGE_AFTER   3
-#define RESET_AFTER       6
+#define SLOW_AFTER        3 /* failures in a row before each attempt must wait */
+#define RESET_AFTER       6 /* failures in a row before the account needs a reset */
 #define STATEMENT_VERSION "2026-1"
 
 static const char statement[] =
@@ -95,21 +96,48 @@ static const char *field(const cJSON *j, const char *key)
 	return NULL;
 }
 
+/* An RFC 6749 error; attempts (left before a reset) and wait (seconds
+ * before the next attempt may be made) are left out when negative / 0. */
 static void oauth_error(struct reg_response *rs, int status, const char *error, const char *desc,
-                        int attempts, const char *captcha, bool reset)
+                        int attempts, int wait, bool reset)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "error", error);
 	cJSON_AddStringToObject(j, "error_description", desc);
 	if (attempts >= 0)
 		cJSON_AddNumberToObject(j, "attempts_remaining", attempts);
-	if (captcha) {
-		char buf[80];
-		snprintf(buf, sizeof buf, "Type the word shown: %s", captcha);
-		cJSON_AddStringToObject(j, "captcha", buf);
-	}
+	if (wait > 0)
+		cJSON_AddNumberToObject(j, "retry_after", wait);
 	cJSON_AddBoolToObject(j, "reset_required", reset);
 	reg_reply_json(rs, status, j, CT_JSON);
+}
+
+/* The answer to a failed login (or an attempt made in its wait): the
+ * same words for every account, known or not, password right or wrong. */
+static void login_refused(struct ctx *x, int failures, bool reset, int wait, bool early)
+{
+	char desc[200];
+	if (reset)
+		snprintf(desc, sizeof desc,
+		         "Too many failed logins: this account needs a password reset (POST "
+		         "/auth/password-reset).");
+	else if (early)
+		snprintf(desc, sizeof desc,
+		         "Too many failed logins: wait %d more second%s before the next attempt.", wait,
+		         wait == 1 ? "" : "s");
+	else if (wait > 0)
+		snprintf(desc, sizeof desc,
+		         "The organization code, username or password is not right. Wait %d second%s "
+		         "before the next attempt.",
+		         wait, wait == 1 ? "" : "s");
+	else
+		snprintf(desc, sizeof desc, "The organization code, username or password is not right.");
+	int left = RESET_AFTER - failures;
+	oauth_error(x->rs, 400, "invalid_grant", desc,
+	            reset      ? 0
+	            : left < 0 ? 0
+	                       : left,
+	            reset ? 0 : wait, reset);
 }
 
 static void store_failed(struct reg_response *rs, const struct vax_error *err)
@@ -128,47 +156,109 @@ static void audit_user(struct ctx *x, const char *user, const char *org, const c
 	            x->rq->now, NULL);
 }
 
-/* Failed logins of names that are no account, so they are answered as a
- * real one would be (attempts left, challenge, reset): a small table in
- * memory, the oldest entry reused when full. */
-#define UNKNOWN_MAX 1024
+/* Logins are slowed, not challenged: after SLOW_AFTER failures in a row each
+ * further attempt must wait (login_delay seconds, doubled at each failure)
+ * before its password is even checked; an attempt in the wait is answered
+ * with the time left and counts for nothing. A program gains nothing from a
+ * wait a person hardly notices, and a word in the JSON stopped no program.
+ *
+ * The table keeps, per name given: when the next attempt may be made, and
+ * for names that are no account the failures a real account would have
+ * counted (so the answers do not tell who has an account). In memory: a
+ * restart forgets the waits, never the failures of real accounts (kept in
+ * the store, with the reset they lead to). */
+#define THROTTLE_MAX 4096
 static struct {
 	char name[65];
-	int failures;
-	char challenge[33];
+	int failures; /* names that are no account only */
+	int64_t not_before;
 	unsigned stamp;
-} unknown[UNKNOWN_MAX];
-static unsigned unknown_clock;
-static pthread_mutex_t unknown_lock = PTHREAD_MUTEX_INITIALIZER;
+} throttle[THROTTLE_MAX];
+static unsigned throttle_clock;
+static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* One more failure of an unknown name; its count and challenge word are
- * copied to u. */
-static void unknown_fail(const char *name, struct store_user *u)
+/* The slot of name (made if new, the oldest reused when full); with
+ * throttle_lock held. */
+static int throttle_slot(const char *name)
 {
-	pthread_mutex_lock(&unknown_lock);
 	int slot = -1, oldest = 0;
-	for (int i = 0; i < UNKNOWN_MAX && slot < 0; i++) {
-		if (!strcmp(unknown[i].name, name))
+	for (int i = 0; i < THROTTLE_MAX && slot < 0; i++) {
+		if (!strcmp(throttle[i].name, name))
 			slot = i;
-		else if (unknown[i].stamp < unknown[oldest].stamp)
+		else if (throttle[i].stamp < throttle[oldest].stamp)
 			oldest = i;
 	}
 	if (slot < 0) {
 		slot = oldest;
-		memset(&unknown[slot], 0, sizeof unknown[slot]);
-		snprintf(unknown[slot].name, sizeof unknown[slot].name, "%s", name);
+		memset(&throttle[slot], 0, sizeof throttle[slot]);
+		snprintf(throttle[slot].name, sizeof throttle[slot].name, "%s", name);
 	}
-	unknown[slot].stamp = ++unknown_clock;
-	unknown[slot].failures++;
-	if (unknown[slot].failures >= RESET_AFTER)
-		unknown[slot].challenge[0] = '\0';
-	else if (unknown[slot].failures >= CHALLENGE_AFTER)
-		snprintf(unknown[slot].challenge, sizeof unknown[slot].challenge, "%s",
-		         auth_challenge_word());
-	u->failures = unknown[slot].failures;
-	u->reset_required = unknown[slot].failures >= RESET_AFTER;
-	snprintf(u->challenge, sizeof u->challenge, "%s", unknown[slot].challenge);
-	pthread_mutex_unlock(&unknown_lock);
+	throttle[slot].stamp = ++throttle_clock;
+	return slot;
+}
+
+/* Seconds name must still wait before its next attempt (0: none). */
+static int throttle_wait(const char *name, int64_t now)
+{
+	int wait = 0;
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			if (throttle[i].not_before > now)
+				wait = (int)(throttle[i].not_before - now);
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
+	return wait;
+}
+
+/* The wait after the failures-th failure in a row (0 before SLOW_AFTER). */
+static int throttle_delay(struct ctx *x, int failures)
+{
+	if (failures < SLOW_AFTER || failures >= RESET_AFTER)
+		return 0;
+	return reg_cfg(x->a)->login_delay << (failures - SLOW_AFTER);
+}
+
+/* Record a failure of name: failures is the count after it (a real
+ * account's), or -1 for a name that is no account, whose count the table
+ * keeps. Returns the count. */
+static int throttle_fail(struct ctx *x, const char *name, int failures)
+{
+	pthread_mutex_lock(&throttle_lock);
+	int slot = throttle_slot(name);
+	if (failures < 0)
+		failures = ++throttle[slot].failures;
+	int delay = throttle_delay(x, failures);
+	throttle[slot].not_before = delay ? x->rq->now + delay : 0;
+	pthread_mutex_unlock(&throttle_lock);
+	return failures;
+}
+
+/* The failures the table counted for a name that is no account. */
+static int throttle_failures(const char *name)
+{
+	int n = 0;
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			n = throttle[i].failures;
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
+	return n;
+}
+
+/* A right password ends the waits of name. */
+static void throttle_clear(const char *name)
+{
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			throttle[i].not_before = 0;
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
 }
 
 /* Issue a token for user/org/role ending at expires (0: a full lifetime
@@ -229,25 +319,21 @@ static void do_token(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	const char *grant = field(f, "grant_type"), *org = field(f, "org_code");
 	const char *user = field(f, "username"), *pw = field(f, "password");
-	const char *answer = field(f, "challenge_answer");
-	if (!answer)
-		answer = field(f, "captcha_answer");
 	const char *accepted = field(f, "confidentiality_accepted");
 	if (!grant || strcmp(grant, "password") != 0) {
-		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, NULL,
-		            false);
+		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, 0, false);
 		return;
 	}
 	if (!org || !*org || !user || !*user || !pw || !*pw) {
 		oauth_error(x->rs, 400, "invalid_request",
-		            "Enter the organization code, username and password.", -1, NULL, false);
+		            "Enter the organization code, username and password.", -1, 0, false);
 		return;
 	}
 	if (!accepted || strcmp(accepted, "true") != 0) {
 		oauth_error(x->rs, 400, "invalid_request",
 		            "Read and accept the confidentiality statement (GET /auth/confidentiality; send "
 		            "confidentiality_accepted=true) to log in.",
-		            -1, NULL, false);
+		            -1, 0, false);
 		return;
 	}
 	struct store_user u;
@@ -257,36 +343,29 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* in the wait after failures nothing is checked or counted */
+	int wait = throttle_wait(user, x->rq->now);
+	if (wait > 0) {
+		int failures = found ? u.failures : throttle_failures(user);
+		audit_user(x, user, org, "login-early");
+		login_refused(x, failures, false, wait, true);
+		return;
+	}
 	if (!found) {
 		/* the answers and the time a real account would get */
 		auth_verify_password(pw, auth_dummy_hash());
-		struct store_user ghost = {0};
-		unknown_fail(user, &ghost);
-		audit_user(x, user, org, "login-failed");
-		int left = ghost.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - ghost.failures
-		                                            : RESET_AFTER - ghost.failures;
-		oauth_error(
-		    x->rs, 400, "invalid_grant",
-		    ghost.reset_required ? "Too many failed logins: this account needs a password reset "
-		                           "(POST /auth/password-reset)."
-		    : ghost.failures > CHALLENGE_AFTER
-		        ? "The organization code, username, password or challenge answer is not right."
-		        : "The organization code, username or password is not right.",
-		    left < 0 ? 0 : left, ghost.challenge[0] ? ghost.challenge : NULL, ghost.reset_required);
+		int failures = throttle_fail(x, user, -1);
+		bool reset = failures >= RESET_AFTER;
+		audit_user(x, user, org, reset && failures == RESET_AFTER ? "lockout" : "login-failed");
+		login_refused(x, failures, reset, throttle_delay(x, failures), false);
 		return;
 	}
 	if (u.reset_required) {
 		auth_verify_password(pw, auth_dummy_hash());
 		audit_user(x, user, org, "login-failed");
-		oauth_error(x->rs, 400, "invalid_grant",
-		            "Too many failed logins: this account needs a password reset (POST "
-		            "/auth/password-reset).",
-		            0, NULL, true);
+		login_refused(x, u.failures, true, 0, false);
 		return;
 	}
-	bool challenge_ok = true;
-	if (u.failures >= CHALLENGE_AFTER)
-		challenge_ok = answer && u.challenge[0] && !strcasecmp(answer, u.challenge);
 	bool pw_ok = auth_verify_password(pw, u.hash);
 	char role[16] = "";
 	int member = pw_ok ? store_member_role(st, u.id, org, role, sizeof role, &err) : 0;
@@ -304,7 +383,7 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
-	if (pw_ok && member == 1 && challenge_ok && !cur.reset_required) {
+	if (pw_ok && member == 1 && !cur.reset_required) {
 		cur.failures = 0;
 		cur.challenge[0] = '\0';
 		if (!store_user_update(st, &cur, &err) ||
@@ -314,35 +393,23 @@ static void do_token(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 			return;
 		}
+		throttle_clear(cur.username);
 		audit_user(x, cur.username, org, "login");
 		issue_token(x, &cur, org, role, 0);
 		return;
 	}
 	cur.failures++;
-	const char *word = NULL;
-	if (cur.failures >= RESET_AFTER) {
+	cur.challenge[0] = '\0';
+	if (cur.failures >= RESET_AFTER)
 		cur.reset_required = true;
-		cur.challenge[0] = '\0';
-	} else if (cur.failures >= CHALLENGE_AFTER) {
-		word = auth_challenge_word();
-		snprintf(cur.challenge, sizeof cur.challenge, "%s", word);
-	}
 	if (!store_user_update(st, &cur, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		store_failed(x->rs, &err);
 		return;
 	}
+	throttle_fail(x, user, cur.failures);
 	audit_user(x, cur.username, org, cur.reset_required ? "lockout" : "login-failed");
-	int left =
-	    cur.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - cur.failures : RESET_AFTER - cur.failures;
-	/* in the challenge phase the words never tell whether the password was right */
-	const char *desc =
-	    cur.reset_required
-	        ? "Too many failed logins: this account needs a password reset (POST /auth/password-reset)."
-	    : cur.failures > CHALLENGE_AFTER
-	        ? "The organization code, username, password or challenge answer is not right."
-	        : "The organization code, username or password is not right.";
-	oauth_error(x->rs, 400, "invalid_grant", desc, left < 0 ? 0 : left, word, cur.reset_required);
+	login_refused(x, cur.failures, cur.reset_required, throttle_delay(x, cur.failures), false);
 }
 
 bool reg_authenticate(struct ctx *x)
@@ -397,8 +464,8 @@ static void do_switch(struct ctx *x, const cJSON *f)
 	}
 	if (!member) {
 		audit_user(x, x->ss.username, org, "switch-denied");
-		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1,
-		            NULL, false);
+		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1, 0,
+		            false);
 		return;
 	}
 	struct store_user u;
@@ -420,8 +487,8 @@ static bool new_password_ok(struct ctx *x, int64_t user_id, const char *pw, cons
 {
 	struct vax_error err = {0};
 	if (!confirm || strcmp(pw, confirm) != 0) {
-		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1,
-		            NULL, false);
+		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1, 0,
+		            false);
 		return false;
 	}
 	if (!auth_password_rules(pw, previous, &err)) {
@@ -460,10 +527,11 @@ static bool set_password(struct ctx *x, struct store_user *u, const char *pw)
 	u->failures = 0;
 	u->challenge[0] = '\0';
 	u->reset_required = false;
-	/* a second ahead: tokens are stamped in seconds, and one issued in this
-	 * second before the change must count as before it (issue_token gives
-	 * later ones this time as their start) */
-	u->pw_changed = x->rq->now + 1;
+	/* a second ahead of now and of the last change: tokens are stamped in
+	 * seconds, and one issued in this second before the change must count
+	 * as before it (issue_token and do_reset stamp later ones with this
+	 * time at the earliest) */
+	u->pw_changed = (u->pw_changed > x->rq->now ? u->pw_changed : x->rq->now) + 1;
 	if (!store_user_update(st, u, &err) || !store_pw_history_add(st, u->id, u->hash, &err)) {
 		store_failed(x->rs, &err);
 		return false;
@@ -482,18 +550,34 @@ static void do_password(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* guessing here counts as guessing at the login: the same waits and lockout */
+	int wait = throttle_wait(u.username, x->rq->now);
+	if (wait > 0) {
+		audit_user(x, u.username, x->ss.org, "password-early");
+		login_refused(x, u.failures, false, wait, true);
+		return;
+	}
 	if (!cur || !auth_verify_password(cur, u.hash)) {
-		/* guessing here counts as guessing at the login: the same lockout */
 		u.failures++;
 		if (u.failures >= RESET_AFTER)
 			u.reset_required = true;
 		store_user_update(st, &u, NULL);
+		throttle_fail(x, u.username, u.failures);
 		audit_user(x, u.username, x->ss.org, u.reset_required ? "lockout" : "password-failed");
-		oauth_error(x->rs, 400, "invalid_grant",
-		            u.reset_required
-		                ? "Too many wrong passwords: this account needs a password reset."
-		                : "The current password is not right.",
-		            u.reset_required ? 0 : RESET_AFTER - u.failures, NULL, u.reset_required);
+		wait = throttle_delay(x, u.failures);
+		char desc[160];
+		if (u.reset_required)
+			snprintf(desc, sizeof desc,
+			         "Too many wrong passwords: this account needs a password reset.");
+		else if (wait)
+			snprintf(
+			    desc, sizeof desc,
+			    "The current password is not right. Wait %d seconds before the next attempt.",
+			    wait);
+		else
+			snprintf(desc, sizeof desc, "The current password is not right.");
+		oauth_error(x->rs, 400, "invalid_grant", desc,
+		            u.reset_required ? 0 : RESET_AFTER - u.failures, wait, u.reset_required);
 		return;
 	}
 	if (!pw || !new_password_ok(x, u.id, pw, confirm, cur))
@@ -583,7 +667,8 @@ static void do_reset(struct ctx *x, const cJSON *f)
 		/* "<issued>-<random>": a token older than the last password change is void */
 		char rnd[AUTH_TOKEN_LEN], token[96], hash[AUTH_TOKEN_LEN];
 		auth_random_token(rnd);
-		snprintf(token, sizeof token, "%lld-%s", (long long)x->rq->now, rnd);
+		int64_t issued = u.pw_changed > x->rq->now ? u.pw_changed : x->rq->now;
+		snprintf(token, sizeof token, "%lld-%s", (long long)issued, rnd);
 		OPENSSL_cleanse(rnd, sizeof rnd);
 		auth_token_hash(token, hash);
 		if (store_reset_add(st, hash, u.id, x->rq->now + reg_cfg(x->a)->reset_ttl, NULL))
@@ -605,7 +690,7 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	struct vax_error err = {0};
 	if (!token || !pw) {
 		oauth_error(x->rs, 400, "invalid_request", "Send the reset token and the new password twice.",
-		            -1, NULL, false);
+		            -1, 0, false);
 		return;
 	}
 	char hash[AUTH_TOKEN_LEN];
@@ -624,7 +709,7 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 		oauth_error(
 		    x->rs, 400, "invalid_grant",
 		    "That reset token is not valid: it may have expired or been used. Ask for a new one.", -1,
-		    NULL, false);
+		    0, false);
 		return;
 	}
 	/* taking the token and the password checks are one transaction: a
@@ -658,7 +743,7 @@ static void with_fields(struct ctx *x, void (*fn)(struct ctx *, const cJSON *))
 	cJSON *f = read_fields(x->rq);
 	if (!f) {
 		oauth_error(x->rs, 400, "invalid_request", "The body is neither a form nor a JSON object.",
-		            -1, NULL, false);
+		            -1, 0, false);
 		return;
 	}
 	fn(x, f);
@@ -667,7 +752,7 @@ static void with_fields(struct ctx *x, void (*fn)(struct ctx *, const cJSON *))
 
 void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc)
 {
-	oauth_error(rs, status, error, desc, -1, NULL, false);
+	oauth_error(rs, status, error, desc, -1, 0, false);
 }
 
 void reg_auth_confidentiality(struct ctx *x)

@@ -107,7 +107,7 @@ struct store_user {
 	char email[129];
 	char hash[256];     /* password hash string (registry/auth.c) */
 	int failures;       /* consecutive failed logins */
-	char challenge[33]; /* the word the challenge shows, "" if none */
+	char challenge[33]; /* unused: logins are slowed, not challenged (kept "") */
 	bool reset_required;
 	int64_t pw_changed;
 };

@@ -101,13 +101,9 @@ static void online_refused(struct app *a, const struct api_result *res)
 		         key[0] ? key : "cancel");
 	} else {
 		char left[160] = "";
-		if (e->attempts_remaining >= 0 && e->captcha)
+		if (e->attempts_remaining >= 0)
 			snprintf(left, sizeof left,
 			         " %d more wrong password%s and the account needs a reset.",
-			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
-		else if (e->attempts_remaining >= 0)
-			snprintf(left, sizeof left,
-			         " %d more wrong password%s and the registry asks a challenge.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 		snprintf(error, sizeof error, "%s%s", e->description[0] ? e->description : res->err.message,
 		         left);

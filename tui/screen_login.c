@@ -1,6 +1,7 @@
 /* tui/screen_login.c - the login form: org code, username, masked password,
- * and the challenge answer once the registry asks for one (after 3 failed
- * attempts). The first login of a run shows the confidentiality statement
+ * and a challenge answer if a registry asks one (vaxregd asks none: after 3
+ * failed attempts it makes each next one wait, and says how long). The
+ * first login of a run shows the confidentiality statement
  * (tui/screen_confid.c), which the registry requires to be accepted. */
 #include "config.h"
 

@@ -30,6 +30,8 @@ REG_PASSWORD='Test!pass2026'
 # scrypt 2^10, not 2^17), so a login takes milliseconds instead of half a
 # second; a test of the real cost sets REG_KDF= before adding users.
 REG_KDF=${REG_KDF---test-kdf-cost}
+# After 3 failed logins vaxregd makes each next attempt wait; the tests' wait
+# is 1 s (doubled each time) unless a test passes its own --login-delay.
 REG_PID=
 REG_URL=
 
@@ -114,7 +116,7 @@ registry_start() {
 		mkdir -p "$_rec" || _rec=
 	fi
 	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
-		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} $REG_KDF "$@" \
+		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} $REG_KDF --login-delay 1 "$@" \
 		>"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
 	_i=0
@@ -203,6 +205,24 @@ registry_login() {
 		--data-urlencode confidentiality_accepted=true
 	[ "$REG_STATUS" = 200 ] || fail "login $1/$2 got $REG_STATUS"
 	jq -r .access_token "$REG_BODY"
+}
+
+# registry_attempt ORG USER PASSWORD [curl args]: one login attempt that
+# counts: after failed logins vaxregd makes the next attempt wait (the
+# answer says "wait N more seconds" and gives retry_after); such answers are
+# waited out, as the registry asks, and the attempt made again.
+registry_attempt() {
+	_ra_i=0
+	while :; do
+		reg POST /auth/token --data-urlencode grant_type=password --data-urlencode "org_code=$1" \
+			--data-urlencode "username=$2" --data-urlencode "password=$3" \
+			--data-urlencode confidentiality_accepted=true
+		_ra_wait=$(jq -r 'if (.error_description // "" | test("more seconds? before")) then .retry_after else 0 end' "$REG_BODY")
+		[ "$_ra_wait" -gt 0 ] 2>/dev/null || return 0
+		_ra_i=$((_ra_i + 1))
+		[ $_ra_i -lt 20 ] || fail "login $1/$2 still told to wait after $_ra_i attempts"
+		sleep "$_ra_wait"
+	done
 }
 
 # expect STATUS: the last response had that status

@@ -1,5 +1,7 @@
 #!/bin/sh
 # vaxregd's hardening, finding by finding: usernames cannot be enumerated;
+# logins after failures wait instead of answering a challenge word; scrypt
+# at N = 2^17;
 # a password change, a reset and a lockout end every session; a switch never
 # extends one; /auth/password guesses lock the account; a used reset token
 # voids the others; every denied request and auth event is audited; TLS 1.0
@@ -13,36 +15,55 @@ registry_user CLINICA alice provider
 registry_user CLINICB alice provider
 registry_user CLINICA carol provider
 registry_user CLINICA dave provider
-registry_start --access-log
+# first a long wait after failures, so attempts are surely made in it
+registry_start --access-log --login-delay 600
 db=$REG_DIR/registry.db
 audit() { sqlite3 "$db" "SELECT count(*) FROM audit WHERE $1"; }
 login_try() { # USER PASSWORD -> body in REG_BODY
 	reg POST /auth/token --data-urlencode grant_type=password --data-urlencode org_code=CLINICA \
 		--data-urlencode "username=$1" --data-urlencode "password=$2" --data-urlencode confidentiality_accepted=true
 }
+shape() { jq -c '{status: '"$REG_STATUS"', error, error_description: (.error_description | gsub("[0-9]+"; "N")), attempts_remaining, reset_required, captcha, wait: (.retry_after // 0 | . > 0)}' "$REG_BODY"; }
 
 # --- enumeration: a known and an unknown user get the same answers ---------
-shape() { jq -c '{status: '"$REG_STATUS"', error, attempts_remaining, reset_required, captcha: (.captcha // "" | sub(": [A-Z]+$"; ": W"))}' "$REG_BODY"; }
+# three failures, then attempts in the wait (a right password for dave)
 for u in dave nosuchuser; do
 	: >"$REG_TMP/answers.$u"
-	for i in 1 2 3 4 5 6 7; do
-		login_try "$u" "Wrong!pass$i"
+	for pw in 'Wrong!pass1' 'Wrong!pass2' 'Wrong!pass3' "$REG_PASSWORD" 'Wrong!pass4'; do
+		login_try "$u" "$pw"
 		shape >>"$REG_TMP/answers.$u"
 	done
 done
 cmp -s "$REG_TMP/answers.dave" "$REG_TMP/answers.nosuchuser" ||
 	fail "known and unknown users answered differently: $(paste -d'|' "$REG_TMP/answers.dave" "$REG_TMP/answers.nosuchuser")"
-grep -q '"captcha":"Type the word shown: W"' "$REG_TMP/answers.nosuchuser" || fail "unknown user never challenged"
-grep -q '"reset_required":true' "$REG_TMP/answers.nosuchuser" || fail "unknown user never 'locked'"
+grep -q '"captcha":null' "$REG_TMP/answers.dave" && ! grep -q '"captcha":"' "$REG_TMP/answers.dave" ||
+	fail "a challenge word in an answer"
+[ "$(grep -c 'wait N more seconds before the next attempt' "$REG_TMP/answers.nosuchuser")" = 2 ] ||
+	fail "attempts in the wait were not answered as such"
+[ "$(audit "action='login-early'")" = 4 ] || fail "attempts in the wait not audited"
 
-# --- no password oracle in the challenge phase ------------------------------
+# then the waits short (1 s, 2 s, 4 s), and every attempt made when the
+# registry allows it, up to the lockout. (A restart forgets the waits, and
+# the failures of names that are no account; so fresh names here.)
+registry_stop
+registry_start --access-log --login-delay 1
 registry_user CLINICA erin provider
-for i in 1 2 3; do login_try erin 'Wrong!pass1'; done
-login_try erin "$REG_PASSWORD"
-right=$(jq -c '{error, error_description}' "$REG_BODY")
-login_try erin 'Wrong!pass2'
-wrong=$(jq -c '{error, error_description}' "$REG_BODY")
-[ "$right" = "$wrong" ] || fail "the challenge phase tells a right password from a wrong one: $right / $wrong"
+for u in erin nosuchuser2; do
+	: >"$REG_TMP/answers.$u"
+	for i in 1 2 3 4 5 6 7; do
+		registry_attempt CLINICA "$u" "Wrong!pass$i"
+		shape >>"$REG_TMP/answers.$u"
+	done
+done
+cmp -s "$REG_TMP/answers.erin" "$REG_TMP/answers.nosuchuser2" ||
+	fail "known and unknown users answered differently: $(paste -d'|' "$REG_TMP/answers.erin" "$REG_TMP/answers.nosuchuser2")"
+grep -q '"reset_required":true' "$REG_TMP/answers.nosuchuser2" || fail "unknown user never 'locked'"
+
+# --- scrypt cost: a password hashed by vaxregd without the test setting ------
+REG_KDF='' registry_user CLINICA grace provider
+sqlite3 "$db" "SELECT hash FROM user WHERE username='grace'" | grep -q '^scrypt\$131072\$8\$1\$' ||
+	fail "a password not hashed with scrypt N=2^17, r=8, p=1: $(sqlite3 "$db" "SELECT substr(hash,1,20) FROM user WHERE username='grace'")"
+registry_login CLINICA grace >/dev/null
 
 # --- revocation ---------------------------------------------------------------
 t1=$(registry_login CLINICA alice)
@@ -68,7 +89,7 @@ confirm() {
 	reg POST /auth/password-reset/confirm --data-urlencode "token=$1" --data-urlencode 'new_password=Reset#word77' \
 		--data-urlencode 'new_password_confirm=Reset#word77'
 }
-sleep 1 # the password's change time is in seconds; the tokens above were issued before it
+# (no pause: the change above, the mails and the reset may share a second)
 confirm "$(echo "$tokens" | head -1)"
 expect 200 "reset"
 reg_json GET /Patient "$t3"
@@ -79,17 +100,24 @@ confirm "$(echo "$tokens" | tail -1)"
 expect 400 "the other reset token after one was used"
 # lockout ends every session
 t4=$(registry_login CLINICA alice 'Reset#word77')
-for i in 1 2 3 4 5 6; do login_try alice 'Wrong!pass9'; done
+for i in 1 2 3 4 5 6; do registry_attempt CLINICA alice 'Wrong!pass9'; done
 [ "$(jqb .reset_required)" = true ] || fail "not locked after 6"
 reg_json GET /Patient "$t4"
 expect 401 "a session after a lockout"
 # /auth/password guesses lock the account and end the session
 t5=$(registry_login CLINICA carol)
+early=0
 for i in 1 2 3 4 5 6; do
-	reg POST /auth/password -H "Authorization: Bearer $t5" --data-urlencode "current_password=Guess!no$i" \
-		--data-urlencode 'new_password=Fresh#word99' --data-urlencode 'new_password_confirm=Fresh#word99'
-	[ "$REG_STATUS" = 400 ] || [ "$REG_STATUS" = 401 ] || fail "password guess $i: $REG_STATUS"
+	while :; do
+		reg POST /auth/password -H "Authorization: Bearer $t5" --data-urlencode "current_password=Guess!no$i" \
+			--data-urlencode 'new_password=Fresh#word99' --data-urlencode 'new_password_confirm=Fresh#word99'
+		[ "$REG_STATUS" = 400 ] || [ "$REG_STATUS" = 401 ] || fail "password guess $i: $REG_STATUS"
+		jqb .error_description | grep -q 'more seconds\{0,1\} before' || break
+		early=$((early + 1))
+		sleep "$(jqb .retry_after)"
+	done
 done
+[ "$(jqb .reset_required)" = true ] || fail "six wrong current passwords did not lock: $(cat "$REG_BODY")"
 reg_json GET /Patient "$t5"
 expect 401 "session after password guessing"
 login_try carol "$REG_PASSWORD"

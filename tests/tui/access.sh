@@ -2,8 +2,8 @@
 # The access screens against a real vaxregd over TLS: confidentiality and
 # login, an organization name with accents, Switch Organization, the idle
 # lock keeping a half-typed form, the registry going into maintenance
-# mid-session (banner, no freeze); wrong password x3 -> challenge, x3 more
-# -> reset with the token from the registry's mail spool -> log in with the
+# mid-session (banner, no freeze); wrong password x3 -> a wait before each
+# next attempt, x3 more (each after its wait) -> reset with the token from the registry's mail spool -> log in with the
 # new password.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
@@ -116,19 +116,18 @@ tui_has maint2 QQDRAFTX
 <Enter>
 :wait-idle
 :save-screen $S/challenge.txt
+:wait-file $TUI_TMP/waited1
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
+:save-screen $S/try4.txt
+:wait-file $TUI_TMP/waited2
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
+:save-screen $S/try5.txt
+:wait-file $TUI_TMP/waited3
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
 :save-screen $S/reset.txt
@@ -153,6 +152,21 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
 ) &
 child=$!
+# each attempt after the third waits as the registry asks (1 s, 2 s, 4 s in
+# tests): the person reads the screen, waits a little longer, types again
+k=1
+delay=1
+for f in challenge try4 try5; do
+	i=0
+	while [ ! -f "$S/$f.txt" ] && [ $i -lt 600 ] && kill -0 $child 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep $((delay + 1))
+	touch "$TUI_TMP/waited$k"
+	k=$((k + 1))
+	delay=$((delay * 2))
+done
 i=0
 while [ ! -f "$S/step2.txt" ] && [ $i -lt 600 ]; do
 	sleep 0.1
@@ -168,9 +182,14 @@ fi
 wait $child
 [ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
 tui_has wrong1 'is not right.'
-tui_has wrong1 'left: 2.'
-tui_has challenge 'Type the word shown:'
-tui_has challenge '* Challenge answer:'
+tui_has wrong1 'left: 5.'
+tui_has challenge 'Wait 1'
+tui_has challenge 'before the next attempt. Attempts left: 3.'
+tui_lacks challenge 'Challenge'
+tui_has try4 'Wait 2'
+tui_has try4 'Attempts left: 2.'
+tui_has try5 'Wait 4'
+tui_has try5 'Attempts left: 1.'
 tui_has reset 'Forgot password - step 1 of 2'
 tui_has reset 'bob'
 tui_has step2 'step 2 of 2'
