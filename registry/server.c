@@ -140,6 +140,34 @@ static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const
 	return ret;
 }
 
+/* Request line and header limits, answered as FHIR (JSON OperationOutcome).
+ * libmicrohttpd answers by itself (a short HTML page, before any callback)
+ * only what does not fit the connection's memory (64 KiB, the limit set
+ * below), so everything between these limits and that one gets JSON. */
+#define URL_MAX     8192
+#define HEADERS_MAX 16384
+
+static enum MHD_Result count_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	size_t *n = cls;
+	*n += strlen(key) + (value ? strlen(value) : 0) + 4; /* "k: v\r\n", "k=v&" */
+	return MHD_YES;
+}
+
+/* 414 or 431 for a request whose URL or headers are beyond the limits,
+ * else 0. */
+static int too_big(struct MHD_Connection *con, const char *url)
+{
+	size_t n = strlen(url);
+	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, count_value, &n);
+	if (n > URL_MAX)
+		return 414;
+	n = 0;
+	MHD_get_connection_values(con, MHD_HEADER_KIND, count_value, &n);
+	return n > HEADERS_MAX ? 431 : 0;
+}
+
 static void conn_serving(struct server *s, struct MHD_Connection *con, bool serving)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -226,6 +254,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		int retry;
 		p->admitted = !registry_in_maintenance(s->reg, (int64_t)time(NULL), &retry);
 		*con_cls = p;
+		int big = too_big(con, url);
+		if (big == 414)
+			return send_simple(
+			    con, 414,
+			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
+			    "\"too-long\",\"diagnostics\":\"The URL is longer than the registry accepts (8 KiB); "
+			    "send a long search as POST [type]/_search with the parameters in the body.\"}]}");
+		if (big == 431)
+			return send_simple(
+			    con, 431,
+			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
+			    "\"too-long\",\"diagnostics\":\"The request's header fields are larger than the "
+			    "registry accepts (16 KiB).\"}]}");
 		return MHD_YES;
 	}
 	if (*upload_data_size) {

@@ -6,8 +6,9 @@
 # extends one; /auth/password guesses lock the account; a used reset token
 # voids the others; every denied request and auth event is audited; TLS 1.0
 # and 1.1 and CBC suites are refused; only the administrator deletes a
-# client, reversibly; bodies with trailing data or NULs are refused; the
-# access log holds no raw control characters.
+# client, reversibly; bodies with trailing data or NULs are refused; 414
+# and 431 are OperationOutcomes; the access log holds no raw control
+# characters.
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 registry_init
@@ -180,6 +181,20 @@ reg_json POST /Patient "$tb" '{"resourceType":"Patient"} trailing'
 expect 400 "trailing garbage after JSON"
 reg_json POST /Patient "$tb" '{"resourceType":"Patient","name":[{"family":"Ab\u0000cd","given":["X"]}]}'
 expect 400 "a NUL in a name"
+
+# --- 414 and 431 as FHIR: a URL over 8 KiB, header fields over 16 KiB; what
+# does not fit the connection's 64 KiB libmicrohttpd answers itself (HTML)
+long=$(head -c 9000 /dev/zero | tr '\0' a)
+reg GET "/metadata?x=$long"
+expect 414 "a 9 KiB URL"
+[ "$(jqb .resourceType)" = OperationOutcome ] && [ "$(jqb '.issue[0].code')" = too-long ] || fail "414 not FHIR"
+long=$(head -c 20000 /dev/zero | tr '\0' a)
+reg GET /metadata -H "X-Long: $long"
+expect 431 "20 KiB of header fields"
+[ "$(jqb .resourceType)" = OperationOutcome ] && [ "$(jqb '.issue[0].code')" = too-long ] || fail "431 not FHIR"
+long=$(head -c 70000 /dev/zero | tr '\0' a)
+reg GET /metadata -H "X-Long: $long"
+expect 431 "70 KiB of header fields (libmicrohttpd's own answer)"
 
 # --- the access log: no raw line breaks or escapes --------------------------------
 reg GET "/x%0aFAKE%20LINE%1b%5b31m"
