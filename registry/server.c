@@ -256,15 +256,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		*con_cls = p;
 		int big = too_big(con, url);
 		if (big == 414)
-			return send_simple(
-			    con, 414,
-			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
-			    "\"too-long\",\"diagnostics\":\"The URL is longer than the registry accepts (8 KiB); "
-			    "send a long search as POST [type]/_search with the parameters in the body.\"}]}");
+			return send_simple(con, 414,
+			                   "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":"
+			                   "\"error\",\"code\":"
+			                   "\"too-long\",\"diagnostics\":\"The URL is longer than the "
+			                   "registry accepts (8 KiB); "
+			                   "send a long search as POST [type]/_search with the parameters in "
+			                   "the body.\"}]}");
 		if (big == 431)
 			return send_simple(
 			    con, 431,
-			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
+			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+			    "\"code\":"
 			    "\"too-long\",\"diagnostics\":\"The request's header fields are larger than the "
 			    "registry accepts (16 KiB).\"}]}");
 		return MHD_YES;

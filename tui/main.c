@@ -222,6 +222,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	free(cpath);
+	if (a->cfg.fatal[0]) {
+		fprintf(stderr, "vaxdesk: %s\n", a->cfg.fatal);
+		return 2;
+	}
 	for (int i = 0; i < a->cfg.n_errors; i++)
 		note_add(a, a->cfg.errors[i]);
 	a->idle_lock_ms = (int64_t)a->cfg.idle_lock_minutes * 60 * 1000;
