@@ -6,7 +6,8 @@
 # extends one; /auth/password guesses lock the account; a used reset token
 # voids the others; every denied request and auth event is audited; TLS 1.0
 # and 1.1 and CBC suites are refused; only the administrator deletes a
-# client, reversibly; bodies with trailing data or NULs are refused; 414
+# client, reversibly; another organization's school-list id is never told,
+# even through a transaction; bodies with trailing data or NULs are refused; 414
 # and 431 are OperationOutcomes; the access log holds no raw control
 # characters.
 set -eu
@@ -175,6 +176,34 @@ reg_json GET "/Patient/$PID" "$tb"
 expect 200 "restored"
 [ "$(jqb '.name[0].family')" = Keep ] || fail "restored content"
 [ "$(audit "action IN ('admin-delete','admin-restore') AND id='$PID'")" = 2 ] || fail "administrator actions audited"
+
+# --- another organization's school list: its id never told through a transaction
+ta=$(registry_login CLINICA frank)
+u=7b3f6c1e-2a4d-4c8e-9f10-5d6e7a8b9c0d
+G='{"resourceType":"Group","type":"person","actual":true,"name":"Room 4",
+ "identifier":[{"system":"urn:ietf:rfc:3986","value":"urn:uuid:'$u'"},{"system":"urn:example:lists","value":"room-4"}]}'
+reg_json POST /Group "$ta" "$G"
+expect 201 "school list of CLINICA"
+gid=$(jqb .id)
+# a list with CLINICA's identifiers (found by them, the references to its
+# fullUrl would be rewritten to CLINICA's id), a client pointing at it
+f=11111111-2222-4333-8444-555555555555
+reg_json POST / "$tb" '{"resourceType":"Bundle","type":"transaction","entry":[
+ {"fullUrl":"urn:uuid:'$f'","resource":'"$G"',
+  "request":{"method":"POST","url":"Group","ifNoneExist":"identifier=urn:example:lists|room-4"}},
+ {"fullUrl":"urn:uuid:22222222-2222-4333-8444-555555555555","resource":{"resourceType":"Patient",
+  "extension":[{"url":"http://example.org/fhir/StructureDefinition/school-list","valueReference":{"reference":"urn:uuid:'$f'"}}],
+  "name":[{"family":"Lister","given":["Lee"]}],"gender":"male","birthDate":"2018-02-02",
+  "address":[{"district":"Webb","state":"TX","postalCode":"78043"}]},"request":{"method":"POST","url":"Patient"}},
+ {"fullUrl":"urn:uuid:'$u'","resource":'"$G"',"request":{"method":"POST","url":"Group"}},
+ {"request":{"method":"GET","url":"Group?identifier=urn:example:lists|room-4"}}]}'
+expect 200 "a transaction of CLINICB naming CLINICA's list"
+! grep -q "$gid" "$REG_BODY" || fail "CLINICA's school-list id told to CLINICB: $(cat "$REG_BODY")"
+[ "$(jqb '.entry[0].response.status' | cut -c1-3)" = 201 ] || fail "a list matched in another organization"
+reg_json GET "/Group/$gid" "$tb"
+expect 404 "another organization's list"
+reg_json GET "/Group/$gid" "$ta"
+[ "$(jqb .name)" = "Room 4" ] && [ "$(jqb .meta.versionId)" = 1 ] || fail "CLINICA's list changed"
 
 # --- bodies -----------------------------------------------------------------------
 reg_json POST /Patient "$tb" '{"resourceType":"Patient"} trailing'
