@@ -1599,6 +1599,62 @@ cJSON *fhir_outcome_new(const char *severity, const char *code, const char *deta
 	return oo;
 }
 
+/* Where each rule field (core/rules.h: the names forms use) lives in a
+ * resource, as FHIRPath: the one place internal names meet FHIR. The
+ * client's current address is the first; a name part may sit in any name. */
+static const struct {
+	const char *resource, *field, *path;
+} rule_paths[] = {
+    {"Patient", "name", "Patient.name"},
+    {"Patient", "name.family", "Patient.name.family"},
+    {"Patient", "name.given", "Patient.name.given"},
+    {"Patient", "name.middle", "Patient.name.given"},
+    {"Patient", "aka.family", "Patient.name.family"},
+    {"Patient", "aka.given", "Patient.name.given"},
+    {"Patient", "aka.middle", "Patient.name.given"},
+    {"Patient", "mother_maiden", "Patient.extension('" EXT_MAIDEN "')"},
+    {"Patient", "mother_given", "Patient.extension('" FHIR_EXT "mother-given')"},
+    {"Patient", "dob", "Patient.birthDate"},
+    {"Patient", "sex", "Patient.gender"},
+    {"Patient", "address.county", "Patient.address[0].district"},
+    {"Patient", "address.zip", "Patient.address[0].postalCode"},
+    {"Patient", "address.state", "Patient.address[0].state"},
+    {"Patient", "phone", "Patient.telecom.where(system = 'phone')"},
+    {"Patient", "race", "Patient.extension('" EXT_RACE "')"},
+    {"Patient", "ethnicity", "Patient.extension('" EXT_ETHNICITY "')"},
+    {"Immunization", "date_given", "Immunization.occurrenceDateTime"},
+    {"Immunization", "expiration", "Immunization.expirationDate"},
+    {"Immunization", "cvx", "Immunization.vaccineCode"},
+    {"Immunization", "ndc", "Immunization.vaccineCode"},
+    {"Immunization", "mvx", "Immunization.manufacturer"},
+    {"Immunization", "lot", "Immunization.lotNumber"},
+    {"Immunization", "funding", "Immunization.fundingSource"},
+    {"Immunization", "vfc", "Immunization.programEligibility"},
+    {"Immunization", "route", "Immunization.route"},
+    {"Immunization", "site", "Immunization.site"},
+    {"Immunization", "refusal_reason", "Immunization.statusReason"},
+    {"Immunization", "info_source", "Immunization.reportOrigin"},
+    {"RelatedPerson", "resp.name", "RelatedPerson.name"},
+    {"RelatedPerson", "resp.family", "RelatedPerson.name.family"},
+    {"RelatedPerson", "resp.given", "RelatedPerson.name.given"},
+    {"RelatedPerson", "resp.middle", "RelatedPerson.name.given"},
+    {"RelatedPerson", "resp.relationship", "RelatedPerson.relationship"},
+    {"RelatedPerson", "resp.phone", "RelatedPerson.telecom.where(system = 'phone')"},
+    {"RelatedPerson", "resp.zip", "RelatedPerson.address[0].postalCode"},
+    {"RelatedPerson", "resp.state", "RelatedPerson.address[0].state"},
+    {"Consent", "consent", "Consent"},
+    {"Consent", "consent.adult", "Consent.extension('" FHIR_EXT "consent-adult')"},
+    {"Consent", "consent.date", "Consent.dateTime"},
+};
+
+const char *fhir_rule_path(const char *resource, const char *field)
+{
+	for (size_t i = 0; i < sizeof rule_paths / sizeof *rule_paths; i++)
+		if (!strcmp(rule_paths[i].resource, resource) && !strcmp(rule_paths[i].field, field))
+			return rule_paths[i].path;
+	return NULL;
+}
+
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource)
 {
 	cJSON *oo = cJSON_CreateObject();
@@ -1606,12 +1662,13 @@ cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resour
 	cJSON_AddArrayToObject(oo, "issue");
 	for (int i = 0; i < rep->n; i++) {
 		const struct rule_violation *v = &rep->v[i];
-		char msg[512], expr[128];
+		char msg[512], expr[160];
 		if (v->detail[0])
 			snprintf(msg, sizeof msg, "%s (%s)", rule_message(v->rule), v->detail);
 		else
 			snprintf(msg, sizeof msg, "%s", rule_message(v->rule));
-		snprintf(expr, sizeof expr, "%s.%s", resource, v->field ? v->field : rule_field(v->rule));
+		const char *path = fhir_rule_path(resource, v->field ? v->field : rule_field(v->rule));
+		snprintf(expr, sizeof expr, "%s", path ? path : resource);
 		fhir_outcome_add(oo, rule_severity(v->rule) == RULE_ERROR ? "error" : "warning",
 		                 "business-rule", rule_code(v->rule), msg, expr);
 	}
@@ -1657,6 +1714,20 @@ char *fhir_error_path(const struct vax_error *err, char *buf, size_t len)
 	if (!colon)
 		return buf;
 	size_t n = (size_t)(colon - err->message);
+	/* "Patient.extension(race)" (the messages' short form) is
+	 * Patient.extension('<url>') in FHIRPath */
+	const char *ext = memchr(err->message, '(', n);
+	if (ext && ext > err->message + 10 && !strncmp(ext - 10, ".extension", 10) &&
+	    err->message[n - 1] == ')') {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(err->message + n - 1 - ext - 1), ext + 1);
+		const char *url = !strcmp(name, "race")        ? EXT_RACE
+		                  : !strcmp(name, "ethnicity") ? EXT_ETHNICITY
+		                                               : NULL;
+		snprintf(buf, len, "%.*s('%s%s')", (int)(ext - err->message), err->message,
+		         url ? "" : FHIR_EXT, url ? url : name);
+		return buf;
+	}
 	if (n >= len)
 		n = len - 1;
 	memcpy(buf, err->message, n);

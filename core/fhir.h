@@ -71,15 +71,20 @@ cJSON *fhir_outcome_new(const char *severity, const char *code, const char *deta
 /** Append an issue to an OperationOutcome. */
 void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const char *detail_code,
                       const char *message, const char *expression);
-/** An OperationOutcome listing every violation in rep, with expression
- * "<resource>.<field>" (resource = "Patient" or "Immunization"). */
+/** The FHIRPath of a rule field (core/rules.h) in resource ("Patient",
+ * "Immunization", "RelatedPerson", "Consent"): "dob" -> "Patient.birthDate",
+ * "address.county" -> "Patient.address[0].district"; NULL if none. */
+const char *fhir_rule_path(const char *resource, const char *field);
+/** An OperationOutcome listing every violation in rep, each with the
+ * FHIRPath of its field (fhir_rule_path(), else the resource type). */
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource);
 /** The first error (else first) issue of an OperationOutcome into err:
  * code from details.coding[0].code (else the issue code), message from
  * diagnostics (else details.text). False if j is not an OperationOutcome. */
 bool fhir_outcome_read(const cJSON *j, struct vax_error *err);
 
-/** Copy the FHIRPath prefix of a FHIR-INVALID message into buf ("" if none). */
+/** Copy the FHIRPath prefix of a FHIR-INVALID message into buf ("" if
+ * none); "X.extension(name)" becomes X.extension('<the extension's url>'). */
 char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
 
 /** "Patient/abc" -> "abc" when the reference names that type; else NULL. */

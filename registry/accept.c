@@ -159,8 +159,8 @@ static bool capture_ok(struct ctx *x, const char *type, const cJSON *in, const c
 			return true;
 	}
 	const char *user = sub_str(cap, "user", "valueString"), *org = sub_str(cap, "org", "valueString");
-	char expr[64];
-	snprintf(expr, sizeof expr, "%s.extension('capture')", type);
+	char expr[120];
+	snprintf(expr, sizeof expr, "%s.extension('" FHIR_EXT "capture')", type);
 	if ((user && strcmp(user, x->ss.username)) || (org && strcasecmp(org, x->ss.org))) {
 		reg_reply_oo(x->rs, 422, "business-rule", "CAPTURE-FORGED",
 		             "The capture of a record names the user and organization that send it: this "
@@ -194,7 +194,7 @@ static bool recorded_by(struct ctx *x, cJSON *res, const char *stored_org)
 			    stored_org
 			        ? "The organization that recorded a dose does not change."
 			        : "A dose is recorded by the organization of the session that sends it.",
-			    "Immunization.extension('recorded-by')");
+			    "Immunization.extension('" FHIR_EXT "recorded-by')");
 			return false;
 		}
 		return true;

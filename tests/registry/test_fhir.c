@@ -365,6 +365,48 @@ START_TEST(client_with_contained)
 }
 END_TEST
 
+/* Every rule's field, and every field the rules name besides, has a
+ * FHIRPath: an OperationOutcome never names an internal field. */
+START_TEST(rule_paths)
+{
+	static const char *resources[] = {"Patient", "Immunization", "RelatedPerson", "Consent"};
+	static const char *fields[] = {
+	    "aka.family",     "aka.given",   "aka.middle", "name.middle", "mother_maiden",     "mother_given",
+	    "race",           "ethnicity",   "route",      "site",        "funding",           "vfc",
+	    "refusal_reason", "resp.family", "resp.given", "resp.middle", "resp.relationship", "resp.phone",
+	    "resp.zip",       "resp.state"};
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (r == RULE_CODE_UNKNOWN)
+			continue; /* always given the field of the code */
+		bool found = false;
+		for (size_t k = 0; k < 4 && !found; k++)
+			found = fhir_rule_path(resources[k], rule_field((enum rule_id)r)) != NULL;
+		ck_assert_msg(found, "rule %s: field %s has no FHIRPath", rule_code((enum rule_id)r),
+		              rule_field((enum rule_id)r));
+	}
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		bool found = false;
+		for (size_t k = 0; k < 4 && !found; k++)
+			found = fhir_rule_path(resources[k], fields[i]) != NULL;
+		ck_assert_msg(found, "field %s has no FHIRPath", fields[i]);
+	}
+	ck_assert_str_eq(fhir_rule_path("Patient", "address.county"), "Patient.address[0].district");
+	ck_assert_str_eq(fhir_rule_path("Immunization", "lot"), "Immunization.lotNumber");
+	/* mapping errors name project extensions by their URL */
+	struct vax_error err = {0};
+	char buf[200];
+	error_set(&err, "FHIR-INVALID",
+	          "Patient.extension(comment): has more comments than the registry keeps.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf),
+	                 "Patient.extension('https://vaxdesk.org/fhir/StructureDefinition/comment')");
+	error_set(&err, "FHIR-INVALID", "Patient.extension(race): ombCategory needs a valueCoding.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf),
+	                 "Patient.extension('http://hl7.org/fhir/us/core/StructureDefinition/us-core-race')");
+	error_set(&err, "FHIR-INVALID", "Patient.birthDate: not a date.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf), "Patient.birthDate");
+}
+END_TEST
+
 START_TEST(outcomes)
 {
 	struct rule_report rep;
@@ -377,7 +419,7 @@ START_TEST(outcomes)
 	const cJSON *i0 = cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(i0, "severity")->valuestring, "error");
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(i0, "expression"), 0)->valuestring,
-	                 "Patient.dob");
+	                 "Patient.birthDate");
 	struct vax_error err = {0};
 	ck_assert(fhir_outcome_read(oo, &err));
 	ck_assert_str_eq(err.code, "V-DOB-FUTURE");
@@ -436,6 +478,7 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, related_and_consent);
 	tcase_add_test(tc, client_with_contained);
 	tcase_add_test(tc, outcomes);
+	tcase_add_test(tc, rule_paths);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
 	suite_add_tcase(s, tc);
