@@ -1735,6 +1735,125 @@ char *fhir_error_path(const struct vax_error *err, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- Parameters <-> a plain JSON tree ----------------------------------- */
+
+static bool looks_like_date(const char *s)
+{
+	vax_date d;
+	return strlen(s) == 10 && date_parse_iso(s, &d) == DATE_OK;
+}
+
+/* "Patient/<id>" and the like (never a label such as "Tdap/Td"). */
+static bool looks_like_reference(const char *s)
+{
+	static const char *types[] = {"Patient/", "Group/", "Immunization/", "Organization/"};
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		size_t n = strlen(types[i]);
+		if (!strncmp(s, types[i], n) && s[n] && !strchr(s + n, '/'))
+			return true;
+	}
+	return false;
+}
+
+/* One member of a tree as parameters of list (parameter or part). */
+static void tree_member(cJSON *list, const cJSON *m)
+{
+	if (cJSON_IsArray(m)) {
+		/* "students": [{...}] -> repeated "student" with parts */
+		char name[64];
+		size_t n = strlen(m->string);
+		snprintf(name, sizeof name, "%.*s", (int)(n > 1 && m->string[n - 1] == 's' ? n - 1 : n),
+		         m->string);
+		const cJSON *e;
+		cJSON_ArrayForEach(e, m)
+		{
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "name", name);
+			cJSON *parts = cJSON_AddArrayToObject(p, "part");
+			const cJSON *c;
+			cJSON_ArrayForEach(c, e) tree_member(parts, c);
+			cJSON_AddItemToArray(list, p);
+		}
+		return;
+	}
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", m->string);
+	if (cJSON_IsBool(m)) {
+		cJSON_AddBoolToObject(p, "valueBoolean", cJSON_IsTrue(m));
+	} else if (cJSON_IsNumber(m)) {
+		if (m->valuedouble == floor(m->valuedouble) && fabs(m->valuedouble) < 2e9)
+			cJSON_AddNumberToObject(p, "valueInteger", m->valuedouble);
+		else
+			cJSON_AddNumberToObject(p, "valueDecimal", m->valuedouble);
+	} else if (cJSON_IsString(m)) {
+		const char *v = m->valuestring;
+		if (looks_like_reference(v))
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "valueReference"), "reference", v);
+		else if (looks_like_date(v))
+			cJSON_AddStringToObject(p, "valueDate", v);
+		else if (!strcmp(m->string, "status"))
+			cJSON_AddStringToObject(p, "valueCode", v);
+		else
+			cJSON_AddStringToObject(p, "valueString", v);
+	} else {
+		cJSON_Delete(p);
+		return;
+	}
+	cJSON_AddItemToArray(list, p);
+}
+
+cJSON *fhir_parameters_from_tree(const cJSON *tree)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "resourceType", "Parameters");
+	cJSON *list = cJSON_AddArrayToObject(out, "parameter");
+	const cJSON *m;
+	cJSON_ArrayForEach(m, tree) tree_member(list, m);
+	return out;
+}
+
+static void params_to_tree(const cJSON *list, cJSON *tree)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, list)
+	{
+		const char *name = jstring(p, "name");
+		if (!name)
+			continue;
+		const cJSON *parts = cJSON_GetObjectItemCaseSensitive(p, "part");
+		if (parts) {
+			char plural[72];
+			snprintf(plural, sizeof plural, "%ss", name);
+			cJSON *arr = cJSON_GetObjectItemCaseSensitive(tree, plural);
+			if (!arr)
+				arr = cJSON_AddArrayToObject(tree, plural);
+			cJSON *o = cJSON_CreateObject();
+			params_to_tree(parts, o);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		const cJSON *v;
+		cJSON_ArrayForEach(v, p)
+		{
+			if (!v->string || strncmp(v->string, "value", 5))
+				continue;
+			if (!strcmp(v->string, "valueReference"))
+				cJSON_AddStringToObject(
+				    tree, name, jstring(v, "reference") ? jstring(v, "reference") : "");
+			else if (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v))
+				cJSON_AddItemToObject(tree, name, cJSON_Duplicate(v, false));
+			break;
+		}
+	}
+}
+
+cJSON *fhir_parameters_to_tree(const cJSON *params)
+{
+	cJSON *tree = cJSON_CreateObject();
+	params_to_tree(cJSON_GetObjectItemCaseSensitive(params, "parameter"), tree);
+	return tree;
+}
+
 /* ---- references -------------------------------------------------------- */
 
 const char *fhir_ref_id(const char *ref, const char *type)

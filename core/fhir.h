@@ -87,6 +87,16 @@ bool fhir_outcome_read(const cJSON *j, struct vax_error *err);
  * none); "X.extension(name)" becomes X.extension('<the extension's url>'). */
 char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
 
+/** An operation's plain answer as a Parameters resource: each member a
+ * parameter (a "Type/id" string as valueReference, a YYYY-MM-DD one as
+ * valueDate, "status" as valueCode, other strings valueString; whole
+ * numbers valueInteger; booleans valueBoolean), each object of an array
+ * "<name>s" a repeated parameter "<name>" whose parts are its members. */
+cJSON *fhir_parameters_from_tree(const cJSON *tree);
+/** The inverse: Parameters read back into the plain tree (a parameter
+ * with parts becomes an object of the array "<name>s"). */
+cJSON *fhir_parameters_to_tree(const cJSON *params);
+
 /** "Patient/abc" -> "abc" when the reference names that type; else NULL. */
 const char *fhir_ref_id(const char *ref, const char *type);
 

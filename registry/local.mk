@@ -10,7 +10,8 @@ libvaxregistry_a_SOURCES = \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
 	registry/routes_auth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
-	registry/demo.c registry/demo.h
+	registry/demo.c registry/demo.h \
+	registry/conformance.c
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
 VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
@@ -38,7 +39,8 @@ REGISTRY_TESTS = \
 	tests/registry/roundtrip.sh \
 	tests/registry/authz.sh \
 	tests/registry/security.sh \
-	tests/registry/slowconn.sh
+	tests/registry/slowconn.sh \
+	tests/registry/search.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json tests/registry/slowconn.py

@@ -96,19 +96,17 @@ void reg_metadata(struct ctx *x)
 			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
 			cJSON *op = cJSON_CreateObject();
 			cJSON_AddStringToObject(op, "name", "school-compliance");
-			cJSON_AddStringToObject(
-			    op, "definition",
-			    "https://vaxdesk.org/fhir/OperationDefinition/Group-school-compliance");
+			cJSON_AddStringToObject(op, "definition", reg_school_definition());
 			cJSON_AddItemToArray(ops, op);
 		}
 		cJSON_AddItemToArray(ress, o);
 	}
+	reg_conformance_list(ress);
 	if (reg_cfg(x->a)->cdsi) {
 		cJSON *ops = cJSON_AddArrayToObject(r, "operation");
 		cJSON *op = cJSON_CreateObject();
 		cJSON_AddStringToObject(op, "name", "immds-forecast");
-		cJSON_AddStringToObject(op, "definition",
-		                        "http://hl7.org/fhir/us/immds/OperationDefinition/immds-forecast");
+		cJSON_AddStringToObject(op, "definition", reg_immds_definition());
 		cJSON_AddItemToArray(ops, op);
 	}
 	cJSON *inter = cJSON_AddArrayToObject(r, "interaction");

@@ -132,7 +132,7 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 }
 
 /* Every student of a school list against the school requirements, for the
- * school (or the clinic) that keeps the list. A short JSON answer, see
+ * school (or the clinic) that keeps the list: a Parameters resource, see
  * doc/extensions.md. */
 /* A POSTed Parameters' value[x] string for name, else the query's. */
 static const char *op_param(struct ctx *x, const cJSON *body, const char *name)
@@ -212,5 +212,8 @@ void reg_op_school(struct ctx *x)
 	cJSON_Delete(group);
 	cJSON_AddNumberToObject(out, "total", total);
 	cJSON_AddNumberToObject(out, "compliant", compliant);
-	reg_reply_json(x->rs, 200, out, CT_JSON);
+	/* a FHIR operation answers FHIR: the report as a Parameters resource
+	 * (OperationDefinition/Group-school-compliance, doc/extensions.md) */
+	reg_reply_json(x->rs, 200, fhir_parameters_from_tree(out), CT_FHIR);
+	cJSON_Delete(out);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry/routes_int.h"
 
@@ -40,8 +41,12 @@ struct route {
 
 /* clang-format off */
 static const struct route routes[] = {
-	/* metadata.c */
+	/* metadata.c, conformance.c */
 	{"GET",    "/metadata",                      PUBLIC, RAW,      TOP,   reg_metadata},
+	{"GET",    "/StructureDefinition",           PUBLIC, RAW,      TOP,   reg_conformance_search},
+	{"GET",    "/StructureDefinition/{id}",      PUBLIC, RAW,      TOP,   reg_conformance_read},
+	{"GET",    "/OperationDefinition",           PUBLIC, RAW,      TOP,   reg_conformance_search},
+	{"GET",    "/OperationDefinition/{id}",      PUBLIC, RAW,      TOP,   reg_conformance_read},
 	/* routes_auth.c */
 	{"GET",    "/auth/confidentiality",          PUBLIC, RAW,      TOP,   reg_auth_confidentiality},
 	{"POST",   "/auth/token",                    PUBLIC, RAW,      TOP,   reg_auth_token},
@@ -54,6 +59,7 @@ static const struct route routes[] = {
 	{"POST",   "/",                              TOKEN,  RESOURCE, TOP,   reg_bundle},
 	/* search.c */
 	{"GET",    "/{type}",                        TOKEN,  ANY_JSON, ENTRY, reg_search},
+	{"POST",   "/{type}/_search",                TOKEN,  RAW,      ENTRY, reg_search_post},
 	/* crud.c */
 	{"POST",   "/{type}",                        TOKEN,  RESOURCE, ENTRY, reg_create},
 	{"GET",    "/{type}/{id}",                   TOKEN,  ANY_JSON, ENTRY, reg_read},
@@ -297,6 +303,62 @@ static const char *body_flaw(const char *b, size_t len, const cJSON *parsed, con
 	return NULL;
 }
 
+/* Is media type m (parameters after ';' ignored) one that JSON answers? */
+static bool json_type(const char *m, size_t n)
+{
+	static const char *ok[] = {
+	    "application/fhir+json", "application/json", "application/json+fhir", "json", "*/*",
+	    "application/*"};
+	while (n && (*m == ' ' || *m == '\t'))
+		m++, n--;
+	size_t len = strcspn(m, ";");
+	if (len > n)
+		len = n;
+	while (len && (m[len - 1] == ' ' || m[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (strlen(ok[i]) == len && !strncasecmp(m, ok[i], len))
+			return true;
+	return false;
+}
+
+/* FHIR is served as JSON only: a _format or an Accept that leaves JSON out
+ * is answered 406 (R4 3.1.0.6), in JSON all the same. (The /auth endpoints
+ * answer RFC 6749 JSON whatever is asked.) */
+static bool format_ok(struct ctx *x, const struct path *sp)
+{
+	const struct reg_request *rq = x->rq;
+	if (is_auth_path(sp) || (sp->n && strcmp(sp->seg[0], "metadata") && !reg_known_type(sp->seg[0]) &&
+	                         strcmp(sp->seg[0], "StructureDefinition") &&
+	                         strcmp(sp->seg[0], "OperationDefinition") && sp->seg[0][0] != '$'))
+		return true;
+	const char *f = reg_param(rq, "_format");
+	bool ok = !f || json_type(f, strlen(f));
+	if (ok && rq->accept && *rq->accept) {
+		ok = false;
+		for (const char *p = rq->accept; *p && !ok;) {
+			size_t n = strcspn(p, ",");
+			char range[128];
+			snprintf(range, sizeof range, "%.*s", (int)(n < sizeof range ? n : sizeof range - 1),
+			         p);
+			/* a weight of 0 ("application/json;q=0") refuses the type */
+			const char *q = strstr(range, ";q=");
+			if (!q)
+				q = strstr(range, "; q=");
+			double w = q ? strtod(strchr(q, '=') + 1, NULL) : 1.0;
+			ok = w > 0 && json_type(range, strlen(range));
+			p += n;
+			p += *p == ',';
+		}
+	}
+	if (!ok)
+		reg_reply_oo(x->rs, 406, "not-supported", "FORMAT",
+		             "This registry answers in FHIR JSON only (application/fhir+json); ask for it "
+		             "with _format=json or an Accept header that names it.",
+		             NULL);
+	return ok;
+}
+
 static void handle(struct ctx *xp)
 {
 	struct ctx x = *xp;
@@ -314,6 +376,8 @@ static void handle(struct ctx *xp)
 	}
 	struct path sp;
 	bool split_ok = path_split(rq->path, &sp);
+	if (split_ok && !format_ok(&x, &sp))
+		return;
 	char allow[64];
 	bool token_for_allow = false;
 	const struct route *r =

@@ -45,8 +45,10 @@ struct reg_request {
 	const char *authorization;
 	const char *if_match;
 	const char *if_none_exist;
+	const char *prefer; /* Prefer: return=minimal leaves written resources out of a Bundle's answer */
 	const char *content_type;
-	const char *base; /* "https://host:port" for links */
+	const char *accept; /* Accept: the formats the client takes (406 when JSON is not one) */
+	const char *base;   /* "https://host:port" for links */
 	const char *body;
 	size_t body_len;
 	int64_t now;   /* Unix seconds */

@@ -17,6 +17,7 @@
  *   op_immds.c    $immds-forecast
  *   op_school.c   Group/{id}/$school-compliance
  *   metadata.c    the CapabilityStatement
+ *   conformance.c StructureDefinitions of the extensions, OperationDefinitions
  *   routes_auth.c /auth/...: login, switch, passwords, resets
  *
  * A new endpoint is a handler in the file of its concern, declared below,
@@ -145,7 +146,16 @@ int reg_find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id
 
 /* ---- search.c ---------------------------------------------------------------- */
 
-void reg_search(struct ctx *x); /* GET /{type} */
+void reg_search(struct ctx *x);      /* GET /{type} */
+void reg_search_post(struct ctx *x); /* POST /{type}/_search (a form body) */
+
+/** One value of a parameter that lists values (a,b: either one). */
+struct reg_alt {
+	enum store_cond_kind kind;
+	const char *key;
+	char v1[200], v2[200];
+};
+#define REG_MAX_ALT 40
 
 /** A search turned into a store query (If-None-Exist uses it too). */
 struct reg_search {
@@ -155,9 +165,17 @@ struct reg_search {
 	const char *elements;
 	const char *summary;
 	bool quick_id;
+	bool total_none; /* _total=none: the Bundle carries no total */
+	/* one parameter may list values (searches only): the query runs once
+	 * per alternative (q plus that condition) and the matches are merged */
+	int nalt;
+	struct reg_alt alt[REG_MAX_ALT];
+	char listed[32];   /* the listing parameter's name */
+	char ignored[256]; /* parameters left out under Prefer: handling=lenient, "a,b" */
 };
 
-/** Parameters -> store query; false after replying 400. */
+/** Parameters -> store query for If-None-Exist (no lists, every parameter
+ * understood); false after replying 400. */
 bool reg_search_build(struct ctx *x, const char *type, const struct reg_param *ps, int np,
                       struct reg_search *s);
 /** Add one condition; false if there are too many. */
@@ -175,6 +193,19 @@ void reg_op_match(struct ctx *x);  /* POST /Patient/$match */
 void reg_op_immds(struct ctx *x);  /* POST /$immds-forecast */
 void reg_op_school(struct ctx *x); /* GET|POST /Group/{id}/$school-compliance */
 void reg_metadata(struct ctx *x);  /* GET /metadata */
+
+/* ---- conformance.c: the definitions served ---------------------------------- */
+
+void reg_conformance_read(struct ctx *x);   /* GET /StructureDefinition/{id}, /OperationDefinition/{id} */
+void reg_conformance_search(struct ctx *x); /* GET /StructureDefinition, /OperationDefinition (by url) */
+/** The StructureDefinition and OperationDefinition entries of the
+ * CapabilityStatement's rest.resource (each lists the definitions). */
+void reg_conformance_list(cJSON *rest_resources);
+/** Has the project extension url a StructureDefinition here? */
+bool reg_extension_defined(const char *url);
+/** Canonical URLs of the operations' definitions. */
+const char *reg_immds_definition(void);
+const char *reg_school_definition(void);
 
 /* ---- routes_auth.c ------------------------------------------------------------ */
 

@@ -313,7 +313,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
 	rq.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
 	rq.if_none_exist = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Exist");
+	rq.prefer = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Prefer");
 	rq.content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	rq.accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
 	const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
 	char base[160];
 	if (host_ok(host))

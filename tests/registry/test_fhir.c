@@ -1,9 +1,11 @@
 /* tests/registry/test_fhir.c - core/fhir.c: FHIR R4 JSON <-> core types. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/fhir.h"
+#include "registry/routes_int.h"
 #include "tests/suites.h"
 
 static vax_date ymd(int y, int m, int d)
@@ -367,6 +369,91 @@ END_TEST
 
 /* Every rule's field, and every field the rules name besides, has a
  * FHIRPath: an OperationOutcome never names an internal field. */
+/* Every project extension URL in j (at any depth) into urls. */
+static void ext_urls(const cJSON *j, char (*urls)[160], int *n)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, j)
+	{
+		if (c->string && !strcmp(c->string, "url") && cJSON_IsString(c) &&
+		    !strncmp(c->valuestring, FHIR_EXT, strlen(FHIR_EXT))) {
+			bool seen = false;
+			for (int i = 0; i < *n && !seen; i++)
+				seen = !strcmp(urls[i], c->valuestring);
+			if (!seen && *n < 64)
+				snprintf(urls[(*n)++], 160, "%s", c->valuestring);
+		}
+		ext_urls(c, urls, n);
+	}
+}
+
+/* Every extension vaxdesk and vaxregd write has a StructureDefinition
+ * served (registry/conformance.c): a record with every field set, its
+ * responsible person and consent. */
+START_TEST(extensions_defined)
+{
+	struct client c;
+	full_client(&c);
+	c.no_viable_address = true;
+	struct immunization im;
+	full_imm(&im);
+	strcpy(im.delete_reason, "entered twice");
+	struct consent cs = {0};
+	cs.minor = CONSENT_GRANTED;
+	cs.adult = CONSENT_UNKNOWN;
+	cs.date = ymd(2024, 1, 2);
+	cs.disaster_retention = true;
+	strcpy(cs.source, "form");
+	cJSON *all[3] = {fhir_patient_to_json(&c), fhir_immunization_to_json(&im),
+	                 fhir_consent_to_json(&cs, "Patient/p1")};
+	char urls[64][160];
+	int n = 0;
+	for (int i = 0; i < 3; i++) {
+		ext_urls(all[i], urls, &n);
+		cJSON_Delete(all[i]);
+	}
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(reg_extension_defined(urls[i]), "no StructureDefinition for %s", urls[i]);
+	ck_assert_int_eq(n, 19);
+	ck_assert(!reg_extension_defined(FHIR_EXT "no-such-extension"));
+}
+END_TEST
+
+/* An operation's plain answer and its Parameters form, both ways. */
+START_TEST(parameters_tree)
+{
+	cJSON *tree = cJSON_Parse("{\"group\":\"Group/g1\",\"grade\":\"K\",\"date\":\"2024-08-20\","
+	                          "\"total\":2,\"students\":[{\"patient\":\"Patient/a\",\"compliant\":true,"
+	                          "\"requirements\":[{\"vaccine\":\"Tdap/Td\",\"status\":\"met\","
+	                          "\"validDoses\":1}]},{\"patient\":\"Patient/b\",\"error\":\"gone\"}]}");
+	cJSON *p = fhir_parameters_from_tree(tree);
+	const cJSON *ps = cJSON_GetObjectItem(p, "parameter");
+	ck_assert_str_eq(cJSON_GetObjectItem(p, "resourceType")->valuestring, "Parameters");
+	const cJSON *g = cJSON_GetArrayItem(ps, 0);
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(g, "valueReference"), "reference")->valuestring,
+	    "Group/g1");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 2), "valueDate")->valuestring,
+	                 "2024-08-20");
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 3), "valueInteger")->valueint, 2);
+	const cJSON *st = cJSON_GetArrayItem(ps, 4);
+	ck_assert_str_eq(cJSON_GetObjectItem(st, "name")->valuestring, "student");
+	const cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "part"), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(req, "name")->valuestring, "requirement");
+	const cJSON *vac = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "part"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(vac, "valueString")->valuestring, "Tdap/Td");
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(req, "part"), 1), "valueCode")
+	        ->valuestring,
+	    "met");
+	cJSON *back = fhir_parameters_to_tree(p);
+	ck_assert(cJSON_Compare(back, tree, true));
+	cJSON_Delete(back);
+	cJSON_Delete(p);
+	cJSON_Delete(tree);
+}
+END_TEST
+
 START_TEST(rule_paths)
 {
 	static const char *resources[] = {"Patient", "Immunization", "RelatedPerson", "Consent"};
@@ -479,6 +566,8 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, client_with_contained);
 	tcase_add_test(tc, outcomes);
 	tcase_add_test(tc, rule_paths);
+	tcase_add_test(tc, extensions_defined);
+	tcase_add_test(tc, parameters_tree);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
 	suite_add_tcase(s, tc);
