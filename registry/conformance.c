@@ -27,8 +27,8 @@ struct ext_def {
 	const struct ext_part *parts; /* a complex extension's, ending {NULL} */
 };
 
-static const struct ext_part comment_parts[] = {
-    {"kind", "code"}, {"code", "code"}, {"text", "string"}, {"begin", "date"}, {"end", "date"}, {NULL, NULL}};
+static const struct ext_part comment_parts[] = {{"kind", "code"},  {"code", "code"}, {"text", "string"},
+                                                {"begin", "date"}, {"end", "date"},  {NULL, NULL}};
 static const struct ext_part capture_parts[] = {
     {"user", "string"}, {"org", "string"}, {"workstation", "string"}, {"at", "instant"}, {NULL, NULL}};
 
@@ -75,8 +75,7 @@ static const struct ext_def exts[] = {
      "it never changes.",
      NULL},
     {"consent-minor", "Consent", "code", false, "Consent for a minor",
-     "The parent's or guardian's answer for a client under 18: unknown, granted, refused, withdrawn.",
-     NULL},
+     "The parent's or guardian's answer for a client under 18: unknown, granted, refused, withdrawn.", NULL},
     {"consent-adult", "Consent", "code", false, "Consent as an adult",
      "The client's own answer from 18 on: unknown, granted, refused, withdrawn.", NULL},
     {"disaster-retention", "Consent", "boolean", false, "Disaster retention",
@@ -111,7 +110,8 @@ static void value_type(cJSON *e, const char *type)
 	cJSON_AddStringToObject(t, "code", type);
 	if (!strcmp(type, "Reference")) {
 		cJSON *tp = cJSON_AddArrayToObject(t, "targetProfile");
-		cJSON_AddItemToArray(tp, cJSON_CreateString("http://hl7.org/fhir/StructureDefinition/Organization"));
+		cJSON_AddItemToArray(
+		    tp, cJSON_CreateString("http://hl7.org/fhir/StructureDefinition/Organization"));
 	}
 	cJSON *ts = cJSON_AddArrayToObject(e, "type");
 	cJSON_AddItemToArray(ts, t);
@@ -177,7 +177,8 @@ static cJSON *ext_definition(const struct ext_def *d)
 	cJSON_AddNumberToObject(e, "min", 0);
 	cJSON_AddStringToObject(e, "max", d->repeats ? "*" : "1");
 	if (d->type) {
-		cJSON_AddStringToObject(element(el, "Extension.extension", "Extension.extension"), "max", "0");
+		cJSON_AddStringToObject(element(el, "Extension.extension", "Extension.extension"), "max",
+		                        "0");
 	} else {
 		e = element(el, "Extension.extension", "Extension.extension");
 		cJSON *sl = cJSON_AddObjectToObject(e, "slicing");
@@ -194,9 +195,11 @@ static cJSON *ext_definition(const struct ext_def *d)
 			cJSON_AddNumberToObject(e, "min", 0);
 			cJSON_AddStringToObject(e, "max", "1");
 			snprintf(sub, sizeof sub, "%s.extension", id);
-			cJSON_AddStringToObject(element(el, sub, "Extension.extension.extension"), "max", "0");
+			cJSON_AddStringToObject(element(el, sub, "Extension.extension.extension"), "max",
+			                        "0");
 			snprintf(sub, sizeof sub, "%s.url", id);
-			cJSON_AddStringToObject(element(el, sub, "Extension.extension.url"), "fixedUri", p->name);
+			cJSON_AddStringToObject(element(el, sub, "Extension.extension.url"), "fixedUri",
+			                        p->name);
 			snprintf(sub, sizeof sub, "%s.value[x]", id);
 			value_type(element(el, sub, "Extension.extension.value[x]"), p->type);
 		}
@@ -244,8 +247,9 @@ static const struct op_param school_params[] = {
     {1, "out", "error", 0, "1", "string", "Why the student could not be checked."},
     {1, "out", "requirement", 0, "*", NULL, "One requirement of the grade."},
     {2, "out", "vaccine", 1, "1", "string", "The requirement, as the school rules name it (MMR)."},
-    {2, "out", "status", 1, "1", "code", "met, not-met, due (not met, may still be given in time) or "
-                                         "not-required."},
+    {2, "out", "status", 1, "1", "code",
+     "met, not-met, due (not met, may still be given in time) or "
+     "not-required."},
     {2, "out", "due", 0, "1", "date", "When due: the day the missing dose is due by."},
     {2, "out", "validDoses", 1, "1", "integer", "Doses counted valid toward it."},
     {0, NULL, NULL, 0, NULL, NULL, NULL},
@@ -356,7 +360,8 @@ void reg_conformance_search(struct ctx *x)
 			url = x->rq->param[i].value;
 		else if (strcmp(k, "_format") && strcmp(k, "_pretty")) {
 			char msg[200];
-			snprintf(msg, sizeof msg, "Search parameter '%.60s': %s is searched by url only.", k, type);
+			snprintf(msg, sizeof msg, "Search parameter '%.60s': %s is searched by url only.", k,
+			         type);
 			reg_reply_oo(x->rs, 400, "invalid", "SEARCH-PARAM", msg, k);
 			return;
 		}
@@ -405,17 +410,19 @@ void reg_conformance_list(cJSON *rest_resources)
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "searchParam"), sp);
 		/* the definitions themselves, by canonical URL */
 		char doc[4096];
-		size_t off = (size_t)snprintf(doc, sizeof doc,
-		                              t == 0 ? "The registry's extensions, read at [base]/StructureDefinition/"
-		                                       "<name>:"
-		                                     : "The registry's operations, read at "
-		                                       "[base]/OperationDefinition/<id>:");
+		size_t off =
+		    (size_t)snprintf(doc, sizeof doc,
+		                     t == 0 ? "The registry's extensions, read at [base]/StructureDefinition/"
+		                              "<name>:"
+		                            : "The registry's operations, read at "
+		                              "[base]/OperationDefinition/<id>:");
 		for (size_t i = 0; i < (t == 0 ? NEXTS : NOPS) && off < sizeof doc; i++) {
 			char url[200];
 			if (t == 0)
 				snprintf(url, sizeof url, FHIR_EXT "%s", exts[i].name);
-			off += (size_t)snprintf(doc + off, sizeof doc - off, " %s%s", t == 0 ? url : ops[i].url,
-			                        i + 1 < (t == 0 ? NEXTS : NOPS) ? "," : ".");
+			off +=
+			    (size_t)snprintf(doc + off, sizeof doc - off, " %s%s", t == 0 ? url : ops[i].url,
+			                     i + 1 < (t == 0 ? NEXTS : NOPS) ? "," : ".");
 		}
 		cJSON_AddStringToObject(o, "documentation", doc);
 		cJSON_AddItemToArray(rest_resources, o);

@@ -44,6 +44,10 @@ REGISTRY_TESTS = \
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json tests/registry/slowconn.py
+# the HL7 ImmDS IG's example against its profiles (Medplum)
+TESTS += tests/fhir/immds.sh
+dist_check_SCRIPTS += tests/fhir/immds.sh
+EXTRA_DIST += tests/fhir/immds-profiles.mjs tests/fhir/immds-stu1.json tests/fhir/immds-ig-request.json
 
 # Unit suites: core/fhir.c (the mapping is ours) and the store.
 tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c
