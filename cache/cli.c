@@ -17,6 +17,7 @@
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
+#include "cache/hl7file.h"
 #include "cache/sync.h"
 #include "core/fhir.h"
 #include "core/text.h"
@@ -29,6 +30,7 @@
 struct cli {
 	const char *cmd;
 	const char *data_dir, *config_path, *registry, *ca_file, *org, *user, *group;
+	const char *from, *to, *output; /* export-hl7 */
 	int password_fd;
 	bool json, dry_run, all;
 	char **args;
@@ -47,6 +49,8 @@ static int usage(FILE *out, int status)
 	      "       vaxdesk outbox [--json]\n"
 	      "       vaxdesk prefetch ID... | --group ID\n"
 	      "       vaxdesk purge [--all]\n"
+	      "       vaxdesk export-hl7 [--from DATE] [--to DATE] [--output FILE]\n"
+	      "       vaxdesk import-ack FILE\n"
 	      "Options: --data-dir DIR --config FILE --registry URL --ca-file FILE\n"
 	      "         --org CODE --user NAME --password-fd N\n",
 	      out);
@@ -115,6 +119,12 @@ static bool parse_args(struct cli *c, int argc, char **argv)
 			val = &c->user;
 		else if (!strcmp(a, "--group"))
 			val = &c->group;
+		else if (!strcmp(a, "--from"))
+			val = &c->from;
+		else if (!strcmp(a, "--to"))
+			val = &c->to;
+		else if (!strcmp(a, "--output"))
+			val = &c->output;
 		else if (!strcmp(a, "--password-fd")) {
 			if (++i >= argc)
 				return false;
@@ -453,6 +463,51 @@ static int cmd_purge(struct cli *c)
 	return 0;
 }
 
+/* The file route (cache/hl7file.h): works offline, as during maintenance. */
+static bool cli_date(const char *s, vax_date *d)
+{
+	*d = DATE_NONE;
+	return !s || date_parse_us(s, d) == DATE_OK || date_parse_iso(s, d) == DATE_OK;
+}
+
+static int cmd_export_hl7(struct cli *c)
+{
+	struct hl7file_export o = {.org = c->org, .user = c->user, .now = (int64_t)time(NULL)};
+	if (!cli_date(c->from, &o.from) || !cli_date(c->to, &o.to)) {
+		fprintf(stderr, "vaxdesk: --from and --to take a date (MM/DD/YYYY)\n");
+		return 2;
+	}
+	char name[128];
+	if (!c->output) {
+		struct tm tm;
+		time_t t = (time_t)o.now;
+		gmtime_r(&t, &tm);
+		snprintf(name, sizeof name, "vaxdesk-%.32s-%04d%02d%02d%02d%02d%02d.hl7", c->org,
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	}
+	o.path = c->output ? c->output : name;
+	struct vax_error err = {0};
+	if (hl7file_export(c->store, &o, stdout, &err) < 0) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_import_ack(struct cli *c)
+{
+	if (c->n_args != 1) {
+		fprintf(stderr, "vaxdesk: import-ack takes the ACK file the registry wrote\n");
+		return 2;
+	}
+	struct vax_error err = {0};
+	if (hl7file_import_ack(c->store, c->args[0], stdout, &err) < 0) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return 1;
+	}
+	return 0;
+}
+
 int cache_cli_main(int argc, char **argv)
 {
 	struct cli c;
@@ -473,6 +528,10 @@ int cache_cli_main(int argc, char **argv)
 		online = true;
 	} else if (!strcmp(c.cmd, "purge")) {
 		fn = cmd_purge;
+	} else if (!strcmp(c.cmd, "export-hl7")) {
+		fn = cmd_export_hl7;
+	} else if (!strcmp(c.cmd, "import-ack")) {
+		fn = cmd_import_ack;
 	} else {
 		free(c.args);
 		return usage(stderr, 2);

@@ -1655,6 +1655,14 @@ const char *fhir_rule_path(const char *resource, const char *field)
 	return NULL;
 }
 
+const char *fhir_path_field(const char *path)
+{
+	for (size_t i = 0; path && i < sizeof rule_paths / sizeof *rule_paths; i++)
+		if (!strcmp(rule_paths[i].path, path))
+			return rule_paths[i].field;
+	return NULL;
+}
+
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource)
 {
 	cJSON *oo = cJSON_CreateObject();

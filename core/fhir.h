@@ -75,6 +75,9 @@ void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const c
  * "Immunization", "RelatedPerson", "Consent"): "dob" -> "Patient.birthDate",
  * "address.county" -> "Patient.address[0].district"; NULL if none. */
 const char *fhir_rule_path(const char *resource, const char *field);
+/** The inverse: the rule field whose FHIRPath is path (the first that has
+ * it: "Patient.name.given" -> "name.given"), or NULL. */
+const char *fhir_path_field(const char *path);
 /** An OperationOutcome listing every violation in rep, each with the
  * FHIRPath of its field (fhir_rule_path(), else the resource type). */
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource);

@@ -151,10 +151,36 @@ static bool zip_ok(const char *z)
 	return false;
 }
 
+/* FIPS 5-2 state codes: the first two digits of a FIPS county code (HL7
+ * messages send counties as these codes, PID-11.9). */
+static const struct {
+	char usps[3], fips[3];
+} state_fips[] = {
+    {"AL", "01"}, {"AK", "02"}, {"AZ", "04"}, {"AR", "05"}, {"CA", "06"}, {"CO", "08"}, {"CT", "09"},
+    {"DE", "10"}, {"DC", "11"}, {"FL", "12"}, {"GA", "13"}, {"HI", "15"}, {"ID", "16"}, {"IL", "17"},
+    {"IN", "18"}, {"IA", "19"}, {"KS", "20"}, {"KY", "21"}, {"LA", "22"}, {"ME", "23"}, {"MD", "24"},
+    {"MA", "25"}, {"MI", "26"}, {"MN", "27"}, {"MS", "28"}, {"MO", "29"}, {"MT", "30"}, {"NE", "31"},
+    {"NV", "32"}, {"NH", "33"}, {"NJ", "34"}, {"NM", "35"}, {"NY", "36"}, {"NC", "37"}, {"ND", "38"},
+    {"OH", "39"}, {"OK", "40"}, {"OR", "41"}, {"PA", "42"}, {"RI", "44"}, {"SC", "45"}, {"SD", "46"},
+    {"TN", "47"}, {"TX", "48"}, {"UT", "49"}, {"VT", "50"}, {"VA", "51"}, {"WA", "53"}, {"WV", "54"},
+    {"WI", "55"}, {"WY", "56"}, {"AS", "60"}, {"GU", "66"}, {"MP", "69"}, {"PR", "72"}, {"VI", "78"},
+};
+
+static bool county_fips(const char *s)
+{
+	return strlen(s) == 5 && strspn(s, "0123456789") == 5;
+}
+
 static void check_address(struct rule_report *rep, const struct address *a)
 {
-	if (a->county[0] && !place_name_ok(a->county))
+	if (county_fips(a->county)) {
+		for (size_t i = 0; i < sizeof state_fips / sizeof *state_fips; i++)
+			if (!strcmp(state_fips[i].usps, a->state) &&
+			    strncmp(state_fips[i].fips, a->county, 2) != 0)
+				add(rep, RULE_COUNTY_STATE, NULL, "county %s, state %s", a->county, a->state);
+	} else if (a->county[0] && !place_name_ok(a->county)) {
 		add(rep, RULE_COUNTY_FORMAT, NULL, NULL);
+	}
 	if (a->zip[0] && !zip_ok(a->zip))
 		add(rep, RULE_ZIP_FORMAT, NULL, "'%s'", a->zip);
 	if (a->state[0] && !(strlen(a->state) == 2 && a->state[0] >= 'A' && a->state[0] <= 'Z' &&
@@ -267,6 +293,9 @@ static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im,
 	const struct cvx_info *ci = codes_cvx(ctx->codes, im->cvx);
 	if (!ci) {
 		add(rep, RULE_CVX_UNKNOWN, NULL, "CVX %s", im->cvx);
+		/* the manufacturer is its own code: say at once if it is wrong too */
+		if (im->mvx[0] && !codes_mvx(ctx->codes, im->mvx))
+			add(rep, RULE_MVX_UNKNOWN, NULL, "MVX %s", im->mvx);
 		return;
 	}
 	if (ci->status == CVX_NEVER_ACTIVE) {

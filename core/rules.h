@@ -86,7 +86,10 @@
 	_(CONSENT_DATE_FUTURE, "V-CONSENT-DATE-FUTURE", "consent.date", RULE_ERROR,                          \
 	  "The consent date cannot be in the future.")                                                       \
 	_(COUNTY_FORMAT, "V-COUNTY-FORMAT", "address.county", RULE_ERROR,                                    \
-	  "Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.")
+	  "Enter the county's name (letters, spaces, hyphens, apostrophes and periods) or its 5-digit FIPS " \
+	  "code.")                                                                                           \
+	_(COUNTY_STATE, "V-COUNTY-STATE", "address.county", RULE_ERROR,                                      \
+	  "That county code (FIPS) is not a county of the address's state.")
 
 enum rule_severity { RULE_ERROR = 0, RULE_WARNING };
 

@@ -146,8 +146,9 @@ static const char *sub_str(const cJSON *ext, const char *name, const char *key)
 }
 
 /* The server, not the client, decides who recorded a record: a capture
- * extension (who typed it, where, when) must name this session's user and
- * organization, or be the one already stored. */
+ * extension (who typed it, where, when) must name this session's
+ * organization and its user or a user of that organization, or be the one
+ * already stored. */
 static bool capture_ok(struct ctx *x, const char *type, const cJSON *in, const cJSON *stored)
 {
 	const cJSON *cap = our_ext(in, "capture");
@@ -161,10 +162,17 @@ static bool capture_ok(struct ctx *x, const char *type, const cJSON *in, const c
 	const char *user = sub_str(cap, "user", "valueString"), *org = sub_str(cap, "org", "valueString");
 	char expr[120];
 	snprintf(expr, sizeof expr, "%s.extension('" FHIR_EXT "capture')", type);
-	if ((user && strcmp(user, x->ss.username)) || (org && strcasecmp(org, x->ss.org))) {
+	/* another user of this organization may have typed it (offline, or on a
+	 * system that sends through an HL7 account) */
+	bool colleague = false;
+	struct store_user u;
+	char role[16];
+	if (user && strcmp(user, x->ss.username) && store_user_get(reg_store(x->a), user, &u, NULL) == 1)
+		colleague = store_member_role(reg_store(x->a), u.id, x->ss.org, role, sizeof role, NULL) == 1;
+	if ((user && strcmp(user, x->ss.username) && !colleague) || (org && strcasecmp(org, x->ss.org))) {
 		reg_reply_oo(x->rs, 422, "business-rule", "CAPTURE-FORGED",
-		             "The capture of a record names the user and organization that send it: this "
-		             "session's.",
+		             "The capture of a record names the organization that sends it (this session's) "
+		             "and one of its users.",
 		             expr);
 		return false;
 	}

@@ -11,10 +11,12 @@ libvaxregistry_a_SOURCES = \
 	registry/routes_auth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h \
-	registry/conformance.c
+	registry/conformance.c \
+	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
+	registry/spool.c registry/spool.h
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd

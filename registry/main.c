@@ -20,6 +20,7 @@
 #include "registry/auth.h"
 #include "registry/demo.h"
 #include "registry/server.h"
+#include "registry/spool.h"
 #include "registry/store.h"
 #include "sys/codeload.h"
 #include "sys/fileio.h"
@@ -57,6 +58,8 @@ static void usage(FILE *out)
 	        "  --test-kdf-cost       test suites only (any command): hash new passwords with\n"
 	        "                        scrypt N=2^10 instead of 2^17; serving needs a loopback\n"
 	        "                        --listen address with it\n"
+	        "  --spool DIR           process HL7 batch files dropped in DIR/<ORG>/ (ACK beside each)\n"
+	        "  --spool-poll MS       how often the spool folder is looked at (default 2000)\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
 	        "Signals: TERM/INT stop gracefully; USR1 enters maintenance, USR2 leaves it.\n"
 	        "\n"
@@ -65,9 +68,9 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls;
+	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
-	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time;
+	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time, spool_poll;
 	bool demo, access_log, test_kdf;
 };
 
@@ -149,6 +152,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
 			num = &o->clients;
+		else if (!strcmp(a, "--spool"))
+			slot = &o->spool;
+		else if (!strcmp(a, "--spool-poll"))
+			num = &o->spool_poll;
 		else {
 			fprintf(stderr, "vaxregd: unknown option '%s' (see vaxregd --help)\n", a);
 			return false;
@@ -433,9 +440,14 @@ static int cmd_serve(const struct opts *o)
 		store_close(st);
 		return die(err.message, NULL);
 	}
-	printf("vaxregd: serving %s\n", url);
+	struct spool *spool = NULL;
+	int rc = 0;
+	if (o->spool && !(spool = spool_start(a, o->spool, o->spool_poll, &err)))
+		rc = die(err.message, NULL);
+	else
+		printf("vaxregd: serving %s\n", url);
 	fflush(stdout);
-	for (;;) {
+	for (; !rc;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -451,14 +463,16 @@ static int cmd_serve(const struct opts *o)
 			break;
 		}
 	}
-	fprintf(stderr, "vaxregd: stopping\n");
+	if (!rc)
+		fprintf(stderr, "vaxregd: stopping\n");
+	spool_stop(&spool);
 	server_stop(srv);
 	registry_free(a);
 	school_free(school);
 	cdsi_data_free(cdsi);
 	codes_free(&codes);
 	store_close(st);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -74,6 +74,10 @@ static const struct route routes[] = {
 	/* op_school.c */
 	{"GET",    "/Group/{id}/$school-compliance", TOKEN,  OPTIONAL, ENTRY, reg_op_school},
 	{"POST",   "/Group/{id}/$school-compliance", TOKEN,  OPTIONAL, ENTRY, reg_op_school},
+	/* routes_hl7.c, soap.c: HL7 v2 */
+	{"POST",   "/hl7v2",                         TOKEN,  RAW,      TOP,   reg_hl7v2},
+	{"GET",    "/iis",                           PUBLIC, RAW,      TOP,   reg_soap},
+	{"POST",   "/iis",                           PUBLIC, RAW,      TOP,   reg_soap},
 };
 /* clang-format on */
 
@@ -359,14 +363,26 @@ static bool format_ok(struct ctx *x, const struct path *sp)
 	return ok;
 }
 
+/* HL7 v2 answers maintenance in its own form (an ACK, a SOAP fault) */
+static bool own_maintenance(const struct route *r)
+{
+	return r && (r->handler == reg_hl7v2 || r->handler == reg_soap);
+}
+
 static void handle(struct ctx *xp)
 {
 	struct ctx x = *xp;
 	struct registry *a = x.a;
 	const struct reg_request *rq = x.rq;
 	struct reg_response *rs = x.rs;
+	struct path sp;
+	bool split_ok = path_split(rq->path, &sp);
+	char allow[64];
+	bool token_for_allow = false;
+	const struct route *r =
+	    split_ok ? route_find(rq->method, &sp, &x, allow, sizeof allow, &token_for_allow) : NULL;
 	int retry;
-	if (!rq->admitted && registry_in_maintenance(a, rq->now, &retry)) {
+	if (!rq->admitted && !own_maintenance(r) && registry_in_maintenance(a, rq->now, &retry)) {
 		reg_reply_oo(rs, 503, "transient", "MAINTENANCE",
 		             "The registry is down for scheduled maintenance; records can be entered offline "
 		             "and will be sent when it returns.",
@@ -374,14 +390,8 @@ static void handle(struct ctx *xp)
 		rs->retry_after = retry;
 		return;
 	}
-	struct path sp;
-	bool split_ok = path_split(rq->path, &sp);
 	if (split_ok && !format_ok(&x, &sp))
 		return;
-	char allow[64];
-	bool token_for_allow = false;
-	const struct route *r =
-	    split_ok ? route_find(rq->method, &sp, &x, allow, sizeof allow, &token_for_allow) : NULL;
 	if (!r) {
 		/* who may not use the API learns nothing about its URLs */
 		if (!is_auth_path(&sp) && (!allow[0] || token_for_allow) && !reg_authenticate(&x)) {

@@ -19,6 +19,8 @@
  *   metadata.c    the CapabilityStatement
  *   conformance.c StructureDefinitions of the extensions, OperationDefinitions
  *   routes_auth.c /auth/...: login, switch, passwords, resets
+ *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
+ *   soap.c        /iis: the CDC IIS SOAP web service
  *
  * A new endpoint is a handler in the file of its concern, declared below,
  * and one line in the table in routes.c.
@@ -220,5 +222,10 @@ void reg_auth_logout(struct ctx *x);          /* POST /auth/logout */
 void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc);
 /** Check the bearer token; fills x->ss or replies 401 and returns false. */
 bool reg_authenticate(struct ctx *x);
+
+/* ---- routes_hl7.c, soap.c: HL7 v2 (they answer maintenance themselves) ------ */
+
+void reg_hl7v2(struct ctx *x); /* POST /hl7v2 */
+void reg_soap(struct ctx *x);  /* GET /iis?wsdl, POST /iis */
 
 #endif

@@ -19,23 +19,25 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: vaxdesk [OPTION]...\n"
-	             "       vaxdesk sync|outbox|prefetch|purge [OPTION]...  (see vaxdesk(1))\n"
-	             "Record immunizations in a state registry, online or offline.\n"
-	             "\n"
-	             "  -c, --config FILE      read settings from FILE (default\n"
-	             "                         $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf)\n"
-	             "  -k, --keys NAME|FILE   extra keymap: \"vi\" for the shipped vi keys, or a keys file\n"
-	             "                         (loaded after the defaults, before\n"
-	             "                         $XDG_CONFIG_HOME/vaxdesk/keys)\n"
-	             "      --check-keys FILE  check a keys file, print its errors as file:line, and exit\n"
-	             "      --login-notice FILE  show the text in FILE under the login form\n"
-	             "  -h, --help             show this help and exit\n"
-	             "  -V, --version          show the version and exit\n"
-	             "\n"
-	             "Environment: VAXDESK_SCRIPT=FILE feeds keys and commands from FILE;\n"
-	             "VAXDESK_NO_DISPLAY=1 runs without a terminal (with VAXDESK_SCRIPT);\n"
-	             "NO_COLOR turns colour off.\n");
+	fprintf(
+	    out,
+	    "Usage: vaxdesk [OPTION]...\n"
+	    "       vaxdesk sync|outbox|prefetch|purge|export-hl7|import-ack [OPTION]...  (see vaxdesk(1))\n"
+	    "Record immunizations in a state registry, online or offline.\n"
+	    "\n"
+	    "  -c, --config FILE      read settings from FILE (default\n"
+	    "                         $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf)\n"
+	    "  -k, --keys NAME|FILE   extra keymap: \"vi\" for the shipped vi keys, or a keys file\n"
+	    "                         (loaded after the defaults, before\n"
+	    "                         $XDG_CONFIG_HOME/vaxdesk/keys)\n"
+	    "      --check-keys FILE  check a keys file, print its errors as file:line, and exit\n"
+	    "      --login-notice FILE  show the text in FILE under the login form\n"
+	    "  -h, --help             show this help and exit\n"
+	    "  -V, --version          show the version and exit\n"
+	    "\n"
+	    "Environment: VAXDESK_SCRIPT=FILE feeds keys and commands from FILE;\n"
+	    "VAXDESK_NO_DISPLAY=1 runs without a terminal (with VAXDESK_SCRIPT);\n"
+	    "NO_COLOR turns colour off.\n");
 }
 
 static void note_add(struct app *a, const char *msg)
@@ -167,8 +169,9 @@ int main(int argc, char **argv)
 	 * /proc/PID/mem): it holds the store key and clients' records */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	if (argc > 1 && (!strcmp(argv[1], "sync") || !strcmp(argv[1], "outbox") ||
-	                 !strcmp(argv[1], "prefetch") || !strcmp(argv[1], "purge")))
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "sync") || !strcmp(argv[1], "outbox") || !strcmp(argv[1], "prefetch") ||
+	     !strcmp(argv[1], "purge") || !strcmp(argv[1], "export-hl7") || !strcmp(argv[1], "import-ack")))
 		return cache_cli_main(argc - 1, argv + 1);
 
 	const char *config_path = NULL, *keys = NULL, *notice = NULL;

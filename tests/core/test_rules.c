@@ -195,7 +195,14 @@ START_TEST(sex_county_address_phone)
 	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
 	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Doña Ana");
 	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
-	text_copy(c.addr[0].county, sizeof c.addr[0].county, "78701");
+	/* a FIPS county code (what HL7 sends) is a county too, checked against the state */
+	text_copy(c.addr[0].state, sizeof c.addr[0].state, "TX");
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "48453");
+	ck_assert(!client_has(&c, RULE_COUNTY_FORMAT));
+	ck_assert(!client_has(&c, RULE_COUNTY_STATE));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "78701"); /* a ZIP code in the county field */
+	ck_assert(client_has(&c, RULE_COUNTY_STATE));
+	text_copy(c.addr[0].county, sizeof c.addr[0].county, "4845");
 	ck_assert(client_has(&c, RULE_COUNTY_FORMAT));
 	text_copy(c.addr[0].county, sizeof c.addr[0].county, "Travis!");
 	ck_assert(client_has(&c, RULE_COUNTY_FORMAT));
@@ -310,6 +317,11 @@ START_TEST(shot_cvx_mvx)
 	ck_assert(shot_has(&im, RULE_MVX_MISMATCH));
 	text_copy(im.mvx, sizeof im.mvx, "PMC"); /* Daptacel/Tripedia */
 	ck_assert(!shot_has(&im, RULE_MVX_MISMATCH));
+	/* an unknown vaccine does not hide an unknown manufacturer */
+	text_copy(im.cvx, sizeof im.cvx, "900");
+	text_copy(im.mvx, sizeof im.mvx, "ZZZ");
+	ck_assert(shot_has(&im, RULE_CVX_UNKNOWN));
+	ck_assert(shot_has(&im, RULE_MVX_UNKNOWN));
 }
 END_TEST
 

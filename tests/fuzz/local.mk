@@ -52,6 +52,8 @@ FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cd
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
+# fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk
+FUZZ_TARGETS += hl7
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh

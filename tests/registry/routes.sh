@@ -36,6 +36,8 @@ allow POST /OperationDefinition/Group-school-compliance GET
 allow DELETE /auth/token POST
 allow POST /auth/confidentiality GET
 [ "$(jqb .error)" = invalid_request ] || fail "/auth answers in OAuth2 JSON"
+allow GET /hl7v2 POST
+allow DELETE /iis "GET, POST"
 
 # no route
 reg_json GET /Observation "$tok"

@@ -177,6 +177,33 @@ expect 200 "restored"
 [ "$(jqb '.name[0].family')" = Keep ] || fail "restored content"
 [ "$(audit "action IN ('admin-delete','admin-restore') AND id='$PID'")" = 2 ] || fail "administrator actions audited"
 
+# --- who recorded: the server decides ----------------------------------------
+tc=$(registry_login CLINICA frank)
+cap() { # USER ORG -> a new client with that capture
+	reg_json POST /Patient "$tc" '{"resourceType":"Patient","name":[{"family":"Cap","given":["Tess"]}],"gender":"female",
+	 "birthDate":"2019-05-05","address":[{"district":"Webb","state":"TX","postalCode":"78043"}],
+	 "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/capture","extension":[
+	  {"url":"user","valueString":"'"$1"'"},{"url":"org","valueString":"'"$2"'"},{"url":"at","valueInstant":"2026-01-02T03:04:05Z"}]}]}'
+}
+cap frank CLINICA
+expect 201 "a capture naming the session"
+cap carol CLINICA
+expect 201 "a capture naming a colleague of the organization (typed offline, sent by another)"
+cap mallory CLINICA
+expect 422 "a capture naming no user of the organization"
+[ "$(jqb '.issue[0].details.coding[0].code')" = CAPTURE-FORGED ] || fail "CAPTURE-FORGED"
+cap frank CLINICB
+expect 422 "a capture naming another organization"
+reg_create_patient "$tc" '{"resourceType":"Patient","name":[{"family":"Dose","given":["Dee"]}],"gender":"female",
+ "birthDate":"2019-05-05","address":[{"district":"Webb","state":"TX","postalCode":"78043"}]}'
+reg_json POST /Immunization "$tc" '{"resourceType":"Immunization","status":"completed",
+ "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"08"}]},"patient":{"reference":"Patient/'$PID'"},
+ "occurrenceDateTime":"2020-01-02","primarySource":false,"reportOrigin":{"coding":[{"code":"01"}]},
+ "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/recorded-by","valueReference":{"identifier":{
+  "system":"https://vaxdesk.org/fhir/CodeSystem/organization-code","value":"CLINICB"}}}]}'
+expect 422 "a dose said to be recorded by another organization"
+[ "$(jqb '.issue[0].details.coding[0].code')" = RECORDED-BY ] || fail "RECORDED-BY"
+
 # --- another organization's school list: its id never told through a transaction
 ta=$(registry_login CLINICA frank)
 u=7b3f6c1e-2a4d-4c8e-9f10-5d6e7a8b9c0d

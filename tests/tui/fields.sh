@@ -300,13 +300,13 @@ EOF2
 	discard
 	edit_tab 1
 	rows rules4 <<EOF2
-<Tab> <Tab> <Tab> <Tab> | 78701	| Residential county: 78701 <- Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.
+<Tab> <Tab> <Tab> <Tab> | 78701	| Residential county: 78701 <- That county code (FIPS) is not a county of the address's state.
 EOF2
 	discard
 	edit_tab 1
 	rows rules5 <<EOF2
 <Tab> <Tab>	| 1X		| State: 1X <- Enter the state as its two-letter code (TX).
-<Tab> <Tab>	| Travis!	| Residential county: Travis! <- Enter the county's name: letters, spaces, hyphens, apostrophes and periods only.
+<Tab> <Tab>	| Travis!	| Residential county: Travis! <- Enter the county's name (letters, spaces, hyphens, apostrophes and periods) or its 5-digit FIPS code.
 EOF2
 	discard
 	edit_tab 5
@@ -666,5 +666,5 @@ one "$(ext no-viable-address valueBoolean)" '[]'
 # vaxregd applies the same county rule to a client from anywhere
 reg_json POST /Patient "$tok" '{"resourceType":"Patient","name":[{"family":"Countyless","given":["Ana"]}],
  "gender":"female","birthDate":"2015-06-01","address":[{"state":"TX","postalCode":"78701","district":"78701"}]}'
-[ "$REG_STATUS" = 422 ] || fail "a county of digits should be refused: $REG_STATUS"
-[ "$(jqb '.issue[0].details.coding[0].code')" = V-COUNTY-FORMAT ] || fail "wrong rule: $(jqb -c .issue)"
+[ "$REG_STATUS" = 422 ] || fail "a ZIP code for a county should be refused: $REG_STATUS"
+[ "$(jqb '.issue[0].details.coding[0].code')" = V-COUNTY-STATE ] || fail "wrong rule: $(jqb -c .issue)"
