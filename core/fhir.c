@@ -1040,6 +1040,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		               "must be completed, not-done or entered-in-error.");
 	if (!get_code(j, "statusReason", P, NULL, im->refusal_reason, sizeof im->refusal_reason, err))
 		return false;
+	if (!get_bool(j, "isSubpotent", P, &im->subpotent, err))
+		return false;
 
 	if (!get_code(j, "vaccineCode", P, FHIR_SYS_CVX, im->cvx, sizeof im->cvx, err) ||
 	    !get_code(j, "vaccineCode", P, FHIR_SYS_NDC, im->ndc, sizeof im->ndc, err))
@@ -1225,6 +1227,8 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	}
 	put_date(j, "occurrenceDateTime", im->date_given);
 	cJSON_AddBoolToObject(j, "primarySource", !im->historical);
+	if (im->subpotent)
+		cJSON_AddBoolToObject(j, "isSubpotent", true);
 	if (im->info_source[0])
 		cJSON_AddItemToObject(j, "reportOrigin", codeable(FHIR_CS "info-source", im->info_source));
 	if (im->mvx[0]) {
@@ -1863,6 +1867,24 @@ cJSON *fhir_parameters_to_tree(const cJSON *params)
 }
 
 /* ---- references -------------------------------------------------------- */
+
+bool fhir_patient_retired(const cJSON *j, char *replaced_by, size_t len)
+{
+	if (replaced_by && len)
+		replaced_by[0] = '\0';
+	const cJSON *l;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(j, "link"))
+	{
+		const char *t = jstring(l, "type");
+		const char *ref = jstring(cJSON_GetObjectItemCaseSensitive(l, "other"), "reference");
+		if (t && !strcmp(t, "replaced-by")) {
+			if (replaced_by && len)
+				scopy(replaced_by, len, ref ? ref : "");
+			return true;
+		}
+	}
+	return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "active"));
+}
 
 const char *fhir_ref_id(const char *ref, const char *type)
 {

@@ -100,6 +100,11 @@ cJSON *fhir_parameters_from_tree(const cJSON *tree);
  * with parts becomes an object of the array "<name>s"). */
 cJSON *fhir_parameters_to_tree(const cJSON *params);
 
+/** Is this Patient no longer the record to use: active false, or a link
+ * of type replaced-by (merged into another; its reference, if any, goes to
+ * replaced_by, which may be NULL)? */
+bool fhir_patient_retired(const cJSON *j, char *replaced_by, size_t len);
+
 /** "Patient/abc" -> "abc" when the reference names that type; else NULL. */
 const char *fhir_ref_id(const char *ref, const char *type);
 

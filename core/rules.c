@@ -374,11 +374,13 @@ int rules_check_duplicate(const struct rule_ctx *ctx, const struct immunization 
                           const struct immunization *existing, int n, struct rule_report *rep)
 {
 	int window = ctx->duplicate_window_days > 0 ? ctx->duplicate_window_days : DEFAULT_DUP_WINDOW;
-	if (im->refused || im->entered_in_error || im->date_given == DATE_NONE || !im->cvx[0])
+	if (im->refused || im->entered_in_error || im->subpotent || im->date_given == DATE_NONE ||
+	    !im->cvx[0])
 		return -1;
 	for (int i = 0; i < n; i++) {
 		const struct immunization *e = &existing[i];
-		if (e->refused || e->entered_in_error || e->date_given == DATE_NONE)
+		/* a dose given again after a subpotent one is meant to be there */
+		if (e->refused || e->entered_in_error || e->subpotent || e->date_given == DATE_NONE)
 			continue;
 		if (im->uuid[0] && !strcmp(im->uuid, e->uuid))
 			continue; /* the same record, being edited */

@@ -78,15 +78,25 @@ bool reg_resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, ch
 		             "The client this record names (patient) is not in the registry.", path);
 		return false;
 	}
+	cJSON *p = cJSON_Parse(r.json);
+	store_res_free(&r);
+	/* a client merged into another record takes no more: the one in use does */
+	char merged[96];
+	if (p && fhir_patient_retired(p, merged, sizeof merged) && merged[0]) {
+		char msg[240];
+		snprintf(msg, sizeof msg, "This client's record was merged into %s: record it for that one.",
+		         merged);
+		cJSON_Delete(p);
+		reg_reply_oo(x->rs, 422, "business-rule", "REF-MERGED", msg, path);
+		return false;
+	}
 	if (dob) {
 		*dob = DATE_NONE;
-		cJSON *p = cJSON_Parse(r.json);
 		const cJSON *bd = cJSON_GetObjectItemCaseSensitive(p, "birthDate");
 		if (cJSON_IsString(bd))
 			date_parse_iso(bd->valuestring, dob);
-		cJSON_Delete(p);
 	}
-	store_res_free(&r);
+	cJSON_Delete(p);
 	snprintf(out, len, "%s", id);
 	return true;
 }

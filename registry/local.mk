@@ -42,7 +42,8 @@ REGISTRY_TESTS = \
 	tests/registry/authz.sh \
 	tests/registry/security.sh \
 	tests/registry/slowconn.sh \
-	tests/registry/search.sh
+	tests/registry/search.sh \
+	tests/registry/ownrules.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json tests/registry/slowconn.py

@@ -53,8 +53,10 @@ static void gather(struct ctx *x, const char *key, const char *value, const stru
 			j = cJSON_Parse(r[i].json);
 		}
 		store_res_free(&r[i]);
+		/* a record no longer in use (inactive, merged into another) is no
+		 * candidate: the one that replaced it is found on its own */
 		struct client c;
-		if (!j || !fhir_patient_from_json(j, &c, NULL)) {
+		if (!j || fhir_patient_retired(j, NULL, 0) || !fhir_patient_from_json(j, &c, NULL)) {
 			cJSON_Delete(j);
 			continue;
 		}

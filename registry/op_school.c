@@ -52,6 +52,7 @@ static int student_doses(struct ctx *x, const char *pid, struct cdsi_dose **dose
 				d->cvx = atoi(im->cvx);
 				snprintf(d->mvx, sizeof d->mvx, "%s", im->mvx);
 				d->lot_expiration = im->expiration;
+				d->substandard = im->subpotent; /* never counted valid */
 			}
 			free(im);
 			cJSON_Delete(j);
@@ -76,6 +77,18 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 	int found = store_read(reg_store(x->a), "Patient", pid, 0, &r, &err);
 	cJSON *j = found > 0 && !r.deleted ? cJSON_Parse(r.json) : NULL;
 	store_res_free(&r);
+	char merged[96];
+	if (j && fhir_patient_retired(j, merged, sizeof merged)) {
+		/* a record no longer in use is not checked: the list should name the one in use */
+		char msg[200];
+		snprintf(msg, sizeof msg,
+		         merged[0] ? "This record was merged into %s: put that one on the list."
+		                   : "This record is no longer in use (inactive)%s.",
+		         merged);
+		cJSON_Delete(j);
+		cJSON_AddStringToObject(o, "error", msg);
+		return o;
+	}
 	struct client c;
 	if (!j || !fhir_patient_from_json(j, &c, NULL) || c.dob == DATE_NONE) {
 		cJSON_Delete(j);

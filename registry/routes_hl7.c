@@ -689,6 +689,7 @@ static void forecast(struct job *j, const struct client *c, const struct immuniz
 		doses[nd].cvx = atoi(im[i].cvx);
 		snprintf(doses[nd].mvx, sizeof doses[nd].mvx, "%.7s", im[i].mvx);
 		doses[nd].lot_expiration = im[i].expiration;
+		doses[nd].substandard = im[i].subpotent;
 		back[nd++] = i;
 	}
 	struct cdsi_patient p = {.dob = c->dob,

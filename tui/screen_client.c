@@ -207,6 +207,7 @@ static void run_forecast(void)
 		cd->cvx = atoi(im->cvx);
 		snprintf(cd->mvx, sizeof cd->mvx, "%s", im->mvx);
 		cd->lot_expiration = im->expiration;
+		cd->substandard = im->subpotent;
 		st.dose_imm[st.n_doses++] = i;
 	}
 	struct cdsi_patient p = {

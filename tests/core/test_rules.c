@@ -420,8 +420,12 @@ START_TEST(duplicates)
 	had[0].date_given = ctx.today;
 	had[0].entered_in_error = true; /* deleted doses do not count */
 	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 2, &rep), -1);
-	/* editing a dose does not make it its own duplicate */
+	/* a dose given again after a subpotent one is meant to be there */
 	had[0].entered_in_error = false;
+	had[0].subpotent = true;
+	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 1, &rep), -1);
+	had[0].subpotent = false;
+	/* editing a dose does not make it its own duplicate */
 	text_copy(im.uuid, sizeof im.uuid, "a");
 	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 1, &rep), -1);
 }

@@ -166,6 +166,16 @@ START_TEST(immunization_round_trip)
 	ck_assert_str_eq(back.uuid, im.uuid);
 	ck_assert_str_eq(back.client_id, "p1");
 	ck_assert_str_eq(back.client_uuid, im.client_uuid);
+	ck_assert(!back.subpotent);
+	/* a subpotent dose stays one both ways */
+	im.subpotent = true;
+	cJSON *sj = fhir_immunization_to_json(&im);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(sj, "isSubpotent")));
+	struct immunization sb;
+	ck_assert_msg(fhir_immunization_from_json(sj, &sb, &err), "%s", err.message);
+	ck_assert(sb.subpotent);
+	cJSON_Delete(sj);
+	im.subpotent = false;
 	ck_assert_str_eq(back.cvx, "08");
 	ck_assert_str_eq(back.mvx, "MSD");
 	ck_assert_str_eq(back.ndc, "00006-4981-00");
@@ -398,6 +408,7 @@ START_TEST(extensions_defined)
 	struct immunization im;
 	full_imm(&im);
 	strcpy(im.delete_reason, "entered twice");
+	im.subpotent = true;
 	struct consent cs = {0};
 	cs.minor = CONSENT_GRANTED;
 	cs.adult = CONSENT_UNKNOWN;
