@@ -31,7 +31,7 @@ struct immunization {
 
 	char cvx[4];
 	char mvx[4];
-	char ndc[14]; /* 11 digits as 5-4-2 */
+	char ndc[14]; /* as the NDC code system has it: 10 digits with dashes as labeled, or 11 without */
 	char lot[VAX_SHORT_LEN];
 	vax_date expiration;
 	int dose_ul;   /* dose volume in microlitres; 0 = not given */

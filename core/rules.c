@@ -316,11 +316,31 @@ static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im,
 	}
 }
 
+/* The NDC, when given: in the code system's form, in CDC's table, for the
+ * vaccine the CVX code names. */
+static void check_ndc(const struct rule_ctx *ctx, const struct immunization *im, struct rule_report *rep)
+{
+	if (!im->ndc[0])
+		return;
+	if (!codes_ndc_form_ok(im->ndc)) {
+		add(rep, RULE_NDC_FORMAT, NULL, "'%s'", im->ndc);
+		return;
+	}
+	if (!ctx->codes)
+		return;
+	const struct ndc_info *n = codes_ndc(ctx->codes, im->ndc);
+	if (!n)
+		add(rep, RULE_NDC_UNKNOWN, NULL, "NDC %s", im->ndc);
+	else if (im->cvx[0] && atoi(n->cvx) != atoi(im->cvx))
+		add(rep, RULE_NDC_MISMATCH, NULL, "NDC %s is CVX %s, not %s", im->ndc, n->cvx, im->cvx);
+}
+
 void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob, const struct immunization *im,
                               struct rule_report *rep)
 {
 	/* a refusal records that no dose was given: no lot, no funding */
 	bool administered = !im->historical && !im->refused;
+	check_ndc(ctx, im, rep);
 
 	if (im->date_given == DATE_NONE)
 		add(rep, RULE_SHOT_DATE_MISSING, NULL, NULL);

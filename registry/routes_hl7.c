@@ -468,6 +468,29 @@ static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, vax_d
 	}
 	if (!im->uuid[0])
 		uuid_v4(im->uuid);
+	/* the NDC in the code system's form (messages often write 11 digits as
+	 * 5-4-2 with dashes): the label's 10 digits when CDC's table has it; one
+	 * it does not have, beside a CVX code, is left out and the ACK says so
+	 * (the CVX code is the vaccine); alone, the rules refuse it */
+	if (im->ndc[0]) {
+		const struct ndc_info *ni = reg_codes(j->a) ? codes_ndc(reg_codes(j->a), im->ndc) : NULL;
+		if (ni) {
+			snprintf(im->ndc, sizeof im->ndc, "%s", ni->ndc10);
+		} else if (im->cvx[0] && reg_codes(j->a)) {
+			struct hl7_loc l = {"RXA", d->where.rxa_seq, 5, 1, 4};
+			hl7_issue_add(
+			    is, &l, HL7_TABLE_VALUE, 'W', HL7_APP_TABLE_VALUE, "V-NDC-UNKNOWN", im->ndc,
+			    "RXA-5: NDC %s is not in CDC's table of vaccine NDCs; the dose is recorded "
+			    "by its CVX code %s without it.",
+			    im->ndc, im->cvx);
+			im->ndc[0] = '\0';
+		} else if (!codes_ndc_form_ok(im->ndc)) {
+			char digits[16];
+			text_digits(im->ndc, digits, sizeof digits);
+			if (strlen(digits) == 11)
+				snprintf(im->ndc, sizeof im->ndc, "%s", digits);
+		}
+	}
 	snprintf(im->client_id, sizeof im->client_id, "%s", pid);
 	im->client_uuid[0] = '\0';
 	im->id[0] = im->version[0] = '\0';

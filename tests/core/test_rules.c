@@ -317,6 +317,19 @@ START_TEST(shot_cvx_mvx)
 	ck_assert(shot_has(&im, RULE_MVX_MISMATCH));
 	text_copy(im.mvx, sizeof im.mvx, "PMC"); /* Daptacel/Tripedia */
 	ck_assert(!shot_has(&im, RULE_MVX_MISMATCH));
+	/* the NDC: the code system's form, in CDC's tables, of this vaccine */
+	text_copy(im.ndc, sizeof im.ndc, "58160-810-52"); /* Infanrix, DTaP (CVX 20) */
+	ck_assert(!shot_has(&im, RULE_NDC_FORMAT) && !shot_has(&im, RULE_NDC_UNKNOWN) &&
+	          !shot_has(&im, RULE_NDC_MISMATCH));
+	text_copy(im.ndc, sizeof im.ndc, "58160081052");
+	ck_assert(!shot_has(&im, RULE_NDC_FORMAT) && !shot_has(&im, RULE_NDC_UNKNOWN));
+	text_copy(im.ndc, sizeof im.ndc, "58160-0810-52");
+	ck_assert(shot_has(&im, RULE_NDC_FORMAT));
+	text_copy(im.ndc, sizeof im.ndc, "12345-678-90");
+	ck_assert(shot_has(&im, RULE_NDC_UNKNOWN));
+	text_copy(im.ndc, sizeof im.ndc, "0006-4109-02"); /* Gardasil: HPV, not DTaP */
+	ck_assert(shot_has(&im, RULE_NDC_MISMATCH));
+	im.ndc[0] = '\0';
 	/* an unknown vaccine does not hide an unknown manufacturer */
 	text_copy(im.cvx, sizeof im.cvx, "900");
 	text_copy(im.mvx, sizeof im.mvx, "ZZZ");

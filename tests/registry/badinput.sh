@@ -64,6 +64,17 @@ bad "administered without funding" 422 Immunization.fundingSource "$(iwith '.pri
 bad "administered without VFC eligibility" 422 Immunization.programEligibility "$(iwith '.primarySource=true | del(.reportOrigin)')" /Immunization
 bad "unknown patient" 422 Immunization.patient "$(echo "$imm" | jq -c '.patient={"reference":"Patient/nosuch"}')" /Immunization
 bad "patient not a Patient" 422 Immunization.patient "$(echo "$imm" | jq -c '.patient={"reference":"Group/1"}')" /Immunization
+# NDC: the code system's form (10 digits with dashes as labeled, or 11
+# without), in CDC's NDC tables, for the vaccine the CVX code names
+ndc() { iwith '.vaccineCode.coding=[{"system":"http://hl7.org/fhir/sid/cvx","code":"'$1'"},{"system":"http://hl7.org/fhir/sid/ndc","code":"'$2'"}]'; }
+bad "NDC garbage" 422 Immunization.vaccineCode "$(ndc 140 not-an-ndc)" /Immunization
+jqb '.issue[].details.coding[0].code' | grep -qx V-NDC-FORMAT || fail "V-NDC-FORMAT"
+bad "NDC 11 digits with dashes" 422 Immunization.vaccineCode "$(ndc 140 49281-0425-50)" /Immunization
+jqb '.issue[].details.coding[0].code' | grep -qx V-NDC-FORMAT || fail "V-NDC-FORMAT for 5-4-2"
+bad "NDC not in CDC's tables" 422 Immunization.vaccineCode "$(ndc 140 12345-678-90)" /Immunization
+jqb '.issue[].details.coding[0].code' | grep -qx V-NDC-UNKNOWN || fail "V-NDC-UNKNOWN"
+bad "NDC of another vaccine" 422 Immunization.vaccineCode "$(ndc 08 49281-425-50)" /Immunization
+jqb '.issue[].details.coding[0].code' | grep -qx V-NDC-MISMATCH || fail "V-NDC-MISMATCH"
 
 # searches
 sbad() { reg_json GET "$1" "$tok"; expect 400 "$1"; [ "$(jqb .resourceType)" = OperationOutcome ] || fail "$1 body"; }
@@ -111,6 +122,13 @@ reg_json GET /Patient "$tok"
 reg_json GET /Immunization "$tok"
 [ "$(jqb .total)" = 0 ] || fail "bad input stored shots"
 kill -0 "$REG_PID" || fail "server died"
+# the NDC forms the code system has, of the vaccine the CVX code names: kept as sent
+for n in 49281-425-50 49281042550; do
+	reg_json POST /Immunization "$tok" "$(ndc 140 $n)"
+	expect 201 "NDC $n of CVX 140"
+	[ "$(jqb '.vaccineCode.coding[] | select(.system == "http://hl7.org/fhir/sid/ndc") | .code')" = $n ] ||
+		fail "NDC $n not kept as sent"
+done
 reg GET /metadata
 expect 200 "still serving"
 echo ok

@@ -133,7 +133,7 @@ static void full_imm(struct immunization *im)
 	strcpy(im->client_uuid, "6f1c2f9e-3a44-4c4b-9d7e-0a1b2c3d4e01");
 	strcpy(im->cvx, "08");
 	strcpy(im->mvx, "MSD");
-	strcpy(im->ndc, "00006-4981-00");
+	strcpy(im->ndc, "0006-4981-00");
 	strcpy(im->lot, "X1234");
 	im->expiration = ymd(2027, 1, 1);
 	im->dose_ul = 500;
@@ -178,7 +178,7 @@ START_TEST(immunization_round_trip)
 	im.subpotent = false;
 	ck_assert_str_eq(back.cvx, "08");
 	ck_assert_str_eq(back.mvx, "MSD");
-	ck_assert_str_eq(back.ndc, "00006-4981-00");
+	ck_assert_str_eq(back.ndc, "0006-4981-00");
 	ck_assert_str_eq(back.lot, "X1234");
 	ck_assert_int_eq(back.expiration, im.expiration);
 	ck_assert_int_eq(back.dose_ul, 500);
