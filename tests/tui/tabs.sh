@@ -383,4 +383,5 @@ reg_json POST /Consent "$tok" "{\"resourceType\":\"Consent\",\"status\":\"active
  \"extension\":[{\"url\":\"https://vaxdesk.org/fhir/StructureDefinition/consent-adult\",\"valueCode\":\"granted\"}]}"
 [ "$REG_STATUS" = 422 ] || fail "adult consent for a child should be refused: $REG_STATUS"
 [ "$(jqb '.issue[0].details.coding[0].code')" = V-CONSENT-ADULT-MINOR ] || fail "wrong rule: $(jqb -c .issue)"
-[ "$(jqb '.issue[0].expression[0]')" = Consent.consent.adult ] || fail "wrong expression: $(jqb -c .issue)"
+[ "$(jqb '.issue[0].expression[0]')" = "Consent.extension('https://vaxdesk.org/fhir/StructureDefinition/consent-adult')" ] ||
+	fail "wrong expression: $(jqb -c .issue)"
