@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vocab.h"
+
 #define EXT_RACE      "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
 #define EXT_ETHNICITY "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"
 #define EXT_MAIDEN    "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName"
 #define SYS_RACE      "urn:oid:2.16.840.1.113883.6.238"
 #define SYS_ORG       FHIR_CS "organization-code"
+#define SYS_V3_ROLE   "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -564,6 +567,22 @@ static int index_of(const char *s, const char **tab, int n)
 	return -1;
 }
 
+/* US Core race and ethnicity: the OMB categories (and "unknown" /
+ * "asked, declined" from v3 NullFlavor) go in ombCategory, any other CDC
+ * race and ethnicity code in detailed, the words in text. */
+#define SYS_NULLFLAVOR "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
+static bool omb_category(const char *code, bool ethnicity)
+{
+	static const char *race[] = {"1002-5", "2028-9", "2054-5", "2076-8", "2106-3"};
+	static const char *eth[] = {"2135-2", "2186-5"};
+	const char **l = ethnicity ? eth : race;
+	size_t n = ethnicity ? 2 : 5;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(code, l[i]))
+			return true;
+	return false;
+}
+
 static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct vax_error *err)
 {
 	const char *path = ethnicity ? "Patient.extension(ethnicity)" : "Patient.extension(race)";
@@ -573,12 +592,28 @@ static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct v
 	cJSON_ArrayForEach(s, sub)
 	{
 		const char *url = jstring(s, "url");
-		if (!url || strcmp(url, "ombCategory") != 0)
+		bool omb = url && !strcmp(url, "ombCategory");
+		if (!url || (!omb && strcmp(url, "detailed") != 0))
 			continue;
 		const cJSON *vc = cJSON_GetObjectItemCaseSensitive(s, "valueCoding");
-		char code[16];
-		if (!vc || !want_object(vc, path, err) || !get_str(vc, "code", path, code, sizeof code, err))
-			return vc ? false : invalid(err, path, "ombCategory needs a valueCoding.");
+		char code[16], sys[80] = "";
+		if (!vc || !want_object(vc, path, err) ||
+		    !get_str(vc, "code", path, code, sizeof code, err) ||
+		    !get_str(vc, "system", path, sys, sizeof sys, err))
+			return vc ? false : invalid(err, path, "%s needs a valueCoding.", url);
+		bool null_flavor =
+		    !strcmp(sys, SYS_NULLFLAVOR) && (!strcmp(code, "UNK") || !strcmp(code, "ASKU"));
+		/* an OMB category is one of the five (two) or unknown/declined;
+		 * any other CDC code is a detailed one, never a category */
+		if (omb && !null_flavor && (strcmp(sys, SYS_RACE) || !omb_category(code, ethnicity)))
+			return invalid(
+			    err, path,
+			    "ombCategory takes the OMB %s categories only (system %s, or UNK/ASKU of "
+			    "%s); '%s' goes in detailed.",
+			    ethnicity ? "ethnicity" : "race", SYS_RACE, SYS_NULLFLAVOR, code);
+		if (!omb && strcmp(sys, SYS_RACE))
+			return invalid(err, path, "detailed codes are CDC race and ethnicity codes (%s).",
+			               SYS_RACE);
 		if (strlen(code) >= 8)
 			return invalid(err, path, "race/ethnicity code '%s' is too long.", code);
 		if (ethnicity) {
@@ -827,13 +862,25 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	return true;
 }
 
-static cJSON *race_ext(const char *url, const char *codes[], int n, const char *text)
+static cJSON *race_ext(const char *url, const char *codes[], int n, bool ethnicity)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "url", url);
 	cJSON *sub = cJSON_AddArrayToObject(e, "extension");
-	for (int i = 0; i < n; i++)
-		add_ext(sub, "ombCategory", "valueCoding", coding(SYS_RACE, codes[i]));
+	char text[256] = "";
+	for (int i = 0; i < n; i++) {
+		bool unknown = !strcmp(codes[i], "UNK") || !strcmp(codes[i], "ASKU");
+		cJSON *cd = coding(unknown ? SYS_NULLFLAVOR : SYS_RACE, codes[i]);
+		const char *words = unknown ? (!strcmp(codes[i], "UNK") ? "Unknown" : "Asked but no answer")
+		                            : vocab_label(ethnicity ? VOCAB_ETHNICITY : VOCAB_RACE, codes[i]);
+		if (words && *words)
+			cJSON_AddStringToObject(cd, "display", words);
+		add_ext(sub, unknown || omb_category(codes[i], ethnicity) ? "ombCategory" : "detailed",
+		        "valueCoding", cd);
+		size_t o = strlen(text);
+		snprintf(text + o, sizeof text - o, "%s%s", o ? ", " : "",
+		         words && *words ? words : codes[i]);
+	}
 	add_ext(sub, "text", "valueString", cJSON_CreateString(text));
 	return e;
 }
@@ -897,11 +944,11 @@ cJSON *fhir_patient_to_json(const struct client *c)
 		const char *codes[CLIENT_RACE_MAX];
 		for (int i = 0; i < c->n_race; i++)
 			codes[i] = c->race[i];
-		cJSON_AddItemToArray(ext, race_ext(EXT_RACE, codes, c->n_race, "race"));
+		cJSON_AddItemToArray(ext, race_ext(EXT_RACE, codes, c->n_race, false));
 	}
 	if (c->ethnicity[0]) {
 		const char *codes[1] = {c->ethnicity};
-		cJSON_AddItemToArray(ext, race_ext(EXT_ETHNICITY, codes, 1, "ethnicity"));
+		cJSON_AddItemToArray(ext, race_ext(EXT_ETHNICITY, codes, 1, true));
 	}
 	if (c->mother_maiden[0])
 		add_ext(ext, EXT_MAIDEN, "valueString", cJSON_CreateString(c->mother_maiden));
@@ -1359,6 +1406,16 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 	if (!get_array(j, "relationship", P, &arr, err))
 		return false;
 	if (arr && arr->child) {
+		/* HL7 v2 table 0063 or v3 RoleCode, as sent: the system says which */
+		const cJSON *c0 =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(arr->child, "coding"), 0);
+		const char *sys = jstring(c0, "system");
+		if (c0 && (!sys || (strcmp(sys, FHIR_SYS_V2_0063) && strcmp(sys, SYS_V3_ROLE))))
+			return invalid(
+			    err, "RelatedPerson.relationship",
+			    "a relationship is coded in HL7 v2 table 0063 (%s) or v3 RoleCode (%s).",
+			    FHIR_SYS_V2_0063, SYS_V3_ROLE);
+		rp->relationship_v3 = sys && !strcmp(sys, SYS_V3_ROLE);
 		cJSON *wrap = cJSON_CreateObject();
 		cJSON_AddItemReferenceToObject(wrap, "relationship", arr->child);
 		bool ok =
@@ -1398,7 +1455,8 @@ cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const ch
 	put_str(p, "reference", patient_ref);
 	if (rp->relationship[0]) {
 		cJSON *r = cJSON_AddArrayToObject(j, "relationship");
-		cJSON_AddItemToArray(r, codeable(FHIR_SYS_V2_0063, rp->relationship));
+		cJSON_AddItemToArray(
+		    r, codeable(rp->relationship_v3 ? SYS_V3_ROLE : FHIR_SYS_V2_0063, rp->relationship));
 	}
 	cJSON *n = cJSON_AddArrayToObject(j, "name");
 	cJSON_AddItemToArray(n, name_json(&rp->name, NULL));

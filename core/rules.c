@@ -205,7 +205,20 @@ void rules_check_responsible(const struct responsible_person *rp, struct rule_re
 	check_name_part(rep, rp->name.middle, "resp.middle");
 	if (!rp->relationship[0])
 		add(rep, RULE_RESP_RELATIONSHIP, NULL, NULL);
-	check_code(rep, VOCAB_RELATIONSHIP, rp->relationship, "resp.relationship");
+	if (rp->relationship_v3) {
+		/* the v3 RoleCodes of a person responsible for a client */
+		static const char *v3[] = {"MTH",     "FTH",     "PRN",    "STPPRN",  "GRPRN",
+		                           "GRMTH",   "GRFTH",   "SIB",    "PRNFOST", "MTHFOST",
+		                           "FTHFOST", "FAMMEMB", "ONESELF"};
+		bool ok = !rp->relationship[0];
+		for (size_t i = 0; i < sizeof v3 / sizeof *v3 && !ok; i++)
+			ok = !strcmp(v3[i], rp->relationship);
+		if (!ok)
+			add(rep, RULE_CODE_UNKNOWN, "resp.relationship",
+			    "'%s' is not a v3 RoleCode of a responsible person", rp->relationship);
+	} else {
+		check_code(rep, VOCAB_RELATIONSHIP, rp->relationship, "resp.relationship");
+	}
 	if (rp->phone.number[0] && !phone_ok(rp->phone.number))
 		add(rep, RULE_PHONE_FORMAT, "resp.phone", NULL);
 	if (rp->address.zip[0] && !zip_ok(rp->address.zip))

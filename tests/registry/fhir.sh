@@ -164,6 +164,26 @@ reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{
  "name":[{"family":"Treviño","given":["Guadalupe"]}],"telecom":[{"system":"phone","value":"9565550199"}]}'
 expect 201 "RelatedPerson"
 [ "$(s "/RelatedPerson?patient=$pid")" = 1 ] || fail "RelatedPerson search"
+# a relationship in v3 RoleCode is kept as sent; one in no known system or
+# not a code of a person responsible for a client is refused
+rel() {
+	reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/'$pid'"},
+	 "name":[{"family":"Peña","given":["Rosa"]}],"relationship":[{"coding":[{"system":"'$1'","code":"'$2'"}]}]}'
+}
+rel http://terminology.hl7.org/CodeSystem/v3-RoleCode GRPRN
+expect 201 "a v3 RoleCode relationship"
+[ "$(jqb -c '.relationship[0].coding[0] | [.system, .code]')" = '["http://terminology.hl7.org/CodeSystem/v3-RoleCode","GRPRN"]' ] ||
+	fail "the v3 relationship was rewritten: $(jqb -c .relationship)"
+rid=$(jqb .id)
+reg_json GET "/RelatedPerson/$rid" "$tok"
+[ "$(jqb '.relationship[0].coding[0].code')" = GRPRN ] || fail "the v3 relationship read back"
+reg_json DELETE "/RelatedPerson/$rid" "$tok"
+expect 204 "delete the v3 one"
+rel http://terminology.hl7.org/CodeSystem/v3-RoleCode ZZZ
+expect 422 "a v3 code that names no responsible person"
+rel urn:example:family MTH
+expect 422 "a relationship of an unknown system"
+[ "$(jqb '.issue[0].expression[0]')" = RelatedPerson.relationship ] || fail "the refusal names RelatedPerson.relationship"
 CONSENT='{"resourceType":"Consent","patient":{"reference":"Patient/'$pid'"},"dateTime":"2021-03-05","status":"active",
  "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
  "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],

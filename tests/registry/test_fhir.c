@@ -155,6 +155,63 @@ static void full_imm(struct immunization *im)
 	im->capture.at = 1763800000;
 }
 
+/* The extension of url in a Patient, and the value of its sub-extension. */
+static const cJSON *ext_of(const cJSON *j, const char *url)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "extension"))
+	{
+		if (!strcmp(cJSON_GetObjectItem(e, "url")->valuestring, url))
+			return e;
+	}
+	return NULL;
+}
+
+/* US Core race and ethnicity: OMB categories in ombCategory, other CDC
+ * codes in detailed, the words in text; a non-OMB code offered as a
+ * category is refused. */
+START_TEST(race_us_core)
+{
+	struct client c, back;
+	full_client(&c);
+	c.n_race = 0;
+	strcpy(c.race[c.n_race++], "2106-3");
+	strcpy(c.race[c.n_race++], "2131-1");
+	strcpy(c.race[c.n_race++], "UNK");
+	cJSON *j = fhir_patient_to_json(&c);
+	const cJSON *race = ext_of(j, "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+	ck_assert_ptr_nonnull(race);
+	const cJSON *sub = cJSON_GetObjectItem(race, "extension");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 0), "url")->valuestring, "ombCategory");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 1), "url")->valuestring, "detailed");
+	const cJSON *unk = cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 2), "valueCoding");
+	ck_assert_str_eq(cJSON_GetObjectItem(unk, "system")->valuestring,
+	                 "http://terminology.hl7.org/CodeSystem/v3-NullFlavor");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 3), "valueString")->valuestring,
+	                 "White, Other race, Unknown");
+	const cJSON *eth = ext_of(j, "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
+	const cJSON *esub = cJSON_GetObjectItem(eth, "extension");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(esub, 1), "valueString")->valuestring,
+	                 "Hispanic or Latino");
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_patient_from_json(j, &back, &err), "%s", err.message);
+	ck_assert_int_eq(back.n_race, 3);
+	ck_assert_str_eq(back.race[1], "2131-1");
+	ck_assert_str_eq(back.race[2], "UNK");
+	cJSON_Delete(j);
+	/* "Other race" offered as an OMB category */
+	j = cJSON_Parse(
+	    "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"http://hl7.org/fhir/us/core/"
+	    "StructureDefinition/us-core-race\",\"extension\":[{\"url\":\"ombCategory\",\"valueCoding\":{"
+	    "\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2131-1\"}},{\"url\":\"text\","
+	    "\"valueString\":\"Other\"}]}]}");
+	ck_assert(!fhir_patient_from_json(j, &back, &err));
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
+	ck_assert_ptr_nonnull(strstr(err.message, "detailed"));
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(immunization_round_trip)
 {
 	struct immunization im, back;
@@ -283,6 +340,25 @@ START_TEST(related_and_consent)
 	cJSON_Delete(j);
 	ck_assert_str_eq(ref, "Patient/p1");
 	ck_assert_str_eq(back.relationship, "MTH");
+	ck_assert(!back.relationship_v3);
+	/* a v3 RoleCode stays one; another system is refused */
+	strcpy(rp.relationship, "GRPRN");
+	rp.relationship_v3 = true;
+	cJSON *v3 = fhir_related_person_to_json(&rp, "Patient/p1");
+	const cJSON *rc = cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v3, "relationship"), 0), "coding"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(rc, "system")->valuestring,
+	                 "http://terminology.hl7.org/CodeSystem/v3-RoleCode");
+	struct responsible_person b3;
+	ck_assert(fhir_related_person_from_json(v3, &b3, NULL, 0, &err));
+	ck_assert(b3.relationship_v3);
+	ck_assert_str_eq(b3.relationship, "GRPRN");
+	cJSON_ReplaceItemInObject((cJSON *)rc, "system", cJSON_CreateString("urn:example:family"));
+	ck_assert(!fhir_related_person_from_json(v3, &b3, NULL, 0, &err));
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
+	cJSON_Delete(v3);
+	strcpy(rp.relationship, "MTH");
+	rp.relationship_v3 = false;
 	ck_assert_str_eq(back.name.given, "Guadalupe");
 	ck_assert_str_eq(back.phone.number, "9565550199");
 	ck_assert_str_eq(back.version, "");
@@ -579,6 +655,7 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, rule_paths);
 	tcase_add_test(tc, extensions_defined);
 	tcase_add_test(tc, parameters_tree);
+	tcase_add_test(tc, race_us_core);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
 	suite_add_tcase(s, tc);
