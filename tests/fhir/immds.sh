@@ -18,11 +18,7 @@ registry_start
 tok=$(registry_login CLINICA alice)
 reg_json POST '/$immds-forecast' "$tok" "$(cat "$top_srcdir/tests/fhir/immds-ig-request.json")"
 expect 200 "the IG's example request"
-# node resolves @medplum/* from the script's folder upwards: run a copy there
-mkdir -p "$REG_TMP/node/node_modules"
-ln -s "$MEDPLUM_DIR/node_modules/@medplum" "$REG_TMP/node/node_modules/@medplum"
-cp "$top_srcdir/tests/fhir/immds-profiles.mjs" "$REG_TMP/node/"
-node "$REG_TMP/node/immds-profiles.mjs" "$top_srcdir/tests/fhir/immds-stu1.json" "$REG_BODY" ||
+medplum_node "$top_srcdir/tests/fhir/immds-profiles.mjs" "$top_srcdir/tests/fhir/immds-stu1.json" "$REG_BODY" ||
 	fail "the answer to the IG's example is not valid against the IG's profiles"
 # the IG's example answer names these: HepB dose 2 (its earliest date is the
 # one the IG gives, 2020-05-26), a valid HepB evaluation

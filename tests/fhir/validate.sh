@@ -13,10 +13,4 @@ skip() { echo "SKIP: $*"; exit 77; }
 medplum_find
 rec=$top_builddir/tests/fhir-record
 [ -d "$rec" ] || skip "no recorded bodies (run the integration tests first)"
-# node resolves @medplum/* from the script's folder upwards: run a copy there
-work=$(mktemp -d "${TMPDIR:-/tmp}/vaxvalidate.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/node_modules"
-ln -s "$MEDPLUM_DIR/node_modules/@medplum" "$work/node_modules/@medplum"
-cp "$top_srcdir/tests/fhir/validate.mjs" "$work/"
-node "$work/validate.mjs" "$rec"
+medplum_node "$top_srcdir/tests/fhir/validate.mjs" "$rec"

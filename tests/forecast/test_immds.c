@@ -37,6 +37,13 @@ static void free_data(void)
 	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id           \
 	"\",\"status\":\"" status "\",\"vaccineCode\":{\"coding\":[{\"system\":"                             \
 	"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},\"occurrenceDateTime\":\"" when "\"}}"
+#define IMM_SUB(id, cvx, when, reason)                                                                       \
+	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id           \
+	"\",\"status\":\"completed\",\"isSubpotent\":true,\"subpotentReason\":[{\"coding\":[{\"system\":"    \
+	"\"http://terminology.hl7.org/CodeSystem/immunization-subpotent-reason\",\"code\":\"" reason         \
+	"\"}]}],"                                                                                            \
+	"\"vaccineCode\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},"  \
+	"\"occurrenceDateTime\":\"" when "\"}}"
 #define REQ(date, params)                                                                                    \
 	"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\","                      \
 	"\"valueDate\":\"" date "\"}" params "]}"
@@ -111,6 +118,15 @@ static const char *criterion(const cJSON *r, const char *loinc)
 			return cJSON_GetObjectItemCaseSensitive(c, "value")->valuestring;
 	}
 	return NULL;
+}
+
+/* The first evaluation, which must say not valid: its first reason. */
+static const cJSON *not_valid_reason(const cJSON *out)
+{
+	const cJSON *ev = param(out, "evaluation", 0);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "notvalid");
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ev, "doseStatusReason"), 0);
 }
 
 START_TEST(test_hepb_birth_dose)
@@ -191,10 +207,7 @@ START_TEST(test_not_valid_and_entered_in_error)
 	                                   IMM("b", "03", "2021-01-15", "entered-in-error")),
 	             &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
-	const cJSON *ev = param(out, "evaluation", 0);
-	ck_assert_ptr_nonnull(ev);
-	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "notvalid");
-	const cJSON *why = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ev, "doseStatusReason"), 0);
+	const cJSON *why = not_valid_reason(out);
 	ck_assert_str_eq(code_of(why), "tooyoung");
 	ck_assert_str_eq(system_of(why, 0), "http://hl7.org/fhir/us/immds/CodeSystem/StatusReason");
 	ck_assert_ptr_nonnull(strstr(text_of(why), "Too Young"));
@@ -212,26 +225,11 @@ END_TEST
 START_TEST(test_subpotent_and_not_yet_due)
 {
 	struct vax_error err = {0};
-	cJSON *out = forecast(
-	    "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\",\"valueDate\":"
-	    "\"2024-09-01\"}" PATIENT("2019-06-01",
-	                              "female") ",{\"name\":\"immunization\",\"resource\":{"
-	                                        "\"resourceType\":\"Immunization\",\"id\":\"s1\",\"status\":"
-	                                        "\"completed\",\"isSubpotent\":true,"
-	                                        "\"subpotentReason\":[{\"coding\":[{\"system\":\"http://"
-	                                        "terminology.hl7.org/CodeSystem/"
-	                                        "immunization-subpotent-reason\",\"code\":\"partialdose\"}]}]"
-	                                        ",\"vaccineCode\":{\"coding\":[{"
-	                                        "\"system\":\"http://hl7.org/fhir/sid/"
-	                                        "cvx\",\"code\":\"03\"}]},\"occurrenceDateTime\":"
-	                                        "\"2020-06-15\"}}]}",
-	    &err);
+	cJSON *out = forecast(REQ("2024-09-01", PATIENT("2019-06-01", "female")
+	                                            IMM_SUB("s1", "03", "2020-06-15", "partialdose")),
+	                      &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
-	const cJSON *ev = param(out, "evaluation", 0);
-	ck_assert_ptr_nonnull(ev);
-	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "notvalid");
-	const cJSON *why = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ev, "doseStatusReason"), 0);
-	ck_assert_str_eq(code_of(why), "quantity");
+	ck_assert_str_eq(code_of(not_valid_reason(out)), "quantity");
 	/* the subpotent dose does not count: MMR's first dose is still to give */
 	const cJSON *mmr = rec_for(out, "MMR");
 	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(mmr, "doseNumberPositiveInt")->valueint, 1);

@@ -21,3 +21,19 @@ medplum_find() {
 	sh "$top_srcdir/tests/medplum/setup.sh" "$MEDPLUM_DIR" >"$top_builddir/tests/medplum-setup.log" 2>&1 ||
 		skip "npm could not install the Medplum packages (see tests/medplum-setup.log)"
 }
+
+# medplum_node SCRIPT [ARGS...]: run a node script of the source tree where
+# it resolves @medplum/* (node looks upwards from the script's folder): a
+# copy in a temporary folder beside a link to MEDPLUM_DIR's packages.
+medplum_node() {
+	_mp_work=$(mktemp -d "${TMPDIR:-/tmp}/vaxmedplum.XXXXXX")
+	mkdir -p "$_mp_work/node_modules"
+	ln -s "$MEDPLUM_DIR/node_modules/@medplum" "$_mp_work/node_modules/@medplum"
+	cp "$1" "$_mp_work/"
+	_mp_script=$_mp_work/$(basename "$1")
+	shift
+	_mp_rc=0
+	node "$_mp_script" "$@" || _mp_rc=$?
+	rm -rf "$_mp_work"
+	return $_mp_rc
+}
