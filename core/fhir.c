@@ -616,6 +616,16 @@ static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct v
 			               SYS_RACE);
 		if (strlen(code) >= 8)
 			return invalid(err, path, "race/ethnicity code '%s' is too long.", code);
+		/* the registry keeps the OMB categories and the detailed codes its
+		 * forms offer ("Other race"); any other CDC code ("2108-9") stays in
+		 * the record as sent, shaped like CDC's codes */
+		if (!omb && !vocab_find(ethnicity ? VOCAB_ETHNICITY : VOCAB_RACE, code)) {
+			if (strlen(code) != 6 || strspn(code, "0123456789") != 4 || code[4] != '-' ||
+			    !isdigit((unsigned char)code[5]))
+				return invalid(err, path,
+				               "'%s' is not a CDC race and ethnicity code (NNNN-N).", code);
+			continue;
+		}
 		if (ethnicity) {
 			scopy(c->ethnicity, sizeof c->ethnicity, code);
 		} else {

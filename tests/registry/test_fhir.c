@@ -209,6 +209,26 @@ START_TEST(race_us_core)
 	ck_assert_str_eq(err.code, "FHIR-INVALID");
 	ck_assert_ptr_nonnull(strstr(err.message, "detailed"));
 	cJSON_Delete(j);
+	/* any CDC code in detailed is taken (the record keeps it); garbage is not */
+	j = cJSON_Parse(
+	    "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"http://hl7.org/fhir/us/core/"
+	    "StructureDefinition/us-core-race\",\"extension\":[{\"url\":\"ombCategory\",\"valueCoding\":{"
+	    "\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2106-3\"}},{\"url\":\"detailed\","
+	    "\"valueCoding\":{\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2108-9\"}},{"
+	    "\"url\":\"text\",\"valueString\":\"European\"}]}]}");
+	ck_assert_msg(fhir_patient_from_json(j, &back, &err), "%s", err.message);
+	ck_assert_int_eq(back.n_race, 1);
+	cJSON *code = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(
+	        cJSON_GetArrayItem(
+	            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "extension"), 0),
+	                                "extension"),
+	            1),
+	        "valueCoding"),
+	    "code");
+	cJSON_SetValuestring(code, "eur");
+	ck_assert(!fhir_patient_from_json(j, &back, &err));
+	cJSON_Delete(j);
 }
 END_TEST
 
