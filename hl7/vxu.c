@@ -903,14 +903,6 @@ static void read_rxa(struct rd *r, int seg, struct hl7_dose *d)
 	hl7_get(r->m, seg, 5, 1, 6, 1, sys, sizeof sys);
 	if (!strcmp(sys, "NDC"))
 		get_into(r, seg, 5, 1, 4, 1, im->ndc, sizeof im->ndc, true);
-	/* 11 digits written 5-4-2 with dashes, as messages often have them:
-	 * the code system's 11 digits without */
-	if (im->ndc[0] && !codes_ndc_form_ok(im->ndc)) {
-		char digits[16];
-		text_digits(im->ndc, digits, sizeof digits);
-		if (strlen(digits) == 11 && strlen(im->ndc) == 13)
-			snprintf(im->ndc, sizeof im->ndc, "%s", digits);
-	}
 	hl7_get(r->m, seg, 6, 1, 1, 1, buf, sizeof buf);
 	if (buf[0] && strcmp(buf, "999") != 0 && !imm_parse_volume(buf, &im->dose_ul)) {
 		struct hl7_loc l = loc_of(r->m, seg, 6, 0);
@@ -1110,7 +1102,15 @@ void hl7_vxu_check(const struct hl7_vxu *v, const struct rule_ctx *ctx, struct h
 		if (v->dose[i].im.entered_in_error)
 			continue;
 		rules_report_init(&rep);
-		rules_check_immunization(ctx, v->client.dob, &v->dose[i].im, &rep);
+		/* an NDC written 5-4-2 with dashes, as messages often have it, is
+		 * checked as the 11 digits it is (the registry stores the code
+		 * system's form) */
+		struct immunization im = v->dose[i].im;
+		char digits[16];
+		text_digits(im.ndc, digits, sizeof digits);
+		if (!codes_ndc_form_ok(im.ndc) && strlen(digits) == 11 && strlen(im.ndc) == 13)
+			snprintf(im.ndc, sizeof im.ndc, "%s", digits);
+		rules_check_immunization(ctx, v->client.dob, &im, &rep);
 		hl7_issues_from_rules(is, &rep, &v->dose[i].where);
 	}
 }
