@@ -483,6 +483,14 @@ bool codes_ndc_form_ok(const char *ndc)
 	return (a == 4 && b == 4 && c == 2) || (a == 5 && b == 3 && c == 2) || (a == 5 && b == 4 && c == 1);
 }
 
+void codes_ndc_undash(char *ndc)
+{
+	char digits[16];
+	text_digits(ndc, digits, sizeof digits);
+	if (strlen(ndc) == 13 && strlen(digits) == 11 && ndc[5] == '-' && ndc[10] == '-')
+		strcpy(ndc, digits);
+}
+
 const struct ndc_info *codes_ndc(const struct codes *c, const char *ndc)
 {
 	char norm[14];

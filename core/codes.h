@@ -103,6 +103,10 @@ const struct ndc_info *codes_ndc(const struct codes *c, const char *ndc);
  * has its codes: 10 digits with dashes (4-4-2, 5-3-2, 5-4-1), or 11
  * digits without? (The 11-digit form with dashes is neither.) */
 bool codes_ndc_form_ok(const char *ndc);
+/** An NDC written 11 digits 5-4-2 with dashes (as HL7 messages and CDC's
+ * ndc11 column have it) made the code system's 11 digits, in place; any
+ * other value is left as it is. */
+void codes_ndc_undash(char *ndc);
 /** NDC from a GTIN-14 (as in a GS1 DataMatrix). */
 const struct ndc_info *codes_ndc_by_gtin(const struct codes *c, const char *gtin);
 

@@ -1106,10 +1106,7 @@ void hl7_vxu_check(const struct hl7_vxu *v, const struct rule_ctx *ctx, struct h
 		 * checked as the 11 digits it is (the registry stores the code
 		 * system's form) */
 		struct immunization im = v->dose[i].im;
-		char digits[16];
-		text_digits(im.ndc, digits, sizeof digits);
-		if (!codes_ndc_form_ok(im.ndc) && strlen(digits) == 11 && strlen(im.ndc) == 13)
-			snprintf(im.ndc, sizeof im.ndc, "%s", digits);
+		codes_ndc_undash(im.ndc);
 		rules_check_immunization(ctx, v->client.dob, &im, &rep);
 		hl7_issues_from_rules(is, &rep, &v->dose[i].where);
 	}

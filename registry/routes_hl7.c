@@ -484,11 +484,6 @@ static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, vax_d
 			    "by its CVX code %s without it.",
 			    im->ndc, im->cvx);
 			im->ndc[0] = '\0';
-		} else if (!codes_ndc_form_ok(im->ndc)) {
-			char digits[16];
-			text_digits(im->ndc, digits, sizeof digits);
-			if (strlen(digits) == 11)
-				snprintf(im->ndc, sizeof im->ndc, "%s", digits);
 		}
 	}
 	snprintf(im->client_id, sizeof im->client_id, "%s", pid);
@@ -626,6 +621,11 @@ static void check_only(struct job *j, const struct hl7_vxu *v, int d, struct hl7
 static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v, struct hl7_issues *is)
 {
 	*is = v->issues;
+	/* an NDC written 5-4-2 with dashes, as messages often have it, is the
+	 * code system's 11 digits (store_dose takes the label's form when CDC
+	 * lists it) */
+	for (int d = 0; d < v->n_dose; d++)
+		codes_ndc_undash(v->dose[d].im.ndc);
 	/* the client first: without it no dose can be stored */
 	bool client_bad = false;
 	for (int i = 0; i < v->issues.n; i++)
