@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -22,8 +26,20 @@
 #define DEFAULT_MAX_RESPONSE (32u << 20)
 #define HDR_SMALL            160
 #define HDR_URL              1024
+#define API_GZIP_MIN         512 /* bytes of body before compressing pays */
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
+
+/* The last answer, with its ETag, to a conditional GET (api_req_conditional). */
+struct cached {
+	char *url;
+	char *etag;
+	char *body;
+	size_t len;
+	char ctype[HDR_SMALL];
+	uint64_t used;
+};
+#define API_CACHE_MAX 16
 
 struct api_conn {
 	CURLM *multi;
@@ -36,9 +52,19 @@ struct api_conn {
 	long connect_timeout_ms, low_speed_time, low_speed_limit, request_timeout_ms;
 	size_t max_response;
 	bool gzip, http2;
+	bool gzip_up;    /* the registry takes gzip request bodies (RFC 7694) */
+	bool no_gzip_up; /* it refused one (415): never again on this connection */
 	char *token;
 	int running; /* requests in flight */
 	struct api_bytes total;
+	struct cached cache[API_CACHE_MAX];
+	uint64_t cache_tick;
+	/* a TCP connection opened ahead of the next request (api_conn_warm) */
+	CURL *warm;               /* the connect-only transfer opening it */
+	curl_socket_t warm_fd;    /* connected, not yet used; CURL_SOCKET_BAD if none */
+	curl_socket_t warm_given; /* handed to a request just now */
+	int64_t warm_ms;          /* when it connected */
+	int64_t last_net_ms;      /* when a request last ended */
 };
 
 struct api_req {
@@ -52,9 +78,12 @@ struct api_req {
 	char *body;
 	size_t body_len;
 	bool body_secret;
+	unsigned char *zbody; /* the body as sent, gzip-compressed; NULL: sent as it is */
+	size_t zbody_len;
 	char *content_type;
 	bool no_auth;
 	bool sent_token;
+	bool conditional; /* GET with If-None-Match from the connection's cache */
 	api_done_fn cb;
 	void *arg;
 	CURL *easy;
@@ -214,6 +243,7 @@ struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_erro
 	a->max_response = cfg->max_response ? cfg->max_response : DEFAULT_MAX_RESPONSE;
 	a->gzip = !cfg->no_gzip;
 	a->http2 = !cfg->http1_only;
+	a->warm_fd = a->warm_given = CURL_SOCKET_BAD;
 	a->multi = curl_multi_init();
 	a->share = curl_share_init();
 	if (!a->agent || !a->multi || !a->share)
@@ -231,10 +261,197 @@ oom:
 	return NULL;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- warming: the TCP handshake while the person types --------------------
+ * On a slow link the first request of a session (or the first after the
+ * registry closed an idle connection) waits a round trip for TCP before
+ * TLS even starts. api_conn_warm() opens the TCP connection ahead, with
+ * curl's connect-only mode on the registry's host and port (curl resolves
+ * and connects without blocking the loop); the next request's transfer
+ * then takes that socket (CURLOPT_OPENSOCKETFUNCTION) as already
+ * connected. Nothing is sent on it until a real request: it costs no
+ * round trip that request would not have paid. */
+#define WARM_FRESH_MS 20000 /* older than this, the registry may have closed it */
+#define WARM_IDLE_MS  25000 /* no request for this long: curl's pooled connection may be gone */
+
+static void warm_drop(struct api_conn *a)
+{
+	if (a->warm) {
+		curl_multi_remove_handle(a->multi, a->warm);
+		curl_easy_cleanup(a->warm);
+		a->warm = NULL;
+	}
+	if (a->warm_fd != CURL_SOCKET_BAD)
+		close(a->warm_fd);
+	a->warm_fd = CURL_SOCKET_BAD;
+}
+
+/* the connect-only transfer ends: its socket is ours, curl must not close it */
+static int warm_keep(void *clientp, curl_socket_t fd)
+{
+	struct api_conn *a = clientp;
+	if (fd == a->warm_fd)
+		return 0;
+	return close(fd);
+}
+
+/* Still connected, nothing arrived on it (a close or reset would)? */
+static bool warm_alive(curl_socket_t fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
+}
+
+static curl_socket_t warm_open(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct api_conn *a = clientp;
+	if (purpose == CURLSOCKTYPE_IPCXN && a->warm_fd != CURL_SOCKET_BAD) {
+		/* only where curl is going: not to a proxy, not to another address */
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		bool same = getpeername(a->warm_fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		            sl == (socklen_t)addr->addrlen && !memcmp(&ss, &addr->addr, sl);
+		curl_socket_t fd = a->warm_fd;
+		a->warm_fd = CURL_SOCKET_BAD;
+		if (same && mono_ms() - a->warm_ms < WARM_FRESH_MS && warm_alive(fd)) {
+			a->warm_given = fd;
+			return fd;
+		}
+		close(fd);
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static int warm_sockopt(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+	struct api_conn *a = clientp;
+	(void)purpose;
+	if (fd != CURL_SOCKET_BAD && fd == a->warm_given) {
+		a->warm_given = CURL_SOCKET_BAD;
+		return CURL_SOCKOPT_ALREADY_CONNECTED;
+	}
+	return CURL_SOCKOPT_OK;
+}
+
+bool api_conn_warm(struct api_conn *a)
+{
+	int64_t now = mono_ms();
+	if (a->warm || a->running || (a->last_net_ms && now - a->last_net_ms < WARM_IDLE_MS))
+		return false;
+	if (a->warm_fd != CURL_SOCKET_BAD) {
+		if (now - a->warm_ms < WARM_FRESH_MS && warm_alive(a->warm_fd))
+			return false; /* one is ready */
+		close(a->warm_fd);
+		a->warm_fd = CURL_SOCKET_BAD;
+	}
+	/* the registry's host and port, as plain TCP: connect-only sends nothing */
+	const char *hp = strstr(a->origin, "://") + 3;
+	char url[300];
+	snprintf(url, sizeof url, "http://%s%s", hp,
+	         strchr(hp[0] == '[' ? strchr(hp, ']') : hp, ':') ? "" : ":443");
+	CURL *e = curl_easy_init();
+	if (!e)
+		return false;
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
+#endif
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_NOPROXY,
+	                 "*"); /* a proxy would need the request; the transfer goes as it is configured */
+	curl_easy_setopt(e, CURLOPT_SHARE, a->share);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, a->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, warm_keep);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, a);
+	if (curl_multi_add_handle(a->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		return false;
+	}
+	a->warm = e;
+	return true;
+}
+
+/* The connect-only transfer ended: keep its socket if it connected. */
+static void warm_done(struct api_conn *a, CURLcode cc)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	if (cc == CURLE_OK && curl_easy_getinfo(a->warm, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+	    fd != CURL_SOCKET_BAD) {
+		a->warm_fd = fd; /* warm_keep leaves it open */
+		a->warm_ms = mono_ms();
+	}
+	curl_multi_remove_handle(a->multi, a->warm);
+	curl_easy_cleanup(a->warm);
+	a->warm = NULL;
+}
+
+static void cache_drop(struct cached *c)
+{
+	if (c->body)
+		OPENSSL_cleanse(c->body, c->len);
+	free(c->body);
+	free(c->url);
+	free(c->etag);
+	memset(c, 0, sizeof *c);
+}
+
+static void cache_clear(struct api_conn *a)
+{
+	for (int i = 0; i < API_CACHE_MAX; i++)
+		cache_drop(&a->cache[i]);
+}
+
+static struct cached *cache_find(struct api_conn *a, const char *url)
+{
+	for (int i = 0; i < API_CACHE_MAX; i++)
+		if (a->cache[i].url && !strcmp(a->cache[i].url, url))
+			return &a->cache[i];
+	return NULL;
+}
+
+/* Keep a conditional GET's answer (replacing the least used one). */
+static void cache_put(struct api_conn *a, const struct api_req *r)
+{
+	struct cached *c = cache_find(a, r->url);
+	for (int i = 0; !c && i < API_CACHE_MAX; i++)
+		if (!a->cache[i].url)
+			c = &a->cache[i];
+	if (!c) {
+		c = &a->cache[0];
+		for (int i = 1; i < API_CACHE_MAX; i++)
+			if (a->cache[i].used < c->used)
+				c = &a->cache[i];
+	}
+	cache_drop(c);
+	c->url = strdup(r->url);
+	c->etag = strdup(r->etag);
+	c->body = malloc(r->rlen + 1);
+	if (!c->url || !c->etag || !c->body) {
+		cache_drop(c);
+		return;
+	}
+	memcpy(c->body, r->rbody ? r->rbody : "", r->rlen);
+	c->body[r->rlen] = '\0';
+	c->len = r->rlen;
+	snprintf(c->ctype, sizeof c->ctype, "%s", r->ctype);
+	c->used = ++a->cache_tick;
+}
+
 void api_conn_free(struct api_conn *a)
 {
 	if (!a)
 		return;
+	cache_clear(a);
+	warm_drop(a);
 	if (a->multi)
 		curl_multi_cleanup(a->multi);
 	if (a->share)
@@ -252,6 +469,10 @@ void api_conn_free(struct api_conn *a)
 
 void api_conn_set_token(struct api_conn *a, const char *token)
 {
+	/* what was kept for one login is not for the next, nor for another
+	 * organization */
+	if (!a->token || !token || strcmp(a->token, token))
+		cache_clear(a);
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
 	a->token = dup_or_null(token);
@@ -375,6 +596,11 @@ void api_req_no_auth(struct api_req *r)
 	r->no_auth = true;
 }
 
+void api_req_conditional(struct api_req *r)
+{
+	r->conditional = !strcmp(r->method, "GET");
+}
+
 const char *api_req_method(const struct api_req *r)
 {
 	return r->method;
@@ -417,6 +643,9 @@ static void release_easy(struct api_req *r)
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;
 	}
+	free(r->zbody);
+	r->zbody = NULL;
+	r->zbody_len = 0;
 	if (r->sent) {
 		/* The Authorization line holds the token: wipe it. */
 		for (struct curl_slist *l = r->sent; l; l = l->next)
@@ -536,6 +765,12 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 		header_value(r->ctype, sizeof r->ctype, v, vl);
 	} else if (header_is(line, n, "last-modified", &v, &vl)) {
 		header_value(r->last_modified, sizeof r->last_modified, v, vl);
+	} else if (header_is(line, n, "accept-encoding", &v, &vl)) {
+		/* RFC 7694: the server names the codings it takes in requests */
+		char buf[64];
+		header_value(buf, sizeof buf, v, vl);
+		if (strstr(buf, "gzip") && !r->api->no_gzip_up)
+			r->api->gzip_up = true;
 	} else if (header_is(line, n, "www-authenticate", &v, &vl)) {
 		header_value(r->www_auth, sizeof r->www_auth, v, vl);
 	} else if (header_is(line, n, "retry-after", &v, &vl)) {
@@ -560,6 +795,34 @@ static bool add_header(struct curl_slist **l, const char *name, const char *v)
 	return true;
 }
 
+/* Compress the body for a registry that takes gzip: what goes up on a
+ * slow link is mostly uploads of Bundles, which shrink 10-20 times. Never
+ * a secret (a password mixed into compressed data leaks through its
+ * length), never a small body (gzip's 18 bytes of framing do not pay). */
+static void compress_body(struct api_req *r)
+{
+	if (!r->api->gzip_up || r->body_secret || r->body_len < API_GZIP_MIN)
+		return;
+	z_stream z = {0};
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	size_t cap = deflateBound(&z, r->body_len);
+	r->zbody = malloc(cap);
+	if (r->zbody) {
+		z.next_in = (Bytef *)r->body;
+		z.avail_in = (uInt)r->body_len;
+		z.next_out = r->zbody;
+		z.avail_out = (uInt)cap;
+		if (deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < r->body_len) {
+			r->zbody_len = z.total_out;
+		} else {
+			free(r->zbody);
+			r->zbody = NULL;
+		}
+	}
+	deflateEnd(&z);
+}
+
 static bool build_easy(struct api_req *r)
 {
 	struct api_conn *a = r->api;
@@ -567,11 +830,15 @@ static bool build_easy(struct api_req *r)
 	if (!e)
 		return false;
 	r->easy = e;
-	bool ok = add_header(&r->sent, "Accept: ", "application/fhir+json, application/json;q=0.9");
+	bool ok = add_header(&r->sent, "Accept: ", "application/fhir+json, application/json");
 	/* No "Expect: 100-continue": it costs a round trip on slow links. */
 	ok = ok && add_header(&r->sent, "Expect:", "");
 	if (r->body)
 		ok = ok && add_header(&r->sent, "Content-Type: ", r->content_type);
+	if (r->body)
+		compress_body(r);
+	if (r->zbody)
+		ok = ok && add_header(&r->sent, "Content-Encoding: ", "gzip");
 	r->sent_token = false;
 	if (!r->no_auth && a->token) {
 		ok = ok && add_header(&r->sent, "Authorization: Bearer ", a->token);
@@ -579,6 +846,9 @@ static bool build_easy(struct api_req *r)
 	}
 	for (struct curl_slist *l = r->extra; ok && l; l = l->next)
 		ok = add_header(&r->sent, "", l->data);
+	const struct cached *c = r->conditional ? cache_find(a, r->url) : NULL;
+	if (c)
+		ok = ok && add_header(&r->sent, "If-None-Match: ", c->etag);
 	if (!ok)
 		return false;
 
@@ -593,14 +863,18 @@ static bool build_easy(struct api_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, warm_open);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, a);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, warm_sockopt);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, a);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 #else
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	if (a->gzip)
-		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (a->gzip) /* only what vaxregd sends: each coding named costs bytes on every request */
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
 	                 a->http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
@@ -612,6 +886,14 @@ static bool build_easy(struct api_req *r)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, a->request_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)a->max_response);
 
+	/* What the ClientHello offers is sent at every connection: TLS 1.2
+	 * only with ECDHE and AEAD (what TLS 1.3 has anyway), the common
+	 * curves; a shorter offer is a few hundred bytes less on a slow link */
+	curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST,
+	                 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	                 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	                 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+	curl_easy_setopt(e, CURLOPT_SSL_EC_CURVES, "X25519:P-256:P-384");
 	/* Verification is always on; these two lines are never conditional. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -633,8 +915,13 @@ static bool build_easy(struct api_req *r)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
 		if (r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) {
 			/* Not copied: secrets stay in our buffer, which is wiped. */
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+			if (r->zbody) {
+				curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)r->zbody);
+				curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->zbody_len);
+			} else {
+				curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+				curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+			}
 		}
 	}
 	return true;
@@ -943,13 +1230,32 @@ static void finish(struct api_req *r, CURLcode cc)
 	a->total.received += res->bytes.received;
 	a->total.requests++;
 	res->http_version = ver == CURL_HTTP_VERSION_2_0 ? 20 : ver == CURL_HTTP_VERSION_1_0 ? 10 : 11;
+	res->location = r->location;
+	res->last_modified = r->last_modified;
+	res->retry_after = r->retry_after;
+	struct cached *c = r->conditional && cc == CURLE_OK ? cache_find(a, r->url) : NULL;
+	if (c && status == 304) {
+		/* not modified: the answer kept from last time, as if it came */
+		char *b = malloc(c->len + 1);
+		if (b) {
+			memcpy(b, c->body, c->len + 1);
+			free(r->rbody);
+			r->rbody = b;
+			r->rlen = c->len;
+			r->rcap = c->len + 1;
+			snprintf(r->ctype, sizeof r->ctype, "%s", c->ctype);
+			snprintf(r->etag, sizeof r->etag, "%s", c->etag);
+			c->used = ++a->cache_tick;
+			status = 200;
+			res->not_modified = true;
+		}
+	} else if (r->conditional && cc == CURLE_OK && status == 200 && r->etag[0]) {
+		cache_put(a, r);
+	}
 	res->body = r->rbody ? r->rbody : "";
 	res->body_len = r->rlen;
 	res->content_type = r->ctype;
 	res->etag = r->etag;
-	res->location = r->location;
-	res->last_modified = r->last_modified;
-	res->retry_after = r->retry_after;
 	if (cc != CURLE_OK) {
 		res->status = status;
 		transport_error(r, cc);
@@ -968,11 +1274,24 @@ static int collect(struct api_conn *a)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct api_req *r = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		CURLcode cc = m->data.result;
+		if (m->easy_handle == a->warm) {
+			warm_done(a, cc);
+			continue;
+		}
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		if (!r)
 			continue;
+		a->last_net_ms = mono_ms();
+		bool zipped = r->zbody != NULL;
 		finish(r, cc);
+		if (zipped && r->res.status == 415) {
+			/* it said it takes gzip, then refused it: send it plain */
+			a->gzip_up = false;
+			a->no_gzip_up = true;
+			if (api_req_send(r, r->cb, r->arg))
+				continue;
+		}
 		done++;
 		if (r->cb)
 			r->cb(r, &r->res, r->arg); /* may free or resend r */
@@ -986,11 +1305,13 @@ bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed)
 	struct curl_waitfd w = {.fd = fd, .events = CURL_WAIT_POLLIN, .revents = 0};
 	curl_multi_perform(a->multi, &running);
 	done = collect(a);
-	if (done == 0 && max_wait_ms > 0 && (a->running > 0 || fd >= 0)) {
+	/* with nothing in flight it still waits (a caller's pause must not
+	 * spin), and a warm-up's connect moves on meanwhile */
+	if (done == 0 && max_wait_ms > 0) {
 		long t = -1;
 		curl_multi_timeout(a->multi, &t);
 		int wait = max_wait_ms;
-		if (a->running > 0 && t >= 0 && t < wait)
+		if ((a->running > 0 || a->warm) && t >= 0 && t < wait)
 			wait = (int)t;
 		int nfds = 0;
 		curl_multi_poll(a->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, wait, &nfds);

@@ -84,6 +84,7 @@ struct api_result {
 	const char *etag;         /* ETag header, "" if none */
 	const char *location;     /* Location / Content-Location, "" if none */
 	const char *last_modified;
+	bool not_modified;      /* a conditional GET's 304: body is the answer kept from before */
 	long http_version;      /* 11, 20 */
 	struct api_bytes bytes; /* this request only */
 	double seconds;         /* total time */
@@ -119,6 +120,12 @@ int api_pump(struct api_conn *a, int max_wait_ms);
 /** Like api_pump(), but also wakes when fd becomes readable (e.g. the
  * terminal); returns true if fd is readable. */
 bool api_pump_fd(struct api_conn *a, int fd, int max_wait_ms, int *completed);
+/** Open the TCP connection to the registry ahead of the next request (the
+ * login screen, the first key after an idle spell): its handshake happens
+ * while the person types. Does nothing while a request is in flight, when
+ * one ended less than 25 s ago (that connection is still there) or when a
+ * warm one is ready; sends nothing. True if it started one. */
+bool api_conn_warm(struct api_conn *a);
 /** Number of requests in flight. */
 int api_busy(const struct api_conn *a);
 /** Bytes for the whole life of this struct api_conn (the bandwidth meter). */
@@ -138,6 +145,12 @@ bool api_req_body_secret(struct api_req *r, const char *content_type, const char
 void api_req_wipe_body(struct api_req *r);
 /** Do not send the bearer token (login, password reset). */
 void api_req_no_auth(struct api_req *r);
+/** Make a GET conditional: the connection keeps the last answer that came
+ * with an ETag for this URL (a few, in memory, dropped when the token
+ * changes), sends If-None-Match, and hands a 304 back as that answer with
+ * res->not_modified set: what does not change (the CapabilityStatement, the
+ * confidentiality statement, lists) costs the headers only on a slow link. */
+void api_req_conditional(struct api_req *r);
 /** Start (or restart) the request. cb may be NULL (poll with api_req_done).
  * Returns false (and the callback is not called) if it could not start. */
 bool api_req_send(struct api_req *r, api_done_fn cb, void *arg);

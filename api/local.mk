@@ -5,8 +5,8 @@ libvaxapi_a_SOURCES = \
 	api/response.c api/response.h \
 	api/session.c api/session.h \
 	api/fhir_client.c api/fhir_client.h
-libvaxapi_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
-VAXAPI_LIBS = libvaxapi.a $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS)
+libvaxapi_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
+VAXAPI_LIBS = libvaxapi.a $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
 
 # Tests: Check suites against real TLS peers (openssl s_server with
 # throwaway certificates, a listener that never answers).

@@ -251,6 +251,7 @@ bool api_token_parse(const char *body, size_t len, struct api_token *t, struct v
 	t->expires_in = num_of(j, "expires_in", 0, 366L * 86400);
 	copy_str(t->org_code, sizeof t->org_code, str_or_empty(j, "org_code"));
 	copy_str(t->org_name, sizeof t->org_name, str_or_empty(j, "org_name"));
+	copy_str(t->role, sizeof t->role, str_or_empty(j, "role"));
 	t->reset_required = bool_of(j, "reset_required");
 	t->password_expires_in_days = num_of(j, "password_expires_in_days", -1, 100000);
 	const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(j, "organizations");
@@ -298,6 +299,7 @@ bool api_token_error_parse(const char *body, size_t len, struct api_token_error 
 	e->attempts_remaining = (int)num_of(j, "attempts_remaining", -1, 1000);
 	e->reset_required = bool_of(j, "reset_required");
 	e->retry_after = (int)num_of(j, "retry_after", 0, 86400);
+	e->confidentiality_required = bool_of(j, "confidentiality_required");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "captcha");
 	if (cJSON_IsString(c) && c->valuestring && *c->valuestring) {
 		e->captcha = true;

@@ -48,6 +48,7 @@ struct api_token {
 	long expires_in;   /* seconds; 0 if not given */
 	char org_code[33]; /* the org this token is bound to */
 	char org_name[101];
+	char role[16]; /* the user's role there ("provider", "view", "school"); "" if not named */
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
 	bool reset_required;           /* must change the password now */
@@ -58,11 +59,13 @@ struct api_token {
 struct api_token_error {
 	char error[48]; /* invalid_grant, invalid_request, ... */
 	char description[256];
-	int attempts_remaining; /* -1 if not given */
-	bool captcha;           /* a challenge must be answered (registries that ask one) */
-	char challenge[256];    /* the challenge text, if given */
-	int retry_after;        /* seconds before the next attempt may be made; 0 if none */
-	bool reset_required;    /* locked: the password must be reset */
+	int attempts_remaining;        /* -1 if not given */
+	bool captcha;                  /* a challenge must be answered (registries that ask one) */
+	char challenge[256];           /* the challenge text, if given */
+	int retry_after;               /* seconds before the next attempt may be made; 0 if none */
+	bool reset_required;           /* locked: the password must be reset */
+	bool confidentiality_required; /* the password is right: accept the statement, then again */
+	bool statement;                /* ... and the statement came with it (api_session_confidentiality) */
 };
 
 /** Parse a token answer; false with API-PROTO-* if unusable. The token is

@@ -16,6 +16,7 @@ enum op {
 	OP_CONFIDENTIALITY,
 	OP_LOGIN,
 	OP_SWITCH,
+	OP_RENEW,
 	OP_CHANGE,
 	OP_RESET_REQUEST,
 	OP_RESET_CONFIRM,
@@ -36,6 +37,8 @@ struct api_session {
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
 	int64_t expires_at; /* CLOCK_MONOTONIC seconds; 0 = unknown */
+	int64_t lifetime;   /* seconds the registry gave the token; 0 = unknown */
+	enum api_role role;
 	bool reset_required;
 	char *conf_text;
 	char conf_version[33];
@@ -102,11 +105,18 @@ static void drop_req(struct api_session *s)
 	s->op = OP_NONE;
 }
 
+void api_session_cancel(struct api_session *s)
+{
+	drop_req(s);
+}
+
 void api_session_logout(struct api_session *s)
 {
 	api_conn_set_token(s->conn, NULL);
 	s->logged_in = false;
 	s->expires_at = 0;
+	s->lifetime = 0;
+	s->role = API_ROLE_UNKNOWN;
 }
 
 void api_session_free(struct api_session *s)
@@ -133,6 +143,11 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 		api_conn_set_token(s->conn, t->access_token);
 		s->logged_in = true;
 		s->expires_at = t->expires_in > 0 ? mono_now() + t->expires_in : 0;
+		s->lifetime = t->expires_in > 0 ? t->expires_in : 0;
+		s->role = !strcmp(t->role, "provider") ? API_ROLE_PROVIDER
+		          : !strcmp(t->role, "view")   ? API_ROLE_VIEW
+		          : !strcmp(t->role, "school") ? API_ROLE_SCHOOL
+		                                       : API_ROLE_UNKNOWN;
 		s->reset_required = t->reset_required;
 		if (t->org_code[0])
 			snprintf(s->org, sizeof s->org, "%s", t->org_code);
@@ -149,6 +164,25 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 	return ok;
 }
 
+/* The statement that came with a "confidentiality_required" refusal
+ * (vaxregd sends it there, saving a slow link the GET): kept as if fetched,
+ * and e->statement says so. */
+static void take_statement(struct api_session *s, const struct api_result *res, struct api_token_error *e)
+{
+	cJSON *j = cJSON_ParseWithLength(res->body, res->body_len);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "confidentiality");
+	char *body = cJSON_IsObject(st) ? cJSON_PrintUnformatted(st) : NULL;
+	char *text = NULL;
+	if (body && api_confidentiality_parse(body, strlen(body), "application/json", &text, s->conf_version,
+	                                      sizeof s->conf_version, NULL)) {
+		free(s->conf_text);
+		s->conf_text = text;
+		e->statement = true;
+	}
+	free(body);
+	cJSON_Delete(j);
+}
+
 /* A refused login: say what the person can do next. */
 static void login_refused(struct api_session *s, const struct api_result *res)
 {
@@ -159,7 +193,10 @@ static void login_refused(struct api_session *s, const struct api_result *res)
 	s->res.expired = false;
 	const char *why =
 	    e->description[0] ? e->description : "The organization code, user name or password is wrong.";
-	if (e->reset_required) {
+	if (e->confidentiality_required) {
+		error_set(&s->res.err, "API-AUTH-CONFIDENTIALITY", "%s", why);
+		take_statement(s, res, e);
+	} else if (e->reset_required) {
 		error_set(&s->res.err, "API-AUTH-RESET-REQUIRED",
 		          "%s The account is locked: reset the password (F4 on the login screen) "
 		          "or call the registry help desk.",
@@ -188,6 +225,7 @@ static void on_done(struct api_req *req, const struct api_result *res, void *arg
 		switch (op) {
 		case OP_LOGIN:
 		case OP_SWITCH:
+		case OP_RENEW:
 			take_token(s, res);
 			break;
 		case OP_CONFIDENTIALITY: {
@@ -307,6 +345,14 @@ bool api_session_switch(struct api_session *s, const char *org, api_session_fn c
 	return start(s, OP_SWITCH, "POST", "/auth/switch", form, true, cb, arg);
 }
 
+bool api_session_renew(struct api_session *s, api_session_fn cb, void *arg)
+{
+	char form[256] = "";
+	if (!s->logged_in || !form_add(form, sizeof form, "org_code", s->org))
+		return false;
+	return start(s, OP_RENEW, "POST", "/auth/switch", form, true, cb, arg);
+}
+
 static bool two_passwords(struct api_session *s, enum op op, const char *path, const char *first_name,
                           const char *first, const char *new_pw, const char *new_pw2, bool auth,
                           api_session_fn cb, void *arg)
@@ -359,6 +405,31 @@ int64_t api_session_expires_in(const struct api_session *s)
 		return INT64_MAX;
 	int64_t left = s->expires_at - mono_now();
 	return left > 0 ? left : 0;
+}
+
+int64_t api_session_lifetime(const struct api_session *s)
+{
+	return s->logged_in ? s->lifetime : 0;
+}
+
+enum api_role api_session_role(const struct api_session *s)
+{
+	return s->logged_in ? s->role : API_ROLE_UNKNOWN;
+}
+
+const char *api_role_words(enum api_role r)
+{
+	switch (r) {
+	case API_ROLE_PROVIDER:
+		return "provider";
+	case API_ROLE_VIEW:
+		return "view-only";
+	case API_ROLE_SCHOOL:
+		return "school";
+	case API_ROLE_UNKNOWN:
+		break;
+	}
+	return "";
 }
 
 bool api_session_reset_required(const struct api_session *s)

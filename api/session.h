@@ -30,6 +30,25 @@
  * with res->expired (code API-AUTH-EXPIRED). Ask for the password, call
  * api_session_relogin(), then api_req_send() the failed request again: it
  * picks up the new token, and nothing typed is lost.
+ *
+ * Renewal: a person who is working is not stopped by the token's lifetime.
+ * api_session_renew() asks POST /auth/switch for the organization the token
+ * is bound to already: the registry answers with a fresh token for the same
+ * user, organization and role, exactly as a switch does, and retires the old
+ * one. Renew while no other request is in flight, so none is sent with a
+ * token the registry has just retired.
+ *
+ * Roles: the token answer names the user's role in its organization
+ * ("provider" reads and writes, "view" reads, "school" reads and keeps
+ * school lists); api_session_role() gives it, API_ROLE_UNKNOWN when the
+ * registry does not say (the registry then decides each write alone).
+ *
+ * Confidentiality: vaxregd checks the password before the statement; a
+ * right password sent without confidentiality_accepted comes back refused
+ * with api_session_login_error()->confidentiality_required, so the statement
+ * is shown only to someone who typed the right password, at every login.
+ * vaxregd sends the statement in that answer: login_error()->statement is
+ * then set and api_session_confidentiality() holds it, so no GET is needed.
  */
 #ifndef VAX_API_SESSION_H
 #define VAX_API_SESSION_H
@@ -41,6 +60,14 @@
 #include "api/response.h"
 
 struct api_session;
+
+/** What the user may do at the token's organization (the registry's word). */
+enum api_role {
+	API_ROLE_UNKNOWN,  /* not named: the registry decides each write */
+	API_ROLE_PROVIDER, /* "provider": reads and writes clients and doses */
+	API_ROLE_VIEW,     /* "view": reads only */
+	API_ROLE_SCHOOL,   /* "school": reads clients and doses, keeps school lists */
+};
 
 /** Called when a session operation ends; res->cls == API_OK on success. */
 typedef void (*api_session_fn)(struct api_session *s, const struct api_result *res, void *arg);
@@ -63,6 +90,9 @@ bool api_session_login(struct api_session *s, const char *org, const char *user,
                        const char *challenge_answer, bool accepted, api_session_fn cb, void *arg);
 /** After API-AUTH-EXPIRED: log in again as the same user and organization. */
 bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg);
+/** Ask for a fresh token for the same user and organization while the
+ * current one is still valid (see Renewal above). */
+bool api_session_renew(struct api_session *s, api_session_fn cb, void *arg);
 /** Why the last login was refused (attempts left, challenge, reset needed). */
 const struct api_token_error *api_session_login_error(const struct api_session *s);
 
@@ -77,6 +107,8 @@ bool api_session_reset_request(struct api_session *s, const char *org, const cha
 /** Set a new password with the token from the e-mail. */
 bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
                                const char *new_pw2, api_session_fn cb, void *arg);
+/** Stop the operation in flight, if any (no callback for it). */
+void api_session_cancel(struct api_session *s);
 /** Forget the token (the registry lets it expire). */
 void api_session_logout(struct api_session *s);
 
@@ -84,6 +116,13 @@ bool api_session_logged_in(const struct api_session *s);
 /** Seconds until the token expires (INT64_MAX if the registry gave no
  * lifetime, 0 if expired or not logged in). */
 int64_t api_session_expires_in(const struct api_session *s);
+/** The lifetime the registry gave the current token, in seconds (0 if it
+ * gave none or no one is logged in). */
+int64_t api_session_lifetime(const struct api_session *s);
+/** The user's role at the current organization. */
+enum api_role api_session_role(const struct api_session *s);
+/** The role in words for a person: "provider", "view-only", "school", "". */
+const char *api_role_words(enum api_role r);
 /** True if the registry asks for a new password before anything else. */
 bool api_session_reset_required(const struct api_session *s);
 const char *api_session_user(const struct api_session *s);

@@ -12,3 +12,11 @@ bench: $(BENCH_BINS)
 		VAXDESK_DATADIR='$(abs_top_srcdir)/data' ./$$b || exit 1; \
 	done
 .PHONY: bench
+
+# bench/links.sh: vaxdesk and a generic FHIR client over emulated slow links
+# (needs root for network namespaces; run it by hand, not from `make bench`).
+# linkemu is its link (netem in user space) and meter.
+EXTRA_PROGRAMS += bench/linkemu
+bench_linkemu_SOURCES = bench/linkemu.c
+EXTRA_DIST += bench/links.sh bench/peer/package.json bench/peer/package-lock.json bench/peer/peer.mjs
+EXTRA_DIST += bench/ttybytes.py

@@ -16,6 +16,7 @@
 #include "api/fhir_client.h"
 #include "api/http.h"
 #include "api/session.h"
+#include "cache/pull.h"
 #include "cache/store.h"
 #include "cache/hl7file.h"
 #include "cache/sync.h"
@@ -298,7 +299,8 @@ static int cmd_sync(struct cli *c)
 		       cache_outbox_count(c->store, 1u << CACHE_PENDING) == 1 ? "y" : "ies");
 		return EXIT_TEMPFAIL;
 	}
-	struct cache_sync *y = cache_sync_new(c->store, c->conn, NULL);
+	struct cache_sync_options o = {.batch_max = c->cfg.sync_batch};
+	struct cache_sync *y = cache_sync_new(c->store, c->conn, &o);
 	enum cache_sync_status st = cache_sync_run(y, &err);
 	const struct cache_sync_stats *s = cache_sync_stats(y);
 	printf("sync %s: accepted %d, rejected %d, conflict %d, needs review %d; "
@@ -331,77 +333,15 @@ static const struct api_result *get(struct cli *c, struct api_req *r)
 
 static int prefetch_one(struct cli *c, const char *id)
 {
-	struct vax_error err;
-	struct api_req *r = api_fhir_read_req(c->conn, "Patient", id, NULL, &err);
-	const struct api_result *res = get(c, r);
-	struct client cl;
-	int64_t now = (int64_t)time(NULL);
-	bool kept = false;
-	bool read = res && api_fhir_read_patient(res, &cl, &err);
-	api_req_free(r);
-	r = NULL;
-	if (read) {
-		/* the responsible persons and consent belong to the cached client too */
-		struct api_fhir_param q[] = {{"patient", id}, {"_count", "50"}};
-		struct api_bundle b = {0};
-		r = api_fhir_search_req(c->conn, "RelatedPerson", q, 2, &err);
-		res = get(c, r);
-		if (res && api_fhir_read_bundle(res, &b, &err)) {
-			for (int i = 0; i < b.n && cl.n_resp < CLIENT_RESP_MAX; i++)
-				if (b.entry[i].resource &&
-				    fhir_related_person_from_json(b.entry[i].resource, &cl.resp[cl.n_resp],
-				                                  NULL, 0, &err))
-					cl.n_resp++;
-		}
-		api_bundle_free(&b);
-		api_req_free(r);
-		r = api_fhir_search_req(c->conn, "Consent", q, 2, &err);
-		res = get(c, r);
-		if (res && api_fhir_read_bundle(res, &b, &err)) {
-			for (int i = 0; i < b.n; i++) {
-				struct consent cs;
-				if (b.entry[i].resource &&
-				    fhir_consent_from_json(b.entry[i].resource, &cs, NULL, 0, &err) &&
-				    (!cl.consent.id[0] || cs.date >= cl.consent.date))
-					cl.consent = cs;
-			}
-		}
-		api_bundle_free(&b);
-		api_req_free(r);
-		r = NULL;
-		res = NULL;
-	}
-	if (!read || !cache_put_client(c->store, &cl, now, &kept, &err)) {
-		if (read || res)
-			fprintf(stderr, "vaxdesk: Patient/%s: %s\n", id, err.message);
-		api_req_free(r);
-		return 1;
-	}
-	api_req_free(r);
-	struct api_fhir_param p[] = {{"patient", id}, {"_count", "500"}};
-	r = api_fhir_search_req(c->conn, "Immunization", p, 2, &err);
-	int bad = 0;
-	while (r) {
-		res = get(c, r);
-		struct api_bundle b;
-		if (!res || !api_fhir_read_bundle(res, &b, &err)) {
-			api_req_free(r);
-			return 1;
-		}
-		for (int i = 0; i < b.n; i++) {
-			struct immunization im;
-			imm_init(&im);
-			if (!b.entry[i].resource ||
-			    !fhir_immunization_from_json(b.entry[i].resource, &im, &err) ||
-			    !cache_put_immunization(c->store, &im, NULL, &err))
-				bad++;
-		}
-		struct api_req *next = api_fhir_next_req(c->conn, &b, &err);
-		api_bundle_free(&b);
-		api_req_free(r);
-		r = next;
-	}
-	return bad ? 1 : 0;
+	struct cache_pull_outcome out;
+	if (cache_pull_run(c->store, c->conn, id, 60000, &out))
+		return 0;
+	if (out.cls != API_OK)
+		fprintf(stderr, "vaxdesk: Patient/%s: %s\n", id, out.err.message);
+	else
+		fprintf(stderr, "vaxdesk: Patient/%s: %d dose%s could not be stored\n", id, out.bad,
+		        out.bad == 1 ? "" : "s");
+	return 1;
 }
 
 static int cmd_prefetch(struct cli *c)

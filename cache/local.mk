@@ -5,11 +5,13 @@ libvaxcache_a_SOURCES = \
 	cache/store.c cache/store.h cache/store_int.h \
 	cache/outbox.c \
 	cache/sync.c cache/sync.h \
+	cache/pull.c cache/pull.h \
 	cache/cli.c cache/cli.h \
 	cache/hl7file.c cache/hl7file.h
 libvaxcache_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 VAXCACHE_LIBS = libvaxcache.a $(VAXHL7_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS)
 
+tests_check_all_SOURCES += tests/cache/test_pull.c
 tests_check_all_SOURCES += tests/cache/test_store.c tests/cache/test_sync.c tests/cache/test_discard.c \
 	tests/cache/cachetest.c tests/cache/cachetest.h
 tests_check_all_LDADD += $(VAXCACHE_LIBS)

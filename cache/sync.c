@@ -15,6 +15,7 @@
 
 #include "api/fhir_client.h"
 #include "api/response.h"
+#include "cache/pull.h"
 #include "cache/store_int.h"
 #include "core/fhir.h"
 #include "core/rules.h"
@@ -91,7 +92,7 @@ struct cache_sync *cache_sync_new(struct cache_store *s, struct api_conn *c,
 	if (o)
 		y->o = *o;
 	if (y->o.batch_max <= 0)
-		y->o.batch_max = 50;
+		y->o.batch_max = CACHE_SYNC_BATCH;
 	y->lock_fd = -1;
 	y->online = true; /* until a request says otherwise */
 	y->backoff = BACKOFF_MIN;
@@ -787,6 +788,12 @@ static enum cache_sync_status plan(struct cache_sync *y, int64_t now, struct vax
 	y->stats.bundles++;
 	struct api_req *r = api_fhir_bundle_req(y->conn, bundle, err);
 	cache_json_free(bundle);
+	/* the receipts need each entry's id and version only, not back what
+	 * was just sent: on a slow link that halves the answer */
+	if (r && !api_req_header(r, "Prefer: return=minimal")) {
+		api_req_free(r);
+		r = NULL;
+	}
 	if (!send(y, r, P_UPLOAD, err))
 		return end_pass(y, CACHE_SYNC_ERROR);
 	return CACHE_SYNC_RUNNING;
@@ -888,33 +895,14 @@ static void rebase_later(struct cache_sync *y, const struct cache_entry *e, cons
 
 /* Ask for the registry's version of a record in conflict, to keep beside
  * ours: for a client the Patient with its responsible persons and consent
- * (one batch of three reads), so keeping theirs keeps all of it. */
+ * (cache/pull.h's read), so keeping theirs keeps all of it. */
 static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype type, const char *id)
 {
-	struct api_req *r;
 	y->cur = seq;
 	y->cur_client = type == CACHE_R_PATIENT;
-	if (!y->cur_client) {
-		r = api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
-	} else {
-		cJSON *b = cJSON_CreateObject();
-		cJSON_AddStringToObject(b, "resourceType", "Bundle");
-		cJSON_AddStringToObject(b, "type", "batch");
-		cJSON *entries = cJSON_AddArrayToObject(b, "entry");
-		static const char *const what[] = {
-		    "Patient/", "RelatedPerson?_count=50&patient=", "Consent?_count=50&patient="};
-		for (int i = 0; i < 3; i++) {
-			char url[VAX_ID_LEN + 64];
-			snprintf(url, sizeof url, "%s%s", what[i], id);
-			cJSON *ent = cJSON_CreateObject();
-			cJSON_AddItemToArray(entries, ent);
-			cJSON *req = cJSON_AddObjectToObject(ent, "request");
-			cJSON_AddStringToObject(req, "method", "GET");
-			cJSON_AddStringToObject(req, "url", url);
-		}
-		r = api_fhir_bundle_req(y->conn, b, NULL);
-		cJSON_Delete(b);
-	}
+	struct api_req *r = y->cur_client
+	                        ? cache_pull_req(y->conn, id, 0, NULL)
+	                        : api_fhir_read_req(y->conn, cache_rtype_name(type), id, NULL, NULL);
 	return r && send(y, r, P_THEIRS, NULL);
 }
 
@@ -922,32 +910,10 @@ static bool fetch_theirs(struct cache_sync *y, int64_t seq, enum cache_rtype typ
  * local store keeps a client (contained companions). */
 static void theirs_client(struct cache_sync *y, const struct api_result *res)
 {
-	cJSON *b = cJSON_ParseWithLength(res->body, res->body_len);
-	const cJSON *ent = cJSON_GetObjectItemCaseSensitive(b, "entry");
-	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 0), "resource");
-	struct client *c = xmalloc(sizeof *c);
-	client_init(c);
-	if (pat && fhir_patient_from_json(pat, c, NULL)) {
-		const cJSON *x;
-		const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 1), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rps, "entry"))
-		{
-			const cJSON *r = cJSON_GetObjectItemCaseSensitive(x, "resource");
-			if (c->n_resp < CLIENT_RESP_MAX &&
-			    fhir_related_person_from_json(r, &c->resp[c->n_resp], NULL, 0, NULL))
-				c->n_resp++;
-		}
-		/* more than one consent: the latest answer stands, as when reading */
-		const cJSON *css = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ent, 2), "resource");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(css, "entry"))
-		{
-			struct consent cs;
-			if (fhir_consent_from_json(cJSON_GetObjectItemCaseSensitive(x, "resource"), &cs, NULL,
-			                           0, NULL) &&
-			    (!c->consent.id[0] || cs.date >= c->consent.date))
-				c->consent = cs;
-		}
-		cJSON *j = fhir_client_to_json(c);
+	struct cache_pulled *p = xmalloc(sizeof *p);
+	enum api_class cls;
+	if (cache_pull_read(res, p, &cls, NULL)) {
+		cJSON *j = fhir_client_to_json(&p->client);
 		char *text = cJSON_PrintUnformatted(j);
 		cache_json_free(j);
 		if (text) {
@@ -956,9 +922,8 @@ static void theirs_client(struct cache_sync *y, const struct api_result *res)
 			free(text);
 		}
 	}
-	OPENSSL_cleanse(c, sizeof *c);
-	free(c);
-	cache_json_free(b);
+	cache_pulled_free(p);
+	free(p);
 }
 
 /* The Bundle entry a refused transaction names (vaxregd: the first issue's
@@ -1097,6 +1062,8 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	}
 	switch (res->cls) {
 	case API_AUTH:
+		if (!res->expired)
+			break; /* 403: the user may not make this change: refused below, with the reason */
 		error_set(err, res->err.code, "%s", res->err.message);
 		batch_back(y, 0);
 		return end_pass(y, CACHE_SYNC_AUTH);
@@ -1131,6 +1098,7 @@ static enum cache_sync_status upload_done(struct cache_sync *y, const struct api
 	switch (res->cls) {
 	case API_REJECTED:
 	case API_NOT_FOUND:
+	case API_AUTH: /* forbidden: never "waiting"; the person reads why */
 		cache_outbox_set_state(y->s, seq, CACHE_REJECTED, NULL, NULL, msg, NULL, NULL);
 		y->stats.rejected++;
 		break;

@@ -7,6 +7,7 @@ libvaxforecast_a_SOURCES = \
 	forecast/cdsi_data.c \
 	forecast/cdsi_cases.c forecast/cdsi_cases.h \
 	forecast/school.c forecast/school.h \
+	forecast/record.c forecast/record.h \
 	forecast/immds.c forecast/immds.h
 libvaxforecast_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CJSON_CFLAGS)
 VAXFORECAST_LIBS = libvaxforecast.a $(VAXCORE_LIBS) $(XML_LIBS) $(CJSON_LIBS)
@@ -60,6 +61,7 @@ texasdir = $(pkgdatadir)/texas
 dist_texas_DATA = data/texas/school-requirements.txt
 
 # Check suites: loading, the CDSi rules, the case reader, school compliance.
+tests_check_all_SOURCES += tests/forecast/test_record.c
 tests_check_all_SOURCES += tests/forecast/test_cdsi.c tests/forecast/test_school.c \
 	tests/forecast/test_immds.c
 

@@ -5,12 +5,13 @@
 
 struct action_row {
 	const char *name;
+	const char *label;
 	const char *help;
 	enum action_group group;
 };
 
 static const struct action_row rows[] = {
-#define ACTION_ROW(id, name, help, group) {name, help, ACTION_GROUP_##group},
+#define ACTION_ROW(id, name, label, help, group) {name, label, help, ACTION_GROUP_##group},
     ACTION_INFO(ACTION_ROW)
 #undef ACTION_ROW
 };
@@ -38,6 +39,11 @@ const char *action_name(enum action a)
 	if (a == ACTION_NONE)
 		return "none";
 	return action_valid(a) ? rows[a - ACTION_BASE].name : NULL;
+}
+
+const char *action_label(enum action a)
+{
+	return action_valid(a) ? rows[a - ACTION_BASE].label : NULL;
 }
 
 const char *action_help(enum action a)

@@ -1,9 +1,11 @@
 /* keymaps/action.h - every user action, defined once.
  *
  * ACTION_INFO(_) is the one list. Each entry is
- *     _(ENUM, "bindable-name", "help text", GROUP)
+ *     _(ENUM, "bindable-name", "Label", "help text", GROUP)
  * and expands into `enum action`, the name table that *.keys files bind
- * (action_from_name), and the help screen (action_help, action_group).
+ * (action_from_name), the help screen (action_help, action_group) and the
+ * short label every line of keys shows (action_label: the function-key bar
+ * and a screen's own key line say the same word for the same action).
  * To add an action: add one line in its group below, handle it where it
  * belongs (forms/form.c for field and form actions, tui/ for the rest), and
  * bind a key to it in keymaps/default.keys. The help screen and the keys
@@ -43,81 +45,81 @@ enum action_group {
 };
 
 #define ACTION_INFO(_) \
-	_(MOVE_UP,        "move-up",        "Move the selection up one line",           MOVE) \
-	_(MOVE_DOWN,      "move-down",      "Move the selection down one line",         MOVE) \
-	_(PAGE_UP,        "page-up",        "Move up one page",                         MOVE) \
-	_(PAGE_DOWN,      "page-down",      "Move down one page",                       MOVE) \
-	_(MOVE_FIRST,     "move-first",     "Jump to the first line",                   MOVE) \
-	_(MOVE_LAST,      "move-last",      "Jump to the last line",                    MOVE) \
-	_(NEXT_TAB,       "next-tab",       "Show the next tab",                        MOVE) \
-	_(PREV_TAB,       "prev-tab",       "Show the previous tab",                    MOVE) \
-	_(SELECT,         "select",         "Open or choose the selected line",         MOVE) \
+	_(MOVE_UP,             "move-up",             "Up",         "Move the selection up one line", MOVE) \
+	_(MOVE_DOWN,           "move-down",           "Down",       "Move the selection down one line", MOVE) \
+	_(PAGE_UP,             "page-up",             "Back a page", "Move up one page", MOVE) \
+	_(PAGE_DOWN,           "page-down",           "More",       "Move down one page", MOVE) \
+	_(MOVE_FIRST,          "move-first",          "First",      "Jump to the first line", MOVE) \
+	_(MOVE_LAST,           "move-last",           "Last",       "Jump to the last line", MOVE) \
+	_(NEXT_TAB,            "next-tab",            "Next tab",   "Show the next tab", MOVE) \
+	_(PREV_TAB,            "prev-tab",            "Prev tab",   "Show the previous tab", MOVE) \
+	_(SELECT,              "select",              "Choose",     "Open or choose the selected line", MOVE) \
 	\
-	_(FIELD_LEFT,     "field-left",     "Move the cursor one character left",       FIELD) \
-	_(FIELD_RIGHT,    "field-right",    "Move the cursor one character right",      FIELD) \
-	_(WORD_LEFT,      "word-left",      "Move the cursor to the previous word",     FIELD) \
-	_(WORD_RIGHT,     "word-right",     "Move the cursor past the next word",       FIELD) \
-	_(HOME,           "home",           "Move the cursor to the start of the field", FIELD) \
-	_(END,            "end",            "Move the cursor to the end of the field",  FIELD) \
-	_(BACKSPACE,      "backspace",      "Delete the character before the cursor",   FIELD) \
-	_(DELETE,         "delete",         "Delete the character under the cursor",    FIELD) \
-	_(KILL_EOL,       "kill-eol",       "Delete from the cursor to the end of the field", FIELD) \
-	_(KILL_LINE,      "kill-line",      "Clear the whole field",                    FIELD) \
-	_(NEXT_CHOICE,    "next-choice",    "Show the next matching code in a code field", FIELD) \
-	_(PREV_CHOICE,    "prev-choice",    "Show the previous matching code",          FIELD) \
+	_(FIELD_LEFT,          "field-left",          "Left",       "Move the cursor one character left", FIELD) \
+	_(FIELD_RIGHT,         "field-right",         "Right",      "Move the cursor one character right", FIELD) \
+	_(WORD_LEFT,           "word-left",           "Word left",  "Move the cursor to the previous word", FIELD) \
+	_(WORD_RIGHT,          "word-right",          "Word right", "Move the cursor past the next word", FIELD) \
+	_(HOME,                "home",                "Start",      "Move the cursor to the start of the field", FIELD) \
+	_(END,                 "end",                 "End",        "Move the cursor to the end of the field", FIELD) \
+	_(BACKSPACE,           "backspace",           "Rub out",    "Delete the character before the cursor", FIELD) \
+	_(DELETE,              "delete",              "Delete char", "Delete the character under the cursor", FIELD) \
+	_(KILL_EOL,            "kill-eol",            "Cut to end", "Delete from the cursor to the end of the field", FIELD) \
+	_(KILL_LINE,           "kill-line",           "Clear",      "Clear the whole field", FIELD) \
+	_(NEXT_CHOICE,         "next-choice",         "Next code",  "Show the next matching code in a code field", FIELD) \
+	_(PREV_CHOICE,         "prev-choice",         "Prev code",  "Show the previous matching code", FIELD) \
 	\
-	_(NEXT_FIELD,     "next-field",     "Move to the next field",                   FORM) \
-	_(PREV_FIELD,     "prev-field",     "Move to the previous field",               FORM) \
-	_(SUBMIT,         "submit",         "Submit the form (log in, search, save)",   FORM) \
-	_(SAVE,           "save",           "Save the record",                          FORM) \
-	_(CANCEL,         "cancel",         "Leave this screen or close the prompt",    FORM) \
+	_(NEXT_FIELD,          "next-field",          "Next field", "Move to the next field", FORM) \
+	_(PREV_FIELD,          "prev-field",          "Prev field", "Move to the previous field", FORM) \
+	_(SUBMIT,              "submit",              "Submit",     "Submit the form (log in, search, save)", FORM) \
+	_(SAVE,                "save",                "Save",       "Save the record", FORM) \
+	_(CANCEL,              "cancel",              "Back",       "Leave this screen or close the prompt", FORM) \
 	\
-	_(HELP,           "help",           "Show the keys for this screen",            SCREEN) \
-	_(MAIN_MENU,      "main-menu",      "Go to the main menu",                      SCREEN) \
-	_(REDRAW,         "redraw",         "Redraw the screen",                        SCREEN) \
-	_(QUIT,           "quit",           "Log out and leave vaxdesk",                SCREEN) \
+	_(HELP,                "help",                "Help",       "Show the keys for this screen", SCREEN) \
+	_(MAIN_MENU,           "main-menu",           "Menu",       "Go to the main menu", SCREEN) \
+	_(REDRAW,              "redraw",              "Redraw",     "Redraw the screen", SCREEN) \
+	_(QUIT,                "quit",                "Quit",       "Log out and leave vaxdesk", SCREEN) \
 	\
-	_(SEARCH,         "search",         "Find a client",                            SEARCH) \
-	_(QUICK_SEARCH,   "quick-search",   "Search by registry ID or one line: last, first DOB", SEARCH) \
-	_(BASIC_SEARCH,   "basic-search",   "Search by name, birth date and gender",    SEARCH) \
-	_(SMART_SEARCH,   "smart-search",   "Search with scored matching (certain, probable, possible)", SEARCH) \
+	_(SEARCH,              "search",              "Search",     "Find a client", SEARCH) \
+	_(QUICK_SEARCH,        "quick-search",        "Quick",      "Search by registry ID or one line: last, first DOB", SEARCH) \
+	_(BASIC_SEARCH,        "basic-search",        "Basic",      "Search by name, birth date and gender", SEARCH) \
+	_(SMART_SEARCH,        "smart-search",        "Smart",      "Search with scored matching (certain, probable, possible)", SEARCH) \
 	\
-	_(ADD_CLIENT,     "add-client",     "Add a new client",                         CLIENT) \
-	_(EDIT_CLIENT,    "edit-client",    "Edit the client's demographics",           CLIENT) \
-	_(PRINT_RECORD,   "print-record",   "Print the official immunization record",   CLIENT) \
-	_(FORECAST,       "forecast",       "Show what is due and when",                CLIENT) \
-	_(TOGGLE_SCHEDULE, "toggle-schedule", "Switch the forecast between ACIP and Texas school schedules", CLIENT) \
-	_(DELETE_RECORD,  "delete-record",  "Delete the selected shot or comment",      CLIENT) \
+	_(ADD_CLIENT,          "add-client",          "Add client", "Add a new client", CLIENT) \
+	_(EDIT_CLIENT,         "edit-client",         "Edit",       "Edit the client's demographics", CLIENT) \
+	_(PRINT_RECORD,        "print-record",        "Print",      "Print the official immunization record", CLIENT) \
+	_(FORECAST,            "forecast",            "Refresh",    "Read the client again from the registry", CLIENT) \
+	_(TOGGLE_SCHEDULE,     "toggle-schedule",     "Schedule",   "Switch the forecast between ACIP and Texas school schedules", CLIENT) \
+	_(DELETE_RECORD,       "delete-record",       "Delete",     "Delete the selected shot or comment", CLIENT) \
 	\
-	_(ADD_SHOT,       "add-shot",       "Record a shot given today",                SHOT) \
-	_(ADD_HISTORICAL_SHOT, "add-historical-shot", "Record a shot given elsewhere or earlier", SHOT) \
-	_(REFUSE_SHOT,    "refuse-shot",    "Record that a vaccine was refused",        SHOT) \
-	_(EDIT_SHOT,      "edit-shot",      "Change the selected shot (the reason is kept with it)", SHOT) \
-	_(ADD_ROW,        "add-row",        "Add another vaccine given at this visit",  SHOT) \
-	_(REMOVE_ROW,     "remove-row",     "Remove the vaccine with the cursor from this visit", SHOT) \
+	_(ADD_SHOT,            "add-shot",            "Add",        "Record a shot given today", SHOT) \
+	_(ADD_HISTORICAL_SHOT, "add-historical-shot", "Historical", "Record a shot given elsewhere or earlier", SHOT) \
+	_(REFUSE_SHOT,         "refuse-shot",         "Refusal",    "Record that a vaccine was refused", SHOT) \
+	_(EDIT_SHOT,           "edit-shot",           "Change",     "Change the selected shot (the reason is kept with it)", SHOT) \
+	_(ADD_ROW,             "add-row",             "Add row",    "Add another vaccine given at this visit", SHOT) \
+	_(REMOVE_ROW,          "remove-row",          "Remove row", "Remove the vaccine with the cursor from this visit", SHOT) \
 	\
-	_(OUTBOX,         "outbox",         "Show records waiting to reach the registry", REVIEW) \
-	_(REVIEW,         "review",         "Show possible duplicates waiting for a decision", REVIEW) \
-	_(LINK_RECORD,    "link-record",    "Same person or shot: link to the registry's record", REVIEW) \
-	_(KEEP_BOTH,      "keep-both",      "Different: keep both records",             REVIEW) \
-	_(DEFER,          "defer",          "Decide later: leave it waiting for review", REVIEW) \
-	_(SYNC_NOW,       "sync-now",       "Send waiting records to the registry now", REVIEW) \
-	_(DISCARD,        "discard",        "Drop a waiting record (reason required; never sent)", REVIEW) \
-	_(KEEP_THEIRS,    "keep-theirs",    "Conflict: keep the registry's version, drop ours", REVIEW) \
+	_(OUTBOX,              "outbox",              "Outbox",     "Show records waiting to reach the registry", REVIEW) \
+	_(REVIEW,              "review",              "Review",     "Show possible duplicates waiting for a decision", REVIEW) \
+	_(LINK_RECORD,         "link-record",         "Link",       "Same person or shot: link to the registry's record", REVIEW) \
+	_(KEEP_BOTH,           "keep-both",           "Create new", "Different: keep both records", REVIEW) \
+	_(DEFER,               "defer",               "Defer",      "Decide later: leave it waiting for review", REVIEW) \
+	_(SYNC_NOW,            "sync-now",            "Send",       "Send waiting records to the registry now", REVIEW) \
+	_(DISCARD,             "discard",             "Discard",    "Drop a waiting record (reason required; never sent)", REVIEW) \
+	_(KEEP_THEIRS,         "keep-theirs",         "Theirs",     "Conflict: keep the registry's version, drop ours", REVIEW) \
 	\
-	_(SWITCH_ORG,     "switch-org",     "Work for another organization",            SESSION) \
-	_(CHANGE_PASSWORD, "change-password", "Change your password",                   SESSION) \
-	_(FORGOT_PASSWORD, "forgot-password", "Reset a forgotten password by e-mail",   SESSION) \
-	_(GO_ONLINE,      "go-online",      "Offline session: sign in to the registry and send the outbox", SESSION) \
-	_(LOCK,           "lock",           "Lock the screen (password to resume)",     SESSION) \
-	_(LOGOUT,         "logout",         "Log out and return to the login screen",   SESSION)
+	_(SWITCH_ORG,          "switch-org",          "Org",        "Work for another organization", SESSION) \
+	_(CHANGE_PASSWORD,     "change-password",     "Password",   "Change your password", SESSION) \
+	_(FORGOT_PASSWORD,     "forgot-password",     "Forgot",     "Reset a forgotten password by e-mail", SESSION) \
+	_(GO_ONLINE,           "go-online",           "Sign in",    "Offline session: sign in to the registry and send the outbox", SESSION) \
+	_(LOCK,                "lock",                "Lock",       "Lock the screen (password to resume)", SESSION) \
+	_(LOGOUT,              "logout",              "Logout",     "Log out and return to the login screen", SESSION)
 
 #define ACTION_BASE 0x200000
 
 enum action {
 	ACTION_NONE = 0,
 	ACTION_BEFORE_FIRST_ = ACTION_BASE - 1,
-#define ACTION_ENUM(id, name, help, group) ACTION_##id,
+#define ACTION_ENUM(id, name, label, help, group) ACTION_##id,
 	ACTION_INFO(ACTION_ENUM)
 #undef ACTION_ENUM
 	ACTION_END_
@@ -133,6 +135,8 @@ bool action_valid(enum action a);
 enum action action_at(size_t i);
 /** Bindable name ("next-field"); "none" for ACTION_NONE, NULL if invalid. */
 const char *action_name(enum action a);
+/** The short label keys lines show ("Change"); NULL if invalid. */
+const char *action_label(enum action a);
 /** One line of help text; NULL if invalid. */
 const char *action_help(enum action a);
 /** The action's group; ACTION_GROUP_COUNT if invalid. */

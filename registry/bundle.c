@@ -91,7 +91,10 @@ static void run_entry(struct ctx *x, const cJSON *e, const cJSON *res, int idx, 
 	x->route_entry(&sx, &srq, res);
 }
 
-static cJSON *entry_response(struct reg_response *srs)
+/* minimal: the client asked Prefer: return=minimal (RFC 7240), as a sync
+ * does: what it wrote stays out of the answer, the location and version
+ * say all it needs; a refusal still carries its OperationOutcome. */
+static cJSON *entry_response(struct reg_response *srs, bool minimal)
 {
 	cJSON *oe = cJSON_CreateObject();
 	cJSON *resp = cJSON_AddObjectToObject(oe, "response");
@@ -105,8 +108,10 @@ static cJSON *entry_response(struct reg_response *srs)
 	cJSON *rb = srs->body ? cJSON_Parse(srs->body) : NULL;
 	if (rb && srs->status >= 400)
 		cJSON_AddItemToObject(resp, "outcome", rb);
-	else if (rb)
+	else if (rb && !minimal)
 		cJSON_AddItemToObject(oe, "resource", rb);
+	else
+		cJSON_Delete(rb);
 	return oe;
 }
 
@@ -335,7 +340,8 @@ void reg_bundle(struct ctx *x)
 			reply_tx_failure(x, &srs, te[i].idx);
 			failed = true;
 		} else {
-			out_entries[te[i].idx] = entry_response(&srs);
+			out_entries[te[i].idx] =
+			    entry_response(&srs, x->rq->prefer && strstr(x->rq->prefer, "return=minimal"));
 		}
 		reg_response_free(&srs);
 	}

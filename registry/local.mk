@@ -6,7 +6,7 @@ libvaxregistry_a_SOURCES = \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
 	registry/routes.c registry/routes.h registry/routes_int.h \
-	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c \
+	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c registry/include.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
 	registry/routes_auth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
@@ -71,3 +71,6 @@ clean-local: clean-fhir-record
 clean-fhir-record:
 	rm -rf tests/fhir-record
 .PHONY: clean-fhir-record
+# Slow links: gzip request bodies, _revinclude, conditional reads.
+TESTS += tests/registry/slowlink.sh
+dist_check_SCRIPTS += tests/registry/slowlink.sh

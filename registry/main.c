@@ -42,6 +42,8 @@ static void usage(FILE *out)
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
+	        "  --idle-timeout SECONDS  close a connection idle this long (default 30)\n"
+	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
 	        "  --login-delay SECONDS wait before a login after 3 failed ones in a row, doubled\n"
@@ -70,8 +72,9 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
-	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time, spool_poll;
-	bool demo, access_log, test_kdf;
+	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time, spool_poll,
+	    idle_timeout;
+	bool demo, access_log, test_kdf, tls_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -89,6 +92,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		int *num = NULL;
 		if (!strcmp(a, "--demo")) {
 			o->demo = true;
+			continue;
+		}
+		if (!strcmp(a, "--tls-tickets")) {
+			o->tls_tickets = true;
 			continue;
 		}
 		if (!strcmp(a, "--access-log")) {
@@ -142,6 +149,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->password;
 		else if (!strcmp(a, "--threads"))
 			num = &o->threads;
+		else if (!strcmp(a, "--idle-timeout"))
+			num = &o->idle_timeout;
 		else if (!strcmp(a, "--token-ttl"))
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
@@ -425,6 +434,8 @@ static int cmd_serve(const struct opts *o)
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
+	                         .timeout = (unsigned)o->idle_timeout,
+	                         .tls_tickets = o->tls_tickets,
 	                         .access_log = o->access_log,
 	                         .record_dir = o->record,
 	                         .tls_priorities = o->tls,

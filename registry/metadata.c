@@ -85,6 +85,9 @@ void reg_metadata(struct ctx *x)
 			cJSON_AddItemToArray(sp, p);
 		}
 		if (!strcmp(reg_types[i], "Patient")) {
+			static const char *const rev[] = {"Immunization:patient", "RelatedPerson:patient",
+			                                  "Consent:patient"}; /* include.c */
+			cJSON_AddItemToObject(o, "searchRevInclude", cJSON_CreateStringArray(rev, 3));
 			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
 			cJSON *op = cJSON_CreateObject();
 			cJSON_AddStringToObject(op, "name", "match");

@@ -45,7 +45,8 @@ struct reg_request {
 	const char *authorization;
 	const char *if_match;
 	const char *if_none_exist;
-	const char *prefer; /* Prefer: return=minimal leaves written resources out of a Bundle's answer */
+	const char
+	    *prefer; /* Prefer: return=minimal (a Bundle's answer), handling=strict|lenient (searches) */
 	const char *content_type;
 	const char *accept; /* Accept: the formats the client takes (406 when JSON is not one) */
 	const char *base;   /* "https://host:port" for links */

@@ -329,13 +329,6 @@ static void do_token(struct ctx *x, const cJSON *f)
 		            "Enter the organization code, username and password.", -1, 0, false);
 		return;
 	}
-	if (!accepted || strcmp(accepted, "true") != 0) {
-		oauth_error(x->rs, 400, "invalid_request",
-		            "Read and accept the confidentiality statement (GET /auth/confidentiality; send "
-		            "confidentiality_accepted=true) to log in.",
-		            -1, 0, false);
-		return;
-	}
 	struct store_user u;
 	struct vax_error err = {0};
 	int found = store_user_get(st, user, &u, &err);
@@ -381,6 +374,25 @@ static void do_token(struct ctx *x, const cJSON *f)
 	if (store_user_by_id(st, u.id, &cur, &err) != 1) {
 		store_rollback(st);
 		store_failed(x->rs, &err);
+		return;
+	}
+	if (pw_ok && member == 1 && !cur.reset_required && (!accepted || strcmp(accepted, "true") != 0)) {
+		/* the statement is shown after the password is known to be right
+		 * (every login, every user); asking for it is not a failure */
+		store_rollback(st);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "error", "invalid_request");
+		cJSON_AddStringToObject(
+		    j, "error_description",
+		    "Read and accept the confidentiality statement (GET "
+		    "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
+		cJSON_AddBoolToObject(j, "confidentiality_required", true);
+		/* the statement itself, as GET /auth/confidentiality has it: a
+		 * client on a slow link shows it without another round trip */
+		cJSON *stmt = cJSON_AddObjectToObject(j, "confidentiality");
+		cJSON_AddStringToObject(stmt, "version", STATEMENT_VERSION);
+		cJSON_AddStringToObject(stmt, "text", statement);
+		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;
 	}
 	if (pw_ok && member == 1 && !cur.reset_required) {

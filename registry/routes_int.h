@@ -12,6 +12,7 @@
  *   crud.c        read, vread, history, create, update, delete; access rules
  *   accept.c      what a create or update is checked against before storing
  *   search.c      searches, _elements/_summary
+ *   include.c     _revinclude: a client's doses and companions with the search
  *   bundle.c      transaction and batch Bundles
  *   op_match.c    Patient/$match
  *   op_immds.c    $immds-forecast
@@ -172,8 +173,10 @@ struct reg_search {
 	 * per alternative (q plus that condition) and the matches are merged */
 	int nalt;
 	struct reg_alt alt[REG_MAX_ALT];
-	char listed[32];   /* the listing parameter's name */
-	char ignored[256]; /* parameters left out under Prefer: handling=lenient, "a,b" */
+	char listed[32];           /* the listing parameter's name */
+	char ignored[256];         /* parameters left out under Prefer: handling=lenient, "a,b" */
+	const char *revinclude[4]; /* _revinclude values taken (include.c) */
+	int n_revinclude;
 };
 
 /** Parameters -> store query for If-None-Exist (no lists, every parameter
@@ -187,6 +190,16 @@ bool reg_search_cond(struct reg_search *s, enum store_cond_kind k, const char *k
 bool reg_search_param_known(const char *type, const char *key);
 /** _elements and _summary: never send PHI that was not asked for. */
 void reg_subset(cJSON *res, const char *type, const char *elements, const char *summary);
+
+/* ---- include.c: _revinclude --------------------------------------------------- */
+
+#define REG_INCLUDED_MAX 2000 /* resources _revinclude may add to one page */
+/** Take one _revinclude value for a search of type; false after replying 400. */
+bool reg_revinclude_parse(struct ctx *x, const char *type, const char *v, struct reg_search *s);
+/** Append the resources s->revinclude asks for, for the n clients found;
+ * false after replying (too costly, store failure). */
+bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*ids)[65], int n,
+                        cJSON *entries);
 
 /* ---- bundle.c, the operations, metadata ------------------------------------- */
 

@@ -361,6 +361,13 @@ static bool build(struct ctx *x, const char *type, const struct reg_param *ps, i
 		}
 		if (!strcmp(k, "_format") || !strcmp(k, "_pretty"))
 			continue;
+		if (!strcmp(k, "_revinclude")) {
+			if (s->n_revinclude >= (int)(sizeof s->revinclude / sizeof *s->revinclude))
+				return bad_param(x, k, "too many.");
+			if (!reg_revinclude_parse(x, type, v, s))
+				return false;
+			continue;
+		}
 		if (strcmp(k, "_id") && !reg_search_param_known(type, k)) {
 			if (soft) {
 				note_ignored(s, k);
@@ -638,6 +645,14 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		cJSON *se = cJSON_AddObjectToObject(e, "search");
 		cJSON_AddStringToObject(se, "mode", "match");
 		cJSON_AddItemToArray(entries, e);
+	}
+	if (s->n_revinclude && !reg_revinclude_add(x, s, (const char(*)[65])ids, n, entries)) {
+		cJSON_Delete(entries);
+		cJSON_Delete(b);
+		free(res);
+		free(ids);
+		free(sp);
+		return;
 	}
 	if (s->ignored[0]) {
 		/* what handling=lenient left out, said in the answer */

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "sys/fileio.h"
@@ -29,6 +32,7 @@ struct conn {
 
 struct server {
 	struct MHD_Daemon *d;
+	gnutls_datum_t ticket_key; /* TLS session tickets: a reconnect skips the certificate */
 	struct registry *reg;
 	struct server_opts o;
 	char *cert, *key;
@@ -67,6 +71,10 @@ static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind, const char 
 	rq->n_param++;
 	return MHD_YES;
 }
+
+/* Bodies smaller than this go as they are: below it gzip's framing and
+ * the Content-Encoding header eat what it saves. */
+#define GZIP_MIN 200
 
 /* gzip a body; NULL if it does not pay or fails. */
 static char *gzip(const char *in, size_t len, size_t *out_len)
@@ -119,6 +127,92 @@ static void record_body(const struct server *s, const char *method, const char *
 	}
 }
 
+/* A request body sent with Content-Encoding: gzip (RFC 9110 8.4.1.3), as
+ * vaxdesk sends its uploads on slow links: inflated in place, never past
+ * max. 0, or the status to answer with (413 too large, 400 not gzip). */
+static int gunzip_body(struct pending *p, size_t max)
+{
+	z_stream z = {0};
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return 500;
+	size_t cap = max + 1 < 65536 ? max + 1 : 65536;
+	char *out = malloc(cap + 1);
+	int rc = Z_OK, status = 0;
+	z.next_in = (Bytef *)p->body;
+	z.avail_in = (uInt)p->len;
+	while (out && rc != Z_STREAM_END) {
+		if (z.total_out >= cap) {
+			if (cap > max) {
+				status = 413;
+				break;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *nb = realloc(out, cap + 1);
+			if (!nb)
+				break;
+			out = nb;
+		}
+		z.next_out = (Bytef *)out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && z.avail_out == 0)) {
+			status = 400; /* not gzip, or cut short */
+			break;
+		}
+	}
+	if (!status && rc == Z_STREAM_END && z.avail_in)
+		status = 400; /* something after the gzip member */
+	if (!status && rc != Z_STREAM_END)
+		status = 500;
+	if (!status) {
+		out[z.total_out] = '\0';
+		free(p->body);
+		p->body = out;
+		p->len = z.total_out;
+		p->cap = cap + 1;
+		out = NULL;
+	}
+	inflateEnd(&z);
+	free(out);
+	return status;
+}
+
+/* A validator for a GET answer the handler gave none (the
+ * CapabilityStatement, the confidentiality statement, a school report):
+ * a hash of the body, weak because gzip may change the bytes. */
+static void body_etag(const char *body, size_t len, char *out, size_t out_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	if (!EVP_Digest(body, len, md, &n, EVP_sha256(), NULL) || n < 8) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, out_len, "W/\"%02x%02x%02x%02x%02x%02x%02x%02x\"", md[0], md[1], md[2], md[3], md[4],
+	         md[5], md[6], md[7]);
+}
+
+/* If-None-Match (RFC 9110 13.1.2): weak comparison against one of a list. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	const char *e = strncmp(etag, "W/", 2) ? etag : etag + 2;
+	size_t el = strlen(e);
+	for (const char *p = inm; p && *p;) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		size_t n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == el && !strncmp(p, e, n))
+			return true;
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
 static bool host_ok(const char *h)
 {
 	if (!h || !*h || strlen(h) > 100)
@@ -130,11 +224,17 @@ static bool host_ok(const char *h)
 	return true;
 }
 
+#define OUTCOME(code, text)                                                                                  \
+	"{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"" code         \
+	"\",\"diagnostics\":\"" text "\"}]}"
+
 static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const char *json)
 {
 	struct MHD_Response *r =
 	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(r, "Content-Type", "application/fhir+json");
+	if (status == 415)
+		MHD_add_response_header(r, "Accept-Encoding", "gzip"); /* RFC 7694 */
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -182,10 +282,16 @@ static void conn_serving(struct server *s, struct MHD_Connection *con, bool serv
 	pthread_mutex_unlock(&s->lock);
 }
 
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe);
+
+/* libmicrohttpd takes one connection callback: the header deadline's
+ * bookkeeping and the session tickets (on_connection) both start here. */
 static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                               enum MHD_ConnectionNotificationCode code)
 {
 	struct server *s = cls;
+	on_connection(cls, con, socket_context, code);
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct conn *c = calloc(1, sizeof *c);
 		if (!c)
@@ -300,10 +406,22 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	}
 	if (p->too_large)
 		return send_simple(
-		    con, 413,
-		    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
-		    "\"too-costly\","
-		    "\"diagnostics\":\"The request body is larger than the registry accepts.\"}]}");
+		    con, 413, OUTCOME("too-costly", "The request body is larger than the registry accepts."));
+
+	const char *ce = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Encoding");
+	if (ce && strcasecmp(ce, "identity")) {
+		int st = strcasecmp(ce, "gzip") ? 415 : p->len ? gunzip_body(p, s->o.body_max) : 0;
+		if (st)
+			return send_simple(
+			    con, st,
+			    st == 415
+			        ? OUTCOME("not-supported", "The registry takes request bodies as they are or "
+			                                   "gzip-compressed (Content-Encoding: gzip).")
+			    : st == 413 ? OUTCOME("too-costly", "The request body, uncompressed, is "
+			                                        "larger than the registry accepts.")
+			    : st == 400 ? OUTCOME("invalid", "The request body is not valid gzip.")
+			                : OUTCOME("exception", "The request body could not be read."));
+	}
 
 	struct reg_request rq;
 	memset(&rq, 0, sizeof rq);
@@ -335,9 +453,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	char *body = rs.body;
 	size_t len = body ? strlen(body) : 0;
 	rs.body = NULL;
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	/* a searchset has a fresh Bundle id each time: no use validating it */
+	if (get && rs.status == 200 && body && !rs.etag[0] && !strstr(body, "\"type\":\"searchset\""))
+		body_etag(body, len, rs.etag, sizeof rs.etag);
+	const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
+	if (get && rs.status == 200 && rs.etag[0] && inm && etag_matches(inm, rs.etag)) {
+		/* the client has it already: a slow link carries the headers only */
+		cJSON_free(body);
+		body = NULL;
+		len = 0;
+		rs.status = 304;
+	}
 	bool gz = false;
 	const char *ae = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept-Encoding");
-	if (body && len > 512 && ae && strstr(ae, "gzip")) {
+	if (body && len > GZIP_MIN && ae && strstr(ae, "gzip")) {
 		size_t zlen;
 		char *z = gzip(body, len, &zlen);
 		if (z) {
@@ -353,13 +483,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		free(body);
 		return MHD_NO;
 	}
-	if (body)
+	if (body && rs.status != 304)
 		MHD_add_response_header(r, "Content-Type",
 		                        rs.content_type ? rs.content_type : "application/fhir+json");
 	if (gz)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	/* no Vary: nothing may store these answers (no-store), and every
+	 * header is paid for on every answer over a slow link */
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* RFC 7694: that request bodies may come compressed, said where a
+	 * client learns it: the login's answer (a session's first) and the
+	 * answer to a large body that came plain */
+	if ((!strcmp(method, "POST") && !strcmp(url, "/auth/token")) || (p->len >= GZIP_MIN && !ce))
+		MHD_add_response_header(r, "Accept-Encoding", "gzip");
 	if (rs.etag[0])
 		MHD_add_response_header(r, "ETag", rs.etag);
 	if (rs.last_modified[0])
@@ -393,6 +529,26 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		        since_ms(&p->start));
 	}
 	return ret;
+}
+
+/* libmicrohttpd has no option for session tickets, but a connection's
+ * GnuTLS session exists before its handshake: enable them there, so a
+ * client that reconnects resumes without the certificate exchange. Off
+ * unless asked (--tls-tickets): GnuTLS sends two tickets of about 270
+ * bytes on every connection, resumed ones too, which on a slow link costs
+ * as much as the certificate it spares unless the chain is larger than
+ * about 600 bytes (a CA's RSA chain is 2-4 kB; the tests' EC certificate
+ * 0.5 kB). The key lives as long as the server. */
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *s = cls;
+	(void)socket_context;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED || !s->ticket_key.data)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci && ci->tls_session)
+		gnutls_session_ticket_enable_server((gnutls_session_t)ci->tls_session, &s->ticket_key);
 }
 
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
@@ -461,6 +617,8 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		server_stop(s);
 		return NULL;
 	}
+	if (o->tls_tickets && gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+		s->ticket_key.data = NULL; /* full handshakes only */
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
@@ -504,6 +662,10 @@ void server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+	}
+	if (s->ticket_key.data) {
+		gnutls_memset(s->ticket_key.data, 0, s->ticket_key.size);
+		gnutls_free(s->ticket_key.data);
 	}
 	free(s->cert);
 	free(s->key);

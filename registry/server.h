@@ -22,6 +22,7 @@ struct server_opts {
 	const char *tls_priorities; /* GnuTLS priority string; NULL = SERVER_TLS_DEFAULT */
 	unsigned per_ip;            /* connections at once from one address, default 16 */
 	unsigned header_time;       /* seconds to receive a request's headers, default 10 */
+	bool tls_tickets;           /* TLS session tickets (resumption); see server.c */
 };
 
 /* TLS 1.2 and 1.3 only, forward-secret key exchange (ECDHE, DHE) with AEAD

@@ -19,6 +19,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->cache_retention_days = 90;
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
+	cfg->sync_batch = 1000;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -86,6 +87,7 @@ static const struct setting {
     {"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
+    {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)

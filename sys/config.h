@@ -26,6 +26,7 @@ struct config {
 	int cache_retention_days;
 	int connect_timeout_seconds;
 	bool auto_sync; /* send the outbox by itself when online (default yes) */
+	int sync_batch; /* records in one upload Bundle (default 1000, cache/sync.h) */
 
 	/* a bad setting that must stop start-up (file:line: message), "" if none */
 	char fatal[256];

@@ -1,10 +1,17 @@
 /* tui/app.c - the screen stack and the one input loop.
  *
  * Each turn: redraw what is dirty (one doupdate), take one input (keys or
- * network progress, tui/input.c), turn a key into an action through the
+ * network progress, tui/input.c), let the session move (probe, renewal,
+ * expiry: tui/session.c) and the screens follow it (a lock over everything
+ * while it is locked or expired), turn a key into an action through the
  * keymaps, give it to the top screen, and let the frame handle what the
- * screen leaves (help, lock, quit, redraw). The network is pumped while
- * waiting, never waited on.
+ * screen leaves (help, lock, main menu, quit, redraw). The network is pumped
+ * while waiting, never waited on.
+ *
+ * The stack holds screen instances (struct screen: ops and their own state):
+ * app_open() asks the screen's ops->open() for a new instance from the
+ * opener's arguments, app_pop() closes one. A screen opens another only
+ * through app_open(), never by calling into its file.
  */
 #include "config.h"
 
@@ -16,10 +23,12 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "core/codes.h"
+#include "sys/codeload.h"
 #include "tui/tui.h"
+
+#define COUNT_MS 1000 /* the outbox is counted again at most this often while it moves */
 
 static const struct screen_ops *const screens[SCREEN_COUNT] = {
 #define SCREEN_PTR(id, name) [SCREEN_##id] = &screen_##name##_ops,
@@ -36,9 +45,7 @@ static void on_stop(int sig)
 
 int64_t app_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return session_now_ms();
 }
 
 const struct screen_ops *app_screen(enum screen_id id)
@@ -48,47 +55,106 @@ const struct screen_ops *app_screen(enum screen_id id)
 
 enum screen_id app_top(const struct app *a)
 {
-	return a->stack[a->depth - 1];
+	return a->stack[a->depth - 1].id;
+}
+
+struct screen *app_top_screen(struct app *a)
+{
+	return a->depth ? &a->stack[a->depth - 1] : NULL;
+}
+
+struct screen *app_below(struct app *a, const struct screen *s)
+{
+	for (int i = 1; i < a->depth; i++)
+		if (&a->stack[i] == s)
+			return &a->stack[i - 1];
+	return NULL;
 }
 
 static void entered(struct app *a, bool fresh)
 {
-	const struct screen_ops *ops = screens[app_top(a)];
-	if (ops->enter)
-		ops->enter(a, fresh);
-	a->dirty |= DIRTY_STATUS | DIRTY_BODY | DIRTY_BAR;
+	struct screen *s = app_top_screen(a);
+	/* a question belongs to the screen that asked it */
+	a->confirm_yes = NULL;
+	if (s->ops->enter)
+		s->ops->enter(a, s, fresh);
+	a->dirty |= DIRTY_STATUS | DIRTY_BODY | DIRTY_BAR | DIRTY_MSG;
 }
 
-void app_push(struct app *a, enum screen_id id)
+static void close_screen(struct screen *s)
 {
-	if (a->depth == APP_STACK_MAX)
-		a->depth--; /* never happens in practice; keep the newest */
-	a->stack[a->depth++] = id;
+	if (s->ops->close)
+		s->ops->close(s);
+	else
+		free(s->data);
+	s->data = NULL;
+}
+
+bool app_open(struct app *a, enum screen_id id, const void *arg)
+{
+	if (a->depth == APP_STACK_MAX) {
+		char key[KEY_NAME_LEN];
+		app_key_name(a, ACTION_MAIN_MENU, key, sizeof key);
+		app_message(a, MSG_ERROR,
+		            "Too many screens are open: go back, or press %s for the main menu.",
+		            key[0] ? key : "main-menu");
+		return false;
+	}
+	const struct screen_ops *ops = screens[id];
+	void *data = NULL;
+	if (ops->open && !(data = ops->open(a, arg)))
+		return false;
+	a->stack[a->depth++] = (struct screen){.id = id, .ops = ops, .data = data};
 	entered(a, true);
+	return true;
 }
 
 void app_pop(struct app *a)
 {
 	if (a->depth > 1) {
-		a->depth--;
+		close_screen(&a->stack[--a->depth]);
 		entered(a, false);
 	}
 }
 
+void app_close_all(struct app *a)
+{
+	while (a->depth > 0)
+		close_screen(&a->stack[--a->depth]);
+	a->confirm_yes = NULL;
+}
+
 void app_reset_to(struct app *a, enum screen_id id)
 {
-	a->depth = 0;
-	app_push(a, id);
+	app_close_all(a);
+	if (!app_open(a, id, NULL))
+		app_open(a, SCREEN_LOGIN, NULL); /* never an empty stack */
+}
+
+static void set_message(struct app *a, enum msg_kind kind, const char *fmt, va_list ap)
+{
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	a->msg_kind = kind;
+	a->msg_true = NULL;
+	a->dirty |= DIRTY_MSG;
 }
 
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	set_message(a, kind, fmt, ap);
 	va_end(ap);
-	a->msg_kind = kind;
-	a->dirty |= DIRTY_MSG;
+}
+
+void app_message_while(struct app *a, bool (*still_true)(const struct app *a), enum msg_kind kind,
+                       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_message(a, kind, fmt, ap);
+	va_end(ap);
+	a->msg_true = still_true;
 }
 
 void app_dirty(struct app *a, unsigned what)
@@ -96,13 +162,103 @@ void app_dirty(struct app *a, unsigned what)
 	a->dirty |= what;
 }
 
-static void lock_now(struct app *a);
-
-int app_outbox_waiting(const struct app *a)
+void app_notify(struct app *a, unsigned events)
 {
-	if (!a->store || !cache_unlocked(a->store))
-		return 0;
-	return cache_outbox_count(a->store, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].ops->notify)
+			a->stack[i].ops->notify(a, &a->stack[i], events);
+	a->dirty |= DIRTY_SCREEN;
+}
+
+/* ---- what the screens read --------------------------------------------------- */
+
+struct cache_store *app_store(const struct app *a)
+{
+	return session_store(a->sess);
+}
+
+struct api_conn *app_conn(const struct app *a)
+{
+	return session_conn(a->sess);
+}
+
+const struct codes *app_codes(struct app *a)
+{
+	if (!a->codes_tried) {
+		a->codes_tried = true;
+		struct vax_error err;
+		a->codes = codeload_default(&err);
+	}
+	return a->codes;
+}
+
+vax_date app_today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void app_capture(const struct app *a, struct capture *cap)
+{
+	memset(cap, 0, sizeof *cap);
+	snprintf(cap->user, sizeof cap->user, "%.*s", (int)sizeof cap->user - 1, session_user(a->sess));
+	snprintf(cap->org, sizeof cap->org, "%.*s", (int)sizeof cap->org - 1, session_org(a->sess));
+	snprintf(cap->workstation, sizeof cap->workstation, "%.*s", (int)sizeof cap->workstation - 1,
+	         a->cfg.workstation);
+	cap->at = (int64_t)time(NULL);
+}
+
+bool app_may_write(struct app *a)
+{
+	char why[256];
+	if (session_may_write(a->sess, why, sizeof why))
+		return true;
+	app_message(a, MSG_ERROR, "%s", why);
+	return false;
+}
+
+bool app_action_allowed(const struct app *a, enum action act)
+{
+	switch (act) {
+	case ACTION_ADD_CLIENT:
+	case ACTION_EDIT_CLIENT:
+	case ACTION_ADD_SHOT:
+	case ACTION_ADD_HISTORICAL_SHOT:
+	case ACTION_REFUSE_SHOT:
+	case ACTION_DELETE_RECORD:
+	case ACTION_EDIT_SHOT:
+		return session_may_write(a->sess, NULL, 0);
+	default:
+		return true;
+	}
+}
+
+bool app_offline(const struct app *a)
+{
+	return session_offline(a->sess);
+}
+
+bool app_unreachable(const struct app *a)
+{
+	enum net_state n = session_net(a->sess);
+	return !app_conn(a) || n == NET_OFFLINE || n == NET_MAINTENANCE || n == NET_NONE;
+}
+
+bool app_logged_in_any(const struct app *a)
+{
+	return session_in(a->sess);
+}
+
+const char *app_org(const struct app *a)
+{
+	return session_in(a->sess) ? session_org(a->sess) : "-";
+}
+
+const char *app_user(const struct app *a)
+{
+	return session_in(a->sess) ? session_user(a->sess) : "-";
 }
 
 void app_key_name(const struct app *a, enum action act, char *buf, size_t len)
@@ -113,191 +269,119 @@ void app_key_name(const struct app *a, enum action act, char *buf, size_t len)
 		key_label(&k, buf, len);
 }
 
+/* ---- the outbox, counted when it changes ------------------------------------------- */
+
+static void count_outbox(struct app *a)
+{
+	struct cache_store *st = app_store(a);
+	struct outbox_counts c = {0};
+	if (st) {
+		c.waiting = cache_outbox_count(st, 1u << CACHE_PENDING | 1u << CACHE_SENDING);
+		c.open = cache_outbox_count(st, CACHE_UNSENT_MASK);
+		c.held = cache_outbox_count(st, 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |
+		                                    1u << CACHE_NEEDS_REVIEW);
+	}
+	if (memcmp(&c, &a->counts, sizeof c))
+		a->dirty |= DIRTY_STATUS | DIRTY_BODY;
+	a->counts = c;
+	a->counts_stale = false;
+	a->counts_ms = app_now_ms();
+}
+
+void app_outbox_changed(struct app *a)
+{
+	count_outbox(a);
+	app_sync_soon(a);
+	app_notify(a, EVENT_OUTBOX);
+}
+
+/* ---- the registry --------------------------------------------------------------------- */
+
+/* "The registry is back" is true while it answers; "press F5 to sign in"
+ * while the session is still an offline one. */
+static bool reachable(const struct app *a)
+{
+	return session_net(a->sess) == NET_ONLINE;
+}
+
+static bool back_offline(const struct app *a)
+{
+	return reachable(a) && app_offline(a);
+}
+
 /* The registry answers again. An offline session cannot send with no
  * token, so say what to press rather than leave the outbox waiting. */
 static void back_message(struct app *a)
 {
-	if (!a->offline_session || a->going_online) {
-		app_message(a, MSG_INFO, "The registry is reachable again.");
+	if (!app_offline(a)) {
+		app_message_while(a, reachable, MSG_INFO, "The registry is reachable again.");
 		return;
 	}
 	char key[KEY_NAME_LEN];
 	app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
-	int n = app_outbox_waiting(a);
+	int n = a->counts.waiting;
 	if (n > 0)
-		app_message(a, MSG_INFO, "The registry is back: press %s to sign in and send %d record%s.",
-		            key[0] ? key : "sync-now", n, n == 1 ? "" : "s");
+		app_message_while(a, back_offline, MSG_INFO,
+		                  "The registry is back: press %s to sign in and send %d record%s.",
+		                  key[0] ? key : "sync-now", n, n == 1 ? "" : "s");
 	else
-		app_message(a, MSG_INFO, "The registry is back: press %s to sign in to it.",
-		            key[0] ? key : "sync-now");
+		app_message_while(a, back_offline, MSG_INFO,
+		                  "The registry is back: press %s to sign in to it.",
+		                  key[0] ? key : "sync-now");
+}
+
+/* The screens follow the registry's reachability (an answer that came in
+ * the pump: a probe, a read). Opens and closes no screen, so it is safe
+ * from inside a screen's callback. */
+static void follow_net(struct app *a)
+{
+	enum net_state net = session_net(a->sess), was = a->seen_net;
+	if (net == was)
+		return;
+	a->seen_net = net;
+	app_notify(a, EVENT_NET);
+	if (net == NET_ONLINE && (was == NET_OFFLINE || was == NET_MAINTENANCE))
+		back_message(a);
 }
 
 void app_note_result(struct app *a, const struct api_result *res)
 {
-	enum net_state was = a->net;
-	switch (res->cls) {
-	case API_OFFLINE:
-		a->net = res->status == 503 ? NET_MAINTENANCE : NET_OFFLINE;
-		snprintf(a->net_detail, sizeof a->net_detail, "%s", res->err.message);
-		break;
-	case API_TLS:
-	case API_LOCAL:
-		a->net = NET_OFFLINE;
-		snprintf(a->net_detail, sizeof a->net_detail, "%s", res->err.message);
-		break;
-	case API_CANCELLED:
-		break;
-	case API_AUTH:
-		/* the token ran out: ask for the password over the screen, keep
-		 * everything below it, then log in again (screen_lock.c) */
-		if (res->expired && a->lock_armed && !a->offline_session) {
-			a->session_expired = true;
-			lock_now(a);
-		}
-		a->net = NET_ONLINE;
-		a->net_detail[0] = '\0';
-		break;
-	default:
-		/* any answer from the registry itself means it is reachable */
-		a->net = NET_ONLINE;
-		a->net_detail[0] = '\0';
-		break;
-	}
-	if (a->net != was) {
-		a->dirty |= DIRTY_STATUS | DIRTY_BODY;
-		if (a->net == NET_ONLINE && (was == NET_OFFLINE || was == NET_MAINTENANCE))
-			back_message(a);
-	}
-	/* come back on our own: probe again with backoff (15 s doubling to
-	 * 5 min), or when the registry said, if it said (Retry-After) */
-	int64_t wait = 60000;
-	if (a->net == NET_ONLINE) {
-		a->probe_failures = 0;
-	} else if (res->cls != API_CANCELLED) {
-		int n = a->probe_failures < 5 ? a->probe_failures : 5;
-		wait = 15000LL << n;
-		if (wait > 300000)
-			wait = 300000;
-		a->probe_failures++;
-	}
-	a->retry_after_s = res->retry_after;
-	if (res->retry_after > 0 && res->retry_after < 24 * 3600)
-		wait = res->retry_after * 1000LL;
-	a->next_probe_ms = app_now_ms() + wait;
+	session_note(a->sess, res);
+	follow_net(a);
 }
 
-static void probe_done(struct api_req *req, const struct api_result *res, void *arg)
-{
-	struct app *a = arg;
-	(void)req;
-	a->probe_busy = false;
-	app_note_result(a, res);
-}
-
-void app_probe(struct app *a)
-{
-	if (!a->conn)
-		return;
-	if (!a->probe) {
-		struct vax_error err;
-		a->probe = api_req_new(a->conn, "GET", "/metadata?_summary=true", &err);
-		if (!a->probe)
-			return;
-		api_req_no_auth(a->probe);
-	}
-	if (a->probe_busy)
-		return;
-	a->probe_busy = api_req_send(a->probe, probe_done, a);
-	a->next_probe_ms = app_now_ms() + 60000;
-}
-
-/* ---- idle lock ------------------------------------------------------------ */
-
-static void lock_hash(const unsigned char salt[16], const char *pw, unsigned char out[32])
-{
-	/* the hash only has to outlast a walk to the printer, not an offline
-	 * attack on a core file (core dumps are off) */
-	PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, 16, 20000, EVP_sha256(), 32, out);
-}
-
-void app_arm_lock(struct app *a, const char *password)
-{
-	if (RAND_bytes(a->lock_salt, sizeof a->lock_salt) != 1)
-		return;
-	lock_hash(a->lock_salt, password, a->lock_hash);
-	a->lock_armed = true;
-}
-
-bool app_check_lock(const struct app *a, const char *password)
-{
-	unsigned char h[32];
-	if (!a->lock_armed)
-		return false;
-	lock_hash(a->lock_salt, password, h);
-	bool ok = CRYPTO_memcmp(h, a->lock_hash, sizeof h) == 0;
-	OPENSSL_cleanse(h, sizeof h);
-	return ok;
-}
-
-bool app_logged_in_any(const struct app *a)
-{
-	return a->offline_session || (a->sess && api_session_logged_in(a->sess));
-}
-
-const char *app_org(const struct app *a)
-{
-	if (a->sess && api_session_logged_in(a->sess))
-		return api_session_org(a->sess);
-	return a->offline_session ? a->session_org : "-";
-}
-
-const char *app_user(const struct app *a)
-{
-	if (a->sess && api_session_logged_in(a->sess))
-		return api_session_user(a->sess);
-	return a->offline_session ? a->session_user : "-";
-}
-
-void app_logged_in_offline(struct app *a, const char *org, const char *user)
-{
-	a->offline_session = true;
-	snprintf(a->session_org, sizeof a->session_org, "%s", org);
-	snprintf(a->session_user, sizeof a->session_user, "%s", user);
-	a->challenge[0] = '\0';
-	app_reset_to(a, SCREEN_MENU);
-	app_message(a, MSG_INFO,
-	            "Logged in OFFLINE from this workstation's store; the registry is not reachable.");
-}
+/* ---- sessions ---------------------------------------------------------------------------- */
 
 void app_logout(struct app *a, const char *why)
 {
-	app_sync_stop(a);
-	if (a->sess)
-		api_session_logout(a->sess);
-	if (a->store)
-		cache_lock(a->store);
-	a->offline_session = false;
-	a->session_org[0] = a->session_user[0] = '\0';
-	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
-	a->lock_armed = false;
-	a->session_expired = false;
-	a->relogin_pending = false;
-	a->going_online = false;
-	a->forced_password = false;
-	a->challenge[0] = '\0';
+	/* every trace of the session goes: screens (search terms, forms),
+	 * messages, the sync's counters, the outbox counts */
+	app_sync_free(a);
+	session_logout(a->sess);
+	app_close_all(a);
+	a->msg[0] = '\0';
+	a->msg_true = NULL;
+	memset(&a->counts, 0, sizeof a->counts);
+	if (app_conn(a)) {
+		struct api_bytes b = api_conn_bytes(app_conn(a));
+		a->bytes_base = b.sent + b.received;
+	}
 	app_reset_to(a, SCREEN_LOGIN);
 	if (why)
 		app_message(a, MSG_INFO, "%s", why);
+	a->dirty |= DIRTY_ALL;
 }
 
 void app_logged_in(struct app *a)
 {
 	const struct api_org *orgs;
-	int n = api_session_orgs(a->sess, &orgs);
-	a->challenge[0] = '\0';
-	if (api_session_reset_required(a->sess)) {
-		a->forced_password = true;
-		app_reset_to(a, SCREEN_PASSWORD);
+	int n = api_session_orgs(session_api(a->sess), &orgs);
+	count_outbox(a);
+	if (api_session_reset_required(session_api(a->sess))) {
+		app_close_all(a);
+		bool forced = true;
+		if (!app_open(a, SCREEN_PASSWORD, &forced))
+			app_reset_to(a, SCREEN_MENU);
 		app_message(a, MSG_INFO, "The registry asks you to choose a new password now.");
 		return;
 	}
@@ -306,114 +390,123 @@ void app_logged_in(struct app *a)
 		return;
 	}
 	app_reset_to(a, SCREEN_MENU);
-	app_message(a, MSG_INFO, "Logged in to %s.", api_session_org_name(a->sess));
+	app_message(a, MSG_INFO, "Logged in to %s.", session_org_name(a->sess));
+}
+
+void app_logged_in_offline(struct app *a)
+{
+	count_outbox(a);
+	app_reset_to(a, SCREEN_MENU);
+	app_message(a, MSG_INFO,
+	            "Logged in OFFLINE from this workstation's store; the registry is not reachable.");
 }
 
 bool app_locked(const struct app *a)
 {
 	for (int i = 0; i < a->depth; i++)
-		if (a->stack[i] == SCREEN_LOCK)
+		if (a->stack[i].id == SCREEN_LOCK)
 			return true;
 	return false;
 }
 
-/* The registry's token has run out: ask for the password over the screen
- * (screen_lock.c logs in again), keeping every screen below as it is.
- * Returns true if it locked just now. */
-static bool session_check(struct app *a)
+/* The lock screen's instance on the stack, or NULL. */
+static struct screen *lock_screen(struct app *a)
 {
-	if (!a->lock_armed || a->offline_session || !a->sess || !*api_session_user(a->sess) ||
-	    a->relogin_pending || api_session_logged_in(a->sess) || app_locked(a))
-		return false;
-	a->session_expired = true;
-	lock_now(a);
-	return true;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].id == SCREEN_LOCK)
+			return &a->stack[i];
+	return NULL;
+}
+
+/* The screens follow the session: a lock over everything while it is
+ * LOCKED or EXPIRED, none once it is not. */
+static void follow_session(struct app *a)
+{
+	enum session_state st = session_state(a->sess), was = a->seen_state;
+	struct screen *lock = lock_screen(a);
+	enum lock_mode *mode = lock ? lock->data : NULL;
+	if (st == SESSION_LOCKED || st == SESSION_EXPIRED) {
+		enum lock_mode want = st == SESSION_LOCKED ? LOCK_IDLE : LOCK_EXPIRED;
+		/* the sign-in prompt can be left with Esc: going idle over it
+		 * makes it a real lock */
+		if (lock && *mode == LOCK_SIGN_IN && lock == app_top_screen(a) && !session_pending(a->sess)) {
+			app_pop(a);
+			lock = NULL;
+		}
+		if (!lock) {
+			a->confirm_yes = NULL;
+			app_open(a, SCREEN_LOCK, &want);
+			a->dirty |= DIRTY_SCREEN;
+		} else if (*mode != want && *mode != LOCK_SIGN_IN) {
+			*mode = want;
+			a->dirty |= DIRTY_SCREEN;
+		}
+	} else if (lock && *mode != LOCK_SIGN_IN && (st == SESSION_ONLINE || st == SESSION_OFFLINE)) {
+		while (a->depth > 1 && lock_screen(a))
+			app_pop(a);
+	}
+	a->seen_state = st;
+	if (st != was) {
+		if (st == SESSION_ONLINE)
+			count_outbox(a);
+		app_notify(a, EVENT_SESSION);
+	}
+	follow_net(a);
 }
 
 static void lock_now(struct app *a)
 {
-	/* the sign-in prompt can be left with Esc: going idle over it makes
-	 * it a real lock (a login on its way finishes first) */
-	if (a->going_online && !a->relogin_pending && app_top(a) == SCREEN_LOCK) {
-		a->going_online = false;
-		app_pop(a);
-	}
-	if (!a->lock_armed || app_locked(a))
-		return;
-	/* the store's key goes too; the lock screen opens it again */
-	app_sync_stop(a);
-	if (a->store)
-		cache_lock(a->store);
-	app_push(a, SCREEN_LOCK);
-	a->dirty |= DIRTY_SCREEN;
+	session_lock(a->sess);
+	follow_session(a);
 }
 
-/* ---- back online from an offline session ------------------------------- */
-
-static bool covered(const struct app *a)
+bool app_statement(struct app *a, const struct api_result *res,
+                   void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
+                   size_t len)
 {
-	return app_locked(a) || app_top(a) == SCREEN_CONFID;
-}
-
-/* The statement came (or did not): show it, then ask the password. */
-static void online_confid_done(struct api_session *s, const struct api_result *res, void *arg)
-{
-	struct app *a = arg;
-	(void)s;
 	app_note_result(a, res);
 	app_dirty(a, DIRTY_SCREEN);
-	if (!a->offline_session || covered(a))
-		return; /* logged out or locked meanwhile */
+	a->msg[0] = '\0'; /* "Fetching..." is over */
 	if (res->cls != API_OK) {
-		app_message(a, MSG_ERROR, "Still offline: the confidentiality statement did not come (%s).",
-		            res->err.message);
-		return;
+		snprintf(error, len, "The confidentiality statement did not come: %s", res->err.message);
+		return false;
 	}
-	a->msg[0] = '\0';
-	a->confid_for_login = true; /* "I Agree" comes back to app_go_online() */
-	app_push(a, SCREEN_CONFID);
+	struct open_confid o = {.answered = answered};
+	return app_open(a, SCREEN_CONFID, &o);
 }
+
+/* ---- back online from an offline session ------------------------------------------- */
 
 void app_go_online(struct app *a)
 {
-	if (!a->offline_session) {
+	if (!app_offline(a)) {
 		app_message(a, MSG_INFO, "You are signed in to the registry already.");
 		return;
 	}
-	if (!a->conn || !a->sess || covered(a))
+	if (!app_conn(a) || app_locked(a) || app_top(a) == SCREEN_CONFID)
 		return;
-	if (a->net != NET_ONLINE) {
+	if (session_net(a->sess) != NET_ONLINE) {
 		/* ask now rather than at the next backoff step */
-		app_probe(a);
+		session_probe_now(a->sess);
 		app_message(a, MSG_INFO,
 		            "Checking whether the registry is back; your work is kept here meanwhile.");
 		return;
 	}
-	if (api_session_busy(a->sess)) {
+	if (api_session_busy(session_api(a->sess))) {
 		app_message(a, MSG_INFO, "Still waiting for the registry...");
-		return;
-	}
-	if (!a->confid_accepted) {
-		/* the registry takes a login only with the statement accepted */
-		if (api_session_fetch_confidentiality(a->sess, online_confid_done, a))
-			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
-		else
-			app_message(a, MSG_ERROR,
-			            "Could not ask the registry for the confidentiality statement.");
 		return;
 	}
 	/* the lock screen asks, over every screen, which all stay as they are;
 	 * the store stays open: this is not an idle lock */
-	a->going_online = true;
-	a->challenge[0] = '\0';
-	app_push(a, SCREEN_LOCK);
+	enum lock_mode mode = LOCK_SIGN_IN;
+	app_open(a, SCREEN_LOCK, &mode);
 	char key[KEY_NAME_LEN];
 	app_key_name(a, ACTION_CANCEL, key, sizeof key);
 	app_message(a, MSG_INFO, "Type your password to sign in to the registry; %s keeps working offline.",
 	            key[0] ? key : "cancel");
 }
 
-/* ---- drawing ---------------------------------------------------------------- */
+/* ---- drawing -------------------------------------------------------------------------------- */
 
 void app_render(struct app *a)
 {
@@ -422,10 +515,17 @@ void app_render(struct app *a)
 		a->dirty &= ~DIRTY_LAYOUT;
 		for (int i = 0; i < a->depth; i++) {
 			/* forms fit the new width */
-			const struct screen_ops *ops = screens[a->stack[i]];
-			if (ops->form && ops->form(a))
-				form_view_fit(ops->form(a), a->cols);
+			struct screen *s = &a->stack[i];
+			struct form *f = s->ops->form ? s->ops->form(s) : NULL;
+			if (f)
+				form_view_fit(f, a->cols);
 		}
+	}
+	/* a message that is no longer true goes */
+	if (a->msg[0] && a->msg_true && !a->msg_true(a)) {
+		a->msg[0] = '\0';
+		a->msg_true = NULL;
+		a->dirty |= DIRTY_MSG;
 	}
 	if (!a->dirty)
 		return;
@@ -453,7 +553,8 @@ void app_render(struct app *a)
 		werase(w);
 		wattrset(w, A_NORMAL);
 		a->cur_show = false;
-		screens[app_top(a)]->draw(a, w);
+		struct screen *s = app_top_screen(a);
+		s->ops->draw(a, s, w);
 	}
 	if (a->cur_show)
 		wmove(w, a->cur_y, a->cur_x);
@@ -463,20 +564,76 @@ void app_render(struct app *a)
 	a->dirty = 0;
 }
 
-/* ---- the loop ------------------------------------------------------------------ */
+/* ---- the loop ----------------------------------------------------------------------------------- */
 
-static void quit_yes(struct app *a)
+static void quit_yes(struct app *a, struct screen *s)
 {
+	(void)s;
 	a->quit = true;
 }
 
+static void menu_yes(struct app *a, struct screen *s)
+{
+	(void)s;
+	app_reset_to(a, SCREEN_MENU);
+}
+
+/* A screen on the stack with something typed and not saved, or NULL. */
+static const struct screen *unsaved(const struct app *a)
+{
+	for (int i = a->depth - 1; i >= 0; i--)
+		if (a->stack[i].ops->unsaved && a->stack[i].ops->unsaved(&a->stack[i]))
+			return &a->stack[i];
+	return NULL;
+}
+
+/* q / F10: leaving loses what is typed and not saved, and leaves what is
+ * not sent on this workstation until the next login: ask first. */
+static void quit(struct app *a, struct screen *top)
+{
+	const struct screen *u = unsaved(a);
+	char q[256];
+	count_outbox(a);
+	if (u)
+		snprintf(q, sizeof q, "Quit and lose what you typed (%s)?", u->ops->title);
+	else if (session_in(a->sess) && a->counts.open > 0)
+		snprintf(q, sizeof q, "%d record%s not sent yet (kept here until you log in again). Quit?",
+		         a->counts.open, a->counts.open == 1 ? "" : "s");
+	else {
+		a->quit = true;
+		return;
+	}
+	app_confirm(a, top, q, quit_yes);
+}
+
+/* The outbox is reached from everywhere: one already on the stack is
+ * brought back (the screens over it closed) rather than another piled on,
+ * unless something over it is typed and not saved. (A search starts afresh
+ * every time: a new one over the record it was asked from.) */
+static void raise_or_open(struct app *a, enum screen_id id)
+{
+	int at = -1;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].id == id)
+			at = i;
+	for (int i = at + 1; at >= 0 && i < a->depth; i++)
+		if (a->stack[i].ops->unsaved && a->stack[i].ops->unsaved(&a->stack[i]))
+			at = -1;
+	if (at < 0) {
+		app_open(a, id, NULL);
+		return;
+	}
+	while (a->depth - 1 > at)
+		app_pop(a);
+}
+
 /* Actions the frame handles on every screen when the screen does not. */
-static void frame_action(struct app *a, enum action act)
+static void frame_action(struct app *a, struct screen *top, enum action act)
 {
 	switch (act) {
 	case ACTION_HELP:
 		if (app_top(a) != SCREEN_HELP)
-			app_push(a, SCREEN_HELP);
+			app_open(a, SCREEN_HELP, NULL);
 		break;
 	case ACTION_REDRAW:
 		a->dirty |= DIRTY_ALL;
@@ -485,14 +642,14 @@ static void frame_action(struct app *a, enum action act)
 		if (!app_logged_in_any(a))
 			app_message(a, MSG_INFO, "Log in first to find a client.");
 		else if (app_top(a) != SCREEN_SEARCH)
-			app_push(a, SCREEN_SEARCH);
+			app_open(a, SCREEN_SEARCH, NULL);
 		break;
 	case ACTION_OUTBOX:
 		/* the outbox is reachable from every screen once someone is in */
 		if (!app_logged_in_any(a))
 			app_message(a, MSG_INFO, "Log in first to see the outbox.");
 		else if (app_top(a) != SCREEN_OUTBOX)
-			app_push(a, SCREEN_OUTBOX);
+			raise_or_open(a, SCREEN_OUTBOX);
 		break;
 	case ACTION_SYNC_NOW:
 		app_sync_now(a);
@@ -504,21 +661,32 @@ static void frame_action(struct app *a, enum action act)
 			app_go_online(a);
 		break;
 	case ACTION_LOCK:
-		if (a->lock_armed)
+		if (session_in(a->sess))
 			lock_now(a);
 		else
 			app_message(a, MSG_INFO, "Nothing to lock: no one is logged in.");
 		break;
-	case ACTION_QUIT: {
-		/* leaving a half-typed form asks first (not the login or lock form) */
-		const struct screen_ops *ops = screens[app_top(a)];
-		struct form *f = ops->form ? ops->form(a) : NULL;
-		if (f && form_dirty(f) && app_top(a) != SCREEN_LOGIN && app_top(a) != SCREEN_LOCK)
-			app_confirm(a, "Quit and lose what you typed here?", quit_yes);
-		else
-			a->quit = true;
+	case ACTION_MAIN_MENU: {
+		if (!app_logged_in_any(a)) {
+			app_message(a, MSG_INFO, "Log in first.");
+			break;
+		}
+		if (a->depth == 1 && app_top(a) == SCREEN_MENU)
+			break;
+		const struct screen *u = unsaved(a);
+		char q[200];
+		if (u) {
+			snprintf(q, sizeof q, "Go to the main menu and lose what you typed (%s)?",
+			         u->ops->title);
+			app_confirm(a, top, q, menu_yes);
+		} else {
+			app_reset_to(a, SCREEN_MENU);
+		}
 		break;
 	}
+	case ACTION_QUIT:
+		quit(a, top);
+		break;
 	case ACTION_NONE:
 		break;
 	default:
@@ -529,28 +697,31 @@ static void frame_action(struct app *a, enum action act)
 
 static void handle_key(struct app *a, const struct key *k)
 {
-	const struct screen_ops *ops = screens[app_top(a)];
-	struct form *f = ops->form ? ops->form(a) : NULL;
+	struct screen *s = app_top_screen(a);
+	const struct screen_ops *ops = s->ops;
+	struct form *f = ops->form ? ops->form(s) : NULL;
 	unsigned flags = f ? KEYMAP_EDITING : 0;
 	if (a->confirm_yes) {
-		void (*yes)(struct app *) = a->confirm_yes;
+		void (*yes)(struct app *, struct screen *) = a->confirm_yes;
+		bool same = a->confirm_for == s->data;
 		a->confirm_yes = NULL;
 		a->msg[0] = '\0';
 		a->dirty |= DIRTY_MSG | DIRTY_BAR;
-		if (k->kind == KEY_KIND_CHAR && !k->ctrl && (k->code == 'y' || k->code == 'Y'))
-			yes(a);
+		if (same && k->kind == KEY_KIND_CHAR && !k->ctrl && (k->code == 'y' || k->code == 'Y'))
+			yes(a, s);
 		return;
 	}
 	enum action act = keymap_lookup(a->keys, ops->keymap, k, flags);
 	/* a new key clears the last message */
 	if (a->msg[0]) {
 		a->msg[0] = '\0';
+		a->msg_true = NULL;
 		a->dirty |= DIRTY_MSG;
 	}
 	if (act == ACTION_NONE) {
 		if (f && key_is_text(k)) {
 			if (ops->text)
-				ops->text(a, (wchar_t)k->code);
+				ops->text(a, s, (wchar_t)k->code);
 			else
 				form_view_text(a, f, (wchar_t)k->code);
 			return;
@@ -560,12 +731,14 @@ static void handle_key(struct app *a, const struct key *k)
 		app_message(a, MSG_INFO, "The key %s does nothing here; ? lists the keys.", name);
 		return;
 	}
-	if (ops->action && (ops->action(a, act) & TUI_HANDLED))
+	if (ops->action && (ops->action(a, s, act) & TUI_HANDLED))
 		return;
-	frame_action(a, act);
+	/* the screen may have closed itself: the frame acts on what is on top now */
+	frame_action(a, app_top_screen(a), act);
 }
 
-void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
+void app_confirm(struct app *a, struct screen *s, const char *question,
+                 void (*yes)(struct app *a, struct screen *s))
 {
 	/* the answer keys on the line when they fit, shorter if need be; the
 	 * bar shows them anyway (draw_bar) */
@@ -575,14 +748,8 @@ void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a)
 		i++;
 	app_message(a, MSG_INFO, "%s%s", question, hints[i]);
 	a->confirm_yes = yes;
+	a->confirm_for = s ? s->data : NULL;
 	app_dirty(a, DIRTY_BAR);
-}
-
-void screens_free(void)
-{
-	for (int i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->cleanup)
-			screens[i]->cleanup();
 }
 
 static void show_notes(struct app *a)
@@ -591,6 +758,37 @@ static void show_notes(struct app *a)
 		return;
 	app_message(a, MSG_ERROR, "%s%s", a->notes[0],
 	            a->n_notes > 1 ? " (and more; see the help screen)" : "");
+}
+
+/* Everything that moves without a key: the session (probe, renewal,
+ * expiry), the idle lock, the outbox's sending and counting. */
+void app_idle(struct app *a)
+{
+	int64_t now = app_now_ms();
+	session_tick(a->sess, now, a->last_input_ms);
+	if (a->idle_lock_ms > 0 && session_in(a->sess) && now - a->last_input_ms >= a->idle_lock_ms &&
+	    session_state(a->sess) != SESSION_LOCKED)
+		session_lock(a->sess);
+	follow_session(a);
+	app_sync_tick(a);
+	if (a->counts_stale && now - a->counts_ms >= COUNT_MS)
+		count_outbox(a);
+	/* the byte count in the status line follows the traffic */
+	if (app_conn(a) && api_busy(app_conn(a)))
+		a->dirty |= DIRTY_STATUS;
+}
+
+void app_key(struct app *a, const struct key *k)
+{
+	a->last_input_ms = app_now_ms();
+	/* a key after the token ran out locks first and is not acted on, so
+	 * nothing is sent without a session */
+	enum session_state was = session_state(a->sess);
+	session_tick(a->sess, a->last_input_ms, a->last_input_ms);
+	follow_session(a);
+	if (session_state(a->sess) != was)
+		return;
+	handle_key(a, k);
 }
 
 int app_run(struct app *a)
@@ -602,8 +800,10 @@ int app_run(struct app *a)
 	a->last_input_ms = app_now_ms();
 	app_reset_to(a, SCREEN_LOGIN);
 	show_notes(a);
-	if (a->conn)
-		app_probe(a);
+	/* no probe here: the login is the first request (tui/session.c); its
+	 * TCP handshake happens while the login is typed */
+	if (app_conn(a))
+		api_conn_warm(app_conn(a));
 	while (!a->quit) {
 		if (stop_signal) {
 			a->exit_status = 128 + stop_signal;
@@ -612,7 +812,6 @@ int app_run(struct app *a)
 		app_render(a);
 		struct key k;
 		enum input_kind in = input_next(a, &k, 250);
-		int64_t now = app_now_ms();
 		switch (in) {
 		case INPUT_EOF:
 			a->quit = true;
@@ -621,24 +820,16 @@ int app_run(struct app *a)
 			a->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
 			break;
 		case INPUT_KEY:
-			a->last_input_ms = now;
-			/* a key after the token ran out locks first (and is not
-			 * acted on), so nothing is sent without a session */
-			if (!session_check(a))
-				handle_key(a, &k);
+			/* a key after a quiet spell: the registry has likely closed
+			 * the connection; open the next while this action is typed */
+			if (app_conn(a))
+				api_conn_warm(app_conn(a));
+			app_key(a, &k);
 			break;
 		case INPUT_NONE:
 			break;
 		}
-		if (a->idle_lock_ms > 0 && a->lock_armed && now - a->last_input_ms >= a->idle_lock_ms)
-			lock_now(a);
-		session_check(a);
-		if (a->conn && now >= a->next_probe_ms)
-			app_probe(a);
-		app_sync_tick(a);
-		/* the byte count in the status line follows the traffic */
-		if (a->conn && api_busy(a->conn))
-			a->dirty |= DIRTY_STATUS;
+		app_idle(a);
 	}
 	return a->exit_status;
 }

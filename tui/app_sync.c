@@ -7,21 +7,27 @@
  * only starts requests; the loop's one api_pump() moves them, so a slow
  * registry never holds a key.
  *
- * Offline handling is the frame's: a pass that meets 503, a timeout or a
- * refused connection marks the registry offline and schedules the frame's
- * health probe at the engine's next probe time (its backoff, or the
- * registry's Retry-After); the probe backs off on its own from there, and
- * the first answer that says "reachable" starts the send again.
+ * Offline handling is the session's (tui/session.c): a pass that meets 503,
+ * a timeout or a refused connection marks the registry offline there, with
+ * the registry's Retry-After if it gave one; the session's one back-off
+ * probes from there, and the first answer that says "reachable" starts the
+ * send again. The engine's own probe timing is not used: one back-off.
  *
- * An offline session has no registry token, so nothing starts until the
- * person signs in (app_go_online, the sync-now key); from then on the
- * session is an online one and the outbox goes as above.
+ * Sending needs a registry token: an offline session sends nothing until
+ * the person signs in (app_go_online, the sync-now key), an expired one
+ * until the password renews it. Under the idle lock the outbox goes on
+ * while the token lasts (the store stays open; nothing is shown).
+ *
+ * What a pass leaves for a person (rejected, in conflict, held) is said once
+ * on the message line, and the message goes by itself when nothing is held
+ * any more (app_message_while); every pass ends with the outbox counted
+ * again and the screens told (app_outbox_changed).
  *
  * One sync at a time: the engine takes the store's sync.lock (flock, gone
  * with the process), so a `vaxdesk sync` running beside the terminal makes
  * this side wait its turn. The engine is freed before the store is locked
- * or another user's store is selected (logout, idle lock), so its entries
- * in flight go back to PENDING in the right store.
+ * or another user's store is selected (logout), so its entries in flight go
+ * back to PENDING in the right store.
  */
 #include "config.h"
 
@@ -34,7 +40,6 @@
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
-#define SYNC_BATCH      10    /* smaller Bundles than the CLI: the status line moves */
 #define SYNC_RECHECK_MS 30000 /* entries that waited last pass are looked at again */
 #define SYNC_COUNT_MS   1000  /* the outbox is counted at most this often, not on every key */
 
@@ -59,8 +64,13 @@ static int answered(const struct cache_sync *y)
 
 static bool may_sync(const struct app *a)
 {
-	return a->conn && a->store && cache_unlocked(a->store) && !a->offline_session && a->sess &&
-	       api_session_logged_in(a->sess) && !app_locked(a);
+	return app_conn(a) && app_store(a) && session_token(a->sess) && !session_pending(a->sess);
+}
+
+/* "Some records need a person" is true while anything is held. */
+static bool held(const struct app *a)
+{
+	return a->counts.held > 0;
 }
 
 void app_sync_stop(struct app *a)
@@ -92,7 +102,8 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 	bool forced = s->forced;
 	s->running = false;
 	s->forced = false;
-	s->last_due = cache_outbox_due(a->store, (int64_t)time(NULL));
+	struct cache_store *store = app_store(a);
+	s->last_due = cache_outbox_due(store, (int64_t)time(NULL));
 	s->next_ms = now_ms + SYNC_RECHECK_MS;
 	switch (st) {
 	case CACHE_SYNC_DONE:
@@ -103,20 +114,14 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 			app_message(a, MSG_INFO,
 			            "Sync: %d accepted, %d refused, %d need a person; %d waiting.",
 			            t->accepted, t->rejected, t->conflict + t->review,
-			            cache_outbox_count(a->store, 1u << CACHE_PENDING));
+			            cache_outbox_count(store, 1u << CACHE_PENDING));
 		break;
 	case CACHE_SYNC_OFFLINE: {
-		/* the frame probes from here: at the engine's time, which honours
-		 * the registry's Retry-After, and with its own backoff after */
-		int64_t wait_s = cache_sync_next_probe(s->y) - (int64_t)time(NULL);
-		if (wait_s < 1)
-			wait_s = 1;
-		if (a->net == NET_ONLINE || a->net == NET_UNKNOWN) {
-			a->net = NET_OFFLINE;
-			snprintf(a->net_detail, sizeof a->net_detail, "%s",
-			         "The registry stopped answering while records were being sent.");
-		}
-		a->next_probe_ms = now_ms + wait_s * 1000;
+		/* the session probes from here, with its one back-off; the
+		 * probe's own answer carries the registry's Retry-After */
+		session_note_offline(a->sess, -1,
+		                     "The registry stopped answering while records were being sent.");
+		app_notify(a, EVENT_NET);
 		s->next_ms = 0; /* back online: send at once */
 		snprintf(s->note, sizeof s->note, "Offline: sending paused");
 		if (forced)
@@ -138,11 +143,10 @@ static void finish(struct app *a, enum cache_sync_status st, const struct vax_er
 		app_message(a, MSG_ERROR, "Sync: %s", err->message);
 		break;
 	}
-	if (t->rejected + t->conflict + t->review > 0 && !forced && sent > 0)
-		app_message(a, MSG_INFO, "Some records need a person: see the outbox.");
-	/* the outbox list shows states: read it again */
-	if (app_top(a) == SCREEN_OUTBOX && app_screen(SCREEN_OUTBOX)->enter)
-		app_screen(SCREEN_OUTBOX)->enter(a, false);
+	/* the outbox list and the records show states: they read them again */
+	app_outbox_changed(a);
+	if (t->rejected + t->conflict + t->review > 0 && !forced && sent > 0 && held(a))
+		app_message_while(a, held, MSG_INFO, "Some records need a person: see the outbox.");
 	a->dirty |= DIRTY_STATUS | DIRTY_BODY;
 }
 
@@ -151,11 +155,13 @@ static void start(struct app *a, int64_t now)
 	struct app_sync *s = a->sync;
 	struct vax_error err = {0};
 	if (!s->y) {
-		struct cache_sync_options o = {.batch_max = SYNC_BATCH, .codes = screen_client_codes()};
-		s->y = cache_sync_new(a->store, a->conn, &o);
+		/* Bundles as large as the CLI's: on a slow link each costs a round
+		 * trip, and after a maintenance evening a thousand shots wait */
+		struct cache_sync_options o = {.batch_max = a->cfg.sync_batch, .codes = app_codes(a)};
+		s->y = cache_sync_new(app_store(a), app_conn(a), &o);
 	}
 	cache_sync_note_online(s->y);
-	s->total = cache_outbox_due(a->store, now);
+	s->total = cache_outbox_due(app_store(a), now);
 	s->base = answered(s->y);
 	s->base_accepted = cache_sync_stats(s->y)->accepted;
 	s->note[0] = '\0';
@@ -180,14 +186,16 @@ void app_sync_tick(struct app *a)
 	if (s->running) {
 		struct vax_error err = {0};
 		enum cache_sync_status st = cache_sync_step(s->y, now, &err);
-		if (st == CACHE_SYNC_RUNNING)
+		if (st == CACHE_SYNC_RUNNING) {
 			a->dirty |= DIRTY_STATUS;
-		else
+			a->counts_stale = true; /* entries move: count them again soon */
+		} else {
 			finish(a, st, &err);
+		}
 		return;
 	}
-	if (a->net != NET_ONLINE)
-		return; /* the frame's probe says when it is back */
+	if (session_net(a->sess) != NET_ONLINE)
+		return; /* the session's probe says when it is back */
 	if (!a->cfg.auto_sync && !s->forced)
 		return; /* this site sends with the sync-now key only */
 	/* counting scans the outbox (receipts included): once a second is
@@ -196,7 +204,7 @@ void app_sync_tick(struct app *a)
 	if (!s->forced && now_ms < s->count_ms)
 		return;
 	s->count_ms = now_ms + SYNC_COUNT_MS;
-	int due = cache_outbox_due(a->store, now);
+	int due = cache_outbox_due(app_store(a), now);
 	if (due <= 0) {
 		s->forced = false;
 		return;
@@ -208,9 +216,17 @@ void app_sync_tick(struct app *a)
 	start(a, now);
 }
 
+void app_sync_soon(struct app *a)
+{
+	/* something was saved: look at the outbox at the next turn rather
+	 * than up to a second later, a second the shot's upload waits */
+	if (a->sync)
+		a->sync->count_ms = 0;
+}
+
 void app_sync_now(struct app *a)
 {
-	if (a->offline_session) {
+	if (app_offline(a)) {
 		/* no token to send with: sign in first (the outbox goes after) */
 		app_go_online(a);
 		return;
@@ -227,13 +243,13 @@ void app_sync_now(struct app *a)
 		return;
 	}
 	s->forced = true;
-	if (a->net != NET_ONLINE) {
+	if (session_net(a->sess) != NET_ONLINE) {
 		/* ask the registry now rather than at the next backoff step */
-		app_probe(a);
+		session_probe_now(a->sess);
 		app_message(a, MSG_INFO, "Checking whether the registry is back...");
 		return;
 	}
-	if (cache_outbox_due(a->store, (int64_t)time(NULL)) <= 0) {
+	if (cache_outbox_due(app_store(a), (int64_t)time(NULL)) <= 0) {
 		s->forced = false;
 		app_message(a, MSG_INFO, "Nothing is waiting to be sent.");
 		return;

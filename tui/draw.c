@@ -173,16 +173,16 @@ void draw_status(struct app *a)
 	WINDOW *w = a->w_status;
 	fill(w, term_attr(a, ROLE_STATUS));
 	const char *net = "NO REGISTRY";
-	switch (a->net) {
+	switch (session_net(a->sess)) {
 	case NET_NONE:
 		net = "NO REGISTRY";
 		break;
-	case NET_UNKNOWN:
-		net = "CONNECTING";
+	case NET_UNKNOWN: /* nothing asked yet: the login is the first request */
+		net = "NOT ASKED YET";
 		break;
 	case NET_ONLINE:
 		/* reachable, but this session has no token: nothing is sent yet */
-		net = a->offline_session ? "OFFLINE (registry back)" : "ONLINE";
+		net = app_offline(a) ? "OFFLINE (registry back)" : "ONLINE";
 		break;
 	case NET_OFFLINE:
 		net = "OFFLINE";
@@ -192,19 +192,24 @@ void draw_status(struct app *a)
 		break;
 	}
 	char bytes[32] = "";
-	if (a->conn) {
-		struct api_bytes b = api_conn_bytes(a->conn);
-		human_bytes(b.sent + b.received, bytes, sizeof bytes);
+	if (app_conn(a)) {
+		/* this session's traffic: the last user's is not theirs to see */
+		struct api_bytes b = api_conn_bytes(app_conn(a));
+		if (b.sent + b.received > a->bytes_base)
+			human_bytes(b.sent + b.received - a->bytes_base, bytes, sizeof bytes);
 	}
-	char org[96], user[160], outbox[48] = "", sending[64] = "", used[48] = "";
+	char org[96], user[192], outbox[48] = "", sending[64] = "", used[48] = "";
 	snprintf(org, sizeof org, "Org: %s", app_org(a));
-	snprintf(user, sizeof user, "User: %s", app_user(a));
-	if (a->store && cache_unlocked(a->store)) {
+	/* a role that limits what may be done is said where the user is */
+	enum api_role role = session_role(a->sess);
+	snprintf(user, sizeof user, "User: %s%s%s%s", app_user(a),
+	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? " (" : "",
+	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? api_role_words(role) : "",
+	         role == API_ROLE_VIEW || role == API_ROLE_SCHOOL ? ")" : "");
+	if (app_store(a)) {
 		/* everything not yet green: waiting, sending, refused, in conflict, to review */
-		unsigned waiting = 1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED |
-		                   1u << CACHE_CONFLICT | 1u << CACHE_NEEDS_REVIEW;
 		app_sync_label(a, sending, sizeof sending);
-		snprintf(outbox, sizeof outbox, "Outbox: %d", cache_outbox_count(a->store, waiting));
+		snprintf(outbox, sizeof outbox, "Outbox: %d", a->counts.open);
 	}
 	if (bytes[0])
 		snprintf(used, sizeof used, "Used: %s", bytes);
@@ -225,8 +230,9 @@ void draw_status(struct app *a)
 			len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len > 1 ? " | " : "",
 			                        part[idx[k]]);
 	int w_used = draw_text(w, 0, 0, line, a->cols);
-	const char *title =
-	    app_top(a) == SCREEN_LOCK && a->going_online ? "Sign in" : app_screen(app_top(a))->title;
+	struct screen *top = app_top_screen(a);
+	const enum lock_mode *mode = top->id == SCREEN_LOCK ? top->data : NULL;
+	const char *title = mode && *mode == LOCK_SIGN_IN ? "Sign in" : top->ops->title;
 	int tw = draw_width(title);
 	if (w_used + tw + 3 < a->cols)
 		draw_text(w, 0, a->cols - tw - 1, title, tw);
@@ -237,26 +243,27 @@ void draw_banner(struct app *a)
 	WINDOW *w = a->w_banner;
 	const char *text = NULL;
 	char buf[VAX_ERROR_MSG_LEN + 64];
-	if (a->offline_session && a->net == NET_ONLINE) {
+	enum net_state net = session_net(a->sess);
+	if (app_offline(a) && net == NET_ONLINE) {
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
-		int n = app_outbox_waiting(a);
 		snprintf(buf, sizeof buf, " OFFLINE SESSION - the registry is back: press %s to sign in%s",
-		         key[0] ? key : "sync-now", n > 0 ? " and send the outbox" : "");
+		         key[0] ? key : "sync-now", a->counts.waiting > 0 ? " and send the outbox" : "");
 		text = buf;
-	} else if (a->offline_session && a->net != NET_MAINTENANCE && a->net != NET_OFFLINE) {
+	} else if (app_offline(a) && net != NET_MAINTENANCE && net != NET_OFFLINE) {
 		snprintf(buf, sizeof buf, " %s",
 		         "OFFLINE SESSION - logged in from this workstation's store; log in again "
 		         "when the registry is back");
 		text = buf;
-	} else if (a->net == NET_OFFLINE || a->net == NET_MAINTENANCE) {
+	} else if (net == NET_OFFLINE || net == NET_MAINTENANCE) {
 		char when[48] = "";
-		if (a->retry_after_s > 0)
-			snprintf(when, sizeof when, " (back in about %ld min)", (a->retry_after_s + 59) / 60);
+		long ra = session_retry_after(a->sess);
+		if (ra > 0)
+			snprintf(when, sizeof when, " (back in about %ld min)", (ra + 59) / 60);
 		snprintf(buf, sizeof buf, " %s%s: %s",
-		         a->net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE"
-		                                   : "OFFLINE - REGISTRY NOT REACHABLE",
-		         when, a->net_detail);
+		         net == NET_MAINTENANCE ? "OFFLINE - REGISTRY IN MAINTENANCE"
+		                                : "OFFLINE - REGISTRY NOT REACHABLE",
+		         when, session_net_detail(a->sess));
 		text = buf;
 	}
 	if (!text) {
@@ -300,93 +307,6 @@ void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enu
 		if (r < 0 || (size_t)r >= len - used)
 			break;
 		used += (size_t)r;
-	}
-}
-
-/* Short names for the bar; what is missing here shows its bindable name. */
-static const char *bar_name(enum action act)
-{
-	switch (act) {
-	case ACTION_HELP:
-		return "Help";
-	case ACTION_QUIT:
-		return "Quit";
-	case ACTION_LOCK:
-		return "Lock";
-	case ACTION_SUBMIT:
-		return "Submit";
-	case ACTION_SAVE:
-		return "Save";
-	case ACTION_CANCEL:
-		return "Back";
-	case ACTION_MAIN_MENU:
-		return "Menu";
-	case ACTION_SELECT:
-		return "Choose";
-	case ACTION_NEXT_TAB:
-		return "Next tab";
-	case ACTION_PREV_TAB:
-		return "Prev tab";
-	case ACTION_NEXT_CHOICE:
-		return "Next code";
-	case ACTION_SWITCH_ORG:
-		return "Org";
-	case ACTION_LOGOUT:
-		return "Logout";
-	case ACTION_CHANGE_PASSWORD:
-		return "Password";
-	case ACTION_FORGOT_PASSWORD:
-		return "Forgot";
-	case ACTION_GO_ONLINE:
-		return "Sign in";
-	case ACTION_PAGE_DOWN:
-		return "More";
-	case ACTION_QUICK_SEARCH:
-		return "Quick";
-	case ACTION_BASIC_SEARCH:
-		return "Basic";
-	case ACTION_SMART_SEARCH:
-		return "Smart";
-	case ACTION_ADD_CLIENT:
-		return "Add client";
-	case ACTION_EDIT_CLIENT:
-		return "Edit";
-	case ACTION_FORECAST:
-		return "Forecast";
-	case ACTION_TOGGLE_SCHEDULE:
-		return "Schedule";
-	case ACTION_DELETE_RECORD:
-		return "Delete";
-	case ACTION_ADD_SHOT:
-		return "Add";
-	case ACTION_ADD_HISTORICAL_SHOT:
-		return "Historical";
-	case ACTION_REFUSE_SHOT:
-		return "Refusal";
-	case ACTION_ADD_ROW:
-		return "Add row";
-	case ACTION_REMOVE_ROW:
-		return "Remove row";
-	case ACTION_OUTBOX:
-		return "Outbox";
-	case ACTION_SYNC_NOW:
-		return "Send";
-	case ACTION_DISCARD:
-		return "Discard";
-	case ACTION_KEEP_THEIRS:
-		return "Theirs";
-	case ACTION_REVIEW:
-		return "Review";
-	case ACTION_EDIT_SHOT:
-		return "Correct";
-	case ACTION_LINK_RECORD:
-		return "Link";
-	case ACTION_KEEP_BOTH:
-		return "Create new";
-	case ACTION_DEFER:
-		return "Defer";
-	default:
-		return action_name(act);
 	}
 }
 
@@ -499,16 +419,17 @@ static void bar_keys(const struct app *a, enum keymap_id id, unsigned flags, enu
  * their priority: Help always, the screen's own actions in the order of
  * its list, then Lock and Quit. Actions with no working key are left out:
  * they need no room and no cue. */
-static size_t bar_actions(struct app *a, const struct screen_ops *ops, unsigned flags, enum action *act,
+static size_t bar_actions(struct app *a, struct screen *s, unsigned flags, enum action *act,
                           struct fit_item *fit)
 {
 	static const enum action first[] = {ACTION_HELP, ACTION_NONE};
 	static const enum action last[] = {ACTION_LOCK, ACTION_QUIT, ACTION_NONE};
+	const struct screen_ops *ops = s->ops;
 	const enum action *lists[3] = {first, ops->actions, last};
 	size_t n = 0;
 	for (int l = 0; l < 3; l++) {
 		for (const enum action *p = lists[l]; p && *p != ACTION_NONE && n < BAR_MAX; p++) {
-			if (*p == ACTION_LOCK && (!a->lock_armed || app_top(a) == SCREEN_LOCK))
+			if (*p == ACTION_LOCK && (!session_in(a->sess) || app_top(a) == SCREEN_LOCK))
 				continue;
 			if (app_top(a) == SCREEN_HELP && l != 1)
 				continue;
@@ -518,7 +439,10 @@ static size_t bar_actions(struct app *a, const struct screen_ops *ops, unsigned 
 				continue;
 			if (l == 1 && (*p == ACTION_NEXT_FIELD || *p == ACTION_PREV_FIELD))
 				continue;
-			if (l == 1 && ops->action_shown && !ops->action_shown(a, *p))
+			if (l == 1 && ops->action_shown && !ops->action_shown(a, s, *p))
+				continue;
+			/* what this user's role may not do is not offered */
+			if (!app_action_allowed(a, *p))
 				continue;
 			struct key k;
 			if (!live_keys(a, ops->keymap, flags, *p, &k, 1))
@@ -541,7 +465,7 @@ static bool bar_layout(const struct app *a, const struct screen_ops *ops, unsign
 {
 	for (size_t i = 0; i < n; i++) {
 		bar_keys(a, ops->keymap, flags, act[i], compact, keys[i], sizeof keys[i]);
-		fit[i].width = draw_width(keys[i]) + 1 + draw_width(bar_name(act[i]));
+		fit[i].width = draw_width(keys[i]) + 1 + draw_width(action_label(act[i]));
 	}
 	return draw_fit(fit, n, a->cols, 1, cue);
 }
@@ -564,12 +488,13 @@ void draw_bar(struct app *a)
 		}
 		return;
 	}
-	const struct screen_ops *ops = app_screen(app_top(a));
-	unsigned flags = ops->form && ops->form(a) ? KEYMAP_EDITING : 0;
+	struct screen *top = app_top_screen(a);
+	const struct screen_ops *ops = top->ops;
+	unsigned flags = ops->form && ops->form(top) ? KEYMAP_EDITING : 0;
 	enum action act[BAR_MAX];
 	struct fit_item fit[BAR_MAX];
 	char keys[BAR_MAX][48];
-	size_t n = bar_actions(a, ops, flags, act, fit);
+	size_t n = bar_actions(a, top, flags, act, fit);
 	char cue_key[KEY_NAME_LEN];
 	help_key(a, ops->keymap, flags, false, cue_key, sizeof cue_key);
 	static const char more[] = "more";
@@ -589,7 +514,7 @@ void draw_bar(struct app *a)
 		x += draw_text(w, 0, x, keys[i], a->cols - x);
 		wattrset(w, term_attr(a, ROLE_BAR));
 		x += draw_text(w, 0, x, " ", a->cols - x);
-		x += draw_text(w, 0, x, bar_name(act[i]), a->cols - x);
+		x += draw_text(w, 0, x, action_label(act[i]), a->cols - x);
 	}
 	if (dropped && x + 1 + cue_w <= a->cols) {
 		/* the rest is in help: say so at the right end */

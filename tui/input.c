@@ -171,8 +171,8 @@ static void utf8_to_wide(const char *s, wchar_t *out, size_t max, size_t *n)
 static void script_wait_idle(struct app *a)
 {
 	int64_t end = app_now_ms() + 30000;
-	while (a->conn && api_busy(a->conn) > 0 && app_now_ms() < end)
-		api_pump(a->conn, 50);
+	while (app_conn(a) && api_busy(app_conn(a)) > 0 && app_now_ms() < end)
+		api_pump(app_conn(a), 50);
 	app_render(a);
 }
 
@@ -196,8 +196,8 @@ static bool script_command(struct app *a, char *cmd)
 	} else if (!strcmp(cmd, "wait-file")) {
 		int64_t end = app_now_ms() + 60000;
 		while (access(arg, F_OK) != 0 && app_now_ms() < end) {
-			if (a->conn)
-				api_pump(a->conn, 50);
+			if (app_conn(a))
+				api_pump(app_conn(a), 50);
 			else
 				poll(NULL, 0, 50);
 		}
@@ -230,7 +230,7 @@ static bool script_command(struct app *a, char *cmd)
 			a->dirty |= DIRTY_LAYOUT;
 		}
 	} else if (!strcmp(cmd, "probe")) {
-		app_probe(a);
+		session_probe_now(a->sess);
 	} else if (!strcmp(cmd, "idle-timeout")) {
 		a->last_input_ms = app_now_ms() - a->idle_lock_ms - 1;
 	} else if (!strcmp(cmd, "quit")) {
@@ -246,11 +246,14 @@ static enum input_kind script_next(struct app *a, struct key *k)
 	struct script *s = a->script;
 	if (s->wait_until_ms) {
 		/* the loop turns as if nobody touched the keyboard */
-		if (app_now_ms() < s->wait_until_ms && !screen_shows(s->wait_text)) {
-			if (a->conn)
-				api_pump(a->conn, 50);
+		int64_t left = s->wait_until_ms - app_now_ms();
+		if (left > 0 && !screen_shows(s->wait_text)) {
+			/* to the millisecond: bench/links.sh takes these pauses off */
+			int ms = left < 50 ? (int)left : 50;
+			if (app_conn(a))
+				api_pump(app_conn(a), ms);
 			else
-				poll(NULL, 0, 50);
+				poll(NULL, 0, ms);
 			return INPUT_NONE;
 		}
 		s->wait_until_ms = 0;
@@ -309,8 +312,8 @@ enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 {
 	if (a->script) {
 		/* let answers that already arrived land between keys */
-		if (a->conn)
-			api_pump(a->conn, 0);
+		if (app_conn(a))
+			api_pump(app_conn(a), 0);
 		return script_next(a, k);
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -332,9 +335,9 @@ enum input_kind input_next(struct app *a, struct key *k, int wait_ms)
 			break;
 		}
 		/* nothing buffered: wait for the terminal or the network */
-		if (a->conn) {
+		if (app_conn(a)) {
 			int done = 0;
-			if (!api_pump_fd(a->conn, fd, wait_ms, &done))
+			if (!api_pump_fd(app_conn(a), fd, wait_ms, &done))
 				return INPUT_NONE;
 		} else {
 			struct pollfd p = {.fd = fd, .events = POLLIN};

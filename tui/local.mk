@@ -17,6 +17,7 @@ dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
 vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
+vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh
@@ -47,3 +48,24 @@ dist_check_SCRIPTS += tests/tui/fit.sh
 # vaxdesk is not dumpable: its /proc files belong to root (tests/tui/dumpable.sh)
 TESTS += tests/tui/dumpable.sh
 dist_check_SCRIPTS += tests/tui/dumpable.sh
+# screens are instances: two records on the stack; F9 to the main menu (tests/tui/stack.sh)
+TESTS += tests/tui/stack.sh
+dist_check_SCRIPTS += tests/tui/stack.sh
+# roles: view-only and school users offered no write, a 403 rejected with its reason (tests/tui/roles.sh)
+TESTS += tests/tui/roles.sh
+dist_check_SCRIPTS += tests/tui/roles.sh
+# F1 over every form returns to it unchanged, deep in the stack too (tests/tui/help.sh)
+TESTS += tests/tui/help.sh
+dist_check_SCRIPTS += tests/tui/help.sh
+# two users on one workstation: the statement at every login, no traces left (tests/tui/users.sh)
+TESTS += tests/tui/users.sh
+dist_check_SCRIPTS += tests/tui/users.sh
+# the outbox goes on under the idle lock (tests/tui/lock.sh)
+TESTS += tests/tui/lock.sh
+dist_check_SCRIPTS += tests/tui/lock.sh
+# one request per user action on the front-desk task (tests/tui/roundtrips.sh)
+TESTS += tests/tui/roundtrips.sh
+dist_check_SCRIPTS += tests/tui/roundtrips.sh
+# bytes written to a real terminal per keystroke: no repaint on a typed character (tests/tui/ttybytes.sh)
+TESTS += tests/tui/ttybytes.sh
+dist_check_SCRIPTS += tests/tui/ttybytes.sh

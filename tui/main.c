@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "cache/cli.h"
+#include "core/codes.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -99,17 +100,15 @@ static void load_keys(struct app *a, const char *extra)
 	keymap_errors_free(&errs);
 }
 
-static bool open_registry(struct app *a)
+/* The registry connection from vaxdesk.conf; NULL (with a note) if none. */
+static struct api_conn *open_registry(struct app *a)
 {
-	if (!a->cfg.registry_url[0]) {
-		a->net = NET_NONE;
-		return true;
-	}
+	if (!a->cfg.registry_url[0])
+		return NULL;
 	struct vax_error err;
 	if (!api_global_init(&err)) {
 		note_add(a, err.message);
-		a->net = NET_NONE;
-		return true;
+		return NULL;
 	}
 	struct api_conn_config cc = {
 	    .base_url = a->cfg.registry_url,
@@ -117,46 +116,43 @@ static bool open_registry(struct app *a)
 	    .pinned_pubkey = a->cfg.pinned_pubkey[0] ? a->cfg.pinned_pubkey : NULL,
 	    .connect_timeout_ms = a->cfg.connect_timeout_seconds * 1000L,
 	};
-	a->conn = api_conn_new(&cc, &err);
-	if (!a->conn) {
+	struct api_conn *conn = api_conn_new(&cc, &err);
+	if (!conn)
 		note_add(a, err.message);
-		a->net = NET_NONE;
-		return true;
-	}
-	a->sess = api_session_new(a->conn);
-	a->net = NET_UNKNOWN;
-	return true;
+	return conn;
 }
 
-static void open_store(struct app *a)
+static struct cache_store *open_store(struct app *a)
 {
 	struct cache_store_options so = {0};
 	struct vax_error err;
-	a->store = cache_store_open(&so, &err);
-	if (!a->store) {
+	struct cache_store *store = cache_store_open(&so, &err);
+	if (!store) {
 		char m[VAX_ERROR_MSG_LEN + 64];
 		snprintf(m, sizeof m, "Local store (offline work) unavailable: %s", err.message);
 		note_add(a, m);
 	}
+	return store;
 }
 
 static void app_free(struct app *a)
 {
+	app_close_all(a);
 	app_sync_free(a); /* before the store and the connection it uses */
-	cache_store_close(a->store);
-	if (a->probe)
-		api_req_free(a->probe);
-	if (a->sess)
-		api_session_free(a->sess);
-	if (a->conn)
-		api_conn_free(a->conn);
+	struct cache_store *store = a->sess ? session_store_handle(a->sess) : NULL;
+	struct api_conn *conn = a->sess ? session_conn(a->sess) : NULL;
+	session_free(&a->sess);
+	cache_store_close(store);
+	if (conn)
+		api_conn_free(conn);
+	codes_free(&a->codes);
+	forecast_data_free(&a->forecast);
 	keymap_set_free(&a->keys);
 	for (size_t i = 0; i < a->n_notes; i++)
 		free(a->notes[i]);
 	free(a->notes);
 	free(a->login_notice);
 	input_script_close(a);
-	OPENSSL_cleanse(a->lock_hash, sizeof a->lock_hash);
 }
 
 int main(int argc, char **argv)
@@ -260,15 +256,14 @@ int main(int argc, char **argv)
 		app_free(a);
 		return 2;
 	}
-	open_registry(a);
-	open_store(a);
+	struct api_conn *conn = open_registry(a);
+	a->sess = session_new(open_store(a), conn);
 	if (!term_open(a)) {
 		app_free(a);
 		return 1;
 	}
 	int status = app_run(a);
 	term_close();
-	screens_free();
 	app_free(a);
 	return status;
 }

@@ -7,26 +7,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
-static int top_line;
+struct help_view {
+	int top_line;
+	int lines_total;
+};
 
-enum screen_id help_subject(const struct app *a)
+static void *help_open(struct app *a, const void *arg)
 {
-	return a->depth > 1 ? a->stack[a->depth - 2] : SCREEN_LOGIN;
+	(void)a, (void)arg;
+	return xcalloc(1, sizeof(struct help_view));
 }
 
-static void help_enter(struct app *a, bool fresh)
+/* The screen whose keys are listed: the one help opened over. */
+static struct screen *subject(struct app *a, struct screen *s)
 {
-	(void)a;
-	if (fresh)
-		top_line = 0;
+	struct screen *below = app_below(a, s);
+	return below ? below : s;
 }
 
 /* One line per action that has a key (more when its help wraps); returns
  * the next line number. */
-static int list(struct app *a, WINDOW *w, int line, int top, const struct screen_ops *ops, unsigned flags,
-                enum action act)
+static int list(struct app *a, const struct help_view *v, WINDOW *w, int line, int top,
+                const struct screen_ops *ops, unsigned flags, enum action act)
 {
 	char keys[128];
 	draw_keys_label(a, ops->keymap, flags, act, keys, sizeof keys);
@@ -37,7 +42,7 @@ static int list(struct app *a, WINDOW *w, int line, int top, const struct screen
 	for (bool first = true; first || *p; first = false, line++) {
 		char text[256];
 		p = draw_line_of_words(p, width, text, sizeof text);
-		int y = line - top_line + top;
+		int y = line - v->top_line + top;
 		if (y < top || y >= rows)
 			continue;
 		if (first) {
@@ -50,9 +55,9 @@ static int list(struct app *a, WINDOW *w, int line, int top, const struct screen
 	return line;
 }
 
-static int heading(WINDOW *w, int line, int top, const char *text)
+static int heading(const struct help_view *v, WINDOW *w, int line, int top, const char *text)
 {
-	int y = line - top_line + top;
+	int y = line - v->top_line + top;
 	if (y >= top && y < getmaxy(w)) {
 		wattrset(w, A_UNDERLINE);
 		draw_text(w, y, 1, text, getmaxx(w) - 2);
@@ -69,11 +74,11 @@ static bool in_list(const enum action *l, enum action act)
 	return false;
 }
 
-static int lines_total;
-
-static void help_draw(struct app *a, WINDOW *w)
+static void help_draw(struct app *a, struct screen *s, WINDOW *w)
 {
-	const struct screen_ops *ops = app_screen(help_subject(a));
+	struct help_view *v = s->data;
+	struct screen *subj = subject(a, s);
+	const struct screen_ops *ops = subj->ops;
 	char title[160];
 	snprintf(title, sizeof title, "Keys for: %s   (keymap \"%s\"; Esc or q closes)", ops->title,
 	         keymap_name(ops->keymap));
@@ -81,39 +86,42 @@ static void help_draw(struct app *a, WINDOW *w)
 	draw_text(w, 0, 1, title, getmaxx(w) - 2);
 	wattrset(w, A_NORMAL);
 	int top = 2, line = 0;
-	unsigned flags = ops->form ? KEYMAP_EDITING : 0;
-	line = heading(w, line, top, "On this screen");
+	unsigned flags = ops->form && ops->form(subj) ? KEYMAP_EDITING : 0;
+	line = heading(v, w, line, top, "On this screen");
 	for (const enum action *p = ops->actions; p && *p != ACTION_NONE; p++)
-		line = list(a, w, line, top, ops, flags, *p);
-	if (ops->form) {
-		line = heading(w, line + 1, top, "In a field");
+		if (app_action_allowed(a, *p)) /* what the role may not do is not offered */
+			line = list(a, v, w, line, top, ops, flags, *p);
+	if (flags & KEYMAP_EDITING) {
+		line = heading(v, w, line + 1, top, "In a field");
 		for (size_t i = 0; i < ACTION_COUNT; i++) {
 			enum action act = action_at(i);
 			if (action_group(act) == ACTION_GROUP_FIELD && !in_list(ops->actions, act) &&
 			    act != ACTION_NEXT_CHOICE && act != ACTION_PREV_CHOICE)
-				line = list(a, w, line, top, ops, flags, act);
+				line = list(a, v, w, line, top, ops, flags, act);
 		}
 		if (!in_list(ops->actions, ACTION_PREV_FIELD))
-			line = list(a, w, line, top, ops, flags, ACTION_PREV_FIELD);
+			line = list(a, v, w, line, top, ops, flags, ACTION_PREV_FIELD);
 	}
-	line = heading(w, line + 1, top, "Everywhere");
-	static const enum action frame[] = {ACTION_HELP, ACTION_REDRAW, ACTION_LOCK, ACTION_QUIT};
+	line = heading(v, w, line + 1, top, "Everywhere");
+	static const enum action frame[] = {ACTION_HELP,     ACTION_MAIN_MENU, ACTION_SEARCH, ACTION_OUTBOX,
+	                                    ACTION_SYNC_NOW, ACTION_REDRAW,    ACTION_LOCK,   ACTION_QUIT};
 	for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++)
 		if (!in_list(ops->actions, frame[i]))
-			line = list(a, w, line, top, ops, flags, frame[i]);
+			line = list(a, v, w, line, top, ops, flags, frame[i]);
 	if (a->n_notes) {
-		line = heading(w, line + 1, top, "Problems in your keys or configuration files");
+		line = heading(v, w, line + 1, top, "Problems in your keys or configuration files");
 		for (size_t i = 0; i < a->n_notes; i++, line++) {
-			int y = line - top_line + top;
+			int y = line - v->top_line + top;
 			if (y >= top && y < getmaxy(w))
 				draw_text(w, y, 2, a->notes[i], getmaxx(w) - 3);
 		}
 	}
-	lines_total = line;
+	v->lines_total = line;
 }
 
-static unsigned help_action(struct app *a, enum action act)
+static unsigned help_action(struct app *a, struct screen *s, enum action act)
 {
+	struct help_view *v = s->data;
 	int page = getmaxy(a->w_body) - 3;
 	switch (act) {
 	case ACTION_CANCEL:
@@ -122,30 +130,30 @@ static unsigned help_action(struct app *a, enum action act)
 		app_pop(a);
 		return TUI_HANDLED;
 	case ACTION_MOVE_DOWN:
-		top_line++;
+		v->top_line++;
 		break;
 	case ACTION_MOVE_UP:
-		top_line--;
+		v->top_line--;
 		break;
 	case ACTION_PAGE_DOWN:
-		top_line += page;
+		v->top_line += page;
 		break;
 	case ACTION_PAGE_UP:
-		top_line -= page;
+		v->top_line -= page;
 		break;
 	case ACTION_MOVE_FIRST:
-		top_line = 0;
+		v->top_line = 0;
 		break;
 	case ACTION_MOVE_LAST:
-		top_line = lines_total - page;
+		v->top_line = v->lines_total - page;
 		break;
 	default:
 		return TUI_HANDLED; /* nothing else happens while help is up */
 	}
-	if (top_line > lines_total - page)
-		top_line = lines_total - page;
-	if (top_line < 0)
-		top_line = 0;
+	if (v->top_line > v->lines_total - page)
+		v->top_line = v->lines_total - page;
+	if (v->top_line < 0)
+		v->top_line = 0;
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
@@ -156,7 +164,7 @@ const struct screen_ops screen_help_ops = {
     .name = "help",
     .title = "Help",
     .keymap = KEYMAP_HELP,
-    .enter = help_enter,
+    .open = help_open,
     .draw = help_draw,
     .action = help_action,
     .actions = help_actions,

@@ -1,23 +1,32 @@
-/* tui/screen_lock.c - the idle lock: covers every screen (nothing of the
- * screens below is drawn while it is up) and asks for the password. The
- * screens below keep their state, so a half-typed form is still there after
- * the password. The check is local (a PBKDF2 hash made at login), so the
- * lock works offline and costs the registry nothing.
+/* tui/screen_lock.c - the password over every screen, in three modes
+ * (enum lock_mode, the instance's first member, which the frame reads):
  *
- * The same prompt logs in again when the registry's token ran out
- * (a->session_expired), and signs an offline session in to the registry
- * once it is back (a->going_online). That one is not a lock: the store
- * stays open, Esc goes back to work offline, and the password goes to
- * the registry, whose answer (attempts left, a challenge, a reset) is
- * shown in words; its lockout is the one that counts. */
+ *   LOCK_IDLE     the idle lock or the lock key: nothing of the screens
+ *                 below is drawn; the password, checked against a hash made
+ *                 at login (tui/session.c), works offline and costs the
+ *                 registry nothing. A token that ran out under the lock is
+ *                 renewed with the same password.
+ *   LOCK_EXPIRED  the registry's token ran out while nobody worked: the
+ *                 password logs in again as the same user and organization.
+ *   LOCK_SIGN_IN  an offline session signs in to the registry once it is
+ *                 back. Not a lock: the store stays open, Esc goes back to
+ *                 work offline, and the password goes to the registry, whose
+ *                 answer (attempts left, a challenge, a reset, the
+ *                 confidentiality statement) is shown in words.
+ *
+ * In every mode the screens below keep their state, so a half-typed form is
+ * still there after the password, and the store stays open throughout: the
+ * frame takes this screen away once the session is ONLINE or OFFLINE again. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 #define LOCK_TRIES 5
@@ -31,70 +40,87 @@ static const struct form_field_spec specs[] = {
 };
 /* clang-format on */
 
-static struct form *form;
-static int failures;
-static char error[1024]; /* the registry's last refusal, under the form */
-/* going online: the password sent, until the registry answers (the store
- * is wrapped for it if it changed at the registry); wiped then */
-static char sent_pw[256];
+struct lock_view {
+	enum lock_mode mode; /* first: the frame reads it */
+	struct app *app;
+	struct form *form;
+	int failures;
+	bool waiting;        /* the registry's answer to our login is awaited */
+	char pw[256];        /* signing in: the password, until the statement is answered */
+	char answer[128];    /* ... and the challenge answer sent with it */
+	char challenge[256]; /* signing in: the registry's challenge, "" if none */
+	char error[1024];    /* the registry's last refusal, under the form */
+};
 
-static void new_form(struct app *a)
+static void new_form(struct app *a, struct lock_view *v)
 {
-	form_free(&form);
+	form_free(&v->form);
 	/* the registry asks a challenge after failed logins */
-	form = form_new(specs, a->going_online && a->challenge[0] ? 2 : 1);
-	form_view_fit(form, a->cols);
+	v->form = form_new(specs, v->mode == LOCK_SIGN_IN && v->challenge[0] ? 2 : 1);
+	form_view_fit(v->form, a->cols);
 }
 
-/* Signed in from an offline session: from now on an ordinary online
- * session for the same user and org, and the outbox goes. */
-static void online_ok(struct app *a)
+static void *lock_open(struct app *a, const void *arg)
 {
-	struct vax_error err;
-	a->offline_session = false;
-	a->going_online = false;
-	a->challenge[0] = '\0';
-	error[0] = '\0';
-	/* the idle lock and the store follow the registry's password (it may
-	 * have changed at the registry since the store was last opened) */
-	app_arm_lock(a, sent_pw);
-	bool store_ok = !a->store || cache_login_online(a->store, app_org(a), app_user(a), sent_pw,
-	                                                (int64_t)time(NULL), &err);
-	OPENSSL_cleanse(sent_pw, sizeof sent_pw);
-	if (app_top(a) == SCREEN_LOCK)
-		app_pop(a);
-	if (!store_ok) {
-		app_message(a, MSG_ERROR, "Signed in to the registry, but the local store: %s", err.message);
-		return;
-	}
-	int n = app_outbox_waiting(a);
-	if (api_session_reset_required(a->sess)) {
-		app_push(a, SCREEN_PASSWORD);
+	struct lock_view *v = xcalloc(1, sizeof *v);
+	v->mode = arg ? *(const enum lock_mode *)arg : LOCK_IDLE;
+	v->app = a;
+	new_form(a, v);
+	return v;
+}
+
+static void lock_close(struct screen *s)
+{
+	struct lock_view *v = s->data;
+	if (v->waiting)
+		api_session_cancel(session_api(v->app->sess));
+	form_free(&v->form);
+	OPENSSL_cleanse(v, sizeof *v);
+	free(v);
+}
+
+static struct form *lock_form(const struct screen *s)
+{
+	const struct lock_view *v = s->data;
+	return v->form;
+}
+
+/* Signed in (or logged in again): the outbox goes on, and says how much. */
+static void signed_in(struct app *a, bool sign_in)
+{
+	app_outbox_changed(a);
+	int n = a->counts.waiting;
+	if (api_session_reset_required(session_api(a->sess))) {
+		bool forced = true;
+		app_open(a, SCREEN_PASSWORD, &forced);
 		app_message(a, MSG_INFO, "Signed in. The registry asks you to choose a new password now.");
 		return;
 	}
-	if (n > 0) {
+	if (!sign_in)
+		app_message(a, MSG_INFO,
+		            "Session renewed. Your work is as you left it; repeat the last step.");
+	else if (n > 0)
 		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
 		            n == 1 ? "" : "s");
-		app_sync_now(a); /* even where auto_sync is off: this key asked to send */
-	} else {
+	else
 		app_message(a, MSG_INFO, "Signed in to the registry; nothing is waiting to be sent.");
-	}
+	if (n > 0)
+		app_sync_now(a); /* even where auto_sync is off: this sign-in asked to send */
 }
 
 /* The registry said no to the offline session's sign-in: say why in its
  * words, and keep working offline. */
-static void online_refused(struct app *a, const struct api_result *res)
+static void refused(struct app *a, struct lock_view *v, const struct api_result *res)
 {
-	const struct api_token_error *e = api_session_login_error(a->sess);
+	const struct api_token_error *e = api_session_login_error(session_api(a->sess));
 	char key[KEY_NAME_LEN];
 	app_key_name(a, ACTION_CANCEL, key, sizeof key);
 	if (res->cls != API_AUTH && res->cls != API_REJECTED) {
-		snprintf(error, sizeof error, "%s", res->err.message);
+		snprintf(v->error, sizeof v->error, "%s", res->err.message);
 	} else if (e->reset_required) {
 		/* no password typed here can help now; the records stay here */
-		a->challenge[0] = '\0';
-		snprintf(error, sizeof error,
+		v->challenge[0] = '\0';
+		snprintf(v->error, sizeof v->error,
 		         "The registry has locked this account after too many wrong passwords: it needs a "
 		         "password reset (log out, then Forgot Password on the login screen). Your records "
 		         "stay here; %s goes back to work offline.",
@@ -105,120 +131,193 @@ static void online_refused(struct app *a, const struct api_result *res)
 			snprintf(left, sizeof left,
 			         " %d more wrong password%s and the account needs a reset.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
-		snprintf(error, sizeof error, "%s%s", e->description[0] ? e->description : res->err.message,
-		         left);
+		snprintf(v->error, sizeof v->error, "%s%s",
+		         e->description[0] ? e->description : res->err.message, left);
 		if (e->captcha)
-			snprintf(a->challenge, sizeof a->challenge, "%s",
+			snprintf(v->challenge, sizeof v->challenge, "%s",
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
 	}
-	new_form(a);
+	new_form(a, v);
 	app_message(a, MSG_ERROR, "Not signed in; still offline (%s goes back to work).",
 	            key[0] ? key : "cancel");
 }
 
-/* The registry's answer to logging in again after the token ran out. The
- * lock stays up until it comes, so nothing is sent without a session. */
-static void relogin_done(struct api_session *s, const struct api_result *res, void *arg)
+static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool accepted, const char *answer);
+
+/* Signing in: the statement answered. */
+static void statement_answered(struct app *a, struct screen *below, bool agreed)
 {
-	(void)s;
-	struct app *a = arg;
-	a->relogin_pending = false;
-	app_note_result(a, res);
-	if (a->going_online) {
-		if (res->cls == API_OK) {
-			online_ok(a);
-		} else if (res->cls == API_OFFLINE || res->cls == API_TLS) {
-			OPENSSL_cleanse(sent_pw, sizeof sent_pw);
-			a->going_online = false;
-			if (app_top(a) == SCREEN_LOCK)
-				app_pop(a);
-			app_message(a, MSG_ERROR,
-			            "The registry stopped answering (%s); still working offline.",
-			            res->err.message);
-		} else {
-			OPENSSL_cleanse(sent_pw, sizeof sent_pw);
-			online_refused(a, res);
-		}
-		app_dirty(a, DIRTY_SCREEN);
+	if (!below || below->id != SCREEN_LOCK)
 		return;
-	}
-	OPENSSL_cleanse(sent_pw, sizeof sent_pw); /* the sign-in was given up meanwhile */
-	if (res->cls == API_OK || res->cls == API_OFFLINE) {
-		a->session_expired = false;
-		if (app_top(a) == SCREEN_LOCK)
-			app_pop(a);
-		if (res->cls == API_OK)
-			app_message(a, MSG_INFO,
-			            "Session renewed. Your work is as you left it; repeat the last step.");
-		else
-			app_message(a, MSG_ERROR, "The registry cannot be reached (%s); working offline.",
-			            res->err.message);
-	} else {
-		app_message(a, MSG_ERROR, "The registry did not renew the session: %s", res->err.message);
-	}
+	struct lock_view *v = below->data;
+	if (agreed && relogin(a, v, v->pw, true, v->answer[0] ? v->answer : NULL))
+		app_message(a, MSG_INFO, "Signing in to the registry...");
+	else if (!agreed)
+		app_message(a, MSG_INFO, "You must accept the statement to sign in; still working offline.");
+	OPENSSL_cleanse(v->pw, sizeof v->pw);
+	OPENSSL_cleanse(v->answer, sizeof v->answer);
 	app_dirty(a, DIRTY_SCREEN);
 }
 
-static struct form *lock_form(struct app *a)
+static void statement_done(struct api_session *as, const struct api_result *res, void *arg)
 {
-	(void)a;
-	return form;
+	struct lock_view *v = arg;
+	struct app *a = v->app;
+	(void)as;
+	v->waiting = false;
+	if (!app_statement(a, res, statement_answered, v->error, sizeof v->error))
+		OPENSSL_cleanse(v->pw, sizeof v->pw);
 }
 
-static void lock_enter(struct app *a, bool fresh)
+/* The registry's answer to logging in again (expired token, or signing in
+ * from an offline session). The screen stays until it comes, so nothing is
+ * sent without a session. */
+static void relogin_done(struct api_session *as, const struct api_result *res, void *arg)
 {
-	if (fresh || !form) {
-		new_form(a);
-		failures = 0;
-		error[0] = '\0';
+	struct lock_view *v = arg;
+	struct app *a = v->app;
+	v->waiting = false;
+	struct vax_error err = {0};
+	bool store_ok = session_relogin_done(a->sess, res, &err);
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_SCREEN);
+	bool sign_in = v->mode == LOCK_SIGN_IN;
+	const struct api_token_error *e = api_session_login_error(as);
+	if (res->cls == API_OK) {
+		OPENSSL_cleanse(v->pw, sizeof v->pw);
+		/* the frame takes the lock away now that the session is ONLINE;
+		 * the sign-in prompt goes here */
+		if (sign_in && app_top_screen(a)->data == v)
+			app_pop(a); /* v is gone after this */
+		if (!store_ok)
+			app_message(a, MSG_ERROR, "Signed in to the registry, but the local store: %s",
+			            err.message);
+		else
+			signed_in(a, sign_in);
+		return;
 	}
+	if (sign_in && res->cls == API_AUTH && e->confidentiality_required) {
+		/* the password is right: the statement first (v->pw is still held) */
+		if (e->statement) {
+			/* it came with the answer: no other round trip */
+			struct api_result came = *res;
+			came.cls = API_OK;
+			statement_done(as, &came, v);
+			return;
+		}
+		v->waiting = api_session_fetch_confidentiality(as, statement_done, v);
+		if (!v->waiting)
+			OPENSSL_cleanse(v->pw, sizeof v->pw);
+		return;
+	}
+	OPENSSL_cleanse(v->pw, sizeof v->pw);
+	if (!sign_in) {
+		char key[KEY_NAME_LEN];
+		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
+		/* the session goes on offline (tui/session.c); the frame takes
+		 * this screen away */
+		if (res->cls == API_OFFLINE || res->cls == API_TLS)
+			app_message(
+			    a, MSG_INFO,
+			    "Working offline: the registry cannot be reached. %s signs in when it is back.",
+			    key[0] ? key : "sync-now");
+		else
+			app_message(a, MSG_ERROR, "The registry did not renew the session: %s",
+			            res->err.message);
+		return;
+	}
+	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
+		if (app_top_screen(a)->data == v)
+			app_pop(a);
+		app_message(a, MSG_ERROR, "The registry stopped answering (%s); still working offline.",
+		            res->err.message);
+		return;
+	}
+	refused(a, v, res);
 }
 
-/* Going online: send the password to the registry as the offline
- * session's user and org; the registry's answer decides. */
-static unsigned online_submit(struct app *a)
+static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool accepted, const char *answer)
 {
-	char pw[256], answer[128] = "";
-	form_view_secret(form, 0, pw, sizeof pw);
-	if (a->challenge[0])
-		form_view_value(form, "answer", answer, sizeof answer);
-	error[0] = '\0';
-	memcpy(sent_pw, pw, sizeof sent_pw);
-	a->relogin_pending =
-	    api_session_login(a->sess, a->session_org, a->session_user, pw, a->challenge[0] ? answer : NULL,
-	                      a->confid_accepted, relogin_done, a);
-	OPENSSL_cleanse(pw, sizeof pw);
-	new_form(a);
-	if (a->relogin_pending) {
-		app_message(a, MSG_INFO, "Signing in to the registry...");
-	} else {
-		OPENSSL_cleanse(sent_pw, sizeof sent_pw);
+	if (v->mode == LOCK_SIGN_IN && pw != v->pw) {
+		/* for the statement, if the registry asks for it */
+		snprintf(v->pw, sizeof v->pw, "%s", pw);
+		snprintf(v->answer, sizeof v->answer, "%s", answer ? answer : "");
+	}
+	v->waiting = session_relogin(a->sess, pw, accepted, answer, relogin_done, v);
+	if (!v->waiting) {
+		OPENSSL_cleanse(v->pw, sizeof v->pw);
 		app_message(a, MSG_ERROR, "Could not ask the registry to sign you in.");
 	}
+	return v->waiting;
+}
+
+/* Going online: the password to the registry as the offline session's user
+ * and org; the registry's answer decides. */
+static unsigned sign_in_submit(struct app *a, struct lock_view *v)
+{
+	char pw[256], answer[128] = "";
+	form_view_secret(v->form, 0, pw, sizeof pw);
+	if (v->challenge[0])
+		form_view_value(v->form, "answer", answer, sizeof answer);
+	v->error[0] = '\0';
+	if (relogin(a, v, pw, false, v->challenge[0] ? answer : NULL))
+		app_message(a, MSG_INFO, "Signing in to the registry...");
+	OPENSSL_cleanse(pw, sizeof pw);
+	new_form(a, v);
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
 
-static unsigned lock_action(struct app *a, enum action act)
+/* The lock's own password (idle lock, expired token). */
+static unsigned unlock_submit(struct app *a, struct lock_view *v)
 {
+	char pw[256];
+	form_view_secret(v->form, 0, pw, sizeof pw);
+	bool need_relogin = false;
+	bool ok = session_unlock(a->sess, pw, &need_relogin);
+	if (ok && need_relogin && relogin(a, v, pw, true, NULL)) {
+		/* stay until the registry answers (relogin_done) */
+		OPENSSL_cleanse(pw, sizeof pw);
+		new_form(a, v);
+		app_message(a, MSG_INFO, "Logging in to the registry again...");
+		app_dirty(a, DIRTY_BODY);
+		return TUI_HANDLED;
+	}
+	OPENSSL_cleanse(pw, sizeof pw);
+	if (ok) {
+		/* the frame takes this screen away (the session resumed) */
+		app_dirty(a, DIRTY_SCREEN);
+		if (!a->msg[0])
+			app_message(a, MSG_INFO, "Welcome back.");
+		return TUI_HANDLED;
+	}
+	if (++v->failures >= LOCK_TRIES) {
+		app_logout(a, "Logged out after too many wrong passwords at the lock."); /* v is gone */
+		return TUI_HANDLED;
+	}
+	new_form(a, v);
+	app_message(a, MSG_ERROR, "Wrong password (%d of %d tries).", v->failures, LOCK_TRIES);
+	app_dirty(a, DIRTY_BODY);
+	return TUI_HANDLED;
+}
+
+static unsigned lock_action(struct app *a, struct screen *s, enum action act)
+{
+	struct lock_view *v = s->data;
 	if (act == ACTION_LOGOUT) {
-		if (a->relogin_pending) {
+		if (v->waiting) {
 			/* its answer would log this session in again */
 			app_message(a, MSG_INFO, "Waiting for the registry's answer...");
 			return TUI_HANDLED;
 		}
-		form_free(&form);
 		app_logout(a, "Logged out from the lock screen.");
 		return TUI_HANDLED;
 	}
-	if (a->going_online && act == ACTION_CANCEL) {
-		if (a->relogin_pending) {
+	if (v->mode == LOCK_SIGN_IN && act == ACTION_CANCEL) {
+		if (v->waiting) {
 			app_message(a, MSG_INFO, "Waiting for the registry's answer...");
 			return TUI_HANDLED;
 		}
-		a->going_online = false;
-		a->challenge[0] = '\0';
-		form_free(&form);
 		app_pop(a);
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_SYNC_NOW, key, sizeof key);
@@ -227,112 +326,67 @@ static unsigned lock_action(struct app *a, enum action act)
 		app_dirty(a, DIRTY_SCREEN);
 		return TUI_HANDLED;
 	}
-	if (act == ACTION_CANCEL || act == ACTION_LOCK || act == ACTION_MAIN_MENU)
-		return TUI_HANDLED;
-	unsigned r = form_view_action(a, form, act);
-	if ((r & FORM_SUBMIT) && a->going_online) {
-		if (a->relogin_pending) {
+	if (act == ACTION_CANCEL || act == ACTION_LOCK || act == ACTION_MAIN_MENU || act == ACTION_SEARCH ||
+	    act == ACTION_OUTBOX || act == ACTION_SYNC_NOW || act == ACTION_GO_ONLINE)
+		return TUI_HANDLED; /* nothing under the lock until the password */
+	unsigned r = form_view_action(a, v->form, act);
+	if (r & FORM_SUBMIT) {
+		if (v->waiting) {
 			app_message(a, MSG_INFO, "Waiting for the registry's answer...");
 			return TUI_HANDLED;
 		}
-		return online_submit(a);
-	}
-	if (r & FORM_SUBMIT) {
-		char pw[256];
-		form_view_secret(form, 0, pw, sizeof pw);
-		bool ok = app_check_lock(a, pw);
-		bool relogin = ok && a->session_expired && a->sess;
-		if (relogin) {
-			a->relogin_pending = api_session_relogin(a->sess, pw, relogin_done, a);
-			if (!a->relogin_pending)
-				app_message(a, MSG_ERROR, "Could not ask the registry for a new session.");
-		}
-		if (ok && a->store) {
-			/* open the store again (its key went with the lock) */
-			struct vax_error err;
-			if (cache_has_user(a->store, app_org(a), app_user(a)) &&
-			    !cache_login_offline(a->store, app_org(a), app_user(a), pw, &err))
-				app_message(a, MSG_ERROR, "Local store: %s", err.message);
-		}
-		OPENSSL_cleanse(pw, sizeof pw);
-		form_free(&form);
-		if (ok && relogin) {
-			/* stay locked until the registry answers (relogin_done) */
-			form = form_new(specs, 1);
-			form_view_fit(form, a->cols);
-			app_message(a, MSG_INFO, "Logging in to the registry again...");
-			app_dirty(a, DIRTY_BODY);
-			return TUI_HANDLED;
-		}
-		if (ok) {
-			app_pop(a);
-			app_dirty(a, DIRTY_SCREEN);
-			if (!a->msg[0])
-				app_message(a, MSG_INFO, "Welcome back.");
-			return TUI_HANDLED;
-		}
-		if (++failures >= LOCK_TRIES) {
-			app_logout(a, "Logged out after too many wrong passwords at the lock.");
-			return TUI_HANDLED;
-		}
-		form = form_new(specs, 1);
-		form_view_fit(form, a->cols);
-		app_message(a, MSG_ERROR, "Wrong password (%d of %d tries).", failures, LOCK_TRIES);
-		app_dirty(a, DIRTY_BODY);
-		return TUI_HANDLED;
+		return v->mode == LOCK_SIGN_IN ? sign_in_submit(a, v) : unlock_submit(a, v);
 	}
 	return r & FORM_UNHANDLED ? TUI_UNHANDLED : TUI_HANDLED;
 }
 
-static void lock_draw(struct app *a, WINDOW *w)
+static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct lock_view *v = s->data;
 	int cols = getmaxx(w), y = 2;
 	wattrset(w, A_BOLD);
-	draw_text(w, y++, 1, a->going_online ? "SIGN IN TO THE REGISTRY" : "SCREEN LOCKED", cols - 2);
+	draw_text(w, y++, 1,
+	          v->mode == LOCK_SIGN_IN ? "SIGN IN TO THE REGISTRY"
+	          : v->mode == LOCK_IDLE  ? "SCREEN LOCKED"
+	                                  : "SESSION ENDED",
+	          cols - 2);
 	wattrset(w, A_NORMAL);
 	char m[1100];
-	if (a->going_online) {
-		int n = app_outbox_waiting(a);
+	const char *user = session_user(a->sess), *org = session_org(a->sess);
+	if (v->mode == LOCK_SIGN_IN) {
+		int n = a->counts.waiting;
 		char key[KEY_NAME_LEN];
 		app_key_name(a, ACTION_CANCEL, key, sizeof key);
 		snprintf(m, sizeof m,
 		         "The registry is back. Type the password for %s (%s) to sign in; %d record%s "
 		         "waiting here "
 		         "%s sent then. Everything on your screens stays as it is; %s keeps working offline.",
-		         a->session_user, a->session_org, n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-		         key[0] ? key : "cancel");
+		         user, org, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", key[0] ? key : "cancel");
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
-		if (a->challenge[0]) {
+		if (v->challenge[0]) {
 			wattrset(w, A_BOLD);
-			y = draw_wrapped(w, y, 1, cols - 2, a->challenge) + 1;
+			y = draw_wrapped(w, y, 1, cols - 2, v->challenge) + 1;
 			wattrset(w, A_NORMAL);
 		}
-		y = form_view_draw(a, w, y, form, true);
-		if (error[0]) {
-			snprintf(m, sizeof m, "Not signed in: %s", error);
+		y = form_view_draw(a, w, y, v->form, true);
+		if (v->error[0]) {
+			snprintf(m, sizeof m, "Not signed in: %s", v->error);
 			wattrset(w, term_attr(a, ROLE_ERROR));
 			draw_wrapped(w, y + 1, 1, cols - 2, m);
 			wattrset(w, A_NORMAL);
 		}
 		return;
 	}
-	if (a->session_expired)
+	if (v->mode == LOCK_EXPIRED)
 		snprintf(
 		    m, sizeof m,
 		    "Your registry session has ended. Type the password for %s to log in again and go on "
 		    "where you left off.",
-		    a->sess ? api_session_user(a->sess) : "-");
+		    user);
 	else
-		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.",
-		         a->sess ? api_session_user(a->sess) : "-");
+		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.", user);
 	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
-	form_view_draw(a, w, y, form, true);
-}
-
-static void lock_cleanup(void)
-{
-	OPENSSL_cleanse(sent_pw, sizeof sent_pw);
-	form_free(&form);
+	form_view_draw(a, w, y, v->form, true);
 }
 
 static const enum action lock_actions[] = {ACTION_SUBMIT, ACTION_NONE};
@@ -341,10 +395,10 @@ const struct screen_ops screen_lock_ops = {
     .name = "lock",
     .title = "Screen locked",
     .keymap = KEYMAP_LOGIN,
-    .enter = lock_enter,
+    .open = lock_open,
     .draw = lock_draw,
     .action = lock_action,
     .form = lock_form,
     .actions = lock_actions,
-    .cleanup = lock_cleanup,
+    .close = lock_close,
 };

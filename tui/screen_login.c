@@ -1,16 +1,23 @@
 /* tui/screen_login.c - the login form: org code, username, masked password,
  * and a challenge answer if a registry asks one (vaxregd asks none: after 3
- * failed attempts it makes each next one wait, and says how long). The
- * first login of a run shows the confidentiality statement
- * (tui/screen_confid.c), which the registry requires to be accepted. */
+ * failed attempts it makes each next one wait, and says how long).
+ *
+ * Every login is a login: the password goes first; once the registry says
+ * it is right it asks for the confidentiality statement, which is shown
+ * (tui/screen_confid.c) to this user, at this login, and the login is sent
+ * again with it accepted. Nothing of an earlier user's session shows here:
+ * the form starts empty. When the registry cannot be reached the password
+ * opens this user's local store instead (offline login). */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 /* clang-format off */
@@ -26,243 +33,275 @@ static const struct form_field_spec specs[] = {
 };
 /* clang-format on */
 
-static struct {
+struct login_view {
+	struct app *app;
 	struct form *form;
-	char pw[256]; /* the password sent, until the answer (for the store) */
+	bool waiting;     /* a request of ours is in flight */
+	char pw[256];     /* the password sent, until the answer (store, statement) */
+	char answer[128]; /* the challenge answer sent */
 	char org[64], user[128];
-	bool with_challenge;
-	char error[1024]; /* why the last attempt failed, shown under the form */
-} st;
+	char challenge[256]; /* the registry's challenge; "" if none */
+	char error[1024];    /* why the last attempt failed, shown under the form */
+};
 
-static struct form *login_form(struct app *a)
+static void wipe(struct login_view *v)
 {
-	(void)a;
-	return st.form;
+	OPENSSL_cleanse(v->pw, sizeof v->pw);
+	OPENSSL_cleanse(v->answer, sizeof v->answer);
 }
 
 /* (Re)make the form, keeping org and username. */
-static void make_form(struct app *a, bool challenge)
+static void make_form(struct app *a, struct login_view *v)
 {
 	char org[64] = "", user[128] = "";
-	if (st.form) {
-		form_view_value(st.form, "org", org, sizeof org);
-		form_view_value(st.form, "user", user, sizeof user);
-		form_free(&st.form);
+	if (v->form) {
+		form_view_value(v->form, "org", org, sizeof org);
+		form_view_value(v->form, "user", user, sizeof user);
+		form_free(&v->form);
 	}
-	st.with_challenge = challenge;
-	st.form = form_new(specs, challenge ? 4 : 3);
-	form_view_fit(st.form, a->cols);
-	form_set_value(st.form, 0, org);
-	form_set_value(st.form, 1, user);
+	v->form = form_new(specs, v->challenge[0] ? 4 : 3);
+	form_view_fit(v->form, a->cols);
+	form_set_value(v->form, 0, org);
+	form_set_value(v->form, 1, user);
 	if (org[0] && user[0])
-		form_set_focus(st.form, 2);
+		form_set_focus(v->form, 2);
 }
 
-static void login_enter(struct app *a, bool fresh)
+static void clear_password(struct login_view *v)
 {
-	if (!st.form || (fresh && !a->challenge[0] && st.with_challenge))
-		make_form(a, a->challenge[0] != '\0');
-	if (fresh && a->last_org[0] && st.form) {
-		char org[64];
-		form_view_value(st.form, "org", org, sizeof org);
-		if (!org[0]) {
-			form_set_value(st.form, 0, a->last_org);
-			form_set_value(st.form, 1, a->last_user);
-			form_set_focus(st.form, 2);
-		}
+	wipe(v);
+	if (v->form) {
+		form_set_value(v->form, 2, "");
+		form_set_focus(v->form, 2);
 	}
 }
+
+static void *login_open(struct app *a, const void *arg)
+{
+	(void)arg;
+	struct login_view *v = xcalloc(1, sizeof *v);
+	v->app = a;
+	make_form(a, v);
+	return v;
+}
+
+static void login_close(struct screen *s)
+{
+	struct login_view *v = s->data;
+	if (v->waiting)
+		api_session_cancel(session_api(v->app->sess));
+	wipe(v);
+	form_free(&v->form);
+	OPENSSL_cleanse(v, sizeof *v);
+	free(v);
+}
+
+static void send_login(struct app *a, struct login_view *v, bool accepted);
 
 /* The registry cannot be reached: open the local store with the password
  * instead, if this user has logged in online here before. */
-static bool try_offline(struct app *a, const char *org, const char *user, const char *pw, const char *why)
+static bool try_offline(struct app *a, struct login_view *v, const char *why)
 {
-	if (!a->store || !cache_has_user(a->store, org, user)) {
-		snprintf(st.error, sizeof st.error,
-		         "%s Offline login needs one online login on this workstation first.", why);
-		return false;
-	}
 	struct vax_error err;
-	if (!cache_login_offline(a->store, org, user, pw, &err)) {
-		snprintf(st.error, sizeof st.error, "%s Offline login: %s", why, err.message);
+	if (!session_offline_login(a->sess, v->org, v->user, v->pw, &err)) {
+		snprintf(v->error, sizeof v->error, "%.480s %s%.480s", why,
+		         strcmp(err.code, "CACHE-NO-OFFLINE") ? "Offline login: " : "", err.message);
+		clear_password(v);
 		return false;
 	}
-	app_arm_lock(a, pw);
-	form_free(&st.form);
-	app_logged_in_offline(a, org, user);
+	wipe(v);
+	app_logged_in_offline(a); /* v is gone after this */
 	return true;
 }
 
-static void login_done(struct api_session *s, const struct api_result *res, void *arg)
+/* The statement was agreed to: the same login again, with it accepted;
+ * not agreed to: no login, and the password goes. */
+static void answered(struct app *a, struct screen *below, bool agreed)
 {
-	struct app *a = arg;
+	if (!below || below->id != SCREEN_LOGIN)
+		return;
+	struct login_view *v = below->data;
+	if (agreed) {
+		send_login(a, v, true);
+		if (v->waiting) {
+			/* the password was checked before the statement came: the
+			 * store opens (a slow key derivation) while the login goes,
+			 * sent first */
+			struct vax_error err;
+			api_pump(app_conn(a), 0);
+			session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL), &err);
+		}
+	} else {
+		clear_password(v);
+		app_message(a, MSG_INFO, "You must accept the statement to log in.");
+	}
+}
+
+static void confid_done(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct login_view *v = arg;
+	struct app *a = v->app;
+	(void)as;
+	v->waiting = false;
+	if (!app_statement(a, res, answered, v->error, sizeof v->error))
+		clear_password(v);
+}
+
+static void login_done(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct login_view *v = arg;
+	struct app *a = v->app;
+	v->waiting = false;
 	app_note_result(a, res);
 	app_dirty(a, DIRTY_SCREEN);
-	st.error[0] = '\0';
+	v->error[0] = '\0';
 	a->msg[0] = '\0';
 	if (res->cls == API_OK) {
-		a->lock_armed = true;
-		a->challenge[0] = '\0';
-		form_free(&st.form);
-		a->offline_session = false;
-		app_logged_in(a);
 		struct vax_error err;
-		if (a->store &&
-		    !cache_login_online(a->store, st.org, st.user, st.pw, (int64_t)time(NULL), &err))
+		bool store_ok = session_online(a->sess, v->pw, (int64_t)time(NULL), &err);
+		wipe(v);
+		app_logged_in(a); /* v is gone after this */
+		if (!store_ok)
 			app_message(a, MSG_ERROR, "Local store: %s", err.message);
-		OPENSSL_cleanse(st.pw, sizeof st.pw);
 		return;
 	}
 	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
-		try_offline(a, st.org, st.user, st.pw, res->err.message);
-		OPENSSL_cleanse(st.pw, sizeof st.pw);
+		try_offline(a, v, res->err.message);
 		return;
 	}
-	OPENSSL_cleanse(st.pw, sizeof st.pw);
+	const struct api_token_error *e = api_session_login_error(as);
+	if (res->cls == API_AUTH && e->confidentiality_required) {
+		/* the password is right: the statement, then the login again */
+		if (e->statement) {
+			/* it came with the answer: no other round trip */
+			struct api_result came = *res;
+			came.cls = API_OK;
+			confid_done(as, &came, v);
+			return;
+		}
+		v->waiting = api_session_fetch_confidentiality(as, confid_done, v);
+		if (v->waiting)
+			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
+		else
+			snprintf(v->error, sizeof v->error,
+			         "Could not ask for the confidentiality statement.");
+		return;
+	}
+	wipe(v);
 	if (res->cls == API_AUTH || res->cls == API_REJECTED) {
-		const struct api_token_error *e = api_session_login_error(s);
-		if (e && e->reset_required) {
-			snprintf(a->reset_hint, sizeof a->reset_hint, "%s",
-			         e->description[0] ? e->description
-			                           : "Too many failed attempts: reset your password.");
-			a->challenge[0] = '\0';
-			make_form(a, false);
-			app_push(a, SCREEN_FORGOT);
+		if (e->reset_required) {
+			v->challenge[0] = '\0';
+			make_form(a, v);
+			struct open_forgot o = {
+			    .org = v->org,
+			    .user = v->user,
+			    .hint = e->description[0] ? e->description
+			                              : "Too many failed attempts: reset your password."};
+			app_open(a, SCREEN_FORGOT, &o);
 			return;
 		}
 		char left[64] = "";
-		if (e && e->attempts_remaining >= 0)
+		if (e->attempts_remaining >= 0)
 			snprintf(left, sizeof left, " Attempts left: %d.", e->attempts_remaining);
-		snprintf(st.error, sizeof st.error, "%s%s",
-		         e && e->description[0] ? e->description : res->err.message, left);
-		if (e && e->captcha) {
-			snprintf(a->challenge, sizeof a->challenge, "%s",
+		snprintf(v->error, sizeof v->error, "%s%s",
+		         e->description[0] ? e->description : res->err.message, left);
+		if (e->captcha) {
+			snprintf(v->challenge, sizeof v->challenge, "%s",
 			         e->challenge[0] ? e->challenge : "Answer the challenge.");
-			make_form(a, true);
+			make_form(a, v);
 		}
+		clear_password(v);
 		return;
 	}
-	snprintf(st.error, sizeof st.error, "%s", res->err.message);
+	snprintf(v->error, sizeof v->error, "%s", res->err.message);
+	clear_password(v);
 }
 
-void screen_login_send(struct app *a)
+static void send_login(struct app *a, struct login_view *v, bool accepted)
 {
-	char org[64], user[128], pw[256], answer[128] = "";
-	form_view_value(st.form, "org", org, sizeof org);
-	form_view_value(st.form, "user", user, sizeof user);
-	form_view_secret(st.form, 2, pw, sizeof pw);
-	if (st.with_challenge)
-		form_view_value(st.form, "answer", answer, sizeof answer);
-	snprintf(a->last_org, sizeof a->last_org, "%s", org);
-	snprintf(a->last_user, sizeof a->last_user, "%s", user);
-	snprintf(st.org, sizeof st.org, "%s", org);
-	snprintf(st.user, sizeof st.user, "%s", user);
-	memcpy(st.pw, pw, sizeof st.pw);
-	/* the lock hash is made now, while the password is at hand; it only
-	 * counts once the registry says yes */
-	app_arm_lock(a, pw);
-	a->lock_armed = false;
-	bool ok = api_session_login(a->sess, org, user, pw, st.with_challenge ? answer : NULL,
-	                            a->confid_accepted, login_done, a);
-	OPENSSL_cleanse(pw, sizeof pw);
-	form_set_value(st.form, 2, "");
-	form_set_focus(st.form, 2);
-	if (!ok)
-		snprintf(st.error, sizeof st.error, "The login could not be sent.");
-	else
+	bool ok = api_session_login(session_api(a->sess), v->org, v->user, v->pw,
+	                            v->answer[0] ? v->answer : NULL, accepted, login_done, v);
+	v->waiting = ok;
+	if (!ok) {
+		snprintf(v->error, sizeof v->error, "The login could not be sent.");
+		clear_password(v);
+	} else {
 		app_message(a, MSG_INFO, "Logging in...");
+	}
 	app_dirty(a, DIRTY_BODY);
 }
 
-static void confid_done(struct api_session *s, const struct api_result *res, void *arg)
+static void submit(struct app *a, struct login_view *v)
 {
-	struct app *a = arg;
-	(void)s;
-	app_note_result(a, res);
-	app_dirty(a, DIRTY_SCREEN);
-	a->msg[0] = '\0';
-	if (res->cls != API_OK) {
-		char org[64], user[128], pw[256];
-		form_view_value(st.form, "org", org, sizeof org);
-		form_view_value(st.form, "user", user, sizeof user);
-		form_view_secret(st.form, 2, pw, sizeof pw);
-		bool in = false;
-		if (res->cls == API_OFFLINE || res->cls == API_TLS)
-			in = try_offline(a, org, user, pw, res->err.message);
-		else
-			snprintf(st.error, sizeof st.error, "%s", res->err.message);
-		OPENSSL_cleanse(pw, sizeof pw);
-		if (!in && st.form) {
-			form_set_value(st.form, 2, "");
-			form_set_focus(st.form, 2);
-		}
-		return;
-	}
-	a->confid_for_login = true;
-	app_push(a, SCREEN_CONFID);
-}
-
-static void submit(struct app *a)
-{
-	st.error[0] = '\0';
-	if (!a->conn) {
-		snprintf(st.error, sizeof st.error,
+	v->error[0] = '\0';
+	if (!app_conn(a)) {
+		snprintf(v->error, sizeof v->error,
 		         "No registry is set up: put registry_url (and ca_file) in vaxdesk.conf.");
 		return;
 	}
-	if (api_session_busy(a->sess)) {
+	if (v->waiting || api_session_busy(session_api(a->sess))) {
 		app_message(a, MSG_INFO, "Still waiting for the registry...");
 		return;
 	}
-	if (!a->confid_accepted) {
-		if (api_session_fetch_confidentiality(a->sess, confid_done, a))
-			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
-		return;
-	}
-	screen_login_send(a);
+	form_view_value(v->form, "org", v->org, sizeof v->org);
+	form_view_value(v->form, "user", v->user, sizeof v->user);
+	form_view_secret(v->form, 2, v->pw, sizeof v->pw);
+	v->answer[0] = '\0';
+	if (v->challenge[0])
+		form_view_value(v->form, "answer", v->answer, sizeof v->answer);
+	/* the field goes now; the password is kept only until the answer */
+	form_set_value(v->form, 2, "");
+	form_set_focus(v->form, 2);
+	send_login(a, v, false);
 }
 
-static unsigned login_action(struct app *a, enum action act)
+static unsigned login_action(struct app *a, struct screen *s, enum action act)
 {
+	struct login_view *v = s->data;
 	if (act == ACTION_FORGOT_PASSWORD) {
-		a->reset_hint[0] = '\0';
 		char org[64], user[128];
-		form_view_value(st.form, "org", org, sizeof org);
-		form_view_value(st.form, "user", user, sizeof user);
-		snprintf(a->last_org, sizeof a->last_org, "%s", org);
-		snprintf(a->last_user, sizeof a->last_user, "%s", user);
-		app_push(a, SCREEN_FORGOT);
+		form_view_value(v->form, "org", org, sizeof org);
+		form_view_value(v->form, "user", user, sizeof user);
+		struct open_forgot o = {.org = org, .user = user, .hint = ""};
+		app_open(a, SCREEN_FORGOT, &o);
 		return TUI_HANDLED;
 	}
 	if (act == ACTION_CANCEL)
 		return TUI_HANDLED; /* nowhere to go back to */
-	unsigned r = form_view_action(a, st.form, act);
+	unsigned r = form_view_action(a, v->form, act);
 	if (r & FORM_SUBMIT)
-		submit(a);
+		submit(a, v);
 	if (r & FORM_UNHANDLED)
 		return TUI_UNHANDLED;
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
 
-static void login_draw(struct app *a, WINDOW *w)
+static struct form *login_form(const struct screen *s)
 {
+	const struct login_view *v = s->data;
+	return v->form;
+}
+
+static void login_draw(struct app *a, struct screen *s, WINDOW *w)
+{
+	struct login_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w);
 	int y = 1;
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, "Log in to the immunization registry", cols - 2);
 	wattrset(w, A_NORMAL);
 	y++;
-	if (st.with_challenge && a->challenge[0]) {
+	if (v->challenge[0]) {
 		wattrset(w, A_BOLD);
-		y = draw_wrapped(w, y, 1, cols - 2, a->challenge);
+		y = draw_wrapped(w, y, 1, cols - 2, v->challenge);
 		wattrset(w, A_NORMAL);
 		y++;
 	}
-	y = form_view_draw(a, w, y, st.form, true);
-	if (st.error[0] && y + 1 < rows) {
+	y = form_view_draw(a, w, y, v->form, true);
+	if (v->error[0] && y + 1 < rows) {
 		char m[1100];
-		snprintf(m, sizeof m, "Error: %s", st.error);
+		snprintf(m, sizeof m, "Error: %s", v->error);
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m);
 		wattrset(w, A_NORMAL);
@@ -278,17 +317,11 @@ static void login_draw(struct app *a, WINDOW *w)
 		snprintf(m, sizeof m, "Forgot your password? Press %s.", fk);
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m);
 	}
-	if (a->net == NET_NONE && !st.error[0] && y + 1 < rows)
+	if (session_net(a->sess) == NET_NONE && !v->error[0] && y + 1 < rows)
 		y = draw_wrapped(w, y + 1, 1, cols - 2,
 		                 "No registry is set up: put registry_url (and ca_file) in vaxdesk.conf.");
 	if (a->login_notice && y + 1 < rows)
 		y = draw_wrapped(w, y + 1, 1, cols - 2, a->login_notice);
-}
-
-static void login_cleanup(void)
-{
-	OPENSSL_cleanse(st.pw, sizeof st.pw);
-	form_free(&st.form);
 }
 
 static const enum action login_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_PREV_FIELD,
@@ -298,10 +331,10 @@ const struct screen_ops screen_login_ops = {
     .name = "login",
     .title = "Log in",
     .keymap = KEYMAP_LOGIN,
-    .enter = login_enter,
+    .open = login_open,
     .draw = login_draw,
     .action = login_action,
     .form = login_form,
     .actions = login_actions,
-    .cleanup = login_cleanup,
+    .close = login_close,
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 struct entry {
@@ -26,42 +27,52 @@ static const struct entry entries[] = {
 };
 #define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
 
-static int sel;
+struct menu_view {
+	int sel;
+};
 
 static bool usable(const struct app *a, int i)
 {
 	if (!entries[i].available)
 		return false;
 	if (entries[i].act == ACTION_GO_ONLINE)
-		return a->offline_session;
+		return app_offline(a);
+	if (!app_action_allowed(a, entries[i].act))
+		return false;
 	/* the registry does these; offline, the local store answers searches
 	 * and holds the clients to review */
-	if (a->offline_session && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
+	if (app_offline(a) && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
 	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW &&
 	    entries[i].act != ACTION_OUTBOX)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
 		const struct api_org *orgs;
-		return api_session_orgs(a->sess, &orgs) != 1;
+		return api_session_orgs(session_api(a->sess), &orgs) != 1;
 	}
 	return true;
 }
 
-static void menu_enter(struct app *a, bool fresh)
+static void *menu_open(struct app *a, const void *arg)
 {
+	(void)arg;
+	struct menu_view *v = xcalloc(1, sizeof *v);
 	/* start on the first task this session can do (Find a client) */
-	if (fresh)
-		for (sel = 0; sel < N_ENTRIES - 1 && !usable(a, sel); sel++)
-			;
+	for (v->sel = 0; v->sel < N_ENTRIES - 1 && !usable(a, v->sel); v->sel++)
+		;
+	return v;
 }
 
 static void run(struct app *a, int i)
 {
 	if (!usable(a, i)) {
+		char why[256];
 		if (entries[i].act == ACTION_GO_ONLINE)
 			app_message(a, MSG_INFO, "You are signed in to the registry already.");
-		else if (entries[i].available && a->offline_session)
+		else if (!session_may_write(a->sess, why, sizeof why) &&
+		         !app_action_allowed(a, entries[i].act))
+			app_message(a, MSG_ERROR, "%s", why);
+		else if (entries[i].available && app_offline(a))
 			app_message(a, MSG_INFO, "%s needs the registry; this session is offline.",
 			            entries[i].label);
 		else if (entries[i].act == ACTION_SWITCH_ORG && entries[i].available)
@@ -72,27 +83,27 @@ static void run(struct app *a, int i)
 	}
 	switch (entries[i].act) {
 	case ACTION_CHANGE_PASSWORD:
-		app_push(a, SCREEN_PASSWORD);
+		app_open(a, SCREEN_PASSWORD, NULL);
 		break;
 	case ACTION_SWITCH_ORG:
-		app_push(a, SCREEN_PORTAL);
+		app_open(a, SCREEN_PORTAL, NULL);
 		break;
 	case ACTION_LOGOUT:
 		app_logout(a, "Logged out.");
 		break;
 	case ACTION_SEARCH:
-		app_push(a, SCREEN_SEARCH);
+		app_open(a, SCREEN_SEARCH, NULL);
 		break;
 	case ACTION_ADD_CLIENT:
 		/* search before create: Add Client opens from the results */
-		app_push(a, SCREEN_SEARCH);
-		app_message(a, MSG_INFO, "Search first: Add Client opens from the search results.");
+		if (app_open(a, SCREEN_SEARCH, NULL))
+			app_message(a, MSG_INFO, "Search first: Add Client opens from the search results.");
 		break;
 	case ACTION_REVIEW:
-		app_push(a, SCREEN_REVIEW_MATCH);
+		app_open(a, SCREEN_REVIEW_MATCH, NULL);
 		break;
 	case ACTION_OUTBOX:
-		app_push(a, SCREEN_OUTBOX);
+		app_open(a, SCREEN_OUTBOX, NULL);
 		break;
 	case ACTION_GO_ONLINE:
 		app_go_online(a);
@@ -102,17 +113,18 @@ static void run(struct app *a, int i)
 	}
 }
 
-static unsigned menu_action(struct app *a, enum action act)
+static unsigned menu_action(struct app *a, struct screen *s, enum action act)
 {
+	struct menu_view *v = s->data;
 	switch (act) {
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
 	case ACTION_MOVE_FIRST:
 	case ACTION_MOVE_LAST:
-		list_move(&sel, N_ENTRIES, 0, act);
+		list_move(&v->sel, N_ENTRIES, 0, act);
 		break;
 	case ACTION_SELECT:
-		run(a, sel);
+		run(a, v->sel);
 		break;
 	case ACTION_MAIN_MENU:
 	case ACTION_CANCEL:
@@ -120,7 +132,7 @@ static unsigned menu_action(struct app *a, enum action act)
 	default:
 		for (int i = 0; i < N_ENTRIES; i++)
 			if (entries[i].act == act) {
-				sel = i;
+				v->sel = i;
 				run(a, i);
 				app_dirty(a, DIRTY_BODY);
 				return TUI_HANDLED;
@@ -131,8 +143,9 @@ static unsigned menu_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static void menu_draw(struct app *a, WINDOW *w)
+static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct menu_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, "Main menu", cols - 2);
@@ -152,18 +165,30 @@ static void menu_draw(struct app *a, WINDOW *w)
 			why = "  - not available in this version";
 		else if (!ok && entries[i].act == ACTION_GO_ONLINE)
 			why = "  - signed in";
-		else if (!ok && a->offline_session)
+		else if (!ok && !app_action_allowed(a, entries[i].act))
+			why = "  - not for your role";
+		else if (!ok && app_offline(a))
 			why = "  - needs the registry (offline)";
 		else if (!ok)
 			why = "  - you work for one organization";
-		snprintf(line, sizeof line, "%s %-6s %s%s", i == sel ? ">" : " ", keys, entries[i].label,
+		snprintf(line, sizeof line, "%s %-6s %s%s", i == v->sel ? ">" : " ", keys, entries[i].label,
 		         why);
-		wattrset(w, i == sel ? term_attr(a, ROLE_FOCUS)
-		            : ok     ? A_NORMAL
-		                     : term_attr(a, ROLE_DISABLED));
+		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS)
+		            : ok        ? A_NORMAL
+		                        : term_attr(a, ROLE_DISABLED));
 		draw_text(w, y, 1, line, cols - 2);
 	}
 	wattrset(w, A_NORMAL);
+}
+
+/* The bar offers what this session can do from here. */
+static bool menu_action_shown(struct app *a, struct screen *s, enum action act)
+{
+	(void)s;
+	for (int i = 0; i < N_ENTRIES; i++)
+		if (entries[i].act == act)
+			return usable(a, i);
+	return true;
 }
 
 static const enum action menu_actions[] = {ACTION_SELECT,    ACTION_CHANGE_PASSWORD, ACTION_SWITCH_ORG,
@@ -174,8 +199,9 @@ const struct screen_ops screen_menu_ops = {
     .title = "Main menu",
     .keymap = KEYMAP_MENU,
     .phi = false,
-    .enter = menu_enter,
+    .open = menu_open,
     .draw = menu_draw,
     .action = menu_action,
     .actions = menu_actions,
+    .action_shown = menu_action_shown,
 };

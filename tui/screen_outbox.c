@@ -29,7 +29,7 @@
 	(1u << CACHE_PENDING | 1u << CACHE_SENDING | 1u << CACHE_REJECTED | 1u << CACHE_CONFLICT |           \
 	 1u << CACHE_NEEDS_REVIEW)
 
-static struct {
+struct outbox_view {
 	struct cache_entry *e; /* open entries, in capture order */
 	char (*who)[128];      /* the client's name for each */
 	int n;
@@ -40,27 +40,28 @@ static struct {
 	/* the entry a question is about: the list may be read again (a sync
 	 * ended) between the question and the answer, so never by position */
 	int64_t asked;
-} st;
+};
 
-static void outbox_load(struct app *a)
+static void outbox_load(struct app *a, struct outbox_view *v)
 {
 	/* the selection stays on its entry when others leave the list */
-	int64_t keep = st.sel < st.n ? st.e[st.sel].seq : 0;
-	free(st.e);
-	free(st.who);
-	st.e = NULL;
-	st.who = NULL;
-	st.n = 0;
-	st.today_recorded = st.today_accepted = st.today_waiting = st.today_rejected = 0;
-	st.today_discarded = st.held = 0;
-	if (!a->store || !cache_unlocked(a->store))
+	int64_t keep = v->sel < v->n ? v->e[v->sel].seq : 0;
+	free(v->e);
+	free(v->who);
+	v->e = NULL;
+	v->who = NULL;
+	v->n = 0;
+	v->today_recorded = v->today_accepted = v->today_waiting = v->today_rejected = 0;
+	v->today_discarded = v->held = 0;
+	struct cache_store *store = app_store(a);
+	if (!store)
 		return;
 	struct cache_entry *all;
 	struct vax_error err;
-	int n = cache_outbox_list(a->store, 0, &all, &err);
+	int n = cache_outbox_list(store, 0, &all, &err);
 	if (n <= 0)
 		return;
-	st.e = xcalloc((size_t)n, sizeof *st.e);
+	v->e = xcalloc((size_t)n, sizeof *v->e);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
@@ -69,44 +70,33 @@ static void outbox_load(struct app *a)
 	for (int i = 0; i < n; i++) {
 		enum cache_state s = all[i].state;
 		if (all[i].cap.at >= midnight) {
-			st.today_recorded++;
+			v->today_recorded++;
 			if (s == CACHE_ACCEPTED)
-				st.today_accepted++;
+				v->today_accepted++;
 			else if (s == CACHE_REJECTED)
-				st.today_rejected++;
+				v->today_rejected++;
 			else if (s == CACHE_DISCARDED)
-				st.today_discarded++;
+				v->today_discarded++;
 			else
-				st.today_waiting++;
+				v->today_waiting++;
 		}
 		if (s == CACHE_REJECTED || s == CACHE_CONFLICT || s == CACHE_NEEDS_REVIEW)
-			st.held++;
+			v->held++;
 		if (OPEN_STATES & (1u << s))
-			st.e[st.n++] = all[i];
+			v->e[v->n++] = all[i];
 	}
 	free(all);
-	st.who = xcalloc((size_t)st.n + 1, sizeof *st.who);
-	for (int i = 0; i < st.n; i++) {
+	v->who = xcalloc((size_t)v->n + 1, sizeof *v->who);
+	for (int i = 0; i < v->n; i++) {
 		struct client c;
-		if (cache_get_client(a->store, st.e[i].client_key, &c, NULL, &err))
-			client_display_name(&c.name, st.who[i], sizeof st.who[i]);
+		if (cache_get_client(store, v->e[i].client_key, &c, NULL, &err))
+			client_display_name(&c.name, v->who[i], sizeof v->who[i]);
 	}
-	for (int i = 0; i < st.n && keep; i++)
-		if (st.e[i].seq == keep)
-			st.sel = i;
-	if (st.sel >= st.n)
-		st.sel = st.n ? st.n - 1 : 0;
-}
-
-static const char *what(const struct cache_entry *e)
-{
-	if (e->type == CACHE_R_PATIENT)
-		return e->op == CACHE_OP_CREATE   ? "New client"
-		       : e->op == CACHE_OP_UPDATE ? "Client change"
-		                                  : "Client removal";
-	return e->op == CACHE_OP_CREATE   ? "New dose"
-	       : e->op == CACHE_OP_UPDATE ? "Dose change"
-	                                  : "Dose deletion";
+	for (int i = 0; i < v->n && keep; i++)
+		if (v->e[i].seq == keep)
+			v->sel = i;
+	if (v->sel >= v->n)
+		v->sel = v->n ? v->n - 1 : 0;
 }
 
 static bool held_client(const struct cache_entry *e)
@@ -131,7 +121,7 @@ static const char *state_words(const struct cache_entry *e)
 	case CACHE_DISCARDED:
 		break;
 	}
-	return screen_client_state_words(e->state);
+	return record_state_words(e->state);
 }
 
 /* Why the entry is where it is, in words. */
@@ -139,9 +129,9 @@ static void reason(const struct app *a, const struct cache_entry *e, char *buf, 
 {
 	switch (e->state) {
 	case CACHE_PENDING:
-		if (a->net == NET_MAINTENANCE)
+		if (session_net(a->sess) == NET_MAINTENANCE)
 			snprintf(buf, len, "The registry is down for maintenance; it goes when it is back.");
-		else if (a->net == NET_OFFLINE)
+		else if (session_net(a->sess) == NET_OFFLINE)
 			snprintf(buf, len, "The registry cannot be reached; it goes when it is back.");
 		else if (e->next_try > (int64_t)time(NULL)) {
 			char at[16];
@@ -203,7 +193,8 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 		snprintf(buf, len, "wait for the registry's answer");
 		break;
 	case CACHE_REJECTED:
-		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE)
+		if (e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
+		    app_action_allowed(a, ACTION_EDIT_SHOT))
 			snprintf(buf, len, "%s correct it   %s send it as it is   %s discard", kc, ke, kd);
 		else
 			snprintf(buf, len, "%s send it as it is   %s discard", ke, kd);
@@ -226,15 +217,32 @@ static void remedy(const struct app *a, const struct cache_entry *e, char *buf, 
 	}
 }
 
-static void outbox_enter(struct app *a, bool fresh)
+static void *outbox_open(struct app *a, const void *arg)
 {
-	if (fresh)
-		st.sel = st.top = 0;
-	outbox_load(a);
+	(void)arg;
+	struct outbox_view *v = xcalloc(1, sizeof *v);
+	outbox_load(a, v);
+	return v;
 }
 
-static void outbox_draw(struct app *a, WINDOW *w)
+static void outbox_close(struct screen *s)
 {
+	struct outbox_view *v = s->data;
+	free(v->e);
+	free(v->who);
+	free(v);
+}
+
+/* the sync moved entries, a form saved one: read the list again */
+static void outbox_notify(struct app *a, struct screen *s, unsigned events)
+{
+	if (events & (EVENT_OUTBOX | EVENT_NET | EVENT_SESSION))
+		outbox_load(a, s->data);
+}
+
+static void outbox_draw(struct app *a, struct screen *s, WINDOW *w)
+{
+	struct outbox_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w), y = 0;
 	char line[1024];
 	wattrset(w, A_BOLD);
@@ -243,37 +251,37 @@ static void outbox_draw(struct app *a, WINDOW *w)
 	snprintf(line, sizeof line,
 	         "Today: %d recorded here, %d accepted by the registry, %d waiting. "
 	         "Rejected %d, discarded %d. Waiting for a person: %d.",
-	         st.today_recorded, st.today_accepted, st.today_waiting, st.today_rejected,
-	         st.today_discarded, st.held);
+	         v->today_recorded, v->today_accepted, v->today_waiting, v->today_rejected,
+	         v->today_discarded, v->held);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	y++;
-	if (!a->store || !cache_unlocked(a->store)) {
+	if (!app_store(a)) {
 		draw_text(w, y, 1, "The local store is not open.", cols - 2);
 		return;
 	}
-	if (!st.n) {
+	if (!v->n) {
 		draw_text(w, y, 1, "Nothing is waiting: the registry has everything recorded here.",
 		          cols - 2);
 		return;
 	}
 	/* two rows an entry, three for the selected one (its keys) */
-	if (st.sel < st.top)
-		st.top = st.sel;
+	if (v->sel < v->top)
+		v->top = v->sel;
 	int room = (rows - y - 1) / 2;
 	if (room < 1)
 		room = 1;
-	if (st.sel >= st.top + room)
-		st.top = st.sel - room + 1;
-	for (int i = st.top; i < st.n && y + 1 < rows; i++) {
-		const struct cache_entry *e = &st.e[i];
+	if (v->sel >= v->top + room)
+		v->top = v->sel - room + 1;
+	for (int i = v->top; i < v->n && y + 1 < rows; i++) {
+		const struct cache_entry *e = &v->e[i];
 		char when[32];
 		time_t t = (time_t)e->cap.at;
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%m/%d %H:%M", &tm);
-		snprintf(line, sizeof line, "%c %-14s %-16s %-20.20s %s by %s", i == st.sel ? '>' : ' ',
-		         what(e), state_words(e), st.who ? st.who[i] : "", when, e->cap.user);
-		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
+		snprintf(line, sizeof line, "%c %-14s %-16s %-20.20s %s by %s", i == v->sel ? '>' : ' ',
+		         record_entry_what(e), state_words(e), v->who ? v->who[i] : "", when, e->cap.user);
+		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT
 		                ? term_attr(a, ROLE_ERROR)
@@ -281,14 +289,14 @@ static void outbox_draw(struct app *a, WINDOW *w)
 		char why[VAX_ERROR_MSG_LEN + 128];
 		reason(a, e, why, sizeof why);
 		/* the selected entry's reason in full: it is what the person acts on */
-		if (i == st.sel)
+		if (i == v->sel)
 			y = draw_wrapped(w, y, 5, cols - 6, why);
 		else {
 			snprintf(line, sizeof line, "    %s", why);
 			draw_words(a, w, y++, 1, line, cols - 2);
 		}
 		wattrset(w, A_NORMAL);
-		if (i == st.sel && y < rows) {
+		if (i == v->sel && y < rows) {
 			char keys[256];
 			remedy(a, e, keys, sizeof keys);
 			snprintf(line, sizeof line, "    Keys: %s", keys);
@@ -297,71 +305,79 @@ static void outbox_draw(struct app *a, WINDOW *w)
 	}
 }
 
-static const struct cache_entry *selected(void)
+static const struct cache_entry *selected(const struct outbox_view *v)
 {
-	return st.sel < st.n ? &st.e[st.sel] : NULL;
+	return v->sel < v->n ? &v->e[v->sel] : NULL;
 }
 
 /* The entry the question was about, if it is still listed. */
-static const struct cache_entry *asked(int *index)
+static const struct cache_entry *asked(const struct outbox_view *v, int *index)
 {
-	for (int i = 0; i < st.n; i++)
-		if (st.e[i].seq == st.asked) {
+	for (int i = 0; i < v->n; i++)
+		if (v->e[i].seq == v->asked) {
 			if (index)
 				*index = i;
-			return &st.e[i];
+			return &v->e[i];
 		}
 	return NULL;
 }
 
-static void ask(struct app *a, const char *question, void (*yes)(struct app *a))
+static void ask(struct app *a, struct screen *s, const char *question,
+                void (*yes)(struct app *a, struct screen *s))
 {
-	st.asked = st.sel < st.n ? st.e[st.sel].seq : 0;
-	app_confirm(a, question, yes);
+	struct outbox_view *v = s->data;
+	v->asked = v->sel < v->n ? v->e[v->sel].seq : 0;
+	app_confirm(a, s, question, yes);
 }
 
-static void approve_yes(struct app *a)
+static void approve_yes(struct app *a, struct screen *s)
 {
-	const struct cache_entry *e = asked(NULL);
-	if (!e)
+	struct outbox_view *v = s->data;
+	const struct cache_entry *e = asked(v, NULL);
+	struct cache_store *store = app_store(a);
+	if (!e || !store)
 		return;
 	struct vax_error err;
-	if (!cache_outbox_approve(a->store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL,
+	if (!cache_outbox_approve(store, e->seq, e->state == CACHE_CONFLICT ? e->receipt_version : NULL,
 	                          &err))
 		app_message(a, MSG_ERROR, "Not approved: %s", err.message);
 	else
 		app_message(a, MSG_INFO, "Approved: it goes at the next sync.");
-	outbox_load(a);
-	app_dirty(a, DIRTY_BODY | DIRTY_STATUS);
+	app_outbox_changed(a);
 }
 
-static void discard_yes(struct app *a)
+static void discard_yes(struct app *a, struct screen *s)
 {
+	struct outbox_view *v = s->data;
 	int i = 0;
-	const struct cache_entry *e = asked(&i);
-	if (e)
-		screen_discard_open(a, e, st.who ? st.who[i] : "");
+	const struct cache_entry *e = asked(v, &i);
+	if (e) {
+		struct open_discard o = {.e = e, .who = v->who ? v->who[i] : ""};
+		app_open(a, SCREEN_DISCARD, &o);
+	}
 }
 
-static void theirs_yes(struct app *a)
+static void theirs_yes(struct app *a, struct screen *s)
 {
-	const struct cache_entry *e = asked(NULL);
-	if (!e)
+	struct outbox_view *v = s->data;
+	const struct cache_entry *e = asked(v, NULL);
+	struct cache_store *store = app_store(a);
+	if (!e || !store)
 		return;
 	struct capture who;
-	screen_client_capture(a, &who);
+	app_capture(a, &who);
 	struct vax_error err;
-	if (!cache_outbox_keep_theirs(a->store, e->seq, &who, &err))
+	if (!cache_outbox_keep_theirs(store, e->seq, &who, &err))
 		app_message(a, MSG_ERROR, "Not changed: %s", err.message);
 	else
 		app_message(a, MSG_INFO, "Kept the registry's version; the change typed here is discarded.");
-	outbox_load(a);
-	app_dirty(a, DIRTY_BODY | DIRTY_STATUS);
+	app_outbox_changed(a);
 }
 
-static unsigned outbox_action(struct app *a, enum action act)
+static unsigned outbox_action(struct app *a, struct screen *s, enum action act)
 {
-	const struct cache_entry *e = selected();
+	struct outbox_view *v = s->data;
+	const struct cache_entry *e = selected(v);
 	char q[320];
 	switch (act) {
 	case ACTION_CANCEL:
@@ -373,24 +389,25 @@ static unsigned outbox_action(struct app *a, enum action act)
 	case ACTION_MOVE_LAST:
 	case ACTION_PAGE_UP:
 	case ACTION_PAGE_DOWN:
-		list_move(&st.sel, st.n, 5, act);
+		list_move(&v->sel, v->n, 5, act);
 		break;
 	case ACTION_SELECT:
 		if (!e)
 			break;
 		if (held_client(e))
-			screen_review_match_open(a, e->seq);
+			app_open(a, SCREEN_REVIEW_MATCH, &e->seq);
 		else if (e->state == CACHE_REJECTED || e->state == CACHE_CONFLICT ||
 		         e->state == CACHE_NEEDS_REVIEW)
-			ask(a, "Send this record to the registry as it is?", approve_yes);
+			ask(a, s, "Send this record to the registry as it is?", approve_yes);
 		else if (e->client_key[0])
-			screen_client_open(a, e->client_key);
+			app_open(a, SCREEN_CLIENT, e->client_key);
 		return TUI_HANDLED;
 	case ACTION_EDIT_SHOT: /* correct a refused dose, then it goes again */
 		if (e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
-		    e->state == CACHE_REJECTED)
-			screen_shot_edit_outbox(a, e);
-		else
+		    e->state == CACHE_REJECTED) {
+			struct open_shot o = {.client_key = e->client_key, .outbox = e};
+			app_open(a, SCREEN_SHOT, &o);
+		} else
 			app_message(a, MSG_INFO, "Only a dose the registry rejected is corrected here.");
 		return TUI_HANDLED;
 	case ACTION_DISCARD:
@@ -402,8 +419,8 @@ static unsigned outbox_action(struct app *a, enum action act)
 			break;
 		}
 		snprintf(q, sizeof q, "Discard this %s for %.120s? It will never reach the registry.",
-		         what(e), st.who && st.who[st.sel][0] ? st.who[st.sel] : "this client");
-		ask(a, q, discard_yes);
+		         record_entry_what(e), v->who && v->who[v->sel][0] ? v->who[v->sel] : "this client");
+		ask(a, s, q, discard_yes);
 		return TUI_HANDLED;
 	case ACTION_KEEP_THEIRS:
 		if (!e)
@@ -412,20 +429,22 @@ static unsigned outbox_action(struct app *a, enum action act)
 			app_message(a, MSG_INFO, "Only a record in conflict has a registry version to keep.");
 			break;
 		}
-		ask(a, "Keep the registry's version and discard the change typed here?", theirs_yes);
+		ask(a, s, "Keep the registry's version and discard the change typed here?", theirs_yes);
 		return TUI_HANDLED;
-	case ACTION_REVIEW:
+	case ACTION_REVIEW: {
 		/* the held clients, starting from the selected one if it is one */
-		screen_review_match_open(a, e && held_client(e) ? e->seq : 0);
+		int64_t seq = e && held_client(e) ? e->seq : 0;
+		app_open(a, SCREEN_REVIEW_MATCH, &seq);
 		return TUI_HANDLED;
+	}
 	case ACTION_SYNC_NOW: {
 		/* a delayed entry goes back in line first; then everything due goes */
 		struct vax_error err;
-		if (e && e->state == CACHE_PENDING && e->next_try > (int64_t)time(NULL) &&
-		    !cache_outbox_retry(a->store, e->seq, 0, &err))
+		if (e && e->state == CACHE_PENDING && e->next_try > (int64_t)time(NULL) && app_store(a) &&
+		    !cache_outbox_retry(app_store(a), e->seq, 0, &err))
 			app_message(a, MSG_ERROR, "%s", err.message);
 		app_sync_now(a);
-		outbox_load(a);
+		outbox_load(a, v);
 		break;
 	}
 	default:
@@ -437,10 +456,11 @@ static unsigned outbox_action(struct app *a, enum action act)
 
 /* The bar offers what applies to the selected entry. Enter sends, opens or
  * reviews by the entry: its Keys line says which, "Choose" would not. */
-static bool outbox_action_shown(struct app *a, enum action act)
+static bool outbox_action_shown(struct app *a, struct screen *s, enum action act)
 {
+	struct outbox_view *v = s->data;
 	(void)a;
-	const struct cache_entry *e = selected();
+	const struct cache_entry *e = selected(v);
 	switch (act) {
 	case ACTION_SELECT:
 		return false;
@@ -452,20 +472,13 @@ static bool outbox_action_shown(struct app *a, enum action act)
 		return e && e->type == CACHE_R_IMMUNIZATION && e->op != CACHE_OP_DELETE &&
 		       e->state == CACHE_REJECTED;
 	case ACTION_REVIEW:
-		for (int i = 0; i < st.n; i++)
-			if (held_client(&st.e[i]))
+		for (int i = 0; i < v->n; i++)
+			if (held_client(&v->e[i]))
 				return true;
 		return false;
 	default:
 		return true;
 	}
-}
-
-static void outbox_cleanup(void)
-{
-	free(st.e);
-	free(st.who);
-	memset(&st, 0, sizeof st);
 }
 
 static const enum action outbox_actions[] = {ACTION_DISCARD,   ACTION_KEEP_THEIRS, ACTION_REVIEW,
@@ -477,10 +490,11 @@ const struct screen_ops screen_outbox_ops = {
     .title = "Outbox",
     .keymap = KEYMAP_OUTBOX,
     .phi = true,
-    .enter = outbox_enter,
+    .open = outbox_open,
     .draw = outbox_draw,
     .action = outbox_action,
     .actions = outbox_actions,
     .action_shown = outbox_action_shown,
-    .cleanup = outbox_cleanup,
+    .notify = outbox_notify,
+    .close = outbox_close,
 };

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "api/fhir_client.h"
+#include "cache/pull.h"
 #include "cache/sync.h"
 #include "core/date.h"
 #include "core/fhir.h"
@@ -41,7 +42,8 @@ struct hit {
 	char why[WHY_SHOWN][MATCH_WHY_LEN];
 };
 
-static struct {
+struct results_view {
+	struct app *app;
 	enum search_kind kind;
 	struct client query; /* what was typed, for Add Client and the reasons */
 	char phone[16];      /* Basic search: digits, checked on each hit */
@@ -57,29 +59,32 @@ static struct {
 	bool offline;   /* these results came from the local store */
 	int64_t oldest; /* offline: the oldest copy's as-of, Unix seconds */
 	int sel, top;
+	bool open_first;             /* the exact hit opens as soon as this screen is up */
+	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
+	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
-} st;
+};
 
-static void hits_clear(void)
+static void hits_clear(struct results_view *v)
 {
-	free(st.hits);
-	st.hits = NULL;
-	st.n = st.cap = 0;
-	st.sel = st.top = 0;
-	if (st.have_last)
-		api_bundle_free(&st.last);
-	st.have_last = false;
-	st.total = -1;
-	st.error[0] = '\0';
+	free(v->hits);
+	v->hits = NULL;
+	v->n = v->cap = 0;
+	v->sel = v->top = 0;
+	if (v->have_last)
+		api_bundle_free(&v->last);
+	v->have_last = false;
+	v->total = -1;
+	v->error[0] = '\0';
 }
 
-static struct hit *hit_add(void)
+static struct hit *hit_add(struct results_view *v)
 {
-	if (st.n == st.cap) {
-		st.cap = st.cap ? st.cap * 2 : 32;
-		st.hits = xrealloc(st.hits, (size_t)st.cap * sizeof *st.hits);
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 32;
+		v->hits = xrealloc(v->hits, (size_t)v->cap * sizeof *v->hits);
 	}
-	struct hit *h = &st.hits[st.n++];
+	struct hit *h = &v->hits[v->n++];
 	memset(h, 0, sizeof *h);
 	h->score = -1;
 	return h;
@@ -96,21 +101,21 @@ static void digits_only(const char *in, char *out, size_t cap)
 
 /* Basic search asks for a phone and mother's maiden name the registry has
  * no search parameter for: those are checked on each client found. */
-static bool extra_ok(const struct client *c)
+static bool extra_ok(const struct results_view *v, const struct client *c)
 {
-	if (st.phone[0]) {
+	if (v->phone[0]) {
 		bool any = false;
 		for (int i = 0; i < c->n_phone && !any; i++) {
 			char d[16];
 			digits_only(c->phone[i].number, d, sizeof d);
-			any = !strcmp(d, st.phone);
+			any = !strcmp(d, v->phone);
 		}
 		if (!any)
 			return false;
 	}
-	if (st.maiden[0]) {
+	if (v->maiden[0]) {
 		char a[VAX_NAME_LEN], b[VAX_NAME_LEN];
-		text_fold(st.maiden, a, sizeof a);
+		text_fold(v->maiden, a, sizeof a);
 		text_fold(c->mother_maiden, b, sizeof b);
 		if (strcmp(a, b))
 			return false;
@@ -137,35 +142,43 @@ static void hit_reasons(struct hit *h, const struct match_result *r)
 
 /* ---- what happens when the first page is in --------------------------- */
 
-static void first_page_done(struct app *a)
+static void first_page_done(struct app *a, struct results_view *v)
 {
-	st.first_page = false;
-	if (app_top(a) != SCREEN_RESULTS)
-		app_push(a, SCREEN_RESULTS);
-	if (st.error[0])
+	v->first_page = false;
+	app_dirty(a, DIRTY_SCREEN);
+	if (v->error[0])
 		return;
-	if (st.n == 0) {
-		app_message(a, MSG_INFO, "No client matched. Press a to add a new client.");
+	if (v->n == 0) {
+		char key[KEY_NAME_LEN];
+		draw_short_key(a, KEYMAP_RESULTS, 0, ACTION_ADD_CLIENT, key, sizeof key);
+		if (app_action_allowed(a, ACTION_ADD_CLIENT) && key[0])
+			app_message(a, MSG_INFO, "No client matched. Press %s to add a new client.", key);
+		else
+			app_message(a, MSG_INFO, "No client matched.");
 		return;
 	}
 	bool exact = false;
-	if (st.kind == SEARCH_SMART)
-		exact = !strcmp(st.hits[0].grade, "certain") &&
-		        (st.n == 1 || strcmp(st.hits[1].grade, "certain"));
+	if (v->kind == SEARCH_SMART)
+		exact = !strcmp(v->hits[0].grade, "certain") &&
+		        (v->n == 1 || strcmp(v->hits[1].grade, "certain"));
 	else
-		exact = st.open_single && st.n == 1 && st.total <= 1;
+		exact = v->open_single && v->n == 1 && v->total <= 1;
 	if (exact) {
 		app_message(a, MSG_INFO, "Exact match: opening the client.");
-		screen_client_open(a, st.hits[0].ref);
+		/* over this list, once it is on the stack */
+		if (app_top_screen(a)->data == v)
+			app_open(a, SCREEN_CLIENT, v->hits[0].ref);
+		else
+			v->open_first = true;
 	}
 }
 
 /* ---- offline: the local store ------------------------------------------ */
 
-static void offline_note(int64_t as_of)
+static void offline_note(struct results_view *v, int64_t as_of)
 {
-	if (as_of > 0 && (st.oldest == 0 || as_of < st.oldest))
-		st.oldest = as_of;
+	if (as_of > 0 && (v->oldest == 0 || as_of < v->oldest))
+		v->oldest = as_of;
 }
 
 static bool prefix_of(const char *typed, const char *name)
@@ -176,29 +189,30 @@ static bool prefix_of(const char *typed, const char *name)
 	return !strncmp(a, b, strlen(a));
 }
 
-static void run_offline(struct app *a, const char *rid)
+static void run_offline(struct app *a, struct results_view *v, const char *rid)
 {
-	st.offline = true;
-	st.oldest = 0;
-	if (!a->store || !cache_unlocked(a->store)) {
-		snprintf(st.error, sizeof st.error,
+	v->offline = true;
+	v->oldest = 0;
+	struct cache_store *store = app_store(a);
+	if (!store) {
+		snprintf(v->error, sizeof v->error,
 		         "The local store is not open: log in again to search it.");
-		first_page_done(a);
+		first_page_done(a, v);
 		return;
 	}
 	struct vax_error err;
-	if (st.kind == SEARCH_SMART) {
+	if (v->kind == SEARCH_SMART) {
 		struct cache_match *m = xcalloc(50, sizeof *m);
-		int n = cache_match_search(a->store, &st.query, m, 50, &err);
+		int n = cache_match_search(store, &v->query, m, 50, &err);
 		if (n < 0)
-			snprintf(st.error, sizeof st.error, "%s", err.message);
+			snprintf(v->error, sizeof v->error, "%s", err.message);
 		for (int i = 0; i < n; i++) {
 			struct client c;
 			int64_t as_of = 0;
-			if (!cache_get_client(a->store, m[i].key, &c, &as_of, NULL))
+			if (!cache_get_client(store, m[i].key, &c, &as_of, NULL))
 				continue;
-			offline_note(as_of);
-			struct hit *h = hit_add();
+			offline_note(v, as_of);
+			struct hit *h = hit_add(v);
 			snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, m[i].key);
 			hit_fill(h, &c);
 			h->score = m[i].r.score;
@@ -206,8 +220,8 @@ static void run_offline(struct app *a, const char *rid)
 			hit_reasons(h, &m[i].r);
 		}
 		free(m);
-		st.total = st.n;
-		first_page_done(a);
+		v->total = v->n;
+		first_page_done(a, v);
 		return;
 	}
 	char(*keys)[CACHE_KEY_STR] = xcalloc(500, sizeof *keys);
@@ -216,12 +230,12 @@ static void run_offline(struct app *a, const char *rid)
 		/* the registry's own id, else an identifier printed on a card
 		 * (the blind index holds "TYPE|value") */
 		static const char *types[] = {"MR", "SR", "PI", "PT"};
-		n = cache_find_rid(a->store, rid, keys[0]) ? 1 : 0;
+		n = cache_find_rid(store, rid, keys[0]) ? 1 : 0;
 		for (size_t t = 0; t < sizeof types / sizeof types[0] && n == 0; t++) {
 			char ident[VAX_ID_LEN + 8];
 			snprintf(ident, sizeof ident, "%s|%.*s", types[t], VAX_ID_LEN - 1, rid);
 			struct cache_query q = {.ident = ident, .dob = DATE_NONE};
-			n = cache_search(a->store, &q, keys, 500, &err);
+			n = cache_search(store, &q, keys, 500, &err);
 			if (n < 0)
 				n = 0;
 		}
@@ -229,79 +243,103 @@ static void run_offline(struct app *a, const char *rid)
 		/* the blind index holds whole names and the first three letters:
 		 * ask for the three, then keep the names that start as typed */
 		char f3[VAX_NAME_LEN] = "";
-		text_fold(st.query.name.family, f3, sizeof f3);
+		text_fold(v->query.name.family, f3, sizeof f3);
 		f3[3] = '\0';
-		struct cache_query q = {.family = f3[0] ? st.query.name.family : NULL,
+		struct cache_query q = {.family = f3[0] ? v->query.name.family : NULL,
 		                        .family_prefix = true,
-		                        .dob = st.query.dob};
-		n = cache_search(a->store, &q, keys, 500, &err);
+		                        .dob = v->query.dob};
+		n = cache_search(store, &q, keys, 500, &err);
 		if (n < 0)
-			snprintf(st.error, sizeof st.error, "%s", err.message);
+			snprintf(v->error, sizeof v->error, "%s", err.message);
 	}
 	for (int i = 0; i < n; i++) {
 		struct client c;
 		int64_t as_of = 0;
-		if (!cache_get_client(a->store, keys[i], &c, &as_of, NULL))
+		if (!cache_get_client(store, keys[i], &c, &as_of, NULL))
 			continue;
 		if (!rid) {
-			if (st.query.name.family[0] && !prefix_of(st.query.name.family, c.name.family))
+			if (v->query.name.family[0] && !prefix_of(v->query.name.family, c.name.family))
 				continue;
-			if (st.query.name.given[0] && !prefix_of(st.query.name.given, c.name.given))
+			if (v->query.name.given[0] && !prefix_of(v->query.name.given, c.name.given))
 				continue;
-			if (st.query.sex && c.sex != st.query.sex)
+			if (v->query.sex && c.sex != v->query.sex)
 				continue;
-			if (st.query.n_addr && st.query.addr[0].zip[0] &&
-			    (!c.n_addr || strncmp(c.addr[0].zip, st.query.addr[0].zip, 5)))
+			if (v->query.n_addr && v->query.addr[0].zip[0] &&
+			    (!c.n_addr || strncmp(c.addr[0].zip, v->query.addr[0].zip, 5)))
 				continue;
-			if (!extra_ok(&c))
+			if (!extra_ok(v, &c))
 				continue;
 		}
-		offline_note(as_of);
-		struct hit *h = hit_add();
+		offline_note(v, as_of);
+		struct hit *h = hit_add(v);
 		snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, keys[i]);
 		hit_fill(h, &c);
 	}
 	free(keys);
-	st.total = st.n;
-	first_page_done(a);
+	v->total = v->n;
+	first_page_done(a, v);
 }
 
 /* ---- online: the registry ---------------------------------------------- */
 
-static void send(struct app *a, struct api_req *r);
+static void send(struct app *a, struct results_view *v, struct api_req *r);
+
+static void prefetched(struct cache_pull *p, const struct api_result *res,
+                       const struct cache_pull_outcome *out, void *arg)
+{
+	struct results_view *v = arg;
+	app_note_result(v->app, res);
+	if (out->cls == API_OK && !out->kept)
+		cache_pull_note_fresh(v->prefetch_rid, (int64_t)time(NULL));
+	cache_pull_free(p);
+	v->prefetch = NULL;
+}
+
+/* Without the records in the list's answer, the first one is read now,
+ * while the list is read: opening it then costs no round trip. */
+static void prefetch(struct app *a, struct results_view *v)
+{
+	struct cache_store *st = app_store(a);
+	if (!st || v->n == 0 || v->prefetch || v->open_first || app_top_screen(a)->data != v)
+		return;
+	struct vax_error err;
+	snprintf(v->prefetch_rid, sizeof v->prefetch_rid, "%s", v->hits[0].ref);
+	v->prefetch = cache_pull_start(st, app_conn(a), v->prefetch_rid, prefetched, v, &err);
+}
 
 static void page_done(struct api_req *req, const struct api_result *res, void *arg)
 {
-	struct app *a = arg;
-	st.busy = false;
-	st.req = NULL;
+	struct results_view *v = arg;
+	struct app *a = v->app;
+	v->busy = false;
+	v->req = NULL;
 	app_note_result(a, res);
 	app_dirty(a, DIRTY_SCREEN);
 	a->msg[0] = '\0';
-	bool first = st.first_page;
+	bool first = v->first_page;
 	if (cache_sync_is_offline(res) && first) {
 		api_req_free(req);
 		app_message(a, MSG_INFO, "The registry cannot be reached: searching the local store.");
-		run_offline(a, st.kind == SEARCH_QUICK && st.query.id[0] ? st.query.id : NULL);
+		run_offline(a, v, v->kind == SEARCH_QUICK && v->query.id[0] ? v->query.id : NULL);
 		return;
 	}
 	struct api_bundle b;
 	memset(&b, 0, sizeof b);
 	struct vax_error err;
 	if (!api_fhir_read_bundle(res, &b, &err)) {
-		snprintf(st.error, sizeof st.error, "%s", err.message);
+		snprintf(v->error, sizeof v->error, "%s", err.message);
 		api_bundle_free(&b);
 		api_req_free(req);
 		if (first)
-			first_page_done(a);
+			first_page_done(a, v);
 		return;
 	}
-	if (st.have_last)
-		api_bundle_free(&st.last);
-	st.last = b;
-	st.have_last = true;
+	if (v->have_last)
+		api_bundle_free(&v->last);
+	v->last = b;
+	v->have_last = true;
 	if (b.total >= 0)
-		st.total = b.total;
+		v->total = b.total;
 	for (int i = 0; i < b.n; i++) {
 		const struct api_entry *e = &b.entry[i];
 		if (!e->resource || strcmp(e->resource_type, "Patient") || !strcmp(e->mode, "outcome"))
@@ -309,16 +347,16 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 		struct client c;
 		if (!fhir_patient_from_json(e->resource, &c, NULL))
 			continue;
-		if (st.kind == SEARCH_BASIC && !extra_ok(&c))
+		if (v->kind == SEARCH_BASIC && !extra_ok(v, &c))
 			continue;
-		struct hit *h = hit_add();
+		struct hit *h = hit_add(v);
 		snprintf(h->ref, sizeof h->ref, "%.*s", (int)sizeof h->ref - 1, e->id);
 		hit_fill(h, &c);
-		if (st.kind == SEARCH_SMART) {
+		if (v->kind == SEARCH_SMART) {
 			struct match_result r;
 			/* the registry's grade and score; the reasons in words come
 			 * from the same comparators, run here on what it sent */
-			match_score(&st.query, &c, &r);
+			match_score(&v->query, &c, &r);
 			h->score = e->score >= 0 ? e->score : r.score;
 			snprintf(h->grade, sizeof h->grade, "%s",
 			         e->match_grade[0] ? e->match_grade : match_grade_code(r.grade));
@@ -326,20 +364,27 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 		}
 	}
 	api_req_free(req);
-	if (first)
-		first_page_done(a);
+	if (first) {
+		/* the records that came with the list (_revinclude) go in the
+		 * store first, so the one that opens now is there */
+		bool records =
+		    app_store(a) && cache_pull_from_search(app_store(a), &v->last, (int64_t)time(NULL)) > 0;
+		first_page_done(a, v);
+		if (!records)
+			prefetch(a, v);
+	}
 }
 
-static void send(struct app *a, struct api_req *r)
+static void send(struct app *a, struct results_view *v, struct api_req *r)
 {
 	if (!r)
 		return;
-	st.req = r;
-	st.busy = api_req_send(r, page_done, a);
-	if (!st.busy) {
+	v->req = r;
+	v->busy = api_req_send(r, page_done, v);
+	if (!v->busy) {
 		api_req_free(r);
-		st.req = NULL;
-		snprintf(st.error, sizeof st.error, "The search could not be sent.");
+		v->req = NULL;
+		snprintf(v->error, sizeof v->error, "The search could not be sent.");
 	} else {
 		app_message(a, MSG_INFO, "Searching...");
 	}
@@ -347,38 +392,35 @@ static void send(struct app *a, struct api_req *r)
 
 static bool want_offline(const struct app *a)
 {
-	return a->offline_session || !a->conn || a->net == NET_OFFLINE || a->net == NET_MAINTENANCE;
+	return app_offline(a) || app_unreachable(a) || !session_token(a->sess);
 }
 
-void search_run(struct app *a, enum search_kind kind, const struct client *query, const char *rid,
-                const char *phone, bool open_single)
+/* Run a search: the registry, or the local store when offline. */
+static void search_run(struct app *a, struct results_view *v, enum search_kind kind,
+                       const struct client *query, const char *rid, const char *phone, bool open_single)
 {
-	if (st.busy) {
-		app_message(a, MSG_INFO, "Still waiting for the registry...");
-		return;
-	}
-	hits_clear();
-	st.kind = kind;
-	st.query = *query;
+	hits_clear(v);
+	v->kind = kind;
+	v->query = *query;
 	if (rid)
-		snprintf(st.query.id, sizeof st.query.id, "%s", rid);
-	digits_only(phone ? phone : "", st.phone, sizeof st.phone);
-	snprintf(st.maiden, sizeof st.maiden, "%s", kind == SEARCH_BASIC ? query->mother_maiden : "");
-	st.open_single = open_single;
-	st.first_page = true;
-	st.offline = false;
+		snprintf(v->query.id, sizeof v->query.id, "%s", rid);
+	digits_only(phone ? phone : "", v->phone, sizeof v->phone);
+	snprintf(v->maiden, sizeof v->maiden, "%s", kind == SEARCH_BASIC ? query->mother_maiden : "");
+	v->open_single = open_single;
+	v->first_page = true;
+	v->offline = false;
 	if (want_offline(a)) {
-		run_offline(a, rid);
+		run_offline(a, v, rid);
 		return;
 	}
 	struct vax_error err;
 	struct api_req *r = NULL;
 	if (kind == SEARCH_SMART) {
 		cJSON *p = fhir_patient_to_json(query);
-		r = api_fhir_match_req(a->conn, p, PAGE_COUNT, false, &err);
+		r = api_fhir_match_req(app_conn(a), p, PAGE_COUNT, false, &err);
 		cJSON_Delete(p);
 	} else {
-		struct api_fhir_param p[8];
+		struct api_fhir_param p[8 + CACHE_PULL_REVINCLUDES];
 		int n = 0;
 		char count[16], dob[DATE_ISO_LEN];
 		snprintf(count, sizeof count, "%d", PAGE_COUNT);
@@ -402,42 +444,70 @@ void search_run(struct app *a, enum search_kind kind, const struct client *query
 				p[n++] = (struct api_fhir_param){"address-postalcode", query->addr[0].zip};
 		}
 		p[n++] = (struct api_fhir_param){"_count", count};
-		r = api_fhir_search_req(a->conn, "Patient", p, n, &err);
+		/* name and birth date find one client or a few: each comes with
+		 * its record, and the one chosen opens without a round trip */
+		if (kind == SEARCH_BASIC && !rid && query->name.family[0] && query->name.given[0] &&
+		    query->dob != DATE_NONE)
+			for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++)
+				p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_revinclude[i]};
+		r = api_fhir_search_req(app_conn(a), "Patient", p, n, &err);
 	}
 	if (!r) {
-		snprintf(st.error, sizeof st.error, "%s", err.message);
-		first_page_done(a);
+		snprintf(v->error, sizeof v->error, "%s", err.message);
+		first_page_done(a, v);
 		return;
 	}
-	send(a, r);
+	send(a, v, r);
+}
+
+static void *results_open(struct app *a, const void *arg)
+{
+	const struct open_results *o = arg;
+	if (!o || !o->query)
+		return NULL;
+	struct results_view *v = xcalloc(1, sizeof *v);
+	v->app = a;
+	v->total = -1;
+	search_run(a, v, o->kind, o->query, o->rid, o->phone, o->open_single);
+	return v;
+}
+
+static void results_enter(struct app *a, struct screen *s, bool fresh)
+{
+	struct results_view *v = s->data;
+	if (fresh && v->open_first) {
+		v->open_first = false;
+		app_open(a, SCREEN_CLIENT, v->hits[0].ref);
+	}
 }
 
 /* The next page, when the selection nears the end of what is held. */
-static void maybe_more(struct app *a, int rows)
+static void maybe_more(struct app *a, struct results_view *v, int rows)
 {
-	if (st.busy || st.offline || !st.have_last || !st.last.next || st.sel + rows < st.n)
+	if (v->busy || v->offline || !v->have_last || !v->last.next || v->sel + rows < v->n)
 		return;
 	struct vax_error err;
 	err.code[0] = '\0';
-	struct api_req *r = api_fhir_next_req(a->conn, &st.last, &err);
+	struct api_req *r = api_fhir_next_req(app_conn(a), &v->last, &err);
 	if (r)
-		send(a, r);
+		send(a, v, r);
 	else if (err.code[0])
 		app_message(a, MSG_ERROR, "%s", err.message);
 }
 
 /* ---- the screen ---------------------------------------------------------- */
 
-static int list_rows(const struct app *a)
+static int list_rows(const struct app *a, const struct results_view *v)
 {
-	int per = st.kind == SEARCH_SMART ? 3 : 1; /* the reasons take up to two rows */
+	int per = v->kind == SEARCH_SMART ? 3 : 1; /* the reasons take up to two rows */
 	int rows = (a->w_body ? getmaxy(a->w_body) : 20) - 5;
 	return rows / per > 1 ? rows / per : 1;
 }
 
-static unsigned results_action(struct app *a, enum action act)
+static unsigned results_action(struct app *a, struct screen *s, enum action act)
 {
-	int page = list_rows(a);
+	struct results_view *v = s->data;
+	int page = list_rows(a, v);
 	switch (act) {
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
@@ -445,57 +515,54 @@ static unsigned results_action(struct app *a, enum action act)
 	case ACTION_PAGE_DOWN:
 	case ACTION_MOVE_FIRST:
 	case ACTION_MOVE_LAST:
-		list_move(&st.sel, st.n, page, act);
+		list_move(&v->sel, v->n, page, act);
 		break;
 	case ACTION_SELECT:
-		if (st.n)
-			screen_client_open(a, st.hits[st.sel].ref);
-		break;
+		if (v->n)
+			app_open(a, SCREEN_CLIENT, v->hits[v->sel].ref);
+		return TUI_HANDLED;
 	case ACTION_ADD_CLIENT:
-		screen_client_new(a, &st.query);
-		break;
-	case ACTION_CANCEL:
-		if (st.req) {
-			api_req_cancel(st.req);
-			api_req_free(st.req);
-			st.req = NULL;
-			st.busy = false;
+		if (app_may_write(a)) {
+			struct open_client_edit o = {.base = &v->query, .adding = true};
+			app_open(a, SCREEN_CLIENT_EDIT, &o);
 		}
+		return TUI_HANDLED;
+	case ACTION_CANCEL:
 		app_pop(a);
-		break;
+		return TUI_HANDLED;
 	default:
 		return TUI_UNHANDLED;
 	}
-	if (act != ACTION_SELECT && act != ACTION_ADD_CLIENT && act != ACTION_CANCEL)
-		maybe_more(a, page);
-	if (st.sel < st.top)
-		st.top = st.sel;
-	if (st.sel >= st.top + page)
-		st.top = st.sel - page + 1;
+	maybe_more(a, v, page);
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + page)
+		v->top = v->sel - page + 1;
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
 
-static void results_draw(struct app *a, WINDOW *w)
+static void results_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct results_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	char line[VAX_ERROR_MSG_LEN + 64];
 	static const char *titles[] = {"Quick search", "Basic search", "Smart search"};
 	wattrset(w, A_BOLD);
-	if (st.total > st.n)
-		snprintf(line, sizeof line, "%s: %d of %ld clients shown", titles[st.kind], st.n, st.total);
+	if (v->total > v->n)
+		snprintf(line, sizeof line, "%s: %d of %ld clients shown", titles[v->kind], v->n, v->total);
 	else
-		snprintf(line, sizeof line, "%s: %d client%s found", titles[st.kind], st.n,
-		         st.n == 1 ? "" : "s");
+		snprintf(line, sizeof line, "%s: %d client%s found", titles[v->kind], v->n,
+		         v->n == 1 ? "" : "s");
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	if (st.offline) {
+	if (v->offline) {
 		char when[128] = "no copy dated";
-		if (st.oldest > 0) {
+		if (v->oldest > 0) {
 			struct tm tm;
-			time_t t = (time_t)st.oldest;
+			time_t t = (time_t)v->oldest;
 			localtime_r(&t, &tm);
-			long h = (long)((time(NULL) - st.oldest) / 3600);
+			long h = (long)((time(NULL) - v->oldest) / 3600);
 			char d[32];
 			strftime(d, sizeof d, "%m/%d/%Y %H:%M", &tm);
 			snprintf(when, sizeof when, "oldest copy from %s, %ld hour%s old", d, h,
@@ -506,46 +573,51 @@ static void results_draw(struct app *a, WINDOW *w)
 		y = draw_wrapped(w, y, 1, cols - 2, line);
 		wattrset(w, A_NORMAL);
 	}
-	if (st.error[0]) {
-		snprintf(line, sizeof line, "Error: %s", st.error);
+	if (v->error[0]) {
+		snprintf(line, sizeof line, "Error: %s", v->error);
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		y = draw_wrapped(w, y, 1, cols - 2, line);
 		wattrset(w, A_NORMAL);
 	}
 	char keys[64];
 	draw_keys_label(a, KEYMAP_RESULTS, 0, ACTION_ADD_CLIENT, keys, sizeof keys);
-	if (st.n == 0 && !st.busy && !st.error[0]) {
+	if (v->n == 0 && v->busy) {
+		draw_text(w, y + 1, 1, "Searching...", cols - 2);
+		return;
+	}
+	if (v->n == 0 && !v->busy && !v->error[0]) {
 		y++;
 		draw_text(w, y++, 1, "No client matched what you typed.", cols - 2);
 		snprintf(line, sizeof line, "Add Client (%s) opens with what you typed filled in.", keys);
-		draw_text(w, y++, 1, line, cols - 2);
+		if (app_action_allowed(a, ACTION_ADD_CLIENT))
+			draw_text(w, y++, 1, line, cols - 2);
 		return;
 	}
 	snprintf(line, sizeof line, "%-34s %-10s %-3s %s", "  Name", "Born", "Sex",
-	         st.kind == SEARCH_SMART ? "Match" : "City ZIP");
+	         v->kind == SEARCH_SMART ? "Match" : "City ZIP");
 	wattrset(w, A_UNDERLINE);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	int page = list_rows(a);
-	for (int i = st.top; i < st.n && i < st.top + page && y < rows - 1; i++) {
-		const struct hit *h = &st.hits[i];
+	int page = list_rows(a, v);
+	for (int i = v->top; i < v->n && i < v->top + page && y < rows - 1; i++) {
+		const struct hit *h = &v->hits[i];
 		char tail[128];
-		if (st.kind == SEARCH_SMART)
+		if (v->kind == SEARCH_SMART)
 			snprintf(tail, sizeof tail, "%s, score %.2f", h->grade, h->score);
 		else
 			snprintf(tail, sizeof tail, "%s", h->place);
 		/* columns placed by screen position: names with accents take
 		 * fewer columns than bytes */
-		wattrset(w, i == st.sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
+		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		mvwhline(w, y, 1, ' ', cols - 2);
-		draw_text(w, y, 1, i == st.sel ? ">" : " ", 1);
+		draw_text(w, y, 1, i == v->sel ? ">" : " ", 1);
 		draw_text(w, y, 3, h->name, 32);
 		draw_text(w, y, 36, h->dob, cols - 37);
 		draw_text(w, y, 47, h->sex, cols - 48);
 		draw_text(w, y, 51, tail, cols - 52);
 		wattrset(w, A_NORMAL);
 		y++;
-		if (st.kind == SEARCH_SMART && y < rows - 1) {
+		if (v->kind == SEARCH_SMART && y < rows - 1) {
 			char why[WHY_SHOWN * MATCH_WHY_LEN + 8] = "    ";
 			for (int k = 0; k < h->n_why; k++) {
 				strncat(why, h->why[k], sizeof why - strlen(why) - 1);
@@ -561,23 +633,26 @@ static void results_draw(struct app *a, WINDOW *w)
 		}
 	}
 	if (y < rows) {
-		if (st.busy)
+		if (v->busy)
 			snprintf(line, sizeof line, "Fetching more...");
-		else if (st.have_last && st.last.next)
+		else if (v->have_last && v->last.next)
 			snprintf(line, sizeof line, "More on the registry: move past the end to fetch them.");
-		else
+		else if (app_action_allowed(a, ACTION_ADD_CLIENT))
 			snprintf(line, sizeof line, "Not the right client? Add Client: %s.", keys);
+		else
+			line[0] = '\0';
 		draw_text(w, rows - 1, 1, line, cols - 2);
 	}
 }
 
-static void results_cleanup(void)
+static void results_close(struct screen *s)
 {
-	if (st.req)
-		api_req_free(st.req);
-	st.req = NULL;
-	st.busy = false;
-	hits_clear();
+	struct results_view *v = s->data;
+	api_req_free(v->req); /* cancels a page in flight */
+	cache_pull_free(v->prefetch);
+	hits_clear(v);
+	explicit_bzero(&v->query, sizeof v->query);
+	free(v);
 }
 
 static const enum action results_actions[] = {ACTION_SELECT,  ACTION_ADD_CLIENT, ACTION_PAGE_DOWN,
@@ -588,8 +663,10 @@ const struct screen_ops screen_results_ops = {
     .title = "Search results",
     .keymap = KEYMAP_RESULTS,
     .phi = true,
+    .open = results_open,
+    .enter = results_enter,
     .draw = results_draw,
     .action = results_action,
     .actions = results_actions,
-    .cleanup = results_cleanup,
+    .close = results_close,
 };

@@ -17,9 +17,10 @@
 #include "core/date.h"
 #include "core/fhir.h"
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
-static struct {
+struct review_view {
 	struct cache_entry *list; /* held client creates */
 	int n, cur;
 	bool have; /* ours/theirs of list[cur] are read */
@@ -28,35 +29,38 @@ static struct {
 	char grade[16];
 	char error[VAX_ERROR_MSG_LEN];
 	int64_t want; /* open on this entry (from the outbox); 0: none */
-} st;
+};
 
-static void load_current(struct app *a)
+static void load_current(struct app *a, struct review_view *v)
 {
-	st.have = false;
-	st.rid[0] = st.grade[0] = '\0';
-	if (st.cur >= st.n)
+	v->have = false;
+	v->rid[0] = v->grade[0] = '\0';
+	if (v->cur >= v->n)
 		return;
-	const struct cache_entry *e = &st.list[st.cur];
+	const struct cache_entry *e = &v->list[v->cur];
 	struct vax_error err;
-	char *mine = cache_outbox_payload(a->store, e->seq, false, &err);
-	char *cands = cache_outbox_payload(a->store, e->seq, true, NULL);
+	struct cache_store *store = app_store(a);
+	if (!store)
+		return;
+	char *mine = cache_outbox_payload(store, e->seq, false, &err);
+	char *cands = cache_outbox_payload(store, e->seq, true, NULL);
 	cJSON *j = mine ? cJSON_Parse(mine) : NULL;
-	memset(&st.ours, 0, sizeof st.ours);
-	memset(&st.theirs, 0, sizeof st.theirs);
-	bool ok = j && fhir_patient_from_json(j, &st.ours, NULL);
+	memset(&v->ours, 0, sizeof v->ours);
+	memset(&v->theirs, 0, sizeof v->theirs);
+	bool ok = j && fhir_patient_from_json(j, &v->ours, NULL);
 	cJSON_Delete(j);
 	struct api_bundle b;
 	memset(&b, 0, sizeof b);
 	if (ok && cands && api_bundle_parse(cands, strlen(cands), &b, NULL)) {
 		/* the best candidate the registry graded certain or probable */
-		for (int i = 0; i < b.n && !st.rid[0]; i++) {
+		for (int i = 0; i < b.n && !v->rid[0]; i++) {
 			const struct api_entry *m = &b.entry[i];
 			if (!m->resource ||
 			    (strcmp(m->match_grade, "certain") && strcmp(m->match_grade, "probable")))
 				continue;
-			if (fhir_patient_from_json(m->resource, &st.theirs, NULL)) {
-				snprintf(st.rid, sizeof st.rid, "%s", m->id);
-				snprintf(st.grade, sizeof st.grade, "%s", m->match_grade);
+			if (fhir_patient_from_json(m->resource, &v->theirs, NULL)) {
+				snprintf(v->rid, sizeof v->rid, "%s", m->id);
+				snprintf(v->grade, sizeof v->grade, "%s", m->match_grade);
 			}
 		}
 	}
@@ -64,100 +68,117 @@ static void load_current(struct app *a)
 	bool read = mine != NULL;
 	free(mine);
 	free(cands);
-	st.have = ok && st.rid[0];
-	if (!st.have)
-		snprintf(st.error, sizeof st.error, "This held client could not be read: %.400s",
+	v->have = ok && v->rid[0];
+	if (!v->have)
+		snprintf(v->error, sizeof v->error, "This held client could not be read: %.400s",
 		         read ? "the registry's candidates are missing." : err.message);
 }
 
-static void reload(struct app *a)
+static void reload(struct app *a, struct review_view *v)
 {
-	free(st.list);
-	st.list = NULL;
-	st.n = 0;
-	st.error[0] = '\0';
-	if (!a->store || !cache_unlocked(a->store)) {
-		snprintf(st.error, sizeof st.error, "The local store is not open.");
+	free(v->list);
+	v->list = NULL;
+	v->n = 0;
+	v->error[0] = '\0';
+	struct cache_store *store = app_store(a);
+	if (!store) {
+		snprintf(v->error, sizeof v->error, "The local store is not open.");
 		return;
 	}
 	struct cache_entry *all = NULL;
 	struct vax_error err;
-	int n = cache_outbox_list(a->store, 1u << CACHE_NEEDS_REVIEW, &all, &err);
+	int n = cache_outbox_list(store, 1u << CACHE_NEEDS_REVIEW, &all, &err);
 	if (n < 0) {
-		snprintf(st.error, sizeof st.error, "%s", err.message);
+		snprintf(v->error, sizeof v->error, "%s", err.message);
 		return;
 	}
-	st.list = all;
+	v->list = all;
 	for (int i = 0; i < n; i++)
 		if (all[i].type == CACHE_R_PATIENT && all[i].op == CACHE_OP_CREATE) {
-			if (st.want && all[i].seq == st.want)
-				st.cur = st.n;
-			st.list[st.n++] = all[i];
+			if (v->want && all[i].seq == v->want)
+				v->cur = v->n;
+			v->list[v->n++] = all[i];
 		}
-	st.want = 0;
-	if (st.cur >= st.n)
-		st.cur = 0;
-	load_current(a);
+	v->want = 0;
+	if (v->cur >= v->n)
+		v->cur = 0;
+	load_current(a, v);
 }
 
-static void review_enter(struct app *a, bool fresh)
+static void *review_open(struct app *a, const void *arg)
 {
-	if (fresh)
-		st.cur = 0;
-	reload(a);
+	struct review_view *v = xcalloc(1, sizeof *v);
+	v->want = arg ? *(const int64_t *)arg : 0;
+	reload(a, v);
+	return v;
 }
 
-void screen_review_match_open(struct app *a, int64_t seq)
+static void review_close(struct screen *s)
 {
-	st.want = seq;
-	app_push(a, SCREEN_REVIEW_MATCH);
+	struct review_view *v = s->data;
+	free(v->list);
+	explicit_bzero(v, sizeof *v);
+	free(v);
 }
 
-static void next_or_done(struct app *a, const char *what)
+static void review_notify(struct app *a, struct screen *s, unsigned events)
 {
-	reload(a);
-	if (st.n)
-		app_message(a, MSG_INFO, "%s %d held client%s left.", what, st.n, st.n == 1 ? "" : "s");
+	struct review_view *v = s->data;
+	if (!(events & (EVENT_OUTBOX | EVENT_SESSION)))
+		return;
+	/* stay on the client shown if it is still held */
+	if (v->cur < v->n)
+		v->want = v->list[v->cur].seq;
+	reload(a, v);
+}
+
+static void next_or_done(struct app *a, struct review_view *v, const char *what)
+{
+	app_outbox_changed(a); /* reads this list again too (review_notify) */
+	if (v->n)
+		app_message(a, MSG_INFO, "%s %d held client%s left.", what, v->n, v->n == 1 ? "" : "s");
 	else
 		app_message(a, MSG_INFO, "%s No held clients left to review.", what);
 }
 
-static unsigned review_action(struct app *a, enum action act)
+static unsigned review_action(struct app *a, struct screen *s, enum action act)
 {
+	struct review_view *v = s->data;
+	struct cache_store *store = app_store(a);
 	struct vax_error err;
 	switch (act) {
 	case ACTION_LINK_RECORD:
-		if (!st.have)
+		if (!v->have || !store)
 			break;
-		if (!cache_outbox_link(a->store, st.list[st.cur].seq, st.rid, &err)) {
+		if (!cache_outbox_link(store, v->list[v->cur].seq, v->rid, &err)) {
 			app_message(a, MSG_ERROR, "%s", err.message);
 			break;
 		}
-		next_or_done(a, "Linked: the doses will go to the registry's client.");
+		next_or_done(a, v, "Linked: the doses will go to the registry's client.");
 		break;
 	case ACTION_KEEP_BOTH:
-		if (st.cur >= st.n)
+		if (v->cur >= v->n || !store)
 			break;
-		if (!cache_outbox_approve(a->store, st.list[st.cur].seq, NULL, &err)) {
+		if (!cache_outbox_approve(store, v->list[v->cur].seq, NULL, &err)) {
 			app_message(a, MSG_ERROR, "%s", err.message);
 			break;
 		}
-		next_or_done(a, "Created: the new client will be sent at the next sync.");
+		next_or_done(a, v, "Created: the new client will be sent at the next sync.");
 		break;
 	case ACTION_DEFER:
 	case ACTION_MOVE_DOWN:
-		if (st.n) {
-			st.cur = (st.cur + 1) % st.n;
-			load_current(a);
+		if (v->n) {
+			v->cur = (v->cur + 1) % v->n;
+			load_current(a, v);
 			if (act == ACTION_DEFER)
 				app_message(a, MSG_INFO,
 				            "Deferred: it waits in the outbox until you decide.");
 		}
 		break;
 	case ACTION_MOVE_UP:
-		if (st.n) {
-			st.cur = (st.cur + st.n - 1) % st.n;
-			load_current(a);
+		if (v->n) {
+			v->cur = (v->cur + v->n - 1) % v->n;
+			load_current(a, v);
 		}
 		break;
 	case ACTION_CANCEL:
@@ -198,26 +219,27 @@ static void row(WINDOW *w, int y, int cols, const char *label, const char *x, co
 	wattrset(w, A_NORMAL);
 }
 
-static void review_draw(struct app *a, WINDOW *w)
+static void review_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct review_view *v = s->data;
 	int cols = getmaxx(w), rows = getmaxy(w), y = 1;
 	char line[400];
 	wattrset(w, A_BOLD);
-	if (st.n)
+	if (v->n)
 		snprintf(line, sizeof line, "Held client %d of %d: may already be in the registry",
-		         st.cur + 1, st.n);
+		         v->cur + 1, v->n);
 	else
 		snprintf(line, sizeof line, "No held clients waiting for review");
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	if (st.error[0]) {
+	if (v->error[0]) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
-		y = draw_wrapped(w, y, 1, cols - 2, st.error);
+		y = draw_wrapped(w, y, 1, cols - 2, v->error);
 		wattrset(w, A_NORMAL);
 	}
-	if (!st.have)
+	if (!v->have)
 		return;
-	snprintf(line, sizeof line, "The registry found a %s match (Patient/%s).", st.grade, st.rid);
+	snprintf(line, sizeof line, "The registry found a %s match (Patient/%s).", v->grade, v->rid);
 	y = draw_wrapped(w, y, 1, cols - 2, line);
 	y++;
 	int colw = (cols - 2 - 16 - 16) / 2;
@@ -227,7 +249,7 @@ static void review_draw(struct app *a, WINDOW *w)
 	draw_text(w, y, 17, "Typed here", colw);
 	draw_text(w, y++, 18 + colw, "In the registry", colw);
 	wattrset(w, A_NORMAL);
-	const struct client *o = &st.ours, *t = &st.theirs;
+	const struct client *o = &v->ours, *t = &v->theirs;
 	char d1[DATE_US_LEN], d2[DATE_US_LEN];
 	const char *labels[] = {"Last name",       "First name", "Middle name", "Date of birth", "Sex",
 	                        "Mother's maiden", "Street",     "City",        "ZIP",           "Phone"};
@@ -264,16 +286,11 @@ static void review_draw(struct app *a, WINDOW *w)
 }
 
 /* Link, create and defer act on a held client: none when the list is empty. */
-static bool review_action_shown(struct app *a, enum action act)
+static bool review_action_shown(struct app *a, struct screen *s, enum action act)
 {
+	const struct review_view *v = s->data;
 	(void)a;
-	return act == ACTION_CANCEL || st.cur < st.n;
-}
-
-static void review_cleanup(void)
-{
-	free(st.list);
-	memset(&st, 0, sizeof st);
+	return act == ACTION_CANCEL || v->cur < v->n;
 }
 
 static const enum action review_actions[] = {ACTION_LINK_RECORD, ACTION_KEEP_BOTH, ACTION_DEFER,
@@ -284,10 +301,11 @@ const struct screen_ops screen_review_match_ops = {
     .title = "Held clients: review",
     .keymap = KEYMAP_REVIEW,
     .phi = true,
-    .enter = review_enter,
+    .open = review_open,
     .draw = review_draw,
     .action = review_action,
     .actions = review_actions,
     .action_shown = review_action_shown,
-    .cleanup = review_cleanup,
+    .notify = review_notify,
+    .close = review_close,
 };

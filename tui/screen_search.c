@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
 #include "core/quicksearch.h"
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 static const int three = 3, two = 2;
@@ -71,69 +73,91 @@ static const struct form_field_spec smart_specs[] = {
 
 #define N(x) (sizeof x / sizeof x[0])
 
-static struct {
+struct search_view {
 	enum search_kind kind;
 	struct form *forms[3];
 	char error[VAX_ERROR_MSG_LEN];
-} st;
+};
 
-static struct form *search_form(struct app *a)
+static struct form *search_form(const struct screen *s)
 {
-	(void)a;
-	return st.forms[st.kind];
+	const struct search_view *v = s->data;
+	return v->forms[v->kind];
 }
 
-static void search_enter(struct app *a, bool fresh)
+static void *search_open(struct app *a, const void *arg)
 {
-	if (!st.forms[0]) {
-		st.forms[SEARCH_QUICK] = form_new(quick_specs, N(quick_specs));
-		st.forms[SEARCH_BASIC] = form_new(basic_specs, N(basic_specs));
-		st.forms[SEARCH_SMART] = form_new(smart_specs, N(smart_specs));
-	}
+	(void)arg;
+	struct search_view *v = xcalloc(1, sizeof *v);
+	v->forms[SEARCH_QUICK] = form_new(quick_specs, N(quick_specs));
+	v->forms[SEARCH_BASIC] = form_new(basic_specs, N(basic_specs));
+	v->forms[SEARCH_SMART] = form_new(smart_specs, N(smart_specs));
 	for (int i = 0; i < 3; i++)
-		form_view_fit(st.forms[i], a->cols);
-	if (fresh)
-		st.error[0] = '\0';
-	else
-		form_set_focus(st.forms[st.kind], 0); /* back from the results: a new search */
+		form_view_fit(v->forms[i], a->cols);
+	return v;
 }
 
-static void value(const char *id, char *buf, size_t len)
+static void search_close(struct screen *s)
 {
-	form_view_value(st.forms[st.kind], id, buf, len);
+	struct search_view *v = s->data;
+	for (int i = 0; i < 3; i++)
+		form_free(&v->forms[i]);
+	free(v);
 }
 
-static void run_quick(struct app *a)
+static void search_enter(struct app *a, struct screen *s, bool fresh)
+{
+	struct search_view *v = s->data;
+	(void)a;
+	if (!fresh)
+		form_set_focus(v->forms[v->kind], 0); /* back from the results: a new search */
+}
+
+static void value(struct search_view *v, const char *id, char *buf, size_t len)
+{
+	form_view_value(v->forms[v->kind], id, buf, len);
+}
+
+/* The results screen runs the search. */
+static void run(struct app *a, enum search_kind kind, const struct client *query, const char *rid,
+                const char *phone, bool open_single)
+{
+	struct open_results o = {
+	    .kind = kind, .query = query, .rid = rid, .phone = phone, .open_single = open_single};
+	app_open(a, SCREEN_RESULTS, &o);
+}
+
+static void run_quick(struct app *a, struct search_view *v)
 {
 	char line[256];
 	struct quick_search q;
 	struct vax_error err;
-	value("line", line, sizeof line);
+	value(v, "line", line, sizeof line);
 	if (!quick_search_parse(line, &q, &err)) {
-		snprintf(st.error, sizeof st.error, "%s", err.message);
+		snprintf(v->error, sizeof v->error, "%s", err.message);
 		return;
 	}
 	if (q.kind == QUICK_ID)
-		search_run(a, SEARCH_QUICK, &q.query, q.id, NULL, true);
+		run(a, SEARCH_QUICK, &q.query, q.id, NULL, true);
 	else
-		search_run(a, SEARCH_QUICK, &q.query, NULL, NULL, true);
+		run(a, SEARCH_QUICK, &q.query, NULL, NULL, true);
 }
 
 /* The fields both Basic and Smart search have, into a client. */
-static void common_fields(struct client *c, char *phone, size_t plen)
+static void common_fields(struct search_view *v, struct client *c, char *phone, size_t plen)
 {
 	char dob[32], sex[8], zip[16];
-	value("last", c->name.family, sizeof c->name.family);
-	value("first", c->name.given, sizeof c->name.given);
-	value("dob", dob, sizeof dob);
+	value(v, "last", c->name.family, sizeof c->name.family);
+	value(v, "first", c->name.given, sizeof c->name.given);
+	value(v, "dob", dob, sizeof dob);
 	c->dob = DATE_NONE;
 	if (dob[0])
 		date_parse_us(dob, &c->dob);
-	value("sex", sex, sizeof sex);
+	value(v, "sex", sex, sizeof sex);
 	c->sex = sex[0] ? client_sex_from_code(sex) : SEX_NONE;
-	value("maiden", c->mother_maiden, sizeof c->mother_maiden);
-	value("phone", phone, plen);
-	value("zip", zip, sizeof zip);
+	value(v, "maiden", c->mother_maiden, sizeof c->mother_maiden);
+	value(v, "phone", phone, plen);
+	value(v, "zip", zip, sizeof zip);
 	if (zip[0]) {
 		c->n_addr = 1;
 		snprintf(c->addr[0].zip, sizeof c->addr[0].zip, "%.10s", zip);
@@ -148,36 +172,37 @@ static void common_fields(struct client *c, char *phone, size_t plen)
 	}
 }
 
-static void run_form(struct app *a)
+static void run_form(struct app *a, struct search_view *v)
 {
 	struct client c;
 	char phone[32];
 	memset(&c, 0, sizeof c);
-	common_fields(&c, phone, sizeof phone);
-	if (st.kind == SEARCH_BASIC) {
-		search_run(a, SEARCH_BASIC, &c, NULL, phone, false);
+	common_fields(v, &c, phone, sizeof phone);
+	if (v->kind == SEARCH_BASIC) {
+		run(a, SEARCH_BASIC, &c, NULL, phone, false);
 		return;
 	}
-	value("middle", c.name.middle, sizeof c.name.middle);
-	value("mfirst", c.mother_given, sizeof c.mother_given);
+	value(v, "middle", c.name.middle, sizeof c.name.middle);
+	value(v, "mfirst", c.mother_given, sizeof c.mother_given);
 	c.n_addr = 1;
-	value("street", c.addr[0].line1, sizeof c.addr[0].line1);
-	value("city", c.addr[0].city, sizeof c.addr[0].city);
-	search_run(a, SEARCH_SMART, &c, NULL, phone, true);
+	value(v, "street", c.addr[0].line1, sizeof c.addr[0].line1);
+	value(v, "city", c.addr[0].city, sizeof c.addr[0].city);
+	run(a, SEARCH_SMART, &c, NULL, phone, true);
 }
 
-static unsigned search_action(struct app *a, enum action act)
+static unsigned search_action(struct app *a, struct screen *s, enum action act)
 {
+	struct search_view *v = s->data;
 	switch (act) {
 	case ACTION_QUICK_SEARCH:
 	case ACTION_SEARCH:
-		st.kind = SEARCH_QUICK;
+		v->kind = SEARCH_QUICK;
 		break;
 	case ACTION_BASIC_SEARCH:
-		st.kind = SEARCH_BASIC;
+		v->kind = SEARCH_BASIC;
 		break;
 	case ACTION_SMART_SEARCH:
-		st.kind = SEARCH_SMART;
+		v->kind = SEARCH_SMART;
 		break;
 	case ACTION_ADD_CLIENT:
 		app_message(a, MSG_INFO, "Search first: Add Client opens from the search results.");
@@ -186,13 +211,14 @@ static unsigned search_action(struct app *a, enum action act)
 		app_pop(a);
 		return TUI_HANDLED;
 	default: {
-		unsigned r = form_view_action(a, st.forms[st.kind], act);
+		unsigned r = form_view_action(a, v->forms[v->kind], act);
 		if (r & FORM_SUBMIT) {
-			st.error[0] = '\0';
-			if (st.kind == SEARCH_QUICK)
-				run_quick(a);
+			v->error[0] = '\0';
+			if (v->kind == SEARCH_QUICK)
+				run_quick(a, v);
 			else
-				run_form(a);
+				run_form(a, v);
+			return TUI_HANDLED;
 		}
 		if (r & FORM_UNHANDLED)
 			return TUI_UNHANDLED;
@@ -203,8 +229,9 @@ static unsigned search_action(struct app *a, enum action act)
 	return TUI_HANDLED;
 }
 
-static void search_draw(struct app *a, WINDOW *w)
+static void search_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct search_view *v = s->data;
 	static const char *titles[] = {"Quick search", "Basic search", "Smart search"};
 	static const char *hints[] = {
 	    "A registry ID, a scanned client card, or: last, first MM/DD/YYYY",
@@ -220,31 +247,25 @@ static void search_draw(struct app *a, WINDOW *w)
 		char k[64];
 		draw_keys_label(a, KEYMAP_SEARCH, KEYMAP_EDITING, acts[i], k, sizeof k);
 		size_t used = strlen(tabs);
-		snprintf(tabs + used, sizeof tabs - used, "%s%s %s%s  ", (int)st.kind == i ? "[" : " ", k,
-		         titles[i], (int)st.kind == i ? "]" : " ");
+		snprintf(tabs + used, sizeof tabs - used, "%s%s %s%s  ", (int)v->kind == i ? "[" : " ", k,
+		         titles[i], (int)v->kind == i ? "]" : " ");
 	}
 	draw_text(w, y++, 1, tabs, cols - 2);
 	y++;
 	wattrset(w, A_BOLD);
-	draw_text(w, y++, 1, titles[st.kind], cols - 2);
+	draw_text(w, y++, 1, titles[v->kind], cols - 2);
 	wattrset(w, A_NORMAL);
-	y = draw_wrapped(w, y, 1, cols - 2, hints[st.kind]);
-	if (a->offline_session || a->net == NET_OFFLINE || a->net == NET_MAINTENANCE)
+	y = draw_wrapped(w, y, 1, cols - 2, hints[v->kind]);
+	if (app_offline(a) || app_unreachable(a))
 		y = draw_wrapped(w, y, 1, cols - 2, "Offline: the search runs over the local store.");
 	y++;
-	y = form_view_draw(a, w, y, st.forms[st.kind], true);
-	if (st.error[0] && y + 1 < rows) {
-		snprintf(line, sizeof line, "Error: %s", st.error);
+	y = form_view_draw(a, w, y, v->forms[v->kind], true);
+	if (v->error[0] && y + 1 < rows) {
+		snprintf(line, sizeof line, "Error: %s", v->error);
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_wrapped(w, y + 1, 1, cols - 2, line);
 		wattrset(w, A_NORMAL);
 	}
-}
-
-static void search_cleanup(void)
-{
-	for (int i = 0; i < 3; i++)
-		form_free(&st.forms[i]);
 }
 
 static const enum action search_actions[] = {ACTION_SUBMIT,       ACTION_QUICK_SEARCH, ACTION_BASIC_SEARCH,
@@ -256,10 +277,11 @@ const struct screen_ops screen_search_ops = {
     .title = "Find a client",
     .keymap = KEYMAP_SEARCH,
     .phi = true,
+    .open = search_open,
     .enter = search_enter,
     .draw = search_draw,
     .action = search_action,
     .form = search_form,
     .actions = search_actions,
-    .cleanup = search_cleanup,
+    .close = search_close,
 };

@@ -77,17 +77,18 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
 }
 
 /* Add New: the visit once, then a row per vaccine */
-static struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_FUNDING, F_VFC};
-static struct form_field_spec row_specs[] = {F_VACCINE, F_MVX, F_LOT, F_EXP, F_DOSE, F_ROUTE, F_SITE, F_VIS};
-static struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
-static struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
+static const struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_FUNDING, F_VFC};
+static const struct form_field_spec row_specs[] = {F_VACCINE, F_MVX,   F_LOT,  F_EXP,
+                                                   F_DOSE,    F_ROUTE, F_SITE, F_VIS};
+static const struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
+static const struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
 /* editing one dose: its form and the reason */
-static struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
-                                                    F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
-                                                    F_VFC,     F_PROVIDER, F_WHY};
-static struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
-                                                   F_LOT,     F_PROVIDER, F_WHY};
-static struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
+static const struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
+                                                          F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
+                                                          F_VFC,     F_PROVIDER, F_WHY};
+static const struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
+                                                         F_LOT,     F_PROVIDER, F_WHY};
+static const struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
 static const struct form_field_spec delete_specs[] = {
     {.id = "reason",
      .label = "Why delete it",
@@ -97,337 +98,374 @@ static const struct form_field_spec delete_specs[] = {
      .width = 40},
 };
 
-static struct {
+/* One open shot form: its own form, client and questions answered. */
+struct shot_view {
 	struct form *form;
+	/* the spec tables this form was made from, wired to this form's code
+	 * lists (a form keeps pointers to both) */
+	struct form_field_spec specs[16], row_specs[8];
+	struct form_choice *vaccine_choices, *mvx_choices;
+	size_t n_vaccine_choices, n_mvx_choices;
+	const char **vaccine_choice_mvx; /* a trade name's maker, beside vaccine_choices */
+	struct form_choice *vocab_choices[VOCAB_COUNT];
+	size_t n_vocab_choices[VOCAB_COUNT];
 	enum shot_mode mode;
 	bool ok_stale;         /* the person said yes to these questions */
 	bool ok_dup[ROWS_MAX]; /* ... for each row */
+	int dup_row;           /* the row the duplicate question is about */
 	bool deleting;         /* the form asks why a dose is deleted */
-	bool editing;          /* the form changes st.victim */
+	bool editing;          /* the form changes v->victim */
 	int64_t outbox_seq;    /* > 0: editing that rejected outbox entry's payload */
 	bool outbox_create;    /* ... which creates the dose */
 	struct immunization victim;
 	char scan_note[160]; /* what a scan filled in */
-} st;
+	long shown_row;      /* the row shown in full when the cursor is on the visit */
+	/* the client, as read when the form opened */
+	char client_key[CACHE_KEY_STR];
+	struct client cl;
+	bool stale;                /* its history is old: a new dose asks first */
+	struct immunization *have; /* its doses, for the duplicate check */
+	int n_have;
+};
 
-static struct form_choice *vaccine_choices, *mvx_choices;
-static size_t n_vaccine_choices, n_mvx_choices;
-static const char **vaccine_choice_mvx; /* a trade name's maker, beside vaccine_choices */
-static struct form_choice *vocab_choices[VOCAB_COUNT];
-static size_t n_vocab_choices[VOCAB_COUNT];
-
-/* Code lists from the CDC tables and the vocabularies, made once. */
-static void make_choices(void)
+/* Code lists from the CDC tables and the vocabularies, for this form. */
+static void make_choices(struct shot_view *v, struct app *a)
 {
-	const struct codes *c = screen_client_codes();
-	if (c && !vaccine_choices) {
+	const struct codes *c = app_codes(a);
+	if (c) {
 		const struct cvx_info *cvx;
 		const struct product_info *prod;
 		size_t nc = codes_cvx_all(c, &cvx), np = codes_product_all(c, &prod);
-		vaccine_choices = xcalloc(nc + np + 1, sizeof *vaccine_choices);
-		vaccine_choice_mvx = xcalloc(nc + np + 1, sizeof *vaccine_choice_mvx);
+		v->vaccine_choices = xcalloc(nc + np + 1, sizeof *v->vaccine_choices);
+		v->vaccine_choice_mvx = xcalloc(nc + np + 1, sizeof *v->vaccine_choice_mvx);
 		for (size_t i = 0; i < nc; i++)
 			if (cvx[i].status != CVX_NEVER_ACTIVE)
-				vaccine_choices[n_vaccine_choices++] =
+				v->vaccine_choices[v->n_vaccine_choices++] =
 				    (struct form_choice){cvx[i].code, cvx[i].short_desc};
 		/* trade names find the same CVX code ("Pediarix" -> 110) and
 		 * know their maker */
 		for (size_t i = 0; i < np; i++)
 			if (prod[i].active) {
-				vaccine_choice_mvx[n_vaccine_choices] = prod[i].mvx;
-				vaccine_choices[n_vaccine_choices++] =
+				v->vaccine_choice_mvx[v->n_vaccine_choices] = prod[i].mvx;
+				v->vaccine_choices[v->n_vaccine_choices++] =
 				    (struct form_choice){prod[i].cvx, prod[i].name};
 			}
 		const struct mvx_info *mvx;
 		size_t nm = codes_mvx_all(c, &mvx);
-		mvx_choices = xcalloc(nm + 1, sizeof *mvx_choices);
-		for (size_t i = 0; i < nm && mvx_choices; i++)
-			mvx_choices[n_mvx_choices++] = (struct form_choice){mvx[i].code, mvx[i].name};
+		v->mvx_choices = xcalloc(nm + 1, sizeof *v->mvx_choices);
+		for (size_t i = 0; i < nm; i++)
+			v->mvx_choices[v->n_mvx_choices++] = (struct form_choice){mvx[i].code, mvx[i].name};
 	}
-	for (int v = 0; v < VOCAB_COUNT; v++) {
-		if (vocab_choices[v])
-			continue;
+	for (int k = 0; k < VOCAB_COUNT; k++) {
 		size_t n;
-		const struct vocab_entry *e = vocab_entries((enum vocab)v, &n);
-		vocab_choices[v] = calloc(n + 1, sizeof **vocab_choices);
-		for (size_t i = 0; i < n && vocab_choices[v]; i++)
-			vocab_choices[v][i] = (struct form_choice){e[i].code, e[i].label};
-		n_vocab_choices[v] = vocab_choices[v] ? n : 0;
+		const struct vocab_entry *e = vocab_entries((enum vocab)k, &n);
+		v->vocab_choices[k] = xcalloc(n + 1, sizeof **v->vocab_choices);
+		for (size_t i = 0; i < n; i++)
+			v->vocab_choices[k][i] = (struct form_choice){e[i].code, e[i].label};
+		v->n_vocab_choices[k] = n;
 	}
 }
 
-static void wire(struct form_field_spec *sp, size_t n)
+static void free_choices(struct shot_view *v)
+{
+	free(v->vaccine_choices);
+	free(v->vaccine_choice_mvx);
+	free(v->mvx_choices);
+	for (int k = 0; k < VOCAB_COUNT; k++)
+		free(v->vocab_choices[k]);
+}
+
+/* Copy n specs into dst and point each code field at this form's list. */
+static struct form_field_spec *wire(struct shot_view *v, struct form_field_spec *dst,
+                                    const struct form_field_spec *sp, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		dst[i] = sp[i];
 		const char *id = sp[i].id;
 		struct form_choice *ch = NULL;
 		size_t nc = 0;
-		int v = -1;
+		int k = -1;
 		if (!strcmp(id, "cvx"))
-			ch = vaccine_choices, nc = n_vaccine_choices;
+			ch = v->vaccine_choices, nc = v->n_vaccine_choices;
 		else if (!strcmp(id, "mvx"))
-			ch = mvx_choices, nc = n_mvx_choices;
+			ch = v->mvx_choices, nc = v->n_mvx_choices;
 		else if (!strcmp(id, "route"))
-			v = VOCAB_ROUTE;
+			k = VOCAB_ROUTE;
 		else if (!strcmp(id, "site"))
-			v = VOCAB_SITE;
+			k = VOCAB_SITE;
 		else if (!strcmp(id, "funding"))
-			v = VOCAB_FUNDING;
+			k = VOCAB_FUNDING;
 		else if (!strcmp(id, "vfc"))
-			v = VOCAB_VFC;
+			k = VOCAB_VFC;
 		else if (!strcmp(id, "info_source"))
-			v = VOCAB_INFO_SOURCE;
+			k = VOCAB_INFO_SOURCE;
 		else if (!strcmp(id, "refusal_reason"))
-			v = VOCAB_REFUSAL;
-		if (v >= 0)
-			ch = vocab_choices[v], nc = n_vocab_choices[v];
-		if (sp[i].kind == FORM_CODE) {
-			sp[i].choices = ch;
-			sp[i].n_choices = nc;
+			k = VOCAB_REFUSAL;
+		if (k >= 0)
+			ch = v->vocab_choices[k], nc = v->n_vocab_choices[k];
+		if (dst[i].kind == FORM_CODE) {
+			dst[i].choices = ch;
+			dst[i].n_choices = nc;
 		}
 	}
+	return dst;
 }
 
 /* A field of row r (-1: outside the rows); a visit field when the row has no such field. */
-static long field_in(long r, const char *id)
+static long field_in(struct shot_view *v, long r, const char *id)
 {
-	long i = r >= 0 ? form_find_in_row(st.form, (size_t)r, id) : -1;
+	long i = r >= 0 ? form_find_in_row(v->form, (size_t)r, id) : -1;
 	if (i < 0)
-		i = form_find(st.form, id);
-	if (i >= 0 && r >= 0 && form_field_row(st.form, (size_t)i) >= 0 &&
-	    form_field_row(st.form, (size_t)i) != r)
+		i = form_find(v->form, id);
+	if (i >= 0 && r >= 0 && form_field_row(v->form, (size_t)i) >= 0 &&
+	    form_field_row(v->form, (size_t)i) != r)
 		return -1; /* another row's */
 	return i;
 }
 
-static void set_field_in(long r, const char *id, const char *value)
+static void set_field_in(struct shot_view *v, long r, const char *id, const char *value)
 {
-	long i = field_in(r, id);
+	long i = field_in(v, r, id);
 	if (i >= 0)
-		form_set_value(st.form, (size_t)i, value);
+		form_set_value(v->form, (size_t)i, value);
 }
 
-static void set_field(const char *id, const char *value)
+static void set_field(struct shot_view *v, const char *id, const char *value)
 {
-	set_field_in(-1, id, value);
+	set_field_in(v, -1, id, value);
 }
 
 /* The row with the cursor (-1: a visit field or no rows). */
-static long focus_row(void)
+static long focus_row(struct shot_view *v)
 {
-	return form_field_row(st.form, form_focus(st.form));
+	return form_field_row(v->form, form_focus(v->form));
 }
 
 /* A new vaccine row; the VIS was given today unless changed. */
-static long add_row(void)
+static long add_row(struct shot_view *v)
 {
-	if (form_rows(st.form) >= ROWS_MAX)
+	if (form_rows(v->form) >= ROWS_MAX)
 		return -1;
-	long r = (long)form_row_add(st.form, row_specs, sizeof row_specs / sizeof *row_specs);
+	long r = (long)form_row_add(v->form, v->row_specs, sizeof row_specs / sizeof *row_specs);
 	char today[DATE_US_LEN];
-	set_field_in(r, "vis_date", date_format_us(screen_client_today(), today));
+	set_field_in(v, r, "vis_date", date_format_us(app_today(), today));
 	return r;
 }
 
-static void reset(void)
+/* A new dose of v->mode: Add New (the visit and one row), Add Historical,
+ * a refusal. */
+static void make_new(struct shot_view *v, struct app *a)
 {
-	form_free(&st.form);
-	st.deleting = st.editing = false;
-	st.outbox_seq = 0;
-	st.outbox_create = false;
-	st.ok_stale = false;
-	memset(st.ok_dup, 0, sizeof st.ok_dup);
-	st.scan_note[0] = '\0';
-}
-
-void screen_shot_open(struct app *a, enum shot_mode mode)
-{
-	if (!screen_client_current())
-		return;
-	make_choices();
-	reset();
-	st.mode = mode;
-	struct form_field_spec *sp = mode == SHOT_ADMINISTERED ? visit_specs
-	                             : mode == SHOT_HISTORICAL ? hist_specs
-	                                                       : refusal_specs;
+	enum shot_mode mode = v->mode;
+	const struct form_field_spec *sp = mode == SHOT_ADMINISTERED ? visit_specs
+	                                   : mode == SHOT_HISTORICAL ? hist_specs
+	                                                             : refusal_specs;
 	size_t n = mode == SHOT_ADMINISTERED ? sizeof visit_specs / sizeof *visit_specs
 	           : mode == SHOT_HISTORICAL ? sizeof hist_specs / sizeof *hist_specs
 	                                     : sizeof refusal_specs / sizeof *refusal_specs;
-	wire(sp, n);
-	st.form = form_new(sp, n);
+	v->form = form_new(wire(v, v->specs, sp, n), n);
 	if (mode == SHOT_ADMINISTERED) {
-		wire(row_specs, sizeof row_specs / sizeof *row_specs);
-		add_row();
+		wire(v, v->row_specs, row_specs, sizeof row_specs / sizeof *row_specs);
+		add_row(v);
 		/* the vaccine first: a scan there fills most of the row */
-		form_set_focus(st.form, (size_t)field_in(0, "cvx"));
+		form_set_focus(v->form, (size_t)field_in(v, 0, "cvx"));
 	}
-	form_view_fit(st.form, a->cols);
+	form_view_fit(v->form, a->cols);
 	char today[DATE_US_LEN];
-	date_format_us(screen_client_today(), today);
+	date_format_us(app_today(), today);
 	if (mode != SHOT_HISTORICAL)
-		set_field("date_given", today);
-	app_push(a, SCREEN_SHOT);
+		set_field(v, "date_given", today);
 }
 
 /* Fill the edit form from a dose. */
-static void fill(const struct immunization *im)
+static void fill(struct shot_view *v, const struct immunization *im)
 {
 	char b[64];
-	set_field("cvx", im->cvx);
-	set_field("mvx", im->mvx);
-	set_field("lot", im->lot);
-	set_field("expiration", date_format_us(im->expiration, b));
-	set_field("dose", im->dose_ul > 0 ? imm_format_volume(im->dose_ul, b, sizeof b) : "");
-	set_field("route", im->route);
-	set_field("site", im->site);
-	set_field("vis_date", im->n_vis > 0 ? date_format_us(im->vis[0].presented, b) : "");
-	set_field("date_given", date_format_us(im->date_given, b));
-	set_field("funding", im->funding);
-	set_field("vfc", im->vfc);
-	set_field("provider", im->provider);
-	set_field("info_source", im->info_source);
-	set_field("refusal_reason", im->refusal_reason);
+	set_field(v, "cvx", im->cvx);
+	set_field(v, "mvx", im->mvx);
+	set_field(v, "lot", im->lot);
+	set_field(v, "expiration", date_format_us(im->expiration, b));
+	set_field(v, "dose", im->dose_ul > 0 ? imm_format_volume(im->dose_ul, b, sizeof b) : "");
+	set_field(v, "route", im->route);
+	set_field(v, "site", im->site);
+	set_field(v, "vis_date", im->n_vis > 0 ? date_format_us(im->vis[0].presented, b) : "");
+	set_field(v, "date_given", date_format_us(im->date_given, b));
+	set_field(v, "funding", im->funding);
+	set_field(v, "vfc", im->vfc);
+	set_field(v, "provider", im->provider);
+	set_field(v, "info_source", im->info_source);
+	set_field(v, "refusal_reason", im->refusal_reason);
 }
 
-/* Open the edit form for im as it is now (shared by the record and the outbox). */
-static void open_edit(struct app *a, const struct immunization *im)
+/* The edit form for im as it is now (from the record, or the outbox's). */
+static void make_edit(struct shot_view *v, struct app *a, const struct immunization *im)
 {
-	make_choices();
-	reset();
-	st.editing = true;
-	st.victim = *im;
+	v->editing = true;
+	v->victim = *im;
 	/* a historical dose edits as historical, a refusal as a refusal */
-	st.mode = im->refused ? SHOT_REFUSAL : im->historical ? SHOT_HISTORICAL : SHOT_ADMINISTERED;
-	struct form_field_spec *sp = st.mode == SHOT_ADMINISTERED ? edit_given_specs
-	                             : st.mode == SHOT_HISTORICAL ? edit_hist_specs
-	                                                          : edit_refusal_specs;
-	size_t n = st.mode == SHOT_ADMINISTERED ? sizeof edit_given_specs / sizeof *edit_given_specs
-	           : st.mode == SHOT_HISTORICAL ? sizeof edit_hist_specs / sizeof *edit_hist_specs
+	v->mode = im->refused ? SHOT_REFUSAL : im->historical ? SHOT_HISTORICAL : SHOT_ADMINISTERED;
+	const struct form_field_spec *sp = v->mode == SHOT_ADMINISTERED ? edit_given_specs
+	                                   : v->mode == SHOT_HISTORICAL ? edit_hist_specs
+	                                                                : edit_refusal_specs;
+	size_t n = v->mode == SHOT_ADMINISTERED ? sizeof edit_given_specs / sizeof *edit_given_specs
+	           : v->mode == SHOT_HISTORICAL ? sizeof edit_hist_specs / sizeof *edit_hist_specs
 	                                        : sizeof edit_refusal_specs / sizeof *edit_refusal_specs;
-	wire(sp, n);
-	st.form = form_new(sp, n);
-	form_view_fit(st.form, a->cols);
-	fill(im);
-	app_push(a, SCREEN_SHOT);
+	v->form = form_new(wire(v, v->specs, sp, n), n);
+	form_view_fit(v->form, a->cols);
+	fill(v, im);
 }
 
-void screen_shot_edit(struct app *a, const struct immunization *im)
-{
-	if (!screen_client_current())
-		return;
-	/* the registry refuses it too (ACCESS-ORG); say so before any typing */
-	if (im->org[0] && !text_ieq(im->org, app_org(a))) {
-		app_message(a, MSG_ERROR, "Recorded by %s; only they can change this dose.",
-		            im->org_name[0] ? im->org_name : im->org);
-		return;
-	}
-	open_edit(a, im);
-}
-
-bool screen_shot_edit_outbox(struct app *a, const struct cache_entry *e)
+/* The payload of a rejected outbox dose, as a dose. */
+static bool outbox_dose(struct cache_store *st, const struct cache_entry *e, struct immunization *im)
 {
 	struct vax_error err;
-	char *json = cache_outbox_payload(a->store, e->seq, false, &err);
+	char *json = cache_outbox_payload(st, e->seq, false, &err);
 	cJSON *j = json ? cJSON_Parse(json) : NULL;
 	if (json) {
 		explicit_bzero(json, strlen(json));
 		free(json);
 	}
-	struct immunization im;
-	imm_init(&im);
-	bool ok = j && fhir_immunization_from_json(j, &im, &err);
+	imm_init(im);
+	bool ok = j && fhir_immunization_from_json(j, im, &err);
 	cJSON_Delete(j);
-	if (!ok) {
+	return ok;
+}
+
+static void shot_close(struct screen *s)
+{
+	struct shot_view *v = s->data;
+	form_free(&v->form);
+	free_choices(v);
+	free(v->have);
+	explicit_bzero(v, sizeof *v);
+	free(v);
+}
+
+/* A new instance: the client read from the store (name, birth date, doses
+ * for the duplicate check), then the form its arguments ask for. */
+static void *shot_open(struct app *a, const void *arg)
+{
+	const struct open_shot *o = arg;
+	if (!o || !o->client_key || !app_store(a))
+		return NULL;
+	if (!app_may_write(a))
+		return NULL;
+	struct immunization im;
+	if (o->outbox && !outbox_dose(app_store(a), o->outbox, &im)) {
 		app_message(a, MSG_ERROR, "This entry cannot be opened for editing.");
-		return false;
+		return NULL;
 	}
-	/* the form names the client: open its record under the form */
-	screen_client_open(a, e->client_key);
-	if (!screen_client_current()) {
+	if (o->im && !o->delete &&o->im->org[0] && !text_ieq(o->im->org, session_org(a->sess))) {
+		/* the registry refuses it too (ACCESS-ORG); say so before any typing */
+		app_message(a, MSG_ERROR, "Recorded by %s; only they can change this dose.",
+		            o->im->org_name[0] ? o->im->org_name : o->im->org);
+		return NULL;
+	}
+	struct record *r = xcalloc(1, sizeof *r);
+	snprintf(r->want, sizeof r->want, "%s", o->client_key);
+	record_load(a, r, false);
+	if (!r->loaded) {
 		app_message(a, MSG_ERROR, "The client of this entry is not on this workstation.");
-		return false;
+		record_free(r);
+		free(r);
+		return NULL;
 	}
-	open_edit(a, &im);
-	st.outbox_seq = e->seq;
-	st.outbox_create = e->op == CACHE_OP_CREATE;
-	return true;
+	struct shot_view *v = xcalloc(1, sizeof *v);
+	snprintf(v->client_key, sizeof v->client_key, "%s", r->key);
+	v->cl = r->cl;
+	v->stale = r->stale;
+	v->have = r->imms; /* the record's doses become the form's */
+	v->n_have = r->n_imms;
+	r->imms = NULL;
+	r->n_imms = 0;
+	record_free(r);
+	explicit_bzero(r, sizeof *r);
+	free(r);
+	make_choices(v, a);
+	v->mode = o->mode;
+	if (o->delete) {
+		v->deleting = true;
+		v->victim = *o->im;
+		v->form = form_new(delete_specs, 1);
+		form_view_fit(v->form, a->cols);
+	} else if (o->outbox) {
+		make_edit(v, a, &im);
+		v->outbox_seq = o->outbox->seq;
+		v->outbox_create = o->outbox->op == CACHE_OP_CREATE;
+	} else if (o->im) {
+		make_edit(v, a, o->im);
+	} else {
+		make_new(v, a);
+	}
+	return v;
 }
 
-void screen_shot_delete(struct app *a, const struct immunization *im)
+static void delete_save(struct shot_view *v, struct app *a)
 {
-	if (!screen_client_current())
-		return;
-	reset();
-	st.deleting = true;
-	st.victim = *im;
-	st.form = form_new(delete_specs, 1);
-	form_view_fit(st.form, a->cols);
-	app_push(a, SCREEN_SHOT);
-}
-
-static void delete_save(struct app *a)
-{
-	struct immunization im = st.victim;
+	struct immunization im = v->victim;
 	im.entered_in_error = true;
-	form_view_value(st.form, "reason", im.delete_reason, sizeof im.delete_reason);
+	form_view_value(v->form, "reason", im.delete_reason, sizeof im.delete_reason);
 	struct capture cap;
-	screen_client_capture(a, &cap);
+	app_capture(a, &cap);
 	struct vax_error err;
-	if (!cache_save_immunization(a->store, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
-		app_message(a, MSG_ERROR, "Not deleted: %s", err.message);
+	struct cache_store *st = app_store(a);
+	if (!st || !cache_save_immunization(st, &im, CACHE_OP_DELETE, &cap, NULL, &err)) {
+		app_message(a, MSG_ERROR, "Not deleted: %s",
+		            st ? err.message : "the local store is not open.");
 		return;
 	}
-	form_free(&st.form);
-	app_pop(a);
+	form_free(&v->form);
 	app_message(a, MSG_INFO, "Deleted (entered in error); waiting to send.");
+	app_outbox_changed(a);
+	app_pop(a); /* v is gone after this */
 }
 
 /* ---- the vial barcode ------------------------------------------------------------ */
 
 /* The vaccine field holds a scanned element string: fill what it says.
  * Returns true if it was a scan (filled, or refused with a message). */
-static bool apply_scan(struct app *a)
+static bool apply_scan(struct shot_view *v, struct app *a)
 {
-	long row = focus_row();
-	long vi = field_in(row, "cvx");
-	if (vi < 0 || form_focus(st.form) != (size_t)vi)
+	long row = focus_row(v);
+	long vi = field_in(v, row, "cvx");
+	if (vi < 0 || form_focus(v->form) != (size_t)vi)
 		return false;
 	char raw[256];
-	form_view_secret(st.form, (size_t)vi, raw, sizeof raw);
+	form_view_secret(v->form, (size_t)vi, raw, sizeof raw);
 	if (!gs1_looks_scanned(raw))
 		return false;
-	struct gs1_vial v;
+	struct gs1_vial vial;
 	struct vax_error err;
-	if (!gs1_parse(raw, &v, &err)) {
-		form_set_message(st.form, (size_t)vi, err.message);
+	if (!gs1_parse(raw, &vial, &err)) {
+		form_set_message(v->form, (size_t)vi, err.message);
 		return true;
 	}
-	const struct codes *c = screen_client_codes();
-	const struct ndc_info *ndc = c ? codes_ndc_by_gtin(c, v.gtin) : NULL;
+	const struct codes *c = app_codes(a);
+	const struct ndc_info *ndc = c ? codes_ndc_by_gtin(c, vial.gtin) : NULL;
 	if (!ndc) {
-		form_set_value(st.form, (size_t)vi, "");
+		form_set_value(v->form, (size_t)vi, "");
 		form_set_message(
-		    st.form, (size_t)vi,
+		    v->form, (size_t)vi,
 		    "The vial's product number is not in the CDC NDC table; choose the vaccine.");
 		return true;
 	}
-	form_set_value(st.form, (size_t)vi, ndc->cvx);
+	form_set_value(v->form, (size_t)vi, ndc->cvx);
 	if (ndc->mvx[0])
-		set_field_in(row, "mvx", ndc->mvx);
-	if (v.lot[0])
-		set_field_in(row, "lot", v.lot);
-	if (v.expiry != DATE_NONE) {
+		set_field_in(v, row, "mvx", ndc->mvx);
+	if (vial.lot[0])
+		set_field_in(v, row, "lot", vial.lot);
+	if (vial.expiry != DATE_NONE) {
 		char e[DATE_US_LEN];
-		set_field_in(row, "expiration", date_format_us(v.expiry, e));
+		set_field_in(v, row, "expiration", date_format_us(vial.expiry, e));
 	}
-	snprintf(st.scan_note, sizeof st.scan_note, "Scanned: %.60s, NDC %s.", ndc->name ? ndc->name : "",
+	snprintf(v->scan_note, sizeof v->scan_note, "Scanned: %.60s, NDC %s.", ndc->name ? ndc->name : "",
 	         ndc->ndc);
 	/* go on to the first field the barcode does not fill */
-	long next = field_in(row, "dose");
+	long next = field_in(v, row, "dose");
 	if (next < 0)
-		next = field_in(row, "date_given");
+		next = field_in(v, row, "date_given");
 	if (next >= 0)
-		form_set_focus(st.form, (size_t)next);
+		form_set_focus(v->form, (size_t)next);
 	app_dirty(a, DIRTY_BODY);
 	return true;
 }
@@ -436,19 +474,19 @@ static bool apply_scan(struct app *a)
 
 /* Field id of row r into buf; false, buf untouched, if the form has no such
  * field (an edit keeps what its form does not show). */
-static bool get(long r, const char *id, char *buf, size_t len)
+static bool get(struct shot_view *v, long r, const char *id, char *buf, size_t len)
 {
-	long i = field_in(r, id);
+	long i = field_in(v, r, id);
 	if (i < 0)
 		return false;
-	form_get_value(st.form, (size_t)i, buf, len);
+	form_get_value(v->form, (size_t)i, buf, len);
 	return true;
 }
 
-static void get_date(long r, const char *id, vax_date *d)
+static void get_date(struct shot_view *v, long r, const char *id, vax_date *d)
 {
 	char b[32];
-	if (!get(r, id, b, sizeof b))
+	if (!get(v, r, id, b, sizeof b))
 		return;
 	if (!b[0] || date_parse_us(b, d) != DATE_OK)
 		*d = DATE_NONE;
@@ -456,54 +494,54 @@ static void get_date(long r, const char *id, vax_date *d)
 
 /* The dose of row r (-1: a one-dose form); an edit starts from the dose as
  * read, so its ids, version and what the form does not show are kept. */
-static void build(struct app *a, long r, struct immunization *im)
+static void build(struct shot_view *v, struct app *a, long r, struct immunization *im)
 {
-	const struct client *cl = screen_client_current();
-	if (st.editing) {
-		*im = st.victim;
+	const struct client *cl = &v->cl;
+	if (v->editing) {
+		*im = v->victim;
 	} else {
 		imm_init(im);
 		snprintf(im->client_id, sizeof im->client_id, "%s", cl->id);
 		snprintf(im->client_uuid, sizeof im->client_uuid, "%s", cl->uuid);
 		snprintf(im->org, sizeof im->org, "%.*s", (int)sizeof im->org - 1, app_org(a));
-		screen_client_capture(a, &im->capture);
+		app_capture(a, &im->capture);
 	}
 	char old_cvx[sizeof im->cvx];
 	snprintf(old_cvx, sizeof old_cvx, "%s", im->cvx);
-	get(r, "cvx", im->cvx, sizeof im->cvx);
-	get(r, "mvx", im->mvx, sizeof im->mvx);
-	get(r, "lot", im->lot, sizeof im->lot);
-	get_date(r, "expiration", &im->expiration);
+	get(v, r, "cvx", im->cvx, sizeof im->cvx);
+	get(v, r, "mvx", im->mvx, sizeof im->mvx);
+	get(v, r, "lot", im->lot, sizeof im->lot);
+	get_date(v, r, "expiration", &im->expiration);
 	char vol[16];
-	if (get(r, "dose", vol, sizeof vol)) {
+	if (get(v, r, "dose", vol, sizeof vol)) {
 		im->dose_ul = 0;
 		if (vol[0])
 			imm_parse_volume(vol, &im->dose_ul);
 	}
-	get(r, "route", im->route, sizeof im->route);
-	get(r, "site", im->site, sizeof im->site);
-	get(r, "funding", im->funding, sizeof im->funding);
-	get(r, "vfc", im->vfc, sizeof im->vfc);
-	get(r, "provider", im->provider, sizeof im->provider);
-	get_date(r, "date_given", &im->date_given);
-	im->historical = st.mode == SHOT_HISTORICAL;
-	im->refused = st.mode == SHOT_REFUSAL;
-	if (st.mode == SHOT_HISTORICAL)
-		get(r, "info_source", im->info_source, sizeof im->info_source);
-	if (st.mode == SHOT_REFUSAL)
-		get(r, "refusal_reason", im->refusal_reason, sizeof im->refusal_reason);
-	if (st.editing)
-		get(r, "edit_reason", im->edit_reason, sizeof im->edit_reason);
-	if (st.mode != SHOT_ADMINISTERED)
+	get(v, r, "route", im->route, sizeof im->route);
+	get(v, r, "site", im->site, sizeof im->site);
+	get(v, r, "funding", im->funding, sizeof im->funding);
+	get(v, r, "vfc", im->vfc, sizeof im->vfc);
+	get(v, r, "provider", im->provider, sizeof im->provider);
+	get_date(v, r, "date_given", &im->date_given);
+	im->historical = v->mode == SHOT_HISTORICAL;
+	im->refused = v->mode == SHOT_REFUSAL;
+	if (v->mode == SHOT_HISTORICAL)
+		get(v, r, "info_source", im->info_source, sizeof im->info_source);
+	if (v->mode == SHOT_REFUSAL)
+		get(v, r, "refusal_reason", im->refusal_reason, sizeof im->refusal_reason);
+	if (v->editing)
+		get(v, r, "edit_reason", im->edit_reason, sizeof im->edit_reason);
+	if (v->mode != SHOT_ADMINISTERED)
 		return;
 	vax_date vis = DATE_NONE;
-	get_date(r, "vis_date", &vis);
+	get_date(v, r, "vis_date", &vis);
 	/* an edit that leaves the vaccine and the VIS date alone keeps the
 	 * statements recorded then (their editions may no longer be current) */
-	if (st.editing && !strcmp(old_cvx, im->cvx) && im->n_vis > 0 && vis == im->vis[0].presented)
+	if (v->editing && !strcmp(old_cvx, im->cvx) && im->n_vis > 0 && vis == im->vis[0].presented)
 		return;
 	im->n_vis = 0;
-	const struct codes *c = screen_client_codes();
+	const struct codes *c = app_codes(a);
 	if (vis != DATE_NONE && c) {
 		const struct vis_info *vi[4];
 		int nv = codes_vis(c, im->cvx, vi, 4);
@@ -520,25 +558,25 @@ static void build(struct app *a, long r, struct immunization *im)
 
 /* Put each rule's message beside its field in row r; true if none blocks.
  * *first is true until the first message of the whole form is shown. */
-static bool show_rules(struct app *a, long r, const struct rule_report *rep, bool *first)
+static bool show_rules(struct shot_view *v, struct app *a, long r, const struct rule_report *rep, bool *first)
 {
 	bool ok = true;
 	for (int i = 0; i < rep->n; i++) {
 		if (rule_severity(rep->v[i].rule) != RULE_ERROR)
 			continue;
 		ok = false;
-		long fi = field_in(r, rep->v[i].field);
+		long fi = field_in(v, r, rep->v[i].field);
 		char m[FORM_MSG_LEN];
 		snprintf(m, sizeof m, "%s", rule_message(rep->v[i].rule));
 		if (fi < 0) {
 			app_message(a, MSG_ERROR, "%s", m);
 			continue;
 		}
-		form_set_message(st.form, (size_t)fi, m);
+		form_set_message(v->form, (size_t)fi, m);
 		if (*first) {
-			form_set_focus(st.form, (size_t)fi);
+			form_set_focus(v->form, (size_t)fi);
 			/* the field's column may be narrow: the whole sentence below too */
-			if (r >= 0 && form_rows(st.form) > 1)
+			if (r >= 0 && form_rows(v->form) > 1)
 				app_message(a, MSG_ERROR, "Not saved: vaccine %ld: %s", r + 1, m);
 			else
 				app_message(a, MSG_ERROR, "Not saved: %s", m);
@@ -548,35 +586,35 @@ static bool show_rules(struct app *a, long r, const struct rule_report *rep, boo
 	return ok;
 }
 
-static void save(struct app *a);
+static void save(struct shot_view *v, struct app *a);
 
-static void stale_yes(struct app *a)
+static void stale_yes(struct app *a, struct screen *s)
 {
-	st.ok_stale = true;
-	save(a);
+	struct shot_view *v = s->data;
+	v->ok_stale = true;
+	save(v, a);
 }
 
-static int dup_row; /* the row the duplicate question is about */
-
-static void dup_yes(struct app *a)
+static void dup_yes(struct app *a, struct screen *s)
 {
-	if (dup_row >= 0 && dup_row < ROWS_MAX)
-		st.ok_dup[dup_row] = true;
-	save(a);
+	struct shot_view *v = s->data;
+	if (v->dup_row >= 0 && v->dup_row < ROWS_MAX)
+		v->ok_dup[v->dup_row] = true;
+	save(v, a);
 }
 
 /* The doses the form's doses are compared with: the record without the one
  * being edited, and the rows before this one in the visit. */
-static int others(const struct immunization *im, const struct immunization *rows, int before,
-                  struct immunization **out)
+static int others(struct shot_view *v, const struct immunization *im, const struct immunization *rows,
+                  int before, struct immunization **out)
 {
-	const struct immunization *have;
-	int n = screen_client_doses(&have), k = 0;
+	const struct immunization *have = v->have;
+	int n = v->n_have, k = 0;
 	*out = calloc((size_t)(n + before) + 1, sizeof **out);
 	if (!*out)
 		return 0;
 	for (int i = 0; i < n; i++) {
-		bool self = st.editing && ((im->uuid[0] && !strcmp(have[i].uuid, im->uuid)) ||
+		bool self = v->editing && ((im->uuid[0] && !strcmp(have[i].uuid, im->uuid)) ||
 		                           (im->id[0] && !strcmp(have[i].id, im->id)));
 		if (!self)
 			(*out)[k++] = have[i];
@@ -586,11 +624,11 @@ static int others(const struct immunization *im, const struct immunization *rows
 	return k;
 }
 
-static void saved_message(struct app *a, const struct immunization *im, size_t n)
+static void saved_message(struct shot_view *v, struct app *a, const struct immunization *im, size_t n)
 {
-	if (st.outbox_seq > 0)
+	if (v->outbox_seq > 0)
 		app_message(a, MSG_INFO, "Corrected; it goes to the registry at the next sync.");
-	else if (st.editing)
+	else if (v->editing)
 		app_message(a, MSG_INFO, "Change saved; waiting to send to the registry.");
 	else if (n > 1)
 		app_message(a, MSG_INFO, "%zu doses saved; waiting to send to the registry.", n);
@@ -601,40 +639,43 @@ static void saved_message(struct app *a, const struct immunization *im, size_t n
 		                             : "Dose");
 }
 
-static void save(struct app *a)
+static void save(struct shot_view *v, struct app *a)
 {
-	const struct client *cl = screen_client_current();
-	if (!cl || !a->store)
+	const struct client *cl = &v->cl;
+	struct cache_store *st = app_store(a);
+	if (!st) {
+		app_message(a, MSG_ERROR, "Not saved: the local store is not open.");
 		return;
+	}
 	/* one dose, or one per row of the visit */
-	size_t n = form_rows(st.form) ? form_rows(st.form) : 1;
+	size_t n = form_rows(v->form) ? form_rows(v->form) : 1;
 	struct immunization ims[ROWS_MAX];
-	struct rule_ctx ctx = {.today = screen_client_today(),
-	                       .codes = screen_client_codes(),
-	                       .new_record = !st.editing || st.outbox_create};
+	struct rule_ctx ctx = {
+	    .today = app_today(), .codes = app_codes(a), .new_record = !v->editing || v->outbox_create};
 	struct rule_report rep;
 	bool ok = true, first = true;
 	for (size_t r = 0; r < n; r++) {
-		long row = form_rows(st.form) ? (long)r : -1;
-		build(a, row, &ims[r]);
+		long row = form_rows(v->form) ? (long)r : -1;
+		build(v, a, row, &ims[r]);
 		rules_report_init(&rep);
 		rules_check_immunization(&ctx, cl->dob, &ims[r], &rep);
-		ok &= show_rules(a, row, &rep, &first);
+		ok &= show_rules(v, a, row, &rep, &first);
 	}
 	app_dirty(a, DIRTY_BODY);
 	if (!ok)
 		return;
 	/* an edit is sent with If-Match: a newer registry version comes back
 	 * as a conflict, so only new records warn about an old history */
-	if (!st.editing && !st.ok_stale && screen_client_stale(a)) {
-		app_confirm(a, "History may be out of date (not read today). Record anyway?", stale_yes);
+	if (!v->editing && !v->ok_stale && v->stale) {
+		app_confirm(a, app_top_screen(a),
+		            "History may be out of date (not read today). Record anyway?", stale_yes);
 		return;
 	}
 	for (size_t r = 0; r < n; r++) {
-		if (ims[r].refused || st.ok_dup[r])
+		if (ims[r].refused || v->ok_dup[r])
 			continue;
 		struct immunization *cmp;
-		int nc = others(&ims[r], ims, (int)r, &cmp);
+		int nc = others(v, &ims[r], ims, (int)r, &cmp);
 		rules_report_init(&rep);
 		int dup = rules_check_duplicate(&ctx, &ims[r], cmp, nc, &rep);
 		vax_date when = dup >= 0 ? cmp[dup].date_given : DATE_NONE;
@@ -650,69 +691,70 @@ static void save(struct app *a)
 		else
 			snprintf(q, sizeof q,
 			         "Possible duplicate: a dose of this vaccine group on %s. Save anyway?", d);
-		dup_row = (int)r;
-		app_confirm(a, q, dup_yes);
+		v->dup_row = (int)r;
+		app_confirm(a, app_top_screen(a), q, dup_yes);
 		return;
 	}
 	struct capture cap;
-	screen_client_capture(a, &cap);
+	app_capture(a, &cap);
 	struct vax_error err;
-	if (st.outbox_seq > 0)
-		ok = cache_outbox_correct_immunization(a->store, st.outbox_seq, &ims[0], &err);
-	else if (st.editing)
-		ok = cache_save_immunization(a->store, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
+	if (v->outbox_seq > 0)
+		ok = cache_outbox_correct_immunization(st, v->outbox_seq, &ims[0], &err);
+	else if (v->editing)
+		ok = cache_save_immunization(st, &ims[0], CACHE_OP_UPDATE, &cap, NULL, &err);
 	else
-		ok = cache_save_immunizations(a->store, ims, n, &cap, &err);
+		ok = cache_save_immunizations(st, ims, n, &cap, &err);
 	if (!ok) {
 		app_message(a, MSG_ERROR, "Not saved: %s", err.message);
 		return;
 	}
-	form_mark_saved(st.form);
-	form_free(&st.form);
-	app_pop(a);
-	saved_message(a, &ims[0], n);
+	form_mark_saved(v->form);
+	form_free(&v->form);
+	saved_message(v, a, &ims[0], n);
+	app_outbox_changed(a);
+	app_pop(a); /* v is gone after this */
 }
 
 /* ---- the screen ---------------------------------------------------------------------- */
 
-static void discard_yes(struct app *a)
+static void discard_yes(struct app *a, struct screen *s)
 {
-	form_free(&st.form);
+	(void)s;
 	app_pop(a);
 }
 
 /* Add New: another vaccine of the visit, or one less. */
-static unsigned row_action(struct app *a, enum action act)
+static unsigned row_action(struct shot_view *v, struct app *a, enum action act)
 {
-	if (!form_rows(st.form)) {
+	if (!form_rows(v->form)) {
 		app_message(a, MSG_INFO, "Only Add New records several vaccines at once.");
 		return TUI_HANDLED;
 	}
 	if (act == ACTION_ADD_ROW) {
-		long r = add_row();
+		long r = add_row(v);
 		if (r < 0) {
 			app_message(a, MSG_ERROR, "At most %d vaccines in one visit; save these first.",
 			            ROWS_MAX);
 			return TUI_HANDLED;
 		}
-		form_view_fit(st.form, a->cols);
-		form_set_focus(st.form, (size_t)field_in(r, "cvx"));
+		form_view_fit(v->form, a->cols);
+		form_set_focus(v->form, (size_t)field_in(v, r, "cvx"));
 		app_message(a, MSG_INFO, "Vaccine %ld added to this visit.", r + 1);
 	} else {
-		long r = focus_row();
+		long r = focus_row(v);
 		if (r < 0) {
 			app_message(a, MSG_INFO, "Move to the vaccine to remove first.");
 			return TUI_HANDLED;
 		}
-		if (!form_row_remove(st.form, (size_t)r)) {
+		if (!form_row_remove(v->form, (size_t)r)) {
 			app_message(a, MSG_INFO, "A visit has at least one vaccine.");
 			return TUI_HANDLED;
 		}
 		/* the answers were about rows that have moved */
-		memset(st.ok_dup, 0, sizeof st.ok_dup);
+		memset(v->ok_dup, 0, sizeof v->ok_dup);
 		app_message(a, MSG_INFO, "Vaccine %ld removed from this visit.", r + 1);
 	}
-	st.scan_note[0] = '\0';
+	v->scan_note[0] = '\0';
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
@@ -720,136 +762,141 @@ static unsigned row_action(struct app *a, enum action act)
 /* The vaccine chosen in row r names its maker when it was picked by trade
  * name, or when CDC lists a single product for that CVX: fill an empty
  * Manufacturer so the person does not look it up. */
-static void fill_maker(struct app *a, long r, const struct form_choice *chosen)
+static void fill_maker(struct shot_view *v, struct app *a, long r, const struct form_choice *chosen)
 {
-	long mi = field_in(r, "mvx");
-	if (!chosen || mi < 0 || form_choice(st.form, (size_t)mi))
+	long mi = field_in(v, r, "mvx");
+	if (!chosen || mi < 0 || form_choice(v->form, (size_t)mi))
 		return;
 	char typed[8];
-	form_view_secret(st.form, (size_t)mi, typed, sizeof typed);
+	form_view_secret(v->form, (size_t)mi, typed, sizeof typed);
 	if (typed[0])
 		return;
 	const char *mvx = NULL;
-	size_t k = (size_t)(chosen - vaccine_choices);
-	if (k < n_vaccine_choices && vaccine_choice_mvx[k] && vaccine_choice_mvx[k][0])
-		mvx = vaccine_choice_mvx[k];
-	const struct codes *c = screen_client_codes();
+	size_t k = (size_t)(chosen - v->vaccine_choices);
+	if (k < v->n_vaccine_choices && v->vaccine_choice_mvx[k] && v->vaccine_choice_mvx[k][0])
+		mvx = v->vaccine_choice_mvx[k];
+	const struct codes *c = app_codes(a);
 	const struct product_info *p[2];
 	if (!mvx && c && codes_products(c, chosen->code, p, 2) == 1 && p[0]->mvx[0])
 		mvx = p[0]->mvx;
 	if (!mvx)
 		return;
-	form_set_value(st.form, (size_t)mi, mvx);
-	const struct form_choice *m = form_choice(st.form, (size_t)mi);
+	form_set_value(v->form, (size_t)mi, mvx);
+	const struct form_choice *m = form_choice(v->form, (size_t)mi);
 	app_message(a, MSG_INFO, "Manufacturer filled from the vaccine: %s.", m ? m->label : mvx);
 }
 
 /* A field's own check refused the save: say that nothing was saved, as the
  * registry's rules do, and which vaccine of the visit needs correcting. */
-static void refused_message(struct app *a)
+static void refused_message(struct shot_view *v, struct app *a)
 {
 	size_t bad;
 	const char *msg;
-	if (form_validate(st.form, &bad, &msg))
+	if (form_validate(v->form, &bad, &msg))
 		return;
-	long r = form_field_row(st.form, bad);
-	const char *label = form_field_at(st.form, bad)->spec->label;
-	if (r >= 0 && form_rows(st.form) > 1)
+	long r = form_field_row(v->form, bad);
+	const char *label = form_field_at(v->form, bad)->spec->label;
+	if (r >= 0 && form_rows(v->form) > 1)
 		app_message(a, MSG_ERROR, "Not saved: vaccine %ld: %s: %s", r + 1, label, msg);
 	else
 		app_message(a, MSG_ERROR, "Not saved: %s: %s", label, msg);
 }
 
-static unsigned shot_action(struct app *a, enum action act)
+static unsigned shot_action(struct app *a, struct screen *s, enum action act)
 {
-	if (!st.form)
+	struct shot_view *v = s->data;
+	if (!v->form)
 		return TUI_UNHANDLED;
-	if ((act == ACTION_NEXT_FIELD || act == ACTION_SUBMIT || act == ACTION_SAVE) && apply_scan(a))
+	if ((act == ACTION_NEXT_FIELD || act == ACTION_SUBMIT || act == ACTION_SAVE) && apply_scan(v, a))
 		return TUI_HANDLED;
 	if (act == ACTION_ADD_ROW || act == ACTION_REMOVE_ROW)
-		return row_action(a, act);
+		return row_action(v, a, act);
 	if (act == ACTION_CANCEL) {
-		if (form_dirty(st.form))
-			app_confirm(a, st.editing ? "Discard this change?" : "Discard this shot?",
+		if (form_dirty(v->form))
+			app_confirm(a, s, v->editing ? "Discard this change?" : "Discard this shot?",
 			            discard_yes);
 		else
-			discard_yes(a);
+			app_pop(a);
 		return TUI_HANDLED;
 	}
 	/* the choice is read before the field is left: leaving writes the
 	 * code, which would then find the CVX line instead of the trade name */
-	long row = focus_row(), vi = field_in(row, "cvx");
+	long row = focus_row(v), vi = field_in(v, row, "cvx");
 	const struct form_choice *chosen =
-	    vi >= 0 && form_focus(st.form) == (size_t)vi ? form_choice(st.form, (size_t)vi) : NULL;
-	unsigned r = form_view_action(a, st.form, act);
-	if (chosen && form_focus(st.form) != (size_t)vi)
-		fill_maker(a, row, chosen);
+	    vi >= 0 && form_focus(v->form) == (size_t)vi ? form_choice(v->form, (size_t)vi) : NULL;
+	unsigned r = form_view_action(a, v->form, act);
+	if (chosen && form_focus(v->form) != (size_t)vi)
+		fill_maker(v, a, row, chosen);
 	if ((r & FORM_REFUSED) && !(r & FORM_SUBMIT) && (act == ACTION_SUBMIT || act == ACTION_SAVE))
-		refused_message(a);
-	if ((r & FORM_SUBMIT) && st.deleting)
-		delete_save(a);
+		refused_message(v, a);
+	if ((r & FORM_SUBMIT) && v->deleting)
+		delete_save(v, a);
 	else if (r & FORM_SUBMIT)
-		save(a);
+		save(v, a);
 	if (r & FORM_UNHANDLED)
 		return TUI_UNHANDLED;
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
 }
 
-static struct form *shot_form(struct app *a)
+static struct form *shot_form(const struct screen *s)
 {
-	(void)a;
-	return st.form;
+	const struct shot_view *v = s->data;
+	return v->form;
+}
+
+static bool shot_unsaved(const struct screen *s)
+{
+	const struct shot_view *v = s->data;
+	return v->form && form_dirty(v->form);
 }
 
 /* The first field of row r with a message, or NULL. */
-static const struct form_field *row_error(long r)
+static const struct form_field *row_error(struct shot_view *v, long r)
 {
-	for (size_t i = 0; i < form_count(st.form); i++)
-		if (form_field_row(st.form, i) == r && form_field_at(st.form, i)->message[0])
-			return form_field_at(st.form, i);
+	for (size_t i = 0; i < form_count(v->form); i++)
+		if (form_field_row(v->form, i) == r && form_field_at(v->form, i)->message[0])
+			return form_field_at(v->form, i);
 	return NULL;
 }
 
 /* One line for a row not being edited: "Vaccine 2: 03 MMR, lot X1". */
-static void row_summary(long r, char *buf, size_t len)
+static void row_summary(struct shot_view *v, struct app *a, long r, char *buf, size_t len)
 {
 	char cvx[8] = "", lot[VAX_SHORT_LEN] = "";
-	get(r, "cvx", cvx, sizeof cvx);
-	get(r, "lot", lot, sizeof lot);
-	const struct codes *c = screen_client_codes();
+	get(v, r, "cvx", cvx, sizeof cvx);
+	get(v, r, "lot", lot, sizeof lot);
+	const struct codes *c = app_codes(a);
 	const struct cvx_info *ci = c && cvx[0] ? codes_cvx(c, cvx) : NULL;
 	int n = snprintf(buf, len, "  Vaccine %ld: %s %s%s%s", r + 1, cvx[0] ? cvx : "(none chosen)",
 	                 ci ? ci->short_desc : "", lot[0] ? ", lot " : "", lot);
 	/* a row that needs correcting says so even when folded */
-	const struct form_field *bad = row_error(r);
+	const struct form_field *bad = row_error(v, r);
 	if (bad && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "  <- %s: %s", bad->spec->label, bad->message);
 }
 
 /* Rows from..to-1 on one line, when there is no room for a line each:
  * "  Vaccines 1-3: 20, 03, 21  <- vaccine 2 needs correcting". */
-static void rows_folded(long from, long to, char *buf, size_t len)
+static void rows_folded(struct shot_view *v, long from, long to, char *buf, size_t len)
 {
 	int n = to - from > 1 ? snprintf(buf, len, "  Vaccines %ld-%ld:", from + 1, to)
 	                      : snprintf(buf, len, "  Vaccine %ld:", from + 1);
 	for (long r = from; r < to && n > 0 && (size_t)n < len; r++) {
 		char cvx[8] = "";
-		get(r, "cvx", cvx, sizeof cvx);
+		get(v, r, "cvx", cvx, sizeof cvx);
 		n +=
 		    snprintf(buf + n, len - (size_t)n, "%s %s", r > from ? "," : "", cvx[0] ? cvx : "(none)");
 	}
 	for (long r = from; r < to && n > 0 && (size_t)n < len; r++)
-		if (row_error(r)) {
+		if (row_error(v, r)) {
 			snprintf(buf + n, len - (size_t)n, "  <- vaccine %ld needs correcting", r + 1);
 			break;
 		}
 }
 
-static long shown_row; /* the row shown in full when the cursor is on the visit */
-
 /* Add New: the visit's fields, then each vaccine, the current one in full. */
-static int draw_rows(struct app *a, WINDOW *w, int y)
+static int draw_rows(struct shot_view *v, struct app *a, WINDOW *w, int y)
 {
 	int cols = getmaxx(w);
 	char add[64], rm[64], save[64], line[512];
@@ -860,31 +907,31 @@ static int draw_rows(struct app *a, WINDOW *w, int y)
 	wattrset(w, term_attr(a, ROLE_DISABLED));
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	size_t nrows = form_rows(st.form), first_row = form_count(st.form);
-	for (size_t i = 0; i < form_count(st.form); i++)
-		if (form_field_row(st.form, i) >= 0) {
+	size_t nrows = form_rows(v->form), first_row = form_count(v->form);
+	for (size_t i = 0; i < form_count(v->form); i++)
+		if (form_field_row(v->form, i) >= 0) {
 			first_row = i;
 			break;
 		}
-	y = form_view_draw_range(a, w, y, st.form, true, 0, first_row, false);
-	long cur = focus_row();
+	y = form_view_draw_range(a, w, y, v->form, true, 0, first_row, false);
+	long cur = focus_row(v);
 	if (cur >= 0)
-		shown_row = cur;
-	if (shown_row >= (long)nrows)
-		shown_row = (long)nrows - 1;
+		v->shown_row = cur;
+	if (v->shown_row >= (long)nrows)
+		v->shown_row = (long)nrows - 1;
 	size_t per_row = sizeof row_specs / sizeof *row_specs;
 	/* a line per other vaccine if they fit with the current one in full,
 	 * else the ones before it on one line and the ones after on another */
 	bool fold = (int)nrows - 1 > getmaxy(w) - y - (int)per_row - 3;
-	if (fold && shown_row > 0) {
-		rows_folded(0, shown_row, line, sizeof line);
+	if (fold && v->shown_row > 0) {
+		rows_folded(v, 0, v->shown_row, line, sizeof line);
 		draw_text(w, y++, 1, line, cols - 2);
 	}
 	for (size_t r = 0; r < nrows; r++) {
-		if ((long)r != shown_row) {
+		if ((long)r != v->shown_row) {
 			if (fold)
 				continue;
-			row_summary((long)r, line, sizeof line);
+			row_summary(v, a, (long)r, line, sizeof line);
 			draw_text(w, y++, 1, line, cols - 2);
 			continue;
 		}
@@ -892,11 +939,11 @@ static int draw_rows(struct app *a, WINDOW *w, int y)
 		wattrset(w, A_BOLD);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
-		size_t from = (size_t)field_in((long)r, "cvx");
-		y = form_view_draw_range(a, w, y, st.form, true, from, from + per_row, false);
+		size_t from = (size_t)field_in(v, (long)r, "cvx");
+		y = form_view_draw_range(a, w, y, v->form, true, from, from + per_row, false);
 	}
-	if (fold && shown_row + 1 < (long)nrows) {
-		rows_folded(shown_row + 1, (long)nrows, line, sizeof line);
+	if (fold && v->shown_row + 1 < (long)nrows) {
+		rows_folded(v, v->shown_row + 1, (long)nrows, line, sizeof line);
 		draw_text(w, y++, 1, line, cols - 2);
 	}
 	y++;
@@ -904,92 +951,79 @@ static int draw_rows(struct app *a, WINDOW *w, int y)
 	return y;
 }
 
-static void shot_draw(struct app *a, WINDOW *w)
+static void shot_draw(struct app *a, struct screen *s, WINDOW *w)
 {
+	struct shot_view *v = s->data;
 	int cols = getmaxx(w), y = 0;
-	const struct client *cl = screen_client_current();
-	if (!st.form || !cl)
+	const struct client *cl = &v->cl;
+	if (!v->form)
 		return;
 	char name[300], line[512];
 	client_display_name(&cl->name, name, sizeof name);
-	if (st.deleting) {
+	if (v->deleting) {
 		char d[DATE_US_LEN];
-		const struct codes *c = screen_client_codes();
-		const struct cvx_info *ci = c ? codes_cvx(c, st.victim.cvx) : NULL;
-		snprintf(line, sizeof line, "Delete %s of %s for %s", ci ? ci->short_desc : st.victim.cvx,
-		         date_format_us(st.victim.date_given, d), name);
+		const struct codes *c = app_codes(a);
+		const struct cvx_info *ci = c ? codes_cvx(c, v->victim.cvx) : NULL;
+		snprintf(line, sizeof line, "Delete %s of %s for %s", ci ? ci->short_desc : v->victim.cvx,
+		         date_format_us(v->victim.date_given, d), name);
 		wattrset(w, A_BOLD);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
 		y = draw_wrapped(
 		    w, y, 1, cols - 2,
 		    "The dose is marked entered in error at the registry; the reason is kept with it.");
-		form_view_draw(a, w, y + 1, st.form, true);
+		form_view_draw(a, w, y + 1, v->form, true);
 		return;
 	}
 	snprintf(line, sizeof line, "%s for %s",
-	         st.editing                     ? (st.mode == SHOT_HISTORICAL ? "Change a historical dose"
-	                                           : st.mode == SHOT_REFUSAL  ? "Change a refusal"
+	         v->editing                     ? (v->mode == SHOT_HISTORICAL ? "Change a historical dose"
+	                                           : v->mode == SHOT_REFUSAL  ? "Change a refusal"
 	                                                                      : "Change a dose")
-	         : st.mode == SHOT_ADMINISTERED ? "Add New (given here)"
-	         : st.mode == SHOT_HISTORICAL   ? "Add Historical"
+	         : v->mode == SHOT_ADMINISTERED ? "Add New (given here)"
+	         : v->mode == SHOT_HISTORICAL   ? "Add Historical"
 	                                        : "Record a refusal",
 	         name);
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
-	if (!st.editing && screen_client_stale(a)) {
+	if (!v->editing && v->stale) {
 		wattrset(w, term_attr(a, ROLE_ERROR));
 		draw_text(w, y++, 1, "Warning: history may be out of date.", cols - 2);
 		wattrset(w, A_NORMAL);
 	}
-	if (st.editing) {
+	if (v->editing) {
 		y = draw_wrapped(w, y, 1, cols - 2,
-		                 st.outbox_seq > 0
+		                 v->outbox_seq > 0
 		                     ? "Correct what the registry refused; saving puts it back in line."
 		                     : "The reason is kept with the dose at the registry.");
-		y = form_view_draw(a, w, y + 1, st.form, true);
-	} else if (form_rows(st.form)) {
-		y = draw_rows(a, w, y);
+		y = form_view_draw(a, w, y + 1, v->form, true);
+	} else if (form_rows(v->form)) {
+		y = draw_rows(v, a, w, y);
 	} else {
-		y = form_view_draw(a, w, y + 1, st.form, true);
+		y = form_view_draw(a, w, y + 1, v->form, true);
 	}
-	if (st.scan_note[0])
-		draw_text(w, y + 1, 1, st.scan_note, cols - 2);
+	if (v->scan_note[0])
+		draw_text(w, y + 1, 1, v->scan_note, cols - 2);
 }
 
 /* Rows are Add New's only; a code field alone has choices to step through. */
-static bool shot_action_shown(struct app *a, enum action act)
+static bool shot_action_shown(struct app *a, struct screen *s, enum action act)
 {
+	struct shot_view *v = s->data;
 	(void)a;
-	if (!st.form)
+	if (!v->form)
 		return true;
 	switch (act) {
 	case ACTION_ADD_ROW:
-		return form_rows(st.form) > 0;
+		return form_rows(v->form) > 0;
 	case ACTION_REMOVE_ROW:
-		return form_rows(st.form) > 1; /* a visit keeps one vaccine */
+		return form_rows(v->form) > 1; /* a visit keeps one vaccine */
 	case ACTION_NEXT_CHOICE: {
-		size_t f = form_focus(st.form);
-		return f < form_count(st.form) && form_field_at(st.form, f)->spec->kind == FORM_CODE;
+		size_t f = form_focus(v->form);
+		return f < form_count(v->form) && form_field_at(v->form, f)->spec->kind == FORM_CODE;
 	}
 	default:
 		return true;
-	}
-}
-
-static void shot_cleanup(void)
-{
-	form_free(&st.form);
-	free(vaccine_choices);
-	free(vaccine_choice_mvx);
-	free(mvx_choices);
-	vaccine_choices = mvx_choices = NULL;
-	vaccine_choice_mvx = NULL;
-	n_vaccine_choices = n_mvx_choices = 0;
-	for (int v = 0; v < VOCAB_COUNT; v++) {
-		free(vocab_choices[v]);
-		vocab_choices[v] = NULL;
 	}
 }
 
@@ -1002,10 +1036,12 @@ const struct screen_ops screen_shot_ops = {
     .title = "Immunization",
     .keymap = KEYMAP_IMMUNIZATION,
     .phi = true,
+    .open = shot_open,
     .draw = shot_draw,
     .action = shot_action,
     .form = shot_form,
     .actions = shot_actions,
     .action_shown = shot_action_shown,
-    .cleanup = shot_cleanup,
+    .unsaved = shot_unsaved,
+    .close = shot_close,
 };

@@ -3,7 +3,13 @@
  *
  * Design (DESIGN.md section 7):
  *   - Screens are ops structs, one per file (tui/screen_*.c), listed once in
- *     SCREEN_INFO below; the enum and the table come from that list.
+ *     SCREEN_INFO below; the enum and the table come from that list. Each
+ *     open screen is an instance on the stack (struct screen: its ops and
+ *     its own state), made by ops->open from the opener's arguments and
+ *     freed by ops->close; a screen opens another only with app_open().
+ *   - Screens only show: who is logged in is tui/session.h, a client from
+ *     the registry cache/pull.h, a record's forecast forecast/record.h; what
+ *     a screen draws is computed when its data changes, never while drawing.
  *   - One input loop (tui/app.c) with one wget_wch() call site (tui/input.c)
  *     that also pumps the network, so a slow registry never blocks a key.
  *   - Handlers never draw: they change state and mark what is dirty; the
@@ -26,11 +32,14 @@
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
+#include "forecast/record.h"
 #include "forms/form.h"
 #include "keymaps/keymap.h"
 #include "sys/config.h"
+#include "tui/session.h"
 
 struct app;
+struct codes;
 
 /* clang-format off */
 /* Every screen, once: _(ENUM, name) expands to SCREEN_ENUM and the ops
@@ -42,7 +51,7 @@ struct app;
 	_(PASSWORD, password) /* Change Password (also forced by the registry) */ \
 	_(PORTAL,   portal)   /* choose / switch organization */ \
 	_(MENU,     menu)     /* the main menu */ \
-	_(LOCK,     lock)     /* idle lock: covers everything, asks the password */ \
+	_(LOCK,     lock)     /* idle lock, expired token, signing in: asks the password */ \
 	_(HELP,     help)     /* the keys of the screen below */ \
 	_(CLIENT,   client)   /* one client's record: details, shots, forecast */ \
 	_(CLIENT_EDIT, client_edit) /* Add / Edit Client: demographic tabs */ \
@@ -65,36 +74,100 @@ enum screen_id {
 #define TUI_HANDLED   0x1u /* the screen took the key */
 #define TUI_UNHANDLED 0x2u /* not for this screen: the frame tries its own */
 
+/* What changed outside a screen, for ops->notify (or-ed). */
+#define EVENT_OUTBOX  0x1u /* outbox entries changed state (a sync step, a save) */
+#define EVENT_NET     0x2u /* the registry's reachability changed */
+#define EVENT_SESSION 0x4u /* the session's state changed (lock, expiry, sign-in) */
+
+/* One open screen: what it is and its own state (tig's view->private, tmux's
+ * window_mode data). The stack holds these; the same screen can be on it
+ * twice, each instance with its own client, form and selection. */
+struct screen {
+	enum screen_id id;
+	const struct screen_ops *ops;
+	void *data; /* the instance's state, made by ops->open, freed by ops->close */
+};
+
 struct screen_ops {
 	const char *name;
 	const char *title;
 	enum keymap_id keymap;
 	bool phi; /* shows PHI: hidden while locked */
-	/** The screen became the top one (pushed or uncovered when fresh is false). */
-	void (*enter)(struct app *a, bool fresh);
-	/** Draw the body window (already erased). */
-	void (*draw)(struct app *a, WINDOW *w);
+	/** Make an instance's state from arg (the opener's, may be NULL). NULL
+	 * refuses to open (say why with app_message). NULL op: no state. */
+	void *(*open)(struct app *a, const void *arg);
+	/** The instance became the top one (opened: fresh, or uncovered). */
+	void (*enter)(struct app *a, struct screen *s, bool fresh);
+	/** Draw the body window (already erased) from the instance's state:
+	 * nothing here reads the store or the network. */
+	void (*draw)(struct app *a, struct screen *s, WINDOW *w);
 	/** An action from the keymaps. */
-	unsigned (*action)(struct app *a, enum action act);
+	unsigned (*action)(struct app *a, struct screen *s, enum action act);
 	/** A typed character (only asked while a field has focus); NULL: it
 	 * goes to the form's focused field (form_view_text). */
-	unsigned (*text)(struct app *a, wchar_t wc);
+	unsigned (*text)(struct app *a, struct screen *s, wchar_t wc);
 	/** The form with the focus, or NULL. */
-	struct form *(*form)(struct app *a);
+	struct form *(*form)(const struct screen *s);
 	/** Actions this screen handles, ACTION_NONE-terminated (help, bar);
 	 * the bar fills from the front, so the most used come first. */
 	const enum action *actions;
 	/** False: the bar leaves act out now (it does not apply in this mode,
 	 * or the body shows its key already); help still lists it. NULL: the
 	 * bar offers every action. */
-	bool (*action_shown)(struct app *a, enum action act);
-	/** Free the screen's state at exit (may be NULL). */
-	void (*cleanup)(void);
+	bool (*action_shown)(struct app *a, struct screen *s, enum action act);
+	/** Something typed here is not saved: leaving asks first (quit, menu). */
+	bool (*unsaved)(const struct screen *s);
+	/** Something outside changed (EVENT_*): recompute what is shown. */
+	void (*notify)(struct app *a, struct screen *s, unsigned events);
+	/** Free the instance's state (NULL op: free(data)). */
+	void (*close)(struct screen *s);
 };
 
 #define SCREEN_DECL(id, name) extern const struct screen_ops screen_##name##_ops;
 SCREEN_INFO(SCREEN_DECL)
 #undef SCREEN_DECL
+
+/* What an opener passes to ops->open (app_open's arg), per screen. */
+enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
+struct open_shot {
+	const char *client_key;           /* the client's row key in the store */
+	enum shot_mode mode;              /* a new dose (im NULL) */
+	const struct immunization *im;    /* change this dose (or delete it) */
+	bool delete;                      /* ask why, then delete im */
+	const struct cache_entry *outbox; /* correct this rejected outbox dose (im its payload) */
+};
+struct open_client_edit {
+	const struct client *base; /* the client as it is (or a search's pre-fill) */
+	bool adding;               /* Add Client */
+};
+struct open_discard {
+	const struct cache_entry *e;
+	const char *who; /* the client's name */
+};
+/* the lock screen's arg; its instance state begins with it, so the frame
+ * (which puts the lock up and takes it away) can read the mode */
+enum lock_mode {
+	LOCK_IDLE,    /* idle lock / lock key */
+	LOCK_EXPIRED, /* the token ran out */
+	LOCK_SIGN_IN, /* an offline session signs in to the registry */
+};
+/* the confidentiality statement: answered runs for the screen below once it closes */
+struct open_confid {
+	void (*answered)(struct app *a, struct screen *below, bool agreed);
+};
+struct open_forgot {
+	const char *org, *user; /* pre-fill */
+	const char *hint;       /* why the reset opened ("" if asked for) */
+};
+enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };
+/* a search for the results screen to run (the registry, or the store offline) */
+struct open_results {
+	enum search_kind kind;
+	const struct client *query;
+	const char *rid;   /* a registry ID or card number to look up instead */
+	const char *phone; /* Basic search: digits checked on each client */
+	bool open_single;  /* an exact hit opens the client at once */
+};
 
 /* dirty flags: what the next turn of the loop redraws */
 #define DIRTY_STATUS 0x01u
@@ -106,7 +179,6 @@ SCREEN_INFO(SCREEN_DECL)
 #define DIRTY_ALL    0x3fu
 #define DIRTY_SCREEN (DIRTY_STATUS | DIRTY_BODY | DIRTY_MSG | DIRTY_BAR) /* all but layout and clear */
 
-enum net_state { NET_UNKNOWN, NET_NONE, NET_ONLINE, NET_OFFLINE, NET_MAINTENANCE };
 enum msg_kind { MSG_INFO, MSG_ERROR };
 
 /* colour pairs / attributes by role */
@@ -124,9 +196,17 @@ enum tui_role {
 	ROLE_COUNT
 };
 
-#define APP_STACK_MAX 8
+#define APP_STACK_MAX 32
 
 struct script;
+
+/* The outbox as the status line and the banners show it, counted when it
+ * changes (app_outbox_changed), never while drawing. */
+struct outbox_counts {
+	int waiting; /* pending or sending */
+	int open;    /* not accepted, not discarded */
+	int held;    /* rejected, conflict or held for a person */
+};
 
 struct app {
 	struct config cfg;
@@ -135,25 +215,16 @@ struct app {
 	size_t n_notes;
 	char *login_notice; /* --login-notice text, or NULL */
 
-	struct cache_store *store;               /* the local store; NULL if it cannot open */
-	bool offline_session;                    /* logged in with the store alone */
-	char session_org[64], session_user[128]; /* who is logged in (either way) */
+	struct session *sess;          /* who is logged in, the token, the store, the registry */
+	enum session_state seen_state; /* what the screens last followed */
+	enum net_state seen_net;
 
-	struct api_conn *conn; /* NULL: no registry configured */
-	struct api_session *sess;
-	enum net_state net;
-	char net_detail[VAX_ERROR_MSG_LEN];
-	struct api_req *probe;
-	bool probe_busy;
-	int probe_failures; /* in a row: the probe backs off */
-	long retry_after_s; /* the registry's Retry-After, -1 if none */
-	int64_t next_probe_ms;
-
-	enum screen_id stack[APP_STACK_MAX];
+	struct screen stack[APP_STACK_MAX];
 	int depth;
 	unsigned dirty;
 	char msg[512];
 	enum msg_kind msg_kind;
+	bool (*msg_true)(const struct app *a); /* the message goes when this says no */
 	bool quit;
 	int exit_status;
 
@@ -170,21 +241,18 @@ struct app {
 	struct script *script;
 	int64_t last_input_ms;
 	int64_t idle_lock_ms; /* 0: never */
-	unsigned char lock_salt[16];
-	unsigned char lock_hash[32];
-	bool lock_armed;      /* a password hash is held */
-	bool session_expired; /* the registry refused our token: the lock asks again */
-	bool relogin_pending; /* the lock's new login is on its way */
-	bool going_online;    /* offline session: the lock asks the password for an online login */
 
-	/* the access flow, shared by the access screens */
-	bool confid_accepted;
-	bool confid_for_login;             /* the statement was asked for by a login */
-	bool forced_password;              /* the registry wants a new password now */
-	char challenge[256];               /* the challenge to show; "" if none */
-	char reset_hint[256];              /* why the reset screen opened */
-	char last_org[64], last_user[128]; /* for the reset form */
-	void (*confirm_yes)(struct app *a);
+	/* a yes/no question on the message line, for the screen that asked */
+	void (*confirm_yes)(struct app *a, struct screen *s);
+	void *confirm_for; /* that screen's state */
+
+	uint64_t bytes_base; /* the connection's bytes when this session began */
+	struct outbox_counts counts;
+	bool counts_stale;   /* recount at the next turn */
+	int64_t counts_ms;   /* when last counted */
+	struct codes *codes; /* the CDC tables, loaded on first use */
+	bool codes_tried;
+	struct forecast_data *forecast; /* CDSi and school data, loaded on first use */
 
 	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
 };
@@ -192,68 +260,140 @@ struct app {
 /* tui/app.c */
 /** Monotonic milliseconds. */
 int64_t app_now_ms(void);
-/** Put a screen on top. */
-void app_push(struct app *a, enum screen_id id);
-/** Drop the top screen (never the last one). */
+/** Open a screen on top with the opener's arg (struct open_* or NULL);
+ * false if it would not open (it said why) or the stack is full. */
+bool app_open(struct app *a, enum screen_id id, const void *arg);
+/** Close the top screen (never the last one). */
 void app_pop(struct app *a);
-/** Replace the whole stack with one screen. */
+/** Close every screen and open this one. */
 void app_reset_to(struct app *a, enum screen_id id);
-/** The top screen. */
+/** The top screen's id, and the open screen itself. */
 enum screen_id app_top(const struct app *a);
-/** True while the lock screen is anywhere on the stack (idle lock, expired
- * session, signing in): nothing is sent under it. */
+struct screen *app_top_screen(struct app *a);
+/** The screen under s on the stack, or NULL. */
+struct screen *app_below(struct app *a, const struct screen *s);
+/** True while a lock screen (lock, expired, signing in) is on the stack. */
 bool app_locked(const struct app *a);
 const struct screen_ops *app_screen(enum screen_id id);
 /** Show a one-line message (printf-style). */
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** The same, for a message that stops being true: it goes once still_true says no. */
+void app_message_while(struct app *a, bool (*still_true)(const struct app *a), enum msg_kind kind,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void app_dirty(struct app *a, unsigned what);
-/** Take note of a registry answer: online, offline, maintenance. */
+/** Take note of a registry answer: reachability, an expired token. */
 void app_note_result(struct app *a, const struct api_result *res);
-/** Logged in: remember a hash of the password for the idle lock. */
-void app_arm_lock(struct app *a, const char *password);
-/** Check a password against the lock hash. */
-bool app_check_lock(const struct app *a, const char *password);
-/** Logged in with the registry down: the local store opened with the
- * password. */
-void app_logged_in_offline(struct app *a, const char *org, const char *user);
-/** True if someone is logged in (online or offline). */
+/** Tell every open screen that something changed (EVENT_*). */
+void app_notify(struct app *a, unsigned events);
+/** The outbox changed: count it again and tell the screens. */
+void app_outbox_changed(struct app *a);
+/** The user's store when it is open, else NULL (screens say "not open"). */
+struct cache_store *app_store(const struct app *a);
+/** The registry connection, or NULL when none is configured. */
+struct api_conn *app_conn(const struct app *a);
+/** The CDC code tables (NULL if they cannot be read). */
+const struct codes *app_codes(struct app *a);
+/** Today on the workstation's calendar. */
+vax_date app_today(void);
+/** Who records, where, now (for a capture). */
+void app_capture(const struct app *a, struct capture *cap);
+/** May this user write clients and doses? If not, say why on the message line. */
+bool app_may_write(struct app *a);
+/** False for an action that writes clients or doses when the user's role
+ * may not: the bar and the screens' key lines do not offer it. */
+bool app_action_allowed(const struct app *a, enum action act);
+/** Logged in with the store alone. */
+bool app_offline(const struct app *a);
+/** The registry cannot be reached now (or none is set up). */
+bool app_unreachable(const struct app *a);
+/** Logged in (online or offline). */
 bool app_logged_in_any(const struct app *a);
 /** The org and user shown in the status line ("-" if none). */
 const char *app_org(const struct app *a);
 const char *app_user(const struct app *a);
-/** Log out and go back to the login screen. */
+/** Log out, clear every trace of the session, go back to the login screen. */
 void app_logout(struct app *a, const char *why);
-/** Where to go after a successful login or switch. */
+/** Where to go after a successful online login or switch. */
 void app_logged_in(struct app *a);
-/** Start a health probe of the registry now. */
-void app_probe(struct app *a);
-/** Offline session: sign in to the registry (statement, then the password
- * over the current screen), or probe now if it is not answering yet. */
+/** Logged in with the store alone: to the main menu. */
+void app_logged_in_offline(struct app *a);
+/** The registry's answer to fetching the confidentiality statement for a
+ * login whose password it found right: show it (answered runs for the
+ * screen below once it closes), or false with why in error. */
+bool app_statement(struct app *a, const struct api_result *res,
+                   void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
+                   size_t len);
+/** Offline session: sign in to the registry (the password over the current
+ * screen), or probe now if it is not answering yet. */
 void app_go_online(struct app *a);
-/** Outbox entries the registry has not accepted yet (0 if the store is locked). */
-int app_outbox_waiting(const struct app *a);
 /** The first key of an action on every screen ("F5"), or "" if unbound. */
 void app_key_name(const struct app *a, enum action act, char *buf, size_t len);
 /** Draw everything dirty and call doupdate() once. */
 void app_render(struct app *a);
+/** One turn of the loop without a key (the network, the session, the sync). */
+void app_idle(struct app *a);
+/** A key as the loop gives it to the top screen. */
+void app_key(struct app *a, const struct key *k);
 /** Run the loop until quit. */
 int app_run(struct app *a);
-/** Ask a yes/no question on the message line; yes runs on 'y'. */
-void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
-/** Free every screen's state (at exit). */
-void screens_free(void);
+/** Ask a yes/no question on the message line for screen s; yes(a, s) runs
+ * on 'y' if s is still on top. */
+void app_confirm(struct app *a, struct screen *s, const char *question,
+                 void (*yes)(struct app *a, struct screen *s));
+/** Close every screen (at exit). */
+void app_close_all(struct app *a);
 
 /* tui/app_sync.c: the outbox sends itself from the loop */
 /** One step: start a pass when online with due entries, else advance it. */
 void app_sync_tick(struct app *a);
 /** The sync-now key: send now (or probe now when offline). */
 void app_sync_now(struct app *a);
+/** The outbox changed: count what is due at the next turn, not a second later. */
+void app_sync_soon(struct app *a);
 /** Cancel a pass (entries go back to PENDING); before the store locks. */
 void app_sync_stop(struct app *a);
 void app_sync_free(struct app *a);
 /** "Sending 3 of 12", the last pass's result, or "". */
 void app_sync_label(const struct app *a, char *buf, size_t len);
+
+/* tui/record.c: one client's record as the screens show it, read from the
+ * store and computed when it changes (opened, saved, sent), never while
+ * drawing: the doses in vaccine groups, each with its registry state in
+ * words and how the schedule counted it, and the forecast. */
+struct record_row {
+	int imm;                         /* index into record.imms */
+	const char *group;               /* vaccine group ("Refusals", "Other") */
+	char vaccine[64];                /* short description, else the CVX code */
+	const char *state;               /* "Waiting to send", "Accepted", ... */
+	char message[VAX_ERROR_MSG_LEN]; /* why it is not accepted, "" if nothing to say */
+	char eval[24];                   /* "2 of 4", "NOT VALID", "" */
+};
+struct record {
+	char want[VAX_ID_LEN];   /* what was asked for: registry id or row key */
+	char key[CACHE_KEY_STR]; /* the client's row key; "" if not found */
+	bool loaded;
+	struct client cl;
+	int64_t as_of; /* when the history was pulled; 0 unknown */
+	bool stale;    /* older than a day, or never pulled */
+	struct immunization *imms;
+	int n_imms;
+	struct record_row *rows;
+	int n_rows;
+	bool school; /* the Texas school check instead of ACIP */
+	struct forecast_record fc;
+	char note[VAX_ERROR_MSG_LEN + 64]; /* why it is not loaded */
+};
+/** (Re)read r->want from the store: the client, its doses, each dose's
+ * outbox state; then the forecast (unless forecast is false). */
+void record_load(struct app *a, struct record *r, bool forecast);
+/** The forecast again (schedule changed). */
+void record_forecast(struct app *a, struct record *r);
+void record_free(struct record *r);
+/** An outbox state in words: "Waiting to send", "Accepted", ... */
+const char *record_state_words(enum cache_state s);
+/** The words for an outbox entry: "New dose", "Client change", ... */
+const char *record_entry_what(const struct cache_entry *e);
 
 /* tui/term.c */
 /** Open curses (on /dev/null when no_display); stderr goes to a temp file. */
@@ -323,8 +463,6 @@ void draw_short_key(const struct app *a, enum keymap_id id, unsigned flags, enum
 /** A label for the keys of an action on the top screen: "F1/^G/?". */
 void draw_keys_label(const struct app *a, enum keymap_id id, unsigned flags, enum action act, char *buf,
                      size_t len);
-/** The screen whose keys the help screen lists. */
-enum screen_id help_subject(const struct app *a);
 
 /* tui/form_view.c */
 /** Draw a form from row y; required fields marked "*", messages beside
@@ -345,11 +483,7 @@ void form_view_secret(const struct form *f, size_t i, char *buf, size_t len);
 /** A field's value by id, "" if absent. */
 void form_view_value(const struct form *f, const char *id, char *buf, size_t len);
 
-/* tui/screen_login.c */
-/** Send the login typed on the login screen (the statement is accepted). */
-void screen_login_send(struct app *a);
-
-/* tui/screen_password.c: the new password typed twice under the registry's
+/* tui/password_form.c: the new password typed twice under the registry's
  * rules, one implementation for Change Password and the reset form */
 struct password_pair {
 	struct form *const *form; /* the form holding both new-password fields */
@@ -362,7 +496,8 @@ const char *password_rule_check(const char *value, const void *ctx, char *buf, s
 const char *password_again_check(const char *value, const void *ctx, char *buf, size_t len);
 /* clang-format off */
 /** The pair's two field specs, "new" then "new2", for a screen's spec table
- * (at index pair.first); pair is the struct password_pair naming them. */
+ * (at index pair.first); pair is the struct password_pair naming them (the
+ * instance's own: the second field's check reads the first through it). */
 #define PASSWORD_PAIR_SPECS(pair) \
 	{ .id = "new", .label = "New password", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED, \
 	  .max_len = 64, .width = 20, .validate = password_rule_check }, \
@@ -374,70 +509,12 @@ const char *password_again_check(const char *value, const void *ctx, char *buf, 
 void password_pair_read(const struct password_pair *pp, char *pw, char *pw2, size_t len);
 /** Draw the rules (if rules), form f from row y and, below it, error unless "". */
 void password_form_draw(struct app *a, WINDOW *w, int y, struct form *f, bool rules, const char *error);
-/** A password form screen's actions: cancel calls leave (after asking question
+/** A password form screen's actions: cancel closes it (after asking question
  * if something was typed), a submit calls send. Returns TUI_* flags. */
-unsigned password_form_action(struct app *a, struct form *f, enum action act, const char *question,
-                              void (*leave)(struct app *a), void (*send)(struct app *a));
+unsigned password_form_action(struct app *a, struct screen *s, struct form *f, enum action act,
+                              const char *question, void (*send)(struct app *a, struct screen *s));
 /** The registry answered a password request: the wait is over; false, with
  * its message in error, unless it agreed. */
 bool password_form_answered(struct app *a, const struct api_result *res, char *error, size_t len);
-
-/* tui/screen_client.c: the client record */
-struct client;
-/** Open the client record for a registry id or a local uuid / row key:
- * the local store answers at once, the registry refreshes it when online. */
-void screen_client_open(struct app *a, const char *registry_id_or_uuid);
-/** Open the Add Client form, pre-filled from a search (prefill may be NULL). */
-void screen_client_new(struct app *a, const struct client *prefill);
-/** The client shown, or NULL; its row key in the store. */
-const struct client *screen_client_current(void);
-const char *screen_client_key(void);
-/** Its doses as loaded (count; *out points into the screen's state). */
-struct immunization;
-int screen_client_doses(const struct immunization **out);
-/** Read the client again from the store (after a save). */
-void screen_client_reload(struct app *a);
-/** True if the client's history is older than a day or never pulled. */
-bool screen_client_stale(struct app *a);
-/** Who records, where, now. */
-void screen_client_capture(struct app *a, struct capture *cap);
-/** The CDC code tables (loaded once; NULL if they cannot be read). */
-struct codes;
-const struct codes *screen_client_codes(void);
-/** Today on the workstation's calendar. */
-vax_date screen_client_today(void);
-/** An outbox state in words: "Waiting to send", "Accepted", ... */
-const char *screen_client_state_words(enum cache_state s);
-/** Open the Edit Client tabs for the client shown. */
-void screen_client_edit(struct app *a);
-
-/* tui/screen_shot.c */
-enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
-/** Open the shot form for the client shown. */
-void screen_shot_open(struct app *a, enum shot_mode mode);
-/** Ask why, then delete a dose (entered in error) through the outbox. */
-void screen_shot_delete(struct app *a, const struct immunization *im);
-/** Open a dose of the client shown for editing (its organization's only). */
-void screen_shot_edit(struct app *a, const struct immunization *im);
-/** Open a rejected outbox dose for editing; saving replaces the entry's
- * payload and puts it back in line. False (with a message) if it cannot. */
-bool screen_shot_edit_outbox(struct app *a, const struct cache_entry *e);
-
-/* tui/screen_discard.c */
-/** Ask why, then discard an outbox entry (cache_outbox_discard). */
-void screen_discard_open(struct app *a, const struct cache_entry *e, const char *client_name);
-
-/* tui/screen_review_match.c */
-/** Open the held-client review on the entry seq (0: the first). */
-void screen_review_match_open(struct app *a, int64_t seq);
-
-/* tui/screen_results.c: the searches and their results */
-enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };
-/** Run a search (the registry, or the local store when offline) and show
- * its results; rid: a registry ID to look up instead of the names;
- * phone: digits to check on each client (Basic search); open_single: an
- * exact hit opens the client at once. */
-void search_run(struct app *a, enum search_kind kind, const struct client *query, const char *rid,
-                const char *phone, bool open_single);
 
 #endif

@@ -5,8 +5,8 @@
  *   session_check BASE_URL CA_FILE ORG OTHER_ORG FOREIGN_ORG USER PASSWORD NEW_PASSWORD
  *
  * The registry must run with a short token lifetime (--token-ttl 2); USER
- * is a member of ORG and OTHER_ORG, not of FOREIGN_ORG. Run by
- * tests/api/registry.sh. Exit 0 if every check passes.
+ * is a provider at ORG and view-only at OTHER_ORG, not a member of
+ * FOREIGN_ORG. Run by tests/api/registry.sh. Exit 0 if every check passes.
  */
 #include "config.h"
 
@@ -93,8 +93,17 @@ int main(int argc, char **argv)
 	      "confidentiality statement (%zu chars, version '%s') %s",
 	      strlen(api_session_confidentiality(s)), api_session_confidentiality_version(s), last_msg);
 
-	wait_done(api_session_login(s, org, user, "Wrong!pass99", NULL, true, on_session, NULL));
+	/* the statement comes after the password: a right one without it is
+	 * asked to accept it, a wrong one is simply wrong */
+	wait_done(api_session_login(s, org, user, pw, NULL, false, on_session, NULL));
 	const struct api_token_error *le = api_session_login_error(s);
+	check(last.cls == API_AUTH && le->confidentiality_required && !api_session_logged_in(s),
+	      "right password, statement not accepted: asked to accept it (%s)", last_code);
+	wait_done(api_session_login(s, org, user, "Wrong!pass98", NULL, false, on_session, NULL));
+	check(last.cls == API_AUTH && !le->confidentiality_required && !api_session_logged_in(s),
+	      "wrong password, statement not accepted: wrong password (%s)", last_code);
+
+	wait_done(api_session_login(s, org, user, "Wrong!pass99", NULL, true, on_session, NULL));
 	check(last.cls == API_AUTH && !strncmp(last_code, "API-AUTH-", 9) && !api_session_logged_in(s),
 	      "wrong password refused: %s %s", last_code, last_msg);
 	check(le->attempts_remaining >= 0 && !strcmp(le->error, "invalid_grant"),
@@ -104,12 +113,23 @@ int main(int argc, char **argv)
 	check(last.cls == API_OK && api_session_logged_in(s), "login: %s %s", api_class_name(last.cls),
 	      last_msg);
 	check(!strcmp(api_session_org(s), org), "token bound to %s (%s)", org, api_session_org_name(s));
+	check(api_session_role(s) == API_ROLE_PROVIDER, "the registry names the role: %s",
+	      api_role_words(api_session_role(s)));
 	int64_t left = api_session_expires_in(s);
 	check(left > 0 && left <= 2, "token lifetime from the registry (%lld s)", (long long)left);
 
 	struct api_req *r = api_req_new(conn, "GET", "/Patient?family=Nobody&_count=5", &err);
 	const struct api_result *res = search(r);
 	check(res->cls == API_OK, "search with the token: %s", res->err.message);
+
+	/* renewal while working: a fresh token for the same org and role (the
+	 * terminal test tests/tui/expiry.sh works well past a token's lifetime) */
+	wait_done(api_session_renew(s, on_session, NULL));
+	check(last.cls == API_OK && api_session_logged_in(s) && !strcmp(api_session_org(s), org) &&
+	          api_session_role(s) == API_ROLE_PROVIDER,
+	      "renewed: %s", last_msg);
+	res = search(r);
+	check(res->cls == API_OK, "search with the renewed token: %s", res->err.message);
 
 	/* Let the token expire: the same request fails as "expired", a
 	 * re-login with the password fixes it, and the request is resent. */
@@ -124,6 +144,8 @@ int main(int argc, char **argv)
 
 	wait_done(api_session_switch(s, other, on_session, NULL));
 	check(last.cls == API_OK && !strcmp(api_session_org(s), other), "switch to %s: %s", other, last_msg);
+	check(api_session_role(s) == API_ROLE_VIEW, "the role there: %s",
+	      api_role_words(api_session_role(s)));
 	wait_done(api_session_switch(s, foreign, on_session, NULL));
 	check(last.cls == API_AUTH && !last.expired, "switch to a foreign org refused: %s %s", last_code,
 	      last_msg);

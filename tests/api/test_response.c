@@ -57,8 +57,10 @@ START_TEST(token_ok_and_refused)
 	const char *ok = "{\"access_token\":\"abc123\",\"token_type\":\"Bearer\",\"expires_in\":900,"
 	                 "\"org_code\":\"CLINA\",\"org_name\":\"Clinic "
 	                 "A\",\"organizations\":[{\"code\":\"CLINA\",\"name\":\"A\"},"
-	                 "{\"code\":\"CLINB\"},{\"name\":\"no code\"}],\"reset_required\":true}";
+	                 "{\"code\":\"CLINB\"},{\"name\":\"no code\"}],\"reset_required\":true,"
+	                 "\"role\":\"view\"}";
 	ck_assert(api_token_parse(ok, strlen(ok), &t, &err));
+	ck_assert_str_eq(t.role, "view");
 	ck_assert_str_eq(t.access_token, "abc123");
 	ck_assert_int_eq(t.expires_in, 900);
 	ck_assert_str_eq(t.org_code, "CLINA");
@@ -98,6 +100,11 @@ START_TEST(token_ok_and_refused)
 	ck_assert(api_token_error_parse(slowed, strlen(slowed), &e));
 	ck_assert_int_eq(e.retry_after, 15);
 	ck_assert(!e.captcha);
+	ck_assert(!e.confidentiality_required);
+	const char *statement = "{\"error\":\"invalid_request\",\"error_description\":\"Accept the "
+	                        "statement.\",\"confidentiality_required\":true}";
+	ck_assert(api_token_error_parse(statement, strlen(statement), &e));
+	ck_assert(e.confidentiality_required);
 	ck_assert(!api_token_error_parse("{\"resourceType\":\"OperationOutcome\"}", 35, &e));
 }
 END_TEST

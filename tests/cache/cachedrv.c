@@ -8,7 +8,9 @@
  *   cachedrv person [COMMON] --family F --given G --dob YYYY-MM-DD
  *                   [--shot CVX:YYYY-MM-DD]...  one client typed offline
  *   cachedrv shot [COMMON] --rid ID --shot CVX:YYYY-MM-DD  a dose for a
- *       registry client by id alone (found online, never cached)
+ *       registry client by id alone (found online, never cached); with
+ *       --rid-file FILE --count N, N such doses over the ids in FILE (one a
+ *       line), a year apart for the same client (bench/links.sh's queue)
  *   cachedrv edit [COMMON] --rid ID --given G [--version V]  change the
  *       given name of a cached client (an update, If-Match on V or the
  *       cached version)
@@ -55,7 +57,7 @@ struct opts {
 	const char *dir, *registry, *ca, *org, *user;
 	int pw_fd, count;
 	const char *file;
-	const char *family, *given, *dob, *rid, *version, *rel, *phone;
+	const char *family, *given, *dob, *rid, *rid_file, *version, *rel, *phone;
 	bool add, remove;
 	const char *shot[MAX_SHOTS];
 	int n_shot;
@@ -92,6 +94,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->dob = v, i++;
 		else if (!strcmp(a, "--rid"))
 			o->rid = v, i++;
+		else if (!strcmp(a, "--rid-file"))
+			o->rid_file = v, i++;
 		else if (!strcmp(a, "--version"))
 			o->version = v, i++;
 		else if (!strcmp(a, "--rel") || !strcmp(a, "--minor"))
@@ -244,29 +248,67 @@ static int person(struct opts *o)
 	return 0;
 }
 
+/* The ids in o->rid_file, or o->rid alone; NULL on a bad file. */
+static char **shot_rids(const struct opts *o, int *n)
+{
+	char **rids = NULL, line[128];
+	*n = 0;
+	if (!o->rid_file) {
+		if (!o->rid)
+			return NULL;
+		rids = xcalloc(1, sizeof *rids);
+		rids[(*n)++] = xstrdup(o->rid);
+		return rids;
+	}
+	FILE *f = fopen(o->rid_file, "r");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!*line)
+			continue;
+		rids = xrealloc(rids, (size_t)(*n + 1) * sizeof *rids);
+		rids[(*n)++] = xstrdup(line);
+	}
+	fclose(f);
+	return rids;
+}
+
 static int shot(struct opts *o)
 {
 	struct cache_store *s = unlock(o);
 	struct capture cap;
 	capture_of(o, &cap);
 	struct vax_error err;
-	struct immunization im;
-	imm_init(&im);
 	const char *colon = o->n_shot ? strchr(o->shot[0], ':') : NULL;
-	if (!o->rid || !colon || date_parse_iso(colon + 1, &im.date_given) != DATE_OK)
+	vax_date first;
+	int n_rids, status = 0;
+	char **rids = shot_rids(o, &n_rids);
+	if (!rids || !n_rids || !colon || date_parse_iso(colon + 1, &first) != DATE_OK)
 		return 2;
-	size_t cl = (size_t)(colon - o->shot[0]);
-	memcpy(im.cvx, o->shot[0], cl < sizeof im.cvx - 1 ? cl : sizeof im.cvx - 1);
-	text_copy(im.client_id, sizeof im.client_id, o->rid);
-	im.historical = true;
-	text_copy(im.info_source, sizeof im.info_source, "01");
-	if (!cache_save_immunization(s, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
-		fprintf(stderr, "cachedrv: %s\n", err.message);
-		return 1;
+	for (int i = 0; i < o->count && !status; i++) {
+		struct immunization im;
+		imm_init(&im);
+		size_t cl = (size_t)(colon - o->shot[0]);
+		memcpy(im.cvx, o->shot[0], cl < sizeof im.cvx - 1 ? cl : sizeof im.cvx - 1);
+		im.date_given = date_add_days(first, 365 * (i / n_rids));
+		text_copy(im.client_id, sizeof im.client_id, rids[i % n_rids]);
+		im.historical = true;
+		text_copy(im.info_source, sizeof im.info_source, "01");
+		if (!cache_save_immunization(s, &im, CACHE_OP_CREATE, &cap, NULL, &err)) {
+			fprintf(stderr, "cachedrv: %s\n", err.message);
+			status = 1;
+		} else if (o->count == 1) {
+			printf("saved Immunization %s\n", im.uuid);
+		}
 	}
-	printf("saved Immunization %s\n", im.uuid);
+	if (!status && o->count > 1)
+		printf("saved %d Immunizations\n", o->count);
+	for (int i = 0; i < n_rids; i++)
+		free(rids[i]);
+	free(rids);
 	cache_store_close(s);
-	return 0;
+	return status;
 }
 
 /* The cached client o->rid names; false, with a message, when it is not cached. */

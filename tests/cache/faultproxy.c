@@ -6,8 +6,8 @@
  * Listens on 127.0.0.1 (any port), prints "PORT <n>", relays every
  * connection to 127.0.0.1:TARGET_PORT byte for byte (TLS stays end to end).
  * The first connection on which one read towards the registry brings more
- * than ARM bytes (a Bundle upload; logins and $match requests are far
- * smaller) gets the fault, then everything passes:
+ * than ARM bytes (a Bundle upload, even gzipped; logins and $match requests
+ * are smaller) gets the fault, then everything passes:
  *   cut-up N    only N more bytes reach the registry, then both sides close
  *               (connection reset mid-upload: the registry never commits)
  *   stall-up N  N more bytes reach the registry, then nothing moves either
@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 32
-#define ARM       4096
+#define ARM       1536 /* a Bundle upload, gzipped, is a few kB; a login or $match stays under 1 kB */
 
 enum mode { M_CUT_UP, M_STALL_UP, M_CUT_DOWN, M_RESET_HELLO };
 

@@ -18,7 +18,8 @@ cache_init() {
 	PWFILE=$REG_TMP/pw
 	printf '%s\n' "$REG_PASSWORD" >"$PWFILE"
 	CONF=$REG_TMP/vaxdesk.conf
-	printf 'connect_timeout_seconds = 3\n' >"$CONF"
+	# small Bundles: the fault tests break the registry between them
+	printf 'connect_timeout_seconds = 3\nsync_batch = 50\n' >"$CONF"
 }
 
 drv_url() { DRV_URL=$1; }

@@ -52,6 +52,8 @@ FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cd
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
+# the registry's answer to a client read (cache/pull.h)
+FUZZ_TARGETS += pull
 # fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk
 FUZZ_TARGETS += hl7
 TESTS += tests/fuzz/replay.sh
@@ -59,3 +61,8 @@ dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh
 EXTRA_DIST += tests/fuzz/corpus
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+check_PROGRAMS += tests/fuzz/fuzz_pull
+tests_fuzz_fuzz_pull_SOURCES = tests/fuzz/fuzz_pull.c
+tests_fuzz_fuzz_pull_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
+tests_fuzz_fuzz_pull_LDADD = $(FUZZ_MAIN) $(VAXCACHE_LIBS)
+tests_fuzz_fuzz_pull_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)

@@ -1,5 +1,7 @@
 #!/bin/sh
 # tests/tls/mkca.sh DIR - a throwaway certificate authority for TLS tests.
+# MKCA_EXTRA_SAN adds names to the server certificate ("IP:10.211.1.2,..."),
+# for a server reached through a network namespace (bench/links.sh).
 #
 # Makes, in DIR (created if missing):
 #   ca.pem, ca.key                the test CA (trust this one with --cacert)
@@ -64,7 +66,7 @@ CNF
 	rm -f "$1.csr" "$1.ext"
 }
 
-san="DNS:localhost,IP:127.0.0.1,IP:::1"
+san="DNS:localhost,IP:127.0.0.1,IP:::1${MKCA_EXTRA_SAN:+,$MKCA_EXTRA_SAN}"
 ca ca "/CN=vaxdesk test CA"
 leaf server ca "$san"
 leaf expired ca "$san" 20200101000000Z 20200201000000Z

@@ -3,7 +3,8 @@
 # login, an organization name with accents, Switch Organization, the idle
 # lock keeping a half-typed form, the registry going into maintenance
 # mid-session (banner, no freeze); wrong password x3 -> a wait before each
-# next attempt, x3 more (each after its wait) -> reset with the token from the registry's mail spool -> log in with the
+# next attempt, x3 more (each after its wait)
+# -> reset with the token from the registry's mail spool -> log in with the
 # new password.
 set -eu
 . "$top_srcdir/tests/tui/lib.sh"
@@ -59,11 +60,7 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/alice.status"
 ) &
 child=$!
-i=0
-while [ ! -f "$S/ready.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen ready
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 600 >/dev/null
 touch "$TUI_TMP/maint"
 wait $child
@@ -95,7 +92,7 @@ tui_has maint '(back in about 10 min)'
 tui_has maint2 QQDRAFTX
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
 
-# --- bob: 3 wrong -> challenge, 3 more -> reset via the mail spool -------------
+# --- bob: 3 wrong -> a wait, 3 more (after the waits) -> reset via the mail spool -
 (
 	tui_run <<EOF2
 :wait-idle
@@ -104,8 +101,6 @@ tui_has maint2 QQDRAFTX
 :type bob
 <Tab>
 :type Wrong!pass1
-<Enter>
-:wait-idle
 <Enter>
 :wait-idle
 :save-screen $S/wrong1.txt
@@ -147,6 +142,9 @@ tui_has maint2 QQDRAFTX
 :type Fresh!word42
 <Enter>
 :wait-idle
+:save-screen $S/bobconfid.txt
+<Enter>
+:wait-idle
 :save-screen $S/bobin.txt
 EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
@@ -157,21 +155,13 @@ child=$!
 k=1
 delay=1
 for f in challenge try4 try5; do
-	i=0
-	while [ ! -f "$S/$f.txt" ] && [ $i -lt 600 ] && kill -0 $child 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	tui_wait_screen $f $child
 	sleep $((delay + 1))
 	touch "$TUI_TMP/waited$k"
 	k=$((k + 1))
 	delay=$((delay * 2))
 done
-i=0
-while [ ! -f "$S/step2.txt" ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+tui_wait_screen step2
 mail=$(ls "$REG_DIR/mail/new" 2>/dev/null | head -1)
 if [ -n "$mail" ]; then
 	sed -n 's/^Reset token (valid [0-9]* hours): //p' "$REG_DIR/mail/new/$mail" > "$TUI_TMP/token.t"
@@ -183,6 +173,9 @@ wait $child
 [ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
 tui_has wrong1 'is not right.'
 tui_has wrong1 'left: 5.'
+# the statement comes after the right password only, at this login too
+tui_lacks wrong1 'Confidentiality statement'
+tui_has bobconfid 'Confidentiality statement'
 tui_has challenge 'Wait 1'
 tui_has challenge 'before the next attempt. Attempts left: 3.'
 tui_lacks challenge 'Challenge'

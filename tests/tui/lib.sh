@@ -99,3 +99,63 @@ tui_registry_alice() {
 	registry_start
 	tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "$@"
 }
+
+# tui_sync ORG USER: `vaxdesk sync` as USER with $REG_PASSWORD; fails the
+# test if it fails
+tui_sync() {
+	printf '%s\n' "$REG_PASSWORD" > "$TUI_TMP/pw"
+	VAXDESK_ORG=$1 VAXDESK_USER=$2 "$VAXDESK" sync --password-fd 3 3<"$TUI_TMP/pw" \
+		>"$TUI_TMP/sync.out" 2>&1 || { cat "$TUI_TMP/sync.out" >&2; tui_fail "vaxdesk sync failed"; }
+}
+
+# tui_client TOKEN FAMILY GIVEN YYYY-MM-DD: a client in the registry, living
+# in Travis County (so every rule is met); its id in PID
+tui_client() {
+	reg_create_patient "$1" '{"resourceType":"Patient","name":[{"family":"'"$2"'","given":["'"$3"'"]}],
+ "gender":"female","birthDate":"'"$4"'",
+ "address":[{"line":["1 Main St"],"city":"Austin","state":"TX","postalCode":"78701","district":"Travis"}]}'
+}
+
+# $(tui_open_keys "LAST, FIRST MM/DD/YYYY"): the script lines that find a
+# client from the main menu by Quick search and open the record
+tui_open_keys() {
+	printf 's\n:wait-idle\n:type %s\n<Enter>\n:wait-idle\n' "$1"
+}
+
+# $(tui_hist_keys CVX MM/DD/YYYY): on a record, add a historical dose
+# (record source 01) and save it
+tui_hist_keys() {
+	printf 'h\n:type %s\n<Tab>\n:type %s\n<Tab>\n:type 01\n<C-w>\n:wait-idle\n' "$1" "$2"
+}
+
+# tui_registry_start_retired CVX [ARGS...]: start the registry (after
+# registry_init and its users) with CVX marked inactive in its code table,
+# as if it had heard the vaccine was withdrawn and this workstation had not:
+# an administered dose of it is saved here and refused there
+tui_registry_start_retired() {
+	_cvx=$1
+	shift
+	mkdir -p "$TUI_TMP/regdata"
+	cp -R "${VAXDESK_DATADIR:-$top_srcdir/data}/." "$TUI_TMP/regdata/"
+	chmod -R u+w "$TUI_TMP/regdata"
+	sed "s/^$_cvx,\(.*\),Active,/$_cvx,\1,Inactive,/" "${VAXDESK_DATADIR:-$top_srcdir/data}/codes/cvx.csv" \
+		> "$TUI_TMP/regdata/codes/cvx.csv"
+	grep -q "^$_cvx,.*,Inactive," "$TUI_TMP/regdata/codes/cvx.csv" || fail "could not mark CVX $_cvx inactive"
+	_saved_datadir=${VAXDESK_DATADIR:-}
+	VAXDESK_DATADIR=$TUI_TMP/regdata
+	export VAXDESK_DATADIR
+	registry_start "$@"
+	VAXDESK_DATADIR=$_saved_datadir
+	[ -n "$VAXDESK_DATADIR" ] || unset VAXDESK_DATADIR
+}
+
+# tui_wait_screen NAME [PID]: wait (up to 90 s) until a vaxdesk running in
+# the background has saved screen NAME, or the process PID has ended
+tui_wait_screen() {
+	_i=0
+	while [ ! -f "$S/$1.txt" ] && [ $_i -lt 900 ]; do
+		[ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}

@@ -76,18 +76,11 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/status"
 ) &
 child=$!
-wait_for() {
-	i=0
-	while [ ! -f "$1" ] && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-wait_for "$S/ready1.txt"
+tui_wait_screen ready1
 # a short announced maintenance: every request gets 503 with Retry-After: 2
 "$VAXREGD" maintenance on --data "$REG_DIR" --retry 2 >/dev/null
 touch "$TUI_TMP/maint_on"
-wait_for "$S/ready2.txt"
+tui_wait_screen ready2
 # nothing reached the registry during maintenance
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
 reg_json GET "/Immunization?patient=$PID" "$tok"

@@ -14,18 +14,7 @@ registry_user CLINPENA alice provider
 registry_user OTHERCL bob provider
 # the registry has heard that CVX 141 is no longer available; this
 # workstation has not: a dose of it is typed, saved and then rejected
-mkdir -p "$TUI_TMP/regdata"
-cp -R "${VAXDESK_DATADIR:-$top_srcdir/data}/." "$TUI_TMP/regdata/"
-chmod -R u+w "$TUI_TMP/regdata"
-sed 's/^141,\(.*\),Active,/141,\1,Inactive,/' "${VAXDESK_DATADIR:-$top_srcdir/data}/codes/cvx.csv" \
-	> "$TUI_TMP/regdata/codes/cvx.csv"
-grep -q '^141,.*,Inactive,' "$TUI_TMP/regdata/codes/cvx.csv" || fail "could not mark CVX 141 inactive"
-saved_datadir=${VAXDESK_DATADIR:-}
-VAXDESK_DATADIR=$TUI_TMP/regdata
-export VAXDESK_DATADIR
-registry_start
-VAXDESK_DATADIR=$saved_datadir
-[ -n "$VAXDESK_DATADIR" ] || unset VAXDESK_DATADIR
+tui_registry_start_retired 141
 # the outbox is read before `vaxdesk sync`, so the program must not send by itself
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "auto_sync = no"
 
@@ -270,8 +259,6 @@ e
 <C-w>
 :wait-idle
 :save-screen $S/fixed.txt
-<Esc>
-:wait-idle
 :save-screen $S/requeued.txt
 <Esc>
 :wait-idle
@@ -355,6 +342,7 @@ tui_has rejected 'e correct it'
 tui_has fixform 'Correct what the registry refused'
 tui_has fixform '141'
 tui_has fixed 'Corrected; it goes to the registry at the next sync.'
+# the correction goes back to the outbox it was made from, the list read again
 tui_has requeued 'Waiting to send'
 tui_lacks requeued 'The registry refused it'
 tui_has requeued 'Rejected 0,'

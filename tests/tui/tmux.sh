@@ -53,7 +53,8 @@ wait_for() {
 
 start a
 wait_for a 'Log in to the immunization registry'
-wait_for a 'ONLINE'
+# nothing is asked before the login (a slow link pays every request)
+wait_for a 'NOT ASKED YET'
 # colour when the terminal has it (so the NO_COLOR check below means something)
 T capture-pane -e -p -t a > "$S/a_esc.txt"
 grep -q "$(printf '\033')\[[0-9;]*4[0-7]m" "$S/a_esc.txt" || tui_fail "no colour on a colour terminal"
@@ -61,6 +62,7 @@ T send-keys -t a CLINPENA Tab alice Tab "$REG_PASSWORD" Enter
 wait_for a 'I Agree'
 T send-keys -t a Enter
 wait_for a 'Main menu'
+wait_for a 'ONLINE'
 wait_for a 'Clínica Peña Nguyễn'
 # a form, half typed, then resize up and down
 T send-keys -t a p
@@ -81,7 +83,7 @@ T send-keys -t a Escape
 wait_for a 'Current password:   ********'
 # leave: F10 asks first (a half-typed form); nothing of the session stays
 T send-keys -t a F10
-wait_for a 'Quit and lose what you typed here?'
+wait_for a 'Quit and lose what you typed (Change password)?'
 T send-keys -t a y
 wait_for a 'EXITED:0'
 tui_lacks a 'Clínica'

@@ -1,0 +1,242 @@
+/* tests/cache/test_pull.c - the one read of a client from the registry
+ * (cache/pull.h): a batch answer as vaxregd sends it (the files in
+ * tests/fuzz/corpus/pull/, taken from a real vaxregd) read into records,
+ * a part that failed keeps what the store had, a Patient the registry does
+ * not have is "not found" in its words, and nothing that is not a batch
+ * answer is taken for one; a search with _revinclude stores each client
+ * found with what came for it. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/fhir_client.h"
+#include "cache/pull.h"
+#include "sys/fileio.h"
+#include "tests/cache/cachetest.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#define PID "dbd14e34-7a6f-4910-ac43-66e0c826961c"
+
+/* A fixture as the transport would hand it over (freed by the caller). */
+static char *answer(const char *name, struct api_result *res)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/pull/%s", testutil_srcdir(), name);
+	char *body;
+	size_t len;
+	struct vax_error err;
+	ck_assert_msg(fileio_read(path, &body, &len, &err), "%s", err.message);
+	*res = (struct api_result){.cls = API_OK,
+	                           .status = 200,
+	                           .body = body,
+	                           .body_len = len,
+	                           .retry_after = -1,
+	                           .etag = "",
+	                           .location = "",
+	                           .content_type = "application/fhir+json"};
+	return body;
+}
+
+START_TEST(reads_the_whole_client)
+{
+	struct api_result res;
+	char *body = answer("batch.json", &res);
+	struct cache_pulled p;
+	enum api_class cls;
+	struct vax_error err;
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert_int_eq(cls, API_OK);
+	ck_assert_str_eq(p.client.id, PID);
+	ck_assert_str_eq(p.client.version, "1");
+	ck_assert_str_eq(p.client.name.family, "Peña");
+	ck_assert(p.have_resp && p.have_consent && p.have_imms);
+	ck_assert_int_eq(p.client.n_resp, 1);
+	ck_assert_str_eq(p.client.resp[0].name.given, "Ana");
+	ck_assert_str_eq(p.client.resp[0].relationship, "MTH");
+	ck_assert_int_eq(p.n_imms, 1);
+	ck_assert_str_eq(p.imms[0].cvx, "08");
+	ck_assert_str_eq(p.next, "");
+	ck_assert_ptr_nonnull(p.patient);
+	cache_pulled_free(&p);
+	free(body);
+	/* a further page of doses appends */
+	body = answer("batch.json", &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	free(body);
+	body = answer("page.json", &res);
+	ck_assert(cache_pull_read_page(&res, &p, &err));
+	ck_assert_int_eq(p.n_imms, 2);
+	cache_pulled_free(&p);
+	free(body);
+}
+END_TEST
+
+START_TEST(not_found_in_the_registrys_words)
+{
+	struct api_result res;
+	char *body = answer("not_found.json", &res);
+	struct cache_pulled p;
+	enum api_class cls;
+	struct vax_error err;
+	ck_assert(!cache_pull_read(&res, &p, &cls, &err));
+	ck_assert_int_eq(cls, API_NOT_FOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "not in the registry"));
+	cache_pulled_free(&p);
+	free(body);
+}
+END_TEST
+
+START_TEST(only_batch_answers)
+{
+	struct api_result res;
+	char *body = answer("truncated.json", &res);
+	struct cache_pulled p;
+	enum api_class cls;
+	struct vax_error err;
+	ck_assert(!cache_pull_read(&res, &p, &cls, &err));
+	ck_assert_int_eq(cls, API_PROTOCOL);
+	cache_pulled_free(&p);
+	free(body);
+	/* a page is not a client */
+	body = answer("page.json", &res);
+	ck_assert(!cache_pull_read(&res, &p, &cls, &err));
+	ck_assert_int_eq(cls, API_PROTOCOL);
+	cache_pulled_free(&p);
+	free(body);
+	/* a request that failed is that failure */
+	struct api_result off = {.cls = API_OFFLINE, .body = "", .retry_after = 60};
+	error_set(&off.err, "API-OFFLINE-503", "The registry is unavailable (maintenance).");
+	ck_assert(!cache_pull_read(&off, &p, &cls, &err));
+	ck_assert_int_eq(cls, API_OFFLINE);
+	ck_assert_str_eq(err.code, "API-OFFLINE-503");
+	cache_pulled_free(&p);
+	/* ids that are not FHIR ids never reach a URL */
+	ck_assert_ptr_null(cache_pull_req(NULL, "../Patient", 0, &err));
+	ck_assert_str_eq(err.code, "CACHE-PULL-ID");
+	ck_assert_ptr_null(cache_pull_req(NULL, "", 0, &err));
+}
+END_TEST
+
+START_TEST(a_failed_part_keeps_the_stored_one)
+{
+	char *dir = testutil_mkdtemp();
+	struct cache_store *s = cachetest_open(dir);
+	cachetest_login(s);
+	/* the store knows the client, with a responsible person */
+	struct client c;
+	cachetest_client(&c, "Peña", "Nguyễn", 2019, 4, 12);
+	snprintf(c.id, sizeof c.id, PID);
+	c.n_resp = 1;
+	snprintf(c.resp[0].name.family, sizeof c.resp[0].name.family, "Stored");
+	snprintf(c.resp[0].relationship, sizeof c.resp[0].relationship, "FTH");
+	struct vax_error err;
+	ck_assert(cache_put_client(s, &c, 1000, NULL, &err));
+
+	struct api_result res;
+	char *body = answer("companions_failed.json", &res);
+	struct cache_pulled p;
+	enum api_class cls;
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert(!p.have_resp && !p.have_consent);
+	bool kept = true;
+	int bad = -1;
+	ck_assert(cache_pull_store(s, &p, 2000, &kept, &bad, &err));
+	ck_assert(!kept);
+	ck_assert_int_eq(bad, 0);
+	cache_pulled_free(&p);
+	free(body);
+	char key[CACHE_KEY_STR];
+	ck_assert(cache_find_rid(s, PID, key));
+	struct client got;
+	int64_t as_of = 0;
+	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
+	ck_assert_int_eq(as_of, 2000);
+	ck_assert_int_eq(got.n_resp, 1);
+	ck_assert_str_eq(got.resp[0].name.family, "Stored");
+	struct immunization *imms;
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 1);
+	free(imms);
+
+	/* the whole answer replaces them */
+	body = answer("batch.json", &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert(cache_pull_store(s, &p, 3000, NULL, NULL, &err));
+	cache_pulled_free(&p);
+	free(body);
+	ck_assert(cache_get_client(s, key, &got, NULL, &err));
+	ck_assert_int_eq(got.n_resp, 1);
+	ck_assert_str_eq(got.resp[0].name.given, "Ana");
+	cache_store_close(s);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* A search that asked _revinclude: each client found is stored with what
+ * was included for it (and only that); a search whose self link does not
+ * name the _revinclude (a registry that ignored them) stores nothing, so
+ * its silence is never read as "no doses". */
+START_TEST(a_search_brings_the_records)
+{
+	char *dir = testutil_mkdtemp();
+	struct cache_store *s = cachetest_open(dir);
+	cachetest_login(s);
+	struct api_result res;
+	char *body = answer("search_included.json", &res);
+	struct api_bundle b;
+	struct vax_error err;
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000), 2);
+	api_bundle_free(&b);
+	free(body);
+	char key[CACHE_KEY_STR];
+	struct client got;
+	int64_t as_of = 0;
+	struct immunization *imms;
+	ck_assert(cache_find_rid(s, PID, key));
+	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
+	ck_assert_int_eq(as_of, 5000);
+	ck_assert_int_eq(got.n_resp, 1);
+	ck_assert_str_eq(got.resp[0].relationship, "MTH");
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 2);
+	free(imms);
+	ck_assert(cache_find_rid(s, "5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11", key));
+	ck_assert(cache_get_client(s, key, &got, NULL, &err));
+	ck_assert_str_eq(got.name.given, "Inti");
+	ck_assert_int_eq(got.n_resp, 0);
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 1);
+	ck_assert_str_eq(imms[0].client_id, "5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11");
+	free(imms);
+
+	/* the registry ignored _revinclude: nothing is taken from it */
+	body = answer("search_plain.json", &res);
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000), 0);
+	api_bundle_free(&b);
+	free(body);
+	ck_assert(cache_find_rid(s, PID, key));
+	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
+	ck_assert_int_eq(as_of, 5000);
+	ck_assert_int_eq(cache_client_immunizations(s, key, &imms, &err), 2);
+	free(imms);
+	cache_store_close(s);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *cache_pull_suite(void)
+{
+	Suite *s = suite_create("cache_pull");
+	TCase *tc = tcase_create("pull");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, reads_the_whole_client);
+	tcase_add_test(tc, not_found_in_the_registrys_words);
+	tcase_add_test(tc, only_batch_answers);
+	tcase_add_test(tc, a_failed_part_keeps_the_stored_one);
+	tcase_add_test(tc, a_search_brings_the_records);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,115 @@
+#!/bin/sh
+# One request per user action, against a real vaxregd (its access log says
+# what vaxdesk asked): the front-desk task is the login (the password, then
+# the statement that came with the registry's answer), one Basic search that
+# brings the record (_revinclude), and the shot's upload; nothing at start,
+# no probe, no separate statement, no separate record read. A search without
+# the birth date brings the list only, and the first client's record is read
+# while the list is read: opening it then asks nothing more.
+set -eu
+. "$top_srcdir/tests/tui/lib.sh"
+[ -f "$top_srcdir/tests/lib/registry.sh" ] || { echo "skip: tests/lib/registry.sh missing"; exit 77; }
+. "$top_srcdir/tests/lib/registry.sh"
+registry_init
+trap tui_cleanup EXIT
+registry_user CLINPENA alice provider
+registry_start --access-log
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+tok=$(registry_login CLINPENA alice)
+tui_client "$tok" Quispe Amaru 2021-06-14
+AMARU=$PID
+for d in 2021-06-15 2021-08-16 2021-10-18; do
+	reg_json POST /Immunization "$tok" '{"resourceType":"Immunization","status":"completed",
+ "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"08"}]},
+ "patient":{"reference":"Patient/'"$PID"'"},"occurrenceDateTime":"'"$d"'","primarySource":false,
+ "reportOrigin":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/info-source","code":"01"}]}}'
+	expect 201 "dose of $d"
+done
+reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/'"$PID"'"},
+ "relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"MTH"}]}],
+ "name":[{"family":"Quispe","given":["Killa"]}]}'
+expect 201 "her mother"
+tui_client "$tok" Quispe Inti 2019-02-03
+INTI=$PID
+# what vaxdesk asks from here on
+log() { sed -n 's/^vaxregd: \([A-Z]*\) \([^ ]*\) \([0-9]*\) .*/\1 \2 \3/p' "$REG_TMP/server.err"; }
+log > "$TUI_TMP/before"
+# asked WHY REQUEST...: vaxdesk ended well, and asked the registry exactly
+# REQUEST... ("METHOD PATH STATUS") since the log was noted in before
+asked() {
+	_why=$1
+	shift
+	[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+	log | tail -n +$(($(wc -l < "$TUI_TMP/before") + 1)) > "$TUI_TMP/task"
+	printf '%s\n' "$@" > "$TUI_TMP/want"
+	cmp -s "$TUI_TMP/task" "$TUI_TMP/want" || {
+		echo "vaxdesk asked:" >&2
+		cat "$TUI_TMP/task" >&2
+		tui_fail "$_why"
+	}
+}
+
+tui_run <<EOF
+:wait-idle
+:save-screen $S/login.txt
+$(tui_login_keys CLINPENA alice)
+s
+<F7>
+:type Quispe
+<Tab>
+:type Amaru
+<Tab>
+:type 06/14/2021
+<Enter>
+:wait-idle
+:save-screen $S/found.txt
+<Enter>
+:wait-idle
+:save-screen $S/record.txt
+$(tui_hist_keys 20 02/15/2022)
+:wait-text 30 Sent 1
+:save-screen $S/sent.txt
+:quit
+EOF
+asked "the front-desk task is not four requests" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200"
+# nothing asked before the login
+tui_has login 'NOT ASKED YET'
+# the record came with the search: her doses, her mother
+tui_has found 'Quispe, Amaru'
+tui_has record 'Quispe, Amaru'
+tui_has record '06/15/2021'
+tui_has record '10/18/2021'
+tui_has record 'Killa'
+tui_has record 'History as of'
+tui_has sent 'Sent 1'
+reg_json GET "/Immunization?patient=Patient/$AMARU&_count=0" "$tok"
+[ "$(jqb .total)" = 4 ] || fail "the registry holds $(jqb .total) doses of hers, not 4"
+
+# a list without the birth date: the first client is read while the list is
+# read, and opens without another request
+log > "$TUI_TMP/before"
+tui_run <<EOF
+$(tui_login_keys CLINPENA alice)
+s
+<F7>
+:type Quispe
+<Tab>
+:type Inti
+<Enter>
+:wait-idle
+:save-screen $S/list.txt
+:wait-text 1 @@reading the list@@
+<Enter>
+:wait-idle
+:save-screen $S/inti.txt
+:quit
+EOF
+asked "a list and a record are not one search and one read" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200"
+tui_has list 'Quispe, Inti'
+tui_has inti 'Quispe, Inti'
+tui_has inti 'History as of'
+tui_lacks inti 'reading'
+: "$INTI"
+echo "ok: the front-desk task in four requests; a list's first record read while the list is read"
