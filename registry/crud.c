@@ -61,11 +61,11 @@ static bool allowed(struct ctx *x, const char *type, bool write)
 	return false;
 }
 
-static bool deny(struct ctx *x, const char *type)
+static bool deny(struct ctx *x, const char *type, bool write)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not see or change %s records.",
-	         x->ss.role, x->ss.org, type);
+	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not %s %s records.", x->ss.role,
+	         x->ss.org, write ? "change" : "see", type);
 	reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
 	return false;
 }
@@ -108,7 +108,7 @@ bool reg_load(struct ctx *x, const char *type, const char *id, long version, str
 static void read_version(struct ctx *x, const char *type, const char *id, long version)
 {
 	if (!allowed(x, type, false)) {
-		deny(x, type);
+		deny(x, type, false);
 		return;
 	}
 	struct store_res r;
@@ -127,7 +127,7 @@ void reg_history(struct ctx *x)
 {
 	const char *type = x->type, *id = x->id;
 	if (!allowed(x, type, false)) {
-		deny(x, type);
+		deny(x, type, false);
 		return;
 	}
 	struct store_res cur;
@@ -197,7 +197,7 @@ void reg_create(struct ctx *x)
 	const char *type = x->type;
 	const cJSON *body = x->body;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
 		return;
 	}
 	if (!wbegin(x))
@@ -317,7 +317,7 @@ void reg_update(struct ctx *x)
 	const char *type = x->type, *id = x->id;
 	const cJSON *body = x->body;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
 		return;
 	}
 	const cJSON *bid = cJSON_GetObjectItemCaseSensitive(body, "id");
@@ -388,7 +388,7 @@ void reg_delete(struct ctx *x)
 {
 	const char *type = x->type, *id = x->id;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
 		return;
 	}
 	if (!strcmp(type, "Patient")) {

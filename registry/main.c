@@ -46,6 +46,8 @@ static void usage(FILE *out)
 	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --session-max SECONDS how long a session may be renewed after its password login\n"
+	        "                        (default 43200)\n"
 	        "  --login-delay SECONDS wait before a login after 3 failed ones in a row, doubled\n"
 	        "                        after each further one (default 15)\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
@@ -72,8 +74,8 @@ static void usage(FILE *out)
 struct opts {
 	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
-	int threads, token_ttl, reset_ttl, login_delay, retry, clients, per_ip, header_time, spool_poll,
-	    idle_timeout;
+	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, per_ip, header_time,
+	    spool_poll, idle_timeout;
 	bool demo, access_log, test_kdf, tls_tickets;
 };
 
@@ -157,6 +159,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->reset_ttl;
 		else if (!strcmp(a, "--login-delay"))
 			num = &o->login_delay;
+		else if (!strcmp(a, "--session-max"))
+			num = &o->session_max;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -378,6 +382,7 @@ static int cmd_serve(const struct opts *o)
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
 	                              .login_delay = o->login_delay,
+	                              .session_max = o->session_max,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

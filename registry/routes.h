@@ -22,6 +22,8 @@ struct registry_config {
 	int reset_ttl;                    /* seconds a reset token lives (default 86400) */
 	int login_delay;                  /* seconds to wait after the 3rd failed login in a row,
 	                                   * doubled after each further one (default 15) */
+	int session_max;                  /* seconds a session may be renewed for after its login
+	                                   * with a password (default 43200, 12 hours) */
 	const char *mail_command;         /* if set, reset mail is piped to it, else the maildir spool */
 	int maint_start, maint_end;       /* daily window in minutes after 00:00 UTC; -1 = none */
 	int page_max;                     /* largest _count (default 200) */

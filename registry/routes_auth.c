@@ -10,7 +10,8 @@
  *
  * Sessions end: a token is refused once the account needs a reset, or when
  * the password changed after the token was issued (a change, a reset); a
- * switch of organization keeps the session's end, never extends it. Wrong
+ * switch of organization (or to the same one: a renewal) gives a full token
+ * lifetime, but never past --session-max after the last password login. Wrong
  * current passwords at /auth/password count as failed logins. A reset token
  * carries the time it was issued, and one issued before the password last
  * changed is no longer good. Every login, failure, lockout, switch,
@@ -485,12 +486,32 @@ static void do_switch(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* A switch (to the same organization: vaxdesk renews a working user's
+	 * session so) gives a token of a full lifetime from now, but never past
+	 * session_max after the last login with a password: a session ends. A
+	 * locked account or a changed password ended it before this point
+	 * (reg_authenticate). */
+	int64_t login = 0, now = x->rq->now;
+	if (store_last_login(st, u.id, &login, &err) < 0) {
+		store_failed(x->rs, &err);
+		return;
+	}
+	if (u.pw_changed > login)
+		login = u.pw_changed; /* a password change proves the password too */
+	int64_t end = login + reg_cfg(x->a)->session_max;
+	if (end <= now) {
+		audit_user(x, u.username, org, "session-over");
+		reg_reply_oo(x->rs, 401, "login", "AUTH-SESSION-OVER",
+		             "This session has lasted as long as one may; log in again with your password.",
+		             NULL);
+		return;
+	}
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(st, hash, NULL);
 	audit_user(x, u.username, org, "switch");
-	/* the new organization's token ends when the session would have */
-	issue_token(x, &u, org, role, x->ss.expires);
+	int64_t expires = now + reg_cfg(x->a)->token_ttl;
+	issue_token(x, &u, org, role, expires < end ? expires : end);
 }
 
 /* The new password against the rules and the last 6 passwords. */

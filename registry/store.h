@@ -164,6 +164,10 @@ int store_user_by_id(struct store *s, int64_t id, struct store_user *u, struct v
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
                         const char *statement_version, struct vax_error *err);
 
+/** When the user last logged in with a password (any organization): 1
+ * (*at set), 0 never, -1 error. Bounds a session's renewals. */
+int store_last_login(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err);
+
 /** Audit one access: never PHI, only who, where, what and which id. */
 bool store_audit(struct store *s, const char *user, const char *org, const char *action, const char *type,
                  const char *id, int64_t at, struct vax_error *err);

@@ -944,6 +944,21 @@ bool store_login_record(struct store *s, int64_t user_id, const char *org, int64
 	return stmt_exec(s, sql, "login", err, "ItIt", user_id, org, at, statement_version);
 }
 
+int store_last_login(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err)
+{
+	static const char sql[] = "SELECT max(at) FROM login WHERE user_id=?1";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "login", err, "I", user_id))
+		return -1;
+	int ret = stmt_step(&q, err);
+	if (ret == 1 && sqlite3_column_type(q.st, 0) == SQLITE_NULL)
+		ret = 0;
+	if (ret == 1)
+		*at = sqlite3_column_int64(q.st, 0);
+	stmt_done(&q);
+	return ret;
+}
+
 bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
                       const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {

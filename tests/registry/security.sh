@@ -124,19 +124,31 @@ reg_json GET /Patient "$t5"
 expect 401 "session after password guessing"
 login_try carol "$REG_PASSWORD"
 [ "$(jqb .reset_required)" = true ] || fail "password guessing did not lock the account"
-# a switch keeps the session's end
+# a switch (to the same organization: how vaxdesk renews a working user's
+# session) gives a token's lifetime from now (4 s here) ...
 registry_user CLINICB frank provider
 registry_user CLINICA frank provider
+registry_stop
+registry_start --access-log --token-ttl 4
 t6=$(registry_login CLINICA frank)
 e1=$(jqb .expires_in)
 sleep 2
+reg POST /auth/switch -H "Authorization: Bearer $t6" --data org_code=CLINICA
+expect 200 "a renewal"
+[ "$(jqb .expires_in)" -gt $((e1 - 2)) ] || fail "a working session was not renewed ($e1 -> $(jqb .expires_in))"
+# ... but never past --session-max after the password login (3 s here), and
+# after it no renewal: the password again
+registry_stop
+registry_start --access-log --session-max 3
+t6=$(registry_login CLINICA frank)
+t7=$(registry_login CLINICA frank) # a login's token lives --token-ttl (900 s)
 reg POST /auth/switch -H "Authorization: Bearer $t6" --data org_code=CLINICB
 expect 200 "switch"
-e2=$(jqb .expires_in)
-[ "$e2" -lt "$e1" ] || fail "a switch extended the session ($e1 -> $e2)"
-t7=$(jqb -r .access_token)
-reg POST /auth/switch -H "Authorization: Bearer $t7" --data org_code=CLINICB
-[ "$(jqb .expires_in)" -le "$e2" ] || fail "a switch to the same organization extended the session"
+[ "$(jqb .expires_in)" -le 3 ] || fail "a switch went past the session's end: $(jqb .expires_in)"
+sleep 4
+reg POST /auth/switch -H "Authorization: Bearer $t7" --data org_code=CLINICA
+expect 401 "a renewal past the session's end"
+[ "$(jqb '.issue[0].details.coding[0].code')" = AUTH-SESSION-OVER ] || fail "AUTH-SESSION-OVER: $(cat "$REG_BODY")"
 
 # --- audit: every denied request and auth event ------------------------------
 tg=$(registry_login CLINICA frank)
