@@ -25,7 +25,7 @@ static void run(size_t clients, size_t queries, bool scan_too)
 	size_t keys = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		struct match_keys k;
-		match_keys_record(&s.c[i], &k);
+		match_block_record(&s.c[i], &k);
 		keys += (size_t)k.n;
 		match_index_add(ix, &s.c[i], (uint32_t)i);
 	}

@@ -1823,6 +1823,16 @@ static bool looks_like_date(const char *s)
 	return strlen(s) == 10 && date_parse_iso(s, &d) == DATE_OK;
 }
 
+/* An instant as the registry writes one: YYYY-MM-DDThh:mm:ssZ. */
+static bool looks_like_instant(const char *s)
+{
+	char day[11];
+	if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z')
+		return false;
+	snprintf(day, sizeof day, "%.10s", s);
+	return looks_like_date(day) && strspn(s + 11, "0123456789:") == 8;
+}
+
 /* "Patient/<id>" and the like (never a label such as "Tdap/Td"). */
 static bool looks_like_reference(const char *s)
 {
@@ -1871,6 +1881,8 @@ static void tree_member(cJSON *list, const cJSON *m)
 			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "valueReference"), "reference", v);
 		else if (looks_like_date(v))
 			cJSON_AddStringToObject(p, "valueDate", v);
+		else if (looks_like_instant(v))
+			cJSON_AddStringToObject(p, "valueInstant", v);
 		else if (!strcmp(m->string, "status"))
 			cJSON_AddStringToObject(p, "valueCode", v);
 		else

@@ -92,7 +92,7 @@ char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
 
 /** An operation's plain answer as a Parameters resource: each member a
  * parameter (a "Type/id" string as valueReference, a YYYY-MM-DD one as
- * valueDate, "status" as valueCode, other strings valueString; whole
+ * valueDate, a YYYY-MM-DDThh:mm:ssZ one valueInstant, "status" as valueCode, other strings valueString; whole
  * numbers valueInteger; booleans valueBoolean), each object of an array
  * "<name>s" a repeated parameter "<name>" whose parts are its members. */
 cJSON *fhir_parameters_from_tree(const cJSON *tree);

@@ -665,6 +665,16 @@ static void name_keys(const char *family, const char *given, int year, int mmdd,
 	}
 }
 
+static void phone_keys(const struct client *c, struct match_keys *k)
+{
+	for (int i = 0; i < c->n_phone && i < CLIENT_PHONE_MAX; i++) {
+		char p[16];
+		text_digits(c->phone[i].number, p, sizeof p);
+		if (strlen(p) >= 7)
+			key_add(k, "P:%s", p);
+	}
+}
+
 static void keys_of(const struct client *c, struct match_keys *k)
 {
 	int y = 0, m = 0, d = 0;
@@ -675,12 +685,7 @@ static void keys_of(const struct client *c, struct match_keys *k)
 	name_keys(c->name.family, c->name.given, y, m * 100 + d, k);
 	for (int i = 0; i < c->n_aka && i < CLIENT_AKA_MAX; i++)
 		name_keys(c->aka[i].family, c->aka[i].given, y, m * 100 + d, k);
-	for (int i = 0; i < c->n_phone && i < CLIENT_PHONE_MAX; i++) {
-		char p[16];
-		text_digits(c->phone[i].number, p, sizeof p);
-		if (strlen(p) >= 7)
-			key_add(k, "P:%s", p);
-	}
+	phone_keys(c, k);
 }
 
 void match_keys_record(const struct client *c, struct match_keys *out)
@@ -700,6 +705,128 @@ void match_keys_query(const struct client *q, struct match_keys *out)
 			key_add(out, "D:%04d%02d%02d", y, d, m);
 	}
 	name_keys(q->name.given, q->name.family, y, m * 100 + d, out);
+}
+
+/* ---- narrow blocking keys ---------------------------------------------- */
+
+/* Phonetic codes of a family name's first three parts. */
+static int family_codes(const char *family, char codes[3][PHONETIC_LEN])
+{
+	struct toks f;
+	int n = 0;
+	toks_make(family, &f);
+	for (int i = 0; i < f.n && n < 3; i++) {
+		bool dup = !f.ph[i][0];
+		for (int x = 0; x < n && !dup; x++)
+			dup = strcmp(codes[x], f.ph[i]) == 0;
+		if (!dup)
+			memcpy(codes[n++], f.ph[i], PHONETIC_LEN);
+	}
+	return n;
+}
+
+enum { BK_RECORD, BK_QUERY, BK_WIDE };
+
+/* The keys of one name and one DOB (y 0 = none). A record stores every
+ * kind; a query asks for the narrow ones (mode BK_QUERY: the name and DOB
+ * keys when it has a DOB, the name-only key when it has none) or the wide
+ * ones (BK_WIDE: one name with part of the DOB). */
+static void block_name(const char *family, const char *given, int y, int m, int d, int mode,
+                       struct match_keys *k)
+{
+	char gc[GIVEN_CODES_MAX][PHONETIC_LEN], fc[3][PHONETIC_LEN];
+	int ng = given_codes(given, gc), nf = family_codes(family, fc);
+	bool narrow = mode != BK_WIDE, wide = mode != BK_QUERY;
+	for (int g = 0; g < ng; g++)
+		for (int f = 0; f < nf; f++) {
+			if (y > 0 && narrow) {
+				key_add(k, "Y:%s:%s:%04d%02d", gc[g], fc[f], y, m);
+				key_add(k, "M:%s:%s:%04d%02d", gc[g], fc[f], y, d);
+				key_add(k, "X:%s:%s:%02d%02d", gc[g], fc[f], m, d);
+			}
+			if (mode == BK_RECORD || y == 0)
+				key_add(k, "N:%s:%s", gc[g], fc[f]);
+		}
+	if (y == 0)
+		return;
+	for (int g = 0; g < ng; g++) {
+		if (narrow)
+			key_add(k, "G:%s:%04d%02d%02d", gc[g], y, m, d);
+		if (wide) {
+			key_add(k, "A:%s:%04d%02d", gc[g], y, m);
+			key_add(k, "H:%s:%04d%02d", gc[g], y, d);
+			key_add(k, "B:%s:%02d%02d", gc[g], m, d);
+		}
+	}
+	for (int f = 0; f < nf; f++) {
+		if (narrow)
+			key_add(k, "F:%s:%04d%02d%02d", fc[f], y, m, d);
+		if (wide) {
+			key_add(k, "C:%s:%04d%02d", fc[f], y, m);
+			key_add(k, "I:%s:%04d%02d", fc[f], y, d);
+			key_add(k, "E:%s:%02d%02d", fc[f], m, d);
+		}
+	}
+}
+
+static void block_keys(const struct client *c, int y, int m, int d, int mode, struct match_keys *k)
+{
+	block_name(c->name.family, c->name.given, y, m, d, mode, k);
+	for (int i = 0; mode == BK_RECORD && i < c->n_aka && i < CLIENT_AKA_MAX; i++)
+		block_name(c->aka[i].family, c->aka[i].given, y, m, d, mode, k);
+}
+
+void match_block_record(const struct client *c, struct match_keys *out)
+{
+	int y = 0, m = 0, d = 0;
+	out->n = 0;
+	if (c->dob != DATE_NONE) {
+		date_to_ymd(c->dob, &y, &m, &d);
+		key_add(out, "D:%04d%02d%02d", y, m, d);
+	}
+	block_keys(c, y, m, d, BK_RECORD, out);
+	phone_keys(c, out);
+}
+
+void match_block_query(const struct client *q, struct match_keys *out)
+{
+	int y = 0, m = 0, d = 0;
+	out->n = 0;
+	if (q->dob != DATE_NONE)
+		date_to_ymd(q->dob, &y, &m, &d);
+	bool names = q->name.family[0] || q->name.given[0];
+	if (y > 0 && !names)
+		key_add(out, "D:%04d%02d%02d", y, m, d);
+	block_keys(q, y, m, d, BK_QUERY, out);
+	/* first and last typed in each other's box */
+	block_name(q->name.given, q->name.family, y, m, d, BK_QUERY, out);
+	/* day and month swapped */
+	if (y > 0 && m != d && date_valid_ymd(y, d, m)) {
+		if (!names)
+			key_add(out, "D:%04d%02d%02d", y, d, m);
+		block_keys(q, y, d, m, BK_QUERY, out);
+	}
+	/* with a DOB, any one field wrong leaves a name-and-DOB key; a phone
+	 * (shared by a household, a clinic) is for the wide look */
+	if (y == 0)
+		phone_keys(q, out);
+}
+
+void match_block_wide(const struct client *q, struct match_keys *out)
+{
+	int y = 0, m = 0, d = 0;
+	out->n = 0;
+	if (q->dob == DATE_NONE)
+		return; /* the narrow keys of a query without a DOB are its names and phone */
+	date_to_ymd(q->dob, &y, &m, &d);
+	phone_keys(q, out);
+	key_add(out, "D:%04d%02d%02d", y, m, d);
+	block_name(q->name.family, q->name.given, y, m, d, BK_WIDE, out);
+	block_name(q->name.given, q->name.family, y, m, d, BK_WIDE, out);
+	if (m != d && date_valid_ymd(y, d, m)) {
+		key_add(out, "D:%04d%02d%02d", y, d, m);
+		block_name(q->name.family, q->name.given, y, d, m, BK_WIDE, out);
+	}
 }
 
 /* ---- in-memory index ------------------------------------------------- */
@@ -764,7 +891,7 @@ static void index_grow(struct match_index *ix)
 void match_index_add(struct match_index *ix, const struct client *c, uint32_t pos)
 {
 	struct match_keys k;
-	match_keys_record(c, &k);
+	match_block_record(c, &k);
 	for (int i = 0; i < k.n; i++) {
 		if ((ix->used + 1) * 4 > ix->cap * 3)
 			index_grow(ix);
@@ -786,64 +913,197 @@ const uint32_t *match_index_lookup(const struct match_index *ix, const char *key
 	return p->h ? p->pos : NULL;
 }
 
+/* ---- twins ------------------------------------------------------------ */
+
+static bool given_same(const char *a, const char *b)
+{
+	char fa[VAX_NAME_LEN], fb[VAX_NAME_LEN];
+	text_fold(a, fa, sizeof fa);
+	text_fold(b, fb, sizeof fb);
+	return fa[0] && strcmp(fa, fb) == 0;
+}
+
+/* Two records of different people born the same day under the same
+ * surname: twins (or triplets), whatever their first names. Records with
+ * the same first name and no differing birth order are one person twice,
+ * not twins. */
+static bool co_twins(const struct client *a, const struct client *b)
+{
+	if (a == b || a->dob == DATE_NONE || a->dob != b->dob)
+		return false;
+	struct toks fa, fb;
+	toks_make(a->name.family, &fa);
+	toks_make(b->name.family, &fb);
+	enum level fam = names_compare(&fa, &fb, false);
+	if (fam != LV_EXACT && fam != LV_REORDER && fam != LV_SUBSET)
+		return false;
+	bool orders_differ =
+	    a->multiple_birth > 0 && b->multiple_birth > 0 && a->multiple_birth != b->multiple_birth;
+	return orders_differ || !given_same(a->name.given, b->name.given);
+}
+
+/* How the query's first name agrees with a record's, names swapped and
+ * earlier names included, as the score sees it. */
+static enum level given_level(const struct client *q, const struct client *c)
+{
+	struct name_cmp nc = {0};
+	name_try(&q->name, &c->name, 0, &nc);
+	for (int k = 0; k < c->n_aka && k < CLIENT_AKA_MAX; k++)
+		name_try(&q->name, &c->aka[k], k + 1, &nc);
+	return nc.giv;
+}
+
+/* May cand stay certain beside its co-twin? Only when the query tells them
+ * apart: by birth order where the query and both records carry one, by a
+ * first name that fits the co-twin not at all, or by one that is the
+ * candidate's own exactly and not the co-twin's. A nickname or a look-alike
+ * name that could be either twin's never does. */
+static bool tells_apart(const struct client *q, const struct client *cand, const struct client *twin)
+{
+	if (q->multiple_birth > 0 && cand->multiple_birth == q->multiple_birth && twin->multiple_birth > 0 &&
+	    twin->multiple_birth != q->multiple_birth)
+		return true;
+	enum level lt = given_level(q, twin);
+	if (lt == LV_DISAGREE)
+		return true;
+	return given_level(q, cand) == LV_EXACT && lt != LV_EXACT;
+}
+
+static void twin_cap(struct match_result *r)
+{
+	r->not_certain = true;
+	if (r->grade > MATCH_PROBABLE)
+		r->grade = MATCH_PROBABLE;
+	why(r, true, "a twin on record (same DOB and last name): confirm which one");
+}
+
+void match_twins(const struct client *query, const struct client *const *cands, struct match_result *res,
+                 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].grade != MATCH_CERTAIN)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && co_twins(cands[i], cands[j]) &&
+			    !tells_apart(query, cands[i], cands[j])) {
+				twin_cap(&res[i]);
+				break;
+			}
+	}
+}
+
 /* ---- search ---------------------------------------------------------- */
 
-static void consider(const struct client *q, const struct client *c, size_t pos, struct match_result *out,
-                     size_t max, size_t *have)
+/* A candidate: its position and its weight and grade (reasons come later,
+ * for what is shown). */
+struct scored {
+	size_t pos;
+	double weight;
+	enum match_grade grade;
+	bool twin; /* capped by the twin rule */
+};
+
+static int scored_cmp(const void *pa, const void *pb)
 {
-	struct match_result r;
-	score(q, c, &r, false);
-	if (r.grade == MATCH_NONE)
-		return;
-	size_t at = *have;
-	while (at > 0 && out[at - 1].weight < r.weight)
-		at--;
-	if (at >= max)
-		return;
-	size_t keep = *have < max ? *have : max - 1;
-	memmove(&out[at + 1], &out[at], (keep - at) * sizeof *out);
-	r.index = pos;
-	out[at] = r;
-	if (*have < max)
-		(*have)++;
+	const struct scored *a = pa, *b = pb;
+	if (a->grade != b->grade)
+		return a->grade < b->grade ? 1 : -1;
+	if (a->weight != b->weight)
+		return a->weight < b->weight ? 1 : -1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Add the records under keys not seen yet. */
+static void gather(const struct match_index *ix, const struct match_keys *k, size_t n, uint8_t *seen,
+                   struct scored **c, size_t *nc, size_t *cap)
+{
+	for (int i = 0; i < k->n; i++) {
+		size_t np;
+		const uint32_t *p = match_index_lookup(ix, k->key[i], &np);
+		for (size_t j = 0; j < np; j++) {
+			uint32_t pos = p[j];
+			if (pos >= n || (seen[pos / 8] & (1u << (pos % 8))))
+				continue;
+			seen[pos / 8] |= (uint8_t)(1u << (pos % 8));
+			*c = xgrow(*c, cap, *nc + 1, sizeof **c);
+			(*c)[(*nc)++] = (struct scored){.pos = pos};
+		}
+	}
+}
+
+static void score_from(const struct client *query, const struct client *arr, struct scored *c, size_t from,
+                       size_t to)
+{
+	struct match_result *r = xmalloc(sizeof *r);
+	for (size_t i = from; i < to; i++) {
+		score(query, &arr[c[i].pos], r, false);
+		c[i].weight = r->weight;
+		c[i].grade = r->grade;
+	}
+	free(r);
 }
 
 size_t match_search(const struct client *query, const struct client *arr, size_t n,
                     const struct match_index *ix, struct match_result *out, size_t max, size_t *scored)
 {
-	size_t have = 0, count = 0;
-	if (max == 0)
+	if (max == 0) {
+		if (scored)
+			*scored = 0;
 		return 0;
+	}
+	size_t nc = 0, cap = 0;
+	struct scored *c = NULL;
+	uint8_t *seen = NULL;
 	if (!ix) {
+		c = xcalloc(n ? n : 1, sizeof *c);
 		for (size_t i = 0; i < n; i++)
-			consider(query, &arr[i], i, out, max, &have);
-		count = n;
+			c[nc++].pos = i;
+		score_from(query, arr, c, 0, nc);
 	} else {
 		struct match_keys *k = xmalloc(sizeof *k);
-		uint8_t *seen = xcalloc(n / 8 + 1, 1);
-		match_keys_query(query, k);
-		for (int i = 0; i < k->n; i++) {
-			size_t np;
-			const uint32_t *p = match_index_lookup(ix, k->key[i], &np);
-			for (size_t j = 0; j < np; j++) {
-				uint32_t pos = p[j];
-				if (pos >= n || (seen[pos / 8] & (1u << (pos % 8))))
-					continue;
-				seen[pos / 8] |= (uint8_t)(1u << (pos % 8));
-				consider(query, &arr[pos], pos, out, max, &have);
-				count++;
-			}
+		seen = xcalloc(n / 8 + 1, 1);
+		match_block_query(query, k);
+		gather(ix, k, n, seen, &c, &nc, &cap);
+		score_from(query, arr, c, 0, nc);
+		/* nothing probable from the narrow keys: a query with two
+		 * fields wrong, or a new client; look wider before saying so */
+		bool probable = false;
+		for (size_t i = 0; i < nc && !probable; i++)
+			probable = c[i].grade >= MATCH_PROBABLE;
+		if (!probable) {
+			size_t before = nc;
+			match_block_wide(query, k);
+			gather(ix, k, n, seen, &c, &nc, &cap);
+			score_from(query, arr, c, before, nc);
 		}
 		free(seen);
 		free(k);
 	}
-	/* the reasons only for what is shown */
-	for (size_t i = 0; i < have; i++) {
-		size_t pos = out[i].index;
-		score(query, &arr[pos], &out[i], true);
-		out[i].index = pos;
+	/* the twin rule looks at every candidate, graded or not: a co-twin
+	 * whose first name differs wholly may score below possible */
+	for (size_t i = 0; i < nc; i++) {
+		if (c[i].grade != MATCH_CERTAIN)
+			continue;
+		for (size_t j = 0; j < nc && !c[i].twin; j++)
+			if (j != i && co_twins(&arr[c[i].pos], &arr[c[j].pos]) &&
+			    !tells_apart(query, &arr[c[i].pos], &arr[c[j].pos])) {
+				c[i].twin = true;
+				c[i].grade = MATCH_PROBABLE;
+			}
 	}
+	if (nc)
+		qsort(c, nc, sizeof *c, scored_cmp);
+	size_t have = 0;
+	for (size_t i = 0; i < nc && have < max && c[i].grade != MATCH_NONE; i++) {
+		/* the reasons only for what is shown */
+		score(query, &arr[c[i].pos], &out[have], true);
+		if (c[i].twin)
+			twin_cap(&out[have]);
+		out[have].index = c[i].pos;
+		have++;
+	}
+	free(c);
 	if (scored)
-		*scored = count;
+		*scored = nc;
 	return have;
 }

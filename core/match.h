@@ -82,6 +82,37 @@ void match_keys_record(const struct client *c, struct match_keys *out);
  * first and last name swapped). A superset of match_keys_record(q). */
 void match_keys_query(const struct client *q, struct match_keys *out);
 
+/** Narrow blocking keys, for large registries (vaxregd, the in-memory
+ * index): each combines a name's sound with most of the DOB, so a key holds
+ * a handful of clients even among millions, and any one field typed wrong
+ * (a DOB digit, day and month swapped, a nickname, a married or misspelt
+ * last name) still leaves a key in common: Y:MR:KRS:201903 (given, family,
+ * birth year and month), M:MR:KRS:201915 (year and day), X:MR:KRS:0315
+ * (month and day), G:MR:20190315 (given and DOB), F:KRS:20190315 (family
+ * and DOB), N:MR:KRS (names alone), D:20190315, P:5125550100 and the wide
+ * keys below. A record
+ * stores every kind; a query looks up the narrow ones it can make (N and P
+ * only without a DOB, D only without a name), with first and last name and
+ * day and month swapped. Derived from PHI like match_keys. */
+void match_block_record(const struct client *c, struct match_keys *out);
+void match_block_query(const struct client *q, struct match_keys *out);
+/** The wider keys to look up when the narrow ones found nothing probable
+ * (two fields wrong, or a client not on file), for a query with a DOB: D
+ * (the DOB), A:MR:201903, H:MR:201915 and B:MR:0315 (given with the birth
+ * year and month, year and day, or month and day), C:KRS:201903,
+ * I:KRS:201915 and E:KRS:0315 (the same for the family name); with day and
+ * month swapped too. Records store them. */
+void match_block_wide(const struct client *q, struct match_keys *out);
+
+/** The twin rule over a scored candidate list (cands[i] scored as res[i]):
+ * a client graded certain whose co-twin (same DOB and last name, another
+ * first name or birth order) is also a candidate stays certain only if the
+ * query tells them apart, by birth order on all three or by a first name
+ * that is the client's own and not the co-twin's. A nickname or look-alike
+ * name never does. Lowers res[i] to probable, with the reason. */
+void match_twins(const struct client *query, const struct client *const *cands, struct match_result *res,
+                 size_t n);
+
 /* ---- in-memory index and search (tests, bench, offline store) -------- */
 
 struct match_index;
@@ -89,15 +120,17 @@ struct match_index;
 /** An empty index of 64-bit key hashes to positions. */
 struct match_index *match_index_new(void);
 void match_index_free(struct match_index *ix);
-/** Add record c at position pos (its index in the caller's array). */
+/** Add record c at position pos (its index in the caller's array), under
+ * its match_block_record() keys. */
 void match_index_add(struct match_index *ix, const struct client *c, uint32_t pos);
 /** Positions stored under one key, or NULL (then *n is 0). */
 const uint32_t *match_index_lookup(const struct match_index *ix, const char *key, size_t *n);
 
-/** Score candidates from arr (n records) and keep the best `max` with a
- * grade of at least possible, best first, reasons filled in. With an index
- * only the records sharing a key with the query are scored; with ix NULL
- * every record is. Returns how many results were written. If scored is not
+/** Score candidates from arr (n records), apply the twin rule, and keep
+ * the best `max` with a grade of at least possible, best first (grade, then
+ * weight), reasons filled in. With an index only the records sharing a key
+ * with the query (match_block_query) are scored; with ix NULL every record
+ * is. Returns how many results were written. If scored is not
  * NULL it receives the number of records scored. */
 size_t match_search(const struct client *query, const struct client *arr, size_t n,
                     const struct match_index *ix, struct match_result *out, size_t max, size_t *scored);

@@ -1423,8 +1423,9 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	free(carries);
 }
 
-bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
-                   int only_group, struct cdsi_result *out, struct vax_error *err)
+/* want[g] picks the groups to evaluate (NULL: every one). */
+static bool evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
+                     const bool *want, struct cdsi_result *out, struct vax_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (p->dob == DATE_NONE)
@@ -1438,9 +1439,6 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 			return error_set(err, "CDSI-DOSE-BEFORE-BIRTH",
 			                 "Dose %zu is dated before the date of birth.", i + 1);
 	}
-	if (only_group >= (int)d->ngroups)
-		return error_set(err, "CDSI-GROUP", "No such vaccine group.");
-
 	size_t maxseries = 0;
 	for (size_t i = 0; i < d->nantigens; i++)
 		if (d->antigens[i].nseries > maxseries)
@@ -1455,10 +1453,10 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 		c.ps[i].tdnum = xcalloc(p->ndoses, sizeof *c.ps[i].tdnum);
 		c.ps[i].inadv = xcalloc(p->ndoses, sizeof *c.ps[i].inadv);
 	}
-	size_t first = only_group >= 0 ? (size_t)only_group : 0;
-	size_t last = only_group >= 0 ? (size_t)only_group + 1 : d->ngroups;
-	out->groups = xcalloc(last - first, sizeof *out->groups);
-	for (size_t gi = first; gi < last; gi++) {
+	out->groups = xcalloc(d->ngroups + 1, sizeof *out->groups);
+	for (size_t gi = 0; gi < d->ngroups; gi++) {
+		if (want && !want[gi])
+			continue;
 		struct cdsi_group_result *r = &out->groups[out->ngroups++];
 		r->group = (int)gi;
 		group_result(&c, &d->groups[gi], r);
@@ -1474,6 +1472,28 @@ bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_
 	free(c.ps);
 	free(c.ad);
 	return true;
+}
+
+bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
+                   int only_group, struct cdsi_result *out, struct vax_error *err)
+{
+	if (only_group >= (int)d->ngroups) {
+		memset(out, 0, sizeof *out);
+		return error_set(err, "CDSI-GROUP", "No such vaccine group.");
+	}
+	if (only_group < 0)
+		return evaluate(d, p, assessment, NULL, out, err);
+	bool *want = xcalloc(d->ngroups, sizeof *want);
+	want[only_group] = true;
+	bool ok = evaluate(d, p, assessment, want, out, err);
+	free(want);
+	return ok;
+}
+
+bool cdsi_evaluate_groups(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
+                          const bool *want, struct cdsi_result *out, struct vax_error *err)
+{
+	return evaluate(d, p, assessment, want, out, err);
 }
 
 void cdsi_result_free(struct cdsi_result *r)

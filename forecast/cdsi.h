@@ -133,6 +133,11 @@ struct cdsi_result {
  * bad input (no date of birth, a dose dated before birth). */
 bool cdsi_evaluate(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
                    int only_group, struct cdsi_result *out, struct vax_error *err);
+/** The same for the groups with want[group] set (want has
+ * cdsi_group_count() entries): a report that needs a few groups for many
+ * people skips the rest. */
+bool cdsi_evaluate_groups(const struct cdsi_data *d, const struct cdsi_patient *p, vax_date assessment,
+                          const bool *want, struct cdsi_result *out, struct vax_error *err);
 void cdsi_result_free(struct cdsi_result *r);
 /** The result for a group index, or NULL. */
 const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, int group);

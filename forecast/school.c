@@ -304,8 +304,19 @@ bool school_check(const struct school_reqs *r, const struct cdsi_data *d, const 
 	memset(out, 0, sizeof *out);
 	if (grade == SCHOOL_GRADE_BAD || grade < SCHOOL_GRADE_PK || grade > 12)
 		return error_set(err, "SCHOOL-GRADE", "The grade must be PK, K or 1 to 12.");
+	/* only the vaccine groups this grade's requirements name */
+	size_t ng = cdsi_group_count(d);
+	bool *want = calloc(ng + 1, sizeof *want);
+	if (!want)
+		abort();
+	for (size_t i = 0; i < r->n; i++)
+		if (grade >= r->reqs[i].lo && grade <= r->reqs[i].hi && r->reqs[i].group >= 0 &&
+		    (size_t)r->reqs[i].group < ng)
+			want[r->reqs[i].group] = true;
 	struct cdsi_result res;
-	if (!cdsi_evaluate(d, p, on, -1, &res, err))
+	bool ok = cdsi_evaluate_groups(d, p, on, want, &res, err);
+	free(want);
+	if (!ok)
 		return false;
 	out->items = calloc(r->n ? r->n : 1, sizeof *out->items);
 	if (!out->items)
@@ -322,7 +333,7 @@ bool school_check(const struct school_reqs *r, const struct cdsi_data *d, const 
 		struct school_item *it = &out->items[out->nitems++];
 		snprintf(it->label, sizeof it->label, "%s", q->label);
 		it->group = q->group;
-		it->due = DATE_NONE;
+		it->due = it->earliest = DATE_NONE;
 		const struct cdsi_group_result *g = cdsi_result_group(&res, q->group);
 		size_t nvalid = 0;
 		for (size_t k = 0; g && k < g->nevals; k++) /* evals are in date order */
@@ -347,14 +358,22 @@ bool school_check(const struct school_reqs *r, const struct cdsi_data *d, const 
 			continue;
 		}
 		out->compliant = false;
+		/* the dose missing: CDSi's next dose, else one more than counted
+		 * (a booster the school wants after a series CDSi calls done) */
+		it->dose = g && g->status == CDSI_NOT_COMPLETE && g->dose_number > 0 ? g->dose_number
+		                                                                     : (int)nvalid + 1;
 		/* when CDSi says the next dose cannot be given yet, the student is
 		 * in process: due by that date */
 		if (g && g->status == CDSI_NOT_COMPLETE && g->earliest != DATE_NONE && g->earliest > on &&
 		    nvalid > 0) {
 			it->status = SCHOOL_DUE;
-			it->due = g->earliest;
+			it->due = it->earliest = g->earliest;
 		} else {
 			it->status = SCHOOL_NOT_MET;
+			it->earliest = g && g->status == CDSI_NOT_COMPLETE && g->earliest != DATE_NONE &&
+			                       g->earliest > on
+			                   ? g->earliest
+			                   : on;
 		}
 	}
 	free(valid);

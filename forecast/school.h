@@ -42,8 +42,10 @@ struct school_item {
 	char label[32]; /* "DTaP/DT/Td", "MMR" */
 	int group;      /* CDSi vaccine group index */
 	enum school_status status;
-	vax_date due;    /* SCHOOL_DUE: earliest date of the next dose */
-	int valid_doses; /* doses CDSi judged valid for the group */
+	vax_date due;      /* SCHOOL_DUE: earliest date of the next dose */
+	int valid_doses;   /* doses CDSi judged valid for the group */
+	int dose;          /* not met or due: the dose missing (1 = the first), from CDSi's forecast */
+	vax_date earliest; /* not met or due: the first day it may be given (the check date when now) */
 };
 
 struct school_report {

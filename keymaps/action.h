@@ -35,6 +35,7 @@
 	_(CLIENT, "Client record") \
 	_(SHOT, "Immunizations") \
 	_(REVIEW, "Review and outbox") \
+	_(REPORTS, "Reports, notices and school lists") \
 	_(SESSION, "Session")
 
 enum action_group {
@@ -106,6 +107,18 @@ enum action_group {
 	_(SYNC_NOW,            "sync-now",            "Send",       "Send waiting records to the registry now", REVIEW) \
 	_(DISCARD,             "discard",             "Discard",    "Drop a waiting record (reason required; never sent)", REVIEW) \
 	_(KEEP_THEIRS,         "keep-theirs",         "Theirs",     "Conflict: keep the registry's version, drop ours", REVIEW) \
+	\
+	_(RECALL,              "recall",              "Recall",     "Reminder/recall: notices for clients due or overdue", REPORTS) \
+	_(SCHOOL_LISTS,        "school-lists",        "Lists",      "School lists: make, rename, delete; add and remove students", REPORTS) \
+	_(SCHOOL_REPORTS,      "school-reports",      "Reports",    "Check School Reports: the compliance reports already run", REPORTS) \
+	_(PROVIDER_SUMMARY,    "provider-summary",    "Summary",    "Provider summary: how this organization reports to the registry", REPORTS) \
+	_(RUN_REPORT,          "run-report",          "Run",        "Run the list's school compliance report", REPORTS) \
+	_(NEW_LIST,            "new-list",            "New list",   "Make a new school list", REPORTS) \
+	_(RENAME,              "rename",              "Rename",     "Rename the selected list", REPORTS) \
+	_(FIND_STUDENT,        "find-student",        "Find",       "Find a student to add to lists", REPORTS) \
+	_(ADD_TO_LIST,         "add-to-list",         "Add",        "Add the selected student to the list, or to several", REPORTS) \
+	_(MARK,                "mark",                "Mark",       "Mark or unmark the selected line", REPORTS) \
+	_(PRINT,               "print",               "Print",      "Print this document, or save it to a file", REPORTS) \
 	\
 	_(SWITCH_ORG,          "switch-org",          "Org",        "Work for another organization", SESSION) \
 	_(CHANGE_PASSWORD,     "change-password",     "Password",   "Change your password", SESSION) \

@@ -53,6 +53,7 @@
 	_(FIELD,        "field",        "Any field that has the cursor") \
 	_(OUTBOX,       "outbox",       "Outbox") \
 	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
+	_(REPORTS,      "reports",      "Reports, notices and school lists") \
 	_(HELP,         "help",         "Help screen")
 
 enum keymap_id {

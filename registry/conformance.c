@@ -224,34 +224,139 @@ struct op_param {
 	const char *max, *type, *doc;
 };
 
+enum op_needs { NEEDS_NOTHING, NEEDS_CDSI, NEEDS_SCHOOL }; /* the data loaded at start */
+
 struct op_def {
 	const char *id, *url, *name, *title, *status, *code, *resource; /* resource NULL: system level */
-	bool instance;
+	bool instance;                                                  /* else type (or system) level */
+	enum op_needs needs;
 	const char *description;
-	const struct op_param *params; /* ending {0, NULL} */
+	const struct op_param *params[4]; /* tables in order, each ending {0, NULL}; NULL ends */
 };
 
-/* Group/{id}/$school-compliance: the answer is fhir_parameters_from_tree()
- * of the report op_school.c builds; its parts are listed here. */
-static const struct op_param school_params[] = {
+#define OPDEF "https://vaxdesk.org/fhir/OperationDefinition/"
+
+/* A school report: what it is asked, and its parts as
+ * fhir_parameters_from_tree() writes the report op_school.c builds. */
+static const struct op_param school_in[] = {
     {0, "in", "grade", 1, "1", "string", "The grade the list is checked for: PK, K or 1 to 12."},
     {0, "in", "date", 0, "1", "date", "The day to check on (default: today)."},
+    {0, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+static const struct op_param school_out[] = {
     {0, "out", "group", 1, "1", "Reference", "The school list checked."},
+    {0, "out", "name", 0, "1", "string", "The list's name."},
     {0, "out", "grade", 1, "1", "string", "The grade checked for."},
     {0, "out", "date", 1, "1", "date", "The day checked on."},
     {0, "out", "total", 1, "1", "integer", "Students on the list."},
     {0, "out", "compliant", 1, "1", "integer", "Students who meet every requirement."},
     {0, "out", "student", 0, "*", NULL, "One student of the list."},
     {1, "out", "patient", 1, "1", "Reference", "The student."},
+    {1, "out", "name", 0, "1", "string", "The student's name as the registry has it (Family, Given)."},
+    {1, "out", "birthDate", 0, "1", "date", "The student's date of birth."},
     {1, "out", "compliant", 0, "1", "boolean", "Meets every requirement (absent when not checked)."},
     {1, "out", "error", 0, "1", "string", "Why the student could not be checked."},
     {1, "out", "requirement", 0, "*", NULL, "One requirement of the grade."},
     {2, "out", "vaccine", 1, "1", "string", "The requirement, as the school rules name it (MMR)."},
     {2, "out", "status", 1, "1", "code",
-     "met, not-met, due (not met, may still be given in time) or "
-     "not-required."},
+     "met, not-met, due (not met, may still be given in time) or not-required."},
     {2, "out", "due", 0, "1", "date", "When due: the day the missing dose is due by."},
     {2, "out", "validDoses", 1, "1", "integer", "Doses counted valid toward it."},
+    {2, "out", "dose", 0, "1", "integer", "Not met or due: the dose missing (2: the second)."},
+    {2, "out", "earliest", 0, "1", "date", "Not met or due: the first day the missing dose may be given."},
+    {0, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+/* Group/{id}/$school-report: the same report, kept (also as reopened) */
+static const struct op_param school_kept_out[] = {
+    {0, "out", "id", 1, "1", "id", "The kept report: GET [base]/Group/$school-reports/<id> reopens it."},
+    {0, "out", "seq", 1, "1", "integer", "The organization's reports numbered in the order run."},
+    {0, "out", "ranBy", 1, "1", "string", "The user who ran it."},
+    {0, "out", "ranAt", 1, "1", "instant", "When it was run."},
+    {0, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+/* Group/$school-reports: the organization's kept reports */
+static const struct op_param school_reports_params[] = {
+    {0, "out", "total", 1, "1", "integer", "The organization's kept reports."},
+    {0, "out", "report", 0, "200", NULL, "One kept report, newest first (its students are not listed)."},
+    {1, "out", "id", 1, "1", "id", "The report: GET [base]/Group/$school-reports/<id> reopens it."},
+    {1, "out", "seq", 1, "1", "integer", "The organization's reports numbered in the order run."},
+    {1, "out", "group", 1, "1", "Reference", "The school list checked."},
+    {1, "out", "name", 0, "1", "string", "The list's name."},
+    {1, "out", "grade", 1, "1", "string", "The grade checked for."},
+    {1, "out", "date", 1, "1", "date", "The day checked on."},
+    {1, "out", "total", 1, "1", "integer", "Students on the list."},
+    {1, "out", "compliant", 1, "1", "integer", "Students who met every requirement."},
+    {1, "out", "ranBy", 1, "1", "string", "The user who ran it."},
+    {1, "out", "ranAt", 1, "1", "instant", "When it was run."},
+    {0, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+/* Organization/{id}/$provider-summary (print/summary.c writes the answer) */
+static const struct op_param summary_params[] = {
+    {0, "in", "start", 0, "1", "date", "The period's first day (default: three months before end)."},
+    {0, "in", "end", 0, "1", "date", "The period's last day (default: today; at most two years)."},
+    {0, "out", "organization", 1, "1", "string", "The organization's code."},
+    {0, "out", "start", 1, "1", "date", "The period's first day."},
+    {0, "out", "end", 1, "1", "date", "The period's last day."},
+    {0, "out", "doses", 1, "1", "integer", "Doses the organization administered in the period."},
+    {0, "out", "reported-within-1-day", 1, "1", "integer",
+     "Of them, received within a day of the date given."},
+    {0, "out", "reported-within-7-days", 1, "1", "integer", "Of them, received within 7 days."},
+    {0, "out", "reported-within-30-days", 1, "1", "integer", "Of them, received within 30 days."},
+    {0, "out", "with-lot", 1, "1", "integer", "Of them, with a lot number."},
+    {0, "out", "with-vis", 1, "1", "integer", "Of them, with a VIS."},
+    {0, "out", "with-funding", 1, "1", "integer", "Of them, with a funding source."},
+    {0, "out", "with-eligibility", 1, "1", "integer", "Of them, with a VFC eligibility."},
+    {0, "out", "historical", 1, "1", "integer", "Historical records entered in the period."},
+    {0, "out", "cohort", 1, "1", "integer", "Active clients 24-35 months old on end."},
+    {0, "out", "up-to-date", 1, "1", "integer", "Of them, up to date for 4:3:1:3:3:1:4."},
+    {0, "out", "errors", 1, "1", "integer", "Data-quality errors in the period's doses."},
+    {0, "out", "short-of", 0, "*", NULL, "The cohort's clients short of one series."},
+    {1, "out", "vaccine", 1, "1", "string",
+     "The series (DTaP, Polio, MMR, Hib, Hepatitis B, Varicella, PCV)."},
+    {1, "out", "count", 1, "1", "integer", "Clients short of it."},
+    {0, "out", "issue", 0, "*", NULL, "One kind of data-quality error."},
+    {1, "out", "code", 1, "1", "code", "The rule (doc/validation.md) or Q-NOT-VALID-* (CDSi)."},
+    {1, "out", "text", 1, "1", "string", "The rule in words."},
+    {1, "out", "count", 1, "1", "integer", "Doses that fail it."},
+    {0, "out", "example", 0, "40", NULL, "A dose to correct."},
+    {1, "out", "code", 1, "1", "code", "The rule it fails."},
+    {1, "out", "immunization", 0, "1", "Reference", "The dose."},
+    {1, "out", "patient", 0, "1", "Reference", "Its client."},
+    {1, "out", "date", 0, "1", "date", "The date given."},
+    {1, "out", "cvx", 0, "1", "code", "The vaccine (CVX)."},
+    {0, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+/* Patient/$recall (print/recall.c reads the request, writes the answer) */
+static const struct op_param recall_params[] = {
+    {0, "in", "mode", 1, "1", "code", "due (anything due or overdue) or vaccines (the groups named)."},
+    {0, "in", "vaccine", 0, "*", "string", "vaccines mode: a CDSi vaccine group (MMR, HepB, DTaP/Tdap/Td)."},
+    {0, "in", "age-min", 0, "1", "integer", "The youngest age, in whole months."},
+    {0, "in", "age-max", 0, "1", "integer", "The oldest age, in whole months."},
+    {0, "in", "date", 0, "1", "date", "The notice date (default: today)."},
+    {0, "in", "overdue", 0, "1", "boolean", "true: only what is past due (a recall)."},
+    {0, "in", "offset", 0, "1", "integer", "The slice's first client, from 0."},
+    {0, "in", "count", 0, "1", "integer", "Clients examined, 1 to 500 (default 200)."},
+    {0, "out", "total", 1, "1", "integer", "The organization's clients."},
+    {0, "out", "offset", 1, "1", "integer", "The slice's first client."},
+    {0, "out", "count", 1, "1", "integer", "Clients examined."},
+    {0, "out", "date", 1, "1", "date", "The notice date."},
+    {0, "out", "notice", 0, "*", NULL, "A client selected."},
+    {1, "out", "patient", 1, "1", "Patient", "The client as stored (with meta.versionId)."},
+    {1, "out", "due", 0, "*", NULL, "One vaccine due."},
+    {2, "out", "vaccine", 1, "1", "string", "The vaccine group."},
+    {2, "out", "dose", 0, "1", "integer", "The dose due (2: the second)."},
+    {2, "out", "due", 0, "1", "date", "When it is due."},
+    {2, "out", "pastDue", 0, "1", "date", "When it is past due."},
+    {2, "out", "overdue", 1, "1", "boolean", "Past due on the notice date."},
+    {0, "out", "outcome", 0, "*", NULL, "How many clients ended how."},
+    {1, "out", "code", 1, "1", "code",
+     "selected, not-due, no-dob, out-of-age, inactive, opted-out or no-address."},
+    {1, "out", "count", 1, "1", "integer", "Clients."},
     {0, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -268,29 +373,99 @@ static const struct op_param immds_params[] = {
 };
 
 static const struct op_def ops[] = {
-    {"Group-school-compliance", "https://vaxdesk.org/fhir/OperationDefinition/Group-school-compliance",
-     "SchoolCompliance", "School compliance of a school list", "active", "school-compliance", "Group", true,
+    {"Group-school-compliance",
+     OPDEF "Group-school-compliance",
+     "SchoolCompliance",
+     "School compliance of a school list",
+     "active",
+     "school-compliance",
+     "Group",
+     true,
+     NEEDS_SCHOOL,
      "Every student of a school list (a Group of the organization asking) checked against the school "
      "immunization requirements of a grade on a day (Texas, 25 TAC 97.63), with the CDSi evaluation of "
      "each student's doses in the registry.",
-     school_params},
-    {"ImmDSForecastOperation", "http://hl7.org/fhir/us/immds/OperationDefinition/ImmDSForecastOperation",
-     "ImmDSForecast", "Immunization Decision Support Forecast", "draft", "immds-forecast", NULL, false,
+     {school_in, school_out}},
+    {"ImmDSForecastOperation",
+     "http://hl7.org/fhir/us/immds/OperationDefinition/ImmDSForecastOperation",
+     "ImmDSForecast",
+     "Immunization Decision Support Forecast",
+     "draft",
+     "immds-forecast",
+     NULL,
+     false,
+     NEEDS_CDSI,
      "The Immunization Decision Support Forecast Request operation to provide standardized request and "
      "response interfaces to Immunization Forecasters (HL7 ImmDS IG STU1).",
-     immds_params},
+     {immds_params}},
+    {"Group-school-report",
+     OPDEF "Group-school-report",
+     "SchoolReport",
+     "Run and keep a school report",
+     "active",
+     "school-report",
+     "Group",
+     true,
+     NEEDS_SCHOOL,
+     "$school-compliance run and kept by the registry for the organization that ran it (201, Location "
+     "Group/$school-reports/<id>); the answer is the report with its id, number, user and time.",
+     {school_in, school_kept_out, school_out}},
+    {"Group-school-reports",
+     OPDEF "Group-school-reports",
+     "SchoolReports",
+     "The school reports kept",
+     "active",
+     "school-reports",
+     "Group",
+     false,
+     NEEDS_NOTHING,
+     "The organization's kept school reports, newest first (at most 200), without their students; "
+     "GET [base]/Group/$school-reports/<id> gives one as it was run, as Group-school-report answers it.",
+     {school_reports_params}},
+    {"Organization-provider-summary",
+     OPDEF "Organization-provider-summary",
+     "ProviderSummary",
+     "How an organization reports to the registry",
+     "active",
+     "provider-summary",
+     "Organization",
+     true,
+     NEEDS_CDSI,
+     "Timeliness and completeness of the doses the organization (the session's own) administered in a "
+     "period, 4:3:1:3:3:1:4 coverage of its 24-35 month old clients, and its data-quality errors.",
+     {summary_params}},
+    {"Patient-recall",
+     OPDEF "Patient-recall",
+     "Recall",
+     "Reminder/recall selection",
+     "active",
+     "recall",
+     "Patient",
+     false,
+     NEEDS_CDSI,
+     "The reminder/recall selection over one slice of the organization's clients (the Patients it "
+     "registered, in name order): each client selected with the vaccines due, and how many clients "
+     "ended how.",
+     {recall_params}},
 };
 
 #define NOPS (sizeof ops / sizeof *ops)
 
-const char *reg_immds_definition(void)
+void reg_conformance_ops(const char *type, bool cdsi, bool school, cJSON *where)
 {
-	return ops[1].url;
-}
-
-const char *reg_school_definition(void)
-{
-	return ops[0].url;
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(where, "operation");
+	for (size_t i = 0; i < NOPS; i++) {
+		const struct op_def *d = &ops[i];
+		if ((type ? !d->resource || strcmp(type, d->resource) : d->resource != NULL) ||
+		    (d->needs == NEEDS_CDSI && !cdsi) || (d->needs == NEEDS_SCHOOL && !(cdsi && school)))
+			continue;
+		if (!list)
+			list = cJSON_AddArrayToObject(where, "operation");
+		cJSON *op = cJSON_CreateObject();
+		cJSON_AddStringToObject(op, "name", d->code);
+		cJSON_AddStringToObject(op, "definition", d->url);
+		cJSON_AddItemToArray(list, op);
+	}
 }
 
 static cJSON *op_definition(const struct op_def *d)
@@ -302,21 +477,23 @@ static cJSON *op_definition(const struct op_def *d)
 	if (d->resource)
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "resource"), cJSON_CreateString(d->resource));
 	cJSON_AddBoolToObject(r, "system", d->resource == NULL);
-	cJSON_AddBoolToObject(r, "type", false);
+	cJSON_AddBoolToObject(r, "type", d->resource && !d->instance);
 	cJSON_AddBoolToObject(r, "instance", d->instance);
 	cJSON *lists[3] = {cJSON_AddArrayToObject(r, "parameter"), NULL, NULL};
-	for (const struct op_param *p = d->params; p->name; p++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", p->name);
-		cJSON_AddStringToObject(o, "use", p->use);
-		cJSON_AddNumberToObject(o, "min", p->min);
-		cJSON_AddStringToObject(o, "max", p->max);
-		cJSON_AddStringToObject(o, "documentation", p->doc);
-		if (p->type)
-			cJSON_AddStringToObject(o, "type", p->type);
-		cJSON_AddItemToArray(lists[p->depth], o);
-		if (!p->type && p->depth < 2)
-			lists[p->depth + 1] = cJSON_AddArrayToObject(o, "part");
+	for (const struct op_param *const *t = d->params; *t; t++) {
+		for (const struct op_param *p = *t; p->name; p++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", p->name);
+			cJSON_AddStringToObject(o, "use", p->use);
+			cJSON_AddNumberToObject(o, "min", p->min);
+			cJSON_AddStringToObject(o, "max", p->max);
+			cJSON_AddStringToObject(o, "documentation", p->doc);
+			if (p->type)
+				cJSON_AddStringToObject(o, "type", p->type);
+			cJSON_AddItemToArray(lists[p->depth], o);
+			if (!p->type && p->depth < 2)
+				lists[p->depth + 1] = cJSON_AddArrayToObject(o, "part");
+		}
 	}
 	return r;
 }

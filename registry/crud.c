@@ -114,8 +114,7 @@ static void read_version(struct ctx *x, const char *type, const char *id, long v
 	struct store_res r;
 	if (!reg_load(x, type, id, version, &r))
 		return;
-	cJSON *j = cJSON_Parse(r.json);
-	reg_subset(j, type, reg_param(x->rq, "_elements"), reg_param(x->rq, "_summary"));
+	cJSON *j = reg_stored_json(r.json, type, reg_param(x->rq, "_elements"), reg_param(x->rq, "_summary"));
 	reg_reply_json(x->rs, 200, j, CT_FHIR);
 	reg_version_headers(x->rs, type, id, r.version, r.updated);
 	x->rs->location[0] = '\0';
@@ -190,6 +189,24 @@ static void reply_existing(struct ctx *x, const char *type, const char *id)
 	reply_resource(x, 200, type, id, cJSON_Parse(r.json), r.version, r.updated);
 	reg_audit(x, "read", type, id);
 	store_res_free(&r);
+}
+
+/* A write the store refused. STORE-EXISTS here is a record's own UUID
+ * (identifier urn:ietf:rfc:3986) that another record has, one this session
+ * does not see (another organization's school list): a conflict, told
+ * without naming that record. */
+static void reply_write_err(struct ctx *x, const char *type, const struct vax_error *err)
+{
+	if (strcmp(err->code, "STORE-EXISTS")) {
+		reg_reply_err(x->rs, err);
+		return;
+	}
+	char path[48];
+	snprintf(path, sizeof path, "%s.identifier", type);
+	reg_reply_oo(x->rs, 409, "conflict", "UUID-TAKEN",
+	             "Another record has this record's own UUID (identifier urn:ietf:rfc:3986): give "
+	             "it a UUID of its own.",
+	             path);
 }
 
 void reg_create(struct ctx *x)
@@ -272,7 +289,14 @@ void reg_create(struct ctx *x)
 	if (!store_write(reg_store(x->a), type, id, x->ss.org, res, false, x->rq->now, &version, &err)) {
 		cJSON_Delete(res);
 		wabort(x);
-		reg_reply_err(x->rs, &err);
+		/* another server created it since the check: the constraint on the
+		 * record's own UUID keeps it once, and this is a resend */
+		char have[VAX_ID_LEN];
+		if (!strcmp(err.code, "STORE-EXISTS") && uuid[0] &&
+		    reg_find_by_uuid(x, type, uuid, have, sizeof have) == 1)
+			reply_existing(x, type, have);
+		else
+			reply_write_err(x, type, &err);
 		return;
 	}
 	reg_audit(x, "create", type, id);
@@ -373,7 +397,7 @@ void reg_update(struct ctx *x)
 	if (!store_write(reg_store(x->a), type, id, org, res, false, x->rq->now, &version, &err)) {
 		cJSON_Delete(res);
 		wabort(x);
-		reg_reply_err(x->rs, &err);
+		reply_write_err(x, type, &err);
 		return;
 	}
 	reg_audit(x, "update", type, id);

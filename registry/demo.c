@@ -4,6 +4,7 @@
  * rest; a fixed seed makes every run identical. */
 #include "registry/demo.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,169 @@ static bool write_json(struct store *st, const char *type, const char *id, const
 	return ok;
 }
 
+/* The clients are made on a second thread while the loading thread
+ * stores them: making a resource (the JSON, its search terms and $match
+ * keys) costs about as much as storing it. Resources go over in batches;
+ * the queue holds a few, so memory stays flat. */
+#define BATCH  512
+#define QUEUED 8
+
+struct batch {
+	int n;
+	struct store_ready *r[BATCH];
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t ready, room;
+	struct batch *q[QUEUED];
+	int head, count;
+	bool done, stop;
+	/* what the maker was asked for and what it made */
+	int n_clients, shots;
+	vax_date anchor;
+	int64_t now;
+	long n_shots;
+	cJSON *group; /* the school list, filled as students are made */
+	int n_members;
+	bool oom;
+};
+
+static void pipe_push(struct pipe *p, struct batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->count == QUEUED && !p->stop)
+		pthread_cond_wait(&p->room, &p->mu);
+	if (p->stop) {
+		pthread_mutex_unlock(&p->mu);
+		for (int i = 0; i < b->n; i++)
+			store_ready_free(b->r[i]);
+		free(b);
+		return;
+	}
+	p->q[(p->head + p->count) % QUEUED] = b;
+	p->count++;
+	pthread_cond_signal(&p->ready);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The next batch, or NULL when the maker is done. */
+static struct batch *pipe_pop(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->count == 0 && !p->done)
+		pthread_cond_wait(&p->ready, &p->mu);
+	struct batch *b = NULL;
+	if (p->count) {
+		b = p->q[p->head];
+		p->head = (p->head + 1) % QUEUED;
+		p->count--;
+		pthread_cond_signal(&p->room);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+static bool made(struct pipe *p, struct batch **b, const char *type, const char *id, const char *org,
+                 cJSON *j)
+{
+	struct store_ready *r = store_ready_new(type, id, org, j, p->now, NULL);
+	cJSON_Delete(j);
+	if (!r) {
+		p->oom = true;
+		return false;
+	}
+	(*b)->r[(*b)->n++] = r;
+	if ((*b)->n == BATCH) {
+		pipe_push(p, *b);
+		*b = calloc(1, sizeof **b);
+		if (!*b) {
+			p->oom = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+static const char *const client_orgs[] = {"HILLPEDS", "RGVFAM", "BAYOUHC"};
+
+static void *make_clients(void *arg)
+{
+	struct pipe *p = arg;
+	struct batch *b = calloc(1, sizeof *b);
+	cJSON *members = cJSON_GetObjectItemCaseSensitive(p->group, "member");
+	bool ok = b != NULL;
+	for (int i = 0; ok && i < p->n_clients && !p->stop; i++) {
+		struct client c;
+		make_client(&c, p->anchor);
+		char pid[VAX_UUID_LEN];
+		fake_uuid(pid);
+		const char *org = client_orgs[pick(3)];
+		ok = made(p, &b, "Patient", pid, org, fhir_patient_to_json(&c));
+		int age_m = date_age_months(c.dob, p->anchor);
+		int given = 0, limit = p->shots > 0 ? p->shots : N(childhood);
+		if (p->shots <= 0 && age_m > 18 * 12)
+			limit = 3 + pick(6); /* adults: what made it into the registry */
+		for (int k = 0; ok && k < N(childhood) && given < limit; k++) {
+			if (childhood[k].months > age_m || pick(20) == 0)
+				continue; /* not due yet, or missed */
+			struct immunization im;
+			imm_init(&im);
+			fake_uuid(im.uuid);
+			snprintf(im.client_id, sizeof im.client_id, "%s", pid);
+			snprintf(im.cvx, sizeof im.cvx, "%s", childhood[k].cvx);
+			snprintf(im.mvx, sizeof im.mvx, "%s", childhood[k].mvx);
+			im.date_given =
+			    date_add_days(date_add_months(c.dob, 0, childhood[k].months), pick(21));
+			if (im.date_given > p->anchor)
+				im.date_given = p->anchor;
+			im.historical = true;
+			snprintf(im.info_source, sizeof im.info_source, "01");
+			snprintf(im.org, sizeof im.org, "%s", org);
+			char iid[VAX_UUID_LEN];
+			fake_uuid(iid);
+			ok = made(p, &b, "Immunization", iid, org, fhir_immunization_to_json(&im));
+			given++;
+			p->n_shots++;
+		}
+		/* extra flu shots make the bench's doses per client */
+		for (; ok && given < p->shots; given++) {
+			struct immunization im;
+			imm_init(&im);
+			fake_uuid(im.uuid);
+			snprintf(im.client_id, sizeof im.client_id, "%s", pid);
+			snprintf(im.cvx, sizeof im.cvx, "141");
+			im.date_given = date_add_days(p->anchor, -pick(3650));
+			if (im.date_given < c.dob)
+				im.date_given = c.dob;
+			im.historical = true;
+			snprintf(im.info_source, sizeof im.info_source, "01");
+			char iid[VAX_UUID_LEN];
+			fake_uuid(iid);
+			ok = made(p, &b, "Immunization", iid, org, fhir_immunization_to_json(&im));
+			p->n_shots++;
+		}
+		if (age_m >= 60 && age_m < 72 && p->n_members < 40 && !strcmp(c.addr[0].county, "Travis")) {
+			cJSON *m = cJSON_CreateObject();
+			cJSON *e = cJSON_AddObjectToObject(m, "entity");
+			char ref[80];
+			snprintf(ref, sizeof ref, "Patient/%s", pid);
+			cJSON_AddStringToObject(e, "reference", ref);
+			cJSON_AddItemToArray(members, m);
+			p->n_members++;
+		}
+	}
+	if (b && b->n)
+		pipe_push(p, b);
+	else
+		free(b);
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_signal(&p->ready);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
 bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_client, FILE *out,
                  struct vax_error *err)
 {
@@ -289,87 +453,53 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 		                   users[i].email ? users[i].email : "", DEMO_PASSWORD, err))
 			goto fail;
 
-	cJSON *group = cJSON_CreateObject();
-	cJSON_AddStringToObject(group, "resourceType", "Group");
-	cJSON_AddStringToObject(group, "type", "person");
-	cJSON_AddBoolToObject(group, "actual", true);
-	cJSON_AddStringToObject(group, "name", "Becker Elementary - Kindergarten 2026-27");
-	cJSON *members = cJSON_AddArrayToObject(group, "member");
-	int n_members = 0;
-
-	long shots = 0;
-	for (int i = 0; i < n_clients; i++) {
-		/* commit in slices: a huge transaction makes a huge WAL */
-		if (i > 0 && i % 5000 == 0 && (!store_commit(st, err) || !store_begin(st, err)))
-			goto fail_group;
-		struct client c;
-		make_client(&c, anchor);
-		char pid[VAX_UUID_LEN];
-		fake_uuid(pid);
-		const char *org = orgs[pick(3)].code;
-		if (!write_json(st, "Patient", pid, org, fhir_patient_to_json(&c), now, err))
-			goto fail_group;
-		int age_m = date_age_months(c.dob, anchor);
-		int given = 0, limit = shots_per_client > 0 ? shots_per_client : N(childhood);
-		if (shots_per_client <= 0 && age_m > 18 * 12)
-			limit = 3 + pick(6); /* adults: what made it into the registry */
-		for (int k = 0; k < N(childhood) && given < limit; k++) {
-			if (childhood[k].months > age_m || pick(20) == 0)
-				continue; /* not due yet, or missed */
-			struct immunization im;
-			imm_init(&im);
-			fake_uuid(im.uuid);
-			snprintf(im.client_id, sizeof im.client_id, "%s", pid);
-			snprintf(im.cvx, sizeof im.cvx, "%s", childhood[k].cvx);
-			snprintf(im.mvx, sizeof im.mvx, "%s", childhood[k].mvx);
-			im.date_given =
-			    date_add_days(date_add_months(c.dob, 0, childhood[k].months), pick(21));
-			if (im.date_given > anchor)
-				im.date_given = anchor;
-			im.historical = true;
-			snprintf(im.info_source, sizeof im.info_source, "01");
-			snprintf(im.org, sizeof im.org, "%s", org);
-			char iid[VAX_UUID_LEN];
-			fake_uuid(iid);
-			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now,
-			                err))
-				goto fail_group;
-			given++;
-			shots++;
+	struct pipe p = {.n_clients = n_clients, .shots = shots_per_client, .anchor = anchor, .now = now};
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.ready, NULL);
+	pthread_cond_init(&p.room, NULL);
+	p.group = cJSON_CreateObject();
+	cJSON_AddStringToObject(p.group, "resourceType", "Group");
+	cJSON_AddStringToObject(p.group, "type", "person");
+	cJSON_AddBoolToObject(p.group, "actual", true);
+	cJSON_AddStringToObject(p.group, "name", "Becker Elementary - Kindergarten 2026-27");
+	cJSON_AddArrayToObject(p.group, "member");
+	pthread_t maker;
+	bool ok = pthread_create(&maker, NULL, make_clients, &p) == 0;
+	if (!ok)
+		error_set(err, "DEMO", "Cannot start a thread.");
+	long stored = 0;
+	for (struct batch *b; ok && (b = pipe_pop(&p)) != NULL;) {
+		for (int i = 0; i < b->n; i++) {
+			/* commit in slices: a huge transaction makes a huge WAL */
+			if (ok && ++stored % 50000 == 0)
+				ok = store_commit(st, err) && store_begin(st, err);
+			ok = ok && store_write_ready(st, b->r[i], err);
+			store_ready_free(b->r[i]);
 		}
-		/* extra flu shots make the bench's million */
-		for (; given < shots_per_client; given++) {
-			struct immunization im;
-			imm_init(&im);
-			fake_uuid(im.uuid);
-			snprintf(im.client_id, sizeof im.client_id, "%s", pid);
-			snprintf(im.cvx, sizeof im.cvx, "141");
-			im.date_given = date_add_days(anchor, -pick(3650));
-			if (im.date_given < c.dob)
-				im.date_given = c.dob;
-			im.historical = true;
-			snprintf(im.info_source, sizeof im.info_source, "01");
-			char iid[VAX_UUID_LEN];
-			fake_uuid(iid);
-			if (!write_json(st, "Immunization", iid, org, fhir_immunization_to_json(&im), now,
-			                err))
-				goto fail_group;
-			shots++;
-		}
-		if (age_m >= 60 && age_m < 72 && n_members < 40 && !strcmp(c.addr[0].county, "Travis")) {
-			cJSON *m = cJSON_CreateObject();
-			cJSON *e = cJSON_AddObjectToObject(m, "entity");
-			char ref[80];
-			snprintf(ref, sizeof ref, "Patient/%s", pid);
-			cJSON_AddStringToObject(e, "reference", ref);
-			cJSON_AddItemToArray(members, m);
-			n_members++;
-		}
+		free(b);
 	}
-	cJSON_AddNumberToObject(group, "quantity", n_members);
+	/* a failure stops the maker; what it queued is dropped */
+	pthread_mutex_lock(&p.mu);
+	p.stop = true;
+	pthread_cond_broadcast(&p.room);
+	pthread_mutex_unlock(&p.mu);
+	pthread_join(maker, NULL);
+	for (struct batch *b; (b = pipe_pop(&p)) != NULL; free(b))
+		for (int i = 0; i < b->n; i++)
+			store_ready_free(b->r[i]);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.ready);
+	pthread_cond_destroy(&p.room);
+	if (ok && p.oom)
+		ok = error_set(err, "DEMO", "Out of memory.");
+	if (!ok) {
+		cJSON_Delete(p.group);
+		goto fail;
+	}
+	cJSON_AddNumberToObject(p.group, "quantity", p.n_members);
 	char gid[VAX_UUID_LEN];
 	fake_uuid(gid);
-	if (!write_json(st, "Group", gid, "AUSTINISD", group, now, err))
+	if (!write_json(st, "Group", gid, "AUSTINISD", p.group, now, err))
 		goto fail;
 	if (!store_commit(st, err) || !store_bulk(st, false, err))
 		goto fail;
@@ -377,7 +507,7 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 		fprintf(out,
 		        "vaxregd: demo registry loaded: %d organizations, %d clients, %ld immunizations, "
 		        "1 school list (%d students)\n",
-		        N(orgs), n_clients, shots, n_members);
+		        N(orgs), n_clients, p.n_shots, p.n_members);
 		fprintf(out, "Demo logins (password for all: %s):\n", DEMO_PASSWORD);
 		fprintf(out, "  org HILLPEDS   user frontdesk   provider\n");
 		fprintf(
@@ -387,8 +517,6 @@ bool demo_load_n(struct store *st, int64_t now, int n_clients, int shots_per_cli
 		fprintf(out, "  org AUSTINISD  user nurse       school nurse\n");
 	}
 	return true;
-fail_group:
-	cJSON_Delete(group);
 fail:
 	store_rollback(st);
 	store_bulk(st, false, NULL);

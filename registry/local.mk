@@ -2,7 +2,7 @@
 # but main() so the Check suites and the bench link the same code.
 noinst_LIBRARIES += libvaxregistry.a
 libvaxregistry_a_SOURCES = \
-	registry/store.h registry/store_sqlite.c \
+	registry/store.h registry/store.c registry/store_impl.h registry/store_sqlite.c registry/store_pg.c \
 	registry/index.c registry/index.h \
 	registry/auth.c registry/auth.h \
 	registry/routes.c registry/routes.h registry/routes_int.h \
@@ -14,14 +14,19 @@ libvaxregistry_a_SOURCES = \
 	registry/conformance.c \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
 	registry/spool.c registry/spool.h
-libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) \
+# the reports (print/'s computations, no drawing): provider summary, recall,
+# the school reports kept
+libvaxregistry_a_SOURCES += registry/op_summary.c registry/op_recall.c registry/op_school_reports.c \
+	registry/client_read.c
+libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXREPORT_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
+	$(SQLITE_LIBS) $(LIBPQ_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
 sbin_PROGRAMS += vaxregd
 vaxregd_SOURCES = registry/main.c
-vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
+vaxregd_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) $(MHD_CFLAGS)
 vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 
 # Integration: a real vaxregd over TLS with a throwaway CA (tests/lib/registry.sh).
@@ -43,20 +48,25 @@ REGISTRY_TESTS = \
 	tests/registry/security.sh \
 	tests/registry/slowconn.sh \
 	tests/registry/search.sh \
-	tests/registry/ownrules.sh
+	tests/registry/ownrules.sh \
+	tests/registry/pg.sh \
+	tests/registry/multiserver.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/tls/mkca.sh tests/registry/roundtrip.json tests/registry/slowconn.py
+EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/registry/roundtrip.json \
+	tests/registry/slowconn.py
 # the HL7 ImmDS IG's example against its profiles (Medplum)
 TESTS += tests/fhir/immds.sh
 dist_check_SCRIPTS += tests/fhir/immds.sh
 EXTRA_DIST += tests/fhir/immds-profiles.mjs tests/fhir/immds-stu1.json tests/fhir/immds-ig-request.json
 
-# Unit suites: core/fhir.c (the mapping is ours) and the store.
-tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c
+# Unit suites: core/fhir.c (the mapping is ours), the store, and the store's
+# query plans at state scale.
+tests_check_all_SOURCES += tests/registry/test_fhir.c tests/registry/test_store.c \
+	tests/registry/test_plans.c
 tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
-EXTRA_DIST += doc/extensions.md
+EXTRA_DIST += doc/extensions.md tests/registry/plans-stat1.txt
 
 # The conformance pass over every FHIR body the integration tests received
 # (tests/lib/registry.sh records them): after all the other tests.

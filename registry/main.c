@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
 #include <openssl/crypto.h>
 
 #include "core/codes.h"
@@ -29,7 +30,10 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: vaxregd [serve] --data DIR --listen ADDR:PORT --cert FILE --key FILE [OPTION]...\n"
-	        "       vaxregd init --data DIR [--demo [--clients N]]\n"
+	        "       vaxregd init --data DIR [--demo [--clients N [--doses N]]]\n"
+	        "       vaxregd upgrade --data DIR\n"
+	        "  (each command takes --database URL instead of or beside --data DIR: a PostgreSQL\n"
+	        "   registry that several servers share)\n"
 	        "       vaxregd org add --data DIR --code CODE --name NAME\n"
 	        "       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
 	        "                        [--password PW | password on stdin]\n"
@@ -39,6 +43,7 @@ static void usage(FILE *out)
 	        "\n"
 	        "Serving:\n"
 	        "  --data DIR            the registry's data directory (made by 'init')\n"
+	        "  --database URL        a postgresql:// registry database instead of DIR/registry.db\n"
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
@@ -72,10 +77,10 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
+	const char *data, *database, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
-	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, per_ip, header_time,
-	    spool_poll, idle_timeout;
+	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, doses, per_ip,
+	    header_time, spool_poll, idle_timeout;
 	bool demo, access_log, test_kdf, tls_tickets;
 };
 
@@ -111,6 +116,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		}
 		if (!strcmp(a, "--data"))
 			slot = &o->data;
+		else if (!strcmp(a, "--database"))
+			slot = &o->database;
 		else if (!strcmp(a, "--listen"))
 			slot = &o->listen;
 		else if (!strcmp(a, "--cert"))
@@ -165,6 +172,8 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
 			num = &o->clients;
+		else if (!strcmp(a, "--doses"))
+			num = &o->doses;
 		else if (!strcmp(a, "--spool"))
 			slot = &o->spool;
 		else if (!strcmp(a, "--spool-poll"))
@@ -192,14 +201,21 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 	return true;
 }
 
+/* The registry's store: the database URL if one is given (several
+ * servers share it), else the data directory's SQLite file. */
+static const char *store_where(const struct opts *o)
+{
+	return o->database ? o->database : o->data;
+}
+
 static struct store *open_store(const struct opts *o)
 {
-	if (!o->data) {
-		die("--data DIR is required", NULL);
+	if (!store_where(o)) {
+		die("--data DIR (or --database URL) is required", NULL);
 		return NULL;
 	}
 	struct vax_error err = {0};
-	struct store *st = store_open(o->data, &err);
+	struct store *st = store_open(store_where(o), &err);
 	if (!st)
 		die(err.message, NULL);
 	return st;
@@ -325,21 +341,55 @@ static int cmd_init(const struct opts *o)
 	int rc = 0;
 	if (o->demo) {
 		struct vax_error err = {0};
-		bool ok = o->clients ? demo_load_n(st, (int64_t)time(NULL), o->clients, 0, stdout, &err)
-		                     : demo_load(st, (int64_t)time(NULL), stdout, &err);
+		bool ok = o->clients
+		              ? demo_load_n(st, (int64_t)time(NULL), o->clients, o->doses, stdout, &err)
+		              : demo_load(st, (int64_t)time(NULL), stdout, &err);
 		if (!ok)
 			rc = die(err.message, NULL);
 	} else {
-		printf("vaxregd: registry initialized in %s\n", o->data);
+		printf("vaxregd: registry initialized in %s\n", o->database ? "the database" : o->data);
 	}
 	store_close(st);
 	return rc;
 }
 
+static int cmd_upgrade(const struct opts *o)
+{
+	if (!store_where(o))
+		return die("--data DIR (or --database URL) is required", NULL);
+	struct vax_error err = {0};
+	if (!store_upgrade(store_where(o), stdout, &err))
+		return die(err.message, NULL);
+	return 0;
+}
+
+/* Maintenance for every server of a registry: a setting in its database. */
+static int maintenance_db(const char *onoff, const struct opts *o)
+{
+	bool on = !strcmp(onoff, "on");
+	if (!on && strcmp(onoff, "off"))
+		return die("say 'maintenance on' or 'maintenance off'", NULL);
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%d", o->retry > 0 ? o->retry : 600);
+	struct vax_error err = {0};
+	bool ok = store_setting_set(st, "maintenance", on ? buf : NULL, &err);
+	store_close(st);
+	if (!ok)
+		return die(err.message, NULL);
+	printf(on ? "vaxregd: maintenance on; every request to every server now gets 503\n"
+	          : "vaxregd: maintenance off\n");
+	return 0;
+}
+
 static int cmd_maintenance(const char *onoff, const struct opts *o)
 {
+	if (o->database)
+		return maintenance_db(onoff, o);
 	if (!o->data)
-		return die("--data DIR is required", NULL);
+		return die("--data DIR (or --database URL) is required", NULL);
 	char *path = fileio_join(o->data, "maintenance");
 	int rc = 0;
 	if (!strcmp(onoff, "on")) {
@@ -378,6 +428,10 @@ static int cmd_serve(const struct opts *o)
 {
 	if (!o->cert || !o->key)
 		return die("--cert FILE and --key FILE are required (vaxregd serves HTTPS only)", NULL);
+	/* with the registry in a database, DIR still holds this server's
+	 * mail spool and maintenance flag */
+	if (o->data && o->database && mkdir(o->data, 0700) != 0 && errno != EEXIST)
+		return die("cannot make the data directory", strerror(errno));
 	struct registry_config cfg = {.datadir = o->data,
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
@@ -435,7 +489,24 @@ static int cmd_serve(const struct opts *o)
 		fprintf(stderr, "vaxregd: $school-compliance is off: %s\n", err.message);
 	cfg.school = school;
 	struct registry *a = registry_new(st, codes, &cfg);
+	/* servers sharing a database share the TLS ticket key: a client
+	 * resumes its session with whichever answers */
+	char ticket[300] = "";
+	if (o->database && o->tls_tickets) {
+		gnutls_datum_t k = {0}, hex = {0};
+		if (gnutls_session_ticket_key_generate(&k) == GNUTLS_E_SUCCESS &&
+		    gnutls_hex_encode2(&k, &hex) == GNUTLS_E_SUCCESS &&
+		    !store_setting_init(st, "tls-ticket-key", (const char *)hex.data, ticket, sizeof ticket,
+		                        &err))
+			ticket[0] = '\0';
+		if (k.data) {
+			gnutls_memset(k.data, 0, k.size);
+			gnutls_free(k.data);
+		}
+		gnutls_free(hex.data);
+	}
 	struct server_opts so = {.listen = o->listen,
+	                         .ticket_key = ticket[0] ? ticket : NULL,
 	                         .cert_file = o->cert,
 	                         .key_file = o->key,
 	                         .threads = (unsigned)o->threads,
@@ -514,6 +585,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "init"))
 		return parse_opts(argc, argv, 2, &o) ? cmd_init(&o) : 2;
+	if (!strcmp(cmd, "upgrade"))
+		return parse_opts(argc, argv, 2, &o) ? cmd_upgrade(&o) : 2;
 	if (!strcmp(cmd, "org") && argc > 2 && !strcmp(argv[2], "add"))
 		return parse_opts(argc, argv, 3, &o) ? cmd_org_add(&o) : 2;
 	if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "add"))

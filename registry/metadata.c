@@ -36,6 +36,7 @@ void reg_metadata(struct ctx *x)
 	    sec, "description",
 	    "OAuth2 password grant at /auth/token (with org_code); bearer tokens bound to one organization.");
 	cJSON *ress = cJSON_AddArrayToObject(r, "resource");
+	bool cdsi = reg_cfg(x->a)->cdsi != NULL, school = reg_cfg(x->a)->school != NULL;
 	for (size_t i = 0; i < reg_ntypes; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", reg_types[i]);
@@ -95,23 +96,11 @@ void reg_metadata(struct ctx *x)
 			                        "http://hl7.org/fhir/OperationDefinition/Patient-match");
 			cJSON_AddItemToArray(ops, op);
 		}
-		if (!strcmp(reg_types[i], "Group") && reg_cfg(x->a)->school && reg_cfg(x->a)->cdsi) {
-			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
-			cJSON *op = cJSON_CreateObject();
-			cJSON_AddStringToObject(op, "name", "school-compliance");
-			cJSON_AddStringToObject(op, "definition", reg_school_definition());
-			cJSON_AddItemToArray(ops, op);
-		}
+		reg_conformance_ops(reg_types[i], cdsi, school, o);
 		cJSON_AddItemToArray(ress, o);
 	}
 	reg_conformance_list(ress);
-	if (reg_cfg(x->a)->cdsi) {
-		cJSON *ops = cJSON_AddArrayToObject(r, "operation");
-		cJSON *op = cJSON_CreateObject();
-		cJSON_AddStringToObject(op, "name", "immds-forecast");
-		cJSON_AddStringToObject(op, "definition", reg_immds_definition());
-		cJSON_AddItemToArray(ops, op);
-	}
+	reg_conformance_ops(NULL, cdsi, school, r);
 	cJSON *inter = cJSON_AddArrayToObject(r, "interaction");
 	cJSON *t1 = cJSON_CreateObject(), *t2 = cJSON_CreateObject();
 	cJSON_AddStringToObject(t1, "code", "transaction");

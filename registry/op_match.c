@@ -6,73 +6,14 @@
 
 #include "core/fhir.h"
 #include "core/match.h"
+#include "registry/index.h"
 #include "registry/routes_int.h"
 
 /* ---- $match ------------------------------------------------------------------ */
 
-/* Candidates come from the blocking keys of core/match.h, stored as "mkey"
- * index terms (registry/index.c), and are scored with match_score(): the
+/* Candidates and scores come from index_match() (registry/index.c): the
  * same algorithm vaxdesk runs over its offline store, so a client found (or
  * not) at the desk is found (or not) here. */
-struct cand {
-	char id[65];
-	double weight;
-	struct match_result r;
-	cJSON *res;
-};
-
-static int cand_cmp(const void *pa, const void *pb)
-{
-	const struct cand *a = pa, *b = pb;
-	return a->weight < b->weight ? 1 : a->weight > b->weight ? -1 : strcmp(a->id, b->id);
-}
-
-#define MATCH_CANDS_MAX 400
-
-/* Score the current Patients under one index term; keep graded ones. seen
- * holds every id already scored, so a record under many keys is scored once. */
-static void gather(struct ctx *x, const char *key, const char *value, const struct client *in,
-                   struct cand *cands, int *nc, char (*seen)[65], int *nseen)
-{
-	struct store_res r[100];
-	char ids[100][65];
-	long total;
-	struct reg_search s;
-	memset(&s, 0, sizeof s);
-	reg_search_cond(&s, SC_TERM, key, value, NULL);
-	s.q.type = "Patient";
-	s.q.count = 100;
-	int n = store_search(reg_store(x->a), &s.q, r, ids, &total, NULL);
-	for (int i = 0; i < n; i++) {
-		bool dup = false;
-		for (int k = 0; k < *nseen && !dup; k++)
-			dup = !strcmp(seen[k], ids[i]);
-		cJSON *j = NULL;
-		if (!dup && *nseen < MATCH_CANDS_MAX * 4 && *nc < MATCH_CANDS_MAX) {
-			snprintf(seen[(*nseen)++], 65, "%.64s", ids[i]);
-			j = cJSON_Parse(r[i].json);
-		}
-		store_res_free(&r[i]);
-		/* a record no longer in use (inactive, merged into another) is no
-		 * candidate: the one that replaced it is found on its own */
-		struct client c;
-		if (!j || fhir_patient_retired(j, NULL, 0) || !fhir_patient_from_json(j, &c, NULL)) {
-			cJSON_Delete(j);
-			continue;
-		}
-		struct match_result mr;
-		match_score(in, &c, &mr);
-		if (mr.grade == MATCH_NONE) {
-			cJSON_Delete(j);
-			continue;
-		}
-		snprintf(cands[*nc].id, 65, "%.64s", ids[i]);
-		cands[*nc].weight = mr.weight;
-		cands[*nc].r = mr;
-		cands[*nc].res = j;
-		(*nc)++;
-	}
-}
 
 void reg_op_match(struct ctx *x)
 {
@@ -113,18 +54,16 @@ void reg_op_match(struct ctx *x)
 		reg_reply_invalid(x->rs, &err);
 		return;
 	}
-	struct cand *cands = calloc(MATCH_CANDS_MAX, sizeof *cands);
-	char(*seen)[65] = calloc(MATCH_CANDS_MAX * 4, sizeof *seen);
-	struct match_keys *keys = malloc(sizeof *keys);
-	if (!cands || !seen || !keys)
+	int max = only_certain ? 100 : count;
+	struct index_cand *cands = malloc((size_t)max * sizeof *cands);
+	if (!cands)
 		abort();
-	int nc = 0, nseen = 0;
-	match_keys_query(&in, keys);
-	for (int i = 0; i < keys->n; i++)
-		gather(x, "mkey", keys->key[i], &in, cands, &nc, seen, &nseen);
-	free(keys);
-	free(seen);
-	qsort(cands, (size_t)nc, sizeof *cands, cand_cmp);
+	int nc = index_match(reg_store(x->a), &in, cands, max, &err);
+	if (nc < 0) {
+		free(cands);
+		reg_reply_err(x->rs, &err);
+		return;
+	}
 	cJSON *b = reg_bundle_new("searchset");
 	cJSON *entries = cJSON_CreateArray();
 	int shown = 0;

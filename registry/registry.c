@@ -11,6 +11,10 @@ struct registry {
 	const struct codes *codes;
 	struct registry_config cfg;
 	atomic_int forced;
+	/* maintenance as the store has it (every server of a registry sees
+	 * it), looked up at most once a second: second and retry seconds */
+	atomic_llong maint_checked;
+	atomic_int maint_retry;
 };
 
 struct registry *registry_new(struct store *st, const struct codes *codes, const struct registry_config *cfg)
@@ -83,6 +87,18 @@ bool registry_in_maintenance(struct registry *a, int64_t now, int *retry_after)
 			*retry_after = secs;
 			return true;
 		}
+	}
+	/* set for the whole registry (vaxregd maintenance on with a database) */
+	if (atomic_load(&a->maint_checked) != now) {
+		char v[32];
+		int got = a->st ? store_setting_get(a->st, "maintenance", v, sizeof v, NULL) : 0;
+		int secs = got == 1 ? atoi(v) : 0;
+		atomic_store(&a->maint_retry, got == 1 ? (secs > 0 && secs <= 7 * 86400 ? secs : 600) : 0);
+		atomic_store(&a->maint_checked, now);
+	}
+	if (atomic_load(&a->maint_retry) > 0) {
+		*retry_after = atomic_load(&a->maint_retry);
+		return true;
 	}
 	if (a->cfg.maint_start >= 0 && a->cfg.maint_end >= 0 && a->cfg.maint_start != a->cfg.maint_end) {
 		int m = (int)((now % 86400) / 60), s = a->cfg.maint_start, e = a->cfg.maint_end;

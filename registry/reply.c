@@ -216,6 +216,24 @@ char *reg_url_encode(const char *s)
 	return out;
 }
 
+const char *reg_op_param(struct ctx *x, const cJSON *body, const char *name)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(body, "parameter"))
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
+		if (!cJSON_IsString(nm) || strcmp(nm->valuestring, name))
+			continue;
+		const cJSON *v;
+		cJSON_ArrayForEach(v, p)
+		{
+			if (v->string && !strncmp(v->string, "value", 5) && cJSON_IsString(v))
+				return v->valuestring;
+		}
+	}
+	return reg_param(x->rq, name);
+}
+
 void reg_audit(struct ctx *x, const char *action, const char *type, const char *id)
 {
 	if (!strcmp(type, "Organization"))

@@ -74,6 +74,15 @@ static const struct route routes[] = {
 	/* op_school.c */
 	{"GET",    "/Group/{id}/$school-compliance", TOKEN,  OPTIONAL, ENTRY, reg_op_school},
 	{"POST",   "/Group/{id}/$school-compliance", TOKEN,  OPTIONAL, ENTRY, reg_op_school},
+	/* op_school_reports.c */
+	{"POST",   "/Group/{id}/$school-report",     TOKEN,  OPTIONAL, TOP,   reg_op_school_report},
+	{"GET",    "/Group/$school-reports",         TOKEN,  ANY_JSON, TOP,   reg_school_reports},
+	{"GET",    "/Group/$school-reports/{id}",    TOKEN,  ANY_JSON, TOP,   reg_school_report_get},
+	/* op_summary.c */
+	{"GET",    "/Organization/{id}/$provider-summary", TOKEN, OPTIONAL, TOP, reg_op_summary},
+	{"POST",   "/Organization/{id}/$provider-summary", TOKEN, OPTIONAL, TOP, reg_op_summary},
+	/* op_recall.c */
+	{"POST",   "/Patient/$recall",               TOKEN,  RESOURCE, TOP,   reg_op_recall},
 	/* routes_hl7.c, soap.c: HL7 v2 */
 	{"POST",   "/hl7v2",                         TOKEN,  RAW,      TOP,   reg_hl7v2},
 	{"GET",    "/iis",                           PUBLIC, RAW,      TOP,   reg_soap},

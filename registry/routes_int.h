@@ -17,6 +17,10 @@
  *   op_match.c    Patient/$match
  *   op_immds.c    $immds-forecast
  *   op_school.c   Group/{id}/$school-compliance
+ *   op_school_reports.c  Group/{id}/$school-report and the reports kept
+ *   op_summary.c  Organization/{id}/$provider-summary
+ *   op_recall.c   Patient/$recall
+ *   client_read.c a client with every dose, for the reports
  *   metadata.c    the CapabilityStatement
  *   conformance.c StructureDefinitions of the extensions, OperationDefinitions
  *   routes_auth.c /auth/...: login, switch, passwords, resets
@@ -112,6 +116,9 @@ bool reg_query_params(const char *qs, struct reg_param *ps, int *np, char *buf, 
 /** URL helpers: decode in place ('+' is a space); encode into a malloc'd string. */
 void reg_url_decode(char *s);
 char *reg_url_encode(const char *s);
+/** An operation's parameter: a POSTed Parameters' value[x] string for
+ * name, else the query's; NULL if neither has it. */
+const char *reg_op_param(struct ctx *x, const cJSON *body, const char *name);
 /** Audit one access by the session (not Organization reads). */
 void reg_audit(struct ctx *x, const char *action, const char *type, const char *id);
 const char *reg_version(void);
@@ -190,6 +197,9 @@ bool reg_search_cond(struct reg_search *s, enum store_cond_kind k, const char *k
 bool reg_search_param_known(const char *type, const char *key);
 /** _elements and _summary: never send PHI that was not asked for. */
 void reg_subset(cJSON *res, const char *type, const char *elements, const char *summary);
+/** A stored resource as it goes out: the text itself (a raw item) when
+ * _elements and _summary cut nothing, else parsed and cut. */
+cJSON *reg_stored_json(const char *json, const char *type, const char *elements, const char *summary);
 
 /* ---- include.c: _revinclude --------------------------------------------------- */
 
@@ -203,11 +213,35 @@ bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*
 
 /* ---- bundle.c, the operations, metadata ------------------------------------- */
 
-void reg_bundle(struct ctx *x);    /* POST / */
-void reg_op_match(struct ctx *x);  /* POST /Patient/$match */
-void reg_op_immds(struct ctx *x);  /* POST /$immds-forecast */
-void reg_op_school(struct ctx *x); /* GET|POST /Group/{id}/$school-compliance */
-void reg_metadata(struct ctx *x);  /* GET /metadata */
+void reg_bundle(struct ctx *x);            /* POST / */
+void reg_op_match(struct ctx *x);          /* POST /Patient/$match */
+void reg_op_immds(struct ctx *x);          /* POST /$immds-forecast */
+void reg_op_school(struct ctx *x);         /* GET|POST /Group/{id}/$school-compliance */
+void reg_metadata(struct ctx *x);          /* GET /metadata */
+void reg_op_summary(struct ctx *x);        /* GET|POST /Organization/{id}/$provider-summary */
+void reg_op_recall(struct ctx *x);         /* POST /Patient/$recall */
+void reg_op_school_report(struct ctx *x);  /* POST /Group/{id}/$school-report */
+void reg_school_reports(struct ctx *x);    /* GET /Group/$school-reports */
+void reg_school_report_get(struct ctx *x); /* GET /Group/$school-reports/{id} */
+/** The school compliance answer for list gid (grade and date from the
+ * request), or NULL after replying an error. */
+cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body);
+
+/* ---- client_read.c ------------------------------------------------------------ */
+
+/** A client and every dose of theirs, for the reports. */
+struct reg_history {
+	struct client c;
+	struct immunization *imms; /* each with its registry id */
+	char (*org)[33];           /* the organization that recorded each */
+	vax_date *received;        /* the day the registry first had each */
+	size_t n, cap;
+};
+
+/** Read client pid (its current version; patient may hand it over already
+ * read) and every dose: 1 read, 0 no such client, -1 a storage failure. */
+int reg_history_read(struct ctx *x, const char *pid, const struct store_res *patient, struct reg_history *h);
+void reg_history_free(struct reg_history *h);
 
 /* ---- conformance.c: the definitions served ---------------------------------- */
 
@@ -218,9 +252,11 @@ void reg_conformance_search(struct ctx *x); /* GET /StructureDefinition, /Operat
 void reg_conformance_list(cJSON *rest_resources);
 /** Has the project extension url a StructureDefinition here? */
 bool reg_extension_defined(const char *url);
-/** Canonical URLs of the operations' definitions. */
-const char *reg_immds_definition(void);
-const char *reg_school_definition(void);
+/** Add to where (a rest or one of its resources; type NULL: the system
+ * level) an "operation" entry for each operation defined here on that
+ * level, by its definition's canonical URL; those that need CDSi's data or
+ * the school requirements only when loaded. */
+void reg_conformance_ops(const char *type, bool cdsi, bool school, cJSON *where);
 
 /* ---- routes_auth.c ------------------------------------------------------------ */
 

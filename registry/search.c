@@ -501,6 +501,18 @@ void reg_subset(cJSON *res, const char *type, const char *elements, const char *
 	mark_subsetted(res);
 }
 
+cJSON *reg_stored_json(const char *json, const char *type, const char *elements, const char *summary)
+{
+	if (!json)
+		return NULL;
+	/* nothing cut: out as stored, without parsing and printing it again */
+	if (!(elements && *elements) && !(summary && !strcmp(summary, "true")))
+		return cJSON_CreateRaw(json);
+	cJSON *j = cJSON_Parse(json);
+	reg_subset(j, type, elements, summary);
+	return j;
+}
+
 /* A page link: the search as GET, less what handling=lenient left out. */
 static void add_link(cJSON *links, const char *rel, struct ctx *x, const char *type,
                      const struct reg_search *s, const struct reg_param *ps, int np, int offset, int count)
@@ -632,11 +644,10 @@ static void search_run(struct ctx *x, const char *type, const struct reg_param *
 		         s->offset > s->count ? s->offset - s->count : 0, s->count);
 	cJSON *entries = cJSON_CreateArray();
 	for (int i = 0; i < n; i++) {
-		cJSON *r = res[i].json ? cJSON_Parse(res[i].json) : NULL;
+		cJSON *r = reg_stored_json(res[i].json, type, s->elements, s->summary);
 		store_res_free(&res[i]);
 		if (!r)
 			continue;
-		reg_subset(r, type, s->elements, s->summary);
 		cJSON *e = cJSON_CreateObject();
 		char url[512];
 		snprintf(url, sizeof url, "%s/%s/%s", x->rq->base ? x->rq->base : "", type, ids[i]);

@@ -617,8 +617,14 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		server_stop(s);
 		return NULL;
 	}
-	if (o->tls_tickets && gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS)
+	if (o->tls_tickets && o->ticket_key) {
+		/* the registry's own: a client resumes with any of its servers */
+		gnutls_datum_t hex = {(unsigned char *)o->ticket_key, (unsigned)strlen(o->ticket_key)};
+		if (gnutls_hex_decode2(&hex, &s->ticket_key) != GNUTLS_E_SUCCESS)
+			s->ticket_key.data = NULL; /* full handshakes only */
+	} else if (o->tls_tickets && gnutls_session_ticket_key_generate(&s->ticket_key) != GNUTLS_E_SUCCESS) {
 		s->ticket_key.data = NULL; /* full handshakes only */
+	}
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_CERT, s->cert,

@@ -23,6 +23,8 @@ struct server_opts {
 	unsigned per_ip;            /* connections at once from one address, default 16 */
 	unsigned header_time;       /* seconds to receive a request's headers, default 10 */
 	bool tls_tickets;           /* TLS session tickets (resumption); see server.c */
+	const char *ticket_key;     /* with tls_tickets: the key in hex, shared by a registry's servers
+	                               (NULL: a new one) */
 };
 
 /* TLS 1.2 and 1.3 only, forward-secret key exchange (ECDHE, DHE) with AEAD

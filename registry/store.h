@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -20,9 +21,25 @@
 
 struct store;
 
-/** Open (creating if needed) the store in dir. */
-struct store *store_open(const char *dir, struct vax_error *err);
+/** Open (creating if needed) the store at where: a directory (SQLite, the
+ * embedded default) or a postgresql:// URL (PostgreSQL: several vaxregd
+ * servers on one registry). A store an older vaxregd made is not opened
+ * (error STORE-UPGRADE: run store_upgrade first). */
+struct store *store_open(const char *where, struct vax_error *err);
+/** Whether where names a PostgreSQL database rather than a directory. */
+bool store_is_url(const char *where);
 void store_close(struct store *s);
+
+/** Bring the store at where to this vaxregd's schema and search terms,
+ * keeping every record (vaxregd upgrade): each step is versioned and runs
+ * once. Progress lines go to out (may be NULL). */
+bool store_upgrade(const char *where, FILE *out, struct vax_error *err);
+
+/** Plan checking (tests): fn gets every statement the store prepares, with
+ * the database's plan for it as text, one step a line (EXPLAIN QUERY PLAN
+ * on SQLite). */
+typedef void (*store_plan_fn)(void *ctx, const char *sql, const char *plan);
+void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx);
 
 /** A write transaction (all-or-nothing) for the calling thread. Reads
  * outside a transaction see the latest committed state. */
@@ -34,6 +51,16 @@ void store_rollback(struct store *s);
  * syncs and a large page cache. A crash during a bulk load may lose it;
  * never on for serving. */
 bool store_bulk(struct store *s, bool on, struct vax_error *err);
+
+/** Bulk loading on two threads: store_ready_new() does a create's work
+ * that needs no database (id and meta stamped into res, its JSON text,
+ * its search terms) on any thread; store_write_ready() stores it, as
+ * version 1, on the loading thread. res stays the caller's. */
+struct store_ready;
+struct store_ready *store_ready_new(const char *type, const char *id, const char *org, cJSON *res,
+                                    int64_t now, struct vax_error *err);
+bool store_write_ready(struct store *s, const struct store_ready *r, struct vax_error *err);
+void store_ready_free(struct store_ready *r);
 
 /* ---- resources ---------------------------------------------------------- */
 
@@ -94,6 +121,35 @@ struct store_query {
  * *total (all matches). */
 int store_search(struct store *s, const struct store_query *q, struct store_res *out, char (*ids)[65],
                  long *total, struct vax_error *err);
+
+/** A resource as store_walk() hands it over: r as store_read() fills it, and
+ * when its first version was written (how soon a record reached the
+ * registry). Return false to stop the walk. */
+typedef bool (*store_walk_fn)(void *u, const char *id, const struct store_res *r, int64_t created);
+
+/** Every current, non-deleted resource matching q, in no set order, with
+ * no count and no paging (q->offset and q->count are ignored): for reports
+ * that read many resources in one request. False on a storage failure. */
+bool store_walk(struct store *s, const struct store_query *q, store_walk_fn fn, void *u,
+                struct vax_error *err);
+
+/** Current resources of type with any of the n index terms key = values[i]
+ * ($match's blocking keys), each once, those sharing the most terms first,
+ * at most max. Returns how many were written to out and ids, or -1. */
+int store_search_any(struct store *s, const char *type, const char *key, const char *const *values, int n,
+                     int max, struct store_res *out, char (*ids)[65], struct vax_error *err);
+
+/* ---- registry-wide settings ---------------------------------------------- */
+
+/** A setting every server of the registry sees (maintenance mode, the TLS
+ * ticket key): 1 found (value copied), 0 not set, -1 error. */
+int store_setting_get(struct store *s, const char *key, char *value, size_t len, struct vax_error *err);
+/** Set it; value NULL removes it. */
+bool store_setting_set(struct store *s, const char *key, const char *value, struct vax_error *err);
+/** Set it unless it is set, and read what is set (one value, however many
+ * servers race). */
+bool store_setting_init(struct store *s, const char *key, const char *value, char *out, size_t len,
+                        struct vax_error *err);
 
 /* ---- organizations, users, sessions ------------------------------------ */
 

@@ -69,7 +69,7 @@ static bool pin_ok(const char *v)
 	return true;
 }
 
-enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT, K_BOOL };
+enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT, K_BOOL, K_PRINTER, K_PAPER };
 
 static const struct setting {
 	const char *key;
@@ -88,6 +88,9 @@ static const struct setting {
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
     {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
+    {"printer", K_PRINTER, offsetof(struct config, printer), 128, 0, 0},
+    {"paper", K_PAPER, offsetof(struct config, paper_a4), 0, 0, 0},
+    {"print_dir", K_PATH, offsetof(struct config, print_dir), CONFIG_STR_LEN, 0, 0},
 };
 
 static void apply(struct config *cfg, const char *label, int line, const char *key, const char *val)
@@ -116,6 +119,21 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 			report(cfg, label, line, "%s must be yes or no", key);
 		return;
 	}
+	case K_PAPER:
+		if (text_ieq(val, "letter") || text_ieq(val, "a4"))
+			*(bool *)(void *)field = text_ieq(val, "a4");
+		else
+			report(cfg, label, line, "paper must be letter or a4");
+		return;
+	case K_PRINTER:
+		/* a CUPS destination name: printable, no space, '/' or '#' */
+		for (const char *p = val; *p; p++)
+			if ((unsigned char)*p <= ' ' || *p == '/' || *p == '#' || *p == 0x7f) {
+				report(cfg, label, line,
+				       "printer must be a CUPS printer name (no spaces, '/' or '#')");
+				return;
+			}
+		break;
 	case K_URL:
 		/* the registry holds PHI: plain http is never accepted */
 		if (strncmp(val, "https://", 8) || !val[8]) {

@@ -25,8 +25,11 @@ struct config {
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;
-	bool auto_sync; /* send the outbox by itself when online (default yes) */
-	int sync_batch; /* records in one upload Bundle (default 1000, cache/sync.h) */
+	bool auto_sync;                 /* send the outbox by itself when online (default yes) */
+	int sync_batch;                 /* records in one upload Bundle (default 1000, cache/sync.h) */
+	char printer[128];              /* CUPS destination for lp; "" = CUPS's default */
+	bool paper_a4;                  /* A4 instead of US Letter */
+	char print_dir[CONFIG_STR_LEN]; /* where documents are saved; "" = the home folder */
 
 	/* a bad setting that must stop start-up (file:line: message), "" if none */
 	char fatal[256];

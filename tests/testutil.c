@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "forecast/cdsi.h"
+#include "forecast/school.h"
+
 const char *testutil_datadir(void)
 {
 	const char *d = getenv("VAXDESK_DATADIR");
@@ -17,6 +20,20 @@ const char *testutil_srcdir(void)
 {
 	const char *d = getenv("top_srcdir");
 	return d && *d ? d : ".";
+}
+
+void testutil_load_schedules(struct cdsi_data **cdsi, struct school_reqs **texas)
+{
+	char dir[4096], path[4096];
+	struct vax_error err = {0};
+	snprintf(dir, sizeof dir, "%s/cdsi", testutil_datadir());
+	snprintf(path, sizeof path, "%s/texas/school-requirements.txt", testutil_datadir());
+	*cdsi = cdsi_data_load(dir, &err);
+	*texas = *cdsi ? school_load(path, *cdsi, &err) : NULL;
+	if (!*texas) {
+		fprintf(stderr, "cannot load the schedule data: %s\n", err.message);
+		abort();
+	}
 }
 
 char *testutil_mkdtemp(void)

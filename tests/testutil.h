@@ -12,6 +12,11 @@ const char *testutil_srcdir(void);
 char *testutil_mkdtemp(void);
 /** Remove a directory tree made by testutil_mkdtemp. */
 void testutil_rmtree(const char *path);
+struct cdsi_data;
+struct school_reqs;
+/** CDC's supporting data and the Texas school requirements from data/;
+ * aborts (a fixture cannot fail a test) when they do not load. */
+void testutil_load_schedules(struct cdsi_data **cdsi, struct school_reqs **texas);
 /** Write len bytes to dir/name; returns the malloc'd full path. */
 char *testutil_write_file(const char *dir, const char *name, const char *data, size_t len);
 

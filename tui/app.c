@@ -355,7 +355,9 @@ void app_note_result(struct app *a, const struct api_result *res)
 void app_logout(struct app *a, const char *why)
 {
 	/* every trace of the session goes: screens (search terms, forms),
-	 * messages, the sync's counters, the outbox counts */
+	 * messages, the sync's counters, the outbox counts, documents being
+	 * made (the notice dates of letters sent are recorded first) */
+	reports_stop(a);
 	app_sync_free(a);
 	session_logout(a->sess);
 	app_close_all(a);
@@ -771,6 +773,11 @@ void app_idle(struct app *a)
 		session_lock(a->sess);
 	follow_session(a);
 	app_sync_tick(a);
+	reports_idle(a);
+	/* screens with long work go on a step (an idle op never opens or closes a screen) */
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].ops->idle)
+			a->stack[i].ops->idle(a, &a->stack[i]);
 	if (a->counts_stale && now - a->counts_ms >= COUNT_MS)
 		count_outbox(a);
 	/* the byte count in the status line follows the traffic */

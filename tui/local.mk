@@ -63,6 +63,18 @@ dist_check_SCRIPTS += tests/tui/users.sh
 # the outbox goes on under the idle lock (tests/tui/lock.sh)
 TESTS += tests/tui/lock.sh
 dist_check_SCRIPTS += tests/tui/lock.sh
+
+# reports: printing the record, reminder/recall, school lists and their
+# reports, the provider summary (print/ draws the documents)
+vaxdesk_SOURCES += tui/reports.c tui/print_record.c tui/schools.c tui/screen_recall.c tui/screen_schools.c \
+	tui/screen_school_list.c tui/screen_students.c tui/screen_pick_lists.c tui/screen_school_report.c \
+	tui/screen_school_reports.c tui/screen_summary.c
+vaxdesk_LDADD += $(VAXPRINT_LIBS)
+# printing the record through CUPS; recall; school lists; the provider summary
+# (tests/tui/print_record.sh, recall.sh, school.sh, summary.sh)
+REPORT_TUI_TESTS = tests/tui/print_record.sh tests/tui/recall.sh tests/tui/school.sh tests/tui/summary.sh
+TESTS += $(REPORT_TUI_TESTS)
+dist_check_SCRIPTS += $(REPORT_TUI_TESTS)
 # one request per user action on the front-desk task (tests/tui/roundtrips.sh)
 TESTS += tests/tui/roundtrips.sh
 dist_check_SCRIPTS += tests/tui/roundtrips.sh

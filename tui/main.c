@@ -16,6 +16,7 @@
 #include "cache/cli.h"
 #include "core/codes.h"
 #include "core/xalloc.h"
+#include "print/pdf.h"
 #include "tui/tui.h"
 
 static void usage(FILE *out)
@@ -137,6 +138,8 @@ static struct cache_store *open_store(struct app *a)
 
 static void app_free(struct app *a)
 {
+	reports_stop(a);
+	pdf_shutdown(); /* after the last document: fontconfig's caches */
 	app_close_all(a);
 	app_sync_free(a); /* before the store and the connection it uses */
 	struct cache_store *store = a->sess ? session_store_handle(a->sess) : NULL;

@@ -256,7 +256,7 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
  * leaves out (client_action_shown). */
 static const enum action nav[] = {ACTION_ADD_SHOT,      ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,
                                   ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,           ACTION_EDIT_CLIENT,
-                                  ACTION_SELECT,        ACTION_TOGGLE_SCHEDULE};
+                                  ACTION_SELECT,        ACTION_TOGGLE_SCHEDULE,     ACTION_PRINT_RECORD};
 #define NAV_N   (sizeof nav / sizeof nav[0])
 #define NAV_GAP 2
 
@@ -546,6 +546,10 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 		record_forecast(a, &v->rec);
 		app_message(a, MSG_INFO, "Tracking schedule: %s.", v->rec.school ? "Texas school" : "ACIP");
 		break;
+	case ACTION_PRINT_RECORD:
+		if (v->rec.loaded)
+			print_record_ask(a, &v->rec);
+		break;
 	case ACTION_FORECAST:
 		if (v->pull)
 			app_message(a, MSG_INFO, "%s", reading_msg);
@@ -576,9 +580,10 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 }
 
 static const enum action client_actions[] = {
-    ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT, ACTION_DELETE_RECORD,
-    ACTION_EDIT_SHOT, ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,    ACTION_SELECT,
-    ACTION_OUTBOX,    ACTION_EDIT_CLIENT,         ACTION_CANCEL,      ACTION_NONE};
+    ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,  ACTION_DELETE_RECORD,
+    ACTION_EDIT_SHOT, ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,     ACTION_SELECT,
+    ACTION_OUTBOX,    ACTION_EDIT_CLIENT,         ACTION_PRINT_RECORD, ACTION_CANCEL,
+    ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
     .name = "client",

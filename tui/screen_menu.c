@@ -13,19 +13,53 @@ struct entry {
 	enum action act;
 	const char *label;
 	bool available;
+	unsigned roles; /* whose menu lists it */
 };
 
+/* a clinic's users (provider, view-only) and a school's (the school nurse) */
+#define CLINIC 1u
+#define SCHOOL 2u
+#define ALL    (CLINIC | SCHOOL)
+
 static const struct entry entries[] = {
-    {ACTION_SEARCH, "Find a client", true},
-    {ACTION_ADD_CLIENT, "Add a client", true},
-    {ACTION_OUTBOX, "Outbox: what waits for the registry", true},
-    {ACTION_REVIEW, "Review possible duplicates", true},
-    {ACTION_CHANGE_PASSWORD, "Change password", true},
-    {ACTION_SWITCH_ORG, "Switch organization", true},
-    {ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true},
-    {ACTION_LOGOUT, "Log out", true},
+    {ACTION_SEARCH, "Find a client", true, ALL},
+    {ACTION_ADD_CLIENT, "Add a client", true, CLINIC},
+    {ACTION_SCHOOL_LISTS, "School lists: manage lists, find students, run a report", true, ALL},
+    {ACTION_SCHOOL_REPORTS, "Check School Reports", true, ALL},
+    {ACTION_RECALL, "Reminder/recall notices", true, CLINIC},
+    {ACTION_PROVIDER_SUMMARY, "Provider summary", true, CLINIC},
+    {ACTION_OUTBOX, "Outbox: what waits for the registry", true, CLINIC},
+    {ACTION_REVIEW, "Review possible duplicates", true, CLINIC},
+    {ACTION_CHANGE_PASSWORD, "Change password", true, ALL},
+    {ACTION_SWITCH_ORG, "Switch organization", true, ALL},
+    {ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true, ALL},
+    {ACTION_LOGOUT, "Log out", true, ALL},
 };
 #define N_ENTRIES (int)(sizeof entries / sizeof entries[0])
+
+/* The entries of this user's menu: a school nurse's lists the school work. */
+static bool listed(const struct app *a, int i)
+{
+	enum api_role r = session_role(a->sess);
+	return entries[i].roles & (r == API_ROLE_SCHOOL ? SCHOOL : CLINIC);
+}
+
+/* What the registry lets the role do of the reports. */
+static bool role_may(const struct app *a, enum action act)
+{
+	enum api_role r = session_role(a->sess);
+	switch (act) {
+	case ACTION_RECALL:
+		return r == API_ROLE_PROVIDER || r == API_ROLE_UNKNOWN;
+	case ACTION_PROVIDER_SUMMARY:
+		return r != API_ROLE_SCHOOL;
+	case ACTION_SCHOOL_LISTS:
+	case ACTION_SCHOOL_REPORTS:
+		return r != API_ROLE_VIEW;
+	default:
+		return true;
+	}
+}
 
 struct menu_view {
 	int sel;
@@ -33,7 +67,7 @@ struct menu_view {
 
 static bool usable(const struct app *a, int i)
 {
-	if (!entries[i].available)
+	if (!entries[i].available || !listed(a, i) || !role_may(a, entries[i].act))
 		return false;
 	if (entries[i].act == ACTION_GO_ONLINE)
 		return app_offline(a);
@@ -72,6 +106,9 @@ static void run(struct app *a, int i)
 		else if (!session_may_write(a->sess, why, sizeof why) &&
 		         !app_action_allowed(a, entries[i].act))
 			app_message(a, MSG_ERROR, "%s", why);
+		else if (!listed(a, i) || !role_may(a, entries[i].act))
+			app_message(a, MSG_INFO, "%s is not for your role (%s).", entries[i].label,
+			            api_role_words(session_role(a->sess)));
 		else if (entries[i].available && app_offline(a))
 			app_message(a, MSG_INFO, "%s needs the registry; this session is offline.",
 			            entries[i].label);
@@ -108,6 +145,18 @@ static void run(struct app *a, int i)
 	case ACTION_GO_ONLINE:
 		app_go_online(a);
 		break;
+	case ACTION_RECALL:
+		recall_ask(a);
+		break;
+	case ACTION_SCHOOL_LISTS:
+		schools_open(a);
+		break;
+	case ACTION_SCHOOL_REPORTS:
+		app_open(a, SCREEN_SCHOOL_REPORTS, NULL);
+		break;
+	case ACTION_PROVIDER_SUMMARY:
+		summary_ask(a);
+		break;
 	default:
 		break;
 	}
@@ -120,9 +169,17 @@ static unsigned menu_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
 	case ACTION_MOVE_FIRST:
-	case ACTION_MOVE_LAST:
+	case ACTION_MOVE_LAST: {
+		int before = v->sel;
 		list_move(&v->sel, N_ENTRIES, 0, act);
+		/* over the entries this user's menu does not list */
+		int dir = v->sel >= before ? 1 : -1;
+		while (v->sel >= 0 && v->sel < N_ENTRIES && !listed(a, v->sel))
+			v->sel += dir;
+		if (v->sel < 0 || v->sel >= N_ENTRIES)
+			v->sel = before;
 		break;
+	}
 	case ACTION_SELECT:
 		run(a, v->sel);
 		break;
@@ -151,7 +208,9 @@ static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 	draw_text(w, y++, 1, "Main menu", cols - 2);
 	wattrset(w, A_NORMAL);
 	y++;
-	for (int i = 0; i < N_ENTRIES && y < rows; i++, y++) {
+	for (int i = 0; i < N_ENTRIES && y < rows; i++) {
+		if (!listed(a, i))
+			continue;
 		char keys[64], line[256];
 		struct key k[4];
 		/* the menu's own key (a mnemonic letter) comes first */
@@ -165,7 +224,7 @@ static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 			why = "  - not available in this version";
 		else if (!ok && entries[i].act == ACTION_GO_ONLINE)
 			why = "  - signed in";
-		else if (!ok && !app_action_allowed(a, entries[i].act))
+		else if (!ok && (!app_action_allowed(a, entries[i].act) || !role_may(a, entries[i].act)))
 			why = "  - not for your role";
 		else if (!ok && app_offline(a))
 			why = "  - needs the registry (offline)";
@@ -176,7 +235,7 @@ static void menu_draw(struct app *a, struct screen *s, WINDOW *w)
 		wattrset(w, i == v->sel ? term_attr(a, ROLE_FOCUS)
 		            : ok        ? A_NORMAL
 		                        : term_attr(a, ROLE_DISABLED));
-		draw_text(w, y, 1, line, cols - 2);
+		draw_text(w, y++, 1, line, cols - 2);
 	}
 	wattrset(w, A_NORMAL);
 }

@@ -29,12 +29,16 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include <cjson/cJSON.h>
+
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
 #include "forecast/record.h"
 #include "forms/form.h"
 #include "keymaps/keymap.h"
+#include "print/recall.h"
+#include "print/task.h"
 #include "sys/config.h"
 #include "tui/session.h"
 
@@ -60,7 +64,16 @@ struct codes;
 	_(SEARCH,   search)   /* Find a client: Quick, Basic and Smart search */ \
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
 	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
-	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */
+	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */ \
+	_(ASK,      ask)      /* a few fields asked for a report (tui/reports.c) */ \
+	_(RECALL,   recall)   /* a reminder/recall run, its letters and notices */ \
+	_(SCHOOLS,  schools)  /* the organization's school lists */ \
+	_(SCHOOL_LIST, school_list) /* one list's students */ \
+	_(STUDENTS, students) /* students found, to add to lists */ \
+	_(PICK_LISTS, pick_lists) /* the lists to add a student to */ \
+	_(SCHOOL_REPORT, school_report) /* a compliance report, run or reopened */ \
+	_(SCHOOL_REPORTS, school_reports) /* Check School Reports */ \
+	_(SUMMARY,  summary)  /* the provider summary */
 /* clang-format on */
 
 enum screen_id {
@@ -121,6 +134,9 @@ struct screen_ops {
 	void (*notify)(struct app *a, struct screen *s, unsigned events);
 	/** Free the instance's state (NULL op: free(data)). */
 	void (*close)(struct screen *s);
+	/** Each turn of the loop, for every screen on the stack (long work done
+	 * in steps: a recall run's notices). NULL: nothing to do. */
+	void (*idle)(struct app *a, struct screen *s);
 };
 
 #define SCREEN_DECL(id, name) extern const struct screen_ops screen_##name##_ops;
@@ -168,6 +184,50 @@ struct open_results {
 	const char *phone; /* Basic search: digits checked on each client */
 	bool open_single;  /* an exact hit opens the client at once */
 };
+
+/* a few fields asked for, then submit(a, values, ctx) once the form has
+ * closed (values[i] is field i's value); ctx belongs to the screen */
+struct open_ask {
+	const char *title;
+	const char *intro; /* a sentence above the fields, may be NULL */
+	const struct form_field_spec *specs;
+	size_t n;
+	const char *const *values; /* starting values (n of them, NULL entries allowed), may be NULL */
+	void (*submit)(struct app *a, const char *const *values, void *ctx);
+	void *ctx;
+	void (*free_ctx)(void *ctx);
+};
+struct recall_criteria;
+struct schoolrep;
+struct summary;
+/* a reminder/recall run */
+struct open_recall {
+	const struct recall_criteria *q;
+	int lang; /* enum letters_lang */
+};
+/* a list's students */
+struct open_school_list {
+	const char *id;
+};
+/* students found by a search, to add (to list id, or to lists chosen) */
+struct open_students {
+	const char *family, *given, *dob; /* the search; dob ISO or "" */
+	const char *list_id;              /* the list it was opened from, or NULL */
+};
+struct open_pick_lists {
+	const cJSON *patient; /* a Patient (id, name, birthDate) to add */
+	const char *mark;     /* the list to pre-mark, or NULL */
+};
+/* a compliance report to show: a kept one (fetch_id), or one to run now
+ * for list run_id (grade, date YYYY-MM-DD) and keep */
+struct open_school_report {
+	const char *fetch_id;
+	const char *run_id, *run_name, *grade, *date;
+};
+/** Run list id's compliance report: ask the grade and the date, then show it. */
+void school_report_ask(struct app *a, const char *id, const char *name);
+/** Find a student to add to lists (to list_id first, when given). */
+void students_ask(struct app *a, const char *list_id);
 
 /* dirty flags: what the next turn of the loop redraws */
 #define DIRTY_STATUS 0x01u
@@ -394,6 +454,87 @@ void record_free(struct record *r);
 const char *record_state_words(enum cache_state s);
 /** The words for an outbox entry: "New dose", "Client change", ... */
 const char *record_entry_what(const struct cache_entry *e);
+
+/* tui/reports.c: what the report screens share (no curses in the requests
+ * and the background documents; the ask screen is there too) */
+/** Send method path with body (a JSON resource, may be NULL) to the
+ * registry; cb gets the answer. NULL with err when there is no connection
+ * or session. */
+struct api_req *reports_send(struct app *a, const char *method, const char *path, const cJSON *body,
+                             api_done_fn cb, void *arg, struct vax_error *err);
+/** The JSON a registry answer carries, or NULL with err (the transport's
+ * error, the registry's OperationOutcome in words, an unreadable body). */
+cJSON *reports_answer(struct app *a, const struct api_result *res, struct vax_error *err);
+/** Make a document away from the loop and print or save it (spec->data
+ * is the task's from here on); what ("The record") names it in messages. */
+bool reports_output(struct app *a, const struct task_spec *spec, const char *what);
+/** Ask where a document goes (printer or file, paper) and send it there:
+ * make, data and free_data as in struct task_spec; name is the file name
+ * offered in print_dir; csv (may be NULL) also writes the list beside the
+ * PDF when saving to a file; done (may be NULL) runs once the document is
+ * printed or saved. */
+void reports_ask_output(struct app *a, const char *what, const char *name, task_make_fn make, void *data,
+                        void (*free_data)(void *data),
+                        bool (*csv)(const char *path, void *data, struct vax_error *err),
+                        void (*done)(struct app *a, void *data));
+/** Record the notice date on each client (their Patient as the registry
+ * sent it) through the outbox, a few per turn of the loop. */
+void reports_record_notices(struct app *a, const struct recall_notice *nt, size_t n, vax_date date);
+/** One turn: the documents being made and printed, the notice dates. */
+void reports_idle(struct app *a);
+/** Stop every document being made (exit, logout); their files go. */
+void reports_stop(struct app *a);
+/** utf8 cut or padded with spaces to exactly width columns (names with
+ * accents and wide characters line up). Returns buf. */
+char *reports_pad(char *buf, size_t len, const char *utf8, int width);
+/** Draw a list from row y: lines[i], the selection marked, scrolled so sel
+ * shows; *top is the first line shown (the screen's). Returns the next row. */
+int reports_draw_list(struct app *a, WINDOW *w, int y, char *const *lines, int n, int sel, int *top,
+                      int bottom);
+/** A list screen's moves (list_move) and Esc (closes it): TUI_HANDLED,
+ * or 0 for the screen's own actions. */
+unsigned reports_list_keys(struct app *a, int *sel, int n, enum action act);
+/** The title in bold on row 1, then error (wrapped, as an error) if any;
+ * returns the next row. */
+int reports_draw_head(struct app *a, WINDOW *w, const char *title, const char *error);
+/** The session's organization code and name. */
+const char *reports_org_name(const struct app *a);
+
+/* tui/screen_recall.c, screen_schools.c, screen_summary.c: the menu's entries */
+/** Reminder/recall: ask the criteria, then run. */
+void recall_ask(struct app *a);
+/** Provider summary: ask the period, then show it. */
+void summary_ask(struct app *a);
+
+/* tui/schools.c: school lists (FHIR Group) as the school screens handle them */
+struct school_list {
+	char id[VAX_ID_LEN];
+	char version[72]; /* what a change builds on (If-Match) */
+	char name[201];
+	int members;  /* students on it (active members) */
+	cJSON *group; /* the Group as read */
+};
+/** The Groups of a searchset; *out malloc'd. Returns how many. */
+int schools_read_lists(const struct api_bundle *b, struct school_list **out);
+/** One Group read; false if it is not one. */
+bool schools_read_one(const cJSON *group, struct school_list *out);
+void schools_free_lists(struct school_list *l, int n);
+/** "Family, Given (MM/DD/YYYY)" of a Patient: a member's display. */
+void schools_member_display(const cJSON *patient, char *buf, size_t len);
+/** Put a student on the Group (false: there already) / take one off (false: not on it). */
+bool schools_add_member(cJSON *group, const char *pid, const char *display);
+bool schools_remove_member(cJSON *group, const char *pid);
+/** PUT the list's Group with If-Match on its version. */
+struct api_req *schools_put(struct app *a, const struct school_list *l, api_done_fn cb, void *arg,
+                            struct vax_error *err);
+/** School lists: the organization's lists. */
+void schools_open(struct app *a);
+
+/* tui/print_record.c */
+/** Print key on a record: ask where the Official Immunization Record goes
+ * (provisional, with the doses still waiting, when the registry cannot be
+ * reached) and make it in the background. */
+void print_record_ask(struct app *a, const struct record *r);
 
 /* tui/term.c */
 /** Open curses (on /dev/null when no_display); stderr goes to a temp file. */

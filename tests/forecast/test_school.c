@@ -15,20 +15,7 @@ static struct school_reqs *texas;
 
 static void load_all(void)
 {
-	char dir[4096], path[4096];
-	struct vax_error err = {0};
-	snprintf(dir, sizeof dir, "%s/cdsi", testutil_datadir());
-	data = cdsi_data_load(dir, &err);
-	if (!data) {
-		fprintf(stderr, "cannot load CDSi data: %s\n", err.message);
-		abort();
-	}
-	snprintf(path, sizeof path, "%s/texas/school-requirements.txt", testutil_datadir());
-	texas = school_load(path, data, &err);
-	if (!texas) {
-		fprintf(stderr, "cannot load Texas requirements: %s\n", err.message);
-		abort();
-	}
+	testutil_load_schedules(&data, &texas);
 }
 
 static void free_all(void)

@@ -52,6 +52,8 @@ FUZZ_TARGETS = codes dates config quick_search cache_record keys api_response cd
 # fuzz_immds ($immds-forecast requests) is built in forecast/local.mk
 FUZZ_TARGETS += immds
 FUZZ_TARGETS += gs1
+# fuzz_schoolrep, fuzz_summary, fuzz_recall (the report answers) are built in print/local.mk
+FUZZ_TARGETS += schoolrep summary recall
 # the registry's answer to a client read (cache/pull.h)
 FUZZ_TARGETS += pull
 # fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk

@@ -14,7 +14,8 @@
 # Every FHIR body vaxregd answers is kept (vaxregd --record) under
 # $top_builddir/tests/fhir-record/<test>/ for the conformance pass of
 # tests/fhir/validate.sh, which runs after the other tests; VAXREG_RECORD=no
-# turns that off.
+# turns that off, VAXREG_RECORD_TAG=x keeps them under x-<test>/ instead (a
+# test run again by another, as tests/registry/pg.sh does).
 #
 # Needs curl and jq; a test that sources this is skipped (77) without them.
 
@@ -25,6 +26,9 @@ done
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 VAXREGD=${VAXREGD:-$top_builddir/vaxregd}
+# VAXREG_DATABASE=postgresql://...: the registry lives in that database
+# (tests/registry/pg.sh runs the suite so), else in the data directory
+REG_DB=${VAXREG_DATABASE:+--database $VAXREG_DATABASE}
 REG_PASSWORD='Test!pass2026'
 # Passwords the tests make are hashed at a test cost (vaxregd --test-kdf-cost:
 # scrypt 2^10, not 2^17), so a login takes milliseconds instead of half a
@@ -42,7 +46,7 @@ registry_init() {
 	REG_BODY=$REG_TMP/body
 	REG_HEADERS=$REG_TMP/headers
 	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
-	"$VAXREGD" init --data "$REG_DIR" >/dev/null || fail "vaxregd init failed"
+	"$VAXREGD" init --data "$REG_DIR" $REG_DB >/dev/null || fail "vaxregd init failed"
 	registry_record_dir
 	trap registry_exit EXIT
 }
@@ -80,15 +84,15 @@ fail() {
 }
 
 registry_org() {
-	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "${2:-$1 clinic}" >/dev/null ||
+	"$VAXREGD" org add --data "$REG_DIR" $REG_DB --code "$1" --name "${2:-$1 clinic}" >/dev/null ||
 		fail "org add $1"
 }
 
 # registry_user ORG USER ROLE [PASSWORD]
 registry_user() {
-	"$VAXREGD" org add --data "$REG_DIR" --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
+	"$VAXREGD" org add --data "$REG_DIR" $REG_DB --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
 	printf '%s\n' "${4:-$REG_PASSWORD}" |
-		"$VAXREGD" user add --data "$REG_DIR" --org "$1" --username "$2" --role "$3" \
+		"$VAXREGD" user add --data "$REG_DIR" $REG_DB --org "$1" --username "$2" --role "$3" \
 			--email "$2@example.org" $REG_KDF >/dev/null || fail "user add $2"
 }
 
@@ -97,7 +101,7 @@ registry_user() {
 registry_record_dir() {
 	REG_RECORD=
 	[ "${VAXREG_RECORD:-yes}" = no ] && return 0
-	_rec_name=$(basename "$(dirname "$0")")-$(basename "$0" .sh)
+	_rec_name=${VAXREG_RECORD_TAG:+$VAXREG_RECORD_TAG-}$(basename "$(dirname "$0")")-$(basename "$0" .sh)
 	REG_RECORD=$(cd "$top_builddir" && pwd)/tests/fhir-record/$_rec_name
 	if [ -z "${_reg_record_done:-}" ]; then
 		rm -rf "$REG_RECORD"
@@ -115,7 +119,7 @@ registry_start() {
 		_rec=$REG_RECORD/$$-$(date +%s%N)
 		mkdir -p "$_rec" || _rec=
 	fi
-	"$VAXREGD" --data "$REG_DIR" --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
+	"$VAXREGD" --data "$REG_DIR" $REG_DB --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
 		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} $REG_KDF --login-delay 1 "$@" \
 		>"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
@@ -242,6 +246,51 @@ reg_create_patient() {
 	[ "$REG_STATUS" = 201 ] || [ "$REG_STATUS" = 200 ] || fail "create patient: $REG_STATUS"
 	PID=$(jqb .id)
 	[ -n "$PID" ] || fail "no patient id"
+}
+
+# registry_maintenance on|off [ARGS]: switch maintenance. In a database
+# (several servers) a server sees the switch within a second: wait until
+# this one does.
+registry_maintenance() {
+	_m=$1
+	shift
+	"$VAXREGD" maintenance "$_m" --data "$REG_DIR" $REG_DB "$@" >/dev/null || fail "maintenance $_m"
+	[ -n "$REG_DB" ] && [ -n "$REG_URL" ] || return 0
+	_want=200
+	[ "$_m" = on ] && _want=503
+	_i=0
+	until [ "$(curl -sS --cacert "$REG_CA" -o /dev/null -w '%{http_code}' "$REG_URL/metadata" 2>/dev/null)" = $_want ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || fail "maintenance $_m not seen by the server"
+		sleep 0.05
+	done
+}
+
+# reg_audit_where CONDITION: the audit rows that meet an SQL condition
+# (columns at, username, org, action, type, id), wherever the audit is
+reg_audit_where() {
+	if [ -n "${VAXREG_DATABASE:-}" ]; then
+		psql -X -q -A -t "$VAXREG_DATABASE" -c "SELECT count(*) FROM audit WHERE $1"
+	else
+		sqlite3 "$REG_DIR/audit.db" "SELECT count(*) FROM audit WHERE $1"
+	fi
+}
+
+# reg_audit_count TYPE ID [ACTION]: the audit rows about a resource
+reg_audit_count() {
+	reg_audit_where "type='$1' AND id='$2'${3:+ AND action='$3'}"
+}
+
+# reg_params_tree: the last body, a Parameters resource, read back into the
+# operation's plain tree in place, as fhir_parameters_to_tree() does (a
+# parameter with parts becomes an object of the array "<name>s")
+reg_params_tree() {
+	[ "$(jqb .resourceType)" = Parameters ] || fail "not a Parameters resource: $(head -c 300 "$REG_BODY")"
+	jq 'def tree: reduce .[] as $p ({};
+	      if $p.part then .[$p.name + "s"] += [($p.part | tree)]
+	      else .[$p.name] = ([$p | to_entries[] | select(.key | startswith("value")) | .value][0]
+	                         | if type == "object" then .reference else . end) end);
+	    .parameter | tree' "$REG_BODY" >"$REG_BODY.tree" && mv "$REG_BODY.tree" "$REG_BODY"
 }
 
 header() {

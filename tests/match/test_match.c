@@ -387,6 +387,114 @@ START_TEST(blocking_keys)
 }
 END_TEST
 
+START_TEST(narrow_blocking_keys)
+{
+	struct client c = person("García López", "Bill", 2019, 3, 4, SEX_MALE);
+	c.n_phone = 1;
+	text_copy(c.phone[0].number, sizeof c.phone[0].number, "(512) 555-0100");
+	struct match_keys rk, qk;
+	match_block_record(&c, &rk);
+	static const char *const want[] = {
+	    "D:20190304",  "P:5125550100",  "Y:BL:KRS:201903", "M:BL:KRS:201904", "X:BL:KRS:0304",
+	    "N:BL:KRS",    "G:BL:20190304", "F:KRS:20190304",  "F:LPS:20190304",  "G:WLM:20190304",
+	    "A:BL:201903", "B:BL:0304",     "C:KRS:201903",    "E:LPS:0304",      "Y:WLM:LPS:201903"};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		ck_assert_msg(has_key(&rk, want[i]), "record lacks %s", want[i]);
+	/* the query asks only narrow keys, each one the record has */
+	match_block_query(&c, &qk);
+	for (int i = 0; i < qk.n; i++)
+		if (strncmp(qk.key[i], "Y:", 2) || !strstr(qk.key[i], "201904"))
+			ck_assert(qk.key[i][0] != 'N' && qk.key[i][0] != 'D' && qk.key[i][0] != 'A');
+	ck_assert(has_key(&qk, "F:KRS:20190304"));
+	ck_assert(has_key(&qk, "F:KRS:20190403")); /* day and month swapped */
+	ck_assert(has_key(&qk, "G:BL:20190304"));
+	ck_assert(!has_key(&qk, "N:BL:KRS"));
+	/* one field wrong leaves a key in common: a DOB digit, a last name */
+	struct client typo = person("García López", "Bill", 2019, 3, 5, SEX_MALE);
+	match_block_query(&typo, &qk);
+	ck_assert(has_key(&qk, "Y:BL:KRS:201903"));
+	struct client married = person("Smith", "William", 2019, 3, 4, SEX_MALE);
+	match_block_query(&married, &qk);
+	ck_assert(has_key(&qk, "G:WLM:20190304"));
+	/* no DOB: the names alone; no name: the DOB alone */
+	struct client nodob = person("Garcia", "Bill", 0, 0, 0, SEX_NONE);
+	match_block_query(&nodob, &qk);
+	ck_assert(has_key(&qk, "N:BL:KRS"));
+	struct client noname = person("", "", 2019, 3, 4, SEX_NONE);
+	match_block_query(&noname, &qk);
+	ck_assert(has_key(&qk, "D:20190304"));
+	/* the wide keys, for queries the narrow ones leave without a probable */
+	match_block_wide(&c, &qk);
+	ck_assert(has_key(&qk, "D:20190304"));
+	ck_assert(has_key(&qk, "A:BL:201903"));
+	ck_assert(has_key(&qk, "E:KRS:0304"));
+	match_block_wide(&nodob, &qk);
+	ck_assert_int_eq(qk.n, 0);
+}
+END_TEST
+
+/* Twins found together: a first name that is only a nickname (or a
+ * look-alike) of one twin's never makes a certain match, and one twin is
+ * never certain for the other, even when their first names are nicknames
+ * of each other. */
+START_TEST(co_twin_never_certain)
+{
+	struct client recs[3];
+	recs[0] = person("Garza", "Jacob", 2018, 6, 1, SEX_MALE);
+	recs[1] = person("Garza", "Jake", 2018, 6, 1, SEX_MALE);
+	recs[2] = person("Garza", "Mía", 2018, 6, 1, SEX_FEMALE);
+	for (int i = 0; i < 3; i++)
+		contact(&recs[i], "5125550199", "12 Pecan Grove Ln", "78741", "Treviño");
+	struct match_index *ix = match_index_new();
+	for (uint32_t i = 0; i < 3; i++)
+		match_index_add(ix, &recs[i], i);
+	struct match_result r[3];
+
+	/* Jake is Jake: certain, and Jacob (whose nickname Jake is) is not */
+	struct client q = recs[1];
+	size_t n = match_search(&q, recs, 3, ix, r, 3, NULL);
+	ck_assert_uint_ge(n, 2);
+	ck_assert_uint_eq(r[0].index, 1);
+	ck_assert_int_eq(r[0].grade, MATCH_CERTAIN);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_lt(r[i].grade, MATCH_CERTAIN);
+
+	/* Jack could be either boy (a nickname of Jacob, a look-alike of Jake):
+	 * neither is certain, and the desk is told why */
+	text_copy(q.name.given, sizeof q.name.given, "Jack");
+	n = match_search(&q, recs, 3, ix, r, 3, NULL);
+	ck_assert_uint_ge(n, 2);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_lt(r[i].grade, MATCH_CERTAIN);
+	ck_assert(said(&r[0], "twin"));
+
+	/* Mia (no accent) is only Mía's: certain beside her brothers */
+	q = recs[2];
+	text_copy(q.name.given, sizeof q.name.given, "Mia");
+	n = match_search(&q, recs, 3, ix, r, 3, NULL);
+	ck_assert_uint_eq(r[0].index, 2);
+	ck_assert_int_eq(r[0].grade, MATCH_CERTAIN);
+
+	/* birth order on the query and both records tells them apart */
+	recs[0].multiple_birth = 1;
+	recs[1].multiple_birth = 2;
+	q = recs[0];
+	text_copy(q.name.given, sizeof q.name.given, "Jake");
+	q.multiple_birth = 1;
+	const struct client *cl[2] = {&recs[0], &recs[1]};
+	struct match_result res[2];
+	match_score(&q, &recs[0], &res[0]);
+	match_score(&q, &recs[1], &res[1]);
+	res[0].grade = MATCH_CERTAIN; /* as if every field had agreed */
+	match_twins(&q, cl, res, 2);
+	ck_assert_int_eq(res[0].grade, MATCH_CERTAIN);
+	q.multiple_birth = 0;
+	match_twins(&q, cl, res, 2);
+	ck_assert_int_eq(res[0].grade, MATCH_PROBABLE);
+	match_index_free(ix);
+}
+END_TEST
+
 START_TEST(index_search_agrees_with_scan)
 {
 	static const char *const fam[] = {"García", "Garza", "Smith", "Nguyễn", "López García", "Moreno"};
@@ -456,6 +564,8 @@ Suite *match_suite(void)
 	suite_add_tcase(s, tg);
 	TCase *tk = tcase_create("index");
 	tcase_add_test(tk, blocking_keys);
+	tcase_add_test(tk, narrow_blocking_keys);
+	tcase_add_test(tk, co_twin_never_certain);
 	tcase_add_test(tk, index_search_agrees_with_scan);
 	suite_add_tcase(s, tk);
 	return s;

@@ -4,7 +4,7 @@
 set -eu
 . "$top_srcdir/tests/lib/registry.sh"
 registry_init
-"$VAXREGD" init --data "$REG_DIR" --demo --clients 400 > "$REG_TMP/demo.out" || fail "init --demo"
+"$VAXREGD" init --data "$REG_DIR" $REG_DB --demo --clients 400 > "$REG_TMP/demo.out" || fail "init --demo"
 grep -q 'user frontdesk' "$REG_TMP/demo.out" || fail "credentials not printed"
 pw=$(sed -n 's/^Demo logins (password for all: \(.*\)):$/\1/p' "$REG_TMP/demo.out")
 [ -n "$pw" ] || fail "no demo password printed"

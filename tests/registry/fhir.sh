@@ -245,8 +245,8 @@ reg DELETE "/RelatedPerson/$rpid" -H "Authorization: Bearer $tok" -H 'If-Match: 
 expect 204 "deleting a deleted record again"
 
 # every access to a client is audited (checked in the database)
-n=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(*) FROM audit WHERE type='Patient' AND id='$pid'" 2>/dev/null || echo skip)
-[ "$n" = skip ] || [ "$n" -ge 8 ] || fail "audit rows for the patient: $n"
+n=$(reg_audit_count Patient "$pid")
+[ "$n" -ge 8 ] || fail "audit rows for the patient: $n"
 # no PHI in the server's output
 ! grep -qi 'peña\|pena\|trevi\|nguy\|2021-03-04' "$REG_TMP/server.err" || fail "PHI in server log"
 echo ok

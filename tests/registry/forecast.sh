@@ -55,8 +55,8 @@ expect 400 "not an object"
 
 # audited; as a read of the patient only when the registry holds it (p1 is
 # no client of this registry: the id a client sends is not taken on trust)
-c=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(*) FROM audit WHERE action='forecast' AND type='Parameters'" 2>/dev/null || echo skip)
-[ "$c" = skip ] || [ "$c" -ge 2 ] || fail "forecast audit rows: $c"
-c=$(sqlite3 "$REG_DIR/registry.db" "SELECT count(*) FROM audit WHERE action='forecast' AND type='Patient' AND id='p1'" 2>/dev/null || echo skip)
-[ "$c" = skip ] || [ "$c" = 0 ] || fail "an id the registry does not hold was audited as a read of it"
+c=$(reg_audit_where "action='forecast' AND type='Parameters'")
+[ "$c" -ge 2 ] || fail "forecast audit rows: $c"
+c=$(reg_audit_count Patient p1 forecast)
+[ "$c" = 0 ] || fail "an id the registry does not hold was audited as a read of it"
 registry_stop

@@ -15,7 +15,7 @@ is_maint() {
 	jqb '.issue[0].diagnostics' | grep -q 'scheduled maintenance; records can be entered offline' || fail "$1: message"
 }
 
-"$VAXREGD" maintenance on --data "$REG_DIR" --retry 1200 >/dev/null
+registry_maintenance on --retry 1200
 reg GET /metadata
 is_maint "metadata in maintenance"
 [ "$(header Retry-After)" = 1200 ] || fail "Retry-After from the flag"
@@ -25,7 +25,7 @@ reg POST /auth/token --data grant_type=password
 is_maint "login in maintenance"
 reg_json POST / "$tok" '{"resourceType":"Bundle","type":"transaction","entry":[]}'
 is_maint "transaction in maintenance"
-"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+registry_maintenance off
 reg_json GET /Patient "$tok"
 expect 200 "after maintenance"
 
@@ -56,9 +56,9 @@ curl -sS --cacert "$REG_CA" -o "$REG_TMP/slow.out" -w '%{http_code}' --limit-rat
 	"$REG_URL/" > "$REG_TMP/slow.code" &
 cpid=$!
 sleep 0.5
-"$VAXREGD" maintenance on --data "$REG_DIR" >/dev/null
+registry_maintenance on
 wait $cpid
-"$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
+registry_maintenance off
 code=$(cat "$REG_TMP/slow.code")
 # the request began before maintenance: it is answered as usual
 [ "$code" = 200 ] || fail "in-flight request got $code"

@@ -56,12 +56,7 @@ gid=$(jqb .id)
 # fhir_parameters_to_tree() does, for the checks below
 report() {
 	expect 200 "$1"
-	[ "$(jqb .resourceType)" = Parameters ] || fail "$1: not a Parameters resource"
-	jq 'def tree: reduce .[] as $p ({};
-	      if $p.part then .[$p.name + "s"] += [($p.part | tree)]
-	      else .[$p.name] = ([$p | to_entries[] | select(.key | startswith("value")) | .value][0]
-	                         | if type == "object" then .reference else . end) end);
-	    .parameter | tree' "$REG_BODY" >"$REG_BODY.tree" && mv "$REG_BODY.tree" "$REG_BODY"
+	reg_params_tree
 }
 reg_json GET "/Group/$gid/\$school-compliance?grade=K&date=2024-08-20" "$n"
 report "compliance report"
@@ -77,6 +72,15 @@ st2='.students[] | select(.patient == "Patient/'$k2'")'
 [ "$(jqb "$st2 | .requirements[] | select(.vaccine == \"MMR\") | .status")" = due ] || fail "MMR due"
 [ "$(jqb "$st2 | .requirements[] | select(.vaccine == \"MMR\") | .due")" = 2024-09-08 ] || fail "MMR due date"
 [ "$(jqb "$st2 | .requirements[] | select(.vaccine == \"Hepatitis B\") | .status")" = not-met ] || fail "HepB not met"
+# per requirement missing: the dose and its earliest date (the second MMR
+# from 09/08; the first hepatitis B now); who each line is
+[ "$(jqb -c "$st2 | .requirements[] | select(.vaccine == \"MMR\") | [.dose, .earliest]")" = '[2,"2024-09-08"]' ] ||
+	fail "MMR dose and date $(jqb -c "$st2")"
+[ "$(jqb -c "$st2 | .requirements[] | select(.vaccine == \"Hepatitis B\") | [.dose, .earliest]")" = '[1,"2024-08-20"]' ] ||
+	fail "HepB dose and date"
+[ "$(jqb -c "$st2 | [.name, .birthDate]")" = '["Ortiz, Luis","2018-01-15"]' ] || fail "student named"
+[ "$(jqb .name)" = "Becker Elementary" ] || fail "list named"
+[ "$(jqb "[$st1 | .requirements[] | select(has(\"dose\"))] | length")" = 0 ] || fail "dose on a met requirement"
 
 # the registry's current doses are what counts: without the dose given too
 # soon, the next MMR is due 4 weeks after the first (2024-08-29)

@@ -20,7 +20,7 @@ registry_user CLINICA dave provider
 # first a long wait after failures, so attempts are surely made in it
 registry_start --access-log --login-delay 600
 db=$REG_DIR/registry.db
-audit() { sqlite3 "$db" "SELECT count(*) FROM audit WHERE $1"; }
+audit() { reg_audit_where "$1"; }
 login_try() { # USER PASSWORD -> body in REG_BODY
 	reg POST /auth/token --data-urlencode grant_type=password --data-urlencode org_code=CLINICA \
 		--data-urlencode "username=$1" --data-urlencode "password=$2" --data-urlencode confidentiality_accepted=true
@@ -224,21 +224,32 @@ G='{"resourceType":"Group","type":"person","actual":true,"name":"Room 4",
 reg_json POST /Group "$ta" "$G"
 expect 201 "school list of CLINICA"
 gid=$(jqb .id)
-# a list with CLINICA's identifiers (found by them, the references to its
+# a list with CLINICA's identifier (found by it, the references to its
 # fullUrl would be rewritten to CLINICA's id), a client pointing at it
 f=11111111-2222-4333-8444-555555555555
+GB='{"resourceType":"Group","type":"person","actual":true,"name":"Room 4",
+ "identifier":[{"system":"urn:example:lists","value":"room-4"}]}'
 reg_json POST / "$tb" '{"resourceType":"Bundle","type":"transaction","entry":[
- {"fullUrl":"urn:uuid:'$f'","resource":'"$G"',
+ {"fullUrl":"urn:uuid:'$f'","resource":'"$GB"',
   "request":{"method":"POST","url":"Group","ifNoneExist":"identifier=urn:example:lists|room-4"}},
  {"fullUrl":"urn:uuid:22222222-2222-4333-8444-555555555555","resource":{"resourceType":"Patient",
   "extension":[{"url":"http://example.org/fhir/StructureDefinition/school-list","valueReference":{"reference":"urn:uuid:'$f'"}}],
   "name":[{"family":"Lister","given":["Lee"]}],"gender":"male","birthDate":"2018-02-02",
   "address":[{"district":"Webb","state":"TX","postalCode":"78043"}]},"request":{"method":"POST","url":"Patient"}},
- {"fullUrl":"urn:uuid:'$u'","resource":'"$G"',"request":{"method":"POST","url":"Group"}},
  {"request":{"method":"GET","url":"Group?identifier=urn:example:lists|room-4"}}]}'
 expect 200 "a transaction of CLINICB naming CLINICA's list"
 ! grep -q "$gid" "$REG_BODY" || fail "CLINICA's school-list id told to CLINICB: $(cat "$REG_BODY")"
 [ "$(jqb '.entry[0].response.status' | cut -c1-3)" = 201 ] || fail "a list matched in another organization"
+# CLINICA's list's own UUID (its identity) given to a list of CLINICB: a
+# conflict, and still nothing of CLINICA's list told
+reg_json POST / "$tb" '{"resourceType":"Bundle","type":"transaction","entry":[
+ {"fullUrl":"urn:uuid:'$u'","resource":'"$G"',"request":{"method":"POST","url":"Group"}}]}'
+expect 409 "a list of CLINICB with CLINICA's list's own UUID"
+[ "$(jqb '.issue[0].details.coding[0].code')" = UUID-TAKEN ] || fail "UUID-TAKEN: $(cat "$REG_BODY")"
+! grep -q "$gid" "$REG_BODY" || fail "CLINICA's school-list id told to CLINICB: $(cat "$REG_BODY")"
+reg_json POST /Group "$tb" "$G"
+expect 409 "a list of CLINICB with CLINICA's list's own UUID (create)"
+! grep -q "$gid" "$REG_BODY" || fail "CLINICA's school-list id told to CLINICB: $(cat "$REG_BODY")"
 reg_json GET "/Group/$gid" "$tb"
 expect 404 "another organization's list"
 reg_json GET "/Group/$gid" "$ta"

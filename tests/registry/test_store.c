@@ -123,6 +123,17 @@ START_TEST(search_terms)
 	ck_assert_int_eq(search(c8, 1), 1);
 	struct store_cond c9[] = {{SC_OWNER, NULL, "OTHER", NULL}};
 	ck_assert_int_eq(search(c9, 1), 0);
+	/* a name with one day of birth reads the composite terms */
+	struct store_cond c10[] = {{SC_PREFIX, "family", "GARC", NULL},
+	                           {SC_PREFIX, "given", "AN", NULL},
+	                           {SC_RANGE, "birthdate", "2020-01-01", "2020-01-01"}};
+	ck_assert_int_eq(search(c10, 3), 1);
+	struct store_cond c11[] = {{SC_PREFIX, "family", "PENA", NULL},
+	                           {SC_RANGE, "birthdate", "2021-06-15", "2021-06-15"}};
+	ck_assert_int_eq(search(c11, 2), 0);
+	struct store_cond c12[] = {{SC_RANGE, "birthdate", "2021-06-15", "2021-06-15"},
+	                           {SC_PREFIX, "given", "ANA", NULL}};
+	ck_assert_int_eq(search(c12, 2), 2);
 	/* a deletion leaves the search */
 	ck_assert(store_write(st, "Patient", "p2", "ORG", NULL, true, 2, NULL, &err));
 	ck_assert_int_eq(search(c3, 1), 0);

@@ -31,6 +31,9 @@ START_TEST(defaults_and_good_lines)
 	                 "pinned_pubkey = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n"
 	                 "keys = vi\n"
 	                 "auto_sync = No\n"
+	                 "printer = Front_Desk-HP\n"
+	                 "paper = A4\n"
+	                 "print_dir = /srv/clinic/printed\n"
 	                 "workstation = Front desk 2";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
 	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
@@ -38,6 +41,9 @@ START_TEST(defaults_and_good_lines)
 	ck_assert_str_eq(cfg.workstation, "Front desk 2");
 	ck_assert_str_eq(cfg.keys, "vi");
 	ck_assert(!cfg.auto_sync);
+	ck_assert_str_eq(cfg.printer, "Front_Desk-HP");
+	ck_assert(cfg.paper_a4);
+	ck_assert_str_eq(cfg.print_dir, "/srv/clinic/printed");
 	ck_assert_str_eq(cfg.pinned_pubkey, "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=");
 	ck_assert_str_eq(cfg.fatal, "");
 }
@@ -55,8 +61,14 @@ START_TEST(bad_lines_are_reported_and_ignored)
 	                 "= 5\n"
 	                 "pinned_pubkey = md5//abc\n"
 	                 "cache_retention_days = 30\n"
-	                 "auto_sync = sometimes\n";
-	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 8);
+	                 "auto_sync = sometimes\n"
+	                 "printer = Front Desk\n"
+	                 "paper = legal\n";
+	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 10);
+	ck_assert(has_error(&cfg, "c.conf:10: printer must be a CUPS printer name"));
+	ck_assert(has_error(&cfg, "c.conf:11: paper must be letter or a4"));
+	ck_assert_str_eq(cfg.printer, "");
+	ck_assert(!cfg.paper_a4);
 	ck_assert(has_error(&cfg, "c.conf:9: auto_sync must be yes or no"));
 	ck_assert(cfg.auto_sync);
 	ck_assert(has_error(&cfg, "c.conf:1: registry_url must start with https://"));

@@ -111,8 +111,8 @@ tui_has outboxhelp 'Keys for: Outbox'
 
 # Every label a bar may show, whole. A cut one ("Sch", "add-historical-sh")
 # or a bindable name ("add-shot") is not among them.
-BAR_LABELS='Help,Quit,Lock,Submit,Save,Back,Menu,Choose,Next tab,Prev tab,Next code,Org,Logout,Password,Forgot,Sign in,More,Quick,Basic,Smart,Add client,Edit,Refresh,Schedule,Delete,Add,Historical,Refusal,Add row,Remove row,Outbox,Send,Discard,Theirs,Review,Change,Link,Create new,Defer'
-NAV_LABELS='Add,Historical,Refusal,Delete,Change,Edit,Why,Schedule'
+BAR_LABELS='Help,Quit,Lock,Submit,Save,Back,Menu,Choose,Next tab,Prev tab,Next code,Org,Logout,Password,Forgot,Sign in,More,Quick,Basic,Smart,Add client,Edit,Refresh,Schedule,Delete,Add,Historical,Refusal,Add row,Remove row,Outbox,Send,Discard,Theirs,Review,Change,Link,Create new,Defer,Print,Recall,Lists,Reports,Summary,Run,New list,Rename,Find,Mark'
+NAV_LABELS='Add,Historical,Refusal,Delete,Change,Edit,Why,Schedule,Print'
 
 # bar_items NAME: the bar (the last row) into $TUI_TMP/items, one label a
 # line, "more" for the cue; a token that is neither a key nor a whole

@@ -53,7 +53,13 @@ for who in viewer:view-only nurse:school; do
 	user=${who%%:*} role=${who#*:}
 	look "$user" "$user"
 	tui_has "$user-menu" "User: $user ($role)"
-	tui_has "$user-menu" 'Add a client  - not for your role'
+	# a school nurse's menu is the school's: no clinic tasks
+	if [ "$user" = nurse ]; then
+		tui_lacks "$user-menu" 'Add a client'
+		tui_has "$user-menu" 'School lists'
+	else
+		tui_has "$user-menu" 'Add a client  - not for your role'
+	fi
 	tui_has "$user-menuadd" "Your role at CLINPENA is $role"
 	tui_has "$user-results" 'Quintero, Marisol'
 	tui_lacks "$user-results" 'Add Client'
