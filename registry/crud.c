@@ -147,20 +147,17 @@ void reg_history(struct ctx *x)
 		cJSON *e = cJSON_CreateObject();
 		if (h[i].json)
 			cJSON_AddItemToObject(e, "resource", cJSON_Parse(h[i].json));
+		/* each version as the request that made it and its answer (bdl-4) */
+		static const char *const method[] = {"POST", "PUT", "DELETE"};
+		static const char *const status[] = {"201 Created", "200 OK", "204 No Content"};
+		int k = h[i].deleted ? 2 : h[i].version == 1 ? 0 : 1;
 		cJSON *req = cJSON_AddObjectToObject(e, "request");
-		cJSON_AddStringToObject(req, "method",
-		                        h[i].deleted        ? "DELETE"
-		                        : h[i].version == 1 ? "POST"
-		                                            : "PUT");
+		cJSON_AddStringToObject(req, "method", method[k]);
 		char url[200];
 		snprintf(url, sizeof url, "%s/%s", type, id);
 		cJSON_AddStringToObject(req, "url", url);
-		/* each version as the answer to the request that made it (bdl-4) */
 		cJSON *resp = cJSON_AddObjectToObject(e, "response");
-		cJSON_AddStringToObject(resp, "status",
-		                        h[i].deleted        ? "204 No Content"
-		                        : h[i].version == 1 ? "201 Created"
-		                                            : "200 OK");
+		cJSON_AddStringToObject(resp, "status", status[k]);
 		char etag[48];
 		snprintf(etag, sizeof etag, "W/\"%ld\"", h[i].version);
 		cJSON_AddStringToObject(resp, "etag", etag);
