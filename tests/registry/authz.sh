@@ -54,6 +54,11 @@ MATCH='{"resourceType":"Parameters","parameter":[{"name":"resource","resource":'
 FORECAST='{"resourceType":"Parameters","parameter":[{"name":"assessmentDate","valueDate":"2021-10-01"},
  {"name":"patient","resource":{"resourceType":"Patient","id":"'$P'","gender":"female","birthDate":"2019-05-05"}}]}'
 BATCH='{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET","url":"Patient/'$P'"}}]}'
+RECALL='{"resourceType":"Parameters","parameter":[{"name":"mode","valueCode":"due"}]}'
+# a school report CLINICA keeps
+reg_json POST "/Group/$G/\$school-report?grade=K" "$T_pA"
+[ "$REG_STATUS" = 201 ] || fail "setup: school report: $REG_STATUS"
+REP=$(jqb '.parameter[] | select(.name == "id") | .valueString')
 
 # body NAME: the JSON a row sends; {NEW...} paths get a fresh record per cell
 body() {
@@ -67,6 +72,7 @@ body() {
 	match) echo "$MATCH" ;;
 	forecast) echo "$FORECAST" ;;
 	batch) echo "$BATCH" ;;
+	recall) echo "$RECALL" ;;
 	org) echo '{"resourceType":"Organization","name":"Mine"}' ;;
 	cur) cat "$REG_TMP/cur.json" ;;
 	esac
@@ -100,6 +106,11 @@ POST   /Group                               grp      | 201 201 403 403 201 201
 PUT    /Group/$G                            cur      | 200 404 403 403 200 404
 DELETE /Group/{NEWGRP}                      -        | 204 404 403 403 204 404
 GET    /Group/$G/\$school-compliance?grade=K -        | 200 404 403 403 200 404
+POST   /Group/$G/\$school-report?grade=K    -        | 201 404 403 403 201 404
+GET    /Group/\$school-reports              -        | 200 200 403 403 200 200
+GET    /Group/\$school-reports/$REP         -        | 200 404 403 403 200 404
+GET    /Organization/CLINICA/\$provider-summary -    | 200 403 200 403 403 403
+POST   /Patient/\$recall                    recall   | 200 200 403 403 403 403
 GET    /Organization/CLINICA                -        | 200 200 200 200 200 200
 POST   /Organization                        org      | 403 403 403 403 403 403
 POST   /\$immds-forecast                    forecast | 200 200 200 200 200 200
