@@ -7,6 +7,7 @@
 
 #include "api/session.h"
 #include "core/fhir.h"
+#include "core/uuid.h"
 
 #define FHIR_CT "application/fhir+json"
 
@@ -189,11 +190,68 @@ struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const 
 	return api_req_new(c, "DELETE", path, err);
 }
 
+/* Every "reference" under j that names one of the Bundle's old fullUrls
+ * names its new one. */
+static void rename_refs(cJSON *j, char (*from)[48], char (*to)[48], int n)
+{
+	cJSON *c;
+	cJSON_ArrayForEach(c, j)
+	{
+		if (cJSON_IsString(c) && c->string && !strcmp(c->string, "reference")) {
+			for (int i = 0; i < n; i++)
+				if (!strcmp(c->valuestring, from[i])) {
+					cJSON_SetValuestring(c, to[i]);
+					break;
+				}
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			rename_refs(c, from, to, n);
+		}
+	}
+}
+
+void api_fhir_bundle_localize(cJSON *bundle)
+{
+	cJSON *entries = cJSON_GetObjectItemCaseSensitive(bundle, "entry"), *e;
+	int n = cJSON_GetArraySize(entries), k = 0;
+	if (n <= 0)
+		return;
+	char(*from)[48] = calloc((size_t)n, sizeof *from);
+	char(*to)[48] = calloc((size_t)n, sizeof *to);
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return;
+	}
+	cJSON_ArrayForEach(e, entries)
+	{
+		cJSON *full = cJSON_GetObjectItemCaseSensitive(e, "fullUrl");
+		if (!cJSON_IsString(full) || strncmp(full->valuestring, "urn:uuid:", 9) ||
+		    strlen(full->valuestring) >= sizeof *from)
+			continue;
+		char u[UUID_STR_LEN];
+		uuid_v4(u);
+		snprintf(from[k], sizeof *from, "%s", full->valuestring);
+		snprintf(to[k], sizeof *to, "urn:uuid:%s", u);
+		cJSON_SetValuestring(full, to[k]);
+		k++;
+	}
+	cJSON_ArrayForEach(e, entries)
+	    rename_refs(cJSON_GetObjectItemCaseSensitive(e, "resource"), from, to, k);
+	free(from);
+	free(to);
+}
+
 struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, struct vax_error *err)
 {
 	if (!cJSON_IsObject(bundle))
 		return bad_arg(err, "not a Bundle");
-	return with_body(api_req_new(c, "POST", "/", err), bundle, err);
+	cJSON *copy = cJSON_Duplicate(bundle, true);
+	if (!copy)
+		return bad_arg(err, "out of memory");
+	api_fhir_bundle_localize(copy);
+	struct api_req *r = with_body(api_req_new(c, "POST", "/", err), copy, err);
+	cJSON_Delete(copy);
+	return r;
 }
 
 static cJSON *param(cJSON *params, const char *name)
@@ -437,4 +495,50 @@ int api_fhir_entry_outcomes(const struct api_bundle *b, struct api_fhir_outcome 
 			etag_version(e->etag, o->version, sizeof o->version);
 	}
 	return n;
+}
+
+/* An operation of a CapabilityStatement is `name` (its name, or the tail of
+ * its canonical definition: "...OperationDefinition/Patient-match"). */
+static bool names_op(const cJSON *ops, const char *name, const char *tail)
+{
+	const cJSON *op;
+	cJSON_ArrayForEach(op, ops)
+	{
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "name"));
+		const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "definition"));
+		size_t dl = d ? strlen(d) : 0, tl = strlen(tail);
+		if ((n && (!strcmp(n, name) || (n[0] == '$' && !strcmp(n + 1, name)))) ||
+		    (d && dl >= tl && !strcmp(d + dl - tl, tail)))
+			return true;
+	}
+	return false;
+}
+
+bool api_capability_parse(const char *body, size_t len, struct api_capability *c)
+{
+	memset(c, 0, sizeof *c);
+	cJSON *j = api_json_parse(body, len, NULL);
+	const char *rt = j ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "resourceType")) : NULL;
+	const cJSON *rest = j ? cJSON_GetObjectItemCaseSensitive(j, "rest") : NULL, *r, *res;
+	if (!rt || strcmp(rt, "CapabilityStatement") || !cJSON_IsArray(rest)) {
+		cJSON_Delete(j);
+		return false;
+	}
+	c->known = true;
+	cJSON_ArrayForEach(r, rest)
+	{
+		const cJSON *ops = cJSON_GetObjectItemCaseSensitive(r, "operation");
+		c->immds |= names_op(ops, "immds-forecast", "/immds-forecast");
+		c->match |= names_op(ops, "match", "/Patient-match");
+		cJSON_ArrayForEach(res, cJSON_GetObjectItemCaseSensitive(r, "resource"))
+		{
+			const char *type =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "type"));
+			if (type && !strcmp(type, "Patient"))
+				c->match |= names_op(cJSON_GetObjectItemCaseSensitive(res, "operation"),
+				                     "match", "/Patient-match");
+		}
+	}
+	cJSON_Delete(j);
+	return true;
 }

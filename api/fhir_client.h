@@ -54,8 +54,17 @@ struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const 
 /** DELETE /{type}/{id}. */
 struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const char *id,
                                     struct vax_error *err);
-/** POST / with a transaction or batch Bundle. */
+/** POST / with a transaction or batch Bundle. Its urn:uuid fullUrls are
+ * made fresh for this request (api_fhir_bundle_localize), so a resend never
+ * repeats one and none is ever a record's identifier. */
 struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, struct vax_error *err);
+/** Give every urn:uuid fullUrl of the Bundle a fresh UUID and make the
+ * references to it within the Bundle follow. A fullUrl only names an entry
+ * inside one Bundle: a server may rewrite it wherever the string appears
+ * (Medplum does, identifiers and ifNoneExist included), so one equal to a
+ * record's identifier would cost the resend its conditional create. What
+ * makes a resend a no-op is ifNoneExist on the identifier alone. */
+void api_fhir_bundle_localize(cJSON *bundle);
 /** POST /Patient/$match (Parameters: resource, count, onlyCertainMatches). */
 struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int count, bool only_certain,
                                    struct vax_error *err);
@@ -90,6 +99,17 @@ char *api_fhir_version(const struct api_result *res, const cJSON *resource, char
  * filled from the resource, ETag or Location. */
 bool api_fhir_read_patient(const struct api_result *res, struct client *cl, struct vax_error *err);
 bool api_fhir_read_immunization(const struct api_result *res, struct immunization *im, struct vax_error *err);
+
+/** What the registry's CapabilityStatement offers beyond the basics
+ * vaxdesk needs from every server. */
+struct api_capability {
+	bool known; /* a CapabilityStatement with a rest part was read */
+	bool match; /* Patient/$match */
+	bool immds; /* $immds-forecast (HL7 ImmDS IG) */
+};
+/** Read a CapabilityStatement (GET /metadata). False (c->known false) if it
+ * is not one. */
+bool api_capability_parse(const char *body, size_t len, struct api_capability *c);
 
 /** What happened to one entry of a transaction or batch. */
 struct api_fhir_outcome {

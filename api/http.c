@@ -478,6 +478,11 @@ void api_conn_set_token(struct api_conn *a, const char *token)
 	a->token = dup_or_null(token);
 }
 
+void api_conn_origin(const struct api_conn *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", a->origin);
+}
+
 bool api_conn_has_token(const struct api_conn *a)
 {
 	return a->token != NULL;
@@ -1201,11 +1206,14 @@ void api_classify_status(struct api_result *res, long status, bool sent_token, c
 	} else if (status >= 500) {
 		res->cls = API_SERVER;
 		error_set(&res->err, "API-SERVER",
-		          "The registry had an internal error (HTTP %ld); try again later.%s", status, oo);
+		          "The registry had an internal error (code %ld); try again later.%s", status, oo);
 	} else {
 		res->cls = API_PROTOCOL;
-		error_set(&res->err, "API-PROTO-STATUS",
-		          "The registry answered with unexpected HTTP status %ld.", status);
+		error_set(
+		    &res->err, "API-PROTO-STATUS",
+		    "The registry gave an answer vaxdesk does not know (code %ld); if it happens again, "
+		    "tell the registry's help desk.",
+		    status);
 	}
 }
 

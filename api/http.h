@@ -110,6 +110,8 @@ void api_conn_free(struct api_conn *a);
 /** The bearer token to send with every request (NULL or "" for none). The
  * copy is wiped when replaced. */
 void api_conn_set_token(struct api_conn *a, const char *token);
+/** The registry's origin, "https://host[:port]" (where its sign-in endpoints must be). */
+void api_conn_origin(const struct api_conn *a, char *buf, size_t len);
 /** True if a bearer token is set. */
 bool api_conn_has_token(const struct api_conn *a);
 

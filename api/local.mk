@@ -4,6 +4,7 @@ libvaxapi_a_SOURCES = \
 	api/http.c api/http.h \
 	api/response.c api/response.h \
 	api/session.c api/session.h \
+	api/oauth.c api/oauth.h \
 	api/fhir_client.c api/fhir_client.h
 libvaxapi_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
 VAXAPI_LIBS = libvaxapi.a $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)

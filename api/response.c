@@ -248,9 +248,20 @@ bool api_token_parse(const char *body, size_t len, struct api_token *t, struct v
 	}
 	memcpy(t->access_token, tok, strlen(tok) + 1);
 	snprintf(t->token_type, sizeof t->token_type, "Bearer");
+	const char *rt = str_of(j, "refresh_token");
+	if (rt && token_chars_ok(rt) && strlen(rt) < sizeof t->refresh_token)
+		memcpy(t->refresh_token, rt, strlen(rt) + 1);
 	t->expires_in = num_of(j, "expires_in", 0, 366L * 86400);
+	t->refresh_expires_in = num_of(j, "refresh_expires_in", 0, 366L * 86400);
 	copy_str(t->org_code, sizeof t->org_code, str_or_empty(j, "org_code"));
 	copy_str(t->org_name, sizeof t->org_name, str_or_empty(j, "org_name"));
+	copy_str(t->username, sizeof t->username, str_or_empty(j, "username"));
+	/* SMART: the user's FHIR resource, as a reference (Medplum) or a URL */
+	const cJSON *prof = cJSON_GetObjectItemCaseSensitive(j, "profile");
+	copy_str(t->profile, sizeof t->profile,
+	         cJSON_IsObject(prof) ? str_or_empty(prof, "reference") : str_or_empty(j, "fhirUser"));
+	copy_str(t->profile_name, sizeof t->profile_name,
+	         cJSON_IsObject(prof) ? str_or_empty(prof, "display") : "");
 	copy_str(t->role, sizeof t->role, str_or_empty(j, "role"));
 	t->reset_required = bool_of(j, "reset_required");
 	t->password_expires_in_days = num_of(j, "password_expires_in_days", -1, 100000);
@@ -280,6 +291,7 @@ out:
 void api_token_wipe(struct api_token *t)
 {
 	OPENSSL_cleanse(t->access_token, sizeof t->access_token);
+	OPENSSL_cleanse(t->refresh_token, sizeof t->refresh_token);
 }
 
 bool api_token_error_parse(const char *body, size_t len, struct api_token_error *e)

@@ -41,14 +41,19 @@ struct api_org {
 	char name[101];
 };
 
-/** A successful /auth/token or /auth/switch answer. */
+/** A successful token answer (RFC 6749 5.1, any grant) or /auth/switch. */
 struct api_token {
 	char access_token[API_TOKEN_MAX];
+	char refresh_token[API_TOKEN_MAX]; /* "" if none was issued */
 	char token_type[16];
-	long expires_in;   /* seconds; 0 if not given */
-	char org_code[33]; /* the org this token is bound to */
+	long expires_in;         /* seconds; 0 if not given */
+	long refresh_expires_in; /* seconds the refresh token lives; 0 if not given */
+	char org_code[33];       /* the org this token is bound to */
 	char org_name[101];
-	char role[16]; /* the user's role there ("provider", "view", "school"); "" if not named */
+	char username[65];      /* who signed in, when the registry says ("" if not) */
+	char profile[101];      /* SMART's profile / fhirUser: "Practitioner/1", "ClientApplication/x" */
+	char profile_name[101]; /* its display */
+	char role[16];          /* the user's role there ("provider", "view", "school"); "" if not named */
 	struct api_org orgs[API_ORGS_MAX];
 	int n_orgs;
 	bool reset_required;           /* must change the password now */

@@ -11,6 +11,8 @@
 #define FORM_CT  "application/x-www-form-urlencoded"
 #define FORM_MAX 4096
 
+#define GRANT_DEVICE "urn:ietf:params:oauth:grant-type:device_code"
+
 enum op {
 	OP_NONE = 0,
 	OP_CONFIDENTIALITY,
@@ -20,6 +22,11 @@ enum op {
 	OP_CHANGE,
 	OP_RESET_REQUEST,
 	OP_RESET_CONFIRM,
+	OP_DISCOVER,
+	OP_DEVICE_START,
+	OP_DEVICE_POLL,
+	OP_CLIENT,
+	OP_BEARER,
 };
 
 struct api_session {
@@ -44,6 +51,18 @@ struct api_session {
 	char conf_version[33];
 	struct api_token_error login_error;
 	struct api_result res; /* what the callback sees */
+
+	/* how this registry signs in, and how this session did */
+	struct api_smart smart;
+	bool discovered;
+	enum api_signin signin;
+	char client_id[128];
+	char client_secret[512];     /* the workstation's (client_credentials), wiped */
+	char bearer[API_TOKEN_MAX];  /* a bearer token set up for this workstation, wiped */
+	char refresh[API_TOKEN_MAX]; /* the registry's refresh token, wiped */
+	char profile_name[101];
+	struct api_device device;
+	struct api_req *revoke; /* a refresh token being revoked at logout */
 };
 
 static int64_t mono_now(void)
@@ -93,8 +112,11 @@ static bool form_add(char *form, size_t len, const char *name, const char *value
 struct api_session *api_session_new(struct api_conn *conn)
 {
 	struct api_session *s = calloc(1, sizeof *s);
-	if (s)
+	if (s) {
 		s->conn = conn;
+		api_smart_default(&s->smart);
+		snprintf(s->client_id, sizeof s->client_id, "vaxdesk");
+	}
 	return s;
 }
 
@@ -110,13 +132,48 @@ void api_session_cancel(struct api_session *s)
 	drop_req(s);
 }
 
+static bool form_add(char *form, size_t len, const char *name, const char *value);
+
+/* RFC 7009: the registry forgets the refresh token (the answer does not
+ * matter: a token it does not know is no use to anyone either). */
+static void revoke_refresh(struct api_session *s)
+{
+	char form[FORM_MAX + 64] = "";
+	if (!s->refresh[0] || !s->smart.revocation_endpoint[0])
+		return;
+	api_req_free(s->revoke);
+	s->revoke = api_req_new(s->conn, "POST", s->smart.revocation_endpoint, NULL);
+	if (s->revoke) {
+		api_req_no_auth(s->revoke);
+		if (!form_add(form, sizeof form, "token", s->refresh) ||
+		    !form_add(form, sizeof form, "token_type_hint", "refresh_token") ||
+		    !form_add(form, sizeof form, "client_id", s->client_id) ||
+		    !api_req_body_secret(s->revoke, FORM_CT, form, strlen(form)) ||
+		    !api_req_send(s->revoke, NULL, NULL)) {
+			api_req_free(s->revoke);
+			s->revoke = NULL;
+		}
+	}
+	OPENSSL_cleanse(form, sizeof form);
+}
+
 void api_session_logout(struct api_session *s)
 {
+	revoke_refresh(s);
+	api_session_forget(s);
+}
+
+void api_session_forget(struct api_session *s)
+{
 	api_conn_set_token(s->conn, NULL);
+	OPENSSL_cleanse(s->refresh, sizeof s->refresh);
+	api_device_wipe(&s->device);
 	s->logged_in = false;
 	s->expires_at = 0;
 	s->lifetime = 0;
 	s->role = API_ROLE_UNKNOWN;
+	s->signin = API_SIGNIN_NONE;
+	s->profile_name[0] = '\0';
 }
 
 void api_session_free(struct api_session *s)
@@ -124,8 +181,11 @@ void api_session_free(struct api_session *s)
 	if (!s)
 		return;
 	drop_req(s);
-	api_session_logout(s);
+	api_session_forget(s); /* the tokens go with the process: nothing to revoke */
+	api_req_free(s->revoke);
 	free(s->conf_text);
+	OPENSSL_cleanse(s->client_secret, sizeof s->client_secret);
+	OPENSSL_cleanse(s->bearer, sizeof s->bearer);
 	OPENSSL_cleanse(s, sizeof *s);
 	free(s);
 }
@@ -141,6 +201,14 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 	bool ok = api_token_parse(res->body, res->body_len, t, &s->res.err);
 	if (ok) {
 		api_conn_set_token(s->conn, t->access_token);
+		/* a rotated refresh token replaces the old one; an answer without
+		 * one (a switch, a registry that rotates none) keeps it */
+		if (t->refresh_token[0])
+			memcpy(s->refresh, t->refresh_token, sizeof s->refresh);
+		if (t->username[0])
+			snprintf(s->user, sizeof s->user, "%s", t->username);
+		if (t->profile_name[0])
+			snprintf(s->profile_name, sizeof s->profile_name, "%s", t->profile_name);
 		s->logged_in = true;
 		s->expires_at = t->expires_in > 0 ? mono_now() + t->expires_in : 0;
 		s->lifetime = t->expires_in > 0 ? t->expires_in : 0;
@@ -215,18 +283,56 @@ static void login_refused(struct api_session *s, const struct api_result *res)
 	}
 }
 
+/* The registry's sign-in configuration arrived (or did not). */
+static void discovered(struct api_session *s, const struct api_result *res)
+{
+	if (res->cls == API_OFFLINE || res->cls == API_TLS || res->cls == API_LOCAL)
+		return; /* not known yet: ask again when the registry answers */
+	s->discovered = true;
+	if (res->cls != API_OK) {
+		api_smart_default(&s->smart); /* none published: vaxregd's own login */
+		s->res.cls = API_OK;
+		return;
+	}
+	char origin[API_URL_MAX];
+	api_conn_origin(s->conn, origin, sizeof origin);
+	if (!api_smart_parse(res->body, res->body_len, origin, &s->smart, &s->res.err))
+		s->res.cls = API_PROTOCOL;
+}
+
 static void on_done(struct api_req *req, const struct api_result *res, void *arg)
 {
 	struct api_session *s = arg;
 	api_req_wipe_body(req);
 	s->res = *res;
 	enum op op = s->op;
-	if (res->cls == API_OK) {
+	bool token_op = op == OP_LOGIN || op == OP_RENEW || op == OP_DEVICE_POLL || op == OP_CLIENT;
+	if (op == OP_DISCOVER) {
+		discovered(s, res);
+	} else if (res->cls == API_OK) {
 		switch (op) {
 		case OP_LOGIN:
 		case OP_SWITCH:
 		case OP_RENEW:
-			take_token(s, res);
+		case OP_DEVICE_POLL:
+		case OP_CLIENT:
+			if (take_token(s, res) && op != OP_SWITCH && op != OP_RENEW)
+				s->signin = op == OP_LOGIN         ? API_SIGNIN_PASSWORD
+				            : op == OP_DEVICE_POLL ? API_SIGNIN_DEVICE
+				                                   : API_SIGNIN_CLIENT;
+			break;
+		case OP_BEARER:
+			/* the token set up for this workstation works */
+			api_conn_set_token(s->conn, s->bearer);
+			s->logged_in = true;
+			s->expires_at = 0;
+			s->lifetime = 0;
+			s->role = API_ROLE_UNKNOWN;
+			s->signin = API_SIGNIN_BEARER;
+			break;
+		case OP_DEVICE_START:
+			if (!api_device_parse(res->body, res->body_len, &s->device, &s->res.err))
+				s->res.cls = API_PROTOCOL;
 			break;
 		case OP_CONFIDENTIALITY: {
 			char *text = NULL;
@@ -245,8 +351,15 @@ static void on_done(struct api_req *req, const struct api_result *res, void *arg
 		default:
 			break;
 		}
-	} else if (op == OP_LOGIN && (res->status == 400 || res->status == 401 || res->status == 403)) {
+	} else if (token_op && (res->status == 400 || res->status == 401 || res->status == 403)) {
 		login_refused(s, res);
+		if (op == OP_RENEW && !strcmp(s->login_error.error, "invalid_grant"))
+			OPENSSL_cleanse(s->refresh, sizeof s->refresh); /* dead: never sent again */
+	} else if (op == OP_BEARER && res->cls == API_AUTH) {
+		api_conn_set_token(s->conn, NULL);
+		error_set(&s->res.err, "API-AUTH-BEARER",
+		          "The registry refused the token set up for this workstation (token_file): ask who "
+		          "set it up for a new one.");
 	} else if (res->cls != API_OK && !(res->cls == API_AUTH && res->expired)) {
 		/* /auth/ errors are RFC 6749 JSON, not OperationOutcome: their
 		 * description (a password rule, "not a member") is the message */
@@ -310,7 +423,8 @@ bool api_session_login(struct api_session *s, const char *org, const char *user,
 	bool ok = form_add(form, sizeof form, "grant_type", "password") &&
 	          form_add(form, sizeof form, "username", user) &&
 	          form_add(form, sizeof form, "password", password) &&
-	          form_add(form, sizeof form, "org_code", org) &&
+	          form_add(form, sizeof form, "org_code", s->smart.org_code ? org : NULL) &&
+	          form_add(form, sizeof form, "client_id", s->client_id) &&
 	          form_add(form, sizeof form, "challenge_answer",
 	                   challenge_answer && *challenge_answer ? challenge_answer : NULL) &&
 	          form_add(form, sizeof form, "confidentiality_accepted", accepted ? "true" : NULL);
@@ -318,7 +432,7 @@ bool api_session_login(struct api_session *s, const char *org, const char *user,
 		snprintf(s->user, sizeof s->user, "%s", user);
 		snprintf(s->org, sizeof s->org, "%s", org);
 		s->accepted = accepted;
-		ok = start(s, OP_LOGIN, "POST", "/auth/token", form, false, cb, arg);
+		ok = start(s, OP_LOGIN, "POST", s->smart.token_endpoint, form, false, cb, arg);
 	}
 	OPENSSL_cleanse(form, sizeof form);
 	return ok;
@@ -347,10 +461,144 @@ bool api_session_switch(struct api_session *s, const char *org, api_session_fn c
 
 bool api_session_renew(struct api_session *s, api_session_fn cb, void *arg)
 {
+	char form[FORM_MAX + 256] = "";
+	bool ok = false;
+	if (s->refresh[0]) {
+		/* RFC 6749 6: the refresh token the registry gave; no password */
+		ok = form_add(form, sizeof form, "grant_type", "refresh_token") &&
+		     form_add(form, sizeof form, "refresh_token", s->refresh) &&
+		     form_add(form, sizeof form, "client_id", s->client_id) &&
+		     start(s, OP_RENEW, "POST", s->smart.token_endpoint, form, false, cb, arg);
+	} else if (s->signin == API_SIGNIN_CLIENT) {
+		ok = api_session_client_login(s, cb, arg); /* the workstation signs in again */
+	} else if (s->logged_in && s->signin != API_SIGNIN_BEARER && s->smart.org_code) {
+		/* vaxregd without refresh tokens: the same organization again */
+		ok = form_add(form, sizeof form, "org_code", s->org) &&
+		     start(s, OP_RENEW, "POST", "/auth/switch", form, true, cb, arg);
+	}
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_can_renew(const struct api_session *s)
+{
+	return s->refresh[0] || s->signin == API_SIGNIN_CLIENT ||
+	       (s->logged_in && s->signin != API_SIGNIN_BEARER && s->smart.org_code);
+}
+
+void api_session_configure(struct api_session *s, const struct api_auth_config *c)
+{
+	snprintf(s->client_id, sizeof s->client_id, "%s",
+	         c->client_id && *c->client_id ? c->client_id : "vaxdesk");
+	OPENSSL_cleanse(s->client_secret, sizeof s->client_secret);
+	OPENSSL_cleanse(s->bearer, sizeof s->bearer);
+	if (c->client_secret)
+		snprintf(s->client_secret, sizeof s->client_secret, "%s", c->client_secret);
+	if (c->bearer)
+		snprintf(s->bearer, sizeof s->bearer, "%s", c->bearer);
+}
+
+bool api_session_discover(struct api_session *s, api_session_fn cb, void *arg)
+{
+	return start(s, OP_DISCOVER, "GET", "/.well-known/smart-configuration", NULL, false, cb, arg);
+}
+
+bool api_session_discovered(const struct api_session *s)
+{
+	return s->discovered;
+}
+
+const struct api_smart *api_session_smart(const struct api_session *s)
+{
+	return &s->smart;
+}
+
+bool api_session_device_start(struct api_session *s, api_session_fn cb, void *arg)
+{
 	char form[256] = "";
-	if (!s->logged_in || !form_add(form, sizeof form, "org_code", s->org))
+	api_device_wipe(&s->device);
+	memset(&s->login_error, 0, sizeof s->login_error);
+	s->login_error.attempts_remaining = -1;
+	if (!(s->smart.grants & API_GRANT_DEVICE))
 		return false;
-	return start(s, OP_RENEW, "POST", "/auth/switch", form, true, cb, arg);
+	return form_add(form, sizeof form, "client_id", s->client_id) &&
+	       start(s, OP_DEVICE_START, "POST", s->smart.device_endpoint, form, false, cb, arg);
+}
+
+const struct api_device *api_session_device(const struct api_session *s)
+{
+	return &s->device;
+}
+
+bool api_session_device_poll(struct api_session *s, api_session_fn cb, void *arg)
+{
+	char form[FORM_MAX] = "";
+	memset(&s->login_error, 0, sizeof s->login_error);
+	s->login_error.attempts_remaining = -1;
+	bool ok = s->device.device_code[0] && form_add(form, sizeof form, "grant_type", GRANT_DEVICE) &&
+	          form_add(form, sizeof form, "device_code", s->device.device_code) &&
+	          form_add(form, sizeof form, "client_id", s->client_id) &&
+	          start(s, OP_DEVICE_POLL, "POST", s->smart.token_endpoint, form, false, cb, arg);
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_client_login(struct api_session *s, api_session_fn cb, void *arg)
+{
+	char form[FORM_MAX + 256] = "";
+	memset(&s->login_error, 0, sizeof s->login_error);
+	s->login_error.attempts_remaining = -1;
+	/* client_secret_post: the secret travels in the body, which is wiped
+	 * when the request ends (a header would not be) */
+	bool ok = s->client_secret[0] && form_add(form, sizeof form, "grant_type", "client_credentials") &&
+	          form_add(form, sizeof form, "client_id", s->client_id) &&
+	          form_add(form, sizeof form, "client_secret", s->client_secret) &&
+	          start(s, OP_CLIENT, "POST", s->smart.token_endpoint, form, false, cb, arg);
+	OPENSSL_cleanse(form, sizeof form);
+	return ok;
+}
+
+bool api_session_bearer_login(struct api_session *s, api_session_fn cb, void *arg)
+{
+	if (!s->bearer[0])
+		return false;
+	/* a read that needs the token and returns no record: the count of
+	 * clients (FHIR's _summary=count), so nothing is fetched to check it */
+	api_conn_set_token(s->conn, s->bearer);
+	if (start(s, OP_BEARER, "GET", "/Patient?_summary=count", NULL, true, cb, arg))
+		return true;
+	api_conn_set_token(s->conn, NULL);
+	return false;
+}
+
+enum api_signin api_session_signin(const struct api_session *s)
+{
+	return s->logged_in ? s->signin : API_SIGNIN_NONE;
+}
+
+bool api_session_has_client_secret(const struct api_session *s)
+{
+	return s->client_secret[0] != '\0';
+}
+
+bool api_session_has_refresh(const struct api_session *s)
+{
+	return s->refresh[0] != '\0';
+}
+
+const char *api_session_profile_name(const struct api_session *s)
+{
+	return s->profile_name;
+}
+
+void api_session_set_who(struct api_session *s, const char *org, const char *user)
+{
+	/* the caller may pass the session's own names back */
+	char o[sizeof s->org], u[sizeof s->user];
+	snprintf(o, sizeof o, "%s", org ? org : s->org);
+	snprintf(u, sizeof u, "%s", user ? user : s->user);
+	memcpy(s->org, o, sizeof o);
+	memcpy(s->user, u, sizeof u);
 }
 
 static bool two_passwords(struct api_session *s, enum op op, const char *path, const char *first_name,

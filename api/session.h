@@ -38,6 +38,27 @@
  * one. Renew while no other request is in flight, so none is sent with a
  * token the registry has just retired.
  *
+ * Signing in (DESIGN.md section 4, SMART App Launch discovery): the registry
+ * says how in its SMART configuration (api_session_discover; a registry that
+ * publishes none is taken as vaxdesk's registry before it did: the password
+ * grant at /auth/token with an org_code). The ways a terminal can:
+ *   - the password grant (api_session_login), with the org_code where the
+ *     registry asks for one;
+ *   - the device grant (RFC 8628: api_session_device_start, then
+ *     api_session_device_poll every interval until the person approved on
+ *     another device; the registry's "authorization_pending", "slow_down",
+ *     "expired_token" or "access_denied" come back in
+ *     api_session_login_error()->error);
+ *   - the workstation's own client credentials (api_session_client_login,
+ *     RFC 6749 4.4, for registries that authorize workstations);
+ *   - a bearer token set up for the workstation (api_session_bearer_login
+ *     checks it once with a count of clients).
+ * A refresh token the registry issues is kept in memory only and renews the
+ * session (api_session_renew: the refresh grant; rotated tokens replace the
+ * old one); a workstation with client credentials signs in again instead;
+ * otherwise vaxregd's /auth/switch to the same organization. Logging out
+ * revokes the refresh token at the registry's revocation endpoint.
+ *
  * Roles: the token answer names the user's role in its organization
  * ("provider" reads and writes, "view" reads, "school" reads and keeps
  * school lists); api_session_role() gives it, API_ROLE_UNKNOWN when the
@@ -57,6 +78,7 @@
 #include <stdint.h>
 
 #include "api/http.h"
+#include "api/oauth.h"
 #include "api/response.h"
 
 struct api_session;
@@ -67,6 +89,23 @@ enum api_role {
 	API_ROLE_PROVIDER, /* "provider": reads and writes clients and doses */
 	API_ROLE_VIEW,     /* "view": reads only */
 	API_ROLE_SCHOOL,   /* "school": reads clients and doses, keeps school lists */
+};
+
+/** How the current token was got. */
+enum api_signin {
+	API_SIGNIN_NONE,
+	API_SIGNIN_PASSWORD, /* a person's password at this terminal */
+	API_SIGNIN_DEVICE,   /* a person approved on another device */
+	API_SIGNIN_CLIENT,   /* the workstation's client credentials */
+	API_SIGNIN_BEARER,   /* a bearer token set up for the workstation */
+};
+
+/** What this workstation brings to sign in besides a person's password
+ * (vaxdesk.conf); strings are copied, secrets wiped when replaced or freed. */
+struct api_auth_config {
+	const char *client_id;     /* sent with every grant; NULL or "": "vaxdesk" */
+	const char *client_secret; /* the workstation's secret (client credentials), NULL if none */
+	const char *bearer;        /* a bearer token set up for the workstation, NULL if none */
 };
 
 /** Called when a session operation ends; res->cls == API_OK on success. */
@@ -107,10 +146,48 @@ bool api_session_reset_request(struct api_session *s, const char *org, const cha
 /** Set a new password with the token from the e-mail. */
 bool api_session_reset_confirm(struct api_session *s, const char *token, const char *new_pw,
                                const char *new_pw2, api_session_fn cb, void *arg);
+/** Take what this workstation brings to sign in (see struct api_auth_config). */
+void api_session_configure(struct api_session *s, const struct api_auth_config *c);
+/** Ask the registry how to sign in (its SMART configuration). cb gets
+ * API_OK when it is known (published or not); API_OFFLINE when the registry
+ * could not be asked (ask again later). */
+bool api_session_discover(struct api_session *s, api_session_fn cb, void *arg);
+/** The configuration has been read (or the registry has none). */
+bool api_session_discovered(const struct api_session *s);
+/** How this registry signs in (api_smart_default() until discovered). */
+const struct api_smart *api_session_smart(const struct api_session *s);
+/** Device grant: ask for a code (false if the registry has no device grant). */
+bool api_session_device_start(struct api_session *s, api_session_fn cb, void *arg);
+/** The code, the address and the interval the registry gave. */
+const struct api_device *api_session_device(const struct api_session *s);
+/** Device grant: ask whether the person has approved (not before the interval). */
+bool api_session_device_poll(struct api_session *s, api_session_fn cb, void *arg);
+/** Sign the workstation in with its client credentials. */
+bool api_session_client_login(struct api_session *s, api_session_fn cb, void *arg);
+/** Sign in with the bearer token set up for the workstation (checked once). */
+bool api_session_bearer_login(struct api_session *s, api_session_fn cb, void *arg);
+/** How the current token was got (API_SIGNIN_NONE when none is held). */
+enum api_signin api_session_signin(const struct api_session *s);
+/** api_session_renew() can get a new token without a person (a refresh
+ * token, client credentials, vaxregd's switch). */
+bool api_session_can_renew(const struct api_session *s);
+/** The workstation has a client secret (client credentials). */
+bool api_session_has_client_secret(const struct api_session *s);
+/** A refresh token is held. */
+bool api_session_has_refresh(const struct api_session *s);
+/** The signed-in profile's name as the registry gave it ("" if none). */
+const char *api_session_profile_name(const struct api_session *s);
+/** Name the organization and user of a sign-in whose answer names none
+ * (client credentials, a bearer token): the store and the status line use them. */
+void api_session_set_who(struct api_session *s, const char *org, const char *user);
 /** Stop the operation in flight, if any (no callback for it). */
 void api_session_cancel(struct api_session *s);
-/** Forget the token (the registry lets it expire). */
+/** Forget the token (the registry lets it expire) and revoke the refresh
+ * token (RFC 7009, without waiting for the answer). */
 void api_session_logout(struct api_session *s);
+/** Forget the tokens without a word to the registry (the program ends:
+ * they were only ever in this process's memory). */
+void api_session_forget(struct api_session *s);
 
 bool api_session_logged_in(const struct api_session *s);
 /** Seconds until the token expires (INT64_MAX if the registry gave no

@@ -37,6 +37,7 @@ struct cli {
 	char **args;
 	int n_args;
 	struct config cfg;
+	char default_org[64]; /* a workstation's sign-in names no organization */
 	char password[PASSWORD_MAX];
 	struct cache_store *store;
 	struct api_conn *conn;
@@ -165,11 +166,52 @@ static void login_done(struct api_session *s, const struct api_result *res, void
 	text_copy(w->msg, sizeof w->msg, res->err.message);
 }
 
+/* The workstation signs itself in (vaxdesk.conf: client_secret_file or
+ * token_file), asking the registry's SMART configuration first for the
+ * client credentials' token endpoint. False if it could not start. */
+static bool workstation_login(struct cli *c, struct wait_login *w)
+{
+	static char secret[512], bearer[API_TOKEN_MAX];
+	struct api_auth_config ac = {.client_id = c->cfg.client_id};
+	struct vax_error err;
+	bool ok = true;
+	if (c->cfg.client_secret_file[0] &&
+	    (ok = api_secret_file_read(c->cfg.client_secret_file, secret, sizeof secret, &err)))
+		ac.client_secret = secret;
+	if (ok && c->cfg.token_file[0] &&
+	    (ok = api_secret_file_read(c->cfg.token_file, bearer, sizeof bearer, &err)))
+		ac.bearer = bearer;
+	api_session_configure(c->session, &ac);
+	OPENSSL_cleanse(secret, sizeof secret);
+	OPENSSL_cleanse(bearer, sizeof bearer);
+	if (!ok) {
+		fprintf(stderr, "vaxdesk: %s\n", err.message);
+		return false;
+	}
+	api_session_set_who(c->session, c->org, c->user);
+	if (ac.client_secret) {
+		struct wait_login d = {0};
+		if (api_session_discover(c->session, login_done, &d))
+			while (!d.done)
+				api_pump(c->conn, 200);
+		if (d.cls != API_OK) {
+			*w = d;
+			return false;
+		}
+		return api_session_client_login(c->session, login_done, w);
+	}
+	return api_session_bearer_login(c->session, login_done, w);
+}
+
 /* Unlock the store: online when want_online and the registry answers,
  * else with the offline login. */
 static bool login(struct cli *c, bool want_online)
 {
 	struct vax_error err;
+	if (!c->org && (c->cfg.client_secret_file[0] || c->cfg.token_file[0])) {
+		config_default_org(&c->cfg, c->default_org, sizeof c->default_org);
+		c->org = c->default_org;
+	}
 	if (!c->org || !c->user) {
 		fputs("vaxdesk: give --org and --user (or VAXDESK_ORG, VAXDESK_USER)\n", stderr);
 		return false;
@@ -194,9 +236,22 @@ static bool login(struct cli *c, bool want_online)
 		}
 		c->session = api_session_new(c->conn);
 		struct wait_login w = {0};
-		if (api_session_login(c->session, c->org, c->user, c->password, NULL, true, login_done, &w))
+		bool workstation = c->cfg.client_secret_file[0] || c->cfg.token_file[0];
+		if (workstation ? workstation_login(c, &w)
+		                : api_session_login(c->session, c->org, c->user, c->password, NULL, true,
+		                                    login_done, &w))
 			while (!w.done)
 				api_pump(c->conn, 200);
+		if (w.done && w.cls == API_OK && workstation) {
+			/* the registry signed the workstation in; the passphrase opens
+			 * this person's records (made at their first sign-in in vaxdesk) */
+			c->online = true;
+			if (!cache_login_offline(c->store, c->org, c->user, c->password, &err)) {
+				fprintf(stderr, "vaxdesk: %s\n", err.message);
+				return false;
+			}
+			return true;
+		}
 		if (w.done && w.cls == API_OK) {
 			c->online = true;
 			if (!cache_login_online(c->store, c->org, c->user, c->password, (int64_t)time(NULL),

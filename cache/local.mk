@@ -7,7 +7,8 @@ libvaxcache_a_SOURCES = \
 	cache/sync.c cache/sync.h \
 	cache/pull.c cache/pull.h \
 	cache/cli.c cache/cli.h \
-	cache/hl7file.c cache/hl7file.h
+	cache/hl7file.c cache/hl7file.h \
+	cache/lots.c cache/lots.h
 libvaxcache_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 VAXCACHE_LIBS = libvaxcache.a $(VAXHL7_LIBS) $(VAXAPI_LIBS) $(VAXSYS_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS)
 

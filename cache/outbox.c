@@ -872,6 +872,12 @@ bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, stru
 	return commit_or_rollback(s, ok, err);
 }
 
+bool cache_outbox_send_now(struct cache_store *s)
+{
+	return sqlite3_exec(s->db, "UPDATE outbox SET next_try=0 WHERE state=0 AND next_try>0", NULL, NULL,
+	                    NULL) == SQLITE_OK;
+}
+
 int cache_outbox_due(struct cache_store *s, int64_t now)
 {
 	sqlite3_stmt *st;

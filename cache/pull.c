@@ -38,9 +38,9 @@ struct api_req *cache_pull_req(struct api_conn *c, const char *rid, unsigned wha
 	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
 	char url[4][160];
 	snprintf(url[0], sizeof url[0], "Patient/%s", rid);
-	snprintf(url[1], sizeof url[1], "RelatedPerson?patient=%s&_count=50", rid);
-	snprintf(url[2], sizeof url[2], "Consent?patient=%s&_count=50", rid);
-	snprintf(url[3], sizeof url[3], "Immunization?patient=%s&_count=%d", rid, CACHE_PULL_PAGE);
+	snprintf(url[1], sizeof url[1], "RelatedPerson?patient=Patient/%s&_count=50", rid);
+	snprintf(url[2], sizeof url[2], "Consent?patient=Patient/%s&_count=50", rid);
+	snprintf(url[3], sizeof url[3], "Immunization?patient=Patient/%s&_count=%d", rid, CACHE_PULL_PAGE);
 	int n = what & CACHE_PULL_DOSES ? 4 : 3;
 	for (int i = 0; i < n; i++) {
 		cJSON *ent = cJSON_CreateObject();
@@ -142,6 +142,7 @@ static void add_dose(struct cache_pulled *p, const cJSON *r)
 {
 	if (!is_type(r, "Immunization"))
 		return;
+	p->imms_seen++;
 	p->imms = xrealloc(p->imms, ((size_t)p->n_imms + 1) * sizeof *p->imms);
 	struct immunization *im = &p->imms[p->n_imms];
 	imm_init(im);
@@ -153,6 +154,10 @@ static void add_dose(struct cache_pulled *p, const cJSON *r)
 static void read_doses(const cJSON *set, struct cache_pulled *p)
 {
 	const cJSON *e, *l;
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(set, "total");
+	if (!p->have_imms)
+		p->imms_total =
+		    cJSON_IsNumber(total) && total->valuedouble >= 0 ? (long)total->valuedouble : -1;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(set, "entry"))
 	    add_dose(p, cJSON_GetObjectItemCaseSensitive(e, "resource"));
 	p->next[0] = '\0';
@@ -170,6 +175,7 @@ bool cache_pull_read(const struct api_result *res, struct cache_pulled *out, enu
                      struct vax_error *err)
 {
 	memset(out, 0, sizeof *out);
+	out->imms_total = -1;
 	client_init(&out->client);
 	*cls = res->cls;
 	if (res->cls != API_OK) {
@@ -225,6 +231,57 @@ bool cache_pull_read(const struct api_result *res, struct cache_pulled *out, enu
 	if (set)
 		read_doses(set, out);
 	return true;
+}
+
+bool cache_pull_complete(const struct cache_pulled *p, int stored_doses, char *why, size_t len)
+{
+	why[0] = '\0';
+	if (!p->have_imms)
+		snprintf(why, len, "the registry did not answer for this client's doses");
+	else if (p->imms_total > p->imms_seen)
+		snprintf(why, len, "the registry says this client has %ld dose%s but sent %d", p->imms_total,
+		         p->imms_total == 1 ? "" : "s", p->imms_seen);
+	else if (p->imms_seen == 0 && stored_doses > 0)
+		snprintf(why, len, "the registry sent no doses, but %d were read from it before",
+		         stored_doses);
+	return !why[0];
+}
+
+/* Doses of the client in the store that came from the registry (have its id). */
+static int registry_doses(struct cache_store *s, const char *rid)
+{
+	char key[CACHE_KEY_STR];
+	struct immunization *imms = NULL;
+	if (!cache_find_rid(s, rid, key))
+		return 0;
+	int n = cache_client_immunizations(s, key, &imms, NULL), k = 0;
+	for (int i = 0; i < n; i++)
+		k += imms[i].id[0] != '\0';
+	if (n > 0) {
+		OPENSSL_cleanse(imms, (size_t)n * sizeof *imms);
+		free(imms);
+	}
+	return k;
+}
+
+/* The end of a pull: a history that does not add up is stored as never
+ * read, and the outcome says why. */
+static void check_complete(struct cache_store *s, const struct cache_pulled *p, int stored,
+                           struct cache_pull_outcome *out)
+{
+	char why[VAX_ERROR_MSG_LEN - 64];
+	if (cache_pull_complete(p, stored, why, sizeof why))
+		return;
+	out->history_unknown = true;
+	snprintf(out->history_why, sizeof out->history_why, "History unknown: %s.", why);
+	/* the client as stored (companions kept where their read failed),
+	 * again with as_of 0: never read, so stale */
+	char key[CACHE_KEY_STR];
+	struct client *c = xmalloc(sizeof *c);
+	if (cache_find_rid(s, p->client.id, key) && cache_get_client(s, key, c, NULL, NULL))
+		cache_put_client(s, c, 0, NULL, NULL);
+	OPENSSL_cleanse(c, sizeof *c);
+	free(c);
 }
 
 bool cache_pull_read_page(const struct api_result *res, struct cache_pulled *p, struct vax_error *err)
@@ -405,6 +462,7 @@ struct cache_pull {
 	void *arg;
 	struct cache_pulled got;
 	int stored;  /* doses already in the store */
+	int before;  /* the client's registry doses the store held before this pull */
 	bool paging; /* the client is in; pages of doses follow */
 	struct cache_pull_outcome out;
 };
@@ -428,6 +486,7 @@ static bool pull_step(struct cache_pull *p, const struct api_result *res, bool f
 	if (first) {
 		if (!cache_pull_read(res, &p->got, &p->out.cls, &p->out.err))
 			return false;
+		p->before = registry_doses(p->s, p->got.client.id);
 		if (!cache_pull_store(p->s, &p->got, now, &p->out.kept, &p->out.bad, &err)) {
 			p->out.cls = API_LOCAL;
 			p->out.err = err;
@@ -444,7 +503,10 @@ static bool pull_step(struct cache_pull *p, const struct api_result *res, bool f
 	} else {
 		store_more(p, now);
 	}
-	return p->got.next[0] != '\0';
+	if (p->got.next[0])
+		return true;
+	check_complete(p->s, &p->got, p->before, &p->out);
+	return false;
 }
 
 static struct api_req *next_page(struct cache_pull *p)

@@ -11,12 +11,20 @@
  * client beside a conflict instead of storing it (cache_pull_req +
  * cache_pull_read).
  *
+ * References are written as FHIR has them (patient=Patient/<id>): a
+ * server may answer a bare id with nothing, and nothing is not "no doses".
+ *
  * Rules of the read, in one place:
  *   - a responsible-person or consent read that fails keeps what the store
  *     had, rather than storing "none";
  *   - several Consent resources: the latest answer (by date) stands;
  *   - a client with unsent work here is not overwritten (cache_put_client's
- *     own rule: a pull never erases local work).
+ *     own rule: a pull never erases local work);
+ *   - a history that does not add up is unknown, never "none": the dose
+ *     read failed, the searchset's total is more than the doses it sent, or
+ *     it sent none for a client whose doses were read from the registry
+ *     before. The outcome says so in words (history_unknown) and the client
+ *     is stored as never read (as_of 0: stale), so nothing relies on it.
  */
 #ifndef VAX_CACHE_PULL_H
 #define VAX_CACHE_PULL_H
@@ -44,6 +52,8 @@ struct cache_pulled {
 	struct immunization *imms; /* malloc'd; n_imms of them */
 	int n_imms;
 	bool have_imms;       /* the Immunization read answered */
+	long imms_total;      /* the searchset's total, -1 if it gave none */
+	int imms_seen;        /* Immunization entries it sent (read or not) */
 	char next[1024];      /* the doses' next page, "" if none */
 	cJSON *root;          /* the batch answer as it came (patient points into it) */
 	const cJSON *patient; /* the Patient resource as it came */
@@ -98,7 +108,14 @@ struct cache_pull_outcome {
 	bool kept;            /* the client had unsent work here: left as it was */
 	int doses;            /* doses read */
 	int bad;              /* doses that could not be stored */
+	bool history_unknown; /* the doses read cannot be all of them: why in history_why */
+	char history_why[VAX_ERROR_MSG_LEN];
 };
+
+/** After the last page: is the history p read all of it? If not, why in
+ * words (see the rules above); stored_doses is how many doses of this
+ * client the store held from the registry before. */
+bool cache_pull_complete(const struct cache_pulled *p, int stored_doses, char *why, size_t len);
 
 struct cache_pull;
 /** Called from api_pump() when the pull ends; res is the last answer (for

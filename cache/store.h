@@ -280,6 +280,9 @@ bool cache_outbox_approve(struct cache_store *s, int64_t seq, const char *base_v
  * client's doses are sent against rid. */
 bool cache_outbox_link(struct cache_store *s, int64_t seq, const char *rid, struct vax_error *err);
 
+/** A person asked to send now: pending entries waiting out a back-off
+ * (a 5xx, an answer that did not come) are due at once. */
+bool cache_outbox_send_now(struct cache_store *s);
 /** Entries in PENDING whose next try is due at `now` (Unix seconds). */
 int cache_outbox_due(struct cache_store *s, int64_t now);
 

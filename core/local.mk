@@ -16,13 +16,15 @@ libvaxcore_a_SOURCES = \
 	core/phonetic.c core/phonetic.h \
 	core/nickname.c core/nickname.h \
 	core/match.c core/match.h \
-	core/quicksearch.c core/quicksearch.h
+	core/quicksearch.c core/quicksearch.h \
+	core/lot.c core/lot.h \
+	core/county.c core/county.h
 libvaxcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 VAXCORE_LIBS = libvaxcore.a $(CJSON_LIBS) $(OPENSSL_LIBS)
 
 tests_check_all_SOURCES += \
 	tests/core/test_date.c tests/core/test_text.c tests/core/test_uuid.c \
-	tests/core/test_csv.c tests/core/test_rules.c tests/core/test_client.c
+	tests/core/test_csv.c tests/core/test_rules.c tests/core/test_client.c tests/core/test_lot.c
 tests_check_all_SOURCES += \
 	tests/match/test_phonetic.c tests/match/test_nickname.c tests/match/test_match.c \
 	tests/match/test_quicksearch.c tests/match/test_match_eval.c \

@@ -2,10 +2,13 @@
 #include "core/quicksearch.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
+#include "core/lot.h"
 #include "core/text.h"
+#include "core/uuid.h"
 
 #define LINE_MAX_BYTES 512
 
@@ -103,6 +106,23 @@ bool quick_search_parse(const char *line, struct quick_search *out, struct vax_e
 		out->kind = QUICK_ID;
 		out->scanned = true;
 		upcase_copy(out->id, sizeof out->id, id);
+		return true;
+	}
+	/* a UUID: the registry's id of the record, or the record's own */
+	if (uuid_valid(buf)) {
+		out->kind = QUICK_ID;
+		out->uuid = true;
+		size_t i = 0;
+		for (; buf[i] && i + 1 < sizeof out->id; i++)
+			out->id[i] = (char)tolower((unsigned char)buf[i]);
+		out->id[i] = '\0';
+		return true;
+	}
+	/* the registry ID read over the phone in groups: 123 456 789 */
+	char rid[REGID_LEN];
+	if (regid_normalize(buf, rid)) {
+		out->kind = QUICK_ID;
+		snprintf(out->id, sizeof out->id, "%s", rid);
 		return true;
 	}
 	/* eight digits that make a date are a DOB typed MMDDYYYY */

@@ -4,6 +4,8 @@
  *   TX00012345          a registry ID: two letters and 4-20 digits, or
  *   12345               4-20 digits alone (letters are upper-cased),
  *                       except 8 digits that make a date MMDDYYYY: a DOB
+ *   123 456 789         the registry's own 9-digit ID, in groups or not
+ *   0e8a...-...         a record's UUID (the registry id or the record's own)
  *   ID:TX00012345       a scanned client card: its barcode holds "ID:"
  *                       and the registry ID (scanner control characters
  *                       such as a trailing CR are ignored)
@@ -30,6 +32,7 @@ enum quick_kind {
 struct quick_search {
 	enum quick_kind kind;
 	bool scanned;        /* came from a card's barcode */
+	bool uuid;           /* QUICK_ID is a UUID (lower case, as written) */
 	char id[VAX_ID_LEN]; /* QUICK_ID, upper case */
 	struct client query; /* QUICK_NAME: name.family, name.given, dob */
 };

@@ -1215,6 +1215,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	enum cdsi_eval_reason *grs = xcalloc(nd, sizeof *grs);
 	unsigned *gmask = xcalloc(nd, sizeof *gmask);
 	int *gnum = xcalloc(nd, sizeof *gnum), *gof = xcalloc(nd, sizeof *gof);
+	int *gfix = xcalloc(nd, sizeof *gfix);
 	bool *carries = xcalloc(nd, sizeof *carries);
 
 	for (size_t a = 0; a < g->nantigens && a < 4; a++) {
@@ -1278,8 +1279,22 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 			if (!gnum[k] && ps->tdnum[i]) {
 				gnum[k] = ps->tdnum[i];
 				bool open = false;
-				for (size_t t = 0; t < ps->s->ndoses; t++)
-					open |= ps->s->doses[t].recurring;
+				int last_m = -1;
+				for (size_t t = 0; t < ps->s->ndoses; t++) {
+					const struct cdsi_series_dose *d = &ps->s->doses[t];
+					open |= d->recurring;
+					/* the childhood doses: those recommended before age 7,
+					 * each at a later age than the one before (DTaP's five;
+					 * a make-up dose at the same age, Tdap and the boosters
+					 * are not among them) */
+					const struct cdsi_span *rec =
+					    d->nages ? &d->ages[0].earliest_rec : NULL;
+					int m = rec && rec->set ? rec->sp.years * 12 + rec->sp.months : -1;
+					if (!d->recurring && m > last_m && m < 7 * 12) {
+						gfix[k]++;
+						last_m = m;
+					}
+				}
 				gof[k] = open ? 0 : (int)ps->s->ndoses;
 			}
 		}
@@ -1301,6 +1316,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 		e->reasons = gmask[k];
 		e->dose_number = gst[k] == CDSI_EVAL_VALID ? gnum[k] : 0;
 		e->series_doses = gof[k];
+		e->fixed_doses = gfix[k];
 	}
 	for (size_t i = 1; i < out->nevals; i++) /* insertion sort by date, stable */
 		for (size_t j = i;
@@ -1420,6 +1436,7 @@ static void group_result(struct actx *c, const struct cdsi_group *g, struct cdsi
 	free(gmask);
 	free(gnum);
 	free(gof);
+	free(gfix);
 	free(carries);
 }
 
@@ -1512,6 +1529,12 @@ const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, i
 		if (r->groups[i].group == group)
 			return &r->groups[i];
 	return NULL;
+}
+
+int cdsi_eval_of(const struct cdsi_dose_eval *e)
+{
+	int of = e->series_doses > 0 ? e->series_doses : e->fixed_doses;
+	return of > 0 && e->dose_number <= of ? of : 0;
 }
 
 const char *cdsi_eval_status_name(enum cdsi_eval_status s)

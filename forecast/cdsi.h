@@ -41,6 +41,10 @@ const char *cdsi_group_name(const struct cdsi_data *d, size_t i);
 int cdsi_group_find(const struct cdsi_data *d, const char *name);
 /** Short description of a CVX code ("DTaP-IPV"), or NULL if unknown. */
 const char *cdsi_cvx_description(const struct cdsi_data *d, int cvx);
+/** True if vaccine cvx is a preferable vaccine of dose `dose` (1-based; 0:
+ * any dose) in some series of the group's antigens: what may be given for
+ * that dose (a lot on hand for a group due). */
+bool cdsi_group_vaccine(const struct cdsi_data *d, size_t group, int cvx, int dose);
 /** Title of a CDSi coded observation ("042" -> "Smoke cigarettes") or NULL. */
 const char *cdsi_observation_title(const struct cdsi_data *d, const char *code);
 
@@ -106,6 +110,7 @@ struct cdsi_dose_eval {
 	unsigned reasons;             /* every reason found: bit (1u << reason) */
 	int dose_number;              /* target dose satisfied ("1" of 4), 0 if none */
 	int series_doses;             /* doses in the series ("4"), 0 if open-ended */
+	int fixed_doses;              /* an open-ended series' childhood doses ("5" of DTaP), 0 if none */
 };
 
 /** The outcome for one vaccine group. */
@@ -144,6 +149,9 @@ const struct cdsi_group_result *cdsi_result_group(const struct cdsi_result *r, i
 
 /** Words as CDSi writes them: "Valid", "Not Valid", ...; "Not complete", ... */
 const char *cdsi_eval_status_name(enum cdsi_eval_status s);
+/** The M of a valid dose's "N of M": the series' doses, or an open-ended
+ * series' childhood doses; 0 when the dose is past them (a booster). */
+int cdsi_eval_of(const struct cdsi_dose_eval *e);
 const char *cdsi_eval_reason_text(enum cdsi_eval_reason r);
 const char *cdsi_series_status_name(enum cdsi_series_status s);
 

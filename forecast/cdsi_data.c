@@ -807,6 +807,27 @@ const char *cdsi_cvx_description(const struct cdsi_data *d, int cvx)
 	return e ? e->description : NULL;
 }
 
+bool cdsi_group_vaccine(const struct cdsi_data *d, size_t group, int cvx, int dose)
+{
+	if (group >= d->ngroups)
+		return false;
+	const struct cdsi_group *g = &d->groups[group];
+	/* the first antigen decides: a vaccine for a group carries each of them */
+	for (size_t a = 0; a < g->nantigens && a < 1; a++) {
+		const struct cdsi_antigen *ag = &d->antigens[g->antigens[a]];
+		for (size_t s = 0; s < ag->nseries; s++)
+			for (size_t k = 0; k < ag->series[s].ndoses; k++) {
+				const struct cdsi_series_dose *sd = &ag->series[s].doses[k];
+				if (dose > 0 && sd->number != dose)
+					continue;
+				for (size_t p = 0; p < sd->npreferable; p++)
+					if (sd->preferable[p].cvx == cvx)
+						return true;
+			}
+	}
+	return false;
+}
+
 const char *cdsi_observation_title(const struct cdsi_data *d, const char *code)
 {
 	for (size_t i = 0; i < d->nobservations; i++)

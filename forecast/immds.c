@@ -487,8 +487,11 @@ static cJSON *evaluation(const struct cdsi_data *d, const struct immds_request *
 		cJSON_AddStringToObject(r, "series", g->series);
 	if (valid && e->dose_number > 0)
 		cJSON_AddNumberToObject(r, "doseNumberPositiveInt", e->dose_number);
-	if (e->series_doses > 0)
-		cJSON_AddNumberToObject(r, "seriesDosesPositiveInt", e->series_doses);
+	/* a valid dose of an open-ended series is counted in its childhood doses,
+	 * as vaxdesk's own record counts it ("1 of 5") */
+	int of = valid ? cdsi_eval_of(e) : e->series_doses;
+	if (of > 0)
+		cJSON_AddNumberToObject(r, "seriesDosesPositiveInt", of);
 	return r;
 }
 

@@ -81,4 +81,40 @@ cJSON *immds_build_response(const struct cdsi_data *d, const struct immds_reques
  * cJSON_Delete(), or NULL with err set (code "IMMDS-PARAM" for bad input). */
 cJSON *immds_forecast(const struct cdsi_data *d, const cJSON *params, struct vax_error *err);
 
+/* ---- a registry's answer, for the screen (forecast/immds_read.c) ----------- */
+
+#define IMMDS_ANSWER_MAX 64
+
+/** One recommendation as a person reads it. */
+struct immds_rec {
+	char group[64];  /* the target disease or vaccine group in the registry's words */
+	char status[32]; /* the forecast status in its words ("Overdue", "Complete") */
+	bool complete;   /* complete or immune: nothing is due */
+	int dose;        /* the next dose's number, 0 if not given */
+	vax_date earliest, due, overdue, latest; /* from dateCriterion; DATE_NONE if absent */
+};
+
+/** How the registry counted one dose of the request. */
+struct immds_eval {
+	char ref[80]; /* immunizationEvent.reference, as the request named the dose */
+	bool valid;
+	int dose, series; /* "2 of 4"; 0 if not given */
+};
+
+struct immds_answer {
+	struct immds_rec *recs;
+	size_t nrecs;
+	struct immds_eval *evals;
+	size_t nevals;
+	bool have_recommendation;
+};
+
+/** Read any registry's $immds-forecast answer (the IG's Parameters). False
+ * with IMMDS-ANSWER if it has no ImmunizationRecommendation. Free with
+ * immds_answer_free() either way. */
+bool immds_read_answer(const cJSON *params, struct immds_answer *out, struct vax_error *err);
+/** How the dose the request named ref was counted, or NULL. */
+const struct immds_eval *immds_answer_eval(const struct immds_answer *a, const char *ref);
+void immds_answer_free(struct immds_answer *a);
+
 #endif

@@ -8,7 +8,7 @@ libvaxforecast_a_SOURCES = \
 	forecast/cdsi_cases.c forecast/cdsi_cases.h \
 	forecast/school.c forecast/school.h \
 	forecast/record.c forecast/record.h \
-	forecast/immds.c forecast/immds.h
+	forecast/immds.c forecast/immds.h forecast/immds_read.c
 libvaxforecast_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CJSON_CFLAGS)
 VAXFORECAST_LIBS = libvaxforecast.a $(VAXCORE_LIBS) $(XML_LIBS) $(CJSON_LIBS)
 

@@ -168,8 +168,11 @@ void forecast_eval_label(const struct cdsi_dose_eval *ev, char *buf, size_t len)
 	if (!ev)
 		return;
 	if (ev->status == CDSI_EVAL_VALID && ev->dose_number > 0) {
-		if (ev->series_doses > 0)
-			snprintf(buf, len, "%d of %d", ev->dose_number, ev->series_doses);
+		/* an open-ended series (DTaP's Td boosters) counts its fixed
+		 * doses: "3 of 5" says where the child is; a booster is "dose 7" */
+		int of = cdsi_eval_of(ev);
+		if (of > 0)
+			snprintf(buf, len, "%d of %d", ev->dose_number, of);
 		else
 			snprintf(buf, len, "dose %d", ev->dose_number);
 	} else if (ev->status == CDSI_EVAL_VALID) {
@@ -179,6 +182,68 @@ void forecast_eval_label(const struct cdsi_dose_eval *ev, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "%s", cdsi_eval_status_name(ev->status));
 	}
+}
+
+static int due_cmp(const void *pa, const void *pb)
+{
+	const struct forecast_due *a = pa, *b = pb;
+	if (a->overdue != b->overdue)
+		return a->overdue ? -1 : 1;
+	return a->recommended < b->recommended ? -1 : a->recommended > b->recommended;
+}
+
+size_t forecast_due_today(const struct forecast_record *r, vax_date today, struct forecast_due *out,
+                          size_t max)
+{
+	size_t n = 0;
+	if (!r->have_fc)
+		return 0;
+	for (size_t g = 0; g < r->fc.ngroups; g++) {
+		const struct cdsi_group_result *gr = &r->fc.groups[g];
+		if (gr->status != CDSI_NOT_COMPLETE || gr->recommended == DATE_NONE ||
+		    gr->recommended > today)
+			continue;
+		if (gr->latest != DATE_NONE && gr->latest < today)
+			continue; /* too late for this dose: CDSi says what comes instead */
+		if (n < max)
+			out[n] = (struct forecast_due){
+			    .group = gr->group,
+			    .dose_number = gr->dose_number,
+			    .series_doses = gr->series_doses,
+			    .recommended = gr->recommended,
+			    .past_due = gr->past_due,
+			    .overdue = gr->past_due != DATE_NONE && gr->past_due <= today,
+			    .cvx = gr->recommended_cvx,
+			    .ncvx = gr->nrecommended_cvx,
+			};
+		n++;
+	}
+	qsort(out, n < max ? n : max, sizeof *out, due_cmp);
+	return n;
+}
+
+bool forecast_due_vaccine(const struct forecast_record *r, const struct forecast_due *d, const char *cvx)
+{
+	int n = atoi(cvx);
+	if (!cvx[0] || n <= 0)
+		return false;
+	for (size_t i = 0; i < d->ncvx; i++)
+		if (d->cvx[i] == n)
+			return true;
+	if (d->ncvx || !r->data)
+		return false;
+	return cdsi_group_vaccine(r->data, (size_t)d->group, n, d->dose_number) ||
+	       cdsi_group_vaccine(r->data, (size_t)d->group, n, 0);
+}
+
+void forecast_dose_label(int dose_number, int series_doses, char *buf, size_t len)
+{
+	if (dose_number <= 0)
+		snprintf(buf, len, "%s", "");
+	else if (series_doses > 0)
+		snprintf(buf, len, "dose %d of %d", dose_number, series_doses);
+	else
+		snprintf(buf, len, "dose %d", dose_number);
 }
 
 const char *forecast_group_name(const struct forecast_record *r, int group)

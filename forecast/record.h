@@ -57,6 +57,27 @@ void forecast_eval_label(const struct cdsi_dose_eval *ev, char *buf, size_t len)
 /** The name of a vaccine group of the result ("MMR"). */
 const char *forecast_group_name(const struct forecast_record *r, int group);
 
+/** One vaccine group due or overdue on a day: what a visit would give. */
+struct forecast_due {
+	int group;        /* for forecast_group_name() */
+	int dose_number;  /* the dose to give (1-based), 0 if not counted */
+	int series_doses; /* doses in the series, 0 if open-ended */
+	vax_date recommended, past_due;
+	bool overdue;   /* past due on that day */
+	const int *cvx; /* the vaccines CDSi names for this dose, best first */
+	size_t ncvx;
+};
+/** The groups the forecast says are due (recommended date reached) or
+ * overdue on `today`, overdue first, then by recommended date; fills up
+ * to max and returns how many there are. Pointers are into r. */
+size_t forecast_due_today(const struct forecast_record *r, vax_date today, struct forecast_due *out,
+                          size_t max);
+/** May vaccine cvx ("10") be given for this due dose: one CDSi names for
+ * it, else (it names none) a preferable vaccine of that dose of the group. */
+bool forecast_due_vaccine(const struct forecast_record *r, const struct forecast_due *d, const char *cvx);
+/** "dose 3 of 5" ("dose 3" open-ended, "" if not counted). */
+void forecast_dose_label(int dose_number, int series_doses, char *buf, size_t len);
+
 /** The school grade a child of this birth date is in on `today`, from the
  * age on September 1 of the school year (age 5 is K; under 5 is Pre-K,
  * SCHOOL_GRADE_PK; 12 at most). */

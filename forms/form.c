@@ -81,29 +81,37 @@ static bool word_char(wchar_t c)
 	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* How well a choice matches the folded query: 3 exact code, 2 code prefix,
- * 1 prefix of a word of the label (the query may span words), 0 none. */
+/* How well a choice matches the folded query: 4 exact code, 3 the whole
+ * label, 2 code prefix, 1 prefix of a word of the label (the query may
+ * span words), 0 none. */
+enum { RANK_NONE, RANK_WORD, RANK_CODE_PREFIX, RANK_LABEL, RANK_CODE };
+
 static int match_rank(const struct form_choice *c, const wchar_t *q, size_t qn)
 {
 	wchar_t buf[FOLD_MAX];
 	size_t n = fold_utf8(c->code, buf);
-	if (n >= qn && !wmemcmp(buf, q, qn))
-		return n == qn ? 3 : 2;
+	if (n == qn && !wmemcmp(buf, q, qn))
+		return RANK_CODE;
+	bool code_prefix = n > qn && !wmemcmp(buf, q, qn);
 	if (!c->label)
-		return 0;
+		return code_prefix ? RANK_CODE_PREFIX : RANK_NONE;
 	n = fold_utf8(c->label, buf);
+	if (n >= qn && !wmemcmp(buf, q, qn) && (n == qn || (n >= qn + 3 && !wmemcmp(buf + qn, L" - ", 3))))
+		return RANK_LABEL; /* the whole label, or its name before " - " */
+	if (code_prefix)
+		return RANK_CODE_PREFIX;
 	for (size_t i = 0; i + qn <= n; i++) {
 		bool word_start = i == 0 || (!word_char(buf[i - 1]) && word_char(buf[i]));
 		if (word_start && !wmemcmp(buf + i, q, qn))
-			return 1;
+			return RANK_WORD;
 	}
-	return 0;
+	return RANK_NONE;
 }
 
-static size_t fold_query(const struct form_field *f, wchar_t q[FOLD_MAX])
+/* Trim the folded query: "hep " still means hep. */
+static size_t trim_query(wchar_t q[FOLD_MAX], size_t n)
 {
-	size_t n = fold_wide(f->edit.buf, f->edit.len, q);
-	while (n > 0 && q[n - 1] == ' ') /* "hep " still means hep */
+	while (n > 0 && q[n - 1] == ' ')
 		q[--n] = 0;
 	size_t lead = 0;
 	while (lead < n && q[lead] == ' ')
@@ -112,42 +120,139 @@ static size_t fold_query(const struct form_field *f, wchar_t q[FOLD_MAX])
 	return n - lead;
 }
 
+static size_t fold_query(const struct form_field *f, wchar_t q[FOLD_MAX])
+{
+	return trim_query(q, fold_wide(f->edit.buf, f->edit.len, q));
+}
+
+struct ranked {
+	size_t k;
+	int rank;
+	bool inactive;
+};
+
+static int ranked_cmp(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+	if (a->inactive != b->inactive)
+		return a->inactive ? 1 : -1;
+	if (a->rank != b->rank)
+		return b->rank - a->rank;
+	return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* The matches of a folded query, ordered (see form_matches). */
+static size_t match_list(const struct form_choice *ch, const bool *inactive, size_t nch, const wchar_t *q,
+                         size_t qn, size_t *out, size_t max)
+{
+	struct ranked *r = xmalloc((nch ? nch : 1) * sizeof *r);
+	size_t found = 0;
+	for (size_t k = 0; k < nch; k++) {
+		int rank = qn ? match_rank(&ch[k], q, qn) : RANK_WORD;
+		if (rank > RANK_NONE)
+			r[found++] = (struct ranked){k, rank, inactive && inactive[k]};
+	}
+	qsort(r, found, sizeof *r, ranked_cmp);
+	for (size_t i = 0; i < found && i < max; i++)
+		out[i] = r[i].k;
+	free(r);
+	return found;
+}
+
+static const struct form_choice *field_list(const struct form_field *f, size_t *n)
+{
+	if (f->own) {
+		*n = f->n_own;
+		return f->own;
+	}
+	*n = f->spec->n_choices;
+	return f->spec->choices;
+}
+
+static const bool *field_inactive(const struct form_field *f)
+{
+	return f->own ? f->own_inactive : f->spec->inactive;
+}
+
+bool form_choice_inactive(const struct form *form, size_t i, size_t k)
+{
+	size_t n;
+	if (i >= form->n || k >= (field_list(&form->fields[i], &n), n))
+		return false;
+	const bool *in = field_inactive(&form->fields[i]);
+	return in && in[k];
+}
+
+const struct form_choice *form_choices(const struct form *form, size_t i, size_t *n)
+{
+	*n = 0;
+	return i < form->n ? field_list(&form->fields[i], n) : NULL;
+}
+
+size_t form_choices_match(const struct form_choice *choices, const bool *inactive, size_t n,
+                          const char *query, size_t *out, size_t max)
+{
+	wchar_t q[FOLD_MAX];
+	size_t qn = trim_query(q, fold_utf8(query ? query : "", q));
+	return match_list(choices, inactive, n, q, qn, out, max);
+}
+
 size_t form_matches(const struct form *form, size_t i, size_t *out, size_t max)
 {
 	if (i >= form->n)
 		return 0;
 	const struct form_field *f = &form->fields[i];
-	const struct form_field_spec *sp = f->spec;
-	wchar_t q[FOLD_MAX];
-	size_t qn = fold_query(f, q), found = 0;
-	if (sp->kind != FORM_CODE)
+	size_t nch;
+	const struct form_choice *ch = field_list(f, &nch);
+	if (f->spec->kind != FORM_CODE && !(f->spec->kind == FORM_TEXT && nch))
 		return 0;
-	for (size_t k = 0; k < sp->n_choices; k++) {
-		if (qn == 0 || match_rank(&sp->choices[k], q, qn) > 0) {
-			if (found < max)
-				out[found] = k;
-			found++;
-		}
-	}
-	return found;
+	wchar_t q[FOLD_MAX];
+	size_t qn = fold_query(f, q);
+	return match_list(ch, field_inactive(f), nch, q, qn, out, max);
 }
 
-/* The best match for what was typed: the highest rank, earliest in the list. */
+/* What was typed, if it can mean one entry only: the exact code (entries
+ * sharing it are one code), else the one whole label, else the one entry
+ * that matches at all. Several matches choose nothing: the person does. */
 static size_t best_choice(const struct form_field *f)
 {
 	wchar_t q[FOLD_MAX];
-	size_t qn = fold_query(f, q), best = FORM_NO_CHOICE;
-	int best_rank = 0;
+	size_t qn = fold_query(f, q), nch;
+	const struct form_choice *ch = field_list(f, &nch);
 	if (qn == 0)
 		return FORM_NO_CHOICE;
-	for (size_t k = 0; k < f->spec->n_choices; k++) {
-		int r = match_rank(&f->spec->choices[k], q, qn);
-		if (r > best_rank) {
-			best_rank = r;
-			best = k;
-		}
+	size_t first[RANK_CODE + 1], count[RANK_CODE + 1];
+	for (int r = 0; r <= RANK_CODE; r++)
+		first[r] = FORM_NO_CHOICE, count[r] = 0;
+	size_t any = 0;
+	for (size_t k = 0; k < nch; k++) {
+		int r = match_rank(&ch[k], q, qn);
+		if (r == RANK_NONE)
+			continue;
+		/* entries that share the first one's code are the same code */
+		if (first[r] == FORM_NO_CHOICE)
+			first[r] = k;
+		if (count[r] == 0 || strcmp(ch[first[r]].code, ch[k].code))
+			count[r]++;
+		any++;
 	}
-	return best;
+	if (count[RANK_CODE] == 1)
+		return first[RANK_CODE];
+	if (count[RANK_CODE] == 0 && count[RANK_LABEL] == 1)
+		return first[RANK_LABEL];
+	if (any == 0)
+		return FORM_NO_CHOICE;
+	/* one entry matches in all (counted by code) */
+	size_t only = FORM_NO_CHOICE;
+	for (size_t k = 0; k < nch; k++) {
+		if (match_rank(&ch[k], q, qn) == RANK_NONE)
+			continue;
+		if (only == FORM_NO_CHOICE)
+			only = k;
+		else if (strcmp(ch[only].code, ch[k].code))
+			return FORM_NO_CHOICE;
+	}
+	return only;
 }
 
 const struct form_choice *form_choice(const struct form *form, size_t i)
@@ -155,9 +260,11 @@ const struct form_choice *form_choice(const struct form *form, size_t i)
 	if (i >= form->n)
 		return NULL;
 	const struct form_field *f = &form->fields[i];
-	if (f->spec->kind != FORM_CODE || f->choice == FORM_NO_CHOICE)
+	size_t nch;
+	const struct form_choice *ch = field_list(f, &nch);
+	if (f->spec->kind != FORM_CODE || f->choice == FORM_NO_CHOICE || f->choice >= nch)
 		return NULL;
-	return &f->spec->choices[f->choice];
+	return &ch[f->choice];
 }
 
 /* --- construction ------------------------------------------------------------ */
@@ -190,6 +297,7 @@ static void field_make(struct form_field *f, const struct form_field_spec *sp, l
 	field_init(&f->edit, max_len, width);
 	field_set_masked(&f->edit, sp->kind == FORM_PASSWORD);
 	f->readonly = (sp->flags & FORM_READONLY) != 0;
+	f->required = (sp->flags & FORM_REQUIRED) != 0;
 	f->choice = FORM_NO_CHOICE;
 	f->row = row;
 }
@@ -218,8 +326,11 @@ void form_free(struct form **formp)
 		return;
 	struct form *form = *formp;
 	/* a password should not linger in freed memory */
-	for (size_t i = 0; i < form->n; i++)
+	for (size_t i = 0; i < form->n; i++) {
+		free(form->fields[i].own);
+		free(form->fields[i].own_inactive);
 		explicit_bzero(&form->fields[i].edit, sizeof form->fields[i].edit);
+	}
 	free(form->fields);
 	free(form);
 	*formp = NULL;
@@ -276,6 +387,10 @@ bool form_row_remove(struct form *form, size_t r)
 		}
 	size_t offset = form->focus >= first && form->focus < first + count ? form->focus - first : 0;
 	bool focus_in = form->focus >= first && form->focus < first + count;
+	for (size_t i = first; i < first + count; i++) {
+		free(form->fields[i].own);
+		free(form->fields[i].own_inactive);
+	}
 	explicit_bzero(&form->fields[first], count * sizeof *form->fields);
 	memmove(&form->fields[first], &form->fields[first + count],
 	        (form->n - first - count) * sizeof *form->fields);
@@ -339,6 +454,8 @@ void form_set_width(struct form *form, size_t i, int width)
 
 /* --- values ------------------------------------------------------------------ */
 
+static const char *overflow_message(struct form_field *f);
+
 static void set_message(struct form_field *f, const char *msg)
 {
 	snprintf(f->message, sizeof f->message, "%s", msg ? msg : "");
@@ -364,7 +481,8 @@ size_t form_get_value(const struct form *form, size_t i, char *out, size_t outle
 	const struct form_field *f = &form->fields[i];
 	char value[FIELD_MAX_LEN * UTF8_MAX + 1];
 	if (f->spec->kind == FORM_CODE) {
-		const char *code = f->choice == FORM_NO_CHOICE ? "" : f->spec->choices[f->choice].code;
+		const struct form_choice *c = form_choice(form, i);
+		const char *code = c ? c->code : "";
 		return copy_out(out, outlen, code, strlen(code));
 	}
 	field_get_utf8(&f->edit, value, sizeof value);
@@ -400,14 +518,83 @@ enum field_status form_set_value(struct form *form, size_t i, const char *utf8)
 		return FIELD_REJECTED;
 	struct form_field *f = &form->fields[i];
 	enum field_status st;
+	set_message(f, NULL);
+	f->overflow = 0;
 	if (f->spec->kind == FORM_YESNO)
 		st = set_yesno(f, utf8);
 	else
 		st = field_set_utf8(&f->edit, utf8, (size_t)-1);
+	if (st == FIELD_FULL) {
+		/* never a silent cut: the field says so, and holds the save */
+		size_t have = text_utf8_len(utf8);
+		f->overflow = have > f->edit.max_len ? have - f->edit.max_len : 1;
+		overflow_message(f);
+	}
 	if (f->spec->kind == FORM_CODE)
 		f->choice = best_choice(f);
-	set_message(f, NULL);
+	f->autofilled = st < FIELD_FULL && f->edit.len > 0;
 	return st;
+}
+
+void form_set_required(struct form *form, size_t i, bool required)
+{
+	if (i < form->n)
+		form->fields[i].required = required;
+}
+
+void form_set_choices(struct form *form, size_t i, const struct form_choice *choices, const bool *inactive,
+                      size_t n)
+{
+	if (i >= form->n)
+		return;
+	struct form_field *f = &form->fields[i];
+	char code[64] = "";
+	const struct form_choice *c = form_choice(form, i);
+	if (c)
+		snprintf(code, sizeof code, "%s", c->code);
+	free(f->own);
+	free(f->own_inactive);
+	f->own = NULL;
+	f->own_inactive = NULL;
+	f->n_own = 0;
+	if (choices) {
+		f->own = xmalloc((n ? n : 1) * sizeof *f->own);
+		memcpy(f->own, choices, n * sizeof *f->own);
+		if (inactive) {
+			f->own_inactive = xmalloc((n ? n : 1) * sizeof *f->own_inactive);
+			memcpy(f->own_inactive, inactive, n * sizeof *f->own_inactive);
+		}
+		f->n_own = n;
+	}
+	f->choice = FORM_NO_CHOICE;
+	size_t nch;
+	const struct form_choice *ch = field_list(f, &nch);
+	for (size_t k = 0; code[0] && k < nch; k++)
+		if (!strcmp(ch[k].code, code)) {
+			f->choice = k;
+			break;
+		}
+	if (f->choice == FORM_NO_CHOICE && f->spec->kind == FORM_CODE)
+		f->choice = best_choice(f);
+}
+
+unsigned form_pick(struct form *form, size_t i, size_t k)
+{
+	if (i >= form->n)
+		return FORM_REFUSED;
+	struct form_field *f = &form->fields[i];
+	size_t nch;
+	const struct form_choice *ch = field_list(f, &nch);
+	if (f->readonly || k >= nch)
+		return FORM_REFUSED;
+	field_set_utf8(&f->edit, ch[k].code, (size_t)-1);
+	if (f->spec->kind == FORM_CODE)
+		f->choice = k;
+	f->autofilled = true;
+	f->overflow = 0;
+	set_message(f, NULL);
+	form->dirty = true;
+	return FORM_CHANGED | FORM_REDRAW;
 }
 
 void form_set_readonly(struct form *form, size_t i, bool readonly, const char *reason)
@@ -431,6 +618,26 @@ void form_set_message(struct form *form, size_t i, const char *msg)
 
 /* --- checks ------------------------------------------------------------------ */
 
+/* "Too long: at most 50 characters (32 more did not fit)." beside the field. */
+static const char *overflow_message(struct form_field *f)
+{
+	snprintf(f->message, sizeof f->message, "Too long: at most %zu characters (%zu more did not fit).",
+	         f->edit.max_len, f->overflow);
+	return f->message;
+}
+
+static size_t match_count(const struct form_field *f)
+{
+	size_t nch;
+	const struct form_choice *ch = field_list(f, &nch);
+	wchar_t q[FOLD_MAX];
+	size_t qn = fold_query(f, q), many = 0;
+	for (size_t k = 0; k < nch; k++)
+		if (match_rank(&ch[k], q, qn) > RANK_NONE)
+			many++;
+	return many;
+}
+
 /* The kind's own check and the spec's extra one; "required" only if asked. */
 static const char *check(struct form_field *f, bool required)
 {
@@ -439,12 +646,21 @@ static const char *check(struct form_field *f, bool required)
 	const char *msg = NULL;
 	size_t n;
 
+	if (f->overflow)
+		return overflow_message(f);
 	if (sp->kind == FORM_CODE) {
-		if (f->choice == FORM_NO_CHOICE && !field_is_empty(&f->edit))
-			return "No code matches what was typed.";
-		n = f->choice == FORM_NO_CHOICE ? 0 : strlen(sp->choices[f->choice].code);
-		snprintf(value, sizeof value, "%s",
-		         f->choice == FORM_NO_CHOICE ? "" : sp->choices[f->choice].code);
+		size_t nch;
+		const struct form_choice *ch = field_list(f, &nch);
+		if (f->choice == FORM_NO_CHOICE && !field_is_empty(&f->edit)) {
+			size_t many = match_count(f);
+			if (many == 0)
+				return "No code matches what was typed.";
+			snprintf(f->message, sizeof f->message, "%zu match: choose one (F4 lists them).",
+			         many);
+			return f->message;
+		}
+		n = f->choice == FORM_NO_CHOICE ? 0 : strlen(ch[f->choice].code);
+		snprintf(value, sizeof value, "%s", f->choice == FORM_NO_CHOICE ? "" : ch[f->choice].code);
 	} else {
 		field_get_utf8(&f->edit, value, sizeof value);
 		n = strlen(value);
@@ -459,7 +675,7 @@ static const char *check(struct form_field *f, bool required)
 		}
 	}
 	if (n == 0)
-		return required && (sp->flags & FORM_REQUIRED) ? "Required." : NULL;
+		return required && f->required ? "Required." : NULL;
 
 	switch (sp->kind) {
 	case FORM_NAME:
@@ -527,8 +743,14 @@ static void leave(struct form *form)
 		return;
 	struct form_field *f = &form->fields[form->focus];
 	if (f->spec->kind == FORM_CODE && f->choice != FORM_NO_CHOICE) {
-		field_set_utf8(&f->edit, f->spec->choices[f->choice].code, (size_t)-1);
+		size_t nch, k = f->choice;
+		const struct form_choice *ch = field_list(f, &nch);
+		field_set_utf8(&f->edit, ch[k].code, (size_t)-1);
+		/* the code's own line ("115 Tdap", not the trade name picked) */
 		f->choice = best_choice(f);
+		if (f->choice == FORM_NO_CHOICE)
+			f->choice = k;
+		f->autofilled = true; /* typing there again starts a new choice */
 	}
 	if (!f->readonly) {
 		const char *msg = check(f, false);
@@ -597,11 +819,26 @@ static unsigned edited(struct form *form, struct form_field *f, enum field_statu
 {
 	switch (st) {
 	case FIELD_NOOP:
-		return 0;
+		if (!f->autofilled && !f->overflow)
+			return 0;
+		f->autofilled = false; /* Home or End in a filled field: edit it */
+		if (f->overflow) {
+			f->overflow = 0; /* seen: what fits is what the person keeps */
+			set_message(f, NULL);
+		}
+		return FORM_REDRAW;
 	case FIELD_MOVED:
+		/* moving in a filled field means editing it, not replacing it */
+		f->autofilled = false;
+		if (f->overflow) {
+			f->overflow = 0;
+			set_message(f, NULL);
+		}
 		return FORM_REDRAW;
 	case FIELD_CHANGED:
 		form->dirty = true;
+		f->autofilled = false;
+		f->overflow = 0;
 		set_message(f, NULL); /* the person is fixing it */
 		if (f->spec->kind == FORM_CODE)
 			f->choice = best_choice(f);
@@ -626,6 +863,7 @@ static unsigned step_choice(struct form *form, struct form_field *f, bool forwar
 	}
 	if (f->spec->kind != FORM_CODE)
 		return FORM_REFUSED;
+	f->autofilled = false;
 	size_t total = form_matches(form, idx, NULL, 0);
 	if (total == 0)
 		return FORM_REFUSED;
@@ -746,5 +984,60 @@ unsigned form_input(struct form *form, wchar_t wc)
 	}
 	if (!accepts_char(f->spec->kind, wc))
 		return FORM_REFUSED;
-	return edited(form, f, field_insert(&f->edit, wc));
+	if (f->autofilled && f->spec->kind != FORM_PASSWORD) {
+		/* a value put there for the person is replaced, not added to
+		 * ("PFR" then "pfizer" is pfizer, never "PFRpfizer") */
+		field_kill_line(&f->edit);
+		f->autofilled = false;
+		f->choice = FORM_NO_CHOICE;
+		form->dirty = true;
+	}
+	enum field_status st = field_insert(&f->edit, wc);
+	if (st == FIELD_FULL) {
+		f->overflow++;
+		overflow_message(f);
+		return FORM_REFUSED | FORM_REDRAW;
+	}
+	return edited(form, f, st);
+}
+
+void form_capitalize_name(const char *in, char *out, size_t len)
+{
+	if (!len)
+		return;
+	size_t n = strlen(in), o = 0;
+	bool lower_only = true;
+	for (size_t p = 0; p < n;) {
+		uint32_t cp;
+		size_t used = utf8_decode(in + p, n - p, &cp);
+		if (!used)
+			break;
+		if (towlower((wint_t)cp) != (wint_t)cp)
+			lower_only = false;
+		p += used;
+	}
+	bool start = true;
+	for (size_t p = 0; p < n;) {
+		uint32_t cp;
+		size_t used = utf8_decode(in + p, n - p, &cp);
+		if (!used) {
+			used = 1;
+			cp = (unsigned char)in[p];
+		}
+		uint32_t c = cp;
+		if (lower_only && start && iswalpha((wint_t)cp))
+			c = (uint32_t)towupper((wint_t)cp);
+		char enc[UTF8_MAX];
+		size_t k = used == 1 && cp >= 0x80 ? (enc[0] = in[p], 1) : utf8_encode(c, enc);
+		if (o + k >= len)
+			break;
+		memcpy(out + o, enc, k);
+		o += k;
+		/* a new part starts after a space, a hyphen or an apostrophe */
+		start = cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019;
+		if (iswalpha((wint_t)cp) && cp != '\'')
+			start = false;
+		p += used;
+	}
+	out[o] = '\0';
 }

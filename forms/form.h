@@ -33,7 +33,7 @@ enum form_kind {
 	FORM_TEXT,     /* any printable text */
 	FORM_NAME,     /* a person's name: validate_name() */
 	FORM_DATE,     /* MM/DD/YYYY: validate_date() */
-	FORM_CODE,     /* one code from a list, with type-ahead */
+	FORM_CODE,     /* one code from a list, with type-ahead and a pick list */
 	FORM_PHONE,    /* US phone: validate_phone() */
 	FORM_ZIP,      /* US ZIP or ZIP+4: validate_zip() */
 	FORM_YESNO,    /* "Y", "N" or empty */
@@ -67,8 +67,12 @@ struct form_field_spec {
 	int width;                         /* display columns; 0 = the kind's default */
 	form_validator validate;           /* optional extra check */
 	const void *ctx;                   /* passed to validate */
-	const struct form_choice *choices; /* FORM_CODE: the list */
+	const struct form_choice *choices; /* FORM_CODE: the list; FORM_TEXT: suggestions */
 	size_t n_choices;
+	/* beside choices, or NULL: entries still accepted (history) but no
+	 * longer current (a retired vaccine, a maker out of business); they
+	 * are listed after the current ones */
+	const bool *inactive;
 };
 
 /** Results of form_apply() and form_input(), or-ed together. */
@@ -89,10 +93,16 @@ struct form_field {
 	const struct form_field_spec *spec;
 	struct field_edit edit; /* the text (for a code field: what was typed) */
 	bool readonly;
+	bool required;                  /* the spec's FORM_REQUIRED, or a rule's (form_set_required) */
+	bool autofilled;                /* loaded or chosen, not typed: typing replaces it */
+	size_t overflow;                /* characters that did not fit (a paste, a long value) */
 	char lock_reason[FORM_MSG_LEN]; /* "Locked: from vital records" */
 	char message[FORM_MSG_LEN];     /* error shown beside the field, "" if none */
-	size_t choice;                  /* FORM_CODE: index in spec->choices */
+	size_t choice;                  /* FORM_CODE: index in the field's list (form_choices) */
 	long row;                       /* repeating row (form_row_add), -1 if none */
+	struct form_choice *own;        /* a list of its own (form_set_choices), or NULL */
+	bool *own_inactive;
+	size_t n_own;
 };
 
 /** A form for n specs (the array must outlive the form). Focus starts on
@@ -133,6 +143,23 @@ void form_set_readonly(struct form *form, size_t i, bool readonly, const char *r
 void form_set_message(struct form *form, size_t i, const char *msg);
 /** Change the display width of field i (the screen was resized). */
 void form_set_width(struct form *form, size_t i, int width);
+/** Field i is required (or no longer) because of a rule on other fields:
+ * a child's dose needs its funding source, say. Its mark follows. */
+void form_set_required(struct form *form, size_t i, bool required);
+/** Give field i a list of its own instead of the spec's (copied, with
+ * inactive[] beside it if not NULL; the strings must outlive the form):
+ * manufacturers of the chosen vaccine, counties of the chosen state. NULL
+ * choices go back to the spec's list. The choice made is kept if its code
+ * is in the new list. */
+void form_set_choices(struct form *form, size_t i, const struct form_choice *choices, const bool *inactive,
+                      size_t n);
+/** True if entry k of field i's list is no longer current. */
+bool form_choice_inactive(const struct form *form, size_t i, size_t k);
+/** The list field i offers (its own, else the spec's); *n gets the count. */
+const struct form_choice *form_choices(const struct form *form, size_t i, size_t *n);
+/** Entry k of field i's list chosen from a pick list: a code field takes
+ * it, a text field takes its code as text. Marks the form changed. */
+unsigned form_pick(struct form *form, size_t i, size_t k);
 
 /** Check every field and set every field's message. Returns true if all
  * are fine; otherwise stores the first bad field's index and message in
@@ -174,13 +201,28 @@ long form_field_row(const struct form *form, size_t i);
 /** Index of the field with this id in row r, or -1. */
 long form_find_in_row(const struct form *form, size_t r, const char *id);
 
-/** The chosen entry of a code field, or NULL. */
+/** The chosen entry of a code field, or NULL. A code field chooses by
+ * itself only when what was typed can mean one entry: its code exactly,
+ * its whole label (or its name before " - ": "IPV - poliovirus vaccine,
+ * inactivated"), or the one entry that matches; with several matches
+ * it waits for the person (form_pick, next-choice). */
 const struct form_choice *form_choice(const struct form *form, size_t i);
-/** The entries of code field i that match what was typed, in list order
- * (all of them if nothing was typed): a prefix of the code, or of any word
- * of the label, ignoring case and accents. Fills up to max indexes into
- * spec->choices and returns how many match in all. */
+/** The entries of field i's list that match what was typed (all of them
+ * if nothing was typed): a prefix of the code, or of any word of the
+ * label, ignoring case and accents. Current entries come before inactive
+ * ones; among them the best first (the exact code, the whole label, a
+ * code prefix, a word), then in list order. Fills up to max indexes into
+ * the list and returns how many match in all. */
 size_t form_matches(const struct form *form, size_t i, size_t *out, size_t max);
+/** The same for any list (inactive[] beside it, or NULL) and a UTF-8
+ * query (the pick list's filter). */
+size_t form_choices_match(const struct form_choice *choices, const bool *inactive, size_t n,
+                          const char *query, size_t *out, size_t max);
+
+/** A name as a person would write it: a name typed all in lower case (a
+ * search line) gets a capital at the start of each part ("o'brien
+ * garcía-lópez" -> "O'Brien García-López"); any other is kept as typed. */
+void form_capitalize_name(const char *in, char *out, size_t len);
 
 /** Fold a character for matching: lower case, accents removed from Latin
  * letters as core/text.h folds them (é -> e, Ñ -> n, ễ -> e); combining

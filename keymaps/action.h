@@ -68,6 +68,8 @@ enum action_group {
 	_(KILL_LINE,           "kill-line",           "Clear",      "Clear the whole field", FIELD) \
 	_(NEXT_CHOICE,         "next-choice",         "Next code",  "Show the next matching code in a code field", FIELD) \
 	_(PREV_CHOICE,         "prev-choice",         "Prev code",  "Show the previous matching code", FIELD) \
+	_(PICK,                "pick",                "List",       "List what this field accepts, code and full name, to choose from", FIELD) \
+	_(TOGGLE,              "toggle",              "Tick",       "Tick or untick the selected line of a checklist", FORM) \
 	\
 	_(NEXT_FIELD,          "next-field",          "Next field", "Move to the next field", FORM) \
 	_(PREV_FIELD,          "prev-field",          "Prev field", "Move to the previous field", FORM) \
@@ -98,6 +100,9 @@ enum action_group {
 	_(EDIT_SHOT,           "edit-shot",           "Change",     "Change the selected shot (the reason is kept with it)", SHOT) \
 	_(ADD_ROW,             "add-row",             "Add row",    "Add another vaccine given at this visit", SHOT) \
 	_(REMOVE_ROW,          "remove-row",          "Remove row", "Remove the vaccine with the cursor from this visit", SHOT) \
+	_(DUE_TODAY,           "due-today",           "Due today",  "The vaccines due or overdue today, to tick and record in one visit", SHOT) \
+	_(LOTS,                "lots",                "Lots",       "The organization's vaccine lots on hand: add, change, mark used up", SHOT) \
+	_(ADD_LOT,             "add-lot",             "Add lot",    "Add a vaccine lot to the organization's stock", SHOT) \
 	\
 	_(OUTBOX,              "outbox",              "Outbox",     "Show records waiting to reach the registry", REVIEW) \
 	_(REVIEW,              "review",              "Review",     "Show possible duplicates waiting for a decision", REVIEW) \
@@ -123,6 +128,7 @@ enum action_group {
 	_(SWITCH_ORG,          "switch-org",          "Org",        "Work for another organization", SESSION) \
 	_(CHANGE_PASSWORD,     "change-password",     "Password",   "Change your password", SESSION) \
 	_(FORGOT_PASSWORD,     "forgot-password",     "Forgot",     "Reset a forgotten password by e-mail", SESSION) \
+	_(DEVICE_SIGN_IN,      "device-sign-in",      "Other device", "Sign in by approving on your phone or computer", SESSION) \
 	_(GO_ONLINE,           "go-online",           "Sign in",    "Offline session: sign in to the registry and send the outbox", SESSION) \
 	_(LOCK,                "lock",                "Lock",       "Lock the screen (password to resume)", SESSION) \
 	_(LOGOUT,              "logout",              "Logout",     "Log out and return to the login screen", SESSION)

@@ -54,7 +54,9 @@
 	_(OUTBOX,       "outbox",       "Outbox") \
 	_(REVIEW,       "review",       "Possible duplicates waiting for review") \
 	_(REPORTS,      "reports",      "Reports, notices and school lists") \
-	_(HELP,         "help",         "Help screen")
+	_(HELP,         "help",         "Help screen") \
+	_(PICK,         "pick",         "Pick list: what a field accepts (type to narrow it)") \
+	_(CHECKLIST,    "checklist",    "Checklists: due today, lots on hand")
 
 enum keymap_id {
 #define KEYMAP_ENUM(id, name, title) KEYMAP_##id,

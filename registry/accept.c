@@ -366,7 +366,13 @@ bool reg_accept(struct ctx *x, const char *type, const cJSON *in, const struct s
 		rules_check_client(&rc, &c, &rep);
 		if (!reply_rules(x, &rep, "Patient"))
 			goto refused;
+		if (!reg_registry_id_apply(x, &c, res, create))
+			goto refused;
 		snprintf(uuid, VAX_UUID_LEN, "%s", c.uuid);
+	} else if (!strcmp(type, "Medication")) {
+		/* a lot on hand: checked and written by registry/lots.c */
+		cJSON_Delete(res);
+		return reg_lot_accept(x, in, out);
 	} else if (!strcmp(type, "Immunization")) {
 		struct immunization im;
 		if (!fhir_immunization_from_json(in, &im, &err))

@@ -77,7 +77,7 @@ bool reg_may_read(struct ctx *x, const char *type)
 
 bool reg_owner_scoped(const char *type)
 {
-	return !strcmp(type, "Group");
+	return !strcmp(type, "Group") || !strcmp(type, "Medication");
 }
 
 /* ---- read ------------------------------------------------------------------ */
@@ -297,6 +297,8 @@ void reg_create(struct ctx *x)
 		return;
 	}
 	reg_audit(x, "create", type, id);
+	if (!strcmp(type, "Immunization"))
+		reg_lots_dose(x, res, -1);
 	if (!wcommit(x)) {
 		cJSON_Delete(res);
 		return;
@@ -449,6 +451,11 @@ void reg_delete(struct ctx *x)
 	}
 	char org[33];
 	snprintf(org, sizeof org, "%s", cur.org);
+	if (!strcmp(type, "Immunization")) {
+		cJSON *was = cur.json ? cJSON_Parse(cur.json) : NULL;
+		reg_lots_dose(x, was, +1);
+		cJSON_Delete(was);
+	}
 	store_res_free(&cur);
 	long version;
 	if (!store_write(reg_store(x->a), type, id, org, NULL, true, x->rq->now, &version, &err)) {

@@ -8,12 +8,13 @@ libvaxregistry_a_SOURCES = \
 	registry/routes.c registry/routes.h registry/routes_int.h \
 	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c registry/include.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
-	registry/routes_auth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
+	registry/routes_auth.c registry/routes_oauth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h \
 	registry/conformance.c \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
-	registry/spool.c registry/spool.h
+	registry/spool.c registry/spool.h \
+	registry/registry_id.c registry/lots.c
 # the reports (print/'s computations, no drawing): provider summary, recall,
 # the school reports kept
 libvaxregistry_a_SOURCES += registry/op_summary.c registry/op_recall.c registry/op_school_reports.c \
@@ -33,6 +34,7 @@ vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 REGISTRY_TESTS = \
 	tests/registry/metadata.sh \
 	tests/registry/auth.sh \
+	tests/registry/oauth.sh \
 	tests/registry/fhir.sh \
 	tests/registry/bundle.sh \
 	tests/registry/access.sh \
@@ -50,10 +52,11 @@ REGISTRY_TESTS = \
 	tests/registry/search.sh \
 	tests/registry/ownrules.sh \
 	tests/registry/pg.sh \
-	tests/registry/multiserver.sh
+	tests/registry/multiserver.sh \
+	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/registry/roundtrip.json \
+EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/lib/visit.sh tests/registry/roundtrip.json \
 	tests/registry/slowconn.py
 # the HL7 ImmDS IG's example against its profiles (Medplum)
 TESTS += tests/fhir/immds.sh

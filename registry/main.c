@@ -55,6 +55,11 @@ static void usage(FILE *out)
 	        "                        (default 43200)\n"
 	        "  --login-delay SECONDS wait before a login after 3 failed ones in a row, doubled\n"
 	        "                        after each further one (default 15)\n"
+	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
+	        "  --device-code-ttl SECONDS  how long a device sign-in waits for approval (default 600)\n"
+	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
+	        "  --test-device-slow-down N  test suites only: answer the first N polls of every\n"
+	        "                        device code with slow_down\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
@@ -81,6 +86,7 @@ struct opts {
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
 	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, doses, per_ip,
 	    header_time, spool_poll, idle_timeout;
+	int refresh_ttl, device_ttl, device_interval, test_slow_down;
 	bool demo, access_log, test_kdf, tls_tickets;
 };
 
@@ -168,6 +174,14 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->login_delay;
 		else if (!strcmp(a, "--session-max"))
 			num = &o->session_max;
+		else if (!strcmp(a, "--refresh-ttl"))
+			num = &o->refresh_ttl;
+		else if (!strcmp(a, "--device-code-ttl"))
+			num = &o->device_ttl;
+		else if (!strcmp(a, "--device-interval"))
+			num = &o->device_interval;
+		else if (!strcmp(a, "--test-device-slow-down"))
+			num = &o->test_slow_down;
 		else if (!strcmp(a, "--retry"))
 			num = &o->retry;
 		else if (!strcmp(a, "--clients"))
@@ -437,6 +451,10 @@ static int cmd_serve(const struct opts *o)
 	                              .reset_ttl = o->reset_ttl,
 	                              .login_delay = o->login_delay,
 	                              .session_max = o->session_max,
+	                              .refresh_ttl = o->refresh_ttl,
+	                              .device_ttl = o->device_ttl,
+	                              .device_interval = o->device_interval,
+	                              .test_slow_down = o->test_slow_down,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

@@ -34,7 +34,30 @@ void reg_metadata(struct ctx *x)
 	cJSON *sec = cJSON_AddObjectToObject(r, "security");
 	cJSON_AddStringToObject(
 	    sec, "description",
-	    "OAuth2 password grant at /auth/token (with org_code); bearer tokens bound to one organization.");
+	    "SMART on FHIR discovery at /.well-known/smart-configuration: OAuth2 password "
+	    "grant (with org_code), device grant (RFC 8628) and refresh tokens at "
+	    "/auth/token; bearer tokens bound to one organization.");
+	cJSON *svc = cJSON_CreateObject(), *cd = cJSON_CreateObject();
+	cJSON_AddStringToObject(cd, "system",
+	                        "http://terminology.hl7.org/CodeSystem/restful-security-service");
+	cJSON_AddStringToObject(cd, "code", "SMART-on-FHIR");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(svc, "coding"), cd);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(sec, "service"), svc);
+	/* the SMART oauth-uris extension, for clients that read it here */
+	cJSON *ou = cJSON_CreateObject();
+	cJSON_AddStringToObject(ou, "url",
+	                        "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+	cJSON *oue = cJSON_AddArrayToObject(ou, "extension");
+	static const char *const uris[][2] = {{"token", "/auth/token"}, {"revoke", "/auth/revoke"}};
+	for (size_t i = 0; i < sizeof uris / sizeof *uris; i++) {
+		char u[512];
+		snprintf(u, sizeof u, "%s%s", x->rq->base ? x->rq->base : "", uris[i][1]);
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "url", uris[i][0]);
+		cJSON_AddStringToObject(e, "valueUri", u);
+		cJSON_AddItemToArray(oue, e);
+	}
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(sec, "extension"), ou);
 	cJSON *ress = cJSON_AddArrayToObject(r, "resource");
 	bool cdsi = reg_cfg(x->a)->cdsi != NULL, school = reg_cfg(x->a)->school != NULL;
 	for (size_t i = 0; i < reg_ntypes; i++) {

@@ -33,6 +33,12 @@ struct registry *registry_new(struct store *st, const struct codes *codes, const
 		a->cfg.session_max = 43200;
 	if (a->cfg.login_delay <= 0)
 		a->cfg.login_delay = 15;
+	if (a->cfg.refresh_ttl <= 0)
+		a->cfg.refresh_ttl = 8 * 3600;
+	if (a->cfg.device_ttl <= 0)
+		a->cfg.device_ttl = 600;
+	if (a->cfg.device_interval <= 0)
+		a->cfg.device_interval = 5;
 	if (a->cfg.page_max <= 0)
 		a->cfg.page_max = 200;
 	atomic_init(&a->forced, -1);

@@ -10,6 +10,7 @@
 
 #include "core/fhir.h"
 #include "core/uuid.h"
+#include "core/xalloc.h"
 #include "registry/routes_int.h"
 
 /* ---- responses ------------------------------------------------------------ */
@@ -133,8 +134,8 @@ bool reg_valid_id(const char *id)
 	return true;
 }
 
-const char *const reg_types[] = {"Patient", "Immunization", "RelatedPerson",
-                                 "Consent", "Group",        "Organization"};
+const char *const reg_types[] = {"Patient", "Immunization", "RelatedPerson", "Consent",
+                                 "Group",   "Organization", "Medication"};
 const size_t reg_ntypes = sizeof reg_types / sizeof *reg_types;
 
 const char *reg_known_type(const char *t)
@@ -244,4 +245,45 @@ void reg_audit(struct ctx *x, const char *action, const char *type, const char *
 const char *reg_version(void)
 {
 	return PACKAGE_VERSION;
+}
+
+/* ---- text documents (SOAP, the device approval page) ----------------------------- */
+
+void reg_buf_put(struct reg_buf *b, const char *s)
+{
+	size_t k = strlen(s);
+	b->s = xgrow(b->s, &b->cap, b->n + k + 1, 1);
+	memcpy(b->s + b->n, s, k + 1);
+	b->n += k;
+}
+
+void reg_buf_text(struct reg_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			reg_buf_put(b, "&amp;");
+			break;
+		case '<':
+			reg_buf_put(b, "&lt;");
+			break;
+		case '>':
+			reg_buf_put(b, "&gt;");
+			break;
+		case '"':
+			reg_buf_put(b, "&quot;");
+			break;
+		case '\'':
+			reg_buf_put(b, "&#39;");
+			break;
+		case '\r':
+			/* HL7's segment end: no XML reader turns it into a line feed */
+			reg_buf_put(b, "&#xD;");
+			break;
+		default: {
+			char c[2] = {*s, 0};
+			reg_buf_put(b, c);
+		}
+		}
+	}
 }

@@ -55,6 +55,12 @@ static const struct route routes[] = {
 	{"POST",   "/auth/password-reset",           PUBLIC, RAW,      TOP,   reg_auth_reset},
 	{"POST",   "/auth/password-reset/confirm",   PUBLIC, RAW,      TOP,   reg_auth_reset_confirm},
 	{"POST",   "/auth/logout",                   TOKEN,  RAW,      TOP,   reg_auth_logout},
+	/* routes_oauth.c */
+	{"GET",    "/.well-known/smart-configuration", PUBLIC, RAW,    TOP,   reg_oauth_smart},
+	{"POST",   "/auth/device",                   PUBLIC, RAW,      TOP,   reg_oauth_device},
+	{"GET",    "/auth/activate",                 PUBLIC, RAW,      TOP,   reg_oauth_activate_page},
+	{"POST",   "/auth/activate",                 PUBLIC, RAW,      TOP,   reg_oauth_activate},
+	{"POST",   "/auth/revoke",                   PUBLIC, RAW,      TOP,   reg_oauth_revoke},
 	/* bundle.c */
 	{"POST",   "/",                              TOKEN,  RESOURCE, TOP,   reg_bundle},
 	/* search.c */

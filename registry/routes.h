@@ -24,6 +24,10 @@ struct registry_config {
 	                                   * doubled after each further one (default 15) */
 	int session_max;                  /* seconds a session may be renewed for after its login
 	                                   * with a password (default 43200, 12 hours) */
+	int refresh_ttl;                  /* seconds a login's refresh tokens live (default 28800) */
+	int device_ttl;                   /* seconds a device code waits for approval (default 600) */
+	int device_interval;              /* seconds between a device's polls (default 5) */
+	int test_slow_down;               /* tests: answer the first N polls of a code slow_down */
 	const char *mail_command;         /* if set, reset mail is piped to it, else the maildir spool */
 	int maint_start, maint_end;       /* daily window in minutes after 00:00 UTC; -1 = none */
 	int page_max;                     /* largest _count (default 200) */

@@ -311,6 +311,7 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 		cJSON_AddStringToObject(o, "name", orgs[i].name);
 		cJSON_AddItemToArray(arr, o);
 	}
+	reg_oauth_refresh_add(x, j, u, org, role);
 	reg_reply_json(x->rs, 200, j, CT_JSON);
 	OPENSSL_cleanse(token, sizeof token);
 }
@@ -321,8 +322,13 @@ static void do_token(struct ctx *x, const cJSON *f)
 	const char *grant = field(f, "grant_type"), *org = field(f, "org_code");
 	const char *user = field(f, "username"), *pw = field(f, "password");
 	const char *accepted = field(f, "confidentiality_accepted");
+	if (grant && strcmp(grant, "password") != 0 && reg_oauth_grant(x, f, grant))
+		return;
 	if (!grant || strcmp(grant, "password") != 0) {
-		oauth_error(x->rs, 400, "unsupported_grant_type", "Use grant_type=password.", -1, 0, false);
+		oauth_error(
+		    x->rs, 400, "unsupported_grant_type",
+		    "Use grant_type=password, refresh_token or urn:ietf:params:oauth:grant-type:device_code.",
+		    -1, 0, false);
 		return;
 	}
 	if (!org || !*org || !user || !*user || !pw || !*pw) {
@@ -824,4 +830,21 @@ void reg_auth_reset_confirm(struct ctx *x)
 void reg_auth_logout(struct ctx *x)
 {
 	with_fields(x, do_logout);
+}
+
+/* ---- shared with routes_oauth.c ------------------------------------------------ */
+
+void reg_auth_issue(struct ctx *x, const struct store_user *u, const char *org, const char *role)
+{
+	issue_token(x, u, org, role, 0);
+}
+
+cJSON *reg_auth_read_fields(const struct reg_request *rq)
+{
+	return read_fields(rq);
+}
+
+void reg_auth_wipe_fields(cJSON *f)
+{
+	wipe_fields(f);
 }

@@ -24,8 +24,11 @@
  *   metadata.c    the CapabilityStatement
  *   conformance.c StructureDefinitions of the extensions, OperationDefinitions
  *   routes_auth.c /auth/...: login, switch, passwords, resets
+ *   routes_oauth.c SMART discovery, refresh tokens, the device grant
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
  *   soap.c        /iis: the CDC IIS SOAP web service
+ *   registry_id.c the clients' short human registry IDs
+ *   lots.c        the organization's vaccine lots on hand (Medication)
  *
  * A new endpoint is a handler in the file of its concern, declared below,
  * and one line in the table in routes.c.
@@ -66,6 +69,10 @@ struct ctx {
 	long vid;          /* {vid}: a version, > 0 */
 	const cJSON *body; /* the parsed JSON body (routes that take one), else NULL */
 	reg_route_fn route_entry;
+	/* a refresh token being rotated: the new one joins its family
+	 * (routes_oauth.c; NULL for a new login) */
+	const char *refresh_family;
+	int64_t refresh_start;
 };
 
 /* ---- registry.c ------------------------------------------------------------ */
@@ -94,6 +101,16 @@ void reg_version_headers(struct reg_response *rs, const char *type, const char *
                          int64_t updated);
 /** A new Bundle of the given type with a fresh id. */
 cJSON *reg_bundle_new(const char *type);
+
+/** A growing text document (SOAP envelopes, the device approval page). */
+struct reg_buf {
+	char *s;
+	size_t n, cap;
+};
+/** Append s as it is. */
+void reg_buf_put(struct reg_buf *b, const char *s);
+/** Append s as XML/HTML text (& < > " ' escaped, CR as a reference). */
+void reg_buf_text(struct reg_buf *b, const char *s);
 
 /* ---- reply.c: requests ----------------------------------------------------- */
 
@@ -153,6 +170,17 @@ bool reg_resolve_patient(struct ctx *x, const char *ref_id, const char *uuid, ch
 /** The current resource of type whose identifier is urn:uuid:<uuid>: 1
  * found (id copied), 0 none, -1 error. */
 int reg_find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id, size_t len);
+
+/* ---- registry_id.c, lots.c -------------------------------------------------- */
+
+/** Give a new client its registry ID, or keep the stored one on an update
+ * (what the sender put there is replaced). False after replying. */
+bool reg_registry_id_apply(struct ctx *x, const struct client *c, cJSON *res, bool create);
+/** Check an incoming lot (Medication) and give the form to store. False after replying. */
+bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out);
+/** A dose given here with a lot number: its lot's doses on hand change by
+ * delta (-1 recorded, +1 deleted), in the caller's transaction. */
+void reg_lots_dose(struct ctx *x, const cJSON *imm, int delta);
 
 /* ---- search.c ---------------------------------------------------------------- */
 
@@ -271,6 +299,26 @@ void reg_auth_logout(struct ctx *x);          /* POST /auth/logout */
 void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc);
 /** Check the bearer token; fills x->ss or replies 401 and returns false. */
 bool reg_authenticate(struct ctx *x);
+/** Answer with a new token for u at org in role (the token endpoint's answer). */
+void reg_auth_issue(struct ctx *x, const struct store_user *u, const char *org, const char *role);
+/** An /auth/ body (form or JSON) as a JSON object, NULL if neither; free with
+ * reg_auth_wipe_fields(), which wipes the values first. */
+cJSON *reg_auth_read_fields(const struct reg_request *rq);
+void reg_auth_wipe_fields(cJSON *f);
+
+/* ---- routes_oauth.c -------------------------------------------------------------- */
+
+void reg_oauth_smart(struct ctx *x);         /* GET /.well-known/smart-configuration */
+void reg_oauth_device(struct ctx *x);        /* POST /auth/device */
+void reg_oauth_activate_page(struct ctx *x); /* GET /auth/activate */
+void reg_oauth_activate(struct ctx *x);      /* POST /auth/activate */
+void reg_oauth_revoke(struct ctx *x);        /* POST /auth/revoke */
+/** The grants of POST /auth/token other than the password: refresh_token and
+ * the device code. False if grant is neither (nothing replied). */
+bool reg_oauth_grant(struct ctx *x, const cJSON *f, const char *grant);
+/** Add a refresh token for u at org to a token answer (see routes_oauth.c). */
+void reg_oauth_refresh_add(struct ctx *x, cJSON *answer, const struct store_user *u, const char *org,
+                           const char *role);
 
 /* ---- routes_hl7.c, soap.c: HL7 v2 (they answer maintenance themselves) ------ */
 

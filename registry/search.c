@@ -87,10 +87,12 @@ bool reg_search_param_known(const char *type, const char *key)
 	static const char *byp[] = {"patient", "identifier", NULL};
 	static const char *group[] = {"member", "name", "identifier", NULL};
 	static const char *org[] = {"name", "identifier", NULL};
+	static const char *lots[] = {"identifier", NULL};
 	const char **list = !strcmp(type, "Patient")        ? patient
 	                    : !strcmp(type, "Immunization") ? imm
 	                    : !strcmp(type, "Group")        ? group
 	                    : !strcmp(type, "Organization") ? org
+	                    : !strcmp(type, "Medication")   ? lots
 	                                                    : byp;
 	for (int i = 0; list[i]; i++)
 		if (!strcmp(list[i], key))

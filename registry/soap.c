@@ -19,60 +19,18 @@
 
 /* ---- writing ------------------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s)
+static void envelope_open(struct reg_buf *b)
 {
-	size_t k = strlen(s);
-	b->s = xgrow(b->s, &b->cap, b->n + k + 1, 1);
-	memcpy(b->s + b->n, s, k + 1);
-	b->n += k;
+	reg_buf_put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"" SOAP_ENV_NS
+	               "\"><soap:Body>");
 }
 
-/* Text for an XML element; a CR (HL7's segment end) as a character reference
- * so no XML reader turns it into a line feed. */
-static void put_text(struct buf *b, const char *s)
+static void envelope_close(struct reg_buf *b)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			put(b, "&amp;");
-			break;
-		case '<':
-			put(b, "&lt;");
-			break;
-		case '>':
-			put(b, "&gt;");
-			break;
-		case '"':
-			put(b, "&quot;");
-			break;
-		case '\r':
-			put(b, "&#xD;");
-			break;
-		default: {
-			char c[2] = {*s, 0};
-			put(b, c);
-		}
-		}
-	}
+	reg_buf_put(b, "</soap:Body></soap:Envelope>\n");
 }
 
-static void envelope_open(struct buf *b)
-{
-	put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"" SOAP_ENV_NS
-	       "\"><soap:Body>");
-}
-
-static void envelope_close(struct buf *b)
-{
-	put(b, "</soap:Body></soap:Envelope>\n");
-}
-
-static void reply(struct reg_response *rs, int status, struct buf *b)
+static void reply(struct reg_response *rs, int status, struct reg_buf *b)
 {
 	free(rs->body);
 	rs->status = status;
@@ -84,84 +42,88 @@ static void reply(struct reg_response *rs, int status, struct buf *b)
 static void fault(struct reg_response *rs, int status, const char *value, const char *element, int code,
                   const char *reason, const char *detail)
 {
-	struct buf b = {0};
+	struct reg_buf b = {0};
 	char num[16];
 	snprintf(num, sizeof num, "%d", code);
 	envelope_open(&b);
-	put(&b, "<soap:Fault><soap:Code><soap:Value>soap:");
-	put(&b, value);
-	put(&b, "</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
-	put_text(&b, detail);
-	put(&b, "</soap:Text></soap:Reason>");
+	reg_buf_put(&b, "<soap:Fault><soap:Code><soap:Value>soap:");
+	reg_buf_put(&b, value);
+	reg_buf_put(&b, "</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
+	reg_buf_text(&b, detail);
+	reg_buf_put(&b, "</soap:Text></soap:Reason>");
 	if (element) {
-		put(&b, "<soap:Detail><");
-		put(&b, element);
-		put(&b, " xmlns=\"" SOAP_NS "\"><Code>");
-		put(&b, num);
-		put(&b, "</Code><Reason>");
-		put_text(&b, reason);
-		put(&b, "</Reason><Detail>");
-		put_text(&b, detail);
-		put(&b, "</Detail></");
-		put(&b, element);
-		put(&b, ">");
-		put(&b, "</soap:Detail>");
+		reg_buf_put(&b, "<soap:Detail><");
+		reg_buf_put(&b, element);
+		reg_buf_put(&b, " xmlns=\"" SOAP_NS "\"><Code>");
+		reg_buf_put(&b, num);
+		reg_buf_put(&b, "</Code><Reason>");
+		reg_buf_text(&b, reason);
+		reg_buf_put(&b, "</Reason><Detail>");
+		reg_buf_text(&b, detail);
+		reg_buf_put(&b, "</Detail></");
+		reg_buf_put(&b, element);
+		reg_buf_put(&b, ">");
+		reg_buf_put(&b, "</soap:Detail>");
 	}
-	put(&b, "</soap:Fault>");
+	reg_buf_put(&b, "</soap:Fault>");
 	envelope_close(&b);
 	reply(rs, status, &b);
 }
 
 static void wsdl(struct reg_response *rs, const char *base)
 {
-	struct buf b = {0};
-	put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	        "<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" "
-	        "xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\" "
-	        "xmlns:wsaw=\"http://www.w3.org/2006/05/addressing/wsdl\" "
-	        "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:tns=\"" SOAP_NS "\" "
-	        "targetNamespace=\"" SOAP_NS "\" name=\"IISService\">\n"
-	        "<types><xsd:schema elementFormDefault=\"qualified\" targetNamespace=\"" SOAP_NS "\">\n"
-	        "<xsd:complexType name=\"connectivityTestRequestType\"><xsd:sequence><xsd:element "
-	        "name=\"echoBack\" "
-	        "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n"
-	        "<xsd:complexType name=\"connectivityTestResponseType\"><xsd:sequence><xsd:element "
-	        "name=\"return\" "
-	        "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n"
-	        "<xsd:complexType name=\"submitSingleMessageRequestType\"><xsd:sequence>"
-	        "<xsd:element name=\"username\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/>"
-	        "<xsd:element name=\"password\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/>"
-	        "<xsd:element name=\"facilityID\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/>"
-	        "<xsd:element name=\"hl7Message\" type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/>"
-	        "</xsd:sequence></xsd:complexType>\n"
-	        "<xsd:complexType name=\"submitSingleMessageResponseType\"><xsd:sequence><xsd:element "
-	        "name=\"return\" "
-	        "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
-	        "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n");
+	struct reg_buf b = {0};
+	reg_buf_put(&b,
+	            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	            "<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" "
+	            "xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\" "
+	            "xmlns:wsaw=\"http://www.w3.org/2006/05/addressing/wsdl\" "
+	            "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:tns=\"" SOAP_NS "\" "
+	            "targetNamespace=\"" SOAP_NS "\" name=\"IISService\">\n"
+	            "<types><xsd:schema elementFormDefault=\"qualified\" targetNamespace=\"" SOAP_NS "\">\n"
+	            "<xsd:complexType name=\"connectivityTestRequestType\"><xsd:sequence><xsd:element "
+	            "name=\"echoBack\" "
+	            "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n"
+	            "<xsd:complexType name=\"connectivityTestResponseType\"><xsd:sequence><xsd:element "
+	            "name=\"return\" "
+	            "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n"
+	            "<xsd:complexType name=\"submitSingleMessageRequestType\"><xsd:sequence>"
+	            "<xsd:element name=\"username\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/>"
+	            "<xsd:element name=\"password\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/>"
+	            "<xsd:element name=\"facilityID\" type=\"xsd:string\" minOccurs=\"0\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/>"
+	            "<xsd:element name=\"hl7Message\" type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/>"
+	            "</xsd:sequence></xsd:complexType>\n"
+	            "<xsd:complexType name=\"submitSingleMessageResponseType\"><xsd:sequence><xsd:element "
+	            "name=\"return\" "
+	            "type=\"xsd:string\" minOccurs=\"1\" maxOccurs=\"1\" "
+	            "nillable=\"true\"/></xsd:sequence></xsd:complexType>\n");
 	static const char *const faults[] = {"soapFaultType", "UnsupportedOperationFaultType",
 	                                     "SecurityFaultType", "MessageTooLargeFaultType"};
 	static const char *const fixed[] = {NULL, "UnsupportedOperation", "Security", "MessageTooLarge"};
 	for (int i = 0; i < 4; i++) {
-		put(&b, "<xsd:complexType name=\"");
-		put(&b, faults[i]);
-		put(&b, "\"><xsd:sequence><xsd:element name=\"Code\" type=\"xsd:integer\" minOccurs=\"1\"/>");
+		reg_buf_put(&b, "<xsd:complexType name=\"");
+		reg_buf_put(&b, faults[i]);
+		reg_buf_put(
+		    &b, "\"><xsd:sequence><xsd:element name=\"Code\" type=\"xsd:integer\" minOccurs=\"1\"/>");
 		if (fixed[i]) {
-			put(&b, "<xsd:element name=\"Reason\" fixed=\"");
-			put(&b, fixed[i]);
-			put(&b, "\"/>");
+			reg_buf_put(&b, "<xsd:element name=\"Reason\" fixed=\"");
+			reg_buf_put(&b, fixed[i]);
+			reg_buf_put(&b, "\"/>");
 		} else {
-			put(&b, "<xsd:element name=\"Reason\" type=\"xsd:string\" minOccurs=\"1\"/>");
+			reg_buf_put(&b, "<xsd:element name=\"Reason\" type=\"xsd:string\" minOccurs=\"1\"/>");
 		}
-		put(&b, "<xsd:element name=\"Detail\" type=\"xsd:string\" minOccurs=\"1\"/></xsd:sequence>"
+		reg_buf_put(
+		    &b, "<xsd:element name=\"Detail\" type=\"xsd:string\" minOccurs=\"1\"/></xsd:sequence>"
 		        "</xsd:complexType>\n");
 	}
-	put(&b,
+	reg_buf_put(
+	    &b,
 	    "<xsd:element name=\"connectivityTest\" type=\"tns:connectivityTestRequestType\"/>\n"
 	    "<xsd:element name=\"connectivityTestResponse\" type=\"tns:connectivityTestResponseType\"/>\n"
 	    "<xsd:element name=\"submitSingleMessage\" type=\"tns:submitSingleMessageRequestType\"/>\n"
@@ -208,28 +170,30 @@ static void wsdl(struct reg_response *rs, const char *base)
 	    "transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n");
 	static const char *const ops[] = {"connectivityTest", "submitSingleMessage"};
 	for (int i = 0; i < 2; i++) {
-		put(&b, "<operation name=\"");
-		put(&b, ops[i]);
-		put(&b, "\"><soap12:operation soapAction=\"urn:cdc:iisb:2011:");
-		put(&b, ops[i]);
-		put(&b, "\"/><input><soap12:body use=\"literal\"/></input><output><soap12:body "
-		        "use=\"literal\"/></output>"
-		        "<fault name=\"UnknownFault\"><soap12:fault use=\"literal\" "
-		        "name=\"UnknownFault\"/></fault>");
+		reg_buf_put(&b, "<operation name=\"");
+		reg_buf_put(&b, ops[i]);
+		reg_buf_put(&b, "\"><soap12:operation soapAction=\"urn:cdc:iisb:2011:");
+		reg_buf_put(&b, ops[i]);
+		reg_buf_put(&b, "\"/><input><soap12:body use=\"literal\"/></input><output><soap12:body "
+		                "use=\"literal\"/></output>"
+		                "<fault name=\"UnknownFault\"><soap12:fault use=\"literal\" "
+		                "name=\"UnknownFault\"/></fault>");
 		if (i == 0)
-			put(&b, "<fault name=\"UnsupportedOperationFault\"><soap12:fault use=\"literal\" "
-			        "name=\"UnsupportedOperationFault\"/></fault>");
+			reg_buf_put(&b,
+			            "<fault name=\"UnsupportedOperationFault\"><soap12:fault use=\"literal\" "
+			            "name=\"UnsupportedOperationFault\"/></fault>");
 		else
-			put(&b, "<fault name=\"SecurityFault\"><soap12:fault use=\"literal\" "
-			        "name=\"SecurityFault\"/></fault>"
-			        "<fault name=\"MessageTooLargeFault\"><soap12:fault use=\"literal\" "
-			        "name=\"MessageTooLargeFault\"/></fault>");
-		put(&b, "</operation>\n");
+			reg_buf_put(&b, "<fault name=\"SecurityFault\"><soap12:fault use=\"literal\" "
+			                "name=\"SecurityFault\"/></fault>"
+			                "<fault name=\"MessageTooLargeFault\"><soap12:fault use=\"literal\" "
+			                "name=\"MessageTooLargeFault\"/></fault>");
+		reg_buf_put(&b, "</operation>\n");
 	}
-	put(&b, "</binding>\n<service name=\"client_Service\"><port binding=\"tns:client_Binding_Soap12\" "
+	reg_buf_put(
+	    &b, "</binding>\n<service name=\"client_Service\"><port binding=\"tns:client_Binding_Soap12\" "
 	        "name=\"client_Port_Soap12\"><soap12:address location=\"");
-	put_text(&b, base ? base : "");
-	put(&b, SOAP_PATH "\"/></port></service>\n</definitions>\n");
+	reg_buf_text(&b, base ? base : "");
+	reg_buf_put(&b, SOAP_PATH "\"/></port></service>\n</definitions>\n");
 	free(rs->body);
 	rs->status = 200;
 	rs->body = b.s;
@@ -374,11 +338,11 @@ void soap_handle(struct registry *a, const struct reg_request *rq, struct reg_re
 	}
 	if (is_el(op, SOAP_NS, "connectivityTest")) {
 		char *echo = child_text(op, "echoBack");
-		struct buf b = {0};
+		struct reg_buf b = {0};
 		envelope_open(&b);
-		put(&b, "<connectivityTestResponse xmlns=\"" SOAP_NS "\"><return>");
-		put_text(&b, echo ? echo : "");
-		put(&b, "</return></connectivityTestResponse>");
+		reg_buf_put(&b, "<connectivityTestResponse xmlns=\"" SOAP_NS "\"><return>");
+		reg_buf_text(&b, echo ? echo : "");
+		reg_buf_put(&b, "</return></connectivityTestResponse>");
 		envelope_close(&b);
 		free(echo);
 		xmlFreeDoc(doc);
@@ -426,11 +390,11 @@ void soap_handle(struct registry *a, const struct reg_request *rq, struct reg_re
 	reg_hl7_end_session(a, bearer, rq->now);
 	OPENSSL_cleanse(bearer, sizeof bearer);
 	free(msg);
-	struct buf b = {0};
+	struct reg_buf b = {0};
 	envelope_open(&b);
-	put(&b, "<submitSingleMessageResponse xmlns=\"" SOAP_NS "\"><return>");
-	put_text(&b, answer);
-	put(&b, "</return></submitSingleMessageResponse>");
+	reg_buf_put(&b, "<submitSingleMessageResponse xmlns=\"" SOAP_NS "\"><return>");
+	reg_buf_text(&b, answer);
+	reg_buf_put(&b, "</return></submitSingleMessageResponse>");
 	envelope_close(&b);
 	free(answer);
 	reply(rs, 200, &b);

@@ -186,6 +186,26 @@ int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64
 	return s->ops->reset_take(s, token_hash, now, user_id, err);
 }
 
+bool store_grant_add(struct store *s, const struct store_grant *g, struct vax_error *err)
+{
+	return s->ops->grant_add(s, g, err);
+}
+
+int store_grant_get(struct store *s, char kind, const char *key, struct store_grant *g, struct vax_error *err)
+{
+	return s->ops->grant_get(s, kind, key, g, err);
+}
+
+bool store_grant_update(struct store *s, const struct store_grant *g, struct vax_error *err)
+{
+	return s->ops->grant_update(s, g, err);
+}
+
+bool store_grant_revoke(struct store *s, const char *family, struct vax_error *err)
+{
+	return s->ops->grant_revoke(s, family, err);
+}
+
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
                         const char *statement_version, struct vax_error *err)
 {

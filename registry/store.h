@@ -217,6 +217,35 @@ int store_reset_take(struct store *s, const char *token_hash, int64_t now, int64
 /** The username of a user id (for a reset), 1/0/-1. */
 int store_user_by_id(struct store *s, int64_t id, struct store_user *u, struct vax_error *err);
 
+/* OAuth grants (registry/routes_oauth.c): refresh tokens and device codes,
+ * one table. A refresh token is kept as its hash, in a family: each use
+ * rotates it (the old row is marked used, the new one joins the family),
+ * and revoking removes the family. A device code is kept as its hash ('D')
+ * with its user code ('U', whose family is the device code's hash). */
+struct store_grant {
+	char kind;       /* 'R' refresh token, 'D' device code, 'U' user code */
+	char key[65];    /* the token's hash (R, D); the user code (U) */
+	char family[65]; /* R: the chain of rotations; D, U: the device code's hash */
+	int64_t user_id; /* 0 until a device code is approved */
+	char org[33];
+	char role[16];
+	int state;       /* R: 0 live, 1 used; D: 0 pending, 1 approved, 2 denied */
+	int64_t start;   /* R: when the login began; D: when the code was asked for */
+	int64_t expires; /* Unix seconds */
+	int64_t last;    /* D: the last poll */
+	int interval;    /* D: seconds the device must wait between polls */
+};
+
+/** Add a grant row (expired rows go at the same time). */
+bool store_grant_add(struct store *s, const struct store_grant *g, struct vax_error *err);
+/** 1 found (expired or not), 0 unknown, -1 error. */
+int store_grant_get(struct store *s, char kind, const char *key, struct store_grant *g,
+                    struct vax_error *err);
+/** Rewrite the row of (g->kind, g->key). */
+bool store_grant_update(struct store *s, const struct store_grant *g, struct vax_error *err);
+/** Remove every row of a family (a revoked login, a finished device code). */
+bool store_grant_revoke(struct store *s, const char *family, struct vax_error *err);
+
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
                         const char *statement_version, struct vax_error *err);
 

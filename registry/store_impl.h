@@ -54,6 +54,11 @@ struct store_ops {
 	bool (*login_record)(struct store *s, int64_t user_id, const char *org, int64_t at,
 	                     const char *statement_version, struct vax_error *err);
 	int (*last_login)(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err);
+	bool (*grant_add)(struct store *s, const struct store_grant *g, struct vax_error *err);
+	int (*grant_get)(struct store *s, char kind, const char *key, struct store_grant *g,
+	                 struct vax_error *err);
+	bool (*grant_update)(struct store *s, const struct store_grant *g, struct vax_error *err);
+	bool (*grant_revoke)(struct store *s, const char *family, struct vax_error *err);
 	bool (*audit_many)(struct store *s, const char *user, const char *org, const char *action,
 	                   const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err);
 	long (*audit_count)(struct store *s, const char *type, const char *id, struct vax_error *err);

@@ -431,6 +431,19 @@ static int layout(PGconn *db)
 	return v;
 }
 
+/* OAuth grants (store_grant_*): added by any vaxregd that knows them, in
+ * the schema's transaction, so a database made before needs no upgrade
+ * step (store_sqlite.c does the same). */
+static const char *const schema_grants[] = {
+    "CREATE TABLE IF NOT EXISTS grant_row (kind text COLLATE \"C\" NOT NULL, key text COLLATE \"C\" NOT NULL,"
+    " family text COLLATE \"C\" NOT NULL, user_id bigint NOT NULL, org text NOT NULL, role text NOT NULL,"
+    " state integer NOT NULL, start bigint NOT NULL, expires bigint NOT NULL, last bigint NOT NULL,"
+    " poll_interval integer NOT NULL, PRIMARY KEY (kind, key))",
+    "CREATE INDEX IF NOT EXISTS grant_family ON grant_row(family)",
+    "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires)",
+    NULL,
+};
+
 /* The schema, versioned: made in one transaction, under a lock so two
  * servers starting at once make it once. */
 static bool migrate(PGconn *db, FILE *out, struct vax_error *err)
@@ -459,6 +472,8 @@ static bool migrate(PGconn *db, FILE *out, struct vax_error *err)
 		    err, "STORE-UPGRADE",
 		    "The registry database's search terms are from another vaxregd: run 'vaxregd upgrade'.");
 	}
+	for (int i = 0; ok && schema_grants[i]; i++)
+		ok = exec_plain(db, schema_grants[i], err);
 	if (ok)
 		return exec_plain(db, "COMMIT", err);
 	PQclear(PQexec(db, "ROLLBACK"));
@@ -1239,6 +1254,67 @@ static int pg_last_login(struct store *base, int64_t user_id, int64_t *at, struc
 	return found;
 }
 
+static bool pg_grant_add(struct store *base, const struct store_grant *g, struct vax_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO grant_row(kind, key, family, user_id, org, role, state, start,"
+	    " expires, last, poll_interval) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+	static const char purge[] = "DELETE FROM grant_row WHERE expires < $1";
+	struct pg_store *s = (struct pg_store *)base;
+	const char kind[2] = {g->kind, '\0'};
+	PQclear(q(s, purge, "grant", NULL, "I", g->start - 86400));
+	return qexec(s, q(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                  g->role, g->state, g->start, g->expires, g->last, g->interval));
+}
+
+static int pg_grant_get(struct store *base, char kind, const char *key, struct store_grant *g,
+                        struct vax_error *err)
+{
+	static const char sql[] =
+	    "SELECT family, user_id, org, role, state, start, expires, last, poll_interval"
+	    " FROM grant_row WHERE kind=$1 AND key=$2";
+	struct pg_store *s = (struct pg_store *)base;
+	const char k[2] = {kind, '\0'};
+	PGresult *r = q(s, sql, "grant", err, "tt", k, key);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	if (found) {
+		memset(g, 0, sizeof *g);
+		g->kind = kind;
+		snprintf(g->key, sizeof g->key, "%s", key);
+		copy(r, 0, 0, g->family, sizeof g->family);
+		g->user_id = num(r, 0, 1);
+		copy(r, 0, 2, g->org, sizeof g->org);
+		copy(r, 0, 3, g->role, sizeof g->role);
+		g->state = (int)num(r, 0, 4);
+		g->start = num(r, 0, 5);
+		g->expires = num(r, 0, 6);
+		g->last = num(r, 0, 7);
+		g->interval = (int)num(r, 0, 8);
+	}
+	PQclear(r);
+	return found;
+}
+
+static bool pg_grant_update(struct store *base, const struct store_grant *g, struct vax_error *err)
+{
+	static const char sql[] =
+	    "UPDATE grant_row SET family=$3, user_id=$4, org=$5, role=$6, state=$7,"
+	    " start=$8, expires=$9, last=$10, poll_interval=$11 WHERE kind=$1 AND key=$2";
+	struct pg_store *s = (struct pg_store *)base;
+	const char kind[2] = {g->kind, '\0'};
+	return qexec(s, q(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                  g->role, g->state, g->start, g->expires, g->last, g->interval));
+}
+
+static bool pg_grant_revoke(struct store *base, const char *family, struct vax_error *err)
+{
+	static const char sql[] = "DELETE FROM grant_row WHERE family=$1";
+	struct pg_store *s = (struct pg_store *)base;
+	return qexec(s, q(s, sql, "grant", err, "t", family));
+}
+
 static bool pg_audit_many(struct store *base, const char *user, const char *org, const char *action,
                           const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
@@ -1372,6 +1448,10 @@ static const struct store_ops pg_ops = {
     .reset_take = pg_reset_take,
     .login_record = pg_login_record,
     .last_login = pg_last_login,
+    .grant_add = pg_grant_add,
+    .grant_get = pg_grant_get,
+    .grant_update = pg_grant_update,
+    .grant_revoke = pg_grant_revoke,
     .audit_many = pg_audit_many,
     .audit_count = pg_audit_count,
     .setting_get = pg_setting_get,

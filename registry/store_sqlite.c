@@ -147,6 +147,19 @@ static const char schema_common[] =
     "CREATE TABLE IF NOT EXISTS login ("
     " user_id INTEGER NOT NULL, org TEXT NOT NULL, at INTEGER NOT NULL, statement TEXT NOT NULL);";
 
+/* OAuth grants (refresh tokens, device codes: store_grant_*): a table any
+ * vaxregd that knows it adds when it opens a store, so a store made before
+ * needs no upgrade step; one made after is opened by an older vaxregd as
+ * it was. */
+static const char schema_grants[] =
+    "CREATE TABLE IF NOT EXISTS grant_row ("
+    " kind TEXT NOT NULL, key TEXT NOT NULL, family TEXT NOT NULL, user_id INTEGER NOT NULL,"
+    " org TEXT NOT NULL, role TEXT NOT NULL, state INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, last INTEGER NOT NULL, poll_interval INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, key));"
+    "CREATE INDEX IF NOT EXISTS grant_family ON grant_row(family);"
+    "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires);";
+
 /* Append-only, in the order written: an index on the resource would make
  * every row a write to a random page (measured: the audit then cost more
  * than the read it recorded). A client's accounting of accesses is a
@@ -704,7 +717,8 @@ struct store *store_sqlite_open(const char *dir, struct vax_error *err)
 		sq_close(&s->base);
 		return NULL;
 	}
-	if (!names_load(s, err) || !exec_simple(c, schema_late, err) || !audit_open(s, dir, err)) {
+	if (!names_load(s, err) || !exec_simple(c, schema_late, err) || !exec_simple(c, schema_grants, err) ||
+	    !audit_open(s, dir, err)) {
 		sq_close(&s->base);
 		return NULL;
 	}
@@ -2064,6 +2078,71 @@ bool store_sqlite_upgrade(const char *dir, FILE *out, struct vax_error *err)
 	return ok;
 }
 
+static bool sq_grant_add(struct store *base, const struct store_grant *g, struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] =
+	    "INSERT INTO grant_row(kind, key, family, user_id, org, role, state, start,"
+	    " expires, last, poll_interval) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+	static const char purge[] = "DELETE FROM grant_row WHERE expires < ?1";
+	const char kind[2] = {g->kind, '\0'};
+	struct stmt q;
+	if (!stmt_prep(&q, s, purge, "grant", err, "I", g->start - 86400))
+		return false;
+	stmt_step(&q, NULL); /* a purge that fails only leaves expired rows behind */
+	stmt_done(&q);
+	return stmt_exec(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                 g->role, g->state, g->start, g->expires, g->last, g->interval);
+}
+
+static int sq_grant_get(struct store *base, char kind, const char *key, struct store_grant *g,
+                        struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] =
+	    "SELECT family, user_id, org, role, state, start, expires, last, poll_interval"
+	    " FROM grant_row WHERE kind=?1 AND key=?2";
+	const char k[2] = {kind, '\0'};
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "grant", err, "tt", k, key))
+		return -1;
+	int ret = stmt_step(&q, err);
+	if (ret == 1) {
+		memset(g, 0, sizeof *g);
+		g->kind = kind;
+		snprintf(g->key, sizeof g->key, "%s", key);
+		column_copy(q.st, 0, g->family, sizeof g->family);
+		g->user_id = sqlite3_column_int64(q.st, 1);
+		column_copy(q.st, 2, g->org, sizeof g->org);
+		column_copy(q.st, 3, g->role, sizeof g->role);
+		g->state = sqlite3_column_int(q.st, 4);
+		g->start = sqlite3_column_int64(q.st, 5);
+		g->expires = sqlite3_column_int64(q.st, 6);
+		g->last = sqlite3_column_int64(q.st, 7);
+		g->interval = sqlite3_column_int(q.st, 8);
+	}
+	stmt_done(&q);
+	return ret;
+}
+
+static bool sq_grant_update(struct store *base, const struct store_grant *g, struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] =
+	    "UPDATE grant_row SET family=?3, user_id=?4, org=?5, role=?6, state=?7,"
+	    " start=?8, expires=?9, last=?10, poll_interval=?11 WHERE kind=?1 AND key=?2";
+	const char kind[2] = {g->kind, '\0'};
+	return stmt_exec(s, sql, "grant", err, "tttIttiIIIi", kind, g->key, g->family, g->user_id, g->org,
+	                 g->role, g->state, g->start, g->expires, g->last, g->interval);
+}
+
+static bool sq_grant_revoke(struct store *base, const char *family, struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] = "DELETE FROM grant_row WHERE family=?1";
+	return stmt_exec(s, sql, "grant", err, "t", family);
+}
+
 static const struct store_ops sq_ops = {
     .close = sq_close,
     .set_plan_hook = sq_set_plan_hook,
@@ -2095,6 +2174,10 @@ static const struct store_ops sq_ops = {
     .reset_take = sq_reset_take,
     .login_record = sq_login_record,
     .last_login = sq_last_login,
+    .grant_add = sq_grant_add,
+    .grant_get = sq_grant_get,
+    .grant_update = sq_grant_update,
+    .grant_revoke = sq_grant_revoke,
     .audit_many = sq_audit_many,
     .audit_count = sq_audit_count,
     .setting_get = sq_setting_get,

@@ -19,7 +19,9 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->cache_retention_days = 90;
 	cfg->connect_timeout_seconds = 10;
 	cfg->auto_sync = true;
+	text_copy(cfg->registry_state, sizeof cfg->registry_state, "TX");
 	cfg->sync_batch = 1000;
+	cfg->registry_forecast = true;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -87,6 +89,12 @@ static const struct setting {
     {"cache_retention_days", K_INT, offsetof(struct config, cache_retention_days), 0, 1, 3650},
     {"connect_timeout_seconds", K_INT, offsetof(struct config, connect_timeout_seconds), 0, 1, 300},
     {"auto_sync", K_BOOL, offsetof(struct config, auto_sync), 0, 0, 0},
+    {"client_id", K_NAME, offsetof(struct config, client_id), 128, 0, 0},
+    {"client_secret_file", K_PATH, offsetof(struct config, client_secret_file), CONFIG_STR_LEN, 0, 0},
+    {"token_file", K_PATH, offsetof(struct config, token_file), CONFIG_STR_LEN, 0, 0},
+    {"organization", K_NAME, offsetof(struct config, organization), 64, 0, 0},
+    {"registry_forecast", K_BOOL, offsetof(struct config, registry_forecast), 0, 0, 0},
+    {"registry_state", K_NAME, offsetof(struct config, registry_state), 3, 0, 0},
     {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
     {"printer", K_PRINTER, offsetof(struct config, printer), 128, 0, 0},
     {"paper", K_PAPER, offsetof(struct config, paper_a4), 0, 0, 0},
@@ -230,6 +238,17 @@ int config_load(struct config *cfg, const char *path)
 	int n = config_parse(cfg, path, buf, len);
 	free(buf);
 	return n;
+}
+
+void config_default_org(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->organization[0]) {
+		snprintf(buf, len, "%s", cfg->organization);
+		return;
+	}
+	const char *h = strstr(cfg->registry_url, "://");
+	h = h ? h + 3 : cfg->registry_url;
+	snprintf(buf, len, "%.*s", (int)strcspn(h, "/?#"), h);
 }
 
 char *config_default_path(void)

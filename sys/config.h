@@ -25,11 +25,18 @@ struct config {
 	int idle_lock_minutes;
 	int cache_retention_days;
 	int connect_timeout_seconds;
-	bool auto_sync;                 /* send the outbox by itself when online (default yes) */
-	int sync_batch;                 /* records in one upload Bundle (default 1000, cache/sync.h) */
-	char printer[128];              /* CUPS destination for lp; "" = CUPS's default */
-	bool paper_a4;                  /* A4 instead of US Letter */
+	/* signing in besides a person's password (vaxdesk.conf(5)) */
+	char client_id[128];                     /* this workstation's OAuth client id ("" = vaxdesk) */
+	char client_secret_file[CONFIG_STR_LEN]; /* its secret: client credentials */
+	char token_file[CONFIG_STR_LEN];         /* a bearer token set up for it */
+	char organization[64];                   /* the organization a sign-in without one works for */
+	bool registry_forecast; /* show the registry's $immds-forecast where it has one (default yes) */
+	bool auto_sync;         /* send the outbox by itself when online (default yes) */
+	int sync_batch;         /* records in one upload Bundle (default 1000, cache/sync.h) */
+	char printer[128];      /* CUPS destination for lp; "" = CUPS's default */
+	bool paper_a4;          /* A4 instead of US Letter */
 	char print_dir[CONFIG_STR_LEN]; /* where documents are saved; "" = the home folder */
+	char registry_state[3];         /* the registry's state: new addresses start there (default TX) */
 
 	/* a bad setting that must stop start-up (file:line: message), "" if none */
 	char fatal[256];
@@ -47,6 +54,9 @@ int config_parse(struct config *cfg, const char *label, const char *buf, size_t 
 /** Read and apply a file. A missing file is not an error (defaults apply);
  * an unreadable one is reported in cfg->errors. */
 int config_load(struct config *cfg, const char *path);
+/** The organization a sign-in that names none works for: organization, else
+ * the registry's host (a stable name for its records on this workstation). */
+void config_default_org(const struct config *cfg, char *buf, size_t len);
 /** $XDG_CONFIG_HOME/vaxdesk/vaxdesk.conf (or ~/.config/...); malloc'd. */
 char *config_default_path(void);
 

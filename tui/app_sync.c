@@ -249,6 +249,8 @@ void app_sync_now(struct app *a)
 		app_message(a, MSG_INFO, "Checking whether the registry is back...");
 		return;
 	}
+	/* now means now: what waits out a back-off goes too */
+	cache_outbox_send_now(app_store(a));
 	if (cache_outbox_due(app_store(a), (int64_t)time(NULL)) <= 0) {
 		s->forced = false;
 		app_message(a, MSG_INFO, "Nothing is waiting to be sent.");

@@ -213,16 +213,26 @@ void draw_status(struct app *a)
 	}
 	if (bytes[0])
 		snprintf(used, sizeof used, "Used: %s", bytes);
-	/* whole parts only; when narrow the last ones (bytes used) go first */
+	/* whole parts only; when narrow, what says something is wrong (the
+	 * network, the sending) stays before who and where, and figures (bytes
+	 * used) go first: a shorter figure never takes the place of a warning */
 	const char *part[] = {"vaxdesk", net, org, user, outbox, sending, used};
+	static const int prio[] = {5, 0, 3, 4, 2, 1, 6};
 	struct fit_item fit[7];
 	size_t n = 0, idx[7];
 	for (size_t i = 0; i < 7; i++)
 		if (part[i][0]) {
-			fit[n] = (struct fit_item){.width = draw_width(part[i]), .prio = (int)i};
+			fit[n] = (struct fit_item){.width = draw_width(part[i]), .prio = prio[i]};
 			idx[n++] = i;
 		}
 	draw_fit(fit, n, a->cols - 1, 3, 0);
+	int dropped = 7; /* the most urgent part left out */
+	for (size_t k = 0; k < n; k++)
+		if (!fit[k].shown && prio[idx[k]] < dropped)
+			dropped = prio[idx[k]];
+	for (size_t k = 0; k < n; k++)
+		if (fit[k].shown && idx[k] == 6 && dropped < prio[6])
+			fit[k].shown = false;
 	char line[512] = " ";
 	size_t len = 1;
 	for (size_t k = 0; k < n && len < sizeof line; k++)
@@ -525,6 +535,15 @@ void draw_bar(struct app *a)
 		wattrset(w, term_attr(a, ROLE_BAR));
 		draw_text(w, 0, cx, more, a->cols - cx);
 	}
+}
+
+void list_view(int *top, int *page, int sel, int rows)
+{
+	*page = rows > 1 ? rows : 1;
+	if (sel < *top)
+		*top = sel;
+	if (sel >= *top + *page)
+		*top = sel - *page + 1;
 }
 
 bool list_move(int *sel, int n, int page, enum action act)

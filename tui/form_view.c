@@ -45,7 +45,7 @@ static bool code_hint(const struct form *f, size_t i, bool here, char *buf, size
 		return true;
 	}
 	size_t total = form_matches(f, i, NULL, 0);
-	if (!here || total < 2) {
+	if (!here || total < 2 || form_field_at(f, i)->autofilled) {
 		snprintf(buf, len, "= %s", c->label);
 		return true;
 	}
@@ -68,7 +68,7 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 	int cur_y = -1, cur_x = -1;
 	for (size_t i = from; i < to && i < form_count(f) && y < rows; i++, y++) {
 		const struct form_field *ff = form_field_at(f, i);
-		bool req = ff->spec->flags & FORM_REQUIRED;
+		bool req = ff->required; /* the spec's, or a rule's for this record */
 		any_required |= req;
 		char label[128];
 		snprintf(label, sizeof label, "%s%s:", req ? "* " : "  ", ff->spec->label);
@@ -121,6 +121,14 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 				draw_words(a, w, y, after + 2, hint, cols - after - 2);
 				wattrset(w, A_NORMAL);
 			}
+		} else if (here && (ff->spec->kind == FORM_TEXT || ff->spec->kind == FORM_NAME) &&
+		           after + 2 < cols) {
+			/* the limit is shown where it is typed, never found by a cut */
+			char count[32];
+			snprintf(count, sizeof count, "%zu/%zu", ff->edit.len, ff->edit.max_len);
+			wattrset(w, term_attr(a, ROLE_DISABLED));
+			draw_text(w, y, after + 2, count, cols - after - 2);
+			wattrset(w, A_NORMAL);
 		}
 		if (here) {
 			cur_y = y;
@@ -140,8 +148,45 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
 	return y;
 }
 
+bool form_view_ambiguous(const struct form *f)
+{
+	size_t i = form_focus(f);
+	const struct form_field *ff = form_field_at(f, i);
+	if (!ff || ff->readonly || ff->spec->kind != FORM_CODE || form_choice(f, i))
+		return false;
+	char typed[8];
+	form_view_secret(f, i, typed, sizeof typed);
+	return typed[0] && form_matches(f, i, NULL, 0) > 1;
+}
+
+bool form_view_pick(struct app *a, struct form *f,
+                    void (*picked)(struct app *a, struct screen *below, size_t field),
+                    const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k))
+{
+	size_t i = form_focus(f), n = 0;
+	const struct form_field *ff = form_field_at(f, i);
+	if (ff)
+		form_choices(f, i, &n);
+	if (!ff || !n) {
+		app_message(a, MSG_INFO, "This field has no list: type the value.");
+		return false;
+	}
+	if (ff->readonly) {
+		app_message(a, MSG_INFO, "%s",
+		            ff->lock_reason[0] ? ff->lock_reason : "This field is locked.");
+		return false;
+	}
+	struct open_pick o = {.form = f, .field = i, .picked = picked, .refuse = refuse};
+	return app_open(a, SCREEN_PICK, &o);
+}
+
 unsigned form_view_action(struct app *a, struct form *f, enum action act)
 {
+	/* Enter on a code field that matches several: the list, never a guess */
+	if (act == ACTION_PICK || (act == ACTION_SUBMIT && form_view_ambiguous(f))) {
+		form_view_pick(a, f, NULL, NULL);
+		return FORM_REDRAW;
+	}
 	unsigned r = form_apply(f, act);
 	if (r & (FORM_REDRAW | FORM_CHANGED))
 		app_dirty(a, DIRTY_BODY);

@@ -17,7 +17,9 @@ dist_check_SCRIPTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
 vaxdesk_SOURCES += tui/screen_search.c tui/screen_results.c tui/screen_review_match.c
 vaxdesk_SOURCES += tui/app_sync.c tui/screen_discard.c
+vaxdesk_SOURCES += tui/screen_device.c tui/screen_passphrase.c
 vaxdesk_SOURCES += tui/session.c tui/session.h tui/record.c tui/password_form.c
+vaxdesk_SOURCES += tui/app_lots.c tui/screen_pick.c tui/screen_due.c tui/screen_lots.c tui/screen_lot_edit.c
 
 # the client record, shots, Add/Edit Client and the outbox (tests/tui/client.sh)
 TESTS += tests/tui/client.sh
@@ -25,9 +27,23 @@ dist_check_SCRIPTS += tests/tui/client.sh
 # AKA names, responsible persons and consent tabs; the vital-records lock (tests/tui/tabs.sh)
 TESTS += tests/tui/tabs.sh
 dist_check_SCRIPTS += tests/tui/tabs.sh
+# the visit without codes: pick lists, due today, lots on hand, registry IDs (tests/tui/visit.sh)
+TESTS += tests/tui/visit.sh
+dist_check_SCRIPTS += tests/tui/visit.sh
 # Finding a client and reviewing held clients (needs tests/cache/cachedrv).
 TESTS += tests/tui/search.sh
 TESTS += tests/tui/expiry.sh
+# signing in on another device (RFC 8628) with the local passphrase
+TESTS += tests/tui/device.sh
+dist_check_SCRIPTS += tests/tui/device.sh
+# a foreign FHIR registry: Medplum's engine with its own sign-in (needs node)
+TESTS += tests/tui/medplum.sh tests/tui/medplum_edit.sh
+dist_check_SCRIPTS += tests/tui/medplum.sh tests/tui/medplum_edit.sh
+EXTRA_DIST += tests/medplum/lib.sh tests/tui/medplum_lib.sh
+# Expected to fail until the outbox sends an edit as the registry's own
+# resource with only the edited fields changed (issue 23): the client
+# keeps another system's extensions through an edit.
+XFAIL_TESTS = tests/tui/medplum_edit.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance

@@ -15,6 +15,7 @@
 
 #include "cache/cli.h"
 #include "core/codes.h"
+#include "core/county.h"
 #include "core/xalloc.h"
 #include "print/pdf.h"
 #include "tui/tui.h"
@@ -123,6 +124,36 @@ static struct api_conn *open_registry(struct app *a)
 	return conn;
 }
 
+/* What the workstation brings to sign in (vaxdesk.conf), and the
+ * organization a sign-in that names none works for. */
+static void configure_sign_in(struct app *a)
+{
+	char org[64];
+	config_default_org(&a->cfg, org, sizeof org);
+	session_set_default_org(a->sess, org);
+	struct api_session *as = session_api(a->sess);
+	if (!as)
+		return;
+	static char secret[512], bearer[API_TOKEN_MAX];
+	struct api_auth_config ac = {.client_id = a->cfg.client_id};
+	struct vax_error err;
+	if (a->cfg.client_secret_file[0]) {
+		if (api_secret_file_read(a->cfg.client_secret_file, secret, sizeof secret, &err))
+			ac.client_secret = secret;
+		else
+			note_add(a, err.message);
+	}
+	if (a->cfg.token_file[0]) {
+		if (api_secret_file_read(a->cfg.token_file, bearer, sizeof bearer, &err))
+			ac.bearer = bearer;
+		else
+			note_add(a, err.message);
+	}
+	api_session_configure(as, &ac);
+	OPENSSL_cleanse(secret, sizeof secret);
+	OPENSSL_cleanse(bearer, sizeof bearer);
+}
+
 static struct cache_store *open_store(struct app *a)
 {
 	struct cache_store_options so = {0};
@@ -142,6 +173,7 @@ static void app_free(struct app *a)
 	pdf_shutdown(); /* after the last document: fontconfig's caches */
 	app_close_all(a);
 	app_sync_free(a); /* before the store and the connection it uses */
+	app_lots_free(a);
 	struct cache_store *store = a->sess ? session_store_handle(a->sess) : NULL;
 	struct api_conn *conn = a->sess ? session_conn(a->sess) : NULL;
 	session_free(&a->sess);
@@ -149,6 +181,7 @@ static void app_free(struct app *a)
 	if (conn)
 		api_conn_free(conn);
 	codes_free(&a->codes);
+	county_list_free(&a->counties);
 	forecast_data_free(&a->forecast);
 	keymap_set_free(&a->keys);
 	for (size_t i = 0; i < a->n_notes; i++)
@@ -261,6 +294,7 @@ int main(int argc, char **argv)
 	}
 	struct api_conn *conn = open_registry(a);
 	a->sess = session_new(open_store(a), conn);
+	configure_sign_in(a);
 	if (!term_open(a)) {
 		app_free(a);
 		return 1;

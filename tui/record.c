@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/codes.h"
+#include "core/fhir.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -54,6 +55,8 @@ const char *record_entry_what(const struct cache_entry *e)
 void record_free(struct record *r)
 {
 	forecast_record_free(&r->fc);
+	immds_answer_free(&r->reg);
+	r->have_reg = false;
 	free(r->imms);
 	free(r->rows);
 	r->imms = NULL;
@@ -101,6 +104,35 @@ static void states(struct app *a, struct cache_store *st, struct record *r)
 		free(list);
 }
 
+/* Where the forecast shown comes from, for a registry that has none of its own. */
+static const char no_immds[] = "computed here (no $immds-forecast there)";
+
+/* A dose as a forecast request names it: its place in the record. */
+static void dose_ref(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "Immunization/d%d", i);
+}
+
+/* How the registry counted each dose, where it said (the forecast shown is
+ * its own). */
+static void registry_evals(struct record *r)
+{
+	snprintf(r->fc_source, sizeof r->fc_source, "from the registry");
+	for (int k = 0; k < r->n_rows; k++) {
+		char ref[32];
+		dose_ref(r->rows[k].imm, ref, sizeof ref);
+		const struct immds_eval *e = immds_answer_eval(&r->reg, ref);
+		if (!e)
+			continue;
+		if (!e->valid)
+			snprintf(r->rows[k].eval, sizeof r->rows[k].eval, "NOT VALID");
+		else if (e->dose && e->series)
+			snprintf(r->rows[k].eval, sizeof r->rows[k].eval, "%d of %d", e->dose, e->series);
+		else if (e->dose)
+			snprintf(r->rows[k].eval, sizeof r->rows[k].eval, "dose %d", e->dose);
+	}
+}
+
 /* How the schedule counted each dose, in words, beside it. */
 static void evals(struct record *r)
 {
@@ -115,6 +147,60 @@ void record_forecast(struct app *a, struct record *r)
 		a->forecast = forecast_data_new();
 	forecast_record_run(a->forecast, &r->cl, r->imms, r->n_imms, app_today(), r->school, &r->fc);
 	evals(r);
+	const struct api_capability *cap = session_capability(a->sess);
+	if (r->have_reg)
+		registry_evals(r);
+	else
+		snprintf(r->fc_source, sizeof r->fc_source, "%s",
+		         cap->known && !cap->immds ? no_immds : "computed here");
+}
+
+struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
+{
+	const struct api_capability *cap = session_capability(a->sess);
+	if (cap->known && !cap->immds)
+		snprintf(r->fc_source, sizeof r->fc_source, "%s", no_immds);
+	if (!r->loaded || r->school || !cap->known || !cap->immds || !app_conn(a) || app_offline(a) ||
+	    app_unreachable(a) || !session_token(a->sess))
+		return NULL;
+	cJSON *patient = fhir_patient_to_json(&r->cl);
+	cJSON **imms = xcalloc((size_t)r->n_imms + 1, sizeof *imms);
+	int n = 0;
+	for (int i = 0; i < r->n_imms; i++) {
+		if (r->imms[i].entered_in_error || r->imms[i].refused)
+			continue;
+		char ref[32];
+		dose_ref(i, ref, sizeof ref);
+		imms[n] = fhir_immunization_to_json(&r->imms[i]);
+		cJSON_DeleteItemFromObjectCaseSensitive(imms[n], "id");
+		cJSON_AddStringToObject(imms[n], "id", ref + strlen("Immunization/"));
+		n++;
+	}
+	char today[DATE_ISO_LEN];
+	struct vax_error err;
+	struct api_req *req = api_fhir_forecast_req(app_conn(a), date_format_iso(app_today(), today), patient,
+	                                            (const cJSON *const *)imms, n, &err);
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(imms[i]);
+	free(imms);
+	cJSON_Delete(patient);
+	return req;
+}
+
+bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res)
+{
+	(void)a;
+	struct vax_error err;
+	cJSON *j = res->cls == API_OK ? api_fhir_read_resource(res, "Parameters", &err) : NULL;
+	immds_answer_free(&r->reg);
+	r->have_reg = j && immds_read_answer(j, &r->reg, &err);
+	cJSON_Delete(j);
+	if (!r->have_reg) {
+		snprintf(r->fc_source, sizeof r->fc_source, "computed here (registry did not answer)");
+		return false;
+	}
+	registry_evals(r);
+	return true;
 }
 
 void record_load(struct app *a, struct record *r, bool forecast)

@@ -20,6 +20,7 @@
 
 #include "cache/pull.h"
 #include "core/codes.h"
+#include "core/lot.h"
 #include "core/vocab.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
@@ -29,7 +30,15 @@ struct client_view {
 	struct record rec;
 	int sel;                 /* selected row */
 	int top;                 /* first row shown */
+	bool fc_focus;           /* the forecast pane has the keys (Tab switches) */
+	int fc_top;              /* first forecast line shown */
+	int fc_lines, fc_room;   /* forecast lines in all, and shown at the last draw */
 	struct cache_pull *pull; /* the registry read in flight */
+	struct api_req *fc_req;  /* the registry's forecast asked for */
+	bool fc_wait;            /* ... once its CapabilityStatement says whether it has one */
+	/* the registry's last answer did not add up: why, in words ("" if it did) */
+	char unknown[VAX_ERROR_MSG_LEN];
+	int n_before; /* doses before the shot form opened: the new ones get the selection */
 };
 
 static const char reading_msg[] = "Reading the client from the registry...";
@@ -45,6 +54,36 @@ static void fetch_over(struct app *a, struct client_view *v)
 	}
 }
 
+static void forecast_done(struct api_req *req, const struct api_result *res, void *arg)
+{
+	struct client_view *v = arg;
+	(void)req;
+	app_note_result(v->app, res);
+	record_registry_forecast_done(v->app, &v->rec, res);
+	app_dirty(v->app, DIRTY_BODY);
+}
+
+/* The registry's own forecast for the doses shown, where it offers one
+ * (the CapabilityStatement is asked for first, once, if need be). */
+static void ask_forecast(struct app *a, struct client_view *v)
+{
+	api_req_free(v->fc_req);
+	v->fc_req = NULL;
+	v->fc_wait = false;
+	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast || !app_conn(a) ||
+	    app_offline(a) || app_unreachable(a) || !session_token(a->sess))
+		return;
+	if (!session_capability_need(a->sess)) {
+		v->fc_wait = true;
+		return;
+	}
+	v->fc_req = record_registry_forecast_req(a, &v->rec);
+	if (v->fc_req && !api_req_send(v->fc_req, forecast_done, v)) {
+		api_req_free(v->fc_req);
+		v->fc_req = NULL;
+	}
+}
+
 static void reload(struct app *a, struct client_view *v)
 {
 	/* a client created here is found again by its row key */
@@ -53,6 +92,7 @@ static void reload(struct app *a, struct client_view *v)
 	record_load(a, &v->rec, true);
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
+	ask_forecast(a, v);
 	app_dirty(a, DIRTY_BODY);
 }
 
@@ -67,6 +107,11 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 	    !(out->cls == API_AUTH && res->expired))
 		snprintf(v->rec.note, sizeof v->rec.note, "The registry could not send this client: %s",
 		         out->err.message);
+	if (out->cls == API_OK)
+		snprintf(v->unknown, sizeof v->unknown, "%s", out->history_unknown ? out->history_why : "");
+	if (out->history_unknown)
+		app_message(a, MSG_ERROR, "%s Refresh to ask again; what is due is not shown.",
+		            out->history_why);
 	cache_pull_free(p); /* out is p's: read before */
 	char note[sizeof v->rec.note];
 	snprintf(note, sizeof note, "%s", v->rec.note);
@@ -75,6 +120,8 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 		snprintf(v->rec.note, sizeof v->rec.note, "%s", note);
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
+	if (!v->unknown[0])
+		ask_forecast(a, v);
 	app_dirty(a, DIRTY_SCREEN);
 }
 
@@ -118,21 +165,45 @@ static void client_close(struct screen *s)
 {
 	struct client_view *v = s->data;
 	cache_pull_free(v->pull);
+	api_req_free(v->fc_req);
 	record_free(&v->rec);
 	memset(v, 0, sizeof *v);
 	free(v);
 }
 
+/* The newest dose recorded here: where the selection goes after a save, so
+ * the doses just given are in sight, not below the fold. */
+static void select_newest(struct client_view *v)
+{
+	int64_t newest = -1;
+	for (int r = 0; r < v->rec.n_rows; r++) {
+		const struct immunization *im = &v->rec.imms[v->rec.rows[r].imm];
+		if (im->capture.at > newest) {
+			newest = im->capture.at;
+			v->sel = r;
+		}
+	}
+}
+
 static void client_enter(struct app *a, struct screen *s, bool fresh)
 {
+	struct client_view *v = s->data;
 	/* back from the shot form or the outbox: show what was saved */
-	if (!fresh)
-		reload(a, s->data);
+	if (fresh)
+		return;
+	reload(a, v);
+	if (v->rec.n_imms > v->n_before)
+		select_newest(v);
+	v->n_before = v->rec.n_imms;
 }
 
 static void client_notify(struct app *a, struct screen *s, unsigned events)
 {
 	struct client_view *v = s->data;
+	if ((events & EVENT_SESSION) && v->fc_wait && session_capability(a->sess)->known) {
+		ask_forecast(a, v);
+		app_dirty(a, DIRTY_BODY);
+	}
 	/* the sync moved entries (a dose's state), or the store opened again */
 	if ((events & EVENT_OUTBOX) || ((events & EVENT_SESSION) && !v->rec.loaded))
 		reload(a, v);
@@ -172,7 +243,9 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
 	if (x < cols - 2)
 		draw_words(a, w, y, x, line, cols - 2 - x);
 	y++;
-	int n = snprintf(line, sizeof line, "Registry ID: %s", cl->id[0] ? cl->id : "not yet assigned");
+	/* the short ID people read over the phone; the registry gives it */
+	const char *rid = regid_of(cl);
+	int n = snprintf(line, sizeof line, "Registry ID: %s", rid[0] ? rid : "not yet assigned");
 	for (int i = 0; i < cl->n_ident && n < (int)sizeof line; i++)
 		if (strcmp(cl->ident[i].type, "SR"))
 			n += snprintf(line + n, sizeof line - (size_t)n, "  %s: %s", cl->ident[i].type,
@@ -254,9 +327,10 @@ static int draw_info(struct app *a, struct client_view *v, WINDOW *w, int y)
 /* The line of the record's own keys under the details, in priority order,
  * labelled as the bar labels them (keymaps/action.h); what it shows the bar
  * leaves out (client_action_shown). */
-static const enum action nav[] = {ACTION_ADD_SHOT,      ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,
-                                  ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,           ACTION_EDIT_CLIENT,
-                                  ACTION_SELECT,        ACTION_TOGGLE_SCHEDULE,     ACTION_PRINT_RECORD};
+static const enum action nav[] = {ACTION_DUE_TODAY,   ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT,
+                                  ACTION_REFUSE_SHOT, ACTION_EDIT_SHOT, ACTION_DELETE_RECORD,
+                                  ACTION_EDIT_CLIENT, ACTION_SELECT,    ACTION_TOGGLE_SCHEDULE,
+                                  ACTION_PRINT_RECORD};
 #define NAV_N   (sizeof nav / sizeof nav[0])
 #define NAV_GAP 2
 
@@ -269,7 +343,8 @@ static const char *nav_label(enum action act)
 static bool writes(enum action act)
 {
 	return act == ACTION_ADD_SHOT || act == ACTION_ADD_HISTORICAL_SHOT || act == ACTION_REFUSE_SHOT ||
-	       act == ACTION_DELETE_RECORD || act == ACTION_EDIT_SHOT || act == ACTION_EDIT_CLIENT;
+	       act == ACTION_DELETE_RECORD || act == ACTION_EDIT_SHOT || act == ACTION_EDIT_CLIENT ||
+	       act == ACTION_DUE_TODAY;
 }
 
 /* What applies now: a shot selected for some; writes only for a role that
@@ -351,47 +426,70 @@ static int draw_nav(struct app *a, struct client_view *v, WINDOW *w, int y)
 	return y;
 }
 
+/* Lines rows top..sel take on screen: each row, and a group heading at the
+ * first row shown and wherever the group changes. */
+static int lines_to(const struct client_view *v, int top, int sel)
+{
+	int n = 0;
+	for (int r = top; r <= sel && r < v->rec.n_rows; r++)
+		n += 1 + (r == top || strcmp(v->rec.rows[r].group, v->rec.rows[r - 1].group) != 0);
+	return n;
+}
+
 static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, int last)
 {
 	int cols = getmaxx(w);
-	y = draw_heading(a, w, y, "Immunization record");
-	if (!v->rec.n_rows) {
+	y = draw_heading(
+	    a, w, y, v->fc_focus ? "Immunization record (Tab: the keys back here)" : "Immunization record");
+	if (v->unknown[0]) {
+		/* never "none" for an answer that did not add up */
+		wattrset(w, term_attr(a, ROLE_ERROR));
+		y = draw_wrapped(w, y, 1, cols - 2, v->unknown);
+		wattrset(w, A_NORMAL);
+	} else if (!v->rec.n_rows) {
 		draw_text(w, y++, 1, "No immunizations recorded.", cols - 2);
 		return y;
 	}
-	char hdr[256];
-	snprintf(hdr, sizeof hdr, "  %-10s %-13s %-8s %-7s %-7s %-15s %s", "Date", "Vaccine", "Lot", "Org",
-	         "Source", "Registry", "Dose");
+	if (!v->rec.n_rows)
+		return y;
+	/* the vaccine's name takes the width the other columns leave; the
+	 * recording organization shows when there is room for it */
+	bool org = cols >= 100;
+	int vw = cols - 2 - (org ? 66 : 57);
+	if (vw < 13)
+		vw = 13;
+	char hdr[512];
+	snprintf(hdr, sizeof hdr, "  %-10s %-*s %-8s %s%-7s %-15s %s", "Date", vw, "Vaccine", "Lot",
+	         org ? "Org      " : "", "Source", "Registry", "Dose");
 	wattrset(w, A_BOLD);
 	draw_text(w, y++, 1, hdr, cols - 2);
 	wattrset(w, A_NORMAL);
-	if (v->sel < v->top)
-		v->top = v->sel;
+	/* the selected dose is always in sight (Change and Delete act on it) */
 	int room = last - y;
 	if (room < 2)
 		room = 2;
-	if (v->sel >= v->top + room - 1)
-		v->top = v->sel - room + 2;
-	const char *group = NULL;
-	for (int r = 0; r < v->rec.n_rows && y < last; r++) {
+	if (v->sel < v->top)
+		v->top = v->sel;
+	while (v->top < v->sel && lines_to(v, v->top, v->sel) > room)
+		v->top++;
+	for (int r = v->top; r < v->rec.n_rows && y < last; r++) {
 		const struct record_row *row = &v->rec.rows[r];
-		if (!group || strcmp(group, row->group)) {
-			group = row->group;
-			if (r >= v->top) {
-				wattrset(w, A_BOLD);
-				draw_text(w, y++, 1, group, cols - 2);
-				wattrset(w, A_NORMAL);
-			}
+		if (r == v->top || strcmp(row->group, v->rec.rows[r - 1].group)) {
+			wattrset(w, A_BOLD);
+			draw_text(w, y++, 1, row->group, cols - 2);
+			wattrset(w, A_NORMAL);
+			if (y >= last)
+				break;
 		}
-		if (r < v->top || y >= last)
-			continue;
 		const struct immunization *im = &v->rec.imms[row->imm];
-		char date[DATE_US_LEN], line[512];
+		char date[DATE_US_LEN], line[768], orgcol[16] = "";
 		date_format_us(im->date_given, date);
 		const char *src = im->refused ? "Refused" : im->historical ? "Hist." : "Given";
-		snprintf(line, sizeof line, "%c %-10s %-13.13s %-8.8s %-7.7s %-7s %-15s %s",
-		         r == v->sel ? '>' : ' ', date, row->vaccine, im->refused ? "" : im->lot, im->org,
-		         src, row->state, row->eval);
+		if (org)
+			snprintf(orgcol, sizeof orgcol, "%-8.8s ", im->org);
+		snprintf(line, sizeof line, "%c %-10s %-*.*s %-8.8s %s%-7s %-15s %s", r == v->sel ? '>' : ' ',
+		         date, vw, vw, row->vaccine, im->refused ? "" : im->lot, orgcol, src, row->state,
+		         v->unknown[0] ? "" : row->eval);
 		wattrset(w, r == v->sel ? term_attr(a, ROLE_FOCUS) : A_NORMAL);
 		draw_text(w, y++, 1, line, cols - 2);
 		wattrset(w, A_NORMAL);
@@ -399,22 +497,134 @@ static int draw_record(struct app *a, struct client_view *v, WINDOW *w, int y, i
 	return y;
 }
 
+/* The forecast's vaccine group column: wider where there is room. */
+static int fc_group_width(WINDOW *w)
+{
+	return getmaxx(w) >= 100 ? 24 : 16;
+}
+
+static void forecast_header(WINDOW *w, int y)
+{
+	char hdr[256];
+	snprintf(hdr, sizeof hdr, "%-*s %-13s %-9s %-10s %-11s %-10s", fc_group_width(w), "Vaccine group",
+	         "Status", "Next dose", "Earliest", "Recommended", "Past due");
+	wattrset(w, A_BOLD);
+	draw_text(w, y, 1, hdr, getmaxx(w) - 2);
+	wattrset(w, A_NORMAL);
+}
+
+/* One vaccine group's line of a forecast, whoever computed it; dose is
+ * "3 of 5" or "3" or "". */
+static void forecast_row(WINDOW *w, int y, const char *group, const char *status, const char *dose,
+                         vax_date earliest, vax_date due, vax_date past_due, bool nothing_due)
+{
+	char e[DATE_US_LEN], d[DATE_US_LEN], p[DATE_US_LEN], line[512];
+	date_format_us(earliest, e);
+	date_format_us(due, d);
+	date_format_us(past_due, p);
+	bool late = !nothing_due && past_due != DATE_NONE && past_due <= app_today();
+	int gw = fc_group_width(w);
+	snprintf(line, sizeof line, "%-*.*s %-13.13s %-9s %-10s %-11s %-10s%s", gw, gw, group, status, dose,
+	         e, d, p, late ? " PAST DUE" : "");
+	draw_text(w, y, 1, line, getmaxx(w) - 2);
+}
+
+/* The registry's recommendations worth showing: nothing due and nothing
+ * done is not recommended, or aged out. */
+static bool reg_shown(const struct immds_rec *r)
+{
+	return r->complete || r->earliest != DATE_NONE || r->due != DATE_NONE || r->dose;
+}
+
+/* The registry's recommendations, in the same columns as the one computed here. */
+static int draw_registry_forecast(struct client_view *v, WINDOW *w, int y, int rows)
+{
+	forecast_header(w, y++);
+	int k = 0;
+	for (size_t i = 0; i < v->rec.reg.nrecs && y < rows; i++) {
+		const struct immds_rec *r = &v->rec.reg.recs[i];
+		if (!reg_shown(r) || k++ < v->fc_top)
+			continue;
+		char dn[16] = "";
+		if (r->dose > 0)
+			snprintf(dn, sizeof dn, "%d", r->dose);
+		forecast_row(w, y++, r->group, r->status, dn, r->earliest, r->due, r->overdue, r->complete);
+	}
+	return y;
+}
+
+/* The forecast lines worth showing: groups recommended, or with doses. */
+static bool fc_shown(const struct cdsi_group_result *gr)
+{
+	return !((gr->status == CDSI_NOT_RECOMMENDED || gr->status == CDSI_AGED_OUT) && gr->nevals == 0);
+}
+
+static int fc_count(const struct client_view *v)
+{
+	const struct forecast_record *fc = &v->rec.fc;
+	int n = 0;
+	if (v->unknown[0])
+		return 1;
+	if (v->rec.school && fc->have_school)
+		return 1 + (int)fc->school_rep.nitems;
+	if (v->rec.have_reg && !v->rec.school) {
+		for (size_t i = 0; i < v->rec.reg.nrecs; i++)
+			n += reg_shown(&v->rec.reg.recs[i]);
+		return n + 1;
+	}
+	for (size_t g = 0; fc->have_fc && g < fc->fc.ngroups; g++)
+		n += fc_shown(&fc->fc.groups[g]);
+	return n + 1; /* the column heads */
+}
+
 static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y, int rows)
 {
 	const struct forecast_record *fc = &v->rec.fc;
 	int cols = getmaxx(w);
-	char title[128];
-	snprintf(title, sizeof title, "Vaccines recommended: %s",
-	         v->rec.school ? "Texas school requirements (ACIP dose counting)" : "ACIP schedule");
+	char title[256], line[512];
+	/* the pane scrolls: what is above and below is said in its heading */
+	v->fc_lines = fc_count(v);
+	v->fc_room = rows - y - 1;
+	if (v->fc_room < 1)
+		v->fc_room = 1;
+	int body = v->fc_lines - 1; /* lines under the column heads */
+	int fit = v->fc_room - 1;
+	if (v->fc_top > body - fit)
+		v->fc_top = body - fit;
+	if (v->fc_top < 0)
+		v->fc_top = 0;
+	char more[96] = "";
+	if (body > fit) {
+		char key[KEY_NAME_LEN];
+		draw_short_key(a, KEYMAP_CLIENT, 0, ACTION_NEXT_TAB, key, sizeof key);
+		snprintf(more, sizeof more, "  %d-%d of %d%s%s", v->fc_top + 1,
+		         v->fc_top + fit < body ? v->fc_top + fit : body, body, v->fc_focus ? "" : "; ",
+		         v->fc_focus ? ""
+		         : key[0]    ? key
+		                     : "Tab");
+		if (!v->fc_focus)
+			snprintf(more + strlen(more), sizeof more - strlen(more), " scrolls");
+	}
+	if (v->rec.school)
+		snprintf(title, sizeof title,
+		         "Vaccines recommended: Texas school requirements (ACIP dose counting)%s", more);
+	else
+		snprintf(title, sizeof title, "Vaccines recommended: ACIP schedule, %s%s", v->rec.fc_source,
+		         more);
 	y = draw_heading(a, w, y, title);
+	if (v->unknown[0]) {
+		/* what is due from a history that may lack doses would be wrong */
+		draw_text(w, y++, 1, "Not shown: the immunization history is unknown.", cols - 2);
+		return y;
+	}
 	if (v->rec.school && fc->have_school) {
-		char grade[16], line[256];
+		char grade[16];
 		forecast_grade_label(fc->grade, grade, sizeof grade);
 		snprintf(line, sizeof line, "Grade %s (from the age on September 1): %s", grade,
 		         fc->school_rep.compliant ? "meets the requirements"
 		                                  : "DOES NOT MEET the requirements");
 		draw_text(w, y++, 1, line, cols - 2);
-		for (size_t i = 0; i < fc->school_rep.nitems && y < rows; i++) {
+		for (size_t i = (size_t)v->fc_top; i < fc->school_rep.nitems && y < rows; i++) {
 			const struct school_item *it = &fc->school_rep.items[i];
 			char due[DATE_US_LEN] = "";
 			if (it->status == SCHOOL_DUE)
@@ -426,33 +636,27 @@ static int draw_forecast(struct app *a, struct client_view *v, WINDOW *w, int y,
 		}
 		return y;
 	}
+	if (v->rec.have_reg && !v->rec.school)
+		return draw_registry_forecast(v, w, y, rows);
 	if (!fc->have_fc || (v->rec.school && !fc->have_school)) {
 		draw_text(w, y++, 1, fc->error[0] ? fc->error : "No forecast.", cols - 2);
 		return y;
 	}
-	char hdr[256];
-	snprintf(hdr, sizeof hdr, "%-16s %-13s %-4s %-10s %-11s %-10s", "Vaccine group", "Status", "Dose",
-	         "Earliest", "Recommended", "Past due");
-	wattrset(w, A_BOLD);
-	draw_text(w, y++, 1, hdr, cols - 2);
-	wattrset(w, A_NORMAL);
-	vax_date today = app_today();
+	forecast_header(w, y++);
+	int k = 0;
 	for (size_t g = 0; g < fc->fc.ngroups && y < rows; g++) {
 		const struct cdsi_group_result *gr = &fc->fc.groups[g];
-		if ((gr->status == CDSI_NOT_RECOMMENDED || gr->status == CDSI_AGED_OUT) && gr->nevals == 0)
+		if (!fc_shown(gr) || k++ < v->fc_top)
 			continue;
-		char e[DATE_US_LEN], r[DATE_US_LEN], p[DATE_US_LEN], dn[16] = "", line[256];
-		date_format_us(gr->earliest, e);
-		date_format_us(gr->recommended, r);
-		date_format_us(gr->past_due, p);
-		if (gr->dose_number > 0)
+		char dn[32] = "";
+		/* "3 of 5", as the doses above count */
+		if (gr->dose_number > 0 && gr->series_doses > 0)
+			snprintf(dn, sizeof dn, "%d of %d", gr->dose_number, gr->series_doses);
+		else if (gr->dose_number > 0)
 			snprintf(dn, sizeof dn, "%d", gr->dose_number);
-		bool due =
-		    gr->status == CDSI_NOT_COMPLETE && gr->past_due != DATE_NONE && gr->past_due <= today;
-		snprintf(line, sizeof line, "%-16.16s %-13.13s %-4s %-10s %-11s %-10s%s",
-		         forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status), dn, e, r, p,
-		         due ? " PAST DUE" : "");
-		draw_text(w, y++, 1, line, cols - 2);
+		forecast_row(w, y++, forecast_group_name(fc, gr->group), cdsi_series_status_name(gr->status),
+		             dn, gr->earliest, gr->recommended, gr->past_due,
+		             gr->status != CDSI_NOT_COMPLETE);
 	}
 	return y;
 }
@@ -467,14 +671,15 @@ static void client_draw(struct app *a, struct screen *s, WINDOW *w)
 	}
 	y = draw_info(a, v, w, y);
 	y = draw_nav(a, v, w, y);
-	/* the record gets what the forecast leaves: at least half */
-	const struct forecast_record *fc = &v->rec.fc;
-	int fc_rows = fc->have_school && v->rec.school ? 4 + (int)fc->school_rep.nitems
-	              : fc->have_fc                    ? 3 + (int)fc->fc.ngroups
-	                                               : 3;
+	/* the record gets what the forecast leaves, at least half; the pane
+	 * with the keys (Tab) gets the larger share */
+	int fc_rows = 1 + fc_count(v);
 	int last = rows - fc_rows;
-	if (last < y + (rows - y) / 2)
-		last = y + (rows - y) / 2;
+	int half = y + (rows - y) / 2;
+	if (v->fc_focus)
+		last = y + 4 < half ? y + 4 : half;
+	else if (last < half)
+		last = half;
 	y = draw_record(a, v, w, y, last);
 	draw_forecast(a, v, w, y, rows);
 }
@@ -534,7 +739,13 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_MOVE_DOWN:
 	case ACTION_MOVE_FIRST:
 	case ACTION_MOVE_LAST:
-		list_move(&v->sel, v->rec.n_rows, 0, act);
+		if (v->fc_focus)
+			v->fc_top = act == ACTION_MOVE_UP      ? v->fc_top - 1
+			            : act == ACTION_MOVE_DOWN  ? v->fc_top + 1
+			            : act == ACTION_MOVE_FIRST ? 0
+			                                       : v->fc_lines;
+		else
+			list_move(&v->sel, v->rec.n_rows, 0, act);
 		break;
 	case ACTION_SELECT:
 		explain_selected(a, v);
@@ -564,8 +775,30 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_REFUSE_SHOT:
 	case ACTION_DELETE_RECORD:
 	case ACTION_EDIT_SHOT:
+		v->n_before = v->rec.n_imms;
 		open_shot(a, v, act);
 		return TUI_HANDLED;
+	case ACTION_DUE_TODAY:
+		if (v->rec.loaded && app_may_write(a)) {
+			v->n_before = v->rec.n_imms;
+			app_open(a, SCREEN_DUE, v->rec.key);
+		}
+		return TUI_HANDLED;
+	case ACTION_NEXT_TAB:
+	case ACTION_PREV_TAB:
+		/* the keys go to the forecast and back: at 80x24 it scrolls */
+		v->fc_focus = !v->fc_focus && v->rec.loaded;
+		app_message(a, MSG_INFO, "%s",
+		            v->fc_focus ? "Up and Down now scroll the vaccines recommended."
+		                        : "Up and Down now move through the doses.");
+		break;
+	case ACTION_PAGE_UP:
+	case ACTION_PAGE_DOWN:
+		if (v->fc_focus)
+			v->fc_top += act == ACTION_PAGE_UP ? -v->fc_room : v->fc_room;
+		else
+			list_move(&v->sel, v->rec.n_rows, 5, act);
+		break;
 	case ACTION_EDIT_CLIENT:
 		if (v->rec.loaded && app_may_write(a)) {
 			struct open_client_edit o = {.base = &v->rec.cl};
@@ -580,10 +813,11 @@ static unsigned client_action(struct app *a, struct screen *s, enum action act)
 }
 
 static const enum action client_actions[] = {
-    ACTION_ADD_SHOT,  ACTION_ADD_HISTORICAL_SHOT, ACTION_REFUSE_SHOT,  ACTION_DELETE_RECORD,
-    ACTION_EDIT_SHOT, ACTION_TOGGLE_SCHEDULE,     ACTION_FORECAST,     ACTION_SELECT,
-    ACTION_OUTBOX,    ACTION_EDIT_CLIENT,         ACTION_PRINT_RECORD, ACTION_CANCEL,
-    ACTION_NONE};
+    ACTION_DUE_TODAY,       ACTION_ADD_SHOT,      ACTION_ADD_HISTORICAL_SHOT,
+    ACTION_REFUSE_SHOT,     ACTION_DELETE_RECORD, ACTION_EDIT_SHOT,
+    ACTION_TOGGLE_SCHEDULE, ACTION_FORECAST,      ACTION_SELECT,
+    ACTION_NEXT_TAB,        ACTION_OUTBOX,        ACTION_EDIT_CLIENT,
+    ACTION_PRINT_RECORD,    ACTION_CANCEL,        ACTION_NONE};
 
 const struct screen_ops screen_client_ops = {
     .name = "client",

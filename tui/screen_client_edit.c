@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/county.h"
 #include "core/rules.h"
 #include "core/vocab.h"
 #include "core/xalloc.h"
@@ -38,12 +39,16 @@ static const struct form_field_spec personal_specs[] = {
 	{ .id = "ethnicity", .label = "Ethnicity", .kind = FORM_CODE, .width = 30 },
 	{ .id = "mr", .label = "Chart number (MR)", .kind = FORM_TEXT, .max_len = 32, .width = 20 },
 };
+static const char *county_ok(const char *value, const void *ctx, char *buf, size_t len);
+
 static const struct form_field_spec address_specs[] = {
 	{ .id = "line1", .label = "Street", .kind = FORM_TEXT, .max_len = 50, .width = 34 },
 	{ .id = "city", .label = "City", .kind = FORM_TEXT, .max_len = 50, .width = 24 },
-	{ .id = "state", .label = "State", .kind = FORM_TEXT, .max_len = 2, .width = 4 },
+	{ .id = "state", .label = "State", .kind = FORM_CODE, .width = 6 }, /* the states: the instance's */
 	{ .id = "zip", .label = "ZIP", .kind = FORM_ZIP },
-	{ .id = "county", .label = "Residential county", .kind = FORM_TEXT, .max_len = 32, .width = 24 },
+	/* the state's counties (the instance's list, and ctx: the instance) */
+	{ .id = "county", .label = "Residential county", .kind = FORM_TEXT, .max_len = 32, .width = 24,
+	  .validate = county_ok },
 	{ .id = "no_viable_address", .label = "No viable address", .kind = FORM_YESNO },
 	{ .id = "phone", .label = "Phone", .kind = FORM_PHONE },
 };
@@ -95,7 +100,7 @@ static const struct form_field_spec resp_specs[] = {
 	{ .id = "resp_phone", .label = "Phone", .kind = FORM_PHONE },
 	{ .id = "resp_line1", .label = "Street", .kind = FORM_TEXT, .max_len = 50, .width = 34 },
 	{ .id = "resp_city", .label = "City", .kind = FORM_TEXT, .max_len = 50, .width = 24 },
-	{ .id = "resp_state", .label = "State", .kind = FORM_TEXT, .max_len = 2, .width = 4 },
+	{ .id = "resp_state", .label = "State", .kind = FORM_CODE, .width = 6 },
 	{ .id = "resp_zip", .label = "ZIP", .kind = FORM_ZIP },
 };
 static const struct form_choice consent_answers[] = {
@@ -140,8 +145,56 @@ struct edit_view {
 	struct client pending;           /* built and checked, waiting for "save without consent?" */
 	bool addr_new;                   /* the address typed is a new one: commit() says who entered it */
 	struct form_field_spec personal[N(personal_specs)], aka[N(aka_specs)], resp[N(resp_specs)];
-	struct form_choice races[16], ethnicities[8], relationships[16];
+	struct form_field_spec address[N(address_specs)];
+	struct form_choice races[16], ethnicities[8], relationships[16], states[64];
+	size_t n_states;
+	char county_state[3]; /* the state the county list was made for */
+	struct form_choice *counties;
+	char (*county_label)[64];
+	const struct county_list *county_list;
 };
+
+/* The counties of the state chosen on the Address tab: the county field's
+ * list, and what it accepts (a name or FIPS code of that state; any name
+ * when the state has no list). */
+static const char *county_ok(const char *value, const void *ctx, char *buf, size_t len)
+{
+	const struct edit_view *v = ctx;
+	char state[8] = "";
+	long si = form_find(v->tab[1], "state");
+	if (si >= 0)
+		form_get_value(v->tab[1], (size_t)si, state, sizeof state);
+	size_t n;
+	if (!v->county_list || !state[0] || !county_of_state(v->county_list, state, &n) ||
+	    county_find(v->county_list, state, value))
+		return NULL;
+	snprintf(buf, len, "Not a county of %s: choose from the list (F4).", state);
+	return buf;
+}
+
+static void sync_counties(struct edit_view *v)
+{
+	char state[8] = "";
+	long si = form_find(v->tab[1], "state"), ci = form_find(v->tab[1], "county");
+	if (si < 0 || ci < 0)
+		return;
+	form_get_value(v->tab[1], (size_t)si, state, sizeof state);
+	if (!strcmp(state, v->county_state))
+		return;
+	snprintf(v->county_state, sizeof v->county_state, "%s", state);
+	size_t n = 0;
+	const struct county *c = county_of_state(v->county_list, state, &n);
+	free(v->counties);
+	free(v->county_label);
+	v->counties = xcalloc(n + 1, sizeof *v->counties);
+	v->county_label = xcalloc(n + 1, sizeof *v->county_label);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(v->county_label[i], sizeof v->county_label[i], "%s (FIPS %s)", c[i].census_name,
+		         c[i].fips);
+		v->counties[i] = (struct form_choice){c[i].name, v->county_label[i]};
+	}
+	form_set_choices(v->tab[1], (size_t)ci, n ? v->counties : NULL, NULL, n);
+}
 
 static const char *pick_ok(const char *value, const void *ctx, char *buf, size_t len)
 {
@@ -194,7 +247,17 @@ static void make(struct edit_view *v, struct app *a, const struct client *c, boo
 	v->personal[8].choices = v->ethnicities;
 	v->personal[8].n_choices = ne;
 	v->tab[TAB_PERSONAL] = form_new(v->personal, N(personal_specs));
-	v->tab[TAB_ADDRESS] = form_new(address_specs, N(address_specs));
+	size_t ns;
+	const struct us_state *st = county_states(&ns);
+	v->n_states = ns < 64 ? ns : 64;
+	for (size_t i = 0; i < v->n_states; i++)
+		v->states[i] = (struct form_choice){st[i].code, st[i].name};
+	memcpy(v->address, address_specs, sizeof v->address);
+	v->address[2].choices = v->states;
+	v->address[2].n_choices = v->n_states;
+	v->address[4].ctx = v;
+	v->county_list = app_counties(a);
+	v->tab[TAB_ADDRESS] = form_new(v->address, N(address_specs));
 	v->tab[TAB_ORG] = form_new(org_specs, N(org_specs));
 	v->tab[TAB_COMMENTS] = form_new(comment_specs, N(comment_specs));
 	v->tab[TAB_NOTES] = form_new(notes_specs, 1);
@@ -208,6 +271,8 @@ static void make(struct edit_view *v, struct app *a, const struct client *c, boo
 	v->resp[0].ctx = &v->n_resp_listed;
 	v->resp[4].choices = v->relationships;
 	v->resp[4].n_choices = nrel;
+	v->resp[8].choices = v->states;
+	v->resp[8].n_choices = v->n_states;
 	v->tab[TAB_AKA] = form_new(v->aka, N(aka_specs));
 	v->tab[TAB_RESP] = form_new(v->resp, N(resp_specs));
 	v->tab[TAB_CONSENT] = form_new(consent_specs, N(consent_specs));
@@ -221,10 +286,21 @@ static void make(struct edit_view *v, struct app *a, const struct client *c, boo
 	if (c)
 		v->base = *c;
 	const struct client *b = &v->base;
-	char dob[DATE_US_LEN];
-	set(v, TAB_PERSONAL, "family", b->name.family);
-	set(v, TAB_PERSONAL, "given", b->name.given);
-	set(v, TAB_PERSONAL, "middle", b->name.middle);
+	char dob[DATE_US_LEN], nm[VAX_NAME_LEN * 2];
+	/* a name typed in lower case on a search line is written as a name
+	 * (o'brien -> O'Brien); one from the registry stays as it is */
+	if (adding) {
+		form_capitalize_name(b->name.family, nm, sizeof nm);
+		set(v, TAB_PERSONAL, "family", nm);
+		form_capitalize_name(b->name.given, nm, sizeof nm);
+		set(v, TAB_PERSONAL, "given", nm);
+		form_capitalize_name(b->name.middle, nm, sizeof nm);
+		set(v, TAB_PERSONAL, "middle", nm);
+	} else {
+		set(v, TAB_PERSONAL, "family", b->name.family);
+		set(v, TAB_PERSONAL, "given", b->name.given);
+		set(v, TAB_PERSONAL, "middle", b->name.middle);
+	}
 	set(v, TAB_PERSONAL, "suffix", b->name.suffix);
 	set(v, TAB_PERSONAL, "dob", date_format_us(b->dob, dob));
 	set(v, TAB_PERSONAL, "sex", client_sex_code(b->sex));
@@ -240,8 +316,13 @@ static void make(struct edit_view *v, struct app *a, const struct client *c, boo
 		set(v, TAB_ADDRESS, "city", b->addr[0].city);
 		set(v, TAB_ADDRESS, "state", b->addr[0].state);
 		set(v, TAB_ADDRESS, "zip", b->addr[0].zip);
-		set(v, TAB_ADDRESS, "county", b->addr[0].county);
 	}
+	/* a new address is in the registry's state unless someone says otherwise */
+	if (!b->n_addr || !b->addr[0].state[0])
+		set(v, TAB_ADDRESS, "state", a->cfg.registry_state);
+	sync_counties(v);
+	if (b->n_addr)
+		set(v, TAB_ADDRESS, "county", b->addr[0].county);
 	set(v, TAB_ADDRESS, "no_viable_address", b->no_viable_address ? "Y" : "N");
 	if (b->n_phone)
 		set(v, TAB_ADDRESS, "phone", b->phone[0].number);
@@ -287,6 +368,8 @@ static void edit_close(struct screen *s)
 {
 	struct edit_view *v = s->data;
 	free_forms(v);
+	free(v->counties);
+	free(v->county_label);
 	explicit_bzero(v, sizeof *v);
 	free(v);
 }
@@ -629,19 +712,36 @@ static bool comment_complete(struct edit_view *v, struct app *a)
 	return false;
 }
 
-static void save(struct edit_view *v, struct app *a)
+/* The first field with a message, in tab order: where the cursor goes
+ * when a save is refused. */
+static bool first_marked(struct edit_view *v, int *tab, size_t *field, int *count)
 {
-	/* each tab's own field checks first */
+	bool found = false;
+	*count = 0;
 	for (int t = 0; t < TAB_COUNT; t++) {
-		size_t bad;
-		if (!form_validate(v->tab[t], &bad, NULL)) {
-			v->cur = t;
-			form_set_focus(v->tab[t], bad);
-			app_message(a, MSG_ERROR, "Not saved: correct the fields marked.");
-			return;
+		for (size_t i = 0; i < form_count(v->tab[t]); i++) {
+			const struct form_field *f = form_field_at(v->tab[t], i);
+			if (!f->message[0] || f->readonly)
+				continue;
+			(*count)++;
+			if (!found) {
+				*tab = t;
+				*field = i;
+				found = true;
+			}
 		}
 	}
-	if (!comment_complete(v, a))
+	return found;
+}
+
+static void save(struct edit_view *v, struct app *a)
+{
+	/* everything wrong at once: every tab's own field checks, then the
+	 * registry's rules on what the fields hold, each beside its field */
+	bool fields_ok = true;
+	for (int t = 0; t < TAB_COUNT; t++)
+		fields_ok &= form_validate(v->tab[t], NULL, NULL);
+	if (fields_ok && !comment_complete(v, a))
 		return;
 	struct client c;
 	build(v, &c);
@@ -666,16 +766,40 @@ static void save(struct edit_view *v, struct app *a)
 		long fi = form_find(v->tab[tab], id);
 		if (fi < 0)
 			continue;
-		form_set_message(v->tab[tab], (size_t)fi, rule_message(rep.v[i].rule));
-		if (first) {
-			v->cur = tab;
-			form_set_focus(v->tab[tab], (size_t)fi);
-			app_message(a, MSG_ERROR, "Not saved: %s", rule_message(rep.v[i].rule));
-		}
+		/* a field's own check already said what is wrong there */
+		if (!form_field_at(v->tab[tab], (size_t)fi)->message[0])
+			form_set_message(v->tab[tab], (size_t)fi, rule_message(rep.v[i].rule));
 		first = false;
 	}
-	if (!first)
+	int tab, count;
+	size_t bad;
+	if (!fields_ok || !first) {
+		if (first_marked(v, &tab, &bad, &count)) {
+			const struct form_field *f = form_field_at(v->tab[tab], bad);
+			v->cur = tab;
+			/* leaving a field checks it again, as Tab would: its "Required." stays */
+			size_t was = form_focus(v->tab[tab]);
+			char kept[FORM_MSG_LEN] = "";
+			if (was < form_count(v->tab[tab]))
+				snprintf(kept, sizeof kept, "%s", form_field_at(v->tab[tab], was)->message);
+			form_set_focus(v->tab[tab], bad);
+			if (was < form_count(v->tab[tab]) && was != bad && kept[0])
+				form_set_message(v->tab[tab], was, kept);
+			/* the sentence whole on an 80-column line; the count after it */
+			char more[48] = "";
+			if (count > 1)
+				snprintf(more, sizeof more, " (%d fields marked)", count);
+			if (draw_width(f->spec->label) + draw_width(f->message) + draw_width(more) + 20 <=
+			    a->cols)
+				app_message(a, MSG_ERROR, "Not saved: %s: %s%s", f->spec->label, f->message,
+				            more);
+			else
+				app_message(a, MSG_ERROR, "Not saved: %s%s", f->message, more);
+		} else {
+			app_message(a, MSG_ERROR, "Not saved: %s", v->error);
+		}
 		return;
+	}
 	v->pending = c;
 	if (ask_consent) {
 		/* a registry keeps a client on consent: asked, never silently skipped */
@@ -757,6 +881,7 @@ static unsigned edit_action(struct app *a, struct screen *s, enum action act)
 	}
 	unsigned r = form_view_action(a, f, act);
 	load_picks(v);
+	sync_counties(v);
 	if (r & FORM_SUBMIT)
 		save(v, a);
 	if (r & FORM_UNHANDLED)
@@ -771,6 +896,7 @@ static unsigned edit_text(struct app *a, struct screen *s, wchar_t wc)
 	if (v->tab[v->cur]) {
 		form_view_text(a, v->tab[v->cur], wc);
 		load_picks(v);
+		sync_counties(v);
 	}
 	return TUI_HANDLED;
 }

@@ -52,11 +52,20 @@ struct lock_view {
 	char error[1024];    /* the registry's last refusal, under the form */
 };
 
+/* clang-format off */
+/* a session whose secret here is a local passphrase (tui/session.h) */
+static const struct form_field_spec passphrase_spec = {
+	.id = "password", .label = "Passphrase", .kind = FORM_PASSWORD, .flags = FORM_REQUIRED,
+	.max_len = 128, .width = 30 };
+/* clang-format on */
+
 static void new_form(struct app *a, struct lock_view *v)
 {
 	form_free(&v->form);
-	/* the registry asks a challenge after failed logins */
-	v->form = form_new(specs, v->mode == LOCK_SIGN_IN && v->challenge[0] ? 2 : 1);
+	if (v->mode != LOCK_SIGN_IN && session_local(a->sess))
+		v->form = form_new(&passphrase_spec, 1);
+	else /* the registry asks a challenge after failed logins */
+		v->form = form_new(specs, v->mode == LOCK_SIGN_IN && v->challenge[0] ? 2 : 1);
 	form_view_fit(v->form, a->cols);
 }
 
@@ -88,24 +97,21 @@ static struct form *lock_form(const struct screen *s)
 /* Signed in (or logged in again): the outbox goes on, and says how much. */
 static void signed_in(struct app *a, bool sign_in)
 {
-	app_outbox_changed(a);
-	int n = a->counts.waiting;
 	if (api_session_reset_required(session_api(a->sess))) {
+		app_outbox_changed(a);
 		bool forced = true;
 		app_open(a, SCREEN_PASSWORD, &forced);
 		app_message(a, MSG_INFO, "Signed in. The registry asks you to choose a new password now.");
 		return;
 	}
-	if (!sign_in)
-		app_message(a, MSG_INFO,
-		            "Session renewed. Your work is as you left it; repeat the last step.");
-	else if (n > 0)
-		app_message(a, MSG_INFO, "Signed in to the registry; sending %d waiting record%s.", n,
-		            n == 1 ? "" : "s");
-	else
-		app_message(a, MSG_INFO, "Signed in to the registry; nothing is waiting to be sent.");
-	if (n > 0)
-		app_sync_now(a); /* even where auto_sync is off: this sign-in asked to send */
+	if (sign_in) {
+		app_signed_in_again(a);
+		return;
+	}
+	app_outbox_changed(a);
+	app_message(a, MSG_INFO, "Session renewed. Your work is as you left it; repeat the last step.");
+	if (a->counts.waiting > 0)
+		app_sync_now(a);
 }
 
 /* The registry said no to the offline session's sign-in: say why in its
@@ -313,6 +319,12 @@ static unsigned lock_action(struct app *a, struct screen *s, enum action act)
 		app_logout(a, "Logged out from the lock screen.");
 		return TUI_HANDLED;
 	}
+	if (v->mode == LOCK_SIGN_IN && act == ACTION_DEVICE_SIGN_IN && !v->waiting) {
+		app_pop(a); /* v is gone: the device screen takes over, over the same screens */
+		struct open_device o = {.name = session_user(a->sess), .adopt = true};
+		app_open(a, SCREEN_DEVICE, &o);
+		return TUI_HANDLED;
+	}
 	if (v->mode == LOCK_SIGN_IN && act == ACTION_CANCEL) {
 		if (v->waiting) {
 			app_message(a, MSG_INFO, "Waiting for the registry's answer...");
@@ -369,6 +381,13 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 			wattrset(w, A_NORMAL);
 		}
 		y = form_view_draw(a, w, y, v->form, true);
+		if (session_device_offered(a->sess)) {
+			char dk[KEY_NAME_LEN];
+			app_key_name(a, ACTION_DEVICE_SIGN_IN, dk, sizeof dk);
+			snprintf(m, sizeof m, "Or sign in on your phone or computer: press %s.",
+			         dk[0] ? dk : "F4");
+			y = draw_wrapped(w, y + 1, 1, cols - 2, m);
+		}
 		if (v->error[0]) {
 			snprintf(m, sizeof m, "Not signed in: %s", v->error);
 			wattrset(w, term_attr(a, ROLE_ERROR));
@@ -377,19 +396,28 @@ static void lock_draw(struct app *a, struct screen *s, WINDOW *w)
 		}
 		return;
 	}
+	const char *secret = session_local(a->sess) ? "passphrase" : "password";
 	if (v->mode == LOCK_EXPIRED)
-		snprintf(
-		    m, sizeof m,
-		    "Your registry session has ended. Type the password for %s to log in again and go on "
-		    "where you left off.",
-		    user);
+		snprintf(m, sizeof m,
+		         "Your registry session has ended. Type the %s for %s to log in again and go on "
+		         "where you left off.",
+		         secret, user);
 	else
-		snprintf(m, sizeof m, "Locked for %s. Type the password to go on where you left off.", user);
+		snprintf(m, sizeof m, "Locked for %s. Type the %s to go on where you left off.", user,
+		         secret);
 	y = draw_wrapped(w, y + 1, 1, cols - 2, m) + 1;
 	form_view_draw(a, w, y, v->form, true);
 }
 
-static const enum action lock_actions[] = {ACTION_SUBMIT, ACTION_NONE};
+static bool lock_shown(struct app *a, struct screen *s, enum action act)
+{
+	const struct lock_view *v = s->data;
+	return act != ACTION_DEVICE_SIGN_IN ||
+	       (v->mode == LOCK_SIGN_IN &&
+	        (api_session_smart(session_api(a->sess))->grants & API_GRANT_DEVICE));
+}
+
+static const enum action lock_actions[] = {ACTION_SUBMIT, ACTION_DEVICE_SIGN_IN, ACTION_NONE};
 
 const struct screen_ops screen_lock_ops = {
     .name = "lock",
@@ -400,5 +428,6 @@ const struct screen_ops screen_lock_ops = {
     .action = lock_action,
     .form = lock_form,
     .actions = lock_actions,
+    .action_shown = lock_shown,
     .close = lock_close,
 };

@@ -2,6 +2,23 @@
  * and a challenge answer if a registry asks one (vaxregd asks none: after 3
  * failed attempts it makes each next one wait, and says how long).
  *
+ * What the form asks follows how the registry signs in (its SMART
+ * configuration, api/session.h). It is asked for only when it matters, so
+ * a password login costs no request before the login's own: the
+ * workstation's sign-in, the device sign-in, and a password login the
+ * default token endpoint does not know (404) ask for it first.
+ *   - the password grant: org code (where the registry wants one),
+ *     username and password, as above; where the registry also offers the
+ *     device grant, the device-sign-in key signs in on another device
+ *     instead (tui/screen_device.c);
+ *   - a workstation set up with its own credentials or a bearer token
+ *     (vaxdesk.conf): the person's name only; the workstation signs in and
+ *     the person's passphrase opens their records (tui/screen_passphrase.c);
+ *   - a registry with the device grant and no password grant: the name
+ *     only, then the device sign-in.
+ * The last two open the records with the passphrase alone when the
+ * registry cannot be reached.
+ *
  * Every login is a login: the password goes first; once the registry says
  * it is right it asks for the confidentiality statement, which is shown
  * (tui/screen_confid.c) to this user, at this login, and the login is sent
@@ -33,8 +50,19 @@ static const struct form_field_spec specs[] = {
 };
 /* clang-format on */
 
+/* what the form asks (see the top) */
+enum login_layout { LAYOUT_PASSWORD, LAYOUT_WORKSTATION, LAYOUT_DEVICE };
+
+/* clang-format off */
+static const struct form_field_spec name_spec = {
+	.id = "name", .label = "Your name", .kind = FORM_TEXT, .flags = FORM_REQUIRED,
+	.max_len = 64, .width = 24 };
+/* clang-format on */
+
 struct login_view {
 	struct app *app;
+	enum login_layout layout;
+	bool discovering; /* the registry's sign-in configuration is being asked for */
 	struct form *form;
 	bool waiting;     /* a request of ours is in flight */
 	char pw[256];     /* the password sent, until the answer (store, statement) */
@@ -50,6 +78,29 @@ static void wipe(struct login_view *v)
 	OPENSSL_cleanse(v->answer, sizeof v->answer);
 }
 
+/* The workstation signs itself in (vaxdesk.conf: client_secret_file or
+ * token_file), or the registry offers only the device grant. */
+static enum login_layout layout_of(struct app *a)
+{
+	struct api_session *as = session_api(a->sess);
+	if (!as)
+		return LAYOUT_PASSWORD;
+	const struct api_smart *sm = api_session_smart(as);
+	if (a->cfg.client_secret_file[0] || a->cfg.token_file[0])
+		return LAYOUT_WORKSTATION;
+	if (api_session_discovered(as) && !(sm->grants & API_GRANT_PASSWORD) &&
+	    (sm->grants & API_GRANT_DEVICE))
+		return LAYOUT_DEVICE;
+	return LAYOUT_PASSWORD;
+}
+
+/* The password form without the org code, for registries that take none. */
+static bool org_field(struct app *a)
+{
+	struct api_session *as = session_api(a->sess);
+	return !as || api_session_smart(as)->org_code;
+}
+
 /* (Re)make the form, keeping org and username. */
 static void make_form(struct app *a, struct login_view *v)
 {
@@ -57,23 +108,72 @@ static void make_form(struct app *a, struct login_view *v)
 	if (v->form) {
 		form_view_value(v->form, "org", org, sizeof org);
 		form_view_value(v->form, "user", user, sizeof user);
+		if (!user[0])
+			form_view_value(v->form, "name", user, sizeof user);
 		form_free(&v->form);
 	}
-	v->form = form_new(specs, v->challenge[0] ? 4 : 3);
+	v->layout = layout_of(a);
+	if (v->layout != LAYOUT_PASSWORD) {
+		v->form = form_new(&name_spec, 1);
+		form_view_fit(v->form, a->cols);
+		form_set_value(v->form, 0, user);
+		return;
+	}
+	bool with_org = org_field(a);
+	v->form = form_new(specs + (with_org ? 0 : 1), (v->challenge[0] ? 4u : 3u) - (with_org ? 0u : 1u));
 	form_view_fit(v->form, a->cols);
-	form_set_value(v->form, 0, org);
-	form_set_value(v->form, 1, user);
-	if (org[0] && user[0])
-		form_set_focus(v->form, 2);
+	if (with_org)
+		form_set_value(v->form, 0, org);
+	form_set_value(v->form, with_org ? 1 : 0, user);
+	if ((org[0] || !with_org) && user[0])
+		form_set_focus(v->form, with_org ? 2 : 1);
+}
+
+/* The index of the password field in the form now. */
+static size_t pw_field(struct app *a)
+{
+	return org_field(a) ? 2 : 1;
 }
 
 static void clear_password(struct login_view *v)
 {
 	wipe(v);
-	if (v->form) {
-		form_set_value(v->form, 2, "");
-		form_set_focus(v->form, 2);
+	if (v->form && v->layout == LAYOUT_PASSWORD) {
+		form_set_value(v->form, pw_field(v->app), "");
+		form_set_focus(v->form, pw_field(v->app));
 	}
+}
+
+static void send_login(struct app *a, struct login_view *v, bool accepted);
+
+/* The default token endpoint was not the registry's: it said how it signs
+ * in; the same login goes again where it says, if it takes passwords. */
+static void discovered(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct login_view *v = arg;
+	struct app *a = v->app;
+	v->discovering = v->waiting = false;
+	app_note_result(a, res);
+	make_form(a, v);
+	app_dirty(a, DIRTY_SCREEN);
+	if (res->cls == API_OK && v->layout == LAYOUT_PASSWORD &&
+	    (api_session_smart(as)->grants & API_GRANT_PASSWORD)) {
+		send_login(a, v, false);
+		return;
+	}
+	clear_password(v);
+	unsigned grants = api_session_smart(as)->grants;
+	if (res->cls != API_OK)
+		snprintf(v->error, sizeof v->error, "The registry's sign-in configuration: %s",
+		         res->err.message);
+	else if (grants & API_GRANT_CLIENT)
+		snprintf(v->error, sizeof v->error,
+		         "This registry takes no passwords: it signs in workstations set up for it "
+		         "(client_id and client_secret_file, or token_file, in vaxdesk.conf).");
+	else
+		snprintf(v->error, sizeof v->error,
+		         "This registry takes no passwords, and offers no other sign-in vaxdesk can use%s.",
+		         api_session_smart(as)->published ? "" : " (it publishes no sign-in configuration)");
 }
 
 static void *login_open(struct app *a, const void *arg)
@@ -88,15 +188,13 @@ static void *login_open(struct app *a, const void *arg)
 static void login_close(struct screen *s)
 {
 	struct login_view *v = s->data;
-	if (v->waiting)
+	if (v->waiting || v->discovering)
 		api_session_cancel(session_api(v->app->sess));
 	wipe(v);
 	form_free(&v->form);
 	OPENSSL_cleanse(v, sizeof *v);
 	free(v);
 }
-
-static void send_login(struct app *a, struct login_view *v, bool accepted);
 
 /* The registry cannot be reached: open the local store with the password
  * instead, if this user has logged in online here before. */
@@ -175,6 +273,18 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 		try_offline(a, v, res->err.message);
 		return;
 	}
+	struct api_token_error oauth;
+	bool not_token_endpoint =
+	    res->status == 404 || res->status == 405 ||
+	    (res->status == 401 && !api_token_error_parse(res->body, res->body_len, &oauth));
+	if (not_token_endpoint && !api_session_discovered(as)) {
+		/* no OAuth token endpoint answered (nothing there, or a FHIR
+		 * server's own refusal): ask the registry how it signs in (the
+		 * password is kept until then) */
+		v->discovering = v->waiting = api_session_discover(as, discovered, v);
+		if (v->waiting)
+			return;
+	}
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_AUTH && e->confidentiality_required) {
 		/* the password is right: the statement, then the login again */
@@ -223,6 +333,60 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	clear_password(v);
 }
 
+/* The workstation's sign-in answered: the passphrase next (or, with the
+ * registry unreachable, the passphrase alone opens the records). */
+static void workstation_done(struct api_session *as, const struct api_result *res, void *arg)
+{
+	struct login_view *v = arg;
+	struct app *a = v->app;
+	(void)as;
+	v->waiting = false;
+	app_note_result(a, res);
+	app_dirty(a, DIRTY_SCREEN);
+	a->msg[0] = '\0';
+	if (res->cls == API_OK) {
+		struct open_passphrase o = {.mode = session_local_known(a->sess) ? PASS_UNLOCK : PASS_SET};
+		app_open(a, SCREEN_PASSPHRASE, &o);
+		return;
+	}
+	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
+		struct open_passphrase o = {
+		    .mode = PASS_OFFLINE, .org = session_default_org(a->sess), .user = v->user};
+		if (!cache_has_user(session_store_handle(a->sess), o.org, o.user)) {
+			snprintf(v->error, sizeof v->error,
+			         "%.480s Offline login needs one online login first.", res->err.message);
+			return;
+		}
+		app_open(a, SCREEN_PASSPHRASE, &o);
+		app_message(a, MSG_INFO, "The registry cannot be reached: %s", res->err.message);
+		return;
+	}
+	const struct api_token_error *e = api_session_login_error(as);
+	snprintf(v->error, sizeof v->error, "The registry did not sign this workstation in: %s",
+	         e->description[0] ? e->description : res->err.message);
+}
+
+static void submit_name(struct app *a, struct login_view *v)
+{
+	form_view_value(v->form, "name", v->user, sizeof v->user);
+	if (v->layout == LAYOUT_DEVICE) {
+		struct open_device o = {.name = v->user};
+		app_open(a, SCREEN_DEVICE, &o);
+		return;
+	}
+	v->waiting = session_workstation_start(a->sess, v->user, workstation_done, v);
+	if (v->waiting)
+		app_message(a, MSG_INFO, "Signing this workstation in...");
+	else
+		/* the file's own complaint (mode, missing) is the first note */
+		snprintf(
+		    v->error, sizeof v->error, "This workstation cannot sign in: %s",
+		    a->n_notes
+		        ? a->notes[0]
+		        : "its client_secret_file or token_file could not be read (see vaxdesk.conf(5)).");
+	app_dirty(a, DIRTY_BODY);
+}
+
 static void send_login(struct app *a, struct login_view *v, bool accepted)
 {
 	bool ok = api_session_login(session_api(a->sess), v->org, v->user, v->pw,
@@ -249,15 +413,22 @@ static void submit(struct app *a, struct login_view *v)
 		app_message(a, MSG_INFO, "Still waiting for the registry...");
 		return;
 	}
-	form_view_value(v->form, "org", v->org, sizeof v->org);
+	if (v->layout != LAYOUT_PASSWORD) {
+		submit_name(a, v);
+		return;
+	}
+	if (org_field(a))
+		form_view_value(v->form, "org", v->org, sizeof v->org);
+	else
+		snprintf(v->org, sizeof v->org, "%s", session_default_org(a->sess));
 	form_view_value(v->form, "user", v->user, sizeof v->user);
-	form_view_secret(v->form, 2, v->pw, sizeof v->pw);
+	form_view_secret(v->form, pw_field(a), v->pw, sizeof v->pw);
 	v->answer[0] = '\0';
 	if (v->challenge[0])
 		form_view_value(v->form, "answer", v->answer, sizeof v->answer);
 	/* the field goes now; the password is kept only until the answer */
-	form_set_value(v->form, 2, "");
-	form_set_focus(v->form, 2);
+	form_set_value(v->form, pw_field(a), "");
+	form_set_focus(v->form, pw_field(a));
 	send_login(a, v, false);
 }
 
@@ -270,6 +441,17 @@ static unsigned login_action(struct app *a, struct screen *s, enum action act)
 		form_view_value(v->form, "user", user, sizeof user);
 		struct open_forgot o = {.org = org, .user = user, .hint = ""};
 		app_open(a, SCREEN_FORGOT, &o);
+		return TUI_HANDLED;
+	}
+	if (act == ACTION_DEVICE_SIGN_IN) {
+		if (!session_device_offered(a->sess)) {
+			app_message(a, MSG_INFO, "This registry does not offer sign-in on another device.");
+			return TUI_HANDLED;
+		}
+		char name[128] = "";
+		form_view_value(v->form, v->layout == LAYOUT_PASSWORD ? "user" : "name", name, sizeof name);
+		struct open_device o = {.name = name};
+		app_open(a, SCREEN_DEVICE, &o);
 		return TUI_HANDLED;
 	}
 	if (act == ACTION_CANCEL)
@@ -318,11 +500,29 @@ static void login_draw(struct app *a, struct screen *s, WINDOW *w)
 	if (nk)
 		snprintf(fk, sizeof fk, "%s%s%s", key_label(&keys[0], k1, sizeof k1), nk > 1 ? " or " : "",
 		         nk > 1 ? key_label(&keys[1], k2, sizeof k2) : "");
-	if (fk[0] && y + 1 < rows) {
+	if (fk[0] && y + 1 < rows && v->layout == LAYOUT_PASSWORD) {
 		char m[160];
 		snprintf(m, sizeof m, "Forgot your password? Press %s.", fk);
 		y = draw_wrapped(w, y + 1, 1, cols - 2, m);
 	}
+	char m[400], dk[KEY_NAME_LEN];
+	if (session_device_offered(a->sess) && v->layout != LAYOUT_WORKSTATION && y + 1 < rows) {
+		app_key_name(a, ACTION_DEVICE_SIGN_IN, dk, sizeof dk);
+		if (v->layout == LAYOUT_DEVICE)
+			snprintf(m, sizeof m,
+			         "Type your name and press Enter, then approve the sign-in on your phone or "
+			         "computer.");
+		else
+			snprintf(m, sizeof m, "Or sign in on your phone or computer: press %s.",
+			         dk[0] ? dk : "F4");
+		y = draw_wrapped(w, y + 1, 1, cols - 2, m);
+	}
+	if (v->layout == LAYOUT_WORKSTATION && y + 1 < rows)
+		y = draw_wrapped(w, y + 1, 1, cols - 2,
+		                 "This workstation signs in to the registry by itself; your name goes with "
+		                 "everything you record, and your passphrase opens your records here.");
+	if (v->discovering && y + 1 < rows)
+		y = draw_wrapped(w, y + 1, 1, cols - 2, "Asking the registry how to sign in...");
 	if (session_net(a->sess) == NET_NONE && !v->error[0] && y + 1 < rows)
 		y = draw_wrapped(w, y + 1, 1, cols - 2,
 		                 "No registry is set up: put registry_url (and ca_file) in vaxdesk.conf.");
@@ -330,8 +530,20 @@ static void login_draw(struct app *a, struct screen *s, WINDOW *w)
 		y = draw_wrapped(w, y + 1, 1, cols - 2, a->login_notice);
 }
 
-static const enum action login_actions[] = {ACTION_SUBMIT, ACTION_NEXT_FIELD, ACTION_PREV_FIELD,
-                                            ACTION_FORGOT_PASSWORD, ACTION_NONE};
+static bool login_shown(struct app *a, struct screen *s, enum action act)
+{
+	const struct login_view *v = s->data;
+	struct api_session *as = session_api(a->sess);
+	if (act == ACTION_DEVICE_SIGN_IN)
+		return as && (api_session_smart(as)->grants & API_GRANT_DEVICE) &&
+		       v->layout == LAYOUT_PASSWORD;
+	if (act == ACTION_FORGOT_PASSWORD)
+		return v->layout == LAYOUT_PASSWORD;
+	return true;
+}
+
+static const enum action login_actions[] = {ACTION_SUBMIT,          ACTION_NEXT_FIELD,     ACTION_PREV_FIELD,
+                                            ACTION_FORGOT_PASSWORD, ACTION_DEVICE_SIGN_IN, ACTION_NONE};
 
 const struct screen_ops screen_login_ops = {
     .name = "login",
@@ -342,5 +554,6 @@ const struct screen_ops screen_login_ops = {
     .action = login_action,
     .form = login_form,
     .actions = login_actions,
+    .action_shown = login_shown,
     .close = login_close,
 };

@@ -30,6 +30,7 @@ static const struct entry entries[] = {
     {ACTION_PROVIDER_SUMMARY, "Provider summary", true, CLINIC},
     {ACTION_OUTBOX, "Outbox: what waits for the registry", true, CLINIC},
     {ACTION_REVIEW, "Review possible duplicates", true, CLINIC},
+    {ACTION_LOTS, "Vaccine lots on hand", true, CLINIC},
     {ACTION_CHANGE_PASSWORD, "Change password", true, ALL},
     {ACTION_SWITCH_ORG, "Switch organization", true, ALL},
     {ACTION_GO_ONLINE, "Sign in to the registry (offline session)", true, ALL},
@@ -77,7 +78,7 @@ static bool usable(const struct app *a, int i)
 	 * and holds the clients to review */
 	if (app_offline(a) && entries[i].act != ACTION_LOGOUT && entries[i].act != ACTION_SEARCH &&
 	    entries[i].act != ACTION_ADD_CLIENT && entries[i].act != ACTION_REVIEW &&
-	    entries[i].act != ACTION_OUTBOX)
+	    entries[i].act != ACTION_OUTBOX && entries[i].act != ACTION_LOTS)
 		return false;
 	if (entries[i].act == ACTION_SWITCH_ORG) {
 		/* 0: the registry did not list them; the org code is typed */
@@ -141,6 +142,9 @@ static void run(struct app *a, int i)
 		break;
 	case ACTION_OUTBOX:
 		app_open(a, SCREEN_OUTBOX, NULL);
+		break;
+	case ACTION_LOTS:
+		app_open(a, SCREEN_LOTS, NULL);
 		break;
 	case ACTION_GO_ONLINE:
 		app_go_online(a);

@@ -24,6 +24,7 @@
 #include "core/fhir.h"
 #include "core/match.h"
 #include "core/text.h"
+#include "core/uuid.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -60,6 +61,10 @@ struct results_view {
 	int64_t oldest; /* offline: the oldest copy's as-of, Unix seconds */
 	int sel, top;
 	bool open_first;             /* the exact hit opens as soon as this screen is up */
+	bool no_match;               /* Smart search asked, a registry without $match: searched instead */
+	bool cap_wait;               /* Smart search waits to know whether the registry has $match */
+	char cap_rid[VAX_ID_LEN];    /* ... and then runs with these */
+	bool uuid_own;               /* a UUID found no registry id: asked again as the record's own UUID */
 	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
 	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
@@ -231,6 +236,12 @@ static void run_offline(struct app *a, struct results_view *v, const char *rid)
 		 * (the blind index holds "TYPE|value") */
 		static const char *types[] = {"MR", "SR", "PI", "PT"};
 		n = cache_find_rid(store, rid, keys[0]) ? 1 : 0;
+		/* a record's own UUID is its row key here */
+		struct client probe;
+		if (!n && uuid_valid(rid) && cache_get_client(store, rid, &probe, NULL, NULL)) {
+			snprintf(keys[0], sizeof keys[0], "%s", rid);
+			n = 1;
+		}
 		for (size_t t = 0; t < sizeof types / sizeof types[0] && n == 0; t++) {
 			char ident[VAX_ID_LEN + 8];
 			snprintf(ident, sizeof ident, "%s|%.*s", types[t], VAX_ID_LEN - 1, rid);
@@ -334,6 +345,21 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 			first_page_done(a, v);
 		return;
 	}
+	/* a UUID that is no registry id may be the record's own UUID */
+	if (first && b.n == 0 && !v->uuid_own && v->kind == SEARCH_QUICK && uuid_valid(v->query.id)) {
+		api_bundle_free(&b);
+		api_req_free(req);
+		v->uuid_own = true;
+		char ident[VAX_ID_LEN + 40];
+		snprintf(ident, sizeof ident, "urn:ietf:rfc:3986|urn:uuid:%s", v->query.id);
+		struct api_fhir_param p[] = {{"identifier", ident}};
+		struct api_req *r = api_fhir_search_req(app_conn(a), "Patient", p, 1, &err);
+		if (r)
+			send(a, v, r);
+		else
+			first_page_done(a, v);
+		return;
+	}
 	if (v->have_last)
 		api_bundle_free(&v->last);
 	v->last = b;
@@ -415,6 +441,12 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 	}
 	struct vax_error err;
 	struct api_req *r = NULL;
+	const struct api_capability *cap = session_capability(a->sess);
+	if (kind == SEARCH_SMART && cap->known && !cap->match) {
+		/* the registry offers no matching: a search on the same fields */
+		kind = v->kind = SEARCH_BASIC;
+		v->no_match = true;
+	}
 	if (kind == SEARCH_SMART) {
 		cJSON *p = fhir_patient_to_json(query);
 		r = api_fhir_match_req(app_conn(a), p, PAGE_COUNT, false, &err);
@@ -424,7 +456,9 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 		int n = 0;
 		char count[16], dob[DATE_ISO_LEN];
 		snprintf(count, sizeof count, "%d", PAGE_COUNT);
-		if (rid) {
+		if (rid && uuid_valid(rid)) {
+			p[n++] = (struct api_fhir_param){"_id", rid}; /* the registry's id */
+		} else if (rid) {
 			p[n++] = (struct api_fhir_param){"identifier", rid};
 		} else {
 			if (query->name.family[0])
@@ -468,8 +502,33 @@ static void *results_open(struct app *a, const void *arg)
 	struct results_view *v = xcalloc(1, sizeof *v);
 	v->app = a;
 	v->total = -1;
+	if (o->kind == SEARCH_SMART && !want_offline(a) && !session_capability_need(a->sess)) {
+		/* whether to $match or search comes from the registry's CapabilityStatement */
+		v->cap_wait = v->busy = true;
+		v->kind = o->kind;
+		v->query = *o->query;
+		snprintf(v->cap_rid, sizeof v->cap_rid, "%s", o->rid ? o->rid : "");
+		digits_only(o->phone ? o->phone : "", v->phone, sizeof v->phone);
+		v->open_single = o->open_single;
+		app_message(a, MSG_INFO, "Searching...");
+		return v;
+	}
 	search_run(a, v, o->kind, o->query, o->rid, o->phone, o->open_single);
 	return v;
+}
+
+static void results_notify(struct app *a, struct screen *s, unsigned events)
+{
+	struct results_view *v = s->data;
+	if (!(events & EVENT_SESSION) || !v->cap_wait || !session_capability(a->sess)->known)
+		return;
+	v->cap_wait = false;
+	struct client q = v->query;
+	char rid[VAX_ID_LEN], phone[sizeof v->phone];
+	snprintf(rid, sizeof rid, "%s", v->cap_rid);
+	snprintf(phone, sizeof phone, "%s", v->phone);
+	search_run(a, v, SEARCH_SMART, &q, rid[0] ? rid : NULL, phone, v->open_single);
+	app_dirty(a, DIRTY_SCREEN);
 }
 
 static void results_enter(struct app *a, struct screen *s, bool fresh)
@@ -556,6 +615,11 @@ static void results_draw(struct app *a, struct screen *s, WINDOW *w)
 		         v->n == 1 ? "" : "s");
 	draw_text(w, y++, 1, line, cols - 2);
 	wattrset(w, A_NORMAL);
+	if (v->no_match)
+		y = draw_wrapped(
+		    w, y, 1, cols - 2,
+		    "This registry offers no Smart search ($match): these are the clients a search by "
+		    "name, birth date and sex found, without scores.");
 	if (v->offline) {
 		char when[128] = "no copy dated";
 		if (v->oldest > 0) {
@@ -664,6 +728,7 @@ const struct screen_ops screen_results_ops = {
     .keymap = KEYMAP_RESULTS,
     .phi = true,
     .open = results_open,
+    .notify = results_notify,
     .enter = results_enter,
     .draw = results_draw,
     .action = results_action,

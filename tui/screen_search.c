@@ -176,7 +176,7 @@ static void run_form(struct app *a, struct search_view *v)
 {
 	struct client c;
 	char phone[32];
-	memset(&c, 0, sizeof c);
+	client_init(&c); /* no date is a date: 0 would read as 01/01/1970 */
 	common_fields(v, &c, phone, sizeof phone);
 	if (v->kind == SEARCH_BASIC) {
 		run(a, SEARCH_BASIC, &c, NULL, phone, false);

@@ -28,12 +28,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
+#include "cache/lots.h"
 #include "core/codes.h"
 #include "core/immunization.h"
 #include "core/fhir.h"
+#include "core/lot.h"
 #include "core/rules.h"
 #include "core/text.h"
 #include "core/vocab.h"
@@ -43,29 +46,41 @@
 
 /* clang-format off */
 #define F_VACCINE  { .id = "cvx", .label = "Vaccine", .kind = FORM_CODE, \
-                     .flags = FORM_REQUIRED, .max_len = 64, .width = 30 }
-#define F_MVX      { .id = "mvx", .label = "Manufacturer", .kind = FORM_CODE, .width = 30 }
-#define F_LOT      { .id = "lot", .label = "Lot number", .kind = FORM_TEXT, .max_len = 20, .width = 20 }
+                     .flags = FORM_REQUIRED, .max_len = 64, .width = 16 }
+#define F_MVX      { .id = "mvx", .label = "Manufacturer", .kind = FORM_CODE, .width = 12 }
+#define F_LOT      { .id = "lot", .label = "Lot number", .kind = FORM_TEXT, .max_len = 20, .width = 20, \
+                     .validate = lot_check }
 #define F_EXP      { .id = "expiration", .label = "Expiration date", .kind = FORM_DATE }
 #define F_DOSE     { .id = "dose", .label = "Dose volume (mL)", .kind = FORM_TEXT, .max_len = 8, \
                      .width = 8, .validate = volume_check }
-#define F_ROUTE    { .id = "route", .label = "Route", .kind = FORM_CODE, .width = 24 }
-#define F_SITE     { .id = "site", .label = "Site", .kind = FORM_CODE, .width = 24 }
+#define F_ROUTE    { .id = "route", .label = "Route", .kind = FORM_CODE, .width = 10 }
+#define F_SITE     { .id = "site", .label = "Site", .kind = FORM_CODE, .width = 10 }
 #define F_VIS      { .id = "vis_date", .label = "VIS given on", .kind = FORM_DATE }
 #define F_DATE     { .id = "date_given", .label = "Date given", .kind = FORM_DATE, .flags = FORM_REQUIRED }
-#define F_FUNDING  { .id = "funding", .label = "Funding source", .kind = FORM_CODE, .width = 30 }
-#define F_VFC      { .id = "vfc", .label = "VFC eligibility", .kind = FORM_CODE, .width = 30 }
+#define F_REFUSED  { .id = "date_given", .label = "Date refused", .kind = FORM_DATE, .flags = FORM_REQUIRED }
+#define F_FUNDING  { .id = "funding", .label = "Funding source", .kind = FORM_CODE, .width = 10 }
+#define F_VFC      { .id = "vfc", .label = "VFC eligibility", .kind = FORM_CODE, .width = 10 }
 #define F_PROVIDER { .id = "provider", .label = "Administered by", .kind = FORM_TEXT, .max_len = 50, \
                      .width = 30 }
 #define F_SOURCE   { .id = "info_source", .label = "Record source", .kind = FORM_CODE, \
-                     .flags = FORM_REQUIRED, .width = 30 }
+                     .flags = FORM_REQUIRED, .width = 10 }
 #define F_REFUSAL  { .id = "refusal_reason", .label = "Reason refused", .kind = FORM_CODE, \
-                     .flags = FORM_REQUIRED, .width = 30 }
+                     .flags = FORM_REQUIRED, .width = 10 }
 #define F_WHY      { .id = "edit_reason", .label = "Why change it", .kind = FORM_TEXT, \
                      .flags = FORM_REQUIRED, .max_len = 100, .width = 40 }
 /* clang-format on */
 
-#define ROWS_MAX 8 /* vaccines in one visit */
+#define ROWS_MAX     8                   /* vaccines in one visit */
+#define FORM_WHY_MAX (8 + 12 * ROWS_MAX) /* fields of a visit form */
+
+/* A lot number given here is checked as the vial prints it; one from an
+ * old paper record is taken as written (ctx: the instance's mode). */
+static const char *lot_check(const char *value, const void *ctx, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	const enum shot_mode *mode = ctx;
+	return mode && *mode == SHOT_ADMINISTERED ? lot_number_check(value) : NULL;
+}
 
 static const char *volume_check(const char *value, const void *ctx, char *buf, size_t len)
 {
@@ -76,19 +91,21 @@ static const char *volume_check(const char *value, const void *ctx, char *buf, s
 	return "Enter the volume in mL, like 0.5.";
 }
 
-/* Add New: the visit once, then a row per vaccine */
-static const struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_FUNDING, F_VFC};
-static const struct form_field_spec row_specs[] = {F_VACCINE, F_MVX,   F_LOT,  F_EXP,
+/* Add New: the visit once (who gave them, the child's eligibility), then a
+ * row per vaccine, each with its lot (the lot says its funding source: VFC
+ * stock and private stock are kept apart) */
+static const struct form_field_spec visit_specs[] = {F_DATE, F_PROVIDER, F_VFC};
+static const struct form_field_spec row_specs[] = {F_VACCINE, F_LOT,   F_MVX,  F_EXP, F_FUNDING,
                                                    F_DOSE,    F_ROUTE, F_SITE, F_VIS};
 static const struct form_field_spec hist_specs[] = {F_VACCINE, F_DATE, F_SOURCE, F_MVX, F_LOT, F_PROVIDER};
-static const struct form_field_spec refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL};
+static const struct form_field_spec refusal_specs[] = {F_VACCINE, F_REFUSED, F_REFUSAL};
 /* editing one dose: its form and the reason */
-static const struct form_field_spec edit_given_specs[] = {F_VACCINE, F_MVX,      F_LOT, F_EXP,  F_DOSE,
+static const struct form_field_spec edit_given_specs[] = {F_VACCINE, F_LOT,      F_MVX, F_EXP,  F_DOSE,
                                                           F_ROUTE,   F_SITE,     F_VIS, F_DATE, F_FUNDING,
                                                           F_VFC,     F_PROVIDER, F_WHY};
 static const struct form_field_spec edit_hist_specs[] = {F_VACCINE, F_DATE,     F_SOURCE, F_MVX,
                                                          F_LOT,     F_PROVIDER, F_WHY};
-static const struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_DATE, F_REFUSAL, F_WHY};
+static const struct form_field_spec edit_refusal_specs[] = {F_VACCINE, F_REFUSED, F_REFUSAL, F_WHY};
 static const struct form_field_spec delete_specs[] = {
     {.id = "reason",
      .label = "Why delete it",
@@ -103,10 +120,20 @@ struct shot_view {
 	struct form *form;
 	/* the spec tables this form was made from, wired to this form's code
 	 * lists (a form keeps pointers to both) */
-	struct form_field_spec specs[16], row_specs[8];
+	struct form_field_spec specs[16], row_specs[12];
 	struct form_choice *vaccine_choices, *mvx_choices;
+	bool *vaccine_gone, *mvx_gone; /* beside them: no longer current */
+	char **vaccine_labels;         /* "IPV - poliovirus vaccine, inactivated" (owned) */
+	size_t n_vaccine_labels;
 	size_t n_vaccine_choices, n_mvx_choices;
 	const char **vaccine_choice_mvx; /* a trade name's maker, beside vaccine_choices */
+	/* the lots on hand as this form knows them (its own copy: the lot
+	 * field's list points into it), and each one's line in that list */
+	struct vax_lot *lots;
+	int n_lots;
+	char (*lot_label)[128];
+	char row_cvx[ROWS_MAX][4]; /* the vaccine each row's lists were made for */
+	int row_lots[ROWS_MAX];    /* ... and how many lots they listed */
 	struct form_choice *vocab_choices[VOCAB_COUNT];
 	size_t n_vocab_choices[VOCAB_COUNT];
 	enum shot_mode mode;
@@ -137,11 +164,24 @@ static void make_choices(struct shot_view *v, struct app *a)
 		const struct product_info *prod;
 		size_t nc = codes_cvx_all(c, &cvx), np = codes_product_all(c, &prod);
 		v->vaccine_choices = xcalloc(nc + np + 1, sizeof *v->vaccine_choices);
+		v->vaccine_gone = xcalloc(nc + np + 1, sizeof *v->vaccine_gone);
 		v->vaccine_choice_mvx = xcalloc(nc + np + 1, sizeof *v->vaccine_choice_mvx);
+		/* the full name: "IPV" says less than "poliovirus vaccine, inactivated" */
+		v->vaccine_labels = xcalloc(nc + 1, sizeof *v->vaccine_labels);
 		for (size_t i = 0; i < nc; i++)
-			if (cvx[i].status != CVX_NEVER_ACTIVE)
+			if (cvx[i].status != CVX_NEVER_ACTIVE) {
+				const char *label = cvx[i].short_desc;
+				if (cvx[i].full_name && strcasecmp(cvx[i].full_name, cvx[i].short_desc)) {
+					size_t len = strlen(cvx[i].short_desc) + strlen(cvx[i].full_name) + 4;
+					char *l = xmalloc(len);
+					snprintf(l, len, "%s - %s", cvx[i].short_desc, cvx[i].full_name);
+					label = v->vaccine_labels[i] = l;
+				}
+				v->vaccine_gone[v->n_vaccine_choices] = cvx[i].status != CVX_ACTIVE;
 				v->vaccine_choices[v->n_vaccine_choices++] =
-				    (struct form_choice){cvx[i].code, cvx[i].short_desc};
+				    (struct form_choice){cvx[i].code, label};
+			}
+		v->n_vaccine_labels = nc;
 		/* trade names find the same CVX code ("Pediarix" -> 110) and
 		 * know their maker */
 		for (size_t i = 0; i < np; i++)
@@ -153,8 +193,11 @@ static void make_choices(struct shot_view *v, struct app *a)
 		const struct mvx_info *mvx;
 		size_t nm = codes_mvx_all(c, &mvx);
 		v->mvx_choices = xcalloc(nm + 1, sizeof *v->mvx_choices);
-		for (size_t i = 0; i < nm; i++)
+		v->mvx_gone = xcalloc(nm + 1, sizeof *v->mvx_gone);
+		for (size_t i = 0; i < nm; i++) {
+			v->mvx_gone[v->n_mvx_choices] = !mvx[i].active;
 			v->mvx_choices[v->n_mvx_choices++] = (struct form_choice){mvx[i].code, mvx[i].name};
+		}
 	}
 	for (int k = 0; k < VOCAB_COUNT; k++) {
 		size_t n;
@@ -169,8 +212,15 @@ static void make_choices(struct shot_view *v, struct app *a)
 static void free_choices(struct shot_view *v)
 {
 	free(v->vaccine_choices);
+	for (size_t i = 0; i < v->n_vaccine_labels; i++)
+		free(v->vaccine_labels[i]);
+	free(v->vaccine_labels);
+	free(v->vaccine_gone);
 	free(v->vaccine_choice_mvx);
 	free(v->mvx_choices);
+	free(v->mvx_gone);
+	free(v->lots);
+	free(v->lot_label);
 	for (int k = 0; k < VOCAB_COUNT; k++)
 		free(v->vocab_choices[k]);
 }
@@ -186,9 +236,11 @@ static struct form_field_spec *wire(struct shot_view *v, struct form_field_spec 
 		size_t nc = 0;
 		int k = -1;
 		if (!strcmp(id, "cvx"))
-			ch = v->vaccine_choices, nc = v->n_vaccine_choices;
+			ch = v->vaccine_choices, nc = v->n_vaccine_choices, dst[i].inactive = v->vaccine_gone;
 		else if (!strcmp(id, "mvx"))
-			ch = v->mvx_choices, nc = v->n_mvx_choices;
+			ch = v->mvx_choices, nc = v->n_mvx_choices, dst[i].inactive = v->mvx_gone;
+		else if (!strcmp(id, "lot"))
+			dst[i].ctx = &v->mode;
 		else if (!strcmp(id, "route"))
 			k = VOCAB_ROUTE;
 		else if (!strcmp(id, "site"))
@@ -241,15 +293,232 @@ static long focus_row(struct shot_view *v)
 	return form_field_row(v->form, form_focus(v->form));
 }
 
-/* A new vaccine row; the VIS was given today unless changed. */
-static long add_row(struct shot_view *v)
+static bool get(struct shot_view *v, long r, const char *id, char *buf, size_t len);
+static void get_date(struct shot_view *v, long r, const char *id, vax_date *d);
+static void build(struct shot_view *v, struct app *a, long r, struct immunization *im);
+
+/* A new vaccine row; the VIS was given today unless changed, the funding
+ * source is the last visit's until a lot says otherwise. */
+static long add_row(struct shot_view *v, struct app *a)
 {
 	if (form_rows(v->form) >= ROWS_MAX)
 		return -1;
 	long r = (long)form_row_add(v->form, v->row_specs, sizeof row_specs / sizeof *row_specs);
 	char today[DATE_US_LEN];
 	set_field_in(v, r, "vis_date", date_format_us(app_today(), today));
+	/* the stock of the visit's other vaccines, else of the last visit */
+	char before[8] = "";
+	if (r > 0)
+		get(v, r - 1, "funding", before, sizeof before);
+	if (before[0] || a->last_visit.funding[0])
+		set_field_in(v, r, "funding", before[0] ? before : a->last_visit.funding);
+	v->row_cvx[r][0] = '\0';
+	v->row_lots[r] = -1;
 	return r;
+}
+
+/* ---- the lots on hand ------------------------------------------------------------ */
+
+/* This form's copy of the lots, each with its line in the lot field's list:
+ * "IPV Sanofi Pasteur: 8 left, expires 03/31/2027, Federal funds (VFC...)". */
+static void load_lots(struct shot_view *v, struct app *a)
+{
+	const struct cache_lots *l = app_lots(a);
+	const struct codes *c = app_codes(a);
+	free(v->lots);
+	free(v->lot_label);
+	v->n_lots = l->n;
+	v->lots = xcalloc((size_t)l->n + 1, sizeof *v->lots);
+	v->lot_label = xcalloc((size_t)l->n + 1, sizeof *v->lot_label);
+	for (int i = 0; i < l->n; i++) {
+		const struct vax_lot *x = &v->lots[i];
+		v->lots[i] = l->lot[i];
+		const struct cvx_info *ci = c ? codes_cvx(c, x->cvx) : NULL;
+		const struct mvx_info *mi = c && x->mvx[0] ? codes_mvx(c, x->mvx) : NULL;
+		const char *fund = vocab_label(VOCAB_FUNDING, x->funding);
+		char exp[DATE_US_LEN];
+		/* what decides first: how many are left and until when */
+		snprintf(v->lot_label[i], sizeof v->lot_label[i], "%s %s: %d left, expires %s, %s",
+		         ci ? ci->short_desc : x->cvx, mi ? mi->name : x->mvx, x->doses,
+		         x->expiry != DATE_NONE ? date_format_us(x->expiry, exp) : "?",
+		         fund[0] ? fund : "funding not given");
+	}
+	for (int r = 0; r < ROWS_MAX; r++)
+		v->row_lots[r] = -1; /* the lists are made again */
+}
+
+/* The lot on hand with this number (and vaccine, when one is chosen). */
+static const struct vax_lot *lot_named(struct shot_view *v, const char *lot, const char *cvx)
+{
+	const struct vax_lot *any = NULL;
+	for (int i = 0; i < v->n_lots; i++) {
+		if (!lot_number_same(v->lots[i].lot, lot))
+			continue;
+		if (!cvx || !cvx[0] || !strcmp(v->lots[i].cvx, cvx))
+			return &v->lots[i];
+		any = &v->lots[i];
+	}
+	return cvx && cvx[0] ? NULL : any;
+}
+
+/* The date the row's dose is given (today if not typed yet). */
+static vax_date visit_day(struct shot_view *v)
+{
+	vax_date d = DATE_NONE;
+	get_date(v, -1, "date_given", &d);
+	return d != DATE_NONE ? d : app_today();
+}
+
+/* Row r takes lot l: the vaccine, maker, lot, expiry and funding it says. */
+static void fill_from_lot(struct shot_view *v, struct app *a, long r, const struct vax_lot *l)
+{
+	char exp[DATE_US_LEN];
+	set_field_in(v, r, "cvx", l->cvx);
+	v->row_cvx[r][0] = '\0'; /* its lists follow the vaccine */
+	if (l->mvx[0])
+		set_field_in(v, r, "mvx", l->mvx);
+	set_field_in(v, r, "lot", l->lot);
+	if (l->expiry != DATE_NONE)
+		set_field_in(v, r, "expiration", date_format_us(l->expiry, exp));
+	if (l->funding[0])
+		set_field_in(v, r, "funding", l->funding);
+	char why[96];
+	if (lot_refusal(l, visit_day(v), why, sizeof why)) {
+		long li = field_in(v, r, "lot");
+		char m[128];
+		snprintf(m, sizeof m, "Not usable: %s.", why);
+		if (li >= 0)
+			form_set_message(v->form, (size_t)li, m);
+		app_message(a, MSG_ERROR, "Not usable: %s.", why);
+	}
+}
+
+/* The pick list of a lot field: why an entry may not be given. */
+static const char *lot_refuse(struct app *a, struct screen *below, size_t field, size_t k)
+{
+	(void)a;
+	struct shot_view *v = below->data;
+	static char why[128];
+	size_t n;
+	const struct form_choice *ch = form_choices(v->form, field, &n);
+	char cvx[4] = "";
+	get(v, form_field_row(v->form, field), "cvx", cvx, sizeof cvx);
+	const struct vax_lot *l = k < n ? lot_named(v, ch[k].code, cvx) : NULL;
+	return l ? lot_refusal(l, visit_day(v), why, sizeof why) : NULL;
+}
+
+/* The makers of a vaccine: those CDC lists a product of it for (all of
+ * them when it lists none: an unspecified formulation). */
+static void row_makers(struct shot_view *v, struct app *a, long r, const char *cvx)
+{
+	long mi = field_in(v, r, "mvx");
+	const struct codes *c = app_codes(a);
+	if (mi < 0 || !c)
+		return;
+	const struct product_info *p[24];
+	int np = cvx[0] ? codes_products(c, cvx, p, 24) : 0;
+	struct form_choice ch[24];
+	bool gone[24];
+	size_t n = 0;
+	for (int i = 0; i < np; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(ch[k].code, p[i]->mvx);
+		const struct mvx_info *m = codes_mvx(c, p[i]->mvx);
+		if (dup || !m)
+			continue;
+		gone[n] = !m->active || !p[i]->active;
+		ch[n++] = (struct form_choice){m->code, m->name};
+	}
+	form_set_choices(v->form, (size_t)mi, n ? ch : NULL, n ? gone : NULL, n);
+}
+
+/* The lots on hand a row's lot field lists: of its vaccine, else all. */
+static void row_lots(struct shot_view *v, long r, const char *cvx)
+{
+	long li = field_in(v, r, "lot");
+	if (li < 0)
+		return;
+	struct form_choice *ch = xcalloc((size_t)v->n_lots + 1, sizeof *ch);
+	bool *gone = xcalloc((size_t)v->n_lots + 1, sizeof *gone);
+	size_t n = 0;
+	vax_date day = visit_day(v);
+	for (int i = 0; i < v->n_lots; i++) {
+		if (cvx[0] && strcmp(v->lots[i].cvx, cvx))
+			continue;
+		gone[n] = !lot_usable(&v->lots[i], day);
+		ch[n++] = (struct form_choice){v->lots[i].lot, v->lot_label[i]};
+	}
+	form_set_choices(v->form, (size_t)li, n ? ch : NULL, n ? gone : NULL, n);
+	free(ch);
+	free(gone);
+}
+
+/* The fields a rule makes required for this dose (a child's funding and
+ * eligibility, a lot for a dose given here): the field empty fails a rule. */
+static void mark_required(struct shot_view *v, struct app *a, long r, const struct immunization *im)
+{
+	static const char *const ids[] = {"lot", "funding", "vfc", "info_source", "refusal_reason"};
+	struct rule_ctx ctx = {.today = app_today(), .codes = app_codes(a), .new_record = true};
+	bool child = false;
+	for (size_t k = 0; k < sizeof ids / sizeof *ids; k++) {
+		long fi = field_in(v, r, ids[k]);
+		if (fi < 0 || (form_field_at(v->form, (size_t)fi)->spec->flags & FORM_REQUIRED))
+			continue;
+		struct immunization t = *im;
+		char *f = !strcmp(ids[k], "lot")           ? t.lot
+		          : !strcmp(ids[k], "funding")     ? t.funding
+		          : !strcmp(ids[k], "vfc")         ? t.vfc
+		          : !strcmp(ids[k], "info_source") ? t.info_source
+		                                           : t.refusal_reason;
+		f[0] = '\0';
+		struct rule_report rep;
+		rules_report_init(&rep);
+		rules_check_immunization(&ctx, v->cl.dob, &t, &rep);
+		bool req = false;
+		for (int i = 0; i < rep.n; i++)
+			req |= !strcmp(rep.v[i].field, ids[k]) && rule_severity(rep.v[i].rule) == RULE_ERROR;
+		form_set_required(v->form, (size_t)fi, req);
+		child |= req && !strcmp(ids[k], "funding");
+	}
+	/* VFC stock is accounted by lot and expiry: a child's dose needs both */
+	long ei = field_in(v, r, "expiration");
+	if (ei >= 0)
+		form_set_required(v->form, (size_t)ei, child);
+}
+
+/* After every change: each row's lists follow its vaccine, the lots on
+ * hand follow the registry, the marks follow the rules. */
+static void sync_rows(struct shot_view *v, struct app *a)
+{
+	if (!v->form || v->deleting)
+		return;
+	size_t nrows = form_rows(v->form) ? form_rows(v->form) : 1;
+	for (size_t r = 0; r < nrows && r < ROWS_MAX; r++) {
+		long row = form_rows(v->form) ? (long)r : -1;
+		char cvx[4] = "";
+		get(v, row, "cvx", cvx, sizeof cvx);
+		if (strcmp(cvx, v->row_cvx[r]) || v->row_lots[r] != v->n_lots) {
+			row_makers(v, a, row, cvx);
+			row_lots(v, row, cvx);
+			snprintf(v->row_cvx[r], sizeof v->row_cvx[r], "%s", cvx);
+			v->row_lots[r] = v->n_lots;
+		}
+		struct immunization im;
+		build(v, a, row, &im);
+		mark_required(v, a, row, &im);
+	}
+}
+
+/* A lot number typed or chosen in row r that is a lot on hand fills the row. */
+static void lot_typed(struct shot_view *v, struct app *a, long r)
+{
+	char lot[LOT_NUMBER_LEN + 8] = "", cvx[4] = "";
+	get(v, r, "lot", lot, sizeof lot);
+	get(v, r, "cvx", cvx, sizeof cvx);
+	const struct vax_lot *l = lot[0] ? lot_named(v, lot, cvx) : NULL;
+	if (l)
+		fill_from_lot(v, a, r, l);
 }
 
 /* A new dose of v->mode: Add New (the visit and one row), Add Historical,
@@ -266,15 +535,57 @@ static void make_new(struct shot_view *v, struct app *a)
 	v->form = form_new(wire(v, v->specs, sp, n), n);
 	if (mode == SHOT_ADMINISTERED) {
 		wire(v, v->row_specs, row_specs, sizeof row_specs / sizeof *row_specs);
-		add_row(v);
+		add_row(v, a);
 		/* the vaccine first: a scan there fills most of the row */
 		form_set_focus(v->form, (size_t)field_in(v, 0, "cvx"));
+		/* the same nurse, and usually the same eligibility, as the last visit */
+		if (a->last_visit.provider[0])
+			set_field(v, "provider", a->last_visit.provider);
+		if (a->last_visit.vfc[0])
+			set_field(v, "vfc", a->last_visit.vfc);
 	}
 	form_view_fit(v->form, a->cols);
 	char today[DATE_US_LEN];
 	date_format_us(app_today(), today);
 	if (mode != SHOT_HISTORICAL)
 		set_field(v, "date_given", today);
+	form_mark_saved(v->form); /* what was filled in is no change of the person's */
+}
+
+/* Add New for the vaccines ticked in the due-today checklist: a row each,
+ * from its lot on hand where there is one; the cursor on the first field
+ * still to answer. */
+static void make_visit_rows(struct shot_view *v, struct app *a, const struct open_visit_row *rows, int n)
+{
+	for (int i = 0; i < n && i < ROWS_MAX; i++) {
+		long r = i == 0 ? 0 : add_row(v, a);
+		if (r < 0)
+			break;
+		const struct vax_lot *l = NULL;
+		for (int k = 0; k < v->n_lots && rows[i].lot_id[0]; k++)
+			if (!strcmp(v->lots[k].id, rows[i].lot_id))
+				l = &v->lots[k];
+		if (l)
+			fill_from_lot(v, a, r, l);
+		else
+			set_field_in(v, r, "cvx", rows[i].cvx);
+	}
+	form_view_fit(v->form, a->cols);
+	sync_rows(v, a);
+	form_mark_saved(v->form);
+	for (size_t i = 0; i < form_count(v->form); i++) {
+		const struct form_field *f = form_field_at(v->form, i);
+		char val[8];
+		form_get_value(v->form, i, val, sizeof val);
+		if (!f->readonly && f->required && !val[0]) {
+			form_set_focus(v->form, i);
+			return;
+		}
+	}
+	char save[32];
+	draw_short_key(a, KEYMAP_IMMUNIZATION, KEYMAP_EDITING, ACTION_SAVE, save, sizeof save);
+	app_message(a, MSG_INFO, "%d vaccine%s filled in from the lots on hand: check them, then %s saves.",
+	            n, n == 1 ? "" : "s", save);
 }
 
 /* Fill the edit form from a dose. */
@@ -382,7 +693,12 @@ static void *shot_open(struct app *a, const void *arg)
 	explicit_bzero(r, sizeof *r);
 	free(r);
 	make_choices(v, a);
+	load_lots(v, a);
 	v->mode = o->mode;
+	/* a dose given here is given from the lots on hand: today's counts
+	 * (a historical dose, a refusal or an edit needs no read) */
+	if (!o->im && !o->outbox && !o->delete &&o->mode == SHOT_ADMINISTERED)
+		app_lots_refresh_if_old(a);
 	if (o->delete) {
 		v->deleting = true;
 		v->victim = *o->im;
@@ -396,7 +712,10 @@ static void *shot_open(struct app *a, const void *arg)
 		make_edit(v, a, o->im);
 	} else {
 		make_new(v, a);
+		if (o->n_rows > 0 && v->mode == SHOT_ADMINISTERED)
+			make_visit_rows(v, a, o->rows, o->n_rows);
 	}
+	sync_rows(v, a);
 	return v;
 }
 
@@ -449,17 +768,37 @@ static bool apply_scan(struct shot_view *v, struct app *a)
 		    "The vial's product number is not in the CDC NDC table; choose the vaccine.");
 		return true;
 	}
-	form_set_value(v->form, (size_t)vi, ndc->cvx);
-	if (ndc->mvx[0])
-		set_field_in(v, row, "mvx", ndc->mvx);
-	if (vial.lot[0])
-		set_field_in(v, row, "lot", vial.lot);
-	if (vial.expiry != DATE_NONE) {
-		char e[DATE_US_LEN];
-		set_field_in(v, row, "expiration", date_format_us(vial.expiry, e));
+	/* a vial from the refrigerator is a lot on hand: the lot says the rest
+	 * (funding, doses left); an expired vial is never recorded as given */
+	const struct vax_lot *l = vial.lot[0] ? lot_named(v, vial.lot, ndc->cvx) : NULL;
+	char why[128], d[DATE_US_LEN];
+	if (v->mode == SHOT_ADMINISTERED && (l ? lot_refusal(l, visit_day(v), why, sizeof why) != NULL
+	                                       : vial.expiry != DATE_NONE && vial.expiry < visit_day(v))) {
+		if (!l)
+			snprintf(why, sizeof why, "this vial expired on %s", date_format_us(vial.expiry, d));
+		form_set_value(v->form, (size_t)vi, "");
+		char m[FORM_MSG_LEN];
+		snprintf(m, sizeof m, "Not given: %s. Take another vial.", why);
+		form_set_message(v->form, (size_t)vi, m);
+		app_message(a, MSG_ERROR, "%s", m);
+		return true;
 	}
-	snprintf(v->scan_note, sizeof v->scan_note, "Scanned: %.60s, NDC %s.", ndc->name ? ndc->name : "",
-	         ndc->ndc);
+	form_set_value(v->form, (size_t)vi, ndc->cvx);
+	if (l) {
+		fill_from_lot(v, a, row, l);
+	} else {
+		if (ndc->mvx[0])
+			set_field_in(v, row, "mvx", ndc->mvx);
+		if (vial.lot[0])
+			set_field_in(v, row, "lot", vial.lot);
+		if (vial.expiry != DATE_NONE)
+			set_field_in(v, row, "expiration", date_format_us(vial.expiry, d));
+	}
+	snprintf(v->scan_note, sizeof v->scan_note, "Scanned: %.60s, NDC %s%s.", ndc->name ? ndc->name : "",
+	         ndc->ndc,
+	         l           ? ", a lot on hand"
+	         : v->n_lots ? "; not among the lots on hand"
+	                     : "");
 	/* go on to the first field the barcode does not fill */
 	long next = field_in(v, row, "dose");
 	if (next < 0)
@@ -556,9 +895,14 @@ static void build(struct shot_view *v, struct app *a, long r, struct immunizatio
 	}
 }
 
-/* Put each rule's message beside its field in row r; true if none blocks.
- * *first is true until the first message of the whole form is shown. */
-static bool show_rules(struct shot_view *v, struct app *a, long r, const struct rule_report *rep, bool *first)
+/* Put each rule's message beside its field in row r, unless the field's
+ * own check already said something there; true if none blocks. A rule on
+ * no field of the form goes to *loose. An empty field a rule requires
+ * keeps its short "Required." (its star says so; a long sentence beside
+ * every such field would push the form off an 80x24 screen): the rule's
+ * sentence goes to why[] for the message line. */
+static bool show_rules(struct shot_view *v, long r, const struct rule_report *rep, char *loose, size_t len,
+                       char (*why)[FORM_MSG_LEN])
 {
 	bool ok = true;
 	for (int i = 0; i < rep->n; i++) {
@@ -566,24 +910,85 @@ static bool show_rules(struct shot_view *v, struct app *a, long r, const struct 
 			continue;
 		ok = false;
 		long fi = field_in(v, r, rep->v[i].field);
-		char m[FORM_MSG_LEN];
-		snprintf(m, sizeof m, "%s", rule_message(rep->v[i].rule));
 		if (fi < 0) {
-			app_message(a, MSG_ERROR, "%s", m);
+			snprintf(loose, len, "%s", rule_message(rep->v[i].rule));
 			continue;
 		}
-		form_set_message(v->form, (size_t)fi, m);
-		if (*first) {
-			form_set_focus(v->form, (size_t)fi);
-			/* the field's column may be narrow: the whole sentence below too */
-			if (r >= 0 && form_rows(v->form) > 1)
-				app_message(a, MSG_ERROR, "Not saved: vaccine %ld: %s", r + 1, m);
-			else
-				app_message(a, MSG_ERROR, "Not saved: %s", m);
-		}
-		*first = false;
+		const char *had = form_field_at(v->form, (size_t)fi)->message;
+		if (!had[0])
+			form_set_message(v->form, (size_t)fi, rule_message(rep->v[i].rule));
+		else if (!strcmp(had, "Required.") && (size_t)fi < FORM_WHY_MAX)
+			snprintf(why[fi], sizeof why[fi], "%s", rule_message(rep->v[i].rule));
 	}
 	return ok;
+}
+
+/* Everything wrong, at once: the fields' own checks and the registry's
+ * rules, each beside its field; the cursor on the first, the count and the
+ * first on the message line (a narrow field's column may cut it). */
+static bool all_errors(struct shot_view *v, struct app *a, struct immunization *ims, size_t n,
+                       const struct rule_ctx *ctx)
+{
+	char loose[VAX_ERROR_MSG_LEN] = "";
+	static char why[FORM_WHY_MAX][FORM_MSG_LEN];
+	bool ok = true;
+	/* twice: moving the cursor to the first wrong field checks the field
+	 * it leaves again, as Tab would, which forgets that one's "Required." */
+	for (int pass = 0; pass < 2; pass++) {
+		form_validate(v->form, NULL, NULL);
+		memset(why, 0, sizeof why);
+		ok = true;
+		for (size_t r = 0; r < n; r++) {
+			long row = form_rows(v->form) ? (long)r : -1;
+			build(v, a, row, &ims[r]);
+			struct rule_report rep;
+			rules_report_init(&rep);
+			rules_check_immunization(ctx, v->cl.dob, &ims[r], &rep);
+			ok &= show_rules(v, row, &rep, loose, sizeof loose, why);
+		}
+		for (size_t i = 0; pass == 0 && i < form_count(v->form); i++)
+			if (form_field_at(v->form, i)->message[0] && !form_field_at(v->form, i)->readonly) {
+				form_set_focus(v->form, i);
+				break;
+			}
+	}
+	size_t bad = form_count(v->form), count = 0;
+	for (size_t i = 0; i < form_count(v->form); i++)
+		if (form_field_at(v->form, i)->message[0] && !form_field_at(v->form, i)->readonly) {
+			if (bad == form_count(v->form))
+				bad = i;
+			count++;
+		}
+	if (ok && !count)
+		return true;
+	if (bad == form_count(v->form)) {
+		app_message(a, MSG_ERROR, "Not saved: %s", loose);
+		return false;
+	}
+	form_set_focus(v->form, bad);
+	/* the first vaccine to correct is the one shown in full */
+	for (size_t i = bad; i < form_count(v->form); i++)
+		if (form_field_at(v->form, i)->message[0] && form_field_row(v->form, i) >= 0) {
+			v->shown_row = form_field_row(v->form, i);
+			break;
+		}
+	const struct form_field *f = form_field_at(v->form, bad);
+	const char *said = bad < FORM_WHY_MAX && why[bad][0] ? why[bad] : f->message;
+	long r = form_field_row(v->form, bad);
+	char where[32] = "";
+	if (r >= 0 && form_rows(v->form) > 1)
+		snprintf(where, sizeof where, "vaccine %ld: ", r + 1);
+	/* the sentence whole on an 80-column line (a narrow field's column may
+	 * cut it), the count after it */
+	char more[48] = "";
+	if (count > 1)
+		snprintf(more, sizeof more, " (%zu fields marked)", count);
+	if (draw_width(where) + draw_width(f->spec->label) + draw_width(said) + draw_width(more) + 20 <=
+	    a->cols)
+		app_message(a, MSG_ERROR, "Not saved: %s%s: %s%s", where, f->spec->label, said, more);
+	else
+		app_message(a, MSG_ERROR, "Not saved: %s%s%s", where, said, more);
+	return false;
 }
 
 static void save(struct shot_view *v, struct app *a);
@@ -653,16 +1058,10 @@ static void save(struct shot_view *v, struct app *a)
 	struct rule_ctx ctx = {
 	    .today = app_today(), .codes = app_codes(a), .new_record = !v->editing || v->outbox_create};
 	struct rule_report rep;
-	bool ok = true, first = true;
-	for (size_t r = 0; r < n; r++) {
-		long row = form_rows(v->form) ? (long)r : -1;
-		build(v, a, row, &ims[r]);
-		rules_report_init(&rep);
-		rules_check_immunization(&ctx, cl->dob, &ims[r], &rep);
-		ok &= show_rules(v, a, row, &rep, &first);
-	}
+	bool ok = true;
+	(void)cl;
 	app_dirty(a, DIRTY_BODY);
-	if (!ok)
+	if (!all_errors(v, a, ims, n, &ctx))
 		return;
 	/* an edit is sent with If-Match: a newer registry version comes back
 	 * as a conflict, so only new records warn about an old history */
@@ -709,6 +1108,13 @@ static void save(struct shot_view *v, struct app *a)
 		return;
 	}
 	form_mark_saved(v->form);
+	if (!v->editing && v->mode == SHOT_ADMINISTERED) {
+		/* the next visit of this session starts from this one */
+		get(v, -1, "provider", a->last_visit.provider, sizeof a->last_visit.provider);
+		get(v, -1, "vfc", a->last_visit.vfc, sizeof a->last_visit.vfc);
+		snprintf(a->last_visit.funding, sizeof a->last_visit.funding, "%s", ims[n - 1].funding);
+		app_lots_used(a, ims, n);
+	}
 	form_free(&v->form);
 	saved_message(v, a, &ims[0], n);
 	app_outbox_changed(a);
@@ -731,7 +1137,7 @@ static unsigned row_action(struct shot_view *v, struct app *a, enum action act)
 		return TUI_HANDLED;
 	}
 	if (act == ACTION_ADD_ROW) {
-		long r = add_row(v);
+		long r = add_row(v, a);
 		if (r < 0) {
 			app_message(a, MSG_ERROR, "At most %d vaccines in one visit; save these first.",
 			            ROWS_MAX);
@@ -786,6 +1192,26 @@ static void fill_maker(struct shot_view *v, struct app *a, long r, const struct 
 	app_message(a, MSG_INFO, "Manufacturer filled from the vaccine: %s.", m ? m->label : mvx);
 }
 
+/* What the pick list chose: what follows from it is filled, and the cursor
+ * goes on to the next field (a choice is an answer). */
+static void picked(struct app *a, struct screen *below, size_t field)
+{
+	struct shot_view *v = below->data;
+	if (!v->form || field >= form_count(v->form))
+		return;
+	const char *id = form_field_at(v->form, field)->spec->id;
+	long r = form_field_row(v->form, field);
+	if (!strcmp(id, "cvx")) {
+		sync_rows(v, a); /* the makers of this vaccine first */
+		fill_maker(v, a, r, form_choice(v->form, field));
+	} else if (!strcmp(id, "lot")) {
+		lot_typed(v, a, r);
+	}
+	form_focus_next(v->form);
+	sync_rows(v, a);
+	app_dirty(a, DIRTY_BODY);
+}
+
 /* A field's own check refused the save: say that nothing was saved, as the
  * registry's rules do, and which vaccine of the visit needs correcting. */
 static void refused_message(struct shot_view *v, struct app *a)
@@ -819,24 +1245,59 @@ static unsigned shot_action(struct app *a, struct screen *s, enum action act)
 			app_pop(a);
 		return TUI_HANDLED;
 	}
+	size_t at = form_focus(v->form);
+	const struct form_field *here = form_field_at(v->form, at);
+	/* F4, or Enter on a code that matches several: the list, never a guess */
+	if (here && (act == ACTION_PICK || (act == ACTION_SUBMIT && form_view_ambiguous(v->form)))) {
+		form_view_pick(a, v->form, picked, !strcmp(here->spec->id, "lot") ? lot_refuse : NULL);
+		return TUI_HANDLED;
+	}
+	if (!v->deleting && (act == ACTION_SUBMIT || act == ACTION_SAVE)) {
+		form_apply(v->form, ACTION_SUBMIT); /* leave the field as Tab would */
+		save(v, a);                         /* v may be gone after this */
+		return TUI_HANDLED;
+	}
 	/* the choice is read before the field is left: leaving writes the
 	 * code, which would then find the CVX line instead of the trade name */
 	long row = focus_row(v), vi = field_in(v, row, "cvx");
 	const struct form_choice *chosen =
-	    vi >= 0 && form_focus(v->form) == (size_t)vi ? form_choice(v->form, (size_t)vi) : NULL;
+	    vi >= 0 && at == (size_t)vi ? form_choice(v->form, (size_t)vi) : NULL;
 	unsigned r = form_view_action(a, v->form, act);
-	if (chosen && form_focus(v->form) != (size_t)vi)
-		fill_maker(v, a, row, chosen);
+	if (form_focus(v->form) != at) {
+		if (chosen)
+			fill_maker(v, a, row, chosen);
+		if (here && !strcmp(here->spec->id, "lot"))
+			lot_typed(v, a, row);
+	}
 	if ((r & FORM_REFUSED) && !(r & FORM_SUBMIT) && (act == ACTION_SUBMIT || act == ACTION_SAVE))
 		refused_message(v, a);
-	if ((r & FORM_SUBMIT) && v->deleting)
+	if ((r & FORM_SUBMIT) && v->deleting) {
 		delete_save(v, a);
-	else if (r & FORM_SUBMIT)
-		save(v, a);
+		return TUI_HANDLED; /* v is gone */
+	}
 	if (r & FORM_UNHANDLED)
 		return TUI_UNHANDLED;
+	sync_rows(v, a);
 	app_dirty(a, DIRTY_BODY);
 	return TUI_HANDLED;
+}
+
+static unsigned shot_text(struct app *a, struct screen *s, wchar_t wc)
+{
+	struct shot_view *v = s->data;
+	if (v->form && (form_view_text(a, v->form, wc) & FORM_CHANGED))
+		sync_rows(v, a);
+	return TUI_HANDLED;
+}
+
+static void shot_notify(struct app *a, struct screen *s, unsigned events)
+{
+	struct shot_view *v = s->data;
+	if (!(events & EVENT_LOTS) || !v->form)
+		return;
+	load_lots(v, a);
+	sync_rows(v, a);
+	app_dirty(a, DIRTY_BODY);
 }
 
 static struct form *shot_form(const struct screen *s)
@@ -1039,7 +1500,9 @@ const struct screen_ops screen_shot_ops = {
     .open = shot_open,
     .draw = shot_draw,
     .action = shot_action,
+    .text = shot_text,
     .form = shot_form,
+    .notify = shot_notify,
     .actions = shot_actions,
     .action_shown = shot_action_shown,
     .unsaved = shot_unsaved,

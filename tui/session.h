@@ -36,6 +36,25 @@
  * says: one back-off for the whole program (the outbox's sending asks the
  * same probe when it meets an offline registry).
  *
+ * Sign-ins without a password typed here (api/session.h: the device grant,
+ * the workstation's client credentials, a bearer token set up for it): the
+ * registry checked no secret this terminal could keep, so the store's key
+ * and the idle lock answer a local passphrase instead, chosen at the
+ * person's first such sign-in on this workstation and typed after every
+ * later one (session_online_local). Offline, it opens the store exactly as
+ * a password does (session_offline_login), and a person whose sign-in
+ * needs no password here types it at the lock. A token that runs out is
+ * renewed without the person where the sign-in allows it (a refresh token,
+ * the client credentials again); where it does not (the registry refused
+ * the refresh), the session goes on offline and signs in again by the same
+ * way (app_go_online).
+ *
+ * The device grant is driven from session_tick: session_device_start() asks
+ * the registry for a code, then polls at the registry's interval (five
+ * seconds more after every slow_down, RFC 8628 3.5) until the person
+ * approves (DEVICE_APPROVED: the token is held, the passphrase comes next),
+ * refuses or lets the code expire (DEVICE_FAILED, with why in words).
+ *
  * Roles: the registry names the user's role at the organization with the
  * token; session_may_write() says whether clients and doses may be written
  * and, if not, why in words ("Your role at HILLPEDS is view-only."). An
@@ -49,6 +68,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/fhir_client.h"
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
@@ -118,6 +138,69 @@ void session_logout(struct session *s);
 /** The password changed at the registry: the lock and the store's key follow it. */
 bool session_password_changed(struct session *s, const char *password, int64_t now, struct vax_error *err);
 
+/* ---- signing in without a password typed here ---------------------------------- */
+
+/** What a sign-in without an organization from the registry works for
+ * (vaxdesk.conf's organization, else the registry's host); copied. */
+void session_set_default_org(struct session *s, const char *org);
+/** The organization such a sign-in works for. */
+const char *session_default_org(const struct session *s);
+
+enum device_state {
+	DEVICE_IDLE,     /* none asked for */
+	DEVICE_ASKING,   /* a code is being asked for */
+	DEVICE_WAITING,  /* the code is shown; polling until the person answers */
+	DEVICE_APPROVED, /* approved: the token is held; the passphrase next */
+	DEVICE_FAILED,   /* refused, expired or unreachable: why in session_device_note */
+};
+/** Start a device sign-in; name is who signs in when the registry does not
+ * say (may be ""). False (with why in the note) if it could not start. */
+bool session_device_start(struct session *s, const char *name);
+/** Give it up (the code is forgotten; the registry lets it expire). */
+void session_device_cancel(struct session *s);
+enum device_state session_device_state(const struct session *s);
+/** The registry may offer sign-in on another device (it was not asked yet,
+ * or it said so): the key for it is shown. */
+bool session_device_offered(const struct session *s);
+/** Changes each time what a device sign-in shows changes, or the
+ * registry's capabilities arrive (the frame tells the screens: EVENT_SESSION). */
+unsigned session_device_seq(const struct session *s);
+/** The code, the address to type it at, and the one with the code in it. */
+const struct api_device *session_device(const struct session *s);
+/** What to tell the person now ("Waiting for your approval", why it failed). */
+const char *session_device_note(const struct session *s);
+/** Seconds between polls now; the wall-clock time the code stops working. */
+long session_device_interval(const struct session *s);
+int64_t session_device_expires(const struct session *s);
+
+/** Sign the workstation in (its client credentials, else the bearer token
+ * set up for it) for the person called name; cb gets the registry's answer. */
+bool session_workstation_start(struct session *s, const char *name, api_session_fn cb, void *arg);
+/** A token is held and the store waits for the local passphrase. */
+bool session_signed_in(const struct session *s);
+/** The signed-in person has a store here (the passphrase opens it) or not
+ * (one is made with it). */
+bool session_local_known(const struct session *s);
+/** Open (or make) the signed-in person's store with their local passphrase:
+ * ONLINE, and the lock answers it. Codes: CACHE-BAD-PASSWORD,
+ * CACHE-OFFLINE-LOCKED (cache_login_offline's words). */
+bool session_online_local(struct session *s, const char *passphrase, int64_t now, struct vax_error *err);
+/** A forgotten passphrase: a new one, with a new store, when nothing waits
+ * to be sent in the old one (CACHE-KEY-OLD-PASSWORD otherwise). */
+bool session_local_reset(struct session *s, const char *passphrase, int64_t now, struct vax_error *err);
+/** The session's secret is a local passphrase (not a registry password). */
+bool session_local(const struct session *s);
+/** A session with the store open signs in again as the workstation (its
+ * client credentials, else its bearer token; the passphrase goes nowhere).
+ * True if it started: cb gets the answer, to hand to session_relogin_done().
+ * False when this workstation has neither (then: a password, or a device
+ * sign-in and session_device_adopt). */
+bool session_sign_in_again(struct session *s, api_session_fn cb, void *arg);
+/** An offline (or renewal-less) session's device sign-in was approved: it
+ * goes ONLINE if the registry signed in the same user and organization
+ * whose store is open (SESSION-OTHER-USER otherwise, and the token goes). */
+bool session_device_adopt(struct session *s, struct vax_error *err);
+
 /* ---- lock and expiry ---------------------------------------------------------- */
 
 /** Idle lock or the lock key (no-op unless ONLINE, OFFLINE or EXPIRED). */
@@ -155,6 +238,13 @@ enum net_state session_note(struct session *s, const struct api_result *res);
 /** Something that sends met an offline registry: offline now (why in words),
  * probe again with the back-off, or after retry_after_s if it is > 0. */
 void session_note_offline(struct session *s, long retry_after_s, const char *why);
+/** What the registry offers ($match, $immds-forecast), from the
+ * CapabilityStatement the health probe reads; known false until one came. */
+const struct api_capability *session_capability(const struct session *s);
+/** The capabilities are needed: true if they are known; otherwise the
+ * CapabilityStatement is asked for (once), and the screens hear of its
+ * answer through session_device_seq() like a sign-in's progress. */
+bool session_capability_need(struct session *s);
 /** Ask the registry's health now. */
 void session_probe_now(struct session *s);
 /** Once per loop turn: the probe, the token's renewal and its expiry.

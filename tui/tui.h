@@ -34,6 +34,7 @@
 #include "api/http.h"
 #include "api/session.h"
 #include "cache/store.h"
+#include "forecast/immds.h"
 #include "forecast/record.h"
 #include "forms/form.h"
 #include "keymaps/keymap.h"
@@ -65,6 +66,8 @@ struct codes;
 	_(RESULTS,  results)  /* the clients a search found, paged */ \
 	_(REVIEW_MATCH, review_match) /* held offline clients the registry may have */ \
 	_(DISCARD,  discard)  /* why an outbox entry is dropped (a reason is required) */ \
+	_(DEVICE,   device)   /* sign in on another device: the code, the address, waiting */ \
+	_(PASSPHRASE, passphrase) /* the local passphrase after a sign-in without a password */ \
 	_(ASK,      ask)      /* a few fields asked for a report (tui/reports.c) */ \
 	_(RECALL,   recall)   /* a reminder/recall run, its letters and notices */ \
 	_(SCHOOLS,  schools)  /* the organization's school lists */ \
@@ -73,7 +76,11 @@ struct codes;
 	_(PICK_LISTS, pick_lists) /* the lists to add a student to */ \
 	_(SCHOOL_REPORT, school_report) /* a compliance report, run or reopened */ \
 	_(SCHOOL_REPORTS, school_reports) /* Check School Reports */ \
-	_(SUMMARY,  summary)  /* the provider summary */
+	_(SUMMARY,  summary)  /* the provider summary */ \
+	_(PICK,     pick)     /* a field's list, code and full name, narrowed as typed */ \
+	_(DUE,      due)      /* the vaccines due today as a checklist: ticked ones are the visit */ \
+	_(LOTS,     lots)     /* the organization's vaccine lots on hand */ \
+	_(LOT_EDIT, lot_edit) /* add or change a lot */
 /* clang-format on */
 
 enum screen_id {
@@ -91,6 +98,7 @@ enum screen_id {
 #define EVENT_OUTBOX  0x1u /* outbox entries changed state (a sync step, a save) */
 #define EVENT_NET     0x2u /* the registry's reachability changed */
 #define EVENT_SESSION 0x4u /* the session's state changed (lock, expiry, sign-in) */
+#define EVENT_LOTS    0x8u /* the lots on hand were read again or changed */
 
 /* One open screen: what it is and its own state (tig's view->private, tmux's
  * window_mode data). The stack holds these; the same screen can be on it
@@ -145,9 +153,12 @@ SCREEN_INFO(SCREEN_DECL)
 
 /* What an opener passes to ops->open (app_open's arg), per screen. */
 enum shot_mode { SHOT_ADMINISTERED, SHOT_HISTORICAL, SHOT_REFUSAL };
+struct open_visit_row;
 struct open_shot {
-	const char *client_key;           /* the client's row key in the store */
-	enum shot_mode mode;              /* a new dose (im NULL) */
+	const char *client_key;            /* the client's row key in the store */
+	enum shot_mode mode;               /* a new dose (im NULL) */
+	const struct open_visit_row *rows; /* Add New: start with these rows (due today) */
+	int n_rows;
 	const struct immunization *im;    /* change this dose (or delete it) */
 	bool delete;                      /* ask why, then delete im */
 	const struct cache_entry *outbox; /* correct this rejected outbox dose (im its payload) */
@@ -155,6 +166,21 @@ struct open_shot {
 struct open_client_edit {
 	const struct client *base; /* the client as it is (or a search's pre-fill) */
 	bool adding;               /* Add Client */
+};
+/* the pick list over a form (F4): the form is the opener's, under it */
+struct open_pick {
+	struct form *form;
+	size_t field;
+	const char *title; /* NULL: the field's label */
+	/* after the field took entry k (below is the opener, on top again) */
+	void (*picked)(struct app *a, struct screen *below, size_t field);
+	/* why entry k may not be chosen (an expired lot), or NULL */
+	const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k);
+};
+/* Add New for these vaccines, each row filled from a lot on hand (or its vaccine) */
+struct open_visit_row {
+	char cvx[4];
+	char lot_id[VAX_ID_LEN]; /* a lot on hand ("" none) */
 };
 struct open_discard {
 	const struct cache_entry *e;
@@ -174,6 +200,17 @@ struct open_confid {
 struct open_forgot {
 	const char *org, *user; /* pre-fill */
 	const char *hint;       /* why the reset opened ("" if asked for) */
+};
+/* sign in on another device: at the login (the passphrase follows), or a
+ * session whose store is open signing in again (adopt) */
+struct open_device {
+	const char *name; /* who signs in, when the registry does not say */
+	bool adopt;
+};
+enum passphrase_mode { PASS_SET, PASS_UNLOCK, PASS_RESET, PASS_OFFLINE };
+struct open_passphrase {
+	enum passphrase_mode mode;
+	const char *org, *user; /* PASS_OFFLINE: whose records */
 };
 enum search_kind { SEARCH_QUICK, SEARCH_BASIC, SEARCH_SMART };
 /* a search for the results screen to run (the registry, or the store offline) */
@@ -312,9 +349,20 @@ struct app {
 	int64_t counts_ms;   /* when last counted */
 	struct codes *codes; /* the CDC tables, loaded on first use */
 	bool codes_tried;
+	struct county_list *counties; /* the counties of each state, loaded on first use */
+	bool counties_tried;
 	struct forecast_data *forecast; /* CDSi and school data, loaded on first use */
 
 	struct app_sync *sync; /* the outbox sending itself (tui/app_sync.c) */
+	unsigned seen_device;  /* session_device_seq() the screens last followed */
+	struct app_lots *lots; /* the organization's lots on hand (tui/app_lots.c) */
+	/* what the last visit recorded in this session chose: the next one
+	 * starts from it (the same nurse, usually the same eligibility) */
+	struct {
+		char provider[VAX_NAME_LEN];
+		char vfc[8];
+		char funding[8];
+	} last_visit;
 };
 
 /* tui/app.c */
@@ -354,6 +402,9 @@ struct cache_store *app_store(const struct app *a);
 struct api_conn *app_conn(const struct app *a);
 /** The CDC code tables (NULL if they cannot be read). */
 const struct codes *app_codes(struct app *a);
+/** The counties of each state (NULL if they cannot be read). */
+struct county_list;
+const struct county_list *app_counties(struct app *a);
 /** Today on the workstation's calendar. */
 vax_date app_today(void);
 /** Who records, where, now (for a capture). */
@@ -384,6 +435,9 @@ void app_logged_in_offline(struct app *a);
 bool app_statement(struct app *a, const struct api_result *res,
                    void (*answered)(struct app *a, struct screen *below, bool agreed), char *error,
                    size_t len);
+/** A session with its store open signed in to the registry again without
+ * a password here: say so, and send what waits. */
+void app_signed_in_again(struct app *a);
 /** Offline session: sign in to the registry (the password over the current
  * screen), or probe now if it is not answering yet. */
 void app_go_online(struct app *a);
@@ -417,6 +471,23 @@ void app_sync_free(struct app *a);
 /** "Sending 3 of 12", the last pass's result, or "". */
 void app_sync_label(const struct app *a, char *buf, size_t len);
 
+/* tui/app_lots.c: the organization's lots on hand (cache/lots.h), read from
+ * the registry when online and kept for offline work */
+struct cache_lots;
+/** The lots as known now (the kept copy at first); never NULL. */
+const struct cache_lots *app_lots(struct app *a);
+/** Read them from the registry now (online; one read at a time); the
+ * screens hear EVENT_LOTS when they are in. */
+void app_lots_refresh(struct app *a);
+/** The same, when the copy is older than a few minutes. */
+void app_lots_refresh_if_old(struct app *a);
+/** Doses of a visit were saved: count them off their lots here at once. */
+void app_lots_used(struct app *a, const struct immunization *ims, size_t n);
+/** "Lots as of 10:42" / "Lots kept here from 11/02/2026" / "" for a line. */
+void app_lots_label(struct app *a, char *buf, size_t len);
+/** Forget them (logout, another organization). */
+void app_lots_free(struct app *a);
+
 /* tui/record.c: one client's record as the screens show it, read from the
  * store and computed when it changes (opened, saved, sent), never while
  * drawing: the doses in vaccine groups, each with its registry state in
@@ -442,6 +513,12 @@ struct record {
 	int n_rows;
 	bool school; /* the Texas school check instead of ACIP */
 	struct forecast_record fc;
+	/* the registry's own forecast ($immds-forecast) for these doses, when it
+	 * offers one; until it comes, or where it offers none, the one computed
+	 * here (fc) is shown and fc_source says which */
+	struct immds_answer reg;
+	bool have_reg;
+	char fc_source[160];               /* "from the registry", "computed here", ... */
 	char note[VAX_ERROR_MSG_LEN + 64]; /* why it is not loaded */
 };
 /** (Re)read r->want from the store: the client, its doses, each dose's
@@ -449,6 +526,14 @@ struct record {
 void record_load(struct app *a, struct record *r, bool forecast);
 /** The forecast again (schedule changed). */
 void record_forecast(struct app *a, struct record *r);
+/** The registry's forecast for r's doses, asked for when the registry offers
+ * $immds-forecast and can be reached (NULL otherwise: fc_source says why
+ * the one computed here is shown). Send it; its answer goes to
+ * record_registry_forecast_done(). */
+struct api_req *record_registry_forecast_req(struct app *a, struct record *r);
+/** Read the registry's answer (false: the one computed here stays, and
+ * fc_source says why). */
+bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res);
 void record_free(struct record *r);
 /** An outbox state in words: "Waiting to send", "Accepted", ... */
 const char *record_state_words(enum cache_state s);
@@ -575,6 +660,9 @@ int draw_wrapped(WINDOW *w, int y, int x, int width, const char *utf8);
  * page-up/down by page rows when page > 0. Returns false, leaving *sel, for
  * any other action. Every list screen moves the same way through this. */
 bool list_move(int *sel, int n, int page, enum action act);
+/** A list shown in rows lines: *page becomes rows (at least 1) and *top
+ * moves so that the selection sel is in sight. */
+void list_view(int *top, int *page, int sel, int rows);
 /** Columns a UTF-8 string takes. */
 int draw_width(const char *utf8);
 void draw_status(struct app *a);
@@ -615,6 +703,14 @@ int form_view_draw_range(struct app *a, WINDOW *w, int y, struct form *f, bool f
                          bool legend);
 /** Give every field a width that fits cols. */
 void form_view_fit(struct form *f, int cols);
+/** Open the pick list of f's focused field (picked, refuse: see struct
+ * open_pick; may be NULL); false with a message if it has none. */
+bool form_view_pick(struct app *a, struct form *f,
+                    void (*picked)(struct app *a, struct screen *below, size_t field),
+                    const char *(*refuse)(struct app *a, struct screen *below, size_t field, size_t k));
+/** The focused field is a code field whose text matches several entries
+ * and chooses none: Enter there lists them rather than submitting. */
+bool form_view_ambiguous(const struct form *f);
 /** Common handling of an action on a form screen; returns FORM_* flags. */
 unsigned form_view_action(struct app *a, struct form *f, enum action act);
 /** A typed character for the focused field. */

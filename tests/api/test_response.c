@@ -2,14 +2,20 @@
  * error classes, on hand-written inputs (good, hostile and broken). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/fhir_client.h"
 #include "api/http.h"
+#include "api/oauth.h"
 #include "api/response.h"
 #include "api/session.h"
+#include "core/uuid.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 START_TEST(outcome_text_errors_first_and_clean)
 {
@@ -274,6 +280,185 @@ START_TEST(request_building)
 }
 END_TEST
 
+START_TEST(smart_configuration)
+{
+	struct api_smart sm;
+	struct vax_error err;
+	const char *origin = "https://reg.example:8443";
+	/* vaxregd's */
+	const char *v = "{\"token_endpoint\":\"https://reg.example:8443/auth/token\","
+	                "\"device_authorization_endpoint\":\"https://reg.example:8443/auth/device\","
+	                "\"revocation_endpoint\":\"https://reg.example:8443/auth/revoke\","
+	                "\"grant_types_supported\":[\"password\",\"refresh_token\","
+	                "\"urn:ietf:params:oauth:grant-type:device_code\"],"
+	                "\"token_endpoint_auth_methods_supported\":[\"none\"],\"org_code_required\":true}";
+	ck_assert(api_smart_parse(v, strlen(v), origin, &sm, &err));
+	ck_assert(sm.published && sm.org_code);
+	ck_assert_uint_eq(sm.grants, API_GRANT_PASSWORD | API_GRANT_REFRESH | API_GRANT_DEVICE);
+	ck_assert_str_eq(sm.token_endpoint, "https://reg.example:8443/auth/token");
+	ck_assert_str_eq(sm.device_endpoint, "https://reg.example:8443/auth/device");
+	/* Medplum's: no password, no device; the token endpoint outside /fhir */
+	const char *m = "{\"token_endpoint\":\"https://reg.example:8443/oauth2/token\","
+	                "\"grant_types_supported\":[\"client_credentials\",\"authorization_code\","
+	                "\"refresh_token\",\"urn:ietf:params:oauth:grant-type:token-exchange\"],"
+	                "\"token_endpoint_auth_methods_supported\":[\"client_secret_basic\","
+	                "\"client_secret_post\",\"private_key_jwt\"]}";
+	ck_assert(api_smart_parse(m, strlen(m), origin, &sm, &err));
+	ck_assert_uint_eq(sm.grants, API_GRANT_CLIENT | API_GRANT_REFRESH);
+	ck_assert(!sm.org_code && sm.secret_post);
+	/* the device grant without its endpoint is no device grant */
+	const char *d = "{\"token_endpoint\":\"https://reg.example:8443/t\","
+	                "\"grant_types_supported\":[\"urn:ietf:params:oauth:grant-type:device_code\"]}";
+	ck_assert(api_smart_parse(d, strlen(d), origin, &sm, &err));
+	ck_assert_uint_eq(sm.grants, 0);
+	/* an endpoint on another server: refused, and the defaults stay */
+	const char *o = "{\"token_endpoint\":\"https://evil.example/token\"}";
+	ck_assert(!api_smart_parse(o, strlen(o), origin, &sm, &err));
+	ck_assert_str_eq(err.code, "API-OAUTH-ORIGIN");
+	ck_assert_str_eq(sm.token_endpoint, "/auth/token");
+	ck_assert(!sm.published && sm.org_code);
+	/* a look-alike host is another server too */
+	const char *l = "{\"token_endpoint\":\"https://reg.example:8443.evil.example/token\"}";
+	ck_assert(!api_smart_parse(l, strlen(l), origin, &sm, &err));
+	/* no token endpoint, not JSON */
+	ck_assert(!api_smart_parse("{}", 2, origin, &sm, &err));
+	ck_assert_str_eq(err.code, "API-PROTO-SMART");
+	ck_assert(!api_smart_parse("<html>", 6, origin, &sm, &err));
+}
+END_TEST
+
+START_TEST(device_authorization)
+{
+	struct api_device d;
+	struct vax_error err;
+	const char *ok = "{\"device_code\":\"abc123\",\"user_code\":\"BCDF-GHJK\","
+	                 "\"verification_uri\":\"https://reg/auth/activate\","
+	                 "\"verification_uri_complete\":\"https://reg/auth/activate?user_code=BCDF-GHJK\","
+	                 "\"expires_in\":600}";
+	ck_assert(api_device_parse(ok, strlen(ok), &d, &err));
+	ck_assert_str_eq(d.device_code, "abc123");
+	ck_assert_str_eq(d.user_code, "BCDF-GHJK");
+	ck_assert_int_eq(d.expires_in, 600);
+	ck_assert_int_eq(d.interval, 5); /* RFC 8628: 5 when not given */
+	const char *esc = "{\"device_code\":\"a b\",\"user_code\":\"X\",\"verification_uri\":\"u\","
+	                  "\"expires_in\":6}";
+	ck_assert(!api_device_parse(esc, strlen(esc), &d, &err));
+	ck_assert_str_eq(err.code, "API-PROTO-DEVICE");
+	const char *noexp = "{\"device_code\":\"a\",\"user_code\":\"X\",\"verification_uri\":\"u\"}";
+	ck_assert(!api_device_parse(noexp, strlen(noexp), &d, &err));
+	/* control characters never reach the screen */
+	const char *ctl = "{\"device_code\":\"a\",\"user_code\":\"AB\\u001b[2JCD\","
+	                  "\"verification_uri\":\"u\",\"expires_in\":60,\"interval\":2}";
+	ck_assert(api_device_parse(ctl, strlen(ctl), &d, &err));
+	ck_assert_ptr_null(strchr(d.user_code, 0x1b));
+	ck_assert_int_eq(d.interval, 2);
+}
+END_TEST
+
+START_TEST(token_answer_identity)
+{
+	struct api_token t;
+	struct vax_error err;
+	const char *v = "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"token_type\":\"Bearer\","
+	                "\"expires_in\":900,\"refresh_expires_in\":28800,\"username\":\"alice\","
+	                "\"org_code\":\"CLINPENA\"}";
+	ck_assert(api_token_parse(v, strlen(v), &t, &err));
+	ck_assert_str_eq(t.refresh_token, "r1");
+	ck_assert_str_eq(t.username, "alice");
+	ck_assert_int_eq(t.refresh_expires_in, 28800);
+	const char *m = "{\"access_token\":\"a2\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+	                "\"profile\":{\"reference\":\"ClientApplication/ws1\",\"display\":\"Desk 1\"}}";
+	ck_assert(api_token_parse(m, strlen(m), &t, &err));
+	ck_assert_str_eq(t.refresh_token, "");
+	ck_assert_str_eq(t.profile, "ClientApplication/ws1");
+	ck_assert_str_eq(t.profile_name, "Desk 1");
+	api_token_wipe(&t);
+}
+END_TEST
+
+START_TEST(bundle_fullurls_fresh)
+{
+	const char *b =
+	    "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+	    "{\"fullUrl\":\"urn:uuid:11111111-1111-4111-8111-111111111111\",\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"identifier\":[{\"system\":\"urn:ietf:rfc:3986\",\"value\":"
+	    "\"urn:uuid:11111111-1111-4111-8111-111111111111\"}]},\"request\":{\"method\":\"POST\","
+	    "\"url\":\"Patient\",\"ifNoneExist\":\"identifier=urn:ietf:rfc:3986|urn:uuid:"
+	    "11111111-1111-4111-8111-111111111111\"}},"
+	    "{\"fullUrl\":\"urn:uuid:22222222-2222-4222-8222-222222222222\",\"resource\":{\"resourceType\":"
+	    "\"Immunization\",\"patient\":{\"reference\":\"urn:uuid:11111111-1111-4111-8111-111111111111\"},"
+	    "\"identifier\":[{\"system\":\"urn:ietf:rfc:3986\",\"value\":"
+	    "\"urn:uuid:22222222-2222-4222-8222-222222222222\"}]},\"request\":{\"method\":\"POST\","
+	    "\"url\":\"Immunization\"}}]}";
+	cJSON *j = cJSON_Parse(b), *k = cJSON_Parse(b);
+	api_fhir_bundle_localize(j);
+	api_fhir_bundle_localize(k);
+	cJSON *e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entry"), 0);
+	cJSON *e1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entry"), 1);
+	const char *full = cJSON_GetStringValue(cJSON_GetObjectItem(e0, "fullUrl"));
+	ck_assert_str_ne(full, "urn:uuid:11111111-1111-4111-8111-111111111111");
+	ck_assert(!strncmp(full, "urn:uuid:", 9) && uuid_valid(full + 9));
+	/* the reference follows; the identifier and the condition do not */
+	ck_assert_str_eq(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(e1, "resource"), "patient"), "reference")),
+	    full);
+	ck_assert_str_eq(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(e0, "resource"), "identifier"), 0),
+	        "value")),
+	    "urn:uuid:11111111-1111-4111-8111-111111111111");
+	ck_assert_str_eq(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(e0, "request"), "ifNoneExist")),
+	    "identifier=urn:ietf:rfc:3986|urn:uuid:11111111-1111-4111-8111-111111111111");
+	/* fresh for every Bundle: a resend never repeats one */
+	cJSON *k0 = cJSON_GetArrayItem(cJSON_GetObjectItem(k, "entry"), 0);
+	ck_assert_str_ne(cJSON_GetStringValue(cJSON_GetObjectItem(k0, "fullUrl")), full);
+	cJSON_Delete(j);
+	cJSON_Delete(k);
+}
+END_TEST
+
+START_TEST(secret_files)
+{
+	char *dir = testutil_mkdtemp(), path[4096], buf[128];
+	struct vax_error err;
+	snprintf(path, sizeof path, "%s/token", dir);
+	FILE *f = fopen(path, "w");
+	fputs("  tok-123  \nsecond line\n", f);
+	fclose(f);
+	chmod(path, 0644);
+	ck_assert(!api_secret_file_read(path, buf, sizeof buf, &err));
+	ck_assert_str_eq(err.code, "API-SECRET-MODE");
+	ck_assert_ptr_nonnull(strstr(err.message, "644"));
+	chmod(path, 0600);
+	ck_assert(api_secret_file_read(path, buf, sizeof buf, &err));
+	ck_assert_str_eq(buf, "tok-123");
+	/* a link to it is not taken */
+	char link[4096];
+	snprintf(link, sizeof link, "%s/link", dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert(!api_secret_file_read(link, buf, sizeof buf, &err));
+	ck_assert_str_eq(err.code, "API-SECRET-MODE");
+	/* too long for the buffer; empty */
+	char small[4];
+	ck_assert(!api_secret_file_read(path, small, sizeof small, &err));
+	f = fopen(path, "w");
+	fputs("\n", f);
+	fclose(f);
+	ck_assert(!api_secret_file_read(path, buf, sizeof buf, &err));
+	ck_assert_str_eq(err.code, "API-SECRET-READ");
+	snprintf(path, sizeof path, "%s/missing", dir);
+	ck_assert(!api_secret_file_read(path, buf, sizeof buf, &err));
+	ck_assert_str_eq(err.code, "API-SECRET-READ");
+	unlink(link);
+	snprintf(path, sizeof path, "%s/token", dir);
+	unlink(path);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *api_response_suite(void)
 {
 	Suite *s = suite_create("api_response");
@@ -287,6 +472,11 @@ Suite *api_response_suite(void)
 	tcase_add_test(tc, form_encode);
 	tcase_add_test(tc, status_classes);
 	tcase_add_test(tc, request_building);
+	tcase_add_test(tc, smart_configuration);
+	tcase_add_test(tc, device_authorization);
+	tcase_add_test(tc, token_answer_identity);
+	tcase_add_test(tc, bundle_fullurls_fresh);
+	tcase_add_test(tc, secret_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,13 +1,13 @@
 /* tests/cache/faultproxy.c - a TCP relay in front of a real vaxregd that
  * breaks one upload, the way networks do.
  *
- *   faultproxy TARGET_PORT MODE N
+ *   faultproxy TARGET_PORT MODE N [ARM]
  *
  * Listens on 127.0.0.1 (any port), prints "PORT <n>", relays every
  * connection to 127.0.0.1:TARGET_PORT byte for byte (TLS stays end to end).
  * The first connection on which one read towards the registry brings more
- * than ARM bytes (a Bundle upload, even gzipped; logins and $match requests
- * are smaller) gets the fault, then everything passes:
+ * than ARM bytes (default 1536: a Bundle upload, even gzipped; logins and
+ * $match requests are smaller) gets the fault, then everything passes:
  *   cut-up N    only N more bytes reach the registry, then both sides close
  *               (connection reset mid-upload: the registry never commits)
  *   stall-up N  N more bytes reach the registry, then nothing moves either
@@ -80,8 +80,8 @@ static void drop(struct pair *p)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fputs("usage: faultproxy TARGET_PORT cut-up|stall-up|cut-down|reset-hello N\n", stderr);
+	if (argc != 4 && argc != 5) {
+		fputs("usage: faultproxy TARGET_PORT cut-up|stall-up|cut-down|reset-hello N [ARM]\n", stderr);
 		return 2;
 	}
 	int target = atoi(argv[1]);
@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	                 : !strcmp(argv[2], "reset-hello") ? M_RESET_HELLO
 	                                                   : M_CUT_DOWN;
 	long n = atol(argv[3]);
+	long arm = argc == 5 ? atol(argv[4]) : ARM;
 	int port, ls = listen_any(&port);
 	if (ls < 0) {
 		perror("faultproxy");
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			long len = r;
-			if (!fired && !p->armed && from_client && len > ARM) {
+			if (!fired && !p->armed && from_client && len > arm) {
 				p->armed = true;
 				fired = true;
 				p->up_at_arm = p->up;

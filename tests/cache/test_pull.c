@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "api/fhir_client.h"
 #include "cache/pull.h"
 #include "sys/fileio.h"
@@ -174,6 +176,68 @@ START_TEST(a_failed_part_keeps_the_stored_one)
 }
 END_TEST
 
+/* batch.json with its dose searchset changed: total (-1: none) and the
+ * doses cut to n. */
+static char *doses_answer(long total, int n, struct api_result *res)
+{
+	char *body = answer("batch.json", res);
+	cJSON *b = cJSON_Parse(body);
+	free(body);
+	cJSON *set = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 3), "resource");
+	cJSON_DeleteItemFromObject(set, "total");
+	if (total >= 0)
+		cJSON_AddNumberToObject(set, "total", (double)total);
+	cJSON *e = cJSON_GetObjectItem(set, "entry");
+	while (cJSON_GetArraySize(e) > n)
+		cJSON_DeleteItemFromArray(e, 0);
+	body = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	res->body = body;
+	res->body_len = strlen(body);
+	return body;
+}
+
+START_TEST(a_history_that_does_not_add_up_is_unknown)
+{
+	struct api_result res;
+	struct cache_pulled p;
+	enum api_class cls;
+	struct vax_error err;
+	char why[200];
+	/* the answer as it came: all of it */
+	char *body = doses_answer(1, 1, &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert(cache_pull_complete(&p, 0, why, sizeof why));
+	ck_assert_str_eq(why, "");
+	cache_pulled_free(&p);
+	free(body);
+	/* a total the doses sent fall short of */
+	body = doses_answer(4, 0, &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert(!cache_pull_complete(&p, 0, why, sizeof why));
+	ck_assert_str_eq(why, "the registry says this client has 4 doses but sent 0");
+	cache_pulled_free(&p);
+	free(body);
+	/* none sent, no total, for a client whose doses were read before */
+	body = doses_answer(-1, 0, &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	ck_assert(cache_pull_complete(&p, 0, why, sizeof why)); /* a client with no doses */
+	ck_assert(!cache_pull_complete(&p, 3, why, sizeof why));
+	ck_assert_str_eq(why, "the registry sent no doses, but 3 were read from it before");
+	cache_pulled_free(&p);
+	free(body);
+	/* the dose read itself failed */
+	body = answer("companions_failed.json", &res);
+	ck_assert(cache_pull_read(&res, &p, &cls, &err));
+	if (!p.have_imms) {
+		ck_assert(!cache_pull_complete(&p, 0, why, sizeof why));
+		ck_assert_str_eq(why, "the registry did not answer for this client's doses");
+	}
+	cache_pulled_free(&p);
+	free(body);
+}
+END_TEST
+
 /* A search that asked _revinclude: each client found is stored with what
  * was included for it (and only that); a search whose self link does not
  * name the _revinclude (a registry that ignored them) stores nothing, so
@@ -236,6 +300,7 @@ Suite *cache_pull_suite(void)
 	tcase_add_test(tc, not_found_in_the_registrys_words);
 	tcase_add_test(tc, only_batch_answers);
 	tcase_add_test(tc, a_failed_part_keeps_the_stored_one);
+	tcase_add_test(tc, a_history_that_does_not_add_up_is_unknown);
 	tcase_add_test(tc, a_search_brings_the_records);
 	suite_add_tcase(s, tc);
 	return s;

@@ -311,8 +311,8 @@ START_TEST(input_filters)
 	ck_assert_uint_eq(type(L"a"), FORM_REFUSED);
 	type(L"02/29/2024");
 	ck_assert_str_eq(value(F_DOB), "02/29/2024");
-	/* max length of a date is 10 */
-	ck_assert_uint_eq(form_input(form, L'1'), FORM_REFUSED);
+	/* max length of a date is 10: refused, and the field says so */
+	ck_assert_uint_eq(form_input(form, L'1'), FORM_REFUSED | FORM_REDRAW);
 	form_set_focus(form, F_PHONE);
 	ck_assert_uint_eq(type(L"x"), FORM_REFUSED);
 	type(L"+1 (512) 555.0100");
@@ -361,27 +361,29 @@ START_TEST(code_type_ahead)
 	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), N_VACCINES);
 	ck_assert_ptr_null(form_choice(form, F_VACCINE));
 
-	/* a word of the label, any case */
+	/* a word of the label, any case; two match: nothing is chosen for the person */
 	type(L"HEP");
-	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "08");
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
 	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), 2);
 	ck_assert_uint_eq(m[0], 0);
 	ck_assert_uint_eq(m[1], 2);
-	/* the query may run over several words */
+	/* the query may run over several words: now one matches */
 	type(L" b-i");
 	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
-	/* a code prefix beats a label word; an exact code beats both */
+	/* a code prefix is no choice while others share it; the exact code is */
 	form_apply(form, ACTION_KILL_LINE);
 	type(L"1");
-	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
+	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), 3);
 	type(L"0");
 	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "10");
 	ck_assert_str_eq(value(F_VACCINE), "10");
-	/* words after a hyphen count: IPV is in DTaP-Hep B-IPV too */
+	/* the whole label names one: IPV is IPV, though DTaP-Hep B-IPV matches too */
 	form_apply(form, ACTION_KILL_LINE);
 	type(L"ipv");
 	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, N_VACCINES), 2);
-	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "110");
+	ck_assert_uint_eq(m[0], 6); /* the whole label first */
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "10");
 
 	/* stepping through the matches, wrapping both ways */
 	form_apply(form, ACTION_KILL_LINE);
@@ -400,6 +402,14 @@ START_TEST(code_type_ahead)
 	field_get_utf8(&form_field_at(form, F_VACCINE)->edit, typed, sizeof typed);
 	ck_assert_str_eq(typed, "110");
 	ck_assert_str_eq(message(F_VACCINE), "");
+
+	/* several match and none is chosen: leaving says how many, and how to choose */
+	form_set_focus(form, F_VACCINE);
+	type(L"hep");
+	ck_assert_ptr_null(form_choice(form, F_VACCINE));
+	form_apply(form, ACTION_NEXT_FIELD);
+	ck_assert_str_eq(message(F_VACCINE), "2 match: choose one (F4 lists them).");
+	ck_assert_str_eq(value(F_VACCINE), "");
 
 	/* nothing matches: a message on leaving, and no value */
 	form_set_focus(form, F_VACCINE);
@@ -425,6 +435,130 @@ START_TEST(code_type_ahead)
 	form_set_value(form, F_VACCINE, "999");
 	ck_assert_ptr_null(form_choice(form, F_VACCINE));
 	ck_assert_str_eq(form_validate_field(form, F_VACCINE), "No code matches what was typed.");
+}
+END_TEST
+
+/* Makers, one no longer in business: "mer" is Merck first, never Merieux by itself. */
+static const struct form_choice makers[] = {
+    {"IM", "Merieux"},
+    {"MSD", "Merck and Co., Inc."},
+    {"PMC", "sanofi pasteur"},
+    {"MSP", "MERCK SANOFI PASTEUR"},
+};
+static const bool makers_gone[] = {true, false, false, true};
+
+START_TEST(pick_list_model)
+{
+	size_t m[8];
+	/* current entries before inactive ones, whatever the list order */
+	ck_assert_uint_eq(form_choices_match(makers, makers_gone, 4, "mer", m, 8), 3);
+	ck_assert_uint_eq(m[0], 1);
+	ck_assert_uint_eq(m[1], 0);
+	ck_assert_uint_eq(m[2], 3);
+	ck_assert_uint_eq(form_choices_match(makers, makers_gone, 4, "  sanofi ", m, 8), 2);
+	ck_assert_uint_eq(m[0], 2);
+	ck_assert_uint_eq(form_choices_match(makers, makers_gone, 4, "", m, 8), 4);
+	ck_assert_uint_eq(m[3], 3);
+
+	/* a field's own list (the makers of the chosen vaccine) instead of the spec's */
+	size_t n;
+	form_set_value(form, F_VACCINE, "20");
+	ck_assert_ptr_eq(form_choices(form, F_VACCINE, &n), vaccines);
+	ck_assert_uint_eq(n, N_VACCINES);
+	static const struct form_choice two[] = {{"20", "DTaP"}, {"03", "MMR"}};
+	form_set_choices(form, F_VACCINE, two, NULL, 2);
+	ck_assert_ptr_ne(form_choices(form, F_VACCINE, &n), two); /* a copy */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "20"); /* kept: in the new list */
+	form_set_focus(form, F_VACCINE);
+	form_apply(form, ACTION_KILL_LINE);
+	type(L"m");
+	ck_assert_str_eq(form_choice(form, F_VACCINE)->code, "03");
+	form_set_choices(form, F_VACCINE, NULL, NULL, 0);
+	ck_assert_uint_eq(form_matches(form, F_VACCINE, m, 8), 1); /* MMR again, in the whole list */
+
+	/* a pick: the field takes the entry, as if loaded, and the form changed */
+	ck_assert(!form_dirty(form) || true);
+	form_mark_saved(form);
+	ck_assert_uint_eq(form_pick(form, F_VACCINE, 5), FORM_CHANGED | FORM_REDRAW);
+	ck_assert(form_dirty(form));
+	ck_assert_str_eq(value(F_VACCINE), "141");
+	ck_assert(form_field_at(form, F_VACCINE)->autofilled);
+	ck_assert_uint_eq(form_pick(form, F_VACCINE, 99), FORM_REFUSED);
+	/* typing replaces what was picked or loaded, never adds to it */
+	type(L"mmr");
+	ck_assert_str_eq(value(F_VACCINE), "03");
+	form_set_value(form, F_LAST, "PFR");
+	form_set_focus(form, F_LAST);
+	type(L"Pfizer");
+	ck_assert_str_eq(value(F_LAST), "Pfizer");
+	/* ... unless the person moved into it first: then it is an edit */
+	form_set_value(form, F_LAST, "Garci");
+	form_set_focus(form, F_LAST);
+	form_apply(form, ACTION_END);
+	type(L"a");
+	ck_assert_str_eq(value(F_LAST), "Garcia");
+}
+END_TEST
+
+START_TEST(required_by_rule_and_length)
+{
+	fill_good();
+	/* a rule makes a field required (a child's funding source) and back */
+	ck_assert_ptr_null(form_validate_field(form, F_ZIP));
+	form_set_value(form, F_ZIP, "");
+	ck_assert(!form_field_at(form, F_ZIP)->required);
+	form_set_required(form, F_ZIP, true);
+	ck_assert(form_field_at(form, F_ZIP)->required);
+	ck_assert_str_eq(form_validate_field(form, F_ZIP), "Required.");
+	form_set_required(form, F_ZIP, false);
+	ck_assert_ptr_null(form_validate_field(form, F_ZIP));
+
+	/* typing past the limit: refused with a message, and the save is held */
+	form_set_focus(form, F_PW);
+	for (int i = 0; i < 20; i++)
+		form_input(form, L'a');
+	ck_assert_uint_eq(form_field_at(form, F_PW)->edit.len, 16);
+	ck_assert_str_eq(message(F_PW), "Too long: at most 16 characters (4 more did not fit).");
+	size_t bad;
+	ck_assert(!form_validate(form, &bad, NULL));
+	ck_assert_uint_eq(bad, F_PW);
+	/* the person shortens it: fine again */
+	form_apply(form, ACTION_BACKSPACE);
+	ck_assert_str_eq(message(F_PW), "");
+	ck_assert(form_validate(form, NULL, NULL));
+
+	/* a value too long to load (an 82-character name) is never cut silently */
+	char longname[100];
+	memset(longname, 'a', 82);
+	longname[82] = '\0';
+	ck_assert_int_eq(form_set_value(form, F_LAST, longname), FIELD_FULL);
+	ck_assert_str_eq(message(F_LAST), "Too long: at most 50 characters (32 more did not fit).");
+	ck_assert(!form_validate(form, &bad, NULL));
+	ck_assert_uint_eq(bad, F_LAST);
+}
+END_TEST
+
+START_TEST(names_capitalised)
+{
+	char b[128];
+	form_capitalize_name("o'brien", b, sizeof b);
+	ck_assert_str_eq(b, "O'Brien");
+	form_capitalize_name("garcía lópez", b, sizeof b);
+	ck_assert_str_eq(b, "García López");
+	form_capitalize_name("mary-jane", b, sizeof b);
+	ck_assert_str_eq(b, "Mary-Jane");
+	form_capitalize_name("élodie", b, sizeof b);
+	ck_assert_str_eq(b, "Élodie");
+	/* typed with capitals by a person: kept as typed */
+	form_capitalize_name("McDonald", b, sizeof b);
+	ck_assert_str_eq(b, "McDonald");
+	form_capitalize_name("van der BERG", b, sizeof b);
+	ck_assert_str_eq(b, "van der BERG");
+	form_capitalize_name("", b, sizeof b);
+	ck_assert_str_eq(b, "");
+	form_capitalize_name("nguyễn", b, 6); /* a small buffer never cuts a character */
+	ck_assert_str_eq(b, "Nguy");
 }
 END_TEST
 
@@ -472,7 +606,7 @@ START_TEST(password_field)
 	ck_assert(wcscmp(vis, L"**********") == 0);
 	/* its own max length */
 	type(L"123456");
-	ck_assert_uint_eq(form_input(form, L'7'), FORM_REFUSED);
+	ck_assert_uint_eq(form_input(form, L'7'), FORM_REFUSED | FORM_REDRAW);
 	ck_assert_uint_eq(f->edit.len, 16);
 }
 END_TEST
@@ -694,6 +828,9 @@ Suite *form_suite(void)
 	tcase_add_test(tc, yes_no);
 	tcase_add_test(tc, code_type_ahead);
 	tcase_add_test(tc, code_accent_insensitive);
+	tcase_add_test(tc, pick_list_model);
+	tcase_add_test(tc, required_by_rule_and_length);
+	tcase_add_test(tc, names_capitalised);
 	tcase_add_test(tc, password_field);
 	tcase_add_test(tc, widths_and_view);
 	tcase_add_test(tc, repeating_rows);

@@ -1,5 +1,6 @@
 /* tests/fuzz/fuzz_api_response.c - registry answers are outside input: feed
- * the bytes to every parser in api/response.h and the FHIR result readers.
+ * the bytes to every parser in api/response.h and api/oauth.h and the FHIR
+ * result readers.
  * The first byte picks the content type the answer claims. */
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 
 #include "api/fhir_client.h"
 #include "api/http.h"
+#include "api/oauth.h"
 #include "api/response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (api_confidentiality_parse(body, size, size && (data[0] & 1) ? "application/json" : "text/plain",
 	                              &conf, ver, sizeof ver, &err))
 		free(conf);
+
+	/* how the registry signs in (api/oauth.h) */
+	struct api_smart sm;
+	api_smart_parse(body, size, "https://registry.example", &sm, &err);
+	struct api_device dev;
+	if (api_device_parse(body, size, &dev, &err))
+		api_device_wipe(&dev);
 
 	struct api_bundle b;
 	if (api_bundle_parse(body, size, &b, &err)) {

@@ -1,6 +1,8 @@
 /* tests/fuzz/fuzz_immds.c - $immds-forecast requests from any bytes: a
  * request is refused with a reason naming the parameter, or answered with
- * a Parameters resource; never a crash. With the supporting data at hand
+ * a Parameters resource; never a crash. The same bytes are read as a
+ * registry's answer too (immds_read_answer), and every answer built reads
+ * back. With the supporting data at hand
  * ($VAXDESK_DATADIR/cdsi) accepted requests also run through the engine. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cJSON *out = immds_build_response(cdsi, &q, &res);
 				if (!out)
 					abort();
+				/* our own answer reads back as a registry's */
+				struct immds_answer ans;
+				if (!immds_read_answer(out, &ans, &err))
+					abort();
+				immds_answer_free(&ans);
 				cJSON_Delete(out);
 				cdsi_result_free(&res);
 			}
@@ -53,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a refusal always says why */
 	}
 	immds_request_free(&q);
+	/* the same bytes as a registry's answer (vaxdesk reads those) */
+	struct immds_answer a;
+	if (immds_read_answer(in, &a, &err)) {
+		for (size_t i = 0; i < a.nevals; i++)
+			immds_answer_eval(&a, a.evals[i].ref);
+	} else if (strcmp(err.code, "IMMDS-ANSWER") != 0) {
+		abort();
+	}
+	immds_answer_free(&a);
 	cJSON_Delete(in);
 	return 0;
 }

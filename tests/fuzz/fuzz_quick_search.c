@@ -8,6 +8,7 @@
 #include "core/match.h"
 #include "core/quicksearch.h"
 #include "core/text.h"
+#include "core/uuid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct quick_search qs;
 	struct vax_error err;
 	if (quick_search_parse(s, &qs, &err)) {
-		if (qs.kind == QUICK_ID && !quick_search_is_id(qs.id))
+		if (qs.kind == QUICK_ID && !qs.uuid && !quick_search_is_id(qs.id))
+			abort();
+		if (qs.uuid && (qs.kind != QUICK_ID || !uuid_valid(qs.id)))
 			abort();
 		if (qs.kind == QUICK_NAME) {
 			if (!text_utf8_valid(qs.query.name.family) || !text_utf8_valid(qs.query.name.given))

@@ -58,6 +58,12 @@ FUZZ_TARGETS += schoolrep summary recall
 FUZZ_TARGETS += pull
 # fuzz_hl7 (messages, batch files, ACKs) is built in hl7/local.mk
 FUZZ_TARGETS += hl7
+# a lot on hand (Medication) from the registry or a client (core/lot.h)
+check_PROGRAMS += tests/fuzz/fuzz_lot
+tests_fuzz_fuzz_lot_SOURCES = tests/fuzz/fuzz_lot.c
+tests_fuzz_fuzz_lot_LDADD = $(FUZZ_MAIN) $(VAXCORE_LIBS)
+tests_fuzz_fuzz_lot_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+FUZZ_TARGETS += lot
 TESTS += tests/fuzz/replay.sh
 dist_check_SCRIPTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh

@@ -29,6 +29,19 @@ START_TEST(registry_ids)
 	ck_assert(!quick_search_is_id("TXX1234"));
 	ck_assert(!quick_search_is_id("123456789012345678901")); /* 21 digits */
 	ck_assert(!quick_search_is_id("12 34"));
+	/* the registry's 9-digit ID read over the phone in groups */
+	ck_assert(parse("100 000 009"));
+	ck_assert_int_eq(qs.kind, QUICK_ID);
+	ck_assert_str_eq(qs.id, "100000009");
+	ck_assert(parse("100-000-009"));
+	ck_assert_str_eq(qs.id, "100000009");
+	/* a UUID (the registry's id of the record, or the record's own), kept in lower case */
+	ck_assert(parse(" 0E8A1B2C-3D4E-4F50-8a6b-7C8D9E0F1A2B "));
+	ck_assert_int_eq(qs.kind, QUICK_ID);
+	ck_assert(qs.uuid);
+	ck_assert_str_eq(qs.id, "0e8a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b");
+	ck_assert(parse("123456789"));
+	ck_assert(!qs.uuid);
 }
 END_TEST
 

@@ -10,7 +10,7 @@ set -eu
 pg_start
 failed=
 n=0
-for t in metadata auth fhir bundle access maintenance badinput demo forecast school routes search roundtrip ownrules; do
+for t in metadata auth oauth fhir bundle access maintenance badinput demo forecast school routes search roundtrip ownrules; do
 	n=$((n + 1))
 	url=$(pg_newdb "t$n")
 	if VAXREG_DATABASE=$url VAXREG_RECORD_TAG=pg sh "$top_srcdir/tests/registry/$t.sh" >"$PG_DIR/$t.log" 2>&1; then

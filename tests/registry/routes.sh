@@ -36,6 +36,10 @@ allow POST /OperationDefinition/Group-school-compliance GET
 allow DELETE /auth/token POST
 allow POST /auth/confidentiality GET
 [ "$(jqb .error)" = invalid_request ] || fail "/auth answers in OAuth2 JSON"
+allow POST /.well-known/smart-configuration GET
+allow GET /auth/device POST
+allow DELETE /auth/activate "GET, POST"
+allow GET /auth/revoke POST
 allow GET /hl7v2 POST
 allow DELETE /iis "GET, POST"
 

@@ -258,7 +258,7 @@ EOF2
 	edit_tab 0
 	rows rules1 <<EOF2
 <Tab> <Tab> <Tab> <Tab> | 01/01/2099 | Date of birth: 01/01/2099 <- The date of birth cannot be in the future.
-<F7> <Tab> <Tab> | T1		| @rules1addr State: T1 <- Enter the state as its two-letter code (TX).
+<F7> <Tab> <Tab> | T1		| @rules1addr State: T1 <- $NOCODE
 <F7> <F7> <F7> <F7> <F7> <Tab> <Tab> | Garcia | @rules1resp Last name: Garcia <- Enter the responsible person's last and first name.
 <Tab> <Tab>	| 		| @rules1resp Relationship: <- Choose how the responsible person is related to the client.
 <F7>		| G		| @rules1consent Date of answer: <- Enter the date the consent was given, refused or withdrawn.
@@ -282,7 +282,7 @@ EOF2
 <F7> <F7> <F7> <F7> <F7> <F7> <Tab> <Tab> | Garcia	| @rules2resp Last name: Garcia
 <Tab>		| Maria		| @rules2resp First name: Maria
 <Tab>		| MTH		| @rules2resp Relationship: MTH
-<Tab> <Tab> <Tab> <Tab> | T1	| @rules2resp State: T1 <- Enter the state as its two-letter code (TX).
+<Tab> <Tab> <Tab> <Tab> | T1	| @rules2resp State: T1 <- $NOCODE
 <F7>		| G		| @rules2consent Minor consent: G
 <Tab> <Tab> <Tab> | 01/01/2099 | @rules2consent Date of answer: 01/01/2099 <- The consent date cannot be in the future.
 EOF2
@@ -300,13 +300,12 @@ EOF2
 	discard
 	edit_tab 1
 	rows rules4 <<EOF2
-<Tab> <Tab> <Tab> <Tab> | 78701	| Residential county: 78701 <- That county code (FIPS) is not a county of the address's state.
+<Tab> <Tab> <Tab> <Tab> | 78701	| Residential county: 78701 <- Not a county of TX: choose from the list (F4).
 EOF2
 	discard
 	edit_tab 1
 	rows rules5 <<EOF2
-<Tab> <Tab>	| 1X		| State: 1X <- Enter the state as its two-letter code (TX).
-<Tab> <Tab>	| Travis!	| Residential county: Travis! <- Enter the county's name (letters, spaces, hyphens, apostrophes and periods) or its 5-digit FIPS code.
+<Tab> <Tab> <Tab> <Tab> | Travs	| Residential county: Travs <- Not a county of TX: choose from the list (F4).
 EOF2
 	discard
 	edit_tab 5
@@ -354,18 +353,19 @@ NOTACTIVE="That vaccine (CVX) is no longer available; a dose given today must us
 	login
 	echo ":save-screen $S/shotbefore.txt"
 	# Add New: the cursor starts on the vaccine of the first row; the visit's
-	# date, provider, funding and VFC eligibility are before it
+	# date, provider and VFC eligibility are before it; a row is vaccine, lot,
+	# manufacturer, expiry, funding source, dose, route, site, VIS
 	echo a
 	rows new1 <<EOF2
 -		| zzzz		| Vaccine: zzzz <- $NOCODE
-<Tab>		| ZZZZ		| Manufacturer: ZZZZ <- $NOCODE
-<Tab> <Tab>	| 02/30/2027	| Expiration date: 02/30/2027 <- That day does not exist on the calendar.
-<Tab>		| abc		| Dose volume (mL): abc <- Enter the volume in mL, like 0.5.
+<Tab> <Tab>	| ZZZZ		| Manufacturer: ZZZZ <- $NOCODE
+<Tab>		| 02/30/2027	| Expiration date: 02/30/2027 <- That day does not exist on the calendar.
+<Tab> <Tab>	| abc		| Dose volume (mL): abc <- Enter the volume in mL, like 0.5.
 EOF2
 	discard_shot
 	echo a
 	rows new2 <<EOF2
-<Tab> <Tab> <Tab> <Tab> <Tab> | ZZZZ | Route: ZZZZ <- $NOCODE
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | ZZZZ | Route: ZZZZ <- $NOCODE
 <Tab>		| ZZZZ		| Site: ZZZZ <- $NOCODE
 <Tab>		| 99/99/2026	| VIS given on: 99/99/2026 <- That day does not exist on the calendar.
 EOF2
@@ -373,14 +373,15 @@ EOF2
 	echo a
 	rows new3 <<EOF2
 <S-Tab>		| ZZZZ		| VFC eligibility: ZZZZ <- $NOCODE
-<S-Tab>		| ZZZZ		| Funding source: ZZZZ <- $NOCODE
 <S-Tab> <S-Tab>	| 13/45/2026	| Date given: 13/45/2026 <- That day does not exist on the calendar.
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | ZZZZ | Funding source: ZZZZ <- $NOCODE
+<Tab>		| ~x		| Dose volume (mL): x <- Enter the volume in mL, like 0.5.
 EOF2
 	discard_shot
 	echo a
 	rows new4 <<EOF2
-<S-Tab> <S-Tab> <S-Tab> <S-Tab> | | Date given: <- Required.
-<Tab> <Tab> <Tab> <Tab>	| 	| Vaccine: <- Required.
+<S-Tab> <S-Tab> <S-Tab> | | Date given: <- Required.
+<Tab> <Tab> <Tab>	| 	| Vaccine: <- Required.
 <Tab> <Tab> <Tab>	| 1/1/26	| Expiration date: 1/1/26 <- Enter all four digits of the year (MM/DD/YYYY).
 EOF2
 	discard_shot
@@ -388,52 +389,53 @@ EOF2
 	echo a
 	rows new5 <<EOF2
 -		| 01		| Vaccine: 01 <- $NOTACTIVE
-<Tab> <Tab>	| LOTN5		| Lot number: LOTN5
-<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
-<Tab>		| V02		| VFC eligibility: V02
+<Tab>		| LOTN5		| Lot number: LOTN5
+<Tab> <Tab> <Tab> | VXC1	| Funding source: VXC1
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | V02 | VFC eligibility: V02
 EOF2
 	discard_shot
 	echo a
 	rows new9 <<EOF2
-<S-Tab> <S-Tab> <S-Tab> <S-Tab> | 12/31/2099 | Date given: 12/31/2099 <- The vaccination date cannot be in the future.
-<Tab> <Tab> <Tab> <Tab> | 20	| Vaccine: 20
-<Tab> <Tab>	| 		| Lot number: <- Enter the lot number for a dose given here.
+<S-Tab> <S-Tab> <S-Tab> | 12/31/2099 | Date given: 12/31/2099 <- The vaccination date cannot be in the future.
+<Tab> <Tab> <Tab> | 20	| Vaccine: 20
+<Tab>		| 		| Lot number: <- Required.
 EOF2
 	discard_shot
 	echo a
 	rows new6 <<EOF2
 -		| 45		| Vaccine: 45 <- An 'unspecified formulation' code can only be used for a historical dose; choose the product given.
-<Tab> <Tab>	| LOTN6		| Lot number: LOTN6
-<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
-<Tab>		| V02		| VFC eligibility: V02
+<Tab>		| LOTN6		| Lot number: LOTN6
+<Tab> <Tab> <Tab> | VXC1	| Funding source: VXC1
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | V02 | VFC eligibility: V02
 EOF2
 	discard_shot
 	echo a
 	rows new10 <<EOF2
 -		| 20		| Vaccine: 20
-<Tab> <Tab>	| LOTN10	| Lot number: LOTN10
-<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | | Funding source: <- Choose the funding source for a dose given to a child.
-<Tab>		| 		| VFC eligibility: <- Choose the VFC eligibility for a dose given to a child.
+<Tab>		| LOTN10	| Lot number: LOTN10
+<Tab> <Tab> <Tab> | 	| Funding source: <- Required.
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | | VFC eligibility: <- Required.
 EOF2
 	discard_shot
+	# the manufacturers offered are the vaccine's: another is no choice
 	echo a
 	rows new7 <<EOF2
 -		| 20		| Vaccine: 20
-<Tab>		| MSD		| Manufacturer: MSD <- That manufacturer does not make this vaccine.
-<Tab>		| LOTN7		| Lot number: LOTN7
-<Tab>		| 01/01/2016	| Expiration date: 01/01/2016 <- The lot had expired on the vaccination date.
-<Tab> <Tab> <Tab> <Tab> <Tab> | 03/01/2016 | Date given: 03/01/2016
-<Tab> <Tab>	| VXC1		| Funding source: VXC1
-<Tab>		| V02		| VFC eligibility: V02
+<Tab> <Tab>	| MSD		| Manufacturer: MSD <- $NOCODE
+<S-Tab>		| LOTN7		| Lot number: LOTN7
+<Tab> <Tab>	| 01/01/2016	| Expiration date: 01/01/2016 <- The lot had expired on the vaccination date.
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | 03/01/2016 | Date given: 03/01/2016
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | V02 | VFC eligibility: V02
 EOF2
 	discard_shot
 	echo a
 	rows new8 <<EOF2
 -		| 20		| Vaccine: 20
-<Tab> <Tab>	| LOTN8		| Lot number: LOTN8
-<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 01/01/2014 | Date given: 01/01/2014 <- The vaccination date cannot be before the date of birth.
-<Tab> <Tab>	| VXC1		| Funding source: VXC1
-<Tab>		| V02		| VFC eligibility: V02
+<Tab>		| LOTN8		| Lot number: LOTN8
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> | 01/01/2014 | Date given: 01/01/2014 <- The vaccination date cannot be before the date of birth.
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | VXC1 | Funding source: VXC1
+<S-Tab> <S-Tab> <S-Tab> <S-Tab> <S-Tab> | V02 | VFC eligibility: V02
 EOF2
 	discard_shot
 	# Add Historical: vaccine, date, record source, manufacturer, lot, provider
@@ -464,27 +466,27 @@ EOF2
 -		| 20		| Vaccine: 20
 <Tab>		| 05/01/2016	| Date given: 05/01/2016
 <Tab>		| 01		| Record source: 01
-<Tab>		| MSD		| Manufacturer: MSD <- That manufacturer does not make this vaccine.
+<Tab>		| MSD		| Manufacturer: MSD <- $NOCODE
 EOF2
 	discard_shot
 	# a refusal: vaccine, date (today), reason
 	echo r
 	rows ref1 <<EOF2
 -		| zzzz		| Vaccine: zzzz <- $NOCODE
-<Tab>		| 2/3/20	| Date given: 2/3/20 <- Enter all four digits of the year (MM/DD/YYYY).
+<Tab>		| 2/3/20	| Date refused: 2/3/20 <- Enter all four digits of the year (MM/DD/YYYY).
 <Tab>		| ZZ		| Reason refused: ZZ <- $NOCODE
 EOF2
 	discard_shot
 	echo r
 	rows ref2 <<EOF2
-<Tab>		| 		| Date given: <- Required.
+<Tab>		| 		| Date refused: <- Required.
 <Tab>		| 		| Reason refused: <- Required.
 EOF2
 	discard_shot
 	echo r
 	rows ref3 <<EOF2
 -		| 03		| Vaccine: 03
-<Tab>		| 12/31/2099	| Date given: 12/31/2099 <- The vaccination date cannot be in the future.
+<Tab>		| 12/31/2099	| Date refused: 12/31/2099 <- The vaccination date cannot be in the future.
 <Tab>		| 00		| Reason refused: 00
 EOF2
 	discard_shot
@@ -499,8 +501,8 @@ EOF2
 	discard_shot
 	printf '<Home>\nc\n'
 	rows edit2 <<EOF2
-<Tab> <Tab>	| 		| Lot number: <- Enter the lot number for a dose given here.
-<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 08/01/2099 | Date given: 08/01/2099 <- The vaccination date cannot be in the future.
+<Tab>		| 		| Lot number: <- Required.
+<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> | 08/01/2099 | Date given: 08/01/2099 <- The vaccination date cannot be in the future.
 <Tab> <Tab> <Tab> <Tab> | Lot typed wrong | Why change it: Lot typed wrong
 EOF2
 	discard_shot
@@ -528,7 +530,8 @@ cmp -s "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json" ||
 	fail "the registry's doses changed: $(diff "$TUI_TMP/doses0.json" "$TUI_TMP/doses1.json")"
 
 # --- Personal, Address and Org edited and saved: the registry holds each change
-# once; free-text fields keep what fits their length limit ----------------------
+# once; a free-text field typed past its limit refuses the save with a message
+# (never a silent cut) until the person has seen it and kept what fits ---------
 MR_TYPED=MR-0123456789-0123456789-0123456789-XYZ
 MR_KEPT=MR-0123456789-0123456789-0123456
 STREET_TYPED='22 Oak Avenue Apartment 1234 Building C Floor 9 Unit 77'
@@ -593,6 +596,14 @@ e
 <F7>
 :type $NOTE_TYPED
 <C-w>
+:save-screen $S/toolong.txt
+<End>
+<C-w>
+:save-screen $S/toolong2.txt
+<End>
+<C-w>
+<End>
+<C-w>
 :wait-idle
 :save-screen $S/saved.txt
 e
@@ -609,6 +620,12 @@ EOF2
 } > "$TUI_TMP/s3"
 tui_run < "$TUI_TMP/s3"
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has toolong 'Chart number (MR): <-0123456789-0123456'
+tui_has toolong 'Too long: at most 32 characters (7 more did not fit).'
+tui_has toolong 'Not saved: Too long: at most 32 characters (7 more did not fit).'
+tui_has toolong 'Outbox: 0'
+tui_has toolong2 '[Address]'
+tui_has toolong2 'Too long: at most 50 characters'
 tui_has saved 'Client saved; waiting to send to the registry.'
 tui_has saved 'Outbox: 1 |'
 tui_has saved 'Fieldman, Ines Sofía Jr'

@@ -56,7 +56,6 @@ a
 :wait-idle
 :type 08
 <Tab>
-<Tab>
 :type LOT1
 $(snap shot)
 <C-y>
@@ -111,8 +110,8 @@ tui_has outboxhelp 'Keys for: Outbox'
 
 # Every label a bar may show, whole. A cut one ("Sch", "add-historical-sh")
 # or a bindable name ("add-shot") is not among them.
-BAR_LABELS='Help,Quit,Lock,Submit,Save,Back,Menu,Choose,Next tab,Prev tab,Next code,Org,Logout,Password,Forgot,Sign in,More,Quick,Basic,Smart,Add client,Edit,Refresh,Schedule,Delete,Add,Historical,Refusal,Add row,Remove row,Outbox,Send,Discard,Theirs,Review,Change,Link,Create new,Defer,Print,Recall,Lists,Reports,Summary,Run,New list,Rename,Find,Mark'
-NAV_LABELS='Add,Historical,Refusal,Delete,Change,Edit,Why,Schedule,Print'
+BAR_LABELS='Due today,Tick,List,Add lot,Lots,Help,Quit,Lock,Submit,Save,Back,Menu,Choose,Next tab,Prev tab,Next code,Org,Logout,Password,Forgot,Sign in,More,Quick,Basic,Smart,Add client,Edit,Refresh,Schedule,Delete,Add,Historical,Refusal,Add row,Remove row,Outbox,Send,Discard,Theirs,Review,Change,Link,Create new,Defer,Print,Recall,Lists,Reports,Summary,Run,New list,Rename,Find,Mark'
+NAV_LABELS='Due today,Add,Historical,Refusal,Delete,Change,Edit,Why,Schedule,Print'
 
 # bar_items NAME: the bar (the last row) into $TUI_TMP/items, one label a
 # line, "more" for the cue; a token that is neither a key nor a whole
@@ -141,11 +140,12 @@ bar_items() {
 # into $TUI_TMP/items, the same way
 nav_items() {
 	TUI_LAST=$1
-	grep -E '^ [^ ]+ (Add|Historical)  ' "$S/$1.txt" > "$TUI_TMP/line" || tui_fail "no key line on $1"
+	grep -E '^ [^ ]+ (Due today|Add|Historical)  ' "$S/$1.txt" > "$TUI_TMP/line" || tui_fail "no key line on $1"
 	sed 's/^ //; s/   */\n/g' "$TUI_TMP/line" | awk -v labels="$NAV_LABELS" '
 	BEGIN { n = split(labels, l, ","); for (i = 1; i <= n; i++) ok[l[i]] = 1 }
 	$0 == "? more" { print "more"; next }
 	NF == 2 && ($2 in ok) { print $2; next }
+	NF == 3 && (($2 " " $3) in ok) { print $2 " " $3; next }
 	{ print "not a whole item: " $0; exit 1 }' > "$TUI_TMP/items" ||
 		tui_fail "key line of $1: $(tail -n 1 "$TUI_TMP/items")"
 }

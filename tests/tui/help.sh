@@ -53,6 +53,7 @@ help() {
 	echo ':wait-idle'
 	# Edit Client, two tabs
 	echo 'e'
+	echo '<End>'
 	echo ':type QQEDIT'
 	help edit
 	echo '<F7>'

@@ -90,7 +90,7 @@ h
 :type 01
 <C-w>
 :wait-idle
-:wait-text 30 Accepted        dose 1
+:wait-text 30 Accepted        1 of 5
 :save-screen $S/second.txt
 :quit
 EOF2
@@ -155,7 +155,7 @@ tui_has signedin '08/02/2018'
 tui_lacks signedin 'OFFLINE SESSION'
 tui_has second '| ONLINE |'
 tui_has second 'Outbox: 0'
-tui_has second 'Accepted        dose 1'
+tui_has second 'Accepted        1 of 5'
 ! grep -qF "$REG_PASSWORD" "$TUI_TMP/err" || tui_fail "the password reached stderr"
 
 # the registry holds each dose exactly once

@@ -55,23 +55,28 @@ a
 :save-screen $S/addnew.txt
 <S-Tab>
 :type V02
-<S-Tab>
-:type VXC1
-<Tab>
 <Tab>
 :type 20
 <Tab>
-<Tab>
 :type LOTA1
+<Tab>
+<Tab>
+:type 12/31/2030
+<Tab>
+:type VXC1
 <F3>
 :type 03
 <Tab>
 <Tab>
+<Tab>
+:type 12/31/2030
 <F3>
 :type 21
 <Tab>
-<Tab>
 :type LOTC3
+<Tab>
+<Tab>
+:type 12/31/2030
 :save-screen $S/three.txt
 <C-w>
 :save-screen $S/rowbad.txt
@@ -82,7 +87,6 @@ a
 <Home>
 c
 :save-screen $S/editform.txt
-<Tab>
 <Tab>
 <C-u>
 :type LOTA9
@@ -104,7 +108,8 @@ EOF2
 tui_run < "$TUI_TMP/s1"
 [ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
 tui_has client 'BOBLOT1'
-# the visit: the date, provider and funding once, a row per vaccine
+# the visit: the date, provider and eligibility once, a row per vaccine
+# (its funding source as the row before said)
 tui_has addnew 'Vaccine 1 of 1:'
 tui_has addnew 'another vaccine'
 tui_has three 'Vaccine 1: 20 DTaP, lot LOTA1'
@@ -112,7 +117,7 @@ tui_has three 'Vaccine 2: 03 MMR'
 tui_has three 'Vaccine 3 of 3:'
 # the wrong row opens, its message beside its field; nothing saved
 tui_has rowbad 'Vaccine 2 of 3:'
-tui_has rowbad '<- Enter the lot number'
+tui_has rowbad 'Lot number:                               <- Required.'
 tui_has rowbad 'Not saved: vaccine 2: Enter the lot number for a dose given here.'
 tui_has rowbad 'Outbox: 0'
 tui_has saved '3 doses saved; waiting to send to the registry.'
@@ -171,19 +176,20 @@ $(tui_login_keys CLINPENA alice no-statement)
 a
 <S-Tab>
 :type V02
-<S-Tab>
-:type VXC1
-<Tab>
 <Tab>
 :type 10
 <Tab>
-<Tab>
 :type LOTD4
+<Tab>
+<Tab>
+:type 12/31/2030
+<Tab>
+:type VXC1
 <F3>
 :type 141
 <Tab>
-<Tab>
 :type LOTE5
+<Tab>
 <Tab>
 :type 01/01/2020
 <C-w>
@@ -200,7 +206,6 @@ a
 <Down>
 c
 :save-screen $S/offedit.txt
-<Tab>
 <Tab>
 <C-u>
 :type LOTD8
@@ -265,19 +270,22 @@ e
 a
 <S-Tab>
 :type V02
-<S-Tab>
-:type VXC1
-<Tab>
 <Tab>
 :type 83
 <Tab>
-<Tab>
 :type LOTF6
+<Tab>
+<Tab>
+:type 12/31/2030
+<Tab>
+:type VXC1
 <F3>
 :type 83
 <Tab>
-<Tab>
 :type LOTF7
+<Tab>
+<Tab>
+:type 12/31/2030
 <F3>
 :type 10
 :save-screen $S/threerows.txt
@@ -363,7 +371,8 @@ tui_has histedited 'Outbox: 3'
 # six vaccines at 80x24: the others fold onto one line, still saying which is wrong
 tui_has sixrows 'Vaccine 1 of 6:'
 tui_has sixrows 'Vaccines 2-6: 03, 21, 10, 83, 08  <- vaccine 2 needs correcting'
-tui_has sixrows 'Not saved: vaccine 1: Enter the lot number for a dose given here.'
+# every error at once: the visit's first, the first vaccine's in sight
+tui_has sixrows 'Not saved: Choose the VFC eligibility for a dose given to a child.'
 tui_has sixgone 'Outbox: 3'
 sync_now
 sync_now
@@ -384,9 +393,16 @@ a
 :save-screen $S/typeahead.txt
 <Tab>
 :save-screen $S/maker.txt
+<Tab>
 <C-u>
 :type zzzq
 :save-screen $S/nomatch.txt
+<C-u>
+:type sanofi
+:save-screen $S/makers.txt
+<F4>
+:save-screen $S/makerpick.txt
+<Esc>
 <Esc>
 y
 :wait-idle
@@ -401,3 +417,10 @@ tui_has maker 'Manufacturer:       PMC'
 tui_has maker '= Sanofi Pasteur'
 tui_has maker 'Manufacturer filled from the vaccine: Sanofi Pasteur.'
 tui_has nomatch '(no match)'
+# the makers of the chosen vaccine only: "sanofi" is Sanofi Pasteur, and
+# F4 lists this vaccine's makers, not all 100
+tui_has makers '= Sanofi Pasteur'
+tui_has makerpick 'Manufacturer: 2 of 2.'
+tui_has makerpick 'PMC  Sanofi Pasteur'
+tui_lacks makerpick 'MSD'
+tui_lacks makerpick 'Merieux'

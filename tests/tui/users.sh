@@ -38,16 +38,15 @@ $(tui_hist_keys 08 05/01/2019)
 a
 <S-Tab>
 :type V02
-<S-Tab>
-:type VXC1
-<Tab>
 <Tab>
 :type 141
 <Tab>
-<Tab>
 :type LOTE5
 <Tab>
+<Tab>
 :type 12/31/2030
+<Tab>
+:type VXC1
 <C-w>
 :wait-idle
 :wait-text 30 Some records need a person
