@@ -370,9 +370,8 @@ bool reg_accept(struct ctx *x, const char *type, const cJSON *in, const struct s
 			goto refused;
 		snprintf(uuid, VAX_UUID_LEN, "%s", c.uuid);
 	} else if (!strcmp(type, "Medication")) {
-		/* a lot on hand: checked and written by registry/lots.c */
-		cJSON_Delete(res);
-		return reg_lot_accept(x, in, out);
+		if (!reg_lot_check(x, in)) /* a lot on hand (registry/lots.c) */
+			goto refused;
 	} else if (!strcmp(type, "Immunization")) {
 		struct immunization im;
 		if (!fhir_immunization_from_json(in, &im, &err))

@@ -176,8 +176,8 @@ int reg_find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id
 /** Give a new client its registry ID, or keep the stored one on an update
  * (what the sender put there is replaced). False after replying. */
 bool reg_registry_id_apply(struct ctx *x, const struct client *c, cJSON *res, bool create);
-/** Check an incoming lot (Medication) and give the form to store. False after replying. */
-bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out);
+/** Check an incoming lot (Medication), kept as sent if good. False after replying. */
+bool reg_lot_check(struct ctx *x, const cJSON *in);
 /** A dose given here with a lot number: its lot's doses on hand change by
  * delta (-1 recorded, +1 deleted), in the caller's transaction. */
 void reg_lots_dose(struct ctx *x, const cJSON *imm, int delta);

@@ -21,7 +21,7 @@ lot_json() { # CVX MVX LOT EXPIRY FUNDING DOSES
 	printf '%s' '{"resourceType":"Medication","status":"active",
  "code":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"'"$1"'"}]},
  "manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"'"$2"'"}},
- "batch":{"lotNumber":"'"$3"'","expirationDate":"'"$4"'"},
+ "batch":{"lotNumber":"'"$3"'","expirationDate":"'"$4"'"},"form":{"text":"single-dose vial"},
  "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/doses-on-hand","valueInteger":'"$6"'},
   {"url":"https://vaxdesk.org/fhir/StructureDefinition/funding-source","valueCodeableConcept":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/funding-source","code":"'"$5"'"}]}}]}'
 }
@@ -112,7 +112,13 @@ doses_left() {
 	reg_json GET "/Medication/$LID" "$a"
 	jqb '.extension[] | select(.url | endswith("/doses-on-hand")) | .valueInteger'
 }
+lot_rest() { # the lot as kept, less its count and version
+	reg_json GET "/Medication/$LID" "$a"
+	jq -S 'del(.meta) | .extension |= map(select(.url | endswith("/doses-on-hand") | not))' "$REG_BODY"
+}
+before=$(lot_rest)
 dose "$PID2" ipv-26a
+[ "$(lot_rest)" = "$before" ] || fail "counting a dose off changed the lot beyond its count: $(lot_rest)"
 [ "$(doses_left)" = 9 ] || fail "a dose with the lot's number (any case, hyphens) counts one off: $(doses_left)"
 dose "$PID2" IPV26A
 [ "$(doses_left)" = 8 ] || fail "a second dose: $(doses_left)"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Lossless: the round-trip set (tests/registry/roundtrip.json: 32 standard R4
+# Lossless: the round-trip set (tests/registry/roundtrip.json: 33 standard R4
 # resources of every type vaxregd writes, with other systems' extensions,
 # modifier elements such as active, link, deceased and isSubpotent, and the
 # optional elements vaxdesk never uses) is written to vaxregd and read back
