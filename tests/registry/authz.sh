@@ -50,6 +50,13 @@ I=$(make_one Immunization "$(imm)")
 R=$(make_one RelatedPerson "$(rp)")
 C=$(make_one Consent "$CONSENT")
 G=$(make_one Group "$(grp)")
+lot() { # a lot on hand, a new lot number each time
+	echo '{"resourceType":"Medication","status":"active",
+	 "code":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"10"}]},
+	 "manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"PMC"}},
+	 "batch":{"lotNumber":"MX'$(date +%N | cut -c1-6)'","expirationDate":"2030-01-31"}}'
+}
+L=$(make_one Medication "$(lot)")
 MATCH='{"resourceType":"Parameters","parameter":[{"name":"resource","resource":'"$PAT"'}]}'
 FORECAST='{"resourceType":"Parameters","parameter":[{"name":"assessmentDate","valueDate":"2021-10-01"},
  {"name":"patient","resource":{"resourceType":"Patient","id":"'$P'","gender":"female","birthDate":"2019-05-05"}}]}'
@@ -69,6 +76,7 @@ body() {
 	rp) rp ;;
 	consent) echo "$CONSENT" ;;
 	grp) grp ;;
+	lot) lot ;;
 	match) echo "$MATCH" ;;
 	forecast) echo "$FORECAST" ;;
 	batch) echo "$BATCH" ;;
@@ -111,6 +119,11 @@ GET    /Group/\$school-reports              -        | 200 200 403 403 200 200
 GET    /Group/\$school-reports/$REP         -        | 200 404 403 403 200 404
 GET    /Organization/CLINICA/\$provider-summary -    | 200 403 200 403 403 403
 POST   /Patient/\$recall                    recall   | 200 200 403 403 403 403
+GET    /Medication/$L                       -        | 200 404 200 404 200 404
+GET    /Medication                          -        | 200 200 200 200 200 200
+POST   /Medication                          lot      | 201 201 403 403 403 403
+PUT    /Medication/$L                       cur      | 200 404 403 403 403 403
+DELETE /Medication/{NEWLOT}                 -        | 204 404 403 403 403 403
 GET    /Organization/CLINICA                -        | 200 200 200 200 200 200
 POST   /Organization                        org      | 403 403 403 403 403 403
 POST   /\$immds-forecast                    forecast | 200 200 200 200 200 200
@@ -129,6 +142,7 @@ echo "$table" | while read -r method path bname bar e1 e2 e3 e4 e5 e6; do
 		*'{NEWIMM}'*) p=$(echo "$p" | sed "s|{NEWIMM}|$(make_one Immunization "$(imm)")|") ;;
 		*'{NEWRP}'*) p=$(echo "$p" | sed "s|{NEWRP}|$(make_one RelatedPerson "$(rp)")|") ;;
 		*'{NEWGRP}'*) p=$(echo "$p" | sed "s|{NEWGRP}|$(make_one Group "$(grp)")|") ;;
+		*'{NEWLOT}'*) p=$(echo "$p" | sed "s|{NEWLOT}|$(make_one Medication "$(lot)")|") ;;
 		esac
 		if [ "$bname" = cur ]; then
 			reg_json GET "$p" "$T_pA"
