@@ -14,7 +14,9 @@
  *      keystroke-to-screen latency p50/p99 (the record must redraw every
  *      row's registry state and evaluation for each key).
  * Latency is the time from writing a key to the first byte of the answer
- * (run 1), or to its last byte, the screen complete (run 2).
+ * (run 1), or to its last byte, the screen complete (run 2). BENCH_TRACE=1
+ * prints each key of run 2 on stderr (latency, first byte, bytes), to tell
+ * a slow key from a machine that was busy.
  *
  * Run from the build directory (make bench), or VAXDESK=path/to/vaxdesk
  * (VAXDESK_DATADIR must name the data when it is not installed).
@@ -313,8 +315,11 @@ static int record_run(const char *prog, const char *home)
 		/* 20 down, 20 up, ...: the cursor keys as xterm sends them in
 		 * keypad mode (curses turns it on) */
 		send_keys((i / 20) % 2 ? "\x1bOA" : "\x1bOB");
-		drain(QUIET_MS, 5000, &first);
+		size_t got = drain(QUIET_MS, 5000, &first);
 		lat[i] = first ? (last_ns - t) / 1e6 : 5000;
+		if (getenv("BENCH_TRACE"))
+			fprintf(stderr, "key %3d %8.2f ms first %8.2f ms %5zu B\n", i, lat[i],
+			        first ? (first - t) / 1e6 : -1, got);
 	}
 	double cpu = cpu_s(pid) - cpu0;
 	/* still the record, with a dose selected: Enter says how it counted */
