@@ -17,6 +17,8 @@
 #include <curl/curl.h>
 #include <zlib.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509_vfy.h>
 
 #include "api/response.h"
@@ -45,6 +47,7 @@ struct api_conn {
 	char *base;     /* base URL without trailing '/' */
 	char *origin;   /* scheme://host[:port] of base */
 	char host[256]; /* for messages */
+	char name[256]; /* the host the certificate must name: no port, no brackets */
 	char *ca_file, *ca_path, *pin, *agent;
 	long connect_timeout_ms, low_speed_time, low_speed_limit, request_timeout_ms;
 	size_t max_response;
@@ -145,6 +148,22 @@ static void wipe_free(char *s, size_t len)
 }
 
 /* scheme://authority of an absolute URL: a next link must stay on it. */
+/* The registry's name is checked against the certificate's subjectAltName
+ * only (RFC 6125; the CA/Browser Forum ended names in the subject's CN):
+ * libcurl 7.88 with OpenSSL falls back to the CN when a certificate has no
+ * SAN, so OpenSSL is asked to check the name too, never from the subject.
+ * Called by libcurl for each new TLS context, before the handshake. */
+static CURLcode ssl_ctx_san_only(CURL *e, void *ssl_ctx, void *arg)
+{
+	(void)e;
+	const struct api_conn *a = arg;
+	X509_VERIFY_PARAM *p = SSL_CTX_get0_param(ssl_ctx);
+	X509_VERIFY_PARAM_set_hostflags(p, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+	if (X509_VERIFY_PARAM_set1_ip_asc(p, a->name) == 1 || X509_VERIFY_PARAM_set1_host(p, a->name, 0) == 1)
+		return CURLE_OK;
+	return CURLE_SSL_CERTPROBLEM;
+}
+
 static char *url_origin(const char *url, char *host, size_t hostlen)
 {
 	const char *p = strstr(url, "://");
@@ -200,6 +219,18 @@ struct api_conn *api_conn_new(const struct api_conn_config *cfg, struct vax_erro
 		          cfg->base_url);
 		api_conn_free(a);
 		return NULL;
+	}
+	{
+		/* "host:port" or "[v6]:port" -> the name alone */
+		const char *h = a->host, *end = h + strlen(h);
+		if (*h == '[') {
+			h++;
+			const char *rb = strchr(h, ']');
+			end = rb ? rb : end;
+		} else if (strchr(h, ':')) {
+			end = strrchr(h, ':');
+		}
+		snprintf(a->name, sizeof a->name, "%.*s", (int)(end - h), h);
 	}
 	a->ca_file = dup_or_null(cfg->ca_file);
 	a->ca_path = dup_or_null(cfg->ca_path);
@@ -871,6 +902,8 @@ static bool build_easy(struct api_req *r)
 	/* Verification is always on; these two lines are never conditional. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_san_only);
+	curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, (void *)a);
 	if (a->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, a->ca_file);
 	if (a->ca_path)
@@ -963,6 +996,7 @@ static void tls_error(struct api_result *res, CURLcode cc, long verify, const ch
 		break;
 	case X509_V_OK:
 	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
 		error_set(&res->err, "API-TLS-HOSTNAME",
 		          "The certificate presented is not for %s: check the registry address "
 		          "in the configuration; the connection may be going to the wrong server.",

@@ -310,6 +310,7 @@ bool api_token_error_parse(const char *body, size_t len, struct api_token_error 
 	copy_str(e->description, sizeof e->description, str_or_empty(j, "error_description"));
 	e->attempts_remaining = (int)num_of(j, "attempts_remaining", -1, 1000);
 	e->reset_required = bool_of(j, "reset_required");
+	e->retry_after = (int)num_of(j, "retry_after", 0, 86400);
 	e->confidentiality_required = bool_of(j, "confidentiality_required");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "captcha");
 	if (cJSON_IsString(c) && c->valuestring && *c->valuestring) {

@@ -65,8 +65,9 @@ struct api_token_error {
 	char error[48]; /* invalid_grant, invalid_request, ... */
 	char description[256];
 	int attempts_remaining;        /* -1 if not given */
-	bool captcha;                  /* a challenge must be answered */
+	bool captcha;                  /* a challenge must be answered (registries that ask one) */
 	char challenge[256];           /* the challenge text, if given */
+	int retry_after;               /* seconds before the next attempt may be made; 0 if none */
 	bool reset_required;           /* locked: the password must be reset */
 	bool confidentiality_required; /* the password is right: accept the statement, then again */
 	bool statement;                /* ... and the statement came with it (api_session_confidentiality) */

@@ -272,10 +272,12 @@ static void login_refused(struct api_session *s, const struct api_result *res)
 	} else if (e->captcha) {
 		error_set(&s->res.err, "API-AUTH-CHALLENGE", "%s Answer the challenge to go on%s%s.", why,
 		          e->challenge[0] ? ": " : "", e->challenge);
+	} else if (e->retry_after > 0) {
+		/* the registry's words say how long; they are enough */
+		error_set(&s->res.err, "API-AUTH-WAIT", "%s", why);
 	} else if (e->attempts_remaining >= 0) {
-		error_set(&s->res.err, "API-AUTH-LOGIN",
-		          "%s %d attempt%s left before the account needs a challenge or reset.", why,
-		          e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
+		error_set(&s->res.err, "API-AUTH-LOGIN", "%s %d attempt%s left before the account is locked.",
+		          why, e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 	} else {
 		error_set(&s->res.err, "API-AUTH-LOGIN", "%s", why);
 	}

@@ -8,7 +8,10 @@
  *     200 {"access_token","token_type":"Bearer","expires_in","org_code",
  *          "org_name", ["organizations":[{"code","name"}]], ["reset_required"]}
  *     400/401 {"error","error_description","attempts_remaining",
- *              "captcha":"<challenge>","reset_required"}
+ *              "retry_after":<seconds>,"reset_required"}
+ *     vaxregd slows logins after failures (retry_after: the wait before the
+ *     next attempt counts); a registry that asks a challenge instead sends
+ *     "captcha":"<challenge>" and takes challenge_answer.
  *   GET  /auth/confidentiality           {"version","text"} or text/plain
  *   POST /auth/switch  org_code           (bearer) -> a token answer
  *   POST /auth/password  current_password, new_password, new_password_confirm (bearer)

@@ -584,6 +584,11 @@ int cache_cli_main(int argc, char **argv)
 	free(cpath);
 	for (int i = 0; i < c.cfg.n_errors; i++)
 		fprintf(stderr, "vaxdesk: %s\n", c.cfg.errors[i]);
+	if (c.cfg.fatal[0]) {
+		fprintf(stderr, "vaxdesk: %s\n", c.cfg.fatal);
+		free(c.args);
+		return 2;
+	}
 	if (c.registry)
 		text_copy(c.cfg.registry_url, sizeof c.cfg.registry_url, c.registry);
 	if (c.ca_file)

@@ -85,7 +85,8 @@ struct identifier {
 
 struct responsible_person {
 	struct person_name name;
-	char relationship[8]; /* HL7 0063: MTH, FTH, GRD, ... */
+	char relationship[8]; /* HL7 0063: MTH, FTH, GRD, ... (or a v3 RoleCode, below) */
+	bool relationship_v3; /* the code is a v3 RoleCode (PRN, GRPRN, ...): kept so, never rewritten */
 	struct phone phone;
 	struct address address;
 	char id[VAX_ID_LEN];           /* RelatedPerson id once the registry has it */

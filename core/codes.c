@@ -348,6 +348,13 @@ bool codes_parse(struct codes *c, enum codes_table t, const char *label, const c
 			    strspn(ndc + 11, "0123456789") != 2)
 				BAD("'%s' is not an 11-digit NDC in 5-4-2 form", ndc);
 			strcpy(n.info.ndc, ndc);
+			/* labeler, product and package as the label has them */
+			char ten[16];
+			snprintf(ten, sizeof ten, "%.5s-%.4s-%.2s", F(1), F(2), F(3));
+			if (!codes_ndc_form_ok(ten))
+				BAD("'%s-%s-%s' is not a 10-digit NDC (labeler, product, package)", F(1),
+				    F(2), F(3));
+			memcpy(n.info.ndc10, ten, sizeof n.info.ndc10);
 			if (!code_field(n.info.cvx, sizeof n.info.cvx, F(cvx_col)))
 				BAD("'%s' is not a CVX code", F(cvx_col));
 			text_digits(F(gtin_col), n.info.gtin, sizeof n.info.gtin);
@@ -455,6 +462,33 @@ static bool ndc_normalize(const char *in, char out[14])
 	}
 	snprintf(out, 14, "%.5s-%.4s-%.2s", d, d + 5, d + 9);
 	return true;
+}
+
+bool codes_ndc_form_ok(const char *ndc)
+{
+	size_t n = strlen(ndc);
+	if (n == 11 && strspn(ndc, "0123456789") == 11)
+		return true;
+	if (n != 12)
+		return false;
+	size_t a = strspn(ndc, "0123456789");
+	if (ndc[a] != '-')
+		return false;
+	size_t b = strspn(ndc + a + 1, "0123456789");
+	if (ndc[a + 1 + b] != '-')
+		return false;
+	size_t c = strspn(ndc + a + b + 2, "0123456789");
+	if (a + b + c != 10 || ndc[a + b + c + 2])
+		return false;
+	return (a == 4 && b == 4 && c == 2) || (a == 5 && b == 3 && c == 2) || (a == 5 && b == 4 && c == 1);
+}
+
+void codes_ndc_undash(char *ndc)
+{
+	char digits[16];
+	text_digits(ndc, digits, sizeof digits);
+	if (strlen(ndc) == 13 && strlen(digits) == 11 && ndc[5] == '-' && ndc[10] == '-')
+		strcpy(ndc, digits);
 }
 
 const struct ndc_info *codes_ndc(const struct codes *c, const char *ndc)

@@ -59,7 +59,9 @@ struct product_info {
 };
 
 struct ndc_info {
-	char ndc[14]; /* 5-4-2 with dashes */
+	char ndc[14];   /* 11 digits, 5-4-2 with dashes, as CDC's ndc11 column has it (lookups) */
+	char ndc10[13]; /* 10 digits as the FDA and CDC label it: 4-4-2, 5-3-2 or 5-4-1 with
+	                 * dashes, the form http://hl7.org/fhir/sid/ndc codes take */
 	char cvx[4];
 	char mvx[4];   /* from the labeler via the product table, may be "" */
 	char *name;    /* proprietary name */
@@ -97,6 +99,14 @@ const struct mvx_info *codes_mvx(const struct codes *c, const char *mvx);
 /** Look up by NDC in either 5-4-2 form or 11 plain digits (also the
  * 10-digit forms 4-4-2, 5-3-2, 5-4-1 that appear on labels). */
 const struct ndc_info *codes_ndc(const struct codes *c, const char *ndc);
+/** Is ndc written as the NDC code system (http://hl7.org/fhir/sid/ndc)
+ * has its codes: 10 digits with dashes (4-4-2, 5-3-2, 5-4-1), or 11
+ * digits without? (The 11-digit form with dashes is neither.) */
+bool codes_ndc_form_ok(const char *ndc);
+/** An NDC written 11 digits 5-4-2 with dashes (as HL7 messages and CDC's
+ * ndc11 column have it) made the code system's 11 digits, in place; any
+ * other value is left as it is. */
+void codes_ndc_undash(char *ndc);
 /** NDC from a GTIN-14 (as in a GS1 DataMatrix). */
 const struct ndc_info *codes_ndc_by_gtin(const struct codes *c, const char *gtin);
 

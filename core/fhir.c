@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vocab.h"
+
 #define EXT_RACE      "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
 #define EXT_ETHNICITY "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"
 #define EXT_MAIDEN    "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName"
 #define SYS_RACE      "urn:oid:2.16.840.1.113883.6.238"
 #define SYS_ORG       FHIR_CS "organization-code"
+#define SYS_V3_ROLE   "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -564,6 +567,22 @@ static int index_of(const char *s, const char **tab, int n)
 	return -1;
 }
 
+/* US Core race and ethnicity: the OMB categories (and "unknown" /
+ * "asked, declined" from v3 NullFlavor) go in ombCategory, any other CDC
+ * race and ethnicity code in detailed, the words in text. */
+#define SYS_NULLFLAVOR "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
+static bool omb_category(const char *code, bool ethnicity)
+{
+	static const char *race[] = {"1002-5", "2028-9", "2054-5", "2076-8", "2106-3"};
+	static const char *eth[] = {"2135-2", "2186-5"};
+	const char **l = ethnicity ? eth : race;
+	size_t n = ethnicity ? 2 : 5;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(code, l[i]))
+			return true;
+	return false;
+}
+
 static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct vax_error *err)
 {
 	const char *path = ethnicity ? "Patient.extension(ethnicity)" : "Patient.extension(race)";
@@ -573,14 +592,40 @@ static bool read_race(const cJSON *x, struct client *c, bool ethnicity, struct v
 	cJSON_ArrayForEach(s, sub)
 	{
 		const char *url = jstring(s, "url");
-		if (!url || strcmp(url, "ombCategory") != 0)
+		bool omb = url && !strcmp(url, "ombCategory");
+		if (!url || (!omb && strcmp(url, "detailed") != 0))
 			continue;
 		const cJSON *vc = cJSON_GetObjectItemCaseSensitive(s, "valueCoding");
-		char code[16];
-		if (!vc || !want_object(vc, path, err) || !get_str(vc, "code", path, code, sizeof code, err))
-			return vc ? false : invalid(err, path, "ombCategory needs a valueCoding.");
+		char code[16], sys[80] = "";
+		if (!vc || !want_object(vc, path, err) ||
+		    !get_str(vc, "code", path, code, sizeof code, err) ||
+		    !get_str(vc, "system", path, sys, sizeof sys, err))
+			return vc ? false : invalid(err, path, "%s needs a valueCoding.", url);
+		bool null_flavor =
+		    !strcmp(sys, SYS_NULLFLAVOR) && (!strcmp(code, "UNK") || !strcmp(code, "ASKU"));
+		/* an OMB category is one of the five (two) or unknown/declined;
+		 * any other CDC code is a detailed one, never a category */
+		if (omb && !null_flavor && (strcmp(sys, SYS_RACE) || !omb_category(code, ethnicity)))
+			return invalid(
+			    err, path,
+			    "ombCategory takes the OMB %s categories only (system %s, or UNK/ASKU of "
+			    "%s); '%s' goes in detailed.",
+			    ethnicity ? "ethnicity" : "race", SYS_RACE, SYS_NULLFLAVOR, code);
+		if (!omb && strcmp(sys, SYS_RACE))
+			return invalid(err, path, "detailed codes are CDC race and ethnicity codes (%s).",
+			               SYS_RACE);
 		if (strlen(code) >= 8)
 			return invalid(err, path, "race/ethnicity code '%s' is too long.", code);
+		/* the registry keeps the OMB categories and the detailed codes its
+		 * forms offer ("Other race"); any other CDC code ("2108-9") stays in
+		 * the record as sent, shaped like CDC's codes */
+		if (!omb && !vocab_find(ethnicity ? VOCAB_ETHNICITY : VOCAB_RACE, code)) {
+			if (strlen(code) != 6 || strspn(code, "0123456789") != 4 || code[4] != '-' ||
+			    !isdigit((unsigned char)code[5]))
+				return invalid(err, path,
+				               "'%s' is not a CDC race and ethnicity code (NNNN-N).", code);
+			continue;
+		}
 		if (ethnicity) {
 			scopy(c->ethnicity, sizeof c->ethnicity, code);
 		} else {
@@ -827,13 +872,25 @@ bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *
 	return true;
 }
 
-static cJSON *race_ext(const char *url, const char *codes[], int n, const char *text)
+static cJSON *race_ext(const char *url, const char *codes[], int n, bool ethnicity)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "url", url);
 	cJSON *sub = cJSON_AddArrayToObject(e, "extension");
-	for (int i = 0; i < n; i++)
-		add_ext(sub, "ombCategory", "valueCoding", coding(SYS_RACE, codes[i]));
+	char text[256] = "";
+	for (int i = 0; i < n; i++) {
+		bool unknown = !strcmp(codes[i], "UNK") || !strcmp(codes[i], "ASKU");
+		cJSON *cd = coding(unknown ? SYS_NULLFLAVOR : SYS_RACE, codes[i]);
+		const char *words = unknown ? (!strcmp(codes[i], "UNK") ? "Unknown" : "Asked but no answer")
+		                            : vocab_label(ethnicity ? VOCAB_ETHNICITY : VOCAB_RACE, codes[i]);
+		if (words && *words)
+			cJSON_AddStringToObject(cd, "display", words);
+		add_ext(sub, unknown || omb_category(codes[i], ethnicity) ? "ombCategory" : "detailed",
+		        "valueCoding", cd);
+		size_t o = strlen(text);
+		snprintf(text + o, sizeof text - o, "%s%s", o ? ", " : "",
+		         words && *words ? words : codes[i]);
+	}
 	add_ext(sub, "text", "valueString", cJSON_CreateString(text));
 	return e;
 }
@@ -897,11 +954,11 @@ cJSON *fhir_patient_to_json(const struct client *c)
 		const char *codes[CLIENT_RACE_MAX];
 		for (int i = 0; i < c->n_race; i++)
 			codes[i] = c->race[i];
-		cJSON_AddItemToArray(ext, race_ext(EXT_RACE, codes, c->n_race, "race"));
+		cJSON_AddItemToArray(ext, race_ext(EXT_RACE, codes, c->n_race, false));
 	}
 	if (c->ethnicity[0]) {
 		const char *codes[1] = {c->ethnicity};
-		cJSON_AddItemToArray(ext, race_ext(EXT_ETHNICITY, codes, 1, "ethnicity"));
+		cJSON_AddItemToArray(ext, race_ext(EXT_ETHNICITY, codes, 1, true));
 	}
 	if (c->mother_maiden[0])
 		add_ext(ext, EXT_MAIDEN, "valueString", cJSON_CreateString(c->mother_maiden));
@@ -988,8 +1045,17 @@ static bool read_imm_ext(const cJSON *x, struct immunization *im, struct vax_err
 		return get_str(x, "valueString", p, im->delete_reason, sizeof im->delete_reason, err);
 	if (!strcmp(n, "edit-reason"))
 		return get_str(x, "valueString", p, im->edit_reason, sizeof im->edit_reason, err);
-	if (!strcmp(n, "org-name"))
+	if (!strcmp(n, "org-name")) /* before recorded-by: kept for records of then */
 		return get_str(x, "valueString", p, im->org_name, sizeof im->org_name, err);
+	if (!strcmp(n, "recorded-by")) {
+		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(x, "valueReference");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref, "identifier");
+		if (!want_object(ref, p, err) || (id && !want_object(id, p, err)) ||
+		    (id && !get_str(id, "value", p, im->org, sizeof im->org, err)) ||
+		    !get_str(ref, "display", p, im->org_name, sizeof im->org_name, err))
+			return false;
+		return true;
+	}
 	if (!strcmp(n, "capture"))
 		return read_capture(x, p, &im->capture, err);
 	return true;
@@ -1031,6 +1097,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		               "must be completed, not-done or entered-in-error.");
 	if (!get_code(j, "statusReason", P, NULL, im->refusal_reason, sizeof im->refusal_reason, err))
 		return false;
+	if (!get_bool(j, "isSubpotent", P, &im->subpotent, err))
+		return false;
 
 	if (!get_code(j, "vaccineCode", P, FHIR_SYS_CVX, im->cvx, sizeof im->cvx, err) ||
 	    !get_code(j, "vaccineCode", P, FHIR_SYS_NDC, im->ndc, sizeof im->ndc, err))
@@ -1063,9 +1131,15 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 	if (!get_bool(j, "primarySource", P, &primary, err))
 		return false;
 	im->historical = !primary;
-	char origin[8];
+	char origin[16];
 	if (!get_code(j, "reportOrigin", P, NULL, origin, sizeof origin, err))
 		return false;
+	/* R4's own immunization-origin codes, as NIP001 says them */
+	static const char *const r4_origin[][2] = {
+	    {"provider", "02"}, {"record", "03"}, {"recall", "04"}, {"school", "07"}};
+	for (size_t k = 0; k < sizeof r4_origin / sizeof *r4_origin; k++)
+		if (!strcmp(origin, r4_origin[k][0]))
+			scopy(origin, sizeof origin, r4_origin[k][1]);
 	if (origin[0]) {
 		if (strlen(origin) >= sizeof im->info_source)
 			return invalid(err, "Immunization.reportOrigin", "'%s' is not an NIP001 code.",
@@ -1126,7 +1200,8 @@ bool fhir_immunization_from_json(const cJSON *j, struct immunization *im, struct
 		const cJSON *actor = cJSON_GetObjectItemCaseSensitive(x, "actor");
 		if (!actor || !want_object(actor, "Immunization.performer.actor", err))
 			return actor ? false : invalid(err, pp, "each performer needs an actor.");
-		if (!strcmp(fn, "OP")) {
+		if (!strcmp(fn, "OP") && !im->org[0]) {
+			/* the recording organization of records written before recorded-by */
 			const cJSON *aid = cJSON_GetObjectItemCaseSensitive(actor, "identifier");
 			if (aid && (!want_object(aid, "Immunization.performer.actor.identifier", err) ||
 			            !get_str(aid, "value", "Immunization.performer.actor.identifier", im->org,
@@ -1209,6 +1284,8 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	}
 	put_date(j, "occurrenceDateTime", im->date_given);
 	cJSON_AddBoolToObject(j, "primarySource", !im->historical);
+	if (im->subpotent)
+		cJSON_AddBoolToObject(j, "isSubpotent", true);
 	if (im->info_source[0])
 		cJSON_AddItemToObject(j, "reportOrigin", codeable(FHIR_CS "info-source", im->info_source));
 	if (im->mvx[0]) {
@@ -1230,27 +1307,14 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 		cJSON_AddStringToObject(q, "system", "http://unitsofmeasure.org");
 		cJSON_AddStringToObject(q, "code", "mL");
 	}
-	if (im->provider[0] || im->org[0]) {
+	if (im->provider[0]) {
 		cJSON *perf = cJSON_AddArrayToObject(j, "performer");
-		if (im->provider[0]) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(
-			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
-			cJSON *a = cJSON_AddObjectToObject(p, "actor");
-			cJSON_AddStringToObject(a, "display", im->provider);
-			cJSON_AddItemToArray(perf, p);
-		}
-		if (im->org[0]) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddItemToObject(
-			    p, "function", codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"));
-			cJSON *a = cJSON_AddObjectToObject(p, "actor");
-			cJSON *id = cJSON_AddObjectToObject(a, "identifier");
-			cJSON_AddStringToObject(id, "system", SYS_ORG);
-			cJSON_AddStringToObject(id, "value", im->org);
-			put_str(a, "display", im->org_name);
-			cJSON_AddItemToArray(perf, p);
-		}
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "function",
+		                      codeable("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"));
+		cJSON *a = cJSON_AddObjectToObject(p, "actor");
+		cJSON_AddStringToObject(a, "display", im->provider);
+		cJSON_AddItemToArray(perf, p);
 	}
 	if (im->note[0]) {
 		cJSON *n = cJSON_AddArrayToObject(j, "note");
@@ -1277,7 +1341,18 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	cJSON *ext = cJSON_CreateArray();
 	add_ext_str(ext, "delete-reason", im->delete_reason);
 	add_ext_str(ext, "edit-reason", im->edit_reason);
-	add_ext_str(ext, "org-name", im->org_name);
+	if (im->org[0]) {
+		/* the organization that recorded the dose is no performer (v2-0443
+		 * has no such role): an extension of its own, set by the registry */
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "url", FHIR_EXT "recorded-by");
+		cJSON *vr = cJSON_AddObjectToObject(e, "valueReference");
+		cJSON *id = cJSON_AddObjectToObject(vr, "identifier");
+		cJSON_AddStringToObject(id, "system", SYS_ORG);
+		cJSON_AddStringToObject(id, "value", im->org);
+		put_str(vr, "display", im->org_name);
+		cJSON_AddItemToArray(ext, e);
+	}
 	if (!capture_empty(&im->capture))
 		cJSON_AddItemToArray(ext, capture_ext(&im->capture));
 	if (cJSON_GetArraySize(ext))
@@ -1341,6 +1416,16 @@ bool fhir_related_person_from_json(const cJSON *j, struct responsible_person *rp
 	if (!get_array(j, "relationship", P, &arr, err))
 		return false;
 	if (arr && arr->child) {
+		/* HL7 v2 table 0063 or v3 RoleCode, as sent: the system says which */
+		const cJSON *c0 =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(arr->child, "coding"), 0);
+		const char *sys = jstring(c0, "system");
+		if (c0 && (!sys || (strcmp(sys, FHIR_SYS_V2_0063) && strcmp(sys, SYS_V3_ROLE))))
+			return invalid(
+			    err, "RelatedPerson.relationship",
+			    "a relationship is coded in HL7 v2 table 0063 (%s) or v3 RoleCode (%s).",
+			    FHIR_SYS_V2_0063, SYS_V3_ROLE);
+		rp->relationship_v3 = sys && !strcmp(sys, SYS_V3_ROLE);
 		cJSON *wrap = cJSON_CreateObject();
 		cJSON_AddItemReferenceToObject(wrap, "relationship", arr->child);
 		bool ok =
@@ -1380,7 +1465,8 @@ cJSON *fhir_related_person_to_json(const struct responsible_person *rp, const ch
 	put_str(p, "reference", patient_ref);
 	if (rp->relationship[0]) {
 		cJSON *r = cJSON_AddArrayToObject(j, "relationship");
-		cJSON_AddItemToArray(r, codeable(FHIR_SYS_V2_0063, rp->relationship));
+		cJSON_AddItemToArray(
+		    r, codeable(rp->relationship_v3 ? SYS_V3_ROLE : FHIR_SYS_V2_0063, rp->relationship));
 	}
 	cJSON *n = cJSON_AddArrayToObject(j, "name");
 	cJSON_AddItemToArray(n, name_json(&rp->name, NULL));
@@ -1430,6 +1516,8 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 	char dt[40];
 	if (!get_str(j, "dateTime", P, dt, sizeof dt, err))
 		return false;
+	if (strlen(dt) > 10 && dt[10] == 'T')
+		dt[10] = '\0'; /* a dateTime counts by its day */
 	if (dt[0] && date_parse_iso(dt, &cs->date) != DATE_OK)
 		return invalid(err, "Consent.dateTime", "is not a date.");
 	const cJSON *arr, *x;
@@ -1456,6 +1544,19 @@ bool fhir_consent_from_json(const cJSON *j, struct consent *cs, char *patient_re
 		             sizeof cs->source, err))
 			return false;
 	}
+	if (cs->minor == CONSENT_UNKNOWN && cs->adult == CONSENT_UNKNOWN) {
+		/* a plain R4 Consent without our answers: its status and
+		 * provision say what was decided */
+		const char *st = jstring(j, "status");
+		const char *pt = jstring(cJSON_GetObjectItemCaseSensitive(j, "provision"), "type");
+		bool deny = pt && !strcmp(pt, "deny");
+		if (st && !strcmp(st, "active"))
+			cs->minor = deny ? CONSENT_REFUSED : CONSENT_GRANTED;
+		else if (st && !strcmp(st, "rejected"))
+			cs->minor = CONSENT_REFUSED;
+		else if (st && !strcmp(st, "inactive"))
+			cs->minor = CONSENT_WITHDRAWN;
+	}
 	return true;
 }
 
@@ -1480,6 +1581,9 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	                     coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"));
 	cJSON *cat = cJSON_AddArrayToObject(j, "category");
 	cJSON_AddItemToArray(cat, codeable(FHIR_CS "consent-category", "registry-participation"));
+	/* R4 wants a policy (ppc-1): participation is opt-in, as ImmTrac2 has it */
+	cJSON_AddItemToObject(j, "policyRule",
+	                      codeable("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN"));
 	cJSON *p = cJSON_AddObjectToObject(j, "patient");
 	put_str(p, "reference", patient_ref);
 	put_date(j, "dateTime", cs->date);
@@ -1567,6 +1671,70 @@ cJSON *fhir_outcome_new(const char *severity, const char *code, const char *deta
 	return oo;
 }
 
+/* Where each rule field (core/rules.h: the names forms use) lives in a
+ * resource, as FHIRPath: the one place internal names meet FHIR. The
+ * client's current address is the first; a name part may sit in any name. */
+static const struct {
+	const char *resource, *field, *path;
+} rule_paths[] = {
+    {"Patient", "name", "Patient.name"},
+    {"Patient", "name.family", "Patient.name.family"},
+    {"Patient", "name.given", "Patient.name.given"},
+    {"Patient", "name.middle", "Patient.name.given"},
+    {"Patient", "aka.family", "Patient.name.family"},
+    {"Patient", "aka.given", "Patient.name.given"},
+    {"Patient", "aka.middle", "Patient.name.given"},
+    {"Patient", "mother_maiden", "Patient.extension('" EXT_MAIDEN "')"},
+    {"Patient", "mother_given", "Patient.extension('" FHIR_EXT "mother-given')"},
+    {"Patient", "dob", "Patient.birthDate"},
+    {"Patient", "sex", "Patient.gender"},
+    {"Patient", "address.county", "Patient.address[0].district"},
+    {"Patient", "address.zip", "Patient.address[0].postalCode"},
+    {"Patient", "address.state", "Patient.address[0].state"},
+    {"Patient", "phone", "Patient.telecom.where(system = 'phone')"},
+    {"Patient", "race", "Patient.extension('" EXT_RACE "')"},
+    {"Patient", "ethnicity", "Patient.extension('" EXT_ETHNICITY "')"},
+    {"Immunization", "date_given", "Immunization.occurrenceDateTime"},
+    {"Immunization", "expiration", "Immunization.expirationDate"},
+    {"Immunization", "cvx", "Immunization.vaccineCode"},
+    {"Immunization", "ndc", "Immunization.vaccineCode"},
+    {"Immunization", "mvx", "Immunization.manufacturer"},
+    {"Immunization", "lot", "Immunization.lotNumber"},
+    {"Immunization", "funding", "Immunization.fundingSource"},
+    {"Immunization", "vfc", "Immunization.programEligibility"},
+    {"Immunization", "route", "Immunization.route"},
+    {"Immunization", "site", "Immunization.site"},
+    {"Immunization", "refusal_reason", "Immunization.statusReason"},
+    {"Immunization", "info_source", "Immunization.reportOrigin"},
+    {"RelatedPerson", "resp.name", "RelatedPerson.name"},
+    {"RelatedPerson", "resp.family", "RelatedPerson.name.family"},
+    {"RelatedPerson", "resp.given", "RelatedPerson.name.given"},
+    {"RelatedPerson", "resp.middle", "RelatedPerson.name.given"},
+    {"RelatedPerson", "resp.relationship", "RelatedPerson.relationship"},
+    {"RelatedPerson", "resp.phone", "RelatedPerson.telecom.where(system = 'phone')"},
+    {"RelatedPerson", "resp.zip", "RelatedPerson.address[0].postalCode"},
+    {"RelatedPerson", "resp.state", "RelatedPerson.address[0].state"},
+    {"Consent", "consent", "Consent"},
+    {"Consent", "consent.adult", "Consent.extension('" FHIR_EXT "consent-adult')"},
+    {"Consent", "consent.date", "Consent.dateTime"},
+};
+
+const char *fhir_rule_path(const char *resource, const char *field)
+{
+	for (size_t i = 0; i < sizeof rule_paths / sizeof *rule_paths; i++)
+		if (!strcmp(rule_paths[i].resource, resource) && !strcmp(rule_paths[i].field, field))
+			return rule_paths[i].path;
+	return NULL;
+}
+
+const char *fhir_path_field(const char *path)
+{
+	for (size_t i = 0; path && i < sizeof rule_paths / sizeof *rule_paths; i++)
+		if (!strcmp(rule_paths[i].path, path))
+			return rule_paths[i].field;
+	return NULL;
+}
+
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource)
 {
 	cJSON *oo = cJSON_CreateObject();
@@ -1574,12 +1742,13 @@ cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resour
 	cJSON_AddArrayToObject(oo, "issue");
 	for (int i = 0; i < rep->n; i++) {
 		const struct rule_violation *v = &rep->v[i];
-		char msg[512], expr[128];
+		char msg[512], expr[160];
 		if (v->detail[0])
 			snprintf(msg, sizeof msg, "%s (%s)", rule_message(v->rule), v->detail);
 		else
 			snprintf(msg, sizeof msg, "%s", rule_message(v->rule));
-		snprintf(expr, sizeof expr, "%s.%s", resource, v->field ? v->field : rule_field(v->rule));
+		const char *path = fhir_rule_path(resource, v->field ? v->field : rule_field(v->rule));
+		snprintf(expr, sizeof expr, "%s", path ? path : resource);
 		fhir_outcome_add(oo, rule_severity(v->rule) == RULE_ERROR ? "error" : "warning",
 		                 "business-rule", rule_code(v->rule), msg, expr);
 	}
@@ -1625,6 +1794,20 @@ char *fhir_error_path(const struct vax_error *err, char *buf, size_t len)
 	if (!colon)
 		return buf;
 	size_t n = (size_t)(colon - err->message);
+	/* "Patient.extension(race)" (the messages' short form) is
+	 * Patient.extension('<url>') in FHIRPath */
+	const char *ext = memchr(err->message, '(', n);
+	if (ext && ext > err->message + 10 && !strncmp(ext - 10, ".extension", 10) &&
+	    err->message[n - 1] == ')') {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(err->message + n - 1 - ext - 1), ext + 1);
+		const char *url = !strcmp(name, "race")        ? EXT_RACE
+		                  : !strcmp(name, "ethnicity") ? EXT_ETHNICITY
+		                                               : NULL;
+		snprintf(buf, len, "%.*s('%s%s')", (int)(ext - err->message), err->message,
+		         url ? "" : FHIR_EXT, url ? url : name);
+		return buf;
+	}
 	if (n >= len)
 		n = len - 1;
 	memcpy(buf, err->message, n);
@@ -1632,7 +1815,156 @@ char *fhir_error_path(const struct vax_error *err, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- Parameters <-> a plain JSON tree ----------------------------------- */
+
+static bool looks_like_date(const char *s)
+{
+	vax_date d;
+	return strlen(s) == 10 && date_parse_iso(s, &d) == DATE_OK;
+}
+
+/* An instant as the registry writes one: YYYY-MM-DDThh:mm:ssZ. */
+static bool looks_like_instant(const char *s)
+{
+	char day[11];
+	if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z')
+		return false;
+	snprintf(day, sizeof day, "%.10s", s);
+	return looks_like_date(day) && strspn(s + 11, "0123456789:") == 8;
+}
+
+/* "Patient/<id>" and the like (never a label such as "Tdap/Td"). */
+static bool looks_like_reference(const char *s)
+{
+	static const char *types[] = {"Patient/", "Group/", "Immunization/", "Organization/"};
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		size_t n = strlen(types[i]);
+		if (!strncmp(s, types[i], n) && s[n] && !strchr(s + n, '/'))
+			return true;
+	}
+	return false;
+}
+
+/* One member of a tree as parameters of list (parameter or part). */
+static void tree_member(cJSON *list, const cJSON *m)
+{
+	if (cJSON_IsArray(m)) {
+		/* "students": [{...}] -> repeated "student" with parts */
+		char name[64];
+		size_t n = strlen(m->string);
+		snprintf(name, sizeof name, "%.*s", (int)(n > 1 && m->string[n - 1] == 's' ? n - 1 : n),
+		         m->string);
+		const cJSON *e;
+		cJSON_ArrayForEach(e, m)
+		{
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "name", name);
+			cJSON *parts = cJSON_AddArrayToObject(p, "part");
+			const cJSON *c;
+			cJSON_ArrayForEach(c, e) tree_member(parts, c);
+			cJSON_AddItemToArray(list, p);
+		}
+		return;
+	}
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", m->string);
+	if (cJSON_IsBool(m)) {
+		cJSON_AddBoolToObject(p, "valueBoolean", cJSON_IsTrue(m));
+	} else if (cJSON_IsNumber(m)) {
+		if (m->valuedouble == floor(m->valuedouble) && fabs(m->valuedouble) < 2e9)
+			cJSON_AddNumberToObject(p, "valueInteger", m->valuedouble);
+		else
+			cJSON_AddNumberToObject(p, "valueDecimal", m->valuedouble);
+	} else if (cJSON_IsString(m)) {
+		const char *v = m->valuestring;
+		if (looks_like_reference(v))
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "valueReference"), "reference", v);
+		else if (looks_like_date(v))
+			cJSON_AddStringToObject(p, "valueDate", v);
+		else if (looks_like_instant(v))
+			cJSON_AddStringToObject(p, "valueInstant", v);
+		else if (!strcmp(m->string, "status"))
+			cJSON_AddStringToObject(p, "valueCode", v);
+		else
+			cJSON_AddStringToObject(p, "valueString", v);
+	} else {
+		cJSON_Delete(p);
+		return;
+	}
+	cJSON_AddItemToArray(list, p);
+}
+
+cJSON *fhir_parameters_from_tree(const cJSON *tree)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "resourceType", "Parameters");
+	cJSON *list = cJSON_AddArrayToObject(out, "parameter");
+	const cJSON *m;
+	cJSON_ArrayForEach(m, tree) tree_member(list, m);
+	return out;
+}
+
+static void params_to_tree(const cJSON *list, cJSON *tree)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, list)
+	{
+		const char *name = jstring(p, "name");
+		if (!name)
+			continue;
+		const cJSON *parts = cJSON_GetObjectItemCaseSensitive(p, "part");
+		if (parts) {
+			char plural[72];
+			snprintf(plural, sizeof plural, "%ss", name);
+			cJSON *arr = cJSON_GetObjectItemCaseSensitive(tree, plural);
+			if (!arr)
+				arr = cJSON_AddArrayToObject(tree, plural);
+			cJSON *o = cJSON_CreateObject();
+			params_to_tree(parts, o);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		const cJSON *v;
+		cJSON_ArrayForEach(v, p)
+		{
+			if (!v->string || strncmp(v->string, "value", 5))
+				continue;
+			if (!strcmp(v->string, "valueReference"))
+				cJSON_AddStringToObject(
+				    tree, name, jstring(v, "reference") ? jstring(v, "reference") : "");
+			else if (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v))
+				cJSON_AddItemToObject(tree, name, cJSON_Duplicate(v, false));
+			break;
+		}
+	}
+}
+
+cJSON *fhir_parameters_to_tree(const cJSON *params)
+{
+	cJSON *tree = cJSON_CreateObject();
+	params_to_tree(cJSON_GetObjectItemCaseSensitive(params, "parameter"), tree);
+	return tree;
+}
+
 /* ---- references -------------------------------------------------------- */
+
+bool fhir_patient_retired(const cJSON *j, char *replaced_by, size_t len)
+{
+	if (replaced_by && len)
+		replaced_by[0] = '\0';
+	const cJSON *l;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(j, "link"))
+	{
+		const char *t = jstring(l, "type");
+		const char *ref = jstring(cJSON_GetObjectItemCaseSensitive(l, "other"), "reference");
+		if (t && !strcmp(t, "replaced-by")) {
+			if (replaced_by && len)
+				scopy(replaced_by, len, ref ? ref : "");
+			return true;
+		}
+	}
+	return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "active"));
+}
 
 const char *fhir_ref_id(const char *ref, const char *type)
 {

@@ -71,16 +71,39 @@ cJSON *fhir_outcome_new(const char *severity, const char *code, const char *deta
 /** Append an issue to an OperationOutcome. */
 void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const char *detail_code,
                       const char *message, const char *expression);
-/** An OperationOutcome listing every violation in rep, with expression
- * "<resource>.<field>" (resource = "Patient" or "Immunization"). */
+/** The FHIRPath of a rule field (core/rules.h) in resource ("Patient",
+ * "Immunization", "RelatedPerson", "Consent"): "dob" -> "Patient.birthDate",
+ * "address.county" -> "Patient.address[0].district"; NULL if none. */
+const char *fhir_rule_path(const char *resource, const char *field);
+/** The inverse: the rule field whose FHIRPath is path (the first that has
+ * it: "Patient.name.given" -> "name.given"), or NULL. */
+const char *fhir_path_field(const char *path);
+/** An OperationOutcome listing every violation in rep, each with the
+ * FHIRPath of its field (fhir_rule_path(), else the resource type). */
 cJSON *fhir_outcome_from_rules(const struct rule_report *rep, const char *resource);
 /** The first error (else first) issue of an OperationOutcome into err:
  * code from details.coding[0].code (else the issue code), message from
  * diagnostics (else details.text). False if j is not an OperationOutcome. */
 bool fhir_outcome_read(const cJSON *j, struct vax_error *err);
 
-/** Copy the FHIRPath prefix of a FHIR-INVALID message into buf ("" if none). */
+/** Copy the FHIRPath prefix of a FHIR-INVALID message into buf ("" if
+ * none); "X.extension(name)" becomes X.extension('<the extension's url>'). */
 char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
+
+/** An operation's plain answer as a Parameters resource: each member a
+ * parameter (a "Type/id" string as valueReference, a YYYY-MM-DD one as
+ * valueDate, a YYYY-MM-DDThh:mm:ssZ one valueInstant, "status" as valueCode, other strings valueString; whole
+ * numbers valueInteger; booleans valueBoolean), each object of an array
+ * "<name>s" a repeated parameter "<name>" whose parts are its members. */
+cJSON *fhir_parameters_from_tree(const cJSON *tree);
+/** The inverse: Parameters read back into the plain tree (a parameter
+ * with parts becomes an object of the array "<name>s"). */
+cJSON *fhir_parameters_to_tree(const cJSON *params);
+
+/** Is this Patient no longer the record to use: active false, or a link
+ * of type replaced-by (merged into another; its reference, if any, goes to
+ * replaced_by, which may be NULL)? */
+bool fhir_patient_retired(const cJSON *j, char *replaced_by, size_t len);
 
 /** "Patient/abc" -> "abc" when the reference names that type; else NULL. */
 const char *fhir_ref_id(const char *ref, const char *type);

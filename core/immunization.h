@@ -31,7 +31,7 @@ struct immunization {
 
 	char cvx[4];
 	char mvx[4];
-	char ndc[14]; /* 11 digits as 5-4-2 */
+	char ndc[14]; /* as the NDC code system has it: 10 digits with dashes as labeled, or 11 without */
 	char lot[VAX_SHORT_LEN];
 	vax_date expiration;
 	int dose_ul;   /* dose volume in microlitres; 0 = not given */
@@ -46,6 +46,7 @@ struct immunization {
 	bool historical;        /* not administered by the recording org (primarySource=false) */
 	char info_source[4];    /* NIP001: 00 new record, 01..08 historical sources */
 	bool refused;           /* a refusal: no dose given */
+	bool subpotent;         /* given, but not a full dose (isSubpotent): never counted valid */
 	char refusal_reason[4]; /* NIP002: 00 parental decision, 01 religious, 02 other, 03 patient */
 
 	char provider[VAX_NAME_LEN]; /* administering clinician */

@@ -140,6 +140,28 @@ static cJSON *coding(const char *system, const char *code, const char *display)
 	return c;
 }
 
+void lot_set_doses(cJSON *j, int doses)
+{
+	cJSON *ext = cJSON_GetObjectItemCaseSensitive(j, "extension"), *x;
+	if (!cJSON_IsArray(ext)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "extension");
+		ext = cJSON_AddArrayToObject(j, "extension");
+	}
+	cJSON_ArrayForEach(x, ext)
+	{
+		const cJSON *url = cJSON_GetObjectItemCaseSensitive(x, "url");
+		if (cJSON_IsString(url) && !strcmp(url->valuestring, EXT_DOSES)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(x, "valueInteger");
+			cJSON_AddNumberToObject(x, "valueInteger", doses);
+			return;
+		}
+	}
+	x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "url", EXT_DOSES);
+	cJSON_AddNumberToObject(x, "valueInteger", doses);
+	cJSON_AddItemToArray(ext, x);
+}
+
 cJSON *lot_to_json(const struct vax_lot *l)
 {
 	cJSON *j = cJSON_CreateObject();

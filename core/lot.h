@@ -51,6 +51,9 @@ void lot_init(struct vax_lot *l);
 /** Medication <-> lot. Errors are FHIR-INVALID with the path, as core/fhir.h's. */
 bool lot_from_json(const cJSON *j, struct vax_lot *l, struct vax_error *err);
 cJSON *lot_to_json(const struct vax_lot *l);
+/** Set a Medication's doses-on-hand extension (added if missing), leaving
+ * every other element as it is. */
+void lot_set_doses(cJSON *medication, int doses);
 
 /** A lot that may be given on `day`: active, doses left, not expired. */
 bool lot_usable(const struct vax_lot *l, vax_date day);

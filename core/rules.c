@@ -205,7 +205,20 @@ void rules_check_responsible(const struct responsible_person *rp, struct rule_re
 	check_name_part(rep, rp->name.middle, "resp.middle");
 	if (!rp->relationship[0])
 		add(rep, RULE_RESP_RELATIONSHIP, NULL, NULL);
-	check_code(rep, VOCAB_RELATIONSHIP, rp->relationship, "resp.relationship");
+	if (rp->relationship_v3) {
+		/* the v3 RoleCodes of a person responsible for a client */
+		static const char *v3[] = {"MTH",     "FTH",     "PRN",    "STPPRN",  "GRPRN",
+		                           "GRMTH",   "GRFTH",   "SIB",    "PRNFOST", "MTHFOST",
+		                           "FTHFOST", "FAMMEMB", "ONESELF"};
+		bool ok = !rp->relationship[0];
+		for (size_t i = 0; i < sizeof v3 / sizeof *v3 && !ok; i++)
+			ok = !strcmp(v3[i], rp->relationship);
+		if (!ok)
+			add(rep, RULE_CODE_UNKNOWN, "resp.relationship",
+			    "'%s' is not a v3 RoleCode of a responsible person", rp->relationship);
+	} else {
+		check_code(rep, VOCAB_RELATIONSHIP, rp->relationship, "resp.relationship");
+	}
 	if (rp->phone.number[0] && !phone_ok(rp->phone.number))
 		add(rep, RULE_PHONE_FORMAT, "resp.phone", NULL);
 	if (rp->address.zip[0] && !zip_ok(rp->address.zip))
@@ -316,11 +329,31 @@ static void check_cvx(const struct rule_ctx *ctx, const struct immunization *im,
 	}
 }
 
+/* The NDC, when given: in the code system's form, in CDC's table, for the
+ * vaccine the CVX code names. */
+static void check_ndc(const struct rule_ctx *ctx, const struct immunization *im, struct rule_report *rep)
+{
+	if (!im->ndc[0])
+		return;
+	if (!codes_ndc_form_ok(im->ndc)) {
+		add(rep, RULE_NDC_FORMAT, NULL, "'%s'", im->ndc);
+		return;
+	}
+	if (!ctx->codes)
+		return;
+	const struct ndc_info *n = codes_ndc(ctx->codes, im->ndc);
+	if (!n)
+		add(rep, RULE_NDC_UNKNOWN, NULL, "NDC %s", im->ndc);
+	else if (im->cvx[0] && atoi(n->cvx) != atoi(im->cvx))
+		add(rep, RULE_NDC_MISMATCH, NULL, "NDC %s is CVX %s, not %s", im->ndc, n->cvx, im->cvx);
+}
+
 void rules_check_immunization(const struct rule_ctx *ctx, vax_date dob, const struct immunization *im,
                               struct rule_report *rep)
 {
 	/* a refusal records that no dose was given: no lot, no funding */
 	bool administered = !im->historical && !im->refused;
+	check_ndc(ctx, im, rep);
 
 	if (im->date_given == DATE_NONE)
 		add(rep, RULE_SHOT_DATE_MISSING, NULL, NULL);
@@ -374,11 +407,13 @@ int rules_check_duplicate(const struct rule_ctx *ctx, const struct immunization 
                           const struct immunization *existing, int n, struct rule_report *rep)
 {
 	int window = ctx->duplicate_window_days > 0 ? ctx->duplicate_window_days : DEFAULT_DUP_WINDOW;
-	if (im->refused || im->entered_in_error || im->date_given == DATE_NONE || !im->cvx[0])
+	if (im->refused || im->entered_in_error || im->subpotent || im->date_given == DATE_NONE ||
+	    !im->cvx[0])
 		return -1;
 	for (int i = 0; i < n; i++) {
 		const struct immunization *e = &existing[i];
-		if (e->refused || e->entered_in_error || e->date_given == DATE_NONE)
+		/* a dose given again after a subpotent one is meant to be there */
+		if (e->refused || e->entered_in_error || e->subpotent || e->date_given == DATE_NONE)
 			continue;
 		if (im->uuid[0] && !strcmp(im->uuid, e->uuid))
 			continue; /* the same record, being edited */

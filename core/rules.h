@@ -56,6 +56,13 @@
 	_(CVX_UNSPECIFIED, "V-CVX-UNSPECIFIED", "cvx", RULE_ERROR,                                           \
 	  "An 'unspecified formulation' code can only be used for a historical dose; choose the product "    \
 	  "given.")                                                                                          \
+	_(NDC_FORMAT, "V-NDC-FORMAT", "ndc", RULE_ERROR,                                                     \
+	  "Write the NDC as on the label, 10 digits with dashes (4-4-2, 5-3-2 or 5-4-1), or as 11 digits "   \
+	  "without dashes.")                                                                                 \
+	_(NDC_UNKNOWN, "V-NDC-UNKNOWN", "ndc", RULE_ERROR,                                                   \
+	  "That NDC is not in CDC's table of vaccine NDCs.")                                                 \
+	_(NDC_MISMATCH, "V-NDC-MISMATCH", "ndc", RULE_ERROR,                                                 \
+	  "The NDC is for another vaccine than the CVX code says.")                                          \
 	_(MVX_UNKNOWN, "V-MVX-UNKNOWN", "mvx", RULE_ERROR,                                                   \
 	  "That manufacturer code (MVX) is not in the CDC table.")                                           \
 	_(MVX_MISMATCH, "V-MVX-MISMATCH", "mvx", RULE_ERROR,                                                 \

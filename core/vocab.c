@@ -102,12 +102,14 @@ static const struct vocab_entry race[] = {
     {"2106-3", "White"},
     {"2131-1", "Other race"},
     {"UNK", "Unknown"},
+    {"ASKU", "Asked but no answer"},
 };
 
 static const struct vocab_entry ethnicity[] = {
     {"2135-2", "Hispanic or Latino"},
     {"2186-5", "Not Hispanic or Latino"},
     {"UNK", "Unknown"},
+    {"ASKU", "Asked but no answer"},
 };
 
 static const struct {

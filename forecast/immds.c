@@ -12,9 +12,12 @@
 #define CVX_SYSTEM             "http://hl7.org/fhir/sid/cvx"
 #define MVX_SYSTEM             "http://hl7.org/fhir/sid/mvx"
 #define LOINC_SYSTEM           "http://loinc.org"
+#define SNOMED_SYSTEM          "http://snomed.info/sct"
 #define DOSE_STATUS_SYSTEM     "http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status"
-#define DOSE_REASON_SYSTEM     "http://terminology.hl7.org/CodeSystem/immunization-evaluation-dose-status-reason"
 #define FORECAST_STATUS_SYSTEM "http://terminology.hl7.org/CodeSystem/immunization-recommendation-status"
+#define SUBPOTENT_SYSTEM       "http://terminology.hl7.org/CodeSystem/immunization-subpotent-reason"
+/* the IG's own code systems (STU1, input/fsh/ImmDSPatient.fsh) */
+#define IMMDS_CS "http://hl7.org/fhir/us/immds/CodeSystem/"
 
 /* ---- reading ----------------------------------------------------------- */
 
@@ -228,6 +231,7 @@ bool immds_parse_request(const cJSON *params, struct immds_request *q, struct va
 		           "200");
 	q->doses = xcalloc(nimm + 1, sizeof *q->doses);
 	q->dose_refs = xcalloc(nimm + 1, sizeof *q->dose_refs);
+	q->subpotent = xcalloc(nimm + 1, sizeof *q->subpotent);
 	q->observations = xcalloc(nobs + 1, sizeof *q->observations);
 	bool have_date = false, have_patient = false;
 	size_t imm_i = 0, obs_i = 0;
@@ -264,6 +268,17 @@ bool immds_parse_request(const cJSON *params, struct immds_request *q, struct va
 				return false;
 			if (rc > 0) {
 				ref_of(r, "Immunization", q->dose_refs[k], sizeof q->dose_refs[k]);
+				const cJSON *sr, *c;
+				cJSON_ArrayForEach(
+				    sr, array_of(cJSON_GetObjectItemCaseSensitive(r, "subpotentReason")))
+				    cJSON_ArrayForEach(
+				        c, array_of(cJSON_GetObjectItemCaseSensitive(sr, "coding")))
+				{
+					const char *sys = str_of(c, "system"), *code = str_of(c, "code");
+					if (sys && code && !strcmp(sys, SUBPOTENT_SYSTEM) &&
+					    strlen(code) < 16)
+						snprintf(q->subpotent[k], sizeof q->subpotent[k], "%s", code);
+				}
 				q->patient.ndoses++;
 			}
 		} else if (strcmp(name, "condition") == 0 || strcmp(name, "observation") == 0) {
@@ -297,6 +312,7 @@ void immds_request_free(struct immds_request *r)
 		return;
 	free(r->doses);
 	free(r->dose_refs);
+	free(r->subpotent);
 	free(r->observations);
 	memset(r, 0, sizeof *r);
 }
@@ -340,25 +356,103 @@ static void add_reference(cJSON *o, const char *key, const char *ref, const char
 		cJSON_AddStringToObject(r, "display", display);
 }
 
-/* The target disease is written as the CDSi vaccine group (CDSi forecasts
- * per group: MMR covers three diseases). */
-static cJSON *group_concept(const struct cdsi_data *d, int group)
+/* Per CDSi vaccine group: the diseases it prevents, coded as the IG's
+ * TargetDisease value set has them (SNOMED CT; STU1), and the CVX code
+ * that stands for the group when CDSi names no vaccine for the next dose
+ * (the "CVX for vaccine group" of CDC's vaccine group table,
+ * data/codes/cvx_to_vaccine_group.csv). A group whose disease the value set
+ * lacks (Ebola, Chikungunya) has its name as text only. */
+static const struct group_terms {
+	const char *group;
+	int cvx;
+	struct {
+		const char *code, *display;
+	} disease[3];
+} group_terms[] = {
+    {"DTaP/Tdap/Td", 107, {{"397428000", "Diphtheria"}, {"76902006", "Tetanus"}, {"27836007", "Pertussis"}}},
+    {"HepA", 85, {{"40468003", "Viral hepatitis, type A"}}},
+    {"HepB", 45, {{"66071002", "Type B viral hepatitis"}}},
+    {"Hib", 17, {{"709410003", "Haemophilus influenzae type b infection"}}},
+    {"HPV", 137, {{"363354003", "Malignant tumour of cervix"}, {"266113007", "Genital warts"}}},
+    {"Influenza", 88, {{"719590007", "Influenza caused by seasonal influenza virus"}}},
+    {"MMR", 3, {{"14189004", "Measles"}, {"36989005", "Mumps"}, {"36653000", "Rubella"}}},
+    {"Meningococcal", 108, {{"23511006", "Meningococcal infectious disease"}}},
+    {"Meningococcal B", 164, {{"23511006", "Meningococcal infectious disease"}}},
+    {"Pneumococcal", 109, {{"16814004", "Pneumococcal infectious disease"}}},
+    {"Polio", 89, {{"721764008", "Infection caused by Human poliovirus"}}},
+    {"Rotavirus", 122, {{"415822001", "Viral gastroenteritis due to Rotavirus"}}},
+    {"Varicella", 21, {{"38907003", "Varicella"}}},
+    {"Zoster", 188, {{"4740000", "Herpes zoster"}}},
+    {"COVID-19", 213, {{"186747009", "Coronavirus infection"}}},
+    {"RSV", 304, {{"55735004", "Respiratory syncytial virus infection"}}},
+    {"Typhoid", 91, {{"4834000", "Typhoid fever"}}},
+    {"Cholera", 26, {{"63650001", "Cholera"}}},
+    {"Yellow Fever", 184, {{"16541001", "Yellow fever"}}},
+    {"Dengue", 330, {{"38362002", "Dengue"}}},
+    {"Rabies", 90, {{"14168008", "Rabies"}}},
+    {"TBE", 222, {{"712986001", "Tickborne encephalitis"}}},
+    {"Japanese Encephalitis", 129, {{"52947006", "Japanese encephalitis virus disease"}}},
+    {"Orthopoxvirus", 325, {{"67924001", "Smallpox"}}},
+    {"Ebola", 214, {{NULL, NULL}}},
+    {"Chikungunya", 317, {{NULL, NULL}}},
+};
+
+static const struct group_terms *terms_of(const struct cdsi_data *d, int group)
 {
-	return concept(NULL, NULL, NULL, cdsi_group_name(d, (size_t)group));
+	const char *name = cdsi_group_name(d, (size_t)group);
+	for (size_t i = 0; name && i < sizeof group_terms / sizeof *group_terms; i++)
+		if (!strcmp(group_terms[i].group, name))
+			return &group_terms[i];
+	return NULL;
 }
 
-/* CDSi reasons onto the R4 dose-status-reason codes where one fits; the
- * CDSi wording is always in text. */
-static const char *reason_code(enum cdsi_eval_reason r)
+/* The target disease: one coding per disease the vaccine group prevents
+ * (CDSi forecasts per group: MMR covers three), the group's name as text. */
+static cJSON *group_concept(const struct cdsi_data *d, int group)
+{
+	cJSON *cc = cJSON_CreateObject();
+	const struct group_terms *t = terms_of(d, group);
+	if (t && t->disease[0].code) {
+		cJSON *arr = cJSON_AddArrayToObject(cc, "coding");
+		for (size_t i = 0; i < 3 && t->disease[i].code; i++)
+			cJSON_AddItemToArray(
+			    arr, coding(SNOMED_SYSTEM, t->disease[i].code, t->disease[i].display));
+	}
+	cJSON_AddStringToObject(cc, "text", cdsi_group_name(d, (size_t)group));
+	return cc;
+}
+
+int immds_group_cvx(const struct cdsi_data *d, int group)
+{
+	const struct group_terms *t = terms_of(d, group);
+	return t ? t->cvx : -1;
+}
+
+/* CDSi reasons onto the IG's StatusReason codes where one fits; the CDSi
+ * wording is always in text. A sub-standard dose takes its code from the
+ * request's subpotentReason when it says why. */
+static const char *reason_code(enum cdsi_eval_reason r, const char *subpotent)
 {
 	switch (r) {
 	case CDSI_REASON_EXPIRED:
-		return "explot";
+		return "expired";
 	case CDSI_REASON_TOO_YOUNG:
+		return "tooyoung";
 	case CDSI_REASON_TOO_OLD:
+		return "tooold";
 	case CDSI_REASON_TOO_SOON:
+		return "toosoon";
 	case CDSI_REASON_CONFLICT:
-		return "outsidesched";
+		return "productconflict";
+	case CDSI_REASON_INADVERTENT:
+	case CDSI_REASON_NOT_PREFERABLE_OR_ALLOWABLE:
+		return "inappropriate";
+	case CDSI_REASON_SUBSTANDARD:
+		return !subpotent                             ? NULL
+		       : !strcmp(subpotent, "partialdose")    ? "quantity"
+		       : !strcmp(subpotent, "coldchainbreak") ? "storage"
+		       : !strcmp(subpotent, "recall")         ? "recall"
+		                                              : NULL;
 	default:
 		return NULL;
 	}
@@ -382,9 +476,12 @@ static cJSON *evaluation(const struct cdsi_data *d, const struct immds_request *
 	                              valid ? "Valid" : "Not valid", cdsi_eval_status_name(e->status)));
 	if (!valid) {
 		enum cdsi_eval_reason rs = e->reason;
+		if (!rs && e->status == CDSI_EVAL_SUBSTANDARD)
+			rs = CDSI_REASON_SUBSTANDARD;
 		const char *text = rs ? cdsi_eval_reason_text(rs) : cdsi_eval_status_name(e->status);
+		const char *code = reason_code(rs, q->subpotent[e->dose][0] ? q->subpotent[e->dose] : NULL);
 		cJSON *arr = cJSON_AddArrayToObject(r, "doseStatusReason");
-		cJSON_AddItemToArray(arr, concept(DOSE_REASON_SYSTEM, reason_code(rs), NULL, text));
+		cJSON_AddItemToArray(arr, concept(IMMDS_CS "StatusReason", code, NULL, text));
 	}
 	if (g->series[0])
 		cJSON_AddStringToObject(r, "series", g->series);
@@ -415,46 +512,72 @@ static cJSON *recommendation_item(const struct cdsi_data *d, const struct immds_
 	cJSON *vc = cJSON_AddArrayToObject(r, "vaccineCode");
 	for (size_t i = 0; i < g->nrecommended_cvx; i++) {
 		char code[16];
-		snprintf(code, sizeof code, "%d", g->recommended_cvx[i]);
+		snprintf(code, sizeof code, "%02d", g->recommended_cvx[i]);
 		cJSON_AddItemToArray(
 		    vc, concept(CVX_SYSTEM, code, cdsi_cvx_description(d, g->recommended_cvx[i]), NULL));
 	}
-	if (!g->nrecommended_cvx)
+	/* CDSi names no vaccine for the dose: the code that stands for the group */
+	int gcvx = immds_group_cvx(d, g->group);
+	if (!g->nrecommended_cvx && gcvx >= 0) {
+		char code[16];
+		snprintf(code, sizeof code, "%02d", gcvx);
+		const char *desc = cdsi_cvx_description(d, gcvx);
+		cJSON_AddItemToArray(vc, concept(CVX_SYSTEM, code, desc, NULL));
+	}
+	if (!cJSON_GetArraySize(vc))
 		cJSON_AddItemToArray(vc, concept(NULL, NULL, NULL, cdsi_group_name(d, (size_t)g->group)));
 	cJSON_AddItemToObject(r, "targetDisease", group_concept(d, g->group));
 
-	/* R4 immunization-recommendation-status has due, overdue, immune,
-	 * contraindicated, complete; CDSi's "Aged Out" and "Not Recommended"
-	 * have no code there and go as text. */
-	const char *code = NULL, *display = NULL;
+	/* The IG's ForecastStatus codes; the R4 recommendation-status code too
+	 * where one says the same (due only once the earliest date is here,
+	 * overdue once the past-due date is) */
+	const char *code = NULL, *display = NULL, *r4 = NULL;
 	switch (g->status) {
 	case CDSI_NOT_COMPLETE:
+		code = "notComplete", display = "Not Complete";
 		if (g->past_due != DATE_NONE && q->assessment >= g->past_due)
-			code = "overdue", display = "Overdue";
-		else
-			code = "due", display = "Due";
+			r4 = "overdue";
+		else if (g->earliest != DATE_NONE && q->assessment >= g->earliest)
+			r4 = "due";
 		break;
 	case CDSI_COMPLETE:
-		code = "complete", display = "Complete";
+		code = "complete", display = "Complete", r4 = "complete";
 		break;
 	case CDSI_IMMUNE:
-		code = "immune", display = "Immune";
+		code = "immune", display = "Immune", r4 = "immune";
 		break;
 	case CDSI_CONTRAINDICATED:
-		code = "contraindicated", display = "Contraindicated";
+		code = "contraindicated", display = "Contraindicated", r4 = "contraindicated";
 		break;
 	case CDSI_AGED_OUT:
+		code = "agedOut", display = "Aged Out";
+		break;
 	case CDSI_NOT_RECOMMENDED:
+		code = "notRecommended", display = "Not Recommended";
 		break;
 	}
-	cJSON_AddItemToObject(
-	    r, "forecastStatus",
-	    concept(FORECAST_STATUS_SYSTEM, code, display, cdsi_series_status_name(g->status)));
+	cJSON *fs = concept(IMMDS_CS "ForecastStatus", code, display, cdsi_series_status_name(g->status));
+	if (r4) {
+		char r4d[32];
+		snprintf(r4d, sizeof r4d, "%c%s", r4[0] - 'a' + 'A', r4 + 1);
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(fs, "coding"),
+		                     coding(FORECAST_STATUS_SYSTEM, r4, r4d));
+	}
+	cJSON_AddItemToObject(r, "forecastStatus", fs);
+	/* the IG's ForecastReason where one fits; CDSi's words always */
+	const char *why_code = g->status == CDSI_COMPLETE          ? "complete"
+	                       : g->status == CDSI_NOT_RECOMMENDED ? "notRecommended"
+	                       : g->status == CDSI_AGED_OUT        ? "maximumAge"
+	                                                           : NULL;
+	const char *why_display = g->status == CDSI_COMPLETE          ? "Complete"
+	                          : g->status == CDSI_NOT_RECOMMENDED ? "Not Recommended"
+	                          : g->status == CDSI_AGED_OUT        ? "Maximum Age Exceeded"
+	                                                              : NULL;
 	cJSON *reasons = cJSON_AddArrayToObject(r, "forecastReason");
 	char why[192];
 	snprintf(why, sizeof why, "%s%s%s", cdsi_series_status_name(g->status), g->series[0] ? ": " : "",
 	         g->series);
-	cJSON_AddItemToArray(reasons, concept(NULL, NULL, NULL, why));
+	cJSON_AddItemToArray(reasons, concept(IMMDS_CS "ForecastReason", why_code, why_display, why));
 
 	if (g->status == CDSI_NOT_COMPLETE) {
 		cJSON *dc = cJSON_AddArrayToObject(r, "dateCriterion");

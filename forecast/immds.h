@@ -18,9 +18,18 @@
  *                         active over onset..abatement / effective[Period]
  * Response parameters:
  *   evaluation      0..*  resource ImmunizationEvaluation, one per dose and
- *                         vaccine group the dose carries
+ *                         vaccine group the dose carries; doseStatusReason
+ *                         in the IG's StatusReason codes
  *   recommendation  1..1  resource ImmunizationRecommendation, one
- *                         recommendation[] per vaccine group
+ *                         recommendation[] per vaccine group: forecastStatus
+ *                         in the IG's ForecastStatus codes (and R4's due /
+ *                         overdue / complete / immune / contraindicated where
+ *                         they say the same), forecastReason in its
+ *                         ForecastReason codes, a CVX vaccineCode (CDSi's,
+ *                         else the group's), targetDisease in SNOMED CT as
+ *                         the IG's TargetDisease value set has it
+ * The definition is the IG's:
+ * http://hl7.org/fhir/us/immds/OperationDefinition/ImmDSForecastOperation
  */
 #ifndef VAX_FORECAST_IMMDS_H
 #define VAX_FORECAST_IMMDS_H
@@ -47,6 +56,8 @@ struct immds_request {
 	struct cdsi_patient patient; /* doses/observations point below */
 	struct cdsi_dose *doses;
 	char (*dose_refs)[80]; /* "Immunization/<id>" or "" per dose */
+	char (*subpotent)[16]; /* per dose, its subpotentReason code (R4 immunization-subpotent-reason), or ""
+	                        */
 	struct cdsi_observation_in *observations;
 	char patient_ref[80]; /* "Patient/<id>" or "" */
 };
@@ -56,6 +67,10 @@ struct immds_request {
  * occurrenceDateTime ...". Free with immds_request_free() either way. */
 bool immds_parse_request(const cJSON *params, struct immds_request *out, struct vax_error *err);
 void immds_request_free(struct immds_request *r);
+
+/** The CVX code that stands for a CDSi vaccine group (CDC's "CVX for
+ * vaccine group": 45 for HepB), or -1. */
+int immds_group_cvx(const struct cdsi_data *d, int group);
 
 /** Build the response Parameters from a request and its CDSi result. */
 cJSON *immds_build_response(const struct cdsi_data *d, const struct immds_request *req,

@@ -115,6 +115,7 @@ void forecast_record_run(struct forecast_data *d, const struct client *c, const 
 		cd->cvx = atoi(im->cvx);
 		snprintf(cd->mvx, sizeof cd->mvx, "%s", im->mvx);
 		cd->lot_expiration = im->expiration;
+		cd->substandard = im->subpotent; /* never counted valid */
 		out->dose[i] = (int)nd++;
 	}
 	struct cdsi_patient p = {

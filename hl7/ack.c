@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/xalloc.h"
 
 #define ROW(e, n, t) {n, t},
@@ -276,8 +277,10 @@ void hl7_issues_from_outcome(struct hl7_issues *is, const cJSON *oo, const struc
 		const char *text = jstr(iss, "diagnostics");
 		const cJSON *ex = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(iss, "expression"), 0);
 		const char *expr = cJSON_IsString(ex) ? ex->valuestring : "";
+		/* the FHIRPath names the rule field it stands for ("Patient.birthDate":
+		 * "dob"); other paths keep what follows the type */
 		const char *dot = strchr(expr, '.');
-		const char *field = dot ? dot + 1 : "";
+		const char *field = fhir_path_field(expr) ? fhir_path_field(expr) : dot ? dot + 1 : "";
 		int rule = -1;
 		for (int r = 0; code && r < RULE_COUNT; r++)
 			if (!strcmp(rule_code((enum rule_id)r), code))

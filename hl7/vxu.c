@@ -362,7 +362,7 @@ void hl7_order_write(struct hl7_out *o, const struct immunization *im, const str
 		hl7_out_set(o, 17, 1, 3, 1, "MVX");
 	}
 	set_coded(o, 18, 1, im->refusal_reason, vocab_label(VOCAB_REFUSAL, im->refusal_reason), "NIP002");
-	hl7_out_set(o, 20, 1, 1, 1, im->refused ? "RE" : "CP");
+	hl7_out_set(o, 20, 1, 1, 1, im->refused ? "RE" : im->subpotent ? "PA" : "CP");
 	hl7_out_set(o, 21, 1, 1, 1, im->entered_in_error ? "D" : im->id[0] || im->version[0] ? "U" : "A");
 
 	if (im->route[0] || im->site[0]) {
@@ -925,6 +925,7 @@ static void read_rxa(struct rd *r, int seg, struct hl7_dose *d)
 	get_into(r, seg, 18, 1, 1, 1, im->refusal_reason, sizeof im->refusal_reason, true);
 	hl7_get(r->m, seg, 20, 1, 1, 1, buf, sizeof buf);
 	im->refused = !strcmp(buf, "RE");
+	im->subpotent = !strcmp(buf, "PA"); /* partially administered */
 	if (buf[0] && strcmp(buf, "CP") && strcmp(buf, "RE") && strcmp(buf, "NA") && strcmp(buf, "PA")) {
 		struct hl7_loc l = loc_of(r->m, seg, 20, 0);
 		hl7_issue_add(r->is, &l, HL7_TABLE_VALUE, 'E', HL7_APP_TABLE_VALUE, "HL7-0322", buf,
@@ -1101,7 +1102,12 @@ void hl7_vxu_check(const struct hl7_vxu *v, const struct rule_ctx *ctx, struct h
 		if (v->dose[i].im.entered_in_error)
 			continue;
 		rules_report_init(&rep);
-		rules_check_immunization(ctx, v->client.dob, &v->dose[i].im, &rep);
+		/* an NDC written 5-4-2 with dashes, as messages often have it, is
+		 * checked as the 11 digits it is (the registry stores the code
+		 * system's form) */
+		struct immunization im = v->dose[i].im;
+		codes_ndc_undash(im.ndc);
+		rules_check_immunization(ctx, v->client.dob, &im, &rep);
 		hl7_issues_from_rules(is, &rep, &v->dose[i].where);
 	}
 }

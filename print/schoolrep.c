@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 
@@ -92,7 +93,7 @@ static bool read_item(const cJSON *q, struct schoolrep_item *it, size_t si, stru
 	return true;
 }
 
-bool schoolrep_from_json(const cJSON *j, struct schoolrep *r, struct vax_error *err)
+static bool read_tree(const cJSON *j, struct schoolrep *r, struct vax_error *err)
 {
 	memset(r, 0, sizeof *r);
 	r->date = DATE_NONE;
@@ -150,4 +151,18 @@ bool schoolrep_from_json(const cJSON *j, struct schoolrep *r, struct vax_error *
 			r->compliant += r->students[i].compliant;
 	}
 	return true;
+}
+
+bool schoolrep_from_json(const cJSON *j, struct schoolrep *r, struct vax_error *err)
+{
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(j, "resourceType");
+	if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "Parameters"))
+		return read_tree(j, r, err);
+	/* the operation's answer: its parameters as the plain report */
+	cJSON *t = fhir_parameters_to_tree(j);
+	if (!cJSON_GetObjectItemCaseSensitive(t, "students"))
+		cJSON_AddArrayToObject(t, "students"); /* a list with no one on it */
+	bool ok = read_tree(t, r, err);
+	cJSON_Delete(t);
+	return ok;
 }

@@ -47,7 +47,8 @@ struct schoolrep {
 	size_t n;
 };
 
-/** Read the registry's answer. */
+/** Read the registry's answer: the Parameters resource the operation
+ * answers, or the same report as a plain tree (fhir_parameters_to_tree()). */
 bool schoolrep_from_json(const cJSON *j, struct schoolrep *r, struct vax_error *err);
 void schoolrep_free(struct schoolrep *r);
 

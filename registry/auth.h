@@ -13,6 +13,13 @@
 
 /** Hash a password as "scrypt$N$r$p$salt$key" (hex). False on failure. */
 bool auth_hash_password(const char *pw, char *out, size_t len);
+/** Test suites only (vaxregd --test-kdf-cost): hash new passwords with
+ * scrypt N = 2^10 instead of 2^17, so the hundreds of logins a suite makes
+ * take milliseconds. Such hashes are cheap to guess; call it before any
+ * thread starts. */
+void auth_set_test_cost(bool on);
+/** The scrypt N new hashes get. */
+unsigned auth_scrypt_n(void);
 /** True if pw matches a hash made by auth_hash_password (constant time). */
 bool auth_verify_password(const char *pw, const char *hash);
 
@@ -25,7 +32,8 @@ bool auth_password_rules(const char *pw, const char *previous, struct vax_error 
 void auth_random_token(char out[AUTH_TOKEN_LEN]);
 /** SHA-256 of a token as hex: what the store keeps instead of the token. */
 void auth_token_hash(const char *token, char out[AUTH_TOKEN_LEN]);
-/** A random word for the login challenge. */
-const char *auth_challenge_word(void);
+/** A hash made with the current parameters, for the time an unknown
+ * user's login must take. */
+const char *auth_dummy_hash(void);
 
 #endif

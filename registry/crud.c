@@ -50,8 +50,9 @@ static void wabort(struct ctx *x)
 static bool allowed(struct ctx *x, const char *type, bool write)
 {
 	const char *role = x->ss.role;
+	/* a school sees clients and their doses, never their families or consents */
 	if (!write)
-		return true;
+		return strcmp(role, "school") || (strcmp(type, "RelatedPerson") && strcmp(type, "Consent"));
 	if (!strcmp(type, "Organization"))
 		return false;
 	if (!strcmp(role, "provider"))
@@ -61,13 +62,18 @@ static bool allowed(struct ctx *x, const char *type, bool write)
 	return false;
 }
 
-static bool deny(struct ctx *x, const char *type)
+static bool deny(struct ctx *x, const char *type, bool write)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not change %s records.", x->ss.role,
-	         x->ss.org, type);
+	snprintf(msg, sizeof msg, "Your role (%s) at organization %s may not %s %s records.", x->ss.role,
+	         x->ss.org, write ? "change" : "see", type);
 	reg_reply_oo(x->rs, 403, "forbidden", "ACCESS-ROLE", msg, NULL);
 	return false;
+}
+
+bool reg_may_read(struct ctx *x, const char *type)
+{
+	return allowed(x, type, false);
 }
 
 bool reg_owner_scoped(const char *type)
@@ -102,6 +108,10 @@ bool reg_load(struct ctx *x, const char *type, const char *id, long version, str
 
 static void read_version(struct ctx *x, const char *type, const char *id, long version)
 {
+	if (!allowed(x, type, false)) {
+		deny(x, type, false);
+		return;
+	}
 	struct store_res r;
 	if (!reg_load(x, type, id, version, &r))
 		return;
@@ -116,6 +126,10 @@ static void read_version(struct ctx *x, const char *type, const char *id, long v
 void reg_history(struct ctx *x)
 {
 	const char *type = x->type, *id = x->id;
+	if (!allowed(x, type, false)) {
+		deny(x, type, false);
+		return;
+	}
 	struct store_res cur;
 	if (!reg_load(x, type, id, 0, &cur))
 		return;
@@ -134,14 +148,20 @@ void reg_history(struct ctx *x)
 		cJSON *e = cJSON_CreateObject();
 		if (h[i].json)
 			cJSON_AddItemToObject(e, "resource", cJSON_Parse(h[i].json));
+		/* each version as the request that made it and its answer (bdl-4) */
+		static const char *const method[] = {"POST", "PUT", "DELETE"};
+		static const char *const status[] = {"201 Created", "200 OK", "204 No Content"};
+		int k = h[i].deleted ? 2 : h[i].version == 1 ? 0 : 1;
 		cJSON *req = cJSON_AddObjectToObject(e, "request");
-		cJSON_AddStringToObject(req, "method",
-		                        h[i].deleted        ? "DELETE"
-		                        : h[i].version == 1 ? "POST"
-		                                            : "PUT");
+		cJSON_AddStringToObject(req, "method", method[k]);
 		char url[200];
 		snprintf(url, sizeof url, "%s/%s", type, id);
 		cJSON_AddStringToObject(req, "url", url);
+		cJSON *resp = cJSON_AddObjectToObject(e, "response");
+		cJSON_AddStringToObject(resp, "status", status[k]);
+		char etag[48];
+		snprintf(etag, sizeof etag, "W/\"%ld\"", h[i].version);
+		cJSON_AddStringToObject(resp, "etag", etag);
 		cJSON_AddItemToArray(entries, e);
 		store_res_free(&h[i]);
 	}
@@ -169,12 +189,30 @@ static void reply_existing(struct ctx *x, const char *type, const char *id)
 	store_res_free(&r);
 }
 
+/* A write the store refused. STORE-EXISTS here is a record's own UUID
+ * (identifier urn:ietf:rfc:3986) that another record has, one this session
+ * does not see (another organization's school list): a conflict, told
+ * without naming that record. */
+static void reply_write_err(struct ctx *x, const char *type, const struct vax_error *err)
+{
+	if (strcmp(err->code, "STORE-EXISTS")) {
+		reg_reply_err(x->rs, err);
+		return;
+	}
+	char path[48];
+	snprintf(path, sizeof path, "%s.identifier", type);
+	reg_reply_oo(x->rs, 409, "conflict", "UUID-TAKEN",
+	             "Another record has this record's own UUID (identifier urn:ietf:rfc:3986): give "
+	             "it a UUID of its own.",
+	             path);
+}
+
 void reg_create(struct ctx *x)
 {
 	const char *type = x->type;
 	const cJSON *body = x->body;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
 		return;
 	}
 	if (!wbegin(x))
@@ -223,7 +261,7 @@ void reg_create(struct ctx *x)
 	}
 	cJSON *res;
 	char uuid[VAX_UUID_LEN];
-	if (!reg_accept(x, type, body, true, &res, uuid)) {
+	if (!reg_accept(x, type, body, NULL, &res, uuid)) {
 		wabort(x);
 		return;
 	}
@@ -263,7 +301,7 @@ void reg_create(struct ctx *x)
 		    reg_find_by_uuid(x, type, uuid, have, sizeof have) == 1)
 			reply_existing(x, type, have);
 		else
-			reg_reply_err(x->rs, &err);
+			reply_write_err(x, type, &err);
 		return;
 	}
 	reg_audit(x, "create", type, id);
@@ -310,7 +348,7 @@ void reg_update(struct ctx *x)
 	const char *type = x->type, *id = x->id;
 	const cJSON *body = x->body;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
 		return;
 	}
 	const cJSON *bid = cJSON_GetObjectItemCaseSensitive(body, "id");
@@ -354,10 +392,11 @@ void reg_update(struct ctx *x)
 	}
 	char org[33];
 	snprintf(org, sizeof org, "%s", cur.org);
-	store_res_free(&cur);
 	cJSON *res;
 	char uuid[VAX_UUID_LEN];
-	if (!reg_accept(x, type, body, false, &res, uuid)) {
+	bool ok = reg_accept(x, type, body, &cur, &res, uuid);
+	store_res_free(&cur);
+	if (!ok) {
 		wabort(x);
 		return;
 	}
@@ -365,7 +404,7 @@ void reg_update(struct ctx *x)
 	if (!store_write(reg_store(x->a), type, id, org, res, false, x->rq->now, &version, &err)) {
 		cJSON_Delete(res);
 		wabort(x);
-		reg_reply_err(x->rs, &err);
+		reply_write_err(x, type, &err);
 		return;
 	}
 	reg_audit(x, "update", type, id);
@@ -380,7 +419,17 @@ void reg_delete(struct ctx *x)
 {
 	const char *type = x->type, *id = x->id;
 	if (!allowed(x, type, true)) {
-		deny(x, type);
+		deny(x, type, true);
+		return;
+	}
+	if (!strcmp(type, "Patient")) {
+		/* a client is never deleted by an organization: the registry
+		 * administrator does it, reversibly (vaxregd record delete|restore) */
+		reg_reply_oo(
+		    x->rs, 403, "forbidden", "ACCESS-DELETE",
+		    "A client is deleted only by the registry administrator; ask them (a duplicate is "
+		    "merged, not deleted).",
+		    NULL);
 		return;
 	}
 	if (!wbegin(x))

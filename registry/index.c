@@ -341,7 +341,9 @@ static bool match_gather(struct store *st, const struct client *q, const struct 
 		cJSON *j = seen ? NULL : cJSON_Parse(r[i].json);
 		store_res_free(&r[i]);
 		struct mcand *m = &c[*nc];
-		if (!j || !fhir_patient_from_json(j, &m->c, NULL)) {
+		/* a record no longer in use (inactive, merged into another) is no
+		 * candidate: the one that replaced it is found on its own */
+		if (!j || fhir_patient_retired(j, NULL, 0) || !fhir_patient_from_json(j, &m->c, NULL)) {
 			cJSON_Delete(j);
 			continue;
 		}

@@ -9,9 +9,10 @@ libvaxregistry_a_SOURCES = \
 	registry/routes.c registry/routes.h registry/routes_int.h \
 	registry/registry.c registry/reply.c registry/crud.c registry/accept.c registry/search.c registry/include.c \
 	registry/bundle.c registry/metadata.c registry/op_match.c registry/op_immds.c registry/op_school.c \
-	registry/routes_auth.c registry/routes_oauth.c \
+	registry/routes_auth.c registry/routes_oauth.c registry/shape.c registry/shape.h registry/fhir_elements.c \
 	registry/server.c registry/server.h \
 	registry/demo.c registry/demo.h \
+	registry/conformance.c \
 	registry/routes_hl7.c registry/routes_hl7.h registry/soap.c registry/soap.h \
 	registry/spool.c registry/spool.h \
 	registry/registry_id.c registry/lots.c
@@ -46,12 +47,23 @@ REGISTRY_TESTS = \
 	tests/registry/school.sh \
 	tests/registry/harness.sh \
 	tests/registry/routes.sh \
+	tests/registry/roundtrip.sh \
+	tests/registry/authz.sh \
+	tests/registry/security.sh \
+	tests/registry/slowconn.sh \
+	tests/registry/search.sh \
+	tests/registry/ownrules.sh \
 	tests/registry/pg.sh \
 	tests/registry/multiserver.sh \
 	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
-EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/lib/visit.sh
+EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/lib/visit.sh tests/registry/roundtrip.json \
+	tests/registry/slowconn.py
+# the HL7 ImmDS IG's example against its profiles (Medplum)
+TESTS += tests/fhir/immds.sh
+dist_check_SCRIPTS += tests/fhir/immds.sh
+EXTRA_DIST += tests/fhir/immds-profiles.mjs tests/fhir/immds-stu1.json tests/fhir/immds-ig-request.json
 
 # Unit suites: core/fhir.c (the mapping is ours), the store, and the store's
 # query plans at state scale.
@@ -61,6 +73,19 @@ tests_check_all_CFLAGS += $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 tests_check_all_LDADD += $(VAXREGISTRY_LIBS)
 EXTRA_DIST += doc/extensions.md tests/registry/plans-stat1.txt
 
+# The conformance pass over every FHIR body the integration tests received
+# (tests/lib/registry.sh records them): after all the other tests.
+TESTS += tests/fhir/validate.sh
+dist_check_SCRIPTS += tests/fhir/validate.sh
+EXTRA_DIST += tests/fhir/validate.mjs tests/lib/medplum.sh tools/gen-fhir-elements.mjs
+# (through a variable: automake writes no rule of its own for a target it sees here)
+VALIDATE_LOG = tests/fhir/validate.sh.log
+$(VALIDATE_LOG): $(filter-out $(VALIDATE_LOG),$(TEST_LOGS))
+CLEANFILES += tests/medplum-setup.log
+clean-local: clean-fhir-record
+clean-fhir-record:
+	rm -rf tests/fhir-record
+.PHONY: clean-fhir-record
 # Slow links: gzip request bodies, _revinclude, conditional reads.
 TESTS += tests/registry/slowlink.sh
 dist_check_SCRIPTS += tests/registry/slowlink.sh

@@ -29,11 +29,10 @@ static bool refuse(struct ctx *x, const char *detail, const char *msg, const cha
 	return false;
 }
 
-bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out)
+bool reg_lot_check(struct ctx *x, const cJSON *in)
 {
 	struct vax_lot l;
 	struct vax_error err = {0};
-	*out = NULL;
 	if (!lot_from_json(in, &l, &err))
 		return reg_reply_invalid(x->rs, &err), false;
 	const struct codes *c = reg_codes(x->a);
@@ -50,15 +49,15 @@ bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out)
 	const char *why = lot_number_check(l.lot);
 	if (why)
 		return refuse(x, "V-LOT-FORMAT", why, "Medication.batch.lotNumber");
-	l.id[0] = l.version[0] = '\0';
-	*out = lot_to_json(&l);
-	return true;
+	return true; /* kept as sent, like every resource (accept.c) */
 }
 
 /* The organization's lot a dose names: the same lot number and vaccine,
- * else the same lot number alone. 1 found (*l, id), 0 none, -1 error. */
-static int find_lot(struct ctx *x, const struct immunization *im, struct vax_lot *out)
+ * else the same lot number alone. 1 found (*l, id, *json: the resource as
+ * stored, the caller's), 0 none, -1 error. */
+static int find_lot(struct ctx *x, const struct immunization *im, struct vax_lot *out, cJSON **json)
 {
+	*json = NULL;
 	struct reg_search s;
 	memset(&s, 0, sizeof s);
 	s.q.type = "Medication";
@@ -79,6 +78,9 @@ static int find_lot(struct ctx *x, const struct immunization *im, struct vax_lot
 				*out = l;
 				snprintf(out->id, sizeof out->id, "%s", ids[i]);
 				found = same_vaccine ? 2 : 1;
+				cJSON_Delete(*json);
+				*json = j;
+				j = NULL;
 			}
 		}
 		cJSON_Delete(j);
@@ -98,12 +100,16 @@ void reg_lots_dose(struct ctx *x, const cJSON *imm, int delta)
 	if (im.historical || im.refused || !im.lot[0] || (delta < 0 && im.entered_in_error))
 		return;
 	struct vax_lot l;
-	if (find_lot(x, &im, &l) != 1)
+	cJSON *j;
+	if (find_lot(x, &im, &l, &j) != 1) {
+		cJSON_Delete(j);
 		return;
+	}
 	l.doses += delta;
 	if (l.doses < 0)
 		l.doses = 0;
-	cJSON *j = lot_to_json(&l);
+	/* the count changes in the lot as it is kept; the rest stays as sent */
+	lot_set_doses(j, l.doses);
 	cJSON_DeleteItemFromObjectCaseSensitive(j, "id");
 	cJSON_DeleteItemFromObjectCaseSensitive(j, "meta");
 	long version;

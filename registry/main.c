@@ -38,6 +38,7 @@ static void usage(FILE *out)
 	        "       vaxregd user add --data DIR --org CODE --username NAME --role ROLE --email ADDR\n"
 	        "                        [--password PW | password on stdin]\n"
 	        "       vaxregd maintenance on|off --data DIR [--retry SECONDS]\n"
+	        "       vaxregd record delete|restore --data DIR --type TYPE --id ID --reason TEXT\n"
 	        "The vaxdesk immunization registry server (FHIR R4 over HTTPS).\n"
 	        "\n"
 	        "Serving:\n"
@@ -50,6 +51,10 @@ static void usage(FILE *out)
 	        "  --tls-tickets         TLS session tickets, so a client that reconnects resumes\n"
 	        "  --token-ttl SECONDS   lifetime of a login token (default 900)\n"
 	        "  --reset-ttl SECONDS   lifetime of a password-reset token (default 86400)\n"
+	        "  --session-max SECONDS how long a session may be renewed after its password login\n"
+	        "                        (default 43200)\n"
+	        "  --login-delay SECONDS wait before a login after 3 failed ones in a row, doubled\n"
+	        "                        after each further one (default 15)\n"
 	        "  --refresh-ttl SECONDS lifetime of a login's refresh tokens (default 28800)\n"
 	        "  --device-code-ttl SECONDS  how long a device sign-in waits for approval (default 600)\n"
 	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
@@ -58,6 +63,15 @@ static void usage(FILE *out)
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "  --tls-priorities STR  GnuTLS priority string (default: TLS 1.2 and 1.3 with\n"
+	        "                        forward secrecy and AEAD ciphers only; see vaxregd(8))\n"
+	        "  --per-ip N            connections at once from one address (default 16)\n"
+	        "  --header-timeout S    seconds to send a request's headers (default 10)\n"
+	        "  --record DIR          write every FHIR response body to DIR, for conformance\n"
+	        "                        checks in tests; the bodies hold PHI: never on a live registry\n"
+	        "  --test-kdf-cost       test suites only (any command): hash new passwords with\n"
+	        "                        scrypt N=2^10 instead of 2^17; serving needs a loopback\n"
+	        "                        --listen address with it\n"
 	        "  --spool DIR           process HL7 batch files dropped in DIR/<ORG>/ (ACK beside each)\n"
 	        "  --spool-poll MS       how often the spool folder is looked at (default 2000)\n"
 	        "Roles: provider (read and write), view (read only), school (read, school lists).\n"
@@ -68,11 +82,12 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *database, *listen, *cert, *key, *mail, *window, *spool;
-	const char *code, *name, *org, *username, *role, *email, *password;
-	int threads, token_ttl, reset_ttl, retry, clients, doses, spool_poll, idle_timeout;
+	const char *data, *database, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
+	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
+	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, doses, per_ip,
+	    header_time, spool_poll, idle_timeout;
 	int refresh_ttl, device_ttl, device_interval, test_slow_down;
-	bool demo, access_log, tls_tickets;
+	bool demo, access_log, test_kdf, tls_tickets;
 };
 
 static int die(const char *msg, const char *detail)
@@ -100,6 +115,11 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			o->access_log = true;
 			continue;
 		}
+		if (!strcmp(a, "--test-kdf-cost")) {
+			o->test_kdf = true;
+			auth_set_test_cost(true);
+			continue;
+		}
 		if (!strcmp(a, "--data"))
 			slot = &o->data;
 		else if (!strcmp(a, "--database"))
@@ -114,6 +134,20 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->mail;
 		else if (!strcmp(a, "--maintenance-window"))
 			slot = &o->window;
+		else if (!strcmp(a, "--record"))
+			slot = &o->record;
+		else if (!strcmp(a, "--type"))
+			slot = &o->type;
+		else if (!strcmp(a, "--id"))
+			slot = &o->id;
+		else if (!strcmp(a, "--reason"))
+			slot = &o->reason;
+		else if (!strcmp(a, "--tls-priorities"))
+			slot = &o->tls;
+		else if (!strcmp(a, "--per-ip"))
+			num = &o->per_ip;
+		else if (!strcmp(a, "--header-timeout"))
+			num = &o->header_time;
 		else if (!strcmp(a, "--code"))
 			slot = &o->code;
 		else if (!strcmp(a, "--name"))
@@ -136,6 +170,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			num = &o->token_ttl;
 		else if (!strcmp(a, "--reset-ttl"))
 			num = &o->reset_ttl;
+		else if (!strcmp(a, "--login-delay"))
+			num = &o->login_delay;
+		else if (!strcmp(a, "--session-max"))
+			num = &o->session_max;
 		else if (!strcmp(a, "--refresh-ttl"))
 			num = &o->refresh_ttl;
 		else if (!strcmp(a, "--device-code-ttl"))
@@ -195,6 +233,66 @@ static struct store *open_store(const struct opts *o)
 	if (!st)
 		die(err.message, NULL);
 	return st;
+}
+
+/* The registry administrator deletes a record (a client is never deleted by
+ * an organization) or brings back the last version before a deletion. Both
+ * are new versions, so nothing is lost, and both are audited with the
+ * reason. */
+static int cmd_record(const char *what, const struct opts *o)
+{
+	bool del = !strcmp(what, "delete");
+	if (!del && strcmp(what, "restore"))
+		return die("say 'record delete' or 'record restore'", NULL);
+	if (!o->type || !o->id || !o->reason || !*o->reason)
+		return die("record delete|restore needs --type, --id and --reason", NULL);
+	struct store *st = open_store(o);
+	if (!st)
+		return 1;
+	struct vax_error err = {0};
+	struct store_res cur = {0}, h[64];
+	int rc = 0, n = 0;
+	int found = store_read(st, o->type, o->id, 0, &cur, &err);
+	if (found <= 0) {
+		rc = die(found < 0 ? err.message : "no such record", NULL);
+		goto out;
+	}
+	if (del == cur.deleted) {
+		rc = die(del ? "the record is deleted already" : "the record is not deleted", NULL);
+		goto out;
+	}
+	cJSON *res = NULL;
+	if (!del) {
+		n = store_history(st, o->type, o->id, h, 64, &err);
+		for (int i = 0; i < n && !res; i++)
+			if (!h[i].deleted && h[i].json)
+				res = cJSON_Parse(h[i].json);
+		if (!res) {
+			rc = die("no earlier version to restore", NULL);
+			goto out;
+		}
+	}
+	long version;
+	char action[64];
+	snprintf(action, sizeof action, "admin-%s", what);
+	if (!store_begin(st, &err) ||
+	    !store_write(st, o->type, o->id, cur.org, res, del, (int64_t)time(NULL), &version, &err) ||
+	    !store_audit(st, "registry-administrator", "", action, o->type, o->id, (int64_t)time(NULL),
+	                 &err) ||
+	    !store_commit(st, &err)) {
+		store_rollback(st);
+		rc = die(err.message, NULL);
+	} else {
+		printf("vaxregd: %s/%s %s (version %ld): %s\n", o->type, o->id, del ? "deleted" : "restored",
+		       version, o->reason);
+	}
+	cJSON_Delete(res);
+out:
+	for (int i = 0; i < n; i++)
+		store_res_free(&h[i]);
+	store_res_free(&cur);
+	store_close(st);
+	return rc;
 }
 
 static int cmd_org_add(const struct opts *o)
@@ -351,6 +449,8 @@ static int cmd_serve(const struct opts *o)
 	struct registry_config cfg = {.datadir = o->data,
 	                              .token_ttl = o->token_ttl,
 	                              .reset_ttl = o->reset_ttl,
+	                              .login_delay = o->login_delay,
+	                              .session_max = o->session_max,
 	                              .refresh_ttl = o->refresh_ttl,
 	                              .device_ttl = o->device_ttl,
 	                              .device_interval = o->device_interval,
@@ -360,6 +460,13 @@ static int cmd_serve(const struct opts *o)
 	                              .maint_end = -1};
 	if (o->window && !parse_window(o->window, &cfg.maint_start, &cfg.maint_end))
 		return die("--maintenance-window takes HH:MM-HH:MM (UTC)", NULL);
+	if (o->test_kdf) {
+		/* cheap hashes are for a test suite's registry, never one a network reaches */
+		if (o->listen && strncmp(o->listen, "127.", 4))
+			return die("--test-kdf-cost is for test suites: it needs a loopback --listen address",
+			           NULL);
+		fprintf(stderr, "vaxregd: --test-kdf-cost: new passwords get cheap hashes (tests only)\n");
+	}
 
 	/* signals are taken by sigwait below; block them before any thread starts */
 	sigset_t set;
@@ -423,7 +530,11 @@ static int cmd_serve(const struct opts *o)
 	                         .threads = (unsigned)o->threads,
 	                         .timeout = (unsigned)o->idle_timeout,
 	                         .tls_tickets = o->tls_tickets,
-	                         .access_log = o->access_log};
+	                         .access_log = o->access_log,
+	                         .record_dir = o->record,
+	                         .tls_priorities = o->tls,
+	                         .per_ip = (unsigned)o->per_ip,
+	                         .header_time = (unsigned)o->header_time};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
@@ -500,6 +611,8 @@ int main(int argc, char **argv)
 		return parse_opts(argc, argv, 3, &o) ? cmd_user_add(&o) : 2;
 	if (!strcmp(cmd, "maintenance") && argc > 2)
 		return parse_opts(argc, argv, 3, &o) ? cmd_maintenance(argv[2], &o) : 2;
+	if (!strcmp(cmd, "record") && argc > 2)
+		return parse_opts(argc, argv, 3, &o) ? cmd_record(argv[2], &o) : 2;
 	if (!strcmp(cmd, "serve"))
 		return parse_opts(argc, argv, 2, &o) ? cmd_serve(&o) : 2;
 	if (cmd[0] == '-')

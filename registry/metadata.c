@@ -19,6 +19,11 @@ void reg_metadata(struct ctx *x)
 	cJSON *sw = cJSON_AddObjectToObject(c, "software");
 	cJSON_AddStringToObject(sw, "name", "vaxregd");
 	cJSON_AddStringToObject(sw, "version", reg_version());
+	/* an instance's statement names the instance (cpb-14) */
+	cJSON *impl = cJSON_AddObjectToObject(c, "implementation");
+	cJSON_AddStringToObject(impl, "description", "vaxregd immunization registry");
+	if (x->rq->base && *x->rq->base)
+		cJSON_AddStringToObject(impl, "url", x->rq->base);
 	cJSON_AddStringToObject(c, "fhirVersion", "4.0.1");
 	cJSON *fmt = cJSON_AddArrayToObject(c, "format");
 	cJSON_AddItemToArray(fmt, cJSON_CreateString("application/fhir+json"));
@@ -54,6 +59,7 @@ void reg_metadata(struct ctx *x)
 	}
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(sec, "extension"), ou);
 	cJSON *ress = cJSON_AddArrayToObject(r, "resource");
+	bool cdsi = reg_cfg(x->a)->cdsi != NULL, school = reg_cfg(x->a)->school != NULL;
 	for (size_t i = 0; i < reg_ntypes; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", reg_types[i]);
@@ -113,25 +119,11 @@ void reg_metadata(struct ctx *x)
 			                        "http://hl7.org/fhir/OperationDefinition/Patient-match");
 			cJSON_AddItemToArray(ops, op);
 		}
-		if (!strcmp(reg_types[i], "Group") && reg_cfg(x->a)->school && reg_cfg(x->a)->cdsi) {
-			cJSON *ops = cJSON_AddArrayToObject(o, "operation");
-			cJSON *op = cJSON_CreateObject();
-			cJSON_AddStringToObject(op, "name", "school-compliance");
-			cJSON_AddStringToObject(
-			    op, "definition",
-			    "https://vaxdesk.org/fhir/OperationDefinition/Group-school-compliance");
-			cJSON_AddItemToArray(ops, op);
-		}
+		reg_conformance_ops(reg_types[i], cdsi, school, o);
 		cJSON_AddItemToArray(ress, o);
 	}
-	if (reg_cfg(x->a)->cdsi) {
-		cJSON *ops = cJSON_AddArrayToObject(r, "operation");
-		cJSON *op = cJSON_CreateObject();
-		cJSON_AddStringToObject(op, "name", "immds-forecast");
-		cJSON_AddStringToObject(op, "definition",
-		                        "http://hl7.org/fhir/us/immds/OperationDefinition/immds-forecast");
-		cJSON_AddItemToArray(ops, op);
-	}
+	reg_conformance_list(ress);
+	reg_conformance_ops(NULL, cdsi, school, r);
 	cJSON *inter = cJSON_AddArrayToObject(r, "interaction");
 	cJSON *t1 = cJSON_CreateObject(), *t2 = cJSON_CreateObject();
 	cJSON_AddStringToObject(t1, "code", "transaction");

@@ -43,6 +43,13 @@ void reg_op_immds(struct ctx *x)
 		if (cJSON_IsString(name) && !strcmp(name->valuestring, "patient") && cJSON_IsString(id))
 			pid = id->valuestring;
 	}
-	reg_audit(x, "forecast", "Patient", pid);
+	/* a forecast of a client of the registry is a read of that client; an
+	 * id the registry does not hold names nobody: it is audited as that */
+	struct store_res r;
+	bool known =
+	    *pid && reg_valid_id(pid) && store_read(reg_store(x->a), "Patient", pid, 0, &r, NULL) == 1;
+	if (known)
+		store_res_free(&r);
+	reg_audit(x, "forecast", known ? "Patient" : "Parameters", known ? pid : "");
 	reg_reply_json(x->rs, 200, out, CT_FHIR);
 }

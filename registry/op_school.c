@@ -12,8 +12,9 @@
 
 /* ---- Group/{id}/$school-compliance ------------------------------------------------------ */
 
-/* One student's doses for CDSi: given ones only (refusals and records
- * entered in error are not doses), read in one walk of the store. */
+/* One student's doses for CDSi: given ones only (refusals, doses not given
+ * and records entered in error are not doses; a subpotent one is never
+ * counted valid), read in one walk of the store. */
 struct doses {
 	struct cdsi_dose *d;
 	size_t n, cap;
@@ -25,7 +26,9 @@ static bool add_dose(void *u, const char *id, const struct store_res *r, int64_t
 	struct doses *ds = u;
 	cJSON *j = r->json ? cJSON_Parse(r->json) : NULL;
 	struct immunization im;
-	if (j && fhir_immunization_from_json(j, &im, NULL) && !im.refused && !im.entered_in_error &&
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "status");
+	bool given = cJSON_IsString(st) && !strcmp(st->valuestring, "completed");
+	if (j && given && fhir_immunization_from_json(j, &im, NULL) && !im.refused && !im.entered_in_error &&
 	    im.date_given != DATE_NONE && atoi(im.cvx) > 0) {
 		if (ds->n == ds->cap) {
 			ds->cap = ds->cap ? ds->cap * 2 : 32;
@@ -39,6 +42,7 @@ static bool add_dose(void *u, const char *id, const struct store_res *r, int64_t
 		d->cvx = atoi(im.cvx);
 		snprintf(d->mvx, sizeof d->mvx, "%s", im.mvx);
 		d->lot_expiration = im.expiration;
+		d->substandard = im.subpotent; /* never counted valid */
 	}
 	cJSON_Delete(j);
 	return true;
@@ -89,6 +93,18 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 	int found = store_read(reg_store(x->a), "Patient", pid, 0, &r, &err);
 	cJSON *j = found > 0 && !r.deleted ? cJSON_Parse(r.json) : NULL;
 	store_res_free(&r);
+	char merged[96];
+	if (j && fhir_patient_retired(j, merged, sizeof merged)) {
+		/* a record no longer in use is not checked: the list should name the one in use */
+		char msg[200];
+		snprintf(msg, sizeof msg,
+		         merged[0] ? "This record was merged into %s: put that one on the list."
+		                   : "This record is no longer in use (inactive)%s.",
+		         merged);
+		cJSON_Delete(j);
+		cJSON_AddStringToObject(o, "error", msg);
+		return o;
+	}
 	struct client c;
 	if (!j || !fhir_patient_from_json(j, &c, NULL) || c.dob == DATE_NONE) {
 		cJSON_Delete(j);
@@ -152,7 +168,7 @@ static cJSON *student_compliance(struct ctx *x, const char *pid, int grade, vax_
 }
 
 /* Every student of a school list against the school requirements, for the
- * school (or the clinic) that keeps the list. A short JSON answer, see
+ * school (or the clinic) that keeps the list: a Parameters resource, see
  * doc/extensions.md. */
 cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body)
 {
@@ -227,6 +243,10 @@ cJSON *reg_school_run(struct ctx *x, const char *gid, const cJSON *body)
 void reg_op_school(struct ctx *x)
 {
 	cJSON *out = reg_school_run(x, x->id, x->body);
-	if (out)
-		reg_reply_json(x->rs, 200, out, CT_JSON);
+	if (!out)
+		return;
+	/* a FHIR operation answers FHIR: the report as a Parameters resource
+	 * (OperationDefinition/Group-school-compliance, doc/extensions.md) */
+	reg_reply_json(x->rs, 200, fhir_parameters_from_tree(out), CT_FHIR);
+	cJSON_Delete(out);
 }

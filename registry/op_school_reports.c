@@ -7,14 +7,17 @@
  *                                       first: list, grade, date, counts
  *   GET  /Group/$school-reports/{id}    one report as it was run
  *
- * A report belongs to the organization that ran it and is visible to it
- * only. It is kept as two records: the whole answer, and a small one the
- * list reads, so listing never parses a 2,000-student report. ranAt is the
- * instant the store stamped on them. */
+ * Each answers a Parameters resource (fhir_parameters_from_tree() of the
+ * report, or of the list: a "report" parameter for each). A report belongs
+ * to the organization that ran it and is visible to it only. It is kept as
+ * two records: the whole answer, and a small one the list reads, so listing
+ * never parses a 2,000-student report. ranAt is the instant the store
+ * stamped on them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/uuid.h"
 #include "core/xalloc.h"
 #include "registry/routes_int.h"
@@ -22,6 +25,13 @@
 #define REPORT_TYPE "SchoolReport"
 #define INFO_TYPE   "SchoolReportInfo"
 #define LIST_MAX    200
+
+/* A FHIR operation answers FHIR: the plain tree as Parameters. */
+static void reply_parameters(struct ctx *x, int status, cJSON *tree)
+{
+	reg_reply_json(x->rs, status, fhir_parameters_from_tree(tree), CT_FHIR);
+	cJSON_Delete(tree);
+}
 
 static bool may(struct ctx *x)
 {
@@ -92,7 +102,7 @@ void reg_op_school_report(struct ctx *x)
 	}
 	ran_at_from_meta(rep);
 	reg_audit(x, "school-report", "Group", x->id);
-	reg_reply_json(x->rs, 201, rep, CT_JSON);
+	reply_parameters(x, 201, rep);
 	snprintf(x->rs->location, sizeof x->rs->location, "Group/$school-reports/%s", id);
 }
 
@@ -156,7 +166,7 @@ void reg_school_reports(struct ctx *x)
 			cJSON_Delete(in.j[i]);
 	}
 	free(in.j);
-	reg_reply_json(x->rs, 200, out, CT_JSON);
+	reply_parameters(x, 200, out);
 }
 
 void reg_school_report_get(struct ctx *x)
@@ -181,5 +191,5 @@ void reg_school_report_get(struct ctx *x)
 	store_res_free(&r);
 	ran_at_from_meta(j);
 	reg_audit(x, "read", REPORT_TYPE, x->id);
-	reg_reply_json(x->rs, 200, j, CT_JSON);
+	reply_parameters(x, 200, j);
 }

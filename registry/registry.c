@@ -29,6 +29,10 @@ struct registry *registry_new(struct store *st, const struct codes *codes, const
 		a->cfg.token_ttl = 900;
 	if (a->cfg.reset_ttl <= 0)
 		a->cfg.reset_ttl = 86400;
+	if (a->cfg.session_max <= 0)
+		a->cfg.session_max = 43200;
+	if (a->cfg.login_delay <= 0)
+		a->cfg.login_delay = 15;
 	if (a->cfg.refresh_ttl <= 0)
 		a->cfg.refresh_ttl = 8 * 3600;
 	if (a->cfg.device_ttl <= 0)

@@ -72,29 +72,40 @@ static void stored_id(struct ctx *x, char out[REGID_LEN])
 	store_res_free(&r);
 }
 
-bool reg_registry_id_apply(struct ctx *x, struct client *c, bool create)
+bool reg_registry_id_apply(struct ctx *x, const struct client *c, cJSON *res, bool create)
 {
-	/* the registry's own: whatever a sender put there is not taken */
-	int k = 0;
+	/* the registry's own: whatever a sender put there is not taken (like
+	 * id and meta, the one element of a client not kept as sent) */
+	int others = 0;
 	for (int i = 0; i < c->n_ident; i++)
-		if (strcmp(c->ident[i].system, REGID_SYSTEM))
-			c->ident[k++] = c->ident[i];
-	c->n_ident = k;
+		others += strcmp(c->ident[i].system, REGID_SYSTEM) != 0;
+	cJSON *ids = cJSON_GetObjectItemCaseSensitive(res, "identifier");
+	for (cJSON *e = cJSON_IsArray(ids) ? ids->child : NULL, *next; e; e = next) {
+		next = e->next;
+		const cJSON *sys = cJSON_GetObjectItemCaseSensitive(e, "system");
+		if (cJSON_IsString(sys) && !strcmp(sys->valuestring, REGID_SYSTEM))
+			cJSON_Delete(cJSON_DetachItemViaPointer(ids, e));
+	}
 	char id[REGID_LEN] = "";
 	if (!create)
 		stored_id(x, id);
 	if (!id[0] && !fresh_id(x, id))
 		return false;
-	if (c->n_ident >= CLIENT_IDENT_MAX) {
+	if (others >= CLIENT_IDENT_MAX) {
 		reg_reply_oo(x->rs, 422, "invalid", "FHIR-INVALID",
 		             "Patient.identifier: has more identifiers than the registry keeps.",
 		             "Patient.identifier");
 		return false;
 	}
-	struct identifier *ri = &c->ident[c->n_ident++];
-	memset(ri, 0, sizeof *ri);
-	snprintf(ri->type, sizeof ri->type, "SR");
-	snprintf(ri->system, sizeof ri->system, "%s", REGID_SYSTEM);
-	snprintf(ri->value, sizeof ri->value, "%s", id);
+	if (!cJSON_IsArray(ids))
+		ids = cJSON_AddArrayToObject(res, "identifier");
+	cJSON *ri = cJSON_CreateObject();
+	cJSON *coding = cJSON_CreateObject();
+	cJSON_AddStringToObject(coding, "system", FHIR_SYS_V2_0203);
+	cJSON_AddStringToObject(coding, "code", "SR");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_AddObjectToObject(ri, "type"), "coding"), coding);
+	cJSON_AddStringToObject(ri, "system", REGID_SYSTEM);
+	cJSON_AddStringToObject(ri, "value", id);
+	cJSON_AddItemToArray(ids, ri);
 	return true;
 }

@@ -21,9 +21,27 @@ void reg_response_free(struct reg_response *rs)
 	rs->body = NULL;
 }
 
+/* FHIR JSON has no empty arrays, objects or strings (R4 json.html): an
+ * empty search's "entry": [] or an absent value is left out, not sent. */
+static void prune_empty(cJSON *j)
+{
+	cJSON *c = j ? j->child : NULL;
+	while (c) {
+		cJSON *next = c->next;
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			prune_empty(c);
+		if (((cJSON_IsObject(c) || cJSON_IsArray(c)) && !c->child) ||
+		    (cJSON_IsString(c) && !c->valuestring[0]) || cJSON_IsNull(c))
+			cJSON_Delete(cJSON_DetachItemViaPointer(j, c));
+		c = next;
+	}
+}
+
 void reg_reply_json(struct reg_response *rs, int status, cJSON *j, const char *ct)
 {
 	free(rs->body);
+	if (!ct || !strcmp(ct, CT_FHIR))
+		prune_empty(j);
 	rs->status = status;
 	rs->body = j ? cJSON_PrintUnformatted(j) : NULL;
 	rs->content_type = ct ? ct : CT_FHIR;

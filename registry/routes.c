@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry/routes_int.h"
 
@@ -40,8 +41,12 @@ struct route {
 
 /* clang-format off */
 static const struct route routes[] = {
-	/* metadata.c */
+	/* metadata.c, conformance.c */
 	{"GET",    "/metadata",                      PUBLIC, RAW,      TOP,   reg_metadata},
+	{"GET",    "/StructureDefinition",           PUBLIC, RAW,      TOP,   reg_conformance_search},
+	{"GET",    "/StructureDefinition/{id}",      PUBLIC, RAW,      TOP,   reg_conformance_read},
+	{"GET",    "/OperationDefinition",           PUBLIC, RAW,      TOP,   reg_conformance_search},
+	{"GET",    "/OperationDefinition/{id}",      PUBLIC, RAW,      TOP,   reg_conformance_read},
 	/* routes_auth.c */
 	{"GET",    "/auth/confidentiality",          PUBLIC, RAW,      TOP,   reg_auth_confidentiality},
 	{"POST",   "/auth/token",                    PUBLIC, RAW,      TOP,   reg_auth_token},
@@ -60,6 +65,7 @@ static const struct route routes[] = {
 	{"POST",   "/",                              TOKEN,  RESOURCE, TOP,   reg_bundle},
 	/* search.c */
 	{"GET",    "/{type}",                        TOKEN,  ANY_JSON, ENTRY, reg_search},
+	{"POST",   "/{type}/_search",                TOKEN,  RAW,      ENTRY, reg_search_post},
 	/* crud.c */
 	{"POST",   "/{type}",                        TOKEN,  RESOURCE, ENTRY, reg_create},
 	{"GET",    "/{type}/{id}",                   TOKEN,  ANY_JSON, ENTRY, reg_read},
@@ -297,16 +303,93 @@ static void route_entry(struct ctx *x, const struct reg_request *rq, const cJSON
 	r->handler(x);
 }
 
+/* What is wrong with a JSON body (a sentence ending where the byte offset
+ * goes), or NULL. */
+static const char *body_flaw(const char *b, size_t len, const cJSON *parsed, const char *end)
+{
+	if (!parsed)
+		return "The body is not valid JSON (near byte";
+	/* nothing after the value but white space: a body is one resource */
+	for (const char *p = end; p && p < b + len; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return "The body has something after its JSON value (at byte";
+	/* a NUL would silently cut a string (a name) short */
+	for (size_t i = 0; i + 6 <= len; i++)
+		if (b[i] == '\\' && b[i + 1] == 'u' && b[i + 2] == '0' && b[i + 3] == '0' &&
+		    b[i + 4] == '0' && b[i + 5] == '0' && (i == 0 || b[i - 1] != '\\'))
+			return "The body holds a NUL character (\\u0000), which no FHIR string may "
+			       "have.%.0zu";
+	return NULL;
+}
+
+/* Is media type m (parameters after ';' ignored) one that JSON answers? */
+static bool json_type(const char *m, size_t n)
+{
+	static const char *ok[] = {
+	    "application/fhir+json", "application/json", "application/json+fhir", "json", "*/*",
+	    "application/*"};
+	while (n && (*m == ' ' || *m == '\t'))
+		m++, n--;
+	size_t len = strcspn(m, ";");
+	if (len > n)
+		len = n;
+	while (len && (m[len - 1] == ' ' || m[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (strlen(ok[i]) == len && !strncasecmp(m, ok[i], len))
+			return true;
+	return false;
+}
+
+/* FHIR is served as JSON only: a _format or an Accept that leaves JSON out
+ * is answered 406 (R4 3.1.0.6), in JSON all the same. (The /auth endpoints
+ * answer RFC 6749 JSON whatever is asked.) */
+static bool format_ok(struct ctx *x, const struct path *sp)
+{
+	const struct reg_request *rq = x->rq;
+	if (is_auth_path(sp) || (sp->n && strcmp(sp->seg[0], "metadata") && !reg_known_type(sp->seg[0]) &&
+	                         strcmp(sp->seg[0], "StructureDefinition") &&
+	                         strcmp(sp->seg[0], "OperationDefinition") && sp->seg[0][0] != '$'))
+		return true;
+	const char *f = reg_param(rq, "_format");
+	bool ok = !f || json_type(f, strlen(f));
+	if (ok && rq->accept && *rq->accept) {
+		ok = false;
+		for (const char *p = rq->accept; *p && !ok;) {
+			size_t n = strcspn(p, ",");
+			char range[128];
+			snprintf(range, sizeof range, "%.*s", (int)(n < sizeof range ? n : sizeof range - 1),
+			         p);
+			/* a weight of 0 ("application/json;q=0") refuses the type */
+			const char *q = strstr(range, ";q=");
+			if (!q)
+				q = strstr(range, "; q=");
+			double w = q ? strtod(strchr(q, '=') + 1, NULL) : 1.0;
+			ok = w > 0 && json_type(range, strlen(range));
+			p += n;
+			p += *p == ',';
+		}
+	}
+	if (!ok)
+		reg_reply_oo(x->rs, 406, "not-supported", "FORMAT",
+		             "This registry answers in FHIR JSON only (application/fhir+json); ask for it "
+		             "with _format=json or an Accept header that names it.",
+		             NULL);
+	return ok;
+}
+
 /* HL7 v2 answers maintenance in its own form (an ACK, a SOAP fault) */
 static bool own_maintenance(const struct route *r)
 {
 	return r && (r->handler == reg_hl7v2 || r->handler == reg_soap);
 }
 
-void registry_handle(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
+static void handle(struct ctx *xp)
 {
-	memset(rs, 0, sizeof *rs);
-	struct ctx x = {.a = a, .rq = rq, .rs = rs, .route_entry = route_entry};
+	struct ctx x = *xp;
+	struct registry *a = x.a;
+	const struct reg_request *rq = x.rq;
+	struct reg_response *rs = x.rs;
 	struct path sp;
 	bool split_ok = path_split(rq->path, &sp);
 	char allow[64];
@@ -322,27 +405,35 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 		rs->retry_after = retry;
 		return;
 	}
+	if (split_ok && !format_ok(&x, &sp))
+		return;
 	if (!r) {
 		/* who may not use the API learns nothing about its URLs */
-		if (!is_auth_path(&sp) && (!allow[0] || token_for_allow) && !reg_authenticate(&x))
+		if (!is_auth_path(&sp) && (!allow[0] || token_for_allow) && !reg_authenticate(&x)) {
+			*xp = x;
 			return;
+		}
 		if (split_ok && allow[0])
 			not_allowed(&x, &sp, allow);
 		else
 			no_route(&x, &sp, split_ok);
 		return;
 	}
-	if (r->auth == TOKEN && !reg_authenticate(&x))
+	if (r->auth == TOKEN && !reg_authenticate(&x)) {
+		*xp = x;
 		return;
+	}
 	cJSON *body = NULL;
 	if (r->body != RAW && rq->body_len) {
 		const char *end = NULL;
 		body = cJSON_ParseWithLengthOpts(rq->body, rq->body_len, &end, false);
-		if (!body) {
+		const char *why = body_flaw(rq->body, rq->body_len, body, end);
+		if (why) {
 			char msg[200];
 			size_t off = end && end >= rq->body ? (size_t)(end - rq->body) : 0;
-			snprintf(msg, sizeof msg, "The body is not valid JSON (near byte %zu).", off);
+			snprintf(msg, sizeof msg, "%s %zu).", why, off);
 			reg_reply_oo(rs, 400, "structure", "JSON", msg, NULL);
+			cJSON_Delete(body);
 			return;
 		}
 	}
@@ -355,4 +446,22 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 		r->handler(&x);
 	}
 	cJSON_Delete(body);
+	*xp = x;
+}
+
+void registry_handle(struct registry *a, const struct reg_request *rq, struct reg_response *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	struct ctx x = {.a = a, .rq = rq, .rs = rs, .route_entry = route_entry};
+	handle(&x);
+	/* every refusal of who is asking is audited: no token or a bad one
+	 * (401), not allowed (403), not there or not theirs (404); the path is
+	 * ids and names of types, never PHI */
+	if (rs->status == 401 || rs->status == 403 || rs->status == 404) {
+		char action[16], path[200];
+		snprintf(action, sizeof action, "denied-%d", rs->status);
+		snprintf(path, sizeof path, "%.10s %.180s", rq->method, rq->path);
+		store_audit(reg_store(a), x.ss.username, x.ss.org, action, x.type ? x.type : "URL", path,
+		            rq->now, NULL);
+	}
 }

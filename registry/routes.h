@@ -20,6 +20,10 @@ struct registry_config {
 	const char *datadir;              /* the server's data dir (maildir spool, maintenance flag) */
 	int token_ttl;                    /* seconds a bearer token lives (default 900) */
 	int reset_ttl;                    /* seconds a reset token lives (default 86400) */
+	int login_delay;                  /* seconds to wait after the 3rd failed login in a row,
+	                                   * doubled after each further one (default 15) */
+	int session_max;                  /* seconds a session may be renewed for after its login
+	                                   * with a password (default 43200, 12 hours) */
 	int refresh_ttl;                  /* seconds a login's refresh tokens live (default 28800) */
 	int device_ttl;                   /* seconds a device code waits for approval (default 600) */
 	int device_interval;              /* seconds between a device's polls (default 5) */
@@ -47,9 +51,11 @@ struct reg_request {
 	const char *authorization;
 	const char *if_match;
 	const char *if_none_exist;
-	const char *prefer; /* Prefer: return=minimal leaves written resources out of a Bundle's answer */
+	const char
+	    *prefer; /* Prefer: return=minimal (a Bundle's answer), handling=strict|lenient (searches) */
 	const char *content_type;
-	const char *base; /* "https://host:port" for links */
+	const char *accept; /* Accept: the formats the client takes (406 when JSON is not one) */
+	const char *base;   /* "https://host:port" for links */
 	const char *body;
 	size_t body_len;
 	int64_t now;   /* Unix seconds */

@@ -1,9 +1,21 @@
 /* registry/routes_auth.c - login, organization switch, passwords, resets.
  *
- * Lockout as ImmTrac2 does it: after 3 failed logins the next ones need the
- * answer to a text challenge (a word a terminal can show); after 3 more the
+ * Lockout as ImmTrac2 counts it, with a wait instead of its challenge: after
+ * 3 failed logins in a row each next attempt must wait (--login-delay, 15 s,
+ * doubled each time) before its password is checked; after 3 more the
  * account needs a password reset. Unknown users get the same answers as
- * known ones, so the endpoint does not tell who has an account.
+ * known ones (their failures are counted too, in memory), so the endpoint
+ * does not tell who has an account; an attempt in the wait gets the same
+ * words whether its password was right or not.
+ *
+ * Sessions end: a token is refused once the account needs a reset, or when
+ * the password changed after the token was issued (a change, a reset); a
+ * switch of organization (or to the same one: a renewal) gives a full token
+ * lifetime, but never past --session-max after the last password login. Wrong
+ * current passwords at /auth/password count as failed logins. A reset token
+ * carries the time it was issued, and one issued before the password last
+ * changed is no longer good. Every login, failure, lockout, switch,
+ * logout, password change and reset is audited (type "User").
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -11,15 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 #include "registry/routes_int.h"
 #include "registry/auth.h"
 
-#define CHALLENGE_AFTER   3
-#define RESET_AFTER       6
+#define SLOW_AFTER        3 /* failures in a row before each attempt must wait */
+#define RESET_AFTER       6 /* failures in a row before the account needs a reset */
 #define STATEMENT_VERSION "2026-1"
 
 static const char statement[] =
@@ -83,21 +97,48 @@ static const char *field(const cJSON *j, const char *key)
 	return NULL;
 }
 
+/* An RFC 6749 error; attempts (left before a reset) and wait (seconds
+ * before the next attempt may be made) are left out when negative / 0. */
 static void oauth_error(struct reg_response *rs, int status, const char *error, const char *desc,
-                        int attempts, const char *captcha, bool reset)
+                        int attempts, int wait, bool reset)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "error", error);
 	cJSON_AddStringToObject(j, "error_description", desc);
 	if (attempts >= 0)
 		cJSON_AddNumberToObject(j, "attempts_remaining", attempts);
-	if (captcha) {
-		char buf[80];
-		snprintf(buf, sizeof buf, "Type the word shown: %s", captcha);
-		cJSON_AddStringToObject(j, "captcha", buf);
-	}
+	if (wait > 0)
+		cJSON_AddNumberToObject(j, "retry_after", wait);
 	cJSON_AddBoolToObject(j, "reset_required", reset);
 	reg_reply_json(rs, status, j, CT_JSON);
+}
+
+/* The answer to a failed login (or an attempt made in its wait): the
+ * same words for every account, known or not, password right or wrong. */
+static void login_refused(struct ctx *x, int failures, bool reset, int wait, bool early)
+{
+	char desc[200];
+	if (reset)
+		snprintf(desc, sizeof desc,
+		         "Too many failed logins: this account needs a password reset (POST "
+		         "/auth/password-reset).");
+	else if (early)
+		snprintf(desc, sizeof desc,
+		         "Too many failed logins: wait %d more second%s before the next attempt.", wait,
+		         wait == 1 ? "" : "s");
+	else if (wait > 0)
+		snprintf(desc, sizeof desc,
+		         "The organization code, username or password is not right. Wait %d second%s "
+		         "before the next attempt.",
+		         wait, wait == 1 ? "" : "s");
+	else
+		snprintf(desc, sizeof desc, "The organization code, username or password is not right.");
+	int left = RESET_AFTER - failures;
+	oauth_error(x->rs, 400, "invalid_grant", desc,
+	            reset      ? 0
+	            : left < 0 ? 0
+	                       : left,
+	            reset ? 0 : wait, reset);
 }
 
 static void store_failed(struct reg_response *rs, const struct vax_error *err)
@@ -108,15 +149,139 @@ static void store_failed(struct reg_response *rs, const struct vax_error *err)
 	reg_reply_json(rs, 500, j, CT_JSON);
 }
 
-/* Issue a token for user/org/role and reply with it. */
-static void issue_token(struct ctx *x, const struct store_user *u, const char *org, const char *role)
+/* An account event in the audit: who (the username as given), the
+ * organization, what; never a password. */
+static void audit_user(struct ctx *x, const char *user, const char *org, const char *action)
+{
+	store_audit(reg_store(x->a), user ? user : "", org ? org : "", action, "User", user ? user : "",
+	            x->rq->now, NULL);
+}
+
+/* Logins are slowed, not challenged: after SLOW_AFTER failures in a row each
+ * further attempt must wait (login_delay seconds, doubled at each failure)
+ * before its password is even checked; an attempt in the wait is answered
+ * with the time left and counts for nothing. A program gains nothing from a
+ * wait a person hardly notices, and a word in the JSON stopped no program.
+ *
+ * The table keeps, per name given: when the next attempt may be made, and
+ * for names that are no account the failures a real account would have
+ * counted (so the answers do not tell who has an account). In memory: a
+ * restart forgets the waits, never the failures of real accounts (kept in
+ * the store, with the reset they lead to). */
+#define THROTTLE_MAX 4096
+static struct {
+	char name[65];
+	int failures; /* names that are no account only */
+	int64_t not_before;
+	unsigned stamp;
+} throttle[THROTTLE_MAX];
+static unsigned throttle_clock;
+static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot of name (made if new, the oldest reused when full); with
+ * throttle_lock held. */
+static int throttle_slot(const char *name)
+{
+	int slot = -1, oldest = 0;
+	for (int i = 0; i < THROTTLE_MAX && slot < 0; i++) {
+		if (!strcmp(throttle[i].name, name))
+			slot = i;
+		else if (throttle[i].stamp < throttle[oldest].stamp)
+			oldest = i;
+	}
+	if (slot < 0) {
+		slot = oldest;
+		memset(&throttle[slot], 0, sizeof throttle[slot]);
+		snprintf(throttle[slot].name, sizeof throttle[slot].name, "%s", name);
+	}
+	throttle[slot].stamp = ++throttle_clock;
+	return slot;
+}
+
+/* Seconds name must still wait before its next attempt (0: none). */
+static int throttle_wait(const char *name, int64_t now)
+{
+	int wait = 0;
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			if (throttle[i].not_before > now)
+				wait = (int)(throttle[i].not_before - now);
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
+	return wait;
+}
+
+/* The wait after the failures-th failure in a row (0 before SLOW_AFTER). */
+static int throttle_delay(struct ctx *x, int failures)
+{
+	if (failures < SLOW_AFTER || failures >= RESET_AFTER)
+		return 0;
+	return reg_cfg(x->a)->login_delay << (failures - SLOW_AFTER);
+}
+
+/* Record a failure of name: failures is the count after it (a real
+ * account's), or -1 for a name that is no account, whose count the table
+ * keeps. Returns the count. */
+static int throttle_fail(struct ctx *x, const char *name, int failures)
+{
+	pthread_mutex_lock(&throttle_lock);
+	int slot = throttle_slot(name);
+	if (failures < 0)
+		failures = ++throttle[slot].failures;
+	int delay = throttle_delay(x, failures);
+	throttle[slot].not_before = delay ? x->rq->now + delay : 0;
+	pthread_mutex_unlock(&throttle_lock);
+	return failures;
+}
+
+/* The failures the table counted for a name that is no account. */
+static int throttle_failures(const char *name)
+{
+	int n = 0;
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			n = throttle[i].failures;
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
+	return n;
+}
+
+/* A right password ends the waits of name. */
+static void throttle_clear(const char *name)
+{
+	pthread_mutex_lock(&throttle_lock);
+	for (int i = 0; i < THROTTLE_MAX; i++)
+		if (throttle[i].name[0] && !strcmp(throttle[i].name, name)) {
+			throttle[i].not_before = 0;
+			break;
+		}
+	pthread_mutex_unlock(&throttle_lock);
+}
+
+/* Issue a token for user/org/role ending at expires (0: a full lifetime
+ * from now) and reply with it. */
+static void issue_token(struct ctx *x, const struct store_user *u, const char *org, const char *role,
+                        int64_t expires)
 {
 	struct store *st = reg_store(x->a);
 	const struct registry_config *cfg = reg_cfg(x->a);
 	char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
 	auth_random_token(token);
 	auth_token_hash(token, hash);
-	struct store_session ss = {.user_id = u->id, .expires = x->rq->now + cfg->token_ttl};
+	/* a token starts when it is issued (after the password check, which may
+	 * take a while under load), and never before the last password change:
+	 * reg_authenticate counts tokens that start before it as revoked */
+	int64_t now = (int64_t)time(NULL);
+	if (now < x->rq->now)
+		now = x->rq->now;
+	int64_t start = now;
+	if (u->pw_changed > start)
+		start = u->pw_changed;
+	struct store_session ss = {.user_id = u->id, .expires = expires ? expires : start + cfg->token_ttl};
 	snprintf(ss.username, sizeof ss.username, "%s", u->username);
 	snprintf(ss.org, sizeof ss.org, "%s", org);
 	snprintf(ss.role, sizeof ss.role, "%s", role);
@@ -130,7 +295,7 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "access_token", token);
 	cJSON_AddStringToObject(j, "token_type", "Bearer");
-	cJSON_AddNumberToObject(j, "expires_in", cfg->token_ttl);
+	cJSON_AddNumberToObject(j, "expires_in", (double)(ss.expires > now ? ss.expires - now : 0));
 	cJSON_AddStringToObject(j, "org_code", org);
 	cJSON_AddStringToObject(j, "org_name", org_name);
 	cJSON_AddStringToObject(j, "username", u->username);
@@ -156,9 +321,6 @@ static void do_token(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	const char *grant = field(f, "grant_type"), *org = field(f, "org_code");
 	const char *user = field(f, "username"), *pw = field(f, "password");
-	const char *answer = field(f, "challenge_answer");
-	if (!answer)
-		answer = field(f, "captcha_answer");
 	const char *accepted = field(f, "confidentiality_accepted");
 	if (grant && strcmp(grant, "password") != 0 && reg_oauth_grant(x, f, grant))
 		return;
@@ -166,12 +328,12 @@ static void do_token(struct ctx *x, const cJSON *f)
 		oauth_error(
 		    x->rs, 400, "unsupported_grant_type",
 		    "Use grant_type=password, refresh_token or urn:ietf:params:oauth:grant-type:device_code.",
-		    -1, NULL, false);
+		    -1, 0, false);
 		return;
 	}
 	if (!org || !*org || !user || !*user || !pw || !*pw) {
 		oauth_error(x->rs, 400, "invalid_request",
-		            "Enter the organization code, username and password.", -1, NULL, false);
+		            "Enter the organization code, username and password.", -1, 0, false);
 		return;
 	}
 	struct store_user u;
@@ -181,25 +343,29 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* in the wait after failures nothing is checked or counted */
+	int wait = throttle_wait(user, x->rq->now);
+	if (wait > 0) {
+		int failures = found ? u.failures : throttle_failures(user);
+		audit_user(x, user, org, "login-early");
+		login_refused(x, failures, false, wait, true);
+		return;
+	}
 	if (!found) {
-		/* same shape as a wrong password; burn the same time */
-		auth_verify_password(pw, "scrypt$16384$8$1$00000000000000000000000000000000$"
-		                         "0000000000000000000000000000000000000000000000000000000000000000");
-		oauth_error(x->rs, 400, "invalid_grant",
-		            "The organization code, username or password is not right.", CHALLENGE_AFTER - 1,
-		            NULL, false);
+		/* the answers and the time a real account would get */
+		auth_verify_password(pw, auth_dummy_hash());
+		int failures = throttle_fail(x, user, -1);
+		bool reset = failures >= RESET_AFTER;
+		audit_user(x, user, org, reset && failures == RESET_AFTER ? "lockout" : "login-failed");
+		login_refused(x, failures, reset, throttle_delay(x, failures), false);
 		return;
 	}
 	if (u.reset_required) {
-		oauth_error(x->rs, 400, "invalid_grant",
-		            "Too many failed logins: this account needs a password reset (POST "
-		            "/auth/password-reset).",
-		            0, NULL, true);
+		auth_verify_password(pw, auth_dummy_hash());
+		audit_user(x, user, org, "login-failed");
+		login_refused(x, u.failures, true, 0, false);
 		return;
 	}
-	bool challenge_ok = true;
-	if (u.failures >= CHALLENGE_AFTER)
-		challenge_ok = answer && u.challenge[0] && !strcasecmp(answer, u.challenge);
 	bool pw_ok = auth_verify_password(pw, u.hash);
 	char role[16] = "";
 	int member = pw_ok ? store_member_role(st, u.id, org, role, sizeof role, &err) : 0;
@@ -217,8 +383,7 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
-	if (pw_ok && member == 1 && challenge_ok && !cur.reset_required &&
-	    (!accepted || strcmp(accepted, "true") != 0)) {
+	if (pw_ok && member == 1 && !cur.reset_required && (!accepted || strcmp(accepted, "true") != 0)) {
 		/* the statement is shown after the password is known to be right
 		 * (every login, every user); asking for it is not a failure */
 		store_rollback(st);
@@ -237,7 +402,7 @@ static void do_token(struct ctx *x, const cJSON *f)
 		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;
 	}
-	if (pw_ok && member == 1 && challenge_ok && !cur.reset_required) {
+	if (pw_ok && member == 1 && !cur.reset_required) {
 		cur.failures = 0;
 		cur.challenge[0] = '\0';
 		if (!store_user_update(st, &cur, &err) ||
@@ -247,31 +412,23 @@ static void do_token(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 			return;
 		}
-		issue_token(x, &cur, org, role);
+		throttle_clear(cur.username);
+		audit_user(x, cur.username, org, "login");
+		issue_token(x, &cur, org, role, 0);
 		return;
 	}
 	cur.failures++;
-	const char *word = NULL;
-	if (cur.failures >= RESET_AFTER) {
+	cur.challenge[0] = '\0';
+	if (cur.failures >= RESET_AFTER)
 		cur.reset_required = true;
-		cur.challenge[0] = '\0';
-	} else if (cur.failures >= CHALLENGE_AFTER) {
-		word = auth_challenge_word();
-		snprintf(cur.challenge, sizeof cur.challenge, "%s", word);
-	}
 	if (!store_user_update(st, &cur, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		store_failed(x->rs, &err);
 		return;
 	}
-	int left =
-	    cur.failures < CHALLENGE_AFTER ? CHALLENGE_AFTER - cur.failures : RESET_AFTER - cur.failures;
-	const char *desc =
-	    cur.reset_required
-	        ? "Too many failed logins: this account needs a password reset (POST /auth/password-reset)."
-	    : !challenge_ok && pw_ok ? "Type the word shown in the challenge to log in."
-	                             : "The organization code, username or password is not right.";
-	oauth_error(x->rs, 400, "invalid_grant", desc, left < 0 ? 0 : left, word, cur.reset_required);
+	throttle_fail(x, user, cur.failures);
+	audit_user(x, cur.username, org, cur.reset_required ? "lockout" : "login-failed");
+	login_refused(x, cur.failures, cur.reset_required, throttle_delay(x, cur.failures), false);
 }
 
 bool reg_authenticate(struct ctx *x)
@@ -297,6 +454,19 @@ bool reg_authenticate(struct ctx *x)
 		             NULL);
 		return false;
 	}
+	/* a lockout, a password change or a reset ends every session of the account */
+	struct store_user u;
+	int64_t issued = x->ss.expires - reg_cfg(x->a)->token_ttl;
+	if (store_user_by_id(reg_store(x->a), x->ss.user_id, &u, &err) != 1 || u.reset_required ||
+	    (u.pw_changed > 0 && issued < u.pw_changed)) {
+		reg_reply_oo(
+		    x->rs, 401, "login", "AUTH-REVOKED",
+		    "Your session was ended (the password changed or the account was locked); log in "
+		    "again.",
+		    NULL);
+		store_token_delete(reg_store(x->a), hash, NULL);
+		return false;
+	}
 	return true;
 }
 
@@ -312,8 +482,9 @@ static void do_switch(struct ctx *x, const cJSON *f)
 		return;
 	}
 	if (!member) {
-		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1,
-		            NULL, false);
+		audit_user(x, x->ss.username, org, "switch-denied");
+		oauth_error(x->rs, 403, "access_denied", "You are not a member of that organization.", -1, 0,
+		            false);
 		return;
 	}
 	struct store_user u;
@@ -321,10 +492,32 @@ static void do_switch(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* A switch (to the same organization: vaxdesk renews a working user's
+	 * session so) gives a token of a full lifetime from now, but never past
+	 * session_max after the last login with a password: a session ends. A
+	 * locked account or a changed password ended it before this point
+	 * (reg_authenticate). */
+	int64_t login = 0, now = x->rq->now;
+	if (store_last_login(st, u.id, &login, &err) < 0) {
+		store_failed(x->rs, &err);
+		return;
+	}
+	if (u.pw_changed > login)
+		login = u.pw_changed; /* a password change proves the password too */
+	int64_t end = login + reg_cfg(x->a)->session_max;
+	if (end <= now) {
+		audit_user(x, u.username, org, "session-over");
+		reg_reply_oo(x->rs, 401, "login", "AUTH-SESSION-OVER",
+		             "This session has lasted as long as one may; log in again with your password.",
+		             NULL);
+		return;
+	}
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(st, hash, NULL);
-	issue_token(x, &u, org, role);
+	audit_user(x, u.username, org, "switch");
+	int64_t expires = now + reg_cfg(x->a)->token_ttl;
+	issue_token(x, &u, org, role, expires < end ? expires : end);
 }
 
 /* The new password against the rules and the last 6 passwords. */
@@ -333,8 +526,8 @@ static bool new_password_ok(struct ctx *x, int64_t user_id, const char *pw, cons
 {
 	struct vax_error err = {0};
 	if (!confirm || strcmp(pw, confirm) != 0) {
-		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1,
-		            NULL, false);
+		oauth_error(x->rs, 400, "invalid_request", "The two new passwords are not the same.", -1, 0,
+		            false);
 		return false;
 	}
 	if (!auth_password_rules(pw, previous, &err)) {
@@ -373,7 +566,11 @@ static bool set_password(struct ctx *x, struct store_user *u, const char *pw)
 	u->failures = 0;
 	u->challenge[0] = '\0';
 	u->reset_required = false;
-	u->pw_changed = x->rq->now;
+	/* a second ahead of now and of the last change: tokens are stamped in
+	 * seconds, and one issued in this second before the change must count
+	 * as before it (issue_token and do_reset stamp later ones with this
+	 * time at the earliest) */
+	u->pw_changed = (u->pw_changed > x->rq->now ? u->pw_changed : x->rq->now) + 1;
 	if (!store_user_update(st, u, &err) || !store_pw_history_add(st, u->id, u->hash, &err)) {
 		store_failed(x->rs, &err);
 		return false;
@@ -392,9 +589,34 @@ static void do_password(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
+	/* guessing here counts as guessing at the login: the same waits and lockout */
+	int wait = throttle_wait(u.username, x->rq->now);
+	if (wait > 0) {
+		audit_user(x, u.username, x->ss.org, "password-early");
+		login_refused(x, u.failures, false, wait, true);
+		return;
+	}
 	if (!cur || !auth_verify_password(cur, u.hash)) {
-		oauth_error(x->rs, 400, "invalid_grant", "The current password is not right.", -1, NULL,
-		            false);
+		u.failures++;
+		if (u.failures >= RESET_AFTER)
+			u.reset_required = true;
+		store_user_update(st, &u, NULL);
+		throttle_fail(x, u.username, u.failures);
+		audit_user(x, u.username, x->ss.org, u.reset_required ? "lockout" : "password-failed");
+		wait = throttle_delay(x, u.failures);
+		char desc[160];
+		if (u.reset_required)
+			snprintf(desc, sizeof desc,
+			         "Too many wrong passwords: this account needs a password reset.");
+		else if (wait)
+			snprintf(
+			    desc, sizeof desc,
+			    "The current password is not right. Wait %d seconds before the next attempt.",
+			    wait);
+		else
+			snprintf(desc, sizeof desc, "The current password is not right.");
+		oauth_error(x->rs, 400, "invalid_grant", desc,
+		            u.reset_required ? 0 : RESET_AFTER - u.failures, wait, u.reset_required);
 		return;
 	}
 	if (!pw || !new_password_ok(x, u.id, pw, confirm, cur))
@@ -409,6 +631,15 @@ static void do_password(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 		return;
 	}
+	/* every other session of the account ends (issued before the change);
+	 * this one goes on, as one issued now */
+	char hash[AUTH_TOKEN_LEN];
+	auth_token_hash(x->rq->authorization + 7, hash);
+	struct store_session ss = x->ss;
+	ss.expires = u.pw_changed + reg_cfg(x->a)->token_ttl;
+	store_token_delete(st, hash, NULL);
+	store_token_add(st, hash, &ss, NULL);
+	audit_user(x, u.username, x->ss.org, "password-change");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "message", "Your password was changed.");
 	reg_reply_json(x->rs, 200, j, CT_JSON);
@@ -469,10 +700,15 @@ static void do_reset(struct ctx *x, const cJSON *f)
 	struct store *st = reg_store(x->a);
 	struct store_user u;
 	char role[16];
+	audit_user(x, user, org, "reset-asked");
 	if (org && user && email && store_user_get(st, user, &u, NULL) == 1 && !strcasecmp(u.email, email) &&
 	    store_member_role(st, u.id, org, role, sizeof role, NULL) == 1) {
-		char token[AUTH_TOKEN_LEN], hash[AUTH_TOKEN_LEN];
-		auth_random_token(token);
+		/* "<issued>-<random>": a token older than the last password change is void */
+		char rnd[AUTH_TOKEN_LEN], token[96], hash[AUTH_TOKEN_LEN];
+		auth_random_token(rnd);
+		int64_t issued = u.pw_changed > x->rq->now ? u.pw_changed : x->rq->now;
+		snprintf(token, sizeof token, "%lld-%s", (long long)issued, rnd);
+		OPENSSL_cleanse(rnd, sizeof rnd);
 		auth_token_hash(token, hash);
 		if (store_reset_add(st, hash, u.id, x->rq->now + reg_cfg(x->a)->reset_ttl, NULL))
 			send_reset_mail(x, &u, org, token);
@@ -493,7 +729,7 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	struct vax_error err = {0};
 	if (!token || !pw) {
 		oauth_error(x->rs, 400, "invalid_request", "Send the reset token and the new password twice.",
-		            -1, NULL, false);
+		            -1, 0, false);
 		return;
 	}
 	char hash[AUTH_TOKEN_LEN];
@@ -505,12 +741,14 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 	int64_t uid;
 	int ok = store_reset_take(st, hash, x->rq->now, &uid, &err);
 	struct store_user u;
-	if (ok != 1 || store_user_by_id(st, uid, &u, &err) != 1) {
+	long long issued = strtoll(token, NULL, 10);
+	if (ok != 1 || store_user_by_id(st, uid, &u, &err) != 1 ||
+	    (u.pw_changed > 0 && issued < u.pw_changed)) {
 		store_rollback(st);
 		oauth_error(
 		    x->rs, 400, "invalid_grant",
 		    "That reset token is not valid: it may have expired or been used. Ask for a new one.", -1,
-		    NULL, false);
+		    0, false);
 		return;
 	}
 	/* taking the token and the password checks are one transaction: a
@@ -522,6 +760,7 @@ static void do_reset_confirm(struct ctx *x, const cJSON *f)
 			store_failed(x->rs, &err);
 		return;
 	}
+	audit_user(x, u.username, "", "password-reset");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "message", "Your password was reset; log in with the new one.");
 	reg_reply_json(x->rs, 200, j, CT_JSON);
@@ -533,6 +772,7 @@ static void do_logout(struct ctx *x, const cJSON *f)
 	char hash[AUTH_TOKEN_LEN];
 	auth_token_hash(x->rq->authorization + 7, hash);
 	store_token_delete(reg_store(x->a), hash, NULL);
+	audit_user(x, x->ss.username, x->ss.org, "logout");
 	x->rs->status = 204;
 }
 
@@ -542,7 +782,7 @@ static void with_fields(struct ctx *x, void (*fn)(struct ctx *, const cJSON *))
 	cJSON *f = read_fields(x->rq);
 	if (!f) {
 		oauth_error(x->rs, 400, "invalid_request", "The body is neither a form nor a JSON object.",
-		            -1, NULL, false);
+		            -1, 0, false);
 		return;
 	}
 	fn(x, f);
@@ -551,7 +791,7 @@ static void with_fields(struct ctx *x, void (*fn)(struct ctx *, const cJSON *))
 
 void reg_auth_error(struct reg_response *rs, int status, const char *error, const char *desc)
 {
-	oauth_error(rs, status, error, desc, -1, NULL, false);
+	oauth_error(rs, status, error, desc, -1, 0, false);
 }
 
 void reg_auth_confidentiality(struct ctx *x)
@@ -596,7 +836,7 @@ void reg_auth_logout(struct ctx *x)
 
 void reg_auth_issue(struct ctx *x, const struct store_user *u, const char *org, const char *role)
 {
-	issue_token(x, u, org, role);
+	issue_token(x, u, org, role, 0);
 }
 
 cJSON *reg_auth_read_fields(const struct reg_request *rq)

@@ -468,15 +468,43 @@ static void store_dose(struct job *j, struct hl7_dose *d, const char *pid, struc
 	}
 	if (!im->uuid[0])
 		uuid_v4(im->uuid);
+	/* the NDC in the code system's form (messages often write 11 digits as
+	 * 5-4-2 with dashes): the label's 10 digits when CDC's table has it; one
+	 * it does not have, beside a CVX code, is left out and the ACK says so
+	 * (the CVX code is the vaccine); alone, the rules refuse it */
+	if (im->ndc[0]) {
+		const struct ndc_info *ni = reg_codes(j->a) ? codes_ndc(reg_codes(j->a), im->ndc) : NULL;
+		if (ni) {
+			snprintf(im->ndc, sizeof im->ndc, "%s", ni->ndc10);
+		} else if (im->cvx[0] && reg_codes(j->a)) {
+			struct hl7_loc l = {"RXA", d->where.rxa_seq, 5, 1, 4};
+			hl7_issue_add(
+			    is, &l, HL7_TABLE_VALUE, 'W', HL7_APP_TABLE_VALUE, "V-NDC-UNKNOWN", im->ndc,
+			    "RXA-5: NDC %s is not in CDC's table of vaccine NDCs; the dose is recorded "
+			    "by its CVX code %s without it.",
+			    im->ndc, im->cvx);
+			im->ndc[0] = '\0';
+		}
+	}
 	snprintf(im->client_id, sizeof im->client_id, "%s", pid);
 	im->client_uuid[0] = '\0';
 	im->id[0] = im->version[0] = '\0';
-	if (!im->capture.at) {
-		im->capture.at = j->now;
+	/* the registry decides who recorded a dose: the login's organization
+	 * (recorded-by); the message's entering organization (ORC-17) and user
+	 * stand in the capture only when that is the login's organization, else
+	 * the login is the one who recorded it */
+	if (strcasecmp(im->org, j->ss.org)) {
+		snprintf(im->org, sizeof im->org, "%s", j->ss.org);
+		im->org_name[0] = '\0';
+	}
+	if (strcasecmp(im->capture.org, j->ss.org)) {
+		snprintf(im->capture.org, sizeof im->capture.org, "%s", j->ss.org);
 		text_copy(im->capture.user, sizeof im->capture.user, j->ss.username);
 	}
-	if (!im->capture.org[0])
-		snprintf(im->capture.org, sizeof im->capture.org, "%s", j->ss.org);
+	if (!im->capture.at)
+		im->capture.at = j->now;
+	if (!im->capture.user[0])
+		text_copy(im->capture.user, sizeof im->capture.user, j->ss.username);
 	char term[128], id[VAX_ID_LEN] = "";
 	snprintf(term, sizeof term, FHIR_SYS_UUID "|urn:uuid:%s", im->uuid);
 	cJSON *cur = NULL;
@@ -590,6 +618,11 @@ static void check_only(struct job *j, const struct hl7_vxu *v, int d, struct hl7
 static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v, struct hl7_issues *is)
 {
 	*is = v->issues;
+	/* an NDC written 5-4-2 with dashes, as messages often have it, is the
+	 * code system's 11 digits (store_dose takes the label's form when CDC
+	 * lists it) */
+	for (int d = 0; d < v->n_dose; d++)
+		codes_ndc_undash(v->dose[d].im.ndc);
 	/* the client first: without it no dose can be stored */
 	bool client_bad = false;
 	for (int i = 0; i < v->issues.n; i++)
@@ -673,6 +706,7 @@ static void forecast(struct job *j, const struct client *c, const struct immuniz
 		doses[nd].cvx = atoi(im[i].cvx);
 		snprintf(doses[nd].mvx, sizeof doses[nd].mvx, "%.7s", im[i].mvx);
 		doses[nd].lot_expiration = im[i].expiration;
+		doses[nd].substandard = im[i].subpotent;
 		back[nd++] = i;
 	}
 	struct cdsi_patient p = {.dob = c->dob,

@@ -22,6 +22,7 @@
  *   op_recall.c   Patient/$recall
  *   client_read.c a client with every dose, for the reports
  *   metadata.c    the CapabilityStatement
+ *   conformance.c StructureDefinitions of the extensions, OperationDefinitions
  *   routes_auth.c /auth/...: login, switch, passwords, resets
  *   routes_oauth.c SMART discovery, refresh tokens, the device grant
  *   routes_hl7.c  POST /hl7v2: HL7 v2.5.1 through the handlers above
@@ -148,15 +149,19 @@ void reg_update(struct ctx *x);  /* PUT /{type}/{id} */
 void reg_delete(struct ctx *x);  /* DELETE /{type}/{id} */
 /** The current version, visible to this session; replies 404/410 otherwise. */
 bool reg_load(struct ctx *x, const char *type, const char *id, long version, struct store_res *r);
+/** May this session read resources of type (the school role sees no RelatedPerson or Consent)? */
+bool reg_may_read(struct ctx *x, const char *type);
 /** Group (school lists) belong to one organization and are visible to it only. */
 bool reg_owner_scoped(const char *type);
 
 /* ---- accept.c ---------------------------------------------------------------- */
 
-/** Check an incoming resource and give the form to store (*out); *uuid
+/** Check an incoming resource (a create when cur is NULL, else an update of
+ * cur) and give the form to store (*out): all of it, or a refusal. *uuid
  * receives the record's UUID identifier if it has one. False after
  * replying. */
-bool reg_accept(struct ctx *x, const char *type, const cJSON *in, bool create, cJSON **out, char *uuid);
+bool reg_accept(struct ctx *x, const char *type, const cJSON *in, const struct store_res *cur, cJSON **out,
+                char *uuid);
 /** Resolve a patient reference (Patient/id or the client's urn:uuid) to an
  * existing Patient id and its birth date (dob may be NULL). False after
  * replying 422 naming path. */
@@ -170,16 +175,25 @@ int reg_find_by_uuid(struct ctx *x, const char *type, const char *uuid, char *id
 
 /** Give a new client its registry ID, or keep the stored one on an update
  * (what the sender put there is replaced). False after replying. */
-bool reg_registry_id_apply(struct ctx *x, struct client *c, bool create);
-/** Check an incoming lot (Medication) and give the form to store. False after replying. */
-bool reg_lot_accept(struct ctx *x, const cJSON *in, cJSON **out);
+bool reg_registry_id_apply(struct ctx *x, const struct client *c, cJSON *res, bool create);
+/** Check an incoming lot (Medication), kept as sent if good. False after replying. */
+bool reg_lot_check(struct ctx *x, const cJSON *in);
 /** A dose given here with a lot number: its lot's doses on hand change by
  * delta (-1 recorded, +1 deleted), in the caller's transaction. */
 void reg_lots_dose(struct ctx *x, const cJSON *imm, int delta);
 
 /* ---- search.c ---------------------------------------------------------------- */
 
-void reg_search(struct ctx *x); /* GET /{type} */
+void reg_search(struct ctx *x);      /* GET /{type} */
+void reg_search_post(struct ctx *x); /* POST /{type}/_search (a form body) */
+
+/** One value of a parameter that lists values (a,b: either one). */
+struct reg_alt {
+	enum store_cond_kind kind;
+	const char *key;
+	char v1[200], v2[200];
+};
+#define REG_MAX_ALT 40
 
 /** A search turned into a store query (If-None-Exist uses it too). */
 struct reg_search {
@@ -189,11 +203,19 @@ struct reg_search {
 	const char *elements;
 	const char *summary;
 	bool quick_id;
+	bool total_none; /* _total=none: the Bundle carries no total */
+	/* one parameter may list values (searches only): the query runs once
+	 * per alternative (q plus that condition) and the matches are merged */
+	int nalt;
+	struct reg_alt alt[REG_MAX_ALT];
+	char listed[32];           /* the listing parameter's name */
+	char ignored[256];         /* parameters left out under Prefer: handling=lenient, "a,b" */
 	const char *revinclude[4]; /* _revinclude values taken (include.c) */
 	int n_revinclude;
 };
 
-/** Parameters -> store query; false after replying 400. */
+/** Parameters -> store query for If-None-Exist (no lists, every parameter
+ * understood); false after replying 400. */
 bool reg_search_build(struct ctx *x, const char *type, const struct reg_param *ps, int np,
                       struct reg_search *s);
 /** Add one condition; false if there are too many. */
@@ -248,6 +270,21 @@ struct reg_history {
  * read) and every dose: 1 read, 0 no such client, -1 a storage failure. */
 int reg_history_read(struct ctx *x, const char *pid, const struct store_res *patient, struct reg_history *h);
 void reg_history_free(struct reg_history *h);
+
+/* ---- conformance.c: the definitions served ---------------------------------- */
+
+void reg_conformance_read(struct ctx *x);   /* GET /StructureDefinition/{id}, /OperationDefinition/{id} */
+void reg_conformance_search(struct ctx *x); /* GET /StructureDefinition, /OperationDefinition (by url) */
+/** The StructureDefinition and OperationDefinition entries of the
+ * CapabilityStatement's rest.resource (each lists the definitions). */
+void reg_conformance_list(cJSON *rest_resources);
+/** Has the project extension url a StructureDefinition here? */
+bool reg_extension_defined(const char *url);
+/** Add to where (a rest or one of its resources; type NULL: the system
+ * level) an "operation" entry for each operation defined here on that
+ * level, by its definition's canonical URL; those that need CDSi's data or
+ * the school requirements only when loaded. */
+void reg_conformance_ops(const char *type, bool cdsi, bool school, cJSON *where);
 
 /* ---- routes_auth.c ------------------------------------------------------------ */
 

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
@@ -17,6 +19,17 @@
 
 #include "sys/fileio.h"
 
+/* One connection, for the header deadline: libmicrohttpd's timeout is an
+ * idle timeout, so a client that sends a header line now and then would
+ * hold a connection for ever. The watchdog thread shuts down a connection
+ * whose request headers have not all arrived header_time seconds after it
+ * opened or after its previous answer. */
+struct conn {
+	int fd;
+	struct timespec waiting_since; /* for headers; .tv_sec 0 = a request is being served */
+	struct conn *prev, *next;
+};
+
 struct server {
 	struct MHD_Daemon *d;
 	gnutls_datum_t ticket_key; /* TLS session tickets: a reconnect skips the certificate */
@@ -24,6 +37,10 @@ struct server {
 	struct server_opts o;
 	char *cert, *key;
 	char base[128];
+	pthread_mutex_t lock;
+	struct conn *conns;
+	pthread_t watchdog;
+	bool watching, stopping;
 };
 
 struct pending {
@@ -83,6 +100,31 @@ static char *gzip(const char *in, size_t len, size_t *out_len)
 		return NULL;
 	}
 	return out;
+}
+
+/* --record: the body as DIR/<seq>-<status>-<METHOD>.json, with the
+ * request line in a sibling .req file, for the conformance checks of the
+ * tests (tests/fhir/validate.mjs). Only FHIR bodies. */
+static void record_body(const struct server *s, const char *method, const char *url, int status,
+                        const struct reg_response *rs)
+{
+	static unsigned seq;
+	if (!s->o.record_dir || !rs->body || !rs->content_type ||
+	    strcmp(rs->content_type, "application/fhir+json"))
+		return;
+	unsigned n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	char path[4200];
+	snprintf(path, sizeof path, "%.4000s/%06u-%d-%.10s.json", s->o.record_dir, n, status, method);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(rs->body, f);
+	fclose(f);
+	snprintf(path, sizeof path, "%.4000s/%06u-%d-%.10s.req", s->o.record_dir, n, status, method);
+	if ((f = fopen(path, "w"))) {
+		fprintf(f, "%s %s\n", method, url);
+		fclose(f);
+	}
 }
 
 /* A request body sent with Content-Encoding: gzip (RFC 9110 8.4.1.3), as
@@ -198,6 +240,108 @@ static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const
 	return ret;
 }
 
+/* Request line and header limits, answered as FHIR (JSON OperationOutcome).
+ * libmicrohttpd answers by itself (a short HTML page, before any callback)
+ * only what does not fit the connection's memory (64 KiB, the limit set
+ * below), so everything between these limits and that one gets JSON. */
+#define URL_MAX     8192
+#define HEADERS_MAX 16384
+
+static enum MHD_Result count_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	size_t *n = cls;
+	*n += strlen(key) + (value ? strlen(value) : 0) + 4; /* "k: v\r\n", "k=v&" */
+	return MHD_YES;
+}
+
+/* 414 or 431 for a request whose URL or headers are beyond the limits,
+ * else 0. */
+static int too_big(struct MHD_Connection *con, const char *url)
+{
+	size_t n = strlen(url);
+	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, count_value, &n);
+	if (n > URL_MAX)
+		return 414;
+	n = 0;
+	MHD_get_connection_values(con, MHD_HEADER_KIND, count_value, &n);
+	return n > HEADERS_MAX ? 431 : 0;
+}
+
+static void conn_serving(struct server *s, struct MHD_Connection *con, bool serving)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *c = ci ? ci->socket_context : NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (serving)
+		c->waiting_since.tv_sec = 0;
+	else
+		clock_gettime(CLOCK_MONOTONIC, &c->waiting_since);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe);
+
+/* libmicrohttpd takes one connection callback: the header deadline's
+ * bookkeeping and the session tickets (on_connection) both start here. */
+static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+	struct server *s = cls;
+	on_connection(cls, con, socket_context, code);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct conn *c = calloc(1, sizeof *c);
+		if (!c)
+			return;
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c->fd = ci ? ci->connect_fd : -1;
+		clock_gettime(CLOCK_MONOTONIC, &c->waiting_since);
+		pthread_mutex_lock(&s->lock);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = c;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		struct conn *c = *socket_context;
+		pthread_mutex_lock(&s->lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			s->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&s->lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+static void *watchdog(void *arg)
+{
+	struct server *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		bool stop = s->stopping;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (struct conn *c = s->conns; c && !stop; c = c->next)
+			if (c->waiting_since.tv_sec && c->fd >= 0 &&
+			    now.tv_sec - c->waiting_since.tv_sec >= (time_t)s->o.header_time)
+				shutdown(c->fd, SHUT_RDWR); /* libmicrohttpd sees the end and closes it */
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			return NULL;
+		struct timespec tick = {0, 250 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char *url, const char *method,
                                const char *version, const char *upload_data, size_t *upload_data_size,
                                void **con_cls)
@@ -210,11 +354,28 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		if (!p)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &p->start);
+		conn_serving(s, con, true);
 		/* maintenance is decided when a request arrives: one that began
 		 * before it is served, not lost */
 		int retry;
 		p->admitted = !registry_in_maintenance(s->reg, (int64_t)time(NULL), &retry);
 		*con_cls = p;
+		int big = too_big(con, url);
+		if (big == 414)
+			return send_simple(con, 414,
+			                   "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":"
+			                   "\"error\",\"code\":"
+			                   "\"too-long\",\"diagnostics\":\"The URL is longer than the "
+			                   "registry accepts (8 KiB); "
+			                   "send a long search as POST [type]/_search with the parameters in "
+			                   "the body.\"}]}");
+		if (big == 431)
+			return send_simple(
+			    con, 431,
+			    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+			    "\"code\":"
+			    "\"too-long\",\"diagnostics\":\"The request's header fields are larger than the "
+			    "registry accepts (16 KiB).\"}]}");
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -272,6 +433,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.if_none_exist = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Exist");
 	rq.prefer = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Prefer");
 	rq.content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	rq.accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
 	const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
 	char base[160];
 	if (host_ok(host))
@@ -286,6 +448,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 
 	struct reg_response rs;
 	registry_handle(s->reg, &rq, &rs);
+	record_body(s, method, url, rs.status, &rs);
 
 	char *body = rs.body;
 	size_t len = body ? strlen(body) : 0;
@@ -353,8 +516,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"vaxregd\"");
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)(rs.status ? rs.status : 500), r);
 	MHD_destroy_response(r);
-	if (s->o.access_log)
-		fprintf(stderr, "vaxregd: %s %s %d %.1f ms\n", method, url, rs.status, since_ms(&p->start));
+	if (s->o.access_log) {
+		/* the path is the client's: no line breaks or terminal escapes into the log */
+		char safe[512];
+		size_t o = 0;
+		for (const unsigned char *c = (const unsigned char *)url; *c && o + 5 < sizeof safe; c++)
+			o += (size_t)(*c < 0x20 || *c >= 0x7f || *c == '\\'
+			                  ? snprintf(safe + o, sizeof safe - o, "\\x%02x", *c)
+			                  : snprintf(safe + o, sizeof safe - o, "%c", *c));
+		safe[o] = '\0';
+		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms\n", method, safe, rs.status,
+		        since_ms(&p->start));
+	}
 	return ret;
 }
 
@@ -381,8 +554,10 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)con, (void)toe;
+	(void)toe;
 	struct pending *p = *con_cls;
+	if (p)
+		conn_serving(cls, con, false);
 	if (p) {
 		free(p->body);
 		free(p);
@@ -430,6 +605,11 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 		s->o.timeout = 30;
 	if (!s->o.request_time)
 		s->o.request_time = 60;
+	if (!s->o.per_ip)
+		s->o.per_ip = 16;
+	if (!s->o.header_time)
+		s->o.header_time = 10;
+	pthread_mutex_init(&s->lock, NULL);
 	struct sockaddr_in sa;
 	size_t n;
 	if (!parse_listen(o->listen ? o->listen : "127.0.0.1:8443", &sa, err) ||
@@ -451,14 +631,19 @@ struct server *server_start(struct registry *a, const struct server_opts *o, cha
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
+	    s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.per_ip, MHD_OPTION_NOTIFY_CONNECTION,
+	    notify_connection, s, MHD_OPTION_HTTPS_PRIORITIES,
+	    s->o.tls_priorities ? s->o.tls_priorities : SERVER_TLS_DEFAULT, MHD_OPTION_END);
 	if (!s->d) {
-		error_set(err, "LISTEN",
-		          "Cannot serve on %s (address in use, or the certificate and key do not match).",
-		          o->listen);
+		error_set(
+		    err, "LISTEN",
+		    "Cannot serve on %s (address in use, the certificate and key do not match, or the TLS "
+		    "priorities are not valid).",
+		    o->listen);
 		server_stop(s);
 		return NULL;
 	}
+	s->watching = pthread_create(&s->watchdog, NULL, watchdog, s) == 0;
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
@@ -471,6 +656,12 @@ void server_stop(struct server *s)
 {
 	if (!s)
 		return;
+	if (s->watching) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = true;
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->watchdog, NULL);
+	}
 	if (s->d) {
 		/* stop accepting first; requests in flight finish before the join */
 		MHD_socket fd = MHD_quiesce_daemon(s->d);
@@ -484,5 +675,6 @@ void server_stop(struct server *s)
 	}
 	free(s->cert);
 	free(s->key);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

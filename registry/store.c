@@ -212,6 +212,11 @@ bool store_login_record(struct store *s, int64_t user_id, const char *org, int64
 	return s->ops->login_record(s, user_id, org, at, statement_version, err);
 }
 
+int store_last_login(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err)
+{
+	return s->ops->last_login(s, user_id, at, err);
+}
+
 bool store_audit_many(struct store *s, const char *user, const char *org, const char *action,
                       const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {

@@ -163,7 +163,7 @@ struct store_user {
 	char email[129];
 	char hash[256];     /* password hash string (registry/auth.c) */
 	int failures;       /* consecutive failed logins */
-	char challenge[33]; /* the word the challenge shows, "" if none */
+	char challenge[33]; /* unused: logins are slowed, not challenged (kept "") */
 	bool reset_required;
 	int64_t pw_changed;
 };
@@ -248,6 +248,10 @@ bool store_grant_revoke(struct store *s, const char *family, struct vax_error *e
 
 bool store_login_record(struct store *s, int64_t user_id, const char *org, int64_t at,
                         const char *statement_version, struct vax_error *err);
+
+/** When the user last logged in with a password (any organization): 1
+ * (*at set), 0 never, -1 error. Bounds a session's renewals. */
+int store_last_login(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err);
 
 /** Audit one access: never PHI, only who, where, what and which id. */
 bool store_audit(struct store *s, const char *user, const char *org, const char *action, const char *type,

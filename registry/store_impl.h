@@ -53,6 +53,7 @@ struct store_ops {
 	                  struct vax_error *err);
 	bool (*login_record)(struct store *s, int64_t user_id, const char *org, int64_t at,
 	                     const char *statement_version, struct vax_error *err);
+	int (*last_login)(struct store *s, int64_t user_id, int64_t *at, struct vax_error *err);
 	bool (*grant_add)(struct store *s, const struct store_grant *g, struct vax_error *err);
 	int (*grant_get)(struct store *s, char kind, const char *key, struct store_grant *g,
 	                 struct vax_error *err);

@@ -1240,6 +1240,20 @@ static bool pg_login_record(struct store *base, int64_t user_id, const char *org
 	return qexec(s, q(s, sql, "login", err, "ItIt", user_id, org, at, statement_version));
 }
 
+static int pg_last_login(struct store *base, int64_t user_id, int64_t *at, struct vax_error *err)
+{
+	static const char sql[] = "SELECT max(at) FROM login WHERE user_id=$1";
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *r = q(s, sql, "login", err, "I", user_id);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0);
+	if (found)
+		*at = num(r, 0, 0);
+	PQclear(r);
+	return found;
+}
+
 static bool pg_grant_add(struct store *base, const struct store_grant *g, struct vax_error *err)
 {
 	static const char sql[] =
@@ -1433,6 +1447,7 @@ static const struct store_ops pg_ops = {
     .reset_add = pg_reset_add,
     .reset_take = pg_reset_take,
     .login_record = pg_login_record,
+    .last_login = pg_last_login,
     .grant_add = pg_grant_add,
     .grant_get = pg_grant_get,
     .grant_update = pg_grant_update,

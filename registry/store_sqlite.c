@@ -1778,6 +1778,22 @@ static bool sq_login_record(struct store *base, int64_t user_id, const char *org
 	return stmt_exec(s, sql, "login", err, "ItIt", user_id, org, at, statement_version);
 }
 
+static int sq_last_login(struct store *base, int64_t user_id, int64_t *at, struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] = "SELECT max(at) FROM login WHERE user_id=?1";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "login", err, "I", user_id))
+		return -1;
+	int ret = stmt_step(&q, err);
+	if (ret == 1 && sqlite3_column_type(q.st, 0) == SQLITE_NULL)
+		ret = 0;
+	if (ret == 1)
+		*at = sqlite3_column_int64(q.st, 0);
+	stmt_done(&q);
+	return ret;
+}
+
 static bool sq_audit_many(struct store *base, const char *user, const char *org, const char *action,
                           const char *type, const char (*ids)[65], int n, int64_t at, struct vax_error *err)
 {
@@ -2157,6 +2173,7 @@ static const struct store_ops sq_ops = {
     .reset_add = sq_reset_add,
     .reset_take = sq_reset_take,
     .login_record = sq_login_record,
+    .last_login = sq_last_login,
     .grant_add = sq_grant_add,
     .grant_get = sq_grant_get,
     .grant_update = sq_grant_update,

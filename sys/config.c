@@ -153,6 +153,13 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 		if (!pin_ok(val)) {
 			report(cfg, label, line,
 			       "pinned_pubkey must be sha256//<base64 of 32 bytes> (several joined by ';')");
+			/* without it the connection would go unpinned: never silently */
+			if (!cfg->fatal[0])
+				snprintf(
+				    cfg->fatal, sizeof cfg->fatal,
+				    "%s:%d: pinned_pubkey is not sha256//<base64 of 32 bytes>: fix or remove "
+				    "the line (vaxdesk never connects without the pin it was given)",
+				    label, line);
 			return;
 		}
 		break;

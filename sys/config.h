@@ -1,7 +1,9 @@
 /* sys/config.h - vaxdesk.conf: `key = value` lines (see vaxdesk.conf(5)).
  *
  * A bad line never stops the program: it is reported as file:line: message
- * and the default stays. The parser works on a buffer (and is fuzzed that
+ * and the default stays; except a bad pinned_pubkey, whose default (no pin)
+ * would be weaker than what was asked: it is also put in cfg->fatal, and
+ * the programs refuse to start. The parser works on a buffer (and is fuzzed that
  * way); config_load() adds the file reading. */
 #ifndef VAX_SYS_CONFIG_H
 #define VAX_SYS_CONFIG_H
@@ -36,6 +38,8 @@ struct config {
 	char print_dir[CONFIG_STR_LEN]; /* where documents are saved; "" = the home folder */
 	char registry_state[3];         /* the registry's state: new addresses start there (default TX) */
 
+	/* a bad setting that must stop start-up (file:line: message), "" if none */
+	char fatal[256];
 	/* what was wrong with the file, for the screen to show after it opens */
 	char errors[CONFIG_MAX_ERRORS][256];
 	int n_errors;

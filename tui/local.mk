@@ -60,6 +60,9 @@ dist_check_SCRIPTS += tests/tui/fields.sh
 # every screen's key bar and the client's key line fit 80 columns whole (tests/tui/fit.sh)
 TESTS += tests/tui/fit.sh
 dist_check_SCRIPTS += tests/tui/fit.sh
+# vaxdesk is not dumpable: its /proc files belong to root (tests/tui/dumpable.sh)
+TESTS += tests/tui/dumpable.sh
+dist_check_SCRIPTS += tests/tui/dumpable.sh
 # screens are instances: two records on the stack; F9 to the main menu (tests/tui/stack.sh)
 TESTS += tests/tui/stack.sh
 dist_check_SCRIPTS += tests/tui/stack.sh

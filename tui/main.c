@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -196,6 +197,9 @@ int main(int argc, char **argv)
 	/* no core files: they would hold PHI and the session token */
 	struct rlimit rl = {0, 0};
 	setrlimit(RLIMIT_CORE, &rl);
+	/* nor may another process of the same user read our memory (ptrace,
+	 * /proc/PID/mem): it holds the store key and clients' records */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "sync") || !strcmp(argv[1], "outbox") || !strcmp(argv[1], "prefetch") ||
@@ -253,6 +257,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	free(cpath);
+	if (a->cfg.fatal[0]) {
+		fprintf(stderr, "vaxdesk: %s\n", a->cfg.fatal);
+		return 2;
+	}
 	for (int i = 0; i < a->cfg.n_errors; i++)
 		note_add(a, a->cfg.errors[i]);
 	a->idle_lock_ms = (int64_t)a->cfg.idle_lock_minutes * 60 * 1000;

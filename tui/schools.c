@@ -80,6 +80,17 @@ static const char *member_ref(const cJSON *m)
 	return cJSON_IsString(r) ? r->valuestring : "";
 }
 
+/* Group.quantity is the number of members (the registry checks it): kept
+ * true after a change, when the list has one. */
+static void count_members(cJSON *group)
+{
+	if (cJSON_GetObjectItemCaseSensitive(group, "quantity"))
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    group, "quantity",
+		    cJSON_CreateNumber(
+		        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(group, "member"))));
+}
+
 bool schools_add_member(cJSON *group, const char *pid, const char *display)
 {
 	char ref[96];
@@ -94,7 +105,7 @@ bool schools_add_member(cJSON *group, const char *pid, const char *display)
 			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "inactive")))
 				return false; /* on the list already */
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "inactive");
-			return true;
+			return true; /* the count is the same */
 		}
 	}
 	m = cJSON_CreateObject();
@@ -103,6 +114,7 @@ bool schools_add_member(cJSON *group, const char *pid, const char *display)
 	if (display && *display)
 		cJSON_AddStringToObject(e, "display", display);
 	cJSON_AddItemToArray(members, m);
+	count_members(group);
 	return true;
 }
 
@@ -117,6 +129,10 @@ bool schools_remove_member(cJSON *group, const char *pid)
 	{
 		if (!strcmp(member_ref(m), ref)) {
 			cJSON_DeleteItemFromArray(members, i);
+			/* FHIR has no empty lists: the last one gone, no "member" */
+			if (!cJSON_GetArraySize(members))
+				cJSON_DeleteItemFromObjectCaseSensitive(group, "member");
+			count_members(group);
 			return true;
 		}
 		i++;

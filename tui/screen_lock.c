@@ -133,13 +133,9 @@ static void refused(struct app *a, struct lock_view *v, const struct api_result 
 		         key[0] ? key : "cancel");
 	} else {
 		char left[160] = "";
-		if (e->attempts_remaining >= 0 && e->captcha)
+		if (e->attempts_remaining >= 0)
 			snprintf(left, sizeof left,
 			         " %d more wrong password%s and the account needs a reset.",
-			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
-		else if (e->attempts_remaining >= 0)
-			snprintf(left, sizeof left,
-			         " %d more wrong password%s and the registry asks a challenge.",
 			         e->attempts_remaining, e->attempts_remaining == 1 ? "" : "s");
 		snprintf(v->error, sizeof v->error, "%s%s",
 		         e->description[0] ? e->description : res->err.message, left);

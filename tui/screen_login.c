@@ -1,6 +1,6 @@
 /* tui/screen_login.c - the login form: org code, username, masked password,
- * and the challenge answer once the registry asks for one (after 3 failed
- * attempts).
+ * and a challenge answer if a registry asks one (vaxregd asks none: after 3
+ * failed attempts it makes each next one wait, and says how long).
  *
  * What the form asks follows how the registry signs in (its SMART
  * configuration, api/session.h). It is asked for only when it matters, so
@@ -226,8 +226,14 @@ static void answered(struct app *a, struct screen *below, bool agreed)
 			 * store opens (a slow key derivation) while the login goes,
 			 * sent first */
 			struct vax_error err;
+			enum session_state before = session_state(a->sess);
 			api_pump(app_conn(a), 0);
-			session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL), &err);
+			/* the answer may have come in that pump: the login is then
+			 * done (this screen, v, gone with it) or refused, and the
+			 * store opens (or stays shut) as that said */
+			if (session_state(a->sess) == before && v->waiting)
+				session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL),
+				                     &err);
 		}
 	} else {
 		clear_password(v);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -43,8 +44,14 @@ static void got(struct api_req *req, const struct api_result *res, void *arg)
 	v->req = NULL;
 	v->loading = false;
 	struct vax_error err = {0};
-	cJSON *j = reports_answer(v->app, res, &err);
+	cJSON *p = reports_answer(v->app, res, &err);
 	api_req_free(req);
+	/* a Parameters resource: "total" and a "report" for each, with parts */
+	cJSON *j = p ? fhir_parameters_to_tree(p) : NULL;
+	cJSON_Delete(p);
+	if (j && !cJSON_GetObjectItemCaseSensitive(j, "reports") &&
+	    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "total")))
+		cJSON_AddArrayToObject(j, "reports"); /* none run yet */
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "reports"), *r;
 	if (!cJSON_IsArray(list)) {
 		snprintf(v->error, sizeof v->error, "%s",

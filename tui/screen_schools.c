@@ -160,7 +160,7 @@ static void name_submit(struct app *a, const char *const *val, void *ctx)
 		cJSON_AddStringToObject(g, "type", "person");
 		cJSON_AddBoolToObject(g, "actual", true);
 		cJSON_AddStringToObject(g, "name", val[0]);
-		cJSON_AddArrayToObject(g, "member");
+		/* no member yet: no "member" (FHIR has no empty lists) */
 		v->req = reports_send(a, "POST", "Group", g, changed, v, &err);
 		cJSON_Delete(g);
 	} else if (c->index < v->n) {

@@ -99,6 +99,13 @@ START_TEST(token_ok_and_refused)
 	ck_assert(e.captcha);
 	ck_assert_str_eq(e.challenge, "Type the word: maple");
 	ck_assert(!e.reset_required);
+	ck_assert_int_eq(e.retry_after, 0);
+	/* vaxregd: no challenge, a wait before the next attempt */
+	const char *slowed = "{\"error\":\"invalid_grant\",\"error_description\":\"Wait 15 seconds.\","
+	                     "\"attempts_remaining\":3,\"retry_after\":15,\"reset_required\":false}";
+	ck_assert(api_token_error_parse(slowed, strlen(slowed), &e));
+	ck_assert_int_eq(e.retry_after, 15);
+	ck_assert(!e.captcha);
 	ck_assert(!e.confidentiality_required);
 	const char *statement = "{\"error\":\"invalid_request\",\"error_description\":\"Accept the "
 	                        "statement.\",\"confidentiality_required\":true}";

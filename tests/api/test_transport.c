@@ -92,6 +92,13 @@ START_TEST(tls_wrong_host)
 }
 END_TEST
 
+/* CN=127.0.0.1, no subjectAltName: refused (libcurl alone would take the CN) */
+START_TEST(tls_no_san)
+{
+	tls_get("nosan", NULL, API_TLS, "API-TLS-HOSTNAME");
+}
+END_TEST
+
 START_TEST(tls_unknown_ca)
 {
 	tls_get("unknownca", NULL, API_TLS, "API-TLS-UNKNOWN-CA");
@@ -477,6 +484,7 @@ Suite *api_transport_suite(void)
 	tcase_add_test(tc, tls_expired);
 	tcase_add_test(tc, tls_wrong_host);
 	tcase_add_test(tc, tls_unknown_ca);
+	tcase_add_test(tc, tls_no_san);
 	tcase_add_test(tc, tls_pin_ok);
 	tcase_add_test(tc, tls_pin_mismatch);
 	tcase_add_test(tc, tls_system_store_rejects);

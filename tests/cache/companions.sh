@@ -71,6 +71,9 @@ mid=$(add_person Alvarado Marta MTH 5125550100)
 fid=$(add_person Benavides Hugo FTH 5125550200)
 gid=$(add_person Cardenas Irma GRD 5125550300)
 reg_json POST /Consent "$tok" '{"resourceType":"Consent","patient":{"reference":"Patient/'"$pid"'"},"dateTime":"2018-06-08",
+ "status":"active","scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+ "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+ "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
  "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/consent-minor","valueCode":"granted"}]}'
 expect 201 "create consent"
 csid=$(jqb .id)

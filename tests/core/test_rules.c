@@ -317,6 +317,19 @@ START_TEST(shot_cvx_mvx)
 	ck_assert(shot_has(&im, RULE_MVX_MISMATCH));
 	text_copy(im.mvx, sizeof im.mvx, "PMC"); /* Daptacel/Tripedia */
 	ck_assert(!shot_has(&im, RULE_MVX_MISMATCH));
+	/* the NDC: the code system's form, in CDC's tables, of this vaccine */
+	text_copy(im.ndc, sizeof im.ndc, "58160-810-52"); /* Infanrix, DTaP (CVX 20) */
+	ck_assert(!shot_has(&im, RULE_NDC_FORMAT) && !shot_has(&im, RULE_NDC_UNKNOWN) &&
+	          !shot_has(&im, RULE_NDC_MISMATCH));
+	text_copy(im.ndc, sizeof im.ndc, "58160081052");
+	ck_assert(!shot_has(&im, RULE_NDC_FORMAT) && !shot_has(&im, RULE_NDC_UNKNOWN));
+	text_copy(im.ndc, sizeof im.ndc, "58160-0810-52");
+	ck_assert(shot_has(&im, RULE_NDC_FORMAT));
+	text_copy(im.ndc, sizeof im.ndc, "12345-678-90");
+	ck_assert(shot_has(&im, RULE_NDC_UNKNOWN));
+	text_copy(im.ndc, sizeof im.ndc, "0006-4109-02"); /* Gardasil: HPV, not DTaP */
+	ck_assert(shot_has(&im, RULE_NDC_MISMATCH));
+	im.ndc[0] = '\0';
 	/* an unknown vaccine does not hide an unknown manufacturer */
 	text_copy(im.cvx, sizeof im.cvx, "900");
 	text_copy(im.mvx, sizeof im.mvx, "ZZZ");
@@ -420,8 +433,12 @@ START_TEST(duplicates)
 	had[0].date_given = ctx.today;
 	had[0].entered_in_error = true; /* deleted doses do not count */
 	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 2, &rep), -1);
-	/* editing a dose does not make it its own duplicate */
+	/* a dose given again after a subpotent one is meant to be there */
 	had[0].entered_in_error = false;
+	had[0].subpotent = true;
+	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 1, &rep), -1);
+	had[0].subpotent = false;
+	/* editing a dose does not make it its own duplicate */
 	text_copy(im.uuid, sizeof im.uuid, "a");
 	ck_assert_int_eq(rules_check_duplicate(&ctx, &im, had, 1, &rep), -1);
 }

@@ -37,6 +37,13 @@ static void free_data(void)
 	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id           \
 	"\",\"status\":\"" status "\",\"vaccineCode\":{\"coding\":[{\"system\":"                             \
 	"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},\"occurrenceDateTime\":\"" when "\"}}"
+#define IMM_SUB(id, cvx, when, reason)                                                                       \
+	",{\"name\":\"immunization\",\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"" id           \
+	"\",\"status\":\"completed\",\"isSubpotent\":true,\"subpotentReason\":[{\"coding\":[{\"system\":"    \
+	"\"http://terminology.hl7.org/CodeSystem/immunization-subpotent-reason\",\"code\":\"" reason         \
+	"\"}]}],"                                                                                            \
+	"\"vaccineCode\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},"  \
+	"\"occurrenceDateTime\":\"" when "\"}}"
 #define REQ(date, params)                                                                                    \
 	"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"assessmentDate\","                      \
 	"\"valueDate\":\"" date "\"}" params "]}"
@@ -88,6 +95,20 @@ static const cJSON *rec_for(const cJSON *out, const char *group)
 	return NULL;
 }
 
+static const char *coding_code(const cJSON *cc, int i)
+{
+	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cc, "coding"), i);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "code");
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *system_of(const cJSON *cc, int i)
+{
+	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cc, "coding"), i);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "system");
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 static const char *criterion(const cJSON *r, const char *loinc)
 {
 	const cJSON *c;
@@ -97,6 +118,15 @@ static const char *criterion(const cJSON *r, const char *loinc)
 			return cJSON_GetObjectItemCaseSensitive(c, "value")->valuestring;
 	}
 	return NULL;
+}
+
+/* The first evaluation, which must say not valid: its first reason. */
+static const cJSON *not_valid_reason(const cJSON *out)
+{
+	const cJSON *ev = param(out, "evaluation", 0);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "notvalid");
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ev, "doseStatusReason"), 0);
 }
 
 START_TEST(test_hepb_birth_dose)
@@ -130,7 +160,20 @@ START_TEST(test_hepb_birth_dose)
 	    "Patient/p1");
 	const cJSON *hepb = rec_for(out, "HepB");
 	ck_assert_ptr_nonnull(hepb);
-	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(hepb, "forecastStatus")), "due");
+	/* the IG's ForecastStatus code, and R4's "due": the earliest date is here */
+	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(hepb, "forecastStatus");
+	ck_assert_str_eq(code_of(fs), "notComplete");
+	ck_assert_str_eq(system_of(fs, 0), "http://hl7.org/fhir/us/immds/CodeSystem/ForecastStatus");
+	ck_assert_str_eq(system_of(fs, 1),
+	                 "http://terminology.hl7.org/CodeSystem/immunization-recommendation-status");
+	ck_assert_str_eq(coding_code(fs, 1), "due");
+	/* a vaccine code (CVX) and the disease in SNOMED CT as the IG's value set has it */
+	const cJSON *vc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(hepb, "vaccineCode"), 0);
+	ck_assert_str_eq(system_of(vc, 0), "http://hl7.org/fhir/sid/cvx");
+	ck_assert(*code_of(vc));
+	const cJSON *td = cJSON_GetObjectItemCaseSensitive(hepb, "targetDisease");
+	ck_assert_str_eq(system_of(td, 0), "http://snomed.info/sct");
+	ck_assert_str_eq(code_of(td), "66071002");
 	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(hepb, "doseNumberPositiveInt")->valueint, 2);
 	/* dose 2: 4 weeks after dose 1 and at least 4 weeks of age */
 	ck_assert_str_eq(criterion(hepb, "30981-5"), "2024-04-07");
@@ -164,15 +207,39 @@ START_TEST(test_not_valid_and_entered_in_error)
 	                                   IMM("b", "03", "2021-01-15", "entered-in-error")),
 	             &err);
 	ck_assert_msg(out != NULL, "%s", err.message);
-	const cJSON *ev = param(out, "evaluation", 0);
-	ck_assert_ptr_nonnull(ev);
-	ck_assert_str_eq(code_of(cJSON_GetObjectItemCaseSensitive(ev, "doseStatus")), "notvalid");
-	const cJSON *why = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ev, "doseStatusReason"), 0);
-	ck_assert_str_eq(code_of(why), "outsidesched");
+	const cJSON *why = not_valid_reason(out);
+	ck_assert_str_eq(code_of(why), "tooyoung");
+	ck_assert_str_eq(system_of(why, 0), "http://hl7.org/fhir/us/immds/CodeSystem/StatusReason");
 	ck_assert_ptr_nonnull(strstr(text_of(why), "Too Young"));
 	ck_assert_ptr_null(param(out, "evaluation", 1));
 	const cJSON *mmr = rec_for(out, "MMR");
 	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(mmr, "doseNumberPositiveInt")->valueint, 1);
+	cJSON_Delete(out);
+}
+END_TEST
+
+/* A dose the request calls subpotent is not valid, with the IG's reason
+ * from subpotentReason; a series whose earliest date is years ahead is not
+ * complete and not "due"; a group CDSi names no vaccine for gets the CVX
+ * that stands for the group. */
+START_TEST(test_subpotent_and_not_yet_due)
+{
+	struct vax_error err = {0};
+	cJSON *out = forecast(REQ("2024-09-01", PATIENT("2019-06-01", "female")
+	                                            IMM_SUB("s1", "03", "2020-06-15", "partialdose")),
+	                      &err);
+	ck_assert_msg(out != NULL, "%s", err.message);
+	ck_assert_str_eq(code_of(not_valid_reason(out)), "quantity");
+	/* the subpotent dose does not count: MMR's first dose is still to give */
+	const cJSON *mmr = rec_for(out, "MMR");
+	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(mmr, "doseNumberPositiveInt")->valueint, 1);
+	const cJSON *zos = rec_for(out, "Zoster");
+	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(zos, "forecastStatus");
+	ck_assert_str_eq(code_of(fs), "notComplete");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(fs, "coding")),
+	                 1); /* no "due" */
+	const cJSON *vc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(zos, "vaccineCode"), 0);
+	ck_assert_str_eq(code_of(vc), "188");
 	cJSON_Delete(out);
 }
 END_TEST
@@ -249,6 +316,7 @@ Suite *immds_suite(void)
 	tcase_add_test(tc, test_hepb_birth_dose);
 	tcase_add_test(tc, test_not_valid_and_entered_in_error);
 	tcase_add_test(tc, test_condition_selects_risk_series);
+	tcase_add_test(tc, test_subpotent_and_not_yet_due);
 	tcase_add_test(tc, test_bad_input_names_the_parameter);
 	suite_add_tcase(s, tc);
 	return s;

@@ -73,6 +73,7 @@ CVRS_ONLY = {
 }
 REGISTRY_ONLY = {
     "V-CVX-UNKNOWN": "CVX 900-902 are placeholders of the 2020 test kit, not in CDC's table",
+    "V-NDC-UNKNOWN": "NDCs 80777-9999-00 and 99999-9999-01 are placeholders, not in CDC's NDC tables",
     "V-MVX-UNKNOWN": "MVX AAA is a placeholder, not in CDC's table",
     "V-LOT-MISSING": "a dose given here needs its lot number",
     "V-FUNDING-MISSING": "a child's dose needs its funding source",

@@ -11,6 +11,12 @@
 #                              # sets REG_STATUS, REG_BODY (file), REG_HEADERS (file)
 #   registry_stop              # also runs on exit
 #
+# Every FHIR body vaxregd answers is kept (vaxregd --record) under
+# $top_builddir/tests/fhir-record/<test>/ for the conformance pass of
+# tests/fhir/validate.sh, which runs after the other tests; VAXREG_RECORD=no
+# turns that off, VAXREG_RECORD_TAG=x keeps them under x-<test>/ instead (a
+# test run again by another, as tests/registry/pg.sh does).
+#
 # Needs curl and jq; a test that sources this is skipped (77) without them.
 
 for _t in curl jq openssl; do
@@ -24,6 +30,12 @@ VAXREGD=${VAXREGD:-$top_builddir/vaxregd}
 # (tests/registry/pg.sh runs the suite so), else in the data directory
 REG_DB=${VAXREG_DATABASE:+--database $VAXREG_DATABASE}
 REG_PASSWORD='Test!pass2026'
+# Passwords the tests make are hashed at a test cost (vaxregd --test-kdf-cost:
+# scrypt 2^10, not 2^17), so a login takes milliseconds instead of half a
+# second; a test of the real cost sets REG_KDF= before adding users.
+REG_KDF=${REG_KDF---test-kdf-cost}
+# After 3 failed logins vaxregd makes each next attempt wait; the tests' wait
+# is 1 s (doubled each time) unless a test passes its own --login-delay.
 REG_PID=
 REG_URL=
 
@@ -35,6 +47,7 @@ registry_init() {
 	REG_HEADERS=$REG_TMP/headers
 	sh "$top_srcdir/tests/tls/mkca.sh" "$REG_TMP/tls" || fail "mkca.sh failed"
 	"$VAXREGD" init --data "$REG_DIR" $REG_DB >/dev/null || fail "vaxregd init failed"
+	registry_record_dir
 	trap registry_exit EXIT
 }
 
@@ -80,15 +93,35 @@ registry_user() {
 	"$VAXREGD" org add --data "$REG_DIR" $REG_DB --code "$1" --name "$1 clinic" >/dev/null 2>&1 || :
 	printf '%s\n' "${4:-$REG_PASSWORD}" |
 		"$VAXREGD" user add --data "$REG_DIR" $REG_DB --org "$1" --username "$2" --role "$3" \
-			--email "$2@example.org" >/dev/null || fail "user add $2"
+			--email "$2@example.org" $REG_KDF >/dev/null || fail "user add $2"
+}
+
+# REG_RECORD: this test's folder of recorded bodies, emptied once per test
+# (a test may call registry_init more than once).
+registry_record_dir() {
+	REG_RECORD=
+	[ "${VAXREG_RECORD:-yes}" = no ] && return 0
+	_rec_name=${VAXREG_RECORD_TAG:+$VAXREG_RECORD_TAG-}$(basename "$(dirname "$0")")-$(basename "$0" .sh)
+	REG_RECORD=$(cd "$top_builddir" && pwd)/tests/fhir-record/$_rec_name
+	if [ -z "${_reg_record_done:-}" ]; then
+		rm -rf "$REG_RECORD"
+		_reg_record_done=1
+	fi
+	mkdir -p "$REG_RECORD" || REG_RECORD=
 }
 
 registry_start() {
 	# a restart must not read the URL of the previous server
 	rm -f "$REG_TMP/server.out"
 	REG_URL=
+	_rec=
+	if [ -n "${REG_RECORD:-}" ]; then
+		_rec=$REG_RECORD/$$-$(date +%s%N)
+		mkdir -p "$_rec" || _rec=
+	fi
 	"$VAXREGD" --data "$REG_DIR" $REG_DB --listen 127.0.0.1:0 --cert "$REG_TMP/tls/server.pem" \
-		--key "$REG_TMP/tls/server.key" "$@" >"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
+		--key "$REG_TMP/tls/server.key" ${_rec:+--record "$_rec"} $REG_KDF --login-delay 1 "$@" \
+		>"$REG_TMP/server.out" 2>"$REG_TMP/server.err" &
 	REG_PID=$!
 	_i=0
 	while [ $_i -lt 200 ]; do
@@ -178,6 +211,24 @@ registry_login() {
 	jq -r .access_token "$REG_BODY"
 }
 
+# registry_attempt ORG USER PASSWORD [curl args]: one login attempt that
+# counts: after failed logins vaxregd makes the next attempt wait (the
+# answer says "wait N more seconds" and gives retry_after); such answers are
+# waited out, as the registry asks, and the attempt made again.
+registry_attempt() {
+	_ra_i=0
+	while :; do
+		reg POST /auth/token --data-urlencode grant_type=password --data-urlencode "org_code=$1" \
+			--data-urlencode "username=$2" --data-urlencode "password=$3" \
+			--data-urlencode confidentiality_accepted=true
+		_ra_wait=$(jq -r 'if (.error_description // "" | test("more seconds? before")) then .retry_after else 0 end' "$REG_BODY")
+		[ "$_ra_wait" -gt 0 ] 2>/dev/null || return 0
+		_ra_i=$((_ra_i + 1))
+		[ $_ra_i -lt 20 ] || fail "login $1/$2 still told to wait after $_ra_i attempts"
+		sleep "$_ra_wait"
+	done
+}
+
 # expect STATUS: the last response had that status
 expect() {
 	[ "$REG_STATUS" = "$1" ] || fail "${2:-request}: expected HTTP $1, got $REG_STATUS"
@@ -215,14 +266,31 @@ registry_maintenance() {
 	done
 }
 
+# reg_audit_where CONDITION: the audit rows that meet an SQL condition
+# (columns at, username, org, action, type, id), wherever the audit is
+reg_audit_where() {
+	if [ -n "${VAXREG_DATABASE:-}" ]; then
+		psql -X -q -A -t "$VAXREG_DATABASE" -c "SELECT count(*) FROM audit WHERE $1"
+	else
+		sqlite3 "$REG_DIR/audit.db" "SELECT count(*) FROM audit WHERE $1"
+	fi
+}
+
 # reg_audit_count TYPE ID [ACTION]: the audit rows about a resource
 reg_audit_count() {
-	_w="type='$1' AND id='$2'${3:+ AND action='$3'}"
-	if [ -n "${VAXREG_DATABASE:-}" ]; then
-		psql -X -q -A -t "$VAXREG_DATABASE" -c "SELECT count(*) FROM audit WHERE $_w"
-	else
-		sqlite3 "$REG_DIR/audit.db" "SELECT count(*) FROM audit WHERE $_w"
-	fi
+	reg_audit_where "type='$1' AND id='$2'${3:+ AND action='$3'}"
+}
+
+# reg_params_tree: the last body, a Parameters resource, read back into the
+# operation's plain tree in place, as fhir_parameters_to_tree() does (a
+# parameter with parts becomes an object of the array "<name>s")
+reg_params_tree() {
+	[ "$(jqb .resourceType)" = Parameters ] || fail "not a Parameters resource: $(head -c 300 "$REG_BODY")"
+	jq 'def tree: reduce .[] as $p ({};
+	      if $p.part then .[$p.name + "s"] += [($p.part | tree)]
+	      else .[$p.name] = ([$p | to_entries[] | select(.key | startswith("value")) | .value][0]
+	                         | if type == "object" then .reference else . end) end);
+	    .parameter | tree' "$REG_BODY" >"$REG_BODY.tree" && mv "$REG_BODY.tree" "$REG_BODY"
 }
 
 header() {

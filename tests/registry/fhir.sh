@@ -128,7 +128,8 @@ reg_json POST /Immunization "$tok" "$(imm $IU "Patient/$pid" 2022-03-10)"
 expect 201 "create immunization"
 iid=$(jqb .id)
 [ "$(jqb .doseQuantity.value)" = 0.5 ] || fail "dose volume"
-jqb '.performer[] | select(.function.coding[0].code=="OP") | .actor.identifier.value' | grep -qx CLINICA || fail "recording org"
+jqb '.extension[] | select(.url|endswith("/recorded-by")) | .valueReference.identifier.value' | grep -qx CLINICA ||
+	fail "recording org"
 reg_json POST /Immunization "$tok" "$(imm $IU "Patient/$pid" 2022-03-10)"
 expect 200 "immunization resend"
 [ "$(jqb .id)" = "$iid" ] || fail "second copy of a shot"
@@ -163,8 +164,38 @@ reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{
  "name":[{"family":"Treviño","given":["Guadalupe"]}],"telecom":[{"system":"phone","value":"9565550199"}]}'
 expect 201 "RelatedPerson"
 [ "$(s "/RelatedPerson?patient=$pid")" = 1 ] || fail "RelatedPerson search"
-reg_json POST /Consent "$tok" '{"resourceType":"Consent","patient":{"reference":"Patient/'$pid'"},"dateTime":"2021-03-05",
+# a relationship in v3 RoleCode is kept as sent; one in no known system or
+# not a code of a person responsible for a client is refused
+rel() {
+	reg_json POST /RelatedPerson "$tok" '{"resourceType":"RelatedPerson","patient":{"reference":"Patient/'$pid'"},
+	 "name":[{"family":"Peña","given":["Rosa"]}],"relationship":[{"coding":[{"system":"'$1'","code":"'$2'"}]}]}'
+}
+rel http://terminology.hl7.org/CodeSystem/v3-RoleCode GRPRN
+expect 201 "a v3 RoleCode relationship"
+[ "$(jqb -c '.relationship[0].coding[0] | [.system, .code]')" = '["http://terminology.hl7.org/CodeSystem/v3-RoleCode","GRPRN"]' ] ||
+	fail "the v3 relationship was rewritten: $(jqb -c .relationship)"
+rid=$(jqb .id)
+reg_json GET "/RelatedPerson/$rid" "$tok"
+[ "$(jqb '.relationship[0].coding[0].code')" = GRPRN ] || fail "the v3 relationship read back"
+reg_json DELETE "/RelatedPerson/$rid" "$tok"
+expect 204 "delete the v3 one"
+rel http://terminology.hl7.org/CodeSystem/v3-RoleCode ZZZ
+expect 422 "a v3 code that names no responsible person"
+rel urn:example:family MTH
+expect 422 "a relationship of an unknown system"
+[ "$(jqb '.issue[0].expression[0]')" = RelatedPerson.relationship ] || fail "the refusal names RelatedPerson.relationship"
+CONSENT='{"resourceType":"Consent","patient":{"reference":"Patient/'$pid'"},"dateTime":"2021-03-05","status":"active",
+ "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+ "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+ "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
  "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/consent-minor","valueCode":"granted"}]}'
+# a Consent R4 would not accept, or one whose status says otherwise than its answer, is refused
+reg_json POST /Consent "$tok" "$(echo "$CONSENT" | jq -c 'del(.category)')"
+expect 422 "Consent without category"
+jqb '.issue[0].expression[0]' | grep -qx Consent.category || fail "names Consent.category"
+reg_json POST /Consent "$tok" "$(echo "$CONSENT" | jq -c '.status = "proposed"')"
+expect 422 "Consent status against its answer"
+reg_json POST /Consent "$tok" "$CONSENT"
 expect 201 "Consent"
 [ "$(jqb .status)" = active ] || fail "consent status"
 [ "$(s "/Consent?patient=$pid")" = 1 ] || fail "Consent search"

@@ -21,7 +21,7 @@ lot_json() { # CVX MVX LOT EXPIRY FUNDING DOSES
 	printf '%s' '{"resourceType":"Medication","status":"active",
  "code":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"'"$1"'"}]},
  "manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"'"$2"'"}},
- "batch":{"lotNumber":"'"$3"'","expirationDate":"'"$4"'"},
+ "batch":{"lotNumber":"'"$3"'","expirationDate":"'"$4"'"},"form":{"text":"single-dose vial"},
  "extension":[{"url":"https://vaxdesk.org/fhir/StructureDefinition/doses-on-hand","valueInteger":'"$6"'},
   {"url":"https://vaxdesk.org/fhir/StructureDefinition/funding-source","valueCodeableConcept":{"coding":[{"system":"https://vaxdesk.org/fhir/CodeSystem/funding-source","code":"'"$5"'"}]}}]}'
 }
@@ -84,7 +84,9 @@ RID2=$(jqb '.identifier[] | select(.system == "https://vaxdesk.org/fhir/sid/regi
 [ "$RID2" != "$RID" ] || fail "two clients, two IDs"
 # an update without it, or with another, keeps it
 reg_json GET "/Patient/$PID2" "$a"
-jq '.identifier = [.identifier[] | select(.system != "https://vaxdesk.org/fhir/sid/registry-id")]' "$REG_BODY" > "$REG_TMP/upd.json"
+# (no identifier left: none at all, FHIR has no empty lists)
+jq '.identifier = [.identifier[] | select(.system != "https://vaxdesk.org/fhir/sid/registry-id")]
+ | if .identifier == [] then del(.identifier) else . end' "$REG_BODY" > "$REG_TMP/upd.json"
 reg_json PUT "/Patient/$PID2" "$a" "$(cat "$REG_TMP/upd.json")"
 expect 200 "an update without the ID"
 reg_json GET "/Patient/$PID2" "$a"
@@ -113,7 +115,13 @@ doses_left() {
 	reg_json GET "/Medication/$LID" "$a"
 	jqb '.extension[] | select(.url | endswith("/doses-on-hand")) | .valueInteger'
 }
+lot_rest() { # the lot as kept, less its count and version
+	reg_json GET "/Medication/$LID" "$a"
+	jq -S 'del(.meta) | .extension |= map(select(.url | endswith("/doses-on-hand") | not))' "$REG_BODY"
+}
+before=$(lot_rest)
 dose "$PID2" ipv-26a
+[ "$(lot_rest)" = "$before" ] || fail "counting a dose off changed the lot beyond its count: $(lot_rest)"
 [ "$(doses_left)" = 9 ] || fail "a dose with the lot's number (any case, hyphens) counts one off: $(doses_left)"
 dose "$PID2" IPV26A
 [ "$(doses_left)" = 8 ] || fail "a second dose: $(doses_left)"

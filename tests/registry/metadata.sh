@@ -16,6 +16,33 @@ jqb '.rest[0].operation[].name' | grep -qx immds-forecast || fail "no \$immds-fo
 jqb '.rest[0].resource[] | select(.type=="Group") | .operation[].name' | grep -qx school-compliance ||
 	fail "no \$school-compliance"
 header Content-Type | grep -q 'application/fhir+json' || fail "content type"
+# the operations by the definitions' canonical URLs: the ImmDS IG's own
+[ "$(jqb '.rest[0].operation[] | select(.name=="immds-forecast") | .definition')" = \
+	http://hl7.org/fhir/us/immds/OperationDefinition/ImmDSForecastOperation ] || fail "ImmDS definition URL"
+# the extensions' and operations' definitions are listed and served (read
+# and by url, without a login; tests/fhir/validate.sh checks each)
+sds=$(jqb '.rest[0].resource[] | select(.type=="StructureDefinition") | .documentation' |
+	grep -o 'https://vaxdesk.org/fhir/StructureDefinition/[a-z-]*' | sort)
+[ "$(echo "$sds" | wc -l)" = 19 ] || fail "the CapabilityStatement lists $(echo "$sds" | wc -l) extensions, not 19"
+for u in $sds; do
+	reg GET "/StructureDefinition/${u##*/}"
+	expect 200 "StructureDefinition ${u##*/}"
+	[ "$(jqb .url)" = "$u" ] && [ "$(jqb .type)" = Extension ] || fail "StructureDefinition ${u##*/}"
+done
+reg GET "/StructureDefinition?url=https://vaxdesk.org/fhir/StructureDefinition/recorded-by"
+[ "$(jqb .total)" = 1 ] && [ "$(jqb '.entry[0].resource.id')" = recorded-by ] || fail "StructureDefinition?url="
+reg GET /StructureDefinition
+[ "$(jqb .total)" = 19 ] || fail "StructureDefinition search"
+for od in Group-school-compliance ImmDSForecastOperation; do
+	reg GET "/OperationDefinition/$od"
+	expect 200 "OperationDefinition $od"
+done
+[ "$(jqb .code)" = immds-forecast ] && [ "$(jqb .url)" = \
+	http://hl7.org/fhir/us/immds/OperationDefinition/ImmDSForecastOperation ] || fail "ImmDS OperationDefinition"
+reg GET /StructureDefinition/nosuch
+expect 404 "an unknown definition"
+reg POST /StructureDefinition -H 'Content-Type: application/fhir+json' --data '{"resourceType":"StructureDefinition"}'
+expect 405 "definitions are read-only"
 
 # TLS is verified: without the CA curl must refuse
 if curl -sS -o /dev/null "$REG_URL/metadata" 2>/dev/null; then fail "untrusted cert accepted"; fi

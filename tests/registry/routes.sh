@@ -29,6 +29,10 @@ allow PUT /Group/g1/\$school-compliance "GET, POST"
 allow GET '/$immds-forecast' POST
 allow GET / POST
 allow POST /metadata GET
+allow GET /Patient/_search POST
+allow DELETE /StructureDefinition GET
+allow PUT /StructureDefinition/capture GET
+allow POST /OperationDefinition/Group-school-compliance GET
 allow DELETE /auth/token POST
 allow POST /auth/confidentiality GET
 [ "$(jqb .error)" = invalid_request ] || fail "/auth answers in OAuth2 JSON"

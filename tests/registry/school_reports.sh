@@ -30,19 +30,24 @@ gid=$(jqb .id)
 reg_json POST "/Group/$gid/\$school-report" "$n" '{"resourceType":"Parameters","parameter":[
  {"name":"grade","valueString":"K"},{"name":"date","valueDate":"2024-08-20"}]}'
 expect 201 "run and keep a report"
+# each answers a Parameters resource (the definitions Group-school-report and
+# Group-school-reports); the checks read its plain tree
+cp "$REG_BODY" "$REG_TMP/run.json"
+reg_params_tree
 r1=$(jqb .id)
 [ -n "$r1" ] && [ "$(header Location)" = "$REG_URL/Group/\$school-reports/$r1" ] ||
 	fail "report id and Location: $(header Location)"
 [ "$(jqb .total)" = 2 ] && [ "$(jqb .compliant)" = 0 ] && [ "$(jqb .ranBy)" = nancy ] || fail "report"
 [ "$(jqb '.students[] | select(.name == "Núñez, Iker") | .requirements[] | select(.vaccine == "MMR") | [.status, .dose, .earliest] | @csv')" = '"not-met",1,"2024-08-20"' ] ||
 	fail "Núñez's MMR"
-cp "$REG_BODY" "$REG_TMP/run.json"
 reg_json POST "/Group/$gid/\$school-report?grade=1&date=2024-09-01" "$n"
 expect 201 "a second report"
+reg_params_tree
 r2=$(jqb .id)
 
 reg_json GET "/Group/\$school-reports" "$n"
 expect 200 "the reports"
+reg_params_tree
 [ "$(jqb .total)" = 2 ] || fail "two reports"
 [ "$(jqb -r '[.reports[].id] | join(" ")')" = "$r2 $r1" ] || fail "newest first: $(jqb -c '[.reports[].id]')"
 [ "$(jqb -c '.reports[1] | [.name, .grade, .date, .total, .compliant, .ranBy]')" = '["Becker Elementary K","K","2024-08-20",2,0,"nancy"]' ] ||
@@ -66,6 +71,7 @@ cmp -s "$REG_TMP/a" "$REG_TMP/c" || fail "a kept report changed"
 # only the organization that ran them sees them
 reg_json GET "/Group/\$school-reports" "$s"
 expect 200 "another school's reports"
+reg_params_tree
 [ "$(jqb .total)" = 0 ] || fail "ISD2 sees ISD's reports"
 reg_json GET "/Group/\$school-reports/$r1" "$s"
 expect 404 "another school's report"

@@ -1,9 +1,11 @@
 /* tests/registry/test_fhir.c - core/fhir.c: FHIR R4 JSON <-> core types. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/fhir.h"
+#include "registry/routes_int.h"
 #include "tests/suites.h"
 
 static vax_date ymd(int y, int m, int d)
@@ -131,7 +133,7 @@ static void full_imm(struct immunization *im)
 	strcpy(im->client_uuid, "6f1c2f9e-3a44-4c4b-9d7e-0a1b2c3d4e01");
 	strcpy(im->cvx, "08");
 	strcpy(im->mvx, "MSD");
-	strcpy(im->ndc, "00006-4981-00");
+	strcpy(im->ndc, "0006-4981-00");
 	strcpy(im->lot, "X1234");
 	im->expiration = ymd(2027, 1, 1);
 	im->dose_ul = 500;
@@ -153,6 +155,83 @@ static void full_imm(struct immunization *im)
 	im->capture.at = 1763800000;
 }
 
+/* The extension of url in a Patient, and the value of its sub-extension. */
+static const cJSON *ext_of(const cJSON *j, const char *url)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "extension"))
+	{
+		if (!strcmp(cJSON_GetObjectItem(e, "url")->valuestring, url))
+			return e;
+	}
+	return NULL;
+}
+
+/* US Core race and ethnicity: OMB categories in ombCategory, other CDC
+ * codes in detailed, the words in text; a non-OMB code offered as a
+ * category is refused. */
+START_TEST(race_us_core)
+{
+	struct client c, back;
+	full_client(&c);
+	c.n_race = 0;
+	strcpy(c.race[c.n_race++], "2106-3");
+	strcpy(c.race[c.n_race++], "2131-1");
+	strcpy(c.race[c.n_race++], "UNK");
+	cJSON *j = fhir_patient_to_json(&c);
+	const cJSON *race = ext_of(j, "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+	ck_assert_ptr_nonnull(race);
+	const cJSON *sub = cJSON_GetObjectItem(race, "extension");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 0), "url")->valuestring, "ombCategory");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 1), "url")->valuestring, "detailed");
+	const cJSON *unk = cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 2), "valueCoding");
+	ck_assert_str_eq(cJSON_GetObjectItem(unk, "system")->valuestring,
+	                 "http://terminology.hl7.org/CodeSystem/v3-NullFlavor");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(sub, 3), "valueString")->valuestring,
+	                 "White, Other race, Unknown");
+	const cJSON *eth = ext_of(j, "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
+	const cJSON *esub = cJSON_GetObjectItem(eth, "extension");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(esub, 1), "valueString")->valuestring,
+	                 "Hispanic or Latino");
+	struct vax_error err = {0};
+	ck_assert_msg(fhir_patient_from_json(j, &back, &err), "%s", err.message);
+	ck_assert_int_eq(back.n_race, 3);
+	ck_assert_str_eq(back.race[1], "2131-1");
+	ck_assert_str_eq(back.race[2], "UNK");
+	cJSON_Delete(j);
+	/* "Other race" offered as an OMB category */
+	j = cJSON_Parse(
+	    "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"http://hl7.org/fhir/us/core/"
+	    "StructureDefinition/us-core-race\",\"extension\":[{\"url\":\"ombCategory\",\"valueCoding\":{"
+	    "\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2131-1\"}},{\"url\":\"text\","
+	    "\"valueString\":\"Other\"}]}]}");
+	ck_assert(!fhir_patient_from_json(j, &back, &err));
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
+	ck_assert_ptr_nonnull(strstr(err.message, "detailed"));
+	cJSON_Delete(j);
+	/* any CDC code in detailed is taken (the record keeps it); garbage is not */
+	j = cJSON_Parse(
+	    "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"http://hl7.org/fhir/us/core/"
+	    "StructureDefinition/us-core-race\",\"extension\":[{\"url\":\"ombCategory\",\"valueCoding\":{"
+	    "\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2106-3\"}},{\"url\":\"detailed\","
+	    "\"valueCoding\":{\"system\":\"urn:oid:2.16.840.1.113883.6.238\",\"code\":\"2108-9\"}},{"
+	    "\"url\":\"text\",\"valueString\":\"European\"}]}]}");
+	ck_assert_msg(fhir_patient_from_json(j, &back, &err), "%s", err.message);
+	ck_assert_int_eq(back.n_race, 1);
+	cJSON *code = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(
+	        cJSON_GetArrayItem(
+	            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "extension"), 0),
+	                                "extension"),
+	            1),
+	        "valueCoding"),
+	    "code");
+	cJSON_SetValuestring(code, "eur");
+	ck_assert(!fhir_patient_from_json(j, &back, &err));
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(immunization_round_trip)
 {
 	struct immunization im, back;
@@ -164,9 +243,19 @@ START_TEST(immunization_round_trip)
 	ck_assert_str_eq(back.uuid, im.uuid);
 	ck_assert_str_eq(back.client_id, "p1");
 	ck_assert_str_eq(back.client_uuid, im.client_uuid);
+	ck_assert(!back.subpotent);
+	/* a subpotent dose stays one both ways */
+	im.subpotent = true;
+	cJSON *sj = fhir_immunization_to_json(&im);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(sj, "isSubpotent")));
+	struct immunization sb;
+	ck_assert_msg(fhir_immunization_from_json(sj, &sb, &err), "%s", err.message);
+	ck_assert(sb.subpotent);
+	cJSON_Delete(sj);
+	im.subpotent = false;
 	ck_assert_str_eq(back.cvx, "08");
 	ck_assert_str_eq(back.mvx, "MSD");
-	ck_assert_str_eq(back.ndc, "00006-4981-00");
+	ck_assert_str_eq(back.ndc, "0006-4981-00");
 	ck_assert_str_eq(back.lot, "X1234");
 	ck_assert_int_eq(back.expiration, im.expiration);
 	ck_assert_int_eq(back.dose_ul, 500);
@@ -271,6 +360,25 @@ START_TEST(related_and_consent)
 	cJSON_Delete(j);
 	ck_assert_str_eq(ref, "Patient/p1");
 	ck_assert_str_eq(back.relationship, "MTH");
+	ck_assert(!back.relationship_v3);
+	/* a v3 RoleCode stays one; another system is refused */
+	strcpy(rp.relationship, "GRPRN");
+	rp.relationship_v3 = true;
+	cJSON *v3 = fhir_related_person_to_json(&rp, "Patient/p1");
+	const cJSON *rc = cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v3, "relationship"), 0), "coding"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(rc, "system")->valuestring,
+	                 "http://terminology.hl7.org/CodeSystem/v3-RoleCode");
+	struct responsible_person b3;
+	ck_assert(fhir_related_person_from_json(v3, &b3, NULL, 0, &err));
+	ck_assert(b3.relationship_v3);
+	ck_assert_str_eq(b3.relationship, "GRPRN");
+	cJSON_ReplaceItemInObject((cJSON *)rc, "system", cJSON_CreateString("urn:example:family"));
+	ck_assert(!fhir_related_person_from_json(v3, &b3, NULL, 0, &err));
+	ck_assert_str_eq(err.code, "FHIR-INVALID");
+	cJSON_Delete(v3);
+	strcpy(rp.relationship, "MTH");
+	rp.relationship_v3 = false;
 	ck_assert_str_eq(back.name.given, "Guadalupe");
 	ck_assert_str_eq(back.phone.number, "9565550199");
 	ck_assert_str_eq(back.version, "");
@@ -365,6 +473,134 @@ START_TEST(client_with_contained)
 }
 END_TEST
 
+/* Every rule's field, and every field the rules name besides, has a
+ * FHIRPath: an OperationOutcome never names an internal field. */
+/* Every project extension URL in j (at any depth) into urls. */
+static void ext_urls(const cJSON *j, char (*urls)[160], int *n)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, j)
+	{
+		if (c->string && !strcmp(c->string, "url") && cJSON_IsString(c) &&
+		    !strncmp(c->valuestring, FHIR_EXT, strlen(FHIR_EXT))) {
+			bool seen = false;
+			for (int i = 0; i < *n && !seen; i++)
+				seen = !strcmp(urls[i], c->valuestring);
+			if (!seen && *n < 64)
+				snprintf(urls[(*n)++], 160, "%s", c->valuestring);
+		}
+		ext_urls(c, urls, n);
+	}
+}
+
+/* Every extension vaxdesk and vaxregd write has a StructureDefinition
+ * served (registry/conformance.c): a record with every field set, its
+ * responsible person and consent. */
+START_TEST(extensions_defined)
+{
+	struct client c;
+	full_client(&c);
+	c.no_viable_address = true;
+	struct immunization im;
+	full_imm(&im);
+	strcpy(im.delete_reason, "entered twice");
+	im.subpotent = true;
+	struct consent cs = {0};
+	cs.minor = CONSENT_GRANTED;
+	cs.adult = CONSENT_UNKNOWN;
+	cs.date = ymd(2024, 1, 2);
+	cs.disaster_retention = true;
+	strcpy(cs.source, "form");
+	cJSON *all[3] = {fhir_patient_to_json(&c), fhir_immunization_to_json(&im),
+	                 fhir_consent_to_json(&cs, "Patient/p1")};
+	char urls[64][160];
+	int n = 0;
+	for (int i = 0; i < 3; i++) {
+		ext_urls(all[i], urls, &n);
+		cJSON_Delete(all[i]);
+	}
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(reg_extension_defined(urls[i]), "no StructureDefinition for %s", urls[i]);
+	ck_assert_int_eq(n, 19);
+	ck_assert(!reg_extension_defined(FHIR_EXT "no-such-extension"));
+}
+END_TEST
+
+/* An operation's plain answer and its Parameters form, both ways. */
+START_TEST(parameters_tree)
+{
+	cJSON *tree = cJSON_Parse("{\"group\":\"Group/g1\",\"grade\":\"K\",\"date\":\"2024-08-20\","
+	                          "\"total\":2,\"students\":[{\"patient\":\"Patient/a\",\"compliant\":true,"
+	                          "\"requirements\":[{\"vaccine\":\"Tdap/Td\",\"status\":\"met\","
+	                          "\"validDoses\":1}]},{\"patient\":\"Patient/b\",\"error\":\"gone\"}]}");
+	cJSON *p = fhir_parameters_from_tree(tree);
+	const cJSON *ps = cJSON_GetObjectItem(p, "parameter");
+	ck_assert_str_eq(cJSON_GetObjectItem(p, "resourceType")->valuestring, "Parameters");
+	const cJSON *g = cJSON_GetArrayItem(ps, 0);
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(g, "valueReference"), "reference")->valuestring,
+	    "Group/g1");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 2), "valueDate")->valuestring,
+	                 "2024-08-20");
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 3), "valueInteger")->valueint, 2);
+	const cJSON *st = cJSON_GetArrayItem(ps, 4);
+	ck_assert_str_eq(cJSON_GetObjectItem(st, "name")->valuestring, "student");
+	const cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "part"), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(req, "name")->valuestring, "requirement");
+	const cJSON *vac = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "part"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(vac, "valueString")->valuestring, "Tdap/Td");
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(req, "part"), 1), "valueCode")
+	        ->valuestring,
+	    "met");
+	cJSON *back = fhir_parameters_to_tree(p);
+	ck_assert(cJSON_Compare(back, tree, true));
+	cJSON_Delete(back);
+	cJSON_Delete(p);
+	cJSON_Delete(tree);
+}
+END_TEST
+
+START_TEST(rule_paths)
+{
+	static const char *resources[] = {"Patient", "Immunization", "RelatedPerson", "Consent"};
+	static const char *fields[] = {
+	    "aka.family",     "aka.given",   "aka.middle", "name.middle", "mother_maiden",     "mother_given",
+	    "race",           "ethnicity",   "route",      "site",        "funding",           "vfc",
+	    "refusal_reason", "resp.family", "resp.given", "resp.middle", "resp.relationship", "resp.phone",
+	    "resp.zip",       "resp.state"};
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (r == RULE_CODE_UNKNOWN)
+			continue; /* always given the field of the code */
+		bool found = false;
+		for (size_t k = 0; k < 4 && !found; k++)
+			found = fhir_rule_path(resources[k], rule_field((enum rule_id)r)) != NULL;
+		ck_assert_msg(found, "rule %s: field %s has no FHIRPath", rule_code((enum rule_id)r),
+		              rule_field((enum rule_id)r));
+	}
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		bool found = false;
+		for (size_t k = 0; k < 4 && !found; k++)
+			found = fhir_rule_path(resources[k], fields[i]) != NULL;
+		ck_assert_msg(found, "field %s has no FHIRPath", fields[i]);
+	}
+	ck_assert_str_eq(fhir_rule_path("Patient", "address.county"), "Patient.address[0].district");
+	ck_assert_str_eq(fhir_rule_path("Immunization", "lot"), "Immunization.lotNumber");
+	/* mapping errors name project extensions by their URL */
+	struct vax_error err = {0};
+	char buf[200];
+	error_set(&err, "FHIR-INVALID",
+	          "Patient.extension(comment): has more comments than the registry keeps.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf),
+	                 "Patient.extension('https://vaxdesk.org/fhir/StructureDefinition/comment')");
+	error_set(&err, "FHIR-INVALID", "Patient.extension(race): ombCategory needs a valueCoding.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf),
+	                 "Patient.extension('http://hl7.org/fhir/us/core/StructureDefinition/us-core-race')");
+	error_set(&err, "FHIR-INVALID", "Patient.birthDate: not a date.");
+	ck_assert_str_eq(fhir_error_path(&err, buf, sizeof buf), "Patient.birthDate");
+}
+END_TEST
+
 START_TEST(outcomes)
 {
 	struct rule_report rep;
@@ -377,7 +613,7 @@ START_TEST(outcomes)
 	const cJSON *i0 = cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(i0, "severity")->valuestring, "error");
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(i0, "expression"), 0)->valuestring,
-	                 "Patient.dob");
+	                 "Patient.birthDate");
 	struct vax_error err = {0};
 	ck_assert(fhir_outcome_read(oo, &err));
 	ck_assert_str_eq(err.code, "V-DOB-FUTURE");
@@ -436,6 +672,10 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, related_and_consent);
 	tcase_add_test(tc, client_with_contained);
 	tcase_add_test(tc, outcomes);
+	tcase_add_test(tc, rule_paths);
+	tcase_add_test(tc, extensions_defined);
+	tcase_add_test(tc, parameters_tree);
+	tcase_add_test(tc, race_us_core);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
 	suite_add_tcase(s, tc);

@@ -69,6 +69,16 @@ START_TEST(ndc_lookups)
 	ck_assert_ptr_eq(codes_ndc(shipped, "58160-810-52"), a); /* 5-3-2 label form */
 	ck_assert_ptr_null(codes_ndc(shipped, "58160-0810-5x"));
 	ck_assert_ptr_null(codes_ndc(shipped, "12345"));
+	/* the label's 10 digits, the form the NDC code system takes */
+	ck_assert_str_eq(a->ndc10, "58160-810-52");
+	ck_assert(codes_ndc_form_ok(a->ndc10));
+	ck_assert_str_eq(codes_ndc(shipped, "0006-4109-02")->ndc10, "0006-4109-02"); /* 4-4-2 */
+	ck_assert(codes_ndc_form_ok("58160081052"));
+	ck_assert(
+	    !codes_ndc_form_ok("58160-0810-52")); /* 11 digits with dashes: no form of the code system */
+	ck_assert(!codes_ndc_form_ok("5816-0810-52x"));
+	ck_assert(!codes_ndc_form_ok("not-an-ndc"));
+	ck_assert(!codes_ndc_form_ok("581600810521"));
 	/* from a GS1 GTIN, both listed and derived from the embedded NDC */
 	ck_assert_ptr_eq(codes_ndc_by_gtin(shipped, "00358160810527"), a);
 	const struct ndc_info *u = codes_ndc_by_gtin(shipped, "10358160810432");

@@ -45,6 +45,7 @@ START_TEST(defaults_and_good_lines)
 	ck_assert(cfg.paper_a4);
 	ck_assert_str_eq(cfg.print_dir, "/srv/clinic/printed");
 	ck_assert_str_eq(cfg.pinned_pubkey, "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=");
+	ck_assert_str_eq(cfg.fatal, "");
 }
 END_TEST
 
@@ -77,6 +78,9 @@ START_TEST(bad_lines_are_reported_and_ignored)
 	ck_assert(has_error(&cfg, "c.conf:5: expected 'key = value'"));
 	ck_assert(has_error(&cfg, "c.conf:6:"));
 	ck_assert(has_error(&cfg, "c.conf:7: pinned_pubkey"));
+	/* the one bad line that stops start-up: no pin would be weaker than asked */
+	ck_assert(!strncmp(cfg.fatal, "c.conf:7: pinned_pubkey", 23));
+	ck_assert_str_eq(cfg.pinned_pubkey, "");
 	ck_assert_str_eq(cfg.registry_url, "");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
 	ck_assert_int_eq(cfg.cache_retention_days, 30); /* good lines still apply */

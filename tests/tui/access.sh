@@ -2,7 +2,8 @@
 # The access screens against a real vaxregd over TLS: confidentiality and
 # login, an organization name with accents, Switch Organization, the idle
 # lock keeping a half-typed form, the registry going into maintenance
-# mid-session (banner, no freeze); wrong password x3 -> challenge, x3 more
+# mid-session (banner, no freeze); wrong password x3 -> a wait before each
+# next attempt, x3 more (each after its wait)
 # -> reset with the token from the registry's mail spool -> log in with the
 # new password.
 set -eu
@@ -91,7 +92,7 @@ tui_has maint '(back in about 10 min)'
 tui_has maint2 QQDRAFTX
 "$VAXREGD" maintenance off --data "$REG_DIR" >/dev/null
 
-# --- bob: 3 wrong -> challenge, 3 more -> reset via the mail spool -------------
+# --- bob: 3 wrong -> a wait, 3 more (after the waits) -> reset via the mail spool -
 (
 	tui_run <<EOF2
 :wait-idle
@@ -110,19 +111,18 @@ tui_has maint2 QQDRAFTX
 <Enter>
 :wait-idle
 :save-screen $S/challenge.txt
+:wait-file $TUI_TMP/waited1
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
+:save-screen $S/try4.txt
+:wait-file $TUI_TMP/waited2
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
+:save-screen $S/try5.txt
+:wait-file $TUI_TMP/waited3
 :type Wrong!pass1
-<Tab>
-:type NOTIT
 <Enter>
 :wait-idle
 :save-screen $S/reset.txt
@@ -150,6 +150,17 @@ EOF2
 	echo "$TUI_STATUS" > "$TUI_TMP/bob.status"
 ) &
 child=$!
+# each attempt after the third waits as the registry asks (1 s, 2 s, 4 s in
+# tests): the person reads the screen, waits a little longer, types again
+k=1
+delay=1
+for f in challenge try4 try5; do
+	tui_wait_screen $f $child
+	sleep $((delay + 1))
+	touch "$TUI_TMP/waited$k"
+	k=$((k + 1))
+	delay=$((delay * 2))
+done
 tui_wait_screen step2
 mail=$(ls "$REG_DIR/mail/new" 2>/dev/null | head -1)
 if [ -n "$mail" ]; then
@@ -161,12 +172,17 @@ fi
 wait $child
 [ "$(cat "$TUI_TMP/bob.status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/bob.status")"
 tui_has wrong1 'is not right.'
-tui_has wrong1 'left: 2.'
+tui_has wrong1 'left: 5.'
 # the statement comes after the right password only, at this login too
 tui_lacks wrong1 'Confidentiality statement'
 tui_has bobconfid 'Confidentiality statement'
-tui_has challenge 'Type the word shown:'
-tui_has challenge '* Challenge answer:'
+tui_has challenge 'Wait 1'
+tui_has challenge 'before the next attempt. Attempts left: 3.'
+tui_lacks challenge 'Challenge'
+tui_has try4 'Wait 2'
+tui_has try4 'Attempts left: 2.'
+tui_has try5 'Wait 4'
+tui_has try5 'Attempts left: 1.'
 tui_has reset 'Forgot password - step 1 of 2'
 tui_has reset 'bob'
 tui_has step2 'step 2 of 2'

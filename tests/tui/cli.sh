@@ -27,4 +27,15 @@ tui_run <<EOF2
 EOF2
 [ "$TUI_STATUS" = 0 ] || tui_fail "bad config was fatal"
 tui_has conf 'vaxdesk.conf:1'
+# except a pin that cannot be read: never connect without it, say so, stop
+for cmd in '' sync; do
+	tui_conf 'pinned_pubkey = sha256//not-a-pin'
+	st=0
+	tui_run $cmd <<EOF2
+:save-screen $S/pin.txt
+EOF2
+	[ "$TUI_STATUS" = 2 ] || tui_fail "vaxdesk $cmd started with a malformed pinned_pubkey ($TUI_STATUS)"
+	grep -q 'vaxdesk.conf:1: pinned_pubkey is not sha256//' "$TUI_TMP/err" ||
+		tui_fail "vaxdesk $cmd: no message for the malformed pin: $(cat "$TUI_TMP/err")"
+done
 exit 0

@@ -77,10 +77,8 @@ h
 <Enter>
 :wait-idle
 :save-screen $S/challenge.txt
-:wait-file $TUI_TMP/word
+:wait-file $TUI_TMP/waited
 :type $REG_PASSWORD
-<Tab>
-:type-file $TUI_TMP/word
 <Enter>
 :wait-idle
 :save-screen $S/statement.txt
@@ -106,11 +104,11 @@ tui_wait_screen ready
 reg_json GET "/Immunization?patient=$PID" "$tok"
 [ "$(jqb '.total // (.entry | length)')" = 0 ] || fail "a dose reached the registry during maintenance"
 touch "$TUI_TMP/maint_off"
-# after three wrong passwords the registry asks for a word shown on screen:
-# read it off the screen as the person would
+# after three wrong passwords the registry makes the next attempt wait (1 s
+# in tests): the person waits, as the screen says, then types the password
 tui_wait_screen challenge $child
-sed -n 's/.*Type the word shown: \([A-Za-z]*\).*/\1/p' "$S/challenge.txt" 2>/dev/null | head -1 > "$TUI_TMP/word.tmp" || :
-mv "$TUI_TMP/word.tmp" "$TUI_TMP/word"
+sleep 2
+touch "$TUI_TMP/waited"
 wait $child
 [ "$(cat "$TUI_TMP/status")" = 0 ] || tui_fail "vaxdesk exit status $(cat "$TUI_TMP/status")"
 
@@ -137,14 +135,14 @@ tui_has wrong 'OFFLINE (registry back)'
 tui_has wrong 'Outbox: 1'
 tui_lacks wrong 'Wrong!pass2026'
 tui_lacks wrong "$REG_PASSWORD"
-# the third: the registry wants the challenge word too, and says how close
-# the account is to a reset
-tui_has challenge 'Type the word shown:'
-tui_has challenge 'Challenge answer'
-tui_has challenge 'more wrong passwords and the account needs a reset.'
+# the third: the registry makes the next attempt wait, and says how close
+# the account is to a reset; no challenge word
+tui_has challenge 'Wait'
+tui_has challenge '1 second before the next attempt.'
+tui_has challenge '3 more wrong passwords and the account needs'
 tui_has challenge 'OFFLINE (registry back)'
-[ -s "$TUI_TMP/word" ] || { TUI_LAST=challenge; tui_fail "no challenge word on the screen"; }
-# the right one, with the word: an ordinary online session, the outbox sent by itself, and
+tui_lacks challenge 'Challenge'
+# the right one, after the wait: an ordinary online session, the outbox sent by itself, and
 # the half-typed shot form is still there
 # the statement after the right password (not before, not for a wrong one)
 tui_lacks wrong 'Confidentiality statement'

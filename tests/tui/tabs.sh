@@ -377,7 +377,11 @@ reg_json GET "/Patient/$LID" "$tok"
 # --- vaxregd applies the same consent rules to a Consent from anywhere -------
 reg_json POST /Consent "$tok" "{\"resourceType\":\"Consent\",\"status\":\"active\",\"patient\":{\"reference\":\"Patient/$PID\"},
  \"dateTime\":\"2026-03-01\",
+ \"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},
+ \"category\":[{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"59284-0\"}]}],
+ \"policyRule\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"OPTIN\"}]},
  \"extension\":[{\"url\":\"https://vaxdesk.org/fhir/StructureDefinition/consent-adult\",\"valueCode\":\"granted\"}]}"
 [ "$REG_STATUS" = 422 ] || fail "adult consent for a child should be refused: $REG_STATUS"
 [ "$(jqb '.issue[0].details.coding[0].code')" = V-CONSENT-ADULT-MINOR ] || fail "wrong rule: $(jqb -c .issue)"
-[ "$(jqb '.issue[0].expression[0]')" = Consent.consent.adult ] || fail "wrong expression: $(jqb -c .issue)"
+[ "$(jqb '.issue[0].expression[0]')" = "Consent.extension('https://vaxdesk.org/fhir/StructureDefinition/consent-adult')" ] ||
+	fail "wrong expression: $(jqb -c .issue)"
