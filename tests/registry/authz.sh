@@ -26,8 +26,11 @@ PAT='{"resourceType":"Patient","name":[{"family":"Matrix","given":["Mia"]}],"gen
  "address":[{"district":"Webb","state":"TX","postalCode":"78043"}]}'
 reg_create_patient "$T_pA" "$PAT"
 P=$PID
+# (a person confirmed each: the matrix makes several of one day, which the
+# registry's duplicate check holds otherwise, registry/dedup.h)
 imm() {
 	echo '{"resourceType":"Immunization","status":"completed","patient":{"reference":"Patient/'$P'"},
+	 "meta":{"tag":[{"system":"https://vaxdesk.org/fhir/CodeSystem/review","code":"confirmed-not-duplicate"}]},
 	 "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"03"}]},"occurrenceDateTime":"2021-09-10",
 	 "primarySource":false,"reportOrigin":{"coding":[{"code":"01"}]}}'
 }

@@ -123,8 +123,10 @@ reg_json GET /Immunization "$tok"
 [ "$(jqb .total)" = 0 ] || fail "bad input stored shots"
 kill -0 "$REG_PID" || fail "server died"
 # the NDC forms the code system has, of the vaccine the CVX code names: kept as sent
+# (the second dose of the day a person confirmed, past the duplicate check)
+confirmed='.meta.tag=[{"system":"https://vaxdesk.org/fhir/CodeSystem/review","code":"confirmed-not-duplicate"}]'
 for n in 49281-425-50 49281042550; do
-	reg_json POST /Immunization "$tok" "$(ndc 140 $n)"
+	reg_json POST /Immunization "$tok" "$(ndc 140 $n | jq -c "$confirmed")"
 	expect 201 "NDC $n of CVX 140"
 	[ "$(jqb '.vaccineCode.coding[] | select(.system == "http://hl7.org/fhir/sid/ndc") | .code')" = $n ] ||
 		fail "NDC $n not kept as sent"
