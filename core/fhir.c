@@ -140,11 +140,12 @@ static void put_date(cJSON *o, const char *key, vax_date d)
 		cJSON_AddStringToObject(o, key, buf);
 }
 
-static cJSON *coding(const char *system, const char *code)
+cJSON *fhir_coding(const char *system, const char *code, const char *display)
 {
 	cJSON *c = cJSON_CreateObject();
 	put_str(c, "system", system);
 	put_str(c, "code", code);
+	put_str(c, "display", display);
 	return c;
 }
 
@@ -152,7 +153,7 @@ static cJSON *codeable(const char *system, const char *code)
 {
 	cJSON *cc = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(cc, "coding");
-	cJSON_AddItemToArray(arr, coding(system, code));
+	cJSON_AddItemToArray(arr, fhir_coding(system, code, NULL));
 	return cc;
 }
 
@@ -880,7 +881,7 @@ static cJSON *race_ext(const char *url, const char *codes[], int n, bool ethnici
 	char text[256] = "";
 	for (int i = 0; i < n; i++) {
 		bool unknown = !strcmp(codes[i], "UNK") || !strcmp(codes[i], "ASKU");
-		cJSON *cd = coding(unknown ? SYS_NULLFLAVOR : SYS_RACE, codes[i]);
+		cJSON *cd = fhir_coding(unknown ? SYS_NULLFLAVOR : SYS_RACE, codes[i], NULL);
 		const char *words = unknown ? (!strcmp(codes[i], "UNK") ? "Unknown" : "Asked but no answer")
 		                            : vocab_label(ethnicity ? VOCAB_ETHNICITY : VOCAB_RACE, codes[i]);
 		if (words && *words)
@@ -1261,9 +1262,9 @@ cJSON *fhir_immunization_to_json(const struct immunization *im)
 	cJSON *vc = cJSON_AddObjectToObject(j, "vaccineCode");
 	cJSON *codings = cJSON_AddArrayToObject(vc, "coding");
 	if (im->cvx[0])
-		cJSON_AddItemToArray(codings, coding(FHIR_SYS_CVX, im->cvx));
+		cJSON_AddItemToArray(codings, fhir_coding(FHIR_SYS_CVX, im->cvx, NULL));
 	if (im->ndc[0])
-		cJSON_AddItemToArray(codings, coding(FHIR_SYS_NDC, im->ndc));
+		cJSON_AddItemToArray(codings, fhir_coding(FHIR_SYS_NDC, im->ndc, NULL));
 	if (!im->cvx[0] && !im->ndc[0])
 		cJSON_AddStringToObject(vc, "text", "unknown");
 
@@ -1577,8 +1578,8 @@ cJSON *fhir_consent_to_json(const struct consent *cs, const char *patient_ref)
 	                                                   : "proposed");
 	cJSON *scope = cJSON_AddObjectToObject(j, "scope");
 	cJSON *sc = cJSON_AddArrayToObject(scope, "coding");
-	cJSON_AddItemToArray(sc,
-	                     coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"));
+	cJSON_AddItemToArray(
+	    sc, fhir_coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", NULL));
 	cJSON *cat = cJSON_AddArrayToObject(j, "category");
 	cJSON_AddItemToArray(cat, codeable(FHIR_CS "consent-category", "registry-participation"));
 	/* R4 wants a policy (ppc-1): participation is opt-in, as ImmTrac2 has it */
@@ -1651,7 +1652,7 @@ void fhir_outcome_add(cJSON *oo, const char *severity, const char *code, const c
 	cJSON *d = cJSON_AddObjectToObject(i, "details");
 	if (detail_code && *detail_code) {
 		cJSON *c = cJSON_AddArrayToObject(d, "coding");
-		cJSON_AddItemToArray(c, coding(FHIR_CS "outcome", detail_code));
+		cJSON_AddItemToArray(c, fhir_coding(FHIR_CS "outcome", detail_code, NULL));
 	}
 	put_str(d, "text", message);
 	put_str(i, "diagnostics", message);

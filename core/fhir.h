@@ -37,6 +37,9 @@
 #define FHIR_SYS_V2_0163 "http://terminology.hl7.org/CodeSystem/v2-0163"
 #define FHIR_SYS_V2_0064 "http://terminology.hl7.org/CodeSystem/v2-0064"
 
+/** A Coding {system, code, display}; empty or NULL parts are left out. */
+cJSON *fhir_coding(const char *system, const char *code, const char *display);
+
 /** Patient <-> client. Responsible persons and consent are separate
  * resources (RelatedPerson, Consent) and are not read or written here. */
 bool fhir_patient_from_json(const cJSON *j, struct client *c, struct vax_error *err);

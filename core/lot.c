@@ -130,16 +130,6 @@ bool lot_from_json(const cJSON *j, struct vax_lot *l, struct vax_error *err)
 	return read_extensions(j, l, err);
 }
 
-static cJSON *coding(const char *system, const char *code, const char *display)
-{
-	cJSON *c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "system", system);
-	cJSON_AddStringToObject(c, "code", code);
-	if (display)
-		cJSON_AddStringToObject(c, "display", display);
-	return c;
-}
-
 void lot_set_doses(cJSON *j, int doses)
 {
 	cJSON *ext = cJSON_GetObjectItemCaseSensitive(j, "extension"), *x;
@@ -180,14 +170,14 @@ cJSON *lot_to_json(const struct vax_lot *l)
 		cJSON_AddStringToObject(f, "url", EXT_FUNDING);
 		cJSON *cc = cJSON_AddObjectToObject(f, "valueCodeableConcept");
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(cc, "coding"),
-		                     coding(CS_FUNDING, l->funding, NULL));
+		                     fhir_coding(CS_FUNDING, l->funding, NULL));
 		cJSON_AddItemToArray(ext, f);
 	}
 	cJSON *code = cJSON_AddObjectToObject(j, "code");
 	cJSON *codings = cJSON_AddArrayToObject(code, "coding");
-	cJSON_AddItemToArray(codings, coding(FHIR_SYS_CVX, l->cvx, NULL));
+	cJSON_AddItemToArray(codings, fhir_coding(FHIR_SYS_CVX, l->cvx, NULL));
 	if (l->ndc[0])
-		cJSON_AddItemToArray(codings, coding(FHIR_SYS_NDC, l->ndc, NULL));
+		cJSON_AddItemToArray(codings, fhir_coding(FHIR_SYS_NDC, l->ndc, NULL));
 	cJSON_AddStringToObject(j, "status", l->active ? "active" : "inactive");
 	if (l->mvx[0]) {
 		cJSON *id = cJSON_AddObjectToObject(cJSON_AddObjectToObject(j, "manufacturer"), "identifier");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fhir.h"
 #include "core/xalloc.h"
 
 #define CVX_SYSTEM             "http://hl7.org/fhir/sid/cvx"
@@ -319,22 +320,12 @@ void immds_request_free(struct immds_request *r)
 
 /* ---- writing ----------------------------------------------------------- */
 
-static cJSON *coding(const char *system, const char *code, const char *display)
-{
-	cJSON *c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "system", system);
-	cJSON_AddStringToObject(c, "code", code);
-	if (display)
-		cJSON_AddStringToObject(c, "display", display);
-	return c;
-}
-
 static cJSON *concept(const char *system, const char *code, const char *display, const char *text)
 {
 	cJSON *cc = cJSON_CreateObject();
 	if (code) {
 		cJSON *arr = cJSON_AddArrayToObject(cc, "coding");
-		cJSON_AddItemToArray(arr, coding(system, code, display));
+		cJSON_AddItemToArray(arr, fhir_coding(system, code, display));
 	}
 	if (text)
 		cJSON_AddStringToObject(cc, "text", text);
@@ -416,7 +407,7 @@ static cJSON *group_concept(const struct cdsi_data *d, int group)
 		cJSON *arr = cJSON_AddArrayToObject(cc, "coding");
 		for (size_t i = 0; i < 3 && t->disease[i].code; i++)
 			cJSON_AddItemToArray(
-			    arr, coding(SNOMED_SYSTEM, t->disease[i].code, t->disease[i].display));
+			    arr, fhir_coding(SNOMED_SYSTEM, t->disease[i].code, t->disease[i].display));
 	}
 	cJSON_AddStringToObject(cc, "text", cdsi_group_name(d, (size_t)group));
 	return cc;
@@ -561,7 +552,7 @@ static cJSON *recommendation_item(const struct cdsi_data *d, const struct immds_
 		char r4d[32];
 		snprintf(r4d, sizeof r4d, "%c%s", r4[0] - 'a' + 'A', r4 + 1);
 		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(fs, "coding"),
-		                     coding(FORECAST_STATUS_SYSTEM, r4, r4d));
+		                     fhir_coding(FORECAST_STATUS_SYSTEM, r4, r4d));
 	}
 	cJSON_AddItemToObject(r, "forecastStatus", fs);
 	/* the IG's ForecastReason where one fits; CDSi's words always */
