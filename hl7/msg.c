@@ -110,19 +110,26 @@ struct hl7_msg *hl7_parse(const char *text, size_t len, struct vax_error *err)
 	m->rs = enc[1];
 	m->ec = enc[2];
 	m->ss = enc[3];
+	/* five different printable ASCII signs, none a letter or digit: a byte
+	 * of a UTF-8 character as a separator would split the characters */
 	const char seps[] = {m->fs, m->cs, m->rs, m->ec, m->ss};
-	for (int i = 0; i < 5; i++)
+	bool seps_ok = true;
+	for (int i = 0; i < 5; i++) {
+		unsigned char c = (unsigned char)seps[i];
+		if (c < 0x21 || c > 0x7e || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z'))
+			seps_ok = false;
 		for (int j = i + 1; j < 5; j++)
-			if (seps[i] == seps[j] || seps[i] == '\r' || seps[i] == '\n' ||
-			    (seps[i] >= '0' && seps[i] <= '9') || (seps[i] >= 'A' && seps[i] <= 'Z') ||
-			    (seps[i] >= 'a' && seps[i] <= 'z')) {
-				hl7_free(&m);
-				return error_set(
-				           err, "HL7-ENCODING",
-				           "The separators in MSH-1 and MSH-2 must be five different signs "
-				           "(|^~\\&)."),
-				       NULL;
-			}
+			if (seps[i] == seps[j])
+				seps_ok = false;
+	}
+	if (!seps_ok) {
+		hl7_free(&m);
+		return error_set(err, "HL7-ENCODING",
+		                 "The separators in MSH-1 and MSH-2 must be five different signs "
+		                 "(|^~\\&)."),
+		       NULL;
+	}
 	/* split into segments: \r, \n and \r\n all end one; empty lines are skipped */
 	size_t cap = 0;
 	int line = 1;

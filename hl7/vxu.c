@@ -476,6 +476,10 @@ static void get_into(struct rd *r, int seg, int f, int rep, int comp, int sub, c
 		hl7_issue_add(r->is, &l, HL7_DATA_TYPE, code ? 'E' : 'W', HL7_APP_INVALID_VALUE, "HL7-LENGTH",
 		              diag, "%s-%d is longer than the registry keeps (%zu characters)%s.",
 		              hl7_seg_id(r->m, seg), f, cap - 1, code ? "" : "; it was shortened");
+		/* a shortened code may be another code ("2080" would read as CVX
+		 * 208): keep none rather than a wrong one */
+		if (code)
+			dst[0] = '\0';
 	}
 }
 
@@ -893,13 +897,11 @@ static void read_rxa(struct rd *r, int seg, struct hl7_dose *d)
 	char buf[64], sys[16];
 	d->where.rxa_seq = hl7_occurrence(r->m, seg);
 	im->date_given = get_date(r, seg, 3, 1, 1, "RXA-3 (date given)");
-	get_into(r, seg, 5, 1, 1, 1, im->cvx, sizeof im->cvx, true);
 	hl7_get(r->m, seg, 5, 1, 3, 1, sys, sizeof sys);
-	if (!strcmp(sys, "NDC")) {
-		/* the NDC sent first, CVX missing: the NDC is the product */
-		text_copy(im->ndc, sizeof im->ndc, im->cvx);
-		im->cvx[0] = '\0';
-	}
+	if (!strcmp(sys, "NDC")) /* the NDC sent first, CVX missing: the NDC is the product */
+		get_into(r, seg, 5, 1, 1, 1, im->ndc, sizeof im->ndc, true);
+	else
+		get_into(r, seg, 5, 1, 1, 1, im->cvx, sizeof im->cvx, true);
 	hl7_get(r->m, seg, 5, 1, 6, 1, sys, sizeof sys);
 	if (!strcmp(sys, "NDC"))
 		get_into(r, seg, 5, 1, 4, 1, im->ndc, sizeof im->ndc, true);

@@ -108,6 +108,13 @@ START_TEST(parse_errors)
 	ck_assert_str_eq(err.code, "HL7-NO-MSH");
 	ck_assert_ptr_null(hl7_parse("MSH|^~|AB", 9, &err));
 	ck_assert_str_eq(err.code, "HL7-ENCODING");
+	/* a separator outside ASCII would split UTF-8 characters (and, read as
+	 * Latin-1, is two bytes); the last one is checked like the others */
+	const char *nonascii[] = {"MSH|^\xfe\\&|A\r", "MSH|^~\\x|A\r", "MSH|^~\\ |A\r"};
+	for (int i = 0; i < 3; i++) {
+		ck_assert_ptr_null(hl7_parse(nonascii[i], strlen(nonascii[i]), &err));
+		ck_assert_str_eq(err.code, "HL7-ENCODING");
+	}
 	const char *bad = "MSH|^~\\&|A\rPID|1\rthis is not a segment\r";
 	ck_assert_ptr_null(hl7_parse(bad, strlen(bad), &err));
 	ck_assert_str_eq(err.code, "HL7-SEGMENT");
@@ -511,6 +518,40 @@ START_TEST(cdc_z22_administered)
 }
 END_TEST
 
+/* A code that does not fit is an error and is kept as nothing: "2080" cut to
+ * three characters would be CVX 208, and "998..." cut would be the "no
+ * vaccine given" code. An NDC sent first is the product, whole. */
+START_TEST(vxu_codes_never_cut)
+{
+	struct hl7_msg *m = parse_ok("MSH|^~\\&|EHR|X68||IIS|20240101||VXU^V04^VXU_V04|C1|P|2.5.1\r"
+	                             "PID|1||123^^^EHR^MR||Doe^Ann|||F\r"
+	                             "ORC|RE||1^EHR\r"
+	                             "RXA|0|1|20230105|20230105|00006-4047-41^RotaTeq^NDC|2|mL||00^^NIP001\r"
+	                             "ORC|RE||2^EHR\r"
+	                             "RXA|0|1|20230105|20230105|2080^COVID^CVX|0.5|mL||00^^NIP001\r"
+	                             "ORC|RE||3^EHR\r"
+	                             "RXA|0|1|20230105|20230105|998902^none^CVX|999|||00^^NIP001\r");
+	struct hl7_vxu *v = xmalloc(sizeof *v);
+	ck_assert(hl7_vxu_read(m, v, NULL));
+	ck_assert_int_eq(v->n_dose, 3);
+	ck_assert_str_eq(v->dose[0].im.ndc, "00006-4047-41");
+	ck_assert_str_eq(v->dose[0].im.cvx, "");
+	ck_assert_str_eq(v->dose[1].im.cvx, "");
+	ck_assert_str_eq(v->dose[2].im.cvx, "");
+	int cut = 0;
+	for (int i = 0; i < v->issues.n; i++)
+		if (!strcmp(v->issues.v[i].code, "HL7-LENGTH")) {
+			ck_assert_int_eq(v->issues.v[i].severity, 'E');
+			ck_assert_int_eq(v->issues.v[i].loc.field, 5);
+			cut++;
+		}
+	ck_assert_int_eq(cut, 2);
+	ck_assert_str_eq(hl7_ack_code(&v->issues), "AE");
+	free(v);
+	hl7_free(&m);
+}
+END_TEST
+
 START_TEST(cdc_z22_not_administered)
 {
 	struct hl7_vxu *v = read_file_vxu("Adult_z22_non-vaccination_deferral.hl7");
@@ -800,6 +841,7 @@ Suite *hl7_suite(void)
 	tcase_add_test(tc, vxu_round_trip_standard_fields);
 	tcase_add_test(tc, cdc_z22_administered);
 	tcase_add_test(tc, cdc_z22_not_administered);
+	tcase_add_test(tc, vxu_codes_never_cut);
 	tcase_add_test(tc, cdc_batches);
 	tcase_add_test(tc, rules_in_hl7_terms);
 	suite_add_tcase(s, tc);
