@@ -283,7 +283,7 @@ tty_run() {
 		printf 'settle 1500\nkey Enter Enter\nsettle 300\nkey s F7\nsettle 150\ntype %s\nkey Tab\n' "$FAMILY"
 		printf 'type %s\nkey Tab\ntype %s\n' "$GIVEN" "$(echo "$DOB" | awk -F- '{ print $2 "/" $3 "/" $1 }')"
 		printf 'settle 1500\nkey Enter Enter\nsettle 300\nkey a S-Tab\nsettle 150\ntype V02\n'
-		printf 'key S-Tab\ntype VXC1\nkey Tab Tab\ntype 141\nkey Tab Tab\ntype BENCH1\n'
+		printf 'key Tab\ntype 141\nkey Tab\ntype BENCH1\nkey Tab Tab\ntype 12/31/2030\nkey Tab\ntype VXC1\n'
 		printf 'settle 2000\nkey C-w\n'
 	} > "$T/tty.keys"
 	env HOME="$T/ttyhome" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC VAXDESK_DATADIR="$DATA" \
@@ -365,14 +365,15 @@ s
 a
 <S-Tab>
 :type V02
-<S-Tab>
-:type VXC1
-<Tab>
 <Tab>
 :type 141
 <Tab>
-<Tab>
 :type BENCH1
+<Tab>
+<Tab>
+:type 12/31/2030
+<Tab>
+:type VXC1
 :wait-text $6 @@never@@
 <C-w>
 :wait-text 300 Sent 1
