@@ -161,7 +161,7 @@ export VAXDESK_DATADIR
 reg_start() {
 	rm -f "$T/reg.out"
 	ip netns exec "$NS_S" "$B/vaxregd" --data "$T/data" --listen 0.0.0.0:$PORT --cert "$T/tls/server.pem" \
-		--key "$T/tls/server.key" >"$T/reg.out" 2>"$T/reg.err" &
+		--key "$T/tls/server.key" ${REG_ARGS:-} >"$T/reg.out" 2>>"$T/reg.err" &
 	REG_PID=$!
 	_n=0
 	until grep -q '^vaxregd: serving' "$T/reg.out" 2>/dev/null; do

@@ -62,7 +62,7 @@ static void usage(FILE *out)
 	        "                        device code with slow_down\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
-	        "  --access-log          log method, path, status and time (never queries)\n"
+	        "  --access-log          log method, path, status, time and body bytes (never queries)\n"
 	        "  --tls-priorities STR  GnuTLS priority string (default: TLS 1.2 and 1.3 with\n"
 	        "                        forward secrecy and AEAD ciphers only; see vaxregd(8))\n"
 	        "  --per-ip N            connections at once from one address (default 16)\n"

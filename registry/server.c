@@ -46,6 +46,7 @@ struct server {
 struct pending {
 	char *body;
 	size_t len, cap;
+	size_t sent_len; /* the body as it came (gzip or not), for the access log */
 	bool too_large;
 	bool admitted; /* arrived outside maintenance */
 	struct timespec start;
@@ -410,6 +411,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 
 	const char *ce = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Encoding");
 	if (ce && strcasecmp(ce, "identity")) {
+		p->sent_len = p->len;
 		int st = strcasecmp(ce, "gzip") ? 415 : p->len ? gunzip_body(p, s->o.body_max) : 0;
 		if (st)
 			return send_simple(
@@ -525,8 +527,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 			                  ? snprintf(safe + o, sizeof safe - o, "\\x%02x", *c)
 			                  : snprintf(safe + o, sizeof safe - o, "%c", *c));
 		safe[o] = '\0';
-		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms\n", method, safe, rs.status,
-		        since_ms(&p->start));
+		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms, %zu B in, %zu B out\n", method, safe,
+		        rs.status, since_ms(&p->start), p->sent_len ? p->sent_len : p->len, len);
 	}
 	return ret;
 }
