@@ -94,6 +94,10 @@ table='
 GET    /Patient/$P                          -        | 200 200 200 200 200 200
 GET    /Patient?family=matrix               -        | 200 200 200 200 200 200
 GET    /Patient/$P/_history                 -        | 200 200 200 200 200 200
+GET    /Patient/$P/_history/1               -        | 200 200 200 200 200 200
+POST   /Patient/_search                     f:family=matrix | 200 200 200 200 200 200
+POST   /RelatedPerson/_search               f:patient=$P | 200 200 200 200 403 403
+GET    /Immunization/$I/_history            -        | 200 200 200 200 200 200
 POST   /Patient                             pat      | 201 201 403 403 403 403
 PUT    /Patient/$P                          cur      | 200 200 403 403 403 403
 DELETE /Patient/$P                          -        | 403 403 403 403 403 403
@@ -117,10 +121,12 @@ POST   /Group                               grp      | 201 201 403 403 201 201
 PUT    /Group/$G                            cur      | 200 404 403 403 200 404
 DELETE /Group/{NEWGRP}                      -        | 204 404 403 403 204 404
 GET    /Group/$G/\$school-compliance?grade=K -        | 200 404 403 403 200 404
+POST   /Group/$G/\$school-compliance?grade=K -       | 200 404 403 403 200 404
 POST   /Group/$G/\$school-report?grade=K    -        | 201 404 403 403 201 404
 GET    /Group/\$school-reports              -        | 200 200 403 403 200 200
 GET    /Group/\$school-reports/$REP         -        | 200 404 403 403 200 404
 GET    /Organization/CLINICA/\$provider-summary -    | 200 403 200 403 403 403
+POST   /Organization/CLINICA/\$provider-summary -   | 200 403 200 403 403 403
 POST   /Patient/\$recall                    recall   | 200 200 403 403 403 403
 GET    /Medication/$L                       -        | 200 404 200 404 200 404
 GET    /Medication                          -        | 200 200 200 200 200 200
@@ -131,11 +137,14 @@ GET    /Organization/CLINICA                -        | 200 200 200 200 200 200
 POST   /Organization                        org      | 403 403 403 403 403 403
 POST   /\$immds-forecast                    forecast | 200 200 200 200 200 200
 POST   /                                    batch    | 200 200 200 200 200 200
+# a new token for the same organization, none for another one (last: a
+# renewal may end the token it renews)
+POST   /auth/switch                         f:org_code=CLINICA | 200 403 200 403 200 403
 '
 cols="pA pB vA vB sA sB"
 cells=0
 echo "$table" | while read -r method path bname bar e1 e2 e3 e4 e5 e6; do
-	[ -n "$method" ] || continue
+	case $method in '' | '#'*) continue ;; esac
 	set -- $e1 $e2 $e3 $e4 $e5 $e6
 	for who in $cols; do
 		want=$1
@@ -153,14 +162,26 @@ echo "$table" | while read -r method path bname bar e1 e2 e3 e4 e5 e6; do
 		fi
 		tok=$(eval "echo \$T_$who")
 		b=$(body "$bname")
-		if [ -n "$b" ]; then reg_json "$method" "$p" "$tok" "$b"; else reg_json "$method" "$p" "$tok"; fi
+		case $bname in
+		f:*) reg "$method" "$p" -H "Authorization: Bearer $tok" --data "$(eval "echo \"${bname#f:}\"")" ;;
+		*) if [ -n "$b" ]; then reg_json "$method" "$p" "$tok" "$b"; else reg_json "$method" "$p" "$tok"; fi ;;
+		esac
 		[ "$REG_STATUS" = "$want" ] || fail "$method $path as $who: expected $want, got $REG_STATUS"
-		[ "$REG_STATUS" -lt 400 ] || [ "$(jqb .resourceType)" = OperationOutcome ] ||
-			fail "$method $path as $who: $REG_STATUS without an OperationOutcome"
+		# FHIR answers a refusal with an OperationOutcome, the token
+		# endpoints with OAuth's error object
+		case $path in
+		/auth/*) [ "$REG_STATUS" -lt 400 ] || [ -n "$(jqb '.error // empty')" ] ||
+			fail "$method $path as $who: $REG_STATUS without an error" ;;
+		*) [ "$REG_STATUS" -lt 400 ] || [ "$(jqb .resourceType)" = OperationOutcome ] ||
+			fail "$method $path as $who: $REG_STATUS without an OperationOutcome" ;;
+		esac
 	done
 	# token states: none, garbage, ended
 	p=$(eval "echo \"$path\"" | sed 's|{NEW[A-Z]*}|x1|')
-	b=$(body "$bname" 2>/dev/null || :)
+	case $bname in
+	f:*) b=$(eval "echo \"${bname#f:}\"") ;;
+	*) b=$(body "$bname" 2>/dev/null || :) ;;
+	esac
 	for t in none garbage ended; do
 		case $t in
 		none) reg "$method" "$p" -H 'Content-Type: application/fhir+json' ${b:+--data-binary "$b"} ;;
@@ -171,6 +192,6 @@ echo "$table" | while read -r method path bname bar e1 e2 e3 e4 e5 e6; do
 		[ "$REG_STATUS" = 401 ] || fail "$method $path with token $t: expected 401, got $REG_STATUS"
 	done
 done
-rows=$(echo "$table" | grep -c '|')
+rows=$(echo "$table" | grep -v '^#' | grep -c '|')
 echo "authorization matrix: $rows endpoints x 6 role/organization cells + 3 token states each, all as the table says"
 echo ok
