@@ -477,9 +477,14 @@ static void get_into(struct rd *r, int seg, int f, int rep, int comp, int sub, c
 		              diag, "%s-%d is longer than the registry keeps (%zu characters)%s.",
 		              hl7_seg_id(r->m, seg), f, cap - 1, code ? "" : "; it was shortened");
 		/* a shortened code may be another code ("2080" would read as CVX
-		 * 208): keep none rather than a wrong one */
-		if (code)
+		 * 208): keep none rather than a wrong one. A code longer than the
+		 * registry keeps is in none of its tables, and said so as such */
+		if (code) {
+			hl7_issue_add(
+			    r->is, &l, HL7_TABLE_VALUE, 'E', HL7_APP_TABLE_VALUE, "HL7-CODE-UNKNOWN", diag,
+			    "%s-%d: '%s' is not a code the registry knows.", hl7_seg_id(r->m, seg), f, diag);
 			dst[0] = '\0';
+		}
 	}
 }
 
