@@ -615,6 +615,149 @@ static void check_only(struct job *j, const struct hl7_vxu *v, int d, struct hl7
 	add_new(is, &got);
 }
 
+/* NK1: the client's responsible persons, kept as RelatedPerson (reminder
+ * letters are addressed to them). One the registry has already (same name
+ * and relationship) takes what the message adds and is never doubled, so a
+ * message sent again changes nothing. A problem with one is said at its NK1
+ * and does not stop the doses. */
+static void store_responsible(struct job *j, const struct hl7_vxu *v, const char *pid, struct hl7_issues *is)
+{
+	const struct client *c = &v->client;
+	if (!c->n_resp)
+		return;
+	char ref[VAX_ID_LEN + 16];
+	snprintf(ref, sizeof ref, "Patient/%s", pid);
+	struct reg_param p[2] = {{"patient", ref}, {"_count", "100"}};
+	cJSON *have = NULL;
+	if (call(j, "GET", "/RelatedPerson", p, 2, NULL, NULL, &have) != 200) {
+		cJSON_Delete(have);
+		struct hl7_loc l = {"NK1", 1, 0, 0, 0};
+		hl7_issue_add(is, &l, HL7_INTERNAL, 'W', HL7_APP_NONE, "REGISTRY", NULL,
+		              "The registry could not read the client's responsible persons; they were not "
+		              "stored.");
+		return;
+	}
+	for (int i = 0; i < c->n_resp; i++) {
+		const struct responsible_person *in = &c->resp[i];
+		struct hl7_where w = {.nk1_seq = i + 1};
+		const cJSON *e, *found = NULL;
+		struct responsible_person cur;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(have, "entry"))
+		{
+			const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "resource");
+			memset(&cur, 0, sizeof cur);
+			if (r && fhir_related_person_from_json(r, &cur, NULL, 0, NULL) &&
+			    same_name(&cur.name, &in->name) && !strcmp(cur.relationship, in->relationship)) {
+				found = r;
+				break;
+			}
+		}
+		cJSON *body = NULL, *out = NULL;
+		int st = 0;
+		if (found) {
+			bool changed = false;
+			if (in->phone.number[0] &&
+			    (strcmp(cur.phone.number, in->phone.number) || cur.phone.use != in->phone.use)) {
+				cur.phone = in->phone;
+				changed = true;
+			}
+			if (in->address.line1[0] && !same_address(&cur.address, &in->address)) {
+				cur.address = in->address;
+				changed = true;
+			}
+			if (!changed)
+				continue;
+			char etag[80], path[128];
+			const char *id = jstr(found, "id");
+			version_of(found, etag, sizeof etag);
+			snprintf(path, sizeof path, "/RelatedPerson/%s", id ? id : "");
+			body = fhir_related_person_to_json(&cur, ref);
+			cJSON_AddStringToObject(body, "id", id ? id : "");
+			st = call(j, "PUT", path, NULL, 0, etag, body, &out);
+		} else {
+			body = fhir_related_person_to_json(in, ref);
+			st = call(j, "POST", "/RelatedPerson", NULL, 0, NULL, body, &out);
+		}
+		if (st >= 300) {
+			struct hl7_issues got = {0};
+			hl7_issues_from_outcome(&got, out, &w);
+			/* the doses stand: what was wrong with the NK1 is a warning */
+			for (int k = 0; k < got.n; k++)
+				got.v[k].severity = 'W';
+			add_new(is, &got);
+		}
+		cJSON_Delete(body);
+		cJSON_Delete(out);
+	}
+	cJSON_Delete(have);
+}
+
+/* PD1-12 and PD1-13: whether the client's record may be shared, kept as the
+ * client's Consent (the one the registry has takes the message's answer and
+ * date; none yet, a new one). A problem is said at the PD1 and does not stop
+ * the doses. */
+static void store_consent(struct job *j, const struct hl7_vxu *v, const char *pid, struct hl7_issues *is)
+{
+	const struct consent *in = &v->client.consent;
+	if (in->minor == CONSENT_UNKNOWN && in->adult == CONSENT_UNKNOWN)
+		return;
+	char ref[VAX_ID_LEN + 16];
+	snprintf(ref, sizeof ref, "Patient/%s", pid);
+	struct reg_param p[2] = {{"patient", ref}, {"_count", "2"}};
+	cJSON *have = NULL, *body = NULL, *out = NULL;
+	struct hl7_loc pd1 = {"PD1", 1, 12, 0, 0};
+	if (call(j, "GET", "/Consent", p, 2, NULL, NULL, &have) != 200) {
+		cJSON_Delete(have);
+		hl7_issue_add(is, &pd1, HL7_INTERNAL, 'W', HL7_APP_NONE, "REGISTRY", NULL,
+		              "The registry could not read the client's consent; PD1-12 was not stored.");
+		return;
+	}
+	char id[VAX_ID_LEN] = "";
+	cJSON *found = first_entry(have, id, sizeof id);
+	struct consent cur;
+	memset(&cur, 0, sizeof cur);
+	int st = 0;
+	if (found && fhir_consent_from_json(found, &cur, NULL, 0, NULL)) {
+		struct consent was = cur;
+		if (in->minor != CONSENT_UNKNOWN)
+			cur.minor = in->minor;
+		if (in->adult != CONSENT_UNKNOWN)
+			cur.adult = in->adult;
+		if (in->date != DATE_NONE)
+			cur.date = in->date;
+		if (cur.minor == was.minor && cur.adult == was.adult && cur.date == was.date) {
+			cJSON_Delete(have);
+			return;
+		}
+		char etag[80], path[128];
+		version_of(found, etag, sizeof etag);
+		snprintf(path, sizeof path, "/Consent/%s", id);
+		body = fhir_consent_to_json(&cur, ref);
+		cJSON_AddStringToObject(body, "id", id);
+		st = call(j, "PUT", path, NULL, 0, etag, body, &out);
+	} else {
+		cur = *in;
+		if (!cur.source[0])
+			snprintf(cur.source, sizeof cur.source, "HL7 PD1-12");
+		body = fhir_consent_to_json(&cur, ref);
+		st = call(j, "POST", "/Consent", NULL, 0, NULL, body, &out);
+	}
+	if (st >= 300) {
+		struct hl7_issues got = {0};
+		struct hl7_where w = {0};
+		hl7_issues_from_outcome(&got, out, &w);
+		for (int k = 0; k < got.n; k++) {
+			got.v[k].severity = 'W';
+			if (!strcmp(got.v[k].loc.seg, "PID"))
+				got.v[k].loc = pd1;
+		}
+		add_new(is, &got);
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	cJSON_Delete(have);
+}
+
 static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v, struct hl7_issues *is)
 {
 	*is = v->issues;
@@ -649,6 +792,8 @@ static void answer_vxu(struct job *j, const struct hl7_msg *m, struct hl7_vxu *v
 		}
 		return;
 	}
+	store_responsible(j, v, pid, is);
+	store_consent(j, v, pid, is);
 	for (int d = 0; d < v->n_dose; d++) {
 		bool bad = false;
 		for (int i = 0; i < v->issues.n; i++)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # vaxregd's HL7 v2 service, end to end over TLS: a CDC test VXU over
 # POST /hl7v2 and over the CDC IIS SOAP service, read back through FHIR; a
-# resend with the same ORC-3 updates the dose; a second desk's copy of a
-# dose is held as a duplicate; SOAP faults; permissions; maintenance (503 in
+# resend with the same ORC-3 updates the dose; NK1 and PD1-12 become the
+# client's RelatedPerson and Consent, once however often they are sent; a
+# second desk's copy of a dose is held as a duplicate; SOAP faults; permissions; maintenance (503 in
 # HL7 and SOAP form) and the spool folder that waits it out. Every answer is
 # read by Debian's python3-hl7 as well.
 set -eu
@@ -83,6 +84,47 @@ reg_json GET "/Immunization?patient=Patient/$pid" "$tok"
 [ "$(jqb '.entry[0].resource.id')" = "$did" ] || fail "a resend made a new dose"
 [ "$(jqb '.entry[0].resource.lotNumber')" = 8L7B3419 ] || fail "the resend did not update the lot"
 [ "$(jqb '.entry[0].resource.meta.versionId')" != "$v1" ] || fail "no new version"
+
+# 3b. NK1: the mother becomes a RelatedPerson of the client; the message sent
+# again adds no second one; a new telephone number in it updates hers
+nk1() { # PHONE-DIGITS (7) > message with an NK1 after the PID
+	awk -v nk1="NK1|1|Winchester^Marion^^^^^L|MTH^Mother^HL70063|5 Fifth Street^^Allentown^PA^18103^USA^L|^PRN^PH^^^215^$1" \
+		'BEGIN { RS = "\r"; ORS = "\r" } { print } /^PID\|/ { print nk1 }' "$REG_TMP/z22-lot.hl7"
+}
+mother() { # -> the client's RelatedPersons, in REG_BODY
+	reg_json GET "/RelatedPerson?patient=Patient/$pid" "$tok"
+	expect 200 "the client's responsible persons"
+}
+for phone in 5553434 5553434 5559898; do
+	nk1 "$phone" > "$REG_TMP/z22-nk1.hl7"
+	grep -q '^NK1|1|Winchester' "$REG_TMP/z22-nk1.hl7" || tr '\r' '\n' < "$REG_TMP/z22-nk1.hl7" | grep -q '^NK1|1|Winchester' ||
+		fail "could not make the message with an NK1"
+	hl7post "$REG_TMP/z22-nk1.hl7"
+	a=$(ack)
+	echo "$a" | grep -q ' AA ' || fail "the message with an NK1 ($phone): $a"
+	mother
+	[ "$(jqb .total)" = 1 ] || fail "the NK1 sent with $phone left $(jqb .total) responsible persons, not 1"
+	[ "$(jqb '.entry[0].resource.name[0].given[0]')" = Marion ] || fail "the mother's name: $(jqb '.entry[0].resource.name')"
+	jqb '.entry[0].resource.relationship' | grep -q MTH || fail "the relationship was not kept"
+	jqb '.entry[0].resource.telecom' | grep -q "215$phone" || fail "the telephone is not 215$phone: $(jqb '.entry[0].resource.telecom')"
+done
+reg_json GET "/Immunization?patient=Patient/$pid" "$tok"
+[ "$(jqb .total)" = 1 ] || fail "the messages with an NK1 added a dose"
+# PD1-12: "N", the record may be shared (she is an adult: her adult
+# consent); the same again changes nothing; "Y" a year later: the one
+# Consent takes the later answer
+for pd in "N|20201211 active 1 2020-12-11" "N|20201211 active 1 2020-12-11" "Y|20211211 rejected 2 2021-12-11"; do
+	set -- $pd
+	awk -v pd1="PD1|||||||||||02^Reminder/Recall - any method^HL70215|$1" \
+		'BEGIN { RS = "\r"; ORS = "\r" } { print } /^PID\|/ { print pd1 }' "$REG_TMP/z22-lot.hl7" > "$REG_TMP/z22-pd1.hl7"
+	hl7post "$REG_TMP/z22-pd1.hl7"
+	a=$(ack)
+	echo "$a" | grep -q ' AA ' || fail "the message with PD1-12 $1: $a"
+	reg_json GET "/Consent?patient=Patient/$pid" "$tok"
+	[ "$(jqb .total)" = 1 ] || fail "PD1-12 $1 left $(jqb .total) consents, not 1"
+	got="$(jqb '.entry[0].resource | "\(.status) \(.meta.versionId) \(.dateTime)"')"
+	[ "$got" = "$2 $3 $4" ] || fail "PD1-12 $1: the consent is '$got', not '$2 $3 $4'"
+done
 
 # 4. the same dose from a second desk (another ORC-3): held as a duplicate, not added
 sed 's/|197030^NVC|/|555111^OTHERDESK|/' "$fixed" > "$REG_TMP/z22-dup.hl7"
