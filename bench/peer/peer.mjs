@@ -123,7 +123,9 @@ async function school(client, gid, grade) {
   requests++;
   const r = await client.request(`Group/${gid}/$school-compliance?grade=${grade}`);
   requests++;
-  if (!r.students) throw new Error('no report');
+  // the report is a Parameters resource: one "student" parameter per child, then the totals
+  const total = (r.parameter || []).find((p) => p.name === 'total');
+  if (r.resourceType !== 'Parameters' || !total) throw new Error('no report');
 }
 
 async function sync(client, file) {
