@@ -21,6 +21,7 @@ struct schools_view {
 	char **lines;
 	int sel, top;
 	bool loading;
+	bool report_open; /* a report is asked or read from here: nothing to read again on return */
 	char error[VAX_ERROR_MSG_LEN];
 };
 
@@ -96,8 +97,12 @@ static void *schools_open_view(struct app *a, const void *arg)
 static void schools_enter(struct app *a, struct screen *s, bool fresh)
 {
 	(void)a;
-	if (!fresh)
-		load(s->data); /* back from a list: its count may have changed */
+	struct schools_view *v = s->data;
+	/* back from a list or Find Student: a count may have changed; back
+	 * from the report's form or a report, nothing has (the lists are
+	 * 10-20 kB on a slow link) */
+	if (!fresh && !v->report_open)
+		load(v);
 }
 
 static void schools_close(struct screen *s)
@@ -217,13 +222,16 @@ static unsigned schools_action(struct app *a, struct screen *s, enum action act)
 	case ACTION_SELECT:
 		if (have) {
 			struct open_school_list o = {.id = v->lists[v->sel].id};
+			v->report_open = false;
 			app_open(a, SCREEN_SCHOOL_LIST, &o);
 		}
 		return TUI_HANDLED;
 	case ACTION_NEW_LIST:
+		v->report_open = false;
 		ask_name(a, v, -1);
 		return TUI_HANDLED;
 	case ACTION_RENAME:
+		v->report_open = false;
 		if (have)
 			ask_name(a, v, v->sel);
 		return TUI_HANDLED;
@@ -236,13 +244,17 @@ static unsigned schools_action(struct app *a, struct screen *s, enum action act)
 		}
 		return TUI_HANDLED;
 	case ACTION_RUN_REPORT:
-		if (have)
+		if (have) {
+			v->report_open = true;
 			school_report_ask(a, v->lists[v->sel].id, v->lists[v->sel].name);
+		}
 		return TUI_HANDLED;
 	case ACTION_FIND_STUDENT:
+		v->report_open = false;
 		students_ask(a, have ? v->lists[v->sel].id : NULL);
 		return TUI_HANDLED;
 	case ACTION_SCHOOL_REPORTS:
+		v->report_open = true;
 		app_open(a, SCREEN_SCHOOL_REPORTS, NULL);
 		return TUI_HANDLED;
 	default:

@@ -114,4 +114,35 @@ tui_has inti 'Quispe, Inti'
 tui_has inti 'History as of'
 tui_lacks inti 'reading'
 : "$INTI"
-echo "ok: the front-desk task in four requests; a list's first record read while the list is read"
+
+# the school nurse runs a list's report: the lists once, the report once
+# (the report's form closing is no reason to read every list again)
+registry_user ISD nancy school
+ntok=$(registry_login ISD nancy)
+reg_json POST /Group "$ntok" '{"resourceType":"Group","type":"person","actual":true,"name":"Becker K",
+ "member":[{"entity":{"reference":"Patient/'"$INTI"'"}}]}'
+expect 201 "a school list"
+GID=$(jqb .id)
+log > "$TUI_TMP/before"
+tui_run <<EOF
+$(tui_login_keys ISD nancy)
+k
+:wait-text 30 Becker K
+<Home>
+g
+:wait-idle
+<C-u>
+:type K
+<Enter>
+:wait-text 30 students compliant
+:save-screen $S/report.txt
+<Esc>
+:wait-idle
+:save-screen $S/lists.txt
+:quit
+EOF
+asked "a school report is not the lists read once and the report" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Group 200" "POST /Group/$GID/\$school-report 201"
+tui_has report '0 of 1 students compliant'
+tui_has lists 'Becker K'
+echo "ok: the front-desk task in four requests; a list's first record read while the list is read; a school report in two"
