@@ -384,17 +384,24 @@ a
 EOF
 }
 
+# vaxdesk_scripted LINK_INDEX LINK SCRIPT: vaxdesk on the client side of the
+# link, in a fresh home, driven by SCRIPT; the meter read before and after,
+# t0 and t1 its start and end
+vaxdesk_scripted() {
+	vaxdesk_home "$1"
+	meter "$1"
+	t0=$(now)
+	in_client "$1" env VAXDESK_NO_DISPLAY=1 VAXDESK_SCRIPT="$3" "$B/vaxdesk" \
+		>"$T/vaxdesk.out" 2>"$T/vaxdesk.err" || die "vaxdesk failed on $2: $(cat "$T/vaxdesk.err")"
+	t1=$(now)
+	meter "$1"
+}
+
 run_front() {
 	_l=$1 _i=$2
 	reg_fresh
-	vaxdesk_home "$_i"
 	front_script > "$T/front.script"
-	meter "$_i"
-	t0=$(now)
-	in_client "$_i" env VAXDESK_NO_DISPLAY=1 VAXDESK_SCRIPT="$T/front.script" "$B/vaxdesk" \
-		>"$T/vaxdesk.out" 2>"$T/vaxdesk.err" || die "vaxdesk failed on $_l: $(cat "$T/vaxdesk.err")"
-	t1=$(now)
-	meter "$_i"
+	vaxdesk_scripted "$_i" "$_l" "$T/front.script"
 	grep -q "$FAMILY, $GIVEN" "$T/front-record.txt" 2>/dev/null || die "vaxdesk did not open the record on $_l"
 	grep -q 'Sent 1' "$T/front-end.txt" 2>/dev/null || die "vaxdesk did not send the shot on $_l"
 	record front "$_l" vaxdesk "$(awk -v a="$t0" -v b="$t1" -v p="$PAUSED" 'BEGIN { printf "%.2f", b - a - p }')"
@@ -449,14 +456,8 @@ run_school() {
 		return
 	fi
 	reg_fresh
-	vaxdesk_home "$_i"
 	school_script > "$T/school.script"
-	meter "$_i"
-	t0=$(now)
-	in_client "$_i" env VAXDESK_NO_DISPLAY=1 VAXDESK_SCRIPT="$T/school.script" "$B/vaxdesk" \
-		>"$T/vaxdesk.out" 2>"$T/vaxdesk.err" || die "vaxdesk failed on $_l: $(cat "$T/vaxdesk.err")"
-	t1=$(now)
-	meter "$_i"
+	vaxdesk_scripted "$_i" "$_l" "$T/school.script"
 	grep -q 'students compliant' "$T/school-end.txt" 2>/dev/null || die "vaxdesk did not show the school report on $_l"
 	record school "$_l" vaxdesk "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 	reg_stop
