@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/vocab.h"
 
 #define EXT_RACE      "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
@@ -1893,6 +1894,18 @@ static void tree_member(cJSON *list, const cJSON *m)
 		return;
 	}
 	cJSON_AddItemToArray(list, p);
+}
+
+void fhir_keep_elements(cJSON *res, const char *keep, const char *also)
+{
+	cJSON *c = res ? res->child : NULL;
+	while (c) {
+		cJSON *next = c->next;
+		if (!c->string || (strcmp(c->string, "resourceType") && !text_in_list(keep, c->string) &&
+		                   !text_in_list(also, c->string)))
+			cJSON_Delete(cJSON_DetachItemViaPointer(res, c));
+		c = next;
+	}
 }
 
 cJSON *fhir_parameters_from_tree(const cJSON *tree)

@@ -93,6 +93,12 @@ bool fhir_outcome_read(const cJSON *j, struct vax_error *err);
  * none); "X.extension(name)" becomes X.extension('<the extension's url>'). */
 char *fhir_error_path(const struct vax_error *err, char *buf, size_t len);
 
+/** Keep of a resource its resourceType and the top-level elements named in
+ * the comma-separated lists keep and also (either may be NULL); delete the
+ * others. What _elements does, and what a request leaves out that its
+ * receiver does not read. */
+void fhir_keep_elements(cJSON *res, const char *keep, const char *also);
+
 /** An operation's plain answer as a Parameters resource: each member a
  * parameter (a "Type/id" string as valueReference, a YYYY-MM-DD one as
  * valueDate, a YYYY-MM-DDThh:mm:ssZ one valueInstant, "status" as valueCode, other strings valueString; whole

@@ -50,4 +50,8 @@ void text_digits(const char *s, char *out, size_t cap);
 /** Case-insensitive ASCII comparison (codes: "im" == "IM"). */
 bool text_ieq(const char *a, const char *b);
 
+/** Is name one of the items of a comma-separated list ("id,name,gender")?
+ * A NULL list has none. */
+bool text_in_list(const char *list, const char *name);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/date.h"
 #include "core/fhir.h"
+#include "core/text.h"
 #include "registry/index.h"
 #include "registry/routes_int.h"
 
@@ -461,19 +462,6 @@ static void mark_subsetted(cJSON *res)
 	cJSON_AddItemToArray(tags, t);
 }
 
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && !strncmp(p, name, n))
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 /* _elements and _summary: never send PHI that was not asked for. */
 void reg_subset(cJSON *res, const char *type, const char *elements, const char *summary)
 {
@@ -492,14 +480,7 @@ void reg_subset(cJSON *res, const char *type, const char *elements, const char *
 		                                       : NULL;
 	if (!keep)
 		return;
-	cJSON *c = res->child;
-	while (c) {
-		cJSON *next = c->next;
-		if (strcmp(c->string, "resourceType") && strcmp(c->string, "id") &&
-		    strcmp(c->string, "meta") && !in_list(keep, c->string))
-			cJSON_Delete(cJSON_DetachItemViaPointer(res, c));
-		c = next;
-	}
+	fhir_keep_elements(res, keep, "id,meta");
 	mark_subsetted(res);
 }
 
@@ -523,7 +504,7 @@ static void add_link(cJSON *links, const char *rel, struct ctx *x, const char *t
 	size_t o = (size_t)snprintf(url, sizeof url, "%s/%s?", x->rq->base ? x->rq->base : "", type);
 	for (int i = 0; i < np && o < sizeof url; i++) {
 		if (!strcmp(ps[i].key, "_offset") || !strcmp(ps[i].key, "_count") ||
-		    in_list(s->ignored, ps[i].key))
+		    text_in_list(s->ignored, ps[i].key))
 			continue;
 		char *ek = reg_url_encode(ps[i].key), *ev = reg_url_encode(ps[i].value ? ps[i].value : "");
 		o += (size_t)snprintf(url + o, sizeof url - o, "%s=%s&", ek, ev);

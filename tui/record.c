@@ -155,28 +155,12 @@ void record_forecast(struct app *a, struct record *r)
 		         cap->known && !cap->immds ? no_immds : "computed here");
 }
 
-/* Drop every member of o but those named in keep (NULL-ended). */
-static void keep_only(cJSON *o, const char *const *keep)
-{
-	cJSON *m = o ? o->child : NULL;
-	while (m) {
-		cJSON *next = m->next;
-		bool kept = false;
-		for (const char *const *k = keep; *k && !kept; k++)
-			kept = m->string && !strcmp(m->string, *k);
-		if (!kept)
-			cJSON_Delete(cJSON_DetachItemViaPointer(o, m));
-		m = next;
-	}
-}
-
 /* What the ImmDS profiles ask and the forecast reads: the registry has the
  * rest, and an address, telephone or lot sent again is PHI sent for nothing
  * (and bytes on a slow link) */
-static const char *const immds_patient_keys[] = {"resourceType", "id", "name", "gender", "birthDate", NULL};
-static const char *const immds_dose_keys[] = {
-    "resourceType",   "id",          "status",          "vaccineCode",  "patient",      "occurrenceDateTime",
-    "expirationDate", "isSubpotent", "subpotentReason", "manufacturer", "doseQuantity", NULL};
+static const char immds_patient_keys[] = "id,name,gender,birthDate";
+static const char immds_dose_keys[] = "id,status,vaccineCode,patient,occurrenceDateTime,expirationDate,"
+                                      "isSubpotent,subpotentReason,manufacturer,doseQuantity";
 
 struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 {
@@ -187,7 +171,7 @@ struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 	    app_unreachable(a) || !session_token(a->sess))
 		return NULL;
 	cJSON *patient = fhir_patient_to_json(&r->cl);
-	keep_only(patient, immds_patient_keys);
+	fhir_keep_elements(patient, immds_patient_keys, NULL);
 	cJSON **imms = xcalloc((size_t)r->n_imms + 1, sizeof *imms);
 	int n = 0;
 	for (int i = 0; i < r->n_imms; i++) {
@@ -198,7 +182,7 @@ struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 		imms[n] = fhir_immunization_to_json(&r->imms[i]);
 		cJSON_DeleteItemFromObjectCaseSensitive(imms[n], "id");
 		cJSON_AddStringToObject(imms[n], "id", ref + strlen("Immunization/"));
-		keep_only(imms[n], immds_dose_keys);
+		fhir_keep_elements(imms[n], immds_dose_keys, NULL);
 		n++;
 	}
 	char today[DATE_ISO_LEN];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/fhir.h"
+#include "core/text.h"
 #include "registry/routes_int.h"
 #include "tests/suites.h"
 
@@ -651,6 +652,34 @@ START_TEST(names_without_official)
 }
 END_TEST
 
+START_TEST(keep_elements)
+{
+	cJSON *j =
+	    cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"versionId\":\"2\"},"
+	                "\"name\":[{\"family\":\"Doe\"}],\"birthDate\":\"2020-01-01\","
+	                "\"address\":[{\"city\":\"Austin\"}],\"telecom\":[{\"value\":\"5125550100\"}]}");
+	/* what the forecast request keeps: no meta, no address, no telephone */
+	fhir_keep_elements(j, "id,name,birthDate", NULL);
+	char *t = cJSON_PrintUnformatted(j);
+	ck_assert_str_eq(t, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":\"Doe\"}],"
+	                    "\"birthDate\":\"2020-01-01\"}");
+	free(t);
+	cJSON_Delete(j);
+	/* _elements: the asked ones, and always id and meta */
+	j = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{},\"gender\":\"female\","
+	                "\"birthDate\":\"2020-01-01\"}");
+	fhir_keep_elements(j, "gender", "id,meta");
+	t = cJSON_PrintUnformatted(j);
+	ck_assert_str_eq(t, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{},\"gender\":\"female\"}");
+	free(t);
+	cJSON_Delete(j);
+	/* a list item is a whole name, never a prefix */
+	ck_assert(text_in_list("id,name,gender", "name"));
+	ck_assert(!text_in_list("id,names", "name"));
+	ck_assert(!text_in_list(NULL, "id"));
+}
+END_TEST
+
 START_TEST(references)
 {
 	ck_assert_str_eq(fhir_ref_id("Patient/abc", "Patient"), "abc");
@@ -678,6 +707,7 @@ Suite *fhir_suite(void)
 	tcase_add_test(tc, race_us_core);
 	tcase_add_test(tc, names_without_official);
 	tcase_add_test(tc, references);
+	tcase_add_test(tc, keep_elements);
 	suite_add_tcase(s, tc);
 	return s;
 }
