@@ -615,6 +615,22 @@ static void check_only(struct job *j, const struct hl7_vxu *v, int d, struct hl7
 	add_new(is, &got);
 }
 
+/* What the registry refused of a record kept beside the doses (an NK1, the
+ * consent of PD1-12): warnings, the doses stand. at, if not NULL, is where
+ * issues the outcome puts on the client (PID) are said instead. */
+static void add_warnings(struct hl7_issues *is, const cJSON *out, const struct hl7_where *w,
+                         const struct hl7_loc *at)
+{
+	struct hl7_issues got = {0};
+	hl7_issues_from_outcome(&got, out, w);
+	for (int k = 0; k < got.n; k++) {
+		got.v[k].severity = 'W';
+		if (at && !strcmp(got.v[k].loc.seg, "PID"))
+			got.v[k].loc = *at;
+	}
+	add_new(is, &got);
+}
+
 /* NK1: the client's responsible persons, kept as RelatedPerson (reminder
  * letters are addressed to them). One the registry has already (same name
  * and relationship) takes what the message adds and is never doubled, so a
@@ -678,14 +694,8 @@ static void store_responsible(struct job *j, const struct hl7_vxu *v, const char
 			body = fhir_related_person_to_json(in, ref);
 			st = call(j, "POST", "/RelatedPerson", NULL, 0, NULL, body, &out);
 		}
-		if (st >= 300) {
-			struct hl7_issues got = {0};
-			hl7_issues_from_outcome(&got, out, &w);
-			/* the doses stand: what was wrong with the NK1 is a warning */
-			for (int k = 0; k < got.n; k++)
-				got.v[k].severity = 'W';
-			add_new(is, &got);
-		}
+		if (st >= 300)
+			add_warnings(is, out, &w, NULL);
 		cJSON_Delete(body);
 		cJSON_Delete(out);
 	}
@@ -743,15 +753,8 @@ static void store_consent(struct job *j, const struct hl7_vxu *v, const char *pi
 		st = call(j, "POST", "/Consent", NULL, 0, NULL, body, &out);
 	}
 	if (st >= 300) {
-		struct hl7_issues got = {0};
 		struct hl7_where w = {0};
-		hl7_issues_from_outcome(&got, out, &w);
-		for (int k = 0; k < got.n; k++) {
-			got.v[k].severity = 'W';
-			if (!strcmp(got.v[k].loc.seg, "PID"))
-				got.v[k].loc = pd1;
-		}
-		add_new(is, &got);
+		add_warnings(is, out, &w, &pd1);
 	}
 	cJSON_Delete(body);
 	cJSON_Delete(out);
