@@ -27,7 +27,9 @@
 # Needs root (ip netns), iproute2, curl, jq, node and npm. Environment:
 # LINKS (default all five), TASKS (default "front school sync"), KEEP=1
 # keeps the temp folder, SCHOOL=all runs the school report even when the
-# registry would take more than 30 s of CPU for it (timed on 25 students).
+# registry would take more than 30 s of CPU for it (timed on 25 students),
+# REG_ARGS adds options to the registry's command line (--access-log lists
+# each request with its body bytes in the kept folder's reg.err).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$top/build/default}" && pwd)
