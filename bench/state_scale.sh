@@ -20,6 +20,12 @@
 #                  BENCH_SERVERS vaxregd servers (1 or 2; wrk's
 #                  connections split between them). The CPU column then
 #                  adds PostgreSQL's own processes.
+#   BENCH_REPLICA  1 (with pg): a streaming replica of the seeded database
+#                  (pg_basebackup), and the servers read their searches
+#                  from it (vaxregd --replica); its processes count in the
+#                  CPU column too. On one machine it shares the same cores:
+#                  what it shows is the cost of the rule, not the scale
+#                  another machine would add.
 # Needs wrk (Debian package; `tools/setup --bench` installs it). Machine
 # load skews every figure: each row prints the load average before it, and
 # the server's own CPU time per request (from /proc), which load skews
@@ -39,7 +45,8 @@ command -v wrk >/dev/null 2>&1 || { echo "state_scale: wrk is not installed (too
 
 backend=${BENCH_BACKEND:-sqlite}
 servers=${BENCH_SERVERS:-1}
-[ "$backend" = pg ] || servers=1
+replica=${BENCH_REPLICA:-}
+[ "$backend" = pg ] || { servers=1; replica=; }
 work=$(mktemp -d "$base/vaxscale.XXXXXX")
 pid=
 pid2=
@@ -104,6 +111,13 @@ cpu() {
 		for _c in $(cat "/proc/$_pm/task/$_pm/children" 2>/dev/null); do
 			_t=$((_t + $(awk '{ print $14 + $15 }' "/proc/$_c/stat" 2>/dev/null || echo 0)))
 		done
+		if [ "$replica" = 1 ]; then
+			_pm=$(head -1 "$PG_DIR/replica/postmaster.pid")
+			_t=$((_t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$_pm/stat")))
+			for _c in $(cat "/proc/$_pm/task/$_pm/children" 2>/dev/null); do
+				_t=$((_t + $(awk '{ print $14 + $15 }' "/proc/$_c/stat" 2>/dev/null || echo 0)))
+			done
+		fi
 	fi
 	echo "$_t"
 }
@@ -137,8 +151,9 @@ for n in "$@"; do
 	data=$work/data-$n
 	db=
 	[ "$backend" = sqlite ] || db=$(pg_newdb "scale$n")
-	printf '\nvaxregd at state scale: %s clients, %s doses each (%s, %s server%s)\n' "$n" "$doses" \
-		"$([ "$backend" = pg ] && echo PostgreSQL || echo SQLite)" "$servers" "$([ "$servers" = 1 ] || echo s)"
+	printf '\nvaxregd at state scale: %s clients, %s doses each (%s, %s server%s%s)\n' "$n" "$doses" \
+		"$([ "$backend" = pg ] && echo PostgreSQL || echo SQLite)" "$servers" "$([ "$servers" = 1 ] || echo s)" \
+		"$([ "$replica" = 1 ] && echo ', searches from a read replica')"
 	printf 'load average before seeding: %s; %s cores\n' "$(load)" "$(nproc)"
 	t0=$(now)
 	"$VAXREGD" init --data "$data" ${db:+--database "$db"} --demo --clients "$n" --doses "$doses" >/dev/null
@@ -152,7 +167,16 @@ for n in "$@"; do
 		'BEGIN { printf "seeding: %.1f s; registry on disk: %.2f GiB\n", b - a, k / 1048576 }'
 
 	"$SAMPLE" "${db:-$data}" "$work" 2000 >/dev/null
-	start_server "$data" --tls-tickets
+	if [ "$replica" = 1 ]; then
+		[ ! -d "$PG_DIR/replica" ] || { pg_replica_stop; rm -rf "$PG_DIR/replica" "$PG_DIR/rrun"; }
+		t0=$(now)
+		pg_replica 0
+		pg_replica_wait "$db" "$(pg_replica_url "scale$n")"
+		awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "replica made and caught up: %.1f s\n", b - a }'
+		start_server "$data" --tls-tickets --replica "$(pg_replica_url "scale$n")"
+	else
+		start_server "$data" --tls-tickets
+	fi
 	token=$(curl -sS --cacert "$work/tls/ca.pem" "$url/auth/token" --data-urlencode grant_type=password \
 		--data-urlencode org_code=HILLPEDS --data-urlencode username=frontdesk \
 		--data-urlencode "password=$pw" --data-urlencode confidentiality_accepted=true | jq -r .access_token)

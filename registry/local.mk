@@ -55,6 +55,7 @@ REGISTRY_TESTS = \
 	tests/registry/ownrules.sh \
 	tests/registry/pg.sh \
 	tests/registry/multiserver.sh \
+	tests/registry/replica.sh \
 	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)

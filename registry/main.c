@@ -44,6 +44,9 @@ static void usage(FILE *out)
 	        "Serving:\n"
 	        "  --data DIR            the registry's data directory (made by 'init')\n"
 	        "  --database URL        a postgresql:// registry database instead of DIR/registry.db\n"
+	        "  --replica URL         a streaming replica of that database: searches read it when it\n"
+	        "                        has what the asking user wrote (else the database answers)\n"
+	        "  --replica-lag SECONDS the most a replica may be behind to be read (default 5)\n"
 	        "  --listen ADDR:PORT    address to serve on; port 0 picks a free one\n"
 	        "  --cert FILE, --key FILE  the TLS certificate chain and private key (PEM)\n"
 	        "  --threads N           worker threads (default 8)\n"
@@ -82,10 +85,10 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *data, *database, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
+	const char *data, *database, *replica, *listen, *cert, *key, *mail, *window, *record, *tls, *spool;
 	const char *code, *name, *org, *username, *role, *email, *password, *type, *id, *reason;
 	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, doses, per_ip,
-	    header_time, spool_poll, idle_timeout;
+	    header_time, spool_poll, idle_timeout, replica_lag;
 	int refresh_ttl, device_ttl, device_interval, test_slow_down;
 	bool demo, access_log, test_kdf, tls_tickets;
 };
@@ -124,6 +127,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 			slot = &o->data;
 		else if (!strcmp(a, "--database"))
 			slot = &o->database;
+		else if (!strcmp(a, "--replica"))
+			slot = &o->replica;
+		else if (!strcmp(a, "--replica-lag"))
+			num = &o->replica_lag;
 		else if (!strcmp(a, "--listen"))
 			slot = &o->listen;
 		else if (!strcmp(a, "--cert"))
@@ -483,6 +490,10 @@ static int cmd_serve(const struct opts *o)
 	if (!st)
 		return 1;
 	struct vax_error err = {0};
+	if (o->replica && !store_set_replica(st, o->replica, o->replica_lag, &err)) {
+		store_close(st);
+		return die(err.message, NULL);
+	}
 	char *codes_dir = fileio_join(fileio_datadir(), "codes");
 	struct codes *codes = codes_new();
 	if (!codeload_dir(codes, codes_dir, &err)) {

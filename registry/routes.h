@@ -71,6 +71,7 @@ struct reg_response {
 	char last_modified[40];
 	int retry_after; /* seconds, 0 = none */
 	char allow[64];  /* for 405: the methods the URL takes */
+	bool replica;    /* a read replica answered its searches */
 };
 
 struct registry;

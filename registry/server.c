@@ -527,8 +527,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 			                  ? snprintf(safe + o, sizeof safe - o, "\\x%02x", *c)
 			                  : snprintf(safe + o, sizeof safe - o, "%c", *c));
 		safe[o] = '\0';
-		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms, %zu B in, %zu B out\n", method, safe,
-		        rs.status, since_ms(&p->start), p->sent_len ? p->sent_len : p->len, len);
+		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms, %zu B in, %zu B out%s\n", method, safe,
+		        rs.status, since_ms(&p->start), p->sent_len ? p->sent_len : p->len, len,
+		        rs.replica ? ", replica" : "");
 	}
 	return ret;
 }

@@ -39,6 +39,32 @@ void store_res_free(struct store_res *r)
 	}
 }
 
+bool store_set_replica(struct store *s, const char *url, int max_lag, struct vax_error *err)
+{
+	if (!s->ops->set_replica)
+		return error_set(
+		    err, "STORE-REPLICA",
+		    "Read replicas need a registry in PostgreSQL (--database postgresql://...).");
+	return s->ops->set_replica(s, url, max_lag, err);
+}
+
+void store_request_begin(struct store *s, int64_t user_id, const char *wrote, bool lag_ok)
+{
+	if (s->ops->request_begin)
+		s->ops->request_begin(s, user_id, wrote, lag_ok);
+}
+
+void store_request_end(struct store *s)
+{
+	if (s->ops->request_end)
+		s->ops->request_end(s);
+}
+
+char store_last_reader(struct store *s)
+{
+	return s->ops->last_reader ? s->ops->last_reader(s) : 'p';
+}
+
 void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx)
 {
 	s->ops->set_plan_hook(s, fn, ctx);

@@ -35,6 +35,31 @@ void store_close(struct store *s);
  * once. Progress lines go to out (may be NULL). */
 bool store_upgrade(const char *where, FILE *out, struct vax_error *err);
 
+/* ---- read replicas (PostgreSQL) ------------------------------------------
+ * Searches may be answered by a streaming replica of the registry database,
+ * where the request says it tolerates replica lag. The rule: a user never
+ * reads older data than they wrote. Every request that writes a resource
+ * records, for its user, where the database's log stood after the write;
+ * a search goes to the replica only if the replica has replayed that far,
+ * is streaming, and is at most max_lag seconds behind. Otherwise, and
+ * whenever the replica fails, the primary answers. Reads by id, history and
+ * everything inside a transaction always read the primary. */
+
+/** Answer this server's lag-tolerant searches from the replica at url.
+ * Only a PostgreSQL registry has replicas (error STORE-REPLICA). */
+bool store_set_replica(struct store *s, const char *url, int max_lag, struct vax_error *err);
+
+/** A request of user_id begins on the calling thread; wrote is the user's
+ * last write position (store_session.wrote, "" none), lag_ok whether its
+ * searches may read the replica. */
+void store_request_begin(struct store *s, int64_t user_id, const char *wrote, bool lag_ok);
+/** The request ends: if it wrote a resource, the user's write position is
+ * recorded (every server sees it) before the answer goes out. */
+void store_request_end(struct store *s);
+/** Which database answered the calling thread's last search: 'p' primary,
+ * 'r' replica (tests, the access log). */
+char store_last_reader(struct store *s);
+
 /** Plan checking (tests): fn gets every statement the store prepares, with
  * the database's plan for it as text, one step a line (EXPLAIN QUERY PLAN
  * on SQLite). */
@@ -200,6 +225,7 @@ struct store_session {
 	char org[33];
 	char role[16];
 	int64_t expires;
+	char wrote[24]; /* the user's last write position ("" none): read replicas */
 };
 
 bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,

@@ -66,6 +66,11 @@ struct store_ops {
 	bool (*setting_set)(struct store *s, const char *key, const char *value, struct vax_error *err);
 	bool (*setting_init)(struct store *s, const char *key, const char *value, char *out, size_t len,
 	                     struct vax_error *err);
+	/* read replicas: NULL where the backend has none */
+	bool (*set_replica)(struct store *s, const char *url, int max_lag, struct vax_error *err);
+	void (*request_begin)(struct store *s, int64_t user_id, const char *wrote, bool lag_ok);
+	void (*request_end)(struct store *s);
+	char (*last_reader)(struct store *s);
 };
 
 /* The committed numbers of type and term key names ("Patient",

@@ -16,6 +16,14 @@
  * If-None-Exist) stay true until commit. A resource's own UUID identifier
  * is unique by constraint besides: a create that races another for it
  * fails with STORE-EXISTS whatever the locking.
+ *
+ * Read replicas (store.h says the rule): each thread keeps a second
+ * connection, to the replica, and what the replica last said of itself
+ * (how far it has replayed, whether it streams within the lag allowed),
+ * asked again at most once a second or when a user's write is newer.
+ * Positions are PostgreSQL's log sequence numbers: a request that wrote a
+ * resource records pg_current_wal_insert_lsn() for its user in the table
+ * wrote, read back with the user's token.
  */
 #include "registry/store.h"
 
@@ -24,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -45,6 +54,17 @@ struct pconn {
 	int n_st;
 	int depth; /* inside store_begin */
 	struct pconn *next;
+	/* the request on this thread (store_request_begin) */
+	int64_t user_id;
+	uint64_t after; /* the user's last write position */
+	bool lag_ok;    /* its searches may read the replica */
+	bool wrote;     /* it wrote a resource */
+	char last;      /* who answered the last search: 'p' or 'r' */
+	/* this thread's replica connection, and what the replica last said */
+	struct pconn *rep;
+	uint64_t rep_lsn;    /* replayed up to */
+	bool rep_ok;         /* streaming, within the lag allowed */
+	int64_t rep_checked; /* when it was asked (ms, monotonic) */
 };
 
 struct pg_store {
@@ -56,6 +76,8 @@ struct pg_store {
 	struct store_names names;
 	store_plan_fn plan_fn;
 	void *plan_ctx;
+	char *replica_url; /* NULL: every read from the primary */
+	int max_lag;       /* seconds */
 };
 
 static const struct store_ops pg_ops;
@@ -130,12 +152,16 @@ static void key_destructor(void *p)
 	(void)p; /* closed in store_close, which owns the list */
 }
 
-static struct pconn *pconn_open(struct pg_store *s, struct vax_error *err)
+/* A connection to url, on the store's list (closed by store_close). A
+ * replica's gives up connecting after 2 s: the primary answers meanwhile. */
+static struct pconn *pconn_connect(struct pg_store *s, const char *url, bool replica, struct vax_error *err)
 {
 	struct pconn *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	c->db = PQconnectdb(s->url);
+	const char *const keys[] = {"dbname", "connect_timeout", NULL};
+	const char *const vals[] = {url, "2", NULL};
+	c->db = replica ? PQconnectdbParams(keys, vals, 1) : PQconnectdb(url);
 	if (PQstatus(c->db) != CONNECTION_OK) {
 		pg_error(err, c->db, "connect");
 		pconn_free(c);
@@ -150,8 +176,25 @@ static struct pconn *pconn_open(struct pg_store *s, struct vax_error *err)
 	c->next = s->all;
 	s->all = c;
 	pthread_mutex_unlock(&s->lock);
-	pthread_setspecific(s->key, c);
 	return c;
+}
+
+static struct pconn *pconn_open(struct pg_store *s, struct vax_error *err)
+{
+	struct pconn *c = pconn_connect(s, s->url, false, err);
+	if (c)
+		pthread_setspecific(s->key, c);
+	return c;
+}
+
+/* Connect c again after its server went away; its statements went too. */
+static void pconn_reset(struct pconn *c)
+{
+	PQreset(c->db);
+	for (int i = 0; i < c->n_st; i++)
+		if (c->st[i].owned)
+			free((char *)c->st[i].sql);
+	c->n_st = 0;
 }
 
 /* The calling thread's connection; one that broke (a restarted database)
@@ -159,13 +202,8 @@ static struct pconn *pconn_open(struct pg_store *s, struct vax_error *err)
 static struct pconn *pconn_get(struct pg_store *s, struct vax_error *err)
 {
 	struct pconn *c = pthread_getspecific(s->key);
-	if (c && PQstatus(c->db) != CONNECTION_OK && c->depth == 0) {
-		PQreset(c->db);
-		for (int i = 0; i < c->n_st; i++)
-			if (c->st[i].owned)
-				free((char *)c->st[i].sql);
-		c->n_st = 0;
-	}
+	if (c && PQstatus(c->db) != CONNECTION_OK && c->depth == 0)
+		pconn_reset(c);
 	return c ? c : pconn_open(s, err);
 }
 
@@ -441,6 +479,8 @@ static const char *const schema_grants[] = {
     " poll_interval integer NOT NULL, PRIMARY KEY (kind, key))",
     "CREATE INDEX IF NOT EXISTS grant_family ON grant_row(family)",
     "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires)",
+    /* each user's last write position, for read replicas */
+    "CREATE TABLE IF NOT EXISTS wrote (user_id bigint PRIMARY KEY, lsn pg_lsn NOT NULL)",
     NULL,
 };
 
@@ -505,6 +545,7 @@ static void pg_close(struct store *base)
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	store_names_free(&s->names);
+	free(s->replica_url);
 	free(s->url);
 	free(s);
 }
@@ -516,7 +557,9 @@ struct store *store_pg_open(const char *url, struct vax_error *err)
 		return NULL;
 	struct pconn *c = pconn_get(s, err);
 	int l = c ? layout(c->db) : 0;
-	if (c && l == 0 && !migrate(c->db, NULL, err))
+	/* the schema's additions (IF NOT EXISTS) are made by any server that
+	 * knows them */
+	if (c && (l == 0 || l == SCHEMA) && !migrate(c->db, NULL, err))
 		c = NULL;
 	l = c ? layout(c->db) : l;
 	if (c && l != SCHEMA) {
@@ -763,6 +806,7 @@ static bool pg_write(struct store *base, const char *type, const char *id, const
 		ok = ok && (!json || qexec(s, q(s, q_doc, "write", err, "It", rid, json)));
 	}
 	ok = ok && terms_put(s, rid, type, tm.t, tm.n, err);
+	c->wrote = true;
 	if (own) {
 		if (ok)
 			ok = exec_plain(c->db, "COMMIT", err);
@@ -821,6 +865,123 @@ static int pg_history(struct store *base, const char *type, const char *id, stru
 	return n;
 }
 
+/* ---- read replicas ------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A log sequence number as PostgreSQL writes it ("16/B374D848"); 0 for "". */
+static uint64_t lsn_parse(const char *v)
+{
+	unsigned hi, lo;
+	return v && sscanf(v, "%X/%X", &hi, &lo) == 2 ? (uint64_t)hi << 32 | lo : 0;
+}
+
+/* Ask the replica how far it has replayed and whether it streams from the
+ * primary within the lag allowed (a replica cut off from the primary
+ * looks current to itself: no WAL receiver means no). */
+static void replica_check(struct pg_store *s, struct pconn *c)
+{
+	static const char sql[] =
+	    "SELECT pg_last_wal_replay_lsn(),"
+	    " EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL),"
+	    " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+	    " ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END";
+	c->rep_checked = now_ms();
+	c->rep_ok = false;
+	if (!c->rep && !(c->rep = pconn_connect(s, s->replica_url, true, NULL)))
+		return;
+	if (PQstatus(c->rep->db) != CONNECTION_OK) {
+		pconn_reset(c->rep);
+		if (PQstatus(c->rep->db) != CONNECTION_OK)
+			return;
+	}
+	PGresult *r = run(s, c->rep, sql, true, NULL, "replica", NULL);
+	if (r && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		c->rep_lsn = lsn_parse(PQgetvalue(r, 0, 0));
+		c->rep_ok = PQgetvalue(r, 0, 1)[0] == 't' && atof(PQgetvalue(r, 0, 2)) <= s->max_lag;
+	}
+	PQclear(r);
+}
+
+/* The connection a search on c's thread reads: the replica where the
+ * request allows it and the replica has what its user wrote; else c. */
+static struct pconn *reader(struct pg_store *s, struct pconn *c)
+{
+	c->last = 'p';
+	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth)
+		return c;
+	if (now_ms() - c->rep_checked >= 1000 || (c->rep_ok && c->rep_lsn < c->after))
+		replica_check(s, c);
+	if (!c->rep_ok || c->rep_lsn < c->after)
+		return c;
+	c->last = 'r';
+	return c->rep;
+}
+
+/* A search on the replica failed: the primary answers, and the replica is
+ * asked again in a second. */
+static struct pconn *replica_failed(struct pconn *c)
+{
+	c->rep_ok = false;
+	c->rep_checked = now_ms();
+	c->last = 'p';
+	return c;
+}
+
+static bool pg_set_replica(struct store *base, const char *url, int max_lag, struct vax_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	if (!store_is_url(url))
+		return error_set(err, "STORE-REPLICA", "A read replica is a postgresql:// URL.");
+	free(s->replica_url);
+	s->replica_url = strdup(url);
+	s->max_lag = max_lag > 0 ? max_lag : 5;
+	return s->replica_url != NULL;
+}
+
+static void pg_request_begin(struct store *base, int64_t user_id, const char *wrote, bool lag_ok)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pconn *c = pconn_get(s, NULL);
+	if (!c)
+		return;
+	c->user_id = user_id;
+	c->after = lsn_parse(wrote);
+	c->lag_ok = lag_ok;
+	c->wrote = false;
+}
+
+static void pg_request_end(struct store *base)
+{
+	/* after the write's commit: the insert position covers it */
+	static const char sql[] =
+	    "INSERT INTO wrote(user_id, lsn) VALUES ($1, pg_current_wal_insert_lsn())"
+	    " ON CONFLICT (user_id) DO UPDATE SET lsn=greatest(wrote.lsn, EXCLUDED.lsn)";
+	struct pg_store *s = (struct pg_store *)base;
+	struct pconn *c = pthread_getspecific(s->key);
+	if (!c)
+		return;
+	if (c->wrote && c->user_id > 0 && c->depth == 0)
+		PQclear(q(s, sql, "wrote", NULL, "I", c->user_id));
+	c->user_id = 0;
+	c->after = 0;
+	c->lag_ok = false;
+	c->wrote = false;
+	c->last = 'p';
+}
+
+static char pg_last_reader(struct store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pconn *c = pthread_getspecific(s->key);
+	return c && c->last ? c->last : 'p';
+}
+
 /* ---- search ------------------------------------------------------------------- */
 
 struct tcond {
@@ -855,13 +1016,9 @@ static int probe(struct pg_store *s, struct pconn *c, const struct tcond *tc, st
 	return n;
 }
 
-static int pg_search(struct store *base, const struct store_query *qin, struct store_res *out,
-                     char (*ids)[65], long *total, struct vax_error *err)
+static int search_on(struct pg_store *s, struct pconn *c, const struct store_query *qin,
+                     struct store_res *out, char (*ids)[65], long *total, struct vax_error *err)
 {
-	struct pg_store *s = (struct pg_store *)base;
-	struct pconn *c = pconn_get(s, err);
-	if (!c)
-		return -1;
 	*total = 0;
 	static __thread struct index_query iq;
 	index_rewrite(qin, &iq);
@@ -974,13 +1131,10 @@ static int pg_search(struct store *base, const struct store_query *qin, struct s
 	return k;
 }
 
-static int pg_search_any(struct store *base, const char *type, const char *key, const char *const *values,
-                         int n, int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+static int search_any_on(struct pg_store *s, struct pconn *c, const char *type, const char *key,
+                         const char *const *values, int n, int max, struct store_res *out, char (*ids)[65],
+                         struct vax_error *err)
 {
-	struct pg_store *s = (struct pg_store *)base;
-	struct pconn *c = pconn_get(s, err);
-	if (!c)
-		return -1;
 	int k = key_id(s, type, key, false, err);
 	if (k <= 0 || n <= 0 || max <= 0)
 		return k < 0 ? -1 : 0;
@@ -1008,6 +1162,34 @@ static int pg_search_any(struct store *base, const char *type, const char *key, 
 		fill_res(r, i, 1, &out[i]);
 	}
 	PQclear(r);
+	return got;
+}
+
+static int pg_search(struct store *base, const struct store_query *q, struct store_res *out, char (*ids)[65],
+                     long *total, struct vax_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pconn *c = pconn_get(s, err);
+	if (!c)
+		return -1;
+	struct pconn *rd = reader(s, c);
+	int n = search_on(s, rd, q, out, ids, total, rd == c ? err : NULL);
+	if (n < 0 && rd != c)
+		n = search_on(s, replica_failed(c), q, out, ids, total, err);
+	return n;
+}
+
+static int pg_search_any(struct store *base, const char *type, const char *key, const char *const *values,
+                         int n, int max, struct store_res *out, char (*ids)[65], struct vax_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pconn *c = pconn_get(s, err);
+	if (!c)
+		return -1;
+	struct pconn *rd = reader(s, c);
+	int got = search_any_on(s, rd, type, key, values, n, max, out, ids, rd == c ? err : NULL);
+	if (got < 0 && rd != c)
+		got = search_any_on(s, replica_failed(c), type, key, values, n, max, out, ids, err);
 	return got;
 }
 
@@ -1181,8 +1363,9 @@ static bool pg_token_add(struct store *base, const char *token_hash, const struc
 static int pg_token_get(struct store *base, const char *token_hash, int64_t now, struct store_session *ss,
                         struct vax_error *err)
 {
-	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
-	                          " JOIN users u ON u.id=t.user_id WHERE t.hash=$1 AND t.expires>$2";
+	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires, w.lsn FROM token t"
+	                          " JOIN users u ON u.id=t.user_id LEFT JOIN wrote w ON w.user_id=t.user_id"
+	                          " WHERE t.hash=$1 AND t.expires>$2";
 	struct pg_store *s = (struct pg_store *)base;
 	PGresult *r = q(s, sql, "token", err, "tI", token_hash, now);
 	if (!r)
@@ -1195,6 +1378,7 @@ static int pg_token_get(struct store *base, const char *token_hash, int64_t now,
 		copy(r, 0, 2, ss->org, sizeof ss->org);
 		copy(r, 0, 3, ss->role, sizeof ss->role);
 		ss->expires = num(r, 0, 4);
+		copy(r, 0, 5, ss->wrote, sizeof ss->wrote);
 	}
 	PQclear(r);
 	return found;
@@ -1457,4 +1641,8 @@ static const struct store_ops pg_ops = {
     .setting_get = pg_setting_get,
     .setting_set = pg_setting_set,
     .setting_init = pg_setting_init,
+    .set_replica = pg_set_replica,
+    .request_begin = pg_request_begin,
+    .request_end = pg_request_end,
+    .last_reader = pg_last_reader,
 };

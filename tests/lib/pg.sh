@@ -6,6 +6,8 @@
 #   . "$top_srcdir/tests/lib/pg.sh"
 #   pg_start                  # or skip (77) with a line saying why
 #   url=$(pg_newdb NAME)      # a fresh database: postgresql://...
+#   pg_replica DELAY          # a streaming replica, replaying DELAY late
+#   url=$(pg_replica_url NAME)  # database NAME on the replica
 #   pg_stop                   # also on exit
 #
 # PostgreSQL refuses to run as root. As root (CI), the cluster runs as the
@@ -61,8 +63,51 @@ pg_newdb() {
 	printf "$PG_URLBASE\n" "$1"
 }
 
+# pg_replica DELAY: a streaming replica (hot standby) of the cluster, from
+# pg_basebackup, in its own directory with its own socket, replaying the
+# primary's log DELAY late ("0", "4s": PostgreSQL's recovery_min_apply_delay)
+pg_replica() {
+	mkdir "$PG_DIR/replica" "$PG_DIR/rrun"
+	chmod 700 "$PG_DIR/replica"
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR/replica" "$PG_DIR/rrun"
+	pg_as "$PG_BINDIR/pg_basebackup" -h "$PG_DIR/run" -U vax -D "$PG_DIR/replica" -R -X stream \
+		>"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; echo "FAIL: pg_basebackup" >&2; exit 1; }
+	pg_replica_start "$1"
+}
+
+pg_replica_start() {
+	pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/rrun/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $PG_DIR/rrun -c fsync=off -c hot_standby=on -c recovery_min_apply_delay=$1 -c max_connections=200" \
+		start >/dev/null || { cat "$PG_DIR/rrun/server.log" >&2; echo "FAIL: pg_ctl start (replica)" >&2; exit 1; }
+}
+
+# pg_replica_url NAME: the replica's URL of database NAME
+pg_replica_url() {
+	echo "postgresql://vax@/$1?host=$PG_DIR/rrun"
+}
+
+# pg_replica_stop: the replica dies (immediate shutdown)
+pg_replica_stop() {
+	pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/replica" -m immediate -w stop >/dev/null 2>&1 || :
+}
+
+# pg_replica_wait URL_PRIMARY URL_REPLICA: until the replica has replayed
+# all the primary has written so far (at most 60 s)
+pg_replica_wait() {
+	_lsn=$(psql -X -q -A -t "$1" -c "SELECT pg_current_wal_insert_lsn()")
+	_i=0
+	while [ $_i -lt 600 ]; do
+		[ "$(psql -X -q -A -t "$2" -c "SELECT pg_last_wal_replay_lsn() >= '$_lsn'")" = t ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "FAIL: the replica did not reach $_lsn in 60 s" >&2
+	exit 1
+}
+
 pg_stop() {
 	[ -n "$PG_DIR" ] || return 0
+	[ -d "$PG_DIR/replica" ] && pg_replica_stop
 	pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || :
 	rm -rf "$PG_DIR"
 	PG_DIR=
