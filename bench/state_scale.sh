@@ -72,8 +72,10 @@ start_one() {
 	_d=$1
 	_o=$2
 	shift 2
+	# wrk's connections all come from one address: above the per-address
+	# limit a client machine would have (16)
 	"$VAXREGD" --data "$_d" ${db:+--database "$db"} --listen 127.0.0.1:0 --cert "$work/tls/server.pem" \
-		--key "$work/tls/server.key" --token-ttl 7200 ${BENCH_THREADS:+--threads "$BENCH_THREADS"} "$@" \
+		--key "$work/tls/server.key" --token-ttl 7200 --per-ip 200 ${BENCH_THREADS:+--threads "$BENCH_THREADS"} "$@" \
 		>"$work/$_o.out" 2>"$work/$_o.err" &
 	_p=$!
 	_u=

@@ -70,7 +70,7 @@ pg_replica() {
 	mkdir "$PG_DIR/replica" "$PG_DIR/rrun"
 	chmod 700 "$PG_DIR/replica"
 	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR/replica" "$PG_DIR/rrun"
-	pg_as "$PG_BINDIR/pg_basebackup" -h "$PG_DIR/run" -U vax -D "$PG_DIR/replica" -R -X stream \
+	pg_as "$PG_BINDIR/pg_basebackup" -h "$PG_DIR/run" -U vax -D "$PG_DIR/replica" -R -X stream -c fast \
 		>"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; echo "FAIL: pg_basebackup" >&2; exit 1; }
 	pg_replica_start "$1"
 }
