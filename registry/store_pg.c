@@ -65,6 +65,8 @@ struct pconn {
 	uint64_t rep_lsn;    /* replayed up to */
 	bool rep_ok;         /* streaming, within the lag allowed */
 	int64_t rep_checked; /* when it was asked (ms, monotonic) */
+	int64_t rep_next;    /* unreachable: not tried again before (ms) */
+	int rep_backoff;     /* ms, doubled after each failed connect */
 };
 
 struct pg_store {
@@ -893,13 +895,19 @@ static void replica_check(struct pg_store *s, struct pconn *c)
 	    " ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END";
 	c->rep_checked = now_ms();
 	c->rep_ok = false;
-	if (!c->rep && !(c->rep = pconn_connect(s, s->replica_url, true, NULL)))
-		return;
-	if (PQstatus(c->rep->db) != CONNECTION_OK) {
+	if (c->rep && PQstatus(c->rep->db) != CONNECTION_OK)
 		pconn_reset(c->rep);
-		if (PQstatus(c->rep->db) != CONNECTION_OK)
-			return;
+	else if (!c->rep)
+		c->rep = pconn_connect(s, s->replica_url, true, NULL);
+	if (!c->rep || PQstatus(c->rep->db) != CONNECTION_OK) {
+		/* a connect may take its whole timeout (a host gone): the
+		 * searches meanwhile go to the primary without waiting on it */
+		c->rep_backoff =
+		    c->rep_backoff ? (c->rep_backoff < 15000 ? c->rep_backoff * 2 : 30000) : 1000;
+		c->rep_next = c->rep_checked + c->rep_backoff;
+		return;
 	}
+	c->rep_backoff = 0;
 	PGresult *r = run(s, c->rep, sql, true, NULL, "replica", NULL);
 	if (r && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
 		c->rep_lsn = lsn_parse(PQgetvalue(r, 0, 0));
@@ -913,7 +921,7 @@ static void replica_check(struct pg_store *s, struct pconn *c)
 static struct pconn *reader(struct pg_store *s, struct pconn *c)
 {
 	c->last = 'p';
-	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth)
+	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth || now_ms() < c->rep_next)
 		return c;
 	if (now_ms() - c->rep_checked >= 1000 || (c->rep_ok && c->rep_lsn < c->after))
 		replica_check(s, c);
