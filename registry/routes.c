@@ -453,11 +453,18 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 {
 	memset(rs, 0, sizeof *rs);
 	struct ctx x = {.a = a, .rq = rq, .rs = rs, .route_entry = route_entry};
+	/* HL7 and SOAP answer by requests made inside theirs: one request for
+	 * the store, ended by the outermost */
+	static _Thread_local int nested;
+	nested++;
 	handle(&x);
-	/* before the answer goes: the next request of this user, at any
-	 * server, reads what this one wrote */
-	rs->replica = store_last_reader(reg_store(a)) == 'r';
-	store_request_end(reg_store(a));
+	nested--;
+	if (!nested) {
+		/* before the answer goes: the next request of this user, at any
+		 * server, reads what this one wrote */
+		rs->replica = store_last_reader(reg_store(a)) == 'r';
+		store_request_end(reg_store(a));
+	}
 	/* every refusal of who is asking is audited: no token or a bad one
 	 * (401), not allowed (403), not there or not theirs (404); the path is
 	 * ids and names of types, never PHI */

@@ -60,6 +60,8 @@ struct reg_request {
 	size_t body_len;
 	int64_t now;   /* Unix seconds */
 	bool admitted; /* began before maintenance: serve it anyway */
+	bool lag_ok;   /* a GET from the network: its searches may read a replica
+	                * (never a request made inside another: those feed writes) */
 };
 
 struct reg_response {

@@ -467,9 +467,9 @@ bool reg_authenticate(struct ctx *x)
 		store_token_delete(reg_store(x->a), hash, NULL);
 		return false;
 	}
-	/* a GET only reads: its searches may come from a read replica that has
-	 * what this user wrote */
-	store_request_begin(reg_store(x->a), x->ss.user_id, x->ss.wrote, !strcmp(x->rq->method, "GET"));
+	/* a GET from the network only reads: its searches may come from a read
+	 * replica that has what this user wrote */
+	store_request_begin(reg_store(x->a), x->ss.user_id, x->ss.wrote, x->rq->lag_ok);
 	return true;
 }
 

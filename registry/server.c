@@ -447,6 +447,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.body_len = p->len;
 	rq.now = (int64_t)time(NULL);
 	rq.admitted = p->admitted;
+	rq.lag_ok = !strcmp(method, "GET");
 
 	struct reg_response rs;
 	registry_handle(s->reg, &rq, &rs);

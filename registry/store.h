@@ -51,13 +51,15 @@ bool store_set_replica(struct store *s, const char *url, int max_lag, struct vax
 
 /** A request of user_id begins on the calling thread; wrote is the user's
  * last write position (store_session.wrote, "" none), lag_ok whether its
- * searches may read the replica. */
+ * searches may read the replica. Called again for a request made inside
+ * another (HL7), it keeps what the outer one wrote; one store_request_end()
+ * ends both. */
 void store_request_begin(struct store *s, int64_t user_id, const char *wrote, bool lag_ok);
 /** The request ends: if it wrote a resource, the user's write position is
  * recorded (every server sees it) before the answer goes out. */
 void store_request_end(struct store *s);
-/** Which database answered the calling thread's last search: 'p' primary,
- * 'r' replica (tests, the access log). */
+/** 'r' if the replica answered a search of the calling thread's request,
+ * else 'p' (the access log, tests). */
 char store_last_reader(struct store *s);
 
 /** Plan checking (tests): fn gets every statement the store prepares, with

@@ -59,7 +59,7 @@ struct pconn {
 	uint64_t after; /* the user's last write position */
 	bool lag_ok;    /* its searches may read the replica */
 	bool wrote;     /* it wrote a resource */
-	char last;      /* who answered the last search: 'p' or 'r' */
+	bool used_rep;  /* the replica answered one of its searches */
 	/* this thread's replica connection, and what the replica last said */
 	struct pconn *rep;
 	uint64_t rep_lsn;    /* replayed up to */
@@ -920,14 +920,13 @@ static void replica_check(struct pg_store *s, struct pconn *c)
  * request allows it and the replica has what its user wrote; else c. */
 static struct pconn *reader(struct pg_store *s, struct pconn *c)
 {
-	c->last = 'p';
 	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth || now_ms() < c->rep_next)
 		return c;
 	if (now_ms() - c->rep_checked >= 1000 || (c->rep_ok && c->rep_lsn < c->after))
 		replica_check(s, c);
 	if (!c->rep_ok || c->rep_lsn < c->after)
 		return c;
-	c->last = 'r';
+	c->used_rep = true;
 	return c->rep;
 }
 
@@ -937,7 +936,6 @@ static struct pconn *replica_failed(struct pconn *c)
 {
 	c->rep_ok = false;
 	c->rep_checked = now_ms();
-	c->last = 'p';
 	return c;
 }
 
@@ -958,10 +956,12 @@ static void pg_request_begin(struct store *base, int64_t user_id, const char *wr
 	struct pconn *c = pconn_get(s, NULL);
 	if (!c)
 		return;
-	c->user_id = user_id;
+	/* a request inside another (HL7) begins again as its sender: what the
+	 * outer one wrote stays to be recorded */
+	if (user_id > 0)
+		c->user_id = user_id;
 	c->after = lsn_parse(wrote);
 	c->lag_ok = lag_ok;
-	c->wrote = false;
 }
 
 static void pg_request_end(struct store *base)
@@ -980,14 +980,14 @@ static void pg_request_end(struct store *base)
 	c->after = 0;
 	c->lag_ok = false;
 	c->wrote = false;
-	c->last = 'p';
+	c->used_rep = false;
 }
 
 static char pg_last_reader(struct store *base)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pconn *c = pthread_getspecific(s->key);
-	return c && c->last ? c->last : 'p';
+	return c && c->used_rep ? 'r' : 'p';
 }
 
 /* ---- search ------------------------------------------------------------------- */

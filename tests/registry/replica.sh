@@ -21,6 +21,7 @@ export VAXREG_DATABASE
 registry_init
 registry_user CLINICA alice provider
 registry_user CLINICA carol provider
+registry_user X68 ehr provider
 pg_replica 4s
 REPLICA=$(pg_replica_url rep)
 pg_replica_wait "$VAXREG_DATABASE" "$REPLICA"
@@ -52,13 +53,13 @@ done
 
 ms() { date +%s%3N; }
 
-# from_replica: whether the replica answered the last search at server A
-# (total marks where it began; the access-log line is written as the
-# answer goes, so it is waited for)
+# from_replica [REQUEST]: whether the replica answered the last search at
+# server A (total marks where it began; the access-log line is written as
+# the answer goes, so it is waited for)
 from_replica() {
 	_m=$(cat "$REG_TMP/mark")
 	for _i in $(seq 1 150); do
-		_l=$(tail -n +"$((_m + 1))" "$REG_TMP/server.err" | grep -m1 '^vaxregd: GET /Patient ' || :)
+		_l=$(tail -n +"$((_m + 1))" "$REG_TMP/server.err" | grep -m1 "^vaxregd: ${1:-GET /Patient} " || :)
 		case $_l in
 		"") sleep 0.02 ;;
 		*", replica") return 0 ;;
@@ -135,6 +136,26 @@ reg POST /auth/logout -H "Authorization: Bearer $tc"
 expect 204 "logout"
 tc2=$(registry_login CLINICA carol)
 [ "$(total "$tc2" Marrowgate)" = 1 ] || fail "carol's search after logging in again missed her write"
+
+# 4b. an HL7 message is answered by requests made inside it (find the
+# client, its doses, then write): those feed writes and read the primary,
+# even for a sender who has written nothing yet; its resend updates the
+# dose it made a moment before (the replica still lacks it)
+tr -d '\n' <"$top_srcdir/tests/hl7/cdc/Adult_z22_New_Covid_vaccine.hl7" |
+	sed 's/|PMC^Sanofi Pasteur^MVX|/|MIP^Emergent BioSolutions^MVX|/' >"$REG_TMP/vxu.hl7"
+th=$(registry_login X68 ehr)
+for n in 1 2; do
+	wc -l <"$REG_TMP/server.err" >"$REG_TMP/mark"
+	reg POST /hl7v2 -H "Authorization: Bearer $th" -H 'Content-Type: application/hl7-v2' \
+		--data-binary "@$REG_TMP/vxu.hl7"
+	expect 200 "VXU $n"
+	tr '\r' '\n' <"$REG_BODY" | grep -q '^MSA|AA|' || fail "VXU $n not accepted: $(tr '\r' '\n' <"$REG_BODY")"
+	if from_replica "POST /hl7v2"; then fail "the VXU's own searches read the replica"; fi
+done
+reg_json GET "/Patient?family=Winchester" "$th"
+[ "$(jqb .total)" = 1 ] || fail "the VXU and its resend made $(jqb .total) clients"
+reg_json GET "/Immunization?patient=Patient/$(jqb '.entry[0].resource.id')" "$th"
+[ "$(jqb .total)" = 1 ] || fail "the VXU and its resend made $(jqb .total) doses"
 
 # 5. the replica dies: the primary answers every search, complete
 pg_replica_wait "$VAXREG_DATABASE" "$REPLICA"
