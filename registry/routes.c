@@ -462,7 +462,7 @@ void registry_handle(struct registry *a, const struct reg_request *rq, struct re
 	if (!nested) {
 		/* before the answer goes: the next request of this user, at any
 		 * server, reads what this one wrote */
-		rs->replica = store_last_reader(reg_store(a)) == 'r';
+		rs->replica = store_used_replica(reg_store(a));
 		store_request_end(reg_store(a));
 	}
 	/* every refusal of who is asking is audited: no token or a bad one

@@ -1036,10 +1036,7 @@ char *reg_hl7_answer(struct registry *a, const char *bearer, const char *text, s
 {
 	struct job j = {.a = a, .bearer = bearer, .now = now};
 	char code[4] = "AR";
-	bool known = session_of(a, bearer, now, &j.ss);
-	if (known)
-		store_request_begin(reg_store(a), j.ss.user_id, j.ss.wrote, false);
-	if (!known) {
+	if (!session_of(a, bearer, now, &j.ss)) {
 		struct hl7_issues is = {0};
 		struct hl7_loc l = {"MSH", 1, 0, 0, 0};
 		hl7_issue_add(&is, &l, HL7_INTERNAL, 'E', HL7_APP_NONE, "AUTH-EXPIRED", NULL,

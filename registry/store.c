@@ -60,9 +60,9 @@ void store_request_end(struct store *s)
 		s->ops->request_end(s);
 }
 
-char store_last_reader(struct store *s)
+bool store_used_replica(struct store *s)
 {
-	return s->ops->last_reader ? s->ops->last_reader(s) : 'p';
+	return s->ops->used_replica && s->ops->used_replica(s);
 }
 
 void store_set_plan_hook(struct store *s, store_plan_fn fn, void *ctx)

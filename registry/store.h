@@ -58,9 +58,9 @@ void store_request_begin(struct store *s, int64_t user_id, const char *wrote, bo
 /** The request ends: if it wrote a resource, the user's write position is
  * recorded (every server sees it) before the answer goes out. */
 void store_request_end(struct store *s);
-/** 'r' if the replica answered a search of the calling thread's request,
- * else 'p' (the access log, tests). */
-char store_last_reader(struct store *s);
+/** Whether the replica answered a search of the calling thread's request
+ * (the access log, tests). */
+bool store_used_replica(struct store *s);
 
 /** Plan checking (tests): fn gets every statement the store prepares, with
  * the database's plan for it as text, one step a line (EXPLAIN QUERY PLAN

@@ -70,7 +70,7 @@ struct store_ops {
 	bool (*set_replica)(struct store *s, const char *url, int max_lag, struct vax_error *err);
 	void (*request_begin)(struct store *s, int64_t user_id, const char *wrote, bool lag_ok);
 	void (*request_end)(struct store *s);
-	char (*last_reader)(struct store *s);
+	bool (*used_replica)(struct store *s);
 };
 
 /* The committed numbers of type and term key names ("Patient",

@@ -920,9 +920,12 @@ static void replica_check(struct pg_store *s, struct pconn *c)
  * request allows it and the replica has what its user wrote; else c. */
 static struct pconn *reader(struct pg_store *s, struct pconn *c)
 {
-	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth || now_ms() < c->rep_next)
+	if (!s->replica_url || !c->lag_ok || c->wrote || c->depth)
 		return c;
-	if (now_ms() - c->rep_checked >= 1000 || (c->rep_ok && c->rep_lsn < c->after))
+	int64_t now = now_ms();
+	if (now < c->rep_next)
+		return c;
+	if (now - c->rep_checked >= 1000 || (c->rep_ok && c->rep_lsn < c->after))
 		replica_check(s, c);
 	if (!c->rep_ok || c->rep_lsn < c->after)
 		return c;
@@ -983,11 +986,11 @@ static void pg_request_end(struct store *base)
 	c->used_rep = false;
 }
 
-static char pg_last_reader(struct store *base)
+static bool pg_used_replica(struct store *base)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pconn *c = pthread_getspecific(s->key);
-	return c && c->used_rep ? 'r' : 'p';
+	return c && c->used_rep;
 }
 
 /* ---- search ------------------------------------------------------------------- */
@@ -1652,5 +1655,5 @@ static const struct store_ops pg_ops = {
     .set_replica = pg_set_replica,
     .request_begin = pg_request_begin,
     .request_end = pg_request_end,
-    .last_reader = pg_last_reader,
+    .used_replica = pg_used_replica,
 };
