@@ -13,7 +13,11 @@ for a in "$@"; do
 done
 cd "$top/build/$flavour"
 status=0
-make -j"$(nproc)" check || status=$?
+# Build on every core, then run twice as many tests as there are cores: most
+# tests wait on a server or a terminal, not the processor.
+# (VAX_TEST_JOBS sets the number.)
+jobs=${VAX_TEST_JOBS:-$(($(nproc) * 2))}
+make -j"$(nproc)" all && make -j"$jobs" check || status=$?
 # Check's own summary line for each runner, then the suite's, last.
 for log in $(find tests -name 'check_all.log' 2>/dev/null); do
 	grep -E '^[0-9]+%: Checks:' "$log" || true

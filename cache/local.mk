@@ -30,9 +30,12 @@ check_PROGRAMS += tests/cache/faultproxy
 tests_cache_faultproxy_SOURCES = tests/cache/faultproxy.c
 
 # Integration against a real vaxregd over TLS (tests/lib/registry.sh).
-CACHE_TESTS = tests/cache/sync.sh tests/cache/review.sh tests/cache/crash.sh tests/cache/faults.sh \
+CACHE_TESTS = tests/cache/sync.sh tests/cache/review.sh \
 	tests/cache/users.sh tests/cache/handshake.sh tests/cache/companions.sh tests/cache/integrity.sh \
 	tests/cache/roundtrip.sh tests/cache/damaged.sh
 TESTS += $(CACHE_TESTS)
 dist_check_SCRIPTS += $(CACHE_TESTS)
+# the longest, started first (Makefile.am)
+LONG_TESTS += tests/cache/crash.sh tests/cache/faults.sh
+dist_check_SCRIPTS += tests/cache/crash.sh tests/cache/faults.sh
 EXTRA_DIST += tests/cache/lib.sh tests/medplum/lib.sh

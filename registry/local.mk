@@ -34,7 +34,6 @@ vaxregd_LDADD = $(VAXREGISTRY_LIBS)
 # Integration: a real vaxregd over TLS with a throwaway CA (tests/lib/registry.sh).
 REGISTRY_TESTS = \
 	tests/registry/metadata.sh \
-	tests/registry/auth.sh \
 	tests/registry/oauth.sh \
 	tests/registry/fhir.sh \
 	tests/registry/bundle.sh \
@@ -49,16 +48,18 @@ REGISTRY_TESTS = \
 	tests/registry/routes.sh \
 	tests/registry/roundtrip.sh \
 	tests/registry/authz.sh \
-	tests/registry/security.sh \
 	tests/registry/slowconn.sh \
 	tests/registry/search.sh \
 	tests/registry/ownrules.sh \
-	tests/registry/pg.sh \
 	tests/registry/multiserver.sh \
-	tests/registry/replica.sh \
 	tests/registry/lots.sh
 TESTS += $(REGISTRY_TESTS)
 dist_check_SCRIPTS += $(REGISTRY_TESTS)
+# the longest, started first (Makefile.am)
+REGISTRY_LONG_TESTS = tests/registry/pg.sh tests/registry/security.sh tests/registry/auth.sh \
+	tests/registry/replica.sh
+LONG_TESTS += $(REGISTRY_LONG_TESTS)
+dist_check_SCRIPTS += $(REGISTRY_LONG_TESTS)
 EXTRA_DIST += tests/lib/registry.sh tests/lib/pg.sh tests/tls/mkca.sh tests/lib/visit.sh tests/registry/roundtrip.json \
 	tests/registry/slowconn.py
 # the HL7 ImmDS IG's example against its profiles (Medplum)

@@ -35,9 +35,9 @@ TESTS += tests/tui/search.sh
 # A possible duplicate beside its match, a merge field by field (needs tests/cache/cachedrv).
 TESTS += tests/tui/integrity.sh
 dist_check_SCRIPTS += tests/tui/integrity.sh
-TESTS += tests/tui/expiry.sh
+LONG_TESTS += tests/tui/expiry.sh
 # signing in on another device (RFC 8628) with the local passphrase
-TESTS += tests/tui/device.sh
+LONG_TESTS += tests/tui/device.sh
 dist_check_SCRIPTS += tests/tui/device.sh
 # a foreign FHIR registry: Medplum's engine with its own sign-in (needs node)
 TESTS += tests/tui/medplum.sh tests/tui/medplum_edit.sh
@@ -46,7 +46,7 @@ EXTRA_DIST += tests/medplum/lib.sh tests/tui/medplum_lib.sh
 dist_check_SCRIPTS += tests/tui/expiry.sh
 dist_check_SCRIPTS += tests/tui/search.sh
 # the outbox screen and the outbox sending itself through a maintenance
-TESTS += tests/tui/outbox.sh
+LONG_TESTS += tests/tui/outbox.sh
 dist_check_SCRIPTS += tests/tui/outbox.sh
 # several shots in one visit, editing a dose, correcting a rejected one (tests/tui/shots.sh)
 TESTS += tests/tui/shots.sh
