@@ -409,40 +409,100 @@ static bool belongs_to(const cJSON *r, const char *id)
 }
 
 /* The clients this process has just read ahead (with a search, or while a
- * list was read), each good for one opening of its record. */
+ * list was read), each good for one opening of its record; with the
+ * registry's forecast of it where the search brought one. */
 #define FRESH_MAX 64
 static struct {
 	char rid[VAX_ID_LEN];
 	int64_t at;
+	char *forecast; /* Parameters JSON, or NULL */
 } fresh[FRESH_MAX];
 
-void cache_pull_note_fresh(const char *rid, int64_t now)
+static int fresh_slot(const char *rid)
 {
 	int slot = 0;
 	for (int i = 0; i < FRESH_MAX; i++) {
-		if (!strcmp(fresh[i].rid, rid)) {
-			slot = i;
-			break;
-		}
+		if (!strcmp(fresh[i].rid, rid))
+			return i;
 		if (fresh[i].at < fresh[slot].at)
 			slot = i;
 	}
-	snprintf(fresh[slot].rid, sizeof fresh[slot].rid, "%s", rid);
-	fresh[slot].at = now;
+	return slot;
 }
 
-bool cache_pull_take_fresh(const char *rid, int64_t now)
+static void note_fresh(const char *rid, int64_t now, char *forecast)
 {
+	int slot = fresh_slot(rid);
+	free(fresh[slot].forecast);
+	snprintf(fresh[slot].rid, sizeof fresh[slot].rid, "%s", rid);
+	fresh[slot].at = now;
+	fresh[slot].forecast = forecast;
+}
+
+void cache_pull_note_fresh(const char *rid, int64_t now)
+{
+	note_fresh(rid, now, NULL);
+}
+
+bool cache_pull_take_fresh(const char *rid, int64_t now, char **forecast)
+{
+	if (forecast)
+		*forecast = NULL;
 	for (int i = 0; rid[0] && i < FRESH_MAX; i++)
 		if (!strcmp(fresh[i].rid, rid)) {
+			bool ok = now - fresh[i].at < CACHE_PULL_FRESH_S;
 			fresh[i].rid[0] = '\0';
-			return now - fresh[i].at < CACHE_PULL_FRESH_S;
+			if (ok && forecast)
+				*forecast = fresh[i].forecast;
+			else
+				free(fresh[i].forecast);
+			fresh[i].forecast = NULL;
+			return ok;
 		}
 	return false;
 }
 
-int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now)
+void cache_pull_forget_fresh(void)
 {
+	for (int i = 0; i < FRESH_MAX; i++) {
+		free(fresh[i].forecast);
+		memset(&fresh[i], 0, sizeof fresh[i]);
+	}
+}
+
+const char *const cache_pull_forecast_revinclude[CACHE_PULL_FORECAST_REVINCLUDES] = {
+    "ImmunizationRecommendation:patient", "ImmunizationEvaluation:patient"};
+
+char *cache_pull_forecast_of(const struct api_bundle *b, const char *id)
+{
+	cJSON *params = NULL, *ps = NULL;
+	bool rec = false;
+	for (int k = 0; b->root && k < b->n; k++) {
+		const struct api_entry *e = &b->entry[k];
+		bool r = e->resource && !strcmp(e->resource_type, "ImmunizationRecommendation");
+		bool ev = e->resource && !strcmp(e->resource_type, "ImmunizationEvaluation");
+		if ((!r && !ev) || strcmp(e->mode, "include") || !belongs_to(e->resource, id))
+			continue;
+		if (!params) {
+			params = cJSON_CreateObject();
+			cJSON_AddStringToObject(params, "resourceType", "Parameters");
+			ps = cJSON_AddArrayToObject(params, "parameter");
+		}
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", r ? "recommendation" : "evaluation");
+		cJSON_AddItemToObject(p, "resource", cJSON_Duplicate(e->resource, true));
+		cJSON_AddItemToArray(ps, p);
+		rec |= r;
+	}
+	char *out = rec ? cJSON_PrintUnformatted(params) : NULL;
+	cJSON_Delete(params);
+	return out;
+}
+
+int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now, int *forecasts)
+{
+	if (forecasts)
+		*forecasts = 0;
 	if (!b->root || !b->type || strcmp(b->type, "searchset") || !includes_honoured(b->root))
 		return 0;
 	int stored = 0;
@@ -469,7 +529,10 @@ int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, in
 			/* the registry sends all of them or refuses the search */
 			p->have_resp = p->have_consent = p->have_imms = true;
 			if (cache_pull_store(s, p, now, NULL, NULL, NULL)) {
-				cache_pull_note_fresh(m->id, now);
+				char *fc = cache_pull_forecast_of(b, m->id);
+				if (fc && forecasts)
+					(*forecasts)++;
+				note_fresh(m->id, now, fc);
 				stored++;
 			}
 		}

@@ -98,14 +98,33 @@ extern const char *const cache_pull_revinclude[CACHE_PULL_REVINCLUDES];
 #define CACHE_PULL_FRESH_S 60
 /** Note that this process has just read client rid ahead (a prefetch). */
 void cache_pull_note_fresh(const char *rid, int64_t now);
-/** True once if rid was read ahead less than CACHE_PULL_FRESH_S ago. */
-bool cache_pull_take_fresh(const char *rid, int64_t now);
+/** True once if rid was read ahead less than CACHE_PULL_FRESH_S ago. If
+ * forecast is not NULL it gets the registry's forecast that came with the
+ * read (cache_pull_forecast_of; the caller frees it), or NULL. */
+bool cache_pull_take_fresh(const char *rid, int64_t now, char **forecast);
+/** Forget every client read ahead (a logout: the next user reads again). */
+void cache_pull_forget_fresh(void);
+
+/* The registry's forecast with the search: vaxregd computes, for each
+ * client found, what POST /$immds-forecast answers for the doses it holds
+ * (ImmunizationRecommendation, ImmunizationEvaluation). Asked beside
+ * cache_pull_revinclude where the registry's forecast is wanted; a
+ * registry that leaves them out costs nothing (the record asks on its
+ * own). */
+#define CACHE_PULL_FORECAST_REVINCLUDES 2
+extern const char *const cache_pull_forecast_revinclude[CACHE_PULL_FORECAST_REVINCLUDES];
+/** The forecast of Patient/id included in searchset b, as the Parameters
+ * $immds-forecast answers with (JSON; the caller frees it), or NULL if b
+ * has no recommendation for it. */
+char *cache_pull_forecast_of(const struct api_bundle *b, const char *id);
 
 /** Store every client of searchset b with what it included, as a pull
- * would, history as of now (each noted as read ahead). Returns how many were stored: 0 when the
- * registry did not honour the _revinclude (its self link does not name
- * them), so nothing is taken for "no doses". */
-int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now);
+ * would, history as of now (each noted as read ahead, with the registry's
+ * forecast of it where one came: *forecasts counts them; may be NULL).
+ * Returns how many were stored: 0 when the registry did not honour the
+ * _revinclude (its self link does not name them), so nothing is taken for
+ * "no doses". */
+int cache_pull_from_search(struct cache_store *s, const struct api_bundle *b, int64_t now, int *forecasts);
 
 /** How a whole pull ended. */
 struct cache_pull_outcome {

@@ -210,7 +210,7 @@ struct reg_search {
 	struct reg_alt alt[REG_MAX_ALT];
 	char listed[32];           /* the listing parameter's name */
 	char ignored[256];         /* parameters left out under Prefer: handling=lenient, "a,b" */
-	const char *revinclude[4]; /* _revinclude values taken (include.c) */
+	const char *revinclude[6]; /* _revinclude values taken (include.c) */
 	int n_revinclude;
 };
 

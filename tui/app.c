@@ -24,6 +24,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cache/pull.h"
 #include "core/codes.h"
 #include "core/county.h"
 #include "sys/codeload.h"
@@ -393,6 +394,9 @@ void app_logout(struct app *a, const char *why)
 	app_sync_free(a);
 	app_lots_free(a);
 	memset(&a->last_visit, 0, sizeof a->last_visit);
+	/* what was read ahead was read for this user, into this user's store */
+	cache_pull_forget_fresh();
+	a->reg_forecast_search = 0;
 	session_logout(a->sess);
 	app_close_all(a);
 	a->msg[0] = '\0';

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/pull.h"
 #include "core/codes.h"
 #include "core/fhir.h"
 #include "core/xalloc.h"
@@ -78,11 +79,31 @@ static int row_cmp(const void *pa, const void *pb)
 	return dx < dy ? -1 : dx > dy;
 }
 
+/* Is there work of this client's here the registry does not have yet (a
+ * dose, a deletion, the client's own details)? */
+static bool any_unsent(struct cache_store *st, const struct record *r, const struct cache_entry *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(list[i].rec_key, r->key))
+			return true;
+	for (int k = 0; k < r->n_imms; k++) {
+		const struct immunization *im = &r->imms[k];
+		char key[CACHE_KEY_STR];
+		if (!im->id[0] && !im->entered_in_error)
+			return true;
+		for (int i = 0; i < n && cache_imm_key(st, im, key); i++)
+			if (!strcmp(list[i].rec_key, key))
+				return true;
+	}
+	return false;
+}
+
 /* Each dose's newest unsent outbox entry, read once. */
 static void states(struct app *a, struct cache_store *st, struct record *r)
 {
 	struct cache_entry *list = NULL;
 	int n = cache_outbox_list(st, CACHE_UNSENT_MASK, &list, NULL);
+	r->unsent = any_unsent(st, r, list, n > 0 ? n : 0);
 	for (int k = 0; k < r->n_rows; k++) {
 		struct record_row *row = &r->rows[k];
 		const struct immunization *im = &r->imms[row->imm];
@@ -114,13 +135,20 @@ static void dose_ref(int i, char *buf, size_t len)
 }
 
 /* How the registry counted each dose, where it said (the forecast shown is
- * its own). */
+ * its own). An answer to the record's own request names the doses by their
+ * place in it; one the registry made over the doses it holds, by its ids. */
 static void registry_evals(struct record *r)
 {
 	snprintf(r->fc_source, sizeof r->fc_source, "from the registry");
 	for (int k = 0; k < r->n_rows; k++) {
-		char ref[32];
-		dose_ref(r->rows[k].imm, ref, sizeof ref);
+		char ref[VAX_ID_LEN + 16];
+		const struct immunization *im = &r->imms[r->rows[k].imm];
+		if (r->reg_by_id && !im->id[0])
+			continue;
+		if (r->reg_by_id)
+			snprintf(ref, sizeof ref, "Immunization/%s", im->id);
+		else
+			dose_ref(r->rows[k].imm, ref, sizeof ref);
 		const struct immds_eval *e = immds_answer_eval(&r->reg, ref);
 		if (!e)
 			continue;
@@ -162,13 +190,41 @@ static const char immds_patient_keys[] = "id,name,gender,birthDate";
 static const char immds_dose_keys[] = "id,status,vaccineCode,patient,occurrenceDateTime,expirationDate,"
                                       "isSubpotent,subpotentReason,manufacturer,doseQuantity";
 
+bool record_registry_forecast_by_search(const struct app *a, const struct record *r)
+{
+	return a->reg_forecast_search >= 0 && r->loaded && r->cl.id[0] && !r->unsent;
+}
+
+/* The registry's forecast over the doses it holds: the client's search by
+ * id with the forecast included, and nothing else of it (_elements). */
+static struct api_req *forecast_search_req(struct app *a, const struct record *r)
+{
+	struct api_fhir_param p[2 + CACHE_PULL_FORECAST_REVINCLUDES] = {{"_id", r->cl.id},
+	                                                                {"_elements", "id"}};
+	int n = 2;
+	for (int i = 0; i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
+		p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_forecast_revinclude[i]};
+	struct vax_error err;
+	return api_fhir_search_req(app_conn(a), "Patient", p, n, &err);
+}
+
 struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 {
+	if (!r->loaded || r->school || !app_conn(a) || app_offline(a) || app_unreachable(a) ||
+	    !session_token(a->sess))
+		return NULL;
+	if (r->unsent) {
+		/* the registry does not have it all yet: asked again once it does
+		 * (the shot goes up first, not behind a forecast) */
+		snprintf(r->fc_source, sizeof r->fc_source, "computed here (until what is new is sent)");
+		return NULL;
+	}
+	if (record_registry_forecast_by_search(a, r))
+		return forecast_search_req(a, r);
 	const struct api_capability *cap = session_capability(a->sess);
 	if (cap->known && !cap->immds)
 		snprintf(r->fc_source, sizeof r->fc_source, "%s", no_immds);
-	if (!r->loaded || r->school || !cap->known || !cap->immds || !app_conn(a) || app_offline(a) ||
-	    app_unreachable(a) || !session_token(a->sess))
+	if (!cap->known || !cap->immds)
 		return NULL;
 	cJSON *patient = fhir_patient_to_json(&r->cl);
 	fhir_keep_elements(patient, immds_patient_keys, NULL);
@@ -196,13 +252,81 @@ struct api_req *record_registry_forecast_req(struct app *a, struct record *r)
 	return req;
 }
 
-bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-	(void)a;
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211u;
+	return h;
+}
+
+uint64_t record_forecast_key(const struct record *r)
+{
+	uint64_t h = 14695981039346656037u;
+	vax_date today = app_today();
+	h = fnv(h, r->cl.id, strlen(r->cl.id) + 1);
+	h = fnv(h, &r->cl.dob, sizeof r->cl.dob);
+	h = fnv(h, &r->cl.sex, sizeof r->cl.sex);
+	h = fnv(h, &today, sizeof today);
+	for (int i = 0; i < r->n_imms; i++) {
+		const struct immunization *im = &r->imms[i];
+		bool flags[3] = {im->refused, im->subpotent, im->entered_in_error};
+		h = fnv(h, im->id, strlen(im->id) + 1);
+		h = fnv(h, im->uuid, strlen(im->uuid) + 1);
+		h = fnv(h, im->cvx, strlen(im->cvx) + 1);
+		h = fnv(h, &im->date_given, sizeof im->date_given);
+		h = fnv(h, flags, sizeof flags);
+	}
+	return h;
+}
+
+/* Take the registry's answer (Parameters as $immds-forecast has it). */
+static bool take_answer(struct record *r, const cJSON *j, bool by_id)
+{
 	struct vax_error err;
-	cJSON *j = res->cls == API_OK ? api_fhir_read_resource(res, "Parameters", &err) : NULL;
 	immds_answer_free(&r->reg);
 	r->have_reg = j && immds_read_answer(j, &r->reg, &err);
+	r->reg_by_id = by_id;
+	return r->have_reg;
+}
+
+bool record_registry_forecast_apply(struct app *a, struct record *r, const char *params, bool by_id)
+{
+	(void)a;
+	cJSON *j = params ? cJSON_Parse(params) : NULL;
+	bool ok = take_answer(r, j, by_id);
+	cJSON_Delete(j);
+	if (ok)
+		registry_evals(r);
+	return ok;
+}
+
+bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res,
+                                   bool searched, char **answer, bool *by_id_out)
+{
+	struct vax_error err;
+	cJSON *j = NULL;
+	bool by_id = false;
+	struct api_bundle b;
+	memset(&b, 0, sizeof b);
+	if (res->cls == API_OK && api_fhir_read_bundle(res, &b, &err) && b.type &&
+	    !strcmp(b.type, "searchset")) {
+		/* the client's search with its forecast included */
+		char *p = cache_pull_forecast_of(&b, r->cl.id);
+		j = p ? cJSON_Parse(p) : NULL;
+		free(p);
+		by_id = true;
+	} else if (res->cls == API_OK && !searched) {
+		j = api_fhir_read_resource(res, "Parameters", &err);
+	}
+	/* a registry that refuses the search, or leaves the forecast out, is
+	 * asked the other way from now on (what the caller does next) */
+	if (searched && res->cls != API_OFFLINE && res->cls != API_AUTH && res->cls != API_CANCELLED)
+		a->reg_forecast_search = j ? 1 : -1;
+	api_bundle_free(&b);
+	take_answer(r, j, by_id);
+	*answer = r->have_reg ? cJSON_PrintUnformatted(j) : NULL;
+	*by_id_out = by_id;
 	cJSON_Delete(j);
 	if (!r->have_reg) {
 		snprintf(r->fc_source, sizeof r->fc_source, "computed here (registry did not answer)");

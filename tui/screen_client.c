@@ -36,6 +36,14 @@ struct client_view {
 	struct cache_pull *pull; /* the registry read in flight */
 	struct api_req *fc_req;  /* the registry's forecast asked for */
 	bool fc_wait;            /* ... once its CapabilityStatement says whether it has one */
+	/* the registry's last forecast (Parameters JSON; by_id: over its own
+	 * doses) and what it was asked for (record_forecast_key): a reload with
+	 * the same key shows it again, and a question in flight with the same
+	 * key is not asked again */
+	char *fc_answer;
+	bool fc_by_id;
+	uint64_t fc_key;
+	bool fc_searched; /* fc_req is the client's search with the forecast */
 	/* the registry's last answer did not add up: why, in words ("" if it did) */
 	char unknown[VAX_ERROR_MSG_LEN];
 	int n_before; /* doses before the shot form opened: the new ones get the selection */
@@ -54,34 +62,67 @@ static void fetch_over(struct app *a, struct client_view *v)
 	}
 }
 
+static void ask_forecast(struct app *a, struct client_view *v);
+
+static void keep_answer(struct client_view *v, char *answer, bool by_id)
+{
+	free(v->fc_answer);
+	v->fc_answer = answer;
+	v->fc_by_id = by_id;
+}
+
 static void forecast_done(struct api_req *req, const struct api_result *res, void *arg)
 {
 	struct client_view *v = arg;
 	(void)req;
 	app_note_result(v->app, res);
-	record_registry_forecast_done(v->app, &v->rec, res);
+	char *answer = NULL;
+	bool by_id = false;
+	bool ok = record_registry_forecast_done(v->app, &v->rec, res, v->fc_searched, &answer, &by_id);
+	keep_answer(v, answer, by_id);
+	/* fc_req stays until the next question: its key is what was asked */
+	if (!ok && v->fc_searched && v->app->reg_forecast_search < 0) {
+		v->fc_key = 0; /* no forecast with the search there: the other way */
+		ask_forecast(v->app, v);
+	}
 	app_dirty(v->app, DIRTY_BODY);
 }
 
 /* The registry's own forecast for the doses shown, where it offers one
- * (the CapabilityStatement is asked for first, once, if need be). */
+ * (the CapabilityStatement is asked for first, once, if need be, unless
+ * the registry sends it with a search by the client's id). */
 static void ask_forecast(struct app *a, struct client_view *v)
 {
+	v->fc_wait = false;
+	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast)
+		return;
+	uint64_t key = record_forecast_key(&v->rec);
+	if (key == v->fc_key && (v->fc_answer || (v->fc_req && !api_req_done(v->fc_req)))) {
+		/* asked already: shown again, or on its way (a reload is no new
+		 * question, and a request cancelled costs its connection) */
+		if (v->fc_answer && !v->rec.have_reg)
+			record_registry_forecast_apply(a, &v->rec, v->fc_answer, v->fc_by_id);
+		return;
+	}
 	api_req_free(v->fc_req);
 	v->fc_req = NULL;
-	v->fc_wait = false;
-	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast || !app_conn(a) ||
-	    app_offline(a) || app_unreachable(a) || !session_token(a->sess))
+	keep_answer(v, NULL, false);
+	v->fc_key = 0;
+	if (!app_conn(a) || app_offline(a) || app_unreachable(a) || !session_token(a->sess))
 		return;
-	if (!session_capability_need(a->sess)) {
+	if (!v->rec.unsent && !record_registry_forecast_by_search(a, &v->rec) &&
+	    !session_capability_need(a->sess)) {
 		v->fc_wait = true;
 		return;
 	}
+	v->fc_searched = !v->rec.unsent && record_registry_forecast_by_search(a, &v->rec);
 	v->fc_req = record_registry_forecast_req(a, &v->rec);
 	if (v->fc_req && !api_req_send(v->fc_req, forecast_done, v)) {
 		api_req_free(v->fc_req);
 		v->fc_req = NULL;
 	}
+	if (v->fc_req)
+		v->fc_key = key;
 }
 
 static void reload(struct app *a, struct client_view *v)
@@ -138,9 +179,19 @@ static void fetch(struct app *a, struct client_view *v)
 	if (v->rec.loaded)
 		snprintf(v->rec.want, sizeof v->rec.want, "%s", v->rec.cl.id);
 	/* read with the search that found it (or while its list was read) a
-	 * moment ago: this opening needs no other read */
-	if (v->rec.loaded && cache_pull_take_fresh(v->rec.cl.id, (int64_t)time(NULL)))
+	 * moment ago: this opening needs no other read, and the registry's
+	 * forecast may have come with it */
+	char *fc = NULL;
+	if (v->rec.loaded && cache_pull_take_fresh(v->rec.cl.id, (int64_t)time(NULL), &fc)) {
+		if (fc && !v->rec.unsent && record_registry_forecast_apply(a, &v->rec, fc, true)) {
+			keep_answer(v, fc, true);
+			v->fc_key = record_forecast_key(&v->rec);
+		} else {
+			free(fc);
+			ask_forecast(a, v);
+		}
 		return;
+	}
 	struct vax_error err;
 	v->pull = cache_pull_start(st, app_conn(a), v->rec.want, pulled, v, &err);
 	if (v->pull)
@@ -166,6 +217,7 @@ static void client_close(struct screen *s)
 	struct client_view *v = s->data;
 	cache_pull_free(v->pull);
 	api_req_free(v->fc_req);
+	free(v->fc_answer);
 	record_free(&v->rec);
 	memset(v, 0, sizeof *v);
 	free(v);

@@ -393,8 +393,13 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 	if (first) {
 		/* the records that came with the list (_revinclude) go in the
 		 * store first, so the one that opens now is there */
-		bool records =
-		    app_store(a) && cache_pull_from_search(app_store(a), &v->last, (int64_t)time(NULL)) > 0;
+		int forecasts = 0;
+		bool records = app_store(a) && cache_pull_from_search(app_store(a), &v->last,
+		                                                      (int64_t)time(NULL), &forecasts) > 0;
+		if (forecasts)
+			a->reg_forecast_search = 1;
+		else if (records && a->cfg.registry_forecast && v->kind == SEARCH_BASIC)
+			a->reg_forecast_search = -1; /* asked, and left out */
 		first_page_done(a, v);
 		if (!records)
 			prefetch(a, v);
@@ -452,7 +457,7 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 		r = api_fhir_match_req(app_conn(a), p, PAGE_COUNT, false, &err);
 		cJSON_Delete(p);
 	} else {
-		struct api_fhir_param p[8 + CACHE_PULL_REVINCLUDES];
+		struct api_fhir_param p[8 + CACHE_PULL_REVINCLUDES + CACHE_PULL_FORECAST_REVINCLUDES];
 		int n = 0;
 		char count[16], dob[DATE_ISO_LEN];
 		snprintf(count, sizeof count, "%d", PAGE_COUNT);
@@ -481,9 +486,14 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 		/* name and birth date find one client or a few: each comes with
 		 * its record, and the one chosen opens without a round trip */
 		if (kind == SEARCH_BASIC && !rid && query->name.family[0] && query->name.given[0] &&
-		    query->dob != DATE_NONE)
+		    query->dob != DATE_NONE) {
 			for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++)
 				p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_revinclude[i]};
+			/* and the registry's forecast of each, where it is shown */
+			for (int i = 0; a->cfg.registry_forecast && i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
+				p[n++] =
+				    (struct api_fhir_param){"_revinclude", cache_pull_forecast_revinclude[i]};
+		}
 		r = api_fhir_search_req(app_conn(a), "Patient", p, n, &err);
 	}
 	if (!r) {

@@ -318,6 +318,10 @@ struct app {
 	struct session *sess;          /* who is logged in, the token, the store, the registry */
 	enum session_state seen_state; /* what the screens last followed */
 	enum net_state seen_net;
+	/* does the registry send its forecast with a client's search (vaxregd
+	 * does)? 1 yes, -1 no, 0 not known yet. Where it may, a record's
+	 * forecast is asked so, with no CapabilityStatement */
+	int reg_forecast_search;
 
 	struct screen stack[APP_STACK_MAX];
 	int depth;
@@ -526,7 +530,9 @@ struct record {
 	 * here (fc) is shown and fc_source says which */
 	struct immds_answer reg;
 	bool have_reg;
-	char fc_source[160];               /* "from the registry", "computed here", ... */
+	bool reg_by_id;      /* reg names the doses by the registry's ids (its own doses) */
+	bool unsent;         /* work of this client's waits in the outbox: the registry lacks it */
+	char fc_source[160]; /* "from the registry", "computed here", ... */
 	char note[VAX_ERROR_MSG_LEN + 64]; /* why it is not loaded */
 };
 /** (Re)read r->want from the store: the client, its doses, each dose's
@@ -541,7 +547,19 @@ void record_forecast(struct app *a, struct record *r);
 struct api_req *record_registry_forecast_req(struct app *a, struct record *r);
 /** Read the registry's answer (false: the one computed here stays, and
  * fc_source says why). */
-bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res);
+bool record_registry_forecast_done(struct app *a, struct record *r, const struct api_result *res,
+                                   bool searched, char **answer, bool *by_id);
+/** A registry forecast taken before (*answer of _done, or the one that came
+ * with the search that found the client: cache_pull_take_fresh, by_id), as
+ * Parameters JSON; false if it does not read. */
+bool record_registry_forecast_apply(struct app *a, struct record *r, const char *params, bool by_id);
+/** What the registry's forecast of r is computed from (the client, its doses,
+ * today): the same key, the same answer. */
+uint64_t record_forecast_key(const struct record *r);
+/** Does the registry's forecast for r come from a search by the client's id
+ * (the registry includes it, and holds all of r): no CapabilityStatement
+ * needed. */
+bool record_registry_forecast_by_search(const struct app *a, const struct record *r);
 void record_free(struct record *r);
 /** An outbox state in words: "Waiting to send", "Accepted", ... */
 const char *record_state_words(enum cache_state s);

@@ -252,7 +252,7 @@ START_TEST(a_search_brings_the_records)
 	struct api_bundle b;
 	struct vax_error err;
 	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
-	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000), 2);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000, NULL), 2);
 	api_bundle_free(&b);
 	free(body);
 	char key[CACHE_KEY_STR];
@@ -277,7 +277,7 @@ START_TEST(a_search_brings_the_records)
 	/* the registry ignored _revinclude: nothing is taken from it */
 	body = answer("search_plain.json", &res);
 	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
-	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000), 0);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000, NULL), 0);
 	api_bundle_free(&b);
 	free(body);
 	ck_assert(cache_find_rid(s, PID, key));
@@ -291,12 +291,69 @@ START_TEST(a_search_brings_the_records)
 }
 END_TEST
 
+/* The registry's forecast that came with the search: kept with the client
+ * read ahead, given once to the record that opens it, only the client's
+ * own; a client without one gets none. */
+START_TEST(a_search_brings_the_forecast)
+{
+	char *dir = testutil_mkdtemp();
+	struct cache_store *s = cachetest_open(dir);
+	cachetest_login(s);
+	struct api_result res;
+	char *body = answer("search_forecast.json", &res);
+	struct api_bundle b;
+	struct vax_error err;
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	int forecasts = -1;
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000, &forecasts), 2);
+	ck_assert_int_eq(forecasts, 1);
+	ck_assert_ptr_null(cache_pull_forecast_of(&b, "5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11"));
+	api_bundle_free(&b);
+	free(body);
+	char *fc = NULL;
+	ck_assert(cache_pull_take_fresh(PID, 5010, &fc));
+	ck_assert_ptr_nonnull(fc);
+	cJSON *j = cJSON_Parse(fc);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "resourceType")), "Parameters");
+	const cJSON *ps = cJSON_GetObjectItem(j, "parameter");
+	ck_assert_int_eq(cJSON_GetArraySize(ps), 2);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 0), "name")),
+	                 "recommendation");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ps, 1), "name")),
+	                 "evaluation");
+	cJSON_Delete(j);
+	free(fc);
+	/* once */
+	ck_assert(!cache_pull_take_fresh(PID, 5010, &fc));
+	ck_assert_ptr_null(fc);
+	/* the other client came without one */
+	ck_assert(cache_pull_take_fresh("5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11", 5010, &fc));
+	ck_assert_ptr_null(fc);
+	/* too late for the reading ahead: neither the read nor the forecast */
+	body = answer("search_forecast.json", &res);
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000, NULL), 2);
+	api_bundle_free(&b);
+	free(body);
+	ck_assert(!cache_pull_take_fresh(PID, 6000 + CACHE_PULL_FRESH_S, &fc));
+	ck_assert_ptr_null(fc);
+	/* a logout forgets what was read ahead */
+	cache_pull_note_fresh(PID, 7000);
+	cache_pull_forget_fresh();
+	ck_assert(!cache_pull_take_fresh(PID, 7001, NULL));
+	cache_store_close(s);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *cache_pull_suite(void)
 {
 	Suite *s = suite_create("cache_pull");
 	TCase *tc = tcase_create("pull");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, reads_the_whole_client);
+	tcase_add_test(tc, a_search_brings_the_forecast);
 	tcase_add_test(tc, not_found_in_the_registrys_words);
 	tcase_add_test(tc, only_batch_answers);
 	tcase_add_test(tc, a_failed_part_keeps_the_stored_one);

@@ -53,6 +53,54 @@ jqb '.issue[0].diagnostics // .issue[0].details.text' | grep -q patient || fail 
 reg_json POST '/$immds-forecast' "$a" '[1,2]'
 expect 400 "not an object"
 
+# the forecast of a client the registry holds comes with the search that
+# finds the client (_revinclude): the same answer $immds-forecast gives for
+# the doses the registry holds, as of today; computed, so a urn:uuid fullUrl
+reg_create_patient "$a" '{"resourceType":"Patient","name":[{"family":"Ortiz","given":["Lena"]}],
+ "gender":"female","birthDate":"2024-03-10","address":[{"district":"Webb","state":"TX","postalCode":"78043"}]}'
+pid=$PID
+reg_json POST /Immunization "$a" '{"resourceType":"Immunization","status":"completed",
+ "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"08"}]},"patient":{"reference":"Patient/'$pid'"},
+ "occurrenceDateTime":"2024-03-10","primarySource":false,"reportOrigin":{"coding":[{"code":"01"}]}}'
+expect 201 "a dose"
+iid=$(jqb .id)
+before=$(reg_audit_count Patient "$pid" forecast)
+reg_json GET "/Patient?_id=$pid&_revinclude=Immunization:patient&_revinclude=ImmunizationRecommendation:patient&_revinclude=ImmunizationEvaluation:patient" "$a"
+expect 200 "search with the forecast"
+cp "$REG_BODY" "$REG_TMP/searched.json"
+[ "$(jqb '[.entry[] | select(.resource.resourceType == "ImmunizationRecommendation")] | length')" = 1 ] ||
+	fail "one recommendation for the client found"
+jqb '.entry[] | select(.resource.resourceType == "ImmunizationRecommendation") | .fullUrl' | grep -Eq '^urn:uuid:[0-9a-f-]{36}$' ||
+	fail "a computed recommendation's fullUrl is a urn:uuid"
+[ "$(jqb '.entry[] | select(.resource.resourceType == "ImmunizationRecommendation") | .resource.patient.reference')" = "Patient/$pid" ] ||
+	fail "the recommendation names the client"
+[ "$(jqb '[.entry[] | select(.resource.resourceType == "ImmunizationEvaluation") | .resource.immunizationEvent.reference] | unique | join(",")')" = "Immunization/$iid" ] ||
+	fail "the evaluations name the registry's dose"
+[ "$(jqb '[.entry[] | select(.resource.resourceType | startswith("Immunization")) | .search.mode] | unique | join(",")')" = include ] ||
+	fail "the forecast comes as included resources"
+jqb '.link[] | select(.relation == "self") | .url' | grep -q 'ImmunizationRecommendation' ||
+	fail "the self link says the forecast was included"
+today=$(date +%F)
+reg_json POST '/$immds-forecast' "$a" "$(jq -c --arg d "$today" '{resourceType: "Parameters", parameter: ([{name: "assessmentDate", valueDate: $d}]
+	+ [.entry[] | select(.search.mode == "match") | {name: "patient", resource: .resource}]
+	+ [.entry[] | select(.resource.resourceType == "Immunization") | {name: "immunization", resource: .resource}])}' "$REG_TMP/searched.json")"
+expect 200 "the same forecast asked for"
+strip='del(.. | .date?, .id?)'
+[ "$(jq -cS "[.entry[] | select(.resource.resourceType == \"ImmunizationRecommendation\") | .resource] | $strip" "$REG_TMP/searched.json")" = \
+	"$(jqb -cS "[.parameter[] | select(.name == \"recommendation\") | .resource] | $strip")" ] ||
+	fail "the included recommendation is not what \$immds-forecast answers"
+[ "$(jq '[.entry[] | select(.resource.resourceType == "ImmunizationEvaluation")] | length' "$REG_TMP/searched.json")" = \
+	"$(jqb '[.parameter[] | select(.name == "evaluation")] | length')" ] || fail "evaluations differ from \$immds-forecast's"
+[ "$(reg_audit_count Patient "$pid" forecast)" -gt "$before" ] || fail "the included forecast was not audited"
+# only what is asked: the recommendation alone
+reg_json GET "/Patient?_id=$pid&_revinclude=ImmunizationRecommendation:patient" "$a"
+expect 200 "search with the recommendation only"
+[ "$(jqb '[.entry[].resource.resourceType] | sort | join(",")')" = "ImmunizationRecommendation,Patient" ] ||
+	fail "asked the recommendation only, got $(jqb -c '[.entry[].resource.resourceType]')"
+# not on other searches
+reg_json GET "/Immunization?patient=Patient/$pid&_revinclude=ImmunizationRecommendation:patient" "$a"
+expect 400 "forecast include on an Immunization search"
+
 # audited; as a read of the patient only when the registry holds it (p1 is
 # no client of this registry: the id a client sends is not taken on trust)
 c=$(reg_audit_where "action='forecast' AND type='Parameters'")

@@ -88,6 +88,42 @@ tui_has sent 'Sent 1'
 reg_json GET "/Immunization?patient=Patient/$AMARU&_count=0" "$tok"
 [ "$(jqb .total)" = 4 ] || fail "the registry holds $(jqb .total) doses of hers, not 4"
 
+# the same task with the registry's own forecast (the default): it comes
+# with the search (no CapabilityStatement, no $immds-forecast), and the
+# record shows it as the registry's. While the shot waits to go up nothing
+# goes before it (the record shows the forecast computed here); once the
+# registry has it, its forecast is asked again, once, with a search by the
+# client's id
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
+log > "$TUI_TMP/before"
+tui_run <<EOF
+$(tui_login_keys CLINPENA alice)
+s
+<F7>
+:type Quispe
+<Tab>
+:type Amaru
+<Tab>
+:type 06/14/2021
+<Enter>
+:wait-idle
+<Enter>
+:wait-idle
+:save-screen $S/record-fc.txt
+$(tui_hist_keys 20 02/15/2023)
+:wait-text 30 Sent 1
+:wait-idle
+:save-screen $S/sent-fc.txt
+:quit
+EOF
+asked "the front-desk task with the registry's forecast is not five requests" \
+	"POST /auth/token 400" "POST /auth/token 200" "GET /Patient 200" "POST / 200" "GET /Patient 200"
+tui_has record-fc 'ACIP schedule, from the registry'
+tui_has record-fc '2 of 4'
+tui_has sent-fc 'ACIP schedule, from the registry'
+tui_has sent-fc '02/15/2023'
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "registry_forecast = no"
+
 # a list without the birth date: the first client is read while the list is
 # read, and opens without another request
 log > "$TUI_TMP/before"

@@ -107,6 +107,7 @@ a
 :type 5391 Old San Antonio Rd
 <Enter>
 :wait-idle
+:wait-text 20 García
 :save-screen $S/smartexact.txt
 <Esc>
 <Esc>
