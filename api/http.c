@@ -55,7 +55,8 @@ struct api_conn {
 	bool gzip_up;    /* the registry takes gzip request bodies (RFC 7694) */
 	bool no_gzip_up; /* it refused one (415): never again on this connection */
 	char *token;
-	int running; /* requests in flight */
+	char *statement; /* Confidentiality-Accepted until a 2xx (api_conn_set_statement) */
+	int running;     /* requests in flight */
 	struct api_bytes total;
 	struct cached cache[API_CACHE_MAX];
 	uint64_t cache_tick;
@@ -83,7 +84,8 @@ struct api_req {
 	char *content_type;
 	bool no_auth;
 	bool sent_token;
-	bool conditional; /* GET with If-None-Match from the connection's cache */
+	bool sent_statement; /* it carried Confidentiality-Accepted */
+	bool conditional;    /* GET with If-None-Match from the connection's cache */
 	api_done_fn cb;
 	void *arg;
 	CURL *easy;
@@ -464,18 +466,32 @@ void api_conn_free(struct api_conn *a)
 	free(a->agent);
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
+	free(a->statement);
 	free(a);
 }
 
 void api_conn_set_token(struct api_conn *a, const char *token)
 {
 	/* what was kept for one login is not for the next, nor for another
-	 * organization */
-	if (!a->token || !token || strcmp(a->token, token))
+	 * organization; nor is a statement accepted with it */
+	if (!a->token || !token || strcmp(a->token, token)) {
 		cache_clear(a);
+		api_conn_set_statement(a, NULL);
+	}
 	if (a->token)
 		wipe_free(a->token, strlen(a->token));
 	a->token = dup_or_null(token);
+}
+
+void api_conn_set_statement(struct api_conn *a, const char *version)
+{
+	free(a->statement);
+	a->statement = version && *version ? dup_or_null(version) : NULL;
+}
+
+bool api_conn_statement_pending(const struct api_conn *a)
+{
+	return a->statement != NULL;
 }
 
 void api_conn_origin(const struct api_conn *a, char *buf, size_t len)
@@ -844,10 +860,14 @@ static bool build_easy(struct api_req *r)
 		compress_body(r);
 	if (r->zbody)
 		ok = ok && add_header(&r->sent, "Content-Encoding: ", "gzip");
-	r->sent_token = false;
+	r->sent_token = r->sent_statement = false;
 	if (!r->no_auth && a->token) {
 		ok = ok && add_header(&r->sent, "Authorization: Bearer ", a->token);
 		r->sent_token = true;
+	}
+	if (r->sent_token && a->statement) {
+		ok = ok && add_header(&r->sent, "Confidentiality-Accepted: ", a->statement);
+		r->sent_statement = true;
 	}
 	for (struct curl_slist *l = r->extra; ok && l; l = l->next)
 		ok = add_header(&r->sent, "", l->data);
@@ -1269,6 +1289,9 @@ static void finish(struct api_req *r, CURLcode cc)
 		transport_error(r, cc);
 	} else {
 		api_classify_status(res, status, r->sent_token, r->www_auth);
+		/* the registry has recorded the acceptance: the header is done */
+		if (r->sent_statement && res->cls == API_OK)
+			api_conn_set_statement(a, NULL);
 	}
 	release_easy(r); /* wipes the headers that held the token */
 	r->state = REQ_DONE;

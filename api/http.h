@@ -110,6 +110,14 @@ void api_conn_free(struct api_conn *a);
 /** The bearer token to send with every request (NULL or "" for none). The
  * copy is wiped when replaced. */
 void api_conn_set_token(struct api_conn *a, const char *token);
+/** Say that the user accepted the confidentiality statement of version (a
+ * deferred login, api/session.h): every request that carries the token also
+ * carries "Confidentiality-Accepted: <version>" until the registry has
+ * answered one with 2xx, then no more (bytes matter on slow links). NULL
+ * stops it; a new token stops it too. */
+void api_conn_set_statement(struct api_conn *a, const char *version);
+/** The header is still being sent (no 2xx yet). */
+bool api_conn_statement_pending(const struct api_conn *a);
 /** The registry's origin, "https://host[:port]" (where its sign-in endpoints must be). */
 void api_conn_origin(const struct api_conn *a, char *buf, size_t len);
 /** True if a bearer token is set. */

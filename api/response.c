@@ -264,6 +264,7 @@ bool api_token_parse(const char *body, size_t len, struct api_token *t, struct v
 	         cJSON_IsObject(prof) ? str_or_empty(prof, "display") : "");
 	copy_str(t->role, sizeof t->role, str_or_empty(j, "role"));
 	t->reset_required = bool_of(j, "reset_required");
+	t->confidentiality_required = bool_of(j, "confidentiality_required");
 	t->password_expires_in_days = num_of(j, "password_expires_in_days", -1, 100000);
 	const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(j, "organizations");
 	const cJSON *o;

@@ -58,6 +58,7 @@ struct api_token {
 	int n_orgs;
 	bool reset_required;           /* must change the password now */
 	long password_expires_in_days; /* -1 if not given */
+	bool confidentiality_required; /* a deferred login: the token waits for the statement */
 };
 
 /** A refused login (RFC 6749 5.2 plus the registry's fields). */

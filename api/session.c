@@ -63,6 +63,10 @@ struct api_session {
 	char profile_name[101];
 	struct api_device device;
 	struct api_req *revoke; /* a refresh token being revoked at logout */
+	/* a deferred login's token, held off the connection until the person
+	 * accepts the statement (api_session_accept_statement), wiped */
+	bool awaiting;
+	char held[API_TOKEN_MAX];
 };
 
 static int64_t mono_now(void)
@@ -167,6 +171,8 @@ void api_session_forget(struct api_session *s)
 {
 	api_conn_set_token(s->conn, NULL);
 	OPENSSL_cleanse(s->refresh, sizeof s->refresh);
+	OPENSSL_cleanse(s->held, sizeof s->held);
+	s->awaiting = false;
 	api_device_wipe(&s->device);
 	s->logged_in = false;
 	s->expires_at = 0;
@@ -190,7 +196,11 @@ void api_session_free(struct api_session *s)
 	free(s);
 }
 
-/* Keep the token answer: set the bearer, remember org and lifetime. */
+static void take_statement(struct api_session *s, const struct api_result *res, struct api_token_error *e);
+
+/* Keep the token answer: set the bearer, remember org and lifetime. A
+ * deferred login's token (confidentiality_required) is held instead: the
+ * session is not logged in until the statement is accepted. */
 static bool take_token(struct api_session *s, const struct api_result *res)
 {
 	struct api_token *t = malloc(sizeof *t);
@@ -199,8 +209,18 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 		return error_set(&s->res.err, "API-NOMEM", "Out of memory.");
 	}
 	bool ok = api_token_parse(res->body, res->body_len, t, &s->res.err);
-	if (ok) {
+	if (ok && t->confidentiality_required && s->op == OP_LOGIN) {
+		api_conn_set_token(s->conn, NULL);
+		memcpy(s->held, t->access_token, sizeof s->held);
+		s->awaiting = true;
+		s->login_error.confidentiality_required = true;
+		take_statement(s, res, &s->login_error);
+	} else if (ok) {
 		api_conn_set_token(s->conn, t->access_token);
+		OPENSSL_cleanse(s->held, sizeof s->held);
+		s->awaiting = false;
+	}
+	if (ok) {
 		/* a rotated refresh token replaces the old one; an answer without
 		 * one (a switch, a registry that rotates none) keeps it */
 		if (t->refresh_token[0])
@@ -209,7 +229,7 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 			snprintf(s->user, sizeof s->user, "%s", t->username);
 		if (t->profile_name[0])
 			snprintf(s->profile_name, sizeof s->profile_name, "%s", t->profile_name);
-		s->logged_in = true;
+		s->logged_in = !s->awaiting;
 		s->expires_at = t->expires_in > 0 ? mono_now() + t->expires_in : 0;
 		s->lifetime = t->expires_in > 0 ? t->expires_in : 0;
 		s->role = !strcmp(t->role, "provider") ? API_ROLE_PROVIDER
@@ -427,7 +447,13 @@ bool api_session_login(struct api_session *s, const char *org, const char *user,
 	          form_add(form, sizeof form, "client_id", s->client_id) &&
 	          form_add(form, sizeof form, "challenge_answer",
 	                   challenge_answer && *challenge_answer ? challenge_answer : NULL) &&
-	          form_add(form, sizeof form, "confidentiality_accepted", accepted ? "true" : NULL);
+	          /* vaxregd's own login: the token and the statement in one
+	           * answer (one round trip and one password check fewer); a
+	           * registry that knows no "deferred" answers as without it */
+	          form_add(form, sizeof form, "confidentiality_accepted",
+	                   accepted            ? "true"
+	                   : s->smart.org_code ? "deferred"
+	                                       : NULL);
 	if (ok) {
 		snprintf(s->user, sizeof s->user, "%s", user);
 		snprintf(s->org, sizeof s->org, "%s", org);
@@ -444,6 +470,34 @@ bool api_session_relogin(struct api_session *s, const char *password, api_sessio
 	memcpy(user, s->user, sizeof user);
 	memcpy(org, s->org, sizeof org);
 	return api_session_login(s, org, user, password, NULL, s->accepted, cb, arg);
+}
+
+bool api_session_awaiting_statement(const struct api_session *s)
+{
+	return s->awaiting;
+}
+
+bool api_session_accept_statement(struct api_session *s)
+{
+	if (!s->awaiting || !s->conf_version[0])
+		return false;
+	api_conn_set_token(s->conn, s->held);
+	api_conn_set_statement(s->conn, s->conf_version);
+	OPENSSL_cleanse(s->held, sizeof s->held);
+	s->awaiting = false;
+	s->logged_in = true;
+	s->accepted = true; /* a login again after expiry, as after a one-request one */
+	return true;
+}
+
+void api_session_decline_statement(struct api_session *s)
+{
+	if (!s->awaiting)
+		return;
+	/* the access token is no use without the statement; its refresh
+	 * token is, so the registry forgets it where it can */
+	revoke_refresh(s);
+	api_session_forget(s);
 }
 
 const struct api_token_error *api_session_login_error(const struct api_session *s)

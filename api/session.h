@@ -4,9 +4,11 @@
  * (application/x-www-form-urlencoded), as RFC 6749 4.3 has it for the token
  * endpoint:
  *   POST /auth/token   grant_type=password, username, password, org_code,
- *                      [challenge_answer], confidentiality_accepted=true
+ *                      [challenge_answer], confidentiality_accepted=true|deferred
  *     200 {"access_token","token_type":"Bearer","expires_in","org_code",
- *          "org_name", ["organizations":[{"code","name"}]], ["reset_required"]}
+ *          "org_name", ["organizations":[{"code","name"}]], ["reset_required"],
+ *          with deferred: "confidentiality_required":true,
+ *          "confidentiality":{"version","text"}}
  *     400/401 {"error","error_description","attempts_remaining",
  *              "retry_after":<seconds>,"reset_required"}
  *     vaxregd slows logins after failures (retry_after: the wait before the
@@ -64,12 +66,23 @@
  * school lists); api_session_role() gives it, API_ROLE_UNKNOWN when the
  * registry does not say (the registry then decides each write alone).
  *
- * Confidentiality: vaxregd checks the password before the statement; a
- * right password sent without confidentiality_accepted comes back refused
- * with api_session_login_error()->confidentiality_required, so the statement
- * is shown only to someone who typed the right password, at every login.
- * vaxregd sends the statement in that answer: login_error()->statement is
- * then set and api_session_confidentiality() holds it, so no GET is needed.
+ * Confidentiality: vaxregd checks the password before the statement, so the
+ * statement is shown only to someone who typed the right password, at every
+ * login. A login not yet accepted asks confidentiality_accepted=deferred
+ * where the registry takes vaxregd's login (api_smart.org_code): vaxregd
+ * then answers 200 with the token and the statement, and the token serves
+ * nothing until a request carries "Confidentiality-Accepted: <version>".
+ * The session holds that token and is not logged in
+ * (api_session_awaiting_statement; login_error()->confidentiality_required
+ * and ->statement set, api_session_confidentiality() holds the text) until
+ * api_session_accept_statement() puts it on the connection, which sends the
+ * header with every request until one is answered 2xx (the registry then
+ * recorded the acceptance), or api_session_decline_statement() forgets it.
+ * One request and one password check for the whole login. A registry that
+ * knows no "deferred" (vaxregd before it) answers as without the field: the
+ * login is refused with login_error()->confidentiality_required (and the
+ * statement, ->statement, where it sends it; otherwise fetch it), and the
+ * login goes again with accepted=true.
  */
 #ifndef VAX_API_SESSION_H
 #define VAX_API_SESSION_H
@@ -123,10 +136,21 @@ const char *api_session_confidentiality(const struct api_session *s);
 const char *api_session_confidentiality_version(const struct api_session *s);
 
 /** Log in. challenge_answer may be NULL; accepted: the user accepted the
- * confidentiality statement just shown. On API_AUTH the details are in
- * api_session_login_error(). */
+ * confidentiality statement just shown (else vaxregd is asked to defer it).
+ * On API_AUTH the details are in api_session_login_error(); on API_OK see
+ * api_session_awaiting_statement(). */
 bool api_session_login(struct api_session *s, const char *org, const char *user, const char *password,
                        const char *challenge_answer, bool accepted, api_session_fn cb, void *arg);
+/** A login answered API_OK holds a token that waits for the statement
+ * (a deferred login, see Confidentiality above): not logged in yet. */
+bool api_session_awaiting_statement(const struct api_session *s);
+/** The person accepted the statement shown: the held token goes on the
+ * connection with the acceptance, and the session is logged in. False if
+ * no token waits, or no statement version is known. */
+bool api_session_accept_statement(struct api_session *s);
+/** The person declined it: the held token is forgotten (its refresh token
+ * revoked where the registry has a revocation endpoint). */
+void api_session_decline_statement(struct api_session *s);
 /** After API-AUTH-EXPIRED: log in again as the same user and organization. */
 bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg);
 /** Ask for a fresh token for the same user and organization while the

@@ -49,6 +49,7 @@ struct reg_request {
 	int n_param;
 	bool too_many_params;
 	const char *authorization;
+	const char *confidentiality_accepted; /* Confidentiality-Accepted: a statement version */
 	const char *if_match;
 	const char *if_none_exist;
 	const char

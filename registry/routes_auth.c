@@ -262,10 +262,23 @@ static void throttle_clear(const char *name)
 	pthread_mutex_unlock(&throttle_lock);
 }
 
+/* The statement, as GET /auth/confidentiality has it, into a token
+ * answer: a client on a slow link shows it without another round trip. */
+static void add_statement(cJSON *j)
+{
+	cJSON_AddBoolToObject(j, "confidentiality_required", true);
+	cJSON *stmt = cJSON_AddObjectToObject(j, "confidentiality");
+	cJSON_AddStringToObject(stmt, "version", STATEMENT_VERSION);
+	cJSON_AddStringToObject(stmt, "text", statement);
+}
+
 /* Issue a token for user/org/role ending at expires (0: a full lifetime
- * from now) and reply with it. */
+ * from now) and reply with it. awaiting_login (a deferred login: when its
+ * password was proven; else 0) issues it waiting for the statement, as
+ * does a refresh of such a login's family: the mark never goes without
+ * an acceptance. */
 static void issue_token(struct ctx *x, const struct store_user *u, const char *org, const char *role,
-                        int64_t expires)
+                        int64_t expires, int64_t awaiting_login)
 {
 	struct store *st = reg_store(x->a);
 	const struct registry_config *cfg = reg_cfg(x->a);
@@ -286,7 +299,26 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	snprintf(ss.org, sizeof ss.org, "%s", org);
 	snprintf(ss.role, sizeof ss.role, "%s", role);
 	struct vax_error err = {0};
-	if (!store_token_add(st, hash, &ss, &err)) {
+	/* the refresh token first: a token waiting for the statement marks
+	 * its family too */
+	cJSON *refresh = cJSON_CreateObject();
+	char family[65];
+	int64_t family_ends;
+	reg_oauth_refresh_add(x, refresh, u, org, role, family, &family_ends);
+	int awaits = 0;
+	if (awaiting_login) {
+		snprintf(ss.awaiting, sizeof ss.awaiting, "%s", STATEMENT_VERSION);
+		ss.awaiting_login = awaiting_login;
+		awaits = 1;
+	} else if (x->refresh_family && x->refresh_family[0]) {
+		awaits = store_family_awaiting(st, x->refresh_family, &ss, &err);
+	}
+	if (awaits) {
+		snprintf(ss.awaiting_family, sizeof ss.awaiting_family, "%s", family);
+		ss.awaiting_until = family_ends;
+	}
+	if (awaits < 0 || !store_token_add(st, hash, &ss, &err)) {
+		wipe_fields(refresh);
 		store_failed(x->rs, &err);
 		return;
 	}
@@ -311,7 +343,12 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 		cJSON_AddStringToObject(o, "name", orgs[i].name);
 		cJSON_AddItemToArray(arr, o);
 	}
-	reg_oauth_refresh_add(x, j, u, org, role);
+	cJSON *item;
+	while ((item = refresh->child) != NULL)
+		cJSON_AddItemToObject(j, item->string, cJSON_DetachItemViaPointer(refresh, item));
+	cJSON_Delete(refresh);
+	if (awaits)
+		add_statement(j);
 	reg_reply_json(x->rs, 200, j, CT_JSON);
 	OPENSSL_cleanse(token, sizeof token);
 }
@@ -383,7 +420,12 @@ static void do_token(struct ctx *x, const cJSON *f)
 		store_failed(x->rs, &err);
 		return;
 	}
-	if (pw_ok && member == 1 && !cur.reset_required && (!accepted || strcmp(accepted, "true") != 0)) {
+	/* "deferred": the token now, the statement accepted with its first
+	 * request (reg_authenticate), one round trip and one password check
+	 * fewer than the refusal below and a second login */
+	bool deferred = accepted && !strcmp(accepted, "deferred");
+	if (pw_ok && member == 1 && !cur.reset_required && !deferred &&
+	    (!accepted || strcmp(accepted, "true") != 0)) {
 		/* the statement is shown after the password is known to be right
 		 * (every login, every user); asking for it is not a failure */
 		store_rollback(st);
@@ -393,28 +435,27 @@ static void do_token(struct ctx *x, const cJSON *f)
 		    j, "error_description",
 		    "Read and accept the confidentiality statement (GET "
 		    "/auth/confidentiality; send confidentiality_accepted=true) to log in.");
-		cJSON_AddBoolToObject(j, "confidentiality_required", true);
-		/* the statement itself, as GET /auth/confidentiality has it: a
-		 * client on a slow link shows it without another round trip */
-		cJSON *stmt = cJSON_AddObjectToObject(j, "confidentiality");
-		cJSON_AddStringToObject(stmt, "version", STATEMENT_VERSION);
-		cJSON_AddStringToObject(stmt, "text", statement);
+		add_statement(j);
 		reg_reply_json(x->rs, 400, j, CT_JSON);
 		return;
 	}
 	if (pw_ok && member == 1 && !cur.reset_required) {
 		cur.failures = 0;
 		cur.challenge[0] = '\0';
+		/* a login row says the password was proven and the statement
+		 * accepted (session_max counts from it): a deferred login's is
+		 * written when the statement is, with the time of this check */
 		if (!store_user_update(st, &cur, &err) ||
-		    !store_login_record(st, cur.id, org, x->rq->now, STATEMENT_VERSION, &err) ||
+		    (!deferred &&
+		     !store_login_record(st, cur.id, org, x->rq->now, STATEMENT_VERSION, &err)) ||
 		    !store_commit(st, &err)) {
 			store_rollback(st);
 			store_failed(x->rs, &err);
 			return;
 		}
 		throttle_clear(cur.username);
-		audit_user(x, cur.username, org, "login");
-		issue_token(x, &cur, org, role, 0);
+		audit_user(x, cur.username, org, deferred ? "login-deferred" : "login");
+		issue_token(x, &cur, org, role, 0, deferred ? x->rq->now : 0);
 		return;
 	}
 	cur.failures++;
@@ -429,6 +470,49 @@ static void do_token(struct ctx *x, const cJSON *f)
 	throttle_fail(x, user, cur.failures);
 	audit_user(x, cur.username, org, cur.reset_required ? "lockout" : "login-failed");
 	login_refused(x, cur.failures, cur.reset_required, throttle_delay(x, cur.failures), false);
+}
+
+/* A token of a deferred login serves a request only once its user accepted
+ * the statement: the request says so (Confidentiality-Accepted: the
+ * version shown), and the acceptance is recorded before anything is read,
+ * as a one-request login records it. Logging out is the one thing such a
+ * token may do without (a declined statement ends the login). False after
+ * replying. */
+static bool statement_accepted(struct ctx *x, const char *hash)
+{
+	const char *v = x->rq->confidentiality_accepted;
+	if (!v || strcmp(v, STATEMENT_VERSION) != 0) {
+		if (x->rq->path && !strcmp(x->rq->path, "/auth/logout") && !strcmp(x->rq->method, "POST"))
+			return true;
+		reg_reply_oo(x->rs, 403, "forbidden", "AUTH-CONFIDENTIALITY",
+		             v ? "The confidentiality statement accepted is not the registry's current one "
+		                 "(" STATEMENT_VERSION
+		                 "); read it (GET /auth/confidentiality), accept it and "
+		                 "send its version as 'Confidentiality-Accepted'."
+		               : "Accept the confidentiality statement before using the registry: send its "
+		                 "version as 'Confidentiality-Accepted: " STATEMENT_VERSION "'.",
+		             NULL);
+		return false;
+	}
+	struct store *st = reg_store(x->a);
+	struct vax_error err = {0};
+	int took = store_begin(st, &err) ? store_token_accept(st, hash, x->ss.awaiting_family, &err) : -2;
+	bool ok = took >= 0 &&
+	          (took == 0 || store_login_record(st, x->ss.user_id, x->ss.org, x->ss.awaiting_login,
+	                                           STATEMENT_VERSION, &err)) &&
+	          store_commit(st, &err);
+	if (!ok) {
+		if (took != -2)
+			store_rollback(st);
+		reg_reply_oo(x->rs, 500, "exception", err.code, err.message, NULL);
+		return false;
+	}
+	/* another request with the same token may have recorded it first */
+	if (took == 1)
+		audit_user(x, x->ss.username, x->ss.org, "login");
+	x->ss.awaiting[0] = '\0';
+	x->ss.awaiting_family[0] = '\0';
+	return true;
 }
 
 bool reg_authenticate(struct ctx *x)
@@ -467,6 +551,8 @@ bool reg_authenticate(struct ctx *x)
 		store_token_delete(reg_store(x->a), hash, NULL);
 		return false;
 	}
+	if (x->ss.awaiting[0] && !statement_accepted(x, hash))
+		return false;
 	/* a GET from the network only reads: its searches may come from a read
 	 * replica that has what this user wrote */
 	store_request_begin(reg_store(x->a), x->ss.user_id, x->ss.wrote, x->rq->lag_ok);
@@ -520,7 +606,7 @@ static void do_switch(struct ctx *x, const cJSON *f)
 	store_token_delete(st, hash, NULL);
 	audit_user(x, u.username, org, "switch");
 	int64_t expires = now + reg_cfg(x->a)->token_ttl;
-	issue_token(x, &u, org, role, expires < end ? expires : end);
+	issue_token(x, &u, org, role, expires < end ? expires : end, 0);
 }
 
 /* The new password against the rules and the last 6 passwords. */
@@ -839,7 +925,7 @@ void reg_auth_logout(struct ctx *x)
 
 void reg_auth_issue(struct ctx *x, const struct store_user *u, const char *org, const char *role)
 {
-	issue_token(x, u, org, role, 0);
+	issue_token(x, u, org, role, 0, 0);
 }
 
 cJSON *reg_auth_read_fields(const struct reg_request *rq)

@@ -316,9 +316,10 @@ void reg_oauth_revoke(struct ctx *x);        /* POST /auth/revoke */
 /** The grants of POST /auth/token other than the password: refresh_token and
  * the device code. False if grant is neither (nothing replied). */
 bool reg_oauth_grant(struct ctx *x, const cJSON *f, const char *grant);
-/** Add a refresh token for u at org to a token answer (see routes_oauth.c). */
+/** Add a refresh token for u at org to a token answer (see routes_oauth.c);
+ * family and *ends get its family and when that ends ("", 0: none added). */
 void reg_oauth_refresh_add(struct ctx *x, cJSON *answer, const struct store_user *u, const char *org,
-                           const char *role);
+                           const char *role, char family[65], int64_t *ends);
 
 /* ---- routes_hl7.c, soap.c: HL7 v2 (they answer maintenance themselves) ------ */
 

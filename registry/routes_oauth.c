@@ -92,7 +92,7 @@ void reg_oauth_smart(struct ctx *x)
 /* ---- refresh tokens ------------------------------------------------------------- */
 
 void reg_oauth_refresh_add(struct ctx *x, cJSON *answer, const struct store_user *u, const char *org,
-                           const char *role)
+                           const char *role, char family[65], int64_t *ends)
 {
 	char token[AUTH_TOKEN_LEN];
 	struct store_grant g = {.kind = 'R', .user_id = u->id, .state = R_LIVE, .start = x->rq->now};
@@ -113,6 +113,11 @@ void reg_oauth_refresh_add(struct ctx *x, cJSON *answer, const struct store_user
 		cJSON_AddStringToObject(answer, "refresh_token", token);
 		long left = (long)(g.expires - x->rq->now);
 		cJSON_AddNumberToObject(answer, "refresh_expires_in", left > 0 ? left : 0);
+		snprintf(family, 65, "%s", g.family);
+		*ends = g.expires;
+	} else {
+		family[0] = '\0';
+		*ends = 0;
 	}
 	OPENSSL_cleanse(token, sizeof token);
 }
@@ -499,6 +504,11 @@ static bool page_login(struct ctx *x, const cJSON *f, struct store_session *ss, 
 	char *form = strdup("grant_type=password");
 	for (size_t i = 0; form && i < sizeof keys / sizeof *keys; i++) {
 		const char *v = str(f, keys[i]);
+		/* the page shows the statement itself: its box ticked is "true",
+		 * and nothing else (a deferred login would approve the device
+		 * before the statement is accepted) */
+		if (!strcmp(keys[i], "confidentiality_accepted") && (!v || strcmp(v, "true") != 0))
+			v = "";
 		char *enc = reg_url_encode(v ? v : "");
 		char *more = NULL;
 		if (enc && asprintf(&more, "%s&%s=%s", form, keys[i], enc) < 0)

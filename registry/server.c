@@ -431,6 +431,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	rq.path = url;
 	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_param, &rq);
 	rq.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+	rq.confidentiality_accepted =
+	    MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Confidentiality-Accepted");
 	rq.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
 	rq.if_none_exist = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Exist");
 	rq.prefer = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Prefer");

@@ -200,6 +200,17 @@ bool store_token_delete(struct store *s, const char *token_hash, struct vax_erro
 	return s->ops->token_delete(s, token_hash, err);
 }
 
+int store_token_accept(struct store *s, const char *token_hash, const char *family, struct vax_error *err)
+{
+	return s->ops->token_accept(s, token_hash, family ? family : "", err);
+}
+
+int store_family_awaiting(struct store *s, const char *family, struct store_session *ss,
+                          struct vax_error *err)
+{
+	return s->ops->family_awaiting(s, family, ss, err);
+}
+
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
                      struct vax_error *err)
 {

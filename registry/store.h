@@ -228,14 +228,33 @@ struct store_session {
 	char role[16];
 	int64_t expires;
 	char wrote[24]; /* the user's last write position ("" none): read replicas */
+	/* A token issued before its user accepted the confidentiality
+	 * statement (a deferred login) serves nothing until they do: */
+	char awaiting[16];        /* the statement version it waits for ("" none) */
+	int64_t awaiting_login;   /* when its password was proven */
+	char awaiting_family[65]; /* its login's refresh family ("" none) */
+	int64_t awaiting_until;   /* when the family ends (its mark may go then) */
 };
 
+/** Store a token; with ss->awaiting set, also its mark (and, with
+ * ss->awaiting_family, the family's, so a refresh gives a marked token). */
 bool store_token_add(struct store *s, const char *token_hash, const struct store_session *ss,
                      struct vax_error *err);
-/** 1 valid at now, 0 unknown or expired, -1 error. */
+/** 1 valid at now, 0 unknown or expired, -1 error. The awaiting fields come
+ * in the same query. */
 int store_token_get(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
                     struct vax_error *err);
+/** Remove a token and its mark (its family's mark stays: a refresh must
+ * still give a marked token). */
 bool store_token_delete(struct store *s, const char *token_hash, struct vax_error *err);
+/** The statement was accepted with the token of token_hash: remove its mark
+ * and its family's (family may be ""). 1 this call removed the token's mark,
+ * 0 it was gone (another request took it), -1 error. */
+int store_token_accept(struct store *s, const char *token_hash, const char *family, struct vax_error *err);
+/** Whether the refresh family waits for the statement: 1 (version and the
+ * login's time copied into ss's awaiting fields), 0 no, -1 error. */
+int store_family_awaiting(struct store *s, const char *family, struct store_session *ss,
+                          struct vax_error *err);
 
 bool store_reset_add(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
                      struct vax_error *err);

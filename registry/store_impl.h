@@ -47,6 +47,10 @@ struct store_ops {
 	int (*token_get)(struct store *s, const char *token_hash, int64_t now, struct store_session *ss,
 	                 struct vax_error *err);
 	bool (*token_delete)(struct store *s, const char *token_hash, struct vax_error *err);
+	int (*token_accept)(struct store *s, const char *token_hash, const char *family,
+	                    struct vax_error *err);
+	int (*family_awaiting)(struct store *s, const char *family, struct store_session *ss,
+	                       struct vax_error *err);
 	bool (*reset_add)(struct store *s, const char *token_hash, int64_t user_id, int64_t expires,
 	                  struct vax_error *err);
 	int (*reset_take)(struct store *s, const char *token_hash, int64_t now, int64_t *user_id,

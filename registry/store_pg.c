@@ -483,6 +483,10 @@ static const char *const schema_grants[] = {
     "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires)",
     /* each user's last write position, for read replicas */
     "CREATE TABLE IF NOT EXISTS wrote (user_id bigint PRIMARY KEY, lsn pg_lsn NOT NULL)",
+    /* deferred logins waiting for the confidentiality statement (store_sqlite.c) */
+    "CREATE TABLE IF NOT EXISTS token_awaiting (key text COLLATE \"C\" PRIMARY KEY, family text NOT NULL,"
+    " statement text NOT NULL, login bigint NOT NULL, expires bigint NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS token_awaiting_expires ON token_awaiting(expires)",
     NULL,
 };
 
@@ -1365,8 +1369,21 @@ static bool pg_token_add(struct store *base, const char *token_hash, const struc
 	static const char sql[] =
 	    "INSERT INTO token(hash, user_id, org, role, expires) VALUES ($1, $2, $3, $4, $5)";
 	static const char purge[] = "DELETE FROM token WHERE expires < $1";
+	static const char purge_marks[] = "DELETE FROM token_awaiting WHERE expires < $1";
+	static const char mark[] = "INSERT INTO token_awaiting(key, family, statement, login, expires)"
+	                           " VALUES ($1, $2, $3, $4, $5)";
+	static const char mark_family[] = "INSERT INTO token_awaiting(key, family, statement, login, expires)"
+	                                  " VALUES ($1, '', $2, $3, $4) ON CONFLICT (key) DO NOTHING";
 	struct pg_store *s = (struct pg_store *)base;
 	PQclear(q(s, purge, "token", NULL, "I", ss->expires - 86400));
+	PQclear(q(s, purge_marks, "token", NULL, "I", ss->expires - 86400));
+	/* the mark before the token: a token never exists without its mark */
+	if (ss->awaiting[0] &&
+	    (!qexec(s, q(s, mark, "token", err, "tttII", token_hash, ss->awaiting_family, ss->awaiting,
+	                 ss->awaiting_login, ss->expires)) ||
+	     (ss->awaiting_family[0] && !qexec(s, q(s, mark_family, "token", err, "ttII", ss->awaiting_family,
+	                                            ss->awaiting, ss->awaiting_login, ss->awaiting_until)))))
+		return false;
 	return qexec(
 	    s, q(s, sql, "token", err, "tIttI", token_hash, ss->user_id, ss->org, ss->role, ss->expires));
 }
@@ -1374,9 +1391,12 @@ static bool pg_token_add(struct store *base, const char *token_hash, const struc
 static int pg_token_get(struct store *base, const char *token_hash, int64_t now, struct store_session *ss,
                         struct vax_error *err)
 {
-	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires, w.lsn FROM token t"
-	                          " JOIN users u ON u.id=t.user_id LEFT JOIN wrote w ON w.user_id=t.user_id"
-	                          " WHERE t.hash=$1 AND t.expires>$2";
+	static const char sql[] =
+	    "SELECT t.user_id, u.username, t.org, t.role, t.expires, w.lsn, a.statement,"
+	    " a.login, a.family FROM token t JOIN users u ON u.id=t.user_id"
+	    " LEFT JOIN wrote w ON w.user_id=t.user_id"
+	    " LEFT JOIN token_awaiting a ON a.key=t.hash"
+	    " WHERE t.hash=$1 AND t.expires>$2";
 	struct pg_store *s = (struct pg_store *)base;
 	PGresult *r = q(s, sql, "token", err, "tI", token_hash, now);
 	if (!r)
@@ -1390,6 +1410,9 @@ static int pg_token_get(struct store *base, const char *token_hash, int64_t now,
 		copy(r, 0, 3, ss->role, sizeof ss->role);
 		ss->expires = num(r, 0, 4);
 		copy(r, 0, 5, ss->wrote, sizeof ss->wrote);
+		copy(r, 0, 6, ss->awaiting, sizeof ss->awaiting);
+		ss->awaiting_login = num(r, 0, 7);
+		copy(r, 0, 8, ss->awaiting_family, sizeof ss->awaiting_family);
 	}
 	PQclear(r);
 	return found;
@@ -1398,8 +1421,47 @@ static int pg_token_get(struct store *base, const char *token_hash, int64_t now,
 static bool pg_token_delete(struct store *base, const char *token_hash, struct vax_error *err)
 {
 	static const char sql[] = "DELETE FROM token WHERE hash=$1";
+	static const char unmark[] = "DELETE FROM token_awaiting WHERE key=$1";
 	struct pg_store *s = (struct pg_store *)base;
-	return qexec(s, q(s, sql, "token", err, "t", token_hash));
+	return qexec(s, q(s, sql, "token", err, "t", token_hash)) &&
+	       qexec(s, q(s, unmark, "token", err, "t", token_hash));
+}
+
+static int pg_token_accept(struct store *base, const char *token_hash, const char *family,
+                           struct vax_error *err)
+{
+	/* one statement: two requests accepting at once (at any servers), one
+	 * records it */
+	static const char take[] = "DELETE FROM token_awaiting WHERE key=$1 RETURNING 1";
+	static const char unmark[] = "DELETE FROM token_awaiting WHERE key=$1";
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *r = q(s, take, "token", err, "t", token_hash);
+	if (!r)
+		return -1;
+	int took = PQntuples(r) > 0;
+	PQclear(r);
+	if (family[0] && !qexec(s, q(s, unmark, "token", err, "t", family)))
+		return -1;
+	return took;
+}
+
+static int pg_family_awaiting(struct store *base, const char *family, struct store_session *ss,
+                              struct vax_error *err)
+{
+	static const char sql[] = "SELECT statement, login, expires FROM token_awaiting WHERE key=$1";
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *r = q(s, sql, "token", err, "t", family);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	if (found) {
+		copy(r, 0, 0, ss->awaiting, sizeof ss->awaiting);
+		ss->awaiting_login = num(r, 0, 1);
+		ss->awaiting_until = num(r, 0, 2);
+		snprintf(ss->awaiting_family, sizeof ss->awaiting_family, "%s", family);
+	}
+	PQclear(r);
+	return found;
 }
 
 static bool pg_reset_add(struct store *base, const char *token_hash, int64_t user_id, int64_t expires,
@@ -1639,6 +1701,8 @@ static const struct store_ops pg_ops = {
     .token_add = pg_token_add,
     .token_get = pg_token_get,
     .token_delete = pg_token_delete,
+    .token_accept = pg_token_accept,
+    .family_awaiting = pg_family_awaiting,
     .reset_add = pg_reset_add,
     .reset_take = pg_reset_take,
     .login_record = pg_login_record,

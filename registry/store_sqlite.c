@@ -158,7 +158,14 @@ static const char schema_grants[] =
     " expires INTEGER NOT NULL, last INTEGER NOT NULL, poll_interval INTEGER NOT NULL,"
     " PRIMARY KEY (kind, key));"
     "CREATE INDEX IF NOT EXISTS grant_family ON grant_row(family);"
-    "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires);";
+    "CREATE INDEX IF NOT EXISTS grant_expires ON grant_row(expires);"
+    /* tokens (key: the token's hash) and refresh families (key: the
+     * family) of deferred logins, waiting for the confidentiality
+     * statement (store_token_accept); added the same way */
+    "CREATE TABLE IF NOT EXISTS token_awaiting ("
+    " key TEXT PRIMARY KEY, family TEXT NOT NULL, statement TEXT NOT NULL, login INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS token_awaiting_expires ON token_awaiting(expires);";
 
 /* Append-only, in the order written: an index on the resource would make
  * every row a write to a random page (measured: the audit then cost more
@@ -1707,11 +1714,28 @@ static bool sq_token_add(struct store *base, const char *token_hash, const struc
 	static const char sql[] =
 	    "INSERT INTO token(hash, user_id, org, role, expires) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char purge[] = "DELETE FROM token WHERE expires < ?1";
+	static const char purge_marks[] = "DELETE FROM token_awaiting WHERE expires < ?1";
+	static const char mark[] = "INSERT INTO token_awaiting(key, family, statement, login, expires)"
+	                           " VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char mark_family[] =
+	    "INSERT OR IGNORE INTO token_awaiting(key, family, statement, login,"
+	    " expires) VALUES (?1, '', ?2, ?3, ?4)";
 	struct stmt q;
 	if (!stmt_prep(&q, s, purge, "token", err, "I", ss->expires - 86400))
 		return false;
 	stmt_step(&q, NULL); /* a purge that fails only leaves expired rows behind */
 	stmt_done(&q);
+	if (!stmt_prep(&q, s, purge_marks, "token", err, "I", ss->expires - 86400))
+		return false;
+	stmt_step(&q, NULL);
+	stmt_done(&q);
+	/* the mark before the token: a token never exists without its mark */
+	if (ss->awaiting[0] &&
+	    (!stmt_exec(s, mark, "token", err, "tttII", token_hash, ss->awaiting_family, ss->awaiting,
+	                ss->awaiting_login, ss->expires) ||
+	     (ss->awaiting_family[0] && !stmt_exec(s, mark_family, "token", err, "ttII", ss->awaiting_family,
+	                                           ss->awaiting, ss->awaiting_login, ss->awaiting_until))))
+		return false;
 	return stmt_exec(s, sql, "token", err, "tIttI", token_hash, ss->user_id, ss->org, ss->role,
 	                 ss->expires);
 }
@@ -1720,8 +1744,10 @@ static int sq_token_get(struct store *base, const char *token_hash, int64_t now,
                         struct vax_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
-	static const char sql[] = "SELECT t.user_id, u.username, t.org, t.role, t.expires FROM token t"
-	                          " JOIN user u ON u.id=t.user_id WHERE t.hash=?1 AND t.expires>?2";
+	static const char sql[] =
+	    "SELECT t.user_id, u.username, t.org, t.role, t.expires, a.statement,"
+	    " a.login, a.family FROM token t JOIN user u ON u.id=t.user_id"
+	    " LEFT JOIN token_awaiting a ON a.key=t.hash WHERE t.hash=?1 AND t.expires>?2";
 	struct stmt q;
 	if (!stmt_prep(&q, s, sql, "token", err, "tI", token_hash, now))
 		return -1;
@@ -1733,6 +1759,9 @@ static int sq_token_get(struct store *base, const char *token_hash, int64_t now,
 		column_copy(q.st, 2, ss->org, sizeof ss->org);
 		column_copy(q.st, 3, ss->role, sizeof ss->role);
 		ss->expires = sqlite3_column_int64(q.st, 4);
+		column_copy(q.st, 5, ss->awaiting, sizeof ss->awaiting);
+		ss->awaiting_login = sqlite3_column_int64(q.st, 6);
+		column_copy(q.st, 7, ss->awaiting_family, sizeof ss->awaiting_family);
 	}
 	stmt_done(&q);
 	return ret;
@@ -1742,7 +1771,45 @@ static bool sq_token_delete(struct store *base, const char *token_hash, struct v
 {
 	struct sq_store *s = (struct sq_store *)base;
 	static const char sql[] = "DELETE FROM token WHERE hash=?1";
-	return stmt_exec(s, sql, "token", err, "t", token_hash);
+	static const char unmark[] = "DELETE FROM token_awaiting WHERE key=?1";
+	return stmt_exec(s, sql, "token", err, "t", token_hash) &&
+	       stmt_exec(s, unmark, "token", err, "t", token_hash);
+}
+
+static int sq_token_accept(struct store *base, const char *token_hash, const char *family,
+                           struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	/* one statement: two requests accepting at once, one records it */
+	static const char take[] = "DELETE FROM token_awaiting WHERE key=?1 RETURNING 1";
+	static const char unmark[] = "DELETE FROM token_awaiting WHERE key=?1";
+	struct stmt q;
+	int64_t one;
+	if (!stmt_prep(&q, s, take, "token", err, "t", token_hash))
+		return -1;
+	int ret = stmt_get_int(&q, &one, err);
+	if (ret >= 0 && family[0] && !stmt_exec(s, unmark, "token", err, "t", family))
+		return -1;
+	return ret;
+}
+
+static int sq_family_awaiting(struct store *base, const char *family, struct store_session *ss,
+                              struct vax_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	static const char sql[] = "SELECT statement, login, expires FROM token_awaiting WHERE key=?1";
+	struct stmt q;
+	if (!stmt_prep(&q, s, sql, "token", err, "t", family))
+		return -1;
+	int ret = stmt_step(&q, err);
+	if (ret == 1) {
+		column_copy(q.st, 0, ss->awaiting, sizeof ss->awaiting);
+		ss->awaiting_login = sqlite3_column_int64(q.st, 1);
+		ss->awaiting_until = sqlite3_column_int64(q.st, 2);
+		snprintf(ss->awaiting_family, sizeof ss->awaiting_family, "%s", family);
+	}
+	stmt_done(&q);
+	return ret;
 }
 
 static bool sq_reset_add(struct store *base, const char *token_hash, int64_t user_id, int64_t expires,
@@ -2170,6 +2237,8 @@ static const struct store_ops sq_ops = {
     .token_add = sq_token_add,
     .token_get = sq_token_get,
     .token_delete = sq_token_delete,
+    .token_accept = sq_token_accept,
+    .family_awaiting = sq_family_awaiting,
     .reset_add = sq_reset_add,
     .reset_take = sq_reset_take,
     .login_record = sq_login_record,

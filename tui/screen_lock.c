@@ -150,12 +150,38 @@ static void refused(struct app *a, struct lock_view *v, const struct api_result 
 
 static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool accepted, const char *answer);
 
-/* Signing in: the statement answered. */
+static void relogin_done(struct api_session *as, const struct api_result *res, void *arg);
+
+/* Signing in: the statement answered. A token that waits for it (a
+ * deferred login) completes the sign-in, or goes; else the login again
+ * with it accepted. */
 static void statement_answered(struct app *a, struct screen *below, bool agreed)
 {
 	if (!below || below->id != SCREEN_LOCK)
 		return;
 	struct lock_view *v = below->data;
+	struct api_session *as = session_api(a->sess);
+	if (api_session_awaiting_statement(as)) {
+		struct api_result r = {.cls = API_OK, .status = 200, .body = "", .content_type = ""};
+		if (!agreed || !api_session_accept_statement(as)) {
+			api_session_decline_statement(as);
+			r.cls = API_AUTH;
+			r.status = 403;
+			error_set(&r.err, "API-AUTH-CONFIDENTIALITY",
+			          "You must accept the statement to sign in.");
+		}
+		OPENSSL_cleanse(v->answer, sizeof v->answer);
+		if (r.cls == API_OK) {
+			relogin_done(as, &r, v); /* v may be gone after this */
+			return;
+		}
+		OPENSSL_cleanse(v->pw, sizeof v->pw);
+		struct vax_error err = {0};
+		session_relogin_done(a->sess, &r, &err); /* still offline, nothing kept */
+		app_message(a, MSG_INFO, "You must accept the statement to sign in; still working offline.");
+		app_dirty(a, DIRTY_SCREEN);
+		return;
+	}
 	if (agreed && relogin(a, v, v->pw, true, v->answer[0] ? v->answer : NULL))
 		app_message(a, MSG_INFO, "Signing in to the registry...");
 	else if (!agreed)
@@ -169,10 +195,17 @@ static void statement_done(struct api_session *as, const struct api_result *res,
 {
 	struct lock_view *v = arg;
 	struct app *a = v->app;
-	(void)as;
 	v->waiting = false;
-	if (!app_statement(a, res, statement_answered, v->error, sizeof v->error))
+	if (!app_statement(a, res, statement_answered, v->error, sizeof v->error)) {
 		OPENSSL_cleanse(v->pw, sizeof v->pw);
+		if (api_session_awaiting_statement(as)) {
+			struct api_result r = {
+			    .cls = API_AUTH, .status = 403, .body = "", .content_type = ""};
+			struct vax_error err = {0};
+			api_session_decline_statement(as);
+			session_relogin_done(a->sess, &r, &err);
+		}
+	}
 }
 
 /* The registry's answer to logging in again (expired token, or signing in
@@ -183,11 +216,27 @@ static void relogin_done(struct api_session *as, const struct api_result *res, v
 	struct lock_view *v = arg;
 	struct app *a = v->app;
 	v->waiting = false;
+	bool sign_in = v->mode == LOCK_SIGN_IN;
+	if (sign_in && res->cls == API_OK && api_session_awaiting_statement(as)) {
+		/* the token came with the statement: accepting it signs in
+		 * (statement_answered); the session waits for the answer */
+		app_note_result(a, res);
+		struct api_result came = *res;
+		if (api_session_login_error(as)->statement) {
+			statement_done(as, &came, v);
+			return;
+		}
+		v->waiting = api_session_fetch_confidentiality(as, statement_done, v);
+		if (!v->waiting) {
+			came.cls = API_AUTH;
+			statement_done(as, &came, v);
+		}
+		return;
+	}
 	struct vax_error err = {0};
 	bool store_ok = session_relogin_done(a->sess, res, &err);
 	app_note_result(a, res);
 	app_dirty(a, DIRTY_SCREEN);
-	bool sign_in = v->mode == LOCK_SIGN_IN;
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_OK) {
 		OPENSSL_cleanse(v->pw, sizeof v->pw);

@@ -21,8 +21,12 @@
  *
  * Every login is a login: the password goes first; once the registry says
  * it is right it asks for the confidentiality statement, which is shown
- * (tui/screen_confid.c) to this user, at this login, and the login is sent
- * again with it accepted. Nothing of an earlier user's session shows here:
+ * (tui/screen_confid.c) to this user, at this login. vaxregd gives the
+ * token with the statement (a deferred login, api/session.h): accepting
+ * completes the login here, and the first request says so; the store opens
+ * while the statement is read. A registry that refuses the login until the
+ * statement is accepted gets the login again with it accepted. Nothing of
+ * an earlier user's session shows here:
  * the form starts empty. When the registry cannot be reached the password
  * opens this user's local store instead (offline login). */
 #include "config.h"
@@ -70,6 +74,10 @@ struct login_view {
 	char org[64], user[128];
 	char challenge[256]; /* the registry's challenge; "" if none */
 	char error[1024];    /* why the last attempt failed, shown under the form */
+	/* a deferred login's statement is on screen: the store opens at the
+	 * turn of the loop after it is drawn (login_idle), not before */
+	int open_store;
+	bool opened_early; /* ... and did */
 };
 
 static void wipe(struct login_view *v)
@@ -212,13 +220,35 @@ static bool try_offline(struct app *a, struct login_view *v, const char *why)
 	return true;
 }
 
-/* The statement was agreed to: the same login again, with it accepted;
- * not agreed to: no login, and the password goes. */
+static void logged_in(struct app *a, struct login_view *v);
+
+/* The statement was agreed to: with a token that waits for it, the login
+ * is done; else the same login again, with it accepted. Not agreed to: no
+ * login, and the password goes. */
 static void answered(struct app *a, struct screen *below, bool agreed)
 {
 	if (!below || below->id != SCREEN_LOGIN)
 		return;
 	struct login_view *v = below->data;
+	struct api_session *as = session_api(a->sess);
+	if (api_session_awaiting_statement(as)) {
+		v->open_store = 0;
+		if (agreed && api_session_accept_statement(as)) {
+			logged_in(a, v); /* v is gone after this */
+			return;
+		}
+		api_session_decline_statement(as);
+		if (v->opened_early)
+			session_unlock_early_undo(a->sess);
+		v->opened_early = false;
+		clear_password(v);
+		if (agreed)
+			snprintf(v->error, sizeof v->error,
+			         "The registry sent no version with its statement; log in again.");
+		else
+			app_message(a, MSG_INFO, "You must accept the statement to log in.");
+		return;
+	}
 	if (agreed) {
 		send_login(a, v, true);
 		if (v->waiting) {
@@ -245,10 +275,61 @@ static void confid_done(struct api_session *as, const struct api_result *res, vo
 {
 	struct login_view *v = arg;
 	struct app *a = v->app;
-	(void)as;
 	v->waiting = false;
-	if (!app_statement(a, res, answered, v->error, sizeof v->error))
+	if (!app_statement(a, res, answered, v->error, sizeof v->error)) {
+		api_session_decline_statement(as); /* a token that waits for it is no use */
 		clear_password(v);
+		return;
+	}
+	if (api_session_awaiting_statement(as))
+		v->open_store = 2; /* the statement drawn first, then the slow key derivation */
+}
+
+/* The password is right and the statement is to be shown: it came with the
+ * answer (no other round trip), or is asked for. */
+static void show_statement(struct api_session *as, const struct api_result *res, struct login_view *v)
+{
+	struct app *a = v->app;
+	if (api_session_login_error(as)->statement) {
+		struct api_result came = *res;
+		came.cls = API_OK;
+		confid_done(as, &came, v);
+		return;
+	}
+	v->waiting = api_session_fetch_confidentiality(as, confid_done, v);
+	if (v->waiting) {
+		app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
+	} else {
+		api_session_decline_statement(as);
+		snprintf(v->error, sizeof v->error, "Could not ask for the confidentiality statement.");
+	}
+}
+
+/* The login is complete (the token serves): the session goes online and
+ * the store opens (unless it did while the statement was read). */
+static void logged_in(struct app *a, struct login_view *v)
+{
+	struct vax_error err;
+	bool store_ok = session_online(a->sess, v->pw, (int64_t)time(NULL), &err);
+	wipe(v);
+	app_logged_in(a); /* v is gone after this */
+	char note[VAX_ERROR_MSG_LEN];
+	if (!store_ok)
+		app_message(a, MSG_ERROR, "Local store: %s", err.message);
+	else if (app_store(a) && cache_take_notice(app_store(a), note, sizeof note))
+		app_message(a, MSG_ERROR, "%s", note); /* a damaged store was kept aside */
+}
+
+/* A turn of the loop: the store of a deferred login opens once its
+ * statement is on screen. */
+static void login_idle(struct app *a, struct screen *s)
+{
+	struct login_view *v = s->data;
+	if (v->open_store > 0 && --v->open_store == 0) {
+		struct vax_error err;
+		v->opened_early =
+		    session_unlock_early(a->sess, v->org, v->user, v->pw, (int64_t)time(NULL), &err);
+	}
 }
 
 static void login_done(struct api_session *as, const struct api_result *res, void *arg)
@@ -260,16 +341,13 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	app_dirty(a, DIRTY_SCREEN);
 	v->error[0] = '\0';
 	a->msg[0] = '\0';
+	if (res->cls == API_OK && api_session_awaiting_statement(as)) {
+		/* the token came with the statement: accepting it logs in */
+		show_statement(as, res, v);
+		return;
+	}
 	if (res->cls == API_OK) {
-		struct vax_error err;
-		bool store_ok = session_online(a->sess, v->pw, (int64_t)time(NULL), &err);
-		wipe(v);
-		app_logged_in(a); /* v is gone after this */
-		char note[VAX_ERROR_MSG_LEN];
-		if (!store_ok)
-			app_message(a, MSG_ERROR, "Local store: %s", err.message);
-		else if (app_store(a) && cache_take_notice(app_store(a), note, sizeof note))
-			app_message(a, MSG_ERROR, "%s", note); /* a damaged store was kept aside */
+		logged_in(a, v);
 		return;
 	}
 	if (res->cls == API_OFFLINE || res->cls == API_TLS) {
@@ -291,19 +369,7 @@ static void login_done(struct api_session *as, const struct api_result *res, voi
 	const struct api_token_error *e = api_session_login_error(as);
 	if (res->cls == API_AUTH && e->confidentiality_required) {
 		/* the password is right: the statement, then the login again */
-		if (e->statement) {
-			/* it came with the answer: no other round trip */
-			struct api_result came = *res;
-			came.cls = API_OK;
-			confid_done(as, &came, v);
-			return;
-		}
-		v->waiting = api_session_fetch_confidentiality(as, confid_done, v);
-		if (v->waiting)
-			app_message(a, MSG_INFO, "Fetching the confidentiality statement...");
-		else
-			snprintf(v->error, sizeof v->error,
-			         "Could not ask for the confidentiality statement.");
+		show_statement(as, res, v);
 		return;
 	}
 	wipe(v);
@@ -558,5 +624,6 @@ const struct screen_ops screen_login_ops = {
     .form = login_form,
     .actions = login_actions,
     .action_shown = login_shown,
+    .idle = login_idle,
     .close = login_close,
 };

@@ -250,6 +250,13 @@ bool session_unlock_early(struct session *s, const char *org, const char *user, 
 	return true;
 }
 
+void session_unlock_early_undo(struct session *s)
+{
+	if (s->early_user[0] && s->store && s->state == SESSION_LOGGED_OUT)
+		cache_lock(s->store);
+	s->early_org[0] = s->early_user[0] = '\0';
+}
+
 bool session_online(struct session *s, const char *password, int64_t now, struct vax_error *err)
 {
 	s->local = false;

@@ -117,11 +117,15 @@ bool session_token(const struct session *s);
 
 /* ---- logging in and out ---------------------------------------------------- */
 
-/** The registry has checked the password (it asked for the statement):
- * open this user's store now, while the login's last request travels, so
- * the key derivation is not waited for when the token comes. */
+/** The registry has checked the password (it asked for the statement, or
+ * gave a token that waits for it): open this user's store now, while the
+ * statement is read or the login's last request travels, so the key
+ * derivation is not waited for when the login completes. */
 bool session_unlock_early(struct session *s, const char *org, const char *user, const char *password,
                           int64_t now, struct vax_error *err);
+/** The login did not complete (the statement was declined): shut the
+ * store session_unlock_early() opened. */
+void session_unlock_early_undo(struct session *s);
 /** The registry accepted the password (api_session_login answered OK): open
  * this user's store with it, arm the lock, ONLINE. False (with err) if the
  * store could not open; the session is ONLINE all the same. */

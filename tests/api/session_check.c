@@ -97,8 +97,28 @@ int main(int argc, char **argv)
 	 * asked to accept it, a wrong one is simply wrong */
 	wait_done(api_session_login(s, org, user, pw, NULL, false, on_session, NULL));
 	const struct api_token_error *le = api_session_login_error(s);
-	check(last.cls == API_AUTH && le->confidentiality_required && !api_session_logged_in(s),
-	      "right password, statement not accepted: asked to accept it (%s)", last_code);
+	check(last.cls == API_OK && le->confidentiality_required && le->statement &&
+	          api_session_awaiting_statement(s) && !api_session_logged_in(s) &&
+	          strlen(api_session_confidentiality(s)) > 40,
+	      "right password, statement not accepted yet: the token waits, with the statement (%s)",
+	      last_code);
+	api_session_decline_statement(s);
+	check(!api_session_awaiting_statement(s) && !api_session_logged_in(s) && !api_conn_has_token(conn),
+	      "statement declined: the token is gone");
+	/* accepted: the requests say so until one is served */
+	wait_done(api_session_login(s, org, user, pw, NULL, false, on_session, NULL));
+	check(last.cls == API_OK && api_session_accept_statement(s) && api_session_logged_in(s) &&
+	          api_conn_statement_pending(conn),
+	      "statement accepted: logged in, the acceptance goes with the next request");
+	struct api_req *ar = api_req_new(conn, "GET", "/Patient?family=Nobody&_count=5", &err);
+	const struct api_result *ares = search(ar);
+	check(ares->cls == API_OK && !api_conn_statement_pending(conn),
+	      "the first request after the acceptance is served, the header goes no more: %s",
+	      ares->err.message);
+	ares = search(ar);
+	check(ares->cls == API_OK, "the next request, without the header: %s", ares->err.message);
+	api_req_free(ar);
+	api_session_forget(s);
 	wait_done(api_session_login(s, org, user, "Wrong!pass98", NULL, false, on_session, NULL));
 	check(last.cls == API_AUTH && !le->confidentiality_required && !api_session_logged_in(s),
 	      "wrong password, statement not accepted: wrong password (%s)", last_code);

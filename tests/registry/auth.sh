@@ -31,6 +31,8 @@ expect 200
 login CLINICA alice "$REG_PASSWORD"
 expect 400 "login without confidentiality"
 jqb .error_description | grep -q confidentiality || fail "no confidentiality message"
+[ "$(jqb .confidentiality_required)" = true ] && [ -n "$(jqb '.confidentiality.text // empty')" ] ||
+	fail "the statement is not in the refusal"
 
 # JSON body works too
 reg POST /auth/token -H 'Content-Type: application/json' \
@@ -60,6 +62,91 @@ expect 403 "switch to an org the user is not in"
 login CLINICC alice "$REG_PASSWORD" --data confidentiality_accepted=true
 expect 400
 [ "$(jqb .error)" = invalid_grant ] || fail "wrong org error"
+
+# a deferred login: the token and the statement in one answer; the token
+# serves nothing until a request says the statement was accepted
+# (Confidentiality-Accepted: its version), which records the login
+ta=$(registry_login CLINICA alice)
+reg_create_patient "$ta" '{"resourceType":"Patient","name":[{"family":"Stmt","given":["Ada"]}],
+ "gender":"female","birthDate":"2019-04-15","address":[{"district":"Travis","state":"TX","postalCode":"78701"}]}'
+logins=$(reg_audit_count User alice login)
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=deferred
+expect 200 "deferred login"
+[ "$(jqb .confidentiality_required)" = true ] || fail "deferred login: no confidentiality_required"
+ver=$(jqb .confidentiality.version)
+[ -n "$(jqb '.confidentiality.text // empty')" ] && [ "$ver" = "$(curl -sS --cacert "$REG_CA" \
+	"$REG_URL/auth/confidentiality" | jq -r .version)" ] || fail "deferred login: the statement"
+[ "$(jqb .token_type)" = Bearer ] && [ "$(jqb .role)" = provider ] && [ "$(jqb .org_code)" = CLINICA ] ||
+	fail "deferred login: the token answer"
+td=$(jqb .access_token)
+rd=$(jqb .refresh_token)
+[ "$(reg_audit_count User alice login)" = "$logins" ] || fail "a deferred login audited as accepted"
+[ "$(reg_audit_count User alice login-deferred)" = 1 ] || fail "the deferred login is not audited"
+reads=$(reg_audit_count Patient "$PID")
+reg_json GET "/Patient/$PID" "$td"
+expect 403 "a read before the statement is accepted"
+[ "$(jqb '.issue[0].details.coding[0].code')" = AUTH-CONFIDENTIALITY ] || fail "403 code"
+jqb '.issue[0].details.text // .issue[0].diagnostics' | grep -q "confidentiality statement" ||
+	fail "403 words"
+reg_json GET "/Patient?family=Stmt" "$td"
+expect 403 "a search before the statement is accepted"
+reg GET "/Patient/$PID" -H "Authorization: Bearer $td" -H "Confidentiality-Accepted: 1999-0"
+expect 403 "another version of the statement"
+jqb '.issue[0].details.text // .issue[0].diagnostics' | grep -q "not the registry's current" ||
+	fail "403 words for another version"
+reg POST /auth/switch -H "Authorization: Bearer $td" --data org_code=CLINICA
+expect 403 "a renewal before the statement is accepted"
+[ "$(reg_audit_count Patient "$PID")" = "$reads" ] || fail "a refused request read the client"
+# a refresh of the login's family gives a token that waits too
+reg POST /auth/token --data grant_type=refresh_token --data-urlencode "refresh_token=$rd"
+expect 200 "refresh of a deferred login"
+[ "$(jqb .confidentiality_required)" = true ] || fail "a refresh lost the statement's mark"
+tr2=$(jqb .access_token)
+rd=$(jqb .refresh_token)
+reg_json GET "/Patient/$PID" "$tr2"
+expect 403 "a refreshed token before the statement is accepted"
+[ "$(reg_audit_count User alice login)" = "$logins" ] || fail "a refused request recorded the login"
+# accepted: recorded once, and the request served
+reg GET "/Patient/$PID" -H "Authorization: Bearer $td" -H "Confidentiality-Accepted: $ver"
+expect 200 "the read that accepts the statement"
+[ "$(jqb .id)" = "$PID" ] || fail "the read that accepts the statement: body"
+[ "$(reg_audit_count User alice login)" = $((logins + 1)) ] || fail "the acceptance is not audited"
+[ "$(reg_audit_count Patient "$PID")" -gt "$reads" ] || fail "the read is not audited"
+reg_json GET "/Patient/$PID" "$td"
+expect 200 "the next request, without the header"
+reg GET "/Patient/$PID" -H "Authorization: Bearer $td" -H "Confidentiality-Accepted: $ver"
+expect 200 "the header again"
+[ "$(reg_audit_count User alice login)" = $((logins + 1)) ] || fail "an acceptance recorded twice"
+# the family's mark went with it: a refresh now gives a token that serves
+reg POST /auth/token --data grant_type=refresh_token --data-urlencode "refresh_token=$rd"
+expect 200 "refresh after the acceptance"
+[ "$(jqb '.confidentiality_required // false')" = false ] || fail "a refresh after the acceptance waits"
+reg_json GET "/Patient/$PID" "$(jqb .access_token)"
+expect 200 "a refreshed token after the acceptance"
+# the renewal of an accepted session works as before
+reg POST /auth/switch -H "Authorization: Bearer $td" --data org_code=CLINICA
+expect 200 "a renewal after the acceptance"
+# a declined statement: the waiting token may only log out
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=deferred
+expect 200 "deferred login to decline"
+t=$(jqb .access_token)
+reg POST /auth/logout -H "Authorization: Bearer $t"
+expect 204 "logout of a token waiting for the statement"
+reg GET "/Patient/$PID" -H "Authorization: Bearer $t" -H "Confidentiality-Accepted: $ver"
+expect 401 "a token logged out before the statement"
+[ "$(reg_audit_count User alice login)" = $((logins + 1)) ] || fail "a declined statement recorded a login"
+# the one-request login is unchanged: its token serves at once, no header
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=true
+expect 200 "login with the statement accepted"
+[ "$(jqb '.confidentiality_required // false')" = false ] || fail "an accepted login waits"
+reg_json GET "/Patient/$PID" "$(jqb .access_token)"
+expect 200 "a token of a login with the statement accepted"
+# anything else is no acceptance: the statement, as without the field
+login CLINICA alice "$REG_PASSWORD" --data confidentiality_accepted=yes
+expect 400 "confidentiality_accepted=yes"
+[ "$(jqb .confidentiality_required)" = true ] && [ "$(jqb .confidentiality.version)" = "$ver" ] ||
+	fail "the statement with a login that did not accept it"
+[ "$(reg_audit_count User alice login)" = $((logins + 2)) ] || fail "login audit count"
 
 # lockout: bob fails 3 times -> each next attempt must wait (600 s here)
 for i in 1 2 3; do

@@ -30,9 +30,9 @@ struct plans {
  * JOIN name them. Scans of subquery results (p, m) are fine. */
 static bool scans_table(const char *sql, const char *line)
 {
-	static const char *const tables[] = {"resource", "doc",   "history", "term", "user",
-	                                     "member",   "token", "reset",   "org",  "pw_history",
-	                                     "login",    "meta",  "audit",   NULL};
+	static const char *const tables[] = {
+	    "resource", "doc",        "history", "term", "user",  "member",         "token", "reset",
+	    "org",      "pw_history", "login",   "meta", "audit", "token_awaiting", NULL};
 	const char *p = strstr(line, "SCAN ");
 	if (!p)
 		return false;
@@ -242,6 +242,26 @@ START_TEST(hot_queries_use_indexes)
 	ck_assert(store_token_add(st, "plans-token", &ss, &err));
 	ck_assert_int_eq(store_token_get(st, "plans-token", 1798761600, &ss, &err), 1);
 	ck_assert(store_token_delete(st, "plans-token", &err));
+	/* a deferred login's token, its family, the acceptance */
+	struct store_session aw = ss;
+	snprintf(aw.awaiting, sizeof aw.awaiting, "2026-1");
+	snprintf(aw.awaiting_family, sizeof aw.awaiting_family, "plans-family");
+	aw.awaiting_login = 1798761600;
+	aw.awaiting_until = 1798790400;
+	ck_assert(store_token_add(st, "plans-waits", &aw, &err));
+	ck_assert_int_eq(store_token_get(st, "plans-waits", 1798761600, &aw, &err), 1);
+	ck_assert_str_eq(aw.awaiting, "2026-1");
+	ck_assert_str_eq(aw.awaiting_family, "plans-family");
+	ck_assert_int_eq(aw.awaiting_login, 1798761600);
+	struct store_session fs = {0};
+	ck_assert_int_eq(store_family_awaiting(st, "plans-family", &fs, &err), 1);
+	ck_assert_int_eq(fs.awaiting_until, 1798790400);
+	ck_assert_int_eq(store_token_accept(st, "plans-waits", "plans-family", &err), 1);
+	ck_assert_int_eq(store_token_accept(st, "plans-waits", "plans-family", &err), 0);
+	ck_assert_int_eq(store_family_awaiting(st, "plans-family", &fs, &err), 0);
+	ck_assert_int_eq(store_token_get(st, "plans-waits", 1798761600, &aw, &err), 1);
+	ck_assert_str_eq(aw.awaiting, "");
+	ck_assert(store_token_delete(st, "plans-waits", &err));
 	int64_t uid;
 	ck_assert(store_reset_add(st, "plans-reset", u.id, 1798765200, &err));
 	ck_assert_int_eq(store_reset_take(st, "plans-reset", 1798761600, &uid, &err), 1);
