@@ -63,6 +63,7 @@ struct api_session {
 	char profile_name[101];
 	struct api_device device;
 	struct api_req *revoke; /* a refresh token being revoked at logout */
+	struct api_req *logout; /* an access token being ended at logout (vaxregd) */
 	/* a deferred login's token, held off the connection until the person
 	 * accepts the statement (api_session_accept_statement), wiped */
 	bool awaiting;
@@ -161,9 +162,30 @@ static void revoke_refresh(struct api_session *s)
 	OPENSSL_cleanse(form, sizeof form);
 }
 
+/* vaxregd's own login ends the access token at logout too (POST
+ * /auth/logout): a copy of it is no use afterwards. held: a token not on
+ * the connection yet (a statement declined). The answer does not matter. */
+static void end_token(struct api_session *s, const char *held)
+{
+	bool on_conn = s->logged_in && !(held && *held);
+	if (!s->smart.org_code || (!on_conn && !(held && *held)))
+		return;
+	api_req_free(s->logout);
+	s->logout = api_req_new(s->conn, "POST", "/auth/logout", NULL);
+	if (!s->logout)
+		return;
+	if (!on_conn)
+		api_conn_set_token(s->conn, held);
+	if (!api_req_send(s->logout, NULL, NULL)) {
+		api_req_free(s->logout);
+		s->logout = NULL;
+	}
+}
+
 void api_session_logout(struct api_session *s)
 {
 	revoke_refresh(s);
+	end_token(s, s->awaiting ? s->held : NULL);
 	api_session_forget(s);
 }
 
@@ -189,6 +211,7 @@ void api_session_free(struct api_session *s)
 	drop_req(s);
 	api_session_forget(s); /* the tokens go with the process: nothing to revoke */
 	api_req_free(s->revoke);
+	api_req_free(s->logout);
 	free(s->conf_text);
 	OPENSSL_cleanse(s->client_secret, sizeof s->client_secret);
 	OPENSSL_cleanse(s->bearer, sizeof s->bearer);
@@ -494,9 +517,10 @@ void api_session_decline_statement(struct api_session *s)
 {
 	if (!s->awaiting)
 		return;
-	/* the access token is no use without the statement; its refresh
-	 * token is, so the registry forgets it where it can */
+	/* the registry forgets both tokens where it can: a copy of the access
+	 * token would serve whoever sent the statement's version with it */
 	revoke_refresh(s);
+	end_token(s, s->held);
 	api_session_forget(s);
 }
 

@@ -148,8 +148,8 @@ bool api_session_awaiting_statement(const struct api_session *s);
  * connection with the acceptance, and the session is logged in. False if
  * no token waits, or no statement version is known. */
 bool api_session_accept_statement(struct api_session *s);
-/** The person declined it: the held token is forgotten (its refresh token
- * revoked where the registry has a revocation endpoint). */
+/** The person declined it: the held token is forgotten and ended at the
+ * registry as at a logout (api_session_logout). */
 void api_session_decline_statement(struct api_session *s);
 /** After API-AUTH-EXPIRED: log in again as the same user and organization. */
 bool api_session_relogin(struct api_session *s, const char *password, api_session_fn cb, void *arg);
@@ -206,8 +206,9 @@ const char *api_session_profile_name(const struct api_session *s);
 void api_session_set_who(struct api_session *s, const char *org, const char *user);
 /** Stop the operation in flight, if any (no callback for it). */
 void api_session_cancel(struct api_session *s);
-/** Forget the token (the registry lets it expire) and revoke the refresh
- * token (RFC 7009, without waiting for the answer). */
+/** Forget the token and end it at the registry: vaxregd's own login sends
+ * POST /auth/logout with it (a copy of it is no use afterwards); the
+ * refresh token is revoked (RFC 7009). Neither answer is waited for. */
 void api_session_logout(struct api_session *s);
 /** Forget the tokens without a word to the registry (the program ends:
  * they were only ever in this process's memory). */

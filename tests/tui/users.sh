@@ -113,4 +113,32 @@ tui_lacks aliceagain 'need a person'
 # q with a record that has not reached the registry asks first
 tui_has quitask '1 record not sent yet (kept here until you log in again). Quit?'
 tui_has stayed 'Main menu'
+# a logout ends the session at the registry too: the token is no use after
+[ "$(reg_audit_count User alice logout)" -ge 1 ] || tui_fail "alice's logout did not end her token at the registry"
+[ "$(reg_audit_count User bob logout)" -ge 1 ] || tui_fail "bob's logout did not end his token at the registry"
+
+# a statement declined: no login, and the registry ends the token it gave
+# with the statement (a copy of it would serve whoever sent the version)
+declined=$(reg_audit_count User bob logout)
+tui_run <<EOF
+:wait-idle
+:type CLINPENA
+<Tab>
+:type bob
+<Tab>
+:type $REG_PASSWORD
+<Enter>
+:wait-idle
+:save-screen $S/bobdecline.txt
+<Esc>
+:wait-idle
+:save-screen $S/bobdeclined.txt
+:quit
+EOF
+[ "$TUI_STATUS" = 0 ] || tui_fail "vaxdesk exit status $TUI_STATUS"
+tui_has bobdecline 'I Agree'
+tui_has bobdeclined 'You must accept the statement to log in.'
+tui_has bobdeclined 'Log in to the immunization registry'
+tui_lacks bobdeclined 'User: bob'
+[ "$(reg_audit_count User bob logout)" -gt "$declined" ] || tui_fail "the declined login's token was not ended at the registry"
 echo "ok: every login shows the statement; a second user sees nothing of the first"
