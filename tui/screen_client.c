@@ -62,7 +62,7 @@ static void fetch_over(struct app *a, struct client_view *v)
 	}
 }
 
-static void ask_forecast(struct app *a, struct client_view *v);
+static void ask_forecast(struct app *a, struct client_view *v, bool again);
 
 static void keep_answer(struct client_view *v, char *answer, bool by_id)
 {
@@ -76,6 +76,12 @@ static void forecast_done(struct api_req *req, const struct api_result *res, voi
 	struct client_view *v = arg;
 	(void)req;
 	app_note_result(v->app, res);
+	if (record_forecast_key(&v->rec) != v->fc_key) {
+		/* asked for the doses before a change made here since: not for
+		 * these (the one computed here stays) */
+		app_dirty(v->app, DIRTY_BODY);
+		return;
+	}
 	char *answer = NULL;
 	bool by_id = false;
 	bool ok = record_registry_forecast_done(v->app, &v->rec, res, v->fc_searched, &answer, &by_id);
@@ -83,15 +89,19 @@ static void forecast_done(struct api_req *req, const struct api_result *res, voi
 	/* fc_req stays until the next question: its key is what was asked */
 	if (!ok && v->fc_searched && v->app->reg_forecast_search < 0) {
 		v->fc_key = 0; /* no forecast with the search there: the other way */
-		ask_forecast(v->app, v);
+		ask_forecast(v->app, v, true);
 	}
 	app_dirty(v->app, DIRTY_BODY);
 }
 
 /* The registry's own forecast for the doses shown, where it offers one
  * (the CapabilityStatement is asked for first, once, if need be, unless
- * the registry sends it with a search by the client's id). */
-static void ask_forecast(struct app *a, struct client_view *v)
+ * the registry sends it with a search by the client's id). Asked when the
+ * record opens or is read again (again); a reload after the doses given
+ * here went up asks nothing: the forecast computed here has them, and a
+ * slow link is spared a round trip per shot (f reads the client and the
+ * registry's forecast again). */
+static void ask_forecast(struct app *a, struct client_view *v, bool again)
 {
 	v->fc_wait = false;
 	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast)
@@ -102,6 +112,10 @@ static void ask_forecast(struct app *a, struct client_view *v)
 		 * question, and a request cancelled costs its connection) */
 		if (v->fc_answer && !v->rec.have_reg)
 			record_registry_forecast_apply(a, &v->rec, v->fc_answer, v->fc_by_id);
+		return;
+	}
+	if (!again && v->fc_key && key != v->fc_key) {
+		snprintf(v->rec.fc_source, sizeof v->rec.fc_source, "computed here with the new doses");
 		return;
 	}
 	api_req_free(v->fc_req);
@@ -133,7 +147,7 @@ static void reload(struct app *a, struct client_view *v)
 	record_load(a, &v->rec, true);
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
-	ask_forecast(a, v);
+	ask_forecast(a, v, false);
 	app_dirty(a, DIRTY_BODY);
 }
 
@@ -162,7 +176,7 @@ static void pulled(struct cache_pull *p, const struct api_result *res, const str
 	if (v->sel >= v->rec.n_rows)
 		v->sel = v->rec.n_rows ? v->rec.n_rows - 1 : 0;
 	if (!v->unknown[0])
-		ask_forecast(a, v);
+		ask_forecast(a, v, true);
 	app_dirty(a, DIRTY_SCREEN);
 }
 
@@ -188,7 +202,7 @@ static void fetch(struct app *a, struct client_view *v)
 			v->fc_key = record_forecast_key(&v->rec);
 		} else {
 			free(fc);
-			ask_forecast(a, v);
+			ask_forecast(a, v, true);
 		}
 		return;
 	}
@@ -253,7 +267,7 @@ static void client_notify(struct app *a, struct screen *s, unsigned events)
 {
 	struct client_view *v = s->data;
 	if ((events & EVENT_SESSION) && v->fc_wait && session_capability(a->sess)->known) {
-		ask_forecast(a, v);
+		ask_forecast(a, v, true);
 		app_dirty(a, DIRTY_BODY);
 	}
 	/* the sync moved entries (a dose's state), or the store opened again */

@@ -63,11 +63,12 @@ tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "idle_lock_minutes = 30"
 :wait-idle
 :save-screen $S/menu.txt
 $(tui_open_keys "FUENTES, LUCIA 02/02/2020")
+:wait-text 20 from the registry
+:save-screen $S/opened.txt
 $(tui_hist_keys 08 02/03/2020)
 <F5>
 :wait-idle
 :wait-text 20 Accepted
-:wait-text 20 from the registry
 :save-screen $S/sent.txt
 :wait-text 40 SESSION ENDED
 :save-screen $S/ended.txt
@@ -106,8 +107,10 @@ tui_has menu 'Org: CLINPENA'
 tui_has menu 'User: alice'
 tui_has menu 'ONLINE'
 tui_has sent 'Accepted'
-# vaxregd offers $immds-forecast: the record shows its forecast, and says so
-tui_has sent 'ACIP schedule, from the registry'
+# vaxregd sends its forecast with the search: the record shows it, and says
+# so; with the dose given since, the one computed here (it has the dose)
+tui_has opened 'ACIP schedule, from the registry'
+tui_has sent 'ACIP schedule, computed here with the new doses'
 # the shot reached the registry under the device's login
 reg_json GET "/Immunization?patient=Patient/$PID" "$tok"
 [ "$(jqb '.entry | length')" = 1 ] || fail "the shot did not reach the registry"
