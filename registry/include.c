@@ -253,6 +253,16 @@ bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*
 			room -= got;
 		}
 	}
+	if ((rec || evals) && n > REG_FORECASTS_MAX) {
+		/* each is a CDSi run: a page of a thousand would hold a server */
+		char msg[200];
+		snprintf(msg, sizeof msg,
+		         "The registry computes the forecast of at most %d clients per page; ask "
+		         "_count=%d or fewer, or leave out the forecast's _revinclude.",
+		         REG_FORECASTS_MAX, REG_FORECASTS_MAX);
+		reg_reply_oo(x->rs, 400, "too-costly", "SEARCH-INCLUDE", msg, "_revinclude");
+		return false;
+	}
 	for (int i = 0; (rec || evals) && i < n; i++) {
 		int got = add_forecast(x, ids[i], rec, evals, entries, room);
 		if (got < 0)

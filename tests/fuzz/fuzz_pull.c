@@ -1,11 +1,12 @@
 /* tests/fuzz/fuzz_pull.c - the registry's answer to a client read is outside
- * input: feed the bytes to cache/pull.h's readers, as the batch answer and
- * as a further page of doses. */
+ * input: feed the bytes to cache/pull.h's readers, as the batch answer, as
+ * a further page of doses, and as a search with each client's forecast. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/fhir_client.h"
 #include "api/http.h"
 #include "cache/pull.h"
 
@@ -36,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cache_pulled_free(p);
 		free(p);
 	}
+	struct api_bundle b;
+	struct vax_error err;
+	memset(&b, 0, sizeof b);
+	if (api_fhir_read_bundle(&res, &b, &err))
+		for (int i = 0; i < b.n; i++)
+			free(cache_pull_forecast_of(&b, b.entry[i].id));
+	api_bundle_free(&b);
 	free(body);
 	return 0;
 }

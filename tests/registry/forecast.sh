@@ -97,6 +97,21 @@ reg_json GET "/Patient?_id=$pid&_revinclude=ImmunizationRecommendation:patient" 
 expect 200 "search with the recommendation only"
 [ "$(jqb '[.entry[].resource.resourceType] | sort | join(",")')" = "ImmunizationRecommendation,Patient" ] ||
 	fail "asked the recommendation only, got $(jqb -c '[.entry[].resource.resourceType]')"
+# a forecast is a CDSi run: at most 50 clients' on a page
+reg_json GET "/Patient?_count=51&_revinclude=ImmunizationRecommendation:patient" "$a"
+expect 200 "a page of fewer clients than it may hold"
+for i in $(seq 1 51); do
+	reg_json POST /Patient "$a" '{"resourceType":"Patient","name":[{"family":"Many","given":["C'"$(echo $i | tr 0-9 a-j)"'"]}],
+ "gender":"male","birthDate":"2020-01-01","address":[{"district":"Webb","state":"TX","postalCode":"78043"}]}'
+	expect 201 "client $i of 51"
+done
+reg_json GET "/Patient?family=Many&_count=51&_revinclude=ImmunizationRecommendation:patient" "$a"
+expect 400 "forecasts of 51 clients on one page"
+jqb '.issue[0].diagnostics' | grep -q "at most 50 clients" || fail "the refusal says the limit"
+reg_json GET "/Patient?family=Many&_count=50&_revinclude=ImmunizationRecommendation:patient" "$a"
+expect 200 "forecasts of 50 clients on one page"
+[ "$(jqb '[.entry[] | select(.resource.resourceType == "ImmunizationRecommendation")] | length')" = 50 ] ||
+	fail "50 clients, not 50 forecasts"
 # not on other searches
 reg_json GET "/Immunization?patient=Patient/$pid&_revinclude=ImmunizationRecommendation:patient" "$a"
 expect 400 "forecast include on an Immunization search"
