@@ -231,8 +231,8 @@ cJSON *reg_stored_json(const char *json, const char *type, const char *elements,
 
 /* ---- include.c: _revinclude --------------------------------------------------- */
 
-#define REG_INCLUDED_MAX 2000 /* resources _revinclude may add to one page */
-#define REG_FORECASTS_MAX 50  /* clients on one page whose forecast _revinclude computes */
+#define REG_INCLUDED_MAX  2000 /* resources _revinclude may add to one page */
+#define REG_FORECASTS_MAX 50   /* clients on one page whose forecast _revinclude computes */
 /** Take one _revinclude value for a search of type; false after replying 400. */
 bool reg_revinclude_parse(struct ctx *x, const char *type, const char *v, struct reg_search *s);
 /** Append the resources s->revinclude asks for, for the n clients found;
