@@ -239,7 +239,15 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 		s->login_error.confidentiality_required = true;
 		take_statement(s, res, &s->login_error);
 	} else if (ok) {
+		/* renewed before any request took the acceptance to the registry:
+		 * the new token waits as the old one did, so the acceptance goes
+		 * with it (a new token drops it otherwise) */
+		char version[sizeof s->conf_version] = "";
+		if (t->confidentiality_required && api_conn_statement_pending(s->conn))
+			snprintf(version, sizeof version, "%s", s->conf_version);
 		api_conn_set_token(s->conn, t->access_token);
+		if (version[0])
+			api_conn_set_statement(s->conn, version);
 		OPENSSL_cleanse(s->held, sizeof s->held);
 		s->awaiting = false;
 	}
