@@ -52,9 +52,11 @@ asked() {
 	}
 }
 
-tui_run <<EOF
-:wait-idle
-:save-screen $S/login.txt
+# the front-desk task's keys: log in, a Basic search that finds Amaru, her
+# record, a historical DTaP on DATE, sent; screens saved as found, record
+# and sent with SUFFIX
+task_keys() { # SUFFIX DATE
+	cat <<EOK
 $(tui_login_keys CLINPENA alice)
 s
 <F7>
@@ -65,13 +67,20 @@ s
 :type 06/14/2021
 <Enter>
 :wait-idle
-:save-screen $S/found.txt
+:save-screen $S/found$1.txt
 <Enter>
 :wait-idle
-:save-screen $S/record.txt
-$(tui_hist_keys 20 02/15/2022)
+:save-screen $S/record$1.txt
+$(tui_hist_keys 20 "$2")
 :wait-text 30 Sent 1
-:save-screen $S/sent.txt
+:save-screen $S/sent$1.txt
+EOK
+}
+
+tui_run <<EOF
+:wait-idle
+:save-screen $S/login.txt
+$(task_keys "" 02/15/2022)
 :quit
 EOF
 logins=$(reg_audit_count User alice login)
@@ -101,32 +110,18 @@ reg_json GET "/Immunization?patient=Patient/$AMARU&_count=0" "$tok"
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 log > "$TUI_TMP/before"
 tui_run <<EOF
-$(tui_login_keys CLINPENA alice)
-s
-<F7>
-:type Quispe
-<Tab>
-:type Amaru
-<Tab>
-:type 06/14/2021
-<Enter>
+$(task_keys -fc 02/15/2023)
 :wait-idle
-<Enter>
-:wait-idle
-:save-screen $S/record-fc.txt
-$(tui_hist_keys 20 02/15/2023)
-:wait-text 30 Sent 1
-:wait-idle
-:save-screen $S/sent-fc.txt
+:save-screen $S/sent-fc2.txt
 :quit
 EOF
 asked "the front-desk task with the registry's forecast is not three requests" \
 	"POST /auth/token 200" "GET /Patient 200" "POST / 200"
 tui_has record-fc 'ACIP schedule, from the registry'
 tui_has record-fc '2 of 4'
-tui_has sent-fc 'ACIP schedule, computed here with the new doses'
-tui_has sent-fc '02/15/2023'
-tui_has sent-fc '2 of 5'
+tui_has sent-fc2 'ACIP schedule, computed here with the new doses'
+tui_has sent-fc2 '02/15/2023'
+tui_has sent-fc2 '2 of 5'
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "registry_forecast = no"
 logins=$(reg_audit_count User alice login)
 
