@@ -47,11 +47,19 @@ kill_slot() {
 	wait "$(cat "$REG_TMP/pid.$1")" 2>/dev/null || :
 }
 
+# The killer stops at a file, never by a signal: a signal could land
+# between a server's start and its pid file, and leave that server running
+# after the test.
+stop_killer() {
+	: >"$REG_TMP/stop"
+	[ -z "${KILLER:-}" ] || wait "$KILLER" 2>/dev/null || :
+	KILLER=
+}
 stop_all() {
+	stop_killer
 	for s in $(seq 1 $SERVERS); do
 		[ -f "$REG_TMP/pid.$s" ] && kill -9 "$(cat "$REG_TMP/pid.$s")" 2>/dev/null || :
 	done
-	[ -n "${KILLER:-}" ] && kill "$KILLER" 2>/dev/null || :
 	wait 2>/dev/null || :
 }
 on_exit() {
@@ -118,9 +126,9 @@ send() {
 
 # servers die and come back while three clients send their doses
 (
-	trap 'exit 0' TERM
-	while :; do
+	while [ ! -e "$REG_TMP/stop" ]; do
 		for s in $(seq 1 $SERVERS); do
+			[ ! -e "$REG_TMP/stop" ] || break
 			sleep 0.4
 			kill_slot "$s"
 			sleep 0.2
@@ -143,9 +151,7 @@ ok=0
 for c in 1 2 3; do
 	eval "wait \$client$c" || ok=1
 done
-kill "$KILLER" 2>/dev/null || :
-wait "$KILLER" 2>/dev/null || :
-KILLER=
+stop_killer
 [ $ok = 0 ] || fail "a client could not store its doses"
 for s in $(seq 1 $SERVERS); do [ -n "$(url "$s")" ] || start_slot "$s"; done
 
