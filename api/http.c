@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <curl/curl.h>
@@ -330,10 +332,23 @@ static curl_socket_t warm_open(void *clientp, curlsocktype purpose, struct curl_
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
+/* curl counts an upload as sent once the kernel holds it. On a 56 kbit/s
+ * link the kernel takes a whole 80 kB batch at once and needs 12 s to send
+ * it, in which curl sees nothing move, and its stall limit (low speed)
+ * called a working link dead. With at most 16 kB unsent in the kernel,
+ * what curl sees moves at the link's pace; what is in flight is not
+ * limited, so a fast link is not slowed. */
+#define UNSENT_MAX 16384
+
 static int warm_sockopt(void *clientp, curl_socket_t fd, curlsocktype purpose)
 {
 	struct api_conn *a = clientp;
 	(void)purpose;
+#ifdef TCP_NOTSENT_LOWAT
+	int lowat = UNSENT_MAX;
+	if (fd != CURL_SOCKET_BAD)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+#endif
 	if (fd != CURL_SOCKET_BAD && fd == a->warm_given) {
 		a->warm_given = CURL_SOCKET_BAD;
 		return CURL_SOCKOPT_ALREADY_CONNECTED;
