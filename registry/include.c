@@ -177,6 +177,13 @@ static cJSON *forecast_request(struct ctx *x, const char *pid, struct vax_error 
 	return params;
 }
 
+/* Is the forecast's parameter p one the search asked for? */
+static bool forecast_wanted(const cJSON *p, bool rec, bool evals)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "name"));
+	return name && ((rec && !strcmp(name, "recommendation")) || (evals && !strcmp(name, "evaluation")));
+}
+
 /* The registry's forecast of Patient/pid: what the search asked of it
  * (recommendation, evaluations) appended to entries; the number added, -1
  * after replying. A registry without CDSi data adds nothing (its
@@ -200,14 +207,8 @@ static int add_forecast(struct ctx *x, const char *pid, bool rec, bool evals, cJ
 		return 0; /* a record the engine cannot read: the client asks on its own and is told why */
 	int added = 0;
 	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(out, "parameter"))
-	{
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "name"));
-		if (!name ||
-		    !((rec && !strcmp(name, "recommendation")) || (evals && !strcmp(name, "evaluation"))))
-			continue;
-		added++;
-	}
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(out, "parameter")) added +=
+	    forecast_wanted(p, rec, evals);
 	if (added > room) {
 		cJSON_Delete(out);
 		too_costly(x);
@@ -215,9 +216,7 @@ static int add_forecast(struct ctx *x, const char *pid, bool rec, bool evals, cJ
 	}
 	cJSON *ps = cJSON_GetObjectItemCaseSensitive(out, "parameter");
 	for (cJSON *q = ps ? ps->child : NULL; q; q = q->next) {
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "name"));
-		if (!name ||
-		    !((rec && !strcmp(name, "recommendation")) || (evals && !strcmp(name, "evaluation"))))
+		if (!forecast_wanted(q, rec, evals))
 			continue;
 		cJSON *r = cJSON_DetachItemFromObjectCaseSensitive(q, "resource");
 		if (!r)
@@ -240,10 +239,12 @@ bool reg_revinclude_add(struct ctx *x, const struct reg_search *s, const char (*
 	for (int k = 0; k < s->n_revinclude; k++) {
 		char type[32];
 		snprintf(type, sizeof type, "%.*s", (int)strcspn(s->revinclude[k], ":"), s->revinclude[k]);
-		if (!strcmp(type, "ImmunizationRecommendation") || !strcmp(type, "ImmunizationEvaluation")) {
+		bool r = !strcmp(type, "ImmunizationRecommendation"),
+		     e = !strcmp(type, "ImmunizationEvaluation");
+		if (r || e) {
 			/* one forecast per client gives both */
-			rec |= !strcmp(type, "ImmunizationRecommendation");
-			evals |= !strcmp(type, "ImmunizationEvaluation");
+			rec |= r;
+			evals |= e;
 			continue;
 		}
 		for (int i = 0; i < n; i++) {

@@ -124,12 +124,13 @@ static void ask_forecast(struct app *a, struct client_view *v, bool again)
 	v->fc_key = 0;
 	if (!app_conn(a) || app_offline(a) || app_unreachable(a) || !session_token(a->sess))
 		return;
-	if (!v->rec.unsent && !record_registry_forecast_by_search(a, &v->rec) &&
-	    !session_capability_need(a->sess)) {
+	/* (by_search is never true while something is unsent) */
+	bool by_search = record_registry_forecast_by_search(a, &v->rec);
+	if (!v->rec.unsent && !by_search && !session_capability_need(a->sess)) {
 		v->fc_wait = true;
 		return;
 	}
-	v->fc_searched = !v->rec.unsent && record_registry_forecast_by_search(a, &v->rec);
+	v->fc_searched = by_search;
 	v->fc_req = record_registry_forecast_req(a, &v->rec);
 	if (v->fc_req && !api_req_send(v->fc_req, forecast_done, v)) {
 		api_req_free(v->fc_req);

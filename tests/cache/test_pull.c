@@ -238,6 +238,21 @@ START_TEST(a_history_that_does_not_add_up_is_unknown)
 }
 END_TEST
 
+/* Store the clients of the search answer in fixture name as the search
+ * screen does (history as of now); how many were stored. */
+static int store_search_answer(struct cache_store *s, const char *name, int64_t now)
+{
+	struct api_result res;
+	char *body = answer(name, &res);
+	struct api_bundle b;
+	struct vax_error err;
+	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
+	int n = cache_pull_from_search(s, &b, now, NULL);
+	api_bundle_free(&b);
+	free(body);
+	return n;
+}
+
 /* A search that asked _revinclude: each client found is stored with what
  * was included for it (and only that); a search whose self link does not
  * name the _revinclude (a registry that ignored them) stores nothing, so
@@ -247,14 +262,8 @@ START_TEST(a_search_brings_the_records)
 	char *dir = testutil_mkdtemp();
 	struct cache_store *s = cachetest_open(dir);
 	cachetest_login(s);
-	struct api_result res;
-	char *body = answer("search_included.json", &res);
-	struct api_bundle b;
+	ck_assert_int_eq(store_search_answer(s, "search_included.json", 5000), 2);
 	struct vax_error err;
-	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
-	ck_assert_int_eq(cache_pull_from_search(s, &b, 5000, NULL), 2);
-	api_bundle_free(&b);
-	free(body);
 	char key[CACHE_KEY_STR];
 	struct client got;
 	int64_t as_of = 0;
@@ -275,11 +284,7 @@ START_TEST(a_search_brings_the_records)
 	free(imms);
 
 	/* the registry ignored _revinclude: nothing is taken from it */
-	body = answer("search_plain.json", &res);
-	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
-	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000, NULL), 0);
-	api_bundle_free(&b);
-	free(body);
+	ck_assert_int_eq(store_search_answer(s, "search_plain.json", 6000), 0);
 	ck_assert(cache_find_rid(s, PID, key));
 	ck_assert(cache_get_client(s, key, &got, &as_of, &err));
 	ck_assert_int_eq(as_of, 5000);
@@ -330,11 +335,7 @@ START_TEST(a_search_brings_the_forecast)
 	ck_assert(cache_pull_take_fresh("5c0f6a1e-3f9b-4d2e-8a77-2b1f0c9d4e11", 5010, &fc));
 	ck_assert_ptr_null(fc);
 	/* too late for the reading ahead: neither the read nor the forecast */
-	body = answer("search_forecast.json", &res);
-	ck_assert_msg(api_fhir_read_bundle(&res, &b, &err), "%s", err.message);
-	ck_assert_int_eq(cache_pull_from_search(s, &b, 6000, NULL), 2);
-	api_bundle_free(&b);
-	free(body);
+	ck_assert_int_eq(store_search_answer(s, "search_forecast.json", 6000), 2);
 	ck_assert(!cache_pull_take_fresh(PID, 6000 + CACHE_PULL_FRESH_S, &fc));
 	ck_assert_ptr_null(fc);
 	/* a logout forgets what was read ahead */
