@@ -152,6 +152,19 @@ static bool relogin(struct app *a, struct lock_view *v, const char *pw, bool acc
 
 static void relogin_done(struct api_session *as, const struct api_result *res, void *arg);
 
+/* A deferred login's token that will not be used (the statement declined,
+ * or not shown): it goes, and the session, still offline, is told the
+ * sign-in failed (why: for the session's words, or NULL). */
+static void drop_awaiting(struct app *a, struct api_session *as, const char *why)
+{
+	struct api_result r = {.cls = API_AUTH, .status = 403, .body = "", .content_type = ""};
+	if (why)
+		error_set(&r.err, "API-AUTH-CONFIDENTIALITY", "%s", why);
+	struct vax_error err = {0};
+	api_session_decline_statement(as);
+	session_relogin_done(a->sess, &r, &err); /* still offline, nothing kept */
+}
+
 /* Signing in: the statement answered. A token that waits for it (a
  * deferred login) completes the sign-in, or goes; else the login again
  * with it accepted. */
@@ -162,22 +175,14 @@ static void statement_answered(struct app *a, struct screen *below, bool agreed)
 	struct lock_view *v = below->data;
 	struct api_session *as = session_api(a->sess);
 	if (api_session_awaiting_statement(as)) {
-		struct api_result r = {.cls = API_OK, .status = 200, .body = "", .content_type = ""};
-		if (!agreed || !api_session_accept_statement(as)) {
-			api_session_decline_statement(as);
-			r.cls = API_AUTH;
-			r.status = 403;
-			error_set(&r.err, "API-AUTH-CONFIDENTIALITY",
-			          "You must accept the statement to sign in.");
-		}
 		OPENSSL_cleanse(v->answer, sizeof v->answer);
-		if (r.cls == API_OK) {
+		if (agreed && api_session_accept_statement(as)) {
+			struct api_result r = {.cls = API_OK, .status = 200, .body = "", .content_type = ""};
 			relogin_done(as, &r, v); /* v may be gone after this */
 			return;
 		}
 		OPENSSL_cleanse(v->pw, sizeof v->pw);
-		struct vax_error err = {0};
-		session_relogin_done(a->sess, &r, &err); /* still offline, nothing kept */
+		drop_awaiting(a, as, "You must accept the statement to sign in.");
 		app_message(a, MSG_INFO, "You must accept the statement to sign in; still working offline.");
 		app_dirty(a, DIRTY_SCREEN);
 		return;
@@ -198,13 +203,8 @@ static void statement_done(struct api_session *as, const struct api_result *res,
 	v->waiting = false;
 	if (!app_statement(a, res, statement_answered, v->error, sizeof v->error)) {
 		OPENSSL_cleanse(v->pw, sizeof v->pw);
-		if (api_session_awaiting_statement(as)) {
-			struct api_result r = {
-			    .cls = API_AUTH, .status = 403, .body = "", .content_type = ""};
-			struct vax_error err = {0};
-			api_session_decline_statement(as);
-			session_relogin_done(a->sess, &r, &err);
-		}
+		if (api_session_awaiting_statement(as))
+			drop_awaiting(a, as, NULL);
 	}
 }
 
