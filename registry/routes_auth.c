@@ -504,7 +504,7 @@ static bool statement_accepted(struct ctx *x, const char *hash)
 	if (!ok) {
 		if (took != -2)
 			store_rollback(st);
-		reg_reply_oo(x->rs, 500, "exception", err.code, err.message, NULL);
+		reg_reply_err(x->rs, &err);
 		return false;
 	}
 	/* another request with the same token may have recorded it first */
@@ -530,7 +530,7 @@ bool reg_authenticate(struct ctx *x)
 	struct vax_error err = {0};
 	int ok = store_token_get(reg_store(x->a), hash, x->rq->now, &x->ss, &err);
 	if (ok < 0) {
-		reg_reply_oo(x->rs, 500, "exception", err.code, err.message, NULL);
+		reg_reply_err(x->rs, &err);
 		return false;
 	}
 	if (!ok) {
