@@ -24,7 +24,7 @@ for log in $(find tests -name 'check_all.log' 2>/dev/null); do
 done
 if [ $status -ne 0 ]; then
 	for log in $(find . -name '*.log' ! -name 'config.log' ! -name 'test-suite.log'); do
-		if grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
+		if grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
 			echo "=== $log"; tail -n 40 "$log"
 		fi
 	done
