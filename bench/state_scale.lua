@@ -1,10 +1,20 @@
 -- bench/state_scale.lua - wrk's requests for bench/state_scale.sh.
---   wrk ... -s state_scale.lua URL -- KIND TOKEN SAMPLEDIR
+--   wrk ... -s state_scale.lua URL -- KIND TOKEN SAMPLEDIR [FIRST LANES]
+-- FIRST LANES: the lane of this wrk's first thread, of LANES in all (a
+-- lane for each thread of every wrk run at once; state_scale.sh passes them).
 -- KIND: read, search, match, history, post, mix. Requests are drawn at
 -- random from the sample (registry_sample) so caches see a spread.
 
 local kind, token, dir
 local ids, searches, matches = {}, {}, {}
+-- new doses: each wrk thread (a lane) walks its own share of the clients,
+-- so no two requests make the same dose; see make.post
+local lane, lanes, posted = 0, 1, 0
+local threads = 0
+function setup(thread)
+   thread:set("tid", threads)
+   threads = threads + 1
+end
 
 local function lines(path, into)
    local f = assert(io.open(path, "r"))
@@ -14,6 +24,8 @@ end
 
 function init(args)
    kind, token, dir = args[1], args[2], args[3]
+   lane = tonumber(args[4] or "0") + (tid or 0)
+   lanes = math.max(tonumber(args[5] or "1"), lane + 1)
    lines(dir .. "/ids", ids)
    lines(dir .. "/search", searches)
    lines(dir .. "/match", matches)
@@ -58,13 +70,19 @@ make.companions = function()
    return get("/Consent?patient=" .. pick(ids) .. "&_count=50")
 end
 -- a dose given today, sent as vaxdesk's outbox sends it: conditional on
--- the dose's own UUID
+-- the dose's own UUID. The registry refuses a second dose of a vaccine
+-- group within 4 days as a likely duplicate: each lane gives its own
+-- clients a dose in turn, and each round through them is 5 days earlier.
 make.post = function()
    local u = uuid()
+   local mine = math.floor((#ids - lane - 1) / lanes) + 1
+   local id = ids[lane + 1 + (posted % mine) * lanes]
+   local day = os.date("!%Y-%m-%d", os.time() - math.floor(posted / mine) * 5 * 86400)
+   posted = posted + 1
    local body = '{"resourceType":"Immunization","identifier":[{"system":"urn:ietf:rfc:3986",' ..
       '"value":"urn:uuid:' .. u .. '"}],"status":"completed","vaccineCode":{"coding":[{"system":' ..
-      '"http://hl7.org/fhir/sid/cvx","code":"141"}]},"patient":{"reference":"Patient/' .. pick(ids) ..
-      '"},"occurrenceDateTime":"2026-10-01","primarySource":true,' ..
+      '"http://hl7.org/fhir/sid/cvx","code":"141"}]},"patient":{"reference":"Patient/' .. id ..
+      '"},"occurrenceDateTime":"' .. day .. '","primarySource":true,' ..
       '"manufacturer":{"identifier":{"system":"http://hl7.org/fhir/sid/mvx","value":"SEQ"}},' ..
       '"lotNumber":"FL2026A","expirationDate":"2027-06-30",' ..
       '"route":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0162","code":"IM"}]},' ..
@@ -72,7 +90,7 @@ make.post = function()
       '"doseQuantity":{"value":0.5,"unit":"mL"},"fundingSource":{"coding":[{"code":"VXC1"}]},' ..
       '"programEligibility":[{"coding":[{"code":"V02"}]}],' ..
       '"education":[{"documentType":"Influenza VIS","publicationDate":"2023-08-06",' ..
-      '"presentationDate":"2026-10-01"}]}'
+      '"presentationDate":"' .. day .. '"}]}'
    return post("/Immunization", body,
       {["If-None-Exist"] = "identifier=urn:ietf:rfc:3986|urn:uuid:" .. u})
 end

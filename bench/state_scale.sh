@@ -132,17 +132,17 @@ run() {
 		_t=$(( $2 > 1 ? $2 / 2 : 1 ))
 		_c=$(( $3 > 1 ? $3 / 2 : 1 ))
 		wrk -t"$_t" -c"$_c" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url2" \
-			-- "$1" "$token" "$work" | sed -n 's/^RESULT //p' >"$work/wrk2" &
+			-- "$1" "$token" "$work" "$_t" $((_t * 2)) | sed -n 's/^RESULT //p' >"$work/wrk2" &
 		_w=$!
 		r=$(wrk -t"$_t" -c"$_c" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url" \
-			-- "$1" "$token" "$work" | sed -n 's/^RESULT //p')
+			-- "$1" "$token" "$work" 0 $((_t * 2)) | sed -n 's/^RESULT //p')
 		wait "$_w"
 		# both: requests added, the slower latencies
 		r=$(echo "$r $(cat "$work/wrk2")" | awk '{ printf "%d %d %s %s %d", $1 + $6, ($2 > $7 ? $2 : $7),
 			($3 > $8 ? $3 : $8), ($4 > $9 ? $4 : $9), $5 + $10 }')
 	else
 		r=$(wrk -t"$2" -c"$3" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url" \
-			-- "$1" "$token" "$work" | sed -n 's/^RESULT //p')
+			-- "$1" "$token" "$work" 0 "$2" | sed -n 's/^RESULT //p')
 	fi
 	c1=$(cpu)
 	echo "$r $c0 $c1" | awk -v hz="$(getconf CLK_TCK)" \
