@@ -59,7 +59,10 @@ struct api_conn_config {
 	long request_timeout_ms;   /* whole request; 0 = none (low-speed catches stalls) */
 	size_t max_response;       /* decoded body limit in bytes; 0 = 32 MiB */
 	bool no_gzip;              /* true: do not ask for compressed bodies (bench) */
-	bool http1_only;           /* true: never negotiate HTTP/2 */
+	const void *dict;          /* the wire dictionary's bytes (copied; NULL: gzip only): bodies
+	                              go as dcz with a registry that holds it too (wire/wire.h) */
+	size_t dict_len;
+	bool http1_only; /* true: never negotiate HTTP/2 */
 };
 
 /** Bytes as HTTP sees them: request/response headers plus bodies as they

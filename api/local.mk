@@ -7,7 +7,7 @@ libvaxapi_a_SOURCES = \
 	api/oauth.c api/oauth.h \
 	api/fhir_client.c api/fhir_client.h
 libvaxapi_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
-VAXAPI_LIBS = libvaxapi.a $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
+VAXAPI_LIBS = libvaxapi.a $(VAXWIRE_LIBS) $(VAXCORE_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
 
 # Tests: Check suites against real TLS peers (openssl s_server with
 # throwaway certificates, a listener that never answers).

@@ -24,6 +24,8 @@
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "sys/config.h"
+#include "sys/fileio.h"
+#include "wire/wire.h"
 
 #define EXIT_FAILED   1 /* a local problem, a refused login: nothing was decided */
 #define EXIT_USAGE    2
@@ -238,7 +240,14 @@ static bool login(struct cli *c, bool want_online)
 		    .low_speed_time_s =
 		        c->cfg.connect_timeout_seconds > 0 ? c->cfg.connect_timeout_seconds : 20,
 		};
-		if (!api_global_init(&err) || !(c->conn = api_conn_new(&acfg, &err))) {
+		/* the wire dictionary (gzip without it) */
+		char *dict = NULL;
+		struct vax_error derr;
+		if (fileio_read_data(WIRE_DICT_FILE, &dict, &acfg.dict_len, &derr))
+			acfg.dict = dict;
+		bool made = api_global_init(&err) && (c->conn = api_conn_new(&acfg, &err));
+		free(dict);
+		if (!made) {
 			fprintf(stderr, "vaxdesk: %s\n", err.message);
 			return false;
 		}

@@ -22,7 +22,7 @@ libvaxregistry_a_SOURCES += registry/op_summary.c registry/op_recall.c registry/
 	registry/client_read.c
 libvaxregistry_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(MHD_CFLAGS) $(ZLIB_CFLAGS) $(XML_CFLAGS)
-VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXREPORT_LIBS) $(VAXFORECAST_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
+VAXREGISTRY_LIBS = libvaxregistry.a $(VAXHL7_LIBS) $(VAXREPORT_LIBS) $(VAXFORECAST_LIBS) $(VAXWIRE_LIBS) $(VAXSYS_LIBS) $(MHD_LIBS) \
 	$(SQLITE_LIBS) $(LIBPQ_LIBS) \
 	$(ZLIB_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS)
 
@@ -89,5 +89,5 @@ clean-fhir-record:
 	rm -rf tests/fhir-record
 .PHONY: clean-fhir-record
 # Slow links: gzip request bodies, _revinclude, conditional reads.
-TESTS += tests/registry/slowlink.sh
-dist_check_SCRIPTS += tests/registry/slowlink.sh
+TESTS += tests/registry/slowlink.sh tests/registry/dcz.sh
+dist_check_SCRIPTS += tests/registry/slowlink.sh tests/registry/dcz.sh

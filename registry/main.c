@@ -25,6 +25,7 @@
 #include "registry/store.h"
 #include "sys/codeload.h"
 #include "sys/fileio.h"
+#include "wire/wire.h"
 
 static void usage(FILE *out)
 {
@@ -92,6 +93,22 @@ struct opts {
 	int refresh_ttl, device_ttl, device_interval, test_slow_down;
 	bool demo, access_log, test_kdf, tls_tickets;
 };
+
+/* The dictionary dcz bodies are made with (data/wire/fhir.dict); without it
+ * every client gets gzip, which is said once. */
+static struct wire_dict *load_dict(void)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	struct vax_error err = {0};
+	struct wire_dict *d = NULL;
+	if (fileio_read_data(WIRE_DICT_FILE, &bytes, &len, &err))
+		d = wire_dict_new(bytes, len, &err);
+	if (!d)
+		fprintf(stderr, "vaxregd: dictionary compression (dcz) is off: %s\n", err.message);
+	free(bytes);
+	return d;
+}
 
 static int die(const char *msg, const char *detail)
 {
@@ -518,6 +535,7 @@ static int cmd_serve(const struct opts *o)
 		fprintf(stderr, "vaxregd: $school-compliance is off: %s\n", err.message);
 	cfg.school = school;
 	struct registry *a = registry_new(st, codes, &cfg);
+	struct wire_dict *dict = load_dict();
 	/* servers sharing a database share the TLS ticket key: a client
 	 * resumes its session with whichever answers */
 	char ticket[300] = "";
@@ -545,11 +563,13 @@ static int cmd_serve(const struct opts *o)
 	                         .record_dir = o->record,
 	                         .tls_priorities = o->tls,
 	                         .per_ip = (unsigned)o->per_ip,
-	                         .header_time = (unsigned)o->header_time};
+	                         .header_time = (unsigned)o->header_time,
+	                         .dict = dict};
 	char url[160];
 	struct server *srv = server_start(a, &so, url, sizeof url, &err);
 	if (!srv) {
 		registry_free(a);
+		wire_dict_free(dict);
 		school_free(school);
 		cdsi_data_free(cdsi);
 		codes_free(&codes);
@@ -584,6 +604,7 @@ static int cmd_serve(const struct opts *o)
 	spool_stop(&spool);
 	server_stop(srv);
 	registry_free(a);
+	wire_dict_free(dict);
 	school_free(school);
 	cdsi_data_free(cdsi);
 	codes_free(&codes);

@@ -15,9 +15,9 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "sys/fileio.h"
+#include "wire/wire.h"
 
 /* One connection, for the header deadline: libmicrohttpd's timeout is an
  * idle timeout, so a client that sends a header line now and then would
@@ -73,36 +73,6 @@ static enum MHD_Result add_param(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
-/* Bodies smaller than this go as they are: below it gzip's framing and
- * the Content-Encoding header eat what it saves. */
-#define GZIP_MIN 200
-
-/* gzip a body; NULL if it does not pay or fails. */
-static char *gzip(const char *in, size_t len, size_t *out_len)
-{
-	z_stream z = {0};
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	size_t cap = deflateBound(&z, len);
-	char *out = malloc(cap);
-	if (!out) {
-		deflateEnd(&z);
-		return NULL;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-	*out_len = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END || *out_len >= len) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* --record: the body as DIR/<seq>-<status>-<METHOD>.json, with the
  * request line in a sibling .req file, for the conformance checks of the
  * tests (tests/fhir/validate.mjs). Only FHIR bodies. */
@@ -128,54 +98,34 @@ static void record_body(const struct server *s, const char *method, const char *
 	}
 }
 
-/* A request body sent with Content-Encoding: gzip (RFC 9110 8.4.1.3), as
- * vaxdesk sends its uploads on slow links: inflated in place, never past
- * max. 0, or the status to answer with (413 too large, 400 not gzip). */
-static int gunzip_body(struct pending *p, size_t max)
+/* A request body sent compressed (RFC 9110 8.4.1.3), as vaxdesk sends its
+ * uploads on slow links: gzip, or dcz with the dictionary this registry
+ * holds; never inflated past max. 0, or the status to answer with (413 too
+ * large, 415 made with another dictionary, 400 not what it says). */
+static int decode_body(const struct server *s, struct pending *p, bool dcz, size_t max)
 {
-	z_stream z = {0};
-	if (inflateInit2(&z, 15 + 16) != Z_OK)
-		return 500;
-	size_t cap = max + 1 < 65536 ? max + 1 : 65536;
-	char *out = malloc(cap + 1);
-	int rc = Z_OK, status = 0;
-	z.next_in = (Bytef *)p->body;
-	z.avail_in = (uInt)p->len;
-	while (out && rc != Z_STREAM_END) {
-		if (z.total_out >= cap) {
-			if (cap > max) {
-				status = 413;
-				break;
-			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			char *nb = realloc(out, cap + 1);
-			if (!nb)
-				break;
-			out = nb;
-		}
-		z.next_out = (Bytef *)out + z.total_out;
-		z.avail_out = (uInt)(cap - z.total_out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && z.avail_out == 0)) {
-			status = 400; /* not gzip, or cut short */
-			break;
-		}
-	}
-	if (!status && rc == Z_STREAM_END && z.avail_in)
-		status = 400; /* something after the gzip member */
-	if (!status && rc != Z_STREAM_END)
-		status = 500;
-	if (!status) {
-		out[z.total_out] = '\0';
+	char *out = NULL;
+	size_t n = 0;
+	struct vax_error err = {0};
+	enum wire_status st = dcz ? wire_dcz_decode(s->o.dict, p->body, p->len, max, &out, &n, &err)
+	                          : wire_gunzip(p->body, p->len, max, &out, &n, &err);
+	switch (st) {
+	case WIRE_OK:
 		free(p->body);
 		p->body = out;
-		p->len = z.total_out;
-		p->cap = cap + 1;
-		out = NULL;
+		p->len = n;
+		p->cap = n + 1;
+		return 0;
+	case WIRE_TOO_LARGE:
+		return 413;
+	case WIRE_OTHER_DICT:
+		return 415;
+	case WIRE_BAD:
+		return 400;
+	case WIRE_NOMEM:
+		break;
 	}
-	inflateEnd(&z);
-	free(out);
-	return status;
+	return 500;
 }
 
 /* A validator for a GET answer the handler gave none (the
@@ -239,6 +189,29 @@ static enum MHD_Result send_simple(struct MHD_Connection *con, int status, const
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* --access-log: one line a request, the path escaped (it is the client's:
+ * no line breaks or terminal escapes into the log), never its query */
+static void access_log(const struct server *s, const char *method, const char *url, int status,
+                       const struct pending *p, const char *ce, size_t out, const char *coding, bool replica)
+{
+	if (!s->o.access_log)
+		return;
+	char safe[512];
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)url; *c && o + 5 < sizeof safe; c++)
+		o += (size_t)(*c < 0x20 || *c >= 0x7f || *c == '\\'
+		                  ? snprintf(safe + o, sizeof safe - o, "\\x%02x", *c)
+		                  : snprintf(safe + o, sizeof safe - o, "%c", *c));
+	safe[o] = '\0';
+	const char *in = !ce || !strcasecmp(ce, "identity") ? ""
+	                 : !strcasecmp(ce, "dcz")           ? " dcz"
+	                 : !strcasecmp(ce, "gzip")          ? " gzip"
+	                                                    : " other";
+	fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms, %zu B in%s, %zu B out%s%s%s\n", method, safe, status,
+	        since_ms(&p->start), p->sent_len ? p->sent_len : p->len, in, out, coding ? " " : "",
+	        coding ? coding : "", replica ? ", replica" : "");
 }
 
 /* Request line and header limits, answered as FHIR (JSON OperationOutcome).
@@ -405,24 +378,40 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 			return MHD_NO; /* a body trickling in: drop the connection */
 		return MHD_YES;
 	}
-	if (p->too_large)
+	if (p->too_large) {
+		access_log(s, method, url, 413, p, NULL, 0, NULL, false);
 		return send_simple(
 		    con, 413, OUTCOME("too-costly", "The request body is larger than the registry accepts."));
+	}
 
 	const char *ce = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Encoding");
+	/* a client that names the dictionary held here may send and get dcz */
+	bool dict_named =
+	    s->o.dict && wire_dict_named(s->o.dict, MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+	                                                                        "Available-Dictionary"));
 	if (ce && strcasecmp(ce, "identity")) {
 		p->sent_len = p->len;
-		int st = strcasecmp(ce, "gzip") ? 415 : p->len ? gunzip_body(p, s->o.body_max) : 0;
+		bool dcz = !strcasecmp(ce, "dcz");
+		int st = strcasecmp(ce, "gzip") && (!dcz || !s->o.dict) ? 415
+		         : p->len ? decode_body(s, p, dcz, s->o.body_max)
+		                  : 0;
+		if (st)
+			access_log(s, method, url, st, p, ce, 0, NULL, false);
 		if (st)
 			return send_simple(
 			    con, st,
 			    st == 415
-			        ? OUTCOME("not-supported", "The registry takes request bodies as they are or "
-			                                   "gzip-compressed (Content-Encoding: gzip).")
+			        ? OUTCOME("not-supported",
+			                  "The registry takes request bodies as they are, gzip-compressed "
+			                  "(Content-Encoding: gzip), or as dcz made with the dictionary it "
+			                  "holds.")
 			    : st == 413 ? OUTCOME("too-costly", "The request body, uncompressed, is "
 			                                        "larger than the registry accepts.")
-			    : st == 400 ? OUTCOME("invalid", "The request body is not valid gzip.")
-			                : OUTCOME("exception", "The request body could not be read."));
+			    : st == 400 && dcz
+			        ? OUTCOME("invalid", "The request body is not valid dcz, or is cut short.")
+			    : st == 400
+			        ? OUTCOME("invalid", "The request body is not valid gzip, or is cut short.")
+			        : OUTCOME("exception", "The request body could not be read."));
 	}
 
 	struct reg_request rq;
@@ -470,16 +459,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		len = 0;
 		rs.status = 304;
 	}
-	bool gz = false;
+	const char *coding = NULL;
 	const char *ae = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept-Encoding");
-	if (body && len > GZIP_MIN && ae && strstr(ae, "gzip")) {
-		size_t zlen;
-		char *z = gzip(body, len, &zlen);
+	if (body && len >= WIRE_MIN && ae) {
+		size_t zlen = 0;
+		unsigned char *z = NULL;
+		if (dict_named && wire_coding_listed(ae, "dcz") &&
+		    (z = wire_dcz_encode(s->o.dict, body, len, &zlen)))
+			coding = "dcz";
+		else if (wire_coding_listed(ae, "gzip") && (z = wire_gzip(body, len, &zlen)))
+			coding = "gzip";
 		if (z) {
 			cJSON_free(body);
-			body = z;
+			body = (char *)z;
 			len = zlen;
-			gz = true;
 		}
 	}
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
@@ -491,16 +484,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	if (body && rs.status != 304)
 		MHD_add_response_header(r, "Content-Type",
 		                        rs.content_type ? rs.content_type : "application/fhir+json");
-	if (gz)
-		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	/* no Vary: nothing may store these answers (no-store), and every
-	 * header is paid for on every answer over a slow link */
+	if (coding)
+		MHD_add_response_header(r, "Content-Encoding", coding);
+	/* no Vary (RFC 9842 asks Available-Dictionary in it): nothing may store
+	 * these answers (no-store), and every header is paid for on every
+	 * answer over a slow link */
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	/* RFC 7694: that request bodies may come compressed, said where a
 	 * client learns it: the login's answer (a session's first) and the
 	 * answer to a large body that came plain */
-	if ((!strcmp(method, "POST") && !strcmp(url, "/auth/token")) || (p->len >= GZIP_MIN && !ce))
-		MHD_add_response_header(r, "Accept-Encoding", "gzip");
+	if ((!strcmp(method, "POST") && !strcmp(url, "/auth/token")) || (p->len >= WIRE_MIN && !ce))
+		MHD_add_response_header(r, "Accept-Encoding", s->o.dict ? "gzip, dcz" : "gzip");
 	if (rs.etag[0])
 		MHD_add_response_header(r, "ETag", rs.etag);
 	if (rs.last_modified[0])
@@ -521,19 +515,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"vaxregd\"");
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)(rs.status ? rs.status : 500), r);
 	MHD_destroy_response(r);
-	if (s->o.access_log) {
-		/* the path is the client's: no line breaks or terminal escapes into the log */
-		char safe[512];
-		size_t o = 0;
-		for (const unsigned char *c = (const unsigned char *)url; *c && o + 5 < sizeof safe; c++)
-			o += (size_t)(*c < 0x20 || *c >= 0x7f || *c == '\\'
-			                  ? snprintf(safe + o, sizeof safe - o, "\\x%02x", *c)
-			                  : snprintf(safe + o, sizeof safe - o, "%c", *c));
-		safe[o] = '\0';
-		fprintf(stderr, "vaxregd: %.10s %s %d %.1f ms, %zu B in, %zu B out%s\n", method, safe,
-		        rs.status, since_ms(&p->start), p->sent_len ? p->sent_len : p->len, len,
-		        rs.replica ? ", replica" : "");
-	}
+	access_log(s, method, url, rs.status, p, ce, len, coding, rs.replica);
 	return ret;
 }
 

@@ -115,3 +115,11 @@ char *fileio_join(const char *dir, const char *name)
 	memcpy(p + o, name, b + 1);
 	return p;
 }
+
+bool fileio_read_data(const char *name, char **buf, size_t *len, struct vax_error *err)
+{
+	char *path = fileio_join(fileio_datadir(), name);
+	bool ok = fileio_read(path, buf, len, err);
+	free(path);
+	return ok;
+}

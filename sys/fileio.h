@@ -27,4 +27,7 @@ const char *fileio_datadir(void);
 /** Join dir and name into a malloc'd path. */
 char *fileio_join(const char *dir, const char *name);
 
+/** Read name under fileio_datadir(), as fileio_read() does. */
+bool fileio_read_data(const char *name, char **buf, size_t *len, struct vax_error *err);
+
 #endif

@@ -18,7 +18,9 @@
 #include "core/county.h"
 #include "core/xalloc.h"
 #include "print/pdf.h"
+#include "sys/fileio.h"
 #include "tui/tui.h"
+#include "wire/wire.h"
 
 static void usage(FILE *out)
 {
@@ -112,13 +114,22 @@ static struct api_conn *open_registry(struct app *a)
 		note_add(a, err.message);
 		return NULL;
 	}
+	/* the wire dictionary: without it bodies go as gzip, nothing to say */
+	char *dict = NULL;
+	size_t dict_len = 0;
+	struct vax_error derr;
+	if (!fileio_read_data(WIRE_DICT_FILE, &dict, &dict_len, &derr))
+		dict = NULL;
 	struct api_conn_config cc = {
 	    .base_url = a->cfg.registry_url,
 	    .ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
 	    .pinned_pubkey = a->cfg.pinned_pubkey[0] ? a->cfg.pinned_pubkey : NULL,
 	    .connect_timeout_ms = a->cfg.connect_timeout_seconds * 1000L,
+	    .dict = dict,
+	    .dict_len = dict_len,
 	};
 	struct api_conn *conn = api_conn_new(&cc, &err);
+	free(dict);
 	if (!conn)
 		note_add(a, err.message);
 	return conn;

@@ -65,9 +65,10 @@ sleep_ms() {
 }
 
 # A faultproxy ARM that catches one client's edit: more than a login's
-# request (about 350 bytes) or a read (about 320), less than a gzipped
-# Bundle with one edit (about 750). A $match request (about 840) is more:
-# where offline clients wait, the default ARM waits for their Bundle.
+# request (about 370 bytes) or a read (about 380 with the dictionary named),
+# less than a Bundle with one edit (about 660 as dcz, 750 as gzip). A $match
+# request (about 900) is more: where offline clients wait, the default ARM
+# waits for their Bundle.
 ARM_EDIT=500
 
 # proxy_start MODE N [ARM]: a faultproxy in front of the registry; sets PROXY_URL

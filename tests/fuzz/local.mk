@@ -78,3 +78,11 @@ tests_fuzz_fuzz_pull_SOURCES = tests/fuzz/fuzz_pull.c
 tests_fuzz_fuzz_pull_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 tests_fuzz_fuzz_pull_LDADD = $(FUZZ_MAIN) $(VAXCACHE_LIBS)
 tests_fuzz_fuzz_pull_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+# dcz and gzip bodies (wire/), with the shipped dictionary
+check_PROGRAMS += tests/fuzz/fuzz_wire
+tests_fuzz_fuzz_wire_SOURCES = tests/fuzz/fuzz_wire.c
+tests_fuzz_fuzz_wire_CPPFLAGS = $(AM_CPPFLAGS) -DWIRE_DICT_PATH='"$(abs_top_srcdir)/data/wire/fhir.dict"'
+tests_fuzz_fuzz_wire_LDADD = $(FUZZ_MAIN) $(VAXWIRE_LIBS) $(VAXSYS_LIBS)
+tests_fuzz_fuzz_wire_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+FUZZ_TARGETS += wire

@@ -101,6 +101,13 @@ tui_has record 'History as of'
 tui_has sent 'Sent 1'
 reg_json GET "/Immunization?patient=Patient/$AMARU&_count=0" "$tok"
 [ "$(jqb .total)" = 4 ] || fail "the registry holds $(jqb .total) doses of hers, not 4"
+# the record came as dcz (the dictionary both hold, data/wire/fhir.dict),
+# and the shot went up as dcz
+coded() { # METHOD PATH: how the last such request's bodies travelled
+	grep "^vaxregd: $1 $2 " "$REG_TMP/server.err" | tail -1
+}
+coded GET /Patient | grep -q 'B out dcz' || tui_fail "the record did not come as dcz: $(coded GET /Patient)"
+coded POST / | grep -q 'B in dcz' || tui_fail "the shot did not go up as dcz: $(coded POST /)"
 
 # the same task with the registry's own forecast (the default): it comes
 # with the search (no CapabilityStatement, no $immds-forecast), and the
@@ -183,4 +190,29 @@ asked "a school report is not the lists read once and the report" \
 	"POST /auth/token 200" "GET /Group 200" "POST /Group/$GID/\$school-report 201"
 tui_has report '0 of 1 students compliant'
 tui_has lists 'Becker K'
-echo "ok: the front-desk task in three requests (one login); a list's first record read while the list is read; a school report in two"
+
+# a registry that holds another dictionary: the record comes as gzip, the
+# shot's dcz upload is refused (415) and goes again as gzip, once
+registry_stop
+mkdir -p "$TUI_TMP/otherdict"
+cp -R "${VAXDESK_DATADIR:-$top_srcdir/data}/." "$TUI_TMP/otherdict/"
+chmod -R u+w "$TUI_TMP/otherdict"
+printf x >> "$TUI_TMP/otherdict/wire/fhir.dict"
+VAXDESK_DATADIR=$TUI_TMP/otherdict registry_start --access-log
+tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "registry_forecast = no"
+log > "$TUI_TMP/before"
+tui_run <<EOF
+$(task_keys -other 02/15/2024)
+:quit
+EOF
+asked "with another dictionary the shot is not refused once as dcz and sent as gzip" \
+	"POST /auth/token 200" "GET /Patient 200" "POST / 415" "POST / 200"
+coded GET /Patient | grep -q 'B out gzip' || tui_fail "the record did not come as gzip: $(coded GET /Patient)"
+coded POST / | grep -q 'B in gzip' || tui_fail "the shot did not go again as gzip: $(coded POST /)"
+tui_has record-other 'Quispe, Amaru'
+tui_has sent-other 'Sent 1'
+tok=$(registry_login CLINPENA alice)
+reg_json GET "/Immunization?patient=Patient/$AMARU" "$tok"
+[ "$(jqb '[.entry[].resource | select(.occurrenceDateTime == "2024-02-15")] | length')" = 1 ] ||
+	fail "the shot sent again as gzip is not in the registry once"
+echo "ok: the front-desk task in three requests (one login), its bodies as dcz (gzip with a registry holding another dictionary); a list's first record read while the list is read; a school report in two"
