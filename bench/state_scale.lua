@@ -1,7 +1,8 @@
 -- bench/state_scale.lua - wrk's requests for bench/state_scale.sh.
---   wrk ... -s state_scale.lua URL -- KIND TOKEN SAMPLEDIR [FIRST LANES]
+--   wrk ... -s state_scale.lua URL -- KIND TOKEN SAMPLEDIR [FIRST LANES [DAYS_BACK]]
 -- FIRST LANES: the lane of this wrk's first thread, of LANES in all (a
 -- lane for each thread of every wrk run at once; state_scale.sh passes them).
+-- DAYS_BACK: the new doses' first date is that many days before today.
 -- KIND: read, search, match, history, post, mix. Requests are drawn at
 -- random from the sample (registry_sample) so caches see a spread.
 
@@ -9,7 +10,7 @@ local kind, token, dir
 local ids, searches, matches = {}, {}, {}
 -- new doses: each wrk thread (a lane) walks its own share of the clients,
 -- so no two requests make the same dose; see make.post
-local lane, lanes, posted = 0, 1, 0
+local lane, lanes, posted, days_back = 0, 1, 0, 0
 local threads = 0
 function setup(thread)
    thread:set("tid", threads)
@@ -26,6 +27,7 @@ function init(args)
    kind, token, dir = args[1], args[2], args[3]
    lane = tonumber(args[4] or "0") + (tid or 0)
    lanes = math.max(tonumber(args[5] or "1"), lane + 1)
+   days_back = tonumber(args[6] or "0")
    lines(dir .. "/ids", ids)
    lines(dir .. "/search", searches)
    lines(dir .. "/match", matches)
@@ -77,7 +79,7 @@ make.post = function()
    local u = uuid()
    local mine = math.floor((#ids - lane - 1) / lanes) + 1
    local id = ids[lane + 1 + (posted % mine) * lanes]
-   local day = os.date("!%Y-%m-%d", os.time() - math.floor(posted / mine) * 5 * 86400)
+   local day = os.date("!%Y-%m-%d", os.time() - (days_back + math.floor(posted / mine) * 5) * 86400)
    posted = posted + 1
    local body = '{"resourceType":"Immunization","identifier":[{"system":"urn:ietf:rfc:3986",' ..
       '"value":"urn:uuid:' .. u .. '"}],"status":"completed","vaccineCode":{"coding":[{"system":' ..

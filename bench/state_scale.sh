@@ -15,6 +15,12 @@
 #                  is removed when the next one is seeded, and the last at
 #                  the end, unless BENCH_KEEP=1
 #   BENCH_THREADS  vaxregd worker threads (default: vaxregd's own)
+#   BENCH_SEEDED   (sqlite) a registry seeded before, e.g. kept with
+#                  BENCH_KEEP=1: measured as it is, for one SIZE (the number
+#                  it was seeded with), never removed; a 1M registry takes
+#                  minutes to seed. Measured again, it holds the new doses of
+#                  the last run: BENCH_DAYS_BACK=400 (800 the time after)
+#                  dates this run's before them
 #   BENCH_BACKEND  sqlite (default) or pg: the registry in a throwaway
 #                  PostgreSQL cluster (tests/lib/pg.sh), served by
 #                  BENCH_SERVERS vaxregd servers (1 or 2; wrk's
@@ -124,6 +130,17 @@ cpu() {
 	echo "$_t"
 }
 
+# days_back KIND: where a run's new doses start, in days before today: the
+# mix's well before the post row's (a second dose of a vaccine group within
+# 4 days is refused as a duplicate), and both further back with
+# BENCH_DAYS_BACK when a BENCH_SEEDED registry is measured again
+days_back() {
+	case $1 in
+	mix) echo $((${BENCH_DAYS_BACK:-0} + 200)) ;;
+	*) echo "${BENCH_DAYS_BACK:-0}" ;;
+	esac
+}
+
 # run KIND THREADS CONNECTIONS: one wrk run (split over two servers with
 # BENCH_SERVERS=2); prints req/s p50 p99 errors and CPU ms per request
 run() {
@@ -132,17 +149,17 @@ run() {
 		_t=$(( $2 > 1 ? $2 / 2 : 1 ))
 		_c=$(( $3 > 1 ? $3 / 2 : 1 ))
 		wrk -t"$_t" -c"$_c" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url2" \
-			-- "$1" "$token" "$work" "$_t" $((_t * 2)) | sed -n 's/^RESULT //p' >"$work/wrk2" &
+			-- "$1" "$token" "$work" "$_t" $((_t * 2)) "$(days_back "$1")" | sed -n 's/^RESULT //p' >"$work/wrk2" &
 		_w=$!
 		r=$(wrk -t"$_t" -c"$_c" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url" \
-			-- "$1" "$token" "$work" 0 $((_t * 2)) | sed -n 's/^RESULT //p')
+			-- "$1" "$token" "$work" 0 $((_t * 2)) "$(days_back "$1")" | sed -n 's/^RESULT //p')
 		wait "$_w"
 		# both: requests added, the slower latencies
 		r=$(echo "$r $(cat "$work/wrk2")" | awk '{ printf "%d %d %s %s %d", $1 + $6, ($2 > $7 ? $2 : $7),
 			($3 > $8 ? $3 : $8), ($4 > $9 ? $4 : $9), $5 + $10 }')
 	else
 		r=$(wrk -t"$2" -c"$3" -d"${secs}s" --timeout 10s -s "$top_srcdir/bench/state_scale.lua" "$url" \
-			-- "$1" "$token" "$work" 0 "$2" | sed -n 's/^RESULT //p')
+			-- "$1" "$token" "$work" 0 "$2" "$(days_back "$1")" | sed -n 's/^RESULT //p')
 	fi
 	c1=$(cpu)
 	echo "$r $c0 $c1" | awk -v hz="$(getconf CLK_TCK)" \
@@ -158,14 +175,20 @@ for n in "$@"; do
 		"$([ "$replica" = 1 ] && echo ', searches from a read replica')"
 	printf 'load average before seeding: %s; %s cores\n' "$(load)" "$(nproc)"
 	t0=$(now)
-	"$VAXREGD" init --data "$data" ${db:+--database "$db"} --demo --clients "$n" --doses "$doses" >/dev/null
+	if [ -n "${BENCH_SEEDED:-}" ] && [ "$backend" = sqlite ]; then
+		data=$BENCH_SEEDED
+		[ -f "$data/registry.db" ] || { echo "state_scale: no registry in $data" >&2; exit 1; }
+		echo "seeding: skipped, the registry in $data as it is"
+	else
+		"$VAXREGD" init --data "$data" ${db:+--database "$db"} --demo --clients "$n" --doses "$doses" >/dev/null
+	fi
 	t1=$(now)
 	if [ -n "$db" ]; then
 		size=$(psql -X -A -t "$db" -c "SELECT pg_database_size(current_database()) / 1024")
 	else
 		size=$(du -sk "$data" | cut -f1)
 	fi
-	awk -v a="$t0" -v b="$t1" -v k="$size" \
+	[ "$data" = "${BENCH_SEEDED:-}" ] || awk -v a="$t0" -v b="$t1" -v k="$size" \
 		'BEGIN { printf "seeding: %.1f s; registry on disk: %.2f GiB\n", b - a, k / 1048576 }'
 
 	"$SAMPLE" "${db:-$data}" "$work" 2000 >/dev/null
@@ -213,7 +236,7 @@ for n in "$@"; do
 		pid2=
 	fi
 	# keep only the newest registry (the last row needs one); disk is short
-	[ -n "$last" ] && [ "${BENCH_KEEP:-}" != 1 ] && rm -rf "$last"
+	[ -n "$last" ] && [ "${BENCH_KEEP:-}" != 1 ] && [ "$last" != "${BENCH_SEEDED:-}" ] && rm -rf "$last"
 	last=$data
 done
 # the same without session tickets: what resumption saves
