@@ -868,8 +868,7 @@ static bool decode_answer(struct api_req *r, struct vax_error *err)
 {
 	if (!r->cenc[0] || !strcasecmp(r->cenc, "identity") || !r->rlen)
 		return true;
-	bool dcz = !strcasecmp(r->cenc, "dcz");
-	if (!dcz && strcasecmp(r->cenc, "gzip")) {
+	if (strcasecmp(r->cenc, "dcz") && strcasecmp(r->cenc, "gzip")) {
 		error_set(err, "API-PROTO-MALFORMED",
 		          "The registry's answer came in an encoding that was not asked for (%s).", r->cenc);
 		return false;
@@ -878,8 +877,7 @@ static bool decode_answer(struct api_req *r, struct vax_error *err)
 	size_t n = 0;
 	struct vax_error why = {0};
 	enum wire_status st =
-	    dcz ? wire_dcz_decode(r->api->dict, r->rbody, r->rlen, r->api->max_response, &out, &n, &why)
-	        : wire_gunzip(r->rbody, r->rlen, r->api->max_response, &out, &n, &why);
+	    wire_decode(r->api->dict, r->cenc, r->rbody, r->rlen, r->api->max_response, &out, &n, &why);
 	if (st == WIRE_TOO_LARGE) {
 		error_set(err, "API-PROTO-TOO-BIG",
 		          "The registry's answer is larger than %zu bytes and was refused.",

@@ -102,13 +102,12 @@ static void record_body(const struct server *s, const char *method, const char *
  * uploads on slow links: gzip, or dcz with the dictionary this registry
  * holds; never inflated past max. 0, or the status to answer with (413 too
  * large, 415 made with another dictionary, 400 not what it says). */
-static int decode_body(const struct server *s, struct pending *p, bool dcz, size_t max)
+static int decode_body(const struct server *s, struct pending *p, const char *coding, size_t max)
 {
 	char *out = NULL;
 	size_t n = 0;
 	struct vax_error err = {0};
-	enum wire_status st = dcz ? wire_dcz_decode(s->o.dict, p->body, p->len, max, &out, &n, &err)
-	                          : wire_gunzip(p->body, p->len, max, &out, &n, &err);
+	enum wire_status st = wire_decode(s->o.dict, coding, p->body, p->len, max, &out, &n, &err);
 	switch (st) {
 	case WIRE_OK:
 		free(p->body);
@@ -393,11 +392,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 		p->sent_len = p->len;
 		bool dcz = !strcasecmp(ce, "dcz");
 		int st = strcasecmp(ce, "gzip") && (!dcz || !s->o.dict) ? 415
-		         : p->len ? decode_body(s, p, dcz, s->o.body_max)
-		                  : 0;
-		if (st)
+		         : p->len                                       ? decode_body(s, p, ce, s->o.body_max)
+		                                                        : 0;
+		if (st) {
 			access_log(s, method, url, st, p, ce, 0, NULL, false);
-		if (st)
 			return send_simple(
 			    con, st,
 			    st == 415
@@ -412,6 +410,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 			    : st == 400
 			        ? OUTCOME("invalid", "The request body is not valid gzip, or is cut short.")
 			        : OUTCOME("exception", "The request body could not be read."));
+		}
 	}
 
 	struct reg_request rq;

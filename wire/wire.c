@@ -311,3 +311,16 @@ enum wire_status wire_gunzip(const void *in, size_t len, size_t max, char **out,
 	*out_len = n;
 	return WIRE_OK;
 }
+
+enum wire_status wire_decode(const struct wire_dict *d, const char *coding, const void *in, size_t len,
+                             size_t max, char **out, size_t *out_len, struct vax_error *err)
+{
+	if (coding && !strcasecmp(coding, "dcz"))
+		return wire_dcz_decode(d, in, len, max, out, out_len, err);
+	if (coding && !strcasecmp(coding, "gzip"))
+		return wire_gunzip(in, len, max, out, out_len, err);
+	*out = NULL;
+	*out_len = 0;
+	error_set(err, "WIRE-BAD", "The body's coding (%s) is neither gzip nor dcz.", coding ? coding : "");
+	return WIRE_BAD;
+}

@@ -68,4 +68,9 @@ unsigned char *wire_gzip(const void *in, size_t len, size_t *out_len);
 enum wire_status wire_gunzip(const void *in, size_t len, size_t max, char **out, size_t *out_len,
                              struct vax_error *err);
 
+/** A body decoded by its Content-Encoding, "dcz" or "gzip" (any case), as
+ * the two above do; any other coding is WIRE_BAD. */
+enum wire_status wire_decode(const struct wire_dict *d, const char *coding, const void *in, size_t len,
+                             size_t max, char **out, size_t *out_len, struct vax_error *err);
+
 #endif

@@ -58,6 +58,16 @@ START_TEST(dcz_round_trip)
 	ck_assert_int_eq(wire_gunzip(g, glen, 1 << 20, &back, &back_len, &err), WIRE_OK);
 	ck_assert_str_eq(back, body);
 	free(back);
+	/* by the Content-Encoding's name, in any case */
+	ck_assert_int_eq(wire_decode(d, "DCZ", z, zlen, 1 << 20, &back, &back_len, &err), WIRE_OK);
+	ck_assert_str_eq(back, body);
+	free(back);
+	ck_assert_int_eq(wire_decode(d, "gzip", g, glen, 1 << 20, &back, &back_len, &err), WIRE_OK);
+	ck_assert_str_eq(back, body);
+	free(back);
+	ck_assert_int_eq(wire_decode(d, "br", g, glen, 1 << 20, &back, &back_len, &err), WIRE_BAD);
+	ck_assert_ptr_null(back);
+	ck_assert_str_eq(err.code, "WIRE-BAD");
 	/* the second time: the same bytes (nothing kept between bodies) */
 	size_t zlen2 = 0;
 	unsigned char *z2 = wire_dcz_encode(d, body, strlen(body), &zlen2);
