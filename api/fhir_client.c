@@ -37,6 +37,35 @@ static bool type_ok(const char *s)
 	return true;
 }
 
+/* A request of the FHIR API: it asks for FHIR's type alone. */
+static struct api_req *fhir_req(struct api_conn *c, const char *method, const char *path,
+                                struct vax_error *err)
+{
+	struct api_req *r = api_req_new(c, method, path, err);
+	api_req_accept(r, "application/fhir+json");
+	return r;
+}
+
+/* A search parameter's value in a query: RFC 3986 lets ':' stand as it is
+ * there (FHIR's _revinclude=Immunization:patient), 2 bytes less apiece. */
+static bool query_encode(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+	char one[2] = "";
+	for (; *s; s++) {
+		one[0] = *s;
+		if (*s == ':' ? o + 1 >= len : !api_form_encode(buf + o, len - o, one))
+			return false;
+		if (*s == ':')
+			buf[o] = ':';
+		o += *s == ':' ? 1 : strlen(buf + o);
+	}
+	if (o >= len)
+		return false;
+	buf[o] = '\0';
+	return true;
+}
+
 static struct api_req *bad_arg(struct vax_error *err, const char *what)
 {
 	error_set(err, "API-BAD-REQUEST", "Cannot ask the registry: %s.", what);
@@ -65,30 +94,117 @@ struct api_req *api_fhir_search_req(struct api_conn *c, const char *type, const 
 	return get_with_params(c, type, p, n, err);
 }
 
-static struct api_req *get_with_params(struct api_conn *c, const char *type, const struct api_fhir_param *p,
-                                       int n, struct vax_error *err)
+static struct api_req *with_body(struct api_req *r, const cJSON *body, struct vax_error *err);
+
+/* "/{type}?params" (type unchecked: a read's "Patient/{id}" too) */
+static char *path_with_params(const char *type, const struct api_fhir_param *p, int n, struct vax_error *err)
 {
 	size_t cap = strlen(type) + 2, len;
 	for (int i = 0; i < n; i++)
 		cap += strlen(p[i].name) + 3 * strlen(p[i].value ? p[i].value : "") + 3;
 	char *path = malloc(cap + 1);
-	if (!path)
-		return bad_arg(err, "out of memory");
+	if (!path) {
+		bad_arg(err, "out of memory");
+		return NULL;
+	}
 	len = (size_t)snprintf(path, cap, "/%s", type);
 	for (int i = 0; i < n; i++) {
 		if (!p[i].value)
 			continue;
 		len += (size_t)snprintf(path + len, cap - len, "%c%s=", strchr(path, '?') ? '&' : '?',
 		                        p[i].name);
-		if (!api_form_encode(path + len, cap - len, p[i].value)) {
+		if (!query_encode(path + len, cap - len, p[i].value)) {
 			free(path);
-			return bad_arg(err, "search too long");
+			bad_arg(err, "search too long");
+			return NULL;
 		}
 		len += strlen(path + len);
 	}
-	struct api_req *r = api_req_new(c, "GET", path, err);
+	return path;
+}
+
+static struct api_req *get_with_params(struct api_conn *c, const char *type, const struct api_fhir_param *p,
+                                       int n, struct vax_error *err)
+{
+	char *path = path_with_params(type, p, n, err);
+	struct api_req *r = path ? fhir_req(c, "GET", path, err) : NULL;
 	free(path);
 	return r;
+}
+
+char *api_fhir_search_path(const char *type, const struct api_fhir_param *p, int n, struct vax_error *err)
+{
+	if (!type_ok(type)) {
+		bad_arg(err, "not a valid resource type");
+		return NULL;
+	}
+	return path_with_params(type, p, n, err);
+}
+
+struct api_req *api_fhir_get_req(struct api_conn *c, const char *path, struct vax_error *err)
+{
+	if (!path || path[0] != '/')
+		return bad_arg(err, "not a registry path");
+	return fhir_req(c, "GET", path, err);
+}
+
+struct api_req *api_fhir_batch_get_req(struct api_conn *c, const char *const *paths, int n,
+                                       struct vax_error *err)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "resourceType", "Bundle");
+	cJSON_AddStringToObject(b, "type", "batch");
+	cJSON *entries = cJSON_AddArrayToObject(b, "entry");
+	for (int i = 0; i < n; i++) {
+		if (!paths[i] || paths[i][0] != '/') {
+			cJSON_Delete(b);
+			return bad_arg(err, "not a registry path");
+		}
+		cJSON *e = cJSON_CreateObject(), *rq = cJSON_AddObjectToObject(e, "request");
+		cJSON_AddStringToObject(rq, "method", "GET");
+		cJSON_AddStringToObject(rq, "url", paths[i] + 1); /* relative to the base */
+		cJSON_AddItemToArray(entries, e);
+	}
+	struct api_req *r = with_body(fhir_req(c, "POST", "/", err), b, err);
+	cJSON_Delete(b);
+	return r;
+}
+
+bool api_fhir_batch_entry(const struct api_result *res, int i, struct api_result *out, char **owned,
+                          struct vax_error *err)
+{
+	*owned = NULL;
+	memset(out, 0, sizeof *out);
+	cJSON *j = res->cls == API_OK ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "entry"), i);
+	const cJSON *rsp = cJSON_GetObjectItemCaseSensitive(e, "response");
+	const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rsp, "status"));
+	long status = st ? strtol(st, NULL, 10) : 0;
+	if (!cJSON_IsString(type) || strcmp(type->valuestring, "batch-response") || status < 100 ||
+	    status > 599) {
+		cJSON_Delete(j);
+		error_set(err, "API-PROTO-BATCH", "The registry's answer to a batch has no answer %d.",
+		          i + 1);
+		return false;
+	}
+	/* a refusal's OperationOutcome is where a lone request has it: the body */
+	const cJSON *body =
+	    cJSON_GetObjectItemCaseSensitive(status < 300 ? e : rsp, status < 300 ? "resource" : "outcome");
+	*owned = body ? cJSON_PrintUnformatted(body) : strdup("");
+	cJSON_Delete(j);
+	if (!*owned) {
+		error_set(err, "API-PROTO-BATCH", "Out of memory reading the registry's answer.");
+		return false;
+	}
+	out->body = *owned;
+	out->body_len = strlen(*owned);
+	out->content_type = "application/fhir+json";
+	out->etag = out->location = out->last_modified = "";
+	out->retry_after = -1;
+	out->http_version = res->http_version;
+	api_classify_status(out, status, true, NULL);
+	return true;
 }
 
 struct api_req *api_fhir_next_req(struct api_conn *c, const struct api_bundle *b, struct vax_error *err)
@@ -96,7 +212,7 @@ struct api_req *api_fhir_next_req(struct api_conn *c, const struct api_bundle *b
 	error_clear(err);
 	if (!b->next || !*b->next)
 		return NULL;
-	return api_req_new(c, "GET", b->next, err);
+	return fhir_req(c, "GET", b->next, err);
 }
 
 static struct api_req *with_body(struct api_req *r, const cJSON *body, struct vax_error *err)
@@ -143,7 +259,7 @@ struct api_req *api_fhir_create_req(struct api_conn *c, const char *type, const 
 	cJSON_DeleteItemFromObjectCaseSensitive(copy, "meta");
 	char path[64];
 	snprintf(path, sizeof path, "/%s", type);
-	struct api_req *r = with_body(api_req_new(c, "POST", path, err), copy, err);
+	struct api_req *r = with_body(fhir_req(c, "POST", path, err), copy, err);
 	cJSON_Delete(copy);
 	if (r && uuid) {
 		char h[128];
@@ -164,7 +280,7 @@ struct api_req *api_fhir_update_req(struct api_conn *c, const char *type, const 
 		return bad_arg(err, "not a valid resource, type or id");
 	char path[160];
 	snprintf(path, sizeof path, "/%s/%s", type, id);
-	struct api_req *r = with_body(api_req_new(c, "PUT", path, err), resource, err);
+	struct api_req *r = with_body(fhir_req(c, "PUT", path, err), resource, err);
 	if (r && version && *version) {
 		char h[API_VERSION_LEN + 32];
 		if (strpbrk(version, "\"\r\n") || strlen(version) >= API_VERSION_LEN) {
@@ -187,7 +303,7 @@ struct api_req *api_fhir_delete_req(struct api_conn *c, const char *type, const 
 		return bad_arg(err, "not a valid resource type or id");
 	char path[160];
 	snprintf(path, sizeof path, "/%s/%s", type, id);
-	return api_req_new(c, "DELETE", path, err);
+	return fhir_req(c, "DELETE", path, err);
 }
 
 /* Every "reference" under j that names one of the Bundle's old fullUrls
@@ -249,7 +365,7 @@ struct api_req *api_fhir_bundle_req(struct api_conn *c, const cJSON *bundle, str
 	if (!copy)
 		return bad_arg(err, "out of memory");
 	api_fhir_bundle_localize(copy);
-	struct api_req *r = with_body(api_req_new(c, "POST", "/", err), copy, err);
+	struct api_req *r = with_body(fhir_req(c, "POST", "/", err), copy, err);
 	cJSON_Delete(copy);
 	return r;
 }
@@ -280,7 +396,7 @@ struct api_req *api_fhir_match_req(struct api_conn *c, const cJSON *patient, int
 	if (count > 0)
 		cJSON_AddNumberToObject(param(j, "count"), "valueInteger", count);
 	cJSON_AddBoolToObject(param(j, "onlyCertainMatches"), "valueBoolean", only_certain);
-	struct api_req *r = with_body(api_req_new(c, "POST", "/Patient/$match", err), j, err);
+	struct api_req *r = with_body(fhir_req(c, "POST", "/Patient/$match", err), j, err);
 	cJSON_Delete(j);
 	return r;
 }
@@ -298,7 +414,7 @@ struct api_req *api_fhir_forecast_req(struct api_conn *c, const char *assessment
 		if (cJSON_IsObject(imms[i]))
 			cJSON_AddItemToObject(param(j, "immunization"), "resource",
 			                      cJSON_Duplicate(imms[i], true));
-	struct api_req *r = with_body(api_req_new(c, "POST", "/$immds-forecast", err), j, err);
+	struct api_req *r = with_body(fhir_req(c, "POST", "/$immds-forecast", err), j, err);
 	cJSON_Delete(j);
 	return r;
 }

@@ -42,6 +42,21 @@ struct api_req *api_fhir_read_req(struct api_conn *c, const char *type, const ch
 /** GET /{type}?params. */
 struct api_req *api_fhir_search_req(struct api_conn *c, const char *type, const struct api_fhir_param *p,
                                     int n, struct vax_error *err);
+/** The path of GET /{type}?params ("/Patient?family=..."), malloc'd; NULL
+ * with err set when the type is not one or the search too long. */
+char *api_fhir_search_path(const char *type, const struct api_fhir_param *p, int n, struct vax_error *err);
+/** GET of a registry path ("/Patient?...", as api_fhir_search_path makes). */
+struct api_req *api_fhir_get_req(struct api_conn *c, const char *path, struct vax_error *err);
+/** POST / with a batch Bundle of GETs of these paths: what a screen needs
+ * in one round trip. Read each answer with api_fhir_batch_entry(). */
+struct api_req *api_fhir_batch_get_req(struct api_conn *c, const char *const *paths, int n,
+                                       struct vax_error *err);
+/** The answer to a batch's i-th request (0-based), as if it had been sent
+ * alone: status and class, and its resource (or a refusal's OperationOutcome)
+ * as the body, which *owned holds (free it). False with err set when res is
+ * no batch-response with an entry i (a registry that takes no batch). */
+bool api_fhir_batch_entry(const struct api_result *res, int i, struct api_result *out, char **owned,
+                          struct vax_error *err);
 /** GET the next page of a searchset; NULL (err unset) if there is none. */
 struct api_req *api_fhir_next_req(struct api_conn *c, const struct api_bundle *b, struct vax_error *err);
 /** POST /{type}, conditional on the identifier urn:ietf:rfc:3986|urn:uuid:{uuid}

@@ -29,6 +29,7 @@
 #define HDR_SMALL            160
 #define HDR_URL              1024
 #define API_GZIP_MIN         512 /* bytes of body before compressing pays */
+#define API_DCZ_MIN          128 /* the same with the dictionary */
 
 enum req_state { REQ_IDLE = 0, REQ_RUNNING, REQ_DONE };
 
@@ -88,6 +89,7 @@ struct api_req {
 	const char *zcoding; /* its Content-Encoding: "gzip" or "dcz" */
 	char *content_type;
 	bool no_auth;
+	const char *accept; /* api_req_accept(); NULL: FHIR's type or plain JSON */
 	bool sent_token;
 	bool sent_statement; /* it carried Confidentiality-Accepted */
 	bool conditional;    /* GET with If-None-Match from the connection's cache */
@@ -540,6 +542,12 @@ struct api_bytes api_conn_bytes(const struct api_conn *a)
 
 /* ---- requests ---------------------------------------------------------- */
 
+void api_req_accept(struct api_req *r, const char *types)
+{
+	if (r)
+		r->accept = types;
+}
+
 struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path, struct vax_error *err)
 {
 	if (!method || strlen(method) >= sizeof((struct api_req *)0)->method || !path) {
@@ -854,12 +862,23 @@ static bool add_header(struct curl_slist **l, const char *name, const char *v)
 static void compress_body(struct api_req *r)
 {
 	struct api_conn *a = r->api;
-	if (r->body_secret || r->body_len < API_GZIP_MIN)
+	if (r->body_secret)
 		return;
-	if (a->dcz_up && (r->zbody = wire_dcz_encode(a->dict, r->body, r->body_len, &r->zbody_len)))
+	/* the dictionary holds what a small FHIR body says: a few hundred
+	 * bytes shrink by half where gzip would not repay its header */
+	if (a->dcz_up && r->body_len >= API_DCZ_MIN &&
+	    (r->zbody = wire_dcz_encode(a->dict, r->body, r->body_len, &r->zbody_len)))
 		r->zcoding = "dcz";
-	else if (a->gzip_up && (r->zbody = wire_gzip(r->body, r->body_len, &r->zbody_len)))
+	else if (a->gzip_up && r->body_len >= API_GZIP_MIN &&
+	         (r->zbody = wire_gzip(r->body, r->body_len, &r->zbody_len)))
 		r->zcoding = "gzip";
+	/* what the Content-Encoding line costs: never more than it saves */
+	if (r->zbody && r->zbody_len + sizeof "Content-Encoding: gzip\r\n" >= r->body_len) {
+		free(r->zbody);
+		r->zbody = NULL;
+		r->zbody_len = 0;
+		r->zcoding = NULL;
+	}
 }
 
 /* The answer as it came (Content-Encoding) made plain, never past the
@@ -903,7 +922,10 @@ static bool build_easy(struct api_req *r)
 	if (!e)
 		return false;
 	r->easy = e;
-	bool ok = add_header(&r->sent, "Accept: ", "application/fhir+json, application/json");
+	/* FHIR answers in FHIR's own type, the sign-in in plain JSON; each
+	 * type named is bytes on every request of a slow link */
+	bool ok = add_header(&r->sent,
+	                     "Accept: ", r->accept ? r->accept : "application/fhir+json, application/json");
 	/* No "Expect: 100-continue": it costs a round trip on slow links. */
 	ok = ok && add_header(&r->sent, "Expect:", "");
 	if (r->body)

@@ -148,6 +148,10 @@ struct api_bytes api_conn_bytes(const struct api_conn *a);
  * ("/Patient?family=x") or an absolute URL on the same registry (a Bundle's
  * next link). NULL if out of memory or an absolute URL points elsewhere. */
 struct api_req *api_req_new(struct api_conn *a, const char *method, const char *path, struct vax_error *err);
+/** The answer types r asks for (Accept; a string that outlives r, such as a
+ * literal): "application/fhir+json" for FHIR, "application/json" for the
+ * token endpoint. Default: both. NULL r is ignored. */
+void api_req_accept(struct api_req *r, const char *types);
 /** Add a request header ("If-Match: W/\"2\""). */
 bool api_req_header(struct api_req *r, const char *header);
 /** Set the body (copied). content_type NULL = application/fhir+json. */

@@ -263,6 +263,7 @@ bool api_token_parse(const char *body, size_t len, struct api_token *t, struct v
 	copy_str(t->profile_name, sizeof t->profile_name,
 	         cJSON_IsObject(prof) ? str_or_empty(prof, "display") : "");
 	copy_str(t->role, sizeof t->role, str_or_empty(j, "role"));
+	copy_str(t->forecast_rules, sizeof t->forecast_rules, str_or_empty(j, "forecast_rules"));
 	t->reset_required = bool_of(j, "reset_required");
 	t->confidentiality_required = bool_of(j, "confidentiality_required");
 	t->password_expires_in_days = num_of(j, "password_expires_in_days", -1, 100000);

@@ -59,6 +59,7 @@ struct api_token {
 	bool reset_required;           /* must change the password now */
 	long password_expires_in_days; /* -1 if not given */
 	bool confidentiality_required; /* a deferred login: the token waits for the statement */
+	char forecast_rules[64];       /* the registry's forecast rules (cdsi_data_rules), "" if not said */
 };
 
 /** A refused login (RFC 6749 5.2 plus the registry's fields). */

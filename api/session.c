@@ -49,6 +49,7 @@ struct api_session {
 	bool reset_required;
 	char *conf_text;
 	char conf_version[33];
+	char forecast_rules[64]; /* the registry's, from its token answer */
 	struct api_token_error login_error;
 	struct api_result res; /* what the callback sees */
 
@@ -271,6 +272,7 @@ static bool take_token(struct api_session *s, const struct api_result *res)
 		if (t->org_code[0])
 			snprintf(s->org, sizeof s->org, "%s", t->org_code);
 		snprintf(s->org_name, sizeof s->org_name, "%s", t->org_name);
+		snprintf(s->forecast_rules, sizeof s->forecast_rules, "%s", t->forecast_rules);
 		if (t->n_orgs) {
 			memcpy(s->orgs, t->orgs, sizeof s->orgs);
 			s->n_orgs = t->n_orgs;
@@ -436,6 +438,9 @@ static bool start(struct api_session *s, enum op op, const char *method, const c
 		return false;
 	if (!auth)
 		api_req_no_auth(s->req);
+	/* what a form is answered with: JSON (RFC 6749 5.1) */
+	if (form)
+		api_req_accept(s->req, "application/json");
 	if (form && !api_req_body_secret(s->req, FORM_CT, form, strlen(form))) {
 		drop_req(s);
 		return false;
@@ -779,6 +784,11 @@ const char *api_session_user(const struct api_session *s)
 const char *api_session_org(const struct api_session *s)
 {
 	return s->org;
+}
+
+const char *api_session_forecast_rules(const struct api_session *s)
+{
+	return s->forecast_rules;
 }
 
 const char *api_session_org_name(const struct api_session *s)

@@ -7,6 +7,7 @@
  *                      [challenge_answer], confidentiality_accepted=true|deferred
  *     200 {"access_token","token_type":"Bearer","expires_in","org_code",
  *          "org_name", ["organizations":[{"code","name"}]], ["reset_required"],
+ *          ["forecast_rules"] (the registry's CDSi engine and data),
  *          with deferred: "confidentiality_required":true,
  *          "confidentiality":{"version","text"}}
  *     400/401 {"error","error_description","attempts_remaining",
@@ -230,6 +231,9 @@ bool api_session_reset_required(const struct api_session *s);
 const char *api_session_user(const struct api_session *s);
 const char *api_session_org(const struct api_session *s);
 const char *api_session_org_name(const struct api_session *s);
+/** The rules the registry forecasts with (its token answer's
+ * "forecast_rules", cdsi_data_rules()), "" when it does not say. */
+const char *api_session_forecast_rules(const struct api_session *s);
 /** Organizations the user may switch to. */
 int api_session_orgs(const struct api_session *s, const struct api_org **orgs);
 /** True while an operation is in flight. */

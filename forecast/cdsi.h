@@ -30,6 +30,12 @@ struct cdsi_data;
 struct cdsi_data *cdsi_data_load(const char *dir, struct vax_error *err);
 void cdsi_data_free(struct cdsi_data *d);
 
+/** The rules' identity: the engine's release and a hash of the supporting
+ * data's files (names and bytes), e.g. "vaxdesk-cdsi/0.1.0+5c0f...". Two
+ * engines that give the same identity forecast any history alike, so a
+ * client need not fetch the other's forecast. */
+const char *cdsi_data_rules(const struct cdsi_data *d);
+
 /** The supporting data directory at run time: $VAXDESK_DATADIR/cdsi when set,
  * else the installed VAX_DATADIR/cdsi. Writes into buf and returns it. */
 char *cdsi_data_dir(char *buf, size_t len);

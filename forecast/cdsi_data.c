@@ -5,10 +5,13 @@
  * looked up by name, not position, and unknown elements are ignored, so a
  * CDC release that adds fields still loads.
  */
+#include "config.h"
 #include "forecast/cdsi.h"
 #include "forecast/cdsi_model.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,27 +449,63 @@ static void load_immunity(struct ld *ld, const xmlNode *n, struct cdsi_antigen *
 	}
 }
 
-/* Parse a file; NULL with err set if it is missing or not well-formed XML. */
-static xmlDoc *read_xml(const char *path, const char *root, struct vax_error *err)
+/* FNV-1a, 64 bits: the rules' identity (cdsi_data_rules) is no secret,
+ * only a way to tell two copies of the data apart. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-	xmlDoc *doc = xmlReadFile(
-	    path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211u;
+	return h;
+}
+
+/* Parse a file; NULL with err set if it is missing or not well-formed XML.
+ * Its name and bytes go into *hash. */
+static xmlDoc *read_xml(const char *path, const char *root, uint64_t *hash, struct vax_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	bool read_ok = f != NULL;
+	while (read_ok) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1 << 16;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			read_ok = !ferror(f);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!read_ok || n > INT_MAX) {
+		free(buf);
+		error_set(err, "CDSI-DATA-MISSING",
+		          "%s: cannot be read; install the CDSi supporting "
+		          "data or set VAXDESK_DATADIR",
+		          path);
+		return NULL;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	*hash = fnv(*hash, base, strlen(base) + 1);
+	*hash = fnv(*hash, buf, n);
+	xmlDoc *doc =
+	    xmlReadMemory(buf ? buf : "", (int)n, path, NULL,
+	                  XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(buf);
 	if (!doc) {
 		const xmlError *xe = xmlGetLastError();
-		FILE *f = fopen(path, "r");
-		if (!f) {
-			error_set(err, "CDSI-DATA-MISSING",
-			          "%s: cannot be read; install the CDSi supporting "
-			          "data or set VAXDESK_DATADIR",
-			          path);
-		} else {
-			fclose(f);
-			error_set(err, "CDSI-DATA-XML", "%s: not well-formed XML (line %d: %s)", path,
-			          xe ? xe->line : 0, xe && xe->message ? xe->message : "parse error");
-			size_t l = strlen(err ? err->message : "");
-			if (err && l && err->message[l - 1] == '\n')
-				err->message[l - 1] = '\0';
-		}
+		error_set(err, "CDSI-DATA-XML", "%s: not well-formed XML (line %d: %s)", path,
+		          xe ? xe->line : 0, xe && xe->message ? xe->message : "parse error");
+		size_t l = strlen(err ? err->message : "");
+		if (err && l && err->message[l - 1] == '\n')
+			err->message[l - 1] = '\0';
 		return NULL;
 	}
 	xmlNode *r = xmlDocGetRootElement(doc);
@@ -479,9 +518,9 @@ static xmlDoc *read_xml(const char *path, const char *root, struct vax_error *er
 	return doc;
 }
 
-static bool load_antigen(const char *path, struct cdsi_antigen *a, struct vax_error *err)
+static bool load_antigen(const char *path, struct cdsi_antigen *a, uint64_t *hash, struct vax_error *err)
 {
-	xmlDoc *doc = read_xml(path, "antigenSupportingData", err);
+	xmlDoc *doc = read_xml(path, "antigenSupportingData", hash, err);
 	if (!doc)
 		return false;
 	struct ld ld = {.file = path, .err = err};
@@ -554,9 +593,9 @@ size_t cdsi_data_conflicts(const struct cdsi_data *d, int previous, const struct
 	return end - lo;
 }
 
-static bool load_schedule(const char *path, struct cdsi_data *d, struct vax_error *err)
+static bool load_schedule(const char *path, struct cdsi_data *d, uint64_t *hash, struct vax_error *err)
 {
-	xmlDoc *doc = read_xml(path, "scheduleSupportingData", err);
+	xmlDoc *doc = read_xml(path, "scheduleSupportingData", hash, err);
 	if (!doc)
 		return false;
 	struct ld ld = {.file = path, .err = err};
@@ -698,17 +737,22 @@ struct cdsi_data *cdsi_data_load(const char *dir, struct vax_error *err)
 	}
 	d->antigens = xcalloc(n, sizeof *d->antigens);
 	char path[4096];
+	uint64_t hash = 14695981039346656037u;
 	for (size_t i = 0; ok && i < n; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		ok = load_antigen(path, &d->antigens[d->nantigens++], err);
+		ok = load_antigen(path, &d->antigens[d->nantigens++], &hash, err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	if (ok) {
 		snprintf(path, sizeof path, "%s/ScheduleSupportingData.xml", dir);
-		ok = load_schedule(path, d, err);
+		ok = load_schedule(path, d, &hash, err);
 	}
+	/* the engine's release and the data it was given: two ends that say
+	 * the same evaluate the same history alike */
+	snprintf(d->rules, sizeof d->rules, "vaxdesk-cdsi/%s+%016llx", PACKAGE_VERSION,
+	         (unsigned long long)hash);
 	if (!ok) {
 		cdsi_data_free(d);
 		return NULL;
@@ -768,6 +812,11 @@ void cdsi_data_free(struct cdsi_data *d)
 	free(d->groups);
 	free(d->observations);
 	free(d);
+}
+
+const char *cdsi_data_rules(const struct cdsi_data *d)
+{
+	return d->rules;
 }
 
 char *cdsi_data_dir(char *buf, size_t len)

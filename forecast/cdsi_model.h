@@ -199,6 +199,7 @@ struct cdsi_data {
 	size_t ngroups;
 	struct cdsi_observation *observations;
 	size_t nobservations;
+	char rules[64]; /* cdsi_data_rules() */
 };
 
 /* When set, cdsi_evaluate() writes every series' evaluation and forecast

@@ -275,6 +275,11 @@ void reg_bundle(struct ctx *x)
 		return;
 	}
 	bool tx = cJSON_IsString(bt) && !strcmp(bt->valuestring, "transaction");
+	if (!tx && reg_cfg(x->a)->test_no_batch) {
+		reg_reply_oo(x->rs, 400, "not-supported", "BUNDLE", "Bundle.type must be transaction.",
+		             "Bundle.type");
+		return;
+	}
 	if (!tx && !(cJSON_IsString(bt) && !strcmp(bt->valuestring, "batch"))) {
 		reg_reply_oo(x->rs, 400, "invalid", "BUNDLE", "Bundle.type must be transaction or batch.",
 		             "Bundle.type");

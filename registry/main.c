@@ -64,6 +64,8 @@ static void usage(FILE *out)
 	        "  --device-interval SECONDS  the polling interval asked of devices (default 5)\n"
 	        "  --test-device-slow-down N  test suites only: answer the first N polls of every\n"
 	        "                        device code with slow_down\n"
+	        "  --test-no-batch       test suites only: refuse batch Bundles, as a registry that\n"
+	        "                        takes transactions only does\n"
 	        "  --mail-command CMD    pipe reset mail to CMD (default: maildir DIR/mail)\n"
 	        "  --maintenance-window HH:MM-HH:MM  daily maintenance window, UTC\n"
 	        "  --access-log          log method, path, status, time and body bytes (never queries)\n"
@@ -91,7 +93,7 @@ struct opts {
 	int threads, token_ttl, reset_ttl, session_max, login_delay, retry, clients, doses, per_ip,
 	    header_time, spool_poll, idle_timeout, replica_lag;
 	int refresh_ttl, device_ttl, device_interval, test_slow_down;
-	bool demo, access_log, test_kdf, tls_tickets;
+	bool demo, access_log, test_kdf, tls_tickets, test_no_batch;
 };
 
 /* The dictionary dcz bodies are made with (data/wire/fhir.dict); without it
@@ -133,6 +135,10 @@ static bool parse_opts(int argc, char **argv, int i, struct opts *o)
 		}
 		if (!strcmp(a, "--access-log")) {
 			o->access_log = true;
+			continue;
+		}
+		if (!strcmp(a, "--test-no-batch")) {
+			o->test_no_batch = true;
 			continue;
 		}
 		if (!strcmp(a, "--test-kdf-cost")) {
@@ -479,6 +485,7 @@ static int cmd_serve(const struct opts *o)
 	                              .device_ttl = o->device_ttl,
 	                              .device_interval = o->device_interval,
 	                              .test_slow_down = o->test_slow_down,
+	                              .test_no_batch = o->test_no_batch,
 	                              .mail_command = o->mail,
 	                              .maint_start = -1,
 	                              .maint_end = -1};

@@ -28,6 +28,7 @@ struct registry_config {
 	int device_ttl;                   /* seconds a device code waits for approval (default 600) */
 	int device_interval;              /* seconds between a device's polls (default 5) */
 	int test_slow_down;               /* tests: answer the first N polls of a code slow_down */
+	bool test_no_batch;               /* tests: refuse batch Bundles (a registry without them) */
 	const char *mail_command;         /* if set, reset mail is piped to it, else the maildir spool */
 	int maint_start, maint_end;       /* daily window in minutes after 00:00 UTC; -1 = none */
 	int page_max;                     /* largest _count (default 200) */

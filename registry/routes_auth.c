@@ -29,6 +29,7 @@
 #include <openssl/crypto.h>
 #include <pthread.h>
 
+#include "forecast/cdsi.h"
 #include "registry/routes_int.h"
 #include "registry/auth.h"
 
@@ -332,6 +333,10 @@ static void issue_token(struct ctx *x, const struct store_user *u, const char *o
 	cJSON_AddStringToObject(j, "org_name", org_name);
 	cJSON_AddStringToObject(j, "username", u->username);
 	cJSON_AddStringToObject(j, "role", role);
+	/* what its forecasts are computed with: a client holding the same
+	 * rules computes the same forecast and need not download it */
+	if (cfg->cdsi)
+		cJSON_AddStringToObject(j, "forecast_rules", cdsi_data_rules(cfg->cdsi));
 	/* Every organization the user may switch to, so a client can offer
 	 * the choice without another round trip. */
 	struct store_org orgs[32];

@@ -21,7 +21,7 @@ void config_defaults(struct config *cfg, const char *workstation)
 	cfg->auto_sync = true;
 	text_copy(cfg->registry_state, sizeof cfg->registry_state, "TX");
 	cfg->sync_batch = 1000;
-	cfg->registry_forecast = true;
+	cfg->registry_forecast = CONFIG_FORECAST_YES;
 }
 
 static void report(struct config *cfg, const char *label, int line, const char *fmt, ...)
@@ -71,7 +71,7 @@ static bool pin_ok(const char *v)
 	return true;
 }
 
-enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT, K_BOOL, K_PRINTER, K_PAPER };
+enum kind { K_URL, K_PATH, K_PIN, K_NAME, K_INT, K_BOOL, K_PRINTER, K_PAPER, K_FORECAST };
 
 static const struct setting {
 	const char *key;
@@ -93,7 +93,7 @@ static const struct setting {
     {"client_secret_file", K_PATH, offsetof(struct config, client_secret_file), CONFIG_STR_LEN, 0, 0},
     {"token_file", K_PATH, offsetof(struct config, token_file), CONFIG_STR_LEN, 0, 0},
     {"organization", K_NAME, offsetof(struct config, organization), 64, 0, 0},
-    {"registry_forecast", K_BOOL, offsetof(struct config, registry_forecast), 0, 0, 0},
+    {"registry_forecast", K_FORECAST, offsetof(struct config, registry_forecast), 0, 0, 0},
     {"registry_state", K_NAME, offsetof(struct config, registry_state), 3, 0, 0},
     {"sync_batch", K_INT, offsetof(struct config, sync_batch), 0, 1, 5000},
     {"printer", K_PRINTER, offsetof(struct config, printer), 128, 0, 0},
@@ -125,6 +125,17 @@ static void apply(struct config *cfg, const char *label, int line, const char *k
 			*(bool *)(void *)field = yes;
 		else
 			report(cfg, label, line, "%s must be yes or no", key);
+		return;
+	}
+	case K_FORECAST: {
+		bool yes = text_ieq(val, "yes") || text_ieq(val, "true") || text_ieq(val, "on");
+		bool no = text_ieq(val, "no") || text_ieq(val, "false") || text_ieq(val, "off");
+		if (yes || no || text_ieq(val, "always"))
+			*(int *)(void *)field = yes  ? CONFIG_FORECAST_YES
+			                        : no ? CONFIG_FORECAST_NO
+			                             : CONFIG_FORECAST_ALWAYS;
+		else
+			report(cfg, label, line, "%s must be yes, no or always", key);
 		return;
 	}
 	case K_PAPER:

@@ -16,6 +16,10 @@
 #define CONFIG_MAX_ERRORS 32
 #define CONFIG_STR_LEN    512
 
+/* registry_forecast: no; yes, unless the registry forecasts with the rules
+ * this workstation has (the same answer, not downloaded); always. */
+enum { CONFIG_FORECAST_NO, CONFIG_FORECAST_YES, CONFIG_FORECAST_ALWAYS };
+
 struct config {
 	char registry_url[CONFIG_STR_LEN];
 	char ca_file[CONFIG_STR_LEN];
@@ -30,11 +34,13 @@ struct config {
 	char client_secret_file[CONFIG_STR_LEN]; /* its secret: client credentials */
 	char token_file[CONFIG_STR_LEN];         /* a bearer token set up for it */
 	char organization[64];                   /* the organization a sign-in without one works for */
-	bool registry_forecast; /* show the registry's $immds-forecast where it has one (default yes) */
-	bool auto_sync;         /* send the outbox by itself when online (default yes) */
-	int sync_batch;         /* records in one upload Bundle (default 1000, cache/sync.h) */
-	char printer[128];      /* CUPS destination for lp; "" = CUPS's default */
-	bool paper_a4;          /* A4 instead of US Letter */
+	/* show the registry's $immds-forecast where it has one: CONFIG_FORECAST_YES
+	 * (the default) when its rules differ from the workstation's */
+	int registry_forecast;
+	bool auto_sync;                 /* send the outbox by itself when online (default yes) */
+	int sync_batch;                 /* records in one upload Bundle (default 1000, cache/sync.h) */
+	char printer[128];              /* CUPS destination for lp; "" = CUPS's default */
+	bool paper_a4;                  /* A4 instead of US Letter */
 	char print_dir[CONFIG_STR_LEN]; /* where documents are saved; "" = the home folder */
 	char registry_state[3];         /* the registry's state: new addresses start there (default TX) */
 

@@ -1,10 +1,11 @@
 /* tui/app_lots.c - the organization's vaccine lots on hand for the screens
  * (cache/lots.h): the copy kept on this workstation at first, then what
- * the registry says, read when someone logs in or switches organization,
- * when the lots screen or a shot form opens and the copy is older than a
- * few minutes, and after a lot is changed. The read goes through the api
- * pump like every request, so the loop never waits on it; the screens
- * hear EVENT_LOTS when the list changed. */
+ * the registry says: read with a provider's first search after login (in
+ * the search's own request, screen_results.c) or when the lots screen or a
+ * shot form opens and the copy is older than a few minutes, and after a lot
+ * is changed. The read goes through the api pump like every request, so
+ * the loop never waits on it; the screens hear EVENT_LOTS when the list
+ * changed. */
 #include "config.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@
 struct app_lots {
 	char org[VAX_SHORT_LEN]; /* whose lots these are */
 	struct cache_lots l;
+	bool read;           /* read from the registry since this login */
 	struct api_req *req; /* the read in flight */
 	struct app *app;
 };
@@ -40,6 +42,7 @@ static struct app_lots *state(struct app *a)
 		api_req_free(s->req);
 		s->req = NULL;
 		cache_lots_free(&s->l);
+		s->read = false;
 		snprintf(s->org, sizeof s->org, "%s", org);
 		if (st && strcmp(org, "-"))
 			cache_lots_load(cache_store_dir(st), org, &s->l, NULL);
@@ -59,35 +62,63 @@ static void keep(struct app *a, struct app_lots *s)
 		cache_lots_save(cache_store_dir(st), s->org, &s->l, NULL);
 }
 
+void app_lots_take(struct app *a, const struct api_result *res)
+{
+	struct app_lots *s = state(a);
+	struct api_bundle b;
+	memset(&b, 0, sizeof b);
+	struct vax_error err;
+	if (api_fhir_read_bundle(res, &b, &err) &&
+	    cache_lots_from_bundle(&b, (int64_t)time(NULL), &s->l, &err)) {
+		keep(a, s);
+		s->read = true;
+	}
+	api_bundle_free(&b);
+	app_notify(a, EVENT_LOTS);
+	app_dirty(a, DIRTY_BODY);
+}
+
 static void read_done(struct api_req *req, const struct api_result *res, void *arg)
 {
 	struct app_lots *s = arg;
 	struct app *a = s->app;
 	s->req = NULL;
 	app_note_result(a, res);
-	struct api_bundle b;
-	memset(&b, 0, sizeof b);
-	struct vax_error err;
-	if (api_fhir_read_bundle(res, &b, &err) &&
-	    cache_lots_from_bundle(&b, (int64_t)time(NULL), &s->l, &err))
-		keep(a, s);
-	api_bundle_free(&b);
+	app_lots_take(a, res);
 	api_req_free(req);
-	app_notify(a, EVENT_LOTS);
-	app_dirty(a, DIRTY_BODY);
+}
+
+static bool can_read(struct app *a, const struct app_lots *s)
+{
+	return !s->req && app_conn(a) && !app_offline(a) && !app_unreachable(a) && session_token(a->sess) &&
+	       strcmp(s->org, "-");
+}
+
+char *app_lots_path(struct app *a)
+{
+	(void)a;
+	char count[16];
+	snprintf(count, sizeof count, "%d", LOT_MAX);
+	struct api_fhir_param p[] = {{"_count", count}};
+	return api_fhir_search_path("Medication", p, 1, NULL);
+}
+
+bool app_lots_due(struct app *a)
+{
+	struct app_lots *s = state(a);
+	return session_role(a->sess) == API_ROLE_PROVIDER && can_read(a, s) &&
+	       (!s->read || (int64_t)time(NULL) - s->l.as_of > LOTS_FRESH_S);
 }
 
 void app_lots_refresh(struct app *a)
 {
 	struct app_lots *s = state(a);
-	if (s->req || !app_conn(a) || app_offline(a) || app_unreachable(a) || !session_token(a->sess) ||
-	    !strcmp(s->org, "-"))
+	if (!can_read(a, s))
 		return;
-	char count[16];
-	snprintf(count, sizeof count, "%d", LOT_MAX);
-	struct api_fhir_param p[] = {{"_count", count}};
+	char *path = app_lots_path(a);
 	struct vax_error err;
-	struct api_req *r = api_fhir_search_req(app_conn(a), "Medication", p, 1, &err);
+	struct api_req *r = path ? api_fhir_get_req(app_conn(a), path, &err) : NULL;
+	free(path);
 	if (r && api_req_send(r, read_done, s))
 		s->req = r;
 	else
@@ -97,7 +128,8 @@ void app_lots_refresh(struct app *a)
 void app_lots_refresh_if_old(struct app *a)
 {
 	struct app_lots *s = state(a);
-	if ((int64_t)time(NULL) - s->l.as_of > LOTS_FRESH_S)
+	/* a login sees the registry's lots once, whatever the copy's age */
+	if (!s->read || (int64_t)time(NULL) - s->l.as_of > LOTS_FRESH_S)
 		app_lots_refresh(a);
 }
 

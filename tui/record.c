@@ -18,6 +18,7 @@
 #include "core/codes.h"
 #include "core/fhir.h"
 #include "core/xalloc.h"
+#include "forecast/cdsi.h"
 #include "tui/tui.h"
 
 #define STALE_AFTER_S (24 * 3600) /* history older than a day: warn before recording */
@@ -169,6 +170,23 @@ static void evals(struct record *r)
 		                    sizeof r->rows[k].eval);
 }
 
+bool record_same_rules(struct app *a)
+{
+	const char *theirs = session_forecast_rules(a->sess);
+	if (!theirs[0])
+		return false;
+	if (!a->forecast)
+		a->forecast = forecast_data_new();
+	const struct cdsi_data *d = forecast_data_cdsi(a->forecast, NULL);
+	return d && !strcmp(cdsi_data_rules(d), theirs);
+}
+
+bool record_registry_forecast_wanted(struct app *a)
+{
+	return a->cfg.registry_forecast == CONFIG_FORECAST_ALWAYS ||
+	       (a->cfg.registry_forecast == CONFIG_FORECAST_YES && !record_same_rules(a));
+}
+
 void record_forecast(struct app *a, struct record *r)
 {
 	if (!a->forecast)
@@ -178,6 +196,8 @@ void record_forecast(struct app *a, struct record *r)
 	const struct api_capability *cap = session_capability(a->sess);
 	if (r->have_reg)
 		registry_evals(r);
+	else if (!r->school && a->cfg.registry_forecast == CONFIG_FORECAST_YES && record_same_rules(a))
+		snprintf(r->fc_source, sizeof r->fc_source, "by the registry's rules");
 	else
 		snprintf(r->fc_source, sizeof r->fc_source, "%s",
 		         cap->known && !cap->immds ? no_immds : "computed here");

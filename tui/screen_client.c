@@ -104,7 +104,7 @@ static void forecast_done(struct api_req *req, const struct api_result *res, voi
 static void ask_forecast(struct app *a, struct client_view *v, bool again)
 {
 	v->fc_wait = false;
-	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !a->cfg.registry_forecast)
+	if (!v->rec.loaded || v->rec.school || v->unknown[0] || !record_registry_forecast_wanted(a))
 		return;
 	uint64_t key = record_forecast_key(&v->rec);
 	if (key == v->fc_key && (v->fc_answer || (v->fc_req && !api_req_done(v->fc_req)))) {

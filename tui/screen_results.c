@@ -65,6 +65,8 @@ struct results_view {
 	bool cap_wait;               /* Smart search waits to know whether the registry has $match */
 	char cap_rid[VAX_ID_LEN];    /* ... and then runs with these */
 	bool uuid_own;               /* a UUID found no registry id: asked again as the record's own UUID */
+	bool batched;                /* the first page asked with the lots (search_req) */
+	char *search_path;           /* ... and the search alone, should the batch be refused */
 	struct cache_pull *prefetch; /* the first hit's record, read while the list is read */
 	char prefetch_rid[VAX_ID_LEN];
 	char error[VAX_ERROR_MSG_LEN];
@@ -318,6 +320,35 @@ static void prefetch(struct app *a, struct results_view *v)
 	v->prefetch = cache_pull_start(st, app_conn(a), v->prefetch_rid, prefetched, v, &err);
 }
 
+/* A search sent with the lots (search_req): the lots to app_lots, the
+ * search's own answer back. A registry that takes no batch is asked the
+ * search alone, now and from then on (NULL: sent again). */
+static const struct api_result *unbatch(struct app *a, struct results_view *v, const struct api_result *res,
+                                        struct api_result *one, char **owned)
+{
+	struct api_result lots;
+	char *lots_body = NULL;
+	if (api_fhir_batch_entry(res, 1, &lots, &lots_body, NULL))
+		app_lots_take(a, &lots);
+	free(lots_body);
+	if (api_fhir_batch_entry(res, 0, one, owned, NULL))
+		return one;
+	bool refused = res->cls == API_OK || res->cls == API_REJECTED || res->cls == API_NOT_FOUND ||
+	               (res->cls == API_SERVER && res->status == 501);
+	if (!refused)
+		return res; /* offline, the session ended...: as a search alone would */
+	a->no_batch = true;
+	struct vax_error err;
+	send(a, v, api_fhir_get_req(app_conn(a), v->search_path, &err));
+	if (!v->req) {
+		snprintf(v->error, sizeof v->error, "%s", err.message);
+		first_page_done(a, v);
+	}
+	return NULL;
+}
+
+static void page_take(struct api_req *req, const struct api_result *res, struct results_view *v);
+
 static void page_done(struct api_req *req, const struct api_result *res, void *arg)
 {
 	struct results_view *v = arg;
@@ -325,6 +356,23 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 	v->busy = false;
 	v->req = NULL;
 	app_note_result(a, res);
+	struct api_result one;
+	char *owned = NULL;
+	if (v->batched) {
+		v->batched = false;
+		res = unbatch(a, v, res, &one, &owned);
+		if (!res) {
+			api_req_free(req);
+			return;
+		}
+	}
+	page_take(req, res, v);
+	free(owned);
+}
+
+static void page_take(struct api_req *req, const struct api_result *res, struct results_view *v)
+{
+	struct app *a = v->app;
 	app_dirty(a, DIRTY_SCREEN);
 	a->msg[0] = '\0';
 	bool first = v->first_page;
@@ -398,7 +446,7 @@ static void page_done(struct api_req *req, const struct api_result *res, void *a
 		                                                      (int64_t)time(NULL), &forecasts) > 0;
 		if (forecasts)
 			a->reg_forecast_search = 1;
-		else if (records && a->cfg.registry_forecast && v->kind == SEARCH_BASIC)
+		else if (records && v->kind == SEARCH_BASIC && record_registry_forecast_wanted(a))
 			a->reg_forecast_search = -1; /* asked, and left out */
 		first_page_done(a, v);
 		if (!records)
@@ -419,6 +467,28 @@ static void send(struct app *a, struct results_view *v, struct api_req *r)
 	} else {
 		app_message(a, MSG_INFO, "Searching...");
 	}
+}
+
+/* A provider's search while the lots are old carries their read in the
+ * same request (a batch Bundle of the two GETs): the shot form that often
+ * follows the record opens with them, a round trip and its headers saved. */
+static struct api_req *search_req(struct app *a, struct results_view *v, const struct api_fhir_param *p,
+                                  int n, struct vax_error *err)
+{
+	free(v->search_path);
+	v->search_path = api_fhir_search_path("Patient", p, n, err);
+	v->batched = false;
+	if (!v->search_path)
+		return NULL;
+	char *lots = !a->no_batch && app_lots_due(a) ? app_lots_path(a) : NULL;
+	struct api_req *r = NULL;
+	if (lots) {
+		const char *paths[2] = {v->search_path, lots};
+		r = api_fhir_batch_get_req(app_conn(a), paths, 2, err);
+		v->batched = r != NULL;
+		free(lots);
+	}
+	return r ? r : api_fhir_get_req(app_conn(a), v->search_path, err);
 }
 
 static bool want_offline(const struct app *a)
@@ -490,11 +560,12 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 			for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++)
 				p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_revinclude[i]};
 			/* and the registry's forecast of each, where it is shown */
-			for (int i = 0; a->cfg.registry_forecast && i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
+			for (int i = 0;
+			     record_registry_forecast_wanted(a) && i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
 				p[n++] =
 				    (struct api_fhir_param){"_revinclude", cache_pull_forecast_revinclude[i]};
 		}
-		r = api_fhir_search_req(app_conn(a), "Patient", p, n, &err);
+		r = search_req(a, v, p, n, &err);
 	}
 	if (!r) {
 		snprintf(v->error, sizeof v->error, "%s", err.message);
@@ -724,6 +795,7 @@ static void results_close(struct screen *s)
 	struct results_view *v = s->data;
 	api_req_free(v->req); /* cancels a page in flight */
 	cache_pull_free(v->prefetch);
+	free(v->search_path);
 	hits_clear(v);
 	explicit_bzero(&v->query, sizeof v->query);
 	free(v);

@@ -26,6 +26,7 @@ struct session {
 	enum session_state state;
 	enum session_state resume; /* LOCKED: the state the password resumes */
 	char org[64], user[128], org_name[128];
+	char forecast_rules[64];             /* what the registry forecasts with, as it says */
 	char early_org[64], early_user[128]; /* the store opened ahead of the token (session_unlock_early) */
 	enum api_role role;
 	/* the last online role of (org, user) in this process, for an offline session */
@@ -146,6 +147,11 @@ const char *session_user(const struct session *s)
 	return s->user;
 }
 
+const char *session_forecast_rules(const struct session *s)
+{
+	return s->forecast_rules;
+}
+
 const char *session_org_name(const struct session *s)
 {
 	return s->org_name[0] ? s->org_name : s->org;
@@ -232,6 +238,7 @@ static void take_login(struct session *s)
 	snprintf(s->org, sizeof s->org, "%s", api_session_org(s->api));
 	snprintf(s->user, sizeof s->user, "%s", api_session_user(s->api));
 	snprintf(s->org_name, sizeof s->org_name, "%s", api_session_org_name(s->api));
+	snprintf(s->forecast_rules, sizeof s->forecast_rules, "%s", api_session_forecast_rules(s->api));
 	s->role = api_session_role(s->api);
 	snprintf(s->role_org, sizeof s->role_org, "%s", s->org);
 	snprintf(s->role_user, sizeof s->role_user, "%s", s->user);

@@ -103,6 +103,8 @@ bool session_offline(const struct session *s);
 const char *session_org(const struct session *s);
 const char *session_user(const struct session *s);
 const char *session_org_name(const struct session *s);
+/** The rules the registry forecasts with (its login answer), "" if unsaid. */
+const char *session_forecast_rules(const struct session *s);
 enum api_role session_role(const struct session *s);
 /** May this user write clients and doses here? If not, why in words. */
 bool session_may_write(const struct session *s, char *why, size_t len);

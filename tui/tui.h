@@ -322,6 +322,8 @@ struct app {
 	 * does)? 1 yes, -1 no, 0 not known yet. Where it may, a record's
 	 * forecast is asked so, with no CapabilityStatement */
 	int reg_forecast_search;
+	/* the registry refused a batch Bundle of GETs: searches go alone */
+	bool no_batch;
 
 	struct screen stack[APP_STACK_MAX];
 	int depth;
@@ -491,8 +493,17 @@ const struct cache_lots *app_lots(struct app *a);
 /** Read them from the registry now (online; one read at a time); the
  * screens hear EVENT_LOTS when they are in. */
 void app_lots_refresh(struct app *a);
-/** The same, when the copy is older than a few minutes. */
+/** The same, when the copy is older than a few minutes or was not read
+ * since this login. */
 void app_lots_refresh_if_old(struct app *a);
+/** The lots have not been read since this login, or are older than a few
+ * minutes, and a provider here may give a shot: a search may bring them
+ * along (app_lots_path, app_lots_take). */
+bool app_lots_due(struct app *a);
+/** The path that reads the lots (malloc'd). */
+char *app_lots_path(struct app *a);
+/** Take a read of the lots (the answer to app_lots_path's GET). */
+void app_lots_take(struct app *a, const struct api_result *res);
 /** Doses of a visit were saved: count them off their lots here at once. */
 void app_lots_used(struct app *a, const struct immunization *ims, size_t n);
 /** "Lots as of 10:42" / "Lots kept here from 11/02/2026" / "" for a line. */
@@ -538,6 +549,13 @@ struct record {
 /** (Re)read r->want from the store: the client, its doses, each dose's
  * outbox state; then the forecast (unless forecast is false). */
 void record_load(struct app *a, struct record *r, bool forecast);
+/** The registry says at login that it forecasts with the rules this
+ * workstation has (cdsi_data_rules): its forecast would be the one computed
+ * here. */
+bool record_same_rules(struct app *a);
+/** Is the registry's forecast to be asked for (registry_forecast, and
+ * record_same_rules())? */
+bool record_registry_forecast_wanted(struct app *a);
 /** The forecast again (schedule changed). */
 void record_forecast(struct app *a, struct record *r);
 /** The registry's forecast for r's doses, asked for when the registry offers

@@ -1,6 +1,7 @@
 /* tests/api/fhir_interop.c - the client's standard FHIR use against a real
  * server over TLS: CRUD, search, conditional create, If-Match, delete,
- * transaction with per-entry outcomes, OperationOutcome on a bad resource.
+ * transaction with per-entry outcomes, a batch of reads, OperationOutcome
+ * on a bad resource.
  *
  *   fhir_interop BASE_URL CA_FILE [TOKEN]
  *
@@ -426,6 +427,65 @@ static void paging(void)
 		printf("info: this server sent no next link (%d clients in %d page)\n", seen, pages);
 }
 
+/* A screen's reads in one batch Bundle: each answer as if asked alone, in
+ * the order asked; a read that fails fails alone. */
+static void batch(void)
+{
+	struct vax_error err = {0};
+	struct client c;
+	new_client(&c, "Interopbatch");
+	snprintf(c.name.given, sizeof c.name.given, "Bea");
+	struct api_req *r = api_fhir_create_patient_req(conn, &c, &err);
+	const struct api_result *res = run(r);
+	check(res->cls == API_OK, "create a client to read in a batch: %s", outcome_of(res));
+	api_req_free(r);
+	struct api_fhir_param sp[] = {{"family", "Interopbatch"}, {"given", "Bea"}, {"_count", "5"}};
+	struct api_fhir_param lp[] = {{"_count", "5"}};
+	char *search = api_fhir_search_path("Patient", sp, 3, &err);
+	char *lots = api_fhir_search_path("Medication", lp, 1, &err);
+	const char *paths[3] = {search, lots, "/Patient/00000000-0000-4000-8000-000000000000"};
+	r = api_fhir_batch_get_req(conn, paths, 3, &err);
+	res = run(r);
+	check(res->cls == API_OK, "a batch of three reads: %s", outcome_of(res));
+	struct api_result one;
+	char *body = NULL;
+	bool ok = api_fhir_batch_entry(res, 0, &one, &body, &err);
+	struct api_bundle b;
+	memset(&b, 0, sizeof b);
+	int found = 0;
+	if (ok && one.cls == API_OK && api_fhir_read_bundle(&one, &b, &err))
+		for (int i = 0; i < b.n; i++)
+			found += !strcmp(b.entry[i].resource_type, "Patient");
+	check(ok && one.cls == API_OK && b.type && !strcmp(b.type, "searchset") && found == 1,
+	      "the batch's search answers as a search alone (%d client%s) %s", found, found == 1 ? "" : "s",
+	      err.message);
+	api_bundle_free(&b);
+	free(body);
+	ok = api_fhir_batch_entry(res, 1, &one, &body, &err);
+	memset(&b, 0, sizeof b);
+	check(ok && one.cls == API_OK && api_fhir_read_bundle(&one, &b, &err) && b.type &&
+	          !strcmp(b.type, "searchset"),
+	      "the batch's lots read answers as a searchset %s", err.message);
+	api_bundle_free(&b);
+	free(body);
+	ok = api_fhir_batch_entry(res, 2, &one, &body, &err);
+	check(ok && one.cls == API_NOT_FOUND && one.status == 404,
+	      "the batch's read of no client fails alone (404): %s", ok ? outcome_of(&one) : err.message);
+	free(body);
+	check(!api_fhir_batch_entry(res, 3, &one, &body, &err) && !body && error_isset(&err),
+	      "no fourth answer to three reads: %s", err.message);
+	api_req_free(r);
+	/* an answer that is no batch-response is never taken for one */
+	r = api_fhir_get_req(conn, search, &err);
+	res = run(r);
+	error_clear(&err);
+	check(res->cls == API_OK && !api_fhir_batch_entry(res, 0, &one, &body, &err) && error_isset(&err),
+	      "a search's answer is not read as a batch's: %s", err.message);
+	api_req_free(r);
+	free(search);
+	free(lots);
+}
+
 /* $match with the same demographics finds the client, graded. */
 static void match(void)
 {
@@ -551,6 +611,7 @@ int main(int argc, char **argv)
 	crud();
 	lots();
 	transaction();
+	batch();
 	paging();
 	if (getenv("VAX_INTEROP_MATCH") && !strcmp(getenv("VAX_INTEROP_MATCH"), "1"))
 		match();

@@ -148,6 +148,49 @@ START_TEST(small_release_loads_and_runs)
 }
 END_TEST
 
+/* The rules' identity: the same files give the same, wherever they are;
+ * a byte changed, or another file, gives another. */
+START_TEST(rules_name_the_data)
+{
+	char *a = testutil_mkdtemp(), *b = testutil_mkdtemp();
+	free(write_antigen(a, "6 weeks"));
+	free(testutil_write_file(a, "ScheduleSupportingData.xml", schedule, strlen(schedule)));
+	free(write_antigen(b, "6 weeks"));
+	free(testutil_write_file(b, "ScheduleSupportingData.xml", schedule, strlen(schedule)));
+	struct vax_error err = {0};
+	struct cdsi_data *da = cdsi_data_load(a, &err), *db = cdsi_data_load(b, &err);
+	ck_assert_msg(da && db, "%s", err.message);
+	ck_assert(!strncmp(cdsi_data_rules(da), "vaxdesk-cdsi/", 13));
+	ck_assert_str_eq(cdsi_data_rules(da), cdsi_data_rules(db));
+	/* the CDC's release loaded here is another set of rules */
+	ck_assert_str_ne(cdsi_data_rules(da), cdsi_data_rules(data));
+	cdsi_data_free(db);
+	free(write_antigen(b, "6 weeks - 4 days")); /* one value changed */
+	db = cdsi_data_load(b, &err);
+	ck_assert_msg(db != NULL, "%s", err.message);
+	ck_assert_str_ne(cdsi_data_rules(da), cdsi_data_rules(db));
+	cdsi_data_free(db);
+	free(write_antigen(b, "6 weeks"));
+	/* a comment after the data: the same rules in effect, but other files,
+	 * and only the files are compared */
+	char *p = testutil_write_file(b, "ScheduleSupportingData.xml", schedule, strlen(schedule));
+	FILE *f = fopen(p, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("<!-- a later release -->\n", f);
+	fclose(f);
+	free(p);
+	db = cdsi_data_load(b, &err);
+	ck_assert_msg(db != NULL, "%s", err.message);
+	ck_assert_str_ne(cdsi_data_rules(da), cdsi_data_rules(db));
+	cdsi_data_free(db);
+	cdsi_data_free(da);
+	testutil_rmtree(a);
+	testutil_rmtree(b);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(broken_xml_names_file_and_line)
 {
 	char *dir = testutil_mkdtemp();
@@ -537,6 +580,7 @@ Suite *cdsi_suite(void)
 	tcase_add_test(tc, loads_cdc_release);
 	tcase_add_test(tc, missing_dir_is_named);
 	tcase_add_test(tc, small_release_loads_and_runs);
+	tcase_add_test(tc, rules_name_the_data);
 	tcase_add_test(tc, broken_xml_names_file_and_line);
 	tcase_add_test(tc, bad_value_names_element);
 	tcase_add_test(tc, missing_schedule_is_named);

@@ -84,6 +84,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		api_fhir_version(&res, j, vbuf, sizeof vbuf);
 	}
 	cJSON_Delete(j);
+	/* each answer of a batch, and one past the last */
+	for (int i = 0; i < 4; i++) {
+		struct api_result one;
+		char *owned = NULL;
+		if (api_fhir_batch_entry(&res, i, &one, &owned, &err)) {
+			struct api_bundle ob;
+			if (api_fhir_read_bundle(&one, &ob, &err))
+				api_bundle_free(&ob);
+		}
+		free(owned);
+	}
 	api_classify_status(&res, size ? 400 + data[0] % 200 : 500, size & 1, body);
 	free(body);
 	return 0;

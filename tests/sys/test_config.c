@@ -23,6 +23,7 @@ START_TEST(defaults_and_good_lines)
 	config_defaults(&cfg, "desk-1");
 	ck_assert_int_eq(cfg.idle_lock_minutes, 15);
 	ck_assert(cfg.auto_sync);
+	ck_assert_int_eq(cfg.registry_forecast, CONFIG_FORECAST_YES);
 	ck_assert_str_eq(cfg.workstation, "desk-1");
 	const char *in = "# clinic settings\r\n"
 	                 "registry_url = https://registry.example.org/fhir/\n"
@@ -34,6 +35,7 @@ START_TEST(defaults_and_good_lines)
 	                 "printer = Front_Desk-HP\n"
 	                 "paper = A4\n"
 	                 "print_dir = /srv/clinic/printed\n"
+	                 "registry_forecast = Always\n"
 	                 "workstation = Front desk 2";
 	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 0);
 	ck_assert_str_eq(cfg.registry_url, "https://registry.example.org/fhir/");
@@ -41,6 +43,7 @@ START_TEST(defaults_and_good_lines)
 	ck_assert_str_eq(cfg.workstation, "Front desk 2");
 	ck_assert_str_eq(cfg.keys, "vi");
 	ck_assert(!cfg.auto_sync);
+	ck_assert_int_eq(cfg.registry_forecast, CONFIG_FORECAST_ALWAYS);
 	ck_assert_str_eq(cfg.printer, "Front_Desk-HP");
 	ck_assert(cfg.paper_a4);
 	ck_assert_str_eq(cfg.print_dir, "/srv/clinic/printed");
@@ -63,8 +66,12 @@ START_TEST(bad_lines_are_reported_and_ignored)
 	                 "cache_retention_days = 30\n"
 	                 "auto_sync = sometimes\n"
 	                 "printer = Front Desk\n"
-	                 "paper = legal\n";
-	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 10);
+	                 "paper = legal\n"
+	                 "registry_forecast = sometimes\n"
+	                 "registry_forecast = no\n";
+	ck_assert_int_eq(config_parse(&cfg, "c.conf", in, strlen(in)), 11);
+	ck_assert(has_error(&cfg, "c.conf:12: registry_forecast must be yes, no or always"));
+	ck_assert_int_eq(cfg.registry_forecast, CONFIG_FORECAST_NO); /* the good line after it */
 	ck_assert(has_error(&cfg, "c.conf:10: printer must be a CUPS printer name"));
 	ck_assert(has_error(&cfg, "c.conf:11: paper must be letter or a4"));
 	ck_assert_str_eq(cfg.printer, "");

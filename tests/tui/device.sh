@@ -63,7 +63,7 @@ tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA" "idle_lock_minutes = 30"
 :wait-idle
 :save-screen $S/menu.txt
 $(tui_open_keys "FUENTES, LUCIA 02/02/2020")
-:wait-text 20 from the registry
+:wait-text 20 the registry's rules
 :save-screen $S/opened.txt
 $(tui_hist_keys 08 02/03/2020)
 <F5>
@@ -107,10 +107,11 @@ tui_has menu 'Org: CLINPENA'
 tui_has menu 'User: alice'
 tui_has menu 'ONLINE'
 tui_has sent 'Accepted'
-# vaxregd sends its forecast with the search: the record shows it, and says
-# so; with the dose given since, the one computed here (it has the dose)
-tui_has opened 'ACIP schedule, from the registry'
-tui_has sent 'ACIP schedule, computed here with the new doses'
+# the device's login named the registry's forecast rules, the ones vaxdesk
+# holds: the record shows the forecast computed here, and says whose rules,
+# with the dose given since as well
+tui_has opened "ACIP schedule, by the registry's rules"
+tui_has sent "ACIP schedule, by the registry's rules"
 # the shot reached the registry under the device's login
 reg_json GET "/Immunization?patient=Patient/$PID" "$tok"
 [ "$(jqb '.entry | length')" = 1 ] || fail "the shot did not reach the registry"
