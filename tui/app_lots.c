@@ -119,6 +119,9 @@ void app_lots_refresh(struct app *a)
 	struct vax_error err;
 	struct api_req *r = path ? api_fhir_get_req(app_conn(a), path, &err) : NULL;
 	free(path);
+	/* read again unchanged, the lots come back as a 304: headers only */
+	if (r)
+		api_req_conditional(r);
 	if (r && api_req_send(r, read_done, s))
 		s->req = r;
 	else

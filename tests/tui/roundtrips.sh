@@ -192,6 +192,24 @@ tui_has inti 'History as of'
 tui_lacks inti 'reading'
 : "$INTI"
 
+# the lots screen opened twice in a session: read again unchanged, the lots
+# come back as a 304 (the searchset's ETag leaves its fresh Bundle id out)
+log > "$TUI_TMP/before"
+tui_run <<EOF
+$(tui_login_keys CLINPENA alice)
+i
+:wait-idle
+<Esc>
+:wait-idle
+i
+:wait-idle
+:save-screen $S/lots-again.txt
+:quit
+EOF
+asked "the lots read again unchanged are not a 304" \
+	"POST /auth/token 200" "GET /Medication 200" "GET /Medication 304"
+tui_has lots-again 'RTLOT1'
+
 # the school nurse runs a list's report: the lists once, the report once
 # (the report's form closing is no reason to read every list again)
 registry_user ISD nancy school
