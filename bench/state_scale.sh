@@ -15,6 +15,9 @@
 #                  is removed when the next one is seeded, and the last at
 #                  the end, unless BENCH_KEEP=1
 #   BENCH_THREADS  vaxregd worker threads (default: vaxregd's own)
+#   BENCH_KINDS    the request kinds measured (default "read search match
+#                  history post mix"); a set of them leaves out the last
+#                  tables (by connections, new connections) too
 #   BENCH_SEEDED   (sqlite) a registry seeded before, e.g. kept with
 #                  BENCH_KEEP=1: measured as it is, for one SIZE (the number
 #                  it was seeded with), never removed; a 1M registry takes
@@ -207,7 +210,7 @@ for n in "$@"; do
 		--data-urlencode "password=$pw" --data-urlencode confidentiality_accepted=true | jq -r .access_token)
 	printf 'wrk -t2 -c50 -d%ss over TLS keep-alive, %s%s\n' "$secs" "$url" "${url2:+ and $url2 (half each)}"
 	printf '%-34s %10s %9s %9s %8s %9s  %s\n' request req/s "p50 ms" "p99 ms" errors "CPU ms" "load before"
-	for kind in read search match history post mix; do
+	for kind in ${BENCH_KINDS:-read search match history post mix}; do
 		case $kind in
 		read) what='GET /Patient/{id}' ;;
 		search) what='Basic search (family, given, DOB)' ;;
@@ -219,14 +222,16 @@ for n in "$@"; do
 		l=$(load)
 		printf '%-34s %s  %s\n' "$what" "$(run "$kind" 2 50)" "$l"
 	done
-	printf 'Basic search by connections (wrk -tN -cN)\n'
-	for c in 1 2; do
+	if [ -z "${BENCH_KINDS:-}" ]; then
+		printf 'Basic search by connections (wrk -tN -cN)\n'
+		for c in 1 2; do
+			l=$(load)
+			printf '%-34s %s  %s\n' "search, $c connection(s)" "$(run search "$c" "$c")" "$l"
+		done
+		printf 'a new TLS connection per request (Connection: close, 20 connections)\n'
 		l=$(load)
-		printf '%-34s %s  %s\n' "search, $c connection(s)" "$(run search "$c" "$c")" "$l"
-	done
-	printf 'a new TLS connection per request (Connection: close, 20 connections)\n'
-	l=$(load)
-	printf '%-34s %s  %s\n' "GET /metadata, resumed by ticket" "$(run connect 2 20)" "$l"
+		printf '%-34s %s  %s\n' "GET /metadata, resumed by ticket" "$(run connect 2 20)" "$l"
+	fi
 	kill "$pid"
 	wait "$pid" || :
 	pid=

@@ -67,6 +67,9 @@ void reg_op_match(struct ctx *x)
 	cJSON *b = reg_bundle_new("searchset");
 	cJSON *entries = cJSON_CreateArray();
 	int shown = 0;
+	char(*seen)[65] = malloc((size_t)(nc ? nc : 1) * sizeof *seen);
+	if (!seen)
+		abort();
 	for (int i = 0; i < nc; i++) {
 		const char *grade = match_grade_code(cands[i].r.grade);
 		if (shown >= count || (only_certain && cands[i].r.grade != MATCH_CERTAIN)) {
@@ -88,9 +91,14 @@ void reg_op_match(struct ctx *x)
 		cJSON_AddStringToObject(se, "mode", "match");
 		cJSON_AddNumberToObject(se, "score", (double)(int)(cands[i].r.score * 100 + 0.5) / 100.0);
 		cJSON_AddItemToArray(entries, e);
-		reg_audit(x, "match", "Patient", cands[i].id);
+		snprintf(seen[shown], sizeof seen[shown], "%s", cands[i].id);
 		shown++;
 	}
+	/* every client shown, audited in one write, as a search's are (a
+	 * commit each cost more than the matching) */
+	store_audit_many(reg_store(x->a), x->ss.username, x->ss.org, "match", "Patient",
+	                 (const char(*)[65])seen, shown, x->rq->now, NULL);
+	free(seen);
 	cJSON_AddNumberToObject(b, "total", shown);
 	cJSON_AddItemToObject(b, "entry", entries);
 	free(cands);
