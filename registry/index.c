@@ -298,9 +298,12 @@ void index_range(enum store_cond_kind kind, const char *key, const char *v1, con
 
 /* ---- $match ------------------------------------------------------------------ */
 
+/* A client is 12 kB: each candidate's is allocated on its own, so the
+ * array grows and sorts in small steps (one 14 kB element apiece went to
+ * mmap and page faults at a million clients). */
 struct mcand {
 	char id[65];
-	struct client c;
+	struct client *c;
 	struct match_result r;
 	cJSON *res;
 };
@@ -334,6 +337,7 @@ static bool match_gather(struct store *st, const struct client *q, const struct 
 	if (!c)
 		abort();
 	*cp = c;
+	struct client *cl = NULL;
 	for (int i = 0; i < n; i++) {
 		bool seen = false;
 		for (int j = 0; j < *nc && !seen; j++)
@@ -341,17 +345,22 @@ static bool match_gather(struct store *st, const struct client *q, const struct 
 		cJSON *j = seen ? NULL : cJSON_Parse(r[i].json);
 		store_res_free(&r[i]);
 		struct mcand *m = &c[*nc];
+		if (!cl && !(cl = malloc(sizeof *cl)))
+			abort();
 		/* a record no longer in use (inactive, merged into another) is no
 		 * candidate: the one that replaced it is found on its own */
-		if (!j || fhir_patient_retired(j, NULL, 0) || !fhir_patient_from_json(j, &m->c, NULL)) {
+		if (!j || fhir_patient_retired(j, NULL, 0) || !fhir_patient_from_json(j, cl, NULL)) {
 			cJSON_Delete(j);
 			continue;
 		}
 		snprintf(m->id, sizeof m->id, "%s", ids[i]);
 		m->res = j;
-		match_score(q, &m->c, &m->r);
+		m->c = cl;
+		cl = NULL;
+		match_score(q, m->c, &m->r);
 		(*nc)++;
 	}
+	free(cl);
 	free(r);
 	free(ids);
 	return n >= 0;
@@ -383,7 +392,7 @@ int index_match(struct store *st, const struct client *q, struct index_cand *out
 		if (!cl || !rs)
 			abort();
 		for (int i = 0; i < nc; i++) {
-			cl[i] = &c[i].c;
+			cl[i] = c[i].c;
 			rs[i] = c[i].r;
 		}
 		match_twins(q, cl, rs, (size_t)nc);
@@ -407,6 +416,8 @@ int index_match(struct store *st, const struct client *q, struct index_cand *out
 		for (int i = 0; i < nc; i++)
 			cJSON_Delete(c[i].res);
 	}
+	for (int i = 0; i < nc; i++)
+		free(c[i].c);
 	free(c);
 	return ok ? n : -1;
 }
