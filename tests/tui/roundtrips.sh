@@ -62,10 +62,9 @@ asked() {
 	}
 }
 
-# the front-desk task's keys: log in, a Basic search that finds Amaru, her
-# record, what is due today (with the lots on hand), a historical DTaP on
-# DATE, sent; screens saved as found, record, due and sent with SUFFIX
-task_keys() { # SUFFIX DATE
+# the keys to log in, find Amaru by a Basic search and open her record;
+# screens saved as found and record with SUFFIX
+open_keys() { # SUFFIX
 	cat <<EOK
 $(tui_login_keys CLINPENA alice)
 s
@@ -81,6 +80,15 @@ s
 <Enter>
 :wait-idle
 :save-screen $S/record$1.txt
+EOK
+}
+
+# the front-desk task's keys: her record opened (open_keys), what is due
+# today (with the lots on hand), a historical DTaP on DATE, sent; screens
+# saved as found, record, due and sent with SUFFIX
+task_keys() { # SUFFIX DATE
+	cat <<EOK
+$(open_keys "$1")
 v
 :wait-idle
 :save-screen $S/due$1.txt
@@ -253,19 +261,7 @@ VAXDESK_DATADIR=$TUI_TMP/otherrules registry_start --access-log
 tui_conf "registry_url = $REG_URL" "ca_file = $REG_CA"
 log > "$TUI_TMP/before"
 tui_run <<EOF
-$(tui_login_keys CLINPENA alice)
-s
-<F7>
-:type Quispe
-<Tab>
-:type Amaru
-<Tab>
-:type 06/14/2021
-<Enter>
-:wait-idle
-<Enter>
-:wait-idle
-:save-screen $S/record-rules.txt
+$(open_keys -rules)
 :quit
 EOF
 asked "a registry on other rules is not asked its forecast with the search" \
