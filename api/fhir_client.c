@@ -51,14 +51,17 @@ static struct api_req *fhir_req(struct api_conn *c, const char *method, const ch
 static bool query_encode(char *buf, size_t len, const char *s)
 {
 	size_t o = 0;
-	char one[2] = "";
 	for (; *s; s++) {
-		one[0] = *s;
-		if (*s == ':' ? o + 1 >= len : !api_form_encode(buf + o, len - o, one))
-			return false;
-		if (*s == ':')
-			buf[o] = ':';
-		o += *s == ':' ? 1 : strlen(buf + o);
+		char one[2] = {*s, '\0'};
+		if (*s == ':') {
+			if (o + 1 >= len)
+				return false;
+			buf[o++] = ':';
+		} else {
+			if (!api_form_encode(buf + o, len - o, one))
+				return false;
+			o += strlen(buf + o);
+		}
 	}
 	if (o >= len)
 		return false;
