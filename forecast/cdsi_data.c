@@ -8,9 +8,9 @@
 #include "config.h"
 #include "forecast/cdsi.h"
 #include "forecast/cdsi_model.h"
+#include "sys/fileio.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdint.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -463,28 +463,10 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
  * Its name and bytes go into *hash. */
 static xmlDoc *read_xml(const char *path, const char *root, uint64_t *hash, struct vax_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	bool read_ok = f != NULL;
-	while (read_ok) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1 << 16;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			read_ok = !ferror(f);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!read_ok || n > INT_MAX) {
-		free(buf);
+	char *buf;
+	size_t n;
+	/* (fileio_read caps a file far below what xmlReadMemory's int takes) */
+	if (!fileio_read(path, &buf, &n, NULL)) {
 		error_set(err, "CDSI-DATA-MISSING",
 		          "%s: cannot be read; install the CDSi supporting "
 		          "data or set VAXDESK_DATADIR",
@@ -496,7 +478,7 @@ static xmlDoc *read_xml(const char *path, const char *root, uint64_t *hash, stru
 	*hash = fnv(*hash, base, strlen(base) + 1);
 	*hash = fnv(*hash, buf, n);
 	xmlDoc *doc =
-	    xmlReadMemory(buf ? buf : "", (int)n, path, NULL,
+	    xmlReadMemory(buf, (int)n, path, NULL,
 	                  XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	free(buf);
 	if (!doc) {

@@ -1,5 +1,6 @@
 # forecast/: CDSi evaluation and forecast, tracking schedules (ACIP, Texas
-# school). Depends on core and libxml2; the NDJSON case reader uses cJSON.
+# school). Depends on core, sys (reading the supporting data's files) and
+# libxml2; the NDJSON case reader uses cJSON.
 noinst_LIBRARIES += libvaxforecast.a
 libvaxforecast_a_SOURCES = \
 	forecast/cdsi.c forecast/cdsi.h \
@@ -10,7 +11,7 @@ libvaxforecast_a_SOURCES = \
 	forecast/record.c forecast/record.h \
 	forecast/immds.c forecast/immds.h forecast/immds_read.c
 libvaxforecast_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CJSON_CFLAGS)
-VAXFORECAST_LIBS = libvaxforecast.a $(VAXCORE_LIBS) $(XML_LIBS) $(CJSON_LIBS)
+VAXFORECAST_LIBS = libvaxforecast.a $(VAXSYS_LIBS) $(XML_LIBS) $(CJSON_LIBS)
 
 bin_PROGRAMS += vaxdesk-forecast
 vaxdesk_forecast_SOURCES = forecast/runner_main.c

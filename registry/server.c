@@ -128,38 +128,22 @@ static int decode_body(const struct server *s, struct pending *p, const char *co
 }
 
 /* A validator for a GET answer the handler gave none (the
- * CapabilityStatement, the confidentiality statement, a school report):
- * a hash of the body, weak because gzip may change the bytes. */
-static void body_etag(const char *body, size_t len, char *out, size_t out_len)
+ * CapabilityStatement, the confidentiality statement, a school report, a
+ * search): a hash of the body, weak because gzip may change the bytes. A
+ * searchset is made afresh for each request with a Bundle id of its own:
+ * the hash leaves the id out, so the same results validate (a workstation
+ * reading its lots again carries the headers only). */
+static void body_etag(const char *body, size_t len, bool searchset, char *out, size_t out_len)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-	if (!EVP_Digest(body, len, md, &n, EVP_sha256(), NULL) || n < 8) {
-		out[0] = '\0';
-		return;
-	}
-	snprintf(out, out_len, "W/\"%02x%02x%02x%02x%02x%02x%02x%02x\"", md[0], md[1], md[2], md[3], md[4],
-	         md[5], md[6], md[7]);
-}
-
-/* A searchset is made afresh for each request, with a Bundle id of its
- * own: its ETag hashes the rest, so the same results validate (a
- * workstation reading its lots again carries the headers only). */
-static void searchset_etag(const char *body, size_t len, char *out, size_t out_len)
-{
-	const char *id = strstr(body, "\"id\":\"");
-	const char *end = id && id - body < 64 ? strchr(id + 6, '"') : NULL;
-	if (!end) {
-		body_etag(body, len, out, out_len);
-		return;
-	}
-	end++;
+	/* the Bundle's id, near the start where reg_bundle_new puts it */
+	const char *id = searchset ? memmem(body, len < 70 ? len : 70, "\"id\":\"", 6) : NULL;
+	const char *end = id ? memchr(id + 6, '"', len - (size_t)(id + 6 - body)) : NULL;
+	size_t from = end ? (size_t)(id - body) : len, to = end ? (size_t)(end + 1 - body) : len;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	bool ok =
-	    c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, body, (size_t)(id - body)) &&
-	    EVP_DigestUpdate(c, end, len - (size_t)(end - body)) && EVP_DigestFinal_ex(c, md, &n) && n >= 8;
+	bool ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, body, from) &&
+	          EVP_DigestUpdate(c, body + to, len - to) && EVP_DigestFinal_ex(c, md, &n) && n >= 8;
 	EVP_MD_CTX_free(c);
 	if (!ok) {
 		out[0] = '\0';
@@ -474,12 +458,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con, const char
 	size_t len = body ? strlen(body) : 0;
 	rs.body = NULL;
 	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	if (get && rs.status == 200 && body && !rs.etag[0]) {
-		if (strstr(body, "\"type\":\"searchset\""))
-			searchset_etag(body, len, rs.etag, sizeof rs.etag);
-		else
-			body_etag(body, len, rs.etag, sizeof rs.etag);
-	}
+	if (get && rs.status == 200 && body && !rs.etag[0])
+		body_etag(body, len, strstr(body, "\"type\":\"searchset\"") != NULL, rs.etag, sizeof rs.etag);
 	const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
 	if (get && rs.status == 200 && rs.etag[0] && inm && etag_matches(inm, rs.etag)) {
 		/* the client has it already: a slow link carries the headers only */

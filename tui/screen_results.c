@@ -560,10 +560,10 @@ static void search_run(struct app *a, struct results_view *v, enum search_kind k
 			for (int i = 0; i < CACHE_PULL_REVINCLUDES; i++)
 				p[n++] = (struct api_fhir_param){"_revinclude", cache_pull_revinclude[i]};
 			/* and the registry's forecast of each, where it is shown */
-			for (int i = 0;
-			     record_registry_forecast_wanted(a) && i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
-				p[n++] =
-				    (struct api_fhir_param){"_revinclude", cache_pull_forecast_revinclude[i]};
+			if (record_registry_forecast_wanted(a))
+				for (int i = 0; i < CACHE_PULL_FORECAST_REVINCLUDES; i++)
+					p[n++] = (struct api_fhir_param){"_revinclude",
+					                                 cache_pull_forecast_revinclude[i]};
 		}
 		r = search_req(a, v, p, n, &err);
 	}
